@@ -1,0 +1,493 @@
+"""One pass over a libcst module that produces the file's intermediate form (ir.py).
+
+Statements are converted recursively, expressions are scanned once for their calls in
+evaluation order; no libcst metadata is resolved here (positions are computed later, and
+only for files that have findings).
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from loopcheck.model.ir import (
+    ArgInfo,
+    Block,
+    Branch,
+    CallSite,
+    ClassInfo,
+    FileIR,
+    FunctionInfo,
+    Loop,
+    Simple,
+    Try,
+    With,
+)
+
+# Calls whose result carries no autograd graph: a number, a detached tensor, a shape.
+DETACHING_METHODS = frozenset(
+    {"item", "detach", "detach_", "tolist", "numpy", "size", "numel", "dim", "argmax", "argmin",
+     "nelement", "element_size", "data_ptr", "is_floating_point", "type"}
+)
+DETACHING_FUNCTIONS = frozenset(
+    {"float", "int", "bool", "str", "len", "round", "isinstance", "repr", "format", "print", "id", "type"}
+)
+DETACHING_ATTRIBUTES = frozenset({"data", "shape", "dtype", "device", "requires_grad", "grad_fn", "ndim"})
+
+
+def dotted_name(node: cst.CSTNode) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def flow_name(node: cst.CSTNode) -> str | None:
+    """The name a value flows through: the root of a chain, or `self.x` for attributes of self."""
+    chain: list[str] = []
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        if isinstance(node, cst.Attribute):
+            chain.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        if node.value == "self" and chain:
+            return f"self.{chain[-1]}"
+        return node.value
+    return None
+
+
+class _ExpressionScan:
+    """Collects the calls of an expression in evaluation order and the names whose values flow into it."""
+
+    def __init__(self) -> None:
+        self.calls: list[CallSite] = []
+
+    def scan(self, node: cst.CSTNode) -> frozenset[str]:
+        names: set[str] = set()
+        self._visit(node, names, live=True)
+        return frozenset(names)
+
+    def _visit(self, node: cst.CSTNode, names: set[str], live: bool) -> CallSite | None:
+        if isinstance(node, cst.Call):
+            return self._call(node, names, live)
+        if isinstance(node, cst.Lambda):
+            return None  # the body runs later, if at all
+        if isinstance(node, cst.Name):
+            if live:
+                names.add(node.value)
+            return None
+        if isinstance(node, cst.Attribute):
+            if node.attr.value in DETACHING_ATTRIBUTES:
+                live = False
+            root = flow_name(node)
+            if live and root is not None:
+                names.add(root)
+                live = False  # the chain's root is recorded; still scan for calls inside it
+            self._visit(node.value, names, live)
+            return None
+        if isinstance(node, cst.Comparison):
+            live = False  # comparisons produce tensors without a graph
+        for child in node.children:
+            self._visit(child, names, live)
+        return None
+
+    def _call(self, node: cst.Call, names: set[str], live: bool) -> CallSite:
+        func = node.func
+        method: str | None = None
+        receiver: str | None = None
+        inner: CallSite | None = None
+        dotted = dotted_name(func)
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            receiver = dotted_name(func.value)
+        elif isinstance(func, cst.Name):
+            method = func.value
+        detaching = (method in DETACHING_METHODS and isinstance(func, cst.Attribute)) or (
+            isinstance(func, cst.Name) and func.value in DETACHING_FUNCTIONS
+        )
+        inner_live = live and not detaching
+        # The receiver is evaluated first, then the arguments, then the call itself.
+        if isinstance(func, cst.Attribute):
+            if isinstance(func.value, cst.Call):
+                inner = self._call(func.value, names, inner_live)
+            else:
+                self._visit(func.value, names, inner_live)
+        elif not isinstance(func, cst.Name):
+            self._visit(func, names, inner_live)
+        args: list[ArgInfo] = []
+        for arg in node.args:
+            arg_names: set[str] = set()
+            first_call = len(self.calls)
+            self._visit(arg.value, arg_names, True)
+            if not inner_live:
+                for dropped in self.calls[first_call:]:
+                    dropped.live = False
+            arg_detached = not arg_names
+            if inner_live and not arg_detached:
+                names.update(arg_names)
+            args.append(
+                ArgInfo(
+                    keyword=arg.keyword.value if arg.keyword is not None else None,
+                    dotted=dotted_name(arg.value),
+                    names=frozenset(arg_names),
+                    node=arg.value,
+                    detached=arg_detached,
+                )
+            )
+        site = CallSite(
+            node=node,
+            dotted=dotted,
+            method=method,
+            receiver=receiver,
+            inner=inner,
+            args=tuple(args),
+            live=live,
+            receiver_root=flow_name(func.value) if isinstance(func, cst.Attribute) else None,
+        )
+        self.calls.append(site)
+        return site
+
+
+def _targets(node: cst.BaseExpression) -> tuple[list[str], list[str]]:
+    """Assigned names, and containers written through a subscript."""
+    names: list[str] = []
+    containers: list[str] = []
+    if isinstance(node, (cst.Tuple, cst.List)):
+        for element in node.elements:
+            sub_names, sub_containers = _targets(element.value)
+            names.extend(sub_names)
+            containers.extend(sub_containers)
+    elif isinstance(node, cst.StarredElement):
+        return _targets(node.value)
+    elif isinstance(node, cst.Subscript):
+        root = flow_name(node)
+        if root is not None:
+            containers.append(root)
+    else:
+        dotted = dotted_name(node)
+        if dotted is not None:
+            names.append(dotted)
+    return names, containers
+
+
+def _is_grad_attribute(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Attribute) and node.attr.value == "grad"
+
+
+class FileBuilder:
+    """Turns a parsed module into a FileIR in one recursive pass."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.functions: list[FunctionInfo] = []
+        self.classes: dict[str, ClassInfo] = {}
+        self.imports: dict[str, str] = {}
+        self._grad_stack: list[str] = []
+
+    def build(self) -> FileIR:
+        top = FunctionInfo(name="<module>", node=self.module, params=(), decorators=(), parent=None, cls=None)
+        self.functions.append(top)
+        top.body = self._block(self.module.body, top)
+        return FileIR(module=self.module, top=top, functions=self.functions, classes=self.classes, imports=self.imports)
+
+    # statements -------------------------------------------------------------------------
+
+    def _block(self, statements: object, function: FunctionInfo) -> Block:
+        block: Block = []
+        for statement in statements:  # type: ignore[attr-defined]
+            self._statement(statement, function, block)
+        return block
+
+    def _suite(self, suite: cst.BaseSuite, function: FunctionInfo) -> Block:
+        if isinstance(suite, cst.IndentedBlock):
+            return self._block(suite.body, function)
+        return self._block(suite.body, function)  # SimpleStatementSuite: small statements
+
+    def _statement(self, node: cst.CSTNode, function: FunctionInfo, block: Block) -> None:
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                self._small(small, function, block)
+        elif isinstance(node, cst.BaseSmallStatement):
+            self._small(node, function, block)
+        elif isinstance(node, cst.If):
+            self._if(node, function, block)
+        elif isinstance(node, (cst.For, cst.While)):
+            self._loop(node, function, block)
+        elif isinstance(node, cst.With):
+            self._with(node, function, block)
+        elif isinstance(node, (cst.Try, cst.TryStar)):
+            self._try(node, function, block)
+        elif isinstance(node, cst.FunctionDef):
+            self._function(node, function)
+        elif isinstance(node, cst.ClassDef):
+            self._class(node, function)
+        elif isinstance(node, cst.Match):
+            self._match(node, function, block)
+
+    def _small(self, node: cst.BaseSmallStatement, function: FunctionInfo, block: Block) -> None:
+        scan = _ExpressionScan()
+        simple = Simple(node=node, calls=scan.calls)
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+            value = node.value
+            if value is not None:
+                simple.value_names = scan.scan(value)
+                simple.value = value
+                simple.value_detached = not simple.value_names
+                if isinstance(value, cst.Call) and scan.calls:
+                    simple.value_call = scan.calls[-1]
+            raw_targets = (
+                [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            )
+            names: list[str] = []
+            containers: list[str] = []
+            for target in raw_targets:
+                sub_names, sub_containers = _targets(target)
+                names.extend(sub_names)
+                containers.extend(sub_containers)
+                scan.scan(target)  # calls inside subscripts, e.g. d[key()] = ...
+                if _is_grad_attribute(target) and isinstance(value, cst.Name) and value.value == "None":
+                    simple.grad_reset = True
+            simple.targets = tuple(names)
+            simple.subscript_targets = tuple(containers)
+            simple.augmented = isinstance(node, cst.AugAssign)
+            if names or containers:
+                function.assignments.append(simple)
+        elif isinstance(node, cst.Expr):
+            scan.scan(node.value)
+        elif isinstance(node, cst.Return):
+            simple.jump = "return"
+            if node.value is not None:
+                simple.returned_names = scan.scan(node.value)
+                simple.value = node.value
+        elif isinstance(node, cst.Raise):
+            simple.jump = "raise"
+            if node.exc is not None:
+                scan.scan(node.exc)
+        elif isinstance(node, cst.Continue):
+            simple.jump = "continue"
+        elif isinstance(node, cst.Break):
+            simple.jump = "break"
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            self._import(node)
+            return
+        elif isinstance(node, cst.Del):
+            scan.scan(node.target)
+        elif isinstance(node, cst.Assert):
+            scan.scan(node.test)
+        else:
+            return
+        for call in scan.calls:
+            if call.method in ("zero_", "zero_grad") and call.inner is None and call.receiver and (
+                call.receiver.endswith(".grad") or call.receiver.endswith(".grad.data")
+            ):
+                simple.grad_reset = True
+        if simple.calls or simple.targets or simple.subscript_targets or simple.jump or simple.grad_reset:
+            _emit(block, function, simple)
+
+    def _if(self, node: cst.If, function: FunctionInfo, block: Block) -> None:
+        scan = _ExpressionScan()
+        scan.scan(node.test)
+        if scan.calls:
+            _emit(block, function, Simple(node=node.test, calls=scan.calls))
+        arms = [self._suite(node.body, function)]
+        orelse = node.orelse
+        if isinstance(orelse, cst.If):
+            nested: Block = []
+            self._if(orelse, function, nested)
+            arms.append(nested)
+        elif isinstance(orelse, cst.Else):
+            arms.append(self._suite(orelse.body, function))
+        else:
+            arms.append([])
+        block.append(Branch(node=node, test=self.module.code_for_node(node.test), arms=arms))
+
+    def _match(self, node: cst.Match, function: FunctionInfo, block: Block) -> None:
+        scan = _ExpressionScan()
+        scan.scan(node.subject)
+        if scan.calls:
+            _emit(block, function, Simple(node=node.subject, calls=scan.calls))
+        arms = [self._suite(case.body, function) for case in node.cases]
+        arms.append([])
+        block.append(Branch(node=node, test=self.module.code_for_node(node.subject), arms=arms))
+
+    def _loop(self, node: cst.For | cst.While, function: FunctionInfo, block: Block) -> None:
+        scan = _ExpressionScan()
+        if isinstance(node, cst.For):
+            iter_names = scan.scan(node.iter)
+            iter_text = self.module.code_for_node(node.iter)
+            targets, _ = _targets(node.target)
+            iter_call = scan.calls[-1] if isinstance(node.iter, cst.Call) and scan.calls else None
+        else:
+            iter_names = scan.scan(node.test)
+            iter_text = self.module.code_for_node(node.test)
+            targets, iter_call = [], None
+        if scan.calls:
+            _emit(block, function, Simple(node=node.iter if isinstance(node, cst.For) else node.test, calls=scan.calls))
+        loop = Loop(
+            node=node,
+            iter_text=iter_text,
+            iter_names=iter_names,
+            iter_call=iter_call,
+            targets=tuple(targets),
+            body=[],
+            orelse=[],
+            function=function,
+            grad=self._grad_stack[-1] if self._grad_stack else None,
+        )
+        function.loops.append(loop)
+        loop.body = self._suite(node.body, function)
+        if node.orelse is not None:
+            loop.orelse = self._suite(node.orelse.body, function)
+        block.append(loop)
+
+    def _with(self, node: cst.With, function: FunctionInfo, block: Block) -> None:
+        scan = _ExpressionScan()
+        items: list[CallSite] = []
+        grad: str | None = None
+        for item in node.items:
+            scan.scan(item.item)
+            if isinstance(item.item, cst.Call) and scan.calls:
+                items.append(scan.calls[-1])
+            if item.asname is not None:
+                scan.scan(item.asname.name)
+        for call in items:
+            mode = grad_mode_of(call, self.imports)
+            if mode is not None:
+                grad = mode
+        if scan.calls:
+            _emit(block, function, Simple(node=node, calls=list(scan.calls)))
+        if grad is not None:
+            self._grad_stack.append(grad)
+        try:
+            body = self._suite(node.body, function)
+        finally:
+            if grad is not None:
+                self._grad_stack.pop()
+        block.append(With(node=node, items=items, grad=grad, body=body))
+
+    def _try(self, node: cst.Try | cst.TryStar, function: FunctionInfo, block: Block) -> None:
+        block.append(
+            Try(
+                node=node,
+                body=self._suite(node.body, function),
+                handlers=[self._suite(h.body, function) for h in node.handlers],
+                orelse=self._suite(node.orelse.body, function) if node.orelse is not None else [],
+                final=self._suite(node.finalbody.body, function) if node.finalbody is not None else [],
+            )
+        )
+
+    # definitions ------------------------------------------------------------------------
+
+    def _function(self, node: cst.FunctionDef, parent: FunctionInfo, cls: ClassInfo | None = None) -> FunctionInfo:
+        decorators: list[CallSite | str] = []
+        for decorator in node.decorators:
+            scan = _ExpressionScan()
+            scan.scan(decorator.decorator)
+            if isinstance(decorator.decorator, cst.Call) and scan.calls:
+                decorators.append(scan.calls[-1])
+            else:
+                decorators.append(dotted_name(decorator.decorator) or "")
+        params = tuple(
+            p.name.value
+            for p in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params)
+        )
+        info = FunctionInfo(
+            name=node.name.value,
+            node=node,
+            params=params,
+            decorators=tuple(decorators),
+            parent=parent,
+            cls=cls,
+        )
+        self.functions.append(info)
+        if cls is not None:
+            cls.methods[info.name] = info
+        else:
+            parent.nested[info.name] = info
+        outer_grad, self._grad_stack = self._grad_stack, []
+        info.body = self._suite(node.body, info)
+        self._grad_stack = outer_grad
+        if cls is not None:
+            for simple in info.simples:
+                cls.constructed.extend(simple.calls)
+        return info
+
+    def _class(self, node: cst.ClassDef, parent: FunctionInfo) -> None:
+        bases = tuple(dotted_name(b.value) or "" for b in node.bases)
+        info = ClassInfo(name=node.name.value, node=node, bases=bases)
+        self.classes.setdefault(info.name, info)
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body
+        for statement in body:
+            if isinstance(statement, cst.FunctionDef):
+                self._function(statement, parent, cls=info)
+            elif isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    scan = _ExpressionScan()
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+                        scan.scan(small.value)
+                    info.constructed.extend(scan.calls)
+
+    def _import(self, node: cst.Import | cst.ImportFrom) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                name = dotted_name(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self.imports[alias.asname.name.value] = name
+                else:
+                    root = name.split(".")[0]
+                    self.imports.setdefault(root, root)
+            return
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return
+        module = dotted_name(node.module) or ""
+        for alias in node.names:
+            name = dotted_name(alias.name) or ""
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self.imports[local] = f"{module}.{name}"
+
+
+def _emit(block: Block, function: FunctionInfo, simple: Simple) -> None:
+    block.append(simple)
+    function.simples.append(simple)
+
+
+def qualify(dotted: str | None, imports: dict[str, str]) -> str | None:
+    """Expand the first segment through the file's imports: `optim.SGD` → `torch.optim.SGD`."""
+    if dotted is None:
+        return None
+    head, _, rest = dotted.partition(".")
+    full = imports.get(head)
+    if full is None:
+        return dotted
+    return f"{full}.{rest}" if rest else full
+
+
+def grad_mode_of(call: CallSite, imports: dict[str, str]) -> str | None:
+    """'off', 'on' or 'unknown' for a grad-mode context or decorator call, None for anything else."""
+    name = qualify(call.dotted, imports) or ""
+    last = name.rsplit(".", 1)[-1]
+    if last in ("no_grad", "inference_mode"):
+        mode = call.arg(0, "mode")
+        if last == "inference_mode" and mode is not None and _code_of(mode.node) == "False":
+            return "on"
+        return "off"
+    if last == "enable_grad":
+        return "on"
+    if last == "set_grad_enabled":
+        arg = call.arg(0, "mode")
+        text = _code_of(arg.node) if arg is not None else ""
+        return {"False": "off", "True": "on"}.get(text, "unknown")
+    return None
+
+
+def _code_of(node: cst.CSTNode) -> str:
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def build_file(module: cst.Module) -> FileIR:
+    return FileBuilder(module).build()

@@ -1,0 +1,181 @@
+"""Which values carry an autograd graph, and where a loop stores them past its iteration.
+
+A simple ordered pass per function: a model output, or anything computed from one with grad
+enabled, carries a graph; `.item()`, `.detach()`, `float()` and a computation under `no_grad`
+give values that do not; reassigning a name from such a value makes it safe again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
+from loopcheck.model.roles import MODEL
+
+if TYPE_CHECKING:
+    from loopcheck.model import LoopModel
+
+APPENDING_METHODS = frozenset({"append", "extend", "insert", "appendleft", "add"})
+
+
+@dataclass(frozen=True, eq=False)
+class RetainedValue:
+    store: Simple
+    """The statement that keeps the value."""
+    container: str
+    value: str
+    """The graph-carrying name stored."""
+    computed_at: Simple | None
+    loop: Loop
+
+
+@dataclass(frozen=True)
+class _Placed:
+    simple: Simple
+    grad: str
+    loops: tuple[Loop, ...]
+
+
+def ordered_statements(model: LoopModel, function: FunctionInfo) -> list[_Placed]:
+    """The function's simple statements in source order, each with its grad mode and enclosing loops."""
+    start = model.grad_entering(function)
+    return list(_walk(function.body, start, ()))
+
+
+def _walk(block: Block, grad: str, loops: tuple[Loop, ...]) -> Iterator[_Placed]:
+    for stmt in block:
+        if isinstance(stmt, Simple):
+            yield _Placed(stmt, grad, loops)
+        elif isinstance(stmt, Branch):
+            for arm in stmt.arms:
+                yield from _walk(arm, grad, loops)
+        elif isinstance(stmt, With):
+            yield from _walk(stmt.body, stmt.grad or grad, loops)
+        elif isinstance(stmt, Try):
+            for part in (stmt.body, *stmt.handlers, stmt.orelse, stmt.final):
+                yield from _walk(part, grad, loops)
+        elif isinstance(stmt, Loop):
+            yield from _walk(stmt.body, grad, (*loops, stmt))
+            yield from _walk(stmt.orelse, grad, loops)
+
+
+def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:
+    placed = ordered_statements(model, function)
+    consumed = _feeding_backward(function, placed)
+    assigned_in = _plainly_assigned_per_loop(placed)
+    graph: dict[str, Simple] = {}
+    found: list[RetainedValue] = []
+    for item in placed:
+        simple = item.simple
+        innermost = item.loops[-1] if item.loops else None
+        if innermost is not None:
+            for container, value in _stores(simple, graph, item.grad):
+                if container in consumed or container in assigned_in.get(id(innermost), set()):
+                    continue
+                found.append(RetainedValue(simple, container, value, graph.get(value), innermost))
+        carries = item.grad != "off" and not simple.value_detached and (
+            bool(simple.value_names & graph.keys()) or _calls_model(model, simple, function)
+        )
+        for target in simple.targets:
+            if carries:
+                graph[target] = simple
+            elif not simple.augmented:
+                graph.pop(target, None)
+    return found
+
+
+def returns_graph(model: LoopModel, function: FunctionInfo) -> bool:
+    """Does the function return a value computed from a model call with grad enabled?"""
+    graph: set[str] = set()
+    for item in ordered_statements(model, function):
+        simple = item.simple
+        if simple.jump == "return" and (simple.returned_names & graph or (
+            item.grad != "off" and _calls_model(model, simple, function, direct_only=True)
+        )):
+            return True
+        carries = item.grad != "off" and not simple.value_detached and (
+            bool(simple.value_names & graph) or _calls_model(model, simple, function, direct_only=True)
+        )
+        for target in simple.targets:
+            if carries:
+                graph.add(target)
+            elif not simple.augmented:
+                graph.discard(target)
+    return False
+
+
+def _calls_model(model: LoopModel, simple: Simple, function: FunctionInfo, direct_only: bool = False) -> bool:
+    for call in simple.calls:
+        if not call.live or call.inner is not None or call.dotted is None:
+            continue
+        if _is_model_call(model, call, function):
+            return True
+        if not direct_only:
+            target = model.resolve_call(call, function)
+            if target is not None and target is not function and model.function_returns_graph(target):
+                return True
+    return False
+
+
+def _is_model_call(model: LoopModel, call: CallSite, function: FunctionInfo) -> bool:
+    assert call.dotted is not None
+    callee = call.dotted[: -len(".forward")] if call.dotted.endswith(".forward") else call.dotted
+    if model.resolve_call(call, function) is not None:
+        return False
+    return model.roles.role(callee, function, model.binding(callee, function)) == MODEL
+
+
+def _stores(simple: Simple, graph: dict[str, Simple], grad: str) -> Iterator[tuple[str, str]]:
+    """(container, stored graph name) pairs for `total += loss`, `xs.append(loss)`, `d[k] = loss`."""
+    if simple.augmented and grad != "off" and not simple.value_detached:
+        for target in simple.targets:
+            for name in sorted(simple.value_names & graph.keys()):
+                if name != target:
+                    yield target, name
+                    break
+    for call in simple.calls:
+        if call.method in APPENDING_METHODS and call.receiver_root is not None:
+            for arg in call.args:
+                if not arg.detached:
+                    for name in sorted(arg.names & graph.keys()):
+                        yield call.receiver_root, name
+                        break
+    if simple.subscript_targets and not simple.value_detached and grad != "off":
+        for container in simple.subscript_targets:
+            for name in sorted(simple.value_names & graph.keys()):
+                yield container, name
+                break
+
+
+def _feeding_backward(function: FunctionInfo, placed: list[_Placed]) -> set[str]:
+    """Names whose values flow into a backward() of this function: storing them builds the loss."""
+    roots: set[str] = set()
+    for item in placed:
+        for call in item.simple.calls:
+            if call.method != "backward":
+                continue
+            if call.receiver_root is not None:
+                roots.add(call.receiver_root)
+            source = call.inner if call.inner is not None else call
+            for arg in source.args:
+                roots.update(arg.names)
+    changed = True
+    while changed:
+        changed = False
+        for simple in function.assignments:
+            if set(simple.targets) & roots and not simple.value_names <= roots:
+                roots |= simple.value_names
+                changed = True
+    return roots
+
+
+def _plainly_assigned_per_loop(placed: list[_Placed]) -> dict[int, set[str]]:
+    """For each loop, the names given a fresh value by a plain assignment somewhere in its body."""
+    assigned: dict[int, set[str]] = {}
+    for item in placed:
+        simple = item.simple
+        if simple.augmented or not simple.targets:
+            continue
+        for loop in item.loops:
+            assigned.setdefault(id(loop), set()).update(simple.targets)
+    return assigned

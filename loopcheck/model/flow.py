@@ -1,0 +1,326 @@
+"""Events of training code and the orders they run in.
+
+A call becomes an event (backward, optimizer step, gradient reset, scheduler step, ...) once
+roles are known. Calls to functions of the same file are inlined, so a `train_one_epoch(...)`
+call inside an epoch loop brings its batch loop along. A loop body yields its iteration
+paths: `if`/`else` arms are alternatives, `continue`/`break`/`return` end a path, `finally`
+always runs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import TYPE_CHECKING, Iterator
+
+import libcst as cst
+
+from loopcheck.model.build import grad_mode_of
+from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
+from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding
+
+if TYPE_CHECKING:
+    from loopcheck.model import LoopModel
+
+MAX_PATHS = 512
+MAX_INLINE_DEPTH = 4
+
+CLIP_METHODS = frozenset({"clip_grad_norm_", "clip_grad_value_", "clip_grad_norm", "clip_grad_value"})
+RESET_WORDS = ("zero_grad", "clear_grad", "reset_grad")
+# Builtins and logging calls that receive a model or optimizer without touching its gradients.
+INERT_CALLS = frozenset(
+    {"print", "len", "isinstance", "getattr", "setattr", "hasattr", "id", "type", "repr", "str", "format",
+     "info", "debug", "warning", "log", "add_scalar", "add_scalars", "set_postfix", "write"}
+)
+
+
+class Kind(str, Enum):
+    BACKWARD = "backward"
+    STEP = "optimizer step"
+    RESET = "gradient reset"
+    SCHEDULER_STEP = "scheduler step"
+    UNSCALE = "unscale"
+    CLIP = "clip"
+    EVAL = "eval mode"
+    TRAIN = "train mode"
+    MODE_UNKNOWN = "mode set"
+    MODEL_CALL = "model call"
+    OPAQUE = "opaque call"
+    LOOP = "loop"
+    CALL = "local call"
+    """Entering a same-file function; its own events follow."""
+
+
+@dataclass(frozen=True, eq=False)
+class Subject:
+    """An object the events act on: a binding when its construction is known, else a name in a function."""
+
+    key: object
+    name: str
+    role: str | None
+    binding: Binding | None
+    function: FunctionInfo
+
+    def may_be(self, other: Subject | None) -> bool:
+        """Could both refer to the same object? Unknown objects seen from different functions may."""
+        if other is None:
+            return True
+        if self.binding is not None and other.binding is not None:
+            return self.binding is other.binding
+        if self.function is other.function:
+            return self.name == other.name
+        return True
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where an event happens: the function, the grad mode around it, the calls that led there."""
+
+    function: FunctionInfo
+    grad: str = "on"
+    """'on', 'off' or 'unknown': lexical grad mode, including decorators and callers' with-blocks."""
+    chain: tuple[CallSite, ...] = ()
+    """Same-file calls inlined to reach this point, outermost first."""
+
+
+@dataclass(frozen=True, eq=False)
+class Event:
+    kind: Kind
+    node: cst.CSTNode
+    context: Context
+    subject: Subject | None = None
+    call: CallSite | None = None
+    loop: Loop | None = None
+    contents: tuple[Event, ...] = field(default=())
+    """For a nested loop: every event inside it, flattened."""
+    argument: Subject | None = None
+    """A second object: the model of an optimizer's parameters, the optimizer of a scaler step."""
+
+    def flatten(self) -> Iterator[Event]:
+        yield self
+        for inner in self.contents:
+            yield from inner.flatten()
+
+
+@dataclass(frozen=True)
+class Path:
+    events: tuple[Event, ...]
+    end: str | None = None
+    """How the path stopped early: continue, break, return, raise; None when it fell through."""
+
+    def linear(self) -> list[Event]:
+        """The events in order, a nested loop standing for one run of its body."""
+        return [e for event in self.events for e in event.flatten() if e.kind not in (Kind.LOOP, Kind.CALL)]
+
+
+class PathLimit(Exception):
+    """Too many paths to enumerate: rules that need paths stay silent rather than guess."""
+
+
+class Flow:
+    """Classifies calls into events and enumerates paths, inlining same-file calls."""
+
+    def __init__(self, model: LoopModel) -> None:
+        self.model = model
+        self._flat_cache: dict[tuple[int, str], tuple[Event, ...]] = {}
+
+    # classification ---------------------------------------------------------------------
+
+    def subject(self, name: str | None, function: FunctionInfo) -> Subject | None:
+        if name is None:
+            return None
+        binding = self.model.binding(name, function)
+        role = self.model.roles.role(name, function, binding)
+        key: object = binding if binding is not None and binding.role is not None else (id(function), name)
+        return Subject(key=key, name=name, role=role, binding=binding, function=function)
+
+    def events_of_call(self, call: CallSite, context: Context, depth: int) -> list[Event]:
+        function = context.function
+        method = call.method
+        target = self.model.resolve_call(call, function)
+        if target is not None and depth < MAX_INLINE_DEPTH and target is not function:
+            inner = Context(function=target, grad=self._grad_of_function(target, context.grad), chain=(*context.chain, call))
+            events = [Event(Kind.CALL, call.node, context, call=call)]
+            events.extend(self.flatten_block(target.body, inner, depth + 1))
+            return events
+        if target is not None:
+            return []
+        if method == "backward":
+            return [Event(Kind.BACKWARD, call.node, context, call=call)]
+        receiver = self.subject(call.receiver, function)
+        role = receiver.role if receiver is not None else None
+        if method == "step" and receiver is not None:
+            if role == SCALER:
+                first = call.arg(0)
+                optimizer = self.subject(first.dotted if first else None, function)
+                return [Event(Kind.STEP, call.node, context, subject=optimizer, call=call)]
+            if role == OPTIMIZER:
+                events: list[Event] = []
+                closure = call.arg(0, "closure")
+                if closure is not None and closure.dotted is not None:
+                    closure_fn = self.model.resolve_name(closure.dotted, function)
+                    if closure_fn is not None and depth < MAX_INLINE_DEPTH:
+                        inner = Context(function=closure_fn, grad=context.grad, chain=(*context.chain, call))
+                        events.extend(self.flatten_block(closure_fn.body, inner, depth + 1))
+                events.append(Event(Kind.STEP, call.node, context, subject=receiver, call=call))
+                return events
+            if role == SCHEDULER:
+                return [Event(Kind.SCHEDULER_STEP, call.node, context, subject=receiver, call=call)]
+            return []
+        if method is not None and any(word in method for word in RESET_WORDS):
+            if role == OPTIMIZER:
+                return [Event(Kind.RESET, call.node, context, subject=receiver, call=call)]
+            return [Event(Kind.RESET, call.node, context, argument=receiver, call=call)]
+        if method == "unscale_":
+            first = call.arg(0)
+            return [Event(Kind.UNSCALE, call.node, context, subject=self.subject(first.dotted if first else None, function), call=call)]
+        if method in CLIP_METHODS:
+            return [Event(Kind.CLIP, call.node, context, call=call)]
+        if method in ("eval", "train") and call.receiver is not None and receiver is not None and role in (MODEL, None):
+            return [self._mode_event(call, context, receiver)]
+        if call.dotted is not None and call.inner is None:
+            callee = self.subject(call.dotted, function)
+            if callee is not None and callee.role == MODEL:
+                return [Event(Kind.MODEL_CALL, call.node, context, subject=callee, call=call)]
+            if method == "forward" and receiver is not None and role == MODEL:
+                return [Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call)]
+        if method not in INERT_CALLS and self._passes_training_object(call, function):
+            return [Event(Kind.OPAQUE, call.node, context, call=call)]
+        return []
+
+    def _mode_event(self, call: CallSite, context: Context, receiver: Subject) -> Event:
+        first = call.arg(0, "mode")
+        text = first.node.value if first is not None and isinstance(first.node, cst.Name) else None
+        if call.method == "eval" or text == "False":
+            kind = Kind.EVAL
+        elif first is None or text == "True":
+            kind = Kind.TRAIN
+        else:
+            kind = Kind.MODE_UNKNOWN
+        return Event(kind, call.node, context, subject=receiver, call=call)
+
+    def _passes_training_object(self, call: CallSite, function: FunctionInfo) -> bool:
+        for arg in call.args:
+            if arg.dotted is not None and self.model.roles.role(arg.dotted, function) in (OPTIMIZER, MODEL):
+                return True
+        return False
+
+    def _grad_of_function(self, function: FunctionInfo, outer: str) -> str:
+        for decorator in function.decorators:
+            if isinstance(decorator, CallSite):
+                mode = grad_mode_of(decorator, self.model.ir.imports)
+            else:
+                mode = "off" if decorator.rsplit(".", 1)[-1] in ("no_grad", "inference_mode") else None
+            if mode is not None:
+                return mode
+        return outer
+
+    def events_of_simple(self, simple: Simple, context: Context, depth: int) -> list[Event]:
+        events: list[Event] = []
+        for call in simple.calls:
+            events.extend(self.events_of_call(call, context, depth))
+        if simple.grad_reset and not any(e.kind is Kind.RESET for e in events):
+            events.append(Event(Kind.RESET, simple.node, context))
+        return events
+
+    # flattening: every event of a block, in source order --------------------------------
+
+    def flatten_block(self, block: Block, context: Context, depth: int = 0) -> list[Event]:
+        out: list[Event] = []
+        for stmt in block:
+            if isinstance(stmt, Simple):
+                out.extend(self.events_of_simple(stmt, context, depth))
+            elif isinstance(stmt, Branch):
+                for arm in stmt.arms:
+                    out.extend(self.flatten_block(arm, context, depth))
+            elif isinstance(stmt, With):
+                out.extend(self.flatten_block(stmt.body, self._with_context(stmt, context), depth))
+            elif isinstance(stmt, Try):
+                for part in (stmt.body, *stmt.handlers, stmt.orelse, stmt.final):
+                    out.extend(self.flatten_block(part, context, depth))
+            elif isinstance(stmt, Loop):
+                out.append(self.loop_event(stmt, context, depth))
+        return out
+
+    def loop_event(self, loop: Loop, context: Context, depth: int = 0) -> Event:
+        contents = tuple(self.flatten_block(loop.body, context, depth))
+        return Event(Kind.LOOP, loop.node, context, loop=loop, contents=contents)
+
+    @staticmethod
+    def _with_context(stmt: With, context: Context) -> Context:
+        return replace(context, grad=stmt.grad) if stmt.grad is not None else context
+
+    # paths: the orders one iteration can take -------------------------------------------
+
+    def block_paths(self, block: Block, context: Context, depth: int = 0) -> list[Path]:
+        paths: list[Path] = [Path(())]
+        for stmt in block:
+            options = self._stmt_paths(stmt, context, depth)
+            combined: dict[tuple[tuple[int, ...], str | None], Path] = {}
+            for path in paths:
+                if path.end is not None:
+                    combined.setdefault(_path_key(path), path)
+                    continue
+                for option in options:
+                    new = Path(path.events + option.events, option.end)
+                    combined.setdefault(_path_key(new), new)
+            if len(combined) > MAX_PATHS:
+                raise PathLimit()
+            paths = list(combined.values())
+        return paths
+
+    def _stmt_paths(self, stmt: object, context: Context, depth: int) -> list[Path]:
+        if isinstance(stmt, Simple):
+            return self._simple_paths(stmt, context, depth)
+        if isinstance(stmt, Branch):
+            options: list[Path] = []
+            for arm in stmt.arms:
+                options.extend(self.block_paths(arm, context, depth))
+            return options
+        if isinstance(stmt, With):
+            return self.block_paths(stmt.body, self._with_context(stmt, context), depth)
+        if isinstance(stmt, Try):
+            finals = self.block_paths(stmt.final, context, depth)
+            starts = self.block_paths([*stmt.body, *stmt.orelse], context, depth)
+            for handler in stmt.handlers:
+                starts.extend(self.block_paths(handler, context, depth))
+            return [
+                Path(start.events + final.events, final.end or start.end)
+                for start in starts
+                for final in finals
+            ]
+        if isinstance(stmt, Loop):
+            return [Path((self.loop_event(stmt, context, depth),))]
+        return [Path(())]
+
+    def _simple_paths(self, simple: Simple, context: Context, depth: int) -> list[Path]:
+        # A same-file call contributes each path of its body; everything else is one straight run.
+        prefixes: list[Path] = [Path(())]
+        for call in simple.calls:
+            target = self.model.resolve_call(call, context.function)
+            if target is not None and depth < MAX_INLINE_DEPTH and target is not context.function:
+                inner = Context(target, self._grad_of_function(target, context.grad), (*context.chain, call))
+                entry = Event(Kind.CALL, call.node, context, call=call)
+                bodies = [
+                    Path((entry, *body.events), body.end if body.end == "raise" else None)
+                    for body in self.block_paths(target.body, inner, depth + 1)
+                ]
+            else:
+                bodies = [Path(tuple(self.events_of_call(call, context, depth)))]
+            prefixes = [
+                Path(prefix.events + body.events, body.end) if prefix.end is None else prefix
+                for prefix in prefixes
+                for body in bodies
+            ]
+            if len(prefixes) > MAX_PATHS:
+                raise PathLimit()
+        tail: list[Event] = []
+        if simple.grad_reset and not any(e.kind is Kind.RESET for p in prefixes for e in p.events):
+            tail.append(Event(Kind.RESET, simple.node, context))
+        return [
+            Path(prefix.events + tuple(tail), prefix.end or simple.jump)
+            for prefix in prefixes
+        ]
+
+
+def _path_key(path: Path) -> tuple[tuple[int, ...], str | None]:
+    return tuple(id(e.node) * 31 + hash(e.kind) for e in path.events), path.end

@@ -1,0 +1,161 @@
+"""The intermediate form of one file: functions, classes, and their statements as a small tree.
+
+Built in one pass over the libcst tree (see build.py); everything the rules need is derived
+from this form, never from the syntax tree again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+import libcst as cst
+
+
+@dataclass(frozen=True, eq=False)
+class ArgInfo:
+    """One argument of a call: its keyword, its dotted text when it is a plain name, the names it reads."""
+
+    keyword: str | None
+    dotted: str | None
+    names: frozenset[str]
+    node: cst.BaseExpression
+    detached: bool
+    """True when the value is turned into a plain number or a graph-free tensor (`.item()`, `.detach()`, ...)."""
+
+
+@dataclass(eq=False)
+class CallSite:
+    """A call in evaluation order: `optimizer.step()`, `scaler.scale(loss).backward()`, `torch.optim.SGD(...)`."""
+
+    node: cst.Call
+    dotted: str | None
+    """The callee as dotted text (`optimizer.step`), or None when the callee is no plain name chain."""
+    method: str | None
+    """The last segment of the callee (`step`), also when the receiver is itself a call."""
+    receiver: str | None
+    """The dotted text of the receiver (`optimizer`, `self.optimizer`) when it is a plain name chain."""
+    inner: CallSite | None
+    """The receiver when it is itself a call (`scaler.scale(loss)` in `scaler.scale(loss).backward()`)."""
+    args: tuple[ArgInfo, ...]
+    live: bool = True
+    """False when the call's result is consumed by something that drops the graph (`.item()`, `==`)."""
+    receiver_root: str | None = None
+    """The name the receiver flows from, also through subscripts: `history` in `history["loss"].append(x)`."""
+
+    def arg(self, position: int, keyword: str | None = None) -> ArgInfo | None:
+        if keyword is not None:
+            for a in self.args:
+                if a.keyword == keyword:
+                    return a
+        positional = [a for a in self.args if a.keyword is None]
+        return positional[position] if position < len(positional) else None
+
+
+@dataclass(eq=False)
+class Simple:
+    """A simple statement: its calls in evaluation order, and what it assigns or stores."""
+
+    node: cst.CSTNode
+    calls: list[CallSite]
+    targets: tuple[str, ...] = ()
+    """Dotted names assigned (`loss`, `self.optimizer`); `total` for `total += x`."""
+    subscript_targets: tuple[str, ...] = ()
+    """Containers written through a subscript: `history` for `history["loss"] = x`."""
+    augmented: bool = False
+    value: cst.BaseExpression | None = None
+    value_names: frozenset[str] = frozenset()
+    value_detached: bool = False
+    value_call: CallSite | None = None
+    grad_reset: bool = False
+    """`p.grad = None` or `p.grad.zero_()`: resets the gradients it touches."""
+    jump: str | None = None
+    """continue, break, return or raise."""
+    returned_names: frozenset[str] = frozenset()
+
+
+@dataclass(eq=False)
+class Branch:
+    node: cst.CSTNode
+    test: str
+    arms: list[Block]
+
+
+@dataclass(eq=False)
+class With:
+    node: cst.With
+    items: list[CallSite]
+    grad: str | None
+    """'off' under no_grad/inference_mode/set_grad_enabled(False), 'on' under enable_grad, 'unknown'
+    under set_grad_enabled(<expr>), None when the block does not touch grad mode."""
+    body: Block
+
+
+@dataclass(eq=False)
+class Try:
+    node: cst.CSTNode
+    body: Block
+    handlers: list[Block]
+    orelse: Block
+    final: Block
+
+
+@dataclass(eq=False)
+class Loop:
+    node: cst.For | cst.While
+    iter_text: str
+    iter_names: frozenset[str]
+    iter_call: CallSite | None
+    targets: tuple[str, ...]
+    body: Block
+    orelse: Block
+    function: FunctionInfo
+    grad: str | None = None
+    """The grad mode set by with-blocks around the loop inside its function, None when none is."""
+
+
+Stmt = Union[Simple, Branch, With, Try, Loop]
+Block = list  # list[Stmt]; a plain list keeps the builder simple
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    """A function, method, nested function or the module's own top-level code (name `<module>`)."""
+
+    name: str
+    node: cst.CSTNode
+    params: tuple[str, ...]
+    decorators: tuple[CallSite | str, ...]
+    parent: FunctionInfo | None
+    cls: ClassInfo | None
+    body: Block = field(default_factory=list)
+    nested: dict[str, FunctionInfo] = field(default_factory=dict)
+    assignments: list[Simple] = field(default_factory=list)
+    simples: list[Simple] = field(default_factory=list)
+    """Every simple statement of the body (not of nested functions), in source order."""
+    loops: list[Loop] = field(default_factory=list)
+
+    @property
+    def qualname(self) -> str:
+        prefix = f"{self.cls.name}." if self.cls is not None else ""
+        outer = f"{self.parent.qualname}." if self.parent is not None and self.parent.name != "<module>" else ""
+        return f"{outer}{prefix}{self.name}"
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    name: str
+    node: cst.ClassDef
+    bases: tuple[str, ...]
+    methods: dict[str, FunctionInfo] = field(default_factory=dict)
+    constructed: list[CallSite] = field(default_factory=list)
+    """Every call made in the class's methods: the layers it builds live here."""
+
+
+@dataclass(eq=False)
+class FileIR:
+    module: cst.Module
+    top: FunctionInfo
+    functions: list[FunctionInfo]
+    classes: dict[str, ClassInfo]
+    imports: dict[str, str]
+    """Local name → qualified name: `optim` → `torch.optim`, `StepLR` → `torch.optim.lr_scheduler.StepLR`."""

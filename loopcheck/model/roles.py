@@ -1,0 +1,177 @@
+"""Roles of names: which objects are optimizers, schedulers, models, grad scalers.
+
+Roles come from what built the object (`torch.optim.SGD(...)`), from how it is used
+(`x.eval()` makes x a model) and, last, from its name (`optimizer_g`, `lr_scheduler`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from loopcheck.model.build import qualify
+from loopcheck.model.ir import CallSite, ClassInfo, FileIR, FunctionInfo, Simple
+
+OPTIMIZER = "optimizer"
+SCHEDULER = "scheduler"
+MODEL = "model"
+SCALER = "scaler"
+INSTANCE = "instance"
+
+KNOWN_OPTIMIZERS = frozenset(
+    {"SGD", "Adam", "AdamW", "Adamax", "Adagrad", "Adadelta", "RMSprop", "Rprop", "ASGD", "NAdam",
+     "RAdam", "LBFGS", "SparseAdam", "Adafactor", "Lion", "LAMB", "Lamb", "FusedAdam", "FusedLAMB",
+     "AdamW8bit", "Adam8bit", "Muon", "ZeroRedundancyOptimizer", "Shampoo", "Sophia", "LARS"}
+)
+KNOWN_SCHEDULERS = frozenset(
+    {"LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
+     "ExponentialLR", "SequentialLR", "CosineAnnealingLR", "ChainedScheduler", "ReduceLROnPlateau",
+     "CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR", "PolynomialLR", "LRScheduler"}
+)
+MODEL_FACTORIES = re.compile(
+    r"(^|\.)(from_pretrained|create_model|resnet\d+|vgg\d+\w*|densenet\d+|mobilenet\w*|efficientnet\w*|vit_\w+|"
+    r"convnext\w*|regnet\w*|swin_\w+|alexnet|squeezenet\w*|googlenet|inception_v3|shufflenet\w*)$"
+)
+MODEL_USE_METHODS = frozenset({"train", "eval", "parameters", "named_parameters", "modules", "children"})
+_OPTIMIZER_NAME = re.compile(r"(?i)optim|^opt($|_|[A-Z0-9])|_opt($|_|[A-Z0-9])")
+_SCHEDULER_NAME = re.compile(r"(?i)sched")
+_SCALER_NAME = re.compile(r"(?i)scaler")
+_MODEL_NAME = re.compile(
+    r"(?i)^(model|net|network|module|classifier|encoder|decoder|generator|discriminator|critic|actor|"
+    r"policy|backbone|autoencoder|vae|gan|student|teacher|unet|transformer|gpt|bert|cnn|rnn|lstm|mlp)"
+    r"(_?\w*)$|(^|_)(model|net)$|^net[A-Z]\w*$"
+)
+
+
+@dataclass(eq=False)
+class Binding:
+    """What a name was bound to: the constructor call and the role it implies."""
+
+    name: str
+    role: str | None
+    qualified: str | None
+    call: CallSite | None
+    statement: Simple
+    function: FunctionInfo
+    cls: ClassInfo | None = None
+    """For instances of classes defined in the same file."""
+
+    @property
+    def last(self) -> str:
+        return (self.qualified or "").rsplit(".", 1)[-1]
+
+
+def classify_constructor(qualified: str | None, classes: dict[str, ClassInfo]) -> tuple[str | None, ClassInfo | None]:
+    if not qualified:
+        return None, None
+    last = qualified.rsplit(".", 1)[-1]
+    if ".lr_scheduler." in f".{qualified}" or last in KNOWN_SCHEDULERS or re.match(r"get_\w*schedule", last):
+        return SCHEDULER, None
+    if last == "GradScaler":
+        return SCALER, None
+    if qualified.startswith("torch.optim.") and last[:1].isupper() or last in KNOWN_OPTIMIZERS:
+        return OPTIMIZER, None
+    if re.search(r"(?i)(create|build|get|make)_?optim", last):
+        return OPTIMIZER, None
+    if last in classes:
+        cls = classes[last]
+        return (MODEL if is_module_class(cls, classes) else INSTANCE), cls
+    if qualified.startswith(("torch.nn.", "nn.")) and last[:1].isupper() or MODEL_FACTORIES.search(qualified):
+        return MODEL, None
+    if qualified.startswith(("torchvision.models.", "timm.", "transformers.")) and (
+        last[:1].isupper() or last.startswith("create")
+    ):
+        return MODEL, None
+    if last in ("DistributedDataParallel", "DataParallel", "DDP", "FSDP", "FullyShardedDataParallel", "compile"):
+        return MODEL, None
+    return None, None
+
+
+def is_module_class(cls: ClassInfo, classes: dict[str, ClassInfo], seen: frozenset[str] = frozenset()) -> bool:
+    for base in cls.bases:
+        last = base.rsplit(".", 1)[-1]
+        if last in ("Module", "Sequential", "ModuleList", "LightningModule", "PreTrainedModel"):
+            return True
+        if last in classes and last not in seen and is_module_class(classes[last], classes, seen | {cls.name}):
+            return True
+    return False
+
+
+def role_from_name(name: str) -> str | None:
+    last = name.rsplit(".", 1)[-1]
+    if _SCHEDULER_NAME.search(last):
+        return SCHEDULER
+    if _SCALER_NAME.search(last):
+        return SCALER
+    if _OPTIMIZER_NAME.search(last):
+        return OPTIMIZER
+    if _MODEL_NAME.search(last):
+        return MODEL
+    return None
+
+
+class RoleTable:
+    """Bindings of every function, class and the module, and the lookups over them."""
+
+    def __init__(self, ir: FileIR) -> None:
+        self.ir = ir
+        self.local: dict[int, dict[str, list[Binding]]] = {}
+        self.attributes: dict[str, dict[str, list[Binding]]] = {}
+        self.used_as_model: set[str] = set()
+        for function in ir.functions:
+            table = self.local.setdefault(id(function), {})
+            for simple in function.assignments:
+                self._bind(simple, function, table)
+            for simple in function.simples:
+                for call in simple.calls:
+                    if call.method in MODEL_USE_METHODS and call.receiver is not None:
+                        if call.method not in ("train", "eval") or len(call.args) <= 1:
+                            self.used_as_model.add(call.receiver)
+
+    def _bind(self, simple: Simple, function: FunctionInfo, table: dict[str, list[Binding]]) -> None:
+        call = simple.value_call
+        qualified = qualify(call.dotted, self.ir.imports) if call is not None else None
+        role, cls = classify_constructor(qualified, self.ir.classes)
+        if call is not None and role is None and call.method in ("to", "cuda", "cpu", "half", "float", "double"):
+            # `model = model.to(device)` keeps the role of what it wraps
+            return
+        for target in simple.targets:
+            binding = Binding(target, role, qualified, call, simple, function, cls)
+            if target.startswith("self.") and function.cls is not None:
+                self.attributes.setdefault(function.cls.name, {}).setdefault(target, []).append(binding)
+            else:
+                table.setdefault(target, []).append(binding)
+
+    def lookup(self, name: str, function: FunctionInfo) -> Binding | None:
+        """The best binding of `name` seen from `function`: constructor-classified ones first."""
+        candidates: list[Binding] = []
+        if name.startswith("self.") and function.cls is not None:
+            for cls in self._class_chain(function.cls):
+                candidates.extend(self.attributes.get(cls.name, {}).get(name, []))
+        else:
+            scope: FunctionInfo | None = function
+            while scope is not None and not candidates:
+                candidates.extend(self.local.get(id(scope), {}).get(name, []))
+                scope = scope.parent
+        for binding in candidates:
+            if binding.role is not None:
+                return binding
+        return candidates[0] if candidates else None
+
+    def _class_chain(self, cls: ClassInfo) -> list[ClassInfo]:
+        chain = [cls]
+        for base in cls.bases:
+            base_cls = self.ir.classes.get(base.rsplit(".", 1)[-1])
+            if base_cls is not None and base_cls not in chain:
+                chain.append(base_cls)
+        return chain
+
+    def role(self, name: str, function: FunctionInfo, binding: Binding | None = None) -> str | None:
+        binding = binding if binding is not None else self.lookup(name, function)
+        if binding is not None and binding.role is not None:
+            return binding.role
+        by_name = role_from_name(name)
+        if by_name is not None:
+            return by_name
+        if name in self.used_as_model:
+            return MODEL
+        return None

@@ -1,0 +1,161 @@
+"""Learning-rate schedules: where each scheduler is stepped and what cadence its size implies.
+
+A schedule is sized in epochs (`StepLR(step_size=30)`, `CosineAnnealingLR(T_max=epochs)`) or in
+iterations (`OneCycleLR(steps_per_epoch=...)`, `T_max=len(loader) * epochs`); when the size
+cannot be judged, the cadence is None and nothing is said.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from loopcheck.model.flow import Event, Kind, Subject
+from loopcheck.model.ir import ArgInfo, Loop
+from loopcheck.model.roles import Binding
+
+if TYPE_CHECKING:
+    from loopcheck.model import LoopModel
+
+BATCH = "batch"
+EPOCH = "epoch"
+ITERATION_WORDS = re.compile(
+    r"(?i)len\(|steps|iters\b|_iters|iterations|batches|updates|num_training|max_iter|total_iter|num_iter|n_iter"
+)
+EPOCH_WORDS = re.compile(r"(?i)epoch")
+ALWAYS_PER_ITERATION = frozenset({"OneCycleLR", "CyclicLR"})
+EPOCH_BY_DEFAULT = frozenset({"StepLR", "MultiStepLR", "ExponentialLR"})
+# The argument that sizes each schedule: (position after the optimizer, keyword).
+SIZE_ARGUMENT = {
+    "StepLR": (1, "step_size"),
+    "MultiStepLR": (1, "milestones"),
+    "CosineAnnealingLR": (1, "T_max"),
+    "CosineAnnealingWarmRestarts": (1, "T_0"),
+    "LinearLR": (3, "total_iters"),
+    "ConstantLR": (2, "total_iters"),
+    "PolynomialLR": (1, "total_iters"),
+}
+LARGE_COUNT = 1000
+"""Literal sizes at or above this count iterations, not epochs."""
+SMALL_RESTART = 50
+
+
+@dataclass(frozen=True, eq=False)
+class SchedulerStep:
+    event: Event
+    cadence: str
+    """'batch' (stepped in the loop that holds the training step) or 'epoch' (in a loop around it)."""
+    loop: Loop
+
+
+@dataclass(frozen=True)
+class ScheduleSize:
+    unit: str
+    """'epoch' or 'iteration'."""
+    evidence: str
+    """What in the construction says so, for the message."""
+
+
+def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
+    training = {id(step.loop) for step in model.training_steps}
+    found: list[SchedulerStep] = []
+    for loop in model.loops:
+        event = model.loop_event(loop)
+        direct = [e for e in event.contents if e.kind is Kind.SCHEDULER_STEP]
+        if not direct:
+            continue
+        if id(loop) in training:
+            cadence = BATCH
+        elif any(
+            e.kind is Kind.LOOP and e.loop is not None and id(e.loop) in training
+            for inner in event.contents
+            for e in inner.flatten()
+        ):
+            cadence = EPOCH
+        else:
+            continue
+        found.extend(SchedulerStep(e, cadence, loop) for e in direct)
+    return found
+
+
+def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize | None:
+    binding = scheduler.binding if scheduler is not None else None
+    if binding is None or binding.call is None or not binding.qualified:
+        return None
+    kind = binding.last
+    call = binding.call
+    if kind in ALWAYS_PER_ITERATION:
+        return ScheduleSize("iteration", f"{kind} is defined per optimizer step")
+    if kind == "ReduceLROnPlateau":
+        return ScheduleSize("epoch", "ReduceLROnPlateau reacts to a validation metric once per epoch")
+    if re.match(r"get_\w*schedule", kind):
+        total = call.arg(2, "num_training_steps")
+        if total is not None:
+            return ScheduleSize("iteration", f"num_training_steps={model.code(total.node)}")
+        return None
+    if kind == "LambdaLR":
+        return _lambda_size(model, binding)
+    position_keyword = SIZE_ARGUMENT.get(kind)
+    if position_keyword is None:
+        return ScheduleSize("epoch", f"{kind} decays per epoch") if kind in EPOCH_BY_DEFAULT else None
+    position, keyword = position_keyword
+    size = call.arg(position, keyword)
+    if size is None:
+        return None
+    text = model.code(size.node)
+    unit = _unit_of(model, size, binding)
+    if unit is None:
+        literal = _literal(size.node)
+        if literal is not None:
+            if literal >= LARGE_COUNT:
+                unit = "iteration"
+            elif kind in EPOCH_BY_DEFAULT or (kind == "CosineAnnealingWarmRestarts" and literal <= SMALL_RESTART):
+                unit = "epoch"
+        elif kind in EPOCH_BY_DEFAULT:
+            return None
+    return ScheduleSize(unit, f"{keyword}={text}") if unit is not None else None
+
+
+def _unit_of(model: LoopModel, size: ArgInfo, binding: Binding) -> str | None:
+    texts = [model.code(size.node)]
+    if size.dotted is not None:
+        # `T_max = total_steps` where `total_steps = len(loader) * epochs`: read one assignment back
+        bound = model.binding(size.dotted, binding.function)
+        if bound is not None and bound.statement.value is not None:
+            texts.append(model.code(bound.statement.value))
+    for text in reversed(texts):
+        if ITERATION_WORDS.search(text):
+            return "iteration"
+        if EPOCH_WORDS.search(text):
+            return "epoch"
+    return None
+
+
+def _lambda_size(model: LoopModel, binding: Binding) -> ScheduleSize | None:
+    assert binding.call is not None
+    lr_lambda = binding.call.arg(1, "lr_lambda")
+    if lr_lambda is None:
+        return None
+    node = lr_lambda.node
+    text = model.code(node)
+    if lr_lambda.dotted is not None:
+        function = model.resolve_name(lr_lambda.dotted, binding.function)
+        if function is not None:
+            text = model.code(function.node)
+    parameters = text.split(":", 1)[0] if isinstance(node, cst.Lambda) else text.split(")", 1)[0]
+    if EPOCH_WORDS.search(parameters):
+        return ScheduleSize("epoch", f"lr_lambda takes an epoch ({model.code(node)})")
+    if re.search(r"(?i)warmup_steps|warmup_iters|total_steps|num_training_steps|max_steps|step|iter", text):
+        return ScheduleSize("iteration", f"lr_lambda warms up over steps ({model.code(node)})")
+    return None
+
+
+def _literal(node: cst.BaseExpression) -> int | None:
+    if isinstance(node, cst.Integer):
+        return int(node.evaluated_value)
+    if isinstance(node, (cst.List, cst.Tuple)) and node.elements:
+        values = [_literal(e.value) for e in node.elements]
+        return max(v for v in values if v is not None) if all(v is not None for v in values) else None
+    return None

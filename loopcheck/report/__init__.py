@@ -1,0 +1,1 @@
+"""Reporters: turn a LintResult into text for people or JSON for tools."""

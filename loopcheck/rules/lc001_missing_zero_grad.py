@@ -1,0 +1,176 @@
+"""LC001 missing-zero-grad: a training step whose gradients are never reset.
+
+Gradients add up in `.grad` until something clears them; without a reset every step uses
+the sum of all earlier batches' gradients.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from loopcheck.model import Event, Kind, LoopModel, PathLimit, TrainingStep
+from loopcheck.rules.base import Report, Rule
+
+
+class MissingZeroGrad(Rule):
+    """Reports a training loop that calls `backward()` and `optimizer.step()` but never resets
+    the gradients that optimizer steps with (`optimizer.zero_grad()`, `model.zero_grad()`,
+    `p.grad = None`). Gradient accumulation with a guarded reset is fine: a reset anywhere in
+    the loop, under any condition, counts. Optimizers are judged one by one, so a GAN that
+    resets the discriminator but not the generator is reported for the generator."""
+
+    code = "LC001"
+    name = "missing-zero-grad"
+    severity = "error"
+    message = "{optimizer}.zero_grad() is never called in this loop; gradients accumulate across batches"
+    rationale = (
+        "`backward()` adds into `.grad`; it does not overwrite it. Without a reset, step N uses the sum "
+        "of the gradients of batches 1..N, so the effective learning rate grows every step and training "
+        "diverges or stalls, usually without any error."
+    )
+    use_instead = """\
+for x, y in loader:
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+"""
+    VALID = (
+        """\
+for x, y in loader:
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+""",
+        # gradient accumulation: the reset is guarded like the step
+        """\
+for i, (x, y) in enumerate(loader):
+    loss = criterion(model(x), y) / accum_steps
+    loss.backward()
+    if (i + 1) % accum_steps == 0:
+        optimizer.step()
+        optimizer.zero_grad()
+""",
+        """\
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+""",
+        """\
+for x, y in loader:
+    for p in model.parameters():
+        p.grad = None
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+""",
+        """\
+for x, y in loader:
+    model.zero_grad()
+    criterion(model(x), y).backward()
+    optimizer.step()
+""",
+        # LBFGS: the closure resets and backwards, step calls it
+        """\
+optimizer = torch.optim.LBFGS(model.parameters())
+for x, y in loader:
+    def closure():
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        return loss
+    optimizer.step(closure)
+""",
+        # a helper in the same file resets the gradients
+        """\
+def train_step(model, optimizer, x, y):
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+
+for x, y in loader:
+    train_step(model, optimizer, x, y)
+""",
+        # a helper from another file may reset them: say nothing rather than guess
+        """\
+from utils import reset_gradients
+for x, y in loader:
+    reset_gradients(optimizer)
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+""",
+    )
+    INVALID = (
+        """\
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()  # expect: LC001
+    optimizer.step()
+""",
+        # GAN: the generator's optimizer is never reset, the discriminator's is
+        """\
+opt_d = torch.optim.Adam(netD.parameters())
+opt_g = torch.optim.Adam(netG.parameters())
+for real in loader:
+    opt_d.zero_grad()
+    loss_d = bce(netD(real), ones)
+    loss_d.backward()
+    opt_d.step()
+    loss_g = bce(netD(netG(noise)), ones)
+    loss_g.backward()  # expect: LC001
+    opt_g.step()
+""",
+        """\
+def train_one_epoch(model, loader, optimizer):
+    for x, y in loader:
+        scaler.scale(criterion(model(x), y)).backward()  # expect: LC001
+        scaler.step(optimizer)
+        scaler.update()
+
+for epoch in range(epochs):
+    optimizer.zero_grad()
+    train_one_epoch(model, loader, optimizer)
+""",
+    )
+
+    def check(self, model: LoopModel) -> Iterable[Report]:
+        for step in model.training_steps:
+            events = step.events
+            if any(e.kind is Kind.OPAQUE for e in events):
+                continue  # code we cannot see receives the model or optimizer
+            resets = [e for e in events if e.kind is Kind.RESET]
+            reported: set[object] = set()
+            for stepped in (e for e in events if e.kind is Kind.STEP):
+                optimizer = stepped.subject
+                key = optimizer.key if optimizer is not None else None
+                if key in reported or any(model.resets(r, optimizer) for r in resets):
+                    continue
+                reported.add(key)
+                backward = _backward_for(model, step, stepped)
+                name = optimizer.name if optimizer is not None else "optimizer"
+                yield Report(
+                    node=backward.node,
+                    message=self.message.format(optimizer=name),
+                    related=((stepped.node, f"{name} steps with the accumulated gradients here"),),
+                )
+
+
+def _backward_for(model: LoopModel, step: TrainingStep, stepped: Event) -> Event:
+    """The backward whose gradients this step uses: the last one before it on some path."""
+    try:
+        for path in model.iteration_paths(step.loop):
+            last = None
+            for event in path.linear():
+                if event.kind is Kind.BACKWARD:
+                    last = event
+                if event is stepped or event.node is stepped.node:
+                    if last is not None:
+                        return last
+                    break
+    except PathLimit:
+        pass
+    return next(e for e in step.events if e.kind is Kind.BACKWARD)

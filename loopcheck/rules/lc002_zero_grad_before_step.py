@@ -1,0 +1,103 @@
+"""LC002 zero-grad-before-step: gradients reset between `backward()` and `step()`.
+
+The step then sees zero (or missing) gradients and the parameters never move.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from loopcheck.model import Event, Kind, LoopModel
+from loopcheck.rules.base import Report, Rule
+
+
+class ZeroGradBeforeStep(Rule):
+    """Reports a gradient reset that runs after `backward()` and before the optimizer `step()`
+    that should use those gradients, on some path through one iteration. A second `backward()`
+    between the reset and the step (as in a GAN, where the generator's reset follows the
+    discriminator's backward) makes the order correct again."""
+
+    code = "LC002"
+    name = "zero-grad-before-step"
+    severity = "error"
+    message = "{reset} clears the gradients after backward() and before {optimizer}.step(); the step sees zero gradients"
+    rationale = (
+        "`zero_grad()` between `backward()` and `step()` throws away the gradients just computed: "
+        "`step()` then updates with zeros (or skips parameters whose `.grad` is None), so the model "
+        "does not learn while the loop runs without error."
+    )
+    use_instead = """\
+for x, y in loader:
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+"""
+    VALID = (
+        """\
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad()
+""",
+        # GAN: the generator's reset comes after the discriminator's backward, before its own
+        """\
+for real in loader:
+    netD.zero_grad()
+    errD = bce(netD(real), ones)
+    errD.backward()
+    optimizerD.step()
+    netG.zero_grad()
+    errG = bce(netD(netG(noise)), ones)
+    errG.backward()
+    optimizerG.step()
+""",
+    )
+    INVALID = (
+        """\
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.zero_grad()  # expect: LC002
+    optimizer.step()
+""",
+        """\
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()
+    if clip:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    else:
+        model.zero_grad()  # expect: LC002
+    optimizer.step()
+""",
+    )
+
+    def check(self, model: LoopModel) -> Iterable[Report]:
+        for paths in model.step_iterations():
+            for path in paths:
+                backward: Event | None = None
+                pending: list[Event] = []
+                for event in path.linear():
+                    if event.kind is Kind.BACKWARD:
+                        backward, pending = event, []
+                    elif event.kind is Kind.RESET and backward is not None:
+                        pending.append(event)
+                    elif event.kind is Kind.STEP and backward is not None:
+                        for reset in pending:
+                            if model.resets(reset, event.subject):
+                                name = event.subject.name if event.subject is not None else "optimizer"
+                                yield Report(
+                                    node=reset.node,
+                                    message=self.message.format(reset=_describe(model, reset), optimizer=name),
+                                    related=(
+                                        (backward.node, "gradients computed here"),
+                                        (event.node, "the step that sees them cleared"),
+                                    ),
+                                )
+
+
+def _describe(model: LoopModel, reset: Event) -> str:
+    if reset.call is not None and reset.call.dotted is not None:
+        return f"{reset.call.dotted}()"
+    return "this gradient reset"

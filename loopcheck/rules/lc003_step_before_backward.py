@@ -1,0 +1,80 @@
+"""LC003 step-before-backward: `optimizer.step()` runs before `loss.backward()` in an iteration.
+
+Each step then uses the previous batch's gradients (or none, on the first).
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from loopcheck.model import Kind, LoopModel
+from loopcheck.rules.base import Report, Rule
+
+
+class StepBeforeBackward(Rule):
+    """Reports an optimizer `step()` that, on some path through one iteration, runs before any
+    `backward()` while a `backward()` follows later in the same iteration. `optimizer.step(closure)`
+    counts the closure's backward as running before the step (LBFGS)."""
+
+    code = "LC003"
+    name = "step-before-backward"
+    severity = "error"
+    message = "{optimizer}.step() runs before backward() in this iteration; it updates with stale gradients"
+    rationale = (
+        "The update must use the gradients of the current batch. Stepping first applies the gradients "
+        "left from the previous iteration (or nothing on the first), so every update lags one batch "
+        "behind and, combined with a reset at the top of the loop, may apply no update at all."
+    )
+    use_instead = """\
+for x, y in loader:
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+"""
+    VALID = (
+        """\
+for x, y in loader:
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+""",
+        """\
+optimizer = torch.optim.LBFGS(model.parameters())
+for x, y in loader:
+    def closure():
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        return loss
+    optimizer.step(closure)
+""",
+    )
+    INVALID = (
+        """\
+for x, y in loader:
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    optimizer.step()  # expect: LC003
+    loss.backward()
+""",
+    )
+
+    def check(self, model: LoopModel) -> Iterable[Report]:
+        for paths in model.step_iterations():
+            for path in paths:
+                events = path.linear()
+                seen_backward = False
+                for index, event in enumerate(events):
+                    if event.kind is Kind.BACKWARD:
+                        seen_backward = True
+                    elif event.kind is Kind.STEP and not seen_backward:
+                        later = next((e for e in events[index + 1 :] if e.kind is Kind.BACKWARD), None)
+                        if later is None:
+                            continue
+                        name = event.subject.name if event.subject is not None else "optimizer"
+                        yield Report(
+                            node=event.node,
+                            message=self.message.format(optimizer=name),
+                            related=((later.node, "the backward() that should come first"),),
+                        )

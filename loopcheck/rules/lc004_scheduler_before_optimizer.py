@@ -1,0 +1,103 @@
+"""LC004 scheduler-before-optimizer: `scheduler.step()` runs before `optimizer.step()`.
+
+The first value of the schedule is skipped, and PyTorch only warns once, at run time.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from loopcheck.model import Event, Kind, LoopModel
+from loopcheck.rules.base import Report, Rule
+
+
+class SchedulerBeforeOptimizer(Rule):
+    """Reports a `scheduler.step()` that runs before the `optimizer.step()` it schedules, in one
+    iteration of the batch loop or, for schedules stepped per epoch, in one iteration of the
+    epoch loop (a scheduler stepped at the top of the epoch, before training)."""
+
+    code = "LC004"
+    name = "scheduler-before-optimizer"
+    severity = "error"
+    message = "{scheduler}.step() runs before {optimizer}.step(); the first learning rate of the schedule is skipped"
+    rationale = (
+        "Since PyTorch 1.1 the scheduler must be stepped after the optimizer. Stepping it first moves "
+        "the learning rate before any update has used the initial value: warmups start one step late, "
+        "step decays fire one epoch early, and the whole schedule is shifted."
+    )
+    use_instead = """\
+for epoch in range(epochs):
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+    scheduler.step()
+"""
+    VALID = (
+        """\
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=10)
+for epoch in range(epochs):
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+    scheduler.step()
+""",
+        """\
+scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer)
+for epoch in range(epochs):
+    train_one_epoch(model, loader, optimizer)
+    val_loss = evaluate(model, val_loader)
+    scheduler.step(val_loss)
+
+def train_one_epoch(model, loader, optimizer):
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+""",
+    )
+    INVALID = (
+        """\
+scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.1, total_steps=1000)
+for x, y in loader:
+    optimizer.zero_grad()
+    criterion(model(x), y).backward()
+    scheduler.step()  # expect: LC004
+    optimizer.step()
+""",
+        """\
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=10)
+for epoch in range(epochs):
+    scheduler.step()  # expect: LC004
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+""",
+    )
+
+    def check(self, model: LoopModel) -> Iterable[Report]:
+        for paths in model.scheduler_iterations():
+            for path in paths:
+                events = path.linear()
+                stepped: list[Event] = []
+                for index, event in enumerate(events):
+                    if event.kind is Kind.STEP:
+                        stepped.append(event)
+                    elif event.kind is Kind.SCHEDULER_STEP:
+                        scheduled = model.scheduled_optimizer(event.subject)
+                        if any(model.may_be(scheduled, s.subject) for s in stepped):
+                            continue
+                        later = next(
+                            (e for e in events[index + 1 :] if e.kind is Kind.STEP and model.may_be(scheduled, e.subject)),
+                            None,
+                        )
+                        if later is None:
+                            continue
+                        name = event.subject.name if event.subject is not None else "scheduler"
+                        optimizer = later.subject.name if later.subject is not None else "optimizer"
+                        yield Report(
+                            node=event.node,
+                            message=self.message.format(scheduler=name, optimizer=optimizer),
+                            related=((later.node, "the optimizer step it should follow"),),
+                        )

@@ -1,0 +1,130 @@
+"""LC005 mixed-scheduler-cadence: a schedule sized in epochs stepped per batch, or the reverse.
+
+The learning rate then runs through its whole schedule in the first epoch, or barely moves.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from loopcheck.model import LoopModel
+from loopcheck.model.schedules import BATCH, EPOCH
+from loopcheck.rules.base import Report, Rule
+
+_EXPECTED = {"epoch": EPOCH, "iteration": BATCH}
+
+
+class MixedSchedulerCadence(Rule):
+    """Reports a `scheduler.step()` whose place (in the batch loop, or in the epoch loop around it)
+    does not match how the schedule was sized: `StepLR`, `MultiStepLR`, `ExponentialLR`,
+    `CosineAnnealingLR(T_max=epochs)` and `ReduceLROnPlateau` count epochs; `OneCycleLR`,
+    `CyclicLR`, sizes that multiply by `len(loader)`, and transformers'
+    `get_*_schedule_with_warmup(num_training_steps=...)` count optimizer steps. Steps inside a
+    same-file helper such as `train_one_epoch(..., scheduler)` keep the helper's cadence. When
+    the size cannot be judged, nothing is reported."""
+
+    code = "LC005"
+    name = "mixed-scheduler-cadence"
+    severity = "error"
+    message = "{scheduler} ({kind}, {evidence}) is sized in {unit}s but stepped once per {cadence}; {fix}"
+    rationale = (
+        "A schedule counts calls to `step()`. An epoch-sized schedule stepped every batch finishes its "
+        "decay (or its cosine cycle) within the first epoch and trains the rest at the floor learning "
+        "rate; an iteration-sized one stepped per epoch barely leaves its warmup. Nothing crashes."
+    )
+    use_instead = """\
+scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.1, steps_per_epoch=len(loader), epochs=epochs)
+for epoch in range(epochs):
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+        scheduler.step()  # per batch, as OneCycleLR is sized
+"""
+    VALID = (
+        """\
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=len(loader) * epochs)
+for epoch in range(epochs):
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+        scheduler.step()
+""",
+        """\
+scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=2)
+for epoch in range(epochs):
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+    scheduler.step(validate(model))
+""",
+        # the size cannot be judged: say nothing
+        """\
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=cfg.t_max)
+for x, y in loader:
+    optimizer.zero_grad()
+    criterion(model(x), y).backward()
+    optimizer.step()
+    scheduler.step()
+""",
+    )
+    INVALID = (
+        """\
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=num_epochs)
+for epoch in range(num_epochs):
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+        scheduler.step()  # expect: LC005
+""",
+        """\
+scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.1, steps_per_epoch=len(loader), epochs=10)
+for epoch in range(10):
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+    scheduler.step()  # expect: LC005
+""",
+        """\
+def train_one_epoch(model, loader, optimizer, scheduler):
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+        scheduler.step()  # expect: LC005
+
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)
+for epoch in range(90):
+    train_one_epoch(model, loader, optimizer, scheduler)
+""",
+    )
+
+    def check(self, model: LoopModel) -> Iterable[Report]:
+        for stepped in model.scheduler_steps:
+            scheduler = stepped.event.subject
+            size = model.schedule_size(scheduler)
+            if scheduler is None or size is None or scheduler.binding is None:
+                continue
+            if _EXPECTED[size.unit] == stepped.cadence:
+                continue
+            built = scheduler.binding.statement.node
+            fix = (
+                "step it once per epoch, after the batch loop"
+                if size.unit == "epoch"
+                else "step it after every optimizer.step() in the batch loop"
+            )
+            yield Report(
+                node=stepped.event.node,
+                message=self.message.format(
+                    scheduler=scheduler.name,
+                    kind=scheduler.binding.last,
+                    evidence=size.evidence,
+                    unit=size.unit,
+                    cadence=stepped.cadence,
+                    fix=fix,
+                ),
+                related=((built, f"{scheduler.name} is built here"),),
+            )

@@ -1,0 +1,104 @@
+"""LC006 eval-without-eval-mode: an evaluation pass over a model still in training mode.
+
+Dropout keeps dropping and BatchNorm keeps updating its running statistics from test data.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from loopcheck.model import LoopModel
+from loopcheck.rules.base import Report, Rule
+
+
+class EvalWithoutEvalMode(Rule):
+    """Reports the first model call of an evaluation pass (a loop that calls the model and runs
+    no backward) when no `model.eval()` reaches it: not earlier in its function, and not in every
+    same-file caller before the call. A model whose class is defined in the same file and holds no
+    Dropout or BatchNorm (nor anything else that behaves differently in training) needs no
+    `eval()`; a model whose class cannot be seen is assumed to need it."""
+
+    code = "LC006"
+    name = "eval-without-eval-mode"
+    severity = "error"
+    message = "{model} is evaluated in training mode: call {model}.eval() before this pass (and {model}.train() after)"
+    rationale = (
+        "In training mode Dropout zeroes activations at random and BatchNorm normalises with the "
+        "batch's statistics while overwriting its running averages. Metrics computed that way are "
+        "noisy and pessimistic, and evaluation silently changes the model."
+    )
+    use_instead = """\
+model.eval()
+with torch.no_grad():
+    for x, y in val_loader:
+        correct += (model(x).argmax(1) == y).sum().item()
+model.train()
+"""
+    VALID = (
+        """\
+def evaluate(model, loader):
+    model.eval()
+    with torch.no_grad():
+        for x, y in loader:
+            out = model(x)
+""",
+        # the caller switches the mode
+        """\
+def run_validation(model, loader):
+    with torch.no_grad():
+        for x, y in loader:
+            out = model(x)
+
+model.eval()
+run_validation(model, val_loader)
+""",
+        # a model class without mode-dependent layers needs no eval()
+        """\
+class Tiny(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+
+model = Tiny()
+with torch.no_grad():
+    for x, y in val_loader:
+        out = model(x)
+""",
+    )
+    INVALID = (
+        """\
+def evaluate(model, loader):
+    with torch.no_grad():
+        for x, y in loader:
+            out = model(x)  # expect: LC006
+""",
+        """\
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.drop = nn.Dropout(0.5)
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(self.drop(x))
+
+model = Net()
+with torch.no_grad():
+    for x, y in val_loader:
+        out = model(x)  # expect: LC006
+""",
+    )
+
+    def check(self, model: LoopModel) -> Iterable[Report]:
+        for evaluation in model.evaluation_passes:
+            if not model.may_hold_mode_layers(evaluation.model):
+                continue
+            if model.eval_mode_reaches(evaluation.first_call, evaluation.model):
+                continue
+            name = evaluation.model.name if evaluation.model is not None else "model"
+            related = ()
+            if evaluation.entered_from is not None:
+                related = ((evaluation.entered_from.call.node, "the evaluation pass is entered here"),)
+            yield Report(evaluation.first_call.node, self.message.format(model=name), related)

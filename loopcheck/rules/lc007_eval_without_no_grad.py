@@ -1,0 +1,88 @@
+"""LC007 eval-without-no-grad: an evaluation pass that builds autograd graphs for nothing.
+
+Every forward records a graph that is never used: slower, and memory grows with kept outputs.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from loopcheck.model import LoopModel
+from loopcheck.rules.base import Report, Rule
+
+
+class EvalWithoutNoGrad(Rule):
+    """Reports the first model call of an evaluation pass that runs with grad enabled: no
+    `with torch.no_grad()` / `torch.inference_mode()` / `torch.set_grad_enabled(False)` around it,
+    no `@torch.no_grad()` / `@torch.inference_mode()` on its function, and not every same-file
+    caller wraps the call in one."""
+
+    code = "LC007"
+    name = "eval-without-no-grad"
+    severity = "warning"
+    message = "{model} is evaluated with grad enabled: wrap the pass in `with torch.no_grad():` (or torch.inference_mode())"
+    rationale = (
+        "With grad enabled every forward saves its activations for a backward that never comes. "
+        "Evaluation runs slower, uses several times the memory, and any output kept in a list keeps "
+        "its whole graph alive."
+    )
+    use_instead = """\
+@torch.no_grad()
+def evaluate(model, loader):
+    model.eval()
+    for x, y in loader:
+        out = model(x)
+"""
+    VALID = (
+        """\
+@torch.no_grad()
+def evaluate(model, loader):
+    model.eval()
+    for x, y in loader:
+        out = model(x)
+""",
+        """\
+@torch.inference_mode()
+def evaluate(model, loader):
+    model.eval()
+    for x, y in loader:
+        out = model(x)
+""",
+        # the caller disables grad
+        """\
+def evaluate(model, loader):
+    model.eval()
+    for x, y in loader:
+        out = model(x)
+
+with torch.no_grad():
+    evaluate(model, val_loader)
+""",
+    )
+    INVALID = (
+        """\
+def evaluate(model, loader):
+    model.eval()
+    for x, y in loader:
+        out = model(x)  # expect: LC007
+""",
+        """\
+def evaluate(model, loader):
+    model.eval()
+    for x, y in loader:
+        out = model(x)  # expect: LC007
+
+with torch.no_grad():
+    evaluate(model, val_loader)
+evaluate(model, test_loader)
+""",
+    )
+
+    def check(self, model: LoopModel) -> Iterable[Report]:
+        for evaluation in model.evaluation_passes:
+            if model.grad_at(evaluation.first_call) != "on":
+                continue
+            name = evaluation.model.name if evaluation.model is not None else "model"
+            related = ()
+            if evaluation.entered_from is not None:
+                related = ((evaluation.entered_from.call.node, "the evaluation pass is entered here"),)
+            yield Report(evaluation.first_call.node, self.message.format(model=name), related)

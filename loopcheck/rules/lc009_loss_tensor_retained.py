@@ -1,0 +1,97 @@
+"""LC009 loss-tensor-retained: a graph-carrying tensor stored past its iteration.
+
+`total += loss` keeps every iteration's autograd graph alive: memory climbs until the run dies.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from loopcheck.model import LoopModel
+from loopcheck.rules.base import Report, Rule
+
+
+class LossTensorRetained(Rule):
+    """Reports a statement in a loop that keeps a value carrying an autograd graph (the loss, a
+    model output, anything computed from them with grad enabled) in something that outlives the
+    iteration: `total += loss`, `losses.append(loss)`, `history["loss"].append(out)`,
+    `preds.append(outputs)`, `log[step] = loss`. Safe: `.item()`, `.detach()`, `float(...)`,
+    `.tolist()`, `.cpu().numpy()`, values computed under `no_grad`, metric updates, and
+    accumulators that are themselves backwarded (a loss built from parts)."""
+
+    code = "LC009"
+    name = "loss-tensor-retained"
+    severity = "error"
+    message = "{container} keeps the autograd graph of {value} alive across iterations; store {value}.item() (or {value}.detach())"
+    rationale = (
+        "A tensor that requires grad holds a reference to the graph that produced it, and that graph "
+        "holds the saved activations of the forward. Summing or appending such tensors across "
+        "iterations keeps every graph alive: memory grows each step until the run is killed, long "
+        "after the bug was written."
+    )
+    use_instead = """\
+running_loss = 0.0
+for x, y in loader:
+    loss = criterion(model(x), y)
+    loss.backward()
+    running_loss += loss.item()
+"""
+    VALID = (
+        """\
+running_loss = 0.0
+for x, y in loader:
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    running_loss += loss.item()
+    losses.append(loss.detach())
+    history.append(float(loss))
+    meter.update(loss.item(), x.size(0))
+""",
+        """\
+for x, y in loader:
+    loss = 0
+    for head in heads:
+        loss += criterion(model(x), y)
+    loss.backward()
+""",
+        """\
+with torch.no_grad():
+    for x, y in val_loader:
+        outputs = model(x)
+        preds.append(outputs)
+        total += criterion(outputs, y)
+""",
+    )
+    INVALID = (
+        """\
+total_loss = 0
+for x, y in loader:
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    total_loss += loss  # expect: LC009
+""",
+        """\
+history = {"loss": []}
+for x, y in loader:
+    optimizer.zero_grad()
+    outputs = model(x)
+    loss = criterion(outputs, y)
+    loss.backward()
+    optimizer.step()
+    history["loss"].append(loss)  # expect: LC009
+""",
+    )
+
+    def check(self, model: LoopModel) -> Iterable[Report]:
+        for retained in model.retained_values:
+            related = ()
+            if retained.computed_at is not None:
+                related = ((retained.computed_at.node, f"{retained.value} is computed here, with its graph"),)
+            yield Report(
+                retained.store.node,
+                self.message.format(container=retained.container, value=retained.value),
+                related,
+            )
