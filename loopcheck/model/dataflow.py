@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
-from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
-from loopcheck.model.roles import MODEL
+from loopcheck.model.ir import Block, Branch, FunctionInfo, Loop, Simple, Try, With
+from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, is_module_class
 
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
@@ -60,6 +60,8 @@ def _walk(block: Block, grad: str, loops: tuple[Loop, ...]) -> Iterator[_Placed]
 
 
 def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:
+    if function.cls is not None and is_module_class(function.cls, model.ir.classes):
+        return []  # a model's forward collects per-step outputs on purpose: the loss consumes them
     placed = ordered_statements(model, function)
     consumed = _feeding_backward(function, placed)
     assigned_in = _plainly_assigned_per_loop(placed)
@@ -77,7 +79,7 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
             bool(simple.value_names & graph.keys()) or _calls_model(model, simple, function)
         )
         for target in simple.targets:
-            if carries:
+            if carries and not _is_training_object(model, target, function):
                 graph[target] = simple
             elif not simple.augmented:
                 graph.pop(target, None)
@@ -108,7 +110,7 @@ def _calls_model(model: LoopModel, simple: Simple, function: FunctionInfo, direc
     for call in simple.calls:
         if not call.live or call.inner is not None or call.dotted is None:
             continue
-        if _is_model_call(model, call, function):
+        if model.resolve_call(call, function) is None and model.flow.model_called(call, function) is not None:
             return True
         if not direct_only:
             target = model.resolve_call(call, function)
@@ -117,12 +119,9 @@ def _calls_model(model: LoopModel, simple: Simple, function: FunctionInfo, direc
     return False
 
 
-def _is_model_call(model: LoopModel, call: CallSite, function: FunctionInfo) -> bool:
-    assert call.dotted is not None
-    callee = call.dotted[: -len(".forward")] if call.dotted.endswith(".forward") else call.dotted
-    if model.resolve_call(call, function) is not None:
-        return False
-    return model.roles.role(callee, function, model.binding(callee, function)) == MODEL
+def _is_training_object(model: LoopModel, name: str, function: FunctionInfo) -> bool:
+    """Models, optimizers and schedulers hold no graph themselves, whatever built them."""
+    return model.roles.role(name, function, model.binding(name, function)) in (MODEL, OPTIMIZER, SCHEDULER, SCALER)
 
 
 def _stores(simple: Simple, graph: dict[str, Simple], grad: str) -> Iterator[tuple[str, str]]:

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 MAX_CALLER_DEPTH = 6
 _MODE_LAYERS = re.compile(r"Dropout|BatchNorm|InstanceNorm|SyncBatchNorm|dropout|batch_norm|self\.training|DropPath|drop_path")
+EVAL_FUNCTION = re.compile(
+    r"(?i)(^|_)(eval|evaluate|evaluation|validate|validation|val|valid|test|predict|prediction|infer|inference)"
+)
+EVAL_LOADER = re.compile(r"(?i)(^|[^a-z])(val|valid|validation|test|eval|dev)([^a-z]|$|loader|data|set)")
 _MODULE_BASES = frozenset({"Module", "Sequential", "ModuleList", "ModuleDict"})
 
 
@@ -43,6 +47,8 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
         function = loop.function
         if function.name in ("forward", "__call__") or (function.cls is not None and _is_module_class(model, function.cls)):
             continue  # a model's own forward loops over its layers
+        if function.name.startswith("test_"):
+            continue  # a pytest test exercises a module; it does not evaluate a trained one
         events = list(model.loop_event(loop).flatten())[1:]
         if any(e.kind is Kind.BACKWARD for e in events):
             continue
@@ -58,6 +64,9 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
         ]
         if not calls:
             continue
+        named = EVAL_FUNCTION.search(function.name) or EVAL_LOADER.search(loop.iter_text)
+        if not named and not training:
+            continue  # a loop that runs a model in a file that never trains is no evaluation pass
         callers = model.callers.get(id(function), [])
         passes.append(EvaluationPass(loop, calls[0], calls[0].subject, callers[0] if callers else None))
     return passes
@@ -98,6 +107,8 @@ def eval_mode_reaches(model: LoopModel, function: FunctionInfo, target: Event, s
     state = _mode_before(model, function, target.node, subject)
     if state is not None:
         return state
+    if subject is not None and subject.name.startswith("self.") and function.cls is not None:
+        return _eval_set_by_constructor(model, function.cls, subject)
     if depth > MAX_CALLER_DEPTH:
         return True
     edges = model.callers.get(id(function), [])
@@ -108,6 +119,22 @@ def eval_mode_reaches(model: LoopModel, function: FunctionInfo, target: Event, s
         if at_call is None or not eval_mode_reaches(model, edge.caller, at_call, subject, depth + 1):
             return False
     return True
+
+
+def _eval_set_by_constructor(model: LoopModel, cls: ClassInfo, subject: Subject) -> bool:
+    """`self.model.eval()` in `__init__`, and no method puts it back in training mode."""
+    init = cls.methods.get("__init__")
+    if init is None:
+        return False
+    names = {subject.name}
+    for method in cls.methods.values():
+        for event in model.function_events_flat(method):
+            if event.kind is Kind.TRAIN and event.subject is not None and event.subject.name in names:
+                return False
+    return any(
+        e.kind is Kind.EVAL and e.subject is not None and e.subject.name in names
+        for e in model.function_events_flat(init)
+    )
 
 
 def _mode_before(model: LoopModel, function: FunctionInfo, node: object, subject: Subject | None) -> bool | None:

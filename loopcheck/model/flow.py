@@ -175,17 +175,27 @@ class Flow:
             return [Event(Kind.UNSCALE, call.node, context, subject=self.subject(first.dotted if first else None, function), call=call)]
         if method in CLIP_METHODS:
             return [Event(Kind.CLIP, call.node, context, call=call)]
-        if method in ("eval", "train") and call.receiver is not None and receiver is not None and role in (MODEL, None):
-            return [self._mode_event(call, context, receiver)]
-        if call.dotted is not None and call.inner is None:
-            callee = self.subject(call.dotted, function)
-            if callee is not None and callee.role == MODEL:
-                return [Event(Kind.MODEL_CALL, call.node, context, subject=callee, call=call)]
-            if method == "forward" and receiver is not None and role == MODEL:
-                return [Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call)]
+        if method in ("eval", "train"):
+            chained = self.subject(_chain_receiver(call), function)
+            if chained is not None and chained.role in (MODEL, None):
+                return [self._mode_event(call, context, chained)]
+        called_model = self.model_called(call, function)
+        if called_model is not None:
+            return [Event(Kind.MODEL_CALL, call.node, context, subject=called_model, call=call)]
         if method not in INERT_CALLS and self._passes_training_object(call, function):
             return [Event(Kind.OPAQUE, call.node, context, call=call)]
         return []
+
+    def model_called(self, call: CallSite, function: FunctionInfo) -> Subject | None:
+        """The model a call runs forward on: `model(x)`, `self.net(x)`, `model.forward(x)`; never a class."""
+        if call.dotted is None or call.inner is not None:
+            return None
+        name = call.dotted[: -len(".forward")] if call.dotted.endswith(".forward") else call.dotted
+        last = name.rsplit(".", 1)[-1]
+        if last[:1].isupper() or last in self.model.ir.classes:
+            return None  # constructing a module is not running it
+        callee = self.subject(name, function)
+        return callee if callee is not None and callee.role == MODEL else None
 
     def _mode_event(self, call: CallSite, context: Context, receiver: Subject) -> Event:
         first = call.arg(0, "mode")
@@ -320,6 +330,13 @@ class Flow:
             Path(prefix.events + tuple(tail), prefix.end or simple.jump)
             for prefix in prefixes
         ]
+
+
+def _chain_receiver(call: CallSite) -> str | None:
+    """`model` for `model.eval()` and for `model.to(device).train()`."""
+    while call.receiver is None and call.inner is not None:
+        call = call.inner
+    return call.receiver
 
 
 def _path_key(path: Path) -> tuple[tuple[int, ...], str | None]:

@@ -31,15 +31,18 @@ MODEL_FACTORIES = re.compile(
     r"(^|\.)(from_pretrained|create_model|resnet\d+|vgg\d+\w*|densenet\d+|mobilenet\w*|efficientnet\w*|vit_\w+|"
     r"convnext\w*|regnet\w*|swin_\w+|alexnet|squeezenet\w*|googlenet|inception_v3|shufflenet\w*)$"
 )
+WRAPPERS = frozenset({"to", "cuda", "cpu", "half", "float", "double", "compile", "script", "trace", "prepare_model"})
 MODEL_USE_METHODS = frozenset({"train", "eval", "parameters", "named_parameters", "modules", "children"})
 _OPTIMIZER_NAME = re.compile(r"(?i)optim|^opt($|_|[A-Z0-9])|_opt($|_|[A-Z0-9])")
 _SCHEDULER_NAME = re.compile(r"(?i)sched")
 _SCALER_NAME = re.compile(r"(?i)scaler")
 _MODEL_NAME = re.compile(
-    r"(?i)^(model|net|network|module|classifier|encoder|decoder|generator|discriminator|critic|actor|"
-    r"policy|backbone|autoencoder|vae|gan|student|teacher|unet|transformer|gpt|bert|cnn|rnn|lstm|mlp)"
-    r"(_?\w*)$|(^|_)(model|net)$|^net[A-Z]\w*$"
+    r"(?i)^(model|net|network|classifier|encoder|decoder|generator|discriminator|critic|actor|"
+    r"policy|backbone|autoencoder|vae|student|teacher|unet|transformer|gpt|bert|cnn|rnn|lstm|mlp)"
+    r"(\d*|_?[a-z]|_ema|_without_ddp|_engine)$|(^|_)(model|net)$|^net[A-Z0-9]\w*$"
 )
+_FACTORY_NAME = re.compile(r"(?i)^(create|build|get|make|load|init|setup|prepare|instantiate)_")
+_NOT_MODELS = re.compile(r"(?i)tokenizer|processor|config|feature_?extractor")
 
 
 @dataclass(eq=False)
@@ -75,13 +78,15 @@ def classify_constructor(qualified: str | None, classes: dict[str, ClassInfo]) -
     if last in classes:
         cls = classes[last]
         return (MODEL if is_module_class(cls, classes) else INSTANCE), cls
+    if _NOT_MODELS.search(qualified):
+        return None, None
     if qualified.startswith(("torch.nn.", "nn.")) and last[:1].isupper() or MODEL_FACTORIES.search(qualified):
         return MODEL, None
     if qualified.startswith(("torchvision.models.", "timm.", "transformers.")) and (
         last[:1].isupper() or last.startswith("create")
     ):
         return MODEL, None
-    if last in ("DistributedDataParallel", "DataParallel", "DDP", "FSDP", "FullyShardedDataParallel", "compile"):
+    if last in ("DistributedDataParallel", "DataParallel", "DDP", "FSDP", "FullyShardedDataParallel"):
         return MODEL, None
     return None, None
 
@@ -104,7 +109,7 @@ def role_from_name(name: str) -> str | None:
         return SCALER
     if _OPTIMIZER_NAME.search(last):
         return OPTIMIZER
-    if _MODEL_NAME.search(last):
+    if _MODEL_NAME.search(last) and not _FACTORY_NAME.search(last):
         return MODEL
     return None
 
@@ -131,9 +136,15 @@ class RoleTable:
         call = simple.value_call
         qualified = qualify(call.dotted, self.ir.imports) if call is not None else None
         role, cls = classify_constructor(qualified, self.ir.classes)
-        if call is not None and role is None and call.method in ("to", "cuda", "cpu", "half", "float", "double"):
-            # `model = model.to(device)` keeps the role of what it wraps
-            return
+        if call is not None and role is None and call.method in WRAPPERS:
+            # `model = model.to(device)`, `torch.compile(model)` keep the role of what they wrap
+            wrapped = call.receiver if call.method in ("to", "cuda", "cpu", "half", "float", "double") else (
+                call.args[0].dotted if call.args else None
+            )
+            inner = self.lookup(wrapped, function) if wrapped else None
+            if inner is None or wrapped in simple.targets:
+                return
+            role, cls = inner.role, inner.cls
         for target in simple.targets:
             binding = Binding(target, role, qualified, call, simple, function, cls)
             if target.startswith("self.") and function.cls is not None:

@@ -142,6 +142,8 @@ for epoch in range(epochs):
             events = step.events
             if any(e.kind is Kind.OPAQUE for e in events):
                 continue  # code we cannot see receives the model or optimizer
+            if any(e.kind is Kind.BACKWARD and _distributed(e) for e in events):
+                continue  # distributed autograd keeps each iteration's gradients in a fresh context
             resets = [e for e in events if e.kind is Kind.RESET]
             reported: set[object] = set()
             for stepped in (e for e in events if e.kind is Kind.STEP):
@@ -157,6 +159,11 @@ for epoch in range(epochs):
                     message=self.message.format(optimizer=name),
                     related=((stepped.node, f"{name} steps with the accumulated gradients here"),),
                 )
+
+
+def _distributed(backward: Event) -> bool:
+    dotted = backward.call.dotted if backward.call is not None else None
+    return dotted is not None and ("dist_autograd" in dotted or "distributed.autograd" in dotted)
 
 
 def _backward_for(model: LoopModel, step: TrainingStep, stepped: Event) -> Event:

@@ -1,0 +1,772 @@
+"""Hooks and patches that watch a training loop for a bounded number of steps without changing it.
+
+PyTorch's global hooks where they exist, patches of what has none; everything is undone on exit.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import sysconfig
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+import torch
+import torch.optim.lr_scheduler as lr_scheduler
+import torch.optim.optimizer as optimizer_module
+from torch import nn
+from torch.nn.modules import module as module_module
+from torch.nn.utils import clip_grad as clip_grad_module
+from torch.utils.data import DataLoader
+
+from loopcheck.runtime.retention import GraphMeter
+from loopcheck.runtime.trace import (
+    BACKWARD,
+    CLIP,
+    EVAL_MODE,
+    FORWARD,
+    LOADER_ITER,
+    SCALE,
+    SCALER_STEP,
+    SCHEDULER_STEP,
+    STEP,
+    TRAIN_MODE,
+    UNSCALE,
+    ZERO_GRAD,
+    ClipRecord,
+    Event,
+    ForwardRecord,
+    LoaderInfo,
+    ModuleInfo,
+    OptimizerInfo,
+    SchedulerInfo,
+    Site,
+    StepRecord,
+    Trace,
+)
+
+try:  # torch >= 2.3 spells it torch.amp; older releases only have the CUDA one
+    from torch.amp import GradScaler
+except ImportError:  # pragma: no cover - depends on the installed torch
+    from torch.cuda.amp import GradScaler  # type: ignore[no-redef,assignment]
+
+# Retention samples after these optimizer steps (cheap when nothing leaks; a leak shows as
+# growth over the first few) and at most this many on evaluation-like forwards per pass/run.
+EARLY_SAMPLED_STEPS = 5
+SAMPLE_EVERY = 5
+FORWARD_SAMPLES_PER_PASS = 6
+FORWARD_SAMPLES_PER_RUN = 64
+CLIPS_KEPT = 256
+
+_DEVICES = ("auto", "cpu", "cuda")
+
+
+class StopTraining(BaseException):
+    """Raised by the post-step hook once the step budget is spent; a BaseException so that a
+    training loop's own `except Exception` cannot swallow it. The runner catches it."""
+
+
+@dataclass
+class RunOutcome:
+    value: object
+    trace: Trace
+    error: Exception | None
+
+
+def run_instrumented(call: Callable[[], object], steps: int, device: str = "auto") -> RunOutcome:
+    """Run `call()` under instrumentation; the user's exception is returned, not raised."""
+    instrumentation = Instrumentation(steps, device)
+    value: object = None
+    error: Exception | None = None
+    try:
+        with instrumentation:
+            value = call()
+    except StopTraining:
+        value = None
+    except Exception as raised:  # the training code's own failure: reported, then re-raised
+        error = raised
+    return RunOutcome(value, instrumentation.finish(), error)
+
+
+class _OptimizerState:
+    """What one optimizer's gradients went through since its last step.
+
+    After each step every parameter's `.grad` is noted (weak ref, version). Before and after
+    each backward() and at the next step the notes are compared: a `.grad` set to None, or
+    changed outside backward() and then found all zero, was reset; one that backward()
+    accumulated into while it still held the last step's gradient was carried over.
+    """
+
+    __slots__ = ("info", "optimizer", "steps", "backwards", "tracked", "checks", "reset_event")
+
+    def __init__(self, info: OptimizerInfo, optimizer: torch.optim.Optimizer) -> None:
+        self.info = info
+        self.optimizer = optimizer
+        self.steps = 0
+        self.backwards = 0
+        self.tracked: dict[int, _GradNote] = {}
+        self.checks: list[torch.Tensor] = []  # max |grad| of grads changed outside backward()
+        self.reset_event: int | None = None
+
+    def note_after_step(self) -> None:
+        self.tracked = {
+            id(p): _GradNote(p, weakref.ref(p.grad), p.grad._version)
+            for group in self.optimizer.param_groups
+            for p in group["params"]
+            if p.grad is not None
+        }
+        self.checks = []
+        self.backwards = 0
+        self.reset_event = None
+
+    def observe_outside_backward(self) -> None:
+        """Drop the notes of gradients that user code reset (or changed) since the last look."""
+        changed: list[torch.Tensor] = []
+        for key, note in list(self.tracked.items()):
+            grad = note.param.grad
+            if grad is None:
+                del self.tracked[key]
+            elif note.grad() is not grad or grad._version != note.version:
+                changed.append(grad)
+                del self.tracked[key]
+        if changed:
+            # Measured now, before backward() adds to them; read once the run is over.
+            self.checks.append(_total_norm(changed, float("inf")))
+
+    def observe_after_backward(self, event: int) -> None:
+        for note in self.tracked.values():
+            grad = note.param.grad
+            if grad is not None and (note.grad() is not grad or grad._version != note.version):
+                note.accumulated = True
+                note.grad = weakref.ref(grad)
+                note.version = grad._version
+                if self.reset_event is None:
+                    self.reset_event = event
+
+    def carried(self) -> int:
+        return sum(1 for note in self.tracked.values() if note.accumulated)
+
+
+class _GradNote:
+    __slots__ = ("param", "grad", "version", "accumulated")
+
+    def __init__(self, param: torch.Tensor, grad: weakref.ref[torch.Tensor], version: int) -> None:
+        self.param = param
+        self.grad = grad
+        self.version = version
+        self.accumulated = False
+
+
+class Instrumentation:
+    """Context manager: installs the hooks on enter, removes every one of them on exit."""
+
+    def __init__(self, step_limit: int, device: str = "auto") -> None:
+        if step_limit < 1:
+            raise ValueError(f"steps must be at least 1, got {step_limit}")
+        if device not in _DEVICES:
+            raise ValueError(f"device must be one of {', '.join(_DEVICES)}, got {device!r}")
+        if device == "cuda" and not torch.cuda.is_available():
+            raise ValueError("device='cuda' was asked for but torch.cuda.is_available() is False")
+        self.trace = Trace(step_limit=step_limit)
+        self._device_mode = device
+        self._stack = ExitStack()
+        self._thread = threading.get_ident()
+        self._boundary: FrameType | None = None
+        self._library_roots = _library_roots()
+        self._user_paths: dict[str, str | None] = {}
+        self._user_classes: dict[type, bool] = {}
+        self._meter = GraphMeter(self._is_user_class)
+        self._optimizers: dict[int, _OptimizerState] = {}
+        self._schedulers: dict[int, tuple[SchedulerInfo, object]] = {}
+        self._modules: dict[int, tuple[ModuleInfo | None, nn.Module, list[tuple[str, nn.Module]]]] = {}
+        self._loaders: dict[int, tuple[LoaderInfo, object]] = {}
+        self._active: set[str] = set()  # outermost calls in progress (nested ones are not events)
+        self._depth = 0
+        self._backwards = 0
+        self._total_steps = 0
+        self._forwards_since_backward = 0
+        self._forward_samples_in_pass = 0
+        self._forward_samples = 0
+        self._cuda_device: torch.device | None = None
+        self._scale_armed = False
+        self._grads_scaled = False
+        self._scale: torch.Tensor | None = None
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    def __enter__(self) -> Instrumentation:
+        self._boundary = sys._getframe(1)
+        try:
+            self._install()
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+        self._boundary = None
+
+    def finish(self) -> Trace:
+        """Turn the tensors kept during the run into numbers (one device sync, at the end)."""
+        trace = self.trace
+        for record in trace.steps:
+            record.grad_norm = _to_float(record.grad_norm)
+            if isinstance(record.reset, list):  # reset only if every changed gradient was zero
+                record.reset = all(_to_float(check) == 0 for check in record.reset)
+        for clip in trace.clips:
+            clip.total_norm = _to_float(clip.total_norm)
+            clip.scale = _to_float(clip.scale)
+        trace.device = self._cuda_device.type if self._cuda_device is not None else "cpu"
+        self._optimizers.clear()
+        self._schedulers.clear()
+        self._modules.clear()
+        self._loaders.clear()
+        return trace
+
+    def _install(self) -> None:
+        stack = self._stack
+        for register, hook in (
+            (optimizer_module.register_optimizer_step_pre_hook, self._on_step_pre),
+            (optimizer_module.register_optimizer_step_post_hook, self._on_step_post),
+            (module_module.register_module_forward_pre_hook, self._on_forward_pre),
+        ):
+            stack.callback(register(hook).remove)
+        handle = module_module.register_module_forward_hook(self._on_forward, always_call=True)
+        stack.callback(handle.remove)
+        # One patch of torch.autograd.backward sees both loss.backward() (Tensor.backward calls
+        # it by attribute) and direct torch.autograd.backward(...) calls.
+        self._patch(torch.autograd, "backward", self._wrap_backward)
+        for base, name, wrap in (
+            (torch.optim.Optimizer, "zero_grad", self._wrap_zero_grad),
+            (nn.Module, "zero_grad", self._wrap_zero_grad),
+            (nn.Module, "train", self._wrap_train),
+            (lr_scheduler.LRScheduler, "step", self._wrap_scheduler_step),
+            (GradScaler, "scale", self._wrap_scale),
+            (GradScaler, "unscale_", self._wrap_unscale),
+            (GradScaler, "step", self._wrap_scaler_step),
+            (DataLoader, "__iter__", self._wrap_loader_iter),
+        ):
+            for cls in _classes_defining(base, name):
+                self._patch(cls, name, wrap)
+        for module in (torch.nn.utils, clip_grad_module):
+            for name in ("clip_grad_norm_", "clip_grad_value_"):
+                if hasattr(module, name):
+                    self._patch(module, name, self._wrap_clip)
+        if self._device_mode != "cpu" and torch.cuda.is_available():
+            torch.cuda.reset_peak_memory_stats()
+
+    def _patch(self, owner: Any, name: str, wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
+        original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
+        setattr(owner, name, wrap(original))
+        self._stack.callback(setattr, owner, name, original)
+
+    # -- where things happen -----------------------------------------------------------------
+
+    def _user_path(self, filename: str) -> str | None:
+        """Real path of a file of the user's code; None for torch, loopcheck and libraries."""
+        if filename in self._user_paths:
+            return self._user_paths[filename]
+        path: str | None = None
+        if not filename.startswith("<"):
+            real = os.path.realpath(filename)
+            if not real.startswith(self._library_roots):
+                path = real
+        self._user_paths[filename] = path
+        return path
+
+    def _is_user_class(self, cls: type) -> bool:
+        known = self._user_classes.get(cls)
+        if known is None:
+            module = sys.modules.get(cls.__module__)
+            filename = getattr(module, "__file__", None)
+            known = bool(filename) and self._user_path(filename) is not None
+            self._user_classes[cls] = known
+        return known
+
+    def _user_frames(self) -> Iterator[FrameType]:
+        frame: FrameType | None = sys._getframe(1)
+        while frame is not None and frame is not self._boundary:
+            if self._user_path(frame.f_code.co_filename) is not None:
+                yield frame
+            frame = frame.f_back
+
+    def _sites(self) -> tuple[Site, ...]:
+        return tuple(
+            (self._user_paths[f.f_code.co_filename] or "", f.f_lineno) for f in self._user_frames()
+        )
+
+    def _event(self, kind: str, owner: int | None) -> int:
+        self.trace.events.append(Event(kind, self._total_steps, owner, self._sites()))
+        return len(self.trace.events) - 1
+
+    def _on_run_thread(self) -> bool:
+        return threading.get_ident() == self._thread
+
+    def _note(self, error: Exception) -> None:
+        note = f"instrumentation error (training went on): {type(error).__name__}: {error}"
+        if note not in self.trace.notes:
+            self.trace.notes.append(note)
+
+    # -- registries --------------------------------------------------------------------------
+
+    def _optimizer(self, optimizer: torch.optim.Optimizer) -> _OptimizerState:
+        state = self._optimizers.get(id(optimizer))
+        if state is None:
+            params = [p for group in optimizer.param_groups for p in group["params"]]
+            info = OptimizerInfo(
+                len(self._optimizers), type(optimizer).__name__, len(params),
+                frozenset(id(p) for p in params),
+            )
+            state = _OptimizerState(info, optimizer)
+            self._optimizers[id(optimizer)] = state
+            self.trace.optimizers.append(info)
+        return state
+
+    def _scheduler(self, scheduler: Any) -> SchedulerInfo:
+        known = self._schedulers.get(id(scheduler))
+        if known is None:
+            horizon, horizon_name = _horizon(scheduler)
+            base_lrs = getattr(scheduler, "base_lrs", None)
+            info = SchedulerInfo(
+                len(self._schedulers), type(scheduler).__name__,
+                self._optimizer(scheduler.optimizer).info.index, horizon, horizon_name,
+                _to_float(base_lrs[0]) if base_lrs else None,
+                isinstance(scheduler, lr_scheduler.ReduceLROnPlateau),
+            )
+            known = (info, scheduler)
+            self._schedulers[id(scheduler)] = known
+            self.trace.schedulers.append(info)
+        return known[0]
+
+    def _module(self, module: nn.Module) -> tuple[ModuleInfo | None, list[tuple[str, nn.Module]]]:
+        known = self._modules.get(id(module))
+        if known is None:
+            param_ids = frozenset(id(p) for p in module.parameters())
+            layers = [
+                (name or type(layer).__name__, layer)
+                for name, layer in module.named_modules()
+                if (isinstance(layer, nn.modules.dropout._DropoutNd) and layer.p > 0)
+                or isinstance(layer, nn.modules.batchnorm._BatchNorm)
+            ]
+            info = None
+            if param_ids:  # loss modules have no parameters: they are not models
+                info = ModuleInfo(
+                    len(self.trace.modules), type(module).__name__,
+                    tuple(_layer_label(name, layer) for name, layer in layers), param_ids,
+                )
+                self.trace.modules.append(info)
+            known = (info, module, layers)
+            self._modules[id(module)] = known
+        return known[0], known[2]
+
+    # -- optimizer hooks ---------------------------------------------------------------------
+
+    def _on_step_pre(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+        if not self._on_run_thread():
+            return None
+        try:
+            self._record_step(optimizer)
+        except Exception as error:
+            self._note(error)
+        return None
+
+    def _record_step(self, optimizer: torch.optim.Optimizer) -> None:
+        state = self._optimizer(optimizer)
+        self._grads_scaled = False
+        state.observe_outside_backward()
+        event = self._event(STEP, state.info.index)
+        grads = [
+            p.grad
+            for group in optimizer.param_groups
+            for p in group["params"]
+            if p.grad is not None and not p.grad.is_sparse
+        ]
+        norm = _total_norm(grads, 2.0) if grads else None
+        lr = optimizer.param_groups[0].get("lr", 0.0) if optimizer.param_groups else 0.0
+        if self._cuda_device is None and grads and self._device_mode != "cpu":
+            if grads[0].device.type == "cuda":
+                self._cuda_device = grads[0].device
+        carried = state.carried()
+        reset: object = None
+        if state.steps and state.backwards:
+            reset = False if carried else (list(state.checks) if state.checks else True)
+        self.trace.steps.append(
+            StepRecord(
+                optimizer=state.info.index,
+                number=state.steps + 1,
+                event=event,
+                grad_norm=norm,
+                grads_present=len(grads),
+                params=state.info.params,
+                lr=_to_float(lr) or 0.0,
+                reset=reset,
+                carried=carried,
+                reset_event=state.reset_event,
+                backwards=state.backwards,
+            )
+        )
+
+    def _on_step_post(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+        if not self._on_run_thread():
+            return None
+        state = self._optimizer(optimizer)
+        state.steps += 1
+        self._total_steps += 1
+        try:
+            state.note_after_step()
+            record = self._last_step_of(state.info.index)
+            if record is not None and self._cuda_device is not None:
+                record.device_memory = torch.cuda.memory_allocated(self._cuda_device)
+                record.peak_memory = torch.cuda.max_memory_allocated(self._cuda_device)
+            if self._total_steps <= EARLY_SAMPLED_STEPS or self._total_steps % SAMPLE_EVERY == 0:
+                self._sample(None)
+        except Exception as error:
+            self._note(error)
+        if state.steps >= self.trace.step_limit:
+            self.trace.stopped = True
+            raise StopTraining
+
+    def _last_step_of(self, optimizer: int) -> StepRecord | None:
+        for record in reversed(self.trace.steps):
+            if record.optimizer == optimizer:
+                return record
+        return None
+
+    # -- forwards ----------------------------------------------------------------------------
+
+    def _on_forward_pre(self, module: nn.Module, args: Any) -> None:
+        if self._on_run_thread():
+            self._depth += 1
+        return None
+
+    def _on_forward(self, module: nn.Module, args: Any, output: Any) -> None:
+        if not self._on_run_thread():
+            return None
+        self._depth = max(self._depth - 1, 0)
+        if self._depth:
+            return None
+        try:
+            self._record_forward(module, output)
+        except Exception as error:
+            self._note(error)
+        return None
+
+    def _record_forward(self, module: nn.Module, output: Any) -> None:
+        info, layers = self._module(module)
+        if info is None:
+            return
+        outputs = _graph_outputs(output)
+        record = ForwardRecord(
+            module=info.index,
+            event=self._event(FORWARD, info.index),
+            step=self._total_steps,
+            backwards_before=self._backwards,
+            training=module.training,
+            grad_enabled=torch.is_grad_enabled() and not torch.is_inference_mode_enabled(),
+            active_layers=tuple(_layer_label(n, layer) for n, layer in layers if layer.training),
+            graph=bool(outputs),
+        )
+        index = len(self.trace.forwards)
+        self.trace.forwards.append(record)
+        mark = functools.partial(_mark_used, record)
+        for tensor in outputs:
+            tensor.grad_fn.register_prehook(mark)
+        # A forward right after another with no backward() in between is evaluation-like:
+        # sample what the frames keep, while the evaluation function is still on the stack.
+        evaluation_like = self._forwards_since_backward > 0
+        self._forwards_since_backward += 1
+        if (
+            evaluation_like
+            and outputs
+            and self._forward_samples_in_pass < FORWARD_SAMPLES_PER_PASS
+            and self._forward_samples < FORWARD_SAMPLES_PER_RUN
+        ):
+            self._forward_samples_in_pass += 1
+            self._forward_samples += 1
+            record.graph_nodes, record.saved_bytes = self._meter.graph_size(outputs[0])
+            self._sample(index)
+
+    def _sample(self, forward: int | None) -> None:
+        sample = self._meter.sample(
+            self._user_frames(), len(self.trace.samples), self._total_steps, forward
+        )
+        self.trace.samples.append(sample)
+
+    # -- patched callables -------------------------------------------------------------------
+
+    def _outermost(self, key: str) -> bool:
+        return key not in self._active and self._on_run_thread()
+
+    def _wrap_backward(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def backward(*args: Any, **kwargs: Any) -> Any:
+            if not self._outermost(BACKWARD):
+                return original(*args, **kwargs)
+            event = -1
+            try:
+                event = self._event(BACKWARD, None)
+                for state in self._optimizers.values():
+                    state.observe_outside_backward()
+                    state.backwards += 1
+                self._backwards += 1
+                self._forwards_since_backward = 0
+                self._forward_samples_in_pass = 0
+                if self._scale_armed:
+                    self._grads_scaled = True
+                    self._scale_armed = False
+            except Exception as error:
+                self._note(error)
+            # Reentrant checkpointing runs backward() inside backward(): one event is enough.
+            result = self._call(BACKWARD, original, *args, **kwargs)
+            try:
+                for state in self._optimizers.values():
+                    state.observe_after_backward(event)
+            except Exception as error:
+                self._note(error)
+            return result
+
+        return backward
+
+    def _wrap_zero_grad(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def zero_grad(owner: Any, *args: Any, **kwargs: Any) -> Any:
+            if self._outermost(ZERO_GRAD):
+                try:
+                    target = None  # a module's zero_grad() is not tied to one optimizer
+                    if isinstance(owner, torch.optim.Optimizer):
+                        target = self._optimizer(owner).info.index
+                    self._event(ZERO_GRAD, target)
+                except Exception as error:
+                    self._note(error)
+            return self._call(ZERO_GRAD, original, owner, *args, **kwargs)
+
+        return zero_grad
+
+    def _wrap_train(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def train(module: nn.Module, *args: Any, **kwargs: Any) -> Any:
+            if not self._outermost(TRAIN_MODE):
+                return original(module, *args, **kwargs)
+            mode = bool(args[0] if args else kwargs.get("mode", True))
+            result = self._call(TRAIN_MODE, original, module, *args, **kwargs)
+            try:
+                info, _ = self._module(module)
+                if info is not None:
+                    self._event(TRAIN_MODE if mode else EVAL_MODE, info.index)
+            except Exception as error:
+                self._note(error)
+            return result
+
+        return train
+
+    def _wrap_scheduler_step(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def step(scheduler: Any, *args: Any, **kwargs: Any) -> Any:
+            # The step that LRScheduler.__init__ makes is construction, not a scheduler step.
+            if self._outermost(SCHEDULER_STEP) and not getattr(scheduler, "_is_initial", False):
+                try:
+                    self._event(SCHEDULER_STEP, self._scheduler(scheduler).index)
+                except Exception as error:
+                    self._note(error)
+            return self._call(SCHEDULER_STEP, original, scheduler, *args, **kwargs)
+
+        return step
+
+    def _wrap_scale(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def scale(scaler: Any, outputs: Any) -> Any:
+            result = original(scaler, outputs)
+            if self._on_run_thread() and scaler.is_enabled():
+                try:
+                    self._event(SCALE, None)
+                    self._scale_armed = True
+                    current = getattr(scaler, "_scale", None)
+                    if isinstance(current, torch.Tensor):
+                        self._scale = current.detach().clone()
+                except Exception as error:
+                    self._note(error)
+            return result
+
+        return scale
+
+    def _wrap_unscale(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def unscale_(scaler: Any, optimizer: torch.optim.Optimizer) -> Any:
+            if self._outermost(SCALER_STEP):  # scaler.step() unscales by itself: not a user call
+                try:
+                    self._event(UNSCALE, self._optimizer(optimizer).info.index)
+                    self._grads_scaled = False
+                except Exception as error:
+                    self._note(error)
+            return original(scaler, optimizer)
+
+        return unscale_
+
+    def _wrap_scaler_step(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def step(scaler: Any, optimizer: torch.optim.Optimizer, *args: Any, **kwargs: Any) -> Any:
+            if self._outermost(SCALER_STEP):
+                try:
+                    self._event(SCALER_STEP, self._optimizer(optimizer).info.index)
+                except Exception as error:
+                    self._note(error)
+            return self._call(SCALER_STEP, original, scaler, optimizer, *args, **kwargs)
+
+        return step
+
+    def _wrap_clip(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def clip(parameters: Any, *args: Any, **kwargs: Any) -> Any:
+            if not self._outermost(CLIP):
+                return original(parameters, *args, **kwargs)
+            result = self._call(CLIP, original, parameters, *args, **kwargs)
+            try:
+                if len(self.trace.clips) < CLIPS_KEPT:
+                    limit = args[0] if args else kwargs.get("max_norm", kwargs.get("clip_value"))
+                    self.trace.clips.append(
+                        ClipRecord(
+                            event=self._event(CLIP, None),
+                            function=original.__name__,
+                            limit=_to_float(limit),
+                            total_norm=result.detach().clone() if isinstance(result, torch.Tensor) else None,
+                            scaled=self._grads_scaled,
+                            scale=self._scale if self._grads_scaled else None,
+                        )
+                    )
+                else:
+                    self._event(CLIP, None)
+            except Exception as error:
+                self._note(error)
+            return result
+
+        return clip
+
+    def _wrap_loader_iter(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def __iter__(loader: Any) -> Any:
+            if self._on_run_thread():
+                try:
+                    known = self._loaders.get(id(loader))
+                    if known is None:
+                        known = (LoaderInfo(len(self._loaders), _length(loader)), loader)
+                        self._loaders[id(loader)] = known
+                        self.trace.loaders.append(known[0])
+                    self._event(LOADER_ITER, known[0].index)
+                except Exception as error:
+                    self._note(error)
+            return original(loader)
+
+        return __iter__
+
+    def _call(self, key: str, original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call `original` with `key` marked active, so that the calls it makes are not events."""
+        if key in self._active:
+            return original(*args, **kwargs)
+        self._active.add(key)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            self._active.discard(key)
+
+
+def _mark_used(record: ForwardRecord, grad_outputs: Any) -> None:
+    record.used_in_backward = True
+
+
+def _graph_outputs(output: Any) -> list[torch.Tensor]:
+    """Up to four graph-attached tensors of a module's output (tensor, tuple, dict, ModelOutput)."""
+    found: list[torch.Tensor] = []
+    pending: list[tuple[Any, int]] = [(output, 0)]
+    while pending and len(found) < 4:
+        value, depth = pending.pop(0)
+        if isinstance(value, torch.Tensor):
+            if value.grad_fn is not None:
+                found.append(value)
+        elif depth < 2 and isinstance(value, (list, tuple)):
+            pending.extend((item, depth + 1) for item in value)
+        elif depth < 2 and isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in value.values())
+    return found
+
+
+def _total_norm(tensors: list[torch.Tensor], norm_type: float) -> torch.Tensor:
+    with torch.no_grad():
+        get_total_norm = getattr(torch.nn.utils, "get_total_norm", None)
+        if get_total_norm is not None:
+            return get_total_norm(tensors, norm_type)
+        norms = [torch.linalg.vector_norm(t.detach(), norm_type) for t in tensors]
+        return torch.linalg.vector_norm(torch.stack([n.to(norms[0].device) for n in norms]), norm_type)
+
+
+def _to_float(value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, torch.Tensor):
+        return float(value.detach().float().cpu().item())
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _length(loader: Any) -> int | None:
+    try:
+        return len(loader)
+    except Exception:  # iterable-style datasets have no length
+        return None
+
+
+def _layer_label(name: str, layer: nn.Module) -> str:
+    kind = type(layer).__name__
+    if isinstance(layer, nn.modules.dropout._DropoutNd):
+        kind = f"{kind}(p={layer.p:g})"
+    return f"{kind} '{name}'" if name != type(layer).__name__ else kind
+
+
+def _horizon(scheduler: Any) -> tuple[int | None, str]:
+    """The length of a schedule in scheduler steps, for the classes that state it."""
+    attributes = vars(scheduler)
+    for name in ("T_max", "total_steps", "T_0", "step_size", "total_iters"):
+        value = attributes.get(name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value, name
+    milestones = attributes.get("milestones")
+    if milestones:
+        return min(milestones), "milestones"
+    for function in attributes.get("lr_lambdas", ()) or ():
+        keywords = getattr(function, "keywords", None) or {}
+        if isinstance(keywords.get("num_training_steps"), int):
+            return keywords["num_training_steps"], "num_training_steps"
+    return None, ""
+
+
+def _classes_defining(base: type, name: str) -> list[type]:
+    """`base` and every loaded subclass that defines `name` itself (subclasses overriding it)."""
+    found: list[type] = []
+    pending = [base]
+    seen: set[type] = set()
+    while pending:
+        cls = pending.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        if name in cls.__dict__ and callable(cls.__dict__[name]):
+            found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def _library_roots() -> tuple[str, ...]:
+    roots = {os.path.dirname(os.path.realpath(torch.__file__))}
+    roots.add(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # loopcheck itself
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        path = sysconfig.get_paths().get(key)
+        if path:
+            roots.add(os.path.realpath(path))
+    return tuple(root.rstrip(os.sep) + os.sep for root in roots)

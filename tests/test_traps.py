@@ -1,0 +1,288 @@
+"""The spec's traps (real code that must not be flagged) and false alarms found on public training
+code, each a test of its own; plus the bugs the traps sit next to, which must still be caught."""
+from __future__ import annotations
+
+import textwrap
+
+from loopcheck.engine import lint_source
+
+
+def codes(source: str) -> list[tuple[int, str]]:
+    findings, errors = lint_source(textwrap.dedent(source), "trap.py")
+    assert errors == []
+    return [(f.line, f.code) for f in findings]
+
+
+def test_accumulation_with_guarded_step_and_reset_is_not_flagged() -> None:
+    assert codes("""
+        for i, (x, y) in enumerate(loader):
+            loss = criterion(model(x), y) / accum
+            loss.backward()
+            if (i + 1) % accum == 0:
+                opt.step()
+                opt.zero_grad()
+    """) == []
+
+
+def test_zero_grad_at_top_or_end_of_iteration_is_not_flagged() -> None:
+    top = """
+        for x, y in loader:
+            optimizer.zero_grad()
+            criterion(model(x), y).backward()
+            optimizer.step()
+    """
+    end = """
+        for x, y in loader:
+            criterion(model(x), y).backward()
+            optimizer.step()
+            optimizer.zero_grad()
+    """
+    assert codes(top) == [] and codes(end) == []
+
+
+def test_set_to_none_model_zero_grad_and_grad_none_count_as_resets() -> None:
+    for reset in ("optimizer.zero_grad(set_to_none=True)", "model.zero_grad()", "for p in model.parameters(): p.grad = None"):
+        assert codes(f"""
+            for x, y in loader:
+                {reset}
+                criterion(model(x), y).backward()
+                optimizer.step()
+        """) == [], reset
+
+
+def test_lbfgs_closure_that_resets_and_backwards_is_not_flagged() -> None:
+    assert codes("""
+        optimizer = torch.optim.LBFGS(model.parameters())
+        def closure():
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            return loss
+        for epoch in range(10):
+            optimizer.step(closure)
+    """) == []
+
+
+def test_gan_optimizers_are_judged_separately() -> None:
+    source = """
+        opt_d = torch.optim.Adam(netD.parameters())
+        opt_g = torch.optim.Adam(netG.parameters())
+        for real in loader:
+            opt_d.zero_grad()
+            bce(netD(real), ones).backward()
+            opt_d.step()
+            {reset_g}
+            bce(netD(netG(noise)), ones).backward()
+            opt_g.step()
+    """
+    assert codes(source.format(reset_g="opt_g.zero_grad()")) == []
+    assert codes(source.format(reset_g="pass")) == [(9, "LC001")]
+
+
+def test_model_zero_grad_covering_both_optimizers_is_a_reset_for_both() -> None:
+    assert codes("""
+        opt_a = torch.optim.SGD(model.encoder.parameters(), lr=0.1)
+        opt_b = torch.optim.SGD(model.head.parameters(), lr=0.1)
+        for x, y in loader:
+            model.zero_grad()
+            criterion(model(x), y).backward()
+            opt_a.step()
+            opt_b.step()
+    """) == []
+
+
+def test_amp_grad_scaler_loop_is_not_flagged() -> None:
+    assert codes("""
+        scaler = torch.amp.GradScaler("cuda")
+        for x, y in loader:
+            optimizer.zero_grad()
+            with torch.autocast("cuda"):
+                loss = criterion(model(x), y)
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+    """) == []
+
+
+def test_accelerator_backward_counts_as_backward() -> None:
+    assert codes("""
+        for batch in loader:
+            loss = model(**batch).loss
+            accelerator.backward(loss)
+            optimizer.step()
+    """) == [(4, "LC001")]
+
+
+def test_helper_in_the_same_file_is_analysed() -> None:
+    assert codes("""
+        def train_step(model, optimizer, x, y):
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+
+        for x, y in loader:
+            train_step(model, optimizer, x, y)
+    """) == [(4, "LC001")]
+
+
+def test_helper_in_another_file_means_silence() -> None:
+    assert codes("""
+        from mytrainer import train_step
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            loss.backward()
+            train_step(model, optimizer)
+            optimizer.step()
+    """) == []
+
+
+def test_code_under_main_guard_and_in_trainer_methods_is_analysed() -> None:
+    assert codes("""
+        class Trainer:
+            def __init__(self, model):
+                self.model = model
+                self.optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+            def fit(self, loader):
+                for x, y in loader:
+                    self.train_step(x, y)
+
+            def train_step(self, x, y):
+                loss = criterion(self.model(x), y)
+                loss.backward()
+                self.optimizer.step()
+
+        if __name__ == "__main__":
+            for x, y in loader:
+                criterion(model(x), y).backward()
+                optimizer.step()
+    """) == [(13, "LC001"), (18, "LC001")]
+
+
+def test_detached_loss_sums_and_meter_updates_are_not_flagged() -> None:
+    assert codes("""
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            running_loss += loss.item()
+            total += float(loss)
+            losses.append(loss.detach())
+            cpu_losses.append(loss.cpu().item())
+            loss_meter.update(loss.item(), x.size(0))
+            metric.update(model(x).argmax(1), y)
+    """) == []
+
+
+def test_a_name_reassigned_from_a_detached_value_is_safe() -> None:
+    assert codes("""
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            loss = loss.item()
+            total += loss
+    """) == []
+
+
+def test_reduce_lr_on_plateau_stepped_per_epoch_after_validation_is_not_flagged() -> None:
+    assert codes("""
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer)
+        for epoch in range(10):
+            for x, y in loader:
+                optimizer.zero_grad()
+                criterion(model(x), y).backward()
+                optimizer.step()
+            scheduler.step(val_loss)
+    """) == []
+
+
+def test_transformers_warmup_schedule_per_batch_is_not_flagged_and_per_epoch_is() -> None:
+    source = """
+        from transformers import get_linear_schedule_with_warmup
+        scheduler = get_linear_schedule_with_warmup(optimizer, 100, num_training_steps=len(loader) * epochs)
+        for epoch in range(epochs):
+            for batch in loader:
+                optimizer.zero_grad()
+                model(**batch).loss.backward()
+                optimizer.step()
+                {per_batch}
+            {per_epoch}
+    """
+    assert codes(source.format(per_batch="scheduler.step()", per_epoch="pass")) == []
+    assert codes(source.format(per_batch="pass", per_epoch="scheduler.step()")) == [(10, "LC005")]
+
+
+def test_pytest_tests_and_model_forward_loops_are_not_evaluation_passes() -> None:
+    assert codes("""
+        class Seq(nn.Module):
+            def forward(self, x):
+                outputs = []
+                for step in x.split(1):
+                    out = self.cell(step)
+                    outputs += [out]
+                return torch.cat(outputs)
+
+        def test_pool():
+            pool = nn.AdaptiveAvgPool2d(1)
+            for size in (1, 2):
+                pool(torch.randn(1, 3, size, size))
+
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in loader:
+            opt.zero_grad()
+            criterion(model(x), y).backward()
+            opt.step()
+    """) == []
+
+
+def test_distributed_autograd_needs_no_zero_grad() -> None:
+    assert codes("""
+        import torch.distributed.autograd as dist_autograd
+        for x, y in loader:
+            with dist_autograd.context() as context_id:
+                loss = criterion(model(x), y)
+                dist_autograd.backward(context_id, [loss])
+                opt.step(context_id)
+    """) == []
+
+
+def test_building_a_model_is_not_running_it() -> None:
+    assert codes("""
+        model = create_model("resnet18")
+        processes = []
+        for rank in range(4):
+            p = mp.Process(target=train, args=(rank, model))
+            p.start()
+            processes.append(p)
+    """) == []
+
+
+def test_eval_mode_set_in_constructor_reaches_methods() -> None:
+    assert codes("""
+        class Runner:
+            def __init__(self):
+                self.model = create_model("resnet18")
+                self.model.eval()
+
+            @torch.no_grad()
+            def run(self, loader):
+                for x in loader:
+                    self.model(x)
+    """) == []
+
+
+def test_chained_train_call_restores_training_mode() -> None:
+    assert codes("""
+        for epoch in range(3):
+            for x, y in loader:
+                optimizer.zero_grad()
+                criterion(transformer(x), y).backward()
+                optimizer.step()
+                if save:
+                    transformer.eval().cpu()
+                    torch.save(transformer.state_dict(), path)
+                    transformer.to(device).train()
+    """) == []
