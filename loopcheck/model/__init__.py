@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -297,12 +297,19 @@ class LoopModel:
     # positions --------------------------------------------------------------------------
 
     @cached_property
-    def _positions(self) -> object:
+    def _positions(self) -> Mapping[cst.CSTNode, CodeRange]:
         # Computed only when a rule reports: positions cost a code-generation pass over the file.
-        return MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        # Running the provider directly skips MetadataWrapper's extra visit of the whole tree
+        # (measured: about half the cost); the public route stays as the fallback.
+        provider = PositionProvider()
+        try:
+            provider._gen_impl(self.module)
+            return provider._computed
+        except AttributeError:
+            return MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
 
     def position(self, node: cst.CSTNode) -> CodeRange:
-        return self._positions[node]  # type: ignore[index]
+        return self._positions[node]
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

@@ -87,7 +87,11 @@ def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize |
     kind = binding.last
     call = binding.call
     if kind in ALWAYS_PER_ITERATION:
-        return ScheduleSize("iteration", f"{kind} is defined per optimizer step")
+        for keyword in ("total_steps", "steps_per_epoch", "step_size_up"):
+            sized_by = call.arg(99, keyword)
+            if sized_by is not None:
+                return ScheduleSize("iteration", f"{keyword}={model.code(sized_by.node)}")
+        return ScheduleSize("iteration", f"{kind} counts optimizer steps")
     if kind == "ReduceLROnPlateau":
         return ScheduleSize("epoch", "ReduceLROnPlateau reacts to a validation metric once per epoch")
     if re.match(r"get_\w*schedule", kind):

@@ -25,7 +25,7 @@ class MixedSchedulerCadence(Rule):
     code = "LC005"
     name = "mixed-scheduler-cadence"
     severity = "error"
-    message = "{scheduler} ({kind}, {evidence}) is sized in {unit}s but stepped once per {cadence}; {fix}"
+    message = "{scheduler} ({kind} built on line {line}, {evidence}) is sized in {unit}s but stepped once per {cadence} here; {fix}"
     rationale = (
         "A schedule counts calls to `step()`. An epoch-sized schedule stepped every batch finishes its "
         "decay (or its cosine cycle) within the first epoch and trains the rest at the floor learning "
@@ -121,6 +121,7 @@ for epoch in range(90):
                 message=self.message.format(
                     scheduler=scheduler.name,
                     kind=scheduler.binding.last,
+                    line=model.position(built).start.line,
                     evidence=size.evidence,
                     unit=size.unit,
                     cadence=stepped.cadence,

@@ -102,13 +102,15 @@ class _OptimizerState:
     accumulated into while it still held the last step's gradient was carried over.
     """
 
-    __slots__ = ("info", "optimizer", "steps", "backwards", "tracked", "checks", "reset_event")
+    __slots__ = ("info", "optimizer", "steps", "backwards", "backwards_at_step", "tracked", "checks",
+                 "reset_event")
 
     def __init__(self, info: OptimizerInfo, optimizer: torch.optim.Optimizer) -> None:
         self.info = info
         self.optimizer = optimizer
         self.steps = 0
         self.backwards = 0
+        self.backwards_at_step = 0  # run-wide backward() count when step() began
         self.tracked: dict[int, _GradNote] = {}
         self.checks: list[torch.Tensor] = []  # max |grad| of grads changed outside backward()
         self.reset_event: int | None = None
@@ -380,6 +382,7 @@ class Instrumentation:
         state = self._optimizer(optimizer)
         self._grads_scaled = False
         state.observe_outside_backward()
+        state.backwards_at_step = self._backwards
         event = self._event(STEP, state.info.index)
         grads = [
             p.grad
@@ -421,6 +424,8 @@ class Instrumentation:
         try:
             state.note_after_step()
             record = self._last_step_of(state.info.index)
+            if record is not None:
+                record.backwards_inside = self._backwards - state.backwards_at_step
             if record is not None and self._cuda_device is not None:
                 record.device_memory = torch.cuda.memory_allocated(self._cuda_device)
                 record.peak_memory = torch.cuda.max_memory_allocated(self._cuda_device)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Callable, Iterable
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 import torch
@@ -34,13 +34,14 @@ class GraphMeter:
     def __init__(self, is_user_class: Callable[[type], bool]) -> None:
         self._is_user_class = is_user_class
         self._saved_names: dict[type, tuple[str, ...]] = {}
+        self._code_lines: dict[CodeType, tuple[int, int]] = {}
 
     def sample(
         self, frames: Iterable[FrameType], index: int, step: int, forward: int | None
     ) -> RetentionSample:
         """Count, per local variable of `frames`, the graph it keeps alive."""
         holders: list[Holder] = []
-        names: set[tuple[str, str]] = set()
+        names: set[tuple[str, int, int, str]] = set()
         counted: set[int] = set()
         storages: set[int] = set()
         keep_alive: list[object] = []  # node wrappers stay alive so that their ids stay unique
@@ -48,10 +49,11 @@ class GraphMeter:
         total_bytes = 0
         for frame in frames:
             path = frame.f_code.co_filename
+            lines = self._lines_of(frame.f_code)
             for name, value in list(frame.f_locals.items()):
                 if name.startswith("__"):
                     continue
-                names.add((path, name))
+                names.add((path, *lines, name))
                 roots = self._graph_tensors(value)
                 if not roots:
                     continue
@@ -61,11 +63,19 @@ class GraphMeter:
                 total_nodes += new_nodes
                 total_bytes += new_bytes
                 holders.append(
-                    Holder(id(frame), path, frame.f_code.co_name, name, nodes, old, saved)
+                    Holder(id(frame), path, frame.f_code.co_name, lines, name, nodes, old, saved)
                 )
         return RetentionSample(
             index, step, forward, tuple(holders), frozenset(names), total_nodes, total_bytes
         )
+
+    def _lines_of(self, code: CodeType) -> tuple[int, int]:
+        lines = self._code_lines.get(code)
+        if lines is None:
+            numbers = [line for _, _, line in code.co_lines() if line is not None]
+            lines = (min(numbers, default=code.co_firstlineno), max(numbers, default=code.co_firstlineno))
+            self._code_lines[code] = lines
+        return lines
 
     def graph_size(self, tensor: torch.Tensor) -> tuple[int, int]:
         """Nodes and saved-tensor bytes of one output's graph (no age tagging)."""

@@ -53,6 +53,7 @@ class StepRecord:
     carried: int  # parameters whose .grad was neither replaced nor modified since the last step
     reset_event: int | None  # the backward() at which the reset was judged
     backwards: int  # backward() calls since this optimizer's previous step
+    backwards_inside: int = 0  # backward() calls made by the step itself (an LBFGS closure)
     device_memory: int | None = None
     peak_memory: int | None = None
 
@@ -91,6 +92,7 @@ class Holder:
     frame: int  # id of the frame: separates two calls of the same function
     path: str
     function: str
+    lines: tuple[int, int]  # first and last line of the function's code
     name: str
     nodes: int
     old_nodes: int  # nodes already seen by an earlier sample: kept from a past iteration
@@ -103,7 +105,8 @@ class RetentionSample:
     step: int
     forward: int | None  # index into forwards when taken at an evaluation-like forward
     holders: tuple[Holder, ...]
-    names: frozenset[tuple[str, str]]  # (path, name) of every local seen, with or without a graph
+    # (path, function's first line, last line, name) of every local seen, graph or not
+    names: frozenset[tuple[str, int, int, str]]
     nodes: int
     saved_bytes: int
 

@@ -1,0 +1,255 @@
+"""The runtime report: verdicts plus per-step traces, as a frozen dataclass, text or JSON.
+
+Built once from a finished `Trace` and the verdicts; printing never touches torch.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass
+
+from loopcheck.runtime.trace import (
+    BACKWARD,
+    CLIP,
+    EVAL_MODE,
+    FORWARD,
+    LOADER_ITER,
+    SCALE,
+    SCALER_STEP,
+    SCHEDULER_STEP,
+    STEP,
+    TRAIN_MODE,
+    UNSCALE,
+    ZERO_GRAD,
+    Trace,
+)
+from loopcheck.runtime.verdicts import (
+    CONFIRMED,
+    NOT_CHECKED,
+    NOT_CONFIRMED,
+    NOT_REACHED,
+    Verdict,
+    format_bytes,
+    format_number,
+)
+
+SPARKS = "▁▂▃▄▅▆▇█"
+SPARK_WIDTH = 50
+
+_EVENT_LABELS = {
+    ZERO_GRAD: "zero_grad", FORWARD: "forward", BACKWARD: "backward", STEP: "step",
+    SCHEDULER_STEP: "scheduler.step", SCALE: "scaler.scale", UNSCALE: "scaler.unscale_",
+    SCALER_STEP: "scaler.step", CLIP: "clip", EVAL_MODE: "eval()", TRAIN_MODE: "train()",
+}
+
+
+@dataclass(frozen=True)
+class OptimizerTrace:
+    name: str
+    grad_norms: tuple[float | None, ...]  # before each step; None when no parameter had a .grad
+    learning_rates: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class RuntimeReport:
+    target: str
+    device: str
+    steps: int  # optimizer steps observed, all optimizers together
+    step_limit: int
+    stopped_early: bool
+    error: str | None  # "ValueError: message" when the training code raised
+    verdicts: tuple[Verdict, ...]
+    order: tuple[str, ...]  # events of the first complete step
+    optimizers: tuple[OptimizerTrace, ...]
+    retained_steps: tuple[int, ...]  # steps at which retention was sampled
+    retained_nodes: tuple[int, ...]
+    retained_bytes: tuple[int, ...]
+    device_memory: tuple[int, ...]  # bytes allocated after each step (CUDA only)
+    notes: tuple[str, ...]
+
+    @property
+    def confirmed(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.verdicts if v.verdict == CONFIRMED)
+
+    def verdicts_for(self, code: str) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.verdicts if v.code == code)
+
+    def summary(self) -> dict[str, int]:
+        counts = Counter(v.verdict for v in self.verdicts if v.static)
+        return {
+            CONFIRMED: counts[CONFIRMED],
+            NOT_CONFIRMED: counts[NOT_CONFIRMED],
+            NOT_REACHED: counts[NOT_REACHED],
+            NOT_CHECKED: counts[NOT_CHECKED],
+            "runtime-only": sum(1 for v in self.verdicts if not v.static),
+        }
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "target": self.target,
+            "device": self.device,
+            "steps": self.steps,
+            "step_limit": self.step_limit,
+            "stopped_early": self.stopped_early,
+            "error": self.error,
+            "order": list(self.order),
+            "optimizers": [
+                {"name": o.name, "grad_norm": list(o.grad_norms), "lr": list(o.learning_rates)}
+                for o in self.optimizers
+            ],
+            "retained": {
+                "steps": list(self.retained_steps),
+                "nodes": list(self.retained_nodes),
+                "saved_bytes": list(self.retained_bytes),
+            },
+            "device_memory": list(self.device_memory),
+            "verdicts": [v.to_dict() for v in self.verdicts],
+            "summary": self.summary(),
+            "notes": list(self.notes),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+
+def build_report(
+    target: str, trace: Trace, verdicts: tuple[Verdict, ...], error: BaseException | None,
+    notes: tuple[str, ...] = (),
+) -> RuntimeReport:
+    post_step = [s for s in trace.samples if s.forward is None]
+    optimizers = tuple(
+        OptimizerTrace(
+            info.name,
+            tuple(s.grad_norm if isinstance(s.grad_norm, float) else None for s in trace.steps_of(info.index)),
+            tuple(s.lr for s in trace.steps_of(info.index)),
+        )
+        for info in trace.optimizers
+        if trace.steps_of(info.index)
+    )
+    return RuntimeReport(
+        target=target,
+        device=trace.device,
+        steps=len(trace.steps),
+        step_limit=trace.step_limit,
+        stopped_early=trace.stopped,
+        error=None if error is None else _one_line(error),
+        verdicts=verdicts,
+        order=_first_step_order(trace),
+        optimizers=optimizers,
+        retained_steps=tuple(s.step for s in post_step),
+        retained_nodes=tuple(s.nodes for s in post_step),
+        retained_bytes=tuple(s.saved_bytes for s in post_step),
+        device_memory=tuple(s.device_memory for s in trace.steps if s.device_memory is not None),
+        notes=(*notes, *trace.notes),
+    )
+
+
+def _one_line(error: BaseException) -> str:
+    message = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {message[0]}" if message else type(error).__name__
+
+
+def _first_step_order(trace: Trace) -> tuple[str, ...]:
+    """Events between the first and the second optimizer step: one iteration as it ran."""
+    steps = [s.event for s in trace.steps]
+    if not steps:
+        return ()
+    start = steps[0] + 1 if len(steps) > 1 else 0
+    end = steps[1] + 1 if len(steps) > 1 else steps[0] + 1
+    labels = [_EVENT_LABELS[e.kind] for e in trace.events[start:end] if e.kind != LOADER_ITER]
+    # Several forwards in a row (an evaluation pass) read better as one entry with a count.
+    merged: list[str] = []
+    for label in labels:
+        if merged and merged[-1].split(" ×")[0] == label and label == "forward":
+            count = int(merged[-1].split(" ×")[1]) + 1 if " ×" in merged[-1] else 2
+            merged[-1] = f"{label} ×{count}"
+        else:
+            merged.append(label)
+    return tuple(merged)
+
+
+def sparkline(values: list[float | None], width: int = SPARK_WIDTH) -> str:
+    """One character per value (averaged down to `width`); blanks where a value is missing."""
+    if len(values) > width:
+        size = len(values) / width
+        buckets = [values[int(i * size): int((i + 1) * size)] for i in range(width)]
+        values = [
+            sum(v for v in b if v is not None) / len([v for v in b if v is not None])
+            if any(v is not None for v in b) else None
+            for b in buckets
+        ]
+    known = [v for v in values if v is not None]
+    if not known:
+        return " " * len(values)
+    low, high = min(known), max(known)
+    spread = high - low
+    return "".join(
+        " " if v is None else SPARKS[0 if spread == 0 else min(int((v - low) / spread * 8), 7)]
+        for v in values
+    )
+
+
+def render_text(report: RuntimeReport) -> str:
+    lines = []
+    ended = (
+        f"stopped after the step limit of {report.step_limit}" if report.stopped_early
+        else "the training code returned" if report.error is None
+        else f"the training code raised {report.error}"
+    )
+    lines.append(
+        f"loopcheck verify: {_short(report.target)}: {report.steps} optimizer steps on "
+        f"{report.device} ({ended})"
+    )
+    if report.order:
+        lines.append(f"  one step as it ran: {' → '.join(report.order)}")
+    for trace in report.optimizers:
+        known = [n for n in trace.grad_norms if n is not None]
+        span = f"{format_number(known[0])} → {format_number(known[-1])} (max {format_number(max(known))})" if known else "no gradients"
+        lines.append(f"  grad norm   {trace.name:<10} {sparkline(list(trace.grad_norms))}  {span}")
+        lrs = list(trace.learning_rates)
+        if lrs and min(lrs) != max(lrs):
+            lines.append(f"  lr          {trace.name:<10} {sparkline(lrs)}  {format_number(lrs[0])} → {format_number(lrs[-1])}")
+    if report.retained_nodes:
+        nodes = list(report.retained_nodes)
+        lines.append(
+            f"  kept graphs            {sparkline([float(n) for n in nodes])}  {nodes[0]} → "
+            f"{nodes[-1]} nodes, {format_bytes(report.retained_bytes[-1])} saved tensors "
+            f"(sampled at {len(nodes)} steps)"
+        )
+    if report.device_memory:
+        memory = list(report.device_memory)
+        lines.append(
+            f"  device memory          {sparkline([float(m) for m in memory])}  "
+            f"{format_bytes(memory[0])} → {format_bytes(memory[-1])}"
+        )
+    for verdict in report.verdicts:
+        where = _short(verdict.path) if verdict.path else _short(report.target)
+        if verdict.line is not None:
+            where += f":{verdict.line}"
+        origin = "" if verdict.static else " (runtime only: the static rules missed it)"
+        lines.append("")
+        lines.append(f"{where}: {verdict.code} {verdict.name}: {verdict.verdict.upper()}{origin}")
+        if verdict.static:
+            lines.append(f"    finding:  {verdict.message}")
+        lines.append(f"    evidence: {verdict.evidence}")
+    if not report.verdicts:
+        lines.append("")
+        lines.append("no static finding to judge and nothing found at runtime")
+    for note in report.notes:
+        lines.append(f"note: {note}")
+    summary = report.summary()
+    lines.append("")
+    lines.append(
+        "summary: " + ", ".join(f"{count} {name}" for name, count in summary.items() if count)
+        if any(summary.values()) else "summary: nothing confirmed"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _short(path: str) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
