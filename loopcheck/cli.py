@@ -19,9 +19,10 @@ class _DefaultToCheck(click.Group):
     """`loopcheck PATH...` means `loopcheck check PATH...`, like ruff's and flake8's plain form."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        first = next((a for a in args if not a.startswith("-")), None)
-        wants_group_option = any(a in ("--version", "--help", "-h") for a in args[:1])
-        if not wants_group_option and (first is None or first not in self.commands):
+        # Only the first argument can name a command: in `loopcheck --exclude rules .` the word
+        # `rules` is the value of an option of `check`, not the `rules` command.
+        first = args[0] if args else None
+        if first not in ("--version", "--help", "-h") and first not in self.commands:
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
@@ -77,7 +78,7 @@ def check(
     else:
         from loopcheck.report.text import render as render_text
 
-        color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+        color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()  # no-color.org: set and non-empty
         text = render_text(result, color=color, quiet=quiet)
         if text:
             click.echo(text)
@@ -105,7 +106,7 @@ def show_rule(code: str) -> None:
     rule = rule_by_code(code)
     if rule is None:
         raise click.UsageError(f"unknown rule {code!r}; `loopcheck rules` lists them")
-    click.echo(rule_markdown(rule))
+    click.echo(rule_markdown(rule), nl=False)  # the page already ends with a newline
 
 
 @main.command(context_settings={"ignore_unknown_options": True})

@@ -4,9 +4,13 @@ A bad file or a crashing rule becomes a FileError for that file; the run always 
 """
 from __future__ import annotations
 
+import ast
 import fnmatch
+import io
 import os
 import re
+import tokenize
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -88,7 +92,7 @@ def read_source(path: str) -> str:
     try:
         size = os.path.getsize(path)
         if size > MAX_FILE_BYTES:
-            raise UnreadableFile(f"file is too large ({size / 2**20:.1f} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB)")
+            raise UnreadableFile(f"file is too large ({_size(size)}; the limit is {_size(MAX_FILE_BYTES)})")
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as error:
@@ -96,19 +100,57 @@ def read_source(path: str) -> str:
     if b"\0" in data:
         raise UnreadableFile("binary file (contains NUL bytes), not Python source")
     try:
-        return data.decode("utf-8")
+        # Honour a PEP 263 `# -*- coding: latin-1 -*-` line as Python does; UTF-8 otherwise.
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:  # no usable declaration: decoding as UTF-8 says where the bad byte is
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding)
     except UnicodeDecodeError as error:
-        raise UnreadableFile(f"not UTF-8 (invalid byte at offset {error.start}); save it as UTF-8") from None
+        name = "UTF-8" if encoding.startswith("utf-8") else encoding
+        line = data.count(b"\n", 0, error.start) + 1
+        raise UnreadableFile(
+            f"not {name} (invalid byte on line {line}); save it as UTF-8 or declare its encoding"
+        ) from None
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:.1f} MiB" if count >= 2**20 else f"{count} bytes"
 
 
 def parse(source: str) -> cst.Module:
+    python_error = _python_syntax_error(source)
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as error:
+        if python_error is not None:  # CPython says "expected ':'" where libcst lists every token
+            raise UnreadableFile(
+                f"cannot parse: line {python_error.lineno}, column {python_error.offset}: {python_error.msg}"
+            ) from None
         message = str(error.message).strip().splitlines()[0] if error.message else "syntax error"
         raise UnreadableFile(f"cannot parse: line {error.raw_line}, column {error.raw_column + 1}: {message}") from None
     except RecursionError:
         raise UnreadableFile("cannot parse: nesting too deep") from None
+
+
+def _python_syntax_error(source: str) -> SyntaxError | None:
+    """CPython's own verdict on the source, which libcst must not be asked about on deep nesting.
+
+    libcst's native parser overflows the C stack (the process dies, no exception) on nesting
+    CPython refuses too, and CPython's parser fails cleanly, so it goes first. Its other syntax
+    errors are returned, not raised: libcst knows newer grammar than the running Python may.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like are not ours to report
+            ast.parse(source)
+    except (RecursionError, MemoryError):
+        raise UnreadableFile("cannot parse: nesting too deep") from None
+    except SyntaxError as error:
+        if error.msg == "too many nested parentheses":
+            raise UnreadableFile(f"cannot parse: line {error.lineno}: too many nested parentheses") from None
+        return error
+    return None
 
 
 def lint_source(source: str, path: str, rules: Sequence[type[Rule]] | None = None) -> tuple[list[Finding], list[FileError]]:

@@ -34,7 +34,9 @@ def summary(result: LintResult) -> str:
     files = f"{result.files_checked} file{'s' if result.files_checked != 1 else ''}"
     failed = f"; {len(result.errors)} could not be analysed" if result.errors else ""
     if not result.findings:
-        return f"All checks passed ({files} checked{failed})."
+        # "All checks passed" would be untrue when some files could not be checked at all.
+        verdict = "No findings" if result.errors else "All checks passed"
+        return f"{verdict} ({files} checked{failed})."
     errors = sum(1 for f in result.findings if f.severity == "error")
     warnings = len(result.findings) - errors
     count = len(result.findings)

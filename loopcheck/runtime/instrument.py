@@ -326,6 +326,7 @@ class Instrumentation:
                 frozenset(id(p) for p in params),
             )
             state = _OptimizerState(info, optimizer)
+            state.backwards = self._backwards  # an optimizer first seen late still counts them
             self._optimizers[id(optimizer)] = state
             self.trace.optimizers.append(info)
         return state

@@ -151,22 +151,25 @@ def _one_line(error: BaseException) -> str:
 
 
 def _first_step_order(trace: Trace) -> tuple[str, ...]:
-    """Events between the first and the second optimizer step: one iteration as it ran."""
-    steps = [s.event for s in trace.steps]
-    if not steps:
+    """The run up to its first optimizer step, then what followed until an event repeats."""
+    if not trace.steps:
         return ()
-    start = steps[0] + 1 if len(steps) > 1 else 0
-    end = steps[1] + 1 if len(steps) > 1 else steps[0] + 1
-    labels = [_EVENT_LABELS[e.kind] for e in trace.events[start:end] if e.kind != LOADER_ITER]
+    first = trace.steps[0].event
+    window = [e.kind for e in trace.events[: first + 1] if e.kind != LOADER_ITER]
+    for event in trace.events[first + 1:]:
+        if event.kind == LOADER_ITER:
+            continue
+        if event.kind in window:
+            break  # the next iteration begins
+        window.append(event.kind)
     # Several forwards in a row (an evaluation pass) read better as one entry with a count.
-    merged: list[str] = []
-    for label in labels:
-        if merged and merged[-1].split(" ×")[0] == label and label == "forward":
-            count = int(merged[-1].split(" ×")[1]) + 1 if " ×" in merged[-1] else 2
-            merged[-1] = f"{label} ×{count}"
+    merged: list[tuple[str, int]] = []
+    for kind in window:
+        if merged and merged[-1][0] == kind == FORWARD:
+            merged[-1] = (kind, merged[-1][1] + 1)
         else:
-            merged.append(label)
-    return tuple(merged)
+            merged.append((kind, 1))
+    return tuple(_EVENT_LABELS[k] + (f" ×{n}" if n > 1 else "") for k, n in merged)
 
 
 def sparkline(values: list[float | None], width: int = SPARK_WIDTH) -> str:

@@ -515,8 +515,14 @@ def _evaluation_forwards(trace: Trace, focus: Focus | None) -> list[list[Forward
             continue
         passes.setdefault((record.module, record.backwards_before), []).append(record)
     # A single forward with no backward is often part of training (a GAN's no-grad sample);
-    # an evaluation pass runs over at least two batches.
-    return [p for p in passes.values() if len(p) >= 2]
+    # an evaluation pass runs over at least two batches. Passes of the same model from the
+    # same line (one per epoch) are one finding.
+    merged: dict[tuple[int, Site | None], list[ForwardRecord]] = {}
+    for records in passes.values():
+        if len(records) >= 2:
+            key = (records[0].module, trace.events[records[0].event].site)
+            merged.setdefault(key, []).extend(records)
+    return list(merged.values())
 
 
 def _forwards_not_reached(trace: Trace, focus: Focus) -> Outcome | None:
@@ -529,6 +535,11 @@ def _forwards_not_reached(trace: Trace, focus: Focus) -> Outcome | None:
             f"all {len(selected)} forwards here had a backward() through their outputs: training, not evaluation",
         )
     return None
+
+
+def _passes(records: list[ForwardRecord], before: str = "; ", after: str = "") -> str:
+    count = len({r.backwards_before for r in records})
+    return f"{before}{count} passes{after}" if count > 1 else ""
 
 
 def _pass_sites(trace: Trace, records: list[ForwardRecord]) -> frozenset[Site]:
@@ -548,8 +559,8 @@ def eval_without_eval_mode(trace: Trace, focus: Focus | None) -> list[Outcome]:
             outcomes.append(Outcome(
                 CONFIRMED,
                 f"{len(in_train)} of {len(records)} evaluation forwards of {module.name} (no "
-                f"backward() through their outputs) ran in training mode with {', '.join(layers)} "
-                f"active{batchnorm}",
+                f"backward() through their outputs{_passes(records)}) ran in training mode with "
+                f"{', '.join(layers)} active{batchnorm}",
                 trace.events[in_train[0].event].site, None, _pass_sites(trace, records),
             ))
         elif any(r.training for r in records):
@@ -580,8 +591,9 @@ def eval_without_no_grad(trace: Trace, focus: Focus | None) -> list[Outcome]:
                 size = f" ({measured.graph_nodes} nodes holding {format_bytes(measured.saved_bytes or 0)} of saved tensors for one batch)"
             outcomes.append(Outcome(
                 CONFIRMED,
-                f"{len(with_grad)} of {len(records)} evaluation forwards of {module.name} ran with "
-                f"grad enabled: each built an autograd graph nobody backpropagates{size}",
+                f"{len(with_grad)} of {len(records)} evaluation forwards of {module.name}"
+                f"{_passes(records, ' (', ')')} ran with grad enabled: each built an autograd "
+                f"graph nobody backpropagates{size}",
                 trace.events[with_grad[0].event].site, None, _pass_sites(trace, records),
             ))
         else:
