@@ -286,3 +286,65 @@ def test_chained_train_call_restores_training_mode() -> None:
                     torch.save(transformer.state_dict(), path)
                     transformer.to(device).train()
     """) == []
+
+
+def test_builtin_layer_without_dropout_needs_no_eval_but_needs_no_grad() -> None:
+    source = """
+        model = nn.Linear(784, 10)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            criterion(model(x), y).backward()
+            optimizer.step()
+        for x, y in test_loader:
+            outputs = model(x)
+    """
+    assert codes(source) == [(9, "LC007")]
+    assert codes(source.replace("nn.Linear(784, 10)", "nn.Sequential(nn.Linear(784, 10), nn.Dropout(0.2))")) == [
+        (9, "LC006"),
+        (9, "LC007"),
+    ]
+
+
+def test_model_built_and_moved_in_one_expression_keeps_its_class() -> None:
+    assert codes("""
+        class Tiny(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+        model = Tiny().to(device)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            criterion(model(x), y).backward()
+            optimizer.step()
+        with torch.no_grad():
+            for x, y in test_loader:
+                outputs = model(x)
+    """) == []
+
+
+def test_custom_inference_mode_decorator_disables_grad() -> None:
+    assert codes("""
+        @smart_inference_mode()
+        def run(model, loader):
+            model.eval()
+            preds = []
+            for x in loader:
+                y = model(x)
+                preds.append(y.argsort(1)[:, :5])
+                total += criterion(y, x)
+    """) == []
+
+
+def test_comprehension_over_outputs_that_keeps_only_shapes_is_not_retention() -> None:
+    assert codes("""
+        for m in modules:
+            optimizer.zero_grad()
+            y = model(x)
+            y.sum().backward()
+            optimizer.step()
+            shapes = [tuple(t.shape) for t in (x, y)]
+            results.append(shapes)
+    """) == []

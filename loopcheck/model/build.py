@@ -24,8 +24,9 @@ from loopcheck.model.ir import (
 
 # Calls whose result carries no autograd graph: a number, a detached tensor, a shape.
 DETACHING_METHODS = frozenset(
-    {"item", "detach", "detach_", "tolist", "numpy", "size", "numel", "dim", "argmax", "argmin",
-     "nelement", "element_size", "data_ptr", "is_floating_point", "type"}
+    {"item", "detach", "detach_", "tolist", "numpy", "size", "numel", "dim", "argmax", "argmin", "argsort",
+     "nonzero", "argwhere", "long", "int", "bool", "nelement", "element_size", "data_ptr",
+     "is_floating_point", "type"}
 )
 DETACHING_FUNCTIONS = frozenset(
     {"float", "int", "bool", "str", "len", "round", "isinstance", "repr", "format", "print", "id", "type"}
@@ -90,9 +91,35 @@ class _ExpressionScan:
             return None
         if isinstance(node, cst.Comparison):
             live = False  # comparisons produce tensors without a graph
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            self._comprehension(node, names, live)
+            return None
         for child in node.children:
             self._visit(child, names, live)
         return None
+
+    def _comprehension(
+        self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp, names: set[str], live: bool
+    ) -> None:
+        # The element is the value; what the loops iterate over flows in only through the element.
+        element: set[str] = set()
+        if isinstance(node, cst.DictComp):
+            self._visit(node.key, element, live)
+            self._visit(node.value, element, live)
+        else:
+            self._visit(node.elt, element, live)
+        iterated: set[str] = set()
+        bound: set[str] = set()
+        clause: cst.CompFor | None = node.for_in
+        while clause is not None:
+            self._visit(clause.iter, iterated, live)
+            bound.update(_targets(clause.target)[0])
+            for condition in clause.ifs:
+                self._visit(condition, set(), False)
+            clause = clause.inner_for_in
+        names.update(element - bound)
+        if element & bound:
+            names.update(iterated - bound)
 
     def _call(self, node: cst.Call, names: set[str], live: bool) -> CallSite:
         func = node.func
@@ -471,7 +498,7 @@ def grad_mode_of(call: CallSite, imports: dict[str, str]) -> str | None:
     """'off', 'on' or 'unknown' for a grad-mode context or decorator call, None for anything else."""
     name = qualify(call.dotted, imports) or ""
     last = name.rsplit(".", 1)[-1]
-    if last in ("no_grad", "inference_mode"):
+    if "no_grad" in last or "inference_mode" in last:  # also wrappers such as smart_inference_mode()
         mode = call.arg(0, "mode")
         if last == "inference_mode" and mode is not None and _code_of(mode.node) == "False":
             return "on"

@@ -159,8 +159,11 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         return True
     if binding.cls is not None:
         return _class_has_mode_layers(model, binding.cls, frozenset())
-    if binding.call is not None and binding.qualified and binding.qualified.rsplit(".", 1)[-1] in ("Sequential", "ModuleList"):
-        return bool(_MODE_LAYERS.search(model.code(binding.call.node)))
+    qualified = binding.qualified or ""
+    if binding.call is not None and qualified.startswith(("torch.nn.", "nn.")):
+        # a built-in layer or container: its arguments say whether dropout or batch norm is inside
+        last = qualified.rsplit(".", 1)[-1]
+        return last.startswith("Transformer") or bool(_MODE_LAYERS.search(model.code(binding.call.node)))
     if binding.qualified and MODEL_FACTORIES.search(binding.qualified):
         return True
     return True

@@ -219,7 +219,8 @@ class Flow:
             if isinstance(decorator, CallSite):
                 mode = grad_mode_of(decorator, self.model.ir.imports)
             else:
-                mode = "off" if decorator.rsplit(".", 1)[-1] in ("no_grad", "inference_mode") else None
+                last = decorator.rsplit(".", 1)[-1]
+                mode = "off" if "no_grad" in last or "inference_mode" in last else None
             if mode is not None:
                 return mode
         return outer

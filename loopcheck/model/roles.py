@@ -138,13 +138,17 @@ class RoleTable:
         role, cls = classify_constructor(qualified, self.ir.classes)
         if call is not None and role is None and call.method in WRAPPERS:
             # `model = model.to(device)`, `torch.compile(model)` keep the role of what they wrap
-            wrapped = call.receiver if call.method in ("to", "cuda", "cpu", "half", "float", "double") else (
-                call.args[0].dotted if call.args else None
-            )
-            inner = self.lookup(wrapped, function) if wrapped else None
-            if inner is None or wrapped in simple.targets:
-                return
-            role, cls = inner.role, inner.cls
+            moves = call.method in ("to", "cuda", "cpu", "half", "float", "double")
+            if moves and call.inner is not None:
+                # `model = Net().to(device)`: the role of what was built
+                qualified = qualify(call.inner.dotted, self.ir.imports)
+                role, cls = classify_constructor(qualified, self.ir.classes)
+            else:
+                wrapped = call.receiver if moves else (call.args[0].dotted if call.args else None)
+                inner = self.lookup(wrapped, function) if wrapped else None
+                if inner is None or wrapped in simple.targets:
+                    return
+                role, cls = inner.role, inner.cls
         for target in simple.targets:
             binding = Binding(target, role, qualified, call, simple, function, cls)
             if target.startswith("self.") and function.cls is not None:

@@ -1,0 +1,31 @@
+"""The committed rule pages in rules/ are exactly what the rule classes generate.
+
+Nobody edits rules/*.md by hand: change the rule module, then `python -m loopcheck.docs rules`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from loopcheck.docs import expected_pages
+from loopcheck.rules import ALL_RULES
+
+RULES_DIRECTORY = Path(__file__).resolve().parent.parent / "rules"
+REGENERATE = "run `python -m loopcheck.docs rules` and commit the result"
+
+
+def test_every_rule_has_a_page_and_the_index_links_it() -> None:
+    pages = expected_pages()
+
+    for rule in ALL_RULES:
+        assert (RULES_DIRECTORY / f"{rule.code}.md").is_file(), f"rules/{rule.code}.md is missing; {REGENERATE}"
+        assert f"[{rule.code}]({rule.code}.md)" in pages["README.md"]
+
+
+def test_committed_rule_pages_equal_the_generated_ones() -> None:
+    committed = {path.name: path.read_text(encoding="utf-8") for path in sorted(RULES_DIRECTORY.glob("*.md"))}
+
+    expected = expected_pages()
+
+    assert sorted(committed) == sorted(expected), f"rules/ has other pages than the rules generate; {REGENERATE}"
+    stale = [name for name in expected if committed[name] != expected[name]]
+    assert stale == [], f"stale rule pages {stale}; {REGENERATE}"
