@@ -9,11 +9,13 @@ import fnmatch
 import io
 import os
 import re
+import sys
 import tokenize
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import libcst as cst
 
@@ -25,6 +27,7 @@ SKIPPED_DIRECTORIES = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "build", "dist", "node_modules", ".tox",
      ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs"}
 )
+RECURSION_LIMIT = 6000
 MAX_FILE_BYTES = 10 * 1024 * 1024
 _NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 
@@ -202,6 +205,17 @@ def _suppressed(finding: Finding, lines: list[str]) -> bool:
     return codes is None or finding.code in re.split(r"[,\s]+", codes.upper())
 
 
+@contextmanager
+def _recursion_limit(limit: int) -> Iterator[None]:
+    """Long operator chains (a 1,000-term sum) are legal Python; give the tree walks room for them."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
 def lint_file(path: str, rules: Sequence[type[Rule]] | None = None) -> LintResult:
     result = LintResult()
     try:
@@ -210,12 +224,13 @@ def lint_file(path: str, rules: Sequence[type[Rule]] | None = None) -> LintResul
             result.notes.append(FileError(path, "empty file, nothing to check"))
             result.files_checked = 1
             return result
-        findings, errors = lint_source(source, path, rules)
+        with _recursion_limit(RECURSION_LIMIT):
+            findings, errors = lint_source(source, path, rules)
     except UnreadableFile as error:
         result.errors.append(FileError(path, str(error)))
         return result
     except RecursionError:
-        result.errors.append(FileError(path, "internal error: nesting too deep to analyse"))
+        result.errors.append(FileError(path, "cannot analyse: expressions nested too deeply (split the expression up)"))
         return result
     except Exception as error:  # the model itself failed: report it, keep going
         result.errors.append(FileError(path, f"internal error: {type(error).__name__}: {error}"))

@@ -187,3 +187,12 @@ def test_deeply_nested_file_is_reported_without_crashing_the_process(tmp_path: P
     assert "nest" in stderr_lines[0]
     assert FINDING_LINE.match(result.stdout.splitlines()[0])
     assert result.stdout.startswith("train.py:3:5: LC001 ")
+
+
+def test_a_long_operator_chain_is_analysed_not_reported_as_an_error(tmp_path) -> None:
+    from loopcheck.engine import lint_paths
+
+    long_sum = tmp_path / "long_sum.py"
+    long_sum.write_text("total = " + " + ".join(["a"] * 1500) + "\n", encoding="utf-8")
+    result = lint_paths([str(long_sum)])
+    assert result.errors == [] and result.files_checked == 1

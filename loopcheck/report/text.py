@@ -32,7 +32,8 @@ def render(result: LintResult, color: bool = False, quiet: bool = False) -> str:
 
 def summary(result: LintResult) -> str:
     files = f"{result.files_checked} file{'s' if result.files_checked != 1 else ''}"
-    failed = f"; {len(result.errors)} could not be analysed" if result.errors else ""
+    failed_files = len({error.path for error in result.errors})
+    failed = f"; {failed_files} could not be analysed" if result.errors else ""
     if not result.findings:
         # "All checks passed" would be untrue when some files could not be checked at all.
         verdict = "No findings" if result.errors else "All checks passed"
