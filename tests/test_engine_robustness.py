@@ -165,7 +165,6 @@ def test_crashing_loop_model_is_reported_for_that_file_only(project: Path, monke
 DEEP_NESTING = {
     "parentheses": "x = " + "(" * 5000 + ")" * 5000 + "\n",
     "lambdas": "x = " + "lambda: " * 5000 + "1\n",
-    "long-sum": "x = " + " + ".join(["a"] * 1000) + "\n",
 }
 
 
