@@ -348,3 +348,70 @@ def test_comprehension_over_outputs_that_keeps_only_shapes_is_not_retention() ->
             shapes = [tuple(t.shape) for t in (x, y)]
             results.append(shapes)
     """) == []
+
+
+METER = """
+    class AverageMeter:
+        def __init__(self):
+            self.sum, self.count = 0.0, 0
+
+        def update(self, val, n=1):
+            self.sum += val * n
+            self.count += n
+
+    meter = AverageMeter()
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        meter.update({value}, x.size(0))
+"""
+
+
+def test_meter_update_with_item_is_safe() -> None:
+    assert codes(METER.format(value="loss.item()")) == []
+
+
+def test_same_file_meter_that_keeps_a_graph_tensor_is_retention() -> None:
+    assert codes(METER.format(value="loss")) == [(16, "LC009")]
+
+
+def test_logger_method_appending_its_argument_is_retention() -> None:
+    assert codes("""
+        class History:
+            def __init__(self):
+                self.values = {}
+
+            def log(self, key, value):
+                self.values.setdefault(key, []).append(value)
+
+        history = History()
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            history.log("loss", loss)
+    """) == [(15, "LC009")]
+
+
+def test_helper_that_computes_under_no_grad_returns_no_graph() -> None:
+    assert codes("""
+        def accuracy(output, target):
+            with torch.no_grad():
+                return (output.argmax(1) == target).float().mean()
+
+        def compute_loss(model, x, y):
+            return criterion(model(x), y)
+
+        for x, y in loader:
+            optimizer.zero_grad()
+            output = model(x)
+            acc = accuracy(output, y)
+            accs.append(acc)
+            loss = compute_loss(model, x, y)
+            loss.backward()
+            optimizer.step()
+            losses.append(loss)
+    """) == [(17, "LC009")]

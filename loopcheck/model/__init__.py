@@ -52,6 +52,7 @@ class LoopModel:
         self._function_events: dict[int, list[Event]] = {}
         self._grad_entering: dict[int, str] = {}
         self._returns_graph: dict[int, bool] = {}
+        self._kept_parameters: dict[int, frozenset[str]] = {}
 
     # names and calls --------------------------------------------------------------------
 
@@ -289,6 +290,13 @@ class LoopModel:
             self._returns_graph[key] = False  # a recursive call sees "no" while this one is computed
             self._returns_graph[key] = dataflow.returns_graph(self, function)
         return self._returns_graph[key]
+
+    def kept_parameters(self, function: FunctionInfo) -> frozenset[str]:
+        """Parameters a same-file function stores beyond its call (a meter's `update(val, n)`)."""
+        key = id(function)
+        if key not in self._kept_parameters:
+            self._kept_parameters[key] = dataflow.kept_parameters(function)
+        return self._kept_parameters[key]
 
     @cached_property
     def retained_values(self) -> list[dataflow.RetainedValue]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
-from loopcheck.model.ir import Block, Branch, FunctionInfo, Loop, Simple, Try, With
+from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, is_module_class
 
 if TYPE_CHECKING:
@@ -71,13 +71,19 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
         simple = item.simple
         innermost = item.loops[-1] if item.loops else None
         if innermost is not None:
-            for container, value in _stores(simple, graph, item.grad):
+            stored = [*_stores(simple, graph, item.grad), *_kept_by_callee(model, function, simple, graph)]
+            for container, value in stored:
                 if container in consumed or container in assigned_in.get(id(innermost), set()):
                     continue
                 found.append(RetainedValue(simple, container, value, graph.get(value), innermost))
-        carries = item.grad != "off" and not simple.value_detached and (
-            bool(simple.value_names & graph.keys()) or _calls_model(model, simple, function)
-        )
+        helper = model.resolve_call(simple.value_call, function) if simple.value_call is not None else None
+        if helper is not None and helper is not function:
+            # `acc1, acc5 = accuracy(output, target)`: the helper decides, not the arguments it was given
+            carries = item.grad != "off" and model.function_returns_graph(helper)
+        else:
+            carries = item.grad != "off" and not simple.value_detached and (
+                bool(simple.value_names & graph.keys()) or _calls_model(model, simple, function)
+            )
         for target in simple.targets:
             if carries and not _is_training_object(model, target, function):
                 graph[target] = simple
@@ -133,17 +139,72 @@ def _stores(simple: Simple, graph: dict[str, Simple], grad: str) -> Iterator[tup
                     yield target, name
                     break
     for call in simple.calls:
-        if call.method in APPENDING_METHODS and call.receiver_root is not None:
+        container = _container(call)
+        if call.method in APPENDING_METHODS and container is not None:
             for arg in call.args:
                 if not arg.detached:
                     for name in sorted(arg.names & graph.keys()):
-                        yield call.receiver_root, name
+                        yield container, name
                         break
     if simple.subscript_targets and not simple.value_detached and grad != "off":
         for container in simple.subscript_targets:
             for name in sorted(simple.value_names & graph.keys()):
                 yield container, name
                 break
+
+
+def _kept_by_callee(
+    model: LoopModel, function: FunctionInfo, simple: Simple, graph: dict[str, Simple]
+) -> Iterator[tuple[str, str]]:
+    """`meter.update(loss, n)` or `logger.log("loss", loss)` where the same-file method keeps its argument."""
+    for call in simple.calls:
+        target = model.resolve_call(call, function)
+        if target is None or target is function or call.dotted is None:
+            continue
+        kept = model.kept_parameters(target)
+        if not kept:
+            continue
+        offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
+        for index, parameter in enumerate(target.params[offset:]):
+            if parameter not in kept:
+                continue
+            arg = call.arg(index, parameter)
+            if arg is None or arg.detached:
+                continue
+            for name in sorted(arg.names & graph.keys()):
+                yield call.dotted, name
+                break
+
+
+def kept_parameters(function: FunctionInfo) -> frozenset[str]:
+    """Parameters a function stores beyond its own call: into `self.*`, a module-level name, or a
+    container reached through one (`self.sum += val * n`, `self.history[key].append(value)`)."""
+    params = set(function.params) - {"self", "cls"}
+    kept: set[str] = set()
+    for simple in function.simples:
+        if simple.augmented or simple.subscript_targets:
+            outer = [t for t in (*simple.targets, *simple.subscript_targets) if _outlives_call(t, function)]
+            if outer and not simple.value_detached:
+                kept |= simple.value_names & params
+        for call in simple.calls:
+            container = _container(call)
+            if call.method in APPENDING_METHODS and container and _outlives_call(container, function):
+                for arg in call.args:
+                    if not arg.detached:
+                        kept |= arg.names & params
+    return frozenset(kept)
+
+
+def _container(call: CallSite) -> str | None:
+    """What an append writes into: `history` for `history["loss"].append(x)` and for
+    `history.setdefault("loss", []).append(x)`."""
+    while call.receiver_root is None and call.inner is not None:
+        call = call.inner
+    return call.receiver_root
+
+
+def _outlives_call(name: str, function: FunctionInfo) -> bool:
+    return name.startswith("self.") or (name not in function.params and not any(name in s.targets for s in function.assignments))
 
 
 def _feeding_backward(function: FunctionInfo, placed: list[_Placed]) -> set[str]:
