@@ -198,6 +198,9 @@ class Instrumentation:
         self._scale_armed = False
         self._grads_scaled = False
         self._scale: torch.Tensor | None = None
+        # (norm, ids of the clipped parameters) of a clip_grad_norm_ since the last backward()
+        # that nothing changed afterwards: its norm is the step's norm, measured once.
+        self._clip_norm: tuple[torch.Tensor, frozenset[int]] | None = None
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -245,13 +248,14 @@ class Instrumentation:
         # it by attribute) and direct torch.autograd.backward(...) calls.
         self._patch(torch.autograd, "backward", self._wrap_backward)
         for base, name, wrap in (
-            (torch.optim.Optimizer, "zero_grad", self._wrap_zero_grad),
-            (nn.Module, "zero_grad", self._wrap_zero_grad),
+            (torch.optim.Optimizer, "zero_grad", self._recorded(ZERO_GRAD, self._record_zero_grad)),
+            (nn.Module, "zero_grad", self._recorded(ZERO_GRAD, self._record_zero_grad)),
             (nn.Module, "train", self._wrap_train),
-            (lr_scheduler.LRScheduler, "step", self._wrap_scheduler_step),
+            (lr_scheduler.LRScheduler, "step",
+             self._recorded(SCHEDULER_STEP, self._record_scheduler_step)),
             (GradScaler, "scale", self._wrap_scale),
-            (GradScaler, "unscale_", self._wrap_unscale),
-            (GradScaler, "step", self._wrap_scaler_step),
+            (GradScaler, "unscale_", self._recorded(UNSCALE, self._record_unscale)),
+            (GradScaler, "step", self._recorded(SCALER_STEP, self._record_scaler_step)),
             (DataLoader, "__iter__", self._wrap_loader_iter),
         ):
             for cls in _classes_defining(base, name):
@@ -385,13 +389,17 @@ class Instrumentation:
         state.observe_outside_backward()
         state.backwards_at_step = self._backwards
         event = self._event(STEP, state.info.index)
-        grads = [
-            p.grad
-            for group in optimizer.param_groups
-            for p in group["params"]
+        with_grad = [
+            p for group in optimizer.param_groups for p in group["params"]
             if p.grad is not None and not p.grad.is_sparse
         ]
-        norm = _total_norm(grads, 2.0) if grads else None
+        grads = [p.grad for p in with_grad]
+        clipped = self._clip_norm
+        from_clip = clipped is not None and all(id(p) in clipped[1] for p in with_grad)
+        if from_clip and clipped is not None:
+            norm: object = clipped[0]
+        else:
+            norm = _total_norm(grads, 2.0) if grads else None
         lr = optimizer.param_groups[0].get("lr", 0.0) if optimizer.param_groups else 0.0
         if self._cuda_device is None and grads and self._device_mode != "cpu":
             if grads[0].device.type == "cuda":
@@ -406,6 +414,7 @@ class Instrumentation:
                 number=state.steps + 1,
                 event=event,
                 grad_norm=norm,
+                norm_before_clip=from_clip,
                 grads_present=len(grads),
                 params=state.info.params,
                 lr=_to_float(lr) or 0.0,
@@ -422,6 +431,7 @@ class Instrumentation:
         state = self._optimizer(optimizer)
         state.steps += 1
         self._total_steps += 1
+        self._clip_norm = None
         try:
             state.note_after_step()
             record = self._last_step_of(state.info.index)
@@ -521,6 +531,7 @@ class Instrumentation:
                     state.observe_outside_backward()
                     state.backwards += 1
                 self._backwards += 1
+                self._clip_norm = None
                 self._forwards_since_backward = 0
                 self._forward_samples_in_pass = 0
                 if self._scale_armed:
@@ -539,20 +550,44 @@ class Instrumentation:
 
         return backward
 
-    def _wrap_zero_grad(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(original)
-        def zero_grad(owner: Any, *args: Any, **kwargs: Any) -> Any:
-            if self._outermost(ZERO_GRAD):
-                try:
-                    target = None  # a module's zero_grad() is not tied to one optimizer
-                    if isinstance(owner, torch.optim.Optimizer):
-                        target = self._optimizer(owner).info.index
-                    self._event(ZERO_GRAD, target)
-                except Exception as error:
-                    self._note(error)
-            return self._call(ZERO_GRAD, original, owner, *args, **kwargs)
+    def _recorded(self, key: str, record: Callable[..., None]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Patch maker: `record(*args)` before each outermost call, then the original."""
 
-        return zero_grad
+        def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(original)
+            def recorded(*args: Any, **kwargs: Any) -> Any:
+                if self._outermost(key):
+                    try:
+                        record(*args)
+                    except Exception as error:
+                        self._note(error)
+                return self._call(key, original, *args, **kwargs)
+
+            return recorded
+
+        return wrap
+
+    def _record_zero_grad(self, owner: Any, *args: Any) -> None:
+        target = None  # a module's zero_grad() is not tied to one optimizer
+        if isinstance(owner, torch.optim.Optimizer):
+            target = self._optimizer(owner).info.index
+        self._event(ZERO_GRAD, target)
+        self._clip_norm = None
+
+    def _record_scheduler_step(self, scheduler: Any, *args: Any) -> None:
+        # The step that LRScheduler.__init__ makes is construction, not a scheduler step.
+        if not getattr(scheduler, "_is_initial", False):
+            self._event(SCHEDULER_STEP, self._scheduler(scheduler).index)
+
+    def _record_unscale(self, scaler: Any, optimizer: torch.optim.Optimizer) -> None:
+        if SCALER_STEP in self._active:
+            return  # scaler.step() unscales by itself: not a call of the user's
+        self._event(UNSCALE, self._optimizer(optimizer).info.index)
+        self._grads_scaled = False
+        self._clip_norm = None
+
+    def _record_scaler_step(self, scaler: Any, optimizer: torch.optim.Optimizer, *args: Any) -> None:
+        self._event(SCALER_STEP, self._optimizer(optimizer).info.index)
 
     def _wrap_train(self, original: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(original)
@@ -571,19 +606,6 @@ class Instrumentation:
 
         return train
 
-    def _wrap_scheduler_step(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(original)
-        def step(scheduler: Any, *args: Any, **kwargs: Any) -> Any:
-            # The step that LRScheduler.__init__ makes is construction, not a scheduler step.
-            if self._outermost(SCHEDULER_STEP) and not getattr(scheduler, "_is_initial", False):
-                try:
-                    self._event(SCHEDULER_STEP, self._scheduler(scheduler).index)
-                except Exception as error:
-                    self._note(error)
-            return self._call(SCHEDULER_STEP, original, scheduler, *args, **kwargs)
-
-        return step
-
     def _wrap_scale(self, original: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(original)
         def scale(scaler: Any, outputs: Any) -> Any:
@@ -601,57 +623,43 @@ class Instrumentation:
 
         return scale
 
-    def _wrap_unscale(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(original)
-        def unscale_(scaler: Any, optimizer: torch.optim.Optimizer) -> Any:
-            if self._outermost(SCALER_STEP):  # scaler.step() unscales by itself: not a user call
-                try:
-                    self._event(UNSCALE, self._optimizer(optimizer).info.index)
-                    self._grads_scaled = False
-                except Exception as error:
-                    self._note(error)
-            return original(scaler, optimizer)
-
-        return unscale_
-
-    def _wrap_scaler_step(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(original)
-        def step(scaler: Any, optimizer: torch.optim.Optimizer, *args: Any, **kwargs: Any) -> Any:
-            if self._outermost(SCALER_STEP):
-                try:
-                    self._event(SCALER_STEP, self._optimizer(optimizer).info.index)
-                except Exception as error:
-                    self._note(error)
-            return self._call(SCALER_STEP, original, scaler, optimizer, *args, **kwargs)
-
-        return step
-
     def _wrap_clip(self, original: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(original)
         def clip(parameters: Any, *args: Any, **kwargs: Any) -> Any:
             if not self._outermost(CLIP):
                 return original(parameters, *args, **kwargs)
-            result = self._call(CLIP, original, parameters, *args, **kwargs)
+            # clip_grad_* take any iterable and read it once; a list lets us see which
+            # parameters were clipped without consuming the caller's generator.
+            params = [parameters] if isinstance(parameters, torch.Tensor) else list(parameters)
+            result = self._call(CLIP, original, params, *args, **kwargs)
             try:
-                if len(self.trace.clips) < CLIPS_KEPT:
-                    limit = args[0] if args else kwargs.get("max_norm", kwargs.get("clip_value"))
-                    self.trace.clips.append(
-                        ClipRecord(
-                            event=self._event(CLIP, None),
-                            function=original.__name__,
-                            limit=_to_float(limit),
-                            total_norm=result.detach().clone() if isinstance(result, torch.Tensor) else None,
-                            scaled=self._grads_scaled,
-                            scale=self._scale if self._grads_scaled else None,
-                        )
-                    )
-                else:
-                    self._event(CLIP, None)
+                self._record_clip(original.__name__, params, args, kwargs, result)
             except Exception as error:
                 self._note(error)
             return result
 
         return clip
+
+    def _record_clip(self, function: str, params: list[torch.Tensor], args: Any, kwargs: Any,
+                     result: Any) -> None:
+        event = self._event(CLIP, None)
+        limit = args[0] if args else kwargs.get("max_norm", kwargs.get("clip_value"))
+        norm_type = args[1] if len(args) > 1 else kwargs.get("norm_type", 2.0)
+        norm = result.detach() if isinstance(result, torch.Tensor) else None
+        self._clip_norm = None
+        if norm is not None and _to_float(norm_type) == 2.0 and not self._grads_scaled:
+            self._clip_norm = (norm, frozenset(id(p) for p in params))
+        if len(self.trace.clips) < CLIPS_KEPT:
+            self.trace.clips.append(
+                ClipRecord(
+                    event=event,
+                    function=function,
+                    limit=_to_float(limit),
+                    total_norm=norm,
+                    scaled=self._grads_scaled,
+                    scale=self._scale if self._grads_scaled else None,
+                )
+            )
 
     def _wrap_loader_iter(self, original: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(original)

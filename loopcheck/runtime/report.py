@@ -49,6 +49,7 @@ class OptimizerTrace:
     name: str
     grad_norms: tuple[float | None, ...]  # before each step; None when no parameter had a .grad
     learning_rates: tuple[float, ...]
+    before_clipping: bool  # the norms are those clip_grad_norm_ measured (before it clipped)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ class RuntimeReport:
             "error": self.error,
             "order": list(self.order),
             "optimizers": [
-                {"name": o.name, "grad_norm": list(o.grad_norms), "lr": list(o.learning_rates)}
+                {"name": o.name, "grad_norm": list(o.grad_norms), "lr": list(o.learning_rates),
+                 "grad_norm_before_clipping": o.before_clipping}
                 for o in self.optimizers
             ],
             "retained": {
@@ -123,6 +125,7 @@ def build_report(
             info.name,
             tuple(s.grad_norm if isinstance(s.grad_norm, float) else None for s in trace.steps_of(info.index)),
             tuple(s.lr for s in trace.steps_of(info.index)),
+            any(s.norm_before_clip for s in trace.steps_of(info.index)),
         )
         for info in trace.optimizers
         if trace.steps_of(info.index)
@@ -209,7 +212,8 @@ def render_text(report: RuntimeReport) -> str:
     for trace in report.optimizers:
         known = [n for n in trace.grad_norms if n is not None]
         span = f"{format_number(known[0])} → {format_number(known[-1])} (max {format_number(max(known))})" if known else "no gradients"
-        lines.append(f"  grad norm   {trace.name:<10} {sparkline(list(trace.grad_norms))}  {span}")
+        clipped = " before clipping" if trace.before_clipping else ""
+        lines.append(f"  grad norm   {trace.name:<10} {sparkline(list(trace.grad_norms))}  {span}{clipped}")
         lrs = list(trace.learning_rates)
         if lrs and min(lrs) != max(lrs):
             lines.append(f"  lr          {trace.name:<10} {sparkline(lrs)}  {format_number(lrs[0])} → {format_number(lrs[-1])}")

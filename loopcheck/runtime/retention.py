@@ -26,6 +26,7 @@ ITEM_LIMIT = 20_000
 CONTAINER_DEPTH = 3
 
 _CONTAINERS = (list, tuple, set, frozenset, deque)
+_SCALARS = (int, float, str, bool, type(None))
 
 
 class GraphMeter:
@@ -39,7 +40,13 @@ class GraphMeter:
     def sample(
         self, frames: Iterable[FrameType], index: int, step: int, forward: int | None
     ) -> RetentionSample:
-        """Count, per local variable of `frames`, the graph it keeps alive."""
+        """Count, per local variable of `frames`, the graph it keeps alive.
+
+        After a step the graph of the current iteration was just freed by backward(): only
+        nodes an earlier sample saw are asked for saved tensors (the leak). At an evaluation
+        forward nothing was freed, so every node is.
+        """
+        new_bytes_too = forward is not None
         holders: list[Holder] = []
         names: set[tuple[str, int, int, str]] = set()
         counted: set[int] = set()
@@ -58,7 +65,7 @@ class GraphMeter:
                 if not roots:
                     continue
                 nodes, old, saved, new_nodes, new_bytes = self._walk(
-                    roots, index, counted, storages, keep_alive
+                    roots, index, counted, storages, keep_alive, new_bytes_too
                 )
                 total_nodes += new_nodes
                 total_bytes += new_bytes
@@ -79,7 +86,7 @@ class GraphMeter:
 
     def graph_size(self, tensor: torch.Tensor) -> tuple[int, int]:
         """Nodes and saved-tensor bytes of one output's graph (no age tagging)."""
-        nodes, _, saved, _, _ = self._walk([tensor], None, set(), set(), [])
+        nodes, _, saved, _, _ = self._walk([tensor], None, set(), set(), [], True)
         return nodes, saved
 
     def _graph_tensors(self, value: Any) -> list[torch.Tensor]:
@@ -101,6 +108,8 @@ class GraphMeter:
         if depth == 0 or id(value) in seen:
             return
         if isinstance(value, _CONTAINERS):
+            if isinstance(value, (list, tuple)) and len(value) > 8 and _plain(value[0]) and _plain(value[-1]):
+                return  # a log of floats (losses, timings): nothing to follow
             items: Iterable[Any] = value
         elif isinstance(value, dict):
             items = value.values()
@@ -110,7 +119,8 @@ class GraphMeter:
             return
         seen.add(id(value))
         for item in itertools.islice(items, budget[0]):
-            self._collect(item, depth - 1, found, seen, budget)
+            if type(item) not in _SCALARS:
+                self._collect(item, depth - 1, found, seen, budget)
 
     def _walk(
         self,
@@ -119,6 +129,7 @@ class GraphMeter:
         counted: set[int],
         storages: set[int],
         keep_alive: list[object],
+        new_bytes_too: bool,
     ) -> tuple[int, int, int, int, int]:
         """(nodes, nodes seen by earlier samples, saved bytes, nodes new to `counted`, their bytes)."""
         seen: set[int] = set()
@@ -136,10 +147,11 @@ class GraphMeter:
                 continue
             nodes += 1
             metadata = _metadata(node)
+            is_old = False
             if index is not None and metadata is not None:
-                if metadata.setdefault(AGE_KEY, index) < index:
-                    old += 1
-            tensors = self._saved_tensors(node, metadata)
+                is_old = metadata.setdefault(AGE_KEY, index) < index
+                old += is_old
+            tensors = self._saved_tensors(node, metadata) if is_old or new_bytes_too else []
             saved += sum(_tensor_bytes(t, own_storages) for t in tensors)
             if id(node) not in counted:
                 counted.add(id(node))
@@ -176,6 +188,13 @@ class GraphMeter:
             )
             self._saved_names[node_type] = names
         return names
+
+
+def _plain(value: Any) -> bool:
+    """A number or string, or a short tuple of them: holds no tensor."""
+    if type(value) in _SCALARS:
+        return True
+    return type(value) is tuple and len(value) <= 8 and all(type(v) in _SCALARS for v in value)
 
 
 def _metadata(node: Any) -> dict[str, Any] | None:

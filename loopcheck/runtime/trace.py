@@ -43,12 +43,13 @@ class StepRecord:
     number: int  # 1-based, counted per optimizer
     event: int
     grad_norm: object  # float once finished; a tensor while running (no device sync per step)
+    norm_before_clip: bool  # the norm clip_grad_norm_ measured just before this step
     grads_present: int
     params: int
     lr: float
     # .grad reset since this optimizer's previous step: None when there is nothing to judge
-    # (first step, or no backward() in between); a tensor while running when only a
-    # zero check of in-place modified gradients can tell.
+    # (first step, or no backward() in between); while running, a list of zero checks of
+    # gradients changed in place, read once the run is over.
     reset: object
     carried: int  # parameters whose .grad was neither replaced nor modified since the last step
     reset_event: int | None  # the backward() at which the reset was judged

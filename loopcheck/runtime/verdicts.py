@@ -199,8 +199,9 @@ def _norm_trend(steps: list[StepRecord]) -> str:
     norms = [s.grad_norm for s in steps if isinstance(s.grad_norm, float)]
     if not norms:
         return "no parameter had a .grad at any step"
+    moment = "clipping" if any(s.norm_before_clip for s in steps) else "step"
     return (
-        f"grad norm before step {format_number(norms[0])} → {format_number(norms[-1])} "
+        f"grad norm before {moment} {format_number(norms[0])} → {format_number(norms[-1])} "
         f"(max {format_number(max(norms))}) over {len(steps)} steps"
     )
 
