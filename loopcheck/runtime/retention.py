@@ -4,6 +4,9 @@ A sample reads the locals of the running user frames, follows `grad_fn` chains a
 """
 from __future__ import annotations
 
+import functools
+import os
+
 import itertools
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -37,6 +40,11 @@ class GraphMeter:
         self._saved_names: dict[type, tuple[str, ...]] = {}
         self._code_lines: dict[CodeType, tuple[int, int]] = {}
 
+    @staticmethod
+    @functools.lru_cache(maxsize=256)
+    def _real_path(filename: str) -> str:
+        return filename if filename.startswith("<") else os.path.realpath(filename)
+
     def sample(
         self, frames: Iterable[FrameType], index: int, step: int, forward: int | None
     ) -> RetentionSample:
@@ -55,7 +63,8 @@ class GraphMeter:
         total_nodes = 0
         total_bytes = 0
         for frame in frames:
-            path = frame.f_code.co_filename
+            # the real path, as every other trace site and the static findings use
+            path = self._real_path(frame.f_code.co_filename)
             lines = self._lines_of(frame.f_code)
             for name, value in list(frame.f_locals.items()):
                 if name.startswith("__"):

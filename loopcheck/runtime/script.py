@@ -4,6 +4,7 @@ Each finding comes back confirmed, not confirmed or not reached, with the number
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import runpy
 import sys
@@ -50,7 +51,10 @@ def verify_script(
               file=sys.stderr)
         return EXIT_USAGE
     findings, notes = static_findings(path)
-    outcome = run_instrumented(lambda: _run_as_main(path, argv), steps)
+    # With --format json, stdout is the report alone: the script's own prints go to stderr.
+    script_output = contextlib.redirect_stdout(sys.stderr) if fmt == "json" else contextlib.nullcontext()
+    with script_output:
+        outcome = run_instrumented(lambda: _run_as_main(path, argv), steps)
     report = build_report(path, outcome.trace, judge(outcome.trace, findings), outcome.error,
                           tuple(notes))
     stream.write(report.to_json() + "\n" if fmt == "json" else render_text(report))
