@@ -415,3 +415,46 @@ def test_helper_that_computes_under_no_grad_returns_no_graph() -> None:
             optimizer.step()
             losses.append(loss)
     """) == [(17, "LC009")]
+
+
+def test_ema_model_left_in_eval_mode_is_not_the_trained_model() -> None:
+    assert codes("""
+        class Trainer:
+            def __init__(self, model, ema):
+                self.model = model
+                self.ema_model = ema
+                self.opt = torch.optim.Adam(model.parameters())
+
+            def train(self, loader):
+                self.model.train()
+                for step, x in enumerate(loader):
+                    loss = self.model(x)
+                    loss.backward()
+                    self.opt.step()
+                    self.opt.zero_grad()
+                    if step % 100 == 0:
+                        self.ema_model.eval()
+                        with torch.no_grad():
+                            samples = self.ema_model.sample(16)
+    """) == []
+
+
+def test_a_data_loop_calling_an_encoder_that_is_never_trained_is_no_evaluation_pass() -> None:
+    assert codes("""
+        class Names:
+            def __init__(self):
+                self.encoder = CharByteEncoder()
+
+            def build(self, rows):
+                samples = []
+                for row in rows:
+                    samples.append(self.encoder(row))
+                return samples
+
+        model = Classifier()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            criterion(model(x), y).backward()
+            optimizer.step()
+    """) == []

@@ -183,6 +183,20 @@ class LoopModel:
                 found.append(function)
         return found
 
+    @cached_property
+    def trained_models(self) -> list[Subject]:
+        """Models run forward with grad enabled inside a training step."""
+        found: list[Subject] = []
+        for step in self.training_steps:
+            for event in step.events:
+                if event.kind is Kind.MODEL_CALL and event.context.grad == "on" and event.subject is not None:
+                    found.append(event.subject)
+        return found
+
+    def is_trained(self, subject: Subject | None) -> bool:
+        """Could this model be one that a training step of this file trains?"""
+        return subject is None or any(subject.may_be(trained) for trained in self.trained_models)
+
     def step_iterations(self) -> Iterator[list[Path]]:
         """The paths of every training iteration: training-step loops, then step functions."""
         for step in self.training_steps:

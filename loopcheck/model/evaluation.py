@@ -65,8 +65,8 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
         if not calls:
             continue
         named = EVAL_FUNCTION.search(function.name) or EVAL_LOADER.search(loop.iter_text)
-        if not named and not training:
-            continue  # a loop that runs a model in a file that never trains is no evaluation pass
+        if not named and not (training and model.is_trained(calls[0].subject)):
+            continue  # a loop that runs something this file never trains is no evaluation pass
         callers = model.callers.get(id(function), [])
         passes.append(EvaluationPass(loop, calls[0], calls[0].subject, callers[0] if callers else None))
     return passes

@@ -120,8 +120,8 @@ for epoch in range(epochs):
             if unrestored_starts:
                 reached.extend((switch, unrestored_starts[0]) for switch in ends_in_eval)
             for switch, backward in reached:
-                if not model.may_hold_mode_layers(switch.subject):
-                    continue
+                if not model.may_hold_mode_layers(switch.subject) or not model.is_trained(switch.subject):
+                    continue  # an EMA copy or a frozen teacher may stay in eval mode
                 name = switch.subject.name if switch.subject is not None else "model"
                 yield Report(
                     _anchor(switch),
