@@ -13,7 +13,7 @@ import sys
 import tokenize
 import warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -21,11 +21,12 @@ import libcst as cst
 
 from loopcheck.finding import FileError, Finding, Related
 from loopcheck.model import LoopModel
+from loopcheck.notebook import NotebookSource, NotNotebook, notebook_source
 from loopcheck.rules import Rule, select_rules
 
 SKIPPED_DIRECTORIES = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "build", "dist", "node_modules", ".tox",
-     ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs"}
+     ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", ".ipynb_checkpoints"}
 )
 RECURSION_LIMIT = 6000
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -71,7 +72,7 @@ def _walk(root: Path, exclude: Sequence[str], errors: list[FileError]) -> Iterab
             if d not in SKIPPED_DIRECTORIES and not d.endswith(".egg-info") and not _excluded(Path(directory, d), exclude)
         )
         for name in sorted(filenames):
-            if not name.endswith(".py"):
+            if not name.endswith((".py", ".ipynb")):
                 continue
             path = Path(directory, name)
             if _excluded(path, exclude):
@@ -205,6 +206,14 @@ def _suppressed(finding: Finding, lines: list[str]) -> bool:
     return codes is None or finding.code in re.split(r"[,\s]+", codes.upper())
 
 
+def _in_notebook(finding: Finding, notebook: NotebookSource) -> Finding:
+    """Say which cell a finding is in; line numbers count the code cells' lines joined in order."""
+    related = tuple(
+        Related(r.line, r.column, f"{r.note} ({notebook.where(r.line)})") for r in finding.related
+    )
+    return replace(finding, message=f"{finding.message} ({notebook.where(finding.line)})", related=related)
+
+
 @contextmanager
 def _recursion_limit(limit: int) -> Iterator[None]:
     """Long operator chains (a 1,000-term sum) are legal Python; give the tree walks room for them."""
@@ -224,9 +233,15 @@ def lint_file(path: str, rules: Sequence[type[Rule]] | None = None) -> LintResul
             result.notes.append(FileError(path, "empty file, nothing to check"))
             result.files_checked = 1
             return result
+        notebook = None
+        if path.endswith(".ipynb"):
+            notebook = notebook_source(source)
+            source = notebook.source
         with _recursion_limit(RECURSION_LIMIT):
             findings, errors = lint_source(source, path, rules)
-    except UnreadableFile as error:
+        if notebook is not None:
+            findings = [_in_notebook(finding, notebook) for finding in findings]
+    except (UnreadableFile, NotNotebook) as error:
         result.errors.append(FileError(path, str(error)))
         return result
     except RecursionError:
