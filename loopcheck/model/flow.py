@@ -121,7 +121,6 @@ class Flow:
 
     def __init__(self, model: LoopModel) -> None:
         self.model = model
-        self._flat_cache: dict[tuple[int, str], tuple[Event, ...]] = {}
 
     # classification ---------------------------------------------------------------------
 
@@ -138,9 +137,8 @@ class Flow:
         method = call.method
         target = self.model.resolve_call(call, function)
         if target is not None and depth < MAX_INLINE_DEPTH and target is not function:
-            inner = Context(function=target, grad=self._grad_of_function(target, context.grad), chain=(*context.chain, call))
             events = [Event(Kind.CALL, call.node, context, call=call)]
-            events.extend(self.flatten_block(target.body, inner, depth + 1))
+            events.extend(self.flatten_block(target.body, self._callee_context(target, call, context), depth + 1))
             return events
         if target is not None:
             return []
@@ -159,7 +157,8 @@ class Flow:
                 if closure is not None and closure.dotted is not None:
                     closure_fn = self.model.resolve_name(closure.dotted, function)
                     if closure_fn is not None and depth < MAX_INLINE_DEPTH:
-                        inner = Context(function=closure_fn, grad=context.grad, chain=(*context.chain, call))
+                        # step(closure) runs the closure (its zero_grad and backward) before updating
+                        inner = self._callee_context(closure_fn, call, context)
                         events.extend(self.flatten_block(closure_fn.body, inner, depth + 1))
                 events.append(Event(Kind.STEP, call.node, context, subject=receiver, call=call))
                 return events
@@ -213,6 +212,10 @@ class Flow:
             if arg.dotted is not None and self.model.roles.role(arg.dotted, function) in (OPTIMIZER, MODEL):
                 return True
         return False
+
+    def _callee_context(self, target: FunctionInfo, call: CallSite, context: Context) -> Context:
+        """Entering a same-file function: its decorators, or else the caller's grad mode, apply."""
+        return Context(target, self._grad_of_function(target, context.grad), (*context.chain, call))
 
     def _grad_of_function(self, function: FunctionInfo, outer: str) -> str:
         for decorator in function.decorators:
@@ -309,7 +312,7 @@ class Flow:
         for call in simple.calls:
             target = self.model.resolve_call(call, context.function)
             if target is not None and depth < MAX_INLINE_DEPTH and target is not context.function:
-                inner = Context(target, self._grad_of_function(target, context.grad), (*context.chain, call))
+                inner = self._callee_context(target, call, context)
                 entry = Event(Kind.CALL, call.node, context, call=call)
                 bodies = [
                     Path((entry, *body.events), body.end if body.end == "raise" else None)
