@@ -58,9 +58,17 @@ def check(
     no_color: bool,
 ) -> None:
     """Check PATHS (files or directories; default: the current directory)."""
+    from loopcheck.config import ConfigError, load_settings
     from loopcheck.engine import lint_paths
     from loopcheck.rules import ALL_RULES
 
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from None
+    select = select or settings.select  # a --select on the command line replaces the configured one
+    ignore = (*settings.ignore, *ignore)
+    exclude = (*settings.exclude, *exclude)
     known = {r.code for r in ALL_RULES} | {r.name for r in ALL_RULES}
     for code in (*_codes(select), *_codes(ignore)):
         if not any(k.startswith(code.upper()) or k == code.lower() for k in known):
