@@ -5,6 +5,7 @@ that `--version`, `--help` and pre-commit start-up stay fast.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -42,7 +43,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "github", "sarif"]), default="text", show_default=True
+)
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated).")
 @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
 @click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
@@ -79,17 +82,15 @@ def check(
     if not quiet:
         for note in result.notes:
             click.echo(f"{note.path}: note: {note.reason}", err=True)
-    if output_format == "json":
-        from loopcheck.report.json import render as render_json
-
-        click.echo(render_json(result))
-    else:
+    if output_format == "text":
         from loopcheck.report.text import render as render_text
 
-        color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()  # no-color.org: set and non-empty
+        color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
         text = render_text(result, color=color, quiet=quiet)
-        if text:
-            click.echo(text)
+    else:
+        text = importlib.import_module(f"loopcheck.report.{output_format}").render(result)
+    if text:
+        click.echo(text)
     if result.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
