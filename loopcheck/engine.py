@@ -238,7 +238,13 @@ def lint_file(path: str, rules: Sequence[type[Rule]] | None = None) -> LintResul
             notebook = notebook_source(source)
             source = notebook.source
         with _recursion_limit(RECURSION_LIMIT):
-            findings, errors = lint_source(source, path, rules)
+            try:
+                findings, errors = lint_source(source, path, rules)
+            except UnreadableFile as error:
+                if notebook is None:
+                    raise
+                line = re.search(r"line (\d+)", str(error))
+                raise UnreadableFile(f"{error} ({notebook.where(int(line.group(1)))})" if line else str(error)) from None
         if notebook is not None:
             findings = [_in_notebook(finding, notebook) for finding in findings]
     except (UnreadableFile, NotNotebook) as error:

@@ -1,6 +1,6 @@
 """Jupyter notebooks as Python source: code cells joined in order, one line map back to the cells.
 
-IPython magics (`%time`, `!pip`, `%%bash` cells) are blanked, not removed, so that line numbers
+IPython magics (`%time`, `!pip`, `%%bash` cells) become `pass`, not removed, so that line numbers
 of the joined source stay one-to-one with the cells' own lines.
 """
 from __future__ import annotations
@@ -43,8 +43,11 @@ def notebook_source(text: str) -> NotebookSource:
         magic_cell = bool(cell_lines) and cell_lines[0].lstrip().startswith("%%")
         for within, line in enumerate(cell_lines, start=1):
             stripped = line.lstrip()
-            if magic_cell or stripped.startswith(("%", "!", "?")) or stripped.endswith("?"):
-                line = ""
+            if magic_cell:
+                line = ""  # a %%writefile or %%bash cell is not Python at all
+            elif stripped.startswith(("%", "!", "?")) or stripped.endswith("?"):
+                # `pass` at the magic's indentation keeps a block that held only the magic valid
+                line = line[: len(line) - len(stripped)] + "pass"
             lines.append(line)
             where.append((number, within))
     return NotebookSource("\n".join(lines) + "\n", tuple(where))

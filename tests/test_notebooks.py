@@ -53,3 +53,15 @@ def test_a_broken_notebook_is_reported_and_the_run_goes_on(tmp_path: Path) -> No
     result = lint_paths([str(tmp_path)])
     assert [(Path(e.path).name, e.reason.split(" (")[0]) for e in result.errors] == [("broken.ipynb", "not a valid notebook")]
     assert result.files_checked == 1
+
+
+def test_a_shell_magic_alone_in_a_block_keeps_the_cell_valid(tmp_path: Path) -> None:
+    write_notebook(
+        tmp_path / "setup.ipynb",
+        [
+            ("code", "if not os.path.exists('data'):\n    !wget https://example.invalid/data.zip\nelse:\n    %ls data"),
+            ("code", "%%writefile helper.py\n    indented = 'not python for this notebook'\n"),
+        ],
+    )
+    result = lint_paths([str(tmp_path)])
+    assert result.errors == [] and result.files_checked == 1

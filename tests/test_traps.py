@@ -458,3 +458,60 @@ def test_a_data_loop_calling_an_encoder_that_is_never_trained_is_no_evaluation_p
             criterion(model(x), y).backward()
             optimizer.step()
     """) == []
+
+
+def test_an_imported_helper_named_like_a_model_is_not_a_model_call() -> None:
+    assert codes("""
+        from tests.utils import fixed_init_model
+        model = Classifier()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            criterion(model(x), y).backward()
+            optimizer.step()
+        for ref in references:
+            fixed_init_model(ref)
+    """) == []
+
+
+def test_a_rollout_over_range_is_no_evaluation_pass() -> None:
+    assert codes("""
+        class Recipe:
+            def rollout(self, prompts):
+                with torch.no_grad():
+                    for start in range(0, len(prompts), self.batch_size):
+                        self._model(prompts[start:start + self.batch_size])
+
+            def train(self):
+                for batch in self._dataloader:
+                    self.rollout(batch)
+                    loss = self._model(batch).mean()
+                    loss.backward()
+                    self._optimizer.step()
+                    self._optimizer.zero_grad()
+    """) == []
+
+
+def test_a_pretrained_model_starts_in_eval_mode() -> None:
+    source = """
+        from transformers import GPT2LMHeadModel
+        model = GPT2LMHeadModel.from_pretrained("gpt2")
+        {train}
+        @torch.no_grad()
+        def evaluate(model, examples):
+            for tokens in examples:
+                model(tokens)
+        evaluate(model, data)
+    """
+    assert codes(source.format(train="")) == []
+    assert codes(source.format(train="model.train()")) == [(8, "LC006")]
+
+
+def test_a_callable_named_policy_in_a_file_that_trains_nothing_keeps_no_graph() -> None:
+    assert codes("""
+        def collect(self):
+            elapsed = 0
+            while frames < self.limit:
+                actions, took = self.policy(observation)
+                elapsed += took
+    """) == []

@@ -116,13 +116,24 @@ def _calls_model(model: LoopModel, simple: Simple, function: FunctionInfo, direc
     for call in simple.calls:
         if not call.live or call.inner is not None or call.dotted is None:
             continue
-        if model.resolve_call(call, function) is None and model.flow.model_called(call, function) is not None:
+        if model.resolve_call(call, function) is None and _runs_a_trainable_model(model, call, function):
             return True
         if not direct_only:
             target = model.resolve_call(call, function)
             if target is not None and target is not function and model.function_returns_graph(target):
                 return True
     return False
+
+
+def _runs_a_trainable_model(model: LoopModel, call: CallSite, function: FunctionInfo) -> bool:
+    """A forward whose output carries a graph: a module built as such, or one this file trains
+    (a name that merely looks like a model, in a file that trains nothing, is not enough)."""
+    called = model.flow.model_called(call, function)
+    if called is None:
+        return False
+    if called.binding is not None and called.binding.role == MODEL:
+        return True
+    return bool(model.training_steps) and model.is_trained(called)
 
 
 def _is_training_object(model: LoopModel, name: str, function: FunctionInfo) -> bool:

@@ -23,6 +23,7 @@ EVAL_FUNCTION = re.compile(
     r"(?i)(^|_)(eval|evaluate|evaluation|validate|validation|val|valid|test|predict|prediction|infer|inference)"
 )
 EVAL_LOADER = re.compile(r"(?i)(^|[^a-z])(val|valid|validation|test|eval|dev)([^a-z]|$|loader|data|set)")
+DATA_ITERABLE = re.compile(r"(?i)loader|dataset|(^|[^a-z])(data|ds|dl|batches|samples|examples)([^a-z]|$)")
 _MODULE_BASES = frozenset({"Module", "Sequential", "ModuleList", "ModuleDict"})
 
 
@@ -65,8 +66,9 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
         if not calls:
             continue
         named = EVAL_FUNCTION.search(function.name) or EVAL_LOADER.search(loop.iter_text)
-        if not named and not (training and model.is_trained(calls[0].subject)):
-            continue  # a loop that runs something this file never trains is no evaluation pass
+        over_data = DATA_ITERABLE.search(loop.iter_text)
+        if not named and not (training and over_data and model.is_trained(calls[0].subject)):
+            continue  # a rollout over range(n), or a model this file never trains: no evaluation pass
         callers = model.callers.get(id(function), [])
         passes.append(EvaluationPass(loop, calls[0], calls[0].subject, callers[0] if callers else None))
     return passes
@@ -109,6 +111,8 @@ def eval_mode_reaches(model: LoopModel, function: FunctionInfo, target: Event, s
         return state
     if subject is not None and subject.name.startswith("self.") and function.cls is not None:
         return _eval_set_by_constructor(model, function.cls, subject)
+    if _loaded_in_eval_mode(model, subject):
+        return True
     if depth > MAX_CALLER_DEPTH:
         return True
     edges = model.callers.get(id(function), [])
@@ -119,6 +123,18 @@ def eval_mode_reaches(model: LoopModel, function: FunctionInfo, target: Event, s
         if at_call is None or not eval_mode_reaches(model, edge.caller, at_call, subject, depth + 1):
             return False
     return True
+
+
+def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
+    """`from_pretrained` returns a model in eval mode; it stays so unless this file calls train()."""
+    binding = subject.binding if subject is not None else None
+    if binding is None or not (binding.qualified or "").endswith("from_pretrained"):
+        return False
+    return not any(
+        event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and model.may_be(event.subject, subject)
+        for function in model.ir.functions
+        for event in model.function_events_flat(function)
+    )
 
 
 def _eval_set_by_constructor(model: LoopModel, cls: ClassInfo, subject: Subject) -> bool:

@@ -193,6 +193,8 @@ class Flow:
         last = name.rsplit(".", 1)[-1]
         if last[:1].isupper() or last in self.model.ir.classes:
             return None  # constructing a module is not running it
+        if "." not in name and name in self.model.ir.imports:
+            return None  # an imported name is a function such as `fixed_init_model`, not a model object
         callee = self.subject(name, function)
         return callee if callee is not None and callee.role == MODEL else None
 
