@@ -441,6 +441,50 @@ def test_clipping_after_unscale_is_not_confirmed() -> None:
 
 # -- rules without runtime evidence ----------------------------------------------------------
 
+# -- LC010 ---------------------------------------------------------------------------------
+
+def accumulation(divide: bool, accum: int = 4, scaler_enabled: bool = False) -> None:
+    model = mlp()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    scaler = torch.amp.GradScaler("cpu", enabled=scaler_enabled)
+    for i, (x, y) in enumerate(batches(8)):
+        loss = loss_of(model, x, y)
+        if divide:
+            loss = loss / accum
+        scaler.scale(loss).backward()  # at: lc010-backward
+        if (i + 1) % accum == 0:
+            scaler.step(optimizer)
+            scaler.update()
+            optimizer.zero_grad()
+
+
+def test_accumulating_an_undivided_loss_is_confirmed_with_the_count() -> None:
+    verdict = judge_finding(lambda: accumulation(divide=False), finding("LC010", "lc010-backward"))
+    assert verdict.verdict == "confirmed"
+    assert "4 backward() calls added up into one optimizer step" in verdict.evidence
+    assert "MseLossBackward0" in verdict.evidence
+
+
+def test_accumulating_a_divided_loss_is_not_confirmed_also_under_a_grad_scaler() -> None:
+    for scaled in (False, True):
+        verdict = judge_finding(
+            lambda: accumulation(divide=True, scaler_enabled=scaled), finding("LC010", "lc010-backward")
+        )
+        assert verdict.verdict == "not confirmed", (scaled, verdict.evidence)
+
+
+def test_an_undivided_loss_under_a_grad_scaler_is_still_confirmed() -> None:
+    verdict = judge_finding(
+        lambda: accumulation(divide=False, scaler_enabled=True), finding("LC010", "lc010-backward")
+    )
+    assert verdict.verdict == "confirmed", verdict.evidence
+
+
+def test_one_backward_per_step_is_no_accumulation() -> None:
+    verdict = judge_finding(lambda: accumulation(divide=False, accum=1), finding("LC010", "lc010-backward"))
+    assert verdict.verdict == "not confirmed"
+
+
 def test_rules_without_a_runtime_check_are_never_confirmed() -> None:
     verdict = judge_finding(lambda: summed_losses(detach=True), finding("LC012", "lc009-total"))
     assert verdict.verdict == "not checked"

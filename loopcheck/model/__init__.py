@@ -13,7 +13,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from loopcheck.model import dataflow, evaluation, schedules
-from loopcheck.model.build import build_file
+from loopcheck.model.build import build_file, qualify
 from loopcheck.model.flow import Context, Event, Flow, Kind, Path, PathLimit, Subject
 from loopcheck.model.ir import CallSite, FileIR, FunctionInfo, Loop
 from loopcheck.model.roles import MODEL, Binding, RoleTable
@@ -315,6 +315,29 @@ class LoopModel:
     @cached_property
     def retained_values(self) -> list[dataflow.RetainedValue]:
         return [found for function in self.ir.functions for found in dataflow.retained_values(self, function)]
+
+    def scaled_backward(self, backward: Event) -> bool:
+        """`scaler.scale(loss).backward()` with a GradScaler that is not built `enabled=False`."""
+        inner = backward.call.inner if backward.call is not None else None
+        if inner is None or inner.method != "scale" or inner.receiver is None:
+            return False
+        binding = self.binding(inner.receiver, backward.context.function)
+        if binding is not None and binding.call is not None:
+            enabled = binding.call.keyword("enabled")
+            if enabled is not None and isinstance(enabled.node, cst.Name) and enabled.node.value == "False":
+                return False
+        return True
+
+    def is_torch_clip(self, clip: Event) -> bool:
+        """torch.nn.utils' clipping, which knows nothing of loss scaling (framework wrappers unscale)."""
+        call = clip.call
+        if call is None or call.dotted is None:
+            return False
+        if "." not in call.dotted:
+            imported = self.ir.imports.get(call.dotted)
+            return imported is None or imported.startswith("torch.")
+        qualified = qualify(call.dotted, self.ir.imports) or ""
+        return qualified.startswith(("torch.nn.utils.", "nn.utils."))
 
     # positions --------------------------------------------------------------------------
 

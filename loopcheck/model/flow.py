@@ -80,6 +80,8 @@ class Context:
     """'on', 'off' or 'unknown': lexical grad mode, including decorators and callers' with-blocks."""
     chain: tuple[CallSite, ...] = ()
     """Same-file calls inlined to reach this point, outermost first."""
+    guards: tuple[str, ...] = ()
+    """The conditions of the if-arms around this point, `not (...)` for else-arms."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -217,7 +219,7 @@ class Flow:
 
     def _callee_context(self, target: FunctionInfo, call: CallSite, context: Context) -> Context:
         """Entering a same-file function: its decorators, or else the caller's grad mode, apply."""
-        return Context(target, self._grad_of_function(target, context.grad), (*context.chain, call))
+        return Context(target, self._grad_of_function(target, context.grad), (*context.chain, call), context.guards)
 
     def _grad_of_function(self, function: FunctionInfo, outer: str) -> str:
         for decorator in function.decorators:
@@ -246,8 +248,8 @@ class Flow:
             if isinstance(stmt, Simple):
                 out.extend(self.events_of_simple(stmt, context, depth))
             elif isinstance(stmt, Branch):
-                for arm in stmt.arms:
-                    out.extend(self.flatten_block(arm, context, depth))
+                for index, arm in enumerate(stmt.arms):
+                    out.extend(self.flatten_block(arm, _guarded(context, stmt, index), depth))
             elif isinstance(stmt, With):
                 out.extend(self.flatten_block(stmt.body, self._with_context(stmt, context), depth))
             elif isinstance(stmt, Try):
@@ -289,8 +291,8 @@ class Flow:
             return self._simple_paths(stmt, context, depth)
         if isinstance(stmt, Branch):
             options: list[Path] = []
-            for arm in stmt.arms:
-                options.extend(self.block_paths(arm, context, depth))
+            for index, arm in enumerate(stmt.arms):
+                options.extend(self.block_paths(arm, _guarded(context, stmt, index), depth))
             return options
         if isinstance(stmt, With):
             return self.block_paths(stmt.body, self._with_context(stmt, context), depth)
@@ -336,6 +338,11 @@ class Flow:
             Path(prefix.events + tuple(tail), prefix.end or simple.jump)
             for prefix in prefixes
         ]
+
+
+def _guarded(context: Context, branch: Branch, arm: int) -> Context:
+    guard = branch.test if arm == 0 else f"not ({branch.test})"
+    return replace(context, guards=(*context.guards, guard))
 
 
 def _chain_receiver(call: CallSite) -> str | None:

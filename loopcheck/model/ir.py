@@ -42,6 +42,9 @@ class CallSite:
     receiver_root: str | None = None
     """The name the receiver flows from, also through subscripts: `history` in `history["loss"].append(x)`."""
 
+    def keyword(self, name: str) -> ArgInfo | None:
+        return next((a for a in self.args if a.keyword == name), None)
+
     def arg(self, position: int, keyword: str | None = None) -> ArgInfo | None:
         if keyword is not None:
             for a in self.args:

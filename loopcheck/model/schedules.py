@@ -88,7 +88,7 @@ def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize |
     call = binding.call
     if kind in ALWAYS_PER_ITERATION:
         for keyword in ("total_steps", "steps_per_epoch", "step_size_up"):
-            sized_by = call.arg(99, keyword)
+            sized_by = call.keyword(keyword)
             if sized_by is not None:
                 return ScheduleSize("iteration", f"{keyword}={model.code(sized_by.node)}")
         return ScheduleSize("iteration", f"{kind} counts optimizer steps")

@@ -14,6 +14,8 @@ from loopcheck.rules.lc006_eval_without_eval_mode import EvalWithoutEvalMode
 from loopcheck.rules.lc007_eval_without_no_grad import EvalWithoutNoGrad
 from loopcheck.rules.lc008_train_mode_not_restored import TrainModeNotRestored
 from loopcheck.rules.lc009_loss_tensor_retained import LossTensorRetained
+from loopcheck.rules.lc010_accumulation_without_scaling import AccumulationWithoutScaling
+from loopcheck.rules.lc011_clip_without_unscale import ClipWithoutUnscale
 
 ALL_RULES: tuple[type[Rule], ...] = (
     MissingZeroGrad,
@@ -25,6 +27,8 @@ ALL_RULES: tuple[type[Rule], ...] = (
     EvalWithoutNoGrad,
     TrainModeNotRestored,
     LossTensorRetained,
+    AccumulationWithoutScaling,
+    ClipWithoutUnscale,
 )
 
 __all__ = ["ALL_RULES", "Report", "Rule", "rule_by_code", "select_rules"]

@@ -527,6 +527,7 @@ class Instrumentation:
             event = -1
             try:
                 event = self._event(BACKWARD, None)
+                self.trace.backward_roots[event] = _loss_root(args, scaled=self._scale_armed)
                 for state in self._optimizers.values():
                     state.observe_outside_backward()
                     state.backwards += 1
@@ -784,3 +785,14 @@ def _library_roots() -> tuple[str, ...]:
         if path:
             roots.add(os.path.realpath(path))
     return tuple(root.rstrip(os.sep) + os.sep for root in roots)
+
+
+def _loss_root(args: tuple[Any, ...], scaled: bool) -> str:
+    """The name of the op that produced the tensor backward() was called on (reading grad_fn only)."""
+    tensor = args[0] if args else None
+    if isinstance(tensor, (list, tuple)) and tensor:
+        tensor = tensor[0]
+    node = getattr(tensor, "grad_fn", None)
+    if scaled and node is not None and type(node).__name__ == "MulBackward0" and node.next_functions:
+        node = node.next_functions[0][0]  # GradScaler.scale multiplied the loss: look beneath it
+    return type(node).__name__ if node is not None else "None"

@@ -160,6 +160,9 @@ class Trace:
     loaders: list[LoaderInfo] = field(default_factory=list)
     stopped: bool = False
     notes: list[str] = field(default_factory=list)
+    # event index of each backward() → the autograd op that made the loss it was called on, under
+    # a GradScaler's multiply: "DivBackward0" for `loss / k`, "NllLossBackward0" for a raw loss
+    backward_roots: dict[int, str] = field(default_factory=dict)
 
     def steps_of(self, optimizer: int) -> list[StepRecord]:
         return [s for s in self.steps if s.optimizer == optimizer]

@@ -8,6 +8,7 @@ import keyword
 import os
 import re
 import statistics
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -790,6 +791,34 @@ def clip_without_unscale(trace: Trace, focus: Focus | None) -> list[Outcome]:
     )]
 
 
+# -- LC010 -----------------------------------------------------------------------------------
+
+_DIVIDED = ("DivBackward0", "MulBackward0")
+
+
+def accumulation_without_scaling(trace: Trace, focus: Focus | None) -> list[Outcome]:
+    if focus is None:
+        return []  # judged only for a static finding: the loss expression is what matters
+    backwards = trace.events_of(BACKWARD)
+    mine = [(index, event) for index, event in backwards if focus.hits(event, focus.primary)]
+    if not mine:
+        return [Outcome(NOT_REACHED, "this backward() never ran within the step budget")]
+    per_step = Counter(event.step for _, event in backwards)
+    most = max(per_step[event.step] for _, event in mine)
+    if most <= 1:
+        return [Outcome(NOT_CONFIRMED, "one backward() per optimizer step: no gradients were accumulated")]
+    roots = Counter(trace.backward_roots.get(index, "None") for index, _ in mine)
+    root, _ = roots.most_common(1)[0]
+    if root in _DIVIDED:
+        return [Outcome(NOT_CONFIRMED, f"{most} backward() calls per step, on a loss made by {root}: it is scaled")]
+    return [Outcome(
+        CONFIRMED,
+        f"{most} backward() calls added up into one optimizer step, each on a loss made directly by {root} "
+        f"(no division by {most}): every step applied about {most}× the gradient of one batch",
+        mine[0][1].site,
+    )]
+
+
 CHECKS: dict[str, Check] = {
     "LC001": missing_zero_grad,
     "LC002": zero_grad_before_step,
@@ -800,5 +829,6 @@ CHECKS: dict[str, Check] = {
     "LC007": eval_without_no_grad,
     "LC008": train_mode_not_restored,
     "LC009": loss_tensor_retained,
+    "LC010": accumulation_without_scaling,
     "LC011": clip_without_unscale,
 }

@@ -1,0 +1,190 @@
+"""LC010 accumulation-without-scaling: gradients accumulated over k batches from an undivided loss.
+
+Each step then applies k times the gradient of one batch: the learning rate is silently k times larger.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+import libcst as cst
+
+from loopcheck.model import Event, Kind, LoopModel
+from loopcheck.model.build import qualify
+from loopcheck.model.ir import CallSite
+from loopcheck.rules.base import Report, Rule
+
+_MODULO_GUARD = re.compile(r"%")
+_SCALED = re.compile(r"/|(?i:accum|grad_acc)")
+_TENSOR_METHODS = frozenset({"mean", "sum", "float", "half", "to", "squeeze", "view", "reshape", "contiguous"})
+_GRADIENT_RESCALING = re.compile(r"(?i)scale_grad|grad.*\.(div_|mul_)|\.grad\b.*(/=|\*=)")
+_LOSS_MODULE_NAME = re.compile(r"(?i)^(criterion|crit|loss_fn|loss_func|lossfn|loss_function)$")
+
+
+class AccumulationWithoutScaling(Rule):
+    """Reports the `backward()` of a loop that accumulates gradients — the optimizer step sits under a
+    modulo condition such as `if (i + 1) % accum_steps == 0:` while the backward runs every
+    iteration — when the loss it backwards is not divided by the accumulation count (in the
+    backward's own expression or where the loss is assigned). When the loss comes from code that
+    cannot be seen, nothing is reported."""
+
+    code = "LC010"
+    name = "accumulation-without-scaling"
+    severity = "warning"
+    message = "{loss} is accumulated over several backward() calls per step but not divided by their count; the step is that many times too large"
+    rationale = (
+        "Gradients of k backward passes add up. Without dividing each loss by k, one accumulated step "
+        "applies k times the gradient of a single batch: the effective learning rate depends on the "
+        "accumulation setting, and runs that change it are no longer comparable."
+    )
+    use_instead = """\
+for i, (x, y) in enumerate(loader):
+    loss = criterion(model(x), y) / accum_steps
+    loss.backward()
+    if (i + 1) % accum_steps == 0:
+        optimizer.step()
+        optimizer.zero_grad()
+"""
+    VALID = (
+        """\
+for i, (x, y) in enumerate(loader):
+    loss = criterion(model(x), y)
+    loss = loss / accum_steps
+    loss.backward()
+    if (i + 1) % accum_steps == 0:
+        optimizer.step()
+        optimizer.zero_grad()
+""",
+        """\
+for i, (x, y) in enumerate(loader):
+    scaler.scale(criterion(model(x), y) / accum).backward()
+    if (i + 1) % accum == 0:
+        scaler.step(optimizer)
+        scaler.update()
+        optimizer.zero_grad()
+""",
+        # no accumulation: a step every iteration
+        """\
+for x, y in loader:
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+""",
+        # the loss comes from code we cannot see
+        """\
+for i, batch in enumerate(loader):
+    loss = compute_loss(model, batch)
+    loss.backward()
+    if (i + 1) % accum == 0:
+        optimizer.step()
+        optimizer.zero_grad()
+""",
+        # the accumulated gradients are averaged instead of the losses
+        """\
+for i, (x, y) in enumerate(loader):
+    loss = criterion(model(x), y)
+    loss.backward()
+    if (i + 1) % accum == 0:
+        for p in model.parameters():
+            p.grad.div_(accum)
+        optimizer.step()
+        optimizer.zero_grad()
+""",
+    )
+    INVALID = (
+        """\
+for i, (x, y) in enumerate(loader):
+    loss = criterion(model(x), y)
+    loss.backward()  # expect: LC010
+    if (i + 1) % accum_steps == 0:
+        optimizer.step()
+        optimizer.zero_grad()
+""",
+        """\
+for step, batch in enumerate(train_dataloader):
+    outputs = model(**batch)
+    loss = outputs.loss
+    accelerator.backward(loss)  # expect: LC010
+    if step % args.gradient_accumulation_steps == 0:
+        optimizer.step()
+        lr_scheduler.step()
+        optimizer.zero_grad()
+""",
+    )
+
+    def check(self, model: LoopModel) -> Iterable[Report]:
+        for step in model.training_steps:
+            events = step.events
+            guarded = [e for e in events if e.kind is Kind.STEP and any(_MODULO_GUARD.search(g) for g in e.context.guards)]
+            if not guarded or _rescales_gradients(model, guarded[0]):
+                continue
+            for backward in (e for e in events if e.kind is Kind.BACKWARD):
+                if any(_MODULO_GUARD.search(g) for g in backward.context.guards):
+                    continue  # backward and step under the same condition: no accumulation
+                loss = _unscaled_loss(model, backward)
+                if loss is not None:
+                    yield Report(
+                        backward.node,
+                        self.message.format(loss=loss),
+                        ((guarded[0].node, "the step that runs once every few iterations"),),
+                    )
+
+
+def _rescales_gradients(model: LoopModel, step: Event) -> bool:
+    """Dividing the accumulated gradients before the step (`scale_grads_(params, 1 / n)`) is the
+    other correct way to average them."""
+    return any(
+        _GRADIENT_RESCALING.search(model.code(simple.node))
+        for simple in step.context.function.simples
+        if simple.calls or simple.augmented
+    )
+
+
+def _unscaled_loss(model: LoopModel, backward: Event) -> str | None:
+    """The name of the backwarded loss when it is visibly not divided by anything; else None."""
+    call = backward.call
+    if call is None:
+        return None
+    if call.inner is not None and call.inner.method == "scale":
+        argument = call.inner.arg(0)
+        expression = argument.node if argument is not None else None
+    elif call.args:
+        expression = call.args[0].node  # accelerator.backward(loss), torch.autograd.backward(loss)
+    else:
+        expression = call.node.func.value if isinstance(call.node.func, cst.Attribute) else None
+    if expression is None or _SCALED.search(model.code(expression)):
+        return None
+    if not isinstance(expression, cst.Name):
+        return None
+    name = expression.value
+    assignments = [s for s in backward.context.function.assignments if name in s.targets]
+    if not assignments:
+        return None  # a parameter, or a global: its making is not in view
+    for assignment in assignments:
+        if assignment.value is None or _SCALED.search(model.code(assignment.node)):
+            return None
+        if not all(_visible_loss(model, call, backward) for call in assignment.calls if call.live):
+            return None  # `loss = compute_loss(batch)`: code we cannot see may divide
+    return name
+
+
+def _visible_loss(model: LoopModel, call: CallSite, backward: Event) -> bool:
+    """Does this call show that the loss is not divided: a torch loss function or module
+    (`criterion(...)`, `F.cross_entropy(...)`), a model's forward, or a tensor method?"""
+    function = backward.context.function
+    if model.resolve_call(call, function) is not None:
+        return False  # a helper of ours: it may divide inside
+    if model.flow.model_called(call, function) is not None:
+        return True
+    if call.inner is not None or (call.receiver is not None and "." not in call.receiver and call.method in _TENSOR_METHODS):
+        return True  # `.float()`, `.mean()` on a value
+    qualified = qualify(call.dotted, model.ir.imports) or ""
+    if qualified.startswith(("torch.nn.functional.", "F.")):
+        return True
+    if call.dotted is None or call.inner is not None:
+        return False
+    binding = model.binding(call.dotted, function)
+    if binding is not None and binding.qualified and binding.qualified.endswith("Loss"):
+        return True
+    return binding is None and bool(_LOSS_MODULE_NAME.search(call.dotted.rsplit(".", 1)[-1]))
