@@ -1,5 +1,6 @@
 """`loopcheck verify` on every fixture, run as a user would from the repository root: each marked
-finding of a buggy script is confirmed with evidence, and a clean script has nothing confirmed."""
+finding of a buggy script is confirmed with evidence (or reported "not checked" for the rules the
+runtime has no evidence for), and a clean script has nothing confirmed."""
 from __future__ import annotations
 
 import io
@@ -11,6 +12,7 @@ import pytest
 pytest.importorskip("torch")
 
 from loopcheck.runtime.script import verify_script  # noqa: E402
+from loopcheck.runtime.verdicts import CHECKS  # noqa: E402
 from tests.expectations import expected_findings  # noqa: E402
 
 ROOT = Path(__file__).parent.parent
@@ -28,9 +30,12 @@ def test_verify_confirms_exactly_the_marked_findings(fixture: Path, monkeypatch:
         (v["line"], v["code"]) for v in report["verdicts"] if v["verdict"] == "confirmed" and v["static"]
     )
     runtime_only = [v for v in report["verdicts"] if v["verdict"] == "confirmed" and not v["static"]]
-    expected = expected_findings(fixture.read_text(encoding="utf-8"))
+    marked = expected_findings(fixture.read_text(encoding="utf-8"))
+    expected = [(line, code) for line, code in marked if code in CHECKS]
+    unchecked = sorted((v["line"], v["code"]) for v in report["verdicts"] if v["verdict"] == "not checked")
     assert report["error"] is None
     assert confirmed == expected
+    assert unchecked == [(line, code) for line, code in marked if code not in CHECKS]
     assert runtime_only == []
     assert code == (1 if expected else 0)
     for verdict in report["verdicts"]:

@@ -12,7 +12,7 @@ from typing import Iterator, Mapping
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from loopcheck.model import dataflow, evaluation, schedules
+from loopcheck.model import dataflow, evaluation, schedules, state
 from loopcheck.model.build import build_file, qualify
 from loopcheck.model.flow import Context, Event, Flow, Kind, Path, PathLimit, Subject
 from loopcheck.model.ir import CallSite, FileIR, FunctionInfo, Loop
@@ -338,6 +338,20 @@ class LoopModel:
             return imported is None or imported.startswith("torch.")
         qualified = qualify(call.dotted, self.ir.imports) or ""
         return qualified.startswith(("torch.nn.utils.", "nn.utils."))
+
+    @cached_property
+    def checkpoints(self) -> list[state.Checkpoint]:
+        return state.checkpoints(self)
+
+    def freezes(self, function: FunctionInfo) -> list[state.Freeze]:
+        return state.freezes(self, function)
+
+    def optimizers_over_all_parameters(self, function: FunctionInfo) -> list[tuple[Binding, str]]:
+        return state.optimizer_over_all_parameters(self, function)
+
+    def built(self, role: str) -> list[Binding]:
+        """Every object of a role (optimizer, scheduler, ...) the file constructs."""
+        return state.bindings_with_role(self, role)
 
     # positions --------------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ from loopcheck.rules.lc008_train_mode_not_restored import TrainModeNotRestored
 from loopcheck.rules.lc009_loss_tensor_retained import LossTensorRetained
 from loopcheck.rules.lc010_accumulation_without_scaling import AccumulationWithoutScaling
 from loopcheck.rules.lc011_clip_without_unscale import ClipWithoutUnscale
+from loopcheck.rules.lc012_checkpoint_without_optimizer_state import CheckpointWithoutOptimizerState
+from loopcheck.rules.lc013_optimizer_before_freeze import OptimizerBeforeFreeze
 
 ALL_RULES: tuple[type[Rule], ...] = (
     MissingZeroGrad,
@@ -29,6 +31,8 @@ ALL_RULES: tuple[type[Rule], ...] = (
     LossTensorRetained,
     AccumulationWithoutScaling,
     ClipWithoutUnscale,
+    CheckpointWithoutOptimizerState,
+    OptimizerBeforeFreeze,
 )
 
 __all__ = ["ALL_RULES", "Report", "Rule", "rule_by_code", "select_rules"]

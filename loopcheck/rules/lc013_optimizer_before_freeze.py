@@ -1,0 +1,75 @@
+"""LC013 optimizer-before-freeze: parameters frozen after the optimizer was built over all of them.
+
+The optimizer keeps the frozen parameters (and their state); gradients they already hold still move them.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from loopcheck.model import LoopModel
+from loopcheck.rules.base import Report, Rule
+
+
+class OptimizerBeforeFreeze(Rule):
+    """Reports a statement that freezes parameters (`p.requires_grad = False`,
+    `module.requires_grad_(False)`) of a model after, in the same function, an optimizer was built
+    over all of `model.parameters()`. Freezing first and building the optimizer over the parameters
+    that still require grad is the intended order."""
+
+    code = "LC013"
+    name = "optimizer-before-freeze"
+    severity = "warning"
+    message = "parameters of {model} are frozen after {optimizer} was built over all of {model}.parameters(); build the optimizer after freezing"
+    rationale = (
+        "An optimizer holds the parameter list it was given. Freezing afterwards leaves the frozen "
+        "parameters inside it: any gradient they already have (or weight decay in some optimizers) "
+        "still changes them, optimizer state is allocated for them, and a later unfreeze resumes "
+        "with stale momentum. The fine-tuning run then differs from what the code says."
+    )
+    use_instead = """\
+for p in model.backbone.parameters():
+    p.requires_grad = False
+optimizer = torch.optim.AdamW(p for p in model.parameters() if p.requires_grad)
+"""
+    VALID = (
+        """\
+for p in model.backbone.parameters():
+    p.requires_grad = False
+optimizer = torch.optim.AdamW(filter(lambda p: p.requires_grad, model.parameters()))
+""",
+        # only the head's parameters are given to the optimizer
+        """\
+optimizer = torch.optim.SGD(model.head.parameters(), lr=0.1)
+model.backbone.requires_grad_(False)
+""",
+    )
+    INVALID = (
+        """\
+optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+for p in model.backbone.parameters():
+    p.requires_grad = False  # expect: LC013
+""",
+        """\
+def configure(model):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    model.encoder.requires_grad_(False)  # expect: LC013
+    return optimizer
+""",
+    )
+
+    def check(self, model: LoopModel) -> Iterable[Report]:
+        for function in model.ir.functions:
+            built = model.optimizers_over_all_parameters(function)
+            if not built:
+                continue
+            order = {id(simple): index for index, simple in enumerate(function.simples)}
+            for freeze in model.freezes(function):
+                for binding, over in built:
+                    if freeze.model != over or order.get(id(freeze.statement), -1) < order.get(id(binding.statement), 0):
+                        continue
+                    yield Report(
+                        freeze.statement.node,
+                        self.message.format(model=over, optimizer=binding.name),
+                        ((binding.statement.node, f"{binding.name} is built here, over every parameter"),),
+                    )
+                    break
