@@ -515,3 +515,24 @@ def test_a_callable_named_policy_in_a_file_that_trains_nothing_keeps_no_graph() 
                 actions, took = self.policy(observation)
                 elapsed += took
     """) == []
+
+
+def test_evaluation_right_before_leaving_the_loop_leaves_nothing_to_restore() -> None:
+    assert codes("""
+        def generate_example(model):
+            model.eval()
+            with torch.no_grad():
+                for prompt in data.prompts:
+                    model(prompt)
+
+        model.train()
+        while step < max_steps:
+            batch = next(iterator)
+            if done(batch):
+                generate_example(model)
+                break
+            loss = model(batch)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+    """) == []

@@ -112,8 +112,8 @@ for epoch in range(epochs):
             for path in paths:
                 left_in_eval, reaches = _scan(model, path)
                 reached.extend(reaches)
-                if left_in_eval is not None:
-                    ends_in_eval.append(left_in_eval)
+                if left_in_eval is not None and path.end in (None, "continue"):
+                    ends_in_eval.append(left_in_eval)  # after a break or return no next iteration runs
                 start = _first_backward_without_train(model, path)
                 if start is not None:
                     unrestored_starts.append(start)

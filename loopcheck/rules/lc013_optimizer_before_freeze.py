@@ -42,6 +42,13 @@ optimizer = torch.optim.AdamW(filter(lambda p: p.requires_grad, model.parameters
 optimizer = torch.optim.SGD(model.head.parameters(), lr=0.1)
 model.backbone.requires_grad_(False)
 """,
+        # a fresh model is made before freezing: the old optimizer is not over it
+        """\
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+train(model, optimizer)
+model = Classifier()
+model.backbone.requires_grad_(False)
+""",
     )
     INVALID = (
         """\
@@ -64,9 +71,13 @@ def configure(model):
                 continue
             order = {id(simple): index for index, simple in enumerate(function.simples)}
             for freeze in model.freezes(function):
+                frozen_at = order.get(id(freeze.statement), -1)
                 for binding, over in built:
-                    if freeze.model != over or order.get(id(freeze.statement), -1) < order.get(id(binding.statement), 0):
+                    built_at = order.get(id(binding.statement), 0)
+                    if freeze.model != over or frozen_at < built_at:
                         continue
+                    if any(over in simple.targets for simple in function.simples[built_at + 1 : frozen_at]):
+                        continue  # a new model was made in between: this optimizer is not over it
                     yield Report(
                         freeze.statement.node,
                         self.message.format(model=over, optimizer=binding.name),
