@@ -80,7 +80,7 @@ class LoopModel:
             cls = binding.cls if binding is not None else None
         if cls is None:
             return None
-        for candidate in self.roles._class_chain(cls):
+        for candidate in self.roles.class_chain(cls):
             if method in candidate.methods:
                 return candidate.methods[method]
         return None

@@ -160,7 +160,7 @@ class RoleTable:
         """The best binding of `name` seen from `function`: constructor-classified ones first."""
         candidates: list[Binding] = []
         if name.startswith("self.") and function.cls is not None:
-            for cls in self._class_chain(function.cls):
+            for cls in self.class_chain(function.cls):
                 candidates.extend(self.attributes.get(cls.name, {}).get(name, []))
         else:
             scope: FunctionInfo | None = function
@@ -172,7 +172,7 @@ class RoleTable:
                 return binding
         return candidates[0] if candidates else None
 
-    def _class_chain(self, cls: ClassInfo) -> list[ClassInfo]:
+    def class_chain(self, cls: ClassInfo) -> list[ClassInfo]:
         chain = [cls]
         for base in cls.bases:
             base_cls = self.ir.classes.get(base.rsplit(".", 1)[-1])
