@@ -536,3 +536,85 @@ def test_evaluation_right_before_leaving_the_loop_leaves_nothing_to_restore() ->
             optimizer.step()
             optimizer.zero_grad()
     """) == []
+
+
+def test_two_ifs_on_the_same_test_take_the_same_arm() -> None:
+    assert codes("""
+        for epoch in range(epochs):
+            model.train()
+            if train_text_encoder:
+                text_encoder.train()
+            for batch in loader:
+                optimizer.zero_grad()
+                loss = model(batch) + text_encoder(batch)
+                loss.backward()
+                optimizer.step()
+                if step % validation_steps == 0:
+                    model.eval()
+                    if train_text_encoder:
+                        text_encoder.eval()
+                    with torch.no_grad():
+                        for prompt in validation_prompts:
+                            model(prompt)
+                    model.train()
+                    if train_text_encoder:
+                        text_encoder.train()
+    """) == []
+
+
+def test_gan_phases_that_hold_the_other_network_in_eval_mode_are_intended() -> None:
+    assert codes("""
+        opt_g = torch.optim.Adam(generator.parameters())
+        opt_d = torch.optim.Adam(disc.parameters())
+        for step, batch in enumerate(loader):
+            if step % 2 == 0:
+                generator.train()
+                disc.eval()
+                loss_g = -disc(generator(batch)).mean()
+                loss_g.backward()
+                opt_g.step()
+                opt_g.zero_grad()
+            else:
+                generator.eval()
+                disc.train()
+                loss_d = disc(generator(batch).detach()).mean() - disc(batch).mean()
+                loss_d.backward()
+                opt_d.step()
+                opt_d.zero_grad()
+    """) == []
+
+
+def test_a_function_named_after_what_it_does_to_a_model_is_not_a_model() -> None:
+    assert codes("""
+        optimizer = torch.optim.AdamW(model.parameters())
+        for batch in train_loader:
+            loss = model(**batch).loss
+            accelerator.backward(loss)
+            optimizer.step()
+            optimizer.zero_grad()
+        model.eval()
+        for batch in eval_dataloader:
+            with torch.no_grad():
+                outputs = accelerator.unwrap_model(model).generate(**batch)
+    """) == []
+
+
+def test_a_loss_summed_from_parts_and_returned_is_not_retention_but_a_returned_epoch_total_is() -> None:
+    assert codes("""
+        def perceptual_loss(model, image, recon):
+            feats, recon_feats = model(image), model(recon)
+            loss = F.mse_loss(feats[0], recon_feats[0])
+            for i in range(1, len(feats)):
+                loss += F.mse_loss(feats[i], recon_feats[i])
+            return loss / len(feats)
+
+        def train_epoch(model, loader, optimizer):
+            total = 0
+            for x, y in loader:
+                optimizer.zero_grad()
+                loss = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()
+                total += loss
+            return total / len(loader)
+    """) == [(16, "LC009")]

@@ -238,14 +238,21 @@ class LoopModel:
         if reset.subject is not None:
             return reset.subject.may_be(optimizer)
         zeroed = reset.argument
-        if zeroed is None or optimizer is None or optimizer.binding is None or optimizer.binding.call is None:
+        models = self.optimized_models(optimizer)
+        if zeroed is None or not models:
             return True  # `p.grad = None` over parameters, or nothing known about the optimizer
+        return zeroed.name.rsplit(".", 1)[-1] in models
+
+    def optimized_models(self, optimizer: Subject | None) -> frozenset[str]:
+        """Names (last segment) of the models whose parameters the optimizer was built over;
+        empty when that cannot be seen."""
+        if optimizer is None or optimizer.binding is None or optimizer.binding.call is None:
+            return frozenset()
         params = optimizer.binding.call.arg(0, "params")
         if params is None:
-            return True
+            return frozenset()
         function = optimizer.binding.function
-        models = {n.rsplit(".", 1)[-1] for n in params.names if self.roles.role(n, function) == MODEL}
-        return not models or zeroed.name.rsplit(".", 1)[-1] in models
+        return frozenset(n.rsplit(".", 1)[-1] for n in params.names if self.roles.role(n, function) == MODEL)
 
     def scheduled_optimizer(self, scheduler: Subject | None) -> Subject | None:
         """The optimizer a scheduler was built over (its first argument), when known."""

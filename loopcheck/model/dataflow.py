@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
+from loopcheck.model.flow import Kind
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, is_module_class
 
@@ -64,6 +65,7 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
         return []  # a model's forward collects per-step outputs on purpose: the loss consumes them
     placed = ordered_statements(model, function)
     consumed = _feeding_backward(function, placed)
+    returned = {name for item in placed for name in item.simple.returned_names}
     assigned_in = _plainly_assigned_per_loop(placed)
     graph: dict[str, Simple] = {}
     found: list[RetainedValue] = []
@@ -75,6 +77,8 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
             for container, value in stored:
                 if container in consumed or container in assigned_in.get(id(innermost), set()):
                     continue
+                if simple.augmented and container in returned and not _runs_backward(model, innermost):
+                    continue  # a loss summed from parts and returned to a caller that backwards it
                 found.append(RetainedValue(simple, container, value, graph.get(value), innermost))
         helper = model.resolve_call(simple.value_call, function) if simple.value_call is not None else None
         if helper is not None and helper is not function:
@@ -162,6 +166,10 @@ def _stores(simple: Simple, graph: dict[str, Simple], grad: str) -> Iterator[tup
             for name in sorted(simple.value_names & graph.keys()):
                 yield container, name
                 break
+
+
+def _runs_backward(model: LoopModel, loop: Loop) -> bool:
+    return any(event.kind is Kind.BACKWARD for event in model.loop_event(loop).flatten())
 
 
 def _kept_by_callee(

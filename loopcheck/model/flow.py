@@ -108,6 +108,18 @@ class Path:
     events: tuple[Event, ...]
     end: str | None = None
     """How the path stopped early: continue, break, return, raise; None when it fell through."""
+    choices: frozenset[tuple[str, int]] = frozenset()
+    """The arm taken at each if-test on the way: two ifs on the same test take the same arm
+    (`if args.train_text_encoder:` before and after evaluation)."""
+
+    def then(self, other: Path) -> Path | None:
+        """This path followed by `other`, or None when they took different arms of the same test."""
+        if self.end is not None:
+            return self
+        taken = dict(self.choices)
+        if any(taken.get(test, arm) != arm for test, arm in other.choices):
+            return None
+        return Path(self.events + other.events, other.end, self.choices | other.choices)
 
     def linear(self) -> list[Event]:
         """The events in order, a nested loop standing for one run of its body."""
@@ -275,12 +287,10 @@ class Flow:
             options = self._stmt_paths(stmt, context, depth)
             combined: dict[tuple[tuple[int, ...], str | None], Path] = {}
             for path in paths:
-                if path.end is not None:
-                    combined.setdefault(_path_key(path), path)
-                    continue
-                for option in options:
-                    new = Path(path.events + option.events, option.end)
-                    combined.setdefault(_path_key(new), new)
+                for option in options if path.end is None else [Path(())]:
+                    new = path.then(option)
+                    if new is not None:
+                        combined.setdefault(_path_key(new), new)
             if len(combined) > MAX_PATHS:
                 raise PathLimit()
             paths = list(combined.values())
@@ -292,7 +302,12 @@ class Flow:
         if isinstance(stmt, Branch):
             options: list[Path] = []
             for index, arm in enumerate(stmt.arms):
-                options.extend(self.block_paths(arm, _guarded(context, stmt, index), depth))
+                choice = frozenset({(stmt.test, index)})
+                options.extend(
+                    Path(p.events, p.end, p.choices | choice)
+                    for p in self.block_paths(arm, _guarded(context, stmt, index), depth)
+                    if all(test != stmt.test or arm_taken == index for test, arm_taken in p.choices)
+                )
             return options
         if isinstance(stmt, With):
             return self.block_paths(stmt.body, self._with_context(stmt, context), depth)
@@ -301,11 +316,13 @@ class Flow:
             starts = self.block_paths([*stmt.body, *stmt.orelse], context, depth)
             for handler in stmt.handlers:
                 starts.extend(self.block_paths(handler, context, depth))
-            return [
-                Path(start.events + final.events, final.end or start.end)
-                for start in starts
-                for final in finals
-            ]
+            paths: list[Path] = []
+            for start in starts:
+                for final in finals:  # `finally` runs also after a continue, break or return
+                    joined = Path(start.events, None, start.choices).then(final)
+                    if joined is not None:
+                        paths.append(Path(joined.events, joined.end or start.end, joined.choices))
+            return paths
         if isinstance(stmt, Loop):
             return [Path((self.loop_event(stmt, context, depth),))]
         return [Path(())]
@@ -319,23 +336,20 @@ class Flow:
                 inner = self._callee_context(target, call, context)
                 entry = Event(Kind.CALL, call.node, context, call=call)
                 bodies = [
-                    Path((entry, *body.events), body.end if body.end == "raise" else None)
+                    Path((entry, *body.events), body.end if body.end == "raise" else None, body.choices)
                     for body in self.block_paths(target.body, inner, depth + 1)
                 ]
             else:
                 bodies = [Path(tuple(self.events_of_call(call, context, depth)))]
-            prefixes = [
-                Path(prefix.events + body.events, body.end) if prefix.end is None else prefix
-                for prefix in prefixes
-                for body in bodies
-            ]
+            joined = [prefix.then(body) for prefix in prefixes for body in bodies]
+            prefixes = list({_path_key(p): p for p in joined if p is not None}.values())
             if len(prefixes) > MAX_PATHS:
                 raise PathLimit()
         tail: list[Event] = []
         if simple.grad_reset and not any(e.kind is Kind.RESET for p in prefixes for e in p.events):
             tail.append(Event(Kind.RESET, simple.node, context))
         return [
-            Path(prefix.events + tuple(tail), prefix.end or simple.jump)
+            Path(prefix.events + tuple(tail), prefix.end or simple.jump, prefix.choices)
             for prefix in prefixes
         ]
 
@@ -352,5 +366,5 @@ def _chain_receiver(call: CallSite) -> str | None:
     return call.receiver
 
 
-def _path_key(path: Path) -> tuple[tuple[int, ...], str | None]:
-    return tuple(id(e.node) * 31 + hash(e.kind) for e in path.events), path.end
+def _path_key(path: Path) -> tuple[tuple[int, ...], str | None, frozenset[tuple[str, int]]]:
+    return tuple(id(e.node) * 31 + hash(e.kind) for e in path.events), path.end, path.choices

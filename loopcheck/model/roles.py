@@ -41,8 +41,11 @@ _MODEL_NAME = re.compile(
     r"policy|backbone|autoencoder|vae|student|teacher|unet|transformer|gpt|bert|cnn|rnn|lstm|mlp)"
     r"(\d*|_?[a-z]|_ema|_without_ddp|_engine)$|(^|_)(model|net)$|^net[A-Z0-9]\w*$"
 )
-_FACTORY_NAME = re.compile(r"(?i)^(create|build|get|make|load|init|setup|prepare|instantiate)_")
-_NOT_MODELS = re.compile(r"(?i)tokenizer|processor|config|feature_?extractor")
+_FACTORY_NAME = re.compile(
+    r"(?i)(^|_)(create|build|get|make|load|init|setup|prepare|instantiate|unwrap|wrap|compile|export|save|"
+    r"print|freeze|unfreeze|count|register|copy|update|eval|train|evaluate|validate|test|run|to)_"
+)
+_NOT_MODELS = re.compile(r"(?i)tokenizer|processor|config|feature_?extractor|pipeline|scheduler")
 
 
 @dataclass(eq=False)
@@ -92,6 +95,8 @@ def classify_constructor(qualified: str | None, classes: dict[str, ClassInfo]) -
 
 
 def is_module_class(cls: ClassInfo, classes: dict[str, ClassInfo], seen: frozenset[str] = frozenset()) -> bool:
+    if "forward" in cls.methods:
+        return True  # a module whose base class lives elsewhere (diffusers' ModelMixin, ...)
     for base in cls.bases:
         last = base.rsplit(".", 1)[-1]
         if last in ("Module", "Sequential", "ModuleList", "LightningModule", "PreTrainedModel"):

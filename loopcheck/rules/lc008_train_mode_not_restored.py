@@ -106,22 +106,26 @@ for epoch in range(epochs):
                 paths = model.iteration_paths(loop)
             except PathLimit:
                 continue
-            reached = []
+            reached: list[tuple[Event, Event, list[Event]]] = []
             ends_in_eval: list[Event] = []
-            unrestored_starts: list[Event] = []
+            unrestored_starts: list[tuple[Event, list[Event]]] = []
             for path in paths:
-                left_in_eval, reaches = _scan(model, path)
+                events = path.linear()
+                left_in_eval, reaches = _scan(model, events)
                 reached.extend(reaches)
                 if left_in_eval is not None and path.end in (None, "continue"):
                     ends_in_eval.append(left_in_eval)  # after a break or return no next iteration runs
-                start = _first_backward_without_train(model, path)
+                start = _first_backward_without_train(events)
                 if start is not None:
                     unrestored_starts.append(start)
             if unrestored_starts:
-                reached.extend((switch, unrestored_starts[0]) for switch in ends_in_eval)
-            for switch, backward in reached:
+                backward, after = unrestored_starts[0]
+                reached.extend((switch, backward, after) for switch in ends_in_eval)
+            for switch, backward, after in reached:
                 if not model.may_hold_mode_layers(switch.subject) or not model.is_trained(switch.subject):
                     continue  # an EMA copy or a frozen teacher may stay in eval mode
+                if not _steps_model(model, after, switch):
+                    continue  # a GAN phase trains the other network while this one is held in eval
                 name = switch.subject.name if switch.subject is not None else "model"
                 yield Report(
                     _anchor(switch),
@@ -130,28 +134,38 @@ for epoch in range(epochs):
                 )
 
 
-def _scan(model: LoopModel, path: Path) -> tuple[Event | None, list[tuple[Event, Event]]]:
-    """The eval switch still in force at the end of the path, and (switch, backward) pairs within it."""
+def _scan(model: LoopModel, events: list[Event]) -> tuple[Event | None, list[tuple[Event, Event, list[Event]]]]:
+    """The eval switch still in force at the end of the path, and (switch, backward, events after
+    the backward) for each training pass reached within it."""
     switch: Event | None = None
-    reaches: list[tuple[Event, Event]] = []
-    for event in path.linear():
+    reaches: list[tuple[Event, Event, list[Event]]] = []
+    for index, event in enumerate(events):
         if event.kind is Kind.EVAL:
             switch = event
         elif event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and switch is not None and model.may_be(event.subject, switch.subject):
             switch = None
         elif event.kind is Kind.BACKWARD and switch is not None:
-            reaches.append((switch, event))
+            reaches.append((switch, event, events[index + 1 :]))
             switch = None
     return switch, reaches
 
 
-def _first_backward_without_train(model: LoopModel, path: Path) -> Event | None:
-    for event in path.linear():
+def _first_backward_without_train(events: list[Event]) -> tuple[Event, list[Event]] | None:
+    for index, event in enumerate(events):
         if event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN):
             return None
         if event.kind is Kind.BACKWARD:
-            return event
+            return event, events[index + 1 :]
     return None
+
+
+def _steps_model(model: LoopModel, after: list[Event], switch: Event) -> bool:
+    """Does the optimizer step that follows the backward update the model left in eval mode?
+    True when that cannot be told."""
+    step = next((e for e in after if e.kind is Kind.STEP), None)
+    models = model.optimized_models(step.subject if step is not None else None)
+    name = switch.subject.name.rsplit(".", 1)[-1] if switch.subject is not None else None
+    return not models or name is None or name in models
 
 
 def _anchor(event: Event) -> cst.CSTNode:
