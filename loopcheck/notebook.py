@@ -6,7 +6,11 @@ of the joined source stay one-to-one with the cells' own lines.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+
+# `%time x`, `!pip install`, `?obj`, and `files = !ls` (a shell command's output assigned)
+_MAGIC = re.compile(r"[%!?]|[\w, ]+=\s*[!%]")
 
 
 class NotNotebook(ValueError):
@@ -41,13 +45,17 @@ def notebook_source(text: str) -> NotebookSource:
         body = "".join(raw) if isinstance(raw, list) else str(raw)
         cell_lines = body.splitlines()
         magic_cell = bool(cell_lines) and cell_lines[0].lstrip().startswith("%%")
+        continued = False
         for within, line in enumerate(cell_lines, start=1):
             stripped = line.lstrip()
-            if magic_cell:
-                line = ""  # a %%writefile or %%bash cell is not Python at all
-            elif stripped.startswith(("%", "!", "?")) or stripped.endswith("?"):
+            if magic_cell or continued:
+                python = ""  # a %%writefile or %%bash cell, or the next line of a `!pip install \`
+            elif _MAGIC.match(stripped) or stripped.endswith("?"):
                 # `pass` at the magic's indentation keeps a block that held only the magic valid
-                line = line[: len(line) - len(stripped)] + "pass"
-            lines.append(line)
+                python = line[: len(line) - len(stripped)] + "pass"
+            else:
+                python = line
+            continued = python is not line and stripped.endswith("\\")
+            lines.append(python)
             where.append((number, within))
     return NotebookSource("\n".join(lines) + "\n", tuple(where))

@@ -65,3 +65,15 @@ def test_a_shell_magic_alone_in_a_block_keeps_the_cell_valid(tmp_path: Path) -> 
     )
     result = lint_paths([str(tmp_path)])
     assert result.errors == [] and result.files_checked == 1
+
+
+def test_continued_shell_commands_and_assigned_shell_output_are_skipped(tmp_path: Path) -> None:
+    write_notebook(
+        tmp_path / "colab.ipynb",
+        [
+            ("code", "!pip install -q \\\n    transformers \\\n    peft\nimport torch"),
+            ("code", "VERSION = !curl -s https://example.invalid/version\nprint(VERSION)"),
+        ],
+    )
+    result = lint_paths([str(tmp_path)])
+    assert result.errors == [] and result.files_checked == 1

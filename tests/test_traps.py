@@ -618,3 +618,27 @@ def test_a_loss_summed_from_parts_and_returned_is_not_retention_but_a_returned_e
                 total += loss
             return total / len(loader)
     """) == [(16, "LC009")]
+
+
+def test_one_call_returning_an_optimizer_and_a_scheduler_gives_each_its_role() -> None:
+    assert codes("""
+        optimizer, lr_scheduler = utils.get_optimizer_and_scheduler(model)
+        for batch in loader:
+            optimizer.zero_grad()
+            grad_scaler.scale(model(**batch).loss).backward()
+            grad_scaler.step(optimizer)
+            grad_scaler.update()
+            lr_scheduler.step()
+    """) == []
+
+
+def test_an_optimizer_built_afresh_in_each_iteration_needs_no_zero_grad() -> None:
+    assert codes("""
+        for t in timesteps:
+            x_in = latents.detach().clone()
+            x_in.requires_grad = True
+            opt = torch.optim.SGD([x_in], lr=0.1)
+            loss = guidance_loss(unet(x_in, t))
+            loss.backward()
+            opt.step()
+    """) == []

@@ -53,6 +53,7 @@ class LoopModel:
         self._grad_entering: dict[int, str] = {}
         self._returns_graph: dict[int, bool] = {}
         self._kept_parameters: dict[int, frozenset[str]] = {}
+        self._loop_statements: dict[int, set[int]] = {}
 
     # names and calls --------------------------------------------------------------------
 
@@ -196,6 +197,18 @@ class LoopModel:
     def is_trained(self, subject: Subject | None) -> bool:
         """Could this model be one that a training step of this file trains?"""
         return subject is None or any(subject.may_be(trained) for trained in self.trained_models)
+
+    def statements_in(self, loop: Loop) -> set[int]:
+        """Ids of the simple statements inside a loop's body (its own function only)."""
+        cached = self._loop_statements.get(id(loop))
+        if cached is None:
+            cached = {
+                id(placed.simple)
+                for placed in dataflow.ordered_statements(self, loop.function)
+                if any(outer is loop for outer in placed.loops)
+            }
+            self._loop_statements[id(loop)] = cached
+        return cached
 
     def step_iterations(self) -> Iterator[list[Path]]:
         """The paths of every training iteration: training-step loops, then step functions."""

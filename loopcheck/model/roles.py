@@ -155,6 +155,9 @@ class RoleTable:
                     return
                 role, cls = inner.role, inner.cls
         for target in simple.targets:
+            if len(simple.targets) > 1:
+                # `optimizer, scheduler = get_optimizer_and_scheduler(...)`: one call, several roles
+                role, cls = role_from_name(target), None
             binding = Binding(target, role, qualified, call, simple, function, cls)
             if target.startswith("self.") and function.cls is not None:
                 self.attributes.setdefault(function.cls.name, {}).setdefault(target, []).append(binding)
