@@ -642,3 +642,13 @@ def test_an_optimizer_built_afresh_in_each_iteration_needs_no_zero_grad() -> Non
             loss.backward()
             opt.step()
     """) == []
+
+
+def test_a_new_optimizer_each_iteration_over_the_same_model_still_accumulates() -> None:
+    assert codes("""
+        for _ in range(5):
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+            loss = model(torch.randn(10, 5)).sum()
+            loss.backward()
+            optimizer.step()
+    """) == [(5, "LC001")]

@@ -53,7 +53,6 @@ class LoopModel:
         self._grad_entering: dict[int, str] = {}
         self._returns_graph: dict[int, bool] = {}
         self._kept_parameters: dict[int, frozenset[str]] = {}
-        self._loop_statements: dict[int, set[int]] = {}
 
     # names and calls --------------------------------------------------------------------
 
@@ -198,17 +197,24 @@ class LoopModel:
         """Could this model be one that a training step of this file trains?"""
         return subject is None or any(subject.may_be(trained) for trained in self.trained_models)
 
-    def statements_in(self, loop: Loop) -> set[int]:
-        """Ids of the simple statements inside a loop's body (its own function only)."""
-        cached = self._loop_statements.get(id(loop))
-        if cached is None:
-            cached = {
-                id(placed.simple)
-                for placed in dataflow.ordered_statements(self, loop.function)
-                if any(outer is loop for outer in placed.loops)
-            }
-            self._loop_statements[id(loop)] = cached
-        return cached
+    def fresh_each_iteration(self, optimizer: Subject | None, loop: Loop) -> bool:
+        """Is the optimizer built inside the loop over tensors also made inside it (`SGD([x_in])`)?"""
+        binding = optimizer.binding if optimizer is not None else None
+        if binding is None or binding.call is None:
+            return False
+        inside = [
+            placed.simple
+            for placed in dataflow.ordered_statements(self, loop.function)
+            if any(outer is loop for outer in placed.loops)
+        ]
+        params = binding.call.arg(0, "params")
+        made_inside = {target for simple in inside for target in simple.targets}
+        return (
+            any(simple is binding.statement for simple in inside)
+            and params is not None
+            and bool(params.names)
+            and params.names <= made_inside
+        )
 
     def step_iterations(self) -> Iterator[list[Path]]:
         """The paths of every training iteration: training-step loops, then step functions."""

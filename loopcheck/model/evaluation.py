@@ -48,7 +48,7 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
         function = loop.function
         if function.name in ("forward", "__call__") or (function.cls is not None and _is_module_class(model, function.cls)):
             continue  # a model's own forward loops over its layers
-        if function.name.startswith("test_"):
+        if function.name.lstrip("_").startswith("test_"):
             continue  # a pytest test exercises a module; it does not evaluate a trained one
         events = list(model.loop_event(loop).flatten())[1:]
         if any(e.kind is Kind.BACKWARD for e in events):

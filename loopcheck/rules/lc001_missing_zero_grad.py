@@ -151,10 +151,8 @@ for epoch in range(epochs):
                 key = optimizer.key if optimizer is not None else None
                 if key in reported or any(model.resets(r, optimizer) for r in resets):
                     continue
-                if optimizer is not None and optimizer.binding is not None and (
-                    id(optimizer.binding.statement) in model.statements_in(step.loop)
-                ):
-                    continue  # a fresh optimizer (and fresh leaf tensors) every iteration
+                if model.fresh_each_iteration(optimizer, step.loop):
+                    continue  # a new optimizer over new leaf tensors every iteration: nothing accumulates
                 reported.add(key)
                 backward = _backward_for(model, step, stepped)
                 name = optimizer.name if optimizer is not None else "optimizer"
