@@ -652,3 +652,18 @@ def test_a_new_optimizer_each_iteration_over_the_same_model_still_accumulates() 
             loss.backward()
             optimizer.step()
     """) == [(5, "LC001")]
+
+
+def test_clip_imported_from_torch_counts_and_a_framework_clip_does_not() -> None:
+    source = """
+        from torch.nn.utils import clip_grad_norm_
+        from lightning_helpers import clip_gradients
+        for x, y in loader:
+            optimizer.zero_grad()
+            scaler.scale(criterion(model(x), y)).backward()
+            {clip}(model.parameters(), 1.0)
+            scaler.step(optimizer)
+            scaler.update()
+    """
+    assert codes(source.format(clip="clip_grad_norm_")) == [(7, "LC011")]
+    assert codes(source.format(clip="clip_gradients")) == []

@@ -74,11 +74,10 @@ for x, y in loader:
     scaler.update()
 """,
         """\
-from torch.nn.utils import clip_grad_value_
 for i, (x, y) in enumerate(loader):
     scaler.scale(criterion(model(x), y) / accum).backward()
     if (i + 1) % accum == 0:
-        clip_grad_value_(model.parameters(), 0.5)  # expect: LC011
+        torch.nn.utils.clip_grad_value_(model.parameters(), 0.5)  # expect: LC011
         scaler.step(optimizer)
         scaler.update()
         optimizer.zero_grad()
