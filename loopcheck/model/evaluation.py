@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from loopcheck.model.flow import Event, Kind, Subject
 from loopcheck.model.ir import ClassInfo, FunctionInfo, Loop
-from loopcheck.model.roles import MODEL_FACTORIES
+from loopcheck.model.roles import MODEL_FACTORIES, is_module_class
 
 if TYPE_CHECKING:
     from loopcheck.model import CallEdge, LoopModel
@@ -46,7 +46,7 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
     training = {id(step.loop) for step in model.training_steps}
     for loop in model.loops:
         function = loop.function
-        if function.name in ("forward", "__call__") or (function.cls is not None and _is_module_class(model, function.cls)):
+        if function.name in ("forward", "__call__") or (function.cls is not None and is_module_class(function.cls, model.ir.classes)):
             continue  # a model's own forward loops over its layers
         if function.name.lstrip("_").startswith("test_"):
             continue  # a pytest test exercises a module; it does not evaluate a trained one
@@ -180,9 +180,7 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         # a built-in layer or container: its arguments say whether dropout or batch norm is inside
         last = qualified.rsplit(".", 1)[-1]
         return last.startswith("Transformer") or bool(_MODE_LAYERS.search(model.code(binding.call.node)))
-    if binding.qualified and MODEL_FACTORIES.search(binding.qualified):
-        return True
-    return True
+    return True  # a factory (`resnet18()`, `from_pretrained`) or a constructor we cannot see
 
 
 def _class_has_mode_layers(model: LoopModel, cls: ClassInfo, seen: frozenset[str]) -> bool:
@@ -203,9 +201,3 @@ def _class_has_mode_layers(model: LoopModel, cls: ClassInfo, seen: frozenset[str
         elif MODEL_FACTORIES.search(call.dotted or "") or last in ("TransformerEncoderLayer", "TransformerDecoderLayer", "Transformer"):
             return True
     return False
-
-
-def _is_module_class(model: LoopModel, cls: ClassInfo) -> bool:
-    from loopcheck.model.roles import is_module_class
-
-    return is_module_class(cls, model.ir.classes)
