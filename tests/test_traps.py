@@ -667,3 +667,31 @@ def test_clip_imported_from_torch_counts_and_a_framework_clip_does_not() -> None
     """
     assert codes(source.format(clip="clip_grad_norm_")) == [(7, "LC011")]
     assert codes(source.format(clip="clip_gradients")) == []
+
+
+def test_comprehensions_are_loops_for_training_and_evaluation() -> None:
+    source = """
+        class Trainer:
+            def __init__(self, model):
+                self.model = model
+                self.optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+            def run_batch(self, x, y):
+                RESET
+                loss = criterion(self.model(x), y)
+                loss.backward()
+                self.optimizer.step()
+                return loss.item()
+
+            def fit(self, loader, val_loader):
+                for epoch in range(3):
+                    self.model.train()
+                    losses = [self.run_batch(x, y) for x, y in loader]
+                    self.model.eval()
+                    with GRAD:
+                        correct = sum((self.model(x).argmax(1) == y).sum().item() for x, y in val_loader)
+    """
+    clean = source.replace("RESET", "self.optimizer.zero_grad()").replace("GRAD", "torch.no_grad()")
+    assert codes(clean) == []
+    buggy = source.replace("RESET", "pass").replace("GRAD", "contextlib.nullcontext()")
+    assert codes(buggy) == [(10, "LC001"), (20, "LC007")]

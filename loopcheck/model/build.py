@@ -6,6 +6,8 @@ only for files that have findings).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 
 from loopcheck.model.ir import (
@@ -60,11 +62,23 @@ def flow_name(node: cst.CSTNode) -> str | None:
     return None
 
 
+@dataclass(eq=False)
+class _Comprehension:
+    """An outermost comprehension of an expression: a loop of its own in the model."""
+
+    node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
+    iter_names: frozenset[str]
+    targets: tuple[str, ...]
+    calls: list[CallSite]
+
+
 class _ExpressionScan:
     """Collects the calls of an expression in evaluation order and the names whose values flow into it."""
 
     def __init__(self) -> None:
         self.calls: list[CallSite] = []
+        self.comprehensions: list[_Comprehension] = []
+        self._comprehension_depth = 0
 
     def scan(self, node: cst.CSTNode) -> frozenset[str]:
         names: set[str] = set()
@@ -102,6 +116,8 @@ class _ExpressionScan:
         self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp, names: set[str], live: bool
     ) -> None:
         # The element is the value; what the loops iterate over flows in only through the element.
+        first_call = len(self.calls)
+        self._comprehension_depth += 1
         element: set[str] = set()
         if isinstance(node, cst.DictComp):
             self._visit(node.key, element, live)
@@ -117,9 +133,14 @@ class _ExpressionScan:
             for condition in clause.ifs:
                 self._visit(condition, set(), False)
             clause = clause.inner_for_in
+        self._comprehension_depth -= 1
         names.update(element - bound)
         if element & bound:
             names.update(iterated - bound)
+        if self._comprehension_depth == 0 and len(self.calls) > first_call:
+            self.comprehensions.append(
+                _Comprehension(node, frozenset(iterated - bound), tuple(sorted(bound)), self.calls[first_call:])
+            )
 
     def _call(self, node: cst.Call, names: set[str], live: bool) -> CallSite:
         func = node.func
@@ -312,13 +333,38 @@ class FileBuilder:
             ):
                 simple.grad_reset = True
         if simple.calls or simple.targets or simple.subscript_targets or simple.jump or simple.grad_reset:
-            _emit(block, function, simple)
+            self._emit(block, function, simple, scan)
+
+    def _emit(self, block: Block, function: FunctionInfo, simple: Simple, scan: _ExpressionScan) -> None:
+        """Add a statement; each comprehension in it becomes a loop of its own, just before it
+        (`[self.step(x, y) for x, y in loader]` is a training loop, `sum(model(x) ... for x in
+        val_loader)` an evaluation pass)."""
+        for comprehension in scan.comprehensions:
+            inside = {id(call) for call in comprehension.calls}
+            simple.calls[:] = [call for call in simple.calls if id(call) not in inside]
+            body = Simple(node=simple.node, calls=list(comprehension.calls))
+            loop = Loop(
+                node=comprehension.node,
+                iter_text=self.module.code_for_node(comprehension.node.for_in.iter),
+                iter_names=comprehension.iter_names,
+                iter_call=None,
+                targets=comprehension.targets,
+                body=[body],
+                orelse=[],
+                function=function,
+                grad=self._grad_stack[-1] if self._grad_stack else None,
+            )
+            function.loops.append(loop)
+            function.simples.append(body)
+            block.append(loop)
+        block.append(simple)
+        function.simples.append(simple)
 
     def _if(self, node: cst.If, function: FunctionInfo, block: Block) -> None:
         scan = _ExpressionScan()
         scan.scan(node.test)
         if scan.calls:
-            _emit(block, function, Simple(node=node.test, calls=scan.calls))
+            self._emit(block, function, Simple(node=node.test, calls=scan.calls), scan)
         arms = [self._suite(node.body, function)]
         orelse = node.orelse
         if isinstance(orelse, cst.If):
@@ -335,7 +381,7 @@ class FileBuilder:
         scan = _ExpressionScan()
         scan.scan(node.subject)
         if scan.calls:
-            _emit(block, function, Simple(node=node.subject, calls=scan.calls))
+            self._emit(block, function, Simple(node=node.subject, calls=scan.calls), scan)
         arms = [self._suite(case.body, function) for case in node.cases]
         arms.append([])
         block.append(Branch(node=node, test=self.module.code_for_node(node.subject), arms=arms))
@@ -352,7 +398,8 @@ class FileBuilder:
             iter_text = self.module.code_for_node(node.test)
             targets, iter_call = [], None
         if scan.calls:
-            _emit(block, function, Simple(node=node.iter if isinstance(node, cst.For) else node.test, calls=scan.calls))
+            header = node.iter if isinstance(node, cst.For) else node.test
+            self._emit(block, function, Simple(node=header, calls=scan.calls), scan)
         loop = Loop(
             node=node,
             iter_text=iter_text,
@@ -385,7 +432,7 @@ class FileBuilder:
             if mode is not None:
                 grad = mode
         if scan.calls:
-            _emit(block, function, Simple(node=node, calls=list(scan.calls)))
+            self._emit(block, function, Simple(node=node, calls=list(scan.calls)), scan)
         if grad is not None:
             self._grad_stack.append(grad)
         try:
@@ -476,11 +523,6 @@ class FileBuilder:
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
             self.imports[local] = f"{module}.{name}"
-
-
-def _emit(block: Block, function: FunctionInfo, simple: Simple) -> None:
-    block.append(simple)
-    function.simples.append(simple)
 
 
 def qualify(dotted: str | None, imports: dict[str, str]) -> str | None:

@@ -104,7 +104,8 @@ class Try:
 
 @dataclass(eq=False)
 class Loop:
-    node: cst.For | cst.While
+    node: cst.For | cst.While | cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
+    """A for or while statement, or a comprehension (a loop inside an expression)."""
     iter_text: str
     iter_names: frozenset[str]
     iter_call: CallSite | None
