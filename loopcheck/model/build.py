@@ -347,7 +347,6 @@ class FileBuilder:
                 node=comprehension.node,
                 iter_text=self.module.code_for_node(comprehension.node.for_in.iter),
                 iter_names=comprehension.iter_names,
-                iter_call=None,
                 targets=comprehension.targets,
                 body=[body],
                 orelse=[],
@@ -392,11 +391,10 @@ class FileBuilder:
             iter_names = scan.scan(node.iter)
             iter_text = self.module.code_for_node(node.iter)
             targets, _ = _targets(node.target)
-            iter_call = scan.calls[-1] if isinstance(node.iter, cst.Call) and scan.calls else None
         else:
             iter_names = scan.scan(node.test)
             iter_text = self.module.code_for_node(node.test)
-            targets, iter_call = [], None
+            targets = []
         if scan.calls:
             header = node.iter if isinstance(node, cst.For) else node.test
             self._emit(block, function, Simple(node=header, calls=scan.calls), scan)
@@ -404,7 +402,6 @@ class FileBuilder:
             node=node,
             iter_text=iter_text,
             iter_names=iter_names,
-            iter_call=iter_call,
             targets=tuple(targets),
             body=[],
             orelse=[],

@@ -108,7 +108,6 @@ class Loop:
     """A for or while statement, or a comprehension (a loop inside an expression)."""
     iter_text: str
     iter_names: frozenset[str]
-    iter_call: CallSite | None
     targets: tuple[str, ...]
     body: Block
     orelse: Block
