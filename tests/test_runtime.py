@@ -4,6 +4,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -486,8 +487,65 @@ def test_one_backward_per_step_is_no_accumulation() -> None:
 
 
 def test_rules_without_a_runtime_check_are_never_confirmed() -> None:
-    verdict = judge_finding(lambda: summed_losses(detach=True), finding("LC012", "lc009-total"))
+    verdict = judge_finding(lambda: summed_losses(detach=True), finding("LC099", "lc009-total"))
     assert verdict.verdict == "not checked"
+
+
+# -- LC012, LC013 ----------------------------------------------------------------------------
+
+def train_and_checkpoint(with_optimizer: bool, directory: str) -> None:
+    model = mlp()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    for epoch in range(2):
+        for x, y in batches(3):
+            optimizer.zero_grad()
+            loss_of(model, x, y).backward()
+            optimizer.step()
+        state = {"epoch": epoch, "model": model.state_dict()}
+        if with_optimizer:
+            state["optimizer"] = optimizer.state_dict()
+        torch.save(state, os.path.join(directory, "ckpt.pt"))  # at: lc012-save
+
+
+def test_a_checkpoint_without_optimizer_state_is_confirmed(tmp_path: Path) -> None:
+    verdict = judge_finding(lambda: train_and_checkpoint(False, str(tmp_path)), finding("LC012", "lc012-save"))
+    assert verdict.verdict == "confirmed"
+    assert "'epoch'" in verdict.evidence and "no optimizer state (SGD was stepping)" in verdict.evidence
+
+
+def test_a_complete_checkpoint_is_not_confirmed_and_an_unsaved_one_is_not_reached(tmp_path: Path) -> None:
+    verdict = judge_finding(lambda: train_and_checkpoint(True, str(tmp_path)), finding("LC012", "lc012-save"))
+    assert verdict.verdict == "not confirmed"
+    verdict = judge_finding(lambda: summed_losses(detach=True), finding("LC012", "lc012-save"))
+    assert verdict.verdict == "not reached"
+
+
+def fine_tune(freeze_first: bool) -> None:
+    model = mlp()
+    body = list(model.parameters())[:2]
+    if freeze_first:
+        for p in body:
+            p.requires_grad = False
+        optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3)
+    else:
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        for p in body:
+            p.requires_grad = False  # at: lc013-freeze
+    for x, y in batches(3):
+        optimizer.zero_grad()
+        loss_of(model, x, y).backward()
+        optimizer.step()
+
+
+def test_parameters_frozen_after_the_optimizer_was_built_are_confirmed() -> None:
+    verdict = judge_finding(lambda: fine_tune(freeze_first=False), finding("LC013", "lc013-freeze"))
+    assert verdict.verdict == "confirmed"
+    assert "holds 2 of its" in verdict.evidence
+
+
+def test_freezing_before_building_the_optimizer_is_not_confirmed() -> None:
+    verdict = judge_finding(lambda: fine_tune(freeze_first=True), finding("LC013", "lc013-freeze"))
+    assert verdict.verdict == "not confirmed"
 
 
 # -- training is not changed, patches are undone ---------------------------------------------
@@ -543,6 +601,7 @@ def patched_state() -> dict[str, object]:
         "scaler.unscale_": GradScaler.__dict__["unscale_"],
         "scaler.step": GradScaler.__dict__["step"],
         "clip": nn.utils.clip_grad_norm_,
+        "save": torch.save,
         "loader.iter": DataLoader.__dict__["__iter__"],
         "hooks": (
             len(optimizer_module._global_optimizer_pre_hooks),

@@ -31,6 +31,7 @@ from loopcheck.runtime.trace import (
     EVAL_MODE,
     FORWARD,
     LOADER_ITER,
+    SAVE,
     SCALE,
     SCALER_STEP,
     SCHEDULER_STEP,
@@ -40,6 +41,7 @@ from loopcheck.runtime.trace import (
     ZERO_GRAD,
     ClipRecord,
     Event,
+    SaveRecord,
     ForwardRecord,
     LoaderInfo,
     ModuleInfo,
@@ -260,6 +262,7 @@ class Instrumentation:
         ):
             for cls in _classes_defining(base, name):
                 self._patch(cls, name, wrap)
+        self._patch(torch, "save", self._wrap_save)
         for module in (torch.nn.utils, clip_grad_module):
             for name in ("clip_grad_norm_", "clip_grad_value_"):
                 if hasattr(module, name):
@@ -328,6 +331,7 @@ class Instrumentation:
             info = OptimizerInfo(
                 len(self._optimizers), type(optimizer).__name__, len(params),
                 frozenset(id(p) for p in params),
+                sum(1 for p in params if isinstance(p, torch.Tensor) and not p.requires_grad),
             )
             state = _OptimizerState(info, optimizer)
             state.backwards = self._backwards  # an optimizer first seen late still counts them
@@ -624,6 +628,18 @@ class Instrumentation:
 
         return scale
 
+    def _wrap_save(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def save(obj: Any, *args: Any, **kwargs: Any) -> Any:
+            if self._outermost(SAVE) and isinstance(obj, dict):
+                try:
+                    self.trace.saves.append(_save_record(self._event(SAVE, None), obj))
+                except Exception as error:
+                    self._note(error)
+            return original(obj, *args, **kwargs)
+
+        return save
+
     def _wrap_clip(self, original: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(original)
         def clip(parameters: Any, *args: Any, **kwargs: Any) -> Any:
@@ -796,3 +812,29 @@ def _loss_root(args: tuple[Any, ...], scaled: bool) -> str:
     if scaled and node is not None and type(node).__name__ == "MulBackward0" and node.next_functions:
         node = node.next_functions[0][0]  # GradScaler.scale multiplied the loss: look beneath it
     return type(node).__name__ if node is not None else "None"
+
+
+def _save_record(event: int, saved: dict[Any, Any]) -> SaveRecord:
+    """Classify what a saved checkpoint dict holds by the shape of its values."""
+    values = list(saved.values())
+
+    def is_optimizer_state(value: Any) -> bool:
+        return isinstance(value, dict) and "param_groups" in value and "state" in value
+
+    def is_scheduler_state(value: Any) -> bool:
+        return isinstance(value, dict) and "last_epoch" in value and "base_lrs" in value
+
+    def is_model_state(value: Any) -> bool:
+        if isinstance(value, nn.Module):
+            return True
+        return isinstance(value, dict) and bool(value) and all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in value.items()
+        )
+
+    return SaveRecord(
+        event=event,
+        keys=tuple(str(k) for k in saved),
+        model_state=any(is_model_state(v) for v in values),
+        optimizer_state=any(is_optimizer_state(v) for v in values),
+        scheduler_state=any(is_scheduler_state(v) for v in values),
+    )

@@ -16,6 +16,7 @@ from loopcheck.runtime.trace import (
     FORWARD,
     LOADER_ITER,
     SCALE,
+    SAVE,
     SCALER_STEP,
     SCHEDULER_STEP,
     STEP,
@@ -41,6 +42,7 @@ _EVENT_LABELS = {
     ZERO_GRAD: "zero_grad", FORWARD: "forward", BACKWARD: "backward", STEP: "step",
     SCHEDULER_STEP: "scheduler.step", SCALE: "scaler.scale", UNSCALE: "scaler.unscale_",
     SCALER_STEP: "scaler.step", CLIP: "clip", EVAL_MODE: "eval()", TRAIN_MODE: "train()",
+    SAVE: "torch.save",
 }
 
 

@@ -21,6 +21,7 @@ CLIP = "clip"
 EVAL_MODE = "eval"
 TRAIN_MODE = "train"
 LOADER_ITER = "loader_iter"
+SAVE = "save"
 
 
 @dataclass(slots=True)
@@ -118,6 +119,18 @@ class OptimizerInfo:
     name: str
     params: int
     param_ids: frozenset[int]
+    frozen: int = 0  # parameters it holds with requires_grad=False when first seen stepping
+
+
+@dataclass(frozen=True)
+class SaveRecord:
+    """One `torch.save` of a dict: what kinds of state it holds."""
+
+    event: int
+    keys: tuple[str, ...]
+    model_state: bool
+    optimizer_state: bool
+    scheduler_state: bool
 
 
 @dataclass(frozen=True)
@@ -163,6 +176,7 @@ class Trace:
     # event index of each backward() → the autograd op that made the loss it was called on, under
     # a GradScaler's multiply: "DivBackward0" for `loss / k`, "NllLossBackward0" for a raw loss
     backward_roots: dict[int, str] = field(default_factory=dict)
+    saves: list[SaveRecord] = field(default_factory=list)
 
     def steps_of(self, optimizer: int) -> list[StepRecord]:
         return [s for s in self.steps if s.optimizer == optimizer]

@@ -819,6 +819,54 @@ def accumulation_without_scaling(trace: Trace, focus: Focus | None) -> list[Outc
     )]
 
 
+# -- LC012 -----------------------------------------------------------------------------------
+
+_PROGRESS = re.compile(r"(?i)epoch|step|iter")
+
+
+def checkpoint_without_optimizer_state(trace: Trace, focus: Focus | None) -> list[Outcome]:
+    if focus is None:
+        return []
+    saves = [s for s in trace.saves if focus.hits(trace.events[s.event], focus.primary)]
+    if not saves:
+        return [Outcome(NOT_REACHED, "this torch.save() never ran within the step budget")]
+    for save in saves:
+        position = [k for k in save.keys if _PROGRESS.search(k)]
+        if not (save.model_state and position):
+            continue
+        missing = []
+        if not save.optimizer_state and trace.optimizers:
+            missing.append(f"no optimizer state ({trace.optimizers[0].name} was stepping)")
+        if not save.scheduler_state and trace.schedulers:
+            missing.append(f"no scheduler state ({trace.schedulers[0].name} was stepping)")
+        if missing:
+            return [Outcome(
+                CONFIRMED,
+                f"torch.save() wrote a dict with keys {list(save.keys)}: the model's weights and "
+                f"{position[0]!r}, but {' and '.join(missing)}",
+                trace.events[save.event].site,
+            )]
+    return [Outcome(NOT_CONFIRMED, f"each of the {len(saves)} checkpoint(s) saved here holds the training state")]
+
+
+# -- LC013 -----------------------------------------------------------------------------------
+
+def optimizer_before_freeze(trace: Trace, focus: Focus | None) -> list[Outcome]:
+    if focus is None:
+        return []
+    if not trace.optimizers:
+        return [Outcome(NOT_REACHED, "no optimizer stepped within the step budget")]
+    holding = [o for o in trace.optimizers if o.frozen]
+    if not holding:
+        return [Outcome(NOT_CONFIRMED, "every parameter the optimizers hold requires grad")]
+    first = holding[0]
+    return [Outcome(
+        CONFIRMED,
+        f"{first.name} holds {first.frozen} of its {first.params} parameter tensors with "
+        "requires_grad=False: they were frozen after it was built, and it still carries them (and their state)",
+    )]
+
+
 CHECKS: dict[str, Check] = {
     "LC001": missing_zero_grad,
     "LC002": zero_grad_before_step,
@@ -831,4 +879,6 @@ CHECKS: dict[str, Check] = {
     "LC009": loss_tensor_retained,
     "LC010": accumulation_without_scaling,
     "LC011": clip_without_unscale,
+    "LC012": checkpoint_without_optimizer_state,
+    "LC013": optimizer_before_freeze,
 }
