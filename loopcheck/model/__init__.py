@@ -53,6 +53,7 @@ class LoopModel:
         self._grad_entering: dict[int, str] = {}
         self._returns_graph: dict[int, bool] = {}
         self._kept_parameters: dict[int, frozenset[str]] = {}
+        self._ordered: dict[int, list[dataflow.Placed]] = {}
 
     # names and calls --------------------------------------------------------------------
 
@@ -144,6 +145,18 @@ class LoopModel:
             self._loop_events[id(loop)] = cached
         return cached
 
+    def ordered_statements(self, function: FunctionInfo) -> list[dataflow.Placed]:
+        """The function's simple statements in source order, with grad mode and enclosing loops."""
+        cached = self._ordered.get(id(function))
+        if cached is None:
+            cached = dataflow.ordered_statements(self, function)
+            self._ordered[id(function)] = cached
+        return cached
+
+    def kinds_in(self, loop: Loop) -> frozenset[Kind]:
+        """The kinds of event one run of the loop's body can produce, helpers and nested loops included."""
+        return _kinds(self.loop_event(loop))
+
     @cached_property
     def loops(self) -> list[Loop]:
         return [loop for function in self.ir.functions for loop in function.loops]
@@ -204,7 +217,7 @@ class LoopModel:
             return False
         inside = [
             placed.simple
-            for placed in dataflow.ordered_statements(self, loop.function)
+            for placed in self.ordered_statements(loop.function)
             if any(outer is loop for outer in placed.loops)
         ]
         params = binding.call.arg(0, "params")
@@ -228,7 +241,7 @@ class LoopModel:
     def scheduler_iterations(self) -> Iterator[list[Path]]:
         """The paths of every loop iteration that steps a scheduler and an optimizer (batch or epoch)."""
         for loop in self.loops:
-            kinds = {e.kind for e in self.loop_event(loop).flatten()}
+            kinds = self.kinds_in(loop)
             if Kind.SCHEDULER_STEP in kinds and Kind.STEP in kinds:
                 try:
                     yield self.iteration_paths(loop)
@@ -400,6 +413,10 @@ class LoopModel:
         return self.module.code_for_node(node)
 
 
+def _kinds(event: Event) -> frozenset[Kind]:
+    return frozenset(e.kind for inner in event.contents for e in inner.flatten())
+
+
 def _holds_step(event: Event) -> bool:
-    kinds = {e.kind for inner in event.contents for e in inner.flatten()}
+    kinds = _kinds(event)
     return Kind.BACKWARD in kinds and Kind.STEP in kinds

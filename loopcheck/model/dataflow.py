@@ -31,22 +31,22 @@ class RetainedValue:
 
 
 @dataclass(frozen=True)
-class _Placed:
+class Placed:
     simple: Simple
     grad: str
     loops: tuple[Loop, ...]
 
 
-def ordered_statements(model: LoopModel, function: FunctionInfo) -> list[_Placed]:
+def ordered_statements(model: LoopModel, function: FunctionInfo) -> list[Placed]:
     """The function's simple statements in source order, each with its grad mode and enclosing loops."""
     start = model.grad_entering(function)
     return list(_walk(function.body, start, ()))
 
 
-def _walk(block: Block, grad: str, loops: tuple[Loop, ...]) -> Iterator[_Placed]:
+def _walk(block: Block, grad: str, loops: tuple[Loop, ...]) -> Iterator[Placed]:
     for stmt in block:
         if isinstance(stmt, Simple):
-            yield _Placed(stmt, grad, loops)
+            yield Placed(stmt, grad, loops)
         elif isinstance(stmt, Branch):
             for arm in stmt.arms:
                 yield from _walk(arm, grad, loops)
@@ -63,7 +63,7 @@ def _walk(block: Block, grad: str, loops: tuple[Loop, ...]) -> Iterator[_Placed]
 def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:
     if function.cls is not None and is_module_class(function.cls, model.ir.classes):
         return []  # a model's forward collects per-step outputs on purpose: the loss consumes them
-    placed = ordered_statements(model, function)
+    placed = model.ordered_statements(function)
     consumed = _feeding_backward(function, placed)
     returned = {name for item in placed for name in item.simple.returned_names}
     assigned_in = _plainly_assigned_per_loop(placed)
@@ -77,7 +77,7 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
             for container, value in stored:
                 if container in consumed or container in assigned_in.get(id(innermost), set()):
                     continue
-                if simple.augmented and container in returned and not _runs_backward(model, innermost):
+                if simple.augmented and container in returned and Kind.BACKWARD not in model.kinds_in(innermost):
                     continue  # a loss summed from parts and returned to a caller that backwards it
                 found.append(RetainedValue(simple, container, value, graph.get(value), innermost))
         helper = model.resolve_call(simple.value_call, function) if simple.value_call is not None else None
@@ -99,7 +99,7 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
 def returns_graph(model: LoopModel, function: FunctionInfo) -> bool:
     """Does the function return a value computed from a model call with grad enabled?"""
     graph: set[str] = set()
-    for item in ordered_statements(model, function):
+    for item in model.ordered_statements(function):
         simple = item.simple
         if simple.jump == "return" and (simple.returned_names & graph or (
             item.grad != "off" and _calls_model(model, simple, function, direct_only=True)
@@ -168,10 +168,6 @@ def _stores(simple: Simple, graph: dict[str, Simple], grad: str) -> Iterator[tup
                 break
 
 
-def _runs_backward(model: LoopModel, loop: Loop) -> bool:
-    return any(event.kind is Kind.BACKWARD for event in model.loop_event(loop).flatten())
-
-
 def _kept_by_callee(
     model: LoopModel, function: FunctionInfo, simple: Simple, graph: dict[str, Simple]
 ) -> Iterator[tuple[str, str]]:
@@ -226,7 +222,7 @@ def _outlives_call(name: str, function: FunctionInfo) -> bool:
     return name.startswith("self.") or (name not in function.params and not any(name in s.targets for s in function.assignments))
 
 
-def _feeding_backward(function: FunctionInfo, placed: list[_Placed]) -> set[str]:
+def _feeding_backward(function: FunctionInfo, placed: list[Placed]) -> set[str]:
     """Names whose values flow into a backward() of this function: storing them builds the loss."""
     roots: set[str] = set()
     for item in placed:
@@ -248,7 +244,7 @@ def _feeding_backward(function: FunctionInfo, placed: list[_Placed]) -> set[str]
     return roots
 
 
-def _plainly_assigned_per_loop(placed: list[_Placed]) -> dict[int, set[str]]:
+def _plainly_assigned_per_loop(placed: list[Placed]) -> dict[int, set[str]]:
     """For each loop, the names given a fresh value by a plain assignment somewhere in its body."""
     assigned: dict[int, set[str]] = {}
     for item in placed:

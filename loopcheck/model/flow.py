@@ -97,6 +97,10 @@ class Event:
     argument: Subject | None = None
     """A second object: the model of an optimizer's parameters, the optimizer of a scaler step."""
 
+    def subject_name(self, default: str) -> str:
+        """How messages name what the event acts on: `optimizer_g`, or `default` when unknown."""
+        return self.subject.name if self.subject is not None else default
+
     def flatten(self) -> Iterator[Event]:
         yield self
         for inner in self.contents:

@@ -113,10 +113,8 @@ def _subscript_keys(node: cst.Subscript) -> set[str]:
 
 
 def freezes(model: LoopModel, function: FunctionInfo) -> list[Freeze]:
-    from loopcheck.model.dataflow import ordered_statements
-
     found: list[Freeze] = []
-    for placed in ordered_statements(model, function):
+    for placed in model.ordered_statements(function):
         simple = placed.simple
         roots: list[str] = []
         for target in simple.targets:

@@ -10,6 +10,7 @@ from typing import ClassVar, Iterable
 import libcst as cst
 
 from loopcheck.model import LoopModel
+from loopcheck.model.evaluation import EvaluationPass
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,14 @@ class Report:
     node: cst.CSTNode
     message: str
     related: tuple[tuple[cst.CSTNode, str], ...] = field(default=())
+
+
+def evaluation_report(evaluation: EvaluationPass, message: str) -> Report:
+    """A finding at an evaluation pass's first model call, pointing back at where it is entered."""
+    related: tuple[tuple[cst.CSTNode, str], ...] = ()
+    if evaluation.entered_from is not None:
+        related = ((evaluation.entered_from.call.node, "the evaluation pass is entered here"),)
+    return Report(evaluation.first_call.node, message, related)
 
 
 class Rule:

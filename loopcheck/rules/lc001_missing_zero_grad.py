@@ -155,7 +155,7 @@ for epoch in range(epochs):
                     continue  # a new optimizer over new leaf tensors every iteration: nothing accumulates
                 reported.add(key)
                 backward = _backward_for(model, step, stepped)
-                name = optimizer.name if optimizer is not None else "optimizer"
+                name = stepped.subject_name("optimizer")
                 yield Report(
                     node=backward.node,
                     message=self.message.format(optimizer=name),

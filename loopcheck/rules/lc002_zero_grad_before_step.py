@@ -86,7 +86,7 @@ for x, y in loader:
                     elif event.kind is Kind.STEP and backward is not None:
                         for reset in pending:
                             if model.resets(reset, event.subject):
-                                name = event.subject.name if event.subject is not None else "optimizer"
+                                name = event.subject_name("optimizer")
                                 yield Report(
                                     node=reset.node,
                                     message=self.message.format(reset=_describe(model, reset), optimizer=name),

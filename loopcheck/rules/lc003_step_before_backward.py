@@ -72,7 +72,7 @@ for x, y in loader:
                         later = next((e for e in events[index + 1 :] if e.kind is Kind.BACKWARD), None)
                         if later is None:
                             continue
-                        name = event.subject.name if event.subject is not None else "optimizer"
+                        name = event.subject_name("optimizer")
                         yield Report(
                             node=event.node,
                             message=self.message.format(optimizer=name),

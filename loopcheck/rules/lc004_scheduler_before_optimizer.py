@@ -94,8 +94,8 @@ for epoch in range(epochs):
                         )
                         if later is None:
                             continue
-                        name = event.subject.name if event.subject is not None else "scheduler"
-                        optimizer = later.subject.name if later.subject is not None else "optimizer"
+                        name = event.subject_name("scheduler")
+                        optimizer = later.subject_name("optimizer")
                         yield Report(
                             node=event.node,
                             message=self.message.format(scheduler=name, optimizer=optimizer),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
-from loopcheck.rules.base import Report, Rule
+from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
 class EvalWithoutEvalMode(Rule):
@@ -97,8 +97,4 @@ with torch.no_grad():
                 continue
             if model.eval_mode_reaches(evaluation.first_call, evaluation.model):
                 continue
-            name = evaluation.model.name if evaluation.model is not None else "model"
-            related = ()
-            if evaluation.entered_from is not None:
-                related = ((evaluation.entered_from.call.node, "the evaluation pass is entered here"),)
-            yield Report(evaluation.first_call.node, self.message.format(model=name), related)
+            yield evaluation_report(evaluation, self.message.format(model=evaluation.first_call.subject_name("model")))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
-from loopcheck.rules.base import Report, Rule
+from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
 class EvalWithoutNoGrad(Rule):
@@ -81,8 +81,4 @@ evaluate(model, test_loader)
         for evaluation in model.evaluation_passes:
             if model.grad_at(evaluation.first_call) != "on":
                 continue
-            name = evaluation.model.name if evaluation.model is not None else "model"
-            related = ()
-            if evaluation.entered_from is not None:
-                related = ((evaluation.entered_from.call.node, "the evaluation pass is entered here"),)
-            yield Report(evaluation.first_call.node, self.message.format(model=name), related)
+            yield evaluation_report(evaluation, self.message.format(model=evaluation.first_call.subject_name("model")))

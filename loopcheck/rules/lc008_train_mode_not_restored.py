@@ -99,7 +99,7 @@ for epoch in range(epochs):
 
     def check(self, model: LoopModel) -> Iterable[Report]:
         for loop in model.loops:
-            kinds = {e.kind for e in model.loop_event(loop).flatten()}
+            kinds = model.kinds_in(loop)
             if Kind.EVAL not in kinds or Kind.BACKWARD not in kinds:
                 continue
             try:
@@ -126,7 +126,7 @@ for epoch in range(epochs):
                     continue  # an EMA copy or a frozen teacher may stay in eval mode
                 if not _steps_model(model, after, switch):
                     continue  # a GAN phase trains the other network while this one is held in eval
-                name = switch.subject.name if switch.subject is not None else "model"
+                name = switch.subject_name("model")
                 yield Report(
                     _anchor(switch),
                     self.message.format(model=name),
