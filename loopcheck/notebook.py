@@ -1,16 +1,25 @@
 """Jupyter notebooks as Python source: code cells joined in order, one line map back to the cells.
 
-IPython magics (`%time`, `!pip`, `%%bash` cells) become `pass`, not removed, so that line numbers
-of the joined source stay one-to-one with the cells' own lines.
+IPython syntax becomes `pass` (at the same indentation) or a blank line, never removed, so that the
+joined source keeps one line per cell line. It is recognised only where IPython recognises it: at
+the start of a logical line (not inside brackets or a string, not after a backslash continuation)
+that starts with `%`, `!`, `?` (or IPython's other escapes `,` `;` `/`), assigns a magic's or a
+shell command's output (`files = !ls`), or ends with a `?` outside strings and comments (`obj?`).
+Such a line continued by a trailing backslash takes its next lines with it; a cell whose first line
+is a `%%` cell magic is blanked whole. Cells split only at "\\n", "\\r\\n" and "\\r", as Python does.
 """
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-# `%time x`, `!pip install`, `?obj`, and `files = !ls` (a shell command's output assigned)
-_MAGIC = re.compile(r"[%!?]|[\w, ]+=\s*[!%]")
+# At the start of a logical line: `%time x`, `!pip install`, `?obj`, `files = !ls`, `t = %timeit -o f()`
+_MAGIC = re.compile(r"[%!?,;/]|[\w.]+(?:\s*,\s*[\w.]+)*\s*=\s*[!%]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_WORD = re.compile(r"\w+")
+_STRING_PREFIXES = {"r", "u", "b", "br", "rb", "f", "fr", "rf", "t", "tr", "rt"}
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
 
 
 class NotNotebook(ValueError):
@@ -30,32 +39,152 @@ class NotebookSource:
         return "notebook"
 
 
+@dataclass
+class _Frame:
+    kind: str  # "code" (the cell, or an f-string's `{field}`), "string", or "spec" (a field's `:format`)
+    quote: str = ""
+    raw: bool = False
+    formatted: bool = False  # an f- or t-string: `{` opens a field
+    depth: int = 0  # brackets open in this code frame
+
+
+@dataclass
+class _Scanner:
+    """Python's lexical state between physical lines: open brackets, strings (f-strings nested), `\\`."""
+
+    stack: list[_Frame] = field(default_factory=lambda: [_Frame("code")])
+    continued: bool = False
+
+    @property
+    def at_logical_start(self) -> bool:
+        return len(self.stack) == 1 and self.stack[0].depth == 0 and not self.continued
+
+    def feed(self, line: str) -> str:
+        """Scan one physical line; return the last character of cell-level code on it ('' if none)."""
+        stack, last, i, escaped_break = self.stack, "", 0, False
+        self.continued = False
+        while i < len(line):
+            top, char = stack[-1], line[i]
+            if top.kind == "string":
+                if char == "\\":
+                    if top.formatted and line[i + 1 : i + 2] in ("{", "}"):
+                        i += 1  # `\{` still opens a field
+                    elif top.formatted and not top.raw and line.startswith("N{", i + 1):
+                        i = line.find("}", i) + 1 or len(line)  # `\N{NAME}` is no field
+                    else:
+                        escaped_break, i = i + 1 == len(line), i + 2
+                elif line.startswith(top.quote, i):
+                    stack.pop()
+                    i += len(top.quote)
+                    last = top.quote if len(stack) == 1 else last
+                elif top.formatted and char in "{}":
+                    doubled = line.startswith(char * 2, i)  # `{{` and `}}` are text
+                    if char == "{" and not doubled:
+                        stack.append(_Frame("code"))
+                    i += 2 if doubled else 1
+                else:
+                    i += 1
+                continue
+            if top.kind == "spec":
+                if char == "{":
+                    stack.append(_Frame("code"))
+                elif char == "}":
+                    del stack[-2:]  # the spec and its field
+                i += 1
+                continue
+            if char == "#":
+                break
+            if char == "\\" and i + 1 == len(line):
+                self.continued = True
+                break
+            prefix = ""
+            word = _WORD.match(line, i)
+            if word:
+                i = word.end()
+                if line[i : i + 1] not in ("'", '"') or word.group().lower() not in _STRING_PREFIXES:
+                    last = "a" if len(stack) == 1 else last
+                    continue
+                prefix, char = word.group().lower(), line[i]
+            if char in "'\"":
+                quote = char * 3 if line.startswith(char * 3, i) else char
+                stack.append(_Frame("string", quote, "r" in prefix, "f" in prefix or "t" in prefix))
+                i += len(quote)
+                continue
+            if char in "([{":
+                top.depth += 1
+            elif char in ")]}" and top.depth:
+                top.depth -= 1
+            elif char == "}" and len(stack) > 1:
+                stack.pop()  # the end of an f-string's field
+            elif char == ":" and len(stack) > 1 and top.depth == 0:
+                stack.append(_Frame("spec"))
+            if len(stack) == 1 and not char.isspace():
+                last = char
+            i += 1
+        strings = [n for n, frame in enumerate(stack) if frame.kind == "string"]
+        if strings and len(stack[strings[-1]].quote) == 1 and stack[-1].kind != "code" and not escaped_break:
+            del stack[strings[-1] :]  # a one-line string left open: Python's error, not ours to carry on
+        return last
+
+
+def _pass(line: str) -> str:
+    """`pass` at the line's indentation keeps a block that held only IPython syntax valid."""
+    return line[: len(line) - len(line.lstrip())] + "pass"
+
+
+def _python_lines(lines: list[str]) -> list[str]:
+    """The cell's lines with IPython syntax made `pass` or blank, one for one."""
+    first = next((line for line in lines if line.strip()), "")
+    if first.lstrip().startswith("%%"):
+        return [""] * len(lines)  # a %%time, %%bash or %%writefile cell
+    python: list[str] = []
+    scanner, start, last, magic_continues = _Scanner(), 0, "", False
+    for index, line in enumerate(lines):
+        if magic_continues:  # the next line of a `!pip install \`
+            python.append("")
+            magic_continues = line.endswith("\\")
+            continue
+        if scanner.at_logical_start:
+            start, last = index, ""
+            if _MAGIC.match(line.lstrip()):
+                python.append(_pass(line))
+                magic_continues = line.endswith("\\")
+                continue
+        python.append(line)
+        last = scanner.feed(line) or last
+        if scanner.at_logical_start and last == "?":  # `obj?`, `obj??`: a help request
+            python[start:] = [_pass(lines[start])] + [""] * (index - start)
+    return python
+
+
+def _json_type(value: object) -> str:
+    return _JSON_TYPES.get(type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
+
+
 def notebook_source(text: str) -> NotebookSource:
+    """The notebook's code cells as one Python source; raises NotNotebook when `text` is not one."""
     try:
-        document = json.loads(text)
-        cells = document["cells"]
+        cells = json.loads(text)["cells"]
     except (ValueError, KeyError, TypeError) as error:
         raise NotNotebook(f"not a valid notebook ({type(error).__name__}: {error})") from None
+    if not isinstance(cells, list):
+        raise NotNotebook(f"not a valid notebook ('cells' is {_json_type(cells)}, not a list)")
     lines: list[str] = []
     where: list[tuple[int, int]] = []
     for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        if not isinstance(cell, dict):
+            raise NotNotebook(f"not a valid notebook (cell {number} is {_json_type(cell)}, not an object)")
+        if cell.get("cell_type") != "code":
             continue
         raw = cell.get("source", "")
-        body = "".join(raw) if isinstance(raw, list) else str(raw)
-        cell_lines = body.splitlines()
-        magic_cell = bool(cell_lines) and cell_lines[0].lstrip().startswith("%%")
-        continued = False
-        for within, line in enumerate(cell_lines, start=1):
-            stripped = line.lstrip()
-            if magic_cell or continued:
-                python = ""  # a %%writefile or %%bash cell, or the next line of a `!pip install \`
-            elif _MAGIC.match(stripped) or stripped.endswith("?"):
-                # `pass` at the magic's indentation keeps a block that held only the magic valid
-                python = line[: len(line) - len(stripped)] + "pass"
-            else:
-                python = line
-            continued = python is not line and stripped.endswith("\\")
-            lines.append(python)
-            where.append((number, within))
+        if isinstance(raw, list) and all(isinstance(part, str) for part in raw):
+            raw = "".join(raw)
+        if not isinstance(raw, str):
+            kind = "an array holding other things" if isinstance(raw, list) else _json_type(raw)
+            raise NotNotebook(f"not a valid notebook (cell {number} 'source' is {kind}, not a string or a list of strings)")
+        cell_lines = _LINE_BREAK.split(raw)
+        if cell_lines[-1] == "":
+            cell_lines.pop()  # the break that ends the last line starts no new one
+        lines.extend(_python_lines(cell_lines))
+        where.extend((number, within) for within in range(1, len(cell_lines) + 1))
     return NotebookSource("\n".join(lines) + "\n", tuple(where))

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from loopcheck.engine import lint_paths
+from loopcheck.notebook import notebook_source
 
 
 def write_notebook(path: Path, cells: list[tuple[str, str]]) -> Path:
@@ -77,3 +78,105 @@ def test_continued_shell_commands_and_assigned_shell_output_are_skipped(tmp_path
     )
     result = lint_paths([str(tmp_path)])
     assert result.errors == [] and result.files_checked == 1
+
+
+def notebook_python(tmp_path: Path, *sources: str) -> str:
+    """The joined Python source loopcheck analyses for a notebook of these code cells."""
+    path = write_notebook(tmp_path / "peek.ipynb", [("code", source) for source in sources])
+    return notebook_source(path.read_text(encoding="utf-8")).source
+
+
+def assert_readable(tmp_path: Path, *sources: str) -> None:
+    write_notebook(tmp_path / "nb.ipynb", [("code", source) for source in sources])
+    result = lint_paths([str(tmp_path / "nb.ipynb")])
+    assert result.errors == [] and result.files_checked == 1
+
+
+def test_a_percent_continuation_line_inside_brackets_is_python(tmp_path: Path) -> None:
+    cell = "acc = 0.5\nprint('acc: %.2f'\n      % (acc,))"
+    spec = 'label = f"{acc:#x}" + ("a"\n    % ())'  # `#` in a format spec is no comment
+    assert_readable(tmp_path, cell, spec)
+    assert notebook_python(tmp_path, cell, spec) == cell + "\n" + spec + "\n"
+
+
+def test_comments_and_strings_ending_in_a_question_mark_are_python(tmp_path: Path) -> None:
+    cell = "x = 1  # what does this do?\n# and this?\ny = 'why?'\nz = (x,  # really?\n     y)"
+    assert_readable(tmp_path, cell)
+    assert notebook_python(tmp_path, cell) == cell + "\n"
+
+
+def test_help_requests_are_skipped(tmp_path: Path) -> None:
+    cell = "import torch\ntorch.nn.Linear?\ntorch.optim??\n?torch.save\nif True:\n    torch.load?  # the signature\nx = 1"
+    assert_readable(tmp_path, cell)
+    lines = notebook_python(tmp_path, cell).splitlines()
+    assert lines == ["import torch", "pass", "pass", "pass", "if True:", "    pass", "x = 1"]
+
+
+def test_magic_looking_lines_inside_a_multiline_string_are_kept(tmp_path: Path) -> None:
+    cell = 'script = """\n!pip install torch \\\n%cd /content\n  ?help\n"""\nnote = \'\'\'\n%d done\n\'\'\' % 3\nprint(script)'
+    assert_readable(tmp_path, cell)
+    assert notebook_python(tmp_path, cell) == cell + "\n"
+
+
+def test_assigned_magic_and_shell_output_are_skipped(tmp_path: Path) -> None:
+    cell = "files = !ls\nfirst, second = !ls data\nresult = %timeit -o sum(range(10))\nprint(files, result)"
+    assert_readable(tmp_path, cell)
+    assert notebook_python(tmp_path, cell).splitlines()[:3] == ["pass"] * 3
+
+
+def test_a_cell_magic_blanks_the_whole_cell(tmp_path: Path) -> None:
+    cell = "\n%%time\nfor x in loader:\n    loss.backward()\n    opt.step()\nnot python at all ?"
+    assert_readable(tmp_path, "import torch", cell)
+    assert notebook_python(tmp_path, "import torch", cell) == "import torch\n" + "\n" * 6
+
+
+def test_a_backslash_continued_shell_command_consumes_its_next_lines(tmp_path: Path) -> None:
+    cell = "!pip install a \\\n    b (c\nfor i in range(3):\n    %time f(i) \\\n        + 1\nx = 1"
+    assert_readable(tmp_path, cell)
+    assert notebook_python(tmp_path, cell).splitlines() == ["pass", "", "for i in range(3):", "    pass", "", "x = 1"]
+
+
+def test_only_real_line_breaks_split_a_cell(tmp_path: Path) -> None:
+    cell = "sep = 'a\u2028b\x0cc\x1cd\x85e'\r\nx = 1\rif x:\n    !ls"
+    assert_readable(tmp_path, cell)
+    assert notebook_python(tmp_path, cell) == "sep = 'a\u2028b\x0cc\x1cd\x85e'\nx = 1\nif x:\n    pass\n"
+
+
+def test_a_malformed_notebook_is_an_error_and_the_run_goes_on(tmp_path: Path) -> None:
+    def document(cells: object) -> str:
+        return json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+    broken = {
+        "null.ipynb": document(None),
+        "text.ipynb": document("x = 1"),
+        "object.ipynb": document({"cell_type": "code", "source": "x = 1"}),
+        "cell.ipynb": document(["x = 1"]),
+        "dict_source.ipynb": document([{"cell_type": "code", "source": {"x": 1}}]),
+        "number_source.ipynb": document([{"cell_type": "code", "source": 3}]),
+        "mixed_source.ipynb": document([{"cell_type": "code", "source": ["x = 1\n", 2]}]),
+    }
+    for name, text in broken.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    write_notebook(tmp_path / "ok.ipynb", [("code", "x = 1")])
+    result = lint_paths([str(tmp_path)])
+    assert sorted(Path(e.path).name for e in result.errors) == sorted(broken)
+    assert all(e.reason.startswith("not a valid notebook (") for e in result.errors)
+    reasons = {Path(e.path).name: e.reason for e in result.errors}
+    assert "'cells' is null, not a list" in reasons["null.ipynb"]
+    assert "cell 1 'source' is an object, not a string or a list of strings" in reasons["dict_source.ipynb"]
+    assert result.files_checked == 1 and result.findings == []
+
+
+def test_a_bug_after_a_percent_continuation_line_is_found(tmp_path: Path) -> None:
+    notebook = write_notebook(
+        tmp_path / "train.ipynb",
+        [
+            ("code", "import torch\nacc = 0.5\nprint('acc: %.2f'\n      % (acc,))  # ok?"),
+            ("markdown", "## Train"),
+            ("code", "for x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backward()\n    opt.step()"),
+        ],
+    )
+    result = lint_paths([str(tmp_path)])
+    assert result.errors == []
+    assert [(f.path, f.line, f.code) for f in result.findings] == [(str(notebook), 7, "LC001")]
+    assert result.findings[0].message.endswith("(notebook cell 3, line 3)")
