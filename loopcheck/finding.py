@@ -14,6 +14,8 @@ class Related:
     line: int
     column: int
     note: str
+    path: str | None = None
+    """The file, when it is not the finding's own (a helper in another file of the project)."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ class Finding:
             "severity": self.severity,
             "message": self.message,
             "related": [
-                {"line": r.line, "column": r.column, "note": r.note} for r in self.related
+                {"path": r.path or self.path, "line": r.line, "column": r.column, "note": r.note}
+                for r in self.related
             ],
         }
 

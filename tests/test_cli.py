@@ -135,7 +135,8 @@ def test_json_report_is_an_array_of_findings_with_exactly_the_documented_keys(pr
             assert isinstance(finding[key], int) and finding[key] >= 1
         assert isinstance(finding["related"], list) and finding["related"]
         for related in finding["related"]:
-            assert set(related) == {"line", "column", "note"}
+            assert set(related) == {"path", "line", "column", "note"}
+            assert related["path"] == finding["path"]
     first, second = findings
     assert (first["path"], first["line"], first["column"], first["code"]) == ("a.py", 3, 5, "LC001")
     assert first["name"] == "missing-zero-grad" and first["severity"] == "error"

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 import loopcheck.engine
+import loopcheck.project
+import loopcheck.source
 from loopcheck.rules import rule_by_code
 from tests.test_cli import CLEAN, FINDING_LINE, MISSING_ZERO_GRAD, ZERO_GRAD_BEFORE_STEP, found, invoke, write
 
@@ -33,7 +35,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_every_bad_file_gets_one_clear_line_and_the_run_goes_on(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loopcheck.engine, "MAX_FILE_BYTES", 2_000)
+    monkeypatch.setattr(loopcheck.source, "MAX_FILE_BYTES", 2_000)
     mixed = project / "mixed"
     write(mixed, "good.py", CLEAN)
     write(mixed, "buggy.py", MISSING_ZERO_GRAD)
@@ -67,9 +69,9 @@ def test_size_limit_admits_a_file_of_exactly_the_limit(project: Path, monkeypatc
     size = len(MISSING_ZERO_GRAD.encode("utf-8"))
     write(project, "train.py", MISSING_ZERO_GRAD)
 
-    monkeypatch.setattr(loopcheck.engine, "MAX_FILE_BYTES", size)
+    monkeypatch.setattr(loopcheck.source, "MAX_FILE_BYTES", size)
     at_limit = invoke("train.py")
-    monkeypatch.setattr(loopcheck.engine, "MAX_FILE_BYTES", size - 1)
+    monkeypatch.setattr(loopcheck.source, "MAX_FILE_BYTES", size - 1)
     over_limit = invoke("train.py")
 
     assert at_limit.exit_code == 1 and found(at_limit) == [("train.py", 3, "LC001")]
@@ -144,14 +146,14 @@ def test_crashing_rule_is_reported_per_file_and_the_other_rules_still_run(
 
 
 def test_crashing_loop_model_is_reported_for_that_file_only(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_model = loopcheck.engine.LoopModel
+    real_model = loopcheck.project.LoopModel
 
-    def model_that_fails_on_one_file(module: object) -> object:
+    def model_that_fails_on_one_file(module: object, **kwargs: object) -> object:
         if "poison" in module.code:  # type: ignore[attr-defined]
             raise KeyError("poison")
-        return real_model(module)
+        return real_model(module, **kwargs)
 
-    monkeypatch.setattr(loopcheck.engine, "LoopModel", model_that_fails_on_one_file)
+    monkeypatch.setattr(loopcheck.project, "LoopModel", model_that_fails_on_one_file)
     write(project, "a.py", MISSING_ZERO_GRAD)
     write(project, "b.py", "poison = 1\n" + MISSING_ZERO_GRAD)
 

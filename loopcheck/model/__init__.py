@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterator, Mapping
+from typing import Iterator, Mapping, Union
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -15,8 +15,20 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from loopcheck.model import dataflow, evaluation, schedules, state
 from loopcheck.model.build import build_file, qualify
 from loopcheck.model.flow import Context, Event, Flow, Kind, Path, PathLimit, Subject
-from loopcheck.model.ir import CallSite, FileIR, FunctionInfo, Loop
-from loopcheck.model.roles import MODEL, Binding, RoleTable
+from loopcheck.model.ir import CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop
+from loopcheck.model.roles import (
+    INSTANCE,
+    MODEL,
+    MODULE_BASES,
+    OPTIMIZER,
+    OPTIMIZER_BASES,
+    SCHEDULER,
+    SCHEDULER_BASES,
+    Binding,
+    RoleTable,
+    classify_constructor,
+)
+from loopcheck.model.scope import NO_PROJECT, ProjectView
 
 __all__ = ["Context", "Event", "Kind", "LoopModel", "Path", "PathLimit", "Subject", "TrainingStep"]
 
@@ -40,11 +52,29 @@ class CallEdge:
     call: CallSite
 
 
+TORCH_ROOTS = frozenset({"torch", "torchvision", "torchaudio", "torchtext", "lightning", "pytorch_lightning", "accelerate"})
+OTHER_FRAMEWORKS = frozenset(
+    {"tensorflow", "keras", "tf_keras", "jax", "flax", "optax", "haiku", "mxnet", "gluonnlp", "gluoncv", "paddle",
+     "mindspore", "oneflow", "chainer", "cntk", "theano", "caffe", "caffe2", "megengine", "jittor", "tinygrad"}
+)
+
+Definition = Union[FunctionInfo, ClassInfo, "LoopModel"]
+"""What a module-level name can be: a function, a class, or a module (its loop model)."""
+
+MAX_DEFINITION_HOPS = 6
+"""Re-exports followed (`from .models import Net` in a package's `__init__.py`) before giving up."""
+
+
 class LoopModel:
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(
+        self, module: cst.Module, path: str = "", project: ProjectView | None = None, source: object = None
+    ) -> None:
         self.module = module
-        self.ir: FileIR = build_file(module)
-        self.roles = RoleTable(self.ir)
+        self.path = path
+        self.source = source
+        self.project: ProjectView = project if project is not None else NO_PROJECT
+        self.ir: FileIR = build_file(module, path)
+        self.ir.model = self
         self.flow = Flow(self)
         self._bindings: dict[tuple[int, str], Binding | None] = {}
         self._resolving: set[tuple[int, str]] = set()
@@ -54,8 +84,72 @@ class LoopModel:
         self._returns_graph: dict[int, bool] = {}
         self._kept_parameters: dict[int, frozenset[str]] = {}
         self._ordered: dict[int, list[dataflow.Placed]] = {}
+        self._globals: dict[str, Definition | None] = {}
+        self._returned_roles: dict[int, tuple[str | None, ClassInfo | None]] = {}
+        self._class_facts: dict[tuple[str, int], bool] = {}
+        self.consulted: dict[str, LoopModel] = {}
+        """Other files of the project this model read definitions from (by path)."""
 
-    # names and calls --------------------------------------------------------------------
+    @cached_property
+    def roles(self) -> RoleTable:
+        # Built on first use, not in __init__: another file's model may be asked about its
+        # definitions while this file's roles are still being classified.
+        return RoleTable(self)
+
+    # the project: which model owns a function, what a name defined elsewhere is ------------
+
+    def at(self, function: FunctionInfo) -> LoopModel:
+        """The model of the file that defines `function` (this one, or another file of the project)."""
+        owner = function.file.model if function.file is not None else None
+        if owner is None or owner is self:
+            return self
+        self.consulted.setdefault(owner.path, owner)
+        return owner
+
+    def at_class(self, cls: ClassInfo) -> LoopModel:
+        owner = cls.file.model if cls.file is not None else None
+        if owner is None or owner is self:
+            return self
+        self.consulted.setdefault(owner.path, owner)
+        return owner
+
+    def definition(self, dotted: str | None, function: FunctionInfo | None = None) -> Definition | None:
+        """What a dotted name means when it is no local value: a function or class of this file,
+        or one (or a module) imported from another file of the project."""
+        if not dotted:
+            return None
+        head, *rest = dotted.split(".")
+        found: Definition | None = None
+        if function is not None:
+            found = self.resolve_name(head, function)
+        if found is None:
+            found = self._global(head, 0)
+        for attribute in rest:
+            if found is None:
+                return None
+            found = _member(found, attribute, 0)
+        return found
+
+    def _global(self, name: str, hops: int) -> Definition | None:
+        if name in self._globals:
+            return self._globals[name]
+        self._globals[name] = None  # a cycle of re-exports resolves to nothing
+        found: Definition | None = self.ir.top.nested.get(name) or self.ir.top_classes.get(name)
+        ref = self.ir.import_refs.get(name)
+        if found is None and ref is not None and hops < MAX_DEFINITION_HOPS:
+            found = self._imported(ref, hops + 1)
+        self._globals[name] = found
+        return found
+
+    def _imported(self, ref: ImportRef, hops: int) -> Definition | None:
+        if ref.name is None:
+            return self.project.module(self.path, ref.module, ref.level)
+        joined = f"{ref.module}.{ref.name}" if ref.module else ref.name
+        submodule = self.project.module(self.path, joined, ref.level)
+        if submodule is not None:
+            return submodule
+        module = self.project.module(self.path, ref.module, ref.level) if (ref.module or ref.level) else None
+        return _member(module, ref.name, hops) if module is not None else None
 
     def resolve_name(self, name: str, function: FunctionInfo) -> FunctionInfo | None:
         scope: FunctionInfo | None = function
@@ -66,40 +160,175 @@ class LoopModel:
             scope = scope.parent
         return None
 
-    def resolve_call(self, call: CallSite, function: FunctionInfo) -> FunctionInfo | None:
-        """The same-file function a call runs, when it can be known."""
+    def resolve_call(self, call: CallSite, function: FunctionInfo, via_callers: bool = True) -> FunctionInfo | None:
+        """The project function a call runs, when it can be known (here or in another file).
+        `via_callers=False` does not follow parameters back to their callers' arguments."""
         if call.dotted is None or call.inner is not None:
             return None
         if "." not in call.dotted:
-            return self.resolve_name(call.dotted, function)
+            found = self.definition(call.dotted, function)
+            if isinstance(found, FunctionInfo):
+                return found
+            return None
         receiver, _, method = call.dotted.rpartition(".")
         cls = None
         if receiver == "self" and function.cls is not None:
             cls = function.cls
-        elif "." not in receiver:
-            binding = self.binding(receiver, function)
+        elif "." not in receiver or receiver.startswith("self."):
+            binding = self.binding(receiver, function) if via_callers else self.roles.lookup(receiver, function)
             cls = binding.cls if binding is not None else None
+            if binding is None and "." not in receiver and receiver not in function.params:
+                found = self.definition(call.dotted, function)  # `utils.train(...)`, `Trainer.fit(...)`
+                return found if isinstance(found, FunctionInfo) else None
+        else:
+            found = self.definition(call.dotted, function)
+            return found if isinstance(found, FunctionInfo) else None
         if cls is None:
             return None
-        for candidate in self.roles.class_chain(cls):
+        return self.method_of(cls, method)
+
+    def method_of(self, cls: ClassInfo, method: str) -> FunctionInfo | None:
+        for candidate in self.class_chain(cls):
             if method in candidate.methods:
                 return candidate.methods[method]
         return None
 
+    def constructed(
+        self, call: CallSite | None, function: FunctionInfo
+    ) -> tuple[str | None, ClassInfo | None, str | None]:
+        """(role, class, qualified name) of what a call builds: a project class, what a project
+        factory returns, or a library object known by its name."""
+        if call is None:
+            return None, None, None
+        qualified = qualify(call.dotted, self.ir.imports)
+        made = self.definition(call.dotted, function) if call.inner is None else None
+        if isinstance(made, ClassInfo):
+            return self.class_role(made), made, qualified
+        if isinstance(made, FunctionInfo):
+            role, cls = self.at(made).returned_role(made)
+            if role is not None:
+                return role, cls, qualified
+        return classify_constructor(qualified), None, qualified
+
+    def returned_role(self, function: FunctionInfo) -> tuple[str | None, ClassInfo | None]:
+        """The role of what a factory function returns, when every return agrees."""
+        key = id(function)
+        if key in self._returned_roles:
+            return self._returned_roles[key]
+        self._returned_roles[key] = (None, None)  # recursion sees "unknown"
+        results: set[tuple[str | None, int]] = set()
+        classes: dict[int, ClassInfo | None] = {}
+        for simple in function.simples:
+            if simple.jump != "return" or simple.value is None:
+                continue
+            if isinstance(simple.value, cst.Name):
+                bound = self.roles.lookup(simple.value.value, function)
+                role, cls = (bound.role, bound.cls) if bound is not None else (None, None)
+            elif isinstance(simple.value, cst.Call) and simple.calls:
+                role, cls, _ = self.constructed(simple.calls[-1], function)
+            else:
+                role, cls = None, None
+            results.add((role, id(cls)))
+            classes[id(cls)] = cls
+        answer: tuple[str | None, ClassInfo | None] = (None, None)
+        if len(results) == 1:
+            role, cls_id = next(iter(results))
+            answer = (role, classes[cls_id])
+        self._returned_roles[key] = answer
+        return answer
+
+    # classes, across files --------------------------------------------------------------
+
+    def base_classes(self, cls: ClassInfo) -> list[ClassInfo | str]:
+        """Each base of `cls`: its definition when it is a project class, else the base's last name."""
+        owner = self.at_class(cls)
+        bases: list[ClassInfo | str] = []
+        for base in cls.bases:
+            found = owner.definition(base, None) if base else None
+            bases.append(found if isinstance(found, ClassInfo) and found is not cls else base.rsplit(".", 1)[-1])
+        return bases
+
+    def class_chain(self, cls: ClassInfo) -> list[ClassInfo]:
+        """`cls` and its project base classes, nearest first."""
+        chain = [cls]
+        index = 0
+        while index < len(chain) and len(chain) < 32:
+            for base in self.base_classes(chain[index]):
+                if isinstance(base, ClassInfo) and base not in chain:
+                    chain.append(base)
+            index += 1
+        return chain
+
+    def _class_fact(self, cls: ClassInfo, fact: str, own: bool, library_bases: frozenset[str]) -> bool:
+        key = (fact, id(cls))
+        if key not in self._class_facts:
+            self._class_facts[key] = own or any(
+                (base in library_bases) if isinstance(base, str) else self._class_fact(
+                    base, fact, self._own_fact(base, fact), library_bases
+                )
+                for base in self.base_classes(cls)
+            )
+        return self._class_facts[key]
+
+    @staticmethod
+    def _own_fact(cls: ClassInfo, fact: str) -> bool:
+        if fact == "module":
+            return "forward" in cls.methods  # a module whose base class lives elsewhere (ModelMixin, ...)
+        if fact == "optimizer":
+            return "step" in cls.methods and "zero_grad" in cls.methods
+        return False
+
+    def is_module_class(self, cls: ClassInfo) -> bool:
+        return self._class_fact(cls, "module", self._own_fact(cls, "module"), MODULE_BASES)
+
+    def is_optimizer_class(self, cls: ClassInfo) -> bool:
+        """A torch optimizer subclass, or a project class that steps and resets like one (a wrapper
+        whose `zero_grad()` clears its inner optimizer's gradients)."""
+        return self._class_fact(cls, "optimizer", self._own_fact(cls, "optimizer"), OPTIMIZER_BASES)
+
+    def is_scheduler_class(self, cls: ClassInfo) -> bool:
+        """A subclass of a torch learning-rate scheduler (a project schedule class of its own is not)."""
+        return self._class_fact(cls, "scheduler", False, SCHEDULER_BASES)
+
+    def class_role(self, cls: ClassInfo) -> str:
+        if self.is_optimizer_class(cls):
+            return OPTIMIZER
+        if self.is_scheduler_class(cls):
+            return SCHEDULER
+        if self.is_module_class(cls):
+            return MODEL
+        return INSTANCE
+
+    # calls ------------------------------------------------------------------------------
+
     @cached_property
-    def callers(self) -> dict[int, list[CallEdge]]:
-        """Same-file call graph, keyed by id of the called function."""
+    def call_graph(self) -> dict[int, list[CallEdge]]:
+        """This file's calls of project functions, keyed by id of the called function (which may
+        live in another file). Receivers are resolved from local bindings only, never through
+        callers, so building the graph never needs the graph."""
         graph: dict[int, list[CallEdge]] = {}
         for function in self.ir.functions:
             for simple in function.simples:
                 for call in simple.calls:
-                    target = self.resolve_call(call, function)
+                    target = self.resolve_call(call, function, via_callers=False)
                     if target is not None:
                         graph.setdefault(id(target), []).append(CallEdge(function, call))
         return graph
 
+    def callers(self, function: FunctionInfo) -> list[CallEdge]:
+        """Every call of `function` in the project: in its own file, then in the others."""
+        owner = self.at(function)
+        edges = list(owner.call_graph.get(id(function), []))
+        if function.file is not None and _importable(function):
+            for other in owner.project.files_calling(function.name, owner.path):
+                edges.extend(other.call_graph.get(id(function), []))
+        return edges
+
     def binding(self, name: str, function: FunctionInfo) -> Binding | None:
-        """The binding of a name, following parameters back to the arguments of every same-file caller."""
+        """The binding of a name, following parameters back to the arguments of every caller."""
+        owner = self.at(function)
+        if owner is not self:
+            return owner.binding(name, function)
         key = (id(function), name)
         if key in self._bindings:
             return self._bindings[key]
@@ -119,11 +348,11 @@ class LoopModel:
         if function.cls is not None and function.params[:1] == ("self",):
             index -= 1
         bindings: list[Binding] = []
-        for edge in self.callers.get(id(function), []):
+        for edge in self.callers(function):
             arg = edge.call.arg(index, name) if index >= 0 else None
             if arg is None or arg.dotted is None:
                 continue
-            bound = self.binding(arg.dotted, edge.caller)
+            bound = self.at(edge.caller).binding(arg.dotted, edge.caller)
             if bound is not None:
                 bindings.append(bound)
         if bindings and all(b is bindings[0] for b in bindings):
@@ -187,7 +416,7 @@ class LoopModel:
         they are called once per iteration from elsewhere, so their body is one iteration."""
         found: list[FunctionInfo] = []
         for function in self.ir.functions:
-            if function.name == "<module>" or self.callers.get(id(function)):
+            if function.name == "<module>" or self.callers(function):
                 continue
             events = self.flow.flatten_block(function.body, self.function_context(function))
             top = [e for e in events if e.kind is not Kind.LOOP]
@@ -409,8 +638,59 @@ class LoopModel:
     def position(self, node: cst.CSTNode) -> CodeRange:
         return self._positions[node]
 
+    def locate(self, node: cst.CSTNode) -> tuple[str, CodeRange]:
+        """The file and position of a node of this file or of a file this model consulted."""
+        if node in self._positions:
+            return self.path, self._positions[node]
+        for other in self.consulted.values():
+            if other is not self and node in other._positions:
+                return other.path, other._positions[node]
+        raise KeyError(node)
+
+    def anchor(self, event: Event) -> cst.CSTNode:
+        """Where this file leads to the event: the event itself, or the call in this file through
+        which an inlined helper of another file reaches it."""
+        if event.context.function.file is self.ir or event.context.function.file is None:
+            return event.node
+        for call in event.context.chain:
+            if call.node in self._positions:
+                return call.node
+        return event.node
+
+    # frameworks -------------------------------------------------------------------------
+
+    @cached_property
+    def foreign_framework(self) -> str | None:
+        """The other deep-learning framework this file is written for, when it imports one and not torch."""
+        roots = {qualified.split(".", 1)[0] for qualified in self.ir.imports.values()}
+        if roots & TORCH_ROOTS:
+            return None
+        found = sorted(roots & OTHER_FRAMEWORKS)
+        return found[0] if found else None
+
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
+
+
+def _member(found: Definition, attribute: str, hops: int) -> Definition | None:
+    """`found.attribute`: a module's function, class, re-export or submodule; a class's method."""
+    if isinstance(found, LoopModel):
+        if hops >= MAX_DEFINITION_HOPS:
+            return None
+        member = found._global(attribute, hops + 1)
+        if member is None and found.path.endswith("__init__.py"):
+            member = found.project.module(found.path, attribute, 1)
+        return member
+    if isinstance(found, ClassInfo):
+        return found.methods.get(attribute)
+    return None
+
+
+def _importable(function: FunctionInfo) -> bool:
+    """Can code in another file call it: a module-level function or a method of a module-level class?"""
+    if function.cls is not None:
+        return function.cls.file is not None and function.cls.name in function.cls.file.top_classes
+    return function.parent is not None and function.parent.parent is None
 
 
 def _kinds(event: Event) -> frozenset[Kind]:

@@ -18,6 +18,7 @@ from loopcheck.model.ir import (
     ClassInfo,
     FileIR,
     FunctionInfo,
+    ImportRef,
     Loop,
     Simple,
     Try,
@@ -228,18 +229,37 @@ def _is_grad_attribute(node: cst.BaseExpression) -> bool:
 class FileBuilder:
     """Turns a parsed module into a FileIR in one recursive pass."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, path: str = "") -> None:
         self.module = module
+        self.path = path
         self.functions: list[FunctionInfo] = []
         self.classes: dict[str, ClassInfo] = {}
+        self.top_classes: dict[str, ClassInfo] = {}
         self.imports: dict[str, str] = {}
+        self.import_refs: dict[str, ImportRef] = {}
         self._grad_stack: list[str] = []
 
     def build(self) -> FileIR:
         top = FunctionInfo(name="<module>", node=self.module, params=(), decorators=(), parent=None, cls=None)
         self.functions.append(top)
         top.body = self._block(self.module.body, top)
-        return FileIR(module=self.module, top=top, functions=self.functions, classes=self.classes, imports=self.imports)
+        ir = FileIR(
+            module=self.module,
+            top=top,
+            functions=self.functions,
+            classes=self.classes,
+            imports=self.imports,
+            import_refs=self.import_refs,
+            path=self.path,
+            top_classes=self.top_classes,
+        )
+        for function in self.functions:
+            function.file = ir
+        for cls in self.classes.values():
+            cls.file = ir
+        for cls in self.top_classes.values():
+            cls.file = ir
+        return ir
 
     # statements -------------------------------------------------------------------------
 
@@ -490,6 +510,8 @@ class FileBuilder:
         bases = tuple(dotted_name(b.value) or "" for b in node.bases)
         info = ClassInfo(name=node.name.value, node=node, bases=bases)
         self.classes.setdefault(info.name, info)
+        if parent.parent is None:
+            self.top_classes[info.name] = info
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body
         for statement in body:
             if isinstance(statement, cst.FunctionDef):
@@ -507,19 +529,24 @@ class FileBuilder:
                 name = dotted_name(alias.name) or ""
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     self.imports[alias.asname.name.value] = name
+                    self.import_refs[alias.asname.name.value] = ImportRef(name, None, 0)
                 else:
                     root = name.split(".")[0]
                     self.imports.setdefault(root, root)
+                    self.import_refs.setdefault(root, ImportRef(root, None, 0))
             return
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+        if isinstance(node.names, cst.ImportStar):
             return
-        module = dotted_name(node.module) or ""
+        module = dotted_name(node.module) if node.module is not None else ""
+        level = len(node.relative)
         for alias in node.names:
             name = dotted_name(alias.name) or ""
             local = name
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
-            self.imports[local] = f"{module}.{name}"
+            self.import_refs[local] = ImportRef(module or "", name, level)
+            if not level and module:
+                self.imports[local] = f"{module}.{name}"
 
 
 def qualify(dotted: str | None, imports: dict[str, str]) -> str | None:
@@ -555,5 +582,5 @@ def _code_of(node: cst.CSTNode) -> str:
     return node.value if isinstance(node, cst.Name) else ""
 
 
-def build_file(module: cst.Module) -> FileIR:
-    return FileBuilder(module).build()
+def build_file(module: cst.Module, path: str = "") -> FileIR:
+    return FileBuilder(module, path).build()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from loopcheck.model.flow import Kind
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
-from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, is_module_class
+from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER
 
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
@@ -61,7 +61,7 @@ def _walk(block: Block, grad: str, loops: tuple[Loop, ...]) -> Iterator[Placed]:
 
 
 def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:
-    if function.cls is not None and is_module_class(function.cls, model.ir.classes):
+    if function.cls is not None and model.is_module_class(function.cls):
         return []  # a model's forward collects per-step outputs on purpose: the loss consumes them
     placed = model.ordered_statements(function)
     consumed = _feeding_backward(function, placed)

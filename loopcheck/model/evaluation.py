@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from loopcheck.model.flow import Event, Kind, Subject
 from loopcheck.model.ir import ClassInfo, FunctionInfo, Loop
-from loopcheck.model.roles import MODEL_FACTORIES, is_module_class
+from loopcheck.model.roles import MODEL_FACTORIES
 
 if TYPE_CHECKING:
     from loopcheck.model import CallEdge, LoopModel
@@ -46,7 +46,7 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
     training = {id(step.loop) for step in model.training_steps}
     for loop in model.loops:
         function = loop.function
-        if function.name in ("forward", "__call__") or (function.cls is not None and is_module_class(function.cls, model.ir.classes)):
+        if function.name in ("forward", "__call__") or (function.cls is not None and model.is_module_class(function.cls)):
             continue  # a model's own forward loops over its layers
         if function.name.lstrip("_").startswith("test_"):
             continue  # a pytest test exercises a module; it does not evaluate a trained one
@@ -69,7 +69,7 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
         over_data = DATA_ITERABLE.search(loop.iter_text)
         if not named and not (training and over_data and model.is_trained(calls[0].subject)):
             continue  # a rollout over range(n), or a model this file never trains: no evaluation pass
-        callers = model.callers.get(id(function), [])
+        callers = model.callers(function)
         passes.append(EvaluationPass(loop, calls[0], calls[0].subject, callers[0] if callers else None))
     return passes
 
@@ -80,7 +80,7 @@ def grad_entering(model: LoopModel, function: FunctionInfo, depth: int = 0) -> s
     own = model.function_context(function).grad
     if own != "on" or depth > MAX_CALLER_DEPTH:
         return "off" if depth > MAX_CALLER_DEPTH else own
-    edges = model.callers.get(id(function), [])
+    edges = model.callers(function)
     if not edges:
         return "on"
     modes = set()
@@ -115,7 +115,7 @@ def eval_mode_reaches(model: LoopModel, function: FunctionInfo, target: Event, s
         return True
     if depth > MAX_CALLER_DEPTH:
         return True
-    edges = model.callers.get(id(function), [])
+    edges = model.callers(function)
     if not edges:
         return False
     for edge in edges:

@@ -156,7 +156,8 @@ class Flow:
         target = self.model.resolve_call(call, function)
         if target is not None and depth < MAX_INLINE_DEPTH and target is not function:
             events = [Event(Kind.CALL, call.node, context, call=call)]
-            events.extend(self.flatten_block(target.body, self._callee_context(target, call, context), depth + 1))
+            callee = self.model.at(target).flow
+            events.extend(callee.flatten_block(target.body, callee._callee_context(target, call, context), depth + 1))
             return events
         if target is not None:
             return []
@@ -211,8 +212,8 @@ class Flow:
         last = name.rsplit(".", 1)[-1]
         if last[:1].isupper() or last in self.model.ir.classes:
             return None  # constructing a module is not running it
-        if "." not in name and name in self.model.ir.imports:
-            return None  # an imported name is a function such as `fixed_init_model`, not a model object
+        if "." not in name and (name in self.model.ir.import_refs or self.model.definition(name, function) is not None):
+            return None  # an imported or defined name is a function such as `fixed_init_model`, not a model object
         callee = self.subject(name, function)
         return callee if callee is not None and callee.role == MODEL else None
 
@@ -337,11 +338,12 @@ class Flow:
         for call in simple.calls:
             target = self.model.resolve_call(call, context.function)
             if target is not None and depth < MAX_INLINE_DEPTH and target is not context.function:
-                inner = self._callee_context(target, call, context)
+                callee = self.model.at(target).flow
+                inner = callee._callee_context(target, call, context)
                 entry = Event(Kind.CALL, call.node, context, call=call)
                 bodies = [
                     Path((entry, *body.events), body.end if body.end == "raise" else None, body.choices)
-                    for body in self.block_paths(target.body, inner, depth + 1)
+                    for body in callee.block_paths(target.body, inner, depth + 1)
                 ]
             else:
                 bodies = [Path(tuple(self.events_of_call(call, context, depth)))]

@@ -6,9 +6,12 @@ from this form, never from the syntax tree again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from loopcheck.model import LoopModel
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,6 +133,8 @@ class FunctionInfo:
     decorators: tuple[CallSite | str, ...]
     parent: FunctionInfo | None
     cls: ClassInfo | None
+    file: FileIR | None = None
+    """The file the function is defined in (set once the file is built)."""
     body: Block = field(default_factory=list)
     nested: dict[str, FunctionInfo] = field(default_factory=dict)
     assignments: list[Simple] = field(default_factory=list)
@@ -152,6 +157,19 @@ class ClassInfo:
     methods: dict[str, FunctionInfo] = field(default_factory=dict)
     constructed: list[CallSite] = field(default_factory=list)
     """Every call made in the class's methods: the layers it builds live here."""
+    file: FileIR | None = None
+
+
+@dataclass(frozen=True)
+class ImportRef:
+    """Where an imported name comes from: `from .models import Net as N` is ("models", "Net", 1)."""
+
+    module: str
+    """The dotted module after the dots (may be empty for `from . import x`)."""
+    name: str | None
+    """The imported attribute, None for `import a.b` (the name is then the module itself)."""
+    level: int
+    """Leading dots of a relative import; 0 for absolute."""
 
 
 @dataclass(eq=False)
@@ -162,3 +180,10 @@ class FileIR:
     classes: dict[str, ClassInfo]
     imports: dict[str, str]
     """Local name → qualified name: `optim` → `torch.optim`, `StepLR` → `torch.optim.lr_scheduler.StepLR`."""
+    import_refs: dict[str, ImportRef] = field(default_factory=dict)
+    """Local name → where it comes from, relative imports included: resolved through the project."""
+    path: str = ""
+    top_classes: dict[str, ClassInfo] = field(default_factory=dict)
+    """Classes defined at module level, the ones other files can import."""
+    model: LoopModel | None = None
+    """The loop model built over this file, which answers questions about its names."""

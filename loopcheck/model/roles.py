@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from loopcheck.model.build import qualify
-from loopcheck.model.ir import CallSite, ClassInfo, FileIR, FunctionInfo, Simple
+from loopcheck.model.ir import CallSite, ClassInfo, FunctionInfo, Simple
+
+if TYPE_CHECKING:
+    from loopcheck.model import LoopModel
 
 OPTIMIZER = "optimizer"
 SCHEDULER = "scheduler"
@@ -66,44 +69,35 @@ class Binding:
         return (self.qualified or "").rsplit(".", 1)[-1]
 
 
-def classify_constructor(qualified: str | None, classes: dict[str, ClassInfo]) -> tuple[str | None, ClassInfo | None]:
+def classify_constructor(qualified: str | None) -> str | None:
+    """The role of what a library call builds, from its qualified name (`torch.optim.SGD`)."""
     if not qualified:
-        return None, None
+        return None
     last = qualified.rsplit(".", 1)[-1]
     if ".lr_scheduler." in f".{qualified}" or last in KNOWN_SCHEDULERS or re.match(r"get_\w*schedule", last):
-        return SCHEDULER, None
+        return SCHEDULER
     if last == "GradScaler":
-        return SCALER, None
+        return SCALER
     if qualified.startswith("torch.optim.") and last[:1].isupper() or last in KNOWN_OPTIMIZERS:
-        return OPTIMIZER, None
+        return OPTIMIZER
     if re.search(r"(?i)(create|build|get|make)_?optim", last):
-        return OPTIMIZER, None
-    if last in classes:
-        cls = classes[last]
-        return (MODEL if is_module_class(cls, classes) else INSTANCE), cls
+        return OPTIMIZER
     if _NOT_MODELS.search(qualified):
-        return None, None
+        return None
     if qualified.startswith(("torch.nn.", "nn.")) and last[:1].isupper() or MODEL_FACTORIES.search(qualified):
-        return MODEL, None
+        return MODEL
     if qualified.startswith(("torchvision.models.", "timm.", "transformers.")) and (
         last[:1].isupper() or last.startswith("create")
     ):
-        return MODEL, None
+        return MODEL
     if last in ("DistributedDataParallel", "DataParallel", "DDP", "FSDP", "FullyShardedDataParallel"):
-        return MODEL, None
-    return None, None
+        return MODEL
+    return None
 
 
-def is_module_class(cls: ClassInfo, classes: dict[str, ClassInfo], seen: frozenset[str] = frozenset()) -> bool:
-    if "forward" in cls.methods:
-        return True  # a module whose base class lives elsewhere (diffusers' ModelMixin, ...)
-    for base in cls.bases:
-        last = base.rsplit(".", 1)[-1]
-        if last in ("Module", "Sequential", "ModuleList", "LightningModule", "PreTrainedModel"):
-            return True
-        if last in classes and last not in seen and is_module_class(classes[last], classes, seen | {cls.name}):
-            return True
-    return False
+MODULE_BASES = frozenset({"Module", "Sequential", "ModuleList", "ModuleDict", "LightningModule", "PreTrainedModel"})
+OPTIMIZER_BASES = frozenset({"Optimizer"})
+SCHEDULER_BASES = frozenset({"LRScheduler", "_LRScheduler", "ReduceLROnPlateau"}) | KNOWN_SCHEDULERS
 
 
 def role_from_name(name: str) -> str | None:
@@ -122,12 +116,14 @@ def role_from_name(name: str) -> str | None:
 class RoleTable:
     """Bindings of every function, class and the module, and the lookups over them."""
 
-    def __init__(self, ir: FileIR) -> None:
-        self.ir = ir
+    def __init__(self, model: LoopModel) -> None:
+        self.model = model
+        self.ir = model.ir
         self.local: dict[int, dict[str, list[Binding]]] = {}
-        self.attributes: dict[str, dict[str, list[Binding]]] = {}
+        self.attributes: dict[int, dict[str, list[Binding]]] = {}
+        """Per class (by id): `self.x` bindings made in its methods."""
         self.used_as_model: set[str] = set()
-        for function in ir.functions:
+        for function in self.ir.functions:
             table = self.local.setdefault(id(function), {})
             for simple in function.assignments:
                 self._bind(simple, function, table)
@@ -139,15 +135,13 @@ class RoleTable:
 
     def _bind(self, simple: Simple, function: FunctionInfo, table: dict[str, list[Binding]]) -> None:
         call = simple.value_call
-        qualified = qualify(call.dotted, self.ir.imports) if call is not None else None
-        role, cls = classify_constructor(qualified, self.ir.classes)
+        role, cls, qualified = self.model.constructed(call, function)
         if call is not None and role is None and call.method in WRAPPERS:
             # `model = model.to(device)`, `torch.compile(model)` keep the role of what they wrap
             moves = call.method in ("to", "cuda", "cpu", "half", "float", "double")
             if moves and call.inner is not None:
                 # `model = Net().to(device)`: the role of what was built
-                qualified = qualify(call.inner.dotted, self.ir.imports)
-                role, cls = classify_constructor(qualified, self.ir.classes)
+                role, cls, qualified = self.model.constructed(call.inner, function)
             else:
                 wrapped = call.receiver if moves else (call.args[0].dotted if call.args else None)
                 inner = self.lookup(wrapped, function) if wrapped else None
@@ -160,7 +154,7 @@ class RoleTable:
                 role, cls = role_from_name(target), None
             binding = Binding(target, role, qualified, call, simple, function, cls)
             if target.startswith("self.") and function.cls is not None:
-                self.attributes.setdefault(function.cls.name, {}).setdefault(target, []).append(binding)
+                self.attributes.setdefault(id(function.cls), {}).setdefault(target, []).append(binding)
             else:
                 table.setdefault(target, []).append(binding)
 
@@ -168,8 +162,9 @@ class RoleTable:
         """The best binding of `name` seen from `function`: constructor-classified ones first."""
         candidates: list[Binding] = []
         if name.startswith("self.") and function.cls is not None:
-            for cls in self.class_chain(function.cls):
-                candidates.extend(self.attributes.get(cls.name, {}).get(name, []))
+            for cls in self.model.class_chain(function.cls):
+                owner = self.model.at_class(cls)
+                candidates.extend(owner.roles.attributes.get(id(cls), {}).get(name, []))
         else:
             scope: FunctionInfo | None = function
             while scope is not None and not candidates:
@@ -179,14 +174,6 @@ class RoleTable:
             if binding.role is not None:
                 return binding
         return candidates[0] if candidates else None
-
-    def class_chain(self, cls: ClassInfo) -> list[ClassInfo]:
-        chain = [cls]
-        for base in cls.bases:
-            base_cls = self.ir.classes.get(base.rsplit(".", 1)[-1])
-            if base_cls is not None and base_cls not in chain:
-                chain.append(base_cls)
-        return chain
 
     def role(self, name: str, function: FunctionInfo, binding: Binding | None = None) -> str | None:
         binding = binding if binding is not None else self.lookup(name, function)

@@ -33,7 +33,7 @@ def render(result: LintResult) -> str:
                 "message": {"text": f.message},
                 "locations": [_location(f.path, f.line, f.column, f.end_line, f.end_column)],
                 "relatedLocations": [
-                    {**_location(f.path, r.line, r.column), "id": i, "message": {"text": r.note}}
+                    {**_location(r.path or f.path, r.line, r.column), "id": i, "message": {"text": r.note}}
                     for i, r in enumerate(f.related)
                 ],
             }

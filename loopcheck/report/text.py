@@ -24,7 +24,7 @@ def render(result: LintResult, color: bool = False, quiet: bool = False) -> str:
         lines.append(f"{location} {code} {severity} {finding.message}")
         if not quiet:
             for related in finding.related:
-                lines.append(f"    {finding.path}:{related.line}:{related.column}: {related.note}")
+                lines.append(f"    {related.path or finding.path}:{related.line}:{related.column}: {related.note}")
     if not quiet:
         lines.append(summary(result))
     return "\n".join(lines)

@@ -1,0 +1,37 @@
+"""What the loop model may ask about the rest of the project: imported modules and outside callers.
+
+The project layer implements this; a model built on its own (one source text, no project) gets
+`NO_PROJECT`, which knows of no other file, and names imported from elsewhere stay unknown.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from loopcheck.model import LoopModel
+
+
+class ProjectView(Protocol):
+    def module(self, importer: str, dotted: str, level: int) -> LoopModel | None:
+        """The model of the project module `dotted` as imported from file `importer` (with `level`
+        leading dots), or None when it is not a readable file of the project."""
+
+    def files_calling(self, name: str, besides: str) -> list[LoopModel]:
+        """Models of the project's other files that call something named `name`."""
+
+    def mentions(self, pattern: str) -> bool:
+        """Does any file of the project match this regular expression (say, reading a key back)?"""
+
+
+class _NoProject:
+    def module(self, importer: str, dotted: str, level: int) -> LoopModel | None:
+        return None
+
+    def files_calling(self, name: str, besides: str) -> list[LoopModel]:
+        return []
+
+    def mentions(self, pattern: str) -> bool:
+        return False
+
+
+NO_PROJECT: ProjectView = _NoProject()

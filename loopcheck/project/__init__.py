@@ -1,0 +1,194 @@
+"""The project a file belongs to: its root, how its imports resolve, every file parsed at most once.
+
+The engine asks the project for the loop model of each file it reports on; a loop model asks it
+(through `loopcheck.model.scope.ProjectView`) for the modules its imports name and for the files
+that call its functions. Files outside the ones reported on are read only when a model needs them.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from loopcheck.model import LoopModel
+from loopcheck.source import UnreadableFile, load, parse_source
+
+SKIPPED_DIRECTORIES = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "build", "dist", "node_modules", ".tox",
+     ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", ".ipynb_checkpoints", ".loopcheck_cache"}
+)
+ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
+_CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+
+
+def find_root(path: Path, boundary: Path | None = None) -> Path:
+    """The nearest folder above `path` that marks a project (.git, pyproject.toml, setup.py,
+    setup.cfg), not above `boundary`; without one, the folder that holds its top package."""
+    start = path if path.is_dir() else path.parent
+    for directory in (start, *start.parents):
+        if any(os.path.exists(directory / marker) for marker in ROOT_MARKERS):
+            return directory
+        if boundary is not None and directory == boundary:
+            return directory
+    return package_base(start)
+
+
+def package_base(directory: Path) -> Path:
+    """The folder that holds the top package containing `directory` (itself, outside a package)."""
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        directory = directory.parent
+    return directory
+
+
+def is_skipped_directory(name: str) -> bool:
+    return name in SKIPPED_DIRECTORIES or name.endswith(".egg-info")
+
+
+class Project:
+    """The Python files under one root, their loop models (built once, when first needed)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._models: dict[str, LoopModel | UnreadableFile] = {}
+        self._modules: dict[tuple[str, str, int], str | None] = {}
+        self._files: list[str] | None = None
+        self._texts: dict[str, str] = {}
+        self._callers_index: dict[str, list[str]] | None = None
+
+    # files ------------------------------------------------------------------------------
+
+    def files(self) -> list[str]:
+        """Every `.py` and `.ipynb` file under the root, skipped folders left out, sorted."""
+        if self._files is None:
+            found: list[str] = []
+            for directory, dirnames, filenames in os.walk(self.root):
+                # hidden folders (tool caches, extracted trees, `.github`) hold no code of the project's
+                dirnames[:] = sorted(d for d in dirnames if not is_skipped_directory(d) and not d.startswith("."))
+                found.extend(
+                    os.path.join(directory, name) for name in sorted(filenames) if name.endswith((".py", ".ipynb"))
+                )
+            self._files = found
+        return self._files
+
+    def load(self, path: str) -> LoopModel:
+        """The loop model of one file, parsed on first use; raises UnreadableFile."""
+        key = os.path.realpath(path)
+        cached = self._models.get(key)
+        if cached is None:
+            try:
+                source = load(path)
+                cached = LoopModel(parse_source(source), path=path, project=self, source=source)
+            except UnreadableFile as error:
+                cached = error
+            self._models[key] = cached
+        if isinstance(cached, UnreadableFile):
+            raise cached
+        return cached
+
+    def _model_or_none(self, path: str) -> LoopModel | None:
+        try:
+            return self.load(path)
+        except UnreadableFile:
+            return None
+        except RecursionError:
+            return None
+
+    # the ProjectView the models see -----------------------------------------------------
+
+    def module(self, importer: str, dotted: str, level: int) -> LoopModel | None:
+        key = (os.path.dirname(importer), dotted, level)
+        if key not in self._modules:
+            self._modules[key] = self._find_module(Path(importer), dotted, level)
+        path = self._modules[key]
+        return self._model_or_none(path) if path is not None else None
+
+    def _find_module(self, importer: Path, dotted: str, level: int) -> str | None:
+        parts = [p for p in dotted.split(".") if p]
+        if level:
+            base = importer.parent
+            for _ in range(level - 1):
+                base = base.parent
+            bases = [base]
+        else:
+            if not parts:
+                return None
+            here = importer.parent
+            bases = list(dict.fromkeys([here, package_base(here), self.root, self.root / "src"]))
+        for base in bases:
+            candidate = base.joinpath(*parts)
+            for file in (candidate.with_name(candidate.name + ".py") if parts else None, candidate / "__init__.py"):
+                if file is not None and file.is_file() and self._inside(file):
+                    return str(file)
+        return None
+
+    def _inside(self, file: Path) -> bool:
+        try:
+            file.resolve().relative_to(self.root.resolve())
+        except ValueError:
+            return False
+        return True
+
+    def files_calling(self, name: str, besides: str) -> list[LoopModel]:
+        """The other files that call something named `name` and import the module `besides` (by
+        any name of its package chain: `engine`, or `pkg` for a package that re-exports it)."""
+        if self._callers_index is None:
+            index: dict[str, list[str]] = {}
+            for path in self.files():
+                for called in set(_CALLED.findall(self._text(path))):
+                    index.setdefault(called, []).append(path)
+            self._callers_index = index
+        skip = os.path.realpath(besides)
+        importing = _imports_of(Path(besides))
+        models = []
+        for path in self._callers_index.get(name, []):
+            if os.path.realpath(path) != skip and importing.search(self._text(path)):
+                model = self._model_or_none(path)
+                if model is not None:
+                    models.append(model)
+        return models
+
+    def mentions(self, pattern: str) -> bool:
+        compiled = re.compile(pattern)
+        return any(compiled.search(self._text(path)) for path in self.files())
+
+    def _text(self, path: str) -> str:
+        text = self._texts.get(path)
+        if text is None:
+            try:
+                text = load(path).text
+            except UnreadableFile:
+                text = ""
+            self._texts[path] = text
+        return text
+
+
+def _imports_of(module: Path) -> re.Pattern[str]:
+    """Import lines that may bring in `module`: ones naming it or a package that holds it."""
+    names = [module.stem] if module.stem != "__init__" else []
+    directory = module.parent
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        names.append(directory.name)
+        directory = directory.parent
+    words = "|".join(re.escape(n) for n in names) or "(?!)"
+    return re.compile(
+        rf"^[ \t]*(?:from[ \t]+[\w.]*\b(?:{words})\b[\w.]*[ \t]+import\b|from[ \t]+[\w.]+[ \t]+import[^#\n]*\b(?:{words})\b"
+        rf"|import[^#\n]*\b(?:{words})\b)",
+        re.MULTILINE,
+    )
+
+
+class Projects:
+    """The projects of one run, one per root; a file is told to the project that holds it."""
+
+    def __init__(self, root: Path | None = None, boundary: Path | None = None) -> None:
+        self._root = root
+        self._boundary = boundary
+        self._by_root: dict[Path, Project] = {}
+
+    def of(self, path: str) -> Project:
+        file = Path(os.path.abspath(path))
+        root = self._root if self._root is not None else find_root(file, self._boundary)
+        project = self._by_root.get(root)
+        if project is None:
+            project = self._by_root[root] = Project(root)
+        return project
