@@ -18,6 +18,7 @@ from loopcheck.project import Project, Projects, is_skipped_directory
 from loopcheck.rules import Rule, select_rules
 from loopcheck.source import (  # noqa: F401  (read_source and parse are part of the engine's API)
     MAX_FILE_BYTES,
+    Source,
     UnreadableFile,
     parse,
     read_source,
@@ -84,7 +85,7 @@ def _excluded(path: Path, patterns: Sequence[str]) -> bool:
 def lint_source(source: str, path: str, rules: Sequence[type[Rule]] | None = None) -> tuple[list[Finding], list[FileError]]:
     """Findings for one source text on its own (no project around it), and errors of rules that crashed."""
     with recursion_limit():
-        return check_model(LoopModel(parse(source), path=path), rules)
+        return check_model(LoopModel(parse(source), path=path, source=Source(path, source)), rules)
 
 
 def check_model(model: LoopModel, rules: Sequence[type[Rule]] | None = None) -> tuple[list[Finding], list[FileError]]:
@@ -93,7 +94,7 @@ def check_model(model: LoopModel, rules: Sequence[type[Rule]] | None = None) -> 
     errors: list[FileError] = []
     if model.foreign_framework:
         return [], []
-    lines = model.module.code.splitlines()
+    lines = _lines(model)
     for rule_class in rules if rules is not None else select_rules():
         rule = rule_class()
         try:
@@ -126,6 +127,11 @@ def _to_finding(rule: Rule, report: object, model: LoopModel, path: str) -> Find
     )
 
 
+def _lines(model: LoopModel) -> list[str]:
+    """The file's lines, split where Python splits them (not at form feeds or U+2028)."""
+    return re.split(r"\r\n|\r|\n", model.text)
+
+
 def _suppressed(finding: Finding, lines: list[str]) -> bool:
     if finding.line - 1 >= len(lines):
         return False
@@ -150,11 +156,12 @@ def lint_file(path: str, rules: Sequence[type[Rule]] | None = None, project: Pro
     try:
         with recursion_limit():
             model = project.load(path)
-            if not model.module.code.strip():
+            if not model.text.strip():
                 result.notes.append(FileError(path, "empty file, nothing to check"))
                 result.files_checked = 1
                 return result
             findings, errors = check_model(model, rules)
+        result.notes.extend(FileError(path, f"not analysed to the end: {text}") for text in model.budget_notes)
         notebook = model.source.notebook if model.source is not None else None
         if notebook is not None:
             findings = [_in_notebook(finding, notebook) for finding in findings]

@@ -5,17 +5,18 @@ iteration run?") and never walk the syntax tree themselves.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Iterator, Mapping, Union
+from typing import Iterable, Iterator, Mapping, Union
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from loopcheck.model import dataflow, evaluation, schedules, state
 from loopcheck.model.build import build_file, qualify
-from loopcheck.model.flow import Context, Event, Flow, Kind, Path, PathLimit, Subject
-from loopcheck.model.ir import CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop
+from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, event_tree
+from loopcheck.model.program import Node, run_iterations, run_once
+from loopcheck.model.ir import CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple
 from loopcheck.model.roles import (
     INSTANCE,
     MODEL,
@@ -30,7 +31,7 @@ from loopcheck.model.roles import (
 )
 from loopcheck.model.scope import NO_PROJECT, ProjectView
 
-__all__ = ["Context", "Event", "Kind", "LoopModel", "Path", "PathLimit", "Subject", "TrainingStep"]
+__all__ = ["Context", "Event", "Kind", "LoopModel", "Node", "Subject", "TrainingStep", "run_iterations", "run_once"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,6 +62,7 @@ OTHER_FRAMEWORKS = frozenset(
 Definition = Union[FunctionInfo, ClassInfo, "LoopModel"]
 """What a module-level name can be: a function, a class, or a module (its loop model)."""
 
+TRACKED_METHODS = frozenset({"backward", "step", "zero_grad", "eval", "train"})
 MAX_DEFINITION_HOPS = 6
 """Re-exports followed (`from .models import Net` in a package's `__init__.py`) before giving up."""
 
@@ -76,6 +78,7 @@ class LoopModel:
         self.ir: FileIR = build_file(module, path)
         self.ir.model = self
         self.flow = Flow(self)
+        self._roles: RoleTable | None = None
         self._bindings: dict[tuple[int, str], Binding | None] = {}
         self._resolving: set[tuple[int, str]] = set()
         self._loop_events: dict[int, Event] = {}
@@ -87,14 +90,23 @@ class LoopModel:
         self._globals: dict[str, Definition | None] = {}
         self._returned_roles: dict[int, tuple[str | None, ClassInfo | None]] = {}
         self._class_facts: dict[tuple[str, int], bool] = {}
+        self._programs: dict[int, Node] = {}
+        self._lexical_grads: dict[int, dict[int, str]] = {}
+        self._reach: dict[int, frozenset[str]] = {}
+        self._callers: dict[int, list[CallEdge]] = {}
+        self.budget_notes: list[str] = []
         self.consulted: dict[str, LoopModel] = {}
         """Other files of the project this model read definitions from (by path)."""
 
-    @cached_property
+    @property
     def roles(self) -> RoleTable:
         # Built on first use, not in __init__: another file's model may be asked about its
-        # definitions while this file's roles are still being classified.
-        return RoleTable(self)
+        # definitions while this file's roles are still being classified. A lookup made while
+        # the table is being built sees the part built so far.
+        if self._roles is None:
+            self._roles = RoleTable(self)
+            self._roles.build()
+        return self._roles
 
     # the project: which model owns a function, what a name defined elsewhere is ------------
 
@@ -318,11 +330,14 @@ class LoopModel:
     def callers(self, function: FunctionInfo) -> list[CallEdge]:
         """Every call of `function` in the project: in its own file, then in the others."""
         owner = self.at(function)
-        edges = list(owner.call_graph.get(id(function), []))
-        if function.file is not None and _importable(function):
-            for other in owner.project.files_calling(function.name, owner.path):
-                edges.extend(other.call_graph.get(id(function), []))
-        return edges
+        cached = owner._callers.get(id(function))
+        if cached is None:
+            cached = list(owner.call_graph.get(id(function), []))
+            if function.file is not None and _importable(function):
+                for other in owner.project.files_calling(function.name, owner.path):
+                    cached.extend(other.call_graph.get(id(function), []))
+            owner._callers[id(function)] = cached
+        return cached
 
     def binding(self, name: str, function: FunctionInfo) -> Binding | None:
         """The binding of a name, following parameters back to the arguments of every caller."""
@@ -362,17 +377,48 @@ class LoopModel:
     # loops ------------------------------------------------------------------------------
 
     def function_context(self, function: FunctionInfo) -> Context:
-        return Context(function=function, grad=self.flow._grad_of_function(function, "on"))
+        return Context(function=function, grad=self.flow.grad_of_function(function, "on"))
+
+    def loop_context(self, loop: Loop) -> Context:
+        context = self.function_context(loop.function)
+        return replace(context, grad=loop.grad) if loop.grad is not None else context
+
+    def iteration_program(self, loop: Loop) -> Node:
+        """One iteration of `loop` as a program: the orders its events can run in, helpers inlined."""
+        cached = self._programs.get(id(loop))
+        if cached is None:
+            cached = self._programs[id(loop)] = self.flow.program(loop.body, self.loop_context(loop))
+        return cached
+
+    def function_program(self, function: FunctionInfo) -> Node:
+        cached = self._programs.get(id(function))
+        if cached is None:
+            cached = self._programs[id(function)] = self.flow.program(function.body, self.function_context(function))
+        return cached
 
     def loop_event(self, loop: Loop) -> Event:
+        """The loop as one event whose contents are the events of an iteration (nested loops nested)."""
         cached = self._loop_events.get(id(loop))
         if cached is None:
-            context = self.function_context(loop.function)
-            if loop.grad is not None:
-                context = Context(function=context.function, grad=loop.grad)
-            cached = self.flow.loop_event(loop, context)
-            self._loop_events[id(loop)] = cached
+            contents = tuple(event_tree(self.iteration_program(loop)))
+            cached = self._loop_events[id(loop)] = Event(Kind.LOOP, loop.node, self.loop_context(loop), loop=loop, contents=contents)
         return cached
+
+    def function_events(self, function: FunctionInfo) -> list[Event]:
+        """The function's events outside its loops (helpers inlined), loops as LOOP events."""
+        cached = self._function_events.get(id(function))
+        if cached is None:
+            cached = self._function_events[id(function)] = list(event_tree(self.function_program(function)))
+        return cached
+
+    def function_events_flat(self, function: FunctionInfo) -> list[Event]:
+        """Every event of a function in source order (pre-order), helpers inlined."""
+        return [e for event in self.function_events(function) for e in event.flatten()]
+
+    def note_budget(self, text: str) -> None:
+        """Something the analysis did not follow to the end: said on stderr, never skipped silently."""
+        if text not in self.budget_notes:
+            self.budget_notes.append(text)
 
     def ordered_statements(self, function: FunctionInfo) -> list[dataflow.Placed]:
         """The function's simple statements in source order, with grad mode and enclosing loops."""
@@ -382,8 +428,47 @@ class LoopModel:
             self._ordered[id(function)] = cached
         return cached
 
+    def lexical_grad(self, function: FunctionInfo, call: CallSite) -> str:
+        """The grad mode a call of `function` runs under inside it: its with-blocks and decorators."""
+        grads = self._lexical_grads.get(id(function))
+        if grads is None:
+            start = self.flow.grad_of_function(function, "on")
+            grads = {id(c.node): placed.grad for placed in dataflow.walk(function.body, start) for c in placed.simple.calls}
+            self._lexical_grads[id(function)] = grads
+        return grads.get(id(call.node), "on")
+
+    # what a piece of code can reach, read off the calls alone (a cheap first filter) ---------
+
+    def reaches(self, function: FunctionInfo) -> frozenset[str]:
+        """Which of backward/step/zero_grad/eval/train the function calls, itself or through the
+        project functions it calls."""
+        owner = self.at(function)
+        key = id(function)
+        if key in owner._reach:
+            return owner._reach[key]
+        owner._reach[key] = frozenset()  # a recursive call adds nothing new
+        owner._reach[key] = owner._reach_of(function.simples, function)
+        return owner._reach[key]
+
+    def reaches_in_loop(self, loop: Loop) -> frozenset[str]:
+        return self._reach_of(dataflow.simples_of(loop.body), loop.function)
+
+    def _reach_of(self, simples: Iterable[Simple], function: FunctionInfo) -> frozenset[str]:
+        found: set[str] = set()
+        for simple in simples:
+            for call in simple.calls:
+                if call.method in TRACKED_METHODS:
+                    found.add(call.method)
+                target = self.resolve_call(call, function, via_callers=False)
+                if target is not None and target is not function:
+                    found |= self.reaches(target)
+        return frozenset(found)
+
     def kinds_in(self, loop: Loop) -> frozenset[Kind]:
-        """The kinds of event one run of the loop's body can produce, helpers and nested loops included."""
+        """The kinds of event one run of the loop's body can produce, helpers and nested loops included
+        (empty when it calls none of backward/step/zero_grad/eval/train anywhere)."""
+        if not self.reaches_in_loop(loop):
+            return frozenset()
         return _kinds(self.loop_event(loop))
 
     @cached_property
@@ -394,6 +479,8 @@ class LoopModel:
     def training_steps(self) -> list[TrainingStep]:
         steps: list[TrainingStep] = []
         for loop in self.loops:
+            if not {"backward", "step"} <= self.reaches_in_loop(loop):
+                continue
             event = self.loop_event(loop)
             if not _holds_step(event):
                 continue
@@ -403,23 +490,17 @@ class LoopModel:
             steps.append(TrainingStep(loop, event))
         return steps
 
-    def iteration_paths(self, loop: Loop) -> list[Path]:
-        """Every order one iteration of `loop` can run in; raises PathLimit when there are too many."""
-        return self.flow.block_paths(loop.body, self.function_context(loop.function))
-
-    def function_paths(self, function: FunctionInfo) -> list[Path]:
-        return self.flow.block_paths(function.body, self.function_context(function))
-
     @cached_property
     def step_functions(self) -> list[FunctionInfo]:
-        """Functions that run backward and a step outside any loop and that no same-file code calls:
+        """Functions that run backward and a step outside any loop and that no project code calls:
         they are called once per iteration from elsewhere, so their body is one iteration."""
         found: list[FunctionInfo] = []
         for function in self.ir.functions:
-            if function.name == "<module>" or self.callers(function):
+            if function.name == "<module>" or not {"backward", "step"} <= self.reaches(function):
                 continue
-            events = self.flow.flatten_block(function.body, self.function_context(function))
-            top = [e for e in events if e.kind is not Kind.LOOP]
+            if self.callers(function):
+                continue
+            top = [e for e in self.function_events(function) if e.kind is not Kind.LOOP]
             flat = [x for e in top for x in e.flatten()]
             if any(e.kind is Kind.BACKWARD for e in flat) and any(e.kind is Kind.STEP for e in flat):
                 found.append(function)
@@ -458,32 +539,21 @@ class LoopModel:
             and params.names <= made_inside
         )
 
-    def step_iterations(self) -> Iterator[list[Path]]:
-        """The paths of every training iteration: training-step loops, then step functions."""
+    def step_programs(self) -> Iterator[Node]:
+        """One iteration of every training loop, then the body of every step function."""
         for step in self.training_steps:
-            try:
-                yield self.iteration_paths(step.loop)
-            except PathLimit:
-                continue
-        yield from self._function_iterations()
+            yield self.iteration_program(step.loop)
+        for function in self.step_functions:
+            yield self.function_program(function)
 
-    def scheduler_iterations(self) -> Iterator[list[Path]]:
-        """The paths of every loop iteration that steps a scheduler and an optimizer (batch or epoch)."""
+    def scheduler_programs(self) -> Iterator[Node]:
+        """One iteration of every loop that steps a scheduler and an optimizer (batch or epoch)."""
         for loop in self.loops:
             kinds = self.kinds_in(loop)
             if Kind.SCHEDULER_STEP in kinds and Kind.STEP in kinds:
-                try:
-                    yield self.iteration_paths(loop)
-                except PathLimit:
-                    continue
-        yield from self._function_iterations()
-
-    def _function_iterations(self) -> Iterator[list[Path]]:
+                yield self.iteration_program(loop)
         for function in self.step_functions:
-            try:
-                yield self.function_paths(function)
-            except PathLimit:
-                continue
+            yield self.function_program(function)
 
     def enclosing_loops(self, loop: Loop) -> list[Loop]:
         """Loops whose iteration runs `loop`, lexically or through a same-file call."""
@@ -529,15 +599,6 @@ class LoopModel:
         return first is None or first.may_be(second)
 
     # functions, evaluation, schedules, data flow -----------------------------------------
-
-    def function_events_flat(self, function: FunctionInfo) -> list[Event]:
-        """Every event of a function in source order (pre-order), same-file calls inlined."""
-        cached = self._function_events.get(id(function))
-        if cached is None:
-            top = self.flow.flatten_block(function.body, self.function_context(function))
-            cached = [e for event in top for e in event.flatten()]
-            self._function_events[id(function)] = cached
-        return cached
 
     def grad_entering(self, function: FunctionInfo) -> str:
         cached = self._grad_entering.get(id(function))
@@ -656,6 +717,12 @@ class LoopModel:
             if call.node in self._positions:
                 return call.node
         return event.node
+
+    @property
+    def text(self) -> str:
+        """The Python text the model was built from (a notebook's joined code cells)."""
+        text = getattr(self.source, "text", None)
+        return text if isinstance(text, str) else self.module.code
 
     # frameworks -------------------------------------------------------------------------
 

@@ -40,24 +40,29 @@ class Placed:
 def ordered_statements(model: LoopModel, function: FunctionInfo) -> list[Placed]:
     """The function's simple statements in source order, each with its grad mode and enclosing loops."""
     start = model.grad_entering(function)
-    return list(_walk(function.body, start, ()))
+    return list(walk(function.body, start))
 
 
-def _walk(block: Block, grad: str, loops: tuple[Loop, ...]) -> Iterator[Placed]:
+def walk(block: Block, grad: str, loops: tuple[Loop, ...] = ()) -> Iterator[Placed]:
+    """The simple statements of a block in source order, with the grad mode its with-blocks set."""
     for stmt in block:
         if isinstance(stmt, Simple):
             yield Placed(stmt, grad, loops)
         elif isinstance(stmt, Branch):
             for arm in stmt.arms:
-                yield from _walk(arm, grad, loops)
+                yield from walk(arm, grad, loops)
         elif isinstance(stmt, With):
-            yield from _walk(stmt.body, stmt.grad or grad, loops)
+            yield from walk(stmt.body, stmt.grad or grad, loops)
         elif isinstance(stmt, Try):
             for part in (stmt.body, *stmt.handlers, stmt.orelse, stmt.final):
-                yield from _walk(part, grad, loops)
+                yield from walk(part, grad, loops)
         elif isinstance(stmt, Loop):
-            yield from _walk(stmt.body, grad, (*loops, stmt))
-            yield from _walk(stmt.orelse, grad, loops)
+            yield from walk(stmt.body, grad, (*loops, stmt))
+            yield from walk(stmt.orelse, grad, loops)
+
+
+def simples_of(block: Block) -> Iterator[Simple]:
+    return (placed.simple for placed in walk(block, "on"))
 
 
 def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:

@@ -55,8 +55,7 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
             continue
         if any(id(outer) in training for outer in model.enclosing_loops(loop)):
             continue  # a loop inside a training step builds part of that step's loss
-        top_level = model.flow.flatten_block(function.body, model.function_context(function))
-        if any(e.kind is Kind.BACKWARD for e in top_level):
+        if any(e.kind is Kind.BACKWARD for e in model.function_events(function)):
             continue  # the function backwards what the loop computed
         loop_targets = set(loop.targets) | {t for outer in model.enclosing_loops(loop) for t in outer.targets}
         calls = [
@@ -85,10 +84,10 @@ def grad_entering(model: LoopModel, function: FunctionInfo, depth: int = 0) -> s
         return "on"
     modes = set()
     for edge in edges:
-        at_call = _event_at(model, edge.caller, edge.call.node)
-        mode = at_call.context.grad if at_call is not None else "on"
+        caller = model.at(edge.caller)
+        mode = caller.lexical_grad(edge.caller, edge.call)
         if mode == "on":
-            mode = grad_entering(model, edge.caller, depth + 1)
+            mode = grad_entering(caller, edge.caller, depth + 1)
         modes.add(mode)
     if "on" in modes:
         return "on"

@@ -1,10 +1,10 @@
 """Events of training code and the orders they run in.
 
 A call becomes an event (backward, optimizer step, gradient reset, scheduler step, ...) once
-roles are known. Calls to functions of the same file are inlined, so a `train_one_epoch(...)`
-call inside an epoch loop brings its batch loop along. A loop body yields its iteration
-paths: `if`/`else` arms are alternatives, `continue`/`break`/`return` end a path, `finally`
-always runs.
+roles are known. Calls of project functions, in this file or another, are inlined, so a
+`train_one_epoch(...)` call inside an epoch loop brings its batch loop along. A loop body becomes
+a program (program.py): `if`/`else` arms are alternatives, `continue`/`break`/`return` leave,
+`finally` always runs; every list of events is read off that one program.
 """
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ import libcst as cst
 
 from loopcheck.model.build import grad_mode_of
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
+from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding
 
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
 
-MAX_PATHS = 512
 MAX_INLINE_DEPTH = 4
 
 CLIP_METHODS = frozenset({"clip_grad_norm_", "clip_grad_value_", "clip_grad_norm", "clip_grad_value"})
@@ -45,6 +45,9 @@ class Kind(str, Enum):
     MODE_UNKNOWN = "mode set"
     MODEL_CALL = "model call"
     OPAQUE = "opaque call"
+    """Code we cannot see receives the model or optimizer."""
+    UNFOLLOWED = "unfollowed call"
+    """A project function called deeper than calls are inlined: code we could see but did not."""
     LOOP = "loop"
     CALL = "local call"
     """Entering a same-file function; its own events follow."""
@@ -107,35 +110,8 @@ class Event:
             yield from inner.flatten()
 
 
-@dataclass(frozen=True)
-class Path:
-    events: tuple[Event, ...]
-    end: str | None = None
-    """How the path stopped early: continue, break, return, raise; None when it fell through."""
-    choices: frozenset[tuple[str, int]] = frozenset()
-    """The arm taken at each if-test on the way: two ifs on the same test take the same arm
-    (`if args.train_text_encoder:` before and after evaluation)."""
-
-    def then(self, other: Path) -> Path | None:
-        """This path followed by `other`, or None when they took different arms of the same test."""
-        if self.end is not None:
-            return self
-        taken = dict(self.choices)
-        if any(taken.get(test, arm) != arm for test, arm in other.choices):
-            return None
-        return Path(self.events + other.events, other.end, self.choices | other.choices)
-
-    def linear(self) -> list[Event]:
-        """The events in order, a nested loop standing for one run of its body."""
-        return [e for event in self.events for e in event.flatten() if e.kind not in (Kind.LOOP, Kind.CALL)]
-
-
-class PathLimit(Exception):
-    """Too many paths to enumerate: rules that need paths stay silent rather than guess."""
-
-
 class Flow:
-    """Classifies calls into events and enumerates paths, inlining same-file calls."""
+    """Classifies calls into events and builds programs, inlining calls of project functions."""
 
     def __init__(self, model: LoopModel) -> None:
         self.model = model
@@ -150,17 +126,12 @@ class Flow:
         key: object = binding if binding is not None and binding.role is not None else (id(function), name)
         return Subject(key=key, name=name, role=role, binding=binding, function=function)
 
-    def events_of_call(self, call: CallSite, context: Context, depth: int) -> list[Event]:
+    def events_of_call(self, call: CallSite, context: Context) -> list[Event]:
+        """The events of one call that is not inlined (inlined calls are the program's business)."""
         function = context.function
         method = call.method
-        target = self.model.resolve_call(call, function)
-        if target is not None and depth < MAX_INLINE_DEPTH and target is not function:
-            events = [Event(Kind.CALL, call.node, context, call=call)]
-            callee = self.model.at(target).flow
-            events.extend(callee.flatten_block(target.body, callee._callee_context(target, call, context), depth + 1))
-            return events
-        if target is not None:
-            return []
+        if self.model.resolve_call(call, function) is not None:
+            return [Event(Kind.UNFOLLOWED, call.node, context, call=call)]
         if method == "backward":
             return [Event(Kind.BACKWARD, call.node, context, call=call)]
         receiver = self.subject(call.receiver, function)
@@ -171,16 +142,7 @@ class Flow:
                 optimizer = self.subject(first.dotted if first else None, function)
                 return [Event(Kind.STEP, call.node, context, subject=optimizer, call=call)]
             if role == OPTIMIZER:
-                events: list[Event] = []
-                closure = call.arg(0, "closure")
-                if closure is not None and closure.dotted is not None:
-                    closure_fn = self.model.resolve_name(closure.dotted, function)
-                    if closure_fn is not None and depth < MAX_INLINE_DEPTH:
-                        # step(closure) runs the closure (its zero_grad and backward) before updating
-                        inner = self._callee_context(closure_fn, call, context)
-                        events.extend(self.flatten_block(closure_fn.body, inner, depth + 1))
-                events.append(Event(Kind.STEP, call.node, context, subject=receiver, call=call))
-                return events
+                return [Event(Kind.STEP, call.node, context, subject=receiver, call=call)]
             if role == SCHEDULER:
                 return [Event(Kind.SCHEDULER_STEP, call.node, context, subject=receiver, call=call)]
             return []
@@ -234,11 +196,11 @@ class Flow:
                 return True
         return False
 
-    def _callee_context(self, target: FunctionInfo, call: CallSite, context: Context) -> Context:
-        """Entering a same-file function: its decorators, or else the caller's grad mode, apply."""
-        return Context(target, self._grad_of_function(target, context.grad), (*context.chain, call), context.guards)
+    def callee_context(self, target: FunctionInfo, call: CallSite, context: Context) -> Context:
+        """Entering a function: its decorators, or else the caller's grad mode, apply."""
+        return Context(target, self.grad_of_function(target, context.grad), (*context.chain, call), context.guards)
 
-    def _grad_of_function(self, function: FunctionInfo, outer: str) -> str:
+    def grad_of_function(self, function: FunctionInfo, outer: str) -> str:
         for decorator in function.decorators:
             if isinstance(decorator, CallSite):
                 mode = grad_mode_of(decorator, self.model.ir.imports)
@@ -249,115 +211,84 @@ class Flow:
                 return mode
         return outer
 
-    def events_of_simple(self, simple: Simple, context: Context, depth: int) -> list[Event]:
-        events: list[Event] = []
-        for call in simple.calls:
-            events.extend(self.events_of_call(call, context, depth))
-        if simple.grad_reset and not any(e.kind is Kind.RESET for e in events):
-            events.append(Event(Kind.RESET, simple.node, context))
-        return events
-
-    # flattening: every event of a block, in source order --------------------------------
-
-    def flatten_block(self, block: Block, context: Context, depth: int = 0) -> list[Event]:
-        out: list[Event] = []
-        for stmt in block:
-            if isinstance(stmt, Simple):
-                out.extend(self.events_of_simple(stmt, context, depth))
-            elif isinstance(stmt, Branch):
-                for index, arm in enumerate(stmt.arms):
-                    out.extend(self.flatten_block(arm, _guarded(context, stmt, index), depth))
-            elif isinstance(stmt, With):
-                out.extend(self.flatten_block(stmt.body, self._with_context(stmt, context), depth))
-            elif isinstance(stmt, Try):
-                for part in (stmt.body, *stmt.handlers, stmt.orelse, stmt.final):
-                    out.extend(self.flatten_block(part, context, depth))
-            elif isinstance(stmt, Loop):
-                out.append(self.loop_event(stmt, context, depth))
-        return out
-
-    def loop_event(self, loop: Loop, context: Context, depth: int = 0) -> Event:
-        contents = tuple(self.flatten_block(loop.body, context, depth))
-        return Event(Kind.LOOP, loop.node, context, loop=loop, contents=contents)
-
     @staticmethod
     def _with_context(stmt: With, context: Context) -> Context:
         return replace(context, grad=stmt.grad) if stmt.grad is not None else context
 
-    # paths: the orders one iteration can take -------------------------------------------
+    # programs: the orders one iteration can take, as a structure the rules' machines run over
 
-    def block_paths(self, block: Block, context: Context, depth: int = 0) -> list[Path]:
-        paths: list[Path] = [Path(())]
-        for stmt in block:
-            options = self._stmt_paths(stmt, context, depth)
-            combined: dict[tuple[tuple[int, ...], str | None], Path] = {}
-            for path in paths:
-                for option in options if path.end is None else [Path(())]:
-                    new = path.then(option)
-                    if new is not None:
-                        combined.setdefault(_path_key(new), new)
-            if len(combined) > MAX_PATHS:
-                raise PathLimit()
-            paths = list(combined.values())
-        return paths
+    def program(self, block: Block, context: Context, depth: int = 0) -> Node:
+        return Sequence(tuple(self._statement_program(stmt, context, depth) for stmt in block))
 
-    def _stmt_paths(self, stmt: object, context: Context, depth: int) -> list[Path]:
+    def _statement_program(self, stmt: object, context: Context, depth: int) -> Node:
         if isinstance(stmt, Simple):
-            return self._simple_paths(stmt, context, depth)
+            return self._simple_program(stmt, context, depth)
         if isinstance(stmt, Branch):
-            options: list[Path] = []
-            for index, arm in enumerate(stmt.arms):
-                choice = frozenset({(stmt.test, index)})
-                options.extend(
-                    Path(p.events, p.end, p.choices | choice)
-                    for p in self.block_paths(arm, _guarded(context, stmt, index), depth)
-                    if all(test != stmt.test or arm_taken == index for test, arm_taken in p.choices)
-                )
-            return options
+            return Choice(
+                stmt.test,
+                tuple(self.program(arm, _guarded(context, stmt, index), depth) for index, arm in enumerate(stmt.arms)),
+            )
         if isinstance(stmt, With):
-            return self.block_paths(stmt.body, self._with_context(stmt, context), depth)
+            return self.program(stmt.body, self._with_context(stmt, context), depth)
         if isinstance(stmt, Try):
-            finals = self.block_paths(stmt.final, context, depth)
-            starts = self.block_paths([*stmt.body, *stmt.orelse], context, depth)
-            for handler in stmt.handlers:
-                starts.extend(self.block_paths(handler, context, depth))
-            paths: list[Path] = []
-            for start in starts:
-                for final in finals:  # `finally` runs also after a continue, break or return
-                    joined = Path(start.events, None, start.choices).then(final)
-                    if joined is not None:
-                        paths.append(Path(joined.events, joined.end or start.end, joined.choices))
-            return paths
+            return Attempt(
+                self.program([*stmt.body, *stmt.orelse], context, depth),
+                tuple(self.program(handler, context, depth) for handler in stmt.handlers),
+                self.program(stmt.final, context, depth),
+            )
         if isinstance(stmt, Loop):
-            return [Path((self.loop_event(stmt, context, depth),))]
-        return [Path(())]
+            return Repeat(stmt, context, self.program(stmt.body, context, depth))
+        return EMPTY
 
-    def _simple_paths(self, simple: Simple, context: Context, depth: int) -> list[Path]:
-        # A same-file call contributes each path of its body; everything else is one straight run.
-        prefixes: list[Path] = [Path(())]
+    def _simple_program(self, simple: Simple, context: Context, depth: int) -> Node:
+        items: list[Node] = []
+        reset = False
         for call in simple.calls:
             target = self.model.resolve_call(call, context.function)
-            if target is not None and depth < MAX_INLINE_DEPTH and target is not context.function:
-                callee = self.model.at(target).flow
-                inner = callee._callee_context(target, call, context)
-                entry = Event(Kind.CALL, call.node, context, call=call)
-                bodies = [
-                    Path((entry, *body.events), body.end if body.end == "raise" else None, body.choices)
-                    for body in callee.block_paths(target.body, inner, depth + 1)
-                ]
-            else:
-                bodies = [Path(tuple(self.events_of_call(call, context, depth)))]
-            joined = [prefix.then(body) for prefix in prefixes for body in bodies]
-            prefixes = list({_path_key(p): p for p in joined if p is not None}.values())
-            if len(prefixes) > MAX_PATHS:
-                raise PathLimit()
-        tail: list[Event] = []
-        if simple.grad_reset and not any(e.kind is Kind.RESET for p in prefixes for e in p.events):
-            tail.append(Event(Kind.RESET, simple.node, context))
-        return [
-            Path(prefix.events + tuple(tail), prefix.end or simple.jump, prefix.choices)
-            for prefix in prefixes
-        ]
+            if target is not None and target is not context.function and depth < MAX_INLINE_DEPTH:
+                items.append(self._enter(target, call, context, depth))
+                continue
+            closure = self._closure(call, context.function)
+            if closure is not None and depth < MAX_INLINE_DEPTH:
+                items.append(self._enter(closure, call, context, depth))  # step(closure) runs it first
+            for event in self.events_of_call(call, context):
+                reset = reset or event.kind is Kind.RESET
+                items.append(Emit(event))
+        if simple.grad_reset and not reset:
+            items.append(Emit(Event(Kind.RESET, simple.node, context)))
+        if simple.jump is not None:
+            items.append(Jump(simple.jump))
+        return Sequence(tuple(items))
+
+    def _enter(self, target: FunctionInfo, call: CallSite, context: Context, depth: int) -> Enter:
+        callee = self.model.at(target).flow
+        entry = Event(Kind.CALL, call.node, context, call=call)
+        return Enter(entry, callee.program(target.body, callee.callee_context(target, call, context), depth + 1))
+
+    def _closure(self, call: CallSite, function: FunctionInfo) -> FunctionInfo | None:
+        """The closure of `optimizer.step(closure)` (LBFGS), when it is a function of this file."""
+        if call.method != "step" or call.receiver is None:
+            return None
+        closure = call.arg(0, "closure")
+        if closure is None or closure.dotted is None:
+            return None
+        if self.model.roles.role(call.receiver, function, self.model.binding(call.receiver, function)) != OPTIMIZER:
+            return None
+        return self.model.resolve_name(closure.dotted, function)
+
+
+def event_tree(node: Node) -> Iterator[Event]:
+    """The program's events in source order, each nested loop as one LOOP event holding its own."""
+    if isinstance(node, Emit):
+        yield node.event
+    elif isinstance(node, Repeat):
+        yield Event(Kind.LOOP, node.loop.node, node.context, loop=node.loop, contents=tuple(event_tree(node.body)))
+    elif isinstance(node, Enter):
+        yield node.event
+        yield from event_tree(node.body)
+    else:
+        for child in children(node):
+            yield from event_tree(child)
 
 
 def _guarded(context: Context, branch: Branch, arm: int) -> Context:
@@ -370,7 +301,3 @@ def _chain_receiver(call: CallSite) -> str | None:
     while call.receiver is None and call.inner is not None:
         call = call.inner
     return call.receiver
-
-
-def _path_key(path: Path) -> tuple[tuple[int, ...], str | None, frozenset[tuple[str, int]]]:
-    return tuple(id(e.node) * 31 + hash(e.kind) for e in path.events), path.end, path.choices

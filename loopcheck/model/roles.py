@@ -123,6 +123,10 @@ class RoleTable:
         self.attributes: dict[int, dict[str, list[Binding]]] = {}
         """Per class (by id): `self.x` bindings made in its methods."""
         self.used_as_model: set[str] = set()
+
+    def build(self) -> None:
+        """Classify every assignment. Separate from __init__ so that a lookup made while building
+        (through another file's class that derives from one of ours) sees the partial table."""
         for function in self.ir.functions:
             table = self.local.setdefault(id(function), {})
             for simple in function.assignments:

@@ -40,6 +40,12 @@ def package_base(directory: Path) -> Path:
     return directory
 
 
+def is_pytest_file(path: str) -> bool:
+    """`test_*.py`, `*_test.py` and `conftest.py`: files pytest collects."""
+    name = os.path.basename(path)
+    return name == "conftest.py" or (name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py")))
+
+
 def is_skipped_directory(name: str) -> bool:
     return name in SKIPPED_DIRECTORIES or name.endswith(".egg-info")
 
@@ -54,6 +60,8 @@ class Project:
         self._files: list[str] | None = None
         self._texts: dict[str, str] = {}
         self._callers_index: dict[str, list[str]] | None = None
+        self._calling: dict[tuple[str, str], list[LoopModel]] = {}
+        self._real: dict[str, str] = {}
 
     # files ------------------------------------------------------------------------------
 
@@ -72,7 +80,9 @@ class Project:
 
     def load(self, path: str) -> LoopModel:
         """The loop model of one file, parsed on first use; raises UnreadableFile."""
-        key = os.path.realpath(path)
+        key = self._real.get(path)
+        if key is None:
+            key = self._real[path] = os.path.realpath(path)
         cached = self._models.get(key)
         if cached is None:
             try:
@@ -137,15 +147,20 @@ class Project:
                 for called in set(_CALLED.findall(self._text(path))):
                     index.setdefault(called, []).append(path)
             self._callers_index = index
-        skip = os.path.realpath(besides)
-        importing = _imports_of(Path(besides))
-        models = []
-        for path in self._callers_index.get(name, []):
-            if os.path.realpath(path) != skip and importing.search(self._text(path)):
-                model = self._model_or_none(path)
-                if model is not None:
-                    models.append(model)
-        return models
+        key = (name, besides)
+        if key not in self._calling:
+            skip = os.path.realpath(besides)
+            importing = _imports_of(Path(besides))
+            models = []
+            for path in self._callers_index.get(name, []):
+                if is_pytest_file(path):
+                    continue  # a test exercises the function; it says nothing of how training calls it
+                if importing.search(self._text(path)) and os.path.realpath(path) != skip:
+                    model = self._model_or_none(path)
+                    if model is not None:
+                        models.append(model)
+            self._calling[key] = models
+        return self._calling[key]
 
     def mentions(self, pattern: str) -> bool:
         compiled = re.compile(pattern)

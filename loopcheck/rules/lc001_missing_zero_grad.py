@@ -5,9 +5,11 @@ the sum of all earlier batches' gradients.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
-from loopcheck.model import Event, Kind, LoopModel, PathLimit, TrainingStep
+from loopcheck.model import Event, Kind, LoopModel, run_iterations
+from loopcheck.model.flow import MAX_INLINE_DEPTH
 from loopcheck.rules.base import Report, Rule
 
 
@@ -142,44 +144,63 @@ for epoch in range(epochs):
             events = step.events
             if any(e.kind is Kind.OPAQUE for e in events):
                 continue  # code we cannot see receives the model or optimizer
+            unfollowed = next((e for e in events if e.kind is Kind.UNFOLLOWED), None)
+            if unfollowed is not None:
+                model.note_budget(
+                    f"LC001 not judged for the loop on line {model.position(step.loop.node).start.line}: "
+                    f"calls nested more than {MAX_INLINE_DEPTH} deep are not followed ({_called(unfollowed)})"
+                )
+                continue
             if any(e.kind is Kind.BACKWARD and _distributed(e) for e in events):
                 continue  # distributed autograd keeps each iteration's gradients in a fresh context
             resets = [e for e in events if e.kind is Kind.RESET]
-            reported: set[object] = set()
-            for stepped in (e for e in events if e.kind is Kind.STEP):
-                optimizer = stepped.subject
-                key = optimizer.key if optimizer is not None else None
-                if key in reported or any(model.resets(r, optimizer) for r in resets):
-                    continue
-                if model.fresh_each_iteration(optimizer, step.loop):
-                    continue  # a new optimizer over new leaf tensors every iteration: nothing accumulates
-                reported.add(key)
-                backward = _backward_for(model, step, stepped)
-                name = stepped.subject_name("optimizer")
-                yield Report(
-                    node=backward.node,
-                    message=self.message.format(optimizer=name),
-                    related=((stepped.node, f"{name} steps with the accumulated gradients here"),),
-                )
+            reported: dict[object, Report] = {}
+
+            def transition(state: tuple[frozenset[Event], Event | None], event: Event) -> tuple[frozenset[Event], Event | None]:
+                stepped_since_reset, backward = state
+                if event.kind is Kind.BACKWARD:
+                    return stepped_since_reset, event
+                if event.kind is Kind.RESET:
+                    return frozenset(s for s in stepped_since_reset if not model.resets(event, s.subject)), backward
+                if event.kind is not Kind.STEP:
+                    return state
+                key = _key(event)
+                if any(_key(s) == key for s in stepped_since_reset) and key not in reported:
+                    if not _accumulates(model, event, resets) and not model.fresh_each_iteration(event.subject, step.loop):
+                        name = event.subject_name("optimizer")
+                        anchor = backward if backward is not None else event
+                        reported[key] = Report(
+                            node=model.anchor(anchor),
+                            message=self.message.format(optimizer=name),
+                            related=((event.node, f"{name} steps with the accumulated gradients here"),),
+                        )
+                return frozenset(s for s in stepped_since_reset if _key(s) != key) | {event}, backward
+
+            run_iterations(model.iteration_program(step.loop), transition, (frozenset(), None), note=model.note_budget)
+            yield from reported.values()
+
+
+_CADENCE = re.compile(r"%|(?i:accum)")
+
+
+def _called(event: Event) -> str:
+    return event.call.dotted or "a call" if event.call is not None else "a call"
+
+
+def _key(stepped: Event) -> object:
+    return stepped.subject.key if stepped.subject is not None else None
+
+
+def _accumulates(model: LoopModel, stepped: Event, resets: list[Event]) -> bool:
+    """Step and reset both run every few iterations (`if (i + 1) % k == 0`): gradients accumulate
+    in between on purpose, whichever iteration the window starts in."""
+    return _on_cadence(stepped) and any(_on_cadence(r) and model.resets(r, stepped.subject) for r in resets)
+
+
+def _on_cadence(event: Event) -> bool:
+    return any(_CADENCE.search(guard) for guard in event.context.guards)
 
 
 def _distributed(backward: Event) -> bool:
     dotted = backward.call.dotted if backward.call is not None else None
     return dotted is not None and ("dist_autograd" in dotted or "distributed.autograd" in dotted)
-
-
-def _backward_for(model: LoopModel, step: TrainingStep, stepped: Event) -> Event:
-    """The backward whose gradients this step uses: the last one before it on some path."""
-    try:
-        for path in model.iteration_paths(step.loop):
-            last = None
-            for event in path.linear():
-                if event.kind is Kind.BACKWARD:
-                    last = event
-                if event is stepped or event.node is stepped.node:
-                    if last is not None:
-                        return last
-                    break
-    except PathLimit:
-        pass
-    return next(e for e in step.events if e.kind is Kind.BACKWARD)

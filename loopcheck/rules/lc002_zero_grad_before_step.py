@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from loopcheck.model import Event, Kind, LoopModel
+from loopcheck.model import Event, Kind, LoopModel, run_once
 from loopcheck.rules.base import Report, Rule
 
 
@@ -74,30 +74,34 @@ for x, y in loader:
     )
 
     def check(self, model: LoopModel) -> Iterable[Report]:
-        for paths in model.step_iterations():
-            for path in paths:
-                backward: Event | None = None
-                pending: list[Event] = []
-                for event in path.linear():
-                    if event.kind is Kind.BACKWARD:
-                        backward, pending = event, []
-                    elif event.kind is Kind.RESET and backward is not None:
-                        pending.append(event)
-                    elif event.kind is Kind.STEP and backward is not None:
-                        for reset in pending:
-                            if model.resets(reset, event.subject):
-                                name = event.subject_name("optimizer")
-                                yield Report(
-                                    node=reset.node,
-                                    message=self.message.format(reset=_describe(model, reset), optimizer=name),
-                                    related=(
-                                        (backward.node, "gradients computed here"),
-                                        (event.node, "the step that sees them cleared"),
-                                    ),
-                                )
+        found: dict[int, Report] = {}
+
+        def step(state: tuple[Event | None, frozenset[Event]], event: Event) -> tuple[Event | None, frozenset[Event]]:
+            backward, pending = state
+            if event.kind is Kind.BACKWARD:
+                return event, frozenset()
+            if event.kind is Kind.RESET and backward is not None and event.call is not None:
+                return backward, pending | {event}  # `p.grad = None` on some parameters may be on purpose
+            if event.kind is Kind.STEP and backward is not None:
+                for reset in pending:
+                    if model.resets(reset, event.subject) and id(reset.node) not in found:
+                        name = event.subject_name("optimizer")
+                        found[id(reset.node)] = Report(
+                            node=model.anchor(reset),
+                            message=self.message.format(reset=_describe(reset), optimizer=name),
+                            related=(
+                                (backward.node, "gradients computed here"),
+                                (event.node, "the step that sees them cleared"),
+                            ),
+                        )
+            return state
+
+        for program in model.step_programs():
+            run_once(program, step, [(None, frozenset())], model.note_budget)
+        return list(found.values())
 
 
-def _describe(model: LoopModel, reset: Event) -> str:
+def _describe(reset: Event) -> str:
     if reset.call is not None and reset.call.dotted is not None:
         return f"{reset.call.dotted}()"
     return "this gradient reset"

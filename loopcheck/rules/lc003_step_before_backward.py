@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from loopcheck.model import Kind, LoopModel
+from loopcheck.model import Event, Kind, LoopModel, run_once
 from loopcheck.rules.base import Report, Rule
 
 
@@ -61,20 +61,24 @@ for x, y in loader:
     )
 
     def check(self, model: LoopModel) -> Iterable[Report]:
-        for paths in model.step_iterations():
-            for path in paths:
-                events = path.linear()
-                seen_backward = False
-                for index, event in enumerate(events):
-                    if event.kind is Kind.BACKWARD:
-                        seen_backward = True
-                    elif event.kind is Kind.STEP and not seen_backward:
-                        later = next((e for e in events[index + 1 :] if e.kind is Kind.BACKWARD), None)
-                        if later is None:
-                            continue
-                        name = event.subject_name("optimizer")
-                        yield Report(
-                            node=event.node,
+        found: dict[int, Report] = {}
+
+        def step(state: tuple[bool, frozenset[Event]], event: Event) -> tuple[bool, frozenset[Event]]:
+            seen_backward, early = state
+            if event.kind is Kind.BACKWARD:
+                for stepped in early:
+                    if id(stepped.node) not in found:
+                        name = stepped.subject_name("optimizer")
+                        found[id(stepped.node)] = Report(
+                            node=model.anchor(stepped),
                             message=self.message.format(optimizer=name),
-                            related=((later.node, "the backward() that should come first"),),
+                            related=((event.node, "the backward() that should come first"),),
                         )
+                return True, frozenset()
+            if event.kind is Kind.STEP and not seen_backward:
+                return False, early | {event}
+            return state
+
+        for program in model.step_programs():
+            run_once(program, step, [(False, frozenset())], model.note_budget)
+        return list(found.values())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from loopcheck.model import Event, Kind, LoopModel
+from loopcheck.model import Event, Kind, LoopModel, run_once
 from loopcheck.rules.base import Report, Rule
 
 
@@ -77,27 +77,34 @@ for epoch in range(epochs):
     )
 
     def check(self, model: LoopModel) -> Iterable[Report]:
-        for paths in model.scheduler_iterations():
-            for path in paths:
-                events = path.linear()
-                stepped: list[Event] = []
-                for index, event in enumerate(events):
-                    if event.kind is Kind.STEP:
-                        stepped.append(event)
-                    elif event.kind is Kind.SCHEDULER_STEP:
-                        scheduled = model.scheduled_optimizer(event.subject)
-                        if any(model.may_be(scheduled, s.subject) for s in stepped):
-                            continue
-                        later = next(
-                            (e for e in events[index + 1 :] if e.kind is Kind.STEP and model.may_be(scheduled, e.subject)),
-                            None,
+        found: dict[int, Report] = {}
+
+        def step(state: tuple[frozenset[Event], frozenset[Event]], event: Event) -> tuple[frozenset[Event], frozenset[Event]]:
+            stepped, pending = state
+            if event.kind is Kind.SCHEDULER_STEP:
+                scheduled = model.scheduled_optimizer(event.subject)
+                if any(model.may_be(scheduled, s.subject) for s in stepped):
+                    return state
+                return stepped, pending | {event}
+            if event.kind is Kind.STEP:
+                waiting = frozenset(
+                    s for s in pending if model.may_be(model.scheduled_optimizer(s.subject), event.subject)
+                )
+                for scheduler_step in waiting:
+                    if id(scheduler_step.node) not in found:
+                        found[id(scheduler_step.node)] = Report(
+                            node=model.anchor(scheduler_step),
+                            message=self.message.format(
+                                scheduler=scheduler_step.subject_name("scheduler"),
+                                optimizer=event.subject_name("optimizer"),
+                            ),
+                            related=((event.node, "the optimizer step it should follow"),),
                         )
-                        if later is None:
-                            continue
-                        name = event.subject_name("scheduler")
-                        optimizer = later.subject_name("optimizer")
-                        yield Report(
-                            node=event.node,
-                            message=self.message.format(scheduler=name, optimizer=optimizer),
-                            related=((later.node, "the optimizer step it should follow"),),
-                        )
+                if any(s.subject is not None and event.subject is not None and s.subject.key == event.subject.key for s in stepped):
+                    return stepped, pending - waiting
+                return stepped | {event}, pending - waiting
+            return state
+
+        for program in model.scheduler_programs():
+            run_once(program, step, [(frozenset(), frozenset())], model.note_budget)
+        return list(found.values())

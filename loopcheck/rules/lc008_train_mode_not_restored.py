@@ -8,7 +8,7 @@ from typing import Iterable
 
 import libcst as cst
 
-from loopcheck.model import Event, Kind, LoopModel, Path, PathLimit
+from loopcheck.model import Event, Kind, LoopModel, run_iterations
 from loopcheck.rules.base import Report, Rule
 
 
@@ -102,68 +102,53 @@ for epoch in range(epochs):
             kinds = model.kinds_in(loop)
             if Kind.EVAL not in kinds or Kind.BACKWARD not in kinds:
                 continue
-            try:
-                paths = model.iteration_paths(loop)
-            except PathLimit:
-                continue
-            reached: list[tuple[Event, Event, list[Event]]] = []
-            ends_in_eval: list[Event] = []
-            unrestored_starts: list[tuple[Event, list[Event]]] = []
-            for path in paths:
-                events = path.linear()
-                left_in_eval, reaches = _scan(model, events)
-                reached.extend(reaches)
-                if left_in_eval is not None and path.end in (None, "continue"):
-                    ends_in_eval.append(left_in_eval)  # after a break or return no next iteration runs
-                start = _first_backward_without_train(events)
-                if start is not None:
-                    unrestored_starts.append(start)
-            if unrestored_starts:
-                backward, after = unrestored_starts[0]
-                reached.extend((switch, backward, after) for switch in ends_in_eval)
-            for switch, backward, after in reached:
+            reported: dict[int, Report] = {}
+
+            def reach(switch: Event, backward: Event, stepped: Event | None) -> None:
+                """The model left in eval mode by `switch` trains at `backward` (stepped by `stepped`)."""
+                if id(switch.node) in reported:
+                    return
                 if not model.may_hold_mode_layers(switch.subject) or not model.is_trained(switch.subject):
-                    continue  # an EMA copy or a frozen teacher may stay in eval mode
-                if not _steps_model(model, after, switch):
-                    continue  # a GAN phase trains the other network while this one is held in eval
+                    return  # an EMA copy or a frozen teacher may stay in eval mode
+                if not _steps_model(model, stepped, switch):
+                    return  # a GAN phase trains the other network while this one is held in eval
                 name = switch.subject_name("model")
-                yield Report(
-                    _anchor(switch),
-                    self.message.format(model=name),
-                    ((_anchor(backward), "the training pass it reaches"),),
+                reported[id(switch.node)] = Report(
+                    _anchor(switch), self.message.format(model=name), ((_anchor(backward), "the training pass it reaches"),)
                 )
 
+            def transition(state: tuple[Event | None, tuple[Event, Event] | None], event: Event) -> tuple[Event | None, tuple[Event, Event] | None]:
+                switch, waiting = state
+                if event.kind is Kind.STEP and waiting is not None:
+                    reach(*waiting, event)
+                    return switch, None
+                if event.kind is Kind.EVAL:
+                    return event, waiting
+                if event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and switch is not None and model.may_be(event.subject, switch.subject):
+                    return None, waiting
+                if event.kind is Kind.BACKWARD and switch is not None:
+                    if waiting is not None:
+                        reach(*waiting, None)
+                    return None, (switch, event)
+                return state
 
-def _scan(model: LoopModel, events: list[Event]) -> tuple[Event | None, list[tuple[Event, Event, list[Event]]]]:
-    """The eval switch still in force at the end of the path, and (switch, backward, events after
-    the backward) for each training pass reached within it."""
-    switch: Event | None = None
-    reaches: list[tuple[Event, Event, list[Event]]] = []
-    for index, event in enumerate(events):
-        if event.kind is Kind.EVAL:
-            switch = event
-        elif event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and switch is not None and model.may_be(event.subject, switch.subject):
-            switch = None
-        elif event.kind is Kind.BACKWARD and switch is not None:
-            reaches.append((switch, event, events[index + 1 :]))
-            switch = None
-    return switch, reaches
-
-
-def _first_backward_without_train(events: list[Event]) -> tuple[Event, list[Event]] | None:
-    for index, event in enumerate(events):
-        if event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN):
-            return None
-        if event.kind is Kind.BACKWARD:
-            return event, events[index + 1 :]
-    return None
+            ends, stopped = run_iterations(
+                model.iteration_program(loop), transition, (None, None), carry=_forget_waiting, note=model.note_budget
+            )
+            for _switch, waiting in ends | stopped:
+                if waiting is not None:
+                    reach(*waiting, None)  # no optimizer step follows that backward in this iteration
+            yield from reported.values()
 
 
-def _steps_model(model: LoopModel, after: list[Event], switch: Event) -> bool:
+def _forget_waiting(state: tuple[Event | None, tuple[Event, Event] | None]) -> tuple[Event | None, tuple[Event, Event] | None]:
+    return state[0], None
+
+
+def _steps_model(model: LoopModel, stepped: Event | None, switch: Event) -> bool:
     """Does the optimizer step that follows the backward update the model left in eval mode?
     True when that cannot be told."""
-    step = next((e for e in after if e.kind is Kind.STEP), None)
-    models = model.optimized_models(step.subject if step is not None else None)
+    models = model.optimized_models(stepped.subject if stepped is not None else None)
     name = switch.subject.name.rsplit(".", 1)[-1] if switch.subject is not None else None
     return not models or name is None or name in models
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from loopcheck.model import Event, Kind, LoopModel
+from loopcheck.model import Event, Kind, LoopModel, run_once
 from loopcheck.rules.base import Report, Rule
 
 
@@ -85,20 +85,22 @@ for i, (x, y) in enumerate(loader):
     )
 
     def check(self, model: LoopModel) -> Iterable[Report]:
-        for paths in model.step_iterations():
-            for path in paths:
-                scaled: Event | None = None
-                for event in path.linear():
-                    if event.kind is Kind.BACKWARD:
-                        scaled = event if model.scaled_backward(event) else None
-                    elif event.kind in (Kind.UNSCALE, Kind.STEP):
-                        scaled = None
-                    elif event.kind is Kind.CLIP and scaled is not None and model.is_torch_clip(event):
-                        assert event.call is not None and scaled.call is not None and scaled.call.inner is not None
-                        yield Report(
-                            event.node,
-                            self.message.format(
-                                clip=event.call.method, scaler=scaled.call.inner.receiver or "scaler"
-                            ),
-                            ((scaled.node, "the scaled backward() whose gradients are clipped"),),
-                        )
+        found: dict[int, Report] = {}
+
+        def step(scaled: Event | None, event: Event) -> Event | None:
+            if event.kind is Kind.BACKWARD:
+                return event if model.scaled_backward(event) else None
+            if event.kind in (Kind.UNSCALE, Kind.STEP):
+                return None
+            if event.kind is Kind.CLIP and scaled is not None and model.is_torch_clip(event) and id(event.node) not in found:
+                assert event.call is not None and scaled.call is not None and scaled.call.inner is not None
+                found[id(event.node)] = Report(
+                    model.anchor(event),
+                    self.message.format(clip=event.call.method, scaler=scaled.call.inner.receiver or "scaler"),
+                    ((scaled.node, "the scaled backward() whose gradients are clipped"),),
+                )
+            return scaled
+
+        for program in model.step_programs():
+            run_once(program, step, [None], model.note_budget)
+        return list(found.values())

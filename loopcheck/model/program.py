@@ -1,0 +1,236 @@
+"""One iteration as a small structured program, and a dataflow runner for the rules' state machines.
+
+A rule that judges order (a reset between backward and step, a scheduler stepped first) is a
+state machine over events. The runner pushes sets of states through the program: an `if` runs
+each arm and joins what comes out, `continue`/`break`/`return` leave with their states, `finally`
+runs on every way out. Equal states merge, so the cost grows with the size of the code and the
+number of distinct states, never with the number of paths. Two `if`s on the same test take the
+same arm: states remember the arms taken at tests that appear more than once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Generic, Hashable, Iterable, TypeVar, Union
+
+if TYPE_CHECKING:
+    from loopcheck.model.flow import Context, Event
+    from loopcheck.model.ir import Loop
+
+S = TypeVar("S", bound=Hashable)
+
+MAX_CORRELATED_TESTS = 8
+"""Tests whose arms are kept apart; beyond them, arms of repeated tests are merged (and said so)."""
+MAX_PASSES = 4
+"""Iterations run to carry state around the loop (end of one iteration into the next)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Emit:
+    event: Event
+
+
+@dataclass(frozen=True, eq=False)
+class Sequence:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Choice:
+    """`if`/`elif`/`else` or `match`: one arm runs (an `if` without `else` has an empty arm)."""
+
+    test: str
+    arms: tuple[Node, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Repeat:
+    """A nested loop inside the iteration: its body stands for one run of it."""
+
+    loop: Loop
+    context: Context
+    body: Node
+
+
+@dataclass(frozen=True, eq=False)
+class Attempt:
+    body: Node
+    handlers: tuple[Node, ...]
+    final: Node
+
+
+@dataclass(frozen=True, eq=False)
+class Jump:
+    kind: str
+    """continue, break, return or raise."""
+
+
+@dataclass(frozen=True, eq=False)
+class Enter:
+    """An inlined call of a project function: a `return` inside ends the call, not the iteration."""
+
+    event: Event
+    """The call, as an event of kind CALL."""
+    body: Node
+
+
+Node = Union[Emit, Sequence, Choice, Repeat, Attempt, Jump, Enter]
+EMPTY = Sequence(())
+
+Choices = frozenset  # frozenset[tuple[str, int]]: the arm taken at each correlated test
+
+
+@dataclass
+class Outcome(Generic[S]):
+    normal: set[tuple[S, Choices]] = field(default_factory=set)
+    jumps: dict[str, set[tuple[S, Choices]]] = field(default_factory=dict)
+
+    def leave(self, kind: str, states: Iterable[tuple[S, Choices]]) -> None:
+        self.jumps.setdefault(kind, set()).update(states)
+
+    def take(self, kind: str) -> set[tuple[S, Choices]]:
+        return self.jumps.pop(kind, set())
+
+    def absorb(self, other: Outcome[S]) -> None:
+        self.normal |= other.normal
+        for kind, states in other.jumps.items():
+            self.leave(kind, states)
+
+
+def repeated_tests(node: Node) -> tuple[frozenset[str], bool]:
+    """Tests that appear at more than one `if` of the program (the ones worth correlating), and
+    whether some had to be left out because there were too many."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    stack: list[Node] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Choice):
+            if current.test in seen and current.test not in repeated:
+                repeated.append(current.test)
+            seen.add(current.test)
+        stack.extend(children(current))
+    return frozenset(repeated[:MAX_CORRELATED_TESTS]), len(repeated) > MAX_CORRELATED_TESTS
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, Sequence):
+        return node.items
+    if isinstance(node, Choice):
+        return node.arms
+    if isinstance(node, (Repeat, Enter)):
+        return (node.body,)
+    if isinstance(node, Attempt):
+        return (node.body, *node.handlers, node.final)
+    return ()
+
+
+def events_of(node: Node) -> Iterable[Event]:
+    """Every event of the program, in source order."""
+    if isinstance(node, Emit):
+        yield node.event
+    for child in children(node):
+        yield from events_of(child)
+
+
+class Runner(Generic[S]):
+    """Pushes sets of states through a program with one transition function."""
+
+    def __init__(self, step: Callable[[S, Event], S], correlated: frozenset[str]) -> None:
+        self.step = step
+        self.correlated = correlated
+
+    def run(self, node: Node, states: set[tuple[S, Choices]]) -> Outcome[S]:
+        out: Outcome[S] = Outcome()
+        if not states:
+            return out
+        if isinstance(node, Emit):
+            out.normal = {(self.step(state, node.event), taken) for state, taken in states}
+        elif isinstance(node, Sequence):
+            current = states
+            for item in node.items:
+                result = self.run(item, current)
+                for kind, left in result.jumps.items():
+                    out.leave(kind, left)
+                current = result.normal
+                if not current:
+                    break
+            out.normal = current
+        elif isinstance(node, Choice):
+            for index, arm in enumerate(node.arms):
+                entering = self._enter_arm(node.test, index, states)
+                out.absorb(self.run(arm, entering))
+        elif isinstance(node, Repeat):
+            result = self.run(node.body, states)
+            out.normal = result.normal | result.take("continue") | result.take("break")
+            for kind, left in result.jumps.items():
+                out.leave(kind, left)
+        elif isinstance(node, Enter):
+            result = self.run(node.body, states)
+            out.normal = result.normal | result.take("return")
+            out.leave("raise", result.take("raise"))
+        elif isinstance(node, Attempt):
+            tried: Outcome[S] = self.run(node.body, states)
+            for handler in node.handlers:
+                tried.absorb(self.run(handler, states))
+            finished = self.run(node.final, tried.normal)
+            out.absorb(finished)
+            for kind, left in tried.jumps.items():  # `finally` also runs on the way out
+                through = self.run(node.final, left)
+                out.leave(kind, through.normal)
+                for other, more in through.jumps.items():
+                    out.leave(other, more)
+        elif isinstance(node, Jump):
+            out.leave(node.kind, states)
+        return out
+
+    def _enter_arm(self, test: str, index: int, states: set[tuple[S, Choices]]) -> set[tuple[S, Choices]]:
+        if test not in self.correlated:
+            return states
+        entering: set[tuple[S, Choices]] = set()
+        for state, taken in states:
+            earlier = next((arm for seen, arm in taken if seen == test), None)
+            if earlier is None:
+                entering.add((state, taken | {(test, index)}))
+            elif earlier == index:
+                entering.add((state, taken))
+        return entering
+
+
+Note = Callable[[str], None]
+
+
+def run_once(program: Node, step: Callable[[S, Event], S], starts: Iterable[S], note: Note | None = None) -> tuple[set[S], set[S]]:
+    """One run of the program from each start state: the states at its normal end (fall-through or
+    `continue`) and at an early end (`break`, `return`, `raise`)."""
+    correlated, too_many = repeated_tests(program)
+    if too_many and note is not None:
+        note(f"more than {MAX_CORRELATED_TESTS} if-tests repeat in one loop; the others are not kept apart")
+    result = Runner(step, correlated).run(program, {(state, Choices()) for state in starts})
+    ends = {state for state, _ in result.normal | result.take("continue")}
+    stopped = {state for kind in list(result.jumps) for state, _ in result.take(kind)}
+    return ends, stopped
+
+
+def run_iterations(
+    program: Node,
+    step: Callable[[S, Event], S],
+    start: S,
+    carry: Callable[[S], S] = lambda state: state,
+    note: Note | None = None,
+) -> tuple[set[S], set[S]]:
+    """Runs the loop body again and again, each iteration starting from where the earlier ones
+    ended (through `carry`), until no new state appears: what happens at the end of one iteration
+    reaches the start of the next. Returns the states iterations can end in, normally and early."""
+    starts = {start}
+    ends: set[S] = set()
+    stopped: set[S] = set()
+    for _ in range(MAX_PASSES):
+        new_ends, new_stopped = run_once(program, step, starts, note)
+        stopped |= new_stopped
+        if new_ends <= ends:
+            return ends, stopped
+        ends |= new_ends
+        starts = {start} | {carry(state) for state in ends}
+    if note is not None:
+        note(f"state carried around a loop had not settled after {MAX_PASSES} iterations")
+    return ends, stopped

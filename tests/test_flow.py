@@ -1,0 +1,160 @@
+"""Order is judged by a dataflow over each iteration (states merged at joins), never by
+enumerating paths: loops with many branches are analysed whole, per path where it matters."""
+from __future__ import annotations
+
+import textwrap
+
+from loopcheck.engine import lint_source
+
+
+def codes(source: str) -> list[tuple[int, str]]:
+    findings, errors = lint_source(textwrap.dedent(source), "flow.py")
+    assert errors == []
+    return [(f.line, f.code) for f in findings]
+
+
+def _twelve_ifs() -> str:
+    return "\n".join(f"    if args.log_{i}:\n        print('{i}')" for i in range(12))
+
+
+def test_a_loop_of_twelve_independent_ifs_still_gets_its_findings() -> None:
+    source = (
+        "optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "for x, y in loader:\n"
+        "    loss = criterion(model(x), y)\n"
+        f"{_twelve_ifs()}\n"
+        "    loss.backward()\n"
+        "    optimizer.zero_grad()\n"
+        "    optimizer.step()\n"
+    )
+    backward_line = source.splitlines().index("    loss.backward()") + 1
+    assert codes(source) == [(backward_line + 1, "LC002")]
+
+
+def test_a_loop_of_twelve_ifs_without_any_reset_is_reported() -> None:
+    source = (
+        "optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "for x, y in loader:\n"
+        "    loss = criterion(model(x), y)\n"
+        f"{_twelve_ifs()}\n"
+        "    loss.backward()\n"
+        "    optimizer.step()\n"
+    )
+    backward_line = source.splitlines().index("    loss.backward()") + 1
+    assert codes(source) == [(backward_line, "LC001")]
+
+
+def test_a_reset_on_one_branch_only_leaves_the_other_path_accumulating() -> None:
+    assert codes("""
+        optimizer = torch.optim.AdamW(model.parameters())
+        scaler = torch.amp.GradScaler("cuda")
+        for x, y in loader:
+            if args.amp:
+                with torch.autocast("cuda"):
+                    loss = criterion(model(x), y)
+                scaler.scale(loss).backward()
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                optimizer.zero_grad()
+                loss = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()
+    """) == [(8, "LC001")]
+
+
+def test_a_reset_on_every_path_is_enough() -> None:
+    assert codes("""
+        optimizer = torch.optim.AdamW(model.parameters())
+        for x, y in loader:
+            if args.amp:
+                optimizer.zero_grad(set_to_none=True)
+                scaler.scale(criterion(model(x), y)).backward()
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                optimizer.zero_grad()
+                criterion(model(x), y).backward()
+                optimizer.step()
+    """) == []
+
+
+def test_accumulation_window_opened_and_closed_by_different_modulo_tests_is_not_flagged() -> None:
+    assert codes("""
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for i, (x, y) in enumerate(loader):
+            if i % accum == 0:
+                optimizer.zero_grad()
+            (criterion(model(x), y) / accum).backward()
+            if (i + 1) % accum == 0:
+                optimizer.step()
+    """) == []
+
+
+def test_two_ifs_on_the_same_test_take_the_same_arm() -> None:
+    # the reset and the step are each under `if not args.frozen:`; no path steps without the reset
+    assert codes("""
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in loader:
+            if not args.frozen:
+                optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            loss.backward()
+            if not args.frozen:
+                optimizer.step()
+    """) == []
+
+
+def test_a_reset_after_continue_does_not_cover_the_path_that_skipped_it() -> None:
+    assert codes("""
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in loader:
+            loss = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            if loss.item() > 10:
+                continue
+            optimizer.zero_grad()
+    """) == [(5, "LC001")]
+
+
+def test_finally_runs_on_the_way_out_of_a_continue() -> None:
+    assert codes("""
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in loader:
+            try:
+                loss = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()
+                if loss.item() > 10:
+                    continue
+            finally:
+                optimizer.zero_grad()
+    """) == []
+
+
+def test_eval_mode_left_at_the_end_of_one_iteration_reaches_the_next_training_pass() -> None:
+    assert codes("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.drop = nn.Dropout(0.5)
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(self.drop(x))
+
+        model = Net()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        model.train()
+        for epoch in range(10):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                criterion(model(x), y).backward()
+                optimizer.step()
+            if epoch % 5 == 0:
+                model.eval()
+                with torch.no_grad():
+                    for x, y in val_loader:
+                        model(x)
+    """) == [(20, "LC008")]
