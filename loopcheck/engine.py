@@ -103,7 +103,7 @@ def check_model(model: LoopModel, rules: Sequence[type[Rule]] | None = None) -> 
                 if not _suppressed(finding, lines):
                     findings.setdefault((finding.code, finding.line, finding.column), finding)
         except Exception as error:  # a bug in a rule must not stop the run
-            errors.append(FileError(model.path, f"internal error in rule {rule.code}: {type(error).__name__}: {error}"))
+            errors.append(FileError(model.path, f"internal error in rule {rule.code}: {_describe(error)}"))
     return sorted(findings.values(), key=lambda f: f.sort_key), errors
 
 
@@ -125,6 +125,12 @@ def _to_finding(rule: Rule, report: object, model: LoopModel, path: str) -> Find
         message=report.message,  # type: ignore[attr-defined]
         related=tuple(related),
     )
+
+
+def _describe(error: Exception) -> str:
+    """One line for an internal error: its type and the start of its message."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text[:160]}" if text else type(error).__name__
 
 
 def _lines(model: LoopModel) -> list[str]:
@@ -172,7 +178,7 @@ def lint_file(path: str, rules: Sequence[type[Rule]] | None = None, project: Pro
         result.errors.append(FileError(path, "cannot analyse: expressions nested too deeply (split the expression up)"))
         return result
     except Exception as error:  # the model itself failed: report it, keep going
-        result.errors.append(FileError(path, f"internal error: {type(error).__name__}: {error}"))
+        result.errors.append(FileError(path, f"internal error: {_describe(error)}"))
         return result
     result.findings.extend(findings)
     result.errors.extend(errors)

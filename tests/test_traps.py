@@ -7,8 +7,8 @@ import textwrap
 from loopcheck.engine import lint_source
 
 
-def codes(source: str) -> list[tuple[int, str]]:
-    findings, errors = lint_source(textwrap.dedent(source), "trap.py")
+def codes(source: str, path: str = "trap.py") -> list[tuple[int, str]]:
+    findings, errors = lint_source(textwrap.dedent(source), path)
     assert errors == []
     return [(f.line, f.code) for f in findings]
 
@@ -215,7 +215,7 @@ def test_transformers_warmup_schedule_per_batch_is_not_flagged_and_per_epoch_is(
     assert codes(source.format(per_batch="pass", per_epoch="scheduler.step()")) == [(10, "LC005")]
 
 
-def test_pytest_tests_and_model_forward_loops_are_not_evaluation_passes() -> None:
+def test_model_forward_loops_are_not_evaluation_passes() -> None:
     assert codes("""
         class Seq(nn.Module):
             def forward(self, x):
@@ -225,17 +225,32 @@ def test_pytest_tests_and_model_forward_loops_are_not_evaluation_passes() -> Non
                     outputs += [out]
                 return torch.cat(outputs)
 
-        def test_pool():
-            pool = nn.AdaptiveAvgPool2d(1)
-            for size in (1, 2):
-                pool(torch.randn(1, 3, size, size))
-
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
         for x, y in loader:
             opt.zero_grad()
             criterion(model(x), y).backward()
             opt.step()
     """) == []
+
+
+PYTEST_STYLE = """
+    def test_model(model, loader):
+        model.eval()
+        for x, y in loader:
+            assert model(x).shape == y.shape
+
+    if __name__ == "__main__":
+        test_model(model, test_loader)
+"""
+
+
+def test_functions_of_pytest_files_are_tests_not_evaluation_passes() -> None:
+    for name in ("test_layers.py", "layers_test.py", "conftest.py"):
+        assert codes(PYTEST_STYLE, path=name) == [], name
+
+
+def test_a_function_named_test_in_a_script_is_an_evaluation_pass() -> None:
+    assert codes(PYTEST_STYLE, path="train_mnist.py") == [(5, "LC007")]
 
 
 def test_distributed_autograd_needs_no_zero_grad() -> None:
@@ -690,6 +705,9 @@ def test_comprehensions_are_loops_for_training_and_evaluation() -> None:
                     self.model.eval()
                     with GRAD:
                         correct = sum((self.model(x).argmax(1) == y).sum().item() for x, y in val_loader)
+
+        trainer = Trainer(model)
+        trainer.fit(train_loader, val_loader)
     """
     clean = source.replace("RESET", "self.optimizer.zero_grad()").replace("GRAD", "torch.no_grad()")
     assert codes(clean) == []

@@ -29,7 +29,7 @@ from loopcheck.model.roles import (
     RoleTable,
     classify_constructor,
 )
-from loopcheck.model.scope import NO_PROJECT, ProjectView
+from loopcheck.model.scope import NO_PROJECT, ProjectView, is_pytest_file
 
 __all__ = ["Context", "Event", "Kind", "LoopModel", "Node", "Subject", "TrainingStep", "run_iterations", "run_once"]
 
@@ -84,7 +84,7 @@ class LoopModel:
         self._loop_events: dict[int, Event] = {}
         self._function_events: dict[int, list[Event]] = {}
         self._grad_entering: dict[int, str] = {}
-        self._returns_graph: dict[int, bool] = {}
+        self._returns_graph: dict[tuple[int, frozenset[str]], bool] = {}
         self._kept_parameters: dict[int, frozenset[str]] = {}
         self._ordered: dict[int, list[dataflow.Placed]] = {}
         self._globals: dict[str, Definition | None] = {}
@@ -172,15 +172,20 @@ class LoopModel:
             scope = scope.parent
         return None
 
-    def resolve_call(self, call: CallSite, function: FunctionInfo, via_callers: bool = True) -> FunctionInfo | None:
+    def resolve_call(
+        self, call: CallSite, function: FunctionInfo, via_callers: bool = True, constructors: bool = False
+    ) -> FunctionInfo | None:
         """The project function a call runs, when it can be known (here or in another file).
-        `via_callers=False` does not follow parameters back to their callers' arguments."""
+        `via_callers=False` does not follow parameters back to their callers' arguments;
+        `constructors=True` counts `Trainer(...)` as a call of `Trainer.__init__`."""
         if call.dotted is None or call.inner is not None:
             return None
         if "." not in call.dotted:
             found = self.definition(call.dotted, function)
             if isinstance(found, FunctionInfo):
                 return found
+            if constructors and isinstance(found, ClassInfo):
+                return self.method_of(found, "__init__")
             return None
         receiver, _, method = call.dotted.rpartition(".")
         cls = None
@@ -302,6 +307,10 @@ class LoopModel:
         """A subclass of a torch learning-rate scheduler (a project schedule class of its own is not)."""
         return self._class_fact(cls, "scheduler", False, SCHEDULER_BASES)
 
+    def is_test_case(self, cls: ClassInfo) -> bool:
+        """A unittest TestCase: its methods are tests."""
+        return self._class_fact(cls, "test case", False, frozenset({"TestCase", "IsolatedAsyncioTestCase"}))
+
     def class_role(self, cls: ClassInfo) -> str:
         if self.is_optimizer_class(cls):
             return OPTIMIZER
@@ -322,7 +331,7 @@ class LoopModel:
         for function in self.ir.functions:
             for simple in function.simples:
                 for call in simple.calls:
-                    target = self.resolve_call(call, function, via_callers=False)
+                    target = self.resolve_call(call, function, via_callers=False, constructors=True)
                     if target is not None:
                         graph.setdefault(id(target), []).append(CallEdge(function, call))
         return graph
@@ -334,7 +343,8 @@ class LoopModel:
         if cached is None:
             cached = list(owner.call_graph.get(id(function), []))
             if function.file is not None and _importable(function):
-                for other in owner.project.files_calling(function.name, owner.path):
+                called = function.cls.name if function.name == "__init__" and function.cls is not None else function.name
+                for other in owner.project.files_calling(called, owner.path):
                     cached.extend(other.call_graph.get(id(function), []))
             owner._callers[id(function)] = cached
         return cached
@@ -347,16 +357,43 @@ class LoopModel:
         key = (id(function), name)
         if key in self._bindings:
             return self._bindings[key]
-        found = self.roles.lookup(name, function)
-        if (found is None or found.role is None) and name in function.params and key not in self._resolving:
-            self._resolving.add(key)
-            try:
-                from_callers = self._binding_from_callers(name, function)
-            finally:
-                self._resolving.discard(key)
-            found = from_callers or found
+        if key in self._resolving:
+            return self.roles.lookup(name, function)
+        self._resolving.add(key)
+        try:
+            found = self._resolve_binding(name, function)
+        finally:
+            self._resolving.discard(key)
         self._bindings[key] = found
         return found
+
+    def _resolve_binding(self, name: str, function: FunctionInfo) -> Binding | None:
+        found = self.roles.lookup(name, function)
+        if found is not None and found.alias is not None and (found.role is None or found.cls is None):
+            # `self.optimizer = optimizer`: what the parameter is bound to by the callers
+            aliased = self.at(found.function).binding(found.alias, found.function)
+            if aliased is not None and (aliased.role is not None or aliased.cls is not None):
+                return aliased
+        if (found is None or found.role is None) and name in function.params:
+            return self._binding_from_callers(name, function) or found
+        if found is None and "." in name:
+            return self._attribute_binding(name, function)
+        return found
+
+    def _attribute_binding(self, name: str, function: FunctionInfo) -> Binding | None:
+        """`trainer.model` where `trainer` is an instance of a project class: what its methods
+        assign to `self.model`."""
+        owner_name, _, attribute = name.rpartition(".")
+        if owner_name == "self":
+            return None
+        owner = self.binding(owner_name, function)
+        if owner is None or owner.cls is None:
+            return None
+        for cls in self.class_chain(owner.cls):
+            model = self.at_class(cls)
+            for binding in model.roles.attributes.get(id(cls), {}).get(f"self.{attribute}", []):
+                return model.binding(binding.name, binding.function) or binding
+        return None
 
     def _binding_from_callers(self, name: str, function: FunctionInfo) -> Binding | None:
         index = function.params.index(name)
@@ -517,8 +554,26 @@ class LoopModel:
         return found
 
     def is_trained(self, subject: Subject | None) -> bool:
-        """Could this model be one that a training step of this file trains?"""
-        return subject is None or any(subject.may_be(trained) for trained in self.trained_models)
+        """Could this model be one that a training step of this file trains? Not when it is never run
+        with grad in a training step, nor when the optimizers are seen and none is over it (a frozen
+        teacher, an EMA copy)."""
+        if subject is None:
+            return True
+        if not any(subject.may_be(trained) for trained in self.trained_models):
+            return False
+        optimized = self._optimized_names
+        return optimized is None or any(_related_names(subject.name, name) for name in optimized)
+
+    @cached_property
+    def _optimized_names(self) -> frozenset[str] | None:
+        """The models every optimizer of this file is built over, None when one cannot be seen."""
+        names: set[str] = set()
+        for binding in self.built(OPTIMIZER):
+            over = self.optimized_models(self.flow.subject(binding.name, binding.function), full=True)
+            if not over:
+                return None
+            names |= over
+        return frozenset(names) if names else None
 
     def fresh_each_iteration(self, optimizer: Subject | None, loop: Loop) -> bool:
         """Is the optimizer built inside the loop over tensors also made inside it (`SGD([x_in])`)?"""
@@ -574,16 +629,18 @@ class LoopModel:
             return True  # `p.grad = None` over parameters, or nothing known about the optimizer
         return zeroed.name.rsplit(".", 1)[-1] in models
 
-    def optimized_models(self, optimizer: Subject | None) -> frozenset[str]:
-        """Names (last segment) of the models whose parameters the optimizer was built over;
-        empty when that cannot be seen."""
+    def optimized_models(self, optimizer: Subject | None, full: bool = False) -> frozenset[str]:
+        """Names (last segment, or the whole name with `full`) of the models whose parameters the
+        optimizer was built over; empty when that cannot be seen."""
         if optimizer is None or optimizer.binding is None or optimizer.binding.call is None:
             return frozenset()
         params = optimizer.binding.call.arg(0, "params")
         if params is None:
             return frozenset()
         function = optimizer.binding.function
-        return frozenset(n.rsplit(".", 1)[-1] for n in params.names if self.roles.role(n, function) == MODEL)
+        owner = self.at(function)
+        names = [n for n in params.names if owner.roles.role(n, function) == MODEL]
+        return frozenset(names if full else (n.rsplit(".", 1)[-1] for n in names))
 
     def scheduled_optimizer(self, scheduler: Subject | None) -> Subject | None:
         """The optimizer a scheduler was built over (its first argument), when known."""
@@ -627,11 +684,12 @@ class LoopModel:
     def schedule_size(self, scheduler: Subject | None) -> schedules.ScheduleSize | None:
         return schedules.schedule_size(self, scheduler)
 
-    def function_returns_graph(self, function: FunctionInfo) -> bool:
-        key = id(function)
+    def returns_graph(self, function: FunctionInfo, carrying: frozenset[str] = frozenset()) -> bool:
+        """Does the function return a graph-carrying value, when the parameters `carrying` carry one?"""
+        key = (id(function), carrying)
         if key not in self._returns_graph:
             self._returns_graph[key] = False  # a recursive call sees "no" while this one is computed
-            self._returns_graph[key] = dataflow.returns_graph(self, function)
+            self._returns_graph[key] = dataflow.returns_graph(self, function, carrying)
         return self._returns_graph[key]
 
     def kept_parameters(self, function: FunctionInfo) -> frozenset[str]:
@@ -719,6 +777,10 @@ class LoopModel:
         return event.node
 
     @property
+    def is_pytest_file(self) -> bool:
+        return is_pytest_file(self.path)
+
+    @property
     def text(self) -> str:
         """The Python text the model was built from (a notebook's joined code cells)."""
         text = getattr(self.source, "text", None)
@@ -751,6 +813,16 @@ def _member(found: Definition, attribute: str, hops: int) -> Definition | None:
     if isinstance(found, ClassInfo):
         return found.methods.get(attribute)
     return None
+
+
+def _related_names(first: str, second: str) -> bool:
+    """The same model or one inside the other (`model`, `model.encoder`), or the same attribute."""
+    return (
+        first == second
+        or first.startswith(second + ".")
+        or second.startswith(first + ".")
+        or first.rsplit(".", 1)[-1] == second.rsplit(".", 1)[-1]
+    )
 
 
 def _importable(function: FunctionInfo) -> bool:

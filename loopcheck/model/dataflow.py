@@ -1,14 +1,21 @@
 """Which values carry an autograd graph, and where a loop stores them past its iteration.
 
-A simple ordered pass per function: a model output, or anything computed from one with grad
-enabled, carries a graph; `.item()`, `.detach()`, `float()` and a computation under `no_grad`
-give values that do not; reassigning a name from such a value makes it safe again.
+A value carries a graph only when that is established: it is the output of a trainable model
+run with grad enabled, the value `backward()` is called on, or computed from such a value by a
+differentiable operation (operators, torch functions and tensor methods, loss functions, a project
+helper whose body returns a graph). Numbers (`.item()`, `float()`), detached tensors, integer and
+bool results (`argmax`, comparisons, `.long()`), strings, NumPy/scikit-learn results, metric
+objects and calls of unknown code carry none as far as loopcheck knows, so nothing is said of them.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
+import libcst as cst
+
+from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, qualify
 from loopcheck.model.flow import Kind
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER
@@ -17,6 +24,12 @@ if TYPE_CHECKING:
     from loopcheck.model import LoopModel
 
 APPENDING_METHODS = frozenset({"append", "extend", "insert", "appendleft", "add"})
+PROPAGATING_BUILTINS = frozenset({"sum", "max", "min", "abs", "list", "tuple", "sorted", "reversed", "dict", "zip"})
+INDEX_RETURNING = frozenset({"max", "min", "topk", "sort", "kthvalue", "median", "mode", "unique"})
+"""With a dimension these return (values, indices): the indices carry no graph."""
+INTEGER_DTYPES = re.compile(r"(?:^|\.)(long|int|int8|int16|int32|int64|uint8|bool|short)$")
+_LOSS_NAME = re.compile(r"(?i)criterion|loss")
+DATA_ITERABLE = re.compile(r"(?i)loader|dataset|(^|[^a-z])(data|ds|dl|batches|samples|examples)([^a-z]|$)")
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,6 +48,8 @@ class Placed:
     simple: Simple
     grad: str
     loops: tuple[Loop, ...]
+    conditional: bool = False
+    """Under an `if`/`match` arm or an `except` handler inside its innermost loop (or function)."""
 
 
 def ordered_statements(model: LoopModel, function: FunctionInfo) -> list[Placed]:
@@ -43,157 +58,396 @@ def ordered_statements(model: LoopModel, function: FunctionInfo) -> list[Placed]
     return list(walk(function.body, start))
 
 
-def walk(block: Block, grad: str, loops: tuple[Loop, ...] = ()) -> Iterator[Placed]:
+def walk(block: Block, grad: str, loops: tuple[Loop, ...] = (), conditional: bool = False) -> Iterator[Placed]:
     """The simple statements of a block in source order, with the grad mode its with-blocks set."""
     for stmt in block:
         if isinstance(stmt, Simple):
-            yield Placed(stmt, grad, loops)
+            yield Placed(stmt, grad, loops, conditional)
         elif isinstance(stmt, Branch):
             for arm in stmt.arms:
-                yield from walk(arm, grad, loops)
+                yield from walk(arm, grad, loops, True)
         elif isinstance(stmt, With):
-            yield from walk(stmt.body, stmt.grad or grad, loops)
+            yield from walk(stmt.body, stmt.grad or grad, loops, conditional)
         elif isinstance(stmt, Try):
-            for part in (stmt.body, *stmt.handlers, stmt.orelse, stmt.final):
-                yield from walk(part, grad, loops)
+            yield from walk([*stmt.body, *stmt.orelse, *stmt.final], grad, loops, conditional)
+            for handler in stmt.handlers:
+                yield from walk(handler, grad, loops, True)
         elif isinstance(stmt, Loop):
-            yield from walk(stmt.body, grad, (*loops, stmt))
-            yield from walk(stmt.orelse, grad, loops)
+            yield from walk(stmt.body, grad, (*loops, stmt), False)
+            yield from walk(stmt.orelse, grad, loops, conditional)
 
 
 def simples_of(block: Block) -> Iterator[Simple]:
     return (placed.simple for placed in walk(block, "on"))
 
 
-def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:
-    if function.cls is not None and model.is_module_class(function.cls):
-        return []  # a model's forward collects per-step outputs on purpose: the loss consumes them
-    placed = model.ordered_statements(function)
-    consumed = _feeding_backward(function, placed)
-    returned = {name for item in placed for name in item.simple.returned_names}
-    assigned_in = _plainly_assigned_per_loop(placed)
-    graph: dict[str, Simple] = {}
-    found: list[RetainedValue] = []
-    for item in placed:
-        simple = item.simple
-        innermost = item.loops[-1] if item.loops else None
-        if innermost is not None:
-            stored = [*_stores(simple, graph, item.grad), *_kept_by_callee(model, function, simple, graph)]
-            for container, value in stored:
-                if container in consumed or container in assigned_in.get(id(innermost), set()):
-                    continue
-                if simple.augmented and container in returned and Kind.BACKWARD not in model.kinds_in(innermost):
-                    continue  # a loss summed from parts and returned to a caller that backwards it
-                found.append(RetainedValue(simple, container, value, graph.get(value), innermost))
-        helper = model.resolve_call(simple.value_call, function) if simple.value_call is not None else None
-        if helper is not None and helper is not function:
-            # `acc1, acc5 = accuracy(output, target)`: the helper decides, not the arguments it was given
-            carries = item.grad != "off" and model.function_returns_graph(helper)
-        else:
-            carries = item.grad != "off" and not simple.value_detached and (
-                bool(simple.value_names & graph.keys()) or _calls_model(model, simple, function)
+class Values:
+    """The graph-carrying names of one function, statement by statement."""
+
+    def __init__(self, model: LoopModel, function: FunctionInfo, carrying_params: frozenset[str] = frozenset()) -> None:
+        self.model = model
+        self.function = function
+        self.graph: dict[str, Simple | None] = {name: None for name in carrying_params}
+        self.last_assigned: dict[str, Simple] = {}
+        self.calls: dict[int, CallSite] = {id(c.node): c for s in function.simples for c in s.calls}
+
+    def carries(self, node: cst.CSTNode | None, grad: str = "on") -> str | None:
+        """The graph-carrying name an expression's value flows from, or None when it carries none
+        (or that cannot be established)."""
+        if node is None or grad == "off":
+            return None
+        return self._carries(node)
+
+    def _carries(self, node: cst.CSTNode) -> str | None:
+        if isinstance(node, cst.Name):
+            return node.value if node.value in self.graph else None
+        if isinstance(node, cst.Attribute):
+            if node.attr.value in DETACHING_ATTRIBUTES:
+                return None
+            dotted = dotted_name(node)
+            if dotted is not None and dotted in self.graph:
+                return dotted
+            return self._carries(node.value)  # `outputs.loss`, `out.logits`
+        if isinstance(node, cst.Subscript):
+            if _indices_of(node):
+                return None
+            return self._carries(node.value)
+        if isinstance(node, (cst.BinaryOperation,)):
+            return self._carries(node.left) or self._carries(node.right)
+        if isinstance(node, cst.UnaryOperation):
+            return None if isinstance(node.operator, cst.Not) else self._carries(node.expression)
+        if isinstance(node, (cst.Comparison, cst.BooleanOperation, cst.Lambda, cst.SimpleString,
+                             cst.FormattedString, cst.ConcatenatedString, cst.Integer, cst.Float)):
+            return None
+        if isinstance(node, cst.IfExp):
+            return self._carries(node.body) or self._carries(node.orelse)
+        if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+            return next((found for e in node.elements if (found := self._carries(e.value))), None)
+        if isinstance(node, cst.Dict):
+            return next(
+                (found for e in node.elements if isinstance(e, (cst.DictElement, cst.StarredDictElement))
+                 and (found := self._carries(e.value))),
+                None,
             )
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)):
+            return self._comprehension(node)
+        if isinstance(node, cst.Call):
+            return self._call(node)
+        return None
+
+    def _call(self, node: cst.Call) -> str | None:
+        func = node.func
+        arguments = [a.value for a in node.args]
+        if isinstance(func, cst.Name):
+            name = func.value
+            if name in DETACHING_FUNCTIONS:
+                return None
+            helper = self._helper(node)
+            if helper is not None:
+                return helper
+            if self._runs_trainable_model(node):
+                return dotted_name(func) or name
+            if name in PROPAGATING_BUILTINS or _LOSS_NAME.search(name) or self._is_loss_module(name):
+                return self._any(arguments)
+            return None
+        if not isinstance(func, cst.Attribute):
+            return None
+        method = func.attr.value
+        receiver = func.value
+        if method in DETACHING_METHODS:
+            return None
+        if method == "to" and any(INTEGER_DTYPES.search(dotted_name(a) or "") for a in arguments):
+            return None
+        helper = self._helper(node)
+        if helper is not None:
+            return helper
+        if self._runs_trainable_model(node):
+            return dotted_name(func) or method
+        carried = self._carries(receiver)
+        if carried:
+            return carried  # a tensor method: `out.mean()`, `out.view(-1)`, `loss.sum()`
+        qualified = qualify(dotted_name(receiver), self.model.ir.imports) or ""
+        if qualified.split(".", 1)[0] == "torch" or qualified in ("F", "nn.functional"):
+            # `torch.stack(losses)`, `F.cross_entropy(out, y)`: a torch function of its arguments
+            return self._any(arguments)
+        if _LOSS_NAME.search(method) and dotted_name(receiver) is not None:
+            return self._any(arguments)  # `self.criterion(out, y)`, `self.compute_loss(...)` of unseen code
+        return None  # a library object's method (np.mean, a metric's compute()): not known to keep a graph
+
+    def _comprehension(self, node: cst.ListComp | cst.GeneratorExp | cst.SetComp | cst.DictComp) -> str | None:
+        """The element decides; the iterated values reach it only through the loop's targets."""
+        added: list[str] = []
+        clause: cst.CompFor | None = node.for_in
+        while clause is not None:
+            carried = self._carries(clause.iter)
+            if carried:
+                for target in _target_names(clause.target):
+                    if target not in self.graph:
+                        self.graph[target] = self.graph.get(carried)
+                        added.append(target)
+            clause = clause.inner_for_in
+        try:
+            element = node.value if isinstance(node, cst.DictComp) else node.elt
+            return self._carries(element)
+        finally:
+            for target in added:
+                del self.graph[target]
+
+    def _any(self, nodes: Iterable[cst.CSTNode]) -> str | None:
+        return next((found for n in nodes if (found := self._carries(n))), None)
+
+    def _helper(self, node: cst.Call) -> str | None:
+        """A project function decides what it returns: a graph, or one when its arguments carry one."""
+        call = self._call_site(node)
+        if call is None:
+            return None
+        target = self.model.resolve_call(call, self.function)
+        if target is None or target is self.function:
+            return None
+        offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
+        carrying: set[str] = set()
+        source: str | None = None
+        for index, parameter in enumerate(target.params[offset:]):
+            arg = call.arg(index, parameter)
+            if arg is not None and (found := self._carries(arg.node)):
+                carrying.add(parameter)
+                source = source or found
+        returns = self.model.at(target).returns_graph(target, frozenset(carrying))
+        if not returns:
+            return ""  # known: no graph (an empty name is falsy for the callers of _carries)
+        return source or call.dotted or target.name
+
+    def _call_site(self, node: cst.Call) -> CallSite | None:
+        return self.calls.get(id(node))
+
+    def _runs_trainable_model(self, node: cst.Call) -> bool:
+        call = self._call_site(node)
+        if call is None or not call.live:
+            return False
+        called = self.model.flow.model_called(call, self.function)
+        if called is None:
+            return False
+        if called.binding is not None and called.binding.role == MODEL:
+            return not _is_loss_class(called.binding.qualified)
+        return bool(self.model.training_steps) and self.model.is_trained(called)
+
+    def _is_loss_module(self, name: str) -> bool:
+        binding = self.model.binding(name, self.function)
+        return binding is not None and _is_loss_class(binding.qualified)
+
+    # the pass over the statements -----------------------------------------------------
+
+    def observe(self, placed: Placed) -> None:
+        """Move past one statement: what it assigns, and what it backwards (which proves a graph)."""
+        self._assign(placed)
+        if placed.grad == "off":
+            return
+        for name in _backwarded(placed.simple):
+            if not self.graph.get(name) and name in self.last_assigned:
+                self.graph[name] = self.last_assigned[name]  # `loss.backward()`: whatever made it, a graph
+
+    def _assign(self, placed: Placed) -> None:
+        simple = placed.simple
+        if not simple.targets:
+            return
         for target in simple.targets:
-            if carries and not _is_training_object(model, target, function):
-                graph[target] = simple
+            self.last_assigned[target] = simple
+        found = self.carries(simple.value, placed.grad) if simple.value is not None else None
+        targets = list(simple.targets)
+        if found and len(targets) > 1 and _returns_indices(simple.value):
+            targets = targets[:1]  # `values, indices = out.max(1)`
+        for target in simple.targets:
+            if found and target in targets and not self.model.roles.role(target, self.function) in TRAINING_OBJECTS:
+                self.graph[target] = simple if target not in self.graph or not simple.augmented else self.graph[target]
             elif not simple.augmented:
-                graph.pop(target, None)
+                self.graph.pop(target, None)
+
+
+TRAINING_OBJECTS = (MODEL, OPTIMIZER, SCHEDULER, SCALER)
+"""Models, optimizers and schedulers hold no graph themselves, whatever built them."""
+
+
+def _target_names(node: cst.BaseExpression) -> Iterator[str]:
+    if isinstance(node, cst.Name):
+        yield node.value
+    elif isinstance(node, (cst.Tuple, cst.List)):
+        for element in node.elements:
+            yield from _target_names(element.value)
+
+
+def _is_loss_class(qualified: str | None) -> bool:
+    return bool(qualified) and qualified.rsplit(".", 1)[-1].endswith("Loss")
+
+
+def _indices_of(node: cst.Subscript) -> bool:
+    """`out.max(1)[1]`, `torch.max(out, 1)[1]`: the indices half of a (values, indices) result."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return False
+    index = node.slice[0].slice.value
+    return isinstance(index, cst.Integer) and index.value == "1" and _returns_indices(node.value)
+
+
+def _returns_indices(node: cst.CSTNode | None) -> bool:
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return False
+    method = node.func.attr.value
+    is_function = dotted_name(node.func.value) == "torch"
+    needed = 2 if is_function else 1
+    has_dim = len(node.args) >= needed or any(a.keyword is not None and a.keyword.value == "dim" for a in node.args)
+    return method in INDEX_RETURNING and (has_dim or method in ("topk", "sort", "kthvalue"))
+
+
+def _backwarded(simple: Simple) -> Iterator[str]:
+    """Names a statement calls backward() on: `loss.backward()`, `scaler.scale(loss).backward()`,
+    `accelerator.backward(loss)`."""
+    for call in simple.calls:
+        if call.method != "backward":
+            continue
+        if call.inner is None and call.receiver is not None and "." not in call.receiver:
+            yield call.receiver
+        source = call.inner if call.inner is not None else call
+        for arg in source.args[:1]:
+            if arg.dotted is not None and "." not in arg.dotted:
+                yield arg.dotted
+
+
+def returns_graph(model: LoopModel, function: FunctionInfo, carrying_params: frozenset[str]) -> bool:
+    """Does the function return a value that carries a graph, given which parameters carry one?"""
+    values = Values(model, function, carrying_params)
+    for placed in model.ordered_statements(function):
+        simple = placed.simple
+        if simple.jump == "return" and values.carries(simple.value, placed.grad):
+            return True
+        values.observe(placed)
+    return False
+
+
+def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:
+    if function.name in ("forward", "__call__") and function.cls is not None and model.is_module_class(function.cls):
+        return []  # a model's forward collects per-step outputs on purpose: the loss consumes them
+    if not function.loops:
+        return []
+    placed_all = model.ordered_statements(function)
+    consumed = _feeding_backward(function, placed_all)
+    returned = {name for item in placed_all for name in item.simple.returned_names}
+    values = Values(model, function)
+    found: list[RetainedValue] = []
+    for item in placed_all:
+        simple = item.simple
+        if item.loops:
+            for container, value, carried in _stores(values, item):
+                origin = values.graph.get(carried)
+                loop = _loop_holding(item, origin, placed_all)
+                if loop is None or container in consumed:
+                    continue
+                if simple.augmented and container in returned and Kind.BACKWARD not in model.kinds_in(item.loops[-1]):
+                    continue  # a loss summed from parts and returned to a caller that backwards it
+                if not _outlives(container, loop, placed_all, model):
+                    continue
+                found.append(RetainedValue(simple, container, value, origin, loop))
+        values.observe(item)
     return found
 
 
-def returns_graph(model: LoopModel, function: FunctionInfo) -> bool:
-    """Does the function return a value computed from a model call with grad enabled?"""
-    graph: set[str] = set()
-    for item in model.ordered_statements(function):
-        simple = item.simple
-        if simple.jump == "return" and (simple.returned_names & graph or (
-            item.grad != "off" and _calls_model(model, simple, function, direct_only=True)
-        )):
-            return True
-        carries = item.grad != "off" and not simple.value_detached and (
-            bool(simple.value_names & graph) or _calls_model(model, simple, function, direct_only=True)
-        )
+def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
+    """(container, stored name for the message, graph name it flows from) for `total += loss`,
+    `xs.append(loss)`, `d[step] = loss`, and a project function that keeps its argument."""
+    simple = item.simple
+    if item.grad == "off":
+        return
+    if simple.augmented and simple.value is not None:
+        carried = values.carries(simple.value, item.grad)
         for target in simple.targets:
-            if carries:
-                graph.add(target)
-            elif not simple.augmented:
-                graph.discard(target)
-    return False
-
-
-def _calls_model(model: LoopModel, simple: Simple, function: FunctionInfo, direct_only: bool = False) -> bool:
-    for call in simple.calls:
-        if not call.live or call.inner is not None or call.dotted is None:
-            continue
-        if model.resolve_call(call, function) is None and _runs_a_trainable_model(model, call, function):
-            return True
-        if not direct_only:
-            target = model.resolve_call(call, function)
-            if target is not None and target is not function and model.function_returns_graph(target):
-                return True
-    return False
-
-
-def _runs_a_trainable_model(model: LoopModel, call: CallSite, function: FunctionInfo) -> bool:
-    """A forward whose output carries a graph: a module built as such, or one this file trains
-    (a name that merely looks like a model, in a file that trains nothing, is not enough)."""
-    called = model.flow.model_called(call, function)
-    if called is None:
-        return False
-    if called.binding is not None and called.binding.role == MODEL:
-        return True
-    return bool(model.training_steps) and model.is_trained(called)
-
-
-def _is_training_object(model: LoopModel, name: str, function: FunctionInfo) -> bool:
-    """Models, optimizers and schedulers hold no graph themselves, whatever built them."""
-    return model.roles.role(name, function, model.binding(name, function)) in (MODEL, OPTIMIZER, SCHEDULER, SCALER)
-
-
-def _stores(simple: Simple, graph: dict[str, Simple], grad: str) -> Iterator[tuple[str, str]]:
-    """(container, stored graph name) pairs for `total += loss`, `xs.append(loss)`, `d[k] = loss`."""
-    if simple.augmented and grad != "off" and not simple.value_detached:
-        for target in simple.targets:
-            for name in sorted(simple.value_names & graph.keys()):
-                if name != target:
-                    yield target, name
-                    break
+            if carried and carried != target:
+                yield target, _shown(simple.value, carried), carried
     for call in simple.calls:
         container = _container(call)
         if call.method in APPENDING_METHODS and container is not None:
             for arg in call.args:
-                if not arg.detached:
-                    for name in sorted(arg.names & graph.keys()):
-                        yield container, name
-                        break
-    if simple.subscript_targets and not simple.value_detached and grad != "off":
-        for container in simple.subscript_targets:
-            for name in sorted(simple.value_names & graph.keys()):
-                yield container, name
-                break
+                carried = values.carries(arg.node, item.grad)
+                if carried:
+                    yield container, _shown(arg.node, carried), carried
+                    break
+        kept = _kept_by_callee(values, call)
+        if kept is not None:
+            yield kept
+    if simple.subscript_targets and simple.value is not None and isinstance(simple.node, cst.Assign):
+        carried = values.carries(simple.value, item.grad)
+        if carried and any(_varying_key(t.target) for t in simple.node.targets):
+            for container in simple.subscript_targets:
+                yield container, _shown(simple.value, carried), carried
 
 
-def _kept_by_callee(
-    model: LoopModel, function: FunctionInfo, simple: Simple, graph: dict[str, Simple]
-) -> Iterator[tuple[str, str]]:
-    """`meter.update(loss, n)` or `logger.log("loss", loss)` where the same-file method keeps its argument."""
-    for call in simple.calls:
-        target = model.resolve_call(call, function)
-        if target is None or target is function or call.dotted is None:
+def _shown(node: cst.CSTNode, carried: str) -> str:
+    """How the message names the stored value: the name itself when the value is just a name."""
+    return node.value if isinstance(node, cst.Name) else carried
+
+
+def _varying_key(target: cst.BaseExpression) -> bool:
+    """`log[step] = loss` grows with the iteration; `log["loss"] = loss` overwrites one entry."""
+    if not isinstance(target, cst.Subscript):
+        return False
+    for element in target.slice:
+        index = element.slice
+        if isinstance(index, cst.Index) and isinstance(index.value, (cst.SimpleString, cst.Integer, cst.ConcatenatedString)):
             continue
-        kept = model.kept_parameters(target)
-        if not kept:
+        return True
+    return False
+
+
+def _kept_by_callee(values: Values, call: CallSite) -> tuple[str, str, str] | None:
+    """`meter.update(loss, n)` or `logger.log("loss", loss)` where the project method keeps its argument."""
+    model, function = values.model, values.function
+    target = model.resolve_call(call, function)
+    if target is None or target is function or call.dotted is None:
+        return None
+    kept = model.at(target).kept_parameters(target)
+    if not kept:
+        return None
+    offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
+    for index, parameter in enumerate(target.params[offset:]):
+        if parameter not in kept:
             continue
-        offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
-        for index, parameter in enumerate(target.params[offset:]):
-            if parameter not in kept:
-                continue
-            arg = call.arg(index, parameter)
-            if arg is None or arg.detached:
-                continue
-            for name in sorted(arg.names & graph.keys()):
-                yield call.dotted, name
-                break
+        arg = call.arg(index, parameter)
+        carried = values.carries(arg.node) if arg is not None else None
+        if carried:
+            return call.dotted, _shown(arg.node, carried), carried  # type: ignore[union-attr]
+    return None
+
+
+def _loop_holding(item: Placed, origin: Simple | None, placed: list[Placed]) -> Loop | None:
+    """The innermost loop around both the store and where the graph is made: its iterations are
+    the ones that would each keep a graph. None when the graph is made outside every loop of the
+    store (slices of one tensor share one graph)."""
+    if origin is None:
+        return item.loops[-1]  # a parameter that carries a graph: each call brings a new one
+    origin_loops = next((p.loops for p in placed if p.simple is origin), ())
+    shared = [loop for loop in item.loops if loop in origin_loops]
+    return shared[-1] if shared else None
+
+
+def _outlives(container: str, loop: Loop, placed: list[Placed], model: LoopModel) -> bool:
+    """Does the container keep what one iteration of `loop` stores into the next? Not when it is
+    made afresh every iteration (a reset under a condition still keeps several); when it is made
+    afresh in an outer loop, only if `loop` runs over data (an epoch's worth of graphs), not over
+    a few models or heads."""
+    outer = _outer_loops(loop, placed)
+    for item in placed:
+        simple = item.simple
+        if container not in simple.targets or simple.augmented or item.conditional or not item.loops:
+            continue
+        if item.loops[-1] is loop:
+            return False  # `total = 0` in every iteration
+        if item.loops[-1] in outer:
+            return bool(DATA_ITERABLE.search(loop.iter_text)) or any(step.loop is loop for step in model.training_steps)
+    return True
+
+
+def _outer_loops(loop: Loop, placed: list[Placed]) -> tuple[Loop, ...]:
+    for item in placed:
+        if loop in item.loops:
+            return item.loops[: item.loops.index(loop)]
+    return ()
 
 
 def kept_parameters(function: FunctionInfo) -> frozenset[str]:
@@ -247,15 +501,3 @@ def _feeding_backward(function: FunctionInfo, placed: list[Placed]) -> set[str]:
                 roots |= simple.value_names
                 changed = True
     return roots
-
-
-def _plainly_assigned_per_loop(placed: list[Placed]) -> dict[int, set[str]]:
-    """For each loop, the names given a fresh value by a plain assignment somewhere in its body."""
-    assigned: dict[int, set[str]] = {}
-    for item in placed:
-        simple = item.simple
-        if simple.augmented or not simple.targets:
-            continue
-        for loop in item.loops:
-            assigned.setdefault(id(loop), set()).update(simple.targets)
-    return assigned

@@ -1,81 +1,239 @@
 """Evaluation passes and the mode and grad state that reach them.
 
-An evaluation pass is a loop that calls a model and runs no backward. Whether `model.eval()`
-and `torch.no_grad()` reach it is answered along the same-file call graph: in the function
-itself, or in every caller.
+An evaluation pass is model calls with no backward on their path that compute predictions,
+losses or metrics: a loop over data (or a comprehension), a single call in an evaluation
+function or on held-out data, or a validation block run every k steps inside the training loop.
+Whether `model.eval()` and `torch.no_grad()` reach it is answered along every call chain of the
+project.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from loopcheck.model.flow import Event, Kind, Subject
-from loopcheck.model.ir import ClassInfo, FunctionInfo, Loop
+from loopcheck.model.ir import ClassInfo, FunctionInfo, Loop, Simple
+from loopcheck.model.program import events_of, run_once
 from loopcheck.model.roles import MODEL_FACTORIES
 
 if TYPE_CHECKING:
     from loopcheck.model import CallEdge, LoopModel
 
 MAX_CALLER_DEPTH = 6
-_MODE_LAYERS = re.compile(r"Dropout|BatchNorm|InstanceNorm|SyncBatchNorm|dropout|batch_norm|self\.training|DropPath|drop_path")
+_MODE_LAYERS = re.compile(
+    r"Dropout|BatchNorm|InstanceNorm|SyncBatchNorm|batch_norm|self\.training|DropPath|drop_path"
+    r"|dropout(?!\s*=\s*0(?:\.0*)?\s*[,)])"
+)
 EVAL_FUNCTION = re.compile(
     r"(?i)(^|_)(eval|evaluate|evaluation|validate|validation|val|valid|test|predict|prediction|infer|inference)"
+    r"(_|$|\d)"
 )
-EVAL_LOADER = re.compile(r"(?i)(^|[^a-z])(val|valid|validation|test|eval|dev)([^a-z]|$|loader|data|set)")
+EVAL_DATA = re.compile(r"(?i)(^|[^a-z])(val|valid|validation|test|eval|dev|holdout)([^a-z]|$|loader|data|set)")
 DATA_ITERABLE = re.compile(r"(?i)loader|dataset|(^|[^a-z])(data|ds|dl|batches|samples|examples)([^a-z]|$)")
-_MODULE_BASES = frozenset({"Module", "Sequential", "ModuleList", "ModuleDict"})
+CADENCE = re.compile(r"%")
+FRAMEWORK_EVAL_HOOKS = frozenset(
+    {"validation_step", "test_step", "predict_step", "prediction_step", "simple_test", "aug_test", "forward_test",
+     "evaluation_step", "validation_epoch_end", "test_epoch_end", "on_validation_epoch_end", "on_test_epoch_end"}
+)
+"""Methods a framework (Lightning, a Trainer, mm-style detectors) runs in eval mode under no_grad."""
+PREDICTION_METHODS = re.compile(r"(predict|generate|sample|infer|inference|classify)(_\w+)?$")
+METRIC_METHODS = frozenset({"argmax", "argmin", "topk", "eq", "ne", "max", "min", "softmax", "sigmoid"})
+_METRIC_FUNCTIONS = re.compile(r"(?i)accuracy|(^|_)acc($|_)|f1|precision|recall|auc|score|metric|correct")
 
 
 @dataclass(frozen=True, eq=False)
 class EvaluationPass:
-    loop: Loop
+    function: FunctionInfo
+    """The function that holds the pass."""
+    loop: Loop | None
+    """The loop of the pass, None for a pass without one (a single call, a validation block)."""
     first_call: Event
     """The first model call of the pass."""
     model: Subject | None
     entered_from: CallEdge | None
-    """The first same-file call of the function that holds the pass, if any."""
+    """The first call of the function that holds the pass, if any."""
 
     @property
-    def function(self) -> FunctionInfo:
-        return self.loop.function
+    def key(self) -> tuple[int, object]:
+        """Passes of one function over one model share a key: one finding says it for all of them."""
+        return id(self.function), self.model.key if self.model is not None else None
 
 
 def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
     passes: list[EvaluationPass] = []
-    training = {id(step.loop) for step in model.training_steps}
-    for loop in model.loops:
-        function = loop.function
-        if function.name in ("forward", "__call__") or (function.cls is not None and model.is_module_class(function.cls)):
-            continue  # a model's own forward loops over its layers
-        if function.name.lstrip("_").startswith("test_"):
-            continue  # a pytest test exercises a module; it does not evaluate a trained one
-        events = list(model.loop_event(loop).flatten())[1:]
+    training = training_functions(model)
+    for function in model.ir.functions:
+        if not _may_evaluate(model, function):
+            continue
+        passes.extend(_loop_passes(model, function, training))
+        passes.extend(_call_passes(model, function, training))
+    passes.extend(_passes_inside_training(model))
+    return passes
+
+
+def training_functions(model: LoopModel) -> set[int]:
+    """ids of the functions whose code runs inside a training iteration (helpers called by it)."""
+    found: set[int] = set()
+    for program in model.step_programs():
+        for event in events_of(program):
+            found.add(id(event.context.function))
+    return found
+
+
+def _may_evaluate(model: LoopModel, function: FunctionInfo) -> bool:
+    """Can code in this function be an evaluation pass whose mode and grad context we can judge?"""
+    if model.is_pytest_file or (function.cls is not None and model.is_test_case(function.cls)):
+        return False  # a test exercises a module; it does not evaluate a trained one
+    if function.cls is not None and function.name in FRAMEWORK_EVAL_HOOKS:
+        return False  # the framework switches to eval mode and disables grad around it
+    if function.cls is not None and model.is_module_class(function.cls):
+        return False  # a model's own methods are the model: the pass is where they are called
+    if function.name != "<module>" and not model.callers(function):
+        return False  # called from outside the project (a framework, a user): its context is unknown
+    return True
+
+
+def _loop_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -> Iterable[EvaluationPass]:
+    training_loops = {id(step.loop) for step in model.training_steps}
+    for loop in function.loops:
+        if id(loop) in training_loops or _runs_once(loop):
+            continue  # `for x in loader: model(x); break` initialises lazy modules
+        events = list(events_of(model.iteration_program(loop)))
         if any(e.kind is Kind.BACKWARD for e in events):
             continue
-        if any(id(outer) in training for outer in model.enclosing_loops(loop)):
-            continue  # a loop inside a training step builds part of that step's loss
-        if any(e.kind is Kind.BACKWARD for e in model.function_events(function)):
-            continue  # the function backwards what the loop computed
-        loop_targets = set(loop.targets) | {t for outer in model.enclosing_loops(loop) for t in outer.targets}
-        calls = [
-            e for e in events
-            if e.kind is Kind.MODEL_CALL and (e.subject is None or e.subject.name not in loop_targets)
-        ]
+        calls = [e for e in events if e.kind is Kind.MODEL_CALL and not _called_on_loop_target(model, e, loop)]
         if not calls:
             continue
-        named = EVAL_FUNCTION.search(function.name) or EVAL_LOADER.search(loop.iter_text)
-        over_data = DATA_ITERABLE.search(loop.iter_text)
-        if not named and not (training and over_data and model.is_trained(calls[0].subject)):
-            continue  # a rollout over range(n), or a model this file never trains: no evaluation pass
-        callers = model.callers(function)
-        passes.append(EvaluationPass(loop, calls[0], calls[0].subject, callers[0] if callers else None))
-    return passes
+        named = bool(EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text))
+        inside_training = id(function) in training or any(id(outer) in training_loops for outer in model.enclosing_loops(loop))
+        if inside_training and not named:
+            continue  # a loop inside a training step builds part of that step's loss (or is found below)
+        if any(e.kind is Kind.BACKWARD for e in model.function_events(function)):
+            continue  # the function backwards what the loop computed
+        if not (named or _evaluation_intent(model, function, calls[0], loop)):
+            continue  # a rollout over range(n), or a model this project never trains: no evaluation pass
+        yield _pass(model, function, loop, calls[0])
+
+
+def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -> Iterable[EvaluationPass]:
+    """Model calls outside any loop of a function that trains nothing: `pred = model(x, adj).argmax(-1)`
+    in `test()`, `test_output = cnn(test_x)` after the training loop of a script."""
+    if id(function) in training and not EVAL_FUNCTION.search(function.name):
+        return
+    top = model.function_events(function)
+    if any(e.kind is Kind.BACKWARD for event in top for e in event.flatten()):
+        if function.name != "<module>":
+            return  # a training function; its tail forwards are judged below
+    for event in top:
+        if event.kind is not Kind.MODEL_CALL or event.context.chain:
+            continue
+        if EVAL_FUNCTION.search(function.name) or _single_call_intent(model, function, event):
+            if function.name == "<module>" and not _after_training(model, event):
+                continue
+            yield _pass(model, function, None, event)
+            return
+
+
+def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
+    """Validation inside a training iteration: model calls no backward follows, run every k steps
+    (`if step % k == 0:`) or with the model switched to eval mode on purpose."""
+    programs = [(step.loop.function, step.loop, model.iteration_program(step.loop)) for step in model.training_steps]
+    programs += [(function, None, model.function_program(function)) for function in model.step_functions]
+    for function, loop, program in programs:
+        if not _may_evaluate(model, function):
+            continue
+        tails: set[Event] = set()
+
+        def step(pending: frozenset[Event], event: Event) -> frozenset[Event]:
+            if event.kind is Kind.BACKWARD:
+                return frozenset()
+            if event.kind is Kind.MODEL_CALL:
+                return pending | {event}
+            return pending
+
+        ends, stopped = run_once(program, step, [frozenset()])
+        for pending in ends | stopped:
+            tails |= pending
+        ordered = [e for e in events_of(program) if e in tails]
+        for event in ordered:
+            on_cadence = any(CADENCE.search(guard) for guard in event.context.guards)
+            if on_cadence or _mode_before(model.at(event.context.function), event.context.function, event.node, event.subject):
+                yield _pass(model, function, loop, event)
+                break
+
+
+def _pass(model: LoopModel, function: FunctionInfo, loop: Loop | None, first: Event) -> EvaluationPass:
+    callers = model.callers(function)
+    return EvaluationPass(function, loop, first, first.subject, callers[0] if callers else None)
+
+
+def _runs_once(loop: Loop) -> bool:
+    return any(isinstance(stmt, Simple) and stmt.jump == "break" for stmt in loop.body)
+
+
+def _called_on_loop_target(model: LoopModel, event: Event, loop: Loop) -> bool:
+    """`for model in models: model(x)` runs each of several models: an ensemble, not a pass over data."""
+    targets = set(loop.targets) | {t for outer in model.enclosing_loops(loop) for t in outer.targets}
+    return event.subject is not None and event.subject.name in targets
+
+
+def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, loop: Loop) -> bool:
+    """What makes a loop of model calls an evaluation: the model put in eval mode for it, or data
+    iterated by a model this project trains, or metrics computed in it."""
+    if _mode_before(model, function, first.node, first.subject):
+        return True
+    if DATA_ITERABLE.search(loop.iter_text) and model.training_steps and model.is_trained(first.subject):
+        return True
+    return _computes_metrics(model, [placed.simple for placed in model.ordered_statements(function) if loop in placed.loops])
+
+
+def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -> bool:
+    """A single forward that evaluates: on held-out data (`test_x`), with the model in eval mode,
+    a prediction method (`model.generate(...)`), or its output turned into predictions or metrics."""
+    if call.call is not None and any(EVAL_DATA.search(model.code(arg.node)) for arg in call.call.args):
+        return True
+    if call.call is not None and call.call.method is not None and PREDICTION_METHODS.match(call.call.method):
+        return True
+    if _mode_before(model, function, call.node, call.subject):
+        return True
+    statement = next((s for s in function.simples if any(c is call.call for c in s.calls)), None)
+    if statement is None:
+        return False
+    outputs = set(statement.targets)
+    if any(c.method in METRIC_METHODS and c.inner is call.call for c in statement.calls):
+        return True
+    later = [s for s in function.simples if outputs and s.value_names & outputs or any(
+        arg.names & outputs for c in s.calls for arg in c.args)]
+    return _computes_metrics(model, later)
+
+
+def _computes_metrics(model: LoopModel, simples: list[Simple]) -> bool:
+    for simple in simples:
+        for call in simple.calls:
+            if call.method in ("argmax", "topk") or (call.method in ("max", "eq") and call.args):
+                return True
+            if call.dotted is not None and _METRIC_FUNCTIONS.search(call.dotted.rsplit(".", 1)[-1]):
+                return True
+    return False
+
+
+def _after_training(model: LoopModel, event: Event) -> bool:
+    """At module level, a forward counts as evaluation once the script has trained (or never trains)."""
+    steps = [step for step in model.training_steps if step.loop.function is event.context.function]
+    if not steps:
+        return True
+    first_training = min(model.position(step.loop.node).start.line for step in steps)
+    return model.position(model.anchor(event)).start.line > first_training
+
+
+# grad mode -----------------------------------------------------------------------------
 
 
 def grad_entering(model: LoopModel, function: FunctionInfo, depth: int = 0) -> str:
     """'off' when every way into `function` disables grad (decorator, or every caller's with-block),
     'unknown' when that depends on a runtime value, 'on' otherwise."""
+    model = model.at(function)
     own = model.function_context(function).grad
     if own != "on" or depth > MAX_CALLER_DEPTH:
         return "off" if depth > MAX_CALLER_DEPTH else own
@@ -98,18 +256,33 @@ def grad_at(model: LoopModel, event: Event) -> str:
     """The grad mode an event runs under, its function's callers included."""
     if event.context.grad != "on":
         return event.context.grad
-    if event.context.chain:
-        return "on"  # inlined from a caller whose with-blocks were already applied
-    return grad_entering(model, event.context.function)
+    outermost = event.context.chain[0] if event.context.chain else None
+    if outermost is None:
+        return grad_entering(model, event.context.function)
+    # inlined from callers whose with-blocks were applied: what enters the outermost of them
+    entering = _function_of_call(model, event, outermost)
+    return grad_entering(model, entering) if entering is not None else "on"
+
+
+def _function_of_call(model: LoopModel, event: Event, call: object) -> FunctionInfo | None:
+    for function in model.ir.functions:
+        if any(c is call for s in function.simples for c in s.calls):
+            return function
+    return None
+
+
+# eval mode -----------------------------------------------------------------------------
 
 
 def eval_mode_reaches(model: LoopModel, function: FunctionInfo, target: Event, subject: Subject | None, depth: int = 0) -> bool:
     """Is `subject` in eval mode when `target` runs: set earlier in the function, or by every caller?"""
+    model = model.at(function)
     state = _mode_before(model, function, target.node, subject)
     if state is not None:
         return state
     if subject is not None and subject.name.startswith("self.") and function.cls is not None:
-        return _eval_set_by_constructor(model, function.cls, subject)
+        if _eval_set_by_constructor(model, function.cls, subject):
+            return True
     if _loaded_in_eval_mode(model, subject):
         return True
     if depth > MAX_CALLER_DEPTH:
@@ -118,8 +291,9 @@ def eval_mode_reaches(model: LoopModel, function: FunctionInfo, target: Event, s
     if not edges:
         return False
     for edge in edges:
-        at_call = _event_at(model, edge.caller, edge.call.node)
-        if at_call is None or not eval_mode_reaches(model, edge.caller, at_call, subject, depth + 1):
+        caller = model.at(edge.caller)
+        at_call = _event_at(caller, edge.caller, edge.call.node)
+        if at_call is None or not eval_mode_reaches(caller, edge.caller, at_call, subject, depth + 1):
             return False
     return True
 
@@ -152,13 +326,21 @@ def _eval_set_by_constructor(model: LoopModel, cls: ClassInfo, subject: Subject)
     )
 
 
+def covers(switched: Subject | None, subject: Subject | None, model: LoopModel) -> bool:
+    """Does a mode switch of `switched` apply to `subject`: the same object, or a module inside it
+    (`model.eval()` covers `model.encoder`)?"""
+    if switched is not None and subject is not None and subject.name.startswith(switched.name + "."):
+        return True
+    return model.may_be(switched, subject)
+
+
 def _mode_before(model: LoopModel, function: FunctionInfo, node: object, subject: Subject | None) -> bool | None:
     """True (eval or unknown mode) or False (train mode) as last set before `node` in source order; None if never set."""
     state: bool | None = None
     for event in model.function_events_flat(function):
         if event.node is node:
             return state
-        if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and model.may_be(event.subject, subject):
+        if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(event.subject, subject, model):
             state = event.kind is not Kind.TRAIN
     return state
 
@@ -167,36 +349,50 @@ def _event_at(model: LoopModel, function: FunctionInfo, node: object) -> Event |
     return next((e for e in model.function_events_flat(function) if e.node is node), None)
 
 
+# what a model holds --------------------------------------------------------------------
+
+
 def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
     """Could the model behave differently in train and eval mode? True when its class cannot be seen."""
     binding = subject.binding if subject is not None else None
     if binding is None:
         return True
     if binding.cls is not None:
-        return _class_has_mode_layers(model, binding.cls, frozenset())
+        return class_has_mode_layers(model.at_class(binding.cls), binding.cls)
     qualified = binding.qualified or ""
     if binding.call is not None and qualified.startswith(("torch.nn.", "nn.")):
         # a built-in layer or container: its arguments say whether dropout or batch norm is inside
         last = qualified.rsplit(".", 1)[-1]
-        return last.startswith("Transformer") or bool(_MODE_LAYERS.search(model.code(binding.call.node)))
+        owner = model.at(binding.function)
+        return last.startswith("Transformer") or bool(_MODE_LAYERS.search(owner.code(binding.call.node)))
     return True  # a factory (`resnet18()`, `from_pretrained`) or a constructor we cannot see
 
 
-def _class_has_mode_layers(model: LoopModel, cls: ClassInfo, seen: frozenset[str]) -> bool:
-    if _MODE_LAYERS.search(model.code(cls.node)):
-        return True
-    for base in cls.bases:
-        last = base.rsplit(".", 1)[-1]
-        if last in model.ir.classes and last not in seen:
-            if _class_has_mode_layers(model, model.ir.classes[last], seen | {cls.name}):
-                return True
-        elif last not in _MODULE_BASES and last != "object":
-            return True  # a base class we cannot see
+def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
+    """Does the module class (its own layers, its bases, the project classes it builds) hold
+    dropout, batch norm or anything else that reads `self.training`?"""
+    key = ("mode layers", id(cls))
+    known = model._class_facts.get(key)
+    if known is not None:
+        return known
+    model._class_facts[key] = False  # a class that builds itself adds nothing
+    found = bool(_MODE_LAYERS.search(model.code(cls.node)))
+    for base in model.base_classes(cls):
+        if found:
+            break
+        if isinstance(base, ClassInfo):
+            found = class_has_mode_layers(model.at_class(base), base)
+        elif base not in ("Module", "Sequential", "ModuleList", "ModuleDict", "object"):
+            found = True  # a base class we cannot see
     for call in cls.constructed:
-        last = (call.dotted or "").rsplit(".", 1)[-1]
-        if last in model.ir.classes and last not in seen and last != cls.name:
-            if _class_has_mode_layers(model, model.ir.classes[last], seen | {cls.name}):
-                return True
-        elif MODEL_FACTORIES.search(call.dotted or "") or last in ("TransformerEncoderLayer", "TransformerDecoderLayer", "Transformer"):
-            return True
-    return False
+        if found:
+            break
+        built = model.definition(call.dotted) if call.dotted else None
+        if isinstance(built, ClassInfo) and built is not cls:
+            found = class_has_mode_layers(model.at_class(built), built)
+        elif MODEL_FACTORIES.search(call.dotted or "") or (call.dotted or "").rsplit(".", 1)[-1] in (
+            "TransformerEncoderLayer", "TransformerDecoderLayer", "Transformer"
+        ):
+            found = True
+    model._class_facts[key] = found
+    return found

@@ -8,6 +8,7 @@ a program (program.py): `if`/`else` arms are alternatives, `continue`/`break`/`r
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Iterator
@@ -26,6 +27,10 @@ MAX_INLINE_DEPTH = 4
 
 CLIP_METHODS = frozenset({"clip_grad_norm_", "clip_grad_value_", "clip_grad_norm", "clip_grad_value"})
 RESET_WORDS = ("zero_grad", "clear_grad", "reset_grad")
+FORWARD_METHODS = re.compile(
+    r"(predict|generate|sample|infer|inference|encode|decode|embed|classify|get_action|get_value|act)(_\w+)?$"
+)
+"""Methods of a model that run its forward (when the class that defines them cannot be seen)."""
 # Builtins and logging calls that receive a model or optimizer without touching its gradients.
 INERT_CALLS = frozenset(
     {"print", "len", "isinstance", "getattr", "setattr", "hasattr", "id", "type", "repr", "str", "format",
@@ -177,7 +182,15 @@ class Flow:
         if "." not in name and (name in self.model.ir.import_refs or self.model.definition(name, function) is not None):
             return None  # an imported or defined name is a function such as `fixed_init_model`, not a model object
         callee = self.subject(name, function)
-        return callee if callee is not None and callee.role == MODEL else None
+        if callee is not None and callee.role == MODEL:
+            return callee
+        receiver, _, method = name.rpartition(".")
+        if receiver and FORWARD_METHODS.match(method):
+            # `agent.get_action(obs)`, `model.generate(ids)` on a model whose class we cannot see
+            owner = self.subject(receiver, function)
+            if owner is not None and owner.role == MODEL:
+                return owner
+        return None
 
     def _mode_event(self, call: CallSite, context: Context, receiver: Subject) -> Event:
         first = call.arg(0, "mode")
@@ -245,6 +258,9 @@ class Flow:
         reset = False
         for call in simple.calls:
             target = self.model.resolve_call(call, context.function)
+            if target is not None and self._model_method(target, call, context):
+                items.append(Emit(self._model_method(target, call, context)))  # type: ignore[arg-type]
+                continue
             if target is not None and target is not context.function and depth < MAX_INLINE_DEPTH:
                 items.append(self._enter(target, call, context, depth))
                 continue
@@ -259,6 +275,20 @@ class Flow:
         if simple.jump is not None:
             items.append(Jump(simple.jump))
         return Sequence(tuple(items))
+
+    def _model_method(self, target: FunctionInfo, call: CallSite, context: Context) -> Event | None:
+        """A method of a model class that only computes (`model.generate(x)`, `self.encode(x)`): a
+        model call on its receiver, not code to inline. One that trains or switches modes is inlined."""
+        if target.cls is None or target.name == "__init__" or not self.model.is_module_class(target.cls):
+            return None
+        if self.model.reaches(target) or call.receiver is None:
+            return None
+        receiver = self.subject(call.receiver, context.function)
+        if receiver is None:
+            return None
+        if receiver.role is None and call.receiver == "self":
+            receiver = Subject(receiver.key, receiver.name, MODEL, receiver.binding, receiver.function)
+        return Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call) if receiver.role == MODEL else None
 
     def _enter(self, target: FunctionInfo, call: CallSite, context: Context, depth: int) -> Enter:
         callee = self.model.at(target).flow

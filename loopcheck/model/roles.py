@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from loopcheck.model.build import dotted_name
 from loopcheck.model.ir import CallSite, ClassInfo, FunctionInfo, Simple
 
 if TYPE_CHECKING:
@@ -62,7 +63,9 @@ class Binding:
     statement: Simple
     function: FunctionInfo
     cls: ClassInfo | None = None
-    """For instances of classes defined in the same file."""
+    """For instances of project classes (this file's or another's)."""
+    alias: str | None = None
+    """For `self.model = model` or `net = self.net`: the name whose value this one takes."""
 
     @property
     def last(self) -> str:
@@ -152,11 +155,17 @@ class RoleTable:
                 if inner is None or wrapped in simple.targets:
                     return
                 role, cls = inner.role, inner.cls
+        alias = dotted_name(simple.value) if simple.value is not None and call is None else None
+        if alias is not None and not simple.augmented:
+            # `self.model = model`: the value of another name, resolved when asked (through callers)
+            inner = self.lookup(alias, function) if alias not in simple.targets else None
+            if inner is not None:
+                role, cls, qualified, call = inner.role, inner.cls, inner.qualified, inner.call
         for target in simple.targets:
             if len(simple.targets) > 1:
                 # `optimizer, scheduler = get_optimizer_and_scheduler(...)`: one call, several roles
                 role, cls = role_from_name(target), None
-            binding = Binding(target, role, qualified, call, simple, function, cls)
+            binding = Binding(target, role, qualified, call, simple, function, cls, alias if len(simple.targets) == 1 else None)
             if target.startswith("self.") and function.cls is not None:
                 self.attributes.setdefault(id(function.cls), {}).setdefault(target, []).append(binding)
             else:

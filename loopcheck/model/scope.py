@@ -5,6 +5,7 @@ The project layer implements this; a model built on its own (one source text, no
 """
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -35,3 +36,9 @@ class _NoProject:
 
 
 NO_PROJECT: ProjectView = _NoProject()
+
+
+def is_pytest_file(path: str) -> bool:
+    """`test_*.py`, `*_test.py` and `conftest.py`: files pytest collects, whose functions are tests."""
+    name = os.path.basename(path)
+    return name == "conftest.py" or (name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py")))

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from loopcheck.model import LoopModel
+from loopcheck.model.scope import is_pytest_file
 from loopcheck.source import UnreadableFile, load, parse_source
 
 SKIPPED_DIRECTORIES = frozenset(
@@ -38,12 +39,6 @@ def package_base(directory: Path) -> Path:
     while (directory / "__init__.py").is_file() and directory.parent != directory:
         directory = directory.parent
     return directory
-
-
-def is_pytest_file(path: str) -> bool:
-    """`test_*.py`, `*_test.py` and `conftest.py`: files pytest collects."""
-    name = os.path.basename(path)
-    return name == "conftest.py" or (name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py")))
 
 
 def is_skipped_directory(name: str) -> bool:

@@ -22,12 +22,16 @@ class Report:
     related: tuple[tuple[cst.CSTNode, str], ...] = field(default=())
 
 
-def evaluation_report(evaluation: EvaluationPass, message: str) -> Report:
-    """A finding at an evaluation pass's first model call, pointing back at where it is entered."""
+def evaluation_report(model: LoopModel, evaluation: EvaluationPass, message: str) -> Report:
+    """A finding at an evaluation pass's first model call (or at the call of this file that leads
+    to it), pointing back at where the pass is entered."""
     related: tuple[tuple[cst.CSTNode, str], ...] = ()
-    if evaluation.entered_from is not None:
+    node = model.anchor(evaluation.first_call)
+    if node is not evaluation.first_call.node:
+        related = ((evaluation.first_call.node, "the model call of the pass"),)
+    elif evaluation.entered_from is not None:
         related = ((evaluation.entered_from.call.node, "the evaluation pass is entered here"),)
-    return Report(evaluation.first_call.node, message, related)
+    return Report(node, message, related)
 
 
 class Rule:

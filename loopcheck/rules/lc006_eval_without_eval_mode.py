@@ -34,6 +34,13 @@ with torch.no_grad():
 model.train()
 """
     VALID = (
+        # never called in the project: a framework or a user decides its mode, which we cannot see
+        """\
+def evaluate(model, loader):
+    with torch.no_grad():
+        for x, y in loader:
+            out = model(x)
+""",
         """\
 def evaluate(model, loader):
     model.eval()
@@ -73,6 +80,20 @@ def evaluate(model, loader):
     with torch.no_grad():
         for x, y in loader:
             out = model(x)  # expect: LC006
+
+for epoch in range(epochs):
+    train_one_epoch(model, train_loader, optimizer)
+    evaluate(model, val_loader)
+""",
+        # a single forward over a whole graph in an evaluation function is a pass too
+        """\
+model = GCN(nfeat, nhid, nclass, dropout=0.5)
+
+def test():
+    output = model(features, adj)  # expect: LC006
+    return accuracy(output[idx_test], labels[idx_test])
+
+test()
 """,
         """\
 class Net(nn.Module):
@@ -92,9 +113,13 @@ with torch.no_grad():
     )
 
     def check(self, model: LoopModel) -> Iterable[Report]:
+        reported: set[tuple[int, object]] = set()
         for evaluation in model.evaluation_passes:
+            if evaluation.key in reported:
+                continue
             if not model.may_hold_mode_layers(evaluation.model):
                 continue
             if model.eval_mode_reaches(evaluation.first_call, evaluation.model):
                 continue
-            yield evaluation_report(evaluation, self.message.format(model=evaluation.first_call.subject_name("model")))
+            reported.add(evaluation.key)
+            yield evaluation_report(model, evaluation, self.message.format(model=evaluation.first_call.subject_name("model")))

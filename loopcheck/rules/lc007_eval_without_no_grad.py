@@ -64,6 +64,19 @@ def evaluate(model, loader):
     model.eval()
     for x, y in loader:
         out = model(x)  # expect: LC007
+
+evaluate(model, val_loader)
+""",
+        # validation every k steps inside the training loop
+        """\
+for step, (x, y) in enumerate(train_loader):
+    optimizer.zero_grad()
+    criterion(model(x), y).backward()
+    optimizer.step()
+    if step % 100 == 0:
+        model.eval()
+        val_out = model(x_val)  # expect: LC007
+        model.train()
 """,
         """\
 def evaluate(model, loader):
@@ -78,7 +91,11 @@ evaluate(model, test_loader)
     )
 
     def check(self, model: LoopModel) -> Iterable[Report]:
+        reported: set[tuple[int, object]] = set()
         for evaluation in model.evaluation_passes:
+            if evaluation.key in reported:
+                continue
             if model.grad_at(evaluation.first_call) != "on":
                 continue
-            yield evaluation_report(evaluation, self.message.format(model=evaluation.first_call.subject_name("model")))
+            reported.add(evaluation.key)
+            yield evaluation_report(model, evaluation, self.message.format(model=evaluation.first_call.subject_name("model")))
