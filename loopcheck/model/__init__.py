@@ -227,6 +227,27 @@ class LoopModel:
                 return role, cls, qualified
         return classify_constructor(qualified), None, qualified
 
+    def element_role(self, container: str, function: FunctionInfo) -> tuple[str | None, Binding | None]:
+        """The role shared by the elements of a dict, list or tuple literal bound to `container`
+        (`{"g": Adam(...), "d": Adam(...)}`), and that binding; (None, None) when not one."""
+        bound = self.binding(container, function)
+        if bound is None or bound.statement.value is None:
+            return None, None
+        value = bound.statement.value
+        if not isinstance(value, (cst.Dict, cst.List, cst.Tuple)):
+            return None, None
+        elements = {id(e.value) for e in value.elements if isinstance(e, (cst.DictElement, cst.Element))}
+        owner = self.at(bound.function)
+        roles = {
+            owner.constructed(call, bound.function)[0] or owner.roles.role(call.dotted or "", bound.function)
+            for call in bound.statement.calls
+            if id(call.node) in elements
+        }
+        if len(roles) == 1:
+            role = next(iter(roles))
+            return (role, bound) if role in (OPTIMIZER, SCHEDULER, MODEL) else (None, None)
+        return None, None
+
     def returned_role(self, function: FunctionInfo) -> tuple[str | None, ClassInfo | None]:
         """The role of what a factory function returns, when every return agrees."""
         key = id(function)

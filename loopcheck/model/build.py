@@ -7,6 +7,7 @@ only for files that have findings).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import libcst as cst
 
@@ -75,6 +76,8 @@ class _Comprehension:
 
 class _ExpressionScan:
     """Collects the calls of an expression in evaluation order and the names whose values flow into it."""
+
+    code: Callable[[cst.CSTNode], str] = staticmethod(lambda node: cst.Module([]).code_for_node(node))
 
     def __init__(self) -> None:
         self.calls: list[CallSite] = []
@@ -195,9 +198,18 @@ class _ExpressionScan:
             args=tuple(args),
             live=live,
             receiver_root=flow_name(func.value) if isinstance(func, cst.Attribute) else None,
+            element=_element(func.value, self.code) if isinstance(func, cst.Attribute) else None,
         )
         self.calls.append(site)
         return site
+
+
+def _element(node: cst.BaseExpression, code: Callable[[cst.CSTNode], str]) -> tuple[str, str] | None:
+    """`("optimizers", 'optimizers["g"]')` for the receiver `optimizers["g"]` of a method call."""
+    if not isinstance(node, cst.Subscript):
+        return None
+    container = dotted_name(node.value)
+    return (container, code(node)) if container is not None else None
 
 
 def _targets(node: cst.BaseExpression) -> tuple[list[str], list[str]]:

@@ -50,6 +50,8 @@ class Placed:
     loops: tuple[Loop, ...]
     conditional: bool = False
     """Under an `if`/`match` arm or an `except` handler inside its innermost loop (or function)."""
+    guards: tuple[str, ...] = ()
+    """The tests of the if-arms around it in its function, `not (...)` for other arms."""
 
 
 def ordered_statements(model: LoopModel, function: FunctionInfo) -> list[Placed]:
@@ -58,23 +60,26 @@ def ordered_statements(model: LoopModel, function: FunctionInfo) -> list[Placed]
     return list(walk(function.body, start))
 
 
-def walk(block: Block, grad: str, loops: tuple[Loop, ...] = (), conditional: bool = False) -> Iterator[Placed]:
+def walk(
+    block: Block, grad: str, loops: tuple[Loop, ...] = (), conditional: bool = False, guards: tuple[str, ...] = ()
+) -> Iterator[Placed]:
     """The simple statements of a block in source order, with the grad mode its with-blocks set."""
     for stmt in block:
         if isinstance(stmt, Simple):
-            yield Placed(stmt, grad, loops, conditional)
+            yield Placed(stmt, grad, loops, conditional, guards)
         elif isinstance(stmt, Branch):
-            for arm in stmt.arms:
-                yield from walk(arm, grad, loops, True)
+            for index, arm in enumerate(stmt.arms):
+                test = stmt.test if index == 0 else f"not ({stmt.test})"
+                yield from walk(arm, grad, loops, True, (*guards, test))
         elif isinstance(stmt, With):
-            yield from walk(stmt.body, stmt.grad or grad, loops, conditional)
+            yield from walk(stmt.body, stmt.grad or grad, loops, conditional, guards)
         elif isinstance(stmt, Try):
-            yield from walk([*stmt.body, *stmt.orelse, *stmt.final], grad, loops, conditional)
+            yield from walk([*stmt.body, *stmt.orelse, *stmt.final], grad, loops, conditional, guards)
             for handler in stmt.handlers:
-                yield from walk(handler, grad, loops, True)
+                yield from walk(handler, grad, loops, True, guards)
         elif isinstance(stmt, Loop):
-            yield from walk(stmt.body, grad, (*loops, stmt), False)
-            yield from walk(stmt.orelse, grad, loops, conditional)
+            yield from walk(stmt.body, grad, (*loops, stmt), False, guards)
+            yield from walk(stmt.orelse, grad, loops, conditional, guards)
 
 
 def simples_of(block: Block) -> Iterator[Simple]:

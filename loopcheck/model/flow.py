@@ -67,11 +67,18 @@ class Subject:
     role: str | None
     binding: Binding | None
     function: FunctionInfo
+    collection: object = None
+    """For an element of a dict or list of optimizers (`optimizers["g"]`, or `opt` in a loop over
+    them): the key of the container's binding."""
 
     def may_be(self, other: Subject | None) -> bool:
         """Could both refer to the same object? Unknown objects seen from different functions may."""
         if other is None:
             return True
+        if self.collection is not None or other.collection is not None:
+            if self.collection is other.collection or self.collection == other.collection:
+                return self.key == other.key or "*" in (_element_of(self), _element_of(other))
+            return self.binding is None or other.binding is None
         if self.binding is not None and other.binding is not None:
             return self.binding is other.binding
         if self.function is other.function:
@@ -127,9 +134,23 @@ class Flow:
         if name is None:
             return None
         binding = self.model.binding(name, function)
+        if binding is None and "." not in name:
+            loop = next((loop for loop in function.loops if name in loop.targets), None)
+            container = _iterated_container(loop.iter_text) if loop is not None else None
+            if container is not None:
+                return self.element_subject(container, "*", name, function)
         role = self.model.roles.role(name, function, binding)
         key: object = binding if binding is not None and binding.role is not None else (id(function), name)
         return Subject(key=key, name=name, role=role, binding=binding, function=function)
+
+    def element_subject(self, container: str, element: str, name: str, function: FunctionInfo) -> Subject | None:
+        """An element of a container built as a literal of optimizers (or schedulers, models):
+        `optimizers["g"]`, or `element="*"` for any element (a loop over the container)."""
+        role, binding = self.model.element_role(container, function)
+        if role is None:
+            return None
+        collection = binding if binding is not None else (id(function), container)
+        return Subject(key=(collection, element), name=name, role=role, binding=None, function=function, collection=collection)
 
     def events_of_call(self, call: CallSite, context: Context) -> list[Event]:
         """The events of one call that is not inlined (inlined calls are the program's business)."""
@@ -140,6 +161,8 @@ class Flow:
         if method == "backward":
             return [Event(Kind.BACKWARD, call.node, context, call=call)]
         receiver = self.subject(call.receiver, function)
+        if receiver is None and call.element is not None:
+            receiver = self.element_subject(call.element[0], call.element[1], call.element[1], function)
         role = receiver.role if receiver is not None else None
         if method == "step" and receiver is not None:
             if role == SCALER:
@@ -319,6 +342,20 @@ def event_tree(node: Node) -> Iterator[Event]:
     else:
         for child in children(node):
             yield from event_tree(child)
+
+
+_CONTAINER_ITERATION = re.compile(r"^([A-Za-z_][\w.]*?)(\.values\(\)|\.items\(\))?$")
+
+
+def _iterated_container(iter_text: str) -> str | None:
+    """`optimizers` for `for opt in optimizers:` and `for name, opt in optimizers.items():`."""
+    match = _CONTAINER_ITERATION.match(iter_text.strip())
+    return match.group(1) if match else None
+
+
+def _element_of(subject: Subject) -> object:
+    key = subject.key
+    return key[1] if isinstance(key, tuple) and len(key) == 2 else None
 
 
 def _guarded(context: Context, branch: Branch, arm: int) -> Context:

@@ -44,6 +44,8 @@ class CallSite:
     """False when the call's result is consumed by something that drops the graph (`.item()`, `==`)."""
     receiver_root: str | None = None
     """The name the receiver flows from, also through subscripts: `history` in `history["loss"].append(x)`."""
+    element: tuple[str, str] | None = None
+    """For `optimizers["g"].step()`: the container's dotted name and the element's text."""
 
     def keyword(self, name: str) -> ArgInfo | None:
         return next((a for a in self.args if a.keyword == name), None)

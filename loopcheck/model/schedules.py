@@ -37,9 +37,11 @@ SIZE_ARGUMENT = {
     "ConstantLR": (2, "total_iters"),
     "PolynomialLR": (1, "total_iters"),
 }
+CADENCE_GUARD = re.compile(r"%")
 LARGE_COUNT = 1000
 """Literal sizes at or above this count iterations, not epochs."""
 SMALL_RESTART = 50
+MAX_SIZE_HOPS = 4
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,14 +61,25 @@ class ScheduleSize:
 
 
 def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
+    """Scheduler steps whose cadence is plain: once per batch in the loop that trains, or once per
+    epoch in a loop around it. A step under `if step % k == 0:` runs every k batches on purpose,
+    and in full-batch training (the training loop is itself the epoch loop) both cadences agree:
+    neither is judged."""
     training = {id(step.loop) for step in model.training_steps}
     found: list[SchedulerStep] = []
     for loop in model.loops:
+        if Kind.SCHEDULER_STEP not in model.kinds_in(loop):
+            continue
         event = model.loop_event(loop)
-        direct = [e for e in event.contents if e.kind is Kind.SCHEDULER_STEP]
+        direct = [
+            e for e in event.contents
+            if e.kind is Kind.SCHEDULER_STEP and not any(CADENCE_GUARD.search(g) for g in e.context.guards)
+        ]
         if not direct:
             continue
         if id(loop) in training:
+            if _iterates_epochs(loop):
+                continue  # full-batch training: one step per epoch is one step per iteration
             cadence = BATCH
         elif any(
             e.kind is Kind.LOOP and e.loop is not None and id(e.loop) in training
@@ -78,6 +91,13 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
             continue
         found.extend(SchedulerStep(e, cadence, loop) for e in direct)
     return found
+
+
+def _iterates_epochs(loop: Loop) -> bool:
+    """`for epoch in range(args.epochs):` — a loop over epochs, not over batches of data."""
+    return any(EPOCH_WORDS.search(target) for target in loop.targets) or (
+        loop.iter_text.startswith("range(") and bool(EPOCH_WORDS.search(loop.iter_text))
+    )
 
 
 def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize | None:
@@ -123,12 +143,23 @@ def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize |
 
 
 def _unit_of(model: LoopModel, size: ArgInfo, binding: Binding) -> str | None:
+    """The unit a size is counted in, read from its expression and, back through the names it is
+    computed from (`T_max = max_iter` where `max_iter = epochs * len(loader)`), up to a few hops."""
     texts = [model.code(size.node)]
-    if size.dotted is not None:
-        # `T_max = total_steps` where `total_steps = len(loader) * epochs`: read one assignment back
-        bound = model.binding(size.dotted, binding.function)
-        if bound is not None and bound.statement.value is not None:
-            texts.append(model.code(bound.statement.value))
+    pending = set(size.names)
+    seen: set[str] = set()
+    owner = model.at(binding.function)
+    for _ in range(MAX_SIZE_HOPS):
+        following: set[str] = set()
+        for name in sorted(pending - seen):
+            seen.add(name)
+            bound = owner.roles.lookup(name, binding.function)
+            if bound is not None and bound.statement.value is not None and not bound.statement.augmented:
+                texts.append(owner.code(bound.statement.value))
+                following |= bound.statement.value_names
+        pending = following
+        if not pending:
+            break
     for text in reversed(texts):
         if ITERATION_WORDS.search(text):
             return "iteration"

@@ -12,30 +12,42 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from loopcheck.model.build import qualify
-from loopcheck.model.ir import CallSite, FunctionInfo, Simple
+from loopcheck.model.dataflow import Placed
+from loopcheck.model.flow import Kind
+from loopcheck.model.ir import CallSite, FunctionInfo, Loop, Simple
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCHEDULER, Binding
 
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
 
 _PROGRESS_KEY = re.compile(r"(?i)epoch|step|iter")
+_EPOCH = re.compile(r"(?i)epoch")
+_IMPROVEMENT = re.compile(r"(?i)best|improv|[<>]")
 _ALL_PARAMETERS = re.compile(r"^(self\.)?[A-Za-z_]\w*\.parameters\(\)$")
 
 
 @dataclass(frozen=True, eq=False)
 class Checkpoint:
     save: CallSite
+    """The `torch.save(...)` call."""
     keys: frozenset[str]
     """The string keys of the saved dict."""
     state_of: frozenset[str]
     """Roles whose `state_dict()` is saved: model, optimizer, scheduler."""
     function: FunctionInfo
+    """The function the dict is built in (the caller, when a helper saves what it is given)."""
+    at: CallSite
+    """Where to point: the save, or the call of this file that hands the dict to a saving helper."""
 
     @property
-    def resumable(self) -> bool:
-        """Saves the model and where training was: a checkpoint meant to resume from."""
+    def has_model_and_position(self) -> bool:
+        """Saves the model and where training was."""
         has_model = MODEL in self.state_of or any("model" in k.lower() for k in self.keys)
         return has_model and any(_PROGRESS_KEY.search(k) for k in self.keys)
+
+    @property
+    def position(self) -> str:
+        return sorted(k for k in self.keys if _PROGRESS_KEY.search(k))[0]
 
     def saves(self, role: str) -> bool:
         word = "optim" if role == OPTIMIZER else "sched"
@@ -51,29 +63,102 @@ class Freeze:
 
 
 def checkpoints(model: LoopModel) -> list[Checkpoint]:
+    """Every `torch.save` of a dict in this file, and every call of this file that hands a dict
+    to a project function that saves it (`save_checkpoint({...}, is_best)`)."""
     found: list[Checkpoint] = []
     for function in model.ir.functions:
         for simple in function.simples:
             for call in simple.calls:
                 if qualify(call.dotted, model.ir.imports) != "torch.save" or not call.args:
                     continue
-                parts = _saved_dict(function, simple, call)
-                if parts is None:
+                parts = _saved_dict(function, simple, call.args[0].node)
+                if parts is not None:
+                    found.append(_checkpoint(model, call, call, function, *parts))
                     continue
-                keys, statements = parts
-                roles = {
-                    model.roles.role(c.receiver, function)
-                    for s in statements
-                    for c in s.calls
-                    if c.method == "state_dict" and c.receiver is not None
-                }
-                found.append(Checkpoint(call, frozenset(keys), frozenset(r for r in roles if r), function))
+                found.extend(_handed_in(model, function, call))
     return found
 
 
-def _saved_dict(function: FunctionInfo, simple: Simple, call: CallSite) -> tuple[set[str], list[Simple]] | None:
-    """The keys of the dict `torch.save` writes, and the statements that fill it; None if not a dict."""
-    saved = call.args[0].node
+def _handed_in(model: LoopModel, function: FunctionInfo, save: CallSite) -> list[Checkpoint]:
+    """`def save_checkpoint(state, is_best): torch.save(state, ...)`: the dicts its callers in this file give it."""
+    saved = save.args[0].dotted
+    if saved is None or saved not in function.params:
+        return []
+    index = function.params.index(saved) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
+    found: list[Checkpoint] = []
+    for edge in model.callers(function):
+        if model.at(edge.caller) is not model:
+            continue  # reported in the file that builds the dict
+        arg = edge.call.arg(index, saved)
+        statement = next((s for s in edge.caller.simples if any(c is edge.call for c in s.calls)), None)
+        if arg is None or statement is None:
+            continue
+        parts = _saved_dict(edge.caller, statement, arg.node)
+        if parts is not None:
+            found.append(_checkpoint(model, save, edge.call, edge.caller, *parts))
+    return found
+
+
+def _checkpoint(
+    model: LoopModel, save: CallSite, at: CallSite, function: FunctionInfo, keys: set[str], statements: list[Simple]
+) -> Checkpoint:
+    roles = {
+        model.roles.role(c.receiver, function)
+        for s in statements
+        for c in s.calls
+        if c.method == "state_dict" and c.receiver is not None
+    }
+    return Checkpoint(save, frozenset(keys), frozenset(r for r in roles if r), function, at)
+
+
+def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
+    """Saved every so often while training (not only when a metric improves), or read back somewhere
+    in the project to go on from where it stopped (`start_epoch = checkpoint["epoch"]`)."""
+    if _read_back(model, checkpoint.position):
+        return True
+    placed = _placed(model, checkpoint.function, checkpoint.at)
+    return placed is not None and not _on_improvement(placed) and _while_training(model, checkpoint.function, placed, 0)
+
+
+def _read_back(model: LoopModel, key: str) -> bool:
+    quoted = rf"""['"]{re.escape(key)}['"]"""
+    pattern = rf"(?m)^[^#\n]*=[^=\n]*(\[\s*{quoted}\s*\]|\.get\(\s*{quoted})"
+    return bool(re.search(pattern, model.text)) or model.project.mentions(pattern)
+
+
+def _placed(model: LoopModel, function: FunctionInfo, call: CallSite) -> Placed | None:
+    return next((p for p in model.ordered_statements(function) if any(c is call for c in p.simple.calls)), None)
+
+
+def _while_training(model: LoopModel, function: FunctionInfo, placed: Placed, depth: int) -> bool:
+    """Is the statement inside a loop that trains, here or in a caller (a few calls up)?"""
+    if any(_trains(model, loop) for loop in placed.loops):
+        return True
+    if depth >= 3:
+        return False
+    for edge in model.callers(function):
+        caller = model.at(edge.caller)
+        at = _placed(caller, edge.caller, edge.call)
+        if at is not None and not _on_improvement(at) and _while_training(caller, edge.caller, at, depth + 1):
+            return True
+    return False
+
+
+def _trains(model: LoopModel, loop: Loop) -> bool:
+    """A loop over epochs, or one whose iteration backwards or steps (or hands the model and
+    optimizer to code we cannot see)."""
+    if any(_EPOCH.search(target) for target in loop.targets):
+        return True
+    return bool(model.kinds_in(loop) & {Kind.BACKWARD, Kind.STEP, Kind.OPAQUE})
+
+
+def _on_improvement(placed: Placed) -> bool:
+    """Saved only when a metric gets better: `if acc > best_acc:`, `if is_best:`."""
+    return any(_IMPROVEMENT.search(guard) for guard in placed.guards if not guard.startswith("not ("))
+
+
+def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> tuple[set[str], list[Simple]] | None:
+    """The keys of the dict saved, and the statements that fill it; None if not a dict."""
     if isinstance(saved, cst.Dict):
         return _literal_keys(saved), [simple]
     if not isinstance(saved, cst.Name):

@@ -9,7 +9,7 @@ from typing import Iterable
 
 import libcst as cst
 
-from loopcheck.model import Event, Kind, LoopModel
+from loopcheck.model import Event, Kind, LoopModel, run_iterations
 from loopcheck.model.build import qualify
 from loopcheck.model.ir import CallSite
 from loopcheck.rules.base import Report, Rule
@@ -17,7 +17,8 @@ from loopcheck.rules.base import Report, Rule
 _MODULO_GUARD = re.compile(r"%")
 _SCALED = re.compile(r"/|(?i:accum|grad_acc)")
 _TENSOR_METHODS = frozenset({"mean", "sum", "float", "half", "to", "squeeze", "view", "reshape", "contiguous"})
-_GRADIENT_RESCALING = re.compile(r"(?i)scale_grad|grad.*\.(div_|mul_)|\.grad\b.*(/=|\*=)")
+_GRADIENT_RESCALING = re.compile(r"(?i)scale_grad|multiply_grad|grad.*\.(div_|mul_)|\.grad\b.*(/=|\*=)")
+_LOSS_CLASS = re.compile(r"(?i)loss|criterion")
 _LOSS_MODULE_NAME = re.compile(r"(?i)^(criterion|crit|loss_fn|loss_func|lossfn|loss_function)$")
 
 
@@ -115,20 +116,31 @@ for step, batch in enumerate(train_dataloader):
 
     def check(self, model: LoopModel) -> Iterable[Report]:
         for step in model.training_steps:
-            events = step.events
-            guarded = [e for e in events if e.kind is Kind.STEP and any(_MODULO_GUARD.search(g) for g in e.context.guards)]
-            if not guarded or _rescales_gradients(model, guarded[0]):
-                continue
-            for backward in (e for e in events if e.kind is Kind.BACKWARD):
-                if any(_MODULO_GUARD.search(g) for g in backward.context.guards):
-                    continue  # backward and step under the same condition: no accumulation
-                loss = _unscaled_loss(model, backward)
-                if loss is not None:
-                    yield Report(
-                        backward.node,
-                        self.message.format(loss=loss),
-                        ((guarded[0].node, "the step that runs once every few iterations"),),
-                    )
+            found: dict[int, Report] = {}
+
+            def transition(pending: frozenset[Event], event: Event) -> frozenset[Event]:
+                if event.kind is Kind.BACKWARD:
+                    return pending | {event}
+                if event.kind is Kind.RESET:
+                    return frozenset()  # gradients computed so far are dropped, not accumulated
+                if event.kind is not Kind.STEP:
+                    return pending
+                cadence = [g for g in event.context.guards if _MODULO_GUARD.search(g)]
+                if cadence and not _rescales_gradients(model, event):
+                    for backward in pending:
+                        if any(g in backward.context.guards for g in cadence) or id(backward.node) in found:
+                            continue  # backward and step under the same condition: no accumulation
+                        loss = _unscaled_loss(model, backward)
+                        if loss is not None:
+                            found[id(backward.node)] = Report(
+                                model.anchor(backward),
+                                self.message.format(loss=loss),
+                                ((event.node, "the step that runs once every few iterations"),),
+                            )
+                return frozenset()  # the step used them
+
+            run_iterations(model.iteration_program(step.loop), transition, frozenset(), note=model.note_budget)
+            yield from found.values()
 
 
 def _rescales_gradients(model: LoopModel, step: Event) -> bool:
@@ -175,8 +187,12 @@ def _visible_loss(model: LoopModel, call: CallSite, backward: Event) -> bool:
     function = backward.context.function
     if model.resolve_call(call, function) is not None:
         return False  # a helper of ours: it may divide inside
-    if model.flow.model_called(call, function) is not None:
-        return True
+    called = model.flow.model_called(call, function)
+    if called is not None:
+        binding = called.binding
+        if binding is not None and binding.cls is not None and _LOSS_CLASS.search(f"{binding.cls.name} {call.dotted or ''}"):
+            return False  # a loss module of this project: it may normalise inside
+        return not _sum_reduced(model, binding)
     if call.inner is not None or (call.receiver is not None and "." not in call.receiver and call.method in _TENSOR_METHODS):
         return True  # `.float()`, `.mean()` on a value
     qualified = qualify(call.dotted, model.ir.imports) or ""
@@ -186,5 +202,12 @@ def _visible_loss(model: LoopModel, call: CallSite, backward: Event) -> bool:
         return False
     binding = model.binding(call.dotted, function)
     if binding is not None and binding.qualified and binding.qualified.endswith("Loss"):
-        return True
+        return not _sum_reduced(model, binding)
     return binding is None and bool(_LOSS_MODULE_NAME.search(call.dotted.rsplit(".", 1)[-1]))
+
+
+def _sum_reduced(model: LoopModel, binding: object) -> bool:
+    """A loss built with `reduction="sum"`: summing over micro-batches is what it means to do."""
+    call = getattr(binding, "call", None)
+    reduction = call.keyword("reduction") if call is not None else None
+    return reduction is not None and isinstance(reduction.node, cst.SimpleString) and reduction.node.evaluated_value == "sum"

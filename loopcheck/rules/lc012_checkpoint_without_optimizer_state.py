@@ -7,15 +7,19 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
+from loopcheck.model.state import meant_for_resuming
 from loopcheck.model.roles import OPTIMIZER, SCHEDULER
 from loopcheck.rules.base import Report, Rule
 
 
 class CheckpointWithoutOptimizerState(Rule):
     """Reports a `torch.save(...)` of a dict that holds the model's `state_dict()` and a training
-    position (a key such as `epoch` or `step`) — a checkpoint meant to resume from — but not the
-    optimizer's state, or not the scheduler's when the file builds a scheduler. A dict with only
-    the model's weights (for inference or export) is left alone."""
+    position (a key such as `epoch` or `step`) and is meant to resume from — saved every so often
+    inside the training loop, or read back somewhere in the project (`start_epoch =
+    checkpoint["epoch"]`) — but not the optimizer's state, or not the scheduler's when the file
+    builds a torch scheduler. A dict with only the model's weights, and a snapshot saved only when
+    a validation metric improves and never read back to resume, are exports and are left alone.
+    When a helper saves the dict it is given, the finding points at the call that hands it over."""
 
     code = "LC012"
     name = "checkpoint-without-optimizer-state"
@@ -36,6 +40,16 @@ torch.save({
 }, path)
 """
     VALID = (
+        # saved only when validation improves, and never read back to resume: an export
+        """\
+optimizer = torch.optim.AdamW(model.parameters())
+for epoch in range(epochs):
+    train_one_epoch(model, optimizer)
+    accuracy = evaluate(model)
+    if accuracy > best_accuracy:
+        best_accuracy = accuracy
+        torch.save({"epoch": epoch, "model": model.state_dict()}, "best.pt")
+""",
         """\
 optimizer = torch.optim.AdamW(model.parameters())
 for epoch in range(epochs):
@@ -67,8 +81,22 @@ for epoch in range(epochs):
         """\
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 30)
+if args.resume:
+    checkpoint = torch.load(args.resume)
+    model.load_state_dict(checkpoint["state_dict"])
+    start_epoch = checkpoint["epoch"]
 checkpoint = {"epoch": epoch, "state_dict": model.state_dict(), "optimizer": optimizer.state_dict()}
 torch.save(checkpoint, "checkpoint.pth")  # expect: LC012
+""",
+        # a helper saves what the training loop hands it
+        """\
+def save_checkpoint(state, filename="checkpoint.pth"):
+    torch.save(state, filename)
+
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for epoch in range(epochs):
+    train(model, optimizer)
+    save_checkpoint({"epoch": epoch + 1, "state_dict": model.state_dict()})  # expect: LC012
 """,
     )
 
@@ -76,9 +104,9 @@ torch.save(checkpoint, "checkpoint.pth")  # expect: LC012
         optimizers = model.built(OPTIMIZER)
         if not optimizers:
             return  # nothing is trained in this file
-        schedulers = model.built(SCHEDULER)
+        schedulers = [s for s in model.built(SCHEDULER) if s.cls is None or model.is_scheduler_class(s.cls)]
         for checkpoint in model.checkpoints:
-            if not checkpoint.resumable:
+            if not checkpoint.has_model_and_position or not meant_for_resuming(model, checkpoint):
                 continue
             missing = []
             if not checkpoint.saves(OPTIMIZER):
@@ -87,10 +115,12 @@ torch.save(checkpoint, "checkpoint.pth")  # expect: LC012
                 missing.append(("scheduler", schedulers[0]))
             if not missing:
                 continue
-            position = sorted(k for k in checkpoint.keys if any(w in k.lower() for w in ("epoch", "step", "iter")))[0]
             words = " and ".join(name for name, _ in missing)
+            related = [(binding.statement.node, f"the {name} is built here") for name, binding in missing]
+            if checkpoint.at is not checkpoint.save:
+                related.append((checkpoint.save.node, "the helper saves it here"))
             yield Report(
-                checkpoint.save.node,
-                self.message.format(position=repr(position), missing=words),
-                tuple((binding.statement.node, f"the {name} is built here") for name, binding in missing),
+                checkpoint.at.node,
+                self.message.format(position=repr(checkpoint.position), missing=words),
+                tuple(related),
             )
