@@ -88,8 +88,12 @@ def lint_source(source: str, path: str, rules: Sequence[type[Rule]] | None = Non
         return check_model(LoopModel(parse(source), path=path, source=Source(path, source)), rules)
 
 
-def check_model(model: LoopModel, rules: Sequence[type[Rule]] | None = None) -> tuple[list[Finding], list[FileError]]:
-    """Run the rules over one file's loop model: findings in order, and errors of rules that crashed."""
+def check_model(
+    model: LoopModel, rules: Sequence[type[Rule]] | None = None, path: str | None = None
+) -> tuple[list[Finding], list[FileError]]:
+    """Run the rules over one file's loop model: findings in order, and errors of rules that crashed.
+    `path` is how the findings name the file (as the user gave it)."""
+    path = path if path is not None else model.path
     findings: dict[tuple[str, int, int], Finding] = {}
     errors: list[FileError] = []
     if model.foreign_framework:
@@ -99,11 +103,11 @@ def check_model(model: LoopModel, rules: Sequence[type[Rule]] | None = None) -> 
         rule = rule_class()
         try:
             for report in rule.check(model):
-                finding = _to_finding(rule, report, model, model.path)
+                finding = _to_finding(rule, report, model, path)
                 if not _suppressed(finding, lines):
                     findings.setdefault((finding.code, finding.line, finding.column), finding)
         except Exception as error:  # a bug in a rule must not stop the run
-            errors.append(FileError(model.path, f"internal error in rule {rule.code}: {_describe(error)}"))
+            errors.append(FileError(path, f"internal error in rule {rule.code}: {_describe(error)}"))
     return sorted(findings.values(), key=lambda f: f.sort_key), errors
 
 
@@ -112,7 +116,8 @@ def _to_finding(rule: Rule, report: object, model: LoopModel, path: str) -> Find
     related = []
     for node, note in report.related:  # type: ignore[attr-defined]
         other_path, other = model.locate(node)
-        related.append(Related(other.start.line, other.start.column + 1, note, None if other_path == path else other_path))
+        shown = None if other_path == model.path else _shown_path(other_path)
+        related.append(Related(other.start.line, other.start.column + 1, note, shown))
     return Finding(
         path=path,
         line=where.start.line,
@@ -125,6 +130,12 @@ def _to_finding(rule: Rule, report: object, model: LoopModel, path: str) -> Find
         message=report.message,  # type: ignore[attr-defined]
         related=tuple(related),
     )
+
+
+def _shown_path(path: str) -> str:
+    """Another file of the project, as a user would type it: relative to the current folder when inside it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def _describe(error: Exception) -> str:
@@ -166,7 +177,7 @@ def lint_file(path: str, rules: Sequence[type[Rule]] | None = None, project: Pro
                 result.notes.append(FileError(path, "empty file, nothing to check"))
                 result.files_checked = 1
                 return result
-            findings, errors = check_model(model, rules)
+            findings, errors = check_model(model, rules, path)
         result.notes.extend(FileError(path, f"not analysed to the end: {text}") for text in model.budget_notes)
         notebook = model.source.notebook if model.source is not None else None
         if notebook is not None:

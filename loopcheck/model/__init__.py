@@ -5,6 +5,7 @@ iteration run?") and never walk the syntax tree themselves.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Iterable, Iterator, Mapping, Union
@@ -62,6 +63,8 @@ OTHER_FRAMEWORKS = frozenset(
 Definition = Union[FunctionInfo, ClassInfo, "LoopModel"]
 """What a module-level name can be: a function, a class, or a module (its loop model)."""
 
+METHOD_VERBS = re.compile(r"(generate|sample|predict|infer|decode|encode|embed|score|beam_search|greedy)\w*$")
+"""Attribute names of a model that are methods, not submodules, when the class cannot be seen."""
 TRACKED_METHODS = frozenset({"backward", "step", "zero_grad", "eval", "train"})
 MAX_DEFINITION_HOPS = 6
 """Re-exports followed (`from .models import Net` in a package's `__init__.py`) before giving up."""
@@ -84,7 +87,7 @@ class LoopModel:
         self._loop_events: dict[int, Event] = {}
         self._function_events: dict[int, list[Event]] = {}
         self._grad_entering: dict[int, str] = {}
-        self._returns_graph: dict[tuple[int, frozenset[str]], bool] = {}
+        self._returns_graph: dict[tuple[int, frozenset[str]], tuple[bool, ...]] = {}
         self._kept_parameters: dict[int, frozenset[str]] = {}
         self._ordered: dict[int, list[dataflow.Placed]] = {}
         self._globals: dict[str, Definition | None] = {}
@@ -311,7 +314,9 @@ class LoopModel:
     @staticmethod
     def _own_fact(cls: ClassInfo, fact: str) -> bool:
         if fact == "module":
-            return "forward" in cls.methods  # a module whose base class lives elsewhere (ModelMixin, ...)
+            # a module whose base class lives elsewhere (ModelMixin, ...); a plain class with a
+            # `forward` method of its own (no base class) is not one
+            return "forward" in cls.methods and any(base not in ("", "object") for base in cls.bases)
         if fact == "optimizer":
             return "step" in cls.methods and "zero_grad" in cls.methods
         return False
@@ -392,14 +397,36 @@ class LoopModel:
         found = self.roles.lookup(name, function)
         if found is not None and found.alias is not None and (found.role is None or found.cls is None):
             # `self.optimizer = optimizer`: what the parameter is bound to by the callers
-            aliased = self.at(found.function).binding(found.alias, found.function)
+            owner = self.at(found.function)
+            aliased = owner.binding(found.alias, found.function)
             if aliased is not None and (aliased.role is not None or aliased.cls is not None):
                 return aliased
+            bound_method = owner._bound_method_owner(found.alias, found.function)
+            if bound_method is not None:
+                return bound_method
         if (found is None or found.role is None) and name in function.params:
             return self._binding_from_callers(name, function) or found
         if found is None and "." in name:
             return self._attribute_binding(name, function)
         return found
+
+    def _bound_method_owner(self, alias: str, function: FunctionInfo) -> Binding | None:
+        """`sample_fn = model.forward_with_cfg`: calling it runs the model's forward, in the model's
+        mode. Other bound methods (`gen = model.generate`) are not taken for the model."""
+        owner, _, method = alias.rpartition(".")
+        if not owner:
+            return None
+        bound = self.binding(owner, function)
+        if bound is None or bound.role != MODEL:
+            return None
+        if method.startswith("forward"):
+            return bound
+        is_method = METHOD_VERBS.match(method) is not None or (
+            bound.cls is not None and self.method_of(bound.cls, method) is not None
+        )
+        if not is_method:
+            return None  # `encoder = model.encoder`: a submodule, a model of its own
+        return Binding(alias, INSTANCE, None, None, bound.statement, bound.function)
 
     def _attribute_binding(self, name: str, function: FunctionInfo) -> Binding | None:
         """`trainer.model` where `trainer` is an instance of a project class: what its methods
@@ -705,12 +732,13 @@ class LoopModel:
     def schedule_size(self, scheduler: Subject | None) -> schedules.ScheduleSize | None:
         return schedules.schedule_size(self, scheduler)
 
-    def returns_graph(self, function: FunctionInfo, carrying: frozenset[str] = frozenset()) -> bool:
-        """Does the function return a graph-carrying value, when the parameters `carrying` carry one?"""
+    def returned_graphs(self, function: FunctionInfo, carrying: frozenset[str] = frozenset()) -> dataflow.Returned:
+        """Which returned values carry a graph when the parameters `carrying` carry one (one flag,
+        or one per element of a returned tuple)."""
         key = (id(function), carrying)
         if key not in self._returns_graph:
-            self._returns_graph[key] = False  # a recursive call sees "no" while this one is computed
-            self._returns_graph[key] = dataflow.returns_graph(self, function, carrying)
+            self._returns_graph[key] = (False,)  # a recursive call sees "no" while this one is computed
+            self._returns_graph[key] = dataflow.returned_graphs(self, function, carrying)
         return self._returns_graph[key]
 
     def kept_parameters(self, function: FunctionInfo) -> frozenset[str]:

@@ -94,6 +94,7 @@ class Values:
         self.function = function
         self.graph: dict[str, Simple | None] = {name: None for name in carrying_params}
         self.last_assigned: dict[str, Simple] = {}
+        self.last_helper_result: Returned | None = None
         self.calls: dict[int, CallSite] = {id(c.node): c for s in function.simples for c in s.calls}
 
     def carries(self, node: cst.CSTNode | None, grad: str = "on") -> str | None:
@@ -217,8 +218,9 @@ class Values:
             if arg is not None and (found := self._carries(arg.node)):
                 carrying.add(parameter)
                 source = source or found
-        returns = self.model.at(target).returns_graph(target, frozenset(carrying))
-        if not returns:
+        returned = self.model.at(target).returned_graphs(target, frozenset(carrying))
+        self.last_helper_result = returned
+        if not any(returned):
             return ""  # known: no graph (an empty name is falsy for the callers of _carries)
         return source or call.dotted or target.name
 
@@ -240,6 +242,17 @@ class Values:
         binding = self.model.binding(name, self.function)
         return binding is not None and _is_loss_class(binding.qualified)
 
+    def is_collection(self, name: str) -> bool:
+        """Is `name` a dict or list (that grows), not a preallocated tensor written in slices?"""
+        binding = self.model.binding(name, self.function)
+        value = binding.statement.value if binding is not None else None
+        if isinstance(value, (cst.Dict, cst.List, cst.DictComp, cst.ListComp)):
+            return True
+        if isinstance(value, cst.Call):
+            callee = (dotted_name(value.func) or "").rsplit(".", 1)[-1]
+            return callee in ("dict", "list", "defaultdict", "OrderedDict", "deque", "Counter")
+        return False
+
     # the pass over the statements -----------------------------------------------------
 
     def observe(self, placed: Placed) -> None:
@@ -257,10 +270,14 @@ class Values:
             return
         for target in simple.targets:
             self.last_assigned[target] = simple
+        self.last_helper_result = None
         found = self.carries(simple.value, placed.grad) if simple.value is not None else None
         targets = list(simple.targets)
         if found and len(targets) > 1 and _returns_indices(simple.value):
             targets = targets[:1]  # `values, indices = out.max(1)`
+        returned = self.last_helper_result if isinstance(simple.value, cst.Call) else None
+        if found and returned is not None and len(returned) == len(targets) > 1:
+            targets = [t for t, carries in zip(targets, returned) if carries]  # `loss, size, logs = step(...)`
         for target in simple.targets:
             if found and target in targets and not self.model.roles.role(target, self.function) in TRAINING_OBJECTS:
                 self.graph[target] = simple if target not in self.graph or not simple.augmented else self.graph[target]
@@ -316,24 +333,36 @@ def _backwarded(simple: Simple) -> Iterator[str]:
                 yield arg.dotted
 
 
-def returns_graph(model: LoopModel, function: FunctionInfo, carrying_params: frozenset[str]) -> bool:
-    """Does the function return a value that carries a graph, given which parameters carry one?"""
+Returned = tuple[bool, ...]
+"""What a function returns, as far as graphs go: one flag for a single value, one per element
+for a tuple (`return loss, sample_size, logs`)."""
+
+
+def returned_graphs(model: LoopModel, function: FunctionInfo, carrying_params: frozenset[str]) -> Returned:
+    """Which of the values the function returns carry a graph, given which parameters carry one."""
     values = Values(model, function, carrying_params)
+    shapes: list[Returned] = []
     for placed in model.ordered_statements(function):
         simple = placed.simple
-        if simple.jump == "return" and values.carries(simple.value, placed.grad):
-            return True
+        if simple.jump == "return" and simple.value is not None:
+            if isinstance(simple.value, cst.Tuple):
+                shapes.append(tuple(bool(values.carries(e.value, placed.grad)) for e in simple.value.elements))
+            else:
+                shapes.append((bool(values.carries(simple.value, placed.grad)),))
         values.observe(placed)
-    return False
+    if not shapes:
+        return (False,)
+    if all(len(shape) == len(shapes[0]) for shape in shapes):
+        return tuple(any(flags) for flags in zip(*shapes))
+    return (any(flag for shape in shapes for flag in shape),)
 
 
 def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:
-    if function.name in ("forward", "__call__") and function.cls is not None and model.is_module_class(function.cls):
-        return []  # a model's forward collects per-step outputs on purpose: the loss consumes them
     if not function.loops:
         return []
+    in_model = function.cls is not None and model.is_module_class(function.cls)
     placed_all = model.ordered_statements(function)
-    consumed = _feeding_backward(function, placed_all)
+    consumed = feeding_backward(function, placed_all)
     returned = {name for item in placed_all for name in item.simple.returned_names}
     values = Values(model, function)
     found: list[RetainedValue] = []
@@ -345,6 +374,8 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                 loop = _loop_holding(item, origin, placed_all)
                 if loop is None or container in consumed:
                     continue
+                if in_model and not _outlives_call(container, function):
+                    continue  # a model's method collects per-step outputs for its result, freed on return
                 if simple.augmented and container in returned and Kind.BACKWARD not in model.kinds_in(item.loops[-1]):
                     continue  # a loss summed from parts and returned to a caller that backwards it
                 if not _outlives(container, loop, placed_all, model):
@@ -380,7 +411,8 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
         carried = values.carries(simple.value, item.grad)
         if carried and any(_varying_key(t.target) for t in simple.node.targets):
             for container in simple.subscript_targets:
-                yield container, _shown(simple.value, carried), carried
+                if values.is_collection(container):
+                    yield container, _shown(simple.value, carried), carried
 
 
 def _shown(node: cst.CSTNode, carried: str) -> str:
@@ -486,7 +518,7 @@ def _outlives_call(name: str, function: FunctionInfo) -> bool:
     return name.startswith("self.") or (name not in function.params and not any(name in s.targets for s in function.assignments))
 
 
-def _feeding_backward(function: FunctionInfo, placed: list[Placed]) -> set[str]:
+def feeding_backward(function: FunctionInfo, placed: list[Placed]) -> set[str]:
     """Names whose values flow into a backward() of this function: storing them builds the loss."""
     roots: set[str] = set()
     for item in placed:

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from loopcheck.model.flow import Event, Kind, Subject
-from loopcheck.model.ir import ClassInfo, FunctionInfo, Loop, Simple
+import libcst as cst
+
+from loopcheck.model.build import dotted_name
+from loopcheck.model.dataflow import feeding_backward, walk
+from loopcheck.model.ir import CallSite, ClassInfo, FunctionInfo, Loop, Simple
 from loopcheck.model.program import events_of, run_once
 from loopcheck.model.roles import MODEL_FACTORIES
 
@@ -32,6 +36,8 @@ EVAL_FUNCTION = re.compile(
 EVAL_DATA = re.compile(r"(?i)(^|[^a-z])(val|valid|validation|test|eval|dev|holdout)([^a-z]|$|loader|data|set)")
 DATA_ITERABLE = re.compile(r"(?i)loader|dataset|(^|[^a-z])(data|ds|dl|batches|samples|examples)([^a-z]|$)")
 CADENCE = re.compile(r"%")
+_MODE_LAYER_NAME = re.compile(r"(?i)dropout|batchnorm|batch_norm|instancenorm|instance_norm|droppath|drop_path|stochasticdepth")
+_DROPOUT_KEYWORD = re.compile(r"(?i)dropout|drop_rate|drop_path|attn_drop|proj_drop|^p$")
 FRAMEWORK_EVAL_HOOKS = frozenset(
     {"validation_step", "test_step", "predict_step", "prediction_step", "simple_test", "aug_test", "forward_test",
      "evaluation_step", "validation_epoch_end", "test_epoch_end", "on_validation_epoch_end", "on_test_epoch_end"}
@@ -39,7 +45,7 @@ FRAMEWORK_EVAL_HOOKS = frozenset(
 """Methods a framework (Lightning, a Trainer, mm-style detectors) runs in eval mode under no_grad."""
 PREDICTION_METHODS = re.compile(r"(predict|generate|sample|infer|inference|classify)(_\w+)?$")
 METRIC_METHODS = frozenset({"argmax", "argmin", "topk", "eq", "ne", "max", "min", "softmax", "sigmoid"})
-_METRIC_FUNCTIONS = re.compile(r"(?i)accuracy|(^|_)acc($|_)|f1|precision|recall|auc|score|metric|correct")
+_METRIC_FUNCTIONS = re.compile(r"(?i)(^|_)(accuracy|acc|f1|precision|recall|auc|score|metric|metrics|correct)(_|$|\d)")
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,9 +131,13 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     if any(e.kind is Kind.BACKWARD for event in top for e in event.flatten()):
         if function.name != "<module>":
             return  # a training function; its tail forwards are judged below
+    feeding = feeding_backward(function, model.ordered_statements(function))
     for event in top:
         if event.kind is not Kind.MODEL_CALL or event.context.chain:
             continue
+        statement = _statement_of(function, event)
+        if statement is not None and set(statement.targets) & feeding:
+            continue  # a forward whose output a backward later uses: training, not evaluation
         if EVAL_FUNCTION.search(function.name) or _single_call_intent(model, function, event):
             if function.name == "<module>" and not _after_training(model, event):
                 continue
@@ -197,7 +207,7 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
         return True
     if _mode_before(model, function, call.node, call.subject):
         return True
-    statement = next((s for s in function.simples if any(c is call.call for c in s.calls)), None)
+    statement = _statement_of(function, call)
     if statement is None:
         return False
     outputs = set(statement.targets)
@@ -206,6 +216,10 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
     later = [s for s in function.simples if outputs and s.value_names & outputs or any(
         arg.names & outputs for c in s.calls for arg in c.args)]
     return _computes_metrics(model, later)
+
+
+def _statement_of(function: FunctionInfo, event: Event) -> Simple | None:
+    return next((s for s in function.simples if any(c is event.call for c in s.calls)), None)
 
 
 def _computes_metrics(model: LoopModel, simples: list[Simple]) -> bool:
@@ -239,7 +253,9 @@ def grad_entering(model: LoopModel, function: FunctionInfo, depth: int = 0) -> s
         return "off" if depth > MAX_CALLER_DEPTH else own
     edges = model.callers(function)
     if not edges:
-        return "on"
+        # module-level code runs as written; a function nobody in the project calls (a callback,
+        # an entry point a framework runs) is entered in a context we cannot see
+        return "on" if function.name == "<module>" else "unknown"
     modes = set()
     for edge in edges:
         caller = model.at(edge.caller)
@@ -256,12 +272,41 @@ def grad_at(model: LoopModel, event: Event) -> str:
     """The grad mode an event runs under, its function's callers included."""
     if event.context.grad != "on":
         return event.context.grad
+    if _volatile_input(model, event):
+        return "off"
     outermost = event.context.chain[0] if event.context.chain else None
     if outermost is None:
         return grad_entering(model, event.context.function)
     # inlined from callers whose with-blocks were applied: what enters the outermost of them
     entering = _function_of_call(model, event, outermost)
     return grad_entering(model, entering) if entering is not None else "on"
+
+
+def _volatile_input(model: LoopModel, event: Event) -> bool:
+    """`net(Variable(x, volatile=True))`: PyTorch before 0.4 recorded no graph for volatile inputs."""
+    if event.call is None:
+        return False
+    owner = model.at(event.context.function)
+    for arg in event.call.args:
+        calls = [c for c in _calls_within(arg.node)]
+        for name in arg.names:
+            for bound in owner.roles.bindings_of(name, event.context.function):
+                calls.extend(c.node for c in bound.statement.calls)
+        if any(
+            (dotted_name(call.func) or "").endswith("Variable")
+            and any(a.keyword is not None and a.keyword.value == "volatile" and isinstance(a.value, cst.Name)
+                    and a.value.value == "True" for a in call.args)
+            for call in calls
+        ):
+            return True
+    return False
+
+
+def _calls_within(node: cst.CSTNode) -> Iterable[cst.Call]:
+    if isinstance(node, cst.Call):
+        yield node
+    for child in node.children:
+        yield from _calls_within(child)
 
 
 def _function_of_call(model: LoopModel, event: Event, call: object) -> FunctionInfo | None:
@@ -280,16 +325,15 @@ def eval_mode_reaches(model: LoopModel, function: FunctionInfo, target: Event, s
     state = _mode_before(model, function, target.node, subject)
     if state is not None:
         return state
-    if subject is not None and subject.name.startswith("self.") and function.cls is not None:
-        if _eval_set_by_constructor(model, function.cls, subject):
-            return True
+    if subject is not None and _eval_set_by_constructor(model, function, subject.name):
+        return True
     if _loaded_in_eval_mode(model, subject):
         return True
     if depth > MAX_CALLER_DEPTH:
         return True
     edges = model.callers(function)
     if not edges:
-        return False
+        return function.name != "<module>"  # called from where we cannot see: assume it is set
     for edge in edges:
         caller = model.at(edge.caller)
         at_call = _event_at(caller, edge.caller, edge.call.node)
@@ -299,9 +343,15 @@ def eval_mode_reaches(model: LoopModel, function: FunctionInfo, target: Event, s
 
 
 def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
-    """`from_pretrained` returns a model in eval mode; it stays so unless this file calls train()."""
+    """`from_pretrained` returns a model in eval mode, and so does a project function that calls
+    `eval()` on the model it returns (`model = load_model(path)`); it stays so unless this file
+    calls train()."""
     binding = subject.binding if subject is not None else None
-    if binding is None or not (binding.qualified or "").endswith("from_pretrained"):
+    if binding is None:
+        return False
+    factory = model.definition(binding.call.dotted, binding.function) if binding.call is not None else None
+    from_factory = isinstance(factory, FunctionInfo) and _returns_eval_model(model.at(factory), factory)
+    if not from_factory and not (binding.qualified or "").endswith("from_pretrained"):
         return False
     return not any(
         event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and model.may_be(event.subject, subject)
@@ -310,19 +360,54 @@ def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
     )
 
 
-def _eval_set_by_constructor(model: LoopModel, cls: ClassInfo, subject: Subject) -> bool:
-    """`self.model.eval()` in `__init__`, and no method puts it back in training mode."""
-    init = cls.methods.get("__init__")
+def _returns_eval_model(model: LoopModel, function: FunctionInfo) -> bool:
+    returned = {
+        element.value
+        for s in function.simples
+        if s.jump == "return" and s.value is not None
+        for element in ([s.value] if not isinstance(s.value, cst.Tuple) else [e.value for e in s.value.elements])
+        if isinstance(element, cst.Name)
+    }
+    if not returned:
+        return False
+    state: bool | None = None
+    for event in model.function_events_flat(function):
+        if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and event.subject is not None and event.subject.name in returned:
+            state = event.kind is Kind.EVAL
+    return bool(state)
+
+
+def _eval_set_by_constructor(model: LoopModel, function: FunctionInfo, name: str) -> bool:
+    """`self.model.eval()` in the `__init__` of the class that holds the model (also through an
+    object held by `self`: `self.lm.model`), and no method puts it back in training mode."""
+    head, *path = name.split(".")
+    if not path:
+        return False
+    if head == "self" and function.cls is not None:
+        cls: ClassInfo | None = function.cls
+    else:
+        owner = model.binding(head, function)
+        cls = owner.cls if owner is not None else None
+    while cls is not None and len(path) > 1:
+        holder = model.at_class(cls)
+        held = [b for c in holder.class_chain(cls) for b in holder.at_class(c).roles.attributes.get(id(c), {}).get(f"self.{path[0]}", [])]
+        cls = next((b.cls for b in held if b.cls is not None), None)
+        path = path[1:]
+    if cls is None:
+        return False
+    model = model.at_class(cls)
+    init = model.method_of(cls, "__init__")
     if init is None:
         return False
-    names = {subject.name}
+    attribute = f"self.{path[0]}"
+    names = {attribute} | {b.alias for b in model.roles.attributes.get(id(cls), {}).get(attribute, []) if b.alias is not None}
     for method in cls.methods.values():
         for event in model.function_events_flat(method):
             if event.kind is Kind.TRAIN and event.subject is not None and event.subject.name in names:
                 return False
     return any(
         e.kind is Kind.EVAL and e.subject is not None and e.subject.name in names
-        for e in model.function_events_flat(init)
+        for e in model.at(init).function_events_flat(init)
     )
 
 
@@ -368,6 +453,33 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
     return True  # a factory (`resnet18()`, `from_pretrained`) or a constructor we cannot see
 
 
+def _builds_mode_layer(model: LoopModel, call: CallSite) -> bool:
+    """`nn.Dropout(0.1)`, `nn.BatchNorm2d(c)`, `F.dropout(x, p)`, `nn.LSTM(..., dropout=0.2)`: read
+    from the calls a class makes, not from its text (a docstring saying "no dropout" is no layer)."""
+    if call.dotted is not None and _MODE_LAYER_NAME.search(call.dotted.rsplit(".", 1)[-1]):
+        return True
+    for arg in call.args:
+        if arg.keyword is not None and _DROPOUT_KEYWORD.search(arg.keyword) and not _zero(arg.node):
+            return True
+    return False
+
+
+def _zero(node: cst.CSTNode) -> bool:
+    return isinstance(node, (cst.Integer, cst.Float)) and float(node.value) == 0.0
+
+
+def _reads_training_flag(cls: ClassInfo) -> bool:
+    """A method that behaves differently in training (`if self.training:`, `training=self.training`)."""
+    for method in cls.methods.values():
+        for placed in walk(method.body, "on"):
+            simple = placed.simple
+            if "self.training" in simple.value_names or any("self.training" in arg.names for c in simple.calls for arg in c.args):
+                return True
+            if any("self.training" in guard for guard in placed.guards):
+                return True
+    return False
+
+
 def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
     """Does the module class (its own layers, its bases, the project classes it builds) hold
     dropout, batch norm or anything else that reads `self.training`?"""
@@ -376,7 +488,7 @@ def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
     if known is not None:
         return known
     model._class_facts[key] = False  # a class that builds itself adds nothing
-    found = bool(_MODE_LAYERS.search(model.code(cls.node)))
+    found = any(_builds_mode_layer(model, call) for call in cls.constructed) or _reads_training_flag(cls)
     for base in model.base_classes(cls):
         if found:
             break

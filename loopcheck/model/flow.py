@@ -27,10 +27,8 @@ MAX_INLINE_DEPTH = 4
 
 CLIP_METHODS = frozenset({"clip_grad_norm_", "clip_grad_value_", "clip_grad_norm", "clip_grad_value"})
 RESET_WORDS = ("zero_grad", "clear_grad", "reset_grad")
-FORWARD_METHODS = re.compile(
-    r"(predict|generate|sample|infer|inference|encode|decode|embed|classify|get_action|get_value|act)(_\w+)?$"
-)
-"""Methods of a model that run its forward (when the class that defines them cannot be seen)."""
+MODE_METHOD = re.compile(r"^(set_)?(train|training|eval)(_mode)?$")
+"""`model.set_training_mode(False)`, `policy.train_mode(True)`: a mode switch under another name."""
 # Builtins and logging calls that receive a model or optimizer without touching its gradients.
 INERT_CALLS = frozenset(
     {"print", "len", "isinstance", "getattr", "setattr", "hasattr", "id", "type", "repr", "str", "format",
@@ -94,9 +92,11 @@ class Context:
     grad: str = "on"
     """'on', 'off' or 'unknown': lexical grad mode, including decorators and callers' with-blocks."""
     chain: tuple[CallSite, ...] = ()
-    """Same-file calls inlined to reach this point, outermost first."""
+    """Calls inlined to reach this point, outermost first."""
     guards: tuple[str, ...] = ()
     """The conditions of the if-arms around this point, `not (...)` for else-arms."""
+    callers: tuple[FunctionInfo, ...] = ()
+    """The function each call of `chain` is made in."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,6 +143,33 @@ class Flow:
         key: object = binding if binding is not None and binding.role is not None else (id(function), name)
         return Subject(key=key, name=name, role=role, binding=binding, function=function)
 
+    def subject_in(self, name: str | None, context: Context) -> Subject | None:
+        """The subject of a name where an event happens. Inside an inlined call, a parameter stands
+        for the argument the call passes (and `self` for the receiver): the helper's `model.eval()`
+        acts on the caller's `eval_model`, not on whatever else the caller names `model`."""
+        if name is None or not context.chain:
+            return self.subject(name, context.function)
+        function = context.function
+        head, dot, rest = name.partition(".")
+        call, caller = context.chain[-1], context.callers[-1]
+        outer = Context(caller, context.grad, context.chain[:-1], context.guards, context.callers[:-1])
+        argument: str | None = None
+        if head == "self" and function.cls is not None and function.params[:1] == ("self",):
+            argument = call.receiver if call.receiver is not None and call.method == function.name else None
+        elif head in function.params:
+            index = function.params.index(head) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
+            arg = call.arg(index, head) if index >= 0 else None
+            argument = arg.dotted if arg is not None else None
+        if argument is None:
+            return self.subject(name, function)
+        mapped = self.model.at(caller).flow.subject_in(argument + dot + rest, outer)
+        if mapped is not None and mapped.role is None:
+            # what the helper does with it (`self.net.parameters()`) says what it is
+            local = self.subject(name, function)
+            if local is not None and local.role is not None:
+                return replace(mapped, role=local.role)
+        return mapped
+
     def element_subject(self, container: str, element: str, name: str, function: FunctionInfo) -> Subject | None:
         """An element of a container built as a literal of optimizers (or schedulers, models):
         `optimizers["g"]`, or `element="*"` for any element (a loop over the container)."""
@@ -160,14 +187,14 @@ class Flow:
             return [Event(Kind.UNFOLLOWED, call.node, context, call=call)]
         if method == "backward":
             return [Event(Kind.BACKWARD, call.node, context, call=call)]
-        receiver = self.subject(call.receiver, function)
+        receiver = self.subject_in(call.receiver, context)
         if receiver is None and call.element is not None:
             receiver = self.element_subject(call.element[0], call.element[1], call.element[1], function)
         role = receiver.role if receiver is not None else None
         if method == "step" and receiver is not None:
             if role == SCALER:
                 first = call.arg(0)
-                optimizer = self.subject(first.dotted if first else None, function)
+                optimizer = self.subject_in(first.dotted if first else None, context)
                 return [Event(Kind.STEP, call.node, context, subject=optimizer, call=call)]
             if role == OPTIMIZER:
                 return [Event(Kind.STEP, call.node, context, subject=receiver, call=call)]
@@ -180,21 +207,23 @@ class Flow:
             return [Event(Kind.RESET, call.node, context, argument=receiver, call=call)]
         if method == "unscale_":
             first = call.arg(0)
-            return [Event(Kind.UNSCALE, call.node, context, subject=self.subject(first.dotted if first else None, function), call=call)]
+            return [Event(Kind.UNSCALE, call.node, context, subject=self.subject_in(first.dotted if first else None, context), call=call)]
         if method in CLIP_METHODS:
             return [Event(Kind.CLIP, call.node, context, call=call)]
-        if method in ("eval", "train"):
-            chained = self.subject(_chain_receiver(call), function)
+        if method is not None and MODE_METHOD.match(method):
+            chained = self.subject_in(_chain_receiver(call), context)
             if chained is not None and chained.role in (MODEL, None):
-                return [self._mode_event(call, context, chained)]
-        called_model = self.model_called(call, function)
+                event = self._mode_event(call, context, chained)
+                if method in ("eval", "train") or (event.kind is not Kind.MODE_UNKNOWN and call.args):
+                    return [event]
+        called_model = self.model_called(call, function, context)
         if called_model is not None:
             return [Event(Kind.MODEL_CALL, call.node, context, subject=called_model, call=call)]
         if method not in INERT_CALLS and self._passes_training_object(call, function):
             return [Event(Kind.OPAQUE, call.node, context, call=call)]
         return []
 
-    def model_called(self, call: CallSite, function: FunctionInfo) -> Subject | None:
+    def model_called(self, call: CallSite, function: FunctionInfo, context: Context | None = None) -> Subject | None:
         """The model a call runs forward on: `model(x)`, `self.net(x)`, `model.forward(x)`; never a class."""
         if call.dotted is None or call.inner is not None:
             return None
@@ -204,21 +233,15 @@ class Flow:
             return None  # constructing a module is not running it
         if "." not in name and (name in self.model.ir.import_refs or self.model.definition(name, function) is not None):
             return None  # an imported or defined name is a function such as `fixed_init_model`, not a model object
-        callee = self.subject(name, function)
-        if callee is not None and callee.role == MODEL:
-            return callee
-        receiver, _, method = name.rpartition(".")
-        if receiver and FORWARD_METHODS.match(method):
-            # `agent.get_action(obs)`, `model.generate(ids)` on a model whose class we cannot see
-            owner = self.subject(receiver, function)
-            if owner is not None and owner.role == MODEL:
-                return owner
-        return None
+        callee = self.subject_in(name, context) if context is not None else self.subject(name, function)
+        # `model.generate(ids)` on a class we cannot see is not taken for a forward: libraries run
+        # such methods under no_grad or in eval mode themselves (project classes are followed).
+        return callee if callee is not None and callee.role == MODEL else None
 
     def _mode_event(self, call: CallSite, context: Context, receiver: Subject) -> Event:
         first = call.arg(0, "mode")
         text = first.node.value if first is not None and isinstance(first.node, cst.Name) else None
-        if call.method == "eval" or text == "False":
+        if (call.method or "").startswith(("eval", "set_eval")) or text == "False":
             kind = Kind.EVAL
         elif first is None or text == "True":
             kind = Kind.TRAIN
@@ -234,7 +257,13 @@ class Flow:
 
     def callee_context(self, target: FunctionInfo, call: CallSite, context: Context) -> Context:
         """Entering a function: its decorators, or else the caller's grad mode, apply."""
-        return Context(target, self.grad_of_function(target, context.grad), (*context.chain, call), context.guards)
+        return Context(
+            target,
+            self.grad_of_function(target, context.grad),
+            (*context.chain, call),
+            context.guards,
+            (*context.callers, context.function),
+        )
 
     def grad_of_function(self, function: FunctionInfo, outer: str) -> str:
         for decorator in function.decorators:
@@ -306,7 +335,7 @@ class Flow:
             return None
         if self.model.reaches(target) or call.receiver is None:
             return None
-        receiver = self.subject(call.receiver, context.function)
+        receiver = self.subject_in(call.receiver, context)
         if receiver is None:
             return None
         if receiver.role is None and call.receiver == "self":

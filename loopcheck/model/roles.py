@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import libcst as cst
+
 from loopcheck.model.build import dotted_name
 from loopcheck.model.ir import CallSite, ClassInfo, FunctionInfo, Simple
 
@@ -116,6 +118,15 @@ def role_from_name(name: str) -> str | None:
     return None
 
 
+def _tuple_calls(simple: Simple) -> list[CallSite | None] | None:
+    """For `a, b = f(), g()`: the call that makes each target (None where it is no call)."""
+    value = simple.value
+    if not isinstance(value, cst.Tuple) or len(value.elements) != len(simple.targets) or len(simple.targets) < 2:
+        return None
+    by_node = {id(call.node): call for call in simple.calls}
+    return [by_node.get(id(element.value)) for element in value.elements]
+
+
 class RoleTable:
     """Bindings of every function, class and the module, and the lookups over them."""
 
@@ -161,8 +172,13 @@ class RoleTable:
             inner = self.lookup(alias, function) if alias not in simple.targets else None
             if inner is not None:
                 role, cls, qualified, call = inner.role, inner.cls, inner.qualified, inner.call
-        for target in simple.targets:
-            if len(simple.targets) > 1:
+        elements = _tuple_calls(simple)
+        for index, target in enumerate(simple.targets):
+            if elements is not None:
+                # `self.eval_net, self.target_net = Net(), Net()`: each built by its own call
+                role, cls, qualified = self.model.constructed(elements[index], function)
+                call = elements[index]
+            elif len(simple.targets) > 1:
                 # `optimizer, scheduler = get_optimizer_and_scheduler(...)`: one call, several roles
                 role, cls = role_from_name(target), None
             binding = Binding(target, role, qualified, call, simple, function, cls, alias if len(simple.targets) == 1 else None)
@@ -187,6 +203,16 @@ class RoleTable:
             if binding.role is not None:
                 return binding
         return candidates[0] if candidates else None
+
+    def bindings_of(self, name: str, function: FunctionInfo) -> list[Binding]:
+        """Every assignment of `name` seen from `function` (its own, else the nearest enclosing scope's)."""
+        scope: FunctionInfo | None = function
+        while scope is not None:
+            found = self.local.get(id(scope), {}).get(name, [])
+            if found:
+                return list(found)
+            scope = scope.parent
+        return []
 
     def role(self, name: str, function: FunctionInfo, binding: Binding | None = None) -> str | None:
         binding = binding if binding is not None else self.lookup(name, function)

@@ -1,0 +1,78 @@
+"""Multi-file fixture projects (fixtures/projects/*): the unit of analysis is the project. Helpers,
+model classes, losses and optimizer wrappers live in other files; each project yields exactly the
+findings marked in its files, whether loopcheck is given the whole folder or one file at a time
+(as pre-commit does): the other files are still read for what the given one uses of them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from loopcheck.engine import lint_paths
+from tests.expectations import expected_findings
+
+PROJECTS = sorted(p for p in (Path(__file__).parent.parent / "fixtures" / "projects").iterdir() if p.is_dir())
+
+
+def marked(project: Path) -> list[tuple[str, int, str]]:
+    return sorted(
+        (path.relative_to(project).as_posix(), line, code)
+        for path in project.rglob("*.py")
+        for line, code in expected_findings(path.read_text(encoding="utf-8"))
+    )
+
+
+def found(project: Path, paths: list[str]) -> list[tuple[str, int, str]]:
+    result = lint_paths(paths, root=str(project))
+    assert result.errors == []
+    return sorted((Path(f.path).resolve().relative_to(project.resolve()).as_posix(), f.line, f.code) for f in result.findings)
+
+
+def test_there_are_clean_and_buggy_projects() -> None:
+    buggy = [p for p in PROJECTS if marked(p)]
+    assert len(buggy) >= 3 and len(PROJECTS) - len(buggy) >= 2
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=[p.name for p in PROJECTS])
+def test_project_yields_exactly_the_marked_findings(project: Path) -> None:
+    assert found(project, [str(project)]) == marked(project)
+
+
+@pytest.mark.parametrize("project", PROJECTS, ids=[p.name for p in PROJECTS])
+def test_each_file_given_alone_still_reads_the_rest_of_its_project(project: Path) -> None:
+    for path in sorted(project.rglob("*.py")):
+        name = path.relative_to(project).as_posix()
+        assert found(project, [str(path)]) == [m for m in marked(project) if m[0] == name], name
+
+
+def test_the_project_root_is_found_from_the_file_without_being_told(tmp_path: Path) -> None:
+    project = tmp_path / "proj"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'proj'\n", encoding="utf-8")
+    (project / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "pkg" / "steps.py").write_text(
+        "def train_step(model, optimizer, batch):\n"
+        "    optimizer.zero_grad()\n"
+        "    model(batch).sum().backward()\n"
+        "    optimizer.step()\n",
+        encoding="utf-8",
+    )
+    script = project / "scripts" / "run.py"
+    script.parent.mkdir()
+    script.write_text(
+        "import torch\n"
+        "from pkg.steps import train_step\n"
+        "optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "for batch in loader:\n"
+        "    train_step(model, optimizer, batch)\n",
+        encoding="utf-8",
+    )
+    # scripts/ is no package: `pkg` resolves from the project root that pyproject.toml marks
+    assert lint_paths([str(script)]).findings == []
+    (project / "pkg" / "steps.py").write_text(
+        "def train_step(model, optimizer, batch):\n"
+        "    model(batch).sum().backward()\n"
+        "    optimizer.step()\n",
+        encoding="utf-8",
+    )
+    assert [(f.line, f.code) for f in lint_paths([str(script)]).findings] == [(5, "LC001")]
