@@ -251,6 +251,19 @@ class LoopModel:
             return (role, bound) if role in (OPTIMIZER, SCHEDULER, MODEL) else (None, None)
         return None, None
 
+    def _classes_passed(self, name: str, function: FunctionInfo) -> list[ClassInfo]:
+        """The project classes the callers pass for the parameter `name` (empty unless every
+        caller passes one)."""
+        index = function.params.index(name) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
+        classes: list[ClassInfo] = []
+        for edge in self.callers(function):
+            arg = edge.call.arg(index, name) if index >= 0 else None
+            found = self.at(edge.caller).definition(arg.dotted, edge.caller) if arg is not None else None
+            if not isinstance(found, ClassInfo):
+                return []
+            classes.append(found)
+        return classes
+
     def returned_role(self, function: FunctionInfo) -> tuple[str | None, ClassInfo | None]:
         """The role of what a factory function returns, when every return agrees."""
         key = id(function)
@@ -395,6 +408,14 @@ class LoopModel:
 
     def _resolve_binding(self, name: str, function: FunctionInfo) -> Binding | None:
         found = self.roles.lookup(name, function)
+        made = _unwrapped(found.call) if found is not None else None
+        if found is not None and found.cls is None and made is not None and made.dotted in found.function.params:
+            # `def evaluate(Model, ...): agent = Model(envs).to(device)`: the class the callers pass
+            passed = self.at(found.function)._classes_passed(made.dotted, found.function)
+            roles = {self.class_role(cls) for cls in passed}
+            if len(roles) == 1:
+                single = passed[0] if all(cls is passed[0] for cls in passed) else None
+                return replace(found, role=roles.pop(), cls=single, classes=tuple(passed))
         if found is not None and found.alias is not None and (found.role is None or found.cls is None):
             # `self.optimizer = optimizer`: what the parameter is bound to by the callers
             owner = self.at(found.function)
@@ -548,6 +569,15 @@ class LoopModel:
                 if target is not None and target is not function:
                     found |= self.reaches(target)
         return frozenset(found)
+
+    def runs_forward(self, method: FunctionInfo) -> bool:
+        """Does a model class's method run the model: `self(x)`, `self.forward(x)`, a submodule?"""
+        owner = self.at(method)
+        key = ("runs forward", id(method))
+        if key not in owner._class_facts:
+            owner._class_facts[key] = False
+            owner._class_facts[key] = any(e.kind is Kind.MODEL_CALL for e in owner.function_events_flat(method))
+        return owner._class_facts[key]
 
     def kinds_in(self, loop: Loop) -> frozenset[Kind]:
         """The kinds of event one run of the loop's body can produce, helpers and nested loops included
@@ -862,6 +892,13 @@ def _member(found: Definition, attribute: str, hops: int) -> Definition | None:
     if isinstance(found, ClassInfo):
         return found.methods.get(attribute)
     return None
+
+
+def _unwrapped(call: CallSite | None) -> CallSite | None:
+    """The construction inside `Net(...).to(device).eval()`."""
+    while call is not None and call.inner is not None and call.method in ("to", "cuda", "cpu", "half", "float", "double", "eval", "train"):
+        call = call.inner
+    return call
 
 
 def _related_names(first: str, second: str) -> bool:

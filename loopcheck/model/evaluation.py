@@ -79,11 +79,13 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
 
 
 def training_functions(model: LoopModel) -> set[int]:
-    """ids of the functions whose code runs inside a training iteration (helpers called by it)."""
+    """ids of the helpers whose code runs inside a training iteration (called from a training loop
+    or step), not of the functions that merely hold a training loop."""
     found: set[int] = set()
     for program in model.step_programs():
         for event in events_of(program):
-            found.add(id(event.context.function))
+            if event.context.chain:
+                found.add(id(event.context.function))
     return found
 
 
@@ -108,7 +110,11 @@ def _loop_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
         events = list(events_of(model.iteration_program(loop)))
         if any(e.kind is Kind.BACKWARD for e in events):
             continue
-        calls = [e for e in events if e.kind is Kind.MODEL_CALL and not _called_on_loop_target(model, e, loop)]
+        calls = [
+            e for e in events
+            if e.kind is Kind.MODEL_CALL and not is_loss_module(e.subject)
+            and (not _called_on_loop_target(model, e, loop) or _mode_before(model.at(e.context.function), e.context.function, e.node, e.subject))
+        ]
         if not calls:
             continue
         named = bool(EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text))
@@ -133,7 +139,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
             return  # a training function; its tail forwards are judged below
     feeding = feeding_backward(function, model.ordered_statements(function))
     for event in top:
-        if event.kind is not Kind.MODEL_CALL or event.context.chain:
+        if event.kind is not Kind.MODEL_CALL or event.context.chain or is_loss_module(event.subject):
             continue
         statement = _statement_of(function, event)
         if statement is not None and set(statement.targets) & feeding:
@@ -173,6 +179,12 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
                 break
 
 
+def is_loss_module(subject: Subject | None) -> bool:
+    """`criterion = nn.CrossEntropyLoss()`: a module, but no model to evaluate."""
+    qualified = subject.binding.qualified if subject is not None and subject.binding is not None else None
+    return bool(qualified) and qualified.rsplit(".", 1)[-1].endswith("Loss")
+
+
 def _pass(model: LoopModel, function: FunctionInfo, loop: Loop | None, first: Event) -> EvaluationPass:
     callers = model.callers(function)
     return EvaluationPass(function, loop, first, first.subject, callers[0] if callers else None)
@@ -199,8 +211,11 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
 
 
 def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -> bool:
-    """A single forward that evaluates: on held-out data (`test_x`), with the model in eval mode,
-    a prediction method (`model.generate(...)`), or its output turned into predictions or metrics."""
+    """A single forward that evaluates: on held-out data (`test_x`), with the model in eval mode or
+    just loaded from a checkpoint, a prediction method (`model.generate(...)`), or its output
+    turned into predictions or metrics."""
+    if _loaded_before(model, function, call):
+        return True
     if call.call is not None and any(EVAL_DATA.search(model.code(arg.node)) for arg in call.call.args):
         return True
     if call.call is not None and call.call.method is not None and PREDICTION_METHODS.match(call.call.method):
@@ -216,6 +231,22 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
     later = [s for s in function.simples if outputs and s.value_names & outputs or any(
         arg.names & outputs for c in s.calls for arg in c.args)]
     return _computes_metrics(model, later)
+
+
+def _loaded_before(model: LoopModel, function: FunctionInfo, call: Event) -> bool:
+    """`net = torch.load(path)` or `net.load_state_dict(...)` earlier in the function: a trained
+    model brought back to be used."""
+    subject = call.subject
+    if subject is None:
+        return False
+    for simple in function.simples:
+        if any(c is call.call for c in simple.calls):
+            return False
+        if subject.name in simple.targets and any((c.dotted or "").endswith(("torch.load", ".load")) for c in simple.calls):
+            return True
+        if any(c.method == "load_state_dict" and c.receiver == subject.name for c in simple.calls):
+            return True
+    return False
 
 
 def _statement_of(function: FunctionInfo, event: Event) -> Simple | None:

@@ -210,7 +210,8 @@ class Flow:
             return [Event(Kind.UNSCALE, call.node, context, subject=self.subject_in(first.dotted if first else None, context), call=call)]
         if method in CLIP_METHODS:
             return [Event(Kind.CLIP, call.node, context, call=call)]
-        if method is not None and MODE_METHOD.match(method):
+        if method is not None and MODE_METHOD.match(method) and not (method == "eval" and call.args):
+            # (`evaluator.eval(results)` computes metrics: Module.eval() takes no argument)
             chained = self.subject_in(_chain_receiver(call), context)
             if chained is not None and chained.role in (MODEL, None):
                 event = self._mode_event(call, context, chained)
@@ -233,6 +234,10 @@ class Flow:
             return None  # constructing a module is not running it
         if "." not in name and (name in self.model.ir.import_refs or self.model.definition(name, function) is not None):
             return None  # an imported or defined name is a function such as `fixed_init_model`, not a model object
+        if name == "self" and function.cls is not None and self.model.is_module_class(function.cls):
+            # `self(x)` in a model's own method runs its forward
+            own = self.subject("self", function)
+            return replace(own, role=MODEL) if own is not None else None
         callee = self.subject_in(name, context) if context is not None else self.subject(name, function)
         # `model.generate(ids)` on a class we cannot see is not taken for a forward: libraries run
         # such methods under no_grad or in eval mode themselves (project classes are followed).
@@ -316,6 +321,10 @@ class Flow:
             if target is not None and target is not context.function and depth < MAX_INLINE_DEPTH:
                 items.append(self._enter(target, call, context, depth))
                 continue
+            alternatives = self._methods_of_passed_classes(call, context)
+            if alternatives is not None:
+                items.append(Emit(alternatives))
+                continue
             closure = self._closure(call, context.function)
             if closure is not None and depth < MAX_INLINE_DEPTH:
                 items.append(self._enter(closure, call, context, depth))  # step(closure) runs it first
@@ -333,14 +342,28 @@ class Flow:
         model call on its receiver, not code to inline. One that trains or switches modes is inlined."""
         if target.cls is None or target.name == "__init__" or not self.model.is_module_class(target.cls):
             return None
-        if self.model.reaches(target) or call.receiver is None:
-            return None
+        if self.model.reaches(target) or call.receiver is None or not self.model.runs_forward(target):
+            return None  # `model.load_weights(path)` computes nothing with the model
         receiver = self.subject_in(call.receiver, context)
         if receiver is None:
             return None
         if receiver.role is None and call.receiver == "self":
             receiver = Subject(receiver.key, receiver.name, MODEL, receiver.binding, receiver.function)
         return Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call) if receiver.role == MODEL else None
+
+    def _methods_of_passed_classes(self, call: CallSite, context: Context) -> Event | None:
+        """`agent.get_action(obs)` where the callers pass several model classes for `agent`'s class:
+        a model call when the method of each of them only computes."""
+        if call.receiver is None or call.method is None or call.inner is not None:
+            return None
+        binding = self.model.binding(call.receiver, context.function)
+        if binding is None or len(binding.classes) < 2:
+            return None
+        methods = [self.model.method_of(cls, call.method) for cls in binding.classes]
+        if any(m is None or m.cls is None or not self.model.is_module_class(m.cls) or self.model.reaches(m) for m in methods):
+            return None
+        receiver = self.subject_in(call.receiver, context)
+        return Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call) if receiver is not None else None
 
     def _enter(self, target: FunctionInfo, call: CallSite, context: Context, depth: int) -> Enter:
         callee = self.model.at(target).flow

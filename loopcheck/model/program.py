@@ -97,19 +97,29 @@ class Outcome(Generic[S]):
 
 
 def repeated_tests(node: Node) -> tuple[frozenset[str], bool]:
-    """Tests that appear at more than one `if` of the program (the ones worth correlating), and
-    whether some had to be left out because there were too many."""
+    """Tests that appear at more than one `if` holding events (the ones worth correlating: an `if`
+    whose arms do nothing a rule sees cannot change a state), in source order, and whether some
+    had to be left out because there were too many."""
     seen: set[str] = set()
     repeated: list[str] = []
-    stack: list[Node] = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Choice):
-            if current.test in seen and current.test not in repeated:
-                repeated.append(current.test)
-            seen.add(current.test)
-        stack.extend(children(current))
+    for choice in _choices(node):
+        if not any(_has_events(arm) for arm in choice.arms):
+            continue
+        if choice.test in seen and choice.test not in repeated:
+            repeated.append(choice.test)
+        seen.add(choice.test)
     return frozenset(repeated[:MAX_CORRELATED_TESTS]), len(repeated) > MAX_CORRELATED_TESTS
+
+
+def _choices(node: Node) -> Iterable[Choice]:
+    if isinstance(node, Choice):
+        yield node
+    for child in children(node):
+        yield from _choices(child)
+
+
+def _has_events(node: Node) -> bool:
+    return isinstance(node, Emit) or any(_has_events(child) for child in children(node))
 
 
 def children(node: Node) -> tuple[Node, ...]:

@@ -68,6 +68,8 @@ class Binding:
     """For instances of project classes (this file's or another's)."""
     alias: str | None = None
     """For `self.model = model` or `net = self.net`: the name whose value this one takes."""
+    classes: tuple[ClassInfo, ...] = ()
+    """For `agent = Model(envs)` with `Model` a parameter: the project classes the callers pass."""
 
     @property
     def last(self) -> str:

@@ -117,32 +117,35 @@ for epoch in range(epochs):
                     _anchor(switch), self.message.format(model=name), ((_anchor(backward), "the training pass it reaches"),)
                 )
 
-            def transition(state: tuple[Event | None, tuple[Event, Event] | None], event: Event) -> tuple[Event | None, tuple[Event, Event] | None]:
-                switch, waiting = state
-                if event.kind is Kind.STEP and waiting is not None:
-                    reach(*waiting, event)
-                    return switch, None
+            def transition(state: tuple[frozenset[Event], frozenset[tuple[Event, Event]]], event: Event) -> tuple[frozenset[Event], frozenset[tuple[Event, Event]]]:
+                switches, waiting = state
+                if event.kind is Kind.STEP and waiting:
+                    for pair in waiting:
+                        reach(*pair, event)
+                    return switches, frozenset()
                 if event.kind is Kind.EVAL:
-                    return event, waiting
-                if event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and switch is not None and model.may_be(event.subject, switch.subject):
-                    return None, waiting
-                if event.kind is Kind.BACKWARD and switch is not None:
-                    if waiting is not None:
-                        reach(*waiting, None)
-                    return None, (switch, event)
+                    return switches | {event}, waiting
+                if event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and switches:
+                    return frozenset(s for s in switches if not model.may_be(event.subject, s.subject)), waiting
+                if event.kind is Kind.BACKWARD and switches:
+                    for pair in waiting:
+                        reach(*pair, None)
+                    return frozenset(), frozenset((switch, event) for switch in switches)
                 return state
 
             ends, stopped = run_iterations(
-                model.iteration_program(loop), transition, (None, None), carry=_forget_waiting, note=model.note_budget
+                model.iteration_program(loop), transition, (frozenset(), frozenset()), carry=_forget_waiting, note=model.note_budget
             )
-            for _switch, waiting in ends | stopped:
-                if waiting is not None:
-                    reach(*waiting, None)  # no optimizer step follows that backward in this iteration
+            for _switches, waiting in ends | stopped:
+                for pair in waiting:
+                    reach(*pair, None)  # no optimizer step follows that backward in this iteration
             yield from reported.values()
 
 
-def _forget_waiting(state: tuple[Event | None, tuple[Event, Event] | None]) -> tuple[Event | None, tuple[Event, Event] | None]:
-    return state[0], None
+def _forget_waiting(
+    state: tuple[frozenset[Event], frozenset[tuple[Event, Event]]]
+) -> tuple[frozenset[Event], frozenset[tuple[Event, Event]]]:
+    return state[0], frozenset()
 
 
 def _steps_model(model: LoopModel, stepped: Event | None, switch: Event) -> bool:
