@@ -15,9 +15,9 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from loopcheck.model import dataflow, evaluation, schedules, state
 from loopcheck.model.build import build_file, qualify
-from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, event_tree
+from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, arguments_known, event_tree
 from loopcheck.model.program import Node, run_iterations, run_once
-from loopcheck.model.ir import CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple
+from loopcheck.model.ir import Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With
 from loopcheck.model.roles import (
     INSTANCE,
     MODEL,
@@ -93,7 +93,7 @@ class LoopModel:
         self._globals: dict[str, Definition | None] = {}
         self._returned_roles: dict[int, tuple[str | None, ClassInfo | None]] = {}
         self._class_facts: dict[tuple[str, int], bool] = {}
-        self._programs: dict[int, Node] = {}
+        self._programs: dict[tuple[int, tuple[tuple[str, object], ...]], Node] = {}
         self._lexical_grads: dict[int, dict[int, str]] = {}
         self._reach: dict[int, frozenset[str]] = {}
         self._callers: dict[int, list[CallEdge]] = {}
@@ -489,17 +489,34 @@ class LoopModel:
         context = self.function_context(loop.function)
         return replace(context, grad=loop.grad) if loop.grad is not None else context
 
-    def iteration_program(self, loop: Loop) -> Node:
-        """One iteration of `loop` as a program: the orders its events can run in, helpers inlined."""
-        cached = self._programs.get(id(loop))
+    def iteration_program(self, loop: Loop, constants: tuple[tuple[str, object], ...] = ()) -> Node:
+        """One iteration of `loop` as a program: the orders its events can run in, helpers inlined;
+        with `constants`, for one set of values of its function's parameters."""
+        key = (id(loop), constants)
+        cached = self._programs.get(key)
         if cached is None:
-            cached = self._programs[id(loop)] = self.flow.program(loop.body, self.loop_context(loop))
+            context = replace(self.loop_context(loop), constants=constants)
+            cached = self._programs[key] = self.flow.program(loop.body, context)
         return cached
 
+    def specializations(self, function: FunctionInfo) -> list[tuple[tuple[str, object], ...]]:
+        """The values its callers give the parameters a function tests (`run_epoch(..., train=False)`),
+        one tuple per distinct way it is called; empty when no test depends on them."""
+        tested = {p for p in function.params if any(p in _test_names(test) for test in _tests_of(function.body))}
+        if not tested:
+            return []
+        found: list[tuple[tuple[str, object], ...]] = []
+        for edge in self.callers(function):
+            known = tuple((name, value) for name, value in arguments_known(function, edge.call) if name in tested)
+            if known and known not in found:
+                found.append(known)
+        return found
+
     def function_program(self, function: FunctionInfo) -> Node:
-        cached = self._programs.get(id(function))
+        key = (id(function), ())
+        cached = self._programs.get(key)
         if cached is None:
-            cached = self._programs[id(function)] = self.flow.program(function.body, self.function_context(function))
+            cached = self._programs[key] = self.flow.program(function.body, self.function_context(function))
         return cached
 
     def loop_event(self, loop: Loop) -> Event:
@@ -742,11 +759,11 @@ class LoopModel:
             self._grad_entering[id(function)] = cached
         return cached
 
-    def grad_at(self, event: Event) -> str:
-        return evaluation.grad_at(self, event)
+    def grad_at(self, event: Event, edges: tuple[CallEdge, ...] | None = None) -> str:
+        return evaluation.grad_at(self, event, edges)
 
-    def eval_mode_reaches(self, target: Event, subject: Subject | None) -> bool:
-        return evaluation.eval_mode_reaches(self, target.context.function, target, subject)
+    def eval_mode_reaches(self, target: Event, subject: Subject | None, edges: tuple[CallEdge, ...] | None = None) -> bool:
+        return evaluation.eval_mode_reaches(self, target.context.function, target, subject, edges=edges)
 
     def may_hold_mode_layers(self, subject: Subject | None) -> bool:
         return evaluation.may_hold_mode_layers(self, subject)
@@ -892,6 +909,24 @@ def _member(found: Definition, attribute: str, hops: int) -> Definition | None:
     if isinstance(found, ClassInfo):
         return found.methods.get(attribute)
     return None
+
+
+def _tests_of(block: list) -> Iterator[str]:
+    """The if-tests of a block, nested ones included."""
+    for stmt in block:
+        if isinstance(stmt, Branch):
+            yield stmt.test
+            for arm in stmt.arms:
+                yield from _tests_of(arm)
+        elif isinstance(stmt, (With, Loop)):
+            yield from _tests_of(stmt.body)
+        elif isinstance(stmt, Try):
+            for part in (stmt.body, *stmt.handlers, stmt.orelse, stmt.final):
+                yield from _tests_of(part)
+
+
+def _test_names(test: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z_]\w*", test))
 
 
 def _unwrapped(call: CallSite | None) -> CallSite | None:

@@ -497,10 +497,16 @@ class FileBuilder:
             p.name.value
             for p in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params)
         )
+        defaults = {
+            p.name.value: literal_value(p.default)
+            for p in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params)
+            if p.default is not None and literal_value(p.default) is not NOT_LITERAL
+        }
         info = FunctionInfo(
             name=node.name.value,
             node=node,
             params=params,
+            defaults=defaults,
             decorators=tuple(decorators),
             parent=parent,
             cls=cls,
@@ -559,6 +565,21 @@ class FileBuilder:
             self.import_refs[local] = ImportRef(module or "", name, level)
             if not level and module:
                 self.imports[local] = f"{module}.{name}"
+
+
+NOT_LITERAL = object()
+"""What literal_value returns for an expression that is no literal."""
+
+
+def literal_value(node: cst.BaseExpression) -> object:
+    """True, False, None, an integer or a string written literally; NOT_LITERAL otherwise."""
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[node.value]
+    if isinstance(node, cst.Integer):
+        return int(node.evaluated_value)
+    if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
+        return node.evaluated_value
+    return NOT_LITERAL
 
 
 def qualify(dotted: str | None, imports: dict[str, str]) -> str | None:

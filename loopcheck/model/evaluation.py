@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from loopcheck.model.flow import Event, Kind, Subject
+from loopcheck.model.flow import Event, Kind, Subject, arguments_known
 import libcst as cst
 
 from loopcheck.model.build import dotted_name
@@ -59,6 +59,9 @@ class EvaluationPass:
     model: Subject | None
     entered_from: CallEdge | None
     """The first call of the function that holds the pass, if any."""
+    entered_by: tuple[CallEdge, ...] | None = None
+    """For a pass that exists only for some arguments (`train=False`): the calls that give them.
+    None when every call of the function enters the pass."""
 
     @property
     def key(self) -> tuple[int, object]:
@@ -104,28 +107,50 @@ def _may_evaluate(model: LoopModel, function: FunctionInfo) -> bool:
 
 def _loop_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -> Iterable[EvaluationPass]:
     training_loops = {id(step.loop) for step in model.training_steps}
+    specializations = model.specializations(function)
     for loop in function.loops:
-        if id(loop) in training_loops or _runs_once(loop):
+        if _runs_once(loop):
             continue  # `for x in loader: model(x); break` initialises lazy modules
-        events = list(events_of(model.iteration_program(loop)))
-        if any(e.kind is Kind.BACKWARD for e in events):
-            continue
-        calls = [
-            e for e in events
-            if e.kind is Kind.MODEL_CALL and not is_loss_module(e.subject)
-            and (not _called_on_loop_target(model, e, loop) or _mode_before(model.at(e.context.function), e.context.function, e.node, e.subject))
-        ]
-        if not calls:
-            continue
-        named = bool(EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text))
+        found = None
+        if id(loop) not in training_loops:
+            found = _loop_pass(model, function, loop, (), training, training_loops)
+        for constants in specializations if found is None else ():
+            # `run_epoch(model, val_loader, train=False)`: the loop as this call runs it
+            found = _loop_pass(model, function, loop, constants, training, training_loops)
+            if found is not None:
+                break
+        if found is not None:
+            yield found
+
+
+def _loop_pass(
+    model: LoopModel,
+    function: FunctionInfo,
+    loop: Loop,
+    constants: tuple[tuple[str, object], ...],
+    training: set[int],
+    training_loops: set[int],
+) -> EvaluationPass | None:
+    events = list(events_of(model.iteration_program(loop, constants)))
+    if any(e.kind is Kind.BACKWARD for e in events):
+        return None
+    calls = [
+        e for e in events
+        if e.kind is Kind.MODEL_CALL and not is_loss_module(e.subject)
+        and (not _called_on_loop_target(model, e, loop) or _mode_before(model.at(e.context.function), e.context.function, e.node, e.subject))
+    ]
+    if not calls:
+        return None
+    named = bool(EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text))
+    if not constants:
         inside_training = id(function) in training or any(id(outer) in training_loops for outer in model.enclosing_loops(loop))
         if inside_training and not named:
-            continue  # a loop inside a training step builds part of that step's loss (or is found below)
+            return None  # a loop inside a training step builds part of that step's loss (or is found below)
         if any(e.kind is Kind.BACKWARD for e in model.function_events(function)):
-            continue  # the function backwards what the loop computed
-        if not (named or _evaluation_intent(model, function, calls[0], loop)):
-            continue  # a rollout over range(n), or a model this project never trains: no evaluation pass
-        yield _pass(model, function, loop, calls[0])
+            return None  # the function backwards what the loop computed
+    if not (named or constants or _evaluation_intent(model, function, calls[0], loop)):
+        return None  # a rollout over range(n), or a model this project never trains: no evaluation pass
+    return _pass(model, function, loop, calls[0], constants)
 
 
 def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -> Iterable[EvaluationPass]:
@@ -185,9 +210,13 @@ def is_loss_module(subject: Subject | None) -> bool:
     return bool(qualified) and qualified.rsplit(".", 1)[-1].endswith("Loss")
 
 
-def _pass(model: LoopModel, function: FunctionInfo, loop: Loop | None, first: Event) -> EvaluationPass:
+def _pass(
+    model: LoopModel, function: FunctionInfo, loop: Loop | None, first: Event, constants: tuple[tuple[str, object], ...] = ()
+) -> EvaluationPass:
     callers = model.callers(function)
-    return EvaluationPass(function, loop, first, first.subject, callers[0] if callers else None)
+    if constants:
+        callers = [e for e in callers if all(item in arguments_known(function, e.call) for item in constants)]
+    return EvaluationPass(function, loop, first, first.subject, callers[0] if callers else None, tuple(callers) if constants else None)
 
 
 def _runs_once(loop: Loop) -> bool:
@@ -275,14 +304,16 @@ def _after_training(model: LoopModel, event: Event) -> bool:
 # grad mode -----------------------------------------------------------------------------
 
 
-def grad_entering(model: LoopModel, function: FunctionInfo, depth: int = 0) -> str:
+def grad_entering(
+    model: LoopModel, function: FunctionInfo, depth: int = 0, edges: tuple[CallEdge, ...] | None = None
+) -> str:
     """'off' when every way into `function` disables grad (decorator, or every caller's with-block),
-    'unknown' when that depends on a runtime value, 'on' otherwise."""
+    'unknown' when that depends on a runtime value, 'on' otherwise. `edges`: only these calls."""
     model = model.at(function)
     own = model.function_context(function).grad
     if own != "on" or depth > MAX_CALLER_DEPTH:
         return "off" if depth > MAX_CALLER_DEPTH else own
-    edges = model.callers(function)
+    edges = model.callers(function) if edges is None else list(edges)
     if not edges:
         # module-level code runs as written; a function nobody in the project calls (a callback,
         # an entry point a framework runs) is entered in a context we cannot see
@@ -299,15 +330,17 @@ def grad_entering(model: LoopModel, function: FunctionInfo, depth: int = 0) -> s
     return "unknown" if "unknown" in modes else "off"
 
 
-def grad_at(model: LoopModel, event: Event) -> str:
-    """The grad mode an event runs under, its function's callers included."""
+def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None = None) -> str:
+    """The grad mode an event runs under, its function's callers (or only `edges`) included."""
     if event.context.grad != "on":
         return event.context.grad
     if _volatile_input(model, event):
         return "off"
     outermost = event.context.chain[0] if event.context.chain else None
     if outermost is None:
-        return grad_entering(model, event.context.function)
+        if edges is not None:
+            return grad_entering(model, event.context.function, edges=edges)
+        return model.grad_entering(event.context.function)
     # inlined from callers whose with-blocks were applied: what enters the outermost of them
     entering = _function_of_call(model, event, outermost)
     return grad_entering(model, entering) if entering is not None else "on"
@@ -350,8 +383,16 @@ def _function_of_call(model: LoopModel, event: Event, call: object) -> FunctionI
 # eval mode -----------------------------------------------------------------------------
 
 
-def eval_mode_reaches(model: LoopModel, function: FunctionInfo, target: Event, subject: Subject | None, depth: int = 0) -> bool:
-    """Is `subject` in eval mode when `target` runs: set earlier in the function, or by every caller?"""
+def eval_mode_reaches(
+    model: LoopModel,
+    function: FunctionInfo,
+    target: Event,
+    subject: Subject | None,
+    depth: int = 0,
+    edges: tuple[CallEdge, ...] | None = None,
+) -> bool:
+    """Is `subject` in eval mode when `target` runs: set earlier in the function, or by every caller
+    (or by every one of `edges`)?"""
     model = model.at(function)
     state = _mode_before(model, function, target.node, subject)
     if state is not None:
@@ -362,7 +403,7 @@ def eval_mode_reaches(model: LoopModel, function: FunctionInfo, target: Event, s
         return True
     if depth > MAX_CALLER_DEPTH:
         return True
-    edges = model.callers(function)
+    edges = model.callers(function) if edges is None else edges
     if not edges:
         return function.name != "<module>"  # called from where we cannot see: assume it is set
     for edge in edges:

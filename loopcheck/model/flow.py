@@ -8,6 +8,7 @@ a program (program.py): `if`/`else` arms are alternatives, `continue`/`break`/`r
 """
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
-from loopcheck.model.build import grad_mode_of
+from loopcheck.model.build import NOT_LITERAL, grad_mode_of, literal_value
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding
@@ -97,6 +98,8 @@ class Context:
     """The conditions of the if-arms around this point, `not (...)` for else-arms."""
     callers: tuple[FunctionInfo, ...] = ()
     """The function each call of `chain` is made in."""
+    constants: tuple[tuple[str, object], ...] = ()
+    """Parameters whose value is known here (`run_epoch(..., train=False)`): tests on them are decided."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -268,6 +271,7 @@ class Flow:
             (*context.chain, call),
             context.guards,
             (*context.callers, context.function),
+            arguments_known(target, call),
         )
 
     def grad_of_function(self, function: FunctionInfo, outer: str) -> str:
@@ -283,7 +287,13 @@ class Flow:
 
     @staticmethod
     def _with_context(stmt: With, context: Context) -> Context:
-        return replace(context, grad=stmt.grad) if stmt.grad is not None else context
+        grad = stmt.grad
+        if grad == "unknown" and context.constants:
+            # `with torch.set_grad_enabled(train):` where `train` is known here
+            argument = next((c.arg(0, "mode") for c in stmt.items if (c.dotted or "").endswith("set_grad_enabled")), None)
+            value = decide(argument.dotted, context.constants) if argument is not None and argument.dotted else None
+            grad = grad if value is None else ("on" if value else "off")
+        return replace(context, grad=grad) if grad is not None else context
 
     # programs: the orders one iteration can take, as a structure the rules' machines run over
 
@@ -294,6 +304,10 @@ class Flow:
         if isinstance(stmt, Simple):
             return self._simple_program(stmt, context, depth)
         if isinstance(stmt, Branch):
+            taken = decide(stmt.test, context.constants)
+            if taken is not None:  # `if train:` inside `run_epoch(..., train=False)`
+                arm = 0 if taken else 1
+                return self.program(stmt.arms[arm], _guarded(context, stmt, arm), depth) if arm < len(stmt.arms) else EMPTY
             return Choice(
                 stmt.test,
                 tuple(self.program(arm, _guarded(context, stmt, index), depth) for index, arm in enumerate(stmt.arms)),
@@ -408,6 +422,49 @@ def _iterated_container(iter_text: str) -> str | None:
 def _element_of(subject: Subject) -> object:
     key = subject.key
     return key[1] if isinstance(key, tuple) and len(key) == 2 else None
+
+
+def arguments_known(target: FunctionInfo, call: CallSite) -> tuple[tuple[str, object], ...]:
+    """The literal values a call gives the function's parameters (or their literal defaults)."""
+    offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
+    known: list[tuple[str, object]] = []
+    for index, parameter in enumerate(target.params[offset:]):
+        arg = call.arg(index, parameter)
+        value = literal_value(arg.node) if arg is not None else target.defaults.get(parameter, NOT_LITERAL)
+        if value is not NOT_LITERAL:
+            known.append((parameter, value))
+    return tuple(known)
+
+
+_TEST = re.compile(r"^(not\s+)?([A-Za-z_]\w*)$|^([A-Za-z_]\w*)\s*(==|!=|is not|is)\s*(.+)$")
+
+
+def decide(test: str, constants: tuple[tuple[str, object], ...]) -> bool | None:
+    """The value of an if-test on a known parameter (`train`, `not train`, `mode == "train"`,
+    `optimizer is None`); None when it cannot be decided."""
+    if not constants:
+        return None
+    match = _TEST.match(test.strip())
+    if match is None:
+        return None
+    known = dict(constants)
+    if match.group(2) is not None:
+        if match.group(2) not in known:
+            return None
+        value = bool(known[match.group(2)])
+        return not value if match.group(1) else value
+    name, operator, other = match.group(3), match.group(4), match.group(5).strip()
+    if name not in known:
+        return None
+    try:
+        literal = ast.literal_eval(other)
+    except (ValueError, SyntaxError):
+        return None
+    if operator in ("is", "is not"):
+        same = known[name] is literal
+    else:
+        same = known[name] == literal
+    return same if operator in ("==", "is") else not same
 
 
 def _guarded(context: Context, branch: Branch, arm: int) -> Context:

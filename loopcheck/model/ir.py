@@ -137,6 +137,8 @@ class FunctionInfo:
     cls: ClassInfo | None
     file: FileIR | None = None
     """The file the function is defined in (set once the file is built)."""
+    defaults: dict[str, object] = field(default_factory=dict)
+    """Parameters whose default is a literal (`train=True`, `mode="train"`, `optimizer=None`)."""
     body: Block = field(default_factory=list)
     nested: dict[str, FunctionInfo] = field(default_factory=dict)
     assignments: list[Simple] = field(default_factory=list)

@@ -119,7 +119,7 @@ with torch.no_grad():
                 continue
             if not model.may_hold_mode_layers(evaluation.model):
                 continue
-            if model.eval_mode_reaches(evaluation.first_call, evaluation.model):
+            if model.eval_mode_reaches(evaluation.first_call, evaluation.model, evaluation.entered_by):
                 continue
             reported.add(evaluation.key)
             yield evaluation_report(model, evaluation, self.message.format(model=evaluation.first_call.subject_name("model")))

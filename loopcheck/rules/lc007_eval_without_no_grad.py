@@ -95,7 +95,7 @@ evaluate(model, test_loader)
         for evaluation in model.evaluation_passes:
             if evaluation.key in reported:
                 continue
-            if model.grad_at(evaluation.first_call) != "on":
+            if model.grad_at(evaluation.first_call, evaluation.entered_by) != "on":
                 continue
             reported.add(evaluation.key)
             yield evaluation_report(model, evaluation, self.message.format(model=evaluation.first_call.subject_name("model")))

@@ -1,0 +1,232 @@
+"""Cadence (issue 7, item 5), project wrappers (item 6), other frameworks (item 8) and
+checkpoints (item 9): each judged by how the code runs, not by names."""
+from __future__ import annotations
+
+import textwrap
+
+from loopcheck.engine import lint_source
+
+SETUP = """
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 2)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+"""
+
+
+def found(source: str, setup: str = SETUP) -> list[tuple[str, str]]:
+    text = setup + textwrap.dedent(source)
+    findings, errors = lint_source(text, "cadence.py")
+    assert errors == []
+    lines = text.splitlines()
+    return [(f.code, lines[f.line - 1].strip()) for f in findings]
+
+
+# cadence --------------------------------------------------------------------------------
+
+BATCH_LOOP = """
+scheduler = SCHEDULER
+for epoch in range(epochs):
+    for step, (x, y) in enumerate(loader):
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+        STEP
+"""
+
+
+def test_a_scheduler_stepped_every_k_batches_on_purpose_is_not_judged() -> None:
+    source = BATCH_LOOP.replace("SCHEDULER", "torch.optim.lr_scheduler.StepLR(optimizer, step_size=30)")
+    assert found(source.replace("STEP", "if step % 1000 == 0:\n            scheduler.step()")) == []
+    assert found(source.replace("STEP", "scheduler.step()")) == [("LC005", "scheduler.step()")]
+
+
+def test_a_size_computed_through_variables_is_resolved() -> None:
+    setup = SETUP + "steps_per_epoch = len(loader)\ntotal = epochs * steps_per_epoch\nmax_iter = total\n"
+    source = BATCH_LOOP.replace("SCHEDULER", "torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max_iter)")
+    assert found(source.replace("STEP", "scheduler.step()"), setup) == []
+    per_epoch = source.replace("STEP", "pass") + "    scheduler.step()\n"
+    assert found(per_epoch, setup) == [("LC005", "scheduler.step()")]
+
+
+def test_full_batch_training_steps_once_per_epoch_either_way() -> None:
+    assert found("""
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=50)
+
+        def train(epoch):
+            model.train()
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model(features), labels)
+            loss.backward()
+            optimizer.step()
+
+        for epoch in range(200):
+            train(epoch)
+            scheduler.step()
+    """) == []
+
+
+# wrappers -------------------------------------------------------------------------------
+
+
+def test_a_project_optimizer_wrapper_that_resets_its_inner_optimizer_is_a_reset() -> None:
+    wrapper = """
+        class Wrapped:
+            def __init__(self, params):
+                self.inner = torch.optim.Adam(params)
+
+            def zero_grad(self):
+                self.inner.zero_grad()
+
+            def step(self):
+                self.inner.step()
+
+        opt = Wrapped(model.parameters())
+        for x, y in loader:
+            RESET
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+    """
+    assert found(wrapper.replace("RESET", "opt.zero_grad()")) == []
+    assert found(wrapper.replace("RESET", "pass")) == [
+        ("LC001", "nn.functional.cross_entropy(model(x), y).backward()")
+    ]
+
+
+def test_a_project_scheduler_class_is_not_judged_by_the_torch_scheduler_rules() -> None:
+    assert found("""
+        class Warmup:
+            def __init__(self, optimizer, steps):
+                self.optimizer, self.steps, self.count = optimizer, steps, 0
+
+            def step(self):
+                self.count += 1
+                for group in self.optimizer.param_groups:
+                    group["lr"] = 0.1 * min(1.0, self.count / self.steps)
+
+        scheduler = Warmup(optimizer, 100)
+        for x, y in loader:
+            scheduler.step()
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+    """) == []
+
+
+def test_clearing_the_gradients_of_some_parameters_is_not_a_reset_of_the_optimizer() -> None:
+    assert found("""
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            model.bias.grad = None
+            optimizer.step()
+    """) == []
+
+
+def test_gradients_normalised_once_per_update_satisfy_accumulation() -> None:
+    source = """
+        for i, (x, y) in enumerate(loader):
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            if (i + 1) % accumulation == 0:
+                NORMALISE
+                optimizer.step()
+                optimizer.zero_grad()
+    """
+    assert found(source.replace("NORMALISE", "optimizer.multiply_grads(1 / accumulation)")) == []
+    assert found(source.replace("NORMALISE", "pass")) == [("LC010", "loss.backward()")]
+
+
+def test_a_sum_reduced_loss_accumulates_by_design() -> None:
+    assert found("""
+        criterion = nn.CrossEntropyLoss(reduction="sum")
+        for i, (x, y) in enumerate(loader):
+            loss = criterion(model(x), y)
+            loss.backward()
+            if (i + 1) % accumulation == 0:
+                optimizer.step()
+                optimizer.zero_grad()
+    """) == []
+
+
+def test_optimizers_held_in_a_dict_are_optimizers() -> None:
+    source = """
+        optimizers = {"g": torch.optim.Adam(net_g.parameters()), "d": torch.optim.Adam(net_d.parameters())}
+        for real in loader:
+            RESET
+            nn.functional.softplus(-net_d(real)).mean().backward()
+            optimizers["d"].step()
+            nn.functional.softplus(net_d(net_g(noise))).mean().backward()
+            optimizers["g"].step()
+    """
+    assert found(source.replace("RESET", "for opt in optimizers.values():\n                opt.zero_grad()")) == []
+    assert [code for code, _ in found(source.replace("RESET", "pass"))] == ["LC001", "LC001"]
+
+
+# frameworks -----------------------------------------------------------------------------
+
+
+def test_a_file_of_another_framework_gets_no_findings() -> None:
+    tensorflow = """
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dropout(0.5), tf.keras.layers.Dense(2)])
+        optimizer = tf.keras.optimizers.Adam()
+        for x, y in dataset:
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y, model(x, training=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        for x, y in test_dataset:
+            predictions = model(x)
+    """
+    mxnet = """
+        from mxnet import autograd, gluon
+        trainer = gluon.Trainer(net.collect_params(), "sgd")
+        for x, y in train_data:
+            with autograd.record():
+                loss = loss_fn(net(x), y)
+            loss.backward()
+            trainer.step(batch_size)
+    """
+    assert found(tensorflow, setup="") == []
+    assert found(mxnet, setup="") == []
+
+
+# checkpoints ----------------------------------------------------------------------------
+
+CHECKPOINT = """
+for epoch in range(epochs):
+    for x, y in loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    SAVE
+"""
+
+
+def test_a_checkpoint_saved_every_epoch_is_meant_for_resuming() -> None:
+    save = 'torch.save({"epoch": epoch, "model": model.state_dict()}, "last.pt")'
+    assert found(CHECKPOINT.replace("SAVE", save)) == [("LC012", save)]
+
+
+def test_a_snapshot_saved_when_the_metric_improves_is_an_export() -> None:
+    save = (
+        "accuracy = evaluate(model)\n"
+        "    if accuracy > best:\n"
+        "        best = accuracy\n"
+        '        torch.save({"epoch": epoch, "model": model.state_dict()}, "best.pt")'
+    )
+    assert found(CHECKPOINT.replace("SAVE", save)) == []
+
+
+def test_a_snapshot_read_back_to_resume_is_a_checkpoint() -> None:
+    save = (
+        "accuracy = evaluate(model)\n"
+        "    if accuracy > best:\n"
+        "        best = accuracy\n"
+        '        torch.save({"epoch": epoch, "model": model.state_dict()}, "best.pt")'
+    )
+    resume = 'if args.resume:\n    state = torch.load(args.resume)\n    start_epoch = state["epoch"] + 1\n'
+    assert [code for code, _ in found(resume + CHECKPOINT.replace("SAVE", save))] == ["LC012"]

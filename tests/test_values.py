@@ -1,0 +1,198 @@
+"""LC009 reports only a value that carries an autograd graph: a floating tensor produced by a model
+call or a differentiable op on one. Numbers, integer and bool tensors, NumPy and scikit-learn
+results, metric objects and what a project helper returns as a number carry none (issue 7, item 2)."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from loopcheck.engine import lint_source
+
+LOOP = """
+import numpy as np
+import torch
+import torch.nn as nn
+import torchmetrics
+from sklearn.metrics import f1_score
+
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+criterion = nn.CrossEntropyLoss()
+metric = torchmetrics.Accuracy(task="multiclass", num_classes=3)
+kept = []
+for x, y in loader:
+    optimizer.zero_grad()
+    out = model(x)
+    loss = criterion(out, y)
+    loss.backward()
+    optimizer.step()
+    STORE
+"""
+
+
+def retained(store: str, prelude: str = "") -> list[str]:
+    """The statements LC009 reports, as text."""
+    source = textwrap.dedent(prelude) + LOOP.replace("STORE", store)
+    findings, errors = lint_source(source, "values.py")
+    assert errors == []
+    lines = source.splitlines()
+    return [lines[f.line - 1].strip() for f in findings if f.code == "LC009"]
+
+
+@pytest.mark.parametrize(
+    "store",
+    [
+        "kept.append(loss.item())",
+        "kept.append(float(loss))",
+        "kept.append(int(out.argmax()))",
+        "kept.append(str(loss))",
+        "kept.append(out.argmax(1))",
+        "kept.append(out > 0)",
+        "kept.append((out.argmax(1) == y).sum())",
+        "kept.append(out.round().to(torch.long))",
+        "kept.append(out.long())",
+        "kept.append(out.bool())",
+        "kept.append(np.mean(out.detach().numpy()))",
+        "kept.append(f1_score(y, out.argmax(1)))",
+        "kept.append(metric(out, y))",
+        "kept.append(out.max(1)[1])",
+        "kept.append(torch.max(out, 1)[1])",
+        "kept.append(loss.detach())",
+        "kept.append(out.shape)",
+    ],
+)
+def test_values_that_carry_no_graph_are_not_retention(store: str) -> None:
+    assert retained(store) == []
+
+
+@pytest.mark.parametrize(
+    "store",
+    ["kept.append(loss)", "kept.append(out)", "kept.append(out.softmax(1))", "kept.append(torch.max(out, 1)[0])",
+     "kept.append(criterion(out, y) * 2)", "kept.append([loss, loss.item()])"],
+)
+def test_values_made_from_a_model_output_are_retention(store: str) -> None:
+    assert retained(store) == [store]
+
+
+def test_indices_unpacked_from_max_carry_no_graph() -> None:
+    assert retained("_, predicted = torch.max(out, 1)\n    kept.append(predicted)") == []
+    assert retained("best, _ = torch.max(out, 1)\n    kept.append(best)") == ["kept.append(best)"]
+
+
+def test_a_project_helper_that_returns_a_number_makes_a_number() -> None:
+    helper = """
+        def accuracy(output, target):
+            return (output.argmax(1) == target).float().mean().item()
+    """
+    assert retained("kept.append(accuracy(out, y))", helper) == []
+
+
+def test_a_loss_helper_that_calls_no_model_returns_a_graph_when_its_input_carries_one() -> None:
+    helper = """
+        def smooth_l1(prediction, target):
+            diff = (prediction - target).abs()
+            return torch.where(diff < 1, 0.5 * diff ** 2, diff - 0.5).mean()
+    """
+    assert retained("kept.append(smooth_l1(out, y.float()))", helper) == ["kept.append(smooth_l1(out, y.float()))"]
+    assert retained("kept.append(smooth_l1(y.float(), y.float()))", helper) == []
+
+
+def test_only_the_returned_elements_that_carry_a_graph_do() -> None:
+    helper = """
+        def step(model, x, y):
+            out = model(x)
+            loss = nn.functional.cross_entropy(out, y)
+            return loss, x.size(0), {"loss": loss.item()}
+    """
+    assert retained("l, n, logs = step(model, x, y)\n    kept.append(n)\n    kept.append(logs)", helper) == []
+    assert retained("l, n, logs = step(model, x, y)\n    kept.append(l)", helper) == ["kept.append(l)"]
+
+
+def test_a_sum_reset_every_k_iterations_still_keeps_k_graphs() -> None:
+    source = """
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        running = 0
+        for step, (x, y) in enumerate(loader):
+            optimizer.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+            running += loss
+            if step % 100 == 0:
+                print(running / 100)
+                running = 0
+    """
+    findings, _ = lint_source("import torch\nimport torch.nn as nn\n" + textwrap.dedent(source), "values.py")
+    assert [(f.line, f.code) for f in findings] == [(12, "LC009")]
+
+
+def test_a_sum_made_afresh_every_iteration_keeps_nothing() -> None:
+    source = """
+        import torch
+        model = torch.nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in loader:
+            total = 0
+            for head in range(3):
+                total += ((model(x) - y) ** 2).mean()
+            optimizer.zero_grad()
+            total.backward()
+            optimizer.step()
+    """
+    assert lint_source(textwrap.dedent(source), "values.py")[0] == []
+
+
+def test_methods_of_model_classes_other_than_forward_are_training_code() -> None:
+    source = """
+        import torch
+        import torch.nn as nn
+
+        class Learner(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Linear(4, 1)
+                self.opt = torch.optim.SGD(self.net.parameters(), lr=0.1)
+                self.history = []
+
+            def forward(self, x):
+                return self.net(x)
+
+            def fit(self, loader):
+                for x, y in loader:
+                    self.opt.zero_grad()
+                    loss = ((self(x) - y) ** 2).mean()
+                    loss.backward()
+                    self.opt.step()
+                    self.history.append(loss)
+
+        learner = Learner()
+        learner.fit(loader)
+    """
+    findings, _ = lint_source(textwrap.dedent(source), "values.py")
+    assert [(f.line, f.code) for f in findings] == [(21, "LC009")]
+
+
+def test_a_fixed_key_overwritten_every_iteration_is_not_retention() -> None:
+    assert retained('logs = {}\n    logs["loss"] = loss') == []
+    assert retained("log = {}\n    log[len(log)] = loss") == []  # `log` is made afresh each iteration
+    prelude = "history = {}\n"
+    assert retained("history[len(history)] = loss", prelude) == ["history[len(history)] = loss"]
+
+
+def test_writing_slices_of_a_preallocated_tensor_is_not_retention() -> None:
+    prelude = "outputs = torch.zeros(100, 3)\n"
+    assert retained("outputs[len(kept)] = out", prelude) == []
+
+
+def test_a_graph_made_before_the_loop_is_shared_not_kept_per_iteration() -> None:
+    source = """
+        import torch
+        model = torch.nn.Linear(4, 4)
+        features = model(torch.randn(8, 4))
+        parts = []
+        for i in range(4):
+            parts.append(features[:, i])
+    """
+    assert lint_source(textwrap.dedent(source), "values.py")[0] == []
