@@ -706,7 +706,7 @@ class LoopModel:
             yield self.function_program(function)
 
     def enclosing_loops(self, loop: Loop) -> list[Loop]:
-        """Loops whose iteration runs `loop`, lexically or through a same-file call."""
+        """Loops whose iteration runs `loop`, lexically or through a call of a project function."""
         return [
             outer
             for outer in self.loops
@@ -789,7 +789,7 @@ class LoopModel:
         return self._returns_graph[key]
 
     def kept_parameters(self, function: FunctionInfo) -> frozenset[str]:
-        """Parameters a same-file function stores beyond its call (a meter's `update(val, n)`)."""
+        """Parameters a project function stores beyond its call (a meter's `update(val, n)`)."""
         key = id(function)
         if key not in self._kept_parameters:
             self._kept_parameters[key] = dataflow.kept_parameters(function)

@@ -54,7 +54,7 @@ class Kind(str, Enum):
     """A project function called deeper than calls are inlined: code we could see but did not."""
     LOOP = "loop"
     CALL = "local call"
-    """Entering a same-file function; its own events follow."""
+    """Entering a project function; its own events follow."""
 
 
 @dataclass(frozen=True, eq=False)

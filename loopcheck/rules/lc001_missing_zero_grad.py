@@ -14,11 +14,15 @@ from loopcheck.rules.base import Report, Rule
 
 
 class MissingZeroGrad(Rule):
-    """Reports a training loop that calls `backward()` and `optimizer.step()` but never resets
-    the gradients that optimizer steps with (`optimizer.zero_grad()`, `model.zero_grad()`,
-    `p.grad = None`). Gradient accumulation with a guarded reset is fine: a reset anywhere in
-    the loop, under any condition, counts. Optimizers are judged one by one, so a GAN that
-    resets the discriminator but not the generator is reported for the generator."""
+    """Reports a training loop where some path through the iteration reaches `optimizer.step()`
+    with no reset, since the previous step, of the gradients that optimizer steps with
+    (`optimizer.zero_grad()`, `model.zero_grad()`, `p.grad = None`, a project optimizer class's
+    `zero_grad()`): a reset on one branch only leaves the other accumulating. Gradient
+    accumulation is fine when the step and the reset both run every few iterations
+    (`if (i + 1) % k == 0`). Optimizers are judged one by one, so a GAN that resets the
+    discriminator but not the generator is reported for the generator. Helpers in any file of the
+    project are followed; when code that cannot be seen receives the model or optimizer, nothing is
+    said."""
 
     code = "LC001"
     name = "missing-zero-grad"
@@ -85,7 +89,7 @@ for x, y in loader:
         return loss
     optimizer.step(closure)
 """,
-        # a helper in the same file resets the gradients
+        # a project helper resets the gradients
         """\
 def train_step(model, optimizer, x, y):
     optimizer.zero_grad()

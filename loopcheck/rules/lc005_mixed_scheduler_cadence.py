@@ -18,9 +18,12 @@ class MixedSchedulerCadence(Rule):
     does not match how the schedule was sized: `StepLR`, `MultiStepLR`, `ExponentialLR`,
     `CosineAnnealingLR(T_max=epochs)` and `ReduceLROnPlateau` count epochs; `OneCycleLR`,
     `CyclicLR`, sizes that multiply by `len(loader)`, and transformers'
-    `get_*_schedule_with_warmup(num_training_steps=...)` count optimizer steps. Steps inside a
-    same-file helper such as `train_one_epoch(..., scheduler)` keep the helper's cadence. When
-    the size cannot be judged, nothing is reported."""
+    `get_*_schedule_with_warmup(num_training_steps=...)` count optimizer steps; sizes are read back
+    through the variables they are computed from. Steps inside a project helper such as
+    `train_one_epoch(..., scheduler)` keep the helper's cadence. A step under `if step % k == 0:`
+    runs every k batches on purpose, and in full-batch training (one optimizer step per epoch)
+    both cadences agree: neither is judged. Project scheduler classes that are no torch scheduler
+    are not judged either. When the size cannot be judged, nothing is reported."""
 
     code = "LC005"
     name = "mixed-scheduler-cadence"

@@ -11,11 +11,16 @@ from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
 class EvalWithoutEvalMode(Rule):
-    """Reports the first model call of an evaluation pass (a loop that calls the model and runs
-    no backward) when no `model.eval()` reaches it: not earlier in its function, and not in every
-    same-file caller before the call. A model whose class is defined in the same file and holds no
-    Dropout or BatchNorm (nor anything else that behaves differently in training) needs no
-    `eval()`; a model whose class cannot be seen is assumed to need it."""
+    """Reports the first model call of an evaluation pass (model calls with no backward on their path
+    that compute predictions, losses or metrics: a loop over data, a single forward in an evaluation
+    function or on held-out data, validation every k steps inside the training loop, a shared
+    `run_epoch(..., train=False)`) when no `model.eval()` reaches it: not earlier in its function
+    (on the model or a module holding it), not in its class's constructor, and not along every
+    call chain that enters the pass, in any file of the project. A model whose class (in any
+    project file) holds no Dropout or BatchNorm, nor reads `self.training`, needs no `eval()`; a
+    model whose class cannot be seen is assumed to need it. A function no code of the project
+    calls is entered in a context loopcheck cannot see: nothing is said of it. One finding per
+    function and model."""
 
     code = "LC006"
     name = "eval-without-eval-mode"

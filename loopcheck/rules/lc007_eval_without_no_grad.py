@@ -11,10 +11,10 @@ from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
 class EvalWithoutNoGrad(Rule):
-    """Reports the first model call of an evaluation pass that runs with grad enabled: no
-    `with torch.no_grad()` / `torch.inference_mode()` / `torch.set_grad_enabled(False)` around it,
-    no `@torch.no_grad()` / `@torch.inference_mode()` on its function, and not every same-file
-    caller wraps the call in one."""
+    """Reports the first model call of an evaluation pass (see LC006) that runs with grad enabled:
+    no `with torch.no_grad()` / `torch.inference_mode()` / `torch.set_grad_enabled(False)` around
+    it, no `@torch.no_grad()` / `@torch.inference_mode()` on its function, and not every call chain
+    that enters it (in any file of the project) disables grad. One finding per function and model."""
 
     code = "LC007"
     name = "eval-without-no-grad"

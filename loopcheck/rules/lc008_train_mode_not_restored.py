@@ -13,9 +13,12 @@ from loopcheck.rules.base import Report, Rule
 
 
 class TrainModeNotRestored(Rule):
-    """Reports the statement in an epoch loop that puts the model in eval mode (the `eval()` call, or
-    the call of a same-file helper that makes it) when a path leads from it to the next training
-    pass (a `backward()`, in this iteration or the next one) without a `model.train()` in between."""
+    """Reports the statement in an epoch loop that puts a model in eval mode (the `eval()` call, or
+    the call of a project helper that makes it) when a path leads from it to the next training pass
+    of that model (a `backward()` whose step updates it, in this iteration or the next one) without
+    a `model.train()` in between. A helper's parameter stands for the argument it is given, so
+    `train()` on one model does not restore another; a model outside every optimizer (a frozen
+    teacher, an EMA copy) may stay in eval mode."""
 
     code = "LC008"
     name = "train-mode-not-restored"

@@ -11,12 +11,17 @@ from loopcheck.rules.base import Report, Rule
 
 
 class LossTensorRetained(Rule):
-    """Reports a statement in a loop that keeps a value carrying an autograd graph (the loss, a
-    model output, anything computed from them with grad enabled) in something that outlives the
-    iteration: `total += loss`, `losses.append(loss)`, `history["loss"].append(out)`,
-    `preds.append(outputs)`, `log[step] = loss`. Safe: `.item()`, `.detach()`, `float(...)`,
-    `.tolist()`, `.cpu().numpy()`, values computed under `no_grad`, metric updates, and
-    accumulators that are themselves backwarded (a loss built from parts)."""
+    """Reports a statement in a loop that keeps a value carrying an autograd graph in something that
+    outlives the iteration: `total += loss`, `losses.append(loss)`, `history["loss"].append(out)`,
+    `preds.append(outputs)`, `log[step] = loss`, a project meter that keeps its argument. A value
+    carries a graph only when that is established: the output of a trainable model run with grad
+    enabled, the value `backward()` is called on, or something computed from them by a
+    differentiable operation (operators, torch functions, tensor methods, losses, a project helper
+    whose body returns a graph for such inputs). Safe: numbers (`.item()`, `float(...)`), detached,
+    integer and bool tensors (`argmax`, comparisons, `.long()`), NumPy and scikit-learn results,
+    metric objects, calls of code that cannot be seen, values computed under `no_grad`,
+    accumulators that are themselves backwarded, a container made afresh every iteration, and a
+    graph made once before the loop. A sum reset every k iterations still keeps k graphs."""
 
     code = "LC009"
     name = "loss-tensor-retained"
