@@ -408,7 +408,8 @@ def lint_tree(tree: Path, paths: Sequence[str]) -> Any:
     """The one call into loopcheck: adapt it here when the engine's API changes."""
     from loopcheck.engine import lint_paths
 
-    return lint_paths([str(tree / path) for path in paths])
+    # the tree is the project: its files resolve each other's imports and calls, nothing outside it
+    return lint_paths([str(tree / path) for path in paths], root=str(tree))
 
 
 def _relative(path: str, tree: Path) -> str:

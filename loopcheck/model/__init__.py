@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Iterable, Iterator, Mapping, Union
+from typing import Callable, Hashable, Iterable, Iterator, Mapping, TypeVar, Union
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -16,7 +16,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from loopcheck.model import dataflow, evaluation, schedules, state
 from loopcheck.model.build import build_file, qualify
 from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, arguments_known, event_tree
-from loopcheck.model.program import Node, run_iterations, run_once
+from loopcheck.model.program import Node, repeated_tests, run_iterations, run_once
 from loopcheck.model.ir import Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With
 from loopcheck.model.roles import (
     INSTANCE,
@@ -54,6 +54,8 @@ class CallEdge:
     call: CallSite
 
 
+S = TypeVar("S", bound=Hashable)
+
 TORCH_ROOTS = frozenset({"torch", "torchvision", "torchaudio", "torchtext", "lightning", "pytorch_lightning", "accelerate"})
 OTHER_FRAMEWORKS = frozenset(
     {"tensorflow", "keras", "tf_keras", "jax", "flax", "optax", "haiku", "mxnet", "gluonnlp", "gluoncv", "paddle",
@@ -65,6 +67,7 @@ Definition = Union[FunctionInfo, ClassInfo, "LoopModel"]
 
 METHOD_VERBS = re.compile(r"(generate|sample|predict|infer|decode|encode|embed|score|beam_search|greedy)\w*$")
 """Attribute names of a model that are methods, not submodules, when the class cannot be seen."""
+MODULE_CONTAINERS = frozenset({"ModuleList", "ModuleDict", "Sequential"})
 TRACKED_METHODS = frozenset({"backward", "step", "zero_grad", "eval", "train"})
 MAX_DEFINITION_HOPS = 6
 """Re-exports followed (`from .models import Net` in a package's `__init__.py`) before giving up."""
@@ -95,6 +98,7 @@ class LoopModel:
         self._class_facts: dict[tuple[str, int], bool] = {}
         self._programs: dict[tuple[int, tuple[tuple[str, object], ...]], Node] = {}
         self._lexical_grads: dict[int, dict[int, str]] = {}
+        self._correlations: dict[int, tuple[Node, tuple[frozenset[str], bool]]] = {}
         self._reach: dict[int, frozenset[str]] = {}
         self._callers: dict[int, list[CallEdge]] = {}
         self.budget_notes: list[str] = []
@@ -153,6 +157,12 @@ class LoopModel:
         ref = self.ir.import_refs.get(name)
         if found is None and ref is not None and hops < MAX_DEFINITION_HOPS:
             found = self._imported(ref, hops + 1)
+        if found is None and hops < MAX_DEFINITION_HOPS:
+            for star in self.ir.star_imports:  # `from models import *`
+                module = self.project.module(self.path, star.module, star.level)
+                found = module._global(name, hops + 1) if module is not None and not name.startswith("_") else None
+                if found is not None:
+                    break
         self._globals[name] = found
         return found
 
@@ -189,6 +199,8 @@ class LoopModel:
                 return found
             if constructors and isinstance(found, ClassInfo):
                 return self.method_of(found, "__init__")
+            if found is None:
+                return self._instance_call(call.dotted, function, via_callers)
             return None
         receiver, _, method = call.dotted.rpartition(".")
         cls = None
@@ -204,8 +216,19 @@ class LoopModel:
             found = self.definition(call.dotted, function)
             return found if isinstance(found, FunctionInfo) else None
         if cls is None:
+            return self._instance_call(call.dotted, function, via_callers) if receiver.startswith("self.") else None
+        found = self.method_of(cls, method)
+        if found is None and receiver == "self":
+            return self._instance_call(call.dotted, function, via_callers)  # `self.loss_scaler(...)`
+        return found
+
+    def _instance_call(self, name: str, function: FunctionInfo, via_callers: bool) -> FunctionInfo | None:
+        """`loss_scaler(loss, optimizer)` on an instance of a project class: its `__call__` (a model's
+        call runs its forward: that is a model call, not code to inline)."""
+        binding = self.binding(name, function) if via_callers else self.roles.lookup(name, function)
+        if binding is None or binding.cls is None or self.is_module_class(binding.cls):
             return None
-        return self.method_of(cls, method)
+        return self.method_of(binding.cls, "__call__")
 
     def method_of(self, cls: ClassInfo, method: str) -> FunctionInfo | None:
         for candidate in self.class_chain(cls):
@@ -237,6 +260,12 @@ class LoopModel:
         if bound is None or bound.statement.value is None:
             return None, None
         value = bound.statement.value
+        if isinstance(value, cst.Call) and (bound.qualified or "").rsplit(".", 1)[-1] in MODULE_CONTAINERS:
+            return MODEL, bound  # `self.blocks = nn.ModuleList([...])`: each element is a module
+        if isinstance(value, (cst.ListComp, cst.GeneratorExp)) and any(
+            self.constructed(call, bound.function)[0] == MODEL for call in bound.statement.calls
+        ):
+            return MODEL, bound  # `[Block(d) for _ in range(n)]`
         if not isinstance(value, (cst.Dict, cst.List, cst.Tuple)):
             return None, None
         elements = {id(e.value) for e in value.elements if isinstance(e, (cst.DictElement, cst.Element))}
@@ -478,6 +507,9 @@ class LoopModel:
                 bindings.append(bound)
         if bindings and all(b is bindings[0] for b in bindings):
             return bindings[0]
+        if bindings and bindings[0].cls is not None and all(b.cls is bindings[0].cls for b in bindings):
+            # each caller builds its own, of the same project class: the class is what is known
+            return replace(bindings[0], call=None, statement=bindings[0].statement)
         return None
 
     # loops ------------------------------------------------------------------------------
@@ -537,6 +569,22 @@ class LoopModel:
     def function_events_flat(self, function: FunctionInfo) -> list[Event]:
         """Every event of a function in source order (pre-order), helpers inlined."""
         return [e for event in self.function_events(function) for e in event.flatten()]
+
+    def run_once(self, program: Node, step: Callable[[S, Event], S], starts: Iterable[S]) -> tuple[set[S], set[S]]:
+        """A rule's state machine over one run of a program (see program.run_once)."""
+        return run_once(program, step, starts, self.note_budget, self._correlated(program))
+
+    def run_iterations(
+        self, program: Node, step: Callable[[S, Event], S], start: S, carry: Callable[[S], S] = lambda state: state
+    ) -> tuple[set[S], set[S]]:
+        """A rule's state machine over iterations of a loop, state carried around (see program.run_iterations)."""
+        return run_iterations(program, step, start, carry, self.note_budget, self._correlated(program))
+
+    def _correlated(self, program: Node) -> tuple[frozenset[str], bool]:
+        cached = self._correlations.get(id(program))
+        if cached is None or cached[0] is not program:
+            cached = self._correlations[id(program)] = (program, repeated_tests(program))
+        return cached[1]
 
     def note_budget(self, text: str) -> None:
         """Something the analysis did not follow to the end: said on stderr, never skipped silently."""
@@ -736,6 +784,19 @@ class LoopModel:
         owner = self.at(function)
         names = [n for n in params.names if owner.roles.role(n, function) == MODEL]
         return frozenset(names if full else (n.rsplit(".", 1)[-1] for n in names))
+
+    def optimized_bindings(self, optimizer: Subject | None) -> list[Binding]:
+        """The bindings of the models the optimizer was built over, when every one is known."""
+        if optimizer is None or optimizer.binding is None or optimizer.binding.call is None:
+            return []
+        params = optimizer.binding.call.arg(0, "params")
+        if params is None:
+            return []
+        function = optimizer.binding.function
+        owner = self.at(function)
+        names = [n for n in params.names if owner.roles.role(n, function) == MODEL]
+        bindings = [owner.binding(n, function) for n in names]
+        return [b for b in bindings if b is not None] if all(b is not None for b in bindings) else []
 
     def scheduled_optimizer(self, scheduler: Subject | None) -> Subject | None:
         """The optimizer a scheduler was built over (its first argument), when known."""

@@ -7,10 +7,11 @@ only for files that have findings).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import libcst as cst
 
+from loopcheck.model.text import expression_text
 from loopcheck.model.ir import (
     ArgInfo,
     Block,
@@ -77,7 +78,7 @@ class _Comprehension:
 class _ExpressionScan:
     """Collects the calls of an expression in evaluation order and the names whose values flow into it."""
 
-    code: Callable[[cst.CSTNode], str] = staticmethod(lambda node: cst.Module([]).code_for_node(node))
+    code: Callable[[cst.CSTNode], str] = staticmethod(expression_text)
 
     def __init__(self) -> None:
         self.calls: list[CallSite] = []
@@ -90,15 +91,18 @@ class _ExpressionScan:
         return frozenset(names)
 
     def _visit(self, node: cst.CSTNode, names: set[str], live: bool) -> CallSite | None:
-        if isinstance(node, cst.Call):
-            return self._call(node, names, live)
-        if isinstance(node, cst.Lambda):
-            return None  # the body runs later, if at all
-        if isinstance(node, cst.Name):
-            if live:
-                names.add(node.value)
+        kind = type(node)
+        if kind in _LITERALS:
             return None
-        if isinstance(node, cst.Attribute):
+        if kind is cst.Call:
+            return self._call(node, names, live)  # type: ignore[arg-type]
+        if kind is cst.Lambda:
+            return None  # the body runs later, if at all
+        if kind is cst.Name:
+            if live:
+                names.add(node.value)  # type: ignore[attr-defined]
+            return None
+        if kind is cst.Attribute:
             if node.attr.value in DETACHING_ATTRIBUTES:
                 live = False
             root = flow_name(node)
@@ -112,7 +116,7 @@ class _ExpressionScan:
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
             self._comprehension(node, names, live)
             return None
-        for child in node.children:
+        for child in _sub_expressions(node):
             self._visit(child, names, live)
         return None
 
@@ -204,6 +208,51 @@ class _ExpressionScan:
         return site
 
 
+_LITERALS = frozenset({cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis})
+
+
+def _sub_expressions(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
+    """The expressions inside an expression, read directly for the common kinds (libcst's generic
+    `children` visits every token and whitespace node, several times slower)."""
+    kind = type(node)
+    if kind is cst.BinaryOperation or kind is cst.BooleanOperation:
+        return (node.left, node.right)  # type: ignore[attr-defined]
+    if kind is cst.UnaryOperation:
+        return (node.expression,)  # type: ignore[attr-defined]
+    if kind is cst.Comparison:
+        return (node.left, *(c.comparator for c in node.comparisons))  # type: ignore[attr-defined]
+    if kind is cst.Subscript:
+        parts: list[cst.CSTNode] = [node.value]  # type: ignore[attr-defined]
+        for element in node.slice:  # type: ignore[attr-defined]
+            index = element.slice
+            if isinstance(index, cst.Index):
+                parts.append(index.value)
+            elif isinstance(index, cst.Slice):
+                parts.extend(p for p in (index.lower, index.upper, index.step) if p is not None)
+        return parts
+    if kind in (cst.Tuple, cst.List, cst.Set):
+        return [e.value for e in node.elements]  # type: ignore[attr-defined]
+    if kind is cst.Dict:
+        return [part for e in node.elements for part in ((e.key, e.value) if isinstance(e, cst.DictElement) else (e.value,))]  # type: ignore[attr-defined]
+    if kind is cst.IfExp:
+        return (node.test, node.body, node.orelse)  # type: ignore[attr-defined]
+    if kind is cst.Await:
+        return (node.expression,)  # type: ignore[attr-defined]
+    if kind is cst.StarredElement or kind is cst.Yield:
+        return (node.value,) if getattr(node, "value", None) is not None else ()  # type: ignore[attr-defined]
+    if kind is cst.NamedExpr:
+        return (node.target, node.value)  # type: ignore[attr-defined]
+    return node.children
+
+
+def _functions_within(function: FunctionInfo) -> list[FunctionInfo]:
+    """A function and the functions nested in it (`def block(...)` inside `__init__`)."""
+    found = [function]
+    for nested in function.nested.values():
+        found.extend(_functions_within(nested))
+    return found
+
+
 def _element(node: cst.BaseExpression, code: Callable[[cst.CSTNode], str]) -> tuple[str, str] | None:
     """`("optimizers", 'optimizers["g"]')` for the receiver `optimizers["g"]` of a method call."""
     if not isinstance(node, cst.Subscript):
@@ -249,6 +298,7 @@ class FileBuilder:
         self.top_classes: dict[str, ClassInfo] = {}
         self.imports: dict[str, str] = {}
         self.import_refs: dict[str, ImportRef] = {}
+        self.star_imports: list[ImportRef] = []
         self._grad_stack: list[str] = []
 
     def build(self) -> FileIR:
@@ -262,6 +312,7 @@ class FileBuilder:
             classes=self.classes,
             imports=self.imports,
             import_refs=self.import_refs,
+            star_imports=self.star_imports,
             path=self.path,
             top_classes=self.top_classes,
         )
@@ -377,7 +428,7 @@ class FileBuilder:
             body = Simple(node=simple.node, calls=list(comprehension.calls))
             loop = Loop(
                 node=comprehension.node,
-                iter_text=self.module.code_for_node(comprehension.node.for_in.iter),
+                iter_text=expression_text(comprehension.node.for_in.iter),
                 iter_names=comprehension.iter_names,
                 targets=comprehension.targets,
                 body=[body],
@@ -406,7 +457,7 @@ class FileBuilder:
             arms.append(self._suite(orelse.body, function))
         else:
             arms.append([])
-        block.append(Branch(node=node, test=self.module.code_for_node(node.test), arms=arms))
+        block.append(Branch(node=node, test=expression_text(node.test), arms=arms))
 
     def _match(self, node: cst.Match, function: FunctionInfo, block: Block) -> None:
         scan = _ExpressionScan()
@@ -415,17 +466,17 @@ class FileBuilder:
             self._emit(block, function, Simple(node=node.subject, calls=scan.calls), scan)
         arms = [self._suite(case.body, function) for case in node.cases]
         arms.append([])
-        block.append(Branch(node=node, test=self.module.code_for_node(node.subject), arms=arms))
+        block.append(Branch(node=node, test=expression_text(node.subject), arms=arms))
 
     def _loop(self, node: cst.For | cst.While, function: FunctionInfo, block: Block) -> None:
         scan = _ExpressionScan()
         if isinstance(node, cst.For):
             iter_names = scan.scan(node.iter)
-            iter_text = self.module.code_for_node(node.iter)
+            iter_text = expression_text(node.iter)
             targets, _ = _targets(node.target)
         else:
             iter_names = scan.scan(node.test)
-            iter_text = self.module.code_for_node(node.test)
+            iter_text = expression_text(node.test)
             targets = []
         if scan.calls:
             header = node.iter if isinstance(node, cst.For) else node.test
@@ -520,8 +571,9 @@ class FileBuilder:
         info.body = self._suite(node.body, info)
         self._grad_stack = outer_grad
         if cls is not None:
-            for simple in info.simples:
-                cls.constructed.extend(simple.calls)
+            for inner in _functions_within(info):
+                for simple in inner.simples:
+                    cls.constructed.extend(simple.calls)
         return info
 
     def _class(self, node: cst.ClassDef, parent: FunctionInfo) -> None:
@@ -553,10 +605,11 @@ class FileBuilder:
                     self.imports.setdefault(root, root)
                     self.import_refs.setdefault(root, ImportRef(root, None, 0))
             return
-        if isinstance(node.names, cst.ImportStar):
-            return
         module = dotted_name(node.module) if node.module is not None else ""
         level = len(node.relative)
+        if isinstance(node.names, cst.ImportStar):
+            self.star_imports.append(ImportRef(module or "", None, level))
+            return
         for alias in node.names:
             name = dotted_name(alias.name) or ""
             local = name

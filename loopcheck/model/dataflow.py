@@ -18,6 +18,7 @@ import libcst as cst
 from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, qualify
 from loopcheck.model.flow import Kind
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
+from loopcheck.model.text import expression_text
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ PROPAGATING_BUILTINS = frozenset({"sum", "max", "min", "abs", "list", "tuple", "
 INDEX_RETURNING = frozenset({"max", "min", "topk", "sort", "kthvalue", "median", "mode", "unique"})
 """With a dimension these return (values, indices): the indices carry no graph."""
 INTEGER_DTYPES = re.compile(r"(?:^|\.)(long|int|int8|int16|int32|int64|uint8|bool|short)$")
+INTEGER_TENSORS = frozenset({"LongTensor", "IntTensor", "BoolTensor", "ByteTensor", "ShortTensor", "CharTensor"})
 _LOSS_NAME = re.compile(r"(?i)criterion|loss")
 DATA_ITERABLE = re.compile(r"(?i)loader|dataset|(^|[^a-z])(data|ds|dl|batches|samples|examples)([^a-z]|$)")
 
@@ -173,6 +175,8 @@ class Values:
         if carried:
             return carried  # a tensor method: `out.mean()`, `out.view(-1)`, `loss.sum()`
         qualified = qualify(dotted_name(receiver), self.model.ir.imports) or ""
+        if method in INTEGER_TENSORS:
+            return None  # `torch.LongTensor(ids)`: integers carry no graph
         if qualified.split(".", 1)[0] == "torch" or qualified in ("F", "nn.functional"):
             # `torch.stack(losses)`, `F.cross_entropy(out, y)`: a torch function of its arguments
             return self._any(arguments)
@@ -234,8 +238,22 @@ class Values:
         called = self.model.flow.model_called(call, self.function)
         if called is None:
             return False
-        if called.binding is not None and called.binding.role == MODEL:
-            return not _is_loss_class(called.binding.qualified)
+        binding = called.binding
+        if binding is not None and binding.cls is not None:
+            # a project model: its forward says whether what it returns carries a graph (a
+            # forward that returns `torch.LongTensor(ids)` does not)
+            forward = self.model.method_of(binding.cls, "forward")
+            if forward is not None:
+                owner = self.model.at(forward)
+                offset = 1 if forward.params[:1] == ("self",) else 0
+                inputs = frozenset(
+                    parameter
+                    for index, parameter in enumerate(forward.params[offset:])
+                    if (arg := call.arg(index, parameter)) is not None and self._carries(arg.node)
+                )
+                return any(owner.returned_graphs(forward, inputs))
+        if binding is not None and binding.role == MODEL:
+            return not _is_loss_class(binding.qualified)
         return bool(self.model.training_steps) and self.model.is_trained(called)
 
     def _is_loss_module(self, name: str) -> bool:
@@ -342,7 +360,8 @@ def returned_graphs(model: LoopModel, function: FunctionInfo, carrying_params: f
     """Which of the values the function returns carry a graph, given which parameters carry one."""
     values = Values(model, function, carrying_params)
     shapes: list[Returned] = []
-    for placed in model.ordered_statements(function):
+    # the grad mode of the call site is the caller's business: here only the function's own
+    for placed in walk(function.body, model.flow.grad_of_function(function, "on")):
         simple = placed.simple
         if simple.jump == "return" and simple.value is not None:
             if isinstance(simple.value, cst.Tuple):
@@ -358,8 +377,8 @@ def returned_graphs(model: LoopModel, function: FunctionInfo, carrying_params: f
 
 
 def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:
-    if not function.loops:
-        return []
+    if not function.loops or not any(_may_store(model, function, placed) for placed in walk(function.body, "on") if placed.loops):
+        return []  # nothing in a loop stores anything: no need to know what carries a graph
     in_model = function.cls is not None and model.is_module_class(function.cls)
     placed_all = model.ordered_statements(function)
     consumed = feeding_backward(function, placed_all)
@@ -383,6 +402,20 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                 found.append(RetainedValue(simple, container, value, origin, loop))
         values.observe(item)
     return found
+
+
+def _may_store(model: LoopModel, function: FunctionInfo, item: Placed) -> bool:
+    """Could the statement keep a value past its iteration (read off the syntax alone)?"""
+    simple = item.simple
+    if simple.augmented or simple.subscript_targets:
+        return True
+    for call in simple.calls:
+        if call.method in APPENDING_METHODS:
+            return True
+        target = model.resolve_call(call, function, via_callers=False)
+        if target is not None and target is not function and model.at(target).kept_parameters(target):
+            return True
+    return False
 
 
 def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
@@ -416,8 +449,11 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
 
 
 def _shown(node: cst.CSTNode, carried: str) -> str:
-    """How the message names the stored value: the name itself when the value is just a name."""
-    return node.value if isinstance(node, cst.Name) else carried
+    """How the message names the stored value: the name, or the expression when it is short."""
+    if isinstance(node, cst.Name):
+        return node.value
+    text = expression_text(node)
+    return text if len(text) <= 40 else carried
 
 
 def _varying_key(target: cst.BaseExpression) -> bool:

@@ -9,16 +9,16 @@ project.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable
 
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known
 import libcst as cst
 
 from loopcheck.model.build import dotted_name
-from loopcheck.model.dataflow import feeding_backward, walk
+from loopcheck.model.dataflow import feeding_backward, simples_of, walk
 from loopcheck.model.ir import CallSite, ClassInfo, FunctionInfo, Loop, Simple
-from loopcheck.model.program import events_of, run_once
+from loopcheck.model.program import events_of
 from loopcheck.model.roles import MODEL_FACTORIES
 
 if TYPE_CHECKING:
@@ -78,7 +78,18 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
         passes.extend(_loop_passes(model, function, training))
         passes.extend(_call_passes(model, function, training))
     passes.extend(_passes_inside_training(model))
-    return passes
+    return _one_per_model_call(passes)
+
+
+def _one_per_model_call(passes: list[EvaluationPass]) -> list[EvaluationPass]:
+    """A pass in a helper that a caller's loop also runs is one pass: keep the helper's own."""
+    chosen: dict[int, EvaluationPass] = {}
+    for found in passes:
+        key = id(found.first_call.node)
+        kept = chosen.get(key)
+        if kept is None or (found.function is found.first_call.context.function and kept.function is not found.function):
+            chosen[key] = found
+    return [p for p in passes if chosen.get(id(p.first_call.node)) is p]
 
 
 def training_functions(model: LoopModel) -> set[int]:
@@ -111,6 +122,8 @@ def _loop_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     for loop in function.loops:
         if _runs_once(loop):
             continue  # `for x in loader: model(x); break` initialises lazy modules
+        if not specializations and not _may_evaluate_in_loop(model, function, loop):
+            continue
         found = None
         if id(loop) not in training_loops:
             found = _loop_pass(model, function, loop, (), training, training_loops)
@@ -156,24 +169,38 @@ def _loop_pass(
 def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -> Iterable[EvaluationPass]:
     """Model calls outside any loop of a function that trains nothing: `pred = model(x, adj).argmax(-1)`
     in `test()`, `test_output = cnn(test_x)` after the training loop of a script."""
-    if id(function) in training and not EVAL_FUNCTION.search(function.name):
+    named = EVAL_FUNCTION.search(function.name) is not None
+    if id(function) in training and not named:
         return
-    top = model.function_events(function)
-    if any(e.kind is Kind.BACKWARD for event in top for e in event.flatten()):
-        if function.name != "<module>":
-            return  # a training function; its tail forwards are judged below
-    feeding = feeding_backward(function, model.ordered_statements(function))
-    for event in top:
-        if event.kind is not Kind.MODEL_CALL or event.context.chain or is_loss_module(event.subject):
-            continue
-        statement = _statement_of(function, event)
-        if statement is not None and set(statement.targets) & feeding:
+    if function.name != "<module>" and "backward" in model.reaches(function):
+        return  # a training function; its tail forwards are judged below
+    if not named and not _shows_evaluation(model, function, function.simples):
+        return  # none of what a single-forward pass needs
+    feeding = feeding_backward(function, list(walk(function.body, "on")))
+    for statement in top_level_simples(function):
+        if set(statement.targets) & feeding:
             continue  # a forward whose output a backward later uses: training, not evaluation
-        if EVAL_FUNCTION.search(function.name) or _single_call_intent(model, function, event):
-            if function.name == "<module>" and not _after_training(model, event):
+        for call in statement.calls:
+            event = _direct_model_call(model, function, call)
+            if event is None or is_loss_module(event.subject):
                 continue
-            yield _pass(model, function, None, event)
-            return
+            if named or _single_call_intent(model, function, event):
+                if function.name == "<module>" and not _after_training(model, event):
+                    continue
+                found = _pass(model, function, None, event)
+                if found is not None:
+                    yield found
+                return
+
+
+def _direct_model_call(model: LoopModel, function: FunctionInfo, call: CallSite) -> Event | None:
+    """The call as a model-call event when it runs a model itself (not through a helper)."""
+    context = replace(model.function_context(function), grad=model.lexical_grad(function, call))
+    target = model.resolve_call(call, function)
+    if target is not None:
+        return model.flow.model_method(target, call, context)
+    subject = model.flow.model_called(call, function, context)
+    return Event(Kind.MODEL_CALL, call.node, context, subject=subject, call=call) if subject is not None else None
 
 
 def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
@@ -181,6 +208,8 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
     (`if step % k == 0:`) or with the model switched to eval mode on purpose."""
     programs = [(step.loop.function, step.loop, model.iteration_program(step.loop)) for step in model.training_steps]
     programs += [(function, None, model.function_program(function)) for function in model.step_functions]
+    epochs = {id(outer): outer for step in model.training_steps for outer in model.enclosing_loops(step.loop)}
+    programs += [(outer.function, outer, model.iteration_program(outer)) for outer in epochs.values()]
     for function, loop, program in programs:
         if not _may_evaluate(model, function):
             continue
@@ -193,14 +222,22 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
                 return pending | {event}
             return pending
 
-        ends, stopped = run_once(program, step, [frozenset()])
+        ends, stopped = model.run_once(program, step, [frozenset()])
         for pending in ends | stopped:
             tails |= pending
         ordered = [e for e in events_of(program) if e in tails]
         for event in ordered:
             on_cadence = any(CADENCE.search(guard) for guard in event.context.guards)
-            if on_cadence or _mode_before(model.at(event.context.function), event.context.function, event.node, event.subject):
-                yield _pass(model, function, loop, event)
+            owner = model.at(event.context.function)
+            if is_loss_module(event.subject):
+                continue
+            epoch_level = loop is not None and id(loop) in epochs
+            if on_cadence or _mode_before(owner, event.context.function, event.node, event.subject) or (
+                epoch_level and not event.context.chain and _single_call_intent(owner, event.context.function, event)
+            ):
+                found = _pass(model, function, loop, event)
+                if found is not None:
+                    yield found
                 break
 
 
@@ -210,9 +247,69 @@ def is_loss_module(subject: Subject | None) -> bool:
     return bool(qualified) and qualified.rsplit(".", 1)[-1].endswith("Loss")
 
 
+def _may_evaluate_in_loop(model: LoopModel, function: FunctionInfo, loop: Loop) -> bool:
+    """A cheap first look, from the syntax alone, at what makes a loop an evaluation pass."""
+    if EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text) or DATA_ITERABLE.search(loop.iter_text):
+        return True
+    return _shows_evaluation(model, function, simples_of(loop.body))
+
+
+def _shows_evaluation(model: LoopModel, function: FunctionInfo, simples: Iterable[Simple]) -> bool:
+    """Does any statement look like evaluation: metrics, predictions, held-out data, a model put in
+    eval mode or loaded (here or in a project function it calls)?"""
+    for simple in simples:
+        for call in simple.calls:
+            method = call.method or ""
+            if (method in METRIC_METHODS and call.receiver is not None) or method in ("eval", "load_state_dict", "load"):
+                return True
+            if PREDICTION_METHODS.match(method):
+                return True
+            if _METRIC_FUNCTIONS.search(method) or any(EVAL_DATA.search(name) for arg in call.args for name in arg.names):
+                return True
+            target = model.resolve_call(call, function, via_callers=False)
+            if target is not None and target is not function and "eval" in model.reaches(target):
+                return True
+    return False
+
+
+def top_level_simples(function: FunctionInfo) -> Iterable[Simple]:
+    return (placed.simple for placed in walk(function.body, "on") if not placed.loops)
+
+
+def _fresh_and_untrained(model: LoopModel, function: FunctionInfo, event: Event) -> bool:
+    """`net = ResNet18(); print(net(torch.randn(1, 3, 32, 32)).size())`: a model built right here,
+    never trained nor loaded, run to see the shape of what it returns. A smoke test evaluates nothing."""
+    binding = event.subject.binding if event.subject is not None else None
+    if binding is None or binding.function is not function or binding.call is None:
+        return False
+    if _loaded_before(model, function, event) or model.training_steps:
+        return False
+    if binding.cls is None and binding.role is None:
+        return False
+    statement = _statement_of(function, event)
+    outputs = set(statement.targets) if statement is not None else set()
+    return all(_only_shape_of(simple, outputs) for simple in function.simples if simple is not statement)
+
+
+def _only_shape_of(simple: Simple, outputs: set[str]) -> bool:
+    """Does the statement use the outputs for their shape, or print them, and nothing else?"""
+    uses = [arg for call in simple.calls for arg in call.args if arg.names & outputs]
+    if not uses and not (simple.value_names & outputs):
+        return True
+    if simple.value_names & outputs:
+        return False
+    return all(
+        call.method in ("print", "size", "dim", "len", "format") or call.dotted == "print"
+        for call in simple.calls
+        if any(arg.names & outputs for arg in call.args) or (call.receiver_root in outputs)
+    )
+
+
 def _pass(
     model: LoopModel, function: FunctionInfo, loop: Loop | None, first: Event, constants: tuple[tuple[str, object], ...] = ()
-) -> EvaluationPass:
+) -> EvaluationPass | None:
+    if _fresh_and_untrained(model, function, first):
+        return None
     callers = model.callers(function)
     if constants:
         callers = [e for e in callers if all(item in arguments_known(function, e.call) for item in constants)]
@@ -285,8 +382,8 @@ def _statement_of(function: FunctionInfo, event: Event) -> Simple | None:
 def _computes_metrics(model: LoopModel, simples: list[Simple]) -> bool:
     for simple in simples:
         for call in simple.calls:
-            if call.method in ("argmax", "topk") or (call.method in ("max", "eq") and call.args):
-                return True
+            if call.method in ("argmax", "topk") or (call.method in ("max", "eq") and call.args and call.receiver is not None):
+                return True  # `out.max(1)`, `torch.max(out, 1)`; not the builtin `max(lrs)`
             if call.dotted is not None and _METRIC_FUNCTIONS.search(call.dotted.rsplit(".", 1)[-1]):
                 return True
     return False
@@ -423,7 +520,8 @@ def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
         return False
     factory = model.definition(binding.call.dotted, binding.function) if binding.call is not None else None
     from_factory = isinstance(factory, FunctionInfo) and _returns_eval_model(model.at(factory), factory)
-    if not from_factory and not (binding.qualified or "").endswith("from_pretrained"):
+    built_in_eval = binding.call is not None and binding.call.method == "eval"  # `Net().eval()`
+    if not from_factory and not built_in_eval and not (binding.qualified or "").endswith("from_pretrained"):
         return False
     return not any(
         event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and model.may_be(event.subject, subject)
@@ -528,7 +626,15 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
 def _builds_mode_layer(model: LoopModel, call: CallSite) -> bool:
     """`nn.Dropout(0.1)`, `nn.BatchNorm2d(c)`, `F.dropout(x, p)`, `nn.LSTM(..., dropout=0.2)`: read
     from the calls a class makes, not from its text (a docstring saying "no dropout" is no layer)."""
-    if call.dotted is not None and _MODE_LAYER_NAME.search(call.dotted.rsplit(".", 1)[-1]):
+    last = (call.dotted or "").rsplit(".", 1)[-1]
+    if _MODE_LAYER_NAME.search(last):
+        if re.search(r"(?i)instance_?norm", last):
+            # InstanceNorm keeps no running statistics unless asked to: same in both modes
+            tracked = call.keyword("track_running_stats")
+            return tracked is not None and not (isinstance(tracked.node, cst.Name) and tracked.node.value == "False")
+        training = call.arg(5, "training") if "batch_norm" in last else call.arg(2, "training")
+        if training is not None and isinstance(training.node, cst.Name) and training.node.value in ("True", "False"):
+            return False  # `F.batch_norm(x, m, v, w, b, True)`, `F.dropout(x, p, False)`: the mode is fixed
         return True
     for arg in call.args:
         if arg.keyword is not None and _DROPOUT_KEYWORD.search(arg.keyword) and not _zero(arg.node):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterator
 import libcst as cst
 
 from loopcheck.model.build import NOT_LITERAL, grad_mode_of, literal_value
-from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
+from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding
 
@@ -186,7 +186,7 @@ class Flow:
         """The events of one call that is not inlined (inlined calls are the program's business)."""
         function = context.function
         method = call.method
-        if self.model.resolve_call(call, function) is not None:
+        if method != "backward" and self.model.resolve_call(call, function) is not None:
             return [Event(Kind.UNFOLLOWED, call.node, context, call=call)]
         if method == "backward":
             return [Event(Kind.BACKWARD, call.node, context, call=call)]
@@ -233,8 +233,10 @@ class Flow:
             return None
         name = call.dotted[: -len(".forward")] if call.dotted.endswith(".forward") else call.dotted
         last = name.rsplit(".", 1)[-1]
-        if last[:1].isupper() or last in self.model.ir.classes:
+        if last in self.model.ir.classes or isinstance(self.model.definition(name, function), ClassInfo):
             return None  # constructing a module is not running it
+        if last[:1].isupper() and self.model.binding(name, function) is None:
+            return None  # `Net(...)` of a class we cannot see; `G_AB(x)` of a bound model is a forward
         if "." not in name and (name in self.model.ir.import_refs or self.model.definition(name, function) is not None):
             return None  # an imported or defined name is a function such as `fixed_init_model`, not a model object
         if name == "self" and function.cls is not None and self.model.is_module_class(function.cls):
@@ -329,10 +331,15 @@ class Flow:
         reset = False
         for call in simple.calls:
             target = self.model.resolve_call(call, context.function)
-            if target is not None and self._model_method(target, call, context):
-                items.append(Emit(self._model_method(target, call, context)))  # type: ignore[arg-type]
+            forward = self.model_method(target, call, context) if target is not None else None
+            if forward is not None:
+                items.append(Emit(forward))
                 continue
-            if target is not None and target is not context.function and depth < MAX_INLINE_DEPTH:
+            if target is not None and call.method == "backward":
+                target = None  # `accelerator.backward(loss)` of the project's own wrapper: the backward
+            if target is not None and (target is context.function or target in context.callers):
+                continue  # a recursive call adds nothing the first run did not
+            if target is not None and depth < MAX_INLINE_DEPTH:
                 items.append(self._enter(target, call, context, depth))
                 continue
             alternatives = self._methods_of_passed_classes(call, context)
@@ -351,7 +358,7 @@ class Flow:
             items.append(Jump(simple.jump))
         return Sequence(tuple(items))
 
-    def _model_method(self, target: FunctionInfo, call: CallSite, context: Context) -> Event | None:
+    def model_method(self, target: FunctionInfo, call: CallSite, context: Context) -> Event | None:
         """A method of a model class that only computes (`model.generate(x)`, `self.encode(x)`): a
         model call on its receiver, not code to inline. One that trains or switches modes is inlined."""
         if target.cls is None or target.name == "__init__" or not self.model.is_module_class(target.cls):
@@ -363,7 +370,11 @@ class Flow:
             return None
         if receiver.role is None and call.receiver == "self":
             receiver = Subject(receiver.key, receiver.name, MODEL, receiver.binding, receiver.function)
-        return Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call) if receiver.role == MODEL else None
+        if receiver.role != MODEL:
+            return None
+        # `@torch.no_grad() def generate(self, ...)`: the method's own decorator applies
+        inside = replace(context, grad=self.model.at(target).flow.grad_of_function(target, context.grad))
+        return Event(Kind.MODEL_CALL, call.node, inside, subject=receiver, call=call)
 
     def _methods_of_passed_classes(self, call: CallSite, context: Context) -> Event | None:
         """`agent.get_action(obs)` where the callers pass several model classes for `agent`'s class:

@@ -186,6 +186,8 @@ class FileIR:
     """Local name → qualified name: `optim` → `torch.optim`, `StepLR` → `torch.optim.lr_scheduler.StepLR`."""
     import_refs: dict[str, ImportRef] = field(default_factory=dict)
     """Local name → where it comes from, relative imports included: resolved through the project."""
+    star_imports: list[ImportRef] = field(default_factory=list)
+    """`from models import *`: modules whose every public name this file sees."""
     path: str = ""
     top_classes: dict[str, ClassInfo] = field(default_factory=dict)
     """Classes defined at module level, the ones other files can import."""

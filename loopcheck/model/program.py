@@ -142,6 +142,16 @@ def events_of(node: Node) -> Iterable[Event]:
         yield from events_of(child)
 
 
+def nested_loop_events(node: Node, accept: Callable[[Loop], bool] = lambda loop: True) -> Iterable[Event]:
+    """The events of the program that run inside a loop nested in it that `accept`s."""
+    if isinstance(node, Repeat):
+        if accept(node.loop):
+            yield from events_of(node.body)
+        return
+    for child in children(node):
+        yield from nested_loop_events(child, accept)
+
+
 class Runner(Generic[S]):
     """Pushes sets of states through a program with one transition function."""
 
@@ -209,13 +219,20 @@ class Runner(Generic[S]):
 Note = Callable[[str], None]
 
 
-def run_once(program: Node, step: Callable[[S, Event], S], starts: Iterable[S], note: Note | None = None) -> tuple[set[S], set[S]]:
+def run_once(
+    program: Node,
+    step: Callable[[S, Event], S],
+    starts: Iterable[S],
+    note: Note | None = None,
+    correlated: tuple[frozenset[str], bool] | None = None,
+) -> tuple[set[S], set[S]]:
     """One run of the program from each start state: the states at its normal end (fall-through or
-    `continue`) and at an early end (`break`, `return`, `raise`)."""
-    correlated, too_many = repeated_tests(program)
+    `continue`) and at an early end (`break`, `return`, `raise`). `correlated`: the program's
+    repeated tests, when already known."""
+    tests, too_many = correlated if correlated is not None else repeated_tests(program)
     if too_many and note is not None:
         note(f"more than {MAX_CORRELATED_TESTS} if-tests repeat in one loop; the others are not kept apart")
-    result = Runner(step, correlated).run(program, {(state, Choices()) for state in starts})
+    result = Runner(step, tests).run(program, {(state, Choices()) for state in starts})
     ends = {state for state, _ in result.normal | result.take("continue")}
     stopped = {state for kind in list(result.jumps) for state, _ in result.take(kind)}
     return ends, stopped
@@ -227,6 +244,7 @@ def run_iterations(
     start: S,
     carry: Callable[[S], S] = lambda state: state,
     note: Note | None = None,
+    correlated: tuple[frozenset[str], bool] | None = None,
 ) -> tuple[set[S], set[S]]:
     """Runs the loop body again and again, each iteration starting from where the earlier ones
     ended (through `carry`), until no new state appears: what happens at the end of one iteration
@@ -234,8 +252,9 @@ def run_iterations(
     starts = {start}
     ends: set[S] = set()
     stopped: set[S] = set()
+    correlated = correlated if correlated is not None else repeated_tests(program)
     for _ in range(MAX_PASSES):
-        new_ends, new_stopped = run_once(program, step, starts, note)
+        new_ends, new_stopped = run_once(program, step, starts, note, correlated)
         stopped |= new_stopped
         if new_ends <= ends:
             return ends, stopped

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -37,7 +38,9 @@ MODEL_FACTORIES = re.compile(
     r"(^|\.)(from_pretrained|create_model|resnet\d+|vgg\d+\w*|densenet\d+|mobilenet\w*|efficientnet\w*|vit_\w+|"
     r"convnext\w*|regnet\w*|swin_\w+|alexnet|squeezenet\w*|googlenet|inception_v3|shufflenet\w*)$"
 )
-WRAPPERS = frozenset({"to", "cuda", "cpu", "half", "float", "double", "compile", "script", "trace", "prepare_model"})
+RETURNS_SELF = frozenset({"to", "cuda", "cpu", "half", "float", "double", "eval", "train", "requires_grad_"})
+"""Module methods that return the module itself."""
+WRAPPERS = RETURNS_SELF | {"compile", "script", "trace", "prepare_model"}
 MODEL_USE_METHODS = frozenset({"train", "eval", "parameters", "named_parameters", "modules", "children"})
 _OPTIMIZER_NAME = re.compile(r"(?i)optim|^opt($|_|[A-Z0-9])|_opt($|_|[A-Z0-9])")
 _SCHEDULER_NAME = re.compile(r"(?i)sched")
@@ -93,10 +96,12 @@ def classify_constructor(qualified: str | None) -> str | None:
         return None
     if qualified.startswith(("torch.nn.", "nn.")) and last[:1].isupper() or MODEL_FACTORIES.search(qualified):
         return MODEL
-    if qualified.startswith(("torchvision.models.", "timm.", "transformers.")) and (
-        last[:1].isupper() or last.startswith("create")
-    ):
+    if qualified.startswith(("torchvision.models.", "timm.models.")) and last[:1].isupper():
         return MODEL
+    if qualified.startswith(("timm.", "transformers.")) and (
+        last in ("create_model",) or re.search(r"Model|For[A-Z]", last)
+    ):
+        return MODEL  # not `timm.data.Mixup` or `transformers.AutoTokenizer`
     if last in ("DistributedDataParallel", "DataParallel", "DDP", "FSDP", "FullyShardedDataParallel"):
         return MODEL
     return None
@@ -107,6 +112,7 @@ OPTIMIZER_BASES = frozenset({"Optimizer"})
 SCHEDULER_BASES = frozenset({"LRScheduler", "_LRScheduler", "ReduceLROnPlateau"}) | KNOWN_SCHEDULERS
 
 
+@lru_cache(maxsize=4096)
 def role_from_name(name: str) -> str | None:
     last = name.rsplit(".", 1)[-1]
     if _SCHEDULER_NAME.search(last):
@@ -157,8 +163,8 @@ class RoleTable:
         call = simple.value_call
         role, cls, qualified = self.model.constructed(call, function)
         if call is not None and role is None and call.method in WRAPPERS:
-            # `model = model.to(device)`, `torch.compile(model)` keep the role of what they wrap
-            moves = call.method in ("to", "cuda", "cpu", "half", "float", "double")
+            # `model = model.to(device)`, `Net().eval()`, `torch.compile(model)` keep the role of what they wrap
+            moves = call.method in RETURNS_SELF
             if moves and call.inner is not None:
                 # `model = Net().to(device)`: the role of what was built
                 role, cls, qualified = self.model.constructed(call.inner, function)

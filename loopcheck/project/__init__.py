@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from loopcheck.model import LoopModel
@@ -57,6 +58,8 @@ class Project:
         self._callers_index: dict[str, list[str]] | None = None
         self._calling: dict[tuple[str, str], list[LoopModel]] = {}
         self._real: dict[str, str] = {}
+        self._mentions: dict[str, bool] = {}
+        self._imports_seen: dict[tuple[str, str], bool] = {}
 
     # files ------------------------------------------------------------------------------
 
@@ -150,16 +153,24 @@ class Project:
             for path in self._callers_index.get(name, []):
                 if is_pytest_file(path):
                     continue  # a test exercises the function; it says nothing of how training calls it
-                if importing.search(self._text(path)) and os.path.realpath(path) != skip:
+                if self._imports(importing, path) and os.path.realpath(path) != skip:
                     model = self._model_or_none(path)
                     if model is not None:
                         models.append(model)
             self._calling[key] = models
         return self._calling[key]
 
+    def _imports(self, importing: re.Pattern[str], path: str) -> bool:
+        key = (importing.pattern, path)
+        if key not in self._imports_seen:
+            self._imports_seen[key] = importing.search(self._text(path)) is not None
+        return self._imports_seen[key]
+
     def mentions(self, pattern: str) -> bool:
-        compiled = re.compile(pattern)
-        return any(compiled.search(self._text(path)) for path in self.files())
+        if pattern not in self._mentions:
+            compiled = re.compile(pattern)
+            self._mentions[pattern] = any(compiled.search(self._text(path)) for path in self.files())
+        return self._mentions[pattern]
 
     def _text(self, path: str) -> str:
         text = self._texts.get(path)
@@ -172,6 +183,7 @@ class Project:
         return text
 
 
+@lru_cache(maxsize=1024)
 def _imports_of(module: Path) -> re.Pattern[str]:
     """Import lines that may bring in `module`: ones naming it or a package that holds it."""
     names = [module.stem] if module.stem != "__init__" else []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from loopcheck.model import Event, Kind, LoopModel, run_iterations
+from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.flow import MAX_INLINE_DEPTH
 from loopcheck.rules.base import Report, Rule
 
@@ -28,6 +28,9 @@ class MissingZeroGrad(Rule):
     name = "missing-zero-grad"
     severity = "error"
     message = "{optimizer}.zero_grad() is never called in this loop; gradients accumulate across batches"
+    message_on_some_paths = (
+        "{optimizer}.zero_grad() does not run on every path to this step; on the others gradients accumulate across batches"
+    )
     rationale = (
         "`backward()` adds into `.grad`; it does not overwrite it. Without a reset, step N uses the sum "
         "of the gradients of batches 1..N, so the effective learning rate grows every step and training "
@@ -175,12 +178,16 @@ for epoch in range(epochs):
                         anchor = backward if backward is not None else event
                         reported[key] = Report(
                             node=model.anchor(anchor),
-                            message=self.message.format(optimizer=name),
+                            message=(
+                                self.message_on_some_paths
+                                if any(model.resets(r, event.subject) for r in resets)
+                                else self.message
+                            ).format(optimizer=name),
                             related=((event.node, f"{name} steps with the accumulated gradients here"),),
                         )
                 return frozenset(s for s in stepped_since_reset if _key(s) != key) | {event}, backward
 
-            run_iterations(model.iteration_program(step.loop), transition, (frozenset(), None), note=model.note_budget)
+            model.run_iterations(model.iteration_program(step.loop), transition, (frozenset(), None))
             yield from reported.values()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from loopcheck.model import Event, Kind, LoopModel, run_once
+from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.rules.base import Report, Rule
 
 
@@ -97,7 +97,7 @@ for x, y in loader:
             return state
 
         for program in model.step_programs():
-            run_once(program, step, [(None, frozenset())], model.note_budget)
+            model.run_once(program, step, [(None, frozenset())])
         return list(found.values())
 
 

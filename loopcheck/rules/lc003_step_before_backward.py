@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from loopcheck.model import Event, Kind, LoopModel, run_once
+from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.rules.base import Report, Rule
 
 
@@ -80,5 +80,5 @@ for x, y in loader:
             return state
 
         for program in model.step_programs():
-            run_once(program, step, [(False, frozenset())], model.note_budget)
+            model.run_once(program, step, [(False, frozenset())])
         return list(found.values())

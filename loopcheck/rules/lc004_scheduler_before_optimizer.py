@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from loopcheck.model import Event, Kind, LoopModel, run_once
+from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.rules.base import Report, Rule
 
 
@@ -106,5 +106,5 @@ for epoch in range(epochs):
             return state
 
         for program in model.scheduler_programs():
-            run_once(program, step, [(frozenset(), frozenset())], model.note_budget)
+            model.run_once(program, step, [(frozenset(), frozenset())])
         return list(found.values())

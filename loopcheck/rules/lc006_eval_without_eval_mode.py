@@ -111,6 +111,7 @@ class Net(nn.Module):
         return self.fc(self.drop(x))
 
 model = Net()
+model.load_state_dict(torch.load("net.pt"))
 with torch.no_grad():
     for x, y in val_loader:
         out = model(x)  # expect: LC006

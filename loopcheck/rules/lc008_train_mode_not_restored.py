@@ -8,7 +8,8 @@ from typing import Iterable
 
 import libcst as cst
 
-from loopcheck.model import Event, Kind, LoopModel, run_iterations
+from loopcheck.model import Event, Kind, LoopModel
+from loopcheck.model.ir import Loop
 from loopcheck.rules.base import Report, Rule
 
 
@@ -113,6 +114,8 @@ for epoch in range(epochs):
                     return
                 if not model.may_hold_mode_layers(switch.subject) or not model.is_trained(switch.subject):
                     return  # an EMA copy or a frozen teacher may stay in eval mode
+                if _dies_with_its_function(switch, loop):
+                    return  # a model a helper builds for itself and drops: its mode ends with the call
                 if not _steps_model(model, stepped, switch):
                     return  # a GAN phase trains the other network while this one is held in eval
                 name = switch.subject_name("model")
@@ -136,8 +139,8 @@ for epoch in range(epochs):
                     return frozenset(), frozenset((switch, event) for switch in switches)
                 return state
 
-            ends, stopped = run_iterations(
-                model.iteration_program(loop), transition, (frozenset(), frozenset()), carry=_forget_waiting, note=model.note_budget
+            ends, stopped = model.run_iterations(
+                model.iteration_program(loop), transition, (frozenset(), frozenset()), carry=_forget_waiting
             )
             for _switches, waiting in ends | stopped:
                 for pair in waiting:
@@ -151,12 +154,45 @@ def _forget_waiting(
     return state[0], frozenset()
 
 
+def _dies_with_its_function(switch: Event, loop: Loop) -> bool:
+    """The switched model was built by a function the loop calls, and never leaves it: each
+    iteration's call builds a new one."""
+    subject = switch.subject
+    binding = subject.binding if subject is not None else None
+    if binding is None or subject is None or "." in subject.name:
+        return False
+    function = subject.function  # where the name lives (a helper's parameter stands for the caller's)
+    if binding.function is not function or function.name == "<module>":
+        return False
+    scope: object = loop.function
+    while scope is not None:
+        if scope is function:
+            return False  # built where the loop runs (or around it): it lives across iterations
+        scope = scope.parent  # type: ignore[attr-defined]
+    leaves = any(
+        subject.name in simple.returned_names
+        or (subject.name in simple.value_names and any(t.startswith("self.") or t not in _locals(function) for t in simple.targets))
+        for simple in function.simples
+    )
+    return not leaves
+
+
+def _locals(function: object) -> set[str]:
+    return {t for simple in function.assignments for t in simple.targets} | set(function.params)  # type: ignore[attr-defined]
+
+
 def _steps_model(model: LoopModel, stepped: Event | None, switch: Event) -> bool:
     """Does the optimizer step that follows the backward update the model left in eval mode?
     True when that cannot be told."""
-    models = model.optimized_models(stepped.subject if stepped is not None else None)
+    optimizer = stepped.subject if stepped is not None else None
+    models = model.optimized_models(optimizer)
     name = switch.subject.name.rsplit(".", 1)[-1] if switch.subject is not None else None
-    return not models or name is None or name in models
+    if not models or name is None:
+        return True
+    bound = model.optimized_bindings(optimizer)
+    if bound and switch.subject is not None and switch.subject.binding is not None:
+        return any(b is switch.subject.binding for b in bound)  # the same objects, not the same names
+    return name in models
 
 
 def _anchor(event: Event) -> cst.CSTNode:

@@ -9,9 +9,10 @@ from typing import Iterable
 
 import libcst as cst
 
-from loopcheck.model import Event, Kind, LoopModel, run_iterations
+from loopcheck.model import Event, Kind, LoopModel
+from loopcheck.model.program import nested_loop_events
 from loopcheck.model.build import qualify
-from loopcheck.model.ir import CallSite
+from loopcheck.model.ir import CallSite, Loop
 from loopcheck.rules.base import Report, Rule
 
 _MODULO_GUARD = re.compile(r"%")
@@ -116,31 +117,43 @@ for step, batch in enumerate(train_dataloader):
 
     def check(self, model: LoopModel) -> Iterable[Report]:
         for step in model.training_steps:
+            program = model.iteration_program(step.loop)
+            in_inner_loops = {id(e) for e in nested_loop_events(program, _over_micro_batches) if e.kind is Kind.BACKWARD}
             found: dict[int, Report] = {}
+
+            def report(backward: Event, stepped: Event, why: str) -> None:
+                loss = _unscaled_loss(model, backward)
+                if loss is not None and id(backward.node) not in found:
+                    found[id(backward.node)] = Report(
+                        model.anchor(backward), self.message.format(loss=loss), ((stepped.node, why),)
+                    )
 
             def transition(pending: frozenset[Event], event: Event) -> frozenset[Event]:
                 if event.kind is Kind.BACKWARD:
                     return pending | {event}
                 if event.kind is Kind.RESET:
                     return frozenset()  # gradients computed so far are dropped, not accumulated
-                if event.kind is not Kind.STEP:
-                    return pending
+                if event.kind is not Kind.STEP or _rescales_gradients(model, event):
+                    return frozenset() if event.kind is Kind.STEP else pending
                 cadence = [g for g in event.context.guards if _MODULO_GUARD.search(g)]
-                if cadence and not _rescales_gradients(model, event):
-                    for backward in pending:
-                        if any(g in backward.context.guards for g in cadence) or id(backward.node) in found:
-                            continue  # backward and step under the same condition: no accumulation
-                        loss = _unscaled_loss(model, backward)
-                        if loss is not None:
-                            found[id(backward.node)] = Report(
-                                model.anchor(backward),
-                                self.message.format(loss=loss),
-                                ((event.node, "the step that runs once every few iterations"),),
-                            )
+                for backward in pending:
+                    if cadence and not any(g in backward.context.guards for g in cadence):
+                        report(backward, event, "the step that runs once every few iterations")
+                    elif not cadence and id(backward) in in_inner_loops:
+                        report(backward, event, "the step after the loop of micro-batches")
                 return frozenset()  # the step used them
 
-            run_iterations(model.iteration_program(step.loop), transition, frozenset(), note=model.note_budget)
+            model.run_iterations(program, transition, frozenset())
             yield from found.values()
+
+
+_MICRO_BATCHES = re.compile(r"(?i)^range\(.+,.+,.+\)$|\.(split|chunk)\(|micro")
+
+
+def _over_micro_batches(loop: Loop) -> bool:
+    """`for i in range(0, len(batch), micro):`, `for part in batch.split(micro):` — slices of one
+    batch, whose gradients are meant to average into one step (not tasks or heads summed on purpose)."""
+    return bool(_MICRO_BATCHES.search(loop.iter_text))
 
 
 def _rescales_gradients(model: LoopModel, step: Event) -> bool:

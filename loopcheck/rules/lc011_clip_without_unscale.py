@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from loopcheck.model import Event, Kind, LoopModel, run_once
+from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.rules.base import Report, Rule
 
 
@@ -102,5 +102,5 @@ for i, (x, y) in enumerate(loader):
             return scaled
 
         for program in model.step_programs():
-            run_once(program, step, [None], model.note_budget)
+            model.run_once(program, step, [None])
         return list(found.values())

@@ -1,0 +1,93 @@
+"""Expressions as text, fast: the builder needs the text of every `if` test and loop header.
+
+libcst's code generation is exact but costly (it builds whitespace and parentheses for every
+node). The text here is what a reader would write — names, attributes, calls, operators, literals —
+normalised (single spaces), which is all the model uses it for: keys (two `if`s on the same
+test), and patterns (`%`, `epoch`, `val_loader`). Unusual expressions fall back to libcst.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+_EMPTY = cst.Module([])
+
+_BINARY = {
+    cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
+    cst.Modulo: "%", cst.Power: "**", cst.MatrixMultiply: "@", cst.LeftShift: "<<", cst.RightShift: ">>",
+    cst.BitAnd: "&", cst.BitOr: "|", cst.BitXor: "^",
+}
+_COMPARE = {
+    cst.Equal: "==", cst.NotEqual: "!=", cst.LessThan: "<", cst.LessThanEqual: "<=", cst.GreaterThan: ">",
+    cst.GreaterThanEqual: ">=", cst.In: "in", cst.NotIn: "not in", cst.Is: "is", cst.IsNot: "is not",
+}
+_UNARY = {cst.Not: "not ", cst.Minus: "-", cst.Plus: "+", cst.BitInvert: "~"}
+
+
+def expression_text(node: cst.CSTNode) -> str:
+    text = _text(node)
+    return text if text is not None else _EMPTY.code_for_node(node)
+
+
+def _text(node: cst.CSTNode) -> str | None:
+    kind = type(node)
+    if kind is cst.Name:
+        return node.value  # type: ignore[attr-defined]
+    if kind is cst.Attribute:
+        base = _text(node.value)  # type: ignore[attr-defined]
+        return None if base is None else f"{base}.{node.attr.value}"  # type: ignore[attr-defined]
+    if kind in (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString):
+        return node.value  # type: ignore[attr-defined]
+    if kind is cst.Call:
+        func = _text(node.func)  # type: ignore[attr-defined]
+        args = [_argument(a) for a in node.args]  # type: ignore[attr-defined]
+        return None if func is None or None in args else f"{func}({', '.join(args)})"  # type: ignore[arg-type]
+    if kind is cst.BinaryOperation:
+        left, right = _text(node.left), _text(node.right)  # type: ignore[attr-defined]
+        operator = _BINARY.get(type(node.operator))  # type: ignore[attr-defined]
+        return None if left is None or right is None or operator is None else _paren(node, f"{left} {operator} {right}")
+    if kind is cst.UnaryOperation:
+        inner = _text(node.expression)  # type: ignore[attr-defined]
+        operator = _UNARY.get(type(node.operator))  # type: ignore[attr-defined]
+        return None if inner is None or operator is None else _paren(node, f"{operator}{inner}")
+    if kind is cst.BooleanOperation:
+        left, right = _text(node.left), _text(node.right)  # type: ignore[attr-defined]
+        operator = "and" if isinstance(node.operator, cst.And) else "or"  # type: ignore[attr-defined]
+        return None if left is None or right is None else _paren(node, f"{left} {operator} {right}")
+    if kind is cst.Comparison:
+        parts = [_text(node.left)]  # type: ignore[attr-defined]
+        for target in node.comparisons:  # type: ignore[attr-defined]
+            operator = _COMPARE.get(type(target.operator))
+            parts.extend([operator, _text(target.comparator)])
+        return None if None in parts else _paren(node, " ".join(parts))  # type: ignore[arg-type]
+    if kind is cst.Subscript:
+        base = _text(node.value)  # type: ignore[attr-defined]
+        items = [_slice(element.slice) for element in node.slice]  # type: ignore[attr-defined]
+        return None if base is None or None in items else f"{base}[{', '.join(items)}]"  # type: ignore[arg-type]
+    if kind in (cst.Tuple, cst.List):
+        items = [_text(e.value) if isinstance(e, cst.Element) else None for e in node.elements]  # type: ignore[attr-defined]
+        if None in items:
+            return None
+        inner = ", ".join(items)  # type: ignore[arg-type]
+        return f"[{inner}]" if kind is cst.List else (f"({inner})" if node.lpar else inner)  # type: ignore[attr-defined]
+    return None
+
+
+def _paren(node: cst.CSTNode, text: str) -> str:
+    return f"({text})" if getattr(node, "lpar", None) else text
+
+
+def _argument(arg: cst.Arg) -> str | None:
+    value = _text(arg.value)
+    if value is None:
+        return None
+    prefix = f"{arg.keyword.value}=" if arg.keyword is not None else arg.star
+    return f"{prefix}{value}"
+
+
+def _slice(index: cst.BaseSlice) -> str | None:
+    if isinstance(index, cst.Index):
+        return _text(index.value)
+    if isinstance(index, cst.Slice):
+        parts = [_text(p) if p is not None else "" for p in (index.lower, index.upper)]
+        return None if None in parts else ":".join(parts)  # type: ignore[arg-type]
+    return None
