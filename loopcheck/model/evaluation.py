@@ -64,9 +64,12 @@ class EvaluationPass:
     None when every call of the function enters the pass."""
 
     @property
-    def key(self) -> tuple[int, object]:
-        """Passes of one function over one model share a key: one finding says it for all of them."""
-        return id(self.function), self.model.key if self.model is not None else None
+    def key(self) -> tuple[int, object, int]:
+        """Passes of one function over one model share a key: one finding says it for all of them
+        (a script's module-level code is no function: each of its passes is its own)."""
+        model = self.model.key if self.model is not None else None
+        separate = id(self.first_call.node) if self.function.name == "<module>" else 0
+        return id(self.function), model, separate
 
 
 def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
@@ -174,7 +177,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
         return
     if function.name != "<module>" and "backward" in model.reaches(function):
         return  # a training function; its tail forwards are judged below
-    if not named and not _shows_evaluation(model, function, function.simples):
+    if not named and function.name != "<module>" and not _shows_evaluation(model, function, function.simples):
         return  # none of what a single-forward pass needs
     feeding = feeding_backward(function, list(walk(function.body, "on")))
     for statement in top_level_simples(function):
@@ -184,7 +187,8 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
             event = _direct_model_call(model, function, call)
             if event is None or is_loss_module(event.subject):
                 continue
-            if named or _single_call_intent(model, function, event):
+            after_training = function.name == "<module>" and model.training_steps and _after_training(model, event)
+            if named or after_training or _single_call_intent(model, function, event):
                 if function.name == "<module>" and not _after_training(model, event):
                     continue
                 found = _pass(model, function, None, event)

@@ -273,7 +273,7 @@ class Flow:
             (*context.chain, call),
             context.guards,
             (*context.callers, context.function),
-            arguments_known(target, call),
+            arguments_known(target, call, context.constants),
         )
 
     def grad_of_function(self, function: FunctionInfo, outer: str) -> str:
@@ -435,13 +435,23 @@ def _element_of(subject: Subject) -> object:
     return key[1] if isinstance(key, tuple) and len(key) == 2 else None
 
 
-def arguments_known(target: FunctionInfo, call: CallSite) -> tuple[tuple[str, object], ...]:
-    """The literal values a call gives the function's parameters (or their literal defaults)."""
+def arguments_known(
+    target: FunctionInfo, call: CallSite, constants: tuple[tuple[str, object], ...] = ()
+) -> tuple[tuple[str, object], ...]:
+    """The values a call gives the function's parameters when known: literals, names whose value
+    is known where the call is made (`_run_batch(x, y, train)` inside `_run_epoch(train=False)`),
+    or the parameters' literal defaults."""
     offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
+    outer = dict(constants)
     known: list[tuple[str, object]] = []
     for index, parameter in enumerate(target.params[offset:]):
         arg = call.arg(index, parameter)
-        value = literal_value(arg.node) if arg is not None else target.defaults.get(parameter, NOT_LITERAL)
+        if arg is None:
+            value = target.defaults.get(parameter, NOT_LITERAL)
+        elif arg.dotted is not None and arg.dotted in outer:
+            value = outer[arg.dotted]
+        else:
+            value = literal_value(arg.node)
         if value is not NOT_LITERAL:
             known.append((parameter, value))
     return tuple(known)

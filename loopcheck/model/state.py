@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from loopcheck.model.build import qualify
+from loopcheck.model.build import dotted_name, qualify
 from loopcheck.model.dataflow import Placed
 from loopcheck.model.flow import Kind
 from loopcheck.model.ir import CallSite, FunctionInfo, Loop, Simple
@@ -38,6 +38,9 @@ class Checkpoint:
     """The function the dict is built in (the caller, when a helper saves what it is given)."""
     at: CallSite
     """Where to point: the save, or the call of this file that hands the dict to a saving helper."""
+    separate_files: bool = False
+    """`torch.save(G.state_dict(), f"G_{epoch}.pth")`: each object's state saved to a file of its
+    own, the position in the file name; `keys` then holds that position's name."""
 
     @property
     def has_model_and_position(self) -> bool:
@@ -51,7 +54,7 @@ class Checkpoint:
 
     def saves(self, role: str) -> bool:
         word = "optim" if role == OPTIMIZER else "sched"
-        return role in self.state_of or any(word in k.lower() for k in self.keys)
+        return role in self.state_of or (not self.separate_files and any(word in k.lower() for k in self.keys))
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,7 +79,32 @@ def checkpoints(model: LoopModel) -> list[Checkpoint]:
                     found.append(_checkpoint(model, call, call, function, *parts))
                     continue
                 found.extend(_handed_in(model, function, call))
+        found.extend(_state_files(model, function))
     return found
+
+
+def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
+    """The saves of a function that write each object's `state_dict()` to a file of its own with the
+    training position in the file name: one checkpoint (at the first model save) holding them all."""
+    saves: list[tuple[CallSite, str | None]] = []
+    for simple in function.simples:
+        for call in simple.calls:
+            if qualify(call.dotted, model.ir.imports) != "torch.save" or len(call.args) < 2:
+                continue
+            state = call.args[0].node
+            if not (isinstance(state, cst.Call) and isinstance(state.func, cst.Attribute) and state.func.attr.value == "state_dict"):
+                continue
+            owner = dotted_name(state.func.value)
+            saves.append((call, model.roles.role(owner, function) if owner else None))
+    models = [call for call, role in saves if role == MODEL]
+    if not models:
+        return []
+    path_names = {name for call, _ in saves for name in call.args[1].names}
+    position = sorted(name for name in path_names if _PROGRESS_KEY.search(name))
+    if not position:
+        return []
+    roles = frozenset(role for _, role in saves if role)
+    return [Checkpoint(models[0], frozenset(position[:1]), roles, function, models[0], separate_files=True)]
 
 
 def _handed_in(model: LoopModel, function: FunctionInfo, save: CallSite) -> list[Checkpoint]:
@@ -114,9 +142,15 @@ def _checkpoint(
 def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
     """Saved every so often while training (not only when a metric improves), or read back somewhere
     in the project to go on from where it stopped (`start_epoch = checkpoint["epoch"]`)."""
+    placed = _placed(model, checkpoint.function, checkpoint.at)
+    if checkpoint.separate_files:
+        # files of their own: resumable when saved while training and some code loads model weights back
+        return (
+            placed is not None and not _on_improvement(placed)
+            and _while_training(model, checkpoint.function, placed, 0) and _weights_loaded_back(model)
+        )
     if _read_back(model, checkpoint.position):
         return True
-    placed = _placed(model, checkpoint.function, checkpoint.at)
     return placed is not None and not _on_improvement(placed) and _while_training(model, checkpoint.function, placed, 0)
 
 
@@ -124,6 +158,12 @@ def _read_back(model: LoopModel, key: str) -> bool:
     quoted = rf"""['"]{re.escape(key)}['"]"""
     pattern = rf"(?m)^[^#\n]*=[^=\n]*(\[\s*{quoted}\s*\]|\.get\(\s*{quoted})"
     return bool(re.search(pattern, model.text)) or model.project.mentions(pattern)
+
+
+def _weights_loaded_back(model: LoopModel) -> bool:
+    """The training script itself loads weights back (`--epoch N` to go on from there); a load in
+    another script, for sampling or inference, is no resume."""
+    return bool(re.search(r"load_state_dict\(\s*torch\.load\(", model.text))
 
 
 def _placed(model: LoopModel, function: FunctionInfo, call: CallSite) -> Placed | None:

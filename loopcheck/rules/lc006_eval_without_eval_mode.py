@@ -119,7 +119,7 @@ with torch.no_grad():
     )
 
     def check(self, model: LoopModel) -> Iterable[Report]:
-        reported: set[tuple[int, object]] = set()
+        reported: set[tuple[int, object, int]] = set()
         for evaluation in model.evaluation_passes:
             if evaluation.key in reported:
                 continue

@@ -91,7 +91,7 @@ evaluate(model, test_loader)
     )
 
     def check(self, model: LoopModel) -> Iterable[Report]:
-        reported: set[tuple[int, object]] = set()
+        reported: set[tuple[int, object, int]] = set()
         for evaluation in model.evaluation_passes:
             if evaluation.key in reported:
                 continue

@@ -19,7 +19,10 @@ class CheckpointWithoutOptimizerState(Rule):
     checkpoint["epoch"]`) — but not the optimizer's state, or not the scheduler's when the file
     builds a torch scheduler. A dict with only the model's weights, and a snapshot saved only when
     a validation metric improves and never read back to resume, are exports and are left alone.
-    When a helper saves the dict it is given, the finding points at the call that hands it over."""
+    When a helper saves the dict it is given, the finding points at the call that hands it over.
+    Weights saved every so often to files of their own with the epoch in the file name, and
+    loaded back somewhere in the project, are such a checkpoint too when no optimizer state is
+    saved beside them."""
 
     code = "LC012"
     name = "checkpoint-without-optimizer-state"
@@ -88,6 +91,15 @@ if args.resume:
 checkpoint = {"epoch": epoch, "state_dict": model.state_dict(), "optimizer": optimizer.state_dict()}
 torch.save(checkpoint, "checkpoint.pth")  # expect: LC012
 """,
+        # each network's weights in a file of its own, the epoch in the name, loaded back to resume
+        """\
+optimizer = torch.optim.Adam(generator.parameters())
+if args.epoch != 0:
+    generator.load_state_dict(torch.load(f"generator_{args.epoch}.pth"))
+for epoch in range(args.epoch, args.epochs):
+    train_one_epoch(generator, optimizer)
+    torch.save(generator.state_dict(), f"generator_{epoch}.pth")  # expect: LC012
+""",
         # a helper saves what the training loop hands it
         """\
 def save_checkpoint(state, filename="checkpoint.pth"):
@@ -121,6 +133,9 @@ for epoch in range(epochs):
                 related.append((checkpoint.save.node, "the helper saves it here"))
             yield Report(
                 checkpoint.at.node,
-                self.message.format(position=repr(checkpoint.position), missing=words),
+                self.message.format(
+                    position=repr(checkpoint.position) + (" (in the file name)" if checkpoint.separate_files else ""),
+                    missing=words,
+                ),
                 tuple(related),
             )
