@@ -31,6 +31,7 @@ from loopcheck.model.roles import (
     classify_constructor,
 )
 from loopcheck.model.scope import NO_PROJECT, ProjectView, is_pytest_file
+from loopcheck.model.text import expression_text
 
 __all__ = ["Context", "Event", "Kind", "LoopModel", "Node", "Subject", "TrainingStep", "run_iterations", "run_once"]
 
@@ -68,6 +69,7 @@ Definition = Union[FunctionInfo, ClassInfo, "LoopModel"]
 METHOD_VERBS = re.compile(r"(generate|sample|predict|infer|decode|encode|embed|score|beam_search|greedy)\w*$")
 """Attribute names of a model that are methods, not submodules, when the class cannot be seen."""
 MODULE_CONTAINERS = frozenset({"ModuleList", "ModuleDict", "Sequential"})
+ACTING_METHODS = frozenset({"backward", "step", "eval", "train", "unscale_", "set_training_mode", "requires_grad_"})
 TRACKED_METHODS = frozenset({"backward", "step", "zero_grad", "eval", "train"})
 MAX_DEFINITION_HOPS = 6
 """Re-exports followed (`from .models import Net` in a package's `__init__.py`) before giving up."""
@@ -621,6 +623,35 @@ class LoopModel:
         owner._reach[key] = owner._reach_of(function.simples, function)
         return owner._reach[key]
 
+    def acts(self, function: FunctionInfo) -> bool:
+        """Could calling the function produce an event: does it (or a project function it calls)
+        call a tracked method, run a model, reset or clip gradients, or change the grad mode?
+        Helpers that do none of these are not inlined."""
+        owner = self.at(function)
+        key = ("acts", id(function))
+        if key not in owner._class_facts:
+            owner._class_facts[key] = False  # a recursive call adds nothing
+            owner._class_facts[key] = owner._acts(function)
+        return owner._class_facts[key]
+
+    def _acts(self, function: FunctionInfo) -> bool:
+        if self.reaches(function) or function.decorators and self.flow.grad_of_function(function, "on") != "on":
+            return True
+        for placed in dataflow.walk(function.body, "on"):
+            simple = placed.simple
+            if simple.grad_reset:
+                return True
+            for call in simple.calls:
+                if call.method in ACTING_METHODS or any(word in (call.method or "") for word in ("zero_grad", "clip_grad")):
+                    return True
+                target = self.resolve_call(call, function, via_callers=False)
+                if target is not None:
+                    if target is not function and self.acts(target):
+                        return True
+                elif self.flow.model_called(call, function) is not None or self.flow.passes_training_object(call, function):
+                    return True  # runs a model, or hands one (or an optimizer) to code we cannot see
+        return any(isinstance(stmt, With) and stmt.grad is not None for stmt in _all_statements(function.body))
+
     def reaches_in_loop(self, loop: Loop) -> frozenset[str]:
         return self._reach_of(dataflow.simples_of(loop.body), loop.function)
 
@@ -955,7 +986,8 @@ class LoopModel:
         return found[0] if found else None
 
     def code(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
+        """The text of an expression or simple statement (normalised spacing; see text.py)."""
+        return expression_text(node)
 
 
 def _member(found: Definition, attribute: str, hops: int) -> Definition | None:
@@ -970,6 +1002,19 @@ def _member(found: Definition, attribute: str, hops: int) -> Definition | None:
     if isinstance(found, ClassInfo):
         return found.methods.get(attribute)
     return None
+
+
+def _all_statements(block: list) -> Iterator[object]:
+    for stmt in block:
+        yield stmt
+        if isinstance(stmt, Branch):
+            for arm in stmt.arms:
+                yield from _all_statements(arm)
+        elif isinstance(stmt, (With, Loop)):
+            yield from _all_statements(stmt.body)
+        elif isinstance(stmt, Try):
+            for part in (stmt.body, *stmt.handlers, stmt.orelse, stmt.final):
+                yield from _all_statements(part)
 
 
 def _tests_of(block: list) -> Iterator[str]:

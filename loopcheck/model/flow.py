@@ -223,7 +223,7 @@ class Flow:
         called_model = self.model_called(call, function, context)
         if called_model is not None:
             return [Event(Kind.MODEL_CALL, call.node, context, subject=called_model, call=call)]
-        if method not in INERT_CALLS and self._passes_training_object(call, function):
+        if method not in INERT_CALLS and self.passes_training_object(call, function):
             return [Event(Kind.OPAQUE, call.node, context, call=call)]
         return []
 
@@ -259,7 +259,7 @@ class Flow:
             kind = Kind.MODE_UNKNOWN
         return Event(kind, call.node, context, subject=receiver, call=call)
 
-    def _passes_training_object(self, call: CallSite, function: FunctionInfo) -> bool:
+    def passes_training_object(self, call: CallSite, function: FunctionInfo) -> bool:
         for arg in call.args:
             if arg.dotted is not None and self.model.roles.role(arg.dotted, function) in (OPTIMIZER, MODEL):
                 return True
@@ -339,6 +339,8 @@ class Flow:
                 target = None  # `accelerator.backward(loss)` of the project's own wrapper: the backward
             if target is not None and (target is context.function or target in context.callers):
                 continue  # a recursive call adds nothing the first run did not
+            if target is not None and not self.model.acts(target):
+                continue  # the helper touches no model, optimizer or grad mode: nothing to follow
             if target is not None and depth < MAX_INLINE_DEPTH:
                 items.append(self._enter(target, call, context, depth))
                 continue

@@ -63,6 +63,20 @@ def _text(node: cst.CSTNode) -> str | None:
         base = _text(node.value)  # type: ignore[attr-defined]
         items = [_slice(element.slice) for element in node.slice]  # type: ignore[attr-defined]
         return None if base is None or None in items else f"{base}[{', '.join(items)}]"  # type: ignore[arg-type]
+    if kind is cst.Expr:
+        return _text(node.value)  # type: ignore[attr-defined]
+    if kind is cst.Assign:
+        targets = [_text(t.target) for t in node.targets]  # type: ignore[attr-defined]
+        value = _text(node.value)  # type: ignore[attr-defined]
+        return None if value is None or None in targets else " = ".join([*targets, value])  # type: ignore[list-item]
+    if kind is cst.AugAssign:
+        target, value = _text(node.target), _text(node.value)  # type: ignore[attr-defined]
+        operator = node.operator.__class__.__name__  # type: ignore[attr-defined]
+        symbol = _BINARY.get(getattr(cst, operator.replace("Assign", ""), None)) if operator.endswith("Assign") else None
+        return None if target is None or value is None or symbol is None else f"{target} {symbol}= {value}"
+    if kind is cst.Return:
+        value = _text(node.value) if node.value is not None else ""  # type: ignore[attr-defined]
+        return None if value is None else f"return {value}".rstrip()
     if kind in (cst.Tuple, cst.List):
         items = [_text(e.value) if isinstance(e, cst.Element) else None for e in node.elements]  # type: ignore[attr-defined]
         if None in items:

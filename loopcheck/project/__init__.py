@@ -21,6 +21,8 @@ SKIPPED_DIRECTORIES = frozenset(
 )
 ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+[\w. \t]+import[^#\n]*|import[ \t]+[^#\n]*)", re.MULTILINE)
+_WORD = re.compile(r"[A-Za-z_]\w*")
 
 
 def find_root(path: Path, boundary: Path | None = None) -> Path:
@@ -59,7 +61,8 @@ class Project:
         self._calling: dict[tuple[str, str], list[LoopModel]] = {}
         self._real: dict[str, str] = {}
         self._mentions: dict[str, bool] = {}
-        self._imports_seen: dict[tuple[str, str], bool] = {}
+        self._import_words: dict[str, frozenset[str]] = {}
+        self._resolved_root = root.resolve()
 
     # files ------------------------------------------------------------------------------
 
@@ -78,9 +81,7 @@ class Project:
 
     def load(self, path: str) -> LoopModel:
         """The loop model of one file, parsed on first use; raises UnreadableFile."""
-        key = self._real.get(path)
-        if key is None:
-            key = self._real[path] = os.path.realpath(path)
+        key = self._realpath(path)
         cached = self._models.get(key)
         if cached is None:
             try:
@@ -131,7 +132,7 @@ class Project:
 
     def _inside(self, file: Path) -> bool:
         try:
-            file.resolve().relative_to(self.root.resolve())
+            file.resolve().relative_to(self._resolved_root)
         except ValueError:
             return False
         return True
@@ -147,24 +148,32 @@ class Project:
             self._callers_index = index
         key = (name, besides)
         if key not in self._calling:
-            skip = os.path.realpath(besides)
-            importing = _imports_of(Path(besides))
+            skip = self._realpath(besides)
+            importing = module_names(Path(besides))
             models = []
             for path in self._callers_index.get(name, []):
                 if is_pytest_file(path):
                     continue  # a test exercises the function; it says nothing of how training calls it
-                if self._imports(importing, path) and os.path.realpath(path) != skip:
+                if importing & self._imported_names(path) and self._realpath(path) != skip:
                     model = self._model_or_none(path)
                     if model is not None:
                         models.append(model)
             self._calling[key] = models
         return self._calling[key]
 
-    def _imports(self, importing: re.Pattern[str], path: str) -> bool:
-        key = (importing.pattern, path)
-        if key not in self._imports_seen:
-            self._imports_seen[key] = importing.search(self._text(path)) is not None
-        return self._imports_seen[key]
+    def _imported_names(self, path: str) -> frozenset[str]:
+        """Every name that appears in the file's import lines (modules, packages, imported names)."""
+        names = self._import_words.get(path)
+        if names is None:
+            words = (word for line in _IMPORT_LINE.findall(self._text(path)) for word in _WORD.findall(line))
+            names = self._import_words[path] = frozenset(words)
+        return names
+
+    def _realpath(self, path: str) -> str:
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = os.path.realpath(path)
+        return real
 
     def mentions(self, pattern: str) -> bool:
         if pattern not in self._mentions:
@@ -183,20 +192,16 @@ class Project:
         return text
 
 
-@lru_cache(maxsize=1024)
-def _imports_of(module: Path) -> re.Pattern[str]:
-    """Import lines that may bring in `module`: ones naming it or a package that holds it."""
-    names = [module.stem] if module.stem != "__init__" else []
+@lru_cache(maxsize=4096)
+def module_names(module: Path) -> frozenset[str]:
+    """The names an import line may use to bring in `module`: its own, and those of the packages
+    that hold it (a package's `__init__.py` may re-export it)."""
+    names = {module.stem} if module.stem != "__init__" else set()
     directory = module.parent
     while (directory / "__init__.py").is_file() and directory.parent != directory:
-        names.append(directory.name)
+        names.add(directory.name)
         directory = directory.parent
-    words = "|".join(re.escape(n) for n in names) or "(?!)"
-    return re.compile(
-        rf"^[ \t]*(?:from[ \t]+[\w.]*\b(?:{words})\b[\w.]*[ \t]+import\b|from[ \t]+[\w.]+[ \t]+import[^#\n]*\b(?:{words})\b"
-        rf"|import[^#\n]*\b(?:{words})\b)",
-        re.MULTILINE,
-    )
+    return frozenset(names)
 
 
 class Projects:
