@@ -5,11 +5,13 @@ A bad file or a crashing rule becomes a FileError for that file; the run always 
 from __future__ import annotations
 
 import fnmatch
+import gc
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from loopcheck.finding import FileError, Finding, Related
 from loopcheck.model import LoopModel
@@ -211,11 +213,29 @@ def lint_paths(
     files, errors = discover(paths, exclude)
     result = LintResult(errors=list(errors))
     projects = Projects(Path(root).resolve() if root else None, boundary=Path.cwd().resolve())
-    for path in files:
-        one = lint_file(path, rules, projects.of(path))
-        result.findings.extend(one.findings)
-        result.errors.extend(one.errors)
-        result.notes.extend(one.notes)
-        result.files_checked += one.files_checked
+    with _no_cycle_collection():
+        for path in files:
+            _merge(result, lint_file(path, rules, projects.of(path)))
     result.findings.sort(key=lambda f: f.sort_key)
     return result
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The parsed trees and loop models of a project stay alive for the whole run, and they make
+    no garbage cycles: Python's cycle collector would only walk them again and again (a third of
+    the run on a large project, measured). Reference counting still frees what the run drops."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _merge(result: LintResult, one: LintResult) -> None:
+    result.findings.extend(one.findings)
+    result.errors.extend(one.errors)
+    result.notes.extend(one.notes)
+    result.files_checked += one.files_checked

@@ -90,11 +90,19 @@ def _size(count: int) -> str:
     return f"{count / 2**20:.1f} MiB" if count >= 2**20 else f"{count} bytes"
 
 
+MAX_SAFE_DEPTH = 200
+"""Bracket nesting below which libcst's native parser is safe without asking CPython first."""
+MAX_SAFE_LINE = 5000
+_BRACKETS = re.compile(r"[][(){}]")
+
+
 def parse(source: str) -> cst.Module:
-    python_error = _python_syntax_error(source)
+    python_error = _python_syntax_error(source) if _may_nest_deeply(source) else None
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as error:
+        if python_error is None:
+            python_error = _python_syntax_error(source)
         if python_error is not None:  # CPython says "expected ':'" where libcst lists every token
             raise UnreadableFile(
                 f"cannot parse: line {python_error.lineno}, column {python_error.offset}: {python_error.msg}"
@@ -103,6 +111,19 @@ def parse(source: str) -> cst.Module:
         raise UnreadableFile(f"cannot parse: line {error.raw_line}, column {error.raw_column + 1}: {message}") from None
     except RecursionError:
         raise UnreadableFile("cannot parse: nesting too deep") from None
+
+
+def _may_nest_deeply(source: str) -> bool:
+    """Could the source nest deeply enough to overflow libcst's native parser? Deep nesting needs
+    deep brackets or a very long line (a chain of `lambda:` or `x if c else` on one line); code
+    with neither is parsed by libcst directly, sparing CPython's parse of every ordinary file."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(source):
+        depth = depth + 1 if bracket in "([{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+        if deepest > MAX_SAFE_DEPTH:
+            return True
+    return any(len(line) > MAX_SAFE_LINE for line in source.split("\n")) if len(source) > MAX_SAFE_LINE else False
 
 
 def parse_source(source: Source) -> cst.Module:

@@ -394,12 +394,27 @@ def _computes_metrics(model: LoopModel, simples: list[Simple]) -> bool:
 
 
 def _after_training(model: LoopModel, event: Event) -> bool:
-    """At module level, a forward counts as evaluation once the script has trained (or never trains)."""
-    steps = [step for step in model.training_steps if step.loop.function is event.context.function]
+    """At module level, a forward counts as evaluation once the script has trained (or never trains):
+    it comes after the first top-level statement that holds a training loop."""
+    function = event.context.function
+    steps = {id(step.loop) for step in model.training_steps if step.loop.function is function}
     if not steps:
         return True
-    first_training = min(model.position(step.loop.node).start.line for step in steps)
-    return model.position(model.anchor(event)).start.line > first_training
+    anchor = model.anchor(event)
+    training_seen = False
+    for statement in function.body:
+        if any(id(loop) in steps for loop in _loops_within(statement)):
+            training_seen = True
+        elif any(call.node is anchor for simple in simples_of([statement]) for call in simple.calls):
+            return training_seen
+    return False
+
+
+def _loops_within(statement: object) -> Iterable[Loop]:
+    if isinstance(statement, Loop):
+        yield statement
+    for placed in walk([statement], "on"):
+        yield from placed.loops
 
 
 # grad mode -----------------------------------------------------------------------------

@@ -77,6 +77,58 @@ def _text(node: cst.CSTNode) -> str | None:
     if kind is cst.Return:
         value = _text(node.value) if node.value is not None else ""  # type: ignore[attr-defined]
         return None if value is None else f"return {value}".rstrip()
+    if kind is cst.IfExp:
+        parts = [_text(node.body), _text(node.test), _text(node.orelse)]  # type: ignore[attr-defined]
+        return None if None in parts else _paren(node, f"{parts[0]} if {parts[1]} else {parts[2]}")
+    if kind is cst.Lambda:
+        body = _text(node.body)  # type: ignore[attr-defined]
+        names = ", ".join(p.name.value for p in node.params.params)  # type: ignore[attr-defined]
+        return None if body is None else f"lambda {names}: {body}"
+    if kind in (cst.ListComp, cst.GeneratorExp, cst.SetComp):
+        element = _text(node.elt)  # type: ignore[attr-defined]
+        clauses = _for_clauses(node.for_in)  # type: ignore[attr-defined]
+        if element is None or clauses is None:
+            return None
+        inner = f"{element} {clauses}"
+        return f"[{inner}]" if kind is cst.ListComp else (f"{{{inner}}}" if kind is cst.SetComp else f"({inner})")
+    if kind is cst.DictComp:
+        key, value, clauses = _text(node.key), _text(node.value), _for_clauses(node.for_in)  # type: ignore[attr-defined]
+        return None if None in (key, value, clauses) else f"{{{key}: {value} {clauses}}}"
+    if kind is cst.Dict:
+        items = []
+        for element in node.elements:  # type: ignore[attr-defined]
+            if isinstance(element, cst.DictElement):
+                key, value = _text(element.key), _text(element.value)
+                items.append(None if key is None or value is None else f"{key}: {value}")
+            else:
+                value = _text(element.value)
+                items.append(None if value is None else f"**{value}")
+        return None if None in items else "{" + ", ".join(items) + "}"  # type: ignore[arg-type]
+    if kind is cst.StarredElement:
+        value = _text(node.value)  # type: ignore[attr-defined]
+        return None if value is None else f"*{value}"
+    if kind is cst.Await:
+        value = _text(node.expression)  # type: ignore[attr-defined]
+        return None if value is None else f"await {value}"
+    if kind is cst.NamedExpr:
+        target, value = _text(node.target), _text(node.value)  # type: ignore[attr-defined]
+        return None if target is None or value is None else f"({target} := {value})"
+    if kind is cst.ConcatenatedString:
+        left, right = _text(node.left), _text(node.right)  # type: ignore[attr-defined]
+        return None if left is None or right is None else f"{left} {right}"
+    if kind is cst.FormattedString:
+        return _EMPTY.code_for_node(node)  # rare in tests and headers; exact text is cheap enough here
+    if kind is cst.Ellipsis:
+        return "..."
+    if kind is cst.With:
+        items = [_text(item.item) for item in node.items]  # type: ignore[attr-defined]
+        return None if None in items else "with " + ", ".join(items)  # type: ignore[arg-type]
+    if kind is cst.Assert:
+        test = _text(node.test)  # type: ignore[attr-defined]
+        return None if test is None else f"assert {test}"
+    if kind is cst.Raise:
+        exc = _text(node.exc) if node.exc is not None else ""  # type: ignore[attr-defined]
+        return None if exc is None else f"raise {exc}".rstrip()
     if kind in (cst.Tuple, cst.List):
         items = [_text(e.value) if isinstance(e, cst.Element) else None for e in node.elements]  # type: ignore[attr-defined]
         if None in items:
@@ -84,6 +136,22 @@ def _text(node: cst.CSTNode) -> str | None:
         inner = ", ".join(items)  # type: ignore[arg-type]
         return f"[{inner}]" if kind is cst.List else (f"({inner})" if node.lpar else inner)  # type: ignore[attr-defined]
     return None
+
+
+def _for_clauses(clause: cst.CompFor | None) -> str | None:
+    parts: list[str] = []
+    while clause is not None:
+        target, iterated = _text(clause.target), _text(clause.iter)
+        if target is None or iterated is None:
+            return None
+        parts.append(f"for {target} in {iterated}")
+        for condition in clause.ifs:
+            test = _text(condition.test)
+            if test is None:
+                return None
+            parts.append(f"if {test}")
+        clause = clause.inner_for_in
+    return " ".join(parts)
 
 
 def _paren(node: cst.CSTNode, text: str) -> str:
