@@ -176,7 +176,8 @@ def lint_file(path: str, rules: Sequence[type[Rule]] | None = None, project: Pro
         with recursion_limit():
             model = project.load(path)
             if not model.text.strip():
-                result.notes.append(FileError(path, "empty file, nothing to check"))
+                skipped = model.source.notebook.skipped if model.source is not None and model.source.notebook else ()
+                result.notes.extend(FileError(path, text) for text in skipped or ("empty file, nothing to check",))
                 result.files_checked = 1
                 return result
             findings, errors = check_model(model, rules, path)
@@ -184,6 +185,7 @@ def lint_file(path: str, rules: Sequence[type[Rule]] | None = None, project: Pro
         notebook = model.source.notebook if model.source is not None else None
         if notebook is not None:
             findings = [_in_notebook(finding, notebook) for finding in findings]
+            result.notes.extend(FileError(path, text) for text in notebook.skipped)
     except UnreadableFile as error:
         result.errors.append(FileError(path, str(error)))
         return result

@@ -10,8 +10,10 @@ is a `%%` cell magic is blanked whole. Cells split only at "\\n", "\\r\\n" and "
 """
 from __future__ import annotations
 
+import ast
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 
 # At the start of a logical line: `%time x`, `!pip install`, `?obj`, `files = !ls`, `t = %timeit -o f()`
@@ -31,6 +33,9 @@ class NotebookSource:
     source: str
     cells: tuple[tuple[int, int], ...]
     """For each line of `source` (index 0 = line 1): (cell number from 1, line within the cell from 1)."""
+    skipped: tuple[str, ...] = ()
+    """What was left out, for the user: a cell that is no valid Python (Jupyter fails it alone and
+    runs the others), or the whole notebook when its kernel is not Python."""
 
     def where(self, line: int) -> str:
         if 1 <= line <= len(self.cells):
@@ -164,13 +169,18 @@ def _json_type(value: object) -> str:
 def notebook_source(text: str) -> NotebookSource:
     """The notebook's code cells as one Python source; raises NotNotebook when `text` is not one."""
     try:
-        cells = json.loads(text)["cells"]
+        document = json.loads(text)
+        cells = document["cells"]
     except (ValueError, KeyError, TypeError) as error:
         raise NotNotebook(f"not a valid notebook ({type(error).__name__}: {error})") from None
     if not isinstance(cells, list):
         raise NotNotebook(f"not a valid notebook ('cells' is {_json_type(cells)}, not a list)")
+    language = _kernel_language(document)
+    if language is not None and language != "python":
+        return NotebookSource("", (), (f"a {language} notebook, not Python: nothing to check",))
     lines: list[str] = []
     where: list[tuple[int, int]] = []
+    skipped: list[str] = []
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict):
             raise NotNotebook(f"not a valid notebook (cell {number} is {_json_type(cell)}, not an object)")
@@ -185,6 +195,37 @@ def notebook_source(text: str) -> NotebookSource:
         cell_lines = _LINE_BREAK.split(raw)
         if cell_lines[-1] == "":
             cell_lines.pop()  # the break that ends the last line starts no new one
-        lines.extend(_python_lines(cell_lines))
+        python = _python_lines(cell_lines)
+        problem = _syntax_error(python)
+        if problem is not None:
+            skipped.append(f"notebook cell {number} is no valid Python ({problem}); left out, as Jupyter runs the others")
+            python = [""] * len(python)
+        lines.extend(python)
         where.extend((number, within) for within in range(1, len(cell_lines) + 1))
-    return NotebookSource("\n".join(lines) + "\n", tuple(where))
+    return NotebookSource("\n".join(lines) + "\n", tuple(where), tuple(skipped))
+
+
+def _syntax_error(lines: list[str]) -> str | None:
+    """CPython's complaint about one cell on its own (top-level `await` allowed, as in IPython);
+    None when it compiles or is nested too deeply to tell here (the file's parse reports that)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences and the like are not ours to report
+            compile("\n".join(lines), "<cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except SyntaxError as error:
+        return f"line {error.lineno}: {error.msg}"
+    except (RecursionError, MemoryError, ValueError):
+        return None
+    return None
+
+
+def _kernel_language(document: dict) -> str | None:  # type: ignore[type-arg]
+    """The notebook's language as its metadata names it (None when it does not say)."""
+    metadata = document.get("metadata", {})
+    if not isinstance(metadata, dict):
+        return None
+    for section, key in (("kernelspec", "language"), ("language_info", "name")):
+        value = metadata.get(section, {}).get(key) if isinstance(metadata.get(section), dict) else None
+        if isinstance(value, str) and value:
+            return value.lower()
+    return None

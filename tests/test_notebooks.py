@@ -180,3 +180,32 @@ def test_a_bug_after_a_percent_continuation_line_is_found(tmp_path: Path) -> Non
     assert result.errors == []
     assert [(f.path, f.line, f.code) for f in result.findings] == [(str(notebook), 7, "LC001")]
     assert result.findings[0].message.endswith("(notebook cell 3, line 3)")
+
+
+def test_a_cell_that_is_no_valid_python_is_left_out_and_the_others_are_analysed(tmp_path: Path) -> None:
+    notebook = write_notebook(
+        tmp_path / "exercise.ipynb",
+        [
+            ("code", "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1)"),
+            ("code", "def f(x):\n    # your code here\n"),
+            ("code", "for x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backward()\n    opt.step()"),
+        ],
+    )
+    result = lint_paths([str(notebook)])
+    assert result.errors == []
+    assert [(f.code, f.message.rsplit("(", 1)[-1]) for f in result.findings] == [("LC001", "notebook cell 3, line 3)")]
+    assert [n.reason.split(" (")[0] for n in result.notes] == ["notebook cell 2 is no valid Python"]
+
+
+def test_a_notebook_of_another_language_is_a_note_not_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "julia.ipynb"
+    document = {
+        "cells": [{"cell_type": "code", "metadata": {}, "source": ["f(x) = 2x\n"], "outputs": []}],
+        "metadata": {"kernelspec": {"language": "julia", "name": "julia-1.9"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = lint_paths([str(path)])
+    assert result.errors == [] and result.findings == []
+    assert [n.reason for n in result.notes] == ["a julia notebook, not Python: nothing to check"]
