@@ -1005,6 +1005,7 @@ def _member(found: Definition, attribute: str, hops: int) -> Definition | None:
 
 
 def _all_statements(block: list) -> Iterator[object]:
+    """Every statement of a block, nested ones included, in source order."""
     for stmt in block:
         yield stmt
         if isinstance(stmt, Branch):
@@ -1019,16 +1020,7 @@ def _all_statements(block: list) -> Iterator[object]:
 
 def _tests_of(block: list) -> Iterator[str]:
     """The if-tests of a block, nested ones included."""
-    for stmt in block:
-        if isinstance(stmt, Branch):
-            yield stmt.test
-            for arm in stmt.arms:
-                yield from _tests_of(arm)
-        elif isinstance(stmt, (With, Loop)):
-            yield from _tests_of(stmt.body)
-        elif isinstance(stmt, Try):
-            for part in (stmt.body, *stmt.handlers, stmt.orelse, stmt.final):
-                yield from _tests_of(part)
+    return (stmt.test for stmt in _all_statements(block) if isinstance(stmt, Branch))
 
 
 def _test_names(test: str) -> set[str]:
