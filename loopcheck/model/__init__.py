@@ -5,6 +5,7 @@ iteration run?") and never walk the syntax tree themselves.
 """
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -24,6 +25,7 @@ from loopcheck.model.roles import (
     MODULE_BASES,
     OPTIMIZER,
     OPTIMIZER_BASES,
+    RETURNS_SELF,
     SCHEDULER,
     SCHEDULER_BASES,
     Binding,
@@ -71,6 +73,7 @@ METHOD_VERBS = re.compile(r"(generate|sample|predict|infer|decode|encode|embed|s
 MODULE_CONTAINERS = frozenset({"ModuleList", "ModuleDict", "Sequential"})
 ACTING_METHODS = frozenset({"backward", "step", "eval", "train", "unscale_", "set_training_mode", "requires_grad_"})
 TRACKED_METHODS = frozenset({"backward", "step", "zero_grad", "eval", "train"})
+_BUILTINS = frozenset(dir(builtins))
 MAX_DEFINITION_HOPS = 6
 """Re-exports followed (`from .models import Net` in a package's `__init__.py`) before giving up."""
 
@@ -96,7 +99,7 @@ class LoopModel:
         self._kept_parameters: dict[int, frozenset[str]] = {}
         self._ordered: dict[int, list[dataflow.Placed]] = {}
         self._globals: dict[str, Definition | None] = {}
-        self._returned_roles: dict[int, tuple[str | None, ClassInfo | None]] = {}
+        self._returned_roles: dict[tuple[int, tuple[int, int] | None], tuple[str | None, ClassInfo | None]] = {}
         self._class_facts: dict[tuple[str, int], bool] = {}
         self._programs: dict[tuple[int, tuple[tuple[str, object], ...]], Node] = {}
         self._lexical_grads: dict[int, dict[int, str]] = {}
@@ -150,6 +153,18 @@ class LoopModel:
                 return None
             found = _member(found, attribute, 0)
         return found
+
+    def unbound(self, dotted: str | None, function: FunctionInfo) -> bool:
+        """In a notebook whose cells did not all parse: is this a plain name that nothing in the
+        file defines, imports or assigns, and no star import may bring? Its definition is in a cell
+        that was left out, out of sight."""
+        if not getattr(self.source, "skipped", ()):
+            return False
+        if not dotted or "." in dotted or self.ir.star_imports or dotted in self.ir.imports:
+            return False
+        if dotted in _BUILTINS or self.definition(dotted, function) is not None:
+            return False
+        return self.roles.lookup(dotted, function) is None
 
     def _global(self, name: str, hops: int) -> Definition | None:
         if name in self._globals:
@@ -295,9 +310,35 @@ class LoopModel:
             classes.append(found)
         return classes
 
-    def returned_role(self, function: FunctionInfo) -> tuple[str | None, ClassInfo | None]:
-        """The role of what a factory function returns, when every return agrees."""
-        key = id(function)
+    def passes_through(self, function: FunctionInfo) -> int | None:
+        """The position of the parameter a helper returns on every path, possibly moved
+        (`return x.cuda() if gpu else x`), else None."""
+        if function.cls is not None or not function.params:
+            return None
+        returned: set[str] = set()
+        for simple in function.simples:
+            if simple.jump != "return":
+                continue
+            values = _branches(simple.value)
+            if not values:
+                return None
+            for value in values:
+                while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in RETURNS_SELF:
+                    value = value.func.value
+                if not isinstance(value, cst.Name):
+                    return None
+                returned.add(value.value)
+        if len(returned) != 1:
+            return None
+        name = next(iter(returned))
+        return function.params.index(name) if name in function.params else None
+
+    def returned_role(
+        self, function: FunctionInfo, element: tuple[int, int] | None = None
+    ) -> tuple[str | None, ClassInfo | None]:
+        """The role of what a factory function returns, when every return agrees; with `element`
+        (position, size), of that element of the tuple it returns."""
+        key = (id(function), element)
         if key in self._returned_roles:
             return self._returned_roles[key]
         self._returned_roles[key] = (None, None)  # recursion sees "unknown"
@@ -306,11 +347,17 @@ class LoopModel:
         for simple in function.simples:
             if simple.jump != "return" or simple.value is None:
                 continue
-            if isinstance(simple.value, cst.Name):
-                bound = self.roles.lookup(simple.value.value, function)
+            value: cst.BaseExpression | None = simple.value
+            if element is not None:
+                items = value.elements if isinstance(value, cst.Tuple) else ()
+                value = items[element[0]].value if len(items) == element[1] else None
+            if isinstance(value, cst.Name):
+                self.roles.ensure(function)
+                bound = self.roles.lookup(value.value, function)
                 role, cls = (bound.role, bound.cls) if bound is not None else (None, None)
-            elif isinstance(simple.value, cst.Call) and simple.calls:
-                role, cls, _ = self.constructed(simple.calls[-1], function)
+            elif isinstance(value, cst.Call) and simple.calls:
+                made = next((c for c in simple.calls if c.node is value), None)
+                role, cls, _ = self.constructed(made, function) if made is not None else (None, None, None)
             else:
                 role, cls = None, None
             results.add((role, id(cls)))
@@ -546,11 +593,15 @@ class LoopModel:
                 found.append(known)
         return found
 
-    def function_program(self, function: FunctionInfo) -> Node:
-        key = (id(function), ())
+    def function_program(self, function: FunctionInfo, constants: tuple[tuple[str, object], ...] = ()) -> Node:
+        """The function's program; with `constants`, as a call that passes those values runs it."""
+        key = (id(function), constants)
         cached = self._programs.get(key)
         if cached is None:
-            cached = self._programs[key] = self.flow.program(function.body, self.function_context(function))
+            context = self.function_context(function)
+            if constants:
+                context = replace(context, constants=constants)
+            cached = self._programs[key] = self.flow.program(function.body, context)
         return cached
 
     def loop_event(self, loop: Loop) -> Event:
@@ -855,7 +906,10 @@ class LoopModel:
         return evaluation.grad_at(self, event, edges)
 
     def eval_mode_reaches(self, target: Event, subject: Subject | None, edges: tuple[CallEdge, ...] | None = None) -> bool:
-        return evaluation.eval_mode_reaches(self, target.context.function, target, subject, edges=edges)
+        # an event inlined from helpers is judged where the outermost call was made: only that
+        # chain leads to it (a helper's other callers, a training loop among them, do not)
+        function = target.context.callers[0] if target.context.chain else target.context.function
+        return evaluation.eval_mode_reaches(self, function, target, subject, edges=edges)
 
     def may_hold_mode_layers(self, subject: Subject | None) -> bool:
         return evaluation.may_hold_mode_layers(self, subject)
@@ -1058,3 +1112,12 @@ def _kinds(event: Event) -> frozenset[Kind]:
 def _holds_step(event: Event) -> bool:
     kinds = _kinds(event)
     return Kind.BACKWARD in kinds and Kind.STEP in kinds
+
+
+def _branches(value: cst.BaseExpression | None) -> list[cst.BaseExpression]:
+    """The values a conditional expression may take (`a if c else b`: a and b)."""
+    if value is None:
+        return []
+    if isinstance(value, cst.IfExp):
+        return _branches(value.body) + _branches(value.orelse)
+    return [value]

@@ -361,13 +361,14 @@ class FileBuilder:
     def _small(self, node: cst.BaseSmallStatement, function: FunctionInfo, block: Block) -> None:
         scan = _ExpressionScan()
         simple = Simple(node=node, calls=scan.calls)
+        kept = False
         if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
             value = node.value
             if value is not None:
                 simple.value_names = scan.scan(value)
                 simple.value = value
                 simple.value_detached = not simple.value_names
-                if isinstance(value, cst.Call) and scan.calls:
+                if isinstance(value.expression if isinstance(value, cst.Await) else value, cst.Call) and scan.calls:
                     simple.value_call = scan.calls[-1]
             raw_targets = (
                 [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
@@ -388,6 +389,7 @@ class FileBuilder:
                 function.assignments.append(simple)
         elif isinstance(node, cst.Expr):
             scan.scan(node.value)
+            kept = isinstance(node.value, (cst.Name, cst.Tuple, cst.Attribute))  # a notebook shows it: a use
         elif isinstance(node, cst.Return):
             simple.jump = "return"
             if node.value is not None:
@@ -408,6 +410,7 @@ class FileBuilder:
             scan.scan(node.target)
         elif isinstance(node, cst.Assert):
             scan.scan(node.test)
+            kept = True  # even without calls: `assert y.shape == (2, 3)` is a use of `y`
         else:
             return
         for call in scan.calls:
@@ -415,7 +418,7 @@ class FileBuilder:
                 call.receiver.endswith(".grad") or call.receiver.endswith(".grad.data")
             ):
                 simple.grad_reset = True
-        if simple.calls or simple.targets or simple.subscript_targets or simple.jump or simple.grad_reset:
+        if simple.calls or simple.targets or simple.subscript_targets or simple.jump or simple.grad_reset or kept:
             self._emit(block, function, simple, scan)
 
     def _emit(self, block: Block, function: FunctionInfo, simple: Simple, scan: _ExpressionScan) -> None:

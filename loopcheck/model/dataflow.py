@@ -24,6 +24,8 @@ from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
 
+DATA_ITERABLE = re.compile(r"(?i)loader|dataset|(^|[^a-z])(data|ds|dl|batches|samples|examples)([^a-z]|$)")
+"""What a loop over data iterates: `train_loader`, `dataset`, `batches`."""
 APPENDING_METHODS = frozenset({"append", "extend", "insert", "appendleft", "add"})
 PROPAGATING_BUILTINS = frozenset({"sum", "max", "min", "abs", "list", "tuple", "sorted", "reversed", "dict", "zip"})
 INDEX_RETURNING = frozenset({"max", "min", "topk", "sort", "kthvalue", "median", "mode", "unique"})
@@ -399,9 +401,26 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     continue  # a loss summed from parts and returned to a caller that backwards it
                 if not _outlives(container, loop, placed_all, model):
                     continue
+                if _unrolled_recurrence(loop) and Kind.BACKWARD not in model.kinds_in(loop):
+                    continue  # each step's graph holds the previous ones anyway; nothing piles up across data
                 found.append(RetainedValue(simple, container, value, origin, loop))
         values.observe(item)
     return found
+
+
+def _unrolled_recurrence(loop: Loop) -> bool:
+    """A loop over the steps of one sequence, not over data: a call's result is fed back into it
+    on the next iteration (`hx, cx = lstm(x[t], (hx, cx))`, `out, hidden = decoder(inp, hidden)`)."""
+    if DATA_ITERABLE.search(loop.iter_text):
+        return False
+    assigned = set(loop.targets)
+    for simple in simples_of(loop.body):
+        if simple.value_call is not None and not simple.augmented and not simple.value_detached:
+            fed_back = set(simple.targets) & simple.value_names
+            if fed_back - assigned:
+                return True
+        assigned.update(simple.targets)
+    return False
 
 
 def _may_store(model: LoopModel, function: FunctionInfo, item: Placed) -> bool:
@@ -431,7 +450,9 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
                 yield target, _shown(simple.value, carried), carried
     for call in simple.calls:
         container = _container(call)
-        if call.method in APPENDING_METHODS and container is not None:
+        own = values.model.resolve_call(call, values.function) is not None
+        if call.method in APPENDING_METHODS and container is not None and not own:
+            # a project class's `add` is judged by what its code keeps (below), not by its name
             for arg in call.args:
                 carried = values.carries(arg.node, item.grad)
                 if carried:
@@ -529,6 +550,10 @@ def kept_parameters(function: FunctionInfo) -> frozenset[str]:
     params = set(function.params) - {"self", "cls"}
     kept: set[str] = set()
     for simple in function.simples:
+        rebound = params & set(simple.targets) if not simple.augmented else set()
+        if rebound and (simple.value_detached or not simple.value_names & params):
+            params -= rebound  # `v = v.data.sum()`: from here on no longer the argument's graph
+            continue
         if simple.augmented or simple.subscript_targets:
             outer = [t for t in (*simple.targets, *simple.subscript_targets) if _outlives_call(t, function)]
             if outer and not simple.value_detached:

@@ -16,10 +16,10 @@ from loopcheck.model.flow import Event, Kind, Subject, arguments_known
 import libcst as cst
 
 from loopcheck.model.build import dotted_name
-from loopcheck.model.dataflow import feeding_backward, simples_of, walk
+from loopcheck.model.dataflow import DATA_ITERABLE, feeding_backward, simples_of, walk
 from loopcheck.model.ir import CallSite, ClassInfo, FunctionInfo, Loop, Simple
 from loopcheck.model.program import events_of
-from loopcheck.model.roles import MODEL_FACTORIES
+from loopcheck.model.roles import MODEL_FACTORIES, RETURNS_SELF, Binding
 
 if TYPE_CHECKING:
     from loopcheck.model import CallEdge, LoopModel
@@ -34,7 +34,6 @@ EVAL_FUNCTION = re.compile(
     r"(_|$|\d)"
 )
 EVAL_DATA = re.compile(r"(?i)(^|[^a-z])(val|valid|validation|test|eval|dev|holdout)([^a-z]|$|loader|data|set)")
-DATA_ITERABLE = re.compile(r"(?i)loader|dataset|(^|[^a-z])(data|ds|dl|batches|samples|examples)([^a-z]|$)")
 CADENCE = re.compile(r"%")
 _MODE_LAYER_NAME = re.compile(r"(?i)dropout|batchnorm|batch_norm|instancenorm|instance_norm|droppath|drop_path|stochasticdepth")
 _DROPOUT_KEYWORD = re.compile(r"(?i)dropout|drop_rate|drop_path|attn_drop|proj_drop|^p$")
@@ -158,6 +157,8 @@ def _loop_pass(
     if not calls:
         return None
     named = bool(EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text))
+    if constants and any(e.kind is Kind.BACKWARD for e in events_of(model.function_program(function, constants))):
+        return None  # called this way, the function backwards what the loop computed
     if not constants:
         inside_training = id(function) in training or any(id(outer) in training_loops for outer in model.enclosing_loops(loop))
         if inside_training and not named:
@@ -280,39 +281,191 @@ def top_level_simples(function: FunctionInfo) -> Iterable[Simple]:
     return (placed.simple for placed in walk(function.body, "on") if not placed.loops)
 
 
-def _fresh_and_untrained(model: LoopModel, function: FunctionInfo, event: Event) -> bool:
-    """`net = ResNet18(); print(net(torch.randn(1, 3, 32, 32)).size())`: a model built right here,
-    never trained nor loaded, run to see the shape of what it returns. A smoke test evaluates nothing."""
+def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Loop | None) -> bool:
+    """A forward that checks the code rather than evaluating a model: its outputs serve only for
+    their shape, to be printed or displayed or compared in an assertion (`y = net(torch.randn(1, 3,
+    32, 32)); print(y.shape)`); or, for a call not in a loop over data and with no metric computed,
+    the model was built from its class, with no
+    pretrained weights, and was neither trained nor loaded before the call, whether it is built
+    in the function or by every caller before it calls (`encoder = Encoder(); test()`): its
+    outputs mean nothing yet."""
     binding = event.subject.binding if event.subject is not None else None
-    if binding is None or binding.function is not function or binding.call is None:
+    if binding is None:
         return False
-    if _loaded_before(model, function, event) or model.training_steps:
-        return False
-    if binding.cls is None and binding.role is None:
-        return False
-    statement = _statement_of(function, event)
-    outputs = set(statement.targets) if statement is not None else set()
-    return all(_only_shape_of(simple, outputs) for simple in function.simples if simple is not statement)
-
-
-def _only_shape_of(simple: Simple, outputs: set[str]) -> bool:
-    """Does the statement use the outputs for their shape, or print them, and nothing else?"""
-    uses = [arg for call in simple.calls for arg in call.args if arg.names & outputs]
-    if not uses and not (simple.value_names & outputs):
+    # (a loop over data on a model not yet trained is still an evaluation: a baseline before training)
+    over_data = loop is not None and DATA_ITERABLE.search(loop.iter_text) is not None
+    # predictions scored against labels measure even random weights (a baseline): no smoke test
+    scored = _computes_metrics(model, list(simples_of(loop.body)) if loop is not None else function.simples)
+    fresh = not over_data and not scored and binding.call is not None and _fresh(model, binding)
+    if binding.function is not function:
+        edges = model.callers(function)
+        return fresh and bool(edges) and all(
+            edge.caller is binding.function
+            and _untouched_between(model.at(edge.caller), edge.caller, binding, binding.name, {id(edge.call.node)})
+            for edge in edges
+        )
+    anchors = {id(event.node)} | {id(call.node) for call in event.context.chain}
+    if fresh and _untouched_between(model, function, binding, event.subject.name if event.subject else None, anchors):
         return True
-    if simple.value_names & outputs:
+    statement = _statement_of(function, event)
+    if statement is None or event.call is None:
         return False
-    return all(
-        call.method in ("print", "size", "dim", "len", "format") or call.dotted == "print"
-        for call in simple.calls
-        if any(arg.names & outputs for arg in call.args) or (call.receiver_root in outputs)
-    )
+    if isinstance(statement.node, cst.Expr) and statement.node.value is event.call.node:
+        return True  # `model(x)` alone: a notebook shows it, a script drops it
+    if statement.value is not event.call.node or not statement.targets:
+        return False  # the output feeds an expression (a metric, a loss)
+    return _only_inspected(function, statement)
+
+
+def _fresh(model: LoopModel, binding: Binding) -> bool:
+    """Built from its class with random weights: a project class or a library layer, no pretrained
+    weights asked for, none loaded by the class's constructor."""
+    built = _built_by(binding.call)
+    if binding.cls is None and not (binding.qualified or "").startswith(_UNTRAINED_LIBRARY_MODELS):
+        if not model.at(binding.function).unbound(built.dotted, binding.function):
+            return False  # a factory we cannot see may load weights; a class defined out of sight builds afresh
+    return not (_pretrained(built) or (binding.cls is not None and _builds_pretrained(model, binding.cls)))
+
+
+_UNTRAINED_LIBRARY_MODELS = ("torch.nn.", "torchvision.models.")
+"""Library constructors whose models start from random weights (unless asked for pretrained ones)."""
+_HARMLESS_USES = frozenset(
+    {"print", "len", "type", "str", "repr", "id", "isinstance", "display", "sum", "list", "count_parameters"}
+)
+_HARMLESS_METHODS = frozenset(
+    {"to", "cuda", "cpu", "eval", "train", "parameters", "named_parameters", "modules", "children", "named_modules",
+     "apply", "double", "float", "half", "zero_grad", "state_dict", "requires_grad_", "add_module", "size", "numel"}
+)
+
+
+def _built_by(call: CallSite) -> CallSite:
+    """The constructor under `.to(device)`, `.cuda()`, `.eval()`: `Net()` in `Net().to(device)`."""
+    while call.inner is not None and call.method in RETURNS_SELF:
+        call = call.inner
+    return call
+
+
+def _pretrained(call: CallSite) -> bool:
+    """`vgg16(pretrained=True)`, `resnet50(weights=...)`, `Model.from_pretrained(...)`, `torch.load(...)`."""
+    for arg in call.args:
+        if arg.keyword is not None and re.search(r"(?i)pretrain|weights|checkpoint|ckpt", arg.keyword):
+            if not (isinstance(arg.node, cst.Name) and arg.node.value in ("False", "None")):
+                return True
+    return bool(re.search(r"(?i)load|pretrain|checkpoint|restore", call.dotted or call.method or ""))
+
+
+def _builds_pretrained(model: LoopModel, cls: ClassInfo) -> bool:
+    """Does the class's constructor (or a base's) load weights: a pretrained backbone, a checkpoint?"""
+    for candidate in model.class_chain(cls):
+        init = candidate.methods.get("__init__")
+        if init is None:
+            continue
+        for simple in init.simples:
+            for call in simple.calls:
+                if call.method in ("load_state_dict", "load") or _pretrained(call):
+                    return True
+    return False
+
+
+def _untouched_between(
+    model: LoopModel, function: FunctionInfo, binding: Binding, name: str | None, anchors: set[int]
+) -> bool:
+    """Between the model's construction and the call (`anchors`: the call's node, or a call
+    that leads to it), in the order the statements run, is the model neither trained (a training
+    loop, a call that backwards or steps, a library call given the model) nor loaded?"""
+    steps = {id(step.loop) for step in model.training_steps if step.loop.function is function}
+    started = False
+    for placed in walk(function.body, "on"):
+        simple = placed.simple
+        if not started:
+            started = simple is binding.statement
+            continue
+        if any(id(call.node) in anchors for call in simple.calls):
+            return True
+        if any(id(loop) in steps for loop in placed.loops):
+            return False
+        for call in simple.calls:
+            target = model.resolve_call(call, function, via_callers=False)
+            if target is not None and target is not function and model.reaches(target) & {"backward", "step"}:
+                return False
+            if call.method in ("backward", "step", "load_state_dict"):
+                return False
+            if name is None or target is not None:
+                continue
+            if call.receiver == name and call.method not in _HARMLESS_METHODS:
+                return False
+            if any(name in arg.names for arg in call.args) and (call.dotted or "") not in _HARMLESS_USES:
+                return False
+    return False
+
+
+def _only_inspected(function: FunctionInfo, statement: Simple) -> bool:
+    """Are the names the statement binds used afterwards only for their shape, printed, displayed
+    or compared in an assertion (until they are bound again)?"""
+    live = set(statement.targets)
+    seen = used = False
+    for simple in function.simples:
+        if simple is statement:
+            seen = True
+            continue
+        if not seen or not live:
+            continue
+        # `y = other(x)` binds the name anew: only its value is a read
+        read = simple.value if set(simple.targets) & live and simple.value is not None else simple.node
+        if not _inspects_only(read, live, False):
+            return False
+        used = used or _reads(read, live)
+        live -= set(simple.targets)
+    return used
+
+
+def _reads(node: cst.CSTNode, names: set[str]) -> bool:
+    """Does a name of `names` occur under `node` as a variable (not as `obj.name` or `f(name=...)`)?"""
+    if isinstance(node, cst.Name):
+        return node.value in names
+    if isinstance(node, cst.Attribute):
+        return _reads(node.value, names)
+    if isinstance(node, cst.Arg):
+        return _reads(node.value, names)
+    return any(_reads(child, names) for child in node.children)
+
+
+_INSPECTING_ATTRIBUTES = frozenset({"shape", "dtype", "device", "ndim", "requires_grad", "grad_fn", "is_cuda"})
+_INSPECTING_CALLS = frozenset(
+    {"len", "type", "isinstance", "size", "dim", "numel", "allclose", "isclose", "assert_close", "equal", "assertEqual",
+     "assertTrue"}
+)
+_SHOWING_CALLS = frozenset({"print", "display", "format"})
+
+
+def _inspects_only(node: cst.CSTNode, names: set[str], inspected: bool) -> bool:
+    """Does every read of `names` under `node` sit in an inspection (`x.shape`, `print(x)`,
+    `assert torch.allclose(x, y)`, a notebook cell's displayed value)?"""
+    if isinstance(node, cst.Name):
+        return inspected or node.value not in names
+    if isinstance(node, (cst.Assert,)):
+        inspected = True
+    elif isinstance(node, cst.Expr) and isinstance(node.value, (cst.Name, cst.Tuple)):
+        inspected = True  # a notebook cell ending in `y` displays it
+    elif isinstance(node, cst.Attribute) and node.attr.value in _INSPECTING_ATTRIBUTES:
+        inspected = True
+    elif isinstance(node, cst.Call):
+        func = node.func
+        called = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+        if called in _SHOWING_CALLS:
+            # `print(y)` shows the output itself; `print((y.argmax(1) == t).float().mean())` a metric
+            return all(
+                isinstance(arg.value, cst.Name) or _inspects_only(arg.value, names, False) for arg in node.args
+            ) and _inspects_only(func, names, False)
+        if called in _INSPECTING_CALLS:
+            inspected = True
+    return all(_inspects_only(child, names, inspected) for child in node.children)
 
 
 def _pass(
     model: LoopModel, function: FunctionInfo, loop: Loop | None, first: Event, constants: tuple[tuple[str, object], ...] = ()
 ) -> EvaluationPass | None:
-    if _fresh_and_untrained(model, function, first):
+    if _smoke_test(model, function, first, loop):
         return None
     callers = model.callers(function)
     if constants:
@@ -510,6 +663,8 @@ def eval_mode_reaches(
     """Is `subject` in eval mode when `target` runs: set earlier in the function, or by every caller
     (or by every one of `edges`)?"""
     model = model.at(function)
+    if depth == 0 and _decorated_eval(model.at(target.context.function), target):
+        return True
     state = _mode_before(model, function, target.node, subject)
     if state is not None:
         return state
@@ -525,9 +680,66 @@ def eval_mode_reaches(
     for edge in edges:
         caller = model.at(edge.caller)
         at_call = _event_at(caller, edge.caller, edge.call.node)
-        if at_call is None or not eval_mode_reaches(caller, edge.caller, at_call, subject, depth + 1):
+        if at_call is None or not eval_mode_reaches(caller, edge.caller, at_call, _as_passed(model, function, edge, subject), depth + 1):
             return False
     return True
+
+
+def _decorated_eval(model: LoopModel, event: Event) -> bool:
+    """`@eval_decorator def generate(self, ...)`: a project decorator whose wrapper puts the model it
+    is called on in eval mode (`def inner(model, *a): model.eval(); out = fn(model, *a); ...`)."""
+    if event.call is None:
+        return False
+    method = model.resolve_call(event.call, event.context.function)
+    if method is None:
+        return False
+    owner = model.at(method)
+    for decorator in method.decorators:
+        name = decorator.dotted if isinstance(decorator, CallSite) else decorator
+        wrapper = owner.definition(name, method) if name else None
+        if isinstance(wrapper, FunctionInfo) and any(_evals_first_parameter(inner) for inner in wrapper.nested.values()):
+            return True
+    return False
+
+
+def _evals_first_parameter(function: FunctionInfo) -> bool:
+    first = function.params[0] if function.params else None
+    return first is not None and any(
+        call.method == "eval" and call.receiver == first and not call.args for simple in function.simples for call in simple.calls
+    )
+
+
+def head_of(name: str) -> str:
+    return name.partition(".")[0]
+
+
+def _as_passed(model: LoopModel, function: FunctionInfo, edge: CallEdge, subject: Subject | None) -> Subject | None:
+    """The caller's name for a parameter: `validation(model, ...)`'s `model` is the `net` that a
+    caller passes as `validation(net, ...)`."""
+    if subject is None:
+        return subject
+    binding = subject.binding
+    if binding is not None and binding.function is function and binding.alias is None and head_of(subject.name) not in binding.statement.value_names:
+        return subject  # `model = GCNInference(weights)` in the callee: not what the caller passed
+    head, dot, rest = subject.name.partition(".")
+    argument: str | None = None
+    offset = 1 if function.cls is not None and function.params[:1] == ("self",) else 0
+    if head == "self" and offset:
+        argument = edge.call.receiver if edge.call.method == function.name else None
+    elif head in function.params:
+        index = function.params.index(head) - offset
+        arg = edge.call.arg(index, head) if index >= 0 else None
+        argument = arg.dotted if arg is not None else None
+    caller = model.at(edge.caller)
+    if argument is None:
+        return subject
+    root = argument.split(".")[0]
+    # `model = DataParallel(model).to(device)` wraps the same object; other rebindings may be another
+    values = [b for b in caller.roles.bindings_of(root, edge.caller) if root not in b.statement.value_names]
+    if len(values) > 1:
+        return subject  # several objects may reach the call under that name: the callee's view stands
+    mapped = caller.flow.subject(argument + dot + rest, edge.caller)
+    return mapped if mapped is not None else subject
 
 
 def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
@@ -540,7 +752,10 @@ def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
     factory = model.definition(binding.call.dotted, binding.function) if binding.call is not None else None
     from_factory = isinstance(factory, FunctionInfo) and _returns_eval_model(model.at(factory), factory)
     built_in_eval = binding.call is not None and binding.call.method == "eval"  # `Net().eval()`
-    if not from_factory and not built_in_eval and not (binding.qualified or "").endswith("from_pretrained"):
+    # `torch.load(path)`, `clip.load(name)`: a whole model unpickled or handed back by a library
+    # loader comes in the mode it was saved or set in, which cannot be seen from here
+    loaded_whole = factory is None and binding.call is not None and re.match(r"load(_|$)", _built_by(binding.call).method or "")
+    if not from_factory and not built_in_eval and not loaded_whole and not (binding.qualified or "").endswith("from_pretrained"):
         return False
     return not any(
         event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and model.may_be(event.subject, subject)
@@ -619,6 +834,25 @@ def _mode_before(model: LoopModel, function: FunctionInfo, node: object, subject
     return state
 
 
+def train_mode_on_purpose(model: LoopModel, function: FunctionInfo, node: object, subject: Subject | None) -> bool:
+    """`model.train()` and then, with no backward or step in between, a pass: training mode is
+    wanted there (batch-norm statistics recomputed after weight averaging, Monte Carlo dropout)."""
+    model = model.at(function)
+    events = model.function_events_flat(function)
+    switched: int | None = None
+    for index, event in enumerate(events):
+        if event.node is node:
+            break
+        if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(event.subject, subject, model):
+            explicit = event.kind is Kind.TRAIN and not (event.call is not None and event.call.args)
+            switched = index if explicit else None
+    else:
+        return False
+    # no training follows the switch in this function: not `model.train()` at the top of a shared
+    # `run_epoch(..., train)` whose backward sits under `if train:`
+    return switched is not None and not any(e.kind in (Kind.BACKWARD, Kind.STEP) for e in events[switched:])
+
+
 def _event_at(model: LoopModel, function: FunctionInfo, node: object) -> Event | None:
     return next((e for e in model.function_events_flat(function) if e.node is node), None)
 
@@ -633,6 +867,8 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         return True
     if binding.cls is not None:
         return class_has_mode_layers(model.at_class(binding.cls), binding.cls)
+    if binding.call is not None and model.at(binding.function).unbound(_built_by(binding.call).dotted, binding.function):
+        return False  # a class defined out of sight (a notebook cell that does not parse): nothing is known
     qualified = binding.qualified or ""
     if binding.call is not None and qualified.startswith(("torch.nn.", "nn.")):
         # a built-in layer or container: its arguments say whether dropout or batch norm is inside
@@ -640,6 +876,15 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         owner = model.at(binding.function)
         return last.startswith("Transformer") or bool(_MODE_LAYERS.search(owner.code(binding.call.node)))
     return True  # a factory (`resnet18()`, `from_pretrained`) or a constructor we cannot see
+
+
+_MODE_FREE_BASES = frozenset(
+    {"Module", "Sequential", "ModuleList", "ModuleDict", "object", "Linear", "Bilinear", "LazyLinear", "Identity",
+     "Embedding", "EmbeddingBag", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
+     "ConvTranspose3d", "LayerNorm", "GroupNorm", "LSTMCell", "GRUCell", "RNNCell", "ReLU", "GELU", "Tanh", "Sigmoid",
+     "Softmax", "Parameter", "ParameterList", "ParameterDict"}
+)
+"""Library bases that behave the same in both modes: a subclass of `nn.Embedding` adds only what it builds."""
 
 
 def _builds_mode_layer(model: LoopModel, call: CallSite) -> bool:
@@ -677,6 +922,33 @@ def _reads_training_flag(cls: ClassInfo) -> bool:
     return False
 
 
+def _function_builds_mode_layers(model: LoopModel, function: FunctionInfo) -> bool:
+    """Does a project helper that builds layers (`def conv_block(c): return nn.Sequential(...)`)
+    build dropout or batch norm, itself or through the project classes and helpers it calls?"""
+    key = ("mode layers", id(function))
+    known = model._class_facts.get(key)
+    if known is not None:
+        return known
+    model._class_facts[key] = False
+    found = False
+    for simple in function.simples:
+        for call in simple.calls:
+            if found:
+                break
+            if _builds_mode_layer(model, call):
+                found = True
+                continue
+            built = model.definition(call.dotted, function) if call.dotted else None
+            if isinstance(built, ClassInfo):
+                found = class_has_mode_layers(model.at_class(built), built)
+            elif isinstance(built, FunctionInfo) and built is not function:
+                found = _function_builds_mode_layers(model.at(built), built)
+            elif MODEL_FACTORIES.search(call.dotted or ""):
+                found = True
+    model._class_facts[key] = found
+    return found
+
+
 def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
     """Does the module class (its own layers, its bases, the project classes it builds) hold
     dropout, batch norm or anything else that reads `self.training`?"""
@@ -685,13 +957,17 @@ def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
     if known is not None:
         return known
     model._class_facts[key] = False  # a class that builds itself adds nothing
-    found = any(_builds_mode_layer(model, call) for call in cls.constructed) or _reads_training_flag(cls)
+    # `nn.Dropout(p)(x)` in forward: a module built and applied on the spot is always in training
+    # mode, whatever the model's mode; eval() does not reach it
+    applied = {id(call.node.func) for call in cls.constructed if isinstance(call.node.func, cst.Call)}
+    found = any(_builds_mode_layer(model, call) for call in cls.constructed if id(call.node) not in applied)
+    found = found or _reads_training_flag(cls)
     for base in model.base_classes(cls):
         if found:
             break
         if isinstance(base, ClassInfo):
             found = class_has_mode_layers(model.at_class(base), base)
-        elif base not in ("Module", "Sequential", "ModuleList", "ModuleDict", "object"):
+        elif base not in _MODE_FREE_BASES:
             found = True  # a base class we cannot see
     for call in cls.constructed:
         if found:
@@ -699,6 +975,10 @@ def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
         built = model.definition(call.dotted) if call.dotted else None
         if isinstance(built, ClassInfo) and built is not cls:
             found = class_has_mode_layers(model.at_class(built), built)
+        elif isinstance(built, FunctionInfo):
+            found = _function_builds_mode_layers(model.at(built), built)
+        elif (call.dotted or "").startswith("self."):
+            continue  # `self.resnet9(x)`: running a submodule or a method, not a library factory
         elif MODEL_FACTORIES.search(call.dotted or "") or (call.dotted or "").rsplit(".", 1)[-1] in (
             "TransformerEncoderLayer", "TransformerDecoderLayer", "Transformer"
         ):

@@ -125,6 +125,10 @@ class Event:
             yield from inner.flatten()
 
 
+_RUNNING_METHOD = re.compile(r"(?i)^(run|fit|train|evaluate|eval_|validate|test|predict|infer)")
+"""Methods by which a library object (an engine, a trainer, an evaluator) runs the model it holds."""
+
+
 class Flow:
     """Classifies calls into events and builds programs, inlining calls of project functions."""
 
@@ -163,7 +167,7 @@ class Flow:
             index = function.params.index(head) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
             arg = call.arg(index, head) if index >= 0 else None
             argument = arg.dotted if arg is not None else None
-        if argument is None:
+        if argument is None or self._rebound_here(head, function):
             return self.subject(name, function)
         mapped = self.model.at(caller).flow.subject_in(argument + dot + rest, outer)
         if mapped is not None and mapped.role is None:
@@ -172,6 +176,17 @@ class Flow:
             if local is not None and local.role is not None:
                 return replace(mapped, role=local.role)
         return mapped
+
+    def _rebound_here(self, name: str, function: FunctionInfo) -> bool:
+        """Does the function bind a parameter to something new (`model = GCNInference(weights)`),
+        not a wrapper of what was passed (`model = model.to(device)`)?"""
+        binding = self.model.binding(name, function)
+        return (
+            binding is not None
+            and binding.function is function
+            and binding.alias is None
+            and name not in binding.statement.value_names
+        )
 
     def element_subject(self, container: str, element: str, name: str, function: FunctionInfo) -> Subject | None:
         """An element of a container built as a literal of optimizers (or schedulers, models):
@@ -223,6 +238,9 @@ class Flow:
         called_model = self.model_called(call, function, context)
         if called_model is not None:
             return [Event(Kind.MODEL_CALL, call.node, context, subject=called_model, call=call)]
+        held = self._run_by_library_object(call, context)
+        if held is not None:
+            return [Event(Kind.MODE_UNKNOWN, call.node, context, subject=held, call=call)]
         if method not in INERT_CALLS and self.passes_training_object(call, function):
             return [Event(Kind.OPAQUE, call.node, context, call=call)]
         return []
@@ -258,6 +276,23 @@ class Flow:
         else:
             kind = Kind.MODE_UNKNOWN
         return Event(kind, call.node, context, subject=receiver, call=call)
+
+    def _run_by_library_object(self, call: CallSite, context: Context) -> Subject | None:
+        """`trainer.run(loader)` where `trainer = create_supervised_trainer(model, ...)`: a library
+        object built over a model runs it, in whatever mode the library sets (an evaluator leaves
+        it in eval mode, a trainer in train mode); afterwards the model's mode is unknown."""
+        if call.receiver is None or call.method is None or not _RUNNING_METHOD.match(call.method):
+            return None
+        function = context.function
+        binding = self.model.binding(call.receiver, function)
+        if binding is None or binding.cls is not None or binding.call is None or binding.role is not None:
+            return None
+        if self.model.resolve_call(call, function) is not None:
+            return None  # a method loopcheck follows: its own events say what it does
+        for arg in binding.call.args:
+            if arg.dotted is not None and self.model.roles.role(arg.dotted, binding.function) == MODEL:
+                return self.subject(arg.dotted, binding.function)
+        return None
 
     def passes_training_object(self, call: CallSite, function: FunctionInfo) -> bool:
         for arg in call.args:

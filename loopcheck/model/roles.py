@@ -150,14 +150,21 @@ class RoleTable:
         """Classify every assignment. Separate from __init__ so that a lookup made while building
         (through another file's class that derives from one of ours) sees the partial table."""
         for function in self.ir.functions:
-            table = self.local.setdefault(id(function), {})
-            for simple in function.assignments:
-                self._bind(simple, function, table)
-            for simple in function.simples:
-                for call in simple.calls:
-                    if call.method in MODEL_USE_METHODS and call.receiver is not None:
-                        if call.method not in ("train", "eval") or len(call.args) <= 1:
-                            self.used_as_model.add(call.receiver)
+            self.ensure(function)
+
+    def ensure(self, function: FunctionInfo) -> None:
+        """Classify the function's assignments now, if not done yet: what a factory returns is
+        asked for while the module's code is being classified."""
+        if id(function) in self.local or function.file is not None and function.file is not self.ir:
+            return
+        table = self.local.setdefault(id(function), {})
+        for simple in function.assignments:
+            self._bind(simple, function, table)
+        for simple in function.simples:
+            for call in simple.calls:
+                if call.method in MODEL_USE_METHODS and call.receiver is not None:
+                    if call.method not in ("train", "eval") or len(call.args) <= 1:
+                        self.used_as_model.add(call.receiver)
 
     def _bind(self, simple: Simple, function: FunctionInfo, table: dict[str, list[Binding]]) -> None:
         call = simple.value_call
@@ -174,6 +181,8 @@ class RoleTable:
                 if inner is None or wrapped in simple.targets:
                     return
                 role, cls = inner.role, inner.cls
+        if call is not None and role is None and call.method not in WRAPPERS:
+            role, cls, qualified = self._passed_through(call, simple, function, (role, cls, qualified))
         alias = dotted_name(simple.value) if simple.value is not None and call is None else None
         if alias is not None and not simple.augmented:
             # `self.model = model`: the value of another name, resolved when asked (through callers)
@@ -188,12 +197,47 @@ class RoleTable:
                 call = elements[index]
             elif len(simple.targets) > 1:
                 # `optimizer, scheduler = get_optimizer_and_scheduler(...)`: one call, several roles
-                role, cls = role_from_name(target), None
+                role, cls = self._returned_element(call, function, index, len(simple.targets))
+                if role is None and cls is None and call is not None and any(a.dotted == target for a in call.args):
+                    # `model, optimizer, loader = engine.make_private(module=model, optimizer=optimizer, ...)`:
+                    # a library hands back what it was given, wrapped; the earlier binding stands
+                    if self.lookup(target, function) is not None:
+                        continue
+                if role is None and cls is None:
+                    role = role_from_name(target)
             binding = Binding(target, role, qualified, call, simple, function, cls, alias if len(simple.targets) == 1 else None)
             if target.startswith("self.") and function.cls is not None:
                 self.attributes.setdefault(id(function.cls), {}).setdefault(target, []).append(binding)
             else:
                 table.setdefault(target, []).append(binding)
+
+    def _returned_element(
+        self, call: CallSite | None, function: FunctionInfo, index: int, size: int
+    ) -> tuple[str | None, ClassInfo | None]:
+        """`server, clients = federated_training()`: what the project function returns at that
+        position of its tuple, when every return agrees."""
+        helper = self.model.definition(call.dotted, function) if call is not None and call.inner is None else None
+        if not isinstance(helper, FunctionInfo):
+            return None, None
+        return self.model.at(helper).returned_role(helper, (index, size))
+
+    def _passed_through(
+        self, call: CallSite, simple: Simple, function: FunctionInfo, found: tuple[str | None, ClassInfo | None, str | None]
+    ) -> tuple[str | None, ClassInfo | None, str | None]:
+        """`net = gpu(Net())` with a project helper that returns its argument (moved to a device or
+        not): the role and class of the argument."""
+        helper = self.model.definition(call.dotted, function) if call.inner is None and call.dotted else None
+        if not isinstance(helper, FunctionInfo):
+            return found
+        index = self.model.at(helper).passes_through(helper)
+        arg = call.arg(index, helper.params[index]) if index is not None else None
+        if arg is None:
+            return found
+        if isinstance(arg.node, cst.Call):
+            inner = next((c for c in simple.calls if c.node is arg.node), None)
+            return self.model.constructed(inner, function) if inner is not None else found
+        bound = self.lookup(arg.dotted, function) if arg.dotted else None
+        return (bound.role, bound.cls, bound.qualified) if bound is not None else found
 
     def lookup(self, name: str, function: FunctionInfo) -> Binding | None:
         """The best binding of `name` seen from `function`: constructor-classified ones first."""

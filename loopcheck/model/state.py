@@ -147,7 +147,7 @@ def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
         # files of their own: resumable when saved while training and some code loads model weights back
         return (
             placed is not None and not _on_improvement(placed)
-            and _while_training(model, checkpoint.function, placed, 0) and _weights_loaded_back(model)
+            and _while_training(model, checkpoint.function, placed, 0) and _weights_loaded_back(model, placed)
         )
     if _read_back(model, checkpoint.position):
         return True
@@ -160,10 +160,28 @@ def _read_back(model: LoopModel, key: str) -> bool:
     return bool(re.search(pattern, model.text)) or model.project.mentions(pattern)
 
 
-def _weights_loaded_back(model: LoopModel) -> bool:
-    """The training script itself loads weights back (`--epoch N` to go on from there); a load in
-    another script, for sampling or inference, is no resume."""
-    return bool(re.search(r"load_state_dict\(\s*torch\.load\(", model.text))
+def _weights_loaded_back(model: LoopModel, placed: Placed) -> bool:
+    """The training script itself loads weights back (`--epoch N` to go on from there), not after
+    the training loop (that restores the best snapshot to test it); a load in another script, for
+    sampling or inference, is no resume."""
+    end = model.position(placed.loops[0].node).end.line if placed.loops and placed.loops[0].node in model._positions else None
+    for match in re.finditer(r"load_state_dict\(\s*torch\.load\(", model.text):
+        line = model.text.count("\n", 0, match.start()) + 1
+        if end is None or line <= end or not _same_function_after(model, placed, line):
+            return True
+    return False
+
+
+def _same_function_after(model: LoopModel, placed: Placed, line: int) -> bool:
+    """Is `line` in the body of the function that holds the training loop (after the loop)?"""
+    function = placed.loops[0].function
+    node = function.node
+    if node not in model._positions:
+        return False
+    where = model.position(node)
+    inner = [f for f in model.ir.functions if f.parent is function and f.node in model._positions]
+    inside_nested = any(model.position(f.node).start.line <= line <= model.position(f.node).end.line for f in inner)
+    return where.start.line <= line <= where.end.line and not inside_nested
 
 
 def _placed(model: LoopModel, function: FunctionInfo, call: CallSite) -> Placed | None:
@@ -238,25 +256,37 @@ def _subscript_keys(node: cst.Subscript) -> set[str]:
 
 
 def freezes(model: LoopModel, function: FunctionInfo) -> list[Freeze]:
-    found: list[Freeze] = []
+    """Statements that set `requires_grad` to False on a model's parameters, except a freeze that a
+    loop around it undoes (`requires_grad = True` on the same model in that loop): the GAN pattern
+    of sparing the discriminator's gradients during the generator's update, not a fine-tuning
+    setup."""
+    found: list[tuple[Freeze, tuple[Loop, ...]]] = []
+    thawed: list[tuple[str, tuple[Loop, ...]]] = []
     for placed in model.ordered_statements(function):
         simple = placed.simple
-        roots: list[str] = []
+        roots: list[tuple[str, bool]] = []
         for target in simple.targets:
-            if target.endswith(".requires_grad") and isinstance(simple.value, cst.Name) and simple.value.value == "False":
-                roots.append(_root(target))
+            if target.endswith(".requires_grad") and isinstance(simple.value, cst.Name) and simple.value.value in ("False", "True"):
+                roots.append((_root(target), simple.value.value == "False"))
         for call in simple.calls:
             first = call.arg(0, "requires_grad")
-            if call.method == "requires_grad_" and first is not None and isinstance(first.node, cst.Name) and first.node.value == "False":
-                roots.append(call.receiver_root or "")
-        for root in roots:
+            if call.method == "requires_grad_" and first is not None and isinstance(first.node, cst.Name) and first.node.value in ("False", "True"):
+                roots.append((call.receiver_root or "", first.node.value == "False"))
+        for root, frozen in roots:
             # `for p in model.backbone.parameters(): p.requires_grad = False` freezes part of `model`
             for loop in reversed(placed.loops):
                 if root in loop.targets:
                     root = sorted(loop.iter_names - {"self"})[0] if loop.iter_names - {"self"} else root
                     break
-            found.append(Freeze(simple, root, function))
-    return found
+            outer = tuple(loop for loop in placed.loops if root not in loop.targets)
+            if frozen:
+                found.append((Freeze(simple, root, function), outer))
+            else:
+                thawed.append((root, outer))
+    return [
+        freeze for freeze, loops in found
+        if not any(root == freeze.model and set(map(id, loops)) & set(map(id, around)) for root, around in thawed)
+    ]
 
 
 def _root(dotted: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
+from loopcheck.model.evaluation import train_mode_on_purpose
 from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
@@ -126,6 +127,8 @@ with torch.no_grad():
             if not model.may_hold_mode_layers(evaluation.model):
                 continue
             if model.eval_mode_reaches(evaluation.first_call, evaluation.model, evaluation.entered_by):
+                continue
+            if train_mode_on_purpose(model, evaluation.function, evaluation.first_call.node, evaluation.model):
                 continue
             reported.add(evaluation.key)
             yield evaluation_report(model, evaluation, self.message.format(model=evaluation.first_call.subject_name("model")))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
+from loopcheck.model.evaluation import EvaluationPass
 from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
@@ -91,11 +92,20 @@ evaluate(model, test_loader)
     )
 
     def check(self, model: LoopModel) -> Iterable[Report]:
-        reported: set[tuple[int, object, int]] = set()
+        # grad mode belongs to the pass, not to one model: one finding per function (at its first
+        # model call), also when the pass runs an encoder and then a decoder
+        first: dict[tuple[int, int], EvaluationPass] = {}
         for evaluation in model.evaluation_passes:
-            if evaluation.key in reported:
-                continue
             if model.grad_at(evaluation.first_call, evaluation.entered_by) != "on":
                 continue
-            reported.add(evaluation.key)
+            key = (evaluation.key[0], evaluation.key[2])
+            kept = first.get(key)
+            if kept is None or _where(model, evaluation) < _where(model, kept):
+                first[key] = evaluation
+        for evaluation in first.values():
             yield evaluation_report(model, evaluation, self.message.format(model=evaluation.first_call.subject_name("model")))
+
+
+def _where(model: LoopModel, evaluation: EvaluationPass) -> tuple[int, int]:
+    start = model.locate(model.anchor(evaluation.first_call))[1].start
+    return start.line, start.column

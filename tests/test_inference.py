@@ -1,0 +1,415 @@
+"""What the loop model infers about code it has never seen (issue 7): the causes behind the false
+alarms and misses of the first check half, stated for all code. A model handed through a
+project helper keeps its class; a forward that only checks the code is no evaluation; a callee
+that binds a parameter anew works on its own object; a project decorator can put the model in
+eval mode; train() on purpose without a backward is not a forgotten eval(); an unrolled
+recurrence keeps no graph across steps; a load after training is no resume; LC007 reports a pass
+once."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from loopcheck.engine import lint_paths, lint_source
+
+NETS = """
+import torch
+import torch.nn as nn
+
+
+class Tiny(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+class Dropping(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.drop = nn.Dropout(0.5)
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(self.drop(x))
+"""
+
+
+def findings(source: str, path: str = "inference.py") -> list[tuple[str, str]]:
+    """(code, text of the reported line) for NETS followed by `source`."""
+    text = NETS + textwrap.dedent(source)
+    found, errors = lint_source(text, path)
+    assert errors == []
+    lines = text.splitlines()
+    return [(f.code, lines[f.line - 1].strip()) for f in found]
+
+
+# a model handed through a project helper -----------------------------------------------------
+
+
+def test_a_helper_that_returns_its_argument_keeps_the_models_class() -> None:
+    source = """
+        def gpu(x):
+            return x.cuda() if torch.cuda.is_available() else x
+
+        net = gpu(NET())
+        net.load_state_dict(torch.load("net.pt"))
+        with torch.no_grad():
+            for x, y in test_loader:
+                correct = (net(x).argmax(1) == y).sum().item()
+    """
+    # Tiny holds no dropout or batch norm: no eval() needed; Dropping does
+    assert findings(source.replace("NET", "Tiny")) == []
+    assert findings(source.replace("NET", "Dropping")) == [("LC006", "correct = (net(x).argmax(1) == y).sum().item()")]
+
+
+def test_a_tuple_returned_by_a_project_factory_gives_each_name_its_role(tmp_path: Path) -> None:
+    (tmp_path / "factory.py").write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+
+        def build():
+            model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            return model, optimizer
+    """), encoding="utf-8")
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import torch.nn.functional as F
+        from factory import build
+
+        net, opt = build()
+        for x, y in loader:
+            loss = F.cross_entropy(net(x), y)
+            loss.backward()
+            opt.step()
+    """), encoding="utf-8")
+    result = lint_paths([str(script)], root=str(tmp_path))
+    assert result.errors == []
+    assert [(f.code, f.line) for f in result.findings] == [("LC001", 8)]  # at loss.backward()
+
+
+# forwards that only check the code ---------------------------------------------------------
+
+
+def test_a_shape_check_of_a_fresh_model_is_no_evaluation() -> None:
+    assert findings("""
+        net = Dropping()
+        print(net)
+        y = net(torch.randn(2, 4))
+        print(y.shape)
+    """) == []
+
+
+def test_a_fresh_model_run_once_before_anything_else_is_no_evaluation() -> None:
+    assert findings("""
+        net = Dropping()
+        out = net(torch.randn(2, 4))
+        probabilities = out.softmax(-1)
+    """) == []
+
+
+def test_a_helper_called_on_a_model_not_yet_trained_is_no_evaluation() -> None:
+    source = """
+        encoder = Tiny()
+
+        def test():
+            out = encoder(torch.randn(1, 4))
+            print(out - 1)
+
+        BEFORE
+        optimizer = torch.optim.SGD(encoder.parameters(), lr=0.1)
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(encoder(x), y).backward()
+            optimizer.step()
+        AFTER
+    """
+    assert findings(source.replace("BEFORE", "test()").replace("AFTER", "")) == []
+    # called after training, the same helper evaluates the trained model
+    assert findings(source.replace("BEFORE", "").replace("AFTER", "test()")) == [("LC007", "out = encoder(torch.randn(1, 4))")]
+
+
+def test_a_loaded_model_run_once_in_a_main_block_is_evaluated() -> None:
+    # the model's construction, its loading and its use sit in one `if __name__` statement:
+    # what runs between them is read statement by statement
+    assert findings("""
+        if __name__ == "__main__":
+            g = Tiny()
+            g.load_state_dict(torch.load("g.pt"))
+            latent = torch.randn(8, 4)
+            image = g(latent)
+            save_image(image, "out.png")
+    """) == [("LC007", "image = g(latent)")]
+
+
+def test_a_trained_model_whose_output_is_only_inspected_is_no_evaluation() -> None:
+    assert findings("""
+        net = Dropping()
+        net.load_state_dict(torch.load("net.pt"))
+        y = net(torch.randn(2, 4))
+        assert y.shape == (2, 2)
+    """) == []
+
+
+# whose object a call works on ---------------------------------------------------------------
+
+
+def test_a_callee_that_binds_a_parameter_anew_works_on_its_own_object() -> None:
+    source = """
+        class NumpyInference(nn.Module):
+            def __init__(self, weights):
+                super().__init__()
+                self.weights = weights
+
+            def forward(self, x):
+                return x @ self.weights
+
+        @torch.no_grad()
+        def test(model, x):
+            REBIND
+            return model(x).argmax(1)
+
+        model = Dropping()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(3):
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            model.train()
+            test(model, val_x)
+    """
+    assert findings(source.replace("REBIND", "model = NumpyInference(model.fc.weight.detach().numpy())")) == []
+    # handed the trained model itself, the pass runs it in training mode
+    assert findings(source.replace("REBIND", "model = model.cpu()")) == [("LC006", "return model(x).argmax(1)")]
+
+
+def test_a_project_decorator_that_puts_the_model_in_eval_mode_covers_the_method() -> None:
+    source = """
+        def eval_decorator(fn):
+            def inner(model, *args, **kwargs):
+                was_training = model.training
+                SWITCH
+                out = fn(model, *args, **kwargs)
+                model.train(was_training)
+                return out
+            return inner
+
+        class Generator(Dropping):
+            @torch.no_grad()
+            @eval_decorator
+            def generate(self, x):
+                return self(x).argmax(1)
+
+        model = Generator()
+        model.load_state_dict(torch.load("g.pt"))
+        samples = model.generate(torch.randn(4, 4))
+        print(samples.tolist())
+    """
+    assert findings(source.replace("SWITCH", "model.eval()")) == []
+    assert findings(source.replace("SWITCH", "pass")) == [("LC006", "samples = model.generate(torch.randn(4, 4))")]
+
+
+def test_train_mode_on_purpose_without_a_backward_is_not_a_forgotten_eval() -> None:
+    # refreshing batch-norm statistics (as SWA's update_bn does) runs forwards in training mode
+    assert findings("""
+        model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Linear(8, 2))
+        model.load_state_dict(torch.load("swa.pt"))
+
+        def refresh_statistics(model, loader):
+            model.train()
+            with torch.no_grad():
+                for x, _ in loader:
+                    model(x)
+
+        def evaluate(model, loader):
+            model.eval()
+            with torch.no_grad():
+                return sum((model(x).argmax(1) == y).sum().item() for x, y in loader)
+
+        refresh_statistics(model, train_loader)
+        evaluate(model, test_loader)
+    """) == []
+
+
+# graphs kept across iterations -------------------------------------------------------------
+
+
+def test_an_unrolled_recurrence_without_backward_keeps_no_graph_per_step() -> None:
+    assert [code for code, _ in findings("""
+        cell = nn.GRUCell(4, 4)
+        decoder = Tiny()
+        h = torch.zeros(1, 4)
+        outputs = []
+        for t in range(20):
+            h = cell(inputs[t], h)
+            outputs.append(decoder(h))
+        loss = torch.stack(outputs).sum()
+        loss.backward()
+    """) if code == "LC009"] == []
+
+
+def test_a_parameter_rebound_to_a_detached_value_is_not_kept() -> None:
+    assert [code for code, _ in findings("""
+        class Averager:
+            def __init__(self):
+                self.total = 0.0
+                self.count = 0
+
+            def add(self, v):
+                v = v.data.sum()
+                self.total += float(v)
+                self.count += 1
+
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        averager = Averager()
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+            averager.add(loss)
+    """) if code == "LC009"] == []
+
+
+# checkpoints -------------------------------------------------------------------------------
+
+
+def test_loading_the_best_weights_after_training_is_no_resume() -> None:
+    source = """
+        def main():
+            model = Dropping()
+            optimizer = torch.optim.Adam(model.parameters())
+            for epoch in range(10):
+                for x, y in loader:
+                    optimizer.zero_grad()
+                    nn.functional.cross_entropy(model(x), y).backward()
+                    optimizer.step()
+                torch.save(model.state_dict(), f"{epoch}.pkl")
+            LOAD
+            model.eval()
+            with torch.no_grad():
+                print(sum((model(x).argmax(1) == y).sum().item() for x, y in test_loader))
+
+        main()
+    """
+    assert [c for c, _ in findings(source.replace("LOAD", "model.load_state_dict(torch.load('9.pkl'))"))] == []
+
+
+# one finding per pass ----------------------------------------------------------------------
+
+
+def test_a_pass_that_runs_two_models_is_reported_once() -> None:
+    assert findings("""
+        encoder = Tiny()
+        decoder = Tiny()
+        encoder.load_state_dict(torch.load("e.pt"))
+        decoder.load_state_dict(torch.load("d.pt"))
+
+        def evaluate(pairs):
+            encoder.eval()
+            decoder.eval()
+            total = 0
+            for x, y in pairs:
+                h = encoder(x)
+                total += (decoder(h).argmax(1) == y).sum().item()
+            return total
+
+        evaluate(val_pairs)
+    """) == [("LC007", "h = encoder(x)")]
+
+
+# what a model holds, what runs it -------------------------------------------------------------
+
+
+def test_layers_built_by_a_project_helper_are_read_from_the_helper() -> None:
+    source = """
+        def block(c):
+            return nn.Sequential(nn.Conv2d(c, c, 3, padding=1), NORM, nn.ReLU())
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.features = nn.Sequential(block(4), block(4))
+                self.head = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.head(self.features(x).mean((2, 3)))
+
+        net = Net()
+        net.load_state_dict(torch.load("net.pt"))
+        with torch.no_grad():
+            for x, y in test_loader:
+                correct = (net(x).argmax(1) == y).sum().item()
+    """
+    assert findings(source.replace("NORM", "nn.InstanceNorm2d(c, track_running_stats=False)")) == []
+    assert findings(source.replace("NORM", "nn.BatchNorm2d(c)")) == [
+        ("LC006", "correct = (net(x).argmax(1) == y).sum().item()")
+    ]
+
+
+def test_a_library_engine_built_over_the_model_leaves_its_mode_unknown() -> None:
+    source = """
+        from ignite.engine import create_supervised_evaluator, create_supervised_trainer
+
+        model = Dropping()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        trainer = create_supervised_trainer(model, optimizer, nn.CrossEntropyLoss())
+        evaluator = create_supervised_evaluator(model, metrics={})
+        RUN
+        with torch.no_grad():
+            predictions = [model(x).argmax(1) for x, _ in test_loader]
+    """
+    # the evaluator leaves the model in eval mode, the trainer in train mode: loopcheck cannot tell
+    assert findings(source.replace("RUN", "trainer.run(train_loader, max_epochs=3)")) == []
+    assert findings(source.replace("RUN", "model.load_state_dict(torch.load('m.pt'))")) == [
+        ("LC006", "predictions = [model(x).argmax(1) for x, _ in test_loader]")
+    ]
+
+
+def test_a_freeze_that_the_loop_undoes_is_no_fine_tuning_setup() -> None:
+    source = """
+        netG = Tiny()
+        netD = Tiny()
+        optimizerD = torch.optim.RMSprop(netD.parameters(), lr=5e-5)
+        optimizerG = torch.optim.RMSprop(netG.parameters(), lr=5e-5)
+        for real, noise in loader:
+            UNFREEZE
+            optimizerD.zero_grad()
+            (netD(netG(noise).detach()).mean() - netD(real).mean()).backward()
+            optimizerD.step()
+            for p in netD.parameters():
+                p.requires_grad = False
+            optimizerG.zero_grad()
+            (-netD(netG(noise)).mean()).backward()
+            optimizerG.step()
+    """
+    unfreeze = "for p in netD.parameters():\n                p.requires_grad = True"
+    assert [c for c, _ in findings(source.replace("UNFREEZE", unfreeze))] == []
+    assert [c for c, _ in findings(source.replace("UNFREEZE", "pass"))] == ["LC013"]
+
+
+def test_a_step_by_step_decoder_demo_before_training_is_no_evaluation() -> None:
+    source = """
+        decoder = Tiny()
+
+        def test():
+            h = torch.zeros(1, 4)
+            for t in range(5):
+                h = torch.cat([decoder(h), h[:, :2]], 1)
+                print(t, h.size())
+
+        test()
+        optimizer = torch.optim.SGD(decoder.parameters(), lr=0.1)
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(decoder(x), y).backward()
+            optimizer.step()
+        AFTER
+    """
+    assert findings(source.replace("AFTER", "")) == []
+    assert findings(source.replace("AFTER", "test()")) == [("LC007", "h = torch.cat([decoder(h), h[:, :2]], 1)")]
