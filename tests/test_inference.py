@@ -413,3 +413,75 @@ def test_a_step_by_step_decoder_demo_before_training_is_no_evaluation() -> None:
     """
     assert findings(source.replace("AFTER", "")) == []
     assert findings(source.replace("AFTER", "test()")) == [("LC007", "h = torch.cat([decoder(h), h[:, :2]], 1)")]
+
+
+# causes found by the second check half ---------------------------------------------------------
+
+
+def test_an_iteration_that_hands_the_optimizer_to_unseen_code_trains() -> None:
+    source = """
+        from timm.utils import NativeScaler
+
+        def train_one_epoch(model, loader, optimizer, loss_scaler):
+            model.train()
+            for x, y in loader:
+                out = model(x)
+                loss = nn.functional.cross_entropy(out, y)
+                accuracy = (out.argmax(1) == y).float().mean().item()
+                optimizer.zero_grad()
+                HANDOVER
+
+        model = Dropping()
+        optimizer = torch.optim.AdamW(model.parameters())
+        for epoch in range(3):
+            train_one_epoch(model, train_loader, optimizer, NativeScaler())
+    """
+    # timm's NativeScaler runs backward and step: this is the training loop, not a pass
+    assert findings(source.replace("HANDOVER", "loss_scaler(loss, optimizer, parameters=model.parameters())")) == []
+    assert [c for c, _ in findings(source.replace("HANDOVER", "print(loss.item())"))] == ["LC007"]
+
+
+def test_instance_norm_is_no_layer_that_needs_eval_mode() -> None:
+    source = """
+        class Generator(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), NORM, nn.ReLU(), nn.Conv2d(8, 3, 3, padding=1))
+
+            def forward(self, x):
+                return self.body(x)
+
+        G = Generator()
+        G.load_state_dict(torch.load("G.ckpt"))
+        with torch.no_grad():
+            for x, _ in test_loader:
+                save_image(G(x), "fake.png")
+    """
+    # in training mode InstanceNorm uses each image's own statistics, as the model was trained
+    assert findings(source.replace("NORM", "nn.InstanceNorm2d(8, affine=True, track_running_stats=True)")) == []
+    assert findings(source.replace("NORM", "nn.BatchNorm2d(8)")) == [("LC006", 'save_image(G(x), "fake.png")')]
+
+
+def test_an_episodes_log_probs_returned_for_one_backward_are_no_retention() -> None:
+    source = """
+        policy = Tiny()
+        optimizer = torch.optim.Adam(policy.parameters())
+
+        def run_episode(env):
+            log_probs = []
+            state = env.reset()
+            for t in LOOP:
+                log_prob = policy(state).log_softmax(-1)[0]
+                log_probs.append(log_prob)
+                state = env.step(0)
+            return log_probs
+
+        for episode in range(100):
+            log_probs = run_episode(env)
+            optimizer.zero_grad()
+            torch.stack(log_probs).sum().backward()
+            optimizer.step()
+    """
+    assert [c for c, _ in findings(source.replace("LOOP", "range(200)"))] == []
+    # collected over a pass over data and returned, the graphs are the caller's retention
+    assert "LC009" in [c for c, _ in findings(source.replace("LOOP", "train_loader"))]

@@ -397,8 +397,12 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     continue
                 if in_model and not _outlives_call(container, function):
                     continue  # a model's method collects per-step outputs for its result, freed on return
-                if simple.augmented and container in returned and Kind.BACKWARD not in model.kinds_in(item.loops[-1]):
-                    continue  # a loss summed from parts and returned to a caller that backwards it
+                if container in returned and Kind.BACKWARD not in model.kinds_in(item.loops[-1]) and (
+                    simple.augmented or (not DATA_ITERABLE.search(item.loops[-1].iter_text) and _rollout(model, function))
+                ):
+                    # a loss summed from parts, or the log-probs and values of an episode's steps
+                    # (a rollout, not a pass over data), returned to a caller that backwards them
+                    continue
                 if not _outlives(container, loop, placed_all, model):
                     continue
                 if _unrolled_recurrence(loop) and Kind.BACKWARD not in model.kinds_in(loop):
@@ -406,6 +410,15 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                 found.append(RetainedValue(simple, container, value, origin, loop))
         values.observe(item)
     return found
+
+
+def _rollout(model: LoopModel, function: FunctionInfo) -> bool:
+    """A function that trains nothing itself and hands what it collects to callers that backward:
+    `run_episode` returning an episode's log-probs for one REINFORCE update."""
+    if "backward" in model.reaches(function):
+        return False  # (not "step": `env.step(action)` is how a rollout moves)
+    edges = model.callers(function)
+    return bool(edges) and all("backward" in model.reaches(edge.caller) for edge in edges)
 
 
 def _unrolled_recurrence(loop: Loop) -> bool:

@@ -19,14 +19,14 @@ from loopcheck.model.build import dotted_name
 from loopcheck.model.dataflow import DATA_ITERABLE, feeding_backward, simples_of, walk
 from loopcheck.model.ir import CallSite, ClassInfo, FunctionInfo, Loop, Simple
 from loopcheck.model.program import events_of
-from loopcheck.model.roles import MODEL_FACTORIES, RETURNS_SELF, Binding
+from loopcheck.model.roles import MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, Binding
 
 if TYPE_CHECKING:
     from loopcheck.model import CallEdge, LoopModel
 
 MAX_CALLER_DEPTH = 6
 _MODE_LAYERS = re.compile(
-    r"Dropout|BatchNorm|InstanceNorm|SyncBatchNorm|batch_norm|self\.training|DropPath|drop_path"
+    r"Dropout|BatchNorm|SyncBatchNorm|batch_norm|self\.training|DropPath|drop_path"
     r"|dropout(?!\s*=\s*0(?:\.0*)?\s*[,)])"
 )
 EVAL_FUNCTION = re.compile(
@@ -138,6 +138,21 @@ def _loop_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
             yield found
 
 
+_TRAINING_KINDS = frozenset({Kind.BACKWARD, Kind.STEP})
+
+
+def _hands_over_optimizer(model: LoopModel, event: Event) -> bool:
+    """`loss_scaler(loss, optimizer)` (timm's NativeScaler): code out of sight given an optimizer
+    runs backward and step there; the iteration trains."""
+    if event.kind is not Kind.OPAQUE or event.call is None:
+        return False
+    function = event.context.function
+    return any(
+        arg.dotted is not None and model.at(function).roles.role(arg.dotted, function) == OPTIMIZER
+        for arg in event.call.args
+    )
+
+
 def _loop_pass(
     model: LoopModel,
     function: FunctionInfo,
@@ -147,8 +162,8 @@ def _loop_pass(
     training_loops: set[int],
 ) -> EvaluationPass | None:
     events = list(events_of(model.iteration_program(loop, constants)))
-    if any(e.kind is Kind.BACKWARD for e in events):
-        return None
+    if any(e.kind in _TRAINING_KINDS or _hands_over_optimizer(model, e) for e in events):
+        return None  # it backwards or steps, or hands an optimizer to code out of sight
     calls = [
         e for e in events
         if e.kind is Kind.MODEL_CALL and not is_loss_module(e.subject)
@@ -893,9 +908,11 @@ def _builds_mode_layer(model: LoopModel, call: CallSite) -> bool:
     last = (call.dotted or "").rsplit(".", 1)[-1]
     if _MODE_LAYER_NAME.search(last):
         if re.search(r"(?i)instance_?norm", last):
-            # InstanceNorm keeps no running statistics unless asked to: same in both modes
-            tracked = call.keyword("track_running_stats")
-            return tracked is not None and not (isinstance(tracked.node, cst.Name) and tracked.node.value == "False")
+            # InstanceNorm normalises each sample by its own statistics in training mode, the mode
+            # such models are trained and sampled in (StarGAN, CycleGAN); with
+            # track_running_stats=True eval() would switch to running averages and change the
+            # outputs. Not a layer that needs eval() (the rule is about dropout and batch norm).
+            return False
         training = call.arg(5, "training") if "batch_norm" in last else call.arg(2, "training")
         if training is not None and isinstance(training.node, cst.Name) and training.node.value in ("True", "False"):
             return False  # `F.batch_norm(x, m, v, w, b, True)`, `F.dropout(x, p, False)`: the mode is fixed

@@ -19,9 +19,15 @@ class EvalWithoutEvalMode(Rule):
     (on the model or a module holding it), not in its class's constructor, and not along every
     call chain that enters the pass, in any file of the project. A model whose class (in any
     project file) holds no Dropout or BatchNorm, nor reads `self.training`, needs no `eval()`; a
-    model whose class cannot be seen is assumed to need it. A function no code of the project
-    calls is entered in a context loopcheck cannot see: nothing is said of it. One finding per
-    function and model."""
+    model whose class cannot be seen is assumed to need it (layers built by a project helper are
+    read from the helper). A function no code of the project calls is entered in a context
+    loopcheck cannot see: nothing is said of it. Also silent: a forward that only checks the code
+    (its outputs only printed, displayed, asserted on or measured for their shape, or a model not
+    yet trained or loaded, with no metric computed), a model put in training mode on purpose with
+    no backward after it (refreshing batch-norm statistics), a model last run by a library engine
+    built over it (`create_supervised_evaluator(model)`: its mode is unknown), a model loaded
+    whole (`torch.load`), and a method under a project decorator that calls `eval()` on its model.
+    One finding per function and model."""
 
     code = "LC006"
     name = "eval-without-eval-mode"

@@ -15,7 +15,9 @@ class EvalWithoutNoGrad(Rule):
     """Reports the first model call of an evaluation pass (see LC006) that runs with grad enabled:
     no `with torch.no_grad()` / `torch.inference_mode()` / `torch.set_grad_enabled(False)` around
     it, no `@torch.no_grad()` / `@torch.inference_mode()` on its function, and not every call chain
-    that enters it (in any file of the project) disables grad. One finding per function and model."""
+    that enters it (in any file of the project) disables grad. Forwards that only check the code
+    are no passes (see LC006). Grad mode belongs to the pass, not to a model: one finding per
+    function, at its first model call, also when the pass runs an encoder and then a decoder."""
 
     code = "LC007"
     name = "eval-without-no-grad"

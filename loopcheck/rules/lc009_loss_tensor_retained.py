@@ -21,7 +21,10 @@ class LossTensorRetained(Rule):
     integer and bool tensors (`argmax`, comparisons, `.long()`), NumPy and scikit-learn results,
     metric objects, calls of code that cannot be seen, values computed under `no_grad`,
     accumulators that are themselves backwarded, a container made afresh every iteration, and a
-    graph made once before the loop. A sum reset every k iterations still keeps k graphs."""
+    graph made once before the loop, a helper parameter rebound to a detached value
+    (`v = v.data.sum()`), and an unrolled recurrence with no backward in its loop (`h = cell(x[t],
+    h); outputs.append(h)`: the graph is built on purpose for one backward after the loop). A sum
+    reset every k iterations still keeps k graphs."""
 
     code = "LC009"
     name = "loss-tensor-retained"

@@ -22,7 +22,8 @@ class CheckpointWithoutOptimizerState(Rule):
     When a helper saves the dict it is given, the finding points at the call that hands it over.
     Weights saved every so often to files of their own with the epoch in the file name, and
     loaded back somewhere in the project, are such a checkpoint too when no optimizer state is
-    saved beside them."""
+    saved beside them; a load that comes after the training loop in the same function (the best
+    weights brought back to test) is no resume."""
 
     code = "LC012"
     name = "checkpoint-without-optimizer-state"

@@ -14,7 +14,9 @@ class OptimizerBeforeFreeze(Rule):
     """Reports a statement that freezes parameters (`p.requires_grad = False`,
     `module.requires_grad_(False)`) of a model after, in the same function, an optimizer was built
     over all of `model.parameters()`. Freezing first and building the optimizer over the parameters
-    that still require grad is the intended order."""
+    that still require grad is the intended order. A freeze that a loop around it undoes (the GAN
+    pattern: `requires_grad = False` on the discriminator for the generator's update, `True`
+    again before its own) is no fine-tuning setup and is left alone."""
 
     code = "LC013"
     name = "optimizer-before-freeze"
