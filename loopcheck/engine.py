@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from loopcheck.finding import FileError, Finding, Related
+from loopcheck.finding import FileError, Finding, Related, one_per_bug
 from loopcheck.model import LoopModel
 from loopcheck.notebook import NotebookSource
 from loopcheck.project import Project, Projects, is_skipped_directory
@@ -218,7 +218,7 @@ def lint_paths(
     with _no_cycle_collection():
         for path in files:
             _merge(result, lint_file(path, rules, projects.of(path)))
-    result.findings.sort(key=lambda f: f.sort_key)
+    result.findings = sorted(one_per_bug(result.findings), key=lambda f: f.sort_key)
     return result
 
 

@@ -59,3 +59,27 @@ class FileError:
 
     path: str
     reason: str
+
+
+PASS_ELSEWHERE = "the model call of the pass"
+"""The related note of a finding reported at a call that enters a pass in another file."""
+
+
+def one_per_bug(findings: list[Finding]) -> list[Finding]:
+    """A bug that spans two files of the run is seen from both ends: an evaluation pass in a helper
+    file, and each call in another file that enters it (its related location, noted
+    PASS_ELSEWHERE, is the pass). When the pass's own finding is in the run, the finding at the
+    call is dropped; a run given only the caller's file still reports it there."""
+    import os.path
+
+    def where(path: str, line: int, column: int) -> tuple[str, int, int]:
+        return (os.path.realpath(path), line, column)
+
+    at = {(f.code, *where(f.path, f.line, f.column)) for f in findings}
+    return [
+        f for f in findings
+        if not any(
+            r.note == PASS_ELSEWHERE and r.path is not None and (f.code, *where(r.path, r.line, r.column)) in at
+            for r in f.related
+        )
+    ]

@@ -485,3 +485,80 @@ def test_an_episodes_log_probs_returned_for_one_backward_are_no_retention() -> N
     assert [c for c, _ in findings(source.replace("LOOP", "range(200)"))] == []
     # collected over a pass over data and returned, the graphs are the caller's retention
     assert "LC009" in [c for c, _ in findings(source.replace("LOOP", "train_loader"))]
+
+
+def test_a_pass_in_another_file_is_reported_once_at_the_pass(tmp_path: Path) -> None:
+    (tmp_path / "engine.py").write_text(textwrap.dedent("""
+        def evaluate(model, loader):
+            model.eval()
+            correct = 0
+            for x, y in loader:
+                out = model(x)
+                correct += (out.argmax(1) == y).sum().item()
+            return correct
+    """), encoding="utf-8")
+    (tmp_path / "main.py").write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+        from engine import evaluate
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.2), nn.Linear(8, 2))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(3):
+            model.train()
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            acc = evaluate(model, val_loader)
+    """), encoding="utf-8")
+
+    def where(paths: list[str]) -> list[tuple[str, int, str]]:
+        result = lint_paths(paths, root=str(tmp_path))
+        assert result.errors == []
+        return [(Path(f.path).name, f.line, f.code) for f in result.findings]
+
+    # the whole project: once, at the model call of the pass (the call that enters it is related)
+    assert where([str(tmp_path)]) == [("engine.py", 6, "LC007")]
+    # each file alone (as pre-commit gives them): each reports its end of the bug
+    assert where([str(tmp_path / "main.py")]) == [("main.py", 14, "LC007")]
+    assert where([str(tmp_path / "engine.py")]) == [("engine.py", 6, "LC007")]
+
+
+def test_a_checkpoint_saved_by_a_helper_of_another_file_is_judged_where_it_is_built(tmp_path: Path) -> None:
+    (tmp_path / "utils.py").write_text(textwrap.dedent("""
+        import torch
+
+        def save_checkpoint(state, file_name):
+            torch.save(state, file_name)
+
+        def define_scheduler(optimizer):
+            return torch.optim.lr_scheduler.MultiStepLR(optimizer, [10, 20])
+    """), encoding="utf-8")
+    train = tmp_path / "train.py"
+    source = textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+        from utils import define_scheduler, save_checkpoint
+
+        model = nn.Linear(4, 2)
+        optimizer = torch.optim.Adam(model.parameters())
+        scheduler = define_scheduler(optimizer)
+        for epoch in range(30):
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.mse_loss(model(x), y).backward()
+                optimizer.step()
+            scheduler.step()
+            save_checkpoint({"epoch": epoch + 1, "state_dict": model.state_dict(), "optimizer": optimizer.state_dict()EXTRA},
+                            f"epoch_{epoch + 1}.pth.tar")
+    """)
+
+    def found(extra: str) -> list[tuple[int, str]]:
+        train.write_text(source.replace("EXTRA", extra), encoding="utf-8")
+        result = lint_paths([str(train)], root=str(tmp_path))
+        assert result.errors == []
+        return [(f.line, f.code) for f in result.findings]
+
+    assert found("") == [(15, "LC012")]  # the scheduler's position is not saved
+    assert found(', "scheduler": scheduler.state_dict()') == []

@@ -30,7 +30,8 @@ _MODE_LAYERS = re.compile(
     r"|dropout(?!\s*=\s*0(?:\.0*)?\s*[,)])"
 )
 EVAL_FUNCTION = re.compile(
-    r"(?i)(^|_)(eval|evaluate|evaluation|validate|validation|val|valid|test|predict|prediction|infer|inference)"
+    r"(?i)(^|_)(eval|evaluate|evaluation|validate|validation|val|valid|test|predict|prediction|infer|inference"
+    r"|generate|generation)"
     r"(_|$|\d)"
 )
 EVAL_DATA = re.compile(r"(?i)(^|[^a-z])(val|valid|validation|test|eval|dev|holdout)([^a-z]|$|loader|data|set)")

@@ -80,6 +80,33 @@ def checkpoints(model: LoopModel) -> list[Checkpoint]:
                     continue
                 found.extend(_handed_in(model, function, call))
         found.extend(_state_files(model, function))
+        found.extend(_handed_to_other_file(model, function))
+    return found
+
+
+def _handed_to_other_file(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
+    """`save_checkpoint({...}, path)` where `save_checkpoint` lives in another project file and
+    `torch.save`s the parameter it is given: the dict is built (and reported) here."""
+    found: list[Checkpoint] = []
+    for simple in function.simples:
+        for call in simple.calls:
+            if not call.args or call.method in ("save", "state_dict", "load_state_dict"):
+                continue
+            target = model.resolve_call(call, function, via_callers=False)
+            if target is None or model.at(target) is model:
+                continue
+            owner = model.at(target)
+            offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
+            for inner in (c for s in target.simples for c in s.calls):
+                if qualify(inner.dotted, owner.ir.imports) != "torch.save" or not inner.args:
+                    continue
+                saved = inner.args[0].dotted
+                if saved is None or saved not in target.params:
+                    continue
+                arg = call.arg(target.params.index(saved) - offset, saved)
+                parts = _saved_dict(function, simple, arg.node) if arg is not None else None
+                if parts is not None:
+                    found.append(_checkpoint(model, inner, call, function, *parts))
     return found
 
 
@@ -315,4 +342,8 @@ def optimizer_over_all_parameters(model: LoopModel, function: FunctionInfo) -> l
 def bindings_with_role(model: LoopModel, role: str) -> list[Binding]:
     """Every object of this role the file builds, in any function, method or at module level."""
     tables = [*model.roles.local.values(), *model.roles.attributes.values()]
-    return [b for table in tables for bindings in table.values() for b in bindings if b.role == role]
+    return [
+        b for table in tables for bindings in table.values() for b in bindings
+        # `g_scheduler, d_scheduler = define_scheduler(...)`: the role a project factory returns
+        if b.role == role or (b.role is None and b.call is not None and model.roles.role(b.name, b.function, b) == role)
+    ]

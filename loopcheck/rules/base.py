@@ -9,6 +9,7 @@ from typing import ClassVar, Iterable
 
 import libcst as cst
 
+from loopcheck.finding import PASS_ELSEWHERE
 from loopcheck.model import LoopModel
 from loopcheck.model.evaluation import EvaluationPass
 
@@ -28,7 +29,7 @@ def evaluation_report(model: LoopModel, evaluation: EvaluationPass, message: str
     related: tuple[tuple[cst.CSTNode, str], ...] = ()
     node = model.anchor(evaluation.first_call)
     if node is not evaluation.first_call.node:
-        related = ((evaluation.first_call.node, "the model call of the pass"),)
+        related = ((evaluation.first_call.node, PASS_ELSEWHERE),)
     elif evaluation.entered_from is not None:
         related = ((evaluation.entered_from.call.node, "the evaluation pass is entered here"),)
     return Report(node, message, related)
