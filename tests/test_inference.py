@@ -562,3 +562,84 @@ def test_a_checkpoint_saved_by_a_helper_of_another_file_is_judged_where_it_is_bu
 
     assert found("") == [(15, "LC012")]  # the scheduler's position is not saved
     assert found(', "scheduler": scheduler.state_dict()') == []
+
+
+# code written for PyTorch before 0.4 -------------------------------------------------------------
+
+
+def test_a_project_loader_that_hands_out_volatile_variables_disables_grad() -> None:
+    source = """
+        from torch.autograd import Variable
+
+        class Batches:
+            def __init__(self, data, evaluation=False):
+                self.data = data
+                self.evaluation = evaluation
+
+            def __iter__(self):
+                return self
+
+            def __next__(self):
+                def wrap(x):
+                    return Variable(x, volatile=self.evaluation)
+                x, y = next(self.data)
+                return wrap(x), wrap(y)
+
+        model = Dropping()
+        model.load_state_dict(torch.load("m.pt"))
+        model.eval()
+        validation_data = Batches(val_pairs, FLAG)
+        for x, y in validation_data:
+            correct = (model(x).argmax(1) == y).sum()
+    """
+    assert findings(source.replace("FLAG", "evaluation=True")) == []
+    assert findings(source.replace("FLAG", "evaluation=False")) == [("LC007", "correct = (model(x).argmax(1) == y).sum()")]
+
+
+def test_a_project_method_that_returns_volatile_variables_disables_grad() -> None:
+    source = """
+        from torch.autograd import Variable
+
+        class Corpus:
+            def get_batch(self, i, evaluation=False):
+                def pad(rows):
+                    return Variable(torch.tensor(rows), volatile=evaluation)
+                return pad(self.src[i]), pad(self.tgt[i])
+
+        model = Dropping()
+        model.load_state_dict(torch.load("m.pt"))
+        model.eval()
+        corpus = Corpus()
+
+        def evaluate():
+            correct = 0
+            for i in range(0, 100, 10):
+                src, label = corpus.get_batch(i, evaluation=FLAG)
+                correct += (model(src).argmax(1) == label).sum()
+            return correct
+
+        evaluate()
+    """
+    assert findings(source.replace("FLAG", "True")) == []
+    assert findings(source.replace("FLAG", "False")) == [("LC007", "correct += (model(src).argmax(1) == label).sum()")]
+
+
+def test_a_demo_of_a_fresh_module_is_judged_by_what_reads_its_output() -> None:
+    # predictions are scored elsewhere in the script; this module's output is only looked at
+    source = """
+        net = Dropping()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+        toy = Tiny()
+        out = toy(torch.randn(5, 4))
+        out.shape
+        USE
+        net.eval()
+        with torch.no_grad():
+            accuracy = (net(test_x).argmax(1) == test_y).float().mean()
+    """
+    assert findings(source.replace("USE", "")) == []
+    assert findings(source.replace("USE", "labels = out.argmax(1)")) == [("LC007", "out = toy(torch.randn(5, 4))")]

@@ -311,7 +311,7 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     # (a loop over data on a model not yet trained is still an evaluation: a baseline before training)
     over_data = loop is not None and DATA_ITERABLE.search(loop.iter_text) is not None
     # predictions scored against labels measure even random weights (a baseline): no smoke test
-    scored = _computes_metrics(model, list(simples_of(loop.body)) if loop is not None else function.simples)
+    scored = _computes_metrics(model, list(simples_of(loop.body)) if loop is not None else _uses_of_output(function, event))
     fresh = not over_data and not scored and binding.call is not None and _fresh(model, binding)
     if binding.function is not function:
         edges = model.callers(function)
@@ -331,6 +331,16 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     if statement.value is not event.call.node or not statement.targets:
         return False  # the output feeds an expression (a metric, a loss)
     return _only_inspected(function, statement)
+
+
+def _uses_of_output(function: FunctionInfo, event: Event) -> list[Simple]:
+    """The statement of a single forward and the later ones that read what it binds."""
+    statement = _statement_of(function, event)
+    if statement is None:
+        return []
+    outputs = set(statement.targets)
+    later = [s for s in function.simples if s is not statement and outputs and _reads(s.node, outputs)]
+    return [statement, *later]
 
 
 def _fresh(model: LoopModel, binding: Binding) -> bool:
@@ -619,7 +629,7 @@ def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None =
     """The grad mode an event runs under, its function's callers (or only `edges`) included."""
     if event.context.grad != "on":
         return event.context.grad
-    if _volatile_input(model, event):
+    if _volatile_input(model, event) or _volatile_loader(model, event):
         return "off"
     outermost = event.context.chain[0] if event.context.chain else None
     if outermost is None:
@@ -631,6 +641,93 @@ def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None =
     return grad_entering(model, entering) if entering is not None else "on"
 
 
+def _volatile_loader(model: LoopModel, event: Event) -> bool:
+    """`for x, y in val_data: model(x)` where `val_data = DataLoader(..., evaluation=True)` is a
+    project class whose `__next__` makes `Variable(..., volatile=self.evaluation)`: the inputs of
+    an evaluation in code written for PyTorch before 0.4 record no graph."""
+    if event.call is None:
+        return False
+    function = event.context.function
+    owner = model.at(function)
+    names = {name for arg in event.call.args for name in arg.names}
+    for loop in function.loops:
+        if not set(loop.targets) & names:
+            continue
+        for iterated in loop.iter_names:
+            binding = owner.binding(iterated, function)
+            if binding is not None and binding.cls is not None and binding.call is not None:
+                if _makes_volatile(model.at_class(binding.cls), binding.cls, binding.call):
+                    return True
+    return False
+
+
+_ITERATING_METHODS = ("__next__", "next", "__iter__", "__getitem__")
+
+
+def _makes_volatile(model: LoopModel, cls: ClassInfo, built: CallSite) -> bool:
+    """Does the class hand out `Variable(..., volatile=...)` that is True for this instance: a
+    literal True, or an attribute set from a constructor parameter this call passes as True?"""
+    init = cls.methods.get("__init__")
+    for name in _ITERATING_METHODS:
+        method = cls.methods.get(name)
+        if method is None:
+            continue
+        for simple in (simple for body in (method, *method.nested.values()) for simple in body.simples):
+            for call in simple.calls:
+                if not (call.dotted or "").endswith("Variable"):
+                    continue
+                flag = call.keyword("volatile")
+                if flag is None:
+                    continue
+                if isinstance(flag.node, cst.Name):
+                    if flag.node.value == "True":
+                        return True
+                    continue
+                attribute = flag.dotted or ""
+                if init is None or not attribute.startswith("self."):
+                    continue
+                param = _parameter_stored_in(init, attribute)
+                if param is None:
+                    continue
+                arg = built.arg(init.params.index(param) - 1, param)
+                if arg is not None and isinstance(arg.node, cst.Name) and arg.node.value == "True":
+                    return True
+    return False
+
+
+def _parameter_stored_in(init: FunctionInfo, attribute: str) -> str | None:
+    """`self.evaluation = evaluation` in `__init__`: the parameter an attribute holds."""
+    for simple in init.simples:
+        if attribute in simple.targets and isinstance(simple.value, cst.Name) and simple.value.value in init.params:
+            return simple.value.value
+    return None
+
+
+def _returns_volatile(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    """`src, label = data.get_batch(i, evaluation=True)` where the project method makes
+    `Variable(..., volatile=evaluation)`: what it returns records no graph (before PyTorch 0.4)."""
+    target = model.resolve_call(call, function)
+    if target is None:
+        return False
+    offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
+    # (its nested helpers too: `def pad(insts): return Variable(..., volatile=evaluation)`)
+    bodies = [target, *target.nested.values()]
+    for simple in (simple for body in bodies for simple in body.simples):
+        for inner in simple.calls:
+            if not (inner.dotted or "").endswith("Variable"):
+                continue
+            flag = inner.keyword("volatile")
+            if flag is None or not isinstance(flag.node, cst.Name):
+                continue
+            if flag.node.value == "True":
+                return True
+            if flag.node.value in target.params:
+                arg = call.arg(target.params.index(flag.node.value) - offset, flag.node.value)
+                if arg is not None and isinstance(arg.node, cst.Name) and arg.node.value == "True":
+                    return True
+    return False
+
+
 def _volatile_input(model: LoopModel, event: Event) -> bool:
     """`net(Variable(x, volatile=True))`: PyTorch before 0.4 recorded no graph for volatile inputs."""
     if event.call is None:
@@ -638,9 +735,16 @@ def _volatile_input(model: LoopModel, event: Event) -> bool:
     owner = model.at(event.context.function)
     for arg in event.call.args:
         calls = [c for c in _calls_within(arg.node)]
+        statement = _statement_of(event.context.function, event)
+        if statement is not None and any(
+            c is not event.call and _returns_volatile(owner, event.context.function, c) for c in statement.calls
+        ):
+            return True  # `G(model.gen_z(64, dim, cuda, True))`
         for name in arg.names:
             for bound in owner.roles.bindings_of(name, event.context.function):
                 calls.extend(c.node for c in bound.statement.calls)
+                if any(_returns_volatile(owner, event.context.function, c) for c in bound.statement.calls):
+                    return True
         if any(
             (dotted_name(call.func) or "").endswith("Variable")
             and any(a.keyword is not None and a.keyword.value == "volatile" and isinstance(a.value, cst.Name)
