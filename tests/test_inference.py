@@ -643,3 +643,77 @@ def test_a_demo_of_a_fresh_module_is_judged_by_what_reads_its_output() -> None:
     """
     assert findings(source.replace("USE", "")) == []
     assert findings(source.replace("USE", "labels = out.argmax(1)")) == [("LC007", "out = toy(torch.randn(5, 4))")]
+
+
+# causes found by the third check half ----------------------------------------------------------
+
+
+def test_a_script_only_named_like_a_test_file_is_analysed(tmp_path: Path) -> None:
+    source = NETS + textwrap.dedent("""
+        if __name__ == "__main__":
+            model = Dropping()
+            model.load_state_dict(torch.load("detector.pth"))
+            model.eval()
+            for i in range(num_images):
+                scores = model(images[i]).softmax(-1)
+        EXTRA
+    """)
+    script = tmp_path / "test_net.py"
+    script.write_text(source.replace("EXTRA", ""), encoding="utf-8")
+    result = lint_paths([str(script)], root=str(tmp_path))
+    assert result.errors == [] and [f.code for f in result.findings] == ["LC007"]
+    # with a test function pytest would collect, it is a test file: it exercises code on purpose
+    script.write_text(source.replace("EXTRA", "def test_scores():\n    assert True"), encoding="utf-8")
+    assert lint_paths([str(script)], root=str(tmp_path)).findings == []
+
+
+def test_a_helper_run_for_training_and_then_for_validation_is_judged_per_call() -> None:
+    source = """
+        model = Dropping()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        def forward_backward(batches):
+            x, y = next(batches)
+            loss = nn.functional.cross_entropy(model(x), y)
+            if loss.requires_grad:
+                loss.backward()
+
+        for step in range(1000):
+            optimizer.zero_grad()
+            forward_backward(train_batches)
+            optimizer.step()
+            if step % 100 == 0:
+                with torch.no_grad():
+                    MODE
+                    forward_backward(val_batches)
+                    model.train()
+    """
+    # under no_grad the helper's backward is not taken: the second call is a validation pass,
+    # judged by what precedes that call (not by the training call before it)
+    assert findings(source.replace("MODE", "model.eval()")) == []
+    assert findings(source.replace("MODE", "pass")) == [("LC006", "loss = nn.functional.cross_entropy(model(x), y)")]
+
+
+def test_a_distribution_built_in_forward_is_no_layer() -> None:
+    source = """
+        class FixedCategorical(torch.distributions.Categorical):
+            def mode(self):
+                return self.probs.argmax(dim=-1, keepdim=True)
+
+        class Head(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.linear = nn.Linear(4, 2)
+                EXTRA
+
+            def forward(self, x):
+                return FixedCategorical(logits=self.linear(x))
+
+        policy = Head()
+        policy.load_state_dict(torch.load("policy.pt"))
+        with torch.no_grad():
+            for obs, _ in test_loader:
+                action = policy(obs).mode()
+    """
+    assert findings(source.replace("EXTRA", "")) == []
+    assert findings(source.replace("EXTRA", "self.drop = nn.Dropout(0.1)")) == [("LC006", "action = policy(obs).mode()")]

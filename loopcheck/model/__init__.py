@@ -6,6 +6,7 @@ iteration run?") and never walk the syntax tree themselves.
 from __future__ import annotations
 
 import builtins
+import os
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -1018,9 +1019,21 @@ class LoopModel:
                 return call.node
         return event.node
 
-    @property
+    @cached_property
     def is_pytest_file(self) -> bool:
-        return is_pytest_file(self.path)
+        """A file pytest collects (`test_*.py`, `*_test.py`, `conftest.py`) that holds tests: a
+        top-level `test*` function or `Test*` class, or an import of pytest or unittest. A script
+        that is only named so (`test_net.py` evaluating a detector, `add_test.py` training a
+        model) is training code like any other."""
+        if not is_pytest_file(self.path):
+            return False
+        if os.path.basename(self.path) == "conftest.py":
+            return True
+        if any(name.startswith("test") for name in self.ir.top.nested) or any(
+            name.startswith("Test") for name in self.ir.top_classes
+        ):
+            return True
+        return any(qualified.split(".", 1)[0] in ("pytest", "unittest") for qualified in self.ir.imports.values())
 
     @property
     def text(self) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known
 import libcst as cst
 
-from loopcheck.model.build import dotted_name
+from loopcheck.model.build import dotted_name, qualify
 from loopcheck.model.dataflow import DATA_ITERABLE, feeding_backward, simples_of, walk
 from loopcheck.model.ir import CallSite, ClassInfo, FunctionInfo, Loop, Simple
 from loopcheck.model.program import events_of
@@ -272,6 +272,8 @@ def _may_evaluate_in_loop(model: LoopModel, function: FunctionInfo, loop: Loop) 
     """A cheap first look, from the syntax alone, at what makes a loop an evaluation pass."""
     if EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text) or DATA_ITERABLE.search(loop.iter_text):
         return True
+    if any(call.method == "eval" and not call.args for simple in function.simples for call in simple.calls):
+        return True  # `model.eval()` before `for i in range(num_images):` (the intent is checked later)
     return _shows_evaluation(model, function, simples_of(loop.body))
 
 
@@ -785,7 +787,9 @@ def eval_mode_reaches(
     model = model.at(function)
     if depth == 0 and _decorated_eval(model.at(target.context.function), target):
         return True
-    state = _mode_before(model, function, target.node, subject)
+    # the target as inlined into `function` (its chain of calls from there), when it was
+    chain = target.context.chain if target.context.chain and target.context.callers[:1] == (function,) else None
+    state = _mode_before(model, function, target.node, subject, chain)
     if state is not None:
         return state
     if subject is not None and _eval_set_by_constructor(model, function, subject.name):
@@ -943,15 +947,23 @@ def covers(switched: Subject | None, subject: Subject | None, model: LoopModel) 
     return model.may_be(switched, subject)
 
 
-def _mode_before(model: LoopModel, function: FunctionInfo, node: object, subject: Subject | None) -> bool | None:
-    """True (eval or unknown mode) or False (train mode) as last set before `node` in source order; None if never set."""
+def _mode_before(
+    model: LoopModel, function: FunctionInfo, node: object, subject: Subject | None, chain: tuple[CallSite, ...] | None = None
+) -> bool | None:
+    """True (eval or unknown mode) or False (train mode) as last set before `node` in source order; None if never set.
+    With `chain`, only the instance of `node` reached through those calls counts (a helper called
+    twice, for training and then for validation, is inlined twice)."""
     state: bool | None = None
     for event in model.function_events_flat(function):
-        if event.node is node:
+        if event.node is node and (chain is None or _same_chain(event.context.chain, chain)):
             return state
         if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(event.subject, subject, model):
             state = event.kind is not Kind.TRAIN
     return state
+
+
+def _same_chain(one: tuple[CallSite, ...], other: tuple[CallSite, ...]) -> bool:
+    return len(one) == len(other) and all(a.node is b.node for a, b in zip(one, other))
 
 
 def train_mode_on_purpose(model: LoopModel, function: FunctionInfo, node: object, subject: Subject | None) -> bool:
@@ -1044,6 +1056,21 @@ def _reads_training_flag(cls: ClassInfo) -> bool:
     return False
 
 
+def _no_module(model: LoopModel, cls: ClassInfo) -> bool:
+    """A class that is surely no nn.Module: no module base among its own or its project bases, and
+    every library base known to be something else (a torch distribution, `object`)."""
+    if model.is_module_class(cls):
+        return False
+    for base in cls.bases:
+        found = model.definition(base, None) if base else None
+        if isinstance(found, ClassInfo) and found is not cls:
+            if not _no_module(model.at_class(found), found):
+                return False
+        elif base not in ("", "object") and not (qualify(base, model.ir.imports) or base).startswith("torch.distributions."):
+            return False
+    return True
+
+
 def _function_builds_mode_layers(model: LoopModel, function: FunctionInfo) -> bool:
     """Does a project helper that builds layers (`def conv_block(c): return nn.Sequential(...)`)
     build dropout or batch norm, itself or through the project classes and helpers it calls?"""
@@ -1096,7 +1123,9 @@ def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
             break
         built = model.definition(call.dotted) if call.dotted else None
         if isinstance(built, ClassInfo) and built is not cls:
-            found = class_has_mode_layers(model.at_class(built), built)
+            # a class that is no nn.Module (`FixedCategorical(logits=x)`, a torch distribution)
+            # holds no layers, whatever its bases
+            found = not _no_module(model.at_class(built), built) and class_has_mode_layers(model.at_class(built), built)
         elif isinstance(built, FunctionInfo):
             found = _function_builds_mode_layers(model.at(built), built)
         elif (call.dotted or "").startswith("self."):

@@ -342,6 +342,8 @@ class Flow:
             return self._simple_program(stmt, context, depth)
         if isinstance(stmt, Branch):
             taken = decide(stmt.test, context.constants)
+            if taken is None and context.grad == "off" and _backward_if_requires_grad(stmt):
+                taken = False  # `if loss.requires_grad: loss.backward()` under no_grad: the loss requires none
             if taken is not None:  # `if train:` inside `run_epoch(..., train=False)`
                 arm = 0 if taken else 1
                 return self.program(stmt.arms[arm], _guarded(context, stmt, arm), depth) if arm < len(stmt.arms) else EMPTY
@@ -495,6 +497,30 @@ def arguments_known(
 
 
 _TEST = re.compile(r"^(not\s+)?([A-Za-z_]\w*)$|^([A-Za-z_]\w*)\s*(==|!=|is not|is)\s*(.+)$")
+
+
+_REQUIRES_GRAD_TEST = re.compile(r"^[A-Za-z_][\w.]*\.requires_grad$")
+
+
+def _backward_if_requires_grad(stmt: Branch) -> bool:
+    """`if loss.requires_grad: ... backward(loss)`: a helper that trains or only evaluates,
+    depending on the grad mode it is called in."""
+    if not _REQUIRES_GRAD_TEST.match(stmt.test.strip()) or not stmt.arms:
+        return False
+    return any(call.method == "backward" for simple in _simples_in(stmt.arms[0]) for call in simple.calls)
+
+
+def _simples_in(block: Block) -> Iterator[Simple]:
+    for stmt in block:
+        if isinstance(stmt, Simple):
+            yield stmt
+        elif isinstance(stmt, Branch):
+            for arm in stmt.arms:
+                yield from _simples_in(arm)
+        elif isinstance(stmt, (With, Loop)):
+            yield from _simples_in(stmt.body)
+        elif isinstance(stmt, Try):
+            yield from _simples_in([*stmt.body, *stmt.orelse, *stmt.final])
 
 
 def decide(test: str, constants: tuple[tuple[str, object], ...]) -> bool | None:
