@@ -518,7 +518,13 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
         return True
     if DATA_ITERABLE.search(loop.iter_text) and model.training_steps and model.is_trained(first.subject):
         return True
+    if first.call is not None and first.call.method is not None and _GENERATING.match(first.call.method):
+        return True  # `netG.generate_images(n)`, `model.predict(x)`: asked for outputs, not training
     return _computes_metrics(model, [placed.simple for placed in model.ordered_statements(function) if loop in placed.loops])
+
+
+_GENERATING = re.compile(r"(generate|predict|infer|inference)(_\w+)?$")
+"""Methods that ask a model for outputs (not `sample`: an RL actor samples its actions in rollouts)."""
 
 
 def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -> bool:
