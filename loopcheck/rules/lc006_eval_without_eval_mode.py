@@ -27,7 +27,9 @@ class EvalWithoutEvalMode(Rule):
     no backward after it (refreshing batch-norm statistics), a model last run by a library engine
     built over it (`create_supervised_evaluator(model)`: its mode is unknown), a model loaded
     whole (`torch.load`), and a method under a project decorator that calls `eval()` on its model.
-    One finding per function and model."""
+    A helper run once for training and once for validation is judged per call (what precedes
+    that call). Files pytest collects that hold tests are not analysed; a script only named
+    `test_*.py` is. One finding per function and model."""
 
     code = "LC006"
     name = "eval-without-eval-mode"

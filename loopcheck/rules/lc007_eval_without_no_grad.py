@@ -16,8 +16,12 @@ class EvalWithoutNoGrad(Rule):
     no `with torch.no_grad()` / `torch.inference_mode()` / `torch.set_grad_enabled(False)` around
     it, no `@torch.no_grad()` / `@torch.inference_mode()` on its function, and not every call chain
     that enters it (in any file of the project) disables grad. Forwards that only check the code
-    are no passes (see LC006). Grad mode belongs to the pass, not to a model: one finding per
-    function, at its first model call, also when the pass runs an encoder and then a decoder."""
+    are no passes (see LC006). Code written for PyTorch before 0.4 that feeds the pass
+    `Variable(..., volatile=True)` inputs (made on the spot, by a project batch method given
+    `evaluation=True`, or by a project loader built with it) records no graph there and is left
+    alone. Grad mode belongs to the pass, not to a model: one finding per function, at its first
+    model call, also when the pass runs an encoder and then a decoder; when the pass is in another
+    file of the run, it is reported there once (the call that enters it is its related location)."""
 
     code = "LC007"
     name = "eval-without-no-grad"
