@@ -43,9 +43,21 @@ def load_settings(start: Path | None = None) -> Settings:
             return Settings()
     try:
         with open(path, "rb") as handle:
-            table = tomllib.load(handle).get("tool", {}).get("loopcheck", {})
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read [tool.loopcheck]: {error}") from None
+            document = tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read it: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:  # tomllib reads UTF-8 only
+        line = error.object[: error.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: not UTF-8 (invalid byte on line {line}); TOML files are UTF-8") from None
+    except (ValueError, RecursionError) as error:  # TOMLDecodeError is a ValueError; deep arrays recurse
+        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise ConfigError(f"{path}: not valid TOML: {reason}") from None
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table ([tool.loopcheck]), not {_toml_type(tool)}")
+    table = tool.get("loopcheck", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: `tool.loopcheck` must be a table ([tool.loopcheck]), not {_toml_type(table)}")
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
         raise ConfigError(f"{path}: unknown [tool.loopcheck] setting(s) {', '.join(unknown)}; known: {', '.join(KEYS)}")
@@ -56,3 +68,8 @@ def load_settings(start: Path | None = None) -> Settings:
             raise ConfigError(f"{path}: [tool.loopcheck] {key} must be a list of strings")
         values[key] = tuple(value)
     return Settings(values["select"], values["ignore"], values["exclude"], path)
+
+
+def _toml_type(value: object) -> str:
+    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a float", list: "an array"}
+    return next((name for kind, name in names.items() if type(value) is kind), f"a {type(value).__name__}")

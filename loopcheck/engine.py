@@ -53,6 +53,8 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> tuple[list[st
             files.extend(_walk(path, exclude, errors))
         elif path.is_file():
             files.append(str(path))
+        elif path.exists():  # a FIFO, a device such as /dev/null, a socket: reading it would hang or never end
+            errors.append(FileError(raw, "not a regular file"))
         else:
             errors.append(FileError(raw, "no such file or directory"))
     return sorted(dict.fromkeys(files)), errors
@@ -77,9 +79,12 @@ def _walk(root: Path, exclude: Sequence[str], errors: list[FileError]) -> Iterab
 
 
 def _excluded(path: Path, patterns: Sequence[str]) -> bool:
+    if path.name in ("", ".", ".."):
+        return False  # `.`, `..`, `/` name a folder by where it is, not by a name a glob could mean
     text = path.as_posix()
     return any(
-        fnmatch.fnmatch(text, pattern) or fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(text, f"*/{pattern}")
+        pattern  # an empty glob (an unset variable in `--exclude "$SKIP"`) matches no path
+        and (fnmatch.fnmatch(text, pattern) or fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(text, f"*/{pattern}"))
         for pattern in patterns
     )
 

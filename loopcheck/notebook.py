@@ -170,9 +170,15 @@ def notebook_source(text: str) -> NotebookSource:
     """The notebook's code cells as one Python source; raises NotNotebook when `text` is not one."""
     try:
         document = json.loads(text)
-        cells = document["cells"]
-    except (ValueError, KeyError, TypeError) as error:
+    except ValueError as error:
         raise NotNotebook(f"not a valid notebook ({type(error).__name__}: {error})") from None
+    except RecursionError:
+        raise NotNotebook("not a valid notebook (its JSON is nested too deeply)") from None
+    if not isinstance(document, dict):
+        raise NotNotebook(f"not a valid notebook (the document is {_json_type(document)}, not an object)")
+    if "cells" not in document:
+        raise NotNotebook("not a valid notebook (no 'cells')")
+    cells = document["cells"]
     if not isinstance(cells, list):
         raise NotNotebook(f"not a valid notebook ('cells' is {_json_type(cells)}, not a list)")
     language = _kernel_language(document)

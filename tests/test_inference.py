@@ -717,3 +717,38 @@ def test_a_distribution_built_in_forward_is_no_layer() -> None:
     """
     assert findings(source.replace("EXTRA", "")) == []
     assert findings(source.replace("EXTRA", "self.drop = nn.Dropout(0.1)")) == [("LC006", "action = policy(obs).mode()")]
+
+
+def test_a_method_called_on_one_of_several_classes_is_called_on_each() -> None:
+    source = """
+        class GAN:
+            def __init__(self):
+                self.G = Dropping()
+
+            def generate_images(self, n):
+                return self.G(torch.randn(n, 4))
+
+        class WGAN(GAN):
+            def generate_images(self, n):
+                return self.G(torch.randn(n, 4)).clamp(-1, 1)
+
+        def main(kind):
+            model = None
+            if kind == "gan":
+                model = GAN()
+            else:
+                model = WGAN()
+            model.G.load_state_dict(torch.load("G.pt"))
+            GRAD
+                images = model.generate_images(64)
+            save_image(images, "samples.png")
+
+        if __name__ == "__main__":
+            main(sys.argv[1])
+    """
+    # each class's method is entered from main (which one runs is decided at run time)
+    assert findings(source.replace("GRAD", "if True:")) == [
+        ("LC007", "return self.G(torch.randn(n, 4))"),
+        ("LC007", "return self.G(torch.randn(n, 4)).clamp(-1, 1)"),
+    ]
+    assert findings(source.replace("GRAD", "with torch.no_grad():")) == []

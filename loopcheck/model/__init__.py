@@ -452,7 +452,33 @@ class LoopModel:
                     target = self.resolve_call(call, function, via_callers=False, constructors=True)
                     if target is not None:
                         graph.setdefault(id(target), []).append(CallEdge(function, call))
+                    for candidate in self._candidate_methods(call, function):
+                        if candidate is not target:
+                            graph.setdefault(id(candidate), []).append(CallEdge(function, call))
         return graph
+
+    def polymorphic(self, call: CallSite, function: FunctionInfo) -> bool:
+        """Is the call a method call on a name bound to instances of several project classes?"""
+        return bool(self._candidate_methods(call, function))
+
+    def _candidate_methods(self, call: CallSite, function: FunctionInfo) -> list[FunctionInfo]:
+        """`model.evaluate(...)` where `model` is one of several project classes (`model = GAN(args)`
+        in one branch, `model = WGAN_GP(args)` in another): the method of each is called here. Only
+        for the call graph (who calls a method); what the call runs stays unknown."""
+        if call.dotted is None or call.inner is not None or call.dotted.count(".") != 1:
+            return []
+        receiver, _, method = call.dotted.partition(".")
+        found: list[FunctionInfo] = []
+        for binding in self.roles.bindings_of(receiver, function):
+            value = binding.statement.value
+            if binding.cls is None and isinstance(value, cst.Name) and value.value == "None":
+                continue  # `model = None` before the branches that build it
+            if binding.cls is None:
+                return []  # something else may be bound too: no guess
+            candidate = self.method_of(binding.cls, method)
+            if candidate is not None and all(candidate is not f for f in found):
+                found.append(candidate)
+        return found if len(found) > 1 else []
 
     def callers(self, function: FunctionInfo) -> list[CallEdge]:
         """Every call of `function` in the project: in its own file, then in the others."""
@@ -838,12 +864,18 @@ class LoopModel:
 
     def enclosing_loops(self, loop: Loop) -> list[Loop]:
         """Loops whose iteration runs `loop`, lexically or through a call of a project function."""
-        return [
-            outer
-            for outer in self.loops
-            if outer is not loop
-            and any(e.kind is Kind.LOOP and e.loop is loop for e in self.loop_event(outer).flatten())
-        ]
+        return self._enclosing.get(id(loop), [])
+
+    @cached_property
+    def _enclosing(self) -> dict[int, list[Loop]]:
+        """For each loop, the loops that run it: one flattening of each loop's events, built once
+        (asking each loop of every other loop made the analysis quadratic in the file's size)."""
+        index: dict[int, list[Loop]] = {}
+        for outer in self.loops:
+            inner = {id(e.loop): e.loop for e in self.loop_event(outer).flatten() if e.kind is Kind.LOOP and e.loop is not outer}
+            for key in inner:
+                index.setdefault(key, []).append(outer)
+        return index
 
     def resets(self, reset: Event, optimizer: Subject | None) -> bool:
         """Does this gradient reset clear the gradients that `optimizer` steps with?"""

@@ -809,6 +809,9 @@ def eval_mode_reaches(
         return function.name != "<module>"  # called from where we cannot see: assume it is set
     for edge in edges:
         caller = model.at(edge.caller)
+        if caller.polymorphic(edge.call, edge.caller):
+            continue  # one of several classes' methods (`model.sample()` on a GAN or a WGAN): what the
+            # receiver's other methods did to its mode cannot be followed; its mode is unknown
         at_call = _event_at(caller, edge.caller, edge.call.node)
         if at_call is None or not eval_mode_reaches(caller, edge.caller, at_call, _as_passed(model, function, edge, subject), depth + 1):
             return False
