@@ -752,3 +752,48 @@ def test_a_method_called_on_one_of_several_classes_is_called_on_each() -> None:
         ("LC007", "return self.G(torch.randn(n, 4)).clamp(-1, 1)"),
     ]
     assert findings(source.replace("GRAD", "with torch.no_grad():")) == []
+
+
+# causes found by the fourth check half ---------------------------------------------------------
+
+
+def test_eval_on_a_name_covers_its_alias() -> None:
+    source = """
+        generator = Dropping()
+        generator.load_state_dict(torch.load("srgan.pth.tar")["generator"])
+        MODE
+        model = generator
+        with torch.no_grad():
+            for lr, hr in test_loader:
+                psnr = (model(lr) - hr).pow(2).mean().log10().item()
+    """
+    assert findings(source.replace("MODE", "generator.eval()")) == []
+    assert findings(source.replace("MODE", "")) == [("LC006", "psnr = (model(lr) - hr).pow(2).mean().log10().item()")]
+
+
+def test_a_train_or_test_helper_is_judged_with_the_flag_each_call_gives() -> None:
+    source = """
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters())
+
+        def train_val(net, loader, train_optimizer):
+            is_train = train_optimizer is not None
+            net.train() if is_train else net.eval()
+            total = 0.0
+            with (torch.enable_grad() if is_train else GRAD_OFF):
+                for x, y in loader:
+                    loss = nn.functional.cross_entropy(net(x), y)
+                    if is_train:
+                        train_optimizer.zero_grad()
+                        loss.backward()
+                        train_optimizer.step()
+                    total += loss.item()
+            return total
+
+        for epoch in range(10):
+            train_val(model, train_loader, optimizer)
+            train_val(model, test_loader, None)
+    """
+    # the test call runs in eval mode under no_grad; the training call switches back to train()
+    assert findings(source.replace("GRAD_OFF", "torch.no_grad()")) == []
+    assert [c for c, _ in findings(source.replace("GRAD_OFF", "torch.enable_grad()"))] == ["LC007"]

@@ -504,16 +504,27 @@ class FileBuilder:
         scan = _ExpressionScan()
         items: list[CallSite] = []
         grad: str | None = None
+        chosen: list[CallSite] = []  # `with (torch.enable_grad() if train else torch.no_grad()):`
         for item in node.items:
             scan.scan(item.item)
             if isinstance(item.item, cst.Call) and scan.calls:
                 items.append(scan.calls[-1])
+            elif isinstance(item.item, cst.IfExp):
+                arms = [c for c in scan.calls if c.node is item.item.body or c.node is item.item.orelse]
+                if len(arms) == 2:
+                    chosen = arms
+                    items.extend(arms)
             if item.asname is not None:
                 scan.scan(item.asname.name)
         for call in items:
+            if call in chosen:
+                continue
             mode = grad_mode_of(call, self.imports)
             if mode is not None:
                 grad = mode
+        if chosen and grad is None:
+            modes = {grad_mode_of(call, self.imports) or "on" for call in chosen}
+            grad = modes.pop() if len(modes) == 1 else "unknown"
         if scan.calls:
             self._emit(block, function, Simple(node=node, calls=list(scan.calls)), scan)
         if grad is not None:

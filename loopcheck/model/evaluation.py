@@ -953,6 +953,11 @@ def covers(switched: Subject | None, subject: Subject | None, model: LoopModel) 
     (`model.eval()` covers `model.encoder`)?"""
     if switched is not None and subject is not None and subject.name.startswith(switched.name + "."):
         return True
+    if switched is not None and subject is not None:
+        # `model = srgan_generator` after `srgan_generator.eval()`: two names of one object
+        for one, other in ((subject, switched), (switched, subject)):
+            if one.binding is not None and one.binding.alias == other.name:
+                return True
     return model.may_be(switched, subject)
 
 

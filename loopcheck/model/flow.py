@@ -20,6 +20,7 @@ from loopcheck.model.build import NOT_LITERAL, grad_mode_of, literal_value
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding
+from loopcheck.model.text import expression_text
 
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
@@ -322,20 +323,33 @@ class Flow:
                 return mode
         return outer
 
-    @staticmethod
-    def _with_context(stmt: With, context: Context) -> Context:
+    def _with_context(self, stmt: With, context: Context) -> Context:
         grad = stmt.grad
         if grad == "unknown" and context.constants:
             # `with torch.set_grad_enabled(train):` where `train` is known here
             argument = next((c.arg(0, "mode") for c in stmt.items if (c.dotted or "").endswith("set_grad_enabled")), None)
             value = decide(argument.dotted, context.constants) if argument is not None and argument.dotted else None
             grad = grad if value is None else ("on" if value else "off")
+        if grad == "unknown" and context.constants:
+            # `with (torch.enable_grad() if is_train else torch.no_grad()):` where `is_train` is known
+            for item in stmt.node.items:
+                if isinstance(item.item, cst.IfExp):
+                    taken = decide(expression_text(item.item.test), context.constants)
+                    arm = item.item.body if taken else item.item.orelse
+                    call = next((c for c in stmt.items if c.node is arm), None) if taken is not None else None
+                    if call is not None:
+                        grad = grad_mode_of(call, self.model.ir.imports) or "on"
         return replace(context, grad=grad) if grad is not None else context
 
     # programs: the orders one iteration can take, as a structure the rules' machines run over
 
     def program(self, block: Block, context: Context, depth: int = 0) -> Node:
-        return Sequence(tuple(self._statement_program(stmt, context, depth) for stmt in block))
+        nodes: list[Node] = []
+        for stmt in block:
+            nodes.append(self._statement_program(stmt, context, depth))
+            if context.constants and isinstance(stmt, Simple):
+                context = _derive_constant(stmt, context)
+        return Sequence(tuple(nodes))
 
     def _statement_program(self, stmt: object, context: Context, depth: int) -> Node:
         if isinstance(stmt, Simple):
@@ -365,8 +379,31 @@ class Flow:
 
     def _simple_program(self, simple: Simple, context: Context, depth: int) -> Node:
         items: list[Node] = []
+        calls = simple.calls
+        if isinstance(simple.node, cst.Expr) and isinstance(simple.node.value, cst.IfExp):
+            # `net.train() if is_train else net.eval()`: one arm runs, the one the test picks
+            branch = simple.node.value
+            taken = decide(expression_text(branch.test), context.constants) if context.constants else None
+            arms = [[c for c in calls if _within(c.node, arm)] for arm in (branch.body, branch.orelse)]
+            if taken is not None:
+                calls = arms[0] if taken else arms[1]
+            elif arms[0] and arms[1]:
+                test = expression_text(branch.test)
+                choice = Choice(test, tuple(Sequence(tuple(self._calls_program(arm, context, depth)[0])) for arm in arms))
+                return Sequence((choice, Jump(simple.jump))) if simple.jump is not None else choice
+        nodes, reset = self._calls_program(calls, context, depth)
+        items.extend(nodes)
+        if simple.grad_reset and not reset:
+            items.append(Emit(Event(Kind.RESET, simple.node, context)))
+        if simple.jump is not None:
+            items.append(Jump(simple.jump))
+        return Sequence(tuple(items))
+
+    def _calls_program(self, calls: list[CallSite], context: Context, depth: int) -> tuple[list[Node], bool]:
+        """The program of a statement's calls, in order, and whether one of them resets gradients."""
+        items: list[Node] = []
         reset = False
-        for call in simple.calls:
+        for call in calls:
             target = self.model.resolve_call(call, context.function)
             forward = self.model_method(target, call, context) if target is not None else None
             if forward is not None:
@@ -391,11 +428,7 @@ class Flow:
             for event in self.events_of_call(call, context):
                 reset = reset or event.kind is Kind.RESET
                 items.append(Emit(event))
-        if simple.grad_reset and not reset:
-            items.append(Emit(Event(Kind.RESET, simple.node, context)))
-        if simple.jump is not None:
-            items.append(Jump(simple.jump))
-        return Sequence(tuple(items))
+        return items, reset
 
     def model_method(self, target: FunctionInfo, call: CallSite, context: Context) -> Event | None:
         """A method of a model class that only computes (`model.generate(x)`, `self.encode(x)`): a
@@ -497,6 +530,25 @@ def arguments_known(
 
 
 _TEST = re.compile(r"^(not\s+)?([A-Za-z_]\w*)$|^([A-Za-z_]\w*)\s*(==|!=|is not|is)\s*(.+)$")
+
+
+def _derive_constant(simple: Simple, context: Context) -> Context:
+    """`is_train = train_optimizer is not None` where the parameter's value is known: the name's
+    value is known for the rest of the block."""
+    if len(simple.targets) != 1 or simple.augmented or simple.value is None or simple.calls:
+        return context
+    name = simple.targets[0]
+    known = tuple(item for item in context.constants if item[0] != name)
+    value = decide(expression_text(simple.value), context.constants)
+    if value is None:
+        return replace(context, constants=known) if len(known) != len(context.constants) else context
+    return replace(context, constants=(*known, (name, value)))
+
+
+def _within(node: cst.CSTNode, outer: cst.CSTNode) -> bool:
+    if node is outer:
+        return True
+    return any(_within(node, child) for child in outer.children)
 
 
 _REQUIRES_GRAD_TEST = re.compile(r"^[A-Za-z_][\w.]*\.requires_grad$")
