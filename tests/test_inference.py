@@ -797,3 +797,66 @@ def test_a_train_or_test_helper_is_judged_with_the_flag_each_call_gives() -> Non
     # the test call runs in eval mode under no_grad; the training call switches back to train()
     assert findings(source.replace("GRAD_OFF", "torch.no_grad()")) == []
     assert [c for c, _ in findings(source.replace("GRAD_OFF", "torch.enable_grad()"))] == ["LC007"]
+
+
+# causes found by the fifth check half ----------------------------------------------------------
+
+
+def test_set_grad_enabled_false_as_a_statement_turns_grad_off_for_the_rest() -> None:
+    source = """
+        model = Dropping()
+        model.load_state_dict(torch.load("m.pt"))
+        model.eval()
+        SWITCH
+        for x, y in test_loader:
+            correct = (model(x).argmax(1) == y).sum().item()
+    """
+    assert findings(source.replace("SWITCH", "torch.set_grad_enabled(False)")) == []
+    assert findings(source.replace("SWITCH", "torch.set_grad_enabled(True)")) == [
+        ("LC007", "correct = (model(x).argmax(1) == y).sum().item()")
+    ]
+
+
+def test_a_model_method_that_runs_its_forwards_under_no_grad_is_no_graph() -> None:
+    source = """
+        class Translator(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.model = Dropping()
+
+            def translate_sentence(self, src):
+                GUARD
+                    return self.model(src).argmax(-1)
+
+        translator = Translator()
+        translator.model.load_state_dict(torch.load("m.pt"))
+        translator.eval()
+        for src, _ in test_loader:
+            prediction = translator.translate_sentence(src)
+    """
+    assert findings(source.replace("GUARD", "with torch.no_grad():")) == []
+    assert findings(source.replace("GUARD", "if True:")) == [("LC007", "prediction = translator.translate_sentence(src)")]
+
+
+def test_chunk_outputs_kept_within_one_step_are_no_retention() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in loader:
+            optimizer.zero_grad()
+            outputs = []
+            for x_chunk, y_chunk in zip(x.chunk(4), y.chunk(4)):
+                out = model(x_chunk)
+                outputs.append(out)
+                nn.functional.cross_entropy(out, y_chunk).backward()
+            STEP
+            accuracy = (torch.cat(outputs).argmax(1) == y).float().mean().item()
+    """
+    # the optimizer steps once per batch, after its chunks: the list lives for one step
+    assert [c for c, _ in findings(source.replace("STEP", "optimizer.step()"))] == []
+    # stepped per chunk, each chunk is a step of its own and the list outlives them
+    stepped = source.replace("STEP", "pass").replace(
+        "nn.functional.cross_entropy(out, y_chunk).backward()",
+        "nn.functional.cross_entropy(out, y_chunk).backward()\n                optimizer.step()",
+    )
+    assert "LC009" in [c for c, _ in findings(stepped)]

@@ -19,7 +19,7 @@ from loopcheck.model import dataflow, evaluation, schedules, state
 from loopcheck.model.build import build_file, qualify
 from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, arguments_known, event_tree
 from loopcheck.model.program import Node, repeated_tests, run_iterations, run_once
-from loopcheck.model.ir import Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With
+from loopcheck.model.ir import Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With, all_statements
 from loopcheck.model.roles import (
     INSTANCE,
     MODEL,
@@ -728,7 +728,7 @@ class LoopModel:
                         return True
                 elif self.flow.model_called(call, function) is not None or self.flow.passes_training_object(call, function):
                     return True  # runs a model, or hands one (or an optimizer) to code we cannot see
-        return any(isinstance(stmt, With) and stmt.grad is not None for stmt in _all_statements(function.body))
+        return any(isinstance(stmt, With) and stmt.grad is not None for stmt in all_statements(function.body))
 
     def reaches_in_loop(self, loop: Loop) -> frozenset[str]:
         return self._reach_of(dataflow.simples_of(loop.body), loop.function)
@@ -752,6 +752,13 @@ class LoopModel:
             owner._class_facts[key] = False
             owner._class_facts[key] = any(e.kind is Kind.MODEL_CALL for e in owner.function_events_flat(method))
         return owner._class_facts[key]
+
+    def forwards_without_grad(self, method: FunctionInfo) -> bool:
+        """Does every model call of a model class's method run inside its own `torch.no_grad()`
+        (`def translate_sentence(self, src): with torch.no_grad(): ...`)?"""
+        owner = self.at(method)
+        calls = [e for e in owner.function_events_flat(method) if e.kind is Kind.MODEL_CALL]
+        return bool(calls) and all(e.context.grad == "off" for e in calls)
 
     def kinds_in(self, loop: Loop) -> frozenset[Kind]:
         """The kinds of event one run of the loop's body can produce, helpers and nested loops included
@@ -1103,23 +1110,11 @@ def _member(found: Definition, attribute: str, hops: int) -> Definition | None:
     return None
 
 
-def _all_statements(block: list) -> Iterator[object]:
-    """Every statement of a block, nested ones included, in source order."""
-    for stmt in block:
-        yield stmt
-        if isinstance(stmt, Branch):
-            for arm in stmt.arms:
-                yield from _all_statements(arm)
-        elif isinstance(stmt, (With, Loop)):
-            yield from _all_statements(stmt.body)
-        elif isinstance(stmt, Try):
-            for part in (stmt.body, *stmt.handlers, stmt.orelse, stmt.final):
-                yield from _all_statements(part)
 
 
 def _tests_of(block: list) -> Iterator[str]:
     """The if-tests of a block, nested ones included."""
-    return (stmt.test for stmt in _all_statements(block) if isinstance(stmt, Branch))
+    return (stmt.test for stmt in all_statements(block) if isinstance(stmt, Branch))
 
 
 def _test_names(test: str) -> set[str]:

@@ -328,9 +328,39 @@ class FileBuilder:
 
     def _block(self, statements: object, function: FunctionInfo) -> Block:
         block: Block = []
-        for statement in statements:  # type: ignore[attr-defined]
+        statements = list(statements)  # type: ignore[call-overload]
+        for index, statement in enumerate(statements):
             self._statement(statement, function, block)
+            switch = self._grad_switch(statement)
+            if switch is not None:
+                # `torch.set_grad_enabled(False)` as a statement: the rest of the block runs so
+                # (an evaluation script that turns grad off once at the top)
+                call, grad = switch
+                self._grad_stack.append(grad)
+                try:
+                    rest = self._block(statements[index + 1 :], function)
+                finally:
+                    self._grad_stack.pop()
+                block.append(With(node=statement, items=[call], grad=grad, body=rest))  # type: ignore[arg-type]
+                break
         return block
+
+    def _grad_switch(self, statement: cst.CSTNode) -> tuple[CallSite, str] | None:
+        """`torch.set_grad_enabled(False)` (or `True`) called as a statement of its own."""
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            return None
+        small = statement.body[0]
+        if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+            return None
+        scan = _ExpressionScan()
+        scan.scan(small.value)
+        call = scan.calls[-1] if scan.calls else None
+        if call is None or not (qualify(call.dotted, self.imports) or "").endswith("set_grad_enabled"):
+            return None
+        flag = call.arg(0, "mode")
+        if flag is None or not isinstance(flag.node, cst.Name) or flag.node.value not in ("True", "False"):
+            return None
+        return call, ("on" if flag.node.value == "True" else "off")
 
     def _suite(self, suite: cst.BaseSuite, function: FunctionInfo) -> Block:
         if isinstance(suite, cst.IndentedBlock):

@@ -387,6 +387,14 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
     returned = {name for item in placed_all for name in item.simple.returned_names}
     values = Values(model, function)
     found: list[RetainedValue] = []
+    backwarded: dict[int, set[str]] = {}
+
+    def backwarded_in(loop: Loop) -> set[str]:
+        if id(loop) not in backwarded:
+            backwarded[id(loop)] = feeding_backward(function, [p for p in placed_all if loop in p.loops])
+        return backwarded[id(loop)]
+
+
     for item in placed_all:
         simple = item.simple
         if item.loops:
@@ -407,9 +415,30 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     continue
                 if _unrolled_recurrence(loop) and Kind.BACKWARD not in model.kinds_in(loop):
                     continue  # each step's graph holds the previous ones anyway; nothing piles up across data
+                if (
+                    carried in backwarded_in(loop)
+                    and Kind.STEP not in model.kinds_in(loop)
+                    and _fresh_per_outer_iteration(container, loop, item, placed_all)
+                ):
+                    # `outputs.append(out); loss_fn(out, y).backward()` per chunk of one batch, the
+                    # step after the chunks: backwarded, and gone with the batch
+                    continue
                 found.append(RetainedValue(simple, container, value, origin, loop))
         values.observe(item)
     return found
+
+
+def _fresh_per_outer_iteration(container: str, loop: Loop, item: Placed, placed_all: list[Placed]) -> bool:
+    """Is the container made afresh (`outputs = []`) in each iteration of a loop around `loop`?"""
+    if loop not in item.loops:
+        return False
+    outer = item.loops[: item.loops.index(loop)]
+    if not outer:
+        return False
+    return any(
+        container in p.simple.targets and p.loops[: len(outer)] == outer and loop not in p.loops
+        for p in placed_all
+    )
 
 
 def _rollout(model: LoopModel, function: FunctionInfo) -> bool:

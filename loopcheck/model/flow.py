@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterator
 import libcst as cst
 
 from loopcheck.model.build import NOT_LITERAL, grad_mode_of, literal_value
-from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With
+from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding
 from loopcheck.model.text import expression_text
@@ -446,6 +446,8 @@ class Flow:
             return None
         # `@torch.no_grad() def generate(self, ...)`: the method's own decorator applies
         inside = replace(context, grad=self.model.at(target).flow.grad_of_function(target, context.grad))
+        if inside.grad == "on" and self.model.forwards_without_grad(target):
+            inside = replace(inside, grad="off")  # `with torch.no_grad():` around every forward inside
         return Event(Kind.MODEL_CALL, call.node, inside, subject=receiver, call=call)
 
     def _methods_of_passed_classes(self, call: CallSite, context: Context) -> Event | None:
@@ -559,20 +561,7 @@ def _backward_if_requires_grad(stmt: Branch) -> bool:
     depending on the grad mode it is called in."""
     if not _REQUIRES_GRAD_TEST.match(stmt.test.strip()) or not stmt.arms:
         return False
-    return any(call.method == "backward" for simple in _simples_in(stmt.arms[0]) for call in simple.calls)
-
-
-def _simples_in(block: Block) -> Iterator[Simple]:
-    for stmt in block:
-        if isinstance(stmt, Simple):
-            yield stmt
-        elif isinstance(stmt, Branch):
-            for arm in stmt.arms:
-                yield from _simples_in(arm)
-        elif isinstance(stmt, (With, Loop)):
-            yield from _simples_in(stmt.body)
-        elif isinstance(stmt, Try):
-            yield from _simples_in([*stmt.body, *stmt.orelse, *stmt.final])
+    return any(call.method == "backward" for simple in all_statements(stmt.arms[0]) if isinstance(simple, Simple) for call in simple.calls)
 
 
 def decide(test: str, constants: tuple[tuple[str, object], ...]) -> bool | None:

@@ -6,7 +6,7 @@ from this form, never from the syntax tree again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Iterator, Union
 
 import libcst as cst
 
@@ -193,3 +193,17 @@ class FileIR:
     """Classes defined at module level, the ones other files can import."""
     model: LoopModel | None = None
     """The loop model built over this file, which answers questions about its names."""
+
+
+def all_statements(block: Block) -> Iterator[object]:
+    """Every statement of a block, nested ones included, in source order."""
+    for stmt in block:
+        yield stmt
+        if isinstance(stmt, Branch):
+            for arm in stmt.arms:
+                yield from all_statements(arm)
+        elif isinstance(stmt, (With, Loop)):
+            yield from all_statements(stmt.body)
+        elif isinstance(stmt, Try):
+            for part in (stmt.body, *stmt.handlers, stmt.orelse, stmt.final):
+                yield from all_statements(part)
