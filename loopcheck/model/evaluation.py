@@ -17,7 +17,7 @@ import libcst as cst
 
 from loopcheck.model.build import dotted_name, qualify
 from loopcheck.model.dataflow import DATA_ITERABLE, feeding_backward, simples_of, walk
-from loopcheck.model.ir import CallSite, ClassInfo, FunctionInfo, Loop, Simple
+from loopcheck.model.ir import ArgInfo, CallSite, ClassInfo, FunctionInfo, Loop, Simple
 from loopcheck.model.program import events_of
 from loopcheck.model.roles import MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, Binding
 
@@ -678,33 +678,38 @@ def _makes_volatile(model: LoopModel, cls: ClassInfo, built: CallSite) -> bool:
     init = cls.methods.get("__init__")
     for name in _ITERATING_METHODS:
         method = cls.methods.get(name)
-        if method is None:
-            continue
-        for simple in (simple for body in (method, *method.nested.values()) for simple in body.simples):
-            for call in simple.calls:
-                if not (call.dotted or "").endswith("Variable"):
-                    continue
-                flag = call.keyword("volatile")
-                if flag is None:
-                    continue
-                if isinstance(flag.node, cst.Name):
-                    if flag.node.value == "True":
-                        return True
-                    continue
-                attribute = flag.dotted or ""
-                if init is None or not attribute.startswith("self."):
-                    continue
-                param = _parameter_stored_in(init, attribute)
-                if param is None:
-                    continue
-                arg = built.arg(init.params.index(param) - 1, param)
-                if arg is not None and isinstance(arg.node, cst.Name) and arg.node.value == "True":
-                    return True
+        for flag in _volatile_flags(method) if method is not None else ():
+            if _is_true(flag.node):
+                return True
+            param = _parameter_stored_in(init, flag.dotted or "") if init is not None else None
+            if param is not None and _is_true(_node_of(built.arg(init.params.index(param) - 1, param))):  # type: ignore[union-attr]
+                return True
     return False
+
+
+def _volatile_flags(function: FunctionInfo) -> Iterable[ArgInfo]:
+    """The `volatile=` arguments of the `Variable(...)` calls a function makes, its nested helpers
+    included (`def pad(insts): return Variable(..., volatile=evaluation)`)."""
+    for body in (function, *function.nested.values()):
+        for simple in body.simples:
+            for call in simple.calls:
+                flag = call.keyword("volatile") if (call.dotted or "").endswith("Variable") else None
+                if flag is not None:
+                    yield flag
+
+
+def _is_true(node: cst.CSTNode | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
+
+
+def _node_of(arg: ArgInfo | None) -> cst.CSTNode | None:
+    return arg.node if arg is not None else None
 
 
 def _parameter_stored_in(init: FunctionInfo, attribute: str) -> str | None:
     """`self.evaluation = evaluation` in `__init__`: the parameter an attribute holds."""
+    if not attribute.startswith("self."):
+        return None
     for simple in init.simples:
         if attribute in simple.targets and isinstance(simple.value, cst.Name) and simple.value.value in init.params:
             return simple.value.value
@@ -718,21 +723,12 @@ def _returns_volatile(model: LoopModel, function: FunctionInfo, call: CallSite) 
     if target is None:
         return False
     offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
-    # (its nested helpers too: `def pad(insts): return Variable(..., volatile=evaluation)`)
-    bodies = [target, *target.nested.values()]
-    for simple in (simple for body in bodies for simple in body.simples):
-        for inner in simple.calls:
-            if not (inner.dotted or "").endswith("Variable"):
-                continue
-            flag = inner.keyword("volatile")
-            if flag is None or not isinstance(flag.node, cst.Name):
-                continue
-            if flag.node.value == "True":
-                return True
-            if flag.node.value in target.params:
-                arg = call.arg(target.params.index(flag.node.value) - offset, flag.node.value)
-                if arg is not None and isinstance(arg.node, cst.Name) and arg.node.value == "True":
-                    return True
+    for flag in _volatile_flags(target):
+        if _is_true(flag.node):
+            return True
+        name = flag.dotted
+        if name is not None and name in target.params and _is_true(_node_of(call.arg(target.params.index(name) - offset, name))):
+            return True
     return False
 
 
