@@ -394,7 +394,6 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
             backwarded[id(loop)] = feeding_backward(function, [p for p in placed_all if loop in p.loops])
         return backwarded[id(loop)]
 
-
     for item in placed_all:
         simple = item.simple
         if item.loops:
@@ -492,8 +491,11 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
                 yield target, _shown(simple.value, carried), carried
     for call in simple.calls:
         container = _container(call)
-        own = values.model.resolve_call(call, values.function) is not None
-        if call.method in APPENDING_METHODS and container is not None and not own:
+        if (
+            call.method in APPENDING_METHODS
+            and container is not None
+            and values.model.resolve_call(call, values.function) is None
+        ):
             # a project class's `add` is judged by what its code keeps (below), not by its name
             for arg in call.args:
                 carried = values.carries(arg.node, item.grad)
