@@ -860,3 +860,63 @@ def test_chunk_outputs_kept_within_one_step_are_no_retention() -> None:
         "nn.functional.cross_entropy(out, y_chunk).backward()\n                optimizer.step()",
     )
     assert "LC009" in [c for c, _ in findings(stepped)]
+
+
+def test_a_closure_returned_by_a_model_method_runs_when_called() -> None:
+    source = """
+        class RVAE(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = Dropping()
+
+            def forward(self, x):
+                return self.net(x)
+
+            def trainer(self, optimizer):
+                def train(x, y):
+                    loss = nn.functional.cross_entropy(self(x), y)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                    return loss.item()
+                return train
+
+            def validater(self):
+                def validate(x, y):
+                    return nn.functional.cross_entropy(self(x), y).item()
+                return validate
+
+        rvae = RVAE()
+        optimizer = torch.optim.Adam(rvae.parameters())
+        train_step = rvae.trainer(optimizer)
+        validate = rvae.validater()
+        for iteration, (x, y) in enumerate(loader):
+            train_step(x, y)
+            if iteration % 10 == 0:
+                GUARD
+                    val_loss = validate(val_x, val_y)
+    """
+    # `self` inside the closures is the model the factory was called on
+    assert findings(source.replace("GUARD", "with torch.no_grad():")) == [
+        ("LC006", "return nn.functional.cross_entropy(self(x), y).item()")
+    ]
+    assert [c for c, _ in findings(source.replace("GUARD", "if True:"))] == ["LC006", "LC007"]
+
+
+def test_a_pass_after_a_return_that_always_runs_is_dead_code() -> None:
+    source = """
+        model = Dropping()
+        model.load_state_dict(torch.load("m.pt"))
+
+        def test():
+            EXIT
+            model.eval()
+            correct = 0
+            for x, y in test_loader:
+                correct += (model(x).argmax(1) == y).sum().item()
+            return correct
+
+        test()
+    """
+    assert findings(source.replace("EXIT", "return")) == []
+    assert findings(source.replace("EXIT", "pass")) == [("LC007", "correct += (model(x).argmax(1) == y).sum().item()")]

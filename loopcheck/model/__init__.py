@@ -244,9 +244,23 @@ class LoopModel:
         """`loss_scaler(loss, optimizer)` on an instance of a project class: its `__call__` (a model's
         call runs its forward: that is a model call, not code to inline)."""
         binding = self.binding(name, function) if via_callers else self.roles.lookup(name, function)
+        if binding is not None and binding.cls is None and binding.call is not None and "." not in name:
+            return self.returned_closure(binding)
         if binding is None or binding.cls is None or self.is_module_class(binding.cls):
             return None
         return self.method_of(binding.cls, "__call__")
+
+    def returned_closure(self, binding: Binding) -> FunctionInfo | None:
+        """`train_step = model.trainer(optimizer, loader)` where the project function defines
+        `def train(i, ...)` inside and returns it: calling `train_step(...)` runs that function."""
+        if binding.call is None:
+            return None
+        factory = self.at(binding.function).resolve_call(binding.call, binding.function, via_callers=False)
+        if factory is None or not factory.nested:
+            return None
+        returned = {name for simple in factory.simples if simple.jump == "return" for name in simple.returned_names}
+        inner = [factory.nested[name] for name in sorted(returned) if name in factory.nested]
+        return inner[0] if len(inner) == 1 else None
 
     def method_of(self, cls: ClassInfo, method: str) -> FunctionInfo | None:
         for candidate in self.class_chain(cls):
@@ -728,6 +742,8 @@ class LoopModel:
                         return True
                 elif self.flow.model_called(call, function) is not None or self.flow.passes_training_object(call, function):
                     return True  # runs a model, or hands one (or an optimizer) to code we cannot see
+                elif (call.dotted or "").split(".")[0] == "self" and "self" not in function.params:
+                    return True  # a closure over a method's `self` (`def validate(x): return self(x)`)
         return any(isinstance(stmt, With) and stmt.grad is not None for stmt in all_statements(function.body))
 
     def reaches_in_loop(self, loop: Loop) -> frozenset[str]:

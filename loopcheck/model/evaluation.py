@@ -122,7 +122,10 @@ def _may_evaluate(model: LoopModel, function: FunctionInfo) -> bool:
 def _loop_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -> Iterable[EvaluationPass]:
     training_loops = {id(step.loop) for step in model.training_steps}
     specializations = model.specializations(function)
+    dead = _unreachable_loops(function)
     for loop in function.loops:
+        if id(loop) in dead:
+            continue  # after a `return` that always runs (`def test(): return` left in to skip it)
         if _runs_once(loop):
             continue  # `for x in loader: model(x); break` initialises lazy modules
         if not specializations and not _may_evaluate_in_loop(model, function, loop):
@@ -152,6 +155,19 @@ def _hands_over_optimizer(model: LoopModel, event: Event) -> bool:
         arg.dotted is not None and model.at(function).roles.role(arg.dotted, function) == OPTIMIZER
         for arg in event.call.args
     )
+
+
+def _unreachable_loops(function: FunctionInfo) -> set[int]:
+    """ids of the loops that come after a top-level `return` or `raise` of the function."""
+    for index, stmt in enumerate(function.body):
+        if isinstance(stmt, Simple) and stmt.jump in ("return", "raise"):
+            return {id(loop) for loop in _loops_within_block(function.body[index + 1 :])}
+    return set()
+
+
+def _loops_within_block(block: list) -> Iterable[Loop]:
+    for stmt in block:
+        yield from _loops_within(stmt)
 
 
 def _loop_pass(
@@ -1043,6 +1059,8 @@ def _builds_mode_layer(model: LoopModel, call: CallSite) -> bool:
         training = call.arg(5, "training") if "batch_norm" in last else call.arg(2, "training")
         if training is not None and isinstance(training.node, cst.Name) and training.node.value in ("True", "False"):
             return False  # `F.batch_norm(x, m, v, w, b, True)`, `F.dropout(x, p, False)`: the mode is fixed
+        if training is None and last[:1].islower() and "dropout" in last.lower():
+            return False  # `F.dropout(x, p)`: `training` defaults to True, whatever the module's mode
         return True
     for arg in call.args:
         if arg.keyword is not None and _DROPOUT_KEYWORD.search(arg.keyword) and not _zero(arg.node):

@@ -168,6 +168,12 @@ class Flow:
             index = function.params.index(head) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
             arg = call.arg(index, head) if index >= 0 else None
             argument = arg.dotted if arg is not None else None
+        if argument is None and head == "self" and "self" not in function.params:
+            # `self` inside a closure that a method returned (`train_step = model.trainer(...)`):
+            # the receiver of the call that made the closure
+            made = self.model.at(caller).binding(call.dotted, caller) if call.dotted and "." not in call.dotted else None
+            if made is not None and made.call is not None and made.call.receiver is not None:
+                argument = made.call.receiver
         if argument is None or self._rebound_here(head, function):
             return self.subject(name, function)
         mapped = self.model.at(caller).flow.subject_in(argument + dot + rest, outer)
