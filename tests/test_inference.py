@@ -920,3 +920,26 @@ def test_a_pass_after_a_return_that_always_runs_is_dead_code() -> None:
     """
     assert findings(source.replace("EXIT", "return")) == []
     assert findings(source.replace("EXIT", "pass")) == [("LC007", "correct += (model(x).argmax(1) == y).sum().item()")]
+
+
+def test_functional_dropout_left_in_training_is_no_mode_dependent_layer() -> None:
+    source = """
+        class Decoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(DROP)
+
+        decoder = Decoder()
+        decoder.load_state_dict(torch.load("d.pt"))
+        with torch.no_grad():
+            for x, y in test_loader:
+                correct = (decoder(x).argmax(1) == y).sum().item()
+    """
+    # `F.dropout(x, p)` drops in any mode (training defaults to True): eval() changes nothing
+    assert findings(source.replace("DROP", "nn.functional.dropout(x, 0.3)")) == []
+    assert findings(source.replace("DROP", "nn.functional.dropout(x, 0.3, self.training)")) == [
+        ("LC006", "correct = (decoder(x).argmax(1) == y).sum().item()")
+    ]
