@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable
 
-from loopcheck.model.flow import Event, Kind, Subject, arguments_known
+from loopcheck.model.flow import Event, Kind, Subject, arguments_known, rebinds
 import libcst as cst
 
 from loopcheck.model.build import dotted_name, qualify
 from loopcheck.model.dataflow import DATA_ITERABLE, feeding_backward, simples_of, walk
-from loopcheck.model.ir import ArgInfo, CallSite, ClassInfo, FunctionInfo, Loop, Simple
+from loopcheck.model.ir import ArgInfo, CallSite, ClassInfo, FunctionInfo, Loop, Simple, all_statements
 from loopcheck.model.program import events_of
 from loopcheck.model.roles import MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, Binding
 
@@ -161,13 +161,8 @@ def _unreachable_loops(function: FunctionInfo) -> set[int]:
     """ids of the loops that come after a top-level `return` or `raise` of the function."""
     for index, stmt in enumerate(function.body):
         if isinstance(stmt, Simple) and stmt.jump in ("return", "raise"):
-            return {id(loop) for loop in _loops_within_block(function.body[index + 1 :])}
+            return {id(loop) for loop in all_statements(function.body[index + 1 :]) if isinstance(loop, Loop)}
     return set()
-
-
-def _loops_within_block(block: list) -> Iterable[Loop]:
-    for stmt in block:
-        yield from _loops_within(stmt)
 
 
 def _loop_pass(
@@ -854,17 +849,12 @@ def _evals_first_parameter(function: FunctionInfo) -> bool:
     )
 
 
-def head_of(name: str) -> str:
-    return name.partition(".")[0]
-
-
 def _as_passed(model: LoopModel, function: FunctionInfo, edge: CallEdge, subject: Subject | None) -> Subject | None:
     """The caller's name for a parameter: `validation(model, ...)`'s `model` is the `net` that a
     caller passes as `validation(net, ...)`."""
     if subject is None:
         return subject
-    binding = subject.binding
-    if binding is not None and binding.function is function and binding.alias is None and head_of(subject.name) not in binding.statement.value_names:
+    if rebinds(subject.binding, subject.name, function):
         return subject  # `model = GCNInference(weights)` in the callee: not what the caller passed
     head, dot, rest = subject.name.partition(".")
     argument: str | None = None

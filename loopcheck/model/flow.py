@@ -185,15 +185,7 @@ class Flow:
         return mapped
 
     def _rebound_here(self, name: str, function: FunctionInfo) -> bool:
-        """Does the function bind a parameter to something new (`model = GCNInference(weights)`),
-        not a wrapper of what was passed (`model = model.to(device)`)?"""
-        binding = self.model.binding(name, function)
-        return (
-            binding is not None
-            and binding.function is function
-            and binding.alias is None
-            and name not in binding.statement.value_names
-        )
+        return rebinds(self.model.binding(name, function), name, function)
 
     def element_subject(self, container: str, element: str, name: str, function: FunctionInfo) -> Subject | None:
         """An element of a container built as a literal of optimizers (or schedulers, models):
@@ -538,6 +530,17 @@ def arguments_known(
 
 
 _TEST = re.compile(r"^(not\s+)?([A-Za-z_]\w*)$|^([A-Za-z_]\w*)\s*(==|!=|is not|is)\s*(.+)$")
+
+
+def rebinds(binding: Binding | None, name: str, function: FunctionInfo) -> bool:
+    """Is `binding` the function's own new object for `name` (`model = GCNInference(weights)`),
+    not a wrapper of what was passed in (`model = model.to(device)`)?"""
+    return (
+        binding is not None
+        and binding.function is function
+        and binding.alias is None
+        and name.partition(".")[0] not in binding.statement.value_names
+    )
 
 
 def _derive_constant(simple: Simple, context: Context) -> Context:
