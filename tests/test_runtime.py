@@ -277,7 +277,7 @@ def test_epoch_sized_schedule_stepped_per_batch_is_confirmed_against_the_epoch_l
 def test_iteration_sized_schedule_stepped_per_batch_is_not_confirmed() -> None:
     verdict = judge_finding(lambda: cosine_per_batch(t_max=24), finding("LC005", "lc005-scheduler"))
     assert verdict.verdict == "not confirmed"
-    assert "stepped after every optimizer step" in verdict.evidence
+    assert "stepped after each of the 24 optimizer steps" in verdict.evidence
 
 
 # -- LC006 / LC007 / LC008 -----------------------------------------------------------------
@@ -700,9 +700,9 @@ def test_json_report_goes_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     watch(steps=4, report="json")(loop_without_zero_grad)()
     captured = capsys.readouterr()
     data = json.loads(captured.out)
-    assert data["steps"] == 4 and data["stopped_early"] is True
-    assert data["verdicts"][0]["code"] == "LC001"
-    assert len(data["optimizers"][0]["grad_norm"]) == 4
+    assert data["run"]["steps"] == 4 and data["run"]["stopped_early"] is True
+    assert data["findings"][0]["code"] == "LC001"
+    assert len(data["run"]["optimizers"][0]["grad_norm"]) == 4
     assert captured.err == ""
 
 

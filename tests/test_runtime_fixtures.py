@@ -26,18 +26,20 @@ def test_verify_confirms_exactly_the_marked_findings(fixture: Path, monkeypatch:
     relative = str(fixture.relative_to(ROOT))
     code = verify_script(relative, [], fmt="json", out=out)
     report = json.loads(out.getvalue())
+    findings = report["findings"]
     confirmed = sorted(
-        (v["line"], v["code"]) for v in report["verdicts"] if v["verdict"] == "confirmed" and v["static"]
+        (v["line"], v["code"]) for v in findings
+        if v["verdict"]["status"] == "confirmed" and v["verdict"]["source"] == "static"
     )
-    runtime_only = [v for v in report["verdicts"] if v["verdict"] == "confirmed" and not v["static"]]
+    runtime_only = [v for v in findings if v["verdict"]["source"] == "runtime"]
     marked = expected_findings(fixture.read_text(encoding="utf-8"))
     expected = [(line, code) for line, code in marked if code in CHECKS]
-    unchecked = sorted((v["line"], v["code"]) for v in report["verdicts"] if v["verdict"] == "not checked")
-    assert report["error"] is None
+    unchecked = sorted((v["line"], v["code"]) for v in findings if v["verdict"]["status"] == "not_checked")
+    assert report["run"]["error"] is None
     assert confirmed == expected
     assert unchecked == [(line, code) for line, code in marked if code not in CHECKS]
     assert runtime_only == []
     assert code == (1 if expected else 0)
-    for verdict in report["verdicts"]:
-        if verdict["verdict"] == "confirmed":
-            assert verdict["evidence"]
+    for finding in findings:
+        if finding["verdict"]["status"] == "confirmed":
+            assert finding["verdict"]["evidence"]

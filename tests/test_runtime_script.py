@@ -16,6 +16,7 @@ from loopcheck.finding import Finding  # noqa: E402
 from loopcheck.runtime import script as script_module  # noqa: E402
 from loopcheck.runtime.plot import MISSING_MATPLOTLIB  # noqa: E402
 from loopcheck.runtime.script import verify_script  # noqa: E402
+from loopcheck.runtime.static import StaticResult  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -50,7 +51,9 @@ def write(tmp_path: Path, source: str, name: str = "train.py") -> str:
 
 
 def given_findings(monkeypatch: pytest.MonkeyPatch, *findings: Finding) -> None:
-    monkeypatch.setattr(script_module, "static_findings", lambda path: (list(findings), []))
+    """The static side's answer for these tests (the tests of the engine are elsewhere)."""
+    monkeypatch.setattr(script_module, "static_result",
+                        lambda path, select=(), ignore=(), usage_errors=False: StaticResult(list(findings)))
 
 
 def make_finding(path: str, line: int, code: str) -> Finding:
@@ -86,8 +89,9 @@ def test_the_step_limit_stops_a_long_script(tmp_path: Path, monkeypatch: pytest.
     out = io.StringIO()
     verify_script(path, ["1000"], steps=4, fmt="json", out=out)
     data = json.loads(out.getvalue())
-    assert data["steps"] == 4 and data["stopped_early"] is True
-    assert data["verdicts"][0]["code"] == "LC001" and data["verdicts"][0]["static"] is False
+    assert data["run"]["steps"] == 4 and data["run"]["stopped_early"] is True
+    assert data["findings"][0]["code"] == "LC001"
+    assert data["findings"][0]["verdict"]["source"] == "runtime"
 
 
 def test_a_clean_script_exits_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,16 +107,21 @@ def test_a_missing_script_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
     assert "no/such/train.py: no such file" in capsys.readouterr().err
 
 
-def test_the_scripts_own_exception_is_one_line_and_exit_two(
+def test_the_scripts_own_exception_shows_its_traceback_then_the_partial_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write(tmp_path, TRAINING + "raise ValueError('labels out of range')\n")
     given_findings(monkeypatch)
     argv = list(sys.argv)
-    assert verify_script(path, ["3"], out=io.StringIO()) == 2
+    out = io.StringIO()
+    assert verify_script(path, ["3"], out=out) == 2
     err = capsys.readouterr().err
-    assert "failed: ValueError: labels out of range" in err
-    assert "Traceback" not in err
+    assert "Traceback (most recent call last)" in err
+    assert f'File "{path}", line 17, in <module>' in err
+    assert "raise ValueError('labels out of range')" in err
+    assert "runpy" not in err and "loopcheck" + os.sep + "runtime" not in err  # its own frames only
+    assert "failed: ValueError: labels out of range; the report is partial" in err
+    assert "3 optimizer steps on cpu (the training code raised ValueError: labels out of range)" in out.getvalue()
     assert sys.argv == argv
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 import sysconfig
 import threading
+import types
+import warnings
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
@@ -69,8 +72,11 @@ _DEVICES = ("auto", "cpu", "cuda")
 
 
 class StopTraining(BaseException):
-    """Raised by the post-step hook once the step budget is spent; a BaseException so that a
-    training loop's own `except Exception` cannot swallow it. The runner catches it."""
+    """Raised once the step budget is spent: by the post-step hook at the limit, then by every
+    further watched call (forward, backward, step, zero_grad, scheduler step, DataLoader pass,
+    clipping, GradScaler) of the run. A BaseException, so that `except Exception` cannot swallow
+    it; a bare `except:` that does is refused again at its next training call, and the report
+    says how many calls it made after the stop. The runner catches it."""
 
 
 @dataclass
@@ -78,21 +84,241 @@ class RunOutcome:
     value: object
     trace: Trace
     error: Exception | None
+    interrupted: bool = False  # Ctrl-C (KeyboardInterrupt) ended the run: the trace is partial
+    closed: bool = False  # a watched generator was closed by its consumer before it finished
+
+
+def check_steps(steps: object, label: str = "steps") -> int:
+    """`steps` as a positive int; a bool (`steps=True`) or anything else is a ValueError."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"{label} must be a positive integer, got {steps!r}")
+    return steps
 
 
 def run_instrumented(call: Callable[[], object], steps: int, device: str = "auto") -> RunOutcome:
-    """Run `call()` under instrumentation; the user's exception is returned, not raised."""
+    """Run `call()` under instrumentation; the user's exception is returned, not raised.
+
+    A KeyboardInterrupt ends the run too: the outcome says so (`interrupted`) and the caller
+    decides what to do after reporting the partial trace."""
     instrumentation = Instrumentation(steps, device)
     value: object = None
     error: Exception | None = None
+    interrupted = False
+    ended = "returned"
     try:
         with instrumentation:
             value = call()
     except StopTraining:
-        value = None
+        value, ended = None, "stopped"
+    except KeyboardInterrupt:
+        interrupted, ended = True, "interrupted"
     except Exception as raised:  # the training code's own failure: reported, then re-raised
-        error = raised
-    return RunOutcome(value, instrumentation.finish(), error)
+        error, ended = raised, "raised"
+    trace = instrumentation.finish()
+    trace.interrupted = interrupted
+    trace.ended = "returned_after_stop" if ended == "returned" and trace.stopped else ended
+    return RunOutcome(value, trace, error, interrupted)
+
+
+# -- process-wide patches ------------------------------------------------------------------
+#
+# Hooks and patches are installed once for the whole process, reference-counted by the runs in
+# progress, and removed (every attribute put back to the identical original object) when the
+# last run ends. Each hook or patched call asks which run the calling thread belongs to: the
+# thread a run was started on, and the threads started from such a thread while it ran. A
+# thread that belongs to no run is not watched, so two verified functions running at once in
+# two threads each see only their own training.
+
+_LOCK = threading.RLock()
+_ATTACHED: dict[int, Instrumentation] = {}  # thread ident → the run it belongs to
+_OWNERS: weakref.WeakKeyDictionary[threading.Thread, Instrumentation] = weakref.WeakKeyDictionary()
+_INSTALLED: list[ExitStack] = []  # the one installed set of patches, while any run is live
+_USERS = [0]
+_THIS_FILE = os.path.realpath(__file__)
+if _THIS_FILE.endswith((".pyc", ".pyo")):  # pragma: no cover - run from bytecode only
+    _THIS_FILE = _THIS_FILE[:-1]
+
+
+def _current() -> Instrumentation | None:
+    """The live run the calling thread belongs to, if any."""
+    run = _ATTACHED.get(threading.get_ident())
+    if run is None and _OWNERS:
+        run = _OWNERS.get(threading.current_thread())
+        if run is not None and not run._live:
+            return None
+    return run
+
+
+def running_here() -> bool:
+    """True when the calling thread belongs to a run in progress (a nested verified call)."""
+    return _current() is not None
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Ctrl-C waits until the block is done (on the main thread with Python's default handler):
+    a KeyboardInterrupt between two restores would leave a patch installed for good."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    try:
+        previous = signal.getsignal(signal.SIGINT)
+    except (ValueError, AttributeError):  # pragma: no cover - no signal support
+        yield
+        return
+    if previous is not signal.default_int_handler:
+        yield
+        return
+    pending: list[int] = []
+    signal.signal(signal.SIGINT, lambda number, frame: pending.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pending:
+            raise KeyboardInterrupt
+
+
+def _acquire() -> None:
+    with _sigint_deferred(), _LOCK:
+        if _USERS[0] == 0:
+            stack = ExitStack()
+            try:
+                _install(stack)
+            except BaseException:
+                stack.close()
+                raise
+            _INSTALLED.append(stack)
+        _USERS[0] += 1
+
+
+def _release() -> None:
+    with _sigint_deferred(), _LOCK:
+        _USERS[0] -= 1
+        if _USERS[0] == 0:
+            _INSTALLED.pop().close()
+
+
+def _install(stack: ExitStack) -> None:
+    for register, hook in (
+        (optimizer_module.register_optimizer_step_pre_hook, _hook_step_pre),
+        (optimizer_module.register_optimizer_step_post_hook, _hook_step_post),
+        (module_module.register_module_forward_pre_hook, _hook_forward_pre),
+    ):
+        stack.callback(register(hook).remove)
+    handle = module_module.register_module_forward_hook(_hook_forward, always_call=True)
+    stack.callback(handle.remove)
+    # One patch of torch.autograd.backward sees both loss.backward() (Tensor.backward calls
+    # it by attribute) and direct torch.autograd.backward(...) calls.
+    _patch(stack, torch.autograd, "backward", Instrumentation._backward)
+    for base, name, handler in (
+        (torch.optim.Optimizer, "zero_grad", Instrumentation._zero_grad),
+        (nn.Module, "zero_grad", Instrumentation._zero_grad),
+        (nn.Module, "train", Instrumentation._train),
+        (lr_scheduler.LRScheduler, "step", Instrumentation._scheduler_step),
+        (GradScaler, "scale", Instrumentation._scale),
+        (GradScaler, "unscale_", Instrumentation._unscale),
+        (GradScaler, "step", Instrumentation._scaler_step),
+        (DataLoader, "__iter__", Instrumentation._loader_iter),
+    ):
+        for cls in _classes_defining(base, name):
+            _patch(stack, cls, name, handler)
+    _patch(stack, torch, "save", Instrumentation._save)
+    for module in (torch.nn.utils, clip_grad_module):
+        for name in ("clip_grad_norm_", "clip_grad_value_"):
+            if hasattr(module, name):
+                _patch(stack, module, name, Instrumentation._clip)
+    # Threads started by a run's thread belong to that run; the stop ends them quietly.
+    _patch(stack, threading.Thread, "start", None, _thread_start)
+    _patch(stack, threading, "excepthook", None, _thread_excepthook)
+    # Warnings raised inside a patched function name the user's line, not this file.
+    _patch(stack, warnings, "warn", None, _warn)
+
+
+def _patch(stack: ExitStack, owner: Any, name: str, handler: Callable[..., Any] | None,
+           maker: Callable[[Callable[..., Any]], Callable[..., Any]] | None = None) -> None:
+    original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
+    replacement = maker(original) if maker is not None else _dispatching(original, handler)
+    setattr(owner, name, replacement)
+    stack.callback(setattr, owner, name, original)
+
+
+def _dispatching(original: Callable[..., Any], handler: Any) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def patched(*args: Any, **kwargs: Any) -> Any:
+        run = _current()
+        if run is None:
+            return original(*args, **kwargs)
+        return handler(run, original, *args, **kwargs)
+
+    return patched
+
+
+def _hook_step_pre(optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+    run = _current()
+    if run is not None:
+        run._on_step_pre(optimizer)
+
+
+def _hook_step_post(optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
+    run = _current()
+    if run is not None:
+        run._on_step_post(optimizer)
+
+
+def _hook_forward_pre(module: nn.Module, args: Any) -> None:
+    run = _current()
+    if run is not None:
+        run._on_forward_pre(module)
+
+
+def _hook_forward(module: nn.Module, args: Any, output: Any) -> None:
+    run = _current()
+    if run is not None:
+        run._on_forward(module, output)
+
+
+def _thread_start(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def start(thread: threading.Thread, *args: Any, **kwargs: Any) -> Any:
+        run = _current()
+        if run is not None:
+            with _LOCK:
+                _OWNERS[thread] = run
+                run._threads.append(weakref.ref(thread))
+        return original(thread, *args, **kwargs)
+
+    return start
+
+
+def _thread_excepthook(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def excepthook(args: Any) -> Any:
+        if isinstance(args.exc_type, type) and issubclass(args.exc_type, StopTraining):
+            return None  # the stop ended a training thread: not an error to print
+        return original(args)
+
+    return excepthook
+
+
+def _warn(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def warn(message: Any, category: Any = None, stacklevel: int = 1, *args: Any, **kwargs: Any) -> Any:
+        # The frames of this file do not count: `stacklevel=2` in a torch function called
+        # through a patch names the user's line that called it, as it would without the patch.
+        level = stacklevel
+        if isinstance(stacklevel, int) and stacklevel > 1:
+            frame = sys._getframe(1)
+            counted = walked = 0
+            while frame is not None and counted < stacklevel:
+                walked += 1
+                if walked == 1 or frame.f_code.co_filename != _THIS_FILE:
+                    counted += 1
+                frame = frame.f_back
+            level = walked
+        return original(message, category, level + 1, *args, **kwargs)
+
+    return warn
 
 
 class _OptimizerState:
@@ -166,21 +392,34 @@ class _GradNote:
         self.accumulated = False
 
 
+class _ThreadState:
+    """What one thread of a run is inside of: outermost calls in progress, forward depth."""
+
+    __slots__ = ("active", "depth", "boundary")
+
+    def __init__(self, boundary: FrameType | None) -> None:
+        self.active: set[str] = set()  # outermost calls in progress (nested ones are not events)
+        self.depth = 0
+        self.boundary = boundary  # the frame that started the run: user frames stop there
+
+
 class Instrumentation:
-    """Context manager: installs the hooks on enter, removes every one of them on exit."""
+    """One watched run. As a context manager it attaches the current thread on enter and ends
+    the run on exit; `start`/`attach`/`detach`/`end` do the same piecewise (a generator is
+    watched only while it runs). The process-wide patches are shared by all live runs."""
 
     def __init__(self, step_limit: int, device: str = "auto") -> None:
-        if step_limit < 1:
-            raise ValueError(f"steps must be at least 1, got {step_limit}")
+        check_steps(step_limit)
         if device not in _DEVICES:
             raise ValueError(f"device must be one of {', '.join(_DEVICES)}, got {device!r}")
         if device == "cuda" and not torch.cuda.is_available():
             raise ValueError("device='cuda' was asked for but torch.cuda.is_available() is False")
         self.trace = Trace(step_limit=step_limit)
         self._device_mode = device
-        self._stack = ExitStack()
-        self._thread = threading.get_ident()
-        self._boundary: FrameType | None = None
+        self._live = False
+        self._lock = threading.RLock()
+        self._threads_state: dict[int, _ThreadState] = {}
+        self._threads: list[weakref.ref[threading.Thread]] = []
         self._library_roots = _library_roots()
         self._user_paths: dict[str, str | None] = {}
         self._user_classes: dict[type, bool] = {}
@@ -189,10 +428,9 @@ class Instrumentation:
         self._schedulers: dict[int, tuple[SchedulerInfo, object]] = {}
         self._modules: dict[int, tuple[ModuleInfo | None, nn.Module, list[tuple[str, nn.Module]]]] = {}
         self._loaders: dict[int, tuple[LoaderInfo, object]] = {}
-        self._active: set[str] = set()  # outermost calls in progress (nested ones are not events)
-        self._depth = 0
         self._backwards = 0
         self._total_steps = 0
+        self._started_steps = 0
         self._forwards_since_backward = 0
         self._forward_samples_in_pass = 0
         self._forward_samples = 0
@@ -207,20 +445,49 @@ class Instrumentation:
     # -- life cycle --------------------------------------------------------------------------
 
     def __enter__(self) -> Instrumentation:
-        self._boundary = sys._getframe(1)
-        try:
-            self._install()
-        except BaseException:
-            self._stack.close()
-            raise
+        self.start()
+        self.attach(sys._getframe(1))
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._stack.close()
-        self._boundary = None
+        self.end()
+
+    def start(self) -> None:
+        if running_here():
+            raise RuntimeError("this thread is already inside a watched run")
+        _acquire()
+        self._live = True
+
+    def attach(self, boundary: FrameType | None = None) -> None:
+        """Events of the calling thread belong to this run from now on."""
+        ident = threading.get_ident()
+        with _LOCK:
+            other = _ATTACHED.get(ident)
+            if other is not None and other is not self:
+                raise RuntimeError("this thread is already inside another watched run")
+            _ATTACHED[ident] = self
+        self._threads_state[ident] = _ThreadState(boundary)
+
+    def detach(self) -> None:
+        ident = threading.get_ident()
+        with _LOCK:
+            if _ATTACHED.get(ident) is self:
+                del _ATTACHED[ident]
+
+    def end(self) -> None:
+        """Detach every thread of this run and give back its share of the patches."""
+        if not self._live:
+            return
+        with _sigint_deferred():
+            with _LOCK:
+                for ident in [i for i, run in _ATTACHED.items() if run is self]:
+                    del _ATTACHED[ident]
+                self._live = False
+            _release()
 
     def finish(self) -> Trace:
         """Turn the tensors kept during the run into numbers (one device sync, at the end)."""
+        self.end()
         trace = self.trace
         for record in trace.steps:
             record.grad_norm = _to_float(record.grad_norm)
@@ -230,58 +497,41 @@ class Instrumentation:
             clip.total_norm = _to_float(clip.total_norm)
             clip.scale = _to_float(clip.scale)
         trace.device = self._cuda_device.type if self._cuda_device is not None else "cpu"
+        trace.completed = self._total_steps
+        alive = [t for t in (ref() for ref in self._threads) if t is not None and t.is_alive()]
+        if alive:
+            trace.notes.append(
+                f"{len(alive)} thread(s) started by the training code were still running when it "
+                f"returned ({', '.join(t.name for t in alive[:3])}); what they do from then on is not watched"
+            )
         self._optimizers.clear()
         self._schedulers.clear()
         self._modules.clear()
         self._loaders.clear()
         return trace
 
-    def _install(self) -> None:
-        stack = self._stack
-        for register, hook in (
-            (optimizer_module.register_optimizer_step_pre_hook, self._on_step_pre),
-            (optimizer_module.register_optimizer_step_post_hook, self._on_step_post),
-            (module_module.register_module_forward_pre_hook, self._on_forward_pre),
-        ):
-            stack.callback(register(hook).remove)
-        handle = module_module.register_module_forward_hook(self._on_forward, always_call=True)
-        stack.callback(handle.remove)
-        # One patch of torch.autograd.backward sees both loss.backward() (Tensor.backward calls
-        # it by attribute) and direct torch.autograd.backward(...) calls.
-        self._patch(torch.autograd, "backward", self._wrap_backward)
-        for base, name, wrap in (
-            (torch.optim.Optimizer, "zero_grad", self._recorded(ZERO_GRAD, self._record_zero_grad)),
-            (nn.Module, "zero_grad", self._recorded(ZERO_GRAD, self._record_zero_grad)),
-            (nn.Module, "train", self._wrap_train),
-            (lr_scheduler.LRScheduler, "step",
-             self._recorded(SCHEDULER_STEP, self._record_scheduler_step)),
-            (GradScaler, "scale", self._wrap_scale),
-            (GradScaler, "unscale_", self._recorded(UNSCALE, self._record_unscale)),
-            (GradScaler, "step", self._recorded(SCALER_STEP, self._record_scaler_step)),
-            (DataLoader, "__iter__", self._wrap_loader_iter),
-        ):
-            for cls in _classes_defining(base, name):
-                self._patch(cls, name, wrap)
-        self._patch(torch, "save", self._wrap_save)
-        for module in (torch.nn.utils, clip_grad_module):
-            for name in ("clip_grad_norm_", "clip_grad_value_"):
-                if hasattr(module, name):
-                    self._patch(module, name, self._wrap_clip)
-        if self._device_mode != "cpu" and torch.cuda.is_available():
-            torch.cuda.reset_peak_memory_stats()
+    def _thread(self) -> _ThreadState:
+        ident = threading.get_ident()
+        state = self._threads_state.get(ident)
+        if state is None:
+            state = self._threads_state.setdefault(ident, _ThreadState(None))
+        return state
 
-    def _patch(self, owner: Any, name: str, wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
-        original = owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name)
-        setattr(owner, name, wrap(original))
-        self._stack.callback(setattr, owner, name, original)
+    def _refuse(self, kind: str) -> None:
+        """After the stop, every training call of the run raises StopTraining again."""
+        if self.trace.stopped:
+            with self._lock:
+                self.trace.refused[kind] = self.trace.refused.get(kind, 0) + 1
+            raise StopTraining
 
     # -- where things happen -----------------------------------------------------------------
 
     def _user_path(self, filename: str) -> str | None:
         """Real path of a file of the user's code; None for torch, loopcheck and libraries."""
-        if filename in self._user_paths:
-            return self._user_paths[filename]
-        path: str | None = None
+        path = self._user_paths.get(filename, "")
+        if path != "":
+            return path
+        path = None
         if not filename.startswith("<"):
             real = os.path.realpath(filename)
             if not real.startswith(self._library_roots):
@@ -299,8 +549,9 @@ class Instrumentation:
         return known
 
     def _user_frames(self) -> Iterator[FrameType]:
+        boundary = self._thread().boundary
         frame: FrameType | None = sys._getframe(1)
-        while frame is not None and frame is not self._boundary:
+        while frame is not None and frame is not boundary:
             if self._user_path(frame.f_code.co_filename) is not None:
                 yield frame
             frame = frame.f_back
@@ -311,16 +562,29 @@ class Instrumentation:
         )
 
     def _event(self, kind: str, owner: int | None) -> int:
-        self.trace.events.append(Event(kind, self._total_steps, owner, self._sites()))
-        return len(self.trace.events) - 1
-
-    def _on_run_thread(self) -> bool:
-        return threading.get_ident() == self._thread
+        with self._lock:
+            self.trace.events.append(Event(kind, self._total_steps, owner, self._sites()))
+            return len(self.trace.events) - 1
 
     def _note(self, error: Exception) -> None:
         note = f"instrumentation error (training went on): {type(error).__name__}: {error}"
-        if note not in self.trace.notes:
-            self.trace.notes.append(note)
+        with self._lock:
+            if note not in self.trace.notes:
+                self.trace.notes.append(note)
+
+    def _outermost(self, key: str) -> bool:
+        return key not in self._thread().active
+
+    def _call(self, key: str, original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call `original` with `key` marked active, so that the calls it makes are not events."""
+        active = self._thread().active
+        if key in active:
+            return original(*args, **kwargs)
+        active.add(key)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            active.discard(key)
 
     # -- registries --------------------------------------------------------------------------
 
@@ -378,14 +642,19 @@ class Instrumentation:
 
     # -- optimizer hooks ---------------------------------------------------------------------
 
-    def _on_step_pre(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
-        if not self._on_run_thread():
-            return None
-        try:
-            self._record_step(optimizer)
-        except Exception as error:
-            self._note(error)
-        return None
+    def _on_step_pre(self, optimizer: torch.optim.Optimizer) -> None:
+        self._refuse(STEP)
+        with self._lock:
+            if self._started_steps >= self.trace.step_limit:
+                # another thread of the run is finishing the last step the budget allows
+                self.trace.stopped = True
+                self.trace.refused[STEP] = self.trace.refused.get(STEP, 0) + 1
+                raise StopTraining
+            self._started_steps += 1
+            try:
+                self._record_step(optimizer)
+            except Exception as error:
+                self._note(error)
 
     def _record_step(self, optimizer: torch.optim.Optimizer) -> None:
         state = self._optimizer(optimizer)
@@ -405,9 +674,8 @@ class Instrumentation:
         else:
             norm = _total_norm(grads, 2.0) if grads else None
         lr = optimizer.param_groups[0].get("lr", 0.0) if optimizer.param_groups else 0.0
-        if self._cuda_device is None and grads and self._device_mode != "cpu":
-            if grads[0].device.type == "cuda":
-                self._cuda_device = grads[0].device
+        if self._cuda_device is None and self._device_mode != "cpu":
+            self._cuda_device = _cuda_device_of(optimizer)
         carried = state.carried()
         reset: object = None
         if state.steps and state.backwards:
@@ -429,28 +697,30 @@ class Instrumentation:
             )
         )
 
-    def _on_step_post(self, optimizer: torch.optim.Optimizer, args: Any, kwargs: Any) -> None:
-        if not self._on_run_thread():
-            return None
-        state = self._optimizer(optimizer)
-        state.steps += 1
-        self._total_steps += 1
-        self._clip_norm = None
-        try:
-            state.note_after_step()
-            record = self._last_step_of(state.info.index)
-            if record is not None:
-                record.backwards_inside = self._backwards - state.backwards_at_step
-            if record is not None and self._cuda_device is not None:
-                record.device_memory = torch.cuda.memory_allocated(self._cuda_device)
-                record.peak_memory = torch.cuda.max_memory_allocated(self._cuda_device)
-            if self._total_steps <= EARLY_SAMPLED_STEPS or self._total_steps % SAMPLE_EVERY == 0:
-                self._sample(None)
-        except Exception as error:
-            self._note(error)
-        if state.steps >= self.trace.step_limit:
-            self.trace.stopped = True
-            raise StopTraining
+    def _on_step_post(self, optimizer: torch.optim.Optimizer) -> None:
+        with self._lock:
+            state = self._optimizer(optimizer)
+            state.steps += 1
+            self._total_steps += 1
+            self._clip_norm = None
+            try:
+                state.note_after_step()
+                record = self._last_step_of(state.info.index)
+                if record is not None:
+                    record.backwards_inside = self._backwards - state.backwards_at_step
+                if record is not None and self._cuda_device is not None:
+                    # memory_allocated: bytes held by live tensors now; max_memory_allocated: the
+                    # peak since the process started (or the user last reset it), never reset here
+                    record.device_memory = torch.cuda.memory_allocated(self._cuda_device)
+                    record.peak_memory = torch.cuda.max_memory_allocated(self._cuda_device)
+                if self._total_steps <= EARLY_SAMPLED_STEPS or self._total_steps % SAMPLE_EVERY == 0:
+                    self._sample(None)
+            except Exception as error:
+                self._note(error)
+            # The budget counts optimizer steps of all optimizers together.
+            if self._total_steps >= self.trace.step_limit:
+                self.trace.stopped = True
+                raise StopTraining
 
     def _last_step_of(self, optimizer: int) -> StepRecord | None:
         for record in reversed(self.trace.steps):
@@ -460,21 +730,20 @@ class Instrumentation:
 
     # -- forwards ----------------------------------------------------------------------------
 
-    def _on_forward_pre(self, module: nn.Module, args: Any) -> None:
-        if self._on_run_thread():
-            self._depth += 1
-        return None
+    def _on_forward_pre(self, module: nn.Module) -> None:
+        self._refuse(FORWARD)
+        self._thread().depth += 1
 
-    def _on_forward(self, module: nn.Module, args: Any, output: Any) -> None:
-        if not self._on_run_thread():
+    def _on_forward(self, module: nn.Module, output: Any) -> None:
+        thread = self._thread()
+        thread.depth = max(thread.depth - 1, 0)
+        if thread.depth or self.trace.stopped:
             return None
-        self._depth = max(self._depth - 1, 0)
-        if self._depth:
-            return None
-        try:
-            self._record_forward(module, output)
-        except Exception as error:
-            self._note(error)
+        with self._lock:
+            try:
+                self._record_forward(module, output)
+            except Exception as error:
+                self._note(error)
         return None
 
     def _record_forward(self, module: nn.Module, output: Any) -> None:
@@ -518,17 +787,14 @@ class Instrumentation:
         )
         self.trace.samples.append(sample)
 
-    # -- patched callables -------------------------------------------------------------------
+    # -- patched callables: called as handler(run, original, *args, **kwargs) ------------------
 
-    def _outermost(self, key: str) -> bool:
-        return key not in self._active and self._on_run_thread()
-
-    def _wrap_backward(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(original)
-        def backward(*args: Any, **kwargs: Any) -> Any:
-            if not self._outermost(BACKWARD):
-                return original(*args, **kwargs)
-            event = -1
+    def _backward(self, original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._outermost(BACKWARD):
+            return original(*args, **kwargs)
+        self._refuse(BACKWARD)
+        event = -1
+        with self._lock:
             try:
                 event = self._event(BACKWARD, None)
                 self.trace.backward_roots[event] = _loss_root(args, scaled=self._scale_armed)
@@ -544,33 +810,44 @@ class Instrumentation:
                     self._scale_armed = False
             except Exception as error:
                 self._note(error)
-            # Reentrant checkpointing runs backward() inside backward(): one event is enough.
-            result = self._call(BACKWARD, original, *args, **kwargs)
+        # Reentrant checkpointing runs backward() inside backward(): one event is enough.
+        result = self._call(BACKWARD, original, *args, **kwargs)
+        with self._lock:
             try:
                 for state in self._optimizers.values():
                     state.observe_after_backward(event)
             except Exception as error:
                 self._note(error)
-            return result
+        return result
 
-        return backward
+    def _recorded(self, key: str, record: Callable[..., None], original: Callable[..., Any],
+                  *args: Any, **kwargs: Any) -> Any:
+        """`record(*args)` before each outermost call, then the original."""
+        if self._outermost(key):
+            self._refuse(key)
+            with self._lock:
+                try:
+                    record(*args)
+                except Exception as error:
+                    self._note(error)
+        return self._call(key, original, *args, **kwargs)
 
-    def _recorded(self, key: str, record: Callable[..., None]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """Patch maker: `record(*args)` before each outermost call, then the original."""
+    def _zero_grad(self, original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return self._recorded(ZERO_GRAD, self._record_zero_grad, original, *args, **kwargs)
 
-        def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
-            @functools.wraps(original)
-            def recorded(*args: Any, **kwargs: Any) -> Any:
-                if self._outermost(key):
-                    try:
-                        record(*args)
-                    except Exception as error:
-                        self._note(error)
-                return self._call(key, original, *args, **kwargs)
+    def _scheduler_step(self, original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        # The step that LRScheduler.__init__ makes is construction, not a training call.
+        if args and getattr(args[0], "_is_initial", False):
+            return original(*args, **kwargs)
+        return self._recorded(SCHEDULER_STEP, self._record_scheduler_step, original, *args, **kwargs)
 
-            return recorded
+    def _unscale(self, original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if SCALER_STEP in self._thread().active:  # scaler.step() unscales by itself
+            return original(*args, **kwargs)
+        return self._recorded(UNSCALE, self._record_unscale, original, *args, **kwargs)
 
-        return wrap
+    def _scaler_step(self, original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return self._recorded(SCALER_STEP, self._record_scaler_step, original, *args, **kwargs)
 
     def _record_zero_grad(self, owner: Any, *args: Any) -> None:
         target = None  # a module's zero_grad() is not tied to one optimizer
@@ -580,13 +857,9 @@ class Instrumentation:
         self._clip_norm = None
 
     def _record_scheduler_step(self, scheduler: Any, *args: Any) -> None:
-        # The step that LRScheduler.__init__ makes is construction, not a scheduler step.
-        if not getattr(scheduler, "_is_initial", False):
-            self._event(SCHEDULER_STEP, self._scheduler(scheduler).index)
+        self._event(SCHEDULER_STEP, self._scheduler(scheduler).index)
 
-    def _record_unscale(self, scaler: Any, optimizer: torch.optim.Optimizer) -> None:
-        if SCALER_STEP in self._active:
-            return  # scaler.step() unscales by itself: not a call of the user's
+    def _record_unscale(self, scaler: Any, optimizer: torch.optim.Optimizer, *args: Any) -> None:
         self._event(UNSCALE, self._optimizer(optimizer).info.index)
         self._grads_scaled = False
         self._clip_norm = None
@@ -594,28 +867,26 @@ class Instrumentation:
     def _record_scaler_step(self, scaler: Any, optimizer: torch.optim.Optimizer, *args: Any) -> None:
         self._event(SCALER_STEP, self._optimizer(optimizer).info.index)
 
-    def _wrap_train(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(original)
-        def train(module: nn.Module, *args: Any, **kwargs: Any) -> Any:
-            if not self._outermost(TRAIN_MODE):
-                return original(module, *args, **kwargs)
-            mode = bool(args[0] if args else kwargs.get("mode", True))
-            result = self._call(TRAIN_MODE, original, module, *args, **kwargs)
+    def _train(self, original: Callable[..., Any], module: nn.Module, *args: Any, **kwargs: Any) -> Any:
+        if not self._outermost(TRAIN_MODE):
+            return original(module, *args, **kwargs)
+        mode = bool(args[0] if args else kwargs.get("mode", True))
+        result = self._call(TRAIN_MODE, original, module, *args, **kwargs)
+        with self._lock:
             try:
                 info, _ = self._module(module)
                 if info is not None:
                     self._event(TRAIN_MODE if mode else EVAL_MODE, info.index)
             except Exception as error:
                 self._note(error)
-            return result
+        return result
 
-        return train
-
-    def _wrap_scale(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(original)
-        def scale(scaler: Any, outputs: Any) -> Any:
-            result = original(scaler, outputs)
-            if self._on_run_thread() and scaler.is_enabled():
+    def _scale(self, original: Callable[..., Any], scaler: Any, outputs: Any, *args: Any, **kwargs: Any) -> Any:
+        if scaler.is_enabled():
+            self._refuse(SCALE)
+        result = original(scaler, outputs, *args, **kwargs)
+        if scaler.is_enabled():
+            with self._lock:
                 try:
                     self._event(SCALE, None)
                     self._scale_armed = True
@@ -624,38 +895,35 @@ class Instrumentation:
                         self._scale = current.detach().clone()
                 except Exception as error:
                     self._note(error)
-            return result
+        return result
 
-        return scale
-
-    def _wrap_save(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(original)
-        def save(obj: Any, *args: Any, **kwargs: Any) -> Any:
-            if self._outermost(SAVE) and isinstance(obj, dict):
+    def _save(self, original: Callable[..., Any], obj: Any, *args: Any, **kwargs: Any) -> Any:
+        if self._outermost(SAVE) and isinstance(obj, dict):
+            with self._lock:
                 try:
                     self.trace.saves.append(_save_record(self._event(SAVE, None), obj))
                 except Exception as error:
                     self._note(error)
-            return original(obj, *args, **kwargs)
+        return original(obj, *args, **kwargs)
 
-        return save
-
-    def _wrap_clip(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(original)
-        def clip(parameters: Any, *args: Any, **kwargs: Any) -> Any:
-            if not self._outermost(CLIP):
-                return original(parameters, *args, **kwargs)
-            # clip_grad_* take any iterable and read it once; a list lets us see which
-            # parameters were clipped without consuming the caller's generator.
-            params = [parameters] if isinstance(parameters, torch.Tensor) else list(parameters)
-            result = self._call(CLIP, original, params, *args, **kwargs)
+    def _clip(self, original: Callable[..., Any], parameters: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self._outermost(CLIP):
+            return original(parameters, *args, **kwargs)
+        self._refuse(CLIP)
+        # clip_grad_* take any iterable and read it once; a list lets us see which parameters
+        # were clipped without consuming the caller's generator (handed on as a generator
+        # again, so that torch's own warning about an empty one still fires).
+        params = [parameters] if isinstance(parameters, torch.Tensor) else list(parameters)
+        handed: Any = params
+        if isinstance(parameters, types.GeneratorType):
+            handed = (p for p in params)
+        result = self._call(CLIP, original, handed, *args, **kwargs)
+        with self._lock:
             try:
                 self._record_clip(original.__name__, params, args, kwargs, result)
             except Exception as error:
                 self._note(error)
-            return result
-
-        return clip
+        return result
 
     def _record_clip(self, function: str, params: list[torch.Tensor], args: Any, kwargs: Any,
                      result: Any) -> None:
@@ -678,32 +946,31 @@ class Instrumentation:
                 )
             )
 
-    def _wrap_loader_iter(self, original: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(original)
-        def __iter__(loader: Any) -> Any:
-            if self._on_run_thread():
-                try:
-                    known = self._loaders.get(id(loader))
-                    if known is None:
-                        known = (LoaderInfo(len(self._loaders), _length(loader)), loader)
-                        self._loaders[id(loader)] = known
-                        self.trace.loaders.append(known[0])
-                    self._event(LOADER_ITER, known[0].index)
-                except Exception as error:
-                    self._note(error)
-            return original(loader)
+    def _loader_iter(self, original: Callable[..., Any], loader: Any, *args: Any, **kwargs: Any) -> Any:
+        self._refuse(LOADER_ITER)
+        with self._lock:
+            try:
+                known = self._loaders.get(id(loader))
+                if known is None:
+                    known = (LoaderInfo(len(self._loaders), _length(loader)), loader)
+                    self._loaders[id(loader)] = known
+                    self.trace.loaders.append(known[0])
+                self._event(LOADER_ITER, known[0].index)
+            except Exception as error:
+                self._note(error)
+        return original(loader, *args, **kwargs)
 
-        return __iter__
 
-    def _call(self, key: str, original: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Call `original` with `key` marked active, so that the calls it makes are not events."""
-        if key in self._active:
-            return original(*args, **kwargs)
-        self._active.add(key)
-        try:
-            return original(*args, **kwargs)
-        finally:
-            self._active.discard(key)
+def _cuda_device_of(optimizer: torch.optim.Optimizer) -> torch.device | None:
+    """The CUDA device of the first parameter of a param group that is on one (read from the
+    parameters, not the gradients: a step after zero_grad(set_to_none=True) has none). Only the
+    first parameter of each group is looked at: this runs at every step of a CPU run."""
+    for group in optimizer.param_groups:
+        params = group["params"]
+        first = params[0] if params else None
+        if isinstance(first, torch.Tensor) and first.device.type == "cuda":
+            return first.device
+    return None
 
 
 def _mark_used(record: ForwardRecord, grad_outputs: Any) -> None:

@@ -27,13 +27,13 @@ from loopcheck.runtime.trace import (
 )
 from loopcheck.runtime.verdicts import (
     CONFIRMED,
-    NOT_CHECKED,
-    NOT_CONFIRMED,
-    NOT_REACHED,
+    VERDICTS,
     Verdict,
     format_bytes,
     format_number,
 )
+
+SCHEMA_VERSION = 2  # of `verify --format json`; `check --format json` shares the envelope
 
 SPARKS = "▁▂▃▄▅▆▇█"
 SPARK_WIDTH = 50
@@ -54,13 +54,20 @@ class OptimizerTrace:
     before_clipping: bool  # the norms are those clip_grad_norm_ measured (before it clipped)
 
 
+_REFUSED_LABELS = {
+    FORWARD: "forward", BACKWARD: "backward", STEP: "optimizer.step", ZERO_GRAD: "zero_grad",
+    SCHEDULER_STEP: "scheduler.step", LOADER_ITER: "DataLoader pass", CLIP: "clip",
+    SCALE: "scaler.scale", UNSCALE: "scaler.unscale_", SCALER_STEP: "scaler.step",
+}
+
+
 @dataclass(frozen=True)
 class RuntimeReport:
     target: str
     device: str
-    steps: int  # optimizer steps observed, all optimizers together
+    steps: int  # optimizer steps that ran to the end, all optimizers together
     step_limit: int
-    stopped_early: bool
+    stopped_early: bool  # the step budget was spent and the stop was raised
     error: str | None  # "ValueError: message" when the training code raised
     verdicts: tuple[Verdict, ...]
     order: tuple[str, ...]  # events of the first complete step
@@ -70,47 +77,66 @@ class RuntimeReport:
     retained_bytes: tuple[int, ...]
     device_memory: tuple[int, ...]  # bytes allocated after each step (CUDA only)
     notes: tuple[str, ...]
+    ended: str = "returned"  # see Trace.ended
+    refused: tuple[tuple[str, int], ...] = ()  # calls made after the stop (refused), by kind
+    peak_memory: int | None = None  # torch.cuda.max_memory_allocated after the last step
+    errors: tuple[tuple[str, str], ...] = ()  # (path, reason): files the static side could not read
 
     @property
     def confirmed(self) -> tuple[Verdict, ...]:
         return tuple(v for v in self.verdicts if v.verdict == CONFIRMED)
 
+    @property
+    def interrupted(self) -> bool:
+        return self.ended == "interrupted"
+
+    @property
+    def refused_calls(self) -> int:
+        return sum(count for _, count in self.refused)
+
     def verdicts_for(self, code: str) -> tuple[Verdict, ...]:
         return tuple(v for v in self.verdicts if v.code == code)
 
     def summary(self) -> dict[str, int]:
+        """Static findings by verdict, then the runtime-only discoveries (all keys, fixed order)."""
         counts = Counter(v.verdict for v in self.verdicts if v.static)
-        return {
-            CONFIRMED: counts[CONFIRMED],
-            NOT_CONFIRMED: counts[NOT_CONFIRMED],
-            NOT_REACHED: counts[NOT_REACHED],
-            NOT_CHECKED: counts[NOT_CHECKED],
-            "runtime-only": sum(1 for v in self.verdicts if not v.static),
-        }
+        summary = {verdict: counts[verdict] for verdict in VERDICTS}
+        summary["runtime-only"] = sum(1 for v in self.verdicts if not v.static)
+        return summary
 
     def to_dict(self) -> dict[str, object]:
+        """The versioned JSON document (README: "JSON output of verify"); snake_case keys only."""
         return {
+            "version": SCHEMA_VERSION,
+            "tool": {"name": "loopcheck", "version": _version()},
+            "command": "verify",
             "target": self.target,
-            "device": self.device,
-            "steps": self.steps,
-            "step_limit": self.step_limit,
-            "stopped_early": self.stopped_early,
-            "error": self.error,
-            "order": list(self.order),
-            "optimizers": [
-                {"name": o.name, "grad_norm": list(o.grad_norms), "lr": list(o.learning_rates),
-                 "grad_norm_before_clipping": o.before_clipping}
-                for o in self.optimizers
-            ],
-            "retained": {
-                "steps": list(self.retained_steps),
-                "nodes": list(self.retained_nodes),
-                "saved_bytes": list(self.retained_bytes),
+            "findings": [v.to_dict() for v in self.verdicts],
+            "errors": [{"path": path, "reason": reason} for path, reason in self.errors],
+            "summary": {key.replace(" ", "_").replace("-", "_"): count for key, count in self.summary().items()},
+            "run": {
+                "device": self.device,
+                "steps": self.steps,
+                "step_limit": self.step_limit,
+                "stopped_early": self.stopped_early,
+                "ended": self.ended,
+                "error": self.error,
+                "calls_after_stop": {_REFUSED_LABELS.get(k, k): n for k, n in self.refused},
+                "order": list(self.order),
+                "optimizers": [
+                    {"name": o.name, "grad_norm": list(o.grad_norms), "lr": list(o.learning_rates),
+                     "grad_norm_before_clipping": o.before_clipping}
+                    for o in self.optimizers
+                ],
+                "retained": {
+                    "steps": list(self.retained_steps),
+                    "nodes": list(self.retained_nodes),
+                    "saved_bytes": list(self.retained_bytes),
+                },
+                "device_memory": list(self.device_memory),
+                "peak_device_memory": self.peak_memory,
             },
-            "device_memory": list(self.device_memory),
-            "verdicts": [v.to_dict() for v in self.verdicts],
-            "summary": self.summary(),
-            "notes": list(self.notes),
+            "notes": [{"path": None, "line": None, "kind": "", "message": note} for note in self.notes],
         }
 
     def to_json(self) -> str:
@@ -119,7 +145,7 @@ class RuntimeReport:
 
 def build_report(
     target: str, trace: Trace, verdicts: tuple[Verdict, ...], error: BaseException | None,
-    notes: tuple[str, ...] = (),
+    notes: tuple[str, ...] = (), errors: tuple[tuple[str, str], ...] = (),
 ) -> RuntimeReport:
     post_step = [s for s in trace.samples if s.forward is None]
     optimizers = tuple(
@@ -132,10 +158,11 @@ def build_report(
         for info in trace.optimizers
         if trace.steps_of(info.index)
     )
+    peaks = [s.peak_memory for s in trace.steps if s.peak_memory is not None]
     return RuntimeReport(
         target=target,
         device=trace.device,
-        steps=len(trace.steps),
+        steps=trace.completed,
         step_limit=trace.step_limit,
         stopped_early=trace.stopped,
         error=None if error is None else _one_line(error),
@@ -147,7 +174,17 @@ def build_report(
         retained_bytes=tuple(s.saved_bytes for s in post_step),
         device_memory=tuple(s.device_memory for s in trace.steps if s.device_memory is not None),
         notes=(*notes, *trace.notes),
+        ended=trace.ended or ("stopped" if trace.stopped else "raised" if error is not None else "returned"),
+        refused=tuple(sorted(trace.refused.items())),
+        peak_memory=max(peaks) if peaks else None,
+        errors=errors,
     )
+
+
+def _version() -> str:
+    from loopcheck import __version__
+
+    return __version__
 
 
 def _one_line(error: BaseException) -> str:
@@ -200,15 +237,16 @@ def sparkline(values: list[float | None], width: int = SPARK_WIDTH) -> str:
 
 def render_text(report: RuntimeReport) -> str:
     lines = []
-    ended = (
-        f"stopped after the step limit of {report.step_limit}" if report.stopped_early
-        else "the training code returned" if report.error is None
-        else f"the training code raised {report.error}"
-    )
     lines.append(
         f"loopcheck verify: {_short(report.target)}: {report.steps} optimizer steps on "
-        f"{report.device} ({ended})"
+        f"{report.device} ({_ending(report)})"
     )
+    if report.refused:
+        calls = ", ".join(f"{_REFUSED_LABELS.get(kind, kind)} ×{count}" for kind, count in report.refused)
+        lines.append(
+            f"  the training code caught the stop (a bare `except:` or `except BaseException`) and "
+            f"went on: {report.refused_calls} further call(s) were refused ({calls}); no step ran after the limit"
+        )
     if report.order:
         lines.append(f"  one step as it ran: {' → '.join(report.order)}")
     for trace in report.optimizers:
@@ -228,13 +266,17 @@ def render_text(report: RuntimeReport) -> str:
         )
     if report.device_memory:
         memory = list(report.device_memory)
+        peak = f", peak {format_bytes(report.peak_memory)}" if report.peak_memory is not None else ""
         lines.append(
             f"  device memory          {sparkline([float(m) for m in memory])}  "
-            f"{format_bytes(memory[0])} → {format_bytes(memory[-1])}"
+            f"{format_bytes(memory[0])} → {format_bytes(memory[-1])} after each step{peak}"
         )
     for verdict in report.verdicts:
         where = _short(verdict.path) if verdict.path else _short(report.target)
-        if verdict.line is not None:
+        cell = getattr(verdict.finding, "cell", None)
+        if cell is not None:  # a notebook: the cell and the line in it, as `check` prints them
+            where += f":cell {cell}:{getattr(verdict.finding, 'cell_line', None)}"
+        elif verdict.line is not None:
             where += f":{verdict.line}"
         origin = "" if verdict.static else " (runtime only: the static rules missed it)"
         lines.append("")
@@ -245,6 +287,8 @@ def render_text(report: RuntimeReport) -> str:
     if not report.verdicts:
         lines.append("")
         lines.append("no static finding to judge and nothing found at runtime")
+    for path, reason in report.errors:
+        lines.append(f"error: static analysis could not read {_short(path)}: {reason}")
     for note in report.notes:
         lines.append(f"note: {note}")
     summary = report.summary()
@@ -254,6 +298,21 @@ def render_text(report: RuntimeReport) -> str:
         if any(summary.values()) else "summary: nothing confirmed"
     )
     return "\n".join(lines) + "\n"
+
+
+def _ending(report: RuntimeReport) -> str:
+    limit = f"the step limit of {report.step_limit}"
+    if report.ended == "interrupted":
+        return "interrupted by Ctrl-C: a partial report"
+    if report.error is not None:
+        after = f" after {limit} was reached" if report.stopped_early else ""
+        return f"the training code raised {report.error}{after}"
+    if report.ended == "returned_after_stop":
+        return (f"stopped at {limit}; the training code then returned normally: it caught the "
+                "stop, or the stop ended a thread it was waiting for")
+    if report.stopped_early:
+        return f"stopped after {limit}"
+    return "the training code returned"
 
 
 def _short(path: str) -> str:

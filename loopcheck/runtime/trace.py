@@ -171,7 +171,13 @@ class Trace:
     schedulers: list[SchedulerInfo] = field(default_factory=list)
     modules: list[ModuleInfo] = field(default_factory=list)
     loaders: list[LoaderInfo] = field(default_factory=list)
-    stopped: bool = False
+    stopped: bool = False  # the step budget was spent and the stop raised
+    completed: int = 0  # optimizer steps that finished (all optimizers together)
+    refused: dict[str, int] = field(default_factory=dict)  # calls made after the stop, by kind
+    interrupted: bool = False  # Ctrl-C ended the run: everything here is partial
+    # how the run ended: "returned", "stopped" (the stop ended it), "returned_after_stop" (the stop
+    # was caught, or ended a thread, and the code returned), "raised", "interrupted"
+    ended: str = ""
     notes: list[str] = field(default_factory=list)
     # event index of each backward() → the autograd op that made the loss it was called on, under
     # a GradScaler's multiply: "DivBackward0" for `loss / k`, "NllLossBackward0" for a raw loss

@@ -1,6 +1,8 @@
 """Judges static findings against a recorded run, and reports what the static rules missed.
 
-One check per rule code: focused on a finding's lines it says confirmed / not confirmed / not reached; unfocused it returns only strict confirmations (runtime-only discoveries).
+One check per rule code: focused on a finding's lines it says confirmed / not confirmed /
+inconclusive (the run reached the code but lacked a fact to judge it: the evidence says which) /
+not reached; unfocused it returns only strict confirmations (runtime-only discoveries).
 """
 from __future__ import annotations
 
@@ -32,10 +34,18 @@ from loopcheck.runtime.trace import (
     Trace,
 )
 
-CONFIRMED = "confirmed"
-NOT_CONFIRMED = "not confirmed"
-NOT_REACHED = "not reached"
-NOT_CHECKED = "not checked"
+CONFIRMED = "confirmed"  # the run showed the bug's effect
+NOT_CONFIRMED = "not confirmed"  # the run showed evidence against it
+INCONCLUSIVE = "inconclusive"  # the code ran, but a fact needed to judge it was missing
+NOT_REACHED = "not reached"  # that code did not run within the step budget
+NOT_CHECKED = "not checked"  # no runtime evidence is collected for this rule
+VERDICTS = (CONFIRMED, NOT_CONFIRMED, INCONCLUSIVE, NOT_REACHED, NOT_CHECKED)
+
+SEVERITIES = {  # as the rules declare them (a test compares): for runtime-only discoveries
+    "LC001": "error", "LC002": "error", "LC003": "error", "LC004": "error", "LC005": "error",
+    "LC006": "error", "LC007": "warning", "LC008": "error", "LC009": "error", "LC010": "warning",
+    "LC011": "error", "LC012": "warning", "LC013": "warning",
+}
 
 RULE_NAMES = {
     "LC001": "missing-zero-grad",
@@ -64,18 +74,27 @@ class Verdict:
     line: int | None
     static: bool  # False: a runtime-only discovery, a pattern the static rules did not report
     message: str
+    finding: Finding | None = None  # the static finding judged (None for a runtime-only one)
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "verdict": self.verdict,
-            "static": self.static,
-            "path": self.path,
-            "line": self.line,
-            "message": self.message,
+        """A finding as `loopcheck check --format json` writes one, plus a `verdict` object."""
+        if self.finding is not None:
+            data = self.finding.to_dict()
+            data.setdefault("cell", getattr(self.finding, "cell", None))
+            data.setdefault("cell_line", getattr(self.finding, "cell_line", None))
+        else:
+            data = {
+                "path": self.path, "line": self.line, "column": None, "end_line": self.line,
+                "end_column": None, "code": self.code, "name": self.name,
+                "severity": SEVERITIES.get(self.code, "error"), "message": self.message, "related": [],
+                "cell": None, "cell_line": None,
+            }
+        data["verdict"] = {
+            "status": self.verdict.replace(" ", "_"),
             "evidence": self.evidence,
+            "source": "static" if self.static else "runtime",
         }
+        return data
 
 
 @dataclass(frozen=True)
@@ -108,12 +127,16 @@ class Outcome:
 Check = Callable[[Trace, "Focus | None"], list[Outcome]]
 
 
-def judge(trace: Trace, findings: Sequence[Finding]) -> tuple[Verdict, ...]:
-    """A verdict per static finding, then the runtime-only discoveries none of them covers."""
+def judge(trace: Trace, findings: Sequence[Finding],
+          sources: dict[str, list[str]] | None = None) -> tuple[Verdict, ...]:
+    """A verdict per static finding, then the runtime-only discoveries none of them covers.
+
+    `sources` gives the lines of files whose text on disk is not the Python that ran (a
+    notebook: its joined code cells), by real path."""
     verdicts: list[Verdict] = []
     covered: list[tuple[str, Focus, Outcome]] = []
     for finding in findings:
-        focus = _focus(finding)
+        focus = _focus(finding, sources or {})
         check = CHECKS.get(finding.code)
         if check is None:
             outcome = Outcome(NOT_CHECKED, "no runtime evidence is collected for this rule")
@@ -122,7 +145,7 @@ def judge(trace: Trace, findings: Sequence[Finding]) -> tuple[Verdict, ...]:
             covered.append((finding.code, focus, outcome))
         verdicts.append(
             Verdict(finding.code, finding.name, outcome.verdict, outcome.evidence, finding.path,
-                    finding.line, True, finding.message)
+                    finding.line, True, finding.message, finding)
         )
     for code, check in CHECKS.items():
         for outcome in check(trace, None):
@@ -144,10 +167,14 @@ def _covers(code: str, finding_code: str, focus: Focus, static: Outcome, found: 
     return any(path == focus.path and line in focus.lines for path, line in found.sites)
 
 
-def _focus(finding: Finding) -> Focus:
+def _focus(finding: Finding, sources: dict[str, list[str]]) -> Focus:
     path = os.path.realpath(finding.path)
     end = max(finding.end_line, finding.line)
-    source = _source_line(path, finding.line)
+    lines = sources.get(path)
+    if lines is not None:
+        source = lines[finding.line - 1].strip() if 1 <= finding.line <= len(lines) else ""
+    else:
+        source = _source_line(path, finding.line)
     return Focus(
         path,
         frozenset(range(finding.line, end + 1)),
@@ -168,7 +195,7 @@ def _source_line(path: str, line: int) -> str:
 
 
 def _strongest(outcomes: list[Outcome]) -> Outcome:
-    order = {CONFIRMED: 0, NOT_CONFIRMED: 1, NOT_REACHED: 2, NOT_CHECKED: 3}
+    order = {verdict: rank for rank, verdict in enumerate(VERDICTS)}
     if not outcomes:
         return Outcome(NOT_REACHED, "nothing this rule is about ran within the step budget")
     return min(outcomes, key=lambda outcome: order[outcome.verdict])
@@ -448,33 +475,67 @@ def mixed_scheduler_cadence(trace: Trace, focus: Focus | None) -> list[Outcome]:
         bounds = [-1, *calls]
         gaps = [sum(1 for e in step_events if a < e < b) for a, b in zip(bounds, bounds[1:])]
         gap = statistics.median(gaps[1:] if len(gaps) > 1 else gaps)
-        lrs = [s.lr for s in trace.steps_of(info.optimizer)]
-        low = min(range(len(lrs)), key=lrs.__getitem__)
-        lr_trace = f"LR {format_number(lrs[0])} → {format_number(lrs[low])} at step {low + 1} → {format_number(lrs[-1])} at step {len(lrs)}"
+        lr_trace = _lr_trace([s.lr for s in trace.steps_of(info.optimizer)])
         length = f"{info.name}({info.horizon_name}={info.horizon})" if info.horizon else info.name
+        unknown_length = (f"the length of the schedule is unknown ({info.name} states none of "
+                          "T_max, total_steps, T_0, step_size, total_iters, milestones)")
         if gap <= 1 and len(calls) >= 2:
             epoch, source = _steps_per_epoch(trace, info.optimizer)
-            cadence = f"{length} was stepped after every optimizer step ({len(calls)} scheduler steps for {len(step_events)} optimizer steps)"
-            if info.horizon and epoch and info.horizon < epoch:
+            if len(calls) == len(step_events):
+                cadence = f"{length} was stepped after each of the {len(calls)} optimizer steps"
+            else:
+                cadence = (f"{length} was stepped after every optimizer step ({len(calls)} scheduler "
+                           f"steps for {len(step_events)} optimizer steps)")
+            if not info.horizon:
+                outcomes.append(Outcome(INCONCLUSIVE, f"{cadence}, but {unknown_length}; {lr_trace}"))
+            elif not epoch:
+                outcomes.append(Outcome(
+                    INCONCLUSIVE,
+                    f"{cadence}, but the epoch length is unknown (no complete pass over a "
+                    f"DataLoader and no len() of one was seen), so it cannot be compared with the "
+                    f"schedule's length {info.horizon}; {lr_trace}",
+                ))
+            elif info.horizon < epoch:
                 outcomes.append(Outcome(
                     CONFIRMED,
                     f"{cadence}, but an epoch here is {epoch} optimizer steps ({source}): the "
                     f"whole schedule ran out within the first epoch; {lr_trace}",
                 ))
             else:
-                known = f"an epoch is {epoch} optimizer steps ({source})" if epoch else "the epoch length is unknown (no DataLoader pass seen)"
-                outcomes.append(Outcome(NOT_CONFIRMED, f"{cadence}; {known}; {lr_trace}"))
+                outcomes.append(Outcome(
+                    NOT_CONFIRMED,
+                    f"{cadence}; an epoch is {epoch} optimizer steps ({source}), and the schedule's "
+                    f"length {info.horizon} is at least that: it is sized in optimizer steps; {lr_trace}",
+                ))
         else:
-            cadence = f"{length} was stepped once every {gap:g} optimizer steps ({len(calls)} scheduler steps for {len(step_events)} optimizer steps)"
+            cadence = (f"{length} was stepped once every {gap:g} optimizer steps ({len(calls)} "
+                       f"scheduler steps for {len(step_events)} optimizer steps)")
             if info.horizon and gap >= 2 and info.horizon >= gap:
                 outcomes.append(Outcome(
                     CONFIRMED,
                     f"{cadence}, i.e. once per epoch, while its length {info.horizon} is at least "
                     f"an epoch of optimizer steps: finishing it would take {info.horizon} epochs; {lr_trace}",
                 ))
+            elif not info.horizon and gap >= 2:
+                outcomes.append(Outcome(INCONCLUSIVE, f"{cadence}, but {unknown_length}; {lr_trace}"))
             else:
                 outcomes.append(Outcome(NOT_CONFIRMED, f"{cadence}; {lr_trace}"))
     return outcomes
+
+
+def _lr_trace(lrs: list[float]) -> str:
+    """`LR a → b at step n`, with the lowest value in between when it is neither end; each
+    figure once."""
+    if not lrs:
+        return "no learning rate seen"
+    if min(lrs) == max(lrs):
+        return f"LR {format_number(lrs[0])} at all {len(lrs)} steps"
+    low = min(range(len(lrs)), key=lrs.__getitem__)
+    parts = [f"LR {format_number(lrs[0])}"]
+    if 0 < low < len(lrs) - 1 and lrs[low] != lrs[-1]:
+        parts.append(f"{format_number(lrs[low])} at step {low + 1}")
+    parts.append(f"{format_number(lrs[-1])} at step {len(lrs)}")
+    return " → ".join(parts)
 
 
 def _steps_per_epoch(trace: Trace, optimizer: int) -> tuple[int | None, str]:
