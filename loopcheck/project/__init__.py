@@ -10,6 +10,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from loopcheck.model import LoopModel
 from loopcheck.model.scope import is_pytest_file
@@ -20,9 +21,17 @@ SKIPPED_DIRECTORIES = frozenset(
      ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", ".ipynb_checkpoints", ".loopcheck_cache"}
 )
 ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
-_CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+_CALLED = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # starts at a word: linear on a 1 MB word
 _IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+[\w. \t]+import[^#\n]*|import[ \t]+[^#\n]*)", re.MULTILINE)
 _WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+class ProjectObserver(Protocol):
+    """What `Project` tells of the questions loop models ask it (see `loopcheck.cache`)."""
+
+    def module(self, importer: str, dotted: str, level: int, path: str | None) -> None: ...
+    def callers(self, name: str, besides: str, paths: list[str]) -> None: ...
+    def mentions(self, pattern: str, found: bool) -> None: ...
 
 
 def find_root(path: Path, boundary: Path | None = None) -> Path:
@@ -57,12 +66,16 @@ class Project:
         self._modules: dict[tuple[str, str, int], str | None] = {}
         self._files: list[str] | None = None
         self._texts: dict[str, str] = {}
-        self._callers_index: dict[str, list[str]] | None = None
+        self._importing: dict[frozenset[str], list[str]] = {}
+        self._called_names: dict[str, frozenset[str]] = {}
         self._calling: dict[tuple[str, str], list[LoopModel]] = {}
         self._real: dict[str, str] = {}
         self._mentions: dict[str, bool] = {}
         self._import_words: dict[str, frozenset[str]] = {}
         self._resolved_root = root.resolve()
+        self._caller_paths: dict[tuple[str, str], list[str]] = {}
+        self.observer: ProjectObserver | None = None
+        """Told of every question a loop model asks (the cache records what a result depends on)."""
 
     # files ------------------------------------------------------------------------------
 
@@ -105,11 +118,17 @@ class Project:
     # the ProjectView the models see -----------------------------------------------------
 
     def module(self, importer: str, dotted: str, level: int) -> LoopModel | None:
+        path = self.resolve(importer, dotted, level)
+        if self.observer is not None:
+            self.observer.module(importer, dotted, level, path)
+        return self._model_or_none(path) if path is not None else None
+
+    def resolve(self, importer: str, dotted: str, level: int) -> str | None:
+        """The file of the project that `dotted` names when imported from `importer` (nothing parsed)."""
         key = (os.path.dirname(importer), dotted, level)
         if key not in self._modules:
             self._modules[key] = self._find_module(Path(importer), dotted, level)
-        path = self._modules[key]
-        return self._model_or_none(path) if path is not None else None
+        return self._modules[key]
 
     def _find_module(self, importer: Path, dotted: str, level: int) -> str | None:
         parts = [p for p in dotted.split(".") if p]
@@ -140,26 +159,41 @@ class Project:
     def files_calling(self, name: str, besides: str) -> list[LoopModel]:
         """The other files that call something named `name` and import the module `besides` (by
         any name of its package chain: `engine`, or `pkg` for a package that re-exports it)."""
-        if self._callers_index is None:
-            index: dict[str, list[str]] = {}
-            for path in self.files():
-                for called in set(_CALLED.findall(self._text(path))):
-                    index.setdefault(called, []).append(path)
-            self._callers_index = index
         key = (name, besides)
+        if self.observer is not None:
+            self.observer.callers(name, besides, self.caller_paths(name, besides))
         if key not in self._calling:
-            skip = self._realpath(besides)
-            importing = module_names(Path(besides))
-            models = []
-            for path in self._callers_index.get(name, []):
-                if is_pytest_file(path):
-                    continue  # a test exercises the function; it says nothing of how training calls it
-                if importing & self._imported_names(path) and self._realpath(path) != skip:
-                    model = self._model_or_none(path)
-                    if model is not None:
-                        models.append(model)
-            self._calling[key] = models
+            models = (self._model_or_none(path) for path in self.caller_paths(name, besides))
+            self._calling[key] = [model for model in models if model is not None]
         return self._calling[key]
+
+    def caller_paths(self, name: str, besides: str) -> list[str]:
+        """The files `files_calling` reads, found from the files' texts alone (nothing parsed)."""
+        key = (name, besides)
+        if key not in self._caller_paths:
+            skip = self._realpath(besides)
+            self._caller_paths[key] = [
+                path for path in self._importers(module_names(Path(besides)))
+                if name in self._called(path) and self._realpath(path) != skip
+            ]
+        return self._caller_paths[key]
+
+    def _importers(self, names: frozenset[str]) -> list[str]:
+        """The files whose import lines hold one of `names`, in file order; not pytest files (a test
+        exercises a function, it says nothing of how training calls it)."""
+        found = self._importing.get(names)
+        if found is None:
+            found = self._importing[names] = [
+                path for path in self.files() if not is_pytest_file(path) and names & self._imported_names(path)
+            ]
+        return found
+
+    def _called(self, path: str) -> frozenset[str]:
+        """The names the file calls (`name(`), read only for files that import the callee's module."""
+        called = self._called_names.get(path)
+        if called is None:
+            called = self._called_names[path] = frozenset(_CALLED.findall(self._text(path)))
+        return called
 
     def _imported_names(self, path: str) -> frozenset[str]:
         """Every name that appears in the file's import lines (modules, packages, imported names)."""
@@ -179,6 +213,8 @@ class Project:
         if pattern not in self._mentions:
             compiled = re.compile(pattern)
             self._mentions[pattern] = any(compiled.search(self._text(path)) for path in self.files())
+        if self.observer is not None:
+            self.observer.mentions(pattern, self._mentions[pattern])
         return self._mentions[pattern]
 
     def _text(self, path: str) -> str:
