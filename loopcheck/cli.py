@@ -41,68 +41,179 @@ def main() -> None:
     """
 
 
+FORMATS = {"text": "text", "json": "json", "json-v1": "json_v1", "github": "github", "sarif": "sarif", "junit": "junit"}
+PROGRESS_AFTER = 50
+"""Files from which a run on a terminal shows a progress line on stderr."""
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "github", "sarif"]), default="text", show_default=True
+    "--format", "output_format", type=click.Choice(list(FORMATS)), default="text", show_default=True,
+    help="json: a versioned object with findings and errors; json-v1: the findings array alone.",
 )
-@click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated).")
-@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+@click.option("--select", multiple=True, help="Only these rule codes, prefixes or names (comma-separated or repeated; ALL for every rule).")
+@click.option("--extend-select", multiple=True, help="Add these rules to the selection.")
+@click.option("--ignore", multiple=True, help="Skip these rule codes, prefixes or names.")
+@click.option("--extend-ignore", multiple=True, help="Skip these too (the same as --ignore).")
 @click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="Read settings from this file only (pyproject.toml or a loopcheck.toml).")
+@click.option("--isolated", is_flag=True, help="Read no settings file.")
+@click.option("--no-respect-gitignore", is_flag=True, help="Check files that .gitignore ignores too.")
+@click.option("--stdin-filename", default=None, help="With PATH `-`: the file name the text on stdin stands for.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 still means a file could not be analysed).")
+@click.option("--fail-on", type=click.Choice(["warning", "error"]), default="warning", show_default=True, help="Lowest severity that fails the run (exit 1).")
+@click.option("--statistics", is_flag=True, help="Count findings per rule instead of listing them (text and json).")
+@click.option("--show-source", is_flag=True, help="Show the offending line under each finding.")
+@click.option("--report-unused-noqa", is_flag=True, help="Report `# noqa` codes that silenced nothing; they fail the run.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, writable=True), default=None, help="Write the report to this file instead of stdout.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no related locations, notes or summary.")
-@click.option("--no-color", is_flag=True, help="Never color the output (also: NO_COLOR in the environment).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="auto: on a terminal, unless NO_COLOR is set (FORCE_COLOR forces it).")
+@click.option("--no-color", is_flag=True, help="Never color the output (the same as --color never).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: the CPUs available).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .loopcheck_cache/ (also: LOOPCHECK_CACHE_DIR moves it).")
 def check(
     paths: tuple[str, ...],
     output_format: str,
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
+    extend_ignore: tuple[str, ...],
     exclude: tuple[str, ...],
+    config_file: str | None,
+    isolated: bool,
+    no_respect_gitignore: bool,
+    stdin_filename: str | None,
+    exit_zero: bool,
+    fail_on: str,
+    statistics: bool,
+    show_source: bool,
+    report_unused_noqa: bool,
+    output_file: str | None,
     quiet: bool,
+    color: str,
     no_color: bool,
+    jobs: int | None,
+    no_cache: bool,
 ) -> None:
-    """Check PATHS (files or directories; default: the current directory)."""
-    from loopcheck.config import ConfigError, load_settings
-    from loopcheck.engine import lint_paths
-    from loopcheck.rules import ALL_RULES
+    """Check PATHS (files or directories; default: the current directory; `-`: the text on stdin)."""
+    from loopcheck.api import ConfigError, SelectionError, run
+    from loopcheck.report.common import Sources
 
+    if statistics and output_format not in ("text", "json"):
+        raise click.UsageError("--statistics goes with --format text or json")
+    source = None
+    if "-" in paths:
+        if len(paths) > 1:
+            raise click.UsageError("`-` (stdin) cannot be combined with other paths")
+        source = sys.stdin.read()
+    elif stdin_filename is not None:
+        raise click.UsageError("--stdin-filename goes with the path `-` (stdin)")
+    filename = stdin_filename or "-"
+    from loopcheck.parallel import available_cpus
+
+    lint_options: dict[str, object] = {"jobs": jobs if jobs is not None else available_cpus(), "cache": not no_cache}
+    progress = _Progress() if not quiet and sys.stderr.isatty() and source is None else None
+    if progress is not None:
+        lint_options["progress"] = progress
     try:
-        settings = load_settings()
-    except ConfigError as error:
+        result = run(
+            paths, source=source, filename=filename, select=select, ignore=ignore, extend_select=extend_select,
+            extend_ignore=extend_ignore, exclude=exclude, config=config_file, isolated=isolated,
+            respect_gitignore=False if no_respect_gitignore else None, lint_options=lint_options,
+        )
+    except (ConfigError, SelectionError) as error:
         raise click.UsageError(str(error)) from None
-    select = select or settings.select  # a --select on the command line replaces the configured one
-    ignore = (*settings.ignore, *ignore)
-    exclude = (*settings.exclude, *exclude)
-    known = {r.code for r in ALL_RULES} | {r.name for r in ALL_RULES}
-    for code in (*_codes(select), *_codes(ignore)):
-        if not any(k.startswith(code.upper()) or k == code.lower() for k in known):
-            raise click.UsageError(f"unknown rule code or prefix {code!r}; `loopcheck rules` lists them")
-    result = lint_paths(paths or (".",), _codes(select), _codes(ignore), exclude)
+    finally:
+        if progress is not None:
+            progress.clear()
+    unused = [n for n in result.notes if n.kind == "unused-noqa"]
     for error in result.errors:
         click.echo(f"{error.path}: {error.reason}", err=True)
-    if not quiet:
-        for note in result.notes:
+    for note in result.notes:
+        if note.kind == "unused-noqa" and not report_unused_noqa:
+            continue
+        if note.kind in ("noqa", "unused-noqa"):
+            click.echo(f"{note.path}:{note.line}: warning: {note.reason}", err=True)
+        elif note.kind == "no-files":
+            click.echo(f"{note.path}: warning: {note.reason}", err=True)
+        elif not quiet:
             click.echo(f"{note.path}: note: {note.reason}", err=True)
+    use_color = output_file is None and _color(color, no_color)
+    module = importlib.import_module(f"loopcheck.report.{FORMATS[output_format]}")
     if output_format == "text":
-        from loopcheck.report.text import render as render_text
-
-        color = not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
-        text = render_text(result, color=color, quiet=quiet)
+        sources = Sources({filename: source} if source is not None else None)
+        text = module.render(result, color=use_color, quiet=quiet, show_source=show_source, sources=sources, by_rule=statistics)
+    elif statistics:
+        text = module.render_statistics(result)
     else:
-        text = importlib.import_module(f"loopcheck.report.{output_format}").render(result)
-    if text:
-        click.echo(text)
+        text = module.render(result)
+    if output_file is not None:
+        with open(output_file, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n" if text else "")
+    elif text:
+        click.echo(text, color=use_color or None)  # click strips styles off a pipe unless told
     if result.errors:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+    failing = [f for f in result.findings if fail_on == "warning" or f.severity == "error"]
+    if report_unused_noqa:
+        failing += unused  # type: ignore[arg-type]
+    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+def _color(choice: str, no_color: bool) -> bool:
+    """--color always/never win; then --no-color; then FORCE_COLOR, NO_COLOR (non-empty), a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if no_color:
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+class _Progress:
+    """`checking 120/480 files` on stderr, rewritten in place, erased at the end (a terminal only)."""
+
+    def __init__(self) -> None:
+        self.shown = False
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if total < PROGRESS_AFTER or (now - self.last < 0.1 and done < total):
+            return
+        self.last = now
+        sys.stderr.write(f"\rloopcheck: checking {done}/{total} files")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
 
 
 @main.command(name="rules")
-def list_rules() -> None:
-    """List every rule: code, name, severity."""
+@click.option("--list", "listing", is_flag=True, help="List the rules even where a path named `rules` exists.")
+def list_rules(listing: bool) -> None:
+    """List every rule: code, name, severity, summary."""
     from loopcheck.rules import ALL_RULES
 
+    width = max(len(rule.name) for rule in ALL_RULES)
     for rule in ALL_RULES:
-        click.echo(f"{rule.code}  {rule.name:<32} {rule.severity:<8} {rule.summary()}")
+        click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity:<7}  {rule.summary()}")
+    if os.path.exists("rules") and not listing:
+        # `loopcheck rules` meant as "check ./rules" must not pass a CI job that checked nothing
+        click.echo(
+            "loopcheck: `rules` is the command that lists loopcheck's rules, and a path `rules` exists here: "
+            "it was NOT checked. To check it run `loopcheck check rules`; to only list the rules, "
+            "`loopcheck rules --list`.",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
 
 
 @main.command(name="rule")
@@ -124,14 +235,25 @@ def show_rule(code: str) -> None:
 @click.option("--steps", type=click.IntRange(min=1), default=50, show_default=True, help="Stop after this many optimizer steps.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Draw grad norm and memory traces to this PNG (needs matplotlib).")
-def verify(script: str, script_args: tuple[str, ...], steps: int, output_format: str, plot: str | None) -> None:
-    """Run SCRIPT under instrumentation and confirm or refute each static finding.
+@click.option("--select", "verify_select", multiple=True, help="Only these rule codes or prefixes (on top of [tool.loopcheck], as for check).")
+@click.option("--ignore", "verify_ignore", multiple=True, help="Skip these rule codes or prefixes.")
+def verify(script: str, script_args: tuple[str, ...], steps: int, output_format: str, plot: str | None,
+           verify_select: tuple[str, ...], verify_ignore: tuple[str, ...]) -> None:
+    """Run SCRIPT (a .py file or a notebook's code cells) under instrumentation and confirm or
+    refute each static finding.
 
-    Arguments after `--` are passed to the script.
+    Arguments after `--` are passed to the script. Exit codes: 0 nothing confirmed, 1 something
+    confirmed, 2 usage error or the script failed, 130 interrupted by Ctrl-C (partial report).
     """
     try:
-        from loopcheck.runtime.script import verify_script
+        from loopcheck.runtime.script import EXIT_INTERRUPTED, verify_script
     except ImportError as error:
         click.echo(f"loopcheck verify needs torch: pip install 'loopcheck[runtime]' ({error})", err=True)
         sys.exit(EXIT_ERROR)
-    sys.exit(verify_script(script, list(script_args), steps=steps, fmt=output_format, plot=plot))
+    try:
+        code = verify_script(script, list(script_args), steps=steps, fmt=output_format, plot=plot,
+                             select=_codes(verify_select), ignore=_codes(verify_ignore))
+    except KeyboardInterrupt:  # outside the watched run (its own Ctrl-C ends with a report)
+        click.echo("loopcheck verify: interrupted (Ctrl-C)", err=True)
+        code = EXIT_INTERRUPTED
+    sys.exit(code)

@@ -26,6 +26,30 @@ def rule_markdown(rule: type[Rule]) -> str:
     )
 
 
+def repository_url() -> str | None:
+    """The repository's address, from `[project.urls]` in pyproject.toml (the one place it is
+    written), as the installed package's metadata carries it; None when not installed."""
+    from importlib import metadata
+
+    try:
+        urls = metadata.metadata("loopcheck").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in ("repository", "source", "homepage"):
+            return url.strip().rstrip("/")
+    return None
+
+
+def rule_url(rule: type[Rule]) -> str | None:
+    """The rule's page in the repository, at the tag of this version."""
+    from loopcheck import __version__
+
+    home = repository_url()
+    return f"{home}/blob/v{__version__}/rules/{rule.code}.md" if home else None
+
+
 def index_markdown() -> str:
     rows = "\n".join(
         f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.severity} | {rule.summary()} |" for rule in ALL_RULES

@@ -4,31 +4,29 @@ A bad file or a crashing rule becomes a FileError for that file; the run always 
 """
 from __future__ import annotations
 
-import fnmatch
 import gc
 import os
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
+from loopcheck import noqa
+from loopcheck.discovery import discover  # noqa: F401  (part of the engine's API)
 from loopcheck.finding import FileError, Finding, Related, one_per_bug
 from loopcheck.model import LoopModel
 from loopcheck.notebook import NotebookSource
-from loopcheck.project import Project, Projects, is_skipped_directory
+from loopcheck.project import Project, Projects
 from loopcheck.rules import Rule, select_rules
 from loopcheck.source import (  # noqa: F401  (read_source and parse are part of the engine's API)
     MAX_FILE_BYTES,
     Source,
     UnreadableFile,
+    load,
     parse,
     read_source,
     recursion_limit,
 )
-
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-
 
 @dataclass
 class LintResult:
@@ -39,56 +37,6 @@ class LintResult:
     files_checked: int = 0
 
 
-def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> tuple[list[str], list[FileError]]:
-    """Python files under `paths` (sorted, no duplicates), and errors for paths that do not exist."""
-    files: list[str] = []
-    errors: list[FileError] = []
-    for raw in paths:
-        path = Path(raw)
-        if _excluded(path, exclude):
-            continue
-        if path.is_symlink() and not path.exists():
-            errors.append(FileError(raw, "broken symbolic link"))
-        elif path.is_dir():
-            files.extend(_walk(path, exclude, errors))
-        elif path.is_file():
-            files.append(str(path))
-        elif path.exists():  # a FIFO, a device such as /dev/null, a socket: reading it would hang or never end
-            errors.append(FileError(raw, "not a regular file"))
-        else:
-            errors.append(FileError(raw, "no such file or directory"))
-    return sorted(dict.fromkeys(files)), errors
-
-
-def _walk(root: Path, exclude: Sequence[str], errors: list[FileError]) -> Iterable[str]:
-    for directory, dirnames, filenames in os.walk(root, onerror=lambda e: errors.append(FileError(e.filename, e.strerror or str(e)))):
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if not is_skipped_directory(d) and not _excluded(Path(directory, d), exclude)
-        )
-        for name in sorted(filenames):
-            if not name.endswith((".py", ".ipynb")):
-                continue
-            path = Path(directory, name)
-            if _excluded(path, exclude):
-                continue
-            if path.is_symlink() and not path.exists():
-                errors.append(FileError(str(path), "broken symbolic link"))
-                continue
-            yield str(path)
-
-
-def _excluded(path: Path, patterns: Sequence[str]) -> bool:
-    if path.name in ("", ".", ".."):
-        return False  # `.`, `..`, `/` name a folder by where it is, not by a name a glob could mean
-    text = path.as_posix()
-    return any(
-        pattern  # an empty glob (an unset variable in `--exclude "$SKIP"`) matches no path
-        and (fnmatch.fnmatch(text, pattern) or fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(text, f"*/{pattern}"))
-        for pattern in patterns
-    )
-
-
 def lint_source(source: str, path: str, rules: Sequence[type[Rule]] | None = None) -> tuple[list[Finding], list[FileError]]:
     """Findings for one source text on its own (no project around it), and errors of rules that crashed."""
     with recursion_limit():
@@ -96,25 +44,32 @@ def lint_source(source: str, path: str, rules: Sequence[type[Rule]] | None = Non
 
 
 def check_model(
-    model: LoopModel, rules: Sequence[type[Rule]] | None = None, path: str | None = None
+    model: LoopModel,
+    rules: Sequence[type[Rule]] | None = None,
+    path: str | None = None,
+    notes: list[FileError] | None = None,
 ) -> tuple[list[Finding], list[FileError]]:
     """Run the rules over one file's loop model: findings in order, and errors of rules that crashed.
-    `path` is how the findings name the file (as the user gave it)."""
+    `path` is how the findings name the file (as the user gave it). Findings a `# noqa` silences
+    are dropped (`loopcheck.noqa`); malformed and unused directives are added to `notes`."""
     path = path if path is not None else model.path
     findings: dict[tuple[str, int, int], Finding] = {}
     errors: list[FileError] = []
     if model.foreign_framework or model.is_pytest_file:
         return [], []  # another framework's code; pytest tests exercise code on purpose, they do not train
-    lines = _lines(model)
-    for rule_class in rules if rules is not None else select_rules():
+    rules = rules if rules is not None else select_rules()
+    directives = noqa.parse(model.text, [rule.name for rule in select_rules()])
+    for rule_class in rules:
         rule = rule_class()
         try:
             for report in rule.check(model):
                 finding = _to_finding(rule, report, model, path)
-                if not _suppressed(finding, lines):
+                if not directives.suppresses(finding):
                     findings.setdefault((finding.code, finding.line, finding.column), finding)
         except Exception as error:  # a bug in a rule must not stop the run
             errors.append(FileError(path, f"internal error in rule {rule.code}: {_describe(error)}"))
+    if notes is not None:
+        notes.extend(noqa.notes(directives, model, path, [(rule.code, rule.name) for rule in rules]))
     return sorted(findings.values(), key=lambda f: f.sort_key), errors
 
 
@@ -151,41 +106,44 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {text[:160]}" if text else type(error).__name__
 
 
-def _lines(model: LoopModel) -> list[str]:
-    """The file's lines, split where Python splits them (not at form feeds or U+2028)."""
-    return re.split(r"\r\n|\r|\n", model.text)
-
-
-def _suppressed(finding: Finding, lines: list[str]) -> bool:
-    if finding.line - 1 >= len(lines):
-        return False
-    match = _NOQA.search(lines[finding.line - 1])
-    if match is None:
-        return False
-    codes = match.group("codes")
-    return codes is None or finding.code in re.split(r"[,\s]+", codes.upper())
-
-
 def _in_notebook(finding: Finding, notebook: NotebookSource) -> Finding:
     """Say which cell a finding is in; line numbers count the code cells' lines joined in order."""
     related = tuple(
         Related(r.line, r.column, f"{r.note} ({notebook.where(r.line)})") for r in finding.related
     )
-    return replace(finding, message=f"{finding.message} ({notebook.where(finding.line)})", related=related)
+    cell, cell_line = notebook.cells[finding.line - 1] if 1 <= finding.line <= len(notebook.cells) else (None, None)
+    return replace(
+        finding, message=f"{finding.message} ({notebook.where(finding.line)})", related=related, cell=cell, cell_line=cell_line
+    )
 
 
-def lint_file(path: str, rules: Sequence[type[Rule]] | None = None, project: Project | None = None) -> LintResult:
+def lint_file(
+    path: str, rules: Sequence[type[Rule]] | None = None, project: Project | None = None, prefilter: bool = False
+) -> LintResult:
+    """One file's result. With `prefilter`, a file that cannot hold a finding (`loopcheck.prefilter`)
+    is read and checked by CPython's parser but not parsed by libcst nor analysed."""
+    return _lint_file(path, rules, project if project is not None else Projects().of(path), prefilter)[0]
+
+
+def _lint_file(
+    path: str, rules: Sequence[type[Rule]] | None, project: Project, prefilter: bool
+) -> tuple[LintResult, bool]:
+    """The file's result, and whether the pre-filter passed it over."""
     result = LintResult()
-    project = project if project is not None else Projects().of(path)
     try:
         with recursion_limit():
+            if prefilter and _cannot_matter(path, project):
+                result.files_checked = 1
+                notebook = load(path).notebook
+                result.notes.extend(FileError(path, text) for text in (notebook.skipped if notebook else ()))
+                return result, True
             model = project.load(path)
             if not model.text.strip():
                 skipped = model.source.notebook.skipped if model.source is not None and model.source.notebook else ()
                 result.notes.extend(FileError(path, text) for text in skipped or ("empty file, nothing to check",))
                 result.files_checked = 1
-                return result
-            findings, errors = check_model(model, rules, path)
+                return result, False
+            findings, errors = check_model(model, rules, path, notes=result.notes)
         result.notes.extend(FileError(path, f"not analysed to the end: {text}") for text in model.budget_notes)
         notebook = model.source.notebook if model.source is not None else None
         if notebook is not None:
@@ -193,17 +151,57 @@ def lint_file(path: str, rules: Sequence[type[Rule]] | None = None, project: Pro
             result.notes.extend(FileError(path, text) for text in notebook.skipped)
     except UnreadableFile as error:
         result.errors.append(FileError(path, str(error)))
-        return result
+        return result, False
     except RecursionError:
         result.errors.append(FileError(path, "cannot analyse: expressions nested too deeply (split the expression up)"))
-        return result
+        return result, False
     except Exception as error:  # the model itself failed: report it, keep going
         result.errors.append(FileError(path, f"internal error: {_describe(error)}"))
-        return result
+        return result, False
     result.findings.extend(findings)
     result.errors.extend(errors)
     result.files_checked = 1
-    return result
+    return result, False
+
+
+def _cannot_matter(path: str, project: Project) -> bool:
+    """The pre-filter's verdict, for a file CPython parses cleanly (any other file takes the full
+    path, which says what is wrong with it exactly as without the pre-filter)."""
+    from loopcheck.prefilter import may_matter
+    from loopcheck.source import _python_syntax_error
+
+    try:
+        text = load(path).text
+    except UnreadableFile:
+        return False
+    if not text.strip() or may_matter(text, path, project):
+        return False
+    try:
+        return _python_syntax_error(text) is None
+    except UnreadableFile:
+        return False
+
+
+FILE_TIME_LIMIT = 120.0
+"""Seconds one file may take (`LOOPCHECK_FILE_TIMEOUT` changes it; 0 for no limit). A file takes
+about 0.3 ms a line; the limit is there for what no one foresaw, a file that would hang the run."""
+
+
+class FileTimeout(BaseException):
+    """Raised in the analysis of a file that went past the time limit (a BaseException, so that
+    no `except Exception` of a rule takes it for a rule's own failure)."""
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What a process analysing files needs to know of the run (sent to worker processes)."""
+
+    rules: tuple[type[Rule], ...]
+    root: Path | None
+    boundary: Path
+    prefilter: bool
+    record: str | None
+    """The cache's folder of records, when what each result depends on is recorded for the cache."""
 
 
 def lint_paths(
@@ -212,19 +210,175 @@ def lint_paths(
     ignore: Sequence[str] = (),
     exclude: Sequence[str] = (),
     root: str | None = None,
+    jobs: int = 1,
+    cache: bool = False,
+    prefilter: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LintResult:
     """Check the files under `paths`. Each belongs to a project (the folder `root`, or else found
     from the file: see `loopcheck.project.find_root`); the project's other files are read only
-    for what these files use of them, and are not reported on."""
+    for what these files use of them, and are not reported on.
+
+    `jobs` > 1 shares the files among that many worker processes (`loopcheck.parallel`); the
+    result is the same. `cache` keeps each file's result in `.loopcheck_cache/` (or
+    `$LOOPCHECK_CACHE_DIR`) and reuses it while nothing it depends on changed (`loopcheck.cache`).
+    `prefilter` passes over files that cannot hold a finding (`loopcheck.prefilter`).
+    `progress(done, total)` is called as each file's result comes (for a progress line)."""
+    from loopcheck import prefilter as prefilter_module
+
     rules = select_rules(tuple(select), tuple(ignore))
     files, errors = discover(paths, exclude)
     result = LintResult(errors=list(errors))
-    projects = Projects(Path(root).resolve() if root else None, boundary=Path.cwd().resolve())
-    with _no_cycle_collection():
-        for path in files:
-            _merge(result, lint_file(path, rules, projects.of(path)))
+    settings = _Settings(
+        tuple(rules), Path(root).resolve() if root else None, Path.cwd().resolve(),
+        prefilter and prefilter_module.enabled(), None,
+    )
+    results: dict[str, LintResult] = {}
+    store, todo, stored_as = None, files, {}
+    if cache:
+        store, todo, stored_as = _from_cache(files, settings, results)
+        if store is not None:
+            settings = replace(settings, record=str(store.blobs.directory))
+
+    def done(path: str, one: LintResult, dependencies: dict[str, object] | None) -> None:
+        results[path] = one
+        if progress is not None:
+            progress(len(results), len(files))
+        if store is not None and dependencies is not None and path in stored_as:
+            store.put(path, *stored_as[path], dependencies, one)
+
+    limit = file_time_limit()
+    workers = min(jobs, len(todo))
+    if workers > 1:
+        from loopcheck import parallel
+
+        parallel.run(todo, settings, workers, done, limit)
+    else:
+        analyse_files(todo, settings, done, time_limit=limit)
+    for path in files:
+        _merge(result, results[path])
     result.findings = sorted(one_per_bug(result.findings), key=lambda f: f.sort_key)
     return result
+
+
+def file_time_limit() -> float | None:
+    configured = os.environ.get("LOOPCHECK_FILE_TIMEOUT", "").strip()
+    try:
+        limit = float(configured) if configured else FILE_TIME_LIMIT
+    except ValueError:
+        limit = FILE_TIME_LIMIT
+    return limit if limit > 0 else None
+
+
+def _from_cache(
+    files: list[str], settings: _Settings, results: dict[str, LintResult]
+) -> tuple[object, list[str], dict[str, tuple[Path, str]]]:
+    """Results still valid in the cache go to `results`; the files left to analyse, and for each
+    the project root and content hash its entry is stored under."""
+    from loopcheck.cache import Cache, Hashes, default_directory
+
+    codes = ",".join(rule.code for rule in settings.rules)
+    store = Cache(default_directory(), f"{codes}|{settings.root}|{settings.prefilter}")
+    if not store.usable:
+        return None, files, {}
+    hashes = Hashes()
+    projects = Projects(settings.root, boundary=settings.boundary)
+    todo: list[str] = []
+    stored_as: dict[str, tuple[Path, str]] = {}
+    for path in files:
+        project = projects.of(path)
+        own = hashes.of(path)
+        if own.startswith("unreadable"):
+            todo.append(path)  # says why each time; nothing to gain from storing it
+            continue
+        found = store.get(path, project.root, own, project, hashes)
+        if found is not None:
+            results[path] = found
+        else:
+            todo.append(path)
+            stored_as[path] = (project.root, own)
+    return store, todo, stored_as
+
+
+class _ProcessState:
+    """The projects (their parsed modules) and content hashes a process keeps while it analyses."""
+
+    def __init__(self, settings: _Settings) -> None:
+        self.projects = Projects(settings.root, boundary=settings.boundary)
+        self._hashes: object = None
+
+    @property
+    def hashes(self) -> object:
+        if self._hashes is None:
+            from loopcheck.cache import Hashes  # only a run with the cache needs it
+
+            self._hashes = Hashes()
+        return self._hashes
+
+
+def analyse_files(
+    paths: Sequence[str],
+    settings: _Settings,
+    done: Callable[[str, LintResult, dict[str, object] | None], None],
+    started: Callable[[str], None] | None = None,
+    time_limit: float | None = None,
+    state: _ProcessState | None = None,
+) -> None:
+    """Analyse files one after another in this process, handing each result to `done` with what it
+    depends on (when `settings.record`). The files of a project share its parsed modules, also
+    across calls given the same `state` (a worker process keeps one for all its files)."""
+    state = state if state is not None else _ProcessState(settings)
+    if settings.record:
+        from loopcheck.cache import Blobs, Recorder
+
+        blobs = Blobs(Path(settings.record))
+    with _no_cycle_collection():
+        for path in paths:
+            if started is not None:
+                started(path)
+            project = state.projects.of(path)
+            if settings.record and project.observer is None:
+                project.observer = Recorder(blobs)
+            try:
+                with _time_limit(time_limit):
+                    one, passed_over = _lint_file(path, settings.rules, project, settings.prefilter)
+            except FileTimeout:
+                from loopcheck.parallel import timeout_message
+
+                done(path, LintResult(errors=[FileError(path, timeout_message(time_limit or 0))]), None)
+                state.projects = Projects(settings.root, boundary=settings.boundary)  # models left half built
+                continue
+            dependencies = None
+            if settings.record and not passed_over and isinstance(project.observer, Recorder):
+                dependencies = project.observer.dependencies(path, state.hashes)  # type: ignore[arg-type]
+            done(path, one, dependencies)
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise FileTimeout in this thread after `seconds` (the main thread of a process whose alarm
+    signal is free; elsewhere there is no limit in-process: worker processes are timed by the parent)."""
+    import signal
+    import threading
+
+    usable = (
+        seconds is not None and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+    )
+    if not usable:
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise FileTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @contextmanager

@@ -30,6 +30,10 @@ class Finding:
     severity: str
     message: str
     related: tuple[Related, ...] = field(default=())
+    cell: int | None = None
+    """In a notebook: the cell (counting every cell from 1) that holds `line`."""
+    cell_line: int | None = None
+    """In a notebook: the line within `cell`; `line` counts the code cells' lines joined."""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -59,6 +63,10 @@ class FileError:
 
     path: str
     reason: str
+    line: int | None = None
+    """The line it is about, when it is about one (a malformed `# noqa`)."""
+    kind: str = ""
+    """"" for a file error or a plain note; "noqa" for a malformed directive, "unused-noqa"."""
 
 
 PASS_ELSEWHERE = "the model call of the pass"

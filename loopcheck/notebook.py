@@ -235,3 +235,63 @@ def _kernel_language(document: dict) -> str | None:  # type: ignore[type-arg]
         if isinstance(value, str) and value:
             return value.lower()
     return None
+
+
+def raw_positions(text: str) -> dict[int, list[int]]:
+    """For each cell (numbered from 1, as `NotebookSource.cells` numbers them), the line of the
+    notebook file itself on which each of its source lines is written: where an editor, a pull
+    request annotation or a SARIF viewer lands in the `.ipynb`. Empty when the text is no notebook."""
+    import bisect
+    from json.decoder import scanstring  # type: ignore[attr-defined]
+
+    breaks = [match.start() for match in re.finditer("\n", text)]
+    decoder = json.JSONDecoder()
+    parts: dict[int, list[tuple[str, int]]] = {}  # cell -> (source piece, file line of its start)
+
+    def line_of(offset: int) -> int:
+        return bisect.bisect_left(breaks, offset) + 1
+
+    def skip(at: int) -> int:
+        while at < len(text) and text[at] in " \t\r\n":
+            at += 1
+        return at
+
+    def value(at: int, path: tuple[object, ...]) -> int:
+        at = skip(at)
+        char = text[at]
+        if char in "{[":
+            close, index, at = ("}" if char == "{" else "]"), 0, skip(at + 1)
+            if text[at] == close:
+                return at + 1
+            while True:
+                key: object = index
+                if char == "{":
+                    key, at = scanstring(text, skip(at) + 1)
+                    at = skip(at) + 1  # the colon
+                at = skip(value(at, (*path, key)))
+                index += 1
+                if text[at] == ",":
+                    at += 1
+                    continue
+                return at + 1
+        if char == '"':
+            string, end = scanstring(text, at + 1)
+            if len(path) >= 3 and path[0] == "cells" and path[2] == "source" and isinstance(path[1], int):
+                parts.setdefault(path[1] + 1, []).append((string, line_of(at)))
+            return end
+        return decoder.raw_decode(text, at)[1]
+
+    try:
+        value(0, ())
+    except (ValueError, IndexError, RecursionError):
+        return {}
+    positions: dict[int, list[int]] = {}
+    for cell, pieces in parts.items():
+        joined = "".join(piece for piece, _ in pieces)
+        starts = [0, *(m.end() for m in _LINE_BREAK.finditer(joined) if m.end() < len(joined))]
+        offsets, total = [], 0
+        for piece, _ in pieces:
+            offsets.append(total)
+            total += len(piece)
+        positions[cell] = [pieces[bisect.bisect_right(offsets, start) - 1][1] for start in starts] if joined else []
+    return positions

@@ -118,18 +118,28 @@ def test_clean_run_prints_all_checks_passed_and_exits_0(project: Path) -> None:
     assert result.stderr == ""
 
 
-def test_json_report_is_an_array_of_findings_with_exactly_the_documented_keys(project: Path) -> None:
+@pytest.mark.parametrize("fmt", ["json", "json-v1"])
+def test_json_report_holds_findings_with_exactly_the_documented_keys(project: Path, fmt: str) -> None:
     write(project, "a.py", MISSING_ZERO_GRAD)
     write(project, "b.py", ZERO_GRAD_BEFORE_STEP)
 
-    result = invoke("--format", "json", "a.py", "b.py")
+    result = invoke("--format", fmt, "a.py", "b.py")
 
     assert result.exit_code == 1
-    findings = json.loads(result.stdout)
+    document = json.loads(result.stdout)
+    if fmt == "json-v1":  # the first form: the array alone
+        findings = document
+        extra: set[str] = set()
+    else:
+        assert set(document) == {"version", "tool", "files_checked", "findings", "errors", "notes"}
+        assert document["version"] == 2 and document["tool"] == {"name": "loopcheck", "version": __version__}
+        assert document["files_checked"] == 2 and document["errors"] == [] and document["notes"] == []
+        findings = document["findings"]
+        extra = {"cell", "cell_line"}
     assert isinstance(findings, list) and len(findings) == 2
     for finding in findings:
         assert set(finding) == {
-            "path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message", "related",
+            "path", "line", "column", "end_line", "end_column", "code", "name", "severity", "message", "related", *extra,
         }
         for key in ("line", "column", "end_line", "end_column"):
             assert isinstance(finding[key], int) and finding[key] >= 1
@@ -146,13 +156,14 @@ def test_json_report_is_an_array_of_findings_with_exactly_the_documented_keys(pr
     assert [(r["line"], r["column"]) for r in second["related"]] == [(3, 5), (5, 5)]
 
 
-def test_json_report_of_a_clean_run_is_an_empty_array(project: Path) -> None:
+def test_json_report_of_a_clean_run_has_no_findings(project: Path) -> None:
     write(project, "train.py", CLEAN)
 
+    assert invoke("--format", "json-v1", "train.py").stdout == "[]\n"
     result = invoke("--format", "json", "train.py")
 
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == []
+    assert json.loads(result.stdout)["findings"] == []
 
 
 SNAPSHOT_SOURCE = """\
@@ -220,7 +231,7 @@ def test_json_findings_follow_the_same_order_as_text(project: Path) -> None:
     write(project, "z.py", MISSING_ZERO_GRAD)
     write(project, "a.py", ZERO_GRAD_BEFORE_STEP + MISSING_ZERO_GRAD)
 
-    findings = json.loads(invoke("--format", "json", "z.py", "a.py").stdout)
+    findings = json.loads(invoke("--format", "json", "z.py", "a.py").stdout)["findings"]
 
     keys = [(f["path"], f["line"], f["column"], f["code"]) for f in findings]
     assert keys == sorted(keys)
@@ -477,7 +488,7 @@ def test_noqa_on_another_line_does_not_suppress(project: Path) -> None:
 # --- rules, rule, version ------------------------------------------------------------------
 
 
-def test_rules_lists_every_registered_rule() -> None:
+def test_rules_lists_every_registered_rule(project: Path) -> None:
     result = invoke("rules")
 
     assert result.exit_code == 0

@@ -62,7 +62,7 @@ def test_every_bad_file_gets_one_clear_line_and_the_run_goes_on(project: Path, m
         "missing.py": ["no such file or directory"],
         "mixed/__init__.py": ["note: empty file, nothing to check"],
     }
-    assert result.stdout.splitlines()[-1] == "Found 1 finding (1 error, 0 warnings) in 3 files; 6 could not be analysed."
+    assert result.stdout.splitlines()[-1] == "Found 1 finding (1 error, 0 warnings) in 1 of 3 files checked; 6 could not be analysed."
 
 
 def test_size_limit_admits_a_file_of_exactly_the_limit(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

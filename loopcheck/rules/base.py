@@ -55,12 +55,39 @@ class Rule:
     def check(self, model: LoopModel) -> Iterable[Report]:
         raise NotImplementedError
 
+    short: ClassVar[str | None] = None
+    """The one-line summary, for a rule whose message placeholders have no plain word (PLAIN_WORDS)."""
+
     @classmethod
     def summary(cls) -> str:
-        """The message with its placeholders read as plain words: `optimizer.zero_grad() is never ...`."""
-        return cls.message.format_map(_PlainWords())
+        """What the rule reports, in one line without placeholders: `short`, or else the message
+        with each placeholder read as its plain word (`optimizer.zero_grad() is never ...`)."""
+        if cls.short:
+            return cls.short
+        return cls.message.format_map(_PlainWords(cls.code))
+
+
+PLAIN_WORDS = {
+    "optimizer": "optimizer",
+    "scheduler": "scheduler",
+    "model": "model",
+    "loss": "loss",
+    "reset": "zero_grad()",
+    "container": "a running total",
+    "value": "loss",
+    "clip": "clip_grad_norm_",
+    "scaler": "scaler",
+}
+"""How a message placeholder reads in a summary. A placeholder not listed here (a line number, an
+explanation) would make the summary read as a template: such a rule sets `short`."""
 
 
 class _PlainWords(dict):  # type: ignore[type-arg]
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+
     def __missing__(self, key: str) -> str:
-        return key
+        if key in PLAIN_WORDS:
+            return PLAIN_WORDS[key]
+        raise KeyError(f"{self.code}: the message placeholder {{{key}}} has no plain word; set the rule's `short` summary")

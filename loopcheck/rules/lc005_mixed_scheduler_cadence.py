@@ -29,6 +29,7 @@ class MixedSchedulerCadence(Rule):
     name = "mixed-scheduler-cadence"
     severity = "error"
     message = "{scheduler} ({kind} built on line {line}, {evidence}) is sized in {unit}s but stepped once per {cadence} here; {fix}"
+    short = "scheduler is sized in epochs but stepped every batch, or sized in iterations but stepped once per epoch"
     rationale = (
         "A schedule counts calls to `step()`. An epoch-sized schedule stepped every batch finishes its "
         "decay (or its cosine cycle) within the first epoch and trains the rest at the floor learning "

@@ -29,6 +29,7 @@ class CheckpointWithoutOptimizerState(Rule):
     name = "checkpoint-without-optimizer-state"
     severity = "warning"
     message = "this checkpoint records the {position} but not the {missing} state; resuming from it restarts the {missing} from scratch"
+    short = "this checkpoint records the epoch or step but not the optimizer (or scheduler) state; resuming from it restarts that state from scratch"
     rationale = (
         "Optimizer state (Adam's moment estimates, SGD momentum) and the scheduler's position are part "
         "of the training state. A run resumed from weights and an epoch counter alone takes large "
