@@ -943,3 +943,136 @@ def test_functional_dropout_left_in_training_is_no_mode_dependent_layer() -> Non
     assert findings(source.replace("DROP", "nn.functional.dropout(x, 0.3, self.training)")) == [
         ("LC006", "correct = (decoder(x).argmax(1) == y).sum().item()")
     ]
+
+
+# check half #7 -----------------------------------------------------------------------------
+
+
+def test_a_pass_that_takes_gradients_with_autograd_grad_needs_its_graph() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+
+        def finetune_and_score(x, y):
+            loss = nn.functional.cross_entropy(model(x), y)
+            GRADS
+            return loss.item()
+
+        for x, y in test_loader:
+            score = finetune_and_score(x, y)
+    """
+    # MAML's test-time adaptation: torch.autograd.grad needs the graph of the forward
+    assert findings(source.replace("GRADS", "grads = torch.autograd.grad(loss, model.parameters())")) == []
+    assert findings(source.replace("GRADS", "grads = None")) == [
+        ("LC007", "loss = nn.functional.cross_entropy(model(x), y)")
+    ]
+
+
+def test_a_scheduler_told_its_epoch_or_following_a_metric_keeps_no_order_or_cadence() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = BUILT
+        for epoch in range(epochs):
+            for step, (x, y) in enumerate(train_loader):
+                STEP
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+    """
+    cosine = "torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)"
+    plateau = "torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, 'max')"
+    # the closed form at a fractional epoch: per batch on an epoch-sized schedule is right
+    assert findings(source.replace("BUILT", cosine).replace("STEP", "scheduler.step(epoch + step / len(train_loader))")) == []
+    # a metric-driven scheduler has no first value to skip
+    assert findings(source.replace("BUILT", plateau).replace("STEP", "if step % 300 == 0: scheduler.step(evaluate(model))")) == []
+    assert findings(source.replace("BUILT", cosine).replace("STEP", "scheduler.step()")) == [
+        ("LC004", "scheduler.step()"),
+        ("LC005", "scheduler.step()"),
+    ]
+
+
+def test_a_schedule_told_its_epoch_has_no_position_to_save() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+        for epoch in range(epochs):
+            for step, (x, y) in enumerate(train_loader):
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            STEP
+            torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict()}, "last.pt")
+    """
+    assert findings(source.replace("STEP", "scheduler.step(epoch + 1)")) == []
+    assert findings(source.replace("STEP", "scheduler.step()")) == [
+        ("LC012", 'torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict()}, "last.pt")')
+    ]
+
+
+def test_graphs_kept_by_a_class_that_backwards_them_later_are_the_algorithm() -> None:
+    source = """
+        class Policy(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.data = []
+                self.fc = nn.Linear(4, 2)
+                self.optimizer = torch.optim.Adam(self.parameters(), lr=0.01)
+
+            def forward(self, x):
+                return torch.softmax(self.fc(x), dim=0)
+
+            def put_data(self, item):
+                self.data.append(item)
+
+            def train_net(self):
+                R = 0
+                self.optimizer.zero_grad()
+                for r, prob in self.data[::-1]:
+                    R = r + 0.98 * R
+                    USE
+                self.optimizer.step()
+                self.data = []
+
+        pi = Policy()
+        for episode in range(1000):
+            s = env.reset()
+            done = False
+            while not done:
+                prob = pi(torch.from_numpy(s).float())
+                a = torch.distributions.Categorical(prob).sample()
+                s, r, done, info = env.step(a.item())
+                pi.put_data((r, prob[a]))
+            pi.train_net()
+    """
+    # REINFORCE: each step's log-probability graph is what the update backwards
+    assert findings(source.replace("USE", "(-torch.log(prob) * R).backward()")) == []
+    # kept, and never backwarded: every step's graph stays alive until the update
+    assert findings(source.replace("USE", "(-torch.log(prob.detach()) * R).sum(); self.fc.weight.sum().backward()")) == [
+        ("LC009", "pi.put_data((r, prob[a]))")
+    ]
+
+
+def test_a_checkpoint_of_the_whole_module_or_of_its_data_parallel_inside_holds_the_model() -> None:
+    source = """
+        net = torch.nn.DataParallel(Tiny())
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        if args.resume:
+            checkpoint = torch.load("ckpt.pth")
+            start_epoch = checkpoint["epoch"]
+        for epoch in range(start_epoch, 200):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            torch.save({"net": SAVED, "epoch": epoch}, "ckpt.pth")
+    """
+    for saved in ("net", "net.module.state_dict()"):
+        assert findings(source.replace("SAVED", saved)) == [
+            ("LC012", f'torch.save({{"net": {saved}, "epoch": epoch}}, "ckpt.pth")')
+        ]

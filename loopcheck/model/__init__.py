@@ -704,6 +704,13 @@ class LoopModel:
 
     # what a piece of code can reach, read off the calls alone (a cheap first filter) ---------
 
+    def takes_gradients(self, call: CallSite) -> bool:
+        """`torch.autograd.grad(...)`, also as `grad(...)` imported from torch.autograd."""
+        if call.takes_gradients:
+            return True
+        ref = self.ir.import_refs.get(call.dotted or "") if call.dotted == call.method else None
+        return ref is not None and ref.module == "torch.autograd" and ref.name == "grad"
+
     def reaches(self, function: FunctionInfo) -> frozenset[str]:
         """Which of backward/step/zero_grad/eval/train the function calls, itself or through the
         project functions it calls."""
@@ -755,6 +762,8 @@ class LoopModel:
             for call in simple.calls:
                 if call.method in TRACKED_METHODS:
                     found.add(call.method)
+                elif self.takes_gradients(call):
+                    found.add("grad")
                 target = self.resolve_call(call, function, via_callers=False)
                 if target is not None and target is not function:
                     found |= self.reaches(target)
@@ -944,6 +953,32 @@ class LoopModel:
         if first is None or first.dotted is None:
             return None
         return self.flow.subject(first.dotted, scheduler.binding.function)
+
+    @staticmethod
+    def follows_metric(scheduler: Subject | None) -> bool:
+        """ReduceLROnPlateau: it follows a metric (`scheduler.step(val_loss)`), it has no schedule
+        whose first value a step could skip."""
+        binding = scheduler.binding if scheduler is not None else None
+        return binding is not None and binding.last == "ReduceLROnPlateau"
+
+    def told_its_epoch(self, event: Event) -> bool:
+        """`scheduler.step(epoch - 1 + i / n)`: a schedule (not ReduceLROnPlateau) given its
+        position, so the closed form at that epoch is used. How often it is called, or whether it
+        runs before the optimizer, changes nothing, and it has no position to lose on resume."""
+        call = event.call
+        if call is None or call.inner is not None or self.follows_metric(event.subject):
+            return False
+        return call.arg(0, "epoch") is not None
+
+    @cached_property
+    def schedulers_told_their_epoch(self) -> bool:
+        """Is every scheduler step this file runs (helpers inlined) told its epoch (see
+        `told_its_epoch`)? The schedules then have no position of their own to lose."""
+        steps = [
+            e for function in self.ir.functions for e in self.function_events_flat(function)
+            if e.kind is Kind.SCHEDULER_STEP
+        ]
+        return bool(steps) and all(self.told_its_epoch(e) for e in steps)
 
     @staticmethod
     def may_be(first: Subject | None, second: Subject | None) -> bool:

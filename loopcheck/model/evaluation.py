@@ -142,7 +142,9 @@ def _loop_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
             yield found
 
 
-_TRAINING_KINDS = frozenset({Kind.BACKWARD, Kind.STEP})
+_TRAINING_KINDS = frozenset({Kind.BACKWARD, Kind.DIFFERENTIATE, Kind.STEP})
+_GRAPH_KINDS = frozenset({Kind.BACKWARD, Kind.DIFFERENTIATE})
+"""What needs the graph a forward built: backward() and torch.autograd.grad()."""
 
 
 def _hands_over_optimizer(model: LoopModel, event: Event) -> bool:
@@ -184,13 +186,13 @@ def _loop_pass(
     if not calls:
         return None
     named = bool(EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text))
-    if constants and any(e.kind is Kind.BACKWARD for e in events_of(model.function_program(function, constants))):
+    if constants and any(e.kind in _GRAPH_KINDS for e in events_of(model.function_program(function, constants))):
         return None  # called this way, the function backwards what the loop computed
     if not constants:
         inside_training = id(function) in training or any(id(outer) in training_loops for outer in model.enclosing_loops(loop))
         if inside_training and not named:
             return None  # a loop inside a training step builds part of that step's loss (or is found below)
-        if any(e.kind is Kind.BACKWARD for e in model.function_events(function)):
+        if any(e.kind in _GRAPH_KINDS for e in model.function_events(function)):
             return None  # the function backwards what the loop computed
     if not (named or constants or _evaluation_intent(model, function, calls[0], loop)):
         return None  # a rollout over range(n), or a model this project never trains: no evaluation pass
@@ -203,7 +205,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     named = EVAL_FUNCTION.search(function.name) is not None
     if id(function) in training and not named:
         return
-    if function.name != "<module>" and "backward" in model.reaches(function):
+    if function.name != "<module>" and model.reaches(function) & {"backward", "grad"}:
         return  # a training function; its tail forwards are judged below
     if not named and function.name != "<module>" and not _shows_evaluation(model, function, function.simples):
         return  # none of what a single-forward pass needs
@@ -248,7 +250,7 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
         tails: set[Event] = set()
 
         def step(pending: frozenset[Event], event: Event) -> frozenset[Event]:
-            if event.kind is Kind.BACKWARD:
+            if event.kind in _GRAPH_KINDS:
                 return frozenset()
             if event.kind is Kind.MODEL_CALL:
                 return pending | {event}

@@ -40,6 +40,8 @@ INERT_CALLS = frozenset(
 
 class Kind(str, Enum):
     BACKWARD = "backward"
+    DIFFERENTIATE = "gradient computation"
+    """`torch.autograd.grad(...)`: needs the graph like backward(), but fills no `.grad`."""
     STEP = "optimizer step"
     RESET = "gradient reset"
     SCHEDULER_STEP = "scheduler step"
@@ -204,6 +206,8 @@ class Flow:
             return [Event(Kind.UNFOLLOWED, call.node, context, call=call)]
         if method == "backward":
             return [Event(Kind.BACKWARD, call.node, context, call=call)]
+        if self.model.at(function).takes_gradients(call):
+            return [Event(Kind.DIFFERENTIATE, call.node, context, call=call)]
         receiver = self.subject_in(call.receiver, context)
         if receiver is None and call.element is not None:
             receiver = self.element_subject(call.element[0], call.element[1], call.element[1], function)

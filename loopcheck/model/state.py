@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
@@ -157,12 +157,17 @@ def _handed_in(model: LoopModel, function: FunctionInfo, save: CallSite) -> list
 def _checkpoint(
     model: LoopModel, save: CallSite, at: CallSite, function: FunctionInfo, keys: set[str], statements: list[Simple]
 ) -> Checkpoint:
-    roles = {
-        model.roles.role(c.receiver, function)
-        for s in statements
-        for c in s.calls
-        if c.method == "state_dict" and c.receiver is not None
-    }
+    def role(name: str) -> str | None:
+        while name.endswith(".module"):  # `net.module.state_dict()`: the model inside DataParallel
+            name = name[: -len(".module")]
+        return model.roles.role(name, function)
+
+    roles = {role(c.receiver) for s in statements for c in s.calls if c.method == "state_dict" and c.receiver is not None}
+    for literal in _dict_literals(statements):  # `{"net": net, "epoch": epoch}`: the module itself, pickled whole
+        for element in literal.elements:
+            name = dotted_name(element.value) if isinstance(element, cst.DictElement) else None
+            if name is not None and role(name) == MODEL:
+                roles.add(MODEL)  # (an object of another role is no state of it: `"settings": opt`)
     return Checkpoint(save, frozenset(keys), frozenset(r for r in roles if r), function, at)
 
 
@@ -347,3 +352,13 @@ def bindings_with_role(model: LoopModel, role: str) -> list[Binding]:
         # `g_scheduler, d_scheduler = define_scheduler(...)`: the role a project factory returns
         if b.role == role or (b.role is None and b.call is not None and model.roles.role(b.name, b.function, b) == role)
     ]
+
+
+def _dict_literals(statements: list[Simple]) -> Iterator[cst.Dict]:
+    """The dict displays written in these statements (a checkpoint's few lines, not the file)."""
+    stack: list[cst.CSTNode] = [s.node for s in statements]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Dict):
+            yield node
+        stack.extend(node.children)
