@@ -1076,3 +1076,89 @@ def test_a_checkpoint_of_the_whole_module_or_of_its_data_parallel_inside_holds_t
         assert findings(source.replace("SAVED", saved)) == [
             ("LC012", f'torch.save({{"net": {saved}, "epoch": epoch}}, "ckpt.pth")')
         ]
+
+
+def test_in_a_pass_that_takes_gradients_the_forwards_that_only_predict_are_the_pass() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+
+        def adapt_and_score(x, y, x_query, y_query):
+            loss = nn.functional.cross_entropy(model(x), y)
+            grads = torch.autograd.grad(loss, model.parameters())
+            PREDICT
+            return (logits.argmax(1) == y_query).sum().item()
+
+        for x, y, x_query, y_query in test_loader:
+            score = adapt_and_score(x, y, x_query, y_query)
+    """
+    assert findings(source.replace("PREDICT", "logits = model(x_query)")) == [("LC007", "logits = model(x_query)")]
+    no_grad = "with torch.no_grad():\n                logits = model(x_query)"
+    assert findings(source.replace("PREDICT", no_grad)) == []
+
+
+def test_a_deep_copy_of_a_model_has_the_models_class() -> None:
+    source = """
+        import copy
+
+        class Functional(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(torch.ones(4))
+                self.mean = nn.Parameter(torch.zeros(4), requires_grad=False)
+                self.var = nn.Parameter(torch.ones(4), requires_grad=False)
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x, bn_training=True):
+                return self.fc(nn.functional.batch_norm(x, self.mean, self.var, weight=self.w, training=MODE))
+
+        net = Functional()
+        net.load_state_dict(torch.load("net.pt"))
+        with torch.no_grad():
+            for x, y in test_loader:
+                copied = copy.deepcopy(net)
+                correct = (copied(x).argmax(1) == y).sum().item()
+    """
+    # the batch norm's mode is the forward's argument, not the module's train()/eval()
+    assert findings(source.replace("MODE", "bn_training")) == []
+    assert findings(source.replace("MODE", "self.training")) == [
+        ("LC006", "correct = (copied(x).argmax(1) == y).sum().item()")
+    ]
+
+
+def test_a_function_run_in_a_new_process_or_thread_is_called_with_its_arguments() -> None:
+    source = """
+        import torch.multiprocessing as mp
+
+        def test(global_model):
+            for episode in range(10):
+                s = env.reset()
+                done = False
+                while not done:
+                    prob = global_model(torch.from_numpy(s).float())
+                    s, r, done, info = env.step(prob.argmax().item())
+                    score += r
+
+        def train(global_model, rank):
+            optimizer = torch.optim.Adam(global_model.parameters(), lr=0.001)
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(global_model(x), y).backward()
+                optimizer.step()
+
+        global_model = Tiny()
+        global_model.share_memory()
+        processes = []
+        for rank in range(3):
+            processes.append(mp.Process(target=train, args=(global_model, rank)))
+        LAUNCH
+    """
+    # grad mode belongs to each thread: the new process evaluates with grad enabled
+    assert findings(source.replace("LAUNCH", "processes.append(mp.Process(target=test, args=(global_model,)))")) == [
+        ("LC007", "prob = global_model(torch.from_numpy(s).float())")
+    ]
+    assert findings(source.replace("LAUNCH", "pass")) == []  # nothing runs test(): its context is unknown

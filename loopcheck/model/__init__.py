@@ -16,10 +16,10 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from loopcheck.model import dataflow, evaluation, schedules, state
-from loopcheck.model.build import build_file, qualify
+from loopcheck.model.build import build_file, dotted_name, qualify
 from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, arguments_known, event_tree
 from loopcheck.model.program import Node, repeated_tests, run_iterations, run_once
-from loopcheck.model.ir import Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With, all_statements
+from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With, all_statements
 from loopcheck.model.roles import (
     INSTANCE,
     MODEL,
@@ -469,6 +469,10 @@ class LoopModel:
                     for candidate in self._candidate_methods(call, function):
                         if candidate is not target:
                             graph.setdefault(id(candidate), []).append(CallEdge(function, call))
+                    launched = _launched(call)
+                    started = self.resolve_call(launched, function, via_callers=False) if launched is not None else None
+                    if started is not None:
+                        graph.setdefault(id(started), []).append(CallEdge(function, launched))
         return graph
 
     def polymorphic(self, call: CallSite, function: FunctionInfo) -> bool:
@@ -1170,6 +1174,33 @@ def _tests_of(block: list) -> Iterator[str]:
 
 def _test_names(test: str) -> set[str]:
     return set(re.findall(r"[A-Za-z_]\w*", test))
+
+
+_LAUNCHERS = {"Process": 0, "Thread": 0, "spawn": 1, "start_processes": 1}
+"""Calls that run a function in a new process or thread, and how many leading arguments they pass
+it themselves (`torch.multiprocessing.spawn` passes the process index first)."""
+
+
+def _launched(call: CallSite) -> CallSite | None:
+    """`mp.Process(target=test, args=(model,))`, `Thread(target=...)`, `mp.spawn(worker, args=(...))`:
+    the call the new process or thread makes, as a call of this statement. It runs with grad
+    enabled (grad mode is per thread) and in no order with the code around it, so it is a caller
+    edge only: it gives the function a caller and its parameters their arguments."""
+    leading = _LAUNCHERS.get(call.method or "")
+    if leading is None or call.inner is not None:
+        return None
+    target = call.keyword("target") if leading == 0 else call.arg(0, "fn")
+    if target is None or target.dotted is None:
+        return None
+    passed = call.keyword("args")
+    elements = passed.node.elements if passed is not None and isinstance(passed.node, (cst.Tuple, cst.List)) else ()
+    args = [ArgInfo(None, None, frozenset(), call.node, False)] * leading  # the process index: unknown here
+    for element in elements:
+        dotted = dotted_name(element.value)
+        names = frozenset({dotted.split(".", 1)[0]}) if dotted else frozenset()
+        args.append(ArgInfo(None, dotted, names, element.value, False))
+    receiver, _, method = target.dotted.rpartition(".")
+    return CallSite(call.node, target.dotted, method, receiver or None, None, tuple(args))
 
 
 def _unwrapped(call: CallSite | None) -> CallSite | None:

@@ -20,6 +20,7 @@ from loopcheck.model.dataflow import DATA_ITERABLE, feeding_backward, simples_of
 from loopcheck.model.ir import ArgInfo, CallSite, ClassInfo, FunctionInfo, Loop, Simple, all_statements
 from loopcheck.model.program import events_of
 from loopcheck.model.roles import MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, Binding
+from loopcheck.model.text import expression_text
 
 if TYPE_CHECKING:
     from loopcheck.model import CallEdge, LoopModel
@@ -176,13 +177,18 @@ def _loop_pass(
     training_loops: set[int],
 ) -> EvaluationPass | None:
     events = list(events_of(model.iteration_program(loop, constants)))
-    if any(e.kind in _TRAINING_KINDS or _hands_over_optimizer(model, e) for e in events):
+    if any(e.kind in (Kind.BACKWARD, Kind.STEP) or _hands_over_optimizer(model, e) for e in events):
         return None  # it backwards or steps, or hands an optimizer to code out of sight
     calls = [
         e for e in events
         if e.kind is Kind.MODEL_CALL and not is_loss_module(e.subject)
         and (not _called_on_loop_target(model, e, loop) or _mode_before(model.at(e.context.function), e.context.function, e.node, e.subject))
     ]
+    if any(e.kind is Kind.DIFFERENTIATE for e in events):
+        # `torch.autograd.grad` (MAML's test-time adaptation, adversarial inputs): the forwards it
+        # differentiates need their graphs; the others only predict, and are the pass
+        calls = [e for e in calls if not _feeds_gradients(model, e)]
+        calls = [e for e in calls if e.context.grad != "off"] or calls
     if not calls:
         return None
     named = bool(EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text))
@@ -199,14 +205,31 @@ def _loop_pass(
     return _pass(model, function, loop, calls[0], constants)
 
 
+def _feeds_gradients(model: LoopModel, event: Event) -> bool:
+    """Does this forward's output flow into a backward() or torch.autograd.grad() of its function,
+    or leave the function (returned: the caller may differentiate it)?"""
+    function = event.context.function
+    owner = model.at(function)
+    placed = owner.ordered_statements(function)
+    statement = next((p.simple for p in placed if any(c.node is event.node for c in p.simple.calls)), None)
+    if statement is None:
+        return True  # not found: say nothing rather than guess
+    if any(c.takes_gradients or c.method == "backward" for c in statement.calls):
+        return True  # `torch.autograd.grad(loss_fn(model(x), y), params)`
+    feeding = feeding_backward(function, placed)
+    returned = {name for p in placed for name in p.simple.returned_names}
+    return bool(set(statement.targets) & (feeding | returned)) or bool(statement.returned_names)
+
+
 def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -> Iterable[EvaluationPass]:
     """Model calls outside any loop of a function that trains nothing: `pred = model(x, adj).argmax(-1)`
     in `test()`, `test_output = cnn(test_x)` after the training loop of a script."""
     named = EVAL_FUNCTION.search(function.name) is not None
     if id(function) in training and not named:
         return
-    if function.name != "<module>" and model.reaches(function) & {"backward", "grad"}:
+    if function.name != "<module>" and "backward" in model.reaches(function):
         return  # a training function; its tail forwards are judged below
+    # (forwards that feed a `torch.autograd.grad` here are skipped below, like those feeding a backward)
     if not named and function.name != "<module>" and not _shows_evaluation(model, function, function.simples):
         return  # none of what a single-forward pass needs
     feeding = feeding_backward(function, list(walk(function.body, "on")))
@@ -1049,8 +1072,10 @@ def _builds_mode_layer(model: LoopModel, call: CallSite) -> bool:
             # outputs. Not a layer that needs eval() (the rule is about dropout and batch norm).
             return False
         training = call.arg(5, "training") if "batch_norm" in last else call.arg(2, "training")
-        if training is not None and isinstance(training.node, cst.Name) and training.node.value in ("True", "False"):
-            return False  # `F.batch_norm(x, m, v, w, b, True)`, `F.dropout(x, p, False)`: the mode is fixed
+        if training is not None and not re.search(r"\.training\b", expression_text(training.node)):
+            # `F.batch_norm(x, m, v, w, b, True)`, `F.dropout(x, p, False)`, `training=bn_training` (a
+            # forward argument): the caller fixes the mode, not the module's train()/eval()
+            return False
         if training is None and last[:1].islower() and "dropout" in last.lower():
             return False  # `F.dropout(x, p)`: `training` defaults to True, whatever the module's mode
         return True

@@ -40,7 +40,8 @@ MODEL_FACTORIES = re.compile(
 )
 RETURNS_SELF = frozenset({"to", "cuda", "cpu", "half", "float", "double", "eval", "train", "requires_grad_"})
 """Module methods that return the module itself."""
-WRAPPERS = RETURNS_SELF | {"compile", "script", "trace", "prepare_model"}
+WRAPPERS = RETURNS_SELF | {"compile", "script", "trace", "prepare_model", "deepcopy"}
+"""Calls whose result has the role and class of what they are given (`copy.deepcopy(model)`: a copy of the same class)."""
 MODEL_USE_METHODS = frozenset({"train", "eval", "parameters", "named_parameters", "modules", "children"})
 _OPTIMIZER_NAME = re.compile(r"(?i)optim|^opt($|_|[A-Z0-9])|_opt($|_|[A-Z0-9])")
 _SCHEDULER_NAME = re.compile(r"(?i)sched")
