@@ -63,13 +63,22 @@ class EvaluationPass:
     entered_by: tuple[CallEdge, ...] | None = None
     """For a pass that exists only for some arguments (`train=False`): the calls that give them.
     None when every call of the function enters the pass."""
+    in_training_function: bool = False
+    """The function that holds the pass also trains (runs backward)."""
 
     @property
     def key(self) -> tuple[int, object, int]:
         """Passes of one function over one model share a key: one finding says it for all of them
         (a script's module-level code is no function: each of its passes is its own)."""
         model = self.model.key if self.model is not None else None
-        separate = id(self.first_call.node) if self.function.name == "<module>" else 0
+        if self.function.name == "<module>":
+            separate = id(self.first_call.node)
+        elif self.in_training_function and self.loop is not None:
+            # the validation loop and the test loop of a function that trains: each needs its own
+            # `with torch.no_grad():`, the function cannot be wrapped whole
+            separate = id(self.loop.node)
+        else:
+            separate = 0
         return id(self.function), model, separate
 
 
@@ -534,7 +543,10 @@ def _pass(
     callers = model.callers(function)
     if constants:
         callers = [e for e in callers if all(item in arguments_known(function, e.call) for item in constants)]
-    return EvaluationPass(function, loop, first, first.subject, callers[0] if callers else None, tuple(callers) if constants else None)
+    return EvaluationPass(
+        function, loop, first, first.subject, callers[0] if callers else None, tuple(callers) if constants else None,
+        in_training_function=function.name != "<module>" and "backward" in model.reaches(function),
+    )
 
 
 def _runs_once(loop: Loop) -> bool:
