@@ -1162,3 +1162,137 @@ def test_a_function_run_in_a_new_process_or_thread_is_called_with_its_arguments(
         ("LC007", "prob = global_model(torch.from_numpy(s).float())")
     ]
     assert findings(source.replace("LAUNCH", "pass")) == []  # nothing runs test(): its context is unknown
+
+
+# check half #8 -----------------------------------------------------------------------------
+
+
+def test_eval_of_a_model_covers_the_data_parallel_wrapper_around_it() -> None:
+    source = """
+        model = Dropping()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        parallel_model = WRAP
+
+        def evaluate(loader):
+            model.eval()
+            with torch.no_grad():
+                for x, y in loader:
+                    correct = (parallel_model(x).argmax(1) == y).sum().item()
+
+        for epoch in range(10):
+            model.train()
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(parallel_model(x), y).backward()
+                optimizer.step()
+            evaluate(val_loader)
+    """
+    assert findings(source.replace("WRAP", "nn.DataParallel(model, dim=1).cuda()")) == []
+    assert findings(source.replace("WRAP", "model.cuda()")) == []
+    # a deep copy is another module: switching the original's mode leaves the copy's alone
+    assert findings(source.replace("WRAP", "copy.deepcopy(model)").replace("import torch\n", "import copy\nimport torch\n")) == [
+        ("LC006", "correct = (parallel_model(x).argmax(1) == y).sum().item()")
+    ]
+
+
+def test_a_forward_whose_output_reaches_numpy_undetached_builds_no_graph() -> None:
+    source = """
+        generator = Tiny()
+        optimizer = torch.optim.Adam(generator.parameters(), lr=0.001)
+        for step, z in enumerate(noise_loader):
+            optimizer.zero_grad()
+            generator(z).mean().backward()
+            optimizer.step()
+            if step % 1000 == 0:
+                images = torch.cat([generator(z).cpu() for z in grid_z])OUT
+    """
+    # `.numpy()` on a tensor that requires grad raises: the code runs only if no graph is built
+    assert findings(source.replace("OUT", ".numpy()")) == []
+    assert findings(source.replace("OUT", ".detach().numpy()")) == [
+        ("LC007", "images = torch.cat([generator(z).cpu() for z in grid_z]).detach().numpy()")
+    ]
+
+
+def test_a_grad_switch_statement_with_a_computed_flag_is_decided_per_call() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+
+        def run_epoch(split):
+            SWITCH
+            model.train() if split == "train" else model.eval()
+            for x, y in loaders[split]:
+                loss = nn.functional.cross_entropy(model(x), y)
+                if split == "train":
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                losses.append(loss.item())
+
+        for epoch in range(10):
+            run_epoch("train")
+            run_epoch("test")
+    """
+    assert findings(source.replace("SWITCH", 'torch.set_grad_enabled(split == "train")')) == []
+    assert findings(source.replace("SWITCH", "pass")) == [("LC007", "loss = nn.functional.cross_entropy(model(x), y)")]
+
+
+def test_a_module_held_by_a_library_helper_object_is_not_the_trained_model() -> None:
+    source = """
+        from timm.utils import ModelEma
+
+        model = Dropping()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        model_ema = ModelEma(model, decay=0.999)
+
+        def validate(net, loader):
+            net.eval()
+            with torch.no_grad():
+                for x, y in loader:
+                    correct = (net(x).argmax(1) == y).sum().item()
+
+        for epoch in range(10):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+                model_ema.update(model)
+            validate(HELD, val_loader)
+    """
+    # the EMA copy stays in eval mode; nothing trains it
+    assert findings(source.replace("HELD", "model_ema.ema")) == []
+    assert findings(source.replace("HELD", "model")) == [("LC008", "validate(model, val_loader)")]
+
+
+def test_the_validation_and_test_loops_of_a_training_function_are_two_passes() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        def train():
+            for epoch in range(10):
+                for x, y in train_loader:
+                    optimizer.zero_grad()
+                    nn.functional.cross_entropy(model(x), y).backward()
+                    optimizer.step()
+                for x, y in val_loader:
+                    val_acc = (model(x).argmax(1) == y).float().mean().item()
+            for x, y in test_loader:
+                test_acc = (model(x).argmax(1) == y).float().mean().item()
+
+        def test():
+            for x, y in val_loader:
+                val_acc = (model(x).argmax(1) == y).float().mean().item()
+            for x, y in test_loader:
+                test_acc = (model(x).argmax(1) == y).float().mean().item()
+
+        train()
+        test()
+    """
+    # a function that trains cannot be wrapped in no_grad whole: each pass needs its own block;
+    # one that trains nothing can (one finding)
+    assert findings(source) == [
+        ("LC007", "val_acc = (model(x).argmax(1) == y).float().mean().item()"),
+        ("LC007", "test_acc = (model(x).argmax(1) == y).float().mean().item()"),
+        ("LC007", "val_acc = (model(x).argmax(1) == y).float().mean().item()"),
+    ]

@@ -849,8 +849,23 @@ class LoopModel:
             return True
         if not any(subject.may_be(trained) for trained in self.trained_models):
             return False
+        if self._held_by_library_helper(subject):
+            return False
         optimized = self._optimized_names
         return optimized is None or any(_related_names(subject.name, name) for name in optimized)
+
+    def _held_by_library_helper(self, subject: Subject) -> bool:
+        """`model_ema.ema` with `model_ema = ModelEma(model, ...)` from a library: a module an object
+        that is no model holds (an EMA copy, a teacher) is its own, not the model this project trains."""
+        if subject.binding is not None or "." not in subject.name:
+            return False
+        root = subject.name.split(".", 1)[0]
+        owner = self.at(subject.function)
+        bindings = [
+            b for b in owner.roles.bindings_of(root, subject.function)
+            if not (isinstance(b.statement.value, cst.Name) and b.statement.value.value == "None")  # `model_ema = None` first
+        ]
+        return bool(bindings) and all(b.role is None and b.cls is None and b.qualified is not None for b in bindings)
 
     @cached_property
     def _optimized_names(self) -> frozenset[str] | None:

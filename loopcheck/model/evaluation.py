@@ -685,7 +685,7 @@ def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None =
     """The grad mode an event runs under, its function's callers (or only `edges`) included."""
     if event.context.grad != "on":
         return event.context.grad
-    if _volatile_input(model, event) or _volatile_loader(model, event):
+    if _volatile_input(model, event) or _volatile_loader(model, event) or _numpy_proves_no_graph(model, event):
         return "off"
     outermost = event.context.chain[0] if event.context.chain else None
     if outermost is None:
@@ -695,6 +695,32 @@ def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None =
     # inlined from callers whose with-blocks were applied: what enters the outermost of them
     entering = _function_of_call(model, event, outermost)
     return grad_entering(model, entering) if entering is not None else "on"
+
+
+def _numpy_proves_no_graph(model: LoopModel, event: Event) -> bool:
+    """`images = torch.cat([G_ema(z).cpu() for z in zs]).numpy()`: `.numpy()` on a tensor that
+    requires grad raises, so a forward whose output reaches `.numpy()` without `.detach()` (or
+    `.data`) in between builds no graph when the code runs (its parameters are frozen, or grad is
+    off out of sight)."""
+    function = event.context.function
+    owner = model.at(function)
+    numpy_calls = [c for p in owner.ordered_statements(function) for c in p.simple.calls if c.method == "numpy"]
+    for call in numpy_calls:  # (the forward may sit in a comprehension inside the statement)
+        if not isinstance(call.node.func, cst.Attribute):
+            continue
+        receiver = call.node.func.value
+        inside, detached = False, False
+        stack: list[cst.CSTNode] = [receiver]
+        while stack:
+            node = stack.pop()
+            if node is event.node:
+                inside = True
+            if isinstance(node, cst.Attribute) and node.attr.value in ("detach", "data", "item", "tolist"):
+                detached = True
+            stack.extend(node.children)
+        if inside and not detached:
+            return True
+    return False
 
 
 def _volatile_loader(model: LoopModel, event: Event) -> bool:
@@ -995,8 +1021,8 @@ def covers(switched: Subject | None, subject: Subject | None, model: LoopModel) 
     if switched is not None and subject is not None:
         # `model = srgan_generator` after `srgan_generator.eval()`: two names of one object
         for one, other in ((subject, switched), (switched, subject)):
-            if one.binding is not None and one.binding.alias == other.name:
-                return True
+            if one.binding is not None and other.name in (one.binding.alias, one.binding.wraps):
+                return True  # (or `parallel_model = nn.DataParallel(model)`: one holds the other)
     return model.may_be(switched, subject)
 
 
