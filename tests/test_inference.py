@@ -1296,3 +1296,86 @@ def test_the_validation_and_test_loops_of_a_training_function_are_two_passes() -
         ("LC007", "test_acc = (model(x).argmax(1) == y).float().mean().item()"),
         ("LC007", "val_acc = (model(x).argmax(1) == y).float().mean().item()"),
     ]
+
+
+# check half #9 -----------------------------------------------------------------------------
+
+
+def test_a_validation_that_saves_the_mode_and_switches_back_under_it_restores_train_mode() -> None:
+    source = """
+        class Trainer:
+            def __init__(self, model, optimizer):
+                self.model = model
+                self.optimizer = optimizer
+
+            def validate(self):
+                training = self.model.training
+                self.model.eval()
+                with torch.no_grad():
+                    for x, y in val_loader:
+                        correct = (self.model(x).argmax(1) == y).sum().item()
+                RESTORE
+
+            def train_epoch(self):
+                self.model.train()
+                for step, (x, y) in enumerate(train_loader):
+                    if step % 100 == 0:
+                        self.validate()
+                    self.optimizer.zero_grad()
+                    nn.functional.cross_entropy(self.model(x), y).backward()
+                    self.optimizer.step()
+
+        model = Dropping()
+        Trainer(model, torch.optim.SGD(model.parameters(), lr=0.1)).train_epoch()
+    """
+    assert findings(source.replace("RESTORE", "if training:\n                    self.model.train()")) == []
+    assert findings(source.replace("RESTORE", "pass")) == [("LC008", "self.validate()")]
+
+
+def test_a_path_that_raises_completes_no_iteration_and_leaves_no_evaluation_forward() -> None:
+    source = """
+        student = Dropping()
+        head = Tiny()
+        optimizer = torch.optim.SGD(head.parameters(), lr=0.1)
+        student.eval()
+        for x, y in train_loader:
+            features = student(x)
+            if mode == "a":
+                loss = nn.functional.cross_entropy(head(features), y)
+            else:
+                OTHER
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    """
+    assert findings(source.replace("OTHER", 'raise NotImplementedError(mode)')) == []
+    # a path that skips the update completes the iteration: its forward ran for nothing, under grad
+    assert [code for code, _ in findings(source.replace("OTHER", "continue"))] == ["LC007"]
+
+
+def test_a_weights_file_named_by_a_path_variable_with_the_epoch_is_a_resume_checkpoint() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        if args.resume:
+            net.load_state_dict(torch.load(most_recent_weights(args.checkpoint_dir)))
+        for epoch in range(1, 200):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            acc = evaluate(net)
+            if best_acc < acc:
+                best_path = os.path.join(args.checkpoint_dir, "best.pth")
+                torch.save(net.state_dict(), best_path)
+                best_acc = acc
+                continue
+            if not epoch % 10:
+                PATH
+                torch.save(net.state_dict(), weights_path)
+    """
+    found = findings(source.replace("PATH", 'weights_path = checkpoint_path.format(epoch=epoch, type="regular")'))
+    assert found == [("LC012", "torch.save(net.state_dict(), weights_path)")]
+    found = findings(source.replace("PATH", 'weights_path = os.path.join(args.checkpoint_dir, "net_" + str(epoch) + ".pth")'))
+    assert found == [("LC012", "torch.save(net.state_dict(), weights_path)")]
+    assert findings(source.replace("PATH", 'weights_path = os.path.join(args.checkpoint_dir, "latest.pth")')) == []

@@ -668,9 +668,11 @@ class LoopModel:
         """Every event of a function in source order (pre-order), helpers inlined."""
         return [e for event in self.function_events(function) for e in event.flatten()]
 
-    def run_once(self, program: Node, step: Callable[[S, Event], S], starts: Iterable[S]) -> tuple[set[S], set[S]]:
+    def run_once(
+        self, program: Node, step: Callable[[S, Event], S], starts: Iterable[S], ignore: frozenset[str] = frozenset()
+    ) -> tuple[set[S], set[S]]:
         """A rule's state machine over one run of a program (see program.run_once)."""
-        return run_once(program, step, starts, self.note_budget, self._correlated(program))
+        return run_once(program, step, starts, self.note_budget, self._correlated(program), ignore)
 
     def run_iterations(
         self, program: Node, step: Callable[[S, Event], S], start: S, carry: Callable[[S], S] = lambda state: state

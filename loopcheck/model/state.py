@@ -126,12 +126,18 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
     models = [call for call, role in saves if role == MODEL]
     if not models:
         return []
-    path_names = {name for call, _ in saves for name in call.args[1].names}
+    path_names = {name for call, _ in saves for name in _names_in(call.args[1].node)}  # also `str(epoch)` inside
+    # `weights_path = checkpoint_path.format(net=..., epoch=epoch)` a few lines up: what the path is made of
+    path_names |= {name for s in function.assignments if set(s.targets) & path_names and s.value is not None for name in _names_in(s.value)}
     position = sorted(name for name in path_names if _PROGRESS_KEY.search(name))
     if not position:
         return []
     roles = frozenset(role for _, role in saves if role)
-    return [Checkpoint(models[0], frozenset(position[:1]), roles, function, models[0], separate_files=True)]
+    # the periodic save, when there is one besides the one made when a metric improves
+    placed = [_placed(model, function, call) for call in models]
+    periodic = [call for call, where in zip(models, placed) if where is not None and not _on_improvement(where)]
+    first = periodic[0] if periodic else models[0]
+    return [Checkpoint(first, frozenset(position[:1]), roles, function, first, separate_files=True)]
 
 
 def _handed_in(model: LoopModel, function: FunctionInfo, save: CallSite) -> list[Checkpoint]:
@@ -362,3 +368,15 @@ def _dict_literals(statements: list[Simple]) -> Iterator[cst.Dict]:
         if isinstance(node, cst.Dict):
             yield node
         stack.extend(node.children)
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    """Every plain name an expression reads, calls' arguments included (a file path: a few nodes)."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.add(current.value)
+        stack.extend(current.children)
+    return found
