@@ -1343,6 +1343,7 @@ def test_a_path_that_raises_completes_no_iteration_and_leaves_no_evaluation_forw
             if mode == "a":
                 loss = nn.functional.cross_entropy(head(features), y)
             else:
+                preds = student(x).argmax(1)
                 OTHER
             optimizer.zero_grad()
             loss.backward()
@@ -1357,9 +1358,11 @@ def test_a_weights_file_named_by_a_path_variable_with_the_epoch_is_a_resume_chec
     source = """
         net = Tiny()
         optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        start_epoch = 1
         if args.resume:
             net.load_state_dict(torch.load(most_recent_weights(args.checkpoint_dir)))
-        for epoch in range(1, 200):
+            start_epoch = last_epoch(args.checkpoint_dir) + 1
+        for epoch in range(START, 200):
             for x, y in train_loader:
                 optimizer.zero_grad()
                 nn.functional.cross_entropy(net(x), y).backward()
@@ -1374,8 +1377,35 @@ def test_a_weights_file_named_by_a_path_variable_with_the_epoch_is_a_resume_chec
                 PATH
                 torch.save(net.state_dict(), weights_path)
     """
-    found = findings(source.replace("PATH", 'weights_path = checkpoint_path.format(epoch=epoch, type="regular")'))
+    regular = 'weights_path = checkpoint_path.format(epoch=epoch, type="regular")'
+    found = findings(source.replace("START", "start_epoch").replace("PATH", regular))
     assert found == [("LC012", "torch.save(net.state_dict(), weights_path)")]
+    source = source.replace("START", "start_epoch")
     found = findings(source.replace("PATH", 'weights_path = os.path.join(args.checkpoint_dir, "net_" + str(epoch) + ".pth")'))
     assert found == [("LC012", "torch.save(net.state_dict(), weights_path)")]
     assert findings(source.replace("PATH", 'weights_path = os.path.join(args.checkpoint_dir, "latest.pth")')) == []
+
+
+def test_weights_loaded_from_another_runs_files_or_into_another_model_are_no_resume() -> None:
+    source = """
+        net = Tiny()
+        teacher = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        start_epoch = 0
+        if args.load:
+            model_name = os.path.join(args.load, args.dataset + LOADED + str(args.epoch) + ".pt")
+            INTO.load_state_dict(torch.load(model_name))
+            start_epoch = args.epoch + 1
+        for epoch in range(start_epoch, args.epochs):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            torch.save(net.state_dict(), os.path.join(args.save, args.dataset + "_tune_epoch_" + str(epoch) + ".pt"))
+    """
+    resumed = source.replace("LOADED", '"_tune_epoch_"').replace("INTO", "net")
+    assert [code for code, _ in findings(resumed)] == ["LC012"]
+    # the weights of another run (`_baseline_epoch_N.pt`) are a starting point for fine-tuning
+    assert findings(source.replace("LOADED", '"_baseline_epoch_"').replace("INTO", "net")) == []
+    # weights loaded into another model (a teacher) restore nothing of this one
+    assert findings(source.replace("LOADED", '"_tune_epoch_"').replace("INTO", "teacher")) == []

@@ -214,15 +214,25 @@ def _loop_pass(
     return _pass(model, function, loop, calls[0], constants)
 
 
-def _feeds_gradients(model: LoopModel, event: Event) -> bool:
+def _feeds_gradients(model: LoopModel, event: Event, only_binding: bool = False) -> bool:
     """Does this forward's output flow into a backward() or torch.autograd.grad() of its function,
-    or leave the function (returned: the caller may differentiate it)?"""
+    or leave the function (returned: the caller may differentiate it)? With `only_binding`, the
+    names it assigns must be bound nowhere else in the function (`fake = netG(noise)` for the
+    loss and `fake = netG(fixed_noise)` for a sample grid are two values of one name)."""
     function = event.context.function
     owner = model.at(function)
     placed = owner.ordered_statements(function)
-    statement = next((p.simple for p in placed if any(c.node is event.node for c in p.simple.calls)), None)
-    if statement is None:
-        return True  # not found: say nothing rather than guess
+    at = next((p for p in placed if any(c.node is event.node for c in p.simple.calls)), None)
+    if at is None:
+        return not only_binding  # not found: say nothing rather than guess
+    statement = at.simple
+    if only_binding:
+        if any(set(p.simple.targets) & set(statement.targets) for p in placed if p.simple is not statement):
+            return False
+        # and a backward that runs whenever the forward does (not one under `if phase == "train":`)
+        backwards = [p for p in placed if any(c.method == "backward" or c.takes_gradients for c in p.simple.calls)]
+        if not any(set(b.guards) <= set(at.guards) for b in backwards):
+            return False
     if any(c.takes_gradients or c.method == "backward" for c in statement.calls):
         return True  # `torch.autograd.grad(loss_fn(model(x), y), params)`
     feeding = feeding_backward(function, placed)
@@ -276,6 +286,15 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
     programs += [(function, None, model.function_program(function)) for function in model.step_functions]
     epochs = {id(outer): outer for step in model.training_steps for outer in model.enclosing_loops(step.loop)}
     programs += [(outer.function, outer, model.iteration_program(outer)) for outer in epochs.values()]
+    # loops that backward into something other than an optimizer's parameters (an adversarial
+    # input, a manual update): a forward after the last backward only checks the result
+    stepping = {id(step.loop) for step in model.training_steps} | set(epochs)
+    programs += [
+        (loop.function, loop, model.iteration_program(loop))
+        for loop in model.loops
+        if id(loop) not in stepping and not any(id(outer) in stepping for outer in model.enclosing_loops(loop))
+        and Kind.BACKWARD in model.kinds_in(loop) and Kind.STEP not in model.kinds_in(loop)
+    ]
     for function, loop, program in programs:
         if not _may_evaluate(model, function):
             continue
@@ -296,10 +315,13 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
         for event in ordered:
             on_cadence = any(CADENCE.search(guard) for guard in event.context.guards)
             owner = model.at(event.context.function)
-            if is_loss_module(event.subject):
-                continue
+            if is_loss_module(event.subject) or _feeds_gradients(model, event, only_binding=True):
+                continue  # (a forward whose output a backward uses on another path is the training one)
             epoch_level = loop is not None and id(loop) in epochs
-            if on_cadence or _mode_before(owner, event.context.function, event.node, event.subject) or (
+            switched = _mode_before(owner, event.context.function, event.node, event.subject) or (
+                event.subject is not None and _eval_set_by_constructor(owner, event.context.function, event.subject.name)
+            )
+            if on_cadence or switched or (
                 epoch_level and not event.context.chain and _single_call_intent(owner, event.context.function, event)
             ):
                 found = _pass(model, function, loop, event)

@@ -185,7 +185,7 @@ def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
         # files of their own: resumable when saved while training and some code loads model weights back
         return (
             placed is not None and not _on_improvement(placed)
-            and _while_training(model, checkpoint.function, placed, 0) and _weights_loaded_back(model, placed)
+            and _while_training(model, checkpoint.function, placed, 0) and _weights_loaded_back(model, placed, checkpoint)
         )
     if _read_back(model, checkpoint.position):
         return True
@@ -198,16 +198,77 @@ def _read_back(model: LoopModel, key: str) -> bool:
     return bool(re.search(pattern, model.text)) or model.project.mentions(pattern)
 
 
-def _weights_loaded_back(model: LoopModel, placed: Placed) -> bool:
+def _weights_loaded_back(model: LoopModel, placed: Placed, checkpoint: Checkpoint | None = None) -> bool:
     """The training script itself loads weights back (`--epoch N` to go on from there), not after
     the training loop (that restores the best snapshot to test it); a load in another script, for
     sampling or inference, is no resume."""
     end = model.position(placed.loops[0].node).end.line if placed.loops and placed.loops[0].node in model._positions else None
-    for match in re.finditer(r"load_state_dict\(\s*torch\.load\(", model.text):
+    saved, saved_words = _saved_models_and_words(model, checkpoint) if checkpoint is not None else (set(), set())
+    for match in re.finditer(r"([A-Za-z_][\w.]*)\.load_state_dict\(\s*torch\.load\(([^\n]*)", model.text):
         line = model.text.count("\n", 0, match.start()) + 1
-        if end is None or line <= end or not _same_function_after(model, placed, line):
-            return True
+        if not (end is None or line <= end or not _same_function_after(model, placed, line)):
+            continue
+        loaded_into = re.sub(r"(\.module)+$", "", match.group(1))
+        if saved and loaded_into not in saved:
+            continue  # `teacher.load_state_dict(...)`: another model's weights, not the ones saved here
+        if saved_words and _file_words(model, match.group(2)) and not saved_words & _file_words(model, match.group(2)):
+            continue  # `..._baseline_epoch_N.pt` loaded, `..._tune_epoch_N.pt` saved: a starting point
+        return True
     return False
+
+
+_GENERIC_FILE_WORDS = frozenset(
+    {"pt", "pth", "tar", "pkl", "ckpt", "checkpoint", "checkpoints", "model", "models", "weights", "epoch", "step",
+     "iter", "iteration", "state", "dict", "net", "join", "path", "os", "format", "str", "save", "dir", "args", "opt"}
+)
+
+
+def _file_words(model: LoopModel, text: str) -> set[str]:
+    """The distinctive words of the string literals that name a file (the expression, or what the
+    name in it was assigned a few lines up): `baseline` in `args.dataset + '_baseline_epoch_' + str(i)`."""
+    argument = _balanced(text)
+    literals = re.findall(r"""['"]([^'"]*)['"]""", argument)
+    if re.fullmatch(r"\s*[A-Za-z_]\w*\s*", argument):
+        assigned = re.search(rf"(?m)^\s*{re.escape(argument.strip())}\s*=(?!=)(.*)", model.text)
+        if assigned is not None:
+            value = _balanced(model.text[assigned.start(1) : assigned.start(1) + 600], until_newline=True)
+            literals += re.findall(r"""['"]([^'"]*)['"]""", value)
+    words = {w.lower() for literal in literals for w in re.findall(r"[A-Za-z]{3,}", literal)}
+    return words - _GENERIC_FILE_WORDS
+
+
+def _balanced(text: str, until_newline: bool = False) -> str:
+    """The text up to the first `,` or `)` outside brackets (an argument), or up to the end of the
+    statement (`until_newline`: a newline outside brackets)."""
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                return text[:index]
+            depth -= 1
+        elif depth == 0 and (char == "," and not until_newline or char == "\n" and until_newline):
+            return text[:index]
+    return text
+
+
+def _saved_models_and_words(model: LoopModel, checkpoint: Checkpoint) -> tuple[set[str], set[str]]:
+    """The models whose weights the checkpoint's function saves to files of their own, and the
+    distinctive words of those files' names."""
+    names: set[str] = set()
+    words: set[str] = set()
+    for simple in checkpoint.function.simples:
+        for call in simple.calls:
+            if qualify(call.dotted, model.ir.imports) != "torch.save" or len(call.args) < 2:
+                continue
+            state = call.args[0].node
+            if isinstance(state, cst.Call) and isinstance(state.func, cst.Attribute) and state.func.attr.value == "state_dict":
+                owner = dotted_name(state.func.value)
+                if owner:
+                    names.add(re.sub(r"(\.module)+$", "", owner))
+                words |= _file_words(model, model.code(call.args[1].node))
+    return names, words
 
 
 def _same_function_after(model: LoopModel, placed: Placed, line: int) -> bool:
