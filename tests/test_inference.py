@@ -943,3 +943,469 @@ def test_functional_dropout_left_in_training_is_no_mode_dependent_layer() -> Non
     assert findings(source.replace("DROP", "nn.functional.dropout(x, 0.3, self.training)")) == [
         ("LC006", "correct = (decoder(x).argmax(1) == y).sum().item()")
     ]
+
+
+# check half #7 -----------------------------------------------------------------------------
+
+
+def test_a_pass_that_takes_gradients_with_autograd_grad_needs_its_graph() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+
+        def finetune_and_score(x, y):
+            loss = nn.functional.cross_entropy(model(x), y)
+            GRADS
+            return loss.item()
+
+        for x, y in test_loader:
+            score = finetune_and_score(x, y)
+    """
+    # MAML's test-time adaptation: torch.autograd.grad needs the graph of the forward
+    assert findings(source.replace("GRADS", "grads = torch.autograd.grad(loss, model.parameters())")) == []
+    assert findings(source.replace("GRADS", "grads = None")) == [
+        ("LC007", "loss = nn.functional.cross_entropy(model(x), y)")
+    ]
+
+
+def test_a_scheduler_told_its_epoch_or_following_a_metric_keeps_no_order_or_cadence() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = BUILT
+        for epoch in range(epochs):
+            for step, (x, y) in enumerate(train_loader):
+                STEP
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+    """
+    cosine = "torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)"
+    plateau = "torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, 'max')"
+    # the closed form at a fractional epoch: per batch on an epoch-sized schedule is right
+    assert findings(source.replace("BUILT", cosine).replace("STEP", "scheduler.step(epoch + step / len(train_loader))")) == []
+    # a metric-driven scheduler has no first value to skip
+    assert findings(source.replace("BUILT", plateau).replace("STEP", "if step % 300 == 0: scheduler.step(evaluate(model))")) == []
+    assert findings(source.replace("BUILT", cosine).replace("STEP", "scheduler.step()")) == [
+        ("LC004", "scheduler.step()"),
+        ("LC005", "scheduler.step()"),
+    ]
+
+
+def test_a_schedule_told_its_epoch_has_no_position_to_save() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+        for epoch in range(epochs):
+            for step, (x, y) in enumerate(train_loader):
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            STEP
+            torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict()}, "last.pt")
+    """
+    assert findings(source.replace("STEP", "scheduler.step(epoch + 1)")) == []
+    assert findings(source.replace("STEP", "scheduler.step()")) == [
+        ("LC012", 'torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict()}, "last.pt")')
+    ]
+
+
+def test_graphs_kept_by_a_class_that_backwards_them_later_are_the_algorithm() -> None:
+    source = """
+        class Policy(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.data = []
+                self.fc = nn.Linear(4, 2)
+                self.optimizer = torch.optim.Adam(self.parameters(), lr=0.01)
+
+            def forward(self, x):
+                return torch.softmax(self.fc(x), dim=0)
+
+            def put_data(self, item):
+                self.data.append(item)
+
+            def train_net(self):
+                R = 0
+                self.optimizer.zero_grad()
+                for r, prob in self.data[::-1]:
+                    R = r + 0.98 * R
+                    USE
+                self.optimizer.step()
+                self.data = []
+
+        pi = Policy()
+        for episode in range(1000):
+            s = env.reset()
+            done = False
+            while not done:
+                prob = pi(torch.from_numpy(s).float())
+                a = torch.distributions.Categorical(prob).sample()
+                s, r, done, info = env.step(a.item())
+                pi.put_data((r, prob[a]))
+            pi.train_net()
+    """
+    # REINFORCE: each step's log-probability graph is what the update backwards
+    assert findings(source.replace("USE", "(-torch.log(prob) * R).backward()")) == []
+    # kept, and never backwarded: every step's graph stays alive until the update
+    assert findings(source.replace("USE", "(-torch.log(prob.detach()) * R).sum(); self.fc.weight.sum().backward()")) == [
+        ("LC009", "pi.put_data((r, prob[a]))")
+    ]
+
+
+def test_a_checkpoint_of_the_whole_module_or_of_its_data_parallel_inside_holds_the_model() -> None:
+    source = """
+        net = torch.nn.DataParallel(Tiny())
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        if args.resume:
+            checkpoint = torch.load("ckpt.pth")
+            start_epoch = checkpoint["epoch"]
+        for epoch in range(start_epoch, 200):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            torch.save({"net": SAVED, "epoch": epoch}, "ckpt.pth")
+    """
+    for saved in ("net", "net.module.state_dict()"):
+        assert findings(source.replace("SAVED", saved)) == [
+            ("LC012", f'torch.save({{"net": {saved}, "epoch": epoch}}, "ckpt.pth")')
+        ]
+
+
+def test_in_a_pass_that_takes_gradients_the_forwards_that_only_predict_are_the_pass() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+
+        def adapt_and_score(x, y, x_query, y_query):
+            loss = nn.functional.cross_entropy(model(x), y)
+            grads = torch.autograd.grad(loss, model.parameters())
+            PREDICT
+            return (logits.argmax(1) == y_query).sum().item()
+
+        for x, y, x_query, y_query in test_loader:
+            score = adapt_and_score(x, y, x_query, y_query)
+    """
+    assert findings(source.replace("PREDICT", "logits = model(x_query)")) == [("LC007", "logits = model(x_query)")]
+    no_grad = "with torch.no_grad():\n                logits = model(x_query)"
+    assert findings(source.replace("PREDICT", no_grad)) == []
+
+
+def test_a_deep_copy_of_a_model_has_the_models_class() -> None:
+    source = """
+        import copy
+
+        class Functional(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(torch.ones(4))
+                self.mean = nn.Parameter(torch.zeros(4), requires_grad=False)
+                self.var = nn.Parameter(torch.ones(4), requires_grad=False)
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x, bn_training=True):
+                return self.fc(nn.functional.batch_norm(x, self.mean, self.var, weight=self.w, training=MODE))
+
+        net = Functional()
+        net.load_state_dict(torch.load("net.pt"))
+        with torch.no_grad():
+            for x, y in test_loader:
+                copied = copy.deepcopy(net)
+                correct = (copied(x).argmax(1) == y).sum().item()
+    """
+    # the batch norm's mode is the forward's argument, not the module's train()/eval()
+    assert findings(source.replace("MODE", "bn_training")) == []
+    assert findings(source.replace("MODE", "self.training")) == [
+        ("LC006", "correct = (copied(x).argmax(1) == y).sum().item()")
+    ]
+
+
+def test_a_function_run_in_a_new_process_or_thread_is_called_with_its_arguments() -> None:
+    source = """
+        import torch.multiprocessing as mp
+
+        def test(global_model):
+            for episode in range(10):
+                s = env.reset()
+                done = False
+                while not done:
+                    prob = global_model(torch.from_numpy(s).float())
+                    s, r, done, info = env.step(prob.argmax().item())
+                    score += r
+
+        def train(global_model, rank):
+            optimizer = torch.optim.Adam(global_model.parameters(), lr=0.001)
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(global_model(x), y).backward()
+                optimizer.step()
+
+        global_model = Tiny()
+        global_model.share_memory()
+        processes = []
+        for rank in range(3):
+            processes.append(mp.Process(target=train, args=(global_model, rank)))
+        LAUNCH
+    """
+    # grad mode belongs to each thread: the new process evaluates with grad enabled
+    assert findings(source.replace("LAUNCH", "processes.append(mp.Process(target=test, args=(global_model,)))")) == [
+        ("LC007", "prob = global_model(torch.from_numpy(s).float())")
+    ]
+    assert findings(source.replace("LAUNCH", "pass")) == []  # nothing runs test(): its context is unknown
+
+
+# check half #8 -----------------------------------------------------------------------------
+
+
+def test_eval_of_a_model_covers_the_data_parallel_wrapper_around_it() -> None:
+    source = """
+        model = Dropping()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        parallel_model = WRAP
+
+        def evaluate(loader):
+            model.eval()
+            with torch.no_grad():
+                for x, y in loader:
+                    correct = (parallel_model(x).argmax(1) == y).sum().item()
+
+        for epoch in range(10):
+            model.train()
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(parallel_model(x), y).backward()
+                optimizer.step()
+            evaluate(val_loader)
+    """
+    assert findings(source.replace("WRAP", "nn.DataParallel(model, dim=1).cuda()")) == []
+    assert findings(source.replace("WRAP", "model.cuda()")) == []
+    # a deep copy is another module: switching the original's mode leaves the copy's alone
+    assert findings(source.replace("WRAP", "copy.deepcopy(model)").replace("import torch\n", "import copy\nimport torch\n")) == [
+        ("LC006", "correct = (parallel_model(x).argmax(1) == y).sum().item()")
+    ]
+
+
+def test_a_forward_whose_output_reaches_numpy_undetached_builds_no_graph() -> None:
+    source = """
+        generator = Tiny()
+        optimizer = torch.optim.Adam(generator.parameters(), lr=0.001)
+        for step, z in enumerate(noise_loader):
+            optimizer.zero_grad()
+            generator(z).mean().backward()
+            optimizer.step()
+            if step % 1000 == 0:
+                images = torch.cat([generator(z).cpu() for z in grid_z])OUT
+    """
+    # `.numpy()` on a tensor that requires grad raises: the code runs only if no graph is built
+    assert findings(source.replace("OUT", ".numpy()")) == []
+    assert findings(source.replace("OUT", ".detach().numpy()")) == [
+        ("LC007", "images = torch.cat([generator(z).cpu() for z in grid_z]).detach().numpy()")
+    ]
+
+
+def test_a_grad_switch_statement_with_a_computed_flag_is_decided_per_call() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+
+        def run_epoch(split):
+            SWITCH
+            model.train() if split == "train" else model.eval()
+            for x, y in loaders[split]:
+                loss = nn.functional.cross_entropy(model(x), y)
+                if split == "train":
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                losses.append(loss.item())
+
+        for epoch in range(10):
+            run_epoch("train")
+            run_epoch("test")
+    """
+    assert findings(source.replace("SWITCH", 'torch.set_grad_enabled(split == "train")')) == []
+    assert findings(source.replace("SWITCH", "pass")) == [("LC007", "loss = nn.functional.cross_entropy(model(x), y)")]
+
+
+def test_a_module_held_by_a_library_helper_object_is_not_the_trained_model() -> None:
+    source = """
+        from timm.utils import ModelEma
+
+        model = Dropping()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        model_ema = ModelEma(model, decay=0.999)
+
+        def validate(net, loader):
+            net.eval()
+            with torch.no_grad():
+                for x, y in loader:
+                    correct = (net(x).argmax(1) == y).sum().item()
+
+        for epoch in range(10):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+                model_ema.update(model)
+            validate(HELD, val_loader)
+    """
+    # the EMA copy stays in eval mode; nothing trains it
+    assert findings(source.replace("HELD", "model_ema.ema")) == []
+    assert findings(source.replace("HELD", "model")) == [("LC008", "validate(model, val_loader)")]
+
+
+def test_the_validation_and_test_loops_of_a_training_function_are_two_passes() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        def train():
+            for epoch in range(10):
+                for x, y in train_loader:
+                    optimizer.zero_grad()
+                    nn.functional.cross_entropy(model(x), y).backward()
+                    optimizer.step()
+                for x, y in val_loader:
+                    val_acc = (model(x).argmax(1) == y).float().mean().item()
+            for x, y in test_loader:
+                test_acc = (model(x).argmax(1) == y).float().mean().item()
+
+        def test():
+            for x, y in val_loader:
+                val_acc = (model(x).argmax(1) == y).float().mean().item()
+            for x, y in test_loader:
+                test_acc = (model(x).argmax(1) == y).float().mean().item()
+
+        train()
+        test()
+    """
+    # a function that trains cannot be wrapped in no_grad whole: each pass needs its own block;
+    # one that trains nothing can (one finding)
+    assert findings(source) == [
+        ("LC007", "val_acc = (model(x).argmax(1) == y).float().mean().item()"),
+        ("LC007", "test_acc = (model(x).argmax(1) == y).float().mean().item()"),
+        ("LC007", "val_acc = (model(x).argmax(1) == y).float().mean().item()"),
+    ]
+
+
+# check half #9 -----------------------------------------------------------------------------
+
+
+def test_a_validation_that_saves_the_mode_and_switches_back_under_it_restores_train_mode() -> None:
+    source = """
+        class Trainer:
+            def __init__(self, model, optimizer):
+                self.model = model
+                self.optimizer = optimizer
+
+            def validate(self):
+                training = self.model.training
+                self.model.eval()
+                with torch.no_grad():
+                    for x, y in val_loader:
+                        correct = (self.model(x).argmax(1) == y).sum().item()
+                RESTORE
+
+            def train_epoch(self):
+                self.model.train()
+                for step, (x, y) in enumerate(train_loader):
+                    if step % 100 == 0:
+                        self.validate()
+                    self.optimizer.zero_grad()
+                    nn.functional.cross_entropy(self.model(x), y).backward()
+                    self.optimizer.step()
+
+        model = Dropping()
+        Trainer(model, torch.optim.SGD(model.parameters(), lr=0.1)).train_epoch()
+    """
+    assert findings(source.replace("RESTORE", "if training:\n                    self.model.train()")) == []
+    assert findings(source.replace("RESTORE", "pass")) == [("LC008", "self.validate()")]
+
+
+def test_a_path_that_raises_completes_no_iteration_and_leaves_no_evaluation_forward() -> None:
+    source = """
+        student = Dropping()
+        head = Tiny()
+        optimizer = torch.optim.SGD(head.parameters(), lr=0.1)
+        student.eval()
+        for x, y in train_loader:
+            features = student(x)
+            if mode == "a":
+                loss = nn.functional.cross_entropy(head(features), y)
+            else:
+                preds = student(x).argmax(1)
+                OTHER
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    """
+    assert findings(source.replace("OTHER", 'raise NotImplementedError(mode)')) == []
+    # a path that skips the update completes the iteration: its forward ran for nothing, under grad
+    assert [code for code, _ in findings(source.replace("OTHER", "continue"))] == ["LC007"]
+
+
+def test_a_weights_file_named_by_a_path_variable_with_the_epoch_is_a_resume_checkpoint() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        start_epoch = 1
+        if args.resume:
+            net.load_state_dict(torch.load(most_recent_weights(args.checkpoint_dir)))
+            start_epoch = last_epoch(args.checkpoint_dir) + 1
+        for epoch in range(START, 200):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            acc = evaluate(net)
+            if best_acc < acc:
+                best_path = os.path.join(args.checkpoint_dir, "best.pth")
+                torch.save(net.state_dict(), best_path)
+                best_acc = acc
+                continue
+            if not epoch % 10:
+                PATH
+                torch.save(net.state_dict(), weights_path)
+    """
+    regular = 'weights_path = checkpoint_path.format(epoch=epoch, type="regular")'
+    found = findings(source.replace("START", "start_epoch").replace("PATH", regular))
+    assert found == [("LC012", "torch.save(net.state_dict(), weights_path)")]
+    source = source.replace("START", "start_epoch")
+    found = findings(source.replace("PATH", 'weights_path = os.path.join(args.checkpoint_dir, "net_" + str(epoch) + ".pth")'))
+    assert found == [("LC012", "torch.save(net.state_dict(), weights_path)")]
+    assert findings(source.replace("PATH", 'weights_path = os.path.join(args.checkpoint_dir, "latest.pth")')) == []
+
+
+def test_weights_loaded_from_another_runs_files_or_into_another_model_are_no_resume() -> None:
+    source = """
+        net = Tiny()
+        teacher = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        start_epoch = 0
+        if args.load:
+            model_name = os.path.join(args.load, args.dataset + LOADED + str(args.epoch) + ".pt")
+            INTO.load_state_dict(torch.load(model_name))
+            start_epoch = args.epoch + 1
+        for epoch in range(start_epoch, args.epochs):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            torch.save(net.state_dict(), os.path.join(args.save, args.dataset + "_tune_epoch_" + str(epoch) + ".pt"))
+    """
+    resumed = source.replace("LOADED", '"_tune_epoch_"').replace("INTO", "net")
+    assert [code for code, _ in findings(resumed)] == ["LC012"]
+    # the weights of another run (`_baseline_epoch_N.pt`) are a starting point for fine-tuning
+    assert findings(source.replace("LOADED", '"_baseline_epoch_"').replace("INTO", "net")) == []
+    # weights loaded into another model (a teacher) restore nothing of this one
+    assert findings(source.replace("LOADED", '"_tune_epoch_"').replace("INTO", "teacher")) == []

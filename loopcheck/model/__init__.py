@@ -16,10 +16,10 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from loopcheck.model import dataflow, evaluation, schedules, state
-from loopcheck.model.build import build_file, qualify
+from loopcheck.model.build import build_file, dotted_name, qualify
 from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, arguments_known, event_tree
 from loopcheck.model.program import Node, repeated_tests, run_iterations, run_once
-from loopcheck.model.ir import Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With, all_statements
+from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With, all_statements
 from loopcheck.model.roles import (
     INSTANCE,
     MODEL,
@@ -469,6 +469,10 @@ class LoopModel:
                     for candidate in self._candidate_methods(call, function):
                         if candidate is not target:
                             graph.setdefault(id(candidate), []).append(CallEdge(function, call))
+                    launched = _launched(call)
+                    started = self.resolve_call(launched, function, via_callers=False) if launched is not None else None
+                    if started is not None:
+                        graph.setdefault(id(started), []).append(CallEdge(function, launched))
         return graph
 
     def polymorphic(self, call: CallSite, function: FunctionInfo) -> bool:
@@ -664,9 +668,11 @@ class LoopModel:
         """Every event of a function in source order (pre-order), helpers inlined."""
         return [e for event in self.function_events(function) for e in event.flatten()]
 
-    def run_once(self, program: Node, step: Callable[[S, Event], S], starts: Iterable[S]) -> tuple[set[S], set[S]]:
+    def run_once(
+        self, program: Node, step: Callable[[S, Event], S], starts: Iterable[S], ignore: frozenset[str] = frozenset()
+    ) -> tuple[set[S], set[S]]:
         """A rule's state machine over one run of a program (see program.run_once)."""
-        return run_once(program, step, starts, self.note_budget, self._correlated(program))
+        return run_once(program, step, starts, self.note_budget, self._correlated(program), ignore)
 
     def run_iterations(
         self, program: Node, step: Callable[[S, Event], S], start: S, carry: Callable[[S], S] = lambda state: state
@@ -703,6 +709,13 @@ class LoopModel:
         return grads.get(id(call.node), "on")
 
     # what a piece of code can reach, read off the calls alone (a cheap first filter) ---------
+
+    def takes_gradients(self, call: CallSite) -> bool:
+        """`torch.autograd.grad(...)`, also as `grad(...)` imported from torch.autograd."""
+        if call.takes_gradients:
+            return True
+        ref = self.ir.import_refs.get(call.dotted or "") if call.dotted == call.method else None
+        return ref is not None and ref.module == "torch.autograd" and ref.name == "grad"
 
     def reaches(self, function: FunctionInfo) -> frozenset[str]:
         """Which of backward/step/zero_grad/eval/train the function calls, itself or through the
@@ -755,6 +768,8 @@ class LoopModel:
             for call in simple.calls:
                 if call.method in TRACKED_METHODS:
                     found.add(call.method)
+                elif self.takes_gradients(call):
+                    found.add("grad")
                 target = self.resolve_call(call, function, via_callers=False)
                 if target is not None and target is not function:
                     found |= self.reaches(target)
@@ -836,8 +851,23 @@ class LoopModel:
             return True
         if not any(subject.may_be(trained) for trained in self.trained_models):
             return False
+        if self._held_by_library_helper(subject):
+            return False
         optimized = self._optimized_names
         return optimized is None or any(_related_names(subject.name, name) for name in optimized)
+
+    def _held_by_library_helper(self, subject: Subject) -> bool:
+        """`model_ema.ema` with `model_ema = ModelEma(model, ...)` from a library: a module an object
+        that is no model holds (an EMA copy, a teacher) is its own, not the model this project trains."""
+        if subject.binding is not None or "." not in subject.name:
+            return False
+        root = subject.name.split(".", 1)[0]
+        owner = self.at(subject.function)
+        bindings = [
+            b for b in owner.roles.bindings_of(root, subject.function)
+            if not (isinstance(b.statement.value, cst.Name) and b.statement.value.value == "None")  # `model_ema = None` first
+        ]
+        return bool(bindings) and all(b.role is None and b.cls is None and b.qualified is not None for b in bindings)
 
     @cached_property
     def _optimized_names(self) -> frozenset[str] | None:
@@ -944,6 +974,32 @@ class LoopModel:
         if first is None or first.dotted is None:
             return None
         return self.flow.subject(first.dotted, scheduler.binding.function)
+
+    @staticmethod
+    def follows_metric(scheduler: Subject | None) -> bool:
+        """ReduceLROnPlateau: it follows a metric (`scheduler.step(val_loss)`), it has no schedule
+        whose first value a step could skip."""
+        binding = scheduler.binding if scheduler is not None else None
+        return binding is not None and binding.last == "ReduceLROnPlateau"
+
+    def told_its_epoch(self, event: Event) -> bool:
+        """`scheduler.step(epoch - 1 + i / n)`: a schedule (not ReduceLROnPlateau) given its
+        position, so the closed form at that epoch is used. How often it is called, or whether it
+        runs before the optimizer, changes nothing, and it has no position to lose on resume."""
+        call = event.call
+        if call is None or call.inner is not None or self.follows_metric(event.subject):
+            return False
+        return call.arg(0, "epoch") is not None
+
+    @cached_property
+    def schedulers_told_their_epoch(self) -> bool:
+        """Is every scheduler step this file runs (helpers inlined) told its epoch (see
+        `told_its_epoch`)? The schedules then have no position of their own to lose."""
+        steps = [
+            e for function in self.ir.functions for e in self.function_events_flat(function)
+            if e.kind is Kind.SCHEDULER_STEP
+        ]
+        return bool(steps) and all(self.told_its_epoch(e) for e in steps)
 
     @staticmethod
     def may_be(first: Subject | None, second: Subject | None) -> bool:
@@ -1135,6 +1191,33 @@ def _tests_of(block: list) -> Iterator[str]:
 
 def _test_names(test: str) -> set[str]:
     return set(re.findall(r"[A-Za-z_]\w*", test))
+
+
+_LAUNCHERS = {"Process": 0, "Thread": 0, "spawn": 1, "start_processes": 1}
+"""Calls that run a function in a new process or thread, and how many leading arguments they pass
+it themselves (`torch.multiprocessing.spawn` passes the process index first)."""
+
+
+def _launched(call: CallSite) -> CallSite | None:
+    """`mp.Process(target=test, args=(model,))`, `Thread(target=...)`, `mp.spawn(worker, args=(...))`:
+    the call the new process or thread makes, as a call of this statement. It runs with grad
+    enabled (grad mode is per thread) and in no order with the code around it, so it is a caller
+    edge only: it gives the function a caller and its parameters their arguments."""
+    leading = _LAUNCHERS.get(call.method or "")
+    if leading is None or call.inner is not None:
+        return None
+    target = call.keyword("target") if leading == 0 else call.arg(0, "fn")
+    if target is None or target.dotted is None:
+        return None
+    passed = call.keyword("args")
+    elements = passed.node.elements if passed is not None and isinstance(passed.node, (cst.Tuple, cst.List)) else ()
+    args = [ArgInfo(None, None, frozenset(), call.node, False)] * leading  # the process index: unknown here
+    for element in elements:
+        dotted = dotted_name(element.value)
+        names = frozenset({dotted.split(".", 1)[0]}) if dotted else frozenset()
+        args.append(ArgInfo(None, dotted, names, element.value, False))
+    receiver, _, method = target.dotted.rpartition(".")
+    return CallSite(call.node, target.dotted, method, receiver or None, None, tuple(args))
 
 
 def _unwrapped(call: CallSite | None) -> CallSite | None:

@@ -358,8 +358,10 @@ class FileBuilder:
         if call is None or not (qualify(call.dotted, self.imports) or "").endswith("set_grad_enabled"):
             return None
         flag = call.arg(0, "mode")
-        if flag is None or not isinstance(flag.node, cst.Name) or flag.node.value not in ("True", "False"):
+        if flag is None:
             return None
+        if not isinstance(flag.node, cst.Name) or flag.node.value not in ("True", "False"):
+            return call, "unknown"  # `torch.set_grad_enabled(split == "train")`: known per call, if at all
         return call, ("on" if flag.node.value == "True" else "off")
 
     def _suite(self, suite: cst.BaseSuite, function: FunctionInfo) -> Block:

@@ -540,7 +540,7 @@ def _kept_by_callee(values: Values, call: CallSite) -> tuple[str, str, str] | No
     if target is None or target is function or call.dotted is None:
         return None
     kept = model.at(target).kept_parameters(target)
-    if not kept:
+    if not kept or _kept_for_backward(model, target, kept):
         return None
     offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
     for index, parameter in enumerate(target.params[offset:]):
@@ -551,6 +551,38 @@ def _kept_by_callee(values: Values, call: CallSite) -> tuple[str, str, str] | No
         if carried:
             return call.dotted, _shown(arg.node, carried), carried  # type: ignore[union-attr]
     return None
+
+
+def _kept_for_backward(model: LoopModel, target: FunctionInfo, kept: frozenset[str]) -> bool:
+    """`policy.put_data((r, prob[a]))` whose class later backwards what it kept (`for r, prob in
+    self.data: ... loss.backward()`): keeping each step's graph until the update is the algorithm
+    (REINFORCE), not a leak."""
+    cls = target.cls
+    if cls is None:
+        return False
+    attributes = _attributes_keeping(target, kept)
+    if not attributes:
+        return False
+    owner = model.at(target)
+    for method in cls.methods.values():
+        if method is not target and "backward" in owner.reaches(method):
+            if attributes & feeding_backward(method, list(walk(method.body, "on"))):
+                return True
+    return False
+
+
+def _attributes_keeping(function: FunctionInfo, params: frozenset[str]) -> set[str]:
+    """The `self.*` containers a method stores these parameters into (`self.data.append(item)`)."""
+    found: set[str] = set()
+    for simple in function.simples:
+        for call in simple.calls:
+            container = _container(call)
+            if call.method in APPENDING_METHODS and container and container.startswith("self."):
+                if any(arg.names & params for arg in call.args):
+                    found.add(container)
+        if simple.value_names & params:
+            found |= {t for t in (*simple.targets, *simple.subscript_targets) if t.startswith("self.")}
+    return found
 
 
 def _loop_holding(item: Placed, origin: Simple | None, placed: list[Placed]) -> Loop | None:
@@ -623,15 +655,38 @@ def _outlives_call(name: str, function: FunctionInfo) -> bool:
     return name.startswith("self.") or (name not in function.params and not any(name in s.targets for s in function.assignments))
 
 
+def _names_read(node: cst.CSTNode) -> set[str]:
+    """The names and dotted names an expression reads (a backward's receiver: a few nodes)."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.Name, cst.Attribute)):
+            dotted = dotted_name(current)
+            if dotted is not None:
+                found.add(dotted)
+                continue
+        stack.extend(current.children)
+    return found
+
+
+_LEADING_NAME = re.compile(r"^[A-Za-z_][\w.]*[A-Za-z_0-9]")
+
+
 def feeding_backward(function: FunctionInfo, placed: list[Placed]) -> set[str]:
     """Names whose values flow into a backward() of this function: storing them builds the loss."""
     roots: set[str] = set()
     for item in placed:
         for call in item.simple.calls:
-            if call.method != "backward":
+            if call.method != "backward" and not call.takes_gradients:
                 continue
-            if call.receiver_root is not None:
-                roots.add(call.receiver_root)
+            receiver = call
+            while receiver.receiver_root is None and receiver.inner is not None:
+                receiver = receiver.inner  # `loss.mean().backward()`
+            if receiver.receiver_root is not None and not call.takes_gradients:
+                roots.add(receiver.receiver_root)
+            elif call.method == "backward" and isinstance(receiver.node.func, cst.Attribute):
+                roots.update(_names_read(receiver.node.func.value))  # `(-log_prob * R).backward()`
             source = call.inner if call.inner is not None else call
             for arg in source.args:
                 roots.update(arg.names)
@@ -641,5 +696,10 @@ def feeding_backward(function: FunctionInfo, placed: list[Placed]) -> set[str]:
         for simple in function.assignments:
             if set(simple.targets) & roots and not simple.value_names <= roots:
                 roots |= simple.value_names
+                changed = True
+        for loop in function.loops:  # `for r, log_prob in self.episode:` feeds what it iterates
+            iterated = loop.iter_names | set(_LEADING_NAME.findall(loop.iter_text)[:1])
+            if set(loop.targets) & roots and not iterated <= roots:
+                roots |= iterated
                 changed = True
     return roots

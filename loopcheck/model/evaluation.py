@@ -20,6 +20,7 @@ from loopcheck.model.dataflow import DATA_ITERABLE, feeding_backward, simples_of
 from loopcheck.model.ir import ArgInfo, CallSite, ClassInfo, FunctionInfo, Loop, Simple, all_statements
 from loopcheck.model.program import events_of
 from loopcheck.model.roles import MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, Binding
+from loopcheck.model.text import expression_text
 
 if TYPE_CHECKING:
     from loopcheck.model import CallEdge, LoopModel
@@ -62,13 +63,22 @@ class EvaluationPass:
     entered_by: tuple[CallEdge, ...] | None = None
     """For a pass that exists only for some arguments (`train=False`): the calls that give them.
     None when every call of the function enters the pass."""
+    in_training_function: bool = False
+    """The function that holds the pass also trains (runs backward)."""
 
     @property
     def key(self) -> tuple[int, object, int]:
         """Passes of one function over one model share a key: one finding says it for all of them
         (a script's module-level code is no function: each of its passes is its own)."""
         model = self.model.key if self.model is not None else None
-        separate = id(self.first_call.node) if self.function.name == "<module>" else 0
+        if self.function.name == "<module>":
+            separate = id(self.first_call.node)
+        elif self.in_training_function and self.loop is not None:
+            # the validation loop and the test loop of a function that trains: each needs its own
+            # `with torch.no_grad():`, the function cannot be wrapped whole
+            separate = id(self.loop.node)
+        else:
+            separate = 0
         return id(self.function), model, separate
 
 
@@ -142,7 +152,9 @@ def _loop_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
             yield found
 
 
-_TRAINING_KINDS = frozenset({Kind.BACKWARD, Kind.STEP})
+_TRAINING_KINDS = frozenset({Kind.BACKWARD, Kind.DIFFERENTIATE, Kind.STEP})
+_GRAPH_KINDS = frozenset({Kind.BACKWARD, Kind.DIFFERENTIATE})
+"""What needs the graph a forward built: backward() and torch.autograd.grad()."""
 
 
 def _hands_over_optimizer(model: LoopModel, event: Event) -> bool:
@@ -174,27 +186,58 @@ def _loop_pass(
     training_loops: set[int],
 ) -> EvaluationPass | None:
     events = list(events_of(model.iteration_program(loop, constants)))
-    if any(e.kind in _TRAINING_KINDS or _hands_over_optimizer(model, e) for e in events):
+    if any(e.kind in (Kind.BACKWARD, Kind.STEP) or _hands_over_optimizer(model, e) for e in events):
         return None  # it backwards or steps, or hands an optimizer to code out of sight
     calls = [
         e for e in events
         if e.kind is Kind.MODEL_CALL and not is_loss_module(e.subject)
         and (not _called_on_loop_target(model, e, loop) or _mode_before(model.at(e.context.function), e.context.function, e.node, e.subject))
     ]
+    if any(e.kind is Kind.DIFFERENTIATE for e in events):
+        # `torch.autograd.grad` (MAML's test-time adaptation, adversarial inputs): the forwards it
+        # differentiates need their graphs; the others only predict, and are the pass
+        calls = [e for e in calls if not _feeds_gradients(model, e)]
+        calls = [e for e in calls if e.context.grad != "off"] or calls
     if not calls:
         return None
     named = bool(EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text))
-    if constants and any(e.kind is Kind.BACKWARD for e in events_of(model.function_program(function, constants))):
+    if constants and any(e.kind in _GRAPH_KINDS for e in events_of(model.function_program(function, constants))):
         return None  # called this way, the function backwards what the loop computed
     if not constants:
         inside_training = id(function) in training or any(id(outer) in training_loops for outer in model.enclosing_loops(loop))
         if inside_training and not named:
             return None  # a loop inside a training step builds part of that step's loss (or is found below)
-        if any(e.kind is Kind.BACKWARD for e in model.function_events(function)):
+        if any(e.kind in _GRAPH_KINDS for e in model.function_events(function)):
             return None  # the function backwards what the loop computed
     if not (named or constants or _evaluation_intent(model, function, calls[0], loop)):
         return None  # a rollout over range(n), or a model this project never trains: no evaluation pass
     return _pass(model, function, loop, calls[0], constants)
+
+
+def _feeds_gradients(model: LoopModel, event: Event, only_binding: bool = False) -> bool:
+    """Does this forward's output flow into a backward() or torch.autograd.grad() of its function,
+    or leave the function (returned: the caller may differentiate it)? With `only_binding`, the
+    names it assigns must be bound nowhere else in the function (`fake = netG(noise)` for the
+    loss and `fake = netG(fixed_noise)` for a sample grid are two values of one name)."""
+    function = event.context.function
+    owner = model.at(function)
+    placed = owner.ordered_statements(function)
+    at = next((p for p in placed if any(c.node is event.node for c in p.simple.calls)), None)
+    if at is None:
+        return not only_binding  # not found: say nothing rather than guess
+    statement = at.simple
+    if only_binding:
+        if any(set(p.simple.targets) & set(statement.targets) for p in placed if p.simple is not statement):
+            return False
+        # and a backward that runs whenever the forward does (not one under `if phase == "train":`)
+        backwards = [p for p in placed if any(c.method == "backward" or c.takes_gradients for c in p.simple.calls)]
+        if not any(set(b.guards) <= set(at.guards) for b in backwards):
+            return False
+    if any(c.takes_gradients or c.method == "backward" for c in statement.calls):
+        return True  # `torch.autograd.grad(loss_fn(model(x), y), params)`
+    feeding = feeding_backward(function, placed)
+    returned = {name for p in placed for name in p.simple.returned_names}
+    return bool(set(statement.targets) & (feeding | returned)) or bool(statement.returned_names)
 
 
 def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -> Iterable[EvaluationPass]:
@@ -205,6 +248,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
         return
     if function.name != "<module>" and "backward" in model.reaches(function):
         return  # a training function; its tail forwards are judged below
+    # (forwards that feed a `torch.autograd.grad` here are skipped below, like those feeding a backward)
     if not named and function.name != "<module>" and not _shows_evaluation(model, function, function.simples):
         return  # none of what a single-forward pass needs
     feeding = feeding_backward(function, list(walk(function.body, "on")))
@@ -242,29 +286,42 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
     programs += [(function, None, model.function_program(function)) for function in model.step_functions]
     epochs = {id(outer): outer for step in model.training_steps for outer in model.enclosing_loops(step.loop)}
     programs += [(outer.function, outer, model.iteration_program(outer)) for outer in epochs.values()]
+    # loops that backward into something other than an optimizer's parameters (an adversarial
+    # input, a manual update): a forward after the last backward only checks the result
+    stepping = {id(step.loop) for step in model.training_steps} | set(epochs)
+    programs += [
+        (loop.function, loop, model.iteration_program(loop))
+        for loop in model.loops
+        if id(loop) not in stepping and not any(id(outer) in stepping for outer in model.enclosing_loops(loop))
+        and Kind.BACKWARD in model.kinds_in(loop) and Kind.STEP not in model.kinds_in(loop)
+    ]
     for function, loop, program in programs:
         if not _may_evaluate(model, function):
             continue
         tails: set[Event] = set()
 
         def step(pending: frozenset[Event], event: Event) -> frozenset[Event]:
-            if event.kind is Kind.BACKWARD:
+            if event.kind in _GRAPH_KINDS:
                 return frozenset()
             if event.kind is Kind.MODEL_CALL:
                 return pending | {event}
             return pending
 
-        ends, stopped = model.run_once(program, step, [frozenset()])
+        # (a path that raises, `else: raise NotImplementedError(...)`, completes no iteration)
+        ends, stopped = model.run_once(program, step, [frozenset()], ignore=frozenset({"raise"}))
         for pending in ends | stopped:
             tails |= pending
         ordered = [e for e in events_of(program) if e in tails]
         for event in ordered:
             on_cadence = any(CADENCE.search(guard) for guard in event.context.guards)
             owner = model.at(event.context.function)
-            if is_loss_module(event.subject):
-                continue
+            if is_loss_module(event.subject) or _feeds_gradients(model, event, only_binding=True):
+                continue  # (a forward whose output a backward uses on another path is the training one)
             epoch_level = loop is not None and id(loop) in epochs
-            if on_cadence or _mode_before(owner, event.context.function, event.node, event.subject) or (
+            switched = _mode_before(owner, event.context.function, event.node, event.subject) or (
+                event.subject is not None and _eval_set_by_constructor(owner, event.context.function, event.subject.name)
+            )
+            if on_cadence or switched or (
                 epoch_level and not event.context.chain and _single_call_intent(owner, event.context.function, event)
             ):
                 found = _pass(model, function, loop, event)
@@ -509,7 +566,10 @@ def _pass(
     callers = model.callers(function)
     if constants:
         callers = [e for e in callers if all(item in arguments_known(function, e.call) for item in constants)]
-    return EvaluationPass(function, loop, first, first.subject, callers[0] if callers else None, tuple(callers) if constants else None)
+    return EvaluationPass(
+        function, loop, first, first.subject, callers[0] if callers else None, tuple(callers) if constants else None,
+        in_training_function=function.name != "<module>" and "backward" in model.reaches(function),
+    )
 
 
 def _runs_once(loop: Loop) -> bool:
@@ -648,7 +708,7 @@ def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None =
     """The grad mode an event runs under, its function's callers (or only `edges`) included."""
     if event.context.grad != "on":
         return event.context.grad
-    if _volatile_input(model, event) or _volatile_loader(model, event):
+    if _volatile_input(model, event) or _volatile_loader(model, event) or _numpy_proves_no_graph(model, event):
         return "off"
     outermost = event.context.chain[0] if event.context.chain else None
     if outermost is None:
@@ -658,6 +718,32 @@ def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None =
     # inlined from callers whose with-blocks were applied: what enters the outermost of them
     entering = _function_of_call(model, event, outermost)
     return grad_entering(model, entering) if entering is not None else "on"
+
+
+def _numpy_proves_no_graph(model: LoopModel, event: Event) -> bool:
+    """`images = torch.cat([G_ema(z).cpu() for z in zs]).numpy()`: `.numpy()` on a tensor that
+    requires grad raises, so a forward whose output reaches `.numpy()` without `.detach()` (or
+    `.data`) in between builds no graph when the code runs (its parameters are frozen, or grad is
+    off out of sight)."""
+    function = event.context.function
+    owner = model.at(function)
+    numpy_calls = [c for p in owner.ordered_statements(function) for c in p.simple.calls if c.method == "numpy"]
+    for call in numpy_calls:  # (the forward may sit in a comprehension inside the statement)
+        if not isinstance(call.node.func, cst.Attribute):
+            continue
+        receiver = call.node.func.value
+        inside, detached = False, False
+        stack: list[cst.CSTNode] = [receiver]
+        while stack:
+            node = stack.pop()
+            if node is event.node:
+                inside = True
+            if isinstance(node, cst.Attribute) and node.attr.value in ("detach", "data", "item", "tolist"):
+                detached = True
+            stack.extend(node.children)
+        if inside and not detached:
+            return True
+    return False
 
 
 def _volatile_loader(model: LoopModel, event: Event) -> bool:
@@ -958,8 +1044,8 @@ def covers(switched: Subject | None, subject: Subject | None, model: LoopModel) 
     if switched is not None and subject is not None:
         # `model = srgan_generator` after `srgan_generator.eval()`: two names of one object
         for one, other in ((subject, switched), (switched, subject)):
-            if one.binding is not None and one.binding.alias == other.name:
-                return True
+            if one.binding is not None and other.name in (one.binding.alias, one.binding.wraps):
+                return True  # (or `parallel_model = nn.DataParallel(model)`: one holds the other)
     return model.may_be(switched, subject)
 
 
@@ -1047,8 +1133,10 @@ def _builds_mode_layer(model: LoopModel, call: CallSite) -> bool:
             # outputs. Not a layer that needs eval() (the rule is about dropout and batch norm).
             return False
         training = call.arg(5, "training") if "batch_norm" in last else call.arg(2, "training")
-        if training is not None and isinstance(training.node, cst.Name) and training.node.value in ("True", "False"):
-            return False  # `F.batch_norm(x, m, v, w, b, True)`, `F.dropout(x, p, False)`: the mode is fixed
+        if training is not None and not re.search(r"\.training\b", expression_text(training.node)):
+            # `F.batch_norm(x, m, v, w, b, True)`, `F.dropout(x, p, False)`, `training=bn_training` (a
+            # forward argument): the caller fixes the mode, not the module's train()/eval()
+            return False
         if training is None and last[:1].islower() and "dropout" in last.lower():
             return False  # `F.dropout(x, p)`: `training` defaults to True, whatever the module's mode
         return True

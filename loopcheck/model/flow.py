@@ -40,6 +40,8 @@ INERT_CALLS = frozenset(
 
 class Kind(str, Enum):
     BACKWARD = "backward"
+    DIFFERENTIATE = "gradient computation"
+    """`torch.autograd.grad(...)`: needs the graph like backward(), but fills no `.grad`."""
     STEP = "optimizer step"
     RESET = "gradient reset"
     SCHEDULER_STEP = "scheduler step"
@@ -204,6 +206,8 @@ class Flow:
             return [Event(Kind.UNFOLLOWED, call.node, context, call=call)]
         if method == "backward":
             return [Event(Kind.BACKWARD, call.node, context, call=call)]
+        if self.model.at(function).takes_gradients(call):
+            return [Event(Kind.DIFFERENTIATE, call.node, context, call=call)]
         receiver = self.subject_in(call.receiver, context)
         if receiver is None and call.element is not None:
             receiver = self.element_subject(call.element[0], call.element[1], call.element[1], function)
@@ -326,11 +330,11 @@ class Flow:
         if grad == "unknown" and context.constants:
             # `with torch.set_grad_enabled(train):` where `train` is known here
             argument = next((c.arg(0, "mode") for c in stmt.items if (c.dotted or "").endswith("set_grad_enabled")), None)
-            value = decide(argument.dotted, context.constants) if argument is not None and argument.dotted else None
+            value = decide(argument.dotted or expression_text(argument.node), context.constants) if argument is not None else None
             grad = grad if value is None else ("on" if value else "off")
         if grad == "unknown" and context.constants:
             # `with (torch.enable_grad() if is_train else torch.no_grad()):` where `is_train` is known
-            for item in stmt.node.items:
+            for item in getattr(stmt.node, "items", ()):  # (a statement-form switch has no with-items)
                 if isinstance(item.item, cst.IfExp):
                     taken = decide(expression_text(item.item.test), context.constants)
                     arm = item.item.body if taken else item.item.orelse

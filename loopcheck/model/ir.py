@@ -26,6 +26,9 @@ class ArgInfo:
     """True when the value is turned into a plain number or a graph-free tensor (`.item()`, `.detach()`, ...)."""
 
 
+AUTOGRAD_GRAD = frozenset({"torch.autograd.grad", "autograd.grad"})
+
+
 @dataclass(eq=False)
 class CallSite:
     """A call in evaluation order: `optimizer.step()`, `scaler.scale(loss).backward()`, `torch.optim.SGD(...)`."""
@@ -49,6 +52,13 @@ class CallSite:
 
     def keyword(self, name: str) -> ArgInfo | None:
         return next((a for a in self.args if a.keyword == name), None)
+
+    @property
+    def takes_gradients(self) -> bool:
+        """`torch.autograd.grad(loss, params)`: gradients computed from the graph, handed back
+        instead of accumulated in `.grad` (MAML inner loops, gradient penalties, input gradients).
+        Like backward(), it needs the graph its first argument carries."""
+        return self.dotted in AUTOGRAD_GRAD
 
     def arg(self, position: int, keyword: str | None = None) -> ArgInfo | None:
         if keyword is not None:

@@ -225,16 +225,17 @@ def run_once(
     starts: Iterable[S],
     note: Note | None = None,
     correlated: tuple[frozenset[str], bool] | None = None,
+    ignore: frozenset[str] = frozenset(),
 ) -> tuple[set[S], set[S]]:
     """One run of the program from each start state: the states at its normal end (fall-through or
-    `continue`) and at an early end (`break`, `return`, `raise`). `correlated`: the program's
-    repeated tests, when already known."""
+    `continue`) and at an early end (`break`, `return`, `raise`; those of the kinds in `ignore`
+    are dropped). `correlated`: the program's repeated tests, when already known."""
     tests, too_many = correlated if correlated is not None else repeated_tests(program)
     if too_many and note is not None:
         note(f"more than {MAX_CORRELATED_TESTS} if-tests repeat in one loop; the others are not kept apart")
     result = Runner(step, tests).run(program, {(state, Choices()) for state in starts})
     ends = {state for state, _ in result.normal | result.take("continue")}
-    stopped = {state for kind in list(result.jumps) for state, _ in result.take(kind)}
+    stopped = {state for kind in list(result.jumps) for state, _ in result.take(kind) if kind not in ignore}
     return ends, stopped
 
 

@@ -40,7 +40,8 @@ MODEL_FACTORIES = re.compile(
 )
 RETURNS_SELF = frozenset({"to", "cuda", "cpu", "half", "float", "double", "eval", "train", "requires_grad_"})
 """Module methods that return the module itself."""
-WRAPPERS = RETURNS_SELF | {"compile", "script", "trace", "prepare_model"}
+WRAPPERS = RETURNS_SELF | {"compile", "script", "trace", "prepare_model", "deepcopy"}
+"""Calls whose result has the role and class of what they are given (`copy.deepcopy(model)`: a copy of the same class)."""
 MODEL_USE_METHODS = frozenset({"train", "eval", "parameters", "named_parameters", "modules", "children"})
 _OPTIMIZER_NAME = re.compile(r"(?i)optim|^opt($|_|[A-Z0-9])|_opt($|_|[A-Z0-9])")
 _SCHEDULER_NAME = re.compile(r"(?i)sched")
@@ -73,10 +74,30 @@ class Binding:
     """For `self.model = model` or `net = self.net`: the name whose value this one takes."""
     classes: tuple[ClassInfo, ...] = ()
     """For `agent = Model(envs)` with `Model` a parameter: the project classes the callers pass."""
+    wraps: str | None = None
+    """For `parallel_model = nn.DataParallel(model).cuda()` or `net = model.to(device)`: the name of
+    the module this one is, or holds: switching either's mode switches the other's layers."""
 
     @property
     def last(self) -> str:
         return (self.qualified or "").rsplit(".", 1)[-1]
+
+
+_CONTAINING_WRAPPERS = frozenset({"DataParallel", "DistributedDataParallel", "DDP", "compile", "script", "trace", "prepare_model"})
+
+
+def _wrapped_module(call: CallSite | None) -> str | None:
+    """The module a wrapping call returns or holds: `model` in `model.cuda()`, in
+    `nn.DataParallel(model, dim=1).cuda()`, in `torch.compile(model)` (never a copy: `deepcopy`)."""
+    while call is not None and call.inner is not None and call.method in RETURNS_SELF:
+        call = call.inner
+    if call is None or call.inner is not None:
+        return None
+    if call.method in RETURNS_SELF and call.receiver is not None:
+        return call.receiver
+    if call.method in _CONTAINING_WRAPPERS and call.args and call.args[0].dotted is not None:
+        return call.args[0].dotted
+    return None
 
 
 def classify_constructor(qualified: str | None) -> str | None:
@@ -205,7 +226,10 @@ class RoleTable:
                         continue
                 if role is None and cls is None:
                     role = role_from_name(target)
-            binding = Binding(target, role, qualified, call, simple, function, cls, alias if len(simple.targets) == 1 else None)
+            binding = Binding(
+                target, role, qualified, call, simple, function, cls, alias if len(simple.targets) == 1 else None,
+                wraps=_wrapped_module(call) if len(simple.targets) == 1 else None,
+            )
             if target.startswith("self.") and function.cls is not None:
                 self.attributes.setdefault(id(function.cls), {}).setdefault(target, []).append(binding)
             else:

@@ -74,6 +74,7 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
         direct = [
             e for e in event.contents
             if e.kind is Kind.SCHEDULER_STEP and not any(CADENCE_GUARD.search(g) for g in e.context.guards)
+            and not model.told_its_epoch(e)
         ]
         if not direct:
             continue

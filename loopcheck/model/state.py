@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
@@ -126,12 +126,18 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
     models = [call for call, role in saves if role == MODEL]
     if not models:
         return []
-    path_names = {name for call, _ in saves for name in call.args[1].names}
+    path_names = {name for call, _ in saves for name in _names_in(call.args[1].node)}  # also `str(epoch)` inside
+    # `weights_path = checkpoint_path.format(net=..., epoch=epoch)` a few lines up: what the path is made of
+    path_names |= {name for s in function.assignments if set(s.targets) & path_names and s.value is not None for name in _names_in(s.value)}
     position = sorted(name for name in path_names if _PROGRESS_KEY.search(name))
     if not position:
         return []
     roles = frozenset(role for _, role in saves if role)
-    return [Checkpoint(models[0], frozenset(position[:1]), roles, function, models[0], separate_files=True)]
+    # the periodic save, when there is one besides the one made when a metric improves
+    placed = [_placed(model, function, call) for call in models]
+    periodic = [call for call, where in zip(models, placed) if where is not None and not _on_improvement(where)]
+    first = periodic[0] if periodic else models[0]
+    return [Checkpoint(first, frozenset(position[:1]), roles, function, first, separate_files=True)]
 
 
 def _handed_in(model: LoopModel, function: FunctionInfo, save: CallSite) -> list[Checkpoint]:
@@ -157,12 +163,17 @@ def _handed_in(model: LoopModel, function: FunctionInfo, save: CallSite) -> list
 def _checkpoint(
     model: LoopModel, save: CallSite, at: CallSite, function: FunctionInfo, keys: set[str], statements: list[Simple]
 ) -> Checkpoint:
-    roles = {
-        model.roles.role(c.receiver, function)
-        for s in statements
-        for c in s.calls
-        if c.method == "state_dict" and c.receiver is not None
-    }
+    def role(name: str) -> str | None:
+        while name.endswith(".module"):  # `net.module.state_dict()`: the model inside DataParallel
+            name = name[: -len(".module")]
+        return model.roles.role(name, function)
+
+    roles = {role(c.receiver) for s in statements for c in s.calls if c.method == "state_dict" and c.receiver is not None}
+    for literal in _dict_literals(statements):  # `{"net": net, "epoch": epoch}`: the module itself, pickled whole
+        for element in literal.elements:
+            name = dotted_name(element.value) if isinstance(element, cst.DictElement) else None
+            if name is not None and role(name) == MODEL:
+                roles.add(MODEL)  # (an object of another role is no state of it: `"settings": opt`)
     return Checkpoint(save, frozenset(keys), frozenset(r for r in roles if r), function, at)
 
 
@@ -174,7 +185,7 @@ def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
         # files of their own: resumable when saved while training and some code loads model weights back
         return (
             placed is not None and not _on_improvement(placed)
-            and _while_training(model, checkpoint.function, placed, 0) and _weights_loaded_back(model, placed)
+            and _while_training(model, checkpoint.function, placed, 0) and _weights_loaded_back(model, placed, checkpoint)
         )
     if _read_back(model, checkpoint.position):
         return True
@@ -187,16 +198,77 @@ def _read_back(model: LoopModel, key: str) -> bool:
     return bool(re.search(pattern, model.text)) or model.project.mentions(pattern)
 
 
-def _weights_loaded_back(model: LoopModel, placed: Placed) -> bool:
+def _weights_loaded_back(model: LoopModel, placed: Placed, checkpoint: Checkpoint | None = None) -> bool:
     """The training script itself loads weights back (`--epoch N` to go on from there), not after
     the training loop (that restores the best snapshot to test it); a load in another script, for
     sampling or inference, is no resume."""
     end = model.position(placed.loops[0].node).end.line if placed.loops and placed.loops[0].node in model._positions else None
-    for match in re.finditer(r"load_state_dict\(\s*torch\.load\(", model.text):
+    saved, saved_words = _saved_models_and_words(model, checkpoint) if checkpoint is not None else (set(), set())
+    for match in re.finditer(r"([A-Za-z_][\w.]*)\.load_state_dict\(\s*torch\.load\(([^\n]*)", model.text):
         line = model.text.count("\n", 0, match.start()) + 1
-        if end is None or line <= end or not _same_function_after(model, placed, line):
-            return True
+        if not (end is None or line <= end or not _same_function_after(model, placed, line)):
+            continue
+        loaded_into = re.sub(r"(\.module)+$", "", match.group(1))
+        if saved and loaded_into not in saved:
+            continue  # `teacher.load_state_dict(...)`: another model's weights, not the ones saved here
+        if saved_words and _file_words(model, match.group(2)) and not saved_words & _file_words(model, match.group(2)):
+            continue  # `..._baseline_epoch_N.pt` loaded, `..._tune_epoch_N.pt` saved: a starting point
+        return True
     return False
+
+
+_GENERIC_FILE_WORDS = frozenset(
+    {"pt", "pth", "tar", "pkl", "ckpt", "checkpoint", "checkpoints", "model", "models", "weights", "epoch", "step",
+     "iter", "iteration", "state", "dict", "net", "join", "path", "os", "format", "str", "save", "dir", "args", "opt"}
+)
+
+
+def _file_words(model: LoopModel, text: str) -> set[str]:
+    """The distinctive words of the string literals that name a file (the expression, or what the
+    name in it was assigned a few lines up): `baseline` in `args.dataset + '_baseline_epoch_' + str(i)`."""
+    argument = _balanced(text)
+    literals = re.findall(r"""['"]([^'"]*)['"]""", argument)
+    if re.fullmatch(r"\s*[A-Za-z_]\w*\s*", argument):
+        assigned = re.search(rf"(?m)^\s*{re.escape(argument.strip())}\s*=(?!=)(.*)", model.text)
+        if assigned is not None:
+            value = _balanced(model.text[assigned.start(1) : assigned.start(1) + 600], until_newline=True)
+            literals += re.findall(r"""['"]([^'"]*)['"]""", value)
+    words = {w.lower() for literal in literals for w in re.findall(r"[A-Za-z]{3,}", literal)}
+    return words - _GENERIC_FILE_WORDS
+
+
+def _balanced(text: str, until_newline: bool = False) -> str:
+    """The text up to the first `,` or `)` outside brackets (an argument), or up to the end of the
+    statement (`until_newline`: a newline outside brackets)."""
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                return text[:index]
+            depth -= 1
+        elif depth == 0 and (char == "," and not until_newline or char == "\n" and until_newline):
+            return text[:index]
+    return text
+
+
+def _saved_models_and_words(model: LoopModel, checkpoint: Checkpoint) -> tuple[set[str], set[str]]:
+    """The models whose weights the checkpoint's function saves to files of their own, and the
+    distinctive words of those files' names."""
+    names: set[str] = set()
+    words: set[str] = set()
+    for simple in checkpoint.function.simples:
+        for call in simple.calls:
+            if qualify(call.dotted, model.ir.imports) != "torch.save" or len(call.args) < 2:
+                continue
+            state = call.args[0].node
+            if isinstance(state, cst.Call) and isinstance(state.func, cst.Attribute) and state.func.attr.value == "state_dict":
+                owner = dotted_name(state.func.value)
+                if owner:
+                    names.add(re.sub(r"(\.module)+$", "", owner))
+                words |= _file_words(model, model.code(call.args[1].node))
+    return names, words
 
 
 def _same_function_after(model: LoopModel, placed: Placed, line: int) -> bool:
@@ -347,3 +419,25 @@ def bindings_with_role(model: LoopModel, role: str) -> list[Binding]:
         # `g_scheduler, d_scheduler = define_scheduler(...)`: the role a project factory returns
         if b.role == role or (b.role is None and b.call is not None and model.roles.role(b.name, b.function, b) == role)
     ]
+
+
+def _dict_literals(statements: list[Simple]) -> Iterator[cst.Dict]:
+    """The dict displays written in these statements (a checkpoint's few lines, not the file)."""
+    stack: list[cst.CSTNode] = [s.node for s in statements]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Dict):
+            yield node
+        stack.extend(node.children)
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    """Every plain name an expression reads, calls' arguments included (a file path: a few nodes)."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            found.add(current.value)
+        stack.extend(current.children)
+    return found

@@ -82,6 +82,8 @@ for epoch in range(epochs):
         def step(state: tuple[frozenset[Event], frozenset[Event]], event: Event) -> tuple[frozenset[Event], frozenset[Event]]:
             stepped, pending = state
             if event.kind is Kind.SCHEDULER_STEP:
+                if model.follows_metric(event.subject) or model.told_its_epoch(event):
+                    return state  # `scheduler.step(val_loss)`, `scheduler.step(epoch)`: nothing is skipped
                 scheduled = model.scheduled_optimizer(event.subject)
                 if any(model.may_be(scheduled, s.subject) for s in stepped):
                     return state

@@ -10,6 +10,7 @@ import libcst as cst
 
 from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.ir import Loop
+from loopcheck.model.text import expression_text
 from loopcheck.rules.base import Report, Rule
 
 
@@ -114,6 +115,8 @@ for epoch in range(epochs):
                     return
                 if not model.may_hold_mode_layers(switch.subject) or not model.is_trained(switch.subject):
                     return  # an EMA copy or a frozen teacher may stay in eval mode
+                if _restores_saved_mode(model, switch):
+                    return  # `training = model.training; model.eval(); ...; if training: model.train()`
                 if _dies_with_its_function(switch, loop):
                     return  # a model a helper builds for itself and drops: its mode ends with the call
                 if not _steps_model(model, stepped, switch):
@@ -146,6 +149,26 @@ for epoch in range(epochs):
                 for pair in waiting:
                     reach(*pair, None)  # no optimizer step follows that backward in this iteration
             yield from reported.values()
+
+
+def _restores_saved_mode(model: LoopModel, switch: Event) -> bool:
+    """Does the function that switches to eval mode save the mode first (`training = self.model.training`)
+    and switch back under that saved flag (`if training: self.model.train()`)? Either way the
+    mode it leaves is the mode it found."""
+    function = switch.context.function
+    saved = {
+        target
+        for simple in function.assignments
+        if simple.value is not None and expression_text(simple.value).endswith(".training")
+        for target in simple.targets
+    }
+    if not saved:
+        return False
+    return any(
+        event.kind is Kind.TRAIN and model.may_be(event.subject, switch.subject)
+        and any(guard.removeprefix("not ").strip() in saved for guard in event.context.guards)
+        for event in model.function_events_flat(function)
+    )
 
 
 def _forget_waiting(

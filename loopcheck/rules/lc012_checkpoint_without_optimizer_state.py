@@ -120,6 +120,8 @@ for epoch in range(epochs):
             return  # nothing is trained in this file
         schedulers = [s for s in model.built(SCHEDULER) if s.cls is None or model.is_scheduler_class(s.cls)]
         for checkpoint in model.checkpoints:
+            if schedulers and not checkpoint.saves(SCHEDULER) and model.schedulers_told_their_epoch:
+                schedulers = []  # a schedule stepped with its epoch every time has no position to lose
             if not checkpoint.has_model_and_position or not meant_for_resuming(model, checkpoint):
                 continue
             missing = []
