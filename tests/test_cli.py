@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
+from tests.clirun import invoke
 from loopcheck import __version__
-from loopcheck.cli import main
 from loopcheck.rules import ALL_RULES
 
 MISSING_ZERO_GRAD = """\
@@ -48,15 +48,6 @@ for x, y in loader:
 FINDING_LINE = re.compile(r"^(?P<path>\S+?):(?P<line>\d+):(?P<column>\d+): (?P<code>LC\d{3}) \[(?P<severity>error|warning)\] \S.*$")
 RELATED_LINE = re.compile(r"^    (?P<path>\S+?):(?P<line>\d+):(?P<column>\d+): \S.*$")
 ANSI_ESCAPE = "\x1b["
-
-
-def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
-    """Run `loopcheck ARGS` in process, with stdout and stderr kept apart."""
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, list(args), env=env)
 
 
 def run_module(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

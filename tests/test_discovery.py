@@ -8,20 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from loopcheck.cli import main
+from tests.clirun import invoke as run_command
 from loopcheck.discovery import GitIgnore, discover, parse_gitignore
 
 BUGGY = "for x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backward()\n    optimizer.step()\n"
 
 
 def invoke(*args: str) -> Result:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, ["--no-color", *args])
+    return run_command("--no-color", *args)
 
 
 def write(root: Path, name: str, text: str = BUGGY) -> Path:

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from loopcheck.cli import main
+from tests.clirun import invoke as run_command
 from loopcheck.engine import lint_source
 from loopcheck.noqa import comments, parse
 
@@ -23,11 +23,7 @@ for x, y in loader:
 
 
 def invoke(*args: str) -> Result:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, ["--no-color", *args])
+    return run_command("--no-color", *args)
 
 
 def codes_found(path: Path, *args: str) -> list[tuple[int, str]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.clirun import invoke
 from loopcheck.cli import main
 from loopcheck.rules import ALL_RULES
 
@@ -114,11 +115,7 @@ def awkward_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def invoke_split(*args: str) -> tuple[int, str, str]:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    result = runner.invoke(main, list(args))
+    result = invoke(*args)
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -13,8 +13,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
+from tests.clirun import invoke
 from loopcheck import __version__
 from loopcheck.cli import main
 from loopcheck.rules import ALL_RULES
@@ -24,14 +24,6 @@ BUGGY = "for x, y in loader:\n    loss = criterion(model(x), y)\n    loss.backwa
 FIXED = "for x, y in loader:\n    optimizer.zero_grad()\n    loss = criterion(model(x), y)\n    loss.backward()\n    optimizer.step()\n"
 WARNING_ONLY = "model.eval()\nfor x, y in val_loader:\n    out = model(x)\n    correct += (out.argmax(1) == y).sum().item()\n"
 """LC007 (a warning): an evaluation pass with grad enabled."""
-
-
-def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, list(args), input=input, env=env)
 
 
 @pytest.fixture
