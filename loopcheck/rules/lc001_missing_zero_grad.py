@@ -161,7 +161,7 @@ for epoch in range(epochs):
             if any(e.kind is Kind.BACKWARD and _distributed(e) for e in events):
                 continue  # distributed autograd keeps each iteration's gradients in a fresh context
             resets = [e for e in events if e.kind is Kind.RESET]
-            reported: dict[object, Report] = {}
+            reported: dict[object, list[Report]] = {}
 
             def transition(state: tuple[frozenset[Event], Event | None], event: Event) -> tuple[frozenset[Event], Event | None]:
                 stepped_since_reset, backward = state
@@ -172,11 +172,11 @@ for epoch in range(epochs):
                 if event.kind is not Kind.STEP:
                     return state
                 key = _key(event)
-                if any(_key(s) == key for s in stepped_since_reset) and key not in reported:
+                if any(_key(s) == key for s in stepped_since_reset):
                     if not _accumulates(model, event, resets) and not model.fresh_each_iteration(event.subject, step.loop):
                         name = event.subject_name("optimizer")
                         anchor = backward if backward is not None else event
-                        reported[key] = Report(
+                        reported.setdefault(key, []).append(Report(
                             node=model.anchor(anchor),
                             message=(
                                 self.message_on_some_paths
@@ -184,11 +184,19 @@ for epoch in range(epochs):
                                 else self.message
                             ).format(optimizer=name),
                             related=((event.node, f"{name} steps with the accumulated gradients here"),),
-                        )
+                        ))
                 return frozenset(s for s in stepped_since_reset if _key(s) != key) | {event}, backward
 
             model.run_iterations(model.iteration_program(step.loop), transition, (frozenset(), None))
-            yield from reported.values()
+            for candidates in reported.values():
+                # paths reach the step from different backward() calls, in an order that depends on
+                # how the states happen to be stored: report the first backward in the file, always
+                yield min(candidates, key=lambda report: _where(model, report.node))
+
+
+def _where(model: LoopModel, node: object) -> tuple[str, int, int]:
+    path, position = model.locate(node)  # type: ignore[arg-type]
+    return path, position.start.line, position.start.column
 
 
 _CADENCE = re.compile(r"%|(?i:accum)")
