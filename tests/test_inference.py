@@ -1409,3 +1409,51 @@ def test_weights_loaded_from_another_runs_files_or_into_another_model_are_no_res
     assert findings(source.replace("LOADED", '"_baseline_epoch_"').replace("INTO", "net")) == []
     # weights loaded into another model (a teacher) restore nothing of this one
     assert findings(source.replace("LOADED", '"_tune_epoch_"').replace("INTO", "teacher")) == []
+
+
+# check half #10 ----------------------------------------------------------------------------
+
+
+def test_a_model_bound_by_a_global_statement_inside_a_function_keeps_its_class() -> None:
+    source = """
+        def predict(x):
+            return net(x)
+
+        def run():
+            global net
+            net = MODEL()
+            optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(predict(x), y).backward()
+                optimizer.step()
+            for x, y in test_loader:
+                correct = (predict(x).argmax(1) == y).sum().item()
+
+        run()
+    """
+    # Tiny holds no dropout or batch norm: leaving it in training mode changes nothing
+    assert [code for code, _ in findings(source.replace("MODEL", "Tiny"))] == ["LC007"]
+    assert [code for code, _ in findings(source.replace("MODEL", "Dropping"))] == ["LC006", "LC007"]
+
+
+def test_an_if_elif_dispatch_on_one_option_has_no_fall_through_path() -> None:
+    source = """
+        discriminator, generator = Tiny(), Tiny()
+        d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=0.001)
+        g_optimizer = torch.optim.Adam(generator.parameters(), lr=0.001)
+        for x, y in train_loader:
+            discriminator.zero_grad()
+            if args.loss == "hinge":
+                nn.functional.relu(1 - discriminator(x)).mean().backward()
+            elif CHOICE:
+                nn.functional.softplus(-discriminator(x)).mean().backward()
+            d_optimizer.step()
+            generator.zero_grad()
+            discriminator(generator(y)).mean().backward()
+            g_optimizer.step()
+    """
+    # the option is one of the values the chain names: every path backwards before the step
+    assert findings(source.replace("CHOICE", 'args.loss == "xent"')) == []
+    # a test of something else may fail on both arms: the step can run without a backward
+    assert [code for code, _ in findings(source.replace("CHOICE", "args.use_xent"))] == ["LC003"]

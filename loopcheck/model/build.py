@@ -391,6 +391,8 @@ class FileBuilder:
             self._match(node, function, block)
 
     def _small(self, node: cst.BaseSmallStatement, function: FunctionInfo, block: Block) -> None:
+        if isinstance(node, cst.Global):
+            function.declared_global.update(item.name.value for item in node.names)
         scan = _ExpressionScan()
         simple = Simple(node=node, calls=scan.calls)
         kept = False
@@ -477,7 +479,9 @@ class FileBuilder:
         block.append(simple)
         function.simples.append(simple)
 
-    def _if(self, node: cst.If, function: FunctionInfo, block: Block) -> None:
+    def _if(self, node: cst.If, function: FunctionInfo, block: Block, dispatch: bool | None = None) -> None:
+        if dispatch is None:
+            dispatch = _dispatch_on_one_option(node)
         scan = _ExpressionScan()
         scan.scan(node.test)
         if scan.calls:
@@ -486,12 +490,14 @@ class FileBuilder:
         orelse = node.orelse
         if isinstance(orelse, cst.If):
             nested: Block = []
-            self._if(orelse, function, nested)
+            self._if(orelse, function, nested, dispatch)
             arms.append(nested)
         elif isinstance(orelse, cst.Else):
             arms.append(self._suite(orelse.body, function))
-        else:
+        elif not dispatch:
             arms.append([])
+        # (a dispatch `if loss == "a": ... elif loss == "b": ...` has no fall-through arm: the
+        # option takes one of the values the chain names, or the program is not meant to run)
         block.append(Branch(node=node, test=expression_text(node.test), arms=arms))
 
     def _match(self, node: cst.Match, function: FunctionInfo, block: Block) -> None:
@@ -716,3 +722,23 @@ def _code_of(node: cst.CSTNode) -> str:
 
 def build_file(module: cst.Module, path: str = "") -> FileIR:
     return FileBuilder(module, path).build()
+
+
+def _dispatch_on_one_option(node: cst.If) -> bool:
+    """`if args.loss == "wgan-gp": ... elif args.loss == "r1": ...` with no `else`: two or more
+    arms comparing one expression with string literals, an enumeration of an option's values."""
+    subjects: set[str] = set()
+    count = 0
+    current: cst.BaseSuite | cst.If | cst.Else | None = node
+    while isinstance(current, cst.If):
+        test = current.test
+        if not (
+            isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Equal)
+            and isinstance(test.comparisons[0].comparator, cst.SimpleString)
+        ):
+            return False
+        subjects.add(expression_text(test.left))
+        count += 1
+        current = current.orelse
+    return current is None and count >= 2 and len(subjects) == 1

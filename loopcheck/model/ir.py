@@ -155,6 +155,8 @@ class FunctionInfo:
     simples: list[Simple] = field(default_factory=list)
     """Every simple statement of the body (not of nested functions), in source order."""
     loops: list[Loop] = field(default_factory=list)
+    declared_global: set[str] = field(default_factory=set)
+    """Names of a `global` statement in the function: its assignments to them bind module names."""
 
     @property
     def qualname(self) -> str:

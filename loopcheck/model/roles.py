@@ -163,6 +163,8 @@ class RoleTable:
         self.model = model
         self.ir = model.ir
         self.local: dict[int, dict[str, list[Binding]]] = {}
+        self.assigned_as_global: dict[str, list[Binding]] = {}
+        """`global model` then `model = Net()` in a function: module names bound from inside functions."""
         self.attributes: dict[int, dict[str, list[Binding]]] = {}
         """Per class (by id): `self.x` bindings made in its methods."""
         self.used_as_model: set[str] = set()
@@ -234,6 +236,8 @@ class RoleTable:
                 self.attributes.setdefault(id(function.cls), {}).setdefault(target, []).append(binding)
             else:
                 table.setdefault(target, []).append(binding)
+                if target in function.declared_global:
+                    self.assigned_as_global.setdefault(target, []).append(binding)
 
     def _returned_element(
         self, call: CallSite | None, function: FunctionInfo, index: int, size: int
@@ -275,6 +279,8 @@ class RoleTable:
             while scope is not None and not candidates:
                 candidates.extend(self.local.get(id(scope), {}).get(name, []))
                 scope = scope.parent
+            if not candidates:
+                candidates.extend(self.assigned_as_global.get(name, []))
         for binding in candidates:
             if binding.role is not None:
                 return binding
@@ -288,7 +294,7 @@ class RoleTable:
             if found:
                 return list(found)
             scope = scope.parent
-        return []
+        return list(self.assigned_as_global.get(name, []))
 
     def role(self, name: str, function: FunctionInfo, binding: Binding | None = None) -> str | None:
         binding = binding if binding is not None else self.lookup(name, function)
