@@ -1457,3 +1457,35 @@ def test_an_if_elif_dispatch_on_one_option_has_no_fall_through_path() -> None:
     assert findings(source.replace("CHOICE", 'args.loss == "xent"')) == []
     # a test of something else may fail on both arms: the step can run without a backward
     assert [code for code, _ in findings(source.replace("CHOICE", "args.use_xent"))] == ["LC003"]
+
+
+# check half #11 ----------------------------------------------------------------------------
+
+
+def test_a_file_with_its_own_autograd_and_no_torch_is_not_pytorch_code() -> None:
+    source = textwrap.dedent("""
+        import math
+
+        class Var:
+            def __init__(self, v, grad_fn=None):
+                self.v, self.grad_fn, self.grad = v, grad_fn, 0.0
+
+            def backward(self, grad=1.0):
+                self.grad += grad
+
+        IMPORT
+        train_loss = []
+        for epoch in range(10):
+            Loss = Var(math.sin(epoch))
+            Loss.backward()
+            train_loss.append(Loss)
+    """)
+    from loopcheck.model import LoopModel
+    from loopcheck.source import parse
+
+    own = source.replace("IMPORT", "import numpy as np")
+    assert LoopModel(parse(own), path="nanograd.py").foreign_framework == "its own autograd"
+    assert lint_source(own, "nanograd.py") == ([], [])
+    # with torch imported, the same names could hold tensors: the file is analysed as usual
+    with_torch = source.replace("IMPORT", "import torch")
+    assert LoopModel(parse(with_torch), path="nanograd.py").foreign_framework is None

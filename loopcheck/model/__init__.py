@@ -1161,7 +1161,11 @@ class LoopModel:
         if roots & TORCH_ROOTS:
             return None
         found = sorted(roots & OTHER_FRAMEWORKS)
-        return found[0] if found else None
+        if found:
+            return found[0]
+        if any("backward" in cls.methods for cls in self.ir.classes.values()):
+            return "its own autograd"  # `class Var: def backward(self): ...` (a teaching autograd), no torch
+        return None
 
     def code(self, node: cst.CSTNode) -> str:
         """The text of an expression or simple statement (normalised spacing; see text.py)."""
