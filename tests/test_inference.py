@@ -1489,3 +1489,71 @@ def test_a_file_with_its_own_autograd_and_no_torch_is_not_pytorch_code() -> None
     # with torch imported, the same names could hold tensors: the file is analysed as usual
     with_torch = source.replace("IMPORT", "import torch")
     assert LoopModel(parse(with_torch), path="nanograd.py").foreign_framework is None
+
+
+def test_a_training_function_nobody_in_the_project_calls_runs_with_grad_enabled() -> None:
+    source = """
+        class Experiment:
+            def __init__(self):
+                self.model = Dropping()
+                self.optimizer = torch.optim.Adam(self.model.parameters(), lr=0.001)
+
+            def vali(self, loader):
+                self.model.eval()
+                losses = []
+                for x, y in loader:
+                    losses.append(nn.functional.mse_loss(self.model(x), y).item())
+                self.model.train()
+                return sum(losses) / len(losses)
+
+            def TRAIN(self):
+                for epoch in range(10):
+                    for x, y in train_loader:
+                        self.optimizer.zero_grad()
+                        nn.functional.mse_loss(self.model(x), y).backward()
+                        self.optimizer.step()
+                    self.vali(val_loader)
+    """
+    # whoever calls train() has grad on, or its backward() would fail: vali runs with grad on
+    assert findings(source.replace("TRAIN", "train")) == [
+        ("LC007", "losses.append(nn.functional.mse_loss(self.model(x), y).item())")
+    ]
+    # a function that only evaluates, called from nowhere here, is entered in a context unseen
+    no_training = source.replace("TRAIN", "run").replace(".backward()", ".item()")
+    assert findings(no_training) == []
+
+
+def test_a_project_decorator_whose_wrapper_runs_under_no_grad_disables_grad() -> None:
+    source = """
+        def nograd(f):
+            def new_f(*args, **kwargs):
+                WRAP
+            return new_f
+
+        class Detector(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+            @nograd
+            def predict(self, x):
+                return self(x).argmax(1)
+
+        model = Detector()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        model.eval()
+        for x, y in test_loader:
+            correct = (model.predict(x) == y).sum().item()
+    """
+    with_no_grad = "with torch.no_grad():\n                    return f(*args, **kwargs)"
+    assert findings(source.replace("WRAP", with_no_grad)) == []
+    assert findings(source.replace("WRAP", "return f(*args, **kwargs)")) == [
+        ("LC007", "correct = (model.predict(x) == y).sum().item()")
+    ]

@@ -690,8 +690,11 @@ def grad_entering(
     edges = model.callers(function) if edges is None else list(edges)
     if not edges:
         # module-level code runs as written; a function nobody in the project calls (a callback,
-        # an entry point a framework runs) is entered in a context we cannot see
-        return "on" if function.name == "<module>" else "unknown"
+        # an entry point a framework runs) is entered in a context we cannot see, unless it
+        # trains: its backward() would fail under no_grad, so whoever calls it has grad on
+        if function.name == "<module>" or _trains_itself(model, function):
+            return "on"
+        return "unknown"
     modes = set()
     for edge in edges:
         caller = model.at(edge.caller)
@@ -702,6 +705,12 @@ def grad_entering(
     if "on" in modes:
         return "on"
     return "unknown" if "unknown" in modes else "off"
+
+
+def _trains_itself(model: LoopModel, function: FunctionInfo) -> bool:
+    """Does the function run a training step of its own (backward and an optimizer step in one of
+    its loops), with no `enable_grad` of its own around it?"""
+    return any(step.loop.function is function and step.loop.grad is None for step in model.training_steps)
 
 
 def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None = None) -> str:

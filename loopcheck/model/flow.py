@@ -320,10 +320,24 @@ class Flow:
                 mode = grad_mode_of(decorator, self.model.ir.imports)
             else:
                 last = decorator.rsplit(".", 1)[-1]
-                mode = "off" if "no_grad" in last or "inference_mode" in last else None
+                mode = "off" if "no_grad" in last or "inference_mode" in last else self._project_decorator_grad(decorator, function)
             if mode is not None:
                 return mode
         return outer
+
+    def _project_decorator_grad(self, decorator: str, function: FunctionInfo) -> str | None:
+        """`@nograd` where the project's `def nograd(f)` returns a wrapper that calls `f` inside
+        `with torch.no_grad():`: the grad mode that wrapper sets, if it sets one."""
+        found = self.model.definition(decorator, function.parent or function)
+        if not isinstance(found, FunctionInfo):
+            return None
+        modes = {
+            stmt.grad
+            for inner in found.nested.values()
+            for stmt in all_statements(inner.body)
+            if isinstance(stmt, With) and stmt.grad is not None
+        }
+        return modes.pop() if len(modes) == 1 else None
 
     def _with_context(self, stmt: With, context: Context) -> Context:
         grad = stmt.grad
