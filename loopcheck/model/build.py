@@ -7,7 +7,7 @@ only for files that have findings).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import libcst as cst
 
@@ -37,6 +37,16 @@ DETACHING_FUNCTIONS = frozenset(
     {"float", "int", "bool", "str", "len", "round", "isinstance", "repr", "format", "print", "id", "type"}
 )
 DETACHING_ATTRIBUTES = frozenset({"data", "shape", "dtype", "device", "requires_grad", "grad_fn", "ndim"})
+
+
+def nodes_within(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The node and every node below it (for the few nodes of one expression or statement; the
+    file itself is walked once, by the builder)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
 
 
 def dotted_name(node: cst.CSTNode) -> str | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, rebinds
 import libcst as cst
 
-from loopcheck.model.build import dotted_name, qualify
+from loopcheck.model.build import dotted_name, nodes_within, qualify
 from loopcheck.model.dataflow import DATA_ITERABLE, feeding_backward, simples_of, walk
 from loopcheck.model.ir import ArgInfo, CallSite, ClassInfo, FunctionInfo, Loop, Simple, all_statements
 from loopcheck.model.program import events_of
@@ -740,16 +740,9 @@ def _numpy_proves_no_graph(model: LoopModel, event: Event) -> bool:
     for call in numpy_calls:  # (the forward may sit in a comprehension inside the statement)
         if not isinstance(call.node.func, cst.Attribute):
             continue
-        receiver = call.node.func.value
-        inside, detached = False, False
-        stack: list[cst.CSTNode] = [receiver]
-        while stack:
-            node = stack.pop()
-            if node is event.node:
-                inside = True
-            if isinstance(node, cst.Attribute) and node.attr.value in ("detach", "data", "item", "tolist"):
-                detached = True
-            stack.extend(node.children)
+        within = list(nodes_within(call.node.func.value))
+        inside = any(node is event.node for node in within)
+        detached = any(isinstance(node, cst.Attribute) and node.attr.value in ("detach", "data", "item", "tolist") for node in within)
         if inside and not detached:
             return True
     return False
@@ -844,7 +837,7 @@ def _volatile_input(model: LoopModel, event: Event) -> bool:
         return False
     owner = model.at(event.context.function)
     for arg in event.call.args:
-        calls = [c for c in _calls_within(arg.node)]
+        calls = [c for c in nodes_within(arg.node) if isinstance(c, cst.Call)]
         statement = _statement_of(event.context.function, event)
         if statement is not None and any(
             c is not event.call and _returns_volatile(owner, event.context.function, c) for c in statement.calls
@@ -863,13 +856,6 @@ def _volatile_input(model: LoopModel, event: Event) -> bool:
         ):
             return True
     return False
-
-
-def _calls_within(node: cst.CSTNode) -> Iterable[cst.Call]:
-    if isinstance(node, cst.Call):
-        yield node
-    for child in node.children:
-        yield from _calls_within(child)
 
 
 def _function_of_call(model: LoopModel, event: Event, call: object) -> FunctionInfo | None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
-from loopcheck.model.build import dotted_name, qualify
+from loopcheck.model.build import dotted_name, nodes_within, qualify
 from loopcheck.model.dataflow import Placed
 from loopcheck.model.flow import Kind
 from loopcheck.model.ir import CallSite, FunctionInfo, Loop, Simple
@@ -211,7 +211,8 @@ def _weights_loaded_back(model: LoopModel, placed: Placed, checkpoint: Checkpoin
         loaded_into = re.sub(r"(\.module)+$", "", match.group(1))
         if saved and loaded_into not in saved:
             continue  # `teacher.load_state_dict(...)`: another model's weights, not the ones saved here
-        if saved_words and _file_words(model, match.group(2)) and not saved_words & _file_words(model, match.group(2)):
+        loaded_words = _file_words(model, match.group(2)) if saved_words else set()
+        if loaded_words and not saved_words & loaded_words:
             continue  # `..._baseline_epoch_N.pt` loaded, `..._tune_epoch_N.pt` saved: a starting point
         return True
     return False
@@ -423,21 +424,9 @@ def bindings_with_role(model: LoopModel, role: str) -> list[Binding]:
 
 def _dict_literals(statements: list[Simple]) -> Iterator[cst.Dict]:
     """The dict displays written in these statements (a checkpoint's few lines, not the file)."""
-    stack: list[cst.CSTNode] = [s.node for s in statements]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Dict):
-            yield node
-        stack.extend(node.children)
+    return (node for s in statements for node in nodes_within(s.node) if isinstance(node, cst.Dict))
 
 
 def _names_in(node: cst.CSTNode) -> set[str]:
     """Every plain name an expression reads, calls' arguments included (a file path: a few nodes)."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, cst.Name):
-            found.add(current.value)
-        stack.extend(current.children)
-    return found
+    return {current.value for current in nodes_within(node) if isinstance(current, cst.Name)}
