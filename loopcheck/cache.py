@@ -26,7 +26,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
 import sys
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -39,6 +42,19 @@ if TYPE_CHECKING:
 CACHE_DIR_NAME = ".loopcheck_cache"
 ENV_DIR = "LOOPCHECK_CACHE_DIR"
 FORMAT = 1
+DAY = 24 * 3600.0
+MAX_UNUSED = 30 * DAY
+"""An entry or record no run used for this long is removed (ruff keeps a file's entry 30 days)."""
+OTHER_CODE_UNUSED = DAY
+"""An entry written by another loopcheck (another version, or its code changed since), or a folder
+of another cache format, is removed once no run used it for this long: a day, so that two
+installations sharing a folder (a pre-commit hook and a virtual environment) keep theirs."""
+MAX_BYTES = 256 * 2**20
+"""Beyond this size the least recently used entries and records go first, down to three quarters."""
+PRUNE_EVERY = 3600.0
+"""Seconds between two prunings of one cache folder (a pruning lists the folder: a few ms)."""
+_STAMP = "last-pruned"
+_OURS = ("# Automatically created by loopcheck.", "# loopcheck's cache.")
 
 
 class Recorder:
@@ -146,6 +162,7 @@ class Blobs:
                 text = handle.read()
             if hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest() != name:
                 return False  # damaged: a record is named by its content
+            _touch(self.directory / f"{name}.json")
             for query in json.loads(text):
                 if len(query) == 2:  # a pattern and whether some file of the project matches it
                     if project.mentions(query[0]) != query[1]:
@@ -217,7 +234,10 @@ class Cache:
 
     def __init__(self, directory: Path, settings: str) -> None:
         self.directory = directory
-        self._prefix = f"{_code_fingerprint()}|{settings}|{os.getcwd()}"
+        code = _code_fingerprint()
+        self._code = code[:12]
+        """Begins the name of every entry: entries of another loopcheck code are told by name."""
+        self._prefix = f"{code}|{settings}|{os.getcwd()}"
         self._entries = directory / f"v{FORMAT}"
         self.blobs = Blobs(self._entries / "records")
         self.usable = self._prepare()
@@ -237,14 +257,15 @@ class Cache:
 
     def _name(self, path: str, root: Path) -> Path:
         key = hashlib.blake2b(f"{self._prefix}|{root}|{path}".encode("utf-8", "surrogatepass"), digest_size=16)
-        return self._entries / f"{key.hexdigest()}.json"
+        return self._entries / f"{self._code}-{key.hexdigest()}.json"
 
     def get(self, path: str, root: Path, own_hash: str, project: Project, hashes: Hashes) -> LintResult | None:
         """The stored result of `path` when nothing it was computed from has changed."""
         if not self.usable:
             return None
+        name = self._name(path, root)
         try:
-            with open(self._name(path, root), encoding="utf-8") as handle:
+            with open(name, encoding="utf-8") as handle:
                 entry = json.load(handle)
             if entry["text"] != own_hash:
                 return None
@@ -253,9 +274,11 @@ class Cache:
                     return None
             if not self.blobs.holds(entry["mentions"], project):
                 return None
-            return _result_from_json(entry["result"])
+            result = _result_from_json(entry["result"])
         except Exception:  # missing, unreadable, half-written by a killed run, from another format: a miss
             return None
+        _touch(name)  # used: its time of change is when a run last used it (see `prune`)
+        return result
 
     def put(self, path: str, root: Path, own_hash: str, dependencies: dict[str, Any], result: LintResult) -> None:
         """Store a result; `dependencies` is `Recorder.dependencies`, made where the file was analysed."""
@@ -266,6 +289,130 @@ class Cache:
             _write_atomically(self._name(path, root), json.dumps(entry, separators=(",", ":")))
         except (OSError, ValueError):
             pass  # a full disk or a vanished folder costs the next run time, not this run's result
+
+
+    def prune(self, now: float | None = None) -> list[Path]:
+        """Remove what no run is likely to use again, at most once every PRUNE_EVERY seconds per
+        folder: entries and records unused for MAX_UNUSED; entries of another loopcheck code, and
+        folders of another cache format, unused for OTHER_CODE_UNUSED; temporary files left by a
+        killed run; then, beyond MAX_BYTES, the least recently used first. A run touches each
+        entry and record it uses, so their time of change says when they were last used. What
+        is removed only costs a later run time: an entry whose record is gone is a miss."""
+        if not self.usable:
+            return []
+        now = time.time() if now is None else now
+        stamp = self._entries / _STAMP
+        try:
+            if now - stamp.stat().st_mtime < PRUNE_EVERY:
+                return []
+        except OSError:
+            pass
+        try:
+            stamp.touch()
+        except OSError:
+            return []
+        removed: list[Path] = []
+        kept: list[tuple[float, int, Path]] = []
+        for folder, entries in ((self._entries, True), (self.blobs.directory, False)):
+            try:
+                listing = list(os.scandir(folder))
+            except OSError:
+                continue
+            for item in listing:
+                if not item.name.endswith(".json") or not item.is_file(follow_symlinks=False):
+                    continue
+                try:
+                    info = item.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                age = now - info.st_mtime
+                stale = age > MAX_UNUSED or (item.name.startswith(".tmp-") and age > 3600)
+                if entries and not item.name.startswith(f"{self._code}-") and age > OTHER_CODE_UNUSED:
+                    stale = True
+                if stale:
+                    removed += _remove(Path(item.path))
+                else:
+                    kept.append((info.st_mtime, info.st_size, Path(item.path)))
+        total = sum(size for _, size, _ in kept)
+        if total > MAX_BYTES:
+            for _, size, path in sorted(kept, key=lambda item: item[0]):
+                if total <= MAX_BYTES * 3 // 4:
+                    break
+                if _remove(path):
+                    removed.append(path)
+                    total -= size
+        try:
+            others = [item for item in os.scandir(self.directory) if item.is_dir(follow_symlinks=False)]
+        except OSError:
+            others = []
+        for item in others:
+            if re.fullmatch(r"v\d+", item.name) and item.name != f"v{FORMAT}":
+                try:
+                    if now - item.stat(follow_symlinks=False).st_mtime > OTHER_CODE_UNUSED:
+                        shutil.rmtree(item.path, ignore_errors=True)
+                        removed.append(Path(item.path))
+                except OSError:
+                    pass
+        return removed
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass  # a read-only cache: it is used, not pruned
+
+
+def _remove(path: Path) -> list[Path]:
+    try:
+        path.unlink()
+    except OSError:
+        return []
+    return [path]
+
+
+def clean(directory: Path) -> bool:
+    """Remove a cache folder: what loopcheck put in it (its format folders, `.gitignore` and
+    `CACHEDIR.TAG`), then the folder itself if that left it empty. A folder that holds none of it
+    (a `LOOPCHECK_CACHE_DIR` naming some other folder) is left alone. Whether something was removed."""
+    removed = False
+    try:
+        listing = list(os.scandir(directory))
+    except OSError:
+        return False
+    for item in listing:
+        if re.fullmatch(r"v\d+", item.name) and item.is_dir(follow_symlinks=False):
+            shutil.rmtree(item.path, ignore_errors=True)
+            removed = True
+        elif item.name in (".gitignore", "CACHEDIR.TAG") and item.is_file(follow_symlinks=False):
+            try:
+                with open(item.path, encoding="utf-8", errors="replace") as handle:
+                    ours = any(line.strip() in _OURS for line in handle.read(4096).splitlines())
+                if ours:
+                    os.unlink(item.path)
+                    removed = True
+            except OSError:
+                pass
+    if removed:
+        try:
+            directory.rmdir()
+        except OSError:
+            pass  # something else lives there
+    return removed
+
+
+def caches_under(folder: Path) -> list[Path]:
+    """The `.loopcheck_cache` folders in `folder` and its subfolders (a run keeps its cache in the
+    current folder, so one may have been made in any of them), version control and virtual
+    environments left out, in the order of a walk by name."""
+    from loopcheck.discovery import is_skipped_directory
+
+    found: list[Path] = []
+    for directory, dirnames, _ in os.walk(folder):
+        if CACHE_DIR_NAME in dirnames:
+            found.append(Path(directory, CACHE_DIR_NAME))
+        dirnames[:] = sorted(d for d in dirnames if not is_skipped_directory(d) and not d.startswith("."))
+    return found
 
 
 def _write_atomically(target: Path, text: str) -> None:

@@ -216,6 +216,37 @@ def list_rules(listing: bool) -> None:
         sys.exit(EXIT_ERROR)
 
 
+@main.command(name="clean")
+@click.option("--caches", "confirmed", is_flag=True, help="Remove the caches even where a path named `clean` exists.")
+def clean_caches(confirmed: bool) -> None:
+    """Remove loopcheck's caches: `.loopcheck_cache` here and in every subfolder (as `ruff clean`),
+    and the folder LOOPCHECK_CACHE_DIR names.
+
+    Runs also prune the cache themselves: entries unused for 30 days, those of another loopcheck
+    version unused for a day, the least recently used beyond 256 MiB."""
+    if os.path.exists("clean") and not confirmed:
+        # `loopcheck clean` meant as "check ./clean" must not pass a CI job that checked nothing
+        click.echo(
+            "loopcheck: `clean` is the command that removes loopcheck's caches, and a path `clean` exists here: "
+            "it was NOT checked, and nothing was removed. To check it run `loopcheck check clean`; to remove "
+            "the caches, `loopcheck clean --caches`.",
+            err=True,
+        )
+        sys.exit(EXIT_ERROR)
+    from pathlib import Path
+
+    from loopcheck.cache import ENV_DIR, caches_under, clean
+
+    folders = caches_under(Path("."))
+    if os.environ.get(ENV_DIR):
+        folders.append(Path(os.environ[ENV_DIR]))
+    removed = [folder for folder in folders if clean(folder)]
+    for folder in removed:
+        click.echo(f"removed {folder}")
+    if not removed:
+        click.echo("no loopcheck cache here")
+
+
 @main.command(name="rule")
 @click.argument("code")
 def show_rule(code: str) -> None:

@@ -9,13 +9,12 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from loopcheck import noqa
 from loopcheck.discovery import discover  # noqa: F401  (part of the engine's API)
 from loopcheck.finding import FileError, Finding, Related, one_per_bug
 from loopcheck.model import LoopModel
-from loopcheck.notebook import NotebookSource
 from loopcheck.project import Project, Projects
 from loopcheck.rules import Rule, select_rules
 from loopcheck.source import (  # noqa: F401  (read_source and parse are part of the engine's API)
@@ -27,6 +26,11 @@ from loopcheck.source import (  # noqa: F401  (read_source and parse are part of
     read_source,
     recursion_limit,
 )
+
+if TYPE_CHECKING:
+    from loopcheck.cache import Cache
+    from loopcheck.notebook import NotebookSource
+
 
 @dataclass
 class LintResult:
@@ -202,6 +206,8 @@ class _Settings:
     prefilter: bool
     record: str | None
     """The cache's folder of records, when what each result depends on is recorded for the cache."""
+    files: tuple[str, ...] = ()
+    """Every file the run checks (a project whose root no marker names is bounded to them)."""
 
 
 def lint_paths(
@@ -231,10 +237,12 @@ def lint_paths(
     result = LintResult(errors=list(errors))
     settings = _Settings(
         tuple(rules), Path(root).resolve() if root else None, Path.cwd().resolve(),
-        prefilter and prefilter_module.enabled(), None,
+        prefilter and prefilter_module.enabled(), None, tuple(files),
     )
     results: dict[str, LintResult] = {}
-    store, todo, stored_as = None, files, {}
+    store: Cache | None = None
+    todo: list[str] = files
+    stored_as: dict[str, tuple[Path, str]] = {}
     if cache:
         store, todo, stored_as = _from_cache(files, settings, results)
         if store is not None:
@@ -257,6 +265,8 @@ def lint_paths(
         analyse_files(todo, settings, done, time_limit=limit)
     for path in files:
         _merge(result, results[path])
+    if store is not None:
+        store.prune()  # at most hourly: entries unused for long, of another loopcheck, beyond the size bound
     result.findings = sorted(one_per_bug(result.findings), key=lambda f: f.sort_key)
     return result
 
@@ -272,7 +282,7 @@ def file_time_limit() -> float | None:
 
 def _from_cache(
     files: list[str], settings: _Settings, results: dict[str, LintResult]
-) -> tuple[object, list[str], dict[str, tuple[Path, str]]]:
+) -> tuple[Cache | None, list[str], dict[str, tuple[Path, str]]]:
     """Results still valid in the cache go to `results`; the files left to analyse, and for each
     the project root and content hash its entry is stored under."""
     from loopcheck.cache import Cache, Hashes, default_directory
@@ -282,7 +292,7 @@ def _from_cache(
     if not store.usable:
         return None, files, {}
     hashes = Hashes()
-    projects = Projects(settings.root, boundary=settings.boundary)
+    projects = Projects(settings.root, boundary=settings.boundary, checked=settings.files)
     todo: list[str] = []
     stored_as: dict[str, tuple[Path, str]] = {}
     for path in files:
@@ -304,7 +314,7 @@ class _ProcessState:
     """The projects (their parsed modules) and content hashes a process keeps while it analyses."""
 
     def __init__(self, settings: _Settings) -> None:
-        self.projects = Projects(settings.root, boundary=settings.boundary)
+        self.projects = Projects(settings.root, boundary=settings.boundary, checked=settings.files)
         self._hashes: object = None
 
     @property
@@ -346,7 +356,7 @@ def analyse_files(
                 from loopcheck.parallel import timeout_message
 
                 done(path, LintResult(errors=[FileError(path, timeout_message(time_limit or 0))]), None)
-                state.projects = Projects(settings.root, boundary=settings.boundary)  # models left half built
+                state.projects = Projects(settings.root, boundary=settings.boundary, checked=settings.files)  # models left half built
                 continue
             dependencies = None
             if settings.record and not passed_over and isinstance(project.observer, Recorder):

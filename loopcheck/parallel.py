@@ -14,10 +14,8 @@ Output does not depend on the number of workers: results are merged in the order
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections import deque
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
@@ -25,7 +23,8 @@ if TYPE_CHECKING:
 
 from loopcheck.finding import FileError
 
-_DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.MULTILINE)
+_DEFINED = r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)"
+"""The names a file defines (compiled when a run plans its workers: `--jobs` is read by every run)."""
 Report = Callable[[str, Any, Any], None]
 """Called with (path, LintResult, dependencies as JSON or None) for each file, in no fixed order."""
 
@@ -52,13 +51,16 @@ def timeout_message(limit: float) -> str:
     )
 
 
-@dataclass
 class _Worker:
-    process: Any
-    connection: Connection
-    unit: deque[str] | None = None
-    current: str | None = None
-    started: float = 0.0
+    """A worker process, the files it was given and the one it is on (a plain class: this module is
+    imported by every run, and a dataclass costs start-up time to build)."""
+
+    def __init__(self, process: Any, connection: Connection) -> None:
+        self.process = process
+        self.connection = connection
+        self.unit: deque[str] | None = None
+        self.current: str | None = None
+        self.started = 0.0
 
 
 def _context() -> Any:
@@ -155,7 +157,7 @@ def plan(paths: list[str], settings: Any, jobs: int) -> list[list[str]]:
     project again, and the project stays in one unit."""
     from loopcheck.project import Projects
 
-    projects = Projects(settings.root, boundary=settings.boundary)
+    projects = Projects(settings.root, boundary=settings.boundary, checked=settings.files)
     groups: dict[Any, list[str]] = {}
     for path in paths:
         groups.setdefault(projects.of(path).root, []).append(path)
@@ -178,6 +180,9 @@ def coupled(files: list[str], project: Any, samples: int = 12) -> bool:
     from loopcheck.prefilter import project_imports
     from loopcheck.project import _CALLED, module_names
 
+    import re
+
+    defined = re.compile(_DEFINED, re.MULTILINE)
     everything = project.files()
     calling: dict[str, set[str]] = {}
     importing: dict[str, set[str]] = {}
@@ -192,7 +197,7 @@ def coupled(files: list[str], project: Any, samples: int = 12) -> bool:
         reached = {found for found in project_imports(text, path, project) if found}
         importers = set().union(*(importing.get(name, ()) for name in module_names(Path(path))))
         if importers:
-            for name in set(_DEFINED.findall(text)):
+            for name in set(defined.findall(text)):
                 reached |= calling.get(name, set()) & importers
         return {os.path.realpath(found) for found in reached}
 

@@ -16,11 +16,12 @@ import tokenize
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
-from loopcheck.notebook import NotebookSource, NotNotebook, notebook_source
+if TYPE_CHECKING:
+    from loopcheck.notebook import NotebookSource
 
 RECURSION_LIMIT = 10_000
 """Frames beyond the current depth for the analysis: libcst's and the model's tree walks take up to
@@ -89,6 +90,8 @@ def load(path: str) -> Source:
         return Source(path, text)
     if not text.strip():
         return Source(path, "")
+    from loopcheck.notebook import NotNotebook, notebook_source  # only a run over notebooks needs it
+
     try:
         notebook = notebook_source(text)
     except NotNotebook as error:

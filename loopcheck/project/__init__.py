@@ -10,7 +10,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from loopcheck.model import LoopModel
 from loopcheck.model.scope import is_pytest_file
@@ -34,16 +34,28 @@ class ProjectObserver(Protocol):
     def mentions(self, pattern: str, found: bool) -> None: ...
 
 
+UNMARKED_FILE_LIMIT = 300
+"""Python files a project root that no marker names (see `Project`) may hold for all of them to
+be read for cross-file facts; beyond it only the files the run checks are."""
+UNMARKED_ENTRY_LIMIT = 20_000
+"""Folder entries listed, at most, to tell whether such a root holds more than that."""
+
+
 def find_root(path: Path, boundary: Path | None = None) -> Path:
     """The nearest folder above `path` that marks a project (.git, pyproject.toml, setup.py,
     setup.cfg), not above `boundary`; without one, the folder that holds its top package."""
+    return locate_root(path, boundary)[0]
+
+
+def locate_root(path: Path, boundary: Path | None = None) -> tuple[Path, bool]:
+    """`find_root`, and whether a marker named the root (not the boundary or a package's folder)."""
     start = path if path.is_dir() else path.parent
     for directory in (start, *start.parents):
         if any(os.path.exists(directory / marker) for marker in ROOT_MARKERS):
-            return directory
+            return directory, True
         if boundary is not None and directory == boundary:
-            return directory
-    return package_base(start)
+            return directory, False
+    return package_base(start), False
 
 
 def package_base(directory: Path) -> Path:
@@ -58,10 +70,19 @@ def is_skipped_directory(name: str) -> bool:
 
 
 class Project:
-    """The Python files under one root, their loop models (built once, when first needed)."""
+    """The Python files under one root, their loop models (built once, when first needed).
 
-    def __init__(self, root: Path) -> None:
+    `checked`, given for a root that no marker names (a lone script's folder, or the current
+    folder), holds the files the run checks: when the root holds more than UNMARKED_FILE_LIMIT
+    Python files (a home folder, a downloads folder), the project is those of them under the root,
+    so that a lone file costs what it costs alone; imports still resolve to any file of the root.
+    """
+
+    def __init__(self, root: Path, checked: Sequence[str] | None = None) -> None:
         self.root = root
+        self._checked = checked
+        self.bounded = False
+        """Whether the root held too many files and the project is the checked files alone."""
         self._models: dict[str, LoopModel | UnreadableFile] = {}
         self._modules: dict[tuple[str, str, int], str | None] = {}
         self._files: list[str] | None = None
@@ -74,6 +95,9 @@ class Project:
         self._import_words: dict[str, frozenset[str]] = {}
         self._resolved_root = root.resolve()
         self._caller_paths: dict[tuple[str, str], list[str]] = {}
+        self._file_exists: dict[str, bool] = {}
+        self._searches: dict[str, int] = {}
+        self._package_bases: dict[Path, Path] = {}
         self.observer: ProjectObserver | None = None
         """Told of every question a loop model asks (the cache records what a result depends on)."""
 
@@ -82,15 +106,36 @@ class Project:
     def files(self) -> list[str]:
         """Every `.py` and `.ipynb` file under the root, skipped folders left out, sorted."""
         if self._files is None:
+            limited = self._checked is not None
             found: list[str] = []
+            entries = 0
             for directory, dirnames, filenames in os.walk(self.root):
                 # hidden folders (tool caches, extracted trees, `.github`) hold no code of the project's
                 dirnames[:] = sorted(d for d in dirnames if not is_skipped_directory(d) and not d.startswith("."))
                 found.extend(
                     os.path.join(directory, name) for name in sorted(filenames) if name.endswith((".py", ".ipynb"))
                 )
+                entries += len(dirnames) + len(filenames)
+                if limited and (len(found) > UNMARKED_FILE_LIMIT or entries > UNMARKED_ENTRY_LIMIT):
+                    self.bounded = True
+                    found = self._checked_files()
+                    break
             self._files = found
         return self._files
+
+    def _checked_files(self) -> list[str]:
+        """The checked files under the root, in the order of the walk of `files` (a folder's own
+        files, then its subfolders', by name)."""
+        keyed = []
+        for path in self._checked or ():
+            if not path.endswith((".py", ".ipynb")):
+                continue
+            relative = os.path.relpath(os.path.abspath(path), self.root)
+            parts = relative.split(os.sep)
+            if relative.startswith(os.pardir) or any(is_skipped_directory(d) or d.startswith(".") for d in parts[:-1]):
+                continue
+            keyed.append(((tuple(parts[:-1]), parts[-1]), os.path.join(self.root, relative)))
+        return [path for _, path in sorted(set(keyed))]
 
     def load(self, path: str) -> LoopModel:
         """The loop model of one file, parsed on first use; raises UnreadableFile."""
@@ -141,13 +186,25 @@ class Project:
             if not parts:
                 return None
             here = importer.parent
-            bases = list(dict.fromkeys([here, package_base(here), self.root, self.root / "src"]))
+            base_of_package = self._package_bases.get(here)
+            if base_of_package is None:
+                base_of_package = self._package_bases[here] = package_base(here)
+            bases = list(dict.fromkeys([here, base_of_package, self.root, self.root / "src"]))
         for base in bases:
             candidate = base.joinpath(*parts)
             for file in (candidate.with_name(candidate.name + ".py") if parts else None, candidate / "__init__.py"):
-                if file is not None and file.is_file() and self._inside(file):
+                if file is not None and self._is_file(file) and self._inside(file):
                     return str(file)
         return None
+
+    def _is_file(self, file: Path) -> bool:
+        """`file.is_file()`, asked once per run (the same `torch.py` is looked for in the root for
+        every file that imports torch)."""
+        key = str(file)
+        found = self._file_exists.get(key)
+        if found is None:
+            found = self._file_exists[key] = file.is_file()
+        return found
 
     def _inside(self, file: Path) -> bool:
         try:
@@ -183,10 +240,27 @@ class Project:
         exercises a function, it says nothing of how training calls it)."""
         found = self._importing.get(names)
         if found is None:
+            # a file whose text holds none of the names anywhere cannot name them in an import line:
+            # a plain substring search passes over most files without splitting their import lines
             found = self._importing[names] = [
-                path for path in self.files() if not is_pytest_file(path) and names & self._imported_names(path)
+                path for path in self.files()
+                if not is_pytest_file(path) and self._holds_any(path, names) and names & self._imported_names(path)
             ]
         return found
+
+    def _holds_any(self, path: str, names: frozenset[str]) -> bool:
+        """False when the text cannot name any of `names` in an import line. Searched as plain text
+        for the first modules asked about (a one-file run asks of a few); once a file's import lines
+        are read (or after a few searches, in a large project asking of many modules), set
+        intersection of those is cheaper than searching the text again."""
+        if path in self._import_words:
+            return True
+        searched = self._searches.get(path, 0)
+        if searched >= 2:
+            return True
+        self._searches[path] = searched + 1
+        text = self._text(path)
+        return any(name in text for name in names)
 
     def _called(self, path: str) -> frozenset[str]:
         """The names the file calls (`name(`), read only for files that import the callee's module."""
@@ -243,15 +317,20 @@ def module_names(module: Path) -> frozenset[str]:
 class Projects:
     """The projects of one run, one per root; a file is told to the project that holds it."""
 
-    def __init__(self, root: Path | None = None, boundary: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, boundary: Path | None = None, checked: Sequence[str] = ()) -> None:
         self._root = root
         self._boundary = boundary
+        self._checked = tuple(checked)
+        """The files the run checks (what a project of an unmarked root is bounded to)."""
         self._by_root: dict[Path, Project] = {}
 
     def of(self, path: str) -> Project:
         file = Path(os.path.abspath(path))
-        root = self._root if self._root is not None else find_root(file, self._boundary)
+        if self._root is not None:
+            root, marked = self._root, True
+        else:
+            root, marked = locate_root(file, self._boundary)
         project = self._by_root.get(root)
         if project is None:
-            project = self._by_root[root] = Project(root)
+            project = self._by_root[root] = Project(root, None if marked else self._checked or (str(file),))
         return project
