@@ -1557,3 +1557,252 @@ def test_a_project_decorator_whose_wrapper_runs_under_no_grad_disables_grad() ->
     assert findings(source.replace("WRAP", "return f(*args, **kwargs)")) == [
         ("LC007", "correct = (model.predict(x) == y).sum().item()")
     ]
+
+
+def test_passes_through_a_helper_shared_with_training_are_reported_where_each_calls_it(tmp_path: Path) -> None:
+    (tmp_path / "exp.py").write_text(NETS + textwrap.dedent("""
+        class Exp:
+            def __init__(self):
+                self.model = Dropping()
+                self.optimizer = torch.optim.Adam(self.model.parameters(), lr=0.001)
+
+            def _one_batch(self, x):
+                return self.model(x)
+
+            def vali(self, loader):
+                self.model.eval()
+                losses = []
+                for x, y in loader:
+                    pred = self._one_batch(x)
+                    losses.append(nn.functional.mse_loss(pred.detach(), y).item())
+                self.model.train()
+                return sum(losses) / len(losses)
+
+            def train(self, loader):
+                for epoch in range(10):
+                    for x, y in loader:
+                        self.optimizer.zero_grad()
+                        nn.functional.mse_loss(self._one_batch(x), y).backward()
+                        self.optimizer.step()
+                    self.vali(val_loader)
+
+            def test(self, loader):
+                self.model.eval()
+                preds = []
+                for x, y in loader:
+                    pred = self._one_batch(x)
+                    preds.append(pred.detach().numpy())
+                return preds
+    """))
+    (tmp_path / "main.py").write_text(textwrap.dedent("""
+        from exp import Exp as ExpClass
+
+        RUN = ExpClass
+        exp = RUN()
+        exp.train(train_loader)
+        exp.test(test_loader)
+    """))
+    result = lint_paths([str(tmp_path)], root=str(tmp_path))
+    lines = (tmp_path / "exp.py").read_text().splitlines()
+    found = [(f.code, lines[f.line - 1].strip()) for f in result.findings]
+    # the helper also runs the training forward: no_grad goes where each pass calls it, and the
+    # test pass is found although main.py reaches the class through a module-level alias
+    assert found == [("LC007", "pred = self._one_batch(x)"), ("LC007", "pred = self._one_batch(x)")]
+    assert sorted(f.line for f in result.findings) == sorted(
+        i + 1 for i, line in enumerate(lines) if line.strip() == "pred = self._one_batch(x)"
+    )
+    # a helper that only evaluation uses is one pass, fixed in the helper itself
+    helper_only_eval = (tmp_path / "exp.py").read_text().replace(
+        "nn.functional.mse_loss(self._one_batch(x), y).backward()", "nn.functional.mse_loss(self.model(x), y).backward()"
+    )
+    (tmp_path / "exp.py").write_text(helper_only_eval)
+    result = lint_paths([str(tmp_path)], root=str(tmp_path))
+    lines = helper_only_eval.splitlines()
+    assert [(f.code, lines[f.line - 1].strip()) for f in result.findings] == [("LC007", "return self.model(x)")]
+    # an alias bound twice is no alias: the test pass's callers are unknown
+    (tmp_path / "main.py").write_text((tmp_path / "main.py").read_text().replace("RUN = ExpClass", "RUN = ExpClass\nRUN = object"))
+    (tmp_path / "exp.py").write_text(helper_only_eval.replace("self.vali(val_loader)", "pass"))
+    assert lint_paths([str(tmp_path)], root=str(tmp_path)).findings == []
+
+
+def test_the_case_of_the_letter_after_net_or_opt_tells_a_role_from_an_ordinary_word() -> None:
+    source = """
+        def evaluate(NAME, loader):
+            for x, y in loader:
+                acc = (NAME(x).argmax(1) == y).float().mean().item()
+
+        net = Dropping()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+        with torch.no_grad():
+            evaluate(ARG, val_loader)
+    """
+    # `netD` names a model; `network_query_fn` (a lambda over the network) is no module with a mode
+    camel = source.replace("NAME", "netD").replace("ARG", "net")
+    assert findings(camel) == [("LC006", "acc = (netD(x).argmax(1) == y).float().mean().item()")]
+    lowercase = source.replace("NAME", "network_query_fn").replace("ARG", "lambda x: net(x)")
+    assert findings(lowercase) == []
+    # `opts` / `options` (parsed arguments) are no optimizers; `optD` is one
+    stepping = """
+        netD = Tiny()
+        NAME = torch.optim.SGD(netD.parameters(), lr=0.1) if use_sgd else make_optimizer(netD)
+        for x, y in train_loader:
+            NAME.step()
+            nn.functional.cross_entropy(netD(x), y).backward()
+    """
+    assert sorted(code for code, _ in findings(stepping.replace("NAME", "optD"))) == ["LC001", "LC003"]
+    assert findings(stepping.replace("NAME", "opts").replace(" = torch.optim.SGD(netD.parameters(), lr=0.1) if use_sgd else make_optimizer(netD)", " = parse_args()")) == []
+
+
+def test_a_module_whose_every_parameter_is_frozen_makes_no_graph_from_plain_inputs() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+
+        FREEZE
+        features = []
+        for x, y in test_loader:
+            features.append(backbone(x))
+    """
+    built = "backbone = Tiny()\n        "
+    frozen_ways = [
+        built + "backbone.requires_grad_(False)",
+        built + "for p in backbone.parameters():\n            p.requires_grad = False",
+        "backbone = nn.Embedding(100, 8)\n        backbone.weight.requires_grad = False",
+        "backbone = nn.Embedding.from_pretrained(vectors)",
+    ]
+    for freeze in frozen_ways:
+        assert findings(source.replace("FREEZE", freeze)) == [], freeze
+    # not frozen whole: a part only, a linear layer's weight without its bias, thawed again, or
+    # an embedding built to be trained
+    kept = [("LC007", "features.append(backbone(x))"), ("LC009", "features.append(backbone(x))")]
+    partly = [
+        built + "backbone.fc.requires_grad_(False)",
+        "backbone = nn.Linear(4, 2)\n        backbone.weight.requires_grad = False",
+        built + "backbone.requires_grad_(False)\n        backbone.requires_grad_(True)",
+        built + "for p in backbone.parameters():\n            p.requires_grad = False\n        backbone.fc = nn.Linear(4, 2)",
+        "backbone = nn.Embedding.from_pretrained(vectors, freeze=False)",
+        built,
+    ]
+    for freeze in partly:
+        assert sorted(findings(source.replace("FREEZE", freeze))) == kept, freeze
+    # a frozen module fed a value that carries a graph passes it on
+    fed = source.replace("FREEZE", built + "backbone.requires_grad_(False)").replace("backbone(x)", "backbone(net(x))")
+    assert ("LC009", "features.append(backbone(net(x)))") in findings(fed)
+
+
+def test_one_forward_run_in_slices_of_its_input_and_returned_keeps_no_graph_across_data() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.Adam(net.parameters(), lr=0.001)
+
+        def render(rays, chunk=1024):
+            outputs = []
+            for i in range(0, rays.shape[0], chunk):
+                outputs.append(net(rays[i:i + chunk]))
+            RESULT
+
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.mse_loss(render(x), y).backward()
+            optimizer.step()
+    """
+    # the slices' outputs are joined and handed back: the caller's forward, backwarded there
+    assert findings(source.replace("RESULT", "return torch.cat(outputs, 0)")) == []
+    # not handed back, or collected over data rather than slices of one input: still reported
+    assert [c for c, _ in findings(source.replace("RESULT", "kept = outputs\n            return 1"))] == ["LC009"]
+    over_data = source.replace("range(0, rays.shape[0], chunk)", "range(0, len(dataset), chunk)").replace(
+        "rays[i:i + chunk]", "dataset[i]"
+    )
+    assert [c for c, _ in findings(over_data.replace("RESULT", "return torch.cat(outputs, 0)"))] == ["LC009"]
+
+
+def test_a_feature_extractor_put_in_eval_mode_where_it_is_built_needs_no_eval_of_its_wrapper() -> None:
+    source = """
+        class Statistics(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.model = self.load_model()
+
+            def load_model(self):
+                model = Dropping()
+                MODE
+                model.requires_grad_(False)
+                return model
+
+            def forward(self, x):
+                GRAD
+                    return self.model(x).mean(0)
+
+        generator = Tiny()
+        optimizer = torch.optim.Adam(generator.parameters(), lr=0.001)
+        stats = Statistics()
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.mse_loss(generator(x), y).backward()
+            optimizer.step()
+
+        def evaluate(loader):
+            for x in loader:
+                scores.append(stats(x).item())
+
+        evaluate(val_loader)
+    """
+    # the extractor is put in eval mode when built and its forward disables grad: nothing to report
+    ok = source.replace("MODE", "model.eval()").replace("GRAD", "with torch.inference_mode():")
+    assert findings(ok) == []
+    # left in training mode where built: the dropout inside runs in training mode
+    assert [c for c, _ in findings(source.replace("MODE", "pass").replace("GRAD", "with torch.inference_mode():"))] == ["LC006"]
+    # its forward records a graph (and its parameters are not all frozen): LC007
+    unfrozen = ok.replace("model.requires_grad_(False)", "pass").replace("GRAD", "if True:")
+    assert [c for c, _ in findings(unfrozen.replace("with torch.inference_mode():", "if True:"))] == ["LC007"]
+
+
+def test_a_model_built_from_a_registry_of_project_classes_has_the_layers_of_those_classes() -> None:
+    source = """
+        import threading
+
+        class Worker(threading.Thread):
+            def run(self):
+                self.result = 0
+
+        class Repeat(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.worker = Worker()
+
+            def forward(self, x):
+                return x
+
+        class Base:
+            def __init__(self):
+                self.model = self._build_model().to("cpu")
+
+            def _build_model(self):
+                raise NotImplementedError
+
+        class Exp(Base):
+            def _build_model(self):
+                model_dict = {"repeat": Repeat, "other": OTHER}
+                model = model_dict[self.name](self.args).float()
+                return model
+
+            def test(self, loader):
+                with torch.no_grad():
+                    for x, y in loader:
+                        preds.append(self.model(x))
+
+        exp = Exp()
+        exp.test(test_loader)
+    """
+    # the registry holds classes without dropout or batch norm (a thread is no module): no eval() needed
+    assert findings(source.replace("OTHER", "Tiny")) == []
+    # one class of the registry holds dropout: the model may
+    assert [c for c, _ in findings(source.replace("OTHER", "Dropping"))] == ["LC006"]

@@ -176,6 +176,8 @@ class LoopModel:
         if found is None and ref is not None and hops < MAX_DEFINITION_HOPS:
             found = self._imported(ref, hops + 1)
         if found is None and hops < MAX_DEFINITION_HOPS:
+            found = self._alias(name, hops)
+        if found is None and hops < MAX_DEFINITION_HOPS:
             for star in self.ir.star_imports:  # `from models import *`
                 module = self.project.module(self.path, star.module, star.level)
                 found = module._global(name, hops + 1) if module is not None and not name.startswith("_") else None
@@ -183,6 +185,24 @@ class LoopModel:
                     break
         self._globals[name] = found
         return found
+
+    def _alias(self, name: str, hops: int) -> Definition | None:
+        """`Exp = Exp_Informer` at module level, the name's only binding in the file: the name is
+        that function or class."""
+        aliased = [
+            simple.value for simple in self.ir.top.simples
+            if name in simple.targets or name in simple.subscript_targets
+        ]
+        if len(aliased) != 1 or not isinstance(aliased[0], (cst.Name, cst.Attribute)) or name in self.ir.imports:
+            return None
+        dotted = dotted_name(aliased[0])
+        if dotted is None or dotted.split(".", 1)[0] == name:
+            return None
+        head, *rest = dotted.split(".")
+        found = self._global(head, hops)
+        for attribute in rest:
+            found = _member(found, attribute, hops) if found is not None else None
+        return found if isinstance(found, (FunctionInfo, ClassInfo)) else None
 
     def _imported(self, ref: ImportRef, hops: int) -> Definition | None:
         if ref.name is None:
@@ -1086,6 +1106,15 @@ class LoopModel:
 
     def freezes(self, function: FunctionInfo) -> list[state.Freeze]:
         return state.freezes(self, function)
+
+    def frozen_whole(self, binding: Binding) -> bool:
+        """Is every parameter of this module frozen for good (see state.frozen_whole)?"""
+        owner = self.at(binding.function)
+        key = ("frozen whole", id(binding))
+        known = owner._class_facts.get(key)
+        if known is None:
+            known = owner._class_facts[key] = state.frozen_whole(owner, binding)
+        return known
 
     def optimizers_over_all_parameters(self, function: FunctionInfo) -> list[tuple[Binding, str]]:
         return state.optimizer_over_all_parameters(self, function)

@@ -255,11 +255,11 @@ def _sub_expressions(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
     return node.children
 
 
-def _functions_within(function: FunctionInfo) -> list[FunctionInfo]:
+def functions_within(function: FunctionInfo) -> list[FunctionInfo]:
     """A function and the functions nested in it (`def block(...)` inside `__init__`)."""
     found = [function]
     for nested in function.nested.values():
-        found.extend(_functions_within(nested))
+        found.extend(functions_within(nested))
     return found
 
 
@@ -633,7 +633,7 @@ class FileBuilder:
         info.body = self._suite(node.body, info)
         self._grad_stack = outer_grad
         if cls is not None:
-            for inner in _functions_within(info):
+            for inner in functions_within(info):
                 for simple in inner.simples:
                     cls.constructed.extend(simple.calls)
         return info

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 import libcst as cst
 
-from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, qualify
+from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, nodes_within, qualify
 from loopcheck.model.flow import Kind
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.text import expression_text
@@ -241,6 +241,8 @@ class Values:
         if called is None:
             return False
         binding = called.binding
+        if binding is not None and self.model.frozen_whole(binding) and not self._any(a.node for a in call.args):
+            return False  # every parameter frozen and no graph coming in: nothing to record
         if binding is not None and binding.cls is not None:
             # a project model: its forward says whether what it returns carries a graph (a
             # forward that returns `torch.LongTensor(ids)` does not)
@@ -410,6 +412,8 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     # a loss summed from parts, or the log-probs and values of an episode's steps
                     # (a rollout, not a pass over data), returned to a caller that backwards them
                     continue
+                if container in returned and _chunks_of_one_input(item.loops[-1], model):
+                    continue  # one forward run in slices of its input, joined and returned: the caller's value
                 if not _outlives(container, loop, placed_all, model):
                     continue
                 if _unrolled_recurrence(loop) and Kind.BACKWARD not in model.kinds_in(loop):
@@ -425,6 +429,27 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                 found.append(RetainedValue(simple, container, value, origin, loop))
         values.observe(item)
     return found
+
+
+_CHUNKED_RANGE = re.compile(r"^range\(\s*0\s*,.+,\s*([A-Za-z_][\w.]*)\s*\)$", re.S)
+
+
+def _chunks_of_one_input(loop: Loop, model: LoopModel) -> bool:
+    """`for i in range(0, x.shape[0], chunk): out.append(f(x[i:i + chunk]))`: a loop over slices
+    of one tensor (a forward split to fit memory), not over data."""
+    if not loop.targets:
+        return False
+    found = _CHUNKED_RANGE.match(loop.iter_text)
+    if found is None:
+        return False
+    index, step = loop.targets[0], found.group(1)
+    for simple in simples_of(loop.body):
+        for node in nodes_within(simple.node):
+            if isinstance(node, cst.Slice) and node.lower is not None and node.upper is not None:
+                lower, upper = model.code(node.lower).replace(" ", ""), model.code(node.upper).replace(" ", "")
+                if lower == index and upper in (f"{index}+{step}", f"{step}+{index}"):
+                    return True
+    return False
 
 
 def _fresh_per_outer_iteration(container: str, loop: Loop, item: Placed, placed_all: list[Placed]) -> bool:

@@ -9,13 +9,14 @@ project.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable
 
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, rebinds
 import libcst as cst
 
-from loopcheck.model.build import dotted_name, nodes_within, qualify
+from loopcheck.model.build import dotted_name, functions_within, nodes_within, qualify
 from loopcheck.model.dataflow import DATA_ITERABLE, feeding_backward, simples_of, walk
 from loopcheck.model.ir import ArgInfo, CallSite, ClassInfo, FunctionInfo, Loop, Simple, all_statements
 from loopcheck.model.program import events_of
@@ -65,6 +66,9 @@ class EvaluationPass:
     None when every call of the function enters the pass."""
     in_training_function: bool = False
     """The function that holds the pass also trains (runs backward)."""
+    through_training_helper: bool = False
+    """The first model call sits in a helper that training iterations run too (`_process_one_batch`
+    shared by train and vali): grad can only be disabled where the pass calls it."""
 
     @property
     def key(self) -> tuple[int, object, int]:
@@ -91,18 +95,78 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
         passes.extend(_loop_passes(model, function, training))
         passes.extend(_call_passes(model, function, training))
     passes.extend(_passes_inside_training(model))
-    return _one_per_model_call(passes)
+    forwards = _training_forwards(model) if passes else set()
+    shared = [replace(p, through_training_helper=True) if _through_training_helper(p, forwards) else p for p in passes]
+    return _one_per_model_call(shared)
+
+
+def _training_forwards(model: LoopModel) -> set[int]:
+    """ids of the model calls that a training iteration runs before a backward: forwards whose
+    graphs it differentiates, wherever they sit (in a helper that evaluation calls too)."""
+    programs = [model.iteration_program(step.loop) for step in model.training_steps]
+    programs += [model.function_program(function) for function in model.step_functions]
+    found: set[int] = set()
+    for program in programs:
+        pending: list[int] = []
+        for event in events_of(program):
+            if event.kind is Kind.MODEL_CALL and _feeds_gradients(model, event) and not _detached_where_made(model, event):
+                pending.append(id(event.node))
+            elif event.kind in _GRAPH_KINDS:
+                found.update(pending)
+                pending = []
+    return found
+
+
+def _detached_where_made(model: LoopModel, event: Event) -> bool:
+    """`return self.actor(state).cpu().data.numpy()`: the output leaves its statement detached."""
+    statement = _statement_of(event.context.function, event)
+    if statement is None:
+        return False
+    if statement.value_detached:
+        return True
+    return any(c.inner is not None and c.method in ("numpy", "item", "tolist") and _contains(c.inner, event.node) for c in statement.calls)
+
+
+def _contains(call: CallSite, node: cst.CSTNode) -> bool:
+    while call is not None:
+        if call.node is node:
+            return True
+        call = call.inner
+    return False
+
+
+def _through_training_helper(found: EvaluationPass, forwards: set[int]) -> bool:
+    """Does the pass reach its first model call through a helper whose forward training runs too,
+    called once in the pass's function (so that the call which enters the pass is known)?"""
+    context = found.first_call.context
+    if context.function is found.function or id(found.first_call.node) not in forwards:
+        return False
+    entering = [call for call, caller in zip(context.chain, context.callers) if caller is found.function]
+    if len(entering) != 1 or entering[0].dotted is None:
+        return False
+    return sum(c.dotted == entering[0].dotted for s in found.function.simples for c in s.calls) == 1
 
 
 def _one_per_model_call(passes: list[EvaluationPass]) -> list[EvaluationPass]:
-    """A pass in a helper that a caller's loop also runs is one pass: keep the helper's own."""
-    chosen: dict[int, EvaluationPass] = {}
+    """A pass in a helper that a caller's loop also runs is one pass: keep the helper's own. Passes
+    that reach one model call through a helper shared with training stay apart: each caller needs
+    its own `no_grad` (unless the helper is analysed per flag value its callers pass: that pass
+    says it once)."""
+    chosen: dict[tuple[int, int], EvaluationPass] = {}
+
+    def key(found: EvaluationPass) -> tuple[int, int]:
+        return id(found.first_call.node), id(found.function) if found.through_training_helper else 0
+
+    specialized = {id(p.first_call.node) for p in passes if p.entered_by is not None and p.function is p.first_call.context.function}
+    passes = [replace(p, through_training_helper=False) if id(p.first_call.node) in specialized else p for p in passes]
+    shared = {id(found.first_call.node) for found in passes if found.through_training_helper}
     for found in passes:
-        key = id(found.first_call.node)
-        kept = chosen.get(key)
+        if id(found.first_call.node) in shared and found.function is found.first_call.context.function:
+            continue  # the helper's own "pass" is the training forward too: its callers decide
+        kept = chosen.get(key(found))
         if kept is None or (found.function is found.first_call.context.function and kept.function is not found.function):
-            chosen[key] = found
-    return [p for p in passes if chosen.get(id(p.first_call.node)) is p]
+            chosen[key(found)] = found
+    return [p for p in passes if chosen.get(key(p)) is p]
 
 
 def training_functions(model: LoopModel) -> set[int]:
@@ -432,6 +496,88 @@ _HARMLESS_METHODS = frozenset(
     {"to", "cuda", "cpu", "eval", "train", "parameters", "named_parameters", "modules", "children", "named_modules",
      "apply", "double", "float", "half", "zero_grad", "state_dict", "requires_grad_", "add_module", "size", "numel"}
 )
+
+
+def _out_of_sight(model: LoopModel, name: str, function: FunctionInfo, depth: int) -> bool:
+    """Does a name with no binding trace to something no project code binds: a free or imported
+    name, or `self.x` of a class with a library base that may set it?"""
+    owner = model.at(function)
+    head, dot, rest = name.partition(".")
+    if head == "self" and function.cls is not None:
+        return any(
+            not isinstance(base, ClassInfo) and base not in _MODE_FREE_BASES
+            for cls in owner.class_chain(function.cls) for base in owner.base_classes(cls)
+        )
+    if head in function.params:
+        if depth <= 0:
+            return False
+        index = function.params.index(head) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
+        for edge in owner.callers(function):
+            arg = edge.call.arg(index, head) if index >= 0 else None
+            if arg is not None and arg.dotted is not None and _out_of_sight(model, arg.dotted + dot + rest, edge.caller, depth - 1):
+                return True
+        return False
+    if owner.roles.lookup(head, function) is not None:
+        return False  # bound here, to something whose attribute is not known
+    return True
+
+
+def _classes_behind(model: LoopModel, binding: Binding, depth: int, view: ClassInfo | None = None) -> list[ClassInfo] | None:
+    """The project classes a binding may hold when it is built by a registry lookup
+    (`model_dict[args.model](args)`, a dict display of project classes) or returned by a project
+    factory that builds it so (`self.model = self._build_model().to(device)`); None when unknown."""
+    if binding.call is None or depth <= 0:
+        return None
+    owner = model.at(binding.function)
+    call = _built_by(binding.call)
+    registry = _registry_classes(owner, call, binding.function)
+    if registry is not None:
+        return registry
+    factory = owner.resolve_call(call, binding.function)
+    if factory is not None and factory.cls is not None and view is not None and call.receiver == "self":
+        # `self._build_model()` in a base class's __init__: the subclass the pass runs in overrides it
+        factory = model.at_class(view).method_of(view, factory.name) or factory
+    if factory is None or factory.cls is not None and factory.name == "__init__":
+        return None
+    maker = model.at(factory)
+    found: list[ClassInfo] = []
+    for simple in factory.simples:
+        if simple.jump != "return" or simple.value is None:
+            continue
+        if isinstance(simple.value, cst.Name):
+            bound = maker.binding(simple.value.value, factory)
+            if bound is None:
+                return None
+            classes = [bound.cls] if bound.cls is not None else _classes_behind(maker, bound, depth - 1)
+        else:
+            made = next((c for c in simple.calls if c.node is simple.value), None)
+            classes = _registry_classes(maker, _built_by(made), factory) if made is not None else None
+        if not classes:
+            return None
+        found.extend(classes)
+    return found or None
+
+
+def _registry_classes(model: LoopModel, call: CallSite, function: FunctionInfo) -> list[ClassInfo] | None:
+    """`model_dict[name](args)` where `model_dict` is a dict display whose values are all project classes."""
+    func = call.node.func
+    if not isinstance(func, cst.Subscript):
+        return None
+    name = dotted_name(func.value)
+    bound = model.binding(name, function) if name else None
+    value = bound.statement.value if bound is not None else None
+    if not isinstance(value, cst.Dict) or not value.elements:
+        return None
+    owner = model.at(bound.function)
+    classes: list[ClassInfo] = []
+    for element in value.elements:
+        if not isinstance(element, cst.DictElement):
+            return None
+        found = owner.definition(dotted_name(element.value), bound.function)
+        if not isinstance(found, ClassInfo):
+            return None
+        classes.append(found)
+    return classes
 
 
 def _built_by(call: CallSite) -> CallSite:
@@ -1090,12 +1236,24 @@ def _event_at(model: LoopModel, function: FunctionInfo, node: object) -> Event |
 
 
 def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
-    """Could the model behave differently in train and eval mode? True when its class cannot be seen."""
+    """Could the model behave differently in train and eval mode? True for a library model or
+    factory whose class cannot be seen; False when nothing visible builds it (nothing to judge)."""
     binding = subject.binding if subject is not None else None
     if binding is None:
-        return True
+        # a name bound out of sight (an installed library's model, a notebook's lost cell) may hold
+        # them; one bound in sight to what cannot be resolved (an attribute of a dict-like object of
+        # networks, a parameter whose callers pass such) is unknown
+        return subject is not None and _out_of_sight(model, subject.name, subject.function, 3)
+    if binding.cls is None and binding.call is None:
+        # bound where we can see, but to no construction (`models[name]`, a value picked by a
+        # conditional, an attribute of another object): whether it holds dropout or batch norm
+        # cannot be established
+        return False
     if binding.cls is not None:
         return class_has_mode_layers(model.at_class(binding.cls), binding.cls)
+    behind = _classes_behind(model, binding, 3, subject.function.cls if subject is not None else None)
+    if behind:
+        return any(class_has_mode_layers(model.at_class(cls), cls) for cls in behind)
     if binding.call is not None and model.at(binding.function).unbound(_built_by(binding.call).dotted, binding.function):
         return False  # a class defined out of sight (a notebook cell that does not parse): nothing is known
     qualified = binding.qualified or ""
@@ -1167,9 +1325,26 @@ def _no_module(model: LoopModel, cls: ClassInfo) -> bool:
         if isinstance(found, ClassInfo) and found is not cls:
             if not _no_module(model.at_class(found), found):
                 return False
-        elif base not in ("", "object") and not (qualify(base, model.ir.imports) or base).startswith("torch.distributions."):
+        elif base not in ("", "object") and not _plain_library_base(qualify(base, model.ir.imports) or base):
             return False
     return True
+
+
+def _plain_library_base(qualified: str) -> bool:
+    """A base that is surely no nn.Module: a torch distribution, a builtin (`dict`, `Exception`) or
+    a class of Python's standard library (`threading.Thread`, `abc.ABC`, `enum.Enum`)."""
+    if qualified.startswith("torch.distributions."):
+        return True
+    root = qualified.split(".", 1)[0]
+    if "." not in qualified:
+        return qualified in _BUILTIN_BASES
+    return root in sys.stdlib_module_names
+
+
+_BUILTIN_BASES = frozenset(
+    {"dict", "list", "tuple", "set", "str", "int", "float", "Exception", "BaseException", "RuntimeError",
+     "ValueError", "NamedTuple", "Enum", "ABC", "Protocol", "Thread", "Process"}
+)
 
 
 def _function_builds_mode_layers(model: LoopModel, function: FunctionInfo) -> bool:
@@ -1222,6 +1397,8 @@ def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
     for call in cls.constructed:
         if found:
             break
+        if _put_in_eval_where_built(cls, call):
+            continue  # `model = InceptionV3(...); model.eval()` in a method: its layers stay in eval mode
         built = model.definition(call.dotted) if call.dotted else None
         if isinstance(built, ClassInfo) and built is not cls:
             # a class that is no nn.Module (`FixedCategorical(logits=x)`, a torch distribution)
@@ -1237,3 +1414,38 @@ def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
             found = True
     model._class_facts[key] = found
     return found
+
+
+def forward_records_no_graph(model: LoopModel, cls: ClassInfo) -> bool:
+    """A project module whose forward runs every model call with grad disabled (`with
+    torch.inference_mode():` around a feature extractor, or a no_grad forward) and that builds no
+    parameter of its own: calling it records no graph, whatever the caller's grad mode."""
+    key = ("graph-free forward", id(cls))
+    known = model._class_facts.get(key)
+    if known is not None:
+        return known
+    model._class_facts[key] = False
+    forward = model.method_of(cls, "forward")
+    found = False
+    if forward is not None and not any((c.dotted or "").rsplit(".", 1)[-1] == "Parameter" for c in cls.constructed):
+        calls = [e for e in model.at(forward).function_events_flat(forward) if e.kind is Kind.MODEL_CALL]
+        found = bool(calls) and all(e.context.grad == "off" for e in calls)
+    model._class_facts[key] = found
+    return found
+
+
+def _put_in_eval_where_built(cls: ClassInfo, call: CallSite) -> bool:
+    """A module built into a local name of one of the class's methods and put in eval mode there
+    (`model = InceptionV3([idx]); model.eval()`), never switched back to training in that method:
+    a frozen feature extractor the class wraps. (A train() on the whole object would reach it; a
+    class whose instances are trained is judged by its other layers anyway.)"""
+    for method in cls.methods.values():
+        for function in functions_within(method):
+            holder = next((s for s in function.simples if s.value_call is call and len(s.targets) == 1), None)
+            if holder is None:
+                continue
+            name = holder.targets[0]
+            modes = [c.method for s in function.simples for c in s.calls if c.receiver == name and c.method in ("eval", "train")]
+            return "eval" in modes and "train" not in modes
+    return False
+

@@ -43,13 +43,15 @@ RETURNS_SELF = frozenset({"to", "cuda", "cpu", "half", "float", "double", "eval"
 WRAPPERS = RETURNS_SELF | {"compile", "script", "trace", "prepare_model", "deepcopy"}
 """Calls whose result has the role and class of what they are given (`copy.deepcopy(model)`: a copy of the same class)."""
 MODEL_USE_METHODS = frozenset({"train", "eval", "parameters", "named_parameters", "modules", "children"})
-_OPTIMIZER_NAME = re.compile(r"(?i)optim|^opt($|_|[A-Z0-9])|_opt($|_|[A-Z0-9])")
+_OPTIMIZER_NAME = re.compile(r"(?i)optim|^opt($|_|(?-i:[A-Z0-9]))|_opt($|_|(?-i:[A-Z0-9]))")
+"""`optimizer`, `opt`, `opt_g`, `optG`, `g_opt`; not `options` or `opts` (the case of the letter after
+`opt`/`net` is what tells `optD` from `options`)."""
 _SCHEDULER_NAME = re.compile(r"(?i)sched")
 _SCALER_NAME = re.compile(r"(?i)scaler")
 _MODEL_NAME = re.compile(
     r"(?i)^(model|net|network|classifier|encoder|decoder|generator|discriminator|critic|actor|"
     r"policy|backbone|autoencoder|vae|student|teacher|unet|transformer|gpt|bert|cnn|rnn|lstm|mlp)"
-    r"(\d*|_?[a-z]|_ema|_without_ddp|_engine)$|(^|_)(model|net)$|^net[A-Z0-9]\w*$"
+    r"(\d*|_?[a-z]|_ema|_without_ddp|_engine)$|(^|_)(model|net)$|^net(?-i:[A-Z0-9])\w*$"
 )
 _FACTORY_NAME = re.compile(
     r"(?i)(^|_)(create|build|get|make|load|init|setup|prepare|instantiate|unwrap|wrap|compile|export|save|"

@@ -430,3 +430,75 @@ def _dict_literals(statements: list[Simple]) -> Iterator[cst.Dict]:
 def _names_in(node: cst.CSTNode) -> set[str]:
     """Every plain name an expression reads, calls' arguments included (a file path: a few nodes)."""
     return {current.value for current in nodes_within(node) if isinstance(current, cst.Name)}
+
+
+_SINGLE_WEIGHT_LAYERS = frozenset({"Embedding", "EmbeddingBag"})
+"""Library layers whose only parameter is `weight`: freezing it freezes the layer."""
+
+
+def frozen_whole(model: LoopModel, binding: Binding) -> bool:
+    """Is every parameter of the module bound here frozen, and never thawed again? `embedding =
+    nn.Embedding.from_pretrained(vectors)` (frozen by default), `backbone.requires_grad_(False)`,
+    `for p in net.parameters(): p.requires_grad = False`, `emb.weight.requires_grad = False` on an
+    embedding. Such a module's outputs carry no graph unless its inputs do. Looked for in the
+    function that binds the module (for `self.x`, every method of the class), where it is used
+    decides nothing about order: a module frozen only after some calls is not counted."""
+    name = binding.name
+    if binding.call is not None and binding.last == "from_pretrained" and (binding.qualified or "").rsplit(".", 2)[-2:-1] in (["Embedding"], ["EmbeddingBag"]):
+        freeze = binding.call.arg(1, "freeze")
+        if freeze is None or (isinstance(freeze.node, cst.Name) and freeze.node.value == "True"):
+            return not _thawed(model, binding, name)
+        return False
+    owner = model.at(binding.function)
+    functions = [binding.function]
+    if name.startswith("self.") and binding.function.cls is not None:
+        functions = list(binding.function.cls.methods.values())
+    single_weight = binding.last in _SINGLE_WEIGHT_LAYERS and binding.call is not None
+    frozen = False
+    for function in functions:
+        for placed in owner.ordered_statements(function):
+            simple = placed.simple
+            for call in simple.calls:
+                first = call.arg(0, "requires_grad")
+                value = first.node.value if first is not None and isinstance(first.node, cst.Name) else None
+                if call.method == "requires_grad_" and call.receiver == name:
+                    if value == "False":
+                        frozen = True
+            for target in simple.targets:
+                if not target.endswith(".requires_grad") or not isinstance(simple.value, cst.Name):
+                    continue
+                if simple.value.value != "False":
+                    continue
+                holder = target[: -len(".requires_grad")]
+                if single_weight and holder == f"{name}.weight":
+                    frozen = True
+                elif any(holder in loop.targets and loop.iter_text.replace(" ", "") == f"{name}.parameters()" for loop in placed.loops):
+                    frozen = True
+    return frozen and not _thawed(model, binding, name)
+
+
+def _thawed(model: LoopModel, binding: Binding, name: str) -> bool:
+    """`requires_grad_(True)` or `requires_grad = True` on the module anywhere in the file (the GAN
+    pattern of freezing a discriminator for the generator's update and thawing it after), or a
+    layer put into it (`model.fc = nn.Linear(...)`, `model.classifier[6] = ...`: fine-tuning a
+    frozen backbone's new head)."""
+    prefix = name + "."
+    for function in model.ir.functions:
+        for simple in function.simples:
+            for call in simple.calls:
+                first = call.arg(0, "requires_grad")
+                if call.method == "requires_grad_" and (call.receiver == name or (call.receiver or "").startswith(prefix)):
+                    if first is None or not (isinstance(first.node, cst.Name) and first.node.value == "False"):
+                        return True
+            if any(
+                (t.startswith(prefix) or t == name) and not t.endswith((".requires_grad", ".data"))
+                for t in (*simple.subscript_targets, *(t for t in simple.targets if t.startswith(prefix)))
+            ) or any(c.method == "add_module" and c.receiver == name for c in simple.calls):
+                return True  # `model.classifier[6] = nn.Linear(...)` after the freeze: a new, trainable layer
+            for target in simple.targets:
+                if target.endswith(".requires_grad") and not (isinstance(simple.value, cst.Name) and simple.value.value == "False"):
+                    if target.startswith(prefix) or any(
+                        target.split(".", 1)[0] in loop.targets and name in loop.iter_text for loop in function.loops
+                    ):
+                        return True
+    return False

@@ -28,7 +28,12 @@ def evaluation_report(model: LoopModel, evaluation: EvaluationPass, message: str
     to it), pointing back at where the pass is entered."""
     related: tuple[tuple[cst.CSTNode, str], ...] = ()
     node = model.anchor(evaluation.first_call)
-    if node is not evaluation.first_call.node:
+    context = evaluation.first_call.context
+    if evaluation.through_training_helper:
+        # the helper also serves training: the pass is fixed where it calls the helper
+        node = next(call.node for call, caller in zip(context.chain, context.callers) if caller is evaluation.function)
+        related = ((evaluation.first_call.node, "the model runs here, in a helper that training uses too"),)
+    elif node is not evaluation.first_call.node:
         related = ((evaluation.first_call.node, PASS_ELSEWHERE),)
     elif evaluation.entered_from is not None:
         related = ((evaluation.entered_from.call.node, "the evaluation pass is entered here"),)

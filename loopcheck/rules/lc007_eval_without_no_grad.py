@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
-from loopcheck.model.evaluation import EvaluationPass
+from loopcheck.model.evaluation import EvaluationPass, forward_records_no_graph
 from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
@@ -19,7 +19,9 @@ class EvalWithoutNoGrad(Rule):
     are no passes (see LC006). Code written for PyTorch before 0.4 that feeds the pass
     `Variable(..., volatile=True)` inputs (made on the spot, by a project batch method given
     `evaluation=True`, or by a project loader built with it) records no graph there and is left
-    alone. Grad mode belongs to the pass, not to a model: one finding per function, at its first
+    alone, and so is a model whose every parameter is frozen (`requires_grad_(False)`, a frozen
+    pretrained embedding), and a project module whose forward runs all it calls under
+    `no_grad`/`inference_mode` itself. Grad mode belongs to the pass, not to a model: one finding per function, at its first
     model call, also when the pass runs an encoder and then a decoder; when the pass is in another
     file of the run, it is reported there once (the call that enters it is its related location)."""
 
@@ -104,6 +106,11 @@ evaluate(model, test_loader)
         for evaluation in model.evaluation_passes:
             if model.grad_at(evaluation.first_call, evaluation.entered_by) != "on":
                 continue
+            binding = evaluation.model.binding if evaluation.model is not None else None
+            if binding is not None and model.frozen_whole(binding):
+                continue  # every parameter frozen: the forward records no graph to spare
+            if binding is not None and binding.cls is not None and forward_records_no_graph(model.at_class(binding.cls), binding.cls):
+                continue  # its forward disables grad around everything it runs
             key = (evaluation.key[0], evaluation.key[2])
             kept = first.get(key)
             if kept is None or _where(model, evaluation) < _where(model, kept):
