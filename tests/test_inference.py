@@ -1693,6 +1693,9 @@ def test_a_module_whose_every_parameter_is_frozen_makes_no_graph_from_plain_inpu
     ]
     for freeze in partly:
         assert sorted(findings(source.replace("FREEZE", freeze))) == kept, freeze
+    # frozen only after the forwards that stored its outputs: they made graphs
+    late = source.replace("FREEZE", built.strip()) + "\n        backbone.requires_grad_(False)\n"
+    assert sorted(findings(late)) == kept
     # a frozen module fed a value that carries a graph passes it on
     fed = source.replace("FREEZE", built + "backbone.requires_grad_(False)").replace("backbone(x)", "backbone(net(x))")
     assert ("LC009", "features.append(backbone(net(x)))") in findings(fed)

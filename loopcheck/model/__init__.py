@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Callable, Hashable, Iterable, Iterator, Mapping, TypeVar, Union
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from loopcheck.model import dataflow, evaluation, schedules, state
 from loopcheck.model.build import build_file, dotted_name, qualify
@@ -102,6 +102,7 @@ class LoopModel:
         self._globals: dict[str, Definition | None] = {}
         self._returned_roles: dict[tuple[int, tuple[int, int] | None], tuple[str | None, ClassInfo | None]] = {}
         self._class_facts: dict[tuple[str, int], bool] = {}
+        self._frozen: dict[tuple[str, int], Simple | None] = {}
         self._programs: dict[tuple[int, tuple[tuple[str, object], ...]], Node] = {}
         self._lexical_grads: dict[int, dict[int, str]] = {}
         self._correlations: dict[int, tuple[Node, tuple[frozenset[str], bool]]] = {}
@@ -1107,14 +1108,21 @@ class LoopModel:
     def freezes(self, function: FunctionInfo) -> list[state.Freeze]:
         return state.freezes(self, function)
 
-    def frozen_whole(self, binding: Binding) -> bool:
-        """Is every parameter of this module frozen for good (see state.frozen_whole)?"""
+    def frozen_whole(self, binding: Binding, used: cst.CSTNode | None = None, where: FunctionInfo | None = None) -> bool:
+        """Is every parameter of this module frozen for good (see state.frozen_whole), and, for a
+        use at `used` in the function that freezes it, frozen before that use?"""
         owner = self.at(binding.function)
         key = ("frozen whole", id(binding))
-        known = owner._class_facts.get(key)
-        if known is None:
-            known = owner._class_facts[key] = state.frozen_whole(owner, binding)
-        return known
+        if key not in owner._frozen:
+            owner._frozen[key] = state.frozen_whole(owner, binding)
+        freeze = owner._frozen[key]
+        if freeze is None:
+            return False
+        if used is None or where is None or freeze not in where.simples:
+            return True
+        order = {id(p.simple): index for index, p in enumerate(self.at(where).ordered_statements(where))}
+        at = next((order[id(s)] for s in where.simples if any(c.node is used for c in s.calls)), None)
+        return at is None or order.get(id(freeze), -1) < at
 
     def optimizers_over_all_parameters(self, function: FunctionInfo) -> list[tuple[Binding, str]]:
         return state.optimizer_over_all_parameters(self, function)
@@ -1128,14 +1136,11 @@ class LoopModel:
     @cached_property
     def _positions(self) -> Mapping[cst.CSTNode, CodeRange]:
         # Computed only when a rule reports: positions cost a code-generation pass over the file.
-        # Running the provider directly skips MetadataWrapper's extra visit of the whole tree
-        # (measured: about half the cost); the public route stays as the fallback.
-        provider = PositionProvider()
-        try:
-            provider._gen_impl(self.module)
-            return provider._computed
-        except AttributeError:
-            return MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        # loopcheck.positions gives libcst's PositionProvider's ranges at less than half its cost
+        # (it falls back to the provider itself where it cannot).
+        from loopcheck.positions import positions
+
+        return positions(self.module)
 
     def position(self, node: cst.CSTNode) -> CodeRange:
         return self._positions[node]

@@ -241,7 +241,7 @@ class Values:
         if called is None:
             return False
         binding = called.binding
-        if binding is not None and self.model.frozen_whole(binding) and not self._any(a.node for a in call.args):
+        if binding is not None and self.model.frozen_whole(binding, node, self.function) and not self._any(a.node for a in call.args):
             return False  # every parameter frozen and no graph coming in: nothing to record
         if binding is not None and binding.cls is not None:
             # a project model: its forward says whether what it returns carries a graph (a

@@ -436,25 +436,25 @@ _SINGLE_WEIGHT_LAYERS = frozenset({"Embedding", "EmbeddingBag"})
 """Library layers whose only parameter is `weight`: freezing it freezes the layer."""
 
 
-def frozen_whole(model: LoopModel, binding: Binding) -> bool:
+def frozen_whole(model: LoopModel, binding: Binding) -> Simple | None:
     """Is every parameter of the module bound here frozen, and never thawed again? `embedding =
     nn.Embedding.from_pretrained(vectors)` (frozen by default), `backbone.requires_grad_(False)`,
     `for p in net.parameters(): p.requires_grad = False`, `emb.weight.requires_grad = False` on an
     embedding. Such a module's outputs carry no graph unless its inputs do. Looked for in the
-    function that binds the module (for `self.x`, every method of the class), where it is used
-    decides nothing about order: a module frozen only after some calls is not counted."""
+    function that binds the module (for `self.x`, every method of the class); the first statement
+    that freezes it, None when it is not frozen whole."""
     name = binding.name
     if binding.call is not None and binding.last == "from_pretrained" and (binding.qualified or "").rsplit(".", 2)[-2:-1] in (["Embedding"], ["EmbeddingBag"]):
         freeze = binding.call.arg(1, "freeze")
         if freeze is None or (isinstance(freeze.node, cst.Name) and freeze.node.value == "True"):
-            return not _thawed(model, binding, name)
-        return False
+            return None if _thawed(model, binding, name) else binding.statement
+        return None
     owner = model.at(binding.function)
     functions = [binding.function]
     if name.startswith("self.") and binding.function.cls is not None:
         functions = list(binding.function.cls.methods.values())
     single_weight = binding.last in _SINGLE_WEIGHT_LAYERS and binding.call is not None
-    frozen = False
+    frozen: Simple | None = None
     for function in functions:
         for placed in owner.ordered_statements(function):
             simple = placed.simple
@@ -463,7 +463,7 @@ def frozen_whole(model: LoopModel, binding: Binding) -> bool:
                 value = first.node.value if first is not None and isinstance(first.node, cst.Name) else None
                 if call.method == "requires_grad_" and call.receiver == name:
                     if value == "False":
-                        frozen = True
+                        frozen = frozen or simple
             for target in simple.targets:
                 if not target.endswith(".requires_grad") or not isinstance(simple.value, cst.Name):
                     continue
@@ -471,10 +471,10 @@ def frozen_whole(model: LoopModel, binding: Binding) -> bool:
                     continue
                 holder = target[: -len(".requires_grad")]
                 if single_weight and holder == f"{name}.weight":
-                    frozen = True
+                    frozen = frozen or simple
                 elif any(holder in loop.targets and loop.iter_text.replace(" ", "") == f"{name}.parameters()" for loop in placed.loops):
-                    frozen = True
-    return frozen and not _thawed(model, binding, name)
+                    frozen = frozen or simple
+    return None if frozen is None or _thawed(model, binding, name) else frozen
 
 
 def _thawed(model: LoopModel, binding: Binding, name: str) -> bool:

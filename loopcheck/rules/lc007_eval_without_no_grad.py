@@ -107,7 +107,7 @@ evaluate(model, test_loader)
             if model.grad_at(evaluation.first_call, evaluation.entered_by) != "on":
                 continue
             binding = evaluation.model.binding if evaluation.model is not None else None
-            if binding is not None and model.frozen_whole(binding):
+            if binding is not None and model.frozen_whole(binding, evaluation.first_call.node, evaluation.first_call.context.function):
                 continue  # every parameter frozen: the forward records no graph to spare
             if binding is not None and binding.cls is not None and forward_records_no_graph(model.at_class(binding.cls), binding.cls):
                 continue  # its forward disables grad around everything it runs
