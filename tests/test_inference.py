@@ -1809,3 +1809,215 @@ def test_a_model_built_from_a_registry_of_project_classes_has_the_layers_of_thos
     assert findings(source.replace("OTHER", "Tiny")) == []
     # one class of the registry holds dropout: the model may
     assert [c for c, _ in findings(source.replace("OTHER", "Dropping"))] == ["LC006"]
+
+
+# check half #12 ----------------------------------------------------------------------------
+
+
+def test_a_flag_set_on_the_object_before_a_loop_decides_the_branches_of_its_methods() -> None:
+    source = """
+        class Agent:
+            def __init__(self):
+                self.dqn = Dropping()
+                self.optimizer = torch.optim.Adam(self.dqn.parameters(), lr=0.001)
+                self.is_test = False
+
+            def select_action(self, x):
+                if self.is_test:
+                    self.dqn.eval()
+                return self.dqn(x).argmax().item()
+
+            def train(self, loader):
+                self.is_test = FLAG
+                for x, y in loader:
+                    self.select_action(x)
+                    self.optimizer.zero_grad()
+                    nn.functional.cross_entropy(self.dqn(x), y).backward()
+                    self.optimizer.step()
+
+        agent = Agent()
+        agent.train(train_loader)
+    """
+    # train() sets the flag to False: the eval() in select_action never runs in its loop
+    assert findings(source.replace("FLAG", "False")) == []
+    # with the flag True (or unknown) the switch to eval mode is left in the training loop
+    assert [c for c, _ in findings(source.replace("FLAG", "True"))] == ["LC008"]
+    assert [c for c, _ in findings(source.replace("FLAG", "flag"))] == ["LC008"]
+
+
+def test_a_marimo_cell_sees_the_names_other_cells_return(tmp_path: Path) -> None:
+    source = textwrap.dedent('''
+        import marimo
+
+        app = marimo.App()
+
+
+        @app.cell
+        def _():
+            import torch
+            import torch.nn as nn
+            return nn, torch
+
+
+        @app.cell
+        def _(nn, torch):
+            class Agent:
+                def __init__(self):
+                    self.net = nn.Sequential(nn.Linear(4, 2), nn.Dropout(0.1))
+                    self.optimizer = torch.optim.Adam(self.net.parameters())
+
+                def train(self, loader):
+                    for x, y in loader:
+                        self.optimizer.zero_grad()
+                        nn.functional.cross_entropy(self.net(x), y).backward()
+                        self.optimizer.step()
+
+                def test(self, loader):
+                    self.net.eval()
+                    for x, y in loader:
+                        score = (self.net(x).argmax(1) == y).float().mean().item()
+            return (Agent,)
+
+
+        @app.cell
+        def _(Agent, train_loader):
+            agent = Agent()
+            agent.train(train_loader)
+            return (agent,)
+
+
+        @app.cell
+        def _(agent, test_loader):
+            GUARD
+            agent.test(test_loader)
+            return
+
+
+        if __name__ == "__main__":
+            app.run()
+    ''')
+    script = tmp_path / "notebook.py"
+    script.write_text(source.replace("GUARD", "pass"), encoding="utf-8")
+    result = lint_paths([str(script)], root=str(tmp_path))
+    lines = script.read_text().splitlines()
+    assert [(f.code, lines[f.line - 1].strip()) for f in result.findings] == [
+        ("LC007", "score = (self.net(x).argmax(1) == y).float().mean().item()")
+    ]
+    # the cell that runs the test under no_grad: nothing to report
+    script.write_text(source.replace("GUARD\n    agent.test(test_loader)", "with torch.no_grad():\n        agent.test(test_loader)").replace("def _(agent, test_loader):", "def _(agent, test_loader, torch):"), encoding="utf-8")
+    assert lint_paths([str(script)], root=str(tmp_path)).findings == []
+
+
+def test_a_helper_named_like_a_module_method_or_returning_a_copy_keeps_the_models_class() -> None:
+    source = """
+        import copy
+
+        def train(model):
+            optimizer = torch.optim.Adam(model.parameters())
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            return model
+
+        def accuracy(model):
+            with torch.no_grad():
+                return (model(x_test).argmax(1) == y_test).float().mean().item()
+
+        def pruned_copy(base):
+            m = copy.deepcopy(base)
+            return m
+
+        model = train(NET())
+        for amount in amounts:
+            pruned = pruned_copy(model)
+            results.append(accuracy(pruned))
+    """
+    # `train(...)` is a project function, not `.train()`; the copy is of the same class
+    assert findings(source.replace("NET", "Tiny")) == []
+    assert [c for c, _ in findings(source.replace("NET", "Dropping"))] == ["LC006"]
+
+
+def test_an_uncalled_method_that_trains_through_a_helper_runs_with_grad_enabled() -> None:
+    source = """
+        class Solver:
+            def __init__(self):
+                self.model = Dropping()
+                self.optimizer = torch.optim.Adam(self.model.parameters())
+
+            def TRAIN(self):
+                for epoch in range(10):
+                    self.model.train()
+                    self._run_one_epoch(train_loader)
+                    self.model.eval()
+                    self._run_one_epoch(val_loader, cross_valid=True)
+
+            def _run_one_epoch(self, loader, cross_valid=False):
+                for x, y in loader:
+                    loss = nn.functional.cross_entropy(self.model(x), y)
+                    if not cross_valid:
+                        self.optimizer.zero_grad()
+                        loss.backward()
+                        self.optimizer.step()
+    """
+    # whoever calls train() has grad on (its helper's backward needs it): the validation runs with grad
+    assert findings(source.replace("TRAIN", "train")) == [("LC007", "loss = nn.functional.cross_entropy(self.model(x), y)")]
+    # a method that only evaluates, called from nowhere here, is entered in a context unseen
+    only_eval = source.replace("TRAIN", "validate").replace("self._run_one_epoch(train_loader)", "pass")
+    assert findings(only_eval) == []
+
+
+def test_a_compound_test_on_a_known_argument_is_decided() -> None:
+    source = """
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters())
+
+        def run_epoch(loader, mode="train"):
+            for x, y in loader:
+                loss = nn.functional.cross_entropy(model(x), y)
+                if TEST:
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+
+        for epoch in range(10):
+            model.train()
+            run_epoch(train_loader, mode="train")
+            model.eval()
+            run_epoch(val_loader, mode="eval")
+    """
+    reported = [("LC007", "loss = nn.functional.cross_entropy(model(x), y)")]
+    for test in ('mode == "train" or mode == "train+log"', 'mode in ("train", "train+log")', 'not (mode != "train")'):
+        assert findings(source.replace("TEST", test)) == reported, test
+    # a test on something unknown leaves both arms possible: the evaluation call may train
+    assert "LC007" not in [c for c, _ in findings(source.replace("TEST", 'mode == "train" or use_all'))]
+
+
+def test_a_tensor_rebound_to_itself_joined_with_a_graph_grows_across_iterations() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.Adam(net.parameters())
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+
+        def evaluate(loader):
+            predict = None
+            for x, y in loader:
+                output = net(x)
+                if predict is None:
+                    predict = output
+                else:
+                    JOIN
+            return predict.detach().numpy()
+
+        with torch.no_grad():
+            evaluate(val_loader)
+        evaluate(test_loader)
+    """
+    for join in ("predict = torch.cat((predict, output))", "predict = predict + output"):
+        assert [c for c, line in findings(source.replace("JOIN", join)) if c == "LC009"] == ["LC009"], join
+    # detached, or a number: nothing kept
+    for join in ("predict = torch.cat((predict, output.detach()))", "predict = predict + output.sum().item()"):
+        assert [c for c, _ in findings(source.replace("JOIN", join)) if c == "LC009"] == [], join

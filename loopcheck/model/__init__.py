@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from loopcheck.model import dataflow, evaluation, schedules, state
-from loopcheck.model.build import build_file, dotted_name, qualify
+from loopcheck.model.build import NOT_LITERAL, build_file, dotted_name, literal_value, qualify
 from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, arguments_known, event_tree
 from loopcheck.model.program import Node, repeated_tests, run_iterations, run_once
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With, all_statements
@@ -178,6 +178,8 @@ class LoopModel:
             found = self._imported(ref, hops + 1)
         if found is None and hops < MAX_DEFINITION_HOPS:
             found = self._alias(name, hops)
+        if found is None:
+            found = self._cell_definition(name)
         if found is None and hops < MAX_DEFINITION_HOPS:
             for star in self.ir.star_imports:  # `from models import *`
                 module = self.project.module(self.path, star.module, star.level)
@@ -186,6 +188,40 @@ class LoopModel:
                     break
         self._globals[name] = found
         return found
+
+    def is_notebook_cell(self, function: FunctionInfo) -> bool:
+        """A marimo cell: a top-level `@app.cell` function of a file that imports marimo."""
+        return self._is_marimo and function.parent is self.ir.top and _is_cell(function)
+
+    def cell_producing(self, name: str, function: FunctionInfo) -> FunctionInfo | None:
+        """In a marimo notebook, for a parameter of a cell: the cell that defines and returns it."""
+        return self._cell_outputs.get(name) if self.is_notebook_cell(function) else None
+
+    @cached_property
+    def _cell_outputs(self) -> dict[str, FunctionInfo]:
+        found: dict[str, FunctionInfo] = {}
+        for cell in self.ir.functions:
+            if cell.parent is self.ir.top and _is_cell(cell):
+                for simple in cell.simples:
+                    if simple.jump == "return":
+                        for name in simple.returned_names:
+                            found.setdefault(name, cell)
+        return found
+
+    def _cell_definition(self, name: str) -> Definition | None:
+        """In a marimo notebook (`@app.cell def _(DQNAgent, env): ...`), a cell's parameters are
+        the names other cells define and return: the class or function of that name defined in a
+        cell."""
+        if not self._is_marimo:
+            return None
+        cell = self._cell_outputs.get(name)
+        if cell is None:
+            return None
+        return cell.nested.get(name) or next((c for c in self.ir.classes.values() if c.name == name and _defined_in(c, cell)), None)
+
+    @cached_property
+    def _is_marimo(self) -> bool:
+        return any(qualified == "marimo" or qualified.startswith("marimo.") for qualified in self.ir.imports.values())
 
     def _alias(self, name: str, hops: int) -> Definition | None:
         """`Exp = Exp_Informer` at module level, the name's only binding in the file: the name is
@@ -642,9 +678,42 @@ class LoopModel:
         key = (id(loop), constants)
         cached = self._programs.get(key)
         if cached is None:
-            context = replace(self.loop_context(loop), constants=constants)
+            named = {name for name, _ in constants}
+            flags = tuple(item for item in self._flags_set_before(loop) if item[0] not in named)
+            context = replace(self.loop_context(loop), constants=constants + flags)
             cached = self._programs[key] = self.flow.program(loop.body, context)
         return cached
+
+    def _flags_set_before(self, loop: Loop) -> tuple[tuple[str, object], ...]:
+        """`self.is_test = False` among the statements of the loop's function that run before the
+        loop (at its top level): known in the loop when nothing in it, nor any method it calls on
+        `self`, assigns the flag again."""
+        function = loop.function
+        found: dict[str, object] = {}
+        for stmt in function.body:
+            if stmt is loop or (not isinstance(stmt, Simple) and any(inner is loop for inner in all_statements([stmt]))):
+                break
+            if not isinstance(stmt, Simple) or len(stmt.targets) != 1 or stmt.augmented or stmt.value is None:
+                continue
+            target = stmt.targets[0]
+            if not target.startswith("self.") or target.count(".") != 1:
+                continue
+            value = literal_value(stmt.value)
+            if value is NOT_LITERAL:
+                found.pop(target, None)
+            else:
+                found[target] = value
+        if not found:
+            return ()
+        assigned: set[str] = set()
+        for simple in dataflow.simples_of(loop.body):
+            assigned.update(simple.targets)
+            for call in simple.calls:
+                if call.receiver == "self" and function.cls is not None and call.method is not None:
+                    method = self.method_of(function.cls, call.method)
+                    if method is not None:
+                        assigned.update(t for s in method.simples for t in s.targets)
+        return tuple((name, value) for name, value in found.items() if name not in assigned)
 
     def specializations(self, function: FunctionInfo) -> list[tuple[tuple[str, object], ...]]:
         """The values its callers give the parameters a function tests (`run_epoch(..., train=False)`),
@@ -1204,6 +1273,27 @@ class LoopModel:
     def code(self, node: cst.CSTNode) -> str:
         """The text of an expression or simple statement (normalised spacing; see text.py)."""
         return expression_text(node)
+
+
+def _is_cell(function: FunctionInfo) -> bool:
+    """A marimo cell: a top-level function decorated `@app.cell` (or `@app.cell(...)`)."""
+    for decorator in function.decorators:
+        text = decorator.dotted if isinstance(decorator, CallSite) else decorator
+        if text is not None and text.rsplit(".", 1)[-1] == "cell":
+            return True
+    return False
+
+
+def _defined_in(cls: ClassInfo, function: FunctionInfo) -> bool:
+    """Is the class statement inside the function's body?"""
+    start, end = function.node, cls.node
+    return any(node is end for node in _class_statements(start))
+
+
+def _class_statements(function_node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    body = getattr(function_node, "body", None)
+    statements = getattr(body, "body", ()) if body is not None else ()
+    return (stmt for stmt in statements if isinstance(stmt, cst.ClassDef))
 
 
 def _member(found: Definition, attribute: str, hops: int) -> Definition | None:

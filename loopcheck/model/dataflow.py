@@ -404,6 +404,9 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                 loop = _loop_holding(item, origin, placed_all)
                 if loop is None or container in consumed:
                     continue
+                if _grows_itself(simple) and Kind.BACKWARD in model.kinds_in(loop):
+                    continue  # `preds = torch.cat([preds, logits])` beside a backward that frees the graph's buffers
+
                 if in_model and not _outlives_call(container, function):
                     continue  # a model's method collects per-step outputs for its result, freed on return
                 if container in returned and Kind.BACKWARD not in model.kinds_in(item.loops[-1]) and (
@@ -492,7 +495,7 @@ def _unrolled_recurrence(loop: Loop) -> bool:
 def _may_store(model: LoopModel, function: FunctionInfo, item: Placed) -> bool:
     """Could the statement keep a value past its iteration (read off the syntax alone)?"""
     simple = item.simple
-    if simple.augmented or simple.subscript_targets:
+    if simple.augmented or simple.subscript_targets or _grows_itself(simple):
         return True
     for call in simple.calls:
         if call.method in APPENDING_METHODS:
@@ -514,6 +517,14 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
         for target in simple.targets:
             if carried and carried != target:
                 yield target, _shown(simple.value, carried), carried
+    elif _grows_itself(simple):
+        # `predict = torch.cat((predict, output))`, `total = total + loss`: `+=` spelled out
+        target = simple.targets[0]
+        carried = values._any(
+            node for node in _joined_parts(simple.value) if not (isinstance(node, cst.Name) and node.value == target)
+        )
+        if carried and carried != target:
+            yield target, carried, carried
     for call in simple.calls:
         container = _container(call)
         if (
@@ -536,6 +547,28 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
             for container in simple.subscript_targets:
                 if values.is_collection(container):
                     yield container, _shown(simple.value, carried), carried
+
+
+_JOINING = frozenset({"cat", "concat", "concatenate", "stack", "hstack", "vstack"})
+
+
+def _grows_itself(simple: Simple) -> bool:
+    """`x = torch.cat((x, y))` or `x = x + y`: a name rebound to itself joined with something."""
+    if simple.augmented or len(simple.targets) != 1 or simple.value is None or "." in simple.targets[0]:
+        return False
+    target = simple.targets[0]
+    return any(isinstance(node, cst.Name) and node.value == target for node in _joined_parts(simple.value))
+
+
+def _joined_parts(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The operands of `a + b` or the elements of `torch.cat((a, b))`; empty for anything else."""
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        return [value.left, value.right]
+    if isinstance(value, cst.Call) and value.args:
+        name = dotted_name(value.func) or ""
+        if name.rsplit(".", 1)[-1] in _JOINING and isinstance(value.args[0].value, (cst.Tuple, cst.List)):
+            return [element.value for element in value.args[0].value.elements]
+    return []
 
 
 def _shown(node: cst.CSTNode, carried: str) -> str:

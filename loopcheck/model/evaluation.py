@@ -96,6 +96,13 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
         passes.extend(_call_passes(model, function, training))
     passes.extend(_passes_inside_training(model))
     forwards = _training_forwards(model) if passes else set()
+    # a helper's own "pass" whose forward is the one a training step backwards (`def predict(self,
+    # x): return self.network(x)` used by `update`) is training code: its evaluation uses are
+    # judged where they call it
+    passes = [
+        p for p in passes
+        if not (p.function is p.first_call.context.function and p.entered_by is None and id(p.first_call.node) in forwards)
+    ]
     shared = [replace(p, through_training_helper=True) if _through_training_helper(p, forwards) else p for p in passes]
     return _one_per_model_call(shared)
 
@@ -546,9 +553,16 @@ def _classes_behind(model: LoopModel, binding: Binding, depth: int, view: ClassI
             continue
         if isinstance(simple.value, cst.Name):
             bound = maker.binding(simple.value.value, factory)
-            if bound is None:
-                return None
-            classes = [bound.cls] if bound.cls is not None else _classes_behind(maker, bound, depth - 1)
+            classes = None
+            if bound is not None:
+                classes = [bound.cls] if bound.cls is not None else _classes_behind(maker, bound, depth - 1)
+            if not classes:
+                # `m = copy.deepcopy(base); ...; return m`: a copy of what the caller passed
+                made = next(
+                    (s.value_call for s in factory.simples if s.targets == (simple.value.value,) and s.value_call is not None),
+                    None,
+                )
+                classes = _classes_passed_back(model, binding, call, factory, made) if made is not None else None
         else:
             made = next((c for c in simple.calls if c.node is simple.value), None)
             classes = _registry_classes(maker, _built_by(made), factory) if made is not None else None
@@ -556,6 +570,30 @@ def _classes_behind(model: LoopModel, binding: Binding, depth: int, view: ClassI
             return None
         found.extend(classes)
     return found or None
+
+
+def _classes_passed_back(
+    model: LoopModel, binding: Binding, call: CallSite, factory: FunctionInfo, made: CallSite
+) -> list[ClassInfo] | None:
+    """The class of the argument a factory copies or moves and returns (`copy.deepcopy(base)`,
+    `base.to(device)`), read where the factory is called."""
+    inner = _built_by(made)
+    if inner.method in ("deepcopy", "copy") and inner.args:
+        source = inner.args[0].dotted
+    elif inner is not made or made.method in RETURNS_SELF:
+        source = inner.receiver
+    else:
+        return None
+    if source is None or source not in factory.params:
+        return None
+    index = factory.params.index(source) - (1 if factory.cls is not None and factory.params[:1] == ("self",) else 0)
+    arg = call.arg(index, source) if index >= 0 else None
+    if arg is None or arg.dotted is None:
+        return None
+    passed = model.at(binding.function).binding(arg.dotted, binding.function)
+    if passed is None:
+        return None
+    return [passed.cls] if passed.cls is not None else None
 
 
 def _registry_classes(model: LoopModel, call: CallSite, function: FunctionInfo) -> list[ClassInfo] | None:
@@ -838,8 +876,8 @@ def grad_entering(
         # module-level code runs as written; a function nobody in the project calls (a callback,
         # an entry point a framework runs) is entered in a context we cannot see, unless it
         # trains: its backward() would fail under no_grad, so whoever calls it has grad on
-        if function.name == "<module>" or _trains_itself(model, function):
-            return "on"
+        if function.name == "<module>" or _trains_itself(model, function) or model.is_notebook_cell(function):
+            return "on"  # (a marimo cell is module-level code that marimo runs as a function)
         return "unknown"
     modes = set()
     for edge in edges:
@@ -855,8 +893,15 @@ def grad_entering(
 
 def _trains_itself(model: LoopModel, function: FunctionInfo) -> bool:
     """Does the function run a training step of its own (backward and an optimizer step in one of
-    its loops), with no `enable_grad` of its own around it?"""
-    return any(step.loop.function is function and step.loop.grad is None for step in model.training_steps)
+    its loops, or in a helper it calls: `Solver.train()` running `_run_one_epoch(epoch)` each
+    epoch), with no `enable_grad` of its own around it?"""
+    if any(step.loop.function is function and step.loop.grad is None for step in model.training_steps):
+        return True
+    if not {"backward", "step"} <= model.reaches(function):
+        return False
+    # as it calls them: `_run_one_epoch(loader, cross_valid=True)` alone trains nothing
+    kinds = {event.kind for event in events_of(model.function_program(function))}
+    return Kind.BACKWARD in kinds and Kind.STEP in kinds
 
 
 def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None = None) -> str:

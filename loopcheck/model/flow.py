@@ -311,7 +311,7 @@ class Flow:
             (*context.chain, call),
             context.guards,
             (*context.callers, context.function),
-            arguments_known(target, call, context.constants),
+            arguments_known(target, call, context.constants) + _object_flags(target, call, context.constants),
         )
 
     def grad_of_function(self, function: FunctionInfo, outer: str) -> str:
@@ -547,7 +547,15 @@ def arguments_known(
     return tuple(known)
 
 
-_TEST = re.compile(r"^(not\s+)?([A-Za-z_]\w*)$|^([A-Za-z_]\w*)\s*(==|!=|is not|is)\s*(.+)$")
+
+
+def _object_flags(
+    target: FunctionInfo, call: CallSite, constants: tuple[tuple[str, object], ...]
+) -> tuple[tuple[str, object], ...]:
+    """`self.is_test` known in the caller stays known in a method it calls on `self`."""
+    if call.receiver != "self" or target.cls is None or target.params[:1] != ("self",):
+        return ()
+    return tuple(item for item in constants if item[0].startswith("self."))
 
 
 def rebinds(binding: Binding | None, name: str, function: FunctionInfo) -> bool:
@@ -592,31 +600,62 @@ def _backward_if_requires_grad(stmt: Branch) -> bool:
 
 
 def decide(test: str, constants: tuple[tuple[str, object], ...]) -> bool | None:
-    """The value of an if-test on a known parameter (`train`, `not train`, `mode == "train"`,
-    `optimizer is None`); None when it cannot be decided."""
+    """The value of an if-test on known parameters (`train`, `not train`, `mode == "train"`,
+    `optimizer is None`, `mode == "train" or mode == "train+log"`, `mode in ("train", "dev")`);
+    None when it cannot be decided."""
     if not constants:
         return None
-    match = _TEST.match(test.strip())
-    if match is None:
-        return None
-    known = dict(constants)
-    if match.group(2) is not None:
-        if match.group(2) not in known:
-            return None
-        value = bool(known[match.group(2)])
-        return not value if match.group(1) else value
-    name, operator, other = match.group(3), match.group(4), match.group(5).strip()
-    if name not in known:
-        return None
     try:
-        literal = ast.literal_eval(other)
-    except (ValueError, SyntaxError):
+        tree = ast.parse(test.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
         return None
-    if operator in ("is", "is not"):
-        same = known[name] is literal
-    else:
-        same = known[name] == literal
-    return same if operator in ("==", "is") else not same
+    value = _evaluate(tree, dict(constants))
+    return None if value is _UNKNOWN else bool(value)
+
+
+_UNKNOWN = object()
+
+
+def _evaluate(node: ast.AST, known: dict[str, object]) -> object:
+    """A test's value from the known names; _UNKNOWN when any part it depends on is not known."""
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        name = ast.unparse(node)
+        return known[name] if name in known else _UNKNOWN
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        items = [_evaluate(e, known) for e in node.elts]
+        return _UNKNOWN if any(i is _UNKNOWN for i in items) else tuple(items)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = _evaluate(node.operand, known)
+        return _UNKNOWN if inner is _UNKNOWN else not inner
+    if isinstance(node, ast.BoolOp):
+        values = [_evaluate(v, known) for v in node.values]
+        decisive = isinstance(node.op, ast.Or)
+        if any(v is not _UNKNOWN and bool(v) is decisive for v in values):
+            return decisive  # `True or ?`, `False and ?`
+        return _UNKNOWN if any(v is _UNKNOWN for v in values) else not decisive
+    if isinstance(node, ast.Compare) and len(node.ops) == 1:
+        left, right = _evaluate(node.left, known), _evaluate(node.comparators[0], known)
+        if left is _UNKNOWN or right is _UNKNOWN:
+            return _UNKNOWN
+        op = node.ops[0]
+        try:
+            if isinstance(op, ast.Eq):
+                return left == right
+            if isinstance(op, ast.NotEq):
+                return left != right
+            if isinstance(op, ast.Is):
+                return left is right
+            if isinstance(op, ast.IsNot):
+                return left is not right
+            if isinstance(op, ast.In):
+                return left in right  # type: ignore[operator]
+            if isinstance(op, ast.NotIn):
+                return left not in right  # type: ignore[operator]
+        except TypeError:
+            return _UNKNOWN
+    return _UNKNOWN
 
 
 def _guarded(context: Context, branch: Branch, arm: int) -> Context:

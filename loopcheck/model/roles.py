@@ -194,7 +194,12 @@ class RoleTable:
     def _bind(self, simple: Simple, function: FunctionInfo, table: dict[str, list[Binding]]) -> None:
         call = simple.value_call
         role, cls, qualified = self.model.constructed(call, function)
-        if call is not None and role is None and call.method in WRAPPERS:
+        # `model.to(device)`, `torch.compile(model)`, `copy.deepcopy(model)`; not a plain call of a
+        # function that is only named so (`model = train(Net())`, a project's training helper)
+        wrapping = call is not None and call.method in WRAPPERS and (
+            call.receiver is not None or call.inner is not None or call.method not in RETURNS_SELF
+        )
+        if call is not None and role is None and wrapping:
             # `model = model.to(device)`, `Net().eval()`, `torch.compile(model)` keep the role of what they wrap
             moves = call.method in RETURNS_SELF
             if moves and call.inner is not None:
@@ -206,7 +211,7 @@ class RoleTable:
                 if inner is None or wrapped in simple.targets:
                     return
                 role, cls = inner.role, inner.cls
-        if call is not None and role is None and call.method not in WRAPPERS:
+        if call is not None and role is None and not wrapping:
             role, cls, qualified = self._passed_through(call, simple, function, (role, cls, qualified))
         alias = dotted_name(simple.value) if simple.value is not None and call is None else None
         if alias is not None and not simple.augmented:
@@ -283,6 +288,10 @@ class RoleTable:
                 scope = scope.parent
             if not candidates:
                 candidates.extend(self.assigned_as_global.get(name, []))
+            if not candidates and name in function.params:
+                producer = self.model.cell_producing(name, function)
+                if producer is not None:
+                    candidates.extend(self.local.get(id(producer), {}).get(name, []))
         for binding in candidates:
             if binding.role is not None:
                 return binding
@@ -296,6 +305,9 @@ class RoleTable:
             if found:
                 return list(found)
             scope = scope.parent
+        producer = self.model.cell_producing(name, function) if name in function.params else None
+        if producer is not None:
+            return list(self.local.get(id(producer), {}).get(name, []))
         return list(self.assigned_as_global.get(name, []))
 
     def role(self, name: str, function: FunctionInfo, binding: Binding | None = None) -> str | None:
