@@ -120,6 +120,8 @@ PARSER_STACK_BYTES = 256 * 2**20
 """C stack for libcst's native parser on deeply nested code (reserved, used only as it recurses),
 so that what it can parse does not depend on the caller's thread or `ulimit -s`."""
 _BRACKET_OR_BREAK = re.compile(r"[][(){}\n]")
+_ASYNC_AS_NAME = re.compile(r"(?<=[(,\s])async(?=\s*=[^=])|(?<=\.)async\b")
+"""`async` used as a name, as Python <= 3.6 allowed: a keyword argument (`cuda(async=True)`) or an attribute."""
 _TAB_IN_INDENT = re.compile(r"^[ \f]*\t", re.MULTILINE)
 _INDENT = re.compile(r"^[ \t\f]+", re.MULTILINE)
 
@@ -134,6 +136,14 @@ def parse(source: str) -> cst.Module:
     try:
         return _parse_with_stack_room(source) if deep else cst.parse_module(source)
     except cst.ParserSyntaxError as error:
+        if _ASYNC_AS_NAME.search(source):
+            # Python <= 3.6 code: `x.cuda(async=True)` names an argument `async`, a keyword since
+            # 3.7. The same text with that name spelled `Async` (same length: every position stays)
+            renamed = _ASYNC_AS_NAME.sub("Async", source)
+            try:
+                return _parse_with_stack_room(renamed) if deep else cst.parse_module(renamed)
+            except (cst.ParserSyntaxError, RecursionError):
+                pass
         if python_error is None:
             python_error = _python_syntax_error(source)
         if python_error is not None:  # CPython says "expected ':'" where libcst lists every token

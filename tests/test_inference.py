@@ -2021,3 +2021,59 @@ def test_a_tensor_rebound_to_itself_joined_with_a_graph_grows_across_iterations(
     # detached, or a number: nothing kept
     for join in ("predict = torch.cat((predict, output.detach()))", "predict = predict + output.sum().item()"):
         assert [c for c, _ in findings(source.replace("JOIN", join)) if c == "LC009"] == [], join
+
+
+def test_python_3_6_code_that_names_an_argument_async_is_analysed() -> None:
+    source = """
+        net = Dropping()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            x, y = x.cuda(async=True), y.cuda(async = True)
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+    """
+    # a keyword since Python 3.7; the rest of the file is ordinary: its findings are not lost,
+    # and they point at the right columns
+    found = findings(source)
+    assert [c for c, _ in found] == ["LC001"]
+    text = NETS + textwrap.dedent(source)
+    result, errors = lint_source(text, "old.py")
+    assert errors == [] and text.splitlines()[result[0].line - 1][result[0].column - 1 :].startswith("nn.functional")
+    # genuine syntax errors are still reported as such
+    from loopcheck.source import UnreadableFile
+
+    try:
+        lint_source(text.replace("optimizer.step()", "optimizer.step("), "broken.py")
+    except UnreadableFile as error:
+        assert "cannot parse" in str(error)
+    else:
+        raise AssertionError("a file with a syntax error was analysed")
+
+
+def test_a_module_that_builds_no_parameters_records_no_graph_when_run() -> None:
+    source = """
+        class Audio2Mel(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.register_buffer("window", torch.hann_window(1024))
+                EXTRA
+
+            def forward(self, audio):
+                fft = torch.stft(audio, n_fft=1024, window=self.window, return_complex=True)
+                return torch.log(fft.abs() + 1e-5)
+
+        net = Tiny()
+        fft = Audio2Mel()
+        optimizer = torch.optim.Adam(net.parameters())
+        for step, (x, y) in enumerate(train_loader):
+            optimizer.zero_grad()
+            nn.functional.mse_loss(net(fft(x)), y).backward()
+            optimizer.step()
+            if step % 100 == 0:
+                ref = fft(x_ref)
+                images.append(ref.detach())
+    """
+    # a fixed transform: nothing to disable grad for
+    assert findings(source.replace("EXTRA", "pass")) == []
+    # with a layer of its own it is a model whose forward records a graph
+    assert [c for c, _ in findings(source.replace("EXTRA", "self.proj = nn.Linear(4, 4)"))] == ["LC007"]

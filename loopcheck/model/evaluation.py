@@ -505,6 +505,23 @@ _HARMLESS_METHODS = frozenset(
 )
 
 
+def _given_mode_layers(model: LoopModel, binding: Binding) -> bool:
+    """`BERTLM(bert, vocab_size)`: a module built around modules it is given holds their layers;
+    true when a project module passed to the constructor holds dropout or batch norm."""
+    call = _built_by(binding.call) if binding.call is not None else None
+    if call is None:
+        return False
+    owner = model.at(binding.function)
+    for arg in call.args:
+        if arg.dotted is None:
+            continue
+        given = owner.binding(arg.dotted, binding.function)
+        if given is not None and given.cls is not None and given.cls is not binding.cls and owner.is_module_class(given.cls):
+            if class_has_mode_layers(model.at_class(given.cls), given.cls):
+                return True
+    return False
+
+
 def _out_of_sight(model: LoopModel, name: str, function: FunctionInfo, depth: int) -> bool:
     """Does a name with no binding trace to something no project code binds: a free or imported
     name, or `self.x` of a class with a library base that may set it?"""
@@ -1295,7 +1312,7 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         # cannot be established
         return False
     if binding.cls is not None:
-        return class_has_mode_layers(model.at_class(binding.cls), binding.cls)
+        return class_has_mode_layers(model.at_class(binding.cls), binding.cls) or _given_mode_layers(model, binding)
     behind = _classes_behind(model, binding, 3, subject.function.cls if subject is not None else None)
     if behind:
         return any(class_has_mode_layers(model.at_class(cls), cls) for cls in behind)
@@ -1493,4 +1510,41 @@ def _put_in_eval_where_built(cls: ClassInfo, call: CallSite) -> bool:
             modes = [c.method for s in function.simples for c in s.calls if c.receiver == name and c.method in ("eval", "train")]
             return "eval" in modes and "train" not in modes
     return False
+
+
+def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
+    """A project module that builds no layer and no parameter (`Audio2Mel`: buffers and torch
+    functions only): running it records no graph from plain inputs, in any mode. Its own calls
+    and those of its project bases are read; a library base other than a mode-free container, a
+    library layer, a factory or a project module class it builds makes it parameterised."""
+    key = ("parameter-free", id(cls))
+    known = model._class_facts.get(key)
+    if known is not None:
+        return known
+    model._class_facts[key] = False
+    free = model.is_module_class(cls)
+    for base in model.base_classes(cls) if free else ():
+        if isinstance(base, ClassInfo):
+            free = free and builds_no_parameters(model.at_class(base), base)
+        elif base not in ("Module", "nn.Module", "torch.nn.Module"):
+            free = False
+    for call in cls.constructed if free else ():
+        qualified = qualify(call.dotted, model.ir.imports) or call.dotted or ""
+        last = qualified.rsplit(".", 1)[-1]
+        if call.dotted is None and call.inner is None:
+            free = False  # `getattr(nn, name)(...)`, `layers[kind](...)`: a callee we cannot name
+        elif qualified.startswith("torch.nn.") and not qualified.startswith("torch.nn.functional.") and last[:1].isupper():
+            free = False  # `nn.Linear(...)`, `nn.Parameter(...)`, `nn.Sequential(...)`
+        elif last in ("Parameter", "ParameterList", "ParameterDict") or MODEL_FACTORIES.search(qualified):
+            free = False
+        else:
+            built = model.definition(call.dotted) if call.dotted else None
+            if isinstance(built, ClassInfo) and built is not cls and model.at_class(built).is_module_class(built):
+                free = builds_no_parameters(model.at_class(built), built)
+            elif isinstance(built, FunctionInfo) and call.dotted and not call.dotted.startswith("self."):
+                free = False  # a project helper may build layers
+        if not free:
+            break
+    model._class_facts[key] = free
+    return free
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
-from loopcheck.model.evaluation import EvaluationPass, forward_records_no_graph
+from loopcheck.model.evaluation import EvaluationPass, builds_no_parameters, forward_records_no_graph
 from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
@@ -20,8 +20,9 @@ class EvalWithoutNoGrad(Rule):
     `Variable(..., volatile=True)` inputs (made on the spot, by a project batch method given
     `evaluation=True`, or by a project loader built with it) records no graph there and is left
     alone, and so is a model whose every parameter is frozen (`requires_grad_(False)`, a frozen
-    pretrained embedding), and a project module whose forward runs all it calls under
-    `no_grad`/`inference_mode` itself. Grad mode belongs to the pass, not to a model: one finding per function, at its first
+    pretrained embedding), a project module whose forward runs all it calls under
+    `no_grad`/`inference_mode` itself, and one that builds no parameters at all (a fixed
+    spectrogram transform). Grad mode belongs to the pass, not to a model: one finding per function, at its first
     model call, also when the pass runs an encoder and then a decoder; when the pass is in another
     file of the run, it is reported there once (the call that enters it is its related location)."""
 
@@ -109,8 +110,11 @@ evaluate(model, test_loader)
             binding = evaluation.model.binding if evaluation.model is not None else None
             if binding is not None and model.frozen_whole(binding, evaluation.first_call.node, evaluation.first_call.context.function):
                 continue  # every parameter frozen: the forward records no graph to spare
-            if binding is not None and binding.cls is not None and forward_records_no_graph(model.at_class(binding.cls), binding.cls):
-                continue  # its forward disables grad around everything it runs
+            if binding is not None and binding.cls is not None and (
+                forward_records_no_graph(model.at_class(binding.cls), binding.cls)
+                or builds_no_parameters(model.at_class(binding.cls), binding.cls)
+            ):
+                continue  # its forward disables grad around everything it runs, or it has no parameters
             key = (evaluation.key[0], evaluation.key[2])
             kept = first.get(key)
             if kept is None or _where(model, evaluation) < _where(model, kept):
