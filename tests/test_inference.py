@@ -2016,7 +2016,7 @@ def test_a_tensor_rebound_to_itself_joined_with_a_graph_grows_across_iterations(
             evaluate(val_loader)
         evaluate(test_loader)
     """
-    for join in ("predict = torch.cat((predict, output))", "predict = predict + output"):
+    for join in ("predict = torch.cat((predict, output))", "predict = torch.stack([predict, output])"):
         assert [c for c, line in findings(source.replace("JOIN", join)) if c == "LC009"] == ["LC009"], join
     # detached, or a number: nothing kept
     for join in ("predict = torch.cat((predict, output.detach()))", "predict = predict + output.sum().item()"):
@@ -2077,3 +2077,23 @@ def test_a_module_that_builds_no_parameters_records_no_graph_when_run() -> None:
     assert findings(source.replace("EXTRA", "pass")) == []
     # with a layer of its own it is a model whose forward records a graph
     assert [c for c, _ in findings(source.replace("EXTRA", "self.proj = nn.Linear(4, 4)"))] == ["LC007"]
+
+
+def test_validation_every_k_steps_that_reuses_the_training_output_name_is_still_a_pass() -> None:
+    source = """
+        net = Dropping()
+        optimizer = torch.optim.Adam(net.parameters())
+        for i, (x, y) in enumerate(train_loader):
+            if i % 100 == 0:
+                net.eval()
+                for xv, yv in val_loader:
+                    output = net(xv)
+                    val_loss += nn.functional.cross_entropy(output, yv).item()
+                net.train()
+            output = net(x)
+            loss = nn.functional.cross_entropy(output, y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    """
+    assert findings(source) == [("LC007", "output = net(xv)")]

@@ -518,7 +518,7 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
             if carried and carried != target:
                 yield target, _shown(simple.value, carried), carried
     elif _grows_itself(simple):
-        # `predict = torch.cat((predict, output))`, `total = total + loss`: `+=` spelled out
+        # `predict = torch.cat((predict, output))`: an `append` spelled out
         target = simple.targets[0]
         carried = values._any(
             node for node in _joined_parts(simple.value) if not (isinstance(node, cst.Name) and node.value == target)
@@ -553,7 +553,8 @@ _JOINING = frozenset({"cat", "concat", "concatenate", "stack", "hstack", "vstack
 
 
 def _grows_itself(simple: Simple) -> bool:
-    """`x = torch.cat((x, y))` or `x = x + y`: a name rebound to itself joined with something."""
+    """`x = torch.cat((x, y))`: a name rebound to itself joined with something (not `x = x + y`,
+    which builds a loss from its parts as often as it accumulates across iterations)."""
     if simple.augmented or len(simple.targets) != 1 or simple.value is None or "." in simple.targets[0]:
         return False
     target = simple.targets[0]
@@ -561,9 +562,7 @@ def _grows_itself(simple: Simple) -> bool:
 
 
 def _joined_parts(value: cst.BaseExpression) -> list[cst.BaseExpression]:
-    """The operands of `a + b` or the elements of `torch.cat((a, b))`; empty for anything else."""
-    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
-        return [value.left, value.right]
+    """The elements of `torch.cat((a, b))`; empty for anything else."""
     if isinstance(value, cst.Call) and value.args:
         name = dotted_name(value.func) or ""
         if name.rsplit(".", 1)[-1] in _JOINING and isinstance(value.args[0].value, (cst.Tuple, cst.List)):

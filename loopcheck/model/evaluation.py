@@ -116,7 +116,12 @@ def _training_forwards(model: LoopModel) -> set[int]:
     for program in programs:
         pending: list[int] = []
         for event in events_of(program):
-            if event.kind is Kind.MODEL_CALL and _feeds_gradients(model, event) and not _detached_where_made(model, event):
+            if (
+                event.kind is Kind.MODEL_CALL
+                and not any(CADENCE.search(guard) for guard in event.context.guards)  # validation every k steps
+                and _feeds_gradients(model, event)
+                and not _detached_where_made(model, event)
+            ):
                 pending.append(id(event.node))
             elif event.kind in _GRAPH_KINDS:
                 found.update(pending)
