@@ -2097,3 +2097,40 @@ def test_validation_every_k_steps_that_reuses_the_training_output_name_is_still_
             optimizer.step()
     """
     assert findings(source) == [("LC007", "output = net(xv)")]
+
+
+def test_a_helper_that_ends_with_train_does_not_make_training_mode_deliberate() -> None:
+    source = """
+        net = Dropping()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+
+        def perturb(model, x):
+            model.eval()
+            x = x.detach().requires_grad_()
+            with torch.enable_grad():
+                loss = model(x).sum()
+            grad = torch.autograd.grad(loss, [x])[0]
+            model.train()
+            return (x + 0.01 * grad.sign()).detach()
+
+        for x, y in train_loader:
+            x_adv = perturb(net, x)
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x_adv), y).backward()
+            optimizer.step()
+
+        def eval_adv(model, loader):
+            model.eval()
+            with torch.no_grad():
+                for x, y in loader:
+                    x_adv = perturb(model, x)
+                    correct += (model(x_adv).argmax(1) == y).sum().item()
+
+        eval_adv(net, test_loader)
+    """
+    # the attack switches back to training mode for its training caller: the robust accuracy is
+    # computed with dropout on
+    assert findings(source) == [("LC006", "correct += (model(x_adv).argmax(1) == y).sum().item()")]
+    # `model.train()` written in the pass itself, before it, is on purpose (Monte Carlo dropout)
+    deliberate = source.replace("x_adv = perturb(model, x)", "x_adv = x\n                    model.train()")
+    assert [c for c, _ in findings(deliberate)] == []

@@ -1286,7 +1286,9 @@ def train_mode_on_purpose(model: LoopModel, function: FunctionInfo, node: object
         if event.node is node:
             break
         if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(event.subject, subject, model):
-            explicit = event.kind is Kind.TRAIN and not (event.call is not None and event.call.args)
+            # (a helper that ends with `net.train()`, an attack shared with training, restores the
+            # mode its training callers need: not on purpose for this pass)
+            explicit = event.kind is Kind.TRAIN and not (event.call is not None and event.call.args) and not event.context.chain
             switched = index if explicit else None
     else:
         return False
