@@ -2134,3 +2134,39 @@ def test_a_helper_that_ends_with_train_does_not_make_training_mode_deliberate() 
     # `model.train()` written in the pass itself, before it, is on purpose (Monte Carlo dropout)
     deliberate = source.replace("x_adv = perturb(model, x)", "x_adv = x\n                    model.train()")
     assert [c for c, _ in findings(deliberate)] == []
+
+
+def test_the_module_inside_a_data_parallel_wrapper_is_the_model() -> None:
+    source = """
+        generator = nn.parallel.DistributedDataParallel(Dropping())
+        optimizer = torch.optim.Adam(generator.parameters())
+        for step, (x, y) in enumerate(train_loader):
+            optimizer.zero_grad()
+            nn.functional.mse_loss(generator(x), y).backward()
+            optimizer.step()
+            if step % 100 == 0:
+                GUARD
+                    sample = generator.module(x[:1])
+                    images.append(sample.detach())
+    """
+    assert sorted(c for c, _ in findings(source.replace("GUARD", "if True:"))) == ["LC006", "LC007"]
+    assert findings(source.replace("GUARD", "generator.eval()\n                with torch.no_grad():")) != []  # eval() left on: LC008
+    assert "LC007" not in [c for c, _ in findings(source.replace("GUARD", "with torch.no_grad():"))]
+
+
+def test_gradients_from_autograd_grad_carry_a_graph_only_with_create_graph() -> None:
+    source = """
+        net = Tiny()
+        meta_optimizer = torch.optim.Adam(net.parameters())
+        task_gradients = []
+        for batch in meta_loader:
+            for x, y in batch:
+                loss = nn.functional.cross_entropy(net(x), y)
+                grads = torch.autograd.grad(loss, net.parameters()CREATE)
+                task_gradients.append(grads)
+            meta_optimizer.zero_grad()
+            apply_mean(net, task_gradients)
+            meta_optimizer.step()
+    """
+    assert [c for c, _ in findings(source.replace("CREATE", ""))] == []
+    assert [c for c, _ in findings(source.replace("CREATE", ", create_graph=True"))] == ["LC009"]

@@ -177,6 +177,8 @@ class Values:
         if carried:
             return carried  # a tensor method: `out.mean()`, `out.view(-1)`, `loss.sum()`
         qualified = qualify(dotted_name(receiver), self.model.ir.imports) or ""
+        if f"{qualified}.{method}" == "torch.autograd.grad" and not _creates_graph(node):
+            return None  # gradients computed without create_graph=True carry no graph
         if method in INTEGER_TENSORS:
             return None  # `torch.LongTensor(ids)`: integers carry no graph
         if qualified.split(".", 1)[0] == "torch" or qualified in ("F", "nn.functional"):
@@ -547,6 +549,14 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
             for container in simple.subscript_targets:
                 if values.is_collection(container):
                     yield container, _shown(simple.value, carried), carried
+
+
+def _creates_graph(node: cst.Call) -> bool:
+    """`torch.autograd.grad(..., create_graph=True)` (or a value we cannot read: assume it may)."""
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value == "create_graph":
+            return not (isinstance(arg.value, cst.Name) and arg.value.value in ("False", "None"))
+    return False
 
 
 _JOINING = frozenset({"cat", "concat", "concatenate", "stack", "hstack", "vstack"})

@@ -20,7 +20,7 @@ from loopcheck.model.build import dotted_name, functions_within, nodes_within, q
 from loopcheck.model.dataflow import DATA_ITERABLE, feeding_backward, simples_of, walk
 from loopcheck.model.ir import ArgInfo, CallSite, ClassInfo, FunctionInfo, Loop, Simple, all_statements
 from loopcheck.model.program import events_of
-from loopcheck.model.roles import MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, Binding
+from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, Binding
 from loopcheck.model.text import expression_text
 
 if TYPE_CHECKING:
@@ -510,15 +510,56 @@ _HARMLESS_METHODS = frozenset(
 )
 
 
+_PARALLEL_WRAPPERS = frozenset({"DataParallel", "DistributedDataParallel", "DDP"})
+
+
+def _wrapped_by_parallel(model: LoopModel, binding: Binding) -> bool | None:
+    """`nn.DataParallel(Net())`, `DDP(net)`: the layers of the module it wraps; None when it is
+    no such wrapper or what it wraps cannot be told."""
+    call = _built_by(binding.call) if binding.call is not None else None
+    if call is None or (binding.qualified or call.dotted or "").rsplit(".", 1)[-1] not in _PARALLEL_WRAPPERS or not call.args:
+        return None
+    owner = model.at(binding.function)
+    first = call.args[0]
+    if first.dotted is not None:
+        inner = owner.binding(first.dotted, binding.function)
+        if inner is None or inner is binding:
+            return None
+        return may_hold_mode_layers(owner, Subject(key=inner, name=first.dotted, role=MODEL, binding=inner, function=binding.function))
+    made = next((c for c in binding.statement.calls if c.node is first.node), None)
+    role, cls, _ = owner.constructed(made, binding.function) if made is not None else (None, None, None)
+    return class_has_mode_layers(model.at_class(cls), cls) if cls is not None else None
+
+
+def given_modules(model: LoopModel, binding: Binding) -> list[tuple[str, Binding]]:
+    """The modules a constructor call is given (`GreedySearchDecoder(encoder, decoder)`): each
+    argument name with its binding, for the arguments bound to a model."""
+    call = _built_by(binding.call) if binding.call is not None else None
+    if call is None:
+        return []
+    owner = model.at(binding.function)
+    found = []
+    for arg in call.args:
+        if arg.dotted is None:
+            continue
+        given = owner.binding(arg.dotted, binding.function)
+        if given is not None and given is not binding and (given.role == MODEL or (given.cls is not None and owner.is_module_class(given.cls))):
+            found.append((arg.dotted, given))
+    return found
+
+
 def _given_mode_layers(model: LoopModel, binding: Binding) -> bool:
     """`BERTLM(bert, vocab_size)`: a module built around modules it is given holds their layers;
-    true when a project module passed to the constructor holds dropout or batch norm."""
+    true when a project module passed to the constructor holds dropout or batch norm and nothing
+    in the file switches that module's own mode (`encoder.eval()` before running a search wrapper
+    over it is judged by that name, not guessed here)."""
     call = _built_by(binding.call) if binding.call is not None else None
     if call is None:
         return False
     owner = model.at(binding.function)
+    switched = {c.receiver for f in owner.ir.functions for s in f.simples for c in s.calls if c.method in ("eval", "train")}
     for arg in call.args:
-        if arg.dotted is None:
+        if arg.dotted is None or arg.dotted in switched:
             continue
         given = owner.binding(arg.dotted, binding.function)
         if given is not None and given.cls is not None and given.cls is not binding.cls and owner.is_module_class(given.cls):
@@ -1326,6 +1367,9 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
     if binding.call is not None and model.at(binding.function).unbound(_built_by(binding.call).dotted, binding.function):
         return False  # a class defined out of sight (a notebook cell that does not parse): nothing is known
     qualified = binding.qualified or ""
+    wrapped = _wrapped_by_parallel(model, binding)
+    if wrapped is not None:
+        return wrapped
     if binding.call is not None and qualified.startswith(("torch.nn.", "nn.")):
         # a built-in layer or container: its arguments say whether dropout or batch norm is inside
         last = qualified.rsplit(".", 1)[-1]
@@ -1535,6 +1579,15 @@ def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
             free = free and builds_no_parameters(model.at_class(base), base)
         elif base not in ("Module", "nn.Module", "torch.nn.Module"):
             free = False
+    if free:
+        # `self.module = module` and then `self.module(x)`: it runs a module it was given
+        init = model.method_of(cls, "__init__")
+        given = {
+            target for simple in (init.simples if init is not None else ()) for target in simple.targets
+            if target.startswith("self.") and simple.value_names & set(init.params[1:])
+        }
+        called = {c.dotted for c in cls.constructed if c.dotted is not None}
+        free = not (given & called)
     for call in cls.constructed if free else ():
         qualified = qualify(call.dotted, model.ir.imports) or call.dotted or ""
         last = qualified.rsplit(".", 1)[-1]
@@ -1544,6 +1597,8 @@ def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
             free = False  # `nn.Linear(...)`, `nn.Parameter(...)`, `nn.Sequential(...)`
         elif last in ("Parameter", "ParameterList", "ParameterDict") or MODEL_FACTORIES.search(qualified):
             free = False
+        elif last[:1].isupper() and not isinstance(model.definition(call.dotted) if call.dotted else None, ClassInfo):
+            free = False  # a library class (`GCNConv(...)`, `Conv1d`): a layer as far as we know
         else:
             built = model.definition(call.dotted) if call.dotted else None
             if isinstance(built, ClassInfo) and built is not cls and model.at_class(built).is_module_class(built):

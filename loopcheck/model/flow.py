@@ -253,6 +253,11 @@ class Flow:
         if call.dotted is None or call.inner is not None:
             return None
         name = call.dotted[: -len(".forward")] if call.dotted.endswith(".forward") else call.dotted
+        if name.endswith(".module") and name.count(".") >= 1:
+            # `generator.module(x)`: the model a DataParallel/DistributedDataParallel wrapper holds
+            wrapper = self.subject_in(name[: -len(".module")], context) if context is not None else self.subject(name[: -len(".module")], function)
+            if wrapper is not None and wrapper.role == MODEL:
+                return wrapper
         last = name.rsplit(".", 1)[-1]
         if last in self.model.ir.classes or isinstance(self.model.definition(name, function), ClassInfo):
             return None  # constructing a module is not running it

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
-from loopcheck.model.evaluation import EvaluationPass, builds_no_parameters, forward_records_no_graph
+from loopcheck.model.evaluation import EvaluationPass, builds_no_parameters, forward_records_no_graph, given_modules
 from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
@@ -112,7 +112,7 @@ evaluate(model, test_loader)
                 continue  # every parameter frozen: the forward records no graph to spare
             if binding is not None and binding.cls is not None and (
                 forward_records_no_graph(model.at_class(binding.cls), binding.cls)
-                or builds_no_parameters(model.at_class(binding.cls), binding.cls)
+                or (builds_no_parameters(model.at_class(binding.cls), binding.cls) and not given_modules(model, binding))
             ):
                 continue  # its forward disables grad around everything it runs, or it has no parameters
             key = (evaluation.key[0], evaluation.key[2])
