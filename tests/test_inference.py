@@ -2170,3 +2170,32 @@ def test_gradients_from_autograd_grad_carry_a_graph_only_with_create_graph() -> 
     """
     assert [c for c, _ in findings(source.replace("CREATE", ""))] == []
     assert [c for c, _ in findings(source.replace("CREATE", ", create_graph=True"))] == ["LC009"]
+
+
+def test_a_model_built_by_a_name_defined_nowhere_holds_no_known_layers(tmp_path: Path) -> None:
+    (tmp_path / "utils.py").write_text("import torch\n\ndef batches(x):\n    return x\n")
+    script = tmp_path / "train.py"
+    source = textwrap.dedent("""
+        STAR
+        import torch
+
+        def accuracy(model, loader):
+            for x, y in loader:
+                hits = (model(x).argmax(1) == y).sum().item()
+
+        model = FastText(config)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        accuracy(model, val_loader)
+    """)
+    # `FastText` is defined nowhere (the project module star-imported has no such name): the code
+    # cannot run, so nothing is known of the model's layers (LC007 still holds: grad is on)
+    script.write_text(source.replace("STAR", "from utils import *"), encoding="utf-8")
+    codes = [f.code for f in lint_paths([str(script)], root=str(tmp_path)).findings]
+    assert codes == ["LC007"]
+    # a star import of a library may bring it: a class we cannot see may hold dropout
+    script.write_text(source.replace("STAR", "from fasttext_lib import *"), encoding="utf-8")
+    assert sorted(f.code for f in lint_paths([str(script)], root=str(tmp_path)).findings) == ["LC006", "LC007"]

@@ -8,6 +8,7 @@ project.
 """
 from __future__ import annotations
 
+import builtins
 import re
 import sys
 from dataclasses import dataclass, replace
@@ -1375,7 +1376,22 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         last = qualified.rsplit(".", 1)[-1]
         owner = model.at(binding.function)
         return last.startswith("Transformer") or bool(_MODE_LAYERS.search(owner.code(binding.call.node)))
+    if binding.call is not None and _never_defined(model.at(binding.function), _built_by(binding.call), binding.function):
+        return False  # `fastText(config)` with no such name anywhere: the code cannot run
     return True  # a factory (`resnet18()`, `from_pretrained`) or a constructor we cannot see
+
+
+def _never_defined(model: LoopModel, call: CallSite, function: FunctionInfo) -> bool:
+    """A constructor called by a plain name that the file neither defines, imports, assigns nor
+    can receive through a star import: calling it raises NameError."""
+    name = call.dotted
+    if not name or "." in name or call.inner is not None or name in model.ir.imports:
+        return False
+    if any(model.project.module(model.path, star.module, star.level) is None for star in model.ir.star_imports):
+        return False  # `from library import *` may bring it
+    if name in dir(builtins) or model.definition(name, function) is not None:
+        return False
+    return model.roles.lookup(name, function) is None and not any(name in f.params for f in model.ir.functions)
 
 
 _MODE_FREE_BASES = frozenset(
