@@ -1382,11 +1382,14 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
 
 
 def _never_defined(model: LoopModel, call: CallSite, function: FunctionInfo) -> bool:
-    """A constructor called by a plain name that the file neither defines, imports, assigns nor
-    can receive through a star import: calling it raises NameError."""
+    """A constructor called by a plain name that the file neither defines, imports nor assigns,
+    in a file whose star imports are all project modules that do not define it either (`from
+    utils import *` then `fastText(config)`): calling it raises NameError."""
     name = call.dotted
     if not name or "." in name or call.inner is not None or name in model.ir.imports:
         return False
+    if not model.ir.star_imports:
+        return False  # a snippet's free name, or one a notebook defines out of sight: not judged here
     if any(model.project.module(model.path, star.module, star.level) is None for star in model.ir.star_imports):
         return False  # `from library import *` may bring it
     if name in dir(builtins) or model.definition(name, function) is not None:
