@@ -205,12 +205,17 @@ def list_rules(listing: bool) -> None:
     width = max(len(rule.name) for rule in ALL_RULES)
     for rule in ALL_RULES:
         click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity:<7}  {rule.summary()}")
-    if os.path.exists("rules") and not listing:
-        # `loopcheck rules` meant as "check ./rules" must not pass a CI job that checked nothing
+    if not listing:
+        _refuse_path_named_like("rules", "lists loopcheck's rules", "", "to only list the rules, `loopcheck rules --list`")
+
+
+def _refuse_path_named_like(command: str, does: str, also: str, instead: str) -> None:
+    """`loopcheck rules` meant as "check ./rules" must not pass a CI job that checked nothing: where
+    a path named like the command exists, say so and exit 2."""
+    if os.path.exists(command):
         click.echo(
-            "loopcheck: `rules` is the command that lists loopcheck's rules, and a path `rules` exists here: "
-            "it was NOT checked. To check it run `loopcheck check rules`; to only list the rules, "
-            "`loopcheck rules --list`.",
+            f"loopcheck: `{command}` is the command that {does}, and a path `{command}` exists here: "
+            f"it was NOT checked{also}. To check it run `loopcheck check {command}`; {instead}.",
             err=True,
         )
         sys.exit(EXIT_ERROR)
@@ -224,15 +229,10 @@ def clean_caches(confirmed: bool) -> None:
 
     Runs also prune the cache themselves: entries unused for 30 days, those of another loopcheck
     version unused for a day, the least recently used beyond 256 MiB."""
-    if os.path.exists("clean") and not confirmed:
-        # `loopcheck clean` meant as "check ./clean" must not pass a CI job that checked nothing
-        click.echo(
-            "loopcheck: `clean` is the command that removes loopcheck's caches, and a path `clean` exists here: "
-            "it was NOT checked, and nothing was removed. To check it run `loopcheck check clean`; to remove "
-            "the caches, `loopcheck clean --caches`.",
-            err=True,
+    if not confirmed:
+        _refuse_path_named_like(
+            "clean", "removes loopcheck's caches", ", and nothing was removed", "to remove the caches, `loopcheck clean --caches`"
         )
-        sys.exit(EXIT_ERROR)
     from pathlib import Path
 
     from loopcheck.cache import ENV_DIR, caches_under, clean
