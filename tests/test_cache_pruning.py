@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import pytest
 from loopcheck import cache as cache_module
 from loopcheck.cache import DAY, MAX_UNUSED, PRUNE_EVERY
 from loopcheck.engine import LintResult, lint_paths
+from tests.test_cache import cli
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -135,14 +134,6 @@ def test_beyond_the_size_bound_the_least_recently_used_go_first(
     assert 0 < len(left) < 10  # down to three quarters of the bound
     assert left == padding[: len(left)]  # the most recently used of them stayed
     assert all(p.exists() for p in ours)
-
-
-def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k != "LOOPCHECK_CACHE_DIR"}
-    return subprocess.run(
-        [sys.executable, "-m", "loopcheck", *args], cwd=cwd, capture_output=True, text=True,
-        env={**environment, "PYTHONPATH": str(REPO), **(env or {})}, timeout=300,
-    )
 
 
 def test_clean_removes_the_caches_here_and_in_subfolders(tmp_path: Path) -> None:
