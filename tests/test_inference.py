@@ -2199,3 +2199,24 @@ def test_a_model_built_by_a_name_defined_nowhere_holds_no_known_layers(tmp_path:
     # a star import of a library may bring it: a class we cannot see may hold dropout
     script.write_text(source.replace("STAR", "from fasttext_lib import *"), encoding="utf-8")
     assert sorted(f.code for f in lint_paths([str(script)], root=str(tmp_path)).findings) == ["LC006", "LC007"]
+
+
+def test_a_forward_at_epoch_level_turned_into_pictures_is_a_sampling_pass() -> None:
+    source = """
+        from torchvision.utils import make_grid
+
+        G = Tiny()
+        optimizer = torch.optim.Adam(G.parameters())
+        fixed = torch.randn(64, 4)
+        for epoch in range(10):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.mse_loss(G(x), y).backward()
+                optimizer.step()
+            SAMPLE
+    """
+    assert findings(source.replace("SAMPLE", "grid = make_grid(G(fixed).cpu().data)")) == [
+        ("LC007", "grid = make_grid(G(fixed).cpu().data)")
+    ]
+    # an epoch-level forward that is kept as it is says nothing of evaluation
+    assert findings(source.replace("SAMPLE", "last = G(fixed)")) == []

@@ -864,9 +864,15 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
     outputs = set(statement.targets)
     if any(c.method in METRIC_METHODS and c.inner is call.call for c in statement.calls):
         return True
+    if any(c.method in _VIEWING for c in statement.calls):
+        return True  # `make_grid(G(fixed_z).cpu().data)`: samples made to be looked at
     later = [s for s in function.simples if outputs and s.value_names & outputs or any(
         arg.names & outputs for c in s.calls for arg in c.args)]
     return _computes_metrics(model, later)
+
+
+_VIEWING = frozenset({"make_grid", "save_image", "imshow", "add_image", "add_images", "add_figure"})
+"""Calls that turn a model's output into pictures: its outputs are samples to look at."""
 
 
 def _loaded_before(model: LoopModel, function: FunctionInfo, call: Event) -> bool:
