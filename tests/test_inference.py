@@ -2220,3 +2220,22 @@ def test_a_forward_at_epoch_level_turned_into_pictures_is_a_sampling_pass() -> N
     ]
     # an epoch-level forward that is kept as it is says nothing of evaluation
     assert findings(source.replace("SAMPLE", "last = G(fixed)")) == []
+
+
+def test_scheduler_order_in_code_written_for_pytorch_before_1_1_is_not_judged_by_todays_rule() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30)
+        for epoch in range(100):
+            scheduler.step()
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                loss = nn.functional.cross_entropy(net(x), y)
+                loss.backward()
+                optimizer.step()
+                LOG
+    """
+    assert [c for c, _ in findings(source.replace("LOG", "total += loss.item()"))] == ["LC004"]
+    # `loss.data[0]` fails on PyTorch >= 0.5: the code targets a version where this order was right
+    assert findings(source.replace("LOG", "total += loss.data[0]")) == []

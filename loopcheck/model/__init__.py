@@ -1249,6 +1249,12 @@ class LoopModel:
             return True
         return any(qualified.split(".", 1)[0] in ("pytest", "unittest") for qualified in self.ir.imports.values())
 
+    @cached_property
+    def written_for_old_torch(self) -> bool:
+        """Code written for PyTorch before 0.4 (`loss.data[0]`, `Variable(x, volatile=True)`, both
+        errors or no-ops since): the API of its time decides what was right."""
+        return bool(_OLD_TORCH.search(self.text))
+
     @property
     def text(self) -> str:
         """The Python text the model was built from (a notebook's joined code cells)."""
@@ -1273,6 +1279,9 @@ class LoopModel:
     def code(self, node: cst.CSTNode) -> str:
         """The text of an expression or simple statement (normalised spacing; see text.py)."""
         return expression_text(node)
+
+
+_OLD_TORCH = re.compile(r"\.data\[0\]|volatile\s*=\s*True")
 
 
 def _is_cell(function: FunctionInfo) -> bool:

@@ -13,7 +13,9 @@ from loopcheck.rules.base import Report, Rule
 class SchedulerBeforeOptimizer(Rule):
     """Reports a `scheduler.step()` that runs before the `optimizer.step()` it schedules, in one
     iteration of the batch loop or, for schedules stepped per epoch, in one iteration of the
-    epoch loop (a scheduler stepped at the top of the epoch, before training)."""
+    epoch loop (a scheduler stepped at the top of the epoch, before training). Files written for
+    PyTorch before 0.4 (`loss.data[0]`, `volatile=True`), when that was the documented order, are
+    left alone."""
 
     code = "LC004"
     name = "scheduler-before-optimizer"
@@ -77,6 +79,8 @@ for epoch in range(epochs):
     )
 
     def check(self, model: LoopModel) -> Iterable[Report]:
+        if model.written_for_old_torch:
+            return ()  # before PyTorch 1.1, `scheduler.step()` at the top of the epoch was the documented order
         found: dict[int, Report] = {}
 
         def step(state: tuple[frozenset[Event], frozenset[Event]], event: Event) -> tuple[frozenset[Event], frozenset[Event]]:
