@@ -15,7 +15,7 @@ import pytest
 from loopcheck import cache as cache_module
 from loopcheck.cache import DAY, MAX_UNUSED, PRUNE_EVERY
 from loopcheck.engine import LintResult, lint_paths
-from tests.test_cache import cli
+from tests.test_cache import cli, project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -26,14 +26,6 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     directory = tmp_path / "cache"
     monkeypatch.setenv("LOOPCHECK_CACHE_DIR", str(directory))
     return directory
-
-
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "proj"
-    shutil.copytree(FIXTURES / "projects" / "eval_helper_without_context", root)
-    (root / "pyproject.toml").write_text("", encoding="utf-8")
-    shutil.copy(FIXTURES / "mnist_cnn_missing_zero_grad.py", root / "other.py")
-    return root
 
 
 def entries(directory: Path) -> list[Path]:
