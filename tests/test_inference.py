@@ -2239,3 +2239,23 @@ def test_scheduler_order_in_code_written_for_pytorch_before_1_1_is_not_judged_by
     assert [c for c, _ in findings(source.replace("LOG", "total += loss.item()"))] == ["LC004"]
     # `loss.data[0]` fails on PyTorch >= 0.5: the code targets a version where this order was right
     assert findings(source.replace("LOG", "total += loss.data[0]")) == []
+
+
+def test_a_checkpoint_of_code_written_for_pytorch_before_0_4_needs_no_scheduler_state() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30)
+        for epoch in range(100):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                loss = nn.functional.cross_entropy(net(x), y)
+                loss.backward()
+                optimizer.step()
+                LOG
+            scheduler.step()
+            torch.save({"epoch": epoch, "model": net.state_dict(), "optimizer": optimizer.state_dict()}, "ckpt.pt")
+    """
+    assert [c for c, _ in findings(source.replace("LOG", "total += loss.item()"))] == ["LC012"]
+    # schedulers had no state_dict() on the PyTorch this code targets (`loss.data[0]`)
+    assert findings(source.replace("LOG", "total += loss.data[0]")) == []

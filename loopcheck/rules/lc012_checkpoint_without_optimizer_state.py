@@ -17,7 +17,7 @@ class CheckpointWithoutOptimizerState(Rule):
     position (a key such as `epoch` or `step`) and is meant to resume from — saved every so often
     inside the training loop, or read back somewhere in the project (`start_epoch =
     checkpoint["epoch"]`) — but not the optimizer's state, or not the scheduler's when the file
-    builds a torch scheduler. A dict with only the model's weights, and a snapshot saved only when
+    builds a torch scheduler (and targets PyTorch 0.4 or later, when schedulers got a state_dict). A dict with only the model's weights, and a snapshot saved only when
     a validation metric improves and never read back to resume, are exports and are left alone.
     When a helper saves the dict it is given, the finding points at the call that hands it over.
     Weights saved every so often to files of their own with the epoch in the file name, and
@@ -122,6 +122,8 @@ for epoch in range(epochs):
         for checkpoint in model.checkpoints:
             if schedulers and not checkpoint.saves(SCHEDULER) and model.schedulers_told_their_epoch:
                 schedulers = []  # a schedule stepped with its epoch every time has no position to lose
+            if model.written_for_old_torch:
+                schedulers = []  # before PyTorch 0.4 schedulers had no state_dict() to save
             if not checkpoint.has_model_and_position or not meant_for_resuming(model, checkpoint):
                 continue
             missing = []
