@@ -2259,3 +2259,32 @@ def test_a_checkpoint_of_code_written_for_pytorch_before_0_4_needs_no_scheduler_
     assert [c for c, _ in findings(source.replace("LOG", "total += loss.item()"))] == ["LC012"]
     # schedulers had no state_dict() on the PyTorch this code targets (`loss.data[0]`)
     assert findings(source.replace("LOG", "total += loss.data[0]")) == []
+
+
+def test_a_helper_that_switches_to_training_mode_and_runs_the_forward_itself_does_so_on_purpose() -> None:
+    source = """
+        G = Dropping()
+        optimizer = torch.optim.Adam(G.parameters())
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(G(x), y).backward()
+            optimizer.step()
+
+        def accumulate_standing_stats(net, z):
+            net.train()
+            for i in range(16):
+                with torch.no_grad():
+                    z.normal_()
+                    out = net(z)
+            net.eval()
+
+        def sample(net, z):
+            net.eval()
+            accumulate_standing_stats(net, z)
+            with torch.no_grad():
+                images.append(net(z).argmax(1).tolist())
+
+        sample(G, z)
+    """
+    # batch-norm statistics recomputed in training mode on purpose, by the helper that runs them
+    assert findings(source) == []

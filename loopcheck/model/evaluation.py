@@ -1329,17 +1329,22 @@ def train_mode_on_purpose(model: LoopModel, function: FunctionInfo, node: object
     wanted there (batch-norm statistics recomputed after weight averaging, Monte Carlo dropout)."""
     model = model.at(function)
     events = model.function_events_flat(function)
+    forward = next((e for e in events if e.node is node), None)
+    if forward is None:
+        return False
     switched: int | None = None
     for index, event in enumerate(events):
-        if event.node is node:
+        if event is forward:
             break
         if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(event.subject, subject, model):
-            # (a helper that ends with `net.train()`, an attack shared with training, restores the
-            # mode its training callers need: not on purpose for this pass)
-            explicit = event.kind is Kind.TRAIN and not (event.call is not None and event.call.args) and not event.context.chain
+            # written where the forward is (the pass, or a helper that both switches and runs it:
+            # batch-norm statistics recomputed); a helper that ends with `net.train()` (an attack
+            # shared with training) restores the mode its training callers need: not on purpose
+            explicit = (
+                event.kind is Kind.TRAIN and not (event.call is not None and event.call.args)
+                and event.context.function is forward.context.function
+            )
             switched = index if explicit else None
-    else:
-        return False
     # no training follows the switch in this function: not `model.train()` at the top of a shared
     # `run_epoch(..., train)` whose backward sits under `if train:`
     return switched is not None and not any(e.kind in (Kind.BACKWARD, Kind.STEP) for e in events[switched:])
