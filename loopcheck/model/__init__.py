@@ -217,7 +217,8 @@ class LoopModel:
         cell = self._cell_outputs.get(name)
         if cell is None:
             return None
-        return cell.nested.get(name) or next((c for c in self.ir.classes.values() if c.name == name and _defined_in(c, cell)), None)
+        cls = self.ir.classes.get(name)
+        return cell.nested.get(name) or (cls if cls is not None and _defined_in(cls, cell) else None)
 
     @cached_property
     def _is_marimo(self) -> bool:
@@ -1294,15 +1295,9 @@ def _is_cell(function: FunctionInfo) -> bool:
 
 
 def _defined_in(cls: ClassInfo, function: FunctionInfo) -> bool:
-    """Is the class statement inside the function's body?"""
-    start, end = function.node, cls.node
-    return any(node is end for node in _class_statements(start))
-
-
-def _class_statements(function_node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    body = getattr(function_node, "body", None)
-    statements = getattr(body, "body", ()) if body is not None else ()
-    return (stmt for stmt in statements if isinstance(stmt, cst.ClassDef))
+    """Is the class statement one of the function's own statements?"""
+    body = getattr(function.node, "body", None)
+    return any(statement is cls.node for statement in getattr(body, "body", ()))
 
 
 def _member(found: Definition, attribute: str, hops: int) -> Definition | None:

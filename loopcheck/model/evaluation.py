@@ -554,19 +554,15 @@ def _given_mode_layers(model: LoopModel, binding: Binding) -> bool:
     true when a project module passed to the constructor holds dropout or batch norm and nothing
     in the file switches that module's own mode (`encoder.eval()` before running a search wrapper
     over it is judged by that name, not guessed here)."""
-    call = _built_by(binding.call) if binding.call is not None else None
-    if call is None:
+    layered = [
+        name for name, given in given_modules(model, binding)
+        if given.cls is not None and given.cls is not binding.cls and class_has_mode_layers(model.at_class(given.cls), given.cls)
+    ]
+    if not layered:
         return False
     owner = model.at(binding.function)
     switched = {c.receiver for f in owner.ir.functions for s in f.simples for c in s.calls if c.method in ("eval", "train")}
-    for arg in call.args:
-        if arg.dotted is None or arg.dotted in switched:
-            continue
-        given = owner.binding(arg.dotted, binding.function)
-        if given is not None and given.cls is not None and given.cls is not binding.cls and owner.is_module_class(given.cls):
-            if class_has_mode_layers(model.at_class(given.cls), given.cls):
-                return True
-    return False
+    return any(name not in switched for name in layered)
 
 
 def _out_of_sight(model: LoopModel, name: str, function: FunctionInfo, depth: int) -> bool:
@@ -1621,20 +1617,19 @@ def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
     for call in cls.constructed if free else ():
         qualified = qualify(call.dotted, model.ir.imports) or call.dotted or ""
         last = qualified.rsplit(".", 1)[-1]
+        built = model.definition(call.dotted) if call.dotted else None
         if call.dotted is None and call.inner is None:
             free = False  # `getattr(nn, name)(...)`, `layers[kind](...)`: a callee we cannot name
         elif qualified.startswith("torch.nn.") and not qualified.startswith("torch.nn.functional.") and last[:1].isupper():
             free = False  # `nn.Linear(...)`, `nn.Parameter(...)`, `nn.Sequential(...)`
         elif last in ("Parameter", "ParameterList", "ParameterDict") or MODEL_FACTORIES.search(qualified):
             free = False
-        elif last[:1].isupper() and not isinstance(model.definition(call.dotted) if call.dotted else None, ClassInfo):
+        elif last[:1].isupper() and not isinstance(built, ClassInfo):
             free = False  # a library class (`GCNConv(...)`, `Conv1d`): a layer as far as we know
-        else:
-            built = model.definition(call.dotted) if call.dotted else None
-            if isinstance(built, ClassInfo) and built is not cls and model.at_class(built).is_module_class(built):
-                free = builds_no_parameters(model.at_class(built), built)
-            elif isinstance(built, FunctionInfo) and call.dotted and not call.dotted.startswith("self."):
-                free = False  # a project helper may build layers
+        elif isinstance(built, ClassInfo) and built is not cls and model.at_class(built).is_module_class(built):
+            free = builds_no_parameters(model.at_class(built), built)
+        elif isinstance(built, FunctionInfo) and call.dotted and not call.dotted.startswith("self."):
+            free = False  # a project helper may build layers
         if not free:
             break
     model._class_facts[key] = free
