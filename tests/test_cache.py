@@ -233,3 +233,27 @@ def test_no_cache_writes_nothing_and_the_variable_moves_the_folder(tmp_path: Pat
     assert cli("check", "proj", cwd=tmp_path, env={"LOOPCHECK_CACHE_DIR": str(tmp_path / "elsewhere")}).returncode == 1
     assert not (tmp_path / ".loopcheck_cache").exists()
     assert len(entries(tmp_path / "elsewhere")) == 4
+
+
+def test_a_script_beside_that_changes_the_pytorch_era_invalidates_the_entry(tmp_path: Path, cache_dir: Path) -> None:
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    (root / "model.py").write_text(
+        "import torch.nn as nn\n\nclass Tiny(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 2)\n\n    def forward(self, x):\n        return self.fc(x)\n",
+        encoding="utf-8",
+    )
+    script = root / "test.py"
+    script.write_text(
+        "import torch\nfrom torch.autograd import Variable\nfrom model import Tiny\n\nnet = Tiny()\n"
+        "net.load_state_dict(torch.load('net.pt'))\nnet.eval()\n"
+        "out = net(Variable(load_image(path), volatile=True))\nsave(out.argmax(1))\n",
+        encoding="utf-8",
+    )
+    assert lint_paths([str(script)], cache=True).findings == []
+    # a training script beside it now uses torch.no_grad (PyTorch >= 0.4): volatile does nothing
+    (root / "train.py").write_text("import torch\n\nwith torch.no_grad():\n    pass\n", encoding="utf-8")
+    warm = lint_paths([str(script)], cache=True)
+    assert everything(warm) == everything(lint_paths([str(script)], cache=False))
+    assert [f.code for f in warm.findings] == ["LC007"]

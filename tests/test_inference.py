@@ -2288,3 +2288,298 @@ def test_a_helper_that_switches_to_training_mode_and_runs_the_forward_itself_doe
     """
     # batch-norm statistics recomputed in training mode on purpose, by the helper that runs them
     assert findings(source) == []
+
+
+def test_a_module_name_rebound_to_the_model_it_builds_is_the_model(tmp_path: Path) -> None:
+    (tmp_path / "model.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+
+        class RNNModel(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.drop = nn.Dropout(0.5)
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(self.drop(x))
+
+        def helper(x):
+            return x
+    """), encoding="utf-8")
+    script = tmp_path / "main.py"
+    script.write_text(textwrap.dedent("""
+        import torch
+        import model
+
+        model = model.RNNModel()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        def evaluate(source):
+            model.eval()
+            total = 0.0
+            for x, y in source:
+                total += torch.nn.functional.cross_entropy(model(x), y).item()
+            return total
+
+        for epoch in range(3):
+            model.train()
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                torch.nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            evaluate(val_data)
+    """), encoding="utf-8")
+    # `import model` then `model = model.RNNModel()`: the name is the model from then on
+    assert [f.code for f in lint_paths([str(script)], root=str(tmp_path)).findings] == ["LC007"]
+    # a function imported from the module stays a function, never a model
+    script.write_text(textwrap.dedent("""
+        import torch
+        from model import helper, RNNModel
+
+        net = RNNModel()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(net(helper(x)), y).backward()
+            optimizer.step()
+        helper = 3
+        with torch.no_grad():
+            net.eval()
+            out = net(helper(test_x))
+    """), encoding="utf-8")
+    assert lint_paths([str(script)], root=str(tmp_path)).findings == []
+
+
+def test_a_volatile_input_guards_nothing_in_a_project_that_runs_on_pytorch_0_4_or_later(tmp_path: Path) -> None:
+    (tmp_path / "model.py").write_text(NETS, encoding="utf-8")
+    (tmp_path / "train.py").write_text(textwrap.dedent("""
+        import torch
+        from model import Tiny
+
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            loss = torch.nn.functional.cross_entropy(net(x), y)
+            loss.backward()
+            optimizer.step()
+            total += LOSS
+        torch.save(net.state_dict(), "net.pt")
+    """), encoding="utf-8")
+    script = tmp_path / "test_image.py"
+    script.write_text(textwrap.dedent("""
+        import torch
+        from torch.autograd import Variable
+        from model import Tiny
+
+        net = Tiny()
+        net.load_state_dict(torch.load("net.pt"))
+        net.eval()
+        image = Variable(load_image(path), volatile=True)
+        out = net(image)
+        save(out.argmax(1))
+    """), encoding="utf-8")
+    train = (tmp_path / "train.py").read_text()
+    # the training script reads `loss.item()`: the project runs on PyTorch >= 0.4, where
+    # `volatile=True` is ignored, so the inference builds a graph
+    (tmp_path / "train.py").write_text(train.replace("LOSS", "loss.item()"), encoding="utf-8")
+    assert [f.code for f in lint_paths([str(script)], root=str(tmp_path)).findings] == ["LC007"]
+    # written for PyTorch 0.3 throughout (`loss.data[0]`): a volatile input recorded no graph
+    (tmp_path / "train.py").write_text(train.replace("LOSS", "loss.data[0]"), encoding="utf-8")
+    assert lint_paths([str(script)], root=str(tmp_path)).findings == []
+
+
+def test_a_model_moved_from_a_parameter_and_wrapped_in_ddp_keeps_the_callers_class() -> None:
+    source = """
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        class Trainer:
+            def __init__(self, model, optimizer, train_loader, test_loader):
+                self.model = model.to(0)
+                self.optimizer = optimizer
+                self.train_loader, self.test_loader = train_loader, test_loader
+                self.model = DDP(self.model, device_ids=[0])
+
+            def _run_batch(self, x, y, train=True):
+                with torch.set_grad_enabled(train):
+                    loss = nn.functional.cross_entropy(self.model(x), y)
+                if train:
+                    self.optimizer.zero_grad()
+                    loss.backward()
+                    self.optimizer.step()
+                return loss.item()
+
+            def _run_epoch(self, loader, train=True):
+                for x, y in loader:
+                    self._run_batch(x, y, train)
+
+            def train(self):
+                for epoch in range(3):
+                    self._run_epoch(self.train_loader, train=True)
+                    self._run_epoch(self.test_loader, train=False)
+
+        net = NET()
+        trainer = Trainer(net, torch.optim.SGD(net.parameters(), lr=0.1), train_loader, test_loader)
+        trainer.train()
+    """
+    # `self.model = DDP(self.model)` wraps what `self.model = model.to(0)` held: the class the
+    # caller passes; the evaluation (train=False) runs it in training mode
+    assert [c for c, _ in findings(source.replace("NET", "Dropping"))] == ["LC006"]
+    assert findings(source.replace("NET", "Tiny")) == []
+
+
+def test_a_backward_later_in_the_script_on_unrelated_tensors_does_not_hide_a_test_loop() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+
+        net.eval()
+        outs = []
+        for x, y in test_loader:
+            out = net(x)
+            correct += (out.argmax(1) == y).sum().item()
+            LATER
+        TAIL
+    """
+    # a later notebook cell differentiates a toy layer of its own: the test loop keeps graphs
+    toy = source.replace("LATER", "pass").replace("TAIL", "z = nn.Linear(2, 2)(torch.rand(1, 2)).sum(); z.backward()")
+    assert [c for c, _ in findings(toy)] == ["LC007"]
+    # the loop collects outputs that are differentiated after it: it builds a graph on purpose
+    kept = source.replace("LATER", "outs.append(out)").replace("TAIL", "total = torch.stack(outs).sum(); total.backward()")
+    assert findings(kept) == []
+
+
+def test_a_forward_on_held_out_data_after_the_step_of_a_training_iteration_is_validation() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for epoch in range(500):
+            optimizer.zero_grad()
+            tr_output = net(tr_input)
+            loss = nn.functional.cross_entropy(tr_output, tr_targets)
+            loss.backward()
+            optimizer.step()
+            out = net(INPUT)
+            accs.append((out.argmax(1) == y).float().mean().item())
+    """
+    # full-batch training that validates on every iteration: a graph built and dropped each time
+    assert [c for c, _ in findings(source.replace("INPUT", "val_input"))] == ["LC007"]
+    # a forward on the training input after the step is not taken for an evaluation by its data
+    assert findings(source.replace("INPUT", "tr_input")) == []
+
+
+def test_a_single_forward_on_a_batch_taken_from_held_out_data_is_an_evaluation() -> None:
+    source = """
+        def show(model):
+            data, _ = next(iter(LOADER))
+            data = data.view(-1, 4)
+            out = model(data)
+            plot(out[0])
+
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+        show(net)
+    """
+    # the batch comes from the test set through two assignments: the forward evaluates
+    assert [c for c, _ in findings(source.replace("LOADER", "test_loader"))] == ["LC007"]
+    # a batch of training data proves no evaluation; nor does a function named after one
+    assert findings(source.replace("LOADER", "train_loader")) == []
+    assert findings(source.replace("next(iter(LOADER))", "train_test_split(X)")) == []
+
+
+def test_a_model_built_in_the_entry_function_starts_in_training_mode() -> None:
+    source = """
+        class Trainer:
+            def __init__(self, size):
+                self.model = Dropping()
+                self.model = nn.DataParallel(self.model)
+                self.optim = torch.optim.SGD(self.model.parameters(), lr=0.1)
+
+            def train(self, epoch):
+                self.iteration(epoch, train_loader)
+
+            def test(self, epoch):
+                self.iteration(epoch, test_loader, train=False)
+
+            def iteration(self, epoch, loader, train=True):
+                for x, y in loader:
+                    loss = nn.functional.cross_entropy(self.model.forward(x), y)
+                    if train:
+                        self.optim.zero_grad()
+                        loss.backward()
+                        self.optim.step()
+
+        def main(HEAD):
+            BUILD
+            for epoch in range(3):
+                trainer.train(epoch)
+                trainer.test(epoch)
+    """
+    # `main` is called from outside (a console script), but it builds the trainer and with it the
+    # model: nothing before it can have put the model in eval mode; `trainer.train(epoch)` is the
+    # project method, not a mode switch
+    built = source.replace("HEAD", "").replace("BUILD", "trainer = Trainer(10)")
+    assert sorted(c for c, _ in findings(built)) == ["LC006", "LC007"]
+    # a trainer handed in by an unseen caller may hold a model its caller put in eval mode
+    given = source.replace("HEAD", "trainer").replace("BUILD", "pass")
+    assert "LC006" not in [c for c, _ in findings(given)]
+
+
+def test_a_file_that_reads_loss_data_0_was_written_for_volatile_whatever_the_project_uses(tmp_path: Path) -> None:
+    (tmp_path / "new.py").write_text("import torch\n\nwith torch.no_grad():\n    pass\n", encoding="utf-8")
+    script = tmp_path / "old.py"
+    script.write_text(NETS + textwrap.dedent("""
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(net(x), y)
+            loss.backward()
+            optimizer.step()
+            total += LOSS
+        net.eval()
+        for x, y in test_loader:
+            out = net(Variable(x, volatile=True))
+            correct += (out.argmax(1) == y).sum()
+    """), encoding="utf-8")
+    text = script.read_text()
+    script.write_text(text.replace("LOSS", "loss.data[0]"), encoding="utf-8")
+    result = lint_paths([str(script)], root=str(tmp_path))
+    assert result.findings == [] and result.errors == []
+    script.write_text(text.replace("LOSS", "float(loss)"), encoding="utf-8")
+    assert [f.code for f in lint_paths([str(script)], root=str(tmp_path)).findings] == ["LC007"]
+
+
+VOLATILE_TEST = """
+import torch
+from torch.autograd import Variable
+from model import Tiny
+
+net = Tiny()
+net.load_state_dict(torch.load("net.pt"))
+net.eval()
+out = net(Variable(load_image(path), volatile=True))
+save(out.argmax(1))
+"""
+
+
+def test_the_pytorch_a_script_runs_on_is_told_by_the_scripts_of_its_own_folder(tmp_path: Path) -> None:
+    # a repository of projects of several eras, each in a folder of its own
+    for folder in ("old_gan", "new_gan"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "model.py").write_text(NETS, encoding="utf-8")
+        (tmp_path / folder / "test.py").write_text(VOLATILE_TEST, encoding="utf-8")
+    (tmp_path / "new_gan" / "train.py").write_text("import torch\n\nwith torch.no_grad():\n    pass\n", encoding="utf-8")
+    new = lint_paths([str(tmp_path / "new_gan" / "test.py")], root=str(tmp_path))
+    assert [f.code for f in new.findings] == ["LC007"]
+    # nothing in the old project's folder came after PyTorch 0.4: volatile did its work there
+    old = lint_paths([str(tmp_path / "old_gan" / "test.py")], root=str(tmp_path))
+    assert old.findings == [] and old.errors == []

@@ -17,7 +17,7 @@ from libcst.metadata import CodeRange
 
 from loopcheck.model import dataflow, evaluation, schedules, state
 from loopcheck.model.build import NOT_LITERAL, build_file, dotted_name, literal_value, qualify
-from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, arguments_known, event_tree
+from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, arguments_known, arguments_passed, event_tree
 from loopcheck.model.program import Node, repeated_tests, run_iterations, run_once
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With, all_statements
 from loopcheck.model.roles import (
@@ -104,6 +104,7 @@ class LoopModel:
         self._class_facts: dict[tuple[str, int], bool] = {}
         self._frozen: dict[tuple[str, int], Simple | None] = {}
         self._programs: dict[tuple[int, tuple[tuple[str, object], ...]], Node] = {}
+        self._tested: dict[tuple[int, int], frozenset[str]] = {}
         self._lexical_grads: dict[int, dict[int, str]] = {}
         self._correlations: dict[int, tuple[Node, tuple[frozenset[str], bool]]] = {}
         self._reach: dict[int, frozenset[str]] = {}
@@ -719,7 +720,7 @@ class LoopModel:
     def specializations(self, function: FunctionInfo) -> list[tuple[tuple[str, object], ...]]:
         """The values its callers give the parameters a function tests (`run_epoch(..., train=False)`),
         one tuple per distinct way it is called; empty when no test depends on them."""
-        tested = {p for p in function.params if any(p in _test_names(test) for test in _tests_of(function.body))}
+        tested = self.tested_parameters(function)
         if not tested:
             return []
         found: list[tuple[tuple[str, object], ...]] = []
@@ -727,6 +728,36 @@ class LoopModel:
             known = tuple((name, value) for name, value in arguments_known(function, edge.call) if name in tested)
             if known and known not in found:
                 found.append(known)
+        return found
+
+    def tested_parameters(self, function: FunctionInfo, depth: int = 3) -> frozenset[str]:
+        """The parameters whose value decides what the function runs: tested by its if-statements or
+        its `set_grad_enabled(train)`, or passed on to a project function that tests them
+        (`_run_epoch(loader, train)` handing `train` to `_run_batch`)."""
+        key = (id(function), depth)
+        cached = self._tested.get(key)
+        if cached is not None:
+            return cached
+        self._tested[key] = frozenset()  # (a recursive call chain tests nothing more)
+        names = {name for test in _tests_of(function.body) for name in _test_names(test)}
+        for statement in all_statements(function.body):
+            if isinstance(statement, With):
+                names.update(arg.dotted for item in statement.items for arg in item.args if arg.dotted)
+        tested = {p for p in function.params if p in names}
+        if depth > 0:
+            for simple in function.simples:
+                for call in simple.calls:
+                    passed = {arg.dotted for arg in call.args} & (set(function.params) - tested)
+                    if not passed:
+                        continue
+                    callee = self.resolve_call(call, function, via_callers=False)
+                    if callee is None or callee is function:
+                        continue
+                    inner = self.at(callee).tested_parameters(callee, depth - 1)
+                    for name, value in arguments_passed(callee, call):
+                        if name in inner and value in passed:
+                            tested.add(value)
+        found = self._tested[key] = frozenset(tested)
         return found
 
     def function_program(self, function: FunctionInfo, constants: tuple[tuple[str, object], ...] = ()) -> Node:

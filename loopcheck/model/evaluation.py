@@ -284,11 +284,42 @@ def _loop_pass(
         inside_training = id(function) in training or any(id(outer) in training_loops for outer in model.enclosing_loops(loop))
         if inside_training and not named:
             return None  # a loop inside a training step builds part of that step's loss (or is found below)
-        if any(e.kind in _GRAPH_KINDS for e in model.function_events(function)):
+        if any(e.kind in _GRAPH_KINDS and _may_use_loop_results(model, function, loop, e) for e in model.function_events(function)):
             return None  # the function backwards what the loop computed
     if not (named or constants or _evaluation_intent(model, function, calls[0], loop)):
         return None  # a rollout over range(n), or a model this project never trains: no evaluation pass
     return _pass(model, function, loop, calls[0], constants)
+
+
+_COLLECTING = frozenset({"append", "extend", "insert", "add", "update", "add_", "copy_"})
+
+
+def _may_use_loop_results(model: LoopModel, function: FunctionInfo, loop: Loop, event: Event) -> bool:
+    """Can a backward() outside the loop differentiate what the loop computed? Not when the tensor
+    it is called on is built from names the loop never assigns nor collects into (a notebook's later
+    cell: `y = net(x).sum(); y.backward()` after a test loop), followed through the function's
+    assignments. Unknown receivers and backwards inlined from helpers may."""
+    call = event.call
+    if event.context.function is not function or call is None or call.receiver is None or call.method != "backward":
+        return True
+    placed = model.ordered_statements(function)
+    made: set[str] = set()
+    for item in placed:
+        if loop in item.loops:
+            made.update(item.simple.targets)
+            made.update(item.simple.subscript_targets)
+            made.update(c.receiver for c in item.simple.calls if c.method in _COLLECTING and c.receiver is not None)
+    made.update(loop.targets)
+    changed = True
+    while changed:
+        changed = False
+        for item in placed:
+            simple = item.simple
+            if simple.targets and not set(simple.targets) <= made and simple.value_names & made:
+                made.update(simple.targets)
+                changed = True
+    root = call.receiver.split(".", 1)[0]
+    return call.receiver in made or root in made
 
 
 def _feeds_gradients(model: LoopModel, event: Event, only_binding: bool = False) -> bool:
@@ -398,9 +429,11 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
             switched = _mode_before(owner, event.context.function, event.node, event.subject) or (
                 event.subject is not None and _eval_set_by_constructor(owner, event.context.function, event.subject.name)
             )
+            held_out = event.call is not None and any(EVAL_DATA.search(owner.code(arg.node)) for arg in event.call.args)
             if on_cadence or switched or (
                 epoch_level and not event.context.chain and _single_call_intent(owner, event.context.function, event)
-            ):
+            ) or (not event.context.chain and held_out):
+                # (`val_output = net(val_input)` after the step of a full-batch iteration: validation)
                 found = _pass(model, function, loop, event)
                 if found is not None:
                     yield found
@@ -524,6 +557,18 @@ def _wrapped_by_parallel(model: LoopModel, binding: Binding) -> bool | None:
     first = call.args[0]
     if first.dotted is not None:
         inner = owner.binding(first.dotted, binding.function)
+        if inner is binding:
+            # `self.model = DDP(self.model)`: the module is what the name held before the wrapping
+            cls = binding.function.cls
+            earlier = (
+                owner.roles.attributes.get(id(cls), {}).get(first.dotted, [])
+                if cls is not None and first.dotted.startswith("self.")
+                else owner.roles.bindings_of(first.dotted, binding.function)
+            )
+            index = next((i for i, b in enumerate(earlier) if b is binding), 0)
+            inner = earlier[index - 1] if index > 0 else None
+            if inner is not None and inner.alias is not None:
+                inner = owner.binding(inner.alias, inner.function) or inner  # `self.model = model.to(rank)`
         if inner is None or inner is binding:
             return None
         return may_hold_mode_layers(owner, Subject(key=inner, name=first.dotted, role=MODEL, binding=inner, function=binding.function))
@@ -850,6 +895,8 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
         return True
     if call.call is not None and any(EVAL_DATA.search(model.code(arg.node)) for arg in call.call.args):
         return True
+    if call.call is not None and _from_held_out_data(function, call.call):
+        return True
     if call.call is not None and call.call.method is not None and PREDICTION_METHODS.match(call.call.method):
         return True
     if _mode_before(model, function, call.node, call.subject):
@@ -865,6 +912,30 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
     later = [s for s in function.simples if outputs and s.value_names & outputs or any(
         arg.names & outputs for c in s.calls for arg in c.args)]
     return _computes_metrics(model, later)
+
+
+def _from_held_out_data(function: FunctionInfo, call: CallSite, hops: int = 3) -> bool:
+    """Are the call's inputs taken from held-out data through the function's assignments
+    (`data, _ = next(iter(test_loader)); data = data.to(device); model(data)`)? Names read, not
+    functions called (`train_test_split` names no held-out data)."""
+    names = {name for arg in call.args for name in arg.names}
+    seen: set[str] = set()
+    for _ in range(hops):
+        names -= seen
+        if not names:
+            return False
+        seen |= names
+        found: set[str] = set()
+        for simple in function.simples:
+            if simple.value is None or not set(simple.targets) & names:
+                continue
+            called = {c.dotted for c in simple.calls if c.dotted is not None}
+            read = {name for name in simple.value_names if name not in called}
+            if any(EVAL_DATA.search(name) for name in read):
+                return True
+            found |= read
+        names = found
+    return False
 
 
 _VIEWING = frozenset({"make_grid", "save_image", "imshow", "add_image", "add_images", "add_figure"})
@@ -974,7 +1045,9 @@ def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None =
     """The grad mode an event runs under, its function's callers (or only `edges`) included."""
     if event.context.grad != "on":
         return event.context.grad
-    if _volatile_input(model, event) or _volatile_loader(model, event) or _numpy_proves_no_graph(model, event):
+    if (_volatile_input(model, event) or _volatile_loader(model, event)) and not _runs_on_new_torch(model):
+        return "off"
+    if _numpy_proves_no_graph(model, event):
         return "off"
     outermost = event.context.chain[0] if event.context.chain else None
     if outermost is None:
@@ -984,6 +1057,23 @@ def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None =
     # inlined from callers whose with-blocks were applied: what enters the outermost of them
     entering = _function_of_call(model, event, outermost)
     return grad_entering(model, entering) if entering is not None else "on"
+
+
+_NEW_TORCH = r"torch\.no_grad|torch\.set_grad_enabled|torch\.inference_mode|torch\.device\(|\.item\(\)"
+"""APIs that PyTorch 0.4 brought; `Variable(x, volatile=True)` has done nothing since."""
+
+
+def _runs_on_new_torch(model: LoopModel) -> bool:
+    """Does this file, or a script beside it (scripts of one folder run on the same PyTorch; a
+    repository may gather projects of several eras in folders of their own), use an API that came
+    with PyTorch 0.4? Then a `volatile=True` input records a graph like any other. A file that reads
+    `loss.data[0]` (an error since 0.5) was written for the PyTorch of volatile."""
+    if re.search(r"\.data\[0\]", model.text):
+        return False
+    if re.search(_NEW_TORCH, model.text):
+        return True
+    path = model.ir.path
+    return bool(path) and model.project.mentions(_NEW_TORCH, model.project.folder_of(path))
 
 
 def _numpy_proves_no_graph(model: LoopModel, event: Event) -> bool:
@@ -1149,6 +1239,8 @@ def eval_mode_reaches(
         return True
     if depth > MAX_CALLER_DEPTH:
         return True
+    if subject is not None and _built_fresh_before(model, function, target, subject.name):
+        return False  # a module built in this function starts in training mode, whoever calls it
     edges = model.callers(function) if edges is None else edges
     if not edges:
         return function.name != "<module>"  # called from where we cannot see: assume it is set
@@ -1252,6 +1344,44 @@ def _returns_eval_model(model: LoopModel, function: FunctionInfo) -> bool:
         if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and event.subject is not None and event.subject.name in returned:
             state = event.kind is Kind.EVAL
     return bool(state)
+
+
+def _built_fresh_before(model: LoopModel, function: FunctionInfo, target: Event, name: str) -> bool:
+    """Is the model constructed in this function before the target runs: `net = Net()`, or
+    `trainer = Trainer(...)` whose `__init__` builds `self.model = BERTLM(...)`? Nothing its
+    callers did can have changed its mode then."""
+    head, *path = name.split(".")
+    if head == "self" or len(path) > 1:
+        return False
+    binding = model.roles.lookup(head, function)
+    if binding is None or binding.function is not function or binding.cls is None or binding.call is None:
+        return False
+    if path:
+        if model.is_module_class(binding.cls):
+            return False
+        owner = model.at_class(binding.cls)
+        held = owner.roles.attributes.get(id(binding.cls), {}).get(f"self.{path[0]}", [])
+        attribute = f"self.{path[0]}"
+        if not held or any(
+            b.alias is not None or b.function.name != "__init__" or (b.cls is None and not _rewraps(b, attribute)) for b in held
+        ):
+            return False
+    elif not model.is_module_class(binding.cls):
+        return False
+    order = {id(placed.simple): index for index, placed in enumerate(model.ordered_statements(function))}
+    built = order.get(id(binding.statement))
+    statement = _statement_of(function, target) if target.call is not None else None
+    runs = order.get(id(statement)) if statement is not None else None
+    return built is not None and runs is not None and built < runs
+
+
+def _rewraps(binding: Binding, name: str) -> bool:
+    """`self.model = nn.DataParallel(self.model)`: the same module, wrapped."""
+    call = binding.call
+    return (
+        call is not None and (call.dotted or "").rsplit(".", 1)[-1] in _PARALLEL_WRAPPERS
+        and bool(call.args) and call.args[0].dotted == name
+    )
 
 
 def _eval_set_by_constructor(model: LoopModel, function: FunctionInfo, name: str) -> bool:

@@ -234,7 +234,7 @@ class Flow:
         if method is not None and MODE_METHOD.match(method) and not (method == "eval" and call.args):
             # (`evaluator.eval(results)` computes metrics: Module.eval() takes no argument)
             chained = self.subject_in(_chain_receiver(call), context)
-            if chained is not None and chained.role in (MODEL, None):
+            if chained is not None and chained.role in (MODEL, None) and not self._project_method(chained, method):
                 event = self._mode_event(call, context, chained)
                 if method in ("eval", "train") or (event.kind is not Kind.MODE_UNKNOWN and call.args):
                     return [event]
@@ -264,7 +264,10 @@ class Flow:
         if last[:1].isupper() and self.model.binding(name, function) is None:
             return None  # `Net(...)` of a class we cannot see; `G_AB(x)` of a bound model is a forward
         if "." not in name and (name in self.model.ir.import_refs or self.model.definition(name, function) is not None):
-            return None  # an imported or defined name is a function such as `fixed_init_model`, not a model object
+            # an imported or defined name is a function such as `fixed_init_model`, not a model object;
+            # but `import model` then `model = model.RNNModel(...)` rebinds a module's name to a model
+            if not (self._imported_module(name, function) and self.model.binding(name, function) is not None):
+                return None
         if name == "self" and function.cls is not None and self.model.is_module_class(function.cls):
             # `self(x)` in a model's own method runs its forward
             own = self.subject("self", function)
@@ -273,6 +276,23 @@ class Flow:
         # `model.generate(ids)` on a class we cannot see is not taken for a forward: libraries run
         # such methods under no_grad or in eval mode themselves (project classes are followed).
         return callee if callee is not None and callee.role == MODEL else None
+
+    def _project_method(self, receiver: Subject, method: str) -> bool:
+        """`trainer.train(epoch)` on an instance of a project class that is no module and defines
+        the method: a call of that method, not a switch of mode."""
+        cls = receiver.binding.cls if receiver.binding is not None else None
+        if cls is None or self.model.is_module_class(cls):
+            return False
+        return self.model.method_of(cls, method) is not None
+
+    def _imported_module(self, name: str, function: FunctionInfo) -> bool:
+        """Is the name's import a module (`import model`), not a function or class taken from one?"""
+        ref = self.model.ir.import_refs.get(name)
+        if ref is None:
+            return False
+        from loopcheck.model import LoopModel
+
+        return ref.name is None or isinstance(self.model.definition(name, function), LoopModel)
 
     def _mode_event(self, call: CallSite, context: Context, receiver: Subject) -> Event:
         first = call.arg(0, "mode")
@@ -528,6 +548,15 @@ def _iterated_container(iter_text: str) -> str | None:
 def _element_of(subject: Subject) -> object:
     key = subject.key
     return key[1] if isinstance(key, tuple) and len(key) == 2 else None
+
+
+def arguments_passed(target: FunctionInfo, call: CallSite) -> Iterator[tuple[str, str]]:
+    """(parameter, dotted name of the argument) for each parameter the call passes a name to."""
+    offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
+    for index, parameter in enumerate(target.params[offset:]):
+        arg = call.arg(index, parameter)
+        if arg is not None and arg.dotted is not None:
+            yield parameter, arg.dotted
 
 
 def arguments_known(

@@ -194,6 +194,7 @@ class RoleTable:
     def _bind(self, simple: Simple, function: FunctionInfo, table: dict[str, list[Binding]]) -> None:
         call = simple.value_call
         role, cls, qualified = self.model.constructed(call, function)
+        alias_of_parameter: str | None = None
         # `model.to(device)`, `torch.compile(model)`, `copy.deepcopy(model)`; not a plain call of a
         # function that is only named so (`model = train(Net())`, a project's training helper)
         wrapping = call is not None and call.method in WRAPPERS and (
@@ -208,12 +209,16 @@ class RoleTable:
             else:
                 wrapped = call.receiver if moves else (call.args[0].dotted if call.args else None)
                 inner = self.lookup(wrapped, function) if wrapped else None
-                if inner is None or wrapped in simple.targets:
+                if inner is None and wrapped in function.params and wrapped not in simple.targets:
+                    # `self.model = model.to(rank)` of a parameter: the value the callers pass
+                    alias_of_parameter = wrapped
+                elif inner is None or wrapped in simple.targets:
                     return
-                role, cls = inner.role, inner.cls
+                else:
+                    role, cls = inner.role, inner.cls
         if call is not None and role is None and not wrapping:
             role, cls, qualified = self._passed_through(call, simple, function, (role, cls, qualified))
-        alias = dotted_name(simple.value) if simple.value is not None and call is None else None
+        alias = dotted_name(simple.value) if simple.value is not None and call is None else alias_of_parameter
         if alias is not None and not simple.augmented:
             # `self.model = model`: the value of another name, resolved when asked (through callers)
             inner = self.lookup(alias, function) if alias not in simple.targets else None

@@ -283,13 +283,27 @@ class Project:
             real = self._real[path] = os.path.realpath(path)
         return real
 
-    def mentions(self, pattern: str) -> bool:
-        if pattern not in self._mentions:
+    def mentions(self, pattern: str, folder: str | None = None) -> bool:
+        """Does some file of the project (with `folder`, some file directly in that folder, given
+        relative to the root) match the pattern? The observer is told `folder NUL pattern`, which
+        this method takes back as one argument."""
+        if folder is None and "\0" in pattern:
+            folder, pattern = pattern.split("\0", 1)
+        key = pattern if folder is None else f"{folder}\0{pattern}"
+        if key not in self._mentions:
             compiled = re.compile(pattern)
-            self._mentions[pattern] = any(compiled.search(self._text(path)) for path in self.files())
+            files = self.files()
+            if folder is not None:
+                where = os.path.normpath(os.path.join(self.root, folder))
+                files = [path for path in files if os.path.dirname(path) == where]
+            self._mentions[key] = any(compiled.search(self._text(path)) for path in files)
         if self.observer is not None:
-            self.observer.mentions(pattern, self._mentions[pattern])
-        return self._mentions[pattern]
+            self.observer.mentions(key, self._mentions[key])
+        return self._mentions[key]
+
+    def folder_of(self, path: str) -> str:
+        """The folder of a project file, relative to the root (for `mentions`)."""
+        return os.path.relpath(os.path.dirname(os.path.abspath(path)), os.path.abspath(self.root))
 
     def _text(self, path: str) -> str:
         text = self._texts.get(path)
