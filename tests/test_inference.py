@@ -2493,6 +2493,8 @@ def test_a_single_forward_on_a_batch_taken_from_held_out_data_is_an_evaluation()
     # a batch of training data proves no evaluation; nor does a function named after one
     assert findings(source.replace("LOADER", "train_loader")) == []
     assert findings(source.replace("next(iter(LOADER))", "train_test_split(X)")) == []
+    # one call that splits training and test data: which element is which cannot be told
+    assert findings(source.replace("data, _ = next(iter(LOADER))", "data, _, test_x, _ = to_tensors(train_df, test_df)")) == []
 
 
 def test_a_model_built_in_the_entry_function_starts_in_training_mode() -> None:
@@ -2531,6 +2533,9 @@ def test_a_model_built_in_the_entry_function_starts_in_training_mode() -> None:
     # a trainer handed in by an unseen caller may hold a model its caller put in eval mode
     given = source.replace("HEAD", "trainer").replace("BUILD", "pass")
     assert "LC006" not in [c for c, _ in findings(given)]
+    # nor is a trainer taken from an object built elsewhere
+    taken = source.replace("HEAD", "app").replace("BUILD", "trainer = app.trainer")
+    assert "LC006" not in [c for c, _ in findings(taken)]
 
 
 def test_a_file_that_reads_loss_data_0_was_written_for_volatile_whatever_the_project_uses(tmp_path: Path) -> None:
@@ -2583,3 +2588,47 @@ def test_the_pytorch_a_script_runs_on_is_told_by_the_scripts_of_its_own_folder(t
     # nothing in the old project's folder came after PyTorch 0.4: volatile did its work there
     old = lint_paths([str(tmp_path / "old_gan" / "test.py")], root=str(tmp_path))
     assert old.findings == [] and old.errors == []
+
+
+def test_a_notebook_tells_its_own_pytorch_era(tmp_path: Path) -> None:
+    import json
+
+    (tmp_path / "train.py").write_text("import torch\n\nwith torch.no_grad():\n    pass\n", encoding="utf-8")
+    code = NETS + VOLATILE_TEST.replace("from model import Tiny\n", "")
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": code}]
+    notebook = tmp_path / "demo.ipynb"
+    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+    # the scripts beside it run on PyTorch >= 0.4, but the notebook was written for volatile
+    result = lint_paths([str(notebook)], root=str(tmp_path))
+    assert result.findings == [] and result.errors == []
+    # the same code as a script beside them builds a graph
+    script = tmp_path / "demo.py"
+    script.write_text(code, encoding="utf-8")
+    assert [f.code for f in lint_paths([str(script)], root=str(tmp_path)).findings] == ["LC007"]
+
+
+def test_a_training_helper_that_puts_the_model_in_eval_mode_itself_chose_that_mode() -> None:
+    source = """
+        def train(loader, model, optimizer):
+            SWITCH
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+
+        def validate(loader, model):
+            model.eval()
+            with torch.no_grad():
+                for x, y in loader:
+                    correct += (model(x).argmax(1) == y).sum().item()
+
+        net = Dropping()
+        optimizer = torch.optim.SGD(net.fc.parameters(), lr=0.1)
+        for epoch in range(3):
+            train(train_loader, net, optimizer)
+            validate(val_loader, net)
+    """
+    # a linear probe keeps the backbone's batch-norm statistics: eval mode chosen where it trains
+    assert findings(source.replace("SWITCH", "model.eval()")) == []
+    # without it, the validation leaves the model in eval mode for the next epoch's training
+    assert [c for c, _ in findings(source.replace("SWITCH", "pass"))] == ["LC008"]

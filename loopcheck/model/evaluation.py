@@ -914,6 +914,9 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
     return _computes_metrics(model, later)
 
 
+_TRAINING_DATA = re.compile(r"(?i)train")
+
+
 def _from_held_out_data(function: FunctionInfo, call: CallSite, hops: int = 3) -> bool:
     """Are the call's inputs taken from held-out data through the function's assignments
     (`data, _ = next(iter(test_loader)); data = data.to(device); model(data)`)? Names read, not
@@ -932,7 +935,9 @@ def _from_held_out_data(function: FunctionInfo, call: CallSite, hops: int = 3) -
             called = {c.dotted for c in simple.calls if c.dotted is not None}
             read = {name for name in simple.value_names if name not in called}
             if any(EVAL_DATA.search(name) for name in read):
-                return True
+                # (`X_train, y_train, X_test, y_test = split(train_df, test_df)`: which is which
+                # cannot be told; `data, _ = next(iter(test_loader))` is held-out data)
+                return not any(_TRAINING_DATA.search(name) for name in read)
             found |= read
         names = found
     return False
@@ -1065,7 +1070,8 @@ _NEW_TORCH = r"torch\.no_grad|torch\.set_grad_enabled|torch\.inference_mode|torc
 
 def _runs_on_new_torch(model: LoopModel) -> bool:
     """Does this file, or a script beside it (scripts of one folder run on the same PyTorch; a
-    repository may gather projects of several eras in folders of their own), use an API that came
+    repository may gather projects of several eras in folders of their own; a notebook tells its
+    own), use an API that came
     with PyTorch 0.4? Then a `volatile=True` input records a graph like any other. A file that reads
     `loss.data[0]` (an error since 0.5) was written for the PyTorch of volatile."""
     if re.search(r"\.data\[0\]", model.text):
@@ -1073,7 +1079,9 @@ def _runs_on_new_torch(model: LoopModel) -> bool:
     if re.search(_NEW_TORCH, model.text):
         return True
     path = model.ir.path
-    return bool(path) and model.project.mentions(_NEW_TORCH, model.project.folder_of(path))
+    if not path or path.endswith(".ipynb"):
+        return False  # a notebook runs in a kernel of its own: its cells tell its era
+    return model.project.mentions(_NEW_TORCH, model.project.folder_of(path))
 
 
 def _numpy_proves_no_graph(model: LoopModel, event: Event) -> bool:
@@ -1356,6 +1364,8 @@ def _built_fresh_before(model: LoopModel, function: FunctionInfo, target: Event,
     binding = model.roles.lookup(head, function)
     if binding is None or binding.function is not function or binding.cls is None or binding.call is None:
         return False
+    if binding.alias is not None or not any(c is binding.call for c in binding.statement.calls):
+        return False  # `model = self.model`: an object built elsewhere, in whatever mode it is now
     if path:
         if model.is_module_class(binding.cls):
             return False

@@ -133,6 +133,10 @@ for epoch in range(epochs):
                         reach(*pair, event)
                     return switches, frozenset()
                 if event.kind is Kind.EVAL:
+                    if _evals_to_train(model, event, loop):
+                        # the training helper puts the model in eval mode itself (a linear probe on a
+                        # frozen backbone): the mode it trains in is chosen there, not left behind
+                        return frozenset(s for s in switches if not model.may_be(event.subject, s.subject)), waiting
                     return switches | {event}, waiting
                 if event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and switches:
                     return frozenset(s for s in switches if not model.may_be(event.subject, s.subject)), waiting
@@ -169,6 +173,17 @@ def _restores_saved_mode(model: LoopModel, switch: Event) -> bool:
         and any(guard.removeprefix("not ").strip() in saved for guard in event.context.guards)
         for event in model.function_events_flat(function)
     )
+
+
+def _evals_to_train(model: LoopModel, switch: Event, loop: Loop) -> bool:
+    """Is the switch made by a helper the loop calls that then trains the model itself (its own
+    backward follows in it)? `def train(...): model.eval(); for x, y in loader: ... backward()`."""
+    function = switch.context.function
+    if function is loop.function or not switch.context.chain:
+        return False
+    events = model.function_events_flat(function)
+    at = next((i for i, e in enumerate(events) if e.node is switch.node), None)
+    return at is not None and any(e.kind is Kind.BACKWARD for e in events[at + 1:])
 
 
 def _forget_waiting(
