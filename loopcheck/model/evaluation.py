@@ -1071,11 +1071,8 @@ _NEW_TORCH = r"torch\.no_grad|torch\.set_grad_enabled|torch\.inference_mode|torc
 def _runs_on_new_torch(model: LoopModel) -> bool:
     """Does this file, or a script beside it (scripts of one folder run on the same PyTorch; a
     repository may gather projects of several eras in folders of their own; a notebook tells its
-    own), use an API that came
-    with PyTorch 0.4? Then a `volatile=True` input records a graph like any other. A file that reads
-    `loss.data[0]` (an error since 0.5) was written for the PyTorch of volatile."""
-    if re.search(r"\.data\[0\]", model.text):
-        return False
+    own), use an API that came with PyTorch 0.4? Then a `volatile=True` input records a graph like
+    any other (`loss.data[0]` still ran on 0.4, so it does not date a file before it)."""
     if re.search(_NEW_TORCH, model.text):
         return True
     path = model.ir.path
