@@ -2632,3 +2632,207 @@ def test_a_training_helper_that_puts_the_model_in_eval_mode_itself_chose_that_mo
     assert findings(source.replace("SWITCH", "model.eval()")) == []
     # without it, the validation leaves the model in eval mode for the next epoch's training
     assert [c for c, _ in findings(source.replace("SWITCH", "pass"))] == ["LC008"]
+
+
+def test_checkpoints_resumed_with_the_schedule_put_back_at_the_saved_epoch() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda e: 0.9 ** e)
+        start_epoch = 0
+        if resume:
+            ckpt = torch.load("last.pt")
+            optimizer.load_state_dict(ckpt["optimizer"])
+            start_epoch = ckpt["epoch"] + 1
+        POSITION
+        for epoch in range(start_epoch, 100):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            scheduler.step()
+            ckpt = {"epoch": epoch, "model": net.state_dict(), "optimizer": OPTIMIZER}
+            torch.save(ckpt, "last.pt")
+            if best_fitness == fitness:
+                torch.save(ckpt, "best.pt")
+    """
+    # the schedule is put back at the saved epoch on resume: its state need not be saved; the
+    # best snapshot copies the dict saved every epoch (one finding, at the periodic save)
+    positioned = source.replace("POSITION", "scheduler.last_epoch = start_epoch - 1")
+    assert findings(positioned.replace("OPTIMIZER", "optimizer.state_dict()")) == []
+    lost = findings(source.replace("POSITION", "pass").replace("OPTIMIZER", "optimizer.state_dict()"))
+    assert lost == [("LC012", 'torch.save(ckpt, "last.pt")')]
+    # `"optimizer": None` saves no optimizer state
+    assert findings(positioned.replace("OPTIMIZER", "None")) == [("LC012", 'torch.save(ckpt, "last.pt")')]
+
+
+def test_gradients_replaced_by_assignment_are_reset_but_scaled_ones_are_not() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
+        for x, y in train_loader:
+            worker.zero_grad()
+            nn.functional.mse_loss(worker(x), y).backward()
+            grads = [p.grad.clone() for p in worker.parameters()]
+            for grad, param in zip(grads, net.parameters()):
+                param.grad = VALUE
+            optimizer.step()
+    """
+    # gradients computed by another network and assigned: what was accumulated is replaced
+    assert findings(source.replace("VALUE", "grad")) == []
+    # `param.grad = param.grad * 0.5` keeps what was accumulated: no reset
+    assert [c for c, _ in findings(source.replace("VALUE", "param.grad * 0.5"))] == ["LC001"]
+
+
+def test_the_step_of_a_torch_optimizer_subclass_is_reset_by_its_inherited_zero_grad() -> None:
+    source = """
+        class KFAC(torch.optim.Optimizer):
+            def __init__(self, model, lr=0.25):
+                super().__init__(model.parameters(), dict(lr=lr))
+                self.optim = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+
+            def step(self):
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        p.grad.data.mul_(0.5)
+                self.optim.step()
+
+        net = Tiny()
+        opt = KFAC(net)
+        for x, y in train_loader:
+            RESET
+            nn.functional.cross_entropy(net(x), y).backward()
+            opt.step()
+    """
+    # (the inner SGD steps the same parameters that the inherited `opt.zero_grad()` clears)
+    assert findings(source.replace("RESET", "opt.zero_grad()")) == []
+
+
+def test_a_forward_collected_into_a_list_that_builds_the_loss_is_the_training_forward() -> None:
+    source = """
+        net = Dropping()
+        net.load_state_dict(torch.load("pretrained.pt"))
+        optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
+        for epoch in range(10):
+            for batch, y in train_batches:
+                optimizer.zero_grad()
+                enc = net(batch)
+                policies = []
+                for idx, item in enumerate(enc):
+                    best = item.argmax()
+                    if best == y[idx]:
+                        continue
+                    sample = item * 2
+                    policies.append(sample)
+                if not policies:
+                    continue
+                loss = -torch.cat(policies).mean()
+                loss.backward()
+                optimizer.step()
+    """
+    # (a model loaded to be trained on) the path that skips the batch has no backward, but what
+    # the forward computed builds the loss through the list: a training forward, not an evaluation
+    assert findings(source) == []
+
+
+def test_a_copy_of_an_element_taken_from_a_list_holds_what_cannot_be_established() -> None:
+    source = """
+        import copy
+
+        def evaluate(net, x):
+            return net(x).argmax(1).tolist()
+
+        def mutate(net):
+            new_net = copy.deepcopy(net)
+            for p in new_net.parameters():
+                p.data += 0.01 * torch.randn_like(p)
+            return new_net
+
+        population = [(Dropping(), 0.0) for _ in range(10)]
+        for generation in range(100):
+            parent = PARENT
+            net = mutate(parent)
+            evaluate(net, x)
+    """
+    # a copy of what a list holds: its layers are not established, LC006 stays silent (grad is
+    # on all the same: LC007)
+    assert [c for c, _ in findings(source.replace("PARENT", "population[0][0]"))] == ["LC007"]
+    assert sorted(c for c, _ in findings(source.replace("PARENT", "Dropping()"))) == ["LC006", "LC007"]
+
+
+def test_an_object_called_on_text_is_a_pipeline_not_a_forward() -> None:
+    source = """
+        model = torch.hub.load("ultralytics/yolov5", "yolov5s")
+        im = IMAGE
+        results = model(im)
+        results.print()
+    """
+    # a hub wrapper that reads the image from a URL itself, and runs its own inference context
+    assert findings(source.replace("IMAGE", '"https://ultralytics.com/images/zidane.jpg"')) == []
+    # on a tensor it is a forward with grad enabled
+    assert [c for c, _ in findings(source.replace("IMAGE", "torch.rand(1, 3, 640, 640)"))] == ["LC007"]
+
+
+def test_a_play_loop_over_a_model_loaded_and_never_trained_here_is_an_evaluation() -> None:
+    source = """
+        net = Dropping()
+        net.LOAD
+        obs = env.reset()
+        while True:
+            out = net(torch.tensor([obs]))
+            obs, reward, done, _ = env.step(out.squeeze(0).data.numpy())
+            if done:
+                break
+    """
+    # weights loaded from a checkpoint and run step after step: a play script evaluates them
+    assert sorted(c for c, _ in findings(source.replace("LOAD", 'load_state_dict(torch.load("net.pt"))'))) == ["LC006", "LC007"]
+    # an untrained network run in a loop proves no evaluation (a rollout, a smoke test)
+    assert findings(source.replace("LOAD", "float()")) == []
+
+
+def test_a_validation_forward_before_the_backward_of_a_full_batch_iteration_is_an_evaluation() -> None:
+    source = """
+        def training_loop(n_epochs, optimizer, model, loss_fn, t_u_train, t_u_val, t_c_train, t_c_val):
+            for epoch in range(1, n_epochs + 1):
+                t_p_train = model(t_u_train)
+                loss_train = loss_fn(t_p_train, t_c_train)
+                t_p_val = model(INPUT)
+                loss_val = loss_fn(t_p_val, t_c_val)
+                optimizer.zero_grad()
+                loss_train.backward()
+                optimizer.step()
+                print(epoch, loss_train.item(), loss_val.item())
+
+        net = Tiny()
+        training_loop(100, torch.optim.SGD(net.parameters(), lr=0.01), net, nn.MSELoss(), a, b, c, d)
+    """
+    # the validation loss is computed with grad on, its graph dropped at the next epoch
+    assert [c for c, _ in findings(source.replace("INPUT", "t_u_val"))] == ["LC007"]
+    # a second forward on the training data is no evaluation by its data
+    assert findings(source.replace("INPUT", "t_u_train")) == []
+
+
+def test_two_different_dicts_saved_through_one_helper_are_judged_each_on_its_own() -> None:
+    source = """
+        def save_checkpoint(state, is_best, filename):
+            torch.save(state, filename)
+
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+        if resume:
+            checkpoint = torch.load(resume)
+            start_epoch = checkpoint["epoch"]
+            net.load_state_dict(checkpoint["state_dict"])
+        for epoch in range(start_epoch, 200):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            is_best = prec1 > best_prec1
+            if epoch > 0 and epoch % 10 == 0:
+                save_checkpoint({"epoch": epoch + 1, "state_dict": net.state_dict()}, is_best, "checkpoint.th")
+            save_checkpoint({"state_dict": net.state_dict()}, is_best, "model.th")
+    """
+    # the periodic checkpoint (with its epoch) leaves out the optimizer; the weights-only export
+    # every epoch is another dict, not a copy of it
+    assert [c for c, _ in findings(source)] == ["LC012"]

@@ -494,6 +494,11 @@ class LoopModel:
         whose `zero_grad()` clears its inner optimizer's gradients)."""
         return self._class_fact(cls, "optimizer", self._own_fact(cls, "optimizer"), OPTIMIZER_BASES)
 
+    def is_torch_optimizer_subclass(self, cls: ClassInfo) -> bool:
+        """A subclass of torch's Optimizer: its inherited `zero_grad()` clears every parameter it
+        was given, also those of any optimizer it holds inside over the same parameters."""
+        return self._class_fact(cls, "torch optimizer", False, OPTIMIZER_BASES)
+
     def is_scheduler_class(self, cls: ClassInfo) -> bool:
         """A subclass of a torch learning-rate scheduler (a project schedule class of its own is not)."""
         return self._class_fact(cls, "scheduler", False, SCHEDULER_BASES)

@@ -297,6 +297,28 @@ def _is_grad_attribute(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Attribute) and node.attr.value == "grad"
 
 
+def _replaces_gradient(target: cst.Attribute, value: cst.BaseExpression | None) -> bool:
+    """`p.grad = None`, or `p.grad = torch.from_numpy(g)` (gradients computed elsewhere): what was
+    accumulated is gone. Not `p.grad = p.grad / n`, which keeps it."""
+    if value is None:
+        return False
+    if isinstance(value, cst.Name) and value.value == "None":
+        return True
+    kept = expression_text(target)
+    return not any(
+        isinstance(node, cst.Attribute) and node.attr.value == "grad" and expression_text(node) == kept
+        for node in _walk_expression(value)
+    )
+
+
+def _walk_expression(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
 class FileBuilder:
     """Turns a parsed module into a FileIR in one recursive pass."""
 
@@ -424,7 +446,7 @@ class FileBuilder:
                 names.extend(sub_names)
                 containers.extend(sub_containers)
                 scan.scan(target)  # calls inside subscripts, e.g. d[key()] = ...
-                if _is_grad_attribute(target) and isinstance(value, cst.Name) and value.value == "None":
+                if _is_grad_attribute(target) and isinstance(node, cst.Assign) and _replaces_gradient(target, value):
                     simple.grad_reset = True
             simple.targets = tuple(names)
             simple.subscript_targets = tuple(containers)

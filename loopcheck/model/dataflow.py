@@ -740,6 +740,10 @@ def _names_read(node: cst.CSTNode) -> set[str]:
 _LEADING_NAME = re.compile(r"^[A-Za-z_][\w.]*[A-Za-z_0-9]")
 
 
+_COLLECTING = frozenset({"append", "extend", "insert"})
+"""List methods that store a value in the container they are called on."""
+
+
 def feeding_backward(function: FunctionInfo, placed: list[Placed]) -> set[str]:
     """Names whose values flow into a backward() of this function: storing them builds the loss."""
     roots: set[str] = set()
@@ -764,6 +768,13 @@ def feeding_backward(function: FunctionInfo, placed: list[Placed]) -> set[str]:
             if set(simple.targets) & roots and not simple.value_names <= roots:
                 roots |= simple.value_names
                 changed = True
+        for simple in function.simples:  # `policies.append(logits)`, then `torch.cat(policies)` feeds it
+            for call in simple.calls:
+                if call.method in _COLLECTING and call.receiver in roots:
+                    added = {name for arg in call.args for name in arg.names} - roots
+                    if added:
+                        roots |= added
+                        changed = True
         for loop in function.loops:  # `for r, log_prob in self.episode:` feeds what it iterates
             iterated = loop.iter_names | set(_LEADING_NAME.findall(loop.iter_text)[:1])
             if set(loop.targets) & roots and not iterated <= roots:

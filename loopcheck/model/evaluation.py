@@ -268,6 +268,7 @@ def _loop_pass(
     calls = [
         e for e in events
         if e.kind is Kind.MODEL_CALL and not is_loss_module(e.subject)
+        and not (e.call is not None and _called_on_text(e.context.function, e.call))
         and (not _called_on_loop_target(model, e, loop) or _mode_before(model.at(e.context.function), e.context.function, e.node, e.subject))
     ]
     if any(e.kind is Kind.DIFFERENTIATE for e in events):
@@ -365,7 +366,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
             continue  # a forward whose output a backward later uses: training, not evaluation
         for call in statement.calls:
             event = _direct_model_call(model, function, call)
-            if event is None or is_loss_module(event.subject):
+            if event is None or is_loss_module(event.subject) or _called_on_text(function, call):
                 continue
             after_training = function.name == "<module>" and model.training_steps and _after_training(model, event)
             if named or after_training or _single_call_intent(model, function, event):
@@ -375,6 +376,21 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                 if found is not None:
                     yield found
                 return
+
+
+def _called_on_text(function: FunctionInfo, call: CallSite) -> bool:
+    """`results = model("https://.../zidane.jpg")`: an object called on text (a path, a URL, a
+    sentence) is a pipeline that reads and converts its inputs itself, and runs its own inference
+    (a hub model's wrapper, a text pipeline); not a module's forward on tensors."""
+    first = call.args[0] if call.args and call.args[0].keyword is None else None
+    if first is None:
+        return False
+    if isinstance(first.node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        return True
+    if isinstance(first.node, cst.Name):
+        values = [s.value for s in function.assignments if s.targets == (first.node.value,)]
+        return bool(values) and all(isinstance(v, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)) for v in values)
+    return False
 
 
 def _direct_model_call(model: LoopModel, function: FunctionInfo, call: CallSite) -> Event | None:
@@ -419,7 +435,9 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
         ends, stopped = model.run_once(program, step, [frozenset()], ignore=frozenset({"raise"}))
         for pending in ends | stopped:
             tails |= pending
-        ordered = [e for e in events_of(program) if e in tails]
+        # tails, and forwards on held-out data anywhere in the iteration (`t_p_val = model(t_u_val)`
+        # computed before the training loss's backward, only to report the validation loss)
+        ordered = [e for e in events_of(program) if e in tails or (e.kind is Kind.MODEL_CALL and _on_held_out_data(model, e))]
         for event in ordered:
             on_cadence = any(CADENCE.search(guard) for guard in event.context.guards)
             owner = model.at(event.context.function)
@@ -429,7 +447,7 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
             switched = _mode_before(owner, event.context.function, event.node, event.subject) or (
                 event.subject is not None and _eval_set_by_constructor(owner, event.context.function, event.subject.name)
             )
-            held_out = event.call is not None and any(EVAL_DATA.search(owner.code(arg.node)) for arg in event.call.args)
+            held_out = _on_held_out_data(model, event)
             if on_cadence or switched or (
                 epoch_level and not event.context.chain and _single_call_intent(owner, event.context.function, event)
             ) or (not event.context.chain and held_out):
@@ -438,6 +456,15 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
                 if found is not None:
                     yield found
                 break
+
+
+def _on_held_out_data(model: LoopModel, event: Event) -> bool:
+    """A forward whose arguments name held-out data (`net(val_input)`), run directly in the loop's
+    code (not inside a helper it calls)."""
+    if event.call is None or event.context.chain:
+        return False
+    owner = model.at(event.context.function)
+    return any(EVAL_DATA.search(owner.code(arg.node)) for arg in event.call.args)
 
 
 def is_loss_module(subject: Subject | None) -> bool:
@@ -450,8 +477,13 @@ def _may_evaluate_in_loop(model: LoopModel, function: FunctionInfo, loop: Loop) 
     """A cheap first look, from the syntax alone, at what makes a loop an evaluation pass."""
     if EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text) or DATA_ITERABLE.search(loop.iter_text):
         return True
-    if any(call.method == "eval" and not call.args for simple in function.simples for call in simple.calls):
-        return True  # `model.eval()` before `for i in range(num_images):` (the intent is checked later)
+    if any(
+        (call.method == "eval" and not call.args) or call.method == "load_state_dict"
+        for simple in function.simples for call in simple.calls
+    ):
+        # `model.eval()` before `for i in range(num_images):`, weights loaded before a play loop
+        # (the intent is checked later)
+        return True
     return _shows_evaluation(model, function, simples_of(loop.body))
 
 
@@ -492,7 +524,9 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     over_data = loop is not None and DATA_ITERABLE.search(loop.iter_text) is not None
     # predictions scored against labels measure even random weights (a baseline): no smoke test
     scored = _computes_metrics(model, list(simples_of(loop.body)) if loop is not None else _uses_of_output(function, event))
-    fresh = not over_data and not scored and binding.call is not None and _fresh(model, binding)
+    # (in a loop that trains the model, every iteration after the first runs trained weights)
+    training = loop is not None and any(step.loop is loop for step in model.training_steps)
+    fresh = not over_data and not scored and not training and binding.call is not None and _fresh(model, binding)
     if binding.function is not function:
         edges = model.callers(function)
         return fresh and bool(edges) and all(
@@ -675,6 +709,37 @@ def _classes_behind(model: LoopModel, binding: Binding, depth: int, view: ClassI
             return None
         found.extend(classes)
     return found or None
+
+
+def _copies_unresolved_argument(model: LoopModel, binding: Binding) -> bool:
+    """Is the binding made by a project function that returns a copy (or a move) of an argument,
+    and is that argument bound where we can see to no construction (an element taken from a
+    list)? What it holds cannot be established."""
+    if binding.call is None:
+        return False
+    owner = model.at(binding.function)
+    call = _built_by(binding.call)
+    factory = owner.resolve_call(call, binding.function)
+    if factory is None:
+        return False
+    for simple in factory.simples:
+        if simple.jump != "return" or not isinstance(simple.value, cst.Name):
+            continue
+        made = next(
+            (s.value_call for s in factory.simples if s.targets == (simple.value.value,) and s.value_call is not None), None
+        )
+        inner = _built_by(made) if made is not None else None
+        if inner is None or inner.method not in ("deepcopy", "copy") or not inner.args:
+            continue
+        source = inner.args[0].dotted
+        if source is None or source not in factory.params:
+            continue
+        index = factory.params.index(source) - (1 if factory.cls is not None and factory.params[:1] == ("self",) else 0)
+        arg = call.arg(index, source) if index >= 0 else None
+        passed = owner.binding(arg.dotted, binding.function) if arg is not None and arg.dotted is not None else None
+        if passed is not None and passed.cls is None and passed.call is None and passed.alias is None:
+            return True
+    return False
 
 
 def _classes_passed_back(
@@ -880,6 +945,8 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
         return True
     if first.call is not None and first.call.method is not None and _GENERATING.match(first.call.method):
         return True  # `netG.generate_images(n)`, `model.predict(x)`: asked for outputs, not training
+    if _loaded_before(model, function, first) and not model.is_trained(first.subject):
+        return True  # a play script: weights loaded from a checkpoint and run, never trained here
     return _computes_metrics(model, [placed.simple for placed in model.ordered_statements(function) if loop in placed.loops])
 
 
@@ -956,11 +1023,16 @@ def _loaded_before(model: LoopModel, function: FunctionInfo, call: Event) -> boo
     for simple in function.simples:
         if any(c is call.call for c in simple.calls):
             return False
-        if subject.name in simple.targets and any((c.dotted or "").endswith(("torch.load", ".load")) for c in simple.calls):
+        if any(_part_of(subject.name, t) for t in simple.targets) and any((c.dotted or "").endswith(("torch.load", ".load")) for c in simple.calls):
             return True
-        if any(c.method == "load_state_dict" and c.receiver == subject.name for c in simple.calls):
+        if any(c.method == "load_state_dict" and c.receiver is not None and _part_of(subject.name, c.receiver) for c in simple.calls):
             return True
     return False
+
+
+def _part_of(name: str, whole: str) -> bool:
+    """`net.emb` is part of `net` (its weights come with `net.load_state_dict(...)`)."""
+    return name == whole or name.startswith(whole + ".")
 
 
 def _statement_of(function: FunctionInfo, event: Event) -> Simple | None:
@@ -1511,6 +1583,8 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         return any(class_has_mode_layers(model.at_class(cls), cls) for cls in behind)
     if binding.call is not None and model.at(binding.function).unbound(_built_by(binding.call).dotted, binding.function):
         return False  # a class defined out of sight (a notebook cell that does not parse): nothing is known
+    if _copies_unresolved_argument(model, binding):
+        return False  # `net = mutate(population[i][0])` returning `copy.deepcopy(net)`: not established
     qualified = binding.qualified or ""
     wrapped = _wrapped_by_parallel(model, binding)
     if wrapped is not None:

@@ -454,6 +454,13 @@ class Flow:
                 target = None  # `accelerator.backward(loss)` of the project's own wrapper: the backward
             if target is not None and (target is context.function or target in context.callers):
                 continue  # a recursive call adds nothing the first run did not
+            if (
+                target is not None and call.method == "step" and target.cls is not None
+                and "zero_grad" not in target.cls.methods and self.model.is_torch_optimizer_subclass(target.cls)
+            ):
+                # `opt.step()` of a torch Optimizer subclass (K-FAC stepping an SGD it holds over the
+                # same parameters): the step of `opt`, which its inherited zero_grad() resets
+                target = None
             if target is not None and not self.model.acts(target):
                 continue  # the helper touches no model, optimizer or grad mode: nothing to follow
             if target is not None and depth < MAX_INLINE_DEPTH:

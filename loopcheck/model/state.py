@@ -192,6 +192,23 @@ def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
     return placed is not None and not _on_improvement(placed) and _while_training(model, checkpoint.function, placed, 0)
 
 
+def kept_on_improvement_too(model: LoopModel, checkpoint: Checkpoint, others: list[Checkpoint]) -> bool:
+    """`torch.save(ckpt, last)` then `if best_fitness == fitness: torch.save(ckpt, best)`: the save
+    made only when a metric improves copies a dict that another save of the function keeps every
+    time; the finding belongs to that one (a best snapshot is an export)."""
+    placed = _placed(model, checkpoint.function, checkpoint.at)
+    if placed is None or not _on_improvement(placed) or not checkpoint.at.args:
+        return False
+    saved = model.code(checkpoint.at.args[0].node)  # (what this file hands over, not a helper's parameter)
+    for other in others:
+        if other is checkpoint or other.function is not checkpoint.function or not other.at.args:
+            continue
+        where = _placed(model, other.function, other.at)
+        if where is not None and not _on_improvement(where) and model.code(other.at.args[0].node) == saved:
+            return True
+    return False
+
+
 def _read_back(model: LoopModel, key: str) -> bool:
     quoted = rf"""['"]{re.escape(key)}['"]"""
     pattern = rf"(?m)^[^#\n]*=[^=\n]*(\[\s*{quoted}\s*\]|\.get\(\s*{quoted})"
@@ -336,11 +353,14 @@ def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> t
 
 
 def _literal_keys(node: cst.Dict) -> set[str]:
+    """The string keys of a dict display, but not those that hold None (`"optimizer": None`
+    saves no optimizer state)."""
     return {
         element.key.evaluated_value
         for element in node.elements
         if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)
         and isinstance(element.key.evaluated_value, str)
+        and not (isinstance(element.value, cst.Name) and element.value.value == "None")
     }
 
 

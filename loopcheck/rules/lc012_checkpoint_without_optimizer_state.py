@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
-from loopcheck.model.state import meant_for_resuming
+from loopcheck.model.build import literal_value
+from loopcheck.model.roles import Binding
+from loopcheck.model.state import kept_on_improvement_too, meant_for_resuming
 from loopcheck.model.roles import OPTIMIZER, SCHEDULER
 from loopcheck.rules.base import Report, Rule
 
@@ -124,8 +126,11 @@ for epoch in range(epochs):
                 schedulers = []  # a schedule stepped with its epoch every time has no position to lose
             if model.written_for_old_torch:
                 schedulers = []  # before PyTorch 0.4 schedulers had no state_dict() to save
+            schedulers = [s for s in schedulers if not _positioned_by_epoch(model, s)]
             if not checkpoint.has_model_and_position or not meant_for_resuming(model, checkpoint):
                 continue
+            if kept_on_improvement_too(model, checkpoint, model.checkpoints):
+                continue  # the same dict is saved every time just before: reported there
             missing = []
             if not checkpoint.saves(OPTIMIZER):
                 missing.append(("optimizer", optimizers[0]))
@@ -145,3 +150,13 @@ for epoch in range(epochs):
                 ),
                 tuple(related),
             )
+
+
+def _positioned_by_epoch(model: LoopModel, scheduler: Binding) -> bool:
+    """`scheduler.last_epoch = start_epoch - 1` or `LambdaLR(..., last_epoch=start_epoch - 1)`: the
+    schedule is put back at the saved epoch when training resumes, so its state need not be saved."""
+    call = scheduler.call
+    if call is not None and any(arg.keyword == "last_epoch" and literal_value(arg.node) != -1 for arg in call.args):
+        return True
+    attribute = f"{scheduler.name}.last_epoch"
+    return any(attribute in simple.targets for simple in scheduler.function.assignments)
