@@ -33,7 +33,6 @@ INDEX_RETURNING = frozenset({"max", "min", "topk", "sort", "kthvalue", "median",
 INTEGER_DTYPES = re.compile(r"(?:^|\.)(long|int|int8|int16|int32|int64|uint8|bool|short)$")
 INTEGER_TENSORS = frozenset({"LongTensor", "IntTensor", "BoolTensor", "ByteTensor", "ShortTensor", "CharTensor"})
 _LOSS_NAME = re.compile(r"(?i)criterion|loss")
-DATA_ITERABLE = re.compile(r"(?i)loader|dataset|(^|[^a-z])(data|ds|dl|batches|samples|examples)([^a-z]|$)")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
