@@ -33,6 +33,8 @@ class SelectionError(ValueError):
 
 @dataclass
 class CheckResult:
+    """The outcome of `check`: what the reporters print and the exit code is decided from."""
+
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     """Files that could not be analysed (and paths that do not exist): a run with any fails."""
@@ -142,6 +144,8 @@ def run(
 
 @dataclass(frozen=True)
 class _Selection:
+    """The rule codes given on the command line (or to `check`), validated before any file is read."""
+
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()

@@ -32,6 +32,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
+    """One file's `[tool.loopcheck]` settings, resolved (see the module docstring for the keys)."""
+
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()

@@ -33,6 +33,8 @@ Excluded = Callable[[Path, bool], bool]
 
 @dataclass
 class Discovery:
+    """The Python files under the paths given, and what the user is told of the paths themselves."""
+
     files: list[str] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)
@@ -167,6 +169,8 @@ def matches_any(path: Path, patterns: Sequence[str]) -> bool:
 
 @dataclass(frozen=True)
 class _Pattern:
+    """One line of a `.gitignore`, as a regular expression over a relative path."""
+
     regex: re.Pattern[str]
     negated: bool
     directory_only: bool

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class LintResult:
+    """What the analysis of some files gives; one per file, merged in file order."""
+
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     notes: list[FileError] = field(default_factory=list)

@@ -20,6 +20,8 @@ class Related:
 
 @dataclass(frozen=True)
 class Finding:
+    """One reported bug: where it is, which rule, and what to tell the user."""
+
     path: str
     line: int
     column: int

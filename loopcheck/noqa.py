@@ -36,6 +36,8 @@ _SEPARATOR = re.compile(r"[,\s]+")
 
 @dataclass
 class Directive:
+    """One `# noqa` comment: the codes it silences, and those of the findings it silenced."""
+
     line: int
     """The physical line of the comment (0 for nothing: not used for file-level directives)."""
     codes: tuple[str, ...] | None
@@ -57,6 +59,8 @@ def _names(code: str, finding: Finding) -> bool:
 
 @dataclass
 class Directives:
+    """Every `# noqa` of a file, by line, and those that hold for the whole file."""
+
     lines: dict[int, list[Directive]] = field(default_factory=dict)
     file: list[Directive] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)

@@ -47,18 +47,7 @@ class Source:
 
 def read_source(path: str) -> str:
     """The file's text; raises UnreadableFile with a reason a user can act on."""
-    try:
-        _check_regular(os.stat(path))
-        # Non-blocking, and checked again once open: a FIFO put in the file's place since the
-        # stat must not hang the run, a device must not be read until memory runs out.
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(descriptor, "rb") as handle:
-            _check_regular(os.fstat(descriptor))
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise UnreadableFile(error.strerror or str(error)) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise UnreadableFile(f"file is too large (over {_size(MAX_FILE_BYTES)})")
+    data = read_bytes(path)
     if b"\0" in data:
         raise UnreadableFile("binary file (contains NUL bytes), not Python source")
     try:
@@ -74,6 +63,31 @@ def read_source(path: str) -> str:
         raise UnreadableFile(
             f"not {name} (invalid byte on line {line}); save it as UTF-8 or declare its encoding"
         ) from None
+
+
+def read_bytes(path: str) -> bytes:
+    """The file's bytes, read only from a regular file within the size bound; raises UnreadableFile."""
+    try:
+        _check_regular(os.stat(path))
+        # Non-blocking, and checked again once open: a FIFO put in the file's place since the
+        # stat must not hang the run, a device must not be read until memory runs out.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(descriptor, "rb") as handle:
+            _check_regular(os.fstat(descriptor))
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise UnreadableFile(error.strerror or str(error)) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableFile(f"file is too large (over {_size(MAX_FILE_BYTES)})")
+    return data
+
+
+def declares_encoding(data: bytes) -> bool:
+    """Whether the first two lines may hold a PEP 263 encoding declaration (without one, the text
+    is the UTF-8 decoding of the bytes, so a UTF-8 search of the bytes is a search of the text)."""
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    return b"coding" in (data if second < 0 else data[:second])
 
 
 def _check_regular(info: os.stat_result) -> None:

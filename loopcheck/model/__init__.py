@@ -39,7 +39,7 @@ from loopcheck.model.text import expression_text
 __all__ = ["Context", "Event", "Kind", "LoopModel", "Node", "Subject", "TrainingStep", "run_iterations", "run_once"]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class TrainingStep:
     """The innermost loop whose iteration runs a backward and an optimizer step."""
 
@@ -54,6 +54,8 @@ class TrainingStep:
 
 @dataclass(frozen=True)
 class CallEdge:
+    """A call of a project function: the calling function and its call site."""
+
     caller: FunctionInfo
     call: CallSite
 

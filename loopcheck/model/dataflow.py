@@ -33,11 +33,12 @@ INDEX_RETURNING = frozenset({"max", "min", "topk", "sort", "kthvalue", "median",
 INTEGER_DTYPES = re.compile(r"(?:^|\.)(long|int|int8|int16|int32|int64|uint8|bool|short)$")
 INTEGER_TENSORS = frozenset({"LongTensor", "IntTensor", "BoolTensor", "ByteTensor", "ShortTensor", "CharTensor"})
 _LOSS_NAME = re.compile(r"(?i)criterion|loss")
-DATA_ITERABLE = re.compile(r"(?i)loader|dataset|(^|[^a-z])(data|ds|dl|batches|samples|examples)([^a-z]|$)")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class RetainedValue:
+    """A graph-carrying value a loop keeps beyond its iteration (appended to a list, added to a total)."""
+
     store: Simple
     """The statement that keeps the value."""
     container: str
@@ -47,8 +48,10 @@ class RetainedValue:
     loop: Loop
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Placed:
+    """A simple statement with what surrounds it: grad mode, loops, conditions."""
+
     simple: Simple
     grad: str
     loops: tuple[Loop, ...]

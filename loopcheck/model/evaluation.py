@@ -51,8 +51,10 @@ METRIC_METHODS = frozenset({"argmax", "argmin", "topk", "eq", "ne", "max", "min"
 _METRIC_FUNCTIONS = re.compile(r"(?i)(^|_)(accuracy|acc|f1|precision|recall|auc|score|metric|metrics|correct)(_|$|\d)")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class EvaluationPass:
+    """A forward of the model outside training: a validation or test loop, or a single call."""
+
     function: FunctionInfo
     """The function that holds the pass."""
     loop: Loop | None

@@ -60,7 +60,7 @@ class Kind(str, Enum):
     """Entering a project function; its own events follow."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Subject:
     """An object the events act on: a binding when its construction is known, else a name in a function."""
 
@@ -105,8 +105,10 @@ class Context:
     """Parameters whose value is known here (`run_epoch(..., train=False)`): tests on them are decided."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Event:
+    """One thing a training loop does (a backward, a step, a reset, a mode switch), in its context."""
+
     kind: Kind
     node: cst.CSTNode
     context: Context

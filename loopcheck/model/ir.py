@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from loopcheck.model import LoopModel
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class ArgInfo:
     """One argument of a call: its keyword, its dotted text when it is a plain name, the names it reads."""
 
@@ -29,7 +29,7 @@ class ArgInfo:
 AUTOGRAD_GRAD = frozenset({"torch.autograd.grad", "autograd.grad"})
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class CallSite:
     """A call in evaluation order: `optimizer.step()`, `scaler.scale(loss).backward()`, `torch.optim.SGD(...)`."""
 
@@ -69,7 +69,7 @@ class CallSite:
         return positional[position] if position < len(positional) else None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Simple:
     """A simple statement: its calls in evaluation order, and what it assigns or stores."""
 
@@ -91,15 +91,19 @@ class Simple:
     returned_names: frozenset[str] = frozenset()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Branch:
+    """`if`/`elif`/`else` or `match`: the test's text and one block per arm."""
+
     node: cst.CSTNode
     test: str
     arms: list[Block]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class With:
+    """A with-block: its context managers' calls and the grad mode it sets."""
+
     node: cst.With
     items: list[CallSite]
     grad: str | None
@@ -108,8 +112,10 @@ class With:
     body: Block
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Try:
+    """A try statement: its body, handlers, else and finally blocks."""
+
     node: cst.CSTNode
     body: Block
     handlers: list[Block]
@@ -117,8 +123,10 @@ class Try:
     final: Block
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Loop:
+    """A loop: what it iterates over, its body and the function that holds it."""
+
     node: cst.For | cst.While | cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
     """A for or while statement, or a comprehension (a loop inside an expression)."""
     iter_text: str
@@ -135,7 +143,7 @@ Stmt = Union[Simple, Branch, With, Try, Loop]
 Block = list  # list[Stmt]; a plain list keeps the builder simple
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class FunctionInfo:
     """A function, method, nested function or the module's own top-level code (name `<module>`)."""
 
@@ -165,8 +173,10 @@ class FunctionInfo:
         return f"{outer}{prefix}{self.name}"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ClassInfo:
+    """A class of the file: its bases, methods and the calls its methods make."""
+
     name: str
     node: cst.ClassDef
     bases: tuple[str, ...]
@@ -188,8 +198,10 @@ class ImportRef:
     """Leading dots of a relative import; 0 for absolute."""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class FileIR:
+    """One file's statements, functions, classes and imports, built once from its syntax tree."""
+
     module: cst.Module
     top: FunctionInfo
     functions: list[FunctionInfo]

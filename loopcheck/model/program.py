@@ -24,17 +24,21 @@ MAX_PASSES = 4
 """Iterations run to carry state around the loop (end of one iteration into the next)."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Emit:
+    """One event of the iteration."""
+
     event: Event
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Sequence:
+    """Parts that run one after the other."""
+
     items: tuple[Node, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Choice:
     """`if`/`elif`/`else` or `match`: one arm runs (an `if` without `else` has an empty arm)."""
 
@@ -42,7 +46,7 @@ class Choice:
     arms: tuple[Node, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Repeat:
     """A nested loop inside the iteration: its body stands for one run of it."""
 
@@ -51,20 +55,24 @@ class Repeat:
     body: Node
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Attempt:
+    """A try statement: the body or a handler, then the final block (also on the way out of a jump)."""
+
     body: Node
     handlers: tuple[Node, ...]
     final: Node
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Jump:
+    """A statement that leaves the normal order: its states go to the matching exit."""
+
     kind: str
     """continue, break, return or raise."""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Enter:
     """An inlined call of a project function: a `return` inside ends the call, not the iteration."""
 
@@ -81,6 +89,8 @@ Choices = frozenset  # frozenset[tuple[str, int]]: the arm taken at each correla
 
 @dataclass
 class Outcome(Generic[S]):
+    """The states that run off the end of a part, and those that leave it by each kind of jump."""
+
     normal: set[tuple[S, Choices]] = field(default_factory=set)
     jumps: dict[str, set[tuple[S, Choices]]] = field(default_factory=dict)
 

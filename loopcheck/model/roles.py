@@ -60,7 +60,7 @@ _FACTORY_NAME = re.compile(
 _NOT_MODELS = re.compile(r"(?i)tokenizer|processor|config|feature_?extractor|pipeline|scheduler")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Binding:
     """What a name was bound to: the constructor call and the role it implies."""
 

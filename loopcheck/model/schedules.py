@@ -44,8 +44,10 @@ SMALL_RESTART = 50
 MAX_SIZE_HOPS = 4
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SchedulerStep:
+    """A `scheduler.step()` of the training code and how often it runs."""
+
     event: Event
     cadence: str
     """'batch' (stepped in the loop that holds the training step) or 'epoch' (in a loop around it)."""
@@ -54,6 +56,8 @@ class SchedulerStep:
 
 @dataclass(frozen=True)
 class ScheduleSize:
+    """What a scheduler's construction says its schedule is counted in."""
+
     unit: str
     """'epoch' or 'iteration'."""
     evidence: str

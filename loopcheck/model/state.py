@@ -26,8 +26,10 @@ _IMPROVEMENT = re.compile(r"(?i)best|improv|[<>]")
 _ALL_PARAMETERS = re.compile(r"^(self\.)?[A-Za-z_]\w*\.parameters\(\)$")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Checkpoint:
+    """A `torch.save` of training state: what it saves, and where."""
+
     save: CallSite
     """The `torch.save(...)` call."""
     keys: frozenset[str]
@@ -57,8 +59,10 @@ class Checkpoint:
         return role in self.state_of or (not self.separate_files and any(word in k.lower() for k in self.keys))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Freeze:
+    """Parameters of a model frozen (`requires_grad_(False)`) in a function."""
+
     statement: Simple
     model: str
     """The root name of what is frozen (`model` for `model.backbone.requires_grad_(False)`)."""

@@ -14,7 +14,7 @@ from typing import Protocol, Sequence
 
 from loopcheck.model import LoopModel
 from loopcheck.model.scope import is_pytest_file
-from loopcheck.source import UnreadableFile, load, parse_source
+from loopcheck.source import UnreadableFile, declares_encoding, load, parse_source, read_bytes
 
 SKIPPED_DIRECTORIES = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "build", "dist", "node_modules", ".tox",
@@ -259,6 +259,8 @@ class Project:
         if searched >= 2:
             return True
         self._searches[path] = searched + 1
+        if path not in self._texts and not _bytes_may_hold(path, names):
+            return False
         text = self._text(path)
         return any(name in text for name in names)
 
@@ -314,6 +316,20 @@ class Project:
                 text = ""
             self._texts[path] = text
         return text
+
+
+def _bytes_may_hold(path: str, names: frozenset[str]) -> bool:
+    """False when the bytes of a `.py` file show that its text holds none of `names`: a run over one
+    file searches every project file for its importers, and most are passed over without decoding
+    them. True (the text decides) for a notebook (its JSON may escape characters), for a file that
+    declares its encoding, and for one that cannot be read (its text is then empty)."""
+    if not path.endswith(".py"):
+        return True
+    try:
+        data = read_bytes(path)
+    except UnreadableFile:
+        return True
+    return declares_encoding(data) or any(name.encode("utf-8", "surrogatepass") in data for name in names)
 
 
 @lru_cache(maxsize=4096)
