@@ -76,3 +76,22 @@ def test_the_project_root_is_found_from_the_file_without_being_told(tmp_path: Pa
         encoding="utf-8",
     )
     assert [(f.line, f.code) for f in lint_paths([str(script)]).findings] == [(5, "LC001")]
+
+
+def test_a_file_is_passed_over_by_its_bytes_only_when_its_text_cannot_hold_the_names(tmp_path: Path) -> None:
+    from loopcheck.project import _bytes_may_hold
+
+    names = frozenset({"trainer"})
+    plain = tmp_path / "plain.py"
+    plain.write_text("import os\n", encoding="utf-8")
+    assert not _bytes_may_hold(str(plain), names)
+    importer = tmp_path / "importer.py"
+    importer.write_text("from trainer import fit  # é\n", encoding="utf-8")
+    assert _bytes_may_hold(str(importer), names)
+    # a declared encoding: the bytes are not the UTF-8 of the text, so the text decides
+    declared = tmp_path / "declared.py"
+    declared.write_bytes("# -*- coding: utf-16 -*-\n".encode("ascii") + "import trainer\n".encode("utf-16-le"))
+    assert _bytes_may_hold(str(declared), names)
+    # notebooks (JSON may escape characters) and unreadable paths are left to the text
+    assert _bytes_may_hold(str(tmp_path / "nb.ipynb"), names)
+    assert _bytes_may_hold(str(tmp_path / "missing.py"), names)
