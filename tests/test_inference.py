@@ -2836,3 +2836,141 @@ def test_two_different_dicts_saved_through_one_helper_are_judged_each_on_its_own
     # the periodic checkpoint (with its epoch) leaves out the optimizer; the weights-only export
     # every epoch is another dict, not a copy of it
     assert [c for c, _ in findings(source)] == ["LC012"]
+
+
+def test_a_test_and_its_negation_take_opposite_arms_on_every_path() -> None:
+    source = """
+        def train(net, train_iter, loss, params=None, lr=None, optimizer=None):
+            for X, y in train_iter:
+                l = loss(net(X), y).sum()
+                if optimizer is not None:
+                    optimizer.zero_grad()
+                elif params is not None and params[0].grad is not None:
+                    for param in params:
+                        param.grad.data.zero_()
+                l.backward()
+                if SECOND is None:
+                    sgd(params, lr)
+                else:
+                    optimizer.step()
+
+        net = Tiny()
+        train(net, loader, nn.CrossEntropyLoss(), optimizer=torch.optim.SGD(net.parameters(), lr=0.1))
+    """
+    # `optimizer is not None` and `optimizer is None` are one test: the step runs only where the
+    # reset ran
+    assert findings(source.replace("SECOND", "optimizer")) == []
+    # another test does not decide it: a path steps without the reset
+    assert [c for c, _ in findings(source.replace("SECOND", "lr"))] == ["LC001"]
+
+
+def test_parameters_frozen_in_the_evaluating_function_before_its_forward_record_no_graph() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+
+        def val(loader):
+            for p in net.parameters():
+                p.requires_grad = FLAG
+            net.eval()
+            for x, y in loader:
+                correct += (net(x).argmax(1) == y).sum().item()
+
+        for epoch in range(3):
+            for p in net.parameters():
+                p.requires_grad = True
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            val(val_loader)
+    """
+    # frozen for the validation, thawed again for training: no graph in the pass
+    assert findings(source.replace("FLAG", "False")) == []
+    assert [c for c, _ in findings(source.replace("FLAG", "True"))] == ["LC007"]
+
+
+def test_a_model_from_an_eval_factory_moved_to_a_device_stays_in_eval_mode() -> None:
+    source = """
+        def get_model(train=False):
+            model = Dropping()
+            model.load_state_dict(torch.load("ckpt.pt"))
+            SWITCH
+            return model
+
+        def evaluate(model, loader):
+            total = 0.0
+            with torch.no_grad():
+                for x, y in loader:
+                    total += nn.functional.cross_entropy(model(x), y).item()
+            return total
+
+        model = get_model(train=False).to("cuda")
+        evaluate(model, val_loader)
+    """
+    # `get_model(...).to(device)`: the move keeps the mode the factory set
+    assert findings(source.replace("SWITCH", "model.eval()")) == []
+    assert [c for c, _ in findings(source.replace("SWITCH", "pass"))] == ["LC006"]
+
+
+def test_a_helper_calling_a_method_of_its_model_parameter_is_followed_from_its_callers(tmp_path: Path) -> None:
+    (tmp_path / "model.py").write_text(NETS + textwrap.dedent("""
+        class Rec(Dropping):
+            def predict(self, x):
+                return self.forward(x).softmax(-1)
+    """), encoding="utf-8")
+    (tmp_path / "utils.py").write_text(textwrap.dedent("""
+        import torch
+
+        def evaluate(model, data):
+            hits = 0
+            for x, y in data:
+                hits += (model.predict(x).argmax(-1) == y).sum().item()
+            return hits
+    """), encoding="utf-8")
+    (tmp_path / "main.py").write_text(textwrap.dedent("""
+        import torch
+        from model import Rec
+        from utils import *
+
+        model = Rec()
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(10):
+            model.train()
+            for x, y in train_data:
+                optimizer.zero_grad()
+                torch.nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            SWITCH
+            evaluate(model, val_data)
+    """), encoding="utf-8")
+    target = str(tmp_path / "utils.py")
+    text = (tmp_path / "main.py").read_text()
+    (tmp_path / "main.py").write_text(text.replace("SWITCH", "model.eval()"), encoding="utf-8")
+    # the script puts the model in eval mode before the helper it inlines (grad stays on)
+    assert [f.code for f in lint_paths([target], root=str(tmp_path)).findings] == ["LC007"]
+    (tmp_path / "main.py").write_text(text.replace("SWITCH", "pass"), encoding="utf-8")
+    assert sorted(f.code for f in lint_paths([target], root=str(tmp_path)).findings) == ["LC006", "LC007"]
+
+
+def test_a_forward_at_the_end_of_an_attack_iteration_feeds_the_next_backward() -> None:
+    source = """
+        net = Tiny()
+        net.load_state_dict(torch.load("net.pt"))
+        net.eval()
+        for x, y in test_loader:
+            inputs = x.clone().requires_grad_(True)
+            outputs = net(inputs)
+            for it in range(10):
+                loss = nn.functional.mse_loss(outputs, -outputs.detach())
+                loss.backward()
+                inputs = (inputs - 0.01 * inputs.grad.sign()).detach().requires_grad_(True)
+                if it == 9:
+                    break
+                LAST
+    """
+    # the output computed last is differentiated at the top of the next iteration: not a check
+    assert [c for c, _ in findings(source.replace("LAST", "outputs = net(inputs)"))] == []
+    # a second name, only printed, is a look at the result
+    printed = source.replace("LAST", "check = net(val_inputs)\n                print(check.argmax(1))")
+    assert [c for c, _ in findings(printed)] == ["LC007"]

@@ -32,6 +32,7 @@ from loopcheck.model.roles import (
     Binding,
     RoleTable,
     classify_constructor,
+    role_from_name,
 )
 from loopcheck.model.scope import NO_PROJECT, ProjectView, is_pytest_file
 from loopcheck.model.text import expression_text
@@ -886,6 +887,8 @@ class LoopModel:
                     return True  # runs a model, or hands one (or an optimizer) to code we cannot see
                 elif (call.dotted or "").split(".")[0] == "self" and "self" not in function.params:
                     return True  # a closure over a method's `self` (`def validate(x): return self(x)`)
+                elif call.receiver in function.params and role_from_name(call.receiver) == MODEL and call.method not in _INERT_MODEL_METHODS:
+                    return True  # `model.predict(...)` on a parameter named as a model: its callers say which
         return any(isinstance(stmt, With) and stmt.grad is not None for stmt in all_statements(function.body))
 
     def reaches_in_loop(self, loop: Loop) -> frozenset[str]:
@@ -1321,6 +1324,10 @@ class LoopModel:
 
 
 _OLD_TORCH = re.compile(r"\.data\[0\]|volatile\s*=\s*True")
+
+
+_INERT_MODEL_METHODS = frozenset({"parameters", "named_parameters", "state_dict", "to", "cuda", "cpu", "modules", "children", "apply"})
+"""Methods of a model that neither run it nor change its mode or gradients."""
 
 
 def _is_cell(function: FunctionInfo) -> bool:

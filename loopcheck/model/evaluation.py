@@ -445,6 +445,8 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
             owner = model.at(event.context.function)
             if is_loss_module(event.subject) or _feeds_gradients(model, event, only_binding=True):
                 continue  # (a forward whose output a backward uses on another path is the training one)
+            if loop is not None and _carried_into_next_backward(model, event, loop):
+                continue  # `outputs = model(inputs)` at the end, `loss(outputs).backward()` at the top
             epoch_level = loop is not None and id(loop) in epochs
             switched = _mode_before(owner, event.context.function, event.node, event.subject) or (
                 event.subject is not None and _eval_set_by_constructor(owner, event.context.function, event.subject.name)
@@ -458,6 +460,38 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
                 if found is not None:
                     yield found
                 break
+
+
+def _carried_into_next_backward(model: LoopModel, event: Event, loop: Loop) -> bool:
+    """Does the forward's output, computed late in an iteration, reach a backward of the next one
+    (an adversarial attack that differentiates the model's output for its input's gradient)? The
+    name it binds is read at the top of the loop before anything binds it again, and flows into
+    a backward of the function."""
+    function = event.context.function
+    if loop.function is not function:
+        return False
+    owner = model.at(function)
+    placed = owner.ordered_statements(function)
+    at = next((p for p in placed if any(c.node is event.node for c in p.simple.calls)), None)
+    if at is None or not at.simple.targets or loop not in at.loops:
+        return False
+    statement = at.simple
+    loop = at.loops[-1]  # (the innermost loop around the forward carries it, not the epoch loop)
+    feeding = feeding_backward(function, placed)
+    names = set(statement.targets) & feeding
+    for name in names:
+        for item in placed:
+            if loop not in item.loops:
+                continue
+            simple = item.simple
+            if simple is statement:
+                break  # reached the forward itself: nothing before it in the iteration reads the name
+            reads = name in simple.value_names or any(name in arg.names for c in simple.calls for arg in c.args)
+            if reads:
+                return True
+            if name in simple.targets:
+                break  # bound again before any read: the old value is dropped
+    return False
 
 
 def _on_held_out_data(model: LoopModel, event: Event) -> bool:
@@ -1126,7 +1160,7 @@ def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None =
         return event.context.grad
     if (_volatile_input(model, event) or _volatile_loader(model, event)) and not _runs_on_new_torch(model):
         return "off"
-    if _numpy_proves_no_graph(model, event):
+    if _numpy_proves_no_graph(model, event) or _frozen_before_in_function(model, event):
         return "off"
     outermost = event.context.chain[0] if event.context.chain else None
     if outermost is None:
@@ -1153,6 +1187,37 @@ def _runs_on_new_torch(model: LoopModel) -> bool:
     if not path or path.endswith(".ipynb"):
         return False  # a notebook runs in a kernel of its own: its cells tell its era
     return model.project.mentions(_NEW_TORCH, model.project.folder_of(path))
+
+
+def _frozen_before_in_function(model: LoopModel, event: Event) -> bool:
+    """`for p in crnn.parameters(): p.requires_grad = False` (or `crnn.requires_grad_(False)`)
+    earlier in the function that runs the forward, not undone in between: the older way of
+    evaluating without a graph, for this call whatever other functions do to the flags."""
+    subject = event.subject
+    if subject is None or event.call is None:
+        return False
+    function = event.context.function
+    name = subject.name
+    state: bool | None = None
+    for placed in model.at(function).ordered_statements(function):
+        simple = placed.simple
+        if any(c is event.call for c in simple.calls) or any(c.node is event.node for c in simple.calls):
+            return state is True
+        for call in simple.calls:
+            if call.method == "requires_grad_" and call.receiver == name:
+                first = call.arg(0, "requires_grad")
+                flag = first.node.value if first is not None and isinstance(first.node, cst.Name) else "True"
+                state = flag == "False"
+        for target in simple.targets:
+            if target.startswith(f"{name}.") and not target.endswith(".requires_grad") and simple.value_call is not None:
+                state = False  # `backbone.fc = nn.Linear(...)`: a new part, trainable
+                continue
+            if not target.endswith(".requires_grad") or not isinstance(simple.value, cst.Name):
+                continue
+            holder = target[: -len(".requires_grad")]
+            if any(holder in loop.targets and loop.iter_text.replace(" ", "") == f"{name}.parameters()" for loop in placed.loops):
+                state = simple.value.value == "False"
+    return False
 
 
 def _numpy_proves_no_graph(model: LoopModel, event: Event) -> bool:
@@ -1393,7 +1458,8 @@ def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
     binding = subject.binding if subject is not None else None
     if binding is None:
         return False
-    factory = model.definition(binding.call.dotted, binding.function) if binding.call is not None else None
+    # (`get_model(args, train=False).to(device)`: the factory is the call the move is made on)
+    factory = model.definition(_built_by(binding.call).dotted, binding.function) if binding.call is not None else None
     from_factory = isinstance(factory, FunctionInfo) and _returns_eval_model(model.at(factory), factory)
     built_in_eval = binding.call is not None and binding.call.method == "eval"  # `Net().eval()`
     # `torch.load(path)`, `clip.load(name)`: a whole model unpickled or handed back by a library
@@ -1558,7 +1624,13 @@ def train_mode_on_purpose(model: LoopModel, function: FunctionInfo, node: object
 
 
 def _event_at(model: LoopModel, function: FunctionInfo, node: object) -> Event | None:
-    return next((e for e in model.function_events_flat(function) if e.node is node), None)
+    """The event of a call in the function: the call's own, else the first event of the helper it
+    runs inlined there (`evaluate(model, ...)` in a script that inlines `evaluate`)."""
+    events = model.function_events_flat(function)
+    found = next((e for e in events if e.node is node), None)
+    if found is None:
+        found = next((e for e in events if e.context.chain and e.context.chain[0].node is node), None)
+    return found
 
 
 # what a model holds --------------------------------------------------------------------

@@ -18,7 +18,7 @@ import libcst as cst
 
 from loopcheck.model.build import NOT_LITERAL, grad_mode_of, literal_value
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
-from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children
+from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children, choice
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding
 from loopcheck.model.text import expression_text
 
@@ -404,7 +404,7 @@ class Flow:
             if taken is not None:  # `if train:` inside `run_epoch(..., train=False)`
                 arm = 0 if taken else 1
                 return self.program(stmt.arms[arm], _guarded(context, stmt, arm), depth) if arm < len(stmt.arms) else EMPTY
-            return Choice(
+            return choice(
                 stmt.test,
                 tuple(self.program(arm, _guarded(context, stmt, index), depth) for index, arm in enumerate(stmt.arms)),
             )
@@ -432,8 +432,8 @@ class Flow:
                 calls = arms[0] if taken else arms[1]
             elif arms[0] and arms[1]:
                 test = expression_text(branch.test)
-                choice = Choice(test, tuple(Sequence(tuple(self._calls_program(arm, context, depth)[0])) for arm in arms))
-                return Sequence((choice, Jump(simple.jump))) if simple.jump is not None else choice
+                made = choice(test, tuple(Sequence(tuple(self._calls_program(arm, context, depth)[0])) for arm in arms))
+                return Sequence((made, Jump(simple.jump))) if simple.jump is not None else made
         nodes, reset = self._calls_program(calls, context, depth)
         items.extend(nodes)
         if simple.grad_reset and not reset:

@@ -46,6 +46,27 @@ class Choice:
     arms: tuple[Node, ...]
 
 
+def choice(test: str, arms: tuple[Node, ...]) -> Choice:
+    """A Choice whose test is written in one form for the same condition: `x is not None`,
+    `x != y` and `not x` become `x is None`, `x == y` and `x` with their two arms swapped, so that
+    `if opt is not None: opt.zero_grad()` and `if opt is None: sgd(...) else: opt.step()` are
+    correlated as one test."""
+    text = test.strip()
+    negated: str | None = None
+    if text.startswith("not ") and " and " not in text and " or " not in text:
+        negated = text[4:].strip()
+        if negated.startswith("(") and negated.endswith(")"):
+            negated = negated[1:-1].strip()
+    elif text.count(" is not ") == 1 and " and " not in text and " or " not in text:
+        negated = text.replace(" is not ", " is ")
+    elif text.count(" != ") == 1 and " and " not in text and " or " not in text:
+        negated = text.replace(" != ", " == ")
+    if negated is None or len(arms) > 2:
+        return Choice(test, arms)
+    first, second = (arms + (EMPTY,))[:2]
+    return Choice(negated, (second, first))
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class Repeat:
     """A nested loop inside the iteration: its body stands for one run of it."""
