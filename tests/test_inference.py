@@ -2291,17 +2291,11 @@ def test_a_helper_that_switches_to_training_mode_and_runs_the_forward_itself_doe
 
 
 def test_a_module_name_rebound_to_the_model_it_builds_is_the_model(tmp_path: Path) -> None:
-    (tmp_path / "model.py").write_text(textwrap.dedent("""
-        import torch.nn as nn
+    (tmp_path / "model.py").write_text(NETS + textwrap.dedent("""
 
-        class RNNModel(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.drop = nn.Dropout(0.5)
-                self.fc = nn.Linear(4, 2)
+        class RNNModel(Dropping):
+            pass
 
-            def forward(self, x):
-                return self.fc(self.drop(x))
 
         def helper(x):
             return x
@@ -2974,3 +2968,22 @@ def test_a_forward_at_the_end_of_an_attack_iteration_feeds_the_next_backward() -
     # a second name, only printed, is a look at the result
     printed = source.replace("LAST", "check = net(val_inputs)\n                print(check.argmax(1))")
     assert [c for c, _ in findings(printed)] == ["LC007"]
+
+
+def test_a_sample_stored_in_the_loop_variable_is_not_carried_into_the_next_iteration() -> None:
+    source = """
+        vae = Tiny()
+        optimizer = torch.optim.Adam(vae.parameters())
+        for epoch in range(10):
+            for step, (x, y) in enumerate(loader):
+                x = x.view(-1, 4)
+                loss = nn.functional.mse_loss(vae(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                if step % 100 == 0:
+                    x = vae(torch.randn(10, 4))
+                    plot(x)
+    """
+    # the loop binds `x` anew from the data: the sample feeds no later backward
+    assert [c for c, _ in findings(source)] == ["LC007"]

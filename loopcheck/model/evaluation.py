@@ -478,7 +478,7 @@ def _carried_into_next_backward(model: LoopModel, event: Event, loop: Loop) -> b
     statement = at.simple
     loop = at.loops[-1]  # (the innermost loop around the forward carries it, not the epoch loop)
     feeding = feeding_backward(function, placed)
-    names = set(statement.targets) & feeding
+    names = (set(statement.targets) & feeding) - set(loop.targets)  # (the loop binds its targets anew)
     for name in names:
         for item in placed:
             if loop not in item.loops:
