@@ -2987,3 +2987,49 @@ def test_a_sample_stored_in_the_loop_variable_is_not_carried_into_the_next_itera
     """
     # the loop binds `x` anew from the data: the sample feeds no later backward
     assert [c for c, _ in findings(source)] == ["LC007"]
+
+
+def test_a_reloaded_model_compared_with_the_original_on_noise_is_a_check_not_an_evaluation() -> None:
+    source = """
+        net = Tiny()
+        X = torch.randn(2, 4)
+        Y = net(X)
+        torch.save(net.state_dict(), "net.pt")
+        net2 = Tiny()
+        net2.load_state_dict(torch.load("net.pt"))
+        Y2 = net2(X)
+        USE
+    """
+    # a notebook cell ending in `Y2 == Y` shows that saving and loading kept the weights
+    assert findings(source.replace("USE", "Y2 == Y")) == []
+    # predictions taken from the reloaded model are an evaluation
+    assert [c for c, _ in findings(source.replace("USE", "labels = Y2.argmax(1)"))] == ["LC007"]
+
+
+def test_a_schedule_rebuilt_by_a_factory_and_put_back_at_the_saved_epoch_needs_no_saved_state() -> None:
+    source = """
+        def get_lr_scheduler(optimizer):
+            lr_scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, [30, 60])
+            return lr_scheduler
+
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+        if resume:
+            checkpoint = torch.load("latest.pt")
+            optimizer.load_state_dict(checkpoint["optimizer"])
+            last_epoch = checkpoint["last_epoch"]
+            lr_scheduler = get_lr_scheduler(optimizer)
+            POSITION
+        else:
+            lr_scheduler = get_lr_scheduler(optimizer)
+            last_epoch = -1
+        for epoch in range(last_epoch + 1, 90):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            lr_scheduler.step()
+            torch.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(), "last_epoch": epoch}, "latest.pt")
+    """
+    assert findings(source.replace("POSITION", "lr_scheduler.last_epoch = last_epoch")) == []
+    assert [c for c, _ in findings(source.replace("POSITION", "pass"))] == ["LC012"]

@@ -455,7 +455,7 @@ class FileBuilder:
                 function.assignments.append(simple)
         elif isinstance(node, cst.Expr):
             scan.scan(node.value)
-            kept = isinstance(node.value, (cst.Name, cst.Tuple, cst.Attribute))  # a notebook shows it: a use
+            kept = isinstance(node.value, (cst.Name, cst.Tuple, cst.Attribute, cst.Comparison))  # a notebook shows it: a use
         elif isinstance(node, cst.Return):
             simple.jump = "return"
             if node.value is not None:

@@ -933,6 +933,10 @@ def _inspects_only(node: cst.CSTNode, names: set[str], inspected: bool) -> bool:
         inspected = True
     elif isinstance(node, cst.Expr) and isinstance(node.value, (cst.Name, cst.Tuple)):
         inspected = True  # a notebook cell ending in `y` displays it
+    elif isinstance(node, cst.Expr) and isinstance(node.value, cst.Comparison) and all(
+        isinstance(part, cst.Name) for part in (node.value.left, *(t.comparator for t in node.value.comparisons))
+    ):
+        inspected = True  # a notebook cell ending in `Y2 == Y` shows that a reloaded model agrees
     elif isinstance(node, cst.Attribute) and node.attr.value in _INSPECTING_ATTRIBUTES:
         inspected = True
     elif isinstance(node, cst.Call):

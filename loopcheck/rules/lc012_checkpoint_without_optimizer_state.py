@@ -159,4 +159,13 @@ def _positioned_by_epoch(model: LoopModel, scheduler: Binding) -> bool:
     if call is not None and any(arg.keyword == "last_epoch" and literal_value(arg.node) != -1 for arg in call.args):
         return True
     attribute = f"{scheduler.name}.last_epoch"
-    return any(attribute in simple.targets for simple in scheduler.function.assignments)
+    if any(attribute in simple.targets for simple in scheduler.function.assignments):
+        return True
+    # `lr_scheduler = get_lr_scheduler(optimizer); lr_scheduler.last_epoch = last_epoch` where the
+    # resume code rebuilds it: a scheduler put back at the saved epoch anywhere in the file
+    return any(
+        target.endswith(".last_epoch") and model.roles.role(target[: -len(".last_epoch")], function) == SCHEDULER
+        for function in model.ir.functions
+        for simple in function.assignments
+        for target in simple.targets
+    )
