@@ -3033,3 +3033,31 @@ def test_a_schedule_rebuilt_by_a_factory_and_put_back_at_the_saved_epoch_needs_n
     """
     assert findings(source.replace("POSITION", "lr_scheduler.last_epoch = last_epoch")) == []
     assert [c for c, _ in findings(source.replace("POSITION", "pass"))] == ["LC012"]
+
+
+def test_a_parameter_every_caller_passes_a_function_is_no_model() -> None:
+    source = """
+        def gru(inputs, state, params):
+            return inputs @ params[0], state
+
+        def predict_rnn(prefix, rnn, params, state):
+            for t in range(10):
+                Y, state = rnn(prefix, state, params)
+                prefix = Y.argmax(1)
+            return prefix
+
+        def train_and_predict(rnn, params):
+            optimizer = torch.optim.SGD(params, lr=0.1)
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(rnn(x, None, params)[0], y).backward()
+                optimizer.step()
+            predict_rnn(x0, rnn, params, None)
+
+        net = Dropping()
+        train_and_predict(PASSED, params)
+    """
+    # a function over raw tensors has no mode to set (LC006); its grad is that of the tensors
+    assert "LC006" not in [c for c, _ in findings(source.replace("PASSED", "gru"))]
+    # a module passed the same way is a model run in training mode
+    assert "LC006" in [c for c, _ in findings(source.replace("PASSED", "net"))]
