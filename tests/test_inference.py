@@ -3057,7 +3057,7 @@ def test_a_parameter_every_caller_passes_a_function_is_no_model() -> None:
         net = Dropping()
         train_and_predict(PASSED, params)
     """
-    # a function over raw tensors has no mode to set (LC006); its grad is that of the tensors
-    assert "LC006" not in [c for c, _ in findings(source.replace("PASSED", "gru"))]
+    # a function over raw tensors has no mode to set (LC006); its parameters require grad (LC007)
+    assert [c for c, _ in findings(source.replace("PASSED", "gru"))] == ["LC007"]
     # a module passed the same way is a model run in training mode
     assert "LC006" in [c for c, _ in findings(source.replace("PASSED", "net"))]

@@ -1644,6 +1644,10 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
     """Could the model behave differently in train and eval mode? True for a library model or
     factory whose class cannot be seen; False when nothing visible builds it (nothing to judge)."""
     binding = subject.binding if subject is not None else None
+    if subject is not None and "." not in subject.name and subject.name in subject.function.params and (
+        model.at(subject.function).flow.functions_passed(subject.name, subject.function)
+    ):
+        return False  # `rnn(X, state, params)` where every caller passes a `def gru(...)`: no module
     if binding is None:
         # a name bound out of sight (an installed library's model, a notebook's lost cell) may hold
         # them; one bound in sight to what cannot be resolved (an attribute of a dict-like object of

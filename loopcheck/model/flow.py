@@ -274,14 +274,12 @@ class Flow:
             # `self(x)` in a model's own method runs its forward
             own = self.subject("self", function)
             return replace(own, role=MODEL) if own is not None else None
-        if "." not in name and name in function.params and self._functions_passed(name, function, 2):
-            return None  # `rnn(X, state, params)` where every caller passes a `def gru(...)`: a function
         callee = self.subject_in(name, context) if context is not None else self.subject(name, function)
         # `model.generate(ids)` on a class we cannot see is not taken for a forward: libraries run
         # such methods under no_grad or in eval mode themselves (project classes are followed).
         return callee if callee is not None and callee.role == MODEL else None
 
-    def _functions_passed(self, name: str, function: FunctionInfo, depth: int) -> bool:
+    def functions_passed(self, name: str, function: FunctionInfo, depth: int = 2) -> bool:
         """Does every caller pass the parameter a function defined in the project (`def gru(inputs,
         state, params)`), directly or through a parameter of its own? False when there is no caller."""
         edges = self.model.callers(function)
@@ -296,7 +294,7 @@ class Flow:
             caller = self.model.at(edge.caller)
             if isinstance(caller.definition(arg.dotted, edge.caller), FunctionInfo) and caller.binding(arg.dotted, edge.caller) is None:
                 continue
-            if arg.dotted in edge.caller.params and caller.flow._functions_passed(arg.dotted, edge.caller, depth - 1):
+            if arg.dotted in edge.caller.params and caller.flow.functions_passed(arg.dotted, edge.caller, depth - 1):
                 continue
             return False
         return True
