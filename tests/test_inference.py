@@ -3061,3 +3061,34 @@ def test_a_parameter_every_caller_passes_a_function_is_no_model() -> None:
     assert [c for c, _ in findings(source.replace("PASSED", "gru"))] == ["LC007"]
     # a module passed the same way is a model run in training mode
     assert "LC006" in [c for c, _ in findings(source.replace("PASSED", "net"))]
+
+
+def test_the_per_step_outputs_of_a_hand_written_rnn_returned_for_the_loss_are_no_retention() -> None:
+    source = """
+        history = []
+
+        def gru(inputs, state, params):
+            W_x, W_h, W_q = params
+            H, = state
+            outputs = []
+            for X in inputs:
+                m = nn.Sigmoid()
+                H = m(X @ W_x + H @ W_h) * H
+                Y = H @ W_q
+                STORE
+            return outputs, (H,)
+
+        def train_rnn(rnn, params):
+            optimizer = torch.optim.SGD(params, lr=0.1)
+            for x, y in loader:
+                optimizer.zero_grad()
+                outputs, state = rnn(x, (h0,), params)
+                nn.functional.cross_entropy(torch.cat(outputs), y).backward()
+                optimizer.step()
+
+        train_rnn(gru, [torch.randn(4, 4, requires_grad=True) for _ in range(3)])
+    """
+    # the steps of one sequence, returned to the caller that backwards them
+    assert findings(source.replace("STORE", "outputs.append(Y)")) == []
+    # kept in a list that outlives the call: every batch's graph piles up
+    assert [c for c, _ in findings(source.replace("STORE", "outputs.append(Y)\n                history.append(Y)"))] == ["LC009"]

@@ -422,6 +422,8 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     continue
                 if container in returned and _chunks_of_one_input(item.loops[-1], model):
                     continue  # one forward run in slices of its input, joined and returned: the caller's value
+                if container in returned and Kind.BACKWARD not in model.kinds_in(item.loops[-1]) and _carries_state(item.loops[-1]):
+                    continue  # a hand-written RNN's per-step outputs (`H = Z * H + ...`), returned for the loss
                 if not _outlives(container, loop, placed_all, model):
                     continue
                 if _unrolled_recurrence(loop) and Kind.BACKWARD not in model.kinds_in(loop):
@@ -480,6 +482,20 @@ def _rollout(model: LoopModel, function: FunctionInfo) -> bool:
         return False  # (not "step": `env.step(action)` is how a rollout moves)
     edges = model.callers(function)
     return bool(edges) and all("backward" in model.reaches(edge.caller) for edge in edges)
+
+
+def _carries_state(loop: Loop) -> bool:
+    """Does an iteration compute a value from the one the previous iteration left (`H = Z * H +
+    (1 - Z) * H_tilda`): the steps of one sequence, not items of data? Running sums (`+=`) are
+    not state."""
+    if DATA_ITERABLE.search(loop.iter_text):
+        return False
+    assigned = set(loop.targets)
+    for simple in simples_of(loop.body):
+        if not simple.augmented and not simple.value_detached and (set(simple.targets) & simple.value_names) - assigned:
+            return True
+        assigned.update(simple.targets)
+    return False
 
 
 def _unrolled_recurrence(loop: Loop) -> bool:
