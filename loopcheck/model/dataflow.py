@@ -759,10 +759,6 @@ def _names_read(node: cst.CSTNode) -> set[str]:
 _LEADING_NAME = re.compile(r"^[A-Za-z_][\w.]*[A-Za-z_0-9]")
 
 
-_COLLECTING = frozenset({"append", "extend", "insert"})
-"""List methods that store a value in the container they are called on."""
-
-
 def feeding_backward(function: FunctionInfo, placed: list[Placed]) -> set[str]:
     """Names whose values flow into a backward() of this function: storing them builds the loss."""
     roots: set[str] = set()
@@ -789,7 +785,7 @@ def feeding_backward(function: FunctionInfo, placed: list[Placed]) -> set[str]:
                 changed = True
         for simple in function.simples:  # `policies.append(logits)`, then `torch.cat(policies)` feeds it
             for call in simple.calls:
-                if call.method in _COLLECTING and call.receiver in roots:
+                if call.method in APPENDING_METHODS and call.receiver in roots:
                     added = {name for arg in call.args for name in arg.names} - roots
                     if added:
                         roots |= added

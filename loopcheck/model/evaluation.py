@@ -18,9 +18,10 @@ from loopcheck.model.flow import Event, Kind, Subject, arguments_known, rebinds
 import libcst as cst
 
 from loopcheck.model.build import dotted_name, functions_within, nodes_within, qualify
-from loopcheck.model.dataflow import DATA_ITERABLE, feeding_backward, simples_of, walk
+from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, feeding_backward, simples_of, walk
 from loopcheck.model.ir import ArgInfo, CallSite, ClassInfo, FunctionInfo, Loop, Simple, all_statements
 from loopcheck.model.program import events_of
+from loopcheck.model.state import requires_grad_set
 from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, Binding
 from loopcheck.model.text import expression_text
 
@@ -294,7 +295,8 @@ def _loop_pass(
     return _pass(model, function, loop, calls[0], constants)
 
 
-_COLLECTING = frozenset({"append", "extend", "insert", "add", "update", "add_", "copy_"})
+_COLLECTING = APPENDING_METHODS | {"update", "add_", "copy_"}
+"""Calls that store a value into what they are called on: a list, a dict, a tensor in place."""
 
 
 def _may_use_loop_results(model: LoopModel, function: FunctionInfo, loop: Loop, event: Event) -> bool:
@@ -764,15 +766,7 @@ def _copies_unresolved_argument(model: LoopModel, binding: Binding) -> bool:
         made = next(
             (s.value_call for s in factory.simples if s.targets == (simple.value.value,) and s.value_call is not None), None
         )
-        inner = _built_by(made) if made is not None else None
-        if inner is None or inner.method not in ("deepcopy", "copy") or not inner.args:
-            continue
-        source = inner.args[0].dotted
-        if source is None or source not in factory.params:
-            continue
-        index = factory.params.index(source) - (1 if factory.cls is not None and factory.params[:1] == ("self",) else 0)
-        arg = call.arg(index, source) if index >= 0 else None
-        passed = owner.binding(arg.dotted, binding.function) if arg is not None and arg.dotted is not None else None
+        passed = _argument_copied(model, binding, call, factory, made, moves=False) if made is not None else None
         if passed is not None and passed.cls is None and passed.call is None and passed.alias is None:
             return True
     return False
@@ -783,10 +777,19 @@ def _classes_passed_back(
 ) -> list[ClassInfo] | None:
     """The class of the argument a factory copies or moves and returns (`copy.deepcopy(base)`,
     `base.to(device)`), read where the factory is called."""
+    passed = _argument_copied(model, binding, call, factory, made, moves=True)
+    return [passed.cls] if passed is not None and passed.cls is not None else None
+
+
+def _argument_copied(
+    model: LoopModel, binding: Binding, call: CallSite, factory: FunctionInfo, made: CallSite, moves: bool
+) -> Binding | None:
+    """Where the factory is called, the binding of the argument it copies (`copy.deepcopy(base)`)
+    or, with `moves`, moves (`base.to(device)`) and returns."""
     inner = _built_by(made)
     if inner.method in ("deepcopy", "copy") and inner.args:
         source = inner.args[0].dotted
-    elif inner is not made or made.method in RETURNS_SELF:
+    elif moves and (inner is not made or made.method in RETURNS_SELF):
         source = inner.receiver
     else:
         return None
@@ -796,10 +799,7 @@ def _classes_passed_back(
     arg = call.arg(index, source) if index >= 0 else None
     if arg is None or arg.dotted is None:
         return None
-    passed = model.at(binding.function).binding(arg.dotted, binding.function)
-    if passed is None:
-        return None
-    return [passed.cls] if passed.cls is not None else None
+    return model.at(binding.function).binding(arg.dotted, binding.function)
 
 
 def _registry_classes(model: LoopModel, call: CallSite, function: FunctionInfo) -> list[ClassInfo] | None:
@@ -1207,20 +1207,11 @@ def _frozen_before_in_function(model: LoopModel, event: Event) -> bool:
         simple = placed.simple
         if any(c is event.call for c in simple.calls) or any(c.node is event.node for c in simple.calls):
             return state is True
-        for call in simple.calls:
-            if call.method == "requires_grad_" and call.receiver == name:
-                first = call.arg(0, "requires_grad")
-                flag = first.node.value if first is not None and isinstance(first.node, cst.Name) else "True"
-                state = flag == "False"
-        for target in simple.targets:
-            if target.startswith(f"{name}.") and not target.endswith(".requires_grad") and simple.value_call is not None:
-                state = False  # `backbone.fc = nn.Linear(...)`: a new part, trainable
-                continue
-            if not target.endswith(".requires_grad") or not isinstance(simple.value, cst.Name):
-                continue
-            holder = target[: -len(".requires_grad")]
-            if any(holder in loop.targets and loop.iter_text.replace(" ", "") == f"{name}.parameters()" for loop in placed.loops):
-                state = simple.value.value == "False"
+        flag = requires_grad_set(placed, name)
+        if flag is not None:
+            state = not flag
+        if any(t.startswith(f"{name}.") and not t.endswith(".requires_grad") for t in simple.targets) and simple.value_call is not None:
+            state = False  # `backbone.fc = nn.Linear(...)`: a new part, trainable
     return False
 
 

@@ -482,23 +482,32 @@ def frozen_whole(model: LoopModel, binding: Binding) -> Simple | None:
     for function in functions:
         for placed in owner.ordered_statements(function):
             simple = placed.simple
-            for call in simple.calls:
-                first = call.arg(0, "requires_grad")
-                value = first.node.value if first is not None and isinstance(first.node, cst.Name) else None
-                if call.method == "requires_grad_" and call.receiver == name:
-                    if value == "False":
-                        frozen = frozen or simple
-            for target in simple.targets:
-                if not target.endswith(".requires_grad") or not isinstance(simple.value, cst.Name):
-                    continue
-                if simple.value.value != "False":
-                    continue
-                holder = target[: -len(".requires_grad")]
-                if single_weight and holder == f"{name}.weight":
-                    frozen = frozen or simple
-                elif any(holder in loop.targets and loop.iter_text.replace(" ", "") == f"{name}.parameters()" for loop in placed.loops):
-                    frozen = frozen or simple
+            if requires_grad_set(placed, name) is False:
+                frozen = frozen or simple
+            elif single_weight and any(
+                target == f"{name}.weight.requires_grad" and isinstance(simple.value, cst.Name) and simple.value.value == "False"
+                for target in simple.targets
+            ):
+                frozen = frozen or simple
     return None if frozen is None or _thawed(model, binding, name) else frozen
+
+
+def requires_grad_set(placed: Placed, name: str) -> bool | None:
+    """What the statement sets `requires_grad` to for every parameter of the module `name`:
+    `name.requires_grad_(False)`, or `p.requires_grad = False` in `for p in name.parameters():`;
+    None when it sets nothing for all of them (a flag that is no literal counts as True)."""
+    simple = placed.simple
+    for call in simple.calls:
+        if call.method == "requires_grad_" and call.receiver == name:
+            first = call.arg(0, "requires_grad")
+            return not (first is not None and isinstance(first.node, cst.Name) and first.node.value == "False")
+    for target in simple.targets:
+        if not target.endswith(".requires_grad") or not isinstance(simple.value, cst.Name):
+            continue
+        holder = target[: -len(".requires_grad")]
+        if any(holder in loop.targets and loop.iter_text.replace(" ", "") == f"{name}.parameters()" for loop in placed.loops):
+            return simple.value.value != "False"
+    return None
 
 
 def _thawed(model: LoopModel, binding: Binding, name: str) -> bool:
