@@ -501,8 +501,12 @@ def _on_held_out_data(model: LoopModel, event: Event) -> bool:
     code (not inside a helper it calls)."""
     if event.call is None or event.context.chain:
         return False
-    owner = model.at(event.context.function)
-    return any(EVAL_DATA.search(owner.code(arg.node)) for arg in event.call.args)
+    return _names_held_out_data(model.at(event.context.function), event.call)
+
+
+def _names_held_out_data(model: LoopModel, call: CallSite) -> bool:
+    """Does an argument of the call name held-out data (`net(val_input)`, `model(x_test)`)?"""
+    return any(EVAL_DATA.search(model.code(arg.node)) for arg in call.args)
 
 
 def is_loss_module(subject: Subject | None) -> bool:
@@ -1000,7 +1004,7 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
     turned into predictions or metrics."""
     if _loaded_before(model, function, call):
         return True
-    if call.call is not None and any(EVAL_DATA.search(model.code(arg.node)) for arg in call.call.args):
+    if call.call is not None and _names_held_out_data(model, call.call):
         return True
     if call.call is not None and _from_held_out_data(function, call.call):
         return True
