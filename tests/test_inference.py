@@ -3092,3 +3092,31 @@ def test_the_per_step_outputs_of_a_hand_written_rnn_returned_for_the_loss_are_no
     assert findings(source.replace("STORE", "outputs.append(Y)")) == []
     # kept in a list that outlives the call: every batch's graph piles up
     assert [c for c, _ in findings(source.replace("STORE", "outputs.append(Y)\n                history.append(Y)"))] == ["LC009"]
+
+
+def test_a_model_class_defined_inside_a_function_is_read_like_any_other() -> None:
+    source = """
+        def fit_and_plot(train_dl, test_x, test_y):
+            class Regression(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = LAYER
+
+                def forward(self, x):
+                    return self.fc(x)
+
+            model = Regression()
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+            for epoch in range(10):
+                for xb, yb in train_dl:
+                    optimizer.zero_grad()
+                    nn.functional.mse_loss(model(xb), yb).backward()
+                    optimizer.step()
+                test_loss = nn.functional.mse_loss(model(test_x), test_y).item()
+
+        fit_and_plot(loader, x_test, y_test)
+    """
+    # a linear layer alone needs no eval(); grad is on in the test forward all the same
+    assert [c for c, _ in findings(source.replace("LAYER", "nn.Linear(4, 1)"))] == ["LC007"]
+    dropping = source.replace("LAYER", "nn.Sequential(nn.Dropout(0.5), nn.Linear(4, 1))")
+    assert sorted(c for c, _ in findings(dropping)) == ["LC006", "LC007"]

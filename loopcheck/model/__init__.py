@@ -151,7 +151,7 @@ class LoopModel:
         head, *rest = dotted.split(".")
         found: Definition | None = None
         if function is not None:
-            found = self.resolve_name(head, function)
+            found = self.resolve_name(head, function) or self._nested_class(head, function)
         if found is None:
             found = self._global(head, 0)
         for attribute in rest:
@@ -255,6 +255,17 @@ class LoopModel:
             return submodule
         module = self.project.module(self.path, ref.module, ref.level) if (ref.module or ref.level) else None
         return _member(module, ref.name, hops) if module is not None else None
+
+    @staticmethod
+    def _nested_class(name: str, function: FunctionInfo) -> ClassInfo | None:
+        """A class defined in the body of the function or of one around it."""
+        scope: FunctionInfo | None = function
+        while scope is not None:
+            found = scope.nested_classes.get(name)
+            if found is not None:
+                return found
+            scope = scope.parent
+        return None
 
     def resolve_name(self, name: str, function: FunctionInfo) -> FunctionInfo | None:
         scope: FunctionInfo | None = function

@@ -666,6 +666,8 @@ class FileBuilder:
         self.classes.setdefault(info.name, info)
         if parent.parent is None:
             self.top_classes[info.name] = info
+        else:
+            parent.nested_classes[info.name] = info
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body
         for statement in body:
             if isinstance(statement, cst.FunctionDef):

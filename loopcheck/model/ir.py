@@ -159,6 +159,8 @@ class FunctionInfo:
     """Parameters whose default is a literal (`train=True`, `mode="train"`, `optimizer=None`)."""
     body: Block = field(default_factory=list)
     nested: dict[str, FunctionInfo] = field(default_factory=dict)
+    nested_classes: dict[str, "ClassInfo"] = field(default_factory=dict)
+    """Classes defined in the function's body (`class Net(nn.Module):` inside `fit(...)`)."""
     assignments: list[Simple] = field(default_factory=list)
     simples: list[Simple] = field(default_factory=list)
     """Every simple statement of the body (not of nested functions), in source order."""
