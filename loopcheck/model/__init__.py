@@ -62,6 +62,7 @@ class CallEdge:
 
 
 S = TypeVar("S", bound=Hashable)
+T = TypeVar("T")
 
 TORCH_ROOTS = frozenset({"torch", "torchvision", "torchaudio", "torchtext", "lightning", "pytorch_lightning", "accelerate"})
 OTHER_FRAMEWORKS = frozenset(
@@ -259,22 +260,11 @@ class LoopModel:
     @staticmethod
     def _nested_class(name: str, function: FunctionInfo) -> ClassInfo | None:
         """A class defined in the body of the function or of one around it."""
-        scope: FunctionInfo | None = function
-        while scope is not None:
-            found = scope.nested_classes.get(name)
-            if found is not None:
-                return found
-            scope = scope.parent
-        return None
+        return _innermost(function, lambda scope: scope.nested_classes.get(name))
 
     def resolve_name(self, name: str, function: FunctionInfo) -> FunctionInfo | None:
-        scope: FunctionInfo | None = function
-        while scope is not None:
-            found = scope.nested.get(name)
-            if found is not None:
-                return found
-            scope = scope.parent
-        return None
+        """A function defined in the body of the function or of one around it."""
+        return _innermost(function, lambda scope: scope.nested.get(name))
 
     def resolve_call(
         self, call: CallSite, function: FunctionInfo, via_callers: bool = True, constructors: bool = False
@@ -1339,6 +1329,17 @@ _OLD_TORCH = re.compile(r"\.data\[0\]|volatile\s*=\s*True")
 
 _INERT_MODEL_METHODS = frozenset({"parameters", "named_parameters", "state_dict", "to", "cuda", "cpu", "modules", "children", "apply"})
 """Methods of a model that neither run it nor change its mode or gradients."""
+
+
+def _innermost(function: FunctionInfo, pick: Callable[[FunctionInfo], T | None]) -> T | None:
+    """What `pick` finds in the function or, failing that, in the nearest function around it."""
+    scope: FunctionInfo | None = function
+    while scope is not None:
+        found = pick(scope)
+        if found is not None:
+            return found
+        scope = scope.parent
+    return None
 
 
 def _is_cell(function: FunctionInfo) -> bool:
