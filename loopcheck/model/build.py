@@ -307,16 +307,8 @@ def _replaces_gradient(target: cst.Attribute, value: cst.BaseExpression | None) 
     kept = expression_text(target)
     return not any(
         isinstance(node, cst.Attribute) and node.attr.value == "grad" and expression_text(node) == kept
-        for node in _walk_expression(value)
+        for node in nodes_within(value)
     )
-
-
-def _walk_expression(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children)
 
 
 class FileBuilder:

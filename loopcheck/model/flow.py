@@ -285,16 +285,14 @@ class Flow:
         edges = self.model.callers(function)
         if not edges or depth <= 0:
             return False
-        offset = 1 if function.cls is not None and function.params[:1] == ("self",) else 0
-        index = function.params.index(name) - offset
         for edge in edges:
-            arg = edge.call.arg(index, name) if index >= 0 else None
-            if arg is None or arg.dotted is None or "." in arg.dotted:
+            passed = dict(arguments_passed(function, edge.call)).get(name)
+            if passed is None or "." in passed:
                 return False
             caller = self.model.at(edge.caller)
-            if isinstance(caller.definition(arg.dotted, edge.caller), FunctionInfo) and caller.binding(arg.dotted, edge.caller) is None:
+            if isinstance(caller.definition(passed, edge.caller), FunctionInfo) and caller.binding(passed, edge.caller) is None:
                 continue
-            if arg.dotted in edge.caller.params and caller.flow.functions_passed(arg.dotted, edge.caller, depth - 1):
+            if passed in edge.caller.params and caller.flow.functions_passed(passed, edge.caller, depth - 1):
                 continue
             return False
         return True
