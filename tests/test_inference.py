@@ -2462,8 +2462,31 @@ def test_a_forward_on_held_out_data_after_the_step_of_a_training_iteration_is_va
     """
     # full-batch training that validates on every iteration: a graph built and dropped each time
     assert [c for c, _ in findings(source.replace("INPUT", "val_input"))] == ["LC007"]
-    # a forward on the training input after the step is not taken for an evaluation by its data
-    assert findings(source.replace("INPUT", "tr_input")) == []
+    # on the training input it is not held-out data, yet its output only measures accuracy
+    assert [c for c, _ in findings(source.replace("INPUT", "tr_input"))] == ["LC007"]
+
+
+def test_a_forward_after_the_step_whose_output_is_only_reported_evaluates() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for states, actions in batches():
+            optimizer.zero_grad()
+            logits = net(states)
+            loss = nn.functional.cross_entropy(logits, actions)
+            loss.backward()
+            optimizer.step()
+            new_logits = net(states)
+            kl = (new_logits.softmax(1) * logits.log_softmax(1)).sum()
+            USE
+    """
+    # the updated policy is run again only to log how far it moved: a graph built for nothing
+    assert [c for c, _ in findings(source.replace("USE", 'writer.add_scalar("kl", kl.item())'))] == ["LC007"]
+    assert [c for c, _ in findings(source.replace("USE", "print(float(kl))"))] == ["LC007"]
+    # its output handed on to other code, not reported: what it serves for is not known
+    assert findings(source.replace("USE", "buffer.push(kl)")) == []
+    # under no_grad it is right
+    assert findings(source.replace("new_logits = net(states)", "with torch.no_grad():\n                new_logits = net(states)").replace("USE", "print(float(kl))")) == []
 
 
 def test_a_single_forward_on_a_batch_taken_from_held_out_data_is_an_evaluation() -> None:
@@ -3120,3 +3143,152 @@ def test_a_model_class_defined_inside_a_function_is_read_like_any_other() -> Non
     assert [c for c, _ in findings(source.replace("LAYER", "nn.Linear(4, 1)"))] == ["LC007"]
     dropping = source.replace("LAYER", "nn.Sequential(nn.Dropout(0.5), nn.Linear(4, 1))")
     assert sorted(c for c, _ in findings(dropping)) == ["LC006", "LC007"]
+
+
+def test_a_scripts_forward_after_training_is_found_past_a_first_shape_check() -> None:
+    source = """
+        def fit(model, optimizer, x, y):
+            for epoch in range(100):
+                loss = nn.functional.mse_loss(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+        probe = Tiny()
+        print(probe(torch.ones(1, 4)).shape)
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        fit(net, optimizer, x_train, y_train)
+        print("output", net(x_val))
+    """
+    # the first forward only checks an untrained model's shape; the one after training evaluates
+    assert findings(source) == [("LC007", 'print("output", net(x_val))')]
+    # with the evaluation under no_grad, nothing is left
+    fixed = source.replace('print("output", net(x_val))', 'with torch.no_grad():\n            print("output", net(x_val))')
+    assert findings(fixed) == []
+
+
+def test_a_method_of_objects_of_different_classes_runs_one_of_them(tmp_path: Path) -> None:
+    (tmp_path / "agents.py").write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+
+        class Actor(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+        class Plain:
+            def __init__(self):
+                self.actor = Actor()
+                self.optimizer = torch.optim.Adam(self.actor.parameters())
+
+            def train(self, batch):
+                for state, target in batch:
+                    loss = nn.functional.mse_loss(self.actor(state), target)
+                    self.optimizer.zero_grad()
+                    loss.backward()
+                    self.optimizer.step()
+
+            def select_action(self, state):
+                return self.actor(torch.as_tensor(state)).cpu().data.numpy()
+
+        class Careful:
+            def __init__(self):
+                self.actor = Actor()
+                self.optimizer = torch.optim.Adam(self.actor.parameters())
+
+            def train(self, batch):
+                for state, target in batch:
+                    loss = nn.functional.mse_loss(self.actor(state), target)
+                    self.optimizer.zero_grad()
+                    loss.backward()
+                    self.optimizer.step()
+
+            def select_action(self, state):
+                with torch.no_grad():
+                    return self.actor(torch.as_tensor(state)).numpy()
+    """))
+    script = tmp_path / "main.py"
+    script.write_text(textwrap.dedent("""
+        import agents
+
+        def eval_policy(policy, env, episodes=10):
+            total = 0.0
+            for _ in range(episodes):
+                state, done = env.reset(), False
+                while not done:
+                    state, reward, done, _ = env.step(policy.select_action(state))
+                    total += reward
+            return total / episodes
+
+        def run_plain(env):
+            policy = agents.Plain()
+            return eval_policy(policy, env)
+
+        def run_careful(env):
+            policy = agents.Careful()
+            return eval_policy(policy, env)
+
+        if __name__ == "__main__":
+            run_plain(make_env())
+            run_careful(make_env())
+    """))
+    found = lint_paths([str(script)], root=str(tmp_path)).findings
+    # one of the two classes the callers pass runs its actor with grad enabled
+    assert [(f.code, f.line) for f in found] == [("LC007", 9)]
+    # when both classes hold no_grad, no class runs it with grad
+    script.write_text(script.read_text().replace("agents.Plain()", "agents.Careful()"))
+    assert lint_paths([str(script)], root=str(tmp_path)).findings == []
+
+
+def test_a_helper_running_a_model_the_script_put_in_eval_mode_evaluates() -> None:
+    source = """
+        model = torch.load("best.pt")["model"]
+        model.eval()
+
+        def classify(doc):
+            encoded = torch.LongTensor(doc).unsqueeze(0)
+            scores = model(encoded)
+            return scores.squeeze(0)
+
+        if __name__ == "__main__":
+            show(classify([1, 2, 3]))
+    """
+    # eval() at the top of the script says what the helper's forward is for
+    assert findings(source) == [("LC007", "scores = model(encoded)")]
+    # without it, the helper's lone forward tells nothing of its purpose
+    assert findings(source.replace("model.eval()\n", "")) == []
+    # under no_grad where it is called, the pass is right
+    assert findings(source.replace("    show(classify", "    with torch.no_grad():\n                show(classify")) == []
+
+
+def test_a_notebook_forward_after_training_reusing_the_loops_names_evaluates() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        x = torch.ones(1, 4)
+        out = net(x)
+        print(out)
+        for epoch in range(10):
+            for x, y in train_data:
+                out = net(x)
+                loss = nn.functional.cross_entropy(out, y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        x, y = train_data[19]
+        out = net(x)
+        print(out)
+    """
+    # `out` fed the loop's backward, but that loop is over: the last forward shows a trained
+    # model's outputs (the first, before training, only shows an untrained one)
+    assert findings(source) == [("LC007", "out = net(x)")]
+    text = NETS + textwrap.dedent(source)
+    found, _ = lint_source(text, "inference.py")
+    assert [f.line for f in found] == [len(text.splitlines()) - 1]
+    # a backward after it that uses `out` makes it a training forward again
+    assert findings(source.rstrip() + "\n        out.sum().backward()\n") == []

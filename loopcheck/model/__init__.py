@@ -674,6 +674,30 @@ class LoopModel:
             return replace(bindings[0], call=None, statement=bindings[0].statement)
         return None
 
+    def classes_from_callers(self, name: str, function: FunctionInfo) -> tuple[ClassInfo, ...]:
+        """The project classes of the objects the callers pass for parameter `name`, when every
+        caller passes an instance of a known project class and they are not all one class
+        (`eval_policy(policy)` called with a DDPG agent by one function and a BCQ agent by another)."""
+        if name not in function.params:
+            return ()
+        index = function.params.index(name)
+        if function.cls is not None and function.params[:1] == ("self",):
+            index -= 1
+        if index < 0:
+            return ()
+        classes: list[ClassInfo] = []
+        edges = self.callers(function)
+        for edge in edges:
+            arg = edge.call.arg(index, name)
+            if arg is None or arg.dotted is None:
+                return ()
+            bound = self.at(edge.caller).binding(arg.dotted, edge.caller)
+            if bound is None or bound.cls is None:
+                return ()
+            if all(bound.cls is not known for known in classes):
+                classes.append(bound.cls)
+        return tuple(classes) if len(classes) > 1 else ()
+
     # loops ------------------------------------------------------------------------------
 
     def function_context(self, function: FunctionInfo) -> Context:

@@ -18,7 +18,7 @@ from loopcheck.model.flow import Event, Kind, Subject, arguments_known, rebinds
 import libcst as cst
 
 from loopcheck.model.build import dotted_name, functions_within, nodes_within, qualify
-from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, feeding_backward, simples_of, walk
+from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, Placed, feeding_backward, simples_of, walk
 from loopcheck.model.ir import ArgInfo, CallSite, ClassInfo, FunctionInfo, Loop, Simple, all_statements
 from loopcheck.model.program import events_of
 from loopcheck.model.state import requires_grad_set
@@ -362,11 +362,14 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     if function.name != "<module>" and "backward" in model.reaches(function):
         return  # a training function; its tail forwards are judged below
     # (forwards that feed a `torch.autograd.grad` here are skipped below, like those feeding a backward)
-    if not named and function.name != "<module>" and not _shows_evaluation(model, function, function.simples):
+    if not named and function.name != "<module>" and not (
+        _shows_evaluation(model, function, function.simples) or _calls_global_in_eval_mode(model, function)
+    ):
         return  # none of what a single-forward pass needs
-    feeding = feeding_backward(function, list(walk(function.body, "on")))
+    placed = list(walk(function.body, "on"))
+    feeding = feeding_backward(function, placed)
     for statement in top_level_simples(function):
-        if set(statement.targets) & feeding:
+        if set(statement.targets) & feeding and set(statement.targets) & _feeding_after(function, placed, statement):
             continue  # a forward whose output a backward later uses: training, not evaluation
         for call in statement.calls:
             event = _direct_model_call(model, function, call)
@@ -379,7 +382,28 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                 found = _pass(model, function, None, event)
                 if found is not None:
                     yield found
-                return
+                    return
+                if function.name != "<module>":
+                    return
+                # a script's or notebook's first forward checked an untrained model's shapes:
+                # the next one, after the model was trained, may evaluate it
+
+
+def _feeding_after(function: FunctionInfo, placed: list[Placed], statement: Simple) -> set[str]:
+    """The names feeding a backward that runs after `statement`, a statement outside any loop: a
+    training loop above it that used the same name (`out = net(word)`) runs no more."""
+    index = next((i for i, item in enumerate(placed) if item.simple is statement), None)
+    return feeding_backward(function, placed if index is None else placed[index + 1 :])
+
+
+def _calls_global_in_eval_mode(model: LoopModel, function: FunctionInfo) -> bool:
+    """Does the function call a module-level model that the script's top level puts in eval mode
+    (`srresnet.eval()` after loading it, then `def visualize_sr(img): sr = srresnet(lr)`)?"""
+    top = model.ir.top
+    if function is top or function.parent is not top:
+        return False
+    switched = {c.receiver for s in top.simples for c in s.calls if c.method == "eval" and not c.args and c.receiver}
+    return bool(switched) and any(c.dotted in switched for s in function.simples for c in s.calls)
 
 
 def _called_on_text(function: FunctionInfo, call: CallSite) -> bool:
@@ -456,7 +480,9 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
             held_out = _on_held_out_data(model, event)
             if on_cadence or switched or (
                 epoch_level and not event.context.chain and _single_call_intent(owner, event.context.function, event)
-            ) or (not event.context.chain and held_out):
+            ) or (not event.context.chain and held_out) or (
+                loop is not None and not event.context.chain and _output_only_reported(owner, loop, event)
+            ):
                 # (`val_output = net(val_input)` after the step of a full-batch iteration: validation)
                 found = _pass(model, function, loop, event)
                 if found is not None:
@@ -582,11 +608,41 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     statement = _statement_of(function, event)
     if statement is None or event.call is None:
         return False
+    if function.name == "<module>" and _trained_before(model, function, event):
+        return False  # the outputs of a model the script has trained are shown for what they are
     if isinstance(statement.node, cst.Expr) and statement.node.value is event.call.node:
         return True  # `model(x)` alone: a notebook shows it, a script drops it
     if statement.value is not event.call.node or not statement.targets:
         return False  # the output feeds an expression (a metric, a loss)
     return _only_inspected(function, statement)
+
+
+def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> bool:
+    """At a script's top level, has the model of the forward been trained by a statement before it:
+    a training loop of the script over it, or a call of a project function that trains and is
+    given the model (`training_loop(model=seq_model, ...)`)?"""
+    subject = event.subject
+    if subject is None:
+        return False
+    name = subject.name.split(".", 1)[0]
+    steps = {id(step.loop): step for step in model.training_steps if step.loop.function is function}
+    anchor = model.anchor(event)
+    for statement in function.body:
+        simples = list(simples_of([statement]))
+        if any(call.node is anchor for simple in simples for call in simple.calls):
+            return False
+        for loop in _loops_within(statement):
+            step = steps.get(id(loop))
+            if step is not None and any(call.dotted.split(".", 1)[0] == name for simple in simples_of(loop.body) for call in simple.calls if call.dotted):
+                return True
+        for simple in simples:
+            for call in simple.calls:
+                if not any(arg.dotted == name for arg in call.args):
+                    continue
+                target = model.resolve_call(call, function, via_callers=False)
+                if target is not None and {"backward", "step"} <= model.reaches(target):
+                    return True
+    return False
 
 
 def _uses_of_output(function: FunctionInfo, event: Event) -> list[Simple]:
@@ -1012,6 +1068,8 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
         return True
     if _mode_before(model, function, call.node, call.subject):
         return True
+    if call.subject is not None and model.callers(function) and model.eval_mode_reaches(call, call.subject):
+        return True  # `model.eval()` at the top of the script, `classify(doc)` called below
     statement = _statement_of(function, call)
     if statement is None:
         return False
@@ -1081,6 +1139,41 @@ def _part_of(name: str, whole: str) -> bool:
 
 def _statement_of(function: FunctionInfo, event: Event) -> Simple | None:
     return next((s for s in function.simples if any(c is event.call for c in s.calls)), None)
+
+
+_REPORTING = frozenset({"item", "tolist", "numpy", "add_scalar", "add_scalars", "log", "print", "append"})
+"""Calls that take a value out of autograd to look at it or record it."""
+
+
+def _output_only_reported(model: LoopModel, loop: Loop, call: Event) -> bool:
+    """A forward late in a training iteration whose output serves only to report something: it
+    is turned into metrics or pictures, or read out (`.item()`, logged, printed) by the statements
+    after it in the iteration, within three assignments (`new_logits = net(states); kl =
+    kl_div(new_logits, old); writer.add_scalar("kl", kl.item())`). Its graph is never used."""
+    simples = list(simples_of(loop.body))
+    at = next((i for i, s in enumerate(simples) if any(c is call.call for c in s.calls)), None)
+    if at is None or not simples[at].targets:
+        return False
+    statement = simples[at]
+    if any(c.method in METRIC_METHODS and c.inner is call.call for c in statement.calls):
+        return True
+    if any(c.method in _VIEWING for c in statement.calls):
+        return True
+    after = [(s, model.code(s.node)) for s in simples[at + 1:]]
+    names = set(statement.targets)
+    seen = set(names)
+    for _ in range(3):
+        pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
+        later = [s for s, text in after if pattern.search(text)]
+        if _computes_metrics(model, later) or any(
+            (c.method or c.dotted or "") in _REPORTING for s in later for c in s.calls
+        ):
+            return True
+        names = {t for s in later for t in s.targets} - seen
+        seen |= names
+        if not names:
+            return False
+    return False
 
 
 def _computes_metrics(model: LoopModel, simples: list[Simple]) -> bool:

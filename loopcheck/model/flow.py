@@ -490,6 +490,11 @@ class Flow:
             if alternatives is not None:
                 items.append(Emit(alternatives))
                 continue
+            if target is None and depth < MAX_INLINE_DEPTH:
+                each = self._methods_of_callers_classes(call, context)
+                if each is not None:
+                    items.append(Choice(f"type({call.receiver})", tuple(self._enter(m, call, context, depth) for m in each)))
+                    continue
             closure = self._closure(call, context.function)
             if closure is not None and depth < MAX_INLINE_DEPTH:
                 items.append(self._enter(closure, call, context, depth))  # step(closure) runs it first
@@ -531,6 +536,25 @@ class Flow:
             return None
         receiver = self.subject_in(call.receiver, context)
         return Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call) if receiver is not None else None
+
+    def _methods_of_callers_classes(self, call: CallSite, context: Context) -> tuple[FunctionInfo, ...] | None:
+        """`policy.select_action(state)` where `policy` is a parameter the callers fill with objects
+        of different project classes (a DDPG agent, a BCQ agent): each class's method, one of which
+        runs. None unless every class defines the method and one of them acts on a model."""
+        if call.receiver is None or call.method is None or call.inner is not None or "." in call.receiver:
+            return None
+        classes = self.model.classes_from_callers(call.receiver, context.function)
+        if not classes:
+            return None
+        methods = [self.model.method_of(cls, call.method) for cls in classes]
+        if any(m is None for m in methods):
+            return None
+        found = tuple(m for m in methods if m is not None)
+        if any(m is context.function or m in context.callers for m in found):
+            return None
+        if not any(self.model.acts(m) for m in found):
+            return None
+        return found
 
     def _enter(self, target: FunctionInfo, call: CallSite, context: Context, depth: int) -> Enter:
         callee = self.model.at(target).flow
