@@ -20,6 +20,7 @@ from typing import Any, Iterable, Sequence
 from loopcheck.config import ConfigError, Resolver, Settings
 from loopcheck.discovery import discover_paths, matches_any
 from loopcheck.finding import FileError, Finding
+from loopcheck.records import Record, Value, _set
 
 __all__ = ["CheckResult", "ConfigError", "SelectionError", "check", "run"]
 
@@ -31,9 +32,10 @@ class SelectionError(ValueError):
     """A rule code, prefix or name that names no rule."""
 
 
-@dataclass
-class CheckResult:
-    """The outcome of `check`: what the reporters print and the exit code is decided from."""
+@dataclass(init=False, repr=False, eq=False)
+class CheckResult(Record):
+    """The outcome of `check`: what the reporters print and the exit code is decided from. (A data
+    class whose __init__ is written out: `loopcheck.records`.)"""
 
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
@@ -44,6 +46,20 @@ class CheckResult:
     files_checked: int = 0
     rules: tuple[str, ...] = ()
     """The codes of the rules that ran on some file."""
+
+    def __init__(
+        self,
+        findings: list[Finding] | None = None,
+        errors: list[FileError] | None = None,
+        notes: list[FileError] | None = None,
+        files_checked: int = 0,
+        rules: tuple[str, ...] = (),
+    ) -> None:
+        self.findings = [] if findings is None else findings
+        self.errors = [] if errors is None else errors
+        self.notes = [] if notes is None else notes
+        self.files_checked = files_checked
+        self.rules = rules
 
 
 def check(
@@ -142,14 +158,23 @@ def run(
     return result
 
 
-@dataclass(frozen=True)
-class _Selection:
+@dataclass(init=False, repr=False, eq=False)
+class _Selection(Value):
     """The rule codes given on the command line (or to `check`), validated before any file is read."""
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     extend_ignore: tuple[str, ...] = ()
+
+    def __init__(
+        self, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), extend_select: tuple[str, ...] = (),
+        extend_ignore: tuple[str, ...] = (),
+    ) -> None:
+        _set(self, "select", select)
+        _set(self, "ignore", ignore)
+        _set(self, "extend_select", extend_select)
+        _set(self, "extend_ignore", extend_ignore)
 
     def validate(self, where: str) -> None:
         from loopcheck.rules import ALL_RULES

@@ -1,19 +1,19 @@
 """The `loopcheck` command: click commands only; the engine and reporters do the work.
 
 Heavy modules (libcst, the rules, torch for `verify`) are imported inside the commands so
-that `--version`, `--help` and pre-commit start-up stay fast.
+that `--version`, `--help` and pre-commit start-up stay fast. The plain `loopcheck [check] PATHS`
+form does not come here: `loopcheck.entry` reads it without importing click and runs the same
+`check_command` (see there).
 """
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
 import click
 
 from loopcheck import __version__
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+from loopcheck.entry import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, FORMATS, PROGRESS_AFTER  # noqa: F401
 
 
 class _DefaultToCheck(click.Group):
@@ -39,11 +39,6 @@ def main() -> None:
 
     `loopcheck PATH...` checks files and directories (the same as `loopcheck check PATH...`).
     """
-
-
-FORMATS = {"text": "text", "json": "json", "json-v1": "json_v1", "github": "github", "sarif": "sarif", "junit": "junit"}
-PROGRESS_AFTER = 50
-"""Files from which a run on a terminal shows a progress line on stderr."""
 
 
 @main.command()
@@ -97,103 +92,16 @@ def check(
     no_cache: bool,
 ) -> None:
     """Check PATHS (files or directories; default: the current directory; `-`: the text on stdin)."""
-    from loopcheck.api import ConfigError, SelectionError, run
-    from loopcheck.report.common import Sources
+    from loopcheck.entry import UsageProblem, check_command
 
-    if statistics and output_format not in ("text", "json"):
-        raise click.UsageError("--statistics goes with --format text or json")
-    source = None
-    if "-" in paths:
-        if len(paths) > 1:
-            raise click.UsageError("`-` (stdin) cannot be combined with other paths")
-        source = sys.stdin.read()
-    elif stdin_filename is not None:
-        raise click.UsageError("--stdin-filename goes with the path `-` (stdin)")
-    filename = stdin_filename or "-"
-    from loopcheck.parallel import available_cpus
-
-    lint_options: dict[str, object] = {"jobs": jobs if jobs is not None else available_cpus(), "cache": not no_cache}
-    progress = _Progress() if not quiet and sys.stderr.isatty() and source is None else None
-    if progress is not None:
-        lint_options["progress"] = progress
     try:
-        result = run(
-            paths, source=source, filename=filename, select=select, ignore=ignore, extend_select=extend_select,
-            extend_ignore=extend_ignore, exclude=exclude, config=config_file, isolated=isolated,
-            respect_gitignore=False if no_respect_gitignore else None, lint_options=lint_options,
+        check_command(
+            paths, output_format, select, extend_select, ignore, extend_ignore, exclude, config_file, isolated,
+            no_respect_gitignore, stdin_filename, exit_zero, fail_on, statistics, show_source, report_unused_noqa,
+            output_file, quiet, color, no_color, jobs, no_cache, echo=click.echo,
         )
-    except (ConfigError, SelectionError) as error:
+    except UsageProblem as error:
         raise click.UsageError(str(error)) from None
-    finally:
-        if progress is not None:
-            progress.clear()
-    unused = [n for n in result.notes if n.kind == "unused-noqa"]
-    for error in result.errors:
-        click.echo(f"{error.path}: {error.reason}", err=True)
-    for note in result.notes:
-        if note.kind == "unused-noqa" and not report_unused_noqa:
-            continue
-        if note.kind in ("noqa", "unused-noqa"):
-            click.echo(f"{note.path}:{note.line}: warning: {note.reason}", err=True)
-        elif note.kind == "no-files":
-            click.echo(f"{note.path}: warning: {note.reason}", err=True)
-        elif not quiet:
-            click.echo(f"{note.path}: note: {note.reason}", err=True)
-    use_color = output_file is None and _color(color, no_color)
-    module = importlib.import_module(f"loopcheck.report.{FORMATS[output_format]}")
-    if output_format == "text":
-        sources = Sources({filename: source} if source is not None else None)
-        text = module.render(result, color=use_color, quiet=quiet, show_source=show_source, sources=sources, by_rule=statistics)
-    elif statistics:
-        text = module.render_statistics(result)
-    else:
-        text = module.render(result)
-    if output_file is not None:
-        with open(output_file, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n" if text else "")
-    elif text:
-        click.echo(text, color=use_color or None)  # click strips styles off a pipe unless told
-    if result.errors:
-        sys.exit(EXIT_ERROR)
-    failing = [f for f in result.findings if fail_on == "warning" or f.severity == "error"]
-    if report_unused_noqa:
-        failing += unused  # type: ignore[arg-type]
-    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
-
-
-def _color(choice: str, no_color: bool) -> bool:
-    """--color always/never win; then --no-color; then FORCE_COLOR, NO_COLOR (non-empty), a terminal."""
-    if choice != "auto":
-        return choice == "always"
-    if no_color:
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
-
-
-class _Progress:
-    """`checking 120/480 files` on stderr, rewritten in place, erased at the end (a terminal only)."""
-
-    def __init__(self) -> None:
-        self.shown = False
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        import time
-
-        now = time.monotonic()
-        if total < PROGRESS_AFTER or (now - self.last < 0.1 and done < total):
-            return
-        self.last = now
-        sys.stderr.write(f"\rloopcheck: checking {done}/{total} files")
-        sys.stderr.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
 
 
 @main.command(name="rules")

@@ -21,18 +21,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loopcheck.lazyre import lazy
+from loopcheck.records import Value, _set
+
 LIST_KEYS = ("select", "extend-select", "ignore", "extend-ignore", "exclude", "extend-exclude")
 KEYS = (*LIST_KEYS, "per-file-ignores", "respect-gitignore")
-_MENTIONS_TABLE = re.compile(r"^\s*\[\s*tool\s*\.\s*[\"']?loopcheck\b|^\s*tool\s*\.\s*loopcheck\b", re.MULTILINE)
+_MENTIONS_TABLE = lazy(r"^\s*\[\s*tool\s*\.\s*[\"']?loopcheck\b|^\s*tool\s*\.\s*loopcheck\b", re.MULTILINE)
 
 
 class ConfigError(ValueError):
     """A `[tool.loopcheck]` setting loopcheck cannot use; the message names the file."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    """One file's `[tool.loopcheck]` settings, resolved (see the module docstring for the keys)."""
+@dataclass(init=False, repr=False, eq=False)
+class Settings(Value):
+    """One file's `[tool.loopcheck]` settings, resolved (see the module docstring for the keys).
+    (A frozen data class whose __init__ is written out: `loopcheck.records`.)"""
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -42,6 +46,26 @@ class Settings:
     extend_ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     respect_gitignore: bool = True
+
+    def __init__(
+        self,
+        select: tuple[str, ...] = (),
+        ignore: tuple[str, ...] = (),
+        exclude: tuple[str, ...] = (),
+        source: Path | None = None,
+        extend_select: tuple[str, ...] = (),
+        extend_ignore: tuple[str, ...] = (),
+        per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = (),
+        respect_gitignore: bool = True,
+    ) -> None:
+        _set(self, "select", select)
+        _set(self, "ignore", ignore)
+        _set(self, "exclude", exclude)
+        _set(self, "source", source)
+        _set(self, "extend_select", extend_select)
+        _set(self, "extend_ignore", extend_ignore)
+        _set(self, "per_file_ignores", per_file_ignores)
+        _set(self, "respect_gitignore", respect_gitignore)
 
     @property
     def directory(self) -> Path | None:

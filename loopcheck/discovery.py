@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from loopcheck.finding import FileError
+from loopcheck.records import Record, Value, _set
 
 SKIPPED_DIRECTORIES = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "build", "dist", "node_modules", ".tox",
@@ -31,9 +32,10 @@ Excluded = Callable[[Path, bool], bool]
 """Whether a path (a directory when the flag is true) is left out by the configuration."""
 
 
-@dataclass
-class Discovery:
-    """The Python files under the paths given, and what the user is told of the paths themselves."""
+@dataclass(init=False, repr=False, eq=False)
+class Discovery(Record):
+    """The Python files under the paths given, and what the user is told of the paths themselves.
+    (A data class whose __init__ is written out: `loopcheck.records`.)"""
 
     files: list[str] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
@@ -41,6 +43,18 @@ class Discovery:
     """Paths given that hold no Python file (after skipping and excluding)."""
     excluded: list[str] = field(default_factory=list)
     """Paths given that an exclude glob left out on purpose."""
+
+    def __init__(
+        self,
+        files: list[str] | None = None,
+        errors: list[FileError] | None = None,
+        empty: list[str] | None = None,
+        excluded: list[str] | None = None,
+    ) -> None:
+        self.files = [] if files is None else files
+        self.errors = [] if errors is None else errors
+        self.empty = [] if empty is None else empty
+        self.excluded = [] if excluded is None else excluded
 
 
 def discover(
@@ -167,13 +181,18 @@ def matches_any(path: Path, patterns: Sequence[str]) -> bool:
 # --- .gitignore -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Pattern:
+@dataclass(init=False, repr=False, eq=False)
+class _Pattern(Value):
     """One line of a `.gitignore`, as a regular expression over a relative path."""
 
     regex: re.Pattern[str]
     negated: bool
     directory_only: bool
+
+    def __init__(self, regex: re.Pattern[str], negated: bool, directory_only: bool) -> None:
+        _set(self, "regex", regex)
+        _set(self, "negated", negated)
+        _set(self, "directory_only", directory_only)
 
 
 def _translate(glob: str) -> str:

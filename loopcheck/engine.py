@@ -16,6 +16,7 @@ from loopcheck.discovery import discover  # noqa: F401  (part of the engine's AP
 from loopcheck.finding import FileError, Finding, Related, one_per_bug
 from loopcheck.model import LoopModel
 from loopcheck.project import Project, Projects
+from loopcheck.records import Record, Value, _set
 from loopcheck.rules import Rule, select_rules
 from loopcheck.source import (  # noqa: F401  (read_source and parse are part of the engine's API)
     MAX_FILE_BYTES,
@@ -32,15 +33,28 @@ if TYPE_CHECKING:
     from loopcheck.notebook import NotebookSource
 
 
-@dataclass
-class LintResult:
-    """What the analysis of some files gives; one per file, merged in file order."""
+@dataclass(init=False, repr=False, eq=False)
+class LintResult(Record):
+    """What the analysis of some files gives; one per file, merged in file order. (A data class
+    whose __init__ is written out: `loopcheck.records`.)"""
 
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     notes: list[FileError] = field(default_factory=list)
     """Things worth saying that are not failures, such as an empty file."""
     files_checked: int = 0
+
+    def __init__(
+        self,
+        findings: list[Finding] | None = None,
+        errors: list[FileError] | None = None,
+        notes: list[FileError] | None = None,
+        files_checked: int = 0,
+    ) -> None:
+        self.findings = [] if findings is None else findings
+        self.errors = [] if errors is None else errors
+        self.notes = [] if notes is None else notes
+        self.files_checked = files_checked
 
 
 def lint_source(source: str, path: str, rules: Sequence[type[Rule]] | None = None) -> tuple[list[Finding], list[FileError]]:
@@ -198,9 +212,10 @@ class FileTimeout(BaseException):
     no `except Exception` of a rule takes it for a rule's own failure)."""
 
 
-@dataclass(frozen=True)
-class _Settings:
-    """What a process analysing files needs to know of the run (sent to worker processes)."""
+@dataclass(init=False, repr=False, eq=False)
+class _Settings(Value):
+    """What a process analysing files needs to know of the run (sent to worker processes). (A
+    frozen data class whose __init__ is written out: `loopcheck.records`.)"""
 
     rules: tuple[type[Rule], ...]
     root: Path | None
@@ -210,6 +225,17 @@ class _Settings:
     """The cache's folder of records, when what each result depends on is recorded for the cache."""
     files: tuple[str, ...] = ()
     """Every file the run checks (a project whose root no marker names is bounded to them)."""
+
+    def __init__(
+        self, rules: tuple[type[Rule], ...], root: Path | None, boundary: Path, prefilter: bool, record: str | None,
+        files: tuple[str, ...] = (),
+    ) -> None:
+        _set(self, "rules", rules)
+        _set(self, "root", root)
+        _set(self, "boundary", boundary)
+        _set(self, "prefilter", prefilter)
+        _set(self, "record", record)
+        _set(self, "files", files)
 
 
 def lint_paths(

@@ -4,11 +4,15 @@ Reporters format them; the engine sorts them by (path, line, column, code).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from loopcheck.records import OrderedValue, Value, _set
+
+# The classes here are frozen data classes whose __init__ is written out (`loopcheck.records`).
 
 
-@dataclass(frozen=True, order=True)
-class Related:
+@dataclass(init=False, repr=False, eq=False)
+class Related(OrderedValue):
     """The other end of a finding: the `backward()` of an ordering bug, where a scheduler is built."""
 
     line: int
@@ -17,9 +21,15 @@ class Related:
     path: str | None = None
     """The file, when it is not the finding's own (a helper in another file of the project)."""
 
+    def __init__(self, line: int, column: int, note: str, path: str | None = None) -> None:
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "note", note)
+        _set(self, "path", path)
 
-@dataclass(frozen=True)
-class Finding:
+
+@dataclass(init=False, repr=False, eq=False)
+class Finding(Value):
     """One reported bug: where it is, which rule, and what to tell the user."""
 
     path: str
@@ -31,11 +41,29 @@ class Finding:
     name: str
     severity: str
     message: str
-    related: tuple[Related, ...] = field(default=())
+    related: tuple[Related, ...] = ()
     cell: int | None = None
     """In a notebook: the cell (counting every cell from 1) that holds `line`."""
     cell_line: int | None = None
     """In a notebook: the line within `cell`; `line` counts the code cells' lines joined."""
+
+    def __init__(
+        self, path: str, line: int, column: int, end_line: int, end_column: int, code: str, name: str,
+        severity: str, message: str, related: tuple[Related, ...] = (), cell: int | None = None,
+        cell_line: int | None = None,
+    ) -> None:
+        _set(self, "path", path)
+        _set(self, "line", line)
+        _set(self, "column", column)
+        _set(self, "end_line", end_line)
+        _set(self, "end_column", end_column)
+        _set(self, "code", code)
+        _set(self, "name", name)
+        _set(self, "severity", severity)
+        _set(self, "message", message)
+        _set(self, "related", related)
+        _set(self, "cell", cell)
+        _set(self, "cell_line", cell_line)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -59,8 +87,8 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
-class FileError:
+@dataclass(init=False, repr=False, eq=False)
+class FileError(Value):
     """A file that could not be analysed, or a rule that crashed on one file."""
 
     path: str
@@ -69,6 +97,12 @@ class FileError:
     """The line it is about, when it is about one (a malformed `# noqa`)."""
     kind: str = ""
     """"" for a file error or a plain note; "noqa" for a malformed directive, "unused-noqa"."""
+
+    def __init__(self, path: str, reason: str, line: int | None = None, kind: str = "") -> None:
+        _set(self, "path", path)
+        _set(self, "reason", reason)
+        _set(self, "line", line)
+        _set(self, "kind", kind)
 
 
 PASS_ELSEWHERE = "the model call of the pass"

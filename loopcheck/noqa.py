@@ -27,16 +27,19 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from loopcheck.finding import FileError, Finding
+from loopcheck.lazyre import lazy
+from loopcheck.records import Record
 
-_LINE = re.compile(r"#\s*noqa(?![\w-])(?P<rest>.*)", re.IGNORECASE)
-_FILE = re.compile(r"#\s*loopcheck\s*:\s*noqa(?![\w-])(?P<rest>.*)", re.IGNORECASE)
-_CODE = re.compile(r"[A-Z]+[0-9]+\Z", re.IGNORECASE)
-_SEPARATOR = re.compile(r"[,\s]+")
+_LINE = lazy(r"#\s*noqa(?![\w-])(?P<rest>.*)", re.IGNORECASE)
+_FILE = lazy(r"#\s*loopcheck\s*:\s*noqa(?![\w-])(?P<rest>.*)", re.IGNORECASE)
+_CODE = lazy(r"[A-Z]+[0-9]+\Z", re.IGNORECASE)
+_SEPARATOR = lazy(r"[,\s]+")
 
 
-@dataclass
-class Directive:
-    """One `# noqa` comment: the codes it silences, and those of the findings it silenced."""
+@dataclass(init=False, repr=False, eq=False)
+class Directive(Record):
+    """One `# noqa` comment: the codes it silences, and those of the findings it silenced. (A data
+    class whose __init__ is written out: `loopcheck.records`.)"""
 
     line: int
     """The physical line of the comment (0 for nothing: not used for file-level directives)."""
@@ -46,6 +49,15 @@ class Directive:
     file_level: bool = False
     used: set[str] = field(default_factory=set)
     """The codes of the findings it silenced."""
+
+    def __init__(
+        self, line: int, codes: tuple[str, ...] | None, text: str, file_level: bool = False, used: set[str] | None = None
+    ) -> None:
+        self.line = line
+        self.codes = codes
+        self.text = text
+        self.file_level = file_level
+        self.used = set() if used is None else used
 
     def matches(self, finding: Finding) -> bool:
         if self.codes is None:
@@ -57,14 +69,25 @@ def _names(code: str, finding: Finding) -> bool:
     return finding.name == code or (code.isupper() and finding.code.startswith(code))
 
 
-@dataclass
-class Directives:
-    """Every `# noqa` of a file, by line, and those that hold for the whole file."""
+@dataclass(init=False, repr=False, eq=False)
+class Directives(Record):
+    """Every `# noqa` of a file, by line, and those that hold for the whole file. (A data class
+    whose __init__ is written out: `loopcheck.records`.)"""
 
     lines: dict[int, list[Directive]] = field(default_factory=dict)
     file: list[Directive] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
     """(line, what is wrong) for each malformed directive."""
+
+    def __init__(
+        self,
+        lines: dict[int, list[Directive]] | None = None,
+        file: list[Directive] | None = None,
+        problems: list[tuple[int, str]] | None = None,
+    ) -> None:
+        self.lines = {} if lines is None else lines
+        self.file = [] if file is None else file
+        self.problems = [] if problems is None else problems
 
     def suppresses(self, finding: Finding) -> bool:
         """Whether a directive silences the finding; the directive records that it was used."""

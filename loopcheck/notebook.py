@@ -16,10 +16,12 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
+from loopcheck.lazyre import lazy
+
 # At the start of a logical line: `%time x`, `!pip install`, `?obj`, `files = !ls`, `t = %timeit -o f()`
-_MAGIC = re.compile(r"[%!?,;/]|[\w.]+(?:\s*,\s*[\w.]+)*\s*=\s*[!%]")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_WORD = re.compile(r"\w+")
+_MAGIC = lazy(r"[%!?,;/]|[\w.]+(?:\s*,\s*[\w.]+)*\s*=\s*[!%]")
+_LINE_BREAK = lazy(r"\r\n|\r|\n")
+_WORD = lazy(r"\w+")
 _STRING_PREFIXES = {"r", "u", "b", "br", "rb", "f", "fr", "rf", "t", "tr", "rt"}
 _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
 

@@ -32,7 +32,7 @@ def positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     text = "".join(state.tokens)
     if "\r" in text:
         return _libcst_positions(module)
-    return _Positions(state.spans, text)
+    return _Positions(module, state.spans, text)
 
 
 def _libcst_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
@@ -54,7 +54,8 @@ class _Offsets(CodegenState):
         self.offset = 0
         self.indent = 0
         self.stack: list[int] = []
-        self.spans: dict[cst.CSTNode, tuple[int, int]] = {}
+        self.spans: dict[int, tuple[int, int]] = {}
+        """Each node's start and end offsets, by the node's `id` (a libcst node hashes in Python)."""
 
     def increase_indent(self, value: str) -> None:
         self.indent_tokens.append(value)
@@ -81,8 +82,8 @@ class _Offsets(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self.stack.pop()
-        if node not in self.spans:  # a syntactic position recorded inside stays
-            self.spans[node] = (start, self.offset)
+        if id(node) not in self.spans:  # a syntactic position recorded inside stays
+            self.spans[id(node)] = (start, self.offset)
 
     def record_syntactic_position(
         self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None, end_node: cst.CSTNode | None = None
@@ -107,16 +108,19 @@ class _Syntactic:
 
     def __exit__(self, *exc: Any) -> bool:
         spans = self.state.spans
-        start = spans[self.start_node][0] if self.start_node is not None else self.start
-        end = spans[self.end_node][1] if self.end_node is not None else self.state.offset
-        spans[self.node] = (start, end)
+        start = spans[id(self.start_node)][0] if self.start_node is not None else self.start
+        end = spans[id(self.end_node)][1] if self.end_node is not None else self.state.offset
+        spans[id(self.node)] = (start, end)
         return False
 
 
 class _Positions(Mapping[cst.CSTNode, CodeRange]):
-    """Node → CodeRange, each range made when first asked for."""
+    """Node → CodeRange, each range made when first asked for. Nodes are looked up by their `id`
+    (a libcst node's `__hash__` is a Python call: a dictionary keyed by nodes paid one per node
+    and per look-up); the module is kept, so that each id stays its node's."""
 
-    def __init__(self, spans: dict[cst.CSTNode, tuple[int, int]], text: str) -> None:
+    def __init__(self, module: cst.Module, spans: dict[int, tuple[int, int]], text: str) -> None:
+        self._module = module
         self._spans = spans
         starts = [0]
         find = text.find
@@ -125,24 +129,38 @@ class _Positions(Mapping[cst.CSTNode, CodeRange]):
             starts.append(at + 1)
             at = find("\n", at + 1)
         self._starts = starts
-        self._made: dict[cst.CSTNode, CodeRange] = {}
+        self._made: dict[int, CodeRange] = {}
 
     def _position(self, offset: int) -> CodePosition:
         line = bisect_right(self._starts, offset)
         return CodePosition(line, offset - self._starts[line - 1])
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
-        made = self._made.get(node)
+        key = id(node)
+        made = self._made.get(key)
         if made is None:
-            start, end = self._spans[node]
-            made = self._made[node] = CodeRange(self._position(start), self._position(end))
+            start, end = self._spans[key]
+            made = self._made[key] = CodeRange(self._position(start), self._position(end))
         return made
 
     def __contains__(self, node: object) -> bool:
-        return node in self._spans
+        return id(node) in self._spans
 
     def __iter__(self) -> Iterator[cst.CSTNode]:
-        return iter(self._spans)
+        spans = self._spans
+        return (node for node in _nodes(self._module) if id(node) in spans)
 
     def __len__(self) -> int:
         return len(self._spans)
+
+
+def _nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The node and every node below it, in code order (for iterating over the positions)."""
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            yield node
+            stack.extend(reversed(node.children))

@@ -23,6 +23,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+from loopcheck.lazyre import lazy
+
 if TYPE_CHECKING:
     from loopcheck.project import Project
 
@@ -43,10 +45,10 @@ WORDS = (
     # a `# noqa` directive: an unused one is noted
     "noqa",
 )
-_WORDS = re.compile("|".join(re.escape(word) for word in WORDS), re.IGNORECASE)
-_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import\b([^#\n]*)", re.MULTILINE)
-_IMPORT = re.compile(r"^[^#\n]*?\bimport[ \t]+([^#\n]*)", re.MULTILINE)
-_DOTTED = re.compile(r"[A-Za-z_][\w]*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*")
+_WORDS = lazy("|".join(re.escape(word) for word in WORDS), re.IGNORECASE)
+_FROM = lazy(r"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import\b([^#\n]*)", re.MULTILINE)
+_IMPORT = lazy(r"^[^#\n]*?\bimport[ \t]+([^#\n]*)", re.MULTILINE)
+_DOTTED = lazy(r"[A-Za-z_][\w]*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*")
 ENV_SWITCH = "LOOPCHECK_NO_PREFILTER"
 
 

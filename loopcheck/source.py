@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
+from loopcheck.lazyre import lazy
+from loopcheck.records import Value, _set
+
 if TYPE_CHECKING:
     from loopcheck.notebook import NotebookSource
 
@@ -33,13 +36,19 @@ class UnreadableFile(Exception):
     """A file loopcheck cannot analyse; the message says why, for the user."""
 
 
-@dataclass(frozen=True)
-class Source:
-    """A file's Python text; for a notebook, its code cells joined and the map back to the cells."""
+@dataclass(init=False, repr=False, eq=False)
+class Source(Value):
+    """A file's Python text; for a notebook, its code cells joined and the map back to the cells.
+    (A frozen data class whose __init__ is written out: `loopcheck.records`.)"""
 
     path: str
     text: str
     notebook: NotebookSource | None = None
+
+    def __init__(self, path: str, text: str, notebook: NotebookSource | None = None) -> None:
+        _set(self, "path", path)
+        _set(self, "text", text)
+        _set(self, "notebook", notebook)
 
     def where(self, line: int) -> str | None:
         return self.notebook.where(line) if self.notebook is not None else None
@@ -133,11 +142,11 @@ what `python file.py` would refuse."""
 PARSER_STACK_BYTES = 256 * 2**20
 """C stack for libcst's native parser on deeply nested code (reserved, used only as it recurses),
 so that what it can parse does not depend on the caller's thread or `ulimit -s`."""
-_BRACKET_OR_BREAK = re.compile(r"[][(){}\n]")
-_ASYNC_AS_NAME = re.compile(r"(?<=[(,\s])async(?=\s*=[^=])|(?<=\.)async\b")
+_BRACKET_OR_BREAK = lazy(r"[][(){}\n]")
+_ASYNC_AS_NAME = lazy(r"(?<=[(,\s])async(?=\s*=[^=])|(?<=\.)async\b")
 """`async` used as a name, as Python <= 3.6 allowed: a keyword argument (`cuda(async=True)`) or an attribute."""
-_TAB_IN_INDENT = re.compile(r"^[ \f]*\t", re.MULTILINE)
-_INDENT = re.compile(r"^[ \t\f]+", re.MULTILINE)
+_TAB_IN_INDENT = lazy(r"^[ \f]*\t", re.MULTILINE)
+_INDENT = lazy(r"^[ \t\f]+", re.MULTILINE)
 
 
 def parse(source: str) -> cst.Module:

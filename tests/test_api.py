@@ -46,8 +46,10 @@ def test_run_reports_what_could_not_be_analysed(tmp_path: Path) -> None:
 
 
 def test_the_cli_is_built_on_the_api() -> None:
-    source = (Path(loopcheck.__file__).parent / "cli.py").read_text(encoding="utf-8")
-    assert "from loopcheck.api import" in source and "lint_paths" not in source
+    # the `check` command's body is `loopcheck.entry.check_command`, which the click command calls too
+    cli, entry = ((Path(loopcheck.__file__).parent / name).read_text(encoding="utf-8") for name in ("cli.py", "entry.py"))
+    assert "from loopcheck.api import" in entry and "lint_paths" not in cli + entry
+    assert "check_command(" in cli
 
 
 def test_package_is_typed() -> None:

@@ -1383,7 +1383,12 @@ def test_a_weights_file_named_by_a_path_variable_with_the_epoch_is_a_resume_chec
     source = source.replace("START", "start_epoch")
     found = findings(source.replace("PATH", 'weights_path = os.path.join(args.checkpoint_dir, "net_" + str(epoch) + ".pth")'))
     assert found == [("LC012", "torch.save(net.state_dict(), weights_path)")]
-    assert findings(source.replace("PATH", 'weights_path = os.path.join(args.checkpoint_dir, "latest.pth")')) == []
+    # no position in the name, but `--resume` loads the weights back before training goes on
+    latest = source.replace("PATH", 'weights_path = os.path.join(args.checkpoint_dir, "latest.pth")')
+    assert findings(latest) == [("LC012", "torch.save(net.state_dict(), weights_path)")]
+    # without the resume branch, weights saved under one name are snapshots
+    unloaded = latest.replace("net.load_state_dict(torch.load(most_recent_weights(args.checkpoint_dir)))", "pass")
+    assert findings(unloaded) == []
 
 
 def test_weights_loaded_from_another_runs_files_or_into_another_model_are_no_resume() -> None:
@@ -2485,6 +2490,10 @@ def test_a_forward_after_the_step_whose_output_is_only_reported_evaluates() -> N
     assert [c for c, _ in findings(source.replace("USE", "print(float(kl))"))] == ["LC007"]
     # its output handed on to other code, not reported: what it serves for is not known
     assert findings(source.replace("USE", "buffer.push(kl)")) == []
+    # (kept in a list, its graph is LC009's; no evaluation is claimed)
+    assert [c for c, _ in findings(source.replace("USE", "history.append(kl)"))] == ["LC009"]
+    # what an environment returns for it is no output of the model, even when printed
+    assert findings(source.replace("USE", "state, reward = env.step(kl)\n            print(reward)")) == []
     # under no_grad it is right
     assert findings(source.replace("new_logits = net(states)", "with torch.no_grad():\n                new_logits = net(states)").replace("USE", "print(float(kl))")) == []
 
@@ -3292,3 +3301,482 @@ def test_a_notebook_forward_after_training_reusing_the_loops_names_evaluates() -
     assert [f.line for f in found] == [len(text.splitlines()) - 1]
     # a backward after it that uses `out` makes it a training forward again
     assert findings(source.rstrip() + "\n        out.sum().backward()\n") == []
+
+
+def test_weights_saved_every_so_often_and_loaded_back_before_training_are_resumed_from() -> None:
+    source = """
+        class Agent:
+            def __init__(self):
+                self.actor = Tiny()
+                self.optimizer = torch.optim.Adam(self.actor.parameters())
+
+            def update(self, batch):
+                loss = self.actor(batch).pow(2).mean()
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+
+            def save(self):
+                torch.save(self.actor.state_dict(), directory + "actor.pth")
+
+            def load(self):
+                self.actor.load_state_dict(torch.load(directory + "actor.pth"))
+
+        def main():
+            agent = Agent()
+            if args.mode == "test":
+                agent.load()
+                for episode in range(10):
+                    play(agent)
+            else:
+                LOAD
+                for episode in range(1000):
+                    agent.update(collect(agent))
+                    if episode % 50 == 0:
+                        agent.save()
+    """
+    # the weights go on training from the saved file, Adam's moments from zero
+    found = findings(source.replace("LOAD", "if args.load: agent.load()"))
+    assert [code for code, _ in found] == ["LC012"]
+    assert found[0][1] == 'torch.save(self.actor.state_dict(), directory + "actor.pth")'
+    # loaded only to play in the test branch: the periodic saves are snapshots
+    assert findings(source.replace("LOAD", "pass")) == []
+    # saved only when the reward improves: an export
+    assert findings(
+        source.replace("LOAD", "if args.load: agent.load()").replace("if episode % 50 == 0:", "if reward > best:")
+    ) == []
+
+
+def test_a_dict_of_weights_named_by_its_step_and_loaded_back_to_resume() -> None:
+    source = """
+        class GAN:
+            def __init__(self):
+                self.gen = Tiny()
+                self.optim = torch.optim.Adam(self.gen.parameters())
+
+            def train(self):
+                start = 1
+                if self.resume:
+                    start = latest_step()
+                    self.load(start)
+                for step in range(start, 10000):
+                    loss = self.gen(sample()).mean()
+                    self.optim.zero_grad()
+                    loss.backward()
+                    self.optim.step()
+                    if step % 1000 == 0:
+                        self.save(step)
+
+            def save(self, step):
+                params = {}
+                params["gen"] = self.gen.state_dict()
+                torch.save(params, os.path.join(self.dir, "params_%07d.pt" % step))
+
+            def load(self, step):
+                params = torch.load(os.path.join(self.dir, "params_%07d.pt" % step))
+                self.gen.load_state_dict(params["gen"])
+    """
+    # the step is in the file name, the training goes on from it: no optimizer state
+    assert [code for code, _ in findings(source)] == ["LC012"]
+    # never loaded back: snapshots of the generator
+    assert findings(source.replace("self.load(start)", "pass")) == []
+
+
+def test_a_helper_files_periodic_weights_resumed_by_the_script_are_a_checkpoint(tmp_path: Path) -> None:
+    (tmp_path / "helpers.py").write_text(textwrap.dedent("""
+        import os
+        import torch
+
+        def load_optimizer(args, model):
+            optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+            return optimizer
+
+        def save_model(args, model, optimizer):
+            out = os.path.join(args.model_path, "checkpoint_{}.tar".format(args.current_epoch))
+            torch.save(model.state_dict(), out)
+    """))
+    script = tmp_path / "main.py"
+    script.write_text(textwrap.dedent("""
+        import os
+        import torch
+        import torch.nn as nn
+        from helpers import load_optimizer, save_model
+
+        def train(model, optimizer, loader):
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.mse_loss(model(x), y).backward()
+                optimizer.step()
+
+        def main(args, loader):
+            model = nn.Linear(4, 2)
+            if args.reload:
+                model_fp = os.path.join(args.model_path, "checkpoint_{}.tar".format(args.epoch_num))
+                model.load_state_dict(torch.load(model_fp))
+            optimizer = load_optimizer(args, model)
+            for epoch in range(args.start_epoch, args.epochs):
+                train(model, optimizer, loader)
+                if epoch % 10 == 0:
+                    args.current_epoch = epoch
+                    save_model(args, model, optimizer)
+    """))
+    helper = str(tmp_path / "helpers.py")
+    found = lint_paths([str(script), helper], root=str(tmp_path)).findings
+    # the script reloads the helper's epoch files to go on training: Adam restarts from zero
+    assert [(f.code, Path(f.path).name) for f in found] == [("LC012", "helpers.py")]
+    # never loaded back: snapshots
+    script.write_text(script.read_text().replace("model.load_state_dict(torch.load(model_fp))", "print(model_fp)"))
+    assert lint_paths([str(script), helper], root=str(tmp_path)).findings == []
+
+
+def test_an_episodes_log_probs_kept_for_a_module_level_update_are_the_algorithm() -> None:
+    source = """
+        class Policy(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+                self.saved_logprobs = []
+
+            def act(self, state):
+                probs = self.fc(torch.as_tensor(state)).softmax(-1)
+                m = torch.distributions.Categorical(probs)
+                action = m.sample()
+                if GREEDY:
+                    return action.detach().numpy()
+                return action.detach().numpy(), m.log_prob(action)
+
+        policy = Policy()
+        optimizer = torch.optim.Adam(policy.parameters())
+
+        def update(rewards):
+            losses = []
+            for log_prob, r in zip(policy.saved_logprobs, rewards):
+                losses.append(-log_prob * r)
+            optimizer.zero_grad()
+            torch.stack(losses).sum().backward()
+            optimizer.step()
+            del policy.saved_logprobs[:]
+
+        def train():
+            for episode in range(100):
+                state, rewards = env.reset(), []
+                for t in range(200):
+                    action, log_prob = policy.act(state)
+                    state, reward, done, _ = env.step(action)
+                    STORE
+                    rewards.append(reward)
+                    if done:
+                        break
+                update(rewards)
+    """
+    # the log-probs wait for the update at the end of the episode, which backwards and clears them;
+    # the action, numpy in every branch that returns two values, keeps no graph
+    assert findings(source.replace("STORE", "policy.saved_logprobs.append(log_prob)")) == []
+    # kept in a module-level list that no update reads: the graphs pile up
+    found = findings(source.replace("STORE", "history.append(log_prob)").replace("policy = Policy()", "policy = Policy()\n        history = []"))
+    assert [code for code, _ in found] == ["LC009"]
+
+
+def test_an_agents_action_between_its_own_updates_and_its_training_forward_named_evaluate(tmp_path: Path) -> None:
+    agent = tmp_path / "agent.py"
+    agent.write_text(NETS + textwrap.dedent("""
+        class Agent:
+            def __init__(self):
+                self.model = Dropping()
+                self.optimizer = torch.optim.Adam(self.model.parameters())
+
+            def predict_action(self, s, eps=0.1):
+                with torch.no_grad():
+                    if random.random() >= eps:
+                        a = self.model(torch.as_tensor(s)).max(1)[1].view(1, 1)
+                        return a.item()
+                    return random.randint(0, 1)
+
+            def evaluate_actions(self, s, actions):
+                logits = self.model(s)
+                return logits.log_softmax(1).gather(1, actions)
+
+            def compute_loss(self, batch):
+                log_probs = self.evaluate_actions(batch.states, batch.actions)
+                return -(log_probs * batch.advantages).mean()
+
+            def update(self, batch):
+                loss = self.compute_loss(batch)
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+    """))
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        from agent import Agent
+
+        agent = Agent()
+        for frame in range(10000):
+            action = agent.predict_action(state)
+            state, reward, done, _ = env.step(action)
+            agent.update(buffer.add(state, action, reward))
+    """))
+    # the agent acts between its own updates, in the mode its training leaves; and a method named
+    # `evaluate_actions` whose log-probs the update backwards is the training forward
+    assert lint_paths([str(agent), str(script)], root=str(tmp_path)).findings == []
+    # called from a test loop that trains nothing, the same method evaluates in training mode
+    script.write_text(script.read_text() + "for x, y in test_loader:\n    correct += agent.predict_action(x) == y\n")
+    found = lint_paths([str(agent), str(script)], root=str(tmp_path)).findings
+    assert [(f.code, Path(f.path).name) for f in found] == [("LC006", "agent.py")]
+
+
+def test_a_load_and_training_chosen_by_different_callers_flags_never_meet() -> None:
+    source = """
+        def run(train=False, test=False):
+            model = Tiny()
+            optimizer = torch.optim.Adam(model.parameters())
+            if LOADING:
+                model.load_state_dict(torch.load("agent.pth"))
+            for episode in range(1000):
+                loss = model(sample()).pow(2).mean()
+                if train:
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                    if episode % 20 == 0:
+                        torch.save(model.state_dict(), "agent.pth")
+
+        if args.train:
+            run(train=True, test=False)
+        if args.test:
+            run(train=False, test=True)
+    """
+    # loaded only by the test run, trained only by the training run: the saves are no resume point
+    # (the test run's forward without no_grad is LC007's)
+    assert [code for code, _ in findings(source.replace("LOADING", "test")) if code == "LC012"] == []
+    # loaded by the training run: it goes on from the weights, Adam from zero
+    assert [code for code, _ in findings(source.replace("LOADING", "train")) if code == "LC012"] == ["LC012"]
+
+
+def test_a_script_evaluating_one_model_then_another_reports_each_and_sees_rebound_names() -> None:
+    source = """
+        def model(xb):
+            return xb @ weights + bias
+
+        for epoch in range(10):
+            for x, y in train_dl:
+                loss = ((model(x) - y) ** 2).mean()
+                loss.backward()
+                with torch.no_grad():
+                    weights -= weights.grad * 0.1
+                    weights.grad.zero_()
+
+        model = nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        for epoch in range(10):
+            for x, y in train_dl:
+                loss = nn.functional.mse_loss(model(x), y)
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad()
+        y_pred = model(X_test).detach().numpy()
+
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        for epoch in range(10):
+            for x, y in train_dl:
+                loss = nn.functional.cross_entropy(model(x), y)
+                loss.backward()
+                optimizer.step()
+                optimizer.zero_grad()
+        pred_test = model(X_test)
+        accuracy = (torch.argmax(pred_test, dim=1) == y_test).float().mean()
+    """
+    # `model` is a plain function first, then two models trained and evaluated in turn: each
+    # evaluation is its own pass
+    assert findings(source) == [
+        ("LC007", "y_pred = model(X_test).detach().numpy()"),
+        ("LC007", "pred_test = model(X_test)"),
+    ]
+    # the first, written as a call of the function `model`, is no model's forward
+    assert findings(source.replace("y_pred = model(X_test).detach().numpy()", "y_pred = 0")) == [
+        ("LC007", "pred_test = model(X_test)"),
+    ]
+
+
+def test_a_global_model_its_loader_put_in_eval_mode_is_evaluated_by_a_helper() -> None:
+    source = """
+        _model = None
+
+        def load_model(path):
+            global _model
+            _model = Dropping()
+            _model.load_state_dict(torch.load(path))
+            SWITCH
+
+        def embed_frames_batch(frames):
+            frames = torch.from_numpy(frames)
+            return _model.forward(frames).detach().cpu().numpy()
+
+        if __name__ == "__main__":
+            load_model("encoder.pt")
+            print(embed_frames_batch(batch))
+    """
+    # the loader puts the global model in eval mode: what the helper runs is inference
+    assert findings(source.replace("SWITCH", "_model.eval()")) == [
+        ("LC007", "return _model.forward(frames).detach().cpu().numpy()")
+    ]
+    # without it, a lone forward in a helper says nothing of its purpose
+    assert findings(source.replace("SWITCH", "pass")) == []
+
+
+def test_a_saving_helper_in_a_file_that_builds_no_optimizer_is_judged_by_its_callers(tmp_path: Path) -> None:
+    (tmp_path / "util.py").write_text(textwrap.dedent("""
+        import os
+        import torch
+
+        class CheckpointSaver:
+            def __init__(self, save_dir):
+                self.save_dir = save_dir
+
+            def save(self, step, model):
+                ckpt_dict = {"model_state": model.state_dict(), "step": step}
+                torch.save(ckpt_dict, os.path.join(self.save_dir, f"step_{step}.pth.tar"))
+
+        def load_model(model, path):
+            ckpt_dict = torch.load(path)
+            model.load_state_dict(ckpt_dict["model_state"])
+            step = ckpt_dict["step"]
+            return model, step
+    """))
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+        import util
+
+        def main(args, loader):
+            model = nn.Linear(4, 2)
+            step = 0
+            if args.load_path:
+                model, step = util.load_model(model, args.load_path)
+            OPTIMIZER
+            saver = util.CheckpointSaver(args.save_dir)
+            for epoch in range(10):
+                for x, y in loader:
+                    loss = nn.functional.mse_loss(model(x), y)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                    step += 1
+                    if step % 1000 == 0:
+                        saver.save(step, model)
+    """))
+    helper = str(tmp_path / "util.py")
+    adam = "optimizer = torch.optim.Adam(model.parameters())"
+    script.write_text(script.read_text().replace("OPTIMIZER", adam))
+    found = lint_paths([str(script), helper], root=str(tmp_path)).findings
+    # the optimizer lives in the caller's file; the helper's checkpoint leaves its state out
+    assert [(f.code, Path(f.path).name) for f in found] == [("LC012", "util.py")]
+    # updated by hand, with no optimizer anywhere: no optimizer state to lose
+    manual = script.read_text().replace(adam, "pass").replace("optimizer.zero_grad()", "model.zero_grad()")
+    script.write_text(manual.replace("optimizer.step()", "sgd_update(model, lr=0.1)"))
+    assert lint_paths([str(script), helper], root=str(tmp_path)).findings == []
+
+
+def test_samples_made_by_a_helper_once_an_epoch_and_detached_where_called_evaluate() -> None:
+    source = """
+        gen = Tiny()
+        optimizer = torch.optim.Adam(gen.parameters())
+        fixed_z = torch.randn(16, 4)
+
+        def create_samples(g_model, input_z):
+            g_output = g_model(input_z)
+            return (g_output + 1) / 2.0
+
+        epoch_samples = []
+        for epoch in range(100):
+            for x in loader:
+                loss = gen(x).pow(2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            USE
+    """
+    # the samples are taken out of autograd right where they are made: a graph for nothing
+    assert findings(source.replace("USE", "epoch_samples.append(create_samples(gen, fixed_z).detach().cpu().numpy())")) == [
+        ("LC007", "g_output = g_model(input_z)")
+    ]
+    # kept with their graph, they may be meant for a loss: not taken for an evaluation
+    assert [c for c, _ in findings(source.replace("USE", "epoch_samples.append(create_samples(gen, fixed_z))"))] == ["LC009"]
+
+
+def test_a_helper_used_by_training_rollouts_and_a_test_loop_is_judged_where_the_test_calls_it() -> None:
+    source = """
+        class PPO:
+            def __init__(self):
+                self.actor = Dropping()
+                self.optimizer = torch.optim.Adam(self.actor.parameters())
+
+            def choose_action(self, s):
+                a = self.actor(torch.as_tensor(s))
+                return a.detach().cpu().numpy()
+
+            def update(self, batch):
+                loss = self.actor(batch).pow(2).mean()
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+
+            def load_model(self, path):
+                self.actor.load_state_dict(torch.load(path))
+                SWITCH
+
+        def main():
+            ppo = PPO()
+            if args.train:
+                for episode in range(1000):
+                    s = env.reset()
+                    for t in range(200):
+                        s, r, done, _ = env.step(ppo.choose_action(s))
+                    ppo.update(buffer)
+            if args.test:
+                ppo.load_model("model/ppo")
+                while True:
+                    s = env.reset()
+                    for t in range(200):
+                        s, r, done, _ = env.step(ppo.choose_action(s))
+
+        if __name__ == "__main__":
+            main()
+    """
+    # the test loop runs the actor that load_model() put in eval mode: an evaluation without no_grad
+    assert [c for c, _ in findings(source.replace("SWITCH", "self.actor.eval()"))] == ["LC007"]
+    # without the switch, a rollout of a trained model says nothing of its purpose
+    assert findings(source.replace("SWITCH", "pass")) == []
+
+
+def test_a_project_loss_helper_that_never_sees_the_accumulation_count_does_not_divide_by_it() -> None:
+    source = """
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+            def loss(self, scores, labels):
+                return nn.functional.cross_entropy(scores, labels)
+
+        model = Net()
+        optimizer = torch.optim.Adam(model.parameters())
+        for it, (x, labels) in enumerate(loader):
+            scores = model.forward(x)
+            loss = LOSS
+            loss.backward()
+            if not (it % batch_size):
+                optimizer.step()
+                optimizer.zero_grad()
+    """
+    # `model.loss` is given the scores and labels only: it cannot divide by `batch_size`
+    assert [c for c, _ in findings(source.replace("LOSS", "model.loss(scores, labels)"))] == ["LC010"]
+    # a helper that reads the count may divide by it
+    reads = source.replace("LOSS", "model.loss(scores, labels)").replace(
+        "return nn.functional.cross_entropy(scores, labels)", "return nn.functional.cross_entropy(scores, labels) / batch_size")
+    assert findings(reads) == []

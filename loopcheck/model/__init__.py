@@ -15,6 +15,7 @@ from typing import Callable, Hashable, Iterable, Iterator, Mapping, TypeVar, Uni
 import libcst as cst
 from libcst.metadata import CodeRange
 
+from loopcheck.lazyre import lazy
 from loopcheck.model import dataflow, evaluation, schedules, state
 from loopcheck.model.build import NOT_LITERAL, build_file, dotted_name, literal_value, qualify
 from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, arguments_known, arguments_passed, event_tree
@@ -36,29 +37,41 @@ from loopcheck.model.roles import (
 )
 from loopcheck.model.scope import NO_PROJECT, ProjectView, is_pytest_file
 from loopcheck.model.text import expression_text
+from loopcheck.records import Frozen, Value, _set
 
 __all__ = ["Context", "Event", "Kind", "LoopModel", "Node", "Subject", "TrainingStep", "run_iterations", "run_once"]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class TrainingStep:
+@dataclass(init=False, eq=False, repr=False)
+class TrainingStep(Frozen):
     """The innermost loop whose iteration runs a backward and an optimizer step."""
 
     loop: Loop
     event: Event
     """The loop as an event: `contents` holds every event of its body, helpers inlined."""
 
+    def __init__(self, loop: Loop, event: Event) -> None:
+        _set(self, "loop", loop)
+        _set(self, "event", event)
+
     @property
     def events(self) -> list[Event]:
         return [e for inner in self.event.contents for e in inner.flatten()]
 
 
-@dataclass(frozen=True)
-class CallEdge:
+@dataclass(init=False, eq=False, repr=False)
+class CallEdge(Value):
     """A call of a project function: the calling function and its call site."""
 
     caller: FunctionInfo
     call: CallSite
+
+    def __init__(self, caller: FunctionInfo, call: CallSite) -> None:
+        _set(self, "caller", caller)
+        _set(self, "call", call)
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.caller, self.call)
 
 
 S = TypeVar("S", bound=Hashable)
@@ -73,7 +86,7 @@ OTHER_FRAMEWORKS = frozenset(
 Definition = Union[FunctionInfo, ClassInfo, "LoopModel"]
 """What a module-level name can be: a function, a class, or a module (its loop model)."""
 
-METHOD_VERBS = re.compile(r"(generate|sample|predict|infer|decode|encode|embed|score|beam_search|greedy)\w*$")
+METHOD_VERBS = lazy(r"(generate|sample|predict|infer|decode|encode|embed|score|beam_search|greedy)\w*$")
 """Attribute names of a model that are methods, not submodules, when the class cannot be seen."""
 MODULE_CONTAINERS = frozenset({"ModuleList", "ModuleDict", "Sequential"})
 ACTING_METHODS = frozenset({"backward", "step", "eval", "train", "unscale_", "set_training_mode", "requires_grad_"})
@@ -276,6 +289,8 @@ class LoopModel:
             return None
         if "." not in call.dotted:
             found = self.definition(call.dotted, function)
+            if isinstance(found, FunctionInfo) and self.rebound_before(call.dotted, function, found.node, call.node):
+                found = None  # `def model(xb): ...` and later `model = nn.Linear(...)`: the object is called
             if isinstance(found, FunctionInfo):
                 return found
             if constructors and isinstance(found, ClassInfo):
@@ -295,13 +310,42 @@ class LoopModel:
                 return found if isinstance(found, FunctionInfo) else None
         else:
             found = self.definition(call.dotted, function)
-            return found if isinstance(found, FunctionInfo) else None
+            if isinstance(found, FunctionInfo):
+                return found
+            # `trainer.policy_net.get_action(s)`: a method of the class of an object's attribute
+            binding = self.binding(receiver, function) if via_callers else None
+            cls = binding.cls if binding is not None else None
+            if cls is None:
+                return None
         if cls is None:
             return self._instance_call(call.dotted, function, via_callers) if receiver.startswith("self.") else None
         found = self.method_of(cls, method)
         if found is None and receiver == "self":
             return self._instance_call(call.dotted, function, via_callers)  # `self.loss_scaler(...)`
         return found
+
+    def rebound_before(self, name: str, function: FunctionInfo, defined: cst.CSTNode, used: cst.CSTNode) -> bool:
+        """Is `name`, defined by `defined` (a def), assigned again in the scope after it and before
+        `used`, in source order (a script rebinding a name it first gave a function)?"""
+        if defined not in self._positions or used not in self._positions:
+            return False
+        start, end = self.position(defined).start.line, self.position(used).start.line
+        return any(
+            binding.statement.node in self._positions and start < self.position(binding.statement.node).start.line < end
+            for binding in self.roles.bindings_of(name, function)
+        )
+
+    def nearest_binding_line(self, name: str, function: FunctionInfo, used: cst.CSTNode) -> int | None:
+        """The line of the last assignment of `name` in the scope before `used` (source order)."""
+        if used not in self._positions:
+            return None
+        end = self.position(used).start.line
+        lines = [
+            self.position(b.statement.node).start.line
+            for b in self.roles.bindings_of(name, function)
+            if b.statement.node in self._positions and self.position(b.statement.node).start.line < end
+        ]
+        return max(lines) if lines else None
 
     def _instance_call(self, name: str, function: FunctionInfo, via_callers: bool) -> FunctionInfo | None:
         """`loss_scaler(loss, optimizer)` on an instance of a project class: its `__call__` (a model's
@@ -1348,7 +1392,7 @@ class LoopModel:
         return expression_text(node)
 
 
-_OLD_TORCH = re.compile(r"\.data\[0\]|volatile\s*=\s*True")
+_OLD_TORCH = lazy(r"\.data\[0\]|volatile\s*=\s*True")
 
 
 _INERT_MODEL_METHODS = frozenset({"parameters", "named_parameters", "state_dict", "to", "cuda", "cpu", "modules", "children", "apply"})

@@ -26,6 +26,7 @@ from loopcheck.model.ir import (
     Try,
     With,
 )
+from loopcheck.records import Described
 
 # Calls whose result carries no autograd graph: a number, a detached tensor, a shape.
 DETACHING_METHODS = frozenset(
@@ -75,14 +76,26 @@ def flow_name(node: cst.CSTNode) -> str | None:
     return None
 
 
-@dataclass(eq=False)
-class _Comprehension:
+@dataclass(init=False, eq=False, repr=False)
+class _Comprehension(Described):
     """An outermost comprehension of an expression: a loop of its own in the model."""
 
     node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
     iter_names: frozenset[str]
     targets: tuple[str, ...]
     calls: list[CallSite]
+
+    def __init__(
+        self,
+        node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp,
+        iter_names: frozenset[str],
+        targets: tuple[str, ...],
+        calls: list[CallSite],
+    ) -> None:
+        self.node = node
+        self.iter_names = iter_names
+        self.targets = targets
+        self.calls = calls
 
 
 class _ExpressionScan:

@@ -15,28 +15,30 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 import libcst as cst
 
+from loopcheck.lazyre import lazy
 from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, nodes_within, qualify
 from loopcheck.model.flow import Kind
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.text import expression_text
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER
+from loopcheck.records import Frozen, Value, _set
 
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
 
-DATA_ITERABLE = re.compile(r"(?i)loader|dataset|(^|[^a-z])(data|ds|dl|batches|samples|examples)([^a-z]|$)")
+DATA_ITERABLE = lazy(r"(?i)loader|dataset|(^|[^a-z])(data|ds|dl|batches|samples|examples)([^a-z]|$)")
 """What a loop over data iterates: `train_loader`, `dataset`, `batches`."""
 APPENDING_METHODS = frozenset({"append", "extend", "insert", "appendleft", "add"})
 PROPAGATING_BUILTINS = frozenset({"sum", "max", "min", "abs", "list", "tuple", "sorted", "reversed", "dict", "zip"})
 INDEX_RETURNING = frozenset({"max", "min", "topk", "sort", "kthvalue", "median", "mode", "unique"})
 """With a dimension these return (values, indices): the indices carry no graph."""
-INTEGER_DTYPES = re.compile(r"(?:^|\.)(long|int|int8|int16|int32|int64|uint8|bool|short)$")
+INTEGER_DTYPES = lazy(r"(?:^|\.)(long|int|int8|int16|int32|int64|uint8|bool|short)$")
 INTEGER_TENSORS = frozenset({"LongTensor", "IntTensor", "BoolTensor", "ByteTensor", "ShortTensor", "CharTensor"})
-_LOSS_NAME = re.compile(r"(?i)criterion|loss")
+_LOSS_NAME = lazy(r"(?i)criterion|loss")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class RetainedValue:
+@dataclass(init=False, eq=False, repr=False)
+class RetainedValue(Frozen):
     """A graph-carrying value a loop keeps beyond its iteration (appended to a list, added to a total)."""
 
     store: Simple
@@ -47,9 +49,16 @@ class RetainedValue:
     computed_at: Simple | None
     loop: Loop
 
+    def __init__(self, store: Simple, container: str, value: str, computed_at: Simple | None, loop: Loop) -> None:
+        _set(self, "store", store)
+        _set(self, "container", container)
+        _set(self, "value", value)
+        _set(self, "computed_at", computed_at)
+        _set(self, "loop", loop)
 
-@dataclass(frozen=True, repr=False)
-class Placed:
+
+@dataclass(init=False, eq=False, repr=False)
+class Placed(Value):
     """A simple statement with what surrounds it: grad mode, loops, conditions."""
 
     simple: Simple
@@ -59,6 +68,23 @@ class Placed:
     """Under an `if`/`match` arm or an `except` handler inside its innermost loop (or function)."""
     guards: tuple[str, ...] = ()
     """The tests of the if-arms around it in its function, `not (...)` for other arms."""
+
+    def __init__(
+        self,
+        simple: Simple,
+        grad: str,
+        loops: tuple[Loop, ...],
+        conditional: bool = False,
+        guards: tuple[str, ...] = (),
+    ) -> None:
+        _set(self, "simple", simple)
+        _set(self, "grad", grad)
+        _set(self, "loops", loops)
+        _set(self, "conditional", conditional)
+        _set(self, "guards", guards)
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.simple, self.grad, self.loops, self.conditional, self.guards)
 
 
 def ordered_statements(model: LoopModel, function: FunctionInfo) -> list[Placed]:
@@ -380,6 +406,11 @@ def returned_graphs(model: LoopModel, function: FunctionInfo, carrying_params: f
         values.observe(placed)
     if not shapes:
         return (False,)
+    tuples = {len(shape) for shape in shapes if len(shape) > 1}
+    if len(tuples) == 1:
+        # `return action` in one branch, `return action, log_prob, entropy` in the others: a caller
+        # that unpacks three values gets one of the tuples
+        shapes = [shape for shape in shapes if len(shape) > 1]
     if all(len(shape) == len(shapes[0]) for shape in shapes):
         return tuple(any(flags) for flags in zip(*shapes))
     return (any(flag for shape in shapes for flag in shape),)
@@ -409,6 +440,8 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                 loop = _loop_holding(item, origin, placed_all)
                 if loop is None or container in consumed:
                     continue
+                if container in _backwarded_by_callees(model, function):
+                    continue  # `actor_net.saved_logprobs.append(log_prob)`, backwarded by `update()` after the episode
                 if _grows_itself(simple) and Kind.BACKWARD in model.kinds_in(loop):
                     continue  # `preds = torch.cat([preds, logits])` beside a backward that frees the graph's buffers
 
@@ -441,7 +474,31 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
     return found
 
 
-_CHUNKED_RANGE = re.compile(r"^range\(\s*0\s*,.+,\s*([A-Za-z_][\w.]*)\s*\)$", re.S)
+def _backwarded_by_callees(model: LoopModel, function: FunctionInfo) -> set[str]:
+    """Attribute containers (`actor_net.saved_logprobs`) that project functions this one calls
+    feed into their backward: the steps' graphs are kept for that update, as the algorithm wants."""
+    found: set[str] = set()
+    for simple in function.simples:
+        for call in simple.calls:
+            target = model.resolve_call(call, function, via_callers=False)
+            if target is None or target is function or "backward" not in model.reaches(target):
+                continue
+            owner = model.at(target)
+            local = set(target.params) | {t for s in target.assignments for t in s.targets}
+            # (names the callee shares with this function: module-level objects such as `actor_net`)
+            found |= {
+                name for name in feeding_backward(target, owner.ordered_statements(target))
+                if name not in local and name != "self" and _global_in(model, name)
+            }
+    return found
+
+
+def _global_in(model: LoopModel, name: str) -> bool:
+    """Is `name` bound at the module's top level?"""
+    return any(name in s.targets for s in model.ir.top.assignments)
+
+
+_CHUNKED_RANGE = lazy(r"^range\(\s*0\s*,.+,\s*([A-Za-z_][\w.]*)\s*\)$", re.S)
 
 
 def _chunks_of_one_input(loop: Loop, model: LoopModel) -> bool:
@@ -756,7 +813,7 @@ def _names_read(node: cst.CSTNode) -> set[str]:
     return found
 
 
-_LEADING_NAME = re.compile(r"^[A-Za-z_][\w.]*[A-Za-z_0-9]")
+_LEADING_NAME = lazy(r"^[A-Za-z_][\w.]*[A-Za-z_0-9]")
 
 
 def feeding_backward(function: FunctionInfo, placed: list[Placed]) -> set[str]:
@@ -776,6 +833,10 @@ def feeding_backward(function: FunctionInfo, placed: list[Placed]) -> set[str]:
             source = call.inner if call.inner is not None else call
             for arg in source.args:
                 roots.update(arg.names)
+            while source.inner is not None and source is not receiver:
+                source = source.inner  # `torch.stack(losses).sum().backward()`: the losses feed it
+                for arg in source.args:
+                    roots.update(arg.names)
     changed = True
     while changed:
         changed = False

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable
 
+from loopcheck.lazyre import lazy
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, rebinds
 import libcst as cst
 
@@ -24,36 +25,37 @@ from loopcheck.model.program import events_of
 from loopcheck.model.state import requires_grad_set
 from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, Binding
 from loopcheck.model.text import expression_text
+from loopcheck.records import Frozen, _set
 
 if TYPE_CHECKING:
     from loopcheck.model import CallEdge, LoopModel
 
 MAX_CALLER_DEPTH = 6
-_MODE_LAYERS = re.compile(
+_MODE_LAYERS = lazy(
     r"Dropout|BatchNorm|SyncBatchNorm|batch_norm|self\.training|DropPath|drop_path"
     r"|dropout(?!\s*=\s*0(?:\.0*)?\s*[,)])"
 )
-EVAL_FUNCTION = re.compile(
+EVAL_FUNCTION = lazy(
     r"(?i)(^|_)(eval|evaluate|evaluation|validate|validation|val|valid|test|predict|prediction|infer|inference"
     r"|generate|generation)"
     r"(_|$|\d)"
 )
-EVAL_DATA = re.compile(r"(?i)(^|[^a-z])(val|valid|validation|test|eval|dev|holdout)([^a-z]|$|loader|data|set)")
-CADENCE = re.compile(r"%")
-_MODE_LAYER_NAME = re.compile(r"(?i)dropout|batchnorm|batch_norm|instancenorm|instance_norm|droppath|drop_path|stochasticdepth")
-_DROPOUT_KEYWORD = re.compile(r"(?i)dropout|drop_rate|drop_path|attn_drop|proj_drop|^p$")
+EVAL_DATA = lazy(r"(?i)(^|[^a-z])(val|valid|validation|test|eval|dev|holdout)([^a-z]|$|loader|data|set)")
+CADENCE = lazy(r"%")
+_MODE_LAYER_NAME = lazy(r"(?i)dropout|batchnorm|batch_norm|instancenorm|instance_norm|droppath|drop_path|stochasticdepth")
+_DROPOUT_KEYWORD = lazy(r"(?i)dropout|drop_rate|drop_path|attn_drop|proj_drop|^p$")
 FRAMEWORK_EVAL_HOOKS = frozenset(
     {"validation_step", "test_step", "predict_step", "prediction_step", "simple_test", "aug_test", "forward_test",
      "evaluation_step", "validation_epoch_end", "test_epoch_end", "on_validation_epoch_end", "on_test_epoch_end"}
 )
 """Methods a framework (Lightning, a Trainer, mm-style detectors) runs in eval mode under no_grad."""
-PREDICTION_METHODS = re.compile(r"(predict|generate|sample|infer|inference|classify)(_\w+)?$")
+PREDICTION_METHODS = lazy(r"(predict|generate|sample|infer|inference|classify)(_\w+)?$")
 METRIC_METHODS = frozenset({"argmax", "argmin", "topk", "eq", "ne", "max", "min", "softmax", "sigmoid"})
-_METRIC_FUNCTIONS = re.compile(r"(?i)(^|_)(accuracy|acc|f1|precision|recall|auc|score|metric|metrics|correct)(_|$|\d)")
+_METRIC_FUNCTIONS = lazy(r"(?i)(^|_)(accuracy|acc|f1|precision|recall|auc|score|metric|metrics|correct)(_|$|\d)")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class EvaluationPass:
+@dataclass(init=False, eq=False, repr=False)
+class EvaluationPass(Frozen):
     """A forward of the model outside training: a validation or test loop, or a single call."""
 
     function: FunctionInfo
@@ -73,6 +75,26 @@ class EvaluationPass:
     through_training_helper: bool = False
     """The first model call sits in a helper that training iterations run too (`_process_one_batch`
     shared by train and vali): grad can only be disabled where the pass calls it."""
+
+    def __init__(
+        self,
+        function: FunctionInfo,
+        loop: Loop | None,
+        first_call: Event,
+        model: Subject | None,
+        entered_from: CallEdge | None,
+        entered_by: tuple[CallEdge, ...] | None = None,
+        in_training_function: bool = False,
+        through_training_helper: bool = False,
+    ) -> None:
+        _set(self, "function", function)
+        _set(self, "loop", loop)
+        _set(self, "first_call", first_call)
+        _set(self, "model", model)
+        _set(self, "entered_from", entered_from)
+        _set(self, "entered_by", entered_by)
+        _set(self, "in_training_function", in_training_function)
+        _set(self, "through_training_helper", through_training_helper)
 
     @property
     def key(self) -> tuple[int, object, int]:
@@ -359,6 +381,8 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     named = EVAL_FUNCTION.search(function.name) is not None
     if id(function) in training and not named:
         return
+    if named and function.name != "<module>" and _returned_into_backward(model, function):
+        return  # `evaluate_actions(s, a)` returns the log-probs that its callers' loss backwards
     if function.name != "<module>" and "backward" in model.reaches(function):
         return  # a training function; its tail forwards are judged below
     # (forwards that feed a `torch.autograd.grad` here are skipped below, like those feeding a backward)
@@ -368,6 +392,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
         return  # none of what a single-forward pass needs
     placed = list(walk(function.body, "on"))
     feeding = feeding_backward(function, placed)
+    evaluated: set[object] = set()
     for statement in top_level_simples(function):
         if set(statement.targets) & feeding and set(statement.targets) & _feeding_after(function, placed, statement):
             continue  # a forward whose output a backward later uses: training, not evaluation
@@ -375,6 +400,12 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
             event = _direct_model_call(model, function, call)
             if event is None or is_loss_module(event.subject) or _called_on_text(function, call):
                 continue
+            binding = event.subject.binding if event.subject is not None else None
+            # (at a script's top level, the assignment in force is the last one above the call)
+            bound_at = model.nearest_binding_line(event.subject.name.split(".", 1)[0], function, call.node) if binding is not None else None
+            which = ("line", bound_at) if bound_at is not None else (("binding", id(binding.statement)) if binding is not None else None)
+            if which is not None and which in evaluated:
+                continue  # this model's evaluation is reported once
             after_training = function.name == "<module>" and model.training_steps and _after_training(model, event)
             if named or after_training or _single_call_intent(model, function, event):
                 if function.name == "<module>" and not _after_training(model, event):
@@ -382,7 +413,12 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                 found = _pass(model, function, None, event)
                 if found is not None:
                     yield found
-                    return
+                    if function.name != "<module>" or which is None:
+                        return
+                    # a script or notebook that trains and evaluates a model, then another
+                    # (`model = nn.Linear(...)`, later `model = Net()`): one pass per model
+                    evaluated.add(which)
+                    break
                 if function.name != "<module>":
                     return
                 # a script's or notebook's first forward checked an untrained model's shapes:
@@ -402,8 +438,47 @@ def _calls_global_in_eval_mode(model: LoopModel, function: FunctionInfo) -> bool
     top = model.ir.top
     if function is top or function.parent is not top:
         return False
+    switched = _globals_in_eval_mode(model)
+    return bool(switched) and any(
+        c.dotted in switched or (c.method == "forward" and c.receiver in switched) for s in function.simples for c in s.calls
+    )
+
+
+def _returned_into_backward(model: LoopModel, function: FunctionInfo, depth: int = 2) -> bool:
+    """Does every project call of the function hand what it returns to a backward: bound to names
+    the caller backwards, or returned on to a caller that does (a few calls up)?"""
+    edges = model.callers(function)
+    if not edges:
+        return False
+    for edge in edges:
+        caller = model.at(edge.caller)
+        placed = caller.ordered_statements(edge.caller)
+        at = next((p for p in placed if any(c is edge.call for c in p.simple.calls)), None)
+        if at is None:
+            return False
+        targets = set(at.simple.targets)
+        if targets & feeding_backward(edge.caller, placed) or any(c.method == "backward" for c in at.simple.calls):
+            continue
+        returned = {name for p in placed for name in p.simple.returned_names}
+        if depth > 0 and (targets & returned or at.simple.returned_names) and _returned_into_backward(caller, edge.caller, depth - 1):
+            continue
+        return False
+    return True
+
+
+def _globals_in_eval_mode(model: LoopModel) -> set[str]:
+    """Module-level models the script puts in eval mode: at its top level, or in a loader function
+    that binds the global and switches it (`global _model; _model = SpeakerEncoder();
+    _model.load_state_dict(...); _model.eval()`)."""
+    top = model.ir.top
     switched = {c.receiver for s in top.simples for c in s.calls if c.method == "eval" and not c.args and c.receiver}
-    return bool(switched) and any(c.dotted in switched for s in function.simples for c in s.calls)
+    for loader in top.nested.values():
+        if isinstance(loader, FunctionInfo) and loader.declared_global:
+            switched |= {
+                c.receiver for s in loader.simples for c in s.calls
+                if c.method == "eval" and not c.args and c.receiver in loader.declared_global
+            }
+    return switched
 
 
 def _called_on_text(function: FunctionInfo, call: CallSite) -> bool:
@@ -480,7 +555,7 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
             held_out = _on_held_out_data(model, event)
             if on_cadence or switched or (
                 epoch_level and not event.context.chain and _single_call_intent(owner, event.context.function, event)
-            ) or (not event.context.chain and held_out) or (
+            ) or (epoch_level and _detached_where_called(model, loop, event)) or (not event.context.chain and held_out) or (
                 loop is not None and not event.context.chain and _output_only_reported(owner, loop, event)
             ):
                 # (`val_output = net(val_input)` after the step of a full-batch iteration: validation)
@@ -488,6 +563,29 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
                 if found is not None:
                     yield found
                 break
+
+
+_TAKEN_OUT = frozenset({"detach", "numpy", "tolist", "item"})
+
+
+def _detached_where_called(model: LoopModel, loop: Loop | None, event: Event) -> bool:
+    """A forward in a helper that the epoch loop calls and whose result it takes out of autograd
+    at once (`samples.append(create_samples(G, fixed_z).detach().cpu().numpy())`): samples or
+    metrics made once an epoch, whose graph is never used."""
+    if loop is None or not event.context.chain:
+        return False
+    outer = event.context.chain[0]
+    if not any(outer is c for s in simples_of(loop.body) for c in s.calls):
+        return False
+    statement = next(s for s in simples_of(loop.body) if any(outer is c for c in s.calls))
+    for call in statement.calls:
+        if call.method in _TAKEN_OUT:
+            inner = call.inner
+            while inner is not None and inner is not outer:
+                inner = inner.inner
+            if inner is outer:
+                return True
+    return False
 
 
 def _carried_into_next_backward(model: LoopModel, event: Event, loop: Loop) -> bool:
@@ -546,7 +644,7 @@ def _may_evaluate_in_loop(model: LoopModel, function: FunctionInfo, loop: Loop) 
     if EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text) or DATA_ITERABLE.search(loop.iter_text):
         return True
     if any(
-        (call.method == "eval" and not call.args) or call.method == "load_state_dict"
+        (call.method == "eval" and not call.args) or (call.method or "").startswith("load")
         for simple in function.simples for call in simple.calls
     ):
         # `model.eval()` before `for i in range(num_images):`, weights loaded before a play loop
@@ -1039,7 +1137,8 @@ def _called_on_loop_target(model: LoopModel, event: Event, loop: Loop) -> bool:
 def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, loop: Loop) -> bool:
     """What makes a loop of model calls an evaluation: the model put in eval mode for it, or data
     iterated by a model this project trains, or metrics computed in it."""
-    if _mode_before(model, function, first.node, first.subject):
+    # (a helper called in training rollouts and in a test loop: the instance reached from this loop)
+    if _mode_before(model, function, first.node, first.subject, first.context.chain or None):
         return True
     if DATA_ITERABLE.search(loop.iter_text) and model.training_steps and model.is_trained(first.subject):
         return True
@@ -1050,7 +1149,7 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
     return _computes_metrics(model, [placed.simple for placed in model.ordered_statements(function) if loop in placed.loops])
 
 
-_GENERATING = re.compile(r"(generate|predict|infer|inference)(_\w+)?$")
+_GENERATING = lazy(r"(generate|predict|infer|inference)(_\w+)?$")
 """Methods that ask a model for outputs (not `sample`: an RL actor samples its actions in rollouts)."""
 
 
@@ -1070,6 +1169,8 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
         return True
     if call.subject is not None and model.callers(function) and model.eval_mode_reaches(call, call.subject):
         return True  # `model.eval()` at the top of the script, `classify(doc)` called below
+    if call.subject is not None and function is not model.ir.top and call.subject.name in _globals_in_eval_mode(model):
+        return True  # a module-level model its loader put in eval mode, run by a helper
     statement = _statement_of(function, call)
     if statement is None:
         return False
@@ -1083,7 +1184,7 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
     return _computes_metrics(model, later)
 
 
-_TRAINING_DATA = re.compile(r"(?i)train")
+_TRAINING_DATA = lazy(r"(?i)train")
 
 
 def _from_held_out_data(function: FunctionInfo, call: CallSite, hops: int = 3) -> bool:
@@ -1129,7 +1230,19 @@ def _loaded_before(model: LoopModel, function: FunctionInfo, call: Event) -> boo
             return True
         if any(c.method == "load_state_dict" and c.receiver is not None and _part_of(subject.name, c.receiver) for c in simple.calls):
             return True
+        if any(c.receiver is not None and _part_of(subject.name, c.receiver) and _loads_state(model, function, c) for c in simple.calls):
+            return True  # `trainer.load_model(path)` loads `trainer.policy_net` among others
     return False
+
+
+def _loads_state(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    """Is the call a project method that loads weights (`load_state_dict`) into what it is called on?"""
+    if call.method in (None, "load_state_dict", "eval", "train", "to", "cuda"):
+        return False
+    target = model.resolve_call(call, function, via_callers=False)
+    return target is not None and target.cls is not None and any(
+        c.method == "load_state_dict" and (c.receiver or "").split(".", 1)[0] == "self" for s in target.simples for c in s.calls
+    )
 
 
 def _part_of(name: str, whole: str) -> bool:
@@ -1141,8 +1254,9 @@ def _statement_of(function: FunctionInfo, event: Event) -> Simple | None:
     return next((s for s in function.simples if any(c is event.call for c in s.calls)), None)
 
 
-_REPORTING = frozenset({"item", "tolist", "numpy", "add_scalar", "add_scalars", "log", "print", "append"})
-"""Calls that take a value out of autograd to look at it or record it."""
+_REPORTING = frozenset({"add_scalar", "add_scalars", "add_histogram", "log", "log_metrics", "print"})
+"""Calls that print or log a value (not `.item()` or a list's append: actions for an environment,
+values collected for later use, are taken out that way too)."""
 
 
 def _output_only_reported(model: LoopModel, loop: Loop, call: Event) -> bool:
@@ -1166,14 +1280,35 @@ def _output_only_reported(model: LoopModel, loop: Loop, call: Event) -> bool:
         pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
         later = [s for s, text in after if pattern.search(text)]
         if _computes_metrics(model, later) or any(
-            (c.method or c.dotted or "") in _REPORTING for s in later for c in s.calls
+            (c.method or c.dotted or "") in _REPORTING and pattern.search(model.code(c.node)) for s in later for c in s.calls
         ):
             return True
-        names = {t for s in later for t in s.targets} - seen
+        # followed through tensor arithmetic only: `env.step(action)` hands it to other code, and
+        # the reward it returns is no output of the model
+        names = {t for s in later if _derived(model, s, pattern) for t in s.targets} - seen
         seen |= names
         if not names:
             return False
     return False
+
+
+_TENSOR_LIBRARIES = frozenset({"torch", "F", "nn", "np", "numpy", "math"})
+
+
+def _derived(model: LoopModel, simple: Simple, pattern: re.Pattern[str]) -> bool:
+    """Is what the statement binds computed from the names by tensor operations: methods called on
+    them, functions of torch or numpy, operators; not by passing them to other code?"""
+    for call in simple.calls:
+        if call.receiver_root is not None and pattern.fullmatch(call.receiver_root):
+            continue
+        root = (call.dotted or "").split(".", 1)[0]
+        if root in _TENSOR_LIBRARIES or call.dotted in ("float", "abs", "len"):
+            continue
+        if call.inner is not None:
+            continue  # (a method of what an inner call returns: judged by that call)
+        if any(pattern.search(model.code(arg.node)) for arg in call.args):
+            return False
+    return True
 
 
 def _computes_metrics(model: LoopModel, simples: list[Simple]) -> bool:
@@ -1713,6 +1848,39 @@ def train_mode_on_purpose(model: LoopModel, function: FunctionInfo, node: object
     # no training follows the switch in this function: not `model.train()` at the top of a shared
     # `run_epoch(..., train)` whose backward sits under `if train:`
     return switched is not None and not any(e.kind in (Kind.BACKWARD, Kind.STEP) for e in events[switched:])
+
+
+def acts_between_own_updates(model: LoopModel, evaluation: EvaluationPass) -> bool:
+    """A method, called only from loops that train (or from outside the project), of a class whose
+    other methods train that same model (`self.model` run and backwarded in `update()`): the object
+    acts between its own updates (an agent choosing actions, NoisyNet noise on purpose), in the
+    mode its training leaves; no evaluation mode is missing there."""
+    function = evaluation.function
+    subject = evaluation.first_call.subject
+    if function.cls is None or subject is None or not subject.name.startswith("self."):
+        return False
+    if evaluation.entered_by is not None or "backward" in model.at(function).reaches(function):
+        return False  # a helper shared by training and evaluation (`_run_batch(x, y, train=False)`)
+    if not all(_called_where_training(model, edge) for edge in model.callers(function)):
+        return False  # (called from a loop that does not train: a test rollout, an evaluation)
+    owner = model.at(function)
+    for method in function.cls.methods.values():
+        if method is function or not {"backward", "step"} <= owner.reaches(method):
+            continue
+        events = owner.function_events_flat(method)
+        if any(e.kind is Kind.BACKWARD for e in events) and any(
+            e.kind is Kind.MODEL_CALL and e.subject is not None and e.subject.name == subject.name for e in events
+        ):
+            return True
+    return False
+
+
+def _called_where_training(model: LoopModel, edge: CallEdge) -> bool:
+    """Is the call made in a loop whose iteration also trains (`action = agent.get_action(s)` then
+    `agent.update(batch)`)?"""
+    caller = model.at(edge.caller)
+    at = next((p for p in caller.ordered_statements(edge.caller) if any(c is edge.call for c in p.simple.calls)), None)
+    return at is not None and any(Kind.BACKWARD in caller.kinds_in(loop) for loop in at.loops)
 
 
 def _event_at(model: LoopModel, function: FunctionInfo, node: object) -> Event | None:

@@ -9,18 +9,19 @@ a program (program.py): `if`/`else` arms are alternatives, `continue`/`break`/`r
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
+from loopcheck.lazyre import lazy
 from loopcheck.model.build import NOT_LITERAL, grad_mode_of, literal_value
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children, choice
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding
 from loopcheck.model.text import expression_text
+from loopcheck.records import Frozen, Value, _set
 
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
@@ -29,7 +30,7 @@ MAX_INLINE_DEPTH = 4
 
 CLIP_METHODS = frozenset({"clip_grad_norm_", "clip_grad_value_", "clip_grad_norm", "clip_grad_value"})
 RESET_WORDS = ("zero_grad", "clear_grad", "reset_grad")
-MODE_METHOD = re.compile(r"^(set_)?(train|training|eval)(_mode)?$")
+MODE_METHOD = lazy(r"^(set_)?(train|training|eval)(_mode)?$")
 """`model.set_training_mode(False)`, `policy.train_mode(True)`: a mode switch under another name."""
 # Builtins and logging calls that receive a model or optimizer without touching its gradients.
 INERT_CALLS = frozenset(
@@ -60,8 +61,8 @@ class Kind(str, Enum):
     """Entering a project function; its own events follow."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Subject:
+@dataclass(init=False, eq=False, repr=False)
+class Subject(Frozen):
     """An object the events act on: a binding when its construction is known, else a name in a function."""
 
     key: object
@@ -72,6 +73,22 @@ class Subject:
     collection: object = None
     """For an element of a dict or list of optimizers (`optimizers["g"]`, or `opt` in a loop over
     them): the key of the container's binding."""
+
+    def __init__(
+        self,
+        key: object,
+        name: str,
+        role: str | None,
+        binding: Binding | None,
+        function: FunctionInfo,
+        collection: object = None,
+    ) -> None:
+        _set(self, "key", key)
+        _set(self, "name", name)
+        _set(self, "role", role)
+        _set(self, "binding", binding)
+        _set(self, "function", function)
+        _set(self, "collection", collection)
 
     def may_be(self, other: Subject | None) -> bool:
         """Could both refer to the same object? Unknown objects seen from different functions may."""
@@ -88,8 +105,8 @@ class Subject:
         return True
 
 
-@dataclass(frozen=True)
-class Context:
+@dataclass(init=False, eq=False, repr=False)
+class Context(Value):
     """Where an event happens: the function, the grad mode around it, the calls that led there."""
 
     function: FunctionInfo
@@ -104,9 +121,28 @@ class Context:
     constants: tuple[tuple[str, object], ...] = ()
     """Parameters whose value is known here (`run_epoch(..., train=False)`): tests on them are decided."""
 
+    def __init__(
+        self,
+        function: FunctionInfo,
+        grad: str = "on",
+        chain: tuple[CallSite, ...] = (),
+        guards: tuple[str, ...] = (),
+        callers: tuple[FunctionInfo, ...] = (),
+        constants: tuple[tuple[str, object], ...] = (),
+    ) -> None:
+        _set(self, "function", function)
+        _set(self, "grad", grad)
+        _set(self, "chain", chain)
+        _set(self, "guards", guards)
+        _set(self, "callers", callers)
+        _set(self, "constants", constants)
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Event:
+    def _values(self) -> tuple[object, ...]:
+        return (self.function, self.grad, self.chain, self.guards, self.callers, self.constants)
+
+
+@dataclass(init=False, eq=False, repr=False)
+class Event(Frozen):
     """One thing a training loop does (a backward, a step, a reset, a mode switch), in its context."""
 
     kind: Kind
@@ -120,6 +156,26 @@ class Event:
     argument: Subject | None = None
     """A second object: the model of an optimizer's parameters, the optimizer of a scaler step."""
 
+    def __init__(
+        self,
+        kind: Kind,
+        node: cst.CSTNode,
+        context: Context,
+        subject: Subject | None = None,
+        call: CallSite | None = None,
+        loop: Loop | None = None,
+        contents: tuple[Event, ...] = (),
+        argument: Subject | None = None,
+    ) -> None:
+        _set(self, "kind", kind)
+        _set(self, "node", node)
+        _set(self, "context", context)
+        _set(self, "subject", subject)
+        _set(self, "call", call)
+        _set(self, "loop", loop)
+        _set(self, "contents", contents)
+        _set(self, "argument", argument)
+
     def subject_name(self, default: str) -> str:
         """How messages name what the event acts on: `optimizer_g`, or `default` when unknown."""
         return self.subject.name if self.subject is not None else default
@@ -130,7 +186,7 @@ class Event:
             yield from inner.flatten()
 
 
-_RUNNING_METHOD = re.compile(r"(?i)^(run|fit|train|evaluate|eval_|validate|test|predict|infer)")
+_RUNNING_METHOD = lazy(r"(?i)^(run|fit|train|evaluate|eval_|validate|test|predict|infer)")
 """Methods by which a library object (an engine, a trainer, an evaluator) runs the model it holds."""
 
 
@@ -267,8 +323,11 @@ class Flow:
             return None  # `Net(...)` of a class we cannot see; `G_AB(x)` of a bound model is a forward
         if "." not in name and (name in self.model.ir.import_refs or self.model.definition(name, function) is not None):
             # an imported or defined name is a function such as `fixed_init_model`, not a model object;
-            # but `import model` then `model = model.RNNModel(...)` rebinds a module's name to a model
-            if not (self._imported_module(name, function) and self.model.binding(name, function) is not None):
+            # but `import model` then `model = model.RNNModel(...)` rebinds a module's name to a model,
+            # and so does `model = nn.Linear(...)` below a script's own `def model(xb):`
+            defined = self.model.definition(name, function)
+            rebound = isinstance(defined, FunctionInfo) and self.model.rebound_before(name, function, defined.node, call.node)
+            if not rebound and not (self._imported_module(name, function) and self.model.binding(name, function) is not None):
                 return None
         if name == "self" and function.cls is not None and self.model.is_module_class(function.cls):
             # `self(x)` in a model's own method runs its forward
@@ -587,7 +646,7 @@ def event_tree(node: Node) -> Iterator[Event]:
             yield from event_tree(child)
 
 
-_CONTAINER_ITERATION = re.compile(r"^([A-Za-z_][\w.]*?)(\.values\(\)|\.items\(\))?$")
+_CONTAINER_ITERATION = lazy(r"^([A-Za-z_][\w.]*?)(\.values\(\)|\.items\(\))?$")
 
 
 def _iterated_container(iter_text: str) -> str | None:
@@ -673,7 +732,7 @@ def _within(node: cst.CSTNode, outer: cst.CSTNode) -> bool:
     return any(_within(node, child) for child in outer.children)
 
 
-_REQUIRES_GRAD_TEST = re.compile(r"^[A-Za-z_][\w.]*\.requires_grad$")
+_REQUIRES_GRAD_TEST = lazy(r"^[A-Za-z_][\w.]*\.requires_grad$")
 
 
 def _backward_if_requires_grad(stmt: Branch) -> bool:

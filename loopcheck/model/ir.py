@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Iterator, Union
 
 import libcst as cst
 
+from loopcheck.records import Frozen, Value, _set
+
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class ArgInfo:
+@dataclass(init=False, eq=False, repr=False)
+class ArgInfo(Frozen):
     """One argument of a call: its keyword, its dotted text when it is a plain name, the names it reads."""
 
     keyword: str | None
@@ -25,11 +27,25 @@ class ArgInfo:
     detached: bool
     """True when the value is turned into a plain number or a graph-free tensor (`.item()`, `.detach()`, ...)."""
 
+    def __init__(
+        self,
+        keyword: str | None,
+        dotted: str | None,
+        names: frozenset[str],
+        node: cst.BaseExpression,
+        detached: bool,
+    ) -> None:
+        _set(self, "keyword", keyword)
+        _set(self, "dotted", dotted)
+        _set(self, "names", names)
+        _set(self, "node", node)
+        _set(self, "detached", detached)
+
 
 AUTOGRAD_GRAD = frozenset({"torch.autograd.grad", "autograd.grad"})
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class CallSite:
     """A call in evaluation order: `optimizer.step()`, `scaler.scale(loss).backward()`, `torch.optim.SGD(...)`."""
 
@@ -50,6 +66,28 @@ class CallSite:
     element: tuple[str, str] | None = None
     """For `optimizers["g"].step()`: the container's dotted name and the element's text."""
 
+    def __init__(
+        self,
+        node: cst.Call,
+        dotted: str | None,
+        method: str | None,
+        receiver: str | None,
+        inner: CallSite | None,
+        args: tuple[ArgInfo, ...],
+        live: bool = True,
+        receiver_root: str | None = None,
+        element: tuple[str, str] | None = None,
+    ) -> None:
+        self.node = node
+        self.dotted = dotted
+        self.method = method
+        self.receiver = receiver
+        self.inner = inner
+        self.args = args
+        self.live = live
+        self.receiver_root = receiver_root
+        self.element = element
+
     def keyword(self, name: str) -> ArgInfo | None:
         return next((a for a in self.args if a.keyword == name), None)
 
@@ -69,7 +107,7 @@ class CallSite:
         return positional[position] if position < len(positional) else None
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Simple:
     """A simple statement: its calls in evaluation order, and what it assigns or stores."""
 
@@ -90,8 +128,36 @@ class Simple:
     """continue, break, return or raise."""
     returned_names: frozenset[str] = frozenset()
 
+    def __init__(
+        self,
+        node: cst.CSTNode,
+        calls: list[CallSite],
+        targets: tuple[str, ...] = (),
+        subscript_targets: tuple[str, ...] = (),
+        augmented: bool = False,
+        value: cst.BaseExpression | None = None,
+        value_names: frozenset[str] = frozenset(),
+        value_detached: bool = False,
+        value_call: CallSite | None = None,
+        grad_reset: bool = False,
+        jump: str | None = None,
+        returned_names: frozenset[str] = frozenset(),
+    ) -> None:
+        self.node = node
+        self.calls = calls
+        self.targets = targets
+        self.subscript_targets = subscript_targets
+        self.augmented = augmented
+        self.value = value
+        self.value_names = value_names
+        self.value_detached = value_detached
+        self.value_call = value_call
+        self.grad_reset = grad_reset
+        self.jump = jump
+        self.returned_names = returned_names
 
-@dataclass(eq=False, repr=False)
+
+@dataclass(init=False, eq=False, repr=False)
 class Branch:
     """`if`/`elif`/`else` or `match`: the test's text and one block per arm."""
 
@@ -99,8 +165,13 @@ class Branch:
     test: str
     arms: list[Block]
 
+    def __init__(self, node: cst.CSTNode, test: str, arms: list[Block]) -> None:
+        self.node = node
+        self.test = test
+        self.arms = arms
 
-@dataclass(eq=False, repr=False)
+
+@dataclass(init=False, eq=False, repr=False)
 class With:
     """A with-block: its context managers' calls and the grad mode it sets."""
 
@@ -111,8 +182,14 @@ class With:
     under set_grad_enabled(<expr>), None when the block does not touch grad mode."""
     body: Block
 
+    def __init__(self, node: cst.With, items: list[CallSite], grad: str | None, body: Block) -> None:
+        self.node = node
+        self.items = items
+        self.grad = grad
+        self.body = body
 
-@dataclass(eq=False, repr=False)
+
+@dataclass(init=False, eq=False, repr=False)
 class Try:
     """A try statement: its body, handlers, else and finally blocks."""
 
@@ -122,8 +199,15 @@ class Try:
     orelse: Block
     final: Block
 
+    def __init__(self, node: cst.CSTNode, body: Block, handlers: list[Block], orelse: Block, final: Block) -> None:
+        self.node = node
+        self.body = body
+        self.handlers = handlers
+        self.orelse = orelse
+        self.final = final
 
-@dataclass(eq=False, repr=False)
+
+@dataclass(init=False, eq=False, repr=False)
 class Loop:
     """A loop: what it iterates over, its body and the function that holds it."""
 
@@ -138,12 +222,32 @@ class Loop:
     grad: str | None = None
     """The grad mode set by with-blocks around the loop inside its function, None when none is."""
 
+    def __init__(
+        self,
+        node: cst.For | cst.While | cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp,
+        iter_text: str,
+        iter_names: frozenset[str],
+        targets: tuple[str, ...],
+        body: Block,
+        orelse: Block,
+        function: FunctionInfo,
+        grad: str | None = None,
+    ) -> None:
+        self.node = node
+        self.iter_text = iter_text
+        self.iter_names = iter_names
+        self.targets = targets
+        self.body = body
+        self.orelse = orelse
+        self.function = function
+        self.grad = grad
+
 
 Stmt = Union[Simple, Branch, With, Try, Loop]
 Block = list  # list[Stmt]; a plain list keeps the builder simple
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class FunctionInfo:
     """A function, method, nested function or the module's own top-level code (name `<module>`)."""
 
@@ -168,6 +272,40 @@ class FunctionInfo:
     declared_global: set[str] = field(default_factory=set)
     """Names of a `global` statement in the function: its assignments to them bind module names."""
 
+    def __init__(
+        self,
+        name: str,
+        node: cst.CSTNode,
+        params: tuple[str, ...],
+        decorators: tuple[CallSite | str, ...],
+        parent: FunctionInfo | None,
+        cls: ClassInfo | None,
+        file: FileIR | None = None,
+        defaults: dict[str, object] | None = None,
+        body: Block | None = None,
+        nested: dict[str, FunctionInfo] | None = None,
+        nested_classes: dict[str, "ClassInfo"] | None = None,
+        assignments: list[Simple] | None = None,
+        simples: list[Simple] | None = None,
+        loops: list[Loop] | None = None,
+        declared_global: set[str] | None = None,
+    ) -> None:
+        self.name = name
+        self.node = node
+        self.params = params
+        self.decorators = decorators
+        self.parent = parent
+        self.cls = cls
+        self.file = file
+        self.defaults = {} if defaults is None else defaults
+        self.body = [] if body is None else body
+        self.nested = {} if nested is None else nested
+        self.nested_classes = {} if nested_classes is None else nested_classes
+        self.assignments = [] if assignments is None else assignments
+        self.simples = [] if simples is None else simples
+        self.loops = [] if loops is None else loops
+        self.declared_global = set() if declared_global is None else declared_global
+
     @property
     def qualname(self) -> str:
         prefix = f"{self.cls.name}." if self.cls is not None else ""
@@ -175,7 +313,7 @@ class FunctionInfo:
         return f"{outer}{prefix}{self.name}"
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class ClassInfo:
     """A class of the file: its bases, methods and the calls its methods make."""
 
@@ -187,9 +325,25 @@ class ClassInfo:
     """Every call made in the class's methods: the layers it builds live here."""
     file: FileIR | None = None
 
+    def __init__(
+        self,
+        name: str,
+        node: cst.ClassDef,
+        bases: tuple[str, ...],
+        methods: dict[str, FunctionInfo] | None = None,
+        constructed: list[CallSite] | None = None,
+        file: FileIR | None = None,
+    ) -> None:
+        self.name = name
+        self.node = node
+        self.bases = bases
+        self.methods = {} if methods is None else methods
+        self.constructed = [] if constructed is None else constructed
+        self.file = file
 
-@dataclass(frozen=True)
-class ImportRef:
+
+@dataclass(init=False, eq=False, repr=False)
+class ImportRef(Value):
     """Where an imported name comes from: `from .models import Net as N` is ("models", "Net", 1)."""
 
     module: str
@@ -199,8 +353,16 @@ class ImportRef:
     level: int
     """Leading dots of a relative import; 0 for absolute."""
 
+    def __init__(self, module: str, name: str | None, level: int) -> None:
+        _set(self, "module", module)
+        _set(self, "name", name)
+        _set(self, "level", level)
 
-@dataclass(eq=False, repr=False)
+    def _values(self) -> tuple[object, ...]:
+        return (self.module, self.name, self.level)
+
+
+@dataclass(init=False, eq=False, repr=False)
 class FileIR:
     """One file's statements, functions, classes and imports, built once from its syntax tree."""
 
@@ -219,6 +381,30 @@ class FileIR:
     """Classes defined at module level, the ones other files can import."""
     model: LoopModel | None = None
     """The loop model built over this file, which answers questions about its names."""
+
+    def __init__(
+        self,
+        module: cst.Module,
+        top: FunctionInfo,
+        functions: list[FunctionInfo],
+        classes: dict[str, ClassInfo],
+        imports: dict[str, str],
+        import_refs: dict[str, ImportRef] | None = None,
+        star_imports: list[ImportRef] | None = None,
+        path: str = "",
+        top_classes: dict[str, ClassInfo] | None = None,
+        model: LoopModel | None = None,
+    ) -> None:
+        self.module = module
+        self.top = top
+        self.functions = functions
+        self.classes = classes
+        self.imports = imports
+        self.import_refs = {} if import_refs is None else import_refs
+        self.star_imports = [] if star_imports is None else star_imports
+        self.path = path
+        self.top_classes = {} if top_classes is None else top_classes
+        self.model = model
 
 
 def all_statements(block: Block) -> Iterator[object]:

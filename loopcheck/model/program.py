@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Generic, Hashable, Iterable, TypeVar, Union
 
+from loopcheck.records import Frozen, Record, _set
+
 if TYPE_CHECKING:
     from loopcheck.model.flow import Context, Event
     from loopcheck.model.ir import Loop
@@ -24,26 +26,36 @@ MAX_PASSES = 4
 """Iterations run to carry state around the loop (end of one iteration into the next)."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Emit:
+@dataclass(init=False, eq=False, repr=False)
+class Emit(Frozen):
     """One event of the iteration."""
 
     event: Event
 
+    def __init__(self, event: Event) -> None:
+        _set(self, "event", event)
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Sequence:
+
+@dataclass(init=False, eq=False, repr=False)
+class Sequence(Frozen):
     """Parts that run one after the other."""
 
     items: tuple[Node, ...]
 
+    def __init__(self, items: tuple[Node, ...]) -> None:
+        _set(self, "items", items)
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Choice:
+
+@dataclass(init=False, eq=False, repr=False)
+class Choice(Frozen):
     """`if`/`elif`/`else` or `match`: one arm runs (an `if` without `else` has an empty arm)."""
 
     test: str
     arms: tuple[Node, ...]
+
+    def __init__(self, test: str, arms: tuple[Node, ...]) -> None:
+        _set(self, "test", test)
+        _set(self, "arms", arms)
 
 
 def choice(test: str, arms: tuple[Node, ...]) -> Choice:
@@ -67,39 +79,56 @@ def choice(test: str, arms: tuple[Node, ...]) -> Choice:
     return Choice(negated, (second, first))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Repeat:
+@dataclass(init=False, eq=False, repr=False)
+class Repeat(Frozen):
     """A nested loop inside the iteration: its body stands for one run of it."""
 
     loop: Loop
     context: Context
     body: Node
 
+    def __init__(self, loop: Loop, context: Context, body: Node) -> None:
+        _set(self, "loop", loop)
+        _set(self, "context", context)
+        _set(self, "body", body)
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Attempt:
+
+@dataclass(init=False, eq=False, repr=False)
+class Attempt(Frozen):
     """A try statement: the body or a handler, then the final block (also on the way out of a jump)."""
 
     body: Node
     handlers: tuple[Node, ...]
     final: Node
 
+    def __init__(self, body: Node, handlers: tuple[Node, ...], final: Node) -> None:
+        _set(self, "body", body)
+        _set(self, "handlers", handlers)
+        _set(self, "final", final)
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Jump:
+
+@dataclass(init=False, eq=False, repr=False)
+class Jump(Frozen):
     """A statement that leaves the normal order: its states go to the matching exit."""
 
     kind: str
     """continue, break, return or raise."""
 
+    def __init__(self, kind: str) -> None:
+        _set(self, "kind", kind)
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Enter:
+
+@dataclass(init=False, eq=False, repr=False)
+class Enter(Frozen):
     """An inlined call of a project function: a `return` inside ends the call, not the iteration."""
 
     event: Event
     """The call, as an event of kind CALL."""
     body: Node
+
+    def __init__(self, event: Event, body: Node) -> None:
+        _set(self, "event", event)
+        _set(self, "body", body)
 
 
 Node = Union[Emit, Sequence, Choice, Repeat, Attempt, Jump, Enter]
@@ -108,12 +137,20 @@ EMPTY = Sequence(())
 Choices = frozenset  # frozenset[tuple[str, int]]: the arm taken at each correlated test
 
 
-@dataclass
-class Outcome(Generic[S]):
+@dataclass(init=False, eq=False, repr=False)
+class Outcome(Record, Generic[S]):
     """The states that run off the end of a part, and those that leave it by each kind of jump."""
 
     normal: set[tuple[S, Choices]] = field(default_factory=set)
     jumps: dict[str, set[tuple[S, Choices]]] = field(default_factory=dict)
+
+    def __init__(
+        self,
+        normal: set[tuple[S, Choices]] | None = None,
+        jumps: dict[str, set[tuple[S, Choices]]] | None = None,
+    ) -> None:
+        self.normal = set() if normal is None else normal
+        self.jumps = {} if jumps is None else jumps
 
     def leave(self, kind: str, states: Iterable[tuple[S, Choices]]) -> None:
         self.jumps.setdefault(kind, set()).update(states)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from loopcheck.lazyre import lazy
 from loopcheck.model.build import dotted_name
 from loopcheck.model.ir import CallSite, ClassInfo, FunctionInfo, Simple
 
@@ -34,7 +35,7 @@ KNOWN_SCHEDULERS = frozenset(
      "ExponentialLR", "SequentialLR", "CosineAnnealingLR", "ChainedScheduler", "ReduceLROnPlateau",
      "CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR", "PolynomialLR", "LRScheduler"}
 )
-MODEL_FACTORIES = re.compile(
+MODEL_FACTORIES = lazy(
     r"(^|\.)(from_pretrained|create_model|resnet\d+|vgg\d+\w*|densenet\d+|mobilenet\w*|efficientnet\w*|vit_\w+|"
     r"convnext\w*|regnet\w*|swin_\w+|alexnet|squeezenet\w*|googlenet|inception_v3|shufflenet\w*)$"
 )
@@ -43,24 +44,24 @@ RETURNS_SELF = frozenset({"to", "cuda", "cpu", "half", "float", "double", "eval"
 WRAPPERS = RETURNS_SELF | {"compile", "script", "trace", "prepare_model", "deepcopy"}
 """Calls whose result has the role and class of what they are given (`copy.deepcopy(model)`: a copy of the same class)."""
 MODEL_USE_METHODS = frozenset({"train", "eval", "parameters", "named_parameters", "modules", "children"})
-_OPTIMIZER_NAME = re.compile(r"(?i)optim|^opt($|_|(?-i:[A-Z0-9]))|_opt($|_|(?-i:[A-Z0-9]))")
+_OPTIMIZER_NAME = lazy(r"(?i)optim|^opt($|_|(?-i:[A-Z0-9]))|_opt($|_|(?-i:[A-Z0-9]))")
 """`optimizer`, `opt`, `opt_g`, `optG`, `g_opt`; not `options` or `opts` (the case of the letter after
 `opt`/`net` is what tells `optD` from `options`)."""
-_SCHEDULER_NAME = re.compile(r"(?i)sched")
-_SCALER_NAME = re.compile(r"(?i)scaler")
-_MODEL_NAME = re.compile(
+_SCHEDULER_NAME = lazy(r"(?i)sched")
+_SCALER_NAME = lazy(r"(?i)scaler")
+_MODEL_NAME = lazy(
     r"(?i)^(model|net|network|classifier|encoder|decoder|generator|discriminator|critic|actor|"
     r"policy|backbone|autoencoder|vae|student|teacher|unet|transformer|gpt|bert|cnn|rnn|lstm|mlp)"
     r"(\d*|_?[a-z]|_ema|_without_ddp|_engine)$|(^|_)(model|net)$|^net(?-i:[A-Z0-9])\w*$"
 )
-_FACTORY_NAME = re.compile(
+_FACTORY_NAME = lazy(
     r"(?i)(^|_)(create|build|get|make|load|init|setup|prepare|instantiate|unwrap|wrap|compile|export|save|"
     r"print|freeze|unfreeze|count|register|copy|update|eval|train|evaluate|validate|test|run|to)_"
 )
-_NOT_MODELS = re.compile(r"(?i)tokenizer|processor|config|feature_?extractor|pipeline|scheduler")
+_NOT_MODELS = lazy(r"(?i)tokenizer|processor|config|feature_?extractor|pipeline|scheduler")
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(init=False, eq=False, repr=False)
 class Binding:
     """What a name was bound to: the constructor call and the role it implies."""
 
@@ -79,6 +80,30 @@ class Binding:
     wraps: str | None = None
     """For `parallel_model = nn.DataParallel(model).cuda()` or `net = model.to(device)`: the name of
     the module this one is, or holds: switching either's mode switches the other's layers."""
+
+    def __init__(
+        self,
+        name: str,
+        role: str | None,
+        qualified: str | None,
+        call: CallSite | None,
+        statement: Simple,
+        function: FunctionInfo,
+        cls: ClassInfo | None = None,
+        alias: str | None = None,
+        classes: tuple[ClassInfo, ...] = (),
+        wraps: str | None = None,
+    ) -> None:
+        self.name = name
+        self.role = role
+        self.qualified = qualified
+        self.call = call
+        self.statement = statement
+        self.function = function
+        self.cls = cls
+        self.alias = alias
+        self.classes = classes
+        self.wraps = wraps
 
     @property
     def last(self) -> str:

@@ -12,19 +12,21 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from loopcheck.lazyre import lazy
 from loopcheck.model.flow import Event, Kind, Subject
 from loopcheck.model.ir import ArgInfo, Loop
 from loopcheck.model.roles import Binding
+from loopcheck.records import Frozen, Value, _set
 
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
 
 BATCH = "batch"
 EPOCH = "epoch"
-ITERATION_WORDS = re.compile(
+ITERATION_WORDS = lazy(
     r"(?i)len\(|steps|iters\b|_iters|iterations|batches|updates|num_training|max_iter|total_iter|num_iter|n_iter"
 )
-EPOCH_WORDS = re.compile(r"(?i)epoch")
+EPOCH_WORDS = lazy(r"(?i)epoch")
 ALWAYS_PER_ITERATION = frozenset({"OneCycleLR", "CyclicLR"})
 EPOCH_BY_DEFAULT = frozenset({"StepLR", "MultiStepLR", "ExponentialLR"})
 # The argument that sizes each schedule: (position after the optimizer, keyword).
@@ -37,15 +39,15 @@ SIZE_ARGUMENT = {
     "ConstantLR": (2, "total_iters"),
     "PolynomialLR": (1, "total_iters"),
 }
-CADENCE_GUARD = re.compile(r"%")
+CADENCE_GUARD = lazy(r"%")
 LARGE_COUNT = 1000
 """Literal sizes at or above this count iterations, not epochs."""
 SMALL_RESTART = 50
 MAX_SIZE_HOPS = 4
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class SchedulerStep:
+@dataclass(init=False, eq=False, repr=False)
+class SchedulerStep(Frozen):
     """A `scheduler.step()` of the training code and how often it runs."""
 
     event: Event
@@ -53,15 +55,27 @@ class SchedulerStep:
     """'batch' (stepped in the loop that holds the training step) or 'epoch' (in a loop around it)."""
     loop: Loop
 
+    def __init__(self, event: Event, cadence: str, loop: Loop) -> None:
+        _set(self, "event", event)
+        _set(self, "cadence", cadence)
+        _set(self, "loop", loop)
 
-@dataclass(frozen=True)
-class ScheduleSize:
+
+@dataclass(init=False, eq=False, repr=False)
+class ScheduleSize(Value):
     """What a scheduler's construction says its schedule is counted in."""
 
     unit: str
     """'epoch' or 'iteration'."""
     evidence: str
     """What in the construction says so, for the message."""
+
+    def __init__(self, unit: str, evidence: str) -> None:
+        _set(self, "unit", unit)
+        _set(self, "evidence", evidence)
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.unit, self.evidence)
 
 
 def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:

@@ -6,28 +6,30 @@ from subscript assignments); freezes from `p.requires_grad = False` and `require
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
+from loopcheck.lazyre import lazy
 from loopcheck.model.build import dotted_name, nodes_within, qualify
 from loopcheck.model.dataflow import Placed
-from loopcheck.model.flow import Kind
+from loopcheck.model.flow import Kind, decide
 from loopcheck.model.ir import CallSite, FunctionInfo, Loop, Simple
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCHEDULER, Binding
+from loopcheck.records import Frozen, _set
 
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
 
-_PROGRESS_KEY = re.compile(r"(?i)epoch|step|iter")
-_EPOCH = re.compile(r"(?i)epoch")
-_IMPROVEMENT = re.compile(r"(?i)best|improv|[<>]")
-_ALL_PARAMETERS = re.compile(r"^(self\.)?[A-Za-z_]\w*\.parameters\(\)$")
+_PROGRESS_KEY = lazy(r"(?i)epoch|step|iter")
+_EPOCH = lazy(r"(?i)epoch")
+_IMPROVEMENT = lazy(r"(?i)best|improv|[<>]")
+_ALL_PARAMETERS = lazy(r"^(self\.)?[A-Za-z_]\w*\.parameters\(\)$")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Checkpoint:
+@dataclass(init=False, eq=False, repr=False)
+class Checkpoint(Frozen):
     """A `torch.save` of training state: what it saves, and where."""
 
     save: CallSite
@@ -43,30 +45,62 @@ class Checkpoint:
     separate_files: bool = False
     """`torch.save(G.state_dict(), f"G_{epoch}.pth")`: each object's state saved to a file of its
     own, the position in the file name; `keys` then holds that position's name."""
+    position_in_name: bool = False
+    """A dict with no position key saved to a file whose name holds the position
+    (`torch.save(params, f"{name}_params_{step:07d}.pt")`); `keys` then holds that position's name too."""
+    reloaded: bool = False
+    """Model weights saved to files of their own with no position, that the script loads back
+    into the model before training goes on (`if args.load: agent.load()`): resumed from."""
+
+    def __init__(
+        self,
+        save: CallSite,
+        keys: frozenset[str],
+        state_of: frozenset[str],
+        function: FunctionInfo,
+        at: CallSite,
+        separate_files: bool = False,
+        position_in_name: bool = False,
+        reloaded: bool = False,
+    ) -> None:
+        _set(self, "save", save)
+        _set(self, "keys", keys)
+        _set(self, "state_of", state_of)
+        _set(self, "function", function)
+        _set(self, "at", at)
+        _set(self, "separate_files", separate_files)
+        _set(self, "position_in_name", position_in_name)
+        _set(self, "reloaded", reloaded)
 
     @property
     def has_model_and_position(self) -> bool:
-        """Saves the model and where training was."""
+        """Saves the model and where training was (or is loaded back to go on training)."""
         has_model = MODEL in self.state_of or any("model" in k.lower() for k in self.keys)
-        return has_model and any(_PROGRESS_KEY.search(k) for k in self.keys)
+        return has_model and (self.reloaded or any(_PROGRESS_KEY.search(k) for k in self.keys))
 
     @property
     def position(self) -> str:
-        return sorted(k for k in self.keys if _PROGRESS_KEY.search(k))[0]
+        positions = sorted(k for k in self.keys if _PROGRESS_KEY.search(k))
+        return positions[0] if positions else "weights"
 
     def saves(self, role: str) -> bool:
         word = "optim" if role == OPTIMIZER else "sched"
         return role in self.state_of or (not self.separate_files and any(word in k.lower() for k in self.keys))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Freeze:
+@dataclass(init=False, eq=False, repr=False)
+class Freeze(Frozen):
     """Parameters of a model frozen (`requires_grad_(False)`) in a function."""
 
     statement: Simple
     model: str
     """The root name of what is frozen (`model` for `model.backbone.requires_grad_(False)`)."""
     function: FunctionInfo
+
+    def __init__(self, statement: Simple, model: str, function: FunctionInfo) -> None:
+        _set(self, "statement", statement)
+        _set(self, "model", model)
+        _set(self, "function", function)
 
 
 def checkpoints(model: LoopModel) -> list[Checkpoint]:
@@ -80,12 +114,25 @@ def checkpoints(model: LoopModel) -> list[Checkpoint]:
                     continue
                 parts = _saved_dict(function, simple, call.args[0].node)
                 if parts is not None:
-                    found.append(_checkpoint(model, call, call, function, *parts))
+                    found.append(_position_from_name(model, function, call, _checkpoint(model, call, call, function, *parts)))
                     continue
                 found.extend(_handed_in(model, function, call))
         found.extend(_state_files(model, function))
         found.extend(_handed_to_other_file(model, function))
     return found
+
+
+def _position_from_name(model: LoopModel, function: FunctionInfo, call: CallSite, checkpoint: Checkpoint) -> Checkpoint:
+    """A dict of model weights with no position key, saved to a file named by the step or epoch:
+    the position is in the file name."""
+    if checkpoint.has_model_and_position or MODEL not in checkpoint.state_of or len(call.args) < 2:
+        return checkpoint
+    names = _names_in(call.args[1].node)
+    names |= {name for s in function.assignments if set(s.targets) & names and s.value is not None for name in _names_in(s.value)}
+    position = sorted(name for name in names if _PROGRESS_KEY.search(name))
+    if not position:
+        return checkpoint
+    return replace(checkpoint, keys=checkpoint.keys | {position[0]}, position_in_name=True)
 
 
 def _handed_to_other_file(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
@@ -134,14 +181,132 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
     # `weights_path = checkpoint_path.format(net=..., epoch=epoch)` a few lines up: what the path is made of
     path_names |= {name for s in function.assignments if set(s.targets) & path_names and s.value is not None for name in _names_in(s.value)}
     position = sorted(name for name in path_names if _PROGRESS_KEY.search(name))
-    if not position:
-        return []
     roles = frozenset(role for _, role in saves if role)
     # the periodic save, when there is one besides the one made when a metric improves
     placed = [_placed(model, function, call) for call in models]
     periodic = [call for call, where in zip(models, placed) if where is not None and not _on_improvement(where)]
     first = periodic[0] if periodic else models[0]
+    if not position:
+        words = {w for call in models for w in _file_words(model, model.code(call.args[1].node))}
+        saved_models = {re.sub(r"(\.module)+$", "", dotted_name(call.args[0].node.func.value) or "") for call in models}
+        if not periodic or not _reloaded_before_training(model, words, saved_models, function):
+            return []
+        return [Checkpoint(first, frozenset(), roles, function, first, separate_files=True, reloaded=True)]
     return [Checkpoint(first, frozenset(position[:1]), roles, function, first, separate_files=True)]
+
+
+_RESUMING_WORDS = lazy(r"(?i)resum|restor|continu|reload|latest|last")
+"""Words of a loaded file's name (or of the option naming it) that say training goes on from it."""
+
+
+def _reloaded_before_training(
+    model: LoopModel, saved_words: set[str], saved_models: set[str] = frozenset(), saver: FunctionInfo | None = None
+) -> bool:
+    """Does a function of this file load weights from files named like the saved ones (or from a
+    file its name says is resumed from) into a model, and then train in the same branch
+    (`if args.load: agent.load()` before the episode loop; not `if mode == "test": agent.load()`
+    beside a training branch)? With `saver`, the files of the functions that call it are looked at
+    too (`save_model(args, model, optimizer)` in a helper file, the resume code in the script)."""
+    if saver is not None:
+        if any(name.split(".", 1)[0] in saver.params for name in saved_models):
+            saved_models = set()  # the callers name the model otherwise
+        files = {id(model): model}
+        for edge in model.callers(saver):
+            files.setdefault(id(model.at(edge.caller)), model.at(edge.caller))
+        return any(_reloaded_before_training(owner, saved_words, saved_models) for owner in files.values())
+    for function in model.ir.functions:
+        placed = model.ordered_statements(function)
+        training = {id(step.loop) for step in model.training_steps if step.loop.function is function}
+        starts = [
+            index for index, item in enumerate(placed)
+            if any(
+                (call.method in ("backward", "step") and any(id(loop) in training for loop in item.loops))
+                or _trains_through(model, function, call)
+                for call in item.simple.calls
+            )
+        ]
+        if not starts:
+            continue
+        for index, item in enumerate(placed[: starts[-1]]):
+            words = _weights_loaded_by(model, function, item.simple, saved_models)
+            if words is None or not (
+                words & saved_words or any(_RESUMING_WORDS.search(w) for w in words)
+                or any(_RESUMING_WORDS.search(guard) for guard in item.guards if not guard.startswith("not ("))
+            ):
+                continue  # (`if args.resume:` around the load says so too)
+            if any(
+                later > index and _same_branch(item.guards, placed[later].guards)
+                and _together(model, function, item.guards, placed[later].guards)
+                for later in starts
+            ):
+                return True
+    return False
+
+
+def _together(model: LoopModel, function: FunctionInfo, first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    """Can one call of the function run statements under both sets of if-tests, given the values
+    its callers pass (`run(train=True, test=False)` and `run(train=False, test=True)`: a load under
+    `if test:` and training under `if train:` never meet)?"""
+    ways = model.specializations(function)
+    if not ways:
+        return True
+    return any(all(decide(guard, constants) is not False for guard in (*first, *second)) for constants in ways)
+
+
+def _trains_through(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    target = model.resolve_call(call, function, via_callers=False)
+    return target is not None and target is not function and {"backward", "step"} <= model.reaches(target)
+
+
+def _same_branch(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    """Can statements under these if-arm tests both run (no test of one negated in the other)?"""
+    return not any(f"not ({guard})" in second for guard in first) and not any(f"not ({guard})" in first for guard in second)
+
+
+def _weights_loaded_by(
+    model: LoopModel, function: FunctionInfo, simple: Simple, saved_models: set[str] = frozenset(), depth: int = 0,
+    receiver: str | None = None,
+) -> set[str] | None:
+    """The words naming the file a statement loads weights from into a model (`net.load_state_dict(
+    torch.load(path))`, `params = torch.load(p); G.load_state_dict(params["G"])`, or a call of a
+    project method that does: `agent.load()`, `net.load_weights(args.resume)`); None when it loads none.
+    With `saved_models`, only loads into one of them count (not `teacher.load_state_dict(...)`)."""
+    for call in simple.calls:
+        if call.method == "load_state_dict" and call.args:
+            into = re.sub(r"(\.module)+$", "", call.receiver or "")
+            # (in a method called on `net`, `self` is `net`: `net.load_weights(path)`)
+            seen_as = receiver + into[4:] if receiver and (into == "self" or into.startswith("self.")) else into
+            if saved_models and into not in saved_models and seen_as not in saved_models:
+                continue
+            text = model.code(call.args[0].node)
+            found = re.search(r"torch\.load\(", text)
+            if found is not None:
+                return _file_words(model, text[found.end():]) | _argument_words(model, text[found.end():])
+            names = call.args[0].names
+            for assigned in function.assignments:
+                if set(assigned.targets) & names and assigned.value is not None:
+                    value = model.code(assigned.value)
+                    found = re.search(r"torch\.load\(", value)
+                    if found is not None:
+                        return _file_words(model, value[found.end():]) | _argument_words(model, value[found.end():])
+            continue
+        if depth > 0 or call.method in ("load_state_dict", "state_dict"):
+            continue
+        target = model.resolve_call(call, function, via_callers=False)
+        if target is None or target is function or "backward" in model.reaches(target):
+            continue  # (a function that loads and then trains is judged on its own)
+        owner = model.at(target)
+        for inner in target.simples:
+            words = _weights_loaded_by(owner, target, inner, saved_models, depth + 1, call.receiver)
+            if words is not None:
+                given = {w for arg in call.args for w in _argument_words(model, model.code(arg.node))}
+                return words | given
+    return None
+
+
+def _argument_words(model: LoopModel, text: str) -> set[str]:
+    """The words of the names in an argument (`args.resume` -> resume)."""
+    return {w.lower() for w in re.findall(r"[A-Za-z]{3,}", _balanced(text))} - _GENERIC_FILE_WORDS
 
 
 def _handed_in(model: LoopModel, function: FunctionInfo, save: CallSite) -> list[Checkpoint]:
@@ -185,11 +350,17 @@ def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
     """Saved every so often while training (not only when a metric improves), or read back somewhere
     in the project to go on from where it stopped (`start_epoch = checkpoint["epoch"]`)."""
     placed = _placed(model, checkpoint.function, checkpoint.at)
-    if checkpoint.separate_files:
+    if checkpoint.reloaded:
+        # (loaded back before training was established when the checkpoint was found)
+        return placed is not None and not _on_improvement(placed) and _while_training(model, checkpoint.function, placed, 0)
+    if checkpoint.separate_files or checkpoint.position_in_name:
         # files of their own: resumable when saved while training and some code loads model weights back
         return (
             placed is not None and not _on_improvement(placed)
-            and _while_training(model, checkpoint.function, placed, 0) and _weights_loaded_back(model, placed, checkpoint)
+            and _while_training(model, checkpoint.function, placed, 0)
+            and (_weights_loaded_back(model, placed, checkpoint) or _reloaded_before_training(
+                model, _saved_file_words(model, checkpoint), _saved_models_and_words(model, checkpoint)[0], checkpoint.function
+            ))
         )
     if _read_back(model, checkpoint.position):
         return True
@@ -229,6 +400,8 @@ def _weights_loaded_back(model: LoopModel, placed: Placed, checkpoint: Checkpoin
         line = model.text.count("\n", 0, match.start()) + 1
         if not (end is None or line <= end or not _same_function_after(model, placed, line)):
             continue
+        if _training_stops_after(model, line):
+            continue  # `model.load_state_dict(torch.load(best)); break`: the best weights, to test them
         loaded_into = re.sub(r"(\.module)+$", "", match.group(1))
         if saved and loaded_into not in saved:
             continue  # `teacher.load_state_dict(...)`: another model's weights, not the ones saved here
@@ -291,6 +464,33 @@ def _saved_models_and_words(model: LoopModel, checkpoint: Checkpoint) -> tuple[s
                     names.add(re.sub(r"(\.module)+$", "", owner))
                 words |= _file_words(model, model.code(call.args[1].node))
     return names, words
+
+
+def _training_stops_after(model: LoopModel, line: int) -> bool:
+    """Is the statement at `line` followed, in its branch, by a `break` or `return` before anything
+    else trains (the early-stopping branch that loads the best weights and leaves the loop)?"""
+    for function in model.ir.functions:
+        placed = model.ordered_statements(function)
+        for index, item in enumerate(placed):
+            node = item.simple.node
+            if node not in model._positions or model.position(node).start.line != line:
+                continue
+            for later in placed[index + 1 :]:
+                if later.guards[: len(item.guards)] != item.guards or len(later.loops) < len(item.loops):
+                    return False  # left the branch (or the loop) without leaving the loop
+                if later.simple.jump in ("break", "return"):
+                    return True
+                if any(c.method in ("backward", "step") for c in later.simple.calls):
+                    return False  # it trains on from the loaded weights
+            return False
+    return False
+
+
+def _saved_file_words(model: LoopModel, checkpoint: Checkpoint) -> set[str]:
+    """The distinctive words of the names of the files the checkpoint is saved to."""
+    if checkpoint.position_in_name and len(checkpoint.save.args) > 1:
+        return _file_words(model, model.code(checkpoint.save.args[1].node))
+    return _saved_models_and_words(model, checkpoint)[1]
 
 
 def _same_function_after(model: LoopModel, placed: Placed, line: int) -> bool:

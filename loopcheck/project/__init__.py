@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, Sequence
 
+from loopcheck.lazyre import lazy
 from loopcheck.model import LoopModel
 from loopcheck.model.scope import is_pytest_file
 from loopcheck.source import UnreadableFile, declares_encoding, load, parse_source, read_bytes
@@ -21,9 +22,9 @@ SKIPPED_DIRECTORIES = frozenset(
      ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", ".ipynb_checkpoints", ".loopcheck_cache"}
 )
 ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
-_CALLED = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # starts at a word: linear on a 1 MB word
-_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+[\w. \t]+import[^#\n]*|import[ \t]+[^#\n]*)", re.MULTILINE)
-_WORD = re.compile(r"[A-Za-z_]\w*")
+_CALLED = lazy(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # starts at a word: linear on a 1 MB word
+_IMPORT_LINE = lazy(r"^[ \t]*(?:from[ \t]+[\w. \t]+import[^#\n]*|import[ \t]+[^#\n]*)", re.MULTILINE)
+_WORD = lazy(r"[A-Za-z_]\w*")
 
 
 class ProjectObserver(Protocol):

@@ -6,14 +6,13 @@ marker under it; with `statistics` one line per rule instead of the findings.
 """
 from __future__ import annotations
 
-import re
-
-import click
+from typing import Any
 
 from loopcheck.finding import Finding, Related
+from loopcheck.lazyre import lazy
 from loopcheck.report.common import Result, Sources, counts, notebook_cells, statistics, strip_cell
 
-_CELL_SUFFIX = re.compile(r" \(notebook cell \d+, line \d+\)$")
+_CELL_SUFFIX = lazy(r" \(notebook cell \d+, line \d+\)$")
 
 _SEVERITY_COLORS = {"error": "red", "warning": "yellow"}
 
@@ -35,9 +34,9 @@ def render(
         code = finding.code
         severity = f"[{finding.severity}]"
         if color:
-            location = click.style(location, bold=True)
-            code = click.style(code, fg=_SEVERITY_COLORS.get(finding.severity, "red"), bold=True)
-            severity = click.style(severity, fg=_SEVERITY_COLORS.get(finding.severity, "red"))
+            location = _style(location, bold=True)
+            code = _style(code, fg=_SEVERITY_COLORS.get(finding.severity, "red"), bold=True)
+            severity = _style(severity, fg=_SEVERITY_COLORS.get(finding.severity, "red"))
         lines.append(f"{location} {code} {severity} {strip_cell(finding)}")
         if show_source:
             lines.extend(_source(finding, sources, color))
@@ -47,6 +46,12 @@ def render(
     if not quiet:
         lines.append(summary(result))
     return "\n".join(lines)
+
+
+def _style(text: str, **styles: Any) -> str:
+    import click  # only for colour: a plain run does not import click (`loopcheck.entry`)
+
+    return click.style(text, **styles)
 
 
 def location_of(finding: Finding) -> str:
@@ -79,7 +84,7 @@ def _source(finding: Finding, sources: Sources, color: bool) -> list[str]:
     end = finding.end_column - 1 if finding.end_line == finding.line else len(text.rstrip())
     marker = " " * start + "^" * max(end - start, 1)
     if color:
-        marker = click.style(marker, fg=_SEVERITY_COLORS.get(finding.severity, "red"), bold=True)
+        marker = _style(marker, fg=_SEVERITY_COLORS.get(finding.severity, "red"), bold=True)
     pad = " " * len(number)
     return [f"  {number} | {text.rstrip()}", f"  {pad} | {marker}"]
 
@@ -90,7 +95,7 @@ def render_statistics(result: Result, color: bool = False) -> str:
     name_width = max((len(row["name"]) for row in rows), default=0)
     lines = []
     for row in rows:
-        code = click.style(row["code"], fg=_SEVERITY_COLORS.get(row["severity"], "red"), bold=True) if color else row["code"]
+        code = _style(row["code"], fg=_SEVERITY_COLORS.get(row["severity"], "red"), bold=True) if color else row["code"]
         lines.append(f"{row['count']:>{width}}  {code}  {row['name']:<{name_width}}  [{row['severity']}]".rstrip())
     lines.append(summary(result))
     return "\n".join(lines)

@@ -12,15 +12,24 @@ import libcst as cst
 from loopcheck.finding import PASS_ELSEWHERE
 from loopcheck.model import LoopModel
 from loopcheck.model.evaluation import EvaluationPass
+from loopcheck.records import Value, _set
 
 
-@dataclass(frozen=True)
-class Report:
+@dataclass(init=False, eq=False, repr=False)
+class Report(Value):
     """What a rule says, before positions are known: the node to point at and the other end."""
 
     node: cst.CSTNode
     message: str
     related: tuple[tuple[cst.CSTNode, str], ...] = field(default=())
+
+    def __init__(self, node: cst.CSTNode, message: str, related: tuple[tuple[cst.CSTNode, str], ...] = ()) -> None:
+        _set(self, "node", node)
+        _set(self, "message", message)
+        _set(self, "related", related)
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.node, self.message, self.related)
 
 
 def evaluation_report(model: LoopModel, evaluation: EvaluationPass, message: str) -> Report:

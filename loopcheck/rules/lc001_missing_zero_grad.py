@@ -5,9 +5,9 @@ the sum of all earlier batches' gradients.
 """
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
+from loopcheck.lazyre import lazy
 from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.flow import MAX_INLINE_DEPTH
 from loopcheck.rules.base import Report, Rule
@@ -199,7 +199,7 @@ def _where(model: LoopModel, node: object) -> tuple[str, int, int]:
     return path, position.start.line, position.start.column
 
 
-_CADENCE = re.compile(r"%|(?i:accum)")
+_CADENCE = lazy(r"%|(?i:accum)")
 
 
 def _called(event: Event) -> str:

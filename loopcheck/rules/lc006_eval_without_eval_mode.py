@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
-from loopcheck.model.evaluation import train_mode_on_purpose
+from loopcheck.model.evaluation import acts_between_own_updates, train_mode_on_purpose
 from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
@@ -138,5 +138,7 @@ with torch.no_grad():
                 continue
             if train_mode_on_purpose(model, evaluation.function, evaluation.first_call.node, evaluation.model):
                 continue
+            if acts_between_own_updates(model, evaluation):
+                continue  # an agent's `get_action`, called from outside between its own updates
             reported.add(evaluation.key)
             yield evaluation_report(model, evaluation, self.message.format(model=evaluation.first_call.subject_name("model")))

@@ -126,30 +126,39 @@ for epoch in range(epochs):
                     _anchor(switch), self.message.format(model=name), ((_anchor(backward), "the training pass it reaches"),)
                 )
 
-            def transition(state: tuple[frozenset[Event], frozenset[tuple[Event, Event]]], event: Event) -> tuple[frozenset[Event], frozenset[tuple[Event, Event]]]:
-                switches, waiting = state
+            def transition(state: _State, event: Event) -> _State:
+                # (switches: eval() calls in force; waiting: a switch and the backward it reached;
+                # armed: switches whose model has run a forward with grad since, one a backward can train)
+                switches, waiting, armed = state
                 if event.kind is Kind.STEP and waiting:
                     for pair in waiting:
                         reach(*pair, event)
-                    return switches, frozenset()
+                    return switches, frozenset(), armed
                 if event.kind is Kind.EVAL:
                     if _evals_to_train(model, event, loop):
                         # the training helper puts the model in eval mode itself (a linear probe on a
                         # frozen backbone): the mode it trains in is chosen there, not left behind
-                        return frozenset(s for s in switches if not model.may_be(event.subject, s.subject)), waiting
-                    return switches | {event}, waiting
+                        kept = frozenset(s for s in switches if not model.may_be(event.subject, s.subject))
+                        return kept, waiting, armed & kept
+                    return switches | {event}, waiting, armed
                 if event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and switches:
-                    return frozenset(s for s in switches if not model.may_be(event.subject, s.subject)), waiting
-                if event.kind is Kind.BACKWARD and switches:
+                    kept = frozenset(s for s in switches if not model.may_be(event.subject, s.subject))
+                    return kept, waiting, armed & kept
+                if event.kind in (Kind.MODEL_CALL, Kind.OPAQUE) and switches and event.context.grad != "off":
+                    running = frozenset(s for s in switches if event.kind is Kind.OPAQUE or model.may_be(event.subject, s.subject))
+                    return switches, waiting, armed | running
+                if event.kind is Kind.BACKWARD and armed:
+                    # a path that skipped the forward (`if batch_idx >= num_batch: continue` before
+                    # `model = model.train()`) backwards no output of the switched model
                     for pair in waiting:
                         reach(*pair, None)
-                    return frozenset(), frozenset((switch, event) for switch in switches)
+                    return switches - armed, frozenset((switch, event) for switch in armed), frozenset()
                 return state
 
             ends, stopped = model.run_iterations(
-                model.iteration_program(loop), transition, (frozenset(), frozenset()), carry=_forget_waiting
+                model.iteration_program(loop), transition, (frozenset(), frozenset(), frozenset()), carry=_forget_waiting
             )
-            for _switches, waiting in ends | stopped:
+            for _switches, waiting, _armed in ends | stopped:
                 for pair in waiting:
                     reach(*pair, None)  # no optimizer step follows that backward in this iteration
             yield from reported.values()
@@ -186,10 +195,11 @@ def _evals_to_train(model: LoopModel, switch: Event, loop: Loop) -> bool:
     return at is not None and any(e.kind is Kind.BACKWARD for e in events[at + 1:])
 
 
-def _forget_waiting(
-    state: tuple[frozenset[Event], frozenset[tuple[Event, Event]]]
-) -> tuple[frozenset[Event], frozenset[tuple[Event, Event]]]:
-    return state[0], frozenset()
+_State = tuple[frozenset[Event], frozenset[tuple[Event, Event]], frozenset[Event]]
+
+
+def _forget_waiting(state: _State) -> _State:
+    return state[0], frozenset(), state[2]
 
 
 def _dies_with_its_function(switch: Event, loop: Loop) -> bool:

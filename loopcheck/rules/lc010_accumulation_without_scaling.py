@@ -9,18 +9,19 @@ from typing import Iterable
 
 import libcst as cst
 
+from loopcheck.lazyre import lazy
 from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.program import nested_loop_events
 from loopcheck.model.build import qualify
 from loopcheck.model.ir import CallSite, Loop
 from loopcheck.rules.base import Report, Rule
 
-_MODULO_GUARD = re.compile(r"%")
-_SCALED = re.compile(r"/|(?i:accum|grad_acc)")
+_MODULO_GUARD = lazy(r"%")
+_SCALED = lazy(r"/|(?i:accum|grad_acc)")
 _TENSOR_METHODS = frozenset({"mean", "sum", "float", "half", "to", "squeeze", "view", "reshape", "contiguous"})
-_GRADIENT_RESCALING = re.compile(r"(?i)scale_grad|multiply_grad|grad.*\.(div_|mul_)|\.grad\b.*(/=|\*=)")
-_LOSS_CLASS = re.compile(r"(?i)loss|criterion")
-_LOSS_MODULE_NAME = re.compile(r"(?i)^(criterion|crit|loss_fn|loss_func|lossfn|loss_function)$")
+_GRADIENT_RESCALING = lazy(r"(?i)scale_grad|multiply_grad|grad.*\.(div_|mul_)|\.grad\b.*(/=|\*=)")
+_LOSS_CLASS = lazy(r"(?i)loss|criterion")
+_LOSS_MODULE_NAME = lazy(r"(?i)^(criterion|crit|loss_fn|loss_func|lossfn|loss_function)$")
 
 
 class AccumulationWithoutScaling(Rule):
@@ -122,7 +123,7 @@ for step, batch in enumerate(train_dataloader):
             found: dict[int, Report] = {}
 
             def report(backward: Event, stepped: Event, why: str) -> None:
-                loss = _unscaled_loss(model, backward)
+                loss = _unscaled_loss(model, backward, _divisors(stepped))
                 if loss is not None and id(backward.node) not in found:
                     found[id(backward.node)] = Report(
                         model.anchor(backward), self.message.format(loss=loss), ((stepped.node, why),)
@@ -147,7 +148,7 @@ for step, batch in enumerate(train_dataloader):
             yield from found.values()
 
 
-_MICRO_BATCHES = re.compile(r"(?i)^range\(.+,.+,.+\)$|\.(split|chunk)\(|micro")
+_MICRO_BATCHES = lazy(r"(?i)^range\(.+,.+,.+\)$|\.(split|chunk)\(|micro")
 
 
 def _over_micro_batches(loop: Loop) -> bool:
@@ -166,7 +167,15 @@ def _rescales_gradients(model: LoopModel, step: Event) -> bool:
     )
 
 
-def _unscaled_loss(model: LoopModel, backward: Event) -> str | None:
+_DIVISOR = lazy(r"%\s*\(?\s*([A-Za-z_][\w.]*)")
+
+
+def _divisors(stepped: Event) -> frozenset[str]:
+    """The names the step's cadence divides by: `batch_size` in `if not (iter % batch_size):`."""
+    return frozenset(match.group(1).rsplit(".", 1)[-1] for guard in stepped.context.guards for match in _DIVISOR.finditer(guard))
+
+
+def _unscaled_loss(model: LoopModel, backward: Event, divisors: frozenset[str] = frozenset()) -> str | None:
     """The name of the backwarded loss when it is visibly not divided by anything; else None."""
     call = backward.call
     if call is None:
@@ -189,17 +198,23 @@ def _unscaled_loss(model: LoopModel, backward: Event) -> str | None:
     for assignment in assignments:
         if assignment.value is None or _SCALED.search(model.code(assignment.node)):
             return None
-        if not all(_visible_loss(model, call, backward) for call in assignment.calls if call.live):
+        if not all(_visible_loss(model, call, backward, divisors) for call in assignment.calls if call.live):
             return None  # `loss = compute_loss(batch)`: code we cannot see may divide
     return name
 
 
-def _visible_loss(model: LoopModel, call: CallSite, backward: Event) -> bool:
+def _visible_loss(model: LoopModel, call: CallSite, backward: Event, divisors: frozenset[str] = frozenset()) -> bool:
     """Does this call show that the loss is not divided: a torch loss function or module
-    (`criterion(...)`, `F.cross_entropy(...)`), a model's forward, or a tensor method?"""
+    (`criterion(...)`, `F.cross_entropy(...)`), a model's forward, a tensor method, or a helper of
+    ours that neither is given nor reads the accumulation count (`model.loss(scores, labels)` under
+    `if not (iter % batch_size):`)?"""
     function = backward.context.function
-    if model.resolve_call(call, function) is not None:
-        return False  # a helper of ours: it may divide inside
+    target = model.resolve_call(call, function)
+    if target is not None:
+        if not divisors or any(name in divisors for arg in call.args for name in arg.names | {arg.dotted or ""}):
+            return False  # a helper of ours: it may divide inside
+        text = model.at(target).code(target.node)
+        return not any(re.search(rf"\b{re.escape(name)}\b", text) for name in divisors)
     called = model.flow.model_called(call, function)
     if called is not None:
         binding = called.binding

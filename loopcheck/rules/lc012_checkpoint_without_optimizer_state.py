@@ -118,8 +118,8 @@ for epoch in range(epochs):
 
     def check(self, model: LoopModel) -> Iterable[Report]:
         optimizers = model.built(OPTIMIZER)
-        if not optimizers:
-            return  # nothing is trained in this file
+        if not optimizers and not model.checkpoints:
+            return
         schedulers = [s for s in model.built(SCHEDULER) if s.cls is None or model.is_scheduler_class(s.cls)]
         for checkpoint in model.checkpoints:
             if schedulers and not checkpoint.saves(SCHEDULER) and model.schedulers_told_their_epoch:
@@ -127,13 +127,18 @@ for epoch in range(epochs):
             if model.written_for_old_torch:
                 schedulers = []  # before PyTorch 0.4 schedulers had no state_dict() to save
             schedulers = [s for s in schedulers if not _positioned_by_epoch(model, s)]
-            if not checkpoint.has_model_and_position or not meant_for_resuming(model, checkpoint):
+            if not checkpoint.has_model_and_position:
+                continue
+            # nothing trained in this file: a saving helper (`CheckpointSaver.save`) whose callers
+            # build the optimizer in theirs
+            trained_by = optimizers or _callers_optimizers(model, checkpoint.function)
+            if not trained_by or not meant_for_resuming(model, checkpoint):
                 continue
             if kept_on_improvement_too(model, checkpoint, model.checkpoints):
                 continue  # the same dict is saved every time just before: reported there
             missing = []
             if not checkpoint.saves(OPTIMIZER):
-                missing.append(("optimizer", optimizers[0]))
+                missing.append(("optimizer", trained_by[0]))
             if schedulers and not checkpoint.saves(SCHEDULER):
                 missing.append(("scheduler", schedulers[0]))
             if not missing:
@@ -145,11 +150,23 @@ for epoch in range(epochs):
             yield Report(
                 checkpoint.at.node,
                 self.message.format(
-                    position=repr(checkpoint.position) + (" (in the file name)" if checkpoint.separate_files else ""),
+                    position=(
+                        "model weights (loaded back before training goes on)" if checkpoint.reloaded
+                        else repr(checkpoint.position) + (" (in the file name)" if checkpoint.separate_files or checkpoint.position_in_name else "")
+                    ),
                     missing=words,
                 ),
                 tuple(related),
             )
+
+
+def _callers_optimizers(model: LoopModel, function: object) -> list[Binding]:
+    """The optimizers built in the files of the functions that call a saving helper."""
+    for edge in model.callers(function):  # type: ignore[arg-type]
+        caller = model.at(edge.caller)
+        if caller is not model and caller.built(OPTIMIZER):
+            return list(caller.built(OPTIMIZER))
+    return []
 
 
 def _positioned_by_epoch(model: LoopModel, scheduler: Binding) -> bool:
