@@ -3780,3 +3780,79 @@ def test_a_project_loss_helper_that_never_sees_the_accumulation_count_does_not_d
     reads = source.replace("LOSS", "model.loss(scores, labels)").replace(
         "return nn.functional.cross_entropy(scores, labels)", "return nn.functional.cross_entropy(scores, labels) / batch_size")
     assert findings(reads) == []
+
+
+def test_a_learning_rate_computed_by_a_function_of_the_step_holds_no_scheduler_state() -> None:
+    source = """
+        import lrschedule
+
+        model = Tiny()
+        optimizer = torch.optim.Adam(model.parameters())
+        SCHEDULE
+        for step, (x, y) in enumerate(loader):
+            lr = lr_schedule_f(0.001, step)
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            loss = nn.functional.cross_entropy(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            STEP
+            if step % 1000 == 0:
+                torch.save({"state_dict": model.state_dict(), "optimizer": optimizer.state_dict(), "global_step": step}, path)
+    """
+    # the rate is a function of the step, saved: resuming gives the same rate
+    function = source.replace("SCHEDULE", "lr_schedule_f = getattr(lrschedule, hparams.lr_schedule)").replace("STEP", "pass")
+    assert findings(function) == []
+    # a scheduler object stepped in the loop has a position of its own to save
+    stepped = source.replace("SCHEDULE", "lr_schedule_f = make_scheduler(optimizer)").replace("STEP", "lr_schedule_f.step()")
+    assert [c for c, _ in findings(stepped)] == ["LC012"]
+
+
+def test_a_file_that_imports_neither_torch_nor_the_project_is_not_analysed(tmp_path: Path) -> None:
+    source = textwrap.dedent("""
+        import IMPORTED
+
+        model = make_model()
+        model.eval()
+        for x, y in test_loader:
+            accuracy = (model(x).argmax(1) == y).mean()
+    """)
+    script = tmp_path / "notebook.py"
+    # written against torch, the loop evaluates without no_grad
+    script.write_text(source.replace("IMPORTED", "torch"))
+    assert [f.code for f in lint_paths([str(script)], root=str(tmp_path)).findings] == ["LC007"]
+    # a solver's `model` (z3) in a file that never imports torch or a project module is no network
+    script.write_text(source.replace("IMPORTED", "z3"))
+    assert lint_paths([str(script)], root=str(tmp_path)).findings == []
+    # a project module imported may bring torch in
+    (tmp_path / "nets.py").write_text("import torch\n")
+    script.write_text(source.replace("IMPORTED", "nets"))
+    assert [f.code for f in lint_paths([str(script)], root=str(tmp_path)).findings] == ["LC007"]
+
+
+def test_a_project_factory_returning_a_plain_sequential_gives_its_layers() -> None:
+    source = """
+        def get_model(n_hidden):
+            model = nn.Sequential(nn.Linear(4, n_hidden), nn.ReLU(), LAYER nn.Linear(n_hidden, 2))
+            model.apply(weights_init)
+            return model
+
+        def fit_model(model, n_epoch):
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+            for epoch in range(n_epoch):
+                for x, y in train_loader:
+                    optimizer.zero_grad()
+                    nn.functional.cross_entropy(model(x), y).backward()
+                    optimizer.step()
+                pred_test = model(x_test)
+                accuracy = (pred_test.argmax(1) == y_test).float().mean()
+
+        for n_hidden in (10, 100):
+            model = get_model(n_hidden)
+            fit_model(model, 10)
+    """
+    # Linear and ReLU only: evaluated in training mode, it computes the same (LC007 still holds)
+    assert [c for c, _ in findings(source.replace("LAYER", ""))] == ["LC007"]
+    # with dropout in the factory's Sequential, the missing eval() matters
+    assert [c for c, _ in findings(source.replace("LAYER", "nn.Dropout(0.5),"))] == ["LC006", "LC007"]

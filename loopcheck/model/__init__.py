@@ -1385,11 +1385,21 @@ class LoopModel:
             return found[0]
         if any("backward" in cls.methods for cls in self.ir.classes.values()):
             return "its own autograd"  # `class Var: def backward(self): ...` (a teaching autograd), no torch
+        if self.ir.import_refs and not _TRAINING_WORDS.search(self.text) and self.path and not any(
+            ref.level > 0 or self.project.module(self.path, ref.module, ref.level) is not None
+            for ref in self.ir.import_refs.values()
+        ):
+            return "no PyTorch"  # imports, none of torch or of the project (a z3 notebook's `s.model()`)
         return None
 
     def code(self, node: cst.CSTNode) -> str:
         """The text of an expression or simple statement (normalised spacing; see text.py)."""
         return expression_text(node)
+
+
+_TRAINING_WORDS = lazy(r"torch|backward\(|zero_grad|state_dict|no_grad|optim")
+"""Words of PyTorch training code: a file with none of them, importing neither torch nor a project
+module, is not analysed (a `transformers` script still says `loss.backward()`)."""
 
 
 _OLD_TORCH = lazy(r"\.data\[0\]|volatile\s*=\s*True")

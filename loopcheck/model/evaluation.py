@@ -1934,7 +1934,43 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         return last.startswith("Transformer") or bool(_MODE_LAYERS.search(owner.code(binding.call.node)))
     if binding.call is not None and _never_defined(model.at(binding.function), _built_by(binding.call), binding.function):
         return False  # `fastText(config)` with no such name anywhere: the code cannot run
+    built = _built_by_project_factory(model, binding)
+    if built is not None:
+        return built
     return True  # a factory (`resnet18()`, `from_pretrained`) or a constructor we cannot see
+
+
+def _built_by_project_factory(model: LoopModel, binding: Binding, depth: int = 2) -> bool | None:
+    """For `model = get_model(n)` where the project function builds and returns `nn.Sequential(
+    nn.Linear(...), nn.ReLU(), ...)`: whether what it returns may hold mode layers; None when the
+    call is no project function or what it returns cannot be followed."""
+    if binding.call is None or depth <= 0:
+        return None
+    owner = model.at(binding.function)
+    target = owner.resolve_call(_built_by(binding.call), binding.function, via_callers=False)
+    if target is None or target.cls is not None:
+        return None
+    inside = model.at(target)
+    returns = [s for s in target.simples if s.jump == "return"]
+    if not returns:
+        return None
+    verdicts: list[bool] = []
+    for simple in returns:
+        if simple.value is None or not isinstance(simple.value, cst.Name):
+            return None
+        returned = inside.roles.lookup(simple.value.value, target)
+        if returned is None or returned.call is None:
+            return None
+        if returned.cls is not None:
+            verdicts.append(class_has_mode_layers(inside.at_class(returned.cls), returned.cls))
+        elif (returned.qualified or "").startswith(("torch.nn.", "nn.")):
+            verdicts.append(bool(_MODE_LAYERS.search(inside.code(returned.call.node))))
+        else:
+            nested = _built_by_project_factory(inside, returned, depth - 1)
+            if nested is None:
+                return None
+            verdicts.append(nested)
+    return any(verdicts)
 
 
 def _never_defined(model: LoopModel, call: CallSite, function: FunctionInfo) -> bool:

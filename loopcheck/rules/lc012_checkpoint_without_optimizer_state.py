@@ -4,6 +4,7 @@ Resuming from it restarts Adam's moments and momentum from zero and the schedule
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from loopcheck.model import LoopModel
@@ -120,7 +121,14 @@ for epoch in range(epochs):
         optimizers = model.built(OPTIMIZER)
         if not optimizers and not model.checkpoints:
             return
-        schedulers = [s for s in model.built(SCHEDULER) if s.cls is None or model.is_scheduler_class(s.cls)]
+        # (a schedule that is a function of the step, `lr_f = getattr(lrschedule, name); lr = lr_f(lr0,
+        # step)`, holds no state: only objects whose `.step()` the code calls do)
+        schedulers = [
+            s for s in model.built(SCHEDULER)
+            if (s.cls is None or model.is_scheduler_class(s.cls)) and (
+                (s.qualified or "").startswith("torch.") or re.search(rf"(?<![\w.]){re.escape(s.name)}\.step\(", model.text)
+            )
+        ]
         for checkpoint in model.checkpoints:
             if schedulers and not checkpoint.saves(SCHEDULER) and model.schedulers_told_their_epoch:
                 schedulers = []  # a schedule stepped with its epoch every time has no position to lose
