@@ -327,22 +327,26 @@ class LoopModel:
     def rebound_before(self, name: str, function: FunctionInfo, defined: cst.CSTNode, used: cst.CSTNode) -> bool:
         """Is `name`, defined by `defined` (a def), assigned again in the scope after it and before
         `used`, in source order (a script rebinding a name it first gave a function)?"""
+        bindings = self.roles.bindings_of(name, function)
+        if not bindings:
+            return False  # (asked first: positions cost a pass over the file)
         if defined not in self._positions or used not in self._positions:
             return False
         start, end = self.position(defined).start.line, self.position(used).start.line
         return any(
             binding.statement.node in self._positions and start < self.position(binding.statement.node).start.line < end
-            for binding in self.roles.bindings_of(name, function)
+            for binding in bindings
         )
 
     def nearest_binding_line(self, name: str, function: FunctionInfo, used: cst.CSTNode) -> int | None:
         """The line of the last assignment of `name` in the scope before `used` (source order)."""
-        if used not in self._positions:
+        bindings = self.roles.bindings_of(name, function)
+        if not bindings or used not in self._positions:
             return None
         end = self.position(used).start.line
         lines = [
             self.position(b.statement.node).start.line
-            for b in self.roles.bindings_of(name, function)
+            for b in bindings
             if b.statement.node in self._positions and self.position(b.statement.node).start.line < end
         ]
         return max(lines) if lines else None

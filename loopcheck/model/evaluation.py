@@ -562,7 +562,8 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
                 found = _pass(model, function, loop, event)
                 if found is not None:
                     yield found
-                break
+                    break
+                # (a smoke test is no pass: a later forward of the iteration may be one)
 
 
 _TAKEN_OUT = frozenset({"detach", "numpy", "tolist", "item"})
@@ -686,13 +687,22 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     binding = event.subject.binding if event.subject is not None else None
     if binding is None:
         return False
+    if function.name == "<module>" and event.subject is not None:
+        # a script's names are bound again and again (`model = nn.Linear(1, 1)` in cell 5 and cell
+        # 15): the assignment in force is the last one above the call (for `decoder.embedding`,
+        # the decoder's)
+        binding = _current_binding(model, function, event.subject.name.split(".", 1)[0], model.anchor(event)) or binding
     # (a loop over data on a model not yet trained is still an evaluation: a baseline before training)
     over_data = loop is not None and DATA_ITERABLE.search(loop.iter_text) is not None
     # predictions scored against labels measure even random weights (a baseline): no smoke test
     scored = _computes_metrics(model, list(simples_of(loop.body)) if loop is not None else _uses_of_output(function, event))
     # (in a loop that trains the model, every iteration after the first runs trained weights)
     training = loop is not None and any(step.loop is loop for step in model.training_steps)
-    fresh = not over_data and not scored and not training and binding.call is not None and _fresh(model, binding)
+    # (one forward of an untrained model in a script's or notebook's cells, even scored, shows
+    # what it does before training; a loop over data scoring it is a baseline, and so is a
+    # function written to score it)
+    baseline = scored and (loop is not None or function.name != "<module>")
+    fresh = not over_data and not baseline and not training and binding.call is not None and _fresh(model, binding)
     if binding.function is not function:
         edges = model.callers(function)
         return fresh and bool(edges) and all(
@@ -701,8 +711,13 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
             for edge in edges
         )
     anchors = {id(event.node)} | {id(call.node) for call in event.context.chain}
-    if fresh and _untouched_between(model, function, binding, event.subject.name if event.subject else None, anchors):
+    subject_name = event.subject.name if event.subject else None
+    if fresh and _untouched_between(model, function, binding, subject_name, anchors):
         return True
+    if fresh and subject_name and "." in subject_name and binding.name == subject_name.split(".", 1)[0] and _untouched_between(
+        model, function, binding, binding.name, anchors
+    ):
+        return True  # a part of a model built and never trained (`decoder_tuto.embedding(sos)`)
     statement = _statement_of(function, event)
     if statement is None or event.call is None:
         return False
@@ -715,6 +730,17 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     return _only_inspected(function, statement)
 
 
+def _current_binding(model: LoopModel, function: FunctionInfo, name: str, used: cst.CSTNode) -> Binding | None:
+    """The assignment of `name` in force at `used`: the last one above it in source order."""
+    line = model.nearest_binding_line(name, function, used)
+    if line is None:
+        return None
+    return next(
+        (b for b in model.roles.bindings_of(name, function) if b.statement.node in model._positions and model.position(b.statement.node).start.line == line),
+        None,
+    )
+
+
 def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> bool:
     """At a script's top level, has the model of the forward been trained by a statement before it:
     a training loop of the script over it, or a call of a project function that trains and is
@@ -725,10 +751,15 @@ def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> b
     name = subject.name.split(".", 1)[0]
     steps = {id(step.loop): step for step in model.training_steps if step.loop.function is function}
     anchor = model.anchor(event)
+    current = _current_binding(model, function, name, anchor)
+    started = current is None  # (only what runs after the assignment in force trains this model)
     for statement in function.body:
         simples = list(simples_of([statement]))
         if any(call.node is anchor for simple in simples for call in simple.calls):
             return False
+        if not started:
+            started = any(simple is current.statement for simple in simples)  # type: ignore[union-attr]
+            continue
         for loop in _loops_within(statement):
             step = steps.get(id(loop))
             if step is not None and any(call.dotted.split(".", 1)[0] == name for simple in simples_of(loop.body) for call in simple.calls if call.dotted):
@@ -1038,9 +1069,17 @@ def _untouched_between(
                 continue
             if call.receiver == name and call.method not in _HARMLESS_METHODS:
                 return False
-            if any(name in arg.names for arg in call.args) and (call.dotted or "") not in _HARMLESS_USES:
-                return False
+            if any(name in arg.names and not _parameters_of(arg.node) for arg in call.args) and (call.dotted or "") not in _HARMLESS_USES:
+                return False  # (`optim.Adam(model.parameters())` builds an optimizer, trains nothing)
     return False
+
+
+def _parameters_of(node: cst.CSTNode) -> bool:
+    """`model.parameters()`, `model.named_parameters()`: the parameters handed over, not the model run."""
+    return (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in ("parameters", "named_parameters")
+    )
 
 
 def _only_inspected(function: FunctionInfo, statement: Simple) -> bool:

@@ -329,6 +329,8 @@ class Flow:
             rebound = isinstance(defined, FunctionInfo) and self.model.rebound_before(name, function, defined.node, call.node)
             if not rebound and not (self._imported_module(name, function) and self.model.binding(name, function) is not None):
                 return None
+        if "." in name and _FUNCTION_VERB.match(last) and self.model.binding(name, function) is None:
+            return None  # `onnx.checker.check_model(proto)`: a function named for what it does to a model
         if name == "self" and function.cls is not None and self.model.is_module_class(function.cls):
             # `self(x)` in a model's own method runs its forward
             own = self.subject("self", function)
@@ -741,6 +743,11 @@ def _backward_if_requires_grad(stmt: Branch) -> bool:
     if not _REQUIRES_GRAD_TEST.match(stmt.test.strip()) or not stmt.arms:
         return False
     return any(call.method == "backward" for simple in all_statements(stmt.arms[0]) if isinstance(simple, Simple) for call in simple.calls)
+
+
+_FUNCTION_VERB = lazy(r"(check|build|create|make|load|save|get|export|convert|print|summar|count|init)_")
+"""Prefixes of a name that says what a function does (`check_model`, `load_model`): called, it is
+no model's forward, whatever its name ends with."""
 
 
 def decide(test: str, constants: tuple[tuple[str, object], ...]) -> bool | None:
