@@ -3324,17 +3324,20 @@ def test_weights_saved_every_so_often_and_loaded_back_before_training_are_resume
                     play(agent)
             else:
                 LOAD
-                for episode in range(1000):
+                for episode in range(start_episode, 1000):
                     agent.update(collect(agent))
                     if episode % 50 == 0:
                         agent.save()
     """
-    # the weights go on training from the saved file, Adam's moments from zero
+    # the weights go on training from the saved file and episode, Adam's moments from zero
     found = findings(source.replace("LOAD", "if args.load: agent.load()"))
     assert [code for code, _ in found] == ["LC012"]
     assert found[0][1] == 'torch.save(self.actor.state_dict(), directory + "actor.pth")'
     # loaded only to play in the test branch: the periodic saves are snapshots
     assert findings(source.replace("LOAD", "pass")) == []
+    # loaded, but training starts again from episode 0: a warm start from trained weights
+    warm = source.replace("LOAD", "if args.load: agent.load()").replace("range(start_episode, 1000)", "range(1000)")
+    assert findings(warm) == []
     # saved only when the reward improves: an export
     assert findings(
         source.replace("LOAD", "if args.load: agent.load()").replace("if episode % 50 == 0:", "if reward > best:")
@@ -3349,11 +3352,11 @@ def test_a_dict_of_weights_named_by_its_step_and_loaded_back_to_resume() -> None
                 self.optim = torch.optim.Adam(self.gen.parameters())
 
             def train(self):
-                start = 1
+                start_step = 1
                 if self.resume:
-                    start = latest_step()
-                    self.load(start)
-                for step in range(start, 10000):
+                    start_step = latest_step()
+                    self.load(start_step)
+                for step in range(start_step, 10000):
                     loss = self.gen(sample()).mean()
                     self.optim.zero_grad()
                     loss.backward()
@@ -3373,7 +3376,7 @@ def test_a_dict_of_weights_named_by_its_step_and_loaded_back_to_resume() -> None
     # the step is in the file name, the training goes on from it: no optimizer state
     assert [code for code, _ in findings(source)] == ["LC012"]
     # never loaded back: snapshots of the generator
-    assert findings(source.replace("self.load(start)", "pass")) == []
+    assert findings(source.replace("self.load(start_step)", "pass")) == []
 
 
 def test_a_helper_files_periodic_weights_resumed_by_the_script_are_a_checkpoint(tmp_path: Path) -> None:
@@ -3524,9 +3527,11 @@ def test_a_load_and_training_chosen_by_different_callers_flags_never_meet() -> N
         def run(train=False, test=False):
             model = Tiny()
             optimizer = torch.optim.Adam(model.parameters())
+            start_episode = 0
             if LOADING:
                 model.load_state_dict(torch.load("agent.pth"))
-            for episode in range(1000):
+                start_episode = int(open("agent.step").read())
+            for episode in range(start_episode, 1000):
                 loss = model(sample()).pow(2).mean()
                 if train:
                     optimizer.zero_grad()

@@ -223,8 +223,8 @@ def _reloaded_before_training(
                 (call.method in ("backward", "step") and any(id(loop) in training for loop in item.loops))
                 or _trains_through(model, function, call)
                 for call in item.simple.calls
-            )
-        ]
+            ) or any(_EPOCH.search(target) for loop in item.loops for target in loop.targets)
+        ]  # (a statement of an epoch loop: `train_one_epoch(model, optimizer)` of code out of sight)
         if not starts:
             continue
         for index, item in enumerate(placed[: starts[-1]]):
@@ -238,9 +238,41 @@ def _reloaded_before_training(
                 later > index and _same_branch(item.guards, placed[later].guards)
                 and _together(model, function, item.guards, placed[later].guards)
                 for later in starts
-            ):
+            ) and _position_restored(model, function, placed, item):
                 return True
     return False
+
+
+def _position_restored(model: LoopModel, function: FunctionInfo, placed: list[Placed], load: Placed) -> bool:
+    """Does the function put training back where the loaded weights left it: a position (`start_iter`,
+    `start_epoch`, `global_step`) set from something other than a constant where the load can run
+    (`start_iter = int(latest.split('_')[-1])`), or a training loop that starts from one
+    (`range(args.start_epoch, epochs)`)? Without it the load is a warm start: a new run from
+    trained weights, with its own fresh optimizer."""
+    for item in placed:
+        simple = item.simple
+        if not _same_branch(load.guards, item.guards):
+            continue
+        if simple.value is None or simple.augmented or isinstance(simple.value, (cst.Integer, cst.Float)):
+            continue
+        for target in simple.targets:
+            if _START_POSITION.search(target) or (
+                _PROGRESS_KEY.search(target) and _READ_BACK_VALUE.search(model.code(simple.value))
+            ):
+                return True
+    # `for epoch in range(args.epoch, args.epochs)`: a loop that starts where a position says
+    return any(
+        (_PROGRESS_KEY.search(first) or _START_POSITION.search(first)) and not first.strip().isdigit()
+        for loop in function.loops
+        if loop.iter_text.startswith("range(") and "," in loop.iter_text
+        for first in [loop.iter_text[len("range("):].split(",", 1)[0]]
+    )
+
+
+_START_POSITION = lazy(r"(?i)(start|begin|resume|first|init|last|global|current|cur)_?(epoch|ep\b|step|iter|episode)")
+"""Names of where training starts or stands (`start_epoch`, `args.start_iter`, `global_step`)."""
+_READ_BACK_VALUE = lazy(r"\[|int\(|split|load")
+"""Values read back from somewhere (`checkpoint["epoch"]`, `int(path.split("_")[-1])`)."""
 
 
 def _together(model: LoopModel, function: FunctionInfo, first: tuple[str, ...], second: tuple[str, ...]) -> bool:
@@ -358,9 +390,9 @@ def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
         return (
             placed is not None and not _on_improvement(placed)
             and _while_training(model, checkpoint.function, placed, 0)
-            and (_weights_loaded_back(model, placed, checkpoint) or _reloaded_before_training(
+            and _reloaded_before_training(
                 model, _saved_file_words(model, checkpoint), _saved_models_and_words(model, checkpoint)[0], checkpoint.function
-            ))
+            )
         )
     if _read_back(model, checkpoint.position):
         return True
