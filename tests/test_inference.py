@@ -3882,3 +3882,30 @@ def test_a_notebook_rebuilding_a_model_and_checking_it_is_judged_by_the_assignme
         "        out = model(torch.ones(1, 4))",
     )
     assert "LC007" in [c for c, _ in findings(trained)]
+
+
+def test_weights_a_constructor_loads_resume_the_training_method_that_puts_the_step_back() -> None:
+    source = """
+        class Trainer:
+            def __init__(self, config):
+                self.G = Tiny()
+                self.g_optimizer = torch.optim.Adam(self.G.parameters())
+                self.pretrained_model = config.pretrained_model
+                if self.pretrained_model:
+                    self.G.load_state_dict(torch.load("{}_G.pth".format(self.pretrained_model)))
+
+            def train(self):
+                START
+                for step in range(start, 100000):
+                    loss = self.G(sample()).mean()
+                    self.g_optimizer.zero_grad()
+                    loss.backward()
+                    self.g_optimizer.step()
+                    if (step + 1) % 1000 == 0:
+                        torch.save(self.G.state_dict(), "{}_G.pth".format(step + 1))
+    """
+    # training goes on from the loaded step: the Adam state it needs was never saved
+    resumed = source.replace("START", "start = self.pretrained_model + 1 if self.pretrained_model else 0")
+    assert [c for c, _ in findings(resumed)] == ["LC012"]
+    # counted from 0 again: a warm start from trained weights
+    assert findings(source.replace("START", "start = 0")) == []

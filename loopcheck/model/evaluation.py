@@ -712,12 +712,12 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         )
     anchors = {id(event.node)} | {id(call.node) for call in event.context.chain}
     subject_name = event.subject.name if event.subject else None
+    if subject_name and "." in subject_name and binding.name == subject_name.split(".", 1)[0]:
+        # a part of a model (`decoder_tuto.embedding(sos)`, `tts_model.encoder`): what touches the
+        # whole model (`tts_model.load(path)`) touches it
+        subject_name = binding.name
     if fresh and _untouched_between(model, function, binding, subject_name, anchors):
         return True
-    if fresh and subject_name and "." in subject_name and binding.name == subject_name.split(".", 1)[0] and _untouched_between(
-        model, function, binding, binding.name, anchors
-    ):
-        return True  # a part of a model built and never trained (`decoder_tuto.embedding(sos)`)
     statement = _statement_of(function, event)
     if statement is None or event.call is None:
         return False
@@ -1065,13 +1065,29 @@ def _untouched_between(
                 return False
             if call.method in ("backward", "step", "load_state_dict"):
                 return False
+            if target is not None and name is not None and call.receiver == name and _loads_state(model, function, call):
+                return False  # `tts_model.load(path)`: a project method that loads its weights
             if name is None or target is not None:
                 continue
-            if call.receiver == name and call.method not in _HARMLESS_METHODS:
+            if call.receiver == name and call.method not in _HARMLESS_METHODS and not _submodule_of(model, binding, call.method):
                 return False
             if any(name in arg.names and not _parameters_of(arg.node) for arg in call.args) and (call.dotted or "") not in _HARMLESS_USES:
                 return False  # (`optim.Adam(model.parameters())` builds an optimizer, trains nothing)
     return False
+
+
+def _submodule_of(model: LoopModel, binding: Binding, attribute: str | None) -> bool:
+    """Is `attribute` a submodule the model's class assigns (`decoder.embedding(x)` runs a part of
+    the model, it trains nothing)?"""
+    cls = binding.cls
+    if cls is None or attribute is None:
+        owner = model.at(binding.function)
+        made = _built_by(binding.call) if binding.call is not None else None
+        found = owner.definition(made.dotted, binding.function) if made is not None and made.dotted else None
+        cls = found if isinstance(found, ClassInfo) else None
+    if cls is None or attribute is None:
+        return False
+    return any(f"self.{attribute}" in model.at_class(c).roles.attributes.get(id(c), {}) for c in model.class_chain(cls))
 
 
 def _parameters_of(node: cst.CSTNode) -> bool:

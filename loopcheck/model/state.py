@@ -226,20 +226,41 @@ def _reloaded_before_training(
             ) or any(_EPOCH.search(target) for loop in item.loops for target in loop.targets)
         ]  # (a statement of an epoch loop: `train_one_epoch(model, optimizer)` of code out of sight)
         if not starts:
+            if function.name == "__init__" and function.cls is not None and _constructor_loads_for_training(
+                model, function, placed, saved_models
+            ):
+                return True  # `Trainer.__init__` loads the weights, `Trainer.train()` goes on from them
             continue
         for index, item in enumerate(placed[: starts[-1]]):
             words = _weights_loaded_by(model, function, item.simple, saved_models)
-            if words is None or not (
-                words & saved_words or any(_RESUMING_WORDS.search(w) for w in words)
-                or any(_RESUMING_WORDS.search(guard) for guard in item.guards if not guard.startswith("not ("))
-            ):
-                continue  # (`if args.resume:` around the load says so too)
+            if words is None:
+                continue
+            resuming = any(_RESUMING_WORDS.search(w) for w in words) or any(
+                _RESUMING_WORDS.search(guard) for guard in item.guards if not guard.startswith("not (")
+            )  # (`if args.resume:` around the load says so too)
+            if words and saved_words and not words & saved_words and not resuming:
+                continue  # `..._baseline_epoch_N.pt` loaded, `..._tune_epoch_N.pt` saved: another run's weights
             if any(
                 later > index and _same_branch(item.guards, placed[later].guards)
                 and _together(model, function, item.guards, placed[later].guards)
                 for later in starts
             ) and _position_restored(model, function, placed, item):
                 return True
+    return False
+
+
+def _constructor_loads_for_training(model: LoopModel, init: FunctionInfo, placed: list[Placed], saved_models: set[str]) -> bool:
+    """A constructor that loads saved weights (`if self.pretrained_model: self.load_pretrained_model()`)
+    into an object whose training method puts the position back (`start = self.pretrained_model + 1`)."""
+    loads = [item for item in placed if _weights_loaded_by(model, init, item.simple, saved_models) is not None]
+    if not loads:
+        return False
+    for method in init.cls.methods.values():  # type: ignore[union-attr]
+        if method is init or not {"backward", "step"} <= model.reaches(method):
+            continue
+        method_placed = model.ordered_statements(method)
+        if any(_position_restored(model, method, method_placed, load) for load in loads):
+            return True
     return False
 
 
@@ -260,16 +281,23 @@ def _position_restored(model: LoopModel, function: FunctionInfo, placed: list[Pl
                 _PROGRESS_KEY.search(target) and _READ_BACK_VALUE.search(model.code(simple.value))
             ):
                 return True
-    # `for epoch in range(args.epoch, args.epochs)`: a loop that starts where a position says
+    # `for epoch in range(args.epoch, args.epochs)`: a loop that starts where a position says (a
+    # name the function only ever sets to a constant, `start = 0`, says nothing)
+    def said(first: str) -> bool:
+        first = first.strip()
+        if first.isdigit() or not (_PROGRESS_KEY.search(first) or _START_POSITION.search(first)):
+            return False
+        values = [a.value for a in function.assignments if first in a.targets and not a.augmented]
+        return not values or any(not isinstance(v, (cst.Integer, cst.Float)) for v in values)
+
     return any(
-        (_PROGRESS_KEY.search(first) or _START_POSITION.search(first)) and not first.strip().isdigit()
+        said(loop.iter_text[len("range("):].split(",", 1)[0])
         for loop in function.loops
         if loop.iter_text.startswith("range(") and "," in loop.iter_text
-        for first in [loop.iter_text[len("range("):].split(",", 1)[0]]
     )
 
 
-_START_POSITION = lazy(r"(?i)(start|begin|resume|first|init|last|global|current|cur)_?(epoch|ep\b|step|iter|episode)")
+_START_POSITION = lazy(r"(?i)^(self\.)?(start|begin)$|(start|begin|resume|first|init|last|global|current|cur)_?(epoch|ep\b|step|iter|episode)")
 """Names of where training starts or stands (`start_epoch`, `args.start_iter`, `global_step`)."""
 _READ_BACK_VALUE = lazy(r"\[|int\(|split|load")
 """Values read back from somewhere (`checkpoint["epoch"]`, `int(path.split("_")[-1])`)."""
