@@ -426,7 +426,7 @@ class LoopModel:
     def _classes_passed(self, name: str, function: FunctionInfo) -> list[ClassInfo]:
         """The project classes the callers pass for the parameter `name` (empty unless every
         caller passes one)."""
-        index = function.params.index(name) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
+        index = _argument_index(function, name)
         classes: list[ClassInfo] = []
         for edge in self.callers(function):
             arg = edge.call.arg(index, name) if index >= 0 else None
@@ -704,9 +704,7 @@ class LoopModel:
         return None
 
     def _binding_from_callers(self, name: str, function: FunctionInfo) -> Binding | None:
-        index = function.params.index(name)
-        if function.cls is not None and function.params[:1] == ("self",):
-            index -= 1
+        index = _argument_index(function, name)
         bindings: list[Binding] = []
         for edge in self.callers(function):
             arg = edge.call.arg(index, name) if index >= 0 else None
@@ -728,9 +726,7 @@ class LoopModel:
         (`eval_policy(policy)` called with a DDPG agent by one function and a BCQ agent by another)."""
         if name not in function.params:
             return ()
-        index = function.params.index(name)
-        if function.cls is not None and function.params[:1] == ("self",):
-            index -= 1
+        index = _argument_index(function, name)
         if index < 0:
             return ()
         classes: list[ClassInfo] = []
@@ -1232,6 +1228,11 @@ class LoopModel:
         return evaluation.may_hold_mode_layers(self, subject)
 
     @cached_property
+    def globals_in_eval_mode(self) -> frozenset[str]:
+        """Module-level models the script (or a loader of the global) puts in eval mode."""
+        return frozenset(evaluation.globals_in_eval_mode(self))
+
+    @cached_property
     def evaluation_passes(self) -> list[evaluation.EvaluationPass]:
         return evaluation.evaluation_passes(self)
 
@@ -1506,6 +1507,11 @@ def _related_names(first: str, second: str) -> bool:
         or second.startswith(first + ".")
         or first.rsplit(".", 1)[-1] == second.rsplit(".", 1)[-1]
     )
+
+
+def _argument_index(function: FunctionInfo, name: str) -> int:
+    """The position a call gives parameter `name` (a method's `self` is the receiver, not an argument)."""
+    return function.params.index(name) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
 
 
 def _importable(function: FunctionInfo) -> bool:

@@ -438,7 +438,7 @@ def _calls_global_in_eval_mode(model: LoopModel, function: FunctionInfo) -> bool
     top = model.ir.top
     if function is top or function.parent is not top:
         return False
-    switched = _globals_in_eval_mode(model)
+    switched = model.globals_in_eval_mode
     return bool(switched) and any(
         c.dotted in switched or (c.method == "forward" and c.receiver in switched) for s in function.simples for c in s.calls
     )
@@ -466,7 +466,7 @@ def _returned_into_backward(model: LoopModel, function: FunctionInfo, depth: int
     return True
 
 
-def _globals_in_eval_mode(model: LoopModel) -> set[str]:
+def globals_in_eval_mode(model: LoopModel) -> set[str]:
     """Module-level models the script puts in eval mode: at its top level, or in a loader function
     that binds the global and switches it (`global _model; _model = SpeakerEncoder();
     _model.load_state_dict(...); _model.eval()`)."""
@@ -1224,7 +1224,7 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
         return True
     if call.subject is not None and model.callers(function) and model.eval_mode_reaches(call, call.subject):
         return True  # `model.eval()` at the top of the script, `classify(doc)` called below
-    if call.subject is not None and function is not model.ir.top and call.subject.name in _globals_in_eval_mode(model):
+    if call.subject is not None and function is not model.ir.top and call.subject.name in model.at(function).globals_in_eval_mode:
         return True  # a module-level model its loader put in eval mode, run by a helper
     statement = _statement_of(function, call)
     if statement is None:
