@@ -88,19 +88,13 @@ class Frozen:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
-class Value(_Fields):
-    """A frozen data class: equal and hashed by its fields, fields not assignable."""
+class Value(_Fields, Frozen):
+    """A frozen data class: equal and hashed by its fields, fields not assignable (`Frozen`'s)."""
 
     __slots__ = ()
 
     def __hash__(self) -> int:
         return hash(self._values())
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
 class OrderedValue(Value):
