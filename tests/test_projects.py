@@ -95,3 +95,47 @@ def test_a_file_is_passed_over_by_its_bytes_only_when_its_text_cannot_hold_the_n
     # notebooks (JSON may escape characters) and unreadable paths are left to the text
     assert _bytes_may_hold(str(tmp_path / "nb.ipynb"), names)
     assert _bytes_may_hold(str(tmp_path / "missing.py"), names)
+
+
+@pytest.mark.parametrize("layers, expected", [("nn.Linear(4, 2)", []), ("nn.Sequential(nn.Dropout(0.5), nn.Linear(4, 2))", ["LC006"])])
+def test_a_script_in_a_sub_folder_imports_the_modules_of_the_folders_above_it(
+    tmp_path: Path, layers: str, expected: list[str]
+) -> None:
+    """`chapter/tmp/run.py` importing `from lib import nets` finds `chapter/lib/nets.py` (run from
+    `chapter/`): the class there decides whether eval() matters, not an assumption."""
+    project = tmp_path / "book"
+    (project / "chapter" / "lib").mkdir(parents=True)
+    (project / "chapter" / "tmp").mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'book'\n", encoding="utf-8")
+    (project / "chapter" / "lib" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "chapter" / "lib" / "nets.py").write_text(
+        "import torch.nn as nn\n\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        f"        self.body = {layers}\n\n"
+        "    def forward(self, x):\n"
+        "        return self.body(x)\n",
+        encoding="utf-8",
+    )
+    script = project / "chapter" / "tmp" / "run.py"
+    script.write_text(
+        "import torch\n"
+        "from lib import nets\n\n"
+        "net = nets.Net()\n"
+        "optimizer = torch.optim.SGD(net.parameters(), lr=0.1)\n\n\n"
+        "def evaluate(loader):\n"
+        "    with torch.no_grad():\n"
+        "        for x, y in loader:\n"
+        "            out = net(x)\n\n\n"
+        "for epoch in range(3):\n"
+        "    for x, y in train_loader:\n"
+        "        optimizer.zero_grad()\n"
+        "        net(x).sum().backward()\n"
+        "        optimizer.step()\n"
+        "    evaluate(val_loader)\n",
+        encoding="utf-8",
+    )
+    result = lint_paths([str(script)], root=str(project))
+    assert result.errors == []
+    assert [f.code for f in result.findings] == expected

@@ -190,13 +190,24 @@ class Project:
             base_of_package = self._package_bases.get(here)
             if base_of_package is None:
                 base_of_package = self._package_bases[here] = package_base(here)
-            bases = list(dict.fromkeys([here, base_of_package, self.root, self.root / "src"]))
+            # a script in a sub-folder (`chapter/tmp/run.py` importing `chapter/lib`) is also run from
+            # the folders above it: they come after its own folder and package, nearest first
+            bases = list(dict.fromkeys([here, base_of_package, *self._ancestors(here), self.root, self.root / "src"]))
         for base in bases:
             candidate = base.joinpath(*parts)
             for file in (candidate.with_name(candidate.name + ".py") if parts else None, candidate / "__init__.py"):
                 if file is not None and self._is_file(file) and self._inside(file):
                     return str(file)
         return None
+
+    def _ancestors(self, directory: Path) -> list[Path]:
+        """The folders between `directory` and the project root, nearest first (none outside it)."""
+        found: list[Path] = []
+        for parent in directory.parents:
+            if parent == self.root or len(parent.parts) <= len(self.root.parts):
+                break
+            found.append(parent)
+        return found if directory.is_relative_to(self.root) else []
 
     def _is_file(self, file: Path) -> bool:
         """`file.is_file()`, asked once per run (the same `torch.py` is looked for in the root for
