@@ -94,6 +94,30 @@ def test_a_project_optimizer_wrapper_that_resets_its_inner_optimizer_is_a_reset(
     ]
 
 
+def test_an_optimizer_subclass_stepping_an_inner_optimizer_resets_it_with_its_own_zero_grad() -> None:
+    """SAM-style: the wrapper is a torch optimizer over the same parameter groups as the inner one it
+    steps, so its inherited `zero_grad()` (here under a flag its caller sets) clears them."""
+    wrapper = """
+        class TwoStep(torch.optim.Optimizer):
+            def __init__(self, params, base, **kwargs):
+                super().__init__(params, kwargs)
+                self.base_optimizer = base(self.param_groups, **kwargs)
+                self.param_groups = self.base_optimizer.param_groups
+
+            def second_step(self, zero_grad=False):
+                self.base_optimizer.step()
+                if zero_grad:
+                    self.zero_grad()
+
+        opt = TwoStep(model.parameters(), torch.optim.SGD, lr=0.1)
+        for x, y in loader:
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.second_step(FLAG)
+    """
+    assert found(wrapper.replace("FLAG", "zero_grad=True")) == []
+    assert [code for code, _ in found(wrapper.replace("FLAG", ""))] == ["LC001"]
+
+
 def test_a_project_scheduler_class_is_not_judged_by_the_torch_scheduler_rules() -> None:
     assert found("""
         class Warmup:

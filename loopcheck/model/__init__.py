@@ -1134,7 +1134,13 @@ class LoopModel:
     def resets(self, reset: Event, optimizer: Subject | None) -> bool:
         """Does this gradient reset clear the gradients that `optimizer` steps with?"""
         if reset.subject is not None:
-            return reset.subject.may_be(optimizer)
+            # an optimizer wrapping another (`SAM(params, SGD)` steps `self.base_optimizer` over
+            # its own parameter groups): resetting the wrapper resets what the inner one steps
+            return reset.subject.may_be(optimizer) or (
+                optimizer is not None
+                and reset.subject.role == OPTIMIZER
+                and optimizer.name.startswith(reset.subject.name + ".")
+            )
         zeroed = reset.argument
         models = self.optimized_models(optimizer)
         if zeroed is None or not models:
