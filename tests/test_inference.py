@@ -3344,6 +3344,65 @@ def test_weights_saved_every_so_often_and_loaded_back_before_training_are_resume
     ) == []
 
 
+def test_a_save_every_k_iterations_past_the_first_is_periodic_not_on_improvement() -> None:
+    """`if iteration > 0 and iteration % k == 0:` compares the position with a number: the save is
+    periodic. Only a comparison of two values that are not positions (`acc > best_acc`) says
+    "saved when the metric improves"."""
+    source = """
+        def train(start_iter, end_iter, restore_mode):
+            net = Tiny()
+            if restore_mode:
+                net.load_state_dict(torch.load(out_dir + "generator.pt"))
+            optimizer = torch.optim.Adam(net.parameters())
+            for iteration in range(start_iter, end_iter):
+                loss = net(next(data)).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                if GUARD:
+                    torch.save(net.state_dict(), out_dir + "generator.pt")
+    """
+    for guard in ("iteration > 0 and iteration % 200 == 0", "iteration >= args.warmup and iteration % 200 == 0"):
+        assert [code for code, _ in findings(source.replace("GUARD", guard))] == ["LC012"], guard
+    assert findings(source.replace("GUARD", "accuracy > best_accuracy")) == []
+
+
+def test_an_attack_forward_differentiated_on_one_path_is_the_attacks_also_where_its_loop_breaks_first() -> None:
+    source = """
+        def attack(model, X, y, restarts, iters, opt=None):
+            best = torch.zeros_like(X)
+            for _ in range(restarts):
+                delta = torch.zeros_like(X).requires_grad_(True)
+                for _ in range(iters):
+                    output = model(X + delta)
+                    if (output.argmax(1) != y).all():
+                        break
+                    loss = nn.functional.cross_entropy(output, y)
+                    if opt is not None:
+                        with amp.scale_loss(loss, opt) as scaled_loss:
+                            scaled_loss.backward()
+                    else:
+                        loss.backward()
+                    delta.data = delta + 0.01 * delta.grad.sign()
+                    delta.grad.zero_()
+                LAST
+            return best
+
+        net = Tiny()
+        net.load_state_dict(torch.load("net.pt"))
+        net.eval()
+        for X, y in test_loader:
+            adv = attack(net, X, y, 3, 10)
+    """
+    # the attack's forward feeds its backward: no evaluation pass, whatever path stops the loop
+    assert findings(source.replace("LAST", "best = delta.detach()")) == []
+    picked = source.replace("LAST", "losses = nn.functional.cross_entropy(model(X + delta), y, reduction='none').detach()")
+    assert "output = model(X + delta)" not in [line for _, line in findings(picked)]
+    # a look at the result after the attack, with grad on, is one
+    checked = source.replace("LAST", "robust = (model(X + delta).argmax(1) == y).float().mean().item()\n                print(robust)")
+    assert [code for code, _ in findings(checked)] == ["LC007"]
+
+
 def test_a_dict_of_weights_named_by_its_step_and_loaded_back_to_resume() -> None:
     source = """
         class GAN:

@@ -516,19 +516,22 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
     # loops that backward into something other than an optimizer's parameters (an adversarial
     # input, a manual update): a forward after the last backward only checks the result
     stepping = {id(step.loop) for step in model.training_steps} | set(epochs)
-    programs += [
-        (loop.function, loop, model.iteration_program(loop))
-        for loop in model.loops
+    manual = [
+        loop for loop in model.loops
         if id(loop) not in stepping and not any(id(outer) in stepping for outer in model.enclosing_loops(loop))
         and Kind.BACKWARD in model.kinds_in(loop) and Kind.STEP not in model.kinds_in(loop)
     ]
+    programs += [(loop.function, loop, model.iteration_program(loop)) for loop in manual]
+    manual_ids = {id(loop) for loop in manual}
     for function, loop, program in programs:
         if not _may_evaluate(model, function):
             continue
         tails: set[Event] = set()
+        consumed: set[Event] = set()
 
         def step(pending: frozenset[Event], event: Event) -> frozenset[Event]:
             if event.kind in _GRAPH_KINDS:
+                consumed.update(pending)
                 return frozenset()
             if event.kind is Kind.MODEL_CALL:
                 return pending | {event}
@@ -538,6 +541,10 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
         ends, stopped = model.run_once(program, step, [frozenset()], ignore=frozenset({"raise"}))
         for pending in ends | stopped:
             tails |= pending
+        if loop is not None and id(loop) in manual_ids:
+            # an attack's forward whose loss some path differentiates is the attack's, also on the
+            # path where its loop stops early (`if all fooled: break`) before the backward
+            tails -= consumed
         # tails, and forwards on held-out data anywhere in the iteration (`t_p_val = model(t_u_val)`
         # computed before the training loss's backward, only to report the validation loss)
         ordered = [e for e in events_of(program) if e in tails or (e.kind is Kind.MODEL_CALL and _on_held_out_data(model, e))]

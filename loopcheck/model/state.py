@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 
 _PROGRESS_KEY = lazy(r"(?i)epoch|step|iter")
 _EPOCH = lazy(r"(?i)epoch")
-_IMPROVEMENT = lazy(r"(?i)best|improv|[<>]")
+_IMPROVEMENT = lazy(r"(?i)best|improv")
+_COMPARISON = lazy(r"([\w.\[\]'\"()]+)\s*(?:<=?|>=?)\s*([\w.\[\]'\"()-]+)")
+"""`val_acc > top_acc`: one side of an order comparison and the other."""
 _ALL_PARAMETERS = lazy(r"^(self\.)?[A-Za-z_]\w*\.parameters\(\)$")
 
 
@@ -593,7 +595,16 @@ def _trains(model: LoopModel, loop: Loop) -> bool:
 
 def _on_improvement(placed: Placed) -> bool:
     """Saved only when a metric gets better: `if acc > best_acc:`, `if is_best:`."""
-    return any(_IMPROVEMENT.search(guard) for guard in placed.guards if not guard.startswith("not ("))
+    return any(
+        _IMPROVEMENT.search(guard) or any(_compares_metrics(*sides) for sides in _COMPARISON.findall(guard))
+        for guard in placed.guards if not guard.startswith("not (")
+    )
+
+
+def _compares_metrics(left: str, right: str) -> bool:
+    """An order comparison of two values neither of which is a number or the training position
+    (`acc > max_acc`; not `iteration > 0` nor `epoch >= args.warmup_epochs`)."""
+    return not any(re.fullmatch(r"-?[\d.]+(e-?\d+)?", side) or _PROGRESS_KEY.search(side) for side in (left, right))
 
 
 def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> tuple[set[str], list[Simple]] | None:
