@@ -3968,3 +3968,61 @@ def test_weights_a_constructor_loads_resume_the_training_method_that_puts_the_st
     assert [c for c, _ in findings(resumed)] == ["LC012"]
     # counted from 0 again: a warm start from trained weights
     assert findings(source.replace("START", "start = 0")) == []
+
+
+def test_mode_layers_in_a_constructor_arm_the_construction_never_takes_are_not_built() -> None:
+    """Whether a model holds BatchNorm is read with the arguments it is built with: the arms of
+    its constructor (and of the blocks and helpers it builds) that those arguments rule out build
+    nothing; an argument that cannot be known keeps every arm."""
+    source = """
+        class Block(nn.Module):
+            def __init__(self, dim, resample=None):
+                super().__init__()
+                if resample == "down":
+                    self.norm = nn.LayerNorm(dim)
+                else:
+                    self.norm = nn.BatchNorm1d(dim)
+                self.fc = nn.Linear(dim, dim)
+
+            def forward(self, x):
+                return self.fc(self.norm(x))
+
+
+        def layers(dim, batch_norm=False):
+            made = [nn.Linear(dim, dim)]
+            if batch_norm:
+                made.append(nn.BatchNorm1d(dim))
+            return made
+
+
+        class Critic(nn.Module):
+            def __init__(self, dim):
+                super().__init__()
+                self.block = Block(dim, resample=RESAMPLE)
+                self.head = nn.Sequential(*layers(dim))
+
+            def forward(self, x):
+                return self.head(self.block(x))
+
+
+        critic = Critic(4)
+        optimizer = torch.optim.Adam(critic.parameters())
+
+        def validate(loader):
+            with torch.no_grad():
+                for x, y in loader:
+                    score = critic(x).mean()
+
+        for epoch in range(10):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                critic(x).mean().backward()
+                optimizer.step()
+            validate(val_loader)
+    """
+    assert findings(source.replace("RESAMPLE", '"down"')) == []
+    assert [code for code, _ in findings(source.replace("RESAMPLE", '"up"'))] == ["LC006"]
+    assert [code for code, _ in findings(source.replace("RESAMPLE", "args.resample"))] == ["LC006"]
+    # the helper's default leaves its BatchNorm out; asked for it, it builds one
+    with_bn = source.replace("RESAMPLE", '"down"').replace("layers(dim))", "layers(dim, batch_norm=True))")
+    assert [code for code, _ in findings(with_bn)] == ["LC006"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable
 
 from loopcheck.lazyre import lazy
-from loopcheck.model.flow import Event, Kind, Subject, arguments_known, rebinds
+from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide, rebinds
 import libcst as cst
 
 from loopcheck.model.build import dotted_name, functions_within, nodes_within, qualify
@@ -1977,7 +1977,7 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         # cannot be established
         return False
     if binding.cls is not None:
-        return class_has_mode_layers(model.at_class(binding.cls), binding.cls) or _given_mode_layers(model, binding)
+        return built_with_mode_layers(model.at_class(binding.cls), binding.cls, binding.call) or _given_mode_layers(model, binding)
     behind = _classes_behind(model, binding, 3, subject.function.cls if subject is not None else None)
     if behind:
         return any(class_has_mode_layers(model.at_class(cls), cls) for cls in behind)
@@ -2151,9 +2151,9 @@ def _function_builds_mode_layers(model: LoopModel, function: FunctionInfo) -> bo
                 continue
             built = model.definition(call.dotted, function) if call.dotted else None
             if isinstance(built, ClassInfo):
-                found = class_has_mode_layers(model.at_class(built), built)
+                found = built_with_mode_layers(model.at_class(built), built, call)
             elif isinstance(built, FunctionInfo) and built is not function:
-                found = _function_builds_mode_layers(model.at(built), built)
+                found = _helper_builds_mode_layers(model.at(built), built, call, ())
             elif MODEL_FACTORIES.search(call.dotted or ""):
                 found = True
     model._class_facts[key] = found
@@ -2183,23 +2183,115 @@ def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
     for call in cls.constructed:
         if found:
             break
-        if _put_in_eval_where_built(cls, call):
-            continue  # `model = InceptionV3(...); model.eval()` in a method: its layers stay in eval mode
-        built = model.definition(call.dotted) if call.dotted else None
-        if isinstance(built, ClassInfo) and built is not cls:
-            # a class that is no nn.Module (`FixedCategorical(logits=x)`, a torch distribution)
-            # holds no layers, whatever its bases
-            found = not _no_module(model.at_class(built), built) and class_has_mode_layers(model.at_class(built), built)
-        elif isinstance(built, FunctionInfo):
-            found = _function_builds_mode_layers(model.at(built), built)
-        elif (call.dotted or "").startswith("self."):
-            continue  # `self.resnet9(x)`: running a submodule or a method, not a library factory
-        elif MODEL_FACTORIES.search(call.dotted or "") or (call.dotted or "").rsplit(".", 1)[-1] in (
-            "TransformerEncoderLayer", "TransformerDecoderLayer", "Transformer"
-        ):
-            found = True
+        found = _built_part_has_mode_layers(model, cls, call, ())
     model._class_facts[key] = found
     return found
+
+
+def _built_part_has_mode_layers(model: LoopModel, cls: ClassInfo, call: CallSite, known: tuple[tuple[str, object], ...]) -> bool:
+    """Does a call a class makes build a part that may hold mode layers (a project class or helper,
+    judged with the arguments this call gives it, or a library factory)?"""
+    if _put_in_eval_where_built(cls, call):
+        return False  # `model = InceptionV3(...); model.eval()` in a method: its layers stay in eval mode
+    built = model.definition(call.dotted) if call.dotted else None
+    if isinstance(built, ClassInfo) and built is not cls:
+        # a class that is no nn.Module (`FixedCategorical(logits=x)`, a torch distribution)
+        # holds no layers, whatever its bases
+        return not _no_module(model.at_class(built), built) and built_with_mode_layers(model.at_class(built), built, call, known)
+    if isinstance(built, FunctionInfo):
+        return _helper_builds_mode_layers(model.at(built), built, call, known)
+    if (call.dotted or "").startswith("self."):
+        return False  # `self.resnet9(x)`: running a submodule or a method, not a library factory
+    return bool(MODEL_FACTORIES.search(call.dotted or "")) or (call.dotted or "").rsplit(".", 1)[-1] in (
+        "TransformerEncoderLayer", "TransformerDecoderLayer", "Transformer"
+    )
+
+
+def built_with_mode_layers(
+    model: LoopModel, cls: ClassInfo, call: CallSite | None, outer: tuple[tuple[str, object], ...] = ()
+) -> bool:
+    """`class_has_mode_layers` for one construction of the class: the constructor's if-arms that
+    the arguments of `call` (literals, defaults, values known where it is made) rule out build
+    nothing (`Block(c, resample="down")` taking the LayerNorm arm; `vgg(cfg)` with `batch_norm=False`
+    by default never reaching its BatchNorm2d)."""
+    if not class_has_mode_layers(model, cls):
+        return False
+    init = cls.methods.get("__init__")
+    if call is None or init is None:
+        return True
+    known = arguments_known(init, call, outer)
+    if not known:
+        return True
+    key = ("mode layers when built", id(cls), repr(known))
+    cached = model._class_facts.get(key)
+    if cached is not None:
+        return cached
+    model._class_facts[key] = True  # (a class that builds itself: as unspecialised)
+    found = _reads_training_flag(cls)
+    for base in model.base_classes(cls):
+        if found:
+            break
+        if isinstance(base, ClassInfo):
+            found = class_has_mode_layers(model.at_class(base), base)
+        elif base not in _MODE_FREE_BASES:
+            found = True
+    in_init = {id(c.node) for inner in functions_within(init) for simple in inner.simples for c in simple.calls}
+    applied = {id(c.node.func) for c in cls.constructed if isinstance(c.node.func, cst.Call)}
+    for call_made in cls.constructed:
+        if found:
+            break
+        if id(call_made.node) not in in_init:
+            found = (id(call_made.node) not in applied and _builds_mode_layer(model, call_made)) or _built_part_has_mode_layers(
+                model, cls, call_made, ()
+            )
+    found = found or _arms_build_mode_layers(model, init, known, cls, applied)
+    model._class_facts[key] = found
+    return found
+
+
+def _helper_builds_mode_layers(
+    model: LoopModel, function: FunctionInfo, call: CallSite, outer: tuple[tuple[str, object], ...]
+) -> bool:
+    """`_function_builds_mode_layers` for one call of the helper, the arms its arguments rule out
+    left aside (`vgg(cfg, i, batch_norm=False)`)."""
+    if not _function_builds_mode_layers(model, function):
+        return False
+    known = arguments_known(function, call, outer)
+    if not known:
+        return True
+    key = ("mode layers when called", id(function), repr(known))
+    cached = model._class_facts.get(key)
+    if cached is not None:
+        return cached
+    model._class_facts[key] = True
+    found = _arms_build_mode_layers(model, function, known, None, set())
+    model._class_facts[key] = found
+    return found
+
+
+def _arms_build_mode_layers(
+    model: LoopModel, function: FunctionInfo, known: tuple[tuple[str, object], ...], cls: ClassInfo | None, applied: set[int]
+) -> bool:
+    """Do the statements of `function` that can run with these parameter values build mode layers?"""
+    for placed in model.ordered_statements(function):
+        if any(decide(guard, known) is False for guard in placed.guards):
+            continue
+        for call in placed.simple.calls:
+            if id(call.node) not in applied and _builds_mode_layer(model, call):
+                return True
+            built = model.definition(call.dotted, function) if call.dotted else None
+            if cls is not None:
+                if _built_part_has_mode_layers(model, cls, call, known):
+                    return True
+            elif isinstance(built, ClassInfo):
+                if built_with_mode_layers(model.at_class(built), built, call, known):
+                    return True
+            elif isinstance(built, FunctionInfo) and built is not function:
+                if _helper_builds_mode_layers(model.at(built), built, call, known):
+                    return True
+            elif MODEL_FACTORIES.search(call.dotted or ""):
+                return True
+    return False
 
 
 def forward_records_no_graph(model: LoopModel, cls: ClassInfo) -> bool:
