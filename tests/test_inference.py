@@ -4026,3 +4026,26 @@ def test_mode_layers_in_a_constructor_arm_the_construction_never_takes_are_not_b
     # the helper's default leaves its BatchNorm out; asked for it, it builds one
     with_bn = source.replace("RESAMPLE", '"down"').replace("layers(dim))", "layers(dim, batch_norm=True))")
     assert [code for code, _ in findings(with_bn)] == ["LC006"]
+
+
+def test_a_whole_model_pickled_every_so_often_and_loaded_back_to_go_on_is_a_checkpoint() -> None:
+    source = """
+        def train(start_iter, end_iter, restore):
+            if restore:
+                net = torch.load(out_dir + "generator.pt")
+            else:
+                net = Tiny()
+            optimizer = torch.optim.Adam(net.parameters())
+            for iteration in range(START, end_iter):
+                loss = net(next(data)).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                if iteration % 200 == 199:
+                    torch.save(net, out_dir + "generator.pt")
+    """
+    found = findings(source.replace("START", "start_iter"))
+    assert [code for code, _ in found] == ["LC012"]
+    assert found[0][1] == 'torch.save(net, out_dir + "generator.pt")'
+    # counting from 0 again: a warm start from the pickled model, not a resume
+    assert findings(source.replace("START", "0")) == []

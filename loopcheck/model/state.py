@@ -171,11 +171,10 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
         for call in simple.calls:
             if qualify(call.dotted, model.ir.imports) != "torch.save" or len(call.args) < 2:
                 continue
-            state = call.args[0].node
-            if not (isinstance(state, cst.Call) and isinstance(state.func, cst.Attribute) and state.func.attr.value == "state_dict"):
+            owner = _saved_object(call.args[0].node)
+            if owner is None:
                 continue
-            owner = dotted_name(state.func.value)
-            saves.append((call, model.roles.role(owner, function) if owner else None))
+            saves.append((call, model.roles.role(owner, function)))
     models = [call for call, role in saves if role == MODEL]
     if not models:
         return []
@@ -190,11 +189,21 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
     first = periodic[0] if periodic else models[0]
     if not position:
         words = {w for call in models for w in _file_words(model, model.code(call.args[1].node))}
-        saved_models = {re.sub(r"(\.module)+$", "", dotted_name(call.args[0].node.func.value) or "") for call in models}
+        saved_models = {re.sub(r"(\.module)+$", "", _saved_object(call.args[0].node) or "") for call in models}
         if not periodic or not _reloaded_before_training(model, words, saved_models, function):
             return []
         return [Checkpoint(first, frozenset(), roles, function, first, separate_files=True, reloaded=True)]
     return [Checkpoint(first, frozenset(position[:1]), roles, function, first, separate_files=True)]
+
+
+def _saved_object(state: cst.CSTNode) -> str | None:
+    """What `torch.save` writes of an object: its `state_dict()` (`net.state_dict()`), or the whole
+    module pickled (`torch.save(net, path)`): the object's name; None for anything else."""
+    if isinstance(state, cst.Call) and isinstance(state.func, cst.Attribute) and state.func.attr.value == "state_dict":
+        return dotted_name(state.func.value)
+    if isinstance(state, (cst.Name, cst.Attribute)):
+        return dotted_name(state)
+    return None
 
 
 _RESUMING_WORDS = lazy(r"(?i)resum|restor|continu|reload|latest|last")
@@ -333,6 +342,13 @@ def _weights_loaded_by(
     torch.load(path))`, `params = torch.load(p); G.load_state_dict(params["G"])`, or a call of a
     project method that does: `agent.load()`, `net.load_weights(args.resume)`); None when it loads none.
     With `saved_models`, only loads into one of them count (not `teacher.load_state_dict(...)`)."""
+    if depth == 0 and simple.value is not None and simple.targets:
+        # `net = torch.load(path)`: a whole pickled module read back into a saved model's name
+        into = {re.sub(r"(\.module)+$", "", target) for target in simple.targets}
+        text = model.code(simple.value)
+        found = re.match(r"\s*torch\.load\(", text)
+        if found is not None and saved_models and into & saved_models:
+            return _file_words(model, text[found.end():]) | _argument_words(model, text[found.end():])
     for call in simple.calls:
         if call.method == "load_state_dict" and call.args:
             into = re.sub(r"(\.module)+$", "", call.receiver or "")
