@@ -4049,3 +4049,26 @@ def test_a_whole_model_pickled_every_so_often_and_loaded_back_to_go_on_is_a_chec
     assert found[0][1] == 'torch.save(net, out_dir + "generator.pt")'
     # counting from 0 again: a warm start from the pickled model, not a resume
     assert findings(source.replace("START", "0")) == []
+
+
+def test_a_forward_whose_output_a_helper_drops_runs_for_its_hooks_not_to_evaluate() -> None:
+    source = """
+        def complexity(model, size):
+            handles = [m.register_forward_hook(count) for m in model.modules()]
+            model.eval()
+            LINE
+            for handle in handles:
+                handle.remove()
+            return total
+
+        net = Dropping()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+        print(complexity(net, (1, 4)))
+    """
+    assert findings(source.replace("LINE", "model(torch.rand(size))")) == []
+    kept = source.replace("LINE", "total = model(x_test).argmax(1)")
+    assert [code for code, _ in findings(kept)] == ["LC007"]

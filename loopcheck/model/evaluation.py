@@ -691,6 +691,8 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     pretrained weights, and was neither trained nor loaded before the call, whether it is built
     in the function or by every caller before it calls (`encoder = Encoder(); test()`): its
     outputs mean nothing yet."""
+    if loop is None and function.name != "<module>" and _output_dropped(function, event):
+        return True  # `model(input)` once, alone, in a function (run for its hooks, counting FLOPs): nothing kept
     binding = event.subject.binding if event.subject is not None else None
     if binding is None:
         return False
@@ -730,11 +732,20 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         return False
     if function.name == "<module>" and _trained_before(model, function, event):
         return False  # the outputs of a model the script has trained are shown for what they are
-    if isinstance(statement.node, cst.Expr) and statement.node.value is event.call.node:
+    if _output_dropped(function, event):
         return True  # `model(x)` alone: a notebook shows it, a script drops it
     if statement.value is not event.call.node or not statement.targets:
         return False  # the output feeds an expression (a metric, a loss)
     return _only_inspected(function, statement)
+
+
+def _output_dropped(function: FunctionInfo, event: Event) -> bool:
+    """`model(x)` as a statement of its own: its output is not kept."""
+    statement = _statement_of(function, event)
+    return (
+        statement is not None and event.call is not None
+        and isinstance(statement.node, cst.Expr) and statement.node.value is event.call.node
+    )
 
 
 def _current_binding(model: LoopModel, function: FunctionInfo, name: str, used: cst.CSTNode) -> Binding | None:
