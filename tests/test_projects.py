@@ -139,3 +139,47 @@ def test_a_script_in_a_sub_folder_imports_the_modules_of_the_folders_above_it(
     result = lint_paths([str(script)], root=str(project))
     assert result.errors == []
     assert [f.code for f in result.findings] == expected
+
+
+def test_a_function_imported_under_another_name_in_each_branch_is_called_by_that_name(tmp_path: Path) -> None:
+    """`from steps import evaluate_dense as evaluate` in one branch and `... evaluate_sparse as
+    evaluate` in the other: `evaluate(...)` calls each, so each is judged as entered there."""
+    project = tmp_path / "gnn"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'gnn'\n", encoding="utf-8")
+    (project / "steps.py").write_text(
+        "import torch\n\n\n"
+        "def evaluate_dense(model, loader):\n"
+        "    with torch.no_grad():\n"
+        "        for x, y in loader:\n"
+        "            out = model(x)\n\n\n"
+        "def evaluate_sparse(model, loader):\n"
+        "    model.eval()\n"
+        "    with torch.no_grad():\n"
+        "        for x, y in loader:\n"
+        "            out = model(x)\n",
+        encoding="utf-8",
+    )
+    (project / "main.py").write_text(
+        "import torch\n"
+        "import torch.nn as nn\n\n\n"
+        "def main(dense):\n"
+        "    if dense:\n"
+        "        from steps import evaluate_dense as evaluate\n"
+        "    else:\n"
+        "        from steps import evaluate_sparse as evaluate\n"
+        "    model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))\n"
+        "    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "    for epoch in range(3):\n"
+        "        model.train()\n"
+        "        for x, y in train_loader:\n"
+        "            optimizer.zero_grad()\n"
+        "            model(x).sum().backward()\n"
+        "            optimizer.step()\n"
+        "        evaluate(model, val_loader)\n",
+        encoding="utf-8",
+    )
+    for given in ([str(project)], [str(project / "steps.py")]):
+        result = lint_paths(given, root=str(project))
+        assert result.errors == []
+        assert [(Path(f.path).name, f.line, f.code) for f in result.findings] == [("steps.py", 7, "LC006")]

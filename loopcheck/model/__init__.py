@@ -582,7 +582,7 @@ class LoopModel:
                     target = self.resolve_call(call, function, via_callers=False, constructors=True)
                     if target is not None:
                         graph.setdefault(id(target), []).append(CallEdge(function, call))
-                    for candidate in self._candidate_methods(call, function):
+                    for candidate in self._candidate_methods(call, function) + self._imported_alternatives(call):
                         if candidate is not target:
                             graph.setdefault(id(candidate), []).append(CallEdge(function, call))
                     launched = _launched(call)
@@ -590,6 +590,19 @@ class LoopModel:
                     if started is not None:
                         graph.setdefault(id(started), []).append(CallEdge(function, launched))
         return graph
+
+    def _imported_alternatives(self, call: CallSite) -> list[FunctionInfo]:
+        """`train_epoch(...)` where `train_epoch` is imported from one module in one branch and from
+        another in the other: each imported function is called here (for the call graph only)."""
+        refs = self.ir.import_alternatives.get(call.dotted or "") if call.dotted == call.method else None
+        if not refs:
+            return []
+        found: list[FunctionInfo] = []
+        for ref in refs:
+            target = self._imported(ref, 1)
+            if isinstance(target, FunctionInfo) and all(target is not f for f in found):
+                found.append(target)
+        return found
 
     def polymorphic(self, call: CallSite, function: FunctionInfo) -> bool:
         """Is the call a method call on a name bound to instances of several project classes?"""

@@ -335,6 +335,7 @@ class FileBuilder:
         self.top_classes: dict[str, ClassInfo] = {}
         self.imports: dict[str, str] = {}
         self.import_refs: dict[str, ImportRef] = {}
+        self.import_alternatives: dict[str, list[ImportRef]] = {}
         self.star_imports: list[ImportRef] = []
         self._grad_stack: list[str] = []
 
@@ -352,6 +353,7 @@ class FileBuilder:
             star_imports=self.star_imports,
             path=self.path,
             top_classes=self.top_classes,
+            import_alternatives=self.import_alternatives,
         )
         for function in self.functions:
             function.file = ir
@@ -706,7 +708,14 @@ class FileBuilder:
             local = name
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
-            self.import_refs[local] = ImportRef(module or "", name, level)
+            ref = ImportRef(module or "", name, level)
+            earlier = self.import_refs.get(local)
+            if earlier is not None and earlier != ref:
+                # `from train.a import run_dense as run` in one branch, `... run_sparse as run` in another
+                alternatives = self.import_alternatives.setdefault(local, [earlier])
+                if ref not in alternatives:
+                    alternatives.append(ref)
+            self.import_refs[local] = ref
             if not level and module:
                 self.imports[local] = f"{module}.{name}"
 

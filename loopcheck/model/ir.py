@@ -381,6 +381,8 @@ class FileIR:
     """Classes defined at module level, the ones other files can import."""
     model: LoopModel | None = None
     """The loop model built over this file, which answers questions about its names."""
+    import_alternatives: dict[str, list[ImportRef]] = field(default_factory=dict)
+    """Local names imported from several places (in different branches): every one of them."""
 
     def __init__(
         self,
@@ -394,6 +396,7 @@ class FileIR:
         path: str = "",
         top_classes: dict[str, ClassInfo] | None = None,
         model: LoopModel | None = None,
+        import_alternatives: dict[str, list[ImportRef]] | None = None,
     ) -> None:
         self.module = module
         self.top = top
@@ -405,6 +408,7 @@ class FileIR:
         self.path = path
         self.top_classes = {} if top_classes is None else top_classes
         self.model = model
+        self.import_alternatives = {} if import_alternatives is None else import_alternatives
 
 
 def all_statements(block: Block) -> Iterator[object]:

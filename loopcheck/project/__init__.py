@@ -243,7 +243,8 @@ class Project:
             skip = self._realpath(besides)
             self._caller_paths[key] = [
                 path for path in self._importers(module_names(Path(besides)))
-                if name in self._called(path) and self._realpath(path) != skip
+                # (`from .steps import train_dense as train_epoch`: named in an import line, called by its alias)
+                if (name in self._called(path) or name in self._imported_names(path)) and self._realpath(path) != skip
             ]
         return self._caller_paths[key]
 
