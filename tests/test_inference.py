@@ -4072,3 +4072,30 @@ def test_a_forward_whose_output_a_helper_drops_runs_for_its_hooks_not_to_evaluat
     assert findings(source.replace("LINE", "model(torch.rand(size))")) == []
     kept = source.replace("LINE", "total = model(x_test).argmax(1)")
     assert [code for code, _ in findings(kept)] == ["LC007"]
+
+
+def test_a_train_switch_of_what_may_be_another_object_leaves_the_mode_unknown() -> None:
+    source = """
+        def prepare(first, second):
+            for obj in [first, second]:
+                obj.train()
+
+        def restore(module):
+            module.train()
+
+        net = Dropping()
+        critic = Dropping()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+        net.eval()
+        SWITCH
+        with torch.no_grad():
+            for x, y in val_loader:
+                correct = (net(x).argmax(1) == y).sum().item()
+    """
+    assert findings(source.replace("SWITCH", "prepare(critic, loss_module)")) == []
+    # the helper's train() surely reaches the model given to it
+    assert [code for code, _ in findings(source.replace("SWITCH", "restore(net)"))] == ["LC006"]

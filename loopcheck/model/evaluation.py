@@ -1889,8 +1889,23 @@ def _mode_before(
         if event.node is node and (chain is None or _same_chain(event.context.chain, chain)):
             return state
         if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(event.subject, subject, model):
-            state = event.kind is not Kind.TRAIN
+            # a train() on what may be another object (`for obj in [loss_module, critic]: obj.train()`
+            # in a helper) leaves the mode unknown, not in training
+            state = event.kind is not Kind.TRAIN or not _surely_covers(event.subject, subject)
     return state
+
+
+def _surely_covers(switched: Subject | None, subject: Subject | None) -> bool:
+    """Is the switched object surely the subject or a module holding it: the same name, a prefix
+    of it, one bound as an alias or wrapper of the other, or the same binding?"""
+    if switched is None or subject is None:
+        return False
+    if subject.name == switched.name or subject.name.startswith(switched.name + "."):
+        return True
+    for one, other in ((subject, switched), (switched, subject)):
+        if one.binding is not None and other.name in (one.binding.alias, one.binding.wraps):
+            return True
+    return switched.binding is not None and switched.binding is subject.binding
 
 
 def _same_chain(one: tuple[CallSite, ...], other: tuple[CallSite, ...]) -> bool:
