@@ -4099,3 +4099,57 @@ def test_a_train_switch_of_what_may_be_another_object_leaves_the_mode_unknown() 
     assert findings(source.replace("SWITCH", "prepare(critic, loss_module)")) == []
     # the helper's train() surely reaches the model given to it
     assert [code for code, _ in findings(source.replace("SWITCH", "restore(net)"))] == ["LC006"]
+
+
+def test_a_model_built_from_a_class_chosen_in_branches_is_a_model_of_those_classes() -> None:
+    """`Model = NodeModel` in one branch, `Model = LinkModel` in another (and a branch naming a
+    class nothing defines, which cannot run), then `model = Model(args)`: its methods are forwards
+    of those classes, and validation every k epochs with grad on is a pass."""
+    source = """
+        class Base(nn.Module):
+            def __init__(self, args):
+                super().__init__()
+                self.encoder = nn.Linear(4, 4)
+                self.drop = nn.Dropout(0.5)
+
+            def encode(self, x):
+                return self.drop(self.encoder(x))
+
+            def compute_metrics(self, emb, data):
+                return {"loss": emb.pow(2).mean()}
+
+
+        class NodeModel(Base):
+            pass
+
+
+        class LinkModel(Base):
+            pass
+
+
+        def train(args):
+            if args.task == "node":
+                Model = NodeModel
+            elif args.task == "link":
+                Model = LinkModel
+            else:
+                Model = MissingModel
+            model = Model(args)
+            optimizer = torch.optim.Adam(model.parameters())
+            for epoch in range(args.epochs):
+                model.train()
+                optimizer.zero_grad()
+                emb = model.encode(data)
+                model.compute_metrics(emb, data)["loss"].backward()
+                optimizer.step()
+                if (epoch + 1) % 10 == 0:
+                    model.eval()
+                    GUARD
+                    emb = model.encode(data)
+                    val = model.compute_metrics(emb, data)
+
+
+        train(args)
+    """
+    assert [code for code, _ in findings(source.replace("GUARD", "pass"))] == ["LC007"]
+    assert findings(source.replace("GUARD", "torch.set_grad_enabled(False)")) == []

@@ -436,6 +436,34 @@ class LoopModel:
             classes.append(found)
         return classes
 
+    def _classes_assigned(self, name: str, function: FunctionInfo) -> list[ClassInfo]:
+        """The project classes a local name is set to (`Model = NCModel` in one branch, `Model =
+        LPModel` in another); empty unless every assignment of it in the function names one."""
+        classes: list[ClassInfo] = []
+        for assignment in function.assignments:
+            if name not in assignment.targets:
+                continue
+            value = assignment.value
+            dotted = dotted_name(value) if isinstance(value, (cst.Name, cst.Attribute)) else None
+            found = self.definition(dotted, function) if dotted else None
+            if found is None and dotted is not None and self._free_name(dotted, function):
+                continue  # `Model = RECModel`, a name nothing defines: that branch raises NameError
+            if list(assignment.targets) != [name] or not isinstance(found, ClassInfo):
+                return []
+            classes.append(found)
+        return classes
+
+    def _free_name(self, name: str, function: FunctionInfo) -> bool:
+        """A plain name a script (not a notebook, whose cells may be lost) neither defines, imports,
+        assigns nor takes as a parameter, with no star import that could bring it."""
+        return (
+            "." not in name and self.path.endswith(".py") and not self.ir.star_imports
+            and name not in self.ir.import_refs and name not in _BUILTINS
+            and self.roles.lookup(name, function) is None
+            and not any(name in f.params or name in f.nested for f in self.ir.functions)
+            and name not in self.ir.classes
+        )
+
     def passes_through(self, function: FunctionInfo) -> int | None:
         """The position of the parameter a helper returns on every path, possibly moved
         (`return x.cuda() if gpu else x`), else None."""
@@ -661,9 +689,16 @@ class LoopModel:
     def _resolve_binding(self, name: str, function: FunctionInfo) -> Binding | None:
         found = self.roles.lookup(name, function)
         made = _unwrapped(found.call) if found is not None else None
-        if found is not None and found.cls is None and made is not None and made.dotted in found.function.params:
-            # `def evaluate(Model, ...): agent = Model(envs).to(device)`: the class the callers pass
-            passed = self.at(found.function)._classes_passed(made.dotted, found.function)
+        if found is not None and found.cls is None and made is not None and made.dotted is not None and (
+            made.dotted in found.function.params or "." not in made.dotted
+        ):
+            # `def evaluate(Model, ...): agent = Model(envs).to(device)`: the class the callers pass;
+            # `Model = NCModel` (or `LPModel` in another branch), then `model = Model(args)`
+            owner = self.at(found.function)
+            passed = (
+                owner._classes_passed(made.dotted, found.function) if made.dotted in found.function.params
+                else owner._classes_assigned(made.dotted, found.function)
+            )
             roles = {self.class_role(cls) for cls in passed}
             if len(roles) == 1:
                 single = passed[0] if all(cls is passed[0] for cls in passed) else None
