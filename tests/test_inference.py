@@ -4153,3 +4153,52 @@ def test_a_model_built_from_a_class_chosen_in_branches_is_a_model_of_those_class
     """
     assert [code for code, _ in findings(source.replace("GUARD", "pass"))] == ["LC007"]
     assert findings(source.replace("GUARD", "torch.set_grad_enabled(False)")) == []
+
+
+def test_a_mode_switch_over_a_literal_tuple_of_models_switches_each() -> None:
+    """`[x.eval() for x in (encoder, head)]` and `for m in (encoder, head): m.train()` switch both
+    models: no LC006 for the pass after the one, no LC008 for the training after the other."""
+    source = """
+        encoder = Dropping()
+        head = Dropping()
+        optimizer = torch.optim.SGD(list(encoder.parameters()) + list(head.parameters()), lr=0.1)
+        for epoch in range(10):
+            TRAIN
+            for x, y in loader:
+                optimizer.zero_grad()
+                head(encoder(x)).sum().backward()
+                optimizer.step()
+            EVAL
+            with torch.no_grad():
+                for x, y in val_loader:
+                    accuracy = (head(encoder(x)).argmax(1) == y).float().mean().item()
+    """
+    comprehension = source.replace("TRAIN", "_ = [x.train() for x in (encoder, head)]").replace(
+        "EVAL", "_ = [x.eval() for x in (encoder, head)]"
+    )
+    assert findings(comprehension) == []
+    loops = source.replace("TRAIN", "for m in (encoder, head):\n                m.train()").replace(
+        "EVAL", "for m in [encoder, head]:\n                m.eval()"
+    )
+    assert findings(loops) == []
+    # without the switch to eval the pass runs in training mode
+    assert {code for code, _ in findings(comprehension.replace("_ = [x.eval() for x in (encoder, head)]", "pass"))} == {"LC006"}
+
+
+def test_a_class_looked_up_by_name_is_called_to_build_the_model_not_to_run_it() -> None:
+    source = """
+        def main(args):
+            Model = LOOKUP
+            model = Model(classes_num=10)
+            model.load_state_dict(torch.load(args.checkpoint)["model"])
+            model.eval()
+            GUARD
+                output = model(batch)
+            print(output.argmax(1))
+
+        main(args)
+    """
+    for lookup in ("eval(args.model_type)", "getattr(models, args.model_type)"):
+        assert findings(source.replace("LOOKUP", lookup).replace("GUARD", "with torch.no_grad():")) == [], lookup
+        unguarded = source.replace("LOOKUP", lookup).replace("GUARD", "if True:")
+        assert findings(unguarded) == [("LC007", "output = model(batch)")], lookup

@@ -291,6 +291,11 @@ class Flow:
             return [Event(Kind.CLIP, call.node, context, call=call)]
         if method is not None and MODE_METHOD.match(method) and not (method == "eval" and call.args):
             # (`evaluator.eval(results)` computes metrics: Module.eval() takes no argument)
+            elements = _literal_loop_elements(call, function) if method in ("eval", "train") else None
+            if elements:
+                # `for m in (encoder, head): m.eval()`, `[x.train() for x in (net, head)]`: each one
+                switched = [self.subject_in(name, context) for name in elements]
+                return [self._mode_event(call, context, subject) for subject in switched if subject is not None]
             chained = self.subject_in(_chain_receiver(call), context)
             if chained is not None and chained.role in (MODEL, None) and not self._project_method(chained, method):
                 event = self._mode_event(call, context, chained)
@@ -748,6 +753,27 @@ def _backward_if_requires_grad(stmt: Branch) -> bool:
 _FUNCTION_VERB = lazy(r"(check|build|create|make|load|save|get|export|convert|print|summar|count|init)_")
 """Prefixes of a name that says what a function does (`check_model`, `load_model`): called, it is
 no model's forward, whatever its name ends with."""
+
+
+_NAMES_LITERAL = lazy(r"^[\[(]\s*([A-Za-z_][\w.]*\s*(?:,\s*[A-Za-z_][\w.]*\s*)*),?\s*[\])]$")
+"""`(encoder, head)`, `[self.G, self.D]`: a literal tuple or list of names."""
+
+
+def _literal_loop_elements(call: CallSite, function: FunctionInfo) -> list[str] | None:
+    """For `m.eval()` inside `for m in (encoder, head):` (or a comprehension over such a literal):
+    the names the loop target takes; None when the receiver is no such target."""
+    name = call.receiver
+    if not name or "." in name or call.inner is not None:
+        return None
+    for loop in function.loops:
+        if loop.targets != (name,):
+            continue
+        found = _NAMES_LITERAL.match(loop.iter_text.strip())
+        if found is None:
+            continue
+        if any(c is call for statement in all_statements(loop.body) if isinstance(statement, Simple) for c in statement.calls):
+            return [part.strip() for part in found.group(1).split(",") if part.strip()]
+    return None
 
 
 def decide(test: str, constants: tuple[tuple[str, object], ...]) -> bool | None:

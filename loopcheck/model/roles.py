@@ -160,6 +160,10 @@ OPTIMIZER_BASES = frozenset({"Optimizer"})
 SCHEDULER_BASES = frozenset({"LRScheduler", "_LRScheduler", "ReduceLROnPlateau"}) | KNOWN_SCHEDULERS
 
 
+_CLASS_NAME = lazy(r"^[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*$")
+"""CapWords: `Model`, `ResNet` (not `G`, `GAN`, `netG`)."""
+
+
 @lru_cache(maxsize=4096)
 def role_from_name(name: str) -> str | None:
     last = name.rsplit(".", 1)[-1]
@@ -345,6 +349,10 @@ class RoleTable:
         if binding is not None and binding.role is not None:
             return binding.role
         by_name = role_from_name(name)
+        if by_name == MODEL and binding is not None and _CLASS_NAME.match(name.rsplit(".", 1)[-1]):
+            # `Model = eval(model_type)` / `Model = getattr(models, name)`: a CapWords name bound to
+            # what we cannot see is a class; what calling it builds is the model, not a forward
+            return None
         if by_name is not None:
             return by_name
         if name in self.used_as_model:
