@@ -4202,3 +4202,54 @@ def test_a_class_looked_up_by_name_is_called_to_build_the_model_not_to_run_it() 
         assert findings(source.replace("LOOKUP", lookup).replace("GUARD", "with torch.no_grad():")) == [], lookup
         unguarded = source.replace("LOOKUP", lookup).replace("GUARD", "if True:")
         assert findings(unguarded) == [("LC007", "output = model(batch)")], lookup
+
+
+def test_a_flag_the_caller_sets_on_the_object_decides_the_methods_tests() -> None:
+    """`agent.eval_mode = True` and then `agent.run()`: in `run`, `if self.eval_mode:` takes its
+    first arm, an evaluation episode, even though the other arm trains."""
+    source = """
+        class Agent:
+            def __init__(self, env):
+                self.env = env
+                self.eval_mode = False
+                self.steps = 0
+                self.policy = Tiny()
+                self.optimizer = torch.optim.Adam(self.policy.parameters())
+
+            def train_model(self, obs):
+                loss = self.policy(obs).pow(2).mean()
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+
+            def run(self, steps):
+                obs = self.env.reset()
+                for _ in range(steps):
+                    if self.eval_mode:
+                        action = self.policy(torch.Tensor(obs))
+                        action = action.detach().cpu().numpy()
+                        obs, reward, done, _ = self.env.step(action)
+                    else:
+                        self.steps += 1
+                        action = self.policy(torch.Tensor(obs)).detach().numpy()
+                        obs, reward, done, _ = self.env.step(action)
+                        if self.steps > 1000:
+                            self.train_model(torch.Tensor(obs))
+
+        agent = Agent(env)
+        for episode in range(100):
+            agent.eval_mode = False
+            agent.run(200)
+            if episode % 10 == 0:
+                agent.eval_mode = FLAG
+                agent.run(200)
+    """
+    assert findings(source.replace("FLAG", "True")) == [("LC007", "action = self.policy(torch.Tensor(obs))")]
+    from libcst import parse_module
+
+    from loopcheck.model import LoopModel
+
+    model = LoopModel(parse_module(NETS + textwrap.dedent(source.replace("FLAG", "True"))), path="inference.py")
+    run = next(f for f in model.ir.functions if f.name == "run")
+    flags = sorted(dict(way).get("self.eval_mode") for way in model.specializations(run))
+    assert flags == [False, True]

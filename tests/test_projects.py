@@ -183,3 +183,59 @@ def test_a_function_imported_under_another_name_in_each_branch_is_called_by_that
         result = lint_paths(given, root=str(project))
         assert result.errors == []
         assert [(Path(f.path).name, f.line, f.code) for f in result.findings] == [("steps.py", 7, "LC006")]
+
+
+AGENT = (
+    "import torch\n"
+    "import torch.nn as nn\n\n\n"
+    "class Agent:\n"
+    "    def __init__(self, env):\n"
+    "        self.env = env\n"
+    "        self.eval_mode = False\n"
+    "        self.policy = nn.Sequential(nn.Linear(4, 2))\n"
+    "        self.optimizer = torch.optim.Adam(self.policy.parameters())\n\n"
+    "    def run(self, steps):\n"
+    "        obs = self.env.reset()\n"
+    "        for _ in range(steps):\n"
+    "            if self.eval_mode:\n"
+    "                action = self.policy(torch.Tensor(obs)).argmax().item()\n"
+    "                obs, reward, done, _ = self.env.step(action)\n"
+    "            else:\n"
+    "                loss = self.policy(torch.Tensor(obs)).pow(2).mean()\n"
+    "                self.optimizer.zero_grad()\n"
+    "                loss.backward()\n"
+    "                self.optimizer.step()\n"
+    "                obs, reward, done, _ = self.env.step(0)\n"
+)
+
+
+def test_an_agent_class_imported_in_each_branch_is_run_by_its_callers_with_the_flags_they_set(tmp_path: Path) -> None:
+    """`from agents.a import Agent` in one branch, `from agents.b import Agent` in the other: each
+    class's `run` is called by the script; `agent.eval_mode = True` just before `agent.run(...)`
+    decides the method's `if self.eval_mode:`, so its test episodes are an evaluation pass."""
+    project = tmp_path / "rl"
+    (project / "agents").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'rl'\n", encoding="utf-8")
+    (project / "agents" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "agents" / "first.py").write_text(AGENT, encoding="utf-8")
+    (project / "agents" / "second.py").write_text(AGENT, encoding="utf-8")
+    (project / "run.py").write_text(
+        "import gym\n\n"
+        "if args.algo == 'first':\n"
+        "    from agents.first import Agent\n"
+        "else:\n"
+        "    from agents.second import Agent\n\n"
+        "agent = Agent(gym.make('CartPole-v1'))\n"
+        "for episode in range(100):\n"
+        "    agent.eval_mode = False\n"
+        "    agent.run(200)\n"
+        "    if episode % 10 == 0:\n"
+        "        agent.eval_mode = True\n"
+        "        agent.run(200)\n",
+        encoding="utf-8",
+    )
+    result = lint_paths([str(project)], root=str(project))
+    assert result.errors == []
+    assert sorted((Path(f.path).name, f.line, f.code) for f in result.findings) == [
+        ("first.py", 16, "LC007"), ("second.py", 16, "LC007")
+    ]

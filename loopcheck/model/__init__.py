@@ -650,9 +650,18 @@ class LoopModel:
                 continue  # `model = None` before the branches that build it
             if binding.cls is None:
                 return []  # something else may be bound too: no guess
-            candidate = self.method_of(binding.cls, method)
-            if candidate is not None and all(candidate is not f for f in found):
-                found.append(candidate)
+            # `from agents.dqn import Agent` in one branch, `from agents.a2c import Agent` in another
+            built = binding.call.dotted if binding.call is not None else None
+            alternatives = self.ir.import_alternatives.get(built or "") if built == (binding.call.method if binding.call else None) else None
+            classes = [binding.cls]
+            for ref in alternatives or ():
+                imported = self._imported(ref, 1)
+                if isinstance(imported, ClassInfo) and all(imported is not c for c in classes):
+                    classes.append(imported)
+            for cls in classes:
+                candidate = self.method_of(cls, method)
+                if candidate is not None and all(candidate is not f for f in found):
+                    found.append(candidate)
         return found if len(found) > 1 else []
 
     def callers(self, function: FunctionInfo) -> list[CallEdge]:
@@ -851,9 +860,32 @@ class LoopModel:
         found: list[tuple[tuple[str, object], ...]] = []
         for edge in self.callers(function):
             known = tuple((name, value) for name, value in arguments_known(function, edge.call) if name in tested)
+            known += self._receiver_flags_set_before(edge, tested)
             if known and known not in found:
                 found.append(known)
         return found
+
+    def _receiver_flags_set_before(self, edge: CallEdge, tested: frozenset[str]) -> tuple[tuple[str, object], ...]:
+        """`agent.eval_mode = True` then `agent.run()`: the literal values the caller last gave, before
+        the call and in its own function, to the attributes of the receiver that the method tests."""
+        attributes = {name[len("self."):] for name in tested if name.startswith("self.")}
+        receiver = edge.call.receiver
+        if not attributes or not receiver or edge.call.inner is not None:
+            return ()
+        caller = self.at(edge.caller)
+        placed = caller.ordered_statements(edge.caller)
+        at = next((i for i, p in enumerate(placed) if any(c is edge.call for c in p.simple.calls)), None)
+        if at is None:
+            return ()
+        known: dict[str, object] = {}
+        for item in reversed(placed[:at]):
+            for target in item.simple.targets:
+                owner, _, attribute = target.rpartition(".")
+                if owner != receiver or attribute not in attributes or attribute in known:
+                    continue
+                value = literal_value(item.simple.value) if item.simple.value is not None and not item.simple.augmented else NOT_LITERAL
+                known[attribute] = value
+        return tuple(sorted((f"self.{a}", v) for a, v in known.items() if v is not NOT_LITERAL))
 
     def tested_parameters(self, function: FunctionInfo, depth: int = 3) -> frozenset[str]:
         """The parameters whose value decides what the function runs: tested by its if-statements or
@@ -869,6 +901,11 @@ class LoopModel:
             if isinstance(statement, With):
                 names.update(arg.dotted for item in statement.items for arg in item.args if arg.dotted)
         tested = {p for p in function.params if p in names}
+        if function.cls is not None and function.params[:1] == ("self",):
+            # `if self.eval_mode:` in a method: a flag its callers may set on the object before calling
+            tested |= {
+                f"self.{attribute}" for test in _tests_of(function.body) for attribute in re.findall(r"\bself\.([A-Za-z_]\w*)\b(?!\s*\()", test)
+            }
         if depth > 0:
             for simple in function.simples:
                 for call in simple.calls:
