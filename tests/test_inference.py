@@ -4253,3 +4253,30 @@ def test_a_flag_the_caller_sets_on_the_object_decides_the_methods_tests() -> Non
     run = next(f for f in model.ir.functions if f.name == "run")
     flags = sorted(dict(way).get("self.eval_mode") for way in model.specializations(run))
     assert flags == [False, True]
+
+
+def test_a_forward_after_a_functions_training_loop_is_an_evaluation() -> None:
+    source = """
+        def main():
+            model = Dropping()
+            optimizer = torch.optim.Adam(model.parameters())
+            BEFORE
+            for epoch in range(10):
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x_train), y_train).backward()
+                optimizer.step()
+            model.eval()
+            AFTER
+
+        main()
+    """
+    after = "output = model(x_test)\n            print((output.argmax(1) == y_test).float().mean().item())"
+    assert findings(source.replace("BEFORE", "pass").replace("AFTER", after)) == [("LC007", "output = model(x_test)")]
+    guarded = "with torch.no_grad():\n                output = model(x_test)\n            print(output.argmax(1))"
+    assert findings(source.replace("BEFORE", "pass").replace("AFTER", guarded)) == []
+    # before the training loop it is no evaluation of the trained model (a shape check)
+    before = "output = model(x_test)\n            print(output.shape)"
+    assert findings(source.replace("BEFORE", before).replace("AFTER", "pass")) == []
+    # a forward after the loop whose loss is backwarded trains (a last fine-tuning step)
+    tuned = "loss = model(x_test).sum()\n            loss.backward()\n            optimizer.step()"
+    assert findings(source.replace("BEFORE", "pass").replace("AFTER", tuned)) == []

@@ -383,8 +383,12 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
         return
     if named and function.name != "<module>" and _returned_into_backward(model, function):
         return  # `evaluate_actions(s, a)` returns the log-probs that its callers' loss backwards
-    if function.name != "<module>" and "backward" in model.reaches(function):
-        return  # a training function; its tail forwards are judged below
+    steps = {id(step.loop) for step in model.training_steps if step.loop.function is function}
+    if function.name != "<module>" and "backward" in model.reaches(function) and not steps:
+        return  # a function that trains through helpers; their tail forwards are judged below
+    # a function holding a training loop: only what it runs once that loop is over (`model.eval();
+    # output = model(x_test)` after the epochs) can evaluate
+    tail_of_training = function.name != "<module>" and bool(steps)
     # (forwards that feed a `torch.autograd.grad` here are skipped below, like those feeding a backward)
     if not named and function.name != "<module>" and not (
         _shows_evaluation(model, function, function.simples) or _calls_global_in_eval_mode(model, function)
@@ -407,6 +411,8 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
             if which is not None and which in evaluated:
                 continue  # this model's evaluation is reported once
             after_training = function.name == "<module>" and model.training_steps and _after_training(model, event)
+            if tail_of_training and not _after_last_training(function, steps, call):
+                continue
             if named or after_training or _single_call_intent(model, function, event):
                 if function.name == "<module>" and not _after_training(model, event):
                     continue
@@ -1408,6 +1414,18 @@ def _after_training(model: LoopModel, event: Event) -> bool:
             training_seen = True
         elif any(call.node is anchor for simple in simples_of([statement]) for call in simple.calls):
             return training_seen
+    return False
+
+
+def _after_last_training(function: FunctionInfo, steps: set[int], call: CallSite) -> bool:
+    """Does the call come, at the function's top level, after every statement holding one of its
+    training loops?"""
+    trained = False
+    for statement in function.body:
+        if any(id(loop) in steps for loop in _loops_within(statement)):
+            trained = True
+        elif any(c is call for simple in simples_of([statement]) for c in simple.calls):
+            return trained
     return False
 
 
