@@ -25,6 +25,7 @@ ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _CALLED = lazy(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # starts at a word: linear on a 1 MB word
 _IMPORT_LINE = lazy(r"^[ \t]*(?:from[ \t]+[\w. \t]+import[^#\n]*|import[ \t]+[^#\n]*)", re.MULTILINE)
 _WORD = lazy(r"[A-Za-z_]\w*")
+_ALIASED = lazy(r"([A-Za-z_]\w*)\s+as\s+[A-Za-z_]\w*")
 
 
 class ProjectObserver(Protocol):
@@ -94,6 +95,7 @@ class Project:
         self._real: dict[str, str] = {}
         self._mentions: dict[str, bool] = {}
         self._import_words: dict[str, frozenset[str]] = {}
+        self._aliases: dict[str, frozenset[str]] = {}
         self._resolved_root = root.resolve()
         self._caller_paths: dict[tuple[str, str], list[str]] = {}
         self._file_exists: dict[str, bool] = {}
@@ -243,8 +245,8 @@ class Project:
             skip = self._realpath(besides)
             self._caller_paths[key] = [
                 path for path in self._importers(module_names(Path(besides)))
-                # (`from .steps import train_dense as train_epoch`: named in an import line, called by its alias)
-                if (name in self._called(path) or name in self._imported_names(path)) and self._realpath(path) != skip
+                # (`from .steps import train_dense as train_epoch`: imported under another name, called by it)
+                if (name in self._called(path) or name in self._aliased_imports(path)) and self._realpath(path) != skip
             ]
         return self._caller_paths[key]
 
@@ -291,6 +293,15 @@ class Project:
             words = (word for line in _IMPORT_LINE.findall(self._text(path)) for word in _WORD.findall(line))
             names = self._import_words[path] = frozenset(words)
         return names
+
+    def _aliased_imports(self, path: str) -> frozenset[str]:
+        """The names the file's import lines take under another name (`import_name as local`)."""
+        aliased = self._aliases.get(path)
+        if aliased is None:
+            text = self._text(path)
+            lines = _IMPORT_LINE.findall(text) if " as " in text else []
+            aliased = self._aliases[path] = frozenset(found for line in lines for found in _ALIASED.findall(line))
+        return aliased
 
     def _realpath(self, path: str) -> str:
         real = self._real.get(path)
