@@ -4280,3 +4280,58 @@ def test_a_forward_after_a_functions_training_loop_is_an_evaluation() -> None:
     # a forward after the loop whose loss is backwarded trains (a last fine-tuning step)
     tuned = "loss = model(x_test).sum()\n            loss.backward()\n            optimizer.step()"
     assert findings(source.replace("BEFORE", "pass").replace("AFTER", tuned)) == []
+
+
+def test_a_meta_learners_inner_update_by_a_library_and_its_shared_outer_loss() -> None:
+    """MAML: the inner forward's loss goes to a library update with the model (it differentiates
+    it), and `outer_loss` is backwarded by `train_iter` but only read by `evaluate_iter`: the pass is
+    judged as `evaluate_iter` enters it."""
+    source = """
+        from torchmeta.utils import gradient_update_parameters
+
+        class Learner:
+            def __init__(self, model):
+                self.model = model
+                self.optimizer = torch.optim.Adam(model.parameters())
+
+            def adapt(self, x, y, steps):
+                params = None
+                for step in range(steps):
+                    logits = self.model(x, params=params)
+                    inner = nn.functional.cross_entropy(logits, y)
+                    params = gradient_update_parameters(self.model, inner, params=params)
+                return params
+
+            def outer_loss(self, batch):
+                total = 0.0
+                for x, y, test_x, test_y in batch:
+                    params = self.adapt(x, y, 1)
+                    with torch.set_grad_enabled(self.model.training):
+                        test_logits = self.model(test_x, params=params)
+                        total += nn.functional.cross_entropy(test_logits, test_y)
+                return total
+
+            def train_iter(self, loader):
+                self.model.train()
+                for batch in loader:
+                    loss = self.outer_loss(batch)
+                    self.optimizer.zero_grad()
+                    loss.backward()
+                    self.optimizer.step()
+
+            def evaluate_iter(self, loader):
+                SWITCH
+                for batch in loader:
+                    print(self.outer_loss(batch).item())
+
+        learner = Learner(Dropping())
+        for epoch in range(10):
+            learner.train_iter(train_loader)
+            learner.evaluate_iter(val_loader)
+    """
+    assert findings(source.replace("SWITCH", "self.model.eval()")) == []
+    # the outer forward with grad on whatever the mode: evaluate_iter's pass keeps graphs
+    ungated = source.replace("SWITCH", "self.model.eval()").replace(
+        "with torch.set_grad_enabled(self.model.training):", "if True:"
+    )
+    assert findings(ungated) == [("LC007", "test_logits = self.model(test_x, params=params)")]

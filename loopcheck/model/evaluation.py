@@ -301,6 +301,9 @@ def _loop_pass(
         # differentiates need their graphs; the others only predict, and are the pass
         calls = [e for e in calls if not _feeds_gradients(model, e)]
         calls = [e for e in calls if e.context.grad != "off"] or calls
+    # `params = gradient_update_parameters(self.model, inner_loss)`: code out of sight given the model
+    # and what a forward computed may differentiate it (a library's inner-loop update)
+    calls = [e for e in calls if not any(_handed_with_model(model, e, o) for o in events if o.kind is Kind.OPAQUE)]
     if not calls:
         return None
     named = bool(EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text))
@@ -315,6 +318,28 @@ def _loop_pass(
     if not (named or constants or _evaluation_intent(model, function, calls[0], loop)):
         return None  # a rollout over range(n), or a model this project never trains: no evaluation pass
     return _pass(model, function, loop, calls[0], constants)
+
+
+def _handed_with_model(model: LoopModel, forward: Event, opaque: Event) -> bool:
+    """Does the forward's output (followed through the assignments of its function) reach an
+    argument of an opaque call, one that is also given a model or optimizer?"""
+    function = forward.context.function
+    if opaque.call is None or opaque.context.function is not function:
+        return False
+    placed = model.at(function).ordered_statements(function)
+    at = next((p for p in placed if any(c.node is forward.node for c in p.simple.calls)), None)
+    if at is None or not at.simple.targets:
+        return False
+    made = set(at.simple.targets)
+    changed = True
+    while changed:
+        changed = False
+        for item in placed:
+            simple = item.simple
+            if simple.targets and not set(simple.targets) <= made and simple.value_names & made:
+                made.update(simple.targets)
+                changed = True
+    return any(arg.names & made for arg in opaque.call.args)
 
 
 _COLLECTING = APPENDING_METHODS | {"update", "add_", "copy_"}
@@ -454,22 +479,22 @@ def _returned_into_backward(model: LoopModel, function: FunctionInfo, depth: int
     """Does every project call of the function hand what it returns to a backward: bound to names
     the caller backwards, or returned on to a caller that does (a few calls up)?"""
     edges = model.callers(function)
-    if not edges:
+    return bool(edges) and all(_backwards_result(model, edge, depth) for edge in edges)
+
+
+def _backwards_result(model: LoopModel, edge: CallEdge, depth: int = 2) -> bool:
+    """Does this call hand what it returns to a backward: bound to names the caller backwards, or
+    returned on to callers that all do (a few calls up)?"""
+    caller = model.at(edge.caller)
+    placed = caller.ordered_statements(edge.caller)
+    at = next((p for p in placed if any(c is edge.call for c in p.simple.calls)), None)
+    if at is None:
         return False
-    for edge in edges:
-        caller = model.at(edge.caller)
-        placed = caller.ordered_statements(edge.caller)
-        at = next((p for p in placed if any(c is edge.call for c in p.simple.calls)), None)
-        if at is None:
-            return False
-        targets = set(at.simple.targets)
-        if targets & feeding_backward(edge.caller, placed) or any(c.method == "backward" for c in at.simple.calls):
-            continue
-        returned = {name for p in placed for name in p.simple.returned_names}
-        if depth > 0 and (targets & returned or at.simple.returned_names) and _returned_into_backward(caller, edge.caller, depth - 1):
-            continue
-        return False
-    return True
+    targets = set(at.simple.targets)
+    if targets & feeding_backward(edge.caller, placed) or any(c.method == "backward" for c in at.simple.calls):
+        return True
+    returned = {name for p in placed for name in p.simple.returned_names}
+    return depth > 0 and bool(targets & returned or at.simple.returned_names) and _returned_into_backward(caller, edge.caller, depth - 1)
 
 
 def globals_in_eval_mode(model: LoopModel) -> set[str]:
@@ -1197,8 +1222,18 @@ def _pass(
     callers = model.callers(function)
     if constants:
         callers = [e for e in callers if all(item in arguments_known(function, e.call) for item in constants)]
+    restricted = bool(constants)
+    if loop is not None and function.name != "<module>":
+        # `get_outer_loss(batch)` whose result `train_iter` backwards and `evaluate_iter` only reads:
+        # the pass is entered by the calls that do not train on what it returns
+        training = [e for e in callers if _backwards_result(model, e)]
+        if training:
+            callers = [e for e in callers if all(e is not t for t in training)]
+            if not callers:
+                return None
+            restricted = True
     return EvaluationPass(
-        function, loop, first, first.subject, callers[0] if callers else None, tuple(callers) if constants else None,
+        function, loop, first, first.subject, callers[0] if callers else None, tuple(callers) if restricted else None,
         in_training_function=function.name != "<module>" and "backward" in model.reaches(function),
     )
 
