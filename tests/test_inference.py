@@ -4335,3 +4335,39 @@ def test_a_meta_learners_inner_update_by_a_library_and_its_shared_outer_loss() -
         "with torch.set_grad_enabled(self.model.training):", "if True:"
     )
     assert findings(ungated) == [("LC007", "test_logits = self.model(test_x, params=params)")]
+
+
+def test_weights_renamed_on_load_at_the_top_and_a_training_function_that_puts_the_epoch_back() -> None:
+    """`state = torch.load(args.resume_net)`, its keys renamed into a new dict that the model
+    loads, then `train()` which starts from `args.resume_epoch`: the weights saved every few epochs
+    with the epoch in their name are resumed from, and hold no optimizer state."""
+    source = """
+        net = Tiny()
+        if args.resume_net is not None:
+            state_dict = torch.load(args.resume_net)
+            renamed = {}
+            for k, v in state_dict.items():
+                renamed[k.replace("module.", "")] = v
+            net.load_state_dict(renamed)
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+
+        def train():
+            epoch = 0 + args.resume_epoch
+            START
+            for iteration in range(start_iter, max_iter):
+                if iteration % epoch_size == 0:
+                    epoch += 1
+                    if epoch % 10 == 0:
+                        torch.save(net.state_dict(), folder + "retina_epoch_" + str(epoch) + ".pth")
+                loss = net(next(batches)).sum()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+        if __name__ == "__main__":
+            train()
+    """
+    resumed = source.replace("START", "start_iter = args.resume_epoch * epoch_size if args.resume_epoch > 0 else 0")
+    assert [code for code, _ in findings(resumed)] == ["LC012"]
+    # counting from iteration 0 again: a warm start from the loaded weights
+    assert findings(source.replace("START", "start_iter = 0").replace("epoch = 0 + args.resume_epoch", "epoch = 0")) == []

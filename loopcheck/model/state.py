@@ -15,7 +15,7 @@ from loopcheck.lazyre import lazy
 from loopcheck.model.build import dotted_name, nodes_within, qualify
 from loopcheck.model.dataflow import Placed
 from loopcheck.model.flow import Kind, decide
-from loopcheck.model.ir import CallSite, FunctionInfo, Loop, Simple
+from loopcheck.model.ir import CallSite, FunctionInfo, Loop, Simple, all_statements
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCHEDULER, Binding
 from loopcheck.records import Frozen, _set
 
@@ -251,11 +251,15 @@ def _reloaded_before_training(
             )  # (`if args.resume:` around the load says so too)
             if words and saved_words and not words & saved_words and not resuming:
                 continue  # `..._baseline_epoch_N.pt` loaded, `..._tune_epoch_N.pt` saved: another run's weights
-            if any(
-                later > index and _same_branch(item.guards, placed[later].guards)
+            later_starts = [
+                later for later in starts
+                if later > index and _same_branch(item.guards, placed[later].guards)
                 and _together(model, function, item.guards, placed[later].guards)
-                for later in starts
-            ) and _position_restored(model, function, placed, item):
+            ]
+            if later_starts and (
+                _position_restored(model, function, placed, item)
+                or any(_position_restored_by_callee(model, function, placed[later]) for later in later_starts)
+            ):
                 return True
     return False
 
@@ -314,6 +318,30 @@ _READ_BACK_VALUE = lazy(r"\[|int\(|split|load")
 """Values read back from somewhere (`checkpoint["epoch"]`, `int(path.split("_")[-1])`)."""
 
 
+def _position_restored_by_callee(model: LoopModel, function: FunctionInfo, start: Placed) -> bool:
+    """Weights loaded at a script's top, then `train()` called: does the training function it calls
+    put the position back itself (`start_iter = args.resume_epoch * epoch_size`)?"""
+    for call in start.simple.calls:
+        if not _trains_through(model, function, call):
+            continue
+        target = model.resolve_call(call, function, via_callers=False)
+        if target is None:
+            continue
+        owner = model.at(target)
+        if _position_restored(owner, target, owner.ordered_statements(target), _UNGUARDED):
+            return True
+    return False
+
+
+class _Unguarded:
+    """A load seen from another function: none of that function's tests is its branch's."""
+
+    guards: tuple[str, ...] = ()
+
+
+_UNGUARDED = _Unguarded()
+
+
 def _together(model: LoopModel, function: FunctionInfo, first: tuple[str, ...], second: tuple[str, ...]) -> bool:
     """Can one call of the function run statements under both sets of if-tests, given the values
     its callers pass (`run(train=True, test=False)` and `run(train=False, test=True)`: a load under
@@ -367,6 +395,9 @@ def _weights_loaded_by(
                     found = re.search(r"torch\.load\(", value)
                     if found is not None:
                         return _file_words(model, value[found.end():]) | _argument_words(model, value[found.end():])
+            copied = _load_copied_into(model, function, names)
+            if copied is not None:
+                return _file_words(model, copied) | _argument_words(model, copied)
             continue
         if depth > 0 or call.method in ("load_state_dict", "state_dict"):
             continue
@@ -379,6 +410,27 @@ def _weights_loaded_by(
             if words is not None:
                 given = {w for arg in call.args for w in _argument_words(model, model.code(arg.node))}
                 return words | given
+    return None
+
+
+def _load_copied_into(model: LoopModel, function: FunctionInfo, names: set[str]) -> str | None:
+    """`state = torch.load(path)`, then `for k, v in state.items(): renamed[k[7:]] = v` and
+    `net.load_state_dict(renamed)`: what the load reads (the text after `torch.load(`), when its
+    items are copied into one of `names`; None otherwise."""
+    loads: dict[str, str] = {}
+    for assigned in function.assignments:
+        text = model.code(assigned.value) if assigned.value is not None else ""
+        found = re.search(r"torch\.load\(", text)
+        if found is not None:
+            loads.update((target, text[found.end():]) for target in assigned.targets)
+    if not loads:
+        return None
+    for loop in function.loops:
+        sources = sorted(loop.iter_names & set(loads))
+        if sources and any(
+            isinstance(statement, Simple) and set(statement.subscript_targets) & names for statement in all_statements(loop.body)
+        ):
+            return loads[sources[0]]
     return None
 
 
