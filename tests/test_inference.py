@@ -4371,3 +4371,26 @@ def test_weights_renamed_on_load_at_the_top_and_a_training_function_that_puts_th
     assert [code for code, _ in findings(resumed)] == ["LC012"]
     # counting from iteration 0 again: a warm start from the loaded weights
     assert findings(source.replace("START", "start_iter = 0").replace("epoch = 0 + args.resume_epoch", "epoch = 0")) == []
+
+
+def test_a_model_picked_by_a_conditional_between_it_and_its_module_is_the_model() -> None:
+    """`model_to_save = model.module if hasattr(model, "module") else model`: the checkpoint holds
+    the model's weights either way (and the optimizer's; a torch scheduler's state is missing)."""
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 1 / (1 + 0.05 * epoch))
+        for epoch in range(10):
+            for x, y in loader:
+                optimizer.zero_grad()
+                model(x).sum().backward()
+                optimizer.step()
+            scheduler.step()
+            model_to_save = PICK
+            torch.save({"epoch": epoch + 1, "state_dict": model_to_save.state_dict(),
+                        "optim_dict": optimizer.state_dict()}, "last.pth.tar")
+    """
+    found = findings(source.replace("PICK", 'model.module if hasattr(model, "module") else model'))
+    assert [code for code, _ in found] == ["LC012"]
+    # two different objects: which weights are saved is not established
+    assert findings(source.replace("PICK", "model if args.full else teacher")) == []

@@ -178,6 +178,16 @@ def role_from_name(name: str) -> str | None:
     return None
 
 
+def _same_module_either_way(value: cst.IfExp) -> str | None:
+    """`model.module if parallel else model`: the one name both arms give (its `.module` is the
+    wrapped model itself); None when they differ."""
+    arms = [dotted_name(value.body), dotted_name(value.orelse)]
+    if None in arms:
+        return None
+    roots = {re.sub(r"(\.module)+$", "", arm or "") for arm in arms}
+    return roots.pop() if len(roots) == 1 else None
+
+
 def _tuple_calls(simple: Simple) -> list[CallSite | None] | None:
     """For `a, b = f(), g()`: the call that makes each target (None where it is no call)."""
     value = simple.value
@@ -248,6 +258,9 @@ class RoleTable:
         if call is not None and role is None and not wrapping:
             role, cls, qualified = self._passed_through(call, simple, function, (role, cls, qualified))
         alias = dotted_name(simple.value) if simple.value is not None and call is None else alias_of_parameter
+        if alias is None and call is None and isinstance(simple.value, cst.IfExp):
+            # `model_to_save = model.module if hasattr(model, "module") else model`: the model either way
+            alias = _same_module_either_way(simple.value)
         if alias is not None and not simple.augmented:
             # `self.model = model`: the value of another name, resolved when asked (through callers)
             inner = self.lookup(alias, function) if alias not in simple.targets else None
