@@ -4371,6 +4371,11 @@ def test_weights_renamed_on_load_at_the_top_and_a_training_function_that_puts_th
     assert [code for code, _ in findings(resumed)] == ["LC012"]
     # counting from iteration 0 again: a warm start from the loaded weights
     assert findings(source.replace("START", "start_iter = 0").replace("epoch = 0 + args.resume_epoch", "epoch = 0")) == []
+    # a count read from the data in the training function is no position put back
+    counted = source.replace("START", "optim_iter_num = int(len(batches) / 2)\n            start_iter = 0").replace(
+        "epoch = 0 + args.resume_epoch", "epoch = 0"
+    )
+    assert findings(counted) == []
 
 
 def test_a_model_picked_by_a_conditional_between_it_and_its_module_is_the_model() -> None:

@@ -279,7 +279,9 @@ def _constructor_loads_for_training(model: LoopModel, init: FunctionInfo, placed
     return False
 
 
-def _position_restored(model: LoopModel, function: FunctionInfo, placed: list[Placed], load: Placed) -> bool:
+def _position_restored(
+    model: LoopModel, function: FunctionInfo, placed: list[Placed], load: Placed | _Unguarded, strict: bool = False
+) -> bool:
     """Does the function put training back where the loaded weights left it: a position (`start_iter`,
     `start_epoch`, `global_step`) set from something other than a constant where the load can run
     (`start_iter = int(latest.split('_')[-1])`), or a training loop that starts from one
@@ -293,7 +295,7 @@ def _position_restored(model: LoopModel, function: FunctionInfo, placed: list[Pl
             continue
         for target in simple.targets:
             if _START_POSITION.search(target) or (
-                _PROGRESS_KEY.search(target) and _READ_BACK_VALUE.search(model.code(simple.value))
+                not strict and _PROGRESS_KEY.search(target) and _READ_BACK_VALUE.search(model.code(simple.value))
             ):
                 return True
     # `for epoch in range(args.epoch, args.epochs)`: a loop that starts where a position says (a
@@ -328,7 +330,8 @@ def _position_restored_by_callee(model: LoopModel, function: FunctionInfo, start
         if target is None:
             continue
         owner = model.at(target)
-        if _position_restored(owner, target, owner.ordered_statements(target), _UNGUARDED):
+        # (only a start named so counts there: an update's `optim_iter_num = int(...)` is no position)
+        if _position_restored(owner, target, owner.ordered_statements(target), _UNGUARDED, strict=True):
             return True
     return False
 
