@@ -4399,3 +4399,37 @@ def test_a_model_picked_by_a_conditional_between_it_and_its_module_is_the_model(
     assert [code for code, _ in found] == ["LC012"]
     # two different objects: which weights are saved is not established
     assert findings(source.replace("PICK", "model if args.full else teacher")) == []
+
+
+def test_a_model_passed_its_own_training_method_resets_the_optimizer_over_its_parameters() -> None:
+    """`net = models[name](...)` from a dict of project classes, then `net.train_model(net, ...)`:
+    in the method, `model.zero_grad()` clears `self.optimizer`'s parameters, which are the object's."""
+    source = """
+        class Base(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+                self.optimizer = torch.optim.Adam(self.parameters())
+
+            def forward(self, x):
+                return self.fc(x)
+
+            def train_model(self, model, loader):
+                for x, y in loader:
+                    out = model(x)
+                    model.zero_grad()
+                    nn.functional.cross_entropy(out, y).backward()
+                    self.optimizer.step()
+
+
+        class TextCNN(Base):
+            pass
+
+
+        models = {"cnn": TextCNN}
+        net = models[args.model]()
+        other = Tiny()
+        net.train_model(GIVEN, train_loader)
+    """
+    assert findings(source.replace("GIVEN", "net")) == []
+    assert [code for code, _ in findings(source.replace("GIVEN", "other"))] == ["LC001"]

@@ -610,7 +610,9 @@ class LoopModel:
                     target = self.resolve_call(call, function, via_callers=False, constructors=True)
                     if target is not None:
                         graph.setdefault(id(target), []).append(CallEdge(function, call))
-                    for candidate in self._candidate_methods(call, function) + self._imported_alternatives(call):
+                    for candidate in self._candidate_methods(call, function) + self._imported_alternatives(call) + (
+                        self._registry_methods(call, function)
+                    ):
                         if candidate is not target:
                             graph.setdefault(id(candidate), []).append(CallEdge(function, call))
                     launched = _launched(call)
@@ -618,6 +620,30 @@ class LoopModel:
                     if started is not None:
                         graph.setdefault(id(started), []).append(CallEdge(function, launched))
         return graph
+
+    def _registry_methods(self, call: CallSite, function: FunctionInfo) -> list[FunctionInfo]:
+        """`model = models[name](...)` with `models` a dict display of project classes, then
+        `model.fit(...)`: the method of each of those classes is called here (for the call graph only)."""
+        if call.dotted is None or call.inner is not None or call.dotted.count(".") != 1:
+            return []
+        receiver, _, method = call.dotted.partition(".")
+        found: list[FunctionInfo] = []
+        for binding in self.roles.bindings_of(receiver, function):
+            made = binding.call.node.func if binding.call is not None and binding.cls is None else None
+            if not isinstance(made, cst.Subscript):
+                return []
+            registry = self.roles.lookup(dotted_name(made.value) or "", binding.function)
+            value = registry.statement.value if registry is not None else None
+            if not isinstance(value, cst.Dict) or not value.elements:
+                return []
+            for element in value.elements:
+                cls = self.definition(dotted_name(element.value), registry.function) if isinstance(element, cst.DictElement) else None
+                if not isinstance(cls, ClassInfo):
+                    return []
+                candidate = self.method_of(cls, method)
+                if candidate is not None and all(candidate is not f for f in found):
+                    found.append(candidate)
+        return found
 
     def _imported_alternatives(self, call: CallSite) -> list[FunctionInfo]:
         """`train_epoch(...)` where `train_epoch` is imported from one module in one branch and from
@@ -1230,7 +1256,22 @@ class LoopModel:
         models = self.optimized_models(optimizer)
         if zeroed is None or not models:
             return True  # `p.grad = None` over parameters, or nothing known about the optimizer
-        return zeroed.name.rsplit(".", 1)[-1] in models
+        if zeroed.name.rsplit(".", 1)[-1] in models:
+            return True
+        # `self.optimizer` over `self.parameters()`, and `model.zero_grad()` in a method every caller
+        # calls as `model.train_model(model, ...)`: the parameter is the object itself
+        return "self" in models and self._receiver_passed_as(reset.context.function, zeroed.name)
+
+    def _receiver_passed_as(self, function: FunctionInfo, name: str) -> bool:
+        """Does every call of the method give parameter `name` the object it is called on?"""
+        if function.cls is None or name not in function.params or function.params[:1] != ("self",) or name == "self":
+            return False
+        index = _argument_index(function, name)
+        edges = self.callers(function)
+        return bool(edges) and all(
+            edge.call.receiver is not None and (edge.call.arg(index, name) or _NO_ARGUMENT).dotted == edge.call.receiver
+            for edge in edges
+        )
 
     def optimized_models(self, optimizer: Subject | None, full: bool = False) -> frozenset[str]:
         """Names (last segment, or the whole name with `full`) of the models whose parameters the
@@ -1598,6 +1639,13 @@ def _related_names(first: str, second: str) -> bool:
         or second.startswith(first + ".")
         or first.rsplit(".", 1)[-1] == second.rsplit(".", 1)[-1]
     )
+
+
+class _NoArgument:
+    dotted: str | None = None
+
+
+_NO_ARGUMENT = _NoArgument()
 
 
 def _argument_index(function: FunctionInfo, name: str) -> int:
