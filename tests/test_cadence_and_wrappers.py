@@ -254,3 +254,47 @@ def test_a_snapshot_read_back_to_resume_is_a_checkpoint() -> None:
     )
     resume = 'if args.resume:\n    state = torch.load(args.resume)\n    start_epoch = state["epoch"] + 1\n'
     assert [code for code, _ in found(resume + CHECKPOINT.replace("SAVE", save))] == ["LC012"]
+
+
+def test_optimizer_state_saved_to_a_file_beside_the_checkpoint_is_saved_with_it() -> None:
+    beside = (
+        'torch.save({"epoch": epoch, "model": model.state_dict()}, "checkpoint.pt")\n'
+        '    torch.save(optimizer.state_dict(), "optim_checkpoint.pt")'
+    )
+    assert found(CHECKPOINT.replace("SAVE", beside)) == []
+    # written only on some epochs, it is not beside every checkpoint
+    apart = (
+        'torch.save({"epoch": epoch, "model": model.state_dict()}, "checkpoint.pt")\n'
+        '    if epoch % 10 == 0:\n'
+        '        torch.save(optimizer.state_dict(), "optim_checkpoint.pt")'
+    )
+    assert [code for code, _ in found(CHECKPOINT.replace("SAVE", apart))] == ["LC012"]
+
+
+def test_a_checkpoint_under_a_literally_false_test_never_runs() -> None:
+    dead = 'if False:\n        torch.save({"epoch": epoch, "model": model.state_dict()}, "last.pt")'
+    assert found(CHECKPOINT.replace("SAVE", dead)) == []
+
+
+def test_training_counted_in_steps_alone_has_no_epoch_to_step_a_plateau_schedule_per() -> None:
+    steps = """
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=100)
+        for _ in range(args.n_steps):
+            loss = model(sample(batch_size)).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            scheduler.step(loss)
+    """
+    assert found(steps) == []
+    epochs = """
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=2)
+        for epoch in range(epochs):
+            for x, y in loader:
+                loss = nn.functional.cross_entropy(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                scheduler.step(loss)
+    """
+    assert [code for code, _ in found(epochs)] == ["LC005"]

@@ -4433,3 +4433,26 @@ def test_a_model_passed_its_own_training_method_resets_the_optimizer_over_its_pa
     """
     assert findings(source.replace("GIVEN", "net")) == []
     assert [code for code, _ in findings(source.replace("GIVEN", "other"))] == ["LC001"]
+
+
+def test_a_file_of_unittest_test_cases_is_a_test_file_whatever_its_name() -> None:
+    source = """
+        import unittest
+
+        def test_layer(layer, x):
+            out = layer(x)
+            assert torch.allclose(layer.inverse(out), x)
+
+        class LayerTests(BASE):
+            def test_dropping(self):
+                layer = Dropping()
+                optimizer = torch.optim.SGD(layer.parameters(), lr=0.1)
+                layer(torch.randn(2, 4)).sum().backward()
+                optimizer.step()
+                test_layer(layer, torch.randn(2, 4))
+
+        if __name__ == "__main__":
+            unittest.main()
+    """
+    assert findings(source.replace("BASE", "unittest.TestCase"), path="test.py") == []
+    assert findings(source.replace("BASE", "object"), path="test.py") != []

@@ -1486,9 +1486,10 @@ class LoopModel:
         """A file pytest collects (`test_*.py`, `*_test.py`, `conftest.py`) that holds tests: a
         top-level `test*` function or `Test*` class, or an import of pytest or unittest. A script
         that is only named so (`test_net.py` evaluating a detector, `add_test.py` training a
-        model) is training code like any other."""
+        model) is training code like any other. A file of any name whose top-level classes are
+        unittest TestCases (`test.py` run by `python -m unittest`) is a test file too."""
         if not is_pytest_file(self.path):
-            return False
+            return any(self.is_test_case(cls) for cls in self.ir.top_classes.values())
         if os.path.basename(self.path) == "conftest.py":
             return True
         if any(name.startswith("test") for name in self.ir.top.nested) or any(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from loopcheck.lazyre import lazy
+from loopcheck.model.dataflow import DATA_ITERABLE
 from loopcheck.model.flow import Event, Kind, Subject
 from loopcheck.model.ir import ArgInfo, Loop
 from loopcheck.model.roles import Binding
@@ -99,6 +100,8 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
         if id(loop) in training:
             if _iterates_epochs(loop):
                 continue  # full-batch training: one step per epoch is one step per iteration
+            if not model.enclosing_loops(loop) and not DATA_ITERABLE.search(loop.iter_text):
+                continue  # `for _ in range(args.n_steps):` alone: training counted in steps, no epochs
             cadence = BATCH
         elif any(
             e.kind is Kind.LOOP and e.loop is not None and id(e.loop) in training

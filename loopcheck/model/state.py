@@ -124,6 +124,34 @@ def checkpoints(model: LoopModel) -> list[Checkpoint]:
     return found
 
 
+def saved_beside(model: LoopModel, checkpoint: Checkpoint) -> frozenset[str]:
+    """Roles whose state another `torch.save` of the same function writes under the same tests
+    (`checkpoint.pt` and, just after it, `torch.save(optimizer.state_dict(), "optim_checkpoint.pt")`)."""
+    function = checkpoint.function
+    here = _placed(model, function, checkpoint.save)
+    if here is None:
+        return frozenset()
+    roles: set[str] = set()
+    for simple in function.simples:
+        for call in simple.calls:
+            if call is checkpoint.save or qualify(call.dotted, model.ir.imports) != "torch.save" or not call.args:
+                continue
+            where = _placed(model, function, call)
+            if where is None or where.guards != here.guards:
+                continue
+            for name in re.findall(r"([A-Za-z_][\w.]*)\.state_dict\(\)", model.code(call.args[0].node)):
+                role = model.roles.role(name, function)
+                if role is not None:
+                    roles.add(role)
+    return frozenset(roles)
+
+
+def dead_branch(model: LoopModel, checkpoint: Checkpoint) -> bool:
+    """Saved under a test that is literally false (`if False:  # epoch % k == 0`): never runs."""
+    where = _placed(model, checkpoint.function, checkpoint.save)
+    return where is not None and any(guard.strip() in ("False", "0", "None") for guard in where.guards)
+
+
 def _position_from_name(model: LoopModel, function: FunctionInfo, call: CallSite, checkpoint: Checkpoint) -> Checkpoint:
     """A dict of model weights with no position key, saved to a file named by the step or epoch:
     the position is in the file name."""

@@ -22,8 +22,10 @@ class MixedSchedulerCadence(Rule):
     through the variables they are computed from. Steps inside a project helper such as
     `train_one_epoch(..., scheduler)` keep the helper's cadence. A step under `if step % k == 0:`
     runs every k batches on purpose, and in full-batch training (one optimizer step per epoch)
-    both cadences agree: neither is judged. Project scheduler classes that are no torch scheduler
-    are not judged either. When the size cannot be judged, nothing is reported."""
+    both cadences agree: neither is judged. Nor is training counted in steps alone (one loop over
+    `range(n_steps)` with no epoch loop around it and no data loader to go through): it has no
+    epoch to step per. Project scheduler classes that are no torch scheduler are not judged
+    either. When the size cannot be judged, nothing is reported."""
 
     code = "LC005"
     name = "mixed-scheduler-cadence"

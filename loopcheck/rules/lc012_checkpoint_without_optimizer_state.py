@@ -10,7 +10,7 @@ from typing import Iterable
 from loopcheck.model import LoopModel
 from loopcheck.model.build import literal_value
 from loopcheck.model.roles import Binding
-from loopcheck.model.state import kept_on_improvement_too, meant_for_resuming
+from loopcheck.model.state import dead_branch, kept_on_improvement_too, meant_for_resuming, saved_beside
 from loopcheck.model.roles import OPTIMIZER, SCHEDULER
 from loopcheck.rules.base import Report, Rule
 
@@ -26,7 +26,9 @@ class CheckpointWithoutOptimizerState(Rule):
     Weights saved every so often to files of their own with the epoch in the file name, and
     loaded back somewhere in the project, are such a checkpoint too when no optimizer state is
     saved beside them; a load that comes after the training loop in the same function (the best
-    weights brought back to test) is no resume."""
+    weights brought back to test) is no resume. The optimizer's (or scheduler's) state written by
+    another `torch.save` just beside the checkpoint, under the same tests (`optim_checkpoint.pt`),
+    counts as saved with it; a save under a literally false test (`if False:`) never runs."""
 
     code = "LC012"
     name = "checkpoint-without-optimizer-state"
@@ -144,10 +146,13 @@ for epoch in range(epochs):
                 continue
             if kept_on_improvement_too(model, checkpoint, model.checkpoints):
                 continue  # the same dict is saved every time just before: reported there
+            if dead_branch(model, checkpoint):
+                continue
+            beside = saved_beside(model, checkpoint)  # (`optim_checkpoint.pt` written next to it)
             missing = []
-            if not checkpoint.saves(OPTIMIZER):
+            if not checkpoint.saves(OPTIMIZER) and OPTIMIZER not in beside:
                 missing.append(("optimizer", trained_by[0]))
-            if schedulers and not checkpoint.saves(SCHEDULER):
+            if schedulers and not checkpoint.saves(SCHEDULER) and SCHEDULER not in beside:
                 missing.append(("scheduler", schedulers[0]))
             if not missing:
                 continue
