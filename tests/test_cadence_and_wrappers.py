@@ -298,3 +298,19 @@ def test_training_counted_in_steps_alone_has_no_epoch_to_step_a_plateau_schedule
                 scheduler.step(loss)
     """
     assert [code for code, _ in found(epochs)] == ["LC005"]
+
+
+def test_freezing_a_model_whose_own_stage_of_training_is_over_is_no_late_freeze() -> None:
+    source = """
+        paraphraser = nn.Linear(4, 4)
+        optimizer_para = torch.optim.SGD(paraphraser.parameters(), lr=0.1)
+        train_stage(loader, paraphraser, optimizer_para)
+        for param in paraphraser.parameters():
+            param.requires_grad = False
+        AFTER
+    """
+    assert found(source.replace("AFTER", "train_stage(loader, model, optimizer)")) == []
+    # still stepped after the freeze: the frozen parameters stay in its groups
+    assert [code for code, _ in found(source.replace("AFTER", "train_stage(loader, paraphraser, optimizer_para)"))] == [
+        "LC013"
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
+from loopcheck.model.ir import FunctionInfo, Simple
 from loopcheck.rules.base import Report, Rule
 
 
@@ -16,7 +17,9 @@ class OptimizerBeforeFreeze(Rule):
     over all of `model.parameters()`. Freezing first and building the optimizer over the parameters
     that still require grad is the intended order. A freeze that a loop around it undoes (the GAN
     pattern: `requires_grad = False` on the discriminator for the generator's update, `True`
-    again before its own) is no fine-tuning setup and is left alone."""
+    again before its own) is no fine-tuning setup and is left alone, and so is the end of a
+    stage: an optimizer stepped (or handed to a training helper) before the freeze and never
+    after it, its model frozen for the next stage."""
 
     code = "LC013"
     name = "optimizer-before-freeze"
@@ -80,9 +83,34 @@ def configure(model):
                         continue
                     if any(over in simple.targets for simple in function.simples[built_at + 1 : frozen_at]):
                         continue  # a new model was made in between: this optimizer is not over it
+                    if (
+                        not _in_loop(model, function, freeze.statement)
+                        and _used(function.simples[built_at + 1 : frozen_at], binding.name)
+                        and not _used(function.simples[frozen_at + 1 :], binding.name)
+                    ):
+                        continue  # a stage that is over: stepped before the freeze, never after it
                     yield Report(
                         freeze.statement.node,
                         self.message.format(model=over, optimizer=binding.name),
                         ((binding.statement.node, f"{binding.name} is built here, over every parameter"),),
                     )
                     break
+
+
+
+def _in_loop(model: LoopModel, function: FunctionInfo, statement: Simple) -> bool:
+    """Is the freeze inside a loop other than one over parameters (an epoch loop, where what comes
+    before it also runs after it)?"""
+    return any(
+        placed.simple is statement and any("parameters(" not in loop.iter_text for loop in placed.loops)
+        for placed in model.ordered_statements(function)
+    )
+
+
+def _used(simples: list[Simple], optimizer: str) -> bool:
+    """Is the optimizer stepped, or handed to a call, by one of these statements?"""
+    return any(
+        (call.receiver == optimizer and call.method == "step") or any(optimizer in arg.names for arg in call.args)
+        for simple in simples
+        for call in simple.calls
+    )
