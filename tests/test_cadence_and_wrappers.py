@@ -314,3 +314,22 @@ def test_freezing_a_model_whose_own_stage_of_training_is_over_is_no_late_freeze(
     assert [code for code, _ in found(source.replace("AFTER", "train_stage(loader, paraphraser, optimizer_para)"))] == [
         "LC013"
     ]
+
+
+def test_a_checkpoint_filled_from_the_helpers_keyword_arguments_may_hold_the_optimizer() -> None:
+    helper = """
+        def save_model(net, epoch, path, **kwargs):
+            state = {"net": net.state_dict(), "epoch": epoch}
+            FILL
+            torch.save(state, path)
+
+        for epoch in range(epochs):
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            save_model(model, epoch, "last.pth", optimizer=optimizer.state_dict())
+    """
+    fill = "for key, value in kwargs.items():\n                state[key] = value"
+    assert found(helper.replace("FILL", fill)) == []
+    assert [code for code, _ in found(helper.replace("FILL", 'state["note"] = "x"'))] == ["LC012"]

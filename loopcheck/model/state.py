@@ -87,6 +87,8 @@ class Checkpoint(Frozen):
 
     def saves(self, role: str) -> bool:
         word = "optim" if role == OPTIMIZER else "sched"
+        if ANY_KEY in self.keys:
+            return True  # filled from `**kwargs`: what the callers pass cannot be seen from here
         return role in self.state_of or (not self.separate_files and any(word in k.lower() for k in self.keys))
 
 
@@ -721,9 +723,20 @@ def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> t
         elif saved.value in assignment.subscript_targets and isinstance(assignment.node, cst.Assign):
             for target in assignment.node.targets:
                 if isinstance(target.target, cst.Subscript):
-                    keys |= _subscript_keys(target.target)
+                    named = _subscript_keys(target.target)
+                    keys |= named if named or not _takes_keywords(function) else {ANY_KEY}
             statements.append(assignment)
     return (keys, statements) if statements else None
+
+
+ANY_KEY = "**"
+"""A key of a saved dict filled from the function's `**kwargs` (`for key, value in kwargs.items():
+state[key] = value`): whatever its callers pass, the optimizer's state among them maybe."""
+
+
+def _takes_keywords(function: FunctionInfo) -> bool:
+    node = function.node
+    return isinstance(node, cst.FunctionDef) and isinstance(node.params.star_kwarg, cst.Param)
 
 
 def _literal_keys(node: cst.Dict) -> set[str]:
