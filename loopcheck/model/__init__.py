@@ -118,7 +118,7 @@ class LoopModel:
         self._ordered: dict[int, list[dataflow.Placed]] = {}
         self._globals: dict[str, Definition | None] = {}
         self._returned_roles: dict[tuple[int, tuple[int, int] | None], tuple[str | None, ClassInfo | None]] = {}
-        self._class_facts: dict[tuple[str, int], bool] = {}
+        self._class_facts: dict[tuple[object, ...], bool] = {}
         self._frozen: dict[tuple[str, int], Simple | None] = {}
         self._programs: dict[tuple[int, tuple[tuple[str, object], ...]], Node] = {}
         self._tested: dict[tuple[int, int], frozenset[str]] = {}

@@ -12,7 +12,7 @@ import builtins
 import re
 import sys
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from loopcheck.lazyre import lazy
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide, rebinds
@@ -330,7 +330,13 @@ def _handed_with_model(model: LoopModel, forward: Event, opaque: Event) -> bool:
     at = next((p for p in placed if any(c.node is forward.node for c in p.simple.calls)), None)
     if at is None or not at.simple.targets:
         return False
-    made = set(at.simple.targets)
+    made = _derived_names(placed, set(at.simple.targets))
+    return any(arg.names & made for arg in opaque.call.args)
+
+
+def _derived_names(placed: list[Placed], names: set[str]) -> set[str]:
+    """`names` and every name assigned, in the function, from a value that reads one of them."""
+    made = set(names)
     changed = True
     while changed:
         changed = False
@@ -339,7 +345,7 @@ def _handed_with_model(model: LoopModel, forward: Event, opaque: Event) -> bool:
             if simple.targets and not set(simple.targets) <= made and simple.value_names & made:
                 made.update(simple.targets)
                 changed = True
-    return any(arg.names & made for arg in opaque.call.args)
+    return made
 
 
 _COLLECTING = APPENDING_METHODS | {"update", "add_", "copy_"}
@@ -362,14 +368,7 @@ def _may_use_loop_results(model: LoopModel, function: FunctionInfo, loop: Loop, 
             made.update(item.simple.subscript_targets)
             made.update(c.receiver for c in item.simple.calls if c.method in _COLLECTING and c.receiver is not None)
     made.update(loop.targets)
-    changed = True
-    while changed:
-        changed = False
-        for item in placed:
-            simple = item.simple
-            if simple.targets and not set(simple.targets) <= made and simple.value_names & made:
-                made.update(simple.targets)
-                changed = True
+    made = _derived_names(placed, made)
     root = call.receiver.split(".", 1)[0]
     return call.receiver in made or root in made
 
@@ -2301,11 +2300,21 @@ def built_with_mode_layers(
     known = arguments_known(init, call, outer)
     if not known:
         return True
-    key = ("mode layers when built", id(cls), repr(known))
+    return _remembered(model, ("mode layers when built", id(cls), repr(known)), lambda: _built_with(model, cls, init, known))
+
+
+def _remembered(model: LoopModel, key: tuple[object, ...], compute: Callable[[], bool]) -> bool:
+    """A fact of the file's classes computed once; while it is computed (a class or helper that
+    builds itself) it reads as the unspecialised answer, True."""
     cached = model._class_facts.get(key)
     if cached is not None:
         return cached
-    model._class_facts[key] = True  # (a class that builds itself: as unspecialised)
+    model._class_facts[key] = True
+    found = model._class_facts[key] = compute()
+    return found
+
+
+def _built_with(model: LoopModel, cls: ClassInfo, init: FunctionInfo, known: tuple[tuple[str, object], ...]) -> bool:
     found = _reads_training_flag(cls)
     for base in model.base_classes(cls):
         if found:
@@ -2323,9 +2332,7 @@ def built_with_mode_layers(
             found = (id(call_made.node) not in applied and _builds_mode_layer(model, call_made)) or _built_part_has_mode_layers(
                 model, cls, call_made, ()
             )
-    found = found or _arms_build_mode_layers(model, init, known, cls, applied)
-    model._class_facts[key] = found
-    return found
+    return found or _arms_build_mode_layers(model, init, known, cls, applied)
 
 
 def _helper_builds_mode_layers(
@@ -2338,14 +2345,10 @@ def _helper_builds_mode_layers(
     known = arguments_known(function, call, outer)
     if not known:
         return True
-    key = ("mode layers when called", id(function), repr(known))
-    cached = model._class_facts.get(key)
-    if cached is not None:
-        return cached
-    model._class_facts[key] = True
-    found = _arms_build_mode_layers(model, function, known, None, set())
-    model._class_facts[key] = found
-    return found
+    return _remembered(
+        model, ("mode layers when called", id(function), repr(known)),
+        lambda: _arms_build_mode_layers(model, function, known, None, set()),
+    )
 
 
 def _arms_build_mode_layers(
