@@ -4456,3 +4456,34 @@ def test_a_file_of_unittest_test_cases_is_a_test_file_whatever_its_name() -> Non
     """
     assert findings(source.replace("BASE", "unittest.TestCase"), path="test.py") == []
     assert findings(source.replace("BASE", "object"), path="test.py") != []
+
+
+def test_a_norm_of_order_p_is_no_dropout_rate() -> None:
+    source = """
+        class WeightNormed(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.v = nn.Parameter(torch.randn(2, 4))
+                self.g = nn.Parameter(torch.ones(2, 1))
+
+            def forward(self, x):
+                LAYER
+                return x @ (self.g * self.v / self.v.norm(p=2, dim=1, keepdim=True)).t()
+
+        net = WeightNormed()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+
+        @torch.no_grad()
+        def evaluate(loader):
+            for x, y in loader:
+                correct = (net(x).argmax(1) == y).sum().item()
+
+        evaluate(val_loader)
+    """
+    assert findings(source.replace("LAYER", "x = x * 1.0")) == []
+    dropping = source.replace("LAYER", "x = nn.functional.dropout(x, p=0.5, training=self.training)")
+    assert [code for code, _ in findings(dropping)] == ["LC006"]

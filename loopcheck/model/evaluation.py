@@ -2159,6 +2159,8 @@ def _builds_mode_layer(model: LoopModel, call: CallSite) -> bool:
         return True
     for arg in call.args:
         if arg.keyword is not None and _DROPOUT_KEYWORD.search(arg.keyword) and not _zero(arg.node):
+            if arg.keyword == "p" and "drop" not in last.lower():
+                continue  # `v.norm(p=2)`, `F.normalize(x, p=2)`: an order of a norm, not a drop rate
             return True
     return False
 
