@@ -79,6 +79,9 @@ def test_ctrl_c_exits_130_with_the_partial_report(tmp_path: Path) -> None:
         [sys.executable, "-m", "loopcheck", "verify", str(script), "--steps", "1000000"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        # a test run started in the background (`cmd &` without job control) inherits an ignored
+        # SIGINT: give the child the default handler that an interactive Ctrl-C meets
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         assert process.stdout is not None
