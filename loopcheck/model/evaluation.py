@@ -2252,14 +2252,7 @@ def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
     # mode, whatever the model's mode; eval() does not reach it
     applied = {id(call.node.func) for call in cls.constructed if isinstance(call.node.func, cst.Call)}
     found = any(_builds_mode_layer(model, call) for call in cls.constructed if id(call.node) not in applied)
-    found = found or _reads_training_flag(cls)
-    for base in model.base_classes(cls):
-        if found:
-            break
-        if isinstance(base, ClassInfo):
-            found = class_has_mode_layers(model.at_class(base), base)
-        elif base not in _MODE_FREE_BASES:
-            found = True  # a base class we cannot see
+    found = found or _reads_training_flag(cls) or _bases_have_mode_layers(model, cls)
     for call in cls.constructed:
         if found:
             break
@@ -2316,15 +2309,16 @@ def _remembered(model: LoopModel, key: tuple[object, ...], compute: Callable[[],
     return found
 
 
+def _bases_have_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
+    """Does a base class hold mode layers (a project base that does, or a base we cannot see)?"""
+    return any(
+        class_has_mode_layers(model.at_class(base), base) if isinstance(base, ClassInfo) else base not in _MODE_FREE_BASES
+        for base in model.base_classes(cls)
+    )
+
+
 def _built_with(model: LoopModel, cls: ClassInfo, init: FunctionInfo, known: tuple[tuple[str, object], ...]) -> bool:
-    found = _reads_training_flag(cls)
-    for base in model.base_classes(cls):
-        if found:
-            break
-        if isinstance(base, ClassInfo):
-            found = class_has_mode_layers(model.at_class(base), base)
-        elif base not in _MODE_FREE_BASES:
-            found = True
+    found = _reads_training_flag(cls) or _bases_have_mode_layers(model, cls)
     in_init = {id(c.node) for inner in functions_within(init) for simple in inner.simples for c in simple.calls}
     applied = {id(c.node.func) for c in cls.constructed if isinstance(c.node.func, cst.Call)}
     for call_made in cls.constructed:
