@@ -629,33 +629,53 @@ class LoopModel:
         receiver, _, method = call.dotted.partition(".")
         found: list[FunctionInfo] = []
         for binding in self.roles.bindings_of(receiver, function):
-            made = binding.call.node.func if binding.call is not None and binding.cls is None else None
-            if not isinstance(made, cst.Subscript):
+            classes = self.registry_classes(binding.call, binding.function, through_callers=False) if binding.cls is None else None
+            if classes is None:
                 return []
-            registry = self.roles.lookup(dotted_name(made.value) or "", binding.function)
-            value = registry.statement.value if registry is not None else None
-            if not isinstance(value, cst.Dict) or not value.elements:
-                return []
-            for element in value.elements:
-                cls = self.definition(dotted_name(element.value), registry.function) if isinstance(element, cst.DictElement) else None
-                if not isinstance(cls, ClassInfo):
-                    return []
+            for cls in classes:
                 candidate = self.method_of(cls, method)
                 if candidate is not None and all(candidate is not f for f in found):
                     found.append(candidate)
         return found
 
+    def registry_classes(
+        self, call: CallSite | None, function: FunctionInfo, through_callers: bool = True
+    ) -> list[ClassInfo] | None:
+        """`model_dict[name](args)` where `model_dict` is a dict display whose values are all project
+        classes: those classes; None otherwise. The call graph, which cannot ask callers, looks the
+        dict up among the names bound in sight only."""
+        func = call.node.func if call is not None else None
+        name = dotted_name(func.value) if isinstance(func, cst.Subscript) else None
+        if not name:
+            return None
+        bound = self.binding(name, function) if through_callers else self.roles.lookup(name, function)
+        value = bound.statement.value if bound is not None else None
+        if bound is None or not isinstance(value, cst.Dict) or not value.elements:
+            return None
+        owner = self.at(bound.function)
+        classes: list[ClassInfo] = []
+        for element in value.elements:
+            found = owner.definition(dotted_name(element.value), bound.function) if isinstance(element, cst.DictElement) else None
+            if not isinstance(found, ClassInfo):
+                return None
+            classes.append(found)
+        return classes
+
     def _imported_alternatives(self, call: CallSite) -> list[FunctionInfo]:
         """`train_epoch(...)` where `train_epoch` is imported from one module in one branch and from
         another in the other: each imported function is called here (for the call graph only)."""
-        refs = self.ir.import_alternatives.get(call.dotted or "") if call.dotted == call.method else None
-        if not refs:
+        return [d for d in self._imported_each(call) if isinstance(d, FunctionInfo)]
+
+    def _imported_each(self, call: CallSite | None) -> list[Definition]:
+        """What a plain-name call's name is imported as, in each branch that imports it from its own
+        module (`from agents.dqn import Agent` / `from agents.a2c import Agent`); empty unless several."""
+        if call is None or call.dotted is None or call.dotted != call.method:
             return []
-        found: list[FunctionInfo] = []
-        for ref in refs:
-            target = self._imported(ref, 1)
-            if isinstance(target, FunctionInfo) and all(target is not f for f in found):
-                found.append(target)
+        found: list[Definition] = []
+        for ref in self.ir.import_alternatives.get(call.dotted, ()):
+            imported = self._imported(ref, 1)
+            if imported is not None and all(imported is not d for d in found):
+                found.append(imported)
         return found
 
     def polymorphic(self, call: CallSite, function: FunctionInfo) -> bool:
@@ -677,13 +697,9 @@ class LoopModel:
             if binding.cls is None:
                 return []  # something else may be bound too: no guess
             # `from agents.dqn import Agent` in one branch, `from agents.a2c import Agent` in another
-            built = binding.call.dotted if binding.call is not None else None
-            alternatives = self.ir.import_alternatives.get(built or "") if built == (binding.call.method if binding.call else None) else None
-            classes = [binding.cls]
-            for ref in alternatives or ():
-                imported = self._imported(ref, 1)
-                if isinstance(imported, ClassInfo) and all(imported is not c for c in classes):
-                    classes.append(imported)
+            classes = [binding.cls] + [
+                d for d in self._imported_each(binding.call) if isinstance(d, ClassInfo) and d is not binding.cls
+            ]
             for cls in classes:
                 candidate = self.method_of(cls, method)
                 if candidate is not None and all(candidate is not f for f in found):
@@ -1269,7 +1285,7 @@ class LoopModel:
         index = _argument_index(function, name)
         edges = self.callers(function)
         return bool(edges) and all(
-            edge.call.receiver is not None and (edge.call.arg(index, name) or _NO_ARGUMENT).dotted == edge.call.receiver
+            edge.call.receiver is not None and _argument_dotted(edge.call, index, name) == edge.call.receiver
             for edge in edges
         )
 
@@ -1642,11 +1658,10 @@ def _related_names(first: str, second: str) -> bool:
     )
 
 
-class _NoArgument:
-    dotted: str | None = None
-
-
-_NO_ARGUMENT = _NoArgument()
+def _argument_dotted(call: CallSite, index: int, name: str) -> str | None:
+    """The dotted name a call passes for a parameter, None when it passes none or an expression."""
+    arg = call.arg(index, name)
+    return arg.dotted if arg is not None else None
 
 
 def _argument_index(function: FunctionInfo, name: str) -> int:

@@ -951,7 +951,7 @@ def _classes_behind(model: LoopModel, binding: Binding, depth: int, view: ClassI
         return None
     owner = model.at(binding.function)
     call = _built_by(binding.call)
-    registry = _registry_classes(owner, call, binding.function)
+    registry = owner.registry_classes(call, binding.function)
     if registry is not None:
         return registry
     factory = owner.resolve_call(call, binding.function)
@@ -979,7 +979,7 @@ def _classes_behind(model: LoopModel, binding: Binding, depth: int, view: ClassI
                 classes = _classes_passed_back(model, binding, call, factory, made) if made is not None else None
         else:
             made = next((c for c in simple.calls if c.node is simple.value), None)
-            classes = _registry_classes(maker, _built_by(made), factory) if made is not None else None
+            classes = maker.registry_classes(_built_by(made), factory) if made is not None else None
         if not classes:
             return None
         found.extend(classes)
@@ -1037,28 +1037,6 @@ def _argument_copied(
     if arg is None or arg.dotted is None:
         return None
     return model.at(binding.function).binding(arg.dotted, binding.function)
-
-
-def _registry_classes(model: LoopModel, call: CallSite, function: FunctionInfo) -> list[ClassInfo] | None:
-    """`model_dict[name](args)` where `model_dict` is a dict display whose values are all project classes."""
-    func = call.node.func
-    if not isinstance(func, cst.Subscript):
-        return None
-    name = dotted_name(func.value)
-    bound = model.binding(name, function) if name else None
-    value = bound.statement.value if bound is not None else None
-    if not isinstance(value, cst.Dict) or not value.elements:
-        return None
-    owner = model.at(bound.function)
-    classes: list[ClassInfo] = []
-    for element in value.elements:
-        if not isinstance(element, cst.DictElement):
-            return None
-        found = owner.definition(dotted_name(element.value), bound.function)
-        if not isinstance(found, ClassInfo):
-            return None
-        classes.append(found)
-    return classes
 
 
 def _built_by(call: CallSite) -> CallSite:

@@ -178,13 +178,18 @@ def role_from_name(name: str) -> str | None:
     return None
 
 
+def without_module(name: str) -> str:
+    """The model a name holds, without the `.module` of a parallel wrapper (`net.module` -> `net`)."""
+    return re.sub(r"(\.module)+$", "", name)
+
+
 def _same_module_either_way(value: cst.IfExp) -> str | None:
     """`model.module if parallel else model`: the one name both arms give (its `.module` is the
     wrapped model itself); None when they differ."""
     arms = [dotted_name(value.body), dotted_name(value.orelse)]
     if None in arms:
         return None
-    roots = {re.sub(r"(\.module)+$", "", arm or "") for arm in arms}
+    roots = {without_module(arm or "") for arm in arms}
     return roots.pop() if len(roots) == 1 else None
 
 

@@ -16,7 +16,7 @@ from loopcheck.model.build import dotted_name, nodes_within, qualify
 from loopcheck.model.dataflow import Placed
 from loopcheck.model.flow import Kind, decide
 from loopcheck.model.ir import CallSite, FunctionInfo, Loop, Simple, all_statements
-from loopcheck.model.roles import MODEL, OPTIMIZER, SCHEDULER, Binding
+from loopcheck.model.roles import MODEL, OPTIMIZER, SCHEDULER, Binding, without_module
 from loopcheck.records import Frozen, _set
 
 if TYPE_CHECKING:
@@ -219,7 +219,7 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
     first = periodic[0] if periodic else models[0]
     if not position:
         words = {w for call in models for w in _file_words(model, model.code(call.args[1].node))}
-        saved_models = {re.sub(r"(\.module)+$", "", _saved_object(call.args[0].node) or "") for call in models}
+        saved_models = {without_module(_saved_object(call.args[0].node) or "") for call in models}
         if not periodic or not _reloaded_before_training(model, words, saved_models, function):
             return []
         return [Checkpoint(first, frozenset(), roles, function, first, separate_files=True, reloaded=True)]
@@ -262,7 +262,7 @@ def _reloaded_before_training(
             index for index, item in enumerate(placed)
             if any(
                 (call.method in ("backward", "step") and any(id(loop) in training for loop in item.loops))
-                or _trains_through(model, function, call)
+                or _training_callee(model, function, call) is not None
                 for call in item.simple.calls
             ) or any(_EPOCH.search(target) for loop in item.loops for target in loop.targets)
         ]  # (a statement of an epoch loop: `train_one_epoch(model, optimizer)` of code out of sight)
@@ -287,7 +287,7 @@ def _reloaded_before_training(
                 and _together(model, function, item.guards, placed[later].guards)
             ]
             if later_starts and (
-                _position_restored(model, function, placed, item)
+                _position_restored(model, function, placed, item.guards)
                 or any(_position_restored_by_callee(model, function, placed[later]) for later in later_starts)
             ):
                 return True
@@ -304,13 +304,13 @@ def _constructor_loads_for_training(model: LoopModel, init: FunctionInfo, placed
         if method is init or not {"backward", "step"} <= model.reaches(method):
             continue
         method_placed = model.ordered_statements(method)
-        if any(_position_restored(model, method, method_placed, load) for load in loads):
+        if any(_position_restored(model, method, method_placed, load.guards) for load in loads):
             return True
     return False
 
 
 def _position_restored(
-    model: LoopModel, function: FunctionInfo, placed: list[Placed], load: Placed | _Unguarded, strict: bool = False
+    model: LoopModel, function: FunctionInfo, placed: list[Placed], load_guards: tuple[str, ...], strict: bool = False
 ) -> bool:
     """Does the function put training back where the loaded weights left it: a position (`start_iter`,
     `start_epoch`, `global_step`) set from something other than a constant where the load can run
@@ -319,7 +319,7 @@ def _position_restored(
     trained weights, with its own fresh optimizer."""
     for item in placed:
         simple = item.simple
-        if not _same_branch(load.guards, item.guards):
+        if not _same_branch(load_guards, item.guards):
             continue
         if simple.value is None or simple.augmented or isinstance(simple.value, (cst.Integer, cst.Float)):
             continue
@@ -354,25 +354,15 @@ def _position_restored_by_callee(model: LoopModel, function: FunctionInfo, start
     """Weights loaded at a script's top, then `train()` called: does the training function it calls
     put the position back itself (`start_iter = args.resume_epoch * epoch_size`)?"""
     for call in start.simple.calls:
-        if not _trains_through(model, function, call):
-            continue
-        target = model.resolve_call(call, function, via_callers=False)
+        target = _training_callee(model, function, call)
         if target is None:
             continue
         owner = model.at(target)
-        # (only a start named so counts there: an update's `optim_iter_num = int(...)` is no position)
-        if _position_restored(owner, target, owner.ordered_statements(target), _UNGUARDED, strict=True):
+        # (the load's tests are another function's: none of them is this one's; only a start named
+        # so counts there: an update's `optim_iter_num = int(...)` is no position)
+        if _position_restored(owner, target, owner.ordered_statements(target), (), strict=True):
             return True
     return False
-
-
-class _Unguarded:
-    """A load seen from another function: none of that function's tests is its branch's."""
-
-    guards: tuple[str, ...] = ()
-
-
-_UNGUARDED = _Unguarded()
 
 
 def _together(model: LoopModel, function: FunctionInfo, first: tuple[str, ...], second: tuple[str, ...]) -> bool:
@@ -385,9 +375,10 @@ def _together(model: LoopModel, function: FunctionInfo, first: tuple[str, ...], 
     return any(all(decide(guard, constants) is not False for guard in (*first, *second)) for constants in ways)
 
 
-def _trains_through(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+def _training_callee(model: LoopModel, function: FunctionInfo, call: CallSite) -> FunctionInfo | None:
+    """The project function the call runs when it trains (reaches backward and step); else None."""
     target = model.resolve_call(call, function, via_callers=False)
-    return target is not None and target is not function and {"backward", "step"} <= model.reaches(target)
+    return target if target is not None and target is not function and {"backward", "step"} <= model.reaches(target) else None
 
 
 def _same_branch(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
@@ -405,14 +396,14 @@ def _weights_loaded_by(
     With `saved_models`, only loads into one of them count (not `teacher.load_state_dict(...)`)."""
     if depth == 0 and simple.value is not None and simple.targets:
         # `net = torch.load(path)`: a whole pickled module read back into a saved model's name
-        into = {re.sub(r"(\.module)+$", "", target) for target in simple.targets}
+        into = {without_module(target) for target in simple.targets}
         text = model.code(simple.value)
         found = re.match(r"\s*torch\.load\(", text)
         if found is not None and saved_models and into & saved_models:
             return _file_words(model, text[found.end():]) | _argument_words(model, text[found.end():])
     for call in simple.calls:
         if call.method == "load_state_dict" and call.args:
-            into = re.sub(r"(\.module)+$", "", call.receiver or "")
+            into = without_module(call.receiver or "")
             # (in a method called on `net`, `self` is `net`: `net.load_weights(path)`)
             seen_as = receiver + into[4:] if receiver and (into == "self" or into.startswith("self.")) else into
             if saved_models and into not in saved_models and seen_as not in saved_models:
@@ -565,7 +556,7 @@ def _weights_loaded_back(model: LoopModel, placed: Placed, checkpoint: Checkpoin
             continue
         if _training_stops_after(model, line):
             continue  # `model.load_state_dict(torch.load(best)); break`: the best weights, to test them
-        loaded_into = re.sub(r"(\.module)+$", "", match.group(1))
+        loaded_into = without_module(match.group(1))
         if saved and loaded_into not in saved:
             continue  # `teacher.load_state_dict(...)`: another model's weights, not the ones saved here
         loaded_words = _file_words(model, match.group(2)) if saved_words else set()
@@ -624,7 +615,7 @@ def _saved_models_and_words(model: LoopModel, checkpoint: Checkpoint) -> tuple[s
             if isinstance(state, cst.Call) and isinstance(state.func, cst.Attribute) and state.func.attr.value == "state_dict":
                 owner = dotted_name(state.func.value)
                 if owner:
-                    names.add(re.sub(r"(\.module)+$", "", owner))
+                    names.add(without_module(owner))
                 words |= _file_words(model, model.code(call.args[1].node))
     return names, words
 
