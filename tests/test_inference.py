@@ -4487,3 +4487,67 @@ def test_a_norm_of_order_p_is_no_dropout_rate() -> None:
     assert findings(source.replace("LAYER", "x = x * 1.0")) == []
     dropping = source.replace("LAYER", "x = nn.functional.dropout(x, p=0.5, training=self.training)")
     assert [code for code, _ in findings(dropping)] == ["LC006"]
+
+
+def test_a_method_of_a_model_whose_class_is_chosen_in_branches_runs_its_forward() -> None:
+    source = """
+        class Classify(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layer = nn.Linear(4, 2)
+
+            def encode(self, x):
+                return self.layer(x)
+
+        class Link(Classify):
+            pass
+
+        def train(kind, x, y):
+            if kind == "nc":
+                Model = Classify
+            else:
+                Model = Link
+            model = Model()
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for epoch in range(10):
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model.encode(x), y).backward()
+                optimizer.step()
+            GRAD
+            model.eval()
+            embeddings = model.encode(x)
+            accuracy = (embeddings.argmax(1) == y).float().mean().item()
+            print(accuracy)
+
+        train("nc", features, labels)
+    """
+    assert findings(source.replace("GRAD", "")) == [("LC007", "embeddings = model.encode(x)")]
+    assert findings(source.replace("GRAD", "torch.set_grad_enabled(False)")) == []
+
+
+def test_a_pass_whose_input_was_made_to_require_grad_keeps_its_graph_on_purpose() -> None:
+    source = """
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+
+        def test(loader):
+            net.eval()
+            total = 0.0
+            for x, y in loader:
+                ASK
+                out = net(x)
+                loss = nn.functional.cross_entropy(out, y)
+                total += loss.item()
+            return total
+
+        for epoch in range(3):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            print(test(val_loader))
+    """
+    assert findings(source.replace("ASK", "x.requires_grad = True")) == []
+    assert findings(source.replace("ASK", "x = x + torch.zeros_like(x, requires_grad=True)")) == []
+    assert findings(source.replace("ASK", "x.requires_grad = False")) == [("LC007", "out = net(x)")]
+    assert findings(source.replace("ASK", "pass")) == [("LC007", "out = net(x)")]

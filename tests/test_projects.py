@@ -239,3 +239,51 @@ def test_an_agent_class_imported_in_each_branch_is_run_by_its_callers_with_the_f
     assert sorted((Path(f.path).name, f.line, f.code) for f in result.findings) == [
         ("first.py", 16, "LC007"), ("second.py", 16, "LC007")
     ]
+
+
+@pytest.mark.parametrize(
+    ("resumer", "expected"),
+    [
+        # a sibling program that never imports the segmentation code resumes from its own files
+        ("import torch\n", []),
+        # a tool that imports the segmentation code may resume from what it saves
+        ("import torch\nfrom segmentation.main import build\n", ["LC012"]),
+    ],
+)
+def test_a_position_read_back_counts_only_in_code_of_the_same_program(
+    tmp_path: Path, resumer: str, expected: list[str]
+) -> None:
+    """A final save after the epochs is a checkpoint to resume from only when code that may run
+    with it reads its position back; a sibling folder's own `main.py` reading `checkpoint['epoch']`
+    of its own checkpoints says nothing about this one."""
+    project = tmp_path / "points"
+    (project / "segmentation").mkdir(parents=True)
+    (project / "classification").mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'points'\n", encoding="utf-8")
+    (project / "classification" / "main.py").write_text(
+        resumer + "\n\ncheckpoint = torch.load('classification/last.pth')\nstart_epoch = checkpoint['epoch']\n",
+        encoding="utf-8",
+    )
+    script = project / "segmentation" / "main.py"
+    script.write_text(
+        "import torch\n\n\n"
+        "def build():\n"
+        "    return torch.nn.Linear(4, 2)\n\n\n"
+        "def main(epochs, loader):\n"
+        "    model = build()\n"
+        "    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 10)\n"
+        "    for epoch in range(epochs):\n"
+        "        for x, y in loader:\n"
+        "            optimizer.zero_grad()\n"
+        "            model(x).sum().backward()\n"
+        "            optimizer.step()\n"
+        "        scheduler.step()\n"
+        "    state = {'model': model.state_dict(), 'optimizer': optimizer.state_dict(), 'epoch': epochs - 1}\n"
+        "    torch.save(state, 'segmentation/last.pth')\n\n\n"
+        "main(10, [])\n",
+        encoding="utf-8",
+    )
+    result = lint_paths([str(project)], root=str(project))
+    assert result.errors == []
+    assert [f.code for f in result.findings] == expected

@@ -532,6 +532,9 @@ def _direct_model_call(model: LoopModel, function: FunctionInfo, call: CallSite)
     target = model.resolve_call(call, function)
     if target is not None:
         return model.flow.model_method(target, call, context)
+    alternatives = model.flow.methods_of_passed_classes(call, context)
+    if alternatives is not None:
+        return alternatives  # `model.encode(x)` on a model built from a class chosen in branches
     subject = model.flow.model_called(call, function, context)
     return Event(Kind.MODEL_CALL, call.node, context, subject=subject, call=call) if subject is not None else None
 
@@ -1526,6 +1529,36 @@ def _runs_on_new_torch(model: LoopModel) -> bool:
     if not path or path.endswith(".ipynb"):
         return False  # a notebook runs in a kernel of its own: its cells tell its era
     return model.project.mentions(_NEW_TORCH, model.project.folder_of(path))
+
+
+def wants_input_gradients(model: LoopModel, event: Event) -> bool:
+    """`img.requires_grad = True` (or `img.requires_grad_()`, or `delta = torch.zeros(...,
+    requires_grad=True)`) earlier in the function, on a value the forward reads: the pass keeps its
+    graph on purpose, to differentiate with respect to the input (a saliency map, an attack, a
+    Sobolev or gradient-matching loss), whatever its outputs are then used for."""
+    call = event.call
+    if call is None:
+        return False
+    function = event.context.function
+    placed = model.at(function).ordered_statements(function)
+    asking: set[str] = set()
+    for item in placed:
+        simple = item.simple
+        if any(c is call for c in simple.calls) or any(c.node is event.node for c in simple.calls):
+            read = {name for arg in call.args for name in arg.names}
+            return bool(read & _derived_names(placed[: placed.index(item)], asking)) if asking else False
+        for target in simple.targets:
+            if target.endswith(".requires_grad") and not (isinstance(simple.value, cst.Name) and simple.value.value == "False"):
+                asking.add(target[: -len(".requires_grad")])
+        for made in simple.calls:
+            if made.method == "requires_grad_" and made.receiver is not None and "." not in made.receiver:
+                first = made.arg(0, "requires_grad")
+                if not (first is not None and isinstance(first.node, cst.Name) and first.node.value == "False"):
+                    asking.add(made.receiver)
+            flag = next((arg for arg in made.args if arg.keyword == "requires_grad"), None)
+            if flag is not None and not (isinstance(flag.node, cst.Name) and flag.node.value == "False"):
+                asking.update(simple.targets)
+    return False
 
 
 def _frozen_before_in_function(model: LoopModel, event: Event) -> bool:

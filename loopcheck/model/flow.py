@@ -552,7 +552,7 @@ class Flow:
             if target is not None and depth < MAX_INLINE_DEPTH:
                 items.append(self._enter(target, call, context, depth))
                 continue
-            alternatives = self._methods_of_passed_classes(call, context)
+            alternatives = self.methods_of_passed_classes(call, context)
             if alternatives is not None:
                 items.append(Emit(alternatives))
                 continue
@@ -589,7 +589,7 @@ class Flow:
             inside = replace(inside, grad="off")  # `with torch.no_grad():` around every forward inside
         return Event(Kind.MODEL_CALL, call.node, inside, subject=receiver, call=call)
 
-    def _methods_of_passed_classes(self, call: CallSite, context: Context) -> Event | None:
+    def methods_of_passed_classes(self, call: CallSite, context: Context) -> Event | None:
         """`agent.get_action(obs)` where the callers pass several model classes for `agent`'s class:
         a model call when the method of each of them only computes."""
         if call.receiver is None or call.method is None or call.inner is not None:

@@ -20,9 +20,9 @@ class ProjectView(Protocol):
     def files_calling(self, name: str, besides: str) -> list[LoopModel]:
         """Models of the project's other files that call something named `name`."""
 
-    def mentions(self, pattern: str, folder: str | None = None) -> bool:
-        """Does any file of the project (or of one folder of it) match this regular expression
-        (say, reading a key back)?"""
+    def mentions(self, pattern: str, folder: str | None = None, near: str | None = None) -> bool:
+        """Does any file of the project (of one folder of it, or of the same program as the file
+        `near`) match this regular expression (say, reading a key back)?"""
 
     def folder_of(self, path: str) -> str:
         """The folder of a project file, as `mentions` takes it."""
@@ -35,7 +35,7 @@ class _NoProject:
     def files_calling(self, name: str, besides: str) -> list[LoopModel]:
         return []
 
-    def mentions(self, pattern: str, folder: str | None = None) -> bool:
+    def mentions(self, pattern: str, folder: str | None = None, near: str | None = None) -> bool:
         return False
 
     def folder_of(self, path: str) -> str:

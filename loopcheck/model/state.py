@@ -5,6 +5,7 @@ from subscript assignments); freezes from `p.requires_grad = False` and `require
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator
@@ -541,7 +542,10 @@ def kept_on_improvement_too(model: LoopModel, checkpoint: Checkpoint, others: li
 def _read_back(model: LoopModel, key: str) -> bool:
     quoted = rf"""['"]{re.escape(key)}['"]"""
     pattern = rf"(?m)^[^#\n]*=[^=\n]*(\[\s*{quoted}\s*\]|\.get\(\s*{quoted})"
-    return bool(re.search(pattern, model.text)) or model.project.mentions(pattern)
+    # (read back by code of the same program: a sibling folder's script with its own checkpoints
+    # that never imports this one's code resumes from something else)
+    near = os.path.join(model.project.folder_of(model.path), os.path.basename(model.path))
+    return bool(re.search(pattern, model.text)) or model.project.mentions(pattern, near=near)
 
 
 def _weights_loaded_back(model: LoopModel, placed: Placed, checkpoint: Checkpoint | None = None) -> bool:

@@ -309,23 +309,44 @@ class Project:
             real = self._real[path] = os.path.realpath(path)
         return real
 
-    def mentions(self, pattern: str, folder: str | None = None) -> bool:
-        """Does some file of the project (with `folder`, some file directly in that folder, given
-        relative to the root) match the pattern? The observer is told `folder NUL pattern`, which
-        this method takes back as one argument."""
-        if folder is None and "\0" in pattern:
-            folder, pattern = pattern.split("\0", 1)
-        key = pattern if folder is None else f"{folder}\0{pattern}"
+    def mentions(self, pattern: str, folder: str | None = None, near: str | None = None) -> bool:
+        """Does some file of the project match the pattern? With `folder` (relative to the root), only
+        the files directly in that folder are searched; with `near` (a file's path relative to the
+        root), only the files of the same program as that file (see `_same_program`). The observer is
+        told `folder NUL pattern` or `near SOH pattern`, which this method takes back as one argument."""
+        if folder is None and near is None:
+            if "\0" in pattern:
+                folder, pattern = pattern.split("\0", 1)
+            elif "\1" in pattern:
+                near, pattern = pattern.split("\1", 1)
+        key = pattern if folder is None and near is None else f"{folder}\0{pattern}" if folder is not None else f"{near}\1{pattern}"
         if key not in self._mentions:
             compiled = re.compile(pattern)
             files = self.files()
             if folder is not None:
                 where = os.path.normpath(os.path.join(self.root, folder))
                 files = [path for path in files if os.path.dirname(path) == where]
+            elif near is not None:
+                files = [path for path in files if self._same_program(near, path)]
             self._mentions[key] = any(compiled.search(self._text(path)) for path in files)
         if self.observer is not None:
             self.observer.mentions(key, self._mentions[key])
         return self._mentions[key]
+
+    def _same_program(self, near: str, path: str) -> bool:
+        """May code in `path` run in the same program as the file `near` (relative to the root)? Yes
+        when either lies directly in the root or both under the same top folder, or when one imports
+        from the other's top folder (`from lib.trainer import Trainer` in `tools/train.py`). Two
+        top folders that do not import each other (`classification/`, `segmentation/`, each with its
+        own `main.py`) are separate programs."""
+        mine = os.path.normpath(near).replace(os.sep, "/").split("/")
+        theirs = os.path.relpath(path, self.root).replace(os.sep, "/").split("/")
+        if len(mine) == 1 or len(theirs) == 1 or mine[0] == theirs[0]:
+            return True
+        return self._imports_from(path, mine[0]) or self._imports_from(os.path.join(self.root, near), theirs[0])
+
+    def _imports_from(self, path: str, other: str) -> bool:
+        return re.search(rf"(?m)^\s*(from|import)\s+{re.escape(other)}\b", self._text(path)) is not None
 
     def folder_of(self, path: str) -> str:
         """The folder of a project file, relative to the root (for `mentions`)."""

@@ -7,7 +7,13 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
-from loopcheck.model.evaluation import EvaluationPass, builds_no_parameters, forward_records_no_graph, given_modules
+from loopcheck.model.evaluation import (
+    EvaluationPass,
+    builds_no_parameters,
+    forward_records_no_graph,
+    given_modules,
+    wants_input_gradients,
+)
 from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
@@ -22,7 +28,9 @@ class EvalWithoutNoGrad(Rule):
     alone, and so is a model whose every parameter is frozen (`requires_grad_(False)`, a frozen
     pretrained embedding), a project module whose forward runs all it calls under
     `no_grad`/`inference_mode` itself, and one that builds no parameters at all (a fixed
-    spectrogram transform). Grad mode belongs to the pass, not to a model: one finding per function, at its first
+    spectrogram transform). A pass whose input the function made to require grad first
+    (`img.requires_grad = True`, `delta = torch.zeros(..., requires_grad=True)`) differentiates
+    with respect to it on purpose. Grad mode belongs to the pass, not to a model: one finding per function, at its first
     model call, also when the pass runs an encoder and then a decoder; when the pass is in another
     file of the run, it is reported there once (the call that enters it is its related location)."""
 
@@ -107,6 +115,8 @@ evaluate(model, test_loader)
         for evaluation in model.evaluation_passes:
             if model.grad_at(evaluation.first_call, evaluation.entered_by) != "on":
                 continue
+            if wants_input_gradients(model.at(evaluation.first_call.context.function), evaluation.first_call):
+                continue  # its input was made to require grad: the graph is wanted
             binding = evaluation.model.binding if evaluation.model is not None else None
             if binding is not None and model.frozen_whole(binding, evaluation.first_call.node, evaluation.first_call.context.function):
                 continue  # every parameter frozen: the forward records no graph to spare
