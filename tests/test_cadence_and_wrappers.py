@@ -50,6 +50,16 @@ def test_a_size_computed_through_variables_is_resolved() -> None:
     assert found(per_epoch, setup) == [("LC005", "scheduler.step()")]
 
 
+def test_a_count_per_epoch_times_the_epochs_counts_optimizer_steps() -> None:
+    setup = SETUP + "iter_per_epoch = samples // batch_size + 1\n"
+    source = BATCH_LOOP.replace(
+        "SCHEDULER", "torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs * iter_per_epoch)"
+    )
+    assert found(source.replace("STEP", "scheduler.step()"), setup) == []
+    per_epoch = source.replace("STEP", "pass") + "    scheduler.step()\n"
+    assert found(per_epoch, setup) == [("LC005", "scheduler.step()")]
+
+
 def test_full_batch_training_steps_once_per_epoch_either_way() -> None:
     assert found("""
         scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=50)

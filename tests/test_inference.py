@@ -3102,6 +3102,7 @@ def test_a_parameter_every_caller_passes_a_function_is_no_model() -> None:
 def test_the_per_step_outputs_of_a_hand_written_rnn_returned_for_the_loss_are_no_retention() -> None:
     source = """
         history = []
+        embed = nn.Linear(4, 4)
 
         def gru(inputs, state, params):
             W_x, W_h, W_q = params
@@ -3109,7 +3110,7 @@ def test_the_per_step_outputs_of_a_hand_written_rnn_returned_for_the_loss_are_no
             outputs = []
             for X in inputs:
                 m = nn.Sigmoid()
-                H = m(X @ W_x + H @ W_h) * H
+                H = m(embed(X) + H @ W_h) * H
                 Y = H @ W_q
                 STORE
             return outputs, (H,)
@@ -4551,3 +4552,179 @@ def test_a_pass_whose_input_was_made_to_require_grad_keeps_its_graph_on_purpose(
     assert findings(source.replace("ASK", "x = x + torch.zeros_like(x, requires_grad=True)")) == []
     assert findings(source.replace("ASK", "x.requires_grad = False")) == [("LC007", "out = net(x)")]
     assert findings(source.replace("ASK", "pass")) == [("LC007", "out = net(x)")]
+
+
+def test_a_model_unpickled_whole_runs_the_method_its_files_model_class_defines() -> None:
+    source = """
+        class Prior(nn.Module):
+            def sample(self, n):
+                return torch.randn(n, 4)
+
+        class VAE(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.prior = Prior()
+                self.decoder = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.1), nn.Linear(8, 4))
+
+            def forward(self, x):
+                return self.decoder(x)
+
+            DECORATOR
+            def sample(self, n):
+                return self.decoder(self.prior.sample(n))
+
+        def samples_generated(name):
+            model_best = torch.load(name)
+            model_best.eval()
+            x = model_best.sample(16)
+            plt.imshow(x.detach().numpy())
+
+        model = VAE()
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(3):
+            for x in loader:
+                optimizer.zero_grad()
+                model(x).sum().backward()
+                optimizer.step()
+            torch.save(model, "vae.model")
+            samples_generated("vae.model")
+    """
+    assert findings(source.replace("DECORATOR", "")) == [("LC007", "x = model_best.sample(16)")]
+    assert findings(source.replace("DECORATOR", "@torch.no_grad()")) == []
+    # a method no module class of the file defines may be a library model's own
+    assert findings(source.replace("DECORATOR", "").replace("model_best.sample(16)", "model_best.generate(16)")) == []
+
+
+def test_a_part_of_a_module_list_called_by_index_runs_a_forward() -> None:
+    source = """
+        class Flow(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.t = nn.ModuleList([nn.Linear(4, 4) for _ in range(3)])
+
+            def forward(self, x):
+                return self.inverse(x)
+
+            def inverse(self, z):
+                for i in range(3):
+                    z = self.t[i](z)
+                return z
+
+        model = Flow()
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(3):
+            for x in loader:
+                optimizer.zero_grad()
+                model(x).sum().backward()
+                optimizer.step()
+
+        def generate(n):
+            model.eval()
+            z = torch.randn(n, 4)
+            x = model.inverse(z)
+            plt.imshow(x.detach().numpy())
+
+        GRAD
+        generate(16)
+    """
+    assert findings(source.replace("GRAD", "")) == [("LC007", "x = model.inverse(z)")]
+    assert findings(source.replace("GRAD", "torch.set_grad_enabled(False)")) == []
+
+
+def test_a_layer_without_parameters_passes_on_only_the_graph_its_input_carries() -> None:
+    source = """
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        pool = POOL
+        pooled = []
+        for x, y in loader:
+            optimizer.zero_grad()
+            out = net(x)
+            nn.functional.cross_entropy(out, y).backward()
+            optimizer.step()
+            pooled.append(pool(INPUT))
+    """
+    assert findings(source.replace("POOL", "nn.AdaptiveAvgPool1d(1)").replace("INPUT", "x")) == []
+    assert findings(source.replace("POOL", "nn.AdaptiveAvgPool1d(1)").replace("INPUT", "out")) == [("LC009", "pooled.append(pool(out))")]
+    # a layer that learns carries its own graph whatever it is given
+    assert findings(source.replace("POOL", "nn.PReLU()").replace("INPUT", "x")) == [("LC009", "pooled.append(pool(INPUT))".replace("INPUT", "x"))]
+
+
+LEARNER = """
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Linear(8, 2))
+
+        def forward(self, x):
+            return self.body(x)
+
+    class Learner:
+        def __init__(self):
+            self.network = Net()
+            self.pointer = self.network
+            self.task = 0
+
+        def train(self):
+            MODE
+
+        def accuracy(self, loader):
+            self.network.eval()
+            with torch.no_grad():
+                return sum((self.network(x).argmax(1) == y).sum().item() for x, y in loader)
+
+        def fit(self, loader, test_loader):
+            optimizer = torch.optim.SGD(self.network.parameters(), lr=0.1)
+            for epoch in range(10):
+                self.train()
+                for x, y in loader:
+                    optimizer.zero_grad()
+                    nn.functional.cross_entropy(self.network(x), y).backward()
+                    optimizer.step()
+                print(self.accuracy(test_loader))
+
+    Learner().fit(train_loader, val_loader)
+"""
+
+
+def test_train_mode_restored_through_another_name_of_the_model_is_restored() -> None:
+    assert findings(LEARNER.replace("MODE", "self.pointer.train()")) == []
+    assert findings(LEARNER.replace("MODE", "self.network.train()")) == []
+    assert findings(LEARNER.replace("MODE", "pass")) == [("LC008", "print(self.accuracy(test_loader))")]
+
+
+def test_a_helper_that_chooses_eval_mode_for_training_on_one_path_is_no_forgotten_train() -> None:
+    chosen = "if self.task > 0:\n                self.network.eval()\n                return\n            self.network.train()"
+    assert findings(LEARNER.replace("MODE", chosen)) == []
+
+
+def test_a_name_bound_to_a_part_of_a_model_is_in_the_mode_the_model_was_put_in() -> None:
+    source = """
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.features = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8))
+                self.head = nn.Linear(8, 2)
+
+            def forward(self, x):
+                return self.head(self.features(x))
+
+        def adapt(features, x, y):
+            embedded = features(x)
+            return (embedded.argmax(1) == y).float().mean()
+
+        model = Net()
+        features = model.features
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(10):
+            model.train()
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            MODE
+            with torch.no_grad():
+                print(adapt(features, x_val, y_val).item())
+    """
+    assert findings(source.replace("MODE", "model.eval()")) == []
+    assert [code for code, _ in findings(source.replace("MODE", "pass"))] == ["LC006"]

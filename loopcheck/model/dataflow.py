@@ -35,6 +35,15 @@ INDEX_RETURNING = frozenset({"max", "min", "topk", "sort", "kthvalue", "median",
 INTEGER_DTYPES = lazy(r"(?:^|\.)(long|int|int8|int16|int32|int64|uint8|bool|short)$")
 INTEGER_TENSORS = frozenset({"LongTensor", "IntTensor", "BoolTensor", "ByteTensor", "ShortTensor", "CharTensor"})
 _LOSS_NAME = lazy(r"(?i)criterion|loss")
+_PARAMETER_FREE_LAYER = lazy(
+    r"^torch\.nn\.(?:modules\.[\w.]+\.)?(?:(?:Adaptive)?(?:Max|Avg|LP|FractionalMax)Pool[123]d|MaxUnpool[123]d"
+    r"|(?:Alpha|FeatureAlpha)?Dropout[123]?d?|Flatten|Unflatten|Identity|Upsample\w*|Pixel(?:Un)?[Ss]huffle|ChannelShuffle"
+    r"|(?:Zero|Constant|Reflection|Replication|Circular)Pad[123]d|Fold|Unfold|CosineSimilarity|PairwiseDistance"
+    r"|ReLU6?|LeakyReLU|RReLU|ELU|SELU|CELU|GELU|SiLU|Mish|Sigmoid|LogSigmoid|Hardsigmoid|Tanh|Hardtanh|Hardswish"
+    r"|Tanhshrink|Softshrink|Hardshrink|Threshold|GLU|Softmax2?d?|LogSoftmax|Softmin|Softplus|Softsign)$"
+)
+"""torch.nn layers that hold no parameter: what they return carries a graph only when their input does
+(`PReLU` learns its slope and is not among them)."""
 
 
 @dataclass(init=False, eq=False, repr=False)
@@ -287,6 +296,8 @@ class Values:
                     if (arg := call.arg(index, parameter)) is not None and self._carries(arg.node)
                 )
                 return any(owner.returned_graphs(forward, inputs))
+        if binding is not None and binding.role == MODEL and _PARAMETER_FREE_LAYER.match(binding.qualified or ""):
+            return self._any(a.node for a in call.args)  # `nn.AdaptiveAvgPool2d(1)(x)`: a graph only from x
         if binding is not None and binding.role == MODEL:
             return not _is_loss_class(binding.qualified)
         return bool(self.model.training_steps) and self.model.is_trained(called)

@@ -532,7 +532,7 @@ def _direct_model_call(model: LoopModel, function: FunctionInfo, call: CallSite)
     target = model.resolve_call(call, function)
     if target is not None:
         return model.flow.model_method(target, call, context)
-    alternatives = model.flow.methods_of_passed_classes(call, context)
+    alternatives = model.flow.methods_of_passed_classes(call, context) or model.flow.methods_of_unpickled_model(call, context)
     if alternatives is not None:
         return alternatives  # `model.encode(x)` on a model built from a class chosen in branches
     subject = model.flow.model_called(call, function, context)
@@ -1933,6 +1933,8 @@ def covers(switched: Subject | None, subject: Subject | None, model: LoopModel) 
     (`model.eval()` covers `model.encoder`)?"""
     if switched is not None and subject is not None and subject.name.startswith(switched.name + "."):
         return True
+    if _part_named(model, subject, switched):
+        return True  # `features = model.features` after `model.eval()`: a part of the switched model
     if switched is not None and subject is not None:
         # `model = srgan_generator` after `srgan_generator.eval()`: two names of one object
         for one, other in ((subject, switched), (switched, subject)):
@@ -1954,21 +1956,30 @@ def _mode_before(
         if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(event.subject, subject, model):
             # a train() on what may be another object (`for obj in [loss_module, critic]: obj.train()`
             # in a helper) leaves the mode unknown, not in training
-            state = event.kind is not Kind.TRAIN or not _surely_covers(event.subject, subject)
+            state = event.kind is not Kind.TRAIN or not _surely_covers(model, event.subject, subject)
     return state
 
 
-def _surely_covers(switched: Subject | None, subject: Subject | None) -> bool:
+def _surely_covers(model: LoopModel, switched: Subject | None, subject: Subject | None) -> bool:
     """Is the switched object surely the subject or a module holding it: the same name, a prefix
     of it, one bound as an alias or wrapper of the other, or the same binding?"""
     if switched is None or subject is None:
         return False
-    if subject.name == switched.name or subject.name.startswith(switched.name + "."):
+    if subject.name == switched.name or subject.name.startswith(switched.name + ".") or _part_named(model, subject, switched):
         return True
     for one, other in ((subject, switched), (switched, subject)):
         if one.binding is not None and other.name in (one.binding.alias, one.binding.wraps):
             return True
     return switched.binding is not None and switched.binding is subject.binding
+
+
+def _part_named(model: LoopModel, subject: Subject | None, switched: Subject | None) -> bool:
+    """Is the subject a name bound to a part of the switched model (`features = model.features`)?"""
+    if subject is None or switched is None:
+        return False
+    bound = model.at(subject.function).roles.lookup(subject.name, subject.function)
+    alias = bound.alias if bound is not None else None
+    return alias is not None and alias.startswith(switched.name + ".")
 
 
 def _same_chain(one: tuple[CallSite, ...], other: tuple[CallSite, ...]) -> bool:

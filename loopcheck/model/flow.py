@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Iterator
 import libcst as cst
 
 from loopcheck.lazyre import lazy
-from loopcheck.model.build import NOT_LITERAL, grad_mode_of, literal_value
+from loopcheck.model.build import NOT_LITERAL, dotted_name, grad_mode_of, literal_value
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children, choice
-from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding
+from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding, without_module
 from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, Value, _set
 
@@ -99,10 +99,30 @@ class Subject(Frozen):
                 return self.key == other.key or "*" in (_element_of(self), _element_of(other))
             return self.binding is None or other.binding is None
         if self.binding is not None and other.binding is not None:
-            return self.binding is other.binding
+            return self.binding is other.binding or _names_other(self, other) or _names_other(other, self)
         if self.function is other.function:
             return self.name == other.name
         return True
+
+
+def _names_callables(binding: Binding | None) -> bool:
+    """Is the name bound to a dict, list or tuple display of plain names (`{"cnn": TextCNN, "rnn":
+    TextRNN}`): classes or functions to pick from, not modules already built?"""
+    value = binding.statement.value if binding is not None else None
+    if isinstance(value, cst.Dict):
+        items = [element.value for element in value.elements if isinstance(element, cst.DictElement)]
+    elif isinstance(value, (cst.List, cst.Tuple)):
+        items = [element.value for element in value.elements]
+    else:
+        return False
+    return bool(items) and all(dotted_name(item) is not None for item in items)
+
+
+def _names_other(one: Subject, other: Subject) -> bool:
+    """Is `one` bound as another name of `other` (`self.ptr = self.network`, or its `.module` when
+    wrapped), or as a wrapper around it (`parallel = nn.DataParallel(model)`)? One object either way."""
+    binding = one.binding
+    return binding is not None and other.name in (without_module(binding.alias or ""), binding.wraps)
 
 
 @dataclass(init=False, eq=False, repr=False)
@@ -195,6 +215,7 @@ class Flow:
 
     def __init__(self, model: LoopModel) -> None:
         self.model = model
+        self._whole_classes: list[ClassInfo] | None = None
 
     # classification ---------------------------------------------------------------------
 
@@ -312,7 +333,15 @@ class Flow:
         return []
 
     def model_called(self, call: CallSite, function: FunctionInfo, context: Context | None = None) -> Subject | None:
-        """The model a call runs forward on: `model(x)`, `self.net(x)`, `model.forward(x)`; never a class."""
+        """The model a call runs forward on: `model(x)`, `self.net(x)`, `model.forward(x)`, a part of a
+        module container (`self.blocks[i](x)`); never a class."""
+        if call.dotted is None and call.inner is None and isinstance(call.node.func, cst.Subscript):
+            # `self.s[index](xa)`: a module held in a ModuleList / ModuleDict / list of models
+            base = dotted_name(call.node.func.value)
+            if base is None or _names_callables(self.model.binding(base, function)):
+                return None  # `models[args.model]()`: a class (or factory) picked from a display, built
+            callee = self.subject_in(base, context) if context is not None else self.subject(base, function)
+            return callee if callee is not None and callee.role == MODEL else None
         if call.dotted is None or call.inner is not None:
             return None
         name = call.dotted[: -len(".forward")] if call.dotted.endswith(".forward") else call.dotted
@@ -552,7 +581,7 @@ class Flow:
             if target is not None and depth < MAX_INLINE_DEPTH:
                 items.append(self._enter(target, call, context, depth))
                 continue
-            alternatives = self.methods_of_passed_classes(call, context)
+            alternatives = self.methods_of_passed_classes(call, context) or self.methods_of_unpickled_model(call, context)
             if alternatives is not None:
                 items.append(Emit(alternatives))
                 continue
@@ -602,6 +631,50 @@ class Flow:
             return None
         receiver = self.subject_in(call.receiver, context)
         return Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call) if receiver is not None else None
+
+    def methods_of_unpickled_model(self, call: CallSite, context: Context) -> Event | None:
+        """`model_best = torch.load(path); model_best.sample(16)`: a whole model unpickled, whose
+        class cannot be seen from the binding, called by a method that only the file's own module
+        classes define (a VAE's `sample`): a model call when each of those methods only computes,
+        with grad off when each runs under `no_grad` itself. A method no class of the file defines
+        stays unknown (a library model's `generate` may run under no_grad)."""
+        if call.receiver is None or call.method is None or call.inner is not None:
+            return None
+        binding = self.model.binding(call.receiver, context.function)
+        if binding is None or binding.cls is not None or binding.classes or binding.call is None:
+            return None
+        if (binding.qualified or "") != "torch.load" and binding.call.dotted != "torch.load":
+            return None
+        methods = [cls.methods[call.method] for cls in self._whole_model_classes() if call.method in cls.methods]
+        if not methods or any(self.model.reaches(m) or not self.model.runs_forward(m) for m in methods):
+            return None
+        receiver = self.subject_in(call.receiver, context)
+        if receiver is None or receiver.role != MODEL:
+            return None
+        grads = {
+            "off" if grad == "on" and self.model.forwards_without_grad(m) else grad
+            for m in methods
+            for grad in (self.model.at(m).flow.grad_of_function(m, context.grad),)
+        }
+        inside = replace(context, grad="on" if "on" in grads else context.grad if len(grads) != 1 else grads.pop())
+        return Event(Kind.MODEL_CALL, call.node, inside, subject=receiver, call=call)
+
+    def _whole_model_classes(self) -> list[ClassInfo]:
+        """The file's module classes built outside every module class (`model = VAE(...)`), not
+        only as parts of another (`self.prior = Prior()` in the VAE): what a whole model may be."""
+        found = self._whole_classes
+        if found is None:
+            classes = self.model.ir.classes
+            built = {
+                call.dotted
+                for function in self.model.ir.functions
+                if function.cls is None or not self.model.is_module_class(function.cls)
+                for simple in function.simples
+                for call in simple.calls
+                if call.dotted in classes
+            }
+            found = self._whole_classes = [classes[name] for name in sorted(built) if self.model.is_module_class(classes[name])]
+        return found
 
     def _methods_of_callers_classes(self, call: CallSite, context: Context) -> tuple[FunctionInfo, ...] | None:
         """`policy.select_action(state)` where `policy` is a parameter the callers fill with objects

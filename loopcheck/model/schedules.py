@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 BATCH = "batch"
 EPOCH = "epoch"
 ITERATION_WORDS = lazy(
-    r"(?i)len\(|steps|iters\b|_iters|iterations|batches|updates|num_training|max_iter|total_iter|num_iter|n_iter"
+    r"(?i)len\(|steps|iters\b|_iters|iterations|batches|updates|num_training|max_iter|total_iter|num_iter|n_iter|per_epoch"
 )
+"""Words of a size counted in optimizer steps (a count `per_epoch` is one of the steps within each epoch)."""
 EPOCH_WORDS = lazy(r"(?i)epoch")
 ALWAYS_PER_ITERATION = frozenset({"OneCycleLR", "CyclicLR"})
 EPOCH_BY_DEFAULT = frozenset({"StepLR", "MultiStepLR", "ExponentialLR"})

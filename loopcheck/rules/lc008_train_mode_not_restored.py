@@ -20,7 +20,9 @@ class TrainModeNotRestored(Rule):
     of that model (a `backward()` whose step updates it, in this iteration or the next one) without
     a `model.train()` in between. A helper's parameter stands for the argument it is given, so
     `train()` on one model does not restore another; a model outside every optimizer (a frozen
-    teacher, an EMA copy) may stay in eval mode."""
+    teacher, an EMA copy) may stay in eval mode, and so may one a helper that only sets modes puts
+    in eval mode on one path and in train mode on another (it chooses the mode training runs in).
+    Two names bound one to the other (`self.ptr = self.network`, or its `.module`) are one model."""
 
     code = "LC008"
     name = "train-mode-not-restored"
@@ -117,6 +119,8 @@ for epoch in range(epochs):
                     return  # an EMA copy or a frozen teacher may stay in eval mode
                 if _restores_saved_mode(model, switch):
                     return  # `training = model.training; model.eval(); ...; if training: model.train()`
+                if _chooses_the_mode(model, switch):
+                    return  # `def train(self): if frozen: self.net.eval(); return; self.net.train()`
                 if _dies_with_its_function(switch, loop):
                     return  # a model a helper builds for itself and drops: its mode ends with the call
                 if not _steps_model(model, stepped, switch):
@@ -140,7 +144,10 @@ for epoch in range(epochs):
                         # frozen backbone): the mode it trains in is chosen there, not left behind
                         kept = frozenset(s for s in switches if not model.may_be(event.subject, s.subject))
                         return kept, waiting, armed & kept
-                    return switches | {event}, waiting, armed
+                    # (a later eval() of the model is the switch in force: the earlier one is not what
+                    # the training pass runs after)
+                    kept = frozenset(s for s in switches if not model.may_be(event.subject, s.subject))
+                    return kept | {event}, waiting, armed & kept
                 if event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and switches:
                     kept = frozenset(s for s in switches if not model.may_be(event.subject, s.subject))
                     return kept, waiting, armed & kept
@@ -182,6 +189,19 @@ def _restores_saved_mode(model: LoopModel, switch: Event) -> bool:
         and any(guard.removeprefix("not ").strip() in saved for guard in event.context.guards)
         for event in model.function_events_flat(function)
     )
+
+
+def _chooses_the_mode(model: LoopModel, switch: Event) -> bool:
+    """Is the switch made by a helper that only sets modes, putting the same model in train mode on
+    another path (`def train(self): if self.task > 0: self.net.eval(); return; self.net.train()`)?
+    Called where training begins, it picks the mode training runs in: eval mode there is chosen."""
+    if not switch.context.chain:
+        return False
+    function = switch.context.function
+    events = model.function_events_flat(function)
+    if any(e.kind in (Kind.MODEL_CALL, Kind.BACKWARD, Kind.OPAQUE) for e in events):
+        return False  # it evaluates (or trains) too: an evaluation helper, judged as such
+    return any(e.kind is Kind.TRAIN and model.may_be(e.subject, switch.subject) for e in events)
 
 
 def _evals_to_train(model: LoopModel, switch: Event, loop: Loop) -> bool:
