@@ -4538,6 +4538,7 @@ def test_a_pass_whose_input_was_made_to_require_grad_keeps_its_graph_on_purpose(
                 ASK
                 out = net(x)
                 loss = nn.functional.cross_entropy(out, y)
+                GRADIENT
                 total += loss.item()
             return total
 
@@ -4548,10 +4549,16 @@ def test_a_pass_whose_input_was_made_to_require_grad_keeps_its_graph_on_purpose(
                 optimizer.step()
             print(test(val_loader))
     """
-    assert findings(source.replace("ASK", "x.requires_grad = True")) == []
-    assert findings(source.replace("ASK", "x = x + torch.zeros_like(x, requires_grad=True)")) == []
-    assert findings(source.replace("ASK", "x.requires_grad = False")) == [("LC007", "out = net(x)")]
-    assert findings(source.replace("ASK", "pass")) == [("LC007", "out = net(x)")]
+    saliency = source.replace("GRADIENT", "saliency = torch.autograd.grad(loss, x)[0]")
+    assert findings(saliency.replace("ASK", "x.requires_grad = True")) == []
+    assert findings(saliency.replace("ASK", "x = x + torch.zeros_like(x, requires_grad=True)")) == []
+    # handed with the input to code that cannot be seen, which may differentiate one by the other
+    unseen = source.replace("GRADIENT", "penalty = input_gradient_penalty(out, x)")
+    assert findings(unseen.replace("ASK", "x.requires_grad = True")) == []
+    assert findings(unseen.replace("ASK", "x.requires_grad = False")) == [("LC007", "out = net(x)")]
+    assert findings(unseen.replace("ASK", "pass")) == [("LC007", "out = net(x)")]
+    # no gradient taken from what the forward returns: the graph is built for nothing
+    assert findings(source.replace("GRADIENT", "pass").replace("ASK", "x.requires_grad = True")) == [("LC007", "out = net(x)")]
 
 
 def test_a_model_unpickled_whole_runs_the_method_its_files_model_class_defines() -> None:
@@ -4728,3 +4735,43 @@ def test_a_name_bound_to_a_part_of_a_model_is_in_the_mode_the_model_was_put_in()
     """
     assert findings(source.replace("MODE", "model.eval()")) == []
     assert [code for code, _ in findings(source.replace("MODE", "pass"))] == ["LC006"]
+
+
+def test_a_method_that_runs_none_of_the_mode_layers_needs_no_eval() -> None:
+    source = """
+        class SAGE(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.convs = nn.ModuleList()
+                for _ in range(2):
+                    self.convs.append(nn.Linear(4, 4))
+                self.norm = nn.BatchNorm1d(4)
+
+            def forward(self, x):
+                for conv in self.convs:
+                    x = nn.functional.dropout(conv(x), p=0.5, training=self.training)
+                return x
+
+            def inference(self, x):
+                for i in range(2):
+                    x = BODY
+                return x
+
+        model = SAGE()
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(3):
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.mse_loss(model(x), y).backward()
+                optimizer.step()
+
+        @torch.no_grad()
+        def test(x, y):
+            h = model.inference(x)
+            return nn.functional.mse_loss(h, y).item()
+
+        print(test(x_test, y_test))
+    """
+    assert findings(source.replace("BODY", "self.convs[i](x).relu()")) == []
+    assert [code for code, _ in findings(source.replace("BODY", "self.norm(self.convs[i](x))"))] == ["LC006"]
+    assert [code for code, _ in findings(source.replace("BODY", "self.forward(x)"))] == ["LC006"]

@@ -1533,20 +1533,24 @@ def _runs_on_new_torch(model: LoopModel) -> bool:
 
 def wants_input_gradients(model: LoopModel, event: Event) -> bool:
     """`img.requires_grad = True` (or `img.requires_grad_()`, or `delta = torch.zeros(...,
-    requires_grad=True)`) earlier in the function, on a value the forward reads: the pass keeps its
-    graph on purpose, to differentiate with respect to the input (a saliency map, an attack, a
-    Sobolev or gradient-matching loss), whatever its outputs are then used for."""
+    requires_grad=True)`) earlier in the function, on a value the forward reads, and a gradient
+    taken later from what the forward returns (`backward()`, `torch.autograd.grad`, here or in a
+    project function or loss module it is handed to): the pass keeps its graph on purpose, to
+    differentiate with respect to the input (a saliency map, an attack, a Sobolev loss). Re-running
+    the model on the perturbed input only to show its class takes no gradient: no purpose then."""
     call = event.call
     if call is None:
         return False
     function = event.context.function
     placed = model.at(function).ordered_statements(function)
     asking: set[str] = set()
-    for item in placed:
+    for index, item in enumerate(placed):
         simple = item.simple
         if any(c is call for c in simple.calls) or any(c.node is event.node for c in simple.calls):
             read = {name for arg in call.args for name in arg.names}
-            return bool(read & _derived_names(placed[: placed.index(item)], asking)) if asking else False
+            if not asking or not read & _derived_names(placed[:index], asking):
+                return False
+            return _gradient_taken_from(model, function, placed[index + 1 :], set(simple.targets), asking)
         for target in simple.targets:
             if target.endswith(".requires_grad") and not (isinstance(simple.value, cst.Name) and simple.value.value == "False"):
                 asking.add(target[: -len(".requires_grad")])
@@ -1558,6 +1562,34 @@ def wants_input_gradients(model: LoopModel, event: Event) -> bool:
             flag = next((arg for arg in made.args if arg.keyword == "requires_grad"), None)
             if flag is not None and not (isinstance(flag.node, cst.Name) and flag.node.value == "False"):
                 asking.update(simple.targets)
+    return False
+
+
+def _gradient_taken_from(
+    model: LoopModel, function: FunctionInfo, after: list[Placed], outputs: set[str], inputs: set[str]
+) -> bool:
+    """Does a statement of `after` take a gradient from a value computed from `outputs`? A call of
+    code that cannot be seen handed both such a value and the input that requires grad
+    (`criterion(out, target, img)`) may: it is given all a gradient with respect to the input needs."""
+    derived = _derived_names(after, outputs)
+    for item in after:
+        for call in item.simple.calls:
+            used = {name for arg in call.args for name in arg.names} | ({call.receiver.split(".")[0]} if call.receiver else set())
+            if not used & derived:
+                continue
+            if call.method == "backward" or model.takes_gradients(call):
+                return True
+            target = model.resolve_call(call, function)
+            if target is None and call.dotted is not None:
+                bound = model.binding(call.dotted, function)
+                target = model.method_of(bound.cls, "forward") if bound is not None and bound.cls is not None else None
+            if target is not None and (
+                "backward" in model.reaches(target)
+                or any(model.at(target).takes_gradients(c) for s in target.simples for c in s.calls)
+            ):
+                return True
+            if target is None and used & inputs:
+                return True
     return False
 
 
@@ -2260,6 +2292,50 @@ def _function_builds_mode_layers(model: LoopModel, function: FunctionInfo) -> bo
                 found = True
     model._class_facts[key] = found
     return found
+
+
+def method_free_of_mode_layers(model: LoopModel, event: Event) -> bool:
+    """Is the pass's call a method of a project model class other than its forward that runs none
+    of the class's mode layers (`def inference(self, x): ... self.convs[i](x)` of a model whose
+    forward alone applies dropout)? Read from the method and the `self` methods it calls: no
+    `self(...)`/`self.forward`, no dropout or batch norm applied, no `self.training`, and no part
+    called whose construction in `__init__` holds a mode layer."""
+    call = event.call
+    if call is None or call.method in (None, "forward", "__call__") or event.subject is None:
+        return False
+    target = model.resolve_call(call, event.context.function)
+    cls = target.cls if target is not None else None
+    if target is None or cls is None or not model.is_module_class(cls):
+        return False
+    owner = model.at_class(cls)
+    init = owner.method_of(cls, "__init__")
+    moded: set[str] = set()
+    for simple in init.simples if init is not None else ():
+        if any(_builds_mode_layer(owner, c) or _built_part_has_mode_layers(owner, cls, c, ()) for c in simple.calls):
+            moded.update(t for t in simple.targets if t.startswith("self."))
+            moded.update(c.receiver for c in simple.calls if c.receiver is not None and c.receiver.startswith("self."))
+    if init is None or any(not isinstance(base, ClassInfo) and base not in _MODE_FREE_BASES and base.rsplit(".", 1)[-1] not in _MODE_FREE_BASES for base in model.base_classes(cls)):
+        return False
+    seen: set[int] = set()
+    pending = [target]
+    while pending:
+        method = pending.pop()
+        if id(method) in seen:
+            continue
+        seen.add(id(method))
+        if "self.training" in owner.code(method.node):
+            return False
+        for simple in method.simples:
+            for inner in simple.calls:
+                func = inner.node.func
+                dotted = dotted_name(func.value) if isinstance(func, cst.Subscript) else inner.dotted  # `self.convs[i](x)`
+                if dotted in ("self", "self.forward") or _builds_mode_layer(owner, inner):
+                    return False
+                if dotted is not None and any(dotted == m or dotted.startswith(m + ".") for m in moded):
+                    return False
+                if inner.receiver == "self" and inner.method in cls.methods:
+                    pending.append(cls.methods[inner.method])
+    return True
 
 
 def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:

@@ -336,10 +336,14 @@ class Flow:
         """The model a call runs forward on: `model(x)`, `self.net(x)`, `model.forward(x)`, a part of a
         module container (`self.blocks[i](x)`); never a class."""
         if call.dotted is None and call.inner is None and isinstance(call.node.func, cst.Subscript):
-            # `self.s[index](xa)`: a module held in a ModuleList / ModuleDict / list of models
+            # `self.s[index](xa)` in a model's method: a part held in its ModuleList / ModuleDict (an
+            # element of a list of models a loader handed back, `models[0](x)`, is in a mode set
+            # out of sight)
             base = dotted_name(call.node.func.value)
-            if base is None or _names_callables(self.model.binding(base, function)):
-                return None  # `models[args.model]()`: a class (or factory) picked from a display, built
+            if base is None or not base.startswith("self.") or function.cls is None or not self.model.is_module_class(function.cls):
+                return None
+            if base.rsplit(".", 1)[-1][:1].isupper() or _names_callables(self.model.binding(base, function)):
+                return None  # `self.models[name]()`, `self.Model[0](envs)`: a class (or factory) picked, built
             callee = self.subject_in(base, context) if context is not None else self.subject(base, function)
             return callee if callee is not None and callee.role == MODEL else None
         if call.dotted is None or call.inner is not None:

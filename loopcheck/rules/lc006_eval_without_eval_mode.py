@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
-from loopcheck.model.evaluation import acts_between_own_updates, train_mode_on_purpose
+from loopcheck.model.evaluation import acts_between_own_updates, method_free_of_mode_layers, train_mode_on_purpose
 from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
@@ -18,7 +18,9 @@ class EvalWithoutEvalMode(Rule):
     `run_epoch(..., train=False)`) when no `model.eval()` reaches it: not earlier in its function
     (on the model or a module holding it), not in its class's constructor, and not along every
     call chain that enters the pass, in any file of the project. A model whose class (in any
-    project file) holds no Dropout or BatchNorm, nor reads `self.training`, needs no `eval()`; a
+    project file) holds no Dropout or BatchNorm, nor reads `self.training`, needs no `eval()`, and
+    neither does a call of one of its methods other than forward that runs none of them
+    (`model.inference(x)` through parts built without a mode layer); a
     model whose class cannot be seen is assumed to need it (layers built by a project helper are
     read from the helper). A function no code of the project calls is entered in a context
     loopcheck cannot see: nothing is said of it. Also silent: a forward that only checks the code
@@ -134,6 +136,8 @@ with torch.no_grad():
                 continue
             if not model.may_hold_mode_layers(evaluation.model):
                 continue
+            if method_free_of_mode_layers(model.at(evaluation.first_call.context.function), evaluation.first_call):
+                continue  # `model.inference(x)` runs none of the layers that eval() would switch
             if model.eval_mode_reaches(evaluation.first_call, evaluation.model, evaluation.entered_by):
                 continue
             if train_mode_on_purpose(model, evaluation.function, evaluation.first_call.node, evaluation.model):

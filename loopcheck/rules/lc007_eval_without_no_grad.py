@@ -29,8 +29,9 @@ class EvalWithoutNoGrad(Rule):
     pretrained embedding), a project module whose forward runs all it calls under
     `no_grad`/`inference_mode` itself, and one that builds no parameters at all (a fixed
     spectrogram transform). A pass whose input the function made to require grad first
-    (`img.requires_grad = True`, `delta = torch.zeros(..., requires_grad=True)`) differentiates
-    with respect to it on purpose. Grad mode belongs to the pass, not to a model: one finding per function, at its first
+    (`img.requires_grad = True`, `delta = torch.zeros(..., requires_grad=True)`) and whose output
+    a gradient is then taken from (here, in a project function or loss module, or by unseen code
+    handed that input too) differentiates with respect to it on purpose. Grad mode belongs to the pass, not to a model: one finding per function, at its first
     model call, also when the pass runs an encoder and then a decoder; when the pass is in another
     file of the run, it is reported there once (the call that enters it is its related location)."""
 
