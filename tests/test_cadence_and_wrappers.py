@@ -343,3 +343,36 @@ def test_a_checkpoint_filled_from_the_helpers_keyword_arguments_may_hold_the_opt
     fill = "for key, value in kwargs.items():\n                state[key] = value"
     assert found(helper.replace("FILL", fill)) == []
     assert [code for code, _ in found(helper.replace("FILL", 'state["note"] = "x"'))] == ["LC012"]
+
+
+def test_a_stand_in_class_for_an_imported_one_does_not_hide_what_the_import_does() -> None:
+    """`try: from torch.cuda.amp import GradScaler` with a do-nothing `class GradScaler` in the
+    `except` arm for old versions: `scaler.unscale_(optimizer)` unscales where it can."""
+    setup = SETUP + textwrap.dedent(
+        """
+        try:
+            from torch.cuda.amp import GradScaler
+        except ImportError:
+            class GradScaler:
+                def scale(self, loss):
+                    return loss
+                def unscale_(self, optimizer):
+                    pass
+                def step(self, optimizer):
+                    optimizer.step()
+                def update(self):
+                    pass
+        scaler = GradScaler()
+        """
+    )
+    source = """
+    for x, y in loader:
+        optimizer.zero_grad()
+        scaler.scale(nn.functional.cross_entropy(model(x), y)).backward()
+        UNSCALE
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        scaler.step(optimizer)
+        scaler.update()
+    """
+    assert found(source.replace("UNSCALE", "scaler.unscale_(optimizer)"), setup) == []
+    assert [code for code, _ in found(source.replace("UNSCALE", "pass"), setup)] == ["LC011"]

@@ -4775,3 +4775,120 @@ def test_a_method_that_runs_none_of_the_mode_layers_needs_no_eval() -> None:
     assert findings(source.replace("BODY", "self.convs[i](x).relu()")) == []
     assert [code for code, _ in findings(source.replace("BODY", "self.norm(self.convs[i](x))"))] == ["LC006"]
     assert [code for code, _ in findings(source.replace("BODY", "self.forward(x)"))] == ["LC006"]
+
+
+def test_a_loop_over_index_ranges_that_slices_held_out_data_is_an_evaluation_pass() -> None:
+    source = """
+        net = nn.Linear(784, 10)
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
+        for epoch in range(30):
+            shuffled = torch.randperm(60000)
+            for count in range(0, 60000, 200):
+                optimizer.zero_grad()
+                batch = train_data[shuffled[count:count + 200]]
+                loss = nn.functional.cross_entropy(net(batch), train_label[shuffled[count:count + 200]])
+                loss.backward()
+                optimizer.step()
+
+        running_error = 0
+        for i in range(0, 10000, 200):
+            minibatch = DATA[i:i + 200]
+            scores = net(minibatch)
+            running_error += get_error(scores, test_label[i:i + 200]).item()
+    """
+    assert findings(source.replace("DATA", "test_data")) == [("LC007", "scores = net(minibatch)")]
+    assert findings(source.replace("DATA", "extra_data")) == []
+
+
+def test_a_running_sum_kept_in_a_dict_entry_keeps_every_graph() -> None:
+    source = """
+        class AE(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.enc = nn.Linear(4, 2)
+                self.dec = nn.Linear(2, 4)
+
+            def forward(self, x):
+                z = self.enc(x)
+                return self.dec(z), z
+
+        model = AE()
+        optimizer = torch.optim.Adam(model.parameters())
+        magnitudes = {"value": 0, "counter": 0}
+        for x in loader:
+            optimizer.zero_grad()
+            out, z = model(x)
+            loss = ((out - x) ** 2).mean()
+            loss.backward()
+            optimizer.step()
+            STORE
+    """
+    assert findings(source.replace("STORE", 'magnitudes["value"] += torch.mean(torch.abs(z))')) == [
+        ("LC009", 'magnitudes["value"] += torch.mean(torch.abs(z))')
+    ]
+    assert findings(source.replace("STORE", 'magnitudes["value"] += torch.mean(torch.abs(z)).item()')) == []
+    assert findings(source.replace("STORE", 'magnitudes["value"] += loss.detach()')) == []
+
+
+def test_a_loss_summed_in_a_dict_entry_and_then_backwarded_is_no_retention() -> None:
+    source = """
+        net = nn.Linear(4, 2)
+        optimizer = torch.optim.Adam(net.parameters())
+        for batch in loader:
+            losses = {"total": 0}
+            optimizer.zero_grad()
+            for x, y in batch:
+                losses["total"] += nn.functional.mse_loss(net(x), y)
+            losses["total"].backward()
+            optimizer.step()
+    """
+    assert findings(source) == []
+
+
+def test_grad_turned_off_for_the_process_by_a_constructor_called_first_covers_later_passes() -> None:
+    source = """
+        class Inferer:
+            def __init__(self, path):
+                self.model = nn.Sequential(nn.Linear(4, 8), nn.Linear(8, 2))
+                self.model.load_state_dict(torch.load(path))
+                self.model.eval()
+                SWITCH
+
+            def evaluate(self, x):
+                probs = nn.functional.softmax(self.model(x), dim=-1)
+                return probs.cpu().numpy()
+
+        if __name__ == "__main__":
+            inf = Inferer("model.pt")
+            print(inf.evaluate(torch.randn(1, 4)))
+    """
+    assert findings(source.replace("SWITCH", "torch.autograd.set_grad_enabled(False)")) == []
+    assert [code for code, _ in findings(source.replace("SWITCH", "pass"))] == ["LC007"]
+
+
+def test_a_model_frozen_whole_by_its_own_method_records_no_graph() -> None:
+    source = """
+        class Separator(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Linear(4, 4)
+
+            def freeze(self):
+                for p in self.parameters():
+                    p.requires_grad = FLAG
+                self.eval()
+
+            def forward(self, x):
+                return self.net(x)
+
+        def evaluate(path, audio):
+            separator = Separator()
+            separator.load_state_dict(torch.load(path))
+            separator.freeze()
+            estimates = separator(torch.as_tensor(audio))
+            return estimates.numpy()
+
+        print(evaluate("unmix.pt", track))
+    """
+    assert findings(source.replace("FLAG", "False")) == []
+    assert [code for code, _ in findings(source.replace("FLAG", "True"))] == ["LC007"]

@@ -209,3 +209,22 @@ def test_a_notebook_of_another_language_is_a_note_not_an_error(tmp_path: Path) -
     result = lint_paths([str(path)])
     assert result.errors == [] and result.findings == []
     assert [n.reason for n in result.notes] == ["a julia notebook, not Python: nothing to check"]
+
+
+def test_a_model_bound_in_a_cell_that_is_no_valid_python_is_not_assumed_to_hold_mode_layers(tmp_path: Path) -> None:
+    """`net = # COMPLETE HERE` in an exercise: the cell is left out, so what `net` is cannot be
+    seen; it is not taken for a library model that may hold dropout (LC006), while the grad
+    mode of the pass is plain to see (LC007)."""
+    cells = [
+        ("code", "import torch\nimport torch.nn as nn"),
+        ("code", "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 2)\n    def forward(self, x):\n        return self.fc(x)"),
+        ("code", "BINDING"),
+        ("code", "opt = torch.optim.SGD(net.parameters(), lr=0.1)\nfor x, y in loader:\n    opt.zero_grad()\n    nn.functional.cross_entropy(net(x), y).backward()\n    opt.step()"),
+        ("code", "scores = net(x_test)\nprint((scores.argmax(1) == y_test).float().mean())"),
+    ]
+    left_out = write_notebook(tmp_path / "exercise.ipynb", [(k, t.replace("BINDING", "net = # COMPLETE HERE")) for k, t in cells])
+    result = lint_paths([str(left_out)])
+    assert [n.reason.split(" (")[0] for n in result.notes] == ["notebook cell 3 is no valid Python"]
+    assert [f.code for f in result.findings] == ["LC007"]
+    unseen = write_notebook(tmp_path / "library.ipynb", [(k, t.replace("BINDING", "import zoo\nnet = zoo.make_net()")) for k, t in cells])
+    assert sorted(f.code for f in lint_paths([str(unseen)]).findings) == ["LC006", "LC007"]

@@ -178,7 +178,8 @@ class LoopModel:
         """In a notebook whose cells did not all parse: is this a plain name that nothing in the
         file defines, imports or assigns, and no star import may bring? Its definition is in a cell
         that was left out, out of sight."""
-        if not getattr(self.source, "skipped", ()):
+        notebook = getattr(self.source, "notebook", None)
+        if not getattr(notebook, "skipped", ()):
             return False
         if not dotted or "." in dotted or self.ir.star_imports or dotted in self.ir.imports:
             return False
@@ -388,6 +389,12 @@ class LoopModel:
             return None, None, None
         qualified = qualify(call.dotted, self.ir.imports)
         made = self.definition(call.dotted, function) if call.inner is None else None
+        if isinstance(made, ClassInfo) and call.dotted in self.ir.import_refs and self.ir.classes.get(call.dotted) is made:
+            # `try: from torch.cuda.amp import GradScaler` / `except: class GradScaler: ...`: a stand-in
+            # for old versions; the imported class is what runs where it can
+            role = classify_constructor(qualified)
+            if role is not None:
+                return role, None, qualified
         if isinstance(made, ClassInfo):
             return self.class_role(made), made, qualified
         if isinstance(made, FunctionInfo):

@@ -630,6 +630,12 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
         kept = _kept_by_callee(values, call)
         if kept is not None:
             yield kept
+    if simple.subscript_targets and simple.augmented and simple.value is not None:
+        # `res["loss"] += loss`: a running sum kept in a dict or list entry
+        carried = values.carries(simple.value, item.grad)
+        for container in simple.subscript_targets if carried else ():
+            if values.is_collection(container):
+                yield container, _shown(simple.value, carried), carried
     if simple.subscript_targets and simple.value is not None and isinstance(simple.node, cst.Assign):
         carried = values.carries(simple.value, item.grad)
         if carried and any(_varying_key(t.target) for t in simple.node.targets):

@@ -20,7 +20,7 @@ import libcst as cst
 
 from loopcheck.model.build import dotted_name, functions_within, nodes_within, qualify
 from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, Placed, feeding_backward, simples_of, walk
-from loopcheck.model.ir import ArgInfo, CallSite, ClassInfo, FunctionInfo, Loop, Simple, all_statements
+from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import events_of
 from loopcheck.model.state import requires_grad_set
 from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, Binding
@@ -943,6 +943,8 @@ def _out_of_sight(model: LoopModel, name: str, function: FunctionInfo, depth: in
         return False
     if owner.roles.lookup(head, function) is not None:
         return False  # bound here, to something whose attribute is not known
+    if owner.unbound(head, function):
+        return False  # `net = # COMPLETE HERE` in a notebook cell that does not parse: bound out of sight
     return True
 
 
@@ -1236,6 +1238,11 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
         return True
     if DATA_ITERABLE.search(loop.iter_text) and model.training_steps and model.is_trained(first.subject):
         return True
+    if (
+        first.call is not None and first.context.function is function and model.training_steps and model.is_trained(first.subject)
+        and _from_held_out_data(function, first.call, simples=list(simples_of(loop.body)))
+    ):
+        return True  # `for i in range(0, 10000, bs): x = test_data[i:i + bs]; scores = net(x)`
     if first.call is not None and first.call.method is not None and _GENERATING.match(first.call.method):
         return True  # `netG.generate_images(n)`, `model.predict(x)`: asked for outputs, not training
     if _loaded_before(model, function, first) and not model.is_trained(first.subject):
@@ -1281,10 +1288,10 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
 _TRAINING_DATA = lazy(r"(?i)train")
 
 
-def _from_held_out_data(function: FunctionInfo, call: CallSite, hops: int = 3) -> bool:
-    """Are the call's inputs taken from held-out data through the function's assignments
-    (`data, _ = next(iter(test_loader)); data = data.to(device); model(data)`)? Names read, not
-    functions called (`train_test_split` names no held-out data)."""
+def _from_held_out_data(function: FunctionInfo, call: CallSite, hops: int = 3, simples: list[Simple] | None = None) -> bool:
+    """Are the call's inputs taken from held-out data through the function's assignments (or those
+    of `simples`, a loop's body) (`data, _ = next(iter(test_loader)); data = data.to(device);
+    model(data)`)? Names read, not functions called (`train_test_split` names no held-out data)."""
     names = {name for arg in call.args for name in arg.names}
     seen: set[str] = set()
     for _ in range(hops):
@@ -1293,7 +1300,7 @@ def _from_held_out_data(function: FunctionInfo, call: CallSite, hops: int = 3) -
             return False
         seen |= names
         found: set[str] = set()
-        for simple in function.simples:
+        for simple in function.simples if simples is None else simples:
             if simple.value is None or not set(simple.targets) & names:
                 continue
             called = {c.dotted for c in simple.calls if c.dotted is not None}
@@ -1475,12 +1482,56 @@ def grad_entering(
     for edge in edges:
         caller = model.at(edge.caller)
         mode = caller.lexical_grad(edge.caller, edge.call)
+        if mode == "on" and _grad_turned_off_before(caller, edge.caller, edge.call):
+            mode = "off"
         if mode == "on":
             mode = grad_entering(caller, edge.caller, depth + 1)
         modes.add(mode)
     if "on" in modes:
         return "on"
     return "unknown" if "unknown" in modes else "off"
+
+
+def _grad_turned_off_before(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    """Did a project function or constructor called before `call` on every path to it turn grad off
+    for the whole process (`torch.set_grad_enabled(False)` as a statement of its own body: `inf =
+    Inferer(opt)` whose `__init__` does it, then `inf.evaluate(...)`)?"""
+    return _switched_off_in(model, function, function.body, call) is True
+
+
+def _switched_off_in(model: LoopModel, function: FunctionInfo, block: list[object], call: CallSite) -> bool | None:
+    """True when grad was switched off before the call in this block, False when not, None when
+    the call is not in the block."""
+    switched = False
+    for statement in block:
+        simples = list(simples_of([statement]))
+        if any(c is call for simple in simples for c in simple.calls):
+            if isinstance(statement, Simple):
+                return switched
+            parts = statement.arms if isinstance(statement, Branch) else [statement.body]  # type: ignore[attr-defined]
+            for part in parts:
+                inner = _switched_off_in(model, function, part, call)
+                if inner is not None:
+                    return switched or inner
+            return switched
+        if not isinstance(statement, Simple):
+            continue  # (a switch made on some paths only)
+        for made in statement.calls:
+            target = model.resolve_call(made, function)
+            if target is None and made.dotted is not None:
+                built = model.definition(made.dotted, function)
+                target = model.method_of(built, "__init__") if isinstance(built, ClassInfo) else None
+            if target is not None and target is not function and _switches_grad_off(target):
+                switched = True
+    return None
+
+
+def _switches_grad_off(function: FunctionInfo) -> bool:
+    """`torch.set_grad_enabled(False)` as a statement at the top level of the function's body."""
+    return any(
+        isinstance(item, With) and item.grad == "off" and isinstance(item.node, cst.SimpleStatementLine)
+        for item in function.body
+    )
 
 
 def _trains_itself(model: LoopModel, function: FunctionInfo) -> bool:

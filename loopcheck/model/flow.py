@@ -571,6 +571,12 @@ class Flow:
                 continue
             if target is not None and call.method == "backward":
                 target = None  # `accelerator.backward(loss)` of the project's own wrapper: the backward
+            if target is not None and target.cls is not None and self.model.ir.classes.get(target.cls.name) is target.cls and (
+                target.cls.name in self.model.ir.import_refs
+            ):
+                # `try: from torch.cuda.amp import GradScaler` / `except: class GradScaler: ...`: a
+                # stand-in for old versions; the imported class is what runs where it can
+                target = None
             if target is not None and (target is context.function or target in context.callers):
                 continue  # a recursive call adds nothing the first run did not
             if (

@@ -860,7 +860,7 @@ def frozen_whole(model: LoopModel, binding: Binding) -> Simple | None:
     for function in functions:
         for placed in owner.ordered_statements(function):
             simple = placed.simple
-            if requires_grad_set(placed, name) is False:
+            if requires_grad_set(placed, name) is False or _frozen_by_own_method(owner, function, simple, name):
                 frozen = frozen or simple
             elif single_weight and any(
                 target == f"{name}.weight.requires_grad" and isinstance(simple.value, cst.Name) and simple.value.value == "False"
@@ -868,6 +868,20 @@ def frozen_whole(model: LoopModel, binding: Binding) -> Simple | None:
             ):
                 frozen = frozen or simple
     return None if frozen is None or _thawed(model, binding, name) else frozen
+
+
+def _frozen_by_own_method(model: LoopModel, function: FunctionInfo, simple: Simple, name: str) -> bool:
+    """`separator.freeze()` where the project method does `for p in self.parameters():
+    p.requires_grad = False` (or `self.requires_grad_(False)`)."""
+    for call in simple.calls:
+        if call.receiver != name or call.method is None:
+            continue
+        target = model.resolve_call(call, function)
+        if target is not None and target.cls is not None and any(
+            requires_grad_set(placed, "self") is False for placed in model.at(target).ordered_statements(target)
+        ):
+            return True
+    return False
 
 
 def requires_grad_set(placed: Placed, name: str) -> bool | None:

@@ -21,12 +21,13 @@ class EvalWithoutNoGrad(Rule):
     """Reports the first model call of an evaluation pass (see LC006) that runs with grad enabled:
     no `with torch.no_grad()` / `torch.inference_mode()` / `torch.set_grad_enabled(False)` around
     it, no `@torch.no_grad()` / `@torch.inference_mode()` on its function, and not every call chain
-    that enters it (in any file of the project) disables grad. Forwards that only check the code
+    that enters it (in any file of the project) disables grad, also by a project function or
+    constructor called before on the way that runs `torch.set_grad_enabled(False)` as a statement. Forwards that only check the code
     are no passes (see LC006). Code written for PyTorch before 0.4 that feeds the pass
     `Variable(..., volatile=True)` inputs (made on the spot, by a project batch method given
     `evaluation=True`, or by a project loader built with it) records no graph there and is left
     alone, and so is a model whose every parameter is frozen (`requires_grad_(False)`, a frozen
-    pretrained embedding), a project module whose forward runs all it calls under
+    pretrained embedding, a method of its own that freezes them), a project module whose forward runs all it calls under
     `no_grad`/`inference_mode` itself, and one that builds no parameters at all (a fixed
     spectrogram transform). A pass whose input the function made to require grad first
     (`img.requires_grad = True`, `delta = torch.zeros(..., requires_grad=True)`) and whose output
