@@ -4892,3 +4892,113 @@ def test_a_model_frozen_whole_by_its_own_method_records_no_graph() -> None:
     """
     assert findings(source.replace("FLAG", "False")) == []
     assert [code for code, _ in findings(source.replace("FLAG", "True"))] == ["LC007"]
+
+
+def test_a_model_built_with_eval_and_a_move_chained_onto_its_construction_keeps_its_class() -> None:
+    source = """
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Sequential(nn.Linear(80, 256), nn.Dropout(0.1))
+
+            def forward(self, x):
+                return self.body(x)
+
+        C = Encoder()CHAIN
+        C.load_state_dict(torch.load("encoder.ckpt")["model"])
+        embs = []
+        for i in range(10):
+            mel = torch.from_numpy(np.load(files[i])).cuda()
+            emb = C(mel)
+            embs.append(emb.detach().cpu().numpy())
+    """
+    assert findings(source.replace("CHAIN", ".eval().cuda()")) == [("LC007", "emb = C(mel)")]
+    assert sorted(code for code, _ in findings(source.replace("CHAIN", ".cuda()"))) == ["LC006", "LC007"]
+
+
+def test_a_function_of_an_imported_module_named_like_an_append_stores_nothing() -> None:
+    source = """
+        net = nn.Linear(4, 2)
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        kept = []
+        for x, y in loader:
+            optimizer.zero_grad()
+            out = net(x)
+            STORE
+            loss = nn.functional.cross_entropy(out, y) + flipped.mean()
+            loss.backward()
+            optimizer.step()
+    """
+    assert findings(source.replace("STORE", "flipped = torch.add(torch.negative(out), 1)")) == []
+    helper = "def flip(strong):\n    return torch.add(torch.negative(strong), 1)\n"
+    assert findings(helper + textwrap.dedent(source).replace("STORE", "flipped = flip(out)")) == []
+    assert findings(source.replace("STORE", "flipped = out\n            kept.append(out)")) == [("LC009", "kept.append(out)")]
+
+
+def test_a_schedule_a_project_factory_rebuilds_at_the_saved_step_needs_no_saved_state() -> None:
+    source = """
+        def get_scheduler(optimizer, iterations=-1):
+            return torch.optim.lr_scheduler.StepLR(optimizer, 30, last_epoch=iterations)
+
+        model = nn.Linear(4, 2)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = get_scheduler(optimizer)
+        start_epoch = 0
+        if args.resume:
+            checkpoint = torch.load(args.resume)
+            model.load_state_dict(checkpoint["model"])
+            optimizer.load_state_dict(checkpoint["optimizer"])
+            start_epoch = checkpoint["epoch"] + 1
+            REBUILD
+        for epoch in range(start_epoch, 90):
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            scheduler.step()
+            torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict()}, "ckpt.pt")
+    """
+    assert findings(source.replace("REBUILD", "scheduler = get_scheduler(optimizer, start_epoch)")) == []
+    assert [code for code, _ in findings(source.replace("REBUILD", "pass"))] == ["LC012"]
+
+
+def test_a_project_classs_own_train_method_still_switches_the_mode() -> None:
+    source = """
+        class Module(nn.Module):
+            def train(self, mode=True):
+                self._clear_cache()
+                return super().train(mode=mode)
+
+            def _clear_cache(self):
+                self.cache = None
+
+        class Net(Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.2), nn.Linear(8, 2))
+
+            def forward(self, x):
+                return self.body(x)
+
+        model = Net()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        def train(epoch):
+            MODE
+            for data, target in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(data), target).backward()
+                optimizer.step()
+
+        def test():
+            model.eval()
+            with torch.no_grad():
+                for data, target in test_loader:
+                    correct = (model(data).argmax(1) == target).sum().item()
+
+        for epoch in range(1, 10):
+            train(epoch)
+            test()
+    """
+    assert findings(source.replace("MODE", "model.train()")) == []
+    assert [code for code, _ in findings(source.replace("MODE", "pass"))] == ["LC008"]

@@ -1411,7 +1411,7 @@ class LoopModel:
         """Parameters a project function stores beyond its call (a meter's `update(val, n)`)."""
         key = id(function)
         if key not in self._kept_parameters:
-            self._kept_parameters[key] = dataflow.kept_parameters(function)
+            self._kept_parameters[key] = dataflow.kept_parameters(function, self.at(function).ir.imports)
         return self._kept_parameters[key]
 
     @cached_property

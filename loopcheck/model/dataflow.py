@@ -619,6 +619,7 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
         if (
             call.method in APPENDING_METHODS
             and container is not None
+            and container.split(".", 1)[0] not in values.model.ir.imports  # `torch.add(a, b)`: a module's function
             and values.model.resolve_call(call, values.function) is None
         ):
             # a project class's `add` is judged by what its code keeps (below), not by its name
@@ -780,9 +781,11 @@ def _outer_loops(loop: Loop, placed: list[Placed]) -> tuple[Loop, ...]:
     return ()
 
 
-def kept_parameters(function: FunctionInfo) -> frozenset[str]:
+def kept_parameters(function: FunctionInfo, modules: Iterable[str] = ()) -> frozenset[str]:
     """Parameters a function stores beyond its own call: into `self.*`, a module-level name, or a
-    container reached through one (`self.sum += val * n`, `self.history[key].append(value)`)."""
+    container reached through one (`self.sum += val * n`, `self.history[key].append(value)`); not
+    into an imported module (`torch.add(x, 1)`: `modules` are the names the file imports)."""
+    imported = set(modules)
     params = set(function.params) - {"self", "cls"}
     kept: set[str] = set()
     for simple in function.simples:
@@ -796,7 +799,7 @@ def kept_parameters(function: FunctionInfo) -> frozenset[str]:
                 kept |= simple.value_names & params
         for call in simple.calls:
             container = _container(call)
-            if call.method in APPENDING_METHODS and container and _outlives_call(container, function):
+            if call.method in APPENDING_METHODS and container and container.split(".", 1)[0] not in imported and _outlives_call(container, function):
                 for arg in call.args:
                     if not arg.detached:
                         kept |= arg.names & params

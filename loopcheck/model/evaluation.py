@@ -1907,7 +1907,7 @@ def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
     # (`get_model(args, train=False).to(device)`: the factory is the call the move is made on)
     factory = model.definition(_built_by(binding.call).dotted, binding.function) if binding.call is not None else None
     from_factory = isinstance(factory, FunctionInfo) and _returns_eval_model(model.at(factory), factory)
-    built_in_eval = binding.call is not None and binding.call.method == "eval"  # `Net().eval()`
+    built_in_eval = _evaluated_in_chain(binding.call)  # `Net().eval()`, `Net().eval().to(device)`
     # `torch.load(path)`, `clip.load(name)`: a whole model unpickled or handed back by a library
     # loader comes in the mode it was saved or set in, which cannot be seen from here
     loaded_whole = factory is None and binding.call is not None and re.match(r"load(_|$)", _built_by(binding.call).method or "")
@@ -1918,6 +1918,15 @@ def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
         for function in model.ir.functions
         for event in model.function_events_flat(function)
     )
+
+
+def _evaluated_in_chain(call: CallSite | None) -> bool:
+    """Is `eval()` one of the calls chained onto the construction (`Net().eval().to(device)`)?"""
+    while call is not None:
+        if call.method == "eval" and not call.args:
+            return True
+        call = call.inner if call.method in ("to", "cuda", "cpu", "half", "float", "double", "eval", "train", "requires_grad_") else None
+    return False
 
 
 def _returns_eval_model(model: LoopModel, function: FunctionInfo) -> bool:

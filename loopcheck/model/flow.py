@@ -586,6 +586,12 @@ class Flow:
                 # `opt.step()` of a torch Optimizer subclass (K-FAC stepping an SGD it holds over the
                 # same parameters): the step of `opt`, which its inherited zero_grad() resets
                 target = None
+            if target is not None and call.method in ("train", "eval") and target.cls is not None and self.model.is_module_class(target.cls):
+                # a module class's own `train()`/`eval()` (an override, or the base class of a
+                # library's own repository) switches the mode, then does what it adds
+                switched = self.subject_in(_chain_receiver(call), context)
+                if switched is not None and switched.role in (MODEL, None) and not (call.method == "eval" and call.args):
+                    items.append(Emit(self._mode_event(call, context, switched)))
             if target is not None and not self.model.acts(target):
                 continue  # the helper touches no model, optimizer or grad mode: nothing to follow
             if target is not None and depth < MAX_INLINE_DEPTH:

@@ -248,8 +248,11 @@ class RoleTable:
             # `model = model.to(device)`, `Net().eval()`, `torch.compile(model)` keep the role of what they wrap
             moves = call.method in RETURNS_SELF
             if moves and call.inner is not None:
-                # `model = Net().to(device)`: the role of what was built
-                role, cls, qualified = self.model.constructed(call.inner, function)
+                # `model = Net().to(device)`, `C = Net().eval().cuda()`: the role of what was built
+                inner = call.inner
+                while inner.inner is not None and inner.method in RETURNS_SELF:
+                    inner = inner.inner
+                role, cls, qualified = self.model.constructed(inner, function)
             else:
                 wrapped = call.receiver if moves else (call.args[0].dotted if call.args else None)
                 inner = self.lookup(wrapped, function) if wrapped else None

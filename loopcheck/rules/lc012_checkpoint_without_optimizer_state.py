@@ -9,6 +9,7 @@ from typing import Iterable
 
 from loopcheck.model import LoopModel
 from loopcheck.model.build import literal_value
+from loopcheck.model.ir import CallSite, FunctionInfo
 from loopcheck.model.roles import Binding
 from loopcheck.model.state import dead_branch, kept_on_improvement_too, meant_for_resuming, saved_beside
 from loopcheck.model.roles import OPTIMIZER, SCHEDULER
@@ -28,7 +29,11 @@ class CheckpointWithoutOptimizerState(Rule):
     saved beside them; a load that comes after the training loop in the same function (the best
     weights brought back to test) is no resume. The optimizer's (or scheduler's) state written by
     another `torch.save` just beside the checkpoint, under the same tests (`optim_checkpoint.pt`),
-    counts as saved with it; a save under a literally false test (`if False:`) never runs."""
+    counts as saved with it; a save under a literally false test (`if False:`) never runs. A
+    schedule put back at the saved position when training resumes (`last_epoch=start_epoch - 1`,
+    `scheduler.last_epoch = ...`, or a project factory that passes `last_epoch` on and is called
+    with it) needs no saved state. "Read back somewhere in the project" means code of the same
+    program: the same top folder, or one that imports the other's code."""
 
     code = "LC012"
     name = "checkpoint-without-optimizer-state"
@@ -173,6 +178,28 @@ for epoch in range(epochs):
             )
 
 
+def _factory_positions_it(model: LoopModel, call: CallSite, function: FunctionInfo) -> bool:
+    """`get_scheduler(opt, hp, iterations=-1)` building `StepLR(..., last_epoch=iterations)`, and
+    called somewhere in the file with that argument (the resume code rebuilding the schedule at the
+    saved step): the schedule is put back where it was."""
+    factory = model.resolve_call(call, function)
+    if factory is None:
+        return False
+    positioning = {
+        arg.dotted
+        for simple in factory.simples for built in simple.calls for arg in built.args
+        if arg.keyword == "last_epoch" and arg.dotted in factory.params
+    }
+    for name in positioning:
+        index = factory.params.index(name) - (1 if factory.cls is not None and factory.params[:1] == ("self",) else 0)
+        for other in model.ir.functions:
+            for simple in other.simples:
+                for made in simple.calls:
+                    if made.dotted == call.dotted and made.arg(index, name) is not None:
+                        return True
+    return False
+
+
 def _callers_optimizers(model: LoopModel, function: object) -> list[Binding]:
     """The optimizers built in the files of the functions that call a saving helper."""
     for edge in model.callers(function):  # type: ignore[arg-type]
@@ -190,6 +217,8 @@ def _positioned_by_epoch(model: LoopModel, scheduler: Binding) -> bool:
         return True
     attribute = f"{scheduler.name}.last_epoch"
     if any(attribute in simple.targets for simple in scheduler.function.assignments):
+        return True
+    if call is not None and _factory_positions_it(model, call, scheduler.function):
         return True
     # `lr_scheduler = get_lr_scheduler(optimizer); lr_scheduler.last_epoch = last_epoch` where the
     # resume code rebuilds it: a scheduler put back at the saved epoch anywhere in the file
