@@ -376,3 +376,14 @@ def test_a_stand_in_class_for_an_imported_one_does_not_hide_what_the_import_does
     """
     assert found(source.replace("UNSCALE", "scaler.unscale_(optimizer)"), setup) == []
     assert [code for code, _ in found(source.replace("UNSCALE", "pass"), setup)] == ["LC011"]
+
+
+def test_milestones_named_only_steps_do_not_tell_their_unit() -> None:
+    source = BATCH_LOOP.replace("SCHEDULER", "torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=MILESTONES)")
+    per_epoch = source.replace("STEP", "pass") + "    scheduler.step()\n"
+    assert found(per_epoch.replace("MILESTONES", "steps"), SETUP + "steps = config['steps']\n") == []
+    assert found(per_epoch.replace("MILESTONES", "lr_steps"), SETUP + "lr_steps = config['lr_steps']\n") == []
+    # milestones counted through the loader are optimizer steps
+    setup = SETUP + "total_iters = epochs * len(loader)\n"
+    counted = per_epoch.replace("MILESTONES", "[total_iters // 2, total_iters * 3 // 4]")
+    assert found(counted, setup) == [("LC005", "scheduler.step()")]

@@ -5002,3 +5002,20 @@ def test_a_project_classs_own_train_method_still_switches_the_mode() -> None:
     """
     assert findings(source.replace("MODE", "model.train()")) == []
     assert [code for code, _ in findings(source.replace("MODE", "pass"))] == ["LC008"]
+
+
+def test_a_method_that_reads_or_compiles_a_model_is_no_forward() -> None:
+    source = """
+        from openvino.runtime import Core
+
+        def ir_inference(path, image):
+            ie = Core()
+            model_ir = ie.CALL(model=path)
+            compiled = ie.compile_model(model=model_ir, device_name="CPU")
+            request = compiled.create_infer_request()
+            for _ in range(20):
+                request.infer(inputs={"x": image})
+
+        ir_inference("model.xml", image)
+    """
+    assert findings(source.replace("CALL", "read_model")) == []

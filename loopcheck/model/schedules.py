@@ -153,6 +153,8 @@ def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize |
         return None
     text = model.code(size.node)
     unit = _unit_of(model, size, binding)
+    if unit == "iteration" and kind == "MultiStepLR" and _MILESTONE_NAME.match(text):
+        unit = None  # `milestones=steps` (`lr_steps`): the points the rate drops at, in a unit not told
     if unit is None:
         literal = _literal(size.node)
         if literal is not None:
@@ -163,6 +165,10 @@ def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize |
         elif kind in EPOCH_BY_DEFAULT:
             return None
     return ScheduleSize(unit, f"{keyword}={text}") if unit is not None else None
+
+
+_MILESTONE_NAME = lazy(r"^(\w+_)?steps$")
+"""A list of milestones named only `steps` (`lr_steps`, `decay_steps`): when to drop, not how long."""
 
 
 def _unit_of(model: LoopModel, size: ArgInfo, binding: Binding) -> str | None:
