@@ -5019,3 +5019,36 @@ def test_a_method_that_reads_or_compiles_a_model_is_no_forward() -> None:
         ir_inference("model.xml", image)
     """
     assert findings(source.replace("CALL", "read_model")) == []
+
+
+def test_dropout_applied_only_under_a_flag_the_evaluation_leaves_false_needs_no_eval() -> None:
+    source = """
+        class WindowClassifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.hidden = nn.Linear(4, 8)
+                self.dropout = nn.Dropout(0.3)
+                self.out = nn.Linear(8, 2)
+
+            def forward(self, inputs, is_training=False):
+                h = torch.relu(self.hidden(inputs))
+                GATE
+                return self.out(h)
+
+        model = WindowClassifier()
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(5):
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x, is_training=True), y).backward()
+                optimizer.step()
+
+        with torch.no_grad():
+            for x, y in test_loader:
+                accuracy = (CALL.argmax(1) == y).float().mean().item()
+    """
+    gated = source.replace("GATE", "if is_training:\n                    h = self.dropout(h)")
+    assert findings(gated.replace("CALL", "model(x)")) == []
+    assert [code for code, _ in findings(gated.replace("CALL", "model(x, is_training=True)"))] == ["LC006"]
+    always = source.replace("GATE", "h = self.dropout(h)")
+    assert [code for code, _ in findings(always.replace("CALL", "model(x)"))] == ["LC006"]

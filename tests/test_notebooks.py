@@ -228,3 +228,19 @@ def test_a_model_bound_in_a_cell_that_is_no_valid_python_is_not_assumed_to_hold_
     assert [f.code for f in result.findings] == ["LC007"]
     unseen = write_notebook(tmp_path / "library.ipynb", [(k, t.replace("BINDING", "import zoo\nnet = zoo.make_net()")) for k, t in cells])
     assert sorted(f.code for f in lint_paths([str(unseen)]).findings) == ["LC006", "LC007"]
+
+
+def test_a_cell_left_out_between_a_models_construction_and_its_use_may_have_trained_it(tmp_path: Path) -> None:
+    """A fresh model shown once is a shape check; but when a cell that is no valid Python (an
+    exercise's blank) lies in between, it may have trained the model: the forward is judged."""
+    cells = [
+        ("code", "import torch\nimport torch.nn as nn"),
+        ("code", "net = nn.Linear(784, 10)"),
+        ("code", "TRAINING"),
+        ("code", "prob = net(test_data[3].view(1, 784))\nshow_prob(prob)"),
+    ]
+    blank = "optimizer = torch.optim.SGD(net.parameters(), lr=0.01)\nfor x, y in loader:\n    loss = # complete here\n    loss.backward()\n    optimizer.step()"
+    left_out = write_notebook(tmp_path / "exercise.ipynb", [(k, t.replace("TRAINING", blank)) for k, t in cells])
+    assert [f.code for f in lint_paths([str(left_out)]).findings] == ["LC007"]
+    untrained = write_notebook(tmp_path / "shape.ipynb", [(k, t.replace("TRAINING", "print(net)")) for k, t in cells])
+    assert lint_paths([str(untrained)]).findings == []

@@ -174,6 +174,16 @@ class LoopModel:
             found = _member(found, attribute, 0)
         return found
 
+    def left_out_between(self, first: cst.CSTNode, last: cst.CSTNode) -> bool:
+        """In a notebook, does a cell that is no valid Python (left out) lie between these two
+        nodes? What it did (train the model, load weights) cannot be seen."""
+        notebook = getattr(self.source, "notebook", None)
+        if notebook is None or not notebook.skipped:
+            return False
+        numbers = {int(n) for n in re.findall(r"notebook cell (\d+) is no valid Python", "\n".join(notebook.skipped))}
+        start, end = self.position(first).start.line, self.position(last).start.line
+        return any(notebook.cells[index][0] in numbers for index in range(start, min(end - 1, len(notebook.cells))))
+
     def unbound(self, dotted: str | None, function: FunctionInfo) -> bool:
         """In a notebook whose cells did not all parse: is this a plain name that nothing in the
         file defines, imports or assigns, and no star import may bring? Its definition is in a cell

@@ -1087,7 +1087,8 @@ def _untouched_between(
             started = simple is binding.statement
             continue
         if any(id(call.node) in anchors for call in simple.calls):
-            return True
+            # (a notebook cell left out in between, no valid Python, may have trained it)
+            return not model.left_out_between(binding.statement.node, simple.node)
         if any(id(loop) in steps for loop in placed.loops):
             return False
         for call in simple.calls:
@@ -2396,6 +2397,45 @@ def method_free_of_mode_layers(model: LoopModel, event: Event) -> bool:
                 if inner.receiver == "self" and inner.method in cls.methods:
                     pending.append(cls.methods[inner.method])
     return True
+
+
+def mode_layers_switched_off_by_argument(model: LoopModel, event: Event) -> bool:
+    """`def forward(self, x, is_training=False): ... if is_training: x = self.dropout(x)`, called
+    without the flag: every use of a mode layer in the forward is under a test of a parameter whose
+    default is false and that this call leaves false, and nothing reads `self.training`. The
+    model then computes the same in either mode."""
+    call, subject = event.call, event.subject
+    binding = subject.binding if subject is not None else None
+    if call is None or binding is None or binding.cls is None or call.method not in (None, "forward") and call.dotted != subject.name:
+        return False
+    cls = binding.cls
+    owner = model.at_class(cls)
+    forward = owner.method_of(cls, "forward")
+    init = owner.method_of(cls, "__init__")
+    if forward is None or init is None or "self.training" in owner.code(forward.node):
+        return False
+    offset = 1 if forward.params[:1] == ("self",) else 0
+    flags = set()
+    for index, name in enumerate(forward.params[offset:]):
+        if forward.defaults.get(name, True) in (False, None):
+            given = call.arg(index, name)
+            if given is None or (isinstance(given.node, cst.Name) and given.node.value in ("False", "None")):
+                flags.add(name)
+    if not flags:
+        return False
+    moded: set[str] = set()
+    for simple in init.simples:
+        if any(_builds_mode_layer(owner, c) or _built_part_has_mode_layers(owner, cls, c, ()) for c in simple.calls):
+            moded.update(t for t in simple.targets if t.startswith("self."))
+    used = False
+    for placed in owner.ordered_statements(forward):
+        for inner in placed.simple.calls:
+            dotted = inner.dotted or ""
+            if _builds_mode_layer(owner, inner) or any(dotted == m or dotted.startswith(m + ".") for m in moded):
+                used = True
+                if not any(guard.strip() in flags for guard in placed.guards):
+                    return False
+    return used
 
 
 def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:

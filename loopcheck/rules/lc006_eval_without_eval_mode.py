@@ -7,7 +7,12 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
-from loopcheck.model.evaluation import acts_between_own_updates, method_free_of_mode_layers, train_mode_on_purpose
+from loopcheck.model.evaluation import (
+    acts_between_own_updates,
+    method_free_of_mode_layers,
+    mode_layers_switched_off_by_argument,
+    train_mode_on_purpose,
+)
 from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
@@ -20,7 +25,9 @@ class EvalWithoutEvalMode(Rule):
     call chain that enters the pass, in any file of the project. A model whose class (in any
     project file) holds no Dropout or BatchNorm, nor reads `self.training`, needs no `eval()`, and
     neither does a call of one of its methods other than forward that runs none of them
-    (`model.inference(x)` through parts built without a mode layer); a
+    (`model.inference(x)` through parts built without a mode layer), nor a forward that applies
+    its dropout only under a flag parameter whose default is false and that the call leaves so
+    (`if is_training: x = self.dropout(x)`, called as `model(x)`); a
     model whose class cannot be seen is assumed to need it (layers built by a project helper are
     read from the helper). A function no code of the project calls is entered in a context
     loopcheck cannot see: nothing is said of it. Also silent: a forward that only checks the code
@@ -138,6 +145,8 @@ with torch.no_grad():
                 continue
             if method_free_of_mode_layers(model.at(evaluation.first_call.context.function), evaluation.first_call):
                 continue  # `model.inference(x)` runs none of the layers that eval() would switch
+            if mode_layers_switched_off_by_argument(model.at(evaluation.first_call.context.function), evaluation.first_call):
+                continue  # `model(x)` of a forward that applies dropout only `if is_training:`
             if model.eval_mode_reaches(evaluation.first_call, evaluation.model, evaluation.entered_by):
                 continue
             if train_mode_on_purpose(model, evaluation.function, evaluation.first_call.node, evaluation.model):
