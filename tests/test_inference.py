@@ -5052,3 +5052,53 @@ def test_dropout_applied_only_under_a_flag_the_evaluation_leaves_false_needs_no_
     assert [code for code, _ in findings(gated.replace("CALL", "model(x, is_training=True)"))] == ["LC006"]
     always = source.replace("GATE", "h = self.dropout(h)")
     assert [code for code, _ in findings(always.replace("CALL", "model(x)"))] == ["LC006"]
+
+
+def test_a_step_function_picked_by_a_flag_is_entered_only_by_the_callers_that_pick_it() -> None:
+    source = """
+        class StepByStep:
+            def __init__(self, model, loss_fn, optimizer):
+                self.model = model
+                self.loss_fn = loss_fn
+                self.optimizer = optimizer
+                self.train_step_fn = self._make_train_step_fn()
+                self.val_step_fn = self._make_val_step_fn()
+
+            def _make_train_step_fn(self):
+                def perform_train_step_fn(x, y):
+                    self.model.train()
+                    loss = self.loss_fn(self.model(x), y)
+                    loss.backward()
+                    self.optimizer.step()
+                    self.optimizer.zero_grad()
+                    return loss.item()
+                return perform_train_step_fn
+
+            def _make_val_step_fn(self):
+                def perform_val_step_fn(x, y):
+                    self.model.eval()
+                    loss = self.loss_fn(self.model(x), y)
+                    return loss.item()
+                return perform_val_step_fn
+
+            def _mini_batch(self, validation=False):
+                if validation:
+                    data_loader = self.val_loader
+                    step_fn = self.val_step_fn
+                else:
+                    data_loader = self.train_loader
+                    step_fn = self.train_step_fn
+                return [step_fn(x, y) for x, y in data_loader]
+
+            def train(self, n_epochs):
+                for epoch in range(n_epochs):
+                    loss = self._mini_batch(validation=False)
+                    VALIDATE
+
+        sbs = StepByStep(nn.Linear(4, 2), nn.MSELoss(), optimizer)
+        sbs.train(10)
+    """
+    guarded = "with torch.no_grad():\n                        val_loss = self._mini_batch(validation=True)"
+    assert findings(source.replace("VALIDATE", guarded)) == []
+    bare = "val_loss = self._mini_batch(validation=True)"
+    assert [code for code, _ in findings(source.replace("VALIDATE", bare))] == ["LC007"]

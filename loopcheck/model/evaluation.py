@@ -18,7 +18,7 @@ from loopcheck.lazyre import lazy
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide, rebinds
 import libcst as cst
 
-from loopcheck.model.build import dotted_name, functions_within, nodes_within, qualify
+from loopcheck.model.build import dotted_name, functions_within, literal_value, nodes_within, qualify
 from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, Placed, feeding_backward, simples_of, walk
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import events_of
@@ -1486,11 +1486,71 @@ def grad_entering(
         if mode == "on" and _grad_turned_off_before(caller, edge.caller, edge.call):
             mode = "off"
         if mode == "on":
-            mode = grad_entering(caller, edge.caller, depth + 1)
+            # (`step_fn = self.val_step_fn if validation else self.train_step_fn`: only the
+            # callers whose flags pick this function lead here)
+            reaching = [e for e in caller.callers(edge.caller) if _picks_callee(caller, edge.caller, edge.call, function, e)]
+            mode = grad_entering(caller, edge.caller, depth + 1, tuple(reaching))
         modes.add(mode)
     if "on" in modes:
         return "on"
     return "unknown" if "unknown" in modes else "off"
+
+
+def _picks_callee(model: LoopModel, function: FunctionInfo, call: CallSite, callee: FunctionInfo, edge: CallEdge) -> bool:
+    """Can the call of `function` made at `edge` reach `callee` through `call`? No when `call` is of
+    a name `function` binds in arms of an `if` on its parameters (`if validation: step_fn =
+    self.val_step_fn else: step_fn = self.train_step_fn`), and the flag the edge passes rules out
+    every arm whose value leads to `callee`. True whenever that cannot be told."""
+    name = call.dotted
+    if name is None or "." in name:
+        return True
+    bindings = model.roles.bindings_of(name, function)
+    if len(bindings) < 2:
+        return True
+    offset = 1 if function.cls is not None and function.params[:1] == ("self",) else 0
+    flags: dict[str, bool] = {}
+    for index, param in enumerate(function.params[offset:]):
+        given = edge.call.arg(index, param)
+        value = function.defaults.get(param) if given is None else literal_value(given.node)
+        if isinstance(value, bool):
+            flags[param] = value
+    if not flags:
+        return True
+    guards = {id(p.simple): p.guards for p in model.ordered_statements(function)}
+    for binding in bindings:
+        if _leads_to(model, function, binding, callee) and not _ruled_out(guards.get(id(binding.statement), ()), flags):
+            return True
+    return False
+
+
+def _leads_to(model: LoopModel, function: FunctionInfo, binding: Binding, callee: FunctionInfo) -> bool:
+    """Does the name bound here stand for `callee`: the function itself, or an attribute set to what
+    a project function returns (`self.val_step_fn = self._make_val_step_fn()` returning the closure)?
+    True when that cannot be told."""
+    text = dotted_name(binding.statement.value) if binding.statement.value is not None else None
+    if text is None:
+        return True
+    if text.rsplit(".", 1)[-1] == callee.name:
+        return True
+    held = model.binding(text, function)
+    if held is None or held.call is None:
+        return True
+    maker = model.resolve_call(held.call, held.function)
+    if maker is None:
+        return True
+    return any(callee.name in s.returned_names for s in maker.simples) and callee.parent is maker
+
+
+def _ruled_out(guards: tuple[str, ...], flags: dict[str, bool]) -> bool:
+    """Does one of the if-tests around a statement contradict the flags (`validation` with
+    validation=False, `not (validation)` with validation=True)?"""
+    for guard in guards:
+        test = guard.strip()
+        negated = test.startswith("not (") and test.endswith(")")
+        name = test[5:-1].strip() if negated else test
+        if name in flags and flags[name] == negated:
+            return True
+    return False
 
 
 def _grad_turned_off_before(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:

@@ -22,7 +22,9 @@ class EvalWithoutNoGrad(Rule):
     no `with torch.no_grad()` / `torch.inference_mode()` / `torch.set_grad_enabled(False)` around
     it, no `@torch.no_grad()` / `@torch.inference_mode()` on its function, and not every call chain
     that enters it (in any file of the project) disables grad, also by a project function or
-    constructor called before on the way that runs `torch.set_grad_enabled(False)` as a statement. Forwards that only check the code
+    constructor called before on the way that runs `torch.set_grad_enabled(False)` as a statement.
+    A chain whose flag picks another function in a branch (`if validation: step_fn =
+    self.val_step_fn` / `else: step_fn = self.train_step_fn`) does not enter the pass. Forwards that only check the code
     are no passes (see LC006). Code written for PyTorch before 0.4 that feeds the pass
     `Variable(..., volatile=True)` inputs (made on the spot, by a project batch method given
     `evaluation=True`, or by a project loader built with it) records no graph there and is left
