@@ -5102,3 +5102,24 @@ def test_a_step_function_picked_by_a_flag_is_entered_only_by_the_callers_that_pi
     assert findings(source.replace("VALIDATE", guarded)) == []
     bare = "val_loss = self._mini_batch(validation=True)"
     assert [code for code, _ in findings(source.replace("VALIDATE", bare))] == ["LC007"]
+
+
+def test_nothing_after_exit_runs() -> None:
+    source = """
+        if __name__ == "__main__":
+            model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Linear(8, 2))
+            print(model)
+            STOP
+
+            optimizer = torch.optim.Adam(model.parameters())
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            predictions = []
+            for x, y in test_loader:
+                correct = (model(x).argmax(1) == y).sum().item()
+    """
+    assert findings(source.replace("STOP", "exit()")) == []
+    assert findings(source.replace("STOP", "sys.exit(0)")) == []
+    assert sorted(code for code, _ in findings(source.replace("STOP", "pass"))) == ["LC006", "LC007"]

@@ -37,6 +37,8 @@ DETACHING_METHODS = frozenset(
 DETACHING_FUNCTIONS = frozenset(
     {"float", "int", "bool", "str", "len", "round", "isinstance", "repr", "format", "print", "id", "type"}
 )
+_EXITS = frozenset({"exit", "quit", "sys.exit", "os._exit"})
+"""Calls that end the program: a statement after them never runs."""
 DETACHING_ATTRIBUTES = frozenset({"data", "shape", "dtype", "device", "requires_grad", "grad_fn", "ndim"})
 
 
@@ -463,6 +465,8 @@ class FileBuilder:
         elif isinstance(node, cst.Expr):
             scan.scan(node.value)
             kept = isinstance(node.value, (cst.Name, cst.Tuple, cst.Attribute, cst.Comparison))  # a notebook shows it: a use
+            if isinstance(node.value, cst.Call) and dotted_name(node.value.func) in _EXITS:
+                simple.jump = "raise"  # `exit()`, `sys.exit(0)`: SystemExit, nothing after it runs
         elif isinstance(node, cst.Return):
             simple.jump = "return"
             if node.value is not None:

@@ -272,11 +272,25 @@ def _hands_over_optimizer(model: LoopModel, event: Event) -> bool:
 
 
 def _unreachable_loops(function: FunctionInfo) -> set[int]:
-    """ids of the loops that come after a top-level `return` or `raise` of the function."""
-    for index, stmt in enumerate(function.body):
+    """ids of the loops that come after a `return`, `raise` or `exit()` of their block (also in
+    the body of an `if __name__ == "__main__":` or a `with`)."""
+    return _after_jumps(function.body)
+
+
+def _after_jumps(block: list[object]) -> set[int]:
+    for index, stmt in enumerate(block):
         if isinstance(stmt, Simple) and stmt.jump in ("return", "raise"):
-            return {id(loop) for loop in all_statements(function.body[index + 1 :]) if isinstance(loop, Loop)}
-    return set()
+            return {id(loop) for loop in all_statements(block[index + 1 :]) if isinstance(loop, Loop)}
+    found: set[int] = set()
+    for stmt in block:
+        if isinstance(stmt, Branch):
+            for arm in stmt.arms:
+                found |= _after_jumps(arm)
+        elif isinstance(stmt, (With, Loop)):
+            found |= _after_jumps(stmt.body)
+        elif isinstance(stmt, Try):
+            found |= _after_jumps(stmt.body)
+    return found
 
 
 def _loop_pass(
