@@ -5123,3 +5123,33 @@ def test_nothing_after_exit_runs() -> None:
     assert findings(source.replace("STOP", "exit()")) == []
     assert findings(source.replace("STOP", "sys.exit(0)")) == []
     assert sorted(code for code, _ in findings(source.replace("STOP", "pass"))) == ["LC006", "LC007"]
+
+
+def test_clearing_one_part_of_a_model_before_a_step_over_all_of_it_is_on_purpose() -> None:
+    source = """
+        class GAN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.generator = nn.Linear(4, 4)
+                self.discriminator = nn.Linear(4, 1)
+
+            def forward(self, x):
+                fake = self.generator(x)
+                return self.discriminator(x), self.discriminator(fake)
+
+        def load_model():
+            model = GAN()
+            optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
+            return model, optimizer
+
+        model, optimizer = load_model()
+        for x in loader:
+            model.discriminator.zero_grad()
+            real, fake = model(x)
+            dl = (real - 1).pow(2).mean() + fake.pow(2).mean()
+            dl.backward()
+            RESET
+            optimizer.step()
+    """
+    assert findings(source.replace("RESET", "model.generator.zero_grad()")) == []
+    assert [code for code, _ in findings(source.replace("RESET", "optimizer.zero_grad()"))] == ["LC002"]

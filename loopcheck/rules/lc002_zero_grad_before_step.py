@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import Event, Kind, LoopModel
+from loopcheck.model.flow import Subject
+from loopcheck.model.roles import MODEL
 from loopcheck.rules.base import Report, Rule
 
 
@@ -14,7 +16,10 @@ class ZeroGradBeforeStep(Rule):
     """Reports a gradient reset that runs after `backward()` and before the optimizer `step()`
     that should use those gradients, on some path through one iteration. A second `backward()`
     between the reset and the step (as in a GAN, where the generator's reset follows the
-    discriminator's backward) makes the order correct again."""
+    discriminator's backward) makes the order correct again. Clearing one part of a model
+    (`model.generator.zero_grad()`) before a step over all of it keeps the other part's gradients
+    for that step on purpose (a GAN with one optimizer over both networks): it is judged only when
+    the optimizer is seen to be built over that part alone."""
 
     code = "LC002"
     name = "zero-grad-before-step"
@@ -84,6 +89,8 @@ for x, y in loader:
                 return backward, pending | {event}  # `p.grad = None` on some parameters may be on purpose
             if event.kind is Kind.STEP and backward is not None:
                 for reset in pending:
+                    if _clears_a_part(model, reset, event.subject):
+                        continue  # `model.generator.zero_grad()` before a step over all of `model`: on purpose
                     if model.resets(reset, event.subject) and id(reset.node) not in found:
                         name = event.subject_name("optimizer")
                         found[id(reset.node)] = Report(
@@ -99,6 +106,20 @@ for x, y in loader:
         for program in model.step_programs():
             model.run_once(program, step, [(None, frozenset())])
         return list(found.values())
+
+
+def _clears_a_part(model: LoopModel, reset: Event, optimizer: Subject | None) -> bool:
+    """Does the reset clear only a part of a model (`model.generator.zero_grad()`) that the step's
+    optimizer is not known to be built over alone? A GAN stepping one optimizer over both networks
+    clears the other network's gradients on purpose; an optimizer whose parameters cannot be seen
+    says nothing either way."""
+    zeroed = reset.argument
+    if zeroed is None or "." not in zeroed.name:
+        return False
+    whole = zeroed.name.rsplit(".", 1)[0]
+    if whole == "self" or model.roles.role(whole, reset.context.function) != MODEL:
+        return False
+    return zeroed.name.rsplit(".", 1)[-1] not in model.optimized_models(optimizer)
 
 
 def _describe(reset: Event) -> str:
