@@ -5153,3 +5153,38 @@ def test_clearing_one_part_of_a_model_before_a_step_over_all_of_it_is_on_purpose
     """
     assert findings(source.replace("RESET", "model.generator.zero_grad()")) == []
     assert [code for code, _ in findings(source.replace("RESET", "optimizer.zero_grad()"))] == ["LC002"]
+
+
+def test_each_name_unpacked_from_a_loss_takes_only_its_own_elements_graph() -> None:
+    source = """
+        class DiceLoss(nn.Module):
+            def forward(self, output, target):
+                per_channel = 1 - (2 * (output * target).sum(0) + 1) / ((output + target).sum(0) + 1)
+                return per_channel.mean(), SCORES
+
+        model = nn.Linear(4, 4)
+        criterion = DiceLoss()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scores = []
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss, per_channel = criterion(model(x), y)
+            loss.backward()
+            optimizer.step()
+            scores.append(per_channel)
+    """
+    assert findings(source.replace("SCORES", "per_channel.detach().cpu().numpy()")) == []
+    assert [code for code, _ in findings(source.replace("SCORES", "per_channel"))] == ["LC009"]
+    # a loss handed in from where it cannot be seen: only its first value is established as the loss
+    unseen = """
+        def train_dice(model, criterion, optimizer, loader):
+            scores = []
+            for x, y in loader:
+                optimizer.zero_grad()
+                loss, per_channel = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()
+                scores.append(STORED)
+    """
+    assert findings(unseen.replace("STORED", "per_channel")) == []
+    assert [code for code, _ in findings(unseen.replace("STORED", "loss"))] == ["LC009"]

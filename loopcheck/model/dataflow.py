@@ -295,7 +295,11 @@ class Values:
                     for index, parameter in enumerate(forward.params[offset:])
                     if (arg := call.arg(index, parameter)) is not None and self._carries(arg.node)
                 )
-                return any(owner.returned_graphs(forward, inputs))
+                returned = owner.returned_graphs(forward, inputs)
+                if len(returned) > 1:
+                    # `loss, per_channel = criterion(out, y)`: each name takes its element's graph
+                    self.last_helper_result = returned
+                return any(returned)
         if binding is not None and binding.role == MODEL and _PARAMETER_FREE_LAYER.match(binding.qualified or ""):
             return self._any(a.node for a in call.args)  # `nn.AdaptiveAvgPool2d(1)(x)`: a graph only from x
         if binding is not None and binding.role == MODEL:
@@ -342,6 +346,10 @@ class Values:
         returned = self.last_helper_result if isinstance(simple.value, cst.Call) else None
         if found and returned is not None and len(returned) == len(targets) > 1:
             targets = [t for t, carries in zip(targets, returned) if carries]  # `loss, size, logs = step(...)`
+        elif found and returned is None and len(targets) > 1 and _calls_unseen_loss(simple.value):
+            # `loss, per_channel = criterion(out, y)` of a loss whose code cannot be seen: the first
+            # value is the loss; that the others (scores, logs) carry a graph is not established
+            targets = targets[:1]
         for target in simple.targets:
             if found and target in targets and not self.model.roles.role(target, self.function) in TRAINING_OBJECTS:
                 self.graph[target] = simple if target not in self.graph or not simple.augmented else self.graph[target]
@@ -359,6 +367,15 @@ def _target_names(node: cst.BaseExpression) -> Iterator[str]:
     elif isinstance(node, (cst.Tuple, cst.List)):
         for element in node.elements:
             yield from _target_names(element.value)
+
+
+def _calls_unseen_loss(value: cst.BaseExpression | None) -> bool:
+    """`criterion(out, y)`, `self.loss_fn(...)`: a call named for a loss (whose code, when it
+    could be seen, would have said what each returned value is)."""
+    if not isinstance(value, cst.Call):
+        return False
+    name = (dotted_name(value.func) or "").rsplit(".", 1)[-1]
+    return bool(name) and _LOSS_NAME.search(name) is not None
 
 
 def _is_loss_class(qualified: str | None) -> bool:

@@ -23,8 +23,11 @@ class LossTensorRetained(Rule):
     accumulators that are themselves backwarded, a container made afresh every iteration, and a
     graph made once before the loop, a helper parameter rebound to a detached value
     (`v = v.data.sum()`), and an unrolled recurrence with no backward in its loop (`h = cell(x[t],
-    h); outputs.append(h)`: the graph is built on purpose for one backward after the loop). A sum
-    reset every k iterations still keeps k graphs."""
+    h); outputs.append(h)`: the graph is built on purpose for one backward after the loop). Names
+    unpacked from a call take each its own element's graph (`loss, scores = criterion(out, y)` of
+    a project loss that returns its scores as NumPy: only `loss`); of a loss whose code cannot be
+    seen only the first value is established as carrying one. A sum reset every k iterations
+    still keeps k graphs."""
 
     code = "LC009"
     name = "loss-tensor-retained"
