@@ -5155,6 +5155,17 @@ def test_clearing_one_part_of_a_model_before_a_step_over_all_of_it_is_on_purpose
     assert [code for code, _ in findings(source.replace("RESET", "optimizer.zero_grad()"))] == ["LC002"]
 
 
+UNPACKING_LOOP = """
+    scores = []
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss, per_channel = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        scores.append(STORED)
+"""
+
+
 def test_each_name_unpacked_from_a_loss_takes_only_its_own_elements_graph() -> None:
     source = """
         class DiceLoss(nn.Module):
@@ -5165,26 +5176,10 @@ def test_each_name_unpacked_from_a_loss_takes_only_its_own_elements_graph() -> N
         model = nn.Linear(4, 4)
         criterion = DiceLoss()
         optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-        scores = []
-        for x, y in loader:
-            optimizer.zero_grad()
-            loss, per_channel = criterion(model(x), y)
-            loss.backward()
-            optimizer.step()
-            scores.append(per_channel)
-    """
+    """ + textwrap.indent(textwrap.dedent(UNPACKING_LOOP).replace("STORED", "per_channel"), "        ")
     assert findings(source.replace("SCORES", "per_channel.detach().cpu().numpy()")) == []
     assert [code for code, _ in findings(source.replace("SCORES", "per_channel"))] == ["LC009"]
     # a loss handed in from where it cannot be seen: only its first value is established as the loss
-    unseen = """
-        def train_dice(model, criterion, optimizer, loader):
-            scores = []
-            for x, y in loader:
-                optimizer.zero_grad()
-                loss, per_channel = criterion(model(x), y)
-                loss.backward()
-                optimizer.step()
-                scores.append(STORED)
-    """
+    unseen = "def train_dice(model, criterion, optimizer, loader):" + textwrap.indent(textwrap.dedent(UNPACKING_LOOP), "    ")
     assert findings(unseen.replace("STORED", "per_channel")) == []
     assert [code for code, _ in findings(unseen.replace("STORED", "loss"))] == ["LC009"]
