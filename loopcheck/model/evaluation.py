@@ -2000,7 +2000,7 @@ def _evaluated_in_chain(call: CallSite | None) -> bool:
     while call is not None:
         if call.method == "eval" and not call.args:
             return True
-        call = call.inner if call.method in ("to", "cuda", "cpu", "half", "float", "double", "eval", "train", "requires_grad_") else None
+        call = call.inner if call.method in RETURNS_SELF else None
     return False
 
 
@@ -2444,11 +2444,7 @@ def method_free_of_mode_layers(model: LoopModel, event: Event) -> bool:
         return False
     owner = model.at_class(cls)
     init = owner.method_of(cls, "__init__")
-    moded: set[str] = set()
-    for simple in init.simples if init is not None else ():
-        if any(_builds_mode_layer(owner, c) or _built_part_has_mode_layers(owner, cls, c, ()) for c in simple.calls):
-            moded.update(t for t in simple.targets if t.startswith("self."))
-            moded.update(c.receiver for c in simple.calls if c.receiver is not None and c.receiver.startswith("self."))
+    moded = _mode_layer_attributes(owner, cls, init)
     if init is None or any(not isinstance(base, ClassInfo) and base not in _MODE_FREE_BASES and base.rsplit(".", 1)[-1] not in _MODE_FREE_BASES for base in model.base_classes(cls)):
         return False
     seen: set[int] = set()
@@ -2471,6 +2467,17 @@ def method_free_of_mode_layers(model: LoopModel, event: Event) -> bool:
                 if inner.receiver == "self" and inner.method in cls.methods:
                     pending.append(cls.methods[inner.method])
     return True
+
+
+def _mode_layer_attributes(model: LoopModel, cls: ClassInfo, init: FunctionInfo | None) -> set[str]:
+    """The `self.` attributes the constructor fills with a mode layer or a part that holds one
+    (`self.dropout = nn.Dropout(p)`, `self.convs.append(BatchNormBlock())`)."""
+    found: set[str] = set()
+    for simple in init.simples if init is not None else ():
+        if any(_builds_mode_layer(model, c) or _built_part_has_mode_layers(model, cls, c, ()) for c in simple.calls):
+            found.update(t for t in simple.targets if t.startswith("self."))
+            found.update(c.receiver for c in simple.calls if c.receiver is not None and c.receiver.startswith("self."))
+    return found
 
 
 def mode_layers_switched_off_by_argument(model: LoopModel, event: Event) -> bool:
@@ -2497,10 +2504,7 @@ def mode_layers_switched_off_by_argument(model: LoopModel, event: Event) -> bool
                 flags.add(name)
     if not flags:
         return False
-    moded: set[str] = set()
-    for simple in init.simples:
-        if any(_builds_mode_layer(owner, c) or _built_part_has_mode_layers(owner, cls, c, ()) for c in simple.calls):
-            moded.update(t for t in simple.targets if t.startswith("self."))
+    moded = _mode_layer_attributes(owner, cls, init)
     used = False
     for placed in owner.ordered_statements(forward):
         for inner in placed.simple.calls:
