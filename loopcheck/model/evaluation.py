@@ -546,7 +546,7 @@ def _direct_model_call(model: LoopModel, function: FunctionInfo, call: CallSite)
     target = model.resolve_call(call, function)
     if target is not None:
         return model.flow.model_method(target, call, context)
-    alternatives = model.flow.methods_of_passed_classes(call, context) or model.flow.methods_of_unpickled_model(call, context)
+    alternatives = model.flow.method_of_unresolved_model(call, context)
     if alternatives is not None:
         return alternatives  # `model.encode(x)` on a model built from a class chosen in branches
     subject = model.flow.model_called(call, function, context)
@@ -1521,18 +1521,15 @@ def _picks_callee(model: LoopModel, function: FunctionInfo, call: CallSite, call
     bindings = model.roles.bindings_of(name, function)
     if len(bindings) < 2:
         return True
-    offset = 1 if function.cls is not None and function.params[:1] == ("self",) else 0
-    flags: dict[str, bool] = {}
-    for index, param in enumerate(function.params[offset:]):
-        given = edge.call.arg(index, param)
-        value = function.defaults.get(param) if given is None else literal_value(given.node)
-        if isinstance(value, bool):
-            flags[param] = value
+    # (the flags only: what the call gives the function's parameters as True or False)
+    flags = tuple((param, value) for param, value in arguments_known(function, edge.call) if isinstance(value, bool))
     if not flags:
         return True
     guards = {id(p.simple): p.guards for p in model.ordered_statements(function)}
     for binding in bindings:
-        if _leads_to(model, function, binding, callee) and not _ruled_out(guards.get(id(binding.statement), ()), flags):
+        if _leads_to(model, function, binding, callee) and not any(
+            decide(guard, flags) is False for guard in guards.get(id(binding.statement), ())
+        ):
             return True
     return False
 
@@ -1553,18 +1550,6 @@ def _leads_to(model: LoopModel, function: FunctionInfo, binding: Binding, callee
     if maker is None:
         return True
     return any(callee.name in s.returned_names for s in maker.simples) and callee.parent is maker
-
-
-def _ruled_out(guards: tuple[str, ...], flags: dict[str, bool]) -> bool:
-    """Does one of the if-tests around a statement contradict the flags (`validation` with
-    validation=False, `not (validation)` with validation=True)?"""
-    for guard in guards:
-        test = guard.strip()
-        negated = test.startswith("not (") and test.endswith(")")
-        name = test[5:-1].strip() if negated else test
-        if name in flags and flags[name] == negated:
-            return True
-    return False
 
 
 def _grad_turned_off_before(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
@@ -1678,15 +1663,15 @@ def wants_input_gradients(model: LoopModel, event: Event) -> bool:
                 return False
             return _gradient_taken_from(model, function, placed[index + 1 :], set(simple.targets), asking)
         for target in simple.targets:
-            if target.endswith(".requires_grad") and not (isinstance(simple.value, cst.Name) and simple.value.value == "False"):
+            if target.endswith(".requires_grad") and (simple.value is None or literal_value(simple.value) is not False):
                 asking.add(target[: -len(".requires_grad")])
         for made in simple.calls:
             if made.method == "requires_grad_" and made.receiver is not None and "." not in made.receiver:
                 first = made.arg(0, "requires_grad")
-                if not (first is not None and isinstance(first.node, cst.Name) and first.node.value == "False"):
+                if first is None or literal_value(first.node) is not False:
                     asking.add(made.receiver)
             flag = next((arg for arg in made.args if arg.keyword == "requires_grad"), None)
-            if flag is not None and not (isinstance(flag.node, cst.Name) and flag.node.value == "False"):
+            if flag is not None and literal_value(flag.node) is not False:
                 asking.update(simple.targets)
     return False
 

@@ -597,7 +597,7 @@ class Flow:
             if target is not None and depth < MAX_INLINE_DEPTH:
                 items.append(self._enter(target, call, context, depth))
                 continue
-            alternatives = self.methods_of_passed_classes(call, context) or self.methods_of_unpickled_model(call, context)
+            alternatives = self.method_of_unresolved_model(call, context)
             if alternatives is not None:
                 items.append(Emit(alternatives))
                 continue
@@ -634,7 +634,12 @@ class Flow:
             inside = replace(inside, grad="off")  # `with torch.no_grad():` around every forward inside
         return Event(Kind.MODEL_CALL, call.node, inside, subject=receiver, call=call)
 
-    def methods_of_passed_classes(self, call: CallSite, context: Context) -> Event | None:
+    def method_of_unresolved_model(self, call: CallSite, context: Context) -> Event | None:
+        """A method call on a model whose one class the binding does not give: built from classes
+        the callers pass, or unpickled whole (see the two below)."""
+        return self._methods_of_passed_classes(call, context) or self._methods_of_unpickled_model(call, context)
+
+    def _methods_of_passed_classes(self, call: CallSite, context: Context) -> Event | None:
         """`agent.get_action(obs)` where the callers pass several model classes for `agent`'s class:
         a model call when the method of each of them only computes."""
         if call.receiver is None or call.method is None or call.inner is not None:
@@ -648,7 +653,7 @@ class Flow:
         receiver = self.subject_in(call.receiver, context)
         return Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call) if receiver is not None else None
 
-    def methods_of_unpickled_model(self, call: CallSite, context: Context) -> Event | None:
+    def _methods_of_unpickled_model(self, call: CallSite, context: Context) -> Event | None:
         """`model_best = torch.load(path); model_best.sample(16)`: a whole model unpickled, whose
         class cannot be seen from the binding, called by a method that only the file's own module
         classes define (a VAE's `sample`): a model call when each of those methods only computes,
