@@ -624,6 +624,119 @@ def test_a_project_method_that_returns_volatile_variables_disables_grad() -> Non
     assert findings(source.replace("FLAG", "False")) == [("LC007", "correct += (model(src).argmax(1) == label).sum()")]
 
 
+def test_a_method_whose_chosen_branch_runs_the_network_on_volatile_inputs_disables_grad() -> None:
+    # a wrapper whose base class lives elsewhere (it may be a module): its `test()` picks the
+    # volatile branch of its forward by a flag
+    source = """
+        from torch.autograd import Variable
+        from models.base_model import BaseModel
+
+        class Segmenter(BaseModel):
+            def __init__(self):
+                self.net = Dropping()
+                self.optimizer = torch.optim.SGD(self.net.parameters(), lr=0.1)
+
+            def forward(self, split):
+                if split == 'train':
+                    self.prediction = self.net(Variable(self.input))
+                elif split == 'test':
+                    self.prediction = self.net(Variable(self.input, VOLATILE))
+
+            def optimize(self):
+                self.net.train()
+                self.forward(split='train')
+                self.optimizer.zero_grad()
+                self.loss = criterion(self.prediction, self.target)
+                self.loss.backward()
+                self.optimizer.step()
+
+            def test(self):
+                self.net.eval()
+                self.forward(split=SPLIT)
+
+        model = Segmenter()
+        for epoch in range(10):
+            for x, y in train_loader:
+                model.input, model.target = x, y
+                model.optimize()
+            for x, y in val_loader:
+                model.input = x
+                model.test()
+                score = dice(model.prediction.data, y)
+    """
+
+    def lc007(variant: str) -> list[tuple[str, str]]:
+        return [found for found in findings(variant) if found[0] == "LC007"]
+
+    assert lc007(source.replace("VOLATILE", "volatile=True").replace("SPLIT", "'test'")) == []
+    # the branch the flag picks builds a graph; so does one whose input is not volatile
+    flagged = [("LC007", "self.forward(split='train')")]
+    assert lc007(source.replace("VOLATILE", "volatile=True").replace("SPLIT", "'train'")) == flagged
+    assert lc007(source.replace("VOLATILE", "requires_grad=False").replace("SPLIT", "'test'")) == [
+        ("LC007", "self.forward(split='test')")
+    ]
+    # the same method on PyTorch >= 0.4 (the file uses `.item()`): volatile does nothing
+    newer = source.replace("VOLATILE", "volatile=True").replace("SPLIT", "'test'") + "    print(score.item())\n"
+    assert lc007(newer) == [("LC007", "self.forward(split='test')")]
+
+
+def test_a_module_method_that_runs_forward_on_volatile_inputs_disables_grad() -> None:
+    source = """
+        from torch.autograd import Variable
+
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+                self.drop = nn.Dropout(0.5)
+
+            def forward(self, x):
+                return self.fc(self.drop(x))
+
+            def predict(self, x):
+                return self.forward(Variable(x, VOLATILE)).max(1)[1]
+
+        net = Classifier()
+        optimizer = torch.optim.Adam(net.parameters())
+        for epoch in range(10):
+            net.train()
+            for x, y in train_loader:
+                loss = F.cross_entropy(net(Variable(x)), Variable(y))
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            net.eval()
+            correct = 0
+            for x, y in test_loader:
+                correct += (net.predict(x).data == y).sum()
+            print(correct / len(test_loader.dataset))
+    """
+    assert findings(source.replace("VOLATILE", "volatile=True")) == []
+    assert findings(source.replace("VOLATILE", "requires_grad=False")) == [
+        ("LC007", "correct += (net.predict(x).data == y).sum()")
+    ]
+
+
+def test_a_library_helper_handed_volatile_true_makes_a_volatile_input() -> None:
+    # PyTorch 0.3's `volatile` meant nothing but "record no graph": a helper given the flag
+    # (`ptan.agent.default_states_preprocessor(..., volatile=True)`) hands the model such an input
+    source = """
+        import ptan
+
+        net = Dropping()
+        net.load_state_dict(torch.load("net.pt"))
+        net.eval()
+        for episode in range(10):
+            obs, done = env.reset(), False
+            while not done:
+                obs_v = ptan.agent.default_states_preprocessor([obs], FLAG)
+                acts = net(obs_v).max(dim=1)[1]
+                obs, r, done, _ = env.step(acts.data.cpu().numpy()[0])
+    """
+    assert findings(source.replace("FLAG", "volatile=True")) == []
+    assert findings(source.replace("FLAG", "cuda=False")) == [("LC007", "acts = net(obs_v).max(dim=1)[1]")]
+
+
 def test_a_demo_of_a_fresh_module_is_judged_by_what_reads_its_output() -> None:
     # predictions are scored elsewhere in the script; this module's output is only looked at
     source = """

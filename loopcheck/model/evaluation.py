@@ -1613,6 +1613,8 @@ def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None =
         return event.context.grad
     if (_volatile_input(model, event) or _volatile_loader(model, event)) and not _runs_on_new_torch(model):
         return "off"
+    if _callee_forwards_volatile(model, event):
+        return "off"
     if _numpy_proves_no_graph(model, event) or _frozen_before_in_function(model, event):
         return "off"
     outermost = event.context.chain[0] if event.context.chain else None
@@ -1829,7 +1831,8 @@ def _returns_volatile(model: LoopModel, function: FunctionInfo, call: CallSite) 
 
 
 def _volatile_input(model: LoopModel, event: Event) -> bool:
-    """`net(Variable(x, volatile=True))`: PyTorch before 0.4 recorded no graph for volatile inputs."""
+    """`net(Variable(x, volatile=True))`: PyTorch before 0.4 recorded no graph for volatile inputs.
+    The keyword meant nothing else, so a call that is handed it makes such an input too."""
     if event.call is None:
         return False
     owner = model.at(event.context.function)
@@ -1845,14 +1848,40 @@ def _volatile_input(model: LoopModel, event: Event) -> bool:
                 calls.extend(c.node for c in bound.statement.calls)
                 if any(_returns_volatile(owner, event.context.function, c) for c in bound.statement.calls):
                     return True
+        # (`Variable(x, volatile=True)`, or a library helper handed the flag to make one:
+        # `ptan.agent.default_states_preprocessor([obs], volatile=True)`)
         if any(
-            (dotted_name(call.func) or "").endswith("Variable")
-            and any(a.keyword is not None and a.keyword.value == "volatile" and isinstance(a.value, cst.Name)
-                    and a.value.value == "True" for a in call.args)
+            any(a.keyword is not None and a.keyword.value == "volatile" and isinstance(a.value, cst.Name)
+                and a.value.value == "True" for a in call.args)
             for call in calls
         ):
             return True
     return False
+
+
+def _callee_forwards_volatile(model: LoopModel, event: Event) -> bool:
+    """`model.test()` or `self.forward(split='test')` whose project method runs the network only on
+    `Variable(..., volatile=True)` inputs, on the branches the call's arguments leave open (`if split
+    == 'train': self.net(Variable(x)) elif split == 'test': self.net(Variable(x, volatile=True))`):
+    in code written for PyTorch before 0.4 (neither file uses what 0.4 brought) the method records
+    no graph, wherever its call is seen from."""
+    call = event.call
+    if call is None:
+        return False
+    target = model.resolve_call(call, event.context.function)
+    if target is None or target.name == "<module>":
+        return False
+    owner = model.at(target)
+    if _runs_on_new_torch(model) or _runs_on_new_torch(owner):
+        return False
+    flags = arguments_known(target, call)
+    guards = {id(c): p.guards for p in owner.ordered_statements(target) for c in p.simple.calls}
+    inner = [
+        e for e in owner.function_events_flat(target)
+        if e.kind is Kind.MODEL_CALL and e.call is not None and e.context.grad == "on"
+        and not any(decide(guard, flags) is False for guard in guards.get(id(e.call), ()))
+    ]
+    return bool(inner) and all(_volatile_input(owner, e) for e in inner)
 
 
 def _function_of_call(model: LoopModel, event: Event, call: object) -> FunctionInfo | None:
