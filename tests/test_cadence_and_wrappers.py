@@ -387,3 +387,40 @@ def test_milestones_named_only_steps_do_not_tell_their_unit() -> None:
     setup = SETUP + "total_iters = epochs * len(loader)\n"
     counted = per_epoch.replace("MILESTONES", "[total_iters // 2, total_iters * 3 // 4]")
     assert found(counted, setup) == [("LC005", "scheduler.step()")]
+
+
+def test_a_step_function_whose_backward_and_step_run_in_loops_over_its_models_is_one_iteration() -> None:
+    # a step function an engine calls per batch (no project caller): it backpropagates each model's
+    # loss in one loop over the scalers and steps each optimizer in another; both loops are parts
+    # of one iteration, so clipping in the second loop clips gradients the first one scaled
+    source = """
+        from torch.cuda.amp import GradScaler
+
+        class DualEngine:
+            def __init__(self, models, optimizers):
+                self.models = models
+                self.optimizers = optimizers
+                self.scalers = [GradScaler(), GradScaler()]
+
+            @staticmethod
+            def train(engine, batch):
+                for optimizer in engine.optimizers:
+                    optimizer.zero_grad()
+                losses = [crit(m(batch.x), batch.y) for m in engine.models]
+                for scaler, loss in zip(engine.scalers, losses):
+                    scaler.scale(loss).backward()
+                for model, optimizer, scaler in zip(engine.models, engine.optimizers, engine.scalers):
+                    UNSCALE
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+                    scaler.step(optimizer)
+                    scaler.update()
+    """
+    assert found(source.replace("UNSCALE", "pass"), setup="import torch\n") == [
+        ("LC011", "torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)")
+    ]
+    assert found(source.replace("UNSCALE", "scaler.unscale_(optimizer)"), setup="import torch\n") == []
+    # a loop over batches of data that only backpropagates is no part of one step: not judged so
+    over_data = source.replace("UNSCALE", "pass").replace(
+        "for scaler, loss in zip(engine.scalers, losses):", "for scaler, loss in zip(engine.scalers, data_loader):"
+    )
+    assert found(over_data, setup="import torch\n") == []

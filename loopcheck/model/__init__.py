@@ -18,6 +18,7 @@ from libcst.metadata import CodeRange
 from loopcheck.lazyre import lazy
 from loopcheck.model import dataflow, evaluation, schedules, state
 from loopcheck.model.build import NOT_LITERAL, build_file, dotted_name, literal_value, qualify
+from loopcheck.model.dataflow import DATA_ITERABLE
 from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, arguments_known, arguments_passed, event_tree
 from loopcheck.model.program import Node, repeated_tests, run_iterations, run_once
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With, all_statements
@@ -1164,19 +1165,31 @@ class LoopModel:
 
     @cached_property
     def step_functions(self) -> list[FunctionInfo]:
-        """Functions that run backward and a step outside any loop and that no project code calls:
-        they are called once per iteration from elsewhere, so their body is one iteration."""
+        """Functions that run backward and a step outside any loop over data and that no project code
+        calls: they are called once per iteration from elsewhere, so their body is one iteration. A
+        loop over the models of the step (`for scaler, loss in zip(self.scalers, losses):
+        scaler.scale(loss).backward()`, then `for optimizer, scaler in zip(...): scaler.step(optimizer)`)
+        holds a part of that iteration, not iterations of its own: no data goes through it and it
+        does not both backward and step."""
         found: list[FunctionInfo] = []
         for function in self.ir.functions:
             if function.name == "<module>" or not {"backward", "step"} <= self.reaches(function):
                 continue
             if self.callers(function):
                 continue
-            top = [e for e in self.function_events(function) if e.kind is not Kind.LOOP]
+            top = [e for e in self.function_events(function) if e.kind is not Kind.LOOP or self._part_of_one_step(e)]
             flat = [x for e in top for x in e.flatten()]
             if any(e.kind is Kind.BACKWARD for e in flat) and any(e.kind is Kind.STEP for e in flat):
                 found.append(function)
         return found
+
+    def _part_of_one_step(self, event: Event) -> bool:
+        """A loop (event) over no data that holds a backward or a step but not both."""
+        loop = event.loop
+        if loop is None or DATA_ITERABLE.search(loop.iter_text):
+            return False
+        kinds = {e.kind for e in event.flatten()}
+        return (Kind.BACKWARD in kinds) != (Kind.STEP in kinds)
 
     @cached_property
     def trained_models(self) -> list[Subject]:
