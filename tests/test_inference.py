@@ -5296,3 +5296,63 @@ def test_each_name_unpacked_from_a_loss_takes_only_its_own_elements_graph() -> N
     unseen = "def train_dice(model, criterion, optimizer, loader):" + textwrap.indent(textwrap.dedent(UNPACKING_LOOP), "    ")
     assert findings(unseen.replace("STORED", "per_channel")) == []
     assert [code for code, _ in findings(unseen.replace("STORED", "loss"))] == ["LC009"]
+
+
+# a model class with its own training driver (Keras-style fit / predict) --------------------------
+
+KERAS_STYLE = """
+    class Forecaster(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 2)
+            self.drop = nn.Dropout(0.2)
+            self._opt = torch.optim.Adam(self.parameters())
+
+        def forward(self, x):
+            return self.fc(self.drop(x))
+
+        def fit(self, xs, ys, validation_data=None, epochs=10):
+            for epoch in range(epochs):
+                self.train()
+                for x, y in zip(xs, ys):
+                    self._opt.zero_grad()
+                    loss = ((self(x) - y) ** 2).mean()
+                    loss.backward()
+                    self._opt.step()
+                if validation_data is not None:
+                    x_test, y_test = validation_data
+                    self.eval()
+                    VALIDATE
+                    print(test_loss)
+
+        def predict(self, x):
+            self.eval()
+            PREDICT
+            return f.detach().numpy()
+
+    def main():
+        net = Forecaster()
+        net.fit(x_train, y_train, validation_data=(x_test, y_test))
+        forecast = net.predict(x_test)
+        print(forecast)
+
+    main()
+"""
+
+
+def test_a_model_classes_own_fit_validates_and_its_predict_evaluates_where_called() -> None:
+    validate = "test_loss = ((self(x_test) - y_test) ** 2).mean().item()"
+    predict = "f = self(torch.tensor(x))"
+    source = KERAS_STYLE.replace("VALIDATE", validate).replace("PREDICT", predict)
+    # the validation after each epoch of `fit`, and the forward of `predict` after training
+    assert findings(source) == [("LC007", validate), ("LC007", predict)]
+    guarded = KERAS_STYLE.replace("VALIDATE", "with torch.no_grad():\n                        " + validate).replace(
+        "PREDICT", "with torch.no_grad():\n                f = self(torch.tensor(x))"
+    )
+    assert findings(guarded) == []
+    # `predict` called before anything trains the model (`fit` after it): no evaluation of a trained model yet
+    early = source.replace(
+        "net.fit(x_train, y_train, validation_data=(x_test, y_test))\n        forecast = net.predict(x_test)",
+        "forecast = net.predict(x_test)\n        net.fit(x_train, y_train, validation_data=(x_test, y_test))",
+    )
+    assert findings(early) == [("LC007", validate)]

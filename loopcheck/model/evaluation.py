@@ -224,8 +224,10 @@ def _may_evaluate(model: LoopModel, function: FunctionInfo) -> bool:
         return False  # a test exercises a module; it does not evaluate a trained one
     if function.cls is not None and function.name in FRAMEWORK_EVAL_HOOKS:
         return False  # the framework switches to eval mode and disables grad around it
-    if function.cls is not None and model.is_module_class(function.cls):
-        return False  # a model's own methods are the model: the pass is where they are called
+    if function.cls is not None and model.is_module_class(function.cls) and not _trains_itself(model, function):
+        # a model's own methods are the model: the pass is where they are called; one that trains
+        # the model itself (a Keras-style `fit` with validation after each epoch) is a driver
+        return False
     if function.name != "<module>" and not model.callers(function):
         return False  # called from outside the project (a framework, a user): its context is unknown
     return True
@@ -422,11 +424,12 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     if named and function.name != "<module>" and _returned_into_backward(model, function):
         return  # `evaluate_actions(s, a)` returns the log-probs that its callers' loss backwards
     steps = {id(step.loop) for step in model.training_steps if step.loop.function is function}
-    if function.name != "<module>" and "backward" in model.reaches(function) and not steps:
-        return  # a function that trains through helpers; their tail forwards are judged below
-    # a function holding a training loop: only what it runs once that loop is over (`model.eval();
-    # output = model(x_test)` after the epochs) can evaluate
-    tail_of_training = function.name != "<module>" and bool(steps)
+    trains_through = _training_calls(model, function) if function.name != "<module>" and not steps else set()
+    if function.name != "<module>" and "backward" in model.reaches(function) and not steps and not trains_through:
+        return  # a function that trains through helpers called in its loops; their tail forwards are judged below
+    # a function holding a training loop, or calling a helper that trains (`net.fit(x, y)`): only
+    # what it runs once training is over (`model.eval(); output = model(x_test)`) can evaluate
+    tail_of_training = function.name != "<module>" and bool(steps or trains_through)
     # (forwards that feed a `torch.autograd.grad` here are skipped below, like those feeding a backward)
     if not named and function.name != "<module>" and not (
         _shows_evaluation(model, function, function.simples) or _calls_global_in_eval_mode(model, function)
@@ -440,6 +443,12 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
             continue  # a forward whose output a backward later uses: training, not evaluation
         for call in statement.calls:
             event = _direct_model_call(model, function, call)
+            inner = _forward_of_predicting_method(model, function, call) if event is None else None
+            if inner is not None and call.receiver is not None:
+                # (its intent is judged by the call made here: `net.predict(x_test)`)
+                context = replace(model.function_context(function), grad=model.lexical_grad(function, call))
+                receiver = model.flow.subject_in(call.receiver, context)
+                event = Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call) if receiver is not None else None
             if event is None or is_loss_module(event.subject) or _called_on_text(function, call):
                 continue
             binding = event.subject.binding if event.subject is not None else None
@@ -449,12 +458,12 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
             if which is not None and which in evaluated:
                 continue  # this model's evaluation is reported once
             after_training = function.name == "<module>" and model.training_steps and _after_training(model, event)
-            if tail_of_training and not _after_last_training(function, steps, call):
+            if tail_of_training and not _after_last_training(function, steps | trains_through, call):
                 continue
             if named or after_training or _single_call_intent(model, function, event):
                 if function.name == "<module>" and not _after_training(model, event):
                     continue
-                found = _pass(model, function, None, event)
+                found = _pass(model, function, None, inner or event)
                 if found is not None:
                     yield found
                     if function.name != "<module>" or which is None:
@@ -1454,12 +1463,42 @@ def _after_training(model: LoopModel, event: Event) -> bool:
     return False
 
 
+def _training_calls(model: LoopModel, function: FunctionInfo) -> set[int]:
+    """ids of the calls at the function's top level (in no loop) of project code that trains
+    (`model.fit(x_train, y_train)`, `trainer.train()`): the training runs there, in one call."""
+    found: set[int] = set()
+    for statement in top_level_simples(function):
+        for call in statement.calls:
+            target = model.resolve_call(call, function)
+            if target is not None and target is not function and {"backward", "step"} <= model.reaches(target):
+                found.add(id(call))
+    return found
+
+
+def _forward_of_predicting_method(model: LoopModel, function: FunctionInfo, call: CallSite) -> Event | None:
+    """`net.predict(x_test)` where the model class's method switches itself to eval mode and runs
+    the model (`def predict(self, x): self.eval(); return self(x)`): the model call inside it, as
+    this call reaches it. (A method that only computes is a model call of its own; one that switches
+    the mode is inlined, and its forward is what an evaluation pass runs.)"""
+    target = model.resolve_call(call, function)
+    if target is None or target.cls is None or target.name == "__init__" or not model.is_module_class(target.cls):
+        return None
+    if model.reaches(target) != frozenset({"eval"}) or not model.runs_forward(target):
+        return None
+    for event in model.function_events_flat(function):
+        if event.kind is Kind.MODEL_CALL and event.context.chain and event.context.chain[0] is call:
+            return event
+    return None
+
+
 def _after_last_training(function: FunctionInfo, steps: set[int], call: CallSite) -> bool:
     """Does the call come, at the function's top level, after every statement holding one of its
-    training loops?"""
+    training loops (or a call, its id in `steps` too, of a helper that trains)?"""
     trained = False
     for statement in function.body:
-        if any(id(loop) in steps for loop in _loops_within(statement)):
+        if any(id(loop) in steps for loop in _loops_within(statement)) or any(
+            id(c) in steps for simple in simples_of([statement]) for c in simple.calls
+        ):
             trained = True
         elif any(c is call for simple in simples_of([statement]) for c in simple.calls):
             return trained
