@@ -424,3 +424,44 @@ def test_a_step_function_whose_backward_and_step_run_in_loops_over_its_models_is
         "for scaler, loss in zip(engine.scalers, losses):", "for scaler, loss in zip(engine.scalers, data_loader):"
     )
     assert found(over_data, setup="import torch\n") == []
+
+
+def test_a_scheduler_stepped_at_the_top_of_an_epoch_the_first_epoch_skips_follows_the_last_updates() -> None:
+    source = """
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30)
+        for epoch in range(epochs):
+            if GUARD:
+                scheduler.step()
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+    """
+    # run at the top of epochs 1, 2, ...: after the previous epoch's optimizer steps
+    assert found(source.replace("GUARD", "epoch > 0")) == []
+    assert found(source.replace("GUARD", "epoch >= warmup_epochs")) == []  # may skip epoch 0: not established
+    # epoch 0 passes these tests: the first learning rate is skipped
+    assert found(source.replace("GUARD", "epoch >= 0")) == [("LC004", "scheduler.step()")]
+    assert found(source.replace("GUARD", "use_schedule")) == [("LC004", "scheduler.step()")]
+    # `for epoch in range(1, epochs + 1)`: `epoch > 0` holds from the first iteration on... but the
+    # counter's start is read only from `range(n)`: from elsewhere it is not known, and nothing is said
+    shifted = source.replace("GUARD", "epoch > 0").replace("range(epochs)", "range(start, epochs)")
+    assert found(shifted) == []
+
+
+def test_a_schedule_sized_from_the_count_of_the_loop_that_steps_it_counts_that_loops_iterations() -> None:
+    source = """
+        sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0=n_iters // 10, T_mult=2)
+        with trange(n_iters) as t:
+            for _ in OUTER:
+                for batch in loader:
+                    optimizer.zero_grad()
+                    nn.functional.mse_loss(model(batch), batch).backward()
+                    optimizer.step()
+                sched.step()
+    """
+    # the outer loop runs n_iters times and steps the schedule once each: sized in its own units
+    assert found(source.replace("OUTER", "t")) == []
+    assert found(source.replace("OUTER", "range(n_iters)")) == []
+    # stepped once per pass over another count, the name says iterations: judged as before
+    assert found(source.replace("OUTER", "range(epochs)")) == [("LC005", "sched.step()")]

@@ -5356,3 +5356,101 @@ def test_a_model_classes_own_fit_validates_and_its_predict_evaluates_where_calle
         "forecast = net.predict(x_test)\n        net.fit(x_train, y_train, validation_data=(x_test, y_test))",
     )
     assert findings(early) == [("LC007", validate)]
+
+
+def test_the_builtin_eval_and_a_function_named_train_switch_no_mode() -> None:
+    from loopcheck.model import LoopModel
+    from loopcheck.source import parse
+
+    source = textwrap.dedent("""
+        import torch
+
+        def load_vocab(path):
+            with open(path) as f:
+                return eval(f.read())
+
+        def score(evaluator, results):
+            return evaluator.eval(results)
+
+        def run(model, loader):
+            train(model, loader)
+
+        def switch(model):
+            model.eval()
+
+        def restore(model):
+            model.train(True)
+    """)
+    model = LoopModel(parse(source), path="helpers.py")
+    reached = {f.name: model.reaches(f) for f in model.ir.functions}
+    assert reached["load_vocab"] == frozenset()
+    assert reached["score"] == frozenset()
+    assert reached["run"] == frozenset()
+    assert reached["switch"] == frozenset({"eval"})
+    assert reached["restore"] == frozenset({"train"})
+
+
+def test_a_loss_summed_over_samples_and_handed_to_a_helper_that_backwards_it_is_the_steps_loss() -> None:
+    # the per-label losses of one step are summed over the samples' groups and handed to a
+    # project helper that backwards and steps: the sum is this step's loss, made afresh each step
+    source = """
+        class Instructor:
+            def __init__(self):
+                self.dis = Dropping()
+                self.dis_opt = torch.optim.Adam(self.dis.parameters())
+
+            @staticmethod
+            def optimize(opt, loss, model=None):
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+
+            def train_discriminator(self, steps, real_samples, fake_samples):
+                total = []
+                for step in range(steps):
+                    d_loss = 0
+                    for real, fake in zip(real_samples, fake_samples):
+                        d_loss += (self.dis(real) - self.dis(fake)).mean()
+                    HAND_OVER
+                    total.append(d_loss.item())
+                return total
+
+        Instructor().train_discriminator(10, reals, fakes)
+    """
+    assert findings(source.replace("HAND_OVER", "self.optimize(self.dis_opt, d_loss, self.dis)")) == []
+    # handed over as the model, not as the loss: nothing backwards the sum
+    kept = source.replace("HAND_OVER", "self.optimize(self.dis_opt, other_loss, d_loss)")
+    assert ("LC009", "d_loss += (self.dis(real) - self.dis(fake)).mean()") in findings(kept)
+
+
+def test_a_model_class_imported_from_a_removed_module_of_the_projects_own_package_is_unknown(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n", encoding="utf-8")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "dataset.py").write_text("class Series:\n    pass\n", encoding="utf-8")
+    script = tmp_path / "train.py"
+    body = textwrap.dedent("""
+        import torch
+        IMPORT
+
+        net = Net()
+        optimizer = torch.optim.Adam(net.parameters())
+        for epoch in range(10):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                torch.nn.functional.mse_loss(net(x), y).backward()
+                optimizer.step()
+        with torch.no_grad():
+            predictions = net(x_test)
+        print(((predictions - y_test) ** 2).mean())
+    """)
+
+    def codes(import_line: str) -> list[str]:
+        script.write_text(body.replace("IMPORT", import_line), encoding="utf-8")
+        result = lint_paths([str(script)], root=str(tmp_path))
+        assert result.errors == []
+        return [f.code for f in result.findings]
+
+    # `src/Transformer.py` was removed from the project: the class is its own code, out of sight
+    assert codes("from src.Transformer import Transformer as Net") == []
+    # a class of an installed library may hold dropout or batch norm: the train-mode pass is reported
+    assert codes("from transformers_lib.models import Transformer as Net") == ["LC006"]

@@ -90,6 +90,14 @@ Definition = Union[FunctionInfo, ClassInfo, "LoopModel"]
 METHOD_VERBS = lazy(r"(generate|sample|predict|infer|decode|encode|embed|score|beam_search|greedy)\w*$")
 """Attribute names of a model that are methods, not submodules, when the class cannot be seen."""
 MODULE_CONTAINERS = frozenset({"ModuleList", "ModuleDict", "Sequential"})
+def _no_mode_switch(call: CallSite) -> bool:
+    """`eval(text)`, `train(model, loader)`: a call of a plain name, or `x.eval(results)` with
+    arguments (`Module.eval()` takes none), switches no module's mode."""
+    if call.method not in ("eval", "train"):
+        return False
+    return (call.receiver is None and call.inner is None) or (call.method == "eval" and bool(call.args))
+
+
 ACTING_METHODS = frozenset({"backward", "step", "eval", "train", "unscale_", "set_training_mode", "requires_grad_"})
 TRACKED_METHODS = frozenset({"backward", "step", "zero_grad", "eval", "train"})
 _BUILTINS = frozenset(dir(builtins))
@@ -785,7 +793,24 @@ class LoopModel:
             return self._binding_from_callers(name, function) or found
         if found is None and "." in name:
             return self._attribute_binding(name, function)
+        if found is None:
+            return self._imported_binding(name)
         return found
+
+    def _imported_binding(self, name: str) -> Binding | None:
+        """`from models.gan import netG`: the object another file of the project builds at its top
+        level (`netG = Generator()`), when it is bound there once."""
+        ref = self.ir.import_refs.get(name)
+        if ref is None or ref.name is None:
+            return None
+        module = self.project.module(self.path, ref.module, ref.level) if (ref.module or ref.level) else None
+        if module is None or module is self:
+            return None
+        self.consulted.setdefault(module.path, module)
+        bindings = module.roles.bindings_of(ref.name, module.ir.top)
+        if len(bindings) != 1 or bindings[0].function is not module.ir.top:
+            return None
+        return module.binding(ref.name, module.ir.top)
 
     def _bound_method_owner(self, alias: str, function: FunctionInfo) -> Binding | None:
         """`sample_fn = model.forward_with_cfg`: calling it runs the model's forward, in the model's
@@ -1112,7 +1137,7 @@ class LoopModel:
         found: set[str] = set()
         for simple in simples:
             for call in simple.calls:
-                if call.method in TRACKED_METHODS:
+                if call.method in TRACKED_METHODS and not _no_mode_switch(call):
                     found.add(call.method)
                 elif self.takes_gradients(call):
                     found.add("grad")

@@ -449,7 +449,7 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
         return []  # nothing in a loop stores anything: no need to know what carries a graph
     in_model = function.cls is not None and model.is_module_class(function.cls)
     placed_all = model.ordered_statements(function)
-    consumed = feeding_backward(function, placed_all)
+    consumed = feeding_backward(function, placed_all, _handed_to_backward(model, function))
     returned = {name for item in placed_all for name in item.simple.returned_names}
     values = Values(model, function)
     found: list[RetainedValue] = []
@@ -518,6 +518,24 @@ def _backwarded_by_callees(model: LoopModel, function: FunctionInfo) -> set[str]
                 name for name in feeding_backward(target, owner.ordered_statements(target))
                 if name not in local and name != "self" and _global_in(model, name)
             }
+    return found
+
+
+def _handed_to_backward(model: LoopModel, function: FunctionInfo) -> set[str]:
+    """Names this function hands to a project function at a parameter that function backwards
+    (`self.optimize(self.dis_opt, d_loss)` where `optimize(opt, loss)` runs `loss.backward()`)."""
+    found: set[str] = set()
+    for simple in function.simples:
+        for call in simple.calls:
+            target = model.resolve_call(call, function, via_callers=False)
+            if target is None or target is function or "backward" not in model.reaches(target):
+                continue
+            fed = feeding_backward(target, model.at(target).ordered_statements(target))
+            offset = 1 if target.cls is not None and target.params[:1] in (("self",), ("cls",)) else 0
+            for index, parameter in enumerate(target.params[offset:]):
+                arg = call.arg(index, parameter)
+                if arg is not None and parameter in fed:
+                    found |= set(arg.names)
     return found
 
 
@@ -853,9 +871,10 @@ def _names_read(node: cst.CSTNode) -> set[str]:
 _LEADING_NAME = lazy(r"^[A-Za-z_][\w.]*[A-Za-z_0-9]")
 
 
-def feeding_backward(function: FunctionInfo, placed: list[Placed]) -> set[str]:
-    """Names whose values flow into a backward() of this function: storing them builds the loss."""
-    roots: set[str] = set()
+def feeding_backward(function: FunctionInfo, placed: list[Placed], seeds: Iterable[str] = ()) -> set[str]:
+    """Names whose values flow into a backward() of this function (or into `seeds`, names it hands
+    to a backward elsewhere): storing them builds the loss."""
+    roots: set[str] = set(seeds)
     for item in placed:
         for call in item.simple.calls:
             if call.method != "backward" and not call.takes_gradients:

@@ -718,14 +718,14 @@ def _may_evaluate_in_loop(model: LoopModel, function: FunctionInfo, loop: Loop) 
 
 
 def _shows_evaluation(model: LoopModel, function: FunctionInfo, simples: Iterable[Simple]) -> bool:
-    """Does any statement look like evaluation: metrics, predictions, held-out data, a model put in
-    eval mode or loaded (here or in a project function it calls)?"""
+    """Does any statement look like evaluation: metrics, predictions, pictures made of outputs,
+    held-out data, a model put in eval mode or loaded (here or in a project function it calls)?"""
     for simple in simples:
         for call in simple.calls:
             method = call.method or ""
             if (method in METRIC_METHODS and call.receiver is not None) or method in ("eval", "load_state_dict", "load"):
                 return True
-            if PREDICTION_METHODS.match(method):
+            if PREDICTION_METHODS.match(method) or method in _VIEWING:
                 return True
             if _METRIC_FUNCTIONS.search(method) or any(EVAL_DATA.search(name) for arg in call.args for name in arg.names):
                 return True
@@ -1306,6 +1306,10 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
         return True  # `make_grid(G(fixed_z).cpu().data)`: samples made to be looked at
     later = [s for s in function.simples if outputs and s.value_names & outputs or any(
         arg.names & outputs for c in s.calls for arg in c.args)]
+    if outputs and any(
+        c.method in _VIEWING and any(_reads(arg.node, outputs) for arg in c.args) for s in function.simples for c in s.calls
+    ):
+        return True  # `fake = netG(fixed_noise)`, then `save_image(fake.data, "fake.png")`
     return _computes_metrics(model, later)
 
 
@@ -2316,10 +2320,23 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         return last.startswith("Transformer") or bool(_MODE_LAYERS.search(owner.code(binding.call.node)))
     if binding.call is not None and _never_defined(model.at(binding.function), _built_by(binding.call), binding.function):
         return False  # `fastText(config)` with no such name anywhere: the code cannot run
+    if binding.call is not None and _from_stale_project_module(model.at(binding.function), _built_by(binding.call)):
+        return False  # `from src.Transformer import Transformer`, a module of the project since removed
     built = _built_by_project_factory(model, binding)
     if built is not None:
         return built
     return True  # a factory (`resnet18()`, `from_pretrained`) or a constructor we cannot see
+
+
+def _from_stale_project_module(model: LoopModel, call: CallSite) -> bool:
+    """Is the class (or factory) built imported from a module of one of the project's own packages
+    that is no longer there? Its code cannot be seen, and it is not a library's: nothing is known."""
+    head = (call.dotted or "").split(".", 1)[0]
+    ref = model.ir.import_refs.get(head)
+    if ref is None or not model.path:
+        return False
+    module = f"{ref.module}.{ref.name}" if ref.name is None and ref.module else ref.module
+    return bool(module) and model.project.stale_import(model.path, module, ref.level)
 
 
 def _built_by_project_factory(model: LoopModel, binding: Binding, depth: int = 2) -> bool | None:

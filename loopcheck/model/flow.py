@@ -332,6 +332,13 @@ class Flow:
             return [Event(Kind.OPAQUE, call.node, context, call=call)]
         return []
 
+    def _imported_model(self, name: str, function: FunctionInfo) -> bool:
+        """`from models.gan import netG`: a model another file of the project builds at its top level."""
+        if name not in self.model.ir.import_refs:
+            return False
+        bound = self.model.binding(name, function)
+        return bound is not None and bound.role == MODEL and self.model.at(bound.function) is not self.model
+
     def model_called(self, call: CallSite, function: FunctionInfo, context: Context | None = None) -> Subject | None:
         """The model a call runs forward on: `model(x)`, `self.net(x)`, `model.forward(x)`, a part of a
         module container (`self.blocks[i](x)`); never a class."""
@@ -365,7 +372,7 @@ class Flow:
             # and so does `model = nn.Linear(...)` below a script's own `def model(xb):`
             defined = self.model.definition(name, function)
             rebound = isinstance(defined, FunctionInfo) and self.model.rebound_before(name, function, defined.node, call.node)
-            if not rebound and not (self._imported_module(name, function) and self.model.binding(name, function) is not None):
+            if not rebound and not (self._imported_module(name, function) and self.model.binding(name, function) is not None) and not self._imported_model(name, function):
                 return None
         if "." in name and _FUNCTION_VERB.match(last) and self.model.binding(name, function) is None:
             return None  # `onnx.checker.check_model(proto)`: a function named for what it does to a model
@@ -872,7 +879,7 @@ def _literal_loop_elements(call: CallSite, function: FunctionInfo) -> list[str] 
 
 def decide(test: str, constants: tuple[tuple[str, object], ...]) -> bool | None:
     """The value of an if-test on known parameters (`train`, `not train`, `mode == "train"`,
-    `optimizer is None`, `mode == "train" or mode == "train+log"`, `mode in ("train", "dev")`);
+    `epoch > 0`, `optimizer is None`, `mode == "train" or mode == "train+log"`, `mode in ("train", "dev")`);
     None when it cannot be decided."""
     if not constants:
         return None
@@ -924,6 +931,14 @@ def _evaluate(node: ast.AST, known: dict[str, object]) -> object:
                 return left in right  # type: ignore[operator]
             if isinstance(op, ast.NotIn):
                 return left not in right  # type: ignore[operator]
+            if isinstance(op, ast.Lt):
+                return left < right  # type: ignore[operator]
+            if isinstance(op, ast.LtE):
+                return left <= right  # type: ignore[operator]
+            if isinstance(op, ast.Gt):
+                return left > right  # type: ignore[operator]
+            if isinstance(op, ast.GtE):
+                return left >= right  # type: ignore[operator]
         except TypeError:
             return _UNKNOWN
     return _UNKNOWN

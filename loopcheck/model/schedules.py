@@ -15,7 +15,7 @@ import libcst as cst
 from loopcheck.lazyre import lazy
 from loopcheck.model.dataflow import DATA_ITERABLE
 from loopcheck.model.flow import Event, Kind, Subject
-from loopcheck.model.ir import ArgInfo, Loop
+from loopcheck.model.ir import ArgInfo, Loop, With, all_statements
 from loopcheck.model.roles import Binding
 from loopcheck.records import Frozen, Value, _set
 
@@ -223,3 +223,31 @@ def _literal(node: cst.BaseExpression) -> int | None:
         values = [_literal(e.value) for e in node.elements]
         return max(v for v in values if v is not None) if all(v is not None for v in values) else None
     return None
+
+
+def sized_by_its_loop(model: LoopModel, scheduler: Subject | None, loop: Loop) -> bool:
+    """Is the schedule sized from the count of the very loop that steps it (`with trange(n_iters)
+    as t: for _ in t: ... sched.step()` with `T_0=n_iters // 10`)? Then it counts that loop's
+    iterations, whatever the count is named: its cadence matches."""
+    binding = scheduler.binding if scheduler is not None else None
+    if binding is None or binding.call is None or binding.last not in SIZE_ARGUMENT:
+        return False
+    position, keyword = SIZE_ARGUMENT[binding.last]
+    size = binding.call.arg(position, keyword)
+    sizing = set(size.names) if size is not None else set()
+    if not sizing:
+        return False
+    counted = set(loop.iter_names)
+    function = loop.function
+    owner = model.at(function)
+    for name in loop.iter_names:
+        bound = owner.roles.lookup(name, function)
+        if bound is not None and bound.statement.value is not None:
+            counted |= bound.statement.value_names  # `it = range(n_iters)`
+    for statement in all_statements(function.body):
+        if isinstance(statement, With):
+            for item, call in zip(statement.node.items, statement.items):
+                alias = item.asname.name if item.asname is not None else None
+                if isinstance(alias, cst.Name) and alias.value in loop.iter_names:
+                    counted |= {name for arg in call.args for name in arg.names}  # `with trange(n) as t`
+    return sizing <= counted  # (`n_iters // 10`; not `epochs * iters_per_epoch`)

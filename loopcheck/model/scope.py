@@ -27,6 +27,9 @@ class ProjectView(Protocol):
     def folder_of(self, path: str) -> str:
         """The folder of a project file, as `mentions` takes it."""
 
+    def stale_import(self, importer: str, dotted: str, level: int) -> bool:
+        """Does `dotted` name a module of one of the project's own packages that is not there?"""
+
 
 class _NoProject:
     def module(self, importer: str, dotted: str, level: int) -> LoopModel | None:
@@ -40,6 +43,9 @@ class _NoProject:
 
     def folder_of(self, path: str) -> str:
         return os.path.dirname(path)
+
+    def stale_import(self, importer: str, dotted: str, level: int) -> bool:
+        return False
 
 
 NO_PROJECT: ProjectView = _NoProject()

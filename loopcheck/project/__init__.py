@@ -178,23 +178,39 @@ class Project:
             self._modules[key] = self._find_module(Path(importer), dotted, level)
         return self._modules[key]
 
-    def _find_module(self, importer: Path, dotted: str, level: int) -> str | None:
-        parts = [p for p in dotted.split(".") if p]
+    def _bases(self, importer: Path, level: int) -> list[Path]:
+        """The folders an import made by `importer` is looked up from, nearest first."""
         if level:
             base = importer.parent
             for _ in range(level - 1):
                 base = base.parent
-            bases = [base]
-        else:
-            if not parts:
-                return None
-            here = importer.parent
-            base_of_package = self._package_bases.get(here)
-            if base_of_package is None:
-                base_of_package = self._package_bases[here] = package_base(here)
-            # a script in a sub-folder (`chapter/tmp/run.py` importing `chapter/lib`) is also run from
-            # the folders above it: they come after its own folder and package, nearest first
-            bases = list(dict.fromkeys([here, base_of_package, *self._ancestors(here), self.root, self.root / "src"]))
+            return [base]
+        here = importer.parent
+        base_of_package = self._package_bases.get(here)
+        if base_of_package is None:
+            base_of_package = self._package_bases[here] = package_base(here)
+        # a script in a sub-folder (`chapter/tmp/run.py` importing `chapter/lib`) is also run from
+        # the folders above it: they come after its own folder and package, nearest first
+        return list(dict.fromkeys([here, base_of_package, *self._ancestors(here), self.root, self.root / "src"]))
+
+    def stale_import(self, importer: str, dotted: str, level: int) -> bool:
+        """Does `dotted` name a module of a package of this project that is not there (`from
+        src.Transformer import Transformer` where `src/` holds no `Transformer.py`, removed since):
+        the project's own code, out of sight, not an installed library's?"""
+        parts = [p for p in dotted.split(".") if p]
+        if len(parts) < 2 or self.resolve(importer, dotted, level) is not None:
+            return False
+        for base in self._bases(Path(importer), level):
+            package = base / parts[0]
+            if self._inside(package) and package.is_dir():
+                return True
+        return False
+
+    def _find_module(self, importer: Path, dotted: str, level: int) -> str | None:
+        parts = [p for p in dotted.split(".") if p]
+        if not level and not parts:
+            return None
+        bases = self._bases(importer, level)
         for base in bases:
             candidate = base.joinpath(*parts)
             for file in (candidate.with_name(candidate.name + ".py") if parts else None, candidate / "__init__.py"):

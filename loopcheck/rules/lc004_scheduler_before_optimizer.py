@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from loopcheck.lazyre import lazy
 from loopcheck.model import Event, Kind, LoopModel
+from loopcheck.model.flow import decide
+from loopcheck.model.schedules import EPOCH_WORDS
 from loopcheck.rules.base import Report, Rule
 
 
@@ -15,7 +18,9 @@ class SchedulerBeforeOptimizer(Rule):
     iteration of the batch loop or, for schedules stepped per epoch, in one iteration of the
     epoch loop (a scheduler stepped at the top of the epoch, before training). Files written for
     PyTorch before 0.4 (`loss.data[0]`, `volatile=True`), when that was the documented order, are
-    left alone."""
+    left alone, and so is a step under a test on the epoch counter that the first epoch may not pass
+    (`if epoch > 0: scheduler.step()` at the top of the epoch runs after the previous epoch's
+    updates)."""
 
     code = "LC004"
     name = "scheduler-before-optimizer"
@@ -88,6 +93,8 @@ for epoch in range(epochs):
             if event.kind is Kind.SCHEDULER_STEP:
                 if model.follows_metric(event.subject) or model.told_its_epoch(event):
                     return state  # `scheduler.step(val_loss)`, `scheduler.step(epoch)`: nothing is skipped
+                if _skipped_at_first(event):
+                    return state  # `if epoch > 0: scheduler.step()`: after the last epoch's updates
                 scheduled = model.scheduled_optimizer(event.subject)
                 if any(model.may_be(scheduled, s.subject) for s in stepped):
                     return state
@@ -114,3 +121,32 @@ for epoch in range(epochs):
         for program in model.scheduler_programs():
             model.run_once(program, step, [(frozenset(), frozenset())])
         return list(found.values())
+
+
+_IDENTIFIER = lazy(r"[A-Za-z_]\w*")
+
+
+def _skipped_at_first(event: Event) -> bool:
+    """Is the scheduler step under a test on the iteration counter that the first iteration may not
+    pass (`if epoch > 0:`, the `else` of `if epoch == 0:`, `if epoch >= warmup:`)? Then it runs at
+    the top of a later epoch, after the previous epoch's optimizer steps: nothing is skipped, or
+    whether it is cannot be told. A counter of a loop over `range(n)` starts at 0; one the callers
+    pass (a parameter named for epochs) starts anywhere."""
+    function = event.context.function
+    starts: dict[str, int | None] = {}
+    for loop in function.loops:
+        text = loop.iter_text.replace(" ", "")
+        first = 0 if text.startswith("range(") and ("," not in text or text.startswith("range(0,")) else None
+        for target in loop.targets:
+            starts[target] = first
+    for name in function.params:
+        if EPOCH_WORDS.search(name):
+            starts.setdefault(name, None)
+    for guard in event.context.guards:
+        counters = [name for name in _IDENTIFIER.findall(guard) if name in starts]
+        if not counters:
+            continue
+        known = tuple((name, starts[name]) for name in counters if starts[name] is not None)
+        if decide(guard, known) is not True:
+            return True
+    return False

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from loopcheck.model import LoopModel
-from loopcheck.model.schedules import BATCH, EPOCH
+from loopcheck.model.schedules import BATCH, EPOCH, sized_by_its_loop
 from loopcheck.rules.base import Report, Rule
 
 _EXPECTED = {"epoch": EPOCH, "iteration": BATCH}
@@ -25,7 +25,9 @@ class MixedSchedulerCadence(Rule):
     both cadences agree: neither is judged. Nor is training counted in steps alone (one loop over
     `range(n_steps)` with no epoch loop around it and no data loader to go through): it has no
     epoch to step per. Project scheduler classes that are no torch scheduler are not judged
-    either. When the size cannot be judged, nothing is reported."""
+    either. A schedule sized from the count of the very loop that steps it (`T_0=n_iters // 10`
+    stepped once per `for _ in trange(n_iters)`) counts that loop's iterations, whatever the count
+    is named. When the size cannot be judged, nothing is reported."""
 
     code = "LC005"
     name = "mixed-scheduler-cadence"
@@ -114,7 +116,7 @@ for epoch in range(90):
             size = model.schedule_size(scheduler)
             if scheduler is None or size is None or scheduler.binding is None:
                 continue
-            if _EXPECTED[size.unit] == stepped.cadence:
+            if _EXPECTED[size.unit] == stepped.cadence or sized_by_its_loop(model, scheduler, stepped.loop):
                 continue
             built = scheduler.binding.statement.node
             fix = (
