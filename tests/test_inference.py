@@ -5454,3 +5454,59 @@ def test_a_model_class_imported_from_a_removed_module_of_the_projects_own_packag
     assert codes("from src.Transformer import Transformer as Net") == []
     # a class of an installed library may hold dropout or batch norm: the train-mode pass is reported
     assert codes("from transformers_lib.models import Transformer as Net") == ["LC006"]
+
+
+def test_a_volatile_method_of_a_module_that_newer_scripts_import_builds_a_graph(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n", encoding="utf-8")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "models" / "segnet.py").write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+        from torch.autograd import Variable
+
+        class SegNet(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 2, 3)
+                self.bn = nn.BatchNorm2d(2)
+
+            def forward(self, x):
+                return self.bn(self.conv(x))
+
+            def tile_predict(self, image):
+                self.eval()
+                return self.forward(Variable(image, volatile=True)).data.numpy()
+
+        if __name__ == "__main__":
+            net = SegNet()
+            net.load_state_dict(torch.load("segnet.pt"))
+            out = net.tile_predict(load_image("demo.png"))
+            save_segmentation(out.argmax(1))
+    """), encoding="utf-8")
+    script = tmp_path / "train.py"
+    body = textwrap.dedent("""
+        import torch
+        from models.segnet import SegNet
+
+        net = SegNet()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = torch.nn.functional.cross_entropy(net(x), y)
+            loss.backward()
+            optimizer.step()
+            print(LOSS)
+    """)
+
+    def found(loss: str) -> list[tuple[str, int, str]]:
+        script.write_text(body.replace("LOSS", loss), encoding="utf-8")
+        result = lint_paths([str(tmp_path)], root=str(tmp_path))
+        assert result.errors == []
+        return [(Path(f.path).name, f.line, f.code) for f in result.findings]
+
+    # the training script that imports the module runs on PyTorch >= 0.4 (`.item()`): `volatile`
+    # did nothing there, and the demo's forward builds a graph
+    assert ("segnet.py", 17, "LC007") in found("loss.item()")  # the forward the demo reaches
+    # a project of the volatile era throughout (`loss.data[0]`): the method records no graph
+    assert found("loss.data[0]") == []

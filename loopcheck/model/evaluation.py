@@ -9,6 +9,7 @@ project.
 from __future__ import annotations
 
 import builtins
+import os
 import re
 import sys
 from dataclasses import dataclass, replace
@@ -1654,7 +1655,7 @@ def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None =
     """The grad mode an event runs under, its function's callers (or only `edges`) included."""
     if event.context.grad != "on":
         return event.context.grad
-    if (_volatile_input(model, event) or _volatile_loader(model, event)) and not _runs_on_new_torch(model):
+    if (_volatile_input(model, event) or _volatile_loader(model, event)) and not _runs_on_new_torch(model) and not _imported_by_new_torch_code(model):
         return "off"
     if _callee_forwards_volatile(model, event):
         return "off"
@@ -1685,6 +1686,16 @@ def _runs_on_new_torch(model: LoopModel) -> bool:
     if not path or path.endswith(".ipynb"):
         return False  # a notebook runs in a kernel of its own: its cells tell its era
     return model.project.mentions(_NEW_TORCH, model.project.folder_of(path))
+
+
+def _imported_by_new_torch_code(model: LoopModel) -> bool:
+    """Is this file's module imported by a project file that uses what PyTorch 0.4 brought (the
+    library's scripts run it on their PyTorch)?"""
+    path = model.ir.path
+    if not path or path.endswith(".ipynb"):
+        return False
+    relative = os.path.join(model.project.folder_of(path), os.path.basename(path))
+    return model.project.mentions(_NEW_TORCH, importers_of=relative)
 
 
 def wants_input_gradients(model: LoopModel, event: Event) -> bool:
@@ -1915,7 +1926,7 @@ def _callee_forwards_volatile(model: LoopModel, event: Event) -> bool:
     if target is None or target.name == "<module>":
         return False
     owner = model.at(target)
-    if _runs_on_new_torch(model) or _runs_on_new_torch(owner):
+    if _runs_on_new_torch(model) or _runs_on_new_torch(owner) or _imported_by_new_torch_code(owner):
         return False
     flags = arguments_known(target, call)
     guards = {id(c): p.guards for p in owner.ordered_statements(target) for c in p.simple.calls}

@@ -20,9 +20,11 @@ class ProjectView(Protocol):
     def files_calling(self, name: str, besides: str) -> list[LoopModel]:
         """Models of the project's other files that call something named `name`."""
 
-    def mentions(self, pattern: str, folder: str | None = None, near: str | None = None) -> bool:
-        """Does any file of the project (of one folder of it, or of the same program as the file
-        `near`) match this regular expression (say, reading a key back)?"""
+    def mentions(
+        self, pattern: str, folder: str | None = None, near: str | None = None, importers_of: str | None = None
+    ) -> bool:
+        """Does any file of the project (of one folder of it, of the same program as the file `near`,
+        or among the files importing the file `importers_of`) match this regular expression?"""
 
     def folder_of(self, path: str) -> str:
         """The folder of a project file, as `mentions` takes it."""
@@ -38,7 +40,9 @@ class _NoProject:
     def files_calling(self, name: str, besides: str) -> list[LoopModel]:
         return []
 
-    def mentions(self, pattern: str, folder: str | None = None, near: str | None = None) -> bool:
+    def mentions(
+        self, pattern: str, folder: str | None = None, near: str | None = None, importers_of: str | None = None
+    ) -> bool:
         return False
 
     def folder_of(self, path: str) -> str:

@@ -325,17 +325,28 @@ class Project:
             real = self._real[path] = os.path.realpath(path)
         return real
 
-    def mentions(self, pattern: str, folder: str | None = None, near: str | None = None) -> bool:
+    def mentions(
+        self, pattern: str, folder: str | None = None, near: str | None = None, importers_of: str | None = None
+    ) -> bool:
         """Does some file of the project match the pattern? With `folder` (relative to the root), only
         the files directly in that folder are searched; with `near` (a file's path relative to the
-        root), only the files of the same program as that file (see `_same_program`). The observer is
-        told `folder NUL pattern` or `near SOH pattern`, which this method takes back as one argument."""
-        if folder is None and near is None:
+        root), only the files of the same program as that file (see `_same_program`); with
+        `importers_of` (likewise), only the files that import that file's module. The observer is
+        told `folder NUL pattern`, `near SOH pattern` or `importers_of STX pattern`, which this
+        method takes back as one argument."""
+        if folder is None and near is None and importers_of is None:
             if "\0" in pattern:
                 folder, pattern = pattern.split("\0", 1)
             elif "\1" in pattern:
                 near, pattern = pattern.split("\1", 1)
-        key = pattern if folder is None and near is None else f"{folder}\0{pattern}" if folder is not None else f"{near}\1{pattern}"
+            elif "\2" in pattern:
+                importers_of, pattern = pattern.split("\2", 1)
+        if folder is not None:
+            key = f"{folder}\0{pattern}"
+        elif near is not None:
+            key = f"{near}\1{pattern}"
+        else:
+            key = f"{importers_of}\2{pattern}" if importers_of is not None else pattern
         if key not in self._mentions:
             compiled = re.compile(pattern)
             files = self.files()
@@ -344,6 +355,8 @@ class Project:
                 files = [path for path in files if os.path.dirname(path) == where]
             elif near is not None:
                 files = [path for path in files if self._same_program(near, path)]
+            elif importers_of is not None:
+                files = self._importers(module_names(Path(os.path.join(self.root, importers_of))))
             self._mentions[key] = any(compiled.search(self._text(path)) for path in files)
         if self.observer is not None:
             self.observer.mentions(key, self._mentions[key])
