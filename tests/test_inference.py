@@ -5510,3 +5510,51 @@ def test_a_volatile_method_of_a_module_that_newer_scripts_import_builds_a_graph(
     assert ("segnet.py", 17, "LC007") in found("loss.item()")  # the forward the demo reaches
     # a project of the volatile era throughout (`loss.data[0]`): the method records no graph
     assert found("loss.data[0]") == []
+
+
+def test_a_model_classes_own_step_method_is_a_forward_not_an_optimizer_step() -> None:
+    # a generator's `sample` decodes with its own `step` (one token): running it is a forward
+    source = """
+        class Generator(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.cell = nn.LSTMCell(4, 4)
+                self.out = nn.Linear(4, 4)
+
+            def STEP_NAME(self, inp, hidden):
+                h, c = self.cell(inp, hidden)
+                return self.out(h), (h, c)
+
+            def forward(self, inp, hidden):
+                return self.STEP_NAME(inp, hidden)
+
+            def sample(self, n):
+                inp, hidden, out = torch.zeros(n, 4), None, []
+                for _ in range(20):
+                    inp, hidden = self.STEP_NAME(inp, hidden)
+                    out.append(inp.argmax(-1))
+                return torch.stack(out, 1)
+
+        class Instructor:
+            def __init__(self):
+                self.gen = Generator()
+                self.opt = torch.optim.Adam(self.gen.parameters())
+
+            def pretrain(self, loader, epochs):
+                for epoch in range(epochs):
+                    for inp, target in loader:
+                        self.opt.zero_grad()
+                        out, _ = self.gen(inp, None)
+                        nn.functional.cross_entropy(out, target).backward()
+                        self.opt.step()
+                    self.evaluation()
+
+            def evaluation(self):
+                samples = self.gen.sample(64)
+                return bleu(samples)
+
+        Instructor().pretrain(train_loader, 10)
+    """
+    expected = [("LC007", "samples = self.gen.sample(64)")]
+    assert findings(source.replace("STEP_NAME", "step")) == expected
+    assert findings(source.replace("STEP_NAME", "decode")) == expected

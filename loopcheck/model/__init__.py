@@ -1130,6 +1130,14 @@ class LoopModel:
                     return True  # `model.predict(...)` on a parameter named as a model: its callers say which
         return any(isinstance(stmt, With) and stmt.grad is not None for stmt in all_statements(function.body))
 
+    def _module_step(self, call: CallSite, target: FunctionInfo | None) -> bool:
+        """`self.step(inp, hidden)` of a model class's own `step` method (one decoding step of a
+        generator): a forward, not an optimizer's step; what it reaches is what its body does."""
+        return (
+            call.method == "step" and target is not None and target.name == "step" and target.cls is not None
+            and self.is_module_class(target.cls)
+        )
+
     def reaches_in_loop(self, loop: Loop) -> frozenset[str]:
         return self._reach_of(dataflow.simples_of(loop.body), loop.function)
 
@@ -1137,11 +1145,11 @@ class LoopModel:
         found: set[str] = set()
         for simple in simples:
             for call in simple.calls:
-                if call.method in TRACKED_METHODS and not _no_mode_switch(call):
+                target = self.resolve_call(call, function, via_callers=False)
+                if call.method in TRACKED_METHODS and not _no_mode_switch(call) and not self._module_step(call, target):
                     found.add(call.method)
                 elif self.takes_gradients(call):
                     found.add("grad")
-                target = self.resolve_call(call, function, via_callers=False)
                 if target is not None and target is not function:
                     found |= self.reaches(target)
         return frozenset(found)
