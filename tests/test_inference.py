@@ -5558,3 +5558,22 @@ def test_a_model_classes_own_step_method_is_a_forward_not_an_optimizer_step() ->
     expected = [("LC007", "samples = self.gen.sample(64)")]
     assert findings(source.replace("STEP_NAME", "step")) == expected
     assert findings(source.replace("STEP_NAME", "decode")) == expected
+
+
+def test_a_model_built_in_the_arms_of_a_branch_may_be_any_of_them() -> None:
+    source = """
+        if args.model == "tiny":
+            model = Tiny()
+        elif args.model == "other":
+            model = OTHER()
+        else:
+            model = Tiny()
+        model.load_state_dict(torch.load(args.weights))
+        with torch.no_grad():
+            sr = model(load_image(args.input))
+        save_image(sr, "out.png")
+    """
+    # one arm builds a module with dropout, and nothing puts the model in eval mode
+    assert findings(source.replace("OTHER", "Dropping")) == [("LC006", "sr = model(load_image(args.input))")]
+    # no arm's module behaves differently in training mode
+    assert findings(source.replace("OTHER", "Tiny")) == []

@@ -2312,7 +2312,15 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         # cannot be established
         return False
     if binding.cls is not None:
-        return built_with_mode_layers(model.at_class(binding.cls), binding.cls, binding.call) or _given_mode_layers(model, binding)
+        return (
+            built_with_mode_layers(model.at_class(binding.cls), binding.cls, binding.call)
+            or _given_mode_layers(model, binding)
+            or any(
+                built_with_mode_layers(model.at_class(other.cls), other.cls, other.call)
+                for other in _built_in_other_arms(model, subject.name if subject is not None else "", binding)
+                if other.cls is not None
+            )
+        )
     behind = _classes_behind(model, binding, 3, subject.function.cls if subject is not None else None)
     if behind:
         return any(class_has_mode_layers(model.at_class(cls), cls) for cls in behind)
@@ -2348,6 +2356,22 @@ def _from_stale_project_module(model: LoopModel, call: CallSite) -> bool:
         return False
     module = f"{ref.module}.{ref.name}" if ref.name is None and ref.module else ref.module
     return bool(module) and model.project.stale_import(model.path, module, ref.level)
+
+
+def _built_in_other_arms(model: LoopModel, name: str, binding: Binding) -> list[Binding]:
+    """`if args.model == 'ESPCN': model = ESPCN() elif ...: model = SRResNet() else: model =
+    Generator()`: the constructions of the name in the other arms, any of which the run may take."""
+    owner = model.at(binding.function)
+    if not name or "." in name:
+        return []
+    guards = {id(p.simple): p.guards for p in owner.ordered_statements(binding.function)}
+    mine = guards.get(id(binding.statement))
+    if not mine:
+        return []
+    return [
+        other for other in owner.roles.bindings_of(name, binding.function)
+        if other is not binding and other.cls is not None and guards.get(id(other.statement)) and guards[id(other.statement)] != mine
+    ]
 
 
 def _built_by_project_factory(model: LoopModel, binding: Binding, depth: int = 2) -> bool | None:
