@@ -5577,3 +5577,34 @@ def test_a_model_built_in_the_arms_of_a_branch_may_be_any_of_them() -> None:
     assert findings(source.replace("OTHER", "Dropping")) == [("LC006", "sr = model(load_image(args.input))")]
     # no arm's module behaves differently in training mode
     assert findings(source.replace("OTHER", "Tiny")) == []
+
+
+def test_a_running_sum_spelled_out_keeps_every_graph_like_plus_equals() -> None:
+    # (a parameter-free layer applied to the training outputs evaluates no model either)
+    source = """
+        def train(net, dataloader, optimizer, criterion):
+            net.train()
+            cum_loss = 0.0
+            for repeat in range(4):
+                for i, (x, y) in enumerate(dataloader, 0):
+                    optimizer.zero_grad()
+                    outputs = net(x)
+                    loss = criterion(outputs, y)
+                    loss.backward()
+                    optimizer.step()
+                    softmax = torch.nn.Softmax()
+                    outputs = softmax(outputs)
+                    accuracy = (outputs.argmax(1) == y).float().mean()
+                    SUM
+            return cum_loss
+
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for epoch in range(10):
+            train(net, train_loader, optimizer, nn.CrossEntropyLoss())
+    """
+    assert findings(source.replace("SUM", "cum_loss = cum_loss + loss")) == [("LC009", "cum_loss = cum_loss + loss")]
+    assert findings(source.replace("SUM", "cum_loss = loss + cum_loss")) == [("LC009", "cum_loss = loss + cum_loss")]
+    # a number added, or a value made afresh from this batch alone: nothing kept, nothing evaluated
+    assert findings(source.replace("SUM", "cum_loss = cum_loss + loss.item()")) == []
+    assert findings(source.replace("SUM", "cum_loss = repeat + loss")) == []

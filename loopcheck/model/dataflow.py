@@ -35,7 +35,7 @@ INDEX_RETURNING = frozenset({"max", "min", "topk", "sort", "kthvalue", "median",
 INTEGER_DTYPES = lazy(r"(?:^|\.)(long|int|int8|int16|int32|int64|uint8|bool|short)$")
 INTEGER_TENSORS = frozenset({"LongTensor", "IntTensor", "BoolTensor", "ByteTensor", "ShortTensor", "CharTensor"})
 _LOSS_NAME = lazy(r"(?i)criterion|loss")
-_PARAMETER_FREE_LAYER = lazy(
+PARAMETER_FREE_LAYER = lazy(
     r"^torch\.nn\.(?:modules\.[\w.]+\.)?(?:(?:Adaptive)?(?:Max|Avg|LP|FractionalMax)Pool[123]d|MaxUnpool[123]d"
     r"|(?:Alpha|FeatureAlpha)?Dropout[123]?d?|Flatten|Unflatten|Identity|Upsample\w*|Pixel(?:Un)?[Ss]huffle|ChannelShuffle"
     r"|(?:Zero|Constant|Reflection|Replication|Circular)Pad[123]d|Fold|Unfold|CosineSimilarity|PairwiseDistance"
@@ -300,7 +300,7 @@ class Values:
                     # `loss, per_channel = criterion(out, y)`: each name takes its element's graph
                     self.last_helper_result = returned
                 return any(returned)
-        if binding is not None and binding.role == MODEL and _PARAMETER_FREE_LAYER.match(binding.qualified or ""):
+        if binding is not None and binding.role == MODEL and PARAMETER_FREE_LAYER.match(binding.qualified or ""):
             return self._any(a.node for a in call.args)  # `nn.AdaptiveAvgPool2d(1)(x)`: a graph only from x
         if binding is not None and binding.role == MODEL:
             return not _is_loss_class(binding.qualified)
@@ -619,7 +619,7 @@ def _unrolled_recurrence(loop: Loop) -> bool:
 def _may_store(model: LoopModel, function: FunctionInfo, item: Placed) -> bool:
     """Could the statement keep a value past its iteration (read off the syntax alone)?"""
     simple = item.simple
-    if simple.augmented or simple.subscript_targets or _grows_itself(simple):
+    if simple.augmented or simple.subscript_targets or _grows_itself(simple) or _sum_spelled_out(simple) is not None:
         return True
     for call in simple.calls:
         if call.method in APPENDING_METHODS:
@@ -641,6 +641,13 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
         for target in simple.targets:
             if carried and carried != target:
                 yield target, _shown(simple.value, carried), carried
+    elif _sum_spelled_out(simple) is not None:
+        # `cum_loss = cum_loss + loss`: `+=` spelled out
+        added = _sum_spelled_out(simple)
+        carried = values.carries(added, item.grad) if added is not None else None
+        target = simple.targets[0]
+        if carried and carried != target:
+            yield target, _shown(added, carried), carried
     elif _grows_itself(simple):
         # `predict = torch.cat((predict, output))`: an `append` spelled out
         target = simple.targets[0]
@@ -678,6 +685,21 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
             for container in simple.subscript_targets:
                 if values.is_collection(container):
                     yield container, _shown(simple.value, carried), carried
+
+
+def _sum_spelled_out(simple: Simple) -> cst.BaseExpression | None:
+    """`total = total + loss` (or `total = loss + total`): what is added to the name's own value."""
+    value = simple.value
+    if simple.augmented or len(simple.targets) != 1 or not isinstance(value, cst.BinaryOperation):
+        return None
+    if not isinstance(value.operator, cst.Add):
+        return None
+    target = simple.targets[0]
+    if isinstance(value.left, cst.Name) and value.left.value == target:
+        return value.right
+    if isinstance(value.right, cst.Name) and value.right.value == target:
+        return value.left
+    return None
 
 
 def _creates_graph(node: cst.Call) -> bool:
@@ -802,6 +824,8 @@ def _outlives(container: str, loop: Loop, placed: list[Placed], model: LoopModel
         simple = item.simple
         if container not in simple.targets or simple.augmented or item.conditional or not item.loops:
             continue
+        if _sum_spelled_out(simple) is not None:
+            continue  # `total = total + loss` adds to what it held: no reset
         if item.loops[-1] is loop:
             return False  # `total = 0` in every iteration
         if item.loops[-1] in outer:

@@ -20,7 +20,7 @@ from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide, 
 import libcst as cst
 
 from loopcheck.model.build import dotted_name, functions_within, literal_value, nodes_within, qualify
-from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, Placed, feeding_backward, simples_of, walk
+from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, PARAMETER_FREE_LAYER, Placed, feeding_backward, simples_of, walk
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import events_of
 from loopcheck.model.state import requires_grad_set
@@ -699,9 +699,10 @@ def _names_held_out_data(model: LoopModel, call: CallSite) -> bool:
 
 
 def is_loss_module(subject: Subject | None) -> bool:
-    """`criterion = nn.CrossEntropyLoss()`: a module, but no model to evaluate."""
+    """`criterion = nn.CrossEntropyLoss()`, `softmax = nn.Softmax(dim=1)`: a module, but no model
+    to evaluate (a loss, or a layer with no parameter of its own applied to outputs)."""
     qualified = subject.binding.qualified if subject is not None and subject.binding is not None else None
-    return bool(qualified) and qualified.rsplit(".", 1)[-1].endswith("Loss")
+    return bool(qualified) and (qualified.rsplit(".", 1)[-1].endswith("Loss") or bool(PARAMETER_FREE_LAYER.match(qualified)))
 
 
 def _may_evaluate_in_loop(model: LoopModel, function: FunctionInfo, loop: Loop) -> bool:

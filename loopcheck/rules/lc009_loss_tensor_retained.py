@@ -12,7 +12,7 @@ from loopcheck.rules.base import Report, Rule
 
 class LossTensorRetained(Rule):
     """Reports a statement in a loop that keeps a value carrying an autograd graph in something that
-    outlives the iteration: `total += loss`, `losses.append(loss)`, `history["loss"].append(out)`,
+    outlives the iteration: `total += loss` (or `total = total + loss`), `losses.append(loss)`, `history["loss"].append(out)`,
     `preds.append(outputs)`, `log[step] = loss`, a project meter that keeps its argument. A value
     carries a graph only when that is established: the output of a trainable model run with grad
     enabled, the value `backward()` is called on, or something computed from them by a
@@ -20,7 +20,8 @@ class LossTensorRetained(Rule):
     whose body returns a graph for such inputs). Safe: numbers (`.item()`, `float(...)`), detached,
     integer and bool tensors (`argmax`, comparisons, `.long()`), NumPy and scikit-learn results,
     metric objects, calls of code that cannot be seen, values computed under `no_grad`,
-    accumulators that are themselves backwarded, a container made afresh every iteration, and a
+    accumulators that are themselves backwarded (here, or by a project helper they are handed to
+    as the loss), a container made afresh every iteration, and a
     graph made once before the loop, a helper parameter rebound to a detached value
     (`v = v.data.sum()`), and an unrolled recurrence with no backward in its loop (`h = cell(x[t],
     h); outputs.append(h)`: the graph is built on purpose for one backward after the loop). Names
