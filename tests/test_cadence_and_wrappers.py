@@ -449,6 +449,38 @@ def test_a_scheduler_stepped_at_the_top_of_an_epoch_the_first_epoch_skips_follow
     assert found(shifted) == []
 
 
+def test_a_guard_the_first_iteration_passes_or_the_optimizer_shares_leaves_the_order_judged() -> None:
+    # `for phase in ['train', 'val']`: the first phase is 'train', so the step runs before training
+    phases = """
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30)
+        for epoch in range(epochs):
+            for phase in ['train', 'val']:
+                if phase == 'train':
+                    scheduler.step()
+                    model.train()
+                else:
+                    model.eval()
+                optimizer.zero_grad()
+                with torch.set_grad_enabled(phase == 'train'):
+                    loss = nn.functional.cross_entropy(model(x), y)
+                    if phase == 'train':
+                        loss.backward()
+                        optimizer.step()
+    """
+    assert found(phases) == [("LC004", "scheduler.step()")]
+    # accumulation: the scheduler and the optimizer wait for the same test; the scheduler steps first
+    accumulating = """
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: min(1.0, step / warmup_steps))
+        for step, (x, y) in enumerate(loader):
+            nn.functional.cross_entropy(model(x), y).backward()
+            if (step + 1) % accumulation == 0:
+                scheduler.step()
+                optimizer.step()
+                optimizer.zero_grad()
+    """
+    assert ("LC004", "scheduler.step()") in found(accumulating)
+
+
 def test_a_schedule_sized_from_the_count_of_the_loop_that_steps_it_counts_that_loops_iterations() -> None:
     source = """
         sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0=n_iters // 10, T_mult=2)

@@ -5510,6 +5510,28 @@ def test_a_volatile_method_of_a_module_that_newer_scripts_import_builds_a_graph(
     assert ("segnet.py", 17, "LC007") in found("loss.item()")  # the forward the demo reaches
     # a project of the volatile era throughout (`loss.data[0]`): the method records no graph
     assert found("loss.data[0]") == []
+    # an old script whose module name a newer folder's script imports, resolving to its own
+    # folder's module of that name: nothing imports the old one, its volatile inputs still work
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "evaluate.py").write_text(textwrap.dedent("""
+        import torch
+        from torch.autograd import Variable
+        from models.segnet import SegNet
+
+        net = SegNet()
+        net.load_state_dict(torch.load("segnet.pt"))
+        net.eval()
+        for x, y in test_loader:
+            out = net(Variable(x, volatile=True))
+            correct += (out.data.max(1)[1] == y).sum()
+        print(loss.data[0])
+    """), encoding="utf-8")
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "apps" / "evaluate.py").write_text("def helper():\n    return 1\n", encoding="utf-8")
+    (tmp_path / "apps" / "predict.py").write_text(
+        "import torch\nfrom evaluate import helper\nwith torch.no_grad():\n    print(helper())\n", encoding="utf-8"
+    )
+    assert [f for f in found("loss.data[0]") if f[0] == "evaluate.py"] == []
 
 
 def test_a_model_classes_own_step_method_is_a_forward_not_an_optimizer_step() -> None:

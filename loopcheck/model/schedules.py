@@ -6,6 +6,7 @@ cannot be judged, the cadence is None and nothing is said.
 """
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -99,7 +100,7 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
         if not direct:
             continue
         if id(loop) in training:
-            if _iterates_epochs(loop):
+            if _iterates_epochs(loop) or _iterates_phases(loop):
                 continue  # full-batch training: one step per epoch is one step per iteration
             if not model.enclosing_loops(loop) and not DATA_ITERABLE.search(loop.iter_text):
                 continue  # `for _ in range(args.n_steps):` alone: training counted in steps, no epochs
@@ -114,6 +115,18 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
             continue
         found.extend(SchedulerStep(e, cadence, loop) for e in direct)
     return found
+
+
+def _iterates_phases(loop: Loop) -> bool:
+    """`for phase in ['train', 'val']:` — a loop over a literal list of names, not over batches."""
+    text = loop.iter_text.strip()
+    if not text.startswith(("[", "(")):
+        return False
+    try:
+        literal = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return isinstance(literal, (list, tuple)) and bool(literal) and all(isinstance(item, str) for item in literal)
 
 
 def _iterates_epochs(loop: Loop) -> bool:

@@ -356,11 +356,55 @@ class Project:
             elif near is not None:
                 files = [path for path in files if self._same_program(near, path)]
             elif importers_of is not None:
-                files = self._importers(module_names(Path(os.path.join(self.root, importers_of))))
+                files = self._importing_files(os.path.join(self.root, importers_of))
             self._mentions[key] = any(compiled.search(self._text(path)) for path in files)
         if self.observer is not None:
             self.observer.mentions(key, self._mentions[key])
         return self._mentions[key]
+
+    def _importing_files(self, target: str, hops: int = 3) -> list[str]:
+        """The files whose imports resolve to `target`, and, through a package's `__init__.py` that
+        re-exports it (`from ptsemseg.models import get_model`), the files importing that package."""
+        found: list[str] = []
+        pending = [target]
+        for _ in range(hops):
+            following: list[str] = []
+            for module in pending:
+                for path in self._importers(module_names(Path(module))):
+                    if path not in found and path != target and self._imports_file(path, module):
+                        found.append(path)
+                        if os.path.basename(path) == "__init__.py":
+                            following.append(path)
+            pending = following
+            if not pending:
+                break
+        return found
+
+    def _imports_file(self, path: str, target: str) -> bool:
+        """Does an import line of `path` resolve to the file `target` (`from models.segnet import
+        SegNet`, `import model`, `from . import engine`)?"""
+        wanted = self._realpath(target)
+        for line in _IMPORT_LINE.findall(self._text(path)):
+            line = line.strip()
+            modules: list[tuple[str, int]] = []
+            if line.startswith("from"):
+                head, _, names = line[4:].partition(" import ")
+                head = head.strip()
+                level = len(head) - len(head.lstrip("."))
+                module = head.lstrip(".")
+                modules.append((module, level))
+                for name in _WORD.findall(names.replace(" as ", " ")):
+                    modules.append((f"{module}.{name}" if module else name, level))
+            else:
+                for part in line[6:].split(","):
+                    dotted = part.split(" as ")[0].strip()
+                    if dotted:
+                        modules.append((dotted, 0))
+            for module, level in modules:
+                found = self.resolve(path, module, level) if (module or level) else None
+                if found is not None and self._realpath(found) == wanted:
+                    return True
+        return False
 
     def _same_program(self, near: str, path: str) -> bool:
         """May code in `path` run in the same program as the file `near` (relative to the root)? Yes

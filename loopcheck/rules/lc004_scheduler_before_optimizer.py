@@ -4,11 +4,13 @@ The first value of the schedule is skipped, and PyTorch only warns once, at run 
 """
 from __future__ import annotations
 
+import ast
 from typing import Iterable
 
 from loopcheck.lazyre import lazy
 from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.flow import decide
+from loopcheck.model.ir import Loop
 from loopcheck.model.schedules import EPOCH_WORDS
 from loopcheck.rules.base import Report, Rule
 
@@ -93,8 +95,6 @@ for epoch in range(epochs):
             if event.kind is Kind.SCHEDULER_STEP:
                 if model.follows_metric(event.subject) or model.told_its_epoch(event):
                     return state  # `scheduler.step(val_loss)`, `scheduler.step(epoch)`: nothing is skipped
-                if _skipped_at_first(event):
-                    return state  # `if epoch > 0: scheduler.step()`: after the last epoch's updates
                 scheduled = model.scheduled_optimizer(event.subject)
                 if any(model.may_be(scheduled, s.subject) for s in stepped):
                     return state
@@ -104,6 +104,8 @@ for epoch in range(epochs):
                     s for s in pending if model.may_be(model.scheduled_optimizer(s.subject), event.subject)
                 )
                 for scheduler_step in waiting:
+                    if _skipped_at_first(scheduler_step, event):
+                        continue  # `if epoch > 0: scheduler.step()`: after the last epoch's updates
                     if id(scheduler_step.node) not in found:
                         found[id(scheduler_step.node)] = Report(
                             node=model.anchor(scheduler_step),
@@ -126,27 +128,49 @@ for epoch in range(epochs):
 _IDENTIFIER = lazy(r"[A-Za-z_]\w*")
 
 
-def _skipped_at_first(event: Event) -> bool:
-    """Is the scheduler step under a test on the iteration counter that the first iteration may not
-    pass (`if epoch > 0:`, the `else` of `if epoch == 0:`, `if epoch >= warmup:`)? Then it runs at
-    the top of a later epoch, after the previous epoch's optimizer steps: nothing is skipped, or
-    whether it is cannot be told. A counter of a loop over `range(n)` starts at 0; one the callers
-    pass (a parameter named for epochs) starts anywhere."""
+def _skipped_at_first(event: Event, step: Event) -> bool:
+    """Is the scheduler step under a test on an iteration counter that the first iteration may not
+    pass (`if epoch > 0:`, the `else` of `if epoch == 0:`, `if epoch >= warmup:`), while the
+    optimizer step it precedes is not under that test? Then the scheduler first steps at the top
+    of a later iteration, after earlier iterations' optimizer steps: nothing is skipped, or whether
+    it is cannot be told. A counter's first value is read from `range(n)` (0), `enumerate(...)`
+    (0) or a literal list (`for phase in ['train', 'val']`: 'train'); one the callers pass (a
+    parameter named for epochs) starts anywhere."""
     function = event.context.function
-    starts: dict[str, int | None] = {}
+    starts: dict[str, object] = {}
     for loop in function.loops:
-        text = loop.iter_text.replace(" ", "")
-        first = 0 if text.startswith("range(") and ("," not in text or text.startswith("range(0,")) else None
-        for target in loop.targets:
+        for target, first in zip(loop.targets, _first_values(loop)):
             starts[target] = first
     for name in function.params:
         if EPOCH_WORDS.search(name):
-            starts.setdefault(name, None)
+            starts.setdefault(name, _UNKNOWN_START)
     for guard in event.context.guards:
+        if guard in step.context.guards:
+            continue  # the optimizer step waits for the same test: the scheduler still steps first
         counters = [name for name in _IDENTIFIER.findall(guard) if name in starts]
         if not counters:
             continue
-        known = tuple((name, starts[name]) for name in counters if starts[name] is not None)
+        known = tuple((name, starts[name]) for name in counters if starts[name] is not _UNKNOWN_START)
         if decide(guard, known) is not True:
             return True
     return False
+
+
+_UNKNOWN_START = object()
+
+
+def _first_values(loop: Loop) -> list[object]:
+    """The values the loop's targets take in its first iteration, where the iterated expression
+    tells them (`range(n)`: 0; `enumerate(x)`: 0 and unknown; `['train', 'val']`: 'train')."""
+    text = loop.iter_text.replace(" ", "")
+    if text.startswith("range(") and ("," not in text or text.startswith("range(0,")):
+        return [0]
+    if text.startswith("enumerate(") and text.count(",") == 0:
+        return [0, _UNKNOWN_START]
+    try:
+        literal = ast.literal_eval(loop.iter_text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        literal = None
+    if isinstance(literal, (list, tuple)) and literal and not isinstance(literal[0], (list, tuple)):
+        return [literal[0]]
+    return [_UNKNOWN_START] * len(loop.targets)

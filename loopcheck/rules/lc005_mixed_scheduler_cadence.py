@@ -21,8 +21,8 @@ class MixedSchedulerCadence(Rule):
     `get_*_schedule_with_warmup(num_training_steps=...)` count optimizer steps; sizes are read back
     through the variables they are computed from. Steps inside a project helper such as
     `train_one_epoch(..., scheduler)` keep the helper's cadence. A step under `if step % k == 0:`
-    runs every k batches on purpose, and in full-batch training (one optimizer step per epoch)
-    both cadences agree: neither is judged. Nor is training counted in steps alone (one loop over
+    runs every k batches on purpose, and in full-batch training (one optimizer step per epoch, or
+    per phase of `for phase in ['train', 'val']`) both cadences agree: neither is judged. Nor is training counted in steps alone (one loop over
     `range(n_steps)` with no epoch loop around it and no data loader to go through): it has no
     epoch to step per. Project scheduler classes that are no torch scheduler are not judged
     either. A schedule sized from the count of the very loop that steps it (`T_0=n_iters // 10`
