@@ -497,3 +497,26 @@ def test_a_schedule_sized_from_the_count_of_the_loop_that_steps_it_counts_that_l
     assert found(source.replace("OUTER", "range(n_iters)")) == []
     # stepped once per pass over another count, the name says iterations: judged as before
     assert found(source.replace("OUTER", "range(epochs)")) == [("LC005", "sched.step()")]
+
+
+def test_a_reset_of_every_gradient_that_exists_is_a_reset() -> None:
+    # old GAN scripts zero each parameter's gradient by hand, skipping those that have none yet
+    source = """
+        params = list(model.parameters())
+
+        def reset_grad():
+            for p in params:
+                if GUARD:
+                    data = p.grad.data
+                    p.grad = torch.zeros_like(data)
+
+        for x, y in loader:
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+            reset_grad()
+    """
+    assert found(source.replace("GUARD", "p.grad is not None")) == []
+    # a test that other parameters may fail: some gradients pile up
+    assert found(source.replace("GUARD", "p.requires_grad and frozen_ok")) == [
+        ("LC001", "nn.functional.cross_entropy(model(x), y).backward()")
+    ]

@@ -5630,3 +5630,32 @@ def test_a_running_sum_spelled_out_keeps_every_graph_like_plus_equals() -> None:
     # a number added, or a value made afresh from this batch alone: nothing kept, nothing evaluated
     assert findings(source.replace("SUM", "cum_loss = cum_loss + loss.item()")) == []
     assert findings(source.replace("SUM", "cum_loss = repeat + loss")) == []
+
+
+def test_a_dropout_layer_built_but_never_applied_changes_nothing_in_train_mode() -> None:
+    source = """
+        class Poet(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(100, 8)
+                self.lstm = nn.LSTM(8, 8)
+                self.dropout = nn.Dropout(0.2)
+                self.out = nn.Linear(8, 100)
+
+            def forward(self, x, hidden=None):
+                h, hidden = self.lstm(self.embed(x), hidden)
+                return self.out(APPLIED), hidden
+
+        model = Poet()
+        optimizer = torch.optim.Adam(model.parameters())
+        for x, y in loader:
+            optimizer.zero_grad()
+            out, _ = model(x)
+            nn.functional.cross_entropy(out.view(-1, 100), y.view(-1)).backward()
+            optimizer.step()
+        with torch.no_grad():
+            poem, hidden = model(start_tokens)
+        print(poem.argmax(-1))
+    """
+    assert findings(source.replace("APPLIED", "h")) == []
+    assert findings(source.replace("APPLIED", "self.dropout(h)")) == [("LC006", "poem, hidden = model(start_tokens)")]

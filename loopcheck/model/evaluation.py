@@ -2633,7 +2633,10 @@ def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
     # `nn.Dropout(p)(x)` in forward: a module built and applied on the spot is always in training
     # mode, whatever the model's mode; eval() does not reach it
     applied = {id(call.node.func) for call in cls.constructed if isinstance(call.node.func, cst.Call)}
-    found = any(_builds_mode_layer(model, call) for call in cls.constructed if id(call.node) not in applied)
+    found = any(
+        _builds_mode_layer(model, call) for call in cls.constructed
+        if id(call.node) not in applied and not _stored_unused(model.at_class(cls), cls, call)
+    )
     found = found or _reads_training_flag(cls) or _bases_have_mode_layers(model, cls)
     for call in cls.constructed:
         if found:
@@ -2641,6 +2644,24 @@ def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
         found = _built_part_has_mode_layers(model, cls, call, ())
     model._class_facts[key] = found
     return found
+
+
+def _stored_unused(model: LoopModel, cls: ClassInfo, call: CallSite) -> bool:
+    """`self.dropout = nn.Dropout(0.2)` in `__init__` with `self.dropout` read nowhere else in the
+    file (the forward never applies it): a layer built and left out, which no mode changes."""
+    init = cls.methods.get("__init__")
+    statement = next((simple for simple in init.simples if any(c is call for c in simple.calls)), None) if init is not None else None
+    if statement is None or not statement.targets or statement.subscript_targets:
+        return False
+    if not all(target.startswith("self.") and target.count(".") == 1 for target in statement.targets):
+        return False
+    text = model.text
+    for target in statement.targets:
+        pattern = re.escape(target) + r"(?![\w])"
+        assigned = sum(1 for simple in init.simples if target in simple.targets)
+        if len(re.findall(pattern, text)) > assigned:
+            return False
+    return True
 
 
 def _built_part_has_mode_layers(model: LoopModel, cls: ClassInfo, call: CallSite, known: tuple[tuple[str, object], ...]) -> bool:

@@ -525,6 +525,8 @@ class Flow:
             taken = decide(stmt.test, context.constants)
             if taken is None and context.grad == "off" and _backward_if_requires_grad(stmt):
                 taken = False  # `if loss.requires_grad: loss.backward()` under no_grad: the loss requires none
+            if taken is None:
+                taken = _resets_whatever_gradient_exists(stmt)
             if taken is not None:  # `if train:` inside `run_epoch(..., train=False)`
                 arm = 0 if taken else 1
                 return self.program(stmt.arms[arm], _guarded(context, stmt, arm), depth) if arm < len(stmt.arms) else EMPTY
@@ -942,6 +944,22 @@ def _evaluate(node: ast.AST, known: dict[str, object]) -> object:
         except TypeError:
             return _UNKNOWN
     return _UNKNOWN
+
+
+_GRAD_EXISTS = lazy(r"^\s*([\w.]+\.grad)\s+is\s+(not\s+)?None\s*$")
+
+
+def _resets_whatever_gradient_exists(branch: Branch) -> bool | None:
+    """`if p.grad is not None: p.grad.zero_()` (or `p.grad = zeros`): the arm that resets runs
+    whenever there is a gradient to reset, and the other one has none; as a reset, the branch is
+    its resetting arm. None for any other test."""
+    found = _GRAD_EXISTS.match(branch.test)
+    if found is None:
+        return None
+    arm = 0 if found.group(2) else 1
+    if arm >= len(branch.arms) or not any(isinstance(s, Simple) and s.grad_reset for s in branch.arms[arm]):
+        return None
+    return arm == 0
 
 
 def _guarded(context: Context, branch: Branch, arm: int) -> Context:

@@ -17,7 +17,8 @@ class MissingZeroGrad(Rule):
     """Reports a training loop where some path through the iteration reaches `optimizer.step()`
     with no reset, since the previous step, of the gradients that optimizer steps with
     (`optimizer.zero_grad()`, `model.zero_grad()`, `p.grad = None`, a project optimizer class's
-    `zero_grad()`): a reset on one branch only leaves the other accumulating. Gradient
+    `zero_grad()`): a reset on one branch only leaves the other accumulating, but one that skips
+    only the parameters with no gradient yet (`if p.grad is not None: p.grad.zero_()`) resets all. Gradient
     accumulation is fine when the step and the reset both run every few iterations
     (`if (i + 1) % k == 0`). Optimizers are judged one by one, so a GAN that resets the
     discriminator but not the generator is reported for the generator. Helpers in any file of the
