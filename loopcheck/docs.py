@@ -67,10 +67,12 @@ def expected_pages() -> dict[str, str]:
 
 
 def write(directory: Path) -> None:
+    pages = expected_pages()  # (all of them first: a rule that fails to render removes no page)
     directory.mkdir(parents=True, exist_ok=True)
     for stale in directory.glob("LC*.md"):
-        stale.unlink()
-    for name, text in expected_pages().items():
+        if stale.name not in pages:
+            stale.unlink()
+    for name, text in pages.items():
         (directory / name).write_text(text, encoding="utf-8")
 
 

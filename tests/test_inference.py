@@ -5659,3 +5659,63 @@ def test_a_dropout_layer_built_but_never_applied_changes_nothing_in_train_mode()
     """
     assert findings(source.replace("APPLIED", "h")) == []
     assert findings(source.replace("APPLIED", "self.dropout(h)")) == [("LC006", "poem, hidden = model(start_tokens)")]
+
+
+def test_the_lc009_fix_names_a_compound_value_as_one_operand() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in loader:
+            optimizer.zero_grad()
+            out = net(x)
+            loss = nn.functional.cross_entropy(out, y)
+            loss.backward()
+            optimizer.step()
+            weights = out.softmax(1)
+            mu_sum += weights * out
+    """
+    found, errors = lint_source(NETS + textwrap.dedent(source), "compound.py")
+    assert errors == [] and [f.code for f in found] == ["LC009"]
+    assert found[0].message.endswith("store (weights * out).item() (or (weights * out).detach())")
+
+
+def test_batch_norm_that_keeps_no_running_statistics_needs_no_eval_mode() -> None:
+    source = """
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 8, 3)
+                self.bn = nn.BatchNorm2d(8, BN_ARGS)
+
+            def forward(self, x):
+                return self.bn(self.conv(x)).mean((2, 3))
+
+        encoder = Encoder()
+        optimizer = torch.optim.Adam(encoder.parameters())
+        for episode in range(1000):
+            support, query, labels = sample_episode(train_data)
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(encoder(query), labels).backward()
+            optimizer.step()
+        with torch.no_grad():
+            for support, query, labels in test_episodes:
+                accuracy = (encoder(query).argmax(1) == labels).float().mean()
+    """
+    assert findings(source.replace("BN_ARGS", "track_running_stats=False")) == []
+    assert findings(source.replace("BN_ARGS", "momentum=1, affine=True")) == []
+    assert findings(source.replace("BN_ARGS", "momentum=0.1")) == [("LC006", "accuracy = (encoder(query).argmax(1) == labels).float().mean()")]
+
+
+def test_a_forward_whose_output_only_an_assertion_compares_checks_the_code() -> None:
+    source = """
+        model = Dropping()
+        model.load_state_dict(torch.load("byol.pth"))
+        model.eval()
+        example = torch.ones(1, 4)
+        traced = torch.jit.trace(model, example)
+        traced.save("byol.pt")
+        USE
+    """
+    assert findings(source.replace("USE", "assert (model(example) == traced(example)).all()")) == []
+    # the same forward kept and printed as a prediction of the loaded model: an evaluation
+    assert findings(source.replace("USE", "print(model(example).argmax(1))")) == [("LC007", "print(model(example).argmax(1))")]

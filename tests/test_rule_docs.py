@@ -29,3 +29,18 @@ def test_committed_rule_pages_equal_the_generated_ones() -> None:
     assert sorted(committed) == sorted(expected), f"rules/ has other pages than the rules generate; {REGENERATE}"
     stale = [name for name in expected if committed[name] != expected[name]]
     assert stale == [], f"stale rule pages {stale}; {REGENERATE}"
+
+
+def test_a_rule_that_cannot_be_rendered_leaves_every_written_page_in_place(tmp_path: Path, monkeypatch) -> None:
+    import pytest
+
+    from loopcheck.docs import write
+
+    write(tmp_path)
+    before = {path.name: path.read_text(encoding="utf-8") for path in tmp_path.iterdir()}
+    broken = ALL_RULES[0]
+    monkeypatch.setattr(broken, "short", "")
+    monkeypatch.setattr(broken, "message", "{no_such_placeholder} is wrong")
+    with pytest.raises(KeyError):
+        write(tmp_path)
+    assert {path.name: path.read_text(encoding="utf-8") for path in tmp_path.iterdir()} == before

@@ -792,6 +792,8 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         return False  # the outputs of a model the script has trained are shown for what they are
     if _output_dropped(function, event):
         return True  # `model(x)` alone: a notebook shows it, a script drops it
+    if isinstance(statement.node, cst.Assert):
+        return True  # `assert (model(x) == traced(x)).all()`: the output checks the code
     if statement.value is not event.call.node or not statement.targets:
         return False  # the output feeds an expression (a metric, a loss)
     return _only_inspected(function, statement)
@@ -2433,6 +2435,17 @@ _MODE_FREE_BASES = frozenset(
 """Library bases that behave the same in both modes: a subclass of `nn.Embedding` adds only what it builds."""
 
 
+def _keeps_no_statistics(call: CallSite) -> bool:
+    """`nn.BatchNorm2d(c, track_running_stats=False)`, or `momentum=1` (the running statistics
+    only ever hold the last batch: the few-shot convention of normalising each episode by its own
+    batch, in training and test alike): the module's mode is not what its outputs depend on."""
+    tracked = call.keyword("track_running_stats")
+    if tracked is not None and literal_value(tracked.node) is False:
+        return True
+    momentum = call.keyword("momentum")
+    return momentum is not None and literal_value(momentum.node) in (1, 1.0)
+
+
 def _builds_mode_layer(model: LoopModel, call: CallSite) -> bool:
     """`nn.Dropout(0.1)`, `nn.BatchNorm2d(c)`, `F.dropout(x, p)`, `nn.LSTM(..., dropout=0.2)`: read
     from the calls a class makes, not from its text (a docstring saying "no dropout" is no layer)."""
@@ -2451,6 +2464,8 @@ def _builds_mode_layer(model: LoopModel, call: CallSite) -> bool:
             return False
         if training is None and last[:1].islower() and "dropout" in last.lower():
             return False  # `F.dropout(x, p)`: `training` defaults to True, whatever the module's mode
+        if "BatchNorm" in last and _keeps_no_statistics(call):
+            return False  # normalises by the batch's own statistics in either mode
         return True
     for arg in call.args:
         if arg.keyword is not None and _DROPOUT_KEYWORD.search(arg.keyword) and not _zero(arg.node):

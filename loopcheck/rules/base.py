@@ -89,6 +89,7 @@ PLAIN_WORDS = {
     "reset": "zero_grad()",
     "container": "a running total",
     "value": "loss",
+    "stored": "loss",
     "clip": "clip_grad_norm_",
     "scaler": "scaler",
 }

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import libcst as cst
+
 from loopcheck.model import LoopModel
 from loopcheck.rules.base import Report, Rule
 
@@ -33,7 +35,7 @@ class LossTensorRetained(Rule):
     code = "LC009"
     name = "loss-tensor-retained"
     severity = "error"
-    message = "{container} keeps the autograd graph of {value} alive across iterations; store {value}.item() (or {value}.detach())"
+    message = "{container} keeps the autograd graph of {value} alive across iterations; store {stored}.item() (or {stored}.detach())"
     rationale = (
         "A tensor that requires grad holds a reference to the graph that produced it, and that graph "
         "holds the saved activations of the forward. Summing or appending such tensors across "
@@ -104,6 +106,17 @@ for x, y in loader:
                 related = ((retained.computed_at.node, f"{retained.value} is computed here, with its graph"),)
             yield Report(
                 retained.store.node,
-                self.message.format(container=retained.container, value=retained.value),
+                self.message.format(container=retained.container, value=retained.value, stored=_operand(retained.value)),
                 related,
             )
+
+
+def _operand(text: str) -> str:
+    """The value as the receiver of a method: `loss`, `out.view(b, -1)`, but `(mu * gamma)`."""
+    try:
+        node = cst.parse_expression(text)
+    except (cst.ParserSyntaxError, RecursionError, ValueError):
+        return f"({text})"
+    if isinstance(node, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
+        return text
+    return f"({text})"
