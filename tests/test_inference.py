@@ -5719,3 +5719,38 @@ def test_a_forward_whose_output_only_an_assertion_compares_checks_the_code() -> 
     assert findings(source.replace("USE", "assert (model(example) == traced(example)).all()")) == []
     # the same forward kept and printed as a prediction of the loaded model: an evaluation
     assert findings(source.replace("USE", "print(model(example).argmax(1))")) == [("LC007", "print(model(example).argmax(1))")]
+
+
+def test_each_model_an_evaluation_function_runs_is_judged_for_its_own_mode() -> None:
+    # the generator (no dropout) comes first; the discriminator that scores its samples holds dropout
+    source = """
+        class Instructor:
+            def __init__(self):
+                self.gen = Tiny()
+                self.dis = Dropping()
+                self.opt = torch.optim.Adam(list(self.gen.parameters()) + list(self.dis.parameters()))
+
+            def train_epoch(self, loader):
+                for x, y in loader:
+                    self.opt.zero_grad()
+                    nn.functional.mse_loss(self.dis(self.gen(x)), y).backward()
+                    self.opt.step()
+
+            def prepare_eval_fake_data(self, z):
+                with torch.no_grad():
+                    fake = self.gen(z)
+                    SWITCH
+                    self.score = self.dis(fake)
+                return self.score.mean()
+
+            def run(self, loader, epochs):
+                for epoch in range(epochs):
+                    self.train_epoch(loader)
+                    print(self.prepare_eval_fake_data(torch.randn(8, 4)))
+
+        inst = Instructor()
+        inst.run(loader, 10)
+    """
+    assert findings(source.replace("SWITCH", "pass")) == [("LC006", "self.score = self.dis(fake)")]
+    # switched to eval for the scoring (and, being left there, now reported by LC008 instead)
+    assert "LC006" not in [code for code, _ in findings(source.replace("SWITCH", "self.dis.eval()"))]

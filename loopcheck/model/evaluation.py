@@ -439,6 +439,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     placed = list(walk(function.body, "on"))
     feeding = feeding_backward(function, placed)
     evaluated: set[object] = set()
+    passed_models: set[object] = set()
     for statement in top_level_simples(function):
         if set(statement.targets) & feeding and set(statement.targets) & _feeding_after(function, placed, statement):
             continue  # a forward whose output a backward later uses: training, not evaluation
@@ -461,12 +462,27 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
             after_training = function.name == "<module>" and model.training_steps and _after_training(model, event)
             if tail_of_training and not _after_last_training(function, steps | trains_through, call):
                 continue
+            subject_key = event.subject.key if event.subject is not None else None
+            if passed_models and function.name != "<module>":
+                # a function that evaluates one model runs the others it calls in the same pass
+                # (`samples = self.gen.sample(n)`, then `scores = self.dis(samples)`): each model's
+                # mode is its own
+                if subject_key is None or subject_key in passed_models:
+                    continue
+                found = _pass(model, function, None, inner or event)
+                if found is not None:
+                    passed_models.add(subject_key)
+                    yield found
+                continue
             if named or after_training or _single_call_intent(model, function, event):
                 if function.name == "<module>" and not _after_training(model, event):
                     continue
                 found = _pass(model, function, None, inner or event)
                 if found is not None:
                     yield found
+                    if function.name != "<module>" and subject_key is not None:
+                        passed_models.add(subject_key)
+                        continue
                     if function.name != "<module>" or which is None:
                         return
                     # a script or notebook that trains and evaluates a model, then another
@@ -2276,11 +2292,14 @@ def acts_between_own_updates(model: LoopModel, evaluation: EvaluationPass) -> bo
 
 
 def _called_where_training(model: LoopModel, edge: CallEdge) -> bool:
-    """Is the call made in a loop whose iteration also trains (`action = agent.get_action(s)` then
-    `agent.update(batch)`)?"""
+    """Is the call made in a loop whose iteration itself trains (`action = agent.get_action(s)`
+    then `agent.update(batch)`)? Not in an epoch loop whose training runs in a loop of its own
+    (`self.train_epoch(loader)`, then `self.evaluate()`): that call comes after the epoch's
+    training, as an evaluation does."""
     caller = model.at(edge.caller)
     at = next((p for p in caller.ordered_statements(edge.caller) if any(c is edge.call for c in p.simple.calls)), None)
-    return at is not None and any(Kind.BACKWARD in caller.kinds_in(loop) for loop in at.loops)
+    steps = {id(step.loop) for step in caller.training_steps}
+    return at is not None and any(id(loop) in steps for loop in at.loops)
 
 
 def _event_at(model: LoopModel, function: FunctionInfo, node: object) -> Event | None:
