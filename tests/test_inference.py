@@ -5754,3 +5754,37 @@ def test_each_model_an_evaluation_function_runs_is_judged_for_its_own_mode() -> 
     assert findings(source.replace("SWITCH", "pass")) == [("LC006", "self.score = self.dis(fake)")]
     # switched to eval for the scoring (and, being left there, now reported by LC008 instead)
     assert "LC006" not in [code for code, _ in findings(source.replace("SWITCH", "self.dis.eval()"))]
+
+
+def test_a_validation_loop_beside_the_training_loop_of_a_function_given_a_fresh_model_evaluates() -> None:
+    # `main` builds the model and hands it to `train`, whose epoch loop trains it and then validates
+    # it with the same names (`model_output`, `loss`) the training loop backwards
+    source = """
+        def train(model, optim, tr_dataloader, val_dataloader, epochs):
+            for epoch in range(epochs):
+                model.train()
+                for batch in tr_dataloader:
+                    optim.zero_grad()
+                    x, y = batch
+                    model_output = model(x)
+                    loss = nn.functional.cross_entropy(model_output, y)
+                    loss.backward()
+                    optim.step()
+                if val_dataloader is None:
+                    continue
+                val_iter = iter(val_dataloader)
+                model.eval()
+                for batch in val_iter:
+                    x, y = batch
+                    model_output = model(x)
+                    loss = nn.functional.cross_entropy(model_output, y)
+                    val_loss.append(loss.item())
+
+        def main():
+            model = Dropping()
+            optim = torch.optim.Adam(model.parameters())
+            train(model, optim, train_loader, val_loader, 10)
+
+        main()
+    """
+    assert findings(source) == [("LC007", "model_output = model(x)")]

@@ -779,8 +779,9 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     over_data = loop is not None and DATA_ITERABLE.search(loop.iter_text) is not None
     # predictions scored against labels measure even random weights (a baseline): no smoke test
     scored = _computes_metrics(model, list(simples_of(loop.body)) if loop is not None else _uses_of_output(function, event))
-    # (in a loop that trains the model, every iteration after the first runs trained weights)
-    training = loop is not None and any(step.loop is loop for step in model.training_steps)
+    # (in a loop that trains the model, every iteration after the first runs trained weights; so
+    # does a pass in a function that trains it: a validation loop beside the epoch's training loop)
+    training = loop is not None and any(step.loop is loop or step.loop.function is function for step in model.training_steps)
     # (one forward of an untrained model in a script's or notebook's cells, even scored, shows
     # what it does before training; a loop over data scoring it is a baseline, and so is a
     # function written to score it)
