@@ -5788,3 +5788,33 @@ def test_a_validation_loop_beside_the_training_loop_of_a_function_given_a_fresh_
         main()
     """
     assert findings(source) == [("LC007", "model_output = model(x)")]
+
+
+def test_a_helper_that_returns_another_helpers_tuple_passes_on_each_elements_graph() -> None:
+    source = """
+        def _batch_loss(model, images, target, criterion):
+            output = model(images)
+            batch_size = images.size(0)
+            loss = criterion(output, target)
+            return loss, batch_size
+
+        def batch_loss(model, images, target, criterion, use_amp=False):
+            if use_amp:
+                with torch.autocast("cuda"):
+                    return _batch_loss(model, images, target, criterion)
+            return _batch_loss(model, images, target, criterion)
+
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        sizes = []
+        for images, target in loader:
+            optimizer.zero_grad()
+            loss, batch_size = batch_loss(model, images, target, nn.functional.cross_entropy)
+            KEEP
+            loss.backward()
+            optimizer.step()
+    """
+    # the batch size is an int: keeping it keeps no graph
+    assert findings(source.replace("KEEP", "sizes.append(batch_size)")) == []
+    # the loss is the helper's first element: keeping it keeps every graph
+    assert findings(source.replace("KEEP", "sizes.append(loss)")) == [("LC009", "sizes.append(loss)")]

@@ -430,7 +430,11 @@ def returned_graphs(model: LoopModel, function: FunctionInfo, carrying_params: f
             if isinstance(simple.value, cst.Tuple):
                 shapes.append(tuple(bool(values.carries(e.value, placed.grad)) for e in simple.value.elements))
             else:
-                shapes.append((bool(values.carries(simple.value, placed.grad)),))
+                values.last_helper_result = None
+                carried = bool(values.carries(simple.value, placed.grad))
+                passed_on = values.last_helper_result if isinstance(simple.value, cst.Call) else None
+                # `return _batch_loss(...)` of a helper returning `loss, batch_size`: its elements' flags
+                shapes.append(tuple(passed_on) if passed_on is not None and len(passed_on) > 1 and carried else (carried,))
         values.observe(placed)
     if not shapes:
         return (False,)
