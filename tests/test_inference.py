@@ -5818,3 +5818,43 @@ def test_a_helper_that_returns_another_helpers_tuple_passes_on_each_elements_gra
     assert findings(source.replace("KEEP", "sizes.append(batch_size)")) == []
     # the loss is the helper's first element: keeping it keeps every graph
     assert findings(source.replace("KEEP", "sizes.append(loss)")) == [("LC009", "sizes.append(loss)")]
+
+
+def test_modules_under_a_root_lib_folder_resolve_like_those_under_src(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'pose'\n", encoding="utf-8")
+    (tmp_path / "LIB" / "core").mkdir(parents=True)
+    (tmp_path / "LIB" / "core" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "LIB" / "core" / "function.py").write_text(textwrap.dedent("""
+        def train(loader, model, criterion, optimizer):
+            model.train()
+            for x, y in loader:
+                optimizer.zero_grad()
+                criterion(model(x), y).backward()
+                optimizer.step()
+    """), encoding="utf-8")
+    (tmp_path / "tools").mkdir()
+    script = tmp_path / "tools" / "train.py"
+    script.write_text(textwrap.dedent("""
+        import torch
+        import _init_paths
+        from core.function import train
+
+        model = build_model(cfg)
+        optimizer = torch.optim.Adam(model.parameters())
+        lr_scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, [90, 120], 0.1)
+        for epoch in range(140):
+            lr_scheduler.step()
+            train(train_loader, model, criterion, optimizer)
+    """), encoding="utf-8")
+
+    def codes() -> list[str]:
+        result = lint_paths([str(script)], root=str(tmp_path))
+        assert result.errors == []
+        return [f.code for f in result.findings]
+
+    # `tools/_init_paths.py` puts `../lib` on the path: `core.function` is the project's own
+    (tmp_path / "LIB").rename(tmp_path / "lib")
+    assert codes() == ["LC004"]
+    # in a folder of another name the import is not the project's: its train() cannot be seen
+    (tmp_path / "lib").rename(tmp_path / "vendor")
+    assert codes() == []
