@@ -506,22 +506,25 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
     return found
 
 
-def _backwarded_by_callees(model: LoopModel, function: FunctionInfo) -> set[str]:
-    """Attribute containers (`actor_net.saved_logprobs`) that project functions this one calls
-    feed into their backward: the steps' graphs are kept for that update, as the algorithm wants."""
-    found: set[str] = set()
+def _backwarding_callees(model: LoopModel, function: FunctionInfo) -> Iterator[tuple[CallSite, FunctionInfo, set[str]]]:
+    """The calls this function makes of project functions that backward, each with its target and
+    the target's names that feed its backward."""
     for simple in function.simples:
         for call in simple.calls:
             target = model.resolve_call(call, function, via_callers=False)
             if target is None or target is function or "backward" not in model.reaches(target):
                 continue
-            owner = model.at(target)
-            local = set(target.params) | {t for s in target.assignments for t in s.targets}
-            # (names the callee shares with this function: module-level objects such as `actor_net`)
-            found |= {
-                name for name in feeding_backward(target, owner.ordered_statements(target))
-                if name not in local and name != "self" and _global_in(model, name)
-            }
+            yield call, target, feeding_backward(target, model.at(target).ordered_statements(target))
+
+
+def _backwarded_by_callees(model: LoopModel, function: FunctionInfo) -> set[str]:
+    """Attribute containers (`actor_net.saved_logprobs`) that project functions this one calls
+    feed into their backward: the steps' graphs are kept for that update, as the algorithm wants."""
+    found: set[str] = set()
+    for _, target, fed in _backwarding_callees(model, function):
+        local = set(target.params) | {t for s in target.assignments for t in s.targets}
+        # (names the callee shares with this function: module-level objects such as `actor_net`)
+        found |= {name for name in fed if name not in local and name != "self" and _global_in(model, name)}
     return found
 
 
@@ -529,17 +532,12 @@ def _handed_to_backward(model: LoopModel, function: FunctionInfo) -> set[str]:
     """Names this function hands to a project function at a parameter that function backwards
     (`self.optimize(self.dis_opt, d_loss)` where `optimize(opt, loss)` runs `loss.backward()`)."""
     found: set[str] = set()
-    for simple in function.simples:
-        for call in simple.calls:
-            target = model.resolve_call(call, function, via_callers=False)
-            if target is None or target is function or "backward" not in model.reaches(target):
-                continue
-            fed = feeding_backward(target, model.at(target).ordered_statements(target))
-            offset = 1 if target.cls is not None and target.params[:1] in (("self",), ("cls",)) else 0
-            for index, parameter in enumerate(target.params[offset:]):
-                arg = call.arg(index, parameter)
-                if arg is not None and parameter in fed:
-                    found |= set(arg.names)
+    for call, target, fed in _backwarding_callees(model, function):
+        offset = 1 if target.cls is not None and target.params[:1] in (("self",), ("cls",)) else 0
+        for index, parameter in enumerate(target.params[offset:]):
+            arg = call.arg(index, parameter)
+            if arg is not None and parameter in fed:
+                found |= set(arg.names)
     return found
 
 
