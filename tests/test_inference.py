@@ -5858,3 +5858,28 @@ def test_modules_under_a_root_lib_folder_resolve_like_those_under_src(tmp_path: 
     # in a folder of another name the import is not the project's: its train() cannot be seen
     (tmp_path / "lib").rename(tmp_path / "vendor")
     assert codes() == []
+
+
+def test_a_loss_built_up_within_one_iteration_is_no_running_sum() -> None:
+    source = """
+        from timm.utils import NativeScaler
+
+        loss_scaler = NativeScaler()
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in loader:
+            outputs = net(x)
+            if single:
+                loss = nn.functional.cross_entropy(outputs, y)
+            else:
+                FIRST
+                loss = loss + 0.5 * nn.functional.cross_entropy(outputs, y.flip(0))
+            optimizer.zero_grad()
+            loss_scaler(loss, optimizer, parameters=net.parameters())
+    """
+    # the loss made afresh in this iteration, then added to (and handed to a library's scaler that
+    # backwards it out of sight): one iteration's loss
+    assert findings(source.replace("FIRST", "loss = 0.5 * nn.functional.cross_entropy(outputs, y)")) == []
+    # never made afresh in the loop: a sum over every iteration
+    summed = source.replace("FIRST", "pass").replace("loss = nn.functional.cross_entropy(outputs, y)", "pass")
+    assert findings(summed) == [("LC009", "loss = loss + 0.5 * nn.functional.cross_entropy(outputs, y.flip(0))")]

@@ -501,6 +501,8 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     # `outputs.append(out); loss_fn(out, y).backward()` per chunk of one batch, the
                     # step after the chunks: backwarded, and gone with the batch
                     continue
+                if _sum_spelled_out(simple) is not None and _made_afresh_earlier(container, item, placed_all):
+                    continue  # `loss = 0.25 * a` then `loss = loss + 0.25 * b`: one iteration's loss, built up
                 found.append(RetainedValue(simple, container, value, origin, loop))
         values.observe(item)
     return found
@@ -687,6 +689,22 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
             for container in simple.subscript_targets:
                 if values.is_collection(container):
                     yield container, _shown(simple.value, carried), carried
+
+
+def _made_afresh_earlier(container: str, item: Placed, placed: list[Placed]) -> bool:
+    """Is the name given a new value (not added to) earlier in the same iteration of the loop
+    around `item` (in any arm: the sum then builds that iteration's value)?"""
+    if not item.loops:
+        return False
+    innermost = item.loops[-1]
+    for other in placed:
+        if other is item:
+            return False
+        if innermost in other.loops and container in other.simple.targets and not other.simple.augmented and (
+            _sum_spelled_out(other.simple) is None
+        ):
+            return True
+    return False
 
 
 def _sum_spelled_out(simple: Simple) -> cst.BaseExpression | None:
