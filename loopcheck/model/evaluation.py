@@ -1675,7 +1675,7 @@ def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None =
     """The grad mode an event runs under, its function's callers (or only `edges`) included."""
     if event.context.grad != "on":
         return event.context.grad
-    if (_volatile_input(model, event) or _volatile_loader(model, event)) and not _runs_on_new_torch(model) and not _imported_by_new_torch_code(model):
+    if (_volatile_input(model, event) or _volatile_loader(model, event)) and not _on_new_torch(model):
         return "off"
     if _callee_forwards_volatile(model, event):
         return "off"
@@ -1706,6 +1706,11 @@ def _runs_on_new_torch(model: LoopModel) -> bool:
     if not path or path.endswith(".ipynb"):
         return False  # a notebook runs in a kernel of its own: its cells tell its era
     return model.project.mentions(_NEW_TORCH, model.project.folder_of(path))
+
+
+def _on_new_torch(model: LoopModel) -> bool:
+    """Does the file run on PyTorch 0.4 or later, by its own code, its folder's or its importers'?"""
+    return _runs_on_new_torch(model) or _imported_by_new_torch_code(model)
 
 
 def _imported_by_new_torch_code(model: LoopModel) -> bool:
@@ -1946,7 +1951,7 @@ def _callee_forwards_volatile(model: LoopModel, event: Event) -> bool:
     if target is None or target.name == "<module>":
         return False
     owner = model.at(target)
-    if _runs_on_new_torch(model) or _runs_on_new_torch(owner) or _imported_by_new_torch_code(owner):
+    if _runs_on_new_torch(model) or _on_new_torch(owner):
         return False
     flags = arguments_known(target, call)
     guards = {id(c): p.guards for p in owner.ordered_statements(target) for c in p.simple.calls}
