@@ -645,10 +645,9 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
         for target in simple.targets:
             if carried and carried != target:
                 yield target, _shown(simple.value, carried), carried
-    elif _sum_spelled_out(simple) is not None:
+    elif (added := _sum_spelled_out(simple)) is not None:
         # `cum_loss = cum_loss + loss`: `+=` spelled out
-        added = _sum_spelled_out(simple)
-        carried = values.carries(added, item.grad) if added is not None else None
+        carried = values.carries(added, item.grad)
         target = simple.targets[0]
         if carried and carried != target:
             yield target, _shown(added, carried), carried

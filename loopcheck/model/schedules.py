@@ -117,16 +117,22 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
     return found
 
 
-def _iterates_phases(loop: Loop) -> bool:
-    """`for phase in ['train', 'val']:` — a loop over a literal list of names, not over batches."""
+def literal_elements(loop: Loop) -> tuple[object, ...] | None:
+    """What a loop over a literal list or tuple iterates (`['train', 'val']`), None for any other loop."""
     text = loop.iter_text.strip()
     if not text.startswith(("[", "(")):
-        return False
+        return None
     try:
         literal = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return False
-    return isinstance(literal, (list, tuple)) and bool(literal) and all(isinstance(item, str) for item in literal)
+        return None
+    return tuple(literal) if isinstance(literal, (list, tuple)) and literal else None
+
+
+def _iterates_phases(loop: Loop) -> bool:
+    """`for phase in ['train', 'val']:` — a loop over a literal list of names, not over batches."""
+    elements = literal_elements(loop)
+    return elements is not None and all(isinstance(item, str) for item in elements)
 
 
 def _iterates_epochs(loop: Loop) -> bool:

@@ -4,14 +4,13 @@ The first value of the schedule is skipped, and PyTorch only warns once, at run 
 """
 from __future__ import annotations
 
-import ast
 from typing import Iterable
 
 from loopcheck.lazyre import lazy
 from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.flow import decide
 from loopcheck.model.ir import Loop
-from loopcheck.model.schedules import EPOCH_WORDS
+from loopcheck.model.schedules import EPOCH_WORDS, literal_elements
 from loopcheck.rules.base import Report, Rule
 
 
@@ -167,10 +166,7 @@ def _first_values(loop: Loop) -> list[object]:
         return [0]
     if text.startswith("enumerate(") and text.count(",") == 0:
         return [0, _UNKNOWN_START]
-    try:
-        literal = ast.literal_eval(loop.iter_text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        literal = None
-    if isinstance(literal, (list, tuple)) and literal and not isinstance(literal[0], (list, tuple)):
-        return [literal[0]]
+    elements = literal_elements(loop)
+    if elements is not None and not isinstance(elements[0], (list, tuple)):
+        return [elements[0]]
     return [_UNKNOWN_START] * len(loop.targets)
