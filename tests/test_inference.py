@@ -3876,6 +3876,13 @@ def test_samples_made_by_a_helper_once_an_epoch_and_detached_where_called_evalua
     ]
     # kept with their graph, they may be meant for a loss: not taken for an evaluation
     assert [c for c, _ in findings(source.replace("USE", "epoch_samples.append(create_samples(gen, fixed_z))"))] == ["LC009"]
+    # the epoch loop's own forward, taken out of autograd in its statement, likewise
+    assert findings(source.replace("USE", "samples = gen(fixed_z).data.numpy()[:16]")) == [
+        ("LC007", "samples = gen(fixed_z).data.numpy()[:16]")
+    ]
+    assert findings(source.replace("USE", "samples = gen(fixed_z).detach()")) == [("LC007", "samples = gen(fixed_z).detach()")]
+    # kept attached, it is no evaluation for all that can be told
+    assert findings(source.replace("USE", "samples = gen(fixed_z)")) == []
 
 
 def test_a_helper_used_by_training_rollouts_and_a_test_loop_is_judged_where_the_test_calls_it() -> None:
@@ -5356,6 +5363,9 @@ def test_a_model_classes_own_fit_validates_and_its_predict_evaluates_where_calle
         "forecast = net.predict(x_test)\n        net.fit(x_train, y_train, validation_data=(x_test, y_test))",
     )
     assert findings(early) == [("LC007", validate)]
+    # the report of `predict`'s forward names the model as its caller does, not `self`
+    found, _ = lint_source(NETS + textwrap.dedent(source), "inference.py")
+    assert [f.message.split(" is evaluated")[0] for f in found] == ["self", "net"]
 
 
 def test_the_builtin_eval_and_a_function_named_train_switch_no_mode() -> None:
@@ -5883,3 +5893,31 @@ def test_a_loss_built_up_within_one_iteration_is_no_running_sum() -> None:
     # never made afresh in the loop: a sum over every iteration
     summed = source.replace("FIRST", "pass").replace("loss = nn.functional.cross_entropy(outputs, y)", "pass")
     assert findings(summed) == [("LC009", "loss = loss + 0.5 * nn.functional.cross_entropy(outputs, y.flip(0))")]
+
+
+def test_a_library_model_built_in_eval_mode_and_run_on_data_is_evaluated() -> None:
+    source = """
+        from facelib import InceptionResnetV1
+
+        resnet = InceptionResnetV1(pretrained="vggface2")SWITCH.to("cpu")
+        aligned = torch.stack(faces)
+        embeddings = resnet(aligned).detach().cpu()
+        dists = [[(e1 - e2).norm().item() for e2 in embeddings] for e1 in embeddings]
+    """
+    # only a module has a mode to switch: what the class out of sight built is a model, put in
+    # eval mode on purpose, and run for its outputs
+    assert findings(source.replace("SWITCH", ".eval()")) == [("LC007", "embeddings = resnet(aligned).detach().cpu()")]
+    # nothing says it is a model
+    assert findings(source.replace("SWITCH", "")) == []
+
+
+def test_a_forward_whose_output_nothing_reads_is_no_evaluation() -> None:
+    source = """
+        from facelib import InceptionResnetV1
+
+        resnet = InceptionResnetV1(pretrained="vggface2", classify=True).eval()
+        prob = resnet(aligned)
+        USE
+    """
+    assert findings(source.replace("USE", "")) == []
+    assert findings(source.replace("USE", "print(prob.argmax(1))")) == [("LC007", "prob = resnet(aligned)")]

@@ -97,6 +97,13 @@ class EvaluationPass(Frozen):
         _set(self, "in_training_function", in_training_function)
         _set(self, "through_training_helper", through_training_helper)
 
+    def model_name(self) -> str:
+        """The model as a report names it: as the pass names it where it calls a method that runs
+        it (`model_pytorch.predict(x_test)`, not `self`)."""
+        if self.model is not None and self.model is not self.first_call.subject:
+            return self.model.name
+        return self.first_call.subject_name("model")
+
     @property
     def key(self) -> tuple[int, object, int]:
         """Passes of one function over one model share a key: one finding says it for all of them
@@ -469,7 +476,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                 # mode is its own
                 if subject_key is None or subject_key in passed_models:
                     continue
-                found = _pass(model, function, None, inner or event)
+                found = _pass(model, function, None, inner or event, subject=event.subject if inner is not None else None)
                 if found is not None:
                     passed_models.add(subject_key)
                     yield found
@@ -477,7 +484,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
             if named or after_training or _single_call_intent(model, function, event):
                 if function.name == "<module>" and not _after_training(model, event):
                     continue
-                found = _pass(model, function, None, inner or event)
+                found = _pass(model, function, None, inner or event, subject=event.subject if inner is not None else None)
                 if found is not None:
                     yield found
                     if function.name != "<module>" and subject_key is not None:
@@ -652,9 +659,12 @@ _TAKEN_OUT = frozenset({"detach", "numpy", "tolist", "item"})
 def _detached_where_called(model: LoopModel, loop: Loop | None, event: Event) -> bool:
     """A forward in a helper that the epoch loop calls and whose result it takes out of autograd
     at once (`samples.append(create_samples(G, fixed_z).detach().cpu().numpy())`): samples or
-    metrics made once an epoch, whose graph is never used."""
-    if loop is None or not event.context.chain:
+    metrics made once an epoch, whose graph is never used; or a forward of the loop's own whose
+    output leaves its statement detached (`samples = G(z).data.numpy()[:16]`, to plot them)."""
+    if loop is None:
         return False
+    if not event.context.chain:
+        return _detached_where_made(model, event)
     outer = event.context.chain[0]
     if not any(outer is c for s in simples_of(loop.body) for c in s.calls):
         return False
@@ -813,6 +823,8 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         return True  # `assert (model(x) == traced(x)).all()`: the output checks the code
     if statement.value is not event.call.node or not statement.targets:
         return False  # the output feeds an expression (a metric, a loss)
+    if loop is None and not _uses_of_output(function, event)[1:]:
+        return True  # `prob = resnet(aligned)` read by nothing after it: run to see that it runs
     return _only_inspected(function, statement)
 
 
@@ -1242,8 +1254,11 @@ def _inspects_only(node: cst.CSTNode, names: set[str], inspected: bool) -> bool:
 
 
 def _pass(
-    model: LoopModel, function: FunctionInfo, loop: Loop | None, first: Event, constants: tuple[tuple[str, object], ...] = ()
+    model: LoopModel, function: FunctionInfo, loop: Loop | None, first: Event, constants: tuple[tuple[str, object], ...] = (),
+    subject: Subject | None = None,
 ) -> EvaluationPass | None:
+    """The pass whose first model call is `first`; `subject` names the model where the pass calls
+    a method that runs it (`model.predict(x_test)`, whose forward is `self(x)`)."""
     if _smoke_test(model, function, first, loop):
         return None
     callers = model.callers(function)
@@ -1260,7 +1275,7 @@ def _pass(
                 return None
             restricted = True
     return EvaluationPass(
-        function, loop, first, first.subject, callers[0] if callers else None, tuple(callers) if restricted else None,
+        function, loop, first, subject or first.subject, callers[0] if callers else None, tuple(callers) if restricted else None,
         in_training_function=function.name != "<module>" and "backward" in model.reaches(function),
     )
 
@@ -1311,8 +1326,8 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
         return True
     if call.call is not None and call.call.method is not None and PREDICTION_METHODS.match(call.call.method):
         return True
-    if _mode_before(model, function, call.node, call.subject):
-        return True
+    if _mode_before(model, function, call.node, call.subject) or _loaded_in_eval_mode(model, call.subject):
+        return True  # (also built or loaded in eval mode: `resnet = Net(pretrained=True).eval()`)
     if call.subject is not None and model.callers(function) and model.eval_mode_reaches(call, call.subject):
         return True  # `model.eval()` at the top of the script, `classify(doc)` called below
     if call.subject is not None and function is not model.ir.top and call.subject.name in model.at(function).globals_in_eval_mode:

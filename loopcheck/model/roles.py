@@ -250,9 +250,15 @@ class RoleTable:
             if moves and call.inner is not None:
                 # `model = Net().to(device)`, `C = Net().eval().cuda()`: the role of what was built
                 inner = call.inner
+                switched = False
                 while inner.inner is not None and inner.method in RETURNS_SELF:
+                    switched = switched or (inner.method in ("eval", "train") and len(inner.args) <= 1)
                     inner = inner.inner
                 role, cls, qualified = self.model.constructed(inner, function)
+                if role is None and (switched or call.method in ("eval", "train") and len(call.args) <= 1):
+                    # `resnet = InceptionResnetV1(pretrained=True).eval().to(device)` of a class out of
+                    # sight: only a module has a mode to switch, so what was built is a model
+                    role = MODEL
             else:
                 wrapped = call.receiver if moves else (call.args[0].dotted if call.args else None)
                 inner = self.lookup(wrapped, function) if wrapped else None

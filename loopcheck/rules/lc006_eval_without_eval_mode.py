@@ -154,4 +154,4 @@ with torch.no_grad():
             if acts_between_own_updates(model, evaluation):
                 continue  # an agent's `get_action`, called from outside between its own updates
             reported.add(evaluation.key)
-            yield evaluation_report(model, evaluation, self.message.format(model=evaluation.first_call.subject_name("model")))
+            yield evaluation_report(model, evaluation, self.message.format(model=evaluation.model_name()))

@@ -134,7 +134,7 @@ evaluate(model, test_loader)
             if kept is None or _where(model, evaluation) < _where(model, kept):
                 first[key] = evaluation
         for evaluation in first.values():
-            yield evaluation_report(model, evaluation, self.message.format(model=evaluation.first_call.subject_name("model")))
+            yield evaluation_report(model, evaluation, self.message.format(model=evaluation.model_name()))
 
 
 def _where(model: LoopModel, evaluation: EvaluationPass) -> tuple[int, int]:
