@@ -11,7 +11,8 @@ and caller edges, followed to the end), each with
 - its content hash, and
 - the record of the questions its model asked the project: each import and the file it resolved
   to (a new module in the way changes the answer), each "which files call `f` and import this
-  module" and its answer, found from the texts; plus the project-wide "does any file match this
+  module" and each "which files derive a class from `C` and import this module" and its answer,
+  found from the texts; plus the project-wide "does any file match this
   pattern" questions and their answers.
 
 Records are shared by the entries (stored once, named by their content). An entry is used only
@@ -96,6 +97,9 @@ class Recorder:
     def callers(self, name: str, besides: str, paths: list[str]) -> None:
         self._add(besides, ("callers", name, besides, tuple(paths)), paths)
 
+    def deriving(self, name: str, besides: str, paths: list[str]) -> None:
+        self._add(besides, ("deriving", name, besides, tuple(paths)), paths)
+
     def mentions(self, pattern: str, found: bool) -> None:
         if pattern not in self._mentions:
             self._mentions[pattern] = found
@@ -174,6 +178,10 @@ class Blobs:
                 elif query[0] == "callers":
                     _, name_, besides, paths = query
                     if project.caller_paths(name_, besides) != paths:
+                        return False
+                elif query[0] == "deriving":
+                    _, name_, besides, paths = query
+                    if project.deriving_paths(name_, besides) != paths:
                         return False
                 else:
                     return False

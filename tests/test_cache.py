@@ -257,3 +257,68 @@ def test_a_script_beside_that_changes_the_pytorch_era_invalidates_the_entry(tmp_
     warm = lint_paths([str(script)], cache=True)
     assert everything(warm) == everything(lint_paths([str(script)], cache=False))
     assert [f.code for f in warm.findings] == ["LC007"]
+
+
+BASE = """
+import torch
+import torch.nn as nn
+
+
+class Dropping(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.drop = nn.Dropout(0.5)
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(self.drop(x))
+
+
+class BaseModel:
+    def __init__(self, loader):
+        self.loader = loader
+
+    def train_one_epoch(self):
+        self.netg.train()
+        for x in self.loader:
+            self.optimizer.zero_grad()
+            self.netg(x).pow(2).mean().backward()
+            self.optimizer.step()
+
+    def test(self):
+        with torch.no_grad():
+            for x in self.loader:
+                print(self.netg(x).mean().item())
+
+    def train(self):
+        for epoch in range(10):
+            self.train_one_epoch()
+            self.test()
+"""
+
+SUBCLASS = """
+import torch
+from base import BaseModel, Dropping
+
+
+class Ganomaly(BaseModel):
+    def __init__(self, loader):
+        super().__init__(loader)
+        self.netg = Dropping()
+        self.optimizer = torch.optim.Adam(self.netg.parameters())
+"""
+
+
+def test_a_subclass_added_in_another_file_invalidates_its_base_class_file(tmp_path: Path, cache_dir: Path) -> None:
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    base = root / "base.py"
+    base.write_text(BASE, encoding="utf-8")
+    # nothing builds `self.netg` yet: its mode layers cannot be told (the subclass added then
+    # calls nothing of the base's file: only the question of its subclasses sees it)
+    assert lint_paths([str(base)], cache=True).findings == []
+    (root / "ganomaly.py").write_text(SUBCLASS, encoding="utf-8")
+    warm = lint_paths([str(base)], cache=True)
+    assert everything(warm) == everything(lint_paths([str(base)], cache=False))
+    assert [f.code for f in warm.findings] == ["LC006"]

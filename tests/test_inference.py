@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 from loopcheck.engine import lint_paths, lint_source
+from loopcheck.project import Projects
 
 NETS = """
 import torch
@@ -735,6 +736,24 @@ def test_a_library_helper_handed_volatile_true_makes_a_volatile_input() -> None:
     """
     assert findings(source.replace("FLAG", "volatile=True")) == []
     assert findings(source.replace("FLAG", "cuda=False")) == [("LC007", "acts = net(obs_v).max(dim=1)[1]")]
+
+
+def test_what_is_computed_from_a_volatile_input_is_volatile() -> None:
+    # before PyTorch 0.4 volatility spread to every tensor computed from a volatile one
+    source = """
+        from torch.autograd import Variable
+
+        model = Dropping()
+        model.load_state_dict(torch.load("net.pt"))
+        model.eval()
+        for inputs, target in test_loader:
+            inputs = Variable(inputs, FLAG)
+            ins_cut = inputs[:, :, -10:].contiguous()
+            output = model(ins_cut)
+            print(F.mse_loss(output, ins_cut).data[0])
+    """
+    assert findings(source.replace("FLAG", "volatile=True")) == []
+    assert findings(source.replace("FLAG", "requires_grad=False")) == [("LC007", "output = model(ins_cut)")]
 
 
 def test_a_demo_of_a_fresh_module_is_judged_by_what_reads_its_output() -> None:
@@ -5921,3 +5940,289 @@ def test_a_forward_whose_output_nothing_reads_is_no_evaluation() -> None:
     """
     assert findings(source.replace("USE", "")) == []
     assert findings(source.replace("USE", "print(prob.argmax(1))")) == [("LC007", "prob = resnet(aligned)")]
+    # read by a loop over it, or by a test, it is used
+    shown = "for fmap in prob:\n            plt.imshow(fmap.detach().numpy())"
+    assert findings(source.replace("USE", shown)) == [("LC007", "prob = resnet(aligned)")]
+    assert findings(source.replace("USE", "if prob.argmax() == 3:\n            print('tulip')")) == [("LC007", "prob = resnet(aligned)")]
+
+
+def test_a_parameter_given_different_project_models_by_callers_in_other_files_may_hold_dropout(tmp_path: Path) -> None:
+    (tmp_path / "nets.py").write_text(NETS + textwrap.dedent("""
+        class Gru(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+    """))
+    (tmp_path / "utils.py").write_text(textwrap.dedent("""
+        import torch
+
+        def compute_loss(net, loader):
+            total = 0.0
+            with torch.no_grad():
+                for x, y in loader:
+                    total += ((net(x) - y) ** 2).mean().item()
+            return total / len(loader)
+
+        def fit(net, optimizer, loader, val_loader):
+            for epoch in range(10):
+                for x, y in loader:
+                    optimizer.zero_grad()
+                    ((net(x) - y) ** 2).mean().backward()
+                    optimizer.step()
+                val_loss = compute_loss(net, val_loader)
+            return val_loss
+    """))
+    for script, cls in (("training.py", "FIRST"), ("cross_validation.py", "Gru")):
+        (tmp_path / script).write_text(textwrap.dedent(f"""
+            import torch
+            from nets import {cls}
+            from utils import fit
+
+            net = {cls}()
+            optimizer = torch.optim.Adam(net.parameters())
+            fit(net, optimizer, train_loader, val_loader)
+        """))
+    paths = [str(p) for p in sorted(tmp_path.glob("*.py"))]
+
+    def found() -> list[tuple[str, str]]:
+        return [(f.code, Path(f.path).name) for f in lint_paths(paths, root=str(tmp_path)).findings]
+
+    # one caller's model holds dropout: validated in training mode
+    (tmp_path / "training.py").write_text((tmp_path / "training.py").read_text().replace("FIRST", "Dropping"))
+    assert found() == [("LC006", "utils.py")]
+    # neither does: nothing to switch
+    (tmp_path / "training.py").write_text((tmp_path / "training.py").read_text().replace("Dropping", "Tiny"))
+    assert found() == []
+
+
+BASE_AND_SUBCLASS = """
+    class BaseModel:
+        def __init__(self, loader):
+            self.loader = loader
+
+        def train_one_epoch(self):
+            self.netg.train()
+            for x in self.loader:
+                self.optimizer.zero_grad()
+                self.netg(x).pow(2).mean().backward()
+                self.optimizer.step()
+
+        def test(self):
+            with torch.no_grad():
+                for x in self.loader:
+                    score = self.netg(x).mean().item()
+                    print(score)
+
+        def train(self):
+            for epoch in range(10):
+                self.train_one_epoch()
+                self.test()
+"""
+
+
+def test_a_base_class_method_runs_the_model_its_subclasses_build(tmp_path: Path) -> None:
+    subclass = """
+        class Ganomaly(BaseModel):
+            def __init__(self, loader):
+                super().__init__(loader)
+                self.netg = NET()
+                self.optimizer = torch.optim.Adam(self.netg.parameters())
+
+        Ganomaly(train_loader).train()
+    """
+    # in the base class's file: the generator its subclass builds holds dropout, never put in eval mode
+    source = textwrap.dedent(BASE_AND_SUBCLASS) + textwrap.dedent(subclass)
+    assert findings(source.replace("NET", "Dropping")) == [("LC006", "score = self.netg(x).mean().item()")]
+    assert findings(source.replace("NET", "Tiny")) == []
+    # in another file that imports the base class
+    (tmp_path / "base.py").write_text(NETS + textwrap.dedent(BASE_AND_SUBCLASS))
+    (tmp_path / "ganomaly.py").write_text(
+        "import torch\nfrom base import BaseModel, Dropping\n" + textwrap.dedent(subclass).replace("NET", "Dropping")
+    )
+    found = lint_paths([str(tmp_path / "base.py"), str(tmp_path / "ganomaly.py")], root=str(tmp_path)).findings
+    assert [(f.code, Path(f.path).name, f.line) for f in found] == [("LC006", "base.py", NETS.count("\n") + 16)]
+
+
+def test_a_driver_of_another_frameworks_project_code_is_not_pytorch(tmp_path: Path) -> None:
+    (tmp_path / "ppo.py").write_text(textwrap.dedent("""
+        import FRAMEWORK as tf
+
+        class PPO:
+            def __init__(self, env):
+                self.policy_net = Policy()
+
+            def eval(self, i_iter):
+                state = self.env.reset()
+                action = self.policy_net(state)
+                print(i_iter, action)
+    """))
+    (tmp_path / "test.py").write_text(textwrap.dedent("""
+        from ppo import PPO
+
+        def main(env_id, test_epochs):
+            ppo = PPO(env_id)
+            for i_iter in range(1, test_epochs):
+                ppo.eval(i_iter)
+
+        if __name__ == "__main__":
+            main("Hopper-v2", 50)
+    """))
+    paths = [str(tmp_path / "ppo.py"), str(tmp_path / "test.py")]
+    (tmp_path / "ppo.py").write_text((tmp_path / "ppo.py").read_text().replace("FRAMEWORK", "tensorflow"))
+    models = Projects(tmp_path, boundary=tmp_path)
+    assert models.of(paths[1]).load(paths[1]).foreign_framework == "tensorflow"
+    assert lint_paths(paths, root=str(tmp_path)).findings == []
+    # a driver of the project's PyTorch code is PyTorch code
+    (tmp_path / "ppo.py").write_text((tmp_path / "ppo.py").read_text().replace("tensorflow", "torch"))
+    models = Projects(tmp_path, boundary=tmp_path)
+    assert models.of(paths[1]).load(paths[1]).foreign_framework is None
+
+
+def test_gradients_put_in_place_by_hand_are_what_the_next_step_uses() -> None:
+    source = """
+        net = Tiny()
+        alphas = [torch.zeros(3, requires_grad=True)]
+        alpha_optim = torch.optim.Adam(alphas)
+        w_optim = torch.optim.SGD(net.parameters(), lr=0.1)
+
+        def unrolled_backward(x, y):
+            loss = ((net(x) * alphas[0].sum() - y) ** 2).mean()
+            grads = torch.autograd.grad(loss, alphas)
+            with torch.no_grad():
+                for alpha, g in zip(alphas, grads):
+                    alpha.grad = VALUE
+
+        for x, y in loader:
+            alpha_optim.zero_grad()
+            unrolled_backward(x, y)
+            alpha_optim.step()
+            w_optim.zero_grad()
+            loss = ((net(x) - y) ** 2).mean()
+            loss.backward()
+            w_optim.step()
+    """
+    # the architecture step uses the gradients the helper computed and put in place
+    assert findings(source.replace("VALUE", "g - 0.1 * g")) == []
+    # cleared by hand, there is nothing to step on yet: the backward comes after the step
+    assert findings(source.replace("VALUE", "None")) == [("LC003", "alpha_optim.step()")]
+
+
+def test_a_method_that_trains_its_model_judges_its_validation_with_no_caller_in_sight() -> None:
+    # `curr_model.fit(...)` on a class picked from a registry by name: nothing in sight calls `fit`,
+    # but its training loop needs grad on and leaves the model in the mode it trained in
+    source = """
+        class TabModel:
+            def __init__(self, params):
+                self.model = NET()
+                self.optimizer = torch.optim.Adam(self.model.parameters())
+
+            def fit(self, loader, val_loader):
+                for epoch in range(10):
+                    for x, y in loader:
+                        loss = ((self.model(x) - y) ** 2).mean()
+                        self.optimizer.zero_grad()
+                        loss.backward()
+                        self.optimizer.step()
+                    val_loss = 0.0
+                    for x, y in val_loader:
+                        out = self.model(x)
+                        val_loss += ((out - y) ** 2).mean().item()
+                    print(epoch, val_loss)
+
+            def predict(self, x):
+                self.model.eval()
+                with torch.no_grad():
+                    return self.model(x)
+    """
+    assert findings(source.replace("NET", "Dropping")) == [("LC006", "out = self.model(x)"), ("LC007", "out = self.model(x)")]
+    assert findings(source.replace("NET", "Tiny")) == [("LC007", "out = self.model(x)")]
+    # a helper that trains nothing, called by nothing in sight: its context is unknown
+    helper = source.replace("NET", "Dropping").replace("loss.backward()", "pass").replace("self.optimizer.step()", "pass")
+    assert findings(helper) == []
+
+
+def test_a_parameter_or_an_assignment_hides_a_module_of_the_same_name(tmp_path: Path) -> None:
+    # `from loader import *` brings the module `model` that loader imports; the script's own
+    # `model = Tagger()` and the parameter `model` of its helper are the network, not that module
+    (tmp_path / "model.py").write_text(NETS + "\n\nclass Tagger(Dropping):\n    pass\n")
+    (tmp_path / "loader.py").write_text("import model\n\n\ndef load(path):\n    return path\n")
+    (tmp_path / "train.py").write_text(textwrap.dedent("""
+        import torch
+        from loader import *
+        from model import Tagger
+
+        model = Tagger()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+        def evaluating(model, datas):
+            correct = 0
+            for x, y in datas:
+                out = model(x)
+                correct += (out.argmax(1) == y).sum().item()
+            return correct
+
+        model.train(True)
+        for epoch in range(10):
+            for x, y in train_data:
+                model.zero_grad()
+                loss = torch.nn.functional.cross_entropy(model(x), y)
+                loss.backward()
+                optimizer.step()
+            model.train(False)
+            print(evaluating(model, dev_data))
+            model.train(True)
+        model.train(False)
+        test_out = model(test_x)
+        print((test_out.argmax(1) == test_y).float().mean())
+    """))
+    found = lint_paths([str(tmp_path / "train.py")], root=str(tmp_path)).findings
+    assert [(f.code, f.line) for f in found] == [("LC007", 12), ("LC007", 27)]
+    # the script names its network otherwise: only the parameter hides the module
+    renamed = (tmp_path / "train.py").read_text().replace("model", "net").replace("def evaluating(net,", "def evaluating(model,")
+    (tmp_path / "train.py").write_text(renamed.replace("out = net(x)", "out = model(x)").replace("from net import", "from model import"))
+    found = lint_paths([str(tmp_path / "train.py")], root=str(tmp_path)).findings
+    assert [(f.code, f.line) for f in found] == [("LC007", 12), ("LC007", 27)]
+
+
+def test_weights_loaded_into_a_part_through_a_helper_make_the_model_no_fresh_one() -> None:
+    source = """
+        class Saver:
+            def __init__(self, model):
+                self.model = model
+
+            def load_ckpt(self, path):
+                self.model.load_state_dict(torch.load(path))
+
+        class Gen(Dropping):
+            def load_pretrained(self, path):
+                saver = Saver(self)
+                saver.load_ckpt(path)
+
+        class SEGAN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.G = Gen()
+
+            def infer_G(self, x):
+                return self.G(x)
+
+            def generate(self, x):
+                self.eval()
+                return self.infer_G(x)
+
+        def main(files):
+            segan = SEGAN()
+            LOAD
+            for f in files:
+                out = segan.generate(f)
+                save(out.detach().numpy())
+
+        main(files)
+    """
+    # the generator's weights come from a checkpoint: what it generates is what it learned
+    assert findings(source.replace("LOAD", 'segan.G.load_pretrained("g.ckpt")')) == [("LC007", "return self.infer_G(x)")]
+    # nothing loaded: a fresh model run to see that the code runs
+    assert findings(source.replace("LOAD", "pass")) == []

@@ -175,6 +175,8 @@ class LoopModel:
         found: Definition | None = None
         if function is not None:
             found = self.resolve_name(head, function) or self._nested_class(head, function)
+            if found is None and _is_parameter(head, function) and self.cell_producing(head, function) is None:
+                return None  # `def evaluating(model, datas)`: the value passed, whatever `model` names outside
         if found is None:
             found = self._global(head, 0)
         for attribute in rest:
@@ -218,7 +220,8 @@ class LoopModel:
             found = self._alias(name, hops)
         if found is None:
             found = self._cell_definition(name)
-        if found is None and hops < MAX_DEFINITION_HOPS:
+        if found is None and hops < MAX_DEFINITION_HOPS and not self._assigned_at_top(name):
+            # (`model = BiLSTM_CRF(...)` in the module itself binds the name over what a star brings)
             for star in self.ir.star_imports:  # `from models import *`
                 module = self.project.module(self.path, star.module, star.level)
                 found = module._global(name, hops + 1) if module is not None and not name.startswith("_") else None
@@ -226,6 +229,13 @@ class LoopModel:
                     break
         self._globals[name] = found
         return found
+
+    def _assigned_at_top(self, name: str) -> bool:
+        return name in self._top_assigned
+
+    @cached_property
+    def _top_assigned(self) -> frozenset[str]:
+        return frozenset(target for simple in self.ir.top.assignments for target in simple.targets)
 
     def is_notebook_cell(self, function: FunctionInfo) -> bool:
         """A marimo cell: a top-level `@app.cell` function of a file that imports marimo."""
@@ -791,11 +801,52 @@ class LoopModel:
                 return bound_method
         if (found is None or found.role is None) and name in function.params:
             return self._binding_from_callers(name, function) or found
+        if found is None and name.startswith("self.") and name.count(".") == 1 and function.cls is not None:
+            inherited = self._binding_in_subclasses(name, function.cls)
+            if inherited is not None:
+                return inherited
         if found is None and "." in name:
             return self._attribute_binding(name, function)
         if found is None:
             return self._imported_binding(name)
         return found
+
+    def subclasses(self, cls: ClassInfo) -> list[ClassInfo]:
+        """The project classes deriving from `cls`: in its file, and in the files that import it."""
+        owner = self.at_class(cls)
+        if owner is not self:
+            return owner.subclasses(cls)
+        found = [other for other in self.ir.classes.values() if other is not cls and cls in self.class_chain(other)]
+        if self.path:
+            for module in self.project.files_deriving(cls.name, self.path):
+                self.consulted.setdefault(module.path, module)
+                found.extend(other for other in module.ir.classes.values() if cls in module.class_chain(other))
+        return found
+
+    def _binding_in_subclasses(self, name: str, cls: ClassInfo) -> Binding | None:
+        """`self.netg` in a method of a base class that never binds it, whose subclasses build it
+        (`class Ganomaly(BaseModel)` with `self.netg = NetG(opt)`): what they bind, when they agree
+        on its role (with the classes they build, when they differ)."""
+        bindings: list[Binding] = []
+        for sub in self.subclasses(cls):
+            owner = self.at_class(sub)
+            for bound in owner.roles.attributes.get(id(sub), {}).get(name, []):
+                bindings.append(owner.binding(bound.name, bound.function) or bound)
+        roles = {bound.role for bound in bindings}
+        if not bindings or len(roles) != 1 or None in roles:
+            return None
+        first = bindings[0]
+        if all(bound is first for bound in bindings):
+            return first
+        classes: list[ClassInfo] = []
+        for bound in bindings:
+            if bound.cls is None:
+                return replace(first, call=None, cls=None, classes=())
+            if all(bound.cls is not known for known in classes):
+                classes.append(bound.cls)
+        if len(classes) == 1:
+            return replace(first, call=None)
+        return replace(first, call=None, cls=None, classes=tuple(classes))
 
     def _imported_binding(self, name: str) -> Binding | None:
         """`from models.gan import netG`: the object another file of the project builds at its top
@@ -862,10 +913,12 @@ class LoopModel:
             return replace(bindings[0], call=None, statement=bindings[0].statement)
         return None
 
-    def classes_from_callers(self, name: str, function: FunctionInfo) -> tuple[ClassInfo, ...]:
+    def classes_from_callers(self, name: str, function: FunctionInfo, depth: int = 3) -> tuple[ClassInfo, ...]:
         """The project classes of the objects the callers pass for parameter `name`, when every
         caller passes an instance of a known project class and they are not all one class
-        (`eval_policy(policy)` called with a DDPG agent by one function and a BCQ agent by another)."""
+        (`eval_policy(policy)` called with a DDPG agent by one function and a BCQ agent by another),
+        also through callers that hand on a parameter of their own (`fit(net)` calling
+        `compute_loss(net, loader)`)."""
         if name not in function.params:
             return ()
         index = _argument_index(function, name)
@@ -877,11 +930,17 @@ class LoopModel:
             arg = edge.call.arg(index, name)
             if arg is None or arg.dotted is None:
                 return ()
-            bound = self.at(edge.caller).binding(arg.dotted, edge.caller)
-            if bound is None or bound.cls is None:
+            caller = self.at(edge.caller)
+            bound = caller.binding(arg.dotted, edge.caller)
+            if bound is not None and bound.cls is not None:
+                given: tuple[ClassInfo, ...] = (bound.cls,)
+            elif bound is None and depth > 0 and arg.dotted in edge.caller.params:
+                given = caller.classes_from_callers(arg.dotted, edge.caller, depth - 1)
+            else:
+                given = ()
+            if not given:
                 return ()
-            if all(bound.cls is not known for known in classes):
-                classes.append(bound.cls)
+            classes.extend(cls for cls in given if all(cls is not known for known in classes))
         return tuple(classes) if len(classes) > 1 else ()
 
     # loops ------------------------------------------------------------------------------
@@ -1600,6 +1659,9 @@ class LoopModel:
         found = sorted(roots & OTHER_FRAMEWORKS)
         if found:
             return found[0]
+        borrowed = self._framework_of_project_imports()
+        if borrowed is not None:
+            return borrowed  # `from Algorithms.tf2.PPO.ppo import PPO`: a driver of TensorFlow code
         if any("backward" in cls.methods for cls in self.ir.classes.values()):
             return "its own autograd"  # `class Var: def backward(self): ...` (a teaching autograd), no torch
         if self.ir.import_refs and not _TRAINING_WORDS.search(self.text) and self.path and not any(
@@ -1608,6 +1670,23 @@ class LoopModel:
         ):
             return "no PyTorch"  # imports, none of torch or of the project (a z3 notebook's `s.model()`)
         return None
+
+    def _framework_of_project_imports(self) -> str | None:
+        """The other framework of every project module this file imports, when they all import it
+        and not torch (read from their own imports: no further)."""
+        if not self.path:
+            return None
+        frameworks: set[str] = set()
+        for ref in self.ir.import_refs.values():
+            module = self.project.module(self.path, ref.module, ref.level) if (ref.module or ref.level) else None
+            if module is None:
+                continue
+            theirs = {qualified.split(".", 1)[0] for qualified in module.ir.imports.values()}
+            foreign = theirs & OTHER_FRAMEWORKS
+            if theirs & TORCH_ROOTS or not foreign:
+                return None
+            frameworks |= foreign
+        return sorted(frameworks)[0] if frameworks else None
 
     def code(self, node: cst.CSTNode) -> str:
         """The text of an expression or simple statement (normalised spacing; see text.py)."""
@@ -1725,6 +1804,16 @@ def _argument_dotted(call: CallSite, index: int, name: str) -> str | None:
     """The dotted name a call passes for a parameter, None when it passes none or an expression."""
     arg = call.arg(index, name)
     return arg.dotted if arg is not None else None
+
+
+def _is_parameter(name: str, function: FunctionInfo) -> bool:
+    """Is `name` a parameter of the function or of one it is nested in (not shadowed between)?"""
+    scope: FunctionInfo | None = function
+    while scope is not None:
+        if name in scope.params:
+            return True
+        scope = scope.parent
+    return False
 
 
 def _argument_index(function: FunctionInfo, name: str) -> int:

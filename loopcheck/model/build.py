@@ -6,11 +6,13 @@ only for files that have findings).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
 import libcst as cst
 
+from loopcheck.lazyre import lazy
 from loopcheck.model.text import expression_text
 from loopcheck.model.ir import (
     ArgInfo,
@@ -326,6 +328,14 @@ def _replaces_gradient(target: cst.Attribute, value: cst.BaseExpression | None) 
     )
 
 
+_NO_GRADIENT = lazy(r"^(None|0|0\.0|(torch\.)?zeros(_like)?\(.*\)|.*\.new_zeros\(.*\))$", re.DOTALL)
+
+
+def _sets_gradient(value: cst.BaseExpression | None) -> bool:
+    """Is the value assigned to `p.grad` a gradient (not None, not zeros: a reset)?"""
+    return value is not None and not _NO_GRADIENT.match(expression_text(value))
+
+
 class FileBuilder:
     """Turns a parsed module into a FileIR in one recursive pass."""
 
@@ -457,6 +467,7 @@ class FileBuilder:
                 scan.scan(target)  # calls inside subscripts, e.g. d[key()] = ...
                 if _is_grad_attribute(target) and isinstance(node, cst.Assign) and _replaces_gradient(target, value):
                     simple.grad_reset = True
+                    simple.grad_set = _sets_gradient(value)
             simple.targets = tuple(names)
             simple.subscript_targets = tuple(containers)
             simple.augmented = isinstance(node, cst.AugAssign)

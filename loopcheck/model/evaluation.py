@@ -236,8 +236,13 @@ def _may_evaluate(model: LoopModel, function: FunctionInfo) -> bool:
         # a model's own methods are the model: the pass is where they are called; one that trains
         # the model itself (a Keras-style `fit` with validation after each epoch) is a driver
         return False
-    if function.name != "<module>" and not model.callers(function):
-        return False  # called from outside the project (a framework, a user): its context is unknown
+    if function.name != "<module>" and not model.callers(function) and not any(
+        step.loop.function is function for step in model.training_steps
+    ):
+        # called from outside the project (a framework, a user): its context is unknown; unless it
+        # trains the model itself (`fit` reached through a registry of classes): its training loop
+        # needs grad on, and leaves the model in the mode it trained in
+        return False
     return True
 
 
@@ -823,9 +828,21 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         return True  # `assert (model(x) == traced(x)).all()`: the output checks the code
     if statement.value is not event.call.node or not statement.targets:
         return False  # the output feeds an expression (a metric, a loss)
-    if loop is None and not _uses_of_output(function, event)[1:]:
+    if loop is None and not _uses_of_output(function, event)[1:] and not _iterated_or_tested(function, set(statement.targets)):
         return True  # `prob = resnet(aligned)` read by nothing after it: run to see that it runs
     return _only_inspected(function, statement)
+
+
+def _iterated_or_tested(function: FunctionInfo, names: set[str]) -> bool:
+    """Does a loop of the function iterate over one of the names (`for feature_map in out_put:`), or
+    a branch test read one? (Statements' reads are the function's simples; these are not.)"""
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names)) + r")\b") if names else None
+    if pattern is None:
+        return False
+    return any(
+        (isinstance(stmt, Loop) and pattern.search(stmt.iter_text)) or (isinstance(stmt, Branch) and pattern.search(stmt.test))
+        for stmt in all_statements(function.body)
+    )
 
 
 def _output_dropped(function: FunctionInfo, event: Event) -> bool:
@@ -1153,8 +1170,8 @@ def _untouched_between(
                 return False
             if call.method in ("backward", "step", "load_state_dict"):
                 return False
-            if target is not None and name is not None and call.receiver == name and _loads_state(model, function, call):
-                return False  # `tts_model.load(path)`: a project method that loads its weights
+            if name is not None and _part_of(call.receiver or "", name) and _loads_state(model, function, call):
+                return False  # `tts_model.load(path)`, `segan.G.load_pretrained(path)`: a project method that loads weights
             if name is None or target is not None:
                 continue
             if call.receiver == name and call.method not in _HARMLESS_METHODS and not _submodule_of(model, binding, call.method):
@@ -1404,10 +1421,28 @@ def _loads_state(model: LoopModel, function: FunctionInfo, call: CallSite) -> bo
     """Is the call a project method that loads weights (`load_state_dict`) into what it is called on?"""
     if call.method in (None, "load_state_dict", "eval", "train", "to", "cuda"):
         return False
-    target = model.resolve_call(call, function, via_callers=False)
-    return target is not None and target.cls is not None and any(
-        c.method == "load_state_dict" and (c.receiver or "").split(".", 1)[0] == "self" for s in target.simples for c in s.calls
-    )
+    # (`segan.G.load_pretrained(path)`: the class of an object's attribute is found through its binding)
+    target = model.resolve_call(call, function, via_callers="." in (call.receiver or "") and not (call.receiver or "").startswith("self."))
+    if target is None or target.cls is None:
+        return False
+    if any(c.method == "load_state_dict" and (c.receiver or "").split(".", 1)[0] == "self" for s in target.simples for c in s.calls):
+        return True
+    # `def load_pretrained(self, path): Saver(self).load_pretrained_ckpt(path)`: a loading method that
+    # hands itself to project code that loads a state dict
+    return call.method.startswith("load") and _loads_a_state_dict(model.at(target), target, 2)
+
+
+def _loads_a_state_dict(model: LoopModel, function: FunctionInfo, depth: int) -> bool:
+    """Does the function, or project code it calls (a few calls deep), call `load_state_dict`?"""
+    for simple in function.simples:
+        for call in simple.calls:
+            if call.method == "load_state_dict":
+                return True
+            if depth > 0:
+                target = model.resolve_call(call, function, via_callers=False)
+                if target is not None and target is not function and _loads_a_state_dict(model.at(target), target, depth - 1):
+                    return True
+    return False
 
 
 def _part_of(name: str, whole: str) -> bool:
@@ -1937,11 +1972,21 @@ def _volatile_input(model: LoopModel, event: Event) -> bool:
             c is not event.call and _returns_volatile(owner, event.context.function, c) for c in statement.calls
         ):
             return True  # `G(model.gen_z(64, dim, cuda, True))`
-        for name in arg.names:
-            for bound in owner.roles.bindings_of(name, event.context.function):
-                calls.extend(c.node for c in bound.statement.calls)
-                if any(_returns_volatile(owner, event.context.function, c) for c in bound.statement.calls):
-                    return True
+        # (followed back through the tensors it was computed from, a few assignments deep: before
+        # 0.4 whatever was computed from a volatile input was volatile, `ins_cut = inputs[:, :k]`)
+        names, seen = set(arg.names), set(arg.names)
+        for _ in range(3):
+            following: set[str] = set()
+            for name in names:
+                for bound in owner.roles.bindings_of(name, event.context.function):
+                    calls.extend(c.node for c in bound.statement.calls)
+                    if any(_returns_volatile(owner, event.context.function, c) for c in bound.statement.calls):
+                        return True
+                    following |= set(bound.statement.value_names) - seen
+            seen |= following
+            names = following
+            if not names:
+                break
         # (`Variable(x, volatile=True)`, or a library helper handed the flag to make one:
         # `ptan.agent.default_states_preprocessor([obs], volatile=True)`)
         if any(
@@ -2015,6 +2060,10 @@ def eval_mode_reaches(
     if subject is not None and _built_fresh_before(model, function, target, subject.name):
         return False  # a module built in this function starts in training mode, whoever calls it
     edges = model.callers(function) if edges is None else edges
+    if not edges and function.name != "<module>" and subject is not None and model.is_trained(subject) and any(
+        step.loop.function is function for step in model.training_steps
+    ):
+        return False  # a function that trains the model itself (`fit`): it is in the mode it trained in
     if not edges:
         return function.name != "<module>"  # called from where we cannot see: assume it is set
     for edge in edges:
@@ -2345,10 +2394,20 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
     ):
         return False  # `rnn(X, state, params)` where every caller passes a `def gru(...)`: no module
     if binding is None:
+        if subject is not None and "." not in subject.name:
+            # a parameter the callers give instances of different project classes (`fit(net, ...)`
+            # called with a Transformer in one script, a BiGRU in another): any of them may run
+            owner = model.at(subject.function)
+            passed = owner.classes_from_callers(subject.name, subject.function)
+            if passed:
+                return any(class_has_mode_layers(model.at_class(cls), cls) for cls in passed)
         # a name bound out of sight (an installed library's model, a notebook's lost cell) may hold
         # them; one bound in sight to what cannot be resolved (an attribute of a dict-like object of
         # networks, a parameter whose callers pass such) is unknown
         return subject is not None and _out_of_sight(model, subject.name, subject.function, 3)
+    if binding.cls is None and binding.classes:
+        # one of several project classes (what different subclasses build for `self.netg`)
+        return any(class_has_mode_layers(model.at_class(cls), cls) for cls in binding.classes)
     if binding.cls is None and binding.call is None:
         # bound where we can see, but to no construction (`models[name]`, a value picked by a
         # conditional, an attribute of another object): whether it holds dropout or batch norm

@@ -564,6 +564,9 @@ class Flow:
         items.extend(nodes)
         if simple.grad_reset and not reset:
             items.append(Emit(Event(Kind.RESET, simple.node, context)))
+            if simple.grad_set:
+                # (gradients put in place by hand: the next step uses them as a backward's)
+                items.append(Emit(Event(Kind.BACKWARD, simple.node, context)))
         if simple.jump is not None:
             items.append(Jump(simple.jump))
         return Sequence(tuple(items))

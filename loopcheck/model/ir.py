@@ -124,6 +124,9 @@ class Simple:
     value_call: CallSite | None = None
     grad_reset: bool = False
     """`p.grad = None` or `p.grad.zero_()`: resets the gradients it touches."""
+    grad_set: bool = False
+    """`alpha.grad = da - xi * h`: gradients computed elsewhere (`torch.autograd.grad`) put in
+    place of what was accumulated; the next step uses them as it would a backward's."""
     jump: str | None = None
     """continue, break, return or raise."""
     returned_names: frozenset[str] = frozenset()
@@ -140,6 +143,7 @@ class Simple:
         value_detached: bool = False,
         value_call: CallSite | None = None,
         grad_reset: bool = False,
+        grad_set: bool = False,
         jump: str | None = None,
         returned_names: frozenset[str] = frozenset(),
     ) -> None:
@@ -153,6 +157,7 @@ class Simple:
         self.value_detached = value_detached
         self.value_call = value_call
         self.grad_reset = grad_reset
+        self.grad_set = grad_set
         self.jump = jump
         self.returned_names = returned_names
 

@@ -20,6 +20,9 @@ class ProjectView(Protocol):
     def files_calling(self, name: str, besides: str) -> list[LoopModel]:
         """Models of the project's other files that call something named `name`."""
 
+    def files_deriving(self, name: str, besides: str) -> list[LoopModel]:
+        """Models of the project's other files that define a class deriving from one named `name`."""
+
     def mentions(
         self, pattern: str, folder: str | None = None, near: str | None = None, importers_of: str | None = None
     ) -> bool:
@@ -38,6 +41,9 @@ class _NoProject:
         return None
 
     def files_calling(self, name: str, besides: str) -> list[LoopModel]:
+        return []
+
+    def files_deriving(self, name: str, besides: str) -> list[LoopModel]:
         return []
 
     def mentions(

@@ -33,6 +33,7 @@ class ProjectObserver(Protocol):
 
     def module(self, importer: str, dotted: str, level: int, path: str | None) -> None: ...
     def callers(self, name: str, besides: str, paths: list[str]) -> None: ...
+    def deriving(self, name: str, besides: str, paths: list[str]) -> None: ...
     def mentions(self, pattern: str, found: bool) -> None: ...
 
 
@@ -98,6 +99,7 @@ class Project:
         self._aliases: dict[str, frozenset[str]] = {}
         self._resolved_root = root.resolve()
         self._caller_paths: dict[tuple[str, str], list[str]] = {}
+        self._deriving_paths: dict[tuple[str, str], list[str]] = {}
         self._file_exists: dict[str, bool] = {}
         self._searches: dict[str, int] = {}
         self._package_bases: dict[Path, Path] = {}
@@ -267,6 +269,27 @@ class Project:
                 if (name in self._called(path) or name in self._aliased_imports(path)) and self._realpath(path) != skip
             ]
         return self._caller_paths[key]
+
+    def files_deriving(self, name: str, besides: str) -> list[LoopModel]:
+        """The other files that import the module `besides` and define a class with a base named
+        `name` (`class Ganomaly(BaseModel):` in a file that imports `lib.model`)."""
+        paths = self.deriving_paths(name, besides)
+        if self.observer is not None:
+            self.observer.deriving(name, besides, paths)
+        models = (self._model_or_none(path) for path in paths)
+        return [model for model in models if model is not None]
+
+    def deriving_paths(self, name: str, besides: str) -> list[str]:
+        """The files `files_deriving` reads, found from the files' texts alone (nothing parsed)."""
+        key = (name, besides)
+        if key not in self._deriving_paths:
+            skip = self._realpath(besides)
+            pattern = re.compile(r"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*(?<![\w])" + re.escape(name) + r"\b", re.MULTILINE)
+            self._deriving_paths[key] = [
+                path for path in self._importers(module_names(Path(besides)))
+                if self._realpath(path) != skip and name in self._text(path) and pattern.search(self._text(path))
+            ]
+        return self._deriving_paths[key]
 
     def _importers(self, names: frozenset[str]) -> list[str]:
         """The files whose import lines hold one of `names`, in file order; not pytest files (a test
