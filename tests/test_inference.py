@@ -6226,3 +6226,75 @@ def test_weights_loaded_into_a_part_through_a_helper_make_the_model_no_fresh_one
     assert findings(source.replace("LOAD", 'segan.G.load_pretrained("g.ckpt")')) == [("LC007", "return self.infer_G(x)")]
     # nothing loaded: a fresh model run to see that the code runs
     assert findings(source.replace("LOAD", "pass")) == []
+
+
+def test_a_caller_nothing_calls_does_not_decide_the_mode_a_pass_runs_in() -> None:
+    source = """
+        def train(model, optim, loader, val_loader):
+            for epoch in range(10):
+                model.train()
+                for x, y in loader:
+                    optim.zero_grad()
+                    F.cross_entropy(model(x), y).backward()
+                    optim.step()
+                model.eval()
+                with torch.no_grad():
+                    for x, y in val_loader:
+                        print((model(x).argmax(1) == y).float().mean().item())
+
+        def test(model, loader):
+            with torch.no_grad():
+                for x, y in loader:
+                    acc = (model(x).argmax(1) == y).float().mean().item()
+                    print(acc)
+
+        def evaluate_saved(path):
+            model = Dropping()
+            model.load_state_dict(torch.load(path))
+            test(model, test_loader)
+
+        def main():
+            model = Dropping()
+            optim = torch.optim.Adam(model.parameters())
+            train(model, optim, train_loader, val_loader)
+            test(model, test_loader)
+
+        if __name__ == "__main__":
+            main()
+    """
+    # `train` leaves the model in eval mode; `evaluate_saved`, which would not, is called by nothing
+    assert findings(source) == []
+    # called, it runs the test on a model in training mode
+    called = source.replace("            main()", "            main()\n            evaluate_saved('best.pt')")
+    assert findings(called) == [("LC006", "acc = (model(x).argmax(1) == y).float().mean().item()")]
+
+
+def test_a_lambda_bound_to_a_name_runs_where_the_name_is_called() -> None:
+    source = """
+        from pathlib import Path
+
+        def train(args, model, criterion, train_loader, init_optimizer, n_epochs):
+            optimizer = init_optimizer(args.lr)
+            model_path = Path(args.root) / "model.pt"
+            if model_path.exists():
+                state = torch.load(str(model_path))
+                epoch = state["epoch"]
+                model.load_state_dict(state["model"])
+            else:
+                epoch = 1
+            save = lambda ep: torch.save({"model": model.state_dict(), "epoch": ep}, str(model_path))
+            for epoch in range(epoch, n_epochs + 1):
+                for inputs, targets in train_loader:
+                    loss = criterion(model(inputs), targets)
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                CALL
+    """
+    # saved every epoch through the lambda and loaded back to resume: the optimizer state is lost
+    assert findings(source.replace("CALL", "save(epoch + 1)")) == [
+        ("LC012", 'save = lambda ep: torch.save({"model": model.state_dict(), "epoch": ep}, str(model_path))')
+    ]
+    # the optimizer's state saved with it: nothing lost
+    full = source.replace('"epoch": ep}', '"epoch": ep, "optimizer": optimizer.state_dict()}')
+    assert findings(full.replace("CALL", "save(epoch + 1)")) == []

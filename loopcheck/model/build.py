@@ -473,6 +473,8 @@ class FileBuilder:
             simple.augmented = isinstance(node, cst.AugAssign)
             if names or containers:
                 function.assignments.append(simple)
+            if isinstance(value, cst.Lambda) and len(names) == 1 and "." not in names[0] and not containers:
+                self._lambda(names[0], value, function)
         elif isinstance(node, cst.Expr):
             scan.scan(node.value)
             kept = isinstance(node.value, (cst.Name, cst.Tuple, cst.Attribute, cst.Comparison))  # a notebook shows it: a use
@@ -681,6 +683,37 @@ class FileBuilder:
                 for simple in inner.simples:
                     cls.constructed.extend(simple.calls)
         return info
+
+    def _lambda(self, name: str, node: cst.Lambda, parent: FunctionInfo) -> None:
+        """`save = lambda ep: torch.save({...}, path)`: a function of that name, like a `def` whose
+        body returns the lambda's expression; calling `save(epoch)` runs it."""
+        if name in parent.nested:
+            return  # a `def` of the name stands
+        declared = (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params)
+        info = FunctionInfo(
+            name=name,
+            node=node,
+            params=tuple(p.name.value for p in declared),
+            defaults={
+                p.name.value: literal_value(p.default)
+                for p in declared
+                if p.default is not None and literal_value(p.default) is not NOT_LITERAL
+            },
+            decorators=(),
+            parent=parent,
+            cls=None,
+        )
+        self.functions.append(info)
+        parent.nested[name] = info
+        scan = _ExpressionScan()
+        returned = Simple(node=node.body, calls=scan.calls, jump="return")
+        returned.returned_names = scan.scan(node.body)
+        returned.value = node.body
+        outer_grad, self._grad_stack = self._grad_stack, []
+        block: Block = []
+        self._emit(block, info, returned, scan)
+        info.body = block
+        self._grad_stack = outer_grad
 
     def _class(self, node: cst.ClassDef, parent: FunctionInfo) -> None:
         bases = tuple(dotted_name(b.value) or "" for b in node.bases)

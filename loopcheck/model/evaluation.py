@@ -2066,7 +2066,10 @@ def eval_mode_reaches(
         return False  # a function that trains the model itself (`fit`): it is in the mode it trained in
     if not edges:
         return function.name != "<module>"  # called from where we cannot see: assume it is set
-    for edge in edges:
+    # a caller that nothing calls (`def eval(opt): ...` left beside `main`) runs only if someone
+    # outside calls it: the live callers decide, when there are any
+    live = tuple(edge for edge in edges if edge.caller.name == "<module>" or model.at(edge.caller).callers(edge.caller))
+    for edge in live or edges:
         caller = model.at(edge.caller)
         if caller.polymorphic(edge.call, edge.caller):
             continue  # one of several classes' methods (`model.sample()` on a GAN or a WGAN): what the
