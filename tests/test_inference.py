@@ -6106,8 +6106,11 @@ def test_gradients_put_in_place_by_hand_are_what_the_next_step_uses() -> None:
     """
     # the architecture step uses the gradients the helper computed and put in place
     assert findings(source.replace("VALUE", "g - 0.1 * g")) == []
-    # cleared by hand, there is nothing to step on yet: the backward comes after the step
-    assert findings(source.replace("VALUE", "None")) == [("LC003", "alpha_optim.step()")]
+    # cleared by hand, there is nothing to step on yet: the backward comes after the step (when no
+    # other optimizer's reset opens a phase of its own before it)
+    alone = source.replace("            w_optim.zero_grad()\n", "").replace("            w_optim.step()\n", "")
+    assert findings(alone.replace("VALUE", "None")) == [("LC003", "alpha_optim.step()")]
+    assert findings(alone.replace("VALUE", "g - 0.1 * g")) == []
 
 
 def test_a_method_that_trains_its_model_judges_its_validation_with_no_caller_in_sight() -> None:
@@ -6298,3 +6301,142 @@ def test_a_lambda_bound_to_a_name_runs_where_the_name_is_called() -> None:
     # the optimizer's state saved with it: nothing lost
     full = source.replace('"epoch": ep}', '"epoch": ep, "optimizer": optimizer.state_dict()}')
     assert findings(full.replace("CALL", "save(epoch + 1)")) == []
+
+
+def test_a_module_held_by_a_container_is_switched_with_it() -> None:
+    source = """
+        gnn = Dropping()
+        classifier = Tiny()
+        model = CONTAINER
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(10):
+            model.train()
+            for x, y in loader:
+                loss = F.cross_entropy(classifier(gnn(x)), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            model.eval()
+            with torch.no_grad():
+                for x, y in val_loader:
+                    rep = gnn(x)
+                    print((classifier(rep).argmax(1) == y).float().mean().item())
+    """
+    # `model.eval()` switches every module the container holds
+    assert findings(source.replace("CONTAINER", "nn.Sequential(gnn, classifier)")) == []
+    assert findings(source.replace("CONTAINER", "nn.ModuleList([gnn, classifier])")) == []
+    # a container of other modules leaves gnn in training mode
+    assert findings(source.replace("CONTAINER", "nn.Sequential(Tiny(), classifier)")) == [("LC006", "rep = gnn(x)")]
+
+
+def test_modules_unpacked_from_a_switched_container_are_in_its_mode() -> None:
+    source = """
+        gnn = Dropping()
+        classifier = Tiny()
+        model = nn.Sequential(gnn, classifier)
+        optimizer = torch.optim.Adam(model.parameters())
+        for x, y in loader:
+            loss = F.cross_entropy(classifier(gnn(x)), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        torch.save(model, "best.pt")
+        best_model = torch.load("best.pt")
+        SWITCH
+        gnn, classifier = best_model
+        with torch.no_grad():
+            for x, y in test_loader:
+                rep = gnn(x)
+                print((classifier(rep).argmax(1) == y).float().mean().item())
+    """
+    assert findings(source.replace("SWITCH", "best_model.eval()")) == []
+    assert findings(source.replace("SWITCH", "pass")) == [("LC006", "rep = gnn(x)")]
+
+
+def test_a_model_built_in_branch_arms_and_switched_before_a_helper_is_in_that_mode(tmp_path: Path) -> None:
+    (tmp_path / "nets.py").write_text(NETS)
+    (tmp_path / "evaluate.py").write_text(textwrap.dedent("""
+        import torch
+
+        def get_features(model, test_loader):
+            features = []
+            for batch in test_loader:
+                output = model(batch)
+                features.append(output.data.cpu().numpy())
+            return features
+
+        def lfw_test(model, test_loader):
+            features = get_features(model, test_loader)
+            print(len(features))
+
+        if __name__ == "__main__":
+            from nets import Dropping
+            model = Dropping()
+            model.load_state_dict(torch.load("model.pt"))
+            model.eval()
+            lfw_test(model, test_loader)
+    """))
+    (tmp_path / "train.py").write_text(textwrap.dedent("""
+        import torch
+        from torch.nn import DataParallel
+        from nets import Dropping, Tiny
+        from evaluate import lfw_test
+
+        if backbone == "drop":
+            model = Dropping()
+        else:
+            model = Tiny()
+        model = DataParallel(model)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(10):
+            model.train()
+            for x, y in loader:
+                loss = torch.nn.functional.cross_entropy(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            SWITCH
+            lfw_test(model, test_loader)
+    """))
+    paths = [str(tmp_path / name) for name in ("nets.py", "evaluate.py", "train.py")]
+
+    def found() -> list[tuple[str, str]]:
+        return [(f.code, Path(f.path).name) for f in lint_paths(paths, root=str(tmp_path)).findings]
+
+    train = (tmp_path / "train.py").read_text()
+    (tmp_path / "train.py").write_text(train.replace("SWITCH", "model.eval()"))
+    assert found() == [("LC007", "evaluate.py")]
+    (tmp_path / "train.py").write_text(train.replace("SWITCH", "pass"))
+    assert found() == [("LC006", "evaluate.py"), ("LC007", "evaluate.py")]
+
+
+def test_a_wrapper_method_that_switches_its_part_evaluates_that_part_in_eval_mode() -> None:
+    source = """
+        class Framework(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.model = Dropping()
+                self.optimizer = torch.optim.Adam(self.model.parameters())
+
+            def train_model(self, loader):
+                for epoch in range(10):
+                    self.train()
+                    for x, y in loader:
+                        loss = F.cross_entropy(self.model(x), y)
+                        loss.backward()
+                        self.optimizer.step()
+                        self.optimizer.zero_grad()
+
+            def eval_model(self, loader):
+                SWITCH
+                with torch.no_grad():
+                    for x, y in loader:
+                        print((self.model(x).argmax(1) == y).float().mean().item())
+
+        framework = Framework()
+        framework.train_model(train_loader)
+        framework.load_state_dict(torch.load("best.pt"))
+        framework.eval_model(test_loader)
+    """
+    # the method puts the part it runs in eval mode: the wrapper's own mode does not matter
+    assert findings(source.replace("SWITCH", "self.model.eval()")) == []

@@ -76,6 +76,9 @@ class EvaluationPass(Frozen):
     through_training_helper: bool = False
     """The first model call sits in a helper that training iterations run too (`_process_one_batch`
     shared by train and vali): grad can only be disabled where the pass calls it."""
+    shown: Subject | None = None
+    """The model as the pass names it where it calls a method that runs it (`net.predict(x)`, whose
+    forward is `self(x)`): for the report's words only."""
 
     def __init__(
         self,
@@ -87,6 +90,7 @@ class EvaluationPass(Frozen):
         entered_by: tuple[CallEdge, ...] | None = None,
         in_training_function: bool = False,
         through_training_helper: bool = False,
+        shown: Subject | None = None,
     ) -> None:
         _set(self, "function", function)
         _set(self, "loop", loop)
@@ -96,12 +100,13 @@ class EvaluationPass(Frozen):
         _set(self, "entered_by", entered_by)
         _set(self, "in_training_function", in_training_function)
         _set(self, "through_training_helper", through_training_helper)
+        _set(self, "shown", shown)
 
     def model_name(self) -> str:
         """The model as a report names it: as the pass names it where it calls a method that runs
         it (`model_pytorch.predict(x_test)`, not `self`)."""
-        if self.model is not None and self.model is not self.first_call.subject:
-            return self.model.name
+        if self.shown is not None:
+            return self.shown.name
         return self.first_call.subject_name("model")
 
     @property
@@ -1292,8 +1297,9 @@ def _pass(
                 return None
             restricted = True
     return EvaluationPass(
-        function, loop, first, subject or first.subject, callers[0] if callers else None, tuple(callers) if restricted else None,
+        function, loop, first, first.subject, callers[0] if callers else None, tuple(callers) if restricted else None,
         in_training_function=function.name != "<module>" and "backward" in model.reaches(function),
+        shown=subject,
     )
 
 
@@ -2126,10 +2132,20 @@ def _as_passed(model: LoopModel, function: FunctionInfo, edge: CallEdge, subject
     root = argument.split(".")[0]
     # `model = DataParallel(model).to(device)` wraps the same object; other rebindings may be another
     values = [b for b in caller.roles.bindings_of(root, edge.caller) if root not in b.statement.value_names]
-    if len(values) > 1:
+    if len(values) > 1 and not _alternative_arms(caller, edge.caller, values):
         return subject  # several objects may reach the call under that name: the callee's view stands
+    # (one built in each arm of a branch, `if backbone == 'resnet18': model = ... elif ...`: one object)
     mapped = caller.flow.subject(argument + dot + rest, edge.caller)
     return mapped if mapped is not None else subject
+
+
+def _alternative_arms(model: LoopModel, function: FunctionInfo, bindings: list[Binding]) -> bool:
+    """Are the bindings made in different arms of branches, so that one run makes only one of them?"""
+    guards = {id(p.simple): p.guards for p in model.ordered_statements(function)}
+    seen = [guards.get(id(b.statement)) for b in bindings]
+    if any(not g for g in seen):
+        return False
+    return len({tuple(g) for g in seen}) == len(seen)
 
 
 def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
@@ -2267,7 +2283,35 @@ def covers(switched: Subject | None, subject: Subject | None, model: LoopModel) 
         for one, other in ((subject, switched), (switched, subject)):
             if one.binding is not None and other.name in (one.binding.alias, one.binding.wraps):
                 return True  # (or `parallel_model = nn.DataParallel(model)`: one holds the other)
+    if _held_by(switched, subject, model):
+        return True
     return model.may_be(switched, subject)
+
+
+_CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
+
+
+def _held_by(switched: Subject | None, subject: Subject | None, model: LoopModel | None = None) -> bool:
+    """Is the subject a module the switched one holds: built into it (`model = nn.Sequential(gnn,
+    classifier)`, `nn.ModuleList([enc, dec])`), or unpacked from it (`gnn, classifier = best_model`)?"""
+    if switched is None or subject is None or switched.binding is None:
+        return False
+    head = subject.name.split(".", 1)[0]
+    call = switched.binding.call
+    while call is not None and call.inner is not None and call.method in RETURNS_SELF:
+        call = call.inner
+    if call is not None and call.inner is None and (call.dotted or "").rsplit(".", 1)[-1] in _CONTAINERS:
+        if any(head in arg.names for arg in call.args):
+            return True
+    bindings = [subject.binding] if subject.binding is not None else []
+    if model is not None and "." not in subject.name:
+        # (a script's name bound again: `gnn = GNN(...)` first, `gnn, classifier = best_model` later)
+        bindings = model.at(subject.function).roles.bindings_of(subject.name, subject.function) or bindings
+    return any(
+        len(bound.statement.targets) > 1 and isinstance(bound.statement.value, cst.Name)
+        and bound.statement.value.value == switched.name
+        for bound in bindings
+    )
 
 
 def _mode_before(
@@ -2293,6 +2337,8 @@ def _surely_covers(model: LoopModel, switched: Subject | None, subject: Subject 
     if switched is None or subject is None:
         return False
     if subject.name == switched.name or subject.name.startswith(switched.name + ".") or _part_named(model, subject, switched):
+        return True
+    if _held_by(switched, subject, model):
         return True
     for one, other in ((subject, switched), (switched, subject)):
         if one.binding is not None and other.name in (one.binding.alias, one.binding.wraps):
