@@ -6440,3 +6440,32 @@ def test_a_wrapper_method_that_switches_its_part_evaluates_that_part_in_eval_mod
     """
     # the method puts the part it runs in eval mode: the wrapper's own mode does not matter
     assert findings(source.replace("SWITCH", "self.model.eval()")) == []
+
+
+def test_a_layer_class_bound_to_a_name_and_built_through_it_is_a_mode_layer() -> None:
+    source = """
+        class Net(nn.Module):
+            def __init__(self, norm_layer=None):
+                super().__init__()
+                if norm_layer is None:
+                    norm_layer = LAYER
+                self.fc = nn.Linear(4, 4)
+                self.bn1 = norm_layer(4)
+
+            def forward(self, x):
+                return self.bn1(self.fc(x))
+
+        model = Net()
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(10):
+            for x, y in loader:
+                loss = F.mse_loss(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            with torch.no_grad():
+                for x, y in val_loader:
+                    print(F.mse_loss(model(x), y).item())
+    """
+    assert findings(source.replace("LAYER", "nn.BatchNorm1d")) == [("LC006", "print(F.mse_loss(model(x), y).item())")]
+    assert findings(source.replace("LAYER", "nn.LayerNorm")) == []

@@ -392,6 +392,33 @@ def test_same_file_meter_that_keeps_a_graph_tensor_is_retention() -> None:
     assert codes(METER.format(value="loss")) == [(16, "LC009")]
 
 
+RUNNING_MEAN = """
+    class Averager:
+        def __init__(self):
+            self.n, self.v = 0, 0
+
+        def add(self, x):
+            self.v = {update}
+            self.n += 1
+
+    meter = Averager()
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        meter.add({value})
+"""
+
+
+def test_a_running_mean_that_folds_in_a_graph_tensor_is_retention() -> None:
+    fold = "(self.v * self.n + x) / (self.n + 1)"
+    assert codes(RUNNING_MEAN.format(update=fold, value="loss")) == [(16, "LC009")]
+    assert codes(RUNNING_MEAN.format(update=fold, value="loss.item()")) == []
+    # the latest value only, replaced at each call: nothing builds up
+    assert codes(RUNNING_MEAN.format(update="x * 1.0", value="loss")) == []
+
+
 def test_logger_method_appending_its_argument_is_retention() -> None:
     assert codes("""
         class History:

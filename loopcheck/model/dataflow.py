@@ -875,6 +875,11 @@ def kept_parameters(function: FunctionInfo, modules: Iterable[str] = ()) -> froz
             outer = [t for t in (*simple.targets, *simple.subscript_targets) if _outlives_call(t, function)]
             if outer and not simple.value_detached:
                 kept |= simple.value_names & params
+        elif not simple.value_detached and any(
+            t in simple.value_names and _outlives_call(t, function) for t in simple.targets
+        ):
+            # `self.v = (self.v * self.n + x) / (self.n + 1)`: a running value that folds the argument in
+            kept |= simple.value_names & params
         for call in simple.calls:
             container = _container(call)
             if call.method in APPENDING_METHODS and container and container.split(".", 1)[0] not in imported and _outlives_call(container, function):

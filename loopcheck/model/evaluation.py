@@ -2800,13 +2800,39 @@ def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
         _builds_mode_layer(model, call) for call in cls.constructed
         if id(call.node) not in applied and not _stored_unused(model.at_class(cls), cls, call)
     )
-    found = found or _reads_training_flag(cls) or _bases_have_mode_layers(model, cls)
+    found = found or _reads_training_flag(cls) or _bases_have_mode_layers(model, cls) or _aliased_mode_layer(cls)
     for call in cls.constructed:
         if found:
             break
         found = _built_part_has_mode_layers(model, cls, call, ())
     model._class_facts[key] = found
     return found
+
+
+def _aliased_mode_layer(cls: ClassInfo) -> bool:
+    """A layer class bound to a name and built through it in a method: `if norm_layer is None:
+    norm_layer = nn.BatchNorm2d`, or `norm_layer=nn.BatchNorm2d` as a default, then `self.bn1 =
+    norm_layer(width)`."""
+    for method in cls.methods.values():
+        aliases: dict[str, set[str]] = {}
+        node = method.node
+        if isinstance(node, cst.FunctionDef):
+            for param in (*node.params.params, *node.params.kwonly_params):
+                named = dotted_name(param.default) if param.default is not None else None
+                if named:
+                    aliases.setdefault(param.name.value, set()).add(named)
+        for simple in method.assignments:
+            if len(simple.targets) == 1 and isinstance(simple.value, (cst.Name, cst.Attribute)):
+                named = dotted_name(simple.value)
+                if named:
+                    aliases.setdefault(simple.targets[0], set()).add(named)
+        layers = {
+            name for name, values in aliases.items()
+            if any(_MODE_LAYER_NAME.search(v.rsplit(".", 1)[-1]) and not re.search(r"(?i)instance_?norm", v) for v in values)
+        }
+        if layers and any(call.dotted in layers for simple in method.simples for call in simple.calls):
+            return True
+    return False
 
 
 def _stored_unused(model: LoopModel, cls: ClassInfo, call: CallSite) -> bool:
@@ -2884,7 +2910,7 @@ def _bases_have_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
 
 
 def _built_with(model: LoopModel, cls: ClassInfo, init: FunctionInfo, known: tuple[tuple[str, object], ...]) -> bool:
-    found = _reads_training_flag(cls) or _bases_have_mode_layers(model, cls)
+    found = _reads_training_flag(cls) or _bases_have_mode_layers(model, cls) or _aliased_mode_layer(cls)
     in_init = {id(c.node) for inner in functions_within(init) for simple in inner.simples for c in simple.calls}
     applied = {id(c.node.func) for c in cls.constructed if isinstance(c.node.func, cst.Call)}
     for call_made in cls.constructed:
