@@ -6469,3 +6469,18 @@ def test_a_layer_class_bound_to_a_name_and_built_through_it_is_a_mode_layer() ->
     """
     assert findings(source.replace("LAYER", "nn.BatchNorm1d")) == [("LC006", "print(F.mse_loss(model(x), y).item())")]
     assert findings(source.replace("LAYER", "nn.LayerNorm")) == []
+
+
+def test_a_long_stored_call_is_named_with_its_arguments_elided() -> None:
+    source = NETS + textwrap.dedent("""
+        net = Tiny()
+        net.load_state_dict(torch.load("net.pt"))
+        embs = []
+        for img in faces:
+            embs.append(net(test_transform(img).to(device).unsqueeze(0).contiguous()))
+        print(torch.cat(embs).shape)
+    """)
+    found, _ = lint_source(source, "embed.py")
+    messages = [f.message for f in found if f.code == "LC009"]
+    assert len(messages) == 1
+    assert "graph of net(...) alive" in messages[0] and "store net(...).item()" in messages[0]

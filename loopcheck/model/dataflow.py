@@ -755,7 +755,11 @@ def _shown(node: cst.CSTNode, carried: str) -> str:
     if isinstance(node, cst.Name):
         return node.value
     text = expression_text(node)
-    return text if len(text) <= 40 else carried
+    if len(text) <= 40:
+        return text
+    called = dotted_name(node.func) if isinstance(node, cst.Call) else None
+    # (`self.model(conf.test_transform(img).to(device).unsqueeze(0))`: the call, its arguments elided)
+    return f"{called}(...)" if called else carried
 
 
 def _varying_key(target: cst.BaseExpression) -> bool:
