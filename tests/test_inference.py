@@ -6484,3 +6484,29 @@ def test_a_long_stored_call_is_named_with_its_arguments_elided() -> None:
     messages = [f.message for f in found if f.code == "LC009"]
     assert len(messages) == 1
     assert "graph of net(...) alive" in messages[0] and "store net(...).item()" in messages[0]
+
+
+def test_a_project_function_named_like_a_transformers_schedule_factory_is_read_for_what_it_builds() -> None:
+    source = """
+        from torch.optim import lr_scheduler
+
+        def get_scheduler(cfg, optim, last_epoch):
+            return lr_scheduler.MultiStepLR(optim, milestones=[10, 20], last_epoch=last_epoch)
+
+        model = Tiny()
+        optim = torch.optim.Adam(model.parameters())
+        scheduler = FACTORY
+        for epoch in range(30):
+            for x, y in loader:
+                optim.zero_grad()
+                F.mse_loss(model(x), y).backward()
+                optim.step()
+            scheduler.step()
+    """
+    # the project's own factory: its third argument is the last epoch, not a count of steps
+    assert findings(source.replace("FACTORY", "get_scheduler(cfg, optim, start_epoch)")) == []
+    # transformers' factory sizes the schedule in optimizer steps: stepped per epoch, it is too slow
+    hf = source.replace("FACTORY", "get_linear_schedule_with_warmup(optim, 100, num_steps)").replace(
+        "from torch.optim import lr_scheduler", "from torch.optim import lr_scheduler\n        from transformers import get_linear_schedule_with_warmup"
+    )
+    assert [code for code, _ in findings(hf)] == ["LC005"]

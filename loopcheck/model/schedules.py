@@ -157,6 +157,8 @@ def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize |
     if kind == "ReduceLROnPlateau":
         return ScheduleSize("epoch", "ReduceLROnPlateau reacts to a validation metric once per epoch")
     if re.match(r"get_\w*schedule", kind):
+        if model.at(binding.function).resolve_call(call, binding.function) is not None:
+            return None  # the project's own `factory.get_scheduler(cfg, optim, last_epoch)`: not transformers'
         total = call.arg(2, "num_training_steps")
         if total is not None:
             return ScheduleSize("iteration", f"num_training_steps={model.code(total.node)}")
