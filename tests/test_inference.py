@@ -6510,3 +6510,24 @@ def test_a_project_function_named_like_a_transformers_schedule_factory_is_read_f
         "from torch.optim import lr_scheduler", "from torch.optim import lr_scheduler\n        from transformers import get_linear_schedule_with_warmup"
     )
     assert [code for code, _ in findings(hf)] == ["LC005"]
+
+
+def test_the_state_of_a_dict_nested_in_a_checkpoint_is_saved() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(100):
+            for x, y in loader:
+                optimizer.zero_grad()
+                F.mse_loss(model(x), y).backward()
+                optimizer.step()
+            training = {
+                "epoch": epoch,
+                OPTIMIZER_STATE
+            }
+            save_obj = {"model": "tiny", "model_sd": model.state_dict(), "training": training}
+            torch.save(save_obj, "epoch-last.pth")
+    """
+    # the optimizer's state sits one dict level down: nothing lost
+    assert findings(source.replace("OPTIMIZER_STATE", '"optimizer_sd": optimizer.state_dict(),')) == []
+    assert [code for code, _ in findings(source.replace("OPTIMIZER_STATE", ""))] == ["LC012"]

@@ -704,17 +704,22 @@ def _compares_metrics(left: str, right: str) -> bool:
 
 
 def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> tuple[set[str], list[Simple]] | None:
-    """The keys of the dict saved, and the statements that fill it; None if not a dict."""
+    """The keys of the dict saved, and the statements that fill it; None if not a dict. A dict
+    nested in it (`"training": {"epoch": epoch, "optimizer_sd": optimizer.state_dict()}`, also
+    through a name bound to one) adds its keys and statements."""
     if isinstance(saved, cst.Dict):
-        return _literal_keys(saved), [simple]
+        keys, statements = _literal_keys(saved), [simple]
+        _add_nested(function, saved, keys, statements, 2)
+        return keys, statements
     if not isinstance(saved, cst.Name):
         return None
-    keys: set[str] = set()
-    statements: list[Simple] = []
+    keys = set()
+    statements = []
     for assignment in function.assignments:
         if saved.value in assignment.targets and isinstance(assignment.value, cst.Dict):
             keys |= _literal_keys(assignment.value)
             statements.append(assignment)
+            _add_nested(function, assignment.value, keys, statements, 2)
         elif saved.value in assignment.subscript_targets and isinstance(assignment.node, cst.Assign):
             for target in assignment.node.targets:
                 if isinstance(target.target, cst.Subscript):
@@ -722,6 +727,24 @@ def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> t
                     keys |= named if named or not _takes_keywords(function) else {ANY_KEY}
             statements.append(assignment)
     return (keys, statements) if statements else None
+
+
+def _add_nested(function: FunctionInfo, node: cst.Dict, keys: set[str], statements: list[Simple], depth: int) -> None:
+    if depth <= 0:
+        return
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement):
+            continue
+        value = element.value
+        if isinstance(value, cst.Dict):
+            keys |= _literal_keys(value)
+            _add_nested(function, value, keys, statements, depth - 1)
+        elif isinstance(value, cst.Name):
+            for assignment in function.assignments:
+                if assignment.targets == (value.value,) and isinstance(assignment.value, cst.Dict) and assignment not in statements:
+                    keys |= _literal_keys(assignment.value)
+                    statements.append(assignment)
+                    _add_nested(function, assignment.value, keys, statements, depth - 1)
 
 
 ANY_KEY = "**"

@@ -20,7 +20,8 @@ class MissingZeroGrad(Rule):
     `zero_grad()`): a reset on one branch only leaves the other accumulating, but one that skips
     only the parameters with no gradient yet (`if p.grad is not None: p.grad.zero_()`) resets all. Gradient
     accumulation is fine when the step and the reset both run every few iterations
-    (`if (i + 1) % k == 0`). Optimizers are judged one by one, so a GAN that resets the
+    (`if (i + 1) % k == 0`), or when a counter opens the window (the reset under `if n == 0:`, the
+    step under `if n == k:` setting `n = 0`). Optimizers are judged one by one, so a GAN that resets the
     discriminator but not the generator is reported for the generator. Helpers in any file of the
     project are followed; when code that cannot be seen receives the model or optimizer, nothing is
     said."""
@@ -45,6 +46,19 @@ for x, y in loader:
     optimizer.step()
 """
     VALID = (
+        # a counter opens each accumulation window: the step's arm sets it back to 0
+        """\
+n = 0
+for x, y in loader:
+    if n == 0:
+        optimizer.zero_grad()
+    loss = criterion(model(x), y) / k
+    loss.backward()
+    n += 1
+    if n == k:
+        optimizer.step()
+        n = 0
+""",
         """\
 for x, y in loader:
     optimizer.zero_grad()
@@ -213,8 +227,35 @@ def _key(stepped: Event) -> object:
 
 def _accumulates(model: LoopModel, stepped: Event, resets: list[Event]) -> bool:
     """Step and reset both run every few iterations (`if (i + 1) % k == 0`): gradients accumulate
-    in between on purpose, whichever iteration the window starts in."""
-    return _on_cadence(stepped) and any(_on_cadence(r) and model.resets(r, stepped.subject) for r in resets)
+    in between on purpose, whichever iteration the window starts in. Or a counter opens the window:
+    the reset runs `if n == 0`, and the step's arm sets `n = 0` again (`if n == k: step(); n = 0`)."""
+    if _on_cadence(stepped) and any(_on_cadence(r) and model.resets(r, stepped.subject) for r in resets):
+        return True
+    return any(model.resets(r, stepped.subject) and _counter_reopens(model, stepped, r) for r in resets)
+
+
+_COUNTER_TEST = lazy(r"^\s*([A-Za-z_][\w.]*)\s*==\s*(.+?)\s*$")
+
+
+def _counter_reopens(model: LoopModel, stepped: Event, reset: Event) -> bool:
+    """Is the reset under `n == v`, and does the step's own arm (under `n == k`) set `n = v`?"""
+    tests = [m for m in (_COUNTER_TEST.match(g) for g in reset.context.guards) if m]
+    own = [m for m in (_COUNTER_TEST.match(g) for g in stepped.context.guards) if m]
+    if not tests or not own or stepped.context.function is not reset.context.function:
+        return False
+    function = stepped.context.function
+    owner = model.at(function)
+    for test in tests:
+        name, value = test.group(1), test.group(2)
+        if not any(m.group(1) == name for m in own):
+            continue
+        for placed in owner.ordered_statements(function):
+            simple = placed.simple
+            if simple.targets == (name,) and simple.value is not None and not simple.augmented and (
+                owner.code(simple.value) == value and set(stepped.context.guards) <= set(placed.guards)
+            ):
+                return True
+    return False
 
 
 def _on_cadence(event: Event) -> bool:
