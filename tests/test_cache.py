@@ -11,11 +11,13 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from loopcheck.engine import LintResult, lint_paths
+from tests.test_inference import BASE_AND_SUBCLASS, NETS
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -259,42 +261,8 @@ def test_a_script_beside_that_changes_the_pytorch_era_invalidates_the_entry(tmp_
     assert [f.code for f in warm.findings] == ["LC007"]
 
 
-BASE = """
-import torch
-import torch.nn as nn
-
-
-class Dropping(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.drop = nn.Dropout(0.5)
-        self.fc = nn.Linear(4, 2)
-
-    def forward(self, x):
-        return self.fc(self.drop(x))
-
-
-class BaseModel:
-    def __init__(self, loader):
-        self.loader = loader
-
-    def train_one_epoch(self):
-        self.netg.train()
-        for x in self.loader:
-            self.optimizer.zero_grad()
-            self.netg(x).pow(2).mean().backward()
-            self.optimizer.step()
-
-    def test(self):
-        with torch.no_grad():
-            for x in self.loader:
-                print(self.netg(x).mean().item())
-
-    def train(self):
-        for epoch in range(10):
-            self.train_one_epoch()
-            self.test()
-"""
+# the base class of test_inference's subclass tests, with the models it builds
+BASE = NETS + textwrap.dedent(BASE_AND_SUBCLASS)
 
 SUBCLASS = """
 import torch
