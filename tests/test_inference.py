@@ -6111,6 +6111,8 @@ def test_gradients_put_in_place_by_hand_are_what_the_next_step_uses() -> None:
     alone = source.replace("            w_optim.zero_grad()\n", "").replace("            w_optim.step()\n", "")
     assert findings(alone.replace("VALUE", "None")) == [("LC003", "alpha_optim.step()")]
     assert findings(alone.replace("VALUE", "g - 0.1 * g")) == []
+    # `p._grad = g`, the attribute behind `.grad` (A3C hands its workers' gradients over so)
+    assert findings(alone.replace("alpha.grad = VALUE", "alpha._grad = g - 0.1 * g")) == []
 
 
 def test_a_method_that_trains_its_model_judges_its_validation_with_no_caller_in_sight() -> None:
@@ -6531,3 +6533,48 @@ def test_the_state_of_a_dict_nested_in_a_checkpoint_is_saved() -> None:
     # the optimizer's state sits one dict level down: nothing lost
     assert findings(source.replace("OPTIMIZER_STATE", '"optimizer_sd": optimizer.state_dict(),')) == []
     assert [code for code, _ in findings(source.replace("OPTIMIZER_STATE", ""))] == ["LC012"]
+
+
+def test_a_name_only_ever_bound_to_none_is_no_scheduler() -> None:
+    source = """
+        class Trainer:
+            def __init__(self, model):
+                self.model = model
+                self.optimizer = torch.optim.Adam(model.parameters())
+                self.lr_scheduler = None
+                SCHEDULER
+
+            def train_epoch(self, loader):
+                if self.lr_scheduler is not None:
+                    self.lr_scheduler.step()
+                for x, y in loader:
+                    self.optimizer.zero_grad()
+                    F.mse_loss(self.model(x), y).backward()
+                    self.optimizer.step()
+
+        trainer = Trainer(Tiny())
+        for epoch in range(10):
+            trainer.train_epoch(loader)
+    """
+    # nothing but None is ever put there: no scheduler steps before the optimizer
+    assert findings(source.replace("SCHEDULER", "pass")) == []
+    built = source.replace("SCHEDULER", "if use_schedule:\n                    self.lr_scheduler = torch.optim.lr_scheduler.StepLR(self.optimizer, 5)")
+    assert [code for code, _ in findings(built)] == ["LC004"]
+
+
+def test_a_model_frozen_through_named_parameters_records_no_graph() -> None:
+    source = """
+        model = torchvision.models.resnet18(pretrained=True)
+        model.load_state_dict(torch.load("teacher.pt"))
+        model.features = torch.nn.DataParallel(model.features)
+        FREEZE
+        model.eval()
+        soft = []
+        for images, target in train_loader:
+            output = model(images)
+            soft.append(F.softmax(output, dim=1).cpu().numpy())
+    """
+    freeze = "for name, param in model.named_parameters():\n            param.requires_grad = False"
+    # every parameter frozen (wrapping a part in DataParallel adds none): the forwards record no graph
+    assert findings(source.replace("FREEZE", freeze)) == []
+    assert [code for code, _ in findings(source.replace("FREEZE", "pass"))] == ["LC007"]

@@ -311,7 +311,8 @@ def _targets(node: cst.BaseExpression) -> tuple[list[str], list[str]]:
 
 
 def _is_grad_attribute(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Attribute) and node.attr.value == "grad"
+    """`p.grad`, or `shared_param._grad` (the attribute behind it, set to hand gradients over)."""
+    return isinstance(node, cst.Attribute) and node.attr.value in ("grad", "_grad")
 
 
 def _replaces_gradient(target: cst.Attribute, value: cst.BaseExpression | None) -> bool:
@@ -323,7 +324,7 @@ def _replaces_gradient(target: cst.Attribute, value: cst.BaseExpression | None) 
         return True
     kept = expression_text(target)
     return not any(
-        isinstance(node, cst.Attribute) and node.attr.value == "grad" and expression_text(node) == kept
+        isinstance(node, cst.Attribute) and node.attr.value in ("grad", "_grad") and expression_text(node) == kept
         for node in nodes_within(value)
     )
 

@@ -202,6 +202,24 @@ def _tuple_calls(simple: Simple) -> list[CallSite | None] | None:
     return [by_node.get(id(element.value)) for element in value.elements]
 
 
+def _is_none(simple: Simple) -> bool:
+    return isinstance(simple.value, cst.Name) and simple.value.value == "None"
+
+
+def _only_none(table: "RoleTable", name: str, function: FunctionInfo) -> bool:
+    """Is every assignment of the name seen from the function `= None` (for `self.x`, in every
+    method of the class and its bases)?"""
+    if name.startswith("self.") and function.cls is not None:
+        bindings = [
+            b for cls in table.model.class_chain(function.cls)
+            for b in table.model.at_class(cls).roles.attributes.get(id(cls), {}).get(name, [])
+        ]
+    else:
+        # (`_model = None` at the top, `global _model; _model = Net()` in a loader: not only None)
+        bindings = table.bindings_of(name, function) + table.assigned_as_global.get(name, [])
+    return bool(bindings) and all(_is_none(b.statement) for b in bindings)
+
+
 class RoleTable:
     """Bindings of every function, class and the module, and the lookups over them."""
 
@@ -375,6 +393,10 @@ class RoleTable:
         binding = binding if binding is not None else self.lookup(name, function)
         if binding is not None and binding.role is not None:
             return binding.role
+        if binding is not None and _is_none(binding.statement) and _only_none(
+            self.model.at(binding.function).roles, binding.name, binding.function
+        ):
+            return None  # `self.lr_scheduler = None` and nothing else: no object, whatever the name says
         by_name = role_from_name(name)
         if by_name == MODEL and binding is not None and _CLASS_NAME.match(name.rsplit(".", 1)[-1]):
             # `Model = eval(model_type)` / `Model = getattr(models, name)`: a CapWords name bound to

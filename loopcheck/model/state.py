@@ -920,9 +920,24 @@ def requires_grad_set(placed: Placed, name: str) -> bool | None:
         if not target.endswith(".requires_grad") or not isinstance(simple.value, cst.Name):
             continue
         holder = target[: -len(".requires_grad")]
-        if any(holder in loop.targets and loop.iter_text.replace(" ", "") == f"{name}.parameters()" for loop in placed.loops):
+        # (`for p in net.parameters():`, or `for n, p in net.named_parameters():` with the
+        # parameter the last target)
+        if any(
+            holder in loop.targets and (
+                loop.iter_text.replace(" ", "") == f"{name}.parameters()"
+                or (loop.iter_text.replace(" ", "") == f"{name}.named_parameters()" and loop.targets[-1:] == (holder,))
+            )
+            for loop in placed.loops
+        ):
             return simple.value.value != "False"
     return None
+
+
+def _wraps_itself(model: LoopModel, simple: Simple, target: str) -> bool:
+    """Does the value assigned to `target` hold what `target` held (`x.f = DataParallel(x.f)`)?"""
+    if simple.value is None:
+        return False
+    return re.search(r"(?<![\w.])" + re.escape(target) + r"(?![\w])", model.code(simple.value)) is not None
 
 
 def _thawed(model: LoopModel, binding: Binding, name: str) -> bool:
@@ -940,6 +955,7 @@ def _thawed(model: LoopModel, binding: Binding, name: str) -> bool:
                         return True
             if any(
                 (t.startswith(prefix) or t == name) and not t.endswith((".requires_grad", ".data"))
+                and not _wraps_itself(model, simple, t)  # (`model.features = DataParallel(model.features)`: the same layers)
                 for t in (*simple.subscript_targets, *(t for t in simple.targets if t.startswith(prefix)))
             ) or any(c.method == "add_module" and c.receiver == name for c in simple.calls):
                 return True  # `model.classifier[6] = nn.Linear(...)` after the freeze: a new, trainable layer
