@@ -93,7 +93,7 @@ for x, y in loader:
                 return True, frozenset()
             if event.kind is Kind.STEP and not seen_backward:
                 return False, early | {event}
-            if event.kind is Kind.RESET and early and _another_optimizer(event, early):
+            if event.kind is Kind.RESET and any(_other(event, stepped) for stepped in early):
                 # `critic_optimizer.zero_grad()` opens the critic's phase: the backward that follows
                 # is the critic's, not the one the earlier actor step should have waited for
                 return seen_backward, frozenset(e for e in early if not _other(event, e))
@@ -109,7 +109,3 @@ def _other(reset: Event, stepped: Event) -> bool:
     if reset.subject is None or stepped.subject is None:
         return False
     return reset.subject.role == OPTIMIZER and reset.subject.name != stepped.subject.name
-
-
-def _another_optimizer(reset: Event, early: frozenset[Event]) -> bool:
-    return any(_other(reset, stepped) for stepped in early)
