@@ -841,13 +841,13 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
 def _iterated_or_tested(function: FunctionInfo, names: set[str]) -> bool:
     """Does a loop of the function iterate over one of the names (`for feature_map in out_put:`), or
     a branch test read one? (Statements' reads are the function's simples; these are not.)"""
-    pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names)) + r")\b") if names else None
-    if pattern is None:
-        return False
-    return any(
-        (isinstance(stmt, Loop) and pattern.search(stmt.iter_text)) or (isinstance(stmt, Branch) and pattern.search(stmt.test))
-        for stmt in all_statements(function.body)
-    )
+    for stmt in all_statements(function.body):
+        if isinstance(stmt, (Loop, Branch)):
+            # (`for x in out:` / `while out...:` / `if out...:` / `match out:`)
+            header = next((getattr(stmt.node, part) for part in ("iter", "test", "subject") if hasattr(stmt.node, part)), None)
+            if isinstance(header, cst.CSTNode) and _reads(header, names):
+                return True
+    return False
 
 
 def _output_dropped(function: FunctionInfo, event: Event) -> bool:
