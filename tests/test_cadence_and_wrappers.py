@@ -520,3 +520,14 @@ def test_a_reset_of_every_gradient_that_exists_is_a_reset() -> None:
     assert found(source.replace("GUARD", "p.requires_grad and frozen_ok")) == [
         ("LC001", "nn.functional.cross_entropy(model(x), y).backward()")
     ]
+
+
+def test_literal_milestones_do_not_tell_their_unit_unless_all_count_thousands() -> None:
+    # `milestones=[300, 600]` may be epochs of a long run or batches of a short one: nothing says
+    # which, so neither cadence is judged; milestones all in the thousands count optimizer steps
+    source = BATCH_LOOP.replace("SCHEDULER", "torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=MILESTONES)")
+    per_batch = source.replace("STEP", "scheduler.step()")
+    per_epoch = source.replace("STEP", "pass") + "    scheduler.step()\n"
+    assert found(per_batch.replace("MILESTONES", "[300, 600]"), SETUP) == []
+    assert found(per_epoch.replace("MILESTONES", "[100, 1000]"), SETUP) == []
+    assert found(per_epoch.replace("MILESTONES", "[60000, 80000]"), SETUP) == [("LC005", "scheduler.step()")]

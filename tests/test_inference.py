@@ -6578,3 +6578,59 @@ def test_a_model_frozen_through_named_parameters_records_no_graph() -> None:
     # every parameter frozen (wrapping a part in DataParallel adds none): the forwards record no graph
     assert findings(source.replace("FREEZE", freeze)) == []
     assert [code for code, _ in findings(source.replace("FREEZE", "pass"))] == ["LC007"]
+
+
+# objects built through a registry of project classes ------------------------------------------
+
+SCHEDULERS_MODULE = """
+    class BaseScheduler(object):
+        def __init__(self, optimizer):
+            self.optimizer = optimizer
+            self.global_step = 1
+
+        def step(self):
+            # sets the rate for the coming update: called before optimizer.step() on purpose
+            self.global_step += 1
+            for group in self.optimizer.param_groups:
+                group["lr"] = self.global_step ** -0.5
+
+
+    class NoamScheduler(BaseScheduler):
+        pass
+
+
+    BuildScheduler = {"base": BaseScheduler, "noam": NoamScheduler}
+"""
+
+REGISTRY_TRAINING = """
+    import torch
+    from schedulers import BuildScheduler
+
+    optimizer = torch.optim.Adam(model.parameters())
+    scheduler = {build}
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        scheduler.step()
+        optimizer.step()
+"""
+
+
+def test_a_registry_of_project_scheduler_classes_builds_no_torch_scheduler(tmp_path: Path) -> None:
+    (tmp_path / "schedulers.py").write_text(textwrap.dedent(SCHEDULERS_MODULE), encoding="utf-8")
+    script = tmp_path / "train.py"
+    for build, expected in (
+        ('BuildScheduler[kind](optimizer)', []),
+        ('torch.optim.lr_scheduler.ExponentialLR(optimizer, 0.99)', [("LC004", 11), ("LC005", 11)]),
+    ):
+        script.write_text(textwrap.dedent(REGISTRY_TRAINING.format(build=build)), encoding="utf-8")
+        result = lint_paths([str(script)], root=str(tmp_path))
+        assert result.errors == []
+        assert [(f.code, f.line) for f in result.findings] == expected, build
+
+
+def test_a_registry_in_the_same_file_builds_what_its_classes_build() -> None:
+    training = textwrap.dedent(REGISTRY_TRAINING.format(build="BuildScheduler[kind](optimizer)"))
+    source = textwrap.dedent(SCHEDULERS_MODULE) + training.replace("from schedulers import BuildScheduler\n", "")
+    assert [f.code for f in lint_source(source, "t.py")[0]] == []

@@ -740,3 +740,109 @@ def test_comprehensions_are_loops_for_training_and_evaluation() -> None:
     assert codes(clean) == []
     buggy = source.replace("RESET", "pass").replace("GRAD", "contextlib.nullcontext()")
     assert codes(buggy) == [(10, "LC001"), (20, "LC007")]
+
+
+KEYED_BATCH = """
+    import torch
+
+    class Trainer:
+        def train_batch(self, x, y):
+            self.optimizer.zero_grad()
+            output = self.network(x)
+            loss = self.loss_fn(output, y)
+            loss.backward()
+            self.optimizer.step()
+            loss_value = {value}
+            outs = {{"loss": loss_value, "y_preds": output}}
+            return outs
+
+        def train_epoch(self, loader):
+            total = 0
+            preds = []
+            for x, y in loader:
+                outs = self.train_batch(x, y)
+                preds.append(outs["y_preds"].detach().cpu().numpy())
+                total += outs["loss"]
+            return total
+"""
+
+
+def test_a_dict_returned_by_a_helper_carries_a_graph_only_under_the_keys_that_hold_one() -> None:
+    # `outs["loss"]` is the float the helper put there; `outs["y_preds"]` would carry the graph
+    assert codes(KEYED_BATCH.format(value="loss.item()")) == []
+    assert codes(KEYED_BATCH.format(value="loss")) == [(21, "LC009")]
+
+
+def test_a_dict_written_key_by_key_keeps_what_each_key_holds() -> None:
+    assert codes("""
+        total = 0
+        for x, y in loader:
+            optimizer.zero_grad()
+            out = model(x)
+            loss = criterion(out, y)
+            loss.backward()
+            optimizer.step()
+            logs = {"out": out}
+            logs["loss"] = loss.item()
+            total += logs["loss"]
+            logs["loss"] = loss
+            total += logs["loss"]
+    """) == [(13, "LC009")]
+
+
+MONAI_EVAL_MODE = """
+    import torch
+    from monai.networks import eval_mode
+    from monai.networks.nets import DenseNet121
+
+    model = DenseNet121(spatial_dims=2, in_channels=1, out_channels=6)
+    optimizer = torch.optim.Adam(model.parameters())
+    for epoch in range(10):
+        model.train()
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            loss = loss_function(model(x), y)
+            loss.backward()
+            optimizer.step()
+        {context}:
+            correct = 0
+            for x, y in val_loader:
+                correct += (model(x).argmax(1) == y).sum().item()
+        print(correct)
+"""
+
+
+def test_monai_eval_mode_sets_eval_mode_and_turns_gradients_off() -> None:
+    # monai.networks.eval_mode(*nets): eval() on each net and torch.no_grad() for the block, then
+    # each net back in the mode it was in
+    assert codes(MONAI_EVAL_MODE.format(context="with eval_mode(model)")) == []
+    assert codes(MONAI_EVAL_MODE.format(context="with torch.no_grad()")) == [(18, "LC006")]
+    assert codes(MONAI_EVAL_MODE.format(context="with train_mode(model)").replace("import eval_mode", "import train_mode")) == [
+        (18, "LC006"), (18, "LC007")
+    ]
+
+
+def test_monai_eval_mode_puts_the_model_back_in_its_mode_after_the_block() -> None:
+    no_train_call = MONAI_EVAL_MODE.replace("        model.train()\n", "")
+    assert codes(no_train_call.format(context="with eval_mode(model)")) == []
+    # without the context manager, an eval() in the epoch loop is never undone
+    switched = no_train_call.format(context="model.eval()\n        with torch.no_grad()")
+    assert [code for _, code in codes(switched)] == ["LC008"]
+
+
+def test_a_chosen_context_manager_that_sets_no_grad_mode_keeps_the_mode_around_it() -> None:
+    source = """
+        import torch
+        from contextlib import nullcontext
+
+        model = Net()
+        model.eval()
+        with torch.no_grad():
+            for x, y in loader:
+                with {inner}:
+                    out = model(x)
+                print((out.argmax(1) == y).float().mean().item())
+    """
+    assert codes(source.format(inner="torch.autocast('cuda') if amp else nullcontext()")) == []
+    ungarded = source.replace("with torch.no_grad():", "if True:")
+    assert codes(ungarded.format(inner="torch.autocast('cuda') if amp else nullcontext()")) == [(10, "LC007")]

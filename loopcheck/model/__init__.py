@@ -123,6 +123,7 @@ class LoopModel:
         self._function_events: dict[int, list[Event]] = {}
         self._grad_entering: dict[int, str] = {}
         self._returns_graph: dict[tuple[int, frozenset[str]], tuple[bool, ...]] = {}
+        self._returns_keys: dict[tuple[int, frozenset[str]], frozenset[str] | None] = {}
         self._kept_parameters: dict[int, frozenset[str]] = {}
         self._ordered: dict[int, list[dataflow.Placed]] = {}
         self._globals: dict[str, Definition | None] = {}
@@ -416,6 +417,8 @@ class LoopModel:
         factory returns, or a library object known by its name."""
         if call is None:
             return None, None, None
+        if call.dotted is None and isinstance(call.node.func, cst.Subscript):
+            return self._built_from_registry(call, function)
         qualified = qualify(call.dotted, self.ir.imports)
         made = self.definition(call.dotted, function) if call.inner is None else None
         if isinstance(made, ClassInfo) and call.dotted in self.ir.import_refs and self.ir.classes.get(call.dotted) is made:
@@ -431,6 +434,20 @@ class LoopModel:
             if role is not None:
                 return role, cls, qualified
         return classify_constructor(qualified), None, qualified
+
+    def _built_from_registry(self, call: CallSite, function: FunctionInfo) -> tuple[str | None, ClassInfo | None, str | None]:
+        """`BuildScheduler[kind](optimizer)` where a module of the project binds `BuildScheduler` to a
+        dict of its classes (`{"noam": NoamScheduler, "step": StepScheduler}`): a scheduler (or an
+        optimizer) when they all are one, a project class of torch's kind or not (the first class
+        stands for them); a model or another object when the dict holds one class only."""
+        classes = self.registry_classes(call, function)
+        if not classes:
+            return None, None, None
+        roles = {self.at_class(cls).class_role(cls) for cls in classes}
+        role = roles.pop() if len(roles) == 1 else None
+        if role in (SCHEDULER, OPTIMIZER) or (role is not None and len(classes) == 1):
+            return role, classes[0], None
+        return role, None, None  # (a model or object of one of several classes: which one is not known)
 
     def element_role(self, container: str, function: FunctionInfo) -> tuple[str | None, Binding | None]:
         """The role shared by the elements of a dict, list or tuple literal bound to `container`
@@ -685,6 +702,8 @@ class LoopModel:
         if not name:
             return None
         bound = self.binding(name, function) if through_callers else self.roles.lookup(name, function)
+        if bound is None and "." not in name and through_callers:
+            return self._imported_registry(name)
         value = bound.statement.value if bound is not None else None
         if bound is None or not isinstance(value, cst.Dict) or not value.elements:
             return None
@@ -692,6 +711,25 @@ class LoopModel:
         classes: list[ClassInfo] = []
         for element in value.elements:
             found = owner.definition(dotted_name(element.value), bound.function) if isinstance(element, cst.DictElement) else None
+            if not isinstance(found, ClassInfo):
+                return None
+            classes.append(found)
+        return classes
+
+    def _imported_registry(self, name: str) -> list[ClassInfo] | None:
+        """`from .scheduler import BuildScheduler`: the classes of the dict display another project
+        module binds that name to at its top level."""
+        ref = self.ir.import_refs.get(name)
+        module = self.project.module(self.path, ref.module, ref.level) if ref is not None and ref.name else None
+        if module is None or module is self:
+            return None
+        top = module.ir.top
+        values = [s.value for s in top.assignments if s.targets == (ref.name,) and not s.augmented]
+        if len(values) != 1 or not isinstance(values[0], cst.Dict) or not values[0].elements:
+            return None
+        classes: list[ClassInfo] = []
+        for element in values[0].elements:
+            found = module.definition(dotted_name(element.value), top) if isinstance(element, cst.DictElement) else None
             if not isinstance(found, ClassInfo):
                 return None
             classes.append(found)
@@ -1521,6 +1559,14 @@ class LoopModel:
             self._returns_graph[key] = (False,)  # a recursive call sees "no" while this one is computed
             self._returns_graph[key] = dataflow.returned_graphs(self, function, carrying)
         return self._returns_graph[key]
+
+    def returned_keys(self, function: FunctionInfo, carrying: frozenset[str] = frozenset()) -> frozenset[str] | None:
+        """When the function returns dicts with known keys: the keys whose values carry a graph."""
+        key = (id(function), carrying)
+        if key not in self._returns_keys:
+            self._returns_keys[key] = None  # a recursive call sees "not known" while this one is computed
+            self._returns_keys[key] = dataflow.returned_keys(self, function, carrying)
+        return self._returns_keys[key]
 
     def kept_parameters(self, function: FunctionInfo) -> frozenset[str]:
         """Parameters a project function stores beyond its call (a meter's `update(val, n)`)."""

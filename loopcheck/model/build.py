@@ -617,7 +617,8 @@ class FileBuilder:
             mode = grad_mode_of(call, self.imports)
             if mode is not None:
                 grad = mode
-        if chosen and grad is None:
+        if chosen and grad is None and any(grad_mode_of(call, self.imports) is not None for call in chosen):
+            # (`torch.autocast(...) if amp else nullcontext()` sets no grad mode: the block keeps the one around it)
             modes = {grad_mode_of(call, self.imports) or "on" for call in chosen}
             grad = modes.pop() if len(modes) == 1 else "unknown"
         if scan.calls:
@@ -795,9 +796,20 @@ def qualify(dotted: str | None, imports: dict[str, str]) -> str | None:
     return f"{full}.{rest}" if rest else full
 
 
+EVAL_MODE_BLOCKS = frozenset({"monai.networks.eval_mode", "monai.networks.utils.eval_mode"})
+"""Context managers that put the modules they are given in eval mode and turn gradients off for
+their block, then put each module back in the mode it was in (MONAI's `eval_mode(*nets)`)."""
+
+
+def sets_eval_for_block(call: CallSite, imports: dict[str, str]) -> bool:
+    return qualify(call.dotted, imports) in EVAL_MODE_BLOCKS
+
+
 def grad_mode_of(call: CallSite, imports: dict[str, str]) -> str | None:
     """'off', 'on' or 'unknown' for a grad-mode context or decorator call, None for anything else."""
     name = qualify(call.dotted, imports) or ""
+    if name in EVAL_MODE_BLOCKS:
+        return "off"
     last = name.rsplit(".", 1)[-1]
     if "no_grad" in last or "inference_mode" in last:  # also wrappers such as smart_inference_mode()
         mode = call.arg(0, "mode")

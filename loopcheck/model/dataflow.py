@@ -137,6 +137,10 @@ class Values:
         self.graph: dict[str, Simple | None] = {name: None for name in carrying_params}
         self.last_assigned: dict[str, Simple] = {}
         self.last_helper_result: Returned | None = None
+        self.last_helper_keys: frozenset[str] | None = None
+        self.keyed: dict[str, frozenset[str]] = {}
+        """Dicts whose keys are all known (`{"loss": loss.item(), "out": out}`, or what a helper
+        returns as one): the keys whose values carry a graph."""
         self.calls: dict[int, CallSite] = {id(c.node): c for s in function.simples for c in s.calls}
 
     def carries(self, node: cst.CSTNode | None, grad: str = "on") -> str | None:
@@ -159,6 +163,9 @@ class Values:
         if isinstance(node, cst.Subscript):
             if _indices_of(node):
                 return None
+            key = _literal_key(node)
+            if key is not None and isinstance(node.value, cst.Name) and node.value.value in self.keyed:
+                return node.value.value if key in self.keyed[node.value.value] else None
             return self._carries(node.value)
         if isinstance(node, (cst.BinaryOperation,)):
             return self._carries(node.left) or self._carries(node.right)
@@ -266,6 +273,7 @@ class Values:
                 source = source or found
         returned = self.model.at(target).returned_graphs(target, frozenset(carrying))
         self.last_helper_result = returned
+        self.last_helper_keys = self.model.at(target).returned_keys(target, frozenset(carrying))
         if not any(returned):
             return ""  # known: no graph (an empty name is falsy for the callers of _carries)
         return source or call.dotted or target.name
@@ -334,12 +342,15 @@ class Values:
 
     def _assign(self, placed: Placed) -> None:
         simple = placed.simple
+        self._write_keys(simple, placed.grad)
         if not simple.targets:
             return
         for target in simple.targets:
             self.last_assigned[target] = simple
         self.last_helper_result = None
+        self.last_helper_keys = None
         found = self.carries(simple.value, placed.grad) if simple.value is not None else None
+        self._assign_keys(simple, placed.grad)
         targets = list(simple.targets)
         if found and len(targets) > 1 and _returns_indices(simple.value):
             targets = targets[:1]  # `values, indices = out.max(1)`
@@ -355,6 +366,73 @@ class Values:
                 self.graph[target] = simple if target not in self.graph or not simple.augmented else self.graph[target]
             elif not simple.augmented:
                 self.graph.pop(target, None)
+
+
+    def keys_carrying(self, value: cst.BaseExpression | None, grad: str) -> frozenset[str] | None:
+        """The keys of a dict value that carry a graph, when all its keys are known."""
+        if isinstance(value, cst.Dict):
+            keys: set[str] = set()
+            for element in value.elements:
+                key = _literal_text(element.key) if isinstance(element, cst.DictElement) else None
+                if key is None:
+                    return None
+                if self.carries(element.value, grad):
+                    keys.add(key)
+            return frozenset(keys)
+        if isinstance(value, cst.Name):
+            return self.keyed.get(value.value)
+        return None
+
+    def _assign_keys(self, simple: Simple, grad: str) -> None:
+        """After `carries` has looked at the value: what the assigned name holds under each key."""
+        for target in simple.targets:
+            self.keyed.pop(target, None)
+        if len(simple.targets) != 1 or simple.augmented:
+            return
+        if isinstance(simple.value, cst.Call):
+            keys = self.last_helper_keys
+        else:
+            keys = self.keys_carrying(simple.value, grad)
+        if keys is not None:
+            self.keyed[simple.targets[0]] = keys
+
+    def _write_keys(self, simple: Simple, grad: str) -> None:
+        """`d["loss"] = v` sets what one key holds; any other write to a known dict (a computed key,
+        `d.update(...)`) leaves its keys unknown."""
+        for call in simple.calls:
+            if call.receiver in self.keyed and call.method in ("update", "setdefault", "__setitem__"):
+                del self.keyed[call.receiver]
+        if not simple.subscript_targets or not isinstance(simple.node, cst.Assign):
+            for name in simple.subscript_targets:
+                self.keyed.pop(name, None)
+            return
+        for target in simple.node.targets:
+            node = target.target
+            if not isinstance(node, cst.Subscript) or not isinstance(node.value, cst.Name):
+                continue
+            name, key = node.value.value, _literal_key(node)
+            if name not in self.keyed:
+                continue
+            if key is None:
+                del self.keyed[name]
+            elif self.carries(simple.node.value, grad):
+                self.keyed[name] = self.keyed[name] | {key}
+            else:
+                self.keyed[name] = self.keyed[name] - {key}
+
+
+def _literal_text(node: cst.BaseExpression | None) -> str | None:
+    """The text of a plain string literal (`"loss"`, `'loss'`), else None."""
+    if isinstance(node, cst.SimpleString) and not node.prefix.strip("rRuU"):
+        return node.evaluated_value if isinstance(node.evaluated_value, str) else None
+    return None
+
+
+def _literal_key(node: cst.Subscript) -> str | None:
+    """The key of `d["loss"]`, when it is one plain string literal."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    return _literal_text(node.slice[0].slice.value)
 
 
 TRAINING_OBJECTS = (MODEL, OPTIMIZER, SCHEDULER, SCALER)
@@ -446,6 +524,24 @@ def returned_graphs(model: LoopModel, function: FunctionInfo, carrying_params: f
     if all(len(shape) == len(shapes[0]) for shape in shapes):
         return tuple(any(flags) for flags in zip(*shapes))
     return (any(flag for shape in shapes for flag in shape),)
+
+
+def returned_keys(model: LoopModel, function: FunctionInfo, carrying_params: frozenset[str]) -> frozenset[str] | None:
+    """When every value the function returns is a dict with known keys: the keys whose values
+    carry a graph, given which parameters carry one. None when that is not known."""
+    values = Values(model, function, carrying_params)
+    keys: set[str] = set()
+    returns = 0
+    for placed in walk(function.body, model.flow.grad_of_function(function, "on")):
+        simple = placed.simple
+        if simple.jump == "return":
+            found = values.keys_carrying(simple.value, placed.grad)
+            if found is None:
+                return None
+            keys |= found
+            returns += 1
+        values.observe(placed)
+    return frozenset(keys) if returns else None
 
 
 def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:

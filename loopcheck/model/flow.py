@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 import libcst as cst
 
 from loopcheck.lazyre import lazy
-from loopcheck.model.build import NOT_LITERAL, dotted_name, grad_mode_of, literal_value
+from loopcheck.model.build import NOT_LITERAL, dotted_name, grad_mode_of, literal_value, sets_eval_for_block
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children, choice
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding, without_module
@@ -287,6 +287,10 @@ class Flow:
             return [Event(Kind.BACKWARD, call.node, context, call=call)]
         if self.model.at(function).takes_gradients(call):
             return [Event(Kind.DIFFERENTIATE, call.node, context, call=call)]
+        if sets_eval_for_block(call, self.model.ir.imports):
+            # `with eval_mode(model, head):` switches each module it is given (the block's end
+            # puts them back: see `program`)
+            return [Event(Kind.EVAL, call.node, context, subject=subject, call=call) for subject in self._block_modules(call, context)]
         receiver = self.subject_in(call.receiver, context)
         if receiver is None and call.element is not None:
             receiver = self.element_subject(call.element[0], call.element[1], call.element[1], function)
@@ -420,6 +424,11 @@ class Flow:
 
         return ref.name is None or isinstance(self.model.definition(name, function), LoopModel)
 
+    def _block_modules(self, call: CallSite, context: Context) -> list[Subject]:
+        """The modules a mode-setting context manager is given (its positional arguments)."""
+        named = (self.subject_in(a.dotted, context) for a in call.args if a.keyword is None and a.dotted)
+        return [subject for subject in named if subject is not None]
+
     def _mode_event(self, call: CallSite, context: Context, receiver: Subject) -> Event:
         first = call.arg(0, "mode")
         text = first.node.value if first is not None and isinstance(first.node, cst.Name) else None
@@ -535,7 +544,13 @@ class Flow:
                 tuple(self.program(arm, _guarded(context, stmt, index), depth) for index, arm in enumerate(stmt.arms)),
             )
         if isinstance(stmt, With):
-            return self.program(stmt.body, self._with_context(stmt, context), depth)
+            body = self.program(stmt.body, self._with_context(stmt, context), depth)
+            restored = [
+                Emit(Event(Kind.MODE_UNKNOWN, call.node, context, subject=subject, call=call))
+                for call in stmt.items if sets_eval_for_block(call, self.model.ir.imports)
+                for subject in self._block_modules(call, context)
+            ]
+            return Sequence((body, *restored)) if restored else body
         if isinstance(stmt, Try):
             return Attempt(
                 self.program([*stmt.body, *stmt.orelse], context, depth),

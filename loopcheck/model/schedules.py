@@ -176,6 +176,11 @@ def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize |
     unit = _unit_of(model, size, binding)
     if unit == "iteration" and kind == "MultiStepLR" and _MILESTONE_NAME.match(text):
         unit = None  # `milestones=steps` (`lr_steps`): the points the rate drops at, in a unit not told
+    if unit is None and kind == "MultiStepLR" and isinstance(size.node, (cst.List, cst.Tuple)):
+        # `milestones=[300, 600]` says when the rate drops, not in which unit: epochs of a long run
+        # or batches of a short one; only milestones all in the thousands count optimizer steps
+        smallest = _smallest_literal(size.node)
+        return ScheduleSize("iteration", f"{keyword}={text}") if smallest is not None and smallest >= LARGE_COUNT else None
     if unit is None:
         literal = _literal(size.node)
         if literal is not None:
@@ -235,6 +240,11 @@ def _lambda_size(model: LoopModel, binding: Binding) -> ScheduleSize | None:
     if re.search(r"(?i)warmup_steps|warmup_iters|total_steps|num_training_steps|max_steps|step|iter", text):
         return ScheduleSize("iteration", f"lr_lambda warms up over steps ({model.code(node)})")
     return None
+
+
+def _smallest_literal(node: cst.List | cst.Tuple) -> int | None:
+    values = [_literal(e.value) for e in node.elements]
+    return min(v for v in values if v is not None) if values and all(v is not None for v in values) else None
 
 
 def _literal(node: cst.BaseExpression) -> int | None:

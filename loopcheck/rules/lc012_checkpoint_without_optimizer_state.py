@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+import libcst as cst
+
 from loopcheck.model import LoopModel
 from loopcheck.model.build import literal_value
-from loopcheck.model.ir import CallSite, FunctionInfo
+from loopcheck.model.ir import CallSite, FunctionInfo, Loop, Simple, all_statements
 from loopcheck.model.roles import Binding
 from loopcheck.model.state import dead_branch, kept_on_improvement_too, meant_for_resuming, saved_beside
 from loopcheck.model.roles import OPTIMIZER, SCHEDULER
@@ -84,6 +86,20 @@ state = {"epoch": epoch, "state_dict": model.state_dict()}
 state["optimizer"] = optimizer.state_dict()
 state["scheduler"] = scheduler.state_dict()
 torch.save(state, "checkpoint.pth")
+""",
+        # the resume code steps the schedule again up to the saved epoch: its position comes back
+        """\
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 30)
+if args.resume:
+    checkpoint = torch.load(args.resume)
+    model.load_state_dict(checkpoint["state_dict"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    start_epoch = checkpoint["epoch"]
+    for _ in range(start_epoch):
+        scheduler.step()
+checkpoint = {"epoch": epoch, "state_dict": model.state_dict(), "optimizer": optimizer.state_dict()}
+torch.save(checkpoint, "checkpoint.pth")
 """,
     )
     INVALID = (
@@ -220,6 +236,8 @@ def _positioned_by_epoch(model: LoopModel, scheduler: Binding) -> bool:
         return True
     if call is not None and _factory_positions_it(model, call, scheduler.function):
         return True
+    if any(_replays(model, loop) for loop in model.loops):
+        return True
     # `lr_scheduler = get_lr_scheduler(optimizer); lr_scheduler.last_epoch = last_epoch` where the
     # resume code rebuilds it: a scheduler put back at the saved epoch anywhere in the file
     return any(
@@ -228,3 +246,20 @@ def _positioned_by_epoch(model: LoopModel, scheduler: Binding) -> bool:
         for simple in function.assignments
         for target in simple.targets
     )
+
+
+_REPLAY_COMPANIONS = frozenset({"print", "get_lr", "get_last_lr", "info", "debug", "set_description", "format"})
+
+
+def _replays(model: LoopModel, loop: Loop) -> bool:
+    """`for _ in range(1, start_epoch): scheduler.step()`: a loop of its own that does nothing but
+    step a schedule (and say so) puts it back at the epoch training resumes from, and with it the
+    schedules it steps in turn (a warmup wrapper's `after_scheduler`)."""
+    if not isinstance(loop.node, cst.For) or not loop.iter_text.startswith("range("):
+        return False
+    calls = [call for stmt in all_statements(loop.body) if isinstance(stmt, Simple) for call in stmt.calls]
+    steps = [
+        call for call in calls
+        if call.method == "step" and call.receiver and model.roles.role(call.receiver, loop.function) == SCHEDULER
+    ]
+    return bool(steps) and all(call in steps or (call.method or call.dotted) in _REPLAY_COMPANIONS for call in calls)
