@@ -252,3 +252,32 @@ def test_the_default_number_of_jobs_is_the_cpus_this_process_may_use() -> None:
 def test_zero_jobs_is_a_usage_error(tmp_path: Path) -> None:
     run = cli("check", "--jobs", "0", ".", cwd=tmp_path)
     assert run.returncode == 2 and "--jobs" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_grad_mode_a_function_is_entered_in_is_found_once_per_caller_not_once_per_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ten helpers, each calling the next from three places: 3**10 paths from the top to the bottom
+    # one; the walk up the callers must look at each helper a bounded number of times
+    from loopcheck.engine import lint_source
+    from loopcheck.model import evaluation
+
+    helpers = [
+        f"def level{i}(model, x):\n" + "".join(f"    level{i + 1}(model, x + {k})\n" for k in range(3))
+        for i in range(10)
+    ]
+    source = (
+        "import torch\n\n"
+        + "\n".join(helpers)
+        + "\ndef level10(model, x):\n    total = 0\n    for batch in x:\n        total += model(batch)\n    return total\n\n"
+        + "model = Net()\nlevel0(model, loader)\n"
+    )
+    walked = 0
+    inner = evaluation._grad_entering
+
+    def counting(*args: object) -> str:
+        nonlocal walked
+        walked += 1
+        return inner(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(evaluation, "_grad_entering", counting)
+    lint_source(source, "levels.py")
+    assert 0 < walked < 500, walked

@@ -1597,10 +1597,30 @@ def _loops_within(statement: object) -> Iterable[Loop]:
 
 
 def grad_entering(
-    model: LoopModel, function: FunctionInfo, depth: int = 0, edges: tuple[CallEdge, ...] | None = None
+    model: LoopModel,
+    function: FunctionInfo,
+    depth: int = 0,
+    edges: tuple[CallEdge, ...] | None = None,
+    memo: dict[tuple[int, int, tuple[int, ...] | None], str] | None = None,
 ) -> str:
     """'off' when every way into `function` disables grad (decorator, or every caller's with-block),
-    'unknown' when that depends on a runtime value, 'on' otherwise. `edges`: only these calls."""
+    'unknown' when that depends on a runtime value, 'on' otherwise. `edges`: only these calls.
+    `memo`: the answers already found in this walk up the callers (without it the walk takes every
+    path of the call graph once, exponential in its depth)."""
+    memo = {} if memo is None else memo
+    key = (id(function), depth, tuple(id(edge.call) for edge in edges) if edges is not None else None)
+    if key not in memo:
+        memo[key] = _grad_entering(model, function, depth, edges, memo)
+    return memo[key]
+
+
+def _grad_entering(
+    model: LoopModel,
+    function: FunctionInfo,
+    depth: int,
+    edges: tuple[CallEdge, ...] | None,
+    memo: dict[tuple[int, int, tuple[int, ...] | None], str],
+) -> str:
     model = model.at(function)
     own = model.function_context(function).grad
     if own != "on" or depth > MAX_CALLER_DEPTH:
@@ -1623,7 +1643,7 @@ def grad_entering(
             # (`step_fn = self.val_step_fn if validation else self.train_step_fn`: only the
             # callers whose flags pick this function lead here)
             reaching = [e for e in caller.callers(edge.caller) if _picks_callee(caller, edge.caller, edge.call, function, e)]
-            mode = grad_entering(caller, edge.caller, depth + 1, tuple(reaching))
+            mode = grad_entering(caller, edge.caller, depth + 1, tuple(reaching), memo)
         modes.add(mode)
     if "on" in modes:
         return "on"
