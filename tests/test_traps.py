@@ -846,3 +846,105 @@ def test_a_chosen_context_manager_that_sets_no_grad_mode_keeps_the_mode_around_i
     assert codes(source.format(inner="torch.autocast('cuda') if amp else nullcontext()")) == []
     ungarded = source.replace("with torch.no_grad():", "if True:")
     assert codes(ungarded.format(inner="torch.autocast('cuda') if amp else nullcontext()")) == [(10, "LC007")]
+
+
+def test_an_objects_zero_grad_resets_its_own_optimizer_over_its_parameters() -> None:
+    source = """
+        import torch
+        import torch.nn as nn
+
+        class Recommender(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embedding = nn.Embedding(100, 16)
+                self.optimizer = torch.optim.Adam(self.parameters(), lr=0.001)
+
+            def forward(self, x):
+                return self.embedding(x).sum()
+
+        def train_epoch(model, batches):
+            for x in batches:
+                {reset}
+                loss = model(x)
+                loss.backward()
+                model.optimizer.step()
+
+        net = Recommender()
+        train_epoch(net, loader)
+    """
+    assert codes(source.format(reset="model.zero_grad()")) == []
+    assert codes(source.format(reset="pass")) == [(18, "LC001")]
+
+
+def test_a_model_method_that_trains_the_model_keeps_what_it_sums_across_its_steps() -> None:
+    source = """
+        import torch
+        import torch.nn as nn
+
+        class Recommender(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = nn.Linear(4, 1)
+                self.optimizer = torch.optim.Adam(self.parameters(), lr=0.001)
+
+            def fit(self, batches, epochs):
+                for epoch in range(epochs):
+                    epoch_loss = 0.0
+                    for x, y in batches:
+                        self.optimizer.zero_grad()
+                        batch_loss = nn.functional.mse_loss(self.net(x), y)
+                        batch_loss.backward()
+                        self.optimizer.step()
+                        epoch_loss += {value}
+                    print(epoch_loss)
+
+            def forward(self, steps):
+                outputs = []
+                for x in steps:
+                    outputs.append(self.net(x))
+                return torch.stack(outputs)
+    """
+    assert codes(source.format(value="batch_loss")) == [(19, "LC009")]
+    assert codes(source.format(value="batch_loss.item()")) == []
+
+
+def test_a_tensor_made_like_another_carries_no_graph() -> None:
+    source = """
+        import torch
+
+        noises = []
+        for x, y in loader:
+            optimizer.zero_grad()
+            out = model(x)
+            loss = criterion(out, y)
+            loss.backward()
+            optimizer.step()
+            noise = {made} * 0.1
+            noises.append(noise)
+    """
+    assert codes(source.format(made="torch.randn_like(out)")) == []
+    assert codes(source.format(made="torch.zeros_like(out)")) == []
+    assert codes(source.format(made="torch.tanh(out)")) == [(12, "LC009")]
+
+
+def test_a_few_samples_gathered_for_one_call_are_not_kept_past_it() -> None:
+    source = """
+        import torch
+
+        def augmented_loss(model, x, y, K):
+            outs = []
+            for i in {loop}:
+                outs.append(model(x + 0.1 * torch.randn_like(x)))
+            outs = torch.cat(outs, 0)
+            loss = criterion(outs, y.repeat(K))
+            return loss
+
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = augmented_loss(model, x, y, 4)
+            loss.backward()
+            optimizer.step()
+    """
+    assert codes(source.format(loop="range(K)")) == []
+    # gathered over data, they are an epoch's worth of graphs
+    assert codes(source.format(loop="range(len(dataset))")) == [(7, "LC009")]

@@ -1435,8 +1435,12 @@ class LoopModel:
         if zeroed.name.rsplit(".", 1)[-1] in models:
             return True
         # `self.optimizer` over `self.parameters()`, and `model.zero_grad()` in a method every caller
-        # calls as `model.train_model(model, ...)`: the parameter is the object itself
-        return "self" in models and self._receiver_passed_as(reset.context.function, zeroed.name)
+        # calls as `model.train_model(model, ...)`: the parameter is the object itself; or the
+        # object's own optimizer reached through it (`model.zero_grad()`, then `model.optimizer.step()`)
+        return "self" in models and (
+            self._receiver_passed_as(reset.context.function, zeroed.name)
+            or (optimizer is not None and optimizer.name.startswith(zeroed.name + ".") and optimizer.name.count(".") == zeroed.name.count(".") + 1)
+        )
 
     def _receiver_passed_as(self, function: FunctionInfo, name: str) -> bool:
         """Does every call of the method give parameter `name` the object it is called on?"""

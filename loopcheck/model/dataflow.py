@@ -34,6 +34,13 @@ INDEX_RETURNING = frozenset({"max", "min", "topk", "sort", "kthvalue", "median",
 """With a dimension these return (values, indices): the indices carry no graph."""
 INTEGER_DTYPES = lazy(r"(?:^|\.)(long|int|int8|int16|int32|int64|uint8|bool|short)$")
 INTEGER_TENSORS = frozenset({"LongTensor", "IntTensor", "BoolTensor", "ByteTensor", "ShortTensor", "CharTensor"})
+FRESH_TENSORS = frozenset({
+    "randn_like", "rand_like", "randint_like", "zeros_like", "ones_like", "empty_like", "full_like",
+    "randn", "rand", "randint", "randperm", "zeros", "ones", "empty", "full", "arange", "linspace", "eye",
+    "normal", "bernoulli", "multinomial",
+})
+"""torch functions that make a new tensor from a shape, or from another tensor's shape and dtype
+(`torch.randn_like(action)`): what they return carries no graph, whatever their arguments carry."""
 _LOSS_NAME = lazy(r"(?i)criterion|loss")
 PARAMETER_FREE_LAYER = lazy(
     r"^torch\.nn\.(?:modules\.[\w.]+\.)?(?:(?:Adaptive)?(?:Max|Avg|LP|FractionalMax)Pool[123]d|MaxUnpool[123]d"
@@ -226,6 +233,8 @@ class Values:
             return None  # gradients computed without create_graph=True carry no graph
         if method in INTEGER_TENSORS:
             return None  # `torch.LongTensor(ids)`: integers carry no graph
+        if method in FRESH_TENSORS and qualified.split(".", 1)[0] == "torch":
+            return None  # `torch.randn_like(action) * noise_scale`: a new tensor, no graph
         if qualified.split(".", 1)[0] == "torch" or qualified in ("F", "nn.functional"):
             # `torch.stack(losses)`, `F.cross_entropy(out, y)`: a torch function of its arguments
             return self._any(arguments)
@@ -573,8 +582,10 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                 if _grows_itself(simple) and Kind.BACKWARD in model.kinds_in(loop):
                     continue  # `preds = torch.cat([preds, logits])` beside a backward that frees the graph's buffers
 
-                if in_model and not _outlives_call(container, function):
-                    continue  # a model's method collects per-step outputs for its result, freed on return
+                if in_model and not _outlives_call(container, function) and Kind.STEP not in model.kinds_in(loop):
+                    # a model's method collects per-step outputs for its result, freed on return; but
+                    # one that trains the model itself (a Keras-style `fit`) keeps them across its steps
+                    continue
                 if container in returned and Kind.BACKWARD not in model.kinds_in(item.loops[-1]) and (
                     simple.augmented or (not DATA_ITERABLE.search(item.loops[-1].iter_text) and _rollout(model, function))
                 ):
@@ -949,7 +960,38 @@ def _outlives(container: str, loop: Loop, placed: list[Placed], model: LoopModel
             return False  # `total = 0` in every iteration
         if item.loops[-1] in outer:
             return bool(DATA_ITERABLE.search(loop.iter_text)) or any(step.loop is loop for step in model.training_steps)
+    if not outer and _samples_for_this_call(container, loop, placed, model):
+        return False
     return True
+
+
+_JOINS = frozenset({"cat", "stack", "concat", "concatenate", "hstack", "vstack"})
+
+
+def _samples_for_this_call(container: str, loop: Loop, placed: list[Placed], model: LoopModel) -> bool:
+    """`samples = []`, then `for i in range(K): samples.append(dist.sample())` and `torch.cat(samples)`
+    right after: a few values gathered in one call, made afresh before a counted loop that neither
+    runs over data nor trains, and joined into one tensor once it ends."""
+    if not loop.iter_text.startswith("range(") or DATA_ITERABLE.search(loop.iter_text):
+        return False
+    if model.kinds_in(loop) & {Kind.BACKWARD, Kind.STEP}:
+        return False
+    inside = [index for index, item in enumerate(placed) if loop in item.loops]
+    if not inside:
+        return False
+    start, end = inside[0], inside[-1]
+    made = any(
+        container in item.simple.targets and not item.simple.augmented and not item.loops
+        and set(item.guards) <= set(placed[start].guards)  # (in the branch that runs the loop, or outside all)
+        and item.simple.value is not None and _sum_spelled_out(item.simple) is None
+        for item in placed[:start]
+    )
+    joined = any(
+        call.method in _JOINS and any(container in arg.names for arg in call.args)
+        for item in placed[end + 1 :] if not item.loops
+        for call in item.simple.calls
+    )
+    return made and joined
 
 
 def _outer_loops(loop: Loop, placed: list[Placed]) -> tuple[Loop, ...]:
