@@ -948,3 +948,30 @@ def test_a_few_samples_gathered_for_one_call_are_not_kept_past_it() -> None:
     assert codes(source.format(loop="range(K)")) == []
     # gathered over data, they are an epoch's worth of graphs
     assert codes(source.format(loop="range(len(dataset))")) == [(7, "LC009")]
+
+
+def test_a_model_method_that_saves_the_model_itself_is_no_checkpoint_handed_in() -> None:
+    # `torch.save(self, path)` in a method called with no arguments used to crash LC012
+    source = """
+        import torch
+        import torch.nn as nn
+
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def save(self, path="model.pt"):
+                torch.save(self, path)
+                return path
+
+        model = Classifier()
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(3):
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            model.save()
+    """
+    assert codes(source) == []

@@ -104,7 +104,7 @@ class CallSite:
                 if a.keyword == keyword:
                     return a
         positional = [a for a in self.args if a.keyword is None]
-        return positional[position] if position < len(positional) else None
+        return positional[position] if 0 <= position < len(positional) else None
 
 
 @dataclass(init=False, eq=False, repr=False)

@@ -470,6 +470,8 @@ def _handed_in(model: LoopModel, function: FunctionInfo, save: CallSite) -> list
     if saved is None or saved not in function.params:
         return []
     index = function.params.index(saved) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
+    if index < 0:
+        return []  # `torch.save(self, path)`: the object itself, not a dict its callers hand in
     found: list[Checkpoint] = []
     for edge in model.callers(function):
         if model.at(edge.caller) is not model:
