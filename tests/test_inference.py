@@ -6634,3 +6634,47 @@ def test_a_registry_in_the_same_file_builds_what_its_classes_build() -> None:
     training = textwrap.dedent(REGISTRY_TRAINING.format(build="BuildScheduler[kind](optimizer)"))
     source = textwrap.dedent(SCHEDULERS_MODULE) + training.replace("from schedulers import BuildScheduler\n", "")
     assert [f.code for f in lint_source(source, "t.py")[0]] == []
+
+
+TEMPLATE_METHOD = """
+    class Base:
+        def eval_task(self, loader):
+            self._network.eval()
+            return self._eval_task(loader)
+
+        def _eval_task(self, loader):
+            raise NotImplementedError
+
+    class Learner(Base):
+        def __init__(self):
+            self._network = Dropping()
+            self.optimizer = torch.optim.SGD(self._network.parameters(), lr=0.1)
+
+        def train_task(self, loader):
+            self._network.train()
+            for x, y in loader:
+                self.optimizer.zero_grad()
+                nn.functional.cross_entropy(self._network(x), y).backward()
+                self.optimizer.step()
+
+        def _eval_task(self, loader):
+            preds = []
+            for x, y in loader:
+                preds.append(self._network(x).argmax(1).cpu())
+            return preds
+
+    model = Learner()
+    model.train_task(train_loader)
+    GRAD
+    print(model.eval_task(test_loader))
+"""
+
+
+def test_a_subclass_method_a_base_class_method_calls_on_self_is_entered_there() -> None:
+    # the template method: `Base.eval_task` calls `self._eval_task`, which each learner overrides
+    assert findings(TEMPLATE_METHOD.replace("GRAD", "pass")) == [("LC007", "preds.append(self._network(x).argmax(1).cpu())")]
+    no_grad = TEMPLATE_METHOD.replace("GRAD\n    print(", "with torch.no_grad():\n        print(")
+    assert findings(no_grad) == []
+    # the base class's method sets the mode the override runs in
+    unswitched = no_grad.replace("            self._network.eval()\n", "")
+    assert [code for code, _ in findings(unswitched)] == ["LC006"]

@@ -664,7 +664,7 @@ class LoopModel:
                     if target is not None:
                         graph.setdefault(id(target), []).append(CallEdge(function, call))
                     for candidate in self._candidate_methods(call, function) + self._imported_alternatives(call) + (
-                        self._registry_methods(call, function)
+                        self._registry_methods(call, function) + self._overrides(call, function)
                     ):
                         if candidate is not target:
                             graph.setdefault(id(candidate), []).append(CallEdge(function, call))
@@ -755,6 +755,19 @@ class LoopModel:
     def polymorphic(self, call: CallSite, function: FunctionInfo) -> bool:
         """Is the call a method call on a name bound to instances of several project classes?"""
         return bool(self._candidate_methods(call, function))
+
+    def _overrides(self, call: CallSite, function: FunctionInfo) -> list[FunctionInfo]:
+        """`self._eval_task(loader)` in a method of a base class: each subclass's override of the
+        method may be what runs there (a template method). Only for the call graph."""
+        cls = function.cls
+        if cls is None or function.params[:1] != ("self",) or call.inner is not None or call.dotted != f"self.{call.method}":
+            return []
+        found: list[FunctionInfo] = []
+        for sub in self.subclasses(cls):
+            candidate = sub.methods.get(call.method or "")
+            if candidate is not None and all(candidate is not f for f in found):
+                found.append(candidate)
+        return found
 
     def _candidate_methods(self, call: CallSite, function: FunctionInfo) -> list[FunctionInfo]:
         """`model.evaluate(...)` where `model` is one of several project classes (`model = GAN(args)`

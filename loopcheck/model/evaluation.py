@@ -2101,7 +2101,11 @@ def eval_mode_reaches(
             continue  # one of several classes' methods (`model.sample()` on a GAN or a WGAN): what the
             # receiver's other methods did to its mode cannot be followed; its mode is unknown
         at_call = _event_at(caller, edge.caller, edge.call.node)
-        if at_call is None or not eval_mode_reaches(caller, edge.caller, at_call, _as_passed(model, function, edge, subject), depth + 1):
+        if at_call is None:
+            # a call the caller's own flow runs as something that does nothing here (the base
+            # class's stub of a method its subclass overrides): the mode is the one at the call
+            at_call = Event(Kind.CALL, edge.call.node, caller.function_context(edge.caller), call=edge.call)
+        if not eval_mode_reaches(caller, edge.caller, at_call, _as_passed(model, function, edge, subject), depth + 1):
             return False
     return True
 
