@@ -975,3 +975,71 @@ def test_a_model_method_that_saves_the_model_itself_is_no_checkpoint_handed_in()
             model.save()
     """
     assert codes(source) == []
+
+
+def test_a_module_built_only_from_torchaudio_transforms_records_no_graph() -> None:
+    source = """
+        import torch
+        import torch.nn.functional as F
+        from torchaudio.transforms import MelSpectrogram
+
+        class LogMel(torch.nn.Module):
+            def __init__(self, **kwargs):
+                super().__init__()
+                self.backend = {backend}
+
+            def forward(self, x):
+                return self.backend(x).clamp(min=1e-5).log10()
+
+        model = Vocoder()
+        optimizer = torch.optim.Adam(model.parameters())
+        mel_fn = LogMel(sample_rate=22050)
+        for epoch in range(10):
+            for audio in loader:
+                optimizer.zero_grad()
+                F.l1_loss(model(mel_fn(audio)), audio).backward()
+                optimizer.step()
+            for audio in test_audios:
+                mels = mel_fn(audio)
+                print(mels.mean().item())
+    """
+    assert codes(source.format(backend="MelSpectrogram(**kwargs)")) == []
+
+
+def test_a_function_redefined_later_in_a_notebook_keeps_the_callers_of_its_name() -> None:
+    # `worker` runs (cell 15) while the first `run_episode` is the one defined; a later cell
+    # redefines it for the next section. Either may be what `worker` calls: both have it as caller
+    source = """
+        import torch
+
+        def worker(model, optimizer, env):
+            for i in range(100):
+                optimizer.zero_grad()
+                values, rewards = run_episode(env, model)
+                update_params(optimizer, values, rewards)
+
+        def run_episode(env, model):
+            values, rewards = [], []
+            done = False
+            while not done:
+                value = model(env.state)
+                values.append(value)
+                reward, done = env.step()
+                rewards.append(reward)
+            return values, rewards
+
+        def update_params(optimizer, values, rewards):
+            loss = (torch.stack(values) - torch.tensor(rewards)).pow(2).sum()
+            loss.backward()
+            optimizer.step()
+
+        worker(model, torch.optim.Adam(model.parameters()), env)
+
+        def run_episode(env, model, n_steps=10):
+            values, rewards = [], []
+            for step in range(n_steps):
+                values.append(model(env.state))
+                rewards.append(env.step()[0])
+            return values, rewards
+    """
+    assert codes(source) == []

@@ -665,6 +665,7 @@ class LoopModel:
                         graph.setdefault(id(target), []).append(CallEdge(function, call))
                     for candidate in self._candidate_methods(call, function) + self._imported_alternatives(call) + (
                         self._registry_methods(call, function) + self._overrides(call, function)
+                        + self._redefinitions(call, function)
                     ):
                         if candidate is not target:
                             graph.setdefault(id(candidate), []).append(CallEdge(function, call))
@@ -755,6 +756,23 @@ class LoopModel:
     def polymorphic(self, call: CallSite, function: FunctionInfo) -> bool:
         """Is the call a method call on a name bound to instances of several project classes?"""
         return bool(self._candidate_methods(call, function))
+
+    def _redefinitions(self, call: CallSite, function: FunctionInfo) -> list[FunctionInfo]:
+        """`run_episode(env, model)` inside `worker`, where the module (a notebook's cells) defines
+        `run_episode` more than once: a function body looks the name up when it runs, so any of the
+        module-level definitions may be the one called. Only for the call graph."""
+        name = call.dotted
+        if not name or "." in name or function is self.ir.top or function.parent is None:
+            return []
+        return [f for f in self._top_functions_named.get(name, ()) if len(self._top_functions_named[name]) > 1]
+
+    @cached_property
+    def _top_functions_named(self) -> dict[str, list[FunctionInfo]]:
+        found: dict[str, list[FunctionInfo]] = {}
+        for candidate in self.ir.functions:
+            if candidate.parent is self.ir.top and candidate.cls is None:
+                found.setdefault(candidate.name, []).append(candidate)
+        return found
 
     def _overrides(self, call: CallSite, function: FunctionInfo) -> list[FunctionInfo]:
         """`self._eval_task(loader)` in a method of a base class: each subclass's override of the

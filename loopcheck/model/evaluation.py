@@ -3022,6 +3022,10 @@ def _put_in_eval_where_built(cls: ClassInfo, call: CallSite) -> bool:
     return False
 
 
+PARAMETER_FREE_LIBRARIES = ("torchaudio.transforms.",)
+"""Library modules that hold no trainable parameter: feature transforms (spectrograms, resampling)."""
+
+
 def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
     """A project module that builds no layer and no parameter (`Audio2Mel`: buffers and torch
     functions only): running it records no graph from plain inputs, in any mode. Its own calls
@@ -3057,6 +3061,8 @@ def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
             free = False  # `nn.Linear(...)`, `nn.Parameter(...)`, `nn.Sequential(...)`
         elif last in ("Parameter", "ParameterList", "ParameterDict") or MODEL_FACTORIES.search(qualified):
             free = False
+        elif qualified.startswith(PARAMETER_FREE_LIBRARIES):
+            continue  # `torchaudio.transforms.MelSpectrogram(...)`: a feature transform, no parameter
         elif last[:1].isupper() and not isinstance(built, ClassInfo):
             free = False  # a library class (`GCNConv(...)`, `Conv1d`): a layer as far as we know
         elif isinstance(built, ClassInfo) and built is not cls and model.at_class(built).is_module_class(built):
