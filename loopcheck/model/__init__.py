@@ -705,13 +705,18 @@ class LoopModel:
         bound = self.binding(name, function) if through_callers else self.roles.lookup(name, function)
         if bound is None and "." not in name and through_callers:
             return self._imported_registry(name)
-        value = bound.statement.value if bound is not None else None
-        if bound is None or not isinstance(value, cst.Dict) or not value.elements:
+        if bound is None:
             return None
-        owner = self.at(bound.function)
+        return self.at(bound.function)._classes_of_dict(bound.statement.value, bound.function)
+
+    def _classes_of_dict(self, value: cst.BaseExpression | None, function: FunctionInfo) -> list[ClassInfo] | None:
+        """The project classes a dict display maps its keys to (read in `function` of this file);
+        None unless every value names one."""
+        if not isinstance(value, cst.Dict) or not value.elements:
+            return None
         classes: list[ClassInfo] = []
         for element in value.elements:
-            found = owner.definition(dotted_name(element.value), bound.function) if isinstance(element, cst.DictElement) else None
+            found = self.definition(dotted_name(element.value), function) if isinstance(element, cst.DictElement) else None
             if not isinstance(found, ClassInfo):
                 return None
             classes.append(found)
@@ -726,15 +731,7 @@ class LoopModel:
             return None
         top = module.ir.top
         values = [s.value for s in top.assignments if s.targets == (ref.name,) and not s.augmented]
-        if len(values) != 1 or not isinstance(values[0], cst.Dict) or not values[0].elements:
-            return None
-        classes: list[ClassInfo] = []
-        for element in values[0].elements:
-            found = module.definition(dotted_name(element.value), top) if isinstance(element, cst.DictElement) else None
-            if not isinstance(found, ClassInfo):
-                return None
-            classes.append(found)
-        return classes
+        return module._classes_of_dict(values[0], top) if len(values) == 1 else None
 
     def _imported_alternatives(self, call: CallSite) -> list[FunctionInfo]:
         """`train_epoch(...)` where `train_epoch` is imported from one module in one branch and from
@@ -764,7 +761,8 @@ class LoopModel:
         name = call.dotted
         if not name or "." in name or function is self.ir.top or function.parent is None:
             return []
-        return [f for f in self._top_functions_named.get(name, ()) if len(self._top_functions_named[name]) > 1]
+        defined = self._top_functions_named.get(name, [])
+        return defined if len(defined) > 1 else []
 
     @cached_property
     def _top_functions_named(self) -> dict[str, list[FunctionInfo]]:
