@@ -6678,3 +6678,33 @@ def test_a_subclass_method_a_base_class_method_calls_on_self_is_entered_there() 
     # the base class's method sets the mode the override runs in
     unswitched = no_grad.replace("            self._network.eval()\n", "")
     assert [code for code, _ in findings(unswitched)] == ["LC006"]
+
+
+def test_games_played_with_an_agent_after_the_loop_that_trained_it_are_an_evaluation() -> None:
+    source = """
+        def policy(q_values, eps):
+            if random.random() < eps:
+                return random.randint(0, 1)
+            return torch.argmax(q_values)
+
+        agent = Tiny()
+        optimizer = torch.optim.Adam(agent.parameters())
+        for episode in range(500):
+            state = env.reset()
+            optimizer.zero_grad()
+            loss = agent(state).pow(2).mean()
+            loss.backward()
+            optimizer.step()
+
+        for game in range(100):
+            GRAD
+            q_values = agent(state)
+            action = int(policy(q_values, 0.1))
+            state, reward, done = env.step(action)
+            env.render()
+    """
+    assert findings(source.replace("GRAD", "state = env.reset()")) == [("LC007", "q_values = agent(state)")]
+    head, games = source.split("        for game in range(100):")
+    indented = "".join("    " + line if line.strip() else line for line in games.splitlines(keepends=True))
+    guarded = head + "        with torch.no_grad():\n            for game in range(100):" + indented
+    assert findings(guarded.replace("GRAD", "state = env.reset()")) == []

@@ -24,7 +24,7 @@ from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, PARAMETER
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import events_of
 from loopcheck.model.state import requires_grad_set
-from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, Binding
+from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding
 from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, _set
 
@@ -752,6 +752,8 @@ def _may_evaluate_in_loop(model: LoopModel, function: FunctionInfo, loop: Loop) 
         # `model.eval()` before `for i in range(num_images):`, weights loaded before a play loop
         # (the intent is checked later)
         return True
+    if any(step.loop.function is function and step.loop is not loop for step in model.training_steps):
+        return True  # a loop beside the one that trains: test games after it (the intent is checked later)
     return _shows_evaluation(model, function, simples_of(loop.body))
 
 
@@ -1330,7 +1332,43 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
         return True  # `netG.generate_images(n)`, `model.predict(x)`: asked for outputs, not training
     if _loaded_before(model, function, first) and not model.is_trained(first.subject):
         return True  # a play script: weights loaded from a checkpoint and run, never trained here
+    if _after_its_training(model, function, first, loop):
+        return True  # test games played with the agent once the loop that trained it is over
     return _computes_metrics(model, [placed.simple for placed in model.ordered_statements(function) if loop in placed.loops])
+
+
+def _after_its_training(model: LoopModel, function: FunctionInfo, first: Event, loop: Loop) -> bool:
+    """Does the loop run the model after the loop that trains it, in the same function, has ended
+    (`for i in range(games): pred = model(state)` below the episode loop that trained `model`)? A
+    rollout between updates sits inside the training loop and is no pass; one after it tests."""
+    if first.context.function is not function or not model.is_trained(first.subject):
+        return False
+    if not _steps_an_environment(model, function, loop):
+        return False  # (a loop over other data after training may extract features or label it)
+    start = model.position(loop.node).start.line
+    for step in model.training_steps:
+        if step.loop.function is not function or not any(model.may_be(first.subject, s) for s in _trained_by(step)):
+            continue
+        outermost = ([*model.enclosing_loops(step.loop)] or [step.loop])[0]
+        if model.position(outermost.node).end.line < start:
+            return True
+    return False
+
+
+def _steps_an_environment(model: LoopModel, function: FunctionInfo, loop: Loop) -> bool:
+    """Does the loop call `step(...)` on something that is no optimizer, scheduler or scaler (a
+    game or simulator: `env.step(action)`)?"""
+    return any(
+        call.method == "step" and call.args and call.receiver is not None
+        and model.roles.role(call.receiver, function) not in (OPTIMIZER, SCHEDULER, SCALER)
+        for stmt in all_statements(loop.body) if isinstance(stmt, Simple)
+        for call in stmt.calls
+    )
+
+
+def _trained_by(step: object) -> list[Subject]:
+    """The models a training step's forwards run (those its backward may train)."""
+    return [e.subject for e in step.events if e.kind is Kind.MODEL_CALL and e.subject is not None]  # type: ignore[attr-defined]
 
 
 _GENERATING = lazy(r"(generate|predict|infer|inference)(_\w+)?$")
