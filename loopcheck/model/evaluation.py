@@ -29,7 +29,7 @@ from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, _set
 
 if TYPE_CHECKING:
-    from loopcheck.model import CallEdge, LoopModel
+    from loopcheck.model import CallEdge, LoopModel, TrainingStep
 
 MAX_CALLER_DEPTH = 6
 _MODE_LAYERS = lazy(
@@ -1366,9 +1366,9 @@ def _steps_an_environment(model: LoopModel, function: FunctionInfo, loop: Loop) 
     )
 
 
-def _trained_by(step: object) -> list[Subject]:
+def _trained_by(step: TrainingStep) -> list[Subject]:
     """The models a training step's forwards run (those its backward may train)."""
-    return [e.subject for e in step.events if e.kind is Kind.MODEL_CALL and e.subject is not None]  # type: ignore[attr-defined]
+    return [e.subject for e in step.events if e.kind is Kind.MODEL_CALL and e.subject is not None]
 
 
 _GENERATING = lazy(r"(generate|predict|infer|inference)(_\w+)?$")
