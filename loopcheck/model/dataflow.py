@@ -376,7 +376,6 @@ class Values:
             elif not simple.augmented:
                 self.graph.pop(target, None)
 
-
     def keys_carrying(self, value: cst.BaseExpression | None, grad: str) -> frozenset[str] | None:
         """The keys of a dict value that carry a graph, when all its keys are known."""
         if isinstance(value, cst.Dict):

@@ -1361,8 +1361,8 @@ def _steps_an_environment(model: LoopModel, function: FunctionInfo, loop: Loop) 
     return any(
         call.method == "step" and call.args and call.receiver is not None
         and model.roles.role(call.receiver, function) not in (OPTIMIZER, SCHEDULER, SCALER)
-        for stmt in all_statements(loop.body) if isinstance(stmt, Simple)
-        for call in stmt.calls
+        for simple in simples_of(loop.body)
+        for call in simple.calls
     )
 
 

@@ -11,7 +11,8 @@ import libcst as cst
 
 from loopcheck.model import LoopModel
 from loopcheck.model.build import literal_value
-from loopcheck.model.ir import CallSite, FunctionInfo, Loop, Simple, all_statements
+from loopcheck.model.dataflow import simples_of
+from loopcheck.model.ir import CallSite, FunctionInfo, Loop
 from loopcheck.model.roles import Binding
 from loopcheck.model.state import dead_branch, kept_on_improvement_too, meant_for_resuming, saved_beside
 from loopcheck.model.roles import OPTIMIZER, SCHEDULER
@@ -152,6 +153,8 @@ for epoch in range(epochs):
                 (s.qualified or "").startswith("torch.") or re.search(rf"(?<![\w.]){re.escape(s.name)}\.step\(", model.text)
             )
         ]
+        if any(_replays(model, loop) for loop in model.loops):
+            schedulers = []  # the resume code steps the schedule up to the saved epoch again
         for checkpoint in model.checkpoints:
             if schedulers and not checkpoint.saves(SCHEDULER) and model.schedulers_told_their_epoch:
                 schedulers = []  # a schedule stepped with its epoch every time has no position to lose
@@ -236,8 +239,6 @@ def _positioned_by_epoch(model: LoopModel, scheduler: Binding) -> bool:
         return True
     if call is not None and _factory_positions_it(model, call, scheduler.function):
         return True
-    if any(_replays(model, loop) for loop in model.loops):
-        return True
     # `lr_scheduler = get_lr_scheduler(optimizer); lr_scheduler.last_epoch = last_epoch` where the
     # resume code rebuilds it: a scheduler put back at the saved epoch anywhere in the file
     return any(
@@ -257,7 +258,7 @@ def _replays(model: LoopModel, loop: Loop) -> bool:
     schedules it steps in turn (a warmup wrapper's `after_scheduler`)."""
     if not isinstance(loop.node, cst.For) or not loop.iter_text.startswith("range("):
         return False
-    calls = [call for stmt in all_statements(loop.body) if isinstance(stmt, Simple) for call in stmt.calls]
+    calls = [call for simple in simples_of(loop.body) for call in simple.calls]
     steps = [
         call for call in calls
         if call.method == "step" and call.receiver and model.roles.role(call.receiver, loop.function) == SCHEDULER
