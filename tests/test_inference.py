@@ -6708,3 +6708,129 @@ def test_games_played_with_an_agent_after_the_loop_that_trained_it_are_an_evalua
     indented = "".join("    " + line if line.strip() else line for line in games.splitlines(keepends=True))
     guarded = head + "        with torch.no_grad():\n            for game in range(100):" + indented
     assert findings(guarded.replace("GRAD", "state = env.reset()")) == []
+
+
+def test_a_value_stored_before_the_backward_that_proves_its_graph_is_retained() -> None:
+    # no model: weights are plain tensors; `loss.backward()` later in the iteration proves that
+    # what `loss` was bound to carries a graph, also where it is stored before the backward
+    source = """
+        w = torch.randn(4, 2, requires_grad=True)
+        optimizer = torch.optim.Adam([w])
+        lossfn = nn.CrossEntropyLoss()
+        losses = []
+        for i in range(100):
+            x = torch.randn(8, 4)
+            loss = lossfn(x @ w, torch.zeros(8).long())
+            losses.append(loss)
+            BACKWARD
+            optimizer.step()
+            optimizer.zero_grad()
+    """
+    assert findings(source.replace("BACKWARD", "loss.backward()")) == [("LC009", "losses.append(loss)")]
+    # bound again before the backward: the stored value is not the one backwarded
+    rebound = source.replace("BACKWARD", "loss = (x @ w).sum()\n            loss.backward()")
+    assert findings(rebound) == []
+    # the backward in another loop proves nothing about this one's value
+    elsewhere = source.replace("BACKWARD", "pass").rstrip(" ") + "        for j in range(2):\n            loss.backward()\n"
+    assert findings(elsewhere) == []
+
+
+def test_a_checkpoint_spelled_as_a_dict_call_is_read_like_a_dict_display() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(10):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                model(x).sum().backward()
+                optimizer.step()
+            state = STATE
+            torch.save(state, "last.pt")
+    """
+    for spelled in (
+        "OrderedDict([('model', model.state_dict()), ('epoch', epoch)])",
+        "dict(model=model.state_dict(), epoch=epoch)",
+        "{'model': model.state_dict(), 'epoch': epoch}",
+    ):
+        assert findings(source.replace("STATE", spelled)) == [("LC012", 'torch.save(state, "last.pt")')], spelled
+        with_optimizer = spelled.replace("epoch)", "epoch), ('optimizer', optimizer.state_dict())", 1) if "OrderedDict" in spelled else (
+            spelled.replace("epoch=epoch", "epoch=epoch, optimizer=optimizer.state_dict()").replace("'epoch': epoch", "'epoch': epoch, 'optimizer': optimizer.state_dict()")
+        )
+        assert findings(source.replace("STATE", with_optimizer)) == [], with_optimizer
+
+
+NOTEBOOK_TRAINING = NETS + """
+def valid_fn(model, loader):
+    model.eval()
+    preds = []
+    for x, y in loader:
+        preds.append(model(x).argmax(1))
+    return preds
+
+
+def train_model(loader):
+    model = Tiny()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(3):
+        model.train()
+        for x, y in loader:
+            optimizer.zero_grad()
+            model(x).sum().backward()
+            optimizer.step()
+        valid_fn(model, loader)
+"""
+
+
+def test_a_notebook_function_no_cell_runs_holds_no_evaluation(tmp_path: Path) -> None:
+    import json
+
+    def lint(*sources: str) -> list[str]:
+        cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": s} for s in sources]
+        notebook = tmp_path / "inference.ipynb"
+        notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+        result = lint_paths([str(notebook)], root=str(tmp_path))
+        assert result.errors == []
+        return [f.code for f in result.findings]
+
+    # `train_model` is defined and never called: `valid_fn`, called only by it, never runs
+    assert lint(NOTEBOOK_TRAINING, "weights = torch.load('w.pt')\n") == []
+    # a cell that runs it makes both run
+    assert lint(NOTEBOOK_TRAINING, "train_model(train_loader)\n") == ["LC007"]
+    # handed over where it is not called: it may run
+    assert lint(NOTEBOOK_TRAINING, "callbacks = [train_model]\n") == ["LC007"]
+    # the same code as a module of a library: its callers are out of sight
+    (tmp_path / "inference.ipynb").unlink()
+    script = tmp_path / "library.py"
+    script.write_text(NOTEBOOK_TRAINING, encoding="utf-8")
+    assert [f.code for f in lint_paths([str(script)], root=str(tmp_path)).findings] == ["LC007"]
+
+
+def test_a_resume_that_loads_another_spelled_out_file_does_not_read_the_periodic_weights() -> None:
+    source = """
+        import os
+
+        def main(args, train_loader):
+            model = Tiny()
+            optimizer = torch.optim.Adam(model.parameters())
+            best_path = os.path.join(args.model_dir, "unet.pt")
+            last_path = os.path.join(args.model_dir, "LAST")
+            start_epoch = 0
+            if args.resume:
+                start_epoch = args.start_epoch
+                model.load_state_dict(torch.load(best_path))
+            best = 1e9
+            for epoch in range(start_epoch, 100):
+                for x, y in train_loader:
+                    optimizer.zero_grad()
+                    loss = model(x).sum()
+                    loss.backward()
+                    optimizer.step()
+                torch.save(model.state_dict(), last_path)
+                if loss.item() < best:
+                    best = loss.item()
+                    torch.save(model.state_dict(), best_path)
+    """
+    # the weights saved every epoch go to `unet_last.pt`; resuming reads `unet.pt`, the best ones
+    assert findings(source.replace("LAST", "unet_last.pt")) == []
+    # resuming from the file saved every epoch: the optimizer state is lost
+    assert findings(source.replace("LAST", "unet.pt")) == [("LC012", "torch.save(model.state_dict(), last_path)")]

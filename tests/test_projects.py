@@ -287,3 +287,56 @@ def test_a_position_read_back_counts_only_in_code_of_the_same_program(
     result = lint_paths([str(project)], root=str(project))
     assert result.errors == []
     assert [f.code for f in result.findings] == expected
+
+
+@pytest.mark.parametrize(("replay", "expected"), [("", [("logger.py", 13, "LC012")]), ("scheduler.last_epoch = start\n    ", [])])
+def test_a_saving_helper_of_another_file_misses_the_scheduler_its_callers_step(
+    tmp_path: Path, replay: str, expected: list[tuple[str, int, str]]
+) -> None:
+    """A helper that builds the checkpoint from what it is handed (`Logger.save_checkpoint(it,
+    model, optimizer)`) lives in a file with no scheduler; the training that calls it steps one,
+    which resuming restarts — unless the caller puts the schedule back at the saved position."""
+    project = tmp_path / "vocoder"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'vocoder'\n", encoding="utf-8")
+    (project / "logger.py").write_text(
+        "import torch\n\n\n"
+        "class Logger:\n"
+        "    def __init__(self, logdir):\n"
+        "        self.logdir = logdir\n\n"
+        "    def save_checkpoint(self, iteration, model, optimizer):\n"
+        "        d = {}\n"
+        "        d['iteration'] = iteration\n"
+        "        d['model'] = model.state_dict()\n"
+        "        d['optimizer'] = optimizer.state_dict()\n"
+        "        torch.save(d, f'{self.logdir}/checkpoint_{iteration}.pt')\n\n"
+        "    def load_latest_checkpoint(self, model, optimizer):\n"
+        "        d = torch.load(f'{self.logdir}/latest.pt')\n"
+        "        model.load_state_dict(d['model'])\n"
+        "        optimizer.load_state_dict(d['optimizer'])\n"
+        "        return d['iteration']\n",
+        encoding="utf-8",
+    )
+    (project / "train.py").write_text(
+        "import torch\n"
+        "from logger import Logger\n\n\n"
+        "def run(loader, epochs):\n"
+        "    logger = Logger('logs')\n"
+        "    model = torch.nn.Linear(4, 2)\n"
+        "    optimizer = torch.optim.Adam(model.parameters())\n"
+        "    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 10)\n"
+        "    start = logger.load_latest_checkpoint(model, optimizer)\n"
+        "    " + replay + "iteration = 0\n"
+        "    for epoch in range(epochs):\n"
+        "        for x, y in loader:\n"
+        "            optimizer.zero_grad()\n"
+        "            model(x).sum().backward()\n"
+        "            optimizer.step()\n"
+        "            iteration += 1\n"
+        "        logger.save_checkpoint(iteration, model, optimizer)\n"
+        "        scheduler.step()\n",
+        encoding="utf-8",
+    )
+    result = lint_paths([str(project)], root=str(project))
+    assert result.errors == []
+    assert [(Path(f.path).name, f.line, f.code) for f in result.findings] == expected

@@ -138,9 +138,18 @@ def simples_of(block: Block) -> Iterator[Simple]:
 class Values:
     """The graph-carrying names of one function, statement by statement."""
 
-    def __init__(self, model: LoopModel, function: FunctionInfo, carrying_params: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        model: LoopModel,
+        function: FunctionInfo,
+        carrying_params: frozenset[str] = frozenset(),
+        backwarded_later: frozenset[tuple[int, str]] = frozenset(),
+    ) -> None:
         self.model = model
         self.function = function
+        self.backwarded_later = backwarded_later
+        """Assignments whose value is backwarded further on before the name is bound again (`loss =
+        lossfn(pred, y); losses.append(loss); loss.backward()`): a graph from where they are made."""
         self.graph: dict[str, Simple | None] = {name: None for name in carrying_params}
         self.last_assigned: dict[str, Simple] = {}
         self.last_helper_result: Returned | None = None
@@ -370,6 +379,9 @@ class Values:
             # `loss, per_channel = criterion(out, y)` of a loss whose code cannot be seen: the first
             # value is the loss; that the others (scores, logs) carry a graph is not established
             targets = targets[:1]
+        proven = [t for t in targets if (id(simple), t) in self.backwarded_later]
+        if not found and proven and placed.grad != "off":
+            found, targets = proven[0], proven
         for target in simple.targets:
             if found and target in targets and not self.model.roles.role(target, self.function) in TRAINING_OBJECTS:
                 self.graph[target] = simple if target not in self.graph or not simple.augmented else self.graph[target]
@@ -486,6 +498,23 @@ def _returns_indices(node: cst.CSTNode | None) -> bool:
     return method in INDEX_RETURNING and (has_dim or method in ("topk", "sort", "kthvalue"))
 
 
+def _backwarded_later(placed: list[Placed]) -> frozenset[tuple[int, str]]:
+    """The assignments (by id, with the name) whose name is backwarded later in the same iteration of their
+    innermost loop, with no other binding of it in between: `backward()` proves what they made
+    carries a graph, also where it is stored before the backward runs."""
+    last: dict[str, Placed] = {}
+    proven: set[tuple[int, str]] = set()
+    for item in placed:
+        if item.grad != "off" and item.loops:
+            for name in _backwarded(item.simple):
+                made = last.get(name)
+                if made is not None and made.loops and made.loops[-1] is item.loops[-1] and made.grad != "off":
+                    proven.add((id(made.simple), name))
+        for target in item.simple.targets:
+            last[target] = item
+    return frozenset(proven)
+
+
 def _backwarded(simple: Simple) -> Iterator[str]:
     """Names a statement calls backward() on: `loss.backward()`, `scaler.scale(loss).backward()`,
     `accelerator.backward(loss)`."""
@@ -559,7 +588,7 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
     placed_all = model.ordered_statements(function)
     consumed = feeding_backward(function, placed_all, _handed_to_backward(model, function))
     returned = {name for item in placed_all for name in item.simple.returned_names}
-    values = Values(model, function)
+    values = Values(model, function, backwarded_later=_backwarded_later(placed_all))
     found: list[RetainedValue] = []
     backwarded: dict[int, set[str]] = {}
 

@@ -248,7 +248,29 @@ def _may_evaluate(model: LoopModel, function: FunctionInfo) -> bool:
         # trains the model itself (`fit` reached through a registry of classes): its training loop
         # needs grad on, and leaves the model in the mode it trained in
         return False
+    if never_run_in_notebook(model, function):
+        return False
     return True
+
+
+def never_run_in_notebook(model: LoopModel, function: FunctionInfo, depth: int = 4) -> bool:
+    """In a notebook (a program, not a library: nothing outside calls its functions), a function
+    that no cell runs: its name is used only where functions that never run call it (`valid_fn`
+    called only by a `train_model` that the notebook defines and never calls)."""
+    if getattr(model.source, "notebook", None) is None or function.name == "<module>" or function.cls is not None:
+        return False
+    if depth <= 0:
+        return False
+    edges = [edge for edge in model.callers(function) if edge.caller is not function]
+    uses = len(re.findall(rf"(?<![\w.]){re.escape(function.name)}\b", model.text))
+    definitions = len(re.findall(rf"\bdef\s+{re.escape(function.name)}\b", model.text))
+    recursive = sum(1 for edge in model.callers(function) if edge.caller is function)
+    if uses - definitions - recursive > len(edges):
+        return False  # also named where it is not called (handed over as a callback, a target)
+    return all(
+        model.at(edge.caller) is model and edge.caller.name != "<module>" and never_run_in_notebook(model, edge.caller, depth - 1)
+        for edge in edges
+    )
 
 
 def _loop_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -> Iterable[EvaluationPass]:

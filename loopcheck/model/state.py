@@ -221,7 +221,8 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
     if not position:
         words = {w for call in models for w in _file_words(model, model.code(call.args[1].node))}
         saved_models = {without_module(_saved_object(call.args[0].node) or "") for call in models}
-        if not periodic or not _reloaded_before_training(model, words, saved_models, function):
+        names = {_literal_file_name(model, model.code(call.args[1].node)) for call in periodic}
+        if not periodic or not _reloaded_before_training(model, words, saved_models, function, set() if None in names else names):
             return []
         return [Checkpoint(first, frozenset(), roles, function, first, separate_files=True, reloaded=True)]
     return [Checkpoint(first, frozenset(position[:1]), roles, function, first, separate_files=True)]
@@ -242,20 +243,26 @@ _RESUMING_WORDS = lazy(r"(?i)resum|restor|continu|reload|latest|last")
 
 
 def _reloaded_before_training(
-    model: LoopModel, saved_words: set[str], saved_models: set[str] = frozenset(), saver: FunctionInfo | None = None
+    model: LoopModel,
+    saved_words: set[str],
+    saved_models: set[str] = frozenset(),
+    saver: FunctionInfo | None = None,
+    saved_names: set[str] = frozenset(),
 ) -> bool:
     """Does a function of this file load weights from files named like the saved ones (or from a
     file its name says is resumed from) into a model, and then train in the same branch
     (`if args.load: agent.load()` before the episode loop; not `if mode == "test": agent.load()`
     beside a training branch)? With `saver`, the files of the functions that call it are looked at
-    too (`save_model(args, model, optimizer)` in a helper file, the resume code in the script)."""
+    too (`save_model(args, model, optimizer)` in a helper file, the resume code in the script).
+    With `saved_names`, the literal names of the saved files: a load of a file with another
+    literal name (`unet.pt`, the best weights, where `unet_last.pt` is saved) reads other weights."""
     if saver is not None:
         if any(name.split(".", 1)[0] in saver.params for name in saved_models):
             saved_models = set()  # the callers name the model otherwise
         files = {id(model): model}
         for edge in model.callers(saver):
             files.setdefault(id(model.at(edge.caller)), model.at(edge.caller))
-        return any(_reloaded_before_training(owner, saved_words, saved_models) for owner in files.values())
+        return any(_reloaded_before_training(owner, saved_words, saved_models, None, saved_names) for owner in files.values())
     for function in model.ir.functions:
         placed = model.ordered_statements(function)
         training = {id(step.loop) for step in model.training_steps if step.loop.function is function}
@@ -282,6 +289,8 @@ def _reloaded_before_training(
             )  # (`if args.resume:` around the load says so too)
             if words and saved_words and not words & saved_words and not resuming:
                 continue  # `..._baseline_epoch_N.pt` loaded, `..._tune_epoch_N.pt` saved: another run's weights
+            if saved_names and (loaded := _loaded_file_names(model, item.simple)) and not loaded & saved_names:
+                continue  # `unet.pt` (the best weights) loaded, `unet_last.pt` saved
             later_starts = [
                 later for later in starts
                 if later > index and _same_branch(item.guards, placed[later].guards)
@@ -592,6 +601,35 @@ def _file_words(model: LoopModel, text: str) -> set[str]:
     return words - _GENERIC_FILE_WORDS
 
 
+_LITERAL_FILE = lazy(r"""['"](?:[^'"{}]*/)?([^'"{}/]+\.[A-Za-z]{1,5})['"]\s*\)?\s*$""")
+
+
+def _literal_file_name(model: LoopModel, text: str) -> str | None:
+    """The file name a path expression ends with when it is spelled out (`os.path.join(args.dir,
+    "unet_last.pt")`, `f"{root}/unet.pt"`, or a name assigned such a path); None when any part of
+    the name is computed."""
+    argument = _balanced(text).strip()
+    if re.fullmatch(r"[A-Za-z_]\w*", argument):
+        assigned = re.findall(rf"(?m)^\s*{re.escape(argument)}\s*=(?!=)(.*)", model.text)
+        if len(assigned) != 1:
+            return None  # bound more than once: which one is used is not known
+        argument = _balanced(assigned[0], until_newline=True).strip()
+    found = _LITERAL_FILE.search(argument)
+    return found.group(1) if found is not None else None
+
+
+def _loaded_file_names(model: LoopModel, simple: Simple) -> set[str]:
+    """The spelled-out names of the files a statement loads with `torch.load(...)`."""
+    names: set[str] = set()
+    for call in simple.calls:
+        if call.dotted is not None and call.dotted.endswith("load") and call.args and qualify(call.dotted, model.ir.imports) == "torch.load":
+            name = _literal_file_name(model, model.code(call.args[0].node))
+            if name is None:
+                return set()
+            names.add(name)
+    return names
+
+
 def _balanced(text: str, until_newline: bool = False) -> str:
     """The text up to the first `,` or `)` outside brackets (an argument), or up to the end of the
     statement (`until_newline`: a newline outside brackets)."""
@@ -709,19 +747,20 @@ def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> t
     """The keys of the dict saved, and the statements that fill it; None if not a dict. A dict
     nested in it (`"training": {"epoch": epoch, "optimizer_sd": optimizer.state_dict()}`, also
     through a name bound to one) adds its keys and statements."""
-    if isinstance(saved, cst.Dict):
-        keys, statements = _literal_keys(saved), [simple]
-        _add_nested(function, saved, keys, statements, 2)
+    display = _as_dict(saved)
+    if display is not None:
+        keys, statements = _literal_keys(display), [simple]
+        _add_nested(function, display, keys, statements, 2)
         return keys, statements
     if not isinstance(saved, cst.Name):
         return None
     keys = set()
     statements = []
     for assignment in function.assignments:
-        if saved.value in assignment.targets and isinstance(assignment.value, cst.Dict):
-            keys |= _literal_keys(assignment.value)
+        if saved.value in assignment.targets and (display := _as_dict(assignment.value)) is not None:
+            keys |= _literal_keys(display)
             statements.append(assignment)
-            _add_nested(function, assignment.value, keys, statements, 2)
+            _add_nested(function, display, keys, statements, 2)
         elif saved.value in assignment.subscript_targets and isinstance(assignment.node, cst.Assign):
             for target in assignment.node.targets:
                 if isinstance(target.target, cst.Subscript):
@@ -729,6 +768,31 @@ def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> t
                     keys |= named if named or not _takes_keywords(function) else {ANY_KEY}
             statements.append(assignment)
     return (keys, statements) if statements else None
+
+
+_DICT_MAKERS = frozenset({"dict", "OrderedDict", "collections.OrderedDict"})
+
+
+def _as_dict(node: cst.CSTNode | None) -> cst.Dict | None:
+    """A dict display, or the same dict spelled as a call: `dict(epoch=e, model=m)` or
+    `OrderedDict([("epoch", e), ("model", m)])` (a display of the same keys and value nodes)."""
+    if isinstance(node, cst.Dict):
+        return node
+    if not isinstance(node, cst.Call) or dotted_name(node.func) not in _DICT_MAKERS:
+        return None
+    elements: list[cst.DictElement] = []
+    for arg in node.args:
+        if arg.keyword is not None and not arg.star:
+            elements.append(cst.DictElement(cst.SimpleString(repr(arg.keyword.value)), arg.value))
+        elif arg.keyword is None and not arg.star and isinstance(arg.value, (cst.List, cst.Tuple)) and not elements:
+            for pair in arg.value.elements:
+                inner = pair.value
+                if not isinstance(inner, cst.Tuple) or len(inner.elements) != 2 or isinstance(inner.elements[0], cst.StarredElement):
+                    return None
+                elements.append(cst.DictElement(inner.elements[0].value, inner.elements[1].value))
+        else:
+            return None
+    return cst.Dict(elements)
 
 
 def _add_nested(function: FunctionInfo, node: cst.Dict, keys: set[str], statements: list[Simple], depth: int) -> None:

@@ -26,7 +26,9 @@ class CheckpointWithoutOptimizerState(Rule):
     checkpoint["epoch"]`) — but not the optimizer's state, or not the scheduler's when the file
     builds a torch scheduler (and targets PyTorch 0.4 or later, when schedulers got a state_dict). A dict with only the model's weights, and a snapshot saved only when
     a validation metric improves and never read back to resume, are exports and are left alone.
-    When a helper saves the dict it is given, the finding points at the call that hands it over.
+    When a helper saves the dict it is given, the finding points at the call that hands it over;
+    a helper that builds the dict itself from what it is given (`Logger.save_checkpoint(it,
+    model, optimizer)`) misses the scheduler its callers' training steps.
     Weights saved every so often to files of their own with the epoch in the file name, and
     loaded back somewhere in the project, are such a checkpoint too when no optimizer state is
     saved beside them; a load that comes after the training loop in the same function (the best
@@ -145,22 +147,8 @@ for epoch in range(epochs):
         optimizers = model.built(OPTIMIZER)
         if not optimizers and not model.checkpoints:
             return
-        # (a schedule that is a function of the step, `lr_f = getattr(lrschedule, name); lr = lr_f(lr0,
-        # step)`, holds no state: only objects whose `.step()` the code calls do)
-        schedulers = [
-            s for s in model.built(SCHEDULER)
-            if (s.cls is None or model.is_scheduler_class(s.cls)) and (
-                (s.qualified or "").startswith("torch.") or re.search(rf"(?<![\w.]){re.escape(s.name)}\.step\(", model.text)
-            )
-        ]
-        if any(_replays(model, loop) for loop in model.loops):
-            schedulers = []  # the resume code steps the schedule up to the saved epoch again
+        schedulers = _schedulers(model)
         for checkpoint in model.checkpoints:
-            if schedulers and not checkpoint.saves(SCHEDULER) and model.schedulers_told_their_epoch:
-                schedulers = []  # a schedule stepped with its epoch every time has no position to lose
-            if model.written_for_old_torch:
-                schedulers = []  # before PyTorch 0.4 schedulers had no state_dict() to save
-            schedulers = [s for s in schedulers if not _positioned_by_epoch(model, s)]
             if not checkpoint.has_model_and_position:
                 continue
             # nothing trained in this file: a saving helper (`CheckpointSaver.save`) whose callers
@@ -168,6 +156,7 @@ for epoch in range(epochs):
             trained_by = optimizers or _callers_optimizers(model, checkpoint.function)
             if not trained_by or not meant_for_resuming(model, checkpoint):
                 continue
+            stepped = schedulers or _callers_schedulers(model, checkpoint.function)
             if kept_on_improvement_too(model, checkpoint, model.checkpoints):
                 continue  # the same dict is saved every time just before: reported there
             if dead_branch(model, checkpoint):
@@ -176,8 +165,8 @@ for epoch in range(epochs):
             missing = []
             if not checkpoint.saves(OPTIMIZER) and OPTIMIZER not in beside:
                 missing.append(("optimizer", trained_by[0]))
-            if schedulers and not checkpoint.saves(SCHEDULER) and SCHEDULER not in beside:
-                missing.append(("scheduler", schedulers[0]))
+            if stepped and not checkpoint.saves(SCHEDULER) and SCHEDULER not in beside:
+                missing.append(("scheduler", stepped[0]))
             if not missing:
                 continue
             words = " and ".join(name for name, _ in missing)
@@ -217,6 +206,36 @@ def _factory_positions_it(model: LoopModel, call: CallSite, function: FunctionIn
                     if made.dotted == call.dotted and made.arg(index, name) is not None:
                         return True
     return False
+
+
+def _schedulers(model: LoopModel) -> list[Binding]:
+    """The schedulers of this file whose position a checkpoint must keep: objects whose `.step()`
+    the code calls (a schedule that is a function of the step, `lr = lr_f(lr0, step)`, holds no
+    state), not replayed to the saved epoch on resume, not told their epoch at every step, not
+    put back at the saved position, in code for PyTorch 0.4 or later (when schedulers got a
+    state_dict)."""
+    if model.schedulers_told_their_epoch or model.written_for_old_torch:
+        return []
+    schedulers = [
+        s for s in model.built(SCHEDULER)
+        if (s.cls is None or model.is_scheduler_class(s.cls)) and (
+            (s.qualified or "").startswith("torch.") or re.search(rf"(?<![\w.]){re.escape(s.name)}\.step\(", model.text)
+        )
+    ]
+    if not schedulers or any(_replays(model, loop) for loop in model.loops):
+        return []
+    return [s for s in schedulers if not _positioned_by_epoch(model, s)]
+
+
+def _callers_schedulers(model: LoopModel, function: FunctionInfo) -> list[Binding]:
+    """For a checkpoint saved by a helper of a file that builds no scheduler
+    (`Logger.save_checkpoint(it, model, optimizer)`): the schedulers of the first other file that
+    calls it and builds an optimizer, stepped by the training that calls the helper."""
+    for edge in model.callers(function):
+        caller = model.at(edge.caller)
+        if caller is not model and caller.built(OPTIMIZER):
+            return _schedulers(caller)
+    return []
 
 
 def _callers_optimizers(model: LoopModel, function: object) -> list[Binding]:
