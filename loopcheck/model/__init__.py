@@ -129,6 +129,8 @@ class LoopModel:
         self._globals: dict[str, Definition | None] = {}
         self._returned_roles: dict[tuple[int, tuple[int, int] | None], tuple[str | None, ClassInfo | None]] = {}
         self._class_facts: dict[tuple[object, ...], bool] = {}
+        self.call_guards: dict[int, dict[int, tuple[str, ...]]] = {}
+        """Per function (by id), the tests each of its calls is made under (by the call's id)."""
         self._frozen: dict[tuple[str, int], Simple | None] = {}
         self._programs: dict[tuple[int, tuple[tuple[str, object], ...]], Node] = {}
         self._tested: dict[tuple[int, int], frozenset[str]] = {}

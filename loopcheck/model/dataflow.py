@@ -373,6 +373,10 @@ class Values:
         if found and len(targets) > 1 and _returns_indices(simple.value):
             targets = targets[:1]  # `values, indices = out.max(1)`
         returned = self.last_helper_result if isinstance(simple.value, cst.Call) else None
+        if isinstance(returned, ByArity) and len(targets) in returned.by_length:
+            returned = returned.by_length[len(targets)]  # `action, p, v = self._forward(s)`: the 3-tuple's
+            if not any(returned):
+                found = None
         if found and returned is not None and len(returned) == len(targets) > 1:
             targets = [t for t, carries in zip(targets, returned) if carries]  # `loss, size, logs = step(...)`
         elif found and returned is None and len(targets) > 1 and _calls_unseen_loss(simple.value):
@@ -534,6 +538,19 @@ Returned = tuple[bool, ...]
 for a tuple (`return loss, sample_size, logs`)."""
 
 
+class ByArity(tuple):  # type: ignore[type-arg]
+    """One flag for a function whose returns are tuples of different lengths (`return action, p, v`
+    in one branch, `return action, p, sigma, v` in the other), with each length's flags: a caller
+    that unpacks n names gets a tuple of n."""
+
+    by_length: dict[int, Returned]
+
+    def __new__(cls, flag: bool, by_length: dict[int, Returned]) -> "ByArity":
+        made = super().__new__(cls, (flag,))
+        made.by_length = by_length
+        return made
+
+
 def returned_graphs(model: LoopModel, function: FunctionInfo, carrying_params: frozenset[str]) -> Returned:
     """Which of the values the function returns carry a graph, given which parameters carry one."""
     values = Values(model, function, carrying_params)
@@ -560,7 +577,11 @@ def returned_graphs(model: LoopModel, function: FunctionInfo, carrying_params: f
         shapes = [shape for shape in shapes if len(shape) > 1]
     if all(len(shape) == len(shapes[0]) for shape in shapes):
         return tuple(any(flags) for flags in zip(*shapes))
-    return (any(flag for shape in shapes for flag in shape),)
+    flag = any(flag for shape in shapes for flag in shape)
+    if len(tuples) > 1:
+        lengths = {length: [shape for shape in shapes if len(shape) == length] for length in tuples}
+        return ByArity(flag, {length: tuple(any(flags) for flags in zip(*group)) for length, group in lengths.items()})
+    return (flag,)
 
 
 def returned_keys(model: LoopModel, function: FunctionInfo, carrying_params: frozenset[str]) -> frozenset[str] | None:
@@ -607,6 +628,8 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     continue
                 if container in _backwarded_by_callees(model, function):
                     continue  # `actor_net.saved_logprobs.append(log_prob)`, backwarded by `update()` after the episode
+                if _backwarded_by_own_methods(model, function, container):
+                    continue  # `self.rollout.policy_vb.append(p)`, the loss of the agent's own `_backward()`
                 if _grows_itself(simple) and Kind.BACKWARD in model.kinds_in(loop):
                     continue  # `preds = torch.cat([preds, logits])` beside a backward that frees the graph's buffers
 
@@ -927,6 +950,23 @@ def _kept_by_callee(values: Values, call: CallSite) -> tuple[str, str, str] | No
         if carried:
             return call.dotted, _shown(arg.node, carried), carried  # type: ignore[union-attr]
     return None
+
+
+def _backwarded_by_own_methods(model: LoopModel, function: FunctionInfo, container: str) -> bool:
+    """A `self.*` container a method fills in its loop (`self.rollout.policy_vb.append(p_vb)`) that
+    another method of the class (or of a base) builds the loss it backwards from: each step's graph
+    is kept for that update, as the algorithm (A2C, ACER) wants."""
+    if function.cls is None or not container.startswith("self."):
+        return False
+    owner = model.at(function)
+    for cls in owner.class_chain(function.cls):
+        for method in cls.methods.values():
+            if method is function or "backward" not in model.at(method).reaches(method):
+                continue
+            fed = feeding_backward(method, list(walk(method.body, "on")))
+            if container in fed:
+                return True
+    return False
 
 
 def _kept_for_backward(model: LoopModel, target: FunctionInfo, kept: frozenset[str]) -> bool:

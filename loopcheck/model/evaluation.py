@@ -287,13 +287,31 @@ def _loop_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
         found = None
         if id(loop) not in training_loops:
             found = _loop_pass(model, function, loop, (), training, training_loops)
-        for constants in specializations if found is None else ():
+        for constants in (specializations + _phases_around(function, loop)) if found is None else ():
             # `run_epoch(model, val_loader, train=False)`: the loop as this call runs it
             found = _loop_pass(model, function, loop, constants, training, training_loops)
             if found is not None:
                 break
         if found is not None:
             yield found
+
+
+def _phases_around(function: FunctionInfo, loop: Loop) -> list[tuple[tuple[str, object], ...]]:
+    """`for phase in ["train", "val"]:` around the loop: each value of the phase, one at a time
+    (the loop as it runs in the validation phase, whose backward is under `if phase == "train":`)."""
+    found: list[tuple[tuple[str, object], ...]] = []
+    for outer in function.loops:
+        if outer is loop or len(outer.targets) != 1 or not isinstance(outer.node, cst.For):
+            continue
+        values = outer.node.iter
+        if not isinstance(values, (cst.List, cst.Tuple)) or not values.elements:
+            continue
+        constants = [literal_value(element.value) for element in values.elements]
+        if any(not isinstance(value, str) for value in constants):
+            continue
+        if any(inner is loop for inner in all_statements(outer.body)):
+            found.extend(((outer.targets[0], value),) for value in constants)
+    return found
 
 
 _TRAINING_KINDS = frozenset({Kind.BACKWARD, Kind.DIFFERENTIATE, Kind.STEP})
@@ -875,12 +893,14 @@ def _iterated_or_tested(function: FunctionInfo, names: set[str]) -> bool:
 
 
 def _output_dropped(function: FunctionInfo, event: Event) -> bool:
-    """`model(x)` as a statement of its own: its output is not kept."""
+    """`model(x)` as a statement of its own, or bound to the throwaway name (`_ = model(x)`): its
+    output is not kept."""
     statement = _statement_of(function, event)
-    return (
-        statement is not None and event.call is not None
-        and isinstance(statement.node, cst.Expr) and statement.node.value is event.call.node
-    )
+    if statement is None or event.call is None:
+        return False
+    if isinstance(statement.node, cst.Assign) and statement.node.value is event.call.node:
+        return all(isinstance(t.target, cst.Name) and t.target.value == "_" for t in statement.node.targets)
+    return isinstance(statement.node, cst.Expr) and statement.node.value is event.call.node
 
 
 def _current_binding(model: LoopModel, function: FunctionInfo, name: str, used: cst.CSTNode) -> Binding | None:
@@ -1714,7 +1734,12 @@ def _picks_callee(model: LoopModel, function: FunctionInfo, call: CallSite, call
     """Can the call of `function` made at `edge` reach `callee` through `call`? No when `call` is of
     a name `function` binds in arms of an `if` on its parameters (`if validation: step_fn =
     self.val_step_fn else: step_fn = self.train_step_fn`), and the flag the edge passes rules out
-    every arm whose value leads to `callee`. True whenever that cannot be told."""
+    every arm whose value leads to `callee`; nor when `call` itself is made only under a test the
+    values the edge gives rule out (`if mode == 0: E = test(model, L)` in `test_mode(model, L,
+    mode=0)`, called with `mode=3`). True whenever that cannot be told."""
+    known = arguments_known(function, edge.call)
+    if known and any(decide(guard, known) is False for guard in _call_guards(model, function).get(id(call), ())):
+        return False
     name = call.dotted
     if name is None or "." in name:
         return True
@@ -1722,7 +1747,7 @@ def _picks_callee(model: LoopModel, function: FunctionInfo, call: CallSite, call
     if len(bindings) < 2:
         return True
     # (the flags only: what the call gives the function's parameters as True or False)
-    flags = tuple((param, value) for param, value in arguments_known(function, edge.call) if isinstance(value, bool))
+    flags = tuple((param, value) for param, value in known if isinstance(value, bool))
     if not flags:
         return True
     guards = {id(p.simple): p.guards for p in model.ordered_statements(function)}
@@ -1732,6 +1757,16 @@ def _picks_callee(model: LoopModel, function: FunctionInfo, call: CallSite, call
         ):
             return True
     return False
+
+
+def _call_guards(model: LoopModel, function: FunctionInfo) -> dict[int, tuple[str, ...]]:
+    """The tests each call of the function is made under, by the call's id (read from the code as
+    written: no grad mode is needed, so no caller is asked)."""
+    known = model.call_guards.get(id(function))
+    if known is None:
+        known = {id(call): placed.guards for placed in walk(function.body, "on") for call in placed.simple.calls}
+        model.call_guards[id(function)] = known
+    return known
 
 
 def _leads_to(model: LoopModel, function: FunctionInfo, binding: Binding, callee: FunctionInfo) -> bool:

@@ -16,7 +16,9 @@ class ZeroGradBeforeStep(Rule):
     """Reports a gradient reset that runs after `backward()` and before the optimizer `step()`
     that should use those gradients, on some path through one iteration. A second `backward()`
     between the reset and the step (as in a GAN, where the generator's reset follows the
-    discriminator's backward) makes the order correct again. Clearing one part of a model
+    discriminator's backward) makes the order correct again, and so does one on some path only (the
+    backward chosen by `if gan_type == "gan": ... elif gan_type == "ragan": ...` with no else: the
+    reset belongs to it). Clearing one part of a model
     (`model.generator.zero_grad()`) before a step over all of it keeps the other part's gradients
     for that step on purpose (a GAN with one optimizer over both networks): it is judged only when
     the optimizer is seen to be built over that part alone."""
@@ -80,10 +82,12 @@ for x, y in loader:
 
     def check(self, model: LoopModel) -> Iterable[Report]:
         found: dict[int, Report] = {}
+        followed: set[int] = set()  # resets a backward follows on some path before the step
 
         def step(state: tuple[Event | None, frozenset[Event]], event: Event) -> tuple[Event | None, frozenset[Event]]:
             backward, pending = state
             if event.kind is Kind.BACKWARD:
+                followed.update(id(reset.node) for reset in pending)
                 return event, frozenset()
             if event.kind is Kind.RESET and backward is not None and event.call is not None:
                 return backward, pending | {event}  # `p.grad = None` on some parameters may be on purpose
@@ -101,11 +105,16 @@ for x, y in loader:
                                 (event.node, "the step that sees them cleared"),
                             ),
                         )
+                # (judged at this step: a backward after it is the next update's, not theirs)
+                return backward, frozenset(reset for reset in pending if not model.resets(reset, event.subject))
             return state
 
         for program in model.step_programs():
             model.run_once(program, step, [(None, frozenset())])
-        return list(found.values())
+        # a reset that a backward follows on some path is that backward's reset (`D_optimizer.
+        # zero_grad()` before the discriminator's backward, chosen by `if gan_type == ...: ...
+        # elif ...:` with no else): the path that skips every arm is a configuration not handled
+        return [report for key, report in found.items() if key not in followed]
 
 
 def _clears_a_part(model: LoopModel, reset: Event, optimizer: Subject | None) -> bool:
