@@ -289,7 +289,16 @@ def test_a_position_read_back_counts_only_in_code_of_the_same_program(
     assert [f.code for f in result.findings] == expected
 
 
-@pytest.mark.parametrize(("replay", "expected"), [("", [("logger.py", 13, "LC012")]), ("scheduler.last_epoch = start\n    ", [])])
+@pytest.mark.parametrize(
+    ("replay", "expected"),
+    [
+        ("", [("logger.py", 13, "LC012")]),
+        ("scheduler.last_epoch = start\n    ", []),
+        # a project factory given the position read back builds the schedule where training resumes
+        ("scheduler = make_scheduler(optimizer, start)\n    ", []),
+        ("scheduler = make_scheduler(optimizer, -1)\n    ", [("logger.py", 13, "LC012")]),
+    ],
+)
 def test_a_saving_helper_of_another_file_misses_the_scheduler_its_callers_step(
     tmp_path: Path, replay: str, expected: list[tuple[str, int, str]]
 ) -> None:
@@ -320,13 +329,15 @@ def test_a_saving_helper_of_another_file_misses_the_scheduler_its_callers_step(
     (project / "train.py").write_text(
         "import torch\n"
         "from logger import Logger\n\n\n"
+        "def make_scheduler(optimizer, last_epoch):\n"
+        "    return torch.optim.lr_scheduler.StepLR(optimizer, 10, 0.1, last_epoch)\n\n\n"
         "def run(loader, epochs):\n"
         "    logger = Logger('logs')\n"
         "    model = torch.nn.Linear(4, 2)\n"
         "    optimizer = torch.optim.Adam(model.parameters())\n"
-        "    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 10)\n"
         "    start = logger.load_latest_checkpoint(model, optimizer)\n"
-        "    " + replay + "iteration = 0\n"
+        "    " + (replay if "make_scheduler" in replay else "scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 10)\n    " + replay)
+        + "iteration = 0\n"
         "    for epoch in range(epochs):\n"
         "        for x, y in loader:\n"
         "            optimizer.zero_grad()\n"

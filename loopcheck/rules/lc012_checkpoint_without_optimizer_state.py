@@ -238,6 +238,18 @@ def _callers_schedulers(model: LoopModel, function: FunctionInfo) -> list[Bindin
     return []
 
 
+def _given_last_epoch(model: LoopModel, call: CallSite, function: FunctionInfo) -> bool:
+    """`get_scheduler(config, optimizer, last_epoch)`: a project factory with a parameter named like
+    torch's own `last_epoch`, given a position that is not the literal -1 (the epoch read back from
+    the checkpoint): it builds the schedule where training resumes, however it passes it on."""
+    factory = model.resolve_call(call, function)
+    if factory is None or "last_epoch" not in factory.params:
+        return False
+    offset = 1 if factory.cls is not None and factory.params[:1] == ("self",) else 0
+    given = call.arg(factory.params.index("last_epoch") - offset, "last_epoch")
+    return given is not None and literal_value(given.node) not in (-1, None) and not isinstance(given.node, cst.UnaryOperation)
+
+
 def _callers_optimizers(model: LoopModel, function: object) -> list[Binding]:
     """The optimizers built in the files of the functions that call a saving helper."""
     for edge in model.callers(function):  # type: ignore[arg-type]
@@ -257,6 +269,8 @@ def _positioned_by_epoch(model: LoopModel, scheduler: Binding) -> bool:
     if any(attribute in simple.targets for simple in scheduler.function.assignments):
         return True
     if call is not None and _factory_positions_it(model, call, scheduler.function):
+        return True
+    if call is not None and _given_last_epoch(model, call, scheduler.function):
         return True
     # `lr_scheduler = get_lr_scheduler(optimizer); lr_scheduler.last_epoch = last_epoch` where the
     # resume code rebuilds it: a scheduler put back at the saved epoch anywhere in the file
