@@ -6993,3 +6993,39 @@ def test_a_helper_called_only_under_a_test_its_callers_arguments_rule_out_is_not
     # every call passes mode=3: `predict` is never entered with grad on
     assert findings(source.replace("MODE", "3")) == []
     assert findings(source.replace("MODE", "0")) == [("LC007", "return model(x).argmax(1)")]
+
+
+FACTORY_AGENT = """
+class Agent:
+    def __init__(self, model_fn):
+        self.model_fn = model_fn
+
+    def train(self, episodes):
+        self.model = self.model_fn()
+        self.optimizer = torch.optim.Adam(self.model.parameters())
+        for episode in range(episodes):
+            self.optimizer.zero_grad()
+            self.model(torch.randn(1, 4)).sum().backward()
+            self.optimizer.step()
+        scores = []
+        for game in range(10):
+            scores.append(self.model(test_states[game]).argmax(1).item())
+        return scores
+
+
+HANDED
+agent = Agent(model_fn)
+agent.train(100)
+"""
+
+
+def test_a_model_built_by_a_factory_its_callers_hand_over_is_of_the_class_the_factory_builds() -> None:
+    # (no eval() anywhere: the evaluation games run in training mode)
+    for handed, expected in (
+        ("model_fn = lambda: Tiny()", []),  # no dropout or batch norm: the mode changes nothing
+        ("model_fn = lambda: Dropping()", ["LC006"]),
+        ("model_fn = Tiny", []),
+        ("model_fn = Dropping", ["LC006"]),
+    ):
+        codes = [code for code, _ in findings(FACTORY_AGENT.replace("HANDED", handed)) if code == "LC006"]
+        assert codes == expected, handed

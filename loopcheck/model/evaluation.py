@@ -1082,6 +1082,10 @@ def _classes_behind(model: LoopModel, binding: Binding, depth: int, view: ClassI
     if registry is not None:
         return registry
     factory = owner.resolve_call(call, binding.function)
+    if factory is None:
+        handed = _classes_handed_as_factory(owner, call, binding.function, depth)
+        if handed is not None:
+            return handed
     if factory is not None and factory.cls is not None and view is not None and call.receiver == "self":
         # `self._build_model()` in a base class's __init__: the subclass the pass runs in overrides it
         factory = model.at_class(view).method_of(view, factory.name) or factory
@@ -1111,6 +1115,58 @@ def _classes_behind(model: LoopModel, binding: Binding, depth: int, view: ClassI
             return None
         found.extend(classes)
     return found or None
+
+
+def _classes_handed_as_factory(model: LoopModel, call: CallSite, function: FunctionInfo, depth: int) -> list[ClassInfo] | None:
+    """`self.online_model = self.value_model_fn(nS, nA)` (or `model_fn(nS, nA)` of a parameter),
+    where every caller hands over, for that parameter (kept as `self.value_model_fn =
+    value_model_fn`), a project class or a lambda that builds one (`lambda nS, nA: FCQ(nS, nA)`,
+    also through a name bound to it): those classes. None when any of them cannot be told."""
+    name = call.dotted
+    if name is None or call.inner is not None:
+        return None
+    holder = function
+    if name.startswith("self.") and name.count(".") == 1 and function.cls is not None:
+        attribute = name
+        holder = None
+        for cls in model.class_chain(function.cls):
+            for method in cls.methods.values():
+                for simple in method.assignments:
+                    if simple.targets == (attribute,) and isinstance(simple.value, cst.Name) and simple.value.value in method.params:
+                        holder, name = method, simple.value.value
+        if holder is None:
+            return None
+    if name not in holder.params:
+        return None
+    index = holder.params.index(name) - (1 if holder.cls is not None and holder.params[:1] == ("self",) else 0)
+    owner = model.at(holder)
+    edges = owner.callers(holder)
+    if index < 0 or not edges:
+        return None
+    found: list[ClassInfo] = []
+    for edge in edges:
+        arg = edge.call.arg(index, name)
+        built = _class_a_factory_builds(model.at(edge.caller), edge.caller, arg.node if arg is not None else None)
+        if built is None:
+            return None
+        found.extend(cls for cls in built if all(cls is not known for known in found))
+    return found or None
+
+
+def _class_a_factory_builds(model: LoopModel, function: FunctionInfo, node: cst.CSTNode | None) -> list[ClassInfo] | None:
+    """The project class a value handed over as a factory builds: the class itself, a lambda whose
+    body constructs one, or a name bound to such a lambda."""
+    if isinstance(node, cst.Name):
+        bound = model.binding(node.value, function)
+        if bound is not None and isinstance(bound.statement.value, cst.Lambda):
+            node = bound.statement.value
+        else:
+            found = model.definition(node.value, function)
+            return [found] if isinstance(found, ClassInfo) else None
+    if isinstance(node, cst.Lambda) and isinstance(node.body, cst.Call):
+        found = model.definition(dotted_name(node.body.func), function)
+        return [found] if isinstance(found, ClassInfo) else None
+    return None
 
 
 def _copies_unresolved_argument(model: LoopModel, binding: Binding) -> bool:
