@@ -7029,3 +7029,33 @@ def test_a_model_built_by_a_factory_its_callers_hand_over_is_of_the_class_the_fa
     ):
         codes = [code for code, _ in findings(FACTORY_AGENT.replace("HANDED", handed)) if code == "LC006"]
         assert codes == expected, handed
+
+
+MODE_FORWARD = """
+class Pix2Pix(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.netG = nn.Linear(4, 4)
+
+    def forward(self, data, mode):
+        if mode == "generator":
+            return self.netG(data).sum()
+        elif mode == "inference":
+            with torch.no_grad():
+                fake = self.netG(data)
+            return fake
+        raise ValueError(mode)
+
+
+model = Pix2Pix()
+model.load_state_dict(torch.load("latest.pt"))
+model.eval()
+for data in test_loader:
+    generated = model(data, mode=MODE)
+    save_image(generated, "out.png")
+"""
+
+
+def test_a_forward_that_turns_grad_off_for_the_mode_a_call_asks_records_no_graph_for_that_call() -> None:
+    assert findings(MODE_FORWARD.replace("MODE", '"inference"')) == []
+    assert findings(MODE_FORWARD.replace("MODE", '"generator"')) == [("LC007", 'generated = model(data, mode="generator")')]

@@ -3157,6 +3157,23 @@ def forward_records_no_graph(model: LoopModel, cls: ClassInfo) -> bool:
     return found
 
 
+def forward_records_no_graph_as_called(model: LoopModel, cls: ClassInfo, call: CallSite | None) -> bool:
+    """`model(data, mode="inference")` whose forward, as a call passing those values runs it, makes
+    every model call under its own no_grad (`if mode == "inference": with torch.no_grad(): ...`):
+    this call records no graph (other modes of the same forward may train)."""
+    forward = model.method_of(cls, "forward")
+    if forward is None or call is None or any((c.dotted or "").rsplit(".", 1)[-1] == "Parameter" for c in cls.constructed):
+        return False
+    constants = tuple(item for item in arguments_known(forward, call) if not isinstance(item[1], type(None)))
+    if not constants:
+        return False
+    owner = model.at(forward)
+    calls = [
+        e for top in events_of(owner.function_program(forward, constants)) for e in top.flatten() if e.kind is Kind.MODEL_CALL
+    ]
+    return bool(calls) and all(e.context.grad == "off" for e in calls)
+
+
 def _put_in_eval_where_built(cls: ClassInfo, call: CallSite) -> bool:
     """A module built into a local name of one of the class's methods and put in eval mode there
     (`model = InceptionV3([idx]); model.eval()`), never switched back to training in that method:

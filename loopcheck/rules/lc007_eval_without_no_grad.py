@@ -11,6 +11,7 @@ from loopcheck.model.evaluation import (
     EvaluationPass,
     builds_no_parameters,
     forward_records_no_graph,
+    forward_records_no_graph_as_called,
     given_modules,
     wants_input_gradients,
 )
@@ -24,13 +25,16 @@ class EvalWithoutNoGrad(Rule):
     that enters it (in any file of the project) disables grad, also by a project function or
     constructor called before on the way that runs `torch.set_grad_enabled(False)` as a statement.
     A chain whose flag picks another function in a branch (`if validation: step_fn =
-    self.val_step_fn` / `else: step_fn = self.train_step_fn`) does not enter the pass. Forwards that only check the code
+    self.val_step_fn` / `else: step_fn = self.train_step_fn`) does not enter the pass, nor does a
+    call made under a test its callers' arguments rule out (`if mode == 0: test(model, x)` of a
+    `test_mode(..., mode=3)`). Forwards that only check the code
     are no passes (see LC006). Code written for PyTorch before 0.4 that feeds the pass
     `Variable(..., volatile=True)` inputs (made on the spot, by a project batch method given
     `evaluation=True`, or by a project loader built with it) records no graph there and is left
     alone, and so is a model whose every parameter is frozen (`requires_grad_(False)`, a frozen
     pretrained embedding, a method of its own that freezes them), a project module whose forward runs all it calls under
-    `no_grad`/`inference_mode` itself, and one that builds no parameters at all (a fixed
+    `no_grad`/`inference_mode` itself (or does so for the mode the call asks, `model(data,
+    mode="inference")`), and one that builds no parameters at all (a fixed
     spectrogram transform). A pass whose input the function made to require grad first
     (`img.requires_grad = True`, `delta = torch.zeros(..., requires_grad=True)`) and whose output
     a gradient is then taken from (here, in a project function or loss module, or by unseen code
@@ -126,6 +130,7 @@ evaluate(model, test_loader)
                 continue  # every parameter frozen: the forward records no graph to spare
             if binding is not None and binding.cls is not None and (
                 forward_records_no_graph(model.at_class(binding.cls), binding.cls)
+                or forward_records_no_graph_as_called(model.at_class(binding.cls), binding.cls, evaluation.first_call.call)
                 or (builds_no_parameters(model.at_class(binding.cls), binding.cls) and not given_modules(model, binding))
             ):
                 continue  # its forward disables grad around everything it runs, or it has no parameters
