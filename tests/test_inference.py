@@ -7059,3 +7059,38 @@ for data in test_loader:
 def test_a_forward_that_turns_grad_off_for_the_mode_a_call_asks_records_no_graph_for_that_call() -> None:
     assert findings(MODE_FORWARD.replace("MODE", '"inference"')) == []
     assert findings(MODE_FORWARD.replace("MODE", '"generator"')) == [("LC007", 'generated = model(data, mode="generator")')]
+
+
+TRAINER_EVALUATE = """
+class Trainer:
+    def __init__(self, data):
+        self.data = data
+        self.model = Tiny()
+        self.optimizer = torch.optim.Adam(self.model.parameters())
+
+    def train(self):
+        for epoch in range(100):
+            self.optimizer.zero_grad()
+            loss = nn.functional.mse_loss(self.model(self.data), self.data[:, :2])
+            loss.backward()
+            self.optimizer.step()
+        loss, out = self.evaluate()
+        AFTER
+
+    def evaluate(self):
+        self.model.eval()
+        out = self.model(self.data)
+        loss = nn.functional.mse_loss(out, self.data[:, :2])
+        return loss, out.detach().cpu()
+
+
+Trainer(torch.randn(10, 4)).train()
+"""
+
+
+def test_what_a_helper_returns_after_the_loop_that_backwarded_a_name_is_not_backwarded() -> None:
+    # `loss.backward()` above the call ran in the training loop: `loss, out = self.evaluate()` after
+    # it is an evaluation, reported in `evaluate`
+    assert findings(TRAINER_EVALUATE.replace("AFTER", "print(loss.item())")) == [("LC007", "out = self.model(self.data)")]
+    # a backward of what it returns after the call makes it part of training
+    assert findings(TRAINER_EVALUATE.replace("AFTER", "loss.backward()")) == []

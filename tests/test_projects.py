@@ -351,3 +351,45 @@ def test_a_saving_helper_of_another_file_misses_the_scheduler_its_callers_step(
     result = lint_paths([str(project)], root=str(project))
     assert result.errors == []
     assert [(Path(f.path).name, f.line, f.code) for f in result.findings] == expected
+
+
+@pytest.mark.parametrize(("saved", "expected"), [("", [("train.py", 17, "LC012")]), ("'optimizer': model.optimizer.state_dict(), ", [])])
+def test_a_checkpoint_of_a_model_trained_by_an_object_of_another_file_misses_that_objects_optimizer(
+    tmp_path: Path, saved: str, expected: list[tuple[str, int, str]]
+) -> None:
+    """`model.optimize_parameters()` of a wrapper that builds `self.optimizer` in its own file: the
+    epoch checkpoint saved every epoch beside it needs that optimizer's state."""
+    project = tmp_path / "registration"
+    project.mkdir()
+    (project / "pyproject.toml").write_text("[project]\nname = 'registration'\n", encoding="utf-8")
+    (project / "wrapper.py").write_text(
+        "import torch\n\n\n"
+        "class Wrapper:\n"
+        "    def __init__(self):\n"
+        "        self.net = torch.nn.Linear(4, 2)\n"
+        "        self.optimizer = torch.optim.Adam(self.net.parameters())\n\n"
+        "    def optimize_parameters(self, x):\n"
+        "        self.optimizer.zero_grad()\n"
+        "        self.net(x).sum().backward()\n"
+        "        self.optimizer.step()\n",
+        encoding="utf-8",
+    )
+    (project / "train.py").write_text(
+        "import torch\n"
+        "from wrapper import Wrapper\n\n\n"
+        "def save_checkpoint(state, filename):\n"
+        "    torch.save(state, filename)\n\n\n"
+        "def main(loader, epochs):\n"
+        "    model = Wrapper()\n"
+        "    start = torch.load('last.pth')['epoch'] if resume else 0\n"
+        "    for epoch in range(start, epochs):\n"
+        "        for x in loader:\n"
+        "            model.optimize_parameters(x)\n"
+        "        state = {'epoch': epoch + 1, " + saved + "'state_dict': model.net.state_dict()}\n"
+        "        # saved every epoch, to go on from\n"
+        "        save_checkpoint(state, 'last.pth')\n",
+        encoding="utf-8",
+    )
+    result = lint_paths([str(project)], root=str(project))
+    assert result.errors == []
+    assert [(Path(f.path).name, f.line, f.code) for f in result.findings] == expected

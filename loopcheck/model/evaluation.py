@@ -583,11 +583,15 @@ def _backwards_result(model: LoopModel, edge: CallEdge, depth: int = 2) -> bool:
     returned on to callers that all do (a few calls up)?"""
     caller = model.at(edge.caller)
     placed = caller.ordered_statements(edge.caller)
-    at = next((p for p in placed if any(c is edge.call for c in p.simple.calls)), None)
-    if at is None:
+    index = next((i for i, p in enumerate(placed) if any(c is edge.call for c in p.simple.calls)), None)
+    if index is None:
         return False
+    at = placed[index]
     targets = set(at.simple.targets)
-    if targets & feeding_backward(edge.caller, placed) or any(c.method == "backward" for c in at.simple.calls):
+    # (a backward above the call, in no loop around it, ran before: `loss, out = self.evaluate()`
+    # after the training loop is not what that loop backwarded)
+    later = [p for i, p in enumerate(placed) if i >= index or (at.loops and at.loops[0] in p.loops)]
+    if targets & feeding_backward(edge.caller, later) or any(c.method == "backward" for c in at.simple.calls):
         return True
     returned = {name for p in placed for name in p.simple.returned_names}
     return depth > 0 and bool(targets & returned or at.simple.returned_names) and _returned_into_backward(caller, edge.caller, depth - 1)

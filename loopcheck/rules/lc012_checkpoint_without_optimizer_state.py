@@ -153,7 +153,7 @@ for epoch in range(epochs):
                 continue
             # nothing trained in this file: a saving helper (`CheckpointSaver.save`) whose callers
             # build the optimizer in theirs
-            trained_by = optimizers or _callers_optimizers(model, checkpoint.function)
+            trained_by = optimizers or _callers_optimizers(model, checkpoint.function) or _optimizers_of_trainers(model, checkpoint.function)
             if not trained_by or not meant_for_resuming(model, checkpoint):
                 continue
             stepped = schedulers or _callers_schedulers(model, checkpoint.function)
@@ -248,6 +248,24 @@ def _given_last_epoch(model: LoopModel, call: CallSite, function: FunctionInfo) 
     offset = 1 if factory.cls is not None and factory.params[:1] == ("self",) else 0
     given = call.arg(factory.params.index("last_epoch") - offset, "last_epoch")
     return given is not None and literal_value(given.node) not in (-1, None) and not isinstance(given.node, cst.UnaryOperation)
+
+
+def _optimizers_of_trainers(model: LoopModel, function: FunctionInfo) -> list[Binding]:
+    """The optimizers of the project objects whose training method the function calls in a loop
+    (`model.optimize_parameters()` of a `CycleMorph` that builds its `self.optimizer_` in another
+    file): they train what the function's checkpoint saves."""
+    for loop in function.loops:
+        for simple in simples_of(loop.body):
+            for call in simple.calls:
+                target = model.resolve_call(call, function)
+                if target is None or target.cls is None or target is function or not {"backward", "step"} <= model.reaches(target):
+                    continue
+                owner = model.at(target)
+                chain = owner.class_chain(target.cls)
+                found = [b for b in owner.built(OPTIMIZER) if b.function.cls is not None and any(b.function.cls is c for c in chain)]
+                if found:
+                    return found
+    return []
 
 
 def _callers_optimizers(model: LoopModel, function: object) -> list[Binding]:
