@@ -7094,3 +7094,44 @@ def test_what_a_helper_returns_after_the_loop_that_backwarded_a_name_is_not_back
     assert findings(TRAINER_EVALUATE.replace("AFTER", "print(loss.item())")) == [("LC007", "out = self.model(self.data)")]
     # a backward of what it returns after the call makes it part of training
     assert findings(TRAINER_EVALUATE.replace("AFTER", "loss.backward()")) == []
+
+
+WORKER = """
+import multiprocessing as mp
+
+
+class Detector:
+    def __init__(self):
+        self.net = Tiny()
+        self.net.eval()
+
+    def align(self, image):
+        with torch.no_grad():
+            return self.net(image)
+
+
+def extract(paths):
+    scorer = Dropping()
+    scorer.load_state_dict(torch.load("scorer.pt"))
+    scorer.eval()
+    detector = Detector()
+    scores = {}
+    for path in paths:
+        face = detector.align(load(path))
+        scores[path] = float(scorer(face).sum())
+    return scores
+
+
+def run(chunks):
+    pool = mp.Pool(4)
+    STARTED
+"""
+
+
+def test_a_function_a_pool_or_thread_runs_is_entered_with_grad_enabled() -> None:
+    # a new thread or process starts with grad on, whatever the starter's mode; the pass is the
+    # loop's own forward, not the detector's, which its helper guards
+    for started in ("results = pool.map(extract, chunks)", "mp.Process(target=extract, args=(chunks[0],)).start()"):
+        assert findings(WORKER.replace("STARTED", started)) == [("LC007", "scores[path] = float(scorer(face).sum())")], started
+    # handed to nothing: called from outside the project, in a context that cannot be seen
+    assert findings(WORKER.replace("STARTED", "pass")) == []
