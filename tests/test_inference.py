@@ -7135,3 +7135,39 @@ def test_a_function_a_pool_or_thread_runs_is_entered_with_grad_enabled() -> None
         assert findings(WORKER.replace("STARTED", started)) == [("LC007", "scores[path] = float(scorer(face).sum())")], started
     # handed to nothing: called from outside the project, in a context that cannot be seen
     assert findings(WORKER.replace("STARTED", "pass")) == []
+
+
+LEARNER = """
+class Learner:
+    def __init__(self, model, dls):
+        self.model, self.dls = model, dls
+        self.opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def one_epoch(self, train):
+        self.model.train(train)
+        dl = self.dls.train if train else self.dls.valid
+        for xb, yb in dl:
+            preds = self.model(xb)
+            loss = nn.functional.cross_entropy(preds, yb)
+            if train:
+                loss.backward()
+                self.opt.step()
+                self.opt.zero_grad()
+            self.accuracy = (preds.argmax(1) == yb).float().mean().item()
+
+    def fit(self, epochs):
+        for epoch in range(epochs):
+            self.one_epoch(True)
+            WRAP
+
+
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.1), nn.Linear(8, 2))
+Learner(model, dls).fit(3)
+"""
+
+
+def test_a_grad_mode_decorator_applied_on_the_spot_sets_the_mode_of_the_call() -> None:
+    # `torch.no_grad()(self.one_epoch)(False)`: the validation epoch runs without grad
+    assert findings(LEARNER.replace("WRAP", "torch.no_grad()(self.one_epoch)(False)")) == []
+    assert findings(LEARNER.replace("WRAP", "self.one_epoch(False)")) == [("LC007", "preds = self.model(xb)")]
+    assert findings(LEARNER.replace("WRAP", "torch.enable_grad()(self.one_epoch)(False)")) == [("LC007", "preds = self.model(xb)")]

@@ -17,7 +17,7 @@ from libcst.metadata import CodeRange
 
 from loopcheck.lazyre import lazy
 from loopcheck.model import dataflow, evaluation, schedules, state
-from loopcheck.model.build import NOT_LITERAL, build_file, dotted_name, literal_value, qualify
+from loopcheck.model.build import NOT_LITERAL, build_file, dotted_name, grad_wrapped, literal_value, qualify, wrapper_grad
 from loopcheck.model.dataflow import DATA_ITERABLE
 from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, arguments_known, arguments_passed, event_tree
 from loopcheck.model.program import Node, repeated_tests, run_iterations, run_once
@@ -1202,6 +1202,10 @@ class LoopModel:
         if grads is None:
             start = self.flow.grad_of_function(function, "on")
             grads = {id(c.node): placed.grad for placed in dataflow.walk(function.body, start) for c in placed.simple.calls}
+            for simple in function.simples:
+                for c in simple.calls:
+                    if isinstance(c.node, cst.Call) and grad_wrapped(c.node.func) is not None:
+                        grads[id(c.node)] = wrapper_grad(c.node.func.func) or "on"  # `torch.no_grad()(f)(x)`
             self._lexical_grads[id(function)] = grads
         return grads.get(id(call.node), "on")
 

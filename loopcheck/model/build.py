@@ -188,6 +188,12 @@ class _ExpressionScan:
             receiver = dotted_name(func.value)
         elif isinstance(func, cst.Name):
             method = func.value
+        wrapped = grad_wrapped(func)
+        if wrapped is not None:
+            # `torch.no_grad()(self.one_epoch)(False)`: a call of `self.one_epoch` in that grad mode
+            dotted = dotted_name(wrapped)
+            method = dotted.rsplit(".", 1)[-1] if dotted else None
+            receiver = dotted.rsplit(".", 1)[0] if dotted and "." in dotted else None
         detaching = (method in DETACHING_METHODS and isinstance(func, cst.Attribute)) or (
             isinstance(func, cst.Name) and func.value in DETACHING_FUNCTIONS
         )
@@ -233,6 +239,23 @@ class _ExpressionScan:
         )
         self.calls.append(site)
         return site
+
+
+_GRAD_WRAPPERS = {"no_grad": "off", "inference_mode": "off", "enable_grad": "on"}
+
+
+def grad_wrapped(func: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The function a grad-mode decorator is applied to on the spot: `f` of `torch.no_grad()(f)`."""
+    if not isinstance(func, cst.Call) or len(func.args) != 1 or func.args[0].keyword is not None:
+        return None
+    return func.args[0].value if wrapper_grad(func.func) is not None else None
+
+
+def wrapper_grad(node: cst.BaseExpression) -> str | None:
+    """'off' for `torch.no_grad()` / `torch.inference_mode()`, 'on' for `torch.enable_grad()`."""
+    if not isinstance(node, cst.Call) or node.args:
+        return None
+    return _GRAD_WRAPPERS.get((dotted_name(node.func) or "").rsplit(".", 1)[-1])
 
 
 _LITERALS = frozenset({cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis})
