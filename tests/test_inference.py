@@ -7137,7 +7137,7 @@ def test_a_function_a_pool_or_thread_runs_is_entered_with_grad_enabled() -> None
     assert findings(WORKER.replace("STARTED", "pass")) == []
 
 
-LEARNER = """
+ONE_EPOCH_LEARNER = """
 class Learner:
     def __init__(self, model, dls):
         self.model, self.dls = model, dls
@@ -7168,6 +7168,6 @@ Learner(model, dls).fit(3)
 
 def test_a_grad_mode_decorator_applied_on_the_spot_sets_the_mode_of_the_call() -> None:
     # `torch.no_grad()(self.one_epoch)(False)`: the validation epoch runs without grad
-    assert findings(LEARNER.replace("WRAP", "torch.no_grad()(self.one_epoch)(False)")) == []
-    assert findings(LEARNER.replace("WRAP", "self.one_epoch(False)")) == [("LC007", "preds = self.model(xb)")]
-    assert findings(LEARNER.replace("WRAP", "torch.enable_grad()(self.one_epoch)(False)")) == [("LC007", "preds = self.model(xb)")]
+    assert findings(ONE_EPOCH_LEARNER.replace("WRAP", "torch.no_grad()(self.one_epoch)(False)")) == []
+    assert findings(ONE_EPOCH_LEARNER.replace("WRAP", "self.one_epoch(False)")) == [("LC007", "preds = self.model(xb)")]
+    assert findings(ONE_EPOCH_LEARNER.replace("WRAP", "torch.enable_grad()(self.one_epoch)(False)")) == [("LC007", "preds = self.model(xb)")]
