@@ -7171,3 +7171,29 @@ def test_a_grad_mode_decorator_applied_on_the_spot_sets_the_mode_of_the_call() -
     assert findings(ONE_EPOCH_LEARNER.replace("WRAP", "torch.no_grad()(self.one_epoch)(False)")) == []
     assert findings(ONE_EPOCH_LEARNER.replace("WRAP", "self.one_epoch(False)")) == [("LC007", "preds = self.model(xb)")]
     assert findings(ONE_EPOCH_LEARNER.replace("WRAP", "torch.enable_grad()(self.one_epoch)(False)")) == [("LC007", "preds = self.model(xb)")]
+
+
+def test_a_library_function_named_for_what_it_does_with_a_model_runs_no_forward() -> None:
+    source = """
+        import mlflow
+
+        class Trainer:
+            def __init__(self):
+                self.model = Dropping()
+                self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.1)
+                self._ml_flow = mlflow
+
+            def train(self, loader):
+                for step, (x, y) in enumerate(loader):
+                    self.optimizer.zero_grad()
+                    nn.functional.cross_entropy(self.model(x), y).backward()
+                    self.optimizer.step()
+                    if step % 100 == 0:
+                        torch.save(self.model.state_dict(), "last.pt")
+                        self._ml_flow.pyfunc.VERB_model("out", artifacts={"model_path": "last.pt"})
+
+        Trainer().train(train_loader)
+    """
+    # `log_model`, `register_model`, `upload_model`: a tracking library's call, no forward
+    for verb in ("log", "register", "upload"):
+        assert findings(source.replace("VERB", verb)) == [], verb

@@ -871,7 +871,7 @@ def _backward_if_requires_grad(stmt: Branch) -> bool:
     return any(call.method == "backward" for simple in all_statements(stmt.arms[0]) if isinstance(simple, Simple) for call in simple.calls)
 
 
-_FUNCTION_VERB = lazy(r"(check|build|create|make|load|read|compile|save|get|export|convert|print|summar|count|init)_")
+_FUNCTION_VERB = lazy(r"(check|build|create|make|load|read|compile|save|get|export|convert|print|summar|count|init|log|register|upload|download|push)_")
 """Prefixes of a name that says what a function does (`check_model`, `load_model`): called, it is
 no model's forward, whatever its name ends with."""
 
