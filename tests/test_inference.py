@@ -7197,3 +7197,33 @@ def test_a_library_function_named_for_what_it_does_with_a_model_runs_no_forward(
     # `log_model`, `register_model`, `upload_model`: a tracking library's call, no forward
     for verb in ("log", "register", "upload"):
         assert findings(source.replace("VERB", verb)) == [], verb
+
+
+def test_a_validation_helper_called_every_k_steps_is_one_pass_reported_in_the_helper() -> None:
+    source = """
+        class Runner:
+            def __init__(self):
+                self.encoder, self.decoder = Tiny(), nn.Linear(2, 4)
+                params = list(self.encoder.parameters()) + list(self.decoder.parameters())
+                self.optimizer = torch.optim.Adam(params)
+
+            def render(self, rays):
+                return self.decoder(self.encoder(rays))
+
+            def validate_image(self):
+                out = []
+                for rays in val_rays.split(64):
+                    out.append(self.render(rays).detach().cpu())
+                save_image(torch.cat(out), "val.png")
+
+            def train(self):
+                for step in range(10000):
+                    self.optimizer.zero_grad()
+                    self.render(torch.randn(64, 4)).pow(2).mean().backward()
+                    self.optimizer.step()
+                    if step % 500 == 0:
+                        self.validate_image()
+
+        Runner().train()
+    """
+    assert findings(source) == [("LC007", "out.append(self.render(rays).detach().cpu())")]

@@ -143,7 +143,22 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
         if not (p.function is p.first_call.context.function and p.entered_by is None and id(p.first_call.node) in forwards)
     ]
     shared = [replace(p, through_training_helper=True) if _through_training_helper(p, forwards) else p for p in passes]
-    return _one_per_model_call(shared)
+    return _entered_through_another(model, _one_per_model_call(shared))
+
+
+def _entered_through_another(model: LoopModel, passes: list[EvaluationPass]) -> list[EvaluationPass]:
+    """A pass whose first model call is reached through a call of a function that holds a pass of
+    its own (`if step % val_freq == 0: self.validate_image()`, whose ray loop is the pass) is that
+    pass seen from its caller: one finding, the callee's."""
+    entering: dict[int, int] = {}
+    for found in passes:
+        if found.function.name != "<module>":
+            for edge in model.callers(found.function):
+                entering[id(edge.call.node)] = id(found.function)
+    return [
+        p for p in passes
+        if not any(entering.get(id(call.node), id(p.function)) != id(p.function) for call in p.first_call.context.chain)
+    ]
 
 
 def _training_forwards(model: LoopModel) -> set[int]:
