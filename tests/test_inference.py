@@ -7227,3 +7227,37 @@ def test_a_validation_helper_called_every_k_steps_is_one_pass_reported_in_the_he
         Runner().train()
     """
     assert findings(source) == [("LC007", "out.append(self.render(rays).detach().cpu())")]
+
+
+SAMPLES_AFTER_FIT = """
+class Learner:
+    def __init__(self, model, loader):
+        self.model, self.loader = model, loader
+        self.optimizer = torch.optim.Adam(model.parameters())
+
+    def fit(self, epochs):
+        for epoch in range(epochs):
+            for x, y in self.loader:
+                self.optimizer.zero_grad()
+                nn.functional.mse_loss(self.model(x), y).backward()
+                self.optimizer.step()
+
+
+model = nn.Linear(4, 4)
+learn = Learner(model, train_loader)
+FIT
+images = []
+x = torch.randn(1, 4)
+for i in range(900):
+    x = model(x)
+    if i % 100 == 0:
+        images.append(x[0].detach().clip(0, 1))
+show_images(images)
+"""
+
+
+def test_samples_a_script_makes_and_shows_with_a_model_a_learner_trained_are_an_evaluation() -> None:
+    # `learn.fit(3)` of the object given the model trains it; the 900 steps after build one graph
+    assert findings(SAMPLES_AFTER_FIT.replace("FIT", "learn.fit(3)")) == [("LC007", "x = model(x)")]
+    # never trained: the loop shows what a fresh model does (no evaluation of anything trained)
+    assert findings(SAMPLES_AFTER_FIT.replace("FIT", "pass")) == []

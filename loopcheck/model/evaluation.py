@@ -846,6 +846,8 @@ def _may_evaluate_in_loop(model: LoopModel, function: FunctionInfo, loop: Loop) 
         return True
     if any(step.loop.function is function and step.loop is not loop for step in model.training_steps):
         return True  # a loop beside the one that trains: test games after it (the intent is checked later)
+    if function.name == "<module>" and any(_views(call) for simple in function.simples for call in simple.calls):
+        return True  # samples a script makes and shows (whether of a trained model is checked later)
     return _shows_evaluation(model, function, simples_of(loop.body))
 
 
@@ -978,6 +980,7 @@ def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> b
     anchor = model.anchor(event)
     current = _current_binding(model, function, name, anchor)
     started = current is None  # (only what runs after the assignment in force trains this model)
+    holders: set[str] = set()
     for statement in function.body:
         simples = list(simples_of([statement]))
         if any(call.node is anchor for simple in simples for call in simple.calls):
@@ -996,6 +999,15 @@ def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> b
                 target = model.resolve_call(call, function, via_callers=False)
                 if target is not None and {"backward", "step"} <= model.reaches(target):
                     return True
+                constructs = (target is not None and target.name == "__init__") or isinstance(model.definition(call.dotted, function), ClassInfo)
+                if len(simple.targets) == 1 and call.node is simple.value and constructs:
+                    holders.add(simple.targets[0])  # `learn = Learner(model, dls, ...)`: it holds the model
+        for simple in simples:
+            for call in simple.calls:
+                if call.receiver in holders:
+                    target = model.resolve_call(call, function, via_callers=False)
+                    if target is not None and {"backward", "step"} <= model.reaches(target):
+                        return True  # `learn.fit(1)` of the object given the model
     return False
 
 
@@ -1484,6 +1496,8 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
         return True  # a play script: weights loaded from a checkpoint and run, never trained here
     if _after_its_training(model, function, first, loop):
         return True  # test games played with the agent once the loop that trained it is over
+    if function.name == "<module>" and first.context.function is function and _shown_after_training(model, function, first, loop):
+        return True  # `for i in range(900): x = model(x); images.append(...)`, then the images shown
     return _computes_metrics(model, [placed.simple for placed in model.ordered_statements(function) if loop in placed.loops])
 
 
@@ -1503,6 +1517,34 @@ def _after_its_training(model: LoopModel, function: FunctionInfo, first: Event, 
         if model.position(outermost.node).end.line < start:
             return True
     return False
+
+
+def _shown_after_training(model: LoopModel, function: FunctionInfo, first: Event, loop: Loop) -> bool:
+    """At a script's or notebook's top level, a loop that runs a model trained above it and whose
+    outputs are made into pictures (in the loop, or from what it collects, after it): samples of
+    the trained model, looked at."""
+    if not _trained_before(model, function, first):
+        return False
+    made = {t for simple in simples_of(loop.body) for t in simple.targets}
+    made |= {call.receiver for simple in simples_of(loop.body) for call in simple.calls if call.method in APPENDING_METHODS and call.receiver}
+    after = False
+    for statement in function.body:
+        if statement is loop:
+            after = True
+            continue
+        if not after and not any(inner is loop for inner in _loops_within(statement)):
+            continue
+        for simple in simples_of([statement]):
+            for call in simple.calls:
+                if _views(call) and any(arg.names & made for arg in call.args):
+                    return True
+    return False
+
+
+def _views(call: CallSite) -> bool:
+    """A call that turns tensors into pictures (`save_image`, `imshow`, `show_images`)."""
+    method = call.method or ""
+    return method in _VIEWING or method.startswith(("show_image", "plot_image", "imsave", "save_image"))
 
 
 def _steps_an_environment(model: LoopModel, function: FunctionInfo, loop: Loop) -> bool:
