@@ -7261,3 +7261,32 @@ def test_samples_a_script_makes_and_shows_with_a_model_a_learner_trained_are_an_
     assert findings(SAMPLES_AFTER_FIT.replace("FIT", "learn.fit(3)")) == [("LC007", "x = model(x)")]
     # never trained: the loop shows what a fresh model does (no evaluation of anything trained)
     assert findings(SAMPLES_AFTER_FIT.replace("FIT", "pass")) == []
+
+
+SELF_RESETTING = """
+class Tagger(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x, y):
+        RESET
+        return nn.functional.cross_entropy(self.fc(x), y)
+
+
+model = Tagger()
+optim = torch.optim.Adam(model.parameters())
+for epoch in range(10):
+    for x, y in train_loader:
+        loss = model(x, y)
+        loss.backward()
+        optim.step()
+"""
+
+
+def test_a_model_whose_forward_clears_its_own_gradients_resets_them_at_every_step() -> None:
+    assert findings(SELF_RESETTING.replace("RESET", "self.zero_grad()")) == []
+    assert [code for code, _ in findings(SELF_RESETTING.replace("RESET", "pass"))] == ["LC001"]
+    # only under a test it may not run: not on every path
+    guarded = SELF_RESETTING.replace("RESET", "if self.clear:\n            self.zero_grad()")
+    assert [code for code, _ in findings(guarded)] == ["LC001"]

@@ -328,13 +328,32 @@ class Flow:
                     return [event]
         called_model = self.model_called(call, function, context)
         if called_model is not None:
-            return [Event(Kind.MODEL_CALL, call.node, context, subject=called_model, call=call)]
+            forward = Event(Kind.MODEL_CALL, call.node, context, subject=called_model, call=call)
+            if self._forward_resets_itself(called_model):
+                # `def forward(self, x, y): self.zero_grad(); ...`: running it clears its gradients
+                return [Event(Kind.RESET, call.node, context, argument=called_model, call=call), forward]
+            return [forward]
         held = self._run_by_library_object(call, context)
         if held is not None:
             return [Event(Kind.MODE_UNKNOWN, call.node, context, subject=held, call=call)]
         if method not in INERT_CALLS and self.passes_training_object(call, function):
             return [Event(Kind.OPAQUE, call.node, context, call=call)]
         return []
+
+    def _forward_resets_itself(self, subject: Subject) -> bool:
+        """Does the model's project class run `self.zero_grad()` in its forward on every path (at
+        the forward's top level, under no test and in no loop)?"""
+        binding = subject.binding
+        cls = binding.cls if binding is not None else None
+        if cls is None:
+            return False
+        forward = self.model.method_of(cls, "forward")
+        if forward is None:
+            return False
+        return any(
+            isinstance(stmt, Simple) and any(c.dotted == "self.zero_grad" and not c.args for c in stmt.calls)
+            for stmt in forward.body
+        )
 
     def _imported_model(self, name: str, function: FunctionInfo) -> bool:
         """`from models.gan import netG`: a model another file of the project builds at its top level."""
