@@ -7290,3 +7290,23 @@ def test_a_model_whose_forward_clears_its_own_gradients_resets_them_at_every_ste
     # only under a test it may not run: not on every path
     guarded = SELF_RESETTING.replace("RESET", "if self.clear:\n            self.zero_grad()")
     assert [code for code, _ in findings(guarded)] == ["LC001"]
+
+
+def test_a_model_built_by_a_factory_handed_in_by_callers_out_of_sight_is_of_no_known_class() -> None:
+    source = """
+        def learn(env, q_func, steps):
+            Q = q_func(4, 2).type(torch.float32)
+            optimizer = torch.optim.Adam(Q.parameters())
+            for t in range(steps):
+                loss = Q(torch.randn(1, 4)).pow(2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            scores = [Q(s).argmax(1).item() for s in test_states]
+            print(sum(scores))
+        CALLER
+    """
+    # nobody in sight calls `learn`: what `q_func` builds, dropout or not, cannot be told
+    assert [c for c, _ in findings(source.replace("CALLER", ""))] == ["LC007"]
+    # a caller in sight hands in a class with dropout: evaluated in training mode
+    assert [c for c, _ in findings(source.replace("CALLER", "learn(env, Dropping, 100)"))] == ["LC006", "LC007"]
