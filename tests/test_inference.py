@@ -7310,3 +7310,21 @@ def test_a_model_built_by_a_factory_handed_in_by_callers_out_of_sight_is_of_no_k
     assert [c for c, _ in findings(source.replace("CALLER", ""))] == ["LC007"]
     # a caller in sight hands in a class with dropout: evaluated in training mode
     assert [c for c, _ in findings(source.replace("CALLER", "learn(env, Dropping, 100)"))] == ["LC006", "LC007"]
+
+
+def test_a_running_average_of_the_loss_keeps_its_graphs_like_a_sum() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.Adam(model.parameters())
+        smooth_loss = 0
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            optimizer.step()
+            smooth_loss = AVERAGE
+            print(float(smooth_loss))
+    """
+    for average in ("smooth_loss * 0.99 + loss * 0.01", "0.9 * smooth_loss + 0.1 * loss", "smooth_loss + loss"):
+        assert findings(source.replace("AVERAGE", average)) == [("LC009", f"smooth_loss = {average}")], average
+    assert findings(source.replace("AVERAGE", "smooth_loss * 0.99 + loss.item() * 0.01")) == []

@@ -872,11 +872,25 @@ def _sum_spelled_out(simple: Simple) -> cst.BaseExpression | None:
     if not isinstance(value.operator, cst.Add):
         return None
     target = simple.targets[0]
-    if isinstance(value.left, cst.Name) and value.left.value == target:
+    if _own_value(value.left, target):
         return value.right
-    if isinstance(value.right, cst.Name) and value.right.value == target:
+    if _own_value(value.right, target):
         return value.left
     return None
+
+
+def _own_value(node: cst.BaseExpression, name: str) -> bool:
+    """The name itself, or scaled by a constant: `total`, `smooth * 0.99`, `0.9 * ema` (a running
+    average keeps what it averages, like a sum)."""
+    if isinstance(node, cst.Name):
+        return node.value == name
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Multiply, cst.Divide)):
+        pairs = ((node.left, node.right), (node.right, node.left)) if isinstance(node.operator, cst.Multiply) else ((node.left, node.right),)
+        return any(
+            isinstance(own, cst.Name) and own.value == name and isinstance(factor, (cst.Float, cst.Integer))
+            for own, factor in pairs
+        )
+    return False
 
 
 def _creates_graph(node: cst.Call) -> bool:
