@@ -7328,3 +7328,29 @@ def test_a_running_average_of_the_loss_keeps_its_graphs_like_a_sum() -> None:
     for average in ("smooth_loss * 0.99 + loss * 0.01", "0.9 * smooth_loss + 0.1 * loss", "smooth_loss + loss"):
         assert findings(source.replace("AVERAGE", average)) == [("LC009", f"smooth_loss = {average}")], average
     assert findings(source.replace("AVERAGE", "smooth_loss * 0.99 + loss.item() * 0.01")) == []
+
+
+PROJECT_LOSS_ACCUMULATION = """
+class DetectionLoss(nn.Module):
+    def forward(self, p, target):
+        loss = (p - target).pow(2).sum() / p.shape[0]
+        return DIVIDED
+
+
+model = Tiny()
+criterion = DetectionLoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+accumulate = 4
+for i, (x, y) in enumerate(train_loader):
+    loss = criterion(model(x), y)
+    loss.backward()
+    if i % accumulate == 0:
+        optimizer.step()
+        optimizer.zero_grad()
+"""
+
+
+def test_a_project_loss_module_that_never_reads_the_accumulation_count_does_not_divide_by_it() -> None:
+    assert findings(PROJECT_LOSS_ACCUMULATION.replace("DIVIDED", "loss")) == [("LC010", "loss.backward()")]
+    # one that reads the count may divide by it
+    assert findings(PROJECT_LOSS_ACCUMULATION.replace("DIVIDED", "loss / accumulate")) == []

@@ -29,7 +29,8 @@ class AccumulationWithoutScaling(Rule):
     modulo condition such as `if (i + 1) % accum_steps == 0:` while the backward runs every
     iteration — when the loss it backwards is not divided by the accumulation count (in the
     backward's own expression or where the loss is assigned). When the loss comes from code that
-    cannot be seen, nothing is reported."""
+    cannot be seen, nothing is reported; a project helper or loss module may divide inside, unless
+    its code never reads the count the step's cadence divides by."""
 
     code = "LC010"
     name = "accumulation-without-scaling"
@@ -219,7 +220,11 @@ def _visible_loss(model: LoopModel, call: CallSite, backward: Event, divisors: f
     if called is not None:
         binding = called.binding
         if binding is not None and binding.cls is not None and _LOSS_CLASS.search(f"{binding.cls.name} {call.dotted or ''}"):
-            return False  # a loss module of this project: it may normalise inside
+            # a loss module of this project may normalise inside, but not by a count it never reads
+            # (`YoloV4Loss` under `if i % self.accumulate == 0:` never mentions `accumulate`)
+            words = {name.rsplit(".", 1)[-1] for name in divisors}
+            text = model.at_class(binding.cls).code(binding.cls.node)
+            return bool(words) and not any(re.search(rf"\b{re.escape(word)}\b", text) for word in words)
         return not _sum_reduced(model, binding)
     if call.inner is not None or (call.receiver is not None and "." not in call.receiver and call.method in _TENSOR_METHODS):
         return True  # `.float()`, `.mean()` on a value
