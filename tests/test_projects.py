@@ -9,9 +9,25 @@ from pathlib import Path
 import pytest
 
 from loopcheck.engine import lint_paths
+from loopcheck.finding import Finding
 from tests.expectations import expected_findings
 
 PROJECTS = sorted(p for p in (Path(__file__).parent.parent / "fixtures" / "projects").iterdir() if p.is_dir())
+
+
+def new_project(tmp_path: Path, name: str) -> Path:
+    """An empty project folder with a pyproject.toml naming it (its root for the run)."""
+    project = tmp_path / name
+    project.mkdir()
+    (project / "pyproject.toml").write_text(f"[project]\nname = '{name}'\n", encoding="utf-8")
+    return project
+
+
+def lint_project(project: Path) -> list[Finding]:
+    """The findings of a run over the whole project, which must read every file."""
+    result = lint_paths([str(project)], root=str(project))
+    assert result.errors == []
+    return list(result.findings)
 
 
 def marked(project: Path) -> list[tuple[str, int, str]]:
@@ -144,9 +160,7 @@ def test_a_script_in_a_sub_folder_imports_the_modules_of_the_folders_above_it(
 def test_a_function_imported_under_another_name_in_each_branch_is_called_by_that_name(tmp_path: Path) -> None:
     """`from steps import evaluate_dense as evaluate` in one branch and `... evaluate_sparse as
     evaluate` in the other: `evaluate(...)` calls each, so each is judged as entered there."""
-    project = tmp_path / "gnn"
-    project.mkdir()
-    (project / "pyproject.toml").write_text("[project]\nname = 'gnn'\n", encoding="utf-8")
+    project = new_project(tmp_path, "gnn")
     (project / "steps.py").write_text(
         "import torch\n\n\n"
         "def evaluate_dense(model, loader):\n"
@@ -305,9 +319,7 @@ def test_a_saving_helper_of_another_file_misses_the_scheduler_its_callers_step(
     """A helper that builds the checkpoint from what it is handed (`Logger.save_checkpoint(it,
     model, optimizer)`) lives in a file with no scheduler; the training that calls it steps one,
     which resuming restarts — unless the caller puts the schedule back at the saved position."""
-    project = tmp_path / "vocoder"
-    project.mkdir()
-    (project / "pyproject.toml").write_text("[project]\nname = 'vocoder'\n", encoding="utf-8")
+    project = new_project(tmp_path, "vocoder")
     (project / "logger.py").write_text(
         "import torch\n\n\n"
         "class Logger:\n"
@@ -348,9 +360,7 @@ def test_a_saving_helper_of_another_file_misses_the_scheduler_its_callers_step(
         "        scheduler.step()\n",
         encoding="utf-8",
     )
-    result = lint_paths([str(project)], root=str(project))
-    assert result.errors == []
-    assert [(Path(f.path).name, f.line, f.code) for f in result.findings] == expected
+    assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == expected
 
 
 @pytest.mark.parametrize(("saved", "expected"), [("", [("train.py", 17, "LC012")]), ("'optimizer': model.optimizer.state_dict(), ", [])])
@@ -359,9 +369,7 @@ def test_a_checkpoint_of_a_model_trained_by_an_object_of_another_file_misses_tha
 ) -> None:
     """`model.optimize_parameters()` of a wrapper that builds `self.optimizer` in its own file: the
     epoch checkpoint saved every epoch beside it needs that optimizer's state."""
-    project = tmp_path / "registration"
-    project.mkdir()
-    (project / "pyproject.toml").write_text("[project]\nname = 'registration'\n", encoding="utf-8")
+    project = new_project(tmp_path, "registration")
     (project / "wrapper.py").write_text(
         "import torch\n\n\n"
         "class Wrapper:\n"
@@ -390,6 +398,4 @@ def test_a_checkpoint_of_a_model_trained_by_an_object_of_another_file_misses_tha
         "        save_checkpoint(state, 'last.pth')\n",
         encoding="utf-8",
     )
-    result = lint_paths([str(project)], root=str(project))
-    assert result.errors == []
-    assert [(Path(f.path).name, f.line, f.code) for f in result.findings] == expected
+    assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == expected
