@@ -7354,3 +7354,23 @@ def test_a_project_loss_module_that_never_reads_the_accumulation_count_does_not_
     assert findings(PROJECT_LOSS_ACCUMULATION.replace("DIVIDED", "loss")) == [("LC010", "loss.backward()")]
     # one that reads the count may divide by it
     assert findings(PROJECT_LOSS_ACCUMULATION.replace("DIVIDED", "loss / accumulate")) == []
+
+
+def test_an_embedding_table_built_from_given_weights_holds_no_mode_layer() -> None:
+    source = """
+        class Decoder(nn.Module):
+            def __init__(self, centers):
+                super().__init__()
+                self.embedding = LAYER
+
+            def forward(self, codes):
+                return self.embedding(codes)
+
+        decoder = Decoder(torch.load("centers.pt"))
+        decoder.load_state_dict(torch.load("decoder.pt"))
+        with torch.no_grad():
+            for codes in test_loader:
+                print(decoder(codes).mean().item())
+    """
+    assert findings(source.replace("LAYER", "nn.Embedding.from_pretrained(centers)")) == []
+    assert [c for c, _ in findings(source.replace("LAYER", "torchvision.models.resnet18(pretrained=True)"))] == ["LC006"]

@@ -3144,6 +3144,8 @@ def _built_part_has_mode_layers(model: LoopModel, cls: ClassInfo, call: CallSite
         return _helper_builds_mode_layers(model.at(built), built, call, known)
     if (call.dotted or "").startswith("self."):
         return False  # `self.resnet9(x)`: running a submodule or a method, not a library factory
+    if _FROZEN_EMBEDDING.search(call.dotted or ""):
+        return False  # `nn.Embedding.from_pretrained(weights)`: an embedding table, no dropout or batch norm
     return bool(MODEL_FACTORIES.search(call.dotted or "")) or (call.dotted or "").rsplit(".", 1)[-1] in (
         "TransformerEncoderLayer", "TransformerDecoderLayer", "Transformer"
     )
@@ -3274,6 +3276,10 @@ def forward_records_no_graph_as_called(model: LoopModel, cls: ClassInfo, call: C
         e for top in events_of(owner.function_program(forward, constants)) for e in top.flatten() if e.kind is Kind.MODEL_CALL
     ]
     return bool(calls) and all(e.context.grad == "off" for e in calls)
+
+
+_FROZEN_EMBEDDING = lazy(r"(^|\.)(Embedding|EmbeddingBag)\.from_pretrained$")
+"""`nn.Embedding.from_pretrained(weights)`: a table built from given weights (no dropout, no batch norm)."""
 
 
 def _put_in_eval_where_built(cls: ClassInfo, call: CallSite) -> bool:
