@@ -531,3 +531,18 @@ def test_literal_milestones_do_not_tell_their_unit_unless_all_count_thousands() 
     assert found(per_batch.replace("MILESTONES", "[300, 600]"), SETUP) == []
     assert found(per_epoch.replace("MILESTONES", "[100, 1000]"), SETUP) == []
     assert found(per_epoch.replace("MILESTONES", "[60000, 80000]"), SETUP) == [("LC005", "scheduler.step()")]
+
+
+def test_a_lambda_schedule_that_never_reads_its_count_has_no_cadence() -> None:
+    source = """
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, LAMBDA)
+        for epoch in range(epochs):
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+                scheduler.step()
+    """
+    # `lambda epoch: 1` (a placeholder) changes nothing, whatever the cadence
+    assert found(source.replace("LAMBDA", "lambda epoch: 1")) == []
+    assert found(source.replace("LAMBDA", "lambda epoch: 0.95 ** epoch")) == [("LC005", "scheduler.step()")]

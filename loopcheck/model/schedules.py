@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from loopcheck.lazyre import lazy
+from loopcheck.model.build import nodes_within
 from loopcheck.model.dataflow import DATA_ITERABLE
 from loopcheck.model.flow import Event, Kind, Subject
 from loopcheck.model.ir import ArgInfo, Loop, With, all_statements
@@ -235,11 +236,19 @@ def _lambda_size(model: LoopModel, binding: Binding) -> ScheduleSize | None:
         if function is not None:
             text = model.code(function.node)
     parameters = text.split(":", 1)[0] if isinstance(node, cst.Lambda) else text.split(")", 1)[0]
+    if isinstance(node, cst.Lambda) and not _reads_its_parameters(node):
+        return None  # `lambda epoch: 1`, or a factor read from elsewhere: the count stepped is not used
     if EPOCH_WORDS.search(parameters):
         return ScheduleSize("epoch", f"lr_lambda takes an epoch ({model.code(node)})")
     if re.search(r"(?i)warmup_steps|warmup_iters|total_steps|num_training_steps|max_steps|step|iter", text):
         return ScheduleSize("iteration", f"lr_lambda warms up over steps ({model.code(node)})")
     return None
+
+
+def _reads_its_parameters(node: cst.Lambda) -> bool:
+    """Does the lambda's body read any of its parameters (`lambda e: 0.95 ** e`, not `lambda e: 1`)?"""
+    names = {param.name.value for param in node.params.params}
+    return any(isinstance(inner, cst.Name) and inner.value in names for inner in nodes_within(node.body))
 
 
 def _smallest_literal(node: cst.List | cst.Tuple) -> int | None:

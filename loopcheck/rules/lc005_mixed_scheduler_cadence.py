@@ -27,7 +27,8 @@ class MixedSchedulerCadence(Rule):
     epoch to step per. Project scheduler classes that are no torch scheduler are not judged
     either. A schedule sized from the count of the very loop that steps it (`T_0=n_iters // 10`
     stepped once per `for _ in trange(n_iters)`) counts that loop's iterations, whatever the count
-    is named. When the size cannot be judged, nothing is reported."""
+    is named. A `LambdaLR` whose lambda never reads the count it is given (`lambda epoch: 1`) has
+    no cadence to get wrong. When the size cannot be judged, nothing is reported."""
 
     code = "LC005"
     name = "mixed-scheduler-cadence"
