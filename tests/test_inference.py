@@ -7354,6 +7354,11 @@ def test_a_project_loss_module_that_never_reads_the_accumulation_count_does_not_
     assert findings(PROJECT_LOSS_ACCUMULATION.replace("DIVIDED", "loss")) == [("LC010", "loss.backward()")]
     # one that reads the count may divide by it
     assert findings(PROJECT_LOSS_ACCUMULATION.replace("DIVIDED", "loss / accumulate")) == []
+    # one that sums on purpose (`reduction="sum"`, the darknet convention) keeps no mean to divide
+    summed = PROJECT_LOSS_ACCUMULATION.replace(
+        "loss = (p - target).pow(2).sum() / p.shape[0]", 'loss = nn.functional.mse_loss(p, target, reduction="sum")'
+    ).replace("DIVIDED", "loss")
+    assert findings(summed) == []
 
 
 def test_an_embedding_table_built_from_given_weights_holds_no_mode_layer() -> None:
@@ -7374,3 +7379,4 @@ def test_an_embedding_table_built_from_given_weights_holds_no_mode_layer() -> No
     """
     assert findings(source.replace("LAYER", "nn.Embedding.from_pretrained(centers)")) == []
     assert [c for c, _ in findings(source.replace("LAYER", "torchvision.models.resnet18(pretrained=True)"))] == ["LC006"]
+

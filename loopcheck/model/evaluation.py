@@ -2769,8 +2769,8 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
     built = _built_by_project_factory(model, binding)
     if built is not None:
         return built
-    maker = (_built_by(binding.call).dotted or "").split(".", 1)[0] if binding.call is not None else ""
-    if maker in binding.function.params and not model.at(binding.function).callers(binding.function):
+    maker = (_built_by(binding.call).dotted or "") if binding.call is not None else ""
+    if maker and "." not in maker and maker in binding.function.params and not model.at(binding.function).callers(binding.function):
         return False  # `Q = q_func(c, n)` of a factory handed in by callers that cannot be seen
     return True  # a factory (`resnet18()`, `from_pretrained`) or a constructor we cannot see
 

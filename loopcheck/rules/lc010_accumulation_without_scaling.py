@@ -224,6 +224,8 @@ def _visible_loss(model: LoopModel, call: CallSite, backward: Event, divisors: f
             # (`YoloV4Loss` under `if i % self.accumulate == 0:` never mentions `accumulate`)
             words = {name.rsplit(".", 1)[-1] for name in divisors}
             text = model.at_class(binding.cls).code(binding.cls.node)
+            if _SUMMED.search(text):
+                return False  # its losses are summed on purpose (`reduction="sum"`): no mean to keep
             return bool(words) and not any(re.search(rf"\b{re.escape(word)}\b", text) for word in words)
         return not _sum_reduced(model, binding)
     if call.inner is not None or (call.receiver is not None and "." not in call.receiver and call.method in _TENSOR_METHODS):
@@ -237,6 +239,9 @@ def _visible_loss(model: LoopModel, call: CallSite, backward: Event, divisors: f
     if binding is not None and binding.qualified and binding.qualified.endswith("Loss"):
         return not _sum_reduced(model, binding)
     return binding is None and bool(_LOSS_MODULE_NAME.search(call.dotted.rsplit(".", 1)[-1]))
+
+
+_SUMMED = lazy(r"""reduction\s*=\s*['"]sum['"]|size_average\s*=\s*False""")
 
 
 def _sum_reduced(model: LoopModel, binding: object) -> bool:
