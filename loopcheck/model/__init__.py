@@ -66,13 +66,17 @@ class CallEdge(Value):
 
     caller: FunctionInfo
     call: CallSite
+    launched: bool = False
+    """Run in a new thread or process (`Process(target=f)`, `pool.map(f, xs)`): with grad enabled,
+    whatever the caller's mode (grad mode is per thread)."""
 
-    def __init__(self, caller: FunctionInfo, call: CallSite) -> None:
+    def __init__(self, caller: FunctionInfo, call: CallSite, launched: bool = False) -> None:
         _set(self, "caller", caller)
         _set(self, "call", call)
+        _set(self, "launched", launched)
 
     def _values(self) -> tuple[object, ...]:
-        return (self.caller, self.call)
+        return (self.caller, self.call, self.launched)
 
 
 S = TypeVar("S", bound=Hashable)
@@ -674,7 +678,7 @@ class LoopModel:
                     launched = _launched(call)
                     started = self.resolve_call(launched, function, via_callers=False) if launched is not None else None
                     if started is not None:
-                        graph.setdefault(id(started), []).append(CallEdge(function, launched))
+                        graph.setdefault(id(started), []).append(CallEdge(function, launched, launched=True))
         return graph
 
     def _registry_methods(self, call: CallSite, function: FunctionInfo) -> list[FunctionInfo]:
@@ -1844,13 +1848,23 @@ def _test_names(test: str) -> set[str]:
 _LAUNCHERS = {"Process": 0, "Thread": 0, "spawn": 1, "start_processes": 1}
 """Calls that run a function in a new process or thread, and how many leading arguments they pass
 it themselves (`torch.multiprocessing.spawn` passes the process index first)."""
+_POOL_METHODS = frozenset({"map", "imap", "imap_unordered", "starmap", "map_async", "starmap_async", "apply_async", "submit"})
+"""Methods of a process pool or an executor that run the function they are given first on workers
+(`pool.map(extract, chunks)`, `executor.submit(extract, x)`), with arguments of their choosing."""
 
 
 def _launched(call: CallSite) -> CallSite | None:
-    """`mp.Process(target=test, args=(model,))`, `Thread(target=...)`, `mp.spawn(worker, args=(...))`:
-    the call the new process or thread makes, as a call of this statement. It runs with grad
-    enabled (grad mode is per thread) and in no order with the code around it, so it is a caller
-    edge only: it gives the function a caller and its parameters their arguments."""
+    """`mp.Process(target=test, args=(model,))`, `Thread(target=...)`, `mp.spawn(worker, args=(...))`,
+    `pool.map(extract, chunks)`: the call the new process or thread makes, as a call of this
+    statement. It runs with grad enabled (grad mode is per thread) and in no order with the code
+    around it, so it is a caller edge only: it gives the function a caller and its parameters their
+    arguments (a pool's, one element at a time: unknown here)."""
+    if call.method in _POOL_METHODS and call.receiver is not None and call.args and call.args[0].keyword is None:
+        target = call.args[0]
+        if target.dotted is None:
+            return None
+        receiver, _, method = target.dotted.rpartition(".")
+        return CallSite(call.node, target.dotted, method, receiver or None, None, (ArgInfo(None, None, frozenset(), call.node, False),))
     leading = _LAUNCHERS.get(call.method or "")
     if leading is None or call.inner is not None:
         return None

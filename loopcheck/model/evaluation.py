@@ -256,7 +256,7 @@ def _may_evaluate(model: LoopModel, function: FunctionInfo) -> bool:
         # a model's own methods are the model: the pass is where they are called; one that trains
         # the model itself (a Keras-style `fit` with validation after each epoch) is a driver
         return False
-    if function.name != "<module>" and not model.callers(function) and not started_in_worker(model, function) and not any(
+    if function.name != "<module>" and not model.callers(function) and not any(
         step.loop.function is function for step in model.training_steps
     ):
         # called from outside the project (a framework, a user): its context is unknown; unless it
@@ -266,34 +266,6 @@ def _may_evaluate(model: LoopModel, function: FunctionInfo) -> bool:
     if never_run_in_notebook(model, function):
         return False
     return True
-
-
-def _launches(call: CallSite) -> bool:
-    """Is the call edge a new process or thread started on the function (`mp.Process(target=f)`,
-    `mp.spawn(f, ...)`), not a call made in the caller's grad mode?"""
-    func = call.node.func if isinstance(call.node, cst.Call) else None
-    launcher = (dotted_name(func) or "").rsplit(".", 1)[-1] if func is not None else ""
-    return launcher in ("Process", "Thread", "spawn", "start_processes") and launcher != call.method
-
-
-_WORKER_METHODS = frozenset({"map", "imap", "imap_unordered", "starmap", "map_async", "starmap_async", "apply_async", "submit"})
-
-
-def started_in_worker(model: LoopModel, function: FunctionInfo) -> bool:
-    """Is a plain function of this file handed to a pool, an executor or a thread/process to run
-    (`pool.map(extract, chunks)`, `executor.submit(extract, x)`, `Process(target=extract)`)? It runs
-    there, in a new thread or process, where grad is enabled whatever the starter's mode."""
-    if function.cls is not None or function.name == "<module>" or function.parent is not None and function.parent.name != "<module>":
-        return False
-    for other in model.ir.functions:
-        for simple in other.simples:
-            for outer in simple.calls:
-                call = outer.inner if outer.inner is not None and outer.method == "start" else outer
-                if call.method in _WORKER_METHODS and call.args and call.args[0].keyword is None and call.args[0].dotted == function.name:
-                    return True
-                if any(arg.keyword == "target" and arg.dotted == function.name for arg in call.args):
-                    return True
-    return False
 
 
 def never_run_in_notebook(model: LoopModel, function: FunctionInfo, depth: int = 4) -> bool:
@@ -1862,13 +1834,11 @@ def _grad_entering(
         # trains: its backward() would fail under no_grad, so whoever calls it has grad on
         if function.name == "<module>" or _trains_itself(model, function) or model.is_notebook_cell(function):
             return "on"  # (a marimo cell is module-level code that marimo runs as a function)
-        if started_in_worker(model, function):
-            return "on"  # a new thread or process starts with grad enabled, whatever its starter's mode
         return "unknown"
     modes = set()
     for edge in edges:
         caller = model.at(edge.caller)
-        if _launches(edge.call):
+        if edge.launched:
             modes.add("on")  # `Process(target=f)`: a new thread or process starts with grad enabled
             continue
         mode = caller.lexical_grad(edge.caller, edge.call)
