@@ -7380,3 +7380,133 @@ def test_an_embedding_table_built_from_given_weights_holds_no_mode_layer() -> No
     assert findings(source.replace("LAYER", "nn.Embedding.from_pretrained(centers)")) == []
     assert [c for c, _ in findings(source.replace("LAYER", "torchvision.models.resnet18(pretrained=True)"))] == ["LC006"]
 
+
+
+# a backward in eval mode whose gradients are reset before the step trains nothing ------------
+
+EVAL_MODE_ATTACK = """
+    def attack(model, x, y):
+        delta = torch.zeros_like(x, requires_grad=True)
+        nn.functional.cross_entropy(model(x + delta), y).backward()
+        return delta.grad.sign()
+
+    model = Dropping()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(10):
+        RESTORE
+        for x, y in train_loader:
+            delta = attack(model, x, y)
+            model.train()
+            RESET
+            nn.functional.cross_entropy(model(x + delta), y).backward()
+            opt.step()
+        model.eval()
+        for x, y in test_loader:
+            delta = attack(model, x, y)
+            with torch.no_grad():
+                print(model(x + delta).argmax(1).eq(y).sum().item())
+"""
+
+
+def test_a_backward_whose_gradients_are_reset_before_the_step_is_no_training_pass() -> None:
+    """The attack's backward after `model.eval()` fills `.grad` in eval mode, but `opt.zero_grad()`
+    drops it before the step: the update trains in the train mode set before its own backward,
+    also when the last backward of an epoch (the test pass) is stepped only in the next one."""
+    assert findings(EVAL_MODE_ATTACK.replace("RESTORE", "pass").replace("RESET", "opt.zero_grad()")) == []
+    assert findings(EVAL_MODE_ATTACK.replace("RESTORE", "model.train()").replace("RESET", "opt.zero_grad()")) == []
+    # without the reset the eval-mode gradients of the attack are stepped with the update's
+    unreset = EVAL_MODE_ATTACK.replace("RESTORE", "pass").replace("RESET", "pass")
+    assert ("LC008", "model.eval()") in findings(unreset)
+
+
+def test_builtins_that_arrange_objects_and_torch_classes_built_over_them_run_no_forward() -> None:
+    """`zip(heads, optimizers)`, `list(...)`, `heads.append(head)`, `DistributedDataParallel(head)`,
+    `lr_scheduler.StepLR(opt)` hold or wrap what they are given; a library function handed the
+    model (`tool.fit(model)`) is code out of sight that may run it."""
+    from libcst import parse_module
+
+    from loopcheck.model import Kind, LoopModel
+    from loopcheck.model.program import events_of
+
+    source = """
+        import tool
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        heads = []
+        optimizers = []
+        for epoch in range(10):
+            head = Tiny()
+            opt = torch.optim.SGD(head.parameters(), lr=0.1)
+            heads.append(head)
+            optimizers.append(opt)
+            wrapped = DDP(head)
+            sched = torch.optim.lr_scheduler.StepLR(opt, 10)
+            for h, o in zip(heads, optimizers):
+                print(list(enumerate([h, o])))
+            tool.fit(head, opt)
+    """
+    model = LoopModel(parse_module(NETS + textwrap.dedent(source)), path="inference.py")
+    loop = next(loop for loop in model.loops if loop.targets == ("epoch",))
+    opaque = [e.call.dotted for e in events_of(model.iteration_program(loop)) if e.kind is Kind.OPAQUE]
+    assert opaque == ["tool.fit"]
+
+
+STRIPPED_CHECKPOINT = """
+    model = Dropping()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    start = 0
+    if os.path.exists("last.pt"):
+        start = torch.load("last.pt")["epoch"] + 1
+    for epoch in range(start, 100):
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        ckpt = BUILT
+        ckpt["epoch"] = epoch
+        ckpt["model"] = model.state_dict()
+        for key in ("optimizer", "ema"):
+            ckpt[key] = None
+        torch.save(ckpt, "last.pt")
+"""
+
+
+def test_a_checkpoint_loaded_from_a_file_and_saved_back_holds_what_it_held() -> None:
+    """`ckpt = torch.load(f); ckpt["optimizer"] = None; torch.save(ckpt, f)` re-saves a checkpoint
+    whose other contents cannot be seen here (stripping a finished run's optimizer on purpose):
+    only a dict built here can be known to lack the optimizer's state."""
+    assert findings(STRIPPED_CHECKPOINT.replace("BUILT", 'torch.load("last.pt")')) == []
+    assert findings(STRIPPED_CHECKPOINT.replace("BUILT", "{}")) == [("LC012", 'torch.save(ckpt, "last.pt")')]
+
+
+CRITIC_REPEATS = """
+    def decay(step):
+        return 1 - step / total_steps
+
+    net_G, net_D = Tiny(), Dropping()
+    optim_G = torch.optim.Adam(net_G.parameters(), lr=2e-4)
+    optim_D = torch.optim.Adam(net_D.parameters(), lr=2e-4)
+    sched_G = torch.optim.lr_scheduler.LambdaLR(optim_G, lr_lambda=decay)
+    sched_D = torch.optim.lr_scheduler.LambdaLR(optim_D, lr_lambda=decay)
+    looper = infinite(loader)
+    for step in range(total_steps):
+        for REPEAT:
+            optim_D.zero_grad()
+            (net_D(x).mean() - net_D(net_G(z).detach()).mean()).backward()
+            optim_D.step()
+        optim_G.zero_grad()
+        (-net_D(net_G(z)).mean()).backward()
+        optim_G.step()
+        sched_G.step()
+        sched_D.step()
+"""
+
+
+def test_a_loop_with_an_update_of_its_own_around_critic_repeats_steps_per_iteration() -> None:
+    """`for step in range(total_steps)` runs the generator's update itself, around `for _ in
+    range(n_critic)` that repeats the critic's: each of its iterations is a training step, and a
+    schedule sized in those steps is stepped where it should be."""
+    assert findings(CRITIC_REPEATS.replace("REPEAT", "_ in range(n_critic)")) == []
+    # an inner loop over the data is the batch loop: the one around it is an epoch loop
+    codes = [c for c, _ in findings(CRITIC_REPEATS.replace("REPEAT", "x, z in loader"))]
+    assert codes == ["LC005", "LC005"]

@@ -1327,7 +1327,7 @@ class LoopModel:
             if not _holds_step(event):
                 continue
             nested = [e for inner in event.contents for e in inner.flatten() if e.kind is Kind.LOOP]
-            if any(_holds_step(e) for e in nested):
+            if any(_holds_step(e) for e in nested) and not _steps_around_repeats(event, nested):
                 continue
             steps.append(TrainingStep(loop, event))
         return steps
@@ -1929,6 +1929,22 @@ def _importable(function: FunctionInfo) -> bool:
 
 def _kinds(event: Event) -> frozenset[Kind]:
     return frozenset(e.kind for inner in event.contents for e in inner.flatten())
+
+
+def _steps_around_repeats(event: Event, nested: list[Event]) -> bool:
+    """Does the loop run an update of its own (a backward and a step outside its inner loops) around
+    inner loops that iterate no data and no epochs (`for step in range(total_steps): for _ in
+    range(n_critic): ...D update...; ...G update...`)? Each of its iterations is a training step;
+    the inner loops repeat one part of it."""
+    loop = event.loop
+    if loop is None or any(schedules.EPOCH_WORDS.search(t) for t in loop.targets) or schedules.EPOCH_WORDS.search(loop.iter_text):
+        return False
+    stepping = [e for e in nested if _holds_step(e)]
+    if any(e.loop is None or DATA_ITERABLE.search(e.loop.iter_text) for e in stepping):
+        return False
+    inside = {id(x) for e in nested for x in e.flatten() if x is not e}
+    own = {x.kind for inner in event.contents for x in inner.flatten() if id(x) not in inside and x.kind is not Kind.LOOP}
+    return Kind.BACKWARD in own and Kind.STEP in own
 
 
 def _holds_step(event: Event) -> bool:

@@ -35,7 +35,11 @@ MODE_METHOD = lazy(r"^(set_)?(train|training|eval)(_mode)?$")
 # Builtins and logging calls that receive a model or optimizer without touching its gradients.
 INERT_CALLS = frozenset(
     {"print", "len", "isinstance", "getattr", "setattr", "hasattr", "id", "type", "repr", "str", "format",
-     "info", "debug", "warning", "log", "add_scalar", "add_scalars", "set_postfix", "write"}
+     "info", "debug", "warning", "log", "add_scalar", "add_scalars", "set_postfix", "write",
+     # builtins and list methods that only hold or arrange what they are given (not `map`/`sorted`,
+     # which call a function they are given)
+     "zip", "enumerate", "list", "tuple", "set", "dict", "reversed", "iter", "range", "vars", "callable",
+     "append", "extend", "insert"}
 )
 
 
@@ -336,7 +340,7 @@ class Flow:
         held = self._run_by_library_object(call, context)
         if held is not None:
             return [Event(Kind.MODE_UNKNOWN, call.node, context, subject=held, call=call)]
-        if method not in INERT_CALLS and self.passes_training_object(call, function):
+        if method not in INERT_CALLS and not self._builds_torch_object(call) and self.passes_training_object(call, function):
             return [Event(Kind.OPAQUE, call.node, context, call=call)]
         return []
 
@@ -475,6 +479,22 @@ class Flow:
             if arg.dotted is not None and self.model.roles.role(arg.dotted, binding.function) == MODEL:
                 return self.subject(arg.dotted, binding.function)
         return None
+
+    def _builds_torch_object(self, call: CallSite) -> bool:
+        """`nn.parallel.DistributedDataParallel(net)`, `optim.SGD(...)`, `lr_scheduler.StepLR(opt)`:
+        building an object of a torch class (a capitalised name reached through an import of torch)
+        runs no forward of what it is given (unlike `torch.jit.trace(net, x)`, a function)."""
+        dotted = call.dotted
+        if dotted is None:
+            return False
+        parts = dotted.split(".")
+        if not parts[-1][:1].isupper():
+            return False
+        ref = self.model.ir.import_refs.get(parts[0])
+        if ref is None or ref.level:
+            return False
+        root = ref.module if ref.name is None else f"{ref.module}.{ref.name}"
+        return root == "torch" or root.startswith("torch.")
 
     def passes_training_object(self, call: CallSite, function: FunctionInfo) -> bool:
         for arg in call.args:

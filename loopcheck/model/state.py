@@ -756,17 +756,25 @@ def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> t
         return None
     keys = set()
     statements = []
+    loaded = False
     for assignment in function.assignments:
         if saved.value in assignment.targets and (display := _as_dict(assignment.value)) is not None:
             keys |= _literal_keys(display)
             statements.append(assignment)
             _add_nested(function, display, keys, statements, 2)
+        elif saved.value in assignment.targets and assignment.value is not None:
+            loaded = True
         elif saved.value in assignment.subscript_targets and isinstance(assignment.node, cst.Assign):
             for target in assignment.node.targets:
                 if isinstance(target.target, cst.Subscript):
                     named = _subscript_keys(target.target)
                     keys |= named if named or not _takes_keywords(function) else {ANY_KEY}
             statements.append(assignment)
+    if loaded and not any(saved.value in s.targets for s in statements):
+        # bound only to what something else made (`ckpt = torch.load(path)`, `state = helper(model)`):
+        # the dict holds what that held, whatever keys are written here (`ckpt["optimizer"] = None`
+        # strips a finished run's checkpoint on purpose)
+        return None
     return (keys, statements) if statements else None
 
 

@@ -24,7 +24,9 @@ class MixedSchedulerCadence(Rule):
     runs every k batches on purpose, and in full-batch training (one optimizer step per epoch, or
     per phase of `for phase in ['train', 'val']`) both cadences agree: neither is judged. Nor is training counted in steps alone (one loop over
     `range(n_steps)` with no epoch loop around it and no data loader to go through): it has no
-    epoch to step per. Project scheduler classes that are no torch scheduler are not judged
+    epoch to step per. A loop that runs an update of its own around inner loops over no data that
+    repeat one part of it (a GAN's `for _ in range(n_critic):` critic updates) is the batch loop:
+    each of its iterations is a training step. Project scheduler classes that are no torch scheduler are not judged
     either. A schedule sized from the count of the very loop that steps it (`T_0=n_iters // 10`
     stepped once per `for _ in trange(n_iters)`) counts that loop's iterations, whatever the count
     is named. A `LambdaLR` whose lambda never reads the count it is given (`lambda epoch: 1`) has

@@ -17,8 +17,8 @@ from loopcheck.rules.base import Report, Rule
 class TrainModeNotRestored(Rule):
     """Reports the statement in an epoch loop that puts a model in eval mode (the `eval()` call, or
     the call of a project helper that makes it) when a path leads from it to the next training pass
-    of that model (a `backward()` whose step updates it, in this iteration or the next one) without
-    a `model.train()` in between. A helper's parameter stands for the argument it is given, so
+    of that model (a `backward()` whose gradients a step that updates it uses, in this iteration or a
+    later one: gradients reset before the step train nothing) without a `model.train()` in between. A helper's parameter stands for the argument it is given, so
     `train()` on one model does not restore another; a model outside every optimizer (a frozen
     teacher, an EMA copy) may stay in eval mode, and so may one a helper that only sets modes puts
     in eval mode on one path and in train mode on another (it chooses the mode training runs in).
@@ -138,6 +138,11 @@ for epoch in range(epochs):
                     for pair in waiting:
                         reach(*pair, event)
                     return switches, frozenset(), armed
+                if event.kind is Kind.RESET and waiting:
+                    # the gradients of a backward reset before any step train nothing (a PGD attack's
+                    # backward in eval mode, then `model.train(); opt.zero_grad(); loss.backward()`)
+                    kept_waiting = frozenset(pair for pair in waiting if not _steps_model(model, event, pair[0]))
+                    return switches, kept_waiting, armed
                 if event.kind is Kind.EVAL:
                     if _evals_to_train(model, event, loop):
                         # the training helper puts the model in eval mode itself (a linear probe on a
@@ -162,12 +167,16 @@ for epoch in range(epochs):
                     return switches - armed, frozenset((switch, event) for switch in armed), frozenset()
                 return state
 
+            # a backward with no step after it in its iteration waits for the step of a later one (an
+            # accumulating loop); when no step can be seen, it is taken as stepped where it ends
+            stepped_here = Kind.STEP in kinds
             ends, stopped = model.run_iterations(
-                model.iteration_program(loop), transition, (frozenset(), frozenset(), frozenset()), carry=_forget_waiting
+                model.iteration_program(loop), transition, (frozenset(), frozenset(), frozenset()),
+                carry=(lambda state: state) if stepped_here else _forget_waiting,
             )
-            for _switches, waiting, _armed in ends | stopped:
+            for _switches, waiting, _armed in () if stepped_here else ends | stopped:
                 for pair in waiting:
-                    reach(*pair, None)  # no optimizer step follows that backward in this iteration
+                    reach(*pair, None)
             yield from reported.values()
 
 

@@ -26,7 +26,8 @@ class CheckpointWithoutOptimizerState(Rule):
     checkpoint["epoch"]`) — but not the optimizer's state, or not the scheduler's when the file
     builds a torch scheduler (and targets PyTorch 0.4 or later, when schedulers got a state_dict). A dict with only the model's weights, and a snapshot saved only when
     a validation metric improves and never read back to resume, are exports and are left alone.
-    When a helper saves the dict it is given, the finding points at the call that hands it over;
+    A dict not built here (`ckpt = torch.load(path)`, updated and saved back) holds what it
+    held, and is left alone. When a helper saves the dict it is given, the finding points at the call that hands it over;
     a helper that builds the dict itself from what it is given (`Logger.save_checkpoint(it,
     model, optimizer)`) misses the scheduler its callers' training steps.
     Weights saved every so often to files of their own with the epoch in the file name, and
