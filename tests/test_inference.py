@@ -2218,6 +2218,8 @@ def test_a_module_that_builds_no_parameters_records_no_graph_when_run() -> None:
     assert findings(source.replace("EXTRA", "pass")) == []
     # with a layer of its own it is a model whose forward records a graph
     assert [c for c, _ in findings(source.replace("EXTRA", "self.proj = nn.Linear(4, 4)"))] == ["LC007"]
+    # torch layers that hold no parameter (an SSIM module's pooling windows) add none
+    assert findings(source.replace("EXTRA", "self.pool = nn.AvgPool2d(3, 1)")) == []
 
 
 def test_validation_every_k_steps_that_reuses_the_training_output_name_is_still_a_pass() -> None:
@@ -7510,3 +7512,176 @@ def test_a_loop_with_an_update_of_its_own_around_critic_repeats_steps_per_iterat
     # an inner loop over the data is the batch loop: the one around it is an epoch loop
     codes = [c for c, _ in findings(CRITIC_REPEATS.replace("REPEAT", "x, z in loader"))]
     assert codes == ["LC005", "LC005"]
+
+
+STEP_CHOSEN_BY_CALLER = """
+    def train_epoch(model, loader, optimizer, lr_scheduler, step):
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.mse_loss(model(x), y).backward()
+            optimizer.step()
+            if step == "batch":
+                lr_scheduler.step()
+
+    def main():
+        model = Tiny()
+        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        lr_scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=10)
+        step = CADENCE
+        for epoch in range(100):
+            train_epoch(model, train_loader, optimizer, lr_scheduler, step)
+            if step == "epoch":
+                lr_scheduler.step()
+"""
+
+
+def test_a_step_under_a_test_every_caller_rules_out_never_runs() -> None:
+    """`step = "epoch"` bound once in the caller and handed to `train_epoch(..., step)`: the per-batch
+    `if step == "batch": lr_scheduler.step()` never runs, and the epoch-sized schedule is stepped
+    per epoch only."""
+    assert findings(STEP_CHOSEN_BY_CALLER.replace("CADENCE", '"epoch"')) == []
+    assert findings(STEP_CHOSEN_BY_CALLER.replace("CADENCE", '"batch"')) == [("LC005", "lr_scheduler.step()")]
+    # a name the caller binds to more than one value may take any of them
+    rebound = STEP_CHOSEN_BY_CALLER.replace("CADENCE", '"epoch"\n        if fast:\n            step = "batch"')
+    assert findings(rebound) == [("LC005", "lr_scheduler.step()")]
+
+
+ENSEMBLE = """
+    def ensemble_forward_pass(model_ensemble, data):
+        outputs = []
+        for i, model in enumerate(model_ensemble):
+            outputs.append(F.softmax(model(data), dim=1))
+        return torch.stack(outputs).mean(0)
+
+    def test_ensemble(model_ensemble, data_loader):
+        SWITCH
+        correct = 0
+        with torch.no_grad():
+            for data, label in data_loader:
+                correct += ensemble_forward_pass(model_ensemble, data).argmax(1).eq(label).sum().item()
+        return correct
+
+    model_ensemble = [Dropping() for _ in range(5)]
+    optimizers = [torch.optim.SGD(m.parameters(), lr=0.1) for m in model_ensemble]
+    for epoch in range(10):
+        for model in model_ensemble:
+            model.train()
+        for x, y in train_loader:
+            for model, optimizer in zip(model_ensemble, optimizers):
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+        print(test_ensemble(model_ensemble, val_loader))
+"""
+
+
+def test_a_loop_over_a_container_that_puts_each_element_in_eval_mode_covers_a_loop_over_it() -> None:
+    """`for model in model_ensemble: model.eval()` switches every element; a helper handed the same
+    container runs `for i, model in enumerate(model_ensemble): model(x)` over elements in eval mode."""
+    assert findings(ENSEMBLE.replace("SWITCH", "for model in model_ensemble:\n            model.eval()")) == []
+    reported = [("LC006", "outputs.append(F.softmax(model(data), dim=1))")]
+    assert findings(ENSEMBLE.replace("SWITCH", "pass")) == reported
+    # a loop that puts them in training mode leaves them there
+    assert findings(ENSEMBLE.replace("SWITCH", "for model in model_ensemble:\n            model.train()")) == reported
+
+
+POLICY_FACTORY = """
+    class NetworkPolicy:
+        def __init__(self, model):
+            self.model = model
+
+        def __call__(self, obs):
+            with torch.no_grad():
+                return self.model(obs).argmax(-1)
+
+    class RandomPolicy:
+        def __call__(self, obs):
+            return torch.randint(0, 2, (obs.shape[0],))
+
+    def create_policy(kind, model):
+        if kind == "network":
+            return BUILT
+        return RandomPolicy()
+
+    net = Dropping()
+    optimizer = torch.optim.Adam(net.parameters())
+    for epoch in range(10):
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+    policy = create_policy(args.policy, net)
+    for obs in test_episodes:
+        print(policy(obs))
+"""
+
+
+def test_a_name_bound_to_project_objects_that_are_no_modules_is_no_model_whatever_its_name() -> None:
+    """`policy = create_policy(...)` returns a `NetworkPolicy` or a `RandomPolicy`, plain objects
+    (the first runs the network itself, under no_grad): calling one is no forward of a model."""
+    assert findings(POLICY_FACTORY.replace("BUILT", "NetworkPolicy(model)")) == []
+    # a factory that may return the model itself builds a model
+    assert [c for c, _ in findings(POLICY_FACTORY.replace("BUILT", "model"))] == ["LC006", "LC007"]
+
+
+MEAN_TEACHER = """
+    student = Tiny()
+    teacher = Tiny()
+    for param in teacher.parameters():
+        FREEZE
+    optimizer = torch.optim.Adam(student.parameters())
+    for epoch in range(10):
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.mse_loss(student(x), teacher(x)).backward()
+            optimizer.step()
+            for t, s in zip(teacher.parameters(), student.parameters()):
+                t.data.mul_(0.99).add_(s.data, alpha=0.01)
+        error = 0
+        for x, y in val_loader:
+            error += (teacher(x) - y).abs().sum().item()
+        print(error)
+"""
+
+
+def test_parameters_detached_in_place_are_frozen_for_good() -> None:
+    """`for param in teacher.parameters(): param.detach_()` (the mean-teacher recipe) leaves no
+    parameter requiring grad: the teacher's forward records no graph, with or without no_grad."""
+    assert findings(MEAN_TEACHER.replace("FREEZE", "param.detach_()")) == []
+    assert findings(MEAN_TEACHER.replace("FREEZE", "param.requires_grad = False")) == []
+    assert findings(MEAN_TEACHER.replace("FREEZE", "print(param.shape)")) == [("LC007", "error += (teacher(x) - y).abs().sum().item()")]
+
+
+MODEL_DICT_MODES = """
+    class Trainer:
+        def __init__(self):
+            self.encoder = Dropping()
+            self.model_dict = {}
+            self.model_dict.update({"encoder": self.encoder})
+            self.optimizer = torch.optim.Adam(self.encoder.parameters())
+
+        def set_mode(self, mode="training"):
+            for _, model in self.model_dict.items():
+                model.train() if mode == "training" else model.eval()
+
+        def fit(self, train_loader, val_loader):
+            for epoch in range(10):
+                self.set_mode(mode="training")
+                for x, y in train_loader:
+                    self.optimizer.zero_grad()
+                    nn.functional.mse_loss(self.encoder(x), y).backward()
+                    self.optimizer.step()
+                SWITCH
+                with torch.no_grad():
+                    for x, y in val_loader:
+                        print(nn.functional.mse_loss(self.encoder(x), y).item())
+
+    Trainer().fit(train_loader, val_loader)
+"""
+
+
+def test_eval_on_each_element_of_a_container_that_cannot_be_listed_leaves_the_mode_unknown() -> None:
+    """`for _, model in self.model_dict.items(): model.eval()` (filled by `update`) may switch the
+    encoder: the mode of the pass after it cannot be told, and nothing is said."""
+    assert findings(MODEL_DICT_MODES.replace("SWITCH", 'self.set_mode(mode="evaluation")')) == []
+    assert findings(MODEL_DICT_MODES.replace("SWITCH", "pass")) == [("LC006", "print(nn.functional.mse_loss(self.encoder(x), y).item())")]

@@ -4,6 +4,7 @@ findings marked in its files, whether loopcheck is given the whole folder or one
 (as pre-commit does): the other files are still read for what the given one uses of them."""
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -399,3 +400,68 @@ def test_a_checkpoint_of_a_model_trained_by_an_object_of_another_file_misses_tha
         encoding="utf-8",
     )
     assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == expected
+
+
+def test_a_single_forward_whose_callers_backward_what_it_returns_is_training(tmp_path: Path) -> None:
+    """`con_loss, cat_loss = training_with(x_0, trainer, categories)` in another file, then
+    `loss.backward()` on their sum: the helper's forward (no loop of its own around it) is the
+    training forward, not an evaluation pass entered from the training loop."""
+    project = new_project(tmp_path, "codi")
+    (project / "model.py").write_text(textwrap.dedent("""\
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.drop = nn.Dropout(0.1)
+                self.fc = nn.Linear(4, 4)
+
+            def forward(self, x, t):
+                return self.fc(self.drop(x))
+
+
+        class Trainer(nn.Module):
+            def __init__(self, model):
+                super().__init__()
+                self.model = model
+
+            def make_x_t(self, x, t, noise):
+                return x + noise
+        """), encoding="utf-8")
+    (project / "utils.py").write_text(textwrap.dedent("""\
+        import torch
+        import torch.nn.functional as F
+
+
+        def training_with(x_0, trainer, categories):
+            t = torch.randint(1000, size=(x_0.shape[0],))
+            noise = torch.randn_like(x_0)
+            eps = trainer.model(trainer.make_x_t(x_0, t, noise), t)
+            con_loss = F.mse_loss(eps, noise)
+            parts = []
+            for item in categories:
+                parts.append(F.cross_entropy(eps[:, :item], torch.argmax(x_0[:, :item], dim=-1).long()))
+            return con_loss, sum(parts) / len(parts)
+        """), encoding="utf-8")
+    main = textwrap.dedent("""\
+        import torch
+        from model import Net, Trainer
+        from utils import training_with
+
+        model = Net()
+        trainer = Trainer(model)
+        optim = torch.optim.Adam(model.parameters())
+        for step in range(10000):
+            x_0 = next(looper)
+            con_loss, cat_loss = training_with(x_0, trainer, categories)
+            loss = USE
+            optim.zero_grad()
+            loss.backward()
+            optim.step()
+        """)
+    (project / "main.py").write_text(main.replace("USE", "con_loss + cat_loss"), encoding="utf-8")
+    assert lint_project(project) == []
+    # what it returns only logged, and a fresh forward backwarded: the helper's forward evaluates
+    (project / "main.py").write_text(main.replace("USE", "model(x_0, step).mean()\n    print(con_loss.item())"), encoding="utf-8")
+    assert sorted(f.code for f in lint_project(project)) == ["LC006", "LC007"]

@@ -132,6 +132,7 @@ class LoopModel:
         self._ordered: dict[int, list[dataflow.Placed]] = {}
         self._globals: dict[str, Definition | None] = {}
         self._returned_roles: dict[tuple[int, tuple[int, int] | None], tuple[str | None, ClassInfo | None]] = {}
+        self._returned_role_sets: dict[int, frozenset[str | None]] = {}
         self._class_facts: dict[tuple[object, ...], bool] = {}
         self.call_guards: dict[int, dict[int, tuple[str, ...]]] = {}
         """Per function (by id), the tests each of its calls is made under (by the call's id)."""
@@ -575,12 +576,20 @@ class LoopModel:
                 role, cls = None, None
             results.add((role, id(cls)))
             classes[id(cls)] = cls
+        if element is None:
+            self._returned_role_sets[id(function)] = frozenset(role for role, _ in results)
         answer: tuple[str | None, ClassInfo | None] = (None, None)
         if len(results) == 1:
             role, cls_id = next(iter(results))
             answer = (role, classes[cls_id])
         self._returned_roles[key] = answer
         return answer
+
+    def returned_roles_each(self, function: FunctionInfo) -> frozenset[str | None]:
+        """The role of what each `return` of the function gives (None where it cannot be told)."""
+        if id(function) not in self._returned_role_sets:
+            self.returned_role(function)
+        return self._returned_role_sets.get(id(function), frozenset())
 
     # classes, across files --------------------------------------------------------------
 
@@ -1076,7 +1085,7 @@ class LoopModel:
             return []
         found: list[tuple[tuple[str, object], ...]] = []
         for edge in self.callers(function):
-            known = tuple((name, value) for name, value in arguments_known(function, edge.call) if name in tested)
+            known = tuple((name, value) for name, value in arguments_known(function, edge.call, caller=edge.caller) if name in tested)
             known += self._receiver_flags_set_before(edge, tested)
             if known and known not in found:
                 found.append(known)

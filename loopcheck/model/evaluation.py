@@ -1421,11 +1421,12 @@ def _pass(
         return None
     callers = model.callers(function)
     if constants:
-        callers = [e for e in callers if all(item in arguments_known(function, e.call) for item in constants)]
+        callers = [e for e in callers if all(item in arguments_known(function, e.call, caller=e.caller) for item in constants)]
     restricted = bool(constants)
-    if loop is not None and function.name != "<module>":
+    if function.name != "<module>":
         # `get_outer_loss(batch)` whose result `train_iter` backwards and `evaluate_iter` only reads:
-        # the pass is entered by the calls that do not train on what it returns
+        # the pass is entered by the calls that do not train on what it returns (a loop or a single
+        # forward: `con_loss, dis_loss = training_with(x, trainer)`, then `loss.backward()`)
         training = [e for e in callers if _backwards_result(model, e)]
         if training:
             callers = [e for e in callers if all(e is not t for t in training)]
@@ -1862,7 +1863,7 @@ def _picks_callee(model: LoopModel, function: FunctionInfo, call: CallSite, call
     every arm whose value leads to `callee`; nor when `call` itself is made only under a test the
     values the edge gives rule out (`if mode == 0: E = test(model, L)` in `test_mode(model, L,
     mode=0)`, called with `mode=3`). True whenever that cannot be told."""
-    known = arguments_known(function, edge.call)
+    known = arguments_known(function, edge.call, caller=edge.caller)
     if known and any(decide(guard, known) is False for guard in _call_guards(model, function).get(id(call), ())):
         return False
     name = call.dotted
@@ -3273,8 +3274,8 @@ PARAMETER_FREE_LIBRARIES = ("torchaudio.transforms.",)
 
 
 def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
-    """A project module that builds no layer and no parameter (`Audio2Mel`: buffers and torch
-    functions only): running it records no graph from plain inputs, in any mode. Its own calls
+    """A project module that builds no layer with parameters and no parameter (`Audio2Mel`: buffers
+    and torch functions only; `SSIM`: pooling windows): running it records no graph from plain inputs, in any mode. Its own calls
     and those of its project bases are read; a library base other than a mode-free container, a
     library layer, a factory or a project module class it builds makes it parameterised."""
     key = ("parameter-free", id(cls))
@@ -3303,6 +3304,8 @@ def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
         built = model.definition(call.dotted) if call.dotted else None
         if call.dotted is None and call.inner is None:
             free = False  # `getattr(nn, name)(...)`, `layers[kind](...)`: a callee we cannot name
+        elif PARAMETER_FREE_LAYER.match(qualified):
+            continue  # `nn.AvgPool2d(3, 1)`, `nn.ReLU()`: a torch layer with no parameter
         elif qualified.startswith("torch.nn.") and not qualified.startswith("torch.nn.functional.") and last[:1].isupper():
             free = False  # `nn.Linear(...)`, `nn.Parameter(...)`, `nn.Sequential(...)`
         elif last in ("Parameter", "ParameterList", "ParameterDict") or MODEL_FACTORIES.search(qualified):

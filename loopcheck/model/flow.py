@@ -330,6 +330,11 @@ class Flow:
                 event = self._mode_event(call, context, chained)
                 if method in ("eval", "train") or (event.kind is not Kind.MODE_UNKNOWN and call.args):
                     return [event]
+            if chained is None and method == "eval" and not call.args and _container_loop_element(call, function):
+                # `for _, m in self.model_dict.items(): m.eval()`: each element of a container we
+                # cannot list is put in eval mode; which modules they are is unknown, and so is the
+                # mode of any model after it (a `train()` of such elements changes nothing we know)
+                return [Event(Kind.MODE_UNKNOWN, call.node, context, call=call)]
         called_model = self.model_called(call, function, context)
         if called_model is not None:
             forward = Event(Kind.MODEL_CALL, call.node, context, subject=called_model, call=call)
@@ -510,7 +515,7 @@ class Flow:
             (*context.chain, call),
             context.guards,
             (*context.callers, context.function),
-            arguments_known(target, call, context.constants) + _object_flags(target, call, context.constants),
+            arguments_known(target, call, context.constants, context.function) + _object_flags(target, call, context.constants),
         )
 
     def grad_of_function(self, function: FunctionInfo, outer: str) -> str:
@@ -837,11 +842,12 @@ def arguments_passed(target: FunctionInfo, call: CallSite) -> Iterator[tuple[str
 
 
 def arguments_known(
-    target: FunctionInfo, call: CallSite, constants: tuple[tuple[str, object], ...] = ()
+    target: FunctionInfo, call: CallSite, constants: tuple[tuple[str, object], ...] = (), caller: FunctionInfo | None = None
 ) -> tuple[tuple[str, object], ...]:
     """The values a call gives the function's parameters when known: literals, names whose value
     is known where the call is made (`_run_batch(x, y, train)` inside `_run_epoch(train=False)`),
-    or the parameters' literal defaults."""
+    names the calling function binds once to a literal (`step = "epoch"`), or the parameters'
+    literal defaults."""
     offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
     outer = dict(constants)
     known: list[tuple[str, object]] = []
@@ -853,11 +859,31 @@ def arguments_known(
             value = outer[arg.dotted]
         else:
             value = literal_value(arg.node)
+            if value is NOT_LITERAL and caller is not None and isinstance(arg.node, cst.Name):
+                value = bound_once_to_literal(caller, arg.node.value)
         if value is not NOT_LITERAL:
             known.append((parameter, value))
     return tuple(known)
 
 
+
+
+def bound_once_to_literal(function: FunctionInfo, name: str) -> object:
+    """The literal a local name holds everywhere in the function: bound by exactly one plain
+    assignment of a literal (`step = "epoch"`), and by no parameter, loop, `with`, augmented
+    assignment or `global`; NOT_LITERAL otherwise."""
+    if name in function.params or name in function.declared_global or function.name == "<module>":
+        return NOT_LITERAL
+    bound = [s for s in function.simples if name in s.targets]
+    if len(bound) != 1 or bound[0].augmented or not isinstance(bound[0].node, cst.Assign):
+        return NOT_LITERAL
+    if any(name in loop.targets for loop in function.loops):
+        return NOT_LITERAL
+    node = bound[0].node
+    if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+        return NOT_LITERAL
+    value = literal_value(node.value)
+    return value if isinstance(value, (str, bool, int, float, type(None))) else NOT_LITERAL
 
 
 def _object_flags(
@@ -917,6 +943,32 @@ no model's forward, whatever its name ends with."""
 
 _NAMES_LITERAL = lazy(r"^[\[(]\s*([A-Za-z_][\w.]*\s*(?:,\s*[A-Za-z_][\w.]*\s*)*),?\s*[\])]$")
 """`(encoder, head)`, `[self.G, self.D]`: a literal tuple or list of names."""
+
+
+_CONTAINER_ITER = lazy(r"[A-Za-z_][\w.]*(\.values\(\))?")
+_PAIRS_ITER = lazy(r"(enumerate\([A-Za-z_][\w.]*\)|[A-Za-z_][\w.]*\.items\(\))")
+
+
+def _container_loop_element(call: CallSite, function: FunctionInfo) -> bool:
+    """Is the receiver of the call the element a loop around it takes from a container (`for m in
+    models:`, `for m in self.nets.values():`, `for name, m in model_dict.items():`, `for i, m in
+    enumerate(models):`), and bound by nothing else in the function?"""
+    name = call.receiver
+    if not name or "." in name or call.inner is not None or name in function.params:
+        return False
+    if any(name in s.targets for s in function.assignments):
+        return False
+    for loop in function.loops:
+        if name not in loop.targets or not any(
+            c is call for statement in all_statements(loop.body) if isinstance(statement, Simple) for c in statement.calls
+        ):
+            continue
+        text = loop.iter_text.replace(" ", "")
+        if loop.targets == (name,) and _CONTAINER_ITER.fullmatch(text):
+            return True
+        if loop.targets[-1:] == (name,) and len(loop.targets) == 2 and _PAIRS_ITER.fullmatch(text):
+            return True
+    return False
 
 
 def _literal_loop_elements(call: CallSite, function: FunctionInfo) -> list[str] | None:

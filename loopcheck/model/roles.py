@@ -178,6 +178,18 @@ def role_from_name(name: str) -> str | None:
     return None
 
 
+def _returns_other_objects(model: LoopModel, binding: Binding) -> bool:
+    """Is the name bound to what a project function returns, and does each of its returns give an
+    object of a known role other than a model (instances of project classes that are no modules)?"""
+    if binding.call is None:
+        return False
+    made = model.resolve_call(binding.call, binding.function)
+    if not isinstance(made, FunctionInfo):
+        return False
+    roles = model.at(made).returned_roles_each(made)
+    return bool(roles) and None not in roles and MODEL not in roles
+
+
 def without_module(name: str) -> str:
     """The model a name holds, without the `.module` of a parallel wrapper (`net.module` -> `net`)."""
     return re.sub(r"(\.module)+$", "", name)
@@ -402,6 +414,8 @@ class RoleTable:
             # `Model = eval(model_type)` / `Model = getattr(models, name)`: a CapWords name bound to
             # what we cannot see is a class; what calling it builds is the model, not a forward
             return None
+        if by_name == MODEL and binding is not None and _returns_other_objects(self.model, binding):
+            return None  # `policy = create_policy(kind)` whose returns build project objects, no model
         if by_name is not None:
             return by_name
         if name in self.used_as_model:

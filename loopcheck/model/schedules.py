@@ -16,7 +16,7 @@ import libcst as cst
 from loopcheck.lazyre import lazy
 from loopcheck.model.build import nodes_within
 from loopcheck.model.dataflow import DATA_ITERABLE
-from loopcheck.model.flow import Event, Kind, Subject
+from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide
 from loopcheck.model.ir import ArgInfo, Loop, With, all_statements
 from loopcheck.model.roles import Binding
 from loopcheck.records import Frozen, Value, _set
@@ -96,7 +96,7 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
         direct = [
             e for e in event.contents
             if e.kind is Kind.SCHEDULER_STEP and not any(CADENCE_GUARD.search(g) for g in e.context.guards)
-            and not model.told_its_epoch(e)
+            and not model.told_its_epoch(e) and not _ruled_out_by_callers(model, loop, e)
         ]
         if not direct:
             continue
@@ -116,6 +116,21 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
             continue
         found.extend(SchedulerStep(e, cadence, loop) for e in direct)
     return found
+
+
+def _ruled_out_by_callers(model: LoopModel, loop: Loop, event: Event) -> bool:
+    """Is the step made under a test on the function's parameters that every call of the function
+    rules out (`if step == "batch": scheduler.step()` in `train_epoch(..., step)`, every caller
+    passing `step = "epoch"`)? Such a step never runs where the loop is."""
+    function = loop.function
+    if event.context.function is not function:
+        return False  # a helper's step: its guards were read with the values its call gives
+    guards = [g for g in event.context.guards if set(re.findall(r"[A-Za-z_][\w.]*", g)) & set(function.params)]
+    callers = model.callers(function) if guards else []
+    return bool(callers) and all(
+        any(decide(g, known) is False for g in guards)
+        for known in (arguments_known(function, edge.call, caller=edge.caller) for edge in callers)
+    )
 
 
 def literal_elements(loop: Loop) -> tuple[object, ...] | None:

@@ -938,8 +938,8 @@ _SINGLE_WEIGHT_LAYERS = frozenset({"Embedding", "EmbeddingBag"})
 def frozen_whole(model: LoopModel, binding: Binding) -> Simple | None:
     """Is every parameter of the module bound here frozen, and never thawed again? `embedding =
     nn.Embedding.from_pretrained(vectors)` (frozen by default), `backbone.requires_grad_(False)`,
-    `for p in net.parameters(): p.requires_grad = False`, `emb.weight.requires_grad = False` on an
-    embedding. Such a module's outputs carry no graph unless its inputs do. Looked for in the
+    `for p in net.parameters(): p.requires_grad = False` (or `p.detach_()`, a mean teacher's),
+    `emb.weight.requires_grad = False` on an embedding. Such a module's outputs carry no graph unless its inputs do. Looked for in the
     function that binds the module (for `self.x`, every method of the class); the first statement
     that freezes it, None when it is not frozen whole."""
     name = binding.name
@@ -990,21 +990,27 @@ def requires_grad_set(placed: Placed, name: str) -> bool | None:
         if call.method == "requires_grad_" and call.receiver == name:
             first = call.arg(0, "requires_grad")
             return not (first is not None and isinstance(first.node, cst.Name) and first.node.value == "False")
+        if call.method == "detach_" and not call.args and call.receiver and _each_parameter(placed, call.receiver, name):
+            return False  # `for param in ema.parameters(): param.detach_()`: a mean teacher, updated by hand
     for target in simple.targets:
         if not target.endswith(".requires_grad") or not isinstance(simple.value, cst.Name):
             continue
         holder = target[: -len(".requires_grad")]
-        # (`for p in net.parameters():`, or `for n, p in net.named_parameters():` with the
-        # parameter the last target)
-        if any(
-            holder in loop.targets and (
-                loop.iter_text.replace(" ", "") == f"{name}.parameters()"
-                or (loop.iter_text.replace(" ", "") == f"{name}.named_parameters()" and loop.targets[-1:] == (holder,))
-            )
-            for loop in placed.loops
-        ):
+        if _each_parameter(placed, holder, name):
             return simple.value.value != "False"
     return None
+
+
+def _each_parameter(placed: Placed, holder: str, name: str) -> bool:
+    """Is `holder` each parameter of the module `name` in a loop around the statement (`for p in
+    net.parameters():`, or `for n, p in net.named_parameters():` with the parameter the last target)?"""
+    return any(
+        holder in loop.targets and (
+            loop.iter_text.replace(" ", "") == f"{name}.parameters()"
+            or (loop.iter_text.replace(" ", "") == f"{name}.named_parameters()" and loop.targets[-1:] == (holder,))
+        )
+        for loop in placed.loops
+    )
 
 
 def _wraps_itself(model: LoopModel, simple: Simple, target: str) -> bool:

@@ -22,7 +22,9 @@ class MixedSchedulerCadence(Rule):
     through the variables they are computed from. Steps inside a project helper such as
     `train_one_epoch(..., scheduler)` keep the helper's cadence. A step under `if step % k == 0:`
     runs every k batches on purpose, and in full-batch training (one optimizer step per epoch, or
-    per phase of `for phase in ['train', 'val']`) both cadences agree: neither is judged. Nor is training counted in steps alone (one loop over
+    per phase of `for phase in ['train', 'val']`) both cadences agree: neither is judged. One under
+    a test on the helper's parameters that every call rules out (`if step == "batch":`, each caller
+    passing `step = "epoch"`) never runs. Nor is training counted in steps alone (one loop over
     `range(n_steps)` with no epoch loop around it and no data loader to go through): it has no
     epoch to step per. A loop that runs an update of its own around inner loops over no data that
     repeat one part of it (a GAN's `for _ in range(n_critic):` critic updates) is the batch loop:

@@ -22,7 +22,9 @@ class EvalWithoutEvalMode(Rule):
     function or on held-out data, validation every k steps inside the training loop, a shared
     `run_epoch(..., train=False)`) when no `model.eval()` reaches it: not earlier in its function
     (on the model or a module holding it), not in its class's constructor, and not along every
-    call chain that enters the pass, in any file of the project. A model whose class (in any
+    call chain that enters the pass, in any file of the project; `eval()` on each element of a
+    container it cannot list (`for m in models: m.eval()`, `for _, m in self.model_dict.items():
+    m.eval()`) leaves any model's mode unknown. A model whose class (in any
     project file) holds no Dropout or BatchNorm, nor reads `self.training`, needs no `eval()`, and
     neither does a call of one of its methods other than forward that runs none of them
     (`model.inference(x)` through parts built without a mode layer), nor a forward that applies

@@ -31,11 +31,11 @@ class EvalWithoutNoGrad(Rule):
     are no passes (see LC006). Code written for PyTorch before 0.4 that feeds the pass
     `Variable(..., volatile=True)` inputs (made on the spot, by a project batch method given
     `evaluation=True`, or by a project loader built with it) records no graph there and is left
-    alone, and so is a model whose every parameter is frozen (`requires_grad_(False)`, a frozen
+    alone, and so is a model whose every parameter is frozen (`requires_grad_(False)`, each `param.detach_()`, a frozen
     pretrained embedding, a method of its own that freezes them), a project module whose forward runs all it calls under
     `no_grad`/`inference_mode` itself (or does so for the mode the call asks, `model(data,
     mode="inference")`), and one that builds no parameters at all (a fixed
-    spectrogram transform). A pass whose input the function made to require grad first
+    spectrogram transform, pooling windows). A pass whose input the function made to require grad first
     (`img.requires_grad = True`, `delta = torch.zeros(..., requires_grad=True)`) and whose output
     a gradient is then taken from (here, in a project function or loss module, or by unseen code
     handed that input too) differentiates with respect to it on purpose. Grad mode belongs to the pass, not to a model: one finding per function, at its first
