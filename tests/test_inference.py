@@ -7479,6 +7479,8 @@ def test_a_checkpoint_loaded_from_a_file_and_saved_back_holds_what_it_held() -> 
     only a dict built here can be known to lack the optimizer's state."""
     assert findings(STRIPPED_CHECKPOINT.replace("BUILT", 'torch.load("last.pt")')) == []
     assert findings(STRIPPED_CHECKPOINT.replace("BUILT", "{}")) == [("LC012", 'torch.save(ckpt, "last.pt")')]
+    # a copy of the run's settings is built here: what it lacks is known
+    assert findings(STRIPPED_CHECKPOINT.replace("BUILT", "dict(settings)")) == [("LC012", 'torch.save(ckpt, "last.pt")')]
 
 
 CRITIC_REPEATS = """
@@ -7685,3 +7687,22 @@ def test_eval_on_each_element_of_a_container_that_cannot_be_listed_leaves_the_mo
     encoder: the mode of the pass after it cannot be told, and nothing is said."""
     assert findings(MODEL_DICT_MODES.replace("SWITCH", 'self.set_mode(mode="evaluation")')) == []
     assert findings(MODEL_DICT_MODES.replace("SWITCH", "pass")) == [("LC006", "print(nn.functional.mse_loss(self.encoder(x), y).item())")]
+
+
+
+def test_critic_repeats_change_the_cadence_of_schedules_only() -> None:
+    """The loop around `for _ in range(n_critic)` is one training step per iteration for schedules
+    (`repeating_steps`), but not a training loop of its own for the other rules: its forwards
+    (an agent's rollout sampling before its updates) are judged as before."""
+    from libcst import parse_module
+
+    from loopcheck.model import LoopModel
+
+    model = LoopModel(parse_module(NETS + textwrap.dedent(CRITIC_REPEATS.replace("REPEAT", "_ in range(n_critic)"))), path="gan.py")
+    outer = next(loop for loop in model.loops if loop.targets == ("step",))
+    inner = next(loop for loop in model.loops if loop.targets == ("_",))
+    assert [loop for loop in model.repeating_steps] == [outer]
+    assert [step.loop for step in model.training_steps] == [inner]
+    # over the data, the inner loop is the batch loop and the outer one repeats nothing
+    over_data = LoopModel(parse_module(NETS + textwrap.dedent(CRITIC_REPEATS.replace("REPEAT", "x, z in loader"))), path="gan.py")
+    assert over_data.repeating_steps == []

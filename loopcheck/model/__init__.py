@@ -1336,10 +1336,25 @@ class LoopModel:
             if not _holds_step(event):
                 continue
             nested = [e for inner in event.contents for e in inner.flatten() if e.kind is Kind.LOOP]
-            if any(_holds_step(e) for e in nested) and not _steps_around_repeats(event, nested):
+            if any(_holds_step(e) for e in nested):
                 continue
             steps.append(TrainingStep(loop, event))
         return steps
+
+    @cached_property
+    def repeating_steps(self) -> list[Loop]:
+        """Loops that run an update of their own around inner loops repeating another part of it over
+        no data (a GAN's `for _ in range(n_critic):`): each of their iterations is one training step
+        too, though the inner loops hold steps (see `_steps_around_repeats`)."""
+        found: list[Loop] = []
+        for loop in self.loops:
+            if not {"backward", "step"} <= self.reaches_in_loop(loop):
+                continue
+            event = self.loop_event(loop)
+            nested = [e for inner in event.contents for e in inner.flatten() if e.kind is Kind.LOOP]
+            if any(_holds_step(e) for e in nested) and _steps_around_repeats(event, nested):
+                found.append(loop)
+        return found
 
     @cached_property
     def step_functions(self) -> list[FunctionInfo]:

@@ -87,7 +87,8 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
     epoch in a loop around it. A step under `if step % k == 0:` runs every k batches on purpose,
     and in full-batch training (the training loop is itself the epoch loop) both cadences agree:
     neither is judged."""
-    training = {id(step.loop) for step in model.training_steps}
+    # (a loop with an update of its own around critic repeats steps per iteration like a batch loop)
+    training = {id(step.loop) for step in model.training_steps} | {id(loop) for loop in model.repeating_steps}
     found: list[SchedulerStep] = []
     for loop in model.loops:
         if Kind.SCHEDULER_STEP not in model.kinds_in(loop):

@@ -762,7 +762,7 @@ def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> t
             keys |= _literal_keys(display)
             statements.append(assignment)
             _add_nested(function, display, keys, statements, 2)
-        elif saved.value in assignment.targets and assignment.value is not None:
+        elif saved.value in assignment.targets and any(_loads(call) for call in assignment.calls):
             loaded = True
         elif saved.value in assignment.subscript_targets and isinstance(assignment.node, cst.Assign):
             for target in assignment.node.targets:
@@ -771,14 +771,20 @@ def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> t
                     keys |= named if named or not _takes_keywords(function) else {ANY_KEY}
             statements.append(assignment)
     if loaded and not any(saved.value in s.targets for s in statements):
-        # bound only to what something else made (`ckpt = torch.load(path)`, `state = helper(model)`):
-        # the dict holds what that held, whatever keys are written here (`ckpt["optimizer"] = None`
-        # strips a finished run's checkpoint on purpose)
+        # bound only to a checkpoint read back (`ckpt = torch.load(path)`): the dict holds what that
+        # held, whatever keys are written here (`ckpt["optimizer"] = None` strips a finished run's
+        # checkpoint on purpose)
         return None
     return (keys, statements) if statements else None
 
 
 _DICT_MAKERS = frozenset({"dict", "OrderedDict", "collections.OrderedDict"})
+
+
+def _loads(call: CallSite) -> bool:
+    """`torch.load(path)`, `torch_load(f)`, `load_checkpoint(path)`: a call that reads a saved file."""
+    method = (call.method or "").lower()
+    return method.startswith("load") or method.endswith("_load")
 
 
 def _as_dict(node: cst.CSTNode | None) -> cst.Dict | None:
