@@ -7706,3 +7706,63 @@ def test_critic_repeats_change_the_cadence_of_schedules_only() -> None:
     # over the data, the inner loop is the batch loop and the outer one repeats nothing
     over_data = LoopModel(parse_module(NETS + textwrap.dedent(CRITIC_REPEATS.replace("REPEAT", "x, z in loader"))), path="gan.py")
     assert over_data.repeating_steps == []
+
+
+UNSTEPPED_SCHEDULER = """
+    def main():
+        model = Dropping()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, "min", patience=10)
+        start = 0
+        if args.resume:
+            checkpoint = torch.load(args.resume)
+            start = checkpoint["epoch"]
+            model.load_state_dict(checkpoint["state_dict"])
+            optimizer.load_state_dict(checkpoint["optimizer"])
+        for epoch in range(start, 100):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            STEP
+            torch.save({"epoch": epoch, "state_dict": model.state_dict(), "optimizer": optimizer.state_dict()}, "last.pth")
+"""
+
+
+def test_a_scheduler_built_and_never_named_again_has_no_position_to_keep() -> None:
+    """A ReduceLROnPlateau built and then neither stepped nor handed on never moves the rate: the
+    checkpoint that keeps the optimizer's state keeps all there is."""
+    assert findings(UNSTEPPED_SCHEDULER.replace("STEP", "pass")) == []
+    stepped = findings(UNSTEPPED_SCHEDULER.replace("STEP", "scheduler.step(validate(model))"))
+    assert [code for code, _ in stepped] == ["LC012"]
+
+
+WEIGHTS_BESIDE_RESUME = """
+    def save_checkpoint(state, path):
+        torch.save(state, path)
+
+    model = Dropping()
+    optimizer = torch.optim.Adam(model.parameters())
+    start_epoch = 0
+    if args.resume:
+        checkpoint = torch.load(args.resumeLoc)
+        start_epoch = checkpoint["epoch"]
+        model.load_state_dict(checkpoint["state_dict"])
+    for epoch in range(start_epoch, 100):
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        save_checkpoint({"epoch": epoch + 1, "state_dict": model.state_dict(), OPTIMIZER}, "checkpoint.pth.tar")
+        model_file_name = args.savedir + "/model_" + str(epoch + 1) + ".pth"
+        torch.save(model.state_dict(), model_file_name)
+"""
+
+
+def test_weights_saved_beside_a_resume_checkpoint_that_holds_the_optimizer_are_copies() -> None:
+    """Every epoch a dict with the epoch and the optimizer's state is saved (through a helper), and
+    the model's weights beside it to a file named by the epoch: the dict is what training resumes
+    from, the weight files are copies of the model."""
+    assert findings(WEIGHTS_BESIDE_RESUME.replace("OPTIMIZER", '"optimizer": optimizer.state_dict()')) == []
+    lacking = findings(WEIGHTS_BESIDE_RESUME.replace("OPTIMIZER", '"lr": 0.1'))
+    assert ("LC012", 'save_checkpoint({"epoch": epoch + 1, "state_dict": model.state_dict(), "lr": 0.1}, "checkpoint.pth.tar")') in lacking

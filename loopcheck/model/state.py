@@ -146,6 +146,14 @@ def saved_beside(model: LoopModel, checkpoint: Checkpoint) -> frozenset[str]:
                 role = model.roles.role(name, function)
                 if role is not None:
                     roles.add(role)
+    # (a resume checkpoint built beside it, `save_checkpoint({"epoch": ..., "optimizer": ...}, path)`,
+    # then the bare weights saved every epoch: those are copies of the model, the dict the resume)
+    for other in model.checkpoints:
+        if other is checkpoint or other.function is not function or not other.has_model_and_position or ANY_KEY in other.keys:
+            continue
+        where = _placed(model, function, other.at)
+        if where is not None and where.guards == here.guards:
+            roles |= {role for role in (OPTIMIZER, SCHEDULER) if other.saves(role)}
     return frozenset(roles)
 
 

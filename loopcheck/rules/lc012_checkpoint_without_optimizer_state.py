@@ -35,10 +35,12 @@ class CheckpointWithoutOptimizerState(Rule):
     saved beside them; a load that comes after the training loop in the same function (the best
     weights brought back to test) is no resume. The optimizer's (or scheduler's) state written by
     another `torch.save` just beside the checkpoint, under the same tests (`optim_checkpoint.pt`),
-    counts as saved with it; a save under a literally false test (`if False:`) never runs. A
+    or by a resume checkpoint saved there (the dict with the epoch and the optimizer's state, and
+    each epoch's weights next to it), counts as saved with it; a save under a literally false test (`if False:`) never runs. A
     schedule put back at the saved position when training resumes (`last_epoch=start_epoch - 1`,
     `scheduler.last_epoch = ...`, or a project factory that passes `last_epoch` on and is called
-    with it) needs no saved state. "Read back somewhere in the project" means code of the same
+    with it) needs no saved state, and neither does one built and never named again (neither
+    stepped nor handed on). "Read back somewhere in the project" means code of the same
     program: the same top folder, or one that imports the other's code."""
 
     code = "LC012"
@@ -120,6 +122,7 @@ if args.resume:
     checkpoint = torch.load(args.resume)
     model.load_state_dict(checkpoint["state_dict"])
     start_epoch = checkpoint["epoch"]
+scheduler.step()
 checkpoint = {"epoch": epoch, "state_dict": model.state_dict(), "optimizer": optimizer.state_dict()}
 torch.save(checkpoint, "checkpoint.pth")  # expect: LC012
 """,
@@ -221,11 +224,21 @@ def _schedulers(model: LoopModel) -> list[Binding]:
         s for s in model.built(SCHEDULER)
         if (s.cls is None or model.is_scheduler_class(s.cls)) and (
             (s.qualified or "").startswith("torch.") or re.search(rf"(?<![\w.]){re.escape(s.name)}\.step\(", model.text)
-        )
+        ) and not _never_used(model, s)
     ]
     if not schedulers or any(_replays(model, loop) for loop in model.loops):
         return []
     return [s for s in schedulers if not _positioned_by_epoch(model, s)]
+
+
+def _never_used(model: LoopModel, scheduler: Binding) -> bool:
+    """A scheduler named nowhere else in its function (its file, for a script's global): built, then
+    neither stepped nor handed on, its schedule never moves and has no position to keep."""
+    if "." in scheduler.name:
+        return False
+    # (a script's global may be named by any function of its file)
+    text = model.text if scheduler.function.name == "<module>" else model.code(scheduler.function.node)
+    return len(re.findall(rf"(?<![\w.]){re.escape(scheduler.name)}(?![\w])", text)) <= 1
 
 
 def _callers_schedulers(model: LoopModel, function: FunctionInfo) -> list[Binding]:
