@@ -7766,3 +7766,35 @@ def test_weights_saved_beside_a_resume_checkpoint_that_holds_the_optimizer_are_c
     assert findings(WEIGHTS_BESIDE_RESUME.replace("OPTIMIZER", '"optimizer": optimizer.state_dict()')) == []
     lacking = findings(WEIGHTS_BESIDE_RESUME.replace("OPTIMIZER", '"lr": 0.1'))
     assert ("LC012", 'save_checkpoint({"epoch": epoch + 1, "state_dict": model.state_dict(), "lr": 0.1}, "checkpoint.pth.tar")') in lacking
+
+
+PLAY_SCRIPT = """
+    import torch.nn.functional as F
+
+    def test(opt):
+        env = make_env()
+        model = Dropping()
+        model.load_state_dict(torch.load("ppo.pt"))
+        model.eval()
+        state = torch.from_numpy(env.reset())
+        while True:
+            logits = model(state)
+            NAME = F.softmax(logits, dim=1)
+            action = torch.argmax(NAME).item()
+            state, reward, done, info = env.step(action)
+            state = torch.from_numpy(state)
+            env.render()
+            if done:
+                break
+
+    if __name__ == "__main__":
+        test(get_args())
+"""
+
+
+def test_a_tensor_made_by_a_torch_function_is_no_model_whatever_its_name() -> None:
+    """`policy = F.softmax(logits, dim=1)` in a play script is a tensor: naming it `policy` makes it
+    no model, and handing it to `torch.argmax` hands no model to code out of sight."""
+    expected = [("LC007", "logits = model(state)")]
+    assert findings(PLAY_SCRIPT.replace("NAME", "policy")) == expected
+    assert findings(PLAY_SCRIPT.replace("NAME", "probs")) == expected

@@ -178,6 +178,13 @@ def role_from_name(name: str) -> str | None:
     return None
 
 
+_TENSOR_MAKERS = lazy(
+    r"^torch\.(nn\.functional\.\w+|distributions\.[\w.]+|(softmax|log_softmax|sigmoid|tanh|argmax|argmin|cat|stack|"
+    r"exp|log|where|clamp|multinomial|tensor|as_tensor|from_numpy|zeros|ones|randn|rand|zeros_like|ones_like)$)"
+)
+"""torch functions that make tensors (and torch.distributions objects): what they return is no module."""
+
+
 def _returns_other_objects(model: LoopModel, binding: Binding) -> bool:
     """Is the name bound to what a project function returns, and does each of its returns give an
     object of a known role other than a model (instances of project classes that are no modules)?"""
@@ -416,6 +423,8 @@ class RoleTable:
             return None
         if by_name == MODEL and binding is not None and _returns_other_objects(self.model, binding):
             return None  # `policy = create_policy(kind)` whose returns build project objects, no model
+        if by_name == MODEL and binding is not None and _TENSOR_MAKERS.match(binding.qualified or ""):
+            return None  # `policy = F.softmax(logits, dim=1)`, `policy = Categorical(probs)`: no module
         if by_name is not None:
             return by_name
         if name in self.used_as_model:
