@@ -7798,3 +7798,6 @@ def test_a_tensor_made_by_a_torch_function_is_no_model_whatever_its_name() -> No
     expected = [("LC007", "logits = model(state)")]
     assert findings(PLAY_SCRIPT.replace("NAME", "policy")) == expected
     assert findings(PLAY_SCRIPT.replace("NAME", "probs")) == expected
+    # nor is what arithmetic makes of tensors
+    divided = PLAY_SCRIPT.replace("NAME = F.softmax(logits, dim=1)", "policy = logits.exp() / logits.exp().sum()")
+    assert findings(divided.replace("NAME", "policy")) == expected

@@ -183,6 +183,10 @@ _TENSOR_MAKERS = lazy(
     r"exp|log|where|clamp|multinomial|tensor|as_tensor|from_numpy|zeros|ones|randn|rand|zeros_like|ones_like)$)"
 )
 """torch functions that make tensors (and torch.distributions objects): what they return is no module."""
+_NOT_MODULE_VALUES = (
+    cst.BinaryOperation, cst.UnaryOperation, cst.Comparison, cst.BooleanOperation, cst.Integer, cst.Float,
+    cst.SimpleString, cst.FormattedString, cst.ConcatenatedString,
+)
 
 
 def _returns_other_objects(model: LoopModel, binding: Binding) -> bool:
@@ -425,6 +429,8 @@ class RoleTable:
             return None  # `policy = create_policy(kind)` whose returns build project objects, no model
         if by_name == MODEL and binding is not None and _TENSOR_MAKERS.match(binding.qualified or ""):
             return None  # `policy = F.softmax(logits, dim=1)`, `policy = Categorical(probs)`: no module
+        if by_name == MODEL and binding is not None and isinstance(binding.statement.value, _NOT_MODULE_VALUES):
+            return None  # `policy = probs / probs.sum()`, `critic = 0.5`: arithmetic and literals make no module
         if by_name is not None:
             return by_name
         if name in self.used_as_model:
