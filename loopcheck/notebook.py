@@ -164,6 +164,36 @@ def _python_lines(lines: list[str]) -> list[str]:
     return python
 
 
+_PERCENT_CELL = lazy(r"^#\s*%%", re.MULTILINE)
+_MAGIC_LINE = lazy(r"^[ \t]*[%!]", re.MULTILINE)
+
+
+def percent_script_source(text: str) -> str | None:
+    """A `.py` script in the percent format of VS Code and Jupytext (`# %%` cell markers) that holds
+    IPython syntax (`%matplotlib inline`, `!pip install x`): its text with that syntax made `pass` or
+    blank, line for line, as in a notebook's cells; None for any other script (left as it is)."""
+    if not _PERCENT_CELL.search(text) or not _MAGIC_LINE.search(text):
+        return None
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    cell: list[str] = []
+
+    def flush() -> None:
+        ends = [line[len(line.rstrip("\r\n")):] for line in cell]
+        python = _python_lines([line.rstrip("\r\n") for line in cell])
+        out.extend(code + end for code, end in zip(python, ends))
+        cell.clear()
+
+    for line in lines:
+        if _PERCENT_CELL.match(line):
+            flush()
+            out.append(line)
+        else:
+            cell.append(line)
+    flush()
+    return "".join(out)
+
+
 def _json_type(value: object) -> str:
     return _JSON_TYPES.get(type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
 

@@ -110,6 +110,11 @@ def load(path: str) -> Source:
     """The Python text of a `.py` file or of a notebook's code cells."""
     text = read_source(path)
     if not path.endswith(".ipynb"):
+        if "%%" in text:
+            from loopcheck.notebook import percent_script_source  # only a cell script needs it
+
+            cells = percent_script_source(text)
+            return Source(path, cells if cells is not None else text)
         return Source(path, text)
     if not text.strip():
         return Source(path, "")

@@ -244,3 +244,38 @@ def test_a_cell_left_out_between_a_models_construction_and_its_use_may_have_trai
     assert [f.code for f in lint_paths([str(left_out)]).findings] == ["LC007"]
     untrained = write_notebook(tmp_path / "shape.ipynb", [(k, t.replace("TRAINING", "print(net)")) for k, t in cells])
     assert lint_paths([str(untrained)]).findings == []
+
+
+PERCENT_SCRIPT = """\
+# %%
+MAGIC
+import torch
+import torch.nn as nn
+
+# %%
+model = nn.Sequential(nn.Linear(4, 2), nn.Dropout(0.5))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for epoch in range(10):
+    for x, y in train_loader:
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+
+# %%
+%%time
+print("a cell magic blanks its cell")
+"""
+
+
+def test_a_percent_format_cell_script_with_ipython_syntax_is_read_like_a_notebook(tmp_path: Path) -> None:
+    """A VS Code / Jupytext `# %%` script holding `%matplotlib inline` runs in an interactive window:
+    its IPython lines become `pass`, line for line, and its findings keep their line numbers."""
+    script = tmp_path / "train.py"
+    script.write_text(PERCENT_SCRIPT.replace("MAGIC", "%matplotlib inline\n!pip install torch"), encoding="utf-8")
+    result = lint_paths([str(script)])
+    assert result.errors == []
+    assert [(f.code, f.line) for f in result.findings] == [("LC001", 13)]
+    # without cell markers a magic is a syntax error, reported as such
+    script.write_text(PERCENT_SCRIPT.replace("# %%\n", "").replace("MAGIC", "%matplotlib inline"), encoding="utf-8")
+    result = lint_paths([str(script)])
+    assert result.findings == [] and len(result.errors) == 1 and "cannot parse" in result.errors[0].reason
