@@ -945,8 +945,20 @@ _NAMES_LITERAL = lazy(r"^[\[(]\s*([A-Za-z_][\w.]*\s*(?:,\s*[A-Za-z_][\w.]*\s*)*)
 """`(encoder, head)`, `[self.G, self.D]`: a literal tuple or list of names."""
 
 
-_CONTAINER_ITER = lazy(r"[A-Za-z_][\w.]*(\.values\(\))?")
-_PAIRS_ITER = lazy(r"(enumerate\([A-Za-z_][\w.]*\)|[A-Za-z_][\w.]*\.items\(\))")
+_ENUMERATED = lazy(r"^enumerate\(\s*[A-Za-z_][\w.]*\s*\)$")
+
+
+def _loops_giving(call: CallSite, function: FunctionInfo) -> list[Loop]:
+    """The loops of the function that bind the call's receiver, a plain name, and hold the call."""
+    name = call.receiver
+    if not name or "." in name or call.inner is not None:
+        return []
+    return [
+        loop for loop in function.loops
+        if name in loop.targets and any(
+            c is call for statement in all_statements(loop.body) if isinstance(statement, Simple) for c in statement.calls
+        )
+    ]
 
 
 def _container_loop_element(call: CallSite, function: FunctionInfo) -> bool:
@@ -954,36 +966,24 @@ def _container_loop_element(call: CallSite, function: FunctionInfo) -> bool:
     models:`, `for m in self.nets.values():`, `for name, m in model_dict.items():`, `for i, m in
     enumerate(models):`), and bound by nothing else in the function?"""
     name = call.receiver
-    if not name or "." in name or call.inner is not None or name in function.params:
+    if name in function.params or any(name in s.targets for s in function.assignments):
         return False
-    if any(name in s.targets for s in function.assignments):
-        return False
-    for loop in function.loops:
-        if name not in loop.targets or not any(
-            c is call for statement in all_statements(loop.body) if isinstance(statement, Simple) for c in statement.calls
-        ):
-            continue
-        text = loop.iter_text.replace(" ", "")
-        if loop.targets == (name,) and _CONTAINER_ITER.fullmatch(text):
-            return True
-        if loop.targets[-1:] == (name,) and len(loop.targets) == 2 and _PAIRS_ITER.fullmatch(text):
-            return True
+    for loop in _loops_giving(call, function):
+        text = loop.iter_text.strip()
+        pairs = _ENUMERATED.match(text) is not None or (text.endswith(".items()") and _iterated_container(text) is not None)
+        if pairs and len(loop.targets) == 2 and loop.targets[1] == name:
+            return True  # `for name, m in nets.items():`, `for i, m in enumerate(nets):`
+        if not pairs and loop.targets == (name,) and _iterated_container(text) is not None:
+            return True  # `for m in nets:`, `for m in nets.values():`
     return False
 
 
 def _literal_loop_elements(call: CallSite, function: FunctionInfo) -> list[str] | None:
     """For `m.eval()` inside `for m in (encoder, head):` (or a comprehension over such a literal):
     the names the loop target takes; None when the receiver is no such target."""
-    name = call.receiver
-    if not name or "." in name or call.inner is not None:
-        return None
-    for loop in function.loops:
-        if loop.targets != (name,):
-            continue
-        found = _NAMES_LITERAL.match(loop.iter_text.strip())
-        if found is None:
-            continue
-        if any(c is call for statement in all_statements(loop.body) if isinstance(statement, Simple) for c in statement.calls):
+    for loop in _loops_giving(call, function):
+        found = _NAMES_LITERAL.match(loop.iter_text.strip()) if loop.targets == (call.receiver,) else None
+        if found is not None:
             return [part.strip() for part in found.group(1).split(",") if part.strip()]
     return None
 

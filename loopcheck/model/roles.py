@@ -189,9 +189,13 @@ _NOT_MODULE_VALUES = (
 )
 
 
-def _returns_other_objects(model: LoopModel, binding: Binding) -> bool:
-    """Is the name bound to what a project function returns, and does each of its returns give an
-    object of a known role other than a model (instances of project classes that are no modules)?"""
+def _makes_no_module(model: LoopModel, binding: Binding) -> bool:
+    """Is what the name is bound to surely no module: a tensor a torch function makes (`F.softmax`,
+    `torch.argmax`) or a torch.distributions object, arithmetic or a literal (`probs / probs.sum()`),
+    or what a project function returns when each of its returns is an object of a known role other
+    than a model (`create_policy(kind)` building instances of project classes that are no modules)?"""
+    if _TENSOR_MAKERS.match(binding.qualified or "") or isinstance(binding.statement.value, _NOT_MODULE_VALUES):
+        return True
     if binding.call is None:
         return False
     made = model.resolve_call(binding.call, binding.function)
@@ -425,12 +429,8 @@ class RoleTable:
             # `Model = eval(model_type)` / `Model = getattr(models, name)`: a CapWords name bound to
             # what we cannot see is a class; what calling it builds is the model, not a forward
             return None
-        if by_name == MODEL and binding is not None and _returns_other_objects(self.model, binding):
-            return None  # `policy = create_policy(kind)` whose returns build project objects, no model
-        if by_name == MODEL and binding is not None and _TENSOR_MAKERS.match(binding.qualified or ""):
-            return None  # `policy = F.softmax(logits, dim=1)`, `policy = Categorical(probs)`: no module
-        if by_name == MODEL and binding is not None and isinstance(binding.statement.value, _NOT_MODULE_VALUES):
-            return None  # `policy = probs / probs.sum()`, `critic = 0.5`: arithmetic and literals make no module
+        if by_name == MODEL and binding is not None and _makes_no_module(self.model, binding):
+            return None  # `policy = F.softmax(logits)`: whatever the name says, no module was bound
         if by_name is not None:
             return by_name
         if name in self.used_as_model:
