@@ -1327,34 +1327,30 @@ class LoopModel:
         return [loop for function in self.ir.functions for loop in function.loops]
 
     @cached_property
-    def training_steps(self) -> list[TrainingStep]:
-        steps: list[TrainingStep] = []
+    def _stepping_loops(self) -> list[tuple[Loop, Event, list[Event]]]:
+        """Each loop that backwards and steps, with its event and the loop events nested in it."""
+        found: list[tuple[Loop, Event, list[Event]]] = []
         for loop in self.loops:
             if not {"backward", "step"} <= self.reaches_in_loop(loop):
                 continue
             event = self.loop_event(loop)
-            if not _holds_step(event):
-                continue
-            nested = [e for inner in event.contents for e in inner.flatten() if e.kind is Kind.LOOP]
-            if any(_holds_step(e) for e in nested):
-                continue
-            steps.append(TrainingStep(loop, event))
-        return steps
+            if _holds_step(event):
+                found.append((loop, event, [e for inner in event.contents for e in inner.flatten() if e.kind is Kind.LOOP]))
+        return found
+
+    @cached_property
+    def training_steps(self) -> list[TrainingStep]:
+        return [TrainingStep(loop, event) for loop, event, nested in self._stepping_loops if not any(_holds_step(e) for e in nested)]
 
     @cached_property
     def repeating_steps(self) -> list[Loop]:
         """Loops that run an update of their own around inner loops repeating another part of it over
         no data (a GAN's `for _ in range(n_critic):`): each of their iterations is one training step
         too, though the inner loops hold steps (see `_steps_around_repeats`)."""
-        found: list[Loop] = []
-        for loop in self.loops:
-            if not {"backward", "step"} <= self.reaches_in_loop(loop):
-                continue
-            event = self.loop_event(loop)
-            nested = [e for inner in event.contents for e in inner.flatten() if e.kind is Kind.LOOP]
-            if any(_holds_step(e) for e in nested) and _steps_around_repeats(event, nested):
-                found.append(loop)
-        return found
+        return [
+            loop for loop, event, nested in self._stepping_loops
+            if any(_holds_step(e) for e in nested) and _steps_around_repeats(event, nested)
+        ]
 
     @cached_property
     def step_functions(self) -> list[FunctionInfo]:

@@ -126,7 +126,7 @@ def _ruled_out_by_callers(model: LoopModel, loop: Loop, event: Event) -> bool:
     function = loop.function
     if event.context.function is not function:
         return False  # a helper's step: its guards were read with the values its call gives
-    guards = [g for g in event.context.guards if set(re.findall(r"[A-Za-z_][\w.]*", g)) & set(function.params)]
+    guards = event.context.guards  # (only tests on parameters can be decided by what calls give)
     callers = model.callers(function) if guards else []
     return bool(callers) and all(
         any(decide(g, known) is False for g in guards)
