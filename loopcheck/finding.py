@@ -113,17 +113,27 @@ def one_per_bug(findings: list[Finding]) -> list[Finding]:
     """A bug that spans two files of the run is seen from both ends: an evaluation pass in a helper
     file, and each call in another file that enters it (its related location, noted
     PASS_ELSEWHERE, is the pass). When the pass's own finding is in the run, the finding at the
-    call is dropped; a run given only the caller's file still reports it there."""
+    call is dropped; a run given only the caller's file still reports it there. When it is not
+    (the helper's file cannot see who calls it: `for user in self.users: user.test()` in a base
+    class whose subclasses fill the list), the calls that enter the same pass are still one bug:
+    the first of them (path, line, column) is kept."""
     import os.path
 
     def where(path: str, line: int, column: int) -> tuple[str, int, int]:
         return (os.path.realpath(path), line, column)
 
+    def passes(finding: Finding) -> list[tuple[str, str, int, int]]:
+        return [(finding.code, *where(r.path, r.line, r.column)) for r in finding.related if r.note == PASS_ELSEWHERE and r.path is not None]
+
     at = {(f.code, *where(f.path, f.line, f.column)) for f in findings}
-    return [
-        f for f in findings
-        if not any(
-            r.note == PASS_ELSEWHERE and r.path is not None and (f.code, *where(r.path, r.line, r.column)) in at
-            for r in f.related
-        )
-    ]
+    kept: list[Finding] = []
+    seen: set[tuple[str, str, int, int]] = set()
+    for finding in sorted(findings, key=lambda f: f.sort_key):
+        elsewhere = passes(finding)
+        if any(key in at for key in elsewhere):
+            continue
+        if elsewhere and all(key in seen for key in elsewhere):
+            continue
+        seen.update(elsewhere)
+        kept.append(finding)
+    return kept

@@ -7801,3 +7801,4 @@ def test_a_tensor_made_by_a_torch_function_is_no_model_whatever_its_name() -> No
     # nor is what arithmetic makes of tensors
     divided = PLAY_SCRIPT.replace("NAME = F.softmax(logits, dim=1)", "policy = logits.exp() / logits.exp().sum()")
     assert findings(divided.replace("NAME", "policy")) == expected
+

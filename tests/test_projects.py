@@ -465,3 +465,166 @@ def test_a_single_forward_whose_callers_backward_what_it_returns_is_training(tmp
     # what it returns only logged, and a fresh forward backwarded: the helper's forward evaluates
     (project / "main.py").write_text(main.replace("USE", "model(x_0, step).mean()\n    print(con_loss.item())"), encoding="utf-8")
     assert sorted(f.code for f in lint_project(project)) == ["LC006", "LC007"]
+
+
+USER = '''\
+import torch
+import torch.nn as nn
+
+
+class User:
+    def __init__(self, model, loader):
+        self.model = model
+        self.loader = loader
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.1)
+        self.loss = nn.CrossEntropyLoss()
+
+    def train(self):
+        self.model.train()
+        for x, y in self.loader:
+            self.optimizer.zero_grad()
+            self.loss(self.model(x), y).backward()
+            self.optimizer.step()
+
+    def test(self):
+        self.model.eval()
+        correct = 0
+        for x, y in self.loader:
+            output = self.model(x)
+            correct += (output.argmax(1) == y).sum().item()
+        return correct
+'''
+
+
+def test_a_method_called_on_each_element_of_a_list_of_project_objects_is_called_there(tmp_path: Path) -> None:
+    # the list is filled with `User(...)` objects, so `user.test()` runs `User.test` (an evaluation
+    # pass with grad enabled); a base class iterating a list its subclass fills, in a file that
+    # does not import the users' module, enters the pass too: one finding for the one bug
+    project = new_project(tmp_path, "federated")
+    (project / "user.py").write_text(USER, encoding="utf-8")
+    (project / "server.py").write_text(textwrap.dedent('''\
+        class Server:
+            def __init__(self):
+                self.users = []
+
+            def evaluate(self):
+                return sum(user.test() for user in self.users)
+
+            def run(self, rounds):
+                for r in range(rounds):
+                    for user in self.users:
+                        user.train()
+                    print(self.evaluate())
+        '''), encoding="utf-8")
+    (project / "fedavg.py").write_text(textwrap.dedent('''\
+        from server import Server
+        from user import User
+
+
+        class FedAvg(Server):
+            def __init__(self, model, loaders):
+                super().__init__()
+                for loader in loaders:
+                    user = User(model, loader)
+                    self.users.append(user)
+        '''), encoding="utf-8")
+    (project / "main.py").write_text(textwrap.dedent('''\
+        import torch.nn as nn
+        from fedavg import FedAvg
+
+        FedAvg(nn.Linear(4, 2), [[]]).run(3)
+        '''), encoding="utf-8")
+    findings = [f for f in lint_project(project) if f.code == "LC007"]
+    assert len(findings) == 1, findings
+    assert [(Path(r.path).name, r.line) for r in findings[0].related] == [("user.py", 23)]
+
+    # where the module building the users iterates them itself, the pass is reported in its own file
+    (project / "fedavg.py").write_text(textwrap.dedent('''\
+        from user import User
+
+
+        class FedAvg:
+            def __init__(self, model, loaders):
+                self.users = [User(model, loader) for loader in loaders]
+
+            def run(self, rounds):
+                for r in range(rounds):
+                    for i, user in enumerate(self.users):
+                        user.train()
+                        print(user.test())
+        '''), encoding="utf-8")
+    (project / "server.py").unlink()
+    findings = [f for f in lint_project(project) if f.code == "LC007"]
+    assert [(Path(f.path).name, f.line) for f in findings] == [("user.py", 23)]
+
+
+def test_a_list_holding_an_object_of_unknown_class_resolves_no_method(tmp_path: Path) -> None:
+    # one element is not known to be a `User` (a copy made by a library): which `test()` runs is not
+    # known, so the pass is not judged
+    project = new_project(tmp_path, "federated")
+    (project / "user.py").write_text(USER, encoding="utf-8")
+    (project / "fedavg.py").write_text(textwrap.dedent('''\
+        import copy
+        from user import User
+
+
+        class FedAvg:
+            def __init__(self, model, loaders):
+                self.users = [User(model, loader) for loader in loaders]
+                self.users.append(copy.deepcopy(self.users[0]))
+
+            def run(self, rounds):
+                for r in range(rounds):
+                    for user in self.users:
+                        user.train()
+                        print(user.test())
+        '''), encoding="utf-8")
+    assert [f for f in lint_project(project) if f.code == "LC007"] == []
+
+
+def test_a_single_forward_whose_output_a_picture_helper_draws_is_an_evaluation(tmp_path: Path) -> None:
+    # the same calls turn outputs into pictures for a single forward as for a loop of them:
+    # `plot_image_grid`, `show_images` as well as `save_image`, `imshow`; here the model is
+    # trained by the project's loop in another file, which calls the script's closure
+    project = new_project(tmp_path, "prior")
+    (project / "utils.py").write_text(textwrap.dedent('''\
+        import torch
+
+
+        def optimize(parameters, closure, lr, num_iter):
+            optimizer = torch.optim.Adam(parameters, lr=lr)
+            for j in range(num_iter):
+                optimizer.zero_grad()
+                closure()
+                optimizer.step()
+
+
+        def torch_to_np(t):
+            return t.detach().cpu().numpy()[0]
+        '''), encoding="utf-8")
+    script = textwrap.dedent('''\
+        import numpy as np
+        import torch
+        import torch.nn as nn
+        from utils import optimize, torch_to_np
+        from plotting import plot_image_grid
+
+        img_np = np.zeros((3, 8, 8))
+        net = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Linear(8, 2))
+        x, y = torch.randn(8, 4), torch.randn(8, 2)
+
+
+        def closure():
+            loss = ((net(x) - y) ** 2).mean()
+            loss.backward()
+            return loss
+
+
+        optimize(net.parameters(), closure, 0.01, 100)
+        out_np = torch_to_np(net(x))
+        plot_image_grid([np.clip(out_np, 0, 1), img_np], factor=13)
+        ''')
+    (project / "denoise.py").write_text(script, encoding="utf-8")
+    assert [(f.code, f.line) for f in lint_project(project) if f.code == "LC007"] == [("LC007", 19)]
+    (project / "denoise.py").write_text(script.replace("plot_image_grid([", "print(["), encoding="utf-8")
+    assert [f for f in lint_project(project) if f.code == "LC007"] == []

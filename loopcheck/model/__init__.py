@@ -19,7 +19,9 @@ from loopcheck.lazyre import lazy
 from loopcheck.model import dataflow, evaluation, schedules, state
 from loopcheck.model.build import NOT_LITERAL, build_file, dotted_name, grad_wrapped, literal_value, qualify, wrapper_grad
 from loopcheck.model.dataflow import DATA_ITERABLE
-from loopcheck.model.flow import Context, Event, Flow, Kind, Subject, arguments_known, arguments_passed, event_tree
+from loopcheck.model.flow import (
+    Context, Event, Flow, Kind, Subject, arguments_known, arguments_passed, event_tree, loop_element_container, loops_giving,
+)
 from loopcheck.model.program import Node, repeated_tests, run_iterations, run_once
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With, all_statements
 from loopcheck.model.roles import (
@@ -143,6 +145,7 @@ class LoopModel:
         self._correlations: dict[int, tuple[Node, tuple[frozenset[str], bool]]] = {}
         self._reach: dict[int, frozenset[str]] = {}
         self._callers: dict[int, list[CallEdge]] = {}
+        self._element_classes: dict[tuple[int, str], list[ClassInfo] | None] = {}
         self.budget_notes: list[str] = []
         self.consulted: dict[str, LoopModel] = {}
         """Other files of the project this model read definitions from (by path)."""
@@ -344,6 +347,9 @@ class LoopModel:
             binding = self.binding(receiver, function) if via_callers else self.roles.lookup(receiver, function)
             cls = binding.cls if binding is not None else None
             if binding is None and "." not in receiver and receiver not in function.params:
+                elements = self.element_methods(call, function)
+                if elements:
+                    return elements[0] if len(elements) == 1 else None
                 found = self.definition(call.dotted, function)  # `utils.train(...)`, `Trainer.fit(...)`
                 return found if isinstance(found, FunctionInfo) else None
         else:
@@ -680,7 +686,7 @@ class LoopModel:
                         graph.setdefault(id(target), []).append(CallEdge(function, call))
                     for candidate in self._candidate_methods(call, function) + self._imported_alternatives(call) + (
                         self._registry_methods(call, function) + self._overrides(call, function)
-                        + self._redefinitions(call, function)
+                        + self._redefinitions(call, function) + self.element_methods(call, function)
                     ):
                         if candidate is not target:
                             graph.setdefault(id(candidate), []).append(CallEdge(function, call))
@@ -689,6 +695,88 @@ class LoopModel:
                     if started is not None:
                         graph.setdefault(id(started), []).append(CallEdge(function, launched, launched=True))
         return graph
+
+    def element_methods(self, call: CallSite, function: FunctionInfo) -> list[FunctionInfo]:
+        """`for user in self.users: user.test()` where every element put in `self.users` (a list
+        display, a comprehension, `.append(...)` calls) is an instance of a project class: the
+        method each of those classes runs (once per distinct function); empty when the receiver is
+        no such loop element or any element, or its method, is not known."""
+        if call.dotted is None or call.inner is not None or call.dotted.count(".") != 1:
+            return []
+        receiver, _, method = call.dotted.partition(".")
+        if receiver in function.params or self.roles.bindings_of(receiver, function):
+            return []
+        containers = {loop_element_container(loop, receiver) for loop in loops_giving(call, function)}
+        if len(containers) != 1 or None in containers:
+            return []
+        classes = self.element_classes(containers.pop() or "", function)
+        found: list[FunctionInfo] = []
+        for cls in classes or ():
+            candidate = self.at_class(cls).method_of(cls, method)
+            if candidate is None:
+                return []  # (inherited from a library class, or not there at all)
+            if all(candidate is not f for f in found):
+                found.append(candidate)
+        return found
+
+    def element_classes(self, container: str, function: FunctionInfo) -> list[ClassInfo] | None:
+        """The project classes of the elements of a list a function (`users`) or a class
+        (`self.users`, in its methods and in those of its bases and subclasses) fills: every element
+        bound in a display or comprehension, or appended, must build one (`User(...)`, or a name
+        bound to one); None when one of them is not known, or nothing is put in it."""
+        if container.startswith("self.") and container.count(".") == 1 and function.cls is not None:
+            key = (id(function.cls), container)
+            classes = self.class_chain(function.cls) + self.subclasses(function.cls)
+            bindings = [b for cls in classes for b in self.at_class(cls).roles.attributes.get(id(cls), {}).get(container, [])]
+            scopes = [m for cls in classes for m in cls.methods.values()]
+        elif "." not in container:
+            key = (id(function), container)
+            bindings = self.roles.bindings_of(container, function)
+            scopes = list({id(b.function): b.function for b in bindings}.values()) or [function]
+        else:
+            return None
+        if key not in self._element_classes:
+            self._element_classes[key] = self._elements_built(container, bindings, scopes)
+        return self._element_classes[key]
+
+    def _elements_built(self, container: str, bindings: list[Binding], scopes: list[FunctionInfo]) -> list[ClassInfo] | None:
+        elements: list[tuple[cst.BaseExpression, FunctionInfo, Simple]] = []
+        for binding in bindings:
+            value = binding.statement.value
+            if list(binding.statement.targets) != [container] and not isinstance(value, (cst.List, cst.Tuple)):
+                return None
+            if isinstance(value, (cst.List, cst.Tuple)):
+                if any(not isinstance(e, cst.Element) for e in value.elements):
+                    return None  # `[*others, ...]`
+                elements.extend((e.value, binding.function, binding.statement) for e in value.elements)
+            elif isinstance(value, cst.ListComp):
+                elements.append((value.elt, binding.function, binding.statement))
+            else:
+                return None
+        for scope in scopes:
+            for simple in scope.simples:
+                for call in simple.calls:
+                    if call.dotted is None or not call.dotted.startswith(container + "."):
+                        continue
+                    if call.dotted == container + ".append" and len(call.node.args) == 1:
+                        elements.append((call.node.args[0].value, scope, simple))
+                    elif call.dotted.rpartition(".")[0] == container and call.method in ("extend", "insert", "__setitem__"):
+                        return None  # elements put in another way
+        classes: list[ClassInfo] = []
+        for value, scope, simple in elements:
+            owner = self.at(scope)
+            if isinstance(value, cst.Call):
+                built = next((c for c in _calls_in(scope, simple) if c.node is value), None)
+                found = owner.definition(built.dotted, scope) if built is not None and built.inner is None else None
+            elif isinstance(value, cst.Name):
+                bound = owner.roles.lookup(value.value, scope)
+                found = bound.cls if bound is not None else None
+            else:
+                found = None
+            if not isinstance(found, ClassInfo):
+                return None
+            classes.append(found)
+        return classes or None
 
     def _registry_methods(self, call: CallSite, function: FunctionInfo) -> list[FunctionInfo]:
         """`model = models[name](...)` with `models` a dict display of project classes, then
@@ -1933,6 +2021,17 @@ def _is_parameter(name: str, function: FunctionInfo) -> bool:
             return True
         scope = scope.parent
     return False
+
+
+def _calls_in(function: FunctionInfo, simple: Simple) -> Iterator[CallSite]:
+    """The calls of a statement, then those of the comprehensions of the function (whose calls are
+    their loops' own: `[User(x) for x in xs]`)."""
+    yield from simple.calls
+    for loop in function.loops:
+        if not isinstance(loop.node, (cst.For, cst.While)):
+            for statement in all_statements(loop.body):
+                if isinstance(statement, Simple):
+                    yield from statement.calls
 
 
 def _argument_index(function: FunctionInfo, name: str) -> int:

@@ -831,7 +831,7 @@ def _shows_evaluation(model: LoopModel, function: FunctionInfo, simples: Iterabl
             method = call.method or ""
             if (method in METRIC_METHODS and call.receiver is not None) or method in ("eval", "load_state_dict", "load"):
                 return True
-            if PREDICTION_METHODS.match(method) or method in _VIEWING:
+            if PREDICTION_METHODS.match(method) or _views(call):
                 return True
             if _METRIC_FUNCTIONS.search(method) or any(EVAL_DATA.search(name) for arg in call.args for name in arg.names):
                 return True
@@ -1564,12 +1564,12 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
     outputs = set(statement.targets)
     if any(c.method in METRIC_METHODS and c.inner is call.call for c in statement.calls):
         return True
-    if any(c.method in _VIEWING for c in statement.calls):
+    if any(_views(c) for c in statement.calls):
         return True  # `make_grid(G(fixed_z).cpu().data)`: samples made to be looked at
     later = [s for s in function.simples if outputs and s.value_names & outputs or any(
         arg.names & outputs for c in s.calls for arg in c.args)]
     if outputs and any(
-        c.method in _VIEWING and any(_reads(arg.node, outputs) for arg in c.args) for s in function.simples for c in s.calls
+        _views(c) and any(_reads(arg.node, outputs) for arg in c.args) for s in function.simples for c in s.calls
     ):
         return True  # `fake = netG(fixed_noise)`, then `save_image(fake.data, "fake.png")`
     return _computes_metrics(model, later)
@@ -1680,7 +1680,7 @@ def _output_only_reported(model: LoopModel, loop: Loop, call: Event) -> bool:
     statement = simples[at]
     if any(c.method in METRIC_METHODS and c.inner is call.call for c in statement.calls):
         return True
-    if any(c.method in _VIEWING for c in statement.calls):
+    if any(_views(c) for c in statement.calls):
         return True
     after = [(s, model.code(s.node)) for s in simples[at + 1:]]
     names = set(statement.targets)

@@ -948,7 +948,7 @@ _NAMES_LITERAL = lazy(r"^[\[(]\s*([A-Za-z_][\w.]*\s*(?:,\s*[A-Za-z_][\w.]*\s*)*)
 _ENUMERATED = lazy(r"^enumerate\(\s*[A-Za-z_][\w.]*\s*\)$")
 
 
-def _loops_giving(call: CallSite, function: FunctionInfo) -> list[Loop]:
+def loops_giving(call: CallSite, function: FunctionInfo) -> list[Loop]:
     """The loops of the function that bind the call's receiver, a plain name, and hold the call."""
     name = call.receiver
     if not name or "." in name or call.inner is not None:
@@ -968,20 +968,27 @@ def _container_loop_element(call: CallSite, function: FunctionInfo) -> bool:
     name = call.receiver
     if name in function.params or any(name in s.targets for s in function.assignments):
         return False
-    for loop in _loops_giving(call, function):
-        text = loop.iter_text.strip()
-        pairs = _ENUMERATED.match(text) is not None or (text.endswith(".items()") and _iterated_container(text) is not None)
-        if pairs and len(loop.targets) == 2 and loop.targets[1] == name:
-            return True  # `for name, m in nets.items():`, `for i, m in enumerate(nets):`
-        if not pairs and loop.targets == (name,) and _iterated_container(text) is not None:
-            return True  # `for m in nets:`, `for m in nets.values():`
-    return False
+    return any(loop_element_container(loop, name or "") is not None for loop in loops_giving(call, function))
+
+
+def loop_element_container(loop: Loop, name: str) -> str | None:
+    """The container whose elements the loop binds to `name`: `nets` for `for m in nets:`, `for m
+    in nets.values():`, `for key, m in nets.items():` and `for i, m in enumerate(nets):`."""
+    text = loop.iter_text.strip()
+    enumerated = _ENUMERATED.match(text)
+    pairs = enumerated is not None or (text.endswith(".items()") and _iterated_container(text) is not None)
+    if pairs and len(loop.targets) == 2 and loop.targets[1] == name:
+        inner = text[text.index("(") + 1:-1].strip() if enumerated is not None else text
+        return _iterated_container(inner)
+    if not pairs and loop.targets == (name,):
+        return _iterated_container(text)
+    return None
 
 
 def _literal_loop_elements(call: CallSite, function: FunctionInfo) -> list[str] | None:
     """For `m.eval()` inside `for m in (encoder, head):` (or a comprehension over such a literal):
     the names the loop target takes; None when the receiver is no such target."""
-    for loop in _loops_giving(call, function):
+    for loop in loops_giving(call, function):
         found = _NAMES_LITERAL.match(loop.iter_text.strip()) if loop.targets == (call.receiver,) else None
         if found is not None:
             return [part.strip() for part in found.group(1).split(",") if part.strip()]
