@@ -7802,3 +7802,39 @@ def test_a_tensor_made_by_a_torch_function_is_no_model_whatever_its_name() -> No
     divided = PLAY_SCRIPT.replace("NAME = F.softmax(logits, dim=1)", "policy = logits.exp() / logits.exp().sum()")
     assert findings(divided.replace("NAME", "policy")) == expected
 
+
+
+
+def test_a_pass_in_train_mode_written_for_it_before_training_follows_is_on_purpose() -> None:
+    # AdaBN: `model.train()`, then forwards whose outputs are thrown away re-estimate the batch-norm
+    # statistics on the target data; the mode is switched again before the epoch's training
+    source = """
+        def run(model, opt, train_loader, val_loader):
+            for epoch in range(3):
+                model.train()
+                with torch.no_grad():
+                    for x, _ in val_loader:
+                        _ = model(x)
+                model.eval()
+                with torch.no_grad():
+                    for x, y in val_loader:
+                        print((model(x).argmax(1) == y).float().mean().item())
+                model.train()
+                for x, y in train_loader:
+                    opt.zero_grad()
+                    ((model(x) - y) ** 2).mean().backward()
+                    opt.step()
+
+        model = Dropping()
+        run(model, torch.optim.SGD(model.parameters(), lr=0.1), train_loader, val_loader)
+    """
+    assert findings(source) == []
+    # where the training comes before the mode is switched again, the train() was the training's
+    shared = source.replace('''
+                model.eval()
+                with torch.no_grad():
+                    for x, y in val_loader:
+                        print((model(x).argmax(1) == y).float().mean().item())
+                model.train()
+''', "\n")
+    assert "eval" not in shared and findings(shared) == [("LC006", "_ = model(x)")]

@@ -2625,9 +2625,17 @@ def train_mode_on_purpose(model: LoopModel, function: FunctionInfo, node: object
                 and event.context.function is forward.context.function
             )
             switched = index if explicit else None
-    # no training follows the switch in this function: not `model.train()` at the top of a shared
-    # `run_epoch(..., train)` whose backward sits under `if train:`
-    return switched is not None and not any(e.kind in (Kind.BACKWARD, Kind.STEP) for e in events[switched:])
+    # no training follows the switch in this function before the mode is switched again: not
+    # `model.train()` at the top of a shared `run_epoch(..., train)` whose backward sits under `if
+    # train:`, but AdaBN's `model.train()`, forwards, `model.eval()`, and later the epoch's training
+    if switched is None:
+        return False
+    for event in events[switched + 1:]:
+        if event.kind in (Kind.BACKWARD, Kind.STEP):
+            return False
+        if event is not forward and event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(event.subject, subject, model):
+            return events.index(forward) < events.index(event)
+    return True
 
 
 def acts_between_own_updates(model: LoopModel, evaluation: EvaluationPass) -> bool:
