@@ -7838,3 +7838,34 @@ def test_a_pass_in_train_mode_written_for_it_before_training_follows_is_on_purpo
                 model.train()
 ''', "\n")
     assert "eval" not in shared and findings(shared) == [("LC006", "_ = model(x)")]
+
+
+def test_a_model_a_training_helper_hands_back_is_trained() -> None:
+    # `net = train(net, data)`: the name is bound again to what the helper that trains returns; a
+    # forward on test data after it evaluates the trained model (the script trains another model
+    # in a loop of its own further down, which does not make this forward a shape check)
+    source = """
+        def train(net, data):
+            x, y = data
+            opt = torch.optim.Adam(net.parameters())
+            for _ in range(100):
+                opt.zero_grad()
+                ((net(x) - y) ** 2).mean().backward()
+                opt.step()
+            return net
+
+        x_test = torch.randn(300, 4)
+        net = Tiny()
+        net = train(net, (torch.randn(8, 4), torch.randn(8, 2)))
+        y_preds = net(x_test).clone().detach().numpy()
+
+        other = Tiny()
+        opt = torch.optim.SGD(other.parameters(), lr=0.1)
+        for x, y in train_loader:
+            opt.zero_grad()
+            ((other(x) - y) ** 2).mean().backward()
+            opt.step()
+    """
+    assert findings(source) == [("LC007", "y_preds = net(x_test).clone().detach().numpy()")]
+    # a helper that only builds (no training) hands back a fresh model: a forward on it checks shapes
+    assert findings(source.replace("net = train(net,", "net = (lambda n, d: n)(net,")) == []

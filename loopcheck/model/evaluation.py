@@ -965,12 +965,12 @@ def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> b
             if step is not None and any(call.dotted.split(".", 1)[0] == name for simple in simples_of(loop.body) for call in simple.calls if call.dotted):
                 return True
         for simple in simples:
+            if _trains_argument(model, function, simple, name):
+                return True
             for call in simple.calls:
                 if not any(arg.dotted == name for arg in call.args):
                     continue
                 target = model.resolve_call(call, function, via_callers=False)
-                if target is not None and {"backward", "step"} <= model.reaches(target):
-                    return True
                 constructs = (target is not None and target.name == "__init__") or isinstance(model.definition(call.dotted, function), ClassInfo)
                 if len(simple.targets) == 1 and call.node is simple.value and constructs:
                     holders.add(simple.targets[0])  # `learn = Learner(model, dls, ...)`: it holds the model
@@ -993,10 +993,24 @@ def _uses_of_output(function: FunctionInfo, event: Event) -> list[Simple]:
     return [statement, *later]
 
 
+def _trains_argument(model: LoopModel, function: FunctionInfo, simple: Simple, name: str) -> bool:
+    """Does the statement call a project function that trains, giving it `name`?"""
+    for call in simple.calls:
+        if any(arg.dotted == name for arg in call.args):
+            target = model.resolve_call(call, function, via_callers=False)
+            if target is not None and {"backward", "step"} <= model.reaches(target):
+                return True
+    return False
+
+
 def _fresh(model: LoopModel, binding: Binding) -> bool:
     """Built from its class with random weights: a project class or a library layer, no pretrained
     weights asked for, none loaded by the class's constructor."""
     built = _built_by(binding.call)
+    owner = model.at(binding.function)
+    made_by = owner.resolve_call(built, binding.function, via_callers=False)
+    if made_by is not None and made_by.name != "__init__" and {"backward", "step"} <= owner.reaches(made_by):
+        return False  # `net = train(net, data)`: what a helper that trains hands back is trained
     if binding.cls is None and not (binding.qualified or "").startswith(_UNTRAINED_LIBRARY_MODELS):
         if not model.at(binding.function).unbound(built.dotted, binding.function):
             return False  # a factory we cannot see may load weights; a class defined out of sight builds afresh
@@ -1732,15 +1746,19 @@ def _computes_metrics(model: LoopModel, simples: list[Simple]) -> bool:
 
 def _after_training(model: LoopModel, event: Event) -> bool:
     """At module level, a forward counts as evaluation once the script has trained (or never trains):
-    it comes after the first top-level statement that holds a training loop."""
+    it comes after the first top-level statement that holds a training loop or calls a project
+    function that trains."""
     function = event.context.function
     steps = {id(step.loop) for step in model.training_steps if step.loop.function is function}
     if not steps:
         return True
     anchor = model.anchor(event)
     training_seen = False
+    calls = _training_calls(model, function)  # (`net = train(net, data)`: a helper trains it there)
     for statement in function.body:
-        if any(id(loop) in steps for loop in _loops_within(statement)):
+        if any(id(loop) in steps for loop in _loops_within(statement)) or any(
+            id(call) in calls for simple in simples_of([statement]) for call in simple.calls
+        ):
             training_seen = True
         elif any(call.node is anchor for simple in simples_of([statement]) for call in simple.calls):
             return training_seen
