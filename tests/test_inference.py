@@ -7869,3 +7869,35 @@ def test_a_model_a_training_helper_hands_back_is_trained() -> None:
     assert findings(source) == [("LC007", "y_preds = net(x_test).clone().detach().numpy()")]
     # a helper that only builds (no training) hands back a fresh model: a forward on it checks shapes
     assert findings(source.replace("net = train(net,", "net = (lambda n, d: n)(net,")) == []
+
+
+def test_a_forward_that_switches_to_eval_mode_when_the_call_asks_is_in_eval_mode() -> None:
+    source = """
+        class Switching(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.drop = nn.Dropout(0.5)
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x, _eval=False):
+                if _eval:
+                    self.eval()
+                else:
+                    self.train()
+                return self.fc(self.drop(x))
+
+        model = Switching()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(3):
+            for x, y in train_loader:
+                opt.zero_grad()
+                ((model(x) - y) ** 2).mean().backward()
+                opt.step()
+            with torch.no_grad():
+                for x, y in val_loader:
+                    print((model(x, _eval=True).argmax(1) == y).float().mean().item())
+    """
+    assert findings(source) == []
+    assert findings(source.replace("model(x, _eval=True)", "model(x)")) == [
+        ("LC006", "print((model(x).argmax(1) == y).float().mean().item())")
+    ]

@@ -628,3 +628,42 @@ def test_a_single_forward_whose_output_a_picture_helper_draws_is_an_evaluation(t
     assert [(f.code, f.line) for f in lint_project(project) if f.code == "LC007"] == [("LC007", 19)]
     (project / "denoise.py").write_text(script.replace("plot_image_grid([", "print(["), encoding="utf-8")
     assert [f for f in lint_project(project) if f.code == "LC007"] == []
+
+
+def test_a_script_imports_from_the_src_folder_beside_it(tmp_path: Path) -> None:
+    # `mnist/main.py` imports `model`, found in `mnist/src/model/` (the script is run with its `src/`
+    # on the path): the project's class, which holds no dropout or batch norm, not a library's
+    project = new_project(tmp_path, "attacks")
+    package = project / "mnist" / "src" / "model"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("from .model import *\n", encoding="utf-8")
+    (package / "model.py").write_text(textwrap.dedent('''\
+        import torch.nn as nn
+
+
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+        '''), encoding="utf-8")
+    (project / "mnist" / "main.py").write_text(textwrap.dedent('''\
+        import torch
+        from model import Model
+
+        model = Model()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(3):
+            for x, y in train_loader:
+                opt.zero_grad()
+                ((model(x) - y) ** 2).mean().backward()
+                opt.step()
+            with torch.no_grad():
+                for x, y in test_loader:
+                    print((model(x).argmax(1) == y).float().mean().item())
+        '''), encoding="utf-8")
+    assert lint_project(project) == []
+    (project / "mnist" / "src").rename(project / "mnist" / "source")
+    assert [f.code for f in lint_project(project)] == ["LC006"]

@@ -3059,6 +3059,32 @@ def mode_layers_switched_off_by_argument(model: LoopModel, event: Event) -> bool
     return used
 
 
+def switched_to_eval_by_argument(model: LoopModel, event: Event) -> bool:
+    """`def forward(self, x, _eval=False): if _eval: self.eval() else: self.train()`, called with
+    `_eval=True`: the model puts itself in eval mode, before anything else runs, when the call asks."""
+    call, subject = event.call, event.subject
+    binding = subject.binding if subject is not None else None
+    if call is None or binding is None or binding.cls is None or call.method not in (None, "forward") and call.dotted != subject.name:
+        return False
+    owner = model.at_class(binding.cls)
+    forward = owner.method_of(binding.cls, "forward")
+    if forward is None:
+        return False
+    offset = 1 if forward.params[:1] == ("self",) else 0
+    asked = set()
+    for index, name in enumerate(forward.params[offset:]):
+        given = call.arg(index, name)
+        if given is not None and isinstance(given.node, cst.Name) and given.node.value == "True":
+            asked.add(name)
+    for placed in owner.ordered_statements(forward):
+        calls = placed.simple.calls
+        if any(c.dotted == "self.eval" and not c.args for c in calls):
+            return bool(placed.guards) and all(guard.strip() in asked for guard in placed.guards)
+        if any(c.dotted != "self.train" for c in calls):
+            return False  # something runs before the switch
+    return False
+
+
 def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
     """Does the module class (its own layers, its bases, the project classes it builds) hold
     dropout, batch norm or anything else that reads `self.training`?"""

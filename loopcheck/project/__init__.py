@@ -194,8 +194,11 @@ class Project:
         # a script in a sub-folder (`chapter/tmp/run.py` importing `chapter/lib`) is also run from
         # the folders above it: they come after its own folder and package, nearest first; `src/`
         # and `lib/` at the root are the usual source folders a project puts on the path (`tools/
-        # _init_paths.py` adding `../lib`)
-        return list(dict.fromkeys([here, base_of_package, *self._ancestors(here), self.root, self.root / "src", self.root / "lib"]))
+        # _init_paths.py` adding `../lib`), and so are a script's own `src/` and `lib/` beside it
+        # (`mnist/main.py` importing `model` from `mnist/src/model/`)
+        return list(dict.fromkeys([
+            here, base_of_package, *self._ancestors(here), self.root, here / "src", here / "lib", self.root / "src", self.root / "lib",
+        ]))
 
     def stale_import(self, importer: str, dotted: str, level: int) -> bool:
         """Does `dotted` name a module of a package of this project that is not there (`from

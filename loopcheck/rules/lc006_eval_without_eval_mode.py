@@ -11,6 +11,7 @@ from loopcheck.model.evaluation import (
     acts_between_own_updates,
     method_free_of_mode_layers,
     mode_layers_switched_off_by_argument,
+    switched_to_eval_by_argument,
     train_mode_on_purpose,
 )
 from loopcheck.rules.base import Report, Rule, evaluation_report
@@ -29,13 +30,14 @@ class EvalWithoutEvalMode(Rule):
     neither does a call of one of its methods other than forward that runs none of them
     (`model.inference(x)` through parts built without a mode layer), nor a forward that applies
     its dropout only under a flag parameter whose default is false and that the call leaves so
-    (`if is_training: x = self.dropout(x)`, called as `model(x)`); a
+    (`if is_training: x = self.dropout(x)`, called as `model(x)`), nor one that puts itself in eval
+    mode first when the call asks (`if _eval: self.eval()`, called as `model(x, _eval=True)`); a
     model whose class cannot be seen is assumed to need it (layers built by a project helper are
     read from the helper). A function no code of the project calls is entered in a context
     loopcheck cannot see: nothing is said of it. Also silent: a forward that only checks the code
     (its outputs only printed, displayed, asserted on or measured for their shape, or a model not
     yet trained or loaded, with no metric computed), a model put in training mode on purpose with
-    no backward after it (refreshing batch-norm statistics), a model last run by a library engine
+    no backward after it before its mode is switched again (refreshing batch-norm statistics), a model last run by a library engine
     built over it (`create_supervised_evaluator(model)`: its mode is unknown), a model loaded
     whole (`torch.load`), and a method under a project decorator that calls `eval()` on its model.
     A helper run once for training and once for validation is judged per call (what precedes
@@ -149,6 +151,8 @@ with torch.no_grad():
                 continue  # `model.inference(x)` runs none of the layers that eval() would switch
             if mode_layers_switched_off_by_argument(model.at(evaluation.first_call.context.function), evaluation.first_call):
                 continue  # `model(x)` of a forward that applies dropout only `if is_training:`
+            if switched_to_eval_by_argument(model.at(evaluation.first_call.context.function), evaluation.first_call):
+                continue  # `model(x, _eval=True)` of a forward that calls `self.eval()` when asked
             if model.eval_mode_reaches(evaluation.first_call, evaluation.model, evaluation.entered_by):
                 continue
             if train_mode_on_purpose(model, evaluation.function, evaluation.first_call.node, evaluation.model):
