@@ -667,3 +667,44 @@ def test_a_script_imports_from_the_src_folder_beside_it(tmp_path: Path) -> None:
     assert lint_project(project) == []
     (project / "mnist" / "src").rename(project / "mnist" / "source")
     assert [f.code for f in lint_project(project)] == ["LC006"]
+
+
+def test_a_script_imports_from_the_folders_it_puts_on_sys_path(tmp_path: Path) -> None:
+    # `sys.path.append("../semi-supervised")`: the folder, taken from the script's own, holds the
+    # project's model class (no dropout or batch norm), not a library's
+    project = new_project(tmp_path, "ssl")
+    (project / "semi-supervised").mkdir()
+    (project / "semi-supervised" / "models.py").write_text(textwrap.dedent('''\
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+        '''), encoding="utf-8")
+    (project / "examples").mkdir()
+    script = textwrap.dedent('''\
+        import sys
+        sys.path.append("../semi-supervised")
+        import torch
+        from models import Net
+
+        model = Net()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(3):
+            for x, y in train_loader:
+                opt.zero_grad()
+                ((model(x) - y) ** 2).mean().backward()
+                opt.step()
+            with torch.no_grad():
+                for x, y in test_loader:
+                    print((model(x).argmax(1) == y).float().mean().item())
+        ''')
+    (project / "examples" / "train.py").write_text(script, encoding="utf-8")
+    assert lint_project(project) == []
+    (project / "examples" / "train.py").write_text(script.replace('sys.path.append("../semi-supervised")\n', ""), encoding="utf-8")
+    assert [f.code for f in lint_project(project)] == ["LC006"]

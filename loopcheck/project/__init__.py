@@ -25,6 +25,7 @@ ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _CALLED = lazy(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # starts at a word: linear on a 1 MB word
 _IMPORT_LINE = lazy(r"^[ \t]*(?:from[ \t]+[\w. \t]+import[^#\n]*|import[ \t]+[^#\n]*)", re.MULTILINE)
 _WORD = lazy(r"[A-Za-z_]\w*")
+_SYS_PATH_ADDED = lazy(r"""sys\.path\.(?:append|insert)\(\s*(?:-?\d+\s*,\s*)?r?(['"])([^'"\n]+)\1\s*\)""")
 _ALIASED = lazy(r"([A-Za-z_]\w*)\s+as\s+[A-Za-z_]\w*")
 
 
@@ -90,6 +91,7 @@ class Project:
         self._modules: dict[tuple[str, str, int], str | None] = {}
         self._files: list[str] | None = None
         self._texts: dict[str, str] = {}
+        self._added: dict[str, tuple[Path, ...]] = {}
         self._importing: dict[frozenset[str], list[str]] = {}
         self._called_names: dict[str, frozenset[str]] = {}
         self._calling: dict[tuple[str, str], list[LoopModel]] = {}
@@ -175,7 +177,8 @@ class Project:
 
     def resolve(self, importer: str, dotted: str, level: int) -> str | None:
         """The file of the project that `dotted` names when imported from `importer` (nothing parsed)."""
-        key = (os.path.dirname(importer), dotted, level)
+        # (a file that puts folders on `sys.path` itself resolves its imports on its own)
+        key = (importer if not level and self._added_paths(importer) else os.path.dirname(importer), dotted, level)
         if key not in self._modules:
             self._modules[key] = self._find_module(Path(importer), dotted, level)
         return self._modules[key]
@@ -195,10 +198,28 @@ class Project:
         # the folders above it: they come after its own folder and package, nearest first; `src/`
         # and `lib/` at the root are the usual source folders a project puts on the path (`tools/
         # _init_paths.py` adding `../lib`), and so are a script's own `src/` and `lib/` beside it
-        # (`mnist/main.py` importing `model` from `mnist/src/model/`)
+        # (`mnist/main.py` importing `model` from `mnist/src/model/`) and the folders it appends to
+        # `sys.path` itself (`sys.path.append("../semi-supervised")`, from its folder)
         return list(dict.fromkeys([
-            here, base_of_package, *self._ancestors(here), self.root, here / "src", here / "lib", self.root / "src", self.root / "lib",
+            here, base_of_package, *self._ancestors(here), self.root, *self._added_paths(str(importer)),
+            here / "src", here / "lib", self.root / "src", self.root / "lib",
         ]))
+
+    def _added_paths(self, importer: str) -> tuple[Path, ...]:
+        """The project folders a file adds to `sys.path` by a literal (`sys.path.append("../lib")`,
+        `sys.path.insert(0, "src")`), taken from the file's folder as a script is run from there."""
+        found = self._added.get(importer)
+        if found is None:
+            text = self._text(importer) if os.path.isfile(importer) else ""
+            here = Path(importer).parent
+            folders = []
+            if "sys.path" in text:
+                for match in _SYS_PATH_ADDED.finditer(text):
+                    folder = Path(os.path.normpath(here / match.group(2)))
+                    if not os.path.isabs(match.group(2)) and folder.is_dir() and self._inside(folder):
+                        folders.append(folder)
+            found = self._added[importer] = tuple(dict.fromkeys(folders))
+        return found
 
     def stale_import(self, importer: str, dotted: str, level: int) -> bool:
         """Does `dotted` name a module of a package of this project that is not there (`from
