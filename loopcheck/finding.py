@@ -106,34 +106,40 @@ class FileError(Value):
 
 
 PASS_ELSEWHERE = "the model call of the pass"
+PASS_LOOP_ELSEWHERE = "the model call of the pass, in the loop over data that this call runs"
+"""The related note when the pass's model call sits in a loop over data of the function this call
+enters (`for c in self.users: c.test()`, `User.test` looping over its test loader): the calls that
+enter that loop are one bug."""
 """The related note of a finding reported at a call that enters a pass in another file."""
 
 
 def one_per_bug(findings: list[Finding]) -> list[Finding]:
     """A bug that spans two files of the run is seen from both ends: an evaluation pass in a helper
     file, and each call in another file that enters it (its related location, noted
-    PASS_ELSEWHERE, is the pass). When the pass's own finding is in the run, the finding at the
-    call is dropped; a run given only the caller's file still reports it there. When it is not
-    (the helper's file cannot see who calls it: `for user in self.users: user.test()` in a base
-    class whose subclasses fill the list), the calls that enter the same pass are still one bug:
-    the first of them (path, line, column) is kept."""
+    PASS_ELSEWHERE or PASS_LOOP_ELSEWHERE, is the pass). When the pass's own finding is in the run,
+    the finding at the call is dropped; a run given only the caller's file still reports it there.
+    When it is not (the helper's file cannot see who calls it: `for user in self.users:
+    user.test()` in a base class whose subclasses fill the list), the calls that enter the same
+    loop over data (PASS_LOOP_ELSEWHERE) are still one bug: the first of them (path, line, column)
+    is kept. Calls that only share a helper's forward (PASS_ELSEWHERE: `pack_input(x, net.emb)` in
+    two scripts' own test loops) are passes of their own."""
     import os.path
 
     def where(path: str, line: int, column: int) -> tuple[str, int, int]:
         return (os.path.realpath(path), line, column)
 
-    def passes(finding: Finding) -> list[tuple[str, str, int, int]]:
-        return [(finding.code, *where(r.path, r.line, r.column)) for r in finding.related if r.note == PASS_ELSEWHERE and r.path is not None]
+    def passes(finding: Finding, notes: tuple[str, ...]) -> list[tuple[str, str, int, int]]:
+        return [(finding.code, *where(r.path, r.line, r.column)) for r in finding.related if r.note in notes and r.path is not None]
 
     at = {(f.code, *where(f.path, f.line, f.column)) for f in findings}
     kept: list[Finding] = []
     seen: set[tuple[str, str, int, int]] = set()
     for finding in sorted(findings, key=lambda f: f.sort_key):
-        elsewhere = passes(finding)
-        if any(key in at for key in elsewhere):
+        if any(key in at for key in passes(finding, (PASS_ELSEWHERE, PASS_LOOP_ELSEWHERE))):
             continue
-        if elsewhere and all(key in seen for key in elsewhere):
+        loops = passes(finding, (PASS_LOOP_ELSEWHERE,))
+        if loops and all(key in seen for key in loops):
             continue
-        seen.update(elsewhere)
+        seen.update(loops)
         kept.append(finding)
     return kept

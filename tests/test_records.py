@@ -222,17 +222,20 @@ def test_no_module_compiles_a_regular_expression_at_import() -> None:
 
 
 def test_calls_entering_one_pass_elsewhere_are_one_bug() -> None:
-    from loopcheck.finding import PASS_ELSEWHERE, Finding, Related, one_per_bug
+    from loopcheck.finding import PASS_ELSEWHERE, PASS_LOOP_ELSEWHERE, Finding, Related, one_per_bug
 
-    def at(path: str, line: int, pass_line: int | None, code: str = "LC007") -> Finding:
-        related = (Related(pass_line, 5, PASS_ELSEWHERE, "user.py"),) if pass_line is not None else ()
+    def at(path: str, line: int, pass_line: int | None, code: str = "LC007", note: str = PASS_LOOP_ELSEWHERE) -> Finding:
+        related = (Related(pass_line, 5, note, "user.py"),) if pass_line is not None else ()
         return Finding(path, line, 5, line, 20, code, "eval-without-no-grad", "warning", "m", related)
 
     # the pass's own finding is in the run: the calls entering it are dropped
     own = at("user.py", 23, None)
-    assert one_per_bug([at("server.py", 10, 23), own]) == [own]
-    # it is not: the first call entering each pass stands for it; another code or pass stays
+    assert one_per_bug([at("server.py", 10, 23), at("fedavg.py", 3, 23, note=PASS_ELSEWHERE), own]) == [own]
+    # it is not: the first call entering each loop over data stands for it; another code or pass stays
     found = one_per_bug([at("server.py", 30, 23), at("fedavg.py", 8, 23), at("server.py", 12, 40), at("server.py", 31, 23, "LC006")])
     assert sorted((f.path, f.line, f.code) for f in found) == [
         ("fedavg.py", 8, "LC007"), ("server.py", 12, "LC007"), ("server.py", 31, "LC006"),
     ]
+    # passes of their own that share a helper's forward (no loop over data there) all stay
+    shared = [at("train.py", 30, 23, note=PASS_ELSEWHERE), at("use.py", 60, 23, note=PASS_ELSEWHERE)]
+    assert one_per_bug(shared) == shared

@@ -146,6 +146,18 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
     return _entered_through_another(model, _one_per_model_call(shared))
 
 
+def in_data_loop_of_its_own(model: LoopModel, event: Event) -> bool:
+    """Is the model call inside a loop over data of the function that holds it (`for x, y in
+    self.testloader: self.model(x)`)?"""
+    function = event.context.function
+    return any(
+        DATA_ITERABLE.search(loop.iter_text) is not None and any(
+            c.node is event.node for statement in all_statements(loop.body) if isinstance(statement, Simple) for c in statement.calls
+        )
+        for loop in function.loops
+    )
+
+
 def _entered_through_another(model: LoopModel, passes: list[EvaluationPass]) -> list[EvaluationPass]:
     """A pass whose first model call is reached through a call of a function that holds a pass of
     its own (`if step % val_freq == 0: self.validate_image()`, whose ray loop is the pass) is that

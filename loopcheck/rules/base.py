@@ -9,9 +9,9 @@ from typing import ClassVar, Iterable
 
 import libcst as cst
 
-from loopcheck.finding import PASS_ELSEWHERE
+from loopcheck.finding import PASS_ELSEWHERE, PASS_LOOP_ELSEWHERE
 from loopcheck.model import LoopModel
-from loopcheck.model.evaluation import EvaluationPass
+from loopcheck.model.evaluation import EvaluationPass, in_data_loop_of_its_own
 from loopcheck.records import Value, _set
 
 
@@ -43,7 +43,8 @@ def evaluation_report(model: LoopModel, evaluation: EvaluationPass, message: str
         node = next(call.node for call, caller in zip(context.chain, context.callers) if caller is evaluation.function)
         related = ((evaluation.first_call.node, "the model runs here, in a helper that training uses too"),)
     elif node is not evaluation.first_call.node:
-        related = ((evaluation.first_call.node, PASS_ELSEWHERE),)
+        own_loop = in_data_loop_of_its_own(model.at(context.function), evaluation.first_call) and context.function is not evaluation.function
+        related = ((evaluation.first_call.node, PASS_LOOP_ELSEWHERE if own_loop else PASS_ELSEWHERE),)
     elif evaluation.entered_from is not None:
         related = ((evaluation.entered_from.call.node, "the evaluation pass is entered here"),)
     return Report(node, message, related)
