@@ -7901,3 +7901,102 @@ def test_a_forward_that_switches_to_eval_mode_when_the_call_asks_is_in_eval_mode
     assert findings(source.replace("model(x, _eval=True)", "model(x)")) == [
         ("LC006", "print((model(x).argmax(1) == y).float().mean().item())")
     ]
+
+
+def test_a_model_method_that_runs_under_its_own_no_grad_as_called_records_no_graph() -> None:
+    # `model.forward_classifier(batch, train=False)`: the method itself runs the layers under
+    # no_grad for the mode the call asks, as a forward may (`model(x, mode="inference")`)
+    source = """
+        import torch.nn.functional as F
+
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward_classifier(self, x, y, train):
+                if train:
+                    return F.cross_entropy(self.fc(x), y)
+                else:
+                    with torch.no_grad():
+                        scores = self.fc(x)
+                    return scores.numpy(), y.numpy()
+
+        model = Classifier()
+        opt = torch.optim.Adam(model.parameters())
+        for epoch in range(3):
+            for x, y in train_loader:
+                opt.zero_grad()
+                model.forward_classifier(x, y, train=True).backward()
+                opt.step()
+            for x, y in test_loader:
+                scores, labels = model.forward_classifier(x, y, train=False)
+                print((scores.argmax(1) == labels).mean())
+    """
+    assert findings(source) == []
+    unguarded = source.replace("with torch.no_grad():\n                        scores", "if True:\n                        scores")
+    assert findings(unguarded) == [
+        ("LC007", "scores, labels = model.forward_classifier(x, y, train=False)")
+    ]
+
+
+def test_the_features_of_a_plain_torchvision_vgg_hold_no_mode_layer() -> None:
+    # torchvision's VGG keeps its dropout in `classifier` and batch norm only in the `_bn` variants:
+    # its `features` alone need no eval()
+    source = """
+        from torchvision.models import vgg19
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = vgg19(pretrained=True).features[:21]
+                self.head = nn.Conv2d(512, 3, 3)
+
+            def forward(self, x):
+                return self.head(self.body(x))
+
+        model = Encoder()
+        opt = torch.optim.Adam(model.head.parameters())
+        for epoch in range(3):
+            for x, y in train_loader:
+                opt.zero_grad()
+                ((model(x) - y) ** 2).mean().backward()
+                opt.step()
+            with torch.no_grad():
+                for x, y in val_loader:
+                    print(((model(x) - y) ** 2).mean().item())
+    """
+    assert findings(source) == []
+    for other in ("vgg19_bn(pretrained=True).features[:21]", "vgg19(pretrained=True)"):
+        changed = source.replace("vgg19(pretrained=True).features[:21]", other).replace("import vgg19", "import vgg19, vgg19_bn")
+        assert findings(changed) == [("LC006", "print(((model(x) - y) ** 2).mean().item())")], other
+
+
+def test_lists_a_helper_of_a_forward_fills_die_with_the_forward_call() -> None:
+    # `attend` runs only inside `Net.forward`: what it collects over the time steps of one batch is
+    # freed when the forward returns, as a model method's own lists are
+    source = """
+        def attend(states, layer):
+            outs, weights = [], []
+            for t in states:
+                o = layer(t)
+                outs.append(o.unsqueeze(0))
+                weights.append(o.softmax(-1))
+            return torch.cat(outs, dim=0)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+
+            def forward(self, x):
+                return attend(x, self.fc).sum(0)
+
+        model = Net()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            opt.zero_grad()
+            ((model(x) - y) ** 2).mean().backward()
+            opt.step()
+    """
+    assert findings(source) == []

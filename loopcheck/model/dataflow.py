@@ -633,9 +633,13 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                 if _grows_itself(simple) and Kind.BACKWARD in model.kinds_in(loop):
                     continue  # `preds = torch.cat([preds, logits])` beside a backward that frees the graph's buffers
 
-                if in_model and not _outlives_call(container, function) and Kind.STEP not in model.kinds_in(loop):
-                    # a model's method collects per-step outputs for its result, freed on return; but
-                    # one that trains the model itself (a Keras-style `fit`) keeps them across its steps
+                if (
+                    (in_model or _runs_inside_forward(model, function))
+                    and not _outlives_call(container, function) and Kind.STEP not in model.kinds_in(loop)
+                ):
+                    # a model's method (or a helper only its forward calls) collects per-step outputs
+                    # for its result, freed on return; but one that trains the model itself (a
+                    # Keras-style `fit`) keeps them across its steps
                     continue
                 if container in returned and Kind.BACKWARD not in model.kinds_in(item.loops[-1]) and (
                     simple.augmented or (not DATA_ITERABLE.search(item.loops[-1].iter_text) and _rollout(model, function))
@@ -790,6 +794,22 @@ def _may_store(model: LoopModel, function: FunctionInfo, item: Placed) -> bool:
         if target is not None and target is not function and model.at(target).kept_parameters(target):
             return True
     return False
+
+
+def _runs_inside_forward(model: LoopModel, function: FunctionInfo, depth: int = 3) -> bool:
+    """Is the function a plain helper that only the methods of module classes call (`def
+    attentive_node_features(...)` called by `classify_node_features`, called by `forward`), so
+    that it runs within one forward call?"""
+    if depth <= 0 or function.cls is not None or function.name == "<module>":
+        return False
+    edges = model.callers(function)
+    return bool(edges) and all(
+        edge.caller is not function and (
+            (edge.caller.cls is not None and model.at(edge.caller).is_module_class(edge.caller.cls))
+            or _runs_inside_forward(model.at(edge.caller), edge.caller, depth - 1)
+        )
+        for edge in edges
+    )
 
 
 def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:

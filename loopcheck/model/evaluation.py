@@ -3181,9 +3181,31 @@ def _built_part_has_mode_layers(model: LoopModel, cls: ClassInfo, call: CallSite
         return False  # `self.resnet9(x)`: running a submodule or a method, not a library factory
     if _FROZEN_EMBEDDING.search(call.dotted or ""):
         return False  # `nn.Embedding.from_pretrained(weights)`: an embedding table, no dropout or batch norm
+    if _mode_free_features(cls, call):
+        return False  # `vgg19(pretrained=True).features`: convolutions, ReLU and pooling only
     return bool(MODEL_FACTORIES.search(call.dotted or "")) or (call.dotted or "").rsplit(".", 1)[-1] in (
         "TransformerEncoderLayer", "TransformerDecoderLayer", "Transformer"
     )
+
+
+_PLAIN_FEATURES = lazy(r"(^|\.)(vgg(11|13|16|19)|alexnet)$")
+"""torchvision factories whose `features` part holds no batch norm (their dropout is in `classifier`)."""
+
+
+def _mode_free_features(cls: ClassInfo, call: CallSite) -> bool:
+    """`vgg = vgg19(pretrained=True).features` (or a slice of it) in a method of the class:
+    torchvision's VGG without `_bn` and AlexNet keep their dropout in `classifier`; the `features`
+    taken alone are convolutions, ReLU and pooling."""
+    if not _PLAIN_FEATURES.search(call.dotted or ""):
+        return False
+    for method in cls.methods.values():
+        for simple in method.simples:
+            if any(c is call for c in simple.calls):
+                value = simple.value
+                while isinstance(value, cst.Subscript):
+                    value = value.value
+                return isinstance(value, cst.Attribute) and value.attr.value == "features" and value.value is call.node
+    return False
 
 
 def built_with_mode_layers(
@@ -3299,8 +3321,10 @@ def forward_records_no_graph(model: LoopModel, cls: ClassInfo) -> bool:
 def forward_records_no_graph_as_called(model: LoopModel, cls: ClassInfo, call: CallSite | None) -> bool:
     """`model(data, mode="inference")` whose forward, as a call passing those values runs it, makes
     every model call under its own no_grad (`if mode == "inference": with torch.no_grad(): ...`):
-    this call records no graph (other modes of the same forward may train)."""
-    forward = model.method_of(cls, "forward")
+    this call records no graph (other modes of the same forward may train). A call of another
+    method of the model (`model.forward_classifier(batch, train=False)`) is judged by that method."""
+    named = model.method_of(cls, call.method) if call is not None and call.method and call.method != "__init__" else None
+    forward = named if named is not None and call is not None and call.dotted not in (None, call.method) else model.method_of(cls, "forward")
     if forward is None or call is None or any((c.dotted or "").rsplit(".", 1)[-1] == "Parameter" for c in cls.constructed):
         return False
     constants = tuple(item for item in arguments_known(forward, call) if not isinstance(item[1], type(None)))
