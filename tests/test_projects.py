@@ -708,3 +708,69 @@ def test_a_script_imports_from_the_folders_it_puts_on_sys_path(tmp_path: Path) -
     assert lint_project(project) == []
     (project / "examples" / "train.py").write_text(script.replace('sys.path.append("../semi-supervised")\n', ""), encoding="utf-8")
     assert [f.code for f in lint_project(project)] == ["LC006"]
+
+
+def test_a_script_only_named_like_a_test_file_is_a_caller(tmp_path: Path) -> None:
+    # `test_n20.py` runs the evaluation from its `main()`: a script, not a pytest test, so its call
+    # is the context the pass runs in (grad enabled); a file of real tests says nothing of it
+    project = new_project(tmp_path, "routing")
+    (project / "tester.py").write_text(textwrap.dedent('''\
+        import torch
+
+
+        class Tester:
+            def __init__(self, model, loader):
+                self.model = model
+                self.loader = loader
+
+            def run(self):
+                self.model.eval()
+                for x, y in self.loader:
+                    score = self.model(x)
+                    print((score.argmax(1) == y).float().mean().item())
+        '''), encoding="utf-8")
+    script = textwrap.dedent('''\
+        import torch
+        from tester import Tester as T
+
+
+        def main():
+            model = torch.nn.Linear(4, 2)
+            model.load_state_dict(torch.load("checkpoint.pt"))
+            tester = T(model, torch.load("test_data.pt"))
+            tester.run()
+
+
+        if __name__ == "__main__":
+            main()
+        ''')
+    (project / "test_n20.py").write_text(script, encoding="utf-8")
+    assert [(Path(f.path).name, f.code) for f in lint_project(project)] == [("tester.py", "LC007")]
+    (project / "test_n20.py").write_text(script + "\n\ndef test_runs():\n    main()\n", encoding="utf-8")
+    assert lint_project(project) == []
+
+
+def test_a_method_called_on_the_object_just_built_is_called_there(tmp_path: Path) -> None:
+    # `Tester(model, loader).run()`: the method of the project class the call builds
+    project = new_project(tmp_path, "routing")
+    (project / "tester.py").write_text(textwrap.dedent('''\
+        class Tester:
+            def __init__(self, model, loader):
+                self.model = model
+                self.loader = loader
+
+            def run(self):
+                self.model.eval()
+                for x, y in self.loader:
+                    score = self.model(x)
+                    print((score.argmax(1) == y).float().mean().item())
+        '''), encoding="utf-8")
+    (project / "evaluate.py").write_text(textwrap.dedent('''\
+        import torch
+        from tester import Tester
+
+        model = torch.nn.Linear(4, 2)
+        model.load_state_dict(torch.load("checkpoint.pt"))
+        Tester(model, torch.load("test_data.pt")).run()
+        '''), encoding="utf-8")
+    assert [(Path(f.path).name, f.code) for f in lint_project(project)] == [("tester.py", "LC007")]

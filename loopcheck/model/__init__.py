@@ -326,7 +326,11 @@ class LoopModel:
         """The project function a call runs, when it can be known (here or in another file).
         `via_callers=False` does not follow parameters back to their callers' arguments;
         `constructors=True` counts `Trainer(...)` as a call of `Trainer.__init__`."""
-        if call.dotted is None or call.inner is not None:
+        if call.inner is not None:
+            # `Tester(model, loader).run()`: a method of the project class just built
+            made = self.definition(call.inner.dotted, function) if call.method and call.inner.inner is None else None
+            return self.method_of(made, call.method) if isinstance(made, ClassInfo) else None
+        if call.dotted is None:
             return None
         if "." not in call.dotted:
             found = self.definition(call.dotted, function)

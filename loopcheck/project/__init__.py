@@ -25,6 +25,7 @@ ROOT_MARKERS = (".git", "pyproject.toml", "setup.py", "setup.cfg")
 _CALLED = lazy(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # starts at a word: linear on a 1 MB word
 _IMPORT_LINE = lazy(r"^[ \t]*(?:from[ \t]+[\w. \t]+import[^#\n]*|import[ \t]+[^#\n]*)", re.MULTILINE)
 _WORD = lazy(r"[A-Za-z_]\w*")
+_TESTS = lazy(r"(?m)^(?:async\s+)?(?:def\s+test|class\s+Test)|^\s*(?:import|from)\s+(?:pytest|unittest)\b")
 _SYS_PATH_ADDED = lazy(r"""sys\.path\.(?:append|insert)\(\s*(?:-?\d+\s*,\s*)?r?(['"])([^'"\n]+)\1\s*\)""")
 _ALIASED = lazy(r"([A-Za-z_]\w*)\s+as\s+[A-Za-z_]\w*")
 
@@ -316,17 +317,25 @@ class Project:
         return self._deriving_paths[key]
 
     def _importers(self, names: frozenset[str]) -> list[str]:
-        """The files whose import lines hold one of `names`, in file order; not pytest files (a test
-        exercises a function, it says nothing of how training calls it)."""
+        """The files whose import lines hold one of `names`, in file order; not files of pytest tests
+        (a test exercises a function, it says nothing of how training calls it)."""
         found = self._importing.get(names)
         if found is None:
             # a file whose text holds none of the names anywhere cannot name them in an import line:
             # a plain substring search passes over most files without splitting their import lines
             found = self._importing[names] = [
                 path for path in self.files()
-                if not is_pytest_file(path) and self._holds_any(path, names) and names & self._imported_names(path)
+                if self._holds_any(path, names) and names & self._imported_names(path) and not self._holds_tests(path)
             ]
         return found
+
+    def _holds_tests(self, path: str) -> bool:
+        """A file pytest collects that holds tests (as `LoopModel.is_pytest_file` tells, from its
+        text): a script only named so (`test_n20.py` running a trained model's evaluation from its
+        `main()`) is a caller like any other."""
+        if not is_pytest_file(path):
+            return False
+        return os.path.basename(path) == "conftest.py" or _TESTS.search(self._text(path)) is not None
 
     def _holds_any(self, path: str, names: frozenset[str]) -> bool:
         """False when the text cannot name any of `names` in an import line. Searched as plain text
