@@ -8000,3 +8000,22 @@ def test_lists_a_helper_of_a_forward_fills_die_with_the_forward_call() -> None:
             opt.step()
     """
     assert findings(source) == []
+
+
+def test_parameters_frozen_under_a_test_of_their_name_freeze_only_some() -> None:
+    # `if "fc" in name: p.requires_grad = False` freezes some parameters; the rest still record a graph
+    source = """
+        model = Tiny()
+        for name, p in model.named_parameters():
+            if "bias" in name:
+                p.requires_grad = False
+        opt = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+        for epoch in range(3):
+            for x, y in train_loader:
+                opt.zero_grad()
+                ((model(x) - y) ** 2).mean().backward()
+                opt.step()
+            for x, y in val_loader:
+                print(((model(x) - y) ** 2).mean().item())
+    """
+    assert findings(source) == [("LC007", "print(((model(x) - y) ** 2).mean().item())")]

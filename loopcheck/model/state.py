@@ -1004,13 +1004,14 @@ def requires_grad_set(placed: Placed, name: str) -> bool | None:
         if call.method == "requires_grad_" and call.receiver == name:
             first = call.arg(0, "requires_grad")
             return not (first is not None and isinstance(first.node, cst.Name) and first.node.value == "False")
-        if call.method == "detach_" and not call.args and call.receiver and _each_parameter(placed, call.receiver, name):
+        if call.method == "detach_" and not call.args and call.receiver and _each_parameter(placed, call.receiver, name) and not placed.conditional:
             return False  # `for param in ema.parameters(): param.detach_()`: a mean teacher, updated by hand
     for target in simple.targets:
         if not target.endswith(".requires_grad") or not isinstance(simple.value, cst.Name):
             continue
         holder = target[: -len(".requires_grad")]
-        if _each_parameter(placed, holder, name):
+        if _each_parameter(placed, holder, name) and not placed.conditional:
+            # (under a test inside the loop, `if "encoder.layer" in name:`, only some parameters)
             return simple.value.value != "False"
     return None
 
