@@ -630,6 +630,36 @@ def test_a_single_forward_whose_output_a_picture_helper_draws_is_an_evaluation(t
     assert [f for f in lint_project(project) if f.code == "LC007"] == []
 
 
+PLAIN_MODULE = """\
+import torch.nn as nn
+
+
+class {name}(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+"""
+TRAIN_AND_TEST = """\
+import torch
+from {module} import {name}
+
+model = {name}()
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for epoch in range(3):
+    for x, y in train_loader:
+        opt.zero_grad()
+        ((model(x) - y) ** 2).mean().backward()
+        opt.step()
+    with torch.no_grad():
+        for x, y in test_loader:
+            print((model(x).argmax(1) == y).float().mean().item())
+"""
+"""A model class without dropout or batch norm, and a script that trains and tests it (no eval())."""
+
+
 def test_a_script_imports_from_the_src_folder_beside_it(tmp_path: Path) -> None:
     # `mnist/main.py` imports `model`, found in `mnist/src/model/` (the script is run with its `src/`
     # on the path): the project's class, which holds no dropout or batch norm, not a library's
@@ -637,33 +667,8 @@ def test_a_script_imports_from_the_src_folder_beside_it(tmp_path: Path) -> None:
     package = project / "mnist" / "src" / "model"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("from .model import *\n", encoding="utf-8")
-    (package / "model.py").write_text(textwrap.dedent('''\
-        import torch.nn as nn
-
-
-        class Model(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(4, 2)
-
-            def forward(self, x):
-                return self.fc(x)
-        '''), encoding="utf-8")
-    (project / "mnist" / "main.py").write_text(textwrap.dedent('''\
-        import torch
-        from model import Model
-
-        model = Model()
-        opt = torch.optim.SGD(model.parameters(), lr=0.1)
-        for epoch in range(3):
-            for x, y in train_loader:
-                opt.zero_grad()
-                ((model(x) - y) ** 2).mean().backward()
-                opt.step()
-            with torch.no_grad():
-                for x, y in test_loader:
-                    print((model(x).argmax(1) == y).float().mean().item())
-        '''), encoding="utf-8")
+    (package / "model.py").write_text(PLAIN_MODULE.format(name="Model"), encoding="utf-8")
+    (project / "mnist" / "main.py").write_text(TRAIN_AND_TEST.format(module="model", name="Model"), encoding="utf-8")
     assert lint_project(project) == []
     (project / "mnist" / "src").rename(project / "mnist" / "source")
     assert [f.code for f in lint_project(project)] == ["LC006"]
@@ -674,61 +679,34 @@ def test_a_script_imports_from_the_folders_it_puts_on_sys_path(tmp_path: Path) -
     # project's model class (no dropout or batch norm), not a library's
     project = new_project(tmp_path, "ssl")
     (project / "semi-supervised").mkdir()
-    (project / "semi-supervised" / "models.py").write_text(textwrap.dedent('''\
-        import torch.nn as nn
-
-
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(4, 2)
-
-            def forward(self, x):
-                return self.fc(x)
-        '''), encoding="utf-8")
+    (project / "semi-supervised" / "models.py").write_text(PLAIN_MODULE.format(name="Net"), encoding="utf-8")
     (project / "examples").mkdir()
-    script = textwrap.dedent('''\
-        import sys
-        sys.path.append("../semi-supervised")
-        import torch
-        from models import Net
-
-        model = Net()
-        opt = torch.optim.SGD(model.parameters(), lr=0.1)
-        for epoch in range(3):
-            for x, y in train_loader:
-                opt.zero_grad()
-                ((model(x) - y) ** 2).mean().backward()
-                opt.step()
-            with torch.no_grad():
-                for x, y in test_loader:
-                    print((model(x).argmax(1) == y).float().mean().item())
-        ''')
+    script = 'import sys\nsys.path.append("../semi-supervised")\n' + TRAIN_AND_TEST.format(module="models", name="Net")
     (project / "examples" / "train.py").write_text(script, encoding="utf-8")
     assert lint_project(project) == []
     (project / "examples" / "train.py").write_text(script.replace('sys.path.append("../semi-supervised")\n', ""), encoding="utf-8")
     assert [f.code for f in lint_project(project)] == ["LC006"]
 
 
+TESTER = """\
+class Tester:
+    def __init__(self, model, loader):
+        self.model = model
+        self.loader = loader
+
+    def run(self):
+        self.model.eval()
+        for x, y in self.loader:
+            score = self.model(x)
+            print((score.argmax(1) == y).float().mean().item())
+"""
+
+
 def test_a_script_only_named_like_a_test_file_is_a_caller(tmp_path: Path) -> None:
     # `test_n20.py` runs the evaluation from its `main()`: a script, not a pytest test, so its call
     # is the context the pass runs in (grad enabled); a file of real tests says nothing of it
     project = new_project(tmp_path, "routing")
-    (project / "tester.py").write_text(textwrap.dedent('''\
-        import torch
-
-
-        class Tester:
-            def __init__(self, model, loader):
-                self.model = model
-                self.loader = loader
-
-            def run(self):
-                self.model.eval()
-                for x, y in self.loader:
-                    score = self.model(x)
-                    print((score.argmax(1) == y).float().mean().item())
-        '''), encoding="utf-8")
+    (project / "tester.py").write_text(TESTER, encoding="utf-8")
     script = textwrap.dedent('''\
         import torch
         from tester import Tester as T
@@ -753,18 +731,7 @@ def test_a_script_only_named_like_a_test_file_is_a_caller(tmp_path: Path) -> Non
 def test_a_method_called_on_the_object_just_built_is_called_there(tmp_path: Path) -> None:
     # `Tester(model, loader).run()`: the method of the project class the call builds
     project = new_project(tmp_path, "routing")
-    (project / "tester.py").write_text(textwrap.dedent('''\
-        class Tester:
-            def __init__(self, model, loader):
-                self.model = model
-                self.loader = loader
-
-            def run(self):
-                self.model.eval()
-                for x, y in self.loader:
-                    score = self.model(x)
-                    print((score.argmax(1) == y).float().mean().item())
-        '''), encoding="utf-8")
+    (project / "tester.py").write_text(TESTER, encoding="utf-8")
     (project / "evaluate.py").write_text(textwrap.dedent('''\
         import torch
         from tester import Tester
