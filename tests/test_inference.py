@@ -8019,31 +8019,3 @@ def test_parameters_frozen_under_a_test_of_their_name_freeze_only_some() -> None
                 print(((model(x) - y) ** 2).mean().item())
     """
     assert findings(source) == [("LC007", "print(((model(x) - y) ** 2).mean().item())")]
-
-
-def test_a_loop_over_data_under_no_grad_is_an_evaluation_pass() -> None:
-    # nothing trains under no_grad: a loss computed over a loader there is an evaluation, whatever
-    # the function is called (the model here holds dropout and is never put in eval mode)
-    source = """
-        def compute_loss(net, dataloader, loss_function):
-            running_loss = 0
-            with torch.no_grad():
-                for x, y in dataloader:
-                    netout = net(x)
-                    running_loss += loss_function(y, netout)
-            return running_loss / len(dataloader)
-
-        model = Dropping()
-        opt = torch.optim.SGD(model.parameters(), lr=0.1)
-        for epoch in range(3):
-            for x, y in train_loader:
-                opt.zero_grad()
-                ((model(x) - y) ** 2).mean().backward()
-                opt.step()
-
-        def fit(net, loader):
-            return compute_loss(net, loader, torch.nn.MSELoss()).item()
-
-        fit(model, other_loader)
-    """
-    assert findings(source) == [("LC006", "netout = net(x)")]

@@ -1484,8 +1484,6 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
         return True
     if DATA_ITERABLE.search(loop.iter_text) and model.training_steps and model.is_trained(first.subject):
         return True
-    if DATA_ITERABLE.search(loop.iter_text) and first.context.function is function and first.context.grad == "off" and not first.context.chain:
-        return True  # `with torch.no_grad(): for x, y in loader: out = net(x)`: a pass over data that nothing trains
     if (
         first.call is not None and first.context.function is function and model.training_steps and model.is_trained(first.subject)
         and _from_held_out_data(function, first.call, simples=list(simples_of(loop.body)))
