@@ -747,8 +747,8 @@ class LoopModel:
         elements: list[tuple[cst.BaseExpression, FunctionInfo, Simple]] = []
         for binding in bindings:
             value = binding.statement.value
-            if list(binding.statement.targets) != [container] and not isinstance(value, (cst.List, cst.Tuple)):
-                return None
+            if list(binding.statement.targets) != [container]:
+                return None  # (`users, items = ...`: which part is the list is not followed)
             if isinstance(value, (cst.List, cst.Tuple)):
                 if any(not isinstance(e, cst.Element) for e in value.elements):
                     return None  # `[*others, ...]`
