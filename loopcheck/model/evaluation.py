@@ -23,7 +23,7 @@ from loopcheck.model.build import dotted_name, functions_within, literal_value, 
 from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, PARAMETER_FREE_LAYER, Placed, feeding_backward, simples_of, walk
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import events_of
-from loopcheck.model.state import requires_grad_set
+from loopcheck.model.state import requires_grad_set, training_callee
 from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding
 from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, _set
@@ -977,12 +977,12 @@ def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> b
             if step is not None and any(call.dotted.split(".", 1)[0] == name for simple in simples_of(loop.body) for call in simple.calls if call.dotted):
                 return True
         for simple in simples:
-            if _trains_argument(model, function, simple, name):
-                return True
             for call in simple.calls:
                 if not any(arg.dotted == name for arg in call.args):
                     continue
                 target = model.resolve_call(call, function, via_callers=False)
+                if target is not None and {"backward", "step"} <= model.reaches(target):
+                    return True
                 constructs = (target is not None and target.name == "__init__") or isinstance(model.definition(call.dotted, function), ClassInfo)
                 if len(simple.targets) == 1 and call.node is simple.value and constructs:
                     holders.add(simple.targets[0])  # `learn = Learner(model, dls, ...)`: it holds the model
@@ -1005,23 +1005,12 @@ def _uses_of_output(function: FunctionInfo, event: Event) -> list[Simple]:
     return [statement, *later]
 
 
-def _trains_argument(model: LoopModel, function: FunctionInfo, simple: Simple, name: str) -> bool:
-    """Does the statement call a project function that trains, giving it `name`?"""
-    for call in simple.calls:
-        if any(arg.dotted == name for arg in call.args):
-            target = model.resolve_call(call, function, via_callers=False)
-            if target is not None and {"backward", "step"} <= model.reaches(target):
-                return True
-    return False
-
-
 def _fresh(model: LoopModel, binding: Binding) -> bool:
     """Built from its class with random weights: a project class or a library layer, no pretrained
     weights asked for, none loaded by the class's constructor."""
     built = _built_by(binding.call)
-    owner = model.at(binding.function)
-    made_by = owner.resolve_call(built, binding.function, via_callers=False)
-    if made_by is not None and made_by.name != "__init__" and {"backward", "step"} <= owner.reaches(made_by):
+    made_by = training_callee(model.at(binding.function), binding.function, built)
+    if made_by is not None and made_by.name != "__init__":
         return False  # `net = train(net, data)`: what a helper that trains hands back is trained
     if binding.cls is None and not (binding.qualified or "").startswith(_UNTRAINED_LIBRARY_MODELS):
         if not model.at(binding.function).unbound(built.dotted, binding.function):
@@ -3035,20 +3024,29 @@ def _mode_layer_attributes(model: LoopModel, cls: ClassInfo, init: FunctionInfo 
     return found
 
 
+def _forward_called(model: LoopModel, event: Event) -> tuple[LoopModel, ClassInfo, FunctionInfo, CallSite] | None:
+    """For a call of a project module (`model(x)`, `model.forward(x)`): the model of the class's
+    file, the class, its forward and the call; None for anything else."""
+    call, subject = event.call, event.subject
+    binding = subject.binding if subject is not None else None
+    if call is None or subject is None or binding is None or binding.cls is None or call.method not in (None, "forward") and call.dotted != subject.name:
+        return None
+    owner = model.at_class(binding.cls)
+    forward = owner.method_of(binding.cls, "forward")
+    return (owner, binding.cls, forward, call) if forward is not None else None
+
+
 def mode_layers_switched_off_by_argument(model: LoopModel, event: Event) -> bool:
     """`def forward(self, x, is_training=False): ... if is_training: x = self.dropout(x)`, called
     without the flag: every use of a mode layer in the forward is under a test of a parameter whose
     default is false and that this call leaves false, and nothing reads `self.training`. The
     model then computes the same in either mode."""
-    call, subject = event.call, event.subject
-    binding = subject.binding if subject is not None else None
-    if call is None or binding is None or binding.cls is None or call.method not in (None, "forward") and call.dotted != subject.name:
+    called = _forward_called(model, event)
+    if called is None:
         return False
-    cls = binding.cls
-    owner = model.at_class(cls)
-    forward = owner.method_of(cls, "forward")
+    owner, cls, forward, call = called
     init = owner.method_of(cls, "__init__")
-    if forward is None or init is None or "self.training" in owner.code(forward.node):
+    if init is None or "self.training" in owner.code(forward.node):
         return False
     offset = 1 if forward.params[:1] == ("self",) else 0
     flags = set()
@@ -3074,14 +3072,10 @@ def mode_layers_switched_off_by_argument(model: LoopModel, event: Event) -> bool
 def switched_to_eval_by_argument(model: LoopModel, event: Event) -> bool:
     """`def forward(self, x, _eval=False): if _eval: self.eval() else: self.train()`, called with
     `_eval=True`: the model puts itself in eval mode, before anything else runs, when the call asks."""
-    call, subject = event.call, event.subject
-    binding = subject.binding if subject is not None else None
-    if call is None or binding is None or binding.cls is None or call.method not in (None, "forward") and call.dotted != subject.name:
+    called = _forward_called(model, event)
+    if called is None:
         return False
-    owner = model.at_class(binding.cls)
-    forward = owner.method_of(binding.cls, "forward")
-    if forward is None:
-        return False
+    owner, _, forward, call = called
     offset = 1 if forward.params[:1] == ("self",) else 0
     asked = set()
     for index, name in enumerate(forward.params[offset:]):

@@ -278,7 +278,7 @@ def _reloaded_before_training(
             index for index, item in enumerate(placed)
             if any(
                 (call.method in ("backward", "step") and any(id(loop) in training for loop in item.loops))
-                or _training_callee(model, function, call) is not None
+                or training_callee(model, function, call) is not None
                 for call in item.simple.calls
             ) or any(_EPOCH.search(target) for loop in item.loops for target in loop.targets)
         ]  # (a statement of an epoch loop: `train_one_epoch(model, optimizer)` of code out of sight)
@@ -372,7 +372,7 @@ def _position_restored_by_callee(model: LoopModel, function: FunctionInfo, start
     """Weights loaded at a script's top, then `train()` called: does the training function it calls
     put the position back itself (`start_iter = args.resume_epoch * epoch_size`)?"""
     for call in start.simple.calls:
-        target = _training_callee(model, function, call)
+        target = training_callee(model, function, call)
         if target is None:
             continue
         owner = model.at(target)
@@ -393,7 +393,7 @@ def _together(model: LoopModel, function: FunctionInfo, first: tuple[str, ...], 
     return any(all(decide(guard, constants) is not False for guard in (*first, *second)) for constants in ways)
 
 
-def _training_callee(model: LoopModel, function: FunctionInfo, call: CallSite) -> FunctionInfo | None:
+def training_callee(model: LoopModel, function: FunctionInfo, call: CallSite) -> FunctionInfo | None:
     """The project function the call runs when it trains (reaches backward and step); else None."""
     target = model.resolve_call(call, function, via_callers=False)
     return target if target is not None and target is not function and {"backward", "step"} <= model.reaches(target) else None
