@@ -1760,10 +1760,12 @@ def test_passes_through_a_helper_shared_with_training_are_reported_where_each_ca
     result = lint_paths([str(tmp_path)], root=str(tmp_path))
     lines = helper_only_eval.splitlines()
     assert [(f.code, lines[f.line - 1].strip()) for f in result.findings] == [("LC007", "return self.model(x)")]
-    # an alias bound twice is no alias: the test pass's callers are unknown
+    # an alias bound twice is no alias: the test pass's callers are unknown; but `test` is a method
+    # of a class that trains its model itself, which its users call as they call `train`
     (tmp_path / "main.py").write_text((tmp_path / "main.py").read_text().replace("RUN = ExpClass", "RUN = ExpClass\nRUN = object"))
     (tmp_path / "exp.py").write_text(helper_only_eval.replace("self.vali(val_loader)", "pass"))
-    assert lint_paths([str(tmp_path)], root=str(tmp_path)).findings == []
+    result = lint_paths([str(tmp_path)], root=str(tmp_path))
+    assert [(f.code, lines[f.line - 1].strip()) for f in result.findings] == [("LC007", "return self.model(x)")]
 
 
 def test_the_case_of_the_letter_after_net_or_opt_tells_a_role_from_an_ordinary_word() -> None:
@@ -8019,3 +8021,120 @@ def test_parameters_frozen_under_a_test_of_their_name_freeze_only_some() -> None
                 print(((model(x) - y) ** 2).mean().item())
     """
     assert findings(source) == [("LC007", "print(((model(x) - y) ** 2).mean().item())")]
+
+
+# the other methods of a class that trains its model itself --------------------------------------
+
+
+DRIVER = """
+    class Detector:
+        def __init__(self, epochs=3):
+            self.epochs = epochs
+
+        def fit(self, loader):
+            self.model = Dropping()
+            self.opt = torch.optim.SGD(self.model.parameters(), lr=0.1)
+            for epoch in range(self.epochs):
+                for x, y in loader:
+                    self.opt.zero_grad()
+                    ((self.model(x) - y) ** 2).mean().backward()
+                    self.opt.step()
+
+        PREDICT
+"""
+
+
+def test_the_predict_method_of_a_class_that_trains_itself_is_an_evaluation_pass() -> None:
+    # `fit` then `predict`: the users of the class call `predict` as they call `fit`, with grad on
+    predict = """def predict(self, loader):
+            self.model.eval()
+            scores = []
+            for x, _ in loader:
+                scores.append(self.model(x).data.numpy())
+            return scores
+    """
+    assert findings(DRIVER.replace("PREDICT", predict)) == [("LC007", "scores.append(self.model(x).data.numpy())")]
+    guarded = predict.replace("def predict", "@torch.no_grad()\n        def predict")
+    assert findings(DRIVER.replace("PREDICT", guarded)) == []
+
+
+def test_a_prediction_method_of_a_class_that_trains_nothing_is_entered_from_where_we_cannot_see() -> None:
+    # a wrapper whose model was trained elsewhere, called from outside the project: its grad context is unknown
+    source = """
+        class Scorer:
+            def __init__(self, model):
+                self.model = model
+
+            def predict(self, loader):
+                self.model.eval()
+                scores = []
+                for x, _ in loader:
+                    scores.append(self.model(x).data.numpy())
+                return scores
+    """
+    assert findings(source) == []
+
+
+def test_a_module_that_trains_itself_runs_its_test_method_as_a_driver() -> None:
+    # a module whose `fit()` calls `self.test()` every few epochs: the pass is entered from the
+    # training method, which is where its grad mode comes from
+    source = """
+        class Forecaster(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.net = Dropping()
+                self.opt = torch.optim.SGD(self.net.parameters(), lr=0.1)
+
+            def fit(self, loader, test_loader):
+                for epoch in range(10):
+                    for x, y in loader:
+                        self.opt.zero_grad()
+                        ((self.net(x) - y) ** 2).mean().backward()
+                        self.opt.step()
+                    if epoch % 5 == 0:
+                        print(self.test(test_loader))
+
+            def test(self, loader):
+                self.net.eval()
+                preds = []
+                for x, _ in loader:
+                    preds.append(self.net(x).detach().numpy())
+                self.net.train()
+                return preds
+
+        Forecaster().fit(train_loader, test_loader)
+    """
+    assert findings(source) == [("LC007", "preds.append(self.net(x).detach().numpy())")]
+
+
+# a constructor that switches the mode of the module it is given --------------------------------
+
+
+TESTER = """
+    class Tester:
+        def __init__(self, net, path):
+            net.load_state_dict(torch.load(path))
+            SWITCH
+
+        def classify(self, net, loader):
+            with torch.no_grad():
+                for x, y in loader:
+                    print(net(x).argmax(1))
+
+
+    def run(loader):
+        net = Dropping()
+        tester = Tester(net, "net.pt")
+        tester.classify(net, loader)
+
+
+    run(test_loader)
+"""
+
+
+def test_a_constructor_that_puts_its_module_argument_in_eval_mode_switches_the_object_passed() -> None:
+    assert findings(TESTER.replace("SWITCH", "net.eval()")) == []
+    # the object passed is what is switched: a constructor that switches nothing, or only under a test, does not
+    assert findings(TESTER.replace("SWITCH", "self.net = net")) == [("LC006", "print(net(x).argmax(1))")]
+    conditional = TESTER.replace("SWITCH", "if path.endswith('.pt'):\n                net.eval()")
+    assert findings(conditional) == [("LC006", "print(net(x).argmax(1))")]

@@ -536,7 +536,11 @@ def test_a_method_called_on_each_element_of_a_list_of_project_objects_is_called_
         '''), encoding="utf-8")
     findings = [f for f in lint_project(project) if f.code == "LC007"]
     assert len(findings) == 1, findings
-    assert [(Path(r.path).name, r.line) for r in findings[0].related] == [("user.py", 23)]
+    # (`User` trains its model itself, so its `test()` is a pass of its own, reported where it is)
+    assert [(Path(f.path).name, f.line) for f in findings] == [("user.py", 23)]
+    # a run given only the server's file still follows `user.test()` into the list's `User` objects
+    server_only = [f for f in lint_paths([str(project / "server.py")], root=str(project)).findings if f.code == "LC007"]
+    assert [(Path(r.path).name, r.line) for f in server_only for r in f.related] == [("user.py", 23)]
 
     # where the module building the users iterates them itself, the pass is reported in its own file
     (project / "fedavg.py").write_text(textwrap.dedent('''\
@@ -560,7 +564,8 @@ def test_a_method_called_on_each_element_of_a_list_of_project_objects_is_called_
 
 def test_a_list_holding_an_object_of_unknown_class_resolves_no_method(tmp_path: Path) -> None:
     # one element is not known to be a `User` (a copy made by a library): which `test()` runs is not
-    # known, so the pass is not judged
+    # known, so the call is not followed; `User.test` is still a pass of a class that trains its model
+    # itself, which its users enter with grad on
     project = new_project(tmp_path, "federated")
     (project / "user.py").write_text(USER, encoding="utf-8")
     (project / "fedavg.py").write_text(textwrap.dedent('''\
@@ -579,7 +584,10 @@ def test_a_list_holding_an_object_of_unknown_class_resolves_no_method(tmp_path: 
                         user.train()
                         print(user.test())
         '''), encoding="utf-8")
-    assert [f for f in lint_project(project) if f.code == "LC007"] == []
+    found = [f for f in lint_project(project) if f.code == "LC007"]
+    assert [(Path(f.path).name, f.line, f.related) for f in found] == [("user.py", 23, ())]
+    # the fedavg file alone: its call of `test()` on the list's elements enters nothing it can see
+    assert [f for f in lint_paths([str(project / "fedavg.py")], root=str(project)).findings if f.code == "LC007"] == []
 
 
 def test_a_single_forward_whose_output_a_picture_helper_draws_is_an_evaluation(tmp_path: Path) -> None:

@@ -268,16 +268,34 @@ def _may_evaluate(model: LoopModel, function: FunctionInfo) -> bool:
         # a model's own methods are the model: the pass is where they are called; one that trains
         # the model itself (a Keras-style `fit` with validation after each epoch) is a driver
         return False
-    if function.name != "<module>" and not model.callers(function) and not any(
-        step.loop.function is function for step in model.training_steps
+    if (
+        function.name != "<module>"
+        and not model.callers(function)
+        and not any(step.loop.function is function for step in model.training_steps)
+        and not _method_of_driver(model, function)
     ):
         # called from outside the project (a framework, a user): its context is unknown; unless it
         # trains the model itself (`fit` reached through a registry of classes): its training loop
-        # needs grad on, and leaves the model in the mode it trained in
+        # needs grad on, and leaves the model in the mode it trained in; or it is the prediction
+        # method of such a class (`fit` then `predict`), whose users call it as they call `fit`
         return False
     if never_run_in_notebook(model, function):
         return False
     return True
+
+
+def _method_of_driver(model: LoopModel, function: FunctionInfo) -> bool:
+    """Is the function a method of a class, not itself a module, that trains its model (another
+    public method of the class runs backward and an optimizer step: `fit`, `train`)? Such a class
+    is a driver: its `predict`/`test` methods are evaluation passes of the model it trains, entered
+    by its users as `fit` is."""
+    cls = function.cls
+    if cls is None or function.name.startswith("__") or model.is_module_class(cls):
+        return False  # (a model's own methods are the model: its passes are where they are called)
+    return any(
+        other is not function and not other.name.startswith("_") and _trains_itself(model, other)
+        for other in cls.methods.values()
+    )
 
 
 def never_run_in_notebook(model: LoopModel, function: FunctionInfo, depth: int = 4) -> bool:
@@ -1851,8 +1869,15 @@ def _grad_entering(
     if not edges:
         # module-level code runs as written; a function nobody in the project calls (a callback,
         # an entry point a framework runs) is entered in a context we cannot see, unless it
-        # trains: its backward() would fail under no_grad, so whoever calls it has grad on
-        if function.name == "<module>" or _trains_itself(model, function) or model.is_notebook_cell(function):
+        # trains: its backward() would fail under no_grad, so whoever calls it has grad on; and
+        # the other methods of a class that trains itself (`predict` after `fit`): its users call
+        # them as they call the training method (its `predict` is what disables grad, or nothing)
+        if (
+            function.name == "<module>"
+            or _trains_itself(model, function)
+            or model.is_notebook_cell(function)
+            or _method_of_driver(model, function)
+        ):
             return "on"  # (a marimo cell is module-level code that marimo runs as a function)
         return "unknown"
     modes = set()

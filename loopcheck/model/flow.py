@@ -457,6 +457,28 @@ class Flow:
         named = (self.subject_in(a.dotted, context) for a in call.args if a.keyword is None and a.dotted)
         return [subject for subject in named if subject is not None]
 
+    def _modes_set_by_constructor(self, call: CallSite, context: Context) -> list[Event]:
+        """The mode switches a project class's `__init__` makes, in its own statements, on the
+        modules passed to it (`def __init__(self, net, path): ...; net.eval()`), as events on the
+        arguments the construction passes, at the construction."""
+        init = self.model.resolve_call(call, context.function, constructors=True)
+        if init is None or init.name != "__init__" or init.cls is None or call.inner is not None:
+            return []
+        params = init.params[1:] if init.params[:1] == ("self",) else init.params
+        events: list[Event] = []
+        for simple in init.body:
+            if not isinstance(simple, Simple):
+                continue  # (a switch under a test or in a loop may not run)
+            for switch in simple.calls:
+                if switch.method not in ("eval", "train") or switch.args or switch.receiver not in params:
+                    continue
+                given = call.arg(params.index(switch.receiver), switch.receiver)
+                passed = self.subject_in(given.dotted, context) if given is not None else None
+                if passed is not None and passed.role in (MODEL, None):
+                    kind = Kind.EVAL if switch.method == "eval" else Kind.TRAIN
+                    events.append(Event(kind, call.node, context, subject=passed, call=call))
+        return events
+
     def _mode_event(self, call: CallSite, context: Context, receiver: Subject) -> Event:
         first = call.arg(0, "mode")
         text = first.node.value if first is not None and isinstance(first.node, cst.Name) else None
@@ -668,6 +690,10 @@ class Flow:
             if target is not None and depth < MAX_INLINE_DEPTH:
                 items.append(self._enter(target, call, context, depth))
                 continue
+            if target is None:
+                # `tester = ModelTester(net, path)` whose `__init__` runs `net.eval()`: the object
+                # passed is switched (the constructor's other work is the class's own)
+                items.extend(Emit(event) for event in self._modes_set_by_constructor(call, context))
             alternatives = self.method_of_unresolved_model(call, context)
             if alternatives is not None:
                 items.append(Emit(alternatives))
