@@ -13,7 +13,9 @@ and caller edges, followed to the end), each with
   to (a new module in the way changes the answer), each "which files call `f` and import this
   module" and each "which files derive a class from `C` and import this module" and its answer,
   found from the texts; plus the project-wide "does any file match this
-  pattern" questions and their answers.
+  pattern" questions and their answers, and the PyTorch version each folder asked about states in
+  its readme, requirements or setup files (files that are not Python: only the question records
+  them).
 
 Records are shared by the entries (stored once, named by their content). An entry is used only
 when every hash is the same and every question still gets the same answer, checked without
@@ -73,6 +75,7 @@ class Recorder:
         self._edges: dict[str, set[str]] = defaultdict(set)
         self._version: dict[str, int] = defaultdict(int)
         self._mentions: dict[str, bool] = {}
+        self._declared: dict[str, list[int] | None] = {}
         self._written: dict[tuple[str, int], str] = {}
         self._real: dict[str, str] = {}
 
@@ -105,6 +108,11 @@ class Recorder:
             self._mentions[pattern] = found
             self._version[""] += 1
 
+    def declared_torch(self, folder: str, version: tuple[int, int] | None) -> None:
+        if folder not in self._declared:
+            self._declared[folder] = list(version) if version is not None else None
+            self._version[""] += 1
+
     def dependencies(self, path: str, hashes: Hashes) -> dict[str, Any]:
         """For the cache entry of `path`: every file reached from it by the recorded import and
         caller edges (itself included), each with its content hash and the record of its questions;
@@ -130,6 +138,7 @@ class Recorder:
                 data: list[Any] = sorted((list(query) for query in self._queries.get(asker, ())), key=repr)
             else:
                 data = sorted([pattern, found] for pattern, found in self._mentions.items())
+                data += sorted((["torch", folder, version] for folder, version in self._declared.items()), key=repr)
             known = self._written[(asker, version)] = self._blobs.put(data)
         return known
 
@@ -170,6 +179,11 @@ class Blobs:
             for query in json.loads(text):
                 if len(query) == 2:  # a pattern and whether some file of the project matches it
                     if project.mentions(query[0]) != query[1]:
+                        return False
+                elif query[0] == "torch":  # the PyTorch version a folder's readme or requirements state
+                    _, folder, version = query
+                    stated = project.declared_torch(folder)
+                    if (list(stated) if stated is not None else None) != version:
                         return False
                 elif query[0] == "module":
                     _, importer, dotted, level, resolved = query

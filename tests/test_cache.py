@@ -290,3 +290,22 @@ def test_a_subclass_added_in_another_file_invalidates_its_base_class_file(tmp_pa
     warm = lint_paths([str(base)], cache=True)
     assert everything(warm) == everything(lint_paths([str(base)], cache=False))
     assert [f.code for f in warm.findings] == ["LC006"]
+
+
+def test_a_readme_that_now_states_the_pytorch_version_invalidates_the_entry(tmp_path: Path, cache_dir: Path) -> None:
+    # the readme is no Python file: only the question the loop model asked records it
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("", encoding="utf-8")
+    script = root / "train.py"
+    script.write_text(
+        "import torch\n\nmodel = torch.nn.Linear(4, 2)\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "scheduler = torch.optim.lr_scheduler.StepLR(opt, 10)\nfor epoch in range(3):\n    scheduler.step()\n"
+        "    for x, y in loader:\n        opt.zero_grad()\n        ((model(x) - y) ** 2).mean().backward()\n        opt.step()\n",
+        encoding="utf-8",
+    )
+    assert [f.code for f in lint_paths([str(script)], cache=True).findings] == ["LC004"]
+    (root / "README.md").write_text("Requires PyTorch 0.4.1 and Python 3.6.\n", encoding="utf-8")
+    warm = lint_paths([str(script)], cache=True)
+    assert everything(warm) == everything(lint_paths([str(script)], cache=False))
+    assert warm.findings == []

@@ -749,3 +749,56 @@ def test_a_method_called_on_the_object_just_built_is_called_there(tmp_path: Path
         Tester(model, torch.load("test_data.pt")).run()
         '''), encoding="utf-8")
     assert [(Path(f.path).name, f.code) for f in lint_project(project)] == [("tester.py", "LC007")]
+
+
+# the PyTorch version a project states --------------------------------------------------------
+
+
+STEPPED_FIRST = '''\
+import torch
+import torch.nn as nn
+
+model = nn.Linear(4, 2)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+scheduler = torch.optim.lr_scheduler.StepLR(opt, step_size=10)
+for epoch in range(30):
+    scheduler.step()
+    for x, y in loader:
+        opt.zero_grad()
+        ((model(x) - y) ** 2).mean().backward()
+        opt.step()
+'''
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "flagged"),
+    [
+        ("README.md", "## Requirements\n- Python 3.6\n- PyTorch 0.4.1\n- torchvision 0.2.1\n", False),
+        ("requirements.txt", "numpy\ntorch==1.0.0\ntorchvision==0.2.2\n", False),
+        ("environment.yml", "dependencies:\n  - pytorch=0.4.1\n  - cuda92\n", False),
+        ("README.md", "Tested with PyTorch 0.4.1; PyTorch 1.x works too.\n", True),
+        ("requirements.txt", "torch>=1.4\n", True),
+        # versions of other things: `torch.optim.Adam(lr=0.001)`, torchvision
+        ("README.md", "Use torch.optim.Adam(params, lr=0.001) with torchvision==0.2.1.\n", True),
+    ],
+)
+def test_scheduler_order_is_judged_by_the_pytorch_version_the_project_states(
+    tmp_path: Path, name: str, text: str, flagged: bool
+) -> None:
+    # before PyTorch 1.1, `scheduler.step()` at the top of the epoch was the documented order
+    project = new_project(tmp_path, "old")
+    (project / "train.py").write_text(STEPPED_FIRST, encoding="utf-8")
+    (project / name).write_text(text, encoding="utf-8")
+    assert [f.code for f in lint_project(project)] == (["LC004"] if flagged else [])
+
+
+def test_the_nearest_folder_that_states_a_pytorch_version_decides(tmp_path: Path) -> None:
+    # a collection: its root states a new PyTorch, one sub-project its own old one
+    project = new_project(tmp_path, "collection")
+    (project / "README.md").write_text("Requires torch>=2.0\n", encoding="utf-8")
+    for folder in ("old_paper", "new_paper"):
+        (project / folder).mkdir()
+        (project / folder / "train.py").write_text(STEPPED_FIRST, encoding="utf-8")
+    (project / "old_paper" / "README.md").write_text("Written for PyTorch 0.4.0.\n", encoding="utf-8")
+    (project / "new_paper" / "README.md").write_text("A paper's code.\n", encoding="utf-8")
+    assert [(Path(f.path).parent.name, f.code) for f in lint_project(project)] == [("new_paper", "LC004")]

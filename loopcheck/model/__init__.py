@@ -1843,6 +1843,24 @@ class LoopModel:
         errors or no-ops since): the API of its time decides what was right."""
         return bool(_OLD_TORCH.search(self.text))
 
+    @cached_property
+    def declared_torch(self) -> tuple[int, int] | None:
+        """The newest PyTorch version (major, minor) the project states for this file's folder (its
+        readme, requirements or setup, there or in a folder above it), None when it states none."""
+        path = self.ir.path
+        if not path:
+            return None
+        return self.project.declared_torch(self.project.folder_of(path))
+
+    def written_before(self, version: tuple[int, int]) -> bool:
+        """Is the file written for a PyTorch older than `version`: by its own idioms (see
+        `written_for_old_torch`, before 0.4), or by the version its project states, when every
+        version it names is older (`PyTorch 0.4.1` in the readme, `torch==1.0.0` in requirements)?"""
+        if self.written_for_old_torch and version >= (0, 4):
+            return True
+        declared = self.declared_torch
+        return declared is not None and declared < version
+
     @property
     def text(self) -> str:
         """The Python text the model was built from (a notebook's joined code cells)."""

@@ -35,6 +35,9 @@ class ProjectView(Protocol):
     def stale_import(self, importer: str, dotted: str, level: int) -> bool:
         """Does `dotted` name a module of one of the project's own packages that is not there?"""
 
+    def declared_torch(self, folder: str) -> tuple[int, int] | None:
+        """The newest PyTorch version the project states for a folder (readme, requirements)."""
+
 
 class _NoProject:
     def module(self, importer: str, dotted: str, level: int) -> LoopModel | None:
@@ -56,6 +59,9 @@ class _NoProject:
 
     def stale_import(self, importer: str, dotted: str, level: int) -> bool:
         return False
+
+    def declared_torch(self, folder: str) -> tuple[int, int] | None:
+        return None
 
 
 NO_PROJECT: ProjectView = _NoProject()

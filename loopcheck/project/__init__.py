@@ -28,6 +28,13 @@ _WORD = lazy(r"[A-Za-z_]\w*")
 _TESTS = lazy(r"(?m)^(?:async\s+)?(?:def\s+test|class\s+Test)|^\s*(?:import|from)\s+(?:pytest|unittest)\b")
 _SYS_PATH_ADDED = lazy(r"""sys\.path\.(?:append|insert)\(\s*(?:-?\d+\s*,\s*)?r?(['"])([^'"\n]+)\1\s*\)""")
 _ALIASED = lazy(r"([A-Za-z_]\w*)\s+as\s+[A-Za-z_]\w*")
+_TORCH_VERSION = lazy(r"(?i)(?<![\w.-])(?:py)?torch(?![\w.])[ \t]*(?:version[ \t]*)?[=<>~!:(, \t-]{0,6}v?(\d+)\.(\d+|x)")
+"""A version of PyTorch a project states (`torch==0.4.1`, `pytorch=1.0.1`, `PyTorch (>=0.4.1)`,
+`PyTorch 1.x`); not `torch.optim.Adam(lr=0.001)` nor `torchvision==0.2.1`."""
+_DECLARING = lazy(r"(?i)^(readme|requirements|environment|install|setup\.(py|cfg)$|pyproject\.toml$)")
+"""The files where a project states what it runs on: readme, requirements, conda environment, setup."""
+DECLARATION_BYTES = 200_000
+"""Of a declaring file, at most this much is read."""
 
 
 class ProjectObserver(Protocol):
@@ -37,6 +44,7 @@ class ProjectObserver(Protocol):
     def callers(self, name: str, besides: str, paths: list[str]) -> None: ...
     def deriving(self, name: str, besides: str, paths: list[str]) -> None: ...
     def mentions(self, pattern: str, found: bool) -> None: ...
+    def declared_torch(self, folder: str, version: tuple[int, int] | None) -> None: ...
 
 
 UNMARKED_FILE_LIMIT = 300
@@ -98,6 +106,7 @@ class Project:
         self._calling: dict[tuple[str, str], list[LoopModel]] = {}
         self._real: dict[str, str] = {}
         self._mentions: dict[str, bool] = {}
+        self._declared: dict[str, tuple[int, int] | None] = {}
         self._import_words: dict[str, frozenset[str]] = {}
         self._aliases: dict[str, frozenset[str]] = {}
         self._resolved_root = root.resolve()
@@ -419,6 +428,45 @@ class Project:
         if self.observer is not None:
             self.observer.mentions(key, self._mentions[key])
         return self._mentions[key]
+
+    def declared_torch(self, folder: str) -> tuple[int, int] | None:
+        """The newest PyTorch version (major, minor) that the project states in the nearest folder,
+        from `folder` (relative to the root) up to the root, whose readme, requirements, conda
+        environment or setup files name any (`torch==0.4.1`, `PyTorch 1.0`: (1, 0)); None when none
+        does. A collection whose sub-project states its own version is read there first. The
+        observer is told the folder and the answer."""
+        key = os.path.normpath(folder)
+        if key not in self._declared:
+            found: tuple[int, int] | None = None
+            directory = os.path.normpath(os.path.join(self.root, key))
+            top = os.path.normpath(str(self.root))
+            while found is None:
+                found = self._declared_in(directory)
+                if directory == top or not directory.startswith(top + os.sep):
+                    break
+                directory = os.path.dirname(directory)
+            self._declared[key] = found
+        if self.observer is not None:
+            self.observer.declared_torch(key, self._declared[key])
+        return self._declared[key]
+
+    def _declared_in(self, directory: str) -> tuple[int, int] | None:
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            return None
+        versions: list[tuple[int, int]] = []
+        for name in names:
+            if not _DECLARING.match(name) or name.endswith((".ipynb", ".png", ".jpg", ".gif")):
+                continue
+            try:
+                with open(os.path.join(directory, name), "rb") as handle:
+                    text = handle.read(DECLARATION_BYTES).decode("utf-8", "replace")
+            except OSError:
+                continue  # a folder named like one, a broken link
+            for major, minor in _TORCH_VERSION.findall(text):
+                versions.append((int(major), 99 if minor.lower() == "x" else int(minor)))
+        return max(versions) if versions else None
 
     def _importing_files(self, target: str, hops: int = 3) -> list[str]:
         """The files whose imports resolve to `target`, and, through a package's `__init__.py` that

@@ -18,8 +18,10 @@ class SchedulerBeforeOptimizer(Rule):
     """Reports a `scheduler.step()` that runs before the `optimizer.step()` it schedules, in one
     iteration of the batch loop or, for schedules stepped per epoch, in one iteration of the
     epoch loop (a scheduler stepped at the top of the epoch, before training). Files written for
-    PyTorch before 0.4 (`loss.data[0]`, `volatile=True`), when that was the documented order, are
-    left alone, and so is a step under a test on the epoch counter that the first epoch may not pass
+    PyTorch before 1.1, when that was the documented order, are left alone: told by their own
+    idioms (`loss.data[0]`, `volatile=True`) or by the version their project states, when every
+    PyTorch version named in the readme, requirements or setup files of the nearest folder that
+    names any is older (`PyTorch 0.4.1`, `torch==1.0.0`), and so is a step under a test on the epoch counter that the first epoch may not pass
     (`if epoch > 0: scheduler.step()` at the top of the epoch runs after the previous epoch's
     updates)."""
 
@@ -85,7 +87,7 @@ for epoch in range(epochs):
     )
 
     def check(self, model: LoopModel) -> Iterable[Report]:
-        if model.written_for_old_torch:
+        if model.written_before((1, 1)):
             return ()  # before PyTorch 1.1, `scheduler.step()` at the top of the epoch was the documented order
         found: dict[int, Report] = {}
 

@@ -218,7 +218,7 @@ def _schedulers(model: LoopModel) -> list[Binding]:
     state), not replayed to the saved epoch on resume, not told their epoch at every step, not
     put back at the saved position, in code for PyTorch 0.4 or later (when schedulers got a
     state_dict)."""
-    if model.schedulers_told_their_epoch or model.written_for_old_torch:
+    if model.schedulers_told_their_epoch or model.written_before((0, 4)):
         return []
     schedulers = [
         s for s in model.built(SCHEDULER)
