@@ -8138,3 +8138,19 @@ def test_a_constructor_that_puts_its_module_argument_in_eval_mode_switches_the_o
     assert findings(TESTER.replace("SWITCH", "self.net = net")) == [("LC006", "print(net(x).argmax(1))")]
     conditional = TESTER.replace("SWITCH", "if path.endswith('.pt'):\n                net.eval()")
     assert findings(conditional) == [("LC006", "print(net(x).argmax(1))")]
+
+
+def test_outputs_iterated_only_to_print_their_sizes_check_the_code() -> None:
+    # `P = model(x); for idx, p in enumerate(P): print(p.size())`: a multi-scale backbone's outputs
+    # looked at for their shapes, one by one
+    source = """
+        if __name__ == "__main__":
+            model = Tiny()
+            model.load_state_dict(torch.load("tiny.pt"))
+            inputs = torch.randn(4, 4)
+            P = model(inputs)
+            for idx, p in enumerate(P):
+                USE
+    """
+    assert findings(source.replace("USE", "print('P{}: {}'.format(idx, p.size()))")) == []
+    assert findings(source.replace("USE", "torch.save(p, f'p{idx}.pt')")) == [("LC007", "P = model(inputs)")]

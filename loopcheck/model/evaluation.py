@@ -1381,12 +1381,18 @@ def _only_inspected(function: FunctionInfo, statement: Simple) -> bool:
     """Are the names the statement binds used afterwards only for their shape, printed, displayed
     or compared in an assertion (until they are bound again)?"""
     live = set(statement.targets)
+    # `for idx, p in enumerate(P): print(p.size())`: the elements of an output iterated over are
+    # the output too (the loop's header reads it, and is no use of its own)
+    over = [loop for loop in function.loops if loop.iter_names & live and isinstance(loop.node, cst.For)]
+    headers = {id(loop.node.iter) for loop in over if isinstance(loop.node, cst.For)}
+    elements = {target for loop in over for target in loop.targets}
+    live |= elements
     seen = used = False
     for simple in function.simples:
         if simple is statement:
             seen = True
             continue
-        if not seen or not live:
+        if not seen or not live or id(simple.node) in headers:
             continue
         # `y = other(x)` binds the name anew: only its value is a read
         read = simple.value if set(simple.targets) & live and simple.value is not None else simple.node
