@@ -8154,3 +8154,43 @@ def test_outputs_iterated_only_to_print_their_sizes_check_the_code() -> None:
     """
     assert findings(source.replace("USE", "print('P{}: {}'.format(idx, p.size()))")) == []
     assert findings(source.replace("USE", "torch.save(p, f'p{idx}.pt')")) == [("LC007", "P = model(inputs)")]
+
+
+# what a model's forward returns, element by element ---------------------------------------------
+
+
+ATTENDING = """
+    class Attending(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 4)
+
+        def forward(self, x, return_hidden=False):
+            hidden = self.fc(x)
+            weights, kept = [], []
+            for step in range(3):
+                row = self.fc(hidden)
+                FILL
+            if return_hidden:
+                return hidden, weights, kept
+            return hidden.sum(1), hidden, weights, kept
+
+    model = Attending()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    all_weights, all_kept = [], []
+    for x, y in train_loader:
+        out, _, weights, kept = model(x)
+        opt.zero_grad()
+        ((out - y) ** 2).mean().backward()
+        opt.step()
+        all_weights += weights
+        all_kept += kept
+"""
+
+
+def test_a_forward_returning_tuples_of_two_lengths_gives_each_name_its_elements_graph() -> None:
+    # `weights` is filled with graph-carrying rows, `kept` with plain numbers: only the first keeps a graph
+    source = ATTENDING.replace("FILL", "weights.append(row.softmax(0))\n                kept.append(row.sum().item())")
+    assert findings(source) == [("LC009", "all_weights += weights")]
+    # a list the forward leaves empty carries nothing
+    assert findings(ATTENDING.replace("FILL", "kept.append(row.sum().item())")) == []

@@ -144,9 +144,13 @@ class Values:
         function: FunctionInfo,
         carrying_params: frozenset[str] = frozenset(),
         backwarded_later: frozenset[tuple[int, str]] = frozenset(),
+        filling: bool = False,
     ) -> None:
         self.model = model
         self.function = function
+        self.filling = filling
+        """Whether a local list filled with graph-carrying values (`alpha.append(att[:, 0])`) carries
+        them (for what a function returns; what loops keep is the business of `retained_values`)."""
         self.backwarded_later = backwarded_later
         """Assignments whose value is backwarded further on before the name is bound again (`loss =
         lossfn(pred, y); losses.append(loss); loss.backward()`): a graph from where they are made."""
@@ -322,8 +326,9 @@ class Values:
                     if (arg := call.arg(index, parameter)) is not None and self._carries(arg.node)
                 )
                 returned = owner.returned_graphs(forward, inputs)
-                if len(returned) > 1:
+                if len(returned) > 1 or isinstance(returned, ByArity):
                     # `loss, per_channel = criterion(out, y)`: each name takes its element's graph
+                    # (of the tuple of the length unpacked, when the forward returns several)
                     self.last_helper_result = returned
                 return any(returned)
         if binding is not None and binding.role == MODEL and PARAMETER_FREE_LAYER.match(binding.qualified or ""):
@@ -354,6 +359,13 @@ class Values:
         self._assign(placed)
         if placed.grad == "off":
             return
+        if self.filling:
+            for call in placed.simple.calls:
+                receiver = call.receiver
+                if call.method in _FILLING_METHODS and receiver is not None and "." not in receiver and call.args and any(
+                    self._carries(arg.node) for arg in call.args
+                ):
+                    self.graph[receiver] = placed.simple  # `alpha.append(alpha_[:, 0, :])`
         for name in _backwarded(placed.simple):
             if not self.graph.get(name) and name in self.last_assigned:
                 self.graph[name] = self.last_assigned[name]  # `loss.backward()`: whatever made it, a graph
@@ -551,9 +563,12 @@ class ByArity(tuple):  # type: ignore[type-arg]
         return made
 
 
+_FILLING_METHODS = frozenset({"append", "extend", "insert"})
+
+
 def returned_graphs(model: LoopModel, function: FunctionInfo, carrying_params: frozenset[str]) -> Returned:
     """Which of the values the function returns carry a graph, given which parameters carry one."""
-    values = Values(model, function, carrying_params)
+    values = Values(model, function, carrying_params, filling=True)
     shapes: list[Returned] = []
     # the grad mode of the call site is the caller's business: here only the function's own
     for placed in walk(function.body, model.flow.grad_of_function(function, "on")):
