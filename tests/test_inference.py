@@ -8194,3 +8194,27 @@ def test_a_forward_returning_tuples_of_two_lengths_gives_each_name_its_elements_
     assert findings(source) == [("LC009", "all_weights += weights")]
     # a list the forward leaves empty carries nothing
     assert findings(ATTENDING.replace("FILL", "kept.append(row.sum().item())")) == []
+
+
+def test_models_a_method_builds_in_eval_mode_and_returns_together_are_in_eval_mode() -> None:
+    # `self.seg_model, self.cls_model = self.initModels()` whose method loads both and calls eval()
+    source = """
+        class App:
+            def __init__(self, path):
+                self.seg_model, self.cls_model = self.initModels(path)
+
+            def initModels(self, path):
+                seg = Dropping()
+                seg.load_state_dict(torch.load(path))
+                SWITCH
+                return seg, seg
+
+            def run(self, loader):
+                with torch.no_grad():
+                    for x in loader:
+                        print(self.seg_model(x).argmax(1))
+
+        App("m.pt").run(test_loader)
+    """
+    assert findings(source.replace("SWITCH", "seg.eval()")) == []
+    assert findings(source.replace("SWITCH", "seg.train()")) == [("LC006", "print(self.seg_model(x).argmax(1))")]

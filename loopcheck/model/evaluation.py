@@ -2452,6 +2452,9 @@ def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
         return False
     # (`get_model(args, train=False).to(device)`: the factory is the call the move is made on)
     factory = model.definition(_built_by(binding.call).dotted, binding.function) if binding.call is not None else None
+    if binding.call is not None and not isinstance(factory, (FunctionInfo, ClassInfo)):
+        # `self.seg_model, self.cls_model = self.initModels()`: a method of the class, or one the call resolves to
+        factory = model.resolve_call(_built_by(binding.call), binding.function) or factory
     from_factory = isinstance(factory, FunctionInfo) and _returns_eval_model(model.at(factory), factory)
     built_in_eval = _evaluated_in_chain(binding.call)  # `Net().eval()`, `Net().eval().to(device)`
     # `torch.load(path)`, `clip.load(name)`: a whole model unpickled or handed back by a library
