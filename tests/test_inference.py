@@ -8218,3 +8218,37 @@ def test_models_a_method_builds_in_eval_mode_and_returns_together_are_in_eval_mo
     """
     assert findings(source.replace("SWITCH", "seg.eval()")) == []
     assert findings(source.replace("SWITCH", "seg.train()")) == [("LC006", "print(self.seg_model(x).argmax(1))")]
+
+
+def test_a_method_that_computes_with_parts_handed_to_the_constructor_runs_the_model() -> None:
+    # `NormalizingFlow.log_prob` runs `self.flows[i].inverse(z)` on flows of classes it is handed:
+    # it computes with their parameters, so `nfm.log_prob(grid)` after training is an evaluation
+    source = """
+        class Flow(nn.Module):
+            def __init__(self, flows):
+                super().__init__()
+                self.flows = nn.ModuleList(flows)
+
+            def forward(self, x):
+                return self.log_prob(x)
+
+            def log_prob(self, x):
+                z = x
+                for i in range(len(self.flows) - 1, -1, -1):
+                    z = self.flows[i].inverse(z)
+                return z.sum(1)
+
+            def size(self):
+                return sum(p.numel() for p in self.flows.parameters())
+
+        nfm = Flow([Tiny(), Tiny()])
+        opt = torch.optim.Adam(nfm.parameters(), lr=1e-3)
+        for it in range(1000):
+            opt.zero_grad()
+            (-nfm(sample_target())).mean().backward()
+            opt.step()
+        log_prob = nfm.log_prob(grid)
+        plt.pcolormesh(xx, yy, torch.exp(log_prob).data.numpy())
+        print(nfm.size())
+    """
+    assert findings(source) == [("LC007", "log_prob = nfm.log_prob(grid)")]

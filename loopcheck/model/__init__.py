@@ -1397,8 +1397,28 @@ class LoopModel:
         key = ("runs forward", id(method))
         if key not in owner._class_facts:
             owner._class_facts[key] = False
-            owner._class_facts[key] = any(e.kind is Kind.MODEL_CALL for e in owner.function_events_flat(method))
+            owner._class_facts[key] = any(
+                e.kind is Kind.MODEL_CALL for e in owner.function_events_flat(method)
+            ) or owner._calls_own_part(method)
         return owner._class_facts[key]
+
+    def _calls_own_part(self, method: FunctionInfo) -> bool:
+        """Does the method call a computing method of a module it holds (`self.flows[i].inverse(z)`,
+        `self.encoder.encode(x)`: not `self.encoder.parameters()`), whose class may not be known
+        (a part handed to the constructor)? Such a call computes with the parts' parameters."""
+        for simple in method.simples:
+            for call in simple.calls:
+                func = call.node.func
+                if call.method is None or call.method in MODULE_API or call.method.startswith("_") or not isinstance(func, cst.Attribute):
+                    continue
+                receiver = func.value.value if isinstance(func.value, cst.Subscript) else func.value
+                base = dotted_name(receiver)
+                if base is None or not base.startswith("self.") or base.count(".") != 1:
+                    continue
+                binding = self.binding(base, method)
+                if binding is not None and binding.role == MODEL:
+                    return True
+        return False
 
     def forwards_without_grad(self, method: FunctionInfo) -> bool:
         """Does every model call of a model class's method run inside its own `torch.no_grad()`
@@ -1917,6 +1937,15 @@ _TRAINING_WORDS = lazy(r"torch|backward\(|zero_grad|state_dict|no_grad|optim")
 module, is not analysed (a `transformers` script still says `loss.backward()`)."""
 
 
+MODULE_API = frozenset(
+    {"parameters", "named_parameters", "buffers", "named_buffers", "children", "named_children", "modules",
+     "named_modules", "state_dict", "load_state_dict", "to", "cuda", "cpu", "float", "double", "half", "bfloat16",
+     "type", "train", "eval", "requires_grad_", "zero_grad", "apply", "register_buffer", "register_parameter",
+     "register_module", "register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook",
+     "register_backward_hook", "add_module", "get_submodule", "get_parameter", "get_buffer", "extra_repr",
+     "share_memory", "append", "extend", "insert", "keys", "values", "items", "pop", "update", "reset_parameters"}
+)
+"""nn.Module's (and its containers') own methods: none of them computes with the module's parameters."""
 _OLD_TORCH = lazy(r"\.data\[0\]|volatile\s*=\s*True")
 
 
