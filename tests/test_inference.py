@@ -8026,38 +8026,6 @@ def test_parameters_frozen_under_a_test_of_their_name_freeze_only_some() -> None
 # the other methods of a class that trains its model itself --------------------------------------
 
 
-DRIVER = """
-    class Detector:
-        def __init__(self, epochs=3):
-            self.epochs = epochs
-
-        def fit(self, loader):
-            self.model = Dropping()
-            self.opt = torch.optim.SGD(self.model.parameters(), lr=0.1)
-            for epoch in range(self.epochs):
-                for x, y in loader:
-                    self.opt.zero_grad()
-                    ((self.model(x) - y) ** 2).mean().backward()
-                    self.opt.step()
-
-        PREDICT
-"""
-
-
-def test_the_predict_method_of_a_class_that_trains_itself_is_an_evaluation_pass() -> None:
-    # `fit` then `predict`: the users of the class call `predict` as they call `fit`, with grad on
-    predict = """def predict(self, loader):
-            self.model.eval()
-            scores = []
-            for x, _ in loader:
-                scores.append(self.model(x).data.numpy())
-            return scores
-    """
-    assert findings(DRIVER.replace("PREDICT", predict)) == [("LC007", "scores.append(self.model(x).data.numpy())")]
-    guarded = predict.replace("def predict", "@torch.no_grad()\n        def predict")
-    assert findings(DRIVER.replace("PREDICT", guarded)) == []
-
-
 def test_a_prediction_method_of_a_class_that_trains_nothing_is_entered_from_where_we_cannot_see() -> None:
     # a wrapper whose model was trained elsewhere, called from outside the project: its grad context is unknown
     source = """
@@ -8252,3 +8220,47 @@ def test_a_method_that_computes_with_parts_handed_to_the_constructor_runs_the_mo
         print(nfm.size())
     """
     assert findings(source) == [("LC007", "log_prob = nfm.log_prob(grid)")]
+
+
+def test_games_a_function_plays_once_training_is_over_are_an_evaluation() -> None:
+    # a notebook's `play(env, agent, n)` cell after the training cell: test games of the trained agent
+    source = """
+        class Agent:
+            def __init__(self):
+                self.actor = Tiny()
+                self.opt = torch.optim.Adam(self.actor.parameters(), lr=1e-3)
+
+            def select_action(self, state):
+                return self.actor(torch.FloatTensor(state)).data.numpy()
+
+            def learn(self, batch):
+                self.opt.zero_grad()
+                self.actor(batch).pow(2).mean().backward()
+                self.opt.step()
+
+        agent = Agent()
+
+        def train(n_episodes):
+            for episode in range(n_episodes):
+                state = env.reset()
+                for t in range(200):
+                    state, reward, done, _ = env.step(agent.select_action(state))
+                    agent.learn(replay.sample())
+
+        def play(env, agent, n_episodes):
+            for episode in range(n_episodes):
+                state = env.reset()
+                while True:
+                    action = agent.select_action(state)
+                    state, reward, done, _ = env.step(action)
+                    if done:
+                        break
+
+        ORDER
+    """
+    # (reported in the helper, whose every forward is an action choice, never trained through)
+    assert findings(source.replace("ORDER", "train(500)\n        play(env, agent, 5)")) == [
+        ("LC007", "return self.actor(torch.FloatTensor(state)).data.numpy()")
+    ]
+    # games played before any training are no evaluation of a trained agent
+    assert findings(source.replace("ORDER", "play(env, agent, 5)\n        train(500)")) == []

@@ -802,3 +802,66 @@ def test_the_nearest_folder_that_states_a_pytorch_version_decides(tmp_path: Path
     (project / "old_paper" / "README.md").write_text("Written for PyTorch 0.4.0.\n", encoding="utf-8")
     (project / "new_paper" / "README.md").write_text("A paper's code.\n", encoding="utf-8")
     assert [(Path(f.path).parent.name, f.code) for f in lint_project(project)] == [("new_paper", "LC004")]
+
+
+# the methods of a class that trains its model itself -------------------------------------------
+
+
+DETECTOR = '''\
+import torch
+import torch.nn as nn
+
+
+class Detector:
+    def fit(self, loader):
+        self.model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5), nn.Linear(4, 1))
+        self.opt = torch.optim.SGD(self.model.parameters(), lr=0.1)
+        for epoch in range(3):
+            for x, y in loader:
+                self.opt.zero_grad()
+                ((self.model(x) - y) ** 2).mean().backward()
+                self.opt.step()
+
+    def predict(self, loader):
+        self.model.eval()
+        scores = []
+        for x, _ in loader:
+            scores.append(self.model(x).data.numpy())
+        return scores
+'''
+
+RUNNER = '''\
+def evaluate(detectors, train, test):
+    for det in detectors:
+        det.fit(train)
+        print(det.predict(test))
+'''
+
+
+def test_the_predict_method_of_a_class_that_trains_itself_is_an_evaluation_pass(tmp_path: Path) -> None:
+    # `fit` then `predict` on detectors a runner is handed: the users of the class call `predict`
+    # as they call `fit`, with grad on, though which class each detector is cannot be told there
+    project = new_project(tmp_path, "detectors")
+    (project / "algorithms").mkdir()
+    (project / "algorithms" / "__init__.py").write_text("from .detector import Detector\n", encoding="utf-8")
+    (project / "algorithms" / "detector.py").write_text(DETECTOR, encoding="utf-8")
+    (project / "runner.py").write_text(RUNNER, encoding="utf-8")
+    (project / "main.py").write_text(
+        "from algorithms import Detector\nfrom runner import evaluate\n\nevaluate([Detector()], train_loader, test_loader)\n",
+        encoding="utf-8",
+    )
+    found = [(Path(f.path).name, f.code, f.line) for f in lint_project(project)]
+    assert found == [("detector.py", "LC007", 19)]
+    # under no_grad, the method is right
+    (project / "algorithms" / "detector.py").write_text(
+        DETECTOR.replace("    def predict", "    @torch.no_grad()\n    def predict"), encoding="utf-8"
+    )
+    assert lint_project(project) == []
+    # a method no file calls by that name never runs; nor does one of a module no file imports
+    (project / "algorithms" / "detector.py").write_text(DETECTOR, encoding="utf-8")
+    (project / "runner.py").write_text(RUNNER.replace("print(det.predict(test))", "print(det)"), encoding="utf-8")
+    assert lint_project(project) == []
+    (project / "runner.py").write_text(RUNNER, encoding="utf-8")
+    (project / "algorithms" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "main.py").write_text("from runner import evaluate\n", encoding="utf-8")
+    assert lint_project(project) == []

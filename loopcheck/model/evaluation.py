@@ -288,10 +288,21 @@ def _method_of_driver(model: LoopModel, function: FunctionInfo) -> bool:
     """Is the function a method of a class, not itself a module, that trains its model (another
     public method of the class runs backward and an optimizer step: `fit`, `train`)? Such a class
     is a driver: its `predict`/`test` methods are evaluation passes of the model it trains, entered
-    by its users as `fit` is."""
+    by its users as `fit` is (when some file of the project calls a method of that name)."""
     cls = function.cls
     if cls is None or function.name.startswith("__") or model.is_module_class(cls):
         return False  # (a model's own methods are the model: its passes are where they are called)
+    if getattr(model.source, "notebook", None) is not None:
+        return False  # a notebook is a program: a method no cell calls never runs
+    called = rf"\.{re.escape(function.name)}\("
+    path = model.ir.path
+    if not re.search(called, model.text) and not (
+        path
+        and model.project.mentions(r"^", importers_of=os.path.join(model.project.folder_of(path), os.path.basename(path)))
+        and model.project.mentions(called)
+    ):
+        # called nowhere: not in its file, nor, when some file imports its module, in the project
+        return False
     return any(
         other is not function and not other.name.startswith("_") and _trains_itself(model, other)
         for other in cls.methods.values()
@@ -850,6 +861,8 @@ def _may_evaluate_in_loop(model: LoopModel, function: FunctionInfo, loop: Loop) 
         return True  # a loop beside the one that trains: test games after it (the intent is checked later)
     if function.name == "<module>" and any(_views(call) for simple in function.simples for call in simple.calls):
         return True  # samples a script makes and shows (whether of a trained model is checked later)
+    if _steps_an_environment(model, function, loop):
+        return True  # games played (whether after training is checked later)
     return _shows_evaluation(model, function, simples_of(loop.body))
 
 
@@ -1508,6 +1521,8 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
         return True  # a play script: weights loaded from a checkpoint and run, never trained here
     if _after_its_training(model, function, first, loop):
         return True  # test games played with the agent once the loop that trained it is over
+    if _played_after_training(model, function, loop):
+        return True  # `play(env, agent, n_episodes)`, called once training is over
     if function.name == "<module>" and first.context.function is function and _shown_after_training(model, function, first, loop):
         return True  # `for i in range(900): x = model(x); images.append(...)`, then the images shown
     return _computes_metrics(model, [placed.simple for placed in model.ordered_statements(function) if loop in placed.loops])
@@ -1529,6 +1544,40 @@ def _after_its_training(model: LoopModel, function: FunctionInfo, first: Event, 
         if model.position(outermost.node).end.line < start:
             return True
     return False
+
+
+def _played_after_training(model: LoopModel, function: FunctionInfo, loop: Loop) -> bool:
+    """Is the loop a game played by a function that trains nothing itself, entered only after
+    training is over: every call of the function (a `play(env, agent, n)` cell) comes after a
+    statement of its caller that trains (a call of a project function that runs backward and an
+    optimizer step, or a training loop), and outside any loop that trains? Those are test games;
+    a rollout collected for training is made inside the training loop."""
+    if function.name == "<module>" or {"backward", "step"} <= model.reaches(function):
+        return False
+    if not _steps_an_environment(model, function, loop):
+        return False
+    edges = [edge for edge in model.callers(function) if edge.caller is not function]
+    if not edges:
+        return False
+    for edge in edges:
+        caller = model.at(edge.caller)
+        trained = False
+        for statement in edge.caller.body:
+            simples = list(simples_of([statement]))
+            if any(call.node is edge.call.node for simple in simples for call in simple.calls):
+                break
+            if any(step.loop is inner for inner in _loops_within(statement) for step in caller.training_steps):
+                trained = True
+            for simple in simples:
+                for call in simple.calls:
+                    target = caller.resolve_call(call, edge.caller, via_callers=False)
+                    if target is not None and target is not function and {"backward", "step"} <= caller.reaches(target):
+                        trained = True
+        else:
+            return False  # (the call sits in a statement not at the caller's top level: a loop, a branch)
+        if not trained:
+            return False
+    return True
 
 
 def _shown_after_training(model: LoopModel, function: FunctionInfo, first: Event, loop: Loop) -> bool:
