@@ -564,8 +564,9 @@ def test_a_method_called_on_each_element_of_a_list_of_project_objects_is_called_
 
 def test_a_list_holding_an_object_of_unknown_class_resolves_no_method(tmp_path: Path) -> None:
     # one element is not known to be a `User` (a copy made by a library): which `test()` runs is not
-    # known, so the call is not followed; `User.test` is still a pass of a class that trains its model
-    # itself, which its users enter with grad on
+    # known, so the call is not followed; `User.test` is a pass of a class that trains its model
+    # itself, entered where a method of that name is called: from `run()`, which nothing calls (its
+    # grad mode cannot be told), and, once a script calls `run()`, with grad on
     project = new_project(tmp_path, "federated")
     (project / "user.py").write_text(USER, encoding="utf-8")
     (project / "fedavg.py").write_text(textwrap.dedent('''\
@@ -584,6 +585,8 @@ def test_a_list_holding_an_object_of_unknown_class_resolves_no_method(tmp_path: 
                         user.train()
                         print(user.test())
         '''), encoding="utf-8")
+    assert [f for f in lint_project(project) if f.code == "LC007"] == []
+    (project / "main.py").write_text("from fedavg import FedAvg\n\nFedAvg(model, loaders).run(3)\n", encoding="utf-8")
     found = [f for f in lint_project(project) if f.code == "LC007"]
     assert [(Path(f.path).name, f.line, f.related) for f in found] == [("user.py", 23, ())]
     # the fedavg file alone: its call of `test()` on the list's elements enters nothing it can see
@@ -852,10 +855,14 @@ def test_the_predict_method_of_a_class_that_trains_itself_is_an_evaluation_pass(
     )
     found = [(Path(f.path).name, f.code, f.line) for f in lint_project(project)]
     assert found == [("detector.py", "LC007", 19)]
-    # under no_grad, the method is right
+    # under no_grad, the method is right; and so it is when every call of a method of that name runs under no_grad
     (project / "algorithms" / "detector.py").write_text(
         DETECTOR.replace("    def predict", "    @torch.no_grad()\n    def predict"), encoding="utf-8"
     )
+    assert lint_project(project) == []
+    (project / "algorithms" / "detector.py").write_text(DETECTOR, encoding="utf-8")
+    guarded = RUNNER.replace("        print(det.predict(test))", "        with torch.no_grad():\n            print(det.predict(test))")
+    (project / "runner.py").write_text("import torch\n\n\n" + guarded, encoding="utf-8")
     assert lint_project(project) == []
     # a method no file calls by that name never runs; nor does one of a module no file imports
     (project / "algorithms" / "detector.py").write_text(DETECTOR, encoding="utf-8")

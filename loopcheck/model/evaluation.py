@@ -1927,13 +1927,10 @@ def _grad_entering(
         # trains: its backward() would fail under no_grad, so whoever calls it has grad on; and
         # the other methods of a class that trains itself (`predict` after `fit`): its users call
         # them as they call the training method (its `predict` is what disables grad, or nothing)
-        if (
-            function.name == "<module>"
-            or _trains_itself(model, function)
-            or model.is_notebook_cell(function)
-            or _method_of_driver(model, function)
-        ):
+        if function.name == "<module>" or _trains_itself(model, function) or model.is_notebook_cell(function):
             return "on"  # (a marimo cell is module-level code that marimo runs as a function)
+        if _method_of_driver(model, function):
+            return _grad_at_calls_by_name(model, function, depth, memo)
         return "unknown"
     modes = set()
     for edge in edges:
@@ -1951,6 +1948,34 @@ def _grad_entering(
             mode = grad_entering(caller, edge.caller, depth + 1, tuple(reaching), memo)
         modes.add(mode)
     if "on" in modes:
+        return "on"
+    return "unknown" if "unknown" in modes else "off"
+
+
+def _grad_at_calls_by_name(
+    model: LoopModel, function: FunctionInfo, depth: int, memo: dict[tuple[int, int, tuple[int, ...] | None], str]
+) -> str:
+    """The grad mode at the project's calls of a method by its name on receivers whose class cannot
+    be told (`det.predict(x)` in a runner handed the detectors): 'off' when every such call runs
+    under no_grad (here or up its callers), 'on' when one does not or none is found."""
+    path = model.ir.path
+    others = model.project.files_calling("." + function.name, path) if path else []
+    modes: set[str] = set()
+    for other in [model, *others]:
+        for caller in other.ir.functions:
+            for simple in caller.simples:
+                for call in simple.calls:
+                    if call.method != function.name or call.receiver in (None, "self") or call.inner is not None:
+                        continue
+                    if other.resolve_call(call, caller, via_callers=False) not in (None, function):
+                        continue  # a method of another class
+                    mode = other.lexical_grad(caller, call)
+                    if mode == "on" and _grad_turned_off_before(other, caller, call):
+                        mode = "off"
+                    if mode == "on":
+                        mode = grad_entering(other, caller, depth + 1, None, memo)
+                    modes.add(mode)
+    if not modes or "on" in modes:
         return "on"
     return "unknown" if "unknown" in modes else "off"
 

@@ -283,7 +283,8 @@ class Project:
 
     def files_calling(self, name: str, besides: str) -> list[LoopModel]:
         """The other files that call something named `name` and import the module `besides` (by
-        any name of its package chain: `engine`, or `pkg` for a package that re-exports it)."""
+        any name of its package chain: `engine`, or `pkg` for a package that re-exports it); for
+        a `name` written `.predict`, that call a method of that name (see `caller_paths`)."""
         key = (name, besides)
         if self.observer is not None:
             self.observer.callers(name, besides, self.caller_paths(name, besides))
@@ -293,8 +294,18 @@ class Project:
         return self._calling[key]
 
     def caller_paths(self, name: str, besides: str) -> list[str]:
-        """The files `files_calling` reads, found from the files' texts alone (nothing parsed)."""
+        """The files `files_calling` reads, found from the files' texts alone (nothing parsed).
+        A `name` written `.predict`: every other file that calls a method of that name, whatever it
+        imports (the callers of a method whose receiver's class cannot be told)."""
         key = (name, besides)
+        if key not in self._caller_paths and name.startswith("."):
+            skip = self._realpath(besides)
+            called = re.compile(rf"{re.escape(name)}\s*\(")
+            self._caller_paths[key] = [
+                path for path in self.files()
+                if name[1:] in self._text(path) and called.search(self._text(path)) and not self._holds_tests(path)
+                and self._realpath(path) != skip
+            ]
         if key not in self._caller_paths:
             skip = self._realpath(besides)
             self._caller_paths[key] = [
