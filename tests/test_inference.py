@@ -8264,3 +8264,30 @@ def test_games_a_function_plays_once_training_is_over_are_an_evaluation() -> Non
     ]
     # games played before any training are no evaluation of a trained agent
     assert findings(source.replace("ORDER", "play(env, agent, 5)\n        train(500)")) == []
+
+
+def test_a_position_read_back_only_in_a_comment_makes_no_resume() -> None:
+    # the best snapshot, with the optimizer's state, loaded as pretrained weights with the epoch read
+    # left in a comment (`start_epoch = 0  # checkpoint["epoch"]`): an export, not a checkpoint to resume
+    source = """
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters())
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=20)
+        if args.pretrained:
+            checkpoint = torch.load("best_model.pth")
+            READ
+            model.load_state_dict(checkpoint["model_state_dict"])
+        best = 0.0
+        for epoch in range(100):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            scheduler.step()
+            acc = evaluate(model)
+            if acc >= best:
+                best = acc
+                torch.save({"epoch": epoch, "model_state_dict": model.state_dict(), "optimizer_state_dict": optimizer.state_dict()}, "best_model.pth")
+    """
+    assert findings(source.replace("READ", 'start_epoch = 0  # checkpoint["epoch"]')) == []
+    assert [code for code, _ in findings(source.replace("READ", 'start_epoch = checkpoint["epoch"]'))] == ["LC012"]

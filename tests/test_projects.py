@@ -779,6 +779,7 @@ for epoch in range(30):
         ("README.md", "## Requirements\n- Python 3.6\n- PyTorch 0.4.1\n- torchvision 0.2.1\n", False),
         ("requirements.txt", "numpy\ntorch==1.0.0\ntorchvision==0.2.2\n", False),
         ("environment.yml", "dependencies:\n  - pytorch=0.4.1\n  - cuda92\n", False),
+        ("spec-file.txt", "@EXPLICIT\nhttps://example.invalid/linux-64/pytorch-0.4.1-py36_0.tar.bz2\n", False),
         ("README.md", "Tested with PyTorch 0.4.1; PyTorch 1.x works too.\n", True),
         ("requirements.txt", "torch>=1.4\n", True),
         # versions of other things: `torch.optim.Adam(lr=0.001)`, torchvision

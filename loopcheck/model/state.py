@@ -560,7 +560,8 @@ def kept_on_improvement_too(model: LoopModel, checkpoint: Checkpoint, others: li
 
 def _read_back(model: LoopModel, key: str) -> bool:
     quoted = rf"""['"]{re.escape(key)}['"]"""
-    pattern = rf"(?m)^[^#\n]*=[^=\n]*(\[\s*{quoted}\s*\]|\.get\(\s*{quoted})"
+    # (not in a comment: `start_epoch = 0  # checkpoint["epoch"]` reads nothing back)
+    pattern = rf"(?m)^[^#\n]*=[^=#\n]*(\[\s*{quoted}\s*\]|\.get\(\s*{quoted})"
     # (read back by code of the same program: a sibling folder's script with its own checkpoints
     # that never imports this one's code resumes from something else)
     near = os.path.join(model.project.folder_of(model.path), os.path.basename(model.path))

@@ -31,8 +31,9 @@ _ALIASED = lazy(r"([A-Za-z_]\w*)\s+as\s+[A-Za-z_]\w*")
 _TORCH_VERSION = lazy(r"(?i)(?<![\w.-])(?:py)?torch(?![\w.])[ \t]*(?:version[ \t]*)?[=<>~!:(, \t-]{0,6}v?(\d+)\.(\d+|x)")
 """A version of PyTorch a project states (`torch==0.4.1`, `pytorch=1.0.1`, `PyTorch (>=0.4.1)`,
 `PyTorch 1.x`); not `torch.optim.Adam(lr=0.001)` nor `torchvision==0.2.1`."""
-_DECLARING = lazy(r"(?i)^(readme|requirements|environment|install|setup\.(py|cfg)$|pyproject\.toml$)")
-"""The files where a project states what it runs on: readme, requirements, conda environment, setup."""
+_DECLARING = lazy(r"(?i)^(readme|requirements|environment|install|conda|spec-file|setup\.(py|cfg)$|pyproject\.toml$)")
+"""The files where a project states what it runs on: readme, requirements, conda environment (or
+the explicit list `conda list --explicit` writes, `spec-file.txt`), setup."""
 DECLARATION_BYTES = 200_000
 """Of a declaring file, at most this much is read."""
 
