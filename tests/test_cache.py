@@ -312,19 +312,12 @@ def test_a_readme_that_now_states_the_pytorch_version_invalidates_the_entry(tmp_
 
 
 def test_a_call_of_a_method_by_its_name_that_now_runs_under_no_grad_invalidates_the_entry(tmp_path: Path, cache_dir: Path) -> None:
-    from tests.test_projects import DETECTOR, RUNNER
+    from tests.test_projects import RUNNER, detector_project
 
     root = tmp_path / "proj"
-    (root / "algorithms").mkdir(parents=True)
+    root.mkdir()
     (root / "pyproject.toml").write_text("", encoding="utf-8")
-    (root / "algorithms" / "__init__.py").write_text("from .detector import Detector\n", encoding="utf-8")
-    (root / "algorithms" / "detector.py").write_text(DETECTOR, encoding="utf-8")
-    (root / "runner.py").write_text(RUNNER, encoding="utf-8")
-    (root / "main.py").write_text(
-        "from algorithms import Detector\nfrom runner import evaluate\n\nevaluate([Detector()], train_loader, test_loader)\n",
-        encoding="utf-8",
-    )
-    detector = str(root / "algorithms" / "detector.py")
+    detector = str(detector_project(root))
     assert [f.code for f in lint_paths([detector], cache=True).findings] == ["LC007"]
     guarded = RUNNER.replace("        print(det.predict(test))", "        with torch.no_grad():\n            print(det.predict(test))")
     (root / "runner.py").write_text("import torch\n\n\n" + guarded, encoding="utf-8")

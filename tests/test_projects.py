@@ -842,10 +842,9 @@ def evaluate(detectors, train, test):
 '''
 
 
-def test_the_predict_method_of_a_class_that_trains_itself_is_an_evaluation_pass(tmp_path: Path) -> None:
-    # `fit` then `predict` on detectors a runner is handed: the users of the class call `predict`
-    # as they call `fit`, with grad on, though which class each detector is cannot be told there
-    project = new_project(tmp_path, "detectors")
+def detector_project(project: Path) -> Path:
+    """A package of detectors, a runner handed them, and a script handing them over; returns the
+    detector's file."""
     (project / "algorithms").mkdir()
     (project / "algorithms" / "__init__.py").write_text("from .detector import Detector\n", encoding="utf-8")
     (project / "algorithms" / "detector.py").write_text(DETECTOR, encoding="utf-8")
@@ -854,6 +853,14 @@ def test_the_predict_method_of_a_class_that_trains_itself_is_an_evaluation_pass(
         "from algorithms import Detector\nfrom runner import evaluate\n\nevaluate([Detector()], train_loader, test_loader)\n",
         encoding="utf-8",
     )
+    return project / "algorithms" / "detector.py"
+
+
+def test_the_predict_method_of_a_class_that_trains_itself_is_an_evaluation_pass(tmp_path: Path) -> None:
+    # `fit` then `predict` on detectors a runner is handed: the users of the class call `predict`
+    # as they call `fit`, with grad on, though which class each detector is cannot be told there
+    project = new_project(tmp_path, "detectors")
+    detector_project(project)
     found = [(Path(f.path).name, f.code, f.line) for f in lint_project(project)]
     assert found == [("detector.py", "LC007", 19)]
     # under no_grad, the method is right; and so it is when every call of a method of that name runs under no_grad
