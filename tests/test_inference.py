@@ -2164,6 +2164,18 @@ def test_a_tensor_rebound_to_itself_joined_with_a_graph_grows_across_iterations(
     # detached, or a number: nothing kept
     for join in ("predict = torch.cat((predict, output.detach()))", "predict = predict + output.sum().item()"):
         assert [c for c, _ in findings(source.replace("JOIN", join)) if c == "LC009"] == [], join
+    # joined in every iteration to what the loop started from (`scores = torch.cat((scores, out), 0)`,
+    # or first made in the `except` of a `try` that joins): the join keeps every batch's graph
+    unconditional = source.replace("predict = None", "predict = torch.zeros(0, 2)").replace(
+        "                if predict is None:\n                    predict = output\n                else:\n                    JOIN",
+        "                predict = torch.cat((predict, output), 0)",
+    )
+    assert [c for c, _ in findings(unconditional) if c == "LC009"] == ["LC009"]
+    first_in_except = source.replace(
+        "                if predict is None:\n                    predict = output\n                else:\n                    JOIN",
+        "                try:\n                    predict = torch.cat((predict, output), 0)\n                except TypeError:\n                    predict = output",
+    )
+    assert [c for c, _ in findings(first_in_except) if c == "LC009"] == ["LC009"]
 
 
 def test_python_3_6_code_that_names_an_argument_async_is_analysed() -> None:

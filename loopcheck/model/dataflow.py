@@ -1071,8 +1071,8 @@ def _outlives(container: str, loop: Loop, placed: list[Placed], model: LoopModel
         simple = item.simple
         if container not in simple.targets or simple.augmented or item.conditional or not item.loops:
             continue
-        if _sum_spelled_out(simple) is not None:
-            continue  # `total = total + loss` adds to what it held: no reset
+        if _sum_spelled_out(simple) is not None or _grows_itself(simple):
+            continue  # `total = total + loss`, `scores = torch.cat((scores, out))` add to what it held: no reset
         if item.loops[-1] is loop:
             return False  # `total = 0` in every iteration
         if item.loops[-1] in outer:
