@@ -1946,6 +1946,7 @@ MODULE_API = frozenset(
      "share_memory", "append", "extend", "insert", "keys", "values", "items", "pop", "update", "reset_parameters"}
 )
 """nn.Module's (and its containers') own methods: none of them computes with the module's parameters."""
+
 _OLD_TORCH = lazy(r"\.data\[0\]|volatile\s*=\s*True")
 
 

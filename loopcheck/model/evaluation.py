@@ -1397,7 +1397,7 @@ def _only_inspected(function: FunctionInfo, statement: Simple) -> bool:
     # `for idx, p in enumerate(P): print(p.size())`: the elements of an output iterated over are
     # the output too (the loop's header reads it, and is no use of its own)
     over = [loop for loop in function.loops if loop.iter_names & live and isinstance(loop.node, cst.For)]
-    headers = {id(loop.node.iter) for loop in over if isinstance(loop.node, cst.For)}
+    headers = {id(loop.node.iter) for loop in over}
     elements = {target for loop in over for target in loop.targets}
     live |= elements
     seen = used = False
