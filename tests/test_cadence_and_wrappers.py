@@ -546,3 +546,43 @@ def test_a_lambda_schedule_that_never_reads_its_count_has_no_cadence() -> None:
     # `lambda epoch: 1` (a placeholder) changes nothing, whatever the cadence
     assert found(source.replace("LAMBDA", "lambda epoch: 1")) == []
     assert found(source.replace("LAMBDA", "lambda epoch: 0.95 ** epoch")) == [("LC005", "scheduler.step()")]
+
+
+ARMS = """
+if args.scheduler == "cyclic":
+    scheduler = torch.optim.lr_scheduler.CyclicLR(optimizer, base_lr=1e-4, max_lr=0.1, step_size_up=2000)
+else:
+    scheduler = OTHER
+for epoch in range(10):
+    for x, y in loader:
+        optimizer.zero_grad()
+        ((model(x) - y) ** 2).mean().backward()
+        optimizer.step()
+        PER_BATCH
+    PER_EPOCH
+"""
+
+
+def codes(source: str) -> list[str]:
+    return [code for code, _ in found(source)]
+
+
+def test_a_schedule_built_in_arms_of_a_test_is_judged_by_the_arm_the_step_runs_under() -> None:
+    # the cyclic schedule stepped per batch under the test that builds it, the other per epoch
+    source = ARMS.replace("OTHER", "torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.9)").replace(
+        "PER_BATCH", 'if args.scheduler == "cyclic":\n            scheduler.step()'
+    ).replace("PER_EPOCH", 'if args.scheduler != "cyclic":\n        scheduler.step()')
+    assert codes(source) == []
+    # the exponential schedule stepped per batch under the other arm's negation: wrong for the arm it runs
+    wrong = ARMS.replace("OTHER", "torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.9)").replace(
+        "PER_BATCH", 'if not (args.scheduler == "cyclic"):\n            scheduler.step()'
+    ).replace("PER_EPOCH", "pass")
+    assert codes(wrong) == ["LC005"]
+    # stepped per batch with no test: wrong only if wrong for every schedule the arms build
+    either = ARMS.replace("PER_BATCH", "scheduler.step()").replace("PER_EPOCH", "pass")
+    assert codes(either.replace("OTHER", "torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.9)")) == []
+    epochs = either.replace(
+        "torch.optim.lr_scheduler.CyclicLR(optimizer, base_lr=1e-4, max_lr=0.1, step_size_up=2000)",
+        "torch.optim.lr_scheduler.StepLR(optimizer, step_size=30)",
+    ).replace("OTHER", "torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.9)")
+    assert codes(epochs) == ["LC005"]

@@ -4,9 +4,11 @@ The learning rate then runs through its whole schedule in the first epoch, or ba
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable
 
-from loopcheck.model import LoopModel
+from loopcheck.model import Event, LoopModel
+from loopcheck.model.roles import Binding
 from loopcheck.model.schedules import BATCH, EPOCH, sized_by_its_loop
 from loopcheck.rules.base import Report, Rule
 
@@ -118,10 +120,21 @@ for epoch in range(90):
     def check(self, model: LoopModel) -> Iterable[Report]:
         for stepped in model.scheduler_steps:
             scheduler = stepped.event.subject
-            size = model.schedule_size(scheduler)
-            if scheduler is None or size is None or scheduler.binding is None:
+            if scheduler is None or scheduler.binding is None:
                 continue
-            if _EXPECTED[size.unit] == stepped.cadence or sized_by_its_loop(model, scheduler, stepped.loop):
+            # (several schedules built in arms of a test: the step may run any the arms leave; it is
+            # wrong only when it is wrong for each of them)
+            candidates = [replace(scheduler, binding=b) for b in _arms_stepped(model, scheduler.binding, stepped.event)]
+            sizes = [model.schedule_size(candidate) for candidate in candidates]
+            if any(size is None for size in sizes) or len({size.unit for size in sizes if size is not None}) != 1:
+                continue
+            scheduler, size = candidates[0], sizes[0]
+            if scheduler.binding is None or size is None:
+                continue
+            if any(
+                _EXPECTED[size.unit] == stepped.cadence or sized_by_its_loop(model, candidate, stepped.loop)
+                for candidate in candidates
+            ):
                 continue
             built = scheduler.binding.statement.node
             fix = (
@@ -142,3 +155,27 @@ for epoch in range(90):
                 ),
                 related=((built, f"{scheduler.name} is built here"),),
             )
+
+
+def _arms_stepped(model: LoopModel, binding: Binding, event: Event) -> list[Binding]:
+    """The schedules a step may run when the name is built in several arms of a test on a setting
+    (`if args.scheduler == 'exp': ExponentialLR(...) elif args.scheduler == 'cyclic': CyclicLR(...)`):
+    the one whose arm's test the step itself is under (`if args.scheduler == 'cyclic':
+    scheduler.step()`), else those its tests do not rule out (`not (...)` of an arm's test). A name
+    built once (or as one kind of schedule) is its binding."""
+    owner = model.at(binding.function)
+    siblings = [b for b in owner.roles.bindings_of(binding.name, binding.function) if b.call is not None and b.qualified]
+    if binding not in siblings or len({b.last for b in siblings}) < 2:
+        return [binding]
+    placed_at = {id(p.simple): p for p in owner.ordered_statements(binding.function)}
+    arms = {id(b): {g for g in placed_at[id(b.statement)].guards if not g.startswith("not (")} if id(b.statement) in placed_at else set() for b in siblings}
+    caller = model.at(event.context.function)
+    step_guards: set[str] = set()
+    for placed in caller.ordered_statements(event.context.function):
+        if any(call.node is event.node for call in placed.simple.calls):
+            step_guards = set(placed.guards)
+            break
+    chosen = [b for b in siblings if arms[id(b)] & step_guards]
+    if len(chosen) == 1:
+        return chosen
+    return [b for b in siblings if not any(f"not ({g})" in step_guards for g in arms[id(b)])]
