@@ -34,7 +34,11 @@ class MixedSchedulerCadence(Rule):
     either. A schedule sized from the count of the very loop that steps it (`T_0=n_iters // 10`
     stepped once per `for _ in trange(n_iters)`) counts that loop's iterations, whatever the count
     is named. A `LambdaLR` whose lambda never reads the count it is given (`lambda epoch: 1`) has
-    no cadence to get wrong. When the size cannot be judged, nothing is reported."""
+    no cadence to get wrong. A schedule built in arms of a test on a setting (`if args.scheduler ==
+    'cyclic': CyclicLR(...)` `else: ExponentialLR(...)`) is judged by the arm the step runs under
+    (`if args.scheduler == 'cyclic': scheduler.step()`), or, when the step's tests tell none, only
+    when the cadence is wrong for every schedule the arms build. When the size cannot be judged,
+    nothing is reported."""
 
     code = "LC005"
     name = "mixed-scheduler-cadence"
