@@ -294,18 +294,18 @@ def _method_of_driver(model: LoopModel, function: FunctionInfo) -> bool:
         return False  # (a model's own methods are the model: its passes are where they are called)
     if getattr(model.source, "notebook", None) is not None:
         return False  # a notebook is a program: a method no cell calls never runs
+    if not any(
+        other is not function and not other.name.startswith("_") and _trains_itself(model, other)
+        for other in cls.methods.values()
+    ):
+        return False  # (asked first: most classes train nothing, and the searches below read the project)
     called = rf"\.{re.escape(function.name)}\("
     path = model.ir.path
-    if not re.search(called, model.text) and not (
+    # called somewhere: in its file, or, when some file imports its module, in the project
+    return bool(re.search(called, model.text)) or bool(
         path
         and model.project.mentions(r"^", importers_of=os.path.join(model.project.folder_of(path), os.path.basename(path)))
         and model.project.mentions(called)
-    ):
-        # called nowhere: not in its file, nor, when some file imports its module, in the project
-        return False
-    return any(
-        other is not function and not other.name.startswith("_") and _trains_itself(model, other)
-        for other in cls.methods.values()
     )
 
 
@@ -1019,10 +1019,8 @@ def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> b
                     holders.add(simple.targets[0])  # `learn = Learner(model, dls, ...)`: it holds the model
         for simple in simples:
             for call in simple.calls:
-                if call.receiver in holders:
-                    target = model.resolve_call(call, function, via_callers=False)
-                    if target is not None and {"backward", "step"} <= model.reaches(target):
-                        return True  # `learn.fit(1)` of the object given the model
+                if call.receiver in holders and training_callee(model, function, call) is not None:
+                    return True  # `learn.fit(1)` of the object given the model
     return False
 
 
@@ -1568,11 +1566,8 @@ def _played_after_training(model: LoopModel, function: FunctionInfo, loop: Loop)
                 break
             if any(step.loop is inner for inner in _loops_within(statement) for step in caller.training_steps):
                 trained = True
-            for simple in simples:
-                for call in simple.calls:
-                    target = caller.resolve_call(call, edge.caller, via_callers=False)
-                    if target is not None and target is not function and {"backward", "step"} <= caller.reaches(target):
-                        trained = True
+            if any(training_callee(caller, edge.caller, call) is not None for simple in simples for call in simple.calls):
+                trained = True
         else:
             return False  # (the call sits in a statement not at the caller's top level: a loop, a branch)
         if not trained:

@@ -131,7 +131,7 @@ def saved_beside(model: LoopModel, checkpoint: Checkpoint) -> frozenset[str]:
     """Roles whose state another `torch.save` of the same function writes under the same tests
     (`checkpoint.pt` and, just after it, `torch.save(optimizer.state_dict(), "optim_checkpoint.pt")`)."""
     function = checkpoint.function
-    here = _placed(model, function, checkpoint.save)
+    here = placed_of(model, function, checkpoint.save)
     if here is None:
         return frozenset()
     roles: set[str] = set()
@@ -139,7 +139,7 @@ def saved_beside(model: LoopModel, checkpoint: Checkpoint) -> frozenset[str]:
         for call in simple.calls:
             if call is checkpoint.save or qualify(call.dotted, model.ir.imports) != "torch.save" or not call.args:
                 continue
-            where = _placed(model, function, call)
+            where = placed_of(model, function, call)
             if where is None or where.guards != here.guards:
                 continue
             for name in re.findall(r"([A-Za-z_][\w.]*)\.state_dict\(\)", model.code(call.args[0].node)):
@@ -151,7 +151,7 @@ def saved_beside(model: LoopModel, checkpoint: Checkpoint) -> frozenset[str]:
     for other in model.checkpoints:
         if other is checkpoint or other.function is not function or not other.has_model_and_position or ANY_KEY in other.keys:
             continue
-        where = _placed(model, function, other.at)
+        where = placed_of(model, function, other.at)
         if where is not None and where.guards == here.guards:
             roles |= {role for role in (OPTIMIZER, SCHEDULER) if other.saves(role)}
     return frozenset(roles)
@@ -159,7 +159,7 @@ def saved_beside(model: LoopModel, checkpoint: Checkpoint) -> frozenset[str]:
 
 def dead_branch(model: LoopModel, checkpoint: Checkpoint) -> bool:
     """Saved under a test that is literally false (`if False:  # epoch % k == 0`): never runs."""
-    where = _placed(model, checkpoint.function, checkpoint.save)
+    where = placed_of(model, checkpoint.function, checkpoint.save)
     return where is not None and any(guard.strip() in ("False", "0", "None") for guard in where.guards)
 
 
@@ -223,7 +223,7 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
     position = sorted(name for name in path_names if _PROGRESS_KEY.search(name))
     roles = frozenset(role for _, role in saves if role)
     # the periodic save, when there is one besides the one made when a metric improves
-    placed = [_placed(model, function, call) for call in models]
+    placed = [placed_of(model, function, call) for call in models]
     periodic = [call for call, where in zip(models, placed) if where is not None and not _on_improvement(where)]
     first = periodic[0] if periodic else models[0]
     if not position:
@@ -301,7 +301,7 @@ def _reloaded_before_training(
                 continue  # `unet.pt` (the best weights) loaded, `unet_last.pt` saved
             later_starts = [
                 later for later in starts
-                if later > index and _same_branch(item.guards, placed[later].guards)
+                if later > index and same_branch(item.guards, placed[later].guards)
                 and _together(model, function, item.guards, placed[later].guards)
             ]
             if later_starts and (
@@ -337,7 +337,7 @@ def _position_restored(
     trained weights, with its own fresh optimizer."""
     for item in placed:
         simple = item.simple
-        if not _same_branch(load_guards, item.guards):
+        if not same_branch(load_guards, item.guards):
             continue
         if simple.value is None or simple.augmented or isinstance(simple.value, (cst.Integer, cst.Float)):
             continue
@@ -399,7 +399,7 @@ def training_callee(model: LoopModel, function: FunctionInfo, call: CallSite) ->
     return target if target is not None and target is not function and {"backward", "step"} <= model.reaches(target) else None
 
 
-def _same_branch(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+def same_branch(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
     """Can statements under these if-arm tests both run (no test of one negated in the other)?"""
     return not any(f"not ({guard})" in second for guard in first) and not any(f"not ({guard})" in first for guard in second)
 
@@ -523,7 +523,7 @@ def _checkpoint(
 def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
     """Saved every so often while training (not only when a metric improves), or read back somewhere
     in the project to go on from where it stopped (`start_epoch = checkpoint["epoch"]`)."""
-    placed = _placed(model, checkpoint.function, checkpoint.at)
+    placed = placed_of(model, checkpoint.function, checkpoint.at)
     if checkpoint.reloaded:
         # (loaded back before training was established when the checkpoint was found)
         return placed is not None and not _on_improvement(placed) and _while_training(model, checkpoint.function, placed, 0)
@@ -545,14 +545,14 @@ def kept_on_improvement_too(model: LoopModel, checkpoint: Checkpoint, others: li
     """`torch.save(ckpt, last)` then `if best_fitness == fitness: torch.save(ckpt, best)`: the save
     made only when a metric improves copies a dict that another save of the function keeps every
     time; the finding belongs to that one (a best snapshot is an export)."""
-    placed = _placed(model, checkpoint.function, checkpoint.at)
+    placed = placed_of(model, checkpoint.function, checkpoint.at)
     if placed is None or not _on_improvement(placed) or not checkpoint.at.args:
         return False
     saved = model.code(checkpoint.at.args[0].node)  # (what this file hands over, not a helper's parameter)
     for other in others:
         if other is checkpoint or other.function is not checkpoint.function or not other.at.args:
             continue
-        where = _placed(model, other.function, other.at)
+        where = placed_of(model, other.function, other.at)
         if where is not None and not _on_improvement(where) and model.code(other.at.args[0].node) == saved:
             return True
     return False
@@ -712,7 +712,7 @@ def _same_function_after(model: LoopModel, placed: Placed, line: int) -> bool:
     return where.start.line <= line <= where.end.line and not inside_nested
 
 
-def _placed(model: LoopModel, function: FunctionInfo, call: CallSite) -> Placed | None:
+def placed_of(model: LoopModel, function: FunctionInfo, call: CallSite) -> Placed | None:
     return next((p for p in model.ordered_statements(function) if any(c is call for c in p.simple.calls)), None)
 
 
@@ -724,7 +724,7 @@ def _while_training(model: LoopModel, function: FunctionInfo, placed: Placed, de
         return False
     for edge in model.callers(function):
         caller = model.at(edge.caller)
-        at = _placed(caller, edge.caller, edge.call)
+        at = placed_of(caller, edge.caller, edge.call)
         if at is not None and not _on_improvement(at) and _while_training(caller, edge.caller, at, depth + 1):
             return True
     return False

@@ -9,6 +9,7 @@ from typing import Iterable
 
 from loopcheck.model import Event, LoopModel
 from loopcheck.model.roles import Binding
+from loopcheck.model.state import placed_of, same_branch
 from loopcheck.model.schedules import BATCH, EPOCH, sized_by_its_loop
 from loopcheck.rules.base import Report, Rule
 
@@ -129,12 +130,10 @@ for epoch in range(90):
             # (several schedules built in arms of a test: the step may run any the arms leave; it is
             # wrong only when it is wrong for each of them)
             candidates = [replace(scheduler, binding=b) for b in _arms_stepped(model, scheduler.binding, stepped.event)]
-            sizes = [model.schedule_size(candidate) for candidate in candidates]
-            if any(size is None for size in sizes) or len({size.unit for size in sizes if size is not None}) != 1:
+            sizes = [size for candidate in candidates if (size := model.schedule_size(candidate)) is not None]
+            if len(sizes) != len(candidates) or len({size.unit for size in sizes}) != 1:
                 continue
             scheduler, size = candidates[0], sizes[0]
-            if scheduler.binding is None or size is None:
-                continue
             if any(
                 _EXPECTED[size.unit] == stepped.cadence or sized_by_its_loop(model, candidate, stepped.loop)
                 for candidate in candidates
@@ -173,13 +172,9 @@ def _arms_stepped(model: LoopModel, binding: Binding, event: Event) -> list[Bind
         return [binding]
     placed_at = {id(p.simple): p for p in owner.ordered_statements(binding.function)}
     arms = {id(b): {g for g in placed_at[id(b.statement)].guards if not g.startswith("not (")} if id(b.statement) in placed_at else set() for b in siblings}
-    caller = model.at(event.context.function)
-    step_guards: set[str] = set()
-    for placed in caller.ordered_statements(event.context.function):
-        if any(call.node is event.node for call in placed.simple.calls):
-            step_guards = set(placed.guards)
-            break
+    step = placed_of(model.at(event.context.function), event.context.function, event.call) if event.call is not None else None
+    step_guards = set(step.guards) if step is not None else set()
     chosen = [b for b in siblings if arms[id(b)] & step_guards]
     if len(chosen) == 1:
         return chosen
-    return [b for b in siblings if not any(f"not ({g})" in step_guards for g in arms[id(b)])]
+    return [b for b in siblings if same_branch(tuple(arms[id(b)]), tuple(step_guards))]
