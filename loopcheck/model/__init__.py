@@ -25,6 +25,7 @@ from loopcheck.model.flow import (
 from loopcheck.model.program import Node, repeated_tests, run_iterations, run_once
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With, all_statements
 from loopcheck.model.roles import (
+    BUILDING,
     INSTANCE,
     MODEL,
     MODULE_BASES,
@@ -123,6 +124,7 @@ class LoopModel:
         self.ir.model = self
         self.flow = Flow(self)
         self._roles: RoleTable | None = None
+        self._resolved: dict[tuple[int, int, bool, bool], tuple[FunctionInfo | None, CallSite, FunctionInfo]] = {}
         self._bindings: dict[tuple[int, str], Binding | None] = {}
         self._resolving: set[tuple[int, str]] = set()
         self._loop_events: dict[int, Event] = {}
@@ -325,7 +327,21 @@ class LoopModel:
     ) -> FunctionInfo | None:
         """The project function a call runs, when it can be known (here or in another file).
         `via_callers=False` does not follow parameters back to their callers' arguments;
-        `constructors=True` counts `Trainer(...)` as a call of `Trainer.__init__`."""
+        `constructors=True` counts `Trainer(...)` as a call of `Trainer.__init__`.
+        Remembered per call, function and options once no role table is being built (the
+        rules ask about the same calls many times)."""
+        key = (id(call), id(function), via_callers, constructors)
+        known = self._resolved.get(key)
+        if known is not None:
+            return known[0]  # (the call and function are kept with the answer: their ids stay theirs)
+        found = self._resolve_call(call, function, via_callers, constructors)
+        if not BUILDING[0]:
+            self._resolved[key] = (found, call, function)
+        return found
+
+    def _resolve_call(
+        self, call: CallSite, function: FunctionInfo, via_callers: bool, constructors: bool
+    ) -> FunctionInfo | None:
         if call.inner is not None:
             # `Tester(model, loader).run()`: a method of the project class just built
             made = self.definition(call.inner.dotted, function) if call.method and call.inner.inner is None else None

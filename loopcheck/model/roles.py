@@ -247,6 +247,11 @@ def _only_none(table: "RoleTable", name: str, function: FunctionInfo) -> bool:
     return bool(bindings) and all(_is_none(b.statement) for b in bindings)
 
 
+BUILDING = [0]
+"""How many role tables of the project are being built now: while one is, answers that read
+roles see part of a table and must not be remembered."""
+
+
 class RoleTable:
     """Bindings of every function, class and the module, and the lookups over them."""
 
@@ -263,8 +268,12 @@ class RoleTable:
     def build(self) -> None:
         """Classify every assignment. Separate from __init__ so that a lookup made while building
         (through another file's class that derives from one of ours) sees the partial table."""
-        for function in self.ir.functions:
-            self.ensure(function)
+        BUILDING[0] += 1
+        try:
+            for function in self.ir.functions:
+                self.ensure(function)
+        finally:
+            BUILDING[0] -= 1
 
     def ensure(self, function: FunctionInfo) -> None:
         """Classify the function's assignments now, if not done yet: what a factory returns is
