@@ -8303,3 +8303,51 @@ def test_a_position_read_back_only_in_a_comment_makes_no_resume() -> None:
     """
     assert findings(source.replace("READ", 'start_epoch = 0  # checkpoint["epoch"]')) == []
     assert [code for code, _ in findings(source.replace("READ", 'start_epoch = checkpoint["epoch"]'))] == ["LC012"]
+
+
+# a library call that measures a fresh model on made-up input trains nothing -----------------
+
+
+def test_a_library_call_given_a_fresh_model_and_made_up_input_leaves_it_untrained() -> None:
+    """`calculate_flops(model=net, kwargs={"x": torch.randn(...)})` or `summary(net, (3, 32, 32))`
+    between building a model and running it: no data to train on is given, so the forward that
+    follows still runs random weights — a check of the code (shape, range), no evaluation."""
+    source = """
+    from calflops import calculate_flops
+
+    if __name__ == "__main__":
+        net = Dropping()
+        CALL
+        out = net(torch.rand(1, 4))
+        print(out.shape, torch.max(out), torch.min(out))
+    """
+    quiet = [
+        'flops, macs, params = calculate_flops(model=net, kwargs={"x": torch.randn(1, 4)}, output_as_string=True)',
+        "stats = calculate_flops(net, (torch.zeros(2, 4).cuda(),), print_results=False)",
+        "calculate_flops(net, torch.autograd.Variable(torch.randn(3, 4)))",
+    ]
+    for call in quiet:
+        assert findings(source.replace("CALL", call)) == [], call
+    # given data, or given the model alone (a trainer holding its data), the call may train it
+    for call in ["calculate_flops(net, train_loader)", "calculate_flops(net)",
+                 'calculate_flops(model=net, kwargs={"x": batch})']:
+        assert sorted(code for code, _ in findings(source.replace("CALL", call))) == ["LC006", "LC007"], call
+
+
+def test_switching_on_activation_checkpointing_loads_no_weights() -> None:
+    """`Net(use_gradient_checkpoint=True)` recomputes activations to save memory: the model still
+    starts from random weights, so a forward right after it checks the code. A checkpoint given as
+    a path, or `pretrained=True`, loads weights: the forward shows what a trained model does."""
+    source = """
+    def build(**kwargs):
+        return Dropping()
+
+    if __name__ == "__main__":
+        net = build(ARG)
+        out = net(torch.rand(1, 4))
+        print(out.shape, torch.max(out))
+    """
+    for arg in ("use_gradient_checkpoint=True", "use_checkpoint=True", "checkpointing=False"):
+        assert findings(source.replace("ARG", arg)) == [], arg
+    for arg in ("checkpoint='best.pth'", "pretrained=True", "ckpt=True"):
+        assert sorted(code for code, _ in findings(source.replace("ARG", arg))) == ["LC006", "LC007"], arg

@@ -196,3 +196,47 @@ def test_a_graph_made_before_the_loop_is_shared_not_kept_per_iteration() -> None
             parts.append(features[:, i])
     """
     assert lint_source(textwrap.dedent(source), "values.py")[0] == []
+
+
+REPLACING_HELPER = """
+def reduce_all(variables):
+    for i in range(len(variables)):
+        if not torch.is_tensor(variables[i]):
+            variables[i] = torch.tensor(variables[i])
+        torch.distributed.all_reduce(variables[i])
+        REPLACE
+    return variables
+"""
+
+
+@pytest.mark.parametrize("replace", [
+    "variables[i] = variables[i].item()",
+    "variables[i] = float(variables[i])",
+])
+@pytest.mark.parametrize("unpack", ["[loss] = reduce_all([loss])", "loss, = reduce_all(variables=[loss])",
+                                    "loss = reduce_all([loss])[0]"])
+def test_a_helper_replacing_every_element_by_a_number_returns_no_graph(replace: str, unpack: str) -> None:
+    """`for i in range(len(values)): values[i] = values[i].item()` turns every element of the list
+    it returns into a number: what the caller unpacks from it carries no graph."""
+    prelude = REPLACING_HELPER.replace("REPLACE", replace)
+    assert retained(f"{unpack}\n    kept.append(loss)", prelude) == []
+
+
+@pytest.mark.parametrize("replace", [
+    "if i == 0:\n            variables[i] = variables[i].item()",  # only some elements
+    "variables[0] = variables[0].item()",  # one element, not each
+    "variables[i] = variables[i] * 2",  # each element still a tensor with its graph
+])
+def test_a_helper_leaving_some_elements_tensors_still_returns_a_graph(replace: str) -> None:
+    prelude = REPLACING_HELPER.replace("REPLACE", replace)
+    assert retained("[loss] = reduce_all([loss])\n    kept.append(loss)", prelude) == ["kept.append(loss)"]
+
+
+def test_replacing_elements_by_enumerate_index_counts_too() -> None:
+    prelude = """
+    def to_numbers(values):
+        for i, _ in enumerate(values):
+            values[i] = values[i].item()
+        return values
+    """
+    assert retained("[loss] = to_numbers([loss])\n    kept.append(loss)", prelude) == []

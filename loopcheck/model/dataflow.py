@@ -131,6 +131,44 @@ def walk(
             yield from walk(stmt.orelse, grad, loops, conditional, guards)
 
 
+def _every_element_replaced(placed: Placed) -> str | None:
+    """The list whose every element the statement replaces: `values[i] = x` run unconditionally
+    in a loop over the list's indices (`for i in range(len(values))`, `for i, _ in
+    enumerate(values)`), the innermost loop around it."""
+    simple = placed.simple
+    node = simple.node
+    if placed.conditional or not placed.loops or simple.targets or len(simple.subscript_targets) != 1:
+        return None
+    if not isinstance(node, cst.Assign) or len(node.targets) != 1:
+        return None
+    target = node.targets[0].target
+    if not (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and len(target.slice) == 1):
+        return None
+    index = target.slice[0].slice
+    if not (isinstance(index, cst.Index) and isinstance(index.value, cst.Name)):
+        return None
+    name, counter = target.value.value, index.value.value
+    loop = placed.loops[-1]
+    if not isinstance(loop.node, cst.For):
+        return None
+    iterated = loop.node.iter
+    over = loop.node.target
+    if isinstance(iterated, cst.Call) and isinstance(iterated.func, cst.Name):
+        args = iterated.args
+        if iterated.func.value == "range" and len(args) == 1 and isinstance(over, cst.Name) and over.value == counter:
+            length = args[0].value  # `range(len(values))`
+            if (isinstance(length, cst.Call) and isinstance(length.func, cst.Name) and length.func.value == "len"
+                    and len(length.args) == 1 and isinstance(length.args[0].value, cst.Name)
+                    and length.args[0].value.value == name):
+                return name
+        if iterated.func.value == "enumerate" and len(args) == 1 and isinstance(args[0].value, cst.Name) and (
+            args[0].value.value == name and isinstance(over, cst.Tuple) and over.elements
+            and isinstance(over.elements[0].value, cst.Name) and over.elements[0].value.value == counter
+        ):
+            return name  # `for i, _ in enumerate(values)`
+    return None
+
+
 def simples_of(block: Block) -> Iterator[Simple]:
     return (placed.simple for placed in walk(block, "on"))
 
@@ -373,6 +411,10 @@ class Values:
     def _assign(self, placed: Placed) -> None:
         simple = placed.simple
         self._write_keys(simple, placed.grad)
+        replaced = _every_element_replaced(placed)
+        if replaced is not None and replaced in self.graph and not self.carries(simple.value, placed.grad):
+            # `for i in range(len(values)): values[i] = values[i].item()`: no element keeps a graph
+            self.graph.pop(replaced, None)
         if not simple.targets:
             return
         for target in simple.targets:

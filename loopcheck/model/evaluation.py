@@ -20,7 +20,7 @@ from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide, 
 import libcst as cst
 
 from loopcheck.model.build import dotted_name, functions_within, literal_value, nodes_within, qualify
-from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, PARAMETER_FREE_LAYER, Placed, feeding_backward, simples_of, walk
+from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, simples_of, walk
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import events_of
 from loopcheck.model.state import requires_grad_set, training_callee
@@ -1313,8 +1313,13 @@ def _pretrained(call: CallSite) -> bool:
     """`vgg16(pretrained=True)`, `resnet50(weights=...)`, `Model.from_pretrained(...)`, `torch.load(...)`."""
     for arg in call.args:
         if arg.keyword is not None and re.search(r"(?i)pretrain|weights|checkpoint|ckpt", arg.keyword):
-            if not (isinstance(arg.node, cst.Name) and arg.node.value in ("False", "None")):
-                return True
+            if isinstance(arg.node, cst.Name) and arg.node.value in ("False", "None"):
+                continue
+            if isinstance(arg.node, cst.Name) and arg.node.value == "True" and "checkpoint" in arg.keyword.lower() and not re.search(
+                r"(?i)pretrain|weights", arg.keyword
+            ):
+                continue  # `use_gradient_checkpoint=True`, `use_checkpoint=True`: recompute activations to save memory; weights come as a path
+            return True
     return bool(re.search(r"(?i)load|pretrain|checkpoint|restore", call.dotted or call.method or ""))
 
 
@@ -1362,7 +1367,59 @@ def _untouched_between(
             if call.receiver == name and call.method not in _HARMLESS_METHODS and not _submodule_of(model, binding, call.method):
                 return False
             if any(name in arg.names and not _parameters_of(arg.node) for arg in call.args) and (call.dotted or "") not in _HARMLESS_USES:
-                return False  # (`optim.Adam(model.parameters())` builds an optimizer, trains nothing)
+                if not _probed_with_made_up_input(call, name):
+                    return False  # (`optim.Adam(model.parameters())` builds an optimizer, trains nothing)
+    return False
+
+
+def _probed_with_made_up_input(call: CallSite, name: str) -> bool:
+    """`calculate_flops(model=net, kwargs={"x": torch.randn(1, 3, h, w)})`, `summary(net,
+    torch.zeros(1, 3, 32, 32))`: a library call given the model and input it makes up on the spot
+    (tensors drawn or filled from a shape, constants), nothing else: there is no data to train on,
+    so it measures the model, whatever the call does. A call given the model alone (`trainer.fit(net)`)
+    may train it on data it holds."""
+    others = [arg.node for arg in call.args if not (isinstance(arg.node, cst.Name) and arg.node.value == name)]
+    if len(others) == len(call.args):
+        return False  # the model goes in inside an expression (`wrap(net.encoder)`): not just given
+    return any(_makes_up_tensor(node) for node in others) and all(_made_up(node) for node in others)
+
+
+def _makes_up_tensor(node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.Call):
+        func = node.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        return last in FRESH_TENSORS or any(
+            _makes_up_tensor(arg.value) for arg in node.args
+        ) or (isinstance(node.func, cst.Attribute) and _makes_up_tensor(node.func.value))  # `torch.zeros(2, 4).cuda()`
+    if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+        return any(_makes_up_tensor(element.value) for element in node.elements)
+    if isinstance(node, cst.Dict):
+        return any(isinstance(element, cst.DictElement) and _makes_up_tensor(element.value) for element in node.elements)
+    return False
+
+
+def _made_up(node: cst.CSTNode) -> bool:
+    """A value written in the call itself: a constant, a tensor drawn or filled from a shape
+    (`torch.randn(1, 3, h, w)`, `Variable(torch.zeros(2, 8))`), or a container of these."""
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None")
+    if isinstance(node, cst.UnaryOperation):
+        return _made_up(node.expression)
+    if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+        return all(_made_up(element.value) for element in node.elements)
+    if isinstance(node, cst.Dict):
+        return all(isinstance(element, cst.DictElement) and _made_up(element.value) for element in node.elements)
+    if isinstance(node, cst.Call):
+        func = node.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        if last in FRESH_TENSORS:
+            return True  # (its arguments are a shape)
+        if last in ("Variable", "to", "cuda", "float", "half"):
+            return all(_made_up(arg.value) for arg in node.args if arg.keyword is None) and (
+                not isinstance(node.func, cst.Attribute) or last == "Variable" or _made_up(node.func.value)
+            )
     return False
 
 
