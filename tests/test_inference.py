@@ -8351,3 +8351,90 @@ def test_switching_on_activation_checkpointing_loads_no_weights() -> None:
         assert findings(source.replace("ARG", arg)) == [], arg
     for arg in ("checkpoint='best.pth'", "pretrained=True", "ckpt=True"):
         assert sorted(code for code, _ in findings(source.replace("ARG", arg))) == ["LC006", "LC007"], arg
+
+
+def test_a_function_named_for_scores_or_decisions_evaluates() -> None:
+    """`decision_function(X)`, `get_outlier_scores(X)`: a detector's scoring of data, named for
+    what it returns, is an evaluation pass like `predict(X)`; its forwards need no_grad."""
+    source = """
+    class Detector:
+        def __init__(self):
+            self.net = Tiny()
+            self.optimizer = torch.optim.Adam(self.net.parameters())
+
+        def fit(self, X):
+            for epoch in range(10):
+                self.optimizer.zero_grad()
+                loss = self.net(X).pow(2).mean()
+                loss.backward()
+                self.optimizer.step()
+            self.decision_scores_ = self.NAME(X)
+            return self
+
+        def NAME(self, X):
+            out = self.net(torch.as_tensor(X))
+            return out.detach().cpu().numpy()[:, 0]
+    """
+    for name in ("decision_function", "get_outlier_scores", "score_samples"):
+        assert findings(source.replace("NAME", name)) == [("LC007", "out = self.net(torch.as_tensor(X))")], name
+    assert findings(source.replace("NAME", "transform_rows")) == []  # nothing tells what it returns
+
+
+def test_a_container_built_from_a_list_holds_what_the_list_was_filled_with() -> None:
+    """`nn.Sequential(*layers)` after `layers.append(nn.Dropout(p))` in a loop: the model holds a
+    dropout, so evaluating it in training mode is LC006; filled with linear layers only, it is not."""
+    source = """
+    class Scorer:
+        def __init__(self, sizes):
+            layers = []
+            for a, b in zip(sizes, sizes[1:]):
+                layers.append(nn.Linear(a, b))
+                FILL
+            self.net = nn.Sequential(*layers)
+            self.optimizer = torch.optim.Adam(self.net.parameters())
+
+        def fit(self, x):
+            for epoch in range(10):
+                self.optimizer.zero_grad()
+                self.net(x).pow(2).mean().backward()
+                self.optimizer.step()
+            return self
+
+        def predict(self, x):
+            with torch.no_grad():
+                return self.net(x)
+
+    scorer = Scorer([4, 8, 1])
+    scorer.fit(torch.randn(16, 4))
+    print(scorer.predict(torch.randn(16, 4)))
+    """
+    assert findings(source.replace("FILL", "layers.append(nn.Dropout(0.2))")) == [("LC006", "return self.net(x)")]
+    assert findings(source.replace("FILL", "layers += [nn.BatchNorm1d(b)]")) == [("LC006", "return self.net(x)")]
+    assert findings(source.replace("FILL", "layers.append(nn.ReLU())")) == []
+
+
+def test_a_method_returning_self_hands_back_the_object_it_was_called_on() -> None:
+    """`scorer = Scorer(sizes).fit(X)` with `fit` ending in `return self` (the scikit-learn
+    convention): `scorer` is the Scorer just built, so `scorer.predict(x)` runs its model."""
+    source = """
+    class Scorer:
+        def __init__(self):
+            self.net = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.2), nn.Linear(8, 1))
+            self.optimizer = torch.optim.Adam(self.net.parameters())
+
+        def fit(self, x):
+            for epoch in range(10):
+                self.optimizer.zero_grad()
+                self.net(x).pow(2).mean().backward()
+                self.optimizer.step()
+            return RETURNED
+
+        def predict(self, x):
+            with torch.no_grad():
+                return self.net(x)
+
+    scorer = Scorer().fit(torch.randn(16, 4))
+    print(scorer.predict(torch.randn(16, 4)))
+    """
+    assert findings(source.replace("RETURNED", "self")) == [("LC006", "return self.net(x)")]
+    assert findings(source.replace("RETURNED", "self.net(x).mean().item()")) == []  # a number: no object

@@ -466,6 +466,13 @@ class LoopModel:
             role, cls = self.at(made).returned_role(made)
             if role is not None:
                 return role, cls, qualified
+        if call.inner is not None and call.method is not None and call.method not in RETURNS_SELF:
+            # `Scorer(sizes).fit(X)`: what the method of the object just built returns (itself)
+            method = self.resolve_call(call, function, via_callers=False)
+            if method is not None:
+                role, cls = self.at(method).returned_role(method)
+                if role is not None:
+                    return role, cls, None
         return classify_constructor(qualified), None, qualified
 
     def _built_from_registry(self, call: CallSite, function: FunctionInfo) -> tuple[str | None, ClassInfo | None, str | None]:
@@ -591,7 +598,10 @@ class LoopModel:
             if element is not None:
                 items = value.elements if isinstance(value, cst.Tuple) else ()
                 value = items[element[0]].value if len(items) == element[1] else None
-            if isinstance(value, cst.Name):
+            if isinstance(value, cst.Name) and value.value == "self" and function.cls is not None and element is None:
+                # `def fit(self, X): ...; return self`: the object the method is called on
+                role, cls = self.class_role(function.cls), function.cls
+            elif isinstance(value, cst.Name):
                 self.roles.ensure(function)
                 bound = self.roles.lookup(value.value, function)
                 role, cls = (bound.role, bound.cls) if bound is not None else (None, None)

@@ -38,7 +38,7 @@ _MODE_LAYERS = lazy(
 )
 EVAL_FUNCTION = lazy(
     r"(?i)(^|_)(eval|evaluate|evaluation|validate|validation|val|valid|test|predict|prediction|infer|inference"
-    r"|generate|generation)"
+    r"|generate|generation|score|scores|decision)"
     r"(_|$|\d)"
 )
 EVAL_DATA = lazy(r"(?i)(^|[^a-z])(val|valid|validation|test|eval|dev|holdout)([^a-z]|$|loader|data|set)")
@@ -2866,6 +2866,27 @@ def _event_at(model: LoopModel, function: FunctionInfo, node: object) -> Event |
 # what a model holds --------------------------------------------------------------------
 
 
+def _filled_with_mode_layers(model: LoopModel, binding: Binding) -> bool:
+    """`nn.Sequential(*layers)` or `nn.ModuleList(layers)` where the function put a dropout or
+    batch norm into `layers` (`layers.append(nn.Dropout(p))`, `layers = [..., nn.BatchNorm1d(n)]`,
+    `layers += [...]`): the container holds what its list was filled with."""
+    call = _built_by(binding.call) if binding.call is not None else None
+    lists = {
+        arg.node.value.value if isinstance(arg.node, cst.StarredElement) else arg.node.value
+        for arg in (call.args if call is not None else ())
+        if isinstance(arg.node, cst.Name) or isinstance(arg.node, cst.StarredElement) and isinstance(arg.node.value, cst.Name)
+    }
+    if not lists:
+        return False
+    for simple in binding.function.simples:
+        for filled in simple.calls:
+            if filled.receiver in lists and filled.method in APPENDING_METHODS and _MODE_LAYERS.search(model.code(filled.node)):
+                return True
+        if set(simple.targets) & lists and simple.value is not None and _MODE_LAYERS.search(model.code(simple.value)):
+            return True
+    return False
+
+
 def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
     """Could the model behave differently in train and eval mode? True for a library model or
     factory whose class cannot be seen; False when nothing visible builds it (nothing to judge)."""
@@ -2919,7 +2940,9 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         # a built-in layer or container: its arguments say whether dropout or batch norm is inside
         last = qualified.rsplit(".", 1)[-1]
         owner = model.at(binding.function)
-        return last.startswith("Transformer") or bool(_MODE_LAYERS.search(owner.code(binding.call.node)))
+        return last.startswith("Transformer") or bool(_MODE_LAYERS.search(owner.code(binding.call.node))) or (
+            last in _CONTAINERS and _filled_with_mode_layers(owner, binding)
+        )
     if binding.call is not None and _never_defined(model.at(binding.function), _built_by(binding.call), binding.function):
         return False  # `fastText(config)` with no such name anywhere: the code cannot run
     if binding.call is not None and _from_stale_project_module(model.at(binding.function), _built_by(binding.call)):
