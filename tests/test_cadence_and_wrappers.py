@@ -586,3 +586,44 @@ def test_a_schedule_built_in_arms_of_a_test_is_judged_by_the_arm_the_step_runs_u
         "torch.optim.lr_scheduler.StepLR(optimizer, step_size=30)",
     ).replace("OTHER", "torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.9)")
     assert codes(epochs) == ["LC005"]
+
+
+def test_a_schedule_built_in_another_file_and_handed_to_a_trainer_is_judged_there(tmp_path) -> None:
+    """run.py builds CosineAnnealingLR(T_max=len(train_loader)) and hands it to a Trainer of
+    trainer.py that steps it once per epoch: reported in trainer.py, naming the file it is built
+    in (an internal error before: the message asked this file for the other file's position)."""
+    from loopcheck.engine import lint_paths
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    (tmp_path / "trainer.py").write_text(textwrap.dedent("""
+        class Trainer:
+            def __init__(self, model, optimizer, scheduler, epochs):
+                self.model = model
+                self.optimizer = optimizer
+                self.scheduler = scheduler
+                self.epochs = epochs
+
+            def train(self, train_loader):
+                for epoch in range(self.epochs):
+                    for x, y in train_loader:
+                        self.optimizer.zero_grad()
+                        self.model(x).sum().backward()
+                        self.optimizer.step()
+                    self.scheduler.step()
+    """))
+    (tmp_path / "run.py").write_text(textwrap.dedent("""
+        import torch
+        from trainer import Trainer
+
+        model = torch.nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        train_loader = torch.utils.data.DataLoader(range(10))
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=len(train_loader))
+        Trainer(model, optimizer, scheduler=scheduler, epochs=100).train(train_loader)
+    """))
+    result = lint_paths([str(tmp_path)], root=str(tmp_path))
+    assert result.errors == []
+    (finding,) = [f for f in result.findings if f.code == "LC005"]
+    assert finding.path.endswith("trainer.py") and finding.line == 15
+    assert "CosineAnnealingLR built on line 8 of run.py" in finding.message
+    assert [(r.line, r.path) for r in finding.related] == [(8, finding.related[0].path)] and finding.related[0].path.endswith("run.py")

@@ -4,6 +4,7 @@ The learning rate then runs through its whole schedule in the first epoch, or ba
 """
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from typing import Iterable
 
@@ -140,6 +141,9 @@ for epoch in range(90):
             ):
                 continue
             built = scheduler.binding.statement.node
+            # (built in another file of the project, handed to a trainer: say which)
+            built_path, built_at = model.locate(built)
+            line = str(built_at.start.line) if built_path == model.path else f"{built_at.start.line} of {os.path.basename(built_path)}"
             fix = (
                 "step it once per epoch, after the batch loop"
                 if size.unit == "epoch"
@@ -150,7 +154,7 @@ for epoch in range(90):
                 message=self.message.format(
                     scheduler=scheduler.name,
                     kind=scheduler.binding.last,
-                    line=model.position(built).start.line,
+                    line=line,
                     evidence=size.evidence,
                     unit=size.unit,
                     cadence=stepped.cadence,
