@@ -8438,3 +8438,21 @@ def test_a_method_returning_self_hands_back_the_object_it_was_called_on() -> Non
     """
     assert findings(source.replace("RETURNED", "self")) == [("LC006", "return self.net(x)")]
     assert findings(source.replace("RETURNED", "self.net(x).mean().item()")) == []  # a number: no object
+
+
+def test_a_name_bound_by_calling_itself_resolves_to_nothing_and_loses_no_finding() -> None:
+    """`callback = callback()` (a class or a factory passed in, replaced by what it builds) and
+    then `callback(trainer)`: asking what the call runs asked again what the name was bound to,
+    without end (a RecursionError that lost every finding of the file); now it resolves to nothing
+    and the file's other findings stay."""
+    source = """
+    def fit(model, loader, optimizer, callbacks):
+        for callback in callbacks:
+            callback = callback()
+            callback(model)
+        for x, y in loader:
+            loss = model(x).sum()
+            loss.backward()
+            optimizer.step()
+    """
+    assert findings(source) == [("LC001", "loss.backward()")]

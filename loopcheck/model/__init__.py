@@ -125,6 +125,8 @@ class LoopModel:
         self.flow = Flow(self)
         self._roles: RoleTable | None = None
         self._resolved: dict[tuple[int, int, bool, bool], tuple[FunctionInfo | None, CallSite, FunctionInfo]] = {}
+        self._closing: set[int] = set()
+        """Bindings' calls whose returned closure is being resolved (a name bound by calling itself)."""
         self._bindings: dict[tuple[int, str], Binding | None] = {}
         self._resolving: set[tuple[int, str]] = set()
         self._loop_events: dict[int, Event] = {}
@@ -428,9 +430,13 @@ class LoopModel:
     def returned_closure(self, binding: Binding) -> FunctionInfo | None:
         """`train_step = model.trainer(optimizer, loader)` where the project function defines
         `def train(i, ...)` inside and returns it: calling `train_step(...)` runs that function."""
-        if binding.call is None:
-            return None
-        factory = self.at(binding.function).resolve_call(binding.call, binding.function, via_callers=False)
+        if binding.call is None or id(binding.call) in self._closing:
+            return None  # (`step = step(...)`: the call that binds the name calls what the name was)
+        self._closing.add(id(binding.call))
+        try:
+            factory = self.at(binding.function).resolve_call(binding.call, binding.function, via_callers=False)
+        finally:
+            self._closing.discard(id(binding.call))
         if factory is None or not factory.nested:
             return None
         returned = {name for simple in factory.simples if simple.jump == "return" for name in simple.returned_names}
