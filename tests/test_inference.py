@@ -8456,3 +8456,94 @@ def test_a_name_bound_by_calling_itself_resolves_to_nothing_and_loses_no_finding
             optimizer.step()
     """
     assert findings(source) == [("LC001", "loss.backward()")]
+
+
+def test_a_checkpoint_dict_bound_to_an_attribute_is_read_like_one_bound_to_a_name() -> None:
+    """`self.run_state = {"model": ..., "current_epoch": ..., "optimizer": ...}` then
+    `torch.save(self.run_state, path)` in an experiment class that steps a scheduler and resumes
+    from that file: the scheduler's state is left out (LC012), as with a local name."""
+    source = """
+    class Experiment:
+        def __init__(self):
+            self.model = Tiny()
+            self.optimizer = torch.optim.Adam(self.model.parameters())
+            self.scheduler = torch.optim.lr_scheduler.StepLR(self.optimizer, 10)
+            self.current_epoch = 0
+
+        def resume(self, path):
+            state = torch.load(path)
+            self.model.load_state_dict(state["model"])
+            self.optimizer.load_state_dict(state["optimizer"])
+            self.current_epoch = state["current_epoch"]
+
+        def save(self, path):
+            self.run_state = {
+                "model": self.model.state_dict(),
+                "current_epoch": self.current_epoch,
+                "optimizer": self.optimizer.state_dict(),
+                EXTRA
+            }
+            torch.save(self.run_state, path)
+
+        def run(self, loader, path):
+            self.resume(path)
+            while self.current_epoch < 100:
+                for x, y in loader:
+                    self.optimizer.zero_grad()
+                    self.model(x).sum().backward()
+                    self.optimizer.step()
+                self.current_epoch += 1
+                self.save(path)
+                self.scheduler.step()
+    """
+    assert findings(source.replace("EXTRA", "")) == [("LC012", "torch.save(self.run_state, path)")]
+    assert findings(source.replace("EXTRA", '"scheduler": self.scheduler.state_dict(),')) == []
+
+
+def test_reading_a_value_of_a_fresh_model_gives_the_call_no_model() -> None:
+    """`print("# Parameters: {}".format(model.num_parameters))` between building a model and
+    running it on noise: the call is given a number the model holds, not the model, so the forward
+    still checks the code of a fresh model. Given the model itself, or a part of it, the call may
+    train it."""
+    source = """
+    class Counted(Dropping):
+        def __init__(self):
+            super().__init__()
+            self.num_parameters = 10
+            self.head = nn.Linear(2, 2)
+
+    def _test_counted():
+        model = Counted()
+        ARG
+        output = model(torch.rand(2, 4))
+        print(output.size())
+        loss = output.pow(2).mean()
+        print(loss)
+
+    if __name__ == "__main__":
+        _test_counted()
+    """
+    assert findings(source.replace("ARG", 'print("# Parameters: {}".format(model.num_parameters))')) == []
+    for arg in ('log("{}".format(model))', "log(model.head)"):
+        assert sorted(code for code, _ in findings(source.replace("ARG", arg))) == ["LC006", "LC007"], arg
+
+
+def test_an_attribute_of_a_library_import_named_like_a_model_is_a_function() -> None:
+    """`SerializationTool.serialize_model(global_model)` (a class imported from an installed
+    library): a function that does something to a model, not a model run forward, whatever its
+    name ends with. `self.model(x)` or `trainer.model(x)` on objects of the code stay forwards."""
+    source = """
+    from fedlab.utils.serialization import SerializationTool
+
+    model = Dropping()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for x, y in loader:
+        optimizer.zero_grad()
+        model(x).sum().backward()
+        optimizer.step()
+    for round in range(args.test_rounds):
+        CALL
+        stats = [client.evaluate(params) for client in clients]
+    """
+    assert findings(source.replace("CALL", "params = SerializationTool.serialize_model(model)")) == []
+    assert sorted(code for code, _ in findings(source.replace("CALL", "params = model(test_x).argmax(-1)"))) == ["LC006", "LC007"]

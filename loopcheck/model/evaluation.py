@@ -1366,10 +1366,29 @@ def _untouched_between(
                 continue
             if call.receiver == name and call.method not in _HARMLESS_METHODS and not _submodule_of(model, binding, call.method):
                 return False
-            if any(name in arg.names and not _parameters_of(arg.node) for arg in call.args) and (call.dotted or "") not in _HARMLESS_USES:
+            if any(
+                name in arg.names and not _parameters_of(arg.node) and not _reads_a_value_of(model, binding, name, arg.node)
+                for arg in call.args
+            ) and (call.dotted or "") not in _HARMLESS_USES:
                 if not _probed_with_made_up_input(call, name):
                     return False  # (`optim.Adam(model.parameters())` builds an optimizer, trains nothing)
     return False
+
+
+def _reads_a_value_of(model: LoopModel, binding: Binding, name: str, node: cst.CSTNode) -> bool:
+    """`"{}".format(model.num_parameters)`, `log(model.name)`: the argument is an attribute of the
+    model that is no part of it (no submodule its class assigns), read for its value: the call is
+    not given the model."""
+    if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == name):
+        return False
+    if binding.cls is None:
+        return False
+    attribute = f"self.{node.attr.value}"
+    for cls in model.class_chain(binding.cls):
+        for bound in model.at_class(cls).roles.attributes.get(id(cls), {}).get(attribute, []):
+            if bound.role == MODEL or bound.role is None and bound.call is not None:
+                return False  # a submodule (or what a call builds, unknown): a part of the model
+    return True
 
 
 def _probed_with_made_up_input(call: CallSite, name: str) -> bool:

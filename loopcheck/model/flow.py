@@ -408,6 +408,13 @@ class Flow:
                 return None
         if "." in name and _FUNCTION_VERB.match(last) and self.model.binding(name, function) is None:
             return None  # `onnx.checker.check_model(proto)`: a function named for what it does to a model
+        head = name.split(".", 1)[0]
+        if "." in name and head in self.model.ir.import_refs and self.model.definition(head, function) is None and (
+            self.model.roles.lookup(head, function) is None and self.model.binding(name, function) is None
+        ):
+            # `SerializationTool.serialize_model(net)`: a function of a library import, whatever its
+            # name ends with (what an installed library's attribute is cannot be seen)
+            return None
         if name == "self" and function.cls is not None and self.model.is_module_class(function.cls):
             # `self(x)` in a model's own method runs its forward
             own = self.subject("self", function)

@@ -761,25 +761,27 @@ def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> t
         keys, statements = _literal_keys(display), [simple]
         _add_nested(function, display, keys, statements, 2)
         return keys, statements
-    if not isinstance(saved, cst.Name):
+    # a name, or an attribute the function binds (`self.run_state = {...}; torch.save(self.run_state, f)`)
+    name = saved.value if isinstance(saved, cst.Name) else dotted_name(saved) if isinstance(saved, cst.Attribute) else None
+    if name is None:
         return None
     keys = set()
     statements = []
     loaded = False
     for assignment in function.assignments:
-        if saved.value in assignment.targets and (display := _as_dict(assignment.value)) is not None:
+        if name in assignment.targets and (display := _as_dict(assignment.value)) is not None:
             keys |= _literal_keys(display)
             statements.append(assignment)
             _add_nested(function, display, keys, statements, 2)
-        elif saved.value in assignment.targets and any(_loads(call) for call in assignment.calls):
+        elif name in assignment.targets and any(_loads(call) for call in assignment.calls):
             loaded = True
-        elif saved.value in assignment.subscript_targets and isinstance(assignment.node, cst.Assign):
+        elif name in assignment.subscript_targets and isinstance(assignment.node, cst.Assign):
             for target in assignment.node.targets:
                 if isinstance(target.target, cst.Subscript):
                     named = _subscript_keys(target.target)
                     keys |= named if named or not _takes_keywords(function) else {ANY_KEY}
             statements.append(assignment)
-    if loaded and not any(saved.value in s.targets for s in statements):
+    if loaded and not any(name in s.targets for s in statements):
         # bound only to a checkpoint read back (`ckpt = torch.load(path)`): the dict holds what that
         # held, whatever keys are written here (`ckpt["optimizer"] = None` strips a finished run's
         # checkpoint on purpose)
