@@ -8380,34 +8380,39 @@ def test_a_function_named_for_scores_or_decisions_evaluates() -> None:
     assert findings(source.replace("NAME", "transform_rows")) == []  # nothing tells what it returns
 
 
+SCORER = """
+class Scorer:
+    def __init__(self, sizes):
+        BUILD
+        self.optimizer = torch.optim.Adam(self.net.parameters())
+
+    def fit(self, x):
+        for epoch in range(10):
+            self.optimizer.zero_grad()
+            self.net(x).pow(2).mean().backward()
+            self.optimizer.step()
+        return RETURNED
+
+    def predict(self, x):
+        with torch.no_grad():
+            return self.net(x)
+
+USE
+print(scorer.predict(torch.randn(16, 4)))
+"""
+
+
 def test_a_container_built_from_a_list_holds_what_the_list_was_filled_with() -> None:
     """`nn.Sequential(*layers)` after `layers.append(nn.Dropout(p))` in a loop: the model holds a
     dropout, so evaluating it in training mode is LC006; filled with linear layers only, it is not."""
-    source = """
-    class Scorer:
-        def __init__(self, sizes):
-            layers = []
-            for a, b in zip(sizes, sizes[1:]):
-                layers.append(nn.Linear(a, b))
-                FILL
-            self.net = nn.Sequential(*layers)
-            self.optimizer = torch.optim.Adam(self.net.parameters())
-
-        def fit(self, x):
-            for epoch in range(10):
-                self.optimizer.zero_grad()
-                self.net(x).pow(2).mean().backward()
-                self.optimizer.step()
-            return self
-
-        def predict(self, x):
-            with torch.no_grad():
-                return self.net(x)
-
-    scorer = Scorer([4, 8, 1])
-    scorer.fit(torch.randn(16, 4))
-    print(scorer.predict(torch.randn(16, 4)))
-    """
+    build = """layers = []
+        for a, b in zip(sizes, sizes[1:]):
+            layers.append(nn.Linear(a, b))
+            FILL
+        self.net = nn.Sequential(*layers)"""
+    source = SCORER.replace("BUILD", build).replace("RETURNED", "self").replace(
+        "USE", "scorer = Scorer([4, 8, 1])\nscorer.fit(torch.randn(16, 4))"
+    )
     assert findings(source.replace("FILL", "layers.append(nn.Dropout(0.2))")) == [("LC006", "return self.net(x)")]
     assert findings(source.replace("FILL", "layers += [nn.BatchNorm1d(b)]")) == [("LC006", "return self.net(x)")]
     assert findings(source.replace("FILL", "layers.append(nn.ReLU())")) == []
@@ -8416,26 +8421,9 @@ def test_a_container_built_from_a_list_holds_what_the_list_was_filled_with() -> 
 def test_a_method_returning_self_hands_back_the_object_it_was_called_on() -> None:
     """`scorer = Scorer(sizes).fit(X)` with `fit` ending in `return self` (the scikit-learn
     convention): `scorer` is the Scorer just built, so `scorer.predict(x)` runs its model."""
-    source = """
-    class Scorer:
-        def __init__(self):
-            self.net = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.2), nn.Linear(8, 1))
-            self.optimizer = torch.optim.Adam(self.net.parameters())
-
-        def fit(self, x):
-            for epoch in range(10):
-                self.optimizer.zero_grad()
-                self.net(x).pow(2).mean().backward()
-                self.optimizer.step()
-            return RETURNED
-
-        def predict(self, x):
-            with torch.no_grad():
-                return self.net(x)
-
-    scorer = Scorer().fit(torch.randn(16, 4))
-    print(scorer.predict(torch.randn(16, 4)))
-    """
+    source = SCORER.replace("BUILD", "self.net = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.2), nn.Linear(8, 1))").replace(
+        "USE", "scorer = Scorer([4, 8, 1]).fit(torch.randn(16, 4))"
+    )
     assert findings(source.replace("RETURNED", "self")) == [("LC006", "return self.net(x)")]
     assert findings(source.replace("RETURNED", "self.net(x).mean().item()")) == []  # a number: no object
 
