@@ -627,3 +627,29 @@ def test_a_schedule_built_in_another_file_and_handed_to_a_trainer_is_judged_ther
     assert finding.path.endswith("trainer.py") and finding.line == 15
     assert "CosineAnnealingLR built on line 8 of run.py" in finding.message
     assert [(r.line, r.path) for r in finding.related] == [(8, finding.related[0].path)] and finding.related[0].path.endswith("run.py")
+
+
+def test_a_batch_loop_ending_in_break_steps_its_schedule_once_an_epoch() -> None:
+    """`for batch in loader: ...; scheduler.step(); break` (a timing run of one batch an epoch):
+    the step runs once per epoch, as the epoch-sized schedule wants; without the `break` it is
+    stepped per batch (LC005)."""
+    source = textwrap.dedent("""
+        import torch
+        model = torch.nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30)
+        for epoch in range(100):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                model(x).sum().backward()
+                optimizer.step()
+                scheduler.step()
+                BREAK
+    """)
+    def lc005(text: str) -> int:
+        findings, errors = lint_source(text, "cadence.py")
+        assert errors == []
+        return sum(f.code == "LC005" for f in findings)
+    assert lc005(source.replace("BREAK", "break")) == 0
+    assert lc005(source.replace("BREAK", "pass")) == 1
+    assert lc005(source.replace("BREAK", "if x.sum() > 0:\n            break")) == 1  # (may run every batch)
