@@ -240,3 +240,11 @@ def test_replacing_elements_by_enumerate_index_counts_too() -> None:
         return values
     """
     assert retained("[loss] = to_numbers([loss])\n    kept.append(loss)", prelude) == []
+
+
+@pytest.mark.parametrize("made", ['{"width": 0.0, "center": 0.0}', "dict()", "{}"])
+def test_adding_a_tensor_to_a_dict_raises_and_keeps_nothing(made: str) -> None:
+    """`other_loss = {...}` then `other_loss += loss` raises TypeError (a dict has no `+=` for a
+    tensor): the loop stops there, nothing is kept. Bound to a number, the same sum keeps graphs."""
+    assert retained("other_loss += loss", f"other_loss = {made}\n") == []
+    assert retained("other_loss += loss", "other_loss = 0.0\n") == ["other_loss += loss"]

@@ -869,6 +869,17 @@ def _runs_inside_forward(model: LoopModel, function: FunctionInfo, depth: int = 
     )
 
 
+def _only_dicts(function: FunctionInfo, name: str) -> bool:
+    """Is every plain assignment of `name` in the function a dict (`other_loss = {"width": 0.}`)?
+    Then `other_loss += loss` raises TypeError: it keeps nothing, the loop stops there."""
+    values = [s.value for s in function.assignments if name in s.targets and not s.augmented]
+    return bool(values) and all(
+        isinstance(value, (cst.Dict, cst.DictComp))
+        or isinstance(value, cst.Call) and (dotted_name(value.func) or "") in ("dict", "collections.OrderedDict", "OrderedDict")
+        for value in values
+    )
+
+
 def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
     """(container, stored name for the message, graph name it flows from) for `total += loss`,
     `xs.append(loss)`, `d[step] = loss`, and a project function that keeps its argument."""
@@ -878,7 +889,7 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
     if simple.augmented and simple.value is not None:
         carried = values.carries(simple.value, item.grad)
         for target in simple.targets:
-            if carried and carried != target:
+            if carried and carried != target and not _only_dicts(values.function, target):
                 yield target, _shown(simple.value, carried), carried
     elif (added := _sum_spelled_out(simple)) is not None:
         # `cum_loss = cum_loss + loss`: `+=` spelled out
