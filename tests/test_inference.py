@@ -8535,3 +8535,28 @@ def test_an_attribute_of_a_library_import_named_like_a_model_is_a_function() -> 
     """
     assert findings(source.replace("CALL", "params = SerializationTool.serialize_model(model)")) == []
     assert sorted(code for code, _ in findings(source.replace("CALL", "params = model(test_x).argmax(-1)"))) == ["LC006", "LC007"]
+
+
+def test_grad_imported_from_torch_autograd_needs_the_graph_like_its_dotted_form() -> None:
+    """`from torch.autograd import grad` then `grads = grad(nll, model.parameters())` over the
+    training data (a Fisher-information trace): the forward feeds a gradient computation, so it is
+    no evaluation pass, as with `torch.autograd.grad(...)`. Without the gradient it is one."""
+    source = """
+    from torch.autograd import grad
+
+    def fisher_trace(model, loader):
+        model.eval()
+        total = 0
+        for x, y in loader:
+            outputs = model(x)
+            nll = -torch.nn.functional.log_softmax(outputs, dim=1)[range(len(y)), y].mean()
+            GRADS
+        return total
+
+    net = Dropping()
+    print(fisher_trace(net, test_loader))
+    """
+    for grads in ("grads = grad(nll, model.parameters())\n            total += sum(g.pow(2).sum().item() for g in grads)",
+                  "grads = torch.autograd.grad(nll, model.parameters())\n            total += sum(g.pow(2).sum().item() for g in grads)"):
+        assert findings(source.replace("GRADS", grads)) == [], grads
+    assert findings(source.replace("GRADS", "total += nll.item()")) == [("LC007", "outputs = model(x)")]

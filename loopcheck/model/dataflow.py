@@ -1235,14 +1235,16 @@ def feeding_backward(function: FunctionInfo, placed: list[Placed], seeds: Iterab
     """Names whose values flow into a backward() of this function (or into `seeds`, names it hands
     to a backward elsewhere): storing them builds the loss."""
     roots: set[str] = set(seeds)
+    imports = function.file.imports if function.file is not None else {}
     for item in placed:
         for call in item.simple.calls:
-            if call.method != "backward" and not call.takes_gradients:
+            differentiates = call.takes_gradients_in(imports)
+            if call.method != "backward" and not differentiates:
                 continue
             receiver = call
             while receiver.receiver_root is None and receiver.inner is not None:
                 receiver = receiver.inner  # `loss.mean().backward()`
-            if receiver.receiver_root is not None and not call.takes_gradients:
+            if receiver.receiver_root is not None and not differentiates:
                 roots.add(receiver.receiver_root)
             elif call.method == "backward" and isinstance(receiver.node.func, cst.Attribute):
                 roots.update(_names_read(receiver.node.func.value))  # `(-log_prob * R).backward()`

@@ -524,10 +524,10 @@ def _feeds_gradients(model: LoopModel, event: Event, only_binding: bool = False)
         if any(set(p.simple.targets) & set(statement.targets) for p in placed if p.simple is not statement):
             return False
         # and a backward that runs whenever the forward does (not one under `if phase == "train":`)
-        backwards = [p for p in placed if any(c.method == "backward" or c.takes_gradients for c in p.simple.calls)]
+        backwards = [p for p in placed if any(c.method == "backward" or owner.takes_gradients(c) for c in p.simple.calls)]
         if not any(set(b.guards) <= set(at.guards) for b in backwards):
             return False
-    if any(c.takes_gradients or c.method == "backward" for c in statement.calls):
+    if any(owner.takes_gradients(c) or c.method == "backward" for c in statement.calls):
         return True  # `torch.autograd.grad(loss_fn(model(x), y), params)`
     feeding = feeding_backward(function, placed)
     returned = {name for p in placed for name in p.simple.returned_names}

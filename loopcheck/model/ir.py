@@ -91,6 +91,13 @@ class CallSite:
     def keyword(self, name: str) -> ArgInfo | None:
         return next((a for a in self.args if a.keyword == name), None)
 
+    def takes_gradients_in(self, imports: dict[str, str]) -> bool:
+        """`takes_gradients`, also for `grad(...)` imported from torch.autograd (`from
+        torch.autograd import grad`), given the file's imports."""
+        return self.takes_gradients or (
+            self.dotted is not None and self.dotted == self.method and imports.get(self.dotted) == "torch.autograd.grad"
+        )
+
     @property
     def takes_gradients(self) -> bool:
         """`torch.autograd.grad(loss, params)`: gradients computed from the graph, handed back
