@@ -248,3 +248,16 @@ def test_adding_a_tensor_to_a_dict_raises_and_keeps_nothing(made: str) -> None:
     tensor): the loop stops there, nothing is kept. Bound to a number, the same sum keeps graphs."""
     assert retained("other_loss += loss", f"other_loss = {made}\n") == []
     assert retained("other_loss += loss", "other_loss = 0.0\n") == ["other_loss += loss"]
+
+
+def test_the_object_that_runs_a_backward_carries_no_graph() -> None:
+    """`accelerator.backward(loss)`: the loss carries the graph, the accelerator runs its backward;
+    what the accelerator hands back afterwards (`accelerator.gather_for_metrics(n)` of a count read
+    from the batch) carries none. `loss.backward()` still proves the loss carries one."""
+    prelude = """
+    from accelerate import Accelerator
+    accelerator = Accelerator()
+    """
+    store = "accelerator.backward(loss)\n    n = accelerator.gather_for_metrics(x.sum())\n    kept.append(n)"
+    assert retained(store, prelude) == []
+    assert retained("kept.append(loss)\n    accelerator.backward(loss)", prelude) == ["kept.append(loss)"]

@@ -404,8 +404,15 @@ class Values:
                     self._carries(arg.node) for arg in call.args
                 ):
                     self.graph[receiver] = placed.simple  # `alpha.append(alpha_[:, 0, :])`
+        # (`accelerator.backward(loss)`: handed a name, the receiver runs the backward of what it is
+        # handed; a tensor's own `backward()` takes no name but a gradient it is rarely given)
+        runners = {
+            c.receiver for c in placed.simple.calls
+            if c.method == "backward" and c.inner is None and c.args and c.args[0].keyword is None
+            and c.args[0].dotted is not None and "." not in c.args[0].dotted
+        }
         for name in _backwarded(placed.simple):
-            if not self.graph.get(name) and name in self.last_assigned:
+            if not self.graph.get(name) and name in self.last_assigned and name not in runners:
                 self.graph[name] = self.last_assigned[name]  # `loss.backward()`: whatever made it, a graph
 
     def _assign(self, placed: Placed) -> None:
