@@ -8560,3 +8560,30 @@ def test_grad_imported_from_torch_autograd_needs_the_graph_like_its_dotted_form(
                   "grads = torch.autograd.grad(nll, model.parameters())\n            total += sum(g.pow(2).sum().item() for g in grads)"):
         assert findings(source.replace("GRADS", grads)) == [], grads
     assert findings(source.replace("GRADS", "total += nll.item()")) == [("LC007", "outputs = model(x)")]
+
+
+def test_a_scheduler_named_only_in_a_comment_besides_its_construction_is_never_used() -> None:
+    """`# model, scheduler, loss` above `scheduler = LinearLR(optimizer, ...)` that nothing steps:
+    the schedule never moves, so a resume checkpoint loses nothing by leaving it out (LC012); once
+    stepped, its state is missing."""
+    source = """
+    # model, scheduler, loss
+    model = Dropping()
+    optimizer = torch.optim.Adam(model.parameters())
+    scheduler = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=1.0, end_factor=0.05)
+    start = 0
+    if resume:
+        state = torch.load("last.pt")
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        start = state["epoch"]
+    for epoch in range(start, 100):
+        for x, y in loader:
+            optimizer.zero_grad()
+            model(x).sum().backward()
+            optimizer.step()
+        STEP
+        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}, "last.pt")
+    """
+    assert findings(source.replace("STEP", "pass")) == []
+    assert [code for code, _ in findings(source.replace("STEP", "scheduler.step()"))] == ["LC012"]

@@ -9,6 +9,7 @@ from typing import Iterable
 
 import libcst as cst
 
+from loopcheck.lazyre import lazy
 from loopcheck.model import LoopModel
 from loopcheck.model.build import literal_value
 from loopcheck.model.dataflow import simples_of
@@ -231,6 +232,10 @@ def _schedulers(model: LoopModel) -> list[Binding]:
     return [s for s in schedulers if not _positioned_by_epoch(model, s)]
 
 
+_COMMENT = lazy(r"(?m)#[^'\"\n]*$")
+"""A comment at a line's end (one holding no quote, so never a `#` inside a string)."""
+
+
 def _never_used(model: LoopModel, scheduler: Binding) -> bool:
     """A scheduler named nowhere else in its function (its file, for a script's global): built, then
     neither stepped nor handed on, its schedule never moves and has no position to keep."""
@@ -238,6 +243,7 @@ def _never_used(model: LoopModel, scheduler: Binding) -> bool:
         return False
     # (a script's global may be named by any function of its file)
     text = model.text if scheduler.function.name == "<module>" else model.code(scheduler.function.node)
+    text = _COMMENT.sub("", text)  # (`# model, scheduler, loss` above it names nothing)
     return len(re.findall(rf"(?<![\w.]){re.escape(scheduler.name)}(?![\w])", text)) <= 1
 
 
