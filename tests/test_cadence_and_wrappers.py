@@ -653,3 +653,30 @@ def test_a_batch_loop_ending_in_break_steps_its_schedule_once_an_epoch() -> None
     assert lc005(source.replace("BREAK", "break")) == 0
     assert lc005(source.replace("BREAK", "pass")) == 1
     assert lc005(source.replace("BREAK", "if x.sum() > 0:\n            break")) == 1  # (may run every batch)
+
+
+def test_a_loader_of_the_whole_dataset_in_one_batch_runs_once_an_epoch() -> None:
+    """`DataLoader(dataset=ds, batch_size=len(ds))`: the batch loop runs once an epoch, so a
+    schedule sized in epochs and stepped in it is stepped once per epoch; with batches of 32 it is
+    stepped per batch (LC005)."""
+    source = textwrap.dedent("""
+        import torch
+        from torch.utils.data import DataLoader
+        model = torch.nn.Linear(4, 1)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=1, end_factor=0.1, total_iters=n_epochs)
+        train_loader = DataLoader(dataset=dataset, batch_size=SIZE)
+        for epoch in range(n_epochs):
+            for i, (x, y) in enumerate(train_loader):
+                optimizer.zero_grad()
+                model(x).sum().backward()
+                optimizer.step()
+                scheduler.step()
+    """)
+    def lc005(text: str) -> int:
+        findings, errors = lint_source(text, "cadence.py")
+        assert errors == []
+        return sum(f.code == "LC005" for f in findings)
+    assert lc005(source.replace("SIZE", "len(dataset)")) == 0
+    assert lc005(source.replace("SIZE", "32")) == 1
+    assert lc005(source.replace("SIZE", "len(other)")) == 1

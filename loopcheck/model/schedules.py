@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from loopcheck.lazyre import lazy
-from loopcheck.model.build import nodes_within
+from loopcheck.model.build import dotted_name, nodes_within
 from loopcheck.model.dataflow import DATA_ITERABLE
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide
 from loopcheck.model.ir import ArgInfo, Loop, Simple, With, all_statements
@@ -108,6 +108,8 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
                 continue  # `for _ in range(args.n_steps):` alone: training counted in steps, no epochs
             if any(isinstance(stmt, Simple) and stmt.jump == "break" for stmt in loop.body):
                 continue  # a batch loop ending in an unconditional `break` runs one batch an epoch
+            if _whole_dataset_batches(model, loop):
+                continue  # `DataLoader(dataset, batch_size=len(dataset))`: one batch an epoch
             cadence = BATCH
         elif any(
             e.kind is Kind.LOOP and e.loop is not None and id(e.loop) in training
@@ -119,6 +121,26 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
             continue
         found.extend(SchedulerStep(e, cadence, loop) for e in direct)
     return found
+
+
+def _whole_dataset_batches(model: LoopModel, loop: Loop) -> bool:
+    """Does the loop iterate a loader built with the whole dataset as one batch
+    (`DataLoader(dataset=ds, batch_size=len(ds))`)? Then it runs once an epoch."""
+    iterated = loop.node.iter if isinstance(loop.node, cst.For) else None
+    if isinstance(iterated, cst.Call) and isinstance(iterated.func, cst.Name) and iterated.func.value == "enumerate" and iterated.args:
+        iterated = iterated.args[0].value
+    if not isinstance(iterated, cst.Name):
+        return False
+    binding = model.roles.lookup(iterated.value, loop.function)
+    made = binding.statement.value if binding is not None else None
+    if not isinstance(made, cst.Call) or (dotted_name(made.func) or "").rsplit(".", 1)[-1] != "DataLoader":
+        return False
+    dataset = next((a.value for a in made.args if a.keyword is None or a.keyword.value == "dataset"), None)
+    size = next((a.value for a in made.args if a.keyword is not None and a.keyword.value == "batch_size"), None)
+    return (
+        isinstance(size, cst.Call) and isinstance(size.func, cst.Name) and size.func.value == "len" and len(size.args) == 1
+        and dataset is not None and model.code(size.args[0].value) == model.code(dataset)
+    )
 
 
 def _ruled_out_by_callers(model: LoopModel, loop: Loop, event: Event) -> bool:
