@@ -629,6 +629,13 @@ def test_a_schedule_built_in_another_file_and_handed_to_a_trainer_is_judged_ther
     assert [(r.line, r.path) for r in finding.related] == [(8, finding.related[0].path)] and finding.related[0].path.endswith("run.py")
 
 
+def lc005(text: str) -> int:
+    """How many LC005 findings a script gives."""
+    findings, errors = lint_source(text, "cadence.py")
+    assert errors == []
+    return sum(f.code == "LC005" for f in findings)
+
+
 def test_a_batch_loop_ending_in_break_steps_its_schedule_once_an_epoch() -> None:
     """`for batch in loader: ...; scheduler.step(); break` (a timing run of one batch an epoch):
     the step runs once per epoch, as the epoch-sized schedule wants; without the `break` it is
@@ -646,10 +653,6 @@ def test_a_batch_loop_ending_in_break_steps_its_schedule_once_an_epoch() -> None
                 scheduler.step()
                 BREAK
     """)
-    def lc005(text: str) -> int:
-        findings, errors = lint_source(text, "cadence.py")
-        assert errors == []
-        return sum(f.code == "LC005" for f in findings)
     assert lc005(source.replace("BREAK", "break")) == 0
     assert lc005(source.replace("BREAK", "pass")) == 1
     assert lc005(source.replace("BREAK", "if x.sum() > 0:\n            break")) == 1  # (may run every batch)
@@ -673,10 +676,6 @@ def test_a_loader_of_the_whole_dataset_in_one_batch_runs_once_an_epoch() -> None
                 optimizer.step()
                 scheduler.step()
     """)
-    def lc005(text: str) -> int:
-        findings, errors = lint_source(text, "cadence.py")
-        assert errors == []
-        return sum(f.code == "LC005" for f in findings)
     assert lc005(source.replace("SIZE", "len(dataset)")) == 0
     assert lc005(source.replace("SIZE", "32")) == 1
     assert lc005(source.replace("SIZE", "len(other)")) == 1
