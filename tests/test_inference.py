@@ -8587,3 +8587,29 @@ def test_a_scheduler_named_only_in_a_comment_besides_its_construction_is_never_u
     """
     assert findings(source.replace("STEP", "pass")) == []
     assert [code for code, _ in findings(source.replace("STEP", "scheduler.step()"))] == ["LC012"]
+
+
+def test_a_model_method_named_for_loading_weights_loads_them() -> None:
+    """`net.load_pretrained_model(model_path=...)` of a project model that parses a caffemodel
+    itself (no `load_state_dict`): the weights are loaded, so a forward after it shows what a
+    trained model predicts, even where an attribute of the model is read in between."""
+    source = """
+    class Net(Dropping):
+        def __init__(self):
+            super().__init__()
+            self.input_size = (4,)
+
+        def load_pretrained_model(self, model_path):
+            blobs = parse_caffemodel(model_path)
+            for name, value in blobs.items():
+                getattr(self, name).weight.data.copy_(value)
+
+    if __name__ == "__main__":
+        net = Net()
+        net.LOAD
+        x = resize(image, net.input_size)
+        out = net(x)
+        print(out.argmax(-1))
+    """
+    assert sorted(code for code, _ in findings(source.replace("LOAD", 'load_pretrained_model(model_path="icnet.caffemodel")'))) == ["LC006", "LC007"]
+    assert findings(source.replace("LOAD", "fc.reset_parameters()")) == []  # still random weights: a check of the code

@@ -1785,6 +1785,11 @@ def _loaded_before(model: LoopModel, function: FunctionInfo, call: Event) -> boo
     return False
 
 
+_LOADING_METHOD = lazy(r"(?i)load_?(pretrained|weights?|checkpoint|ckpt|state|params|parameters)")
+"""A model method named for loading weights (`load_pretrained_model`, `load_weights`): given a
+path, it puts them in (however it parses the file: a caffemodel, a numpy archive)."""
+
+
 def _loads_state(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
     """Is the call a project method that loads weights (`load_state_dict`) into what it is called on?"""
     if call.method in (None, "load_state_dict", "eval", "train", "to", "cuda"):
@@ -1795,6 +1800,8 @@ def _loads_state(model: LoopModel, function: FunctionInfo, call: CallSite) -> bo
         return False
     if any(c.method == "load_state_dict" and (c.receiver or "").split(".", 1)[0] == "self" for s in target.simples for c in s.calls):
         return True
+    if _LOADING_METHOD.match(call.method) and call.args:
+        return True  # `ic.load_pretrained_model(model_path=...)`: a project method named for loading weights, given where from
     # `def load_pretrained(self, path): Saver(self).load_pretrained_ckpt(path)`: a loading method that
     # hands itself to project code that loads a state dict
     return call.method.startswith("load") and _loads_a_state_dict(model.at(target), target, 2)
