@@ -1350,10 +1350,7 @@ class LoopModel:
 
     def takes_gradients(self, call: CallSite) -> bool:
         """`torch.autograd.grad(...)`, also as `grad(...)` imported from torch.autograd."""
-        if call.takes_gradients:
-            return True
-        ref = self.ir.import_refs.get(call.dotted or "") if call.dotted == call.method else None
-        return ref is not None and ref.module == "torch.autograd" and ref.name == "grad"
+        return call.takes_gradients_in(self.ir.imports)
 
     def reaches(self, function: FunctionInfo) -> frozenset[str]:
         """Which of backward/step/zero_grad/eval/train the function calls, itself or through the

@@ -613,6 +613,8 @@ class ByArity(tuple):  # type: ignore[type-arg]
 
 
 _FILLING_METHODS = frozenset({"append", "extend", "insert"})
+DICT_MAKERS = frozenset({"dict", "OrderedDict", "collections.OrderedDict"})
+"""Calls that build a dict (`dict(epoch=e)`, `OrderedDict()`)."""
 
 
 def returned_graphs(model: LoopModel, function: FunctionInfo, carrying_params: frozenset[str]) -> Returned:
@@ -881,8 +883,7 @@ def _only_dicts(function: FunctionInfo, name: str) -> bool:
     Then `other_loss += loss` raises TypeError: it keeps nothing, the loop stops there."""
     values = [s.value for s in function.assignments if name in s.targets and not s.augmented]
     return bool(values) and all(
-        isinstance(value, (cst.Dict, cst.DictComp))
-        or isinstance(value, cst.Call) and (dotted_name(value.func) or "") in ("dict", "collections.OrderedDict", "OrderedDict")
+        isinstance(value, (cst.Dict, cst.DictComp)) or isinstance(value, cst.Call) and dotted_name(value.func) in DICT_MAKERS
         for value in values
     )
 

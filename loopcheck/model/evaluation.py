@@ -21,7 +21,7 @@ import libcst as cst
 
 from loopcheck.model.build import dotted_name, functions_within, literal_value, nodes_within, qualify
 from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, simples_of, walk
-from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
+from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, runs_once
 from loopcheck.model.program import events_of
 from loopcheck.model.state import requires_grad_set, training_callee
 from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding
@@ -336,7 +336,7 @@ def _loop_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     for loop in function.loops:
         if id(loop) in dead:
             continue  # after a `return` that always runs (`def test(): return` left in to skip it)
-        if _runs_once(loop):
+        if runs_once(loop):
             continue  # `for x in loader: model(x); break` initialises lazy modules
         if not specializations and not _may_evaluate_in_loop(model, function, loop):
             continue
@@ -1403,11 +1403,16 @@ def _probed_with_made_up_input(call: CallSite, name: str) -> bool:
     return any(_makes_up_tensor(node) for node in others) and all(_made_up(node) for node in others)
 
 
+def _callee_last_name(call: cst.Call) -> str:
+    """The last name of what a call calls: `cuda` of `torch.zeros(2, 4).cuda()`, `randn` of
+    `torch.randn(1, 3)`; empty for a callee that is no name (`models[i](x)`)."""
+    func = call.func
+    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+
+
 def _makes_up_tensor(node: cst.CSTNode) -> bool:
     if isinstance(node, cst.Call):
-        func = node.func
-        last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-        return last in FRESH_TENSORS or any(
+        return _callee_last_name(node) in FRESH_TENSORS or any(
             _makes_up_tensor(arg.value) for arg in node.args
         ) or (isinstance(node.func, cst.Attribute) and _makes_up_tensor(node.func.value))  # `torch.zeros(2, 4).cuda()`
     if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
@@ -1431,8 +1436,7 @@ def _made_up(node: cst.CSTNode) -> bool:
     if isinstance(node, cst.Dict):
         return all(isinstance(element, cst.DictElement) and _made_up(element.value) for element in node.elements)
     if isinstance(node, cst.Call):
-        func = node.func
-        last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        last = _callee_last_name(node)
         if last in FRESH_TENSORS:
             return True  # (its arguments are a shape)
         if last in ("Variable", "to", "cuda", "float", "half"):
@@ -1564,10 +1568,6 @@ def _pass(
         in_training_function=function.name != "<module>" and "backward" in model.reaches(function),
         shown=subject,
     )
-
-
-def _runs_once(loop: Loop) -> bool:
-    return any(isinstance(stmt, Simple) and stmt.jump == "break" for stmt in loop.body)
 
 
 def _called_on_loop_target(model: LoopModel, event: Event, loop: Loop) -> bool:

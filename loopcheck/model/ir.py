@@ -423,6 +423,12 @@ class FileIR:
         self.import_alternatives = {} if import_alternatives is None else import_alternatives
 
 
+def runs_once(loop: Loop) -> bool:
+    """Does the loop's body end its first iteration with an unconditional `break` (a statement of
+    the body itself, under no test)? Then it runs at most once."""
+    return any(isinstance(stmt, Simple) and stmt.jump == "break" for stmt in loop.body)
+
+
 def all_statements(block: Block) -> Iterator[object]:
     """Every statement of a block, nested ones included, in source order."""
     for stmt in block:

@@ -17,7 +17,7 @@ from loopcheck.lazyre import lazy
 from loopcheck.model.build import dotted_name, nodes_within
 from loopcheck.model.dataflow import DATA_ITERABLE
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide
-from loopcheck.model.ir import ArgInfo, Loop, Simple, With, all_statements
+from loopcheck.model.ir import ArgInfo, Loop, With, all_statements, runs_once
 from loopcheck.model.roles import Binding
 from loopcheck.records import Frozen, Value, _set
 
@@ -106,7 +106,7 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
                 continue  # full-batch training: one step per epoch is one step per iteration
             if not model.enclosing_loops(loop) and not DATA_ITERABLE.search(loop.iter_text):
                 continue  # `for _ in range(args.n_steps):` alone: training counted in steps, no epochs
-            if any(isinstance(stmt, Simple) and stmt.jump == "break" for stmt in loop.body):
+            if runs_once(loop):
                 continue  # a batch loop ending in an unconditional `break` runs one batch an epoch
             if _whole_dataset_batches(model, loop):
                 continue  # `DataLoader(dataset, batch_size=len(dataset))`: one batch an epoch

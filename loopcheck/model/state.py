@@ -14,7 +14,7 @@ import libcst as cst
 
 from loopcheck.lazyre import lazy
 from loopcheck.model.build import dotted_name, nodes_within, qualify
-from loopcheck.model.dataflow import Placed
+from loopcheck.model.dataflow import DICT_MAKERS, Placed
 from loopcheck.model.flow import Kind, decide
 from loopcheck.model.ir import CallSite, FunctionInfo, Loop, Simple, all_statements
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCHEDULER, Binding, without_module
@@ -789,9 +789,6 @@ def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> t
     return (keys, statements) if statements else None
 
 
-_DICT_MAKERS = frozenset({"dict", "OrderedDict", "collections.OrderedDict"})
-
-
 def _loads(call: CallSite) -> bool:
     """`torch.load(path)`, `torch_load(f)`, `load_checkpoint(path)`: a call that reads a saved file."""
     method = (call.method or "").lower()
@@ -803,7 +800,7 @@ def _as_dict(node: cst.CSTNode | None) -> cst.Dict | None:
     `OrderedDict([("epoch", e), ("model", m)])` (a display of the same keys and value nodes)."""
     if isinstance(node, cst.Dict):
         return node
-    if not isinstance(node, cst.Call) or dotted_name(node.func) not in _DICT_MAKERS:
+    if not isinstance(node, cst.Call) or dotted_name(node.func) not in DICT_MAKERS:
         return None
     elements: list[cst.DictElement] = []
     for arg in node.args:
