@@ -184,6 +184,37 @@ def test_a_sum_reduced_loss_accumulates_by_design() -> None:
     """) == []
 
 
+def test_a_loss_taken_out_of_divided_losses_is_divided() -> None:
+    source = """
+        for i, (x, y) in enumerate(loader):
+            out = model(x)
+            losses = (nn.functional.cross_entropy(out, y), nn.functional.mse_loss(out, out))
+            DIVIDE
+            main_loss = losses[0]
+            main_loss.backward()
+            if (i + 1) % accumulation == 0:
+                optimizer.step()
+                optimizer.zero_grad()
+    """
+    assert found(source.replace("DIVIDE", "losses = tuple(loss / accumulation for loss in losses)")) == []
+    assert found(source.replace("DIVIDE", "pass")) == [("LC010", "main_loss.backward()")]
+
+
+def test_a_reset_before_every_backward_leaves_nothing_to_accumulate() -> None:
+    source = """
+        for i, (x, y) in enumerate(loader):
+            RESET
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            if (i + 1) % accum_steps == 0:
+                optimizer.step()
+                AFTER
+    """
+    assert found(source.replace("RESET", "optimizer.zero_grad()").replace("AFTER", "pass")) == []
+    reset_after_step = source.replace("RESET", "pass").replace("AFTER", "optimizer.zero_grad()")
+    assert found(reset_after_step) == [("LC010", "loss.backward()")]
+
+
 def test_optimizers_held_in_a_dict_are_optimizers() -> None:
     source = """
         optimizers = {"g": torch.optim.Adam(net_g.parameters()), "d": torch.optim.Adam(net_d.parameters())}

@@ -394,6 +394,138 @@ def test_a_freeze_that_the_loop_undoes_is_no_fine_tuning_setup() -> None:
     assert [c for c, _ in findings(source.replace("UNFREEZE", "pass"))] == ["LC013"]
 
 
+def test_an_optimizer_built_again_after_the_freeze_is_the_one_that_steps() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        run(loader, model, optimizer)
+        model.embeddings.requires_grad_(False)
+        REBUILD
+        run(loader, model, optimizer)
+    """
+    rebuilt = "optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)"
+    assert [c for c, _ in findings(source.replace("REBUILD", rebuilt))] == []
+    assert [c for c, _ in findings(source.replace("REBUILD", "pass"))] == ["LC013"]
+
+
+def test_a_call_whose_result_is_used_as_a_module_built_a_model() -> None:
+    source = """
+        def train(net, loader, optimizer):
+            for x, y in loader:
+                optimizer.zero_grad()
+                F.cross_entropy(net(x), y).backward()
+                optimizer.step()
+
+        if __name__ == "__main__":
+            net = config.backbone(pretrained=True, num_classes=10).to(device)
+            USE
+            train(net, loader, optimizer)
+    """
+    assert findings(source.replace("USE", "optimizer = torch.optim.Adam(net.parameters())")) == []
+    assert [c for c, _ in findings(source.replace("USE", "print(net.shape)"))] == ["LC006", "LC007"]
+
+
+def test_a_function_a_script_never_runs_holds_no_evaluation_pass() -> None:
+    source = """
+        class Flow(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+            def inverse_map(self, z):
+                return self.fc(z)
+
+        def test1():
+            flow = Flow()
+            optimizer = torch.optim.Adam(flow.parameters())
+            for x in loader:
+                optimizer.zero_grad()
+                flow(x).sum().backward()
+                optimizer.step()
+            show(flow.inverse_map(torch.randn(10, 2)).detach())
+
+        def test2():
+            print("another demo")
+
+        RUN
+    """
+    assert findings(source.replace("RUN", "test2()"), "script.py") == []
+    run_too = [("LC007", "show(flow.inverse_map(torch.randn(10, 2)).detach())")]
+    assert findings(source.replace("RUN", "test1()"), "script.py") == run_too
+    # named again where it may be run from: a table of demos
+    assert findings(source.replace("RUN", "test2()\n        DEMOS = [test1, test2]"), "script.py") == run_too
+
+
+def test_a_model_a_helper_builds_afresh_at_each_call_is_not_evaluated() -> None:
+    source = """
+        def coupling(h):
+            net = Tiny()
+            LOAD
+            return net(h)
+
+        def predict(x, k):
+            for _ in range(k):
+                x = coupling(x)
+            return x
+
+        def demo():
+            show(predict(torch.randn(7, 4), 3))
+
+        demo()
+    """
+    assert findings(source.replace("LOAD", "pass"), "demo.py") == []
+    loaded = findings(source.replace("LOAD", "net.load_state_dict(torch.load('net.pt'))"), "demo.py")
+    assert [c for c, _ in loaded] == ["LC007"]
+
+
+def test_a_forward_on_the_helpers_own_held_out_data_inside_the_training_step_is_validation() -> None:
+    source = """
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters())
+        val_losses = []
+
+        def train(epoch, DATA):
+            model.train()
+            x_val = validate_x.float()
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model(train_x), train_y)
+            out_val = model(x_val)
+            val_losses.append(nn.functional.cross_entropy(out_val, validate_y).item())
+            loss.backward()
+            optimizer.step()
+
+        for epoch in range(10):
+            train(epoch, None)
+    """
+    assert findings(source.replace("DATA", "unused")) == [("LC006", "out_val = model(x_val)"), ("LC007", "out_val = model(x_val)")]
+    # the caller's data, named by the helper's parameter: what the callers hand over is not seen here
+    handed = source.replace("DATA", "x_val").replace("            x_val = validate_x.float()\n", "")
+    assert findings(handed) == []
+
+
+def test_a_pass_that_runs_a_frozen_extractor_first_is_judged_at_the_trained_model() -> None:
+    source = """
+        extractor = Tiny()
+        extractor.requires_grad_(False)
+        decoder = Tiny()
+        optimizer = torch.optim.SGD(decoder.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(decoder(extractor(x)), y).backward()
+            optimizer.step()
+
+        preds = []
+        for x, y in test_loader:
+            feats = extractor(x)
+            preds.append(DECODE.argmax(1))
+    """
+    assert findings(source.replace("DECODE", "decoder(feats)")) == [("LC007", "preds.append(decoder(feats).argmax(1))")]
+    assert findings(source.replace("DECODE", "feats")) == []
+
+
 def test_a_step_by_step_decoder_demo_before_training_is_no_evaluation() -> None:
     source = """
         decoder = Tiny()
@@ -1820,6 +1952,8 @@ def test_a_module_whose_every_parameter_is_frozen_makes_no_graph_from_plain_inpu
         built + "for p in backbone.parameters():\n            p.requires_grad = False",
         "backbone = nn.Embedding(100, 8)\n        backbone.weight.requires_grad = False",
         "backbone = nn.Embedding.from_pretrained(vectors)",
+        # a container of a frozen module's layers shares its frozen parameters
+        "trunk = Tiny()\n        trunk.requires_grad_(False)\n        backbone = nn.Sequential(*list(trunk.children())[:1])",
     ]
     for freeze in frozen_ways:
         assert findings(source.replace("FREEZE", freeze)) == [], freeze
@@ -1833,6 +1967,8 @@ def test_a_module_whose_every_parameter_is_frozen_makes_no_graph_from_plain_inpu
         built + "for p in backbone.parameters():\n            p.requires_grad = False\n        backbone.fc = nn.Linear(4, 2)",
         "backbone = nn.Embedding.from_pretrained(vectors, freeze=False)",
         built,
+        "trunk = Tiny()\n        trunk.requires_grad_(False)\n        backbone = nn.Sequential(*list(trunk.children()), nn.Linear(4, 2))",
+        "trunk = Tiny()\n        backbone = nn.Sequential(*list(trunk.children())[:1])",
     ]
     for freeze in partly:
         assert sorted(findings(source.replace("FREEZE", freeze))) == kept, freeze

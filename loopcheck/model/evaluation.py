@@ -279,7 +279,7 @@ def _may_evaluate(model: LoopModel, function: FunctionInfo) -> bool:
         # needs grad on, and leaves the model in the mode it trained in; or it is the prediction
         # method of such a class (`fit` then `predict`), whose users call it as they call `fit`
         return False
-    if never_run_in_notebook(model, function):
+    if never_run_in_notebook(model, function) or _never_run_in_script(model, function):
         return False
     return True
 
@@ -307,6 +307,26 @@ def _method_of_driver(model: LoopModel, function: FunctionInfo) -> bool:
         and model.project.mentions(r"^", importers_of=os.path.join(model.project.folder_of(path), os.path.basename(path)))
         and model.project.mentions(called)
     )
+
+
+def _never_run_in_script(model: LoopModel, function: FunctionInfo) -> bool:
+    """In a script that runs functions of its own (its module level calls one: `test2()`), a
+    top-level function that nothing calls, whose name is written nowhere but in its `def`, in a file
+    that no other file of the project imports, never runs (`test1` beside the `test2` it runs)."""
+    if getattr(model.source, "notebook", None) is not None or function.name == "<module>" or function.cls is not None:
+        return False
+    if model.callers(function) or len(re.findall(rf"(?<![\w.]){re.escape(function.name)}\b", model.text)) > 1:
+        return False  # called, or named where it may be handed over, registered or exported
+    module = next((f for f in model.ir.functions if f.name == "<module>"), None)
+    if module is None or not any(
+        isinstance(model.definition(call.dotted, module), FunctionInfo)
+        for simple in module.simples for call in simple.calls if call.dotted is not None and "." not in call.dotted
+    ):
+        return False  # a library module: its functions are called from outside
+    path = model.ir.path
+    if not path:
+        return False
+    return not model.project.mentions(r"^", importers_of=os.path.join(model.project.folder_of(path), os.path.basename(path)))
 
 
 def never_run_in_notebook(model: LoopModel, function: FunctionInfo, depth: int = 4) -> bool:
@@ -441,6 +461,11 @@ def _loop_pass(
         # the pass is the loop's own forward, not the guarded helper's
         direct = [e for e in calls if not e.context.chain and e.context.grad != "off"]
         calls = direct + [e for e in calls if e not in direct] if direct else calls
+    if len(calls) > 1 and _frozen_forward(model, calls[0]):
+        # a frozen feature extractor first (`make_cnn_activations`), then the trained decoder: the
+        # pass is the decoder's, whose forward records a graph
+        thawed = [e for e in calls if not _frozen_forward(model, e)]
+        calls = thawed + [e for e in calls if e not in thawed] if thawed else calls
     named = bool(EVAL_FUNCTION.search(function.name) or EVAL_DATA.search(loop.iter_text))
     if constants and any(e.kind in _GRAPH_KINDS for e in events_of(model.function_program(function, constants))):
         return None  # called this way, the function backwards what the loop computed
@@ -453,6 +478,12 @@ def _loop_pass(
     if not (named or constants or _evaluation_intent(model, function, calls[0], loop)):
         return None  # a rollout over range(n), or a model this project never trains: no evaluation pass
     return _pass(model, function, loop, calls[0], constants)
+
+
+def _frozen_forward(model: LoopModel, event: Event) -> bool:
+    """Is the model of this call frozen whole before it (see state.frozen_whole)?"""
+    binding = event.subject.binding if event.subject is not None else None
+    return binding is not None and model.frozen_whole(binding, event.node, event.context.function)
 
 
 def _handed_with_model(model: LoopModel, forward: Event, opaque: Event) -> bool:
@@ -757,7 +788,7 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
             held_out = _on_held_out_data(model, event)
             if on_cadence or switched or (
                 epoch_level and not event.context.chain and _single_call_intent(owner, event.context.function, event)
-            ) or (epoch_level and _detached_where_called(model, loop, event)) or (not event.context.chain and held_out) or (
+            ) or (epoch_level and _detached_where_called(model, loop, event)) or held_out or (
                 loop is not None and not event.context.chain and _output_only_reported(owner, loop, event)
             ):
                 # (`val_output = net(val_input)` after the step of a full-batch iteration: validation)
@@ -828,10 +859,17 @@ def _carried_into_next_backward(model: LoopModel, event: Event, loop: Loop) -> b
 
 def _on_held_out_data(model: LoopModel, event: Event) -> bool:
     """A forward whose arguments name held-out data (`net(val_input)`), run directly in the loop's
-    code (not inside a helper it calls)."""
-    if event.call is None or event.context.chain:
+    code, or in a helper it calls when the name is the helper's own (`x_val = Variable(validate_x)`
+    in `train(epoch)`), not a parameter that callers fill with whatever they evaluate or train on."""
+    if event.call is None:
         return False
-    return _names_held_out_data(model.at(event.context.function), event.call)
+    owner = model.at(event.context.function)
+    if not event.context.chain:
+        return _names_held_out_data(owner, event.call)
+    parameters = set(event.context.function.params)
+    return any(
+        EVAL_DATA.search(owner.code(arg.node)) and not (arg.names & parameters) for arg in event.call.args
+    )
 
 
 def _names_held_out_data(model: LoopModel, call: CallSite) -> bool:
@@ -918,6 +956,11 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     # function written to score it)
     baseline = scored and (loop is not None or function.name != "<module>")
     fresh = not over_data and not baseline and not training and binding.call is not None and _fresh(model, binding)
+    inner = event.context.function
+    if fresh and inner is not function and binding.function is inner and _untouched_between(
+        model.at(inner), inner, binding, binding.name, {id(event.node)}
+    ):
+        return True  # built afresh by the helper that runs it, at each call (`net = Coupling(c); net(h)`)
     if binding.function is not function:
         edges = model.callers(function)
         return fresh and bool(edges) and all(

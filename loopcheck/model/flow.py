@@ -214,12 +214,20 @@ _RUNNING_METHOD = lazy(r"(?i)^(run|fit|train|evaluate|eval_|validate|test|predic
 """Methods by which a library object (an engine, a trainer, an evaluator) runs the model it holds."""
 
 
+_MODULE_ONLY_METHODS = frozenset({
+    "parameters", "named_parameters", "state_dict", "load_state_dict", "eval", "train", "modules",
+    "named_modules", "children", "named_children", "zero_grad", "register_forward_hook", "apply",
+})
+"""Methods of a module that a tensor does not have."""
+
+
 class Flow:
     """Classifies calls into events and builds programs, inlining calls of project functions."""
 
     def __init__(self, model: LoopModel) -> None:
         self.model = model
         self._whole_classes: list[ClassInfo] | None = None
+        self._used_as_modules: dict[int, frozenset[str]] = {}
 
     # classification ---------------------------------------------------------------------
 
@@ -422,7 +430,31 @@ class Flow:
         callee = self.subject_in(name, context) if context is not None else self.subject(name, function)
         # `model.generate(ids)` on a class we cannot see is not taken for a forward: libraries run
         # such methods under no_grad or in eval mode themselves (project classes are followed).
-        return callee if callee is not None and callee.role == MODEL else None
+        if callee is None or callee.role != MODEL or self._makes_a_module(call, function):
+            return None
+        return callee
+
+    def _makes_a_module(self, call: CallSite, function: FunctionInfo) -> bool:
+        """Is what the call returns used as a module (`net = config.backbone(pretrained=True)` then
+        `net.parameters()`, `densenet = densenet()` then `densenet.load_state_dict(...)`)? A forward
+        returns tensors, which have no parameters, state dict or mode: the call built a model."""
+        used = self._used_as_modules.get(id(function))
+        if used is None:
+            used = self._used_as_modules[id(function)] = frozenset(
+                c.receiver for simple in function.simples for c in simple.calls
+                if c.receiver is not None and c.method in _MODULE_ONLY_METHODS
+            )
+        if not used:
+            return False
+        for simple in function.simples:
+            if simple.value is None or not any(target in used for target in simple.targets):
+                continue
+            value = simple.value
+            while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and isinstance(value.func.value, cst.Call):
+                value = value.func.value  # `backbone(...).to(device)`
+            if value is call.node:
+                return True
+        return False
 
     def functions_passed(self, name: str, function: FunctionInfo, depth: int = 2) -> bool:
         """Does every caller pass the parameter a function defined in the project (`def gru(inputs,

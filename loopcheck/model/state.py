@@ -949,7 +949,11 @@ _SINGLE_WEIGHT_LAYERS = frozenset({"Embedding", "EmbeddingBag"})
 """Library layers whose only parameter is `weight`: freezing it freezes the layer."""
 
 
-def frozen_whole(model: LoopModel, binding: Binding) -> Simple | None:
+_CONTAINERS = frozenset({"Sequential", "ModuleList"})
+_BUILTINS_OF_PARTS = frozenset({"list", "tuple"})
+
+
+def frozen_whole(model: LoopModel, binding: Binding, depth: int = 2) -> Simple | None:
     """Is every parameter of the module bound here frozen, and never thawed again? `embedding =
     nn.Embedding.from_pretrained(vectors)` (frozen by default), `backbone.requires_grad_(False)`,
     `for p in net.parameters(): p.requires_grad = False` (or `p.detach_()`, a mean teacher's),
@@ -962,6 +966,15 @@ def frozen_whole(model: LoopModel, binding: Binding) -> Simple | None:
         if freeze is None or (isinstance(freeze.node, cst.Name) and freeze.node.value == "True"):
             return None if _thawed(model, binding, name) else binding.statement
         return None
+    if binding.call is not None and binding.last in _CONTAINERS and depth > 0:
+        # `nn.Sequential(*list(vgg.children())[:29])`: a container of another module's layers holds
+        # that module's parameters; frozen there, they are frozen here
+        made_of = {name for arg in binding.call.args for name in arg.names} - _BUILTINS_OF_PARTS
+        parts = [model.binding(part, binding.function) for part in sorted(made_of)]
+        if made_of and all(part is not None and part.role == MODEL and part is not binding for part in parts):
+            freezes = [frozen_whole(model, part, depth - 1) for part in parts if part is not None]
+            if all(freeze is not None for freeze in freezes) and not _thawed(model, binding, name):
+                return freezes[0]
     owner = model.at(binding.function)
     functions = [binding.function]
     if name.startswith("self.") and binding.function.cls is not None:

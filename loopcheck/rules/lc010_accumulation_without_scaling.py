@@ -130,22 +130,30 @@ for step, batch in enumerate(train_dataloader):
                         model.anchor(backward), self.message.format(loss=loss), ((stepped.node, why),)
                     )
 
-            def transition(pending: frozenset[Event], event: Event) -> frozenset[Event]:
+            # the state: the backwards whose gradients are in `.grad`, each with whether it ran in
+            # an earlier iteration than the one now running
+            def transition(pending: frozenset[tuple[Event, bool]], event: Event) -> frozenset[tuple[Event, bool]]:
                 if event.kind is Kind.BACKWARD:
-                    return pending | {event}
+                    return pending | {(event, False)}
                 if event.kind is Kind.RESET:
                     return frozenset()  # gradients computed so far are dropped, not accumulated
                 if event.kind is not Kind.STEP or _rescales_gradients(model, event):
                     return frozenset() if event.kind is Kind.STEP else pending
                 cadence = [g for g in event.context.guards if _MODULO_GUARD.search(g)]
-                for backward in pending:
-                    if cadence and not any(g in backward.context.guards for g in cadence):
+                # a step every few iterations accumulates only what earlier iterations left: with
+                # `zero_grad()` before each backward, it applies one batch's gradient, undivided as it should be
+                carried = any(earlier for _, earlier in pending)
+                for backward, _ in pending:
+                    if cadence and carried and not any(g in backward.context.guards for g in cadence):
                         report(backward, event, "the step that runs once every few iterations")
                     elif not cadence and id(backward) in in_inner_loops:
                         report(backward, event, "the step after the loop of micro-batches")
                 return frozenset()  # the step used them
 
-            model.run_iterations(program, transition, frozenset())
+            def next_iteration(pending: frozenset[tuple[Event, bool]]) -> frozenset[tuple[Event, bool]]:
+                return frozenset((backward, True) for backward, _ in pending)
+
+            model.run_iterations(program, transition, frozenset(), next_iteration)
             yield from found.values()
 
 
@@ -193,15 +201,34 @@ def _unscaled_loss(model: LoopModel, backward: Event, divisors: frozenset[str] =
     if not isinstance(expression, cst.Name):
         return None
     name = expression.value
+    return name if _undivided(model, backward, name, divisors, 3) else None
+
+
+def _undivided(model: LoopModel, backward: Event, name: str, divisors: frozenset[str], depth: int) -> bool:
+    """Is every making of `name` in the backward's function visibly undivided? A name taken out of
+    a collection or copied (`main_loss = losses[0]`) is as divided as the collection is
+    (`losses = tuple(l / acc_iters for l in losses)`)."""
     assignments = [s for s in backward.context.function.assignments if name in s.targets]
-    if not assignments:
-        return None  # a parameter, or a global: its making is not in view
+    if not assignments or depth <= 0:
+        return False  # a parameter, or a global: its making is not in view
     for assignment in assignments:
         if assignment.value is None or _SCALED.search(model.code(assignment.node)):
-            return None
+            return False
+        source = _element_or_copy_of(assignment.value)
+        if source is not None and source != name:
+            if not _undivided(model, backward, source, divisors, depth - 1):
+                return False
+            continue
         if not all(_visible_loss(model, call, backward, divisors) for call in assignment.calls if call.live):
-            return None  # `loss = compute_loss(batch)`: code we cannot see may divide
-    return name
+            return False  # `loss = compute_loss(batch)`: code we cannot see may divide
+    return True
+
+
+def _element_or_copy_of(value: cst.BaseExpression) -> str | None:
+    """`losses[0]`, `parts["total"]`, `other`: the name whose value this one takes as it is."""
+    while isinstance(value, cst.Subscript):
+        value = value.value
+    return value.value if isinstance(value, cst.Name) else None
 
 
 def _visible_loss(model: LoopModel, call: CallSite, backward: Event, divisors: frozenset[str] = frozenset()) -> bool:

@@ -89,6 +89,16 @@ def configure(model):
                         and not _used(function.simples[frozen_at + 1 :], binding.name)
                     ):
                         continue  # a stage that is over: stepped before the freeze, never after it
+                    rebuilt = next(
+                        (at for at in range(frozen_at + 1, len(function.simples)) if binding.name in function.simples[at].targets),
+                        None,
+                    )
+                    if (
+                        rebuilt is not None
+                        and not _in_loop(model, function, freeze.statement)
+                        and not _used(function.simples[frozen_at + 1 : rebuilt], binding.name)
+                    ):
+                        continue  # built again after the freeze before its next use: the new one steps
                     yield Report(
                         freeze.statement.node,
                         self.message.format(model=over, optimizer=binding.name),
