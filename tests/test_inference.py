@@ -526,6 +526,126 @@ def test_a_pass_that_runs_a_frozen_extractor_first_is_judged_at_the_trained_mode
     assert findings(source.replace("DECODE", "feats")) == []
 
 
+def test_a_model_built_in_the_argument_of_a_call_is_known_to_the_callee() -> None:
+    source = """
+        class Trainer:
+            def __init__(self, model, loader, val_loader):
+                self.model = model
+                self.loader = loader
+                self.val_loader = val_loader
+                self.optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+            def evaluate(self):
+                self.model.eval()
+                with torch.no_grad():
+                    for x, y in self.val_loader:
+                        print(self.model(x).argmax(1).eq(y).sum().item())
+
+            def train(self, epochs):
+                self.model.train()
+                for epoch in range(epochs):
+                    for x, y in self.loader:
+                        self.optimizer.zero_grad()
+                        nn.functional.cross_entropy(self.model(x), y).backward()
+                        self.optimizer.step()
+                    self.evaluate()
+
+        Trainer(NET(), loader, val_loader).train(3)
+    """
+    assert findings(source.replace("NET", "Dropping")) == [("LC008", "self.evaluate()")]
+    assert findings(source.replace("NET", "Tiny")) == []  # no dropout or batch norm: the mode changes nothing
+
+
+def test_a_setting_assigned_above_a_scripts_if_decides_which_arm_runs() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+
+        aug_type = SETTING
+        correct = 0
+        if aug_type == "window":
+            for x, y in test_loader:
+                correct += (model(x[:, :2]).argmax(1) == y).sum().item()
+        else:
+            for x, y in test_loader:
+                correct += (model(x).argmax(1) == y).sum().item()
+    """
+    window = [("LC007", "correct += (model(x[:, :2]).argmax(1) == y).sum().item()")]
+    whole = [("LC007", "correct += (model(x).argmax(1) == y).sum().item()")]
+    assert findings(source.replace("SETTING", '"window"')) == window
+    assert findings(source.replace("SETTING", '"cwt"')) == whole
+    assert findings(source.replace("SETTING", "args.aug_type")) == window + whole  # not known: both may run
+
+
+def test_grad_turned_on_by_hand_around_an_evaluation_is_wanted() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+
+        def inspect(x):
+            model.eval()
+            with GRAD:
+                energies = model(x)
+            return energies.detach().numpy()
+
+        show(inspect(test_x))
+    """
+    assert findings(source.replace("GRAD", "torch.enable_grad()")) == []
+    assert findings(source.replace("GRAD", "torch.autocast('cpu')")) == [("LC007", "energies = model(x)")]
+
+
+def test_a_loop_that_steps_with_a_closure_that_backwards_is_a_training_loop() -> None:
+    source = """
+        def train(model, x, y, x_test, y_test, epochs):
+            optimizer = torch.optim.LBFGS(model.parameters())
+
+            def closure():
+                optimizer.zero_grad()
+                loss = ((model(x) - y) ** 2).mean()
+                BACKWARD
+                return loss
+
+            for i in range(epochs):
+                optimizer.step(closure)
+                if i % 100 == 0:
+                    print(((model(x_test) - y_test) ** 2).mean().item())
+
+        train(Tiny(), x, y, x_test, y_test, 1000)
+    """
+    # the check every 100 steps evaluates the model between its updates
+    assert findings(source.replace("BACKWARD", "loss.backward()")) == [
+        ("LC007", "print(((model(x_test) - y_test) ** 2).mean().item())")
+    ]
+    assert findings(source.replace("BACKWARD", "pass")) == []  # no backward: nothing trains
+
+
+def test_a_capitalised_parameter_whose_forward_is_called_is_a_model() -> None:
+    # (called from a notebook of the project, say: no caller in sight)
+    source = """
+        def fit(PINN, x, y, x_test, y_test, epochs):
+            optimizer = torch.optim.Adam(PINN.parameters())
+            for i in range(epochs):
+                optimizer.zero_grad()
+                ((PINN.forward(x) - y) ** 2).mean().backward()
+                optimizer.step()
+                if i % 100 == 0:
+                    print(((CALL - y_test) ** 2).mean().item())
+    """
+    assert findings(source.replace("CALL", "PINN.forward(x_test)")) == [
+        ("LC007", "print(((PINN.forward(x_test) - y_test) ** 2).mean().item())")
+    ]
+    # a capitalised name called without `.forward` may be a class being built
+    assert findings(source.replace("CALL", "Exact(x_test)")) == []
+
+
 def test_a_step_by_step_decoder_demo_before_training_is_no_evaluation() -> None:
     source = """
         decoder = Tiny()

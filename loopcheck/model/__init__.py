@@ -1107,7 +1107,12 @@ class LoopModel:
         bindings: list[Binding] = []
         for edge in self.callers(function):
             arg = edge.call.arg(index, name) if index >= 0 else None
-            if arg is None or arg.dotted is None:
+            if arg is None:
+                continue
+            if arg.dotted is None:
+                built = self.at(edge.caller)._built_in_place(arg.node, name, edge.caller)
+                if built is not None:
+                    bindings.append(built)
                 continue
             bound = self.at(edge.caller).binding(arg.dotted, edge.caller)
             if bound is not None:
@@ -1117,6 +1122,18 @@ class LoopModel:
         if bindings and bindings[0].cls is not None and all(b.cls is bindings[0].cls for b in bindings):
             # each caller builds its own, of the same project class: the class is what is known
             return replace(bindings[0], call=None, statement=bindings[0].statement)
+        return None
+
+    def _built_in_place(self, node: cst.CSTNode, name: str, function: FunctionInfo) -> Binding | None:
+        """`Trainer(Net(), loader)`: the instance of a project class the caller builds in the call's
+        argument, bound to the parameter it fills."""
+        if not isinstance(node, cst.Call):
+            return None
+        for simple in function.simples:
+            for call in simple.calls:
+                if call.node is node:
+                    role, cls, qualified = self.constructed(call, function)
+                    return Binding(name, role, qualified, call, simple, function, cls) if cls is not None else None
         return None
 
     def classes_from_callers(self, name: str, function: FunctionInfo, depth: int = 3) -> tuple[ClassInfo, ...]:
@@ -1418,6 +1435,10 @@ class LoopModel:
                     found.add("grad")
                 if target is not None and target is not function:
                     found |= self.reaches(target)
+                if call.method == "step":
+                    closure = self.flow.step_closure(call, function)
+                    if closure is not None and closure is not function:
+                        found |= self.reaches(closure)  # `optimizer.step(closure)` runs it first (LBFGS)
         return frozenset(found)
 
     def runs_forward(self, method: FunctionInfo) -> bool:

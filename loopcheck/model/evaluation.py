@@ -409,8 +409,54 @@ def _hands_over_optimizer(model: LoopModel, event: Event) -> bool:
 
 def _unreachable_loops(function: FunctionInfo) -> set[int]:
     """ids of the loops that come after a `return`, `raise` or `exit()` of their block (also in
-    the body of an `if __name__ == "__main__":` or a `with`)."""
-    return _after_jumps(function.body)
+    the body of an `if __name__ == "__main__":` or a `with`), and, in a script's or notebook's top
+    level, those in the arm of an `if` that a setting assigned just above decides against
+    (`aug_type = 'cwt'` in one cell, `if aug_type == 'window': ... else: ...` in the next)."""
+    dead = _after_jumps(function.body)
+    if function.name == "<module>":
+        dead |= _arms_decided_against(function.body)
+    return dead
+
+
+def _arms_decided_against(block: list[object]) -> set[int]:
+    """Loops of the top-level `if` arms that the literal settings in force decide against."""
+    known: dict[str, object] = {}
+    dead: set[int] = set()
+    for stmt in block:
+        if isinstance(stmt, Branch) and len(stmt.arms) <= 2:
+            verdict = decide(stmt.test, tuple(known.items()))
+            if verdict is not None:
+                against = stmt.arms[0] if verdict is False else (stmt.arms[1] if len(stmt.arms) == 2 else [])
+                dead |= {id(loop) for loop in all_statements(against) if isinstance(loop, Loop)}
+        if isinstance(stmt, Simple):
+            literal = _literal(stmt.value) if len(stmt.targets) == 1 and not stmt.augmented else _NOT_LITERAL
+            for target in stmt.targets:
+                known.pop(target, None)
+            if literal is not _NOT_LITERAL:
+                known[stmt.targets[0]] = literal
+        else:
+            for inner in all_statements([stmt]):
+                if isinstance(inner, Simple):
+                    for target in inner.targets:
+                        known.pop(target, None)
+                elif isinstance(inner, Loop):
+                    for target in inner.targets:
+                        known.pop(target, None)
+    return dead
+
+
+_NOT_LITERAL = object()
+
+
+def _literal(node: cst.BaseExpression | None) -> object:
+    """The value of a literal setting (`'window'`, `3`, `0.5`, `True`, `None`); _NOT_LITERAL else."""
+    if isinstance(node, cst.SimpleString):
+        return node.evaluated_value
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return node.evaluated_value
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[node.value]
+    return _NOT_LITERAL
 
 
 def _after_jumps(block: list[object]) -> set[int]:

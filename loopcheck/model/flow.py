@@ -404,8 +404,10 @@ class Flow:
         last = name.rsplit(".", 1)[-1]
         if last in self.model.ir.classes or isinstance(self.model.definition(name, function), ClassInfo):
             return None  # constructing a module is not running it
-        if last[:1].isupper() and self.model.binding(name, function) is None:
-            return None  # `Net(...)` of a class we cannot see; `G_AB(x)` of a bound model is a forward
+        if last[:1].isupper() and self.model.binding(name, function) is None and not call.dotted.endswith(".forward"):
+            # `Net(...)` of a class we cannot see; `G_AB(x)` of a bound model is a forward, and so is
+            # `PINN.forward(x)`: a class's forward is not called without an instance
+            return None
         if "." not in name and (name in self.model.ir.import_refs or self.model.definition(name, function) is not None):
             # an imported or defined name is a function such as `fixed_init_model`, not a model object;
             # but `import model` then `model = model.RNNModel(...)` rebinds a module's name to a model,
@@ -742,7 +744,7 @@ class Flow:
                 if each is not None:
                     items.append(Choice(f"type({call.receiver})", tuple(self._enter(m, call, context, depth) for m in each)))
                     continue
-            closure = self._closure(call, context.function)
+            closure = self.step_closure(call, context.function)
             if closure is not None and depth < MAX_INLINE_DEPTH:
                 items.append(self._enter(closure, call, context, depth))  # step(closure) runs it first
             for event in self.events_of_call(call, context):
@@ -857,7 +859,7 @@ class Flow:
         entry = Event(Kind.CALL, call.node, context, call=call)
         return Enter(entry, callee.program(target.body, callee.callee_context(target, call, context), depth + 1))
 
-    def _closure(self, call: CallSite, function: FunctionInfo) -> FunctionInfo | None:
+    def step_closure(self, call: CallSite, function: FunctionInfo) -> FunctionInfo | None:
         """The closure of `optimizer.step(closure)` (LBFGS), when it is a function of this file."""
         if call.method != "step" or call.receiver is None:
             return None

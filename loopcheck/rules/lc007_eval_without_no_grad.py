@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import libcst as cst
+
 from loopcheck.model import LoopModel
+from loopcheck.model.dataflow import simples_of
+from loopcheck.model.flow import Event
+from loopcheck.model.ir import FunctionInfo, With, all_statements
 from loopcheck.model.evaluation import (
     EvaluationPass,
     builds_no_parameters,
@@ -125,6 +130,8 @@ evaluate(model, test_loader)
                 continue
             if wants_input_gradients(model.at(evaluation.first_call.context.function), evaluation.first_call):
                 continue  # its input was made to require grad: the graph is wanted
+            if grad_enabled_on_purpose(evaluation.first_call):
+                continue  # `with torch.enable_grad():` around it: the graph is wanted (an energy model's inference)
             binding = evaluation.model.binding if evaluation.model is not None else None
             if binding is not None and model.frozen_whole(binding, evaluation.first_call.node, evaluation.first_call.context.function):
                 continue  # every parameter frozen: the forward records no graph to spare
@@ -145,3 +152,29 @@ evaluate(model, test_loader)
 def _where(model: LoopModel, evaluation: EvaluationPass) -> tuple[int, int]:
     start = model.locate(model.anchor(evaluation.first_call))[1].start
     return start.line, start.column
+
+
+def grad_enabled_on_purpose(event: Event) -> bool:
+    """Is the forward, or a call that leads to it, written inside `with torch.enable_grad():`?
+    Grad turned on by hand around a computation is wanted, whatever encloses it (a statement
+    `torch.set_grad_enabled(True)` only restores the default)."""
+    context = event.context
+    sites: list[tuple[FunctionInfo, cst.CSTNode]] = [(context.function, event.node)]
+    sites += [(caller, call.node) for caller, call in zip(context.callers, context.chain)]
+    return any(_inside_enable_grad(function, node) for function, node in sites)
+
+
+def _inside_enable_grad(function: FunctionInfo, node: cst.CSTNode) -> bool:
+    for stmt in all_statements(function.body):
+        if isinstance(stmt, With) and stmt.grad == "on" and isinstance(stmt.node, cst.With) and any(
+            isinstance(item.item, cst.Call) and _last_name(item.item.func) == "enable_grad" for item in stmt.node.items
+        ):
+            if any(call.node is node for simple in simples_of(stmt.body) for call in simple.calls):
+                return True
+    return False
+
+
+def _last_name(func: cst.BaseExpression) -> str | None:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else None
