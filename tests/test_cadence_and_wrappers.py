@@ -215,6 +215,33 @@ def test_a_reset_before_every_backward_leaves_nothing_to_accumulate() -> None:
     assert found(reset_after_step) == [("LC010", "loss.backward()")]
 
 
+def test_weights_a_constructor_loads_into_another_model_resume_nothing_saved_here() -> None:
+    source = """
+        class Trainer:
+            def __init__(self, weights):
+                self.model = nn.Linear(4, 2)
+                self.vae = nn.Linear(4, 4)
+                self.optimizer = torch.optim.Adam(self.model.parameters())
+                self.start_epoch = 0
+                if weights:
+                    ckpt = torch.load(weights)
+                    self.LOADED.load_state_dict(ckpt["weights"])
+                    self.start_epoch = ckpt["epoch"]
+
+            def train(self, loader, epochs):
+                for epoch in range(self.start_epoch, epochs):
+                    for x, y in loader:
+                        self.optimizer.zero_grad()
+                        nn.functional.cross_entropy(self.model(x), y).backward()
+                        self.optimizer.step()
+                    if (epoch + 1) % 10 == 0:
+                        torch.save(self.model.state_dict(), f"model_epoch_{epoch + 1}.pth")
+    """
+    saved = 'torch.save(self.model.state_dict(), f"model_epoch_{epoch + 1}.pth")'
+    assert found(source.replace("LOADED", "model"), setup="import torch\nimport torch.nn as nn\n") == [("LC012", saved)]
+    assert found(source.replace("LOADED", "vae"), setup="import torch\nimport torch.nn as nn\n") == []
+
+
 def test_optimizers_held_in_a_dict_are_optimizers() -> None:
     source = """
         optimizers = {"g": torch.optim.Adam(net_g.parameters()), "d": torch.optim.Adam(net_d.parameters())}

@@ -427,14 +427,7 @@ def test_a_call_whose_result_is_used_as_a_module_built_a_model() -> None:
 
 def test_a_function_a_script_never_runs_holds_no_evaluation_pass() -> None:
     source = """
-        class Flow(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(2, 2)
-
-            def forward(self, x):
-                return self.fc(x)
-
+        class Flow(Tiny):
             def inverse_map(self, z):
                 return self.fc(z)
 
@@ -445,7 +438,7 @@ def test_a_function_a_script_never_runs_holds_no_evaluation_pass() -> None:
                 optimizer.zero_grad()
                 flow(x).sum().backward()
                 optimizer.step()
-            show(flow.inverse_map(torch.randn(10, 2)).detach())
+            show(flow.inverse_map(torch.randn(10, 4)).detach())
 
         def test2():
             print("another demo")
@@ -453,7 +446,7 @@ def test_a_function_a_script_never_runs_holds_no_evaluation_pass() -> None:
         RUN
     """
     assert findings(source.replace("RUN", "test2()"), "script.py") == []
-    run_too = [("LC007", "show(flow.inverse_map(torch.randn(10, 2)).detach())")]
+    run_too = [("LC007", "show(flow.inverse_map(torch.randn(10, 4)).detach())")]
     assert findings(source.replace("RUN", "test1()"), "script.py") == run_too
     # named again where it may be run from: a table of demos
     assert findings(source.replace("RUN", "test2()\n        DEMOS = [test1, test2]"), "script.py") == run_too
@@ -644,6 +637,51 @@ def test_a_capitalised_parameter_whose_forward_is_called_is_a_model() -> None:
     ]
     # a capitalised name called without `.forward` may be a class being built
     assert findings(source.replace("CALL", "Exact(x_test)")) == []
+
+
+def test_a_shared_loop_that_a_caller_hands_a_backward_callback_trains_on_that_call() -> None:
+    source = """
+        class Classifier:
+            def __init__(self, model, optimizer):
+                self.model = model
+                self.optimizer = optimizer
+
+            def _do(self, loader, begin_update, end_update):
+                correct = 0
+                for x, y in loader:
+                    begin_update()
+                    outputs = self.model(x)
+                    end_update(nn.functional.cross_entropy(outputs, y))
+                    correct += outputs.argmax(1).eq(y).sum().item()
+                return correct
+
+            def train(self, loader):
+                def begin_update():
+                    self.optimizer.zero_grad()
+                def end_update(loss):
+                    loss.backward()
+                    self.optimizer.step()
+                self.model.train()
+                return self._do(loader, begin_update, end_update)
+
+            def test(self, loader):
+                def begin_update():
+                    pass
+                def end_update(_):
+                    pass
+                self.model.eval()
+                GUARD
+                    return self._do(loader, begin_update, end_update)
+
+        net = Dropping()
+        classifier = Classifier(net, torch.optim.SGD(net.parameters(), lr=0.1))
+        for epoch in range(3):
+            classifier.train(train_loader)
+            classifier.test(test_loader)
+    """
+    assert findings(source.replace("GUARD", "with torch.no_grad():")) == []
+    # the test call enters the loop as a pass of its own: without no_grad, that call is reported
+    assert [c for c, _ in findings(source.replace("GUARD", "if True:"))] == ["LC007"]
 
 
 def test_a_step_by_step_decoder_demo_before_training_is_no_evaluation() -> None:

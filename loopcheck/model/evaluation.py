@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from loopcheck.lazyre import lazy
-from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide, rebinds
+from loopcheck.model.flow import Event, Kind, Subject, arguments_known, arguments_passed, decide, rebinds
 import libcst as cst
 
 from loopcheck.model.build import dotted_name, functions_within, literal_value, nodes_within, qualify
@@ -524,6 +524,27 @@ def _loop_pass(
     if not (named or constants or _evaluation_intent(model, function, calls[0], loop)):
         return None  # a rollout over range(n), or a model this project never trains: no evaluation pass
     return _pass(model, function, loop, calls[0], constants)
+
+
+def _trains_through_callback(model: LoopModel, function: FunctionInfo, loop: Loop, edge: CallEdge) -> bool:
+    """Does the loop call a parameter of its function that this call fills with a project function
+    running backward (`def train(self, loader): def end_update(loss): loss.backward(); ...; return
+    self._do(loader, begin_update, end_update)`)? Called that way, the loop trains."""
+    params = set(function.params)
+    called = {call.dotted for simple in simples_of(loop.body) for call in simple.calls if call.dotted in params}
+    if not called:
+        return False
+    caller = model.at(edge.caller)
+    for parameter, dotted in arguments_passed(function, edge.call):
+        if parameter not in called:
+            continue
+        target = caller.resolve_name(dotted, edge.caller)
+        if target is None:
+            defined = caller.definition(dotted, edge.caller)
+            target = defined if isinstance(defined, FunctionInfo) else None
+        if target is not None and "backward" in caller.reaches(target):
+            return True
+    return False
 
 
 def _frozen_forward(model: LoopModel, event: Event) -> bool:
@@ -1646,7 +1667,11 @@ def _pass(
         # `get_outer_loss(batch)` whose result `train_iter` backwards and `evaluate_iter` only reads:
         # the pass is entered by the calls that do not train on what it returns (a loop or a single
         # forward: `con_loss, dis_loss = training_with(x, trainer)`, then `loss.backward()`)
-        training = [e for e in callers if _backwards_result(model, e)]
+        # (and the calls that hand the loop a callback that backwards: `self._do(loader, begin, end)`)
+        training = [
+            e for e in callers
+            if _backwards_result(model, e) or (loop is not None and _trains_through_callback(model, function, loop, e))
+        ]
         if training:
             callers = [e for e in callers if all(e is not t for t in training)]
             if not callers:

@@ -221,13 +221,31 @@ _MODULE_ONLY_METHODS = frozenset({
 """Methods of a module that a tensor does not have."""
 
 
+def _calls_making_modules(function: FunctionInfo) -> frozenset[int]:
+    """ids of the calls whose result the function binds to a name it then uses as a module
+    (`net = backbone(...).to(device)`, later `net.parameters()`)."""
+    used = {
+        c.receiver for simple in function.simples for c in simple.calls
+        if c.receiver is not None and c.method in _MODULE_ONLY_METHODS
+    }
+    found: set[int] = set()
+    for simple in function.simples if used else ():
+        if simple.value is None or not any(target in used for target in simple.targets):
+            continue
+        value = simple.value
+        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and isinstance(value.func.value, cst.Call):
+            value = value.func.value  # `backbone(...).to(device)`
+        found.add(id(value))
+    return frozenset(found)
+
+
 class Flow:
     """Classifies calls into events and builds programs, inlining calls of project functions."""
 
     def __init__(self, model: LoopModel) -> None:
         self.model = model
         self._whole_classes: list[ClassInfo] | None = None
-        self._used_as_modules: dict[int, frozenset[str]] = {}
+        self._module_makers: dict[int, frozenset[int]] = {}
 
     # classification ---------------------------------------------------------------------
 
@@ -440,23 +458,10 @@ class Flow:
         """Is what the call returns used as a module (`net = config.backbone(pretrained=True)` then
         `net.parameters()`, `densenet = densenet()` then `densenet.load_state_dict(...)`)? A forward
         returns tensors, which have no parameters, state dict or mode: the call built a model."""
-        used = self._used_as_modules.get(id(function))
-        if used is None:
-            used = self._used_as_modules[id(function)] = frozenset(
-                c.receiver for simple in function.simples for c in simple.calls
-                if c.receiver is not None and c.method in _MODULE_ONLY_METHODS
-            )
-        if not used:
-            return False
-        for simple in function.simples:
-            if simple.value is None or not any(target in used for target in simple.targets):
-                continue
-            value = simple.value
-            while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and isinstance(value.func.value, cst.Call):
-                value = value.func.value  # `backbone(...).to(device)`
-            if value is call.node:
-                return True
-        return False
+        made = self._module_makers.get(id(function))
+        if made is None:
+            made = self._module_makers[id(function)] = _calls_making_modules(function)
+        return id(call.node) in made
 
     def functions_passed(self, name: str, function: FunctionInfo, depth: int = 2) -> bool:
         """Does every caller pass the parameter a function defined in the project (`def gru(inputs,

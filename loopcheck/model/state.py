@@ -265,8 +265,8 @@ def _reloaded_before_training(
     With `saved_names`, the literal names of the saved files: a load of a file with another
     literal name (`unet.pt`, the best weights, where `unet_last.pt` is saved) reads other weights."""
     if saver is not None:
-        if any(name.split(".", 1)[0] in saver.params for name in saved_models):
-            saved_models = set()  # the callers name the model otherwise
+        if any(name.split(".", 1)[0] in saver.params and not name.startswith("self.") for name in saved_models):
+            saved_models = set()  # the callers name the model otherwise (`self.net` is the object's own, in every method)
         files = {id(model): model}
         for edge in model.callers(saver):
             files.setdefault(id(model.at(edge.caller)), model.at(edge.caller))

@@ -9,6 +9,7 @@ from typing import Iterable
 import libcst as cst
 
 from loopcheck.model import LoopModel
+from loopcheck.model.build import dotted_name
 from loopcheck.model.dataflow import simples_of
 from loopcheck.model.flow import Event
 from loopcheck.model.ir import FunctionInfo, With, all_statements
@@ -167,14 +168,10 @@ def grad_enabled_on_purpose(event: Event) -> bool:
 def _inside_enable_grad(function: FunctionInfo, node: cst.CSTNode) -> bool:
     for stmt in all_statements(function.body):
         if isinstance(stmt, With) and stmt.grad == "on" and isinstance(stmt.node, cst.With) and any(
-            isinstance(item.item, cst.Call) and _last_name(item.item.func) == "enable_grad" for item in stmt.node.items
+            isinstance(item.item, cst.Call) and (dotted_name(item.item.func) or "").rsplit(".", 1)[-1] == "enable_grad"
+            for item in stmt.node.items
         ):
             if any(call.node is node for simple in simples_of(stmt.body) for call in simple.calls):
                 return True
     return False
 
-
-def _last_name(func: cst.BaseExpression) -> str | None:
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return func.value if isinstance(func, cst.Name) else None
