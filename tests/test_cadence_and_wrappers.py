@@ -242,6 +242,20 @@ def test_weights_a_constructor_loads_into_another_model_resume_nothing_saved_her
     assert found(source.replace("LOADED", "vae"), setup="import torch\nimport torch.nn as nn\n") == []
 
 
+def test_a_backward_given_keywords_only_backwards_its_receiver() -> None:
+    source = """
+        for i, (x, y) in enumerate(loader):
+            loss = nn.functional.cross_entropy(model(x), y)
+            DIVIDE
+            loss.backward(create_graph=second_order)
+            if (i + 1) % accumulation == 0:
+                optimizer.step()
+                optimizer.zero_grad()
+    """
+    assert found(source.replace("DIVIDE", "loss = loss / accumulation")) == []
+    assert found(source.replace("DIVIDE", "pass")) == [("LC010", "loss.backward(create_graph=second_order)")]
+
+
 def test_optimizers_held_in_a_dict_are_optimizers() -> None:
     source = """
         optimizers = {"g": torch.optim.Adam(net_g.parameters()), "d": torch.optim.Adam(net_d.parameters())}

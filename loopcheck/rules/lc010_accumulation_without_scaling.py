@@ -192,8 +192,10 @@ def _unscaled_loss(model: LoopModel, backward: Event, divisors: frozenset[str] =
     if call.inner is not None and call.inner.method == "scale":
         argument = call.inner.arg(0)
         expression = argument.node if argument is not None else None
-    elif call.args:
+    elif call.args and call.args[0].keyword is None:
         expression = call.args[0].node  # accelerator.backward(loss), torch.autograd.backward(loss)
+    elif call.args and isinstance(call.node.func, cst.Attribute):
+        expression = call.node.func.value  # `loss.backward(create_graph=True)`: keywords only
     else:
         expression = call.node.func.value if isinstance(call.node.func, cst.Attribute) else None
     if expression is None or _SCALED.search(model.code(expression)):
