@@ -19,7 +19,7 @@ from loopcheck.lazyre import lazy
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, arguments_passed, decide, rebinds
 import libcst as cst
 
-from loopcheck.model.build import dotted_name, functions_within, literal_value, nodes_within, qualify
+from loopcheck.model.build import NOT_LITERAL, dotted_name, functions_within, literal_value, nodes_within, qualify
 from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, simples_of, walk
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, runs_once
 from loopcheck.model.program import events_of
@@ -429,10 +429,10 @@ def _arms_decided_against(block: list[object]) -> set[int]:
                 against = stmt.arms[0] if verdict is False else (stmt.arms[1] if len(stmt.arms) == 2 else [])
                 dead |= {id(loop) for loop in all_statements(against) if isinstance(loop, Loop)}
         if isinstance(stmt, Simple):
-            literal = _literal(stmt.value) if len(stmt.targets) == 1 and not stmt.augmented else _NOT_LITERAL
+            literal = _setting(stmt.value) if len(stmt.targets) == 1 and not stmt.augmented else NOT_LITERAL
             for target in stmt.targets:
                 known.pop(target, None)
-            if literal is not _NOT_LITERAL:
+            if literal is not NOT_LITERAL:
                 known[stmt.targets[0]] = literal
         else:
             for inner in all_statements([stmt]):
@@ -445,18 +445,11 @@ def _arms_decided_against(block: list[object]) -> set[int]:
     return dead
 
 
-_NOT_LITERAL = object()
-
-
-def _literal(node: cst.BaseExpression | None) -> object:
-    """The value of a literal setting (`'window'`, `3`, `0.5`, `True`, `None`); _NOT_LITERAL else."""
-    if isinstance(node, cst.SimpleString):
+def _setting(node: cst.BaseExpression | None) -> object:
+    """The value of a literal setting (`'window'`, `3`, `0.5`, `True`, `None`); NOT_LITERAL else."""
+    if isinstance(node, cst.Float):
         return node.evaluated_value
-    if isinstance(node, (cst.Integer, cst.Float)):
-        return node.evaluated_value
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
-        return {"True": True, "False": False, "None": None}[node.value]
-    return _NOT_LITERAL
+    return literal_value(node) if node is not None else NOT_LITERAL
 
 
 def _after_jumps(block: list[object]) -> set[int]:
@@ -538,11 +531,8 @@ def _trains_through_callback(model: LoopModel, function: FunctionInfo, loop: Loo
     for parameter, dotted in arguments_passed(function, edge.call):
         if parameter not in called:
             continue
-        target = caller.resolve_name(dotted, edge.caller)
-        if target is None:
-            defined = caller.definition(dotted, edge.caller)
-            target = defined if isinstance(defined, FunctionInfo) else None
-        if target is not None and "backward" in caller.reaches(target):
+        target = caller.definition(dotted, edge.caller)  # (a function nested in the caller first)
+        if isinstance(target, FunctionInfo) and "backward" in caller.reaches(target):
             return True
     return False
 
