@@ -60,6 +60,66 @@ def test_a_count_per_epoch_times_the_epochs_counts_optimizer_steps() -> None:
     assert found(per_epoch, setup) == [("LC005", "scheduler.step()")]
 
 
+def test_a_warmup_schedule_given_a_count_of_epochs_is_sized_in_epochs() -> None:
+    """`get_linear_schedule_with_warmup(num_training_steps=num_epochs)`: the keyword counts steps of
+    the schedule, the value counts epochs. Stepped once an epoch, it is sized right; stepped every
+    batch, it is over after `num_epochs` batches (LC005). Given a count of batches, the reverse."""
+    setup = SETUP + "from transformers import get_linear_schedule_with_warmup\nnum_epochs = int(config['num_epochs'])\n"
+    source = BATCH_LOOP.replace("range(epochs)", "range(num_epochs)").replace(
+        "SCHEDULER", "get_linear_schedule_with_warmup(optimizer, num_warmup_steps=2, num_training_steps=TOTAL)"
+    )
+    per_epoch = source.replace("STEP", "pass") + "    scheduler.step()\n"
+    per_batch = source.replace("STEP", "scheduler.step()")
+    assert found(per_epoch.replace("TOTAL", "num_epochs"), setup) == []
+    assert found(per_batch.replace("TOTAL", "num_epochs"), setup) == [("LC005", "scheduler.step()")]
+    assert found(per_batch.replace("TOTAL", "num_epochs * len(loader)"), setup) == []
+    assert found(per_epoch.replace("TOTAL", "num_epochs * len(loader)"), setup) == [("LC005", "scheduler.step()")]
+
+
+def test_a_schedule_built_afresh_in_each_outer_iteration_lives_in_the_inner_loop_alone() -> None:
+    """Optimising an input (`for try_num in range(n_tries):` a fresh latent, optimizer and
+    ReduceLROnPlateau, then `for step in range(n_steps):`): the loop around builds the schedule
+    anew, so for that schedule the step loop is the whole run, counted in steps, no epochs. Built
+    once outside the tries, the schedule lives across them: stepped every step, LC005."""
+    source = """
+        def optimize(decoder, n_tries, n_steps):
+            SCHEDULE_OUTSIDE
+            for try_num in range(n_tries):
+                z = torch.randn(1, 16, requires_grad=True)
+                optimizer = torch.optim.Adam([z], lr=0.1)
+                SCHEDULE_INSIDE
+                for step in range(n_steps):
+                    optimizer.zero_grad()
+                    loss = -decoder(z).mean()
+                    loss.backward()
+                    optimizer.step()
+                    scheduler.step(loss.item())
+
+        optimize(nn.Linear(16, 4), 3, 1000)
+    """
+    plateau = "scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=100)"
+    assert found(source.replace("SCHEDULE_OUTSIDE", "pass").replace("SCHEDULE_INSIDE", plateau)) == []
+    outside = source.replace("SCHEDULE_OUTSIDE", plateau).replace("SCHEDULE_INSIDE", "pass")
+    assert found(outside) == [("LC005", "scheduler.step(loss.item())")]
+    # the step loop in a helper the tries call: its local schedule is built at each call
+    helper = """
+        def one_try(decoder, n_steps):
+            z = torch.randn(1, 16, requires_grad=True)
+            optimizer = torch.optim.Adam([z], lr=0.1)
+            scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=100)
+            for step in range(n_steps):
+                optimizer.zero_grad()
+                loss = -decoder(z).mean()
+                loss.backward()
+                optimizer.step()
+                scheduler.step(loss.item())
+
+        for try_num in range(3):
+            one_try(nn.Linear(16, 4), 1000)
+    """
+    assert found(helper) == []
+
+
 def test_full_batch_training_steps_once_per_epoch_either_way() -> None:
     assert found("""
         scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=50)

@@ -419,9 +419,10 @@ def test_a_call_whose_result_is_used_as_a_module_built_a_model() -> None:
         if __name__ == "__main__":
             net = config.backbone(pretrained=True, num_classes=10).to(device)
             USE
-            train(net, loader, optimizer)
     """
-    assert findings(source.replace("USE", "optimizer = torch.optim.Adam(net.parameters())")) == []
+    built = "optimizer = torch.optim.Adam(net.parameters())\n            train(net, loader, optimizer)"
+    assert findings(source.replace("USE", built)) == []
+    # (a script that trains nothing: its forwards evaluate whatever the call ran)
     assert [c for c, _ in findings(source.replace("USE", "print(net.shape)"))] == ["LC006", "LC007"]
 
 
@@ -497,6 +498,177 @@ def test_a_forward_on_the_helpers_own_held_out_data_inside_the_training_step_is_
     # the caller's data, named by the helper's parameter: what the callers hand over is not seen here
     handed = source.replace("DATA", "x_val").replace("            x_val = validate_x.float()\n", "")
     assert findings(handed) == []
+
+
+def test_held_out_data_a_training_helper_picks_out_of_its_parameter_is_validation() -> None:
+    """`self.model(dataset.X_test)` in a helper the epoch loop calls: the helper itself picks the
+    held-out part of what it is handed (an attribute or string key after the parameter), unlike a
+    parameter the callers fill with whatever they like."""
+    source = """
+        class Fit:
+            def __init__(self, model):
+                self.model = model
+                self.history = []
+
+            def train_model(self, dataset, epochs):
+                optimizer = torch.optim.Adam(self.model.parameters())
+                for epoch in range(epochs):
+                    optimizer.zero_grad()
+                    loss = nn.functional.mse_loss(self.model(dataset.X_train), dataset.U_train)
+                    loss.backward()
+                    optimizer.step()
+                    self._record(loss, dataset)
+
+            def _record(self, loss, dataset):
+                self.history.append(loss.item())
+                pred = self.model(HELD)
+                self.history.append(nn.functional.mse_loss(pred, dataset.U_test).item())
+
+        Fit(Tiny()).train_model(data, 10)
+    """
+    picked = [("LC007", "pred = self.model(dataset.X_test)")]
+    assert findings(source.replace("HELD", "dataset.X_test")) == picked
+    assert findings(source.replace("HELD", 'dataset["test"]')) == [("LC007", 'pred = self.model(dataset["test"])')]
+    # the parameter itself, or a part of it that names no held-out data: not known to be validation
+    handed = source.replace("def _record(self, loss, dataset)", "def _record(self, loss, X_test)").replace(
+        "self._record(loss, dataset)", "self._record(loss, dataset.X_test)").replace("dataset.U_test", "X_test")
+    assert findings(handed.replace("HELD", "X_test")) == []
+    assert findings(source.replace("HELD", "dataset.X_extra")) == []
+
+
+def test_a_name_that_reads_as_an_optimizer_but_has_parameters_is_a_model() -> None:
+    """`model_hp_opt = GCNPredictor(...)` (a model rebuilt with the best hyperparameters) ends in
+    `_opt`, yet `model_hp_opt.parameters()` shows a module, not an optimizer: the forwards the
+    training helper runs on it are a model's. Its deep copy, only evaluated, is another object:
+    training `model_hp_opt` again does not run the copy left in eval mode (no LC008)."""
+    source = """
+        import copy
+        from zoo.model_zoo import *
+
+        def train_epoch(model, loader, opt):
+            for x, y in loader:
+                opt.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                opt.step()
+
+        def eval_epoch(model, loader):
+            model.eval()
+            with torch.no_grad():
+                return sum((model(x).argmax(1) == y).sum().item() for x, y in loader)
+
+        NAME = GCNPredictor(in_feats=4, dropout=0.2)
+        best_opt = torch.optim.Adam(NAME.parameters())
+        best_model = copy.deepcopy(NAME)
+        for epoch in range(10):
+            train_epoch(NAME, train_loader, best_opt)
+            print(eval_epoch(best_model, test_loader))
+    """
+    assert findings(source.replace("NAME", "model_hp_opt")) == []
+    assert findings(source.replace("NAME", "net")) == []
+    # the model itself evaluated, then trained again without train(): LC008 whatever its name
+    itself = source.replace("eval_epoch(best_model", "eval_epoch(NAME")
+    reported = [("LC008", "print(eval_epoch(model_hp_opt, test_loader))")]
+    assert findings(itself.replace("NAME", "model_hp_opt")) == reported
+
+
+def test_what_a_classmethod_builds_and_does_not_return_is_no_part_of_the_model() -> None:
+    """`GPT.from_pretrained` loads a library GPT2LMHeadModel only to copy its weights into the
+    `cls(config)` it returns: the library model is no part of a GPT, which holds no dropout. What
+    a static factory returns for `__init__` to store is a part."""
+    source = """
+        from transformers import GPT2LMHeadModel
+        from torchvision.models import resnet50
+
+        class GPT(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.fc = nn.Linear(n, n)
+                INIT
+
+            @classmethod
+            def from_pretrained(cls, name):
+                model = cls(4)
+                model_hf = GPT2LMHeadModel.from_pretrained(name)
+                model.load_state_dict(model_hf.state_dict(), strict=False)
+                return model
+
+            @staticmethod
+            def backbone():
+                return resnet50()
+
+            def forward(self, x):
+                return self.fc(x)
+
+        model = GPT(4)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.mse_loss(model(x), y).backward()
+            optimizer.step()
+
+        with torch.no_grad():
+            for x, y in test_loader:
+                print(model(x).sum().item())
+    """
+    assert findings(source.replace("INIT", "pass")) == []
+    reported = [("LC006", "print(model(x).sum().item())")]
+    assert findings(source.replace("INIT", "self.net = self.backbone()")) == reported
+    assert findings(source.replace("INIT", 'self.hf = GPT2LMHeadModel.from_pretrained("gpt2")')) == reported
+
+
+def test_a_game_played_with_a_model_whose_weights_every_caller_loads_is_a_pass() -> None:
+    """`play(env, agent)` steps a game with the agent it is handed and trains nothing; its caller
+    loads the agent's weights first: a trained agent watched, an evaluation pass (LC007). Played
+    with an agent nobody loaded or trained (a random agent checked), it is no pass."""
+    source = """
+        import gym
+
+        def play(env, agent, t_max=1000):
+            state = env.reset()
+            for _ in range(t_max):
+                action = agent.forward(torch.as_tensor(state))
+                state, reward, done, info = env.step(action.numpy())
+                if done:
+                    break
+
+        env = gym.make("Pendulum-v1")
+        agent = Tiny()
+        LOAD
+        play(env, agent)
+    """
+    loaded = 'agent.load_state_dict(torch.load("checkpoint.pth"))'
+    assert findings(source.replace("LOAD", loaded)) == [("LC007", "action = agent.forward(torch.as_tensor(state))")]
+    assert findings(source.replace("LOAD", "pass")) == []
+
+
+def test_a_forward_of_a_model_a_project_factory_just_built_checks_shapes() -> None:
+    """`model = create_model()` (a project function returning a fresh `nn.Sequential`) run once on
+    `torch.randn` to print the output's shape: untrained weights, whose outputs mean nothing yet;
+    before the notebook trains through its `train(...)` helper, or on another fresh model after.
+    The trained model's forward after training is a pass (LC007)."""
+    source = """
+        def create_model():
+            model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+            return model
+
+        def train(model, loader, optimizer):
+            model.train()
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+
+        BEFORE
+        model = create_model()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        train(model, loader, optimizer)
+        AFTER
+    """
+    probe = "probe = create_model()\n        sample = torch.randn(1, 4)\n        out = probe(sample)\n        print(out.shape, out.sum().item())"
+    assert findings(source.replace("BEFORE", probe.replace("probe", "model")).replace("AFTER", "")) == []
+    assert findings(source.replace("BEFORE", "").replace("AFTER", probe)) == []
+    scored = "out = model(x_test)\n        print((out.argmax(1) == y_test).float().mean().item())"
+    assert findings(source.replace("BEFORE", "").replace("AFTER", scored)) == [("LC007", "out = model(x_test)")]
 
 
 def test_a_pass_that_runs_a_frozen_extractor_first_is_judged_at_the_trained_model() -> None:

@@ -261,3 +261,60 @@ def test_the_object_that_runs_a_backward_carries_no_graph() -> None:
     store = "accelerator.backward(loss)\n    n = accelerator.gather_for_metrics(x.sum())\n    kept.append(n)"
     assert retained(store, prelude) == []
     assert retained("kept.append(loss)\n    accelerator.backward(loss)", prelude) == ["kept.append(loss)"]
+
+
+def test_a_comprehension_does_not_rebind_the_names_of_its_function() -> None:
+    """`[f(u_hat) for u, u_hat in zip(us, u_hats)]` binds `u_hat` in the comprehension only (Python
+    3): the `u_hat` that fed the training loop's backward is not the list `u_hats` the evaluation
+    loop filled with graph-carrying outputs, so that list does not build the loss."""
+    source = textwrap.dedent("""
+    import numpy as np
+    import torch
+
+
+    def run(net, opt, ds):
+        for epoch in range(10):
+            for x, u in ds:
+                u_hat = net(x)
+                loss = torch.nn.functional.mse_loss(u_hat, u)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        net.eval()
+        u_hats = []
+        for x, u in ds:
+            u_hat = net(x)
+            u_hats.append(u_hat)
+        return np.array([(u_hat ** 2).mean().detach().numpy() for u_hat in u_hats])
+    """)
+    findings, errors = lint_source(source, "run.py")
+    assert errors == []
+    found = [(f.code, f.line) for f in findings if f.code == "LC009"]
+    assert found == [("LC009", 18)]
+
+
+def test_a_loop_of_arithmetic_on_one_forwards_results_keeps_no_graph_per_iteration() -> None:
+    """Grad-CAM style: one forward, then `for i in range(len(feats)): cam += ups(feats[i] * w[i])`
+    over its layers. No model runs in the loop and it iterates no data: the graphs kept are that one
+    forward's (plus a few ops per layer), not one per batch. A model run in such a loop keeps one
+    graph per iteration (LC009)."""
+    source = textwrap.dedent("""
+    import torch
+    import torch.nn as nn
+
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Conv2d(4, 4, 3))
+    ups = nn.UpsamplingBilinear2d(size=(32, 32))
+    out = model(image)
+    feats = [out, torch.relu(out)]
+    cam = torch.zeros(1, 1, 32, 32)
+    for i in range(len(feats)):
+        cam += ups(BODY.mean(1, keepdim=True))
+    print(cam.sum().item())
+    """)
+    def lc009(text: str) -> list[int]:
+        findings, errors = lint_source(text, "cam.py")
+        assert errors == []
+        return [f.line for f in findings if f.code == "LC009"]
+
+    assert lc009(source.replace("BODY", "feats[i]")) == []
+    assert lc009(source.replace("BODY", "model(image)")) == [11]

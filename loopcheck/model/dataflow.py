@@ -20,8 +20,12 @@ from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DET
 from loopcheck.model.flow import Kind
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.text import expression_text
+
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER
 from loopcheck.records import Frozen, Value, _set
+
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_RUNNING_KINDS = frozenset({Kind.MODEL_CALL, Kind.BACKWARD, Kind.OPAQUE, Kind.UNFOLLOWED, Kind.DIFFERENTIATE})
 
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
@@ -44,7 +48,7 @@ FRESH_TENSORS = frozenset({
 _LOSS_NAME = lazy(r"(?i)criterion|loss")
 PARAMETER_FREE_LAYER = lazy(
     r"^torch\.nn\.(?:modules\.[\w.]+\.)?(?:(?:Adaptive)?(?:Max|Avg|LP|FractionalMax)Pool[123]d|MaxUnpool[123]d"
-    r"|(?:Alpha|FeatureAlpha)?Dropout[123]?d?|Flatten|Unflatten|Identity|Upsample\w*|Pixel(?:Un)?[Ss]huffle|ChannelShuffle"
+    r"|(?:Alpha|FeatureAlpha)?Dropout[123]?d?|Flatten|Unflatten|Identity|Upsampl\w*|Pixel(?:Un)?[Ss]huffle|ChannelShuffle"
     r"|(?:Zero|Constant|Reflection|Replication|Circular)Pad[123]d|Fold|Unfold|CosineSimilarity|PairwiseDistance"
     r"|ReLU6?|LeakyReLU|RReLU|ELU|SELU|CELU|GELU|SiLU|Mish|Sigmoid|LogSigmoid|Hardsigmoid|Tanh|Hardtanh|Hardswish"
     r"|Tanhshrink|Softshrink|Hardshrink|Threshold|GLU|Softmax2?d?|LogSoftmax|Softmin|Softplus|Softsign)$"
@@ -668,6 +672,20 @@ def returned_keys(model: LoopModel, function: FunctionInfo, carrying_params: fro
     return frozenset(keys) if returns else None
 
 
+def _runs_code_with_weights(event: object) -> bool:
+    """Does the event run a model with weights, code out of sight, or a backward (not a loss or a
+    parameter-free layer such as `nn.Upsample` applied to earlier results)?"""
+    kind = getattr(event, "kind", None)
+    if kind not in _RUNNING_KINDS:
+        return False
+    if kind is Kind.MODEL_CALL:
+        subject = getattr(event, "subject", None)
+        qualified = subject.binding.qualified if subject is not None and subject.binding is not None else None
+        if qualified and (qualified.rsplit(".", 1)[-1].endswith("Loss") or PARAMETER_FREE_LAYER.match(qualified)):
+            return False
+    return True
+
+
 def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:
     if not function.loops or not any(_may_store(model, function, placed) for placed in walk(function.body, "on") if placed.loops):
         return []  # nothing in a loop stores anything: no need to know what carries a graph
@@ -721,6 +739,13 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     continue
                 if _unrolled_recurrence(loop) and Kind.BACKWARD not in model.kinds_in(loop):
                     continue  # each step's graph holds the previous ones anyway; nothing piles up across data
+                if not DATA_ITERABLE.search(loop.iter_text) and not any(
+                    _runs_code_with_weights(event) for event in model.loop_event(loop).flatten()
+                ):
+                    # `for i in range(len(layer_grads)): cam += ups(grads[i] * feats[i])`: no forward
+                    # and no data in the loop, only arithmetic on one earlier forward's results; the
+                    # graphs kept are that forward's, a few more ops per layer, not one per batch
+                    continue
                 if (
                     carried in backwarded_in(loop)
                     and Kind.STEP not in model.kinds_in(loop)
@@ -1278,6 +1303,11 @@ def feeding_backward(function: FunctionInfo, placed: list[Placed], seeds: Iterab
                         roots |= added
                         changed = True
         for loop in function.loops:  # `for r, log_prob in self.episode:` feeds what it iterates
+            if isinstance(loop.node, _COMPREHENSIONS):
+                # a comprehension's targets are its own (`[f(a, out) for a, out in zip(xs, outs)]`
+                # does not rebind the function's `out`); what it iterates reaches a backward only
+                # through the statement that holds it, whose value names the rule above follows
+                continue
             iterated = loop.iter_names | set(_LEADING_NAME.findall(loop.iter_text)[:1])
             if set(loop.targets) & roots and not iterated <= roots:
                 roots |= iterated

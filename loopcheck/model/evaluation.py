@@ -924,9 +924,37 @@ def _on_held_out_data(model: LoopModel, event: Event) -> bool:
     if not event.context.chain:
         return _names_held_out_data(owner, event.call)
     parameters = set(event.context.function.params)
-    return any(
-        EVAL_DATA.search(owner.code(arg.node)) and not (arg.names & parameters) for arg in event.call.args
-    )
+    for arg in event.call.args:
+        if not arg.names & parameters:
+            if EVAL_DATA.search(owner.code(arg.node)):
+                return True
+            continue
+        chosen = _chosen_past_parameter(arg.node, parameters)
+        if chosen and EVAL_DATA.search(chosen):
+            return True  # `dataset.X_test` of a parameter `dataset`: the helper picks the held-out part
+    return False
+
+
+def _chosen_past_parameter(node: cst.CSTNode, parameters: set[str]) -> str | None:
+    """For an attribute or string-keyed subscript chain rooted at a parameter (`dataset.X_test`,
+    `data["val"].x`), the names the function itself picks after the parameter (`X_test`); None for
+    anything else (the parameter itself, whatever the caller passes in it)."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+            node = node.value
+        elif (
+            isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
+            and isinstance(node.slice[0].slice.value, cst.SimpleString)
+        ):
+            parts.append(node.slice[0].slice.value.value.strip("\"'"))
+            node = node.value
+        else:
+            break
+    if not parts or not isinstance(node, cst.Name) or node.value not in parameters:
+        return None
+    return ".".join(reversed(parts))
 
 
 def _names_held_out_data(model: LoopModel, call: CallSite) -> bool:
@@ -1134,17 +1162,51 @@ def _uses_of_output(function: FunctionInfo, event: Event) -> list[Simple]:
     return [statement, *later]
 
 
-def _fresh(model: LoopModel, binding: Binding) -> bool:
+def _fresh(model: LoopModel, binding: Binding, depth: int = 2) -> bool:
     """Built from its class with random weights: a project class or a library layer, no pretrained
-    weights asked for, none loaded by the class's constructor."""
+    weights asked for, none loaded by the class's constructor; or what a project factory returns
+    when it builds such a module afresh at each call (`def create_model(): return nn.Sequential(...)`)."""
     built = _built_by(binding.call)
-    made_by = training_callee(model.at(binding.function), binding.function, built)
+    owner = model.at(binding.function)
+    made_by = training_callee(owner, binding.function, built)
     if made_by is not None and made_by.name != "__init__":
         return False  # `net = train(net, data)`: what a helper that trains hands back is trained
     if binding.cls is None and not (binding.qualified or "").startswith(_UNTRAINED_LIBRARY_MODELS):
-        if not model.at(binding.function).unbound(built.dotted, binding.function):
-            return False  # a factory we cannot see may load weights; a class defined out of sight builds afresh
+        if owner.unbound(built.dotted, binding.function):
+            pass  # a class defined out of sight (a notebook's lost cell) builds afresh
+        elif not _factory_builds_fresh(owner, binding.function, built, depth):
+            return False  # a factory we cannot see may load weights
     return not (_pretrained(built) or (binding.cls is not None and _builds_pretrained(model, binding.cls)))
+
+
+def _factory_builds_fresh(model: LoopModel, function: FunctionInfo, call: CallSite, depth: int) -> bool:
+    """Is the call a project function (not a class) that loads no weights and returns only modules
+    it builds afresh from library layers or project classes (`model = nn.Sequential(...); return
+    model`, or `return Net()`)?"""
+    target = model.resolve_call(call, function) if depth > 0 else None
+    if target is None or target.cls is not None or target.name == "<module>":
+        return False
+    inside = model.at(target)
+    if _loads_a_state_dict(inside, target, 1):
+        return False
+    returns = [simple for simple in target.simples if simple.jump == "return"]
+    if not returns:
+        return False
+    for simple in returns:
+        if simple.value_call is not None and simple.value is simple.value_call.node:
+            role, cls, qualified = inside.constructed(simple.value_call, target)
+            if role != MODEL or not (cls is not None or (qualified or "").startswith(_UNTRAINED_LIBRARY_MODELS)):
+                return False
+            if _pretrained(simple.value_call):
+                return False
+            continue
+        names = simple.returned_names
+        if len(names) != 1:
+            return False
+        bound = inside.roles.lookup(next(iter(names)), target)
+        if bound is None or bound.call is None or bound.role != MODEL or not _fresh(inside, bound, depth - 1):
+            return False
+    return True
 
 
 _UNTRAINED_LIBRARY_MODELS = ("torch.nn.", "torchvision.models.")
@@ -1701,6 +1763,8 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
         return True  # test games played with the agent once the loop that trained it is over
     if _played_after_training(model, function, loop):
         return True  # `play(env, agent, n_episodes)`, called once training is over
+    if _played_with_loaded_weights(model, function, first, loop):
+        return True  # `play(env, agent)` of a script that loads the agent's weights first
     if function.name == "<module>" and first.context.function is function and _shown_after_training(model, function, first, loop):
         return True  # `for i in range(900): x = model(x); images.append(...)`, then the images shown
     return _computes_metrics(model, [placed.simple for placed in model.ordered_statements(function) if loop in placed.loops])
@@ -1751,6 +1815,32 @@ def _played_after_training(model: LoopModel, function: FunctionInfo, loop: Loop)
         else:
             return False  # (the call sits in a statement not at the caller's top level: a loop, a branch)
         if not trained:
+            return False
+    return True
+
+
+def _played_with_loaded_weights(model: LoopModel, function: FunctionInfo, first: Event, loop: Loop) -> bool:
+    """Is the loop a game played by a function that trains nothing itself (`play(env, agent)`),
+    with a model it is handed, whose every caller loads that model's weights before the call
+    (`agent.load_state_dict(torch.load(path))`, then `play(env, agent)`)? A trained agent brought
+    back to be watched: a rollout collected for training is played with a model being trained."""
+    if function.name == "<module>" or "backward" in model.reaches(function) or first.subject is None:
+        return False
+    if first.context.function is not function or not _steps_an_environment(model, function, loop):
+        return False
+    head, dot, rest = first.subject.name.partition(".")
+    if head not in function.params:
+        return False
+    index = function.params.index(head) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
+    edges = [edge for edge in model.callers(function) if edge.caller is not function]
+    if not edges or index < 0:
+        return False
+    for edge in edges:
+        arg = edge.call.arg(index, head)
+        if arg is None or arg.dotted is None:
+            return False
+        passed = replace(first, subject=replace(first.subject, name=arg.dotted + dot + rest), call=edge.call)
+        if not _loaded_before(model.at(edge.caller), edge.caller, passed):
             return False
     return True
 
@@ -2006,11 +2096,11 @@ def _after_training(model: LoopModel, event: Event) -> bool:
     function that trains."""
     function = event.context.function
     steps = {id(step.loop) for step in model.training_steps if step.loop.function is function}
-    if not steps:
+    calls = _training_calls(model, function)  # (`net = train(net, data)`: a helper trains it there)
+    if not steps and not calls:
         return True
     anchor = model.anchor(event)
     training_seen = False
-    calls = _training_calls(model, function)  # (`net = train(net, data)`: a helper trains it there)
     for statement in function.body:
         if any(id(loop) in steps for loop in _loops_within(statement)) or any(
             id(call) in calls for simple in simples_of([statement]) for call in simple.calls
@@ -3420,12 +3510,31 @@ def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
         if id(call.node) not in applied and not _stored_unused(model.at_class(cls), cls, call)
     )
     found = found or _reads_training_flag(cls) or _bases_have_mode_layers(model, cls) or _aliased_mode_layer(cls)
+    instanceless = _built_without_instance(cls)
     for call in cls.constructed:
         if found:
             break
+        if id(call.node) in instanceless:
+            continue
         found = _built_part_has_mode_layers(model, cls, call, ())
     model._class_facts[key] = found
     return found
+
+
+def _built_without_instance(cls: ClassInfo) -> set[int]:
+    """The calls (by node id) made in the class's classmethods and staticmethods: what they build
+    is no part of an instance by itself (`from_pretrained` loading a library's GPT2LMHeadModel only
+    to copy its weights into the `cls(config)` it returns). A static factory whose result a method
+    stores (`self.net = self.backbone()`) is judged at that call (`_built_part_has_mode_layers`)."""
+    found: set[int] = set()
+    for method in cls.methods.values():
+        if _instanceless(method):
+            found.update(id(call.node) for simple in method.simples for call in simple.calls)
+    return found
+
+
+def _instanceless(method: FunctionInfo) -> bool:
+    return any(decorator in ("classmethod", "staticmethod") for decorator in method.decorators if isinstance(decorator, str))
 
 
 def _aliased_mode_layer(cls: ClassInfo) -> bool:
@@ -3484,7 +3593,11 @@ def _built_part_has_mode_layers(model: LoopModel, cls: ClassInfo, call: CallSite
         return not _no_module(model.at_class(built), built) and built_with_mode_layers(model.at_class(built), built, call, known)
     if isinstance(built, FunctionInfo):
         return _helper_builds_mode_layers(model.at(built), built, call, known)
-    if (call.dotted or "").startswith("self."):
+    if (call.dotted or "").startswith(("self.", "cls.")):
+        own = cls.methods.get(call.dotted.split(".", 1)[1]) if (call.dotted or "").count(".") == 1 else None
+        if own is not None and _instanceless(own):
+            # `self.net = self.backbone()` of a static factory of the class: what it builds
+            return _helper_builds_mode_layers(model.at(own), own, call, known)
         return False  # `self.resnet9(x)`: running a submodule or a method, not a library factory
     if _FROZEN_EMBEDDING.search(call.dotted or ""):
         return False  # `nn.Embedding.from_pretrained(weights)`: an embedding table, no dropout or batch norm

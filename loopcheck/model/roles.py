@@ -44,6 +44,8 @@ RETURNS_SELF = frozenset({"to", "cuda", "cpu", "half", "float", "double", "eval"
 WRAPPERS = RETURNS_SELF | {"compile", "script", "trace", "prepare_model", "deepcopy"}
 """Calls whose result has the role and class of what they are given (`copy.deepcopy(model)`: a copy of the same class)."""
 MODEL_USE_METHODS = frozenset({"train", "eval", "parameters", "named_parameters", "modules", "children"})
+_MODULE_ONLY_METHODS = frozenset({"parameters", "named_parameters", "modules", "children"})
+"""Methods only a module has (a schedule-free optimizer has `train()` and `eval()` too)."""
 _OPTIMIZER_NAME = lazy(r"(?i)optim|^opt($|_|(?-i:[A-Z0-9]))|_opt($|_|(?-i:[A-Z0-9]))")
 """`optimizer`, `opt`, `opt_g`, `optG`, `g_opt`; not `options` or `opts` (the case of the letter after
 `opt`/`net` is what tells `optD` from `options`)."""
@@ -264,6 +266,8 @@ class RoleTable:
         self.attributes: dict[int, dict[str, list[Binding]]] = {}
         """Per class (by id): `self.x` bindings made in its methods."""
         self.used_as_model: set[str] = set()
+        self.used_as_module: set[str] = set()
+        """Receivers of methods only a module has: `model_hp_opt.parameters()` is no optimizer's."""
 
     def build(self) -> None:
         """Classify every assignment. Separate from __init__ so that a lookup made while building
@@ -288,6 +292,8 @@ class RoleTable:
                 if call.method in MODEL_USE_METHODS and call.receiver is not None:
                     if call.method not in ("train", "eval") or len(call.args) <= 1:
                         self.used_as_model.add(call.receiver)
+                    if call.method in _MODULE_ONLY_METHODS:
+                        self.used_as_module.add(call.receiver)
 
     def _bind(self, simple: Simple, function: FunctionInfo, table: dict[str, list[Binding]]) -> None:
         call = simple.value_call
@@ -434,6 +440,10 @@ class RoleTable:
         ):
             return None  # `self.lr_scheduler = None` and nothing else: no object, whatever the name says
         by_name = role_from_name(name)
+        if by_name is not None and by_name != MODEL and name in self.used_as_module:
+            # `model_hp_opt = GCNPredictor(...)` then `Adam(model_hp_opt.parameters())`: a name ending
+            # in `_opt` (or holding `sched`, `scaler`) that has parameters is a module, whatever it says
+            return MODEL
         if by_name == MODEL and binding is not None and _CLASS_NAME.match(name.rsplit(".", 1)[-1]):
             # `Model = eval(model_type)` / `Model = getattr(models, name)`: a CapWords name bound to
             # what we cannot see is a class; what calling it builds is the model, not a forward

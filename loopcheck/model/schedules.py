@@ -15,7 +15,7 @@ import libcst as cst
 
 from loopcheck.lazyre import lazy
 from loopcheck.model.build import dotted_name, nodes_within
-from loopcheck.model.dataflow import DATA_ITERABLE
+from loopcheck.model.dataflow import DATA_ITERABLE, simples_of
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide
 from loopcheck.model.ir import ArgInfo, Loop, With, all_statements, runs_once
 from loopcheck.model.roles import Binding
@@ -104,8 +104,11 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
         if id(loop) in training:
             if _iterates_epochs(loop) or _iterates_phases(loop):
                 continue  # full-batch training: one step per epoch is one step per iteration
-            if not model.enclosing_loops(loop) and not DATA_ITERABLE.search(loop.iter_text):
-                continue  # `for _ in range(args.n_steps):` alone: training counted in steps, no epochs
+            if not DATA_ITERABLE.search(loop.iter_text) and not _outlived_by_schedules(model, loop, direct):
+                # `for _ in range(args.n_steps):` alone: training counted in steps, no epochs; also
+                # inside loops that build the scheduler anew each time (`for try_num in range(n):`
+                # a fresh optimizer and schedule per try): the schedule lives in this loop alone
+                continue
             if runs_once(loop):
                 continue  # a batch loop ending in an unconditional `break` runs one batch an epoch
             if _whole_dataset_batches(model, loop):
@@ -121,6 +124,23 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
             continue
         found.extend(SchedulerStep(e, cadence, loop) for e in direct)
     return found
+
+
+def _outlived_by_schedules(model: LoopModel, loop: Loop, steps: list[Event]) -> bool:
+    """Does a loop around `loop` hold a stepped scheduler across its iterations (built outside it,
+    or not known where)? A loop whose body builds each scheduler afresh ends the schedule with its
+    iteration: for that schedule, `loop` is the whole run."""
+    for outer in model.enclosing_loops(loop):
+        built_inside = {id(simple) for simple in simples_of(outer.body)}
+        for event in steps:
+            binding = event.subject.binding if event.subject is not None else None
+            if binding is None:
+                return True
+            if outer.function is not loop.function and binding.function is loop.function and "." not in binding.name:
+                continue  # a local of the function the outer loop calls (`loop`'s): built afresh at each call
+            if id(binding.statement) not in built_inside:
+                return True
+    return False
 
 
 def _whole_dataset_batches(model: LoopModel, loop: Loop) -> bool:
@@ -202,7 +222,10 @@ def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize |
             return None  # the project's own `factory.get_scheduler(cfg, optim, last_epoch)`: not transformers'
         total = call.arg(2, "num_training_steps")
         if total is not None:
-            return ScheduleSize("iteration", f"num_training_steps={model.code(total.node)}")
+            # the keyword counts optimizer steps, but what it is given may be a count of epochs
+            # (`num_training_steps=num_epochs`, stepped once an epoch): the expression tells
+            unit = "epoch" if _counts_epochs_only(model, total, binding) else "iteration"
+            return ScheduleSize(unit, f"num_training_steps={model.code(total.node)}")
         return None
     if kind == "LambdaLR":
         return _lambda_size(model, binding)
@@ -238,9 +261,26 @@ _MILESTONE_NAME = lazy(r"^(\w+_)?steps$")
 """A list of milestones named only `steps` (`lr_steps`, `decay_steps`): when to drop, not how long."""
 
 
+def _counts_epochs_only(model: LoopModel, size: ArgInfo, binding: Binding) -> bool:
+    """Does the size, and every name it is computed from, speak of epochs and nothing of steps
+    (`num_epochs`, not `len(loader) * num_epochs`)?"""
+    texts = _size_texts(model, size, binding)
+    return any(EPOCH_WORDS.search(text) for text in texts) and not any(ITERATION_WORDS.search(text) for text in texts)
+
+
 def _unit_of(model: LoopModel, size: ArgInfo, binding: Binding) -> str | None:
     """The unit a size is counted in, read from its expression and, back through the names it is
     computed from (`T_max = max_iter` where `max_iter = epochs * len(loader)`), up to a few hops."""
+    for text in reversed(_size_texts(model, size, binding)):
+        if ITERATION_WORDS.search(text):
+            return "iteration"
+        if EPOCH_WORDS.search(text):
+            return "epoch"
+    return None
+
+
+def _size_texts(model: LoopModel, size: ArgInfo, binding: Binding) -> list[str]:
+    """The size's expression, then those of the names it is computed from, a few hops back."""
     texts = [model.code(size.node)]
     pending = set(size.names)
     seen: set[str] = set()
@@ -256,12 +296,7 @@ def _unit_of(model: LoopModel, size: ArgInfo, binding: Binding) -> str | None:
         pending = following
         if not pending:
             break
-    for text in reversed(texts):
-        if ITERATION_WORDS.search(text):
-            return "iteration"
-        if EPOCH_WORDS.search(text):
-            return "epoch"
-    return None
+    return texts
 
 
 def _lambda_size(model: LoopModel, binding: Binding) -> ScheduleSize | None:
