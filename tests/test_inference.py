@@ -639,6 +639,16 @@ def test_a_game_played_with_a_model_whose_weights_every_caller_loads_is_a_pass()
     loaded = 'agent.load_state_dict(torch.load("checkpoint.pth"))'
     assert findings(source.replace("LOAD", loaded)) == [("LC007", "action = agent.forward(torch.as_tensor(state))")]
     assert findings(source.replace("LOAD", "pass")) == []
+    # handed on by a helper whose every caller loads it (`demo(env, agent)` calling `play`)
+    handed = source.replace("play(env, agent)\n", "demo(env, agent)\n").replace(
+        "        env = gym.make", "        def demo(env, policy):\n            play(env, policy, 100)\n\n        env = gym.make")
+    assert findings(handed.replace("LOAD", loaded)) == [("LC007", "action = agent.forward(torch.as_tensor(state))")]
+    assert findings(handed.replace("LOAD", "pass")) == []
+    # the forward in a helper the game calls (`act(agent, state)`): named as the game names it
+    helper = source.replace("action = agent.forward(torch.as_tensor(state))", "action = act(agent, state)").replace(
+        "        def play(", "        def act(policy, state):\n            return policy(torch.as_tensor(state))\n\n        def play(")
+    assert findings(helper.replace("LOAD", loaded)) == [("LC007", "return policy(torch.as_tensor(state))")]
+    assert findings(helper.replace("LOAD", "pass")) == []
 
 
 def test_a_forward_of_a_model_a_project_factory_just_built_checks_shapes() -> None:

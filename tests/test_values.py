@@ -318,3 +318,115 @@ def test_a_loop_of_arithmetic_on_one_forwards_results_keeps_no_graph_per_iterati
 
     assert lc009(source.replace("BODY", "feats[i]")) == []
     assert lc009(source.replace("BODY", "model(image)")) == [11]
+
+
+def test_a_forward_that_reads_its_own_parameters_returns_a_graph() -> None:
+    """A factorisation model whose forward indexes its `nn.Parameter` tables (no layer called):
+    what it returns carries a graph, so its test loop without `no_grad` keeps one per batch when
+    it appends the loss (LC009). A parameter made with `requires_grad=False` records none."""
+    source = textwrap.dedent("""
+    import torch
+    import torch.nn as nn
+
+
+    class Factorisation(nn.Module):
+        def __init__(self, users, items, dim):
+            super().__init__()
+            self.w_user = nn.Parameter(torch.empty(users, dim), requires_grad=FLAG)
+            self.w_item = nn.Parameter(torch.empty(items, dim), requires_grad=FLAG)
+
+        def forward(self, u, i):
+            return (torch.index_select(self.w_user, 0, u) * torch.index_select(self.w_item, 0, i)).sum(-1)
+
+
+    def test_epoch(model, loader):
+        model.eval()
+        losses = []
+        for u, i, r in loader:
+            rmse = torch.sqrt(nn.functional.mse_loss(model(u, i), r))
+            losses.append(rmse)
+        return float(sum(losses) / len(losses))
+
+
+    test_epoch(Factorisation(10, 20, 4), test_loader)
+    """)
+    def lc009(text: str) -> list[int]:
+        findings, errors = lint_source(text, "pmf.py")
+        assert errors == []
+        return [f.line for f in findings if f.code == "LC009"]
+
+    assert lc009(source.replace("FLAG", "True")) == [21]
+    assert lc009(source.replace("FLAG", "False")) == []
+
+
+def test_a_buffer_whose_getter_hands_its_contents_to_the_update_keeps_them_for_it() -> None:
+    """A rollout buffer object: `store_action(log_prob)` per step, `get_tensors()` returning
+    `torch.cat(self.action_buffer)` in a tuple, the agent's `update()` handing that element to a
+    policy method that backwards it. The graphs are kept for the update, as policy-gradient methods
+    want. The other element, read back only detached, keeps its graphs for nothing (LC009)."""
+    source = textwrap.dedent("""
+    import torch
+    import torch.nn as nn
+
+
+    class Buffer:
+        def __init__(self):
+            self.action_buffer = []
+            self.old_action_buffer = []
+
+        def store_action(self, log_prob):
+            self.action_buffer.append(log_prob)
+
+        def store_old_action(self, old_log_prob):
+            self.old_action_buffer.append(old_log_prob)
+
+        def get_tensors(self):
+            actions = torch.cat(self.action_buffer)
+            old_actions = torch.cat(self.old_action_buffer)
+            return actions, old_actions
+
+
+    class Policy(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 2)
+            self.optimizer = torch.optim.Adam(self.parameters())
+
+        def forward(self, x):
+            return torch.log_softmax(self.fc(x), -1)
+
+        def optimize(self, ratio):
+            self.optimizer.zero_grad()
+            (-ratio.mean()).backward()
+            self.optimizer.step()
+
+
+    class Agent:
+        def __init__(self):
+            self.policy = Policy()
+            self.old_policy = Policy()
+            self.buffer = Buffer()
+
+        def update(self):
+            actions, old_actions = self.buffer.get_tensors()
+            ratio = actions / old_actions.detach()
+            self.policy.optimize(ratio)
+
+        def train(self, env, epochs, steps):
+            for epoch in range(epochs):
+                state = env.reset()
+                for step in range(steps):
+                    log_prob = self.policy(torch.as_tensor(state))[0]
+                    old_log_prob = self.old_policy(torch.as_tensor(state))[0]
+                    self.buffer.store_action(log_prob)
+                    self.buffer.store_old_action(old_log_prob)
+                    state, reward, done, info = env.step(0)
+                self.update()
+
+
+    Agent().train(env, 10, 100)
+    """)
+    findings, errors = lint_source(source, "agent.py")
+    assert errors == []
+    lines = source.splitlines()
+    assert [lines[f.line - 1].strip() for f in findings if f.code == "LC009"] == ["self.buffer.store_old_action(old_log_prob)"]

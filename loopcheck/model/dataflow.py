@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import libcst as cst
 
 from loopcheck.lazyre import lazy
-from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, nodes_within, qualify
+from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, literal_value, nodes_within, qualify
 from loopcheck.model.flow import Kind
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.text import expression_text
@@ -221,6 +221,8 @@ class Values:
             dotted = dotted_name(node)
             if dotted is not None and dotted in self.graph:
                 return dotted
+            if dotted is not None and dotted.startswith("self.") and dotted.count(".") == 1 and self._trainable_parameter(dotted):
+                return dotted  # `self.w_user` of a module, an `nn.Parameter` that requires grad
             return self._carries(node.value)  # `outputs.loss`, `out.logits`
         if isinstance(node, cst.Subscript):
             if _indices_of(node):
@@ -344,6 +346,19 @@ class Values:
 
     def _call_site(self, node: cst.Call) -> CallSite | None:
         return self.calls.get(id(node))
+
+    def _trainable_parameter(self, dotted: str) -> bool:
+        """Is `self.<name>`, in a method of a module class, bound to an `nn.Parameter(...)` that
+        requires grad (a factorisation's `self.w_user`, indexed in `forward`)?"""
+        cls = self.function.cls
+        if cls is None or not self.model.is_module_class(cls):
+            return False
+        bound = self.model.roles.lookup(dotted, self.function)
+        call = bound.call if bound is not None else None
+        if call is None or (call.dotted or "").rsplit(".", 1)[-1] != "Parameter":
+            return False
+        flag = call.arg(1, "requires_grad")
+        return flag is None or literal_value(flag.node) is not False
 
     def _runs_trainable_model(self, node: cst.Call) -> bool:
         call = self._call_site(node)
@@ -1080,11 +1095,108 @@ def _kept_by_callee(values: Values, call: CallSite) -> tuple[str, str, str] | No
     for index, parameter in enumerate(target.params[offset:]):
         if parameter not in kept:
             continue
+        if _handed_back_for_backward(model, function, call, target, parameter):
+            continue  # `self.buffer.store_action(log_prob)`, read back by `get_tensors()` for the update's loss
         arg = call.arg(index, parameter)
         carried = values.carries(arg.node) if arg is not None else None
         if carried:
             return call.dotted, _shown(arg.node, carried), carried  # type: ignore[union-attr]
     return None
+
+
+def _handed_back_for_backward(
+    model: LoopModel, function: FunctionInfo, call: CallSite, target: FunctionInfo, parameter: str
+) -> bool:
+    """Does a method of the storing object hand back what `target` keeps of `parameter` (a rollout
+    buffer's `get_tensors()` returning `torch.cat(self.action_buffer)` in a tuple), to a method of
+    the caller's class that backwards it, here or through a project function it hands it to
+    (`actions` in `self.policy_network.update(actions, ...)`)? Each step's graph is then kept for
+    the update, as policy-gradient methods want; an element read back only detached
+    (`old_actions.detach()`) or not at all is still kept for nothing."""
+    if target.cls is None or function.cls is None or call.receiver is None:
+        return False
+    owner = model.at(target)
+    attributes = _attributes_keeping(target, frozenset({parameter}))
+    if not attributes:
+        return False
+    handed: list[tuple[str, int | None]] = []  # (getter, position in its returned tuple)
+    for getter in target.cls.methods.values():
+        if getter is target:
+            continue
+        derived = set(attributes)
+        for simple in getter.assignments:
+            if simple.value_names & derived or any(a in owner.code(simple.value) for a in attributes if simple.value is not None):
+                derived |= set(simple.targets)
+        for simple in getter.simples:
+            if simple.jump != "return" or simple.value is None:
+                continue
+            elements = simple.value.elements if isinstance(simple.value, cst.Tuple) else None
+            if elements is None:
+                if _names_read(simple.value) & derived or any(a in owner.code(simple.value) for a in attributes):
+                    handed.append((getter.name, None))
+                continue
+            for position, element in enumerate(elements):
+                if _names_read(element.value) & derived or any(a in owner.code(element.value) for a in attributes):
+                    handed.append((getter.name, position))
+    if not handed:
+        return False
+    caller = model.at(function)
+    for update in caller.class_chain(function.cls):
+        for method in update.methods.values():
+            for simple in method.simples:
+                for got in simple.calls:
+                    if got.receiver != call.receiver:
+                        continue
+                    for name, position in handed:
+                        if got.method != name or got.node is not simple.value:
+                            continue
+                        targets = simple.targets if position is None else (
+                            simple.targets[position:position + 1] if len(simple.targets) > 1 else ()
+                        )
+                        if targets and set(targets) & _attached_feeding_backward(model, method):
+                            return True
+    return False
+
+
+def _attached_feeding_backward(model: LoopModel, function: FunctionInfo) -> set[str]:
+    """The names whose graphs reach a backward of the function, or a parameter of a project function
+    it hands them to that backwards: like `feeding_backward`, but a name read only detached
+    (`r = old.detach() / new` reads `old` without its graph) does not feed it."""
+    roots = set(_handed_to_backward(model, function))
+    for simple in function.simples:
+        for call in simple.calls:
+            if call.method == "backward" and call.receiver_root is not None:
+                roots.add(call.receiver_root)
+    changed = True
+    while changed:
+        changed = False
+        for simple in function.assignments:
+            if simple.value is None or not set(simple.targets) & roots:
+                continue
+            added = _attached_names(simple.value) - roots
+            if added:
+                roots |= added
+                changed = True
+    return roots
+
+
+def _attached_names(node: cst.CSTNode) -> set[str]:
+    """The names an expression reads, leaving out what it reads only through `.detach()`, `.data`,
+    `.item()` or `float()`/`int()`."""
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in DETACHING_METHODS:
+            return set()
+        if isinstance(func, cst.Name) and func.value in DETACHING_FUNCTIONS:
+            return set()
+    if isinstance(node, cst.Attribute) and node.attr.value in DETACHING_ATTRIBUTES:
+        return set()
+    if isinstance(node, cst.Name):
+        return {node.value}
+    found: set[str] = set()
+    for child in node.children:
+        found |= _attached_names(child)
+    return found
 
 
 def _backwarded_by_own_methods(model: LoopModel, function: FunctionInfo, container: str) -> bool:
@@ -1252,6 +1364,11 @@ def _names_read(node: cst.CSTNode) -> set[str]:
     stack = [node]
     while stack:
         current = stack.pop()
+        if isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute):
+            # a method call reads its receiver (`ratio.mean()` reads `ratio`, not `ratio.mean`)
+            stack.append(current.func.value)
+            stack.extend(arg.value for arg in current.args)
+            continue
         if isinstance(current, (cst.Name, cst.Attribute)):
             dotted = dotted_name(current)
             if dotted is not None:

@@ -1826,21 +1826,34 @@ def _played_with_loaded_weights(model: LoopModel, function: FunctionInfo, first:
     back to be watched: a rollout collected for training is played with a model being trained."""
     if function.name == "<module>" or "backward" in model.reaches(function) or first.subject is None:
         return False
-    if first.context.function is not function or not _steps_an_environment(model, function, loop):
+    if not _steps_an_environment(model, function, loop):
         return False
-    head, dot, rest = first.subject.name.partition(".")
-    if head not in function.params:
+    # (the forward may sit in a helper the game calls, `self.act(obs)`: its subject is named as here)
+    return _loaded_by_every_caller(model, function, first, first.subject.name, 3)
+
+
+def _loaded_by_every_caller(model: LoopModel, function: FunctionInfo, first: Event, name: str, depth: int) -> bool:
+    """Does every call of the function pass, for the parameter `name` starts with, a model whose
+    weights the caller loads before the call, or hands on a parameter of its own that every one
+    of its callers loads (`eval_policy(policy, env)` passing `policy` on to `rollout`)?"""
+    head, dot, rest = name.partition(".")
+    if depth <= 0 or head not in function.params:
         return False
-    index = function.params.index(head) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
+    own = function.cls is not None and function.params[:1] == ("self",)
+    index = function.params.index(head) - (1 if own else 0)
     edges = [edge for edge in model.callers(function) if edge.caller is not function]
-    if not edges or index < 0:
+    if not edges or (index < 0 and head != "self"):
         return False
     for edge in edges:
-        arg = edge.call.arg(index, head)
-        if arg is None or arg.dotted is None:
+        # (`vpg.play(env)` for `self.policy_network`: the receiver stands for `self`)
+        given = edge.call.receiver if head == "self" and own else getattr(edge.call.arg(index, head), "dotted", None)
+        if given is None:
             return False
-        passed = replace(first, subject=replace(first.subject, name=arg.dotted + dot + rest), call=edge.call)
-        if not _loaded_before(model.at(edge.caller), edge.caller, passed):
+        caller = model.at(edge.caller)
+        passed = replace(first, subject=replace(first.subject, name=given + dot + rest), call=edge.call)
+        if not _loaded_before(caller, edge.caller, passed) and not _loaded_by_every_caller(
+            caller, edge.caller, first, given + dot + rest, depth - 1
+        ):
             return False
     return True
 
