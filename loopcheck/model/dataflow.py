@@ -20,7 +20,6 @@ from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DET
 from loopcheck.model.flow import Kind
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.text import expression_text
-
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER
 from loopcheck.records import Frozen, Value, _set
 
@@ -1115,45 +1114,49 @@ def _handed_back_for_backward(
     (`old_actions.detach()`) or not at all is still kept for nothing."""
     if target.cls is None or function.cls is None or call.receiver is None:
         return False
-    owner = model.at(target)
     attributes = _attributes_keeping(target, frozenset({parameter}))
     if not attributes:
         return False
+    def reads_kept(node: cst.CSTNode, derived: set[str]) -> bool:
+        return bool(_names_read(node) & derived)
+
     handed: list[tuple[str, int | None]] = []  # (getter, position in its returned tuple)
     for getter in target.cls.methods.values():
         if getter is target:
             continue
-        derived = set(attributes)
+        derived = set(attributes)  # (`self.action_buffer`, then what the getter computes from it)
         for simple in getter.assignments:
-            if simple.value_names & derived or any(a in owner.code(simple.value) for a in attributes if simple.value is not None):
+            if simple.value is not None and reads_kept(simple.value, derived):
                 derived |= set(simple.targets)
         for simple in getter.simples:
             if simple.jump != "return" or simple.value is None:
                 continue
-            elements = simple.value.elements if isinstance(simple.value, cst.Tuple) else None
-            if elements is None:
-                if _names_read(simple.value) & derived or any(a in owner.code(simple.value) for a in attributes):
+            if not isinstance(simple.value, cst.Tuple):
+                if reads_kept(simple.value, derived):
                     handed.append((getter.name, None))
                 continue
-            for position, element in enumerate(elements):
-                if _names_read(element.value) & derived or any(a in owner.code(element.value) for a in attributes):
-                    handed.append((getter.name, position))
+            handed.extend(
+                (getter.name, position) for position, element in enumerate(simple.value.elements)
+                if reads_kept(element.value, derived)
+            )
     if not handed:
         return False
-    caller = model.at(function)
-    for update in caller.class_chain(function.cls):
+    for update in model.at(function).class_chain(function.cls):
         for method in update.methods.values():
+            feeding: set[str] | None = None
             for simple in method.simples:
                 for got in simple.calls:
-                    if got.receiver != call.receiver:
+                    if got.receiver != call.receiver or got.node is not simple.value:
                         continue
                     for name, position in handed:
-                        if got.method != name or got.node is not simple.value:
+                        if got.method != name:
                             continue
                         targets = simple.targets if position is None else (
                             simple.targets[position:position + 1] if len(simple.targets) > 1 else ()
                         )
-                        if targets and set(targets) & _attached_feeding_backward(model, method):
+                        if feeding is None:
+                            feeding = _attached_feeding_backward(model, method)
+                        if set(targets) & feeding:
                             return True
     return False
 

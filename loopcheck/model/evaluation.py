@@ -1172,10 +1172,10 @@ def _fresh(model: LoopModel, binding: Binding, depth: int = 2) -> bool:
     if made_by is not None and made_by.name != "__init__":
         return False  # `net = train(net, data)`: what a helper that trains hands back is trained
     if binding.cls is None and not (binding.qualified or "").startswith(_UNTRAINED_LIBRARY_MODELS):
-        if owner.unbound(built.dotted, binding.function):
-            pass  # a class defined out of sight (a notebook's lost cell) builds afresh
-        elif not _factory_builds_fresh(owner, binding.function, built, depth):
-            return False  # a factory we cannot see may load weights
+        # (a class defined out of sight, in a notebook's lost cell, builds afresh; a factory we
+        # cannot see may load weights)
+        if not owner.unbound(built.dotted, binding.function) and not _factory_builds_fresh(owner, binding.function, built, depth):
+            return False
     return not (_pretrained(built) or (binding.cls is not None and _builds_pretrained(model, binding.cls)))
 
 
