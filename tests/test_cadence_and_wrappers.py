@@ -76,6 +76,17 @@ def test_a_warmup_schedule_given_a_count_of_epochs_is_sized_in_epochs() -> None:
     assert found(per_epoch.replace("TOTAL", "num_epochs * len(loader)"), setup) == [("LC005", "scheduler.step()")]
 
 
+LATENT_STEPS = """
+                for step in range(n_steps):
+                    optimizer.zero_grad()
+                    loss = -decoder(z).mean()
+                    loss.backward()
+                    optimizer.step()
+                    scheduler.step(loss.item())
+"""
+"""The step loop of an input's optimisation, at the depth of a loop inside a function."""
+
+
 def test_a_schedule_built_afresh_in_each_outer_iteration_lives_in_the_inner_loop_alone() -> None:
     """Optimising an input (`for try_num in range(n_tries):` a fresh latent, optimizer and
     ReduceLROnPlateau, then `for step in range(n_steps):`): the loop around builds the schedule
@@ -87,14 +98,7 @@ def test_a_schedule_built_afresh_in_each_outer_iteration_lives_in_the_inner_loop
             for try_num in range(n_tries):
                 z = torch.randn(1, 16, requires_grad=True)
                 optimizer = torch.optim.Adam([z], lr=0.1)
-                SCHEDULE_INSIDE
-                for step in range(n_steps):
-                    optimizer.zero_grad()
-                    loss = -decoder(z).mean()
-                    loss.backward()
-                    optimizer.step()
-                    scheduler.step(loss.item())
-
+                SCHEDULE_INSIDE""" + LATENT_STEPS + """
         optimize(nn.Linear(16, 4), 3, 1000)
     """
     plateau = "scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=100)"
@@ -106,14 +110,8 @@ def test_a_schedule_built_afresh_in_each_outer_iteration_lives_in_the_inner_loop
         def one_try(decoder, n_steps):
             z = torch.randn(1, 16, requires_grad=True)
             optimizer = torch.optim.Adam([z], lr=0.1)
-            scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=100)
-            for step in range(n_steps):
-                optimizer.zero_grad()
-                loss = -decoder(z).mean()
-                loss.backward()
-                optimizer.step()
-                scheduler.step(loss.item())
-
+            scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=100)""" + textwrap.indent(
+        textwrap.dedent(LATENT_STEPS), " " * 12) + """
         for try_num in range(3):
             one_try(nn.Linear(16, 4), 1000)
     """
