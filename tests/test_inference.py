@@ -681,6 +681,30 @@ def test_a_forward_of_a_model_a_project_factory_just_built_checks_shapes() -> No
     assert findings(source.replace("BEFORE", "").replace("AFTER", scored)) == [("LC007", "out = model(x_test)")]
 
 
+def test_a_keras_call_in_a_file_that_also_imports_torch_is_no_torch_forward() -> None:
+    """A script that trains a torch model and also scores a Keras model: `model(x, training=False)`
+    on a model whose class cannot be seen is Keras's call (a torch module takes its mode from
+    `train()`/`eval()`); without the keyword, the same call of an unseen model is judged as ever."""
+    source = """
+        import tensorflow as tf
+        from ranking import load_ranker
+
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+
+        keras_model = load_ranker("ranker.h5")
+        correct = 0
+        for x, y in test_loader:
+            correct += (keras_model(CALL).argmax(1) == y).sum().item()
+    """
+    assert findings(source.replace("CALL", "x, training=False")) == []
+    assert [code for code, _ in findings(source.replace("CALL", "x"))] == ["LC007"]
+
+
 def test_a_pass_that_runs_a_frozen_extractor_first_is_judged_at_the_trained_model() -> None:
     source = """
         extractor = Tiny()

@@ -880,3 +880,33 @@ def test_the_predict_method_of_a_class_that_trains_itself_is_an_evaluation_pass(
     (project / "algorithms" / "__init__.py").write_text("", encoding="utf-8")
     (project / "main.py").write_text("from runner import evaluate\n", encoding="utf-8")
     assert lint_project(project) == []
+
+
+@pytest.mark.parametrize("framework", ["tensorflow", "torch"])
+def test_a_model_a_module_of_another_framework_builds_is_no_torch_model(tmp_path: Path, framework: str) -> None:
+    """`tf_model = create_net(...)` from a project module written for TensorFlow (it imports
+    tensorflow and not torch), scored in a script that also imports torch: its calls are Keras's,
+    no PyTorch pass. The same factory in a torch module builds a torch model (LC006)."""
+    project = new_project(tmp_path, "mixed")
+    layers = (
+        "import tensorflow as tf\n\n\ndef create_net(width):\n"
+        "    return tf.keras.Sequential([tf.keras.layers.Dense(width), tf.keras.layers.Dropout(0.2)])\n"
+        if framework == "tensorflow" else
+        "import torch.nn as nn\n\n\ndef create_net(width):\n"
+        "    return nn.Sequential(nn.Linear(4, width), nn.Dropout(0.2))\n"
+    )
+    (project / "nets.py").write_text(layers, encoding="utf-8")
+    (project / "score.py").write_text(
+        "import numpy as np\n"
+        "import torch\n"
+        "from nets import create_net\n\n"
+        "tf_model = create_net(8)\n"
+        "tf_model.load_weights('net.h5')\n"
+        "scores = []\n"
+        "for x, y in test_batches:\n"
+        "    scores.append(float((tf_model(x).numpy().argmax(1) == y).mean()))\n"
+        "print(np.mean(scores))\n",
+        encoding="utf-8",
+    )
+    codes = [code for _, _, code in found(project, [str(project)])]
+    assert codes == ([] if framework == "tensorflow" else ["LC006"])

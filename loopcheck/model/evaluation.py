@@ -1709,6 +1709,8 @@ def _pass(
 ) -> EvaluationPass | None:
     """The pass whose first model call is `first`; `subject` names the model where the pass calls
     a method that runs it (`model.predict(x_test)`, whose forward is `self(x)`)."""
+    if _built_by_foreign_code(model, first):
+        return None
     if _smoke_test(model, function, first, loop):
         return None
     callers = model.callers(function)
@@ -1734,6 +1736,26 @@ def _pass(
         in_training_function=function.name != "<module>" and "backward" in model.reaches(function),
         shown=subject,
     )
+
+
+def _built_by_foreign_code(model: LoopModel, event: Event) -> bool:
+    """Is the forward's model built by a project function or class of a module written for another
+    framework (`tf_model = create_resnet_reg(...)` from a module that imports tensorflow and not
+    torch), in a file that imports both? Its calls are that framework's, not PyTorch forwards; and
+    so is `model(x, training=False)` on a model whose class cannot be seen (Keras's convention: a
+    torch module takes its mode from `train()`/`eval()`, not from its call)."""
+    binding = event.subject.binding if event.subject is not None else None
+    if (binding is None or binding.cls is None) and event.call is not None and event.call.keyword("training") is not None:
+        return True  # `model(x, training=False)` of a class out of sight: Keras's call, a torch module takes no mode
+    if binding is None or binding.call is None:
+        return False
+    owner = model.at(binding.function)
+    target = owner.resolve_call(_built_by(binding.call), binding.function)
+    if target is None:
+        return False
+    from loopcheck.model import OTHER_FRAMEWORKS  # (the package imports this module)
+
+    return owner.at(target).foreign_framework in OTHER_FRAMEWORKS
 
 
 def _called_on_loop_target(model: LoopModel, event: Event, loop: Loop) -> bool:
