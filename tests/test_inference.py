@@ -38,6 +38,17 @@ class Dropping(nn.Module):
 """
 
 
+TRAINED_TINY = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+"""
+"""A `Tiny` network trained over `train_loader`, at the indentation of the tests' sources."""
+
+
 def findings(source: str, path: str = "inference.py") -> list[tuple[str, str]]:
     """(code, text of the reported line) for NETS followed by `source`."""
     text = NETS + textwrap.dedent(source)
@@ -689,13 +700,7 @@ def test_a_keras_call_in_a_file_that_also_imports_torch_is_no_torch_forward() ->
         import tensorflow as tf
         from ranking import load_ranker
 
-        net = Tiny()
-        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
-        for x, y in train_loader:
-            optimizer.zero_grad()
-            nn.functional.cross_entropy(net(x), y).backward()
-            optimizer.step()
-
+""" + TRAINED_TINY + """
         keras_model = load_ranker("ranker.h5")
         correct = 0
         for x, y in test_loader:
