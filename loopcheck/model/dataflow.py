@@ -17,7 +17,7 @@ import libcst as cst
 
 from loopcheck.lazyre import lazy
 from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, literal_value, nodes_within, qualify
-from loopcheck.model.flow import Kind
+from loopcheck.model.flow import Kind, Subject
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.text import expression_text
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER
@@ -686,18 +686,20 @@ def returned_keys(model: LoopModel, function: FunctionInfo, carrying_params: fro
     return frozenset(keys) if returns else None
 
 
+def is_loss_module(subject: Subject | None) -> bool:
+    """`criterion = nn.CrossEntropyLoss()`, `softmax = nn.Softmax(dim=1)`: a module, but no model
+    to evaluate (a loss, or a layer with no parameter of its own applied to outputs)."""
+    qualified = subject.binding.qualified if subject is not None and subject.binding is not None else None
+    return bool(qualified) and (qualified.rsplit(".", 1)[-1].endswith("Loss") or bool(PARAMETER_FREE_LAYER.match(qualified)))
+
+
 def _runs_code_with_weights(event: object) -> bool:
     """Does the event run a model with weights, code out of sight, or a backward (not a loss or a
     parameter-free layer such as `nn.Upsample` applied to earlier results)?"""
     kind = getattr(event, "kind", None)
     if kind not in _RUNNING_KINDS:
         return False
-    if kind is Kind.MODEL_CALL:
-        subject = getattr(event, "subject", None)
-        qualified = subject.binding.qualified if subject is not None and subject.binding is not None else None
-        if qualified and (qualified.rsplit(".", 1)[-1].endswith("Loss") or PARAMETER_FREE_LAYER.match(qualified)):
-            return False
-    return True
+    return kind is not Kind.MODEL_CALL or not is_loss_module(getattr(event, "subject", None))
 
 
 def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:

@@ -20,7 +20,7 @@ from loopcheck.model.flow import Event, Kind, Subject, arguments_known, argument
 import libcst as cst
 
 from loopcheck.model.build import NOT_LITERAL, dotted_name, functions_within, literal_value, nodes_within, qualify
-from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, simples_of, walk
+from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, is_loss_module, simples_of, walk
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, runs_once
 from loopcheck.model.program import events_of
 from loopcheck.model.state import requires_grad_set, training_callee
@@ -960,13 +960,6 @@ def _chosen_past_parameter(node: cst.CSTNode, parameters: set[str]) -> str | Non
 def _names_held_out_data(model: LoopModel, call: CallSite) -> bool:
     """Does an argument of the call name held-out data (`net(val_input)`, `model(x_test)`)?"""
     return any(EVAL_DATA.search(model.code(arg.node)) for arg in call.args)
-
-
-def is_loss_module(subject: Subject | None) -> bool:
-    """`criterion = nn.CrossEntropyLoss()`, `softmax = nn.Softmax(dim=1)`: a module, but no model
-    to evaluate (a loss, or a layer with no parameter of its own applied to outputs)."""
-    qualified = subject.binding.qualified if subject is not None and subject.binding is not None else None
-    return bool(qualified) and (qualified.rsplit(".", 1)[-1].endswith("Loss") or bool(PARAMETER_FREE_LAYER.match(qualified)))
 
 
 def _may_evaluate_in_loop(model: LoopModel, function: FunctionInfo, loop: Loop) -> bool:

@@ -44,8 +44,8 @@ RETURNS_SELF = frozenset({"to", "cuda", "cpu", "half", "float", "double", "eval"
 WRAPPERS = RETURNS_SELF | {"compile", "script", "trace", "prepare_model", "deepcopy"}
 """Calls whose result has the role and class of what they are given (`copy.deepcopy(model)`: a copy of the same class)."""
 MODEL_USE_METHODS = frozenset({"train", "eval", "parameters", "named_parameters", "modules", "children"})
-_MODULE_ONLY_METHODS = frozenset({"parameters", "named_parameters", "modules", "children"})
-"""Methods only a module has (a schedule-free optimizer has `train()` and `eval()` too)."""
+_NOT_OPTIMIZER_METHODS = frozenset({"parameters", "named_parameters", "modules", "children"})
+"""Model-use methods no optimizer has (a schedule-free optimizer has `train()` and `eval()` too)."""
 _OPTIMIZER_NAME = lazy(r"(?i)optim|^opt($|_|(?-i:[A-Z0-9]))|_opt($|_|(?-i:[A-Z0-9]))")
 """`optimizer`, `opt`, `opt_g`, `optG`, `g_opt`; not `options` or `opts` (the case of the letter after
 `opt`/`net` is what tells `optD` from `options`)."""
@@ -292,7 +292,7 @@ class RoleTable:
                 if call.method in MODEL_USE_METHODS and call.receiver is not None:
                     if call.method not in ("train", "eval") or len(call.args) <= 1:
                         self.used_as_model.add(call.receiver)
-                    if call.method in _MODULE_ONLY_METHODS:
+                    if call.method in _NOT_OPTIMIZER_METHODS:
                         self.used_as_module.add(call.receiver)
 
     def _bind(self, simple: Simple, function: FunctionInfo, table: dict[str, list[Binding]]) -> None:

@@ -174,4 +174,3 @@ def _inside_enable_grad(function: FunctionInfo, node: cst.CSTNode) -> bool:
             if any(call.node is node for simple in simples_of(stmt.body) for call in simple.calls):
                 return True
     return False
-

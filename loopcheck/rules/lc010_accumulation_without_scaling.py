@@ -194,9 +194,8 @@ def _unscaled_loss(model: LoopModel, backward: Event, divisors: frozenset[str] =
         expression = argument.node if argument is not None else None
     elif call.args and call.args[0].keyword is None:
         expression = call.args[0].node  # accelerator.backward(loss), torch.autograd.backward(loss)
-    elif call.args and isinstance(call.node.func, cst.Attribute):
-        expression = call.node.func.value  # `loss.backward(create_graph=True)`: keywords only
     else:
+        # `loss.backward()`, or `loss.backward(create_graph=True)` given keywords only: the receiver
         expression = call.node.func.value if isinstance(call.node.func, cst.Attribute) else None
     if expression is None or _SCALED.search(model.code(expression)):
         return None
