@@ -1991,6 +1991,37 @@ def test_a_path_that_raises_completes_no_iteration_and_leaves_no_evaluation_forw
     assert [code for code, _ in findings(source.replace("OTHER", "continue"))] == ["LC007"]
 
 
+def test_names_formatted_into_a_string_with_no_field_are_not_in_the_file_name() -> None:
+    """`"net_1.pth".format(epoch)` writes the same file every time: the epoch handed to a format
+    string with no replacement field is not in the name (also through a name bound to it)."""
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        start_epoch = 1
+        if args.resume:
+            net.load_state_dict(torch.load(most_recent_weights(args.checkpoint_dir)))
+            start_epoch = last_epoch(args.checkpoint_dir) + 1
+        for epoch in range(start_epoch, 200):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            if epoch % 10 == 0:
+                fname = NAME
+                fname = fname.format(epoch, args.lr)
+                torch.save(net.state_dict(), os.path.join(args.out, fname))
+    """
+
+    def messages(name: str) -> list[str]:
+        found, errors = lint_source(NETS + textwrap.dedent(source.replace("NAME", name)), "inference.py")
+        assert errors == []
+        return [f.message.split(" but ")[0] for f in found if f.code == "LC012"]
+
+    assert messages('"net_{}_{}.pth"') == ["this checkpoint records the 'epoch' (in the file name)"]
+    assert messages('"net_1.pth"') == ["this checkpoint records the model weights (loaded back before training goes on)"]
+    assert messages('"net_{}.pth" if args.tag else "net_1.pth"') == ["this checkpoint records the 'epoch' (in the file name)"]
+
+
 def test_a_weights_file_named_by_a_path_variable_with_the_epoch_is_a_resume_checkpoint() -> None:
     source = """
         net = Tiny()
@@ -5117,6 +5148,46 @@ def test_a_file_of_unittest_test_cases_is_a_test_file_whatever_its_name() -> Non
     """
     assert findings(source.replace("BASE", "unittest.TestCase"), path="test.py") == []
     assert findings(source.replace("BASE", "object"), path="test.py") != []
+
+
+def test_a_drop_rate_given_as_zero_where_the_model_is_built_drops_nothing() -> None:
+    """`nn.GRU(..., dropout=dropout_rate)` and `nn.Dropout(p)` in a constructor are read with the
+    values the construction passes, through a name the caller binds once to a literal: a rate of 0
+    makes no layer that depends on the mode; any other rate, or one that cannot be known, does."""
+    source = """
+        class Seq2seq(nn.Module):
+            def __init__(self, vocab, dim, dropout_rate, cell="gru"):
+                super().__init__()
+                self.embedding = nn.Embedding(vocab, dim)
+                if cell == "gru":
+                    self.rnn = nn.GRU(dim, dim, 2, dropout=dropout_rate)
+                else:
+                    self.rnn = nn.LSTM(dim, dim, 2, dropout=dropout_rate)
+                self.drop = nn.Dropout(dropout_rate)
+                self.out = nn.Linear(dim, vocab)
+
+            def forward(self, x):
+                h, _ = self.rnn(self.embedding(x))
+                return self.out(self.drop(h))
+
+
+        def main():
+            DROPOUT = RATE
+            model = Seq2seq(100, 16, dropout_rate=DROPOUT)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for epoch in range(10):
+                for x, y in train_loader:
+                    optimizer.zero_grad()
+                    nn.functional.cross_entropy(model(x), y).backward()
+                    optimizer.step()
+                with torch.no_grad():
+                    for x, y in val_loader:
+                        loss = nn.functional.cross_entropy(model(x), y)
+    """
+    assert findings(source.replace("RATE", "0.0")) == []
+    assert findings(source.replace("RATE", "0")) == []
+    assert [code for code, _ in findings(source.replace("RATE", "0.2"))] == ["LC006"]
+    assert [code for code, _ in findings(source.replace("RATE", "args.dropout"))] == ["LC006"]
 
 
 def test_a_norm_of_order_p_is_no_dropout_rate() -> None:

@@ -798,11 +798,13 @@ NOT_LITERAL = object()
 
 
 def literal_value(node: cst.BaseExpression) -> object:
-    """True, False, None, an integer or a string written literally; NOT_LITERAL otherwise."""
+    """True, False, None, a number or a string written literally; NOT_LITERAL otherwise."""
     if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
         return {"True": True, "False": False, "None": None}[node.value]
     if isinstance(node, cst.Integer):
         return int(node.evaluated_value)
+    if isinstance(node, cst.Float):
+        return float(node.evaluated_value)
     if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
         return node.evaluated_value
     return NOT_LITERAL

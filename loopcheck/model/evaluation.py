@@ -3165,10 +3165,10 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         return False
     if binding.cls is not None:
         return (
-            built_with_mode_layers(model.at_class(binding.cls), binding.cls, binding.call)
+            built_with_mode_layers(model.at_class(binding.cls), binding.cls, binding.call, caller=binding.function)
             or _given_mode_layers(model, binding)
             or any(
-                built_with_mode_layers(model.at_class(other.cls), other.cls, other.call)
+                built_with_mode_layers(model.at_class(other.cls), other.cls, other.call, caller=other.function)
                 for other in _built_in_other_arms(model, subject.name if subject is not None else "", binding)
                 if other.cls is not None
             )
@@ -3300,11 +3300,22 @@ def _keeps_no_statistics(call: CallSite) -> bool:
     return momentum is not None and literal_value(momentum.node) in (1, 1.0)
 
 
-def _builds_mode_layer(model: LoopModel, call: CallSite) -> bool:
+def _builds_mode_layer(model: LoopModel, call: CallSite, known: tuple[tuple[str, object], ...] = ()) -> bool:
     """`nn.Dropout(0.1)`, `nn.BatchNorm2d(c)`, `F.dropout(x, p)`, `nn.LSTM(..., dropout=0.2)`: read
-    from the calls a class makes, not from its text (a docstring saying "no dropout" is no layer)."""
+    from the calls a class makes, not from its text (a docstring saying "no dropout" is no layer).
+    With `known`, the values the constructor's parameters have in one construction: a drop rate
+    given as a parameter that is 0 there (`nn.GRU(..., dropout=dropout_rate)` built with
+    `dropout_rate=0.0`) drops nothing."""
     last = (call.dotted or "").rsplit(".", 1)[-1]
+    values = dict(known)
+
+    def zero(node: cst.CSTNode) -> bool:
+        return _zero(node) or (isinstance(node, cst.Name) and values.get(node.value, None) in (0, 0.0) and values[node.value] is not False)
+
     if _MODE_LAYER_NAME.search(last):
+        rate = call.arg(0, "p")
+        if known and last == "Dropout" and rate is not None and zero(rate.node):
+            return False  # `nn.Dropout(p)` built with p = 0: the identity in either mode
         if re.search(r"(?i)instance_?norm", last):
             # InstanceNorm normalises each sample by its own statistics in training mode, the mode
             # such models are trained and sampled in (StarGAN, CycleGAN); with
@@ -3322,7 +3333,7 @@ def _builds_mode_layer(model: LoopModel, call: CallSite) -> bool:
             return False  # normalises by the batch's own statistics in either mode
         return True
     for arg in call.args:
-        if arg.keyword is not None and _DROPOUT_KEYWORD.search(arg.keyword) and not _zero(arg.node):
+        if arg.keyword is not None and _DROPOUT_KEYWORD.search(arg.keyword) and not zero(arg.node):
             if arg.keyword == "p" and "drop" not in last.lower():
                 continue  # `v.norm(p=2)`, `F.normalize(x, p=2)`: an order of a norm, not a drop rate
             return True
@@ -3657,7 +3668,8 @@ def _mode_free_features(cls: ClassInfo, call: CallSite) -> bool:
 
 
 def built_with_mode_layers(
-    model: LoopModel, cls: ClassInfo, call: CallSite | None, outer: tuple[tuple[str, object], ...] = ()
+    model: LoopModel, cls: ClassInfo, call: CallSite | None, outer: tuple[tuple[str, object], ...] = (),
+    caller: FunctionInfo | None = None,
 ) -> bool:
     """`class_has_mode_layers` for one construction of the class: the constructor's if-arms that
     the arguments of `call` (literals, defaults, values known where it is made) rule out build
@@ -3668,7 +3680,7 @@ def built_with_mode_layers(
     init = cls.methods.get("__init__")
     if call is None or init is None:
         return True
-    known = arguments_known(init, call, outer)
+    known = arguments_known(init, call, outer, caller)
     if not known:
         return True
     return _remembered(model, ("mode layers when built", id(cls), repr(known)), lambda: _built_with(model, cls, init, known))
@@ -3731,7 +3743,7 @@ def _arms_build_mode_layers(
         if any(decide(guard, known) is False for guard in placed.guards):
             continue
         for call in placed.simple.calls:
-            if id(call.node) not in applied and _builds_mode_layer(model, call):
+            if id(call.node) not in applied and _builds_mode_layer(model, call, known):
                 return True
             built = model.definition(call.dotted, function) if call.dotted else None
             if cls is not None:

@@ -168,8 +168,11 @@ def _position_from_name(model: LoopModel, function: FunctionInfo, call: CallSite
     the position is in the file name."""
     if checkpoint.has_model_and_position or MODEL not in checkpoint.state_of or len(call.args) < 2:
         return checkpoint
-    names = _names_in(call.args[1].node)
-    names |= {name for s in function.assignments if set(s.targets) & names and s.value is not None for name in _names_in(s.value)}
+    names = _names_in_path(call.args[1].node, function)
+    names |= {
+        name for s in function.assignments if set(s.targets) & names and s.value is not None
+        for name in _names_in_path(s.value, function)
+    }
     position = sorted(name for name in names if _PROGRESS_KEY.search(name))
     if not position:
         return checkpoint
@@ -217,9 +220,12 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
     models = [call for call, role in saves if role == MODEL]
     if not models:
         return []
-    path_names = {name for call, _ in saves for name in _names_in(call.args[1].node)}  # also `str(epoch)` inside
+    path_names = {name for call, _ in saves for name in _names_in_path(call.args[1].node, function)}  # also `str(epoch)` inside
     # `weights_path = checkpoint_path.format(net=..., epoch=epoch)` a few lines up: what the path is made of
-    path_names |= {name for s in function.assignments if set(s.targets) & path_names and s.value is not None for name in _names_in(s.value)}
+    path_names |= {
+        name for s in function.assignments if set(s.targets) & path_names and s.value is not None
+        for name in _names_in_path(s.value, function)
+    }
     position = sorted(name for name in path_names if _PROGRESS_KEY.search(name))
     roles = frozenset(role for _, role in saves if role)
     # the periodic save, when there is one besides the one made when a metric improves
@@ -938,6 +944,44 @@ def bindings_with_role(model: LoopModel, role: str) -> list[Binding]:
 def _dict_literals(statements: list[Simple]) -> Iterator[cst.Dict]:
     """The dict displays written in these statements (a checkpoint's few lines, not the file)."""
     return (node for s in statements for node in nodes_within(s.node) if isinstance(node, cst.Dict))
+
+
+def _names_in_path(node: cst.CSTNode, function: FunctionInfo) -> set[str]:
+    """The names a file path is made of: those handed to `.format(...)` of a string with no
+    replacement field (`"model_1.pth".format(epoch)`, also through a name bound only to such
+    strings) never reach the path."""
+    unused: set[int] = set()
+    for current in nodes_within(node):
+        if (
+            isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute)
+            and current.func.attr.value == "format" and _fieldless_string(current.func.value, function)
+        ):
+            unused |= {id(inner) for arg in current.args for inner in nodes_within(arg.value)}
+    return {current.value for current in nodes_within(node) if isinstance(current, cst.Name) and id(current) not in unused}
+
+
+def _fieldless_string(node: cst.BaseExpression, function: FunctionInfo) -> bool:
+    """A string literal with no `{`, or a name the function binds only to such literals (and to
+    its own `.format(...)`)."""
+    if isinstance(node, cst.SimpleString):
+        return "{" not in node.value
+    if not isinstance(node, cst.Name):
+        return False
+    literals = 0
+    for simple in function.assignments:
+        if node.value not in simple.targets or simple.value is None:
+            continue
+        value = simple.value
+        if isinstance(value, cst.SimpleString):
+            if "{" in value.value:
+                return False
+            literals += 1
+        elif not (
+            isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "format"
+            and isinstance(value.func.value, cst.Name) and value.func.value.value == node.value
+        ):
+            return False
+    return literals > 0
 
 
 def _names_in(node: cst.CSTNode) -> set[str]:
