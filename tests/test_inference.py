@@ -5150,6 +5150,87 @@ def test_a_file_of_unittest_test_cases_is_a_test_file_whatever_its_name() -> Non
     assert findings(source.replace("BASE", "object"), path="test.py") != []
 
 
+def test_a_pass_only_called_under_a_test_every_call_decides_against_is_never_entered() -> None:
+    """`if validation_data: validate(...)` in a `fit` that no call gives `validation_data` (its
+    default is None): the validation pass never runs. A call that gives it, or a `fit` called from
+    where it cannot be seen, may enter it."""
+    source = """
+        def validate(model, loader):
+            total = 0.0
+            for x, y in loader:
+                total += nn.functional.cross_entropy(model(x), y).item()
+            return total
+
+        def fit(model, optimizer, train, epochs=1, validation_data=None):
+            for epoch in range(epochs):
+                for x, y in train:
+                    optimizer.zero_grad()
+                    nn.functional.cross_entropy(model(x), y).backward()
+                    optimizer.step()
+                if validation_data:
+                    validate(model, validation_data)
+
+        net = Dropping()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        CALL
+    """
+    assert findings(source.replace("CALL", "fit(net, optimizer, train_loader, epochs=5)")) == []
+    given = findings(source.replace("CALL", "fit(net, optimizer, train_loader, validation_data=val_loader)"))
+    assert sorted(code for code, _ in given) == ["LC006", "LC007"]
+
+
+def test_a_parameter_is_the_trained_model_its_callers_pass() -> None:
+    """`get_batched_loss(test_data, labels, cpixelcnn)`: the helper's `model` is the network the
+    optimizer trains, so its loop over the data is an evaluation pass (as when the helper reads the
+    network by its own name); a network no optimizer is built over is not trained here."""
+    source = """
+        def main(train_loader, test_data, test_labels):
+            def get_batched_loss(data, labels, model):
+                losses = []
+                for batch, label in zip(torch.split(data, 128), torch.split(labels, 128)):
+                    out = model(batch)
+                    losses.append(nn.functional.cross_entropy(out, label).item())
+                return sum(losses) / len(losses)
+
+            net = Tiny()
+            optimizer = torch.optim.Adam(OVER.parameters(), lr=1e-3)
+            test_losses = []
+            for epoch in range(10):
+                for x, y in train_loader:
+                    optimizer.zero_grad()
+                    nn.functional.cross_entropy(net(x), y).backward()
+                    optimizer.step()
+                test_losses.append(get_batched_loss(test_data, test_labels, net))
+    """
+    assert findings(source.replace("OVER", "net")) == [("LC007", "out = model(batch)")]
+    assert findings(source.replace("OVER", "other")) == []
+
+
+def test_a_loss_summed_over_the_chunks_of_one_batch_goes_with_the_batch_but_over_an_epoch_it_is_kept() -> None:
+    """`for x in loader: zero_grad(); for chunk in x.split(k): total += loss(chunk); loss.backward();
+    step()`: each batch's sum is made afresh and gone with it. The same shape with an epoch loop
+    outside (one step per epoch, every batch's loss added up) keeps every batch's graph until the
+    epoch ends."""
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for OUTER:
+            optimizer.zero_grad()
+            total = 0
+            for chunk in range(CHUNKS):
+                x, y = data[chunk]
+                loss = nn.functional.cross_entropy(net(x), y)
+                total += loss
+                loss.backward()
+            print(total.item())
+            optimizer.step()
+    """
+    per_batch = source.replace("OUTER", "data in train_loader").replace("CHUNKS", "accumulation_steps")
+    assert findings(per_batch) == []
+    per_epoch = source.replace("OUTER", "epoch in range(1, epoch_size + 1)").replace("CHUNKS", "len(data)")
+    assert findings(per_epoch) == [("LC009", "total += loss")]
+
+
 def test_a_drop_rate_given_as_zero_where_the_model_is_built_drops_nothing() -> None:
     """`nn.GRU(..., dropout=dropout_rate)` and `nn.Dropout(p)` in a constructor are read with the
     values the construction passes, through a name the caller binds once to a literal: a rate of 0
@@ -6536,6 +6617,74 @@ def test_a_forward_whose_output_nothing_reads_is_no_evaluation() -> None:
     shown = "for fmap in prob:\n            plt.imshow(fmap.detach().numpy())"
     assert findings(source.replace("USE", shown)) == [("LC007", "prob = resnet(aligned)")]
     assert findings(source.replace("USE", "if prob.argmax() == 3:\n            print('tulip')")) == [("LC007", "prob = resnet(aligned)")]
+
+
+def test_a_helper_pass_that_continues_a_pass_its_caller_begins_is_reported_once_where_it_begins(tmp_path: Path) -> None:
+    """`translate(model, x)` runs `model.encode(x)` and then `greedy(model, memory)`, whose loop
+    decodes: the greedy loop is the rest of the pass that a script's loop over `translate(...)`
+    begins, reported there once, not again at the helper. A helper whose caller begins no pass
+    found anywhere (the caller's caller is no evaluation) keeps its own."""
+    (tmp_path / "decode.py").write_text(NETS + textwrap.dedent("""
+        class Seq2Seq(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.drop = nn.Dropout(0.1)
+                self.enc = nn.Linear(4, 4)
+                self.dec = nn.Linear(4, 4)
+
+            def encode(self, x):
+                return self.drop(self.enc(x))
+
+            def decode(self, ys, memory):
+                return self.dec(self.drop(ys + memory))
+
+
+        def greedy(model, memory, steps):
+            ys = memory[:, :1]
+            for i in range(steps):
+                logits = model.decode(ys, memory)
+                ys = torch.cat([ys, logits.argmax(-1)], dim=1)
+            return ys
+
+        def translate(model, sentences, steps=20):
+            memory = model.encode(sentences)
+            return greedy(model, memory, steps)
+    """))
+    (tmp_path / "inference.py").write_text(textwrap.dedent("""
+        import torch
+        from decode import Seq2Seq, translate
+
+        model = Seq2Seq()
+        model.load_state_dict(torch.load("model.pt"))
+        with torch.no_grad():
+            for sentences in test_loader:
+                predictions = translate(model, sentences)
+    """))
+    paths = [str(p) for p in sorted(tmp_path.glob("*.py"))]
+
+    def found() -> list[tuple[str, str, int]]:
+        return [(f.code, Path(f.path).name, f.line) for f in lint_paths(paths, root=str(tmp_path)).findings]
+
+    assert found() == [("LC006", "inference.py", 9)]
+    # the decoding under a no_grad of its own that the encoding is not under: another pass
+    decode = (tmp_path / "decode.py").read_text()
+    own_grad = "    with torch.no_grad():\n        return greedy(model, memory, steps)"
+    (tmp_path / "decode.py").write_text(decode.replace("    return greedy(model, memory, steps)", own_grad))
+    assert [(code, name) for code, name, _ in found()] == [("LC006", "decode.py"), ("LC006", "inference.py")]
+    (tmp_path / "decode.py").write_text(decode)
+    # no script begins a pass through translate(): the helper's loop is judged on its own
+    (tmp_path / "inference.py").write_text(textwrap.dedent("""
+        import torch
+        from decode import Seq2Seq, translate
+
+        def serve(model, sentences):
+            return translate(model, sentences)
+
+        model = Seq2Seq()
+        model.load_state_dict(torch.load("model.pt"))
+        serve(model, sentences)
+    """))
+    assert [(code, name) for code, name, _ in found()] == [("LC006", "decode.py"), ("LC007", "decode.py")]
 
 
 def test_a_parameter_given_different_project_models_by_callers_in_other_files_may_hold_dropout(tmp_path: Path) -> None:

@@ -1563,7 +1563,9 @@ class LoopModel:
         if self._held_by_library_helper(subject):
             return False
         optimized = self._optimized_names
-        return optimized is None or any(_related_names(subject.name, name) for name in optimized)
+        # (a parameter is the model its callers pass: `get_batched_loss(test_data, net)` hands it `net`)
+        names = {subject.name} | ({subject.binding.name} if subject.binding is not None else set())
+        return optimized is None or any(_related_names(known, name) for known in names for name in optimized)
 
     def _held_by_library_helper(self, subject: Subject) -> bool:
         """`model_ema.ema` with `model_ema = ModelEma(model, ...)` from a library: a module an object

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 DATA_ITERABLE = lazy(r"(?i)loader|dataset|(^|[^a-z])(data|ds|dl|batches|samples|examples)([^a-z]|$)")
 """What a loop over data iterates: `train_loader`, `dataset`, `batches`."""
+EPOCH_WORDS = lazy(r"(?i)epoch")
 APPENDING_METHODS = frozenset({"append", "extend", "insert", "appendleft", "add"})
 PROPAGATING_BUILTINS = frozenset({"sum", "max", "min", "abs", "list", "tuple", "sorted", "reversed", "dict", "zip"})
 INDEX_RETURNING = frozenset({"max", "min", "topk", "sort", "kthvalue", "median", "mode", "unique"})
@@ -838,12 +839,20 @@ def _chunks_of_one_input(loop: Loop, model: LoopModel) -> bool:
     return False
 
 
+def iterates_epochs(loop: Loop) -> bool:
+    """`for epoch in range(args.epochs):` — a loop over epochs, not over batches of data."""
+    return any(EPOCH_WORDS.search(target) for target in loop.targets) or (
+        loop.iter_text.startswith("range(") and bool(EPOCH_WORDS.search(loop.iter_text))
+    )
+
+
 def _fresh_per_outer_iteration(container: str, loop: Loop, item: Placed, placed_all: list[Placed]) -> bool:
-    """Is the container made afresh (`outputs = []`) in each iteration of a loop around `loop`?"""
+    """Is the container made afresh (`outputs = []`) in each iteration of a loop around `loop`
+    that is no epoch loop (a batch split in chunks, not every batch of an epoch)?"""
     if loop not in item.loops:
         return False
     outer = item.loops[: item.loops.index(loop)]
-    if not outer:
+    if not outer or iterates_epochs(outer[-1]):
         return False
     return any(
         container in p.simple.targets and p.loops[: len(outer)] == outer and loop not in p.loops

@@ -143,7 +143,15 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
         if not (p.function is p.first_call.context.function and p.entered_by is None and id(p.first_call.node) in forwards)
     ]
     shared = [replace(p, through_training_helper=True) if _through_training_helper(p, forwards) else p for p in passes]
-    return _entered_through_another(model, _one_per_model_call(shared))
+    passes = _entered_through_another(model, _one_per_model_call(shared))
+    in_progress = model.project.passes_in_progress
+    if model.path in in_progress:
+        return passes  # (asked for by another file's passes, which asked for this one's)
+    in_progress.add(model.path)
+    try:
+        return [p for p in passes if not _never_entered(model, p) and not _rest_of_a_pass_begun_by_its_callers(model, p, passes)]
+    finally:
+        in_progress.discard(model.path)
 
 
 def in_data_loop_of_its_own(model: LoopModel, event: Event) -> bool:
@@ -171,6 +179,84 @@ def _entered_through_another(model: LoopModel, passes: list[EvaluationPass]) -> 
         p for p in passes
         if not any(entering.get(id(call.node), id(p.function)) != id(p.function) for call in p.first_call.context.chain)
     ]
+
+
+def _never_entered(model: LoopModel, found: EvaluationPass) -> bool:
+    """A helper's pass that no call of the project enters: each call of the function sits under an
+    if-test that every call of the calling function decides against (`if validation_data:
+    validate(...)` in a `fit` no caller gives `validation_data`)."""
+    function = found.function
+    if function.name == "<module>" or found.entered_by is not None:
+        return False
+    edges = [edge for edge in model.callers(function) if edge.caller is not function]
+    return bool(edges) and all(_call_never_made(model, edge) for edge in edges)
+
+
+def _call_never_made(model: LoopModel, edge: CallEdge) -> bool:
+    caller = model.at(edge.caller)
+    placed = next((p for p in caller.ordered_statements(edge.caller) if any(c is edge.call for c in p.simple.calls)), None)
+    if placed is None or not placed.guards or edge.caller.name == "<module>":
+        return False
+    outer = [e for e in caller.callers(edge.caller) if e.caller is not edge.caller]
+    if not outer:
+        return False  # called from where we cannot see: any argument may come
+    for call in outer:
+        known = arguments_known(edge.caller, call.call, caller=call.caller)
+        if not any(decide(guard, known) is False for guard in placed.guards):
+            return False
+    return True
+
+
+def _rest_of_a_pass_begun_by_its_callers(model: LoopModel, found: EvaluationPass, own: list[EvaluationPass]) -> bool:
+    """A helper's pass whose every caller runs the same model before it calls the helper, under the
+    same grad mode (`translate_sentence`: `model.encode(src)`, then `greedy_search(model, ...)`
+    decoding in a loop), where that earlier call is the first model call of a pass found in a file
+    that calls the caller (a loop of `inference.py` over `translate_sentence(...)`): the rest of
+    that pass, which is reported there, once."""
+    function = found.function
+    if function.name == "<module>" or found.entered_by is not None or found.first_call.context.function is not function:
+        return False
+    edges = [edge for edge in model.callers(function) if edge.caller is not function]
+    if not edges:
+        return False
+    for edge in edges:
+        caller = model.at(edge.caller)
+        line = caller.position(edge.call.node).start.line
+        grad = caller.lexical_grad(edge.caller, edge.call)
+        earlier = [
+            event for event in caller.function_events_flat(edge.caller)
+            if event.kind is Kind.MODEL_CALL and not event.context.chain and event.call is not None
+            and caller.position(event.node).start.line < line and caller.lexical_grad(edge.caller, event.call) == grad
+            and event.subject is not None and found.model is not None and _same_model_passed(edge, event, found)
+        ]
+        if not earlier:
+            return False
+        begun = False
+        for outer in caller.callers(edge.caller):
+            owner = model.at(outer.caller)
+            if owner is model:
+                passes = own
+            elif owner.path in model.project.passes_in_progress:
+                continue  # (its passes are being found: no answer from there)
+            else:
+                passes = owner.evaluation_passes
+            if any(p.first_call.node is earlier[0].node for p in passes):
+                begun = True
+                break
+        if not begun:
+            return False
+    return True
+
+
+def _same_model_passed(edge: CallEdge, event: Event, found: EvaluationPass) -> bool:
+    """Does the caller hand the helper the model it ran (`model.encode(x)`, then `helper(model)`)?"""
+    root = event.subject.name.split(".", 1)[0] if event.subject is not None else None
+    model_root = found.model.name.split(".", 1)[0] if found.model is not None else None
+    if root is None or model_root is None:
+        return False
+    if model_root in found.function.params:
+        return any(arg.dotted is not None and arg.dotted.split(".", 1)[0] == root for arg in edge.call.args)
+    return model_root == root
 
 
 def _training_forwards(model: LoopModel) -> set[int]:

@@ -15,7 +15,7 @@ import libcst as cst
 
 from loopcheck.lazyre import lazy
 from loopcheck.model.build import dotted_name, nodes_within
-from loopcheck.model.dataflow import DATA_ITERABLE, simples_of
+from loopcheck.model.dataflow import DATA_ITERABLE, EPOCH_WORDS, iterates_epochs, simples_of
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide
 from loopcheck.model.ir import ArgInfo, Loop, With, all_statements, runs_once
 from loopcheck.model.roles import Binding
@@ -30,7 +30,6 @@ ITERATION_WORDS = lazy(
     r"(?i)len\(|steps|iters\b|_iters|iterations|batches|updates|num_training|max_iter|total_iter|num_iter|n_iter|per_epoch"
 )
 """Words of a size counted in optimizer steps (a count `per_epoch` is one of the steps within each epoch)."""
-EPOCH_WORDS = lazy(r"(?i)epoch")
 ALWAYS_PER_ITERATION = frozenset({"OneCycleLR", "CyclicLR"})
 EPOCH_BY_DEFAULT = frozenset({"StepLR", "MultiStepLR", "ExponentialLR"})
 # The argument that sizes each schedule: (position after the optimizer, keyword).
@@ -102,7 +101,7 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
         if not direct:
             continue
         if id(loop) in training:
-            if _iterates_epochs(loop) or _iterates_phases(loop):
+            if iterates_epochs(loop) or _iterates_phases(loop):
                 continue  # full-batch training: one step per epoch is one step per iteration
             if not DATA_ITERABLE.search(loop.iter_text) and not _outlived_by_schedules(model, loop, direct):
                 # `for _ in range(args.n_steps):` alone: training counted in steps, no epochs; also
@@ -194,13 +193,6 @@ def _iterates_phases(loop: Loop) -> bool:
     """`for phase in ['train', 'val']:` — a loop over a literal list of names, not over batches."""
     elements = literal_elements(loop)
     return elements is not None and all(isinstance(item, str) for item in elements)
-
-
-def _iterates_epochs(loop: Loop) -> bool:
-    """`for epoch in range(args.epochs):` — a loop over epochs, not over batches of data."""
-    return any(EPOCH_WORDS.search(target) for target in loop.targets) or (
-        loop.iter_text.startswith("range(") and bool(EPOCH_WORDS.search(loop.iter_text))
-    )
 
 
 def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize | None:

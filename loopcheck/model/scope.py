@@ -38,6 +38,10 @@ class ProjectView(Protocol):
     def declared_torch(self, folder: str) -> tuple[int, int] | None:
         """The newest PyTorch version the project states for a folder (readme, requirements)."""
 
+    @property
+    def passes_in_progress(self) -> set[str]:
+        """Files whose evaluation passes are being found while another file's are asked for."""
+
 
 class _NoProject:
     def module(self, importer: str, dotted: str, level: int) -> LoopModel | None:
@@ -62,6 +66,10 @@ class _NoProject:
 
     def declared_torch(self, folder: str) -> tuple[int, int] | None:
         return None
+
+    @property
+    def passes_in_progress(self) -> set[str]:
+        return set()  # (a model on its own asks no other file for its passes)
 
 
 NO_PROJECT: ProjectView = _NoProject()

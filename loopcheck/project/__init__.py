@@ -98,6 +98,8 @@ class Project:
         self.bounded = False
         """Whether the root held too many files and the project is the checked files alone."""
         self._models: dict[str, LoopModel | UnreadableFile] = {}
+        self.passes_in_progress: set[str] = set()
+        """Files whose evaluation passes are being found while another file's are asked for."""
         self._modules: dict[tuple[str, str, int], str | None] = {}
         self._files: list[str] | None = None
         self._texts: dict[str, str] = {}
