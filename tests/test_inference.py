@@ -5150,6 +5150,58 @@ def test_a_file_of_unittest_test_cases_is_a_test_file_whatever_its_name() -> Non
     assert findings(source.replace("BASE", "object"), path="test.py") != []
 
 
+def test_a_function_of_a_script_that_nothing_calls_never_runs() -> None:
+    """`def test_agent(...)` left in a script beside the `__main__` block that trains, called by
+    nothing (nor named anywhere else): the games it plays never run. Called from the `__main__`
+    block they do; in a module without a `__main__` block (a library of helpers) anyone may call it."""
+    source = """
+        class Agent:
+            def __init__(self):
+                self.actor = nn.Sequential(nn.Linear(4, 2), nn.Softmax(-1))
+                self.optimizer = torch.optim.Adam(self.actor.parameters())
+
+            def train(self, episodes):
+                for episode in range(episodes):
+                    state, _ = env.reset()
+                    loss = -self.actor(torch.tensor(state)).log().sum()
+                    self.optimizer.zero_grad()
+                    loss.backward()
+                    self.optimizer.step()
+
+            def load(self, path):
+                self.actor.load_state_dict(torch.load(path))
+
+            def display(self, episodes):
+                for episode in range(episodes):
+                    state, _ = env.reset()
+                    done = False
+                    while not done:
+                        probs = self.actor(torch.tensor(state))
+                        state, reward, done, _, _ = env.step(probs.argmax().item())
+
+
+        def test_agent(path):
+            agent = Agent()
+            if os.path.isfile(path):
+                agent.load(path)
+            else:
+                agent.train(100)
+            agent.display(5)
+
+
+        GUARD
+            agent = Agent()
+            agent.train(100)
+            torch.save(agent.actor.state_dict(), "actor.pt")
+            CALL
+    """
+    script = source.replace("GUARD", 'if __name__ == "__main__":')
+    assert findings(script.replace("CALL", "")) == []
+    played = [("LC007", "probs = self.actor(torch.tensor(state))")]
+    assert findings(script.replace("CALL", 'test_agent("actor.pt")')) == played
+    assert findings(source.replace("GUARD", "if run:").replace("CALL", "")) == played
+
+
 def test_a_pass_only_called_under_a_test_every_call_decides_against_is_never_entered() -> None:
     """`if validation_data: validate(...)` in a `fit` that no call gives `validation_data` (its
     default is None): the validation pass never runs. A call that gives it, or a `fit` called from
@@ -6617,6 +6669,50 @@ def test_a_forward_whose_output_nothing_reads_is_no_evaluation() -> None:
     shown = "for fmap in prob:\n            plt.imshow(fmap.detach().numpy())"
     assert findings(source.replace("USE", shown)) == [("LC007", "prob = resnet(aligned)")]
     assert findings(source.replace("USE", "if prob.argmax() == 3:\n            print('tulip')")) == [("LC007", "prob = resnet(aligned)")]
+
+
+def test_a_call_naming_a_keyword_the_function_does_not_take_never_enters_it(tmp_path: Path) -> None:
+    """A notebook written against an older signature (`inference(encoder=e, decoder=d, x=x)` of a
+    `inference(model, x)`) raises TypeError: it is no caller whose mode reaches the pass. A call
+    that fits the signature is one."""
+    (tmp_path / "evaluate.py").write_text(NETS + textwrap.dedent("""
+        def inference(model, x):
+            with torch.no_grad():
+                return model(x).argmax(-1)
+
+        def evaluate(model, loader):
+            model.eval()
+            for x, y in loader:
+                predictions = inference(model, x)
+            model.train()
+
+        net = Dropping()
+        net.load_state_dict(torch.load("net.pt"))
+        evaluate(net, test_loader)
+    """))
+    (tmp_path / "check.py").write_text(textwrap.dedent("""
+        import torch
+        from evaluate import Dropping, inference
+
+        def check():
+            encoder, decoder = Dropping(), Dropping()
+            encoder.load_state_dict(torch.load("encoder.pt"))
+            for x in samples:
+                CALL
+
+        check()
+    """))
+    paths = [str(p) for p in sorted(tmp_path.glob("*.py"))]
+
+    def found(call: str) -> list[tuple[str, str]]:
+        (tmp_path / "check.py").write_text((tmp_path / "check.py").read_text().replace("CALL", call))
+        try:
+            return [(f.code, Path(f.path).name) for f in lint_paths(paths, root=str(tmp_path)).findings]
+        finally:
+            (tmp_path / "check.py").write_text((tmp_path / "check.py").read_text().replace(call, "CALL"))
+
+    assert found("inference(encoder=encoder, decoder=decoder, x=x)") == []
+    assert [code for code, _ in found("inference(model=encoder, x=x)")] == ["LC006"]
 
 
 def test_a_helper_pass_that_continues_a_pass_its_caller_begins_is_reported_once_where_it_begins(tmp_path: Path) -> None:

@@ -958,6 +958,9 @@ class LoopModel:
                 called = function.cls.name if function.name == "__init__" and function.cls is not None else function.name
                 for other in owner.project.files_calling(called, owner.path):
                     cached.extend(other.call_graph.get(id(function), []))
+            # (a call naming a keyword the function does not take raises TypeError: it never runs
+            # the function; a notebook written against an older signature, `inference(encoder=e)`)
+            cached = [edge for edge in cached if edge.launched or _keywords_fit(function, edge.call)]
             owner._callers[id(function)] = cached
         return cached
 
@@ -2141,6 +2144,27 @@ def _calls_in(function: FunctionInfo, simple: Simple) -> Iterator[CallSite]:
 def _argument_index(function: FunctionInfo, name: str) -> int:
     """The position a call gives parameter `name` (a method's `self` is the receiver, not an argument)."""
     return function.params.index(name) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
+
+
+def _keywords_fit(function: FunctionInfo, call: CallSite) -> bool:
+    """Does every keyword the call names match a parameter of the function (or a `**kwargs` of it)?"""
+    definition = function.node
+    node = call.node
+    if not isinstance(definition, cst.FunctionDef) or not isinstance(node, cst.Call):
+        return True
+    called = function.cls.name if function.name == "__init__" and function.cls is not None else function.name
+    if (call.dotted or "").rsplit(".", 1)[-1] != called:
+        return True  # the function handed to another call (`Thread(target=f)`, `pool.map(f, xs)`)
+    parameters = definition.params
+    if isinstance(parameters.star_kwarg, cst.Param):
+        return True
+    names = {p.name.value for p in (*parameters.posonly_params, *parameters.params, *parameters.kwonly_params)}
+    for arg in node.args:
+        if arg.star == "**":
+            return True  # `f(**options)`: any keyword may come
+        if arg.keyword is not None and arg.keyword.value not in names:
+            return False
+    return True
 
 
 def _importable(function: FunctionInfo) -> bool:

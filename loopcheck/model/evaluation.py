@@ -188,11 +188,35 @@ def _never_entered(model: LoopModel, found: EvaluationPass) -> bool:
     function = found.function
     if function.name == "<module>" or found.entered_by is not None:
         return False
+    if _dead_function(model, function):
+        return True
     edges = [edge for edge in model.callers(function) if edge.caller is not function]
     return bool(edges) and all(_call_never_made(model, edge) for edge in edges)
 
 
+_MAIN_GUARD = lazy(r"""(?m)^if\s+__name__\s*==\s*['"]__main__['"]\s*:""")
+
+
+def _dead_function(model: LoopModel, function: FunctionInfo) -> bool:
+    """A top-level function of a script (a file run as a program, with its `if __name__ ==
+    "__main__":` block) that nothing calls, names or decorates, in the file or in a file importing
+    it: it never runs (`def test_ppo(...)` left beside the `__main__` block that trains)."""
+    if function.name == "<module>" or function.cls is not None or function.parent is None or function.parent.parent is not None:
+        return False
+    if function.decorators or model.callers(function):
+        return False
+    owner = model.at(function)
+    if not _MAIN_GUARD.search(owner.text):
+        return False
+    named = rf"\b{re.escape(function.name)}\b"
+    if len(re.findall(named, owner.text)) > 1:
+        return False
+    return not owner.project.mentions(named, importers_of=owner.path)
+
+
 def _call_never_made(model: LoopModel, edge: CallEdge) -> bool:
+    if _dead_function(model, edge.caller):
+        return True
     caller = model.at(edge.caller)
     placed = next((p for p in caller.ordered_statements(edge.caller) if any(c is edge.call for c in p.simple.calls)), None)
     if placed is None or not placed.guards or edge.caller.name == "<module>":
