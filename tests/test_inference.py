@@ -5150,6 +5150,28 @@ def test_a_file_of_unittest_test_cases_is_a_test_file_whatever_its_name() -> Non
     assert findings(source.replace("BASE", "object"), path="test.py") != []
 
 
+def test_the_else_block_of_a_loop_runs_after_it() -> None:
+    """`for x, y in train_loader: ... else: model.eval(); validate`: the else block of a loop runs
+    once the loop is done; the eval() in it reaches the validation that follows it there."""
+    source = """
+        model = Dropping()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(10):
+            model.train()
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            else:
+                with torch.no_grad():
+                    SWITCH
+                    for x, y in val_loader:
+                        out = model(x)
+    """
+    assert findings(source.replace("SWITCH", "model.eval()")) == []
+    assert findings(source.replace("SWITCH", "pass")) == [("LC006", "out = model(x)")]
+
+
 def test_a_function_of_a_script_that_nothing_calls_never_runs() -> None:
     """`def test_agent(...)` left in a script beside the `__main__` block that trains, called by
     nothing (nor named anywhere else): the games it plays never run. Called from the `__main__`

@@ -149,7 +149,10 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
         return passes  # (asked for by another file's passes, which asked for this one's)
     in_progress.add(model.path)
     try:
-        return [p for p in passes if not _never_entered(model, p) and not _rest_of_a_pass_begun_by_its_callers(model, p, passes)]
+        return [
+            p for p in passes
+            if not _never_entered(model, p) and not _rest_of_a_pass_begun_by_its_callers(model, p, passes)
+        ]
     finally:
         in_progress.discard(model.path)
 

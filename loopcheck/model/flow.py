@@ -670,7 +670,12 @@ class Flow:
                 self.program(stmt.final, context, depth),
             )
         if isinstance(stmt, Loop):
-            return Repeat(stmt, context, self.program(stmt.body, context, depth))
+            repeated = Repeat(stmt, context, self.program(stmt.body, context, depth))
+            if stmt.orelse:
+                # `for x in loader: ... else: model.eval(); validate()`: the else block runs once the
+                # loop is done (unless a break left it), after every iteration
+                return Sequence((repeated, self.program(stmt.orelse, context, depth)))
+            return repeated
         return EMPTY
 
     def _simple_program(self, simple: Simple, context: Context, depth: int) -> Node:
