@@ -1991,21 +1991,27 @@ def test_a_path_that_raises_completes_no_iteration_and_leaves_no_evaluation_forw
     assert [code for code, _ in findings(source.replace("OTHER", "continue"))] == ["LC007"]
 
 
-def test_names_formatted_into_a_string_with_no_field_are_not_in_the_file_name() -> None:
-    """`"net_1.pth".format(epoch)` writes the same file every time: the epoch handed to a format
-    string with no replacement field is not in the name (also through a name bound to it)."""
-    source = """
+RESUMED_TINY = """
         net = Tiny()
         optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
         start_epoch = 1
         if args.resume:
             net.load_state_dict(torch.load(most_recent_weights(args.checkpoint_dir)))
             start_epoch = last_epoch(args.checkpoint_dir) + 1
-        for epoch in range(start_epoch, 200):
+        for epoch in range(START, 200):
             for x, y in train_loader:
                 optimizer.zero_grad()
                 nn.functional.cross_entropy(net(x), y).backward()
                 optimizer.step()
+"""
+"""A `Tiny` network trained from `START` (its weights loaded back under `--resume`), at the
+indentation of the tests' sources."""
+
+
+def test_names_formatted_into_a_string_with_no_field_are_not_in_the_file_name() -> None:
+    """`"net_1.pth".format(epoch)` writes the same file every time: the epoch handed to a format
+    string with no replacement field is not in the name (also through a name bound to it)."""
+    source = RESUMED_TINY.replace("START", "start_epoch") + """
             if epoch % 10 == 0:
                 fname = NAME
                 fname = fname.format(epoch, args.lr)
@@ -2023,18 +2029,7 @@ def test_names_formatted_into_a_string_with_no_field_are_not_in_the_file_name() 
 
 
 def test_a_weights_file_named_by_a_path_variable_with_the_epoch_is_a_resume_checkpoint() -> None:
-    source = """
-        net = Tiny()
-        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
-        start_epoch = 1
-        if args.resume:
-            net.load_state_dict(torch.load(most_recent_weights(args.checkpoint_dir)))
-            start_epoch = last_epoch(args.checkpoint_dir) + 1
-        for epoch in range(START, 200):
-            for x, y in train_loader:
-                optimizer.zero_grad()
-                nn.functional.cross_entropy(net(x), y).backward()
-                optimizer.step()
+    source = RESUMED_TINY + """
             acc = evaluate(net)
             if best_acc < acc:
                 best_path = os.path.join(args.checkpoint_dir, "best.pth")

@@ -184,6 +184,11 @@ def _entered_through_another(model: LoopModel, passes: list[EvaluationPass]) -> 
     ]
 
 
+def _other_callers(model: LoopModel, function: FunctionInfo) -> list[CallEdge]:
+    """Every call of the function in the project but its own recursive ones."""
+    return [edge for edge in model.callers(function) if edge.caller is not function]
+
+
 def _never_entered(model: LoopModel, found: EvaluationPass) -> bool:
     """A helper's pass that no call of the project enters: each call of the function sits under an
     if-test that every call of the calling function decides against (`if validation_data:
@@ -193,7 +198,7 @@ def _never_entered(model: LoopModel, found: EvaluationPass) -> bool:
         return False
     if _dead_function(model, function):
         return True
-    edges = [edge for edge in model.callers(function) if edge.caller is not function]
+    edges = _other_callers(model, function)
     return bool(edges) and all(_call_never_made(model, edge) for edge in edges)
 
 
@@ -243,7 +248,7 @@ def _rest_of_a_pass_begun_by_its_callers(model: LoopModel, found: EvaluationPass
     function = found.function
     if function.name == "<module>" or found.entered_by is not None or found.first_call.context.function is not function:
         return False
-    edges = [edge for edge in model.callers(function) if edge.caller is not function]
+    edges = _other_callers(model, function)
     if not edges:
         return False
     for edge in edges:
@@ -450,7 +455,7 @@ def never_run_in_notebook(model: LoopModel, function: FunctionInfo, depth: int =
         return False
     if depth <= 0:
         return False
-    edges = [edge for edge in model.callers(function) if edge.caller is not function]
+    edges = _other_callers(model, function)
     uses = len(re.findall(rf"(?<![\w.]){re.escape(function.name)}\b", model.text))
     definitions = len(re.findall(rf"\bdef\s+{re.escape(function.name)}\b", model.text))
     recursive = sum(1 for edge in model.callers(function) if edge.caller is function)
@@ -1926,7 +1931,7 @@ def _played_after_training(model: LoopModel, function: FunctionInfo, loop: Loop)
         return False
     if not _steps_an_environment(model, function, loop):
         return False
-    edges = [edge for edge in model.callers(function) if edge.caller is not function]
+    edges = _other_callers(model, function)
     if not edges:
         return False
     for edge in edges:
@@ -1969,7 +1974,7 @@ def _loaded_by_every_caller(model: LoopModel, function: FunctionInfo, first: Eve
         return False
     own = function.cls is not None and function.params[:1] == ("self",)
     index = function.params.index(head) - (1 if own else 0)
-    edges = [edge for edge in model.callers(function) if edge.caller is not function]
+    edges = _other_callers(model, function)
     if not edges or (index < 0 and head != "self"):
         return False
     for edge in edges:
