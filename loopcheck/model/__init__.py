@@ -955,8 +955,7 @@ class LoopModel:
         if cached is None:
             cached = list(owner.call_graph.get(id(function), []))
             if function.file is not None and _importable(function):
-                called = function.cls.name if function.name == "__init__" and function.cls is not None else function.name
-                for other in owner.project.files_calling(called, owner.path):
+                for other in owner.project.files_calling(_called_name(function), owner.path):
                     cached.extend(other.call_graph.get(id(function), []))
             # (a call naming a keyword the function does not take raises TypeError: it never runs
             # the function; a notebook written against an older signature, `inference(encoder=e)`)
@@ -2146,14 +2145,18 @@ def _argument_index(function: FunctionInfo, name: str) -> int:
     return function.params.index(name) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
 
 
+def _called_name(function: FunctionInfo) -> str:
+    """The name a call of the function is written with (a constructor's: its class's)."""
+    return function.cls.name if function.name == "__init__" and function.cls is not None else function.name
+
+
 def _keywords_fit(function: FunctionInfo, call: CallSite) -> bool:
     """Does every keyword the call names match a parameter of the function (or a `**kwargs` of it)?"""
     definition = function.node
     node = call.node
     if not isinstance(definition, cst.FunctionDef) or not isinstance(node, cst.Call):
         return True
-    called = function.cls.name if function.name == "__init__" and function.cls is not None else function.name
-    if (call.dotted or "").rsplit(".", 1)[-1] != called:
+    if (call.dotted or "").rsplit(".", 1)[-1] != _called_name(function):
         return True  # the function handed to another call (`Thread(target=f)`, `pool.map(f, xs)`)
     parameters = definition.params
     if isinstance(parameters.star_kwarg, cst.Param):

@@ -23,7 +23,7 @@ from loopcheck.model.build import NOT_LITERAL, dotted_name, functions_within, li
 from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, is_loss_module, simples_of, walk
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, runs_once
 from loopcheck.model.program import events_of
-from loopcheck.model.state import requires_grad_set, training_callee
+from loopcheck.model.state import placed_of, requires_grad_set, training_callee
 from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding
 from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, _set
@@ -225,11 +225,13 @@ def _dead_function(model: LoopModel, function: FunctionInfo) -> bool:
 def _call_never_made(model: LoopModel, edge: CallEdge) -> bool:
     if _dead_function(model, edge.caller):
         return True
-    caller = model.at(edge.caller)
-    placed = next((p for p in caller.ordered_statements(edge.caller) if any(c is edge.call for c in p.simple.calls)), None)
-    if placed is None or not placed.guards or edge.caller.name == "<module>":
+    if edge.caller.name == "<module>":
         return False
-    outer = [e for e in caller.callers(edge.caller) if e.caller is not edge.caller]
+    caller = model.at(edge.caller)
+    placed = placed_of(caller, edge.caller, edge.call)
+    if placed is None or not placed.guards:
+        return False
+    outer = _other_callers(caller, edge.caller)
     if not outer:
         return False  # called from where we cannot see: any argument may come
     for call in outer:
@@ -248,6 +250,8 @@ def _rest_of_a_pass_begun_by_its_callers(model: LoopModel, found: EvaluationPass
     function = found.function
     if function.name == "<module>" or found.entered_by is not None or found.first_call.context.function is not function:
         return False
+    if found.model is None:
+        return False
     edges = _other_callers(model, function)
     if not edges:
         return False
@@ -255,13 +259,13 @@ def _rest_of_a_pass_begun_by_its_callers(model: LoopModel, found: EvaluationPass
         caller = model.at(edge.caller)
         line = caller.position(edge.call.node).start.line
         grad = caller.lexical_grad(edge.caller, edge.call)
-        earlier = [
+        earlier = next((
             event for event in caller.function_events_flat(edge.caller)
             if event.kind is Kind.MODEL_CALL and not event.context.chain and event.call is not None
             and caller.position(event.node).start.line < line and caller.lexical_grad(edge.caller, event.call) == grad
-            and event.subject is not None and found.model is not None and _same_model_passed(edge, event, found)
-        ]
-        if not earlier:
+            and _same_model_passed(edge, event, found)
+        ), None)
+        if earlier is None:
             return False
         begun = False
         for outer in caller.callers(edge.caller):
@@ -272,7 +276,7 @@ def _rest_of_a_pass_begun_by_its_callers(model: LoopModel, found: EvaluationPass
                 continue  # (its passes are being found: no answer from there)
             else:
                 passes = owner.evaluation_passes
-            if any(p.first_call.node is earlier[0].node for p in passes):
+            if any(p.first_call.node is earlier.node for p in passes):
                 begun = True
                 break
         if not begun:

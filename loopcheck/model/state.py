@@ -168,11 +168,7 @@ def _position_from_name(model: LoopModel, function: FunctionInfo, call: CallSite
     the position is in the file name."""
     if checkpoint.has_model_and_position or MODEL not in checkpoint.state_of or len(call.args) < 2:
         return checkpoint
-    names = _names_in_path(call.args[1].node, function)
-    names |= {
-        name for s in function.assignments if set(s.targets) & names and s.value is not None
-        for name in _names_in_path(s.value, function)
-    }
+    names = _path_names([call.args[1].node], function)
     position = sorted(name for name in names if _PROGRESS_KEY.search(name))
     if not position:
         return checkpoint
@@ -220,12 +216,7 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
     models = [call for call, role in saves if role == MODEL]
     if not models:
         return []
-    path_names = {name for call, _ in saves for name in _names_in_path(call.args[1].node, function)}  # also `str(epoch)` inside
-    # `weights_path = checkpoint_path.format(net=..., epoch=epoch)` a few lines up: what the path is made of
-    path_names |= {
-        name for s in function.assignments if set(s.targets) & path_names and s.value is not None
-        for name in _names_in_path(s.value, function)
-    }
+    path_names = _path_names([call.args[1].node for call, _ in saves], function)  # also `str(epoch)` inside
     position = sorted(name for name in path_names if _PROGRESS_KEY.search(name))
     roles = frozenset(role for _, role in saves if role)
     # the periodic save, when there is one besides the one made when a metric improves
@@ -946,18 +937,33 @@ def _dict_literals(statements: list[Simple]) -> Iterator[cst.Dict]:
     return (node for s in statements for node in nodes_within(s.node) if isinstance(node, cst.Dict))
 
 
+def _path_names(paths: list[cst.CSTNode], function: FunctionInfo) -> set[str]:
+    """The names the file paths are made of, and those of the function's assignments to them
+    (`weights_path = checkpoint_path.format(net=..., epoch=epoch)` a few lines up)."""
+    names = {name for node in paths for name in _names_in_path(node, function)}
+    return names | {
+        name for s in function.assignments if set(s.targets) & names and s.value is not None
+        for name in _names_in_path(s.value, function)
+    }
+
+
 def _names_in_path(node: cst.CSTNode, function: FunctionInfo) -> set[str]:
     """The names a file path is made of: those handed to `.format(...)` of a string with no
     replacement field (`"model_1.pth".format(epoch)`, also through a name bound only to such
     strings) never reach the path."""
     unused: set[int] = set()
     for current in nodes_within(node):
-        if (
-            isinstance(current, cst.Call) and isinstance(current.func, cst.Attribute)
-            and current.func.attr.value == "format" and _fieldless_string(current.func.value, function)
-        ):
+        receiver = _formatted(current)
+        if receiver is not None and _fieldless_string(receiver, function):
             unused |= {id(inner) for arg in current.args for inner in nodes_within(arg.value)}
     return {current.value for current in nodes_within(node) if isinstance(current, cst.Name) and id(current) not in unused}
+
+
+def _formatted(node: cst.CSTNode) -> cst.BaseExpression | None:
+    """The string (or name) a `.format(...)` call is made on; None for any other node."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        return node.func.value
+    return None
 
 
 def _fieldless_string(node: cst.BaseExpression, function: FunctionInfo) -> bool:
@@ -976,17 +982,9 @@ def _fieldless_string(node: cst.BaseExpression, function: FunctionInfo) -> bool:
             if "{" in value.value:
                 return False
             literals += 1
-        elif not (
-            isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "format"
-            and isinstance(value.func.value, cst.Name) and value.func.value.value == node.value
-        ):
+        elif not (isinstance(receiver := _formatted(value), cst.Name) and receiver.value == node.value):
             return False
     return literals > 0
-
-
-def _names_in(node: cst.CSTNode) -> set[str]:
-    """Every plain name an expression reads, calls' arguments included (a file path: a few nodes)."""
-    return {current.value for current in nodes_within(node) if isinstance(current, cst.Name)}
 
 
 _SINGLE_WEIGHT_LAYERS = frozenset({"Embedding", "EmbeddingBag"})
