@@ -456,8 +456,9 @@ def _write_atomically(target: Path, text: str) -> None:
 def _result_to_json(result: LintResult) -> dict[str, Any]:
     def plain(item: Any) -> dict[str, Any]:
         values = {f.name: getattr(item, f.name) for f in fields(item)}
-        if "related" in values:
-            values["related"] = [plain(related) for related in values["related"]]
+        for name in ("related", "through"):
+            if name in values:
+                values[name] = [plain(related) for related in values[name]]
         return values
 
     return {
@@ -475,6 +476,7 @@ def _result_from_json(data: dict[str, Any]) -> LintResult:
     findings = []
     for values in data["findings"]:
         values["related"] = tuple(Related(**related) for related in values["related"])
+        values["through"] = tuple(Related(**related) for related in values.get("through", ()))
         finding = Finding(**values)
         if not all(isinstance(n, int) for n in (finding.line, finding.column, finding.end_line, finding.end_column)):
             raise ValueError("malformed entry")

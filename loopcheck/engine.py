@@ -100,6 +100,10 @@ def _to_finding(rule: Rule, report: object, model: LoopModel, path: str) -> Find
         other_path, other = model.locate(node)
         shown = None if other_path == model.path else _shown_path(other_path)
         related.append(Related(other.start.line, other.start.column + 1, note, shown))
+    through = []
+    for node in report.through:  # type: ignore[attr-defined]
+        other_path, other = model.locate(node)
+        through.append(Related(other.start.line, other.start.column + 1, "", None if other_path == model.path else _shown_path(other_path)))
     return Finding(
         path=path,
         line=where.start.line,
@@ -111,6 +115,7 @@ def _to_finding(rule: Rule, report: object, model: LoopModel, path: str) -> Find
         severity=rule.severity,
         message=report.message,  # type: ignore[attr-defined]
         related=tuple(related),
+        through=tuple(through),
     )
 
 
@@ -129,7 +134,7 @@ def _describe(error: Exception) -> str:
 def _in_notebook(finding: Finding, notebook: NotebookSource) -> Finding:
     """Say which cell a finding is in; line numbers count the code cells' lines joined in order."""
     related = tuple(
-        Related(r.line, r.column, f"{r.note} ({notebook.where(r.line)})") for r in finding.related
+        Related(r.line, r.column, f"{r.note} ({notebook.where(r.line)})") if r.path is None else r for r in finding.related
     )
     cell, cell_line = notebook.cells[finding.line - 1] if 1 <= finding.line <= len(notebook.cells) else (None, None)
     return replace(

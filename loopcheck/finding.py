@@ -4,7 +4,7 @@ Reporters format them; the engine sorts them by (path, line, column, code).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from loopcheck.records import OrderedValue, Value, _set
 
@@ -46,11 +46,14 @@ class Finding(Value):
     """In a notebook: the cell (counting every cell from 1) that holds `line`."""
     cell_line: int | None = None
     """In a notebook: the line within `cell`; `line` counts the code cells' lines joined."""
+    through: tuple[Related, ...] = field(default=(), compare=False, repr=False)
+    """Not shown: for a finding at a call that leads into other functions, the calls on the way to
+    the code it is about (an evaluation pass's model call), after the finding's own (`one_per_bug`)."""
 
     def __init__(
         self, path: str, line: int, column: int, end_line: int, end_column: int, code: str, name: str,
         severity: str, message: str, related: tuple[Related, ...] = (), cell: int | None = None,
-        cell_line: int | None = None,
+        cell_line: int | None = None, through: tuple[Related, ...] = (),
     ) -> None:
         _set(self, "path", path)
         _set(self, "line", line)
@@ -64,6 +67,7 @@ class Finding(Value):
         _set(self, "related", related)
         _set(self, "cell", cell)
         _set(self, "cell_line", cell_line)
+        _set(self, "through", through)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -122,7 +126,10 @@ def one_per_bug(findings: list[Finding]) -> list[Finding]:
     user.test()` in a base class whose subclasses fill the list), the calls that enter the same
     loop over data (PASS_LOOP_ELSEWHERE) are still one bug: the first of them (path, line, column)
     is kept. Calls that only share a helper's forward (PASS_ELSEWHERE: `pack_input(x, net.emb)` in
-    two scripts' own test loops) are passes of their own."""
+    two scripts' own test loops) are passes of their own. A finding whose way to its model call
+    goes through a call where the run reports the same rule (`evaluate(model, data)` in a script,
+    `model.predict(x)` in `utils.evaluate` reaching the same forward) is that finding seen from a
+    caller: the one nearest the pass is kept."""
     import os.path
 
     def where(path: str, line: int, column: int) -> tuple[str, int, int]:
@@ -136,6 +143,8 @@ def one_per_bug(findings: list[Finding]) -> list[Finding]:
     seen: set[tuple[str, str, int, int]] = set()
     for finding in sorted(findings, key=lambda f: f.sort_key):
         if any(key in at for key in passes(finding, (PASS_ELSEWHERE, PASS_LOOP_ELSEWHERE))):
+            continue
+        if any((finding.code, *where(r.path or finding.path, r.line, r.column)) in at for r in finding.through):
             continue
         loops = passes(finding, (PASS_LOOP_ELSEWHERE,))
         if loops and all(key in seen for key in loops):

@@ -158,3 +158,38 @@ def test_eval_mode_left_at_the_end_of_one_iteration_reaches_the_next_training_pa
                     for x, y in val_loader:
                         model(x)
     """) == [(20, "LC008")]
+
+
+DISABLED_BY_CONTINUE = """\
+model = nn.Sequential(nn.Linear(4, 2), nn.Dropout(0.1))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for x, y in train_loader:
+    opt.zero_grad()
+    ((model(x) - y) ** 2).mean().backward()
+    opt.step()
+
+model.eval()
+for x in test_loader:
+    feats = np.asarray(x)
+    continue
+    preds = model(torch.from_numpy(feats))
+    print(preds.argmax(1))
+
+
+def stream(net, frames):
+    for f in frames:
+        net.eval()
+        return f
+        print(net(f).argmax(1))
+
+
+stream(model, test_frames)
+"""
+
+
+def test_what_follows_a_jump_in_its_block_never_runs() -> None:
+    # a `continue` (or `return`) left above the lines it disables: they are dead code
+    assert codes(DISABLED_BY_CONTINUE) == []
+    live = DISABLED_BY_CONTINUE.replace("    continue\n", "").replace("        return f\n", "")
+    assert [code for _, code in codes(live)] == ["LC007", "LC007"]
+

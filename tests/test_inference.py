@@ -1715,6 +1715,29 @@ def test_a_checkpoint_of_the_whole_module_or_of_its_data_parallel_inside_holds_t
         ]
 
 
+def test_a_checkpoint_value_bound_to_a_state_dict_first_is_that_objects_state() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(start, 200):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            if epoch % 4 == 1:
+                model_state = model.module.state_dict() if isinstance(model, DDP) else model.state_dict()
+                torch.save({"epoch": epoch, "state_dict": model_state, EXTRA}, f"ckpt_{epoch}.pth")
+    """
+    # the dict's value is the model's state, though its key says only "state_dict"
+    line = 'torch.save({"epoch": epoch, "state_dict": model_state, EXTRA}, f"ckpt_{epoch}.pth")'
+    assert findings(source.replace("EXTRA", '"seed": 0')) == [("LC012", line.replace("EXTRA", '"seed": 0'))]
+    # and a value bound to the optimizer's state is the optimizer's
+    with_optimizer = source.replace("EXTRA", '"opt": opt_state').replace(
+        "                torch.save(", "                opt_state = optimizer.state_dict()\n                torch.save("
+    )
+    assert findings(with_optimizer) == []
+
+
 def test_in_a_pass_that_takes_gradients_the_forwards_that_only_predict_are_the_pass() -> None:
     source = """
         model = Tiny()
@@ -3620,6 +3643,44 @@ def test_a_model_from_an_eval_factory_moved_to_a_device_stays_in_eval_mode() -> 
     # `get_model(...).to(device)`: the move keeps the mode the factory set
     assert findings(source.replace("SWITCH", "model.eval()")) == []
     assert [c for c, _ in findings(source.replace("SWITCH", "pass"))] == ["LC006"]
+
+
+def test_the_copy_a_training_function_returns_is_in_the_mode_the_model_had() -> None:
+    source = """
+        def train_model(model, loaders, optimizer, num_epochs):
+            best_model, best_acc = model, 0.0
+            for epoch in range(num_epochs):
+                for phase in ["train", "val"]:
+                    if phase == "train":
+                        model.train(True)
+                    else:
+                        VAL_MODE
+                    correct = 0
+                    for x, y in loaders[phase]:
+                        optimizer.zero_grad()
+                        with torch.set_grad_enabled(phase == "train"):
+                            out = model(x)
+                            loss = nn.functional.cross_entropy(out, y)
+                        if phase == "train":
+                            loss.backward()
+                            optimizer.step()
+                        correct += (out.argmax(1) == y).sum().item()
+                    if phase == "val" and correct > best_acc:
+                        best_acc = correct
+                        best_model = copy.deepcopy(model)
+            return best_model, best_acc
+
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters())
+        best_model, acc = train_model(model, loaders, optimizer, 10)
+        with torch.no_grad():
+            preds = best_model(x_test)
+        print((preds.argmax(1) == y_test).float().mean().item())
+    """
+    # the copy (or the model itself) was taken in the validation phase, after train(False)
+    assert findings(source.replace("VAL_MODE", "model.train(False)")) == []
+    # never switched: the validation phase and the copy run in training mode
+    assert ("LC006", "preds = best_model(x_test)") in findings(source.replace("VAL_MODE", "pass"))
 
 
 def test_a_helper_calling_a_method_of_its_model_parameter_is_followed_from_its_callers(tmp_path: Path) -> None:

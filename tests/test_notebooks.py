@@ -279,3 +279,59 @@ def test_a_percent_format_cell_script_with_ipython_syntax_is_read_like_a_noteboo
     script.write_text(PERCENT_SCRIPT.replace("# %%\n", "").replace("MAGIC", "%matplotlib inline"), encoding="utf-8")
     result = lint_paths([str(script)])
     assert result.findings == [] and len(result.errors) == 1 and "cannot parse" in result.errors[0].reason
+
+
+def test_each_cell_that_runs_a_trained_model_is_a_pass_of_its_own(tmp_path: Path) -> None:
+    # a script's forwards of one model after its training are one pass (one `with
+    # torch.no_grad():` can hold them); a notebook's cells run one by one, each needs its own
+    training = (
+        "import torch\nimport torch.nn as nn\nfrom matplotlib import pyplot as plt\n"
+        "seq_model = nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 1))\n"
+        "optimizer = torch.optim.SGD(seq_model.parameters(), lr=1e-3)\n"
+        "for epoch in range(5000):\n"
+        "    loss = ((seq_model(t_u) - t_c) ** 2).mean()\n"
+        "    optimizer.zero_grad()\n"
+        "    loss.backward()\n"
+        "    optimizer.step()"
+    )
+    answer = "print('output', seq_model(t_u_val))\nprint('answer', t_c_val)"
+    plot = (
+        "t_range = torch.arange(20., 90.).unsqueeze(1)\n"
+        "plt.plot(t_range.numpy(), seq_model(0.1 * t_range).detach().numpy(), 'c-')\n"
+        "plt.plot(t_u.numpy(), seq_model(0.1 * t_u).detach().numpy(), 'kx')"
+    )
+    write_notebook(tmp_path / "fit.ipynb", [("code", training), ("code", answer), ("code", plot)])
+    result = lint_paths([str(tmp_path)])
+    assert [(f.cell, f.cell_line, f.code) for f in result.findings] == [(2, 1, "LC007"), (3, 2, "LC007")]
+    (tmp_path / "fit.ipynb").unlink()
+    (tmp_path / "fit.py").write_text("\n".join((training, answer, plot)) + "\n", encoding="utf-8")
+    assert [(f.line, f.code) for f in lint_paths([str(tmp_path)]).findings] == [(11, "LC007")]
+
+
+def test_a_related_location_in_another_file_keeps_its_path(tmp_path: Path) -> None:
+    # given only the notebook, the pass its epoch loop enters every 20 epochs is reported at the
+    # call: the pass's model call is in the helper's file, not in a cell of the notebook
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'nb'\n", encoding="utf-8")
+    (tmp_path / "helpers.py").write_text(
+        "import torch\n\n\ndef evaluate(model, loader):\n    model.eval()\n    correct = 0\n"
+        "    for x, y in loader:\n        correct += (model(x).argmax(1) == y).sum().item()\n    return correct\n",
+        encoding="utf-8",
+    )
+    training = (
+        "opt = torch.optim.SGD(net.parameters(), lr=0.1)\nfor epoch in range(100):\n    net.train()\n"
+        "    for x, y in train_loader:\n        opt.zero_grad()\n"
+        "        nn.functional.cross_entropy(net(x), y).backward()\n        opt.step()\n"
+        "    if epoch % 20 == 0:\n        print(evaluate(net, test_loader))"
+    )
+    notebook = write_notebook(
+        tmp_path / "run.ipynb",
+        [
+            ("code", "import torch\nimport torch.nn as nn\nfrom helpers import evaluate\nnet = nn.Sequential(nn.Linear(4, 2), nn.Dropout(0.2))"),
+            ("code", training),
+        ],
+    )
+    result = lint_paths([str(notebook)])
+    assert [(f.cell, f.cell_line, f.code) for f in result.findings] == [(2, 9, "LC007")]
+    [related] = result.findings[0].related
+    assert Path(related.path or "").name == "helpers.py" and (related.line, related.column) == (8, 21)
+    assert "notebook" not in related.note

@@ -910,3 +910,159 @@ def test_a_model_a_module_of_another_framework_builds_is_no_torch_model(tmp_path
     )
     codes = [code for _, _, code in found(project, [str(project)])]
     assert codes == ([] if framework == "tensorflow" else ["LC006"])
+
+
+def test_a_helper_pass_entered_from_scripts_is_reported_once_where_it_runs_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `evaluate` runs the model class's own `predict` method in a loop over users; two scripts,
+    # each training its own model class, call it every 20 epochs. Seen from a script the pass
+    # goes through `evaluate(...)` and `model.predict(...)` to a forward the helper's own pass
+    # runs: one bug, reported in the helper
+    project = new_project(tmp_path, "recommender")
+    model_class = textwrap.dedent('''\
+        class SASRec(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.emb = nn.Embedding(100, 8)
+                self.drop = nn.Dropout(0.2)
+
+            def log2feats(self, seqs):
+                return self.drop(self.emb(torch.LongTensor(seqs)))
+
+            def forward(self, seqs):
+                return self.log2feats(seqs).sum(-1)
+
+            def predict(self, seqs, items):
+                feats = self.log2feats(seqs)
+                return feats[:, -1, :] @ self.emb(torch.LongTensor(items)).T
+        ''')
+    (project / "model.py").write_text(
+        "import torch\nimport torch.nn as nn\n\n\n" + model_class + "\n\n" + model_class.replace("SASRec", "S3Rec"),
+        encoding="utf-8",
+    )
+    (project / "utils.py").write_text(textwrap.dedent('''\
+        import numpy as np
+        import torch
+
+
+        def evaluate(model, dataset):
+            hits = 0.0
+            for seq, items in dataset:
+                predictions = -model.predict(np.array([seq]), items)
+                hits += float(predictions[0].argsort().argsort()[0].item() < 10)
+            return hits / len(dataset)
+        '''), encoding="utf-8")
+    script = textwrap.dedent('''\
+        import torch
+        from model import SASRec
+        from utils import evaluate
+
+        model = SASRec()
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+        for epoch in range(1, 201):
+            model.train()
+            for seqs in batches:
+                optimizer.zero_grad()
+                loss = model(seqs).pow(2).mean()
+                loss.backward()
+                optimizer.step()
+            if epoch % 20 == 0:
+                model.eval()
+                print(epoch, evaluate(model, dataset))
+        ''')
+    (project / "main.py").write_text(script, encoding="utf-8")
+    (project / "main_s3.py").write_text(script.replace("SASRec", "S3Rec"), encoding="utf-8")
+    assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("utils.py", 8, "LC007")]
+    monkeypatch.setenv("LOOPCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    for jobs in (1, 2):  # cold, then each file's result served from the cache, which keeps the way there
+        result = lint_paths([str(project)], root=str(project), cache=True, jobs=jobs)
+        assert [(Path(f.path).name, f.line) for f in result.findings] == [("utils.py", 8)]
+    # given only a script (as pre-commit does), the pass is reported where the script enters it
+    assert found(project, [str(project / "main.py")]) == [("main.py", 16, "LC007")]
+
+
+TRAIN_MODEL = '''\
+import torch
+import torch.nn as nn
+
+
+def train_model(model, loaders, optimizer, num_epochs):
+    best_acc = 0.0
+    for epoch in range(num_epochs):
+        model.train()
+        for x, y in loaders["train"]:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            acc = sum((model(x).argmax(1) == y).sum().item() for x, y in loaders["val"])
+        best_acc = max(best_acc, acc)
+    return model, best_acc
+'''
+PER_SUBJECT = '''\
+import torch
+import torch.nn as nn
+from utils import train_model
+
+for subject in subjects:
+    model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+    optimizer = torch.optim.Adam(model.parameters())
+    best_model, acc = train_model(model, loaders[subject], optimizer, 10)
+    preds = best_model(x_test[subject])
+    print(subject, (preds.argmax(1) == y_test[subject]).float().mean().item())
+'''
+
+
+def test_a_test_forward_after_a_training_call_in_a_loop_over_subjects_is_a_pass(tmp_path: Path) -> None:
+    # one model trained by the helper per subject (fold, trial), then tested on held-out data
+    # in the same iteration: that forward is the loop's evaluation; the helper's own validation
+    # (under no_grad) is judged in the helper, not again at each iteration
+    project = new_project(tmp_path, "subjects")
+    (project / "utils.py").write_text(TRAIN_MODEL, encoding="utf-8")
+    (project / "per_subject.py").write_text(PER_SUBJECT, encoding="utf-8")
+    assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("per_subject.py", 9, "LC007")]
+    (project / "per_subject.py").write_text(
+        PER_SUBJECT.replace("    preds = best_model(", "    with torch.no_grad():\n        preds = best_model("), encoding="utf-8"
+    )
+    assert lint_project(project) == []
+    # the helper's own validation without no_grad is its bug, reported there only
+    unguarded = TRAIN_MODEL.replace(
+        "        with torch.no_grad():\n"
+        '            acc = sum((model(x).argmax(1) == y).sum().item() for x, y in loaders["val"])\n',
+        "        acc = 0\n"
+        '        for x, y in loaders["val"]:\n'
+        "            if recurrent:\n"
+        "                out = model(x, None)\n"
+        "            else:\n"
+        "                out = model(x)\n"
+        "            acc += (out.argmax(1) == y).sum().item()\n",
+    ).replace("num_epochs):", "num_epochs, recurrent=False):")
+    assert unguarded != TRAIN_MODEL
+    (project / "utils.py").write_text(unguarded, encoding="utf-8")
+    # (seen from the script, whose call leaves `recurrent` False, the pass begins at the other call)
+    assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("utils.py", 17, "LC007")]
+    # the same in one file
+    single = new_project(tmp_path, "single")
+    (single / "run.py").write_text(TRAIN_MODEL + "\n\n" + PER_SUBJECT.replace("from utils import train_model\n", ""), encoding="utf-8")
+    test_line = (TRAIN_MODEL + "\n\n" + PER_SUBJECT).splitlines().index("    preds = best_model(x_test[subject])")
+    assert [(f.line, f.code) for f in lint_project(single)] == [(test_line, "LC007")]
+    # a forward before the training call of the iteration (an action chosen to collect data) is no test
+    acting = project / "per_subject.py"
+    acting.write_text(textwrap.dedent('''\
+        import torch
+        import torch.nn as nn
+        from utils import train_model
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+        optimizer = torch.optim.Adam(model.parameters())
+        for episode in range(1000):
+            action = model(torch.as_tensor(state)).argmax().item()
+            state = env.step(action)
+            memory.append(state)
+            if len(memory) > 100:
+                train_model(model, loaders, optimizer, 1)
+        '''), encoding="utf-8")
+    (project / "utils.py").write_text(TRAIN_MODEL, encoding="utf-8")
+    assert lint_project(project) == []

@@ -210,6 +210,14 @@ class LoopModel:
         start, end = self.position(first).start.line, self.position(last).start.line
         return any(notebook.cells[index][0] in numbers for index in range(start, min(end - 1, len(notebook.cells))))
 
+    def cell_of(self, node: cst.CSTNode) -> int | None:
+        """In a notebook, the cell (counting from 1) the node starts in; None in a script."""
+        notebook = getattr(self.source, "notebook", None)
+        if notebook is None:
+            return None
+        line = self.position(node).start.line
+        return notebook.cells[line - 1][0] if 1 <= line <= len(notebook.cells) else None
+
     def unbound(self, dotted: str | None, function: FunctionInfo) -> bool:
         """In a notebook whose cells did not all parse: is this a plain name that nothing in the
         file defines, imports or assigns, and no star import may bring? Its definition is in a cell

@@ -406,6 +406,8 @@ class FileBuilder:
         statements = list(statements)  # type: ignore[call-overload]
         for index, statement in enumerate(statements):
             self._statement(statement, function, block)
+            if _jumps_away(statement, function):
+                break  # what follows in the block never runs
             switch = self._grad_switch(statement)
             if switch is not None:
                 # `torch.set_grad_enabled(False)` as a statement: the rest of the block runs so
@@ -856,6 +858,24 @@ def _code_of(node: cst.CSTNode) -> str:
 
 def build_file(module: cst.Module, path: str = "") -> FileIR:
     return FileBuilder(module, path).build()
+
+
+def _jumps_away(statement: cst.CSTNode, function: FunctionInfo) -> bool:
+    """Is the statement a `continue`, `break`, `return` or `raise` (or `exit()`) that always runs,
+    leaving the rest of its block dead (`continue` left above the lines it disables)? At a
+    notebook's or script's top level only `continue` and `break` count: a cell that raises stops
+    only itself."""
+    smalls = statement.body if isinstance(statement, cst.SimpleStatementLine) else (statement,)
+    for small in smalls:
+        if isinstance(small, (cst.Continue, cst.Break)):
+            return True
+        if function.name == "<module>":
+            continue
+        if isinstance(small, (cst.Return, cst.Raise)):
+            return True
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and dotted_name(small.value.func) in _EXITS:
+            return True
+    return False
 
 
 def _dispatch_on_one_option(node: cst.If) -> bool:

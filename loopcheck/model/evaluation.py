@@ -785,6 +785,10 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
             # (at a script's top level, the assignment in force is the last one above the call)
             bound_at = model.nearest_binding_line(event.subject.name.split(".", 1)[0], function, call.node) if binding is not None else None
             which = ("line", bound_at) if bound_at is not None else (("binding", id(binding.statement)) if binding is not None else None)
+            if which is not None and function.name == "<module>":
+                # (a notebook runs each cell on its own: a `with torch.no_grad():` in one cannot
+                # cover another, so each cell's forwards of a model are a pass of their own)
+                which = (*which, model.cell_of(model.anchor(event)))
             if which is not None and which in evaluated:
                 continue  # this model's evaluation is reported once
             after_training = function.name == "<module>" and model.training_steps and _after_training(model, event)
@@ -917,6 +921,14 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
     programs = [(step.loop.function, step.loop, model.iteration_program(step.loop)) for step in model.training_steps]
     programs += [(function, None, model.function_program(function)) for function in model.step_functions]
     epochs = {id(outer): outer for step in model.training_steps for outer in model.enclosing_loops(step.loop)}
+    # (and loops over no data calling a project function of another file that trains: `for
+    # subject in subjects: best, acc = train_model(model, ...)`, then the test forward)
+    steps = {id(step.loop) for step in model.training_steps}
+    calling = {
+        id(loop): loop for loop in model.loops
+        if id(loop) not in epochs and id(loop) not in steps and _calls_training_function(model, loop)
+    }
+    epochs.update(calling)
     programs += [(outer.function, outer, model.iteration_program(outer)) for outer in epochs.values()]
     # loops that backward into something other than an optimizer's parameters (an adversarial
     # input, a manual update): a forward after the last backward only checks the result
@@ -958,6 +970,8 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
             owner = model.at(event.context.function)
             if is_loss_module(event.subject) or _feeds_gradients(model, event, only_binding=True):
                 continue  # (a forward whose output a backward uses on another path is the training one)
+            if loop is not None and id(loop) in calling and (event.context.chain or not _after_training_call(model, loop, event)):
+                continue  # (what the functions it calls run is judged in them, as when no loop called them)
             if loop is not None and _carried_into_next_backward(model, event, loop):
                 continue  # `outputs = model(inputs)` at the end, `loss(outputs).backward()` at the top
             epoch_level = loop is not None and id(loop) in epochs
@@ -974,8 +988,65 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
                 found = _pass(model, function, loop, event)
                 if found is not None:
                     yield found
-                    break
+                    if not _run_by_a_training_callee(model, event):
+                        break
+                    # (`best, acc = train_model(model, ...)` in a loop over subjects: after the
+                    # helper's own validation, the iteration may test the model it returns)
                 # (a smoke test is no pass: a later forward of the iteration may be one)
+
+
+def _calls_training_function(model: LoopModel, loop: Loop) -> bool:
+    """Does the loop, over no data, call (in its own body, in no inner loop) a project function
+    that trains?"""
+    if DATA_ITERABLE.search(loop.iter_text) is not None:
+        return False
+    return any(_training_call_in(model, loop, statement) for statement in loop.body)
+
+
+def _training_call_in(model: LoopModel, loop: Loop, statement: object) -> bool:
+    """Does the statement of the loop's body call, in no inner loop, a project function that
+    trains in loops of its own?"""
+    for placed in walk([statement], "on"):
+        if placed.loops:
+            continue
+        for call in placed.simple.calls:
+            target = model.resolve_call(call, loop.function)
+            if target is not None and target is not loop.function and _trains_in_loops(model, target):
+                return True
+    return False
+
+
+def _after_training_call(model: LoopModel, loop: Loop, event: Event) -> bool:
+    """Does the forward come, in the loop's body, after the statement calling the training
+    function (`best, acc = train_model(...)`, then `preds = best(x_test)`)? A forward before it
+    (an agent's action chosen to collect data) runs before training, not after."""
+    anchor = model.anchor(event)
+    trained = False
+    for statement in loop.body:
+        if any(c.node is anchor for simple in simples_of([statement]) for c in simple.calls):
+            return trained
+        if _training_call_in(model, loop, statement):
+            trained = True
+    return False
+
+
+def _trains_in_loops(model: LoopModel, function: FunctionInfo) -> bool:
+    """Does the function train in loops of its own (over batches, epochs), as against running one
+    training iteration each call?"""
+    owner = model.at(function)
+    return any(
+        step.loop.function is function or any(outer.function is function for outer in owner.enclosing_loops(step.loop))
+        for step in owner.training_steps
+    )
+
+
+def _run_by_a_training_callee(model: LoopModel, event: Event) -> bool:
+    """Is the forward run inside a project function, called on the way to it, that trains in loops
+    of its own (a `train_model(...)` called once per subject or fold)? Its validation is a pass of
+    that function; the iteration calling it may hold one of its own. (A function that is one
+    training iteration is that loop's iteration.)"""
+    callees = [*event.context.callers[1:], event.context.function] if event.context.chain else []
+    return any(_trains_in_loops(model, callee) for callee in callees)
 
 
 _TAKEN_OUT = frozenset({"detach", "numpy", "tolist", "item"})
@@ -2984,11 +3055,33 @@ def _returns_eval_model(model: LoopModel, function: FunctionInfo) -> bool:
     }
     if not returned:
         return False
+    # (`best_model = copy.deepcopy(model)` or `best_model = model` in the validation phase: what
+    # is returned is in the mode the model it copies was switched to)
+    for _ in range(2):
+        for s in function.assignments:
+            if len(s.targets) == 1 and s.targets[0] in returned and s.value is not None:
+                source = _copied_model_name(s.value)
+                if source is not None:
+                    returned.add(source)
     state: bool | None = None
     for event in model.function_events_flat(function):
         if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and event.subject is not None and event.subject.name in returned:
             state = event.kind is Kind.EVAL
     return bool(state)
+
+
+def _copied_model_name(value: cst.BaseExpression) -> str | None:
+    """The plain name an assignment copies or rebinds (`model`, `copy.deepcopy(model)`,
+    `deepcopy(model).to(device)`)."""
+    while isinstance(value, cst.Call):
+        name = dotted_name(value.func) or ""
+        if name.rsplit(".", 1)[-1] == "deepcopy" and value.args:
+            value = value.args[0].value
+        elif isinstance(value.func, cst.Attribute) and value.func.attr.value in RETURNS_SELF - {"eval", "train"}:
+            value = value.func.value
+        else:
+            return None
+    return value.value if isinstance(value, cst.Name) else None
 
 
 def _built_fresh_before(model: LoopModel, function: FunctionInfo, target: Event, name: str) -> bool:

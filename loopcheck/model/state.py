@@ -826,10 +826,16 @@ def _add_nested(function: FunctionInfo, node: cst.Dict, keys: set[str], statemen
             _add_nested(function, value, keys, statements, depth - 1)
         elif isinstance(value, cst.Name):
             for assignment in function.assignments:
-                if assignment.targets == (value.value,) and isinstance(assignment.value, cst.Dict) and assignment not in statements:
+                if assignment.targets != (value.value,) or assignment in statements:
+                    continue
+                if isinstance(assignment.value, cst.Dict):
                     keys |= _literal_keys(assignment.value)
                     statements.append(assignment)
                     _add_nested(function, assignment.value, keys, statements, depth - 1)
+                elif any(call.method == "state_dict" for call in assignment.calls):
+                    # `state = model.module.state_dict() if distributed else model.state_dict()`,
+                    # then `{"epoch": epoch, "state_dict": state}`: whose state the value is
+                    statements.append(assignment)
 
 
 ANY_KEY = "**"

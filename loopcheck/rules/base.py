@@ -22,14 +22,20 @@ class Report(Value):
     node: cst.CSTNode
     message: str
     related: tuple[tuple[cst.CSTNode, str], ...] = field(default=())
+    through: tuple[cst.CSTNode, ...] = field(default=())
+    """The calls, after `node`, by which the finding's model call is reached (`Finding.through`)."""
 
-    def __init__(self, node: cst.CSTNode, message: str, related: tuple[tuple[cst.CSTNode, str], ...] = ()) -> None:
+    def __init__(
+        self, node: cst.CSTNode, message: str, related: tuple[tuple[cst.CSTNode, str], ...] = (),
+        through: tuple[cst.CSTNode, ...] = (),
+    ) -> None:
         _set(self, "node", node)
         _set(self, "message", message)
         _set(self, "related", related)
+        _set(self, "through", through)
 
     def _values(self) -> tuple[object, ...]:
-        return (self.node, self.message, self.related)
+        return (self.node, self.message, self.related, self.through)
 
 
 def evaluation_report(model: LoopModel, evaluation: EvaluationPass, message: str) -> Report:
@@ -47,7 +53,10 @@ def evaluation_report(model: LoopModel, evaluation: EvaluationPass, message: str
         related = ((evaluation.first_call.node, PASS_LOOP_ELSEWHERE if own_loop else PASS_ELSEWHERE),)
     elif evaluation.entered_from is not None:
         related = ((evaluation.entered_from.call.node, "the evaluation pass is entered here"),)
-    return Report(node, message, related)
+    calls = [call.node for call in context.chain]
+    at = next((i for i, call in enumerate(calls) if call is node), None)
+    through = tuple(calls[at + 1:]) if at is not None else ()
+    return Report(node, message, related, through)
 
 
 class Rule:
