@@ -6,7 +6,8 @@ the start of a logical line (not inside brackets or a string, not after a backsl
 that starts with `%`, `!`, `?` (or IPython's other escapes `,` `;` `/`), assigns a magic's or a
 shell command's output (`files = !ls`), or ends with a `?` outside strings and comments (`obj?`).
 Such a line continued by a trailing backslash takes its next lines with it; a cell whose first line
-is a `%%` cell magic is blanked whole. Cells split only at "\\n", "\\r\\n" and "\\r", as Python does.
+is a `%%` cell magic is blanked whole, but for `%%time`, `%%capture` and `%%prun`, which run the rest
+of the cell as Python (only their own line is blanked). Cells split only at "\\n", "\\r\\n" and "\\r", as Python does.
 """
 from __future__ import annotations
 
@@ -134,6 +135,10 @@ class _Scanner:
         return last
 
 
+_PYTHON_CELL_MAGICS = frozenset({"time", "capture", "prun"})
+"""Cell magics that run the cell's body as Python in the notebook's namespace (its names stay)."""
+
+
 def _pass(line: str) -> str:
     """`pass` at the line's indentation keeps a block that held only IPython syntax valid."""
     return line[: len(line) - len(line.lstrip())] + "pass"
@@ -141,9 +146,13 @@ def _pass(line: str) -> str:
 
 def _python_lines(lines: list[str]) -> list[str]:
     """The cell's lines with IPython syntax made `pass` or blank, one for one."""
-    first = next((line for line in lines if line.strip()), "")
-    if first.lstrip().startswith("%%"):
-        return [""] * len(lines)  # a %%time, %%bash or %%writefile cell
+    at = next((index for index, line in enumerate(lines) if line.strip()), None)
+    first = lines[at].lstrip() if at is not None else ""
+    if first.startswith("%%"):
+        if first[2:].split(maxsplit=1)[:1] and first[2:].split(maxsplit=1)[0] in _PYTHON_CELL_MAGICS:
+            # `%%time`, `%%capture out`: the magic runs the rest of the cell as Python
+            return [""] * (at + 1) + _python_lines(lines[at + 1 :])  # type: ignore[operator]
+        return [""] * len(lines)  # a %%bash, %%writefile or %%html cell
     python: list[str] = []
     scanner, start, last, magic_continues = _Scanner(), 0, "", False
     for index, line in enumerate(lines):

@@ -193,3 +193,39 @@ def test_what_follows_a_jump_in_its_block_never_runs() -> None:
     live = DISABLED_BY_CONTINUE.replace("    continue\n", "").replace("        return f\n", "")
     assert [code for _, code in codes(live)] == ["LC007", "LC007"]
 
+
+PHASES_BY_NAME = """\
+TRAIN = 'Train'
+VAL = 'Test'
+
+
+def train_model(model, criterion, optimizer, scheduler, num_epochs):
+    for epoch in range(num_epochs):
+        for phase in [TRAIN, VAL]:
+            if phase == TRAIN:
+                scheduler.step()
+                model.train()
+            else:
+                model.eval()
+            for inputs, labels in dataloaders[phase]:
+                optimizer.zero_grad()
+                with torch.set_grad_enabled(phase == TRAIN):
+                    loss = criterion(model(inputs), labels)
+                    if phase == "Train":
+                        loss.backward()
+                        optimizer.step()
+
+
+model = nn.Linear(4, 2)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=10)
+train_model(model, nn.CrossEntropyLoss(), optimizer, scheduler, 25)
+"""
+
+
+def test_a_test_on_a_script_constant_is_the_test_on_its_value() -> None:
+    # `phase == TRAIN` with `TRAIN = 'Train'` is `phase == "Train"`: the scheduler steps at the top
+    # of the training phase, before the optimizer steps of that phase
+    assert codes(PHASES_BY_NAME) == [(9, "LC004")]
+    # a name bound twice is no constant: which phase runs the step cannot be told
+    assert codes(PHASES_BY_NAME.replace("VAL = 'Test'\n", "VAL = 'Test'\nTRAIN = 'train'\n")) == []

@@ -3683,6 +3683,27 @@ def test_the_copy_a_training_function_returns_is_in_the_mode_the_model_had() -> 
     assert ("LC006", "preds = best_model(x_test)") in findings(source.replace("VAL_MODE", "pass"))
 
 
+def test_a_scripts_forward_of_pretrained_weights_before_it_fine_tunes_them_evaluates_them() -> None:
+    source = """
+        from torchvision import models
+
+        model_vgg = models.vgg16(WEIGHTS)
+        outputs_try = model_vgg(inputs_val)
+        print([labels[i] for i in outputs_try.argmax(1)])
+        optimizer = torch.optim.SGD(model_vgg.classifier[6].parameters(), lr=0.001)
+        for x, y in loader_train:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model_vgg(x), y).backward()
+            optimizer.step()
+    """
+    # the ImageNet weights it was given are evaluated (in training mode, with grad) before training
+    assert findings(source.replace("WEIGHTS", 'weights="DEFAULT"')) == [
+        ("LC006", "outputs_try = model_vgg(inputs_val)"), ("LC007", "outputs_try = model_vgg(inputs_val)")
+    ]
+    # random weights run before training only check the code
+    assert findings(source.replace("WEIGHTS", "")) == []
+
+
 def test_a_helper_calling_a_method_of_its_model_parameter_is_followed_from_its_callers(tmp_path: Path) -> None:
     (tmp_path / "model.py").write_text(NETS + textwrap.dedent("""
         class Rec(Dropping):

@@ -125,9 +125,25 @@ def test_assigned_magic_and_shell_output_are_skipped(tmp_path: Path) -> None:
 
 
 def test_a_cell_magic_blanks_the_whole_cell(tmp_path: Path) -> None:
-    cell = "\n%%time\nfor x in loader:\n    loss.backward()\n    opt.step()\nnot python at all ?"
+    cell = "\n%%bash\nfor x in loader:\n    loss.backward()\n    opt.step()\nnot python at all ?"
     assert_readable(tmp_path, "import torch", cell)
     assert notebook_python(tmp_path, "import torch", cell) == "import torch\n" + "\n" * 6
+
+
+def test_a_cell_magic_that_runs_its_cell_as_python_keeps_the_code(tmp_path: Path) -> None:
+    # `%%time` (or `%%capture out`, `%%prun`) runs the rest of the cell in the notebook's
+    # namespace: a training loop timed so is still the notebook's training loop
+    body = "for x in loader:\n    %time step(x)\n    loss.backward()\n    opt.step()"
+    for magic in ("%%time", "%%capture out", "%%prun -s cumulative"):
+        cell = f"\n{magic}\n{body}"
+        assert_readable(tmp_path, "import torch", cell)
+        lines = ["import torch", "", "", "for x in loader:", "    pass", "    loss.backward()", "    opt.step()"]
+        assert notebook_python(tmp_path, "import torch", cell) == "\n".join(lines) + "\n"
+    notebook = write_notebook(
+        tmp_path / "timed.ipynb",
+        [("code", "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1)"), ("code", "%%time\n" + body)],
+    )
+    assert [(f.cell, f.cell_line, f.code) for f in lint_paths([str(notebook)]).findings] == [(2, 4, "LC001")]
 
 
 def test_a_backslash_continued_shell_command_consumes_its_next_lines(tmp_path: Path) -> None:

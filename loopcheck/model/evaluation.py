@@ -807,8 +807,8 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                     yield found
                 continue
             if named or after_training or _single_call_intent(model, function, event):
-                if function.name == "<module>" and not _after_training(model, event):
-                    continue
+                if function.name == "<module>" and not _after_training(model, event) and not _with_pretrained_weights(model, function, event):
+                    continue  # (a script's forward before it trains checks shapes; one of weights it was given evaluates them)
                 found = _pass(model, function, None, inner or event, subject=event.subject if inner is not None else None)
                 if found is not None:
                     yield found
@@ -1346,6 +1346,15 @@ def _uses_of_output(function: FunctionInfo, event: Event) -> list[Simple]:
     outputs = set(statement.targets)
     later = [s for s in function.simples if s is not statement and outputs and _reads(s.node, outputs)]
     return [statement, *later]
+
+
+def _with_pretrained_weights(model: LoopModel, function: FunctionInfo, event: Event) -> bool:
+    """Is the model the call runs one built with pretrained weights (`vgg16(weights="DEFAULT")`,
+    `resnet50(pretrained=True)`), as bound where the call is, or loaded from a checkpoint before it?"""
+    if event.subject is None or event.subject.binding is None:
+        return False
+    binding = _current_binding(model, function, event.subject.name.split(".", 1)[0], model.anchor(event)) or event.subject.binding
+    return (binding.call is not None and _pretrained(_built_by(binding.call))) or _loaded_before(model, function, event)
 
 
 def _fresh(model: LoopModel, binding: Binding, depth: int = 2) -> bool:

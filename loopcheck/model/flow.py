@@ -246,6 +246,41 @@ class Flow:
         self.model = model
         self._whole_classes: list[ClassInfo] | None = None
         self._module_makers: dict[int, frozenset[int]] = {}
+        self._constants: dict[str, object] | None = None
+        self._tests: dict[str, str] = {}
+
+    def test_text(self, test: str) -> str:
+        """An if-test as the program correlates it: the script's constants written as their values
+        (`phase == TRAIN`, with `TRAIN = 'Train'` at the top of the script, is `phase == 'Train'`,
+        the same test as the one written with the literal)."""
+        found = self._tests.get(test)
+        if found is None:
+            found = self._tests[test] = _with_constants(test, self._module_constants())
+        return found
+
+    def _module_constants(self) -> dict[str, object]:
+        """Names the script binds once, at its top level, to a string or number, and that no loop,
+        `global` or other assignment rebinds."""
+        if self._constants is None:
+            top = self.model.ir.top
+            declared = {name for function in self.model.ir.functions for name in function.declared_global}
+            counts: dict[str, int] = {}
+            for simple in top.simples:
+                for target in simple.targets:
+                    counts[target] = counts.get(target, 0) + 1
+            constants: dict[str, object] = {}
+            for simple in top.simples:
+                node = simple.node
+                if not isinstance(node, cst.Assign) or len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+                    continue
+                name = node.targets[0].target.value
+                if counts.get(name) != 1 or name in declared or any(name in loop.targets for loop in top.loops):
+                    continue
+                value = literal_value(node.value)
+                if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                    constants[name] = value
+            self._constants = constants
+        return self._constants
 
     # classification ---------------------------------------------------------------------
 
@@ -652,7 +687,7 @@ class Flow:
                 arm = 0 if taken else 1
                 return self.program(stmt.arms[arm], _guarded(context, stmt, arm), depth) if arm < len(stmt.arms) else EMPTY
             return choice(
-                stmt.test,
+                self.test_text(stmt.test),
                 tuple(self.program(arm, _guarded(context, stmt, index), depth) for index, arm in enumerate(stmt.arms)),
             )
         if isinstance(stmt, With):
@@ -943,6 +978,33 @@ def arguments_known(
     return tuple(known)
 
 
+
+
+def _with_constants(test: str, constants: dict[str, object]) -> str:
+    """The test with each name of `constants` replaced by its value's literal, and every string
+    literal written one way (`"Train"` and `'Train'` alike), in a script that has constants."""
+    if not constants or not ("'" in test or '"' in test or any(name in test for name in constants)):
+        return test
+    text = test.strip()
+    if not text.isascii() or "\n" in text:
+        return test  # (offsets below count bytes on one line)
+    try:
+        tree = ast.parse(text, mode="eval")
+    except (SyntaxError, ValueError, RecursionError):
+        return test
+    pieces = [
+        (node.col_offset, node.end_col_offset, repr(constants[node.id]))
+        for node in ast.walk(tree) if isinstance(node, ast.Name) and node.id in constants
+    ]
+    pieces += [
+        (node.col_offset, node.end_col_offset, repr(node.value))
+        for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    if not pieces:
+        return test
+    for start, end, literal in sorted(pieces, reverse=True):
+        text = text[:start] + literal + text[end:]  # type: ignore[index]
+    return text
 
 
 def bound_once_to_literal(function: FunctionInfo, name: str) -> object:

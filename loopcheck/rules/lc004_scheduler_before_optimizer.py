@@ -105,7 +105,7 @@ for epoch in range(epochs):
                     s for s in pending if model.may_be(model.scheduled_optimizer(s.subject), event.subject)
                 )
                 for scheduler_step in waiting:
-                    if _skipped_at_first(scheduler_step, event):
+                    if _skipped_at_first(model, scheduler_step, event):
                         continue  # `if epoch > 0: scheduler.step()`: after the last epoch's updates
                     if id(scheduler_step.node) not in found:
                         found[id(scheduler_step.node)] = Report(
@@ -129,7 +129,7 @@ for epoch in range(epochs):
 _IDENTIFIER = lazy(r"[A-Za-z_]\w*")
 
 
-def _skipped_at_first(event: Event, step: Event) -> bool:
+def _skipped_at_first(model: LoopModel, event: Event, step: Event) -> bool:
     """Is the scheduler step under a test on an iteration counter that the first iteration may not
     pass (`if epoch > 0:`, the `else` of `if epoch == 0:`, `if epoch >= warmup:`), while the
     optimizer step it precedes is not under that test? Then the scheduler first steps at the top
@@ -145,8 +145,12 @@ def _skipped_at_first(event: Event, step: Event) -> bool:
     for name in function.params:
         if EPOCH_WORDS.search(name):
             starts.setdefault(name, _UNKNOWN_START)
+    # (compared as written with the script's constants as their values: `phase == TRAIN` is
+    # `phase == "Train"` where `TRAIN = "Train"`)
+    own, other = model.at(event.context.function).flow, model.at(step.context.function).flow
+    waits_for = {other.test_text(guard) for guard in step.context.guards}
     for guard in event.context.guards:
-        if guard in step.context.guards:
+        if own.test_text(guard) in waits_for:
             continue  # the optimizer step waits for the same test: the scheduler still steps first
         counters = [name for name in _IDENTIFIER.findall(guard) if name in starts]
         if not counters:
