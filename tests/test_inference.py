@@ -3704,6 +3704,37 @@ def test_a_scripts_forward_of_pretrained_weights_before_it_fine_tunes_them_evalu
     assert findings(source.replace("WEIGHTS", "")) == []
 
 
+def test_a_loop_over_held_out_samples_after_training_is_an_evaluation_pass() -> None:
+    source = """
+        def train_model(ep):
+            model = Tiny()
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.0001)
+            for epoch in range(ep):
+                optimizer.zero_grad()
+                loss = nn.functional.cross_entropy(model(inputs), labels)
+                loss.backward()
+                optimizer.step()
+            correct = 0
+            for i, item in enumerate(HELD_OUT):
+                predict = model(torch.from_numpy(np.array([item])))
+                if predict[0][0] >= predict[0][1]:
+                    predict = 0
+                else:
+                    predict = 1
+                if predict == int(testing_label[i]):
+                    correct += 1
+            return correct / len(HELD_OUT)
+    """
+    # the held-out samples are named so (`testing` as well as `test`): the trained model's
+    # predictions on them are a test
+    for held_out in ("testing_bucket", "test_samples", "val_set"):
+        assert findings(source.replace("HELD_OUT", held_out)) == [
+            ("LC007", "predict = model(torch.from_numpy(np.array([item])))")
+        ], held_out
+    # a loop over other items (the training data, a list of configurations) is no test
+    assert findings(source.replace("HELD_OUT", "bucket")) == []
+
+
 def test_a_helper_calling_a_method_of_its_model_parameter_is_followed_from_its_callers(tmp_path: Path) -> None:
     (tmp_path / "model.py").write_text(NETS + textwrap.dedent("""
         class Rec(Dropping):

@@ -41,7 +41,8 @@ EVAL_FUNCTION = lazy(
     r"|generate|generation|score|scores|decision)"
     r"(_|$|\d)"
 )
-EVAL_DATA = lazy(r"(?i)(^|[^a-z])(val|valid|validation|test|eval|dev|holdout)([^a-z]|$|loader|data|set)")
+EVAL_DATA = lazy(r"(?i)(^|[^a-z])(val|valid|validation|test|testing|eval|dev|holdout)([^a-z]|$|loader|data|set)")
+"""Names of held-out data: `val_loader`, `x_test`, `testset`, `testing_bucket`."""
 CADENCE = lazy(r"%")
 _MODE_LAYER_NAME = lazy(r"(?i)dropout|batchnorm|batch_norm|instancenorm|instance_norm|droppath|drop_path|stochasticdepth")
 _DROPOUT_KEYWORD = lazy(r"(?i)dropout|drop_rate|drop_path|attn_drop|proj_drop|^p$")
