@@ -922,8 +922,9 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
     programs = [(step.loop.function, step.loop, model.iteration_program(step.loop)) for step in model.training_steps]
     programs += [(function, None, model.function_program(function)) for function in model.step_functions]
     epochs = {id(outer): outer for step in model.training_steps for outer in model.enclosing_loops(step.loop)}
-    # (and loops over no data calling a project function of another file that trains: `for
-    # subject in subjects: best, acc = train_model(model, ...)`, then the test forward)
+    # (and loops over no data calling a project function that trains in loops of its own, in
+    # another file, whose steps this file's model does not hold: `for subject in subjects: best,
+    # acc = train_model(model, ...)`, then the test forward)
     steps = {id(step.loop) for step in model.training_steps}
     calling = {
         id(loop): loop for loop in model.loops
@@ -998,7 +999,7 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
 
 def _calls_training_function(model: LoopModel, loop: Loop) -> bool:
     """Does the loop, over no data, call (in its own body, in no inner loop) a project function
-    that trains?"""
+    that trains in loops of its own?"""
     if DATA_ITERABLE.search(loop.iter_text) is not None:
         return False
     return any(_training_call_in(model, loop, statement) for statement in loop.body)
