@@ -3735,6 +3735,30 @@ def test_a_loop_over_held_out_samples_after_training_is_an_evaluation_pass() -> 
     assert findings(source.replace("HELD_OUT", "bucket")) == []
 
 
+def test_a_loop_over_a_name_bound_to_a_loader_iterates_that_loader() -> None:
+    source = """
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        for epoch in range(10):
+            loop = tqdm(train_loader, leave=True)
+            for batch, labels in loop:
+                optimizer.zero_grad()
+                nn.functional.mse_loss(model(batch), labels).backward()
+                optimizer.step()
+
+        loop = tqdm(ITERATED, leave=True)
+        for batch, labels in loop:
+            output = model(batch)
+            plt.plot(labels.numpy(), label="target")
+            plt.plot(output.detach().numpy(), label="output")
+            plt.show()
+    """
+    # `loop` is the test loader, wrapped: the trained model's outputs over it are plotted
+    assert [c for c, _ in findings(source.replace("ITERATED", "test_loader"))] == ["LC006", "LC007"]
+    # over a range of steps (a generation, a rollout) nothing says it is data
+    assert findings(source.replace("ITERATED", "range(100)").replace("for batch, labels in loop", "for batch in loop")) == []
+
+
 def test_a_helper_calling_a_method_of_its_model_parameter_is_followed_from_its_callers(tmp_path: Path) -> None:
     (tmp_path / "model.py").write_text(NETS + textwrap.dedent("""
         class Rec(Dropping):

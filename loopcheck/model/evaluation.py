@@ -1967,8 +1967,8 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
     # (a helper called in training rollouts and in a test loop: the instance reached from this loop)
     if _mode_before(model, function, first.node, first.subject, first.context.chain or None):
         return True
-    if DATA_ITERABLE.search(loop.iter_text) and model.training_steps and model.is_trained(first.subject):
-        return True
+    if DATA_ITERABLE.search(_iterated_text(model, function, loop)) and model.training_steps and model.is_trained(first.subject):
+        return True  # (`for x, y in test_loader`, and `loop = tqdm(test_loader)`, then `for x, y in loop`)
     if (
         first.call is not None and first.context.function is function and model.training_steps and model.is_trained(first.subject)
         and _from_held_out_data(function, first.call, simples=list(simples_of(loop.body)))
@@ -1987,6 +1987,21 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
     if function.name == "<module>" and first.context.function is function and _shown_after_training(model, function, first, loop):
         return True  # `for i in range(900): x = model(x); images.append(...)`, then the images shown
     return _computes_metrics(model, [placed.simple for placed in model.ordered_statements(function) if loop in placed.loops])
+
+
+def _iterated_text(model: LoopModel, function: FunctionInfo, loop: Loop) -> str:
+    """What the loop iterates, written out: for a plain name, the value of its last assignment
+    above the loop (`loop = tqdm(test_loader, leave=True)`, then `for batch, labels in loop:`)."""
+    text = loop.iter_text
+    if not text.isidentifier():
+        return text
+    placed = model.ordered_statements(function)
+    inside = next((index for index, item in enumerate(placed) if loop in item.loops), None)
+    bound = None
+    for item in placed[:inside]:
+        if item.simple.targets == (text,) and item.simple.value is not None:
+            bound = item.simple.value
+    return expression_text(bound) if bound is not None else text
 
 
 def _after_its_training(model: LoopModel, function: FunctionInfo, first: Event, loop: Loop) -> bool:
