@@ -95,15 +95,8 @@ def check_model(
 
 def _to_finding(rule: Rule, report: object, model: LoopModel, path: str) -> Finding:
     where = model.position(report.node)  # type: ignore[attr-defined]
-    related = []
-    for node, note in report.related:  # type: ignore[attr-defined]
-        other_path, other = model.locate(node)
-        shown = None if other_path == model.path else _shown_path(other_path)
-        related.append(Related(other.start.line, other.start.column + 1, note, shown))
-    through = []
-    for node in report.through:  # type: ignore[attr-defined]
-        other_path, other = model.locate(node)
-        through.append(Related(other.start.line, other.start.column + 1, "", None if other_path == model.path else _shown_path(other_path)))
+    related = [_related(model, node, note) for node, note in report.related]  # type: ignore[attr-defined]
+    through = [_related(model, node, "") for node in report.through]  # type: ignore[attr-defined]
     return Finding(
         path=path,
         line=where.start.line,
@@ -117,6 +110,13 @@ def _to_finding(rule: Rule, report: object, model: LoopModel, path: str) -> Find
         related=tuple(related),
         through=tuple(through),
     )
+
+
+def _related(model: LoopModel, node: object, note: str) -> Related:
+    """Where a node of this file or of another file of the project is, for a finding to name."""
+    other_path, other = model.locate(node)  # type: ignore[arg-type]
+    shown = None if other_path == model.path else _shown_path(other_path)
+    return Related(other.start.line, other.start.column + 1, note, shown)
 
 
 def _shown_path(path: str) -> str:

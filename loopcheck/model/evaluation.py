@@ -934,7 +934,7 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
     programs += [(outer.function, outer, model.iteration_program(outer)) for outer in epochs.values()]
     # loops that backward into something other than an optimizer's parameters (an adversarial
     # input, a manual update): a forward after the last backward only checks the result
-    stepping = {id(step.loop) for step in model.training_steps} | set(epochs)
+    stepping = steps | set(epochs)
     manual = [
         loop for loop in model.loops
         if id(loop) not in stepping and not any(id(outer) in stepping for outer in model.enclosing_loops(loop))

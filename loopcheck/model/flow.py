@@ -264,19 +264,9 @@ class Flow:
         if self._constants is None:
             top = self.model.ir.top
             declared = {name for function in self.model.ir.functions for name in function.declared_global}
-            counts: dict[str, int] = {}
-            for simple in top.simples:
-                for target in simple.targets:
-                    counts[target] = counts.get(target, 0) + 1
             constants: dict[str, object] = {}
-            for simple in top.simples:
-                node = simple.node
-                if not isinstance(node, cst.Assign) or len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
-                    continue
-                name = node.targets[0].target.value
-                if counts.get(name) != 1 or name in declared or any(name in loop.targets for loop in top.loops):
-                    continue
-                value = literal_value(node.value)
+            for name in {target for simple in top.simples for target in simple.targets} - declared:
+                value = _bound_once(top, name)
                 if isinstance(value, (str, int, float)) and not isinstance(value, bool):
                     constants[name] = value
             self._constants = constants
@@ -1013,6 +1003,12 @@ def bound_once_to_literal(function: FunctionInfo, name: str) -> object:
     assignment or `global`; NOT_LITERAL otherwise."""
     if name in function.params or name in function.declared_global or function.name == "<module>":
         return NOT_LITERAL
+    return _bound_once(function, name)
+
+
+def _bound_once(function: FunctionInfo, name: str) -> object:
+    """The literal of the one plain assignment (`name = literal`) that binds the name in the
+    function, bound by no other statement and no loop; NOT_LITERAL otherwise."""
     bound = [s for s in function.simples if name in s.targets]
     if len(bound) != 1 or bound[0].augmented or not isinstance(bound[0].node, cst.Assign):
         return NOT_LITERAL
