@@ -9588,3 +9588,125 @@ def test_a_model_method_named_for_loading_weights_loads_them() -> None:
     """
     assert sorted(code for code, _ in findings(source.replace("LOAD", 'load_pretrained_model(model_path="icnet.caffemodel")'))) == ["LC006", "LC007"]
     assert findings(source.replace("LOAD", "fc.reset_parameters()")) == []  # still random weights: a check of the code
+
+
+def test_a_model_taken_out_of_an_unpickled_checkpoint_is_loaded_whole() -> None:
+    """`torch.load(path)["model"]` (also through `.to(device)`, or a name the load was bound to)
+    is a pickled module: it comes in the mode it was saved in, like `torch.load(path)` itself. The
+    same subscript of an object no loader returned leaves a model whose class cannot be seen."""
+    source = """
+    if __name__ == "__main__":
+        LOAD
+        with torch.no_grad():
+            correct = 0
+            for x, y in test_loader:
+                correct += (model(x).argmax(1) == y).sum().item()
+        print(correct)
+    """
+    statements = {
+        'model = torch.load("m.pt")["model"].to(device)': [],
+        'model = torch.load("m.pt")["model"]': [],
+        'ckpt = torch.load("m.pt")\n        model = ckpt["model"].cuda()': [],
+        'model = registry["model"].to(device)': ["LC006"],
+        'model = Dropping()\n        model.load_state_dict(torch.load("m.pt")["model"])': ["LC006"],
+    }
+    for statement, codes in statements.items():
+        assert [code for code, _ in findings(source.replace("LOAD", statement))] == codes, statement
+
+
+def test_a_train_call_later_in_the_loop_of_a_pass_reaches_its_next_iterations() -> None:
+    """`model.eval()` before a validation loop whose body ends with `model.train()`: from the
+    second batch on the pass runs in training mode. A train() after the loop, one before the pass
+    in the body, or one under a condition on the iteration (restoring the mode on the last batch)
+    leaves the pass in eval mode; one under a flag the callers pass (`if vali:`) does not."""
+    source = """
+    def run(net, loader, vali=False):
+        net.eval()
+        correct = 0
+        with torch.no_grad():
+            for i, (x, y) in enumerate(loader):
+                correct += (net(x).argmax(1) == y).sum().item()
+                BODY
+        return correct
+
+    if __name__ == "__main__":
+        net = Dropping()
+        net.load_state_dict(torch.load("net.pt"))
+        print(run(net, val_loader, vali=True))
+    """
+    bodies = {
+        "net.train()": ["LC006"],
+        "if vali:\n                    net.train()": ["LC006"],
+        "pass\n            net.train()": [],
+        "if i == len(loader) - 1:\n                    net.train()": [],
+        "net.train()\n                net.eval()": [],
+    }
+    for body, codes in bodies.items():
+        assert [code for code, _ in findings(source.replace("BODY", body))] == codes, body
+    # a switch before the pass in each iteration decides, whatever follows it
+    before = source.replace("correct += (net(x)", "net.eval()\n                correct += (net(x)")
+    assert findings(before.replace("BODY", "net.train()")) == []
+
+
+def test_a_best_snapshot_lacking_the_optimizer_key_that_the_resume_loads_is_an_export() -> None:
+    """The script resumes from a checkpoint (`start = ckpt["epoch"]`) and loads the optimizer's
+    state from it; a snapshot saved only when the metric improves, without that key, cannot be
+    what it resumes from (the load would fail): an export. Kept every epoch, or when the resume
+    reads no optimizer state, it is a checkpoint that misses it."""
+    source = """
+    if __name__ == "__main__":
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters())
+        start, best = 0, 0.0
+        if args.resume:
+            ckpt = torch.load(args.resume)
+            model.load_state_dict(ckpt["model"])
+            LOAD
+            start = ckpt["epoch"]
+        for epoch in range(start, 100):
+            for x, y in loader:
+                optimizer.zero_grad()
+                model(x).sum().backward()
+                optimizer.step()
+            score = validate(model)
+            torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict()}, "last.pt")
+            WHEN
+                torch.save({"epoch": epoch, "model": model.state_dict()}, "best.pt")
+    """
+    optimizer = 'optimizer.load_state_dict(ckpt["optimizer"])'
+    improved = "if score > best:"
+    assert findings(source.replace("LOAD", optimizer).replace("WHEN", improved)) == []
+    assert [c for c, _ in findings(source.replace("LOAD", "pass").replace("WHEN", improved))] == ["LC012"]
+    assert [c for c, _ in findings(source.replace("LOAD", optimizer).replace("WHEN", "if True:"))] == ["LC012"]
+
+
+def test_batch_norm_layers_picked_by_type_and_frozen_in_the_epoch_loop_are_frozen_on_purpose() -> None:
+    """`net.train()` and then `if isinstance(m, nn.BatchNorm2d): m.eval()` over `net.modules()` at
+    the top of each epoch freezes the batch-norm statistics while the rest trains: the mode is
+    chosen, not left behind (LC008), also where the training forward runs the net's parts through a
+    helper (whose modules may be any of them). The same switch of every module is the whole net's
+    eval()."""
+    source = """
+    def forward_with(model, x):
+        group = nn.Sequential(*[model.drop, model.fc])
+        return group(x)
+
+    def fit(net, loader, optimizer, fix_bn=False):
+        for epoch in range(10):
+            net.train()
+            if fix_bn:
+                for m in net.modules():
+                    PICK
+                        m.eval()
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(forward_with(net, x), y).backward()
+                optimizer.step()
+
+    if __name__ == "__main__":
+        net = Dropping()
+        fit(net, train_loader, torch.optim.SGD(net.parameters(), lr=0.1), fix_bn=True)
+    """
+    for picked in ("if isinstance(m, nn.BatchNorm2d):", "if type(m) == nn.BatchNorm1d:", 'if m.__class__.__name__.find("BatchNorm") != -1:'):
+        assert findings(source.replace("PICK", picked)) == [], picked
+    assert [code for code, _ in findings(source.replace("PICK", "if True:"))] == ["LC008"]

@@ -1066,3 +1066,87 @@ def test_a_test_forward_after_a_training_call_in_a_loop_over_subjects_is_a_pass(
         '''), encoding="utf-8")
     (project / "utils.py").write_text(TRAIN_MODEL, encoding="utf-8")
     assert lint_project(project) == []
+
+
+def test_calling_an_instance_built_in_another_file_runs_its_call_method(tmp_path: Path) -> None:
+    """`tester = Tester(model)` then `tester(loader)` in a script: the call runs `Tester.__call__`
+    of the module imported, whose loop is then an evaluation pass entered there (a name the
+    script never writes, so the script is found as a caller by the class it builds)."""
+    project = new_project(tmp_path, "tester")
+    (project / "engine.py").write_text(textwrap.dedent("""\
+        class Tester:
+            def __init__(self, model):
+                self.model = model
+
+            def __call__(self, loader):
+                self.model.eval()
+                correct = 0
+                for x, y in loader:
+                    correct += (self.model(x).argmax(1) == y).sum().item()
+                return correct
+        """), encoding="utf-8")
+    script = textwrap.dedent("""\
+        import torch
+        import torchvision
+        from engine import Tester
+
+        if __name__ == "__main__":
+            model = torchvision.models.resnet18()
+            model.load_state_dict(torch.load("best.pt"))
+            tester = Tester(model)
+            RUN
+        """)
+    (project / "test.py").write_text(script.replace("RUN", "print(tester(loader))"), encoding="utf-8")
+    assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("engine.py", 9, "LC007")]
+    (project / "test.py").write_text(script.replace("RUN", "with torch.no_grad():\n        print(tester(loader))"), encoding="utf-8")
+    assert lint_project(project) == []
+
+
+def test_a_best_snapshot_saved_by_a_helper_is_no_resume_point_of_a_script_loading_an_optimizer_key_it_lacks(
+    tmp_path: Path,
+) -> None:
+    """`SaveBest()(model, acc, epoch)` saves `{"epoch", "model"}` only when the accuracy improves; the
+    training script that imports it resumes from a checkpoint holding the optimizer's state
+    (`optimizer.load_state_dict(ckpt["optimizer"])`): the snapshot is an export. Another script of
+    the folder, which does not import the helper, decides nothing about it."""
+    project = new_project(tmp_path, "snapshots")
+    (project / "helpers.py").write_text(textwrap.dedent("""\
+        import torch
+
+
+        class SaveBest:
+            def __init__(self):
+                self.best = 0.0
+
+            def __call__(self, model, acc, epoch):
+                if acc > self.best:
+                    self.best = acc
+                    torch.save({"epoch": epoch, "model": model.state_dict()}, "best.pt")
+        """), encoding="utf-8")
+    script = textwrap.dedent("""\
+        import torch
+        import torchvision
+        from helpers import SaveBest
+
+        model = torchvision.models.resnet18()
+        optimizer = torch.optim.Adam(model.parameters())
+        start = 0
+        if args.resume:
+            ckpt = torch.load(args.resume)
+            model.load_state_dict(ckpt["model"])
+            LOAD
+            start = ckpt["epoch"]
+        save_best = SaveBest()
+        for epoch in range(start, 100):
+            for x, y in loader:
+                optimizer.zero_grad()
+                model(x).sum().backward()
+                optimizer.step()
+            save_best(model, evaluate(model), epoch)
+        """)
+    other = 'ckpt = torch.load("x.pt")\nstart = ckpt["epoch"]\noptimizer.load_state_dict(ckpt["optimizer"])\n'
+    (project / "train.py").write_text(script.replace("LOAD", 'optimizer.load_state_dict(ckpt["optimizer"])'), encoding="utf-8")
+    assert lint_project(project) == []
+    (project / "train.py").write_text(script.replace("LOAD", "pass"), encoding="utf-8")
+    (project / "other.py").write_text(other, encoding="utf-8")
+    assert [(Path(f.path).name, f.code) for f in lint_project(project)] == [("helpers.py", "LC012")]

@@ -2154,8 +2154,10 @@ def _argument_index(function: FunctionInfo, name: str) -> int:
 
 
 def _called_name(function: FunctionInfo) -> str:
-    """The name a call of the function is written with (a constructor's: its class's)."""
-    return function.cls.name if function.name == "__init__" and function.cls is not None else function.name
+    """The name a call of the function is written with (a constructor's: its class's). An instance's
+    `__call__` is called by whatever name holds the instance (`tester(loader)`): the files that
+    may call it are those that build one, naming the class."""
+    return function.cls.name if function.name in ("__init__", "__call__") and function.cls is not None else function.name
 
 
 def _keywords_fit(function: FunctionInfo, call: CallSite) -> bool:

@@ -2938,6 +2938,8 @@ def eval_mode_reaches(
         return True
     # the target as inlined into `function` (its chain of calls from there), when it was
     chain = target.context.chain if target.context.chain and target.context.callers[:1] == (function,) else None
+    if _trained_again_in_loop(model, function, target.node, subject, chain):
+        return False
     state = _mode_before(model, function, target.node, subject, chain)
     if state is not None:
         return state
@@ -3053,6 +3055,7 @@ def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
     # `torch.load(path)`, `clip.load(name)`: a whole model unpickled or handed back by a library
     # loader comes in the mode it was saved or set in, which cannot be seen from here
     loaded_whole = factory is None and binding.call is not None and re.match(r"load(_|$)", _built_by(binding.call).method or "")
+    loaded_whole = loaded_whole or _taken_from_unpickled(model, binding)
     if not from_factory and not built_in_eval and not loaded_whole and not (binding.qualified or "").endswith("from_pretrained"):
         return False
     return not any(
@@ -3060,6 +3063,38 @@ def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
         for function in model.ir.functions
         for event in model.function_events_flat(function)
     )
+
+
+def _taken_from_unpickled(model: LoopModel, binding: Binding) -> bool:
+    """`net = torch.load(path)["model"].to(device)`, or `ckpt = torch.load(path)` then `net =
+    ckpt["net"]`: an object taken out of what a loader unpickled is a whole model too, in the mode
+    it was saved in (a state dict would be loaded into a model, not called)."""
+    value = binding.statement.value
+    subscripted = False
+    while True:
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in RETURNS_SELF:
+            value = value.func.value  # `.to(device)`, `.cuda()`
+        elif isinstance(value, cst.Subscript):
+            value, subscripted = value.value, True
+        else:
+            break
+    if not subscripted:
+        return False
+    owner = model.at(binding.function)
+    if isinstance(value, cst.Name):
+        source = owner.roles.lookup(value.value, binding.function)
+        call = source.call if source is not None and source.statement.value is not None else None
+        if call is None or not isinstance(source.statement.value, cst.Call):
+            return False
+        call = _built_by(call)
+    elif isinstance(value, cst.Call):
+        call = next((c for c in binding.statement.calls if c.node is value), None)
+        if call is None:
+            return False
+    else:
+        return False
+    # (a project function named `load_model` is read for what it returns, not taken for a loader)
+    return re.match(r"load(_|$)", call.method or "") is not None and model.definition(call.dotted, binding.function) is None
 
 
 def _evaluated_in_chain(call: CallSite | None) -> bool:
@@ -3242,6 +3277,51 @@ def _mode_before(
             # in a helper) leaves the mode unknown, not in training
             state = event.kind is not Kind.TRAIN or not _surely_covers(model, event.subject, subject)
     return state
+
+
+_GUARD_WORDS = lazy(r"[A-Za-z_]\w*")
+_GUARD_KEYWORDS = frozenset({"not", "and", "or", "is", "in", "None", "True", "False", "self"})
+
+
+def _trained_again_in_loop(
+    model: LoopModel, function: FunctionInfo, node: object, subject: Subject | None, chain: tuple[CallSite, ...] | None
+) -> bool:
+    """`for x, y in loader: out = model(x); ...; model.train()`: a train() later in the body of a
+    loop around the pass, with no switch before the pass in that body, puts the model in training
+    mode for the pass of every iteration after the first, whatever was set before the loop. The
+    innermost loop with a switch decides. A train() under a condition the pass is not under counts
+    only when the condition tests the function's parameters (a flag its callers pass, `if vali:`),
+    not a state of the iteration (`if i == len(loader) - 1:` restores the mode on the last one)."""
+    loops: list[list[Event]] = []
+    events = model.function_events(function)
+    while True:
+        around = next((e for e in events if e.kind is Kind.LOOP and any(_is_target(i, node, chain) for i in e.flatten())), None)
+        if around is None:
+            break
+        loops.append(list(around.flatten())[1:])
+        events = list(around.contents)
+    for flat in reversed(loops):
+        index = next(i for i, e in enumerate(flat) if _is_target(e, node, chain))
+        switches = [
+            (i, e) for i, e in enumerate(flat)
+            if e.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(e.subject, subject, model)
+        ]
+        if any(i < index for i, _ in switches):
+            return False  # set anew in each iteration before the pass
+        if switches:
+            last = switches[-1][1]
+            if last.kind is not Kind.TRAIN or not _surely_covers(model, last.subject, subject):
+                return False
+            extra = set(last.context.guards) - set(flat[index].context.guards)
+            parameters = set(last.context.function.params)
+            return all(
+                set(_GUARD_WORDS.findall(guard)) - _GUARD_KEYWORDS <= parameters for guard in extra
+            )
+    return False
+
+
+def _is_target(event: Event, node: object, chain: tuple[CallSite, ...] | None) -> bool:
+    return event.node is node and (chain is None or _same_chain(event.context.chain, chain))
 
 
 def _surely_covers(model: LoopModel, switched: Subject | None, subject: Subject | None) -> bool:

@@ -534,7 +534,10 @@ def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
             )
         )
     if _read_back(model, checkpoint.position):
-        return True
+        # a snapshot kept only when a metric improves, lacking the optimizer state that the
+        # project's resume loads (`optimizer.load_state_dict(ckpt["optimizer_state_dict"])`), is
+        # not what it resumes from: resuming from it would fail on that key
+        return placed is None or not _on_improvement(placed) or not _resume_loads_optimizer_key_it_lacks(model, checkpoint)
     return placed is not None and not _on_improvement(placed) and _while_training(model, checkpoint.function, placed, 0)
 
 
@@ -553,6 +556,24 @@ def kept_on_improvement_too(model: LoopModel, checkpoint: Checkpoint, others: li
         if where is not None and not _on_improvement(where) and model.code(other.at.args[0].node) == saved:
             return True
     return False
+
+
+def _resume_loads_optimizer_key_it_lacks(model: LoopModel, checkpoint: Checkpoint) -> bool:
+    """Does this file, or one importing it, load an optimizer's state from a checkpoint key (naming
+    the optimizer) that this checkpoint does not hold, out of the dict it reads the position from
+    (`start = ckpt["epoch"]` and `optimizer.load_state_dict(ckpt["optimizer_state_dict"])`)?"""
+    held = "|".join(re.escape(key) for key in sorted(checkpoint.keys))
+    lacking = rf"(?!(?:{held})['\"])" if held else ""
+    optimizer = rf"""load_state_dict\(\s*@\[\s*['"]{lacking}[^'"\n]*optim[^'"\n]*['"]\s*\]"""
+    position = rf"""@\[\s*['"]{re.escape(checkpoint.position)}['"]\s*\]"""
+    name = r"(?P<d>[A-Za-z_]\w*)"
+    patterns = (
+        "(?s)" + optimizer.replace("@", name, 1) + ".*?" + position.replace("@", "(?P=d)", 1),
+        "(?s)" + position.replace("@", name, 1) + ".*?" + optimizer.replace("@", "(?P=d)", 1),
+    )
+    # (in this file, or in one that imports it: the script whose resume could read this file's save)
+    near = os.path.join(model.project.folder_of(model.path), os.path.basename(model.path))
+    return any(bool(re.search(pattern, model.text)) or model.project.mentions(pattern, importers_of=near) for pattern in patterns)
 
 
 def _read_back(model: LoopModel, key: str) -> bool:

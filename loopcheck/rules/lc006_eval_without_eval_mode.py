@@ -39,8 +39,10 @@ class EvalWithoutEvalMode(Rule):
     yet trained or loaded, with no metric computed), a model put in training mode on purpose with
     no backward after it before its mode is switched again (refreshing batch-norm statistics), a model last run by a library engine
     built over it (`create_supervised_evaluator(model)`: its mode is unknown), a model loaded
-    whole (`torch.load`), and a method under a project decorator that calls `eval()` on its model.
-    A helper run once for training and once for validation is judged per call (what precedes
+    whole (`torch.load(path)`, or taken out of what it unpickled: `torch.load(path)["model"]`), and a method under a project decorator that calls `eval()` on its model.
+    A `train()` later in the body of a loop around the pass, with no switch before the pass in that
+    body, reaches the pass of the next iteration (unless it sits under a test of the iteration,
+    `if i == last:`). A helper run once for training and once for validation is judged per call (what precedes
     that call). Files pytest collects that hold tests are not analysed; a script only named
     `test_*.py` is. One finding per function and model."""
 

@@ -4,6 +4,8 @@ From the second epoch on, Dropout is off and BatchNorm statistics are frozen dur
 """
 from __future__ import annotations
 
+import re
+
 from typing import Iterable
 
 import libcst as cst
@@ -22,7 +24,9 @@ class TrainModeNotRestored(Rule):
     `train()` on one model does not restore another; a model outside every optimizer (a frozen
     teacher, an EMA copy) may stay in eval mode, and so may one a helper that only sets modes puts
     in eval mode on one path and in train mode on another (it chooses the mode training runs in).
-    Two names bound one to the other (`self.ptr = self.network`, or its `.module`) are one model."""
+    Two names bound one to the other (`self.ptr = self.network`, or its `.module`) are one model.
+    Layers picked by their type (`if isinstance(m, nn.BatchNorm2d): m.eval()` over `net.modules()`)
+    are frozen on purpose while the rest trains."""
 
     code = "LC008"
     name = "train-mode-not-restored"
@@ -121,6 +125,8 @@ for epoch in range(epochs):
                     return  # `training = model.training; model.eval(); ...; if training: model.train()`
                 if _chooses_the_mode(model, switch):
                     return  # `def train(self): if frozen: self.net.eval(); return; self.net.train()`
+                if _layers_picked_by_type(switch):
+                    return  # `for m in net.modules(): if isinstance(m, nn.BatchNorm2d): m.eval()`: frozen on purpose
                 if _dies_with_its_function(switch, loop):
                     return  # a model a helper builds for itself and drops: its mode ends with the call
                 if not _steps_model(model, stepped, switch):
@@ -198,6 +204,19 @@ def _restores_saved_mode(model: LoopModel, switch: Event) -> bool:
         and any(guard.removeprefix("not ").strip() in saved for guard in event.context.guards)
         for event in model.function_events_flat(function)
     )
+
+
+def _layers_picked_by_type(switch: Event) -> bool:
+    """Is the switched object chosen by its type (`if isinstance(m, nn.BatchNorm2d): m.eval()`,
+    `if type(m).__name__ == "BatchNorm2d"`, `if m.__class__.__name__.find("BatchNorm") != -1`)?
+    Some layers of the model are then frozen on purpose while the rest trains; a switch of the
+    whole model is not made so."""
+    receiver = switch.call.receiver if switch.call is not None else None
+    if not receiver:
+        return False
+    name = re.escape(receiver)
+    picked = rf"isinstance\(\s*{name}\s*,|type\(\s*{name}\s*\)|\b{name}\.__class__\b"
+    return any(re.search(picked, guard) for guard in switch.context.guards)
 
 
 def _chooses_the_mode(model: LoopModel, switch: Event) -> bool:
