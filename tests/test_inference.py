@@ -9710,3 +9710,29 @@ def test_batch_norm_layers_picked_by_type_and_frozen_in_the_epoch_loop_are_froze
     for picked in ("if isinstance(m, nn.BatchNorm2d):", "if type(m) == nn.BatchNorm1d:", 'if m.__class__.__name__.find("BatchNorm") != -1:'):
         assert findings(source.replace("PICK", picked)) == [], picked
     assert [code for code, _ in findings(source.replace("PICK", "if True:"))] == ["LC008"]
+
+
+def test_a_dropped_forward_of_a_loaded_model_whose_hooks_keep_features_is_an_evaluation() -> None:
+    """`_ = model(batch)` after `model.fc.register_forward_hook(keep)`, then the kept features are
+    compared: the forward is run for what the hooks deliver. Without a hook the dropped output
+    checks the code; on a fresh model the hooks count or inspect, they evaluate nothing."""
+    source = """
+    def keep(module, inputs, output):
+        module.feat = output
+
+    def main():
+        model = Dropping()
+        LOAD
+        HOOK
+        _ = model(batch)
+        features = model.fc.feat
+        print(torch.sum((features[0] - features[1]) ** 2))
+
+    if __name__ == "__main__":
+        main()
+    """
+    load = 'model.load_state_dict(torch.load("model.pt"))'
+    hook = "model.fc.register_forward_hook(keep)"
+    assert [c for c, _ in findings(source.replace("LOAD", load).replace("HOOK", hook))] == ["LC006", "LC007"]
+    assert findings(source.replace("LOAD", load).replace("HOOK", "pass")) == []
+    assert findings(source.replace("LOAD", "pass").replace("HOOK", hook)) == []

@@ -1150,3 +1150,55 @@ def test_a_best_snapshot_saved_by_a_helper_is_no_resume_point_of_a_script_loadin
     (project / "train.py").write_text(script.replace("LOAD", "pass"), encoding="utf-8")
     (project / "other.py").write_text(other, encoding="utf-8")
     assert [(Path(f.path).name, f.code) for f in lint_project(project)] == [("helpers.py", "LC012")]
+
+
+def test_a_saving_helper_reached_through_another_helper_misses_the_scheduler_its_callers_step(tmp_path: Path) -> None:
+    """`save_and_link(...)` calls `save_checkpoint(...)` in the same module, which builds the dict
+    (model, optimizer, epoch) from what it is given; the training script that calls `save_and_link`
+    every epoch steps a cosine schedule that the dict leaves out. A script whose training steps no
+    schedule finds nothing missing."""
+    project = new_project(tmp_path, "linked")
+    (project / "ckpt.py").write_text(textwrap.dedent("""\
+        import torch
+
+
+        def save_checkpoint(path, model, optimizer, epoch):
+            state = {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}
+            torch.save(state, path)
+
+
+        def save_and_link(folder, model, optimizer, epoch):
+            save_checkpoint(f"{folder}/epoch{epoch}.pt", model, optimizer, epoch)
+
+
+        def load_checkpoint(path, model, optimizer):
+            state = torch.load(path)
+            model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            start = state["epoch"]
+            return start
+        """), encoding="utf-8")
+    script = textwrap.dedent("""\
+        import torch
+        import torchvision
+        from ckpt import load_checkpoint, save_and_link
+
+        model = torchvision.models.resnet18()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        SCHEDULE
+        start = load_checkpoint(args.resume, model, optimizer) if args.resume else 0
+        for epoch in range(start, 100):
+            for x, y in loader:
+                optimizer.zero_grad()
+                model(x).sum().backward()
+                optimizer.step()
+            STEP
+            save_and_link("runs", model, optimizer, epoch)
+        """)
+    (project / "train.py").write_text(
+        script.replace("SCHEDULE", "scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=100)").replace("STEP", "scheduler.step()"),
+        encoding="utf-8",
+    )
+    assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("ckpt.py", 6, "LC012")]
+    (project / "train.py").write_text(script.replace("SCHEDULE", "pass").replace("STEP", "pass"), encoding="utf-8")
+    assert lint_project(project) == []

@@ -1207,8 +1207,12 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     pretrained weights, and was neither trained nor loaded before the call, whether it is built
     in the function or by every caller before it calls (`encoder = Encoder(); test()`): its
     outputs mean nothing yet."""
-    if loop is None and function.name != "<module>" and _output_dropped(function, event):
-        return True  # `model(input)` once, alone, in a function (run for its hooks, counting FLOPs): nothing kept
+    if loop is None and function.name != "<module>" and _output_dropped(function, event) and not _hooks_deliver(
+        function, _statement_of(function, event), event
+    ):
+        return True  # `model(input)` once, alone, in a function: nothing kept
+    # (one run for the forward hooks registered before it is judged below: counting FLOPs on a
+    # fresh model checks the code; features kept from a trained or loaded model are its outputs)
     binding = event.subject.binding if event.subject is not None else None
     if binding is None:
         return False
@@ -1254,13 +1258,14 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         return False
     if function.name == "<module>" and _trained_before(model, function, event):
         return False  # the outputs of a model the script has trained are shown for what they are
-    if _output_dropped(function, event):
+    hooked = _hooks_deliver(function, statement, event)
+    if _output_dropped(function, event) and not hooked:
         return True  # `model(x)` alone: a notebook shows it, a script drops it
     if isinstance(statement.node, cst.Assert):
         return True  # `assert (model(x) == traced(x)).all()`: the output checks the code
     if statement.value is not event.call.node or not statement.targets:
         return False  # the output feeds an expression (a metric, a loss)
-    if loop is None and not _uses_of_output(function, event)[1:] and not _iterated_or_tested(function, set(statement.targets)):
+    if loop is None and not hooked and not _uses_of_output(function, event)[1:] and not _iterated_or_tested(function, set(statement.targets)):
         return True  # `prob = resnet(aligned)` read by nothing after it: run to see that it runs
     return _only_inspected(function, statement)
 
@@ -1274,6 +1279,22 @@ def _iterated_or_tested(function: FunctionInfo, names: set[str]) -> bool:
             header = next((getattr(stmt.node, part) for part in ("iter", "test", "subject") if hasattr(stmt.node, part)), None)
             if isinstance(header, cst.CSTNode) and _reads(header, names):
                 return True
+    return False
+
+
+def _hooks_deliver(function: FunctionInfo, statement: Simple | None, event: Event) -> bool:
+    """Was a forward hook registered earlier in the function (`model.classifier[-3].
+    register_forward_hook(keep)`), and is the forward given data, not a tensor made up from a
+    shape? A trained or loaded model's forward whose output is dropped then delivers what the hooks
+    keep (features read after it): it is run for them. One of `torch.rand(size)` counts FLOPs or
+    inspects the layers."""
+    if statement is None or event.call is None or any(_makes_up_tensor(arg.node) for arg in event.call.args):
+        return False
+    for simple in function.simples:
+        if simple is statement:
+            return False
+        if any(call.method == "register_forward_hook" for call in simple.calls):
+            return True
     return False
 
 

@@ -54,6 +54,8 @@ def evaluation_report(model: LoopModel, evaluation: EvaluationPass, message: str
     elif evaluation.entered_from is not None:
         related = ((evaluation.entered_from.call.node, "the evaluation pass is entered here"),)
     calls = [call.node for call in context.chain]
+    for caller in context.callers:
+        model.at(caller)  # (each call of the chain is in its caller's file: the finding locates it there)
     at = next((i for i, call in enumerate(calls) if call is node), None)
     through = tuple(calls[at + 1:]) if at is not None else ()
     return Report(node, message, related, through)

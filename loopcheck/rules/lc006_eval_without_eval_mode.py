@@ -36,7 +36,8 @@ class EvalWithoutEvalMode(Rule):
     read from the helper). A function no code of the project calls is entered in a context
     loopcheck cannot see: nothing is said of it. Also silent: a forward that only checks the code
     (its outputs only printed, displayed, asserted on or measured for their shape, or a model not
-    yet trained or loaded, with no metric computed), a model put in training mode on purpose with
+    yet trained or loaded, with no metric computed; a dropped output counts as used when forward
+    hooks registered before it keep what a forward of data computes), a model put in training mode on purpose with
     no backward after it before its mode is switched again (refreshing batch-norm statistics), a model last run by a library engine
     built over it (`create_supervised_evaluator(model)`: its mode is unknown), a model loaded
     whole (`torch.load(path)`, or taken out of what it unpickled: `torch.load(path)["model"]`), and a method under a project decorator that calls `eval()` on its model.

@@ -32,7 +32,8 @@ class CheckpointWithoutOptimizerState(Rule):
     A dict not built here (`ckpt = torch.load(path)`, updated and saved back) holds what it
     held, and is left alone. When a helper saves the dict it is given, the finding points at the call that hands it over;
     a helper that builds the dict itself from what it is given (`Logger.save_checkpoint(it,
-    model, optimizer)`) misses the scheduler its callers' training steps.
+    model, optimizer)`) misses the scheduler its callers' training steps (also when they reach it
+    through other helpers of its file).
     Weights saved every so often to files of their own with the epoch in the file name, and
     loaded back somewhere in the project, are such a checkpoint too when no optimizer state is
     saved beside them; a load that comes after the training loop in the same function (the best
@@ -252,12 +253,31 @@ def _never_used(model: LoopModel, scheduler: Binding) -> bool:
 def _callers_schedulers(model: LoopModel, function: FunctionInfo) -> list[Binding]:
     """For a checkpoint saved by a helper of a file that builds no scheduler
     (`Logger.save_checkpoint(it, model, optimizer)`): the schedulers of the first other file that
-    calls it and builds an optimizer, stepped by the training that calls the helper."""
-    for edge in model.callers(function):
-        caller = model.at(edge.caller)
-        if caller is not model and caller.built(OPTIMIZER):
-            return _schedulers(caller)
+    calls it (directly, or through helpers of its own file: `save_and_link(...)` calling
+    `save_checkpoint(...)`), builds an optimizer and steps a schedule: resuming that training
+    restarts its schedule."""
+    for caller in _calling_files(model, function):
+        if caller.built(OPTIMIZER) and (found := _schedulers(caller)):
+            return found
     return []
+
+
+def _calling_files(model: LoopModel, function: FunctionInfo, depth: int = 3) -> Iterable[LoopModel]:
+    """The other files that call the function, directly or through functions of its own file that
+    they call (up to `depth` calls deep), nearest first."""
+    seen: set[int] = {id(function)}
+    level = [function]
+    for _ in range(depth):
+        following: list[FunctionInfo] = []
+        for callee in level:
+            for edge in model.callers(callee):
+                caller = model.at(edge.caller)
+                if caller is not model:
+                    yield caller
+                elif id(edge.caller) not in seen:
+                    seen.add(id(edge.caller))
+                    following.append(edge.caller)
+        level = following
 
 
 def _given_last_epoch(model: LoopModel, call: CallSite, function: FunctionInfo) -> bool:
@@ -290,11 +310,11 @@ def _optimizers_of_trainers(model: LoopModel, function: FunctionInfo) -> list[Bi
     return []
 
 
-def _callers_optimizers(model: LoopModel, function: object) -> list[Binding]:
-    """The optimizers built in the files of the functions that call a saving helper."""
-    for edge in model.callers(function):  # type: ignore[arg-type]
-        caller = model.at(edge.caller)
-        if caller is not model and caller.built(OPTIMIZER):
+def _callers_optimizers(model: LoopModel, function: FunctionInfo) -> list[Binding]:
+    """The optimizers built in the files of the functions that call a saving helper (see
+    `_calling_files`)."""
+    for caller in _calling_files(model, function):
+        if caller.built(OPTIMIZER):
             return list(caller.built(OPTIMIZER))
     return []
 
