@@ -157,6 +157,8 @@ _INDENT = lazy(r"^[ \t\f]+", re.MULTILINE)
 def parse(source: str) -> cst.Module:
     deep = _may_nest_deeply(source)
     python_error = _python_syntax_error(source) if deep else None
+    if python_error is not None and (module := _parse_python2(source, deep)) is not None:
+        return module
     if python_error is not None:
         # libcst would only say the same, slowly: on a long line or expression its error recovery
         # takes seconds to minutes (a 3,000-term sum pasted in the wrong place: 20 s, found by fuzzing)
@@ -174,6 +176,11 @@ def parse(source: str) -> cst.Module:
                 pass
         if python_error is None:
             python_error = _python_syntax_error(source)
+        if python_error is not None:
+            # Python 2 (`print x`, `except E, e:`): read as the Python 3 it means, line for line
+            module = _parse_python2(source, deep)
+            if module is not None:
+                return module
         if python_error is not None:  # CPython says "expected ':'" where libcst lists every token
             raise UnreadableFile(
                 f"cannot parse: line {python_error.lineno}, column {python_error.offset}: {python_error.msg}"
@@ -187,6 +194,19 @@ def parse(source: str) -> cst.Module:
         raise UnreadableFile(_libcst_error(error)) from None
     except RecursionError:
         raise UnreadableFile("cannot parse: nesting too deep") from None
+
+
+def _parse_python2(source: str, deep: bool) -> cst.Module | None:
+    """The module of a Python 2 file's text rewritten as Python 3 (see loopcheck.python2), or None."""
+    from loopcheck.python2 import as_python3  # (only for files CPython 3 refuses)
+
+    rewritten = as_python3(source)
+    if rewritten is None or (deep and _python_syntax_error(rewritten) is not None):
+        return None
+    try:
+        return _parse_with_stack_room(rewritten) if deep else cst.parse_module(rewritten)
+    except (cst.ParserSyntaxError, RecursionError):
+        return None
 
 
 def _tabs_as_spaces(source: str) -> str:

@@ -9736,3 +9736,118 @@ def test_a_dropped_forward_of_a_loaded_model_whose_hooks_keep_features_is_an_eva
     assert [c for c, _ in findings(source.replace("LOAD", load).replace("HOOK", hook))] == ["LC006", "LC007"]
     assert findings(source.replace("LOAD", load).replace("HOOK", "pass")) == []
     assert findings(source.replace("LOAD", "pass").replace("HOOK", hook)) == []
+
+
+def test_zero_grad_on_the_module_an_optimizer_was_built_over_under_another_name_resets_it() -> None:
+    """`model, config = self.model, self.config`, then `raw_model = model.module if hasattr(model,
+    "module") else model` and an optimizer over `raw_model.parameters()`: `model.zero_grad()`
+    resets what it steps (LC001 is silent); a reset of another model does not."""
+    source = """
+    class Trainer:
+        def __init__(self, model, config):
+            self.model = model
+            self.config = config
+
+        def train(self, loader):
+            model, config = self.model, self.config
+            raw_model = model.module if hasattr(self.model, "module") else self.model
+            optimizer = torch.optim.Adam(raw_model.parameters(), lr=config.lr)
+            for x, y in loader:
+                loss = nn.functional.cross_entropy(model(x), y)
+                RESET.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+    Trainer(Dropping(), config).train(train_loader)
+    """
+    assert findings(source.replace("RESET", "model")) == []
+    assert [c for c, _ in findings(source.replace("RESET", "critic"))] == ["LC001"]
+
+
+def test_a_loss_a_factory_returns_beside_the_model_is_no_model_to_evaluate() -> None:
+    """`model, loss_fn, optimizer = get_model()` where the factory binds `loss_fn =
+    nn.CrossEntropyLoss()`: the validation helper's `loss_fn(prediction, y)` after `model(x)` in
+    eval mode runs a loss, not a second model left in training mode."""
+    source = """
+    def get_model():
+        model = Dropping()
+        loss_fn = LOSS
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        return model, loss_fn, optimizer
+
+    @torch.no_grad()
+    def val_loss(x, y, model):
+        model.eval()
+        prediction = model(x)
+        return loss_fn(prediction, y).item()
+
+    if __name__ == "__main__":
+        model, loss_fn, optimizer = get_model()
+        for epoch in range(5):
+            model.train()
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                loss_fn(model(x), y).backward()
+                optimizer.step()
+            for x, y in val_loader:
+                print(val_loss(x, y, model))
+    """
+    assert findings(source.replace("LOSS", "nn.CrossEntropyLoss()")) == []
+    # a second module of the factory's, not a loss: its mode is not set in the helper
+    assert [c for c, _ in findings(source.replace("LOSS", "Dropping()"))] == ["LC006"]
+
+
+def test_a_drop_rate_kept_as_an_attribute_and_built_zero_drops_nothing() -> None:
+    """`self.dropout = dropout` then `nn.LSTM(..., dropout=self.dropout)`, the model built with
+    `dropout=0.`: the LSTM drops nothing, eval() changes nothing (no LC006); built with 0.5 it does."""
+    source = """
+    class Seq(nn.Module):
+        def __init__(self, size, dropout=0.5):
+            super().__init__()
+            self.dropout = dropout
+            self.rnn = nn.LSTM(size, size, 2, dropout=self.dropout)
+
+        def forward(self, x):
+            return self.rnn(x)[0]
+
+    if __name__ == "__main__":
+        model = Seq(4, dropout=RATE)
+        model.load_state_dict(torch.load("seq.pt"))
+        with torch.no_grad():
+            for x, y in test_loader:
+                print((model(x).argmax(-1) == y).float().mean().item())
+    """
+    assert findings(source.replace("RATE", "0.")) == []
+    assert [c for c, _ in findings(source.replace("RATE", "0.5"))] == ["LC006"]
+
+
+def test_a_mode_set_on_each_arm_of_a_test_is_chosen_by_the_callers_flag() -> None:
+    """`if optimizer is not None: model.train() else: model.eval()` at the top of a shared step,
+    called with the optimizer for training and with None for validation: the validation call runs
+    in eval mode (no LC006). Without the else arm, it runs in the mode training left."""
+    source = """
+    def step(loader, model, loss_func, optimizer=None):
+        if optimizer is not None:
+            model.train()
+        ELSE
+        total = 0
+        for x, y in loader:
+            loss = loss_func(model(x), y)
+            if optimizer is not None:
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            total += loss.item()
+        return total
+
+    model = Dropping()
+    loss_func = nn.MSELoss()
+    optimizer = torch.optim.Adam(model.parameters())
+    for epoch in range(10):
+        step(train_loader, model, loss_func, optimizer)
+        with torch.inference_mode():
+            print(step(val_loader, model, loss_func, None))
+    """
+    assert findings(source.replace("ELSE", "else:\n            model.eval()")) == []
+    assert [c for c, _ in findings(source.replace("ELSE", "pass"))] == ["LC006"]
+

@@ -635,6 +635,27 @@ class LoopModel:
         self._returned_roles[key] = answer
         return answer
 
+    def returned_qualified(self, function: FunctionInfo, element: tuple[int, int]) -> str | None:
+        """What the library class of that element of the tuple a factory returns is (`loss_fn` of
+        `return model, loss_fn, optimizer` bound to `nn.CrossEntropyLoss()`), when every return
+        agrees; None when it cannot be told."""
+        found: set[str | None] = set()
+        for simple in function.simples:
+            if simple.jump != "return" or simple.value is None:
+                continue
+            items = simple.value.elements if isinstance(simple.value, cst.Tuple) else ()
+            value = items[element[0]].value if len(items) == element[1] else None
+            if isinstance(value, cst.Name):
+                self.roles.ensure(function)
+                bound = self.roles.lookup(value.value, function)
+                found.add(bound.qualified if bound is not None else None)
+            elif isinstance(value, cst.Call):
+                made = next((c for c in simple.calls if c.node is value), None)
+                found.add(self.constructed(made, function)[2] if made is not None else None)
+            else:
+                found.add(None)
+        return found.pop() if len(found) == 1 else None
+
     def returned_roles_each(self, function: FunctionInfo) -> frozenset[str | None]:
         """The role of what each `return` of the function gives (None where it cannot be told)."""
         if id(function) not in self._returned_role_sets:
@@ -1667,6 +1688,14 @@ class LoopModel:
             return True  # `p.grad = None` over parameters, or nothing known about the optimizer
         if zeroed.name.rsplit(".", 1)[-1] in models:
             return True
+        # `raw_model = model.module if hasattr(model, "module") else model` (after `model, config =
+        # self.model, self.config`): the optimizer's model and the zeroed one are the same module
+        known = self._module_behind(zeroed.name, reset.context.function)
+        if optimizer is not None and optimizer.binding is not None and any(
+            self.at(optimizer.binding.function)._module_behind(name, optimizer.binding.function) == known
+            for name in self.optimized_models(optimizer, full=True)
+        ):
+            return True
         # `self.optimizer` over `self.parameters()`, and `model.zero_grad()` in a method every caller
         # calls as `model.train_model(model, ...)`: the parameter is the object itself; or the
         # object's own optimizer reached through it (`model.zero_grad()`, then `model.optimizer.step()`)
@@ -1674,6 +1703,37 @@ class LoopModel:
             self._receiver_passed_as(reset.context.function, zeroed.name)
             or (optimizer is not None and optimizer.name.startswith(zeroed.name + ".") and optimizer.name.count(".") == zeroed.name.count(".") + 1)
         )
+
+    def _module_behind(self, name: str, function: FunctionInfo, depth: int = 4) -> str:
+        """The name a module is known by through plain aliases: a local bound to another name
+        (`net = self.net`), to its element of a tuple (`model, config = self.model, self.config`),
+        or to a conditional whose arms all name one module (`m.module if hasattr(m, "module") else
+        m`); a wrapper's `.module` is the module it wraps."""
+        for _ in range(depth):
+            name = name[: -len(".module")] if name.endswith(".module") else name
+            binding = self.roles.lookup(name, function) if "." not in name else None
+            statement = binding.statement.node if binding is not None else None
+            if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
+                return name
+            target, value = statement.targets[0].target, statement.value
+            if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)):
+                names = [dotted_name(e.value) for e in target.elements]
+                if name not in names or len(target.elements) != len(value.elements):
+                    return name
+                value = value.elements[names.index(name)].value
+            elif not (isinstance(target, cst.Name) and target.value == name):
+                return name
+            if isinstance(value, cst.IfExp):
+                arms = {self._module_behind(dotted_name(arm) or "", binding.function, 1) for arm in (value.body, value.orelse)}
+                if len(arms) != 1 or "" in arms:
+                    return name
+                name = arms.pop()
+                continue
+            following = dotted_name(value)
+            if following is None:
+                return name
+            name = following
+        return name[: -len(".module")] if name.endswith(".module") else name
 
     def _receiver_passed_as(self, function: FunctionInfo, name: str) -> bool:
         """Does every call of the method give parameter `name` the object it is called on?"""

@@ -3290,14 +3290,26 @@ def _mode_before(
     With `chain`, only the instance of `node` reached through those calls counts (a helper called
     twice, for training and then for validation, is inlined twice)."""
     state: bool | None = None
+    setter: Event | None = None
     for event in model.function_events_flat(function):
         if event.node is node and (chain is None or _same_chain(event.context.chain, chain)):
             return state
         if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(event.subject, subject, model):
             # a train() on what may be another object (`for obj in [loss_module, critic]: obj.train()`
             # in a helper) leaves the mode unknown, not in training
-            state = event.kind is not Kind.TRAIN or not _surely_covers(model, event.subject, subject)
+            now = event.kind is not Kind.TRAIN or not _surely_covers(model, event.subject, subject)
+            if state is not None and setter is not None and _exclusive_arms(setter, event):
+                # `if optimizer is not None: model.train() else: model.eval()`: the test chooses the
+                # mode (each caller's flag decides it); either arm may be the one in force
+                now = now or state
+            state, setter = now, event
     return state
+
+
+def _exclusive_arms(one: Event, other: Event) -> bool:
+    """Are the two events in arms of one test that exclude each other (`c` and `not (c)`)?"""
+    first, second = set(one.context.guards), set(other.context.guards)
+    return any(f"not ({guard})" in second for guard in first) or any(f"not ({guard})" in first for guard in second)
 
 
 _GUARD_WORDS = lazy(r"[A-Za-z_]\w*")
@@ -3652,7 +3664,9 @@ def _builds_mode_layer(model: LoopModel, call: CallSite, known: tuple[tuple[str,
     values = dict(known)
 
     def zero(node: cst.CSTNode) -> bool:
-        return _zero(node) or (isinstance(node, cst.Name) and values.get(node.value, None) in (0, 0.0) and values[node.value] is not False)
+        # (a parameter, or the attribute the constructor set from it: `dropout=self.dropout`)
+        name = node.value if isinstance(node, cst.Name) else dotted_name(node) if isinstance(node, cst.Attribute) else None
+        return _zero(node) or (name is not None and values.get(name, None) in (0, 0.0) and values[name] is not False)
 
     if _MODE_LAYER_NAME.search(last):
         rate = call.arg(0, "p")
@@ -4080,7 +4094,17 @@ def _helper_builds_mode_layers(
 def _arms_build_mode_layers(
     model: LoopModel, function: FunctionInfo, known: tuple[tuple[str, object], ...], cls: ClassInfo | None, applied: set[int]
 ) -> bool:
-    """Do the statements of `function` that can run with these parameter values build mode layers?"""
+    """Do the statements of `function` that can run with these parameter values build mode layers?
+    In a constructor, an attribute set from a parameter (`self.dropout = dropout`) has its value."""
+    if cls is not None and known:
+        values = dict(known)
+        copied = tuple(
+            (target, values[simple.value.value])
+            for simple in function.simples
+            if isinstance(simple.value, cst.Name) and simple.value.value in values and not simple.augmented
+            for target in simple.targets if target.startswith("self.")
+        )
+        known = known + copied
     for placed in model.ordered_statements(function):
         if any(decide(guard, known) is False for guard in placed.guards):
             continue

@@ -60,6 +60,8 @@ _FACTORY_NAME = lazy(
     r"(?i)(^|_)(create|build|get|make|load|init|setup|prepare|instantiate|unwrap|wrap|compile|export|save|"
     r"print|freeze|unfreeze|count|register|copy|update|eval|train|evaluate|validate|test|run|to)_"
 )
+_NOT_A_MODEL = lazy(r"Loss$")
+"""A library class a factory's tuple element may be built from that is no model to evaluate."""
 _NOT_MODELS = lazy(r"(?i)tokenizer|processor|config|feature_?extractor|pipeline|scheduler")
 
 
@@ -349,6 +351,14 @@ class RoleTable:
             elif len(simple.targets) > 1:
                 # `optimizer, scheduler = get_optimizer_and_scheduler(...)`: one call, several roles
                 role, cls = self._returned_element(call, function, index, len(simple.targets))
+                helper = self.model.definition(call.dotted, function) if call is not None and call.inner is None else None
+                element = self.model.at(helper).returned_qualified(helper, (index, len(simple.targets))) if isinstance(
+                    helper, FunctionInfo
+                ) else None
+                if element is not None and _NOT_A_MODEL.search(element):
+                    # the factory's `loss_fn = nn.CrossEntropyLoss()`: a loss, no model to evaluate (what
+                    # the other elements were built from is read through the call, as before)
+                    qualified = element
                 if role is None and cls is None and call is not None and any(a.dotted == target for a in call.args):
                     # `model, optimizer, loader = engine.make_private(module=model, optimizer=optimizer, ...)`:
                     # a library hands back what it was given, wrapped; the earlier binding stands

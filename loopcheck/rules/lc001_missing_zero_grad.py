@@ -22,7 +22,9 @@ class MissingZeroGrad(Rule):
     accumulation is fine when the step and the reset both run every few iterations
     (`if (i + 1) % k == 0`), or when a counter opens the window (the reset under `if n == 0:`, the
     step under `if n == k:` setting `n = 0`). Optimizers are judged one by one, so a GAN that resets the
-    discriminator but not the generator is reported for the generator. Helpers in any file of the
+    discriminator but not the generator is reported for the generator. `model.zero_grad()` resets
+    an optimizer built over the same module under another name (`raw_model = model.module if
+    hasattr(model, "module") else model`). Helpers in any file of the
     project are followed; when code that cannot be seen receives the model or optimizer, nothing is
     said."""
 

@@ -43,7 +43,9 @@ class EvalWithoutEvalMode(Rule):
     whole (`torch.load(path)`, or taken out of what it unpickled: `torch.load(path)["model"]`), and a method under a project decorator that calls `eval()` on its model.
     A `train()` later in the body of a loop around the pass, with no switch before the pass in that
     body, reaches the pass of the next iteration (unless it sits under a test of the iteration,
-    `if i == last:`). A helper run once for training and once for validation is judged per call (what precedes
+    `if i == last:`). A mode set on each arm of one test (`if optimizer is not None:
+    model.train()` / `else: model.eval()`) is the one each caller's flag chooses. A drop rate
+    kept as an attribute (`self.p = p`, `nn.LSTM(..., dropout=self.p)`) and built 0 drops nothing. A helper run once for training and once for validation is judged per call (what precedes
     that call). Files pytest collects that hold tests are not analysed; a script only named
     `test_*.py` is. One finding per function and model."""
 
