@@ -1,7 +1,8 @@
 """Python 2 source, read as the Python 3 it means, every statement on the line it was on.
 
 Training scripts of PyTorch's first years were often Python 2: `print loss.data[0]`, `except
-IOError, e:`, `raise ValueError, "..."`, `print >>log, x`, `0777`, `10L`, `a <> b`. CPython 3 and
+IOError, e:`, `raise ValueError, "..."`, `print >>log, x`, `0777`, `10L`, `a <> b`, indentation
+mixing tabs and spaces (a tab reaching the next multiple of 8). CPython 3 and
 libcst refuse the whole file for one such statement, and the bugs the file holds go unseen. Only
 these spellings are rewritten, token by token (the print statement becomes a call, `, e` becomes
 ` as e`, ...), each on its own line, so that every line and nearly every column stays where it
@@ -27,6 +28,8 @@ Edit = tuple[tuple[int, int], tuple[int, int], str]
 def as_python3(source: str) -> str | None:
     """The source with its Python 2 statements rewritten, or None when it holds none that could be
     rewritten or the result does not compile."""
+    original = source
+    source = _indentation_expanded(source)
     try:
         tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type not in _SKIPPED]
     except (tokenize.TokenError, SyntaxError):
@@ -55,7 +58,7 @@ def as_python3(source: str) -> str | None:
             edits.extend(_except_clause(tokens, index))
         elif starts and token.type == tokenize.NAME and token.string == "raise":
             edits.extend(_raise_statement(tokens, index))
-    if not edits:
+    if not edits and source == original:
         return None
     rewritten = _apply(source, edits)
     try:
@@ -65,6 +68,20 @@ def as_python3(source: str) -> str | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return rewritten
+
+
+def _indentation_expanded(source: str) -> str:
+    """Python 2 read a tab in an indentation as spaces up to the next multiple of 8, whatever the
+    spaces around it; Python 3 refuses such a mix. The indentation with its tabs so expanded."""
+    if "\t" not in source:
+        return source
+    lines = source.split("\n")
+    for index, line in enumerate(lines):
+        body = line.lstrip(" \t")
+        indent = line[: len(line) - len(body)]
+        if "\t" in indent:
+            lines[index] = indent.expandtabs(8) + body
+    return "\n".join(lines)
 
 
 def _adjacent(token: tokenize.TokenInfo, tokens: list[tokenize.TokenInfo], index: int, text: str) -> bool:
@@ -139,15 +156,7 @@ def _span(tokens: list[tokenize.TokenInfo], start: int, stop: int) -> str:
 
 
 def _top_level_comma(tokens: list[tokenize.TokenInfo], start: int, at: int) -> bool:
-    if tokens[at].string != ",":
-        return False
-    depth = 0
-    for token in tokens[start:at]:
-        if token.type == tokenize.OP and token.string in "([{":
-            depth += 1
-        elif token.type == tokenize.OP and token.string in ")]}":
-            depth -= 1
-    return depth == 0
+    return tokens[at].string == "," and _top_level(tokens, start, at)
 
 
 def _except_clause(tokens: list[tokenize.TokenInfo], index: int) -> list[Edit]:
@@ -162,6 +171,7 @@ def _except_clause(tokens: list[tokenize.TokenInfo], index: int) -> list[Edit]:
 
 
 def _top_level(tokens: list[tokenize.TokenInfo], start: int, at: int) -> bool:
+    """Is the token at `at` outside every bracket opened since `start`?"""
     depth = 0
     for token in tokens[start:at]:
         if token.type == tokenize.OP and token.string in "([{":

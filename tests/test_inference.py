@@ -9851,3 +9851,92 @@ def test_a_mode_set_on_each_arm_of_a_test_is_chosen_by_the_callers_flag() -> Non
     assert findings(source.replace("ELSE", "else:\n            model.eval()")) == []
     assert [c for c, _ in findings(source.replace("ELSE", "pass"))] == ["LC006"]
 
+
+
+def test_a_step_under_a_flag_computed_from_the_cadence_accumulates_on_purpose() -> None:
+    """`should_step = iteration % accum == 0`, handed to the helper that steps `if should_step:`,
+    and the reset under `iteration % accum == 1`: gradients accumulate over a window on purpose
+    (no LC001). A flag that is no cadence leaves steps without a reset since the last one."""
+    source = """
+    def backprop(loss, optimizer, should_step=True):
+        loss.backward()
+        if should_step:
+            optimizer.step()
+
+    model = Dropping()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for iteration, (x, y) in enumerate(train_loader, 1):
+        should_step = FLAG
+        if iteration % accum == 1:
+            optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y) / accum
+        backprop(loss, optimizer, should_step=should_step)
+    """
+    assert findings(source.replace("FLAG", "iteration % accum == 0")) == []
+    assert [c for c, _ in findings(source.replace("FLAG", "iteration > warmup"))] == ["LC001"]
+
+
+
+def test_a_layer_built_through_a_local_name_for_its_class_has_parameters() -> None:
+    """`conv2d = MaskedConv2d if mask else nn.Conv2d`, then `self.conv1 = conv2d(3, 64, 9)`: the
+    model builds layers with parameters, so its test pass with grad on records a graph (LC007);
+    a model that only pools does not."""
+    source = """
+    class SR(nn.Module):
+        def __init__(self, mask=True):
+            super().__init__()
+            BUILD
+            self.act = nn.ReLU()
+
+        def forward(self, x):
+            return self.act(self.conv1(x))
+
+    srcnn = SR(mask=True)
+    optimizer = torch.optim.Adam(srcnn.parameters())
+
+    def test():
+        total = 0
+        for x, y in test_loader:
+            total += criterion(srcnn(x), y).item()
+        return total
+
+    for epoch in range(10):
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            criterion(srcnn(x), y).backward()
+            optimizer.step()
+        print(test())
+    """
+    built = "conv2d = MaskedConv2d if mask else nn.Conv2d\n            self.conv1 = conv2d(3, 64, 9)"
+    assert [c for c, _ in findings(source.replace("BUILD", built))] == ["LC007"]
+    assert findings(source.replace("BUILD", "self.conv1 = nn.AvgPool2d(3)")) == []
+
+
+def test_a_forward_after_the_epoch_loop_of_a_function_training_through_a_helper_evaluates() -> None:
+    """`for epoch in range(n): loss = train_model(model, ...)` and then, once the loop is over,
+    `with torch.no_grad(): recon = model(test_img)` shown with `imshow`: the trained model is
+    evaluated in training mode (LC006). The same forward before the loop checks the code."""
+    source = """
+    def train_model(model, loader, optimizer):
+        model.train()
+        for x, y in loader:
+            optimizer.zero_grad()
+            loss = nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            optimizer.step()
+        return loss.item()
+
+    def main():
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters())
+        BEFORE
+        for epoch in range(10):
+            print(train_model(model, train_loader, optimizer))
+        AFTER
+
+    if __name__ == "__main__":
+        main()
+    """
+    shown = "with torch.no_grad():\n            recon = model(test_img)\n        plt.imshow(recon.numpy())"
+    assert [c for c, _ in findings(source.replace("BEFORE", "pass").replace("AFTER", shown))] == ["LC006"]
+    assert findings(source.replace("BEFORE", shown).replace("AFTER", "pass")) == []

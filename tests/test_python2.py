@@ -88,3 +88,20 @@ def test_a_python2_script_is_analysed_and_its_findings_keep_their_lines(tmp_path
     script.write_text(SCRIPT.replace('print "accuracy", correct', "print `correct`"), encoding="utf-8")
     result = lint_paths([str(script)], root=str(tmp_path))
     assert result.findings == [] and len(result.errors) == 1 and "cannot parse" in result.errors[0].reason
+
+
+def test_an_indentation_mixing_tabs_and_spaces_is_read_as_python2_read_it() -> None:
+    """Python 2 took a tab in an indentation to the next multiple of 8 columns, whatever the spaces
+    around it; Python 3 refuses the mix. Expanded so, the block structure is Python 2's."""
+    source = "def f(x):\n\tif x:\n\t\treturn 1\n        return 2\n"
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        pass
+    else:
+        raise AssertionError("CPython 3 was expected to refuse the mix")
+    rewritten = as_python3(source)
+    assert rewritten == "def f(x):\n        if x:\n                return 1\n        return 2\n"
+    namespace: dict[str, object] = {}
+    exec(compile(rewritten, "<python2>", "exec"), namespace)
+    assert namespace["f"](True) == 1 and namespace["f"](False) == 2  # type: ignore[operator]

@@ -756,7 +756,12 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     steps = {id(step.loop) for step in model.training_steps if step.loop.function is function}
     trains_through = _training_calls(model, function) if function.name != "<module>" and not steps else set()
     if function.name != "<module>" and "backward" in model.reaches(function) and not steps and not trains_through:
-        return  # a function that trains through helpers called in its loops; their tail forwards are judged below
+        # a function that trains through helpers called in its loops (`for epoch in ...: loss =
+        # train_model(...)`): what runs inside those loops is judged below; what it runs once
+        # every such loop is over (`with torch.no_grad(): recon = model(test_img)`) may evaluate
+        trains_through = {id(loop) for loop in function.loops if _calls_training_function(model, loop)}
+        if not trains_through:
+            return
     # a function holding a training loop, or calling a helper that trains (`net.fit(x, y)`): only
     # what it runs once training is over (`model.eval(); output = model(x_test)`) can evaluate
     tail_of_training = function.name != "<module>" and bool(steps or trains_through)
@@ -4232,6 +4237,11 @@ def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
             free = builds_no_parameters(model.at_class(built), built)
         elif isinstance(built, FunctionInfo) and call.dotted and not call.dotted.startswith("self."):
             free = False  # a project helper may build layers
+        elif (
+            built is None and call.dotted is not None and "." not in call.dotted and qualified == call.dotted
+            and not hasattr(builtins, call.dotted)
+        ):
+            free = False  # `conv2d = MaskedConv2d if mask else nn.Conv2d`, then `conv2d(3, 64, 9)`: a local name for a class
         if not free:
             break
     model._class_facts[key] = free

@@ -20,7 +20,8 @@ class MissingZeroGrad(Rule):
     `zero_grad()`): a reset on one branch only leaves the other accumulating, but one that skips
     only the parameters with no gradient yet (`if p.grad is not None: p.grad.zero_()`) resets all. Gradient
     accumulation is fine when the step and the reset both run every few iterations
-    (`if (i + 1) % k == 0`), or when a counter opens the window (the reset under `if n == 0:`, the
+    (`if (i + 1) % k == 0`, also through a flag computed so and handed to the helper that steps:
+    `should_step = i % k == 0`), or when a counter opens the window (the reset under `if n == 0:`, the
     step under `if n == k:` setting `n = 0`). Optimizers are judged one by one, so a GAN that resets the
     discriminator but not the generator is reported for the generator. `model.zero_grad()` resets
     an optimizer built over the same module under another name (`raw_model = model.module if
@@ -231,7 +232,7 @@ def _accumulates(model: LoopModel, stepped: Event, resets: list[Event]) -> bool:
     """Step and reset both run every few iterations (`if (i + 1) % k == 0`): gradients accumulate
     in between on purpose, whichever iteration the window starts in. Or a counter opens the window:
     the reset runs `if n == 0`, and the step's arm sets `n = 0` again (`if n == k: step(); n = 0`)."""
-    if _on_cadence(stepped) and any(_on_cadence(r) and model.resets(r, stepped.subject) for r in resets):
+    if _on_cadence(stepped, model) and any(_on_cadence(r, model) and model.resets(r, stepped.subject) for r in resets):
         return True
     return any(model.resets(r, stepped.subject) and _counter_reopens(model, stepped, r) for r in resets)
 
@@ -260,8 +261,46 @@ def _counter_reopens(model: LoopModel, stepped: Event, reset: Event) -> bool:
     return False
 
 
-def _on_cadence(event: Event) -> bool:
-    return any(_CADENCE.search(guard) for guard in event.context.guards)
+_PLAIN_FLAG = lazy(r"^(?:not\s+)?\(?\s*([A-Za-z_]\w*)\s*\)?$")
+
+
+def _on_cadence(event: Event, model: LoopModel | None = None) -> bool:
+    """Is the event under a test that runs every few iterations (`if (i + 1) % k == 0`), also
+    through a flag computed so (`should_step = i % k == 0`, `if should_step:`, or the flag handed
+    to the helper that steps: `backward(loss, should_step=should_step)`)?"""
+    return any(
+        _CADENCE.search(guard) or (model is not None and _CADENCE.search(_flag_value(model, event, guard)))
+        for guard in event.context.guards
+    )
+
+
+def _flag_value(model: LoopModel, event: Event, guard: str) -> str:
+    """The text of what a plain-name test stands for: the value the name was last bound to in the
+    event's function, or, for a parameter of an inlined helper, the argument its caller passes
+    (followed to that name's value in the caller); empty when there is none."""
+    match = _PLAIN_FLAG.match(guard)
+    if match is None:
+        return ""
+    name, function = match.group(1), event.context.function
+    chain, callers = list(event.context.chain), list(event.context.callers)
+    for _ in range(3):
+        owner = model.at(function)
+        if name in function.params and chain and callers:
+            call, caller = chain.pop(), callers.pop()
+            offset = 1 if function.cls is not None and function.params[:1] == ("self",) else 0
+            arg = call.arg(function.params.index(name) - offset, name)
+            if arg is None:
+                return ""
+            text = owner.code(arg.node) if arg.dotted is None else ""
+            if text:
+                return text
+            name, function = arg.dotted or "", caller
+            if "." in name or not name:
+                return ""
+            continue
+        bound = owner.roles.lookup(name, function)
+        return owner.code(bound.statement.value) if bound is not None and bound.statement.value is not None else ""
+    return ""
 
 
 def _distributed(backward: Event) -> bool:
