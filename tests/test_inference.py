@@ -9940,3 +9940,33 @@ def test_a_forward_after_the_epoch_loop_of_a_function_training_through_a_helper_
     shown = "with torch.no_grad():\n            recon = model(test_img)\n        plt.imshow(recon.numpy())"
     assert [c for c, _ in findings(source.replace("BEFORE", "pass").replace("AFTER", shown))] == ["LC006"]
     assert findings(source.replace("BEFORE", shown).replace("AFTER", "pass")) == []
+
+
+def test_a_volatile_variable_a_caller_passes_records_no_graph_before_pytorch_0_4() -> None:
+    """Pre-0.4 code: `batch = Variable(test_x.data, volatile=True)` in the caller, then
+    `decode(model, batch, 5)` runs `model(src)` in a loop of its own: a volatile input recorded no
+    graph then (no LC007).
+    A plain Variable did."""
+    source = """
+    def decode(model, src, steps):
+        model.eval()
+        found = []
+        for i in range(steps):
+            found.append(model(src).max(1)[1].data.cpu().numpy())
+        return found
+
+    model = Dropping()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(10):
+        model.train()
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model(Variable(x)), Variable(y))
+            loss.backward()
+            optimizer.step()
+            print(loss.data[0])
+        batch = Variable(test_x.data, VOLATILE)
+        print(decode(model, batch, 5))
+    """
+    assert findings(source.replace("VOLATILE", "volatile=True")) == []
+    assert [c for c, _ in findings(source.replace("VOLATILE", "requires_grad=False"))] == ["LC007"]

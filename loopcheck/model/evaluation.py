@@ -2905,12 +2905,47 @@ def _volatile_input(model: LoopModel, event: Event) -> bool:
                 break
         # (`Variable(x, volatile=True)`, or a library helper handed the flag to make one:
         # `ptan.agent.default_states_preprocessor([obs], volatile=True)`)
-        if any(
-            any(a.keyword is not None and a.keyword.value == "volatile" and isinstance(a.value, cst.Name)
-                and a.value.value == "True" for a in call.args)
-            for call in calls
-        ):
+        if any(_makes_volatile_variable(call) for call in calls):
             return True
+    # a parameter every caller gives a volatile Variable (`input_lines_src = Variable(x.data,
+    # volatile=True)`, then `self.decode_minibatch(input_lines_src, ...)`)
+    function = event.context.function
+    parameters = {name for arg in event.call.args for name in arg.names if name in function.params}
+    edges = owner.callers(function) if parameters else []
+    return bool(edges) and any(
+        all(_passed_volatile(model, function, edge, name) for edge in edges) for name in parameters
+    )
+
+
+def _makes_volatile_variable(call: cst.Call) -> bool:
+    return any(
+        a.keyword is not None and a.keyword.value == "volatile" and isinstance(a.value, cst.Name) and a.value.value == "True"
+        for a in call.args
+    )
+
+
+def _passed_volatile(model: LoopModel, function: FunctionInfo, edge: CallEdge, name: str) -> bool:
+    """Is the argument a caller gives parameter `name` a volatile Variable, made in the call or
+    bound to one (a few assignments deep) in the caller?"""
+    offset = 1 if function.cls is not None and function.params[:1] == ("self",) else 0
+    arg = edge.call.arg(function.params.index(name) - offset, name)
+    if arg is None:
+        return False
+    if any(isinstance(c, cst.Call) and _makes_volatile_variable(c) for c in nodes_within(arg.node)):
+        return True
+    caller = model.at(edge.caller)
+    names, seen = set(arg.names), set(arg.names)
+    for _ in range(3):
+        following: set[str] = set()
+        for each in names:
+            for bound in caller.roles.bindings_of(each, edge.caller):
+                if any(_makes_volatile_variable(c.node) for c in bound.statement.calls):
+                    return True
+                following |= set(bound.statement.value_names) - seen
+        seen |= following
+        names = following
+        if not names:
+            break
     return False
 
 
