@@ -9970,3 +9970,71 @@ def test_a_volatile_variable_a_caller_passes_records_no_graph_before_pytorch_0_4
     """
     assert findings(source.replace("VOLATILE", "volatile=True")) == []
     assert [c for c, _ in findings(source.replace("VOLATILE", "requires_grad=False"))] == ["LC007"]
+
+
+def test_a_library_model_built_in_a_constructor_only_to_copy_its_weights_is_no_part() -> None:
+    """`mod = models.vgg16(pretrained=True)` in `__init__`, read only for `mod.state_dict()` whose
+    values are copied into the class's own convolutions: the VGG (and its dropout) is no part of
+    the module, so its test pass needs no eval() (LC006 silent). Kept as `self.mod` it is a part."""
+    source = """
+    class Counter(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.frontend = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU())
+            self.output = nn.Conv2d(8, 1, 1)
+            KEEP = models.vgg16(pretrained=True)
+            weights = collections.OrderedDict()
+            for key, value in zip(self.frontend.state_dict(), KEEP.state_dict().values()):
+                weights[key] = value
+            self.frontend.load_state_dict(weights, strict=False)
+
+        def forward(self, x):
+            return self.output(self.frontend(x))
+
+    if __name__ == "__main__":
+        model = Counter()
+        model.load_state_dict(torch.load("counter.pt"))
+        with torch.no_grad():
+            for img, count in test_loader:
+                print(abs(model(img).sum().item() - count.item()))
+    """
+    source = "from torchvision import models\n" + textwrap.dedent(source)
+    assert findings(source.replace("KEEP", "mod")) == []
+    assert [c for c, _ in findings(source.replace("KEEP", "self.mod"))] == ["LC006"]
+
+
+def test_forwards_of_a_training_step_that_warms_up_or_computes_targets_are_no_evaluation() -> None:
+    """An agent's update called every few steps: `q = self.net(s)` whose loss is backwarded only
+    once the buffer holds enough samples (`if self.count > self.start:`), and `a_ =
+    self.target(s_)` detached into the TD target of that loss: both forwards compute the training
+    step's loss (no LC007). A forward whose output only a print reads evaluates."""
+    source = """
+    class Agent:
+        def __init__(self):
+            self.net = Tiny()
+            self.target = Tiny()
+            self.optimizer = torch.optim.Adam(self.net.parameters())
+            self.count = 0
+            self.start = 1000
+
+        def update(self, s, a, r, s_):
+            q = self.net(s).gather(1, a)
+            a_ = self.target(s_)
+            q_target = r + 0.99 * a_.detach().max(1)[0]
+            loss = ((q - q_target) ** 2).mean()
+            if self.count > self.start:
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+            EXTRA
+            return float(loss)
+
+    agent = Agent()
+    for step in range(100000):
+        agent.count += 1
+        if step % 4 == 0:
+            agent.update(*replay.sample())
+    """
+    assert findings(source.replace("EXTRA", "pass")) == []
+    shown = "print(self.target(s_).argmax(1))"
+    assert [c for c, _ in findings(source.replace("EXTRA", shown))] == ["LC007"]

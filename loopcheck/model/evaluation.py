@@ -719,6 +719,34 @@ def _may_use_loop_results(model: LoopModel, function: FunctionInfo, loop: Loop, 
     return call.receiver in made or root in made
 
 
+def _computes_a_training_target(model: LoopModel, event: Event) -> bool:
+    """`a_ = self.target_actor(s_)`, then `q_targets = r + gamma * self.target_critic(s_,
+    a_).detach()` and a backward of a loss built from `q_targets`: the forward computes a target
+    of the training step, reaching the loss only through a detached value (as a target must), not
+    an evaluation; so does an RL action kept in the replay buffer whose samples the loss is built
+    from (`rb.append((obs, action, ...))`, `s_actions` indexing the Q-values)."""
+    function = event.context.function
+    owner = model.at(function)
+    placed = owner.ordered_statements(function)
+    at = next((p for p in placed if any(c.node is event.node for c in p.simple.calls)), None)
+    if at is None or not at.simple.targets:
+        return False
+    roots = feeding_backward(function, placed)
+    if set(at.simple.targets) & roots:
+        return False  # feeding the loss itself: judged with the backward's conditions (`_feeds_gradients`)
+    changed = bool(roots)
+    while changed:
+        changed = False
+        for simple in function.assignments:
+            if set(simple.targets) & roots and simple.value is not None:
+                # (every name the value reads, also through `.detach()`)
+                read = {n.value for n in nodes_within(simple.value) if isinstance(n, cst.Name)} - roots
+                if read:
+                    roots |= read
+                    changed = True
+    return bool(set(at.simple.targets) & roots)
+
+
 def _feeds_gradients(model: LoopModel, event: Event, only_binding: bool = False) -> bool:
     """Does this forward's output flow into a backward() or torch.autograd.grad() of its function,
     or leave the function (returned: the caller may differentiate it)? With `only_binding`, the
@@ -735,14 +763,20 @@ def _feeds_gradients(model: LoopModel, event: Event, only_binding: bool = False)
         if any(set(p.simple.targets) & set(statement.targets) for p in placed if p.simple is not statement):
             return False
         # and a backward that runs whenever the forward does (not one under `if phase == "train":`)
+        # (or only once a counter has passed a threshold: `if self.exp_cnt > self.replay_start_sz:`
+        # delays the first updates, after which every forward is backwarded)
         backwards = [p for p in placed if any(c.method == "backward" or owner.takes_gradients(c) for c in p.simple.calls)]
-        if not any(set(b.guards) <= set(at.guards) for b in backwards):
+        if not any(all(g in at.guards or _THRESHOLD_TEST.match(g) for g in b.guards) for b in backwards):
             return False
     if any(owner.takes_gradients(c) or c.method == "backward" for c in statement.calls):
         return True  # `torch.autograd.grad(loss_fn(model(x), y), params)`
     feeding = feeding_backward(function, placed)
     returned = {name for p in placed for name in p.simple.returned_names}
     return bool(set(statement.targets) & (feeding | returned)) or bool(statement.returned_names)
+
+
+_THRESHOLD_TEST = lazy(r"^[\w.\[\]]+\s*(?:>=?|<=?)\s*[\w.\[\]]+$")
+"""`count > start`, `step >= warmup`: a test that, once true as a counter grows, stays true."""
 
 
 def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -> Iterable[EvaluationPass]:
@@ -977,6 +1011,8 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
             owner = model.at(event.context.function)
             if is_loss_module(event.subject) or _feeds_gradients(model, event, only_binding=True):
                 continue  # (a forward whose output a backward uses on another path is the training one)
+            if _computes_a_training_target(model, event):
+                continue  # `a_ = self.target_actor(s_)`, detached into the critic's TD target
             if loop is not None and id(loop) in calling and (event.context.chain or not _after_training_call(model, loop, event)):
                 continue  # (what the functions it calls run is judged in them, as when no loop called them)
             if loop is not None and _carried_into_next_backward(model, event, loop):
@@ -4038,9 +4074,33 @@ def _built_part_has_mode_layers(model: LoopModel, cls: ClassInfo, call: CallSite
         return False  # `nn.Embedding.from_pretrained(weights)`: an embedding table, no dropout or batch norm
     if _mode_free_features(cls, call):
         return False  # `vgg19(pretrained=True).features`: convolutions, ReLU and pooling only
+    if _only_weights_read(model, cls, call):
+        return False  # `mod = models.vgg16(pretrained=True)`, read only for its state_dict: no part
     return bool(MODEL_FACTORIES.search(call.dotted or "")) or (call.dotted or "").rsplit(".", 1)[-1] in (
         "TransformerEncoderLayer", "TransformerDecoderLayer", "Transformer"
     )
+
+
+_WEIGHTS_READ = ("state_dict", "parameters", "named_parameters")
+
+
+def _only_weights_read(model: LoopModel, cls: ClassInfo, call: CallSite) -> bool:
+    """A model built into a local name of a method (`mod = models.vgg16(pretrained=True)`) that the
+    method reads only for its weights (`mod.state_dict()`, copied into the class's own layers):
+    it becomes no part of the module."""
+    for method in cls.methods.values():
+        for simple in method.simples:
+            if not any(c is call for c in simple.calls):
+                continue
+            if simple.value is not call.node or len(simple.targets) != 1 or "." in simple.targets[0]:
+                return False
+            name = simple.targets[0]
+            text = model.at_class(cls).code(method.node)
+            uses = [m.end() for m in re.finditer(rf"(?<![\w.]){re.escape(name)}\b", text)]
+            # (the binding itself is one use; every other is `name.state_dict(` and the like)
+            reads = [at for at in uses if re.match(rf"\s*\.\s*(?:{'|'.join(_WEIGHTS_READ)})\s*\(", text[at:])]
+            return len(uses) - len(reads) == 1 and bool(reads)
+    return False
 
 
 _PLAIN_FEATURES = lazy(r"(^|\.)(vgg(11|13|16|19)|alexnet)$")

@@ -45,7 +45,9 @@ class EvalWithoutEvalMode(Rule):
     body, reaches the pass of the next iteration (unless it sits under a test of the iteration,
     `if i == last:`). A mode set on each arm of one test (`if optimizer is not None:
     model.train()` / `else: model.eval()`) is the one each caller's flag chooses. A drop rate
-    kept as an attribute (`self.p = p`, `nn.LSTM(..., dropout=self.p)`) and built 0 drops nothing. A helper run once for training and once for validation is judged per call (what precedes
+    kept as an attribute (`self.p = p`, `nn.LSTM(..., dropout=self.p)`) and built 0 drops nothing. A
+    library model built in a constructor only to copy its weights (`mod = vgg16(pretrained=True)`,
+    read for `mod.state_dict()`) is no part of the module. A helper run once for training and once for validation is judged per call (what precedes
     that call). Files pytest collects that hold tests are not analysed; a script only named
     `test_*.py` is. One finding per function and model."""
 

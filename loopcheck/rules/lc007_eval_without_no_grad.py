@@ -36,7 +36,7 @@ class EvalWithoutNoGrad(Rule):
     `test_mode(..., mode=3)`). Forwards that only check the code
     are no passes (see LC006). Code written for PyTorch before 0.4 that feeds the pass
     `Variable(..., volatile=True)` inputs (made on the spot, by a project batch method given
-    `evaluation=True`, or by a project loader built with it) records no graph there and is left
+    `evaluation=True`, or by a project loader built with it, or handed in by every caller) records no graph there and is left
     alone, and so is a model whose every parameter is frozen (`requires_grad_(False)`, each `param.detach_()`, a frozen
     pretrained embedding, a method of its own that freezes them), a project module whose forward runs all it calls under
     `no_grad`/`inference_mode` itself (or does so for the mode the call asks, `model(data,
@@ -44,7 +44,11 @@ class EvalWithoutNoGrad(Rule):
     spectrogram transform, pooling windows). A pass whose input the function made to require grad first
     (`img.requires_grad = True`, `delta = torch.zeros(..., requires_grad=True)`) and whose output
     a gradient is then taken from (here, in a project function or loss module, or by unseen code
-    handed that input too) differentiates with respect to it on purpose. Grad mode belongs to the pass, not to a model: one finding per function, at its first
+    handed that input too) differentiates with respect to it on purpose. A training step's own
+    forwards are no pass: one whose output reaches the loss only through a detached value (a
+    target network's, in the TD target, or an action kept in the replay buffer it learns from) or
+    whose loss is backwarded once a counter passes a
+    threshold (`if self.count > self.start:`, a replay buffer's warm-up). Grad mode belongs to the pass, not to a model: one finding per function, at its first
     model call, also when the pass runs an encoder and then a decoder; when the pass is in another
     file of the run, it is reported there once (the call that enters it is its related location)."""
 
