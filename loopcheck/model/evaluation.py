@@ -13,7 +13,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from loopcheck.lazyre import lazy
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, arguments_passed, decide, rebinds
@@ -2926,19 +2926,10 @@ def _volatile_input(model: LoopModel, event: Event) -> bool:
             return True  # `G(model.gen_z(64, dim, cuda, True))`
         # (followed back through the tensors it was computed from, a few assignments deep: before
         # 0.4 whatever was computed from a volatile input was volatile, `ins_cut = inputs[:, :k]`)
-        names, seen = set(arg.names), set(arg.names)
-        for _ in range(3):
-            following: set[str] = set()
-            for name in names:
-                for bound in owner.roles.bindings_of(name, event.context.function):
-                    calls.extend(c.node for c in bound.statement.calls)
-                    if any(_returns_volatile(owner, event.context.function, c) for c in bound.statement.calls):
-                        return True
-                    following |= set(bound.statement.value_names) - seen
-            seen |= following
-            names = following
-            if not names:
-                break
+        for bound in _bindings_behind(owner, event.context.function, arg.names):
+            calls.extend(c.node for c in bound.statement.calls)
+            if any(_returns_volatile(owner, event.context.function, c) for c in bound.statement.calls):
+                return True
         # (`Variable(x, volatile=True)`, or a library helper handed the flag to make one:
         # `ptan.agent.default_states_preprocessor([obs], volatile=True)`)
         if any(_makes_volatile_variable(call) for call in calls):
@@ -2969,20 +2960,27 @@ def _passed_volatile(model: LoopModel, function: FunctionInfo, edge: CallEdge, n
         return False
     if any(isinstance(c, cst.Call) and _makes_volatile_variable(c) for c in nodes_within(arg.node)):
         return True
-    caller = model.at(edge.caller)
-    names, seen = set(arg.names), set(arg.names)
-    for _ in range(3):
+    return any(
+        _makes_volatile_variable(c.node)
+        for bound in _bindings_behind(model.at(edge.caller), edge.caller, arg.names) for c in bound.statement.calls
+    )
+
+
+def _bindings_behind(owner: LoopModel, function: FunctionInfo, names: Iterable[str], depth: int = 3) -> Iterator[Binding]:
+    """The bindings of the names in the function, then of the names their values read, `depth`
+    assignments deep (what a tensor was computed from)."""
+    names = set(names)
+    seen = set(names)
+    for _ in range(depth):
         following: set[str] = set()
-        for each in names:
-            for bound in caller.roles.bindings_of(each, edge.caller):
-                if any(_makes_volatile_variable(c.node) for c in bound.statement.calls):
-                    return True
+        for name in names:
+            for bound in owner.roles.bindings_of(name, function):
+                yield bound
                 following |= set(bound.statement.value_names) - seen
         seen |= following
         names = following
         if not names:
             break
-    return False
 
 
 def _callee_forwards_volatile(model: LoopModel, event: Event) -> bool:
