@@ -1,8 +1,8 @@
 """Python 2 source, read as the Python 3 it means, every statement on the line it was on.
 
 Training scripts of PyTorch's first years were often Python 2: `print loss.data[0]`, `except
-IOError, e:`, `raise ValueError, "..."`, `print >>log, x`, `0777`, `10L`, `a <> b`, indentation
-mixing tabs and spaces (a tab reaching the next multiple of 8). CPython 3 and
+IOError, e:`, `raise ValueError, "..."`, `print >>log, x`, `0777`, `10L`, `a <> b`, and in such
+a file indentation mixing tabs and spaces (a tab reaching the next multiple of 8). CPython 3 and
 libcst refuse the whole file for one such statement, and the bugs the file holds go unseen. Only
 these spellings are rewritten, token by token (the print statement becomes a call, `, e` becomes
 ` as e`, ...), each on its own line, so that every line and nearly every column stays where it
@@ -28,7 +28,6 @@ Edit = tuple[tuple[int, int], tuple[int, int], str]
 def as_python3(source: str) -> str | None:
     """The source with its Python 2 statements rewritten, or None when it holds none that could be
     rewritten or the result does not compile."""
-    original = source
     source = _indentation_expanded(source)
     try:
         tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type not in _SKIPPED]
@@ -58,8 +57,8 @@ def as_python3(source: str) -> str | None:
             edits.extend(_except_clause(tokens, index))
         elif starts and token.type == tokenize.NAME and token.string == "raise":
             edits.extend(_raise_statement(tokens, index))
-    if not edits and source == original:
-        return None
+    if not edits:
+        return None  # (a mix of tabs and spaces alone does not make a file Python 2: Python 3's error stands)
     rewritten = _apply(source, edits)
     try:
         with warnings.catch_warnings():

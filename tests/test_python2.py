@@ -92,8 +92,10 @@ def test_a_python2_script_is_analysed_and_its_findings_keep_their_lines(tmp_path
 
 def test_an_indentation_mixing_tabs_and_spaces_is_read_as_python2_read_it() -> None:
     """Python 2 took a tab in an indentation to the next multiple of 8 columns, whatever the spaces
-    around it; Python 3 refuses the mix. Expanded so, the block structure is Python 2's."""
-    source = "def f(x):\n\tif x:\n\t\treturn 1\n        return 2\n"
+    around it; Python 3 refuses the mix. In a file that is Python 2 (a print statement), expanded
+    so, the block structure is Python 2's; the mix alone keeps Python 3's error
+    (tests/test_reliability.py)."""
+    source = "def f(x):\n\tif x:\n\t\tprint x\n\t\treturn 1\n        return 2\n"
     try:
         ast.parse(source)
     except SyntaxError:
@@ -101,7 +103,7 @@ def test_an_indentation_mixing_tabs_and_spaces_is_read_as_python2_read_it() -> N
     else:
         raise AssertionError("CPython 3 was expected to refuse the mix")
     rewritten = as_python3(source)
-    assert rewritten == "def f(x):\n        if x:\n                return 1\n        return 2\n"
+    assert rewritten == "def f(x):\n        if x:\n                print(x)\n                return 1\n        return 2\n"
     namespace: dict[str, object] = {}
     exec(compile(rewritten, "<python2>", "exec"), namespace)
     assert namespace["f"](True) == 1 and namespace["f"](False) == 2  # type: ignore[operator]
