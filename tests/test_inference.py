@@ -10038,3 +10038,31 @@ def test_forwards_of_a_training_step_that_warms_up_or_computes_targets_are_no_ev
     assert findings(source.replace("EXTRA", "pass")) == []
     shown = "print(self.target(s_).argmax(1))"
     assert [c for c, _ in findings(source.replace("EXTRA", shown))] == ["LC007"]
+
+
+def test_a_factory_returning_a_torch_layer_built_in_the_return_is_read_for_mode_layers() -> None:
+    """`def get_net(d): return nn.Linear(d, 1)`: the model is a bare linear layer, which eval()
+    does not change (no LC006 on its test pass); returned with a dropout inside, it needs eval()."""
+    source = """
+    def get_net(d):
+        return LAYER
+
+    def fit(net, x, y):
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for epoch in range(10):
+            optimizer.zero_grad()
+            nn.functional.mse_loss(net(x), y).backward()
+            optimizer.step()
+
+    def evaluate(net, x, y):
+        with torch.no_grad():
+            return nn.functional.mse_loss(net(x), y).item()
+
+    if __name__ == "__main__":
+        net = get_net(8)
+        fit(net, x_train, y_train)
+        print(evaluate(net, x_test, y_test))
+    """
+    assert findings(source.replace("LAYER", "nn.Linear(d, 1)")) == []
+    dropping = "nn.Sequential(nn.Linear(d, 8), nn.Dropout(0.5), nn.Linear(8, 1))"
+    assert [c for c, _ in findings(source.replace("LAYER", dropping))] == ["LC006"]

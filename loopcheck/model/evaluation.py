@@ -3675,6 +3675,14 @@ def _built_by_project_factory(model: LoopModel, binding: Binding, depth: int = 2
         return None
     verdicts: list[bool] = []
     for simple in returns:
+        if isinstance(simple.value, cst.Call):
+            # `return nn.Linear(input_dim, 1)`: a torch layer built in the return itself
+            made = next((c for c in simple.calls if c.node is simple.value), None)
+            qualified = (inside.constructed(made, target)[2] or "") if made is not None else ""
+            if not qualified.startswith(("torch.nn.", "nn.")):
+                return None
+            verdicts.append(qualified.rsplit(".", 1)[-1].startswith("Transformer") or bool(_MODE_LAYERS.search(inside.code(simple.value))))
+            continue
         if simple.value is None or not isinstance(simple.value, cst.Name):
             return None
         returned = inside.roles.lookup(simple.value.value, target)
