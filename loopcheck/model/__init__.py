@@ -38,6 +38,7 @@ from loopcheck.model.roles import (
     RoleTable,
     classify_constructor,
     role_from_name,
+    without_module,
 )
 from loopcheck.model.scope import NO_PROJECT, ProjectView, is_pytest_file
 from loopcheck.model.text import expression_text
@@ -533,7 +534,7 @@ class LoopModel:
     def _classes_passed(self, name: str, function: FunctionInfo) -> list[ClassInfo]:
         """The project classes the callers pass for the parameter `name` (empty unless every
         caller passes one)."""
-        index = _argument_index(function, name)
+        index = function.argument_index(name)
         classes: list[ClassInfo] = []
         for edge in self.callers(function):
             arg = edge.call.arg(index, name) if index >= 0 else None
@@ -1134,7 +1135,7 @@ class LoopModel:
         return None
 
     def _binding_from_callers(self, name: str, function: FunctionInfo) -> Binding | None:
-        index = _argument_index(function, name)
+        index = function.argument_index(name)
         bindings: list[Binding] = []
         for edge in self.callers(function):
             arg = edge.call.arg(index, name) if index >= 0 else None
@@ -1175,7 +1176,7 @@ class LoopModel:
         `compute_loss(net, loader)`)."""
         if name not in function.params:
             return ()
-        index = _argument_index(function, name)
+        index = function.argument_index(name)
         if index < 0:
             return ()
         classes: list[ClassInfo] = []
@@ -1710,7 +1711,7 @@ class LoopModel:
         or to a conditional whose arms all name one module (`m.module if hasattr(m, "module") else
         m`); a wrapper's `.module` is the module it wraps."""
         for _ in range(depth):
-            name = name[: -len(".module")] if name.endswith(".module") else name
+            name = without_module(name)
             binding = self.roles.lookup(name, function) if "." not in name else None
             statement = binding.statement.node if binding is not None else None
             if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
@@ -1733,13 +1734,13 @@ class LoopModel:
             if following is None:
                 return name
             name = following
-        return name[: -len(".module")] if name.endswith(".module") else name
+        return without_module(name)
 
     def _receiver_passed_as(self, function: FunctionInfo, name: str) -> bool:
         """Does every call of the method give parameter `name` the object it is called on?"""
         if function.cls is None or name not in function.params or function.params[:1] != ("self",) or name == "self":
             return False
-        index = _argument_index(function, name)
+        index = function.argument_index(name)
         edges = self.callers(function)
         return bool(edges) and all(
             edge.call.receiver is not None and _argument_dotted(edge.call, index, name) == edge.call.receiver
@@ -2206,11 +2207,6 @@ def _calls_in(function: FunctionInfo, simple: Simple) -> Iterator[CallSite]:
             for statement in all_statements(loop.body):
                 if isinstance(statement, Simple):
                     yield from statement.calls
-
-
-def _argument_index(function: FunctionInfo, name: str) -> int:
-    """The position a call gives parameter `name` (a method's `self` is the receiver, not an argument)."""
-    return function.params.index(name) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
 
 
 def _called_name(function: FunctionInfo) -> str:

@@ -1639,7 +1639,7 @@ def _classes_handed_as_factory(model: LoopModel, call: CallSite, function: Funct
             return None
     if name not in holder.params:
         return None
-    index = holder.params.index(name) - (1 if holder.cls is not None and holder.params[:1] == ("self",) else 0)
+    index = holder.argument_index(name)
     owner = model.at(holder)
     edges = owner.callers(holder)
     if index < 0 or not edges:
@@ -2954,8 +2954,7 @@ def _makes_volatile_variable(call: cst.Call) -> bool:
 def _passed_volatile(model: LoopModel, function: FunctionInfo, edge: CallEdge, name: str) -> bool:
     """Is the argument a caller gives parameter `name` a volatile Variable, made in the call or
     bound to one (a few assignments deep) in the caller?"""
-    offset = 1 if function.cls is not None and function.params[:1] == ("self",) else 0
-    arg = edge.call.arg(function.params.index(name) - offset, name)
+    arg = edge.call.arg(function.argument_index(name), name)
     if arg is None:
         return False
     if any(isinstance(c, cst.Call) and _makes_volatile_variable(c) for c in nodes_within(arg.node)):
@@ -3366,7 +3365,7 @@ def _mode_before(
     state: bool | None = None
     setter: Event | None = None
     for event in model.function_events_flat(function):
-        if event.node is node and (chain is None or _same_chain(event.context.chain, chain)):
+        if _is_target(event, node, chain):
             return state
         if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(event.subject, subject, model):
             # a train() on what may be another object (`for obj in [loss_module, critic]: obj.train()`
@@ -3614,10 +3613,9 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
         return wrapped
     if binding.call is not None and qualified.startswith(("torch.nn.", "nn.")):
         # a built-in layer or container: its arguments say whether dropout or batch norm is inside
-        last = qualified.rsplit(".", 1)[-1]
         owner = model.at(binding.function)
-        return last.startswith("Transformer") or bool(_MODE_LAYERS.search(owner.code(binding.call.node))) or (
-            last in _CONTAINERS and _filled_with_mode_layers(owner, binding)
+        return _torch_layer_may_hold(qualified, owner.code(binding.call.node)) or (
+            qualified.rsplit(".", 1)[-1] in _CONTAINERS and _filled_with_mode_layers(owner, binding)
         )
     if binding.call is not None and _never_defined(model.at(binding.function), _built_by(binding.call), binding.function):
         return False  # `fastText(config)` with no such name anywhere: the code cannot run
@@ -3681,7 +3679,7 @@ def _built_by_project_factory(model: LoopModel, binding: Binding, depth: int = 2
             qualified = (inside.constructed(made, target)[2] or "") if made is not None else ""
             if not qualified.startswith(("torch.nn.", "nn.")):
                 return None
-            verdicts.append(qualified.rsplit(".", 1)[-1].startswith("Transformer") or bool(_MODE_LAYERS.search(inside.code(simple.value))))
+            verdicts.append(_torch_layer_may_hold(qualified, inside.code(simple.value)))
             continue
         if simple.value is None or not isinstance(simple.value, cst.Name):
             return None
@@ -3698,6 +3696,12 @@ def _built_by_project_factory(model: LoopModel, binding: Binding, depth: int = 2
                 return None
             verdicts.append(nested)
     return any(verdicts)
+
+
+def _torch_layer_may_hold(qualified: str, code: str) -> bool:
+    """A torch layer or container, built by `code`: a transformer (dropout by default), or one
+    whose arguments name dropout or batch norm."""
+    return qualified.rsplit(".", 1)[-1].startswith("Transformer") or bool(_MODE_LAYERS.search(code))
 
 
 def _never_defined(model: LoopModel, call: CallSite, function: FunctionInfo) -> bool:

@@ -318,6 +318,10 @@ class FunctionInfo:
         self.loops = [] if loops is None else loops
         self.declared_global = set() if declared_global is None else declared_global
 
+    def argument_index(self, name: str) -> int:
+        """The position a call gives parameter `name` (a method's `self` is the receiver, not an argument)."""
+        return self.params.index(name) - (1 if self.cls is not None and self.params[:1] == ("self",) else 0)
+
     @property
     def qualname(self) -> str:
         prefix = f"{self.cls.name}." if self.cls is not None else ""

@@ -287,8 +287,7 @@ def _flag_value(model: LoopModel, event: Event, guard: str) -> str:
         owner = model.at(function)
         if name in function.params and chain and callers:
             call, caller = chain.pop(), callers.pop()
-            offset = 1 if function.cls is not None and function.params[:1] == ("self",) else 0
-            arg = call.arg(function.params.index(name) - offset, name)
+            arg = call.arg(function.argument_index(name), name)
             if arg is None:
                 return ""
             text = owner.code(arg.node) if arg.dotted is None else ""

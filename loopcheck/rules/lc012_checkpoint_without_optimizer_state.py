@@ -207,7 +207,7 @@ def _factory_positions_it(model: LoopModel, call: CallSite, function: FunctionIn
         if arg.keyword == "last_epoch" and arg.dotted in factory.params
     }
     for name in positioning:
-        index = factory.params.index(name) - (1 if factory.cls is not None and factory.params[:1] == ("self",) else 0)
+        index = factory.argument_index(name)
         for other in model.ir.functions:
             for simple in other.simples:
                 for made in simple.calls:
