@@ -233,3 +233,36 @@ def test_what_it_reads_is_what_click_reads(args: list[str]) -> None:
     defaults = {name: p.default for name, p in signature.parameters.items() if p.default is not p.empty}
     assert {**defaults, **options} == parsed, "the plain form read the arguments otherwise than click"
     assert isinstance(command, click.Command)
+
+
+GC_STATE = (
+    "import atexit, gc, os; "
+    "atexit.register(lambda: open(os.environ['GC_STATE_INTO'], 'w').write(f'{gc.isenabled()} {gc.get_freeze_count()}')); "
+    "import runpy; runpy.run_module('loopcheck', run_name='__main__', alter_sys=True)"
+)
+"""`python -m loopcheck`, writing at exit whether the cycle collector is on and how many objects are frozen."""
+
+
+@pytest.mark.parametrize("args", [["--no-cache", "train.py"], ["check", "--no-cache", "clean.py", "--format", "json"], ["rules"]])
+def test_a_reading_command_leaves_its_objects_to_the_exit(project: Path, tmp_path: Path, args: list[str]) -> None:
+    # the run's trees and models hold cycles: no collection walks them before the process ends
+    record = tmp_path / "gc.txt"
+    subprocess.run(
+        [sys.executable, "-c", GC_STATE, *args], cwd=project, env=_env(tmp_path, GC_STATE_INTO=str(record)),
+        capture_output=True, timeout=120,
+    )
+
+    enabled, frozen = record.read_text(encoding="utf-8").split()
+    assert enabled == "False" and int(frozen) > 10_000
+
+
+def test_verify_keeps_the_cycle_collector(project: Path, tmp_path: Path) -> None:
+    # `verify` runs training code and measures what it keeps alive: collections go on as they would
+    record = tmp_path / "gc.txt"
+    subprocess.run(
+        [sys.executable, "-c", GC_STATE, "verify", "--help"], cwd=project, env=_env(tmp_path, GC_STATE_INTO=str(record)),
+        capture_output=True, timeout=120,
+    )
+
+    enabled, frozen = record.read_text(encoding="utf-8").split()
+    assert enabled == "True" and frozen == "0"

@@ -62,3 +62,70 @@ def test_a_node_of_another_module_is_not_there() -> None:
     assert other not in found and other.body[0] not in found
     with pytest.raises(KeyError):
         found[other.body[0]]
+
+
+# Source order without positions: the numbers the build pass counts (FileIR.order) -------------
+
+
+def _order_and_lines(module: cst.Module) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    from loopcheck.model.build import build_file
+
+    ir = build_file(module, "x.py")
+    lines = positions(module)
+    by_id = {id(node): node for node in _all_nodes(module)}
+    pairs = []
+    for key, counted in ir.order.items():
+        where = lines[by_id[key]]
+        pairs.append((counted, (where.start.line, where.end.line)))
+    return pairs
+
+
+def _all_nodes(module: cst.Module) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(node.children)
+    return found
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_the_counted_order_is_the_order_of_lines(path: Path) -> None:
+    module = cst.parse_module(path.read_text(encoding="utf-8"))
+    pairs = _order_and_lines(module)
+    assert bool(pairs) is bool(module.body)
+    for (counted, lines) in pairs:
+        assert counted[0] <= counted[1] and lines[0] <= lines[1]
+    for first, first_lines in pairs:
+        for second, second_lines in pairs:
+            if first[0] < second[0]:
+                assert first_lines[0] <= second_lines[0]  # what starts earlier is not on a later line
+            if first[1] < second[0]:
+                assert first_lines[1] <= second_lines[0]  # what ends before another starts is above it
+
+
+def test_order_questions_of_a_clean_run_compute_no_positions() -> None:
+    from loopcheck.model import LoopModel
+    from loopcheck.rules import select_rules
+
+    source = (
+        "import torch\nimport torch.nn as nn\n\n"
+        "def model(xb):\n    return xb @ weights\n\n"
+        "model = nn.Linear(4, 1)\n"
+        "optimizer = torch.optim.SGD(model.parameters(), lr=0.01)\n"
+        "for epoch in range(10):\n"
+        "    for x, y in train_dl:\n"
+        "        loss = nn.functional.mse_loss(model(x), y)\n"
+        "        optimizer.zero_grad()\n        loss.backward()\n        optimizer.step()\n"
+        "model.eval()\n"
+        "with torch.no_grad():\n    pred = model(X_test)\n"
+    )
+    model = LoopModel(cst.parse_module(source), path="clean.py")
+    reports = [report for rule in select_rules() for report in rule().check(model)]
+    # whether `model` names the function or the Linear at each call (the assignment between them)
+    # and which assignment is in force at the evaluation are asked in source order
+    call = next(c for f in model.ir.functions for s in f.simples for c in s.calls if c.dotted == "model" and c.args[0].dotted == "X_test")
+    assert model.nearest_binding("model", model.ir.top, call.node).statement.value_call.dotted == "nn.Linear"
+    assert reports == []
+    assert "_positions" not in model.__dict__  # (a code-generation pass over the file: only for findings)

@@ -404,27 +404,36 @@ class LoopModel:
         `used`, in source order (a script rebinding a name it first gave a function)?"""
         bindings = self.roles.bindings_of(name, function)
         if not bindings:
-            return False  # (asked first: positions cost a pass over the file)
-        if defined not in self._positions or used not in self._positions:
             return False
-        start, end = self.position(defined).start.line, self.position(used).start.line
-        return any(
-            binding.statement.node in self._positions and start < self.position(binding.statement.node).start.line < end
-            for binding in bindings
-        )
+        places = self.places([defined, used, *(binding.statement.node for binding in bindings)])
+        if places is None:
+            return False
+        (start, _), (end, _) = places[0], places[1]
+        return any(start < place[0] < end for place in places[2:])
 
-    def nearest_binding_line(self, name: str, function: FunctionInfo, used: cst.CSTNode) -> int | None:
-        """The line of the last assignment of `name` in the scope before `used` (source order)."""
+    def nearest_binding(self, name: str, function: FunctionInfo, used: cst.CSTNode) -> Binding | None:
+        """The last assignment of `name` in the scope before `used`, in source order."""
         bindings = self.roles.bindings_of(name, function)
-        if not bindings or used not in self._positions:
+        if not bindings:
             return None
-        end = self.position(used).start.line
-        lines = [
-            self.position(b.statement.node).start.line
-            for b in bindings
-            if b.statement.node in self._positions and self.position(b.statement.node).start.line < end
-        ]
-        return max(lines) if lines else None
+        places = self.places([used, *(b.statement.node for b in bindings)])
+        if places is None:
+            return None
+        end = places[0][0]
+        before = [(place[0], -index) for index, place in enumerate(places[1:]) if place[0] < end]
+        return bindings[-max(before)[1]] if before else None
+
+    def places(self, nodes: list[cst.CSTNode]) -> list[tuple[int, int]] | None:
+        """Where each node starts and ends, comparable among themselves in source order: the
+        numbers the build pass counted (`FileIR.order`, no positions needed) when it knows every
+        node, else their first and last lines; None when a node is not of this file."""
+        order = self.ir.order
+        counted = [order.get(id(node)) for node in nodes]
+        if None not in counted:
+            return counted  # type: ignore[return-value]
+        if any(node not in self._positions for node in nodes):
+            return None
+        return [(self.position(node).start.line, self.position(node).end.line) for node in nodes]
 
     def _instance_call(self, name: str, function: FunctionInfo, via_callers: bool) -> FunctionInfo | None:
         """`loss_scaler(loss, optimizer)` on an instance of a project class: its `__call__` (a model's

@@ -56,12 +56,18 @@ def nodes_within(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 def dotted_name(node: cst.CSTNode) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
+    # (exact types, here and in the build pass's other hot paths: every libcst class is an ABC,
+    # and an `isinstance` against one goes through abc's slow check)
+    kind = type(node)
+    if kind is cst.Name:
+        return node.value  # type: ignore[attr-defined]
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
+    while kind is cst.Attribute:
+        parts.append(node.attr.value)  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
+        kind = type(node)
+    if kind is cst.Name:
+        parts.append(node.value)  # type: ignore[attr-defined]
         return ".".join(reversed(parts))
     return None
 
@@ -69,11 +75,13 @@ def dotted_name(node: cst.CSTNode) -> str | None:
 def flow_name(node: cst.CSTNode) -> str | None:
     """The name a value flows through: the root of a chain, or `self.x` for attributes of self."""
     chain: list[str] = []
-    while isinstance(node, (cst.Attribute, cst.Subscript)):
-        if isinstance(node, cst.Attribute):
-            chain.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
+    kind = type(node)
+    while kind is cst.Attribute or kind is cst.Subscript:
+        if kind is cst.Attribute:
+            chain.append(node.attr.value)  # type: ignore[attr-defined]
+        node = node.value  # type: ignore[attr-defined]
+        kind = type(node)
+    if kind is cst.Name:
         if node.value == "self" and chain:
             return f"self.{chain[-1]}"
         return node.value
@@ -138,10 +146,10 @@ class _ExpressionScan:
                 live = False  # the chain's root is recorded; still scan for calls inside it
             self._visit(node.value, names, live)
             return None
-        if isinstance(node, cst.Comparison):
+        if kind is cst.Comparison:
             live = False  # comparisons produce tensors without a graph
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
-            self._comprehension(node, names, live)
+        if kind in _COMPREHENSIONS:
+            self._comprehension(node, names, live)  # type: ignore[arg-type]
             return None
         for child in _sub_expressions(node):
             self._visit(child, names, live)
@@ -183,10 +191,11 @@ class _ExpressionScan:
         receiver: str | None = None
         inner: CallSite | None = None
         dotted = dotted_name(func)
-        if isinstance(func, cst.Attribute):
+        attribute = type(func) is cst.Attribute
+        if attribute:
             method = func.attr.value
             receiver = dotted_name(func.value)
-        elif isinstance(func, cst.Name):
+        elif type(func) is cst.Name:
             method = func.value
         wrapped = grad_wrapped(func)
         if wrapped is not None:
@@ -194,17 +203,17 @@ class _ExpressionScan:
             dotted = dotted_name(wrapped)
             method = dotted.rsplit(".", 1)[-1] if dotted else None
             receiver = dotted.rsplit(".", 1)[0] if dotted and "." in dotted else None
-        detaching = (method in DETACHING_METHODS and isinstance(func, cst.Attribute)) or (
-            isinstance(func, cst.Name) and func.value in DETACHING_FUNCTIONS
+        detaching = (method in DETACHING_METHODS and attribute) or (
+            type(func) is cst.Name and func.value in DETACHING_FUNCTIONS
         )
         inner_live = live and not detaching
         # The receiver is evaluated first, then the arguments, then the call itself.
-        if isinstance(func, cst.Attribute):
-            if isinstance(func.value, cst.Call):
+        if attribute:
+            if type(func.value) is cst.Call:
                 inner = self._call(func.value, names, inner_live)
             else:
                 self._visit(func.value, names, inner_live)
-        elif not isinstance(func, cst.Name):
+        elif type(func) is not cst.Name:
             self._visit(func, names, inner_live)
         args: list[ArgInfo] = []
         for arg in node.args:
@@ -234,8 +243,8 @@ class _ExpressionScan:
             inner=inner,
             args=tuple(args),
             live=live,
-            receiver_root=flow_name(func.value) if isinstance(func, cst.Attribute) else None,
-            element=_element(func.value, self.code) if isinstance(func, cst.Attribute) else None,
+            receiver_root=flow_name(func.value) if attribute else None,
+            element=_element(func.value, self.code) if attribute else None,
         )
         self.calls.append(site)
         return site
@@ -246,7 +255,7 @@ _GRAD_WRAPPERS = {"no_grad": "off", "inference_mode": "off", "enable_grad": "on"
 
 def grad_wrapped(func: cst.BaseExpression) -> cst.BaseExpression | None:
     """The function a grad-mode decorator is applied to on the spot: `f` of `torch.no_grad()(f)`."""
-    if not isinstance(func, cst.Call) or len(func.args) != 1 or func.args[0].keyword is not None:
+    if type(func) is not cst.Call or len(func.args) != 1 or func.args[0].keyword is not None:  # type: ignore[attr-defined]
         return None
     return func.args[0].value if wrapper_grad(func.func) is not None else None
 
@@ -259,6 +268,7 @@ def wrapper_grad(node: cst.BaseExpression) -> str | None:
 
 
 _LITERALS = frozenset({cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis})
+_COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
 
 
 def _sub_expressions(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
@@ -305,9 +315,9 @@ def functions_within(function: FunctionInfo) -> list[FunctionInfo]:
 
 def _element(node: cst.BaseExpression, code: Callable[[cst.CSTNode], str]) -> tuple[str, str] | None:
     """`("optimizers", 'optimizers["g"]')` for the receiver `optimizers["g"]` of a method call."""
-    if not isinstance(node, cst.Subscript):
+    if type(node) is not cst.Subscript:
         return None
-    container = dotted_name(node.value)
+    container = dotted_name(node.value)  # type: ignore[attr-defined]
     return (container, code(node)) if container is not None else None
 
 
@@ -315,14 +325,14 @@ def _targets(node: cst.BaseExpression) -> tuple[list[str], list[str]]:
     """Assigned names, and containers written through a subscript."""
     names: list[str] = []
     containers: list[str] = []
-    if isinstance(node, (cst.Tuple, cst.List)):
+    if type(node) in (cst.Tuple, cst.List):
         for element in node.elements:
             sub_names, sub_containers = _targets(element.value)
             names.extend(sub_names)
             containers.extend(sub_containers)
-    elif isinstance(node, cst.StarredElement):
+    elif type(node) is cst.StarredElement:
         return _targets(node.value)
-    elif isinstance(node, cst.Subscript):
+    elif type(node) is cst.Subscript:
         root = flow_name(node)
         if root is not None:
             containers.append(root)
@@ -335,7 +345,7 @@ def _targets(node: cst.BaseExpression) -> tuple[list[str], list[str]]:
 
 def _is_grad_attribute(node: cst.BaseExpression) -> bool:
     """`p.grad`, or `shared_param._grad` (the attribute behind it, set to hand gradients over)."""
-    return isinstance(node, cst.Attribute) and node.attr.value in ("grad", "_grad")
+    return type(node) is cst.Attribute and node.attr.value in ("grad", "_grad")
 
 
 def _replaces_gradient(target: cst.Attribute, value: cst.BaseExpression | None) -> bool:
@@ -347,7 +357,7 @@ def _replaces_gradient(target: cst.Attribute, value: cst.BaseExpression | None) 
         return True
     kept = expression_text(target)
     return not any(
-        isinstance(node, cst.Attribute) and node.attr.value in ("grad", "_grad") and expression_text(node) == kept
+        type(node) is cst.Attribute and node.attr.value in ("grad", "_grad") and expression_text(node) == kept
         for node in nodes_within(value)
     )
 
@@ -374,6 +384,12 @@ class FileBuilder:
         self.import_alternatives: dict[str, list[ImportRef]] = {}
         self.star_imports: list[ImportRef] = []
         self._grad_stack: list[str] = []
+        self._order: dict[int, tuple[int, int]] = {}
+        self._count = 0
+
+    def _tick(self) -> int:
+        self._count += 1
+        return self._count
 
     def build(self) -> FileIR:
         top = FunctionInfo(name="<module>", node=self.module, params=(), decorators=(), parent=None, cls=None)
@@ -390,6 +406,7 @@ class FileBuilder:
             path=self.path,
             top_classes=self.top_classes,
             import_alternatives=self.import_alternatives,
+            order=self._order,
         )
         for function in self.functions:
             function.file = ir
@@ -424,10 +441,10 @@ class FileBuilder:
 
     def _grad_switch(self, statement: cst.CSTNode) -> tuple[CallSite, str] | None:
         """`torch.set_grad_enabled(False)` (or `True`) called as a statement of its own."""
-        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        if type(statement) is not cst.SimpleStatementLine or len(statement.body) != 1:  # type: ignore[attr-defined]
             return None
-        small = statement.body[0]
-        if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+        small = statement.body[0]  # type: ignore[attr-defined]
+        if type(small) is not cst.Expr or type(small.value) is not cst.Call:
             return None
         scan = _ExpressionScan()
         scan.scan(small.value)
@@ -447,33 +464,40 @@ class FileBuilder:
         return self._block(suite.body, function)  # SimpleStatementSuite: small statements
 
     def _statement(self, node: cst.CSTNode, function: FunctionInfo, block: Block) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
+        start = self._tick()
+        self._kind_of_statement(node, function, block)
+        self._order[id(node)] = (start, self._tick())  # (over the mark a header call gave a `with`)
+
+    def _kind_of_statement(self, node: cst.CSTNode, function: FunctionInfo, block: Block) -> None:
+        if type(node) is cst.SimpleStatementLine:
             for small in node.body:
+                start = self._tick()
                 self._small(small, function, block)
-        elif isinstance(node, cst.BaseSmallStatement):
-            self._small(node, function, block)
-        elif isinstance(node, cst.If):
+                self._order[id(small)] = (start, self._tick())
+        elif type(node) is cst.If:
             self._if(node, function, block)
-        elif isinstance(node, (cst.For, cst.While)):
+        elif type(node) in (cst.For, cst.While):
             self._loop(node, function, block)
-        elif isinstance(node, cst.With):
+        elif type(node) is cst.With:
             self._with(node, function, block)
-        elif isinstance(node, (cst.Try, cst.TryStar)):
+        elif type(node) in (cst.Try, cst.TryStar):
             self._try(node, function, block)
-        elif isinstance(node, cst.FunctionDef):
+        elif type(node) is cst.FunctionDef:
             self._function(node, function)
-        elif isinstance(node, cst.ClassDef):
+        elif type(node) is cst.ClassDef:
             self._class(node, function)
-        elif isinstance(node, cst.Match):
+        elif type(node) is cst.Match:
             self._match(node, function, block)
+        elif isinstance(node, cst.BaseSmallStatement):  # (of a one-line suite: `if x: return`)
+            self._small(node, function, block)
 
     def _small(self, node: cst.BaseSmallStatement, function: FunctionInfo, block: Block) -> None:
-        if isinstance(node, cst.Global):
+        if type(node) is cst.Global:
             function.declared_global.update(item.name.value for item in node.names)
         scan = _ExpressionScan()
         simple = Simple(node=node, calls=scan.calls)
         kept = False
-        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+        if type(node) in (cst.Assign, cst.AnnAssign, cst.AugAssign):
             value = node.value
             if value is not None:
                 simple.value_names = scan.scan(value)
@@ -482,7 +506,7 @@ class FileBuilder:
                 if isinstance(value.expression if isinstance(value, cst.Await) else value, cst.Call) and scan.calls:
                     simple.value_call = scan.calls[-1]
             raw_targets = (
-                [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+                [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
             )
             names: list[str] = []
             containers: list[str] = []
@@ -491,40 +515,40 @@ class FileBuilder:
                 names.extend(sub_names)
                 containers.extend(sub_containers)
                 scan.scan(target)  # calls inside subscripts, e.g. d[key()] = ...
-                if _is_grad_attribute(target) and isinstance(node, cst.Assign) and _replaces_gradient(target, value):
+                if _is_grad_attribute(target) and type(node) is cst.Assign and _replaces_gradient(target, value):
                     simple.grad_reset = True
                     simple.grad_set = _sets_gradient(value)
             simple.targets = tuple(names)
             simple.subscript_targets = tuple(containers)
-            simple.augmented = isinstance(node, cst.AugAssign)
+            simple.augmented = type(node) is cst.AugAssign
             if names or containers:
                 function.assignments.append(simple)
             if isinstance(value, cst.Lambda) and len(names) == 1 and "." not in names[0] and not containers:
                 self._lambda(names[0], value, function)
-        elif isinstance(node, cst.Expr):
+        elif type(node) is cst.Expr:
             scan.scan(node.value)
             kept = isinstance(node.value, (cst.Name, cst.Tuple, cst.Attribute, cst.Comparison))  # a notebook shows it: a use
             if isinstance(node.value, cst.Call) and dotted_name(node.value.func) in _EXITS:
                 simple.jump = "raise"  # `exit()`, `sys.exit(0)`: SystemExit, nothing after it runs
-        elif isinstance(node, cst.Return):
+        elif type(node) is cst.Return:
             simple.jump = "return"
             if node.value is not None:
                 simple.returned_names = scan.scan(node.value)
                 simple.value = node.value
-        elif isinstance(node, cst.Raise):
+        elif type(node) is cst.Raise:
             simple.jump = "raise"
             if node.exc is not None:
                 scan.scan(node.exc)
-        elif isinstance(node, cst.Continue):
+        elif type(node) is cst.Continue:
             simple.jump = "continue"
-        elif isinstance(node, cst.Break):
+        elif type(node) is cst.Break:
             simple.jump = "break"
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+        elif type(node) in (cst.Import, cst.ImportFrom):
             self._import(node)
             return
-        elif isinstance(node, cst.Del):
+        elif type(node) is cst.Del:
             scan.scan(node.target)
-        elif isinstance(node, cst.Assert):
+        elif type(node) is cst.Assert:
             scan.scan(node.test)
             kept = True  # even without calls: `assert y.shape == (2, 3)` is a use of `y`
         else:
@@ -541,6 +565,12 @@ class FileBuilder:
         """Add a statement; each comprehension in it becomes a loop of its own, just before it
         (`[self.step(x, y) for x, y in loader]` is a training loop, `sum(model(x) ... for x in
         val_loader)` an evaluation pass)."""
+        mark = self._tick()
+        place = self._order.setdefault(id(simple.node), (mark, mark))
+        for call in simple.calls:
+            self._order.setdefault(id(call.node), place)
+        for comprehension in scan.comprehensions:
+            self._order.setdefault(id(comprehension.node), place)
         for comprehension in scan.comprehensions:
             inside = {id(call) for call in comprehension.calls}
             simple.calls[:] = [call for call in simple.calls if id(call) not in inside]
@@ -753,7 +783,9 @@ class FileBuilder:
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body
         for statement in body:
             if isinstance(statement, cst.FunctionDef):
+                start = self._tick()
                 self._function(statement, parent, cls=info)
+                self._order[id(statement)] = (start, self._tick())
             elif isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     scan = _ExpressionScan()
@@ -801,13 +833,13 @@ NOT_LITERAL = object()
 
 def literal_value(node: cst.BaseExpression) -> object:
     """True, False, None, a number or a string written literally; NOT_LITERAL otherwise."""
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+    if type(node) is cst.Name and node.value in ("True", "False", "None"):
         return {"True": True, "False": False, "None": None}[node.value]
-    if isinstance(node, cst.Integer):
+    if type(node) is cst.Integer:
         return int(node.evaluated_value)
-    if isinstance(node, cst.Float):
+    if type(node) is cst.Float:
         return float(node.evaluated_value)
-    if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
+    if type(node) is cst.SimpleString and isinstance(node.evaluated_value, str):
         return node.evaluated_value
     return NOT_LITERAL
 
@@ -865,15 +897,16 @@ def _jumps_away(statement: cst.CSTNode, function: FunctionInfo) -> bool:
     leaving the rest of its block dead (`continue` left above the lines it disables)? At a
     notebook's or script's top level only `continue` and `break` count: a cell that raises stops
     only itself."""
-    smalls = statement.body if isinstance(statement, cst.SimpleStatementLine) else (statement,)
+    smalls = statement.body if type(statement) is cst.SimpleStatementLine else (statement,)  # type: ignore[attr-defined]
     for small in smalls:
-        if isinstance(small, (cst.Continue, cst.Break)):
+        kind = type(small)
+        if kind is cst.Continue or kind is cst.Break:
             return True
         if function.name == "<module>":
             continue
-        if isinstance(small, (cst.Return, cst.Raise)):
+        if kind is cst.Return or kind is cst.Raise:
             return True
-        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and dotted_name(small.value.func) in _EXITS:
+        if kind is cst.Expr and type(small.value) is cst.Call and dotted_name(small.value.func) in _EXITS:
             return True
     return False
 

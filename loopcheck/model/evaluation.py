@@ -258,12 +258,11 @@ def _rest_of_a_pass_begun_by_its_callers(model: LoopModel, found: EvaluationPass
         return False
     for edge in edges:
         caller = model.at(edge.caller)
-        line = caller.position(edge.call.node).start.line
         grad = caller.lexical_grad(edge.caller, edge.call)
         earlier = next((
             event for event in caller.function_events_flat(edge.caller)
             if event.kind is Kind.MODEL_CALL and not event.context.chain and event.call is not None
-            and caller.position(event.node).start.line < line and caller.lexical_grad(edge.caller, event.call) == grad
+            and _starts_before(caller, event.node, edge.call.node) and caller.lexical_grad(edge.caller, event.call) == grad
             and _same_model_passed(edge, event, found)
         ), None)
         if earlier is None:
@@ -823,8 +822,8 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                 continue
             binding = event.subject.binding if event.subject is not None else None
             # (at a script's top level, the assignment in force is the last one above the call)
-            bound_at = model.nearest_binding_line(event.subject.name.split(".", 1)[0], function, call.node) if binding is not None else None
-            which = ("line", bound_at) if bound_at is not None else (("binding", id(binding.statement)) if binding is not None else None)
+            bound_at = model.nearest_binding(event.subject.name.split(".", 1)[0], function, call.node) if binding is not None else None
+            which = ("nearest", id(bound_at.statement)) if bound_at is not None else (("binding", id(binding.statement)) if binding is not None else None)
             if which is not None and function.name == "<module>":
                 # (a notebook runs each cell on its own: a `with torch.no_grad():` in one cannot
                 # cover another, so each cell's forwards of a model are a pass of their own)
@@ -1350,15 +1349,15 @@ def _output_dropped(function: FunctionInfo, event: Event) -> bool:
     return isinstance(statement.node, cst.Expr) and statement.node.value is event.call.node
 
 
+def _starts_before(model: LoopModel, first: cst.CSTNode, second: cst.CSTNode) -> bool:
+    """Does `first` start before `second` in the file's source order (in an earlier statement)?"""
+    places = model.places([first, second])
+    return places is not None and places[0][0] < places[1][0]
+
+
 def _current_binding(model: LoopModel, function: FunctionInfo, name: str, used: cst.CSTNode) -> Binding | None:
     """The assignment of `name` in force at `used`: the last one above it in source order."""
-    line = model.nearest_binding_line(name, function, used)
-    if line is None:
-        return None
-    return next(
-        (b for b in model.roles.bindings_of(name, function) if b.statement.node in model._positions and model.position(b.statement.node).start.line == line),
-        None,
-    )
+    return model.nearest_binding(name, function, used)
 
 
 def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> bool:
@@ -2074,12 +2073,12 @@ def _after_its_training(model: LoopModel, function: FunctionInfo, first: Event, 
         return False
     if not _steps_an_environment(model, function, loop):
         return False  # (a loop over other data after training may extract features or label it)
-    start = model.position(loop.node).start.line
     for step in model.training_steps:
         if step.loop.function is not function or not any(model.may_be(first.subject, s) for s in _trained_by(step)):
             continue
         outermost = ([*model.enclosing_loops(step.loop)] or [step.loop])[0]
-        if model.position(outermost.node).end.line < start:
+        places = model.places([outermost.node, loop.node])
+        if places is not None and places[0][1] < places[1][0]:
             return True
     return False
 

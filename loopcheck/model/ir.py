@@ -399,6 +399,11 @@ class FileIR:
     """The loop model built over this file, which answers questions about its names."""
     import_alternatives: dict[str, list[ImportRef]] = field(default_factory=dict)
     """Local names imported from several places (in different branches): every one of them."""
+    order: dict[int, tuple[int, int]] = field(default_factory=dict)
+    """Source order without positions: by `id` of a statement, a loop, a function or class
+    definition, or a call, the numbers the build pass counted when it entered and left the
+    statement (a call, a header and a comprehension take their statement's entry number and
+    end with it). Statements after a jump (never run, left out of the IR) are not there."""
 
     def __init__(
         self,
@@ -413,6 +418,7 @@ class FileIR:
         top_classes: dict[str, ClassInfo] | None = None,
         model: LoopModel | None = None,
         import_alternatives: dict[str, list[ImportRef]] | None = None,
+        order: dict[int, tuple[int, int]] | None = None,
     ) -> None:
         self.module = module
         self.top = top
@@ -425,6 +431,7 @@ class FileIR:
         self.top_classes = {} if top_classes is None else top_classes
         self.model = model
         self.import_alternatives = {} if import_alternatives is None else import_alternatives
+        self.order = {} if order is None else order
 
 
 def runs_once(loop: Loop) -> bool:

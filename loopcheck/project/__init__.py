@@ -79,6 +79,14 @@ def package_base(directory: Path) -> Path:
     return directory
 
 
+def _joined(folder: str, *names: str) -> str:
+    """`str(Path(folder, *names))` for plain names, without making paths: `.` is left out as
+    pathlib leaves it (`x.py`, not `./x.py`)."""
+    if folder == "." and names:
+        return os.path.join(*names)
+    return os.path.join(folder, *names)
+
+
 def is_skipped_directory(name: str) -> bool:
     return name in SKIPPED_DIRECTORIES or name.endswith(".egg-info")
 
@@ -118,6 +126,9 @@ class Project:
         self._file_exists: dict[str, bool] = {}
         self._searches: dict[str, int] = {}
         self._package_bases: dict[Path, Path] = {}
+        self._base_strings: dict[tuple[str, int], list[str]] = {}
+        self._listings: dict[str, frozenset[str]] = {}
+        self._inside_known: dict[str, bool] = {}
         self.observer: ProjectObserver | None = None
         """Told of every question a loop model asks (the cache records what a result depends on)."""
 
@@ -251,13 +262,40 @@ class Project:
         parts = [p for p in dotted.split(".") if p]
         if not level and not parts:
             return None
-        bases = self._bases(importer, level)
-        for base in bases:
-            candidate = base.joinpath(*parts)
-            for file in (candidate.with_name(candidate.name + ".py") if parts else None, candidate / "__init__.py"):
-                if file is not None and self._is_file(file) and self._inside(file):
-                    return str(file)
+        for base in self._base_folders(importer, level):
+            # (strings, and each folder listed once: a run asks for thousands of candidates, most
+            # of them for modules whose first name is in no folder of the project: `torch`)
+            if parts and parts[0] not in (listed := self._listing(base)) and parts[0] + ".py" not in listed:
+                continue
+            folder = _joined(base, *parts[:-1])
+            if parts:
+                file = _joined(folder, parts[-1] + ".py")
+                if parts[-1] + ".py" in self._listing(folder) and self._is_file(file) and self._inside_path(file):
+                    return file
+            package = _joined(folder, parts[-1]) if parts else folder
+            file = _joined(package, "__init__.py")
+            if "__init__.py" in self._listing(package) and self._is_file(file) and self._inside_path(file):
+                return file
         return None
+
+    def _base_folders(self, importer: Path, level: int) -> list[str]:
+        """`_bases`, as strings, remembered per folder (and per file for one that adds to `sys.path`)."""
+        key = (str(importer) if self._added_paths(str(importer)) else str(importer.parent), level)
+        found = self._base_strings.get(key)
+        if found is None:
+            found = self._base_strings[key] = [str(base) for base in self._bases(importer, level)]
+        return found
+
+    def _listing(self, folder: str) -> frozenset[str]:
+        """The names in a folder (none for what is no folder), listed once per run."""
+        found = self._listings.get(folder)
+        if found is None:
+            try:
+                found = frozenset(os.listdir(folder))
+            except OSError:
+                found = frozenset()
+            self._listings[folder] = found
+        return found
 
     def _ancestors(self, directory: Path) -> list[Path]:
         """The folders between `directory` and the project root, nearest first (none outside it)."""
@@ -268,13 +306,12 @@ class Project:
             found.append(parent)
         return found if directory.is_relative_to(self.root) else []
 
-    def _is_file(self, file: Path) -> bool:
-        """`file.is_file()`, asked once per run (the same `torch.py` is looked for in the root for
-        every file that imports torch)."""
-        key = str(file)
-        found = self._file_exists.get(key)
+    def _is_file(self, file: str) -> bool:
+        """`os.path.isfile(file)`, asked once per run (the same `torch.py` is looked for in the root
+        for every file that imports torch)."""
+        found = self._file_exists.get(file)
         if found is None:
-            found = self._file_exists[key] = file.is_file()
+            found = self._file_exists[file] = os.path.isfile(file)
         return found
 
     def _inside(self, file: Path) -> bool:
@@ -283,6 +320,12 @@ class Project:
         except ValueError:
             return False
         return True
+
+    def _inside_path(self, file: str) -> bool:
+        found = self._inside_known.get(file)
+        if found is None:
+            found = self._inside_known[file] = self._inside(Path(file))
+        return found
 
     def files_calling(self, name: str, besides: str) -> list[LoopModel]:
         """The other files that call something named `name` and import the module `besides` (by

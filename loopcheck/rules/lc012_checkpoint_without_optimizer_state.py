@@ -222,15 +222,17 @@ def _schedulers(model: LoopModel) -> list[Binding]:
     state), not replayed to the saved epoch on resume, not told their epoch at every step, not
     put back at the saved position, in code for PyTorch 0.4 or later (when schedulers got a
     state_dict)."""
-    if model.schedulers_told_their_epoch or model.written_before((0, 4)):
-        return []
     schedulers = [
         s for s in model.built(SCHEDULER)
         if (s.cls is None or model.is_scheduler_class(s.cls)) and (
             (s.qualified or "").startswith("torch.") or re.search(rf"(?<![\w.]){re.escape(s.name)}\.step\(", model.text)
         ) and not _never_used(model, s)
     ]
-    if not schedulers or any(_replays(model, loop) for loop in model.loops):
+    # (asked only of a file with schedulers: whether each step is told its epoch takes the events
+    # of every function, helpers inlined)
+    if not schedulers or model.written_before((0, 4)) or model.schedulers_told_their_epoch:
+        return []
+    if any(_replays(model, loop) for loop in model.loops):
         return []
     return [s for s in schedulers if not _positioned_by_epoch(model, s)]
 
