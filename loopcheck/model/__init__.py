@@ -111,6 +111,8 @@ TRACKED_METHODS = frozenset({"backward", "step", "zero_grad", "eval", "train"})
 _BUILTINS = frozenset(dir(builtins))
 MAX_DEFINITION_HOPS = 6
 """Re-exports followed (`from .models import Net` in a package's `__init__.py`) before giving up."""
+_UNKNOWN = object()
+"""(a remembered answer not there yet: None is an answer)"""
 
 
 class LoopModel:
@@ -150,6 +152,7 @@ class LoopModel:
         self._correlations: dict[int, tuple[Node, tuple[frozenset[str], bool]]] = {}
         self._reach: dict[int, frozenset[str]] = {}
         self._callers: dict[int, list[CallEdge]] = {}
+        self._definitions: dict[tuple[int, str], Definition | None] = {}
         self._element_classes: dict[tuple[int, str], list[ClassInfo] | None] = {}
         self.budget_notes: list[str] = []
         self.consulted: dict[str, LoopModel] = {}
@@ -184,9 +187,17 @@ class LoopModel:
 
     def definition(self, dotted: str | None, function: FunctionInfo | None = None) -> Definition | None:
         """What a dotted name means when it is no local value: a function or class of this file,
-        or one (or a module) imported from another file of the project."""
+        or one (or a module) imported from another file of the project. Remembered per name and
+        function: it depends on the files' definitions and imports alone, never on roles."""
         if not dotted:
             return None
+        key = (id(function), dotted)  # (the function lives as long as the project's models)
+        known = self._definitions.get(key, _UNKNOWN)
+        if known is _UNKNOWN:
+            known = self._definitions[key] = self._definition(dotted, function)
+        return known  # type: ignore[return-value]
+
+    def _definition(self, dotted: str, function: FunctionInfo | None) -> Definition | None:
         head, *rest = dotted.split(".")
         found: Definition | None = None
         if function is not None:

@@ -256,6 +256,9 @@ BUILDING = [0]
 roles see part of a table and must not be remembered."""
 
 
+_NOT_LOOKED_UP = object()
+
+
 class RoleTable:
     """Bindings of every function, class and the module, and the lookups over them."""
 
@@ -270,6 +273,7 @@ class RoleTable:
         self.used_as_model: set[str] = set()
         self.used_as_module: set[str] = set()
         """Receivers of methods only a module has: `model_hp_opt.parameters()` is no optimizer's."""
+        self._looked_up: dict[tuple[int, str], Binding | None] = {}
 
     def build(self) -> None:
         """Classify every assignment. Separate from __init__ so that a lookup made while building
@@ -406,7 +410,18 @@ class RoleTable:
         return (bound.role, bound.cls, bound.qualified) if bound is not None else found
 
     def lookup(self, name: str, function: FunctionInfo) -> Binding | None:
-        """The best binding of `name` seen from `function`: constructor-classified ones first."""
+        """The best binding of `name` seen from `function`: constructor-classified ones first.
+        Remembered once no role table of the project is being built (the tables are then whole)."""
+        key = (id(function), name)
+        known = self._looked_up.get(key, _NOT_LOOKED_UP)
+        if known is not _NOT_LOOKED_UP:
+            return known  # type: ignore[return-value]
+        found = self._lookup(name, function)
+        if not BUILDING[0]:
+            self._looked_up[key] = found
+        return found
+
+    def _lookup(self, name: str, function: FunctionInfo) -> Binding | None:
         candidates: list[Binding] = []
         if name.startswith("self.") and function.cls is not None:
             for cls in self.model.class_chain(function.cls):
