@@ -4161,6 +4161,29 @@ def test_weights_saved_every_so_often_and_loaded_back_before_training_are_resume
     ) == []
 
 
+def test_an_epoch_loop_started_by_hand_past_the_loaded_weights_resumes() -> None:
+    source = """
+        def main(args):
+            model = Tiny()
+            if os.path.exists(os.path.join(args.ckpt_path, "model_last.ckpt")):
+                model.load_state_dict(torch.load(os.path.join(args.ckpt_path, "model_last.ckpt")))
+            optimizer = torch.optim.Adam(model.parameters(), args.lr)
+            for epoch in range(START, args.total_epoch):
+                for x, y in loader:
+                    optimizer.zero_grad()
+                    nn.functional.cross_entropy(model(x), y).backward()
+                    optimizer.step()
+                if epoch % args.save_freq == 0:
+                    torch.save(model.state_dict(), os.path.join(args.ckpt_path, "model_%d.ckpt" % (epoch + 1)))
+    """
+    # the weights of epoch 30 loaded back, the count typed in to go on at 31: Adam starts afresh
+    found = findings(source.replace("START", "31"))
+    assert [code for code, _ in found] == ["LC012"]
+    # from 0 or 1, where counting starts: a warm start from trained weights, a new run
+    assert findings(source.replace("START", "0")) == []
+    assert findings(source.replace("START", "1")) == []
+
+
 def test_a_save_every_k_iterations_past_the_first_is_periodic_not_on_improvement() -> None:
     """`if iteration > 0 and iteration % k == 0:` compares the position with a number: the save is
     periodic. Only a comparison of two values that are not positions (`acc > best_acc`) says

@@ -344,16 +344,20 @@ def _position_restored(
             ):
                 return True
     # `for epoch in range(args.epoch, args.epochs)`: a loop that starts where a position says (a
-    # name the function only ever sets to a constant, `start = 0`, says nothing)
-    def said(first: str) -> bool:
+    # name the function only ever sets to a constant, `start = 0`, says nothing); or an epoch loop
+    # started by hand past its first epochs (`range(31, args.total_epoch)`: the position typed in
+    # after the weights of epoch 30 are loaded back; 0 and 1 are where counting starts)
+    def said(first: str, loop: Loop) -> bool:
         first = first.strip()
-        if first.isdigit() or not (_PROGRESS_KEY.search(first) or _START_POSITION.search(first)):
+        if first.isdigit():
+            return int(first) > 1 and any(_PROGRESS_KEY.search(target) for target in loop.targets)
+        if not (_PROGRESS_KEY.search(first) or _START_POSITION.search(first)):
             return False
         values = [a.value for a in function.assignments if first in a.targets and not a.augmented]
         return not values or any(not isinstance(v, (cst.Integer, cst.Float)) for v in values)
 
     return any(
-        said(loop.iter_text[len("range("):].split(",", 1)[0])
+        said(loop.iter_text[len("range("):].split(",", 1)[0], loop)
         for loop in function.loops
         if loop.iter_text.startswith("range(") and "," in loop.iter_text
     )
