@@ -10089,3 +10089,53 @@ def test_a_factory_returning_a_torch_layer_built_in_the_return_is_read_for_mode_
     assert findings(source.replace("LAYER", "nn.Linear(d, 1)")) == []
     dropping = "nn.Sequential(nn.Linear(d, 8), nn.Dropout(0.5), nn.Linear(8, 1))"
     assert [c for c, _ in findings(source.replace("LAYER", dropping))] == ["LC006"]
+
+
+def test_a_counted_loop_forwarding_held_out_data_named_in_the_call_is_a_pass() -> None:
+    source = """
+        def train(x_all, y_all):
+            optimizer = torch.optim.AdamW(net.parameters(), lr=1e-4)
+            for epoch in range(500):
+                for x, y in torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x_all, y_all)):
+                    optimizer.zero_grad()
+                    nn.functional.mse_loss(net(x), y).backward()
+                    optimizer.step()
+            return net
+
+        if __name__ == "__main__":
+            net = NET()
+            net = train(x_train_tensor, y_train_tensor)
+            predictions = []
+            for i in range(50):
+                p = net(INPUT)
+                predictions.append(p.detach())
+            prediction = torch.mean(torch.stack(predictions), dim=0)
+    """
+    # the test set named in the forward itself: a prediction pass over held-out data
+    assert findings(source.replace("NET", "Tiny").replace("INPUT", "x_test_tensor")) == [("LC007", "p = net(x_test_tensor)")]
+    # fifty passes over one input: the same output each time unless dropout samples it, so a
+    # model with dropout is left in training mode on purpose (Monte Carlo dropout); grad still
+    # needs turning off
+    assert findings(source.replace("NET", "Dropping").replace("INPUT", "x_test_tensor")) == [("LC007", "p = net(x_test_tensor)")]
+    # one batch of the test set per count: passes over different inputs, where dropout only adds noise
+    varied = source.replace("NET", "Dropping").replace("INPUT", "x_test_tensor[i * 64:(i + 1) * 64]")
+    assert findings(varied) == [
+        ("LC006", "p = net(x_test_tensor[i * 64:(i + 1) * 64])"), ("LC007", "p = net(x_test_tensor[i * 64:(i + 1) * 64])"),
+    ]
+    # the training data named: no evaluation
+    assert findings(source.replace("NET", "Tiny").replace("INPUT", "x_train_tensor")) == []
+    # the same input between the updates of a training loop: the model changes from one forward
+    # to the next, nothing is sampled on purpose
+    between = """
+        net = Dropping()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for epoch in range(100):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            with torch.no_grad():
+                shown = net(x_test_fixed)
+            print(shown.argmax(1))
+    """
+    assert findings(between) == [("LC006", "shown = net(x_test_fixed)")]

@@ -2032,9 +2032,11 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
         return True  # (`for x, y in test_loader`, and `loop = tqdm(test_loader)`, then `for x, y in loop`)
     if (
         first.call is not None and first.context.function is function and model.training_steps and model.is_trained(first.subject)
-        and _from_held_out_data(function, first.call, simples=list(simples_of(loop.body)))
+        and (_from_held_out_data(function, first.call, simples=list(simples_of(loop.body))) or _names_held_out_data(model, first.call))
     ):
-        return True  # `for i in range(0, 10000, bs): x = test_data[i:i + bs]; scores = net(x)`
+        # `for i in range(0, 10000, bs): x = test_data[i:i + bs]; scores = net(x)`, and `for i in
+        # range(50): predictions.append(net(x_test))` (the held-out data named in the call itself)
+        return True
     if first.call is not None and first.call.method is not None and _GENERATING.match(first.call.method):
         return True  # `netG.generate_images(n)`, `model.predict(x)`: asked for outputs, not training
     if _loaded_before(model, function, first) and not model.is_trained(first.subject):
@@ -3489,6 +3491,31 @@ def train_mode_on_purpose(model: LoopModel, function: FunctionInfo, node: object
         if event is not forward and event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(event.subject, subject, model):
             return events.index(forward) < events.index(event)
     return True
+
+
+def repeated_on_the_same_input(model: LoopModel, evaluation: EvaluationPass) -> bool:
+    """A pass that runs the model again and again on one input (`for i in range(50):
+    predictions.append(net(x_test))`, then their mean): the outputs differ only if the model is
+    random, so the repetition samples it in training mode on purpose (Monte Carlo dropout). The
+    pass's loop counts (`range(...)`), trains nothing between its forwards (an epoch loop sampling
+    `G(fixed_noise)` runs a model that changes), and the forward reads nothing the loop binds or
+    assigns."""
+    loop, call = evaluation.loop, evaluation.first_call.call
+    if loop is None or call is None or evaluation.first_call.context.chain or not loop.iter_text.startswith("range("):
+        return False
+    if model.kinds_in(loop) & {Kind.BACKWARD, Kind.STEP}:
+        return False
+    read = {name for arg in call.args for name in arg.names}
+    if not read:
+        return False
+    bound = set(loop.targets)
+    for statement in all_statements(loop.body):
+        if isinstance(statement, Simple):
+            bound.update(statement.targets)
+            bound.update(statement.subscript_targets)
+        elif isinstance(statement, Loop):
+            bound.update(statement.targets)
+    return not read & bound
 
 
 def acts_between_own_updates(model: LoopModel, evaluation: EvaluationPass) -> bool:

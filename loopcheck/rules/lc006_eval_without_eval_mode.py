@@ -11,6 +11,7 @@ from loopcheck.model.evaluation import (
     acts_between_own_updates,
     method_free_of_mode_layers,
     mode_layers_switched_off_by_argument,
+    repeated_on_the_same_input,
     switched_to_eval_by_argument,
     train_mode_on_purpose,
 )
@@ -38,7 +39,9 @@ class EvalWithoutEvalMode(Rule):
     (its outputs only printed, displayed, asserted on or measured for their shape, or a model not
     yet trained or loaded, with no metric computed; a dropped output counts as used when forward
     hooks registered before it keep what a forward of data computes), a model put in training mode on purpose with
-    no backward after it before its mode is switched again (refreshing batch-norm statistics), a model last run by a library engine
+    no backward after it before its mode is switched again (refreshing batch-norm statistics), a
+    pass that runs the model again and again on one input in a counted loop that trains nothing
+    (`for i in range(50): preds.append(net(x_test))`: Monte Carlo dropout), a model last run by a library engine
     built over it (`create_supervised_evaluator(model)`: its mode is unknown), a model loaded
     whole (`torch.load(path)`, or taken out of what it unpickled: `torch.load(path)["model"]`), and a method under a project decorator that calls `eval()` on its model.
     A `train()` later in the body of a loop around the pass, with no switch before the pass in that
@@ -166,5 +169,7 @@ with torch.no_grad():
                 continue
             if acts_between_own_updates(model, evaluation):
                 continue  # an agent's `get_action`, called from outside between its own updates
+            if repeated_on_the_same_input(model.at(evaluation.function), evaluation):
+                continue  # `for i in range(50): preds.append(net(x_test))`: Monte Carlo dropout
             reported.add(evaluation.key)
             yield evaluation_report(model, evaluation, self.message.format(model=evaluation.model_name()))
