@@ -10139,3 +10139,39 @@ def test_a_counted_loop_forwarding_held_out_data_named_in_the_call_is_a_pass() -
             print(shown.argmax(1))
     """
     assert findings(between) == [("LC006", "shown = net(x_test_fixed)")]
+
+
+def test_a_forward_through_the_parts_of_a_module_container_carries_a_graph() -> None:
+    source = """
+        class Stack(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.layers = nn.ModuleList([nn.Linear(4, 4) for _ in range(n)])
+
+            def forward(self, x):
+                FORWARD
+
+        net = Stack(3)
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.mse_loss(net(x), y).backward()
+            optimizer.step()
+        outputs = []
+        with torch.no_grad():
+            for x, y in test_loader:
+                outputs.append(net(x))
+        losses = []
+        for x, y in val_loader:
+            loss = nn.functional.mse_loss(net(x), y)
+            losses.append(loss)
+        print(torch.stack(losses).mean(), torch.cat(outputs).shape)
+    """
+    looped = "for layer in self.layers:\n                    x = layer(x)\n                return x"
+    indexed = "return self.layers[2](self.layers[1](self.layers[0](x)))"
+    for forward in (looped, indexed):
+        found = findings(source.replace("FORWARD", forward))
+        # the validation losses keep the graphs of the parts' weights; the outputs kept under
+        # no_grad carry none
+        assert ("LC009", "losses.append(loss)") in found, forward
+        assert not any(line == "outputs.append(net(x))" for _, line in found)

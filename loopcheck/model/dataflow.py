@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import libcst as cst
 
 from loopcheck.lazyre import lazy
-from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, literal_value, nodes_within, qualify
+from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, flow_name, literal_value, nodes_within, qualify
 from loopcheck.model.flow import Kind, Subject
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.text import expression_text
@@ -270,7 +270,8 @@ class Values:
                 return self._any(arguments)
             return None
         if not isinstance(func, cst.Attribute):
-            return None
+            # `self.layers[i](x)`: a part held in a module container, run
+            return flow_name(func) if isinstance(func, cst.Subscript) and self._runs_trainable_model(node) else None
         method = func.attr.value
         receiver = func.value
         if method in DETACHING_METHODS:
@@ -392,6 +393,8 @@ class Values:
             return self._any(a.node for a in call.args)  # `nn.AdaptiveAvgPool2d(1)(x)`: a graph only from x
         if binding is not None and binding.role == MODEL:
             return not _is_loss_class(binding.qualified)
+        if binding is None and called.collection is not None and called.role == MODEL:
+            return True  # `for layer in self.layers: x = layer(x)`: each element a module, run
         return bool(self.model.training_steps) and self.model.is_trained(called)
 
     def _is_loss_module(self, name: str) -> bool:
