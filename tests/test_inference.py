@@ -10175,3 +10175,39 @@ def test_a_forward_through_the_parts_of_a_module_container_carries_a_graph() -> 
         # no_grad carry none
         assert ("LC009", "losses.append(loss)") in found, forward
         assert not any(line == "outputs.append(net(x))" for _, line in found)
+
+
+def test_a_network_whose_constructor_freezes_its_parameters_records_no_graph() -> None:
+    source = """
+        class Features(nn.Module):
+            def __init__(self, dims, requires_grad=False):
+                super().__init__()
+                self.fc = nn.Linear(4, dims)
+                for param in self.parameters():
+                    param.requires_grad = requires_grad
+
+            def forward(self, x):
+                return self.fc(x)
+
+        def activations(images, model):
+            model.eval()
+            found = []
+            for batch in images:
+                pred = model(batch)
+                found.append(pred.cpu().numpy())
+            return found
+
+        def fid(test_images, fake_images):
+            model = Features(2048ARGS)
+            model.load_state_dict(torch.load("features.pt"))
+            return distance(activations(test_images, model), activations(fake_images, model))
+
+        if __name__ == "__main__":
+            print(fid(load("test"), load("fake")))
+    """
+    # its __init__ freezes every parameter by default: the forward records no graph to spare
+    assert findings(source.replace("ARGS", "")) == []
+    assert findings(source.replace("ARGS", ", requires_grad=False")) == []
+    # asked to keep them trainable, it records one
+    assert findings(source.replace("ARGS", ", requires_grad=True")) == [("LC007", "pred = model(batch)")]
+    assert findings(source.replace("ARGS", ", True")) == [("LC007", "pred = model(batch)")]

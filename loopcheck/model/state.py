@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterator
 import libcst as cst
 
 from loopcheck.lazyre import lazy
-from loopcheck.model.build import dotted_name, nodes_within, qualify
+from loopcheck.model.build import NOT_LITERAL, dotted_name, literal_value, nodes_within, qualify
 from loopcheck.model.dataflow import DICT_MAKERS, Placed
 from loopcheck.model.flow import Kind, decide
 from loopcheck.model.ir import CallSite, FunctionInfo, Loop, Simple, all_statements
@@ -1048,6 +1048,8 @@ def frozen_whole(model: LoopModel, binding: Binding, depth: int = 2) -> Simple |
             freezes = [frozen_whole(model, part, depth - 1) for part in parts if part is not None]
             if all(freeze is not None for freeze in freezes) and not _thawed(model, binding, name):
                 return freezes[0]
+    if _frozen_by_constructor(model, binding) and not _thawed(model, binding, name):
+        return binding.statement  # `InceptionV3([block])` whose `__init__` freezes every parameter
     owner = model.at(binding.function)
     functions = [binding.function]
     if name.startswith("self.") and binding.function.cls is not None:
@@ -1065,6 +1067,41 @@ def frozen_whole(model: LoopModel, binding: Binding, depth: int = 2) -> Simple |
             ):
                 frozen = frozen or simple
     return None if frozen is None or _thawed(model, binding, name) else frozen
+
+
+def _frozen_by_constructor(model: LoopModel, binding: Binding) -> bool:
+    """An object of a project class whose `__init__` freezes every parameter of itself, for the
+    arguments this construction passes: `for p in self.parameters(): p.requires_grad = False`,
+    `self.requires_grad_(False)`, or the same with a flag of the constructor (`requires_grad=False`
+    by default, an FID network's) that the call leaves at, or sets to, the literal False."""
+    cls, call = binding.cls, binding.call
+    if cls is None or call is None or call.inner is not None:
+        return False
+    init = model.at_class(cls).method_of(cls, "__init__")
+    if init is None:
+        return False
+    offset = 1 if init.params[:1] == ("self",) else 0
+    for placed in model.at(init).ordered_statements(init):
+        if requires_grad_set(placed, "self") is False:
+            return True
+        flag = _requires_grad_flag(placed, "self")
+        if flag is not None and flag in init.params:
+            given = call.arg(init.params.index(flag) - offset, flag)
+            value = literal_value(given.node) if given is not None else init.defaults.get(flag, NOT_LITERAL)
+            if value is False:
+                return True
+    return False
+
+
+def _requires_grad_flag(placed: Placed, name: str) -> str | None:
+    """The name assigned to every parameter's `requires_grad` of the module `name` (`for p in
+    self.parameters(): p.requires_grad = requires_grad`), run unconditionally."""
+    simple = placed.simple
+    for target in simple.targets:
+        if target.endswith(".requires_grad") and isinstance(simple.value, cst.Name) and simple.value.value not in ("True", "False"):
+            if _each_parameter(placed, target[: -len(".requires_grad")], name) and not placed.conditional:
+                return simple.value.value
+    return None
 
 
 def _frozen_by_own_method(model: LoopModel, function: FunctionInfo, simple: Simple, name: str) -> bool:
