@@ -10211,3 +10211,22 @@ def test_a_network_whose_constructor_freezes_its_parameters_records_no_graph() -
     # asked to keep them trainable, it records one
     assert findings(source.replace("ARGS", ", requires_grad=True")) == [("LC007", "pred = model(batch)")]
     assert findings(source.replace("ARGS", ", True")) == [("LC007", "pred = model(batch)")]
+
+
+def test_a_forward_whose_output_is_only_measured_where_it_is_made_checks_the_code() -> None:
+    source = """
+        def test():
+            model = Dropping()
+            model.load_state_dict(torch.load("weights.pt"))
+            x = torch.randn(2, 4)
+            SHOWN
+
+        if __name__ == "__main__":
+            test()
+    """
+    # the output's shape (or the output itself) printed on the spot: the code is checked
+    assert findings(source.replace("SHOWN", "print(model(x).shape)")) == []
+    assert findings(source.replace("SHOWN", "print(model(x).size(), len(model(x)))")) == []
+    # a metric of the output printed: the model is evaluated
+    scored = source.replace("SHOWN", "print((model(x).argmax(1) == labels).float().mean())")
+    assert findings(scored) == [("LC006", "print((model(x).argmax(1) == labels).float().mean())"), ("LC007", "print((model(x).argmax(1) == labels).float().mean())")]

@@ -1303,6 +1303,8 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         return True  # `model(x)` alone: a notebook shows it, a script drops it
     if isinstance(statement.node, cst.Assert):
         return True  # `assert (model(x) == traced(x)).all()`: the output checks the code
+    if not statement.targets and _inspects_only(statement.node, set(), False, event.call.node):
+        return True  # `print(model(torch.randn(2, 3, 448, 448)).shape)`: only its shape is looked at
     if statement.value is not event.call.node or not statement.targets:
         return False  # the output feeds an expression (a metric, a loss)
     if loop is None and not hooked and not _uses_of_output(function, event)[1:] and not _iterated_or_tested(function, set(statement.targets)):
@@ -1933,9 +1935,12 @@ _INSPECTING_CALLS = frozenset(
 _SHOWING_CALLS = frozenset({"print", "display", "format"})
 
 
-def _inspects_only(node: cst.CSTNode, names: set[str], inspected: bool) -> bool:
-    """Does every read of `names` under `node` sit in an inspection (`x.shape`, `print(x)`,
-    `assert torch.allclose(x, y)`, a notebook cell's displayed value)?"""
+def _inspects_only(node: cst.CSTNode, names: set[str], inspected: bool, output: cst.CSTNode | None = None) -> bool:
+    """Does every read of `names` (and the value of the call `output`) under `node` sit in an
+    inspection (`x.shape`, `print(x)`, `print(model(x).shape)`, `assert torch.allclose(x, y)`, a
+    notebook cell's displayed value)?"""
+    if node is output:
+        return inspected
     if isinstance(node, cst.Name):
         return inspected or node.value not in names
     if isinstance(node, (cst.Assert,)):
@@ -1954,11 +1959,12 @@ def _inspects_only(node: cst.CSTNode, names: set[str], inspected: bool) -> bool:
         if called in _SHOWING_CALLS:
             # `print(y)` shows the output itself; `print((y.argmax(1) == t).float().mean())` a metric
             return all(
-                isinstance(arg.value, cst.Name) or _inspects_only(arg.value, names, False) for arg in node.args
-            ) and _inspects_only(func, names, False)
+                isinstance(arg.value, cst.Name) or arg.value is output or _inspects_only(arg.value, names, False, output)
+                for arg in node.args
+            ) and _inspects_only(func, names, False, output)
         if called in _INSPECTING_CALLS:
             inspected = True
-    return all(_inspects_only(child, names, inspected) for child in node.children)
+    return all(_inspects_only(child, names, inspected, output) for child in node.children)
 
 
 def _pass(
