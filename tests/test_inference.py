@@ -10230,3 +10230,34 @@ def test_a_forward_whose_output_is_only_measured_where_it_is_made_checks_the_cod
     # a metric of the output printed: the model is evaluated
     scored = source.replace("SHOWN", "print((model(x).argmax(1) == labels).float().mean())")
     assert findings(scored) == [("LC006", "print((model(x).argmax(1) == labels).float().mean())"), ("LC007", "print((model(x).argmax(1) == labels).float().mean())")]
+
+
+def test_a_helper_that_puts_back_the_mode_it_found_leaves_training_in_train_mode() -> None:
+    source = """
+        def estimate_loss(model, batches):
+            was_training = model.training
+            model.eval()
+            total = 0.0
+            with torch.no_grad():
+                for x, y in batches:
+                    total += nn.functional.cross_entropy(model(x), y).item()
+            RESTORE
+            return total
+
+        model = Dropping()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        model.train()
+        for step in range(1000):
+            if step % 100 == 0:
+                print(estimate_loss(model, val_batches))
+            x, y = next(train_batches)
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+    """
+    # the mode saved before eval() is put back: training goes on in train mode
+    assert findings(source.replace("RESTORE", "if was_training:\n                model.train()")) == []
+    assert findings(source.replace("RESTORE", "if model.training:\n                model.train()")) == []
+    assert findings(source.replace("RESTORE", "model.train(was_training)")) == []
+    # nothing put back: every step after the first evaluation trains in eval mode
+    assert findings(source.replace("RESTORE", "pass")) == [("LC008", "print(estimate_loss(model, val_batches))")]

@@ -676,6 +676,9 @@ class Flow:
             if taken is not None:  # `if train:` inside `run_epoch(..., train=False)`
                 arm = 0 if taken else 1
                 return self.program(stmt.arms[arm], _guarded(context, stmt, arm), depth) if arm < len(stmt.arms) else EMPTY
+            restored = self._saved_mode_restored(stmt, context)
+            if restored is not None:
+                return restored
             return choice(
                 self.test_text(stmt.test),
                 tuple(self.program(arm, _guarded(context, stmt, index), depth) for index, arm in enumerate(stmt.arms)),
@@ -702,6 +705,38 @@ class Flow:
                 return Sequence((repeated, self.program(stmt.orelse, context, depth)))
             return repeated
         return EMPTY
+
+    def _saved_mode_restored(self, branch: Branch, context: Context) -> Node | None:
+        """`was_training = model.training`, `model.eval()`, ..., then `if was_training:
+        model.train()` (and `else: model.eval()`): the mode the module had is put back, whatever it
+        was, as `model.train(was_training)` does: a switch to a mode known only where the helper is
+        called. None for any other branch (an arm doing more than that switch)."""
+        test = branch.test.strip()
+        saved = test if test.endswith(".training") else None
+        if saved is None and test.isidentifier():
+            values = [
+                expression_text(simple.value).strip() for simple in context.function.assignments
+                if simple.targets == (test,) and simple.value is not None and not simple.augmented
+            ]
+            saved = values[0] if len(values) == 1 and values[0].endswith(".training") else None
+        if saved is None or not branch.arms or not branch.arms[0]:
+            return None
+        module = saved[: -len(".training")]
+        switches: list[Node] = []
+        for index, arm in enumerate(branch.arms):
+            wanted = "train" if index == 0 else "eval"
+            for statement in arm:
+                calls = statement.calls if isinstance(statement, Simple) else None
+                if not calls or len(calls) != 1 or statement.targets or calls[0].method != wanted or calls[0].args:
+                    return None
+                call = calls[0]
+                if _chain_receiver(call) != module:
+                    return None
+                subject = self.subject_in(module, context)
+                if subject is None:
+                    return None
+                switches.append(Emit(Event(Kind.MODE_UNKNOWN, call.node, context, subject=subject, call=call)))
+        return Sequence(tuple(switches))
 
     def _simple_program(self, simple: Simple, context: Context, depth: int) -> Node:
         items: list[Node] = []
