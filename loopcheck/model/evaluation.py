@@ -1938,7 +1938,8 @@ _SHOWING_CALLS = frozenset({"print", "display", "format"})
 def _inspects_only(node: cst.CSTNode, names: set[str], inspected: bool, output: cst.CSTNode | None = None) -> bool:
     """Does every read of `names` (and the value of the call `output`) under `node` sit in an
     inspection (`x.shape`, `print(x)`, `print(model(x).shape)`, `assert torch.allclose(x, y)`, a
-    notebook cell's displayed value)?"""
+    notebook cell's displayed value)? (An output printed where it is made, `print(policy(obs))`,
+    shows predictions: no inspection.)"""
     if node is output:
         return inspected
     if isinstance(node, cst.Name):
@@ -1959,7 +1960,7 @@ def _inspects_only(node: cst.CSTNode, names: set[str], inspected: bool, output: 
         if called in _SHOWING_CALLS:
             # `print(y)` shows the output itself; `print((y.argmax(1) == t).float().mean())` a metric
             return all(
-                isinstance(arg.value, cst.Name) or arg.value is output or _inspects_only(arg.value, names, False, output)
+                isinstance(arg.value, cst.Name) or _inspects_only(arg.value, names, False, output)
                 for arg in node.args
             ) and _inspects_only(func, names, False, output)
         if called in _INSPECTING_CALLS:
@@ -3504,8 +3505,8 @@ def repeated_on_the_same_input(model: LoopModel, evaluation: EvaluationPass) -> 
     predictions.append(net(x_test))`, then their mean): the outputs differ only if the model is
     random, so the repetition samples it in training mode on purpose (Monte Carlo dropout). The
     pass's loop counts (`range(...)`), trains nothing between its forwards (an epoch loop sampling
-    `G(fixed_noise)` runs a model that changes), and the forward reads nothing the loop binds or
-    assigns."""
+    `G(fixed_noise)` runs a model that changes), the forward reads nothing the loop binds or
+    assigns, and its outputs are gathered across the iterations (appended, or added up)."""
     loop, call = evaluation.loop, evaluation.first_call.call
     if loop is None or call is None or evaluation.first_call.context.chain or not loop.iter_text.startswith("range("):
         return False
@@ -3521,7 +3522,21 @@ def repeated_on_the_same_input(model: LoopModel, evaluation: EvaluationPass) -> 
             bound.update(statement.subscript_targets)
         elif isinstance(statement, Loop):
             bound.update(statement.targets)
-    return not read & bound
+    if read & bound:
+        return False
+    # the samples are gathered (`preds.append(p)`, `total += p`), not each one used and dropped
+    simples = list(simples_of(loop.body))
+    holding = next((s for s in simples if any(c is call for c in s.calls)), None)
+    outputs = set(holding.targets) if holding is not None else set()
+    for simple in simples:
+        gathered = any(
+            c.method in ("append", "extend") and c.inner is None
+            and any(arg.node is call.node or _reads(arg.node, outputs) for arg in c.args)
+            for c in simple.calls
+        )
+        if gathered or (simple.augmented and simple.value is not None and (simple is holding or _reads(simple.value, outputs))):
+            return True
+    return False
 
 
 def acts_between_own_updates(model: LoopModel, evaluation: EvaluationPass) -> bool:
