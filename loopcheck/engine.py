@@ -77,6 +77,13 @@ def check_model(
     errors: list[FileError] = []
     if model.foreign_framework or model.is_pytest_file:
         return [], []  # another framework's code; pytest tests exercise code on purpose, they do not train
+    if model.missing_import is not None:
+        if notes is not None:
+            notes.append(FileError(path, (
+                f"not analysed: it imports {model.missing_import}, which is not in the project "
+                "(importing the file fails: none of its code runs)"
+            )))
+        return [], []
     rules = rules if rules is not None else select_rules()
     directives = noqa.parse(model.text, [rule.name for rule in select_rules()])
     for rule_class in rules:

@@ -1202,3 +1202,52 @@ def test_a_saving_helper_reached_through_another_helper_misses_the_scheduler_its
     assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("ckpt.py", 6, "LC012")]
     (project / "train.py").write_text(script.replace("SCHEDULE", "pass").replace("STEP", "pass"), encoding="utf-8")
     assert lint_project(project) == []
+
+
+PIPELINE = """
+import torch
+import torch.nn as nn
+from .MODULE import Net
+
+
+class Pipeline:
+    def __init__(self):
+        self.model = Net()
+        self.model.load_state_dict(torch.load("net.pt"))
+
+    def predict(self, loader):
+        self.model.eval()
+        return [self.model(x).argmax(1) for x, _ in loader]
+
+
+if __name__ == "__main__":
+    print(Pipeline().predict(test_loader))
+"""
+
+
+def test_a_file_importing_a_module_its_package_does_not_hold_is_not_analysed_and_says_so(tmp_path: Path) -> None:
+    project = new_project(tmp_path, "graphs")
+    for folder in ("gcn", "unets"):
+        (project / folder).mkdir()
+        (project / folder / "__init__.py").write_text("", encoding="utf-8")
+    (project / "gcn" / "model.py").write_text(
+        "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 2)\n\n    def forward(self, x):\n        return self.fc(x)\n",
+        encoding="utf-8",
+    )
+    (project / "gcn" / "pipeline.py").write_text(PIPELINE.replace("MODULE", "model"), encoding="utf-8")
+    # `unets/` lost its model.py: `from .model import Net` raises ImportError, nothing of it runs
+    (project / "unets" / "pipeline.py").write_text(PIPELINE.replace("MODULE", "model"), encoding="utf-8")
+    # a module built from its sources (`nms.pyx`) is there once built
+    (project / "unets" / "nms.pyx").write_text("", encoding="utf-8")
+    (project / "unets" / "built.py").write_text(PIPELINE.replace("MODULE", "nms"), encoding="utf-8")
+
+    result = lint_paths([str(project)], root=str(project))
+
+    assert sorted((Path(f.path).relative_to(project).as_posix(), f.code) for f in result.findings) == [
+        ("gcn/pipeline.py", "LC007"),
+        ("unets/built.py", "LC007"),
+    ]
+    assert [(Path(n.path).relative_to(project).as_posix(), n.reason) for n in result.notes if "not analysed" in n.reason] == [
+        ("unets/pipeline.py", "not analysed: it imports .model, which is not in the project (importing the file fails: none of its code runs)")
+    ]

@@ -2033,6 +2033,22 @@ class LoopModel:
     # frameworks -------------------------------------------------------------------------
 
     @cached_property
+    def missing_import(self) -> str | None:
+        """A module of its own package that the file imports at its top level, outside any `try`,
+        and that is not in the project (`from .model import Net` beside no `model.py`): importing
+        the file raises ImportError, so none of its code runs. None when there is none."""
+        for statement in self.module.body:
+            if type(statement) is not cst.SimpleStatementLine:
+                continue
+            for small in statement.body:  # type: ignore[attr-defined]
+                if type(small) is not cst.ImportFrom or not small.relative or small.module is None:
+                    continue
+                dotted = dotted_name(small.module)
+                if dotted and self.project.missing_module(self.path, dotted, len(small.relative)):
+                    return "." * len(small.relative) + dotted
+        return None
+
+    @cached_property
     def foreign_framework(self) -> str | None:
         """The other deep-learning framework this file is written for, when it imports one and not torch."""
         roots = {qualified.split(".", 1)[0] for qualified in self.ir.imports.values()}

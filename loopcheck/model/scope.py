@@ -35,6 +35,10 @@ class ProjectView(Protocol):
     def stale_import(self, importer: str, dotted: str, level: int) -> bool:
         """Does `dotted` name a module of one of the project's own packages that is not there?"""
 
+    def missing_module(self, importer: str, dotted: str, level: int) -> bool:
+        """Does a relative import (`from .model import Net`, level >= 1) name a module that is no
+        file and no folder of the project?"""
+
     def declared_torch(self, folder: str) -> tuple[int, int] | None:
         """The newest PyTorch version the project states for a folder (readme, requirements)."""
 
@@ -62,6 +66,9 @@ class _NoProject:
         return os.path.dirname(path)
 
     def stale_import(self, importer: str, dotted: str, level: int) -> bool:
+        return False
+
+    def missing_module(self, importer: str, dotted: str, level: int) -> bool:
         return False
 
     def declared_torch(self, folder: str) -> tuple[int, int] | None:

@@ -258,6 +258,29 @@ class Project:
                 return True
         return False
 
+    def missing_module(self, importer: str, dotted: str, level: int) -> bool:
+        """Does a relative import name a module that is no file and no folder of the project
+        (`from .model import Net` beside no `model.py`: removed, or never committed)?"""
+        parts = [p for p in dotted.split(".") if p]
+        if not level or not parts:
+            return False
+        path = self.resolve(importer, dotted, level)
+        if self.observer is not None:
+            self.observer.module(importer, dotted, level, path)  # (the cache asks again: a file added since)
+        if path is not None:
+            return False
+        base = self._base_folders(Path(importer), level)[0]
+        if not self._inside_path(base):
+            return False
+        folder = base
+        for part in parts[:-1]:
+            if part not in self._listing(folder):
+                return True
+            folder = _joined(folder, part)
+        # (`nms.pyx`, `nms.cpython-311-x86_64-linux-gnu.so`: a module built from the sources)
+        last = parts[-1]
+        return not any(name == last or name.startswith(last + ".") for name in self._listing(folder))
+
     def _find_module(self, importer: Path, dotted: str, level: int) -> str | None:
         parts = [p for p in dotted.split(".") if p]
         if not level and not parts:
