@@ -10261,3 +10261,40 @@ def test_a_helper_that_puts_back_the_mode_it_found_leaves_training_in_train_mode
     assert findings(source.replace("RESTORE", "model.train(was_training)")) == []
     # nothing put back: every step after the first evaluation trains in eval mode
     assert findings(source.replace("RESTORE", "pass")) == [("LC008", "print(estimate_loss(model, val_batches))")]
+
+
+def test_an_eval_left_behind_reaches_the_models_own_step_past_another_models_step() -> None:
+    source = """
+        class Generator(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.decoder = nn.Sequential(nn.Linear(4, 4), nn.BatchNorm1d(4))
+
+            def forward(self, z):
+                return self.decoder(z)
+
+            def generate(self, z):
+                self.eval()
+                return self.decoder(z)
+
+        G = Generator()
+        D = Tiny()
+        d_optim = torch.optim.Adam(D.parameters())
+        g_optim = torch.optim.Adam(G.decoder.parameters())
+        for epoch in range(10):
+            for i, x in enumerate(loader):
+                d_optim.zero_grad()
+                D(G(noise()).detach()).mean().backward()
+                d_optim.step()
+                g_optim.zero_grad()
+                D(G(noise())).mean().backward()
+                g_optim.step()
+                if i % 100 == 0:
+                    with torch.no_grad():
+                        samples = G.generate(fixed_noise)
+                    SHOW
+    """
+    # the samples switch G to eval mode; the discriminator's step trains D only, the next step of
+    # the generator's own optimizer trains G in eval mode
+    assert findings(source.replace("SHOW", "save_image(samples)")) == [("LC008", "samples = G.generate(fixed_noise)")]
+    assert findings(source.replace("SHOW", "G.train()")) == []

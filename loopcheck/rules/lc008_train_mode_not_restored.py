@@ -26,7 +26,8 @@ class TrainModeNotRestored(Rule):
     in eval mode on one path and in train mode on another (it chooses the mode training runs in).
     Two names bound one to the other (`self.ptr = self.network`, or its `.module`) are one model.
     Layers picked by their type (`if isinstance(m, nn.BatchNorm2d): m.eval()` over `net.modules()`)
-    are frozen on purpose while the rest trains."""
+    are frozen on purpose while the rest trains. A step of another model's optimizer in between (a
+    GAN's discriminator) leaves the switch in force for the model's own next step."""
 
     code = "LC008"
     name = "train-mode-not-restored"
@@ -141,9 +142,14 @@ for epoch in range(epochs):
                 # armed: switches whose model has run a forward with grad since, one a backward can train)
                 switches, waiting, armed = state
                 if event.kind is Kind.STEP and waiting:
+                    # a step of another model (a GAN's discriminator after a backward through the
+                    # generator's output) trains nothing of the switched one: its switch stays in
+                    # force for the next backward and step (the generator's own)
+                    still = frozenset(pair[0] for pair in waiting if not _steps_model(model, event, pair[0]))
                     for pair in waiting:
-                        reach(*pair, event)
-                    return switches, frozenset(), armed
+                        if pair[0] not in still:
+                            reach(*pair, event)
+                    return switches | still, frozenset(), armed
                 if event.kind is Kind.RESET and waiting:
                     # the gradients of a backward reset before any step train nothing (a PGD attack's
                     # backward in eval mode, then `model.train(); opt.zero_grad(); loss.backward()`)
