@@ -10298,3 +10298,41 @@ def test_an_eval_left_behind_reaches_the_models_own_step_past_another_models_ste
     # the generator's own optimizer trains G in eval mode
     assert findings(source.replace("SHOW", "save_image(samples)")) == [("LC008", "samples = G.generate(fixed_noise)")]
     assert findings(source.replace("SHOW", "G.train()")) == []
+
+
+def test_a_sub_command_argparse_dispatches_is_entered_by_the_script() -> None:
+    source = """
+        import argparse
+
+        def train(args):
+            G = Tiny()
+            optimizer = torch.optim.Adam(G.parameters())
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.mse_loss(G(x), y).backward()
+                optimizer.step()
+            torch.save(G.state_dict(), args.model)
+
+        def generate(args):
+            G = Tiny()
+            G.load_state_dict(torch.load(args.model))
+            G.eval()
+            samples = G(torch.randn(args.n, 4))
+            save(samples)
+
+        parser = argparse.ArgumentParser()
+        subparsers = parser.add_subparsers()
+        parser_train = subparsers.add_parser("train")
+        parser_train.set_defaults(func=train)
+        parser_gen = subparsers.add_parser("generate")
+        REGISTER
+        args = parser.parse_args()
+        args.func(args)
+    """
+    # `args.func` holds the function set for the chosen sub-command: `generate` runs from the
+    # script's top level, with grad on
+    assert findings(source.replace("REGISTER", "parser_gen.set_defaults(func=generate)")) == [
+        ("LC007", "samples = G(torch.randn(args.n, 4))")
+    ]
+    # registered under another keyword than the one called: nothing says it runs here
+    assert findings(source.replace("REGISTER", "parser_gen.set_defaults(handler=generate)")) == []

@@ -771,7 +771,7 @@ class LoopModel:
                     if target is not None:
                         graph.setdefault(id(target), []).append(CallEdge(function, call))
                     for candidate in self._candidate_methods(call, function) + self._imported_alternatives(call) + (
-                        self._registry_methods(call, function) + self._overrides(call, function)
+                        self._registry_methods(call, function) + self._overrides(call, function) + self._sub_commands(call, function)
                         + self._redefinitions(call, function) + self.element_methods(call, function)
                     ):
                         if candidate is not target:
@@ -863,6 +863,35 @@ class LoopModel:
                 return None
             classes.append(found)
         return classes or None
+
+    def _sub_commands(self, call: CallSite, function: FunctionInfo) -> list[FunctionInfo]:
+        """`args.func(args)` where the file registered `parser_gen.set_defaults(func=generate)`
+        (argparse's way of dispatching sub-commands: the parsed arguments hold the function given
+        for the sub-command chosen): each function registered under that keyword may run here
+        (for the call graph only)."""
+        if call.inner is not None or call.method is None or call.receiver is None or "." in call.receiver:
+            return []
+        if call.receiver in function.params or not self._set_defaults:
+            return []
+        found: list[FunctionInfo] = []
+        for dotted in self._set_defaults.get(call.method, ()):
+            target = self.definition(dotted, function)
+            if isinstance(target, FunctionInfo) and all(target is not f for f in found):
+                found.append(target)
+        return found
+
+    @cached_property
+    def _set_defaults(self) -> dict[str, list[str]]:
+        """Keyword → the names given for it in the file's `set_defaults(...)` calls."""
+        stored: dict[str, list[str]] = {}
+        for function in self.ir.functions:
+            for simple in function.simples:
+                for call in simple.calls:
+                    if call.method == "set_defaults":
+                        for arg in call.args:
+                            if arg.keyword is not None and arg.dotted is not None:
+                                stored.setdefault(arg.keyword, []).append(arg.dotted)
+        return stored
 
     def _registry_methods(self, call: CallSite, function: FunctionInfo) -> list[FunctionInfo]:
         """`model = models[name](...)` with `models` a dict display of project classes, then
