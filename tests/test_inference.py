@@ -10336,3 +10336,39 @@ def test_a_sub_command_argparse_dispatches_is_entered_by_the_script() -> None:
     ]
     # registered under another keyword than the one called: nothing says it runs here
     assert findings(source.replace("REGISTER", "parser_gen.set_defaults(handler=generate)")) == []
+
+
+def test_a_method_called_on_a_script_name_runs_the_class_of_the_assignment_in_force() -> None:
+    source = """
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+            def encode(self, x):
+                return self.fc(x).chunk(2, dim=-1)
+
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+
+        model = Encoder()
+        optimizer = torch.optim.Adam(model.parameters())
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            model(x).pow(2).mean().backward()
+            optimizer.step()
+
+        codes = []
+        for x, y in test_loader:
+            mu, _ = model.encode(x)
+            codes.append(mu.detach().numpy())
+    """
+    # `model` is the Encoder where `encode` is called: its method runs the trained model
+    assert findings(source) == [("LC007", "mu, _ = model.encode(x)")]

@@ -387,6 +387,13 @@ class LoopModel:
             cls = function.cls
         elif "." not in receiver or receiver.startswith("self."):
             binding = self.binding(receiver, function) if via_callers else self.roles.lookup(receiver, function)
+            if binding is not None and function.name == "<module>" and "." not in receiver:
+                # a script's (a notebook's) names are bound again and again (`model = Net()` in one
+                # cell, `model = VAE(...)` in a later one): the object is the one the assignment in
+                # force, the last above the call, built
+                current = self.nearest_binding(receiver, function, call.node)
+                if current is not None and current is not binding and current.cls is not None:
+                    binding = current
             cls = binding.cls if binding is not None else None
             if binding is None and "." not in receiver and receiver not in function.params:
                 elements = self.element_methods(call, function)
