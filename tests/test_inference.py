@@ -10372,3 +10372,36 @@ def test_a_method_called_on_a_script_name_runs_the_class_of_the_assignment_in_fo
     """
     # `model` is the Encoder where `encode` is called: its method runs the trained model
     assert findings(source) == [("LC007", "mu, _ = model.encode(x)")]
+
+
+def test_a_snapshot_kept_on_improvement_is_no_checkpoint_when_the_resume_reads_another_file() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 10)
+        start_epoch, best_acc = 0, 0.0
+        if args.resume:
+            checkpoint = torch.load(args.out + "/RESUMED")
+            start_epoch = checkpoint["epoch"] + 1
+            model.load_state_dict(checkpoint["model"])
+            optimizer.load_state_dict(checkpoint["optimizer"])
+        for epoch in range(start_epoch, 100):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            scheduler.step()
+            acc = accuracy(model, val_loader)
+            if acc > best_acc:
+                best_acc = acc
+                torch.save({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict()},
+                           args.out + "/best_acc_model.pth")
+        best = torch.load(args.out + "/best_acc_model.pth")
+        model.load_state_dict(best["model"])
+        print(accuracy(model, test_loader))
+    """
+    # the resume reads `checkpoint.pth`, which this run does not write: the best snapshot, loaded
+    # only to test, is an export
+    assert [code for code, _ in findings(source.replace("RESUMED", "checkpoint.pth"))] == []
+    # resumed from the snapshot itself: its schedule restarts from scratch
+    assert [code for code, _ in findings(source.replace("RESUMED", "best_acc_model.pth"))] == ["LC012"]

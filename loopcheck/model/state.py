@@ -538,6 +538,8 @@ def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
             )
         )
     if _read_back(model, checkpoint.position):
+        if placed is not None and _on_improvement(placed) and _resume_reads_another_file(model, checkpoint):
+            return False  # `best_acc_model.pth` kept on improvement, `checkpoint.pth` loaded to resume
         # a snapshot kept only when a metric improves, lacking the optimizer state that the
         # project's resume loads (`optimizer.load_state_dict(ckpt["optimizer_state_dict"])`), is
         # not what it resumes from: resuming from it would fail on that key
@@ -578,6 +580,32 @@ def _resume_loads_optimizer_key_it_lacks(model: LoopModel, checkpoint: Checkpoin
     # (in this file, or in one that imports it: the script whose resume could read this file's save)
     near = os.path.join(model.project.folder_of(model.path), os.path.basename(model.path))
     return any(bool(re.search(pattern, model.text)) or model.project.mentions(pattern, importers_of=near) for pattern in patterns)
+
+
+def _resume_reads_another_file(model: LoopModel, checkpoint: Checkpoint) -> bool:
+    """Does the file read the position back (`start_epoch = ckpt["epoch"] + 1`) itself, out of
+    dicts each bound to a `torch.load` of a file named literally, none of them the file this save
+    writes (`best_acc_model.pth` saved on improvement, `checkpoint.pth` loaded to resume)? The
+    resume goes on from another file, not from this snapshot (which may still be loaded to test)."""
+    if checkpoint.at is not checkpoint.save or len(checkpoint.save.args) < 2:
+        return False
+    saved = _literal_file_name(model, model.code(checkpoint.save.args[1].node))
+    if saved is None:
+        return False
+    quoted = rf"""['"]{re.escape(checkpoint.position)}['"]"""
+    readers = set(re.findall(rf"(?m)^[^#\n]*=[^=#\n]*?([A-Za-z_]\w*)\[\s*{quoted}\s*\]", model.text))
+    if not readers:
+        return False
+    loaded: set[str] = set()
+    for function in model.ir.functions:
+        for simple in function.simples:
+            if len(simple.targets) != 1 or simple.targets[0] not in readers:
+                continue
+            names = _loaded_file_names(model, simple)
+            if not names:
+                return False  # bound to something else, or to a path computed at run time
+            loaded |= names
+    return bool(loaded) and saved not in loaded
 
 
 def _read_back(model: LoopModel, key: str) -> bool:
