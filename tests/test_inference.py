@@ -10405,3 +10405,28 @@ def test_a_snapshot_kept_on_improvement_is_no_checkpoint_when_the_resume_reads_a
     assert [code for code, _ in findings(source.replace("RESUMED", "checkpoint.pth"))] == []
     # resumed from the snapshot itself: its schedule restarts from scratch
     assert [code for code, _ in findings(source.replace("RESUMED", "best_acc_model.pth"))] == ["LC012"]
+
+
+def test_a_step_count_made_of_the_epoch_and_the_loader_is_no_position_read_back() -> None:
+    source = """
+        netG = Tiny()
+        if opt.netG != "":
+            netG.load_state_dict(torch.load(opt.netG))
+        optimizerG = torch.optim.Adam(netG.parameters())
+        START
+        for epoch in range(start, opt.epochs):
+            for i, (x, y) in enumerate(dataloader):
+                niter = epoch * len(dataloader) + i
+                optimizerG.zero_grad()
+                nn.functional.mse_loss(netG(x), y).backward()
+                optimizerG.step()
+                writer.add_scalar("step", i, niter)
+            if epoch % opt.checkpoint_every == 0:
+                torch.save(netG.state_dict(), "%s/netG_epoch_%d.pth" % (opt.outf, epoch))
+    """
+    # the batches counted from the epoch (`len(dataloader)`): nothing is read back, training starts
+    # again at epoch 0 from loaded weights: a warm start, no resume
+    assert findings(source.replace("START", "start = 0")) == []
+    # the epoch read back out of the loaded file's name: a resume, with Adam started afresh
+    resumed = findings(source.replace("START", 'start = int(opt.netG.split("_")[-1].split(".")[0])'))
+    assert [code for code, _ in resumed] == ["LC012"]

@@ -365,8 +365,9 @@ def _position_restored(
 
 _START_POSITION = lazy(r"(?i)^(self\.)?(start|begin)$|(start|begin|resume|first|init|last|global|current|cur)_?(epoch|ep\b|step|iter|episode)")
 """Names of where training starts or stands (`start_epoch`, `args.start_iter`, `global_step`)."""
-_READ_BACK_VALUE = lazy(r"\[|int\(|split|load")
-"""Values read back from somewhere (`checkpoint["epoch"]`, `int(path.split("_")[-1])`)."""
+_READ_BACK_VALUE = lazy(r"\[|\bint\(|\.split\(|\bload\w*\(|\.load\w*\(")
+"""Values read back from somewhere (`checkpoint["epoch"]`, `int(path.split("_")[-1])`,
+`load_epoch(path)`); not a count of batches (`epoch * len(dataloader) + i`)."""
 
 
 def _position_restored_by_callee(model: LoopModel, function: FunctionInfo, start: Placed) -> bool:
