@@ -10430,3 +10430,34 @@ def test_a_step_count_made_of_the_epoch_and_the_loader_is_no_position_read_back(
     # the epoch read back out of the loaded file's name: a resume, with Adam started afresh
     resumed = findings(source.replace("START", 'start = int(opt.netG.split("_")[-1].split(".")[0])'))
     assert [code for code, _ in resumed] == ["LC012"]
+
+
+def test_weights_loaded_into_a_model_built_anew_before_training_are_no_resume() -> None:
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(50):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            if epoch + 1 in (10, 20, 50):
+                torch.save(model.state_dict(), f"ckpts/model_{epoch + 1}_epochs.pt")
+
+        for epoch in (10, 20, 50):
+            model.load_state_dict(torch.load(f"ckpts/model_{epoch}_epochs.pt"))
+            show(model, sample)
+
+        REBUILD
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(start, 50):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+    """
+    # the second experiment trains a model built afresh: the loads only showed the snapshots
+    assert findings(source.replace("REBUILD", "model = Tiny().to(device)\n        start = int(args.start)")) == []
+    # it goes on training the model last loaded, from a position read back: a resume without Adam's state
+    resumed = findings(source.replace("REBUILD", "model = model.to(device)\n        start = int(args.start)"))
+    assert [code for code, _ in resumed] == ["LC012"]

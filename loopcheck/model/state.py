@@ -277,7 +277,7 @@ def _reloaded_before_training(
                 (call.method in ("backward", "step") and any(id(loop) in training for loop in item.loops))
                 or training_callee(model, function, call) is not None
                 for call in item.simple.calls
-            ) or any(_EPOCH.search(target) for loop in item.loops for target in loop.targets)
+            ) or (any(_EPOCH.search(target) for loop in item.loops for target in loop.targets) and _may_train_out_of_sight(model, function, item))
         ]  # (a statement of an epoch loop: `train_one_epoch(model, optimizer)` of code out of sight)
         if not starts:
             if function.name == "__init__" and function.cls is not None and _constructor_loads_for_training(
@@ -296,10 +296,12 @@ def _reloaded_before_training(
                 continue  # `..._baseline_epoch_N.pt` loaded, `..._tune_epoch_N.pt` saved: another run's weights
             if saved_names and (loaded := _loaded_file_names(model, item.simple)) and not loaded & saved_names:
                 continue  # `unet.pt` (the best weights) loaded, `unet_last.pt` saved
+            loaded_into = _models_loaded_into(item.simple)
             later_starts = [
                 later for later in starts
                 if later > index and same_branch(item.guards, placed[later].guards)
                 and _together(model, function, item.guards, placed[later].guards)
+                and not _built_anew_between(placed, index, later, loaded_into)
             ]
             if later_starts and (
                 _position_restored(model, function, placed, item.guards)
@@ -307,6 +309,51 @@ def _reloaded_before_training(
             ):
                 return True
     return False
+
+
+def _models_loaded_into(simple: Simple) -> set[str]:
+    """The names a statement loads weights into (`net.load_state_dict(...)`, `net = torch.load(p)`)."""
+    found = {call.receiver for call in simple.calls if call.method == "load_state_dict" and call.receiver}
+    if any(call.dotted is not None and call.dotted.endswith("load") for call in simple.calls):
+        found |= set(simple.targets)
+    return found
+
+
+def _built_anew_between(placed: list[Placed], load: int, start: int, names: set[str]) -> bool:
+    """Is every model the load filled bound to a newly built object between the load and the training
+    (`model = PretrainedUNet(...)` in a later cell, before its own training)? Training then goes on
+    from fresh weights, not from the loaded ones (`model = model.to(device)` keeps the object)."""
+    if not names:
+        return False
+    rebuilt: set[str] = set()
+    for item in placed[load + 1 : start]:
+        simple = item.simple
+        call = simple.value_call
+        if call is None or simple.augmented or item.guards != placed[start].guards[: len(item.guards)]:
+            continue
+        while call.inner is not None:
+            call = call.inner  # (`PretrainedUNet(...).to(device)`: what is built is the innermost)
+        root = call.receiver_root or (call.receiver.split(".", 1)[0] if call.receiver else None)
+        rebuilt |= {target for target in simple.targets if target in names and root != target}
+    return rebuilt >= names
+
+
+def _may_train_out_of_sight(model: LoopModel, function: FunctionInfo, item: Placed) -> bool:
+    """In an epoch loop, a statement that may train through code out of sight: a call the project
+    does not define given an optimizer, or named for training (`train_one_epoch(model, opt)`,
+    `trainer.fit(...)`); not the plots and prints of a loop over saved epochs."""
+    for call in item.simple.calls:
+        if model.resolve_call(call, function, via_callers=False) is not None:
+            continue
+        if call.method is not None and not call.method[:1].isupper() and _TRAINING_CALL.search(call.method):
+            return True  # (a class built, `PretrainedUNet(...)`, trains nothing)
+        if any(arg.dotted is not None and model.roles.role(arg.dotted, function) == OPTIMIZER for arg in call.args):
+            return True
+    return False
+
+
+_TRAINING_CALL = lazy(r"(?i)(^|_)(train|fit|step|update)|epoch")
+"""Names of calls that may run a training step of code out of sight."""
 
 
 def _constructor_loads_for_training(model: LoopModel, init: FunctionInfo, placed: list[Placed], saved_models: set[str]) -> bool:
