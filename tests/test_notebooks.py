@@ -351,3 +351,34 @@ def test_a_related_location_in_another_file_keeps_its_path(tmp_path: Path) -> No
     [related] = result.findings[0].related
     assert Path(related.path or "").name == "helpers.py" and (related.line, related.column) == (8, 21)
     assert "notebook" not in related.note
+
+
+TRAINER_CELL = """import torch
+import torch.nn as nn
+
+
+class Regressor(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 1)
+
+    def forward(self, x):
+        return self.fc(x)
+
+    def fit_sgd(self, xs, ys, epochs=10):
+        optimizer = torch.optim.SGD(self.parameters(), lr=0.01)
+        for epoch in range(epochs):
+            for x, y in zip(xs, ys):
+                nn.functional.mse_loss(self(x), y).backward()
+                optimizer.step()
+"""
+
+
+def test_a_training_method_no_cell_runs_is_not_judged(tmp_path: Path) -> None:
+    # a notebook is a program: nothing outside calls its functions; a method named only where it
+    # is defined never trains (a leftover of an earlier attempt)
+    write_notebook(tmp_path / "left.ipynb", [("code", TRAINER_CELL), ("code", "model = Regressor()\nprint(model)")])
+    assert lint_paths([str(tmp_path / "left.ipynb")]).findings == []
+    # called by a cell, its loop trains without a reset
+    write_notebook(tmp_path / "run.ipynb", [("code", TRAINER_CELL), ("code", "model = Regressor()\nmodel.fit_sgd(xs, ys)")])
+    assert [f.code for f in lint_paths([str(tmp_path / "run.ipynb")]).findings] == ["LC001"]

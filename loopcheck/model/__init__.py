@@ -1588,6 +1588,19 @@ class LoopModel:
                 found.append((loop, event, [e for inner in event.contents for e in inner.flatten() if e.kind is Kind.LOOP]))
         return found
 
+    def never_runs(self, function: FunctionInfo) -> bool:
+        """In a notebook (a program: nothing outside calls its functions), is this a function that
+        no cell runs, directly or through functions that run (see evaluation.never_run_in_notebook)?"""
+        if function.cls is not None and getattr(self.source, "notebook", None) is not None:
+            # a method named nowhere but in its `def` (no call, no reference, no hook a library
+            # runs by a name it owns: a dunder, a module's forward)
+            if function.name.startswith("__") or function.name == "forward":
+                return False
+            named = len(re.findall(rf"(?<![\w]){re.escape(function.name)}\b", self.text))
+            defined = len(re.findall(rf"\bdef\s+{re.escape(function.name)}\b", self.text))
+            return named == defined
+        return evaluation.never_run_in_notebook(self, function)
+
     @cached_property
     def training_steps(self) -> list[TrainingStep]:
         return [TrainingStep(loop, event) for loop, event, nested in self._stepping_loops if not any(_holds_step(e) for e in nested)]

@@ -166,6 +166,8 @@ for epoch in range(epochs):
 
     def check(self, model: LoopModel) -> Iterable[Report]:
         for step in model.training_steps:
+            if model.never_runs(step.loop.function):
+                continue  # a notebook's function no cell runs: its loop never trains
             events = step.events
             if any(e.kind is Kind.OPAQUE for e in events):
                 continue  # code we cannot see receives the model or optimizer

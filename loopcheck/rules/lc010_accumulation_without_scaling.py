@@ -119,6 +119,8 @@ for step, batch in enumerate(train_dataloader):
 
     def check(self, model: LoopModel) -> Iterable[Report]:
         for step in model.training_steps:
+            if model.never_runs(step.loop.function):
+                continue  # a notebook's function no cell runs: its loop never trains
             program = model.iteration_program(step.loop)
             in_inner_loops = {id(e) for e in nested_loop_events(program, _over_micro_batches) if e.kind is Kind.BACKWARD}
             found: dict[int, Report] = {}
