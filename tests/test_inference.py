@@ -10461,3 +10461,28 @@ def test_weights_loaded_into_a_model_built_anew_before_training_are_no_resume() 
     # it goes on training the model last loaded, from a position read back: a resume without Adam's state
     resumed = findings(source.replace("REBUILD", "model = model.to(device)\n        start = int(args.start)"))
     assert [code for code, _ in resumed] == ["LC012"]
+
+
+def test_a_part_reset_by_its_own_zero_grad_is_what_the_optimizer_over_its_parameters_steps() -> None:
+    source = """
+        class GAN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.generator = Tiny()
+                self.discriminator = Tiny()
+
+        model = GAN()
+        d_optimizer = torch.optim.Adam(model.discriminator.parameters())
+        g_optimizer = torch.optim.Adam(model.generator.parameters())
+        for x, y in loader:
+            RESET_D
+            model.discriminator(x).mean().backward()
+            d_optimizer.step()
+            model.generator.zero_grad()
+            model.discriminator(model.generator(x)).mean().backward()
+            g_optimizer.step()
+    """
+    # each part's own zero_grad() clears what the optimizer built over its parameters steps
+    assert findings(source.replace("RESET_D", "model.discriminator.zero_grad()")) == []
+    # the generator's reset does not clear the discriminator's gradients
+    assert [code for code, _ in findings(source.replace("RESET_D", "model.generator.zero_grad()"))] == ["LC001"]

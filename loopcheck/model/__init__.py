@@ -1758,6 +1758,10 @@ class LoopModel:
             return True  # `p.grad = None` over parameters, or nothing known about the optimizer
         if zeroed.name.rsplit(".", 1)[-1] in models:
             return True
+        if optimizer is not None and self._built_over_parameters_of(optimizer) == zeroed.name and (
+            optimizer.binding is not None and optimizer.binding.function is reset.context.function
+        ):
+            return True  # `Adam(model.generator.parameters())`, reset by `model.generator.zero_grad()`
         # `raw_model = model.module if hasattr(model, "module") else model` (after `model, config =
         # self.model, self.config`): the optimizer's model and the zeroed one are the same module
         known = self._module_behind(zeroed.name, reset.context.function)
@@ -1773,6 +1777,18 @@ class LoopModel:
             self._receiver_passed_as(reset.context.function, zeroed.name)
             or (optimizer is not None and optimizer.name.startswith(zeroed.name + ".") and optimizer.name.count(".") == zeroed.name.count(".") + 1)
         )
+
+    @staticmethod
+    def _built_over_parameters_of(optimizer: Subject) -> str | None:
+        """`model.generator` for an optimizer built over `model.generator.parameters()`."""
+        call = optimizer.binding.call if optimizer.binding is not None else None
+        params = call.arg(0, "params") if call is not None else None
+        if params is None or not isinstance(params.node, cst.Call) or params.node.args:
+            return None
+        func = params.node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "parameters":
+            return None
+        return dotted_name(func.value)
 
     def _module_behind(self, name: str, function: FunctionInfo, depth: int = 4) -> str:
         """The name a module is known by through plain aliases: a local bound to another name
