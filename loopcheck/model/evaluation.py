@@ -23,7 +23,7 @@ from loopcheck.model.build import NOT_LITERAL, dotted_name, functions_within, li
 from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, is_loss_module, simples_of, walk
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, runs_once
 from loopcheck.model.program import events_of
-from loopcheck.model.state import placed_of, requires_grad_set, training_callee
+from loopcheck.model.state import placed_of, requires_grad_set, same_branch, training_callee
 from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding
 from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, _set
@@ -1260,7 +1260,7 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         # a script's names are bound again and again (`model = nn.Linear(1, 1)` in cell 5 and cell
         # 15): the assignment in force is the last one above the call (for `decoder.embedding`,
         # the decoder's)
-        binding = _current_binding(model, function, event.subject.name.split(".", 1)[0], model.anchor(event)) or binding
+        binding = model.nearest_binding(event.subject.name.split(".", 1)[0], function, model.anchor(event)) or binding
     # (a loop over data on a model not yet trained is still an evaluation: a baseline before training)
     over_data = loop is not None and DATA_ITERABLE.search(loop.iter_text) is not None
     # predictions scored against labels measure even random weights (a baseline): no smoke test
@@ -1357,11 +1357,6 @@ def _starts_before(model: LoopModel, first: cst.CSTNode, second: cst.CSTNode) ->
     return places is not None and places[0][0] < places[1][0]
 
 
-def _current_binding(model: LoopModel, function: FunctionInfo, name: str, used: cst.CSTNode) -> Binding | None:
-    """The assignment of `name` in force at `used`: the last one above it in source order."""
-    return model.nearest_binding(name, function, used)
-
-
 def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> bool:
     """At a script's top level, has the model of the forward been trained by a statement before it:
     a training loop of the script over it, or a call of a project function that trains and is
@@ -1372,7 +1367,7 @@ def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> b
     name = subject.name.split(".", 1)[0]
     steps = {id(step.loop): step for step in model.training_steps if step.loop.function is function}
     anchor = model.anchor(event)
-    current = _current_binding(model, function, name, anchor)
+    current = model.nearest_binding(name, function, anchor)
     started = current is None  # (only what runs after the assignment in force trains this model)
     holders: set[str] = set()
     for statement in function.body:
@@ -1418,7 +1413,7 @@ def _with_pretrained_weights(model: LoopModel, function: FunctionInfo, event: Ev
     `resnet50(pretrained=True)`), as bound where the call is, or loaded from a checkpoint before it?"""
     if event.subject is None or event.subject.binding is None:
         return False
-    binding = _current_binding(model, function, event.subject.name.split(".", 1)[0], model.anchor(event)) or event.subject.binding
+    binding = model.nearest_binding(event.subject.name.split(".", 1)[0], function, model.anchor(event)) or event.subject.binding
     return (binding.call is not None and _pretrained(_built_by(binding.call))) or _loaded_before(model, function, event)
 
 
@@ -1559,7 +1554,7 @@ def _out_of_sight(model: LoopModel, name: str, function: FunctionInfo, depth: in
     if head in function.params:
         if depth <= 0:
             return False
-        index = function.params.index(head) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
+        index = function.argument_index(head)
         for edge in owner.callers(function):
             arg = edge.call.arg(index, head) if index >= 0 else None
             if arg is not None and arg.dotted is not None and _out_of_sight(model, arg.dotted + dot + rest, edge.caller, depth - 1):
@@ -1717,7 +1712,7 @@ def _argument_copied(
         return None
     if source is None or source not in factory.params:
         return None
-    index = factory.params.index(source) - (1 if factory.cls is not None and factory.params[:1] == ("self",) else 0)
+    index = factory.argument_index(source)
     arg = call.arg(index, source) if index >= 0 else None
     if arg is None or arg.dotted is None:
         return None
@@ -2144,7 +2139,7 @@ def _loaded_by_every_caller(model: LoopModel, function: FunctionInfo, first: Eve
     if depth <= 0 or head not in function.params:
         return False
     own = function.cls is not None and function.params[:1] == ("self",)
-    index = function.params.index(head) - (1 if own else 0)
+    index = function.argument_index(head)
     edges = _other_callers(model, function)
     if not edges or (index < 0 and head != "self"):
         return False
@@ -2909,12 +2904,11 @@ def _returns_volatile(model: LoopModel, function: FunctionInfo, call: CallSite) 
     target = model.resolve_call(call, function)
     if target is None:
         return False
-    offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
     for flag in _volatile_flags(target):
         if _is_true(flag.node):
             return True
         name = flag.dotted
-        if name is not None and name in target.params and _is_true(_node_of(call.arg(target.params.index(name) - offset, name))):
+        if name is not None and name in target.params and _is_true(_node_of(call.arg(target.argument_index(name), name))):
             return True
     return False
 
@@ -3115,7 +3109,7 @@ def _as_passed(model: LoopModel, function: FunctionInfo, edge: CallEdge, subject
     if head == "self" and offset:
         argument = edge.call.receiver if edge.call.method == function.name else None
     elif head in function.params:
-        index = function.params.index(head) - offset
+        index = function.argument_index(head)
         arg = edge.call.arg(index, head) if index >= 0 else None
         argument = arg.dotted if arg is not None else None
     caller = model.at(edge.caller)
@@ -3389,8 +3383,7 @@ def _mode_before(
 
 def _exclusive_arms(one: Event, other: Event) -> bool:
     """Are the two events in arms of one test that exclude each other (`c` and `not (c)`)?"""
-    first, second = set(one.context.guards), set(other.context.guards)
-    return any(f"not ({guard})" in second for guard in first) or any(f"not ({guard})" in first for guard in second)
+    return not same_branch(one.context.guards, other.context.guards)
 
 
 _GUARD_WORDS = lazy(r"[A-Za-z_]\w*")

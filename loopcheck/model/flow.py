@@ -301,7 +301,7 @@ class Flow:
         if head == "self" and function.cls is not None and function.params[:1] == ("self",):
             argument = call.receiver if call.receiver is not None and call.method == function.name else None
         elif head in function.params:
-            index = function.params.index(head) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
+            index = function.argument_index(head)
             arg = call.arg(index, head) if index >= 0 else None
             argument = arg.dotted if arg is not None else None
         if argument is None and head == "self" and "self" not in function.params:

@@ -187,14 +187,13 @@ def _handed_to_other_file(model: LoopModel, function: FunctionInfo) -> list[Chec
             if target is None or model.at(target) is model:
                 continue
             owner = model.at(target)
-            offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
             for inner in (c for s in target.simples for c in s.calls):
                 if qualify(inner.dotted, owner.ir.imports) != "torch.save" or not inner.args:
                     continue
                 saved = inner.args[0].dotted
                 if saved is None or saved not in target.params:
                     continue
-                arg = call.arg(target.params.index(saved) - offset, saved)
+                arg = call.arg(target.argument_index(saved), saved)
                 parts = _saved_dict(function, simple, arg.node) if arg is not None else None
                 if parts is not None:
                     found.append(_checkpoint(model, inner, call, function, *parts))
@@ -535,7 +534,7 @@ def _handed_in(model: LoopModel, function: FunctionInfo, save: CallSite) -> list
     saved = save.args[0].dotted
     if saved is None or saved not in function.params:
         return []
-    index = function.params.index(saved) - (1 if function.cls is not None and function.params[:1] == ("self",) else 0)
+    index = function.argument_index(saved)
     if index < 0:
         return []  # `torch.save(self, path)`: the object itself, not a dict its callers hand in
     found: list[Checkpoint] = []
@@ -1156,28 +1155,16 @@ def _frozen_by_constructor(model: LoopModel, binding: Binding) -> bool:
     init = model.at_class(cls).method_of(cls, "__init__")
     if init is None:
         return False
-    offset = 1 if init.params[:1] == ("self",) else 0
     for placed in model.at(init).ordered_statements(init):
         if requires_grad_set(placed, "self") is False:
             return True
-        flag = _requires_grad_flag(placed, "self")
+        flag = _assigned_to_each_requires_grad(placed, "self")  # (a constructor's flag, `requires_grad`)
         if flag is not None and flag in init.params:
-            given = call.arg(init.params.index(flag) - offset, flag)
+            given = call.arg(init.argument_index(flag), flag)
             value = literal_value(given.node) if given is not None else init.defaults.get(flag, NOT_LITERAL)
             if value is False:
                 return True
     return False
-
-
-def _requires_grad_flag(placed: Placed, name: str) -> str | None:
-    """The name assigned to every parameter's `requires_grad` of the module `name` (`for p in
-    self.parameters(): p.requires_grad = requires_grad`), run unconditionally."""
-    simple = placed.simple
-    for target in simple.targets:
-        if target.endswith(".requires_grad") and isinstance(simple.value, cst.Name) and simple.value.value not in ("True", "False"):
-            if _each_parameter(placed, target[: -len(".requires_grad")], name) and not placed.conditional:
-                return simple.value.value
-    return None
 
 
 def _frozen_by_own_method(model: LoopModel, function: FunctionInfo, simple: Simple, name: str) -> bool:
@@ -1205,13 +1192,21 @@ def requires_grad_set(placed: Placed, name: str) -> bool | None:
             return not (first is not None and isinstance(first.node, cst.Name) and first.node.value == "False")
         if call.method == "detach_" and not call.args and call.receiver and _each_parameter(placed, call.receiver, name) and not placed.conditional:
             return False  # `for param in ema.parameters(): param.detach_()`: a mean teacher, updated by hand
+    assigned = _assigned_to_each_requires_grad(placed, name)
+    return assigned != "False" if assigned is not None else None
+
+
+def _assigned_to_each_requires_grad(placed: Placed, name: str) -> str | None:
+    """The name (`False`, `True`, a flag) the statement assigns to `p.requires_grad` for every
+    parameter `p` of the module `name` (`for p in name.parameters(): p.requires_grad = flag`)."""
+    simple = placed.simple
     for target in simple.targets:
         if not target.endswith(".requires_grad") or not isinstance(simple.value, cst.Name):
             continue
         holder = target[: -len(".requires_grad")]
         if _each_parameter(placed, holder, name) and not placed.conditional:
             # (under a test inside the loop, `if "encoder.layer" in name:`, only some parameters)
-            return simple.value.value != "False"
+            return simple.value.value
     return None
 
 

@@ -289,8 +289,7 @@ def _given_last_epoch(model: LoopModel, call: CallSite, function: FunctionInfo) 
     factory = model.resolve_call(call, function)
     if factory is None or "last_epoch" not in factory.params:
         return False
-    offset = 1 if factory.cls is not None and factory.params[:1] == ("self",) else 0
-    given = call.arg(factory.params.index("last_epoch") - offset, "last_epoch")
+    given = call.arg(factory.argument_index("last_epoch"), "last_epoch")
     return given is not None and literal_value(given.node) not in (-1, None) and not isinstance(given.node, cst.UnaryOperation)
 
 
