@@ -2077,6 +2077,29 @@ def test_a_weights_file_named_by_a_path_variable_with_the_epoch_is_a_resume_chec
     assert findings(unloaded) == []
 
 
+def test_a_load_of_a_key_of_a_dict_checkpoint_does_not_read_bare_weights_back() -> None:
+    """Bare weights saved each epoch (`torch.save(net.state_dict(), path)`) are not what a resume
+    reading a key of a dict checkpoint (`net.load_state_dict(ckpt["state_dict"])`) loads: that
+    file was written otherwise, so these saves are no resume checkpoint."""
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        start_epoch = 0
+        if args.reload:
+            checkpoint = torch.load(args.reload)
+            net.load_state_dict(LOADED)
+            start_epoch = args.start_epoch
+        for epoch in range(start_epoch, args.epochs):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            torch.save(net.state_dict(), args.model_path)
+    """
+    assert findings(source.replace("LOADED", "checkpoint")) == [("LC012", "torch.save(net.state_dict(), args.model_path)")]
+    assert findings(source.replace("LOADED", 'checkpoint["state_dict"]')) == []
+
+
 def test_weights_loaded_from_another_runs_files_or_into_another_model_are_no_resume() -> None:
     source = """
         net = Tiny()
@@ -10405,6 +10428,51 @@ def test_a_snapshot_kept_on_improvement_is_no_checkpoint_when_the_resume_reads_a
     assert [code for code, _ in findings(source.replace("RESUMED", "checkpoint.pth"))] == []
     # resumed from the snapshot itself: its schedule restarts from scratch
     assert [code for code, _ in findings(source.replace("RESUMED", "best_acc_model.pth"))] == ["LC012"]
+
+
+def test_the_resume_file_is_known_through_a_path_bound_alike_in_each_function_and_a_get() -> None:
+    """The resume reads the position with `.get("epoch", 0)` out of a file whose path each function
+    binds to the same spelled-out name: it goes on from that file, not from the best snapshot
+    (which a loader only shows the epoch of, in an f-string)."""
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 10)
+
+        def train(resume=True):
+            start_epoch, best = 0, 0.0
+            last_path = os.path.join(args.out, "LAST")
+            if resume and os.path.exists(last_path):
+                ckpt = torch.load(last_path)
+                model.load_state_dict(ckpt["model"])
+                optimizer.load_state_dict(ckpt["optimizer"])
+                scheduler.load_state_dict(ckpt["scheduler"])
+                start_epoch = ckpt.get("epoch", 0) + 1
+            for epoch in range(start_epoch, 100):
+                for x, y in train_loader:
+                    optimizer.zero_grad()
+                    nn.functional.cross_entropy(model(x), y).backward()
+                    optimizer.step()
+                scheduler.step()
+                acc = accuracy(model, val_loader)
+                if acc > best:
+                    best = acc
+                    torch.save({"model": model.state_dict(), "epoch": epoch}, os.path.join(args.out, "best.pth"))
+                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                            "scheduler": scheduler.state_dict(), "epoch": epoch}, last_path)
+
+        def history():
+            last_path = os.path.join(args.out, "LAST")
+            return torch.load(last_path)["history"]
+
+        def load_best():
+            state = torch.load(os.path.join(args.out, "best.pth"))
+            model.load_state_dict(state["model"])
+            print(f"loaded epoch={state.get('epoch')}")
+    """
+    assert findings(source.replace("LAST", "last.pth")) == []
+    # resumed from the best snapshot itself: its optimizer and schedule restart from scratch
+    assert [code for code, _ in findings(source.replace("LAST", "best.pth"))] == ["LC012"]
 
 
 def test_a_step_count_made_of_the_epoch_and_the_loader_is_no_position_read_back() -> None:

@@ -304,6 +304,98 @@ def test_a_position_read_back_counts_only_in_code_of_the_same_program(
     assert [f.code for f in result.findings] == expected
 
 
+def test_a_helpers_eval_acts_on_each_model_of_a_list_its_caller_loops_over(tmp_path: Path) -> None:
+    """`for model in models: test_model(model, ...)` with models of a list whose elements' role is
+    not known: the helper's `model.eval()` acts on the loop's element, as its `model.encoder(x)`
+    does, so the pass runs in eval mode."""
+    project = new_project(tmp_path, "codec")
+    (project / "utils").mkdir()
+    (project / "utils" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "utils" / "model_utils.py").write_text(
+        "def test_model(model, inputs, mode):\n"
+        "    SWITCH\n"
+        "    result = []\n"
+        "    for x in inputs:\n"
+        "        if mode == 'encode':\n"
+        "            out = model.encoder(x)\n"
+        "        else:\n"
+        "            out = model.decoder(x)\n"
+        "        result.append(out.detach())\n"
+        "    return result\n",
+        encoding="utf-8",
+    )
+    (project / "test.py").write_text(
+        "import torch\n"
+        "from utils.model_utils import test_model\n\n\n"
+        "def get_trained_models(paths):\n"
+        "    models = []\n"
+        "    for path in paths:\n"
+        "        models.append(torch.load(path))\n"
+        "    return models\n\n\n"
+        "def stacked_encoder(inputs, models):\n"
+        "    for model in models:\n"
+        "        with torch.no_grad():\n"
+        "            inputs = test_model(model, inputs, 'encode')\n"
+        "    return inputs\n\n\n"
+        "def single_frame_test(path, models):\n"
+        "    return stacked_encoder(load(path), models)\n\n\n"
+        "def datasets_test(paths, models):\n"
+        "    for path in paths:\n"
+        "        save_csv(single_frame_test(path, models))\n\n\n"
+        "if __name__ == '__main__':\n"
+        "    datasets_test(['x.npy'], get_trained_models(['a.pt', 'b.pt']))\n",
+        encoding="utf-8",
+    )
+    helper = project / "utils" / "model_utils.py"
+    text = helper.read_text(encoding="utf-8")
+    helper.write_text(text.replace("SWITCH", "model.eval()"), encoding="utf-8")
+    assert lint_project(project) == []
+    # without the helper's switch the models run in the mode torch.load gave them back
+    helper.write_text(text.replace("SWITCH", "pass"), encoding="utf-8")
+    assert [f.code for f in lint_project(project)] == ["LC006"]
+
+
+@pytest.mark.parametrize(
+    ("reader", "expected"),
+    [
+        # the epoch only shown (a logging call's dict, an f-string): nothing goes on from it
+        ("logger.info('loaded', extra={'epoch': ckpt.get('epoch')})\n", []),
+        ("message = f\"from epoch {ckpt['epoch']}\"\n", []),
+        # read back into a name: training may go on from it
+        ("start_epoch = ckpt.get('epoch')\n", [("train.py", 15, "LC012")]),
+    ],
+)
+def test_a_position_only_shown_where_a_snapshot_is_loaded_is_not_read_back(
+    tmp_path: Path, reader: str, expected: list[tuple[str, int, str]]
+) -> None:
+    """A snapshot kept when the validation loss improves is an export unless some code of the
+    program reads its position back to go on from it; an evaluation script that loads it and
+    logs the epoch it was saved at reads nothing back."""
+    project = new_project(tmp_path, "forecast")
+    (project / "evaluate.py").write_text(
+        "import logging\nimport torch\n\nlogger = logging.getLogger(__name__)\n"
+        "ckpt = torch.load('best.pt')\n" + reader,
+        encoding="utf-8",
+    )
+    (project / "train.py").write_text(
+        "import torch\n\n\n"
+        "def train(model, loader, val_loss_of, epochs):\n"
+        "    optimizer = torch.optim.Adam(model.parameters())\n"
+        "    best = float('inf')\n"
+        "    for epoch in range(epochs):\n"
+        "        for x, y in loader:\n"
+        "            optimizer.zero_grad()\n"
+        "            model(x).sum().backward()\n"
+        "            optimizer.step()\n"
+        "        val_loss = val_loss_of(model)\n"
+        "        if val_loss < best:\n"
+        "            best = val_loss\n"
+        "            torch.save({'model_state': model.state_dict(), 'epoch': epoch}, 'best.pt')\n",
+        encoding="utf-8",
+    )
+    assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == expected
+
+
 @pytest.mark.parametrize(
     ("replay", "expected"),
     [

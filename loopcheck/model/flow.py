@@ -281,8 +281,11 @@ class Flow:
         if binding is None and "." not in name:
             loop = next((loop for loop in function.loops if name in loop.targets), None)
             container = _iterated_container(loop.iter_text) if loop is not None else None
-            if container is not None:
-                return self.element_subject(container, "*", name, function)
+            element = self.element_subject(container, "*", name, function) if container is not None else None
+            if element is not None:
+                return element
+            # (an element of a container whose elements' role is not known is a name like any
+            # other: `for model in models: helper(model)`, the helper's `model.eval()` acts on it)
         role = self.model.roles.role(name, function, binding)
         key: object = binding if binding is not None and binding.role is not None else (id(function), name)
         return Subject(key=key, name=name, role=role, binding=binding, function=function)
@@ -377,6 +380,8 @@ class Flow:
                 switched = [self.subject_in(name, context) for name in elements]
                 return [self._mode_event(call, context, subject) for subject in switched if subject is not None]
             chained = self.subject_in(_chain_receiver(call), context)
+            if chained is not None and chained.collection is None and _container_loop_element(call, function):
+                chained = None  # (this very function loops over a container it cannot list: see below)
             if chained is not None and chained.role in (MODEL, None) and not self._project_method(chained, method):
                 event = self._mode_event(call, context, chained)
                 if method in ("eval", "train") or (event.kind is not Kind.MODE_UNKNOWN and call.args):

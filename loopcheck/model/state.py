@@ -226,7 +226,9 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
         words = {w for call in models for w in _file_words(model, model.code(call.args[1].node))}
         saved_models = {without_module(_saved_object(call.args[0].node) or "") for call in models}
         names = {_literal_file_name(model, model.code(call.args[1].node)) for call in periodic}
-        if not periodic or not _reloaded_before_training(model, words, saved_models, function, set() if None in names else names):
+        if not periodic or not _reloaded_before_training(
+            model, words, saved_models, function, set() if None in names else names, bare=True
+        ):
             return []
         return [Checkpoint(first, frozenset(), roles, function, first, separate_files=True, reloaded=True)]
     return [Checkpoint(first, frozenset(position[:1]), roles, function, first, separate_files=True)]
@@ -252,6 +254,7 @@ def _reloaded_before_training(
     saved_models: set[str] = frozenset(),
     saver: FunctionInfo | None = None,
     saved_names: set[str] = frozenset(),
+    bare: bool = False,
 ) -> bool:
     """Does a function of this file load weights from files named like the saved ones (or from a
     file its name says is resumed from) into a model, and then train in the same branch
@@ -259,14 +262,17 @@ def _reloaded_before_training(
     beside a training branch)? With `saver`, the files of the functions that call it are looked at
     too (`save_model(args, model, optimizer)` in a helper file, the resume code in the script).
     With `saved_names`, the literal names of the saved files: a load of a file with another
-    literal name (`unet.pt`, the best weights, where `unet_last.pt` is saved) reads other weights."""
+    literal name (`unet.pt`, the best weights, where `unet_last.pt` is saved) reads other weights.
+    With `bare`, the files hold bare weights (`torch.save(net.state_dict(), path)`): a load that
+    reads a key of what it loads (`net.load_state_dict(ckpt["state_dict"])`) reads a dict
+    checkpoint, another file."""
     if saver is not None:
         if any(name.split(".", 1)[0] in saver.params and not name.startswith("self.") for name in saved_models):
             saved_models = set()  # the callers name the model otherwise (`self.net` is the object's own, in every method)
         files = {id(model): model}
         for edge in model.callers(saver):
             files.setdefault(id(model.at(edge.caller)), model.at(edge.caller))
-        return any(_reloaded_before_training(owner, saved_words, saved_models, None, saved_names) for owner in files.values())
+        return any(_reloaded_before_training(owner, saved_words, saved_models, None, saved_names, bare) for owner in files.values())
     for function in model.ir.functions:
         placed = model.ordered_statements(function)
         training = {id(step.loop) for step in model.training_steps if step.loop.function is function}
@@ -285,7 +291,7 @@ def _reloaded_before_training(
                 return True  # `Trainer.__init__` loads the weights, `Trainer.train()` goes on from them
             continue
         for index, item in enumerate(placed[: starts[-1]]):
-            words = _weights_loaded_by(model, function, item.simple, saved_models)
+            words = _weights_loaded_by(model, function, item.simple, saved_models, bare=bare)
             if words is None:
                 continue
             resuming = any(_RESUMING_WORDS.search(w) for w in words) or any(
@@ -454,12 +460,13 @@ def same_branch(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
 
 def _weights_loaded_by(
     model: LoopModel, function: FunctionInfo, simple: Simple, saved_models: set[str] = frozenset(), depth: int = 0,
-    receiver: str | None = None,
+    receiver: str | None = None, bare: bool = False,
 ) -> set[str] | None:
     """The words naming the file a statement loads weights from into a model (`net.load_state_dict(
     torch.load(path))`, `params = torch.load(p); G.load_state_dict(params["G"])`, or a call of a
     project method that does: `agent.load()`, `net.load_weights(args.resume)`); None when it loads none.
-    With `saved_models`, only loads into one of them count (not `teacher.load_state_dict(...)`)."""
+    With `saved_models`, only loads into one of them count (not `teacher.load_state_dict(...)`);
+    with `bare`, not a load of a key of a dict checkpoint (see `_reloaded_before_training`)."""
     if depth == 0 and simple.value is not None and simple.targets:
         # `net = torch.load(path)`: a whole pickled module read back into a saved model's name
         into = {without_module(target) for target in simple.targets}
@@ -473,6 +480,8 @@ def _weights_loaded_by(
             # (in a method called on `net`, `self` is `net`: `net.load_weights(path)`)
             seen_as = receiver + into[4:] if receiver and (into == "self" or into.startswith("self.")) else into
             if saved_models and into not in saved_models and seen_as not in saved_models:
+                continue
+            if bare and isinstance(call.args[0].node, cst.Subscript):
                 continue
             text = model.code(call.args[0].node)
             found = re.search(r"torch\.load\(", text)
@@ -496,7 +505,7 @@ def _weights_loaded_by(
             continue  # (a function that loads and then trains is judged on its own)
         owner = model.at(target)
         for inner in target.simples:
-            words = _weights_loaded_by(owner, target, inner, saved_models, depth + 1, call.receiver)
+            words = _weights_loaded_by(owner, target, inner, saved_models, depth + 1, call.receiver, bare)
             if words is not None:
                 given = {w for arg in call.args for w in _argument_words(model, model.code(arg.node))}
                 return words | given
@@ -581,7 +590,8 @@ def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
             placed is not None and not _on_improvement(placed)
             and _while_training(model, checkpoint.function, placed, 0)
             and _reloaded_before_training(
-                model, _saved_file_words(model, checkpoint), _saved_models_and_words(model, checkpoint)[0], checkpoint.function
+                model, _saved_file_words(model, checkpoint), _saved_models_and_words(model, checkpoint)[0], checkpoint.function,
+                bare=checkpoint.separate_files,
             )
         )
     if _read_back(model, checkpoint.position):
@@ -640,7 +650,7 @@ def _resume_reads_another_file(model: LoopModel, checkpoint: Checkpoint) -> bool
     if saved is None:
         return False
     quoted = rf"""['"]{re.escape(checkpoint.position)}['"]"""
-    readers = set(re.findall(rf"(?m)^[^#\n]*=[^=#\n]*?([A-Za-z_]\w*)\[\s*{quoted}\s*\]", model.text))
+    readers = set(re.findall(rf"(?m)^[^#\n]*=[^=#{{\n]*?([A-Za-z_]\w*)(?:\[\s*{quoted}\s*\]|\.get\(\s*{quoted})", model.text))
     if not readers:
         return False
     loaded: set[str] = set()
@@ -657,8 +667,9 @@ def _resume_reads_another_file(model: LoopModel, checkpoint: Checkpoint) -> bool
 
 def _read_back(model: LoopModel, key: str) -> bool:
     quoted = rf"""['"]{re.escape(key)}['"]"""
-    # (not in a comment: `start_epoch = 0  # checkpoint["epoch"]` reads nothing back)
-    pattern = rf"(?m)^[^#\n]*=[^=#\n]*(\[\s*{quoted}\s*\]|\.get\(\s*{quoted})"
+    # (not in a comment: `start_epoch = 0  # checkpoint["epoch"]` reads nothing back; nor inside a
+    # display opened after the `=`: `extra={"epoch": ckpt.get("epoch")}` or an f-string only shows it)
+    pattern = rf"(?m)^[^#\n]*=[^=#{{\n]*(\[\s*{quoted}\s*\]|\.get\(\s*{quoted})"
     # (read back by code of the same program: a sibling folder's script with its own checkpoints
     # that never imports this one's code resumes from something else)
     near = os.path.join(model.project.folder_of(model.path), os.path.basename(model.path))
@@ -717,9 +728,13 @@ def _literal_file_name(model: LoopModel, text: str) -> str | None:
     argument = _balanced(text).strip()
     if re.fullmatch(r"[A-Za-z_]\w*", argument):
         assigned = re.findall(rf"(?m)^\s*{re.escape(argument)}\s*=(?!=)(.*)", model.text)
-        if len(assigned) != 1:
-            return None  # bound more than once: which one is used is not known
-        argument = _balanced(assigned[0], until_newline=True).strip()
+        # (bound more than once, in several functions: known only when every binding names one file)
+        names = {_spelled_file_name(_balanced(value, until_newline=True).strip()) for value in assigned}
+        return names.pop() if len(names) == 1 else None
+    return _spelled_file_name(argument)
+
+
+def _spelled_file_name(argument: str) -> str | None:
     found = _LITERAL_FILE.search(argument)
     return found.group(1) if found is not None else None
 
