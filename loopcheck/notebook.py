@@ -39,6 +39,8 @@ class NotebookSource:
     skipped: tuple[str, ...] = ()
     """What was left out, for the user: a cell that is no valid Python (Jupyter fails it alone and
     runs the others), or the whole notebook when its kernel is not Python."""
+    names_out_of_sight: bool = False
+    """A line magic brings names from elsewhere (`%run helper.py`, `%store -r data`)."""
 
     def where(self, line: int) -> str:
         if 1 <= line <= len(self.cells):
@@ -173,6 +175,8 @@ def _python_lines(lines: list[str]) -> list[str]:
     return python
 
 
+_NAMES_MAGIC = lazy(r"\s*%(?:run|store|load|loadpy)\b")
+"""Line magics that bring names into the notebook from elsewhere."""
 _PERCENT_CELL = lazy(r"^#\s*%%", re.MULTILINE)
 _MAGIC_LINE = lazy(r"^[ \t]*[%!]", re.MULTILINE)
 
@@ -228,6 +232,7 @@ def notebook_source(text: str) -> NotebookSource:
     lines: list[str] = []
     where: list[tuple[int, int]] = []
     skipped: list[str] = []
+    out_of_sight = False
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict):
             raise NotNotebook(f"not a valid notebook (cell {number} is {_json_type(cell)}, not an object)")
@@ -243,13 +248,14 @@ def notebook_source(text: str) -> NotebookSource:
         if cell_lines[-1] == "":
             cell_lines.pop()  # the break that ends the last line starts no new one
         python = _python_lines(cell_lines)
+        out_of_sight = out_of_sight or any(_NAMES_MAGIC.match(line) for line in cell_lines)
         problem = _syntax_error(python)
         if problem is not None:
             skipped.append(f"notebook cell {number} is no valid Python ({problem}); left out, as Jupyter runs the others")
             python = [""] * len(python)
         lines.extend(python)
         where.extend((number, within) for within in range(1, len(cell_lines) + 1))
-    return NotebookSource("\n".join(lines) + "\n", tuple(where), tuple(skipped))
+    return NotebookSource("\n".join(lines) + "\n", tuple(where), tuple(skipped), out_of_sight)
 
 
 def _syntax_error(lines: list[str]) -> str | None:

@@ -2100,6 +2100,27 @@ def test_a_load_of_a_key_of_a_dict_checkpoint_does_not_read_bare_weights_back() 
     assert findings(source.replace("LOADED", 'checkpoint["state_dict"]')) == []
 
 
+def test_a_helpers_zero_grad_on_the_module_its_callers_built_the_optimizer_over_resets_it() -> None:
+    """`train(loader, net, optimizer)` calling `discriminator.zero_grad()` and `optimizer_d.step()`
+    on its parameters: the callers pass the module the optimizer was built over, so the module's
+    reset clears what the optimizer steps; another module's reset does not."""
+    source = """
+        def train(loader, discriminator, optimizer_d):
+            for x, y in loader:
+                discriminator.zero_grad()
+                nn.functional.cross_entropy(discriminator(x), y).backward()
+                optimizer_d.step()
+
+        if __name__ == "__main__":
+            net = Tiny()
+            other = Tiny()
+            optimizer = torch.optim.Adam(net.parameters())
+            train(train_loader, ZEROED, optimizer)
+    """
+    assert findings(source.replace("ZEROED", "net")) == []
+    assert findings(source.replace("ZEROED", "other")) == [("LC001", "nn.functional.cross_entropy(discriminator(x), y).backward()")]
+
+
 def test_weights_loaded_from_another_runs_files_or_into_another_model_are_no_resume() -> None:
     source = """
         net = Tiny()
@@ -10554,3 +10575,69 @@ def test_a_part_reset_by_its_own_zero_grad_is_what_the_optimizer_over_its_parame
     assert findings(source.replace("RESET_D", "model.discriminator.zero_grad()")) == []
     # the generator's reset does not clear the discriminator's gradients
     assert [code for code, _ in findings(source.replace("RESET_D", "model.generator.zero_grad()"))] == ["LC001"]
+
+
+# code that cannot run: a NameError ends it first ----------------------------------------------
+
+
+MISSPELT = """
+    def evaluate(net, loader):
+        net.eval()
+        for x, y in loader:
+            print(net(x).argmax(1).eq(y).sum().item())
+
+    model = BUILT()
+    model.load_state_dict(torch.load("model.pt"))
+    for x, y in test_loader:
+        print(model(x).argmax(1).eq(y).sum().item())
+    evaluate(model, test_loader)
+"""
+
+
+def test_a_misspelt_name_ends_the_run_of_the_code_after_it() -> None:
+    """`model = Droping()` beside `class Dropping`: a NameError, so neither the pass that follows
+    nor the helper that only this code calls ever runs; a name defined nowhere at all is a free
+    input of a fragment (its `test_loader`) and says nothing."""
+    found = findings(MISSPELT.replace("BUILT", "Dropping"))
+    assert [code for code, _ in found] == ["LC007", "LC006", "LC007"]
+    assert findings(MISSPELT.replace("BUILT", "Droping")) == []
+    # the plural of a defined name is another name, not a misspelling of it
+    from loopcheck.model.names import misspelling
+
+    assert misspelling("NFNe", frozenset({"NFNet"})) and misspelling("optimzer", frozenset({"optimizer"}))
+    assert not misspelling("models", frozenset({"model"})) and not misspelling("net", frozenset({"nets"}))
+
+
+NESTED_BY_MISTAKE = """
+    def validate(net, loader):
+        net.eval()
+        correct = 0
+        for x, y in loader:
+            correct += net(x).argmax(1).eq(y).sum().item()
+        return correct
+
+    def report(net, loader):
+        print(validate(net, loader))
+
+    class Trainer:
+        def __init__(self, net):
+            self.net = net
+            self.optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+
+    INDENTdef train(self, loader):
+    INDENT    for x, y in loader:
+    INDENT        self.optimizer.zero_grad()
+    INDENT        nn.functional.cross_entropy(self.net(x), y).backward()
+    INDENT        self.optimizer.step()
+    INDENT    report(self.net, loader)
+
+    Trainer(Dropping()).train(train_loader)
+"""
+
+
+def test_a_function_nested_by_mistake_and_what_only_it_calls_never_run() -> None:
+    """`def train(self):` indented into `__init__`: nothing names it there, so it never runs, and
+    neither do the functions that only it calls (`report`, then `validate`), however deep."""
+    method = NESTED_BY_MISTAKE.replace("INDENT", "    ")
+    assert findings(method) == [("LC007", "correct += net(x).argmax(1).eq(y).sum().item()")]
+    assert findings(NESTED_BY_MISTAKE.replace("INDENT", "        ")) == []

@@ -382,3 +382,61 @@ def test_a_training_method_no_cell_runs_is_not_judged(tmp_path: Path) -> None:
     # called by a cell, its loop trains without a reset
     write_notebook(tmp_path / "run.ipynb", [("code", TRAINER_CELL), ("code", "model = Regressor()\nmodel.fit_sgd(xs, ys)")])
     assert [f.code for f in lint_paths([str(tmp_path / "run.ipynb")]).findings] == ["LC001"]
+
+
+def test_a_name_error_stops_its_own_cell_only_and_a_run_magic_may_define_the_name(tmp_path: Path) -> None:
+    """`broken = DropoutNett()` beside `class DropoutNet`: the NameError ends that cell, not the
+    next one (Jupyter runs each cell on its own); a `%run` of another file may define any name."""
+    net = (
+        "import torch\nimport torch.nn as nn\n\n\nclass DropoutNet(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.drop = nn.Dropout(0.5)\n\n    def forward(self, x):\n"
+        "        return self.drop(x)\n"
+    )
+    evaluation = "correct = 0\nfor x, y in test_loader:\n    correct += NAME(x).argmax(1).eq(y).sum().item()\nprint(correct)"
+    loaded = "model = DropoutNet()\nmodel.load_state_dict(torch.load('m.pt'))\nother = DropoutNet()\nother.load_state_dict(torch.load('o.pt'))"
+    cells = [
+        ("code", net),
+        ("code", loaded),
+        ("code", "broken = DropoutNett()\n" + evaluation.replace("NAME", "model")),
+        ("code", evaluation.replace("NAME", "other")),
+    ]
+    notebook = write_notebook(tmp_path / "nb.ipynb", cells)
+    result = lint_paths([str(notebook)])
+    assert result.errors == []
+    assert [(f.cell, f.code) for f in result.findings] == [(4, "LC006")]
+    write_notebook(notebook, [("code", "%run helpers.py"), *cells])
+    assert [(f.cell, f.code) for f in lint_paths([str(notebook)]).findings] == [(4, "LC006"), (5, "LC006")]
+
+
+def test_a_call_runs_the_definition_made_last_above_it_with_the_model_bound_last_above_it(tmp_path: Path) -> None:
+    """A notebook defining `test` twice, and `model` once per section: each top-level call runs
+    the `test` defined last above it, on the `model` bound last above it (a parameter hides the
+    notebook's own `model`): the second section's sample forward after its `no_grad` block is
+    that section's VAE's, with grad enabled."""
+    nets = (
+        "import torch\nimport torch.nn as nn\n\n\nclass Classifier(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.fc = nn.Linear(4, 2)\n\n    def forward(self, x):\n        return self.fc(x)\n\n\n"
+        "class VAE(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.enc = nn.Linear(4, 2)\n"
+        "        self.dec = nn.Linear(2, 4)\n\n    def forward(self, x):\n        return self.dec(self.enc(x))\n\n"
+        "    def decode(self, z):\n        return self.dec(z)\n"
+    )
+    first = (
+        "model = Classifier()\n\n\ndef test(loader, model):\n    model.eval()\n    correct = 0\n    with torch.no_grad():\n"
+        "        for x, y in loader:\n            correct += (model(x).argmax(1) == y).sum().item()\n    print(correct)"
+    )
+    second = (
+        "model = VAE()\n\n\ndef test(loader, model, epoch):\n    model.eval()\n    total = 0.0\n    with torch.no_grad():\n"
+        "        for x in loader:\n            total += ((model(x) - x) ** 2).mean().item()\n    print(total)\n"
+        "    z = torch.randn(16, 2)\n    samples = model.decode(z)\n    writer.add_images('samples', samples, epoch)"
+    )
+    train = (
+        "optimizer = torch.optim.Adam(model.parameters())\nfor x in train_loader:\n    optimizer.zero_grad()\n"
+        "    model(x).pow(2).mean().backward()\n    optimizer.step()\n"
+    )
+    notebook = write_notebook(
+        tmp_path / "vae.ipynb",
+        [("code", nets), ("code", first), ("code", train + "test(test_loader, model)"), ("code", second), ("code", train + "test(test_loader, model, 1)")],
+    )
+    result = lint_paths([str(notebook)])
+    assert result.errors == []
+    assert [(f.cell, f.cell_line, f.code) for f in result.findings] == [(4, 12, "LC007")]

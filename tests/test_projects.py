@@ -355,6 +355,40 @@ def test_a_helpers_eval_acts_on_each_model_of_a_list_its_caller_loops_over(tmp_p
     assert [f.code for f in lint_project(project)] == ["LC006"]
 
 
+def test_a_module_of_a_star_import_bound_twice_is_the_one_its_optimizer_was_built_over(tmp_path: Path) -> None:
+    """`from nets import *` bringing `discriminator_network` (bound twice there: built, then wrapped
+    in DataParallel on several GPUs): the caller passes that one name both to the helper that
+    resets it and, through `Adam(discriminator_network.parameters())`, to the step."""
+    project = new_project(tmp_path, "gan")
+    (project / "nets.py").write_text(
+        "import torch.nn as nn\n\n"
+        "discriminator_network = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())\n"
+        "if ngpu > 1:\n"
+        "    discriminator_network = nn.DataParallel(discriminator_network)\n",
+        encoding="utf-8",
+    )
+    (project / "train.py").write_text(
+        "import torch\n"
+        "import torch.nn as nn\n"
+        "from nets import *\n\n\n"
+        "def train(loader, discriminator, optimizer_d, criterion):\n"
+        "    for x, y in loader:\n"
+        "        ZEROED.zero_grad()\n"
+        "        criterion(discriminator(x), y).backward()\n"
+        "        optimizer_d.step()\n\n\n"
+        "if __name__ == '__main__':\n"
+        "    optimizer_D = torch.optim.Adam(discriminator_network.parameters())\n"
+        "    train(loader, discriminator_network, optimizer_D, nn.BCELoss())\n",
+        encoding="utf-8",
+    )
+    script = project / "train.py"
+    text = script.read_text(encoding="utf-8")
+    script.write_text(text.replace("ZEROED", "discriminator"), encoding="utf-8")
+    assert lint_project(project) == []
+    script.write_text(text.replace("ZEROED", "criterion"), encoding="utf-8")
+    assert [f.code for f in lint_project(project)] == ["LC001"]
+
+
 @pytest.mark.parametrize(
     ("reader", "expected"),
     [
@@ -1343,3 +1377,112 @@ def test_a_file_importing_a_module_its_package_does_not_hold_is_not_analysed_and
     assert [(Path(n.path).relative_to(project).as_posix(), n.reason) for n in result.notes if "not analysed" in n.reason] == [
         ("unets/pipeline.py", "not analysed: it imports .model, which is not in the project (importing the file fails: none of its code runs)")
     ]
+
+
+@pytest.mark.parametrize(("imports", "expected"), [("from nets import Encoder\n", ["LC007"]), ("", [])])
+def test_a_name_another_file_defines_and_this_one_does_not_import_ends_the_run(
+    tmp_path: Path, imports: str, expected: list[str]
+) -> None:
+    """`Encoder()` read by a script that forgot `from nets import Encoder`: a NameError, so the
+    evaluation after it never runs (a name no file defines is a free input and says nothing)."""
+    project = new_project(tmp_path, "forgot")
+    (project / "nets.py").write_text(
+        "import torch.nn as nn\n\n\nclass Encoder(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 2)\n\n    def forward(self, x):\n        return self.fc(x)\n",
+        encoding="utf-8",
+    )
+    (project / "predict.py").write_text(
+        "import torch\n" + imports + "\n"
+        "encoder = Encoder()\n"
+        "encoder.load_state_dict(torch.load('encoder.pt'))\n"
+        "encoder.eval()\n"
+        "for x in test_loader:\n"
+        "    print(encoder(x).argmax(1))\n",
+        encoding="utf-8",
+    )
+    assert [f.code for f in lint_project(project)] == expected
+
+
+@pytest.mark.parametrize(("imports", "expected"), [("from nets import Block\n", ["LC006"]), ("", [])])
+def test_building_a_model_whose_class_names_what_its_file_forgot_to_import_ends_the_run(
+    tmp_path: Path, imports: str, expected: list[str]
+) -> None:
+    """`Classifier()` whose `__init__` builds a `Block` that `model.py` never imports (`nets.py`
+    defines it): every construction raises NameError, so the script's evaluation after it never
+    runs, though the script itself names nothing it lacks."""
+    project = new_project(tmp_path, "forgot_in_model")
+    (project / "nets.py").write_text(
+        "import torch.nn as nn\n\n\nclass Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.drop = nn.Dropout(0.5)\n\n    def forward(self, x):\n        return self.drop(x)\n",
+        encoding="utf-8",
+    )
+    (project / "model.py").write_text(
+        "import torch.nn as nn\n" + imports + "\n\nclass Classifier(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.block = Block()\n\n    def forward(self, x):\n        return self.block(x)\n",
+        encoding="utf-8",
+    )
+    (project / "predict.py").write_text(
+        "import torch\nfrom model import Classifier\n\n"
+        "model = Classifier()\n"
+        "model.load_state_dict(torch.load('model.pt'))\n"
+        "correct = 0\n"
+        "for x, y in test_loader:\n"
+        "    correct += (model(x).argmax(1) == y).sum().item()\n"
+        "print(correct)\n",
+        encoding="utf-8",
+    )
+    assert sorted(f.code for f in lint_project(project)) == expected
+
+
+@pytest.mark.parametrize(("flag", "expected"), [("volatile=True", []), ("requires_grad=False", ["LC007"])])
+def test_a_volatile_input_handed_to_a_forward_of_another_file_reaches_the_methods_it_runs(
+    tmp_path: Path, flag: str, expected: list[str]
+) -> None:
+    """Before PyTorch 0.4: `net.forward(Variable(data, volatile=True))`, whose forward (in another
+    file) runs `self.extract_features(x)`: the method runs on the volatile input that call handed
+    over and records no graph (the training loop hands the same forward plain Variables)."""
+    project = new_project(tmp_path, "old")
+    (project / "finetune.py").write_text(
+        "import torch.nn as nn\n\n\nclass FinetuneModel(nn.Module):\n    def __init__(self, original):\n        super().__init__()\n"
+        "        self.features = original.features\n        self.classifier = nn.Linear(4, 2)\n\n"
+        "    def extract_features(self, inputs):\n        out = self.features(inputs)\n        return out.view(-1, 4)\n\n"
+        "    def forward(self, x):\n        out = self.extract_features(x)\n        return self.classifier(out)\n\n\n"
+        "class Scratch(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 2)\n\n"
+        "    def forward(self, x):\n        return self.fc(x)\n",
+        encoding="utf-8",
+    )
+    (project / "baselines.py").write_text(
+        "import torch\nimport torch.nn.functional as F\nfrom torch.autograd import Variable\nfrom finetune import FinetuneModel, Scratch\n\n\n"
+        "def train(net, optimizer):\n"
+        "    net.train()\n"
+        "    for data, target in train_loader:\n"
+        "        data, target = Variable(data), Variable(target)\n"
+        "        optimizer.zero_grad()\n"
+        "        loss = F.nll_loss(net.forward(data), target)\n"
+        "        loss.backward()\n"
+        "        optimizer.step()\n"
+        "        print(loss.data[0])\n"
+        "    test(net)\n\n\n"
+        "def test(net):\n"
+        "    net.eval()\n"
+        "    correct = 0\n"
+        "    for data, target in test_loader:\n"
+        f"        data, target = Variable(data, {flag}), Variable(target)\n"
+        "        output = net.forward(data)\n"
+        "        correct += output.data.max(1)[1].eq(target.data).sum()\n"
+        "    return correct\n\n\n"
+        "def main():\n"
+        "    if args.scratch:\n"
+        "        model = Scratch()\n"
+        "    else:\n"
+        "        model = torch.load(args.pretrained)\n"
+        "        model = FinetuneModel(model)\n"
+        "    if args.inference:\n"
+        "        model = torch.load(args.pretrained)\n"
+        "        test(model)\n"
+        "    else:\n"
+        "        train(model, torch.optim.SGD(model.parameters(), lr=0.1))\n\n\n"
+        "main()\n",
+        encoding="utf-8",
+    )
+    assert [f.code for f in lint_project(project)] == expected

@@ -372,6 +372,10 @@ class LoopModel:
             return None
         if "." not in call.dotted:
             found = self.definition(call.dotted, function)
+            if isinstance(found, FunctionInfo) and function is self.ir.top and len(self._top_functions_named.get(call.dotted, ())) > 1:
+                # a script (a notebook's cells) defining `test` again and again: a call made at the
+                # top level runs the definition made last before it
+                found = self._defined_last_before(self._top_functions_named[call.dotted], call.node) or found
             if isinstance(found, FunctionInfo) and self.rebound_before(call.dotted, function, found.node, call.node):
                 found = None  # `def model(xb): ...` and later `model = nn.Linear(...)`: the object is called
             if isinstance(found, FunctionInfo):
@@ -417,6 +421,14 @@ class LoopModel:
             return self._instance_call(call.dotted, function, via_callers)  # `self.loss_scaler(...)`
         return found
 
+    def _defined_last_before(self, functions: list[FunctionInfo], used: cst.CSTNode) -> FunctionInfo | None:
+        """Of several definitions of one name, the last made before `used` in source order."""
+        places = self.places([used, *(f.node for f in functions)])
+        if places is None:
+            return None
+        before = [(place[0], index) for index, place in enumerate(places[1:]) if place[0] < places[0][0]]
+        return functions[max(before)[1]] if before else None
+
     def rebound_before(self, name: str, function: FunctionInfo, defined: cst.CSTNode, used: cst.CSTNode) -> bool:
         """Is `name`, defined by `defined` (a def), assigned again in the scope after it and before
         `used`, in source order (a script rebinding a name it first gave a function)?"""
@@ -440,6 +452,22 @@ class LoopModel:
         end = places[0][0]
         before = [(place[0], -index) for index, place in enumerate(places[1:]) if place[0] < end]
         return bindings[-max(before)[1]] if before else None
+
+    def reaching_binding(self, name: str, function: FunctionInfo, call: CallSite) -> Binding | None:
+        """The assignment of `name` in force at the call: the last one above it that can run on
+        the same path (not in an arm of a test that excludes the call's: `if clip: model =
+        train(clip_model)` `else: model = train(model)`)."""
+        bindings = {id(b.statement): b for b in self.roles.bindings_of(name, function)}
+        placed = self.ordered_statements(function)
+        at = next((i for i, p in enumerate(placed) if any(c is call for c in p.simple.calls)), None)
+        if at is None:
+            return None
+        guards = placed[at].guards
+        for item in reversed(placed[:at]):
+            found = bindings.get(id(item.simple))
+            if found is not None and state.same_branch(item.guards, guards):
+                return found
+        return None
 
     def places(self, nodes: list[cst.CSTNode]) -> list[tuple[int, int]] | None:
         """Where each node starts and ends, comparable among themselves in source order: the
@@ -1202,7 +1230,17 @@ class LoopModel:
                 if built is not None:
                     bindings.append(built)
                 continue
-            bound = self.at(edge.caller).binding(arg.dotted, edge.caller)
+            caller = self.at(edge.caller)
+            bound = caller.binding(arg.dotted, edge.caller)
+            if "." not in arg.dotted and len({
+                id(b.cls) for b in caller.roles.bindings_of(arg.dotted, edge.caller) if b.cls is not None
+            }) > 1:
+                # (a name bound to objects of several classes, a notebook's `model` for each of its
+                # models: the object passed is the one bound last before the call, on a path that
+                # reaches it)
+                reached = caller.reaching_binding(arg.dotted, edge.caller, edge.call)
+                if reached is not None and reached.cls is not None:
+                    bound = reached  # (`model = model.cuda()` keeps the object)
             if bound is not None:
                 bindings.append(bound)
         if bindings and all(b is bindings[0] for b in bindings):
@@ -1770,6 +1808,19 @@ class LoopModel:
             for name in self.optimized_models(optimizer, full=True)
         ):
             return True
+        # `train(loader, net, optimizer)` running `discriminator.zero_grad()` and `optimizer_d.step()`
+        # on its parameters: the zeroed module is the object the optimizer was built over, as the
+        # callers bind both
+        if "." not in zeroed.name and zeroed.name in reset.context.function.params:
+            bound = self.at(reset.context.function).binding(zeroed.name, reset.context.function)
+            if bound is not None and any(b is bound for b in self.optimized_bindings(optimizer)):
+                return True
+            # (a module of another file's star import, bound there more than once: the same name
+            # passed by every caller, in the scope that builds the optimizer over it)
+            if optimizer is not None and optimizer.binding is not None and self._passed_name(
+                reset.context.function, zeroed.name, optimizer.binding.function
+            ) in self.optimized_models(optimizer, full=True):
+                return True
         # `self.optimizer` over `self.parameters()`, and `model.zero_grad()` in a method every caller
         # calls as `model.train_model(model, ...)`: the parameter is the object itself; or the
         # object's own optimizer reached through it (`model.zero_grad()`, then `model.optimizer.step()`)
@@ -1820,6 +1871,15 @@ class LoopModel:
                 return name
             name = following
         return without_module(name)
+
+    def _passed_name(self, function: FunctionInfo, name: str, scope: FunctionInfo) -> str | None:
+        """The one name every call of the function gives its parameter `name`, when each call is
+        made in `scope`; None otherwise."""
+        index = function.argument_index(name)
+        passed = {
+            _argument_dotted(edge.call, index, name) if edge.caller is scope else None for edge in self.callers(function)
+        }
+        return passed.pop() if len(passed) == 1 else None
 
     def _receiver_passed_as(self, function: FunctionInfo, name: str) -> bool:
         """Does every call of the method give parameter `name` the object it is called on?"""
@@ -2094,6 +2154,63 @@ class LoopModel:
         """The Python text the model was built from (a notebook's joined code cells)."""
         text = getattr(self.source, "text", None)
         return text if isinstance(text, str) else self.module.code
+
+    # code that cannot run ---------------------------------------------------------------
+
+    @cached_property
+    def undefined_names(self) -> frozenset[str] | None:
+        """The names the file reads that nothing gives it, though it was surely meant to have them
+        (see loopcheck.model.names); None when that cannot be known (also for a notebook that left
+        cells out or runs other files by magic)."""
+        notebook = getattr(self.source, "notebook", None)
+        if notebook is not None and (notebook.skipped or notebook.names_out_of_sight):
+            return None
+        from loopcheck.model import names
+
+        found = names.symbols(self.text)
+        if found is None:
+            return None
+        undefined, defined = found
+        near = os.path.join(self.project.folder_of(self.path), os.path.basename(self.path))
+        return frozenset(
+            name for name in undefined
+            if names.misspelling(name, defined) or self.project.mentions(names.defined_elsewhere_pattern(name), near=near)
+        )
+
+    @cached_property
+    def syntax_tree(self) -> object:
+        """Python's own syntax tree of the text (for `names`: asked only of files with findings)."""
+        import ast
+
+        try:
+            return ast.parse(self.text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+
+    @cached_property
+    def stopping_call_lines(self) -> frozenset[int]:
+        """The lines of this file's calls of project functions (or classes) in another file whose
+        every run ends in a NameError there (`SeqClassifier(...)` whose `__init__` builds a
+        `SimpleRNN` its file forgot to import). Asked only of files with findings."""
+        from loopcheck.model.names import body_stops
+
+        lines: set[int] = set()
+        for function in self.ir.functions:
+            for simple in function.simples:
+                for call in simple.calls:
+                    target = self.resolve_call(call, function, via_callers=False, constructors=True)
+                    owner = self.at(target) if target is not None else None
+                    if owner is None or owner is self or not owner.undefined_names:
+                        continue
+                    if body_stops(owner, target):
+                        lines.add(self.position(call.node).start.line)
+        return frozenset(lines)
+
+    def cannot_reach(self, line: int) -> bool:
+        """Does a NameError end the code's run before the statement at `line` (loopcheck.model.names)?"""
+        from loopcheck.model.names import stopped_before
+
+        return stopped_before(self, line)
 
     # frameworks -------------------------------------------------------------------------
 

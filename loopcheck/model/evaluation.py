@@ -206,10 +206,26 @@ def _never_entered(model: LoopModel, found: EvaluationPass) -> bool:
 _MAIN_GUARD = lazy(r"""(?m)^if\s+__name__\s*==\s*['"]__main__['"]\s*:""")
 
 
-def _dead_function(model: LoopModel, function: FunctionInfo) -> bool:
+def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> bool:
     """A top-level function of a script (a file run as a program, with its `if __name__ ==
     "__main__":` block) that nothing calls, names or decorates, in the file or in a file importing
-    it: it never runs (`def test_ppo(...)` left beside the `__main__` block that trains)."""
+    it: it never runs (`def test_ppo(...)` left beside the `__main__` block that trains). So does a
+    function nested in another that names it nowhere else, neither calling nor returning nor
+    handing it on (`def train(self):` indented into `__init__` by mistake), and a function every
+    project call of which is made in dead functions only (`val_loop` called from that `train`)."""
+    parent = function.parent
+    if (
+        parent is not None and parent.name != "<module>" and parent.nested.get(function.name) is function
+        and not function.decorators and not model.callers(function)
+    ):
+        owner = model.at(parent)
+        return len(re.findall(rf"\b{re.escape(function.name)}\b", owner.code(parent.node))) <= 1
+    if depth > 0 and function.name != "<module>":
+        edges = _other_callers(model, function)
+        if edges and all(
+            edge.caller.name != "<module>" and _dead_function(model.at(edge.caller), edge.caller, depth - 1) for edge in edges
+        ):
+            return True
     if function.name == "<module>" or function.cls is not None or function.parent is None or function.parent.parent is not None:
         return False
     if function.decorators or model.callers(function):
@@ -2940,6 +2956,16 @@ def _volatile_input(model: LoopModel, event: Event) -> bool:
     # volatile=True)`, then `self.decode_minibatch(input_lines_src, ...)`)
     function = event.context.function
     parameters = {name for arg in event.call.args for name in arg.names if name in function.params}
+    if event.context.chain:
+        # (inlined into its caller: the call that reached it says what it was given, also for
+        # what the function computed from its parameters: `out = self.features(x)`, `fc(out)`)
+        from loopcheck.model import CallEdge
+
+        read = {name for arg in event.call.args for name in arg.names}
+        read |= {n for bound in _bindings_behind(owner, function, read) for n in bound.statement.value_names}
+        reached = CallEdge(event.context.callers[-1], event.context.chain[-1])
+        if any(_passed_volatile(model, function, reached, name) for name in read & set(function.params)):
+            return True
     edges = owner.callers(function) if parameters else []
     return bool(edges) and any(
         all(_passed_volatile(model, function, edge, name) for edge in edges) for name in parameters
@@ -3602,7 +3628,25 @@ def _filled_with_mode_layers(model: LoopModel, binding: Binding) -> bool:
     return False
 
 
-def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
+def _passed_may_hold_mode_layers(model: LoopModel, subject: Subject, depth: int) -> bool:
+    """Does a call of the function give the parameter an object that may hold Dropout or BatchNorm
+    (each caller's own name for it, judged in the caller)?"""
+    function = subject.function
+    if depth <= 0 or subject.name not in function.params:
+        return False
+    index = function.argument_index(subject.name)
+    for edge in model.callers(function):
+        arg = edge.call.arg(index, subject.name) if index >= 0 else None
+        if arg is None or arg.dotted is None:
+            continue
+        caller = model.at(edge.caller)
+        given = caller.flow.subject(arg.dotted, edge.caller)
+        if given is not None and may_hold_mode_layers(caller, given, depth - 1):
+            return True
+    return False
+
+
+def may_hold_mode_layers(model: LoopModel, subject: Subject | None, depth: int = 3) -> bool:
     """Could the model behave differently in train and eval mode? True for a library model or
     factory whose class cannot be seen; False when nothing visible builds it (nothing to judge)."""
     binding = subject.binding if subject is not None else None
@@ -3618,6 +3662,8 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None) -> bool:
             passed = owner.classes_from_callers(subject.name, subject.function)
             if passed:
                 return any(class_has_mode_layers(model.at_class(cls), cls) for cls in passed)
+            if _passed_may_hold_mode_layers(owner, subject, depth):
+                return True  # (what one caller passes holds them: `lfw_test(model, ...)` of a Dropping)
         # a name bound out of sight (an installed library's model, a notebook's lost cell) may hold
         # them; one bound in sight to what cannot be resolved (an attribute of a dict-like object of
         # networks, a parameter whose callers pass such) is unknown

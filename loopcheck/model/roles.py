@@ -431,8 +431,10 @@ class RoleTable:
             scope: FunctionInfo | None = function
             while scope is not None and not candidates:
                 candidates.extend(self.local.get(id(scope), {}).get(name, []))
+                if not candidates and name in scope.params:
+                    break  # a parameter hides what the enclosing scopes call by its name
                 scope = scope.parent
-            if not candidates:
+            if not candidates and not _a_parameter(name, function):
                 candidates.extend(self.assigned_as_global.get(name, []))
             if not candidates and name in function.params:
                 producer = self.model.cell_producing(name, function)
@@ -450,11 +452,13 @@ class RoleTable:
             found = self.local.get(id(scope), {}).get(name, [])
             if found:
                 return list(found)
+            if name in scope.params:
+                break  # (a parameter hides the enclosing scopes' names)
             scope = scope.parent
         producer = self.model.cell_producing(name, function) if name in function.params else None
         if producer is not None:
             return list(self.local.get(id(producer), {}).get(name, []))
-        return list(self.assigned_as_global.get(name, []))
+        return [] if _a_parameter(name, function) else list(self.assigned_as_global.get(name, []))
 
     def role(self, name: str, function: FunctionInfo, binding: Binding | None = None) -> str | None:
         binding = binding if binding is not None else self.lookup(name, function)
@@ -480,3 +484,13 @@ class RoleTable:
         if name in self.used_as_model:
             return MODEL
         return None
+
+
+def _a_parameter(name: str, function: FunctionInfo) -> bool:
+    """Is `name` a parameter of the function or of one it is nested in?"""
+    scope: FunctionInfo | None = function
+    while scope is not None:
+        if name in scope.params:
+            return True
+        scope = scope.parent
+    return False

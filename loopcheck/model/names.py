@@ -1,0 +1,280 @@
+"""Code that cannot run: a statement that names something nothing gives it raises NameError there.
+
+A file's missing names are the names its code reads as globals that no statement of the file
+binds at module level (nor a `global` declaration in a function), that are no builtin and no name
+an interpreter or notebook provides (`__file__`, IPython's `display`), and that the author surely
+meant to come from somewhere: a name the project's other files define at their top level (a
+forgotten import: `SimpleRNN` used in `models.py`, defined in `rnn.py`), or a misspelling of one
+the file defines or imports (`NFNe()` beside `from model import NFNet`). A name defined nowhere
+at all is a free input of a fragment (a snippet's `model` and `loader`) and says nothing.
+They are known only when the file can say: never with a star import (`from utils import *` may
+bring any name), with `exec`, `globals()` and the like, or in a notebook that left cells out or
+pulls names in by magic (`%run helper.py`). Python's own symbol tables give the names (a compile of
+the text, no libcst walk); where a statement uses them is read from Python's own syntax tree of
+the text. Both are asked only of files with findings (and of their callers' files), so a clean
+file pays nothing.
+
+A finding cannot be reached when, in its function (or at a script's top level, in a notebook's
+cell), a statement that always runs before it (one earlier in each block on the way to it, the
+header of each compound statement around it, or its own statement) reads a missing name: the
+NameError ends the run of that code first. A finding in a function every project call of which
+cannot be reached, for that reason, cannot be reached either.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+from typing import TYPE_CHECKING, Iterator
+
+from loopcheck.lazyre import lazy
+
+if TYPE_CHECKING:
+    from loopcheck.model import LoopModel
+
+_PROVIDED = frozenset(dir(builtins)) | frozenset(
+    {
+        # module attributes the interpreter sets
+        "__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__", "__builtins__", "__path__",
+        "__annotations__", "__cached__", "__dict__",
+        # IPython and Jupyter
+        "display", "get_ipython", "In", "Out", "_", "__", "___", "_ih", "_oh", "_dh", "exit", "quit",
+        # Python 2's builtins (a file of that era ran with them) and Windows-only ones
+        "xrange", "unicode", "raw_input", "basestring", "long", "file", "reduce", "execfile", "unichr", "cmp",
+        "intern", "coerce", "buffer", "apply", "reload", "WindowsError",
+    }
+)
+
+_OUT_OF_SIGHT = lazy(
+    r"(?m)(?:^[^#\n]*(?:\bexec(?:file)?\s*\(|\b(?:globals|locals|vars)\s*\(\s*\)|__builtins__|\bbuiltins\.)"
+    r"|^\s*from\s+\S+\s+import\s+\(?\s*\*)"
+)
+"""Text that may bind names the symbol tables cannot see."""
+
+
+def symbols(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The names the file reads as globals and does not define (builtins and provided names
+    aside), and the names it defines at module level; None when that cannot be known (a star
+    import, `exec`, `globals()`, text Python 3.11 does not compile)."""
+    if _OUT_OF_SIGHT.search(text):
+        return None
+    import symtable  # (only files with findings get here)
+
+    try:
+        top = symtable.symtable(text, "<file>", "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    defined: set[str] = set()
+    read: set[str] = set()
+    stack = [top]
+    while stack:
+        table = stack.pop()
+        stack.extend(table.get_children())
+        for symbol in table.get_symbols():
+            name = symbol.get_name()
+            if table is top:
+                if symbol.is_assigned() or symbol.is_imported() or symbol.is_namespace():
+                    defined.add(name)
+                if symbol.is_referenced():
+                    read.add(name)
+            elif symbol.is_global():
+                if symbol.is_declared_global() and symbol.is_assigned():
+                    defined.add(name)  # `global best; best = acc` in a function
+                if symbol.is_referenced():
+                    read.add(name)
+    return frozenset(read - defined - _PROVIDED), frozenset(defined)
+
+
+def misspelling(name: str, defined: frozenset[str]) -> bool:
+    """Is the name one edit (a letter dropped, added, changed or two swapped) away from a name the
+    file defines, at least four letters long, and not its plural or singular (`models`, `model`)?"""
+    if len(name) < 4:
+        return False
+    for other in defined:
+        if len(other) < 4 or abs(len(other) - len(name)) > 1 or other.rstrip("s") == name.rstrip("s"):
+            continue
+        if _one_edit(name, other):
+            return True
+    return False
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return short[i:] == long[i + 1:]
+
+
+def defined_elsewhere_pattern(name: str) -> str:
+    """A top-level definition of the name in a file's text: `def name`, `class name`, `name = ...`."""
+    return rf"(?m)^(?:(?:async\s+)?def|class)\s+{name}\b|^{name}\s*(?::[^=\n]*)?=(?!=)"
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The blocks of statements a compound statement holds."""
+    for field in ("body", "orelse", "finalbody"):
+        block = getattr(statement, field, None)
+        if isinstance(block, list) and block and isinstance(block[0], ast.stmt):
+            yield block
+    for handler in getattr(statement, "handlers", ()):
+        yield handler.body
+    for case in getattr(statement, "cases", ()):
+        yield case.body
+
+
+def _header(statement: ast.stmt) -> list[ast.AST]:
+    """What a compound statement evaluates before any of its blocks runs."""
+    if isinstance(statement, (ast.If, ast.While)):
+        return [statement.test]
+    if isinstance(statement, (ast.For, ast.AsyncFor)):
+        return [statement.iter]
+    if isinstance(statement, (ast.With, ast.AsyncWith)):
+        return [item.context_expr for item in statement.items]
+    if isinstance(statement, ast.Match):
+        return [statement.subject]
+    return []
+
+
+def _reads(node: ast.AST, names: frozenset[str], calls: frozenset[int] = frozenset()) -> bool:
+    """Does evaluating the node read one of the names as a global, or make a call on one of the
+    lines `calls` (not in the bodies of lambdas, functions and classes it defines, which run later
+    if at all; not a comprehension's own variable)?"""
+    stack: list[tuple[ast.AST, frozenset[str]]] = [(node, frozenset())]
+    while stack:
+        current, bound = stack.pop()
+        if isinstance(current, ast.Name) and isinstance(current.ctx, ast.Load) and current.id in names and current.id not in bound:
+            return True
+        if isinstance(current, ast.Call) and current.lineno in calls:
+            return True
+        if isinstance(current, ast.AnnAssign):
+            stack.extend([(current.value, bound)] if current.value is not None else [])
+            continue  # (an annotation is not evaluated under `from __future__ import annotations`)
+        if isinstance(current, ast.Lambda):
+            stack.extend((d, bound) for d in current.args.defaults + [d for d in current.args.kw_defaults if d is not None])
+            continue
+        if isinstance(current, _SCOPES + (ast.ClassDef,)):
+            parts: list[ast.AST] = list(current.decorator_list)
+            if isinstance(current, ast.ClassDef):
+                parts.extend(current.bases)
+            else:
+                parts.extend(current.args.defaults + [d for d in current.args.kw_defaults if d is not None])
+            stack.extend((part, bound) for part in parts)
+            continue
+        if isinstance(current, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            bound = bound | {n.id for g in current.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        stack.extend((child, bound) for child in ast.iter_child_nodes(current))
+    return False
+
+
+def _locals(scope: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """The names a function binds for itself: its parameters and what it assigns (not what it
+    declares global)."""
+    arguments = scope.args
+    found = {a.arg for a in arguments.posonlyargs + arguments.args + arguments.kwonlyargs}
+    found |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+    declared: set[str] = set()
+    stack: list[ast.AST] = list(scope.body)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Global):
+            declared.update(current.names)
+        elif isinstance(current, ast.Name) and isinstance(current.ctx, (ast.Store, ast.Del)):
+            found.add(current.id)
+        elif isinstance(current, (ast.Import, ast.ImportFrom)):
+            found.update((alias.asname or alias.name).split(".")[0] for alias in current.names)
+        elif isinstance(current, _SCOPES + (ast.ClassDef,)):
+            found.add(current.name)
+            continue
+        elif isinstance(current, ast.Lambda):
+            continue
+        elif isinstance(current, ast.ExceptHandler) and current.name:
+            found.add(current.name)
+        stack.extend(ast.iter_child_nodes(current))
+    return frozenset(found - declared)
+
+
+def _is_simple(statement: ast.stmt) -> bool:
+    return not any(True for _ in _blocks(statement)) and not isinstance(statement, _SCOPES + (ast.ClassDef,))
+
+
+def stopped_before(model: LoopModel, line: int, depth: int = 2) -> bool:
+    """Does a NameError end the run of the code before the statement at `line` (see the module's
+    docstring), also through every project call of the function holding it?"""
+    names = model.undefined_names or frozenset()
+    calls = model.stopping_call_lines
+    if not names and not calls:
+        return False
+    tree = model.syntax_tree
+    if not isinstance(tree, ast.Module):
+        return False
+    cells = model.source.notebook.cells if getattr(model.source, "notebook", None) is not None else None
+    cell = cells[line - 1][0] if cells is not None and 1 <= line <= len(cells) else None
+    block: list[ast.stmt] = tree.body
+    scope: ast.AST | None = None
+    stopped = False
+    while True:
+        index = next((i for i, s in enumerate(block) if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
+        if index is None:
+            break
+        statement = block[index]
+        for earlier in block[:index]:
+            if scope is None and cell is not None and cells[earlier.lineno - 1][0] != cell:
+                continue  # (a notebook's cells run on their own: another cell's error stops only it)
+            if _is_simple(earlier) and _reads(earlier, names, calls):
+                stopped = True
+        if isinstance(statement, _SCOPES):
+            scope, stopped = statement, False  # a function's body runs when it is called
+            names = names - _locals(statement)  # (its parameters and locals are not the globals)
+            block = statement.body
+            continue
+        if any(_reads(part, names, calls) for part in _header(statement)):
+            stopped = True
+        if _is_simple(statement):
+            stopped = stopped or _reads(statement, names, calls)
+            break
+        inner = next((b for b in _blocks(statement) if b[0].lineno <= line <= (b[-1].end_lineno or b[-1].lineno)), None)
+        if inner is None:
+            break
+        block = inner
+    if stopped or scope is None or depth <= 0:
+        return stopped
+    return _every_call_stopped(model, scope, depth)
+
+
+def _every_call_stopped(model: LoopModel, scope: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> bool:
+    """Is every project call of the function defined by `scope` stopped before it is made?"""
+    function = next(
+        (
+            f for f in model.ir.functions
+            if f.name == scope.name and f.node in model._positions and _def_line(model, f.node) in _def_lines(scope)
+        ),
+        None,
+    )
+    if function is None:
+        return False
+    edges = model.callers(function)
+    if not edges:
+        return False  # called from where loopcheck cannot see
+    for edge in edges:
+        caller = model.at(edge.caller)
+        if not stopped_before(caller, caller.position(edge.call.node).start.line, depth - 1):
+            return False
+    return True
+
+
+def _def_line(model: LoopModel, node: object) -> int:
+    return model.position(node).start.line  # type: ignore[arg-type]
+
+
+def _def_lines(scope: ast.FunctionDef | ast.AsyncFunctionDef) -> range:
+    first = min([scope.lineno, *(d.lineno for d in scope.decorator_list)])
+    return range(first, scope.lineno + 1)
+
+
+def body_stops(model: LoopModel, function: object) -> bool:
+    """Does every run of the function (of this file) end in a NameError before its end?"""
+    return stopped_before(model, model.position(function.node).end.line, depth=0)  # type: ignore[attr-defined]
