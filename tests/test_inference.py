@@ -5343,6 +5343,7 @@ def test_a_file_of_unittest_test_cases_is_a_test_file_whatever_its_name() -> Non
                 test_layer(layer, torch.randn(2, 4))
 
         if __name__ == "__main__":
+            LayerTests().test_dropping()
             unittest.main()
     """
     assert findings(source.replace("BASE", "unittest.TestCase"), path="test.py") == []
@@ -9747,6 +9748,31 @@ def test_a_best_snapshot_lacking_the_optimizer_key_that_the_resume_loads_is_an_e
     assert [c for c, _ in findings(source.replace("LOAD", optimizer).replace("WHEN", "if True:"))] == ["LC012"]
 
 
+def test_a_final_save_lacking_the_optimizer_key_that_the_resume_loads_is_an_export() -> None:
+    """Saved once training is over (`save_best()` after the epochs), without the optimizer key that
+    the project's resume loads: resuming from it would fail on that key, so it is an export; when
+    the resume reads no optimizer state, it is a checkpoint that misses it."""
+    source = """
+    if __name__ == "__main__":
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters())
+        start = 0
+        if args.resume:
+            ckpt = torch.load(args.resume)
+            model.load_state_dict(ckpt["model"])
+            LOAD
+            start = ckpt["epoch"]
+        for epoch in range(start, 100):
+            for x, y in loader:
+                optimizer.zero_grad()
+                model(x).sum().backward()
+                optimizer.step()
+        torch.save({"epoch": epoch, "model": model.state_dict()}, "final.pt")
+    """
+    assert findings(source.replace("LOAD", 'optimizer.load_state_dict(ckpt["optimizer"])')) == []
+    assert [c for c, _ in findings(source.replace("LOAD", "pass"))] == ["LC012"]
+
+
 def test_batch_norm_layers_picked_by_type_and_frozen_in_the_epoch_loop_are_frozen_on_purpose() -> None:
     """`net.train()` and then `if isinstance(m, nn.BatchNorm2d): m.eval()` over `net.modules()` at
     the top of each epoch freezes the batch-norm statistics while the rest trains: the mode is
@@ -10641,3 +10667,101 @@ def test_a_function_nested_by_mistake_and_what_only_it_calls_never_run() -> None
     method = NESTED_BY_MISTAKE.replace("INDENT", "    ")
     assert findings(method) == [("LC007", "correct += net(x).argmax(1).eq(y).sum().item()")]
     assert findings(NESTED_BY_MISTAKE.replace("INDENT", "        ")) == []
+
+
+UNCALLED_METHOD = """
+    class Trainer:
+        def __init__(self, net):
+            self.net = net
+            self.optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+
+        def evaluate(self):
+            self.net.eval()
+            correct = 0
+            for x, y in val_loader:
+                correct += self.net(x).argmax(1).eq(y).sum().item()
+            self.net.train()
+            return correct
+
+        def train(self):
+            for x, y in train_loader:
+                self.optimizer.zero_grad()
+                nn.functional.cross_entropy(self.net(x), y).backward()
+                self.optimizer.step()
+            with torch.no_grad():
+                print(self.evaluate())
+
+    class API:
+        def __init__(self, mode):
+            self.mode = mode
+            self.trainer = Trainer(Dropping())
+
+        def train(self):
+            self.trainer.train()
+
+        def evaluate(self):
+            self.trainer.evaluate()
+
+        def exec(self):
+            if self.mode == "train":
+                self.train()
+            else:
+                OTHER
+
+    if __name__ == "__main__":
+        API(args.mode).exec()
+"""
+
+
+def test_a_method_of_a_scripts_class_that_nothing_calls_never_runs() -> None:
+    """`API.evaluate` beside an `exec()` that dispatches to `train()` only: no call of the script
+    runs it, so the trainer's evaluation runs only under the `no_grad` of `Trainer.train`."""
+    assert findings(UNCALLED_METHOD.replace("OTHER", "print(self.mode)")) == []
+    found = findings(UNCALLED_METHOD.replace("OTHER", "self.evaluate()"))
+    assert found == [("LC007", "correct += self.net(x).argmax(1).eq(y).sum().item()")]
+
+
+def test_a_factory_returning_its_model_switched_to_eval_mode_hands_back_an_eval_model() -> None:
+    """`return generator.eval()`: `eval()` hands back the module itself, switched; what the
+    factory's callers get is in eval mode."""
+    source = """
+        def get_generator(path):
+            generator = Dropping()
+            generator.load_state_dict(torch.load(path))
+            return RETURNED
+
+        generator = get_generator("g.pt")
+        outputs = []
+        with torch.no_grad():
+            for x in test_loader:
+                outputs.append(generator(x))
+        print(torch.cat(outputs).mean().item())
+    """
+    assert findings(source.replace("RETURNED", "generator.eval()")) == []
+    assert findings(source.replace("RETURNED", "generator.to(device).eval()")) == []
+    assert findings(source.replace("RETURNED", "generator.to(device)")) == [("LC006", "outputs.append(generator(x))")]
+
+
+def test_an_action_bound_anew_before_it_is_used_reports_nothing_of_the_first_forward() -> None:
+    """`action = torch.argmax(net(state))` on the first step, then `action = torch.argmax(...)`
+    bound anew from the exploration policy: what follows reads the new action, nothing of the
+    first forward's output is reported (RL action selection inside the training loop)."""
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for step in range(100):
+            state = env.state()
+            if step == 0:
+                action = torch.argmax(net(state)) + 1
+            NEXT
+            reward = env.step(action)
+            print(action, reward)
+            buffer.append((state, action, reward))
+            if len(buffer) > 10:
+                s, a, r = buffer.sample()
+                optimizer.zero_grad()
+                nn.functional.mse_loss(net(s).gather(1, a), r).backward()
+                optimizer.step()
+    """
+    assert findings(source.replace("NEXT", "action = torch.argmax(policy.explore(step, state)) + 1")) == []
+    assert [c for c, _ in findings(source.replace("NEXT", "pass"))] == ["LC007"]

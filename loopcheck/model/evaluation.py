@@ -206,6 +206,17 @@ def _never_entered(model: LoopModel, found: EvaluationPass) -> bool:
 _MAIN_GUARD = lazy(r"""(?m)^if\s+__name__\s*==\s*['"]__main__['"]\s*:""")
 
 
+def dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> bool:
+    """`_dead_function`, remembered per function (asked for each caller of each pass; a cycle of
+    calls sees "live" while it is worked out)."""
+    owner = model.at(function)
+    known = owner.__dict__.setdefault("_dead_functions", {})
+    if id(function) not in known:
+        known[id(function)] = (False, function)
+        known[id(function)] = (_dead_function(owner, function, depth), function)
+    return known[id(function)][0]
+
+
 def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> bool:
     """A top-level function of a script (a file run as a program, with its `if __name__ ==
     "__main__":` block) that nothing calls, names or decorates, in the file or in a file importing
@@ -220,10 +231,12 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
     ):
         owner = model.at(parent)
         return len(re.findall(rf"\b{re.escape(function.name)}\b", owner.code(parent.node))) <= 1
+    if function.cls is not None and _uncalled_method_of_a_script_class(model, function):
+        return True
     if depth > 0 and function.name != "<module>":
         edges = _other_callers(model, function)
         if edges and all(
-            edge.caller.name != "<module>" and _dead_function(model.at(edge.caller), edge.caller, depth - 1) for edge in edges
+            edge.caller.name != "<module>" and dead_function(model.at(edge.caller), edge.caller, depth - 1) for edge in edges
         ):
             return True
     if function.name == "<module>" or function.cls is not None or function.parent is None or function.parent.parent is not None:
@@ -237,6 +250,34 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
     if len(re.findall(named, owner.text)) > 1:
         return False
     return not owner.project.mentions(named, importers_of=owner.path)
+
+
+def _uncalled_method_of_a_script_class(model: LoopModel, function: FunctionInfo) -> bool:
+    """A method of a plain class (no base but `object`) of a script that no other file names, which
+    no call of the project runs and nothing names otherwise (`API.evaluate` beside an `exec()` that
+    dispatches to `predict()` or `train()` only): every `.evaluate(...)` of the file runs another
+    class's method. A method some call on an object of unknown class could reach is live."""
+    cls = function.cls
+    name = function.name
+    if cls is None or name.startswith("__") or function.decorators or any(base not in ("object",) for base in cls.bases):
+        return False
+    owner = model.at(function)
+    if cls.name not in owner.ir.top_classes or not _MAIN_GUARD.search(owner.text):
+        return False
+    instances = {"self", *re.findall(rf"\b([A-Za-z_]\w*)[ \t]*=[ \t]*{re.escape(cls.name)}\(", owner.text)}
+    if any(re.search(rf"getattr\(\s*{re.escape(name)}\b", owner.text) for name in instances):
+        return False  # (`getattr(self, mode)()`: any method may be run by its name)
+    if model.callers(function) or re.search(rf"\.{re.escape(name)}\b(?!\s*\()", owner.text):
+        return False
+    for other in owner.ir.functions:
+        for simple in other.simples:
+            for call in simple.calls:
+                if call.method == name and call.dotted != name:
+                    target = owner.resolve_call(call, other)
+                    if target is None or target is function:
+                        return False
+    near = os.path.join(owner.project.folder_of(owner.path), os.path.basename(owner.path))
+    return not owner.project.mentions(rf"\b{re.escape(cls.name)}\b", importers_of=near)
 
 
 def _call_never_made(model: LoopModel, edge: CallEdge) -> bool:
@@ -2370,19 +2411,29 @@ def _output_only_reported(model: LoopModel, loop: Loop, call: Event) -> bool:
         return True
     if any(_views(c) for c in statement.calls):
         return True
-    after = [(s, model.code(s.node)) for s in simples[at + 1:]]
+    # (what the statements read: `action = torch.argmax(policy(s))` later in the iteration binds
+    # the name anew, it reads nothing of this output; after it, the name is that new value)
+    after = [(s, model.code(s.value if s.value is not None and s.targets and not s.augmented else s.node)) for s in simples[at + 1:]]
     names = set(statement.targets)
     seen = set(names)
+    producers: set[int] = set()
     for _ in range(3):
         pattern = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
-        later = [s for s, text in after if pattern.search(text)]
+        later: list[Simple] = []
+        for simple, text in after:
+            if pattern.search(text):
+                later.append(simple)
+            elif names <= set(simple.targets) and id(simple) not in producers:
+                break  # every name bound anew
         if _computes_metrics(model, later) or any(
             (c.method or c.dotted or "") in _REPORTING and pattern.search(model.code(c.node)) for s in later for c in s.calls
         ):
             return True
         # followed through tensor arithmetic only: `env.step(action)` hands it to other code, and
         # the reward it returns is no output of the model
-        names = {t for s in later if _derived(model, s, pattern) for t in s.targets} - seen
+        derived = [s for s in later if _derived(model, s, pattern)]
+        names = {t for s in derived for t in s.targets} - seen
+        producers = {id(s) for s in derived}
         seen |= names
         if not names:
             return False
@@ -2521,6 +2572,8 @@ def _grad_entering(
     if own != "on" or depth > MAX_CALLER_DEPTH:
         return "off" if depth > MAX_CALLER_DEPTH else own
     edges = model.callers(function) if edges is None else list(edges)
+    # (a caller that never runs, `API.evaluate` that nothing calls, leads nowhere: the live ones decide)
+    edges = [e for e in edges if e.caller.name == "<module>" or not dead_function(model.at(e.caller), e.caller)] or edges
     if not edges:
         # module-level code runs as written; a function nobody in the project calls (a callback,
         # an entry point a framework runs) is entered in a context we cannot see, unless it
@@ -3229,6 +3282,10 @@ def _evaluated_in_chain(call: CallSite | None) -> bool:
 
 
 def _returns_eval_model(model: LoopModel, function: FunctionInfo) -> bool:
+    if any(
+        s.jump == "return" and s.value is not None and _switched_to_eval_in_chain(s.value) for s in function.simples
+    ):
+        return True  # `return generator.eval()` (`.eval()` hands back the module itself)
     returned = {
         element.value
         for s in function.simples
@@ -3251,6 +3308,16 @@ def _returns_eval_model(model: LoopModel, function: FunctionInfo) -> bool:
         if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and event.subject is not None and event.subject.name in returned:
             state = event.kind is Kind.EVAL
     return bool(state)
+
+
+def _switched_to_eval_in_chain(value: cst.BaseExpression) -> bool:
+    """`net.eval()`, `net.to(device).eval()`, `net.eval().to(device)`: a chain of calls on a module
+    that switches it to eval mode on the way."""
+    while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+        if value.func.attr.value == "eval" and not value.args:
+            return True
+        value = value.func.value
+    return False
 
 
 def _copied_model_name(value: cst.BaseExpression) -> str | None:

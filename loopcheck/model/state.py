@@ -597,10 +597,13 @@ def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
     if _read_back(model, checkpoint.position):
         if placed is not None and _on_improvement(placed) and _resume_reads_another_file(model, checkpoint):
             return False  # `best_acc_model.pth` kept on improvement, `checkpoint.pth` loaded to resume
-        # a snapshot kept only when a metric improves, lacking the optimizer state that the
-        # project's resume loads (`optimizer.load_state_dict(ckpt["optimizer_state_dict"])`), is
-        # not what it resumes from: resuming from it would fail on that key
-        return placed is None or not _on_improvement(placed) or not _resume_loads_optimizer_key_it_lacks(model, checkpoint)
+        # a snapshot kept only when a metric improves, or saved once training is over (a final
+        # export), lacking the optimizer state that the project's resume loads
+        # (`optimizer.load_state_dict(ckpt["optimizer_state_dict"])`), is not what it resumes
+        # from: resuming from it would fail on that key
+        if placed is None or not (_on_improvement(placed) or not _while_training(model, checkpoint.function, placed, 0)):
+            return True
+        return not _resume_loads_optimizer_key_it_lacks(model, checkpoint)
     return placed is not None and not _on_improvement(placed) and _while_training(model, checkpoint.function, placed, 0)
 
 
