@@ -27,8 +27,10 @@ class CheckpointWithoutOptimizerState(Rule):
     checkpoint["epoch"]`) — but not the optimizer's state, or not the scheduler's when the file
     builds a torch scheduler (and targets PyTorch 0.4 or later, when schedulers got a state_dict). A dict with only the model's weights, and a snapshot saved only when
     a validation metric improves and never read back to resume, are exports and are left alone;
-    so is such a snapshot lacking the optimizer key that the resume of its file (or of a file
-    importing it) loads (`optimizer.load_state_dict(ckpt["optimizer"])` beside `ckpt["epoch"]`).
+    so is such a snapshot, or a save made once training is over, lacking the optimizer key that the
+    resume of its file (or of a file importing it) loads (`optimizer.load_state_dict(ckpt["optimizer"])`
+    beside `ckpt["epoch"]`); a position only shown (`extra={"epoch": ckpt.get("epoch")}`, an
+    f-string) is not read back.
     A dict not built here (`ckpt = torch.load(path)`, updated and saved back) holds what it
     held, and is left alone. When a helper saves the dict it is given, the finding points at the call that hands it over;
     a helper that builds the dict itself from what it is given (`Logger.save_checkpoint(it,
