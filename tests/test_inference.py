@@ -10765,3 +10765,84 @@ def test_an_action_bound_anew_before_it_is_used_reports_nothing_of_the_first_for
     """
     assert findings(source.replace("NEXT", "action = torch.argmax(policy.explore(step, state)) + 1")) == []
     assert [c for c, _ in findings(source.replace("NEXT", "pass"))] == ["LC007"]
+
+
+def test_an_optimizer_a_factory_returns_is_built_over_what_the_factory_builds_it_over() -> None:
+    """`controller, ctrl_optimizer = create_ctrler()`: the optimizer the factory builds over its own
+    controller steps the controller, so the controller's training under `gen_net.eval()` (a frozen
+    reward model there) trains nothing of the generator (LC008 silent); the generator's own
+    training puts it back in training mode first."""
+    source = """
+        def create_ctrler(args):
+            controller = getattr(models, args.controller)(args).cuda()
+            ctrl_optimizer = torch.optim.Adam(controller.parameters())
+            return controller, ctrl_optimizer
+
+        def train_shared(gen_net, gen_optimizer):
+            gen_net.train()
+            for x, y in train_loader:
+                gen_optimizer.zero_grad()
+                nn.functional.cross_entropy(gen_net(x), y).backward()
+                gen_optimizer.step()
+
+        def train_controller(controller, ctrl_optimizer, gen_net):
+            controller.train()
+            gen_net.eval()
+            for step in range(10):
+                x = torch.randn(8, 4)
+                reward = gen_net(x).mean().item()
+                loss = -controller(x).sum() * reward
+                ctrl_optimizer.zero_grad()
+                loss.backward()
+                ctrl_optimizer.step()
+
+        gen_net = Dropping()
+        gen_optimizer = torch.optim.Adam(gen_net.parameters())
+        controller, ctrl_optimizer = create_ctrler(args)
+        for search_iter in range(5):
+            train_shared(gen_net, gen_optimizer)
+            train_controller(controller, ctrl_optimizer, gen_net)
+    """
+    assert [code for code, _ in findings(source)] == []
+    from libcst import parse_module
+
+    from loopcheck.model import LoopModel
+
+    model = LoopModel(parse_module(NETS + textwrap.dedent(source)), path="search.py")
+    ctrl_optimizer = model.flow.subject("ctrl_optimizer", model.ir.top)
+    assert model.optimized_models(ctrl_optimizer) == {"controller"}
+
+
+def test_a_factory_handing_back_its_model_beside_its_optimizer_steps_that_model() -> None:
+    """`model, loss_fn, optimizer = get_model()` with `return model, loss_fn, optimizer`: the
+    optimizer the factory built over its model steps the model the caller holds, so an `eval()` of
+    it in the epoch loop that no `train()` undoes reaches its next training (LC008)."""
+    source = """
+        def get_model():
+            model = Dropping()
+            loss_fn = nn.CrossEntropyLoss()
+            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+            return model, loss_fn, optimizer
+
+        def train_batch(x, y, model, opt, loss_fn):
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+            return loss.item()
+
+        def accuracy(x, y, model):
+            model.eval()
+            with torch.no_grad():
+                return (model(x).argmax(1) == y).float().mean().item()
+
+        model, loss_fn, optimizer = get_model()
+        for epoch in range(5):
+            RESTORE
+            for x, y in train_loader:
+                train_batch(x, y, model, optimizer, loss_fn)
+            for x, y in val_loader:
+                print(accuracy(x, y, model))
+    """
+    assert [code for code, _ in findings(source.replace("RESTORE", "pass"))] == ["LC008"]
+    assert findings(source.replace("RESTORE", "model.train()")) == []

@@ -1486,3 +1486,45 @@ def test_a_volatile_input_handed_to_a_forward_of_another_file_reaches_the_method
         encoding="utf-8",
     )
     assert [f.code for f in lint_project(project)] == expected
+
+
+@pytest.mark.parametrize(("restore", "expected"), [("", ["LC008"]), ("    model.train()\n", [])])
+def test_a_model_trained_and_evaluated_by_helpers_of_another_file_is_trained_here(
+    tmp_path: Path, restore: str, expected: list[str]
+) -> None:
+    """`model, optimizer, loss = train(model, ...)` and `model, loss = test(model, ...)` of
+    `solver.py` in the epoch loop: the model the other file's helper trains is this file's model,
+    and the helper's eval() leaves it in eval mode for the next epoch's training."""
+    project = new_project(tmp_path, "solver_split")
+    (project / "solver.py").write_text(
+        "import torch\n\n\n"
+        "def train(model, criterion, optimizer, loader):\n"
+        + restore +
+        "    total = 0.0\n"
+        "    for x, y in loader:\n"
+        "        optimizer.zero_grad()\n"
+        "        loss = criterion(model(x), y)\n"
+        "        loss.backward()\n"
+        "        optimizer.step()\n"
+        "        total += loss.item()\n"
+        "    return model, optimizer, total\n\n\n"
+        "def test(model, criterion, loader):\n"
+        "    model.eval()\n"
+        "    total = 0.0\n"
+        "    for x, y in loader:\n"
+        "        total += criterion(model(x), y).item()\n"
+        "    return model, total\n",
+        encoding="utf-8",
+    )
+    (project / "main.py").write_text(
+        "import torch\nimport torch.nn as nn\nfrom solver import train, test\n\n"
+        "model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5), nn.Linear(4, 2))\n"
+        "optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "criterion = nn.CrossEntropyLoss()\n"
+        "for epoch in range(10):\n"
+        "    model, optimizer, train_loss = train(model, criterion, optimizer, train_loader)\n"
+        "    with torch.no_grad():\n"
+        "        model, test_loss = test(model, criterion, test_loader)\n",
+        encoding="utf-8",
+    )
+    assert [f.code for f in lint_project(project)] == expected

@@ -22,7 +22,7 @@ from loopcheck.model.dataflow import DATA_ITERABLE
 from loopcheck.model.flow import (
     Context, Event, Flow, Kind, Subject, arguments_known, arguments_passed, event_tree, loop_element_container, loops_giving,
 )
-from loopcheck.model.program import Node, repeated_tests, run_iterations, run_once
+from loopcheck.model.program import Node, events_of, repeated_tests, run_iterations, run_once
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With, all_statements
 from loopcheck.model.roles import (
     BUILDING,
@@ -37,6 +37,7 @@ from loopcheck.model.roles import (
     Binding,
     RoleTable,
     classify_constructor,
+    is_parameter,
     role_from_name,
     without_module,
 )
@@ -202,7 +203,7 @@ class LoopModel:
         found: Definition | None = None
         if function is not None:
             found = self.resolve_name(head, function) or self._nested_class(head, function)
-            if found is None and _is_parameter(head, function) and self.cell_producing(head, function) is None:
+            if found is None and is_parameter(head, function) and self.cell_producing(head, function) is None:
                 return None  # `def evaluating(model, datas)`: the value passed, whatever `model` names outside
         if found is None:
             found = self._global(head, 0)
@@ -1689,6 +1690,16 @@ class LoopModel:
             for event in step.events:
                 if event.kind is Kind.MODEL_CALL and event.context.grad == "on" and event.subject is not None:
                     found.append(event.subject)
+        # (and the models a helper of another file trains, inlined into a loop of this one: `model,
+        # optimizer, loss = train(model, criterion, optimizer, loader)` each epoch)
+        for loop in self.loops:
+            if {Kind.BACKWARD, Kind.STEP} <= self.kinds_in(loop) and not any(step.loop is loop for step in self.training_steps):
+                for event in events_of(self.iteration_program(loop)):
+                    if (
+                        event.kind is Kind.MODEL_CALL and event.context.grad == "on" and event.subject is not None
+                        and event.context.chain and self.at(event.context.function) is not self
+                    ):
+                        found.append(event.subject)
         return found
 
     def is_trained(self, subject: Subject | None) -> bool:
@@ -1796,6 +1807,10 @@ class LoopModel:
             return True  # `p.grad = None` over parameters, or nothing known about the optimizer
         if zeroed.name.rsplit(".", 1)[-1] in models:
             return True
+        made = self._optimizer_construction(optimizer)
+        over = _parameters_of(made[0]) if made is not None else None
+        if over is not None and zeroed.name.startswith(over + "."):
+            return True  # `model.discriminator.zero_grad()` clears that part of what an optimizer over `model` steps
         if optimizer is not None and self._built_over_parameters_of(optimizer) == zeroed.name and (
             optimizer.binding is not None and optimizer.binding.function is reset.context.function
         ):
@@ -1832,14 +1847,7 @@ class LoopModel:
     @staticmethod
     def _built_over_parameters_of(optimizer: Subject) -> str | None:
         """`model.generator` for an optimizer built over `model.generator.parameters()`."""
-        call = optimizer.binding.call if optimizer.binding is not None else None
-        params = call.arg(0, "params") if call is not None else None
-        if params is None or not isinstance(params.node, cst.Call) or params.node.args:
-            return None
-        func = params.node.func
-        if not isinstance(func, cst.Attribute) or func.attr.value != "parameters":
-            return None
-        return dotted_name(func.value)
+        return _parameters_of(optimizer.binding.call if optimizer.binding is not None else None)
 
     def _module_behind(self, name: str, function: FunctionInfo, depth: int = 4) -> str:
         """The name a module is known by through plain aliases: a local bound to another name
@@ -1892,31 +1900,92 @@ class LoopModel:
             for edge in edges
         )
 
+    def _optimizer_construction(self, optimizer: Subject | None) -> tuple[CallSite, FunctionInfo] | None:
+        """The call that built the optimizer and the function it is made in: its binding's, or, for
+        one a project factory returns (`controller, ctrl_optimizer = create_ctrler(args)`), the
+        construction in the factory of the name it returns in that place."""
+        binding = optimizer.binding if optimizer is not None else None
+        if binding is None or binding.call is None:
+            return None
+        factory = self.resolve_call(binding.call, binding.function)
+        if factory is None or factory.cls is not None or binding.role != OPTIMIZER:
+            return binding.call, binding.function
+        statement = binding.statement.node
+        place = None
+        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0].target
+            names = [dotted_name(e.value) for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [dotted_name(target)]
+            place = names.index(binding.name) if binding.name in names else None
+        if place is None:
+            return binding.call, binding.function
+        owner = self.at(factory)
+        for simple in factory.simples:
+            if simple.jump != "return" or simple.value is None:
+                continue
+            value = simple.value
+            elements = [e.value for e in value.elements] if isinstance(value, cst.Tuple) else [value]
+            if place >= len(elements):
+                continue
+            returned = elements[place]
+            if isinstance(returned, cst.Call):
+                made = next((c for c in simple.calls if c.node is returned), None)
+                return (made, factory) if made is not None else (binding.call, binding.function)
+            name = dotted_name(returned)
+            built = owner.roles.lookup(name, factory) if name else None
+            if built is not None and built.call is not None and built.function is factory:
+                return built.call, factory
+        return binding.call, binding.function
+
     def optimized_models(self, optimizer: Subject | None, full: bool = False) -> frozenset[str]:
         """Names (last segment, or the whole name with `full`) of the models whose parameters the
         optimizer was built over; empty when that cannot be seen."""
-        if optimizer is None or optimizer.binding is None or optimizer.binding.call is None:
+        made = self._optimizer_construction(optimizer)
+        if made is None:
             return frozenset()
-        params = optimizer.binding.call.arg(0, "params")
+        call, function = made
+        params = call.arg(0, "params")
         if params is None:
             return frozenset()
-        function = optimizer.binding.function
         owner = self.at(function)
         names = [n for n in params.names if owner.roles.role(n, function) == MODEL]
         return frozenset(names if full else (n.rsplit(".", 1)[-1] for n in names))
 
     def optimized_bindings(self, optimizer: Subject | None) -> list[Binding]:
         """The bindings of the models the optimizer was built over, when every one is known."""
-        if optimizer is None or optimizer.binding is None or optimizer.binding.call is None:
+        made = self._optimizer_construction(optimizer)
+        if made is None:
             return []
-        params = optimizer.binding.call.arg(0, "params")
+        call, function = made
+        params = call.arg(0, "params")
         if params is None:
             return []
-        function = optimizer.binding.function
         owner = self.at(function)
         names = [n for n in params.names if owner.roles.role(n, function) == MODEL]
         bindings = [owner.binding(n, function) for n in names]
+        if optimizer is not None and optimizer.binding is not None and function is not optimizer.binding.function:
+            # built in a factory that hands back the model beside it (`model, loss_fn, optimizer =
+            # get_model()`): the caller's binding of what the factory returns in that place
+            bindings = [self._returned_binding(optimizer.binding, function, name) or b for name, b in zip(names, bindings)]
         return [b for b in bindings if b is not None] if all(b is not None for b in bindings) else []
+
+    def _returned_binding(self, binding: Binding, factory: FunctionInfo, name: str) -> Binding | None:
+        """The caller's binding of the element a factory returns as `name` (`model, opt = make()`
+        with `return model, optimizer`): None when the factory does not hand that name back there."""
+        statement = binding.statement.node
+        if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
+            return None
+        target = statement.targets[0].target
+        if not isinstance(target, (cst.Tuple, cst.List)):
+            return None
+        caller_names = [dotted_name(e.value) for e in target.elements]
+        for simple in factory.simples:
+            if simple.jump != "return" or not isinstance(simple.value, cst.Tuple):
+                continue
+            returned = [dotted_name(e.value) for e in simple.value.elements]
+            if name in returned and len(returned) == len(caller_names):
+                given = caller_names[returned.index(name)]
+                return self.binding(given, binding.function) if given else None
+        return None
 
     def scheduled_optimizer(self, scheduler: Subject | None) -> Subject | None:
         """The optimizer a scheduler was built over (its first argument), when known."""
@@ -2400,20 +2469,23 @@ def _related_names(first: str, second: str) -> bool:
     )
 
 
+def _parameters_of(call: CallSite | None) -> str | None:
+    """`model.generator` for an optimizer construction over `model.generator.parameters()`."""
+    params = call.arg(0, "params") if call is not None else None
+    if params is None or not isinstance(params.node, cst.Call) or params.node.args:
+        return None
+    func = params.node.func
+    if not isinstance(func, cst.Attribute) or func.attr.value != "parameters":
+        return None
+    return dotted_name(func.value)
+
+
 def _argument_dotted(call: CallSite, index: int, name: str) -> str | None:
     """The dotted name a call passes for a parameter, None when it passes none or an expression."""
     arg = call.arg(index, name)
     return arg.dotted if arg is not None else None
 
 
-def _is_parameter(name: str, function: FunctionInfo) -> bool:
-    """Is `name` a parameter of the function or of one it is nested in (not shadowed between)?"""
-    scope: FunctionInfo | None = function
-    while scope is not None:
-        if name in scope.params:
-            return True
-        scope = scope.parent
-    return False
 
 
 def _calls_in(function: FunctionInfo, simple: Simple) -> Iterator[CallSite]:

@@ -434,7 +434,7 @@ class RoleTable:
                 if not candidates and name in scope.params:
                     break  # a parameter hides what the enclosing scopes call by its name
                 scope = scope.parent
-            if not candidates and not _a_parameter(name, function):
+            if not candidates and not is_parameter(name, function):
                 candidates.extend(self.assigned_as_global.get(name, []))
             if not candidates and name in function.params:
                 producer = self.model.cell_producing(name, function)
@@ -458,7 +458,7 @@ class RoleTable:
         producer = self.model.cell_producing(name, function) if name in function.params else None
         if producer is not None:
             return list(self.local.get(id(producer), {}).get(name, []))
-        return [] if _a_parameter(name, function) else list(self.assigned_as_global.get(name, []))
+        return [] if is_parameter(name, function) else list(self.assigned_as_global.get(name, []))
 
     def role(self, name: str, function: FunctionInfo, binding: Binding | None = None) -> str | None:
         binding = binding if binding is not None else self.lookup(name, function)
@@ -486,7 +486,7 @@ class RoleTable:
         return None
 
 
-def _a_parameter(name: str, function: FunctionInfo) -> bool:
+def is_parameter(name: str, function: FunctionInfo) -> bool:
     """Is `name` a parameter of the function or of one it is nested in?"""
     scope: FunctionInfo | None = function
     while scope is not None:
