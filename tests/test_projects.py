@@ -1528,3 +1528,28 @@ def test_a_model_trained_and_evaluated_by_helpers_of_another_file_is_trained_her
         encoding="utf-8",
     )
     assert [f.code for f in lint_project(project)] == expected
+
+
+def test_files_calling_each_others_stopping_functions_are_read_one_call_deep(tmp_path: Path) -> None:
+    """Two files whose functions misspell a class and call each other: whether a call always
+    stops is asked one call deep, so the run ends (no endless walk between the files), and the
+    evaluation after the stopping call says nothing."""
+    project = new_project(tmp_path, "cycle")
+    (project / "nets.py").write_text(
+        "import torch.nn as nn\n\n\nclass Encoder(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.drop = nn.Dropout(0.5)\n\n    def forward(self, x):\n        return self.drop(x)\n",
+        encoding="utf-8",
+    )
+    (project / "first.py").write_text(
+        "import torch\nfrom nets import Encoder\nfrom second import helper_b\n\n\n"
+        "def helper_a():\n    probe = Encodr()\n    helper_b()\n\n\n"
+        "model = Encoder()\nmodel.load_state_dict(torch.load('m.pt'))\nhelper_a()\ncorrect = 0\n"
+        "for x, y in test_loader:\n    correct += (model(x).argmax(1) == y).sum().item()\nprint(correct)\n",
+        encoding="utf-8",
+    )
+    (project / "second.py").write_text(
+        "from nets import Encoder\nfrom first import helper_a\n\n\n"
+        "def helper_b():\n    probe = Encodr()\n    helper_a()\n",
+        encoding="utf-8",
+    )
+    assert lint_project(project) == []

@@ -2258,9 +2258,9 @@ class LoopModel:
 
     @cached_property
     def stopping_call_lines(self) -> frozenset[int]:
-        """The lines of this file's calls of project functions (or classes) in another file whose
-        every run ends in a NameError there (`SeqClassifier(...)` whose `__init__` builds a
-        `SimpleRNN` its file forgot to import). Asked only of files with findings."""
+        """The lines of this file's calls of project functions (or classes), here or in another
+        file, whose every run ends in a NameError there (`SeqClassifier(...)` whose `__init__`
+        builds a `SimpleRNN` its file forgot to import). Asked only of files with findings."""
         from loopcheck.model.names import body_stops
 
         lines: set[int] = set()
@@ -2269,7 +2269,7 @@ class LoopModel:
                 for call in simple.calls:
                     target = self.resolve_call(call, function, via_callers=False, constructors=True)
                     owner = self.at(target) if target is not None else None
-                    if owner is None or owner is self or not owner.undefined_names:
+                    if owner is None or not owner.undefined_names:
                         continue
                     if body_stops(owner, target):
                         lines.add(self.position(call.node).start.line)

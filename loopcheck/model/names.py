@@ -201,11 +201,13 @@ def _is_simple(statement: ast.stmt) -> bool:
     return not any(True for _ in _blocks(statement)) and not isinstance(statement, _SCOPES + (ast.ClassDef,))
 
 
-def stopped_before(model: LoopModel, line: int, depth: int = 2) -> bool:
+def stopped_before(model: LoopModel, line: int, depth: int = 2, follow_calls: bool = True) -> bool:
     """Does a NameError end the run of the code before the statement at `line` (see the module's
-    docstring), also through every project call of the function holding it?"""
+    docstring), also through every project call of the function holding it? With `follow_calls`,
+    also when a call before it runs a function of another file that always stops (one call deep:
+    that function's own calls are not followed, so files calling each other end)."""
     names = model.undefined_names or frozenset()
-    calls = model.stopping_call_lines
+    calls = model.stopping_call_lines if follow_calls else frozenset()
     if not names and not calls:
         return False
     tree = model.syntax_tree
@@ -277,4 +279,4 @@ def _def_lines(scope: ast.FunctionDef | ast.AsyncFunctionDef) -> range:
 
 def body_stops(model: LoopModel, function: object) -> bool:
     """Does every run of the function (of this file) end in a NameError before its end?"""
-    return stopped_before(model, model.position(function.node).end.line, depth=0)  # type: ignore[attr-defined]
+    return stopped_before(model, model.position(function.node).end.line, depth=0, follow_calls=False)  # type: ignore[attr-defined]
