@@ -10846,3 +10846,23 @@ def test_a_factory_handing_back_its_model_beside_its_optimizer_steps_that_model(
     """
     assert [code for code, _ in findings(source.replace("RESTORE", "pass"))] == ["LC008"]
     assert findings(source.replace("RESTORE", "model.train()")) == []
+
+
+def test_a_prediction_for_an_example_typed_into_the_code_is_no_evaluation_pass() -> None:
+    """After training, `model(torch.tensor([[4.0]]))` (or a name bound only to such a tensor) shows
+    what the model says for a hand-made example: it runs the model on no data, so it is no
+    evaluation pass; the same forward on held-out data is one."""
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+        INPUT
+        hour_var = net(example)
+        print(f"prediction: {hour_var.argmax(1).item()}")
+    """
+    assert findings(source.replace("INPUT", "example = torch.tensor([[1.0, 2.0, 3.0, 4.0]])")) == []
+    assert findings(source.replace("INPUT", "example = Variable(torch.Tensor([[1.0, -2.0, 3.0, 4.0]]))")) == []
+    assert findings(source.replace("INPUT", "example = x_test")) == [("LC007", "hour_var = net(example)")]

@@ -902,6 +902,8 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                     passed_models.add(subject_key)
                     yield found
                 continue
+            if inner is None and _on_hand_made_input(model, function, call):
+                continue  # `model(torch.tensor([[4.0]]))`: a prediction shown for an example typed in, no data
             if named or after_training or _single_call_intent(model, function, event):
                 if function.name == "<module>" and not _after_training(model, event) and not _with_pretrained_weights(model, function, event):
                     continue  # (a script's forward before it trains checks shapes; one of weights it was given evaluates them)
@@ -996,6 +998,50 @@ def _called_on_text(function: FunctionInfo, call: CallSite) -> bool:
         values = [s.value for s in function.assignments if s.targets == (first.node.value,)]
         return bool(values) and all(isinstance(v, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)) for v in values)
     return False
+
+
+_TENSOR_MAKERS = frozenset({"tensor", "Tensor", "FloatTensor", "LongTensor", "DoubleTensor", "Variable", "from_numpy", "array"})
+
+
+def _hand_made(node: cst.BaseExpression) -> bool:
+    """A tensor written out in the code: `torch.tensor([[4.0]])`, `Variable(torch.Tensor([[1.0]]))`,
+    `tensor(4.0)`: numbers (in lists or tuples) handed to a tensor maker (a bare number handed to a
+    method, `sample(64)`, is no input tensor)."""
+    if not isinstance(node, cst.Call):
+        return False
+    name = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
+    positional = [a.value for a in node.args if a.keyword is None]
+    return name in _TENSOR_MAKERS and bool(positional) and (_numbers(positional[0]) or _hand_made(positional[0]))
+
+
+def _numbers(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.UnaryOperation):
+        return _numbers(node.expression)
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return bool(node.elements) and all(_numbers(e.value) for e in node.elements)
+    return False
+
+
+def _on_hand_made_input(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    """Is every input of the forward a tensor typed into the code (`model(tensor([[7.0]]))`, or a
+    name bound only to one: `hour = torch.tensor([[1.0]])`)? Such a forward shows what the model
+    says for an example, it runs it on no data."""
+    inputs = [arg for arg in call.args if arg.keyword is None]
+    if not inputs:
+        return False
+    for arg in inputs:
+        if _hand_made(arg.node):
+            continue
+        if arg.dotted is None or "." in arg.dotted:
+            return False
+        bindings = model.at(function).roles.bindings_of(arg.dotted, function)
+        if not bindings or not all(
+            b.statement.value is not None and not b.statement.augmented and _hand_made(b.statement.value) for b in bindings
+        ):
+            return False
+    return True
 
 
 def _direct_model_call(model: LoopModel, function: FunctionInfo, call: CallSite) -> Event | None:
