@@ -38,7 +38,8 @@ class EvalWithoutEvalMode(Rule):
     loopcheck cannot see: nothing is said of it. Also silent: a forward that only checks the code
     (its outputs only printed, displayed, asserted on or measured for their shape, or a model not
     yet trained or loaded, with no metric computed; a dropped output counts as used when forward
-    hooks registered before it keep what a forward of data computes), a model put in training mode on purpose with
+    hooks registered before it keep what a forward of data computes), a forward of an example typed
+    into the code (`model(torch.tensor([[4.0]]))`: no data), a model put in training mode on purpose with
     no backward after it before its mode is switched again (refreshing batch-norm statistics), a
     pass that runs the model again and again on one input in a counted loop that trains nothing
     (`for i in range(50): preds.append(net(x_test))`: Monte Carlo dropout), a model last run by a library engine
