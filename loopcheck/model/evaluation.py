@@ -265,7 +265,7 @@ def _uncalled_method_of_a_script_class(model: LoopModel, function: FunctionInfo)
     if cls.name not in owner.ir.top_classes or not _MAIN_GUARD.search(owner.text):
         return False
     instances = {"self", *re.findall(rf"\b([A-Za-z_]\w*)[ \t]*=[ \t]*{re.escape(cls.name)}\(", owner.text)}
-    if any(re.search(rf"getattr\(\s*{re.escape(name)}\b", owner.text) for name in instances):
+    if any(re.search(rf"getattr\(\s*{re.escape(instance)}\b", owner.text) for instance in instances):
         return False  # (`getattr(self, mode)()`: any method may be run by its name)
     if model.callers(function) or re.search(rf"\.{re.escape(name)}\b(?!\s*\()", owner.text):
         return False
