@@ -10866,3 +10866,8 @@ def test_a_prediction_for_an_example_typed_into_the_code_is_no_evaluation_pass()
     assert findings(source.replace("INPUT", "example = torch.tensor([[1.0, 2.0, 3.0, 4.0]])")) == []
     assert findings(source.replace("INPUT", "example = Variable(torch.Tensor([[1.0, -2.0, 3.0, 4.0]]))")) == []
     assert findings(source.replace("INPUT", "example = x_test")) == [("LC007", "hour_var = net(example)")]
+    # a number bound to a name first is typed in too; one read from the command line is data
+    typed = "para = 20.0\n        example = torch.tensor([[para, para, para, para]])"
+    assert findings(source.replace("INPUT", typed)) == []
+    read = "para = float(args.hours)\n        example = torch.tensor([[para, para, para, para]])"
+    assert findings(source.replace("INPUT", read)) == [("LC007", "hour_var = net(example)")]

@@ -1003,25 +1003,42 @@ def _called_on_text(function: FunctionInfo, call: CallSite) -> bool:
 _TENSOR_MAKERS = frozenset({"tensor", "Tensor", "FloatTensor", "LongTensor", "DoubleTensor", "Variable", "from_numpy", "array"})
 
 
-def _hand_made(node: cst.BaseExpression) -> bool:
+def _hand_made(node: cst.BaseExpression, numeric: frozenset[str] = frozenset()) -> bool:
     """A tensor written out in the code: `torch.tensor([[4.0]])`, `Variable(torch.Tensor([[1.0]]))`,
-    `tensor(4.0)`: numbers (in lists or tuples) handed to a tensor maker (a bare number handed to a
-    method, `sample(64)`, is no input tensor)."""
+    `tensor(4.0)`: numbers (in lists or tuples, or names bound only to a number: `numeric`) handed
+    to a tensor maker (a bare number handed to a method, `sample(64)`, is no input tensor)."""
     if not isinstance(node, cst.Call):
         return False
     name = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
     positional = [a.value for a in node.args if a.keyword is None]
-    return name in _TENSOR_MAKERS and bool(positional) and (_numbers(positional[0]) or _hand_made(positional[0]))
+    return name in _TENSOR_MAKERS and bool(positional) and (
+        _numbers(positional[0], numeric) or _hand_made(positional[0], numeric)
+    )
 
 
-def _numbers(node: cst.BaseExpression) -> bool:
+def _numbers(node: cst.BaseExpression, numeric: frozenset[str] = frozenset()) -> bool:
     if isinstance(node, (cst.Integer, cst.Float)):
         return True
+    if isinstance(node, cst.Name):
+        return node.value in numeric  # `para = 20.` then `torch.tensor([[para]])`
     if isinstance(node, cst.UnaryOperation):
-        return _numbers(node.expression)
+        return _numbers(node.expression, numeric)
     if isinstance(node, (cst.List, cst.Tuple)):
-        return bool(node.elements) and all(_numbers(e.value) for e in node.elements)
+        return bool(node.elements) and all(_numbers(e.value, numeric) for e in node.elements)
     return False
+
+
+def _numeric_names(model: LoopModel, function: FunctionInfo) -> frozenset[str]:
+    """The names the function binds only to numbers (`p = 0.9`)."""
+    owner = model.at(function)
+    values: dict[str, list[object]] = {}
+    for simple in function.assignments:
+        if len(simple.targets) == 1 and "." not in simple.targets[0]:
+            values.setdefault(simple.targets[0], []).append(simple.value if not simple.augmented else None)
+    return frozenset(
+        name for name, bound in values.items()
+        if all(v is not None and _numbers(v) for v in bound) and len(owner.roles.bindings_of(name, function)) == len(bound)
+    )
 
 
 def _on_hand_made_input(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
@@ -1031,14 +1048,16 @@ def _on_hand_made_input(model: LoopModel, function: FunctionInfo, call: CallSite
     inputs = [arg for arg in call.args if arg.keyword is None]
     if not inputs:
         return False
+    numeric = _numeric_names(model, function)
     for arg in inputs:
-        if _hand_made(arg.node):
+        if _hand_made(arg.node, numeric):
             continue
         if arg.dotted is None or "." in arg.dotted:
             return False
         bindings = model.at(function).roles.bindings_of(arg.dotted, function)
         if not bindings or not all(
-            b.statement.value is not None and not b.statement.augmented and _hand_made(b.statement.value) for b in bindings
+            b.statement.value is not None and not b.statement.augmented and _hand_made(b.statement.value, numeric)
+            for b in bindings
         ):
             return False
     return True
