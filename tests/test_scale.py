@@ -98,10 +98,15 @@ def test_jobs_over_several_projects_keep_the_order_of_files() -> None:
 
 
 def _children(pid: int) -> list[int]:
-    try:
-        return sorted(int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
-    except OSError:
-        return []
+    """The process's children, whichever of its threads started them (the pool may start its
+    workers from a thread of its own: /proc lists children per thread)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found.update(int(p) for p in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return sorted(found)
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir() or sys.platform != "linux", reason="reads /proc for the workers")
@@ -114,10 +119,12 @@ def test_a_worker_killed_mid_file_costs_that_file_only(tmp_path: Path) -> None:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     deadline = time.monotonic() + 60
-    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+    while not _children(process.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
+    # (one worker or two: the plan may keep files that call each other in one unit; either way the
+    # first worker started takes a_slow.py, the first file)
     workers = _children(process.pid)
-    assert len(workers) == 2
+    assert 1 <= len(workers) <= 2
     time.sleep(0.5)  # the first worker is well into a_slow.py (seconds of work)
     os.kill(workers[0], signal.SIGKILL)
     out, err = process.communicate(timeout=120)
