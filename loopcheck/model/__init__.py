@@ -1811,7 +1811,7 @@ class LoopModel:
         over = _parameters_of(made[0]) if made is not None else None
         if over is not None and zeroed.name.startswith(over + "."):
             return True  # `model.discriminator.zero_grad()` clears that part of what an optimizer over `model` steps
-        if optimizer is not None and self._built_over_parameters_of(optimizer) == zeroed.name and (
+        if optimizer is not None and optimizer.binding is not None and _parameters_of(optimizer.binding.call) == zeroed.name and (
             optimizer.binding is not None and optimizer.binding.function is reset.context.function
         ):
             return True  # `Adam(model.generator.parameters())`, reset by `model.generator.zero_grad()`
@@ -1843,11 +1843,6 @@ class LoopModel:
             self._receiver_passed_as(reset.context.function, zeroed.name)
             or (optimizer is not None and optimizer.name.startswith(zeroed.name + ".") and optimizer.name.count(".") == zeroed.name.count(".") + 1)
         )
-
-    @staticmethod
-    def _built_over_parameters_of(optimizer: Subject) -> str | None:
-        """`model.generator` for an optimizer built over `model.generator.parameters()`."""
-        return _parameters_of(optimizer.binding.call if optimizer.binding is not None else None)
 
     def _module_behind(self, name: str, function: FunctionInfo, depth: int = 4) -> str:
         """The name a module is known by through plain aliases: a local bound to another name
@@ -1910,12 +1905,8 @@ class LoopModel:
         factory = self.resolve_call(binding.call, binding.function)
         if factory is None or factory.cls is not None or binding.role != OPTIMIZER:
             return binding.call, binding.function
-        statement = binding.statement.node
-        place = None
-        if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
-            target = statement.targets[0].target
-            names = [dotted_name(e.value) for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [dotted_name(target)]
-            place = names.index(binding.name) if binding.name in names else None
+        names = _assigned_names(binding.statement.node)
+        place = names.index(binding.name) if names is not None and binding.name in names else None
         if place is None:
             return binding.call, binding.function
         owner = self.at(factory)
@@ -1972,12 +1963,9 @@ class LoopModel:
         """The caller's binding of the element a factory returns as `name` (`model, opt = make()`
         with `return model, optimizer`): None when the factory does not hand that name back there."""
         statement = binding.statement.node
-        if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
+        caller_names = _assigned_names(statement)
+        if caller_names is None or not isinstance(statement.targets[0].target, (cst.Tuple, cst.List)):  # type: ignore[attr-defined]
             return None
-        target = statement.targets[0].target
-        if not isinstance(target, (cst.Tuple, cst.List)):
-            return None
-        caller_names = [dotted_name(e.value) for e in target.elements]
         for simple in factory.simples:
             if simple.jump != "return" or not isinstance(simple.value, cst.Tuple):
                 continue
@@ -2224,6 +2212,11 @@ class LoopModel:
         text = getattr(self.source, "text", None)
         return text if isinstance(text, str) else self.module.code
 
+    @cached_property
+    def project_path(self) -> str:
+        """The file's path as the project's searches name it (relative to the root: `mentions`)."""
+        return os.path.join(self.project.folder_of(self.path), os.path.basename(self.path))
+
     # code that cannot run ---------------------------------------------------------------
 
     @cached_property
@@ -2240,10 +2233,9 @@ class LoopModel:
         if found is None:
             return None
         undefined, defined = found
-        near = os.path.join(self.project.folder_of(self.path), os.path.basename(self.path))
         return frozenset(
             name for name in undefined
-            if names.misspelling(name, defined) or self.project.mentions(names.defined_elsewhere_pattern(name), near=near)
+            if names.misspelling(name, defined) or self.project.mentions(names.defined_elsewhere_pattern(name), near=self.project_path)
         )
 
     @cached_property
@@ -2467,6 +2459,16 @@ def _related_names(first: str, second: str) -> bool:
         or second.startswith(first + ".")
         or first.rsplit(".", 1)[-1] == second.rsplit(".", 1)[-1]
     )
+
+
+def _assigned_names(statement: cst.CSTNode) -> list[str | None] | None:
+    """The dotted names one assignment binds, in order (`model, optimizer = make()` gives both,
+    `opt = make()` one); None for any other statement."""
+    if not isinstance(statement, cst.Assign) or len(statement.targets) != 1:
+        return None
+    target = statement.targets[0].target
+    elements = target.elements if isinstance(target, (cst.Tuple, cst.List)) else None
+    return [dotted_name(e.value) for e in elements] if elements is not None else [dotted_name(target)]
 
 
 def _parameters_of(call: CallSite | None) -> str | None:

@@ -9,7 +9,6 @@ project.
 from __future__ import annotations
 
 import builtins
-import os
 import re
 import sys
 from dataclasses import dataclass, replace
@@ -276,8 +275,7 @@ def _uncalled_method_of_a_script_class(model: LoopModel, function: FunctionInfo)
                     target = owner.resolve_call(call, other)
                     if target is None or target is function:
                         return False
-    near = os.path.join(owner.project.folder_of(owner.path), os.path.basename(owner.path))
-    return not owner.project.mentions(rf"\b{re.escape(cls.name)}\b", importers_of=near)
+    return not owner.project.mentions(rf"\b{re.escape(cls.name)}\b", importers_of=owner.project_path)
 
 
 def _call_never_made(model: LoopModel, edge: CallEdge) -> bool:
@@ -483,7 +481,7 @@ def _method_of_driver(model: LoopModel, function: FunctionInfo) -> bool:
     # called somewhere: in its file, or, when some file imports its module, in the project
     return bool(re.search(called, model.text)) or bool(
         path
-        and model.project.mentions(r"^", importers_of=os.path.join(model.project.folder_of(path), os.path.basename(path)))
+        and model.project.mentions(r"^", importers_of=model.project_path)
         and model.project.mentions(called)
     )
 
@@ -505,7 +503,7 @@ def _never_run_in_script(model: LoopModel, function: FunctionInfo) -> bool:
     path = model.ir.path
     if not path:
         return False
-    return not model.project.mentions(r"^", importers_of=os.path.join(model.project.folder_of(path), os.path.basename(path)))
+    return not model.project.mentions(r"^", importers_of=model.project_path)
 
 
 def never_run_in_notebook(model: LoopModel, function: FunctionInfo, depth: int = 4) -> bool:
@@ -2858,8 +2856,7 @@ def _imported_by_new_torch_code(model: LoopModel) -> bool:
     path = model.ir.path
     if not path or path.endswith(".ipynb"):
         return False
-    relative = os.path.join(model.project.folder_of(path), os.path.basename(path))
-    return model.project.mentions(_NEW_TORCH, importers_of=relative)
+    return model.project.mentions(_NEW_TORCH, importers_of=model.project_path)
 
 
 def wants_input_gradients(model: LoopModel, event: Event) -> bool:

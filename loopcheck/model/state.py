@@ -5,7 +5,6 @@ from subscript assignments); freezes from `p.requires_grad = False` and `require
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator
@@ -638,8 +637,9 @@ def _resume_loads_optimizer_key_it_lacks(model: LoopModel, checkpoint: Checkpoin
         "(?s)" + position.replace("@", name, 1) + ".*?" + optimizer.replace("@", "(?P=d)", 1),
     )
     # (in this file, or in one that imports it: the script whose resume could read this file's save)
-    near = os.path.join(model.project.folder_of(model.path), os.path.basename(model.path))
-    return any(bool(re.search(pattern, model.text)) or model.project.mentions(pattern, importers_of=near) for pattern in patterns)
+    return any(
+        bool(re.search(pattern, model.text)) or model.project.mentions(pattern, importers_of=model.project_path) for pattern in patterns
+    )
 
 
 def _resume_reads_another_file(model: LoopModel, checkpoint: Checkpoint) -> bool:
@@ -652,8 +652,7 @@ def _resume_reads_another_file(model: LoopModel, checkpoint: Checkpoint) -> bool
     saved = _literal_file_name(model, model.code(checkpoint.save.args[1].node))
     if saved is None:
         return False
-    quoted = rf"""['"]{re.escape(checkpoint.position)}['"]"""
-    readers = set(re.findall(rf"(?m)^[^#\n]*=[^=#{{\n]*?([A-Za-z_]\w*)(?:\[\s*{quoted}\s*\]|\.get\(\s*{quoted})", model.text))
+    readers = set(re.findall(_position_read(checkpoint.position, reader=True), model.text))
     if not readers:
         return False
     loaded: set[str] = set()
@@ -668,15 +667,21 @@ def _resume_reads_another_file(model: LoopModel, checkpoint: Checkpoint) -> bool
     return bool(loaded) and saved not in loaded
 
 
-def _read_back(model: LoopModel, key: str) -> bool:
+def _position_read(key: str, reader: bool = False) -> str:
+    """A pattern for a statement that reads the key back into a name (`start = ckpt["epoch"]`,
+    `ckpt.get("epoch", 0)`); with `reader`, capturing the dict it is read out of. Not in a comment
+    (`start_epoch = 0  # checkpoint["epoch"]` reads nothing back), nor inside a display opened after
+    the `=` (`extra={"epoch": ckpt.get("epoch")}` or an f-string only shows it)."""
     quoted = rf"""['"]{re.escape(key)}['"]"""
-    # (not in a comment: `start_epoch = 0  # checkpoint["epoch"]` reads nothing back; nor inside a
-    # display opened after the `=`: `extra={"epoch": ckpt.get("epoch")}` or an f-string only shows it)
-    pattern = rf"(?m)^[^#\n]*=[^=#{{\n]*(\[\s*{quoted}\s*\]|\.get\(\s*{quoted})"
+    read = rf"(?:\[\s*{quoted}\s*\]|\.get\(\s*{quoted})"
+    return rf"(?m)^[^#\n]*=[^=#{{\n]*?([A-Za-z_]\w*){read}" if reader else rf"(?m)^[^#\n]*=[^=#{{\n]*{read}"
+
+
+def _read_back(model: LoopModel, key: str) -> bool:
+    pattern = _position_read(key)
     # (read back by code of the same program: a sibling folder's script with its own checkpoints
     # that never imports this one's code resumes from something else)
-    near = os.path.join(model.project.folder_of(model.path), os.path.basename(model.path))
-    return bool(re.search(pattern, model.text)) or model.project.mentions(pattern, near=near)
+    return bool(re.search(pattern, model.text)) or model.project.mentions(pattern, near=model.project_path)
 
 
 def _weights_loaded_back(model: LoopModel, placed: Placed, checkpoint: Checkpoint | None = None) -> bool:
