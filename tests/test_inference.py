@@ -2834,6 +2834,61 @@ def test_a_module_that_builds_no_parameters_records_no_graph_when_run() -> None:
     assert findings(source.replace("EXTRA", "self.pool = nn.AvgPool2d(3, 1)")) == []
 
 
+def test_a_module_that_runs_a_module_made_elsewhere_may_hold_parameters() -> None:
+    source = """
+        HEAD = nn.Linear(4, 2)
+
+        class Policy(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = VALUE
+
+            def forward(self, state):
+                return torch.softmax(self.body(state), -1)
+
+        class Agent:
+            def __init__(self, network):
+                self.network = network
+                self.optimizer = torch.optim.Adam(network.parameters())
+
+            def sample(self, state):
+                probs = self.network(torch.as_tensor(state))
+                return torch.distributions.Categorical(probs).sample().item()
+
+        def train(agent):
+            for episode in range(100):
+                state, done, log_probs, rewards = env.reset(), False, [], []
+                while not done:
+                    dist = torch.distributions.Categorical(agent.network(torch.as_tensor(state)))
+                    action = dist.sample()
+                    log_probs.append(dist.log_prob(action))
+                    state, reward, done, _ = env.step(action.item())
+                    rewards.append(reward)
+                loss = -torch.stack(log_probs).sum() * sum(rewards)
+                agent.optimizer.zero_grad()
+                loss.backward()
+                agent.optimizer.step()
+
+        def test_agent(agent):
+            total = 0
+            for episode in range(10):
+                state, done = env.reset(), False
+                while not done:
+                    state, reward, done, _ = env.step(agent.sample(state))
+                    total += reward
+            return total
+
+        agent = Agent(Policy())
+        train(agent)
+        test_agent(agent)
+    """
+    # a module read from a configuration or a global may hold layers: its forward records a graph
+    assert [c for c, _ in findings(source.replace("VALUE", 'config["body"]'))] == ["LC007"]
+    assert [c for c, _ in findings(source.replace("VALUE", "HEAD"))] == ["LC007"]
+    # a torch function stored to be applied builds nothing with parameters
+    assert findings(source.replace("VALUE", "torch.tanh")) == []
+
+
 def test_validation_every_k_steps_that_reuses_the_training_output_name_is_still_a_pass() -> None:
     source = """
         net = Dropping()
@@ -10871,3 +10926,141 @@ def test_a_prediction_for_an_example_typed_into_the_code_is_no_evaluation_pass()
     assert findings(source.replace("INPUT", typed)) == []
     read = "para = float(args.hours)\n        example = torch.tensor([[para, para, para, para]])"
     assert findings(source.replace("INPUT", read)) == [("LC007", "hour_var = net(example)")]
+
+
+def test_a_sampling_helper_run_on_loaded_weights_is_an_evaluation_pass() -> None:
+    source = """
+        def sample(model, steps):
+            x = torch.randn(1, 4)
+            for t in reversed(range(steps)):
+                noise = model(x, torch.tensor([t]))
+                x = x - 0.1 * noise
+            return x
+
+        def infer(path):
+            model = Tiny()
+            LOAD
+            model.eval()
+            return sample(model, 1000)
+
+        infer("weights.pt")
+    """
+    # the weights of a trained model brought back and sampled: the graph of 1000 steps is not wanted
+    assert [c for c, _ in findings(source.replace("LOAD", 'model.load_state_dict(torch.load(path))'))] == ["LC007"]
+    # a fresh model run for nothing in particular: nothing says it is evaluated
+    assert findings(source.replace("LOAD", "pass")) == []
+
+
+def test_module_apply_hands_back_the_module_it_is_called_on() -> None:
+    source = """
+        def init_weights(m):
+            if isinstance(m, nn.Linear):
+                nn.init.normal_(m.weight, 0.0, 0.02)
+
+        class Trainer:
+            def __init__(self, generator):
+                self.generator = generator.apply(init_weights)
+                self.optimizer = torch.optim.Adam(generator.parameters())
+
+            def train(self, loader, epochs):
+                for epoch in range(epochs):
+                    for i, (z, y) in enumerate(loader):
+                        self.optimizer.zero_grad()
+                        loss = nn.functional.mse_loss(self.generator(z), y)
+                        loss.backward()
+                        self.optimizer.step()
+                        if i % 100 == 0:
+                            self.sample(z)
+
+            def sample(self, z):
+                with torch.no_grad():
+                    self.generator.eval()
+                    return self.generator(z)
+
+        Trainer(Dropping()).train(loader, 10)
+    """
+    # the optimizer is built over the module that `apply` returned: the same object, left in eval mode
+    assert [c for c, _ in findings(source)] == ["LC008"]
+    # restored after sampling, nothing to report
+    assert findings(source.replace("return self.generator(z)", "out = self.generator(z)\n" + " " * 20 + "self.generator.train()")) == []
+
+
+def test_games_played_after_the_loop_that_trains_through_a_function_are_a_test() -> None:
+    source = """
+        policy = Tiny()
+        optimizer = torch.optim.Adam(policy.parameters())
+
+        def update(states, returns):
+            for _ in range(4):
+                loss = ((policy(states) - returns) ** 2).mean()
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+        frame = 0
+        while frame < max_frames:
+            state, states, returns = env.reset(), [], []
+            for _ in range(200):
+                action = torch.distributions.Categorical(logits=policy(torch.as_tensor(state))).sample().item()
+                state, reward, done, _ = env.step(action)
+                states.append(torch.as_tensor(state))
+                returns.append(reward)
+                frame += 1
+            UPDATE
+
+        for episode in range(10):
+            state, done = env.reset(), False
+            while not done:
+                action = torch.distributions.Categorical(logits=policy(torch.as_tensor(state))).sample().item()
+                state, reward, done, _ = env.step(action)
+    """
+    # the games after the loop that trained the policy test it, with grad enabled
+    found = findings(source.replace("UPDATE", "update(torch.stack(states), torch.tensor(returns))"))
+    assert found == [("LC007", "action = torch.distributions.Categorical(logits=policy(torch.as_tensor(state))).sample().item()")]
+    # with no training before them, nothing says they test a trained policy
+    assert findings(source.replace("UPDATE", "pass")) == []
+
+
+def test_games_after_a_training_function_that_trains_through_its_argument_are_a_test() -> None:
+    source = """
+        class Agent:
+            def __init__(self):
+                self.policy = Tiny()
+                self.optimizer = torch.optim.Adam(self.policy.parameters())
+                self.memory = []
+
+            def act(self, state):
+                return self.policy(torch.as_tensor(state)).detach().numpy()
+
+            def update(self):
+                loss = self.policy(torch.stack(self.memory)).pow(2).mean()
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+
+        def train(env, agent, epochs=100, SHOW):
+            for epoch in range(epochs):
+                state, done = env.reset(), False
+                while not done:
+                    state, reward, done, _ = env.step(agent.act(state))
+                    agent.memory.append(torch.as_tensor(state))
+                agent.update()
+                CALL
+
+        def run(agent, env, episodes=10):
+            for episode in range(episodes):
+                state, done = env.reset(), False
+                while not done:
+                    state, reward, done, _ = env.step(agent.act(state))
+
+        agent = Agent()
+        train(env, agent, epochs=300, ARG)
+        run(agent, env, episodes=3)
+    """
+    expected = [("LC007", "return self.policy(torch.as_tensor(state)).detach().numpy()")]
+    # `train` trains through `agent.update()`, whose class is known where `train` is called: the
+    # games played after it test the agent
+    assert findings(source.replace("SHOW", "show=False").replace("CALL", "pass").replace("ARG", "show=False")) == expected
+    # a parameter named `run` hides the function `run`: `if run: run(...)` calls what it is given
+    shown = source.replace("SHOW", "run=False").replace("CALL", "if run:\n" + " " * 20 + "run(agent, env)")
+    assert findings(shown.replace("ARG", "run=False")) == expected

@@ -1553,3 +1553,69 @@ def test_files_calling_each_others_stopping_functions_are_read_one_call_deep(tmp
         encoding="utf-8",
     )
     assert lint_project(project) == []
+
+
+def test_a_class_imported_from_a_module_named_like_its_folder(tmp_path: Path) -> None:
+    # `TD3/TD3.py` beside `TD3/train.py` and `TD3/test.py`: `from TD3 import TD3` run from that folder
+    # imports the module file and takes its class (not the file as a submodule of a package `TD3`)
+    project = new_project(tmp_path, "agents")
+    folder = project / "TD3"
+    folder.mkdir()
+    (folder / "TD3.py").write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+
+        class TD3:
+            def __init__(self):
+                self.actor = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))
+                self.optimizer = torch.optim.Adam(self.actor.parameters())
+
+            def policy(self, obs):
+                return self.actor(torch.as_tensor(obs)).detach().numpy()
+
+            def update(self, batch):
+                loss = self.actor(batch).pow(2).mean()
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+
+            def load(self, path):
+                self.actor.load_state_dict(torch.load(path))
+    """), encoding="utf-8")
+    (folder / "train.py").write_text(textwrap.dedent("""
+        from TD3 import TD3
+
+        def main(env, agent, update_freq=4, render=True):
+            for episode in range(1000):
+                obs, done, count = env.reset(), False, 0
+                while not done:
+                    if render:
+                        env.render()
+                    obs, reward, done, _ = env.step(agent.policy(obs))
+                    agent.store(obs, reward)
+                    count += 1
+                    if count % update_freq == 0:
+                        agent.update(agent.sample())
+
+        if __name__ == "__main__":
+            main(make_env(), TD3(), update_freq=1, render=False)
+    """), encoding="utf-8")
+    (folder / "test.py").write_text(textwrap.dedent("""
+        from TD3 import TD3
+
+        def main(env, agent, episodes=100, render=True):
+            for episode in range(episodes):
+                obs, done = env.reset(), False
+                while not done:
+                    if render:
+                        env.render()
+                    obs, reward, done, _ = env.step(agent.policy(obs))  # expect: LC007
+
+        if __name__ == "__main__":
+            agent = TD3()
+            agent.load("td3.pkl")
+            main(make_env(), agent, episodes=100, render=False)
+    """), encoding="utf-8")
+    # the games of the loaded agent test it; the training games, whatever `render` says, collect data
+    found = [(Path(f.path).relative_to(project).as_posix(), f.line, f.code) for f in lint_project(project)]
+    assert found == marked(project) == [("TD3/test.py", 10, "LC007")]

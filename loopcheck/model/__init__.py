@@ -203,8 +203,10 @@ class LoopModel:
         found: Definition | None = None
         if function is not None:
             found = self.resolve_name(head, function) or self._nested_class(head, function)
-            if found is None and is_parameter(head, function) and self.cell_producing(head, function) is None:
-                return None  # `def evaluating(model, datas)`: the value passed, whatever `model` names outside
+            if (found is None or _hidden_by_parameter(head, function)) and is_parameter(head, function) and self.cell_producing(head, function) is None:
+                # `def evaluating(model, datas)`: the value passed, whatever `model` names outside
+                # (`def train(env, agent, run=False)` calling `run(...)` calls what it was given, not `def run`)
+                return None
         if found is None:
             found = self._global(head, 0)
         for attribute in rest:
@@ -330,6 +332,13 @@ class LoopModel:
         if ref.name is None:
             return self.project.module(self.path, ref.module, ref.level)
         joined = f"{ref.module}.{ref.name}" if ref.module else ref.name
+        module = self.project.module(self.path, ref.module, ref.level) if (ref.module or ref.level) else None
+        if module is not None and os.path.basename(module.path) != "__init__.py":
+            # `from TD3 import TD3` next to TD3.py: a module file has no submodules, its class is meant
+            # (not `TD3/TD3.py` read as a package `TD3` from the project's root)
+            member = _member(module, ref.name, hops)
+            if member is not None:
+                return member
         submodule = self.project.module(self.path, joined, ref.level)
         if submodule is not None:
             return submodule
@@ -2354,6 +2363,19 @@ _OLD_TORCH = lazy(r"\.data\[0\]|volatile\s*=\s*True")
 
 _INERT_MODEL_METHODS = frozenset({"parameters", "named_parameters", "state_dict", "to", "cuda", "cpu", "modules", "children", "apply"})
 """Methods of a model that neither run it nor change its mode or gradients."""
+
+
+def _hidden_by_parameter(name: str, function: FunctionInfo) -> bool:
+    """Is `name` a parameter of the function, or of one around it, nearer than any scope that
+    defines a function or class of that name?"""
+    scope: FunctionInfo | None = function
+    while scope is not None:
+        if name in scope.params:
+            return True
+        if name in scope.nested or name in scope.nested_classes:
+            return False
+        scope = scope.parent
+    return False
 
 
 def _innermost(function: FunctionInfo, pick: Callable[[FunctionInfo], T | None]) -> T | None:

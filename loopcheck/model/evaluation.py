@@ -540,13 +540,25 @@ def _loop_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
         found = None
         if id(loop) not in training_loops:
             found = _loop_pass(model, function, loop, (), training, training_loops)
-        for constants in (specializations + _phases_around(function, loop)) if found is None else ():
+        # (values its callers pass, or a phase, matter only to a loop that trains on some of them:
+        # `run_epoch(model, loader, train=False)`; an episode loop given `render=False` is the same loop)
+        told = found is None and _trains_unless_told(model, function, loop)
+        for constants in (specializations + _phases_around(function, loop)) if told else ():
             # `run_epoch(model, val_loader, train=False)`: the loop as this call runs it
             found = _loop_pass(model, function, loop, constants, training, training_loops)
             if found is not None:
                 break
         if found is not None:
             yield found
+
+
+def _trains_unless_told(model: LoopModel, function: FunctionInfo, loop: Loop) -> bool:
+    """Does the loop, or its function, train when nothing is known of the values it is given: a
+    backward or an optimizer step (or an optimizer handed to code out of sight) in an iteration, a
+    backward of what the function computed?"""
+    if any(e.kind in (Kind.BACKWARD, Kind.STEP) or _hands_over_optimizer(model, e) for e in events_of(model.iteration_program(loop, ()))):
+        return True
+    return any(e.kind in _GRAPH_KINDS for e in events_of(model.function_program(function, ())))
 
 
 def _phases_around(function: FunctionInfo, loop: Loop) -> list[tuple[tuple[str, object], ...]]:
@@ -1334,6 +1346,11 @@ def _may_evaluate_in_loop(model: LoopModel, function: FunctionInfo, loop: Loop) 
         return True  # samples a script makes and shows (whether of a trained model is checked later)
     if _steps_an_environment(model, function, loop):
         return True  # games played (whether after training is checked later)
+    if function.params and any(
+        call.dotted is not None and call.dotted.partition(".")[0] in function.params and call.dotted != "self"
+        and not call.dotted.startswith("self.") for simple in simples_of(loop.body) for call in simple.calls
+    ) and "backward" not in model.reaches(function):
+        return True  # a model handed in and run (whether every caller loads its weights is checked later)
     return _shows_evaluation(model, function, simples_of(loop.body))
 
 
@@ -2204,6 +2221,16 @@ def _after_its_training(model: LoopModel, function: FunctionInfo, first: Event, 
         places = model.places([outermost.node, loop.node])
         if places is not None and places[0][1] < places[1][0]:
             return True
+    for outer in function.loops:
+        # (`while frame_idx < max_frames: ...; ppo_update(...)`: the loop that trains through a
+        # project function, over before this one starts)
+        if outer is loop or not any(
+            _trains_through(model, function, call) for simple in simples_of(outer.body) for call in simple.calls
+        ):
+            continue
+        places = model.places([outer.node, loop.node])
+        if places is not None and places[0][1] < places[1][0]:
+            return True
     return False
 
 
@@ -2229,7 +2256,7 @@ def _played_after_training(model: LoopModel, function: FunctionInfo, loop: Loop)
                 break
             if any(step.loop is inner for inner in _loops_within(statement) for step in caller.training_steps):
                 trained = True
-            if any(training_callee(caller, edge.caller, call) is not None for simple in simples for call in simple.calls):
+            if any(_trains_through(caller, edge.caller, call) for simple in simples for call in simple.calls):
                 trained = True
         else:
             return False  # (the call sits in a statement not at the caller's top level: a loop, a branch)
@@ -2238,14 +2265,35 @@ def _played_after_training(model: LoopModel, function: FunctionInfo, loop: Loop)
     return True
 
 
-def _played_with_loaded_weights(model: LoopModel, function: FunctionInfo, first: Event, loop: Loop) -> bool:
-    """Is the loop a game played by a function that trains nothing itself (`play(env, agent)`),
-    with a model it is handed, whose every caller loads that model's weights before the call
-    (`agent.load_state_dict(torch.load(path))`, then `play(env, agent)`)? A trained agent brought
-    back to be watched: a rollout collected for training is played with a model being trained."""
-    if function.name == "<module>" or "backward" in model.reaches(function) or first.subject is None:
+def _trains_through(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    """Does the call run a project function that trains: on its own (`training_callee`), or through
+    a method of what this call hands it (`train(env, ddpg)` whose `ddpg.update()` backwards and
+    steps: the class of `ddpg` is known here, at the call, not in `train` itself)?"""
+    if training_callee(model, function, call) is not None:
+        return True
+    target = model.resolve_call(call, function, via_callers=False)
+    if target is None or target is function or target.cls is not None:
         return False
-    if not _steps_an_environment(model, function, loop):
+    owner = model.at(target)
+    for simple in target.simples:
+        for inner in simple.calls:
+            if inner.method is None or inner.receiver is None or inner.receiver not in target.params:
+                continue
+            arg = call.arg(target.argument_index(inner.receiver), inner.receiver)
+            binding = model.binding(arg.dotted, function) if arg is not None and arg.dotted else None
+            method = model.at_class(binding.cls).method_of(binding.cls, inner.method) if binding is not None and binding.cls is not None else None
+            if method is not None and {"backward", "step"} <= owner.reaches(method):
+                return True
+    return False
+
+
+def _played_with_loaded_weights(model: LoopModel, function: FunctionInfo, first: Event, loop: Loop) -> bool:
+    """Is the loop run by a function that trains nothing itself (`play(env, agent)`, a diffusion
+    model's `sample(model)`), with a model it is handed, whose every caller loads that model's
+    weights before the call (`agent.load_state_dict(torch.load(path))`, then `play(env, agent)`)?
+    A trained model brought back to be watched or sampled: a rollout collected for training is
+    played with a model being trained."""
+    if function.name == "<module>" or "backward" in model.reaches(function) or first.subject is None:
         return False
     # (the forward may sit in a helper the game calls, `self.act(obs)`: its subject is named as here)
     return _loaded_by_every_caller(model, function, first, first.subject.name, 3)
@@ -4537,6 +4585,9 @@ def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
         }
         called = {c.dotted for c in cls.constructed if c.dotted is not None}
         free = not (given & called)
+        for simple in init.simples if free and init is not None else ():
+            if simple.value is not None and set(simple.targets) & called and _module_out_of_sight(model, simple.value):
+                free = False  # `self.head = config["head"]`, then `self.head(x)`: it runs a module made elsewhere
     for call in cls.constructed if free else ():
         qualified = qualify(call.dotted, model.ir.imports) or call.dotted or ""
         last = qualified.rsplit(".", 1)[-1]
@@ -4567,3 +4618,14 @@ def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
     model._class_facts[key] = free
     return free
 
+
+
+def _module_out_of_sight(model: LoopModel, value: cst.BaseExpression) -> bool:
+    """A value an `__init__` stores without building it, that may be a module with parameters: an
+    entry of a mapping (`config["common_network"]`, `layers[name]`) or a module-level name that is
+    no function, class or import (`self.net = NETWORK`)."""
+    if isinstance(value, cst.Subscript):
+        return True
+    if not isinstance(value, cst.Name) or hasattr(builtins, value.value) or value.value in model.ir.imports:
+        return False
+    return model.definition(value.value) is None and any(value.value in simple.targets for simple in model.ir.top.assignments)

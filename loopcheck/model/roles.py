@@ -39,7 +39,7 @@ MODEL_FACTORIES = lazy(
     r"(^|\.)(from_pretrained|create_model|resnet\d+|vgg\d+\w*|densenet\d+|mobilenet\w*|efficientnet\w*|vit_\w+|"
     r"convnext\w*|regnet\w*|swin_\w+|alexnet|squeezenet\w*|googlenet|inception_v3|shufflenet\w*)$"
 )
-RETURNS_SELF = frozenset({"to", "cuda", "cpu", "half", "float", "double", "eval", "train", "requires_grad_", "type", "bfloat16"})
+RETURNS_SELF = frozenset({"to", "cuda", "cpu", "half", "float", "double", "eval", "train", "requires_grad_", "type", "bfloat16", "apply", "share_memory"})
 """Module methods that return the module itself."""
 WRAPPERS = RETURNS_SELF | {"compile", "script", "trace", "prepare_model", "deepcopy"}
 """Calls whose result has the role and class of what they are given (`copy.deepcopy(model)`: a copy of the same class)."""
