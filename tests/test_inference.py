@@ -12,6 +12,9 @@ from pathlib import Path
 
 from loopcheck.engine import lint_paths, lint_source
 from loopcheck.project import Projects
+from loopcheck.model import Kind
+from loopcheck.model.program import events_of
+from loopcheck.rules.lc004_scheduler_before_optimizer import _same_call
 
 NETS = """
 import torch
@@ -3600,8 +3603,12 @@ def test_an_object_called_on_text_is_a_pipeline_not_a_forward() -> None:
     """
     # a hub wrapper that reads the image from a URL itself, and runs its own inference context
     assert findings(source.replace("IMAGE", '"https://ultralytics.com/images/zidane.jpg"')) == []
-    # on a tensor it is a forward with grad enabled
-    assert [c for c, _ in findings(source.replace("IMAGE", "torch.rand(1, 3, 640, 640)"))] == ["LC007"]
+    # on a tensor too: the hub model is ultralytics' AutoShape, whose forward runs under its own
+    # inference mode (`@smart_inference_mode()`, `@torch.no_grad()` in older releases)
+    assert findings(source.replace("IMAGE", "torch.rand(1, 3, 640, 640)")) == []
+    # another repository's hub model called on a tensor is a forward with grad enabled
+    other = source.replace("ultralytics/yolov5", "pytorch/vision").replace("IMAGE", "torch.rand(1, 3, 640, 640)")
+    assert [c for c, _ in findings(other)] == ["LC007"]
 
 
 def test_a_play_loop_over_a_model_loaded_and_never_trained_here_is_an_evaluation() -> None:
@@ -11064,3 +11071,129 @@ def test_games_after_a_training_function_that_trains_through_its_argument_are_a_
     # a parameter named `run` hides the function `run`: `if run: run(...)` calls what it is given
     shown = source.replace("SHOW", "run=False").replace("CALL", "if run:\n" + " " * 20 + "run(agent, env)")
     assert findings(shown.replace("ARG", "run=False")) == expected
+
+
+def test_an_ultralytics_detector_predicts_in_eval_mode_without_grad_itself() -> None:
+    source = """
+        from ultralytics import YOLO
+
+        class Wrapper:
+            def __init__(self, weights):
+                self.model = MAKE
+
+            def predict(self, image, threshold=0.25):
+                results = self.model(image, conf=threshold)
+                return [r.boxes.xyxy.cpu().numpy() for r in results]
+
+            def predict_all(self, images):
+                return [self.predict(image) for image in images]
+
+            def train(self, data, epochs=10):
+                self.model.train(data=data, epochs=epochs)
+
+        wrapper = Wrapper("best.pt")
+        wrapper.train("data.yaml")
+        boxes = wrapper.predict_all(images)
+    """
+    # the library's predictor switches the network to eval mode and disables grad around it
+    assert findings(source.replace("MAKE", 'YOLO("yolov8n.pt")')) == []
+    assert findings(source.replace("MAKE", 'torch.hub.load("ultralytics/yolov5", "yolov5s", pretrained=True)')) == []
+    # a detector of another library, trained and called the same way, is a pass of ours
+    own = findings(source.replace("MAKE", "Detector(weights)").replace("from ultralytics import YOLO", "from detectors import Detector"))
+    assert [code for code, _ in own] == ["LC006", "LC007"]
+
+
+def test_a_grad_switch_chosen_by_the_phase_is_known_per_call() -> None:
+    source = """
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters())
+
+        def run(loader, phase="train"):
+            model.train() if phase == "train" else model.eval()
+            SWITCH
+            total = 0.0
+            for x, y in loader:
+                loss = nn.functional.cross_entropy(model(x), y)
+                if phase == "train":
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                total += loss.item()
+            return total
+
+        for epoch in range(10):
+            run(train_loader, phase="train")
+            run(val_loader, phase="valid")
+    """
+    # the validation call runs with grad off: `set_grad_enabled(False)` is the arm its phase takes
+    switch = 'torch.set_grad_enabled(True) if phase == "train" else torch.set_grad_enabled(False)'
+    assert findings(source.replace("SWITCH", switch)) == []
+    # with no switch, the validation pass records graphs
+    assert [code for code, _ in findings(source.replace("SWITCH", "pass"))] == ["LC007"]
+
+
+def test_a_stage_builds_its_own_schedule_and_the_next_stage_another_optimizer(tmp_path: Path) -> None:
+    # `train_stage2()` and `train_stage3()` each build an optimizer under `self.optimizer` and a
+    # schedule over it in a local name: a step of the stage-3 optimizer never follows a step of
+    # the stage-2 schedule, whatever paths the stages take
+    stage = """
+            def NAME(self, loader, epochs, lr):
+                self.optimizer = torch.optim.Adam(self.net.parameters(), lr)
+                schedule = torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, epochs)
+                for epoch in range(epochs):
+                    for x, y in loader:
+                        self.optimizer.zero_grad()
+                        nn.functional.mse_loss(self.net(x), y).backward()
+                        self.optimizer.step()
+                    schedule.step()
+    """
+    source = NETS + textwrap.dedent("""
+        class Solver:
+            def __init__(self, net):
+                self.net = net
+                self.optimizer = None
+        STAGES
+        def main():
+            solver = Solver(Tiny())
+            for fold in range(5):
+                solver.train_stage2(fine_loader, 10, 1e-4)
+                solver.train_stage3(fine_loader, 10, 1e-5)
+    """).replace("STAGES", textwrap.indent(textwrap.dedent(stage.replace("NAME", "train_stage2") + stage.replace("NAME", "train_stage3")), "    "))
+    path = tmp_path / "solver.py"
+    path.write_text(source, encoding="utf-8")
+    model = Projects(tmp_path, boundary=tmp_path).of(str(path)).load(str(path))
+    events = [e for program in model.scheduler_programs() for e in events_of(program) if e.kind in (Kind.STEP, Kind.SCHEDULER_STEP)]
+    by_stage = {(e.kind, e.context.function.name): e for e in events}
+    schedule_two = by_stage[(Kind.SCHEDULER_STEP, "train_stage2")]
+    assert _same_call(schedule_two, by_stage[(Kind.STEP, "train_stage2")])
+    assert not _same_call(schedule_two, by_stage[(Kind.STEP, "train_stage3")])
+    assert lint_paths([str(path)], root=str(tmp_path)).findings == []
+
+
+def test_a_name_bound_again_after_training_feeds_no_backward_through_that_binding() -> None:
+    source = """
+        model = Dropping()
+        criterion = nn.MSELoss()
+        optimizer = torch.optim.Adam(model.parameters())
+        outputs = []
+        for epoch in range(10):
+            for image, _ in train_loader:
+                output = model(image)
+                loss = criterion(output, image)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            outputs.append((epoch, image, output))
+
+        model.eval()
+        with torch.no_grad():
+            for images, _ in test_loader:
+                outputs = model(images)
+                TEST
+    """
+    # `loss` of the test loop is never backwarded: the training outputs kept per epoch still are
+    # kept for nothing
+    found = findings(source.replace("TEST", "loss = criterion(outputs, images)"))
+    assert found == [("LC009", "outputs.append((epoch, image, output))")]
+    # the same with the test loop's loss named otherwise
+    assert findings(source.replace("TEST", "test_loss = criterion(outputs, images)")) == found

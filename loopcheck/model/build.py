@@ -429,25 +429,40 @@ class FileBuilder:
             if switch is not None:
                 # `torch.set_grad_enabled(False)` as a statement: the rest of the block runs so
                 # (an evaluation script that turns grad off once at the top)
-                call, grad = switch
+                calls, grad = switch
                 self._grad_stack.append(grad)
                 try:
                     rest = self._block(statements[index + 1 :], function)
                 finally:
                     self._grad_stack.pop()
-                block.append(With(node=statement, items=[call], grad=grad, body=rest))  # type: ignore[arg-type]
+                block.append(With(node=statement, items=calls, grad=grad, body=rest))  # type: ignore[arg-type]
                 break
         return block
 
-    def _grad_switch(self, statement: cst.CSTNode) -> tuple[CallSite, str] | None:
-        """`torch.set_grad_enabled(False)` (or `True`) called as a statement of its own."""
+    def _grad_switch(self, statement: cst.CSTNode) -> tuple[list[CallSite], str] | None:
+        """`torch.set_grad_enabled(False)` (or `True`) called as a statement of its own, or one of
+        two such calls chosen by a test (`torch.set_grad_enabled(True) if phase == "train" else
+        torch.set_grad_enabled(False)`: known per call, when the test is): its calls and grad mode."""
         if type(statement) is not cst.SimpleStatementLine or len(statement.body) != 1:  # type: ignore[attr-defined]
             return None
         small = statement.body[0]  # type: ignore[attr-defined]
-        if type(small) is not cst.Expr or type(small.value) is not cst.Call:
+        if type(small) is not cst.Expr:
+            return None
+        if type(small.value) is cst.IfExp:
+            arms = [self._grad_switch_call(arm) for arm in (small.value.body, small.value.orelse)]
+            if arms[0] is None or arms[1] is None:
+                return None
+            modes = {arms[0][1], arms[1][1]}
+            return [arms[0][0], arms[1][0]], (modes.pop() if len(modes) == 1 else "unknown")
+        found = self._grad_switch_call(small.value)
+        return ([found[0]], found[1]) if found is not None else None
+
+    def _grad_switch_call(self, expression: cst.BaseExpression) -> tuple[CallSite, str] | None:
+        """`torch.set_grad_enabled(<flag>)`: its call and the grad mode it sets."""
+        if type(expression) is not cst.Call:
             return None
         scan = _ExpressionScan()
-        scan.scan(small.value)
+        scan.scan(expression)
         call = scan.calls[-1] if scan.calls else None
         if call is None or not (qualify(call.dotted, self.imports) or "").endswith("set_grad_enabled"):
             return None

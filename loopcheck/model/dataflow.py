@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import libcst as cst
 
@@ -1075,6 +1075,11 @@ def _shown(node: cst.CSTNode, carried: str) -> str:
     """How the message names the stored value: the name, or the expression when it is short."""
     if isinstance(node, cst.Name):
         return node.value
+    if isinstance(node, (cst.Tuple, cst.List)):
+        # `(epoch, image, output)`: the element that carries the graph is what to store detached
+        held = [e.value for e in node.elements if carried in _names_read(e.value)]
+        if len(held) == 1:
+            return _shown(held[0], carried)
     text = expression_text(node)
     if len(text) <= 40:
         return text
@@ -1398,16 +1403,36 @@ def _names_read(node: cst.CSTNode) -> set[str]:
 _LEADING_NAME = lazy(r"^[A-Za-z_][\w.]*[A-Za-z_0-9]")
 
 
+def _reaches_a_backward(placed: list[Placed], at: list[int]) -> Callable[[Simple], bool]:
+    """Can what the statement binds still reach one of the backwards at these positions: it runs
+    before the last of them, or in a loop that holds one (the next iteration's)? A name bound
+    again after training is over (`loss = criterion(outputs, images)` in a test loop below the
+    training loop) feeds no backward through that binding. Statements not placed count."""
+    if not at:
+        return lambda simple: True
+    order = {id(item.simple): index for index, item in enumerate(placed)}
+    last = max(at)
+    looping = {id(loop) for index in at for loop in placed[index].loops}
+
+    def reaches(simple: Simple) -> bool:
+        index = order.get(id(simple))
+        return index is None or index < last or any(id(loop) in looping for loop in placed[index].loops)
+
+    return reaches
+
+
 def feeding_backward(function: FunctionInfo, placed: list[Placed], seeds: Iterable[str] = ()) -> set[str]:
     """Names whose values flow into a backward() of this function (or into `seeds`, names it hands
     to a backward elsewhere): storing them builds the loss."""
     roots: set[str] = set(seeds)
     imports = function.file.imports if function.file is not None else {}
-    for item in placed:
+    at: list[int] = []  # where the backwards are, in the order the statements run
+    for index, item in enumerate(placed):
         for call in item.simple.calls:
             differentiates = call.takes_gradients_in(imports)
             if call.method != "backward" and not differentiates:
                 continue
+            at.append(index)
             receiver = call
             while receiver.receiver_root is None and receiver.inner is not None:
                 receiver = receiver.inner  # `loss.mean().backward()`
@@ -1422,14 +1447,17 @@ def feeding_backward(function: FunctionInfo, placed: list[Placed], seeds: Iterab
                 source = source.inner  # `torch.stack(losses).sum().backward()`: the losses feed it
                 for arg in source.args:
                     roots.update(arg.names)
+    reaches = _reaches_a_backward(placed, at)
     changed = True
     while changed:
         changed = False
         for simple in function.assignments:
-            if set(simple.targets) & roots and not simple.value_names <= roots:
+            if set(simple.targets) & roots and not simple.value_names <= roots and reaches(simple):
                 roots |= simple.value_names
                 changed = True
         for simple in function.simples:  # `policies.append(logits)`, then `torch.cat(policies)` feeds it
+            if not reaches(simple):
+                continue
             for call in simple.calls:
                 if call.method in APPENDING_METHODS and call.receiver in roots:
                     added = {name for arg in call.args for name in arg.names} - roots

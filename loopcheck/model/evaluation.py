@@ -141,6 +141,7 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
     passes = [
         p for p in passes
         if not (p.function is p.first_call.context.function and p.entered_by is None and id(p.first_call.node) in forwards)
+        and not (p.model is not None and _library_predictor(p.model.binding))
     ]
     shared = [replace(p, through_training_helper=True) if _through_training_helper(p, forwards) else p for p in passes]
     passes = _entered_through_another(model, _one_per_model_call(shared))
@@ -4629,3 +4630,18 @@ def _module_out_of_sight(model: LoopModel, value: cst.BaseExpression) -> bool:
     if not isinstance(value, cst.Name) or hasattr(builtins, value.value) or value.value in model.ir.imports:
         return False
     return model.definition(value.value) is None and any(value.value in simple.targets for simple in model.ir.top.assignments)
+
+
+def _library_predictor(binding: Binding | None) -> bool:
+    """A detector of the ultralytics library (`YOLO("yolov8n.pt")`, or the `AutoShape` model that
+    `torch.hub.load("ultralytics/yolov5", ...)` returns): calling it predicts, and its predictor
+    puts the network in eval mode and disables grad itself. Its calls are no pass of ours."""
+    if binding is None or binding.call is None:
+        return False
+    if (binding.qualified or "").startswith("ultralytics."):
+        return True
+    if not (binding.qualified or "").endswith("hub.load") or not binding.call.args:
+        return False
+    repository = binding.call.args[0].node
+    return isinstance(repository, cst.SimpleString) and repository.evaluated_value.startswith("ultralytics/")
+

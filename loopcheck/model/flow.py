@@ -650,10 +650,10 @@ class Flow:
             grad = grad if value is None else ("on" if value else "off")
         if grad == "unknown" and context.constants:
             # `with (torch.enable_grad() if is_train else torch.no_grad()):` where `is_train` is known
-            for item in getattr(stmt.node, "items", ()):  # (a statement-form switch has no with-items)
-                if isinstance(item.item, cst.IfExp):
-                    taken = decide(expression_text(item.item.test), context.constants)
-                    arm = item.item.body if taken else item.item.orelse
+            for expression in _switch_expressions(stmt.node):
+                if isinstance(expression, cst.IfExp):
+                    taken = decide(expression_text(expression.test), context.constants)
+                    arm = expression.body if taken else expression.orelse
                     call = next((c for c in stmt.items if c.node is arm), None) if taken is not None else None
                     if call is not None:
                         grad = grad_mode_of(call, self.model.ir.imports) or "on"
@@ -1263,3 +1263,14 @@ def _chain_receiver(call: CallSite) -> str | None:
     while call.receiver is None and call.inner is not None:
         call = call.inner
     return call.receiver
+
+
+def _switch_expressions(node: cst.CSTNode) -> list[cst.BaseExpression]:
+    """The expressions that set a grad mode: a `with` statement's items, or the expression of a
+    statement-form switch (`torch.set_grad_enabled(True) if train else torch.set_grad_enabled(False)`)."""
+    if isinstance(node, cst.With):
+        return [item.item for item in node.items]
+    if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1 and isinstance(node.body[0], cst.Expr):
+        return [node.body[0].value]
+    return []
+

@@ -102,7 +102,8 @@ for epoch in range(epochs):
                 return stepped, pending | {event}
             if event.kind is Kind.STEP:
                 waiting = frozenset(
-                    s for s in pending if model.may_be(model.scheduled_optimizer(s.subject), event.subject)
+                    s for s in pending
+                    if model.may_be(model.scheduled_optimizer(s.subject), event.subject) and _same_call(s, event)
                 )
                 for scheduler_step in waiting:
                     if _skipped_at_first(model, scheduler_step, event):
@@ -127,6 +128,24 @@ for epoch in range(epochs):
 
 
 _IDENTIFIER = lazy(r"[A-Za-z_]\w*")
+
+
+def _same_call(scheduler_step: Event, step: Event) -> bool:
+    """Can the optimizer step belong to the call that stepped the scheduler? A scheduler that is a
+    local name of a function is built anew by each call of it (`train_stage2()` builds its own
+    schedule over the optimizer it builds): only steps made within that same call follow it, not
+    those of the next stage's function that builds another optimizer under the same attribute."""
+    binding = scheduler_step.subject.binding if scheduler_step.subject is not None else None
+    if binding is None or "." in binding.name or binding.function.name == "<module>":
+        return True
+    frames = (*scheduler_step.context.callers, scheduler_step.context.function)
+    depth = next((index for index, frame in enumerate(frames) if frame is binding.function), None)
+    if depth is None:
+        return True
+    others = (*step.context.callers, step.context.function)
+    if len(others) <= depth or others[depth] is not binding.function:
+        return False
+    return all(a.node is b.node for a, b in zip(scheduler_step.context.chain[:depth], step.context.chain[:depth]))
 
 
 def _skipped_at_first(model: LoopModel, event: Event, step: Event) -> bool:
