@@ -10826,7 +10826,9 @@ def test_an_action_bound_anew_before_it_is_used_reports_nothing_of_the_first_for
                 optimizer.step()
     """
     assert findings(source.replace("NEXT", "action = torch.argmax(policy.explore(step, state)) + 1")) == []
-    assert [c for c, _ in findings(source.replace("NEXT", "pass"))] == ["LC007"]
+    # read by `env.step(action)` it is the agent acting while it trains: no pass either (the
+    # survey's ruling on RL action selection)
+    assert findings(source.replace("NEXT", "pass")) == []
 
 
 def test_an_optimizer_a_factory_returns_is_built_over_what_the_factory_builds_it_over() -> None:
@@ -11197,3 +11199,149 @@ def test_a_name_bound_again_after_training_feeds_no_backward_through_that_bindin
     assert found == [("LC009", "outputs.append((epoch, image, output))")]
     # the same with the test loop's loss named otherwise
     assert findings(source.replace("TEST", "test_loss = criterion(outputs, images)")) == found
+
+
+def test_a_value_computed_with_grad_switched_by_the_phase_is_stored_per_phase() -> None:
+    source = """
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(10):
+            train_outputs, val_outputs = [], []
+            for phase in ["train", "val"]:
+                model.train() if phase == "train" else model.eval()
+                for x, y in loaders[phase]:
+                    optimizer.zero_grad()
+                    with torch.set_grad_enabled(phase == "train"):
+                        out = model(x)
+                        loss = nn.functional.cross_entropy(out, y)
+                    if phase == "train":
+                        loss.backward()
+                        optimizer.step()
+                        KEEP_TRAIN
+                    if phase == "val":
+                        val_outputs.append(out)
+    """
+    # the validation phase runs with grad off: what it keeps has no graph
+    assert findings(source.replace("KEEP_TRAIN", "pass")) == []
+    # the training phase keeps graphs
+    found = findings(source.replace("KEEP_TRAIN", "train_outputs.append(out)"))
+    assert found == [("LC009", "train_outputs.append(out)")]
+
+
+def test_a_critic_switched_to_eval_to_train_the_actor_stays_there_for_its_own_update() -> None:
+    source = """
+        class Agent:
+            def __init__(self):
+                self.actor = Dropping()
+                self.critic = Dropping()
+                self.actor_optimizer = torch.optim.Adam(self.actor.parameters())
+                self.critic_optimizer = torch.optim.Adam(self.critic.parameters())
+
+            def update(self, obs, target):
+                self.critic_optimizer.zero_grad()
+                nn.functional.mse_loss(self.critic(obs), target).backward()
+                self.critic_optimizer.step()
+                self.critic.eval()
+                self.actor_optimizer.zero_grad()
+                (-self.critic(self.actor(obs)).mean()).backward()
+                self.actor_optimizer.step()
+                RESTORE
+
+        agent = Agent()
+        for episode in range(1000):
+            obs, target = collect(env, agent)
+            agent.update(obs, target)
+    """
+    # the steps after the switch train the actor: the critic's next update runs in eval mode
+    assert findings(source.replace("RESTORE", "pass")) == [("LC008", "agent.update(obs, target)")]
+    assert findings(source.replace("RESTORE", "self.critic.train()")) == []
+
+
+def test_a_forward_run_for_what_it_leaves_in_the_model_is_a_pass() -> None:
+    source = """
+        def attention_of(model, blocks):
+            return torch.stack([layer.attn for layer in model.layers])
+
+        def positives(loader, path):
+            model = Dropping()
+            model.load_state_dict(torch.load(path))
+            found = []
+            with torch.no_grad():
+                for blocks, feats in loader:
+                    _ = model(blocks, feats)
+                    AFTER
+            return found
+
+        positives(loader, "hgt.pt")
+    """
+    # the attention the forward stored is read from the model: a pass of a loaded model with dropout
+    found = findings(source.replace("AFTER", "found.append(attention_of(model, blocks).topk(5)[1])"))
+    assert found == [("LC006", "_ = model(blocks, feats)")]
+    # a forward whose output nothing reads, and nothing after it reads the model, only checks it runs
+    assert findings(source.replace("AFTER", "found.append(blocks)")) == []
+
+
+def test_an_action_chosen_by_the_network_inside_the_training_loop_is_no_pass() -> None:
+    source = """
+        q_network = Tiny()
+        optimizer = torch.optim.Adam(q_network.parameters())
+        obs = env.reset()
+        for global_step in range(100000):
+            if random.random() < epsilon:
+                action = env.action_space.sample()
+            else:
+                logits = q_network(torch.as_tensor(obs))
+                action = torch.argmax(logits, dim=1).tolist()[0]
+            next_obs, reward, done, _ = env.step(ACTION)
+            buffer.put((obs, action, reward, next_obs, done))
+            if global_step % 4 == 0:
+                s_obs, s_actions, targets = buffer.sample(32)
+                old = q_network(s_obs).gather(1, s_actions)
+                loss = nn.functional.mse_loss(old, targets)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            obs = next_obs
+    """
+    # epsilon-greedy acting: the chosen action goes to the environment, no evaluation
+    assert findings(source.replace("ACTION", "action")) == []
+    # a forward whose predictions are only reported is still looked at as one
+    reported = findings(source.replace("ACTION", "env.action_space.sample()").replace(
+        "action = torch.argmax(logits, dim=1).tolist()[0]", "print(torch.argmax(logits, dim=1).tolist())"))
+    assert [code for code, _ in reported] == ["LC007"]
+
+
+def test_one_helper_eval_reached_from_two_calls_is_reported_at_each_whatever_the_hash_seed(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    source = NETS + textwrap.dedent("""
+        def evaluate(model, loader):
+            model.eval()
+            with torch.no_grad():
+                return sum(nn.functional.cross_entropy(model(x), y).item() for x, y in loader)
+
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters())
+        model.train()
+        for epoch in range(10):
+            for step, (x, y) in enumerate(train_loader):
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+                if style == "steps" and step % 100 == 0:
+                    evaluate(model, val_loader)
+            if style == "epochs":
+                evaluate(model, val_loader)
+    """)
+    path = tmp_path / "train.py"
+    path.write_text(source, encoding="utf-8")
+    # both calls leave the model in eval mode for the training that follows (the rest of the epoch,
+    # the next epoch): one finding at each call, on every run (the analysis holds sets, not lists)
+    script = "import sys; from loopcheck.engine import lint_paths; print([(f.line, f.code) for f in lint_paths([sys.argv[1]]).findings])"
+    calls = [number for number, line in enumerate(source.splitlines(), 1) if line.strip() == "evaluate(model, val_loader)"]
+    expected = str([(number, "LC008") for number in calls])
+    for seed in ("0", "1", "2", "3", "4", "5"):
+        run = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=True)
+        assert run.stdout.strip() == expected, seed

@@ -1619,3 +1619,73 @@ def test_a_class_imported_from_a_module_named_like_its_folder(tmp_path: Path) ->
     # the games of the loaded agent test it; the training games, whatever `render` says, collect data
     found = [(Path(f.path).relative_to(project).as_posix(), f.line, f.code) for f in lint_project(project)]
     assert found == marked(project) == [("TD3/test.py", 10, "LC007")]
+
+
+def test_an_epoch_loop_that_trains_through_another_files_function_steps_per_epoch(tmp_path: Path) -> None:
+    project = new_project(tmp_path, "powerflow")
+    (project / "training.py").write_text(textwrap.dedent("""
+        import torch
+
+        def train_epoch(model, loader, loss_fn, optimizer):
+            total = 0.0
+            for x, y in loader:
+                optimizer.zero_grad()
+                loss = loss_fn(model(x), y)
+                loss.backward()
+                optimizer.step()
+                total += loss.item()
+            return total / len(loader)
+    """), encoding="utf-8")
+    (project / "train.py").write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+        from training import train_epoch
+
+        def main(train_loader, epochs=100):
+            model = nn.Linear(4, 2)
+            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+            scheduler = SCHEDULE
+            for epoch in range(epochs):
+                train_epoch(model, train_loader, nn.functional.mse_loss, optimizer)
+                scheduler.step()
+    """), encoding="utf-8")
+    schedule = "torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=1e-3, steps_per_epoch=len(train_loader), epochs=epochs)"
+    train = project / "train.py"
+    train.write_text(train.read_text().replace("SCHEDULE", schedule), encoding="utf-8")
+    # a schedule sized in batches, stepped once per epoch around the imported batch loop
+    assert [(f.line, f.code) for f in lint_project(project)] == [(12, "LC005")]
+    # a schedule sized in epochs is stepped as it should be
+    train.write_text(train.read_text().replace(schedule, "torch.optim.lr_scheduler.StepLR(optimizer, step_size=30)"), encoding="utf-8")
+    assert lint_project(project) == []
+
+
+def test_a_prediction_helper_called_by_a_web_route_runs_with_grad_on(tmp_path: Path) -> None:
+    project = new_project(tmp_path, "webapp")
+    (project / "predictor.py").write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+
+        model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 1))
+        model.load_state_dict(torch.load("model.bin"))
+        model.eval()
+
+        def get_score(features):
+            score = model(torch.tensor([features]))  # expect: LC007
+            return score.item()
+    """), encoding="utf-8")
+    (project / "app.py").write_text(textwrap.dedent("""
+        from flask import Flask, request
+        from predictor import get_score
+
+        app = Flask(__name__)
+
+        @app.route("/", methods=["POST"])
+        def home():
+            return {"score": get_score(request.json["features"])}
+    """), encoding="utf-8")
+    # the server calls the route as plain Python: the prediction records a graph per request
+    assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("predictor.py", 10, "LC007")]
+    # a route decorator of something that is no web framework says nothing of the grad mode
+    app = project / "app.py"
+    app.write_text(app.read_text().replace("from flask import Flask, request", "from plugins import Flask, request"), encoding="utf-8")
+    assert lint_project(project) == []

@@ -17,7 +17,7 @@ import libcst as cst
 
 from loopcheck.lazyre import lazy
 from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, flow_name, literal_value, nodes_within, qualify
-from loopcheck.model.flow import Kind, Subject
+from loopcheck.model.flow import Kind, Subject, decide
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.text import expression_text
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER
@@ -730,6 +730,8 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                 loop = _loop_holding(item, origin, placed_all)
                 if loop is None or container in consumed:
                     continue
+                if origin is not None and _no_graph_on_this_path(function, origin, item):
+                    continue  # `with torch.set_grad_enabled(phase == "train"):`, stored under `if phase == "val":`
                 if container in _backwarded_by_callees(model, function):
                     continue  # `actor_net.saved_logprobs.append(log_prob)`, backwarded by `update()` after the episode
                 if _backwarded_by_own_methods(model, function, container):
@@ -1475,3 +1477,58 @@ def feeding_backward(function: FunctionInfo, placed: list[Placed], seeds: Iterab
                 roots |= iterated
                 changed = True
     return roots
+
+
+def _no_graph_on_this_path(function: FunctionInfo, origin: Simple, store: Placed) -> bool:
+    """Was the stored value computed under `torch.set_grad_enabled(<test>)` with a test that the
+    store's own if-tests make false (`with torch.set_grad_enabled(phase == "train"): out = model(x)`,
+    then `if phase == "val": val_outputs.append(out)`)? On that path grad was off: no graph."""
+    flag = _grad_flag_around(function.body, origin)
+    if flag is None:
+        return False
+    known = tuple(found for guard in store.guards if (found := _equality(guard)) is not None)
+    return decide(flag, known) is False
+
+
+def _grad_flag_around(block: Block, simple: Simple) -> str | None:
+    """The test of the innermost `set_grad_enabled(<test>)` (with-block or statement form) whose
+    grad mode is not known that the statement runs under."""
+    for stmt in block:
+        if isinstance(stmt, With):
+            if not any(inner is simple for inner in simples_of(stmt.body)):
+                continue
+            inner = _grad_flag_around(stmt.body, simple)
+            if inner is not None:
+                return inner
+            switch = next((c for c in stmt.items if (c.dotted or "").endswith("set_grad_enabled")), None)
+            flag = switch.arg(0, "mode") if switch is not None and stmt.grad == "unknown" else None
+            return expression_text(flag.node) if flag is not None else None
+        if isinstance(stmt, Branch):
+            for arm in stmt.arms:
+                found = _grad_flag_around(arm, simple)
+                if found is not None:
+                    return found
+        elif isinstance(stmt, Try):
+            for part in (stmt.body, stmt.orelse, stmt.final, *stmt.handlers):
+                found = _grad_flag_around(part, simple)
+                if found is not None:
+                    return found
+        elif isinstance(stmt, Loop):
+            found = _grad_flag_around(stmt.body, simple) or _grad_flag_around(stmt.orelse, simple)
+            if found is not None:
+                return found
+    return None
+
+
+_EQUALITY = lazy(r"^\s*([A-Za-z_][\w.]*)\s*==\s*('[^'\\]*'|\"[^\"\\]*\"|-?\d+|True|False)\s*$")
+"""An if-test that fixes a name: `phase == "val"`, `mode == 'train'`, `split == 0`."""
+
+
+def _equality(guard: str) -> tuple[str, object] | None:
+    found = _EQUALITY.match(guard)
+    if found is None:
+        return None
+    text = found.group(2)
+    value: object = text[1:-1] if text[:1] in "'\"" else (text == "True" if text in ("True", "False") else int(text))
+    return found.group(1), value
+

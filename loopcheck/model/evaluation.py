@@ -1149,6 +1149,8 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
                 continue  # (what the functions it calls run is judged in them, as when no loop called them)
             if loop is not None and _carried_into_next_backward(model, event, loop):
                 continue  # `outputs = model(inputs)` at the end, `loss(outputs).backward()` at the top
+            if loop is not None and _chooses_an_action(model, loop, event):
+                continue  # `action = q_net(obs).argmax()`, then `env.step(action)`: acting while training
             epoch_level = loop is not None and id(loop) in epochs
             switched = _mode_before(owner, event.context.function, event.node, event.subject) or (
                 event.subject is not None and _eval_set_by_constructor(owner, event.context.function, event.subject.name)
@@ -1387,7 +1389,7 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     outputs mean nothing yet."""
     if loop is None and function.name != "<module>" and _output_dropped(function, event) and not _hooks_deliver(
         function, _statement_of(function, event), event
-    ):
+    ) and not _model_handed_on(function, None, event):
         return True  # `model(input)` once, alone, in a function: nothing kept
     # (one run for the forward hooks registered before it is judged below: counting FLOPs on a
     # fresh model checks the code; features kept from a trained or loaded model are its outputs)
@@ -1437,7 +1439,9 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     if function.name == "<module>" and _trained_before(model, function, event):
         return False  # the outputs of a model the script has trained are shown for what they are
     hooked = _hooks_deliver(function, statement, event)
-    if _output_dropped(function, event) and not hooked:
+    if _output_dropped(function, event) and not hooked and not _model_handed_on(function, loop, event):
+        # (`_ = model(blocks, feats)` over a loader, then `calc_attn(mp, model, blocks)` reading what
+        # the forward left in the model: its outputs are taken from the model, not dropped)
         return True  # `model(x)` alone: a notebook shows it, a script drops it
     if isinstance(statement.node, cst.Assert):
         return True  # `assert (model(x) == traced(x)).all()`: the output checks the code
@@ -2694,6 +2698,8 @@ def _grad_entering(
         # them as they call the training method (its `predict` is what disables grad, or nothing)
         if function.name == "<module>" or _trains_itself(model, function) or model.is_notebook_cell(function):
             return "on"  # (a marimo cell is module-level code that marimo runs as a function)
+        if _web_handler(model, function):
+            return "on"  # a Flask or FastAPI route: the server calls it as any Python code, grad on
         if _method_of_driver(model, function):
             return _grad_at_calls_by_name(model, function, depth, memo)
         return "unknown"
@@ -4644,4 +4650,67 @@ def _library_predictor(binding: Binding | None) -> bool:
         return False
     repository = binding.call.args[0].node
     return isinstance(repository, cst.SimpleString) and repository.evaluated_value.startswith("ultralytics/")
+
+
+_ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete", "websocket", "api_route"})
+_WEB_FRAMEWORKS = ("flask.", "fastapi.", "quart.", "sanic.")
+
+
+def _web_handler(model: LoopModel, function: FunctionInfo) -> bool:
+    """A function a web framework calls for each request (`@app.route("/")` of a `Flask(...)`
+    app, `@router.post(...)` of a FastAPI router): the server runs it with grad enabled, as it is."""
+    for decorator in function.decorators:
+        if not isinstance(decorator, CallSite) or decorator.method not in _ROUTE_METHODS or not decorator.receiver:
+            continue
+        binding = model.roles.lookup(decorator.receiver, function.parent or function)
+        qualified = (binding.qualified if binding is not None else None) or ""
+        if qualified.startswith(_WEB_FRAMEWORKS):
+            return True
+    return False
+
+
+def _model_handed_on(function: FunctionInfo, loop: Loop | None, event: Event) -> bool:
+    """Does the loop (or the function, for a forward in no loop; never a script's top level) hand
+    the model it runs to a call after the forward (`_ = model(g, feats)`, then `calc_attn(mp,
+    model, g)` reading the attention the forward left in the model)?"""
+    name = event.subject.name if event.subject is not None else None
+    if name is None or "." in name or function.name == "<module>":
+        return False  # (a script's or notebook's later `train(model, ...)` says nothing of this forward)
+    simples = list(simples_of(loop.body)) if loop is not None else function.simples
+    after = False
+    for simple in simples:
+        if any(call.node is event.node for call in simple.calls):
+            after = True
+            continue
+        if after and any(any(arg.dotted == name for arg in call.args) for call in simple.calls):
+            return True
+    return False
+
+
+def _chooses_an_action(model: LoopModel, loop: Loop, event: Event) -> bool:
+    """Does the forward's output, in the loop's iteration, become what the loop hands to an
+    environment's `step(...)` (a receiver that is no optimizer, scheduler or scaler)? An agent
+    acting in the training loop (epsilon-greedy `q_network(obs).argmax()`), not a pass over data."""
+    function = event.context.function
+    if function is not loop.function:
+        return False
+    statement = _statement_of(function, event)
+    if statement is None or not statement.targets:
+        return False
+    placed = [item for item in model.ordered_statements(function) if loop in item.loops]
+    names = set(statement.targets)
+    changed = True
+    while changed:  # (what is computed from the output, also through calls: `argmax(logits).tolist()`)
+        changed = False
+        for item in placed:
+            read = item.simple.value_names | {n for call in item.simple.calls for arg in call.args for n in arg.names}
+            if item.simple.targets and not set(item.simple.targets) <= names and read & names:
+                names.update(item.simple.targets)
+                changed = True
+    return any(
+        call.method == "step" and call.receiver is not None and call.args
+        and model.roles.role(call.receiver, function) not in (OPTIMIZER, SCHEDULER, SCALER)
+        and any(arg.names & names for arg in call.args)
+        for item in placed for call in item.simple.calls
+    )
 

@@ -114,7 +114,7 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
                 continue  # `DataLoader(dataset, batch_size=len(dataset))`: one batch an epoch
             cadence = BATCH
         elif any(
-            e.kind is Kind.LOOP and e.loop is not None and id(e.loop) in training
+            e.kind is Kind.LOOP and e.loop is not None and (id(e.loop) in training or _trains_in_its_file(model, e.loop))
             for inner in event.contents
             for e in inner.flatten()
         ):
@@ -123,6 +123,15 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
             continue
         found.extend(SchedulerStep(e, cadence, loop) for e in direct)
     return found
+
+
+def _trains_in_its_file(model: LoopModel, loop: Loop) -> bool:
+    """Is the loop, inlined from a project function of another file (`train_epoch(...)` imported
+    from `utils/training.py`), a loop that trains there: the batch loop of that file's model?"""
+    owner = model.at(loop.function)
+    if owner is model:
+        return False
+    return any(step.loop is loop for step in owner.training_steps) or any(other is loop for other in owner.repeating_steps)
 
 
 def _outlived_by_schedules(model: LoopModel, loop: Loop, steps: list[Event]) -> bool:

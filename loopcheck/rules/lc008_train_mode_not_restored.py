@@ -118,7 +118,7 @@ for epoch in range(epochs):
 
             def reach(switch: Event, backward: Event, stepped: Event | None) -> None:
                 """The model left in eval mode by `switch` trains at `backward` (stepped by `stepped`)."""
-                if id(switch.node) in reported:
+                if id(_anchor(switch)) in reported:  # (one helper eval() reached from two calls: one finding per call)
                     return
                 if not model.may_hold_mode_layers(switch.subject) or not model.is_trained(switch.subject):
                     return  # an EMA copy or a frozen teacher may stay in eval mode
@@ -133,9 +133,14 @@ for epoch in range(epochs):
                 if not _steps_model(model, stepped, switch):
                     return  # a GAN phase trains the other network while this one is held in eval
                 name = switch.subject_name("model")
-                reported[id(switch.node)] = Report(
+                reported[id(_anchor(switch))] = Report(
                     _anchor(switch), self.message.format(model=name), ((_anchor(backward), "the training pass it reaches"),)
                 )
+
+            def order(pair: tuple[Event, Event]) -> tuple[int, int, int, int]:
+                # (the waiting pairs are a set: the first reported for a call is the first in the file)
+                first, second = model.position(_anchor(pair[0])).start, model.position(_anchor(pair[1])).start
+                return first.line, first.column, second.line, second.column
 
             def transition(state: _State, event: Event) -> _State:
                 # (switches: eval() calls in force; waiting: a switch and the backward it reached;
@@ -146,7 +151,7 @@ for epoch in range(epochs):
                     # generator's output) trains nothing of the switched one: its switch stays in
                     # force for the next backward and step (the generator's own)
                     still = frozenset(pair[0] for pair in waiting if not _steps_model(model, event, pair[0]))
-                    for pair in waiting:
+                    for pair in sorted(waiting, key=order):
                         if pair[0] not in still:
                             reach(*pair, event)
                     return switches | still, frozenset(), armed
@@ -174,7 +179,7 @@ for epoch in range(epochs):
                 if event.kind is Kind.BACKWARD and armed:
                     # a path that skipped the forward (`if batch_idx >= num_batch: continue` before
                     # `model = model.train()`) backwards no output of the switched model
-                    for pair in waiting:
+                    for pair in sorted(waiting, key=order):
                         reach(*pair, None)
                     return switches - armed, frozenset((switch, event) for switch in armed), frozenset()
                 return state
@@ -187,7 +192,7 @@ for epoch in range(epochs):
                 carry=(lambda state: state) if stepped_here else _forget_waiting,
             )
             for _switches, waiting, _armed in () if stepped_here else ends | stopped:
-                for pair in waiting:
+                for pair in sorted(waiting, key=order):
                     reach(*pair, None)
             yield from reported.values()
 
@@ -240,13 +245,19 @@ def _chooses_the_mode(model: LoopModel, switch: Event) -> bool:
 
 def _evals_to_train(model: LoopModel, switch: Event, loop: Loop) -> bool:
     """Is the switch made by a helper the loop calls that then trains the model itself (its own
-    backward follows in it)? `def train(...): model.eval(); for x, y in loader: ... backward()`."""
+    backward follows in it, and a step that updates it when steps are seen)? `def train(...):
+    model.eval(); for x, y in loader: ... backward()`."""
     function = switch.context.function
     if function is loop.function or not switch.context.chain:
         return False
     events = model.function_events_flat(function)
     at = next((i for i, e in enumerate(events) if e.node is switch.node), None)
-    return at is not None and any(e.kind is Kind.BACKWARD for e in events[at + 1:])
+    if at is None or not any(e.kind is Kind.BACKWARD for e in events[at + 1:]):
+        return False
+    # (a DDPG update puts the critic in eval mode to train the actor through it: the steps after the
+    # switch update the actor only, and the critic's next update runs in eval mode)
+    steps = [e for e in events[at + 1:] if e.kind is Kind.STEP]
+    return not steps or any(_steps_model(model, e, switch) for e in steps)
 
 
 _State = tuple[frozenset[Event], frozenset[tuple[Event, Event]], frozenset[Event]]
