@@ -97,6 +97,13 @@ def check_model(
                     findings.setdefault((finding.code, finding.line, finding.column), finding)
         except Exception as error:  # a bug in a rule must not stop the run
             errors.append(FileError(path, f"internal error in rule {rule.code}: {_describe(error)}"))
+    if findings and model.failing_import is not None:
+        if notes is not None:
+            notes.append(FileError(path, (
+                f"not analysed: it imports {model.failing_import}, which does not define it "
+                "(importing the file fails: none of its code runs)"
+            )))
+        return [], errors
     if notes is not None:
         notes.extend(noqa.notes(directives, model, path, [(rule.code, rule.name) for rule in rules]))
     return sorted(findings.values(), key=lambda f: f.sort_key), errors

@@ -1689,3 +1689,170 @@ def test_a_prediction_helper_called_by_a_web_route_runs_with_grad_on(tmp_path: P
     app = project / "app.py"
     app.write_text(app.read_text().replace("from flask import Flask, request", "from plugins import Flask, request"), encoding="utf-8")
     assert lint_project(project) == []
+
+
+def test_a_file_importing_a_name_its_module_does_not_define_is_not_analysed_and_says_so(tmp_path: Path) -> None:
+    project = new_project(tmp_path, "search")
+    (project / "cnn").mkdir()
+    (project / "cnn" / "model.py").write_text(
+        "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(4, 2)\n\n    def forward(self, x):\n        return self.fc(x)\n",
+        encoding="utf-8",
+    )
+    (project / "cnn" / "utils.py").write_text("def accuracy(out, y):\n    return (out.argmax(1) == y).float().mean().item()\n", encoding="utf-8")
+    script = PIPELINE.replace("from .MODULE import Net", "from model import Net\nfrom utils import NAME")
+    # `from utils import Genotype` beside a `utils.py` that defines no `Genotype`: ImportError first
+    (project / "cnn" / "train.py").write_text(script.replace("NAME", "Genotype"), encoding="utf-8")
+    result = lint_paths([str(project)], root=str(project))
+    assert result.findings == []
+    assert [(Path(n.path).relative_to(project).as_posix(), n.reason) for n in result.notes if "not analysed" in n.reason] == [
+        ("cnn/train.py", "not analysed: it imports Genotype from utils, which does not define it (importing the file fails: none of its code runs)")
+    ]
+    # a name the module defines imports fine
+    (project / "cnn" / "train.py").write_text(script.replace("NAME", "accuracy"), encoding="utf-8")
+    assert [f.code for f in lint_paths([str(project)], root=str(project)).findings] == ["LC007"]
+    # a module whose names cannot all be told (a star import) may define it
+    (project / "cnn" / "utils.py").write_text("from helpers import *\n", encoding="utf-8")
+    (project / "cnn" / "train.py").write_text(script.replace("NAME", "Genotype"), encoding="utf-8")
+    assert [f.code for f in lint_paths([str(project)], root=str(project)).findings] == ["LC007"]
+
+
+def test_a_misspelt_attribute_of_a_project_module_ends_the_run(tmp_path: Path) -> None:
+    project = new_project(tmp_path, "darts")
+    (project / "utils.py").write_text(
+        "class AverageMeter:\n    def __init__(self):\n        self.sum, self.count = 0.0, 0\n\n"
+        "    def update(self, value, n=1):\n        self.sum += value * n\n        self.count += n\n",
+        encoding="utf-8",
+    )
+    (project / "test.py").write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+        import utils
+
+        def infer(loader, model):
+            meter = utils.METER()
+            model.eval()
+            for x, y in loader:
+                logits = model(x)
+                meter.update((logits.argmax(1) == y).float().mean().item(), x.size(0))
+            return meter.sum / meter.count
+
+        if __name__ == "__main__":
+            model = nn.Sequential(nn.Linear(8, 8), nn.Dropout(0.2), nn.Linear(8, 2))
+            model.load_state_dict(torch.load("weights.pt"))
+            print(infer(test_loader, model))
+    """), encoding="utf-8")
+    test = project / "test.py"
+    # `utils.AvgrageMeter()` raises AttributeError before the loop: the pass never runs
+    test.write_text(test.read_text().replace("METER", "AvgrageMeter"), encoding="utf-8")
+    assert lint_project(project) == []
+    # spelt right, the loop runs with grad enabled
+    test.write_text(test.read_text().replace("AvgrageMeter", "AverageMeter"), encoding="utf-8")
+    assert [f.code for f in lint_project(project)] == ["LC007"]
+
+
+def test_a_script_calls_what_the_import_last_above_the_call_brings(tmp_path: Path) -> None:
+    project = new_project(tmp_path, "sisr")
+    trainer = textwrap.dedent("""
+        import torch
+
+        def train(model, train_loader, test_loader, epochs=5):
+            optimizer = torch.optim.Adam(model.parameters())
+            for epoch in range(epochs):
+                model.train()
+                for x, y in train_loader:
+                    optimizer.zero_grad()
+                    torch.nn.functional.l1_loss(model(x), y).backward()
+                    optimizer.step()
+                with torch.no_grad():
+                    for x, y in test_loader:
+                        print(torch.nn.functional.l1_loss(model(x), y).item())
+    """)
+    (project / "trainer_plain.py").write_text(trainer, encoding="utf-8")
+    (project / "trainer_hf.py").write_text(trainer, encoding="utf-8")
+    (project / "nets.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+
+        class Clip(nn.modules.activation.Hardtanh):
+            pass
+
+        class Plain(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Sequential(nn.Conv2d(3, 3, 3, padding=1), Clip())
+
+            def forward(self, x):
+                return self.body(x)
+
+        class Dropping(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.body = nn.Sequential(nn.Conv2d(3, 3, 3, padding=1), nn.Dropout(0.2))
+
+            def forward(self, x):
+                return self.body(x)
+    """), encoding="utf-8")
+    (project / "main.py").write_text(textwrap.dedent("""
+        from nets import Dropping as Net
+        import trainer_plain as trainer
+        trainer.train(Net(), train_loader, test_loader)
+
+        from nets import Plain as Net
+        import trainer_hf as trainer
+        trainer.train(Net(), train_loader, test_loader)
+    """), encoding="utf-8")
+    # `trainer_hf.train` is called only with the model that holds no dropout (its activation's
+    # base, torch's Hardtanh, has no mode): its test loop needs no eval(); `trainer_plain.train`
+    # tests the dropping one in train mode
+    found = [(Path(f.path).name, f.code) for f in lint_project(project)]
+    assert found == [("trainer_plain.py", "LC006")]
+
+
+def test_code_a_call_runs_before_its_function_stops_still_runs(tmp_path: Path) -> None:
+    project = new_project(tmp_path, "ecg")
+    (project / "plots.py").write_text("def visual_res(history, epochs):\n    print(history, epochs)\n", encoding="utf-8")
+    (project / "training.py").write_text(textwrap.dedent("""
+        import torch
+        import plots as vs
+
+        def fit(epochs, model, loader):
+            optimizer = torch.optim.Adam(model.parameters())
+            history = []
+            for epoch in range(epochs):
+                for x, y in loader:
+                    loss = torch.nn.functional.mse_loss(model(x), y)
+                    loss.backward()  # expect: LC001
+                    optimizer.step()
+                history.append(loss.item())
+            return history
+
+        def train_model(model, loader, epochs):
+            history = fit(epochs, model, loader)
+            vs.isual_res(history, epochs)
+            return model
+    """), encoding="utf-8")
+    (project / "main.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+        import training as tr
+
+        model = tr.train_model(nn.Linear(4, 1), loader, 10)
+    """), encoding="utf-8")
+    # `vs.isual_res` raises AttributeError only once `fit` has trained: its missing reset runs
+    found = [(Path(f.path).relative_to(project).as_posix(), f.line, f.code) for f in lint_project(project)]
+    assert found == marked(project) == [("training.py", 11, "LC001")]
+
+
+def test_a_library_import_is_not_judged_by_a_project_folder_of_its_name(tmp_path: Path) -> None:
+    # rlkit keeps its torch code in `rlkit/torch/`: `from torch import optim` in a file deeper down
+    # imports the library, not that folder (which defines no `optim`)
+    project = new_project(tmp_path, "rlkit")
+    (project / "torch").mkdir()
+    (project / "torch" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "torch" / "vae").mkdir()
+    (project / "torch" / "vae" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "torch" / "vae" / "trainer.py").write_text(
+        PIPELINE.replace("from .MODULE import Net", "from torch import optim\nfrom torch.nn import Linear as Net"), encoding="utf-8"
+    )
+    result = lint_paths([str(project)], root=str(project))
+    assert [n.reason for n in result.notes if "not analysed" in n.reason] == []
+    assert [f.code for f in result.findings] == ["LC007"]

@@ -116,6 +116,9 @@ _UNKNOWN = object()
 """(a remembered answer not there yet: None is an answer)"""
 
 
+_ATTRIBUTE_OF = lazy(r"(?<![\w.])[A-Za-z_]\w*\.([A-Za-z_]\w*)")
+"""`name.attribute` in a file's text (the attribute is group 1)."""
+
 class LoopModel:
     def __init__(
         self, module: cst.Module, path: str = "", project: ProjectView | None = None, source: object = None
@@ -214,6 +217,34 @@ class LoopModel:
                 return None
             found = _member(found, attribute, 0)
         return found
+
+    def definition_at(self, dotted: str | None, function: FunctionInfo, node: cst.CSTNode) -> Definition | None:
+        """`definition`, for a name used at a script's top level that the script imports more than
+        once from different places (`import trainer_0426 as trainer`, later `import
+        trainer_0426_with_hf as trainer`): what the import last above `node` brings."""
+        if dotted and function is self.ir.top:
+            head, *rest = dotted.split(".")
+            ref = self._import_in_force(head, node)
+            if ref is not None:
+                found: Definition | None = self._imported(ref, 1)
+                for attribute in rest:
+                    if found is None:
+                        return None
+                    found = _member(found, attribute, 0)
+                return found
+        return self.definition(dotted, function)
+
+    def _import_in_force(self, name: str, node: cst.CSTNode) -> ImportRef | None:
+        sites = self.ir.import_sites.get(name)
+        if not sites or len({(ref.module, ref.name, ref.level) for ref, _ in sites}) < 2:
+            return None
+        at = self.position(node).start
+        before = [
+            ((where.line, where.column), index, ref)
+            for index, (ref, site) in enumerate(sites)
+            if ((where := self.position(site).start).line, where.column) < (at.line, at.column)
+        ]
+        return max(before)[2] if before else None
 
     def left_out_between(self, first: cst.CSTNode, last: cst.CSTNode) -> bool:
         """In a notebook, does a cell that is no valid Python (left out) lie between these two
@@ -413,7 +444,7 @@ class LoopModel:
                 elements = self.element_methods(call, function)
                 if elements:
                     return elements[0] if len(elements) == 1 else None
-                found = self.definition(call.dotted, function)  # `utils.train(...)`, `Trainer.fit(...)`
+                found = self.definition_at(call.dotted, function, call.node)  # `utils.train(...)`, `Trainer.fit(...)`
                 return found if isinstance(found, FunctionInfo) else None
         else:
             found = self.definition(call.dotted, function)
@@ -533,7 +564,7 @@ class LoopModel:
         if call.dotted is None and isinstance(call.node.func, cst.Subscript):
             return self._built_from_registry(call, function)
         qualified = qualify(call.dotted, self.ir.imports)
-        made = self.definition(call.dotted, function) if call.inner is None else None
+        made = self.definition_at(call.dotted, function, call.node) if call.inner is None else None
         if isinstance(made, ClassInfo) and call.dotted in self.ir.import_refs and self.ir.classes.get(call.dotted) is made:
             # `try: from torch.cuda.amp import GradScaler` / `except: class GradScaler: ...`: a stand-in
             # for old versions; the imported class is what runs where it can
@@ -2245,7 +2276,30 @@ class LoopModel:
         return frozenset(
             name for name in undefined
             if names.misspelling(name, defined) or self.project.mentions(names.defined_elsewhere_pattern(name), near=self.project_path)
-        )
+        ) | self._misspelt_module_attributes()
+
+    def _misspelt_module_attributes(self) -> frozenset[str]:
+        """`utils.AvgrageMeter` where `utils` is a project module that defines `AverageMeter` and no
+        `AvgrageMeter` (nor `__getattr__`, a star import, `exec`): AttributeError there, as a
+        missing name raises NameError. Given as the dotted text the code reads."""
+        from loopcheck.model import names
+
+        found: set[str] = set()
+        for local, ref in self.ir.import_refs.items():
+            if "." in local or local not in self.text:
+                continue
+            module = self.project.module(self.path, f"{ref.module}.{ref.name}" if ref.name and ref.module else (ref.name or ref.module), ref.level)
+            if module is None or module is self or "__getattr__" in module.text:
+                continue
+            attributes = {m.group(1) for m in _ATTRIBUTE_OF.finditer(self.text) if m.group(0).startswith(local + ".")}
+            if not attributes:
+                continue
+            symbols = names.symbols(module.text)
+            if symbols is None:
+                continue
+            defined = symbols[1]
+            found.update(f"{local}.{a}" for a in attributes if a not in defined and names.misspelling(a, defined))
+        return frozenset(found)
 
     @cached_property
     def syntax_tree(self) -> object:
@@ -2298,6 +2352,41 @@ class LoopModel:
                 dotted = dotted_name(small.module)
                 if dotted and self.project.missing_module(self.path, dotted, len(small.relative)):
                     return "." * len(small.relative) + dotted
+        return None
+
+    @cached_property
+    def failing_import(self) -> str | None:
+        """A name the file imports at its top level, outside any `try`, from a module of the project
+        that does not define it (`from utils import Genotype` beside a `utils.py` with no
+        `Genotype`, no such submodule, no star import, `__getattr__` or `globals()` in it): importing
+        the file raises ImportError, so none of its code runs. Only modules a relative import names
+        or that lie beside the file (where Python looks first for a script) are judged: another
+        folder's module of that name may not be the one imported. Asked only of files with findings."""
+        from loopcheck.model import names
+
+        for statement in self.module.body:
+            if type(statement) is not cst.SimpleStatementLine:
+                continue
+            for small in statement.body:  # type: ignore[attr-defined]
+                if type(small) is not cst.ImportFrom or isinstance(small.names, cst.ImportStar):
+                    continue
+                dotted = dotted_name(small.module) if small.module is not None else ""
+                level = len(small.relative)
+                module = self.project.module(self.path, dotted, level) if (dotted or level) else None
+                if module is None or module is self or "__getattr__" in module.text:
+                    continue
+                if not level and not _beside(self.path, dotted, module.path):
+                    continue  # (`from torch import optim` in a project with a `torch/` package of its own: the library)
+                found = names.symbols(module.text)
+                if found is None:
+                    continue  # (what a star import or `exec` binds cannot be told)
+                for alias in small.names:
+                    name = dotted_name(alias.name)
+                    if not name or name in found[1]:
+                        continue
+                    if self.project.module(self.path, f"{dotted}.{name}" if dotted else name, level) is not None:
+                        continue  # `from models import resnet`: a submodule
+                    return f"{name} from {'.' * level}{dotted}"
         return None
 
     @cached_property
@@ -2376,6 +2465,12 @@ def _hidden_by_parameter(name: str, function: FunctionInfo) -> bool:
             return False
         scope = scope.parent
     return False
+
+
+def _beside(path: str, dotted: str, found: str) -> bool:
+    """Is `found` the module `dotted` in the folder of the file `path` (`utils.py` or `utils/`)?"""
+    where = os.path.join(os.path.dirname(path), *dotted.split("."))
+    return os.path.normpath(found) in (os.path.normpath(where + ".py"), os.path.normpath(os.path.join(where, "__init__.py")))
 
 
 def _innermost(function: FunctionInfo, pick: Callable[[FunctionInfo], T | None]) -> T | None:

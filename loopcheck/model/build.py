@@ -382,6 +382,7 @@ class FileBuilder:
         self.imports: dict[str, str] = {}
         self.import_refs: dict[str, ImportRef] = {}
         self.import_alternatives: dict[str, list[ImportRef]] = {}
+        self.import_sites: dict[str, list[tuple[ImportRef, cst.CSTNode]]] = {}
         self.star_imports: list[ImportRef] = []
         self._grad_stack: list[str] = []
         self._order: dict[int, tuple[int, int]] = {}
@@ -406,6 +407,7 @@ class FileBuilder:
             path=self.path,
             top_classes=self.top_classes,
             import_alternatives=self.import_alternatives,
+            import_sites=self.import_sites,
             order=self._order,
         )
         for function in self.functions:
@@ -815,6 +817,7 @@ class FileBuilder:
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     self.imports[alias.asname.name.value] = name
                     self.import_refs[alias.asname.name.value] = ImportRef(name, None, 0)
+                    self.import_sites.setdefault(alias.asname.name.value, []).append((ImportRef(name, None, 0), node))
                 else:
                     root = name.split(".")[0]
                     self.imports.setdefault(root, root)
@@ -838,6 +841,7 @@ class FileBuilder:
                 if ref not in alternatives:
                     alternatives.append(ref)
             self.import_refs[local] = ref
+            self.import_sites.setdefault(local, []).append((ref, node))
             if not level and module:
                 self.imports[local] = f"{module}.{name}"
 

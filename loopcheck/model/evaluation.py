@@ -1690,7 +1690,7 @@ def _out_of_sight(model: LoopModel, name: str, function: FunctionInfo, depth: in
     head, dot, rest = name.partition(".")
     if head == "self" and function.cls is not None:
         return any(
-            not isinstance(base, ClassInfo) and base not in _MODE_FREE_BASES
+            not isinstance(base, ClassInfo) and not _mode_free_base(base)
             for cls in owner.class_chain(function.cls) for base in owner.base_classes(cls)
         )
     if head in function.params:
@@ -3998,6 +3998,25 @@ _MODE_FREE_BASES = frozenset(
 )
 """Library bases that behave the same in both modes: a subclass of `nn.Embedding` adds only what it builds."""
 
+_MODE_FREE_TORCH_MODULES = lazy(
+    r"^torch\.nn\.modules\.(activation|conv|linear|pooling|padding|pixelshuffle|upsampling|sparse|flatten|distance|fold|channelshuffle)\."
+)
+"""torch's own layer modules none of whose classes has a mode (`torch.nn.modules.activation.Hardtanh`)."""
+_ACTIVATIONS = lazy(r"^(Hardtanh|ReLU6|LeakyReLU|PReLU|RReLU|ELU|SELU|CELU|SiLU|Mish|Softplus|Softsign|Softshrink|Hardshrink|Tanhshrink|Threshold|LogSoftmax|Softmin|Softmax2d|Hardswish|Hardsigmoid|LogSigmoid|GLU)$")
+
+
+def _mode_free_base(base: str) -> bool:
+    """A library base that behaves the same in both modes: one of `_MODE_FREE_BASES` (by its last
+    name), a class of one of torch's layer modules that hold no mode (`torch.nn.modules.activation.
+    Hardtanh`), or a torch activation by name (`nn.LeakyReLU`). `RReLU` samples its slope in
+    training: it is named, like dropout, by what it builds, not by its base."""
+    last = base.rsplit(".", 1)[-1]
+    if base in _MODE_FREE_BASES or last in _MODE_FREE_BASES:
+        return True
+    if _MODE_FREE_TORCH_MODULES.match(base) and last != "RReLU":
+        return True
+    return last != "RReLU" and bool(_ACTIVATIONS.match(last)) and (base == last or base.startswith(("nn.", "torch.nn.")))
+
 
 def _keeps_no_statistics(call: CallSite) -> bool:
     """`nn.BatchNorm2d(c, track_running_stats=False)`, or `momentum=1` (the running statistics
@@ -4143,7 +4162,7 @@ def method_free_of_mode_layers(model: LoopModel, event: Event) -> bool:
     owner = model.at_class(cls)
     init = owner.method_of(cls, "__init__")
     moded = _mode_layer_attributes(owner, cls, init)
-    if init is None or any(not isinstance(base, ClassInfo) and base not in _MODE_FREE_BASES and base.rsplit(".", 1)[-1] not in _MODE_FREE_BASES for base in model.base_classes(cls)):
+    if init is None or any(not isinstance(base, ClassInfo) and not _mode_free_base(base) for base in model.base_classes(cls)):
         return False
     seen: set[int] = set()
     pending = [target]
@@ -4436,7 +4455,7 @@ def _remembered(model: LoopModel, key: tuple[object, ...], compute: Callable[[],
 def _bases_have_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
     """Does a base class hold mode layers (a project base that does, or a base we cannot see)?"""
     return any(
-        class_has_mode_layers(model.at_class(base), base) if isinstance(base, ClassInfo) else base not in _MODE_FREE_BASES
+        class_has_mode_layers(model.at_class(base), base) if isinstance(base, ClassInfo) else not _mode_free_base(base)
         for base in model.base_classes(cls)
     )
 

@@ -404,6 +404,9 @@ class FileIR:
     definition, or a call, the numbers the build pass counted when it entered and left the
     statement (a call, a header and a comprehension take their statement's entry number and
     end with it). Statements after a jump (never run, left out of the IR) are not there."""
+    import_sites: dict[str, list[tuple[ImportRef, cst.CSTNode]]] = field(default_factory=dict)
+    """Every import statement of each local name, with where it comes from, in source order: a
+    script that imports `trainer` again and again calls the one imported last above the call."""
 
     def __init__(
         self,
@@ -419,6 +422,7 @@ class FileIR:
         model: LoopModel | None = None,
         import_alternatives: dict[str, list[ImportRef]] | None = None,
         order: dict[int, tuple[int, int]] | None = None,
+        import_sites: dict[str, list[tuple[ImportRef, cst.CSTNode]]] | None = None,
     ) -> None:
         self.module = module
         self.top = top
@@ -432,6 +436,7 @@ class FileIR:
         self.model = model
         self.import_alternatives = {} if import_alternatives is None else import_alternatives
         self.order = {} if order is None else order
+        self.import_sites = {} if import_sites is None else import_sites
 
 
 def runs_once(loop: Loop) -> bool:

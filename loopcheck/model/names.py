@@ -148,6 +148,11 @@ def _reads(node: ast.AST, names: frozenset[str], calls: frozenset[int] = frozens
         current, bound = stack.pop()
         if isinstance(current, ast.Name) and isinstance(current.ctx, ast.Load) and current.id in names and current.id not in bound:
             return True
+        if (
+            isinstance(current, ast.Attribute) and isinstance(current.value, ast.Name) and current.value.id not in bound
+            and f"{current.value.id}.{current.attr}" in names
+        ):
+            return True  # `utils.AvgrageMeter()` of a project module that defines `AverageMeter`
         if isinstance(current, ast.Call) and current.lineno in calls:
             return True
         if isinstance(current, ast.AnnAssign):
@@ -230,13 +235,17 @@ def stopped_before(model: LoopModel, line: int, depth: int = 2, follow_calls: bo
                 stopped = True
         if isinstance(statement, _SCOPES):
             scope, stopped = statement, False  # a function's body runs when it is called
-            names = names - _locals(statement)  # (its parameters and locals are not the globals)
+            local = _locals(statement)  # (its parameters and locals are not the globals)
+            names = frozenset(name for name in names if name.split(".", 1)[0] not in local)
             block = statement.body
             continue
-        if any(_reads(part, names, calls) for part in _header(statement)):
+        # (a call on the line asked about is made: a function that stops at its end still runs
+        # what comes before its stop, the code this call leads to)
+        own = calls - {line}
+        if any(_reads(part, names, own) for part in _header(statement)):
             stopped = True
         if _is_simple(statement):
-            stopped = stopped or _reads(statement, names, calls)
+            stopped = stopped or _reads(statement, names, own)
             break
         inner = next((b for b in _blocks(statement) if b[0].lineno <= line <= (b[-1].end_lineno or b[-1].lineno)), None)
         if inner is None:
