@@ -747,15 +747,19 @@ def _handed_with_model(model: LoopModel, forward: Event, opaque: Event) -> bool:
     return any(arg.names & made for arg in opaque.call.args)
 
 
-def _derived_names(placed: list[Placed], names: set[str]) -> set[str]:
-    """`names` and every name assigned, in the function, from a value that reads one of them."""
+def _derived_names(placed: list[Placed], names: set[str], through_calls: bool = False) -> set[str]:
+    """`names` and every name assigned, in the function, from a value that reads one of them (with
+    `through_calls`, also as an argument of a call in it: `torch.argmax(logits).tolist()`)."""
     made = set(names)
     changed = True
     while changed:
         changed = False
         for item in placed:
             simple = item.simple
-            if simple.targets and not set(simple.targets) <= made and simple.value_names & made:
+            read = simple.value_names
+            if through_calls:
+                read = read | {name for call in simple.calls for arg in call.args for name in arg.names}
+            if simple.targets and not set(simple.targets) <= made and read & made:
                 made.update(simple.targets)
                 changed = True
     return made
@@ -4717,15 +4721,7 @@ def _chooses_an_action(model: LoopModel, loop: Loop, event: Event) -> bool:
     if statement is None or not statement.targets:
         return False
     placed = [item for item in model.ordered_statements(function) if loop in item.loops]
-    names = set(statement.targets)
-    changed = True
-    while changed:  # (what is computed from the output, also through calls: `argmax(logits).tolist()`)
-        changed = False
-        for item in placed:
-            read = item.simple.value_names | {n for call in item.simple.calls for arg in call.args for n in arg.names}
-            if item.simple.targets and not set(item.simple.targets) <= names and read & names:
-                names.update(item.simple.targets)
-                changed = True
+    names = _derived_names(placed, set(statement.targets), through_calls=True)
     return any(
         call.method == "step" and call.receiver is not None and call.args
         and model.roles.role(call.receiver, function) not in (OPTIMIZER, SCHEDULER, SCALER)
