@@ -37,7 +37,6 @@ from loopcheck.model.roles import (
     Binding,
     RoleTable,
     classify_constructor,
-    is_parameter,
     role_from_name,
     without_module,
 )
@@ -206,7 +205,7 @@ class LoopModel:
         found: Definition | None = None
         if function is not None:
             found = self.resolve_name(head, function) or self._nested_class(head, function)
-            if (found is None or _hidden_by_parameter(head, function)) and is_parameter(head, function) and self.cell_producing(head, function) is None:
+            if _hidden_by_parameter(head, function) and self.cell_producing(head, function) is None:
                 # `def evaluating(model, datas)`: the value passed, whatever `model` names outside
                 # (`def train(env, agent, run=False)` calling `run(...)` calls what it was given, not `def run`)
                 return None
@@ -2288,8 +2287,8 @@ class LoopModel:
         for local, ref in self.ir.import_refs.items():
             if "." in local or local not in self.text:
                 continue
-            module = self.project.module(self.path, f"{ref.module}.{ref.name}" if ref.name and ref.module else (ref.name or ref.module), ref.level)
-            if module is None or module is self or "__getattr__" in module.text:
+            module = self._imported(ref, 1)
+            if not isinstance(module, LoopModel) or module is self or "__getattr__" in module.text:
                 continue
             attributes = {m.group(1) for m in _ATTRIBUTE_OF.finditer(self.text) if m.group(0).startswith(local + ".")}
             if not attributes:
@@ -2343,16 +2342,19 @@ class LoopModel:
         """A module of its own package that the file imports at its top level, outside any `try`,
         and that is not in the project (`from .model import Net` beside no `model.py`): importing
         the file raises ImportError, so none of its code runs. None when there is none."""
-        for statement in self.module.body:
-            if type(statement) is not cst.SimpleStatementLine:
+        for small in self._top_level_from_imports():
+            if not small.relative or small.module is None:
                 continue
-            for small in statement.body:  # type: ignore[attr-defined]
-                if type(small) is not cst.ImportFrom or not small.relative or small.module is None:
-                    continue
-                dotted = dotted_name(small.module)
-                if dotted and self.project.missing_module(self.path, dotted, len(small.relative)):
-                    return "." * len(small.relative) + dotted
+            dotted = dotted_name(small.module)
+            if dotted and self.project.missing_module(self.path, dotted, len(small.relative)):
+                return "." * len(small.relative) + dotted
         return None
+
+    def _top_level_from_imports(self) -> Iterator[cst.ImportFrom]:
+        """The file's `from ... import ...` statements at its top level, outside any `try`."""
+        for statement in self.module.body:
+            if type(statement) is cst.SimpleStatementLine:
+                yield from (small for small in statement.body if type(small) is cst.ImportFrom)  # type: ignore[attr-defined]
 
     @cached_property
     def failing_import(self) -> str | None:
@@ -2364,29 +2366,26 @@ class LoopModel:
         folder's module of that name may not be the one imported. Asked only of files with findings."""
         from loopcheck.model import names
 
-        for statement in self.module.body:
-            if type(statement) is not cst.SimpleStatementLine:
+        for small in self._top_level_from_imports():
+            if isinstance(small.names, cst.ImportStar):
                 continue
-            for small in statement.body:  # type: ignore[attr-defined]
-                if type(small) is not cst.ImportFrom or isinstance(small.names, cst.ImportStar):
+            dotted = dotted_name(small.module) if small.module is not None else ""
+            level = len(small.relative)
+            module = self.project.module(self.path, dotted, level) if (dotted or level) else None
+            if module is None or module is self or "__getattr__" in module.text:
+                continue
+            if not level and not _beside(self.path, dotted, module.path):
+                continue  # (`from torch import optim` in a project with a `torch/` package of its own: the library)
+            found = names.symbols(module.text)
+            if found is None:
+                continue  # (what a star import or `exec` binds cannot be told)
+            for alias in small.names:
+                name = dotted_name(alias.name)
+                if not name or name in found[1]:
                     continue
-                dotted = dotted_name(small.module) if small.module is not None else ""
-                level = len(small.relative)
-                module = self.project.module(self.path, dotted, level) if (dotted or level) else None
-                if module is None or module is self or "__getattr__" in module.text:
-                    continue
-                if not level and not _beside(self.path, dotted, module.path):
-                    continue  # (`from torch import optim` in a project with a `torch/` package of its own: the library)
-                found = names.symbols(module.text)
-                if found is None:
-                    continue  # (what a star import or `exec` binds cannot be told)
-                for alias in small.names:
-                    name = dotted_name(alias.name)
-                    if not name or name in found[1]:
-                        continue
-                    if self.project.module(self.path, f"{dotted}.{name}" if dotted else name, level) is not None:
-                        continue  # `from models import resnet`: a submodule
-                    return f"{name} from {'.' * level}{dotted}"
+                if self.project.module(self.path, f"{dotted}.{name}" if dotted else name, level) is not None:
+                    continue  # `from models import resnet`: a submodule
+                return f"{name} from {'.' * level}{dotted}"
         return None
 
     @cached_property

@@ -1531,4 +1531,3 @@ def _equality(guard: str) -> tuple[str, object] | None:
     text = found.group(2)
     value: object = text[1:-1] if text[:1] in "'\"" else (text == "True" if text in ("True", "False") else int(text))
     return found.group(1), value
-

@@ -2365,11 +2365,15 @@ def _views(call: CallSite) -> bool:
 def _steps_an_environment(model: LoopModel, function: FunctionInfo, loop: Loop) -> bool:
     """Does the loop call `step(...)` on something that is no optimizer, scheduler or scaler (a
     game or simulator: `env.step(action)`)?"""
-    return any(
-        call.method == "step" and call.args and call.receiver is not None
+    return any(_environment_step(model, function, call) for simple in simples_of(loop.body) for call in simple.calls)
+
+
+def _environment_step(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    """`env.step(action)`: a `step(...)` with arguments on something that is no optimizer,
+    scheduler or scaler."""
+    return (
+        call.method == "step" and bool(call.args) and call.receiver is not None
         and model.roles.role(call.receiver, function) not in (OPTIMIZER, SCHEDULER, SCALER)
-        for simple in simples_of(loop.body)
-        for call in simple.calls
     )
 
 
@@ -4006,7 +4010,7 @@ _MODE_FREE_TORCH_MODULES = lazy(
     r"^torch\.nn\.modules\.(activation|conv|linear|pooling|padding|pixelshuffle|upsampling|sparse|flatten|distance|fold|channelshuffle)\."
 )
 """torch's own layer modules none of whose classes has a mode (`torch.nn.modules.activation.Hardtanh`)."""
-_ACTIVATIONS = lazy(r"^(Hardtanh|ReLU6|LeakyReLU|PReLU|RReLU|ELU|SELU|CELU|SiLU|Mish|Softplus|Softsign|Softshrink|Hardshrink|Tanhshrink|Threshold|LogSoftmax|Softmin|Softmax2d|Hardswish|Hardsigmoid|LogSigmoid|GLU)$")
+_ACTIVATIONS = lazy(r"^(Hardtanh|ReLU6|LeakyReLU|PReLU|ELU|SELU|CELU|SiLU|Mish|Softplus|Softsign|Softshrink|Hardshrink|Tanhshrink|Threshold|LogSoftmax|Softmin|Softmax2d|Hardswish|Hardsigmoid|LogSigmoid|GLU)$")
 
 
 def _mode_free_base(base: str) -> bool:
@@ -4017,9 +4021,11 @@ def _mode_free_base(base: str) -> bool:
     last = base.rsplit(".", 1)[-1]
     if base in _MODE_FREE_BASES or last in _MODE_FREE_BASES:
         return True
-    if _MODE_FREE_TORCH_MODULES.match(base) and last != "RReLU":
-        return True
-    return last != "RReLU" and bool(_ACTIVATIONS.match(last)) and (base == last or base.startswith(("nn.", "torch.nn.")))
+    if last == "RReLU":
+        return False
+    return bool(_MODE_FREE_TORCH_MODULES.match(base)) or (
+        bool(_ACTIVATIONS.match(last)) and (base == last or base.startswith(("nn.", "torch.nn.")))
+    )
 
 
 def _keeps_no_statistics(call: CallSite) -> bool:
@@ -4649,7 +4655,6 @@ def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
     return free
 
 
-
 def _module_out_of_sight(model: LoopModel, value: cst.BaseExpression) -> bool:
     """A value an `__init__` stores without building it, that may be a module with parameters: an
     entry of a mapping (`config["common_network"]`, `layers[name]`) or a module-level name that is
@@ -4658,7 +4663,7 @@ def _module_out_of_sight(model: LoopModel, value: cst.BaseExpression) -> bool:
         return True
     if not isinstance(value, cst.Name) or hasattr(builtins, value.value) or value.value in model.ir.imports:
         return False
-    return model.definition(value.value) is None and any(value.value in simple.targets for simple in model.ir.top.assignments)
+    return model.definition(value.value) is None and model._assigned_at_top(value.value)
 
 
 def _library_predictor(binding: Binding | None) -> bool:
@@ -4723,9 +4728,6 @@ def _chooses_an_action(model: LoopModel, loop: Loop, event: Event) -> bool:
     placed = [item for item in model.ordered_statements(function) if loop in item.loops]
     names = _derived_names(placed, set(statement.targets), through_calls=True)
     return any(
-        call.method == "step" and call.receiver is not None and call.args
-        and model.roles.role(call.receiver, function) not in (OPTIMIZER, SCHEDULER, SCALER)
-        and any(arg.names & names for arg in call.args)
+        _environment_step(model, function, call) and any(arg.names & names for arg in call.args)
         for item in placed for call in item.simple.calls
     )
-

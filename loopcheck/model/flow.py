@@ -1273,4 +1273,3 @@ def _switch_expressions(node: cst.CSTNode) -> list[cst.BaseExpression]:
     if isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1 and isinstance(node.body[0], cst.Expr):
         return [node.body[0].value]
     return []
-
