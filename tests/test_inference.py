@@ -11345,3 +11345,105 @@ def test_one_helper_eval_reached_from_two_calls_is_reported_at_each_whatever_the
     for seed in ("0", "1", "2", "3", "4", "5"):
         run = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, check=True)
         assert run.stdout.strip() == expected, seed
+
+
+def test_an_object_passed_is_the_one_bound_last_above_the_call_also_after_a_library_module() -> None:
+    # a notebook that first tries `model = nn.Linear(...)`, later binds `model` to a project class
+    # whose `validation_step` runs the forward: the object `evaluate(model, ...)` gets is the later one
+    source = """
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+            def validation_step(self, batch):
+                x, y = batch
+                return nn.functional.cross_entropy(self(x), y)
+
+        def fit(epochs, model, train_loader, val_loader):
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for epoch in range(epochs):
+                for x, y in train_loader:
+                    nn.functional.cross_entropy(model(x), y).backward()
+                    optimizer.step()
+                    optimizer.zero_grad()
+                evaluate(model, val_loader)
+
+        def evaluate(model, val_loader):
+            return [model.validation_step(batch) for batch in val_loader]
+
+        model = FIRST
+        model = Classifier()
+        history = fit(5, model, train_loader, val_loader)
+    """
+    expected = [("LC007", "return [model.validation_step(batch) for batch in val_loader]")]
+    assert findings(source.replace("FIRST", "nn.Linear(4, 2)")) == expected
+    assert findings(source.replace("FIRST", "Classifier()")) == expected
+
+
+def test_samples_drawn_after_the_no_grad_block_beside_them_are_a_pass_of_their_own() -> None:
+    source = """
+        generator = Dropping()
+        optimizer = torch.optim.Adam(generator.parameters())
+        for step, (x, y) in enumerate(train_loader):
+            optimizer.zero_grad()
+            nn.functional.mse_loss(generator(x), y).backward()
+            optimizer.step()
+            if step % 100 == 0:
+                with torch.no_grad():
+                    grid = generator(fixed_noise).detach()
+                SAMPLES
+                save_image(samples, "samples.png")
+    """
+    # the sample outside the block records a graph: LC007 there; the train mode of both is one finding
+    found = findings(source.replace("SAMPLES", "samples = generator(fixed_z)"))
+    assert found == [("LC006", "grid = generator(fixed_noise).detach()"), ("LC007", "samples = generator(fixed_z)")]
+    # both under no_grad: the block's one LC006 alone
+    inside = findings(source.replace("SAMPLES", "with torch.no_grad():\n                    samples = generator(fixed_z)"))
+    assert inside == [("LC006", "grid = generator(fixed_noise).detach()")]
+
+
+def test_a_project_helper_that_makes_a_picture_of_its_argument_shows_samples() -> None:
+    # after training, a script's loop runs the model on new inputs and hands its outputs to a
+    # helper of its own that shows them: samples of the trained model, looked at
+    source = """
+        def show(sample):
+            sample = sample.cpu().detach()
+            plt.imshow(sample.numpy().reshape(28, 28))
+            plt.show()
+
+        def log(value):
+            print(value.shape)
+
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters())
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.mse_loss(model(x), y).backward()
+            optimizer.step()
+
+        while True:
+            image = read_next()
+            if image is None:
+                break
+            out = model(image)
+            HELPER(out)
+    """
+    assert findings(source.replace("HELPER", "show")) == [("LC006", "out = model(image)"), ("LC007", "out = model(image)")]
+    assert findings(source.replace("HELPER", "log")) == []
+
+
+def test_bare_weights_loaded_back_before_epochs_counted_from_the_start_are_a_warm_start() -> None:
+    source = RESUMED_TINY + """
+            if epoch % 10 == 0:
+                torch.save(net.state_dict(), os.path.join(args.checkpoint_dir, "net.pth"))
+    """
+    # the run goes on from where the loaded weights left it: the optimizer state is missing
+    assert [code for code, _ in findings(source.replace("START", "start_epoch"))] == ["LC012"]
+    # every run counts its epochs from the start: the weights only start it (no position saved or restored)
+    assert findings(source.replace("START", "1")) == []
+    assert findings(source.replace("START", "0")) == []
+

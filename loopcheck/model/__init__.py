@@ -29,6 +29,7 @@ from loopcheck.model.roles import (
     INSTANCE,
     MODEL,
     MODULE_BASES,
+    MODULE_WRAPPERS,
     OPTIMIZER,
     OPTIMIZER_BASES,
     RETURNS_SELF,
@@ -1273,13 +1274,13 @@ class LoopModel:
             caller = self.at(edge.caller)
             bound = caller.binding(arg.dotted, edge.caller)
             if "." not in arg.dotted and len({
-                id(b.cls) for b in caller.roles.bindings_of(arg.dotted, edge.caller) if b.cls is not None
+                _built_class(b) for b in caller.roles.bindings_of(arg.dotted, edge.caller) if _built_class(b) is not None
             }) > 1:
                 # (a name bound to objects of several classes, a notebook's `model` for each of its
-                # models: the object passed is the one bound last before the call, on a path that
-                # reaches it)
+                # models, `nn.Linear(...)` first and a project class later: the object passed is
+                # the one bound last before the call, on a path that reaches it)
                 reached = caller.reaching_binding(arg.dotted, edge.caller, edge.call)
-                if reached is not None and reached.cls is not None:
+                if reached is not None and _built_class(reached) is not None:
                     bound = reached  # (`model = model.cuda()` keeps the object)
             if bound is not None:
                 bindings.append(bound)
@@ -2490,6 +2491,18 @@ def _is_cell(function: FunctionInfo) -> bool:
         if text is not None and text.rsplit(".", 1)[-1] == "cell":
             return True
     return False
+
+
+def _built_class(binding: Binding) -> object:
+    """The class a binding builds, when it is known: a project class, or a library module built
+    from its class (`nn.Linear(784, 10)`, `resnet18()`); not a wrapper around another module
+    (`nn.DataParallel(net)`) nor what a load returns (`torch.load(path)`, a model of any class)."""
+    if binding.cls is not None:
+        return binding.cls
+    qualified = binding.qualified
+    if classify_constructor(qualified) != MODEL or qualified.rsplit(".", 1)[-1] in MODULE_WRAPPERS:
+        return None
+    return qualified
 
 
 def _defined_in(cls: ClassInfo, function: FunctionInfo) -> bool:

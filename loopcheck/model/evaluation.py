@@ -79,6 +79,9 @@ class EvaluationPass(Frozen):
     shown: Subject | None = None
     """The model as the pass names it where it calls a method that runs it (`net.predict(x)`, whose
     forward is `self(x)`): for the report's words only."""
+    beside: Event | None = None
+    """The first call of the pass under `no_grad` that this one follows in the same training
+    iteration (samples drawn after the block, with grad on): one finding per rule covers both."""
 
     def __init__(
         self,
@@ -91,6 +94,7 @@ class EvaluationPass(Frozen):
         in_training_function: bool = False,
         through_training_helper: bool = False,
         shown: Subject | None = None,
+        beside: Event | None = None,
     ) -> None:
         _set(self, "function", function)
         _set(self, "loop", loop)
@@ -101,6 +105,7 @@ class EvaluationPass(Frozen):
         _set(self, "in_training_function", in_training_function)
         _set(self, "through_training_helper", through_training_helper)
         _set(self, "shown", shown)
+        _set(self, "beside", beside)
 
     def model_name(self) -> str:
         """The model as a report names it: as the pass names it where it calls a method that runs
@@ -115,7 +120,7 @@ class EvaluationPass(Frozen):
         (a script's module-level code is no function: each of its passes is its own)."""
         model = self.model.key if self.model is not None else None
         if self.function.name == "<module>":
-            separate = id(self.first_call.node)
+            separate = id((self.beside or self.first_call).node)
         elif self.in_training_function and self.loop is not None:
             # the validation loop and the test loop of a function that trains: each needs its own
             # `with torch.no_grad():`, the function cannot be wrapped whole
@@ -1142,7 +1147,10 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
         # tails, and forwards on held-out data anywhere in the iteration (`t_p_val = model(t_u_val)`
         # computed before the training loss's backward, only to report the validation loss)
         ordered = [e for e in events_of(program) if e in tails or (e.kind is Kind.MODEL_CALL and _on_held_out_data(model, e))]
+        beside: Event | None = None
         for event in ordered:
+            if beside is not None and event.context.grad != "on":
+                continue
             on_cadence = any(CADENCE.search(guard) for guard in event.context.guards)
             owner = model.at(event.context.function)
             if is_loss_module(event.subject) or _feeds_gradients(model, event, only_binding=True):
@@ -1168,7 +1176,12 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
                 # (`val_output = net(val_input)` after the step of a full-batch iteration: validation)
                 found = _pass(model, function, loop, event)
                 if found is not None:
-                    yield found
+                    yield found if beside is None else replace(found, beside=beside)
+                    if event.context.grad == "off" and beside is None:
+                        # (samples drawn after the `with torch.no_grad():` block beside them, `fake =
+                        # G(fixed_z)` to save images: a pass of its own, with grad on)
+                        beside = event
+                        continue
                     if not _run_by_a_training_callee(model, event):
                         break
                     # (`best, acc = train_model(model, ...)` in a loop over subjects: after the
@@ -2345,15 +2358,28 @@ def _shown_after_training(model: LoopModel, function: FunctionInfo, first: Event
     after = False
     for statement in function.body:
         if statement is loop:
-            after = True
-            continue
-        if not after and not any(inner is loop for inner in _loops_within(statement)):
+            after = True  # (the loop's own statements, and those after it)
+        elif not after and not any(inner is loop for inner in _loops_within(statement)):
             continue
         for simple in simples_of([statement]):
             for call in simple.calls:
-                if _views(call) and any(arg.names & made for arg in call.args):
+                if _shows(model, function, call) and any(arg.names & made for arg in call.args):
                     return True
     return False
+
+
+def _shows(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    """A call that turns tensors into pictures: a viewing call (`imshow`), or a project function
+    that makes a picture of what it is given (`def show_data(x): plt.imshow(x.numpy())`)."""
+    if _views(call):
+        return True
+    target = model.resolve_call(call, function, via_callers=False)
+    if target is None or target is function or not target.params:
+        return False
+    return any(
+        _views(inner) and any(_reads(arg.node, set(target.params)) for arg in inner.args)
+        for simple in target.simples for inner in simple.calls
+    )
 
 
 def _views(call: CallSite) -> bool:
@@ -2410,12 +2436,12 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
     outputs = set(statement.targets)
     if any(c.method in METRIC_METHODS and c.inner is call.call for c in statement.calls):
         return True
-    if any(_views(c) for c in statement.calls):
+    if any(_shows(model, function, c) for c in statement.calls):
         return True  # `make_grid(G(fixed_z).cpu().data)`: samples made to be looked at
     later = [s for s in function.simples if outputs and s.value_names & outputs or any(
         arg.names & outputs for c in s.calls for arg in c.args)]
     if outputs and any(
-        _views(c) and any(_reads(arg.node, outputs) for arg in c.args) for s in function.simples for c in s.calls
+        _shows(model, function, c) and any(_reads(arg.node, outputs) for arg in c.args) for s in function.simples for c in s.calls
     ):
         return True  # `fake = netG(fixed_noise)`, then `save_image(fake.data, "fake.png")`
     return _computes_metrics(model, later)

@@ -154,9 +154,13 @@ def classify_constructor(qualified: str | None) -> str | None:
         last in ("create_model",) or re.search(r"Model|For[A-Z]", last)
     ):
         return MODEL  # not `timm.data.Mixup` or `transformers.AutoTokenizer`
-    if last in ("DistributedDataParallel", "DataParallel", "DDP", "FSDP", "FullyShardedDataParallel"):
+    if last in MODULE_WRAPPERS:
         return MODEL
     return None
+
+
+MODULE_WRAPPERS = frozenset({"DistributedDataParallel", "DataParallel", "DDP", "FSDP", "FullyShardedDataParallel"})
+"""Library modules built around another module: what they run is the wrapped module's class."""
 
 
 MODULE_BASES = frozenset({"Module", "Sequential", "ModuleList", "ModuleDict", "LightningModule", "PreTrainedModel"})

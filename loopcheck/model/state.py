@@ -229,8 +229,48 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
             model, words, saved_models, function, set() if None in names else names, bare=True
         ):
             return []
+        if _starts_from_scratch(model, function, first):
+            return []  # loaded only as starting weights: the run goes on from epoch 0 (a warm start)
         return [Checkpoint(first, frozenset(), roles, function, first, separate_files=True, reloaded=True)]
     return [Checkpoint(first, frozenset(position[:1]), roles, function, first, separate_files=True)]
+
+
+def _starts_from_scratch(model: LoopModel, function: FunctionInfo, save: CallSite, depth: int = 2) -> bool:
+    """Bare weights, no position: does every loop around the save (here, or around the calls of
+    its function a few calls up) start from a fixed place (`for epoch in range(epochs)`, `range(1,
+    n + 1)`, a loader)? Then the weights loaded back only start another run, whose epochs count
+    from the beginning: a warm start, not a resume (that puts the run back where it was, `for e in
+    range(start, epochs)` with `start` read from the file's name)."""
+    placed = placed_of(model, function, save)
+    if placed is None:
+        return False
+    if any(not _fixed_start(loop) for loop in placed.loops):
+        return False
+    if any(_EPOCH.search(target) for loop in placed.loops for target in loop.targets):
+        return True  # (the epoch loop itself)
+    return all(
+        _starts_from_scratch(model.at(edge.caller), edge.caller, edge.call, depth - 1)
+        for edge in (model.callers(function) if depth > 0 else ())
+    )
+
+
+def _fixed_start(loop: Loop) -> bool:
+    """Does the loop start where counting starts on every run: over a `range` from 0 or 1 (not from
+    `start_epoch`, nor from 31 typed in to go on), or over data (not a `while`, whose counter may
+    have been set from a checkpoint)?"""
+    if not isinstance(loop.node, cst.For):
+        return False
+    iterated = loop.node.iter
+    while isinstance(iterated, cst.Call) and dotted_name(iterated.func) in _ITERATION_WRAPPERS and iterated.args:
+        iterated = iterated.args[0].value  # `tqdm(range(epochs))`, `enumerate(loader)`
+    if isinstance(iterated, cst.Call) and dotted_name(iterated.func) in ("range", "trange"):
+        positional = [arg for arg in iterated.args if arg.keyword is None]
+        first = positional[0].value if len(positional) > 1 else None
+        return first is None or (isinstance(first, cst.Integer) and first.evaluated_value in (0, 1))
+    return True  # over data: every run goes through it from its start
+
+
+_ITERATION_WRAPPERS = frozenset({"tqdm", "tqdm.tqdm", "enumerate"})
 
 
 def _saved_object(state: cst.CSTNode) -> str | None:

@@ -39,7 +39,9 @@ class CheckpointWithoutOptimizerState(Rule):
     Weights saved every so often to files of their own with the epoch in the file name, and
     loaded back somewhere in the project, are such a checkpoint too when no optimizer state is
     saved beside them; a load that comes after the training loop in the same function (the best
-    weights brought back to test) is no resume. The optimizer's (or scheduler's) state written by
+    weights brought back to test) is no resume, and bare weights with no position anywhere,
+    loaded back before loops that start from their beginning whatever was loaded (`for epoch in
+    range(epochs)`, not `range(start, epochs)`), only start the next run from them (a warm start). The optimizer's (or scheduler's) state written by
     another `torch.save` just beside the checkpoint, under the same tests (`optim_checkpoint.pt`),
     or by a resume checkpoint saved there (the dict with the epoch and the optimizer's state, and
     each epoch's weights next to it), counts as saved with it; a save under a literally false test (`if False:`) never runs. A
