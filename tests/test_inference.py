@@ -11447,3 +11447,113 @@ def test_bare_weights_loaded_back_before_epochs_counted_from_the_start_are_a_war
     assert findings(source.replace("START", "1")) == []
     assert findings(source.replace("START", "0")) == []
 
+
+
+LINEAR_PROBE = """
+        model = Dropping()
+        model.load_state_dict(torch.load("backbone.pt"))
+        if args.weights == "freeze":
+            model.requires_grad_(False)
+        classifier = nn.Linear(2, 10)
+        groups = [dict(params=classifier.parameters())]
+        if args.weights == "finetune":
+            groups.append(dict(params=model.parameters()))
+        optimizer = torch.optim.SGD(groups, 0.1)
+        for epoch in range(10):
+            if args.weights == "finetune":
+                model.train()
+            elif args.weights == "freeze":
+                FREEZE
+            else:
+                OTHER
+            for x, y in train_loader:
+                loss = nn.functional.cross_entropy(classifier(model(x)), y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            model.eval()
+            with torch.no_grad():
+                for x, y in val_loader:
+                    print(classifier(model(x)).argmax(1).eq(y).sum().item())
+"""
+"""A linear probe that fine-tunes its backbone or keeps it frozen, as `args.weights` says."""
+
+
+def test_an_eval_picked_in_one_arm_where_another_puts_the_model_in_train_mode_is_chosen() -> None:
+    # each arm picks the mode training runs in: the freeze arm's eval() is no evaluation left behind,
+    # and after the validation's eval() every arm that trains picks its mode again
+    source = LINEAR_PROBE.replace("FREEZE", "model.eval()")
+    assert findings(source.replace("OTHER", 'raise ValueError(args.weights)')) == []
+    # `assert False` raises as `raise` does: no path trains past it
+    assert findings(source.replace("OTHER", 'assert False, "unknown mode"')) == []
+    # an arm that picks nothing trains in the mode the validation left: reported
+    assert [code for code, _ in findings(source.replace("OTHER", "pass"))] == ["LC008"]
+    # no arm picking train mode beside it: the freeze arm's eval() is a switch like any other
+    unpicked = LINEAR_PROBE.replace("model.train()", "print(epoch)").replace("FREEZE", "model.eval()").replace("OTHER", "raise ValueError")
+    assert [code for code, _ in findings(unpicked)] == ["LC008", "LC008"]
+
+
+def test_a_method_running_a_model_its_constructor_loaded_and_put_in_eval_mode_is_a_pass() -> None:
+    """`Detector.__init__` loads the network and puts it in eval mode; `__call__` runs it on an
+    image: a predictor, each call an evaluation (grad on here)."""
+    source = """
+        class Detector:
+            def __init__(self):
+                self.net = Dropping()
+                self.net.load_state_dict(torch.load("net.pt"))
+                SWITCH
+
+            def __call__(self, image):
+                scores = self.net(image.unsqueeze(0))
+                return decode(scores)
+
+        if __name__ == "__main__":
+            detect = Detector()
+            for path in paths:
+                boxes = detect(read(path))
+                draw(path, boxes)
+    """
+    assert findings(source.replace("SWITCH", "self.net.eval()")) == [("LC007", "scores = self.net(image.unsqueeze(0))")]
+    # trained elsewhere in train mode: nothing says this method predicts
+    assert findings(source.replace("SWITCH", "self.net.train()")) == []
+
+
+def test_a_part_held_under_its_class_name_is_run_not_built() -> None:
+    """`self.GCN = GCN(...)` in the constructor, `return self.GCN(x, a)` in `get_embedding`: the
+    attribute holds a built module, so calling it runs it (a model call), unlike `GCN(x, a)`."""
+    source = """
+        class GCN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x, a):
+                return self.fc(x)
+
+        class DGI(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.GCN = GCN()
+                self.disc = nn.Bilinear(2, 2, 1)
+
+            def forward(self, pos, neg, a):
+                return self.disc(self.GCN(pos, a), self.GCN(neg, a))
+
+            def get_embedding(self, x, a):
+                return self.GCN(x, a)
+
+        def main():
+            model = DGI()
+            optimizer = torch.optim.Adam(model.parameters())
+            for epoch in range(10):
+                optimizer.zero_grad()
+                model(features, shuffled, adj).mean().backward()
+                optimizer.step()
+            model.load_state_dict(torch.load("best.pt"))
+            embedding = model.get_embedding(features, adj)
+            report(embedding.detach().numpy())
+
+        if __name__ == "__main__":
+            main()
+    """
+    assert findings(source) == [("LC007", "embedding = model.get_embedding(features, adj)")]

@@ -440,3 +440,33 @@ def test_a_call_runs_the_definition_made_last_above_it_with_the_model_bound_last
     result = lint_paths([str(notebook)])
     assert result.errors == []
     assert [(f.cell, f.cell_line, f.code) for f in result.findings] == [(4, 12, "LC007")]
+
+
+def test_a_function_defined_again_in_a_later_cell_and_never_called_after_never_runs(tmp_path: Path) -> None:
+    """A course notebook defines `train_n_test` (grad on in its test pass), calls it, then defines
+    it again with another optimizer in a later cell and never calls it: the second definition never
+    runs. Called after (also through a magic, `%time train_n_test(...)`), it does."""
+    definition = (
+        "def train_n_test(model, optimizer):\n"
+        "    for x, y in train_loader:\n"
+        "        optimizer.zero_grad()\n"
+        "        nn.functional.cross_entropy(model(x), y).backward()\n"
+        "        optimizer.step()\n"
+        "    model.eval()\n"
+        "    for x, y in test_loader:\n"
+        "        print(model(x).argmax(1).eq(y).sum().item())\n"
+    )
+    setup = "import torch\nimport torch.nn as nn\nmodel = nn.Linear(4, 2)\n"
+    call = "train_n_test(model, torch.optim.SGD(model.parameters(), lr=0.1))"
+
+    def found(*later: str) -> list[tuple[int, str]]:
+        cells = [("code", setup), ("code", definition), ("code", call), ("code", definition.replace("SGD", "Adam")), *(("code", c) for c in later)]
+        notebook = write_notebook(tmp_path / "course.ipynb", cells)
+        return [(f.cell, f.code) for f in lint_paths([str(notebook)]).findings]
+
+    # the first definition runs (its test pass has grad on); the second is never called
+    assert found() == [(2, "LC007")]
+    assert found(call) == [(2, "LC007"), (4, "LC007")]
+    assert found("%time " + call) == [(2, "LC007"), (4, "LC007")]
+    # a notebook's function handed on as a value may run
+    assert found("runner = train_n_test") == [(2, "LC007"), (4, "LC007")]

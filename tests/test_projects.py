@@ -823,6 +823,10 @@ def test_a_script_imports_from_the_folders_it_puts_on_sys_path(tmp_path: Path) -
     assert lint_project(project) == []
     (project / "examples" / "train.py").write_text(script.replace('sys.path.append("../semi-supervised")\n', ""), encoding="utf-8")
     assert [f.code for f in lint_project(project)] == ["LC006"]
+    # the folder named by a variable bound to a literal (`path_to_utils = "../semi-supervised"`)
+    named = script.replace('sys.path.append("../semi-supervised")', 'path_to_utils = "../semi-supervised"\nsys.path.append(path_to_utils)')
+    (project / "examples" / "train.py").write_text(named, encoding="utf-8")
+    assert lint_project(project) == []
 
 
 TESTER = """\

@@ -568,6 +568,8 @@ class FileBuilder:
         elif type(node) is cst.Assert:
             scan.scan(node.test)
             kept = True  # even without calls: `assert y.shape == (2, 3)` is a use of `y`
+            if literal_value(node.test) in (False, 0, None, ""):
+                simple.jump = "raise"  # `assert False, "unknown mode"`: AssertionError, nothing after it runs
         else:
             return
         for call in scan.calls:

@@ -249,12 +249,48 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
     if function.decorators or model.callers(function):
         return False
     owner = model.at(function)
+    notebook = getattr(owner.source, "notebook", None)
+    if notebook is not None:
+        # a notebook is imported by no file: a function none of its calls runs never runs, also
+        # one defined again in a later cell and called nowhere after (the calls above run the
+        # definition made before them); a name handed on as a value, or cells left out, may run it
+        if notebook.skipped or notebook.names_out_of_sight:
+            return False
+        code = _code_cells_as_written(owner.source.path)  # (with its magics: `%time train(model)` calls it)
+        return code is not None and not _named_but_to_define_or_call(function.name, code) and (
+            _mentions(function.name, code) == _mentions(function.name, owner.text)
+        )
     if not _MAIN_GUARD.search(owner.text):
         return False
     named = rf"\b{re.escape(function.name)}\b"
     if len(re.findall(named, owner.text)) > 1:
         return False
     return not owner.project.mentions(named, importers_of=owner.path)
+
+
+def _code_cells_as_written(path: str) -> str | None:
+    """The code cells of a notebook file as written, magics and all; None when it cannot be read."""
+    import json
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            cells = json.load(handle).get("cells", [])
+        return "\n".join(
+            "".join(cell["source"]) if isinstance(cell["source"], list) else str(cell["source"])
+            for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _named_but_to_define_or_call(name: str, text: str) -> bool:
+    """Does the text name `name` otherwise than in a `def name(` or a call `name(...)` (handed on
+    as a value, read as an attribute, written in a string)?"""
+    return _mentions(name, text) > len(re.findall(rf"(?<![\w.]){re.escape(name)}[ \t]*\(", text))
+
+
+def _mentions(name: str, text: str) -> int:
+    return len(re.findall(rf"\b{re.escape(name)}\b", text))
 
 
 def _uncalled_method_of_a_script_class(model: LoopModel, function: FunctionInfo) -> bool:
@@ -878,6 +914,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     # (forwards that feed a `torch.autograd.grad` here are skipped below, like those feeding a backward)
     if not named and function.name != "<module>" and not (
         _shows_evaluation(model, function, function.simples) or _calls_global_in_eval_mode(model, function)
+        or _calls_attribute_in_eval_mode(model, function)
     ):
         return  # none of what a single-forward pass needs
     placed = list(walk(function.body, "on"))
@@ -961,6 +998,19 @@ def _calls_global_in_eval_mode(model: LoopModel, function: FunctionInfo) -> bool
     switched = model.globals_in_eval_mode
     return bool(switched) and any(
         c.dotted in switched or (c.method == "forward" and c.receiver in switched) for s in function.simples for c in s.calls
+    )
+
+
+def _calls_attribute_in_eval_mode(model: LoopModel, function: FunctionInfo) -> bool:
+    """Does the method run a model its class's constructor puts in eval mode, and no method puts
+    back in training mode (`self.net.load_state_dict(...); self.net.eval()` in `Detector.__init__`,
+    then `def __call__(self, img): out = self.net(x)`): a predictor's pass?"""
+    if function.cls is None:
+        return False
+    return any(
+        c.dotted is not None and c.dotted.startswith("self.") and c.dotted.count(".") == 1
+        and _eval_set_by_constructor(model, function, c.dotted)
+        for s in function.simples for c in s.calls
     )
 
 

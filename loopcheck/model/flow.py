@@ -450,8 +450,8 @@ class Flow:
             if wrapper is not None and wrapper.role == MODEL:
                 return wrapper
         last = name.rsplit(".", 1)[-1]
-        if last in self.model.ir.classes or isinstance(self.model.definition(name, function), ClassInfo):
-            return None  # constructing a module is not running it
+        if ("." not in name and last in self.model.ir.classes) or isinstance(self.model.definition(name, function), ClassInfo):
+            return None  # constructing a module is not running it (`self.GCN(x, a)` runs the part it holds)
         if last[:1].isupper() and self.model.binding(name, function) is None and not call.dotted.endswith(".forward"):
             # `Net(...)` of a class we cannot see; `G_AB(x)` of a bound model is a forward, and so is
             # `PINN.forward(x)`: a class's forward is not called without an instance

@@ -27,6 +27,8 @@ _IMPORT_LINE = lazy(r"^[ \t]*(?:from[ \t]+[\w. \t]+import[^#\n]*|import[ \t]+[^#
 _WORD = lazy(r"[A-Za-z_]\w*")
 _TESTS = lazy(r"(?m)^(?:async\s+)?(?:def\s+test|class\s+Test)|^\s*(?:import|from)\s+(?:pytest|unittest)\b")
 _SYS_PATH_ADDED = lazy(r"""sys\.path\.(?:append|insert)\(\s*(?:-?\d+\s*,\s*)?r?(['"])([^'"\n]+)\1\s*\)""")
+_SYS_PATH_NAMED = lazy(r"""sys\.path\.(?:append|insert)\(\s*(?:-?\d+\s*,\s*)?([A-Za-z_]\w*)\s*\)""")
+"""`sys.path.append(path_to_utils)`: a folder named by a variable, bound to a literal elsewhere in the file."""
 _ALIASED = lazy(r"([A-Za-z_]\w*)\s+as\s+[A-Za-z_]\w*")
 _TORCH_VERSION = lazy(r"(?i)(?<![\w.-])(?:py)?torch(?![\w.])[ \t]*(?:version[ \t]*)?[=<>~!:(, \t-]{0,6}v?(\d+)\.(\d+|x)")
 """A version of PyTorch a project states (`torch==0.4.1`, `pytorch=1.0.1`, `PyTorch (>=0.4.1)`,
@@ -238,9 +240,14 @@ class Project:
             here = Path(importer).parent
             folders = []
             if "sys.path" in text:
-                for match in _SYS_PATH_ADDED.finditer(text):
-                    folder = Path(os.path.normpath(here / match.group(2)))
-                    if not os.path.isabs(match.group(2)) and folder.is_dir() and self._inside(folder):
+                added = [match.group(2) for match in _SYS_PATH_ADDED.finditer(text)]
+                for match in _SYS_PATH_NAMED.finditer(text):
+                    # (`path_to_utils = 'pyfiles'` in a cell above, `sys.path.append(path_to_utils)`)
+                    bound = rf"""(?m)^[ \t]*{match.group(1)}[ \t]*=[ \t]*r?(['"])([^'"\n]+)\1[ \t]*(?:#.*)?$"""
+                    added.extend(found.group(2) for found in re.finditer(bound, text))
+                for written in added:
+                    folder = Path(os.path.normpath(here / written))
+                    if not os.path.isabs(written) and folder.is_dir() and self._inside(folder):
                         folders.append(folder)
             found = self._added[importer] = tuple(dict.fromkeys(folders))
         return found

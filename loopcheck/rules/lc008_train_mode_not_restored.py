@@ -11,7 +11,8 @@ from typing import Iterable
 import libcst as cst
 
 from loopcheck.model import Event, Kind, LoopModel
-from loopcheck.model.ir import Loop
+from loopcheck.model.dataflow import simples_of
+from loopcheck.model.ir import Branch, Loop, all_statements
 from loopcheck.model.text import expression_text
 from loopcheck.rules.base import Report, Rule
 
@@ -23,7 +24,9 @@ class TrainModeNotRestored(Rule):
     later one: gradients reset before the step train nothing) without a `model.train()` in between. A helper's parameter stands for the argument it is given, so
     `train()` on one model does not restore another; a model outside every optimizer (a frozen
     teacher, an EMA copy) may stay in eval mode, and so may one a helper that only sets modes puts
-    in eval mode on one path and in train mode on another (it chooses the mode training runs in).
+    in eval mode on one path and in train mode on another (it chooses the mode training runs in),
+    and so may an `eval()` in one arm of an `if` in the loop whose other arm calls `train()` on it
+    (`if finetune: model.train()` / `elif freeze: model.eval()`: the mode is picked per arm).
     Two names bound one to the other (`self.ptr = self.network`, or its `.module`) are one model.
     Layers picked by their type (`if isinstance(m, nn.BatchNorm2d): m.eval()` over `net.modules()`)
     are frozen on purpose while the rest trains. A step of another model's optimizer in between (a
@@ -161,7 +164,7 @@ for epoch in range(epochs):
                     kept_waiting = frozenset(pair for pair in waiting if not _steps_model(model, event, pair[0]))
                     return switches, kept_waiting, armed
                 if event.kind is Kind.EVAL:
-                    if _evals_to_train(model, event, loop):
+                    if _evals_to_train(model, event, loop) or _mode_picked_for_training(event, loop):
                         # the training helper puts the model in eval mode itself (a linear probe on a
                         # frozen backbone): the mode it trains in is chosen there, not left behind
                         kept = frozenset(s for s in switches if not model.may_be(event.subject, s.subject))
@@ -258,6 +261,27 @@ def _evals_to_train(model: LoopModel, switch: Event, loop: Loop) -> bool:
     # switch update the actor only, and the critic's next update runs in eval mode)
     steps = [e for e in events[at + 1:] if e.kind is Kind.STEP]
     return not steps or any(_steps_model(model, e, switch) for e in steps)
+
+
+def _mode_picked_for_training(switch: Event, loop: Loop) -> bool:
+    """Is the switch one arm of an `if` in the loop whose other arm puts the same model in train
+    mode (`if args.weights == "finetune": model.train()` `elif args.weights == "freeze":
+    model.eval()`)? The mode training runs in is chosen there, per arm, not left behind by an
+    evaluation."""
+    if switch.context.chain or switch.context.function is not loop.function or switch.call is None:
+        return False
+    receiver = switch.call.receiver
+    for branch in all_statements(loop.body):
+        if not isinstance(branch, Branch):
+            continue
+        arms = [[call for simple in simples_of(arm) for call in simple.calls] for arm in branch.arms]
+        holding = [index for index, calls in enumerate(arms) if any(call.node is switch.node for call in calls)]
+        if holding and any(
+            call.method == "train" and call.receiver == receiver and not call.args
+            for index, calls in enumerate(arms) if index != holding[0] for call in calls
+        ):
+            return True
+    return False
 
 
 _State = tuple[frozenset[Event], frozenset[tuple[Event, Event]], frozenset[Event]]
