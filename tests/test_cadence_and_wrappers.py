@@ -513,6 +513,9 @@ def test_milestones_named_only_steps_do_not_tell_their_unit() -> None:
     per_epoch = source.replace("STEP", "pass") + "    scheduler.step()\n"
     assert found(per_epoch.replace("MILESTONES", "steps"), SETUP + "steps = config['steps']\n") == []
     assert found(per_epoch.replace("MILESTONES", "lr_steps"), SETUP + "lr_steps = config['lr_steps']\n") == []
+    # an attribute of a settings object named so (`FLAGS.steps`, `args.lr_steps`): the same
+    assert found(per_epoch.replace("MILESTONES", "FLAGS.steps"), SETUP) == []
+    assert found(per_epoch.replace("MILESTONES", "args.lr_steps"), SETUP) == []
     # milestones counted through the loader are optimizer steps
     setup = SETUP + "total_iters = epochs * len(loader)\n"
     counted = per_epoch.replace("MILESTONES", "[total_iters // 2, total_iters * 3 // 4]")

@@ -11351,14 +11351,7 @@ def test_an_object_passed_is_the_one_bound_last_above_the_call_also_after_a_libr
     # a notebook that first tries `model = nn.Linear(...)`, later binds `model` to a project class
     # whose `validation_step` runs the forward: the object `evaluate(model, ...)` gets is the later one
     source = """
-        class Classifier(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(4, 2)
-
-            def forward(self, x):
-                return self.fc(x)
-
+        class Classifier(Tiny):
             def validation_step(self, batch):
                 x, y = batch
                 return nn.functional.cross_entropy(self(x), y)
@@ -11388,10 +11381,13 @@ def test_samples_drawn_after_the_no_grad_block_beside_them_are_a_pass_of_their_o
     source = """
         generator = Dropping()
         optimizer = torch.optim.Adam(generator.parameters())
-        for step, (x, y) in enumerate(train_loader):
+        step = 0
+        for noise, real in train_loader:
+            loss = nn.functional.mse_loss(generator(noise), real)
             optimizer.zero_grad()
-            nn.functional.mse_loss(generator(x), y).backward()
+            loss.backward()
             optimizer.step()
+            step += 1
             if step % 100 == 0:
                 with torch.no_grad():
                     grid = generator(fixed_noise).detach()
@@ -11522,11 +11518,7 @@ def test_a_part_held_under_its_class_name_is_run_not_built() -> None:
     """`self.GCN = GCN(...)` in the constructor, `return self.GCN(x, a)` in `get_embedding`: the
     attribute holds a built module, so calling it runs it (a model call), unlike `GCN(x, a)`."""
     source = """
-        class GCN(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(4, 2)
-
+        class GCN(Tiny):
             def forward(self, x, a):
                 return self.fc(x)
 
@@ -11557,3 +11549,25 @@ def test_a_part_held_under_its_class_name_is_run_not_built() -> None:
             main()
     """
     assert findings(source) == [("LC007", "embedding = model.get_embedding(features, adj)")]
+
+
+def test_a_method_of_the_module_a_data_parallel_wrapper_holds_runs_that_class() -> None:
+    source = """
+        class Classifier(Tiny):
+            def classify(self, x):
+                return self(x).argmax(1)
+
+        net = Classifier()
+        net = nn.DataParallel(net)
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+        correct = 0
+        for x, y in test_loader:
+            preds = net.module.classify(x)
+            correct += (preds == y).sum().item()
+    """
+    assert [code for code, _ in findings(source)] == ["LC007"]
+

@@ -452,6 +452,9 @@ class LoopModel:
                 return found
             # `trainer.policy_net.get_action(s)`: a method of the class of an object's attribute
             binding = self.binding(receiver, function) if via_callers else None
+            if binding is None and via_callers and receiver.endswith(".module"):
+                # `net.module.classify(x)`: the module a DataParallel wrapper holds, of the class built
+                binding = self.binding(receiver[: -len(".module")], function)
             cls = binding.cls if binding is not None else None
             if cls is None:
                 return None

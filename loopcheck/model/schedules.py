@@ -258,8 +258,9 @@ def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize |
     return ScheduleSize(unit, f"{keyword}={text}") if unit is not None else None
 
 
-_MILESTONE_NAME = lazy(r"^(\w+_)?steps$")
-"""A list of milestones named only `steps` (`lr_steps`, `decay_steps`): when to drop, not how long."""
+_MILESTONE_NAME = lazy(r"^(?:[\w.]*\.)?(\w+_)?steps$")
+"""A list of milestones named only `steps` (`lr_steps`, `decay_steps`, `args.steps`, `FLAGS.lr_steps`):
+when to drop, not how long."""
 
 
 def _counts_epochs_only(model: LoopModel, size: ArgInfo, binding: Binding) -> bool:
