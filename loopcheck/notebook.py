@@ -41,6 +41,8 @@ class NotebookSource:
     runs the others), or the whole notebook when its kernel is not Python."""
     names_out_of_sight: bool = False
     """A line magic brings names from elsewhere (`%run helper.py`, `%store -r data`)."""
+    ipython: tuple[str, ...] = ()
+    """The lines of IPython syntax made `pass` or blank, as written (`%time train(model)` calls `train`)."""
 
     def where(self, line: int) -> str:
         if 1 <= line <= len(self.cells):
@@ -232,6 +234,7 @@ def notebook_source(text: str) -> NotebookSource:
     lines: list[str] = []
     where: list[tuple[int, int]] = []
     skipped: list[str] = []
+    ipython: list[str] = []
     out_of_sight = False
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict):
@@ -249,13 +252,14 @@ def notebook_source(text: str) -> NotebookSource:
             cell_lines.pop()  # the break that ends the last line starts no new one
         python = _python_lines(cell_lines)
         out_of_sight = out_of_sight or any(_NAMES_MAGIC.match(line) for line in cell_lines)
+        ipython.extend(written for written, kept in zip(cell_lines, python) if written != kept)
         problem = _syntax_error(python)
         if problem is not None:
             skipped.append(f"notebook cell {number} is no valid Python ({problem}); left out, as Jupyter runs the others")
             python = [""] * len(python)
         lines.extend(python)
         where.extend((number, within) for within in range(1, len(cell_lines) + 1))
-    return NotebookSource("\n".join(lines) + "\n", tuple(where), tuple(skipped), out_of_sight)
+    return NotebookSource("\n".join(lines) + "\n", tuple(where), tuple(skipped), out_of_sight, tuple(ipython))
 
 
 def _syntax_error(lines: list[str]) -> str | None:

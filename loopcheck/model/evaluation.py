@@ -256,9 +256,9 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
         # definition made before them); a name handed on as a value, or cells left out, may run it
         if notebook.skipped or notebook.names_out_of_sight:
             return False
-        code = _code_cells_as_written(owner.source.path)  # (with its magics: `%time train(model)` calls it)
-        return code is not None and not _named_but_to_define_or_call(function.name, code) and (
-            _mentions(function.name, code) == _mentions(function.name, owner.text)
+        # (a line of IPython syntax naming it, `%time train(model)`, may run it)
+        return not _named_but_to_define_or_call(function.name, owner.text) and not any(
+            _mentions(function.name, line) for line in notebook.ipython
         )
     if not _MAIN_GUARD.search(owner.text):
         return False
@@ -266,21 +266,6 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
     if len(re.findall(named, owner.text)) > 1:
         return False
     return not owner.project.mentions(named, importers_of=owner.path)
-
-
-def _code_cells_as_written(path: str) -> str | None:
-    """The code cells of a notebook file as written, magics and all; None when it cannot be read."""
-    import json
-
-    try:
-        with open(path, encoding="utf-8") as handle:
-            cells = json.load(handle).get("cells", [])
-        return "\n".join(
-            "".join(cell["source"]) if isinstance(cell["source"], list) else str(cell["source"])
-            for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
 
 
 def _named_but_to_define_or_call(name: str, text: str) -> bool:
