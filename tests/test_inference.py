@@ -11571,3 +11571,74 @@ def test_a_method_of_the_module_a_data_parallel_wrapper_holds_runs_that_class() 
     """
     assert [code for code, _ in findings(source)] == ["LC007"]
 
+
+
+def test_a_tensorflow_or_flax_model_of_transformers_is_no_torch_module() -> None:
+    # a notebook runs a torch BERT, then binds `model` to the TensorFlow (or Flax) class of the
+    # same family: its calls run no torch forward
+    source = """
+        from transformers import BertForQuestionAnswering, OTHER
+
+        model = BertForQuestionAnswering.from_pretrained("bert-base")
+        with torch.no_grad():
+            answer = model(**inputs).start_logits.argmax()
+        model = OTHER.from_pretrained("bert-base")
+        outputs = model(tf_inputs)
+        print(outputs.last_hidden_state)
+    """
+    assert findings(source.replace("OTHER", "TFBertModel")) == []
+    assert findings(source.replace("OTHER", "FlaxBertModel")) == []
+    assert [code for code, _ in findings(source.replace("OTHER", "BertModel"))] == ["LC007"]
+
+
+def test_a_step_every_one_iteration_accumulates_nothing() -> None:
+    """`if (step + 1) % 1 == 0:` (an accumulation count set to 1 and written in): the step runs
+    every iteration, so no gradients are carried into it; every 4, they are."""
+    source = """
+        model = Tiny()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for step, (x, y) in enumerate(train_loader):
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            if (step + 1) % EVERY == 0:
+                optimizer.step()
+                optimizer.zero_grad()
+    """
+    assert findings(source.replace("EVERY", "1")) == []
+    assert findings(source.replace("EVERY", "4")) == [("LC010", "loss.backward()")]
+
+
+def test_a_graph_convolution_built_on_message_passing_holds_no_mode() -> None:
+    source = """
+        from torch_geometric.nn import MessagePassing
+        from other_library import BASE
+
+        class LightConv(BASE):
+            def forward(self, x, edge_index):
+                return self.propagate(edge_index, x=x)
+
+        class LightGCN(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embedding = nn.Embedding(100, 8)
+                self.convs = nn.ModuleList([LightConv() for _ in range(3)])
+
+            def forward(self, edge_index):
+                x = self.embedding.weight
+                for conv in self.convs:
+                    x = conv(x, edge_index)
+                return x
+
+        model = LightGCN()
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(10):
+            optimizer.zero_grad()
+            model(edges).sum().backward()
+            optimizer.step()
+        with torch.no_grad():
+            scores = model(test_edges)
+            print(recall_at_k(scores, test_items))
+    """
+    assert findings(source.replace("BASE", "MessagePassing")) == []
+    # a base out of sight may hold dropout or batch norm
+    assert [code for code, _ in findings(source.replace("BASE", "GraphLayer"))] == ["LC006"]

@@ -23,7 +23,7 @@ from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TEN
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, runs_once
 from loopcheck.model.program import events_of
 from loopcheck.model.state import placed_of, requires_grad_set, same_branch, training_callee
-from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding
+from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, other_framework_model
 from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, _set
 
@@ -2201,6 +2201,13 @@ def _built_by_foreign_code(model: LoopModel, event: Event) -> bool:
     binding = event.subject.binding if event.subject is not None else None
     if (binding is None or binding.cls is None) and event.call is not None and event.call.keyword("training") is not None:
         return True  # `model(x, training=False)` of a class out of sight: Keras's call, a torch module takes no mode
+    function = event.context.function
+    if event.subject is not None and function is model.ir.top and not event.context.chain:
+        # (a notebook binds `model` again and again: to `BertForQuestionAnswering` in one cell,
+        # to `TFBertModel` in a later one; the call runs the model bound last above it)
+        current = model.nearest_binding(event.subject.name.split(".", 1)[0], function, event.node)
+        if current is not None and other_framework_model(current.qualified):
+            return True
     if binding is None or binding.call is None:
         return False
     owner = model.at(binding.function)
@@ -4063,9 +4070,10 @@ _MODE_FREE_BASES = frozenset(
     {"Module", "Sequential", "ModuleList", "ModuleDict", "object", "Linear", "Bilinear", "LazyLinear", "Identity",
      "Embedding", "EmbeddingBag", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
      "ConvTranspose3d", "LayerNorm", "GroupNorm", "LSTMCell", "GRUCell", "RNNCell", "ReLU", "GELU", "Tanh", "Sigmoid",
-     "Softmax", "Parameter", "ParameterList", "ParameterDict"}
+     "Softmax", "Parameter", "ParameterList", "ParameterDict", "MessagePassing"}
 )
-"""Library bases that behave the same in both modes: a subclass of `nn.Embedding` adds only what it builds."""
+"""Library bases that behave the same in both modes: a subclass of `nn.Embedding` adds only what it
+builds (so does one of PyTorch Geometric's `MessagePassing`, which holds no layer of its own)."""
 
 _MODE_FREE_TORCH_MODULES = lazy(
     r"^torch\.nn\.modules\.(activation|conv|linear|pooling|padding|pixelshuffle|upsampling|sparse|flatten|distance|fold|channelshuffle)\."

@@ -1174,7 +1174,7 @@ def decide(test: str, constants: tuple[tuple[str, object], ...]) -> bool | None:
     """The value of an if-test on known parameters (`train`, `not train`, `mode == "train"`,
     `epoch > 0`, `optimizer is None`, `mode == "train" or mode == "train+log"`, `mode in ("train", "dev")`);
     None when it cannot be decided."""
-    if not constants:
+    if not constants and not _EVERY_TIME.search(test):
         return None
     try:
         tree = ast.parse(test.strip(), mode="eval").body
@@ -1185,10 +1185,14 @@ def decide(test: str, constants: tuple[tuple[str, object], ...]) -> bool | None:
 
 
 _UNKNOWN = object()
+_EVERY_TIME = lazy(r"%\s*1\s*(?:==|!=)")
+"""`(step + 1) % 1 == 0`: a cadence of one, whatever the counter (an accumulation count set to 1)."""
 
 
 def _evaluate(node: ast.AST, known: dict[str, object]) -> object:
     """A test's value from the known names; _UNKNOWN when any part it depends on is not known."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.right, ast.Constant) and node.right.value == 1:
+        return 0  # any integer modulo 1
     if isinstance(node, (ast.Name, ast.Attribute)):
         name = ast.unparse(node)
         return known[name] if name in known else _UNKNOWN

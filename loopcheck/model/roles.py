@@ -63,6 +63,13 @@ _FACTORY_NAME = lazy(
 _NOT_A_MODEL = lazy(r"Loss$")
 """A library class a factory's tuple element may be built from that is no model to evaluate."""
 _NOT_MODELS = lazy(r"(?i)tokenizer|processor|config|feature_?extractor|pipeline|scheduler")
+_OTHER_FRAMEWORK_MODEL = lazy(r"transformers\.(?:TF|Flax)[A-Z]")
+"""The TensorFlow and Flax classes of `transformers` (`TFBertModel`, `FlaxBertForMaskedLM`): no torch modules."""
+
+
+def other_framework_model(qualified: str | None) -> bool:
+    """Does the call build a model of another framework (`transformers.TFBertModel.from_pretrained`)?"""
+    return bool(qualified) and _OTHER_FRAMEWORK_MODEL.match(qualified) is not None
 
 
 @dataclass(init=False, eq=False, repr=False)
@@ -144,7 +151,7 @@ def classify_constructor(qualified: str | None) -> str | None:
         return OPTIMIZER
     if re.search(r"(?i)(create|build|get|make)_?optim", last):
         return OPTIMIZER
-    if _NOT_MODELS.search(qualified):
+    if _NOT_MODELS.search(qualified) or _OTHER_FRAMEWORK_MODEL.match(qualified):
         return None
     if qualified.startswith(("torch.nn.", "nn.")) and last[:1].isupper() or MODEL_FACTORIES.search(qualified):
         return MODEL
@@ -204,6 +211,8 @@ def _makes_no_module(model: LoopModel, binding: Binding) -> bool:
     than a model (`create_policy(kind)` building instances of project classes that are no modules)?"""
     if _TENSOR_MAKERS.match(binding.qualified or "") or isinstance(binding.statement.value, _NOT_MODULE_VALUES):
         return True
+    if other_framework_model(binding.qualified):
+        return True  # `TFBertForQuestionAnswering.from_pretrained(...)`: a TensorFlow (or Flax) model
     if binding.call is None:
         return False
     made = model.resolve_call(binding.call, binding.function)
