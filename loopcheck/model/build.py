@@ -387,6 +387,8 @@ class FileBuilder:
         self._grad_stack: list[str] = []
         self._order: dict[int, tuple[int, int]] = {}
         self._count = 0
+        self._module_block: Block | None = None
+        """The module's own body, whose imports run unconditionally, one after the other."""
 
     def _tick(self) -> int:
         self._count += 1
@@ -422,6 +424,8 @@ class FileBuilder:
 
     def _block(self, statements: object, function: FunctionInfo) -> Block:
         block: Block = []
+        if function.parent is None and self._module_block is None:
+            self._module_block = block
         statements = list(statements)  # type: ignore[call-overload]
         for index, statement in enumerate(statements):
             self._statement(statement, function, block)
@@ -561,7 +565,7 @@ class FileBuilder:
         elif type(node) is cst.Break:
             simple.jump = "break"
         elif type(node) in (cst.Import, cst.ImportFrom):
-            self._import(node)
+            self._import(node, unconditional=block is self._module_block)
             return
         elif type(node) is cst.Del:
             scan.scan(node.target)
@@ -812,7 +816,7 @@ class FileBuilder:
                         scan.scan(small.value)
                     info.constructed.extend(scan.calls)
 
-    def _import(self, node: cst.Import | cst.ImportFrom) -> None:
+    def _import(self, node: cst.Import | cst.ImportFrom, unconditional: bool = False) -> None:
         if isinstance(node, cst.Import):
             for alias in node.names:
                 name = dotted_name(alias.name) or ""
@@ -837,7 +841,11 @@ class FileBuilder:
                 local = alias.asname.name.value
             ref = ImportRef(module or "", name, level)
             earlier = self.import_refs.get(local)
-            if earlier is not None and earlier != ref:
+            if unconditional:
+                # `from SR_GNN import train` then `from TA_GNN import train`, both in the module's own
+                # body: the later one replaces the earlier for every function run after the imports
+                self.import_alternatives.pop(local, None)
+            elif earlier is not None and earlier != ref:
                 # `from train.a import run_dense as run` in one branch, `... run_sparse as run` in another
                 alternatives = self.import_alternatives.setdefault(local, [earlier])
                 if ref not in alternatives:
