@@ -11381,14 +11381,12 @@ def test_samples_drawn_after_the_no_grad_block_beside_them_are_a_pass_of_their_o
     source = """
         generator = Dropping()
         optimizer = torch.optim.Adam(generator.parameters())
-        step = 0
-        for noise, real in train_loader:
-            loss = nn.functional.mse_loss(generator(noise), real)
+        for step, batch in enumerate(train_loader):
             optimizer.zero_grad()
-            loss.backward()
+            noise, real = batch
+            nn.functional.mse_loss(generator(noise), real).backward()
             optimizer.step()
-            step += 1
-            if step % 100 == 0:
+            if (step + 1) % 100 == 0:
                 with torch.no_grad():
                     grid = generator(fixed_noise).detach()
                 SAMPLES

@@ -158,6 +158,33 @@ def test_a_script_in_a_sub_folder_imports_the_modules_of_the_folders_above_it(
     assert [f.code for f in result.findings] == expected
 
 
+EVALUATE_STEPS = (
+    "import torch\n\n\n"
+    "def evaluate_dense(model, loader):\n"
+    "    with torch.no_grad():\n"
+    "        for x, y in loader:\n"
+    "            out = model(x)\n\n\n"
+    "def evaluate_sparse(model, loader):\n"
+    "    model.eval()\n"
+    "    with torch.no_grad():\n"
+    "        for x, y in loader:\n"
+    "            out = model(x)\n"
+)
+"""Two evaluation helpers: one that leaves the model's mode as it is (line 7), one that sets eval mode."""
+TRAIN_THEN_EVALUATE = (
+    "    model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))\n"
+    "    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+    "    for epoch in range(3):\n"
+    "        model.train()\n"
+    "        for x, y in train_loader:\n"
+    "            optimizer.zero_grad()\n"
+    "            model(x).sum().backward()\n"
+    "            optimizer.step()\n"
+    "        evaluate(model, val_loader)\n"
+)
+"""A function body that trains a model with dropout and calls `evaluate` after each epoch."""
+
+
 @pytest.mark.parametrize(("imports", "expected"), [
     ("from steps import evaluate_dense as evaluate\nfrom steps import evaluate_sparse as evaluate\n", []),
     ("from steps import evaluate_sparse as evaluate\nfrom steps import evaluate_dense as evaluate\n", [("steps.py", 7, "LC006")]),
@@ -168,31 +195,11 @@ def test_a_name_imported_again_at_a_scripts_top_level_replaces_the_earlier_impor
     """`from SR_GNN import train, test`, then `from TA_GNN import train, test`, both in the module's
     own body: the functions that run after the imports call the ones imported last."""
     project = new_project(tmp_path, "gnn")
-    (project / "steps.py").write_text(
-        "import torch\n\n\n"
-        "def evaluate_dense(model, loader):\n"
-        "    with torch.no_grad():\n"
-        "        for x, y in loader:\n"
-        "            out = model(x)\n\n\n"
-        "def evaluate_sparse(model, loader):\n"
-        "    model.eval()\n"
-        "    with torch.no_grad():\n"
-        "        for x, y in loader:\n"
-        "            out = model(x)\n",
-        encoding="utf-8",
-    )
+    (project / "steps.py").write_text(EVALUATE_STEPS, encoding="utf-8")
     (project / "main.py").write_text(
         "import torch\nimport torch.nn as nn\n" + imports + "\n\n"
         "def main():\n"
-        "    model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))\n"
-        "    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
-        "    for epoch in range(3):\n"
-        "        model.train()\n"
-        "        for x, y in train_loader:\n"
-        "            optimizer.zero_grad()\n"
-        "            model(x).sum().backward()\n"
-        "            optimizer.step()\n"
-        "        evaluate(model, val_loader)\n\n\n"
+        + TRAIN_THEN_EVALUATE + "\n\n"
         "if __name__ == '__main__':\n"
         "    main()\n",
         encoding="utf-8",
@@ -204,19 +211,7 @@ def test_a_function_imported_under_another_name_in_each_branch_is_called_by_that
     """`from steps import evaluate_dense as evaluate` in one branch and `... evaluate_sparse as
     evaluate` in the other: `evaluate(...)` calls each, so each is judged as entered there."""
     project = new_project(tmp_path, "gnn")
-    (project / "steps.py").write_text(
-        "import torch\n\n\n"
-        "def evaluate_dense(model, loader):\n"
-        "    with torch.no_grad():\n"
-        "        for x, y in loader:\n"
-        "            out = model(x)\n\n\n"
-        "def evaluate_sparse(model, loader):\n"
-        "    model.eval()\n"
-        "    with torch.no_grad():\n"
-        "        for x, y in loader:\n"
-        "            out = model(x)\n",
-        encoding="utf-8",
-    )
+    (project / "steps.py").write_text(EVALUATE_STEPS, encoding="utf-8")
     (project / "main.py").write_text(
         "import torch\n"
         "import torch.nn as nn\n\n\n"
@@ -225,15 +220,7 @@ def test_a_function_imported_under_another_name_in_each_branch_is_called_by_that
         "        from steps import evaluate_dense as evaluate\n"
         "    else:\n"
         "        from steps import evaluate_sparse as evaluate\n"
-        "    model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))\n"
-        "    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
-        "    for epoch in range(3):\n"
-        "        model.train()\n"
-        "        for x, y in train_loader:\n"
-        "            optimizer.zero_grad()\n"
-        "            model(x).sum().backward()\n"
-        "            optimizer.step()\n"
-        "        evaluate(model, val_loader)\n",
+        + TRAIN_THEN_EVALUATE,
         encoding="utf-8",
     )
     for given in ([str(project)], [str(project / "steps.py")]):
