@@ -262,10 +262,9 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
         )
     if not _MAIN_GUARD.search(owner.text):
         return False
-    named = rf"\b{re.escape(function.name)}\b"
-    if len(re.findall(named, owner.text)) > 1:
+    if _mentions(function.name, owner.text) > 1:
         return False
-    return not owner.project.mentions(named, importers_of=owner.path)
+    return not owner.project.mentions(rf"\b{re.escape(function.name)}\b", importers_of=owner.path)
 
 
 def _named_but_to_define_or_call(name: str, text: str) -> bool:

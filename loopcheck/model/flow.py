@@ -1174,7 +1174,7 @@ def decide(test: str, constants: tuple[tuple[str, object], ...]) -> bool | None:
     """The value of an if-test on known parameters (`train`, `not train`, `mode == "train"`,
     `epoch > 0`, `optimizer is None`, `mode == "train" or mode == "train+log"`, `mode in ("train", "dev")`);
     None when it cannot be decided."""
-    if not constants and not _EVERY_TIME.search(test):
+    if not constants and ("%" not in test or not _EVERY_TIME.search(test)):
         return None
     try:
         tree = ast.parse(test.strip(), mode="eval").body

@@ -151,7 +151,7 @@ def classify_constructor(qualified: str | None) -> str | None:
         return OPTIMIZER
     if re.search(r"(?i)(create|build|get|make)_?optim", last):
         return OPTIMIZER
-    if _NOT_MODELS.search(qualified) or _OTHER_FRAMEWORK_MODEL.match(qualified):
+    if _NOT_MODELS.search(qualified) or other_framework_model(qualified):
         return None
     if qualified.startswith(("torch.nn.", "nn.")) and last[:1].isupper() or MODEL_FACTORIES.search(qualified):
         return MODEL
