@@ -11640,3 +11640,306 @@ def test_a_graph_convolution_built_on_message_passing_holds_no_mode() -> None:
     assert findings(source.replace("BASE", "MessagePassing")) == []
     # a base out of sight may hold dropout or batch norm
     assert [code for code, _ in findings(source.replace("BASE", "GraphLayer"))] == ["LC006"]
+
+
+def test_a_forward_handed_to_a_metric_once_training_is_over_evaluates() -> None:
+    # the full-graph idiom: the trained model scored on the test nodes inside a metric call
+    source = """
+        def accuracy(logits, labels):
+            return (logits.argmax(1) == labels).float().mean().item()
+
+        def train(features, labels, train_mask, test_mask, epochs):
+            net = Tiny()
+            optimizer = torch.optim.Adam(net.parameters())
+            for epoch in range(epochs):
+                logits = net(features)
+                loss = nn.functional.cross_entropy(logits[train_mask], labels[train_mask])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            print(HANDED)
+
+        train(features, labels, train_mask, test_mask, 100)
+    """
+    handed = "accuracy(net(features)[test_mask], labels[test_mask])"
+    assert findings(source.replace("HANDED", handed)) == [("LC007", f"print({handed})")]
+    assert findings(source.replace("HANDED", "torch.argmax(net(features), dim=1)")) == [
+        ("LC007", "print(torch.argmax(net(features), dim=1))")
+    ]
+    # the output handed on as a whole to code that is no metric, or the metric of the loss
+    assert findings(source.replace("HANDED", "describe(net(features))")) == []
+    assert findings(source.replace("HANDED", "loss.item()")) == []
+
+
+def test_a_prediction_after_training_in_the_same_main_block_evaluates() -> None:
+    # training and the prediction that follows it both sit in `if __name__ == "__main__":`
+    source = """
+        def fit(net, optimizer, loader):
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+
+        if __name__ == "__main__":
+            net = Tiny()
+            optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+            BEFORE
+            x, y = next(iter(test_loader))
+            labels = torch.argmax(net(x), dim=1)
+            AFTER
+    """
+    trained = "fit(net, optimizer, train_loader)"
+    assert findings(source.replace("BEFORE", trained).replace("AFTER", "")) == [
+        ("LC007", "labels = torch.argmax(net(x), dim=1)")
+    ]
+    # the same forward before the model is trained checks shapes
+    assert findings(source.replace("BEFORE", "").replace("AFTER", trained)) == []
+
+
+def test_a_model_handed_to_training_in_an_unpacked_dict_is_trained() -> None:
+    # `train(**params)` with the model a value of `params`: its score afterwards evaluates it
+    source = """
+        class Scored(Tiny):
+            def score(self, x, y):
+                return (self.forward(x).argmax(dim=1) == y).float().mean().item()
+
+        def fit(model, optimizer, loader):
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+
+        model = Scored()
+        params = {"model": HANDED, "optimizer": torch.optim.SGD(model.parameters(), lr=0.1), "loader": train_loader}
+        fit(**params)
+        x, y = next(iter(test_loader))
+        model.score(x, y)
+    """
+    assert findings(source.replace("HANDED", "model")) == [("LC007", "model.score(x, y)")]
+    # a dict that does not hold this model trains another one
+    assert findings(source.replace("HANDED", "Scored()")) == []
+
+
+def test_the_assignment_in_force_decides_what_a_name_runs() -> None:
+    # the name held a hand-written class's object first, a network later: the forward runs the network
+    source = """
+        class LinearByHand:
+            def __init__(self):
+                self.w = torch.zeros(4, 2)
+
+            def __call__(self, x):
+                return x @ self.w
+
+        model = LinearByHand()
+        print(model(torch.ones(1, 4)))
+        model = FIRST
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        x, y = next(iter(test_loader))
+        predicted = model(x).argmax(dim=1)
+    """
+    assert findings(source.replace("FIRST", "Tiny()")) == [("LC007", "predicted = model(x).argmax(dim=1)")]
+
+
+def test_a_saving_helper_whose_callers_name_the_file_by_the_episode_saves_a_resume_checkpoint() -> None:
+    # `save(self, path)` writes a dict of weights; the caller names the file by the episode every
+    # so often, and the resume loads it back before training goes on
+    source = """
+        class Agent:
+            def __init__(self):
+                self.actor = Tiny()
+                self.critic = Tiny()
+                self.optimizer = torch.optim.Adam(self.actor.parameters())
+
+            def update(self, batch):
+                loss = self.critic(self.actor(batch)).pow(2).mean()
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+
+            def save(self, filepath):
+                torch.save({"actor": self.actor.state_dict(), "critic": self.critic.state_dict()}, filepath)
+
+            def load(self, filepath):
+                state = torch.load(filepath)
+                self.actor.load_state_dict(state["actor"])
+                self.critic.load_state_dict(state["critic"])
+
+        def train(start):
+            agent = Agent()
+            if args.resume:
+                agent.load(args.resume)
+            for episode in range(start, 1000):
+                agent.update(collect(agent))
+                if GUARD:
+                    agent.save(f"agent_ep{episode}.pth")
+    """
+    found = findings(source.replace("GUARD", "episode % 50 == 0"))
+    assert found == [("LC012", 'torch.save({"actor": self.actor.state_dict(), "critic": self.critic.state_dict()}, filepath)')]
+    # handed a name only when the reward improves: an export of the best weights
+    assert findings(source.replace("GUARD", "reward > best_reward")) == []
+
+
+def test_weights_loaded_for_the_epochs_already_trained_resume_the_loop() -> None:
+    # the epochs whose weights exist are loaded, the others trained: the loop goes on from the
+    # weights of the last epoch it loaded, with a fresh optimizer
+    source = """
+        class Cloner:
+            def __init__(self):
+                self.policy = Tiny()
+                self.optimizer = torch.optim.Adam(self.policy.parameters())
+
+            def train_epoch(self, epoch, batches):
+                for x, y in batches:
+                    self.optimizer.zero_grad()
+                    nn.functional.cross_entropy(self.policy(x), y).backward()
+                    self.optimizer.step()
+                torch.save(self.policy.state_dict(), f"policy-{epoch}.pth")
+
+            def load_epoch(self, epoch):
+                self.policy.load_state_dict(torch.load(f"policy-{epoch}.pth"))
+
+        cloner = Cloner()
+        for epoch in range(1, 11):
+            if not os.path.exists(f"policy-{epoch}.pth"):
+                cloner.train_epoch(epoch, batches)
+            else:
+                LOAD
+    """
+    assert findings(source.replace("LOAD", "cloner.load_epoch(epoch)")) == [
+        ("LC012", 'torch.save(self.policy.state_dict(), f"policy-{epoch}.pth")')
+    ]
+    # the weights of a fixed file, not of the loop's epoch: no resume at the loop's position
+    assert findings(source.replace("LOAD", 'cloner.policy.load_state_dict(torch.load("pretrained.pth"))')) == []
+
+
+def test_a_grad_mode_chosen_between_inference_mode_and_set_grad_enabled_follows_the_phase() -> None:
+    source = """
+        def train_model(model, dataloaders, optimizer, num_epochs=5):
+            for epoch in range(num_epochs):
+                for phase in ["train", "valid"]:
+                    if phase == "train":
+                        model.train()
+                    else:
+                        model.eval()
+                    for inputs, labels in dataloaders[phase]:
+                        optimizer.zero_grad()
+                        with torch.inference_mode() if phase == CHOSEN else torch.set_grad_enabled(True):
+                            outputs = model(inputs)
+                            loss = nn.functional.cross_entropy(outputs, labels)
+                            if phase == "train":
+                                loss.backward()
+                                optimizer.step()
+
+        net = Dropping()
+        train_model(net, loaders, torch.optim.SGD(net.parameters(), lr=0.1))
+    """
+    # the validation phase takes the inference_mode arm; `set_grad_enabled(True)` is the other arm's
+    assert findings(source.replace("CHOSEN", '"valid"')) == []
+    # a test naming no phase of the loop: validation runs the arm that records a graph
+    assert findings(source.replace("CHOSEN", '"test"')) == [("LC007", "outputs = model(inputs)")]
+
+
+def test_a_grad_mode_switched_in_both_arms_of_a_branch_lasts_past_it_and_follows_enum_members() -> None:
+    source = """
+        from enum import Enum
+
+        class Mode(Enum):
+            TRAIN = "Train"
+            VAL = "Val"
+
+        def run(model, loader, optimizer, mode):
+            if mode == FIRST:
+                torch.set_grad_enabled(ON)
+            else:
+                torch.set_grad_enabled(OFF)
+            for x, y in loader:
+                if mode == Mode.TRAIN:
+                    optimizer.zero_grad()
+                loss = nn.functional.cross_entropy(model(x), y)
+                if mode == Mode.TRAIN:
+                    loss.backward()
+                    optimizer.step()
+
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for epoch in range(10):
+            run(net, train_loader, optimizer, Mode.TRAIN)
+            run(net, val_loader, optimizer, Mode.VAL)
+    """
+
+    def variant(first: str, on: str, off: str) -> list[tuple[str, str]]:
+        return findings(source.replace("FIRST", first).replace("ON", on).replace("OFF", off))
+
+    # the validation call (`Mode.VAL`: no member but itself is `Mode.TRAIN`) takes the arm that
+    # turns grad off, and the loop after the branch runs so
+    assert variant("Mode.TRAIN", "True", "False") == []
+    # an arm that leaves grad on: the validation loop records a graph
+    leaked = [("LC007", "loss = nn.functional.cross_entropy(model(x), y)")]
+    assert variant("Mode.TRAIN", "True", "True") == leaked
+    # the arms swapped by mistake: only the members passed tell that validation runs with grad on
+    assert variant("Mode.VAL", "True", "False") == leaked
+
+
+def test_a_shared_step_called_last_for_the_test_phase_is_a_pass_of_its_own() -> None:
+    # one function trains, validates and tests by its `phase`; no loop of its own
+    source = """
+        import enum
+
+        class Phase(enum.Enum):
+            TRAIN = 0
+            VAL = 1
+            TEST = 2
+
+        def fit(graph, labels, epochs):
+            net = Tiny()
+            optimizer = torch.optim.Adam(net.parameters())
+
+            def main_loop(phase):
+                scores = net(graph)
+                loss = nn.functional.cross_entropy(scores, labels)
+                if phase == Phase.TRAIN:
+                    optimizer.zero_grad()
+                    loss.backward()
+                    optimizer.step()
+                return (scores.argmax(-1) == labels).float().mean().item()
+
+            for epoch in range(epochs):
+                main_loop(Phase.TRAIN)
+                with torch.no_grad():
+                    main_loop(Phase.VAL)
+            AFTER
+
+        fit(graph, labels, 100)
+    """
+    # the test phase, run once training is over, records a graph
+    assert findings(source.replace("AFTER", "return main_loop(Phase.TEST)")) == [("LC007", "scores = net(graph)")]
+    with_no_grad = "with torch.no_grad():\n                return main_loop(Phase.TEST)"
+    assert findings(source.replace("AFTER", with_no_grad)) == []
+
+
+def test_an_optimizer_state_loaded_back_is_no_resume_of_the_weights_saved_by_epoch() -> None:
+    source = """
+        def save_weights(model, path):
+            torch.save({"weights": model.state_dict(), "alphas": model.alphas}, path)
+
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        if args.resume:
+            LOAD
+        for epoch in range(args.start_epoch, args.epochs):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            save_weights(net, "weights_%d.pt" % epoch)
+    """
+    # only the optimizer's state is read back: the weights saved by epoch are snapshots
+    assert findings(source.replace("LOAD", 'optimizer.load_state_dict(torch.load("optimizer.pt"))')) == []
+    # the weights read back to go on from them: a resume checkpoint without the optimizer
+    assert findings(source.replace("LOAD", 'net.load_state_dict(torch.load(args.resume)["weights"])')) == [
+        ("LC012", 'torch.save({"weights": model.state_dict(), "alphas": model.alphas}, path)')
+    ]

@@ -424,7 +424,7 @@ class LoopModel:
             if constructors and isinstance(found, ClassInfo):
                 return self.method_of(found, "__init__")
             if found is None:
-                return self._instance_call(call.dotted, function, via_callers)
+                return self._instance_call(call.dotted, function, via_callers, call)
             return None
         receiver, _, method = call.dotted.rpartition(".")
         cls = None
@@ -432,13 +432,7 @@ class LoopModel:
             cls = function.cls
         elif "." not in receiver or receiver.startswith("self."):
             binding = self.binding(receiver, function) if via_callers else self.roles.lookup(receiver, function)
-            if binding is not None and function.name == "<module>" and "." not in receiver:
-                # a script's (a notebook's) names are bound again and again (`model = Net()` in one
-                # cell, `model = VAE(...)` in a later one): the object is the one the assignment in
-                # force, the last above the call, built
-                current = self.nearest_binding(receiver, function, call.node)
-                if current is not None and current is not binding and current.cls is not None:
-                    binding = current
+            binding = self._in_force(receiver, function, call, binding)
             cls = binding.cls if binding is not None else None
             if binding is None and "." not in receiver and receiver not in function.params:
                 elements = self.element_methods(call, function)
@@ -525,10 +519,22 @@ class LoopModel:
             return None
         return [(self.position(node).start.line, self.position(node).end.line) for node in nodes]
 
-    def _instance_call(self, name: str, function: FunctionInfo, via_callers: bool) -> FunctionInfo | None:
+    def _in_force(self, name: str, function: FunctionInfo, call: CallSite, binding: Binding | None) -> Binding | None:
+        """A script's (a notebook's) names are bound again and again (`model = Net()` in one cell,
+        `model = VAE(...)` in a later one): the object a call at its top level uses is the one the
+        assignment in force, the last above the call, built."""
+        if binding is not None and function.name == "<module>" and "." not in name:
+            current = self.nearest_binding(name, function, call.node)
+            if current is not None and current is not binding and current.cls is not None:
+                return current
+        return binding
+
+    def _instance_call(self, name: str, function: FunctionInfo, via_callers: bool, call: CallSite | None = None) -> FunctionInfo | None:
         """`loss_scaler(loss, optimizer)` on an instance of a project class: its `__call__` (a model's
         call runs its forward: that is a model call, not code to inline)."""
         binding = self.binding(name, function) if via_callers else self.roles.lookup(name, function)
+        if call is not None:
+            binding = self._in_force(name, function, call, binding)
         if binding is not None and binding.cls is None and binding.call is not None and "." not in name:
             return self.returned_closure(binding)
         if binding is None or binding.cls is None or self.is_module_class(binding.cls):
@@ -1354,6 +1360,11 @@ class LoopModel:
             named = {name for name, _ in constants}
             flags = tuple(item for item in self._flags_set_before(loop) if item[0] not in named)
             context = replace(self.loop_context(loop), constants=constants + flags)
+            if context.grad == "unknown" and context.constants:
+                # a grad mode set around the loop by a test of the values known here
+                # (`if mode == Mode.TRAIN: torch.set_grad_enabled(True)` `else: ...(False)`)
+                for stmt in _withs_around(loop.function.body, loop):
+                    context = self.flow._with_context(stmt, context)
             cached = self._programs[key] = self.flow.program(loop.body, context)
         return cached
 
@@ -2699,3 +2710,24 @@ def _branches(value: cst.BaseExpression | None) -> list[cst.BaseExpression]:
     if isinstance(value, cst.IfExp):
         return _branches(value.body) + _branches(value.orelse)
     return [value]
+
+
+def _withs_around(block: list[object], loop: Loop) -> list[With]:
+    """The grad-setting `with` blocks (and statement-form switches) that hold the loop, outermost first."""
+    for stmt in block:
+        if stmt is loop:
+            return []
+        parts: list[list[object]] = []
+        if isinstance(stmt, With):
+            parts = [stmt.body]
+        elif isinstance(stmt, Branch):
+            parts = list(stmt.arms)
+        elif isinstance(stmt, Try):
+            parts = [stmt.body, stmt.orelse, stmt.final, *stmt.handlers]
+        elif isinstance(stmt, Loop):
+            parts = [stmt.body, stmt.orelse]
+        for part in parts:
+            if any(inner is loop for inner in all_statements(part)):
+                inner = _withs_around(part, loop)
+                return [stmt, *inner] if isinstance(stmt, With) and stmt.grad is not None else inner
+    return []

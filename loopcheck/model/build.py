@@ -431,7 +431,7 @@ class FileBuilder:
             self._statement(statement, function, block)
             if _jumps_away(statement, function):
                 break  # what follows in the block never runs
-            switch = self._grad_switch(statement)
+            switch = self._grad_switch(statement) or (self._branch_switch(statement) if type(statement) is cst.If else None)
             if switch is not None:
                 # `torch.set_grad_enabled(False)` as a statement: the rest of the block runs so
                 # (an evaluation script that turns grad off once at the top)
@@ -462,6 +462,27 @@ class FileBuilder:
             return [arms[0][0], arms[1][0]], (modes.pop() if len(modes) == 1 else "unknown")
         found = self._grad_switch_call(small.value)
         return ([found[0]], found[1]) if found is not None else None
+
+    def _branch_switch(self, statement: cst.If) -> tuple[list[CallSite], str] | None:
+        """`if mode == Mode.TRAIN: torch.set_grad_enabled(True)` `else: torch.set_grad_enabled(False)`:
+        each arm of an if/else switches grad mode as a statement of its own, and the switch lasts
+        past the branch. Its calls (the `if` arm's first) and the grad mode that follows it: one mode
+        when both arms set it, else known per call when the test is."""
+        orelse = statement.orelse
+        if type(orelse) is not cst.Else:
+            return None
+        found: list[tuple[CallSite, str]] = []
+        for suite in (statement.body, orelse.body):
+            last = None
+            for inner in suite.body if isinstance(suite, cst.IndentedBlock) else ():
+                switch = self._grad_switch(inner)
+                if switch is not None and len(switch[0]) == 1:
+                    last = (switch[0][0], switch[1])
+            if last is None:
+                return None
+            found.append(last)
+        modes = {found[0][1], found[1][1]}
+        return [found[0][0], found[1][0]], (modes.pop() if len(modes) == 1 else "unknown")
 
     def _grad_switch_call(self, expression: cst.BaseExpression) -> tuple[CallSite, str] | None:
         """`torch.set_grad_enabled(<flag>)`: its call and the grad mode it sets."""

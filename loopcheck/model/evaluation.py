@@ -20,7 +20,7 @@ import libcst as cst
 
 from loopcheck.model.build import NOT_LITERAL, dotted_name, functions_within, literal_value, nodes_within, qualify
 from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, is_loss_module, simples_of, walk
-from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, runs_once
+from loopcheck.model.ir import ArgInfo, Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, runs_once
 from loopcheck.model.program import events_of
 from loopcheck.model.state import placed_of, requires_grad_set, same_branch, training_callee
 from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, other_framework_model
@@ -433,12 +433,20 @@ def _one_per_model_call(passes: list[EvaluationPass]) -> list[EvaluationPass]:
     that reach one model call through a helper shared with training stay apart: each caller needs
     its own `no_grad` (unless the helper is analysed per flag value its callers pass: that pass
     says it once)."""
-    chosen: dict[tuple[int, int], EvaluationPass] = {}
+    chosen: dict[tuple[int, int, tuple[int, ...]], EvaluationPass] = {}
 
-    def key(found: EvaluationPass) -> tuple[int, int]:
-        return id(found.first_call.node), id(found.function) if found.through_training_helper else 0
+    def own(found: EvaluationPass) -> bool:
+        return found.entered_by is not None and found.function is found.first_call.context.function
 
-    specialized = {id(p.first_call.node) for p in passes if p.entered_by is not None and p.function is p.first_call.context.function}
+    def key(found: EvaluationPass) -> tuple[int, int, tuple[int, ...]]:
+        # (a helper analysed per set of values its callers pass has a pass per set: `main_loop(
+        # phase=VAL)` under no_grad, `main_loop(phase=TEST)` without)
+        entered = tuple(id(edge.call) for edge in found.entered_by or ()) if own(found) else ()
+        return id(found.first_call.node), id(found.function) if found.through_training_helper else 0, entered
+
+    specialized = {id(p.first_call.node) for p in passes if own(p)}
+    # (a caller's pass reaching such a helper's forward is one of the helper's own passes)
+    passes = [p for p in passes if own(p) or id(p.first_call.node) not in specialized]
     passes = [replace(p, through_training_helper=False) if id(p.first_call.node) in specialized else p for p in passes]
     shared = {id(found.first_call.node) for found in passes if found.through_training_helper}
     for found in passes:
@@ -880,6 +888,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     in `test()`, `test_output = cnn(test_x)` after the training loop of a script."""
     named = EVAL_FUNCTION.search(function.name) is not None
     if id(function) in training and not named:
+        yield from _specialized_call_passes(model, function)
         return
     if named and function.name != "<module>" and _returned_into_backward(model, function):
         return  # `evaluate_actions(s, a)` returns the log-probs that its callers' loss backwards
@@ -964,6 +973,42 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                     return
                 # a script's or notebook's first forward checked an untrained model's shapes:
                 # the next one, after the model was trained, may evaluate it
+
+
+def _specialized_call_passes(model: LoopModel, function: FunctionInfo) -> Iterable[EvaluationPass]:
+    """A function with no loop of its own that trains for some values its callers pass and runs
+    the model without training for others (`def main_loop(phase): out = gat(graph); if phase ==
+    LoopPhase.TRAIN: loss.backward() ...`, called last as `main_loop(phase=LoopPhase.TEST)`): its
+    first forward, as each call that trains nothing runs it (the pass is entered by those calls)."""
+    if function.loops or function.name == "<module>":
+        return  # (a loop is judged per set of values in `_loop_passes`)
+    for constants in model.specializations(function):
+        events = [e for top in events_of(model.function_program(function, constants)) for e in top.flatten()]
+        if any(e.kind in _GRAPH_KINDS or e.kind is Kind.STEP or _hands_over_optimizer(model, e) for e in events):
+            continue  # called this way, it trains
+        first = next((
+            e for e in events
+            if e.kind is Kind.MODEL_CALL and e.context.function is function and not is_loss_module(e.subject)
+        ), None)
+        if first is None:
+            continue
+        found = _pass(model, function, None, first, constants)
+        if found is not None and found.entered_by and not all(_called_while_training(model, edge) for edge in found.entered_by):
+            yield found
+
+
+def _called_while_training(model: LoopModel, edge: CallEdge) -> bool:
+    """Is the call made in a loop of its caller that trains (backwards or steps in its iteration, or
+    calls a project function that does)? What it runs there is part of training (an action chosen
+    between updates) or judged with that loop (validation inside the epoch loop)."""
+    caller = model.at(edge.caller)
+    placed = placed_of(caller, edge.caller, edge.call)
+    return placed is not None and any(
+        caller.kinds_in(loop) & {Kind.BACKWARD, Kind.STEP} or any(
+            training_callee(caller, edge.caller, call) is not None for simple in simples_of(loop.body) for call in simple.calls
+        )
+        for loop in placed.loops
+    )
 
 
 def _feeding_after(function: FunctionInfo, placed: list[Placed], statement: Simple) -> set[str]:
@@ -1553,7 +1598,8 @@ def _starts_before(model: LoopModel, first: cst.CSTNode, second: cst.CSTNode) ->
 def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> bool:
     """At a script's top level, has the model of the forward been trained by a statement before it:
     a training loop of the script over it, or a call of a project function that trains and is
-    given the model (`training_loop(model=seq_model, ...)`)?"""
+    given the model (`training_loop(model=seq_model, ...)`, or `train(**params)` with the model a
+    value of `params = {"model": model, ...}`)?"""
     subject = event.subject
     if subject is None:
         return False
@@ -1575,8 +1621,12 @@ def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> b
             if step is not None and any(call.dotted.split(".", 1)[0] == name for simple in simples_of(loop.body) for call in simple.calls if call.dotted):
                 return True
         for simple in simples:
+            if simple.targets and isinstance(simple.value, cst.Dict) and any(
+                isinstance(e, cst.DictElement) and isinstance(e.value, cst.Name) and e.value.value == name for e in simple.value.elements
+            ):
+                holders.update(simple.targets)  # `params = {"model": model, ...}`, handed on as `**params`
             for call in simple.calls:
-                if not any(arg.dotted == name for arg in call.args):
+                if not any(arg.dotted == name or (arg.dotted in holders and _unpacked(call, arg)) for arg in call.args):
                     continue
                 target = model.resolve_call(call, function, via_callers=False)
                 if target is not None and {"backward", "step"} <= model.reaches(target):
@@ -1589,6 +1639,11 @@ def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> b
                 if call.receiver in holders and training_callee(model, function, call) is not None:
                     return True  # `learn.fit(1)` of the object given the model
     return False
+
+
+def _unpacked(call: CallSite, arg: ArgInfo) -> bool:
+    """Is the argument handed over unpacked (`f(**params)`)?"""
+    return any(a.value is arg.node and a.star == "**" for a in call.node.args)
 
 
 def _uses_of_output(function: FunctionInfo, event: Event) -> list[Simple]:
@@ -2477,6 +2532,8 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
     outputs = set(statement.targets)
     if any(c.method in METRIC_METHODS and c.inner is call.call for c in statement.calls):
         return True
+    if call.call is not None and _handed_to_metric(statement, call.call):
+        return True  # `accuracy(model(g, features)[test_mask], labels[test_mask])`
     if any(_shows(model, function, c) for c in statement.calls):
         return True  # `make_grid(G(fixed_z).cpu().data)`: samples made to be looked at
     later = [s for s in function.simples if outputs and s.value_names & outputs or any(
@@ -2486,6 +2543,28 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
     ):
         return True  # `fake = netG(fixed_noise)`, then `save_image(fake.data, "fake.png")`
     return _computes_metrics(model, later)
+
+
+def _handed_to_metric(statement: Simple, forward: CallSite) -> bool:
+    """Is the forward's output handed, as it is or a part of it (`model(g)[test_mask]`), to a metric
+    function or a prediction op in the same statement (`accuracy(model(g)[mask], y)`,
+    `torch.argmax(model(x), dim=1)`)? What it computes is a score or a prediction, not a loss."""
+    for call in statement.calls:
+        if call is forward or call.dotted is None:
+            continue
+        last = call.dotted.rsplit(".", 1)[-1]
+        if not (_METRIC_FUNCTIONS.search(last) or (last in ("argmax", "topk") and call.receiver in _TENSOR_LIBRARIES)):
+            continue
+        if any(_output_part(arg.node, forward.node) for arg in call.args if arg.keyword is None):
+            return True
+    return False
+
+
+def _output_part(node: cst.BaseExpression, forward: cst.Call) -> bool:
+    """Is `node` the forward's call itself, or a subscript or attribute of its output?"""
+    while isinstance(node, (cst.Subscript, cst.Attribute)):
+        node = node.value
+    return node is forward
 
 
 _TRAINING_DATA = lazy(r"(?i)train")
@@ -2670,15 +2749,30 @@ def _after_training(model: LoopModel, event: Event) -> bool:
     if not steps and not calls:
         return True
     anchor = model.anchor(event)
-    training_seen = False
-    for statement in function.body:
-        if any(id(loop) in steps for loop in _loops_within(statement)) or any(
+    return _trains_before(function.body, steps, calls, anchor, False) is True
+
+
+def _trains_before(block: Block, steps: set[int], calls: set[int], anchor: cst.CSTNode, seen: bool) -> bool | None:
+    """Walking `block` in order with `seen` telling whether training ran before it: whether
+    training ran before the statement holding `anchor` (None when the block does not hold it). A
+    branch, `with` or `try` body that holds both (`if __name__ == "__main__": train(...); model(x_test)`) is
+    walked inside."""
+    for statement in block:
+        holds = any(call.node is anchor for simple in simples_of([statement]) for call in simple.calls)
+        trains = any(id(loop) in steps for loop in _loops_within(statement)) or any(
             id(call) in calls for simple in simples_of([statement]) for call in simple.calls
-        ):
-            training_seen = True
-        elif any(call.node is anchor for simple in simples_of([statement]) for call in simple.calls):
-            return training_seen
-    return False
+        )
+        if holds and trains:
+            inners = statement.arms if isinstance(statement, Branch) else [statement.body] if isinstance(statement, (With, Try)) else []
+            for inner in inners:
+                found = _trains_before(inner, steps, calls, anchor, seen)
+                if found is not None:
+                    return found
+            return False  # (in the loop that trains, or in a part of the statement not walked)
+        if holds:
+            return seen
+        seen = seen or trains
+    return None
 
 
 def _training_calls(model: LoopModel, function: FunctionInfo) -> set[int]:

@@ -478,6 +478,13 @@ class Flow:
             own = self.subject("self", function)
             return replace(own, role=MODEL) if own is not None else None
         callee = self.subject_in(name, context) if context is not None else self.subject(name, function)
+        if callee is not None and callee.role != MODEL and "." not in name and function.name == "<module>" and callee.function is function and callee.binding is not None:
+            # a script's name bound again with another kind of value (`model = MLP(...)` of a
+            # hand-written class in one cell, `model = MLPModel()` in a later one): the assignment
+            # in force here, the last above the call
+            reaching = self.model.nearest_binding(name, function, call.node)
+            if reaching is not None and reaching is not callee.binding and self.model.roles.role(name, function, reaching) == MODEL:
+                callee = replace(callee, key=reaching, role=MODEL, binding=reaching)
         # `model.generate(ids)` on a class we cannot see is not taken for a forward: libraries run
         # such methods under no_grad or in eval mode themselves (project classes are followed).
         if callee is None or callee.role != MODEL or self._makes_a_module(call, function):
@@ -644,19 +651,34 @@ class Flow:
     def _with_context(self, stmt: With, context: Context) -> Context:
         grad = stmt.grad
         if grad == "unknown" and context.constants:
-            # `with torch.set_grad_enabled(train):` where `train` is known here
-            argument = next((c.arg(0, "mode") for c in stmt.items if (c.dotted or "").endswith("set_grad_enabled")), None)
-            value = decide(argument.dotted or expression_text(argument.node), context.constants) if argument is not None else None
-            grad = grad if value is None else ("on" if value else "off")
-        if grad == "unknown" and context.constants:
             # `with (torch.enable_grad() if is_train else torch.no_grad()):` where `is_train` is known
+            arms: set[int] = set()
             for expression in _switch_expressions(stmt.node):
                 if isinstance(expression, cst.IfExp):
+                    arms |= {id(expression.body), id(expression.orelse)}
                     taken = decide(expression_text(expression.test), context.constants)
                     arm = expression.body if taken else expression.orelse
                     call = next((c for c in stmt.items if c.node is arm), None) if taken is not None else None
                     if call is not None:
                         grad = grad_mode_of(call, self.model.ir.imports) or "on"
+            if grad == "unknown" and isinstance(stmt.node, cst.If) and len(stmt.items) == 2:
+                # `if mode == Mode.TRAIN: torch.set_grad_enabled(True)` `else: ...(False)`, the
+                # rest of the block run after it, where `mode` is known
+                taken = decide(expression_text(stmt.node.test), context.constants)
+                if taken is not None:
+                    grad = grad_mode_of(stmt.items[0 if taken else 1], self.model.ir.imports) or "on"
+                    if grad == "unknown":
+                        argument = stmt.items[0 if taken else 1].arg(0, "mode")
+                        value = decide(argument.dotted or expression_text(argument.node), context.constants) if argument is not None else None
+                        grad = grad if value is None else ("on" if value else "off")
+            if grad == "unknown":
+                # `with torch.set_grad_enabled(train):` where `train` is known here (not an arm of
+                # such a choice: `torch.inference_mode() if val else torch.set_grad_enabled(True)`)
+                argument = next(
+                    (c.arg(0, "mode") for c in stmt.items if (c.dotted or "").endswith("set_grad_enabled") and id(c.node) not in arms), None
+                )
+                value = decide(argument.dotted or expression_text(argument.node), context.constants) if argument is not None else None
+                grad = grad if value is None else ("on" if value else "off")
         return replace(context, grad=grad) if grad is not None else context
 
     # programs: the orders one iteration can take, as a structure the rules' machines run over
@@ -1003,11 +1025,25 @@ def arguments_known(
             value = literal_value(arg.node)
             if value is NOT_LITERAL and caller is not None and isinstance(arg.node, cst.Name):
                 value = bound_once_to_literal(caller, arg.node.value)
+            if value is NOT_LITERAL and arg.dotted is not None and _ENUM_MEMBER.match(arg.dotted):
+                value = EnumMember(arg.dotted)  # `train_and_validate(..., Mode.VAL)`
         if value is not NOT_LITERAL:
             known.append((parameter, value))
     return tuple(known)
 
 
+
+
+class EnumMember(str):
+    """A member of an enumeration, written `Class.NAME` (`Mode.VAL`): equal to itself, unequal to
+    every other member so written; how it compares with anything else is not known."""
+
+    def __repr__(self) -> str:
+        return str.__str__(self)  # (written back into a test as the member's name)
+
+
+_ENUM_MEMBER = lazy(r"^(?:[A-Za-z_]\w*\.)*[A-Z]\w*\.[A-Z][A-Z0-9_]*$")
+"""`Mode.TRAIN`, `metric_tracker.Mode.VAL`: a class named with a capital, a member in capitals."""
 
 
 def _with_constants(test: str, constants: dict[str, object]) -> str:
@@ -1195,6 +1231,8 @@ def _evaluate(node: ast.AST, known: dict[str, object]) -> object:
         return 0  # any integer modulo 1
     if isinstance(node, (ast.Name, ast.Attribute)):
         name = ast.unparse(node)
+        if name not in known and isinstance(node, ast.Attribute) and _ENUM_MEMBER.match(name):
+            return EnumMember(name)
         return known[name] if name in known else _UNKNOWN
     if isinstance(node, ast.Constant):
         return node.value
@@ -1215,6 +1253,9 @@ def _evaluate(node: ast.AST, known: dict[str, object]) -> object:
         if left is _UNKNOWN or right is _UNKNOWN:
             return _UNKNOWN
         op = node.ops[0]
+        if isinstance(left, EnumMember) is not isinstance(right, EnumMember) and isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
+            if not isinstance(right, tuple) or not all(isinstance(item, EnumMember) for item in right):
+                return _UNKNOWN  # (a member of a `str` enumeration may equal a string)
         try:
             if isinstance(op, ast.Eq):
                 return left == right

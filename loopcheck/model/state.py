@@ -22,7 +22,7 @@ from loopcheck.records import Frozen, _set
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
 
-_PROGRESS_KEY = lazy(r"(?i)epoch|step|iter")
+_PROGRESS_KEY = lazy(r"(?i)epoch|step|iter|episode")
 _EPOCH = lazy(r"(?i)epoch")
 _IMPROVEMENT = lazy(r"(?i)best|improv")
 _COMPARISON = lazy(r"([\w.\[\]'\"()]+)\s*(?:<=?|>=?)\s*([\w.\[\]'\"()-]+)")
@@ -170,8 +170,28 @@ def _position_from_name(model: LoopModel, function: FunctionInfo, call: CallSite
     names = _path_names([call.args[1].node], function)
     position = sorted(name for name in names if _PROGRESS_KEY.search(name))
     if not position:
+        position = _position_named_by_callers(model, function, call.args[1].dotted)
+    if not position:
         return checkpoint
     return replace(checkpoint, keys=checkpoint.keys | {position[0]}, position_in_name=True)
+
+
+def _position_named_by_callers(model: LoopModel, function: FunctionInfo, path: str | None) -> list[str]:
+    """A saving helper whose file path is a parameter (`def save(self, filepath): torch.save({...},
+    filepath)`): the positions that the paths its callers hand it, saving every so often while they
+    train (not only when a metric improves), are named by (`agent.save(f"{algo}_ep{episode}.pth")`)."""
+    if path is None or path not in function.params:
+        return []
+    index = function.argument_index(path)
+    found: set[str] = set()
+    for edge in model.callers(function):
+        arg = edge.call.arg(index, path)
+        caller = model.at(edge.caller)
+        at = placed_of(caller, edge.caller, edge.call)
+        if arg is None or at is None or _on_improvement(at):
+            continue
+        found |= {name for name in _path_names([arg.node], edge.caller) if _PROGRESS_KEY.search(name)}
+    return sorted(found)
 
 
 def _handed_to_other_file(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
@@ -329,9 +349,15 @@ def _reloaded_before_training(
             ):
                 return True  # `Trainer.__init__` loads the weights, `Trainer.train()` goes on from them
             continue
-        for index, item in enumerate(placed[: starts[-1]]):
+        for index, item in enumerate(placed):
+            if index >= starts[-1] and not item.loops:
+                break
             words = _weights_loaded_by(model, function, item.simple, saved_models, bare=bare)
             if words is None:
+                continue
+            if _resumed_by_its_loop(placed, starts, index):
+                return True
+            if index >= starts[-1]:
                 continue
             resuming = any(_RESUMING_WORDS.search(w) for w in words) or any(
                 _RESUMING_WORDS.search(guard) for guard in item.guards if not guard.startswith("not (")
@@ -353,6 +379,22 @@ def _reloaded_before_training(
             ):
                 return True
     return False
+
+
+def _resumed_by_its_loop(placed: list[Placed], starts: list[int], load: int) -> bool:
+    """Is the load, in a loop over training positions whose iterations train, a load of the
+    weights of the loop's own position (`for epoch in range(1, n + 1): if not exists(epoch):
+    train(epoch)` `else: net.load(epoch)`)? The iterations after it go on from those weights, at
+    the position the loop holds: a resume, wherever the load stands in the loop's body."""
+    item = placed[load]
+    read = {name for call in item.simple.calls for arg in call.args for name in arg.names}
+    positions = {
+        id(loop) for loop in item.loops
+        if any(_PROGRESS_KEY.search(target) and target in read for target in loop.targets)
+    }
+    return bool(positions) and any(
+        start != load and positions & {id(loop) for loop in placed[start].loops} for start in starts
+    )
 
 
 def _models_loaded_into(simple: Simple) -> set[str]:
@@ -516,6 +558,8 @@ def _weights_loaded_by(
     for call in simple.calls:
         if call.method == "load_state_dict" and call.args:
             into = without_module(call.receiver or "")
+            if into and model.roles.role(into, function) in (OPTIMIZER, SCHEDULER):
+                continue  # `optimizer.load_state_dict(...)`: no weights
             # (in a method called on `net`, `self` is `net`: `net.load_weights(path)`)
             seen_as = receiver + into[4:] if receiver and (into == "self" or into.startswith("self.")) else into
             if saved_models and into not in saved_models and seen_as not in saved_models:
