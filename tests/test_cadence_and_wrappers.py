@@ -516,6 +516,9 @@ def test_milestones_named_only_steps_do_not_tell_their_unit() -> None:
     # an attribute of a settings object named so (`FLAGS.steps`, `args.lr_steps`): the same
     assert found(per_epoch.replace("MILESTONES", "FLAGS.steps"), SETUP) == []
     assert found(per_epoch.replace("MILESTONES", "args.lr_steps"), SETUP) == []
+    # a constant of a settings module, written in capitals (`config.STEPS = [4, 10, 18]`): the same
+    assert found(per_epoch.replace("MILESTONES", "config.STEPS"), SETUP) == []
+    assert found(per_epoch.replace("MILESTONES", "cfg.LR_STEPS"), SETUP) == []
     # milestones counted through the loader are optimizer steps
     setup = SETUP + "total_iters = epochs * len(loader)\n"
     counted = per_epoch.replace("MILESTONES", "[total_iters // 2, total_iters * 3 // 4]")

@@ -11943,3 +11943,111 @@ def test_an_optimizer_state_loaded_back_is_no_resume_of_the_weights_saved_by_epo
     assert findings(source.replace("LOAD", 'net.load_state_dict(torch.load(args.resume)["weights"])')) == [
         ("LC012", 'torch.save({"weights": model.state_dict(), "alphas": model.alphas}, path)')
     ]
+
+
+def test_a_base_class_switching_the_mode_around_a_subclass_override_covers_its_pass() -> None:
+    source = """
+        class BaseTrainer:
+            def fit(self, epochs):
+                for epoch in range(epochs):
+                    for x, y in self.train_loader:
+                        self._train_one_batch(x, y)
+                    SWITCH
+                    self._validate()
+                    self.model.train()
+
+            def _train_one_batch(self, x, y):
+                raise NotImplementedError
+
+            def _validate(self):
+                raise NotImplementedError
+
+        class Trainer(BaseTrainer):
+            def __init__(self, train_loader, val_loader):
+                self.model = Dropping()
+                self.optimizer = torch.optim.SGD(self.model.parameters(), lr=0.1)
+                self.train_loader = train_loader
+                self.val_loader = val_loader
+
+            def _train_one_batch(self, x, y):
+                self.optimizer.zero_grad()
+                nn.functional.cross_entropy(self.model(x), y).backward()
+                self.optimizer.step()
+
+            def _validate(self):
+                with torch.no_grad():
+                    for x, y in self.val_loader:
+                        print((self.model(x).argmax(1) == y).float().mean().item())
+
+        Trainer(train_loader, val_loader).fit(10)
+    """
+    # `self.model.eval()` in the base class's method is the subclass's model, switched before the call
+    assert findings(source.replace("SWITCH", "self.model.eval()")) == []
+    assert findings(source.replace("SWITCH", "pass")) == [("LC006", "print((self.model(x).argmax(1) == y).float().mean().item())")]
+
+
+
+def test_distances_of_a_forward_on_volatile_inputs_keep_no_graph_in_old_torch_code() -> None:
+    # PyTorch 0.3 code (`Variable`, `.data[0]`): a volatile input records no graph downstream
+    source = """
+        from torch.autograd import Variable
+
+        def best_threshold(model, loader):
+            model.eval()
+            for batch_idx, (a, p) in enumerate(loader):
+                a, p = Variable(a, FLAG), Variable(p, FLAG)
+                distance = nn.functional.pairwise_distance(model(a), model(p))
+                if batch_idx == 0:
+                    distances = distance
+                else:
+                    distances = torch.cat((distances, distance), 0)
+            return distances.mean().data[0]
+
+        best_threshold(Tiny(), test_loader)
+    """
+    assert findings(source.replace("FLAG", "volatile=True")) == []
+    # not volatile: every batch's graph is kept in the concatenation
+    assert sorted(code for code, _ in findings(source.replace("FLAG", "requires_grad=False"))) == ["LC007", "LC009"]
+
+
+def test_a_count_of_epochs_read_from_a_config_is_no_position_restored() -> None:
+    source = """
+        NUM_EPOCH = cfg["NUM_EPOCH"]
+        START
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        if RESUME_ROOT:
+            net.load_state_dict(torch.load(RESUME_ROOT))
+        for epoch in range(RANGE):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(net(x), y).backward()
+                optimizer.step()
+            torch.save(net.state_dict(), "net_epoch_{}.pth".format(epoch + 1))
+    """
+    # how long to train is no place to start from: the loaded weights only start a new run
+    assert findings(source.replace("START", "").replace("RANGE", "NUM_EPOCH")) == []
+    resumed = source.replace("START", 'START_EPOCH = cfg["START_EPOCH"]').replace("RANGE", "START_EPOCH, NUM_EPOCH")
+    assert findings(resumed) == [("LC012", 'torch.save(net.state_dict(), "net_epoch_{}.pth".format(epoch + 1))')]
+
+
+def test_a_prediction_after_the_no_grad_block_of_a_scripts_test_is_a_pass_of_its_own() -> None:
+    source = """
+        net = MODEL()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for epoch in range(100):
+            optimizer.zero_grad()
+            nn.functional.mse_loss(net(x_train), y_train).backward()
+            optimizer.step()
+        MODE
+        with torch.no_grad():
+            test_loss = nn.functional.mse_loss(net(x_test), y_test)
+        new_data = torch.tensor(latest_row, dtype=torch.float32)
+        predicted = net(new_data)
+        print(predicted)
+    """
+    assert findings(source.replace("MODEL", "Tiny").replace("MODE", "net.eval()")) == [("LC007", "predicted = net(new_data)")]
+    # a model with dropout left in training mode: said once for the two passes
+    assert sorted(findings(source.replace("MODEL", "Dropping").replace("MODE", "pass"))) == [
+        ("LC006", "test_loss = nn.functional.mse_loss(net(x_test), y_test)"), ("LC007", "predicted = net(new_data)")
+    ]

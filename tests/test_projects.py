@@ -1889,3 +1889,72 @@ def test_a_library_import_is_not_judged_by_a_project_folder_of_its_name(tmp_path
     result = lint_paths([str(project)], root=str(project))
     assert [n.reason for n in result.notes if "not analysed" in n.reason] == []
     assert [f.code for f in result.findings] == ["LC007"]
+
+
+def test_a_factory_that_loads_weights_only_when_asked_builds_afresh_when_not_asked(tmp_path: Path) -> None:
+    # a model file's own check at its bottom: a forward of a network built from random weights
+    project = new_project(tmp_path, "factories")
+    (project / "models").mkdir()
+    net = textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self, block, layers, num_classes, **kwargs):
+                super().__init__()
+                self.drop = nn.Dropout(0.5)
+                self.fc = nn.Linear(4, num_classes)
+
+            def forward(self, x):
+                return self.fc(self.drop(x))
+
+        def _build(name, block, layers, pretrained, progress, num_classes, **kwargs):
+            model = Net(block, layers, num_classes, **kwargs)
+            if pretrained:
+                model.load_state_dict(torch.load(name + ".pth"))
+            return model
+
+        def net101(pretrained=False, progress=True, num_classes=2, **kwargs):
+            return _build("net101", "bottleneck", [3, 4, 23, 3], pretrained, progress, num_classes, **kwargs)
+
+        if __name__ == "__main__":
+            model = net101(ARGS)
+            dummy = torch.ones((1, 4))
+            model.eval()
+            print(model(dummy))
+    """)
+    (project / "train.py").write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+        from models.net import net101
+
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.backbone = net101()
+
+            def forward(self, x):
+                return self.backbone(x)
+
+        model = Classifier()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in loader:
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+    """), encoding="utf-8")
+    (project / "models" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "create.py").write_text(textwrap.dedent("""
+        from models import net
+
+        def create_model(name, num_classes):
+            if name == "net101":
+                return net.net101(num_classes=num_classes)
+
+        model = create_model("net101", 2)
+    """), encoding="utf-8")
+    (project / "models" / "net.py").write_text(net.replace("ARGS", "num_classes=2"), encoding="utf-8")
+    assert [(f.code, f.line) for f in lint_project(project)] == []
+    # asked for the pretrained weights: the forward runs a trained network with grad enabled
+    (project / "models" / "net.py").write_text(net.replace("ARGS", "pretrained=True"), encoding="utf-8")
+    assert [f.code for f in lint_project(project)] == ["LC007"]

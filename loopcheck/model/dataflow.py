@@ -17,7 +17,7 @@ import libcst as cst
 
 from loopcheck.lazyre import lazy
 from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, flow_name, literal_value, nodes_within, qualify
-from loopcheck.model.flow import Kind, Subject, decide
+from loopcheck.model.flow import Event, Kind, Subject, decide
 from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.text import expression_text
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER
@@ -361,6 +361,12 @@ class Values:
         flag = call.arg(1, "requires_grad")
         return flag is None or literal_value(flag.node) is not False
 
+    def _on_volatile_input(self, call: CallSite, called: Subject) -> bool:
+        from loopcheck.model import evaluation
+
+        event = Event(Kind.MODEL_CALL, call.node, self.model.function_context(self.function), subject=called, call=call)
+        return evaluation.volatile_input(self.model, event) and not evaluation.on_new_torch(self.model)
+
     def _runs_trainable_model(self, node: cst.Call) -> bool:
         call = self._call_site(node)
         if call is None or not call.live:
@@ -371,6 +377,8 @@ class Values:
         binding = called.binding
         if binding is not None and self.model.frozen_whole(binding, node, self.function) and not self._any(a.node for a in call.args):
             return False  # every parameter frozen and no graph coming in: nothing to record
+        if "volatile" in self.model.text and self._on_volatile_input(call, called):
+            return False  # `model(Variable(x, volatile=True))` in code for PyTorch before 0.4: no graph
         if binding is not None and binding.cls is not None:
             # a project model: its forward says whether what it returns carries a graph (a
             # forward that returns `torch.LongTensor(ids)` does not)

@@ -913,6 +913,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     placed = list(walk(function.body, "on"))
     feeding = feeding_backward(function, placed)
     evaluated: set[object] = set()
+    guarded: dict[object, Event] = {}  # models whose pass under `no_grad` was found: its first forward
     passed_models: set[object] = set()
     for statement in top_level_simples(function):
         if set(statement.targets) & feeding and set(statement.targets) & _feeding_after(function, placed, statement):
@@ -935,7 +936,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                 # (a notebook runs each cell on its own: a `with torch.no_grad():` in one cannot
                 # cover another, so each cell's forwards of a model are a pass of their own)
                 which = (*which, model.cell_of(model.anchor(event)))
-            if which is not None and which in evaluated:
+            if which is not None and (which in evaluated or (which in guarded and event.context.grad == "off")):
                 continue  # this model's evaluation is reported once
             after_training = function.name == "<module>" and model.training_steps and _after_training(model, event)
             if tail_of_training and not _after_last_training(function, steps | trains_through, call):
@@ -959,12 +960,18 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                     continue  # (a script's forward before it trains checks shapes; one of weights it was given evaluates them)
                 found = _pass(model, function, None, inner or event, subject=event.subject if inner is not None else None)
                 if found is not None:
-                    yield found
+                    # (beside the guarded pass of the same model: one finding of a mode says it for both)
+                    yield found if which not in guarded else replace(found, beside=guarded[which])
                     if function.name != "<module>" and subject_key is not None:
                         passed_models.add(subject_key)
                         continue
                     if function.name != "<module>" or which is None:
                         return
+                    if event.context.grad == "off" and which not in guarded:
+                        # a test under `with torch.no_grad():`, then a prediction after the block
+                        # (`predicted_price = model(new_data)`): that one is a pass of its own
+                        guarded[which] = event
+                        break
                     # a script or notebook that trains and evaluates a model, then another
                     # (`model = nn.Linear(...)`, later `model = Net()`): one pass per model
                     evaluated.add(which)
@@ -1682,7 +1689,9 @@ def _fresh(model: LoopModel, binding: Binding, depth: int = 2) -> bool:
     return not (_pretrained(built) or (binding.cls is not None and _builds_pretrained(model, binding.cls)))
 
 
-def _factory_builds_fresh(model: LoopModel, function: FunctionInfo, call: CallSite, depth: int) -> bool:
+def _factory_builds_fresh(
+    model: LoopModel, function: FunctionInfo, call: CallSite, depth: int, constants: tuple[tuple[str, object], ...] = ()
+) -> bool:
     """Is the call a project function (not a class) that loads no weights and returns only modules
     it builds afresh from library layers or project classes (`model = nn.Sequential(...); return
     model`, or `return Net()`)?"""
@@ -1690,17 +1699,23 @@ def _factory_builds_fresh(model: LoopModel, function: FunctionInfo, call: CallSi
     if target is None or target.cls is not None or target.name == "<module>":
         return False
     inside = model.at(target)
-    if _loads_a_state_dict(inside, target, 1):
+    passed = arguments_known(target, call, constants, caller=function)
+    if _loads_a_state_dict(inside, target, 1, passed):
         return False
     returns = [simple for simple in target.simples if simple.jump == "return"]
     if not returns:
         return False
     for simple in returns:
-        if simple.value_call is not None and simple.value is simple.value_call.node:
-            role, cls, qualified = inside.constructed(simple.value_call, target)
+        returned = _returned_call(simple)
+        if returned is not None:
+            role, cls, qualified = inside.constructed(returned, target)
             if role != MODEL or not (cls is not None or (qualified or "").startswith(_UNTRAINED_LIBRARY_MODELS)):
+                # `return _resnet("resnet101", Bottleneck, ..., pretrained, ...)`: a factory handing
+                # on to another, which builds afresh for the values handed on
+                if _factory_builds_fresh(inside, target, returned, depth - 1, passed):
+                    continue
                 return False
-            if _pretrained(simple.value_call):
+            if _pretrained(returned):
                 return False
             continue
         names = simple.returned_names
@@ -1710,6 +1725,15 @@ def _factory_builds_fresh(model: LoopModel, function: FunctionInfo, call: CallSi
         if bound is None or bound.call is None or bound.role != MODEL or not _fresh(inside, bound, depth - 1):
             return False
     return True
+
+
+def _returned_call(simple: Simple) -> CallSite | None:
+    """The call a statement binds or returns as its whole value (`model = Net()`, `return Net()`)."""
+    if simple.value_call is not None and simple.value is simple.value_call.node:
+        return simple.value_call
+    if isinstance(simple.node, cst.Return) and isinstance(simple.node.value, cst.Call):
+        return next((call for call in simple.calls if call.node is simple.node.value), None)
+    return None
 
 
 _UNTRAINED_LIBRARY_MODELS = ("torch.nn.", "torchvision.models.")
@@ -2640,16 +2664,23 @@ def _loads_state(model: LoopModel, function: FunctionInfo, call: CallSite) -> bo
     return call.method.startswith("load") and _loads_a_state_dict(model.at(target), target, 2)
 
 
-def _loads_a_state_dict(model: LoopModel, function: FunctionInfo, depth: int) -> bool:
-    """Does the function, or project code it calls (a few calls deep), call `load_state_dict`?"""
-    for simple in function.simples:
-        for call in simple.calls:
+def _loads_a_state_dict(model: LoopModel, function: FunctionInfo, depth: int, constants: tuple[tuple[str, object], ...] = ()) -> bool:
+    """Does the function, or project code it calls (a few calls deep), call `load_state_dict`? With
+    `constants`, the values its parameters are given: a load under a test they make false never
+    runs (`if pretrained: model.load_state_dict(...)` of `resnet101(pretrained=False)`)."""
+    placed = model.ordered_statements(function) if constants else [Placed(simple, "on", ()) for simple in function.simples]
+    for item in placed:
+        if constants and any(decide(guard, constants) is False for guard in item.guards):
+            continue
+        for call in item.simple.calls:
             if call.method == "load_state_dict":
                 return True
             if depth > 0:
                 target = model.resolve_call(call, function, via_callers=False)
-                if target is not None and target is not function and _loads_a_state_dict(model.at(target), target, depth - 1):
-                    return True
+                if target is not None and target is not function:
+                    passed = arguments_known(target, call, constants, caller=function) if constants else ()
+                    if _loads_a_state_dict(model.at(target), target, depth - 1, passed):
+                        return True
     return False
 
 
@@ -3745,7 +3776,13 @@ def _mode_before(
     twice, for training and then for validation, is inlined twice)."""
     state: bool | None = None
     setter: Event | None = None
-    for event in model.function_events_flat(function):
+    events = model.function_events_flat(function)
+    if isinstance(node, cst.CSTNode) and not any(_is_target(event, node, chain) for event in events):
+        # a call the flow runs as nothing (a base class's stub of a method a subclass overrides,
+        # `self._validate()` between `self.model.eval()` and `self.model.train()`): what is set
+        # before it in source order
+        events = [event for event in events if _starts_before(model, event.node, node)]
+    for event in events:
         if _is_target(event, node, chain):
             return state
         if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(event.subject, subject, model):
@@ -4893,3 +4930,12 @@ def _chooses_an_action(model: LoopModel, loop: Loop, event: Event) -> bool:
         _environment_step(model, function, call) and any(arg.names & names for arg in call.args)
         for item in placed for call in item.simple.calls
     )
+
+
+def volatile_input(model: LoopModel, event: Event) -> bool:
+    """`net(Variable(x, volatile=True))`, as the dataflow of retained values asks it."""
+    return _volatile_input(model, event)
+
+
+def on_new_torch(model: LoopModel) -> bool:
+    return _on_new_torch(model)

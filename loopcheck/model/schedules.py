@@ -258,7 +258,7 @@ def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize |
     return ScheduleSize(unit, f"{keyword}={text}") if unit is not None else None
 
 
-_MILESTONE_NAME = lazy(r"^(?:[\w.]*\.)?(\w+_)?steps$")
+_MILESTONE_NAME = lazy(r"(?i)^(?:[\w.]*\.)?(\w+_)?steps$")
 """A list of milestones named only `steps` (`lr_steps`, `decay_steps`, `args.steps`, `FLAGS.lr_steps`):
 when to drop, not how long."""
 

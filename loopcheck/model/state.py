@@ -473,7 +473,8 @@ def _position_restored(
             continue
         for target in simple.targets:
             if _START_POSITION.search(target) or (
-                not strict and _PROGRESS_KEY.search(target) and _READ_BACK_VALUE.search(model.code(simple.value))
+                not strict and _PROGRESS_KEY.search(target) and not _COUNT_NAME.search(target)
+                and _READ_BACK_VALUE.search(model.code(simple.value))
             ):
                 return True
     # `for epoch in range(args.epoch, args.epochs)`: a loop that starts where a position says (a
@@ -498,6 +499,8 @@ def _position_restored(
 
 _START_POSITION = lazy(r"(?i)^(self\.)?(start|begin)$|(start|begin|resume|first|init|last|global|current|cur)_?(epoch|ep\b|step|iter|episode)")
 """Names of where training starts or stands (`start_epoch`, `args.start_iter`, `global_step`)."""
+_COUNT_NAME = lazy(r"(?i)(^|[._])(num|n|max|total|nb)_?(epoch|step|iter|episode)|(epoch|step|iter|episode)s$")
+"""Names of how long training runs (`NUM_EPOCH = cfg["NUM_EPOCH"]`, `max_iter`, `epochs`), not of where it stands."""
 _READ_BACK_VALUE = lazy(r"\[|\bint\(|\.split\(|\bload\w*\(|\.load\w*\(")
 """Values read back from somewhere (`checkpoint["epoch"]`, `int(path.split("_")[-1])`,
 `load_epoch(path)`); not a count of batches (`epoch * len(dataloader) + i`)."""
