@@ -666,20 +666,21 @@ class Flow:
                 # rest of the block run after it, where `mode` is known
                 taken = decide(expression_text(stmt.node.test), context.constants)
                 if taken is not None:
-                    grad = grad_mode_of(stmt.items[0 if taken else 1], self.model.ir.imports) or "on"
-                    if grad == "unknown":
-                        argument = stmt.items[0 if taken else 1].arg(0, "mode")
-                        value = decide(argument.dotted or expression_text(argument.node), context.constants) if argument is not None else None
-                        grad = grad if value is None else ("on" if value else "off")
+                    grad = self._switch_grad(stmt.items[0 if taken else 1], context.constants)
             if grad == "unknown":
                 # `with torch.set_grad_enabled(train):` where `train` is known here (not an arm of
                 # such a choice: `torch.inference_mode() if val else torch.set_grad_enabled(True)`)
-                argument = next(
-                    (c.arg(0, "mode") for c in stmt.items if (c.dotted or "").endswith("set_grad_enabled") and id(c.node) not in arms), None
-                )
-                value = decide(argument.dotted or expression_text(argument.node), context.constants) if argument is not None else None
-                grad = grad if value is None else ("on" if value else "off")
+                switch = next((c for c in stmt.items if (c.dotted or "").endswith("set_grad_enabled") and id(c.node) not in arms), None)
+                if switch is not None:
+                    grad = self._switch_grad(switch, context.constants)
         return replace(context, grad=grad) if grad is not None else context
+
+    def _switch_grad(self, call: CallSite, constants: tuple[tuple[str, object], ...]) -> str:
+        """The grad mode a switch sets for the values known (`set_grad_enabled(train)`, `train` known)."""
+        mode = grad_mode_of(call, self.model.ir.imports) or "on"
+        argument = call.arg(0, "mode") if mode == "unknown" else None
+        value = decide(argument.dotted or expression_text(argument.node), constants) if argument is not None else None
+        return mode if value is None else ("on" if value else "off")
 
     # programs: the orders one iteration can take, as a structure the rules' machines run over
 

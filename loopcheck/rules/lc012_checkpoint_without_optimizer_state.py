@@ -36,9 +36,12 @@ class CheckpointWithoutOptimizerState(Rule):
     a helper that builds the dict itself from what it is given (`Logger.save_checkpoint(it,
     model, optimizer)`) misses the scheduler its callers' training steps (also when they reach it
     through other helpers of its file).
-    Weights saved every so often to files of their own with the epoch in the file name, and
-    loaded back somewhere in the project, are such a checkpoint too when no optimizer state is
-    saved beside them; a load that comes after the training loop in the same function (the best
+    Weights saved every so often to files of their own with the epoch in the file name (or the
+    episode; the name may be made by the callers of a saving helper, `agent.save(f"ep{episode}.pth")`),
+    and loaded back somewhere in the project (also in the epoch loop itself, the weights of the
+    loop's own epoch where that epoch was trained before), are such a checkpoint too when no
+    optimizer state is saved beside them; an optimizer's state read back is no load of weights, and
+    a count of epochs read from a config (`NUM_EPOCH = cfg["NUM_EPOCH"]`) puts no position back; a load that comes after the training loop in the same function (the best
     weights brought back to test) is no resume, and bare weights with no position anywhere,
     loaded back before loops that start from their beginning whatever was loaded (`for epoch in
     range(epochs)`, not `range(start, epochs)`), only start the next run from them (a warm start). The optimizer's (or scheduler's) state written by
