@@ -12051,3 +12051,65 @@ def test_a_prediction_after_the_no_grad_block_of_a_scripts_test_is_a_pass_of_its
     assert sorted(findings(source.replace("MODEL", "Dropping").replace("MODE", "pass"))) == [
         ("LC006", "test_loss = nn.functional.mse_loss(net(x_test), y_test)"), ("LC007", "predicted = net(new_data)")
     ]
+
+
+def test_a_model_outside_a_parameter_list_built_by_name_is_not_trained() -> None:
+    # the optimizer is built over a name holding the generators' parameters; the pretrained
+    # segmenter stays in eval mode on purpose
+    source = """
+        class CycleTrainer:
+            def __init__(self):
+                self.segmenter = Dropping()
+                self.gen_a = Dropping()
+                self.gen_b = Dropping()
+                gen_parameters = PARAMS
+                self.optimizer = torch.optim.Adam(gen_parameters)
+
+            def train_step(self, loader):
+                self.gen_a.train()
+                self.gen_b.train()
+                for x, y in loader:
+                    self.optimizer.zero_grad()
+                    loss = nn.functional.cross_entropy(self.segmenter(self.gen_b(self.gen_a(x))), y)
+                    loss.backward()
+                    self.optimizer.step()
+
+            def test_step(self, loader):
+                self.segmenter.eval()
+                self.gen_a.eval()
+                with torch.no_grad():
+                    for x, y in loader:
+                        print(self.segmenter(self.gen_a(x)).argmax(1))
+
+            def train(self, train_loader, test_loader):
+                for epoch in range(10):
+                    self.train_step(train_loader)
+                    self.test_step(test_loader)
+
+        CycleTrainer().train(train_loader, test_loader)
+    """
+    assert findings(source.replace("PARAMS", "list(self.gen_a.parameters()) + list(self.gen_b.parameters())")) == []
+    # the segmenter among the parameters: its eval() is left in the training loop from the second epoch on
+    with_segmenter = "list(self.gen_a.parameters()) + list(self.segmenter.parameters())"
+    assert [code for code, _ in findings(source.replace("PARAMS", with_segmenter))] == ["LC008"]
+
+
+
+def test_a_count_of_compared_elements_keeps_no_graph() -> None:
+    source = """
+        net = Tiny()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        true_pos = 0
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            scores = net(x)
+            nn.functional.cross_entropy(scores, y).backward()
+            optimizer.step()
+            detected = COUNT
+            true_pos += detected
+    """
+    # a comparison gives booleans: their sum is a count with no graph
+    assert findings(source.replace("COUNT", "scores.max(1)[0].ne(0).sum()")) == []
+    assert findings(source.replace("COUNT", "scores.gt(0.5).sum()")) == []
+    # the scores themselves summed: every batch's graph is kept
+    assert [code for code, _ in findings(source.replace("COUNT", "scores.max(1)[0].sum()"))] == ["LC009"]

@@ -1993,6 +1993,15 @@ class LoopModel:
             return frozenset()
         owner = self.at(function)
         names = [n for n in params.names if owner.roles.role(n, function) == MODEL]
+        for name in params.names:
+            # `gen_parameters = list(self.g_ab.parameters()) + list(self.g_ba.parameters())`, then
+            # `optim.Adam(gen_parameters)`: the models the name's one assignment reads
+            bound = owner.roles.bindings_of(name, function) if name not in names else []
+            mutated = any(  # (`groups.append(dict(params=model.parameters()))`: more than its assignment says)
+                call.receiver == name for simple in function.simples for call in simple.calls
+            ) or any(name in simple.targets and simple.augmented for simple in function.simples)
+            if len(bound) == 1 and bound[0].statement.value is not None and not mutated:
+                names += [n for n in bound[0].statement.value_names if n not in names and owner.roles.role(n, function) == MODEL]
         return frozenset(names if full else (n.rsplit(".", 1)[-1] for n in names))
 
     def optimized_bindings(self, optimizer: Subject | None) -> list[Binding]:

@@ -34,7 +34,8 @@ from loopcheck.records import Described
 DETACHING_METHODS = frozenset(
     {"item", "detach", "detach_", "tolist", "numpy", "size", "numel", "dim", "argmax", "argmin", "argsort",
      "nonzero", "argwhere", "long", "int", "bool", "nelement", "element_size", "data_ptr",
-     "is_floating_point", "type"}
+     "is_floating_point", "type", "eq", "ne", "gt", "lt", "ge", "le", "logical_and", "logical_or", "logical_not",
+     "logical_xor", "isnan", "isinf", "isfinite"}
 )
 DETACHING_FUNCTIONS = frozenset(
     {"float", "int", "bool", "str", "len", "round", "isinstance", "repr", "format", "print", "id", "type"}
