@@ -24,8 +24,10 @@ from loopcheck.records import Record, Value, _set
 SKIPPED_DIRECTORIES = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "build", "dist", "node_modules", ".tox",
      ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs", ".ipynb_checkpoints", ".loopcheck_cache",
-     "site-packages", "dist-packages", "__pypackages__"}
+     "site-packages", "dist-packages", "__pypackages__", ".history"}
 )
+"""Never run: version control, caches, environments, and editors' copies of earlier versions
+(Jupyter's `.ipynb_checkpoints`, the `.history` of the VS Code Local History extension)."""
 SUFFIXES = (".py", ".ipynb")
 
 Excluded = Callable[[Path, bool], bool]

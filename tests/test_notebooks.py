@@ -44,6 +44,9 @@ def test_a_clean_notebook_has_no_findings_and_checkpoints_are_skipped(tmp_path: 
     write_notebook(tmp_path / "clean.ipynb", clean)
     (tmp_path / ".ipynb_checkpoints").mkdir()
     write_notebook(tmp_path / ".ipynb_checkpoints" / "old.ipynb", [("code", "for x in l:\n    loss.backward()\n    opt.step()")])
+    # (the VS Code Local History extension's copies of earlier versions, also never run)
+    (tmp_path / ".history").mkdir()
+    (tmp_path / ".history" / "train_20240309201438.py").write_text("for x in l:\n    loss.backward()\n    opt.step()\n", encoding="utf-8")
     result = lint_paths([str(tmp_path)])
     assert result.findings == [] and result.errors == [] and result.files_checked == 1
 
