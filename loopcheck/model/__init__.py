@@ -520,12 +520,19 @@ class LoopModel:
         return [(self.position(node).start.line, self.position(node).end.line) for node in nodes]
 
     def _in_force(self, name: str, function: FunctionInfo, call: CallSite, binding: Binding | None) -> Binding | None:
+        """`in_force` for what a call resolves to: an assignment that built a project class."""
+        return self.in_force(name, function, call, binding, lambda current: current.cls is not None)
+
+    def in_force(
+        self, name: str, function: FunctionInfo, call: CallSite, binding: Binding | None, telling: Callable[[Binding], bool]
+    ) -> Binding | None:
         """A script's (a notebook's) names are bound again and again (`model = Net()` in one cell,
         `model = VAE(...)` in a later one): the object a call at its top level uses is the one the
-        assignment in force, the last above the call, built."""
+        assignment in force, the last above the call, built, when that assignment tells what the
+        object is (`telling`); else `binding`."""
         if binding is not None and function.name == "<module>" and "." not in name:
             current = self.nearest_binding(name, function, call.node)
-            if current is not None and current is not binding and current.cls is not None:
+            if current is not None and current is not binding and telling(current):
                 return current
         return binding
 
@@ -1998,8 +2005,9 @@ class LoopModel:
             # `optim.Adam(gen_parameters)`: the models the name's one assignment reads
             bound = owner.roles.bindings_of(name, function) if name not in names else []
             mutated = any(  # (`groups.append(dict(params=model.parameters()))`: more than its assignment says)
-                call.receiver == name for simple in function.simples for call in simple.calls
-            ) or any(name in simple.targets and simple.augmented for simple in function.simples)
+                (simple.augmented and name in simple.targets) or any(call.receiver == name for call in simple.calls)
+                for simple in function.simples
+            )
             if len(bound) == 1 and bound[0].statement.value is not None and not mutated:
                 names += [n for n in bound[0].statement.value_names if n not in names and owner.roles.role(n, function) == MODEL]
         return frozenset(names if full else (n.rsplit(".", 1)[-1] for n in names))

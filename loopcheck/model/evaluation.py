@@ -3067,7 +3067,7 @@ def grad_at(model: LoopModel, event: Event, edges: tuple[CallEdge, ...] | None =
     """The grad mode an event runs under, its function's callers (or only `edges`) included."""
     if event.context.grad != "on":
         return event.context.grad
-    if (_volatile_input(model, event) or _volatile_loader(model, event)) and not _on_new_torch(model):
+    if (volatile_input(model, event) or _volatile_loader(model, event)) and not on_new_torch(model):
         return "off"
     if _callee_forwards_volatile(model, event):
         return "off"
@@ -3100,7 +3100,7 @@ def _runs_on_new_torch(model: LoopModel) -> bool:
     return model.project.mentions(_NEW_TORCH, model.project.folder_of(path))
 
 
-def _on_new_torch(model: LoopModel) -> bool:
+def on_new_torch(model: LoopModel) -> bool:
     """Does the file run on PyTorch 0.4 or later, by its own code, its folder's or its importers'?"""
     return _runs_on_new_torch(model) or _imported_by_new_torch_code(model)
 
@@ -3299,7 +3299,7 @@ def _returns_volatile(model: LoopModel, function: FunctionInfo, call: CallSite) 
     return False
 
 
-def _volatile_input(model: LoopModel, event: Event) -> bool:
+def volatile_input(model: LoopModel, event: Event) -> bool:
     """`net(Variable(x, volatile=True))`: PyTorch before 0.4 recorded no graph for volatile inputs.
     The keyword meant nothing else, so a call that is handed it makes such an input too."""
     if event.call is None:
@@ -3393,7 +3393,7 @@ def _callee_forwards_volatile(model: LoopModel, event: Event) -> bool:
     if target is None or target.name == "<module>":
         return False
     owner = model.at(target)
-    if _runs_on_new_torch(model) or _on_new_torch(owner):
+    if _runs_on_new_torch(model) or on_new_torch(owner):
         return False
     flags = arguments_known(target, call)
     guards = {id(c): p.guards for p in owner.ordered_statements(target) for c in p.simple.calls}
@@ -3402,7 +3402,7 @@ def _callee_forwards_volatile(model: LoopModel, event: Event) -> bool:
         if e.kind is Kind.MODEL_CALL and e.call is not None and e.context.grad == "on"
         and not any(decide(guard, flags) is False for guard in guards.get(id(e.call), ()))
     ]
-    return bool(inner) and all(_volatile_input(owner, e) for e in inner)
+    return bool(inner) and all(volatile_input(owner, e) for e in inner)
 
 
 def _function_of_call(model: LoopModel, event: Event, call: object) -> FunctionInfo | None:
@@ -4931,11 +4931,3 @@ def _chooses_an_action(model: LoopModel, loop: Loop, event: Event) -> bool:
         for item in placed for call in item.simple.calls
     )
 
-
-def volatile_input(model: LoopModel, event: Event) -> bool:
-    """`net(Variable(x, volatile=True))`, as the dataflow of retained values asks it."""
-    return _volatile_input(model, event)
-
-
-def on_new_torch(model: LoopModel) -> bool:
-    return _on_new_torch(model)

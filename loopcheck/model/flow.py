@@ -478,12 +478,14 @@ class Flow:
             own = self.subject("self", function)
             return replace(own, role=MODEL) if own is not None else None
         callee = self.subject_in(name, context) if context is not None else self.subject(name, function)
-        if callee is not None and callee.role != MODEL and "." not in name and function.name == "<module>" and callee.function is function and callee.binding is not None:
+        if callee is not None and callee.role != MODEL and callee.function is function:
             # a script's name bound again with another kind of value (`model = MLP(...)` of a
             # hand-written class in one cell, `model = MLPModel()` in a later one): the assignment
             # in force here, the last above the call
-            reaching = self.model.nearest_binding(name, function, call.node)
-            if reaching is not None and reaching is not callee.binding and self.model.roles.role(name, function, reaching) == MODEL:
+            reaching = self.model.in_force(
+                name, function, call, callee.binding, lambda current: self.model.roles.role(name, function, current) == MODEL
+            )
+            if reaching is not callee.binding:
                 callee = replace(callee, key=reaching, role=MODEL, binding=reaching)
         # `model.generate(ids)` on a class we cannot see is not taken for a forward: libraries run
         # such methods under no_grad or in eval mode themselves (project classes are followed).
