@@ -92,7 +92,7 @@ def check_model(
             for report in rule.check(model):
                 finding = _to_finding(rule, report, model, path)
                 if model.cannot_reach(finding.line):
-                    continue  # a NameError ends that code's run first: it never runs
+                    continue  # a NameError (or a call that cannot bind) ends that code's run first: it never runs
                 if not directives.suppresses(finding):
                     findings.setdefault((finding.code, finding.line, finding.column), finding)
         except Exception as error:  # a bug in a rule must not stop the run

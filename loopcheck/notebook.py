@@ -177,7 +177,7 @@ def _python_lines(lines: list[str]) -> list[str]:
     return python
 
 
-_NAMES_MAGIC = lazy(r"\s*%(?:run|store|load|loadpy)\b")
+_NAMES_MAGIC = lazy(r"\s*%(?:run|store|load|loadpy|pylab)\b")
 """Line magics that bring names into the notebook from elsewhere."""
 _PERCENT_CELL = lazy(r"^#\s*%%", re.MULTILINE)
 _MAGIC_LINE = lazy(r"^[ \t]*[%!]", re.MULTILINE)

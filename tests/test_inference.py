@@ -10,6 +10,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from loopcheck.engine import lint_paths, lint_source
 from loopcheck.project import Projects
 from loopcheck.model import Kind
@@ -9924,6 +9926,14 @@ def test_a_loss_a_factory_returns_beside_the_model_is_no_model_to_evaluate() -> 
     nn.CrossEntropyLoss()`: the validation helper's `loss_fn(prediction, y)` after `model(x)` in
     eval mode runs a loss, not a second model left in training mode."""
     source = """
+    class Pairing(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.drop = nn.Dropout(0.5)
+
+        def forward(self, x, y):
+            return self.drop(x) + y
+
     def get_model():
         model = Dropping()
         loss_fn = LOSS
@@ -9949,7 +9959,7 @@ def test_a_loss_a_factory_returns_beside_the_model_is_no_model_to_evaluate() -> 
     """
     assert findings(source.replace("LOSS", "nn.CrossEntropyLoss()")) == []
     # a second module of the factory's, not a loss: its mode is not set in the helper
-    assert [c for c, _ in findings(source.replace("LOSS", "Dropping()"))] == ["LC006"]
+    assert [c for c, _ in findings(source.replace("LOSS", "Pairing()"))] == ["LC006"]
 
 
 def test_a_drop_rate_kept_as_an_attribute_and_built_zero_drops_nothing() -> None:
@@ -9974,6 +9984,87 @@ def test_a_drop_rate_kept_as_an_attribute_and_built_zero_drops_nothing() -> None
     """
     assert findings(source.replace("RATE", "0.")) == []
     assert [c for c, _ in findings(source.replace("RATE", "0.5"))] == ["LC006"]
+
+
+@pytest.mark.parametrize(
+    ("restore", "show", "expected"),
+    [
+        ("restore(net, 'net.pt')", "plt.imshow(images[0])", ["LC006", "LC007"]),
+        # a fresh model's output shows nothing yet (a check that the code runs)
+        ("pass", "plt.imshow(images[0])", []),
+        # a helper that loads weights into another object than the one handed to it
+        ("restore_other(net, 'net.pt')", "plt.imshow(images[0])", []),
+        # a helper that only prints a shape makes no picture of the output
+        ("restore(net, 'net.pt')", "print(images.shape)", []),
+    ],
+)
+def test_a_helper_that_loads_weights_into_the_model_and_one_that_pictures_its_output(
+    restore: str, show: str, expected: list[str]
+) -> None:
+    """`RestoreModel(net, name)` loading a checkpoint into the model it is handed, then
+    `plot_reconstruction(net)` whose output goes to a project helper that draws it (`plotTensor`
+    calling `plt.imshow`): the model is loaded, and the function shows its outputs, an evaluation
+    pass of a model holding dropout."""
+    source = """
+    import matplotlib.pyplot as plt
+
+    def restore(model, path):
+        params = torch.load(path)
+        model.load_state_dict(params["model"])
+        return params["epoch"]
+
+    def restore_other(model, path):
+        other = Dropping()
+        other.load_state_dict(torch.load(path))
+        return other
+
+    def show(images):
+        SHOW
+
+    def plot_reconstruction(model, batch):
+        out = model(batch)
+        show(out)
+
+    net = Dropping()
+    RESTORE
+    plot_reconstruction(net, next(iter(test_loader)))
+    """
+    found = findings(source.replace("RESTORE", restore).replace("SHOW", show))
+    assert sorted(c for c, _ in found) == expected
+    assert all(line == "out = model(batch)" for _, line in found)
+
+
+@pytest.mark.parametrize(
+    ("layer", "expected"),
+    [
+        ("nn.LSTM(size, size, dropout=0.5)", []),
+        ("nn.GRU(size, size, num_layers=1, dropout=0.5)", []),
+        ("nn.LSTM(size, size, layers, dropout=0.5)", []),
+        ("nn.LSTM(size, size, 2, dropout=0.5)", ["LC006"]),
+        ("nn.GRU(size, size, num_layers=3, dropout=0.5)", ["LC006"]),
+    ],
+)
+def test_a_recurrent_layer_drops_only_between_stacked_layers(layer: str, expected: list[str]) -> None:
+    """`nn.LSTM(..., dropout=0.5)` with one layer (`num_layers` left out, 1, or a parameter the
+    model is built with as 1): PyTorch applies the dropout between stacked layers only, so there
+    is none and eval() changes nothing (no LC006); with two or more layers the layer drops."""
+    source = """
+    class Seq(nn.Module):
+        def __init__(self, size, layers=2, settings=None):
+            super().__init__()
+            self.rnn = LAYER
+
+        def forward(self, x):
+            return self.rnn(x)[0]
+
+    if __name__ == "__main__":
+        model = Seq(4, layers=1)
+        model.load_state_dict(torch.load("seq.pt"))
+        with torch.no_grad():
+            for x, y in test_loader:
+                print((model(x).argmax(-1) == y).float().mean().item())
+    """
+    assert [c for c, _ in findings(source.replace("LAYER", layer))] == expected
 
 
 def test_a_mode_set_on_each_arm_of_a_test_is_chosen_by_the_callers_flag() -> None:
@@ -11259,11 +11350,19 @@ def test_a_critic_switched_to_eval_to_train_the_actor_stays_there_for_its_own_up
 
 def test_a_forward_run_for_what_it_leaves_in_the_model_is_a_pass() -> None:
     source = """
+        class Pairing(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.drop = nn.Dropout(0.5)
+
+            def forward(self, x, y):
+                return self.drop(x) + y
+
         def attention_of(model, blocks):
             return torch.stack([layer.attn for layer in model.layers])
 
         def positives(loader, path):
-            model = Dropping()
+            model = Pairing()
             model.load_state_dict(torch.load(path))
             found = []
             with torch.no_grad():

@@ -1436,6 +1436,133 @@ def test_a_name_another_file_defines_and_this_one_does_not_import_ends_the_run(
     assert [f.code for f in lint_project(project)] == expected
 
 
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        # a script relying on an interactive session's imports: `torch` is imported by the project's other files
+        ("model = torch.nn.Sequential(torch.nn.Linear(4, 2), torch.nn.Dropout(0.5))\n", []),
+        # `transforms` beside `import torchvision.transforms as T`: the module under its own name is no name here
+        ("import torch\nimport torchvision.transforms as T\n\npipeline = transforms.Compose([T.ToTensor()])\n"
+         "model = torch.nn.Sequential(torch.nn.Linear(4, 2), torch.nn.Dropout(0.5))\n", []),
+        # imported in one of the file's functions, read at its top level
+        ("def load():\n    import numpy as np\n    return np.load('x.npy')\n\nx = np.load('x.npy')\n"
+         "model = Net()\n", []),
+        # the same scripts with what they read given: the evaluation runs
+        ("import torch\nmodel = torch.nn.Sequential(torch.nn.Linear(4, 2), torch.nn.Dropout(0.5))\n", ["LC006", "LC007"]),
+        ("import torch\nimport torchvision.transforms as T\n\npipeline = T.Compose([T.ToTensor()])\n"
+         "model = torch.nn.Sequential(torch.nn.Linear(4, 2), torch.nn.Dropout(0.5))\n", ["LC006", "LC007"]),
+        # a name no file imports nor defines is a free input of a fragment: it says nothing
+        ("model = make_model()\n", ["LC006", "LC007"]),
+    ],
+)
+def test_a_name_the_project_imports_elsewhere_and_this_script_does_not_ends_the_run(
+    tmp_path: Path, script: str, expected: list[str]
+) -> None:
+    """A script reading a module it never imports (`torch.nn.Sequential` with no `import torch`,
+    `transforms.Compose` beside `import torchvision.transforms as T`) though the project's files,
+    or its own functions, import it: a NameError there, so the evaluation after it never runs."""
+    project = new_project(tmp_path, "session_imports")
+    (project / "nets.py").write_text(
+        "import torch\nimport torch.nn as nn\nimport numpy as np\n\n\nclass Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 2)\n"
+        "        self.drop = nn.Dropout(0.5)\n\n    def forward(self, x):\n        return self.drop(self.fc(x))\n\n\n"
+        "def make_model():\n    return Net()\n",
+        encoding="utf-8",
+    )
+    (project / "predict.py").write_text(
+        ("from nets import Net, make_model\n" if "make_model" in script or "Net()" in script else "")
+        + script
+        + "model.load_state_dict(weights)\n"
+        "for x in test_loader:\n"
+        "    print(model(x).argmax(1))\n",
+        encoding="utf-8",
+    )
+    assert sorted(f.code for f in lint_project(project)) == expected
+
+
+@pytest.mark.parametrize(
+    ("build", "evaluate", "expected"),
+    [
+        # arguments that bind: the evaluation runs
+        ("TestSet('test', 28)", "model(x)", ["LC006"]),
+        ("TestSet('test', size=28, flip=True)", "model(x, mask=None)", ["LC006"]),
+        # a required parameter left out, a value too many, a keyword the class does not take
+        ("TestSet('test')", "model(x)", []),
+        ("TestSet('test', 28, True, 3)", "model(x)", []),
+        ("TestSet('test', 28, scale=2)", "model(x)", []),
+        # the forward given a value too many, or one it already has
+        ("TestSet('test', 28)", "model(x, None, None)", []),
+        ("TestSet('test', 28)", "model(x, x=x)", []),
+        # what cannot be counted is not judged: values unpacked into the call
+        ("TestSet(*settings)", "model(x)", ["LC006"]),
+    ],
+)
+def test_a_call_whose_arguments_cannot_bind_to_the_project_definition_ends_the_run(
+    tmp_path: Path, build: str, evaluate: str, expected: list[str]
+) -> None:
+    """`TestSet('test')` for an `__init__(self, split, size, flip=False)`, `model(x, None, None)`
+    for a `forward(self, x, mask=None)`: the call raises TypeError before anything of the callee
+    runs, so the evaluation at or after it never runs."""
+    project = new_project(tmp_path, "unbindable")
+    (project / "nets.py").write_text(
+        "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.drop = nn.Dropout(0.5)\n\n    def forward(self, x, mask=None):\n        return self.drop(x)\n\n\n"
+        "class TestSet:\n    def __init__(self, split, size, flip=False):\n        self.split = split\n\n"
+        "    def __iter__(self):\n        return iter([])\n",
+        encoding="utf-8",
+    )
+    (project / "predict.py").write_text(
+        "import torch\nfrom nets import Net, TestSet\n\n"
+        "model = Net()\n"
+        "model.load_state_dict(torch.load('model.pt'))\n"
+        f"loader = {build}\n"
+        "with torch.no_grad():\n"
+        "    for x in loader:\n"
+        f"        print({evaluate}.argmax(1))\n",
+        encoding="utf-8",
+    )
+    assert [f.code for f in lint_project(project)] == expected
+
+
+@pytest.mark.parametrize(("decorator", "expected"), [("", []), ("@gin.configurable\n", ["LC006"])])
+def test_a_class_whose_decorator_may_give_arguments_is_not_judged_for_binding(
+    tmp_path: Path, decorator: str, expected: list[str]
+) -> None:
+    """`@gin.configurable class TestSet` built as `TestSet('test')`: the decorator may fill in
+    what the call leaves out, so the call may bind (without it, TypeError)."""
+    project = new_project(tmp_path, "configured")
+    (project / "nets.py").write_text(
+        "import gin\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.drop = nn.Dropout(0.5)\n\n    def forward(self, x):\n        return self.drop(x)\n\n\n"
+        f"{decorator}class TestSet:\n    def __init__(self, split, size):\n        self.split = split\n\n"
+        "    def __iter__(self):\n        return iter([])\n",
+        encoding="utf-8",
+    )
+    (project / "predict.py").write_text(
+        "import torch\nfrom nets import Net, TestSet\n\nmodel = Net()\nmodel.load_state_dict(torch.load('model.pt'))\n"
+        "loader = TestSet('test')\nwith torch.no_grad():\n    for x in loader:\n        print(model(x).argmax(1))\n",
+        encoding="utf-8",
+    )
+    assert [f.code for f in lint_project(project)] == expected
+
+
+@pytest.mark.parametrize(("call", "expected"), [("self.forward(x, y)", ["LC009"]), ("self.forward(x)", [])])
+def test_a_method_called_on_self_without_a_required_value_ends_the_run(tmp_path: Path, call: str, expected: list[str]) -> None:
+    """`self.forward(x)` for a `forward(self, x, y)`: TypeError at the call, so the training loop
+    holding it never runs past it (the loss it would keep is never made)."""
+    project = new_project(tmp_path, "unbound_method")
+    (project / "translator.py").write_text(
+        "import torch\nimport torch.nn as nn\n\n\nclass Translator(nn.Module):\n    def __init__(self):\n"
+        "        super().__init__()\n        self.fc = nn.Linear(4, 4)\n        self.optimizer = torch.optim.SGD(self.parameters(), lr=0.1)\n"
+        "\n    def forward(self, x, y):\n        return self.fc(x) + y\n\n"
+        "    def fit(self, loader):\n        history = []\n        for x, y in loader:\n            self.optimizer.zero_grad()\n"
+        f"            loss = {call}.pow(2).mean()\n"
+        "            loss.backward()\n            self.optimizer.step()\n            history.append(loss)\n        return history\n",
+        encoding="utf-8",
+    )
+    assert [f.code for f in lint_project(project)] == expected
+
+
 @pytest.mark.parametrize(("imports", "expected"), [("from nets import Block\n", ["LC006"]), ("", [])])
 def test_building_a_model_whose_class_names_what_its_file_forgot_to_import_ends_the_run(
     tmp_path: Path, imports: str, expected: list[str]

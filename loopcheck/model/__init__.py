@@ -2306,7 +2306,9 @@ class LoopModel:
         undefined, defined = found
         return frozenset(
             name for name in undefined
-            if names.misspelling(name, defined) or self.project.mentions(names.defined_elsewhere_pattern(name), near=self.project_path)
+            if names.misspelling(name, defined)
+            or self.project.mentions(names.defined_elsewhere_pattern(name), near=self.project_path)
+            or self.project.mentions(names.imported_elsewhere_pattern(name), near=self.project_path)
         ) | self._misspelt_module_attributes()
 
     def _misspelt_module_attributes(self) -> frozenset[str]:
@@ -2361,8 +2363,83 @@ class LoopModel:
                         lines.add(self.position(call.node).start.line)
         return frozenset(lines)
 
+    @cached_property
+    def unbindable_call_lines(self) -> frozenset[int]:
+        """The lines of this file's calls of project functions, methods, classes or models whose
+        arguments cannot bind to the parameters the definition states (`FasDataset(args)` for an
+        `__init__(self, args, path, width)`, `self.forward(x)` for a `forward(self, x, y)`): each
+        raises TypeError before anything of the callee runs. Only definitions whose decorators keep
+        the signature, of classes with no decorator, and only where the call's function was found
+        by name: asked only of files with findings."""
+        from loopcheck.model.names import cannot_bind, keeps_signature
+
+        lines: set[int] = set()
+        for function in self.ir.functions:
+            for simple in function.simples:
+                for call in simple.calls:
+                    if call.inner is not None or call.dotted is None or any(arg.star for arg in call.node.args):
+                        continue
+                    target = self.resolve_call(call, function, via_callers=False, constructors=True)
+                    if target is not None and target.name == "__init__" and self._bound_as_variable(call.dotted, function):
+                        continue  # (the class's name bound to an instance: which one a call runs is not judged)
+                    if target is None:
+                        target = self._forward_called(call, function)
+                    if target is None or type(target.node) is not cst.FunctionDef or not keeps_signature(target.decorators):
+                        continue
+                    if target.cls is not None and target.cls.node.decorators:
+                        continue  # (`@gin.configurable`, `@dataclass`: the class's decorator may give what the call leaves out)
+                    bound = self._binds_receiver(call, target, function)
+                    if bound is None or self._defined_again(target):
+                        continue
+                    if cannot_bind(call.node, target.node, bound):
+                        lines.add(self.position(call.node).start.line)
+        return frozenset(lines)
+
+    def _defined_again(self, target: FunctionInfo) -> bool:
+        """Is the function (or the class whose method it is) defined more than once in its file (a
+        notebook's later cell redefining it): which definition a call runs is not judged."""
+        owner = self.at(target)
+        name = target.cls.name if target.cls is not None else target.name
+        return len(re.findall(rf"(?m)^[ \t]*(?:class|(?:async[ \t]+)?def)[ \t]+{re.escape(name)}\b", owner.text)) > 1
+
+    def _forward_called(self, call: CallSite, function: FunctionInfo) -> FunctionInfo | None:
+        """The `forward` a call of a project module's instance runs (`model(x, y)`), when the name
+        was bound by building that class (`model = Net(...)`, `Net(...).to(device)`)."""
+        if "." in (call.dotted or "."):
+            return None
+        binding = self._in_force(call.dotted, function, call, self.roles.lookup(call.dotted, function))
+        if binding is None or binding.cls is None or binding.call is None or not self.is_module_class(binding.cls):
+            return None
+        built = binding.call
+        while built.inner is not None:
+            built = built.inner  # (`Net(...).to(device)`)
+        if (built.dotted or "").rpartition(".")[2] != binding.cls.name:
+            return None  # a factory's or a helper's result: which class it returns may vary
+        return self.method_of(binding.cls, "forward")
+
+    def _binds_receiver(self, call: CallSite, target: FunctionInfo, function: FunctionInfo) -> bool | None:
+        """Is the definition's first parameter given by the call's receiver (`obj.method(...)`,
+        `Net(...)` running `__init__`, `model(x)` running `forward`), not by the call's values
+        (`Net.__init__(self, ...)`, a static method, a plain function)? None when the receiver is
+        named like the class but may be a variable (`imdb.competition_mode(on=True)` for an
+        instance of a class `imdb`)."""
+        if target.cls is None or "staticmethod" in target.decorators:
+            return False
+        receiver, _, _ = (call.dotted or "").rpartition(".")
+        if not receiver or receiver.rpartition(".")[2] != target.cls.name:
+            return True
+        if "." in receiver or self._bound_as_variable(receiver, function):
+            return None
+        return "classmethod" in target.decorators  # `Base.__init__(self, ...)`: a function of the class
+
+    def _bound_as_variable(self, name: str, function: FunctionInfo) -> bool:
+        """Is the name a parameter of the function, or assigned in it or at the file's top level
+        (`basic_model = basic_model(784, 50, 10)`: later calls run the instance, not the class)?"""
+        return name in function.params or any(name in simple.targets for scope in (function, self.ir.top) for simple in scope.simples)
+
     def cannot_reach(self, line: int) -> bool:
-        """Does a NameError end the code's run before the statement at `line` (loopcheck.model.names)?"""
+        """Does a NameError (or a TypeError of a call that cannot bind) end the code's run before
+        the statement at `line` (loopcheck.model.names)?"""
         from loopcheck.model.names import stopped_before
 
         return stopped_before(self, line)

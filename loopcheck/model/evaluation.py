@@ -1462,7 +1462,8 @@ def _may_evaluate_in_loop(model: LoopModel, function: FunctionInfo, loop: Loop) 
 
 def _shows_evaluation(model: LoopModel, function: FunctionInfo, simples: Iterable[Simple]) -> bool:
     """Does any statement look like evaluation: metrics, predictions, pictures made of outputs,
-    held-out data, a model put in eval mode or loaded (here or in a project function it calls)?"""
+    held-out data, a model put in eval mode or loaded, pictures made (here or in a project function
+    it calls)?"""
     for simple in simples:
         for call in simple.calls:
             method = call.method or ""
@@ -1473,8 +1474,23 @@ def _shows_evaluation(model: LoopModel, function: FunctionInfo, simples: Iterabl
             if _METRIC_FUNCTIONS.search(method) or any(EVAL_DATA.search(name) for arg in call.args for name in arg.names):
                 return True
             target = model.resolve_call(call, function, via_callers=False)
-            if target is not None and target is not function and "eval" in model.reaches(target):
+            if target is not None and target is not function and ("eval" in model.reaches(target) or _makes_pictures(model, target)):
                 return True
+    return False
+
+
+def _makes_pictures(model: LoopModel, function: FunctionInfo, depth: int = 2) -> bool:
+    """Does the project function turn tensors into pictures (`plotTensor(x)` calling `plt.imshow`),
+    itself or through the project functions it calls (two calls deep)?"""
+    owner = model.at(function)
+    for simple in function.simples:
+        for call in simple.calls:
+            if _views(call):
+                return True
+            if depth > 0:
+                target = owner.resolve_call(call, function, via_callers=False)
+                if target is not None and target is not function and _makes_pictures(owner, target, depth - 1):
+                    return True
     return False
 
 
@@ -2051,6 +2067,8 @@ def _untouched_between(
                 return False
             if name is not None and _part_of(call.receiver or "", name) and _loads_state(model, function, call):
                 return False  # `tts_model.load(path)`, `segan.G.load_pretrained(path)`: a project method that loads weights
+            if name is not None and target is not None and any(name in arg.names for arg in call.args) and _loads_into_parameter(model, target):
+                return False  # `RestoreModel(net, "run-10h")`: a project helper that loads weights into what it is given
             if name is None or target is not None:
                 continue
             if call.receiver == name and call.method not in _HARMLESS_METHODS and not _submodule_of(model, binding, call.method):
@@ -2062,6 +2080,16 @@ def _untouched_between(
                 if not _probed_with_made_up_input(call, name):
                     return False  # (`optim.Adam(model.parameters())` builds an optimizer, trains nothing)
     return False
+
+
+def _loads_into_parameter(model: LoopModel, function: FunctionInfo) -> bool:
+    """Does the project function load a state dict into one of its parameters (`def
+    RestoreModel(model, name): model.load_state_dict(torch.load(...)["model"])`)?"""
+    params = set(function.params)
+    return any(
+        call.method == "load_state_dict" and (call.receiver or "").split(".", 1)[0] in params
+        for simple in function.simples for call in simple.calls
+    )
 
 
 def _reads_a_value_of(model: LoopModel, binding: Binding, name: str, node: cst.CSTNode) -> bool:
@@ -4239,8 +4267,10 @@ def _keeps_no_statistics(call: CallSite) -> bool:
 
 
 def _builds_mode_layer(model: LoopModel, call: CallSite, known: tuple[tuple[str, object], ...] = ()) -> bool:
-    """`nn.Dropout(0.1)`, `nn.BatchNorm2d(c)`, `F.dropout(x, p)`, `nn.LSTM(..., dropout=0.2)`: read
-    from the calls a class makes, not from its text (a docstring saying "no dropout" is no layer).
+    """`nn.Dropout(0.1)`, `nn.BatchNorm2d(c)`, `F.dropout(x, p)`, `nn.LSTM(..., num_layers=2,
+    dropout=0.2)`: read from the calls a class makes, not from its text (a docstring saying "no
+    dropout" is no layer). A recurrent layer's `dropout=` acts between its stacked layers only: with
+    one layer (`num_layers` left out or 1) it drops nothing.
     With `known`, the values the constructor's parameters have in one construction: a drop rate
     given as a parameter that is 0 there (`nn.GRU(..., dropout=dropout_rate)` built with
     `dropout_rate=0.0`) drops nothing."""
@@ -4272,6 +4302,12 @@ def _builds_mode_layer(model: LoopModel, call: CallSite, known: tuple[tuple[str,
         if "BatchNorm" in last and _keeps_no_statistics(call):
             return False  # normalises by the batch's own statistics in either mode
         return True
+    if last in ("LSTM", "GRU", "RNN") and not any(arg.star for arg in call.node.args):
+        layers = call.arg(2, "num_layers")
+        if layers is None or literal_value(layers.node) == 1 or (
+            isinstance(layers.node, cst.Name) and values.get(layers.node.value, None) == 1
+        ):
+            return False  # a recurrent layer drops only between stacked layers: one layer drops nothing
     for arg in call.args:
         if arg.keyword is not None and _DROPOUT_KEYWORD.search(arg.keyword) and not zero(arg.node):
             if arg.keyword == "p" and "drop" not in last.lower():

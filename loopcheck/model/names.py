@@ -1,11 +1,15 @@
-"""Code that cannot run: a statement that names something nothing gives it raises NameError there.
+"""Code that cannot run: a statement that names something nothing gives it raises NameError there;
+a call whose arguments cannot bind to the project definition it runs raises TypeError there.
 
 A file's missing names are the names its code reads as globals that no statement of the file
 binds at module level (nor a `global` declaration in a function), that are no builtin and no name
 an interpreter or notebook provides (`__file__`, IPython's `display`), and that the author surely
 meant to come from somewhere: a name the project's other files define at their top level (a
-forgotten import: `SimpleRNN` used in `models.py`, defined in `rnn.py`), or a misspelling of one
-the file defines or imports (`NFNe()` beside `from model import NFNet`). A name defined nowhere
+forgotten import: `SimpleRNN` used in `models.py`, defined in `rnn.py`), one that the file (in
+a function) or the project's other files import, or the last part of a module imported under
+another name (`torch.nn.Sequential` in a script relying on an interactive session's imports;
+`transforms.Compose` beside `import torchvision.transforms as T`), or a misspelling of one the
+file defines or imports (`NFNe()` beside `from model import NFNet`). A name defined nowhere
 at all is a free input of a fragment (a snippet's `model` and `loader`) and says nothing.
 They are known only when the file can say: never with a star import (`from utils import *` may
 bring any name), with `exec`, `globals()` and the like, or in a notebook that left cells out or
@@ -14,10 +18,16 @@ the text, no libcst walk); where a statement uses them is read from Python's own
 the text. Both are asked only of files with findings (and of their callers' files), so a clean
 file pays nothing.
 
+A call cannot bind when its values do not fit the parameters of the project function, method,
+class (`__init__`) or model (`forward`) it runs: too many positional values, a keyword the
+definition does not take or gets twice, a required parameter left out (`FasDataset(args)` for an
+`__init__(self, args, path, width)`). Only calls that unpack nothing are counted, and only
+definitions whose decorators keep the signature (`staticmethod`, `torch.no_grad()`).
+
 A finding cannot be reached when, in its function (or at a script's top level, in a notebook's
 cell), a statement that always runs before it (one earlier in each block on the way to it, the
-header of each compound statement around it, or its own statement) reads a missing name: the
-NameError ends the run of that code first. A finding in a function every project call of which
+header of each compound statement around it, or its own statement) reads a missing name or makes
+a call that cannot bind: the NameError or TypeError ends the run of that code first. A finding in a function every project call of which
 cannot be reached, for that reason, cannot be reached either.
 """
 from __future__ import annotations
@@ -25,6 +35,8 @@ from __future__ import annotations
 import ast
 import builtins
 from typing import TYPE_CHECKING, Iterator
+
+import libcst as cst
 
 from loopcheck.lazyre import lazy
 
@@ -109,6 +121,61 @@ def _one_edit(a: str, b: str) -> bool:
 def defined_elsewhere_pattern(name: str) -> str:
     """A top-level definition of the name in a file's text: `def name`, `class name`, `name = ...`."""
     return rf"(?m)^(?:(?:async\s+)?def|class)\s+{name}\b|^{name}\s*(?::[^=\n]*)?=(?!=)"
+
+
+def imported_elsewhere_pattern(name: str) -> str:
+    """An import that binds the name, or imports a module whose last part it is, in a file's text
+    (`import torch`, `from torchvision import transforms`, `import torchvision.transforms as T`)."""
+    return (
+        rf"(?m)^[ \t]*(?:import[ \t]+(?:[\w.]+[ \t]+as[ \t]+{name}\b|(?:[\w.]*\.)?{name}\b)"
+        rf"|from[ \t]+[\w.]+[ \t]+import[ \t]+[^#\n]*\b{name}\b)"
+    )
+
+
+_KEEPING_SIGNATURE = frozenset(
+    {"staticmethod", "classmethod", "torch.no_grad", "no_grad", "torch.inference_mode", "inference_mode", "torch.enable_grad"}
+)
+"""Decorators that leave the parameters a call binds as the definition states them."""
+
+
+def keeps_signature(decorators: tuple[object, ...]) -> bool:
+    """Do the decorators (as the loop model holds them: dotted text or a call) leave the signature?"""
+    return all((d if isinstance(d, str) else getattr(d, "dotted", None)) in _KEEPING_SIGNATURE for d in decorators)
+
+
+def cannot_bind(call: cst.Call, definition: cst.FunctionDef, bound: bool) -> bool:
+    """Do the call's arguments fail to bind to the definition's parameters, so that the call raises
+    TypeError before the body runs (too many positional values, a keyword it does not take or gets
+    twice, a required parameter left out)? `bound`: the first parameter is given by the call's
+    receiver (a method called on an instance, a class called to build one). Known only for calls
+    that unpack nothing (`*args`, `**kwargs`): otherwise False."""
+    if any(arg.star for arg in call.args):
+        return False
+    params = definition.params
+    ordered = [p.name.value for p in (*params.posonly_params, *params.params)]
+    keyword_only = [p.name.value for p in params.kwonly_params]
+    optional = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.default is not None}
+    by_keyword = {p.name.value for p in params.params} | set(keyword_only)
+    if bound:
+        if not ordered:
+            return False  # (a method taking only `*args`: its receiver goes there)
+        by_keyword.discard(ordered[0])
+        ordered = ordered[1:]
+    positional = [arg for arg in call.args if arg.keyword is None]
+    if len(positional) > len(ordered) and not isinstance(params.star_arg, cst.Param):
+        return True
+    filled = set(ordered[: len(positional)])
+    for arg in call.args:
+        if arg.keyword is None:
+            continue
+        name = arg.keyword.value
+        if name in filled:
+            return True
+        if name in by_keyword:
+            filled.add(name)
+        elif params.star_kwarg is None:
+            return True
+    return any(name not in filled and name not in optional for name in (*ordered, *keyword_only))
 
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -210,11 +277,14 @@ def stopped_before(model: LoopModel, line: int, depth: int = 2, follow_calls: bo
     """Does a NameError end the run of the code before the statement at `line` (see the module's
     docstring), also through every project call of the function holding it? With `follow_calls`,
     also when a call before it runs a function of another file that always stops (one call deep:
-    that function's own calls are not followed, so files calling each other end)."""
+    that function's own calls are not followed, so files calling each other end), or a call before
+    it or in its statement cannot bind (TypeError)."""
     names = model.undefined_names or frozenset()
     calls = model.stopping_call_lines if follow_calls else frozenset()
-    if not names and not calls:
+    raising = model.unbindable_call_lines if follow_calls else frozenset()
+    if not names and not calls and not raising:
         return False
+    calls = calls | raising
     tree = model.syntax_tree
     if not isinstance(tree, ast.Module):
         return False
@@ -241,7 +311,7 @@ def stopped_before(model: LoopModel, line: int, depth: int = 2, follow_calls: bo
             continue
         # (a call on the line asked about is made: a function that stops at its end still runs
         # what comes before its stop, the code this call leads to)
-        own = calls - {line}
+        own = (calls - {line}) | raising
         if any(_reads(part, names, own) for part in _header(statement)):
             stopped = True
         if _is_simple(statement):
