@@ -375,6 +375,51 @@ def test_a_checkpoint_saved_every_epoch_is_meant_for_resuming() -> None:
     assert found(CHECKPOINT.replace("SAVE", save)) == [("LC012", save)]
 
 
+RUNS = """
+def train_run(model, loader, path, epochs):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(epochs):
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        INSIDE
+    AFTER
+
+for seed in range(3):
+    train_run(nn.Linear(4, 2), loader, f"run{seed}.pt", 10)
+"""
+SAVED = 'torch.save({"epoch": epoch, "model": model.state_dict()}, path)'
+
+
+def test_a_save_after_a_training_functions_epoch_loop_is_each_runs_export() -> None:
+    """A function that trains over epochs and saves once after its loop, called in a loop over
+    seeds (or folds, experiments): the save is each run's final export, not a periodic checkpoint
+    (the callers' loop runs whole trainings); saved inside the loop over epochs, it is one."""
+    assert found(RUNS.replace("INSIDE", "pass").replace("AFTER", SAVED)) == []
+    assert found(RUNS.replace("INSIDE", SAVED).replace("AFTER", "pass")) == [("LC012", SAVED)]
+
+
+def test_a_save_after_one_epochs_batch_loop_is_made_every_epoch_of_the_callers_loop() -> None:
+    """`train_one_epoch(...)` looping over one epoch's batches and saving after that loop, called
+    in the loop over epochs: the save is made every epoch, a periodic checkpoint."""
+    source = """
+    def train_one_epoch(model, optimizer, loader, epoch):
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        SAVE
+
+    model = nn.Linear(4, 2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(10):
+        train_one_epoch(model, optimizer, loader, epoch)
+    """
+    save = 'torch.save({"epoch": epoch, "model": model.state_dict()}, "last.pt")'
+    assert found(source.replace("SAVE", save)) == [("LC012", save)]
+
+
 def test_a_snapshot_saved_when_the_metric_improves_is_an_export() -> None:
     save = (
         "accuracy = evaluate(model)\n"

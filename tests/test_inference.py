@@ -1441,6 +1441,43 @@ def test_a_train_or_test_helper_is_judged_with_the_flag_each_call_gives() -> Non
     assert [c for c, _ in findings(source.replace("GRAD_OFF", "torch.enable_grad()"))] == ["LC007"]
 
 
+@pytest.mark.parametrize(
+    ("bound", "expected"),
+    [
+        ("context = torch.enable_grad() if train else torch.no_grad()", []),
+        ("context = torch.enable_grad() if train else torch.enable_grad()", ["LC007"]),
+        # bound again after the choice: the call in force at the `with` is not the choice
+        ("context = torch.enable_grad() if train else torch.no_grad()\n    context = torch.enable_grad()", ["LC007"]),
+    ],
+)
+def test_a_grad_switch_chosen_into_a_name_and_entered_later_follows_the_flag(bound: str, expected: list[str]) -> None:
+    """`context = torch.enable_grad() if train else torch.no_grad()`, then `with context:`: the
+    block runs under the switch the flag of each call chooses (the validation call, train=False,
+    under no_grad)."""
+    source = f"""
+def run_epoch(model, loader, optimizer, train):
+    model.train(train)
+    {bound}
+    total = 0.0
+    with context:
+        for x, y in loader:
+            loss = nn.functional.cross_entropy(model(x), y)
+            if train:
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            total += loss.item()
+    return total
+
+model = Dropping()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+for epoch in range(3):
+    run_epoch(model, train_loader, optimizer, True)
+    run_epoch(model, valid_loader, optimizer, False)
+"""
+    assert [c for c, _ in findings(source)] == expected
+
+
 # causes found by the fifth check half ----------------------------------------------------------
 
 
@@ -9984,6 +10021,38 @@ def test_a_drop_rate_kept_as_an_attribute_and_built_zero_drops_nothing() -> None
     """
     assert findings(source.replace("RATE", "0.")) == []
     assert [c for c, _ in findings(source.replace("RATE", "0.5"))] == ["LC006"]
+
+
+@pytest.mark.parametrize(("second", "expected"), [("model = Graph()", ["LC007"]), ("", [])])
+def test_a_global_model_bound_again_is_not_judged_by_one_of_its_classes_for_binding(second: str, expected: list[str]) -> None:
+    """A script binds `model = Tiny()` (forward(x)), later `model = Graph()` (forward(x, edges)),
+    and `test()` runs the global as `model(x, edges)`: which class the call finds depends on when
+    `test()` runs, so the call is not taken to fail (bound to a Tiny alone, it raises TypeError)."""
+    source = f"""
+    class Graph(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 2)
+
+        def forward(self, x, edges):
+            return self.fc(x) + edges
+
+    model = Tiny()
+    {second}
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+
+    def test():
+        model.eval()
+        out = model(x, edges)
+        return (out.argmax(1) == y).float().mean().item()
+
+    for epoch in range(10):
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x, edges), y).backward()
+        optimizer.step()
+    print(test())
+    """
+    assert [c for c, _ in findings(source)] == expected
 
 
 @pytest.mark.parametrize(

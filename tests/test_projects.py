@@ -1524,6 +1524,49 @@ def test_a_call_whose_arguments_cannot_bind_to_the_project_definition_ends_the_r
     assert [f.code for f in lint_project(project)] == expected
 
 
+@pytest.mark.parametrize(("validate", "expected"), [("self.model.eval()", []), ("pass", ["LC006"])])
+def test_a_part_of_a_model_a_trainer_object_left_in_eval_mode_is_in_eval_mode(
+    tmp_path: Path, validate: str, expected: list[str]
+) -> None:
+    """A notebook hands `model` to a project `Trainer` whose `train()` validates last each epoch
+    (`self.model.eval()`), then encodes with `model.encoder`: the part of the object the trainer
+    switched is in eval mode too (`model.eval()` covers `model.encoder`, also when the switch is
+    made as `self.model.eval()` on the object the trainer was given)."""
+    import json
+
+    project = new_project(tmp_path, "trainer_object")
+    (project / "model.py").write_text(
+        "import torch.nn as nn\n\n\nclass Autoencoder(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.encoder = nn.Sequential(nn.Linear(784, 10), nn.BatchNorm1d(10), nn.Linear(10, 2))\n"
+        "        self.decoder = nn.Sequential(nn.Linear(2, 10), nn.BatchNorm1d(10), nn.Linear(10, 784))\n\n"
+        "    def forward(self, x):\n        return self.decoder(self.encoder(x))\n",
+        encoding="utf-8",
+    )
+    (project / "trainer.py").write_text(
+        "import torch\n\n\nclass Trainer:\n    def __init__(self, model, optimizer, crit):\n        self.model = model\n"
+        "        self.optimizer = optimizer\n        self.crit = crit\n\n"
+        "    def _train(self, x):\n        self.model.train()\n        for x_i in x:\n            loss = self.crit(self.model(x_i), x_i)\n"
+        "            self.optimizer.zero_grad()\n            loss.backward()\n            self.optimizer.step()\n\n"
+        f"    def _validate(self, x):\n        {validate}\n        with torch.no_grad():\n            total = 0.0\n"
+        "            for x_i in x:\n                total += float(self.crit(self.model(x_i), x_i))\n        return total\n\n"
+        "    def train(self, train_x, valid_x, epochs):\n        for epoch in range(epochs):\n            self._train(train_x)\n"
+        "            self._validate(valid_x)\n",
+        encoding="utf-8",
+    )
+    cells = [
+        "import torch\nimport torch.nn as nn\nimport torch.optim as optim\nfrom model import Autoencoder\nfrom trainer import Trainer\n",
+        "model = Autoencoder()\noptimizer = optim.Adam(model.parameters())\ntrainer = Trainer(model, optimizer, nn.MSELoss())\n",
+        "trainer.train(train_x, valid_x, 10)\n",
+        "with torch.no_grad():\n    latents = model.encoder(test_x[:1000])\n    plt.scatter(latents[:, 0], latents[:, 1])\n",
+    ]
+    notebook = {
+        "cells": [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": c} for c in cells],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }
+    (project / "autoencoder.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    assert [f.code for f in lint_project(project) if f.path.endswith(".ipynb")] == expected
+
+
 @pytest.mark.parametrize(("decorator", "expected"), [("", []), ("@gin.configurable\n", ["LC006"])])
 def test_a_class_whose_decorator_may_give_arguments_is_not_judged_for_binding(
     tmp_path: Path, decorator: str, expected: list[str]

@@ -2410,6 +2410,8 @@ class LoopModel:
         binding = self._in_force(call.dotted, function, call, self.roles.lookup(call.dotted, function))
         if binding is None or binding.cls is None or binding.call is None or not self.is_module_class(binding.cls):
             return None
+        if binding.function is not function and len(self.roles.bindings_of(call.dotted, function)) > 1:
+            return None  # a global bound again and again (`model = MLP()`, later `model = GCN()`): the one a call finds is not known
         built = binding.call
         while built.inner is not None:
             built = built.inner  # (`Net(...).to(device)`)

@@ -700,6 +700,7 @@ class FileBuilder:
         items: list[CallSite] = []
         grad: str | None = None
         chosen: list[CallSite] = []  # `with (torch.enable_grad() if train else torch.no_grad()):`
+        switched_by: cst.IfExp | None = None
         for item in node.items:
             scan.scan(item.item)
             if isinstance(item.item, cst.Call) and scan.calls:
@@ -709,6 +710,21 @@ class FileBuilder:
                 if len(arms) == 2:
                     chosen = arms
                     items.extend(arms)
+            elif isinstance(item.item, cst.Name):
+                # `context = torch.enable_grad() if train else torch.no_grad()`, then `with context:`:
+                # the switch the name was bound to last above (its calls ran at the assignment)
+                stored = self._stored_switch(item.item.value, function)
+                if isinstance(stored, cst.IfExp):
+                    inner = _ExpressionScan()
+                    inner.scan(stored)
+                    arms = [c for c in inner.calls if c.node is stored.body or c.node is stored.orelse]
+                    if len(arms) == 2:
+                        chosen, switched_by = arms, stored
+                        items.extend(arms)
+                elif isinstance(stored, cst.Call):
+                    inner = _ExpressionScan()
+                    inner.scan(stored)
+                    items.extend(inner.calls[-1:])
             if item.asname is not None:
                 scan.scan(item.asname.name)
         for call in items:
@@ -730,7 +746,21 @@ class FileBuilder:
         finally:
             if grad is not None:
                 self._grad_stack.pop()
-        block.append(With(node=node, items=items, grad=grad, body=body))
+        block.append(With(node=node, items=items, grad=grad, body=body, chosen_by=switched_by))
+
+    @staticmethod
+    def _stored_switch(name: str, function: FunctionInfo) -> cst.BaseExpression | None:
+        """The call, or choice of two calls, the name was last bound to in the function's statements
+        so far (`context = torch.no_grad()`), when that binding is a plain assignment."""
+        for simple in reversed(function.simples):
+            if name in simple.targets:
+                if simple.targets == (name,) and not simple.augmented and isinstance(simple.value, (cst.Call, cst.IfExp)):
+                    value = simple.value
+                    if isinstance(value, cst.IfExp) and not (isinstance(value.body, cst.Call) and isinstance(value.orelse, cst.Call)):
+                        return None
+                    return value
+                return None
+        return None
 
     def _try(self, node: cst.Try | cst.TryStar, function: FunctionInfo, block: Block) -> None:
         block.append(

@@ -3758,7 +3758,7 @@ def covers(switched: Subject | None, subject: Subject | None, model: LoopModel) 
     (`model.eval()` covers `model.encoder`)?"""
     if switched is not None and subject is not None and subject.name.startswith(switched.name + "."):
         return True
-    if _part_named(model, subject, switched):
+    if _part_named(model, subject, switched) or _part_of_switched_object(model, switched, subject):
         return True  # `features = model.features` after `model.eval()`: a part of the switched model
     if switched is not None and subject is not None:
         # `model = srgan_generator` after `srgan_generator.eval()`: two names of one object
@@ -3882,12 +3882,24 @@ def _surely_covers(model: LoopModel, switched: Subject | None, subject: Subject 
         return False
     if subject.name == switched.name or subject.name.startswith(switched.name + ".") or _part_named(model, subject, switched):
         return True
+    if _part_of_switched_object(model, switched, subject):
+        return True
     if _held_by(switched, subject, model):
         return True
     for one, other in ((subject, switched), (switched, subject)):
         if one.binding is not None and other.name in (one.binding.alias, one.binding.wraps):
             return True
     return switched.binding is not None and switched.binding is subject.binding
+
+
+def _part_of_switched_object(model: LoopModel, switched: Subject | None, subject: Subject | None) -> bool:
+    """Is the subject a part (`model.encoder`) of the very object switched under another name
+    (`self.model.eval()` in a trainer's method, run on the `model` its constructor was given:
+    the switch's subject is bound where `model` is)?"""
+    if switched is None or subject is None or switched.binding is None or "." not in subject.name:
+        return False
+    root = model.at(subject.function).flow.subject(subject.name.split(".", 1)[0], subject.function)
+    return root is not None and root.binding is switched.binding
 
 
 def _part_named(model: LoopModel, subject: Subject | None, switched: Subject | None) -> bool:

@@ -655,7 +655,7 @@ class Flow:
         if grad == "unknown" and context.constants:
             # `with (torch.enable_grad() if is_train else torch.no_grad()):` where `is_train` is known
             arms: set[int] = set()
-            for expression in _switch_expressions(stmt.node):
+            for expression in _switch_expressions(stmt.node) + ([stmt.chosen_by] if getattr(stmt, "chosen_by", None) is not None else []):
                 if isinstance(expression, cst.IfExp):
                     arms |= {id(expression.body), id(expression.orelse)}
                     taken = decide(expression_text(expression.test), context.constants)

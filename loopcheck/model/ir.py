@@ -193,12 +193,18 @@ class With:
     """'off' under no_grad/inference_mode/set_grad_enabled(False), 'on' under enable_grad, 'unknown'
     under set_grad_enabled(<expr>), None when the block does not touch grad mode."""
     body: Block
+    chosen_by: cst.IfExp | None = None
+    """For `with context:` where `context = torch.enable_grad() if train else torch.no_grad()`: the
+    choice the name was bound to (its arms are among `items`)."""
 
-    def __init__(self, node: cst.With, items: list[CallSite], grad: str | None, body: Block) -> None:
+    def __init__(
+        self, node: cst.With, items: list[CallSite], grad: str | None, body: Block, chosen_by: cst.IfExp | None = None
+    ) -> None:
         self.node = node
         self.items = items
         self.grad = grad
         self.body = body
+        self.chosen_by = chosen_by
 
 
 @dataclass(init=False, eq=False, repr=False)

@@ -924,10 +924,15 @@ def placed_of(model: LoopModel, function: FunctionInfo, call: CallSite) -> Place
 
 
 def _while_training(model: LoopModel, function: FunctionInfo, placed: Placed, depth: int) -> bool:
-    """Is the statement inside a loop that trains, here or in a caller (a few calls up)?"""
+    """Is the statement inside a loop that trains, here or in a caller (a few calls up)? Not when
+    it comes after the function's own loop over epochs: the loops of its callers then run whole
+    trainings (one per seed, fold or experiment), and the save is each one's final export (after
+    a loop over one epoch's batches, the callers' loop is the one over epochs)."""
     if any(_trains(model, loop) for loop in placed.loops):
         return True
-    if depth >= 3:
+    if depth >= 3 or any(
+        any(_EPOCH.search(target) for target in loop.targets) for loop in function.loops if loop not in placed.loops
+    ):
         return False
     for edge in model.callers(function):
         caller = model.at(edge.caller)
