@@ -147,6 +147,7 @@ class LoopModel:
         self._returned_roles: dict[tuple[int, tuple[int, int] | None], tuple[str | None, ClassInfo | None]] = {}
         self._returned_role_sets: dict[int, frozenset[str | None]] = {}
         self._class_facts: dict[tuple[object, ...], bool] = {}
+        self._assigned: dict[int, frozenset[str]] = {}
         self.call_guards: dict[int, dict[int, tuple[str, ...]]] = {}
         """Per function (by id), the tests each of its calls is made under (by the call's id)."""
         self._frozen: dict[tuple[str, int], Simple | None] = {}
@@ -2400,7 +2401,11 @@ class LoopModel:
         notebook's later cell redefining it): which definition a call runs is not judged."""
         owner = self.at(target)
         name = target.cls.name if target.cls is not None else target.name
-        return len(re.findall(rf"(?m)^[ \t]*(?:class|(?:async[ \t]+)?def)[ \t]+{re.escape(name)}\b", owner.text)) > 1
+        key = ("defined again", name)
+        if key not in owner._class_facts:
+            pattern = rf"(?m)^[ \t]*(?:class|(?:async[ \t]+)?def)[ \t]+{re.escape(name)}\b"
+            owner._class_facts[key] = len(re.findall(pattern, owner.text)) > 1
+        return owner._class_facts[key]
 
     def _forward_called(self, call: CallSite, function: FunctionInfo) -> FunctionInfo | None:
         """The `forward` a call of a project module's instance runs (`model(x, y)`), when the name
@@ -2437,7 +2442,14 @@ class LoopModel:
     def _bound_as_variable(self, name: str, function: FunctionInfo) -> bool:
         """Is the name a parameter of the function, or assigned in it or at the file's top level
         (`basic_model = basic_model(784, 50, 10)`: later calls run the instance, not the class)?"""
-        return name in function.params or any(name in simple.targets for scope in (function, self.ir.top) for simple in scope.simples)
+        return name in function.params or name in self._assigned_names(function) or name in self._assigned_names(self.ir.top)
+
+    def _assigned_names(self, function: FunctionInfo) -> frozenset[str]:
+        """The names the function's own statements assign (remembered: asked for every call)."""
+        found = self._assigned.get(id(function))
+        if found is None:
+            found = self._assigned[id(function)] = frozenset(target for simple in function.simples for target in simple.targets)
+        return found
 
     def cannot_reach(self, line: int) -> bool:
         """Does a NameError (or a TypeError of a call that cannot bind) end the code's run before
