@@ -10023,6 +10023,66 @@ def test_a_drop_rate_kept_as_an_attribute_and_built_zero_drops_nothing() -> None
     assert [c for c, _ in findings(source.replace("RATE", "0.5"))] == ["LC006"]
 
 
+@pytest.mark.parametrize(("before_copy", "expected"), [("pass", []), ("model.train()", ["LC006"])])
+def test_a_deep_copy_is_in_the_mode_its_original_had_when_copied(before_copy: str, expected: list[str]) -> None:
+    """`best = None`, then `best = copy.deepcopy(model)` when validation improves (after
+    `model.eval()`): the copy stays in eval mode whatever `model` does after, so the final test of
+    `best` runs in eval mode; a copy taken after `model.train()` is in training mode."""
+    source = f"""
+    import copy
+
+    def evaluate(model, loader):
+        correct = 0
+        for x, y in loader:
+            correct += (model(x).argmax(1) == y).sum().item()
+        return correct
+
+    model = Dropping()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    best = None
+    best_acc = 0
+    for epoch in range(10):
+        model.train()
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            acc = evaluate(model, valid_loader)
+        if acc > best_acc:
+            best_acc = acc
+            {before_copy}
+            best = copy.deepcopy(model)
+    with torch.no_grad():
+        print(evaluate(best, test_loader))
+    """
+    assert [c for c, _ in findings(source)] == expected
+
+
+@pytest.mark.parametrize(("switch", "expected"), [("model.eval()", []), ("pass", ["LC006"])])
+def test_a_module_a_library_hands_back_wrapped_is_switched_with_its_wrapper(switch: str, expected: list[str]) -> None:
+    """`model, optimizer, _, _ = deepspeed.initialize(model=original, ...)`: the engine (`model`) wraps
+    `original`, so `model.eval()` puts `original` in eval mode for the validation that runs it."""
+    source = f"""
+    import deepspeed
+
+    original = Dropping()
+    model, optimizer, _, _ = deepspeed.initialize(model=original, model_parameters=original.parameters())
+    for epoch in range(3):
+        model.train()
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        {switch}
+        with torch.no_grad():
+            for x, y in valid_loader:
+                print((original(x).argmax(1) == y).float().mean().item())
+    """
+    assert [c for c, _ in findings(source)] == expected
+
+
 @pytest.mark.parametrize(("second", "expected"), [("model = Graph()", ["LC007"]), ("", [])])
 def test_a_global_model_bound_again_is_not_judged_by_one_of_its_classes_for_binding(second: str, expected: list[str]) -> None:
     """A script binds `model = Tiny()` (forward(x)), later `model = Graph()` (forward(x, edges)),

@@ -3463,6 +3463,9 @@ def eval_mode_reaches(
     state = _mode_before(model, function, target.node, subject, chain)
     if state is not None:
         return state
+    copied = _mode_of_deep_copy(model, subject, depth)
+    if copied is not None:
+        return copied
     if subject is not None and _eval_set_by_constructor(model, function, subject.name):
         return True
     if _loaded_in_eval_mode(model, subject):
@@ -3494,6 +3497,29 @@ def eval_mode_reaches(
         if not eval_mode_reaches(caller, edge.caller, at_call, _as_passed(model, function, edge, subject), depth + 1):
             return False
     return True
+
+
+def _mode_of_deep_copy(model: LoopModel, subject: Subject | None, depth: int) -> bool | None:
+    """`best = copy.deepcopy(model)` (also moved: `deepcopy(model).to(device)`): a deep copy is in
+    the mode its original had when it was copied, whatever the original does after; None when the
+    subject is no such copy."""
+    binding = subject.binding if subject is not None else None
+    if binding is None or binding.call is None or binding.statement.value is None or depth > MAX_CALLER_DEPTH:
+        return None
+    value = binding.statement.value
+    while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in RETURNS_SELF - {"eval", "train"}:
+        value = value.func.value
+    if not (
+        isinstance(value, cst.Call) and (dotted_name(value.func) or "").rsplit(".", 1)[-1] == "deepcopy"
+        and value.args and isinstance(value.args[0].value, cst.Name)
+    ):
+        return None
+    owner = model.at(binding.function)
+    original = owner.flow.subject(value.args[0].value.value, binding.function)
+    if original is None:
+        return None
+    at_copy = _event_at(owner, binding.function, value) or Event(Kind.CALL, value, owner.function_context(binding.function))
+    return eval_mode_reaches(owner, binding.function, at_copy, original, depth + 1)
 
 
 def _decorated_eval(model: LoopModel, event: Event) -> bool:
@@ -3541,12 +3567,22 @@ def _as_passed(model: LoopModel, function: FunctionInfo, edge: CallEdge, subject
         return subject
     root = argument.split(".")[0]
     # `model = DataParallel(model).to(device)` wraps the same object; other rebindings may be another
-    values = [b for b in caller.roles.bindings_of(root, edge.caller) if root not in b.statement.value_names]
+    # (`best = None` before the loop that keeps the best copy: a placeholder no forward can run)
+    values = [
+        b for b in caller.roles.bindings_of(root, edge.caller)
+        if root not in b.statement.value_names and not _none_placeholder(b)
+    ]
     if len(values) > 1 and not _alternative_arms(caller, edge.caller, values):
         return subject  # several objects may reach the call under that name: the callee's view stands
     # (one built in each arm of a branch, `if backbone == 'resnet18': model = ... elif ...`: one object)
     mapped = caller.flow.subject(argument + dot + rest, edge.caller)
     return mapped if mapped is not None else subject
+
+
+def _none_placeholder(binding: Binding) -> bool:
+    """`best_model = None`: a name bound to None until the object it stands for is made."""
+    value = binding.statement.value
+    return isinstance(value, cst.Name) and value.value == "None"
 
 
 def _alternative_arms(model: LoopModel, function: FunctionInfo, bindings: list[Binding]) -> bool:

@@ -361,6 +361,7 @@ class RoleTable:
                 role, cls, qualified, call = inner.role, inner.cls, inner.qualified, inner.call
         elements = _tuple_calls(simple)
         for index, target in enumerate(simple.targets):
+            handed_back: str | None = None
             if elements is not None:
                 # `self.eval_net, self.target_net = Net(), Net()`: each built by its own call
                 role, cls, qualified = self.model.constructed(elements[index], function)
@@ -381,11 +382,13 @@ class RoleTable:
                     # a library hands back what it was given, wrapped; the earlier binding stands
                     if self.lookup(target, function) is not None:
                         continue
+                if helper is None and role is None and cls is None:
+                    handed_back = self._module_handed_back(call, function, target)
                 if role is None and cls is None:
                     role = role_from_name(target)
             binding = Binding(
                 target, role, qualified, call, simple, function, cls, alias if len(simple.targets) == 1 else None,
-                wraps=_wrapped_module(call) if len(simple.targets) == 1 else None,
+                wraps=_wrapped_module(call) if len(simple.targets) == 1 else handed_back,
             )
             if target.startswith("self.") and function.cls is not None:
                 self.attributes.setdefault(id(function.cls), {}).setdefault(target, []).append(binding)
@@ -393,6 +396,19 @@ class RoleTable:
                 table.setdefault(target, []).append(binding)
                 if target in function.declared_global:
                     self.assigned_as_global.setdefault(target, []).append(binding)
+
+    def _module_handed_back(self, call: CallSite | None, function: FunctionInfo, target: str) -> str | None:
+        """`model, optimizer, _, _ = deepspeed.initialize(model=net, ...)`: a library call given one
+        module hands it back wrapped, as the element named like a model; switching that one's
+        mode switches the module it was given."""
+        if call is None or role_from_name(target) != MODEL:
+            return None
+        given = {
+            arg.dotted for arg in call.args
+            if arg.dotted is not None and "." not in arg.dotted and arg.dotted != target
+            and (bound := self.lookup(arg.dotted, function)) is not None and bound.role == MODEL
+        }
+        return given.pop() if len(given) == 1 else None
 
     def _returned_element(
         self, call: CallSite | None, function: FunctionInfo, index: int, size: int
