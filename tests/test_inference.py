@@ -10023,6 +10023,46 @@ def test_a_drop_rate_kept_as_an_attribute_and_built_zero_drops_nothing() -> None
     assert [c for c, _ in findings(source.replace("RATE", "0.5"))] == ["LC006"]
 
 
+@pytest.mark.parametrize(("method", "expected"), [("save_pretrained", []), ("push_to_hub", []), ("encode_text", ["LC007"])])
+def test_a_model_method_that_stores_a_part_runs_no_forward(method: str, expected: list[str]) -> None:
+    """`def keep(self, path): self.encoder.save_pretrained(path)` called after each epoch's
+    validation: storing a part (saving, pushing it) computes nothing with it, so the call is no
+    evaluation pass; a computing method of the part (`encode_text`) is one."""
+    source = f"""
+    class Wrapper(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = Dropping()
+
+        def forward(self, x):
+            return self.encoder(x)
+
+        def keep(self, path):
+            self.encoder.{method}(path)
+
+    class Trainer:
+        def __init__(self):
+            self.base_model = Wrapper()
+            self.optimizer = torch.optim.SGD(self.base_model.parameters(), lr=0.1)
+
+        def fit(self, loader, valid_loader):
+            for epoch in range(10):
+                self.base_model.train()
+                for x, y in loader:
+                    self.optimizer.zero_grad()
+                    nn.functional.cross_entropy(self.base_model(x), y).backward()
+                    self.optimizer.step()
+                self.base_model.eval()
+                with torch.no_grad():
+                    for x, y in valid_loader:
+                        print((self.base_model(x).argmax(1) == y).float().mean().item())
+                self.base_model.keep("last")
+
+    Trainer().fit(train_loader, valid_loader)
+    """
+    assert [c for c, _ in findings(source)] == expected
+
+
 @pytest.mark.parametrize(("before_copy", "expected"), [("pass", []), ("model.train()", ["LC006"])])
 def test_a_deep_copy_is_in_the_mode_its_original_had_when_copied(before_copy: str, expected: list[str]) -> None:
     """`best = None`, then `best = copy.deepcopy(model)` when validation improves (after

@@ -1650,6 +1650,8 @@ class LoopModel:
                 func = call.node.func
                 if call.method is None or call.method in MODULE_API or call.method.startswith("_") or not isinstance(func, cst.Attribute):
                     continue
+                if _STORING_METHOD.match(call.method):
+                    continue  # `self.encoder.save_pretrained(path)`: stores the part, runs nothing
                 receiver = func.value.value if isinstance(func.value, cst.Subscript) else func.value
                 base = dotted_name(receiver)
                 if base is None or not base.startswith("self.") or base.count(".") != 1:
@@ -2568,6 +2570,9 @@ MODULE_API = frozenset(
      "share_memory", "append", "extend", "insert", "keys", "values", "items", "pop", "update", "reset_parameters"}
 )
 """nn.Module's (and its containers') own methods: none of them computes with the module's parameters."""
+_STORING_METHOD = lazy(r"^(?:save|load|push_to_hub|resize_token_embeddings|tie_weights|print_trainable|(?:un)?freeze)")
+"""Methods libraries give their models to store, load or reshape them (`save_pretrained`,
+`push_to_hub`, `resize_token_embeddings`): they compute nothing with the parameters."""
 
 _OLD_TORCH = lazy(r"\.data\[0\]|volatile\s*=\s*True")
 
