@@ -706,24 +706,23 @@ class FileBuilder:
             if isinstance(item.item, cst.Call) and scan.calls:
                 items.append(scan.calls[-1])
             elif isinstance(item.item, cst.IfExp):
-                arms = [c for c in scan.calls if c.node is item.item.body or c.node is item.item.orelse]
+                arms = _arms(item.item, scan.calls)
                 if len(arms) == 2:
                     chosen = arms
                     items.extend(arms)
             elif isinstance(item.item, cst.Name):
                 # `context = torch.enable_grad() if train else torch.no_grad()`, then `with context:`:
-                # the switch the name was bound to last above (its calls ran at the assignment)
+                # the switch the name was bound to last above (its calls ran at the assignment, so
+                # they are scanned apart from the statement's own)
                 stored = self._stored_switch(item.item.value, function)
-                if isinstance(stored, cst.IfExp):
-                    inner = _ExpressionScan()
+                inner = _ExpressionScan()
+                if stored is not None:
                     inner.scan(stored)
-                    arms = [c for c in inner.calls if c.node is stored.body or c.node is stored.orelse]
-                    if len(arms) == 2:
-                        chosen, switched_by = arms, stored
-                        items.extend(arms)
+                arms = _arms(stored, inner.calls) if isinstance(stored, cst.IfExp) else []
+                if len(arms) == 2:
+                    chosen, switched_by = arms, stored
+                    items.extend(arms)
                 elif isinstance(stored, cst.Call):
-                    inner = _ExpressionScan()
-                    inner.scan(stored)
                     items.extend(inner.calls[-1:])
             if item.asname is not None:
                 scan.scan(item.asname.name)
@@ -750,16 +749,12 @@ class FileBuilder:
 
     @staticmethod
     def _stored_switch(name: str, function: FunctionInfo) -> cst.BaseExpression | None:
-        """The call, or choice of two calls, the name was last bound to in the function's statements
-        so far (`context = torch.no_grad()`), when that binding is a plain assignment."""
+        """The call, or choice between values, the name was last bound to in the function's
+        statements so far (`context = torch.no_grad()`), when that binding is a plain assignment."""
         for simple in reversed(function.simples):
             if name in simple.targets:
-                if simple.targets == (name,) and not simple.augmented and isinstance(simple.value, (cst.Call, cst.IfExp)):
-                    value = simple.value
-                    if isinstance(value, cst.IfExp) and not (isinstance(value.body, cst.Call) and isinstance(value.orelse, cst.Call)):
-                        return None
-                    return value
-                return None
+                plain = simple.targets == (name,) and not simple.augmented
+                return simple.value if plain and isinstance(simple.value, (cst.Call, cst.IfExp)) else None
         return None
 
     def _try(self, node: cst.Try | cst.TryStar, function: FunctionInfo, block: Block) -> None:
@@ -1010,3 +1005,8 @@ def _dispatch_on_one_option(node: cst.If) -> bool:
         count += 1
         current = current.orelse
     return current is None and count >= 2 and len(subjects) == 1
+
+
+def _arms(choice: cst.IfExp, calls: list[CallSite]) -> list[CallSite]:
+    """The calls that are the two arms of a choice (`torch.enable_grad() if train else torch.no_grad()`)."""
+    return [call for call in calls if call.node is choice.body or call.node is choice.orelse]

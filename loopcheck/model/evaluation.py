@@ -23,7 +23,7 @@ from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TEN
 from loopcheck.model.ir import ArgInfo, Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, runs_once
 from loopcheck.model.program import events_of
 from loopcheck.model.state import placed_of, requires_grad_set, same_branch, training_callee
-from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, other_framework_model
+from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, binds_none, other_framework_model
 from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, _set
 
@@ -3504,21 +3504,19 @@ def _mode_of_deep_copy(model: LoopModel, subject: Subject | None, depth: int) ->
     the mode its original had when it was copied, whatever the original does after; None when the
     subject is no such copy."""
     binding = subject.binding if subject is not None else None
-    if binding is None or binding.call is None or binding.statement.value is None or depth > MAX_CALLER_DEPTH:
+    if binding is None or binding.call is None or depth > MAX_CALLER_DEPTH:
         return None
-    value = binding.statement.value
-    while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in RETURNS_SELF - {"eval", "train"}:
-        value = value.func.value
-    if not (
-        isinstance(value, cst.Call) and (dotted_name(value.func) or "").rsplit(".", 1)[-1] == "deepcopy"
-        and value.args and isinstance(value.args[0].value, cst.Name)
-    ):
+    copy = binding.call
+    while copy.inner is not None and copy.method in RETURNS_SELF - {"eval", "train"}:
+        copy = copy.inner  # (as `_built_by`, but a copy switched on the way is no plain copy)
+    source = copy.args[0].dotted if copy.inner is None and copy.method == "deepcopy" and copy.args else None
+    if source is None or "." in source:
         return None
     owner = model.at(binding.function)
-    original = owner.flow.subject(value.args[0].value.value, binding.function)
+    original = owner.flow.subject(source, binding.function)
     if original is None:
         return None
-    at_copy = _event_at(owner, binding.function, value) or Event(Kind.CALL, value, owner.function_context(binding.function))
+    at_copy = _event_at(owner, binding.function, copy.node) or Event(Kind.CALL, copy.node, owner.function_context(binding.function))
     return eval_mode_reaches(owner, binding.function, at_copy, original, depth + 1)
 
 
@@ -3570,19 +3568,13 @@ def _as_passed(model: LoopModel, function: FunctionInfo, edge: CallEdge, subject
     # (`best = None` before the loop that keeps the best copy: a placeholder no forward can run)
     values = [
         b for b in caller.roles.bindings_of(root, edge.caller)
-        if root not in b.statement.value_names and not _none_placeholder(b)
+        if root not in b.statement.value_names and not binds_none(b.statement)
     ]
     if len(values) > 1 and not _alternative_arms(caller, edge.caller, values):
         return subject  # several objects may reach the call under that name: the callee's view stands
     # (one built in each arm of a branch, `if backbone == 'resnet18': model = ... elif ...`: one object)
     mapped = caller.flow.subject(argument + dot + rest, edge.caller)
     return mapped if mapped is not None else subject
-
-
-def _none_placeholder(binding: Binding) -> bool:
-    """`best_model = None`: a name bound to None until the object it stands for is made."""
-    value = binding.statement.value
-    return isinstance(value, cst.Name) and value.value == "None"
 
 
 def _alternative_arms(model: LoopModel, function: FunctionInfo, bindings: list[Binding]) -> bool:

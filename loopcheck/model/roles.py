@@ -246,7 +246,8 @@ def _tuple_calls(simple: Simple) -> list[CallSite | None] | None:
     return [by_node.get(id(element.value)) for element in value.elements]
 
 
-def _is_none(simple: Simple) -> bool:
+def binds_none(simple: Simple) -> bool:
+    """`best_model = None`: a name bound to None, a placeholder until the object it stands for is made."""
     return isinstance(simple.value, cst.Name) and simple.value.value == "None"
 
 
@@ -261,7 +262,7 @@ def _only_none(table: "RoleTable", name: str, function: FunctionInfo) -> bool:
     else:
         # (`_model = None` at the top, `global _model; _model = Net()` in a loader: not only None)
         bindings = table.bindings_of(name, function) + table.assigned_as_global.get(name, [])
-    return bool(bindings) and all(_is_none(b.statement) for b in bindings)
+    return bool(bindings) and all(binds_none(b.statement) for b in bindings)
 
 
 BUILDING = [0]
@@ -493,7 +494,7 @@ class RoleTable:
         binding = binding if binding is not None else self.lookup(name, function)
         if binding is not None and binding.role is not None:
             return binding.role
-        if binding is not None and _is_none(binding.statement) and _only_none(
+        if binding is not None and binds_none(binding.statement) and _only_none(
             self.model.at(binding.function).roles, binding.name, binding.function
         ):
             return None  # `self.lr_scheduler = None` and nothing else: no object, whatever the name says
