@@ -12381,3 +12381,129 @@ def test_a_count_of_compared_elements_keeps_no_graph() -> None:
     assert findings(source.replace("COUNT", "scores.gt(0.5).sum()")) == []
     # the scores themselves summed: every batch's graph is kept
     assert [code for code, _ in findings(source.replace("COUNT", "scores.max(1)[0].sum()"))] == ["LC009"]
+
+
+@pytest.mark.parametrize(("call", "expected"), [("keeper.set_model(model)", []), ("keeper.set_model(x)", ["LC007"])])
+def test_a_name_known_only_by_its_wording_that_is_handed_the_model_is_no_model(call: str, expected: list[str]) -> None:
+    """`administrator.set_model(model)` on an object of a class out of sight: the attribute's name
+    ends in `model`, but it has no binding of its own and is handed the model itself; forwards run
+    on data, so the call acts on the model (stores it) and is no evaluation pass. Handed data
+    (`keeper.set_model(x)`), the same wording may name a model run on it."""
+    source = f"""
+    import admin
+
+    def load_model(name):
+        model = Tiny()
+        model.load_state_dict(torch.load(name))
+        return model
+
+    def test_all(names, batch, keeper):
+        for name in names:
+            model = load_model(name)
+            x = batch
+            {call}
+            keeper.log(name)
+
+    keeper = admin.test(3)
+    test_all(["a.pt"], torch.randn(2, 4), keeper)
+    """
+    assert [c for c, _ in findings(source)] == expected
+
+
+@pytest.mark.parametrize(
+    ("derivative", "expected"),
+    [
+        ("[torch.autograd.grad(outputs=out, inputs=a, retain_graph=True)[0][i] for i, out in enumerate(y.reshape(-1, 1))]", []),
+        ("[out.item() for i, out in enumerate(y.reshape(-1, 1))]", ["LC007"]),
+    ],
+)
+def test_a_forward_differentiated_through_a_comprehension_needs_its_graph(derivative: str, expected: list[str]) -> None:
+    """After training, a physics-informed network's output on a grid is differentiated point by
+    point (`[torch.autograd.grad(outputs=out, inputs=a)[0][i] for i, out in enumerate(y)]`): the
+    comprehension iterates `y`, so the forward feeds torch.autograd.grad and needs its graph. Only
+    read (`out.item()`), the same forward is an evaluation pass with grad on."""
+    source = f"""
+    net = Tiny()
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.01)
+    data = torch.linspace(0, 1, 20).view(-1, 1).requires_grad_(True)
+    for i in range(100):
+        optimizer.zero_grad()
+        y = net(data)
+        loss = (y ** 2).mean()
+        loss.backward()
+        optimizer.step()
+    a = torch.linspace(0, 1, 50).view(-1, 1).requires_grad_(True)
+    y = net(a)
+    derivative = {derivative}
+    print(derivative)
+    """
+    assert [c for c, _ in findings(source)] == expected
+
+
+@pytest.mark.parametrize(("reset", "expected"), [("current.zero_grad()", []), ("pass", ["LC001"])])
+def test_a_closure_defined_again_is_the_one_in_force_where_the_step_takes_it(reset: str, expected: list[str]) -> None:
+    """A notebook trains with `def closure(): optimizer.zero_grad(); ...` in one cell and defines
+    `closure` again in a later cell for Adam then LBFGS (`current.zero_grad()`): each
+    `step(closure)` runs the definition made last before it, so each optimizer is reset by its own
+    closure. A later closure that resets nothing is still found."""
+    source = f"""
+    net = Tiny()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    for x, y in train_loader:
+        def closure():
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(net(x), y)
+            loss.backward()
+            return loss
+        optimizer.step(closure)
+
+    net2 = Tiny()
+    adam = torch.optim.Adam(net2.parameters())
+    lbfgs = torch.optim.LBFGS(net2.parameters())
+    for epoch in range(10):
+        current = adam if epoch < 5 else lbfgs
+        for x, y in train_loader:
+            def closure():
+                {reset}
+                loss = nn.functional.cross_entropy(net2(x), y)
+                loss.backward()
+                return loss
+            current.step(closure)
+    """
+    assert [c for c, _ in findings(source)] == expected
+
+
+@pytest.mark.parametrize(("held", "expected"), [("self.model = Tiny()", ["LC007"]), ("self.scale = 2.0", [])])
+def test_a_class_named_for_its_loss_that_builds_the_model_is_the_model(held: str, expected: list[str]) -> None:
+    """`class ModelAndLoss(nn.Module)` whose `__init__` builds the network (`self.model = ...`) and
+    whose forward returns the loss of its output: running it in a validation function runs the
+    network with grad on. A loss class that holds no model (`self.scale = 2.0`) is a loss, no pass."""
+    source = f"""
+    class ModelAndLoss(nn.Module):
+        def __init__(self):
+            super().__init__()
+            {held}
+            self.criterion = nn.MSELoss()
+
+        def forward(self, x, y):
+            out = self.model(x) if hasattr(self, "model") else x
+            return self.criterion(out, y)
+
+    def validate(model_and_loss, loader):
+        model_and_loss.eval()
+        total = 0.0
+        for x, y in loader:
+            total += model_and_loss(x, y).item()
+        return total
+
+    model_and_loss = ModelAndLoss()
+    optimizer = torch.optim.SGD(model_and_loss.parameters(), lr=0.1)
+    for epoch in range(3):
+        model_and_loss.train()
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            model_and_loss(x, y).backward()
+            optimizer.step()
+        print(validate(model_and_loss, valid_loader))
+    """
+    assert [c for c, _ in findings(source)] == expected

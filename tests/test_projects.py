@@ -2128,3 +2128,52 @@ def test_a_factory_that_loads_weights_only_when_asked_builds_afresh_when_not_ask
     # asked for the pretrained weights: the forward runs a trained network with grad enabled
     (project / "models" / "net.py").write_text(net.replace("ARGS", "pretrained=True"), encoding="utf-8")
     assert [f.code for f in lint_project(project)] == ["LC007"]
+
+
+@pytest.mark.parametrize("registry", ["{'VAE': VAE}", "{'VAE': VAE, 'Beta': BetaVAE}"])
+def test_a_model_built_from_a_registry_a_star_import_brings_is_of_its_classes(tmp_path: Path, registry: str) -> None:
+    """`from models import *` then `model = vae_models[name](**params)`: the registry is a dict of
+    the project's model classes in the package's `__init__`, so the model is one of them, and
+    `model.sample(n)` after `model.eval()` runs their decoders with grad enabled. With one class
+    the model is of that class; with several, each class's `sample` only computes."""
+    project = new_project(tmp_path, "vae")
+    (project / "models").mkdir()
+    (project / "models" / "vae.py").write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+
+        class VAE(nn.Module):
+            def __init__(self, latent_dim=4):
+                super().__init__()
+                self.latent_dim = latent_dim
+                self.decoder = nn.Linear(latent_dim, 8)
+
+            def forward(self, x):
+                return self.decoder(x)
+
+            def sample(self, n):
+                z = torch.randn(n, self.latent_dim)
+                return self.decoder(z)
+
+        class BetaVAE(VAE):
+            def sample(self, n):
+                return self.decoder(torch.randn(n, self.latent_dim)) * 2
+    """), encoding="utf-8")
+    (project / "models" / "__init__.py").write_text(
+        f"from .vae import VAE, BetaVAE\n\nvae_models = {registry}\n", encoding="utf-8"
+    )
+    (project / "predict.py").write_text(textwrap.dedent("""
+        import torch
+        from models import *
+
+        def predict(config):
+            model = vae_models[config["name"]](**config["params"])
+            model.load_state_dict(torch.load(config["ckpt"]))
+            model.eval()
+            samples = model.sample(64)
+            print(samples.detach().numpy())
+
+        if __name__ == "__main__":
+            predict({"name": "VAE", "params": {}, "ckpt": "best.pth"})
+    """), encoding="utf-8")
+    assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("predict.py", 9, "LC007")]

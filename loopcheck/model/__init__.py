@@ -414,10 +414,8 @@ class LoopModel:
             return None
         if "." not in call.dotted:
             found = self.definition(call.dotted, function)
-            if isinstance(found, FunctionInfo) and function is self.ir.top and len(self._top_functions_named.get(call.dotted, ())) > 1:
-                # a script (a notebook's cells) defining `test` again and again: a call made at the
-                # top level runs the definition made last before it
-                found = self._defined_last_before(self._top_functions_named[call.dotted], call.node) or found
+            if isinstance(found, FunctionInfo):
+                found = self.defined_in_force(found, function, call.node)
             if isinstance(found, FunctionInfo) and self.rebound_before(call.dotted, function, found.node, call.node):
                 found = None  # `def model(xb): ...` and later `model = nn.Linear(...)`: the object is called
             if isinstance(found, FunctionInfo):
@@ -459,6 +457,16 @@ class LoopModel:
         if found is None and receiver == "self":
             return self._instance_call(call.dotted, function, via_callers)  # `self.loss_scaler(...)`
         return found
+
+    def defined_in_force(self, found: FunctionInfo, function: FunctionInfo, used: cst.CSTNode) -> FunctionInfo:
+        """A script (a notebook's cells) defining `test`, or an LBFGS `closure`, again and again: a
+        name used at the top level means the definition made last before the use."""
+        if function is not self.ir.top or found.parent is not self.ir.top:
+            return found
+        defined = self._top_functions_named.get(found.name, ())
+        if len(defined) < 2:
+            return found
+        return self._defined_last_before(list(defined), used) or found
 
     def _defined_last_before(self, functions: list[FunctionInfo], used: cst.CSTNode) -> FunctionInfo | None:
         """Of several definitions of one name, the last made before `used` in source order."""
@@ -1033,16 +1041,28 @@ class LoopModel:
             classes.append(found)
         return classes
 
-    def _imported_registry(self, name: str) -> list[ClassInfo] | None:
-        """`from .scheduler import BuildScheduler`: the classes of the dict display another project
-        module binds that name to at its top level."""
+    def _imported_registry(self, name: str, hops: int = 0) -> list[ClassInfo] | None:
+        """`from .scheduler import BuildScheduler` (or `from models import *`): the classes of the
+        dict display another project module binds that name to at its top level."""
         ref = self.ir.import_refs.get(name)
-        module = self.project.module(self.path, ref.module, ref.level) if ref is not None and ref.name else None
-        if module is None or module is self:
+        if ref is not None and ref.name:
+            modules = [(self.project.module(self.path, ref.module, ref.level), ref.name)]
+        elif ref is None and not name.startswith("_") and not self._assigned_at_top(name):
+            modules = [(self.project.module(self.path, star.module, star.level), name) for star in self.ir.star_imports]
+        else:
             return None
-        top = module.ir.top
-        values = [s.value for s in top.assignments if s.targets == (ref.name,) and not s.augmented]
-        return module._classes_of_dict(values[0], top) if len(values) == 1 else None
+        for module, bound in modules:
+            if module is None or module is self:
+                continue
+            top = module.ir.top
+            values = [s.value for s in top.assignments if s.targets == (bound,) and not s.augmented]
+            if len(values) == 1:
+                return module._classes_of_dict(values[0], top)
+            if not values and hops < MAX_DEFINITION_HOPS:
+                found = module._imported_registry(bound, hops + 1)  # (a package's `__init__` passing it on)
+                if found is not None:
+                    return found
+        return None
 
     def _imported_alternatives(self, call: CallSite) -> list[FunctionInfo]:
         """`train_epoch(...)` where `train_epoch` is imported from one module in one branch and from
@@ -1170,6 +1190,13 @@ class LoopModel:
             if len(roles) == 1:
                 single = passed[0] if all(cls is passed[0] for cls in passed) else None
                 return replace(found, role=roles.pop(), cls=single, classes=tuple(passed))
+        if found is not None and found.cls is None and not found.classes and made is not None and made.dotted is None:
+            # `model = vae_models[name](**params)` of a dict of project classes: one of them, each
+            # of whose methods is read as for classes the callers pass
+            registry = self.at(found.function).registry_classes(made, found.function)
+            roles = {self.class_role(cls) for cls in registry or ()}
+            if registry and len(registry) > 1 and len(roles) == 1 and None not in roles:
+                return replace(found, role=roles.pop(), classes=tuple(registry))
         if found is not None and found.alias is not None and (found.role is None or found.cls is None):
             # `self.optimizer = optimizer`: what the parameter is bound to by the callers
             owner = self.at(found.function)

@@ -18,9 +18,9 @@ import libcst as cst
 from loopcheck.lazyre import lazy
 from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, flow_name, literal_value, nodes_within, qualify
 from loopcheck.model.flow import Event, Kind, Subject, decide
-from loopcheck.model.ir import Block, Branch, CallSite, FunctionInfo, Loop, Simple, Try, With
+from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.text import expression_text
-from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER
+from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, role_from_name
 from loopcheck.records import Frozen, Value, _set
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -702,7 +702,21 @@ def is_loss_module(subject: Subject | None) -> bool:
     """`criterion = nn.CrossEntropyLoss()`, `softmax = nn.Softmax(dim=1)`: a module, but no model
     to evaluate (a loss, or a layer with no parameter of its own applied to outputs)."""
     qualified = subject.binding.qualified if subject is not None and subject.binding is not None else None
-    return bool(qualified) and (qualified.rsplit(".", 1)[-1].endswith("Loss") or bool(PARAMETER_FREE_LAYER.match(qualified)))
+    if not qualified:
+        return False
+    if PARAMETER_FREE_LAYER.match(qualified):
+        return True
+    # (a project class named for its loss that builds a model in it, `ModelAndLoss` whose forward
+    # runs `self.model(data)` then `self.loss(...)`, is the model: running it runs the network)
+    return qualified.rsplit(".", 1)[-1].endswith("Loss") and not _holds_a_model(subject.binding.cls)
+
+
+def _holds_a_model(cls: ClassInfo | None) -> bool:
+    """Does a project class's `__init__` bind an attribute named for a model (`self.model = ...`)?"""
+    init = cls.methods.get("__init__") if cls is not None else None
+    return init is not None and any(
+        target.startswith("self.") and role_from_name(target) == MODEL for simple in init.assignments for target in simple.targets
+    )
 
 
 def _runs_code_with_weights(event: object) -> bool:
@@ -1453,6 +1467,9 @@ def feeding_backward(function: FunctionInfo, placed: list[Placed], seeds: Iterab
             source = call.inner if call.inner is not None else call
             for arg in source.args:
                 roots.update(arg.names)
+            # `[autograd.grad(out, x)[0] for out in y.reshape(-1, 1)]`: what a comprehension around
+            # the call iterates feeds it through the comprehension's own names
+            roots.update(_iterated_into(function, call, {name for arg in source.args for name in arg.names}))
             while source.inner is not None and source is not receiver:
                 source = source.inner  # `torch.stack(losses).sum().backward()`: the losses feed it
                 for arg in source.args:
@@ -1539,3 +1556,14 @@ def _equality(guard: str) -> tuple[str, object] | None:
     text = found.group(2)
     value: object = text[1:-1] if text[:1] in "'\"" else (text == "True" if text in ("True", "False") else int(text))
     return found.group(1), value
+
+
+def _iterated_into(function: FunctionInfo, call: CallSite, names: set[str]) -> set[str]:
+    """The names that comprehensions around the call iterate, when the call reads their targets."""
+    found: set[str] = set()
+    for loop in function.loops:
+        if not isinstance(loop.node, _COMPREHENSIONS) or not set(loop.targets) & (names | found):
+            continue
+        if any(node is call.node for node in nodes_within(loop.node)):
+            found |= loop.iter_names
+    return found

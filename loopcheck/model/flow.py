@@ -491,7 +491,22 @@ class Flow:
         # such methods under no_grad or in eval mode themselves (project classes are followed).
         if callee is None or callee.role != MODEL or self._makes_a_module(call, function):
             return None
+        if callee.binding is None and "." in name and self._handed_a_model(call, callee, context, function):
+            # `administrator.set_model(model)`: an attribute of an object whose class is out of sight,
+            # a model only by its wording, handed a model: forwards run on data, so this call acts
+            # on the model it is given (stores, registers, wraps it) and runs nothing
+            return None
         return callee
+
+    def _handed_a_model(self, call: CallSite, callee: Subject, context: Context | None, function: FunctionInfo) -> bool:
+        """Is one of the call's arguments a model other than the callee (a name or attribute)?"""
+        for arg in call.args:
+            if arg.dotted is None or arg.dotted == callee.name:
+                continue
+            given = self.subject_in(arg.dotted, context) if context is not None else self.subject(arg.dotted, function)
+            if given is not None and given.role == MODEL and given.binding is not None:
+                return True
+        return False
 
     def _makes_a_module(self, call: CallSite, function: FunctionInfo) -> bool:
         """Is what the call returns used as a module (`net = config.backbone(pretrained=True)` then
@@ -968,7 +983,8 @@ class Flow:
             return None
         if self.model.roles.role(call.receiver, function, self.model.binding(call.receiver, function)) != OPTIMIZER:
             return None
-        return self.model.resolve_name(closure.dotted, function)
+        found = self.model.resolve_name(closure.dotted, function)
+        return self.model.defined_in_force(found, function, call.node) if found is not None else None
 
 
 def event_tree(node: Node) -> Iterator[Event]:

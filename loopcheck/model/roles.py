@@ -355,6 +355,9 @@ class RoleTable:
         if alias is None and call is None and isinstance(simple.value, cst.IfExp):
             # `model_to_save = model.module if hasattr(model, "module") else model`: the model either way
             alias = _same_module_either_way(simple.value)
+            if alias is None and role is None:
+                # `current = adam if epoch < warmup else lbfgs`: one of two objects of one role
+                role, cls, qualified = self._either_arm(simple.value, function, simple.targets)
         if alias is not None and not simple.augmented:
             # `self.model = model`: the value of another name, resolved when asked (through callers)
             inner = self.lookup(alias, function) if alias not in simple.targets else None
@@ -397,6 +400,20 @@ class RoleTable:
                 table.setdefault(target, []).append(binding)
                 if target in function.declared_global:
                     self.assigned_as_global.setdefault(target, []).append(binding)
+
+    def _either_arm(
+        self, value: cst.IfExp, function: FunctionInfo, targets: tuple[str, ...]
+    ) -> tuple[str | None, ClassInfo | None, str | None]:
+        """The role (and class, and library constructor) that both arms of a choice between two
+        names give, when they agree; else nothing."""
+        arms = [dotted_name(value.body), dotted_name(value.orelse)]
+        if None in arms or any(arm in targets for arm in arms):
+            return None, None, None
+        bound = [self.lookup(arm or "", function) for arm in arms]
+        if bound[0] is None or bound[1] is None or bound[0].role is None or bound[0].role != bound[1].role:
+            return None, None, None
+        first, second = bound
+        return first.role, first.cls if first.cls is second.cls else None, first.qualified if first.qualified == second.qualified else None
 
     def _module_handed_back(self, call: CallSite | None, function: FunctionInfo, target: str) -> str | None:
         """`model, optimizer, _, _ = deepspeed.initialize(model=net, ...)`: a library call given one
