@@ -12507,3 +12507,143 @@ def test_a_class_named_for_its_loss_that_builds_the_model_is_the_model(held: str
         print(validate(model_and_loss, valid_loader))
     """
     assert [c for c, _ in findings(source)] == expected
+
+
+@pytest.mark.parametrize(
+    ("built", "expected"),
+    [
+        ("model, vocab = nlp.model.get_model('bert_12_768_12', use_decoder=False)", []),
+        ("model = tf.keras.applications.ResNet50(weights='imagenet')", []),
+        ("model = torchvision.models.resnet18(pretrained=True)", ["LC006", "LC007"]),
+    ],
+)
+def test_a_model_another_framework_builds_is_no_torch_module(built: str, expected: list[str]) -> None:
+    """A notebook that encodes text with an MXNet BERT (`nlp.model.get_model(...)` from gluonnlp)
+    or a Keras network runs no torch module: its forward has no grad mode or train mode of
+    torch's. The same forward of a torchvision network with pretrained weights is a pass."""
+    source = f"""
+    import gluonnlp as nlp
+    import tensorflow as tf
+    import torchvision
+
+    {built}
+    encodings = []
+    for words in test_batches:
+        encodings.append(model(words).detach())
+    """
+    assert sorted(c for c, _ in findings(source)) == expected
+
+
+@pytest.mark.parametrize(
+    ("built", "expected"),
+    [("Flow(d=4)", ["LC007"]), ("Flow(d=4, dropout=True)", ["LC006", "LC007"]), ("Flow(d=4, dropout=None)", ["LC007"])],
+)
+def test_a_dropout_flag_false_where_the_model_is_built_builds_no_dropout(built: str, expected: list[str]) -> None:
+    """A flow whose coupling layers take `dropout=False` by default and build `nn.Dropout(.5) if
+    dropout else nn.Sequential()`: built without the flag (or with None), the flag handed down as
+    `Coupling(..., dropout=dropout)` is false, so no layer drops and eval() changes nothing; only
+    the forward with grad on is reported. Built with `dropout=True`, it holds dropout."""
+    source = f"""
+    class Coupling(nn.Module):
+        def __init__(self, d, hidden, dropout=False):
+            super().__init__()
+            self.layers = [nn.Linear(d, hidden), nn.ReLU(), nn.Dropout(.5) if dropout else nn.Sequential(), nn.Linear(hidden, d)]
+            self.net = nn.Sequential(*self.layers)
+
+        def forward(self, x):
+            return self.net(x)
+
+    class Flow(nn.Module):
+        def __init__(self, d=2, n=4, hidden=16, dropout=False):
+            super().__init__()
+            self.body = nn.Sequential(*[Coupling(d, hidden, dropout=dropout) for i in range(n)])
+
+        def forward(self, x):
+            return self.body(x)
+
+    flow = {built}
+    optimizer = torch.optim.Adam(flow.parameters())
+    for t in range(100):
+        optimizer.zero_grad()
+        flow(data).pow(2).mean().backward()
+        optimizer.step()
+    inv = flow(data).detach().numpy()
+    print(inv)
+    """
+    assert sorted(c for c, _ in findings(source)) == expected
+
+
+def test_a_rollout_loss_summed_into_what_the_helper_returns_is_no_kept_graph() -> None:
+    """An actor-critic worker's `calc_loss` sums the policy and value losses over the steps of a
+    rollout (`policy_loss -= log_p * advantage`), then returns `loss = policy_loss + value_loss`
+    for its caller to backward: the sums reach the returned value, so their graphs are the loss,
+    not graphs kept by mistake."""
+    source = """
+    class Worker:
+        def __init__(self):
+            self.net = Tiny()
+            self.optimizer = torch.optim.SGD(self.net.parameters(), lr=0.1)
+
+        def calc_loss(self, states, rewards):
+            policy_loss = torch.zeros(1)
+            value_loss = torch.zeros(1)
+            entropy = torch.zeros(1)
+            for t in range(len(rewards) - 1, -1, -1):
+                out = self.net(states[t])
+                advantage = rewards[t] - out[1]
+                policy_loss -= out[0] * advantage
+                value_loss += advantage ** 2
+            loss = policy_loss + value_loss
+            return loss, entropy
+
+        def train(self, episodes):
+            for states, rewards in episodes:
+                self.optimizer.zero_grad()
+                loss, entropy = self.calc_loss(states, rewards)
+                loss.sum().backward()
+                self.optimizer.step()
+
+    Worker().train(episodes)
+    """
+    assert findings(source) == []
+
+
+@pytest.mark.parametrize(("method", "expected"), [("sizes", []), ("predict", ["LC007"])])
+def test_a_method_of_each_registered_class_runs_the_model_only_if_one_of_them_does(method: str, expected: list[str]) -> None:
+    """`model = MODELS[name]()` of a dict of two model classes: `model.sizes()` reads the layers
+    of either class and runs no forward, so a loop calling it evaluates nothing; `model.predict(x)`
+    runs each class's forward, with grad on."""
+    source = f"""
+    class A(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(4, 2)
+
+        def forward(self, x):
+            return self.fc(x)
+
+        def sizes(self):
+            return [m.out_features for m in self.modules() if isinstance(m, nn.Linear)]
+
+        def predict(self, x):
+            return self(x).argmax(-1)
+
+    class B(A):
+        def sizes(self):
+            return [self.fc.out_features]
+
+        def predict(self, x):
+            return self(x).argmax(-1) + 0
+
+    MODELS = {{"a": A, "b": B}}
+
+    def test(name, loader):
+        model = MODELS[name]()
+        model.load_state_dict(torch.load("best.pt"))
+        model.eval()
+        for x, y in loader:
+            print(model.{method}(x) if "{method}" == "predict" else model.{method}())
+
+    test("a", test_loader)
+    """
+    assert [c for c, _ in findings(source)] == expected

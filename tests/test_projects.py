@@ -2177,3 +2177,41 @@ def test_a_model_built_from_a_registry_a_star_import_brings_is_of_its_classes(tm
             predict({"name": "VAE", "params": {}, "ckpt": "best.pth"})
     """), encoding="utf-8")
     assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("predict.py", 9, "LC007")]
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_a_script_importing_a_name_a_namespace_folder_lacks_cannot_run(tmp_path: Path, present: bool) -> None:
+    """`from models import ResNet` beside a `models/` folder with no `__init__.py` and no
+    `ResNet.py` (a namespace package holds its modules and nothing else): the import raises
+    ImportError, so none of the script's code runs and its evaluation without no_grad is not
+    reported. With `models/ResNet.py` committed, it runs and the pass is reported."""
+    project = new_project(tmp_path, "reid")
+    (project / "models").mkdir()
+    (project / "models" / "hybrid.py").write_text("import torch.nn as nn\n\nclass Hybrid(nn.Module):\n    pass\n", encoding="utf-8")
+    if present:
+        (project / "models" / "ResNet.py").write_text(textwrap.dedent("""
+            import torch.nn as nn
+
+            class ResNet50(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = nn.Linear(4, 2)
+
+                def forward(self, x):
+                    return self.fc(x)
+        """), encoding="utf-8")
+    (project / "train.py").write_text(textwrap.dedent("""
+        import torch
+        from models import ResNet
+
+        model = ResNet.ResNet50()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        model.eval()
+        for x, y in test_loader:
+            print((model(x).argmax(1) == y).float().mean().item())
+    """), encoding="utf-8")
+    assert [(f.code, f.line) for f in lint_project(project)] == ([("LC007", 13)] if present else [])

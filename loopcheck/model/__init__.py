@@ -2524,6 +2524,12 @@ class LoopModel:
             dotted = dotted_name(small.module) if small.module is not None else ""
             level = len(small.relative)
             module = self.project.module(self.path, dotted, level) if (dotted or level) else None
+            if module is None and not level and dotted and self.path:
+                # `from models import ResNet` beside a `models/` folder with no `__init__.py` and no
+                # `ResNet.py`: a namespace package, which holds its modules and nothing else
+                lacking = next((n for alias in small.names if self.project.namespace_lacks(self.path, dotted, n := dotted_name(alias.name) or "")), None)
+                if lacking:
+                    return f"{lacking} from {dotted}"
             if module is None or module is self or "__getattr__" in module.text:
                 continue
             if not level and not _beside(self.path, dotted, module.path):

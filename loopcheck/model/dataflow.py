@@ -734,7 +734,7 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
     in_model = function.cls is not None and model.is_module_class(function.cls)
     placed_all = model.ordered_statements(function)
     consumed = feeding_backward(function, placed_all, _handed_to_backward(model, function))
-    returned = {name for item in placed_all for name in item.simple.returned_names}
+    returned = _flowing_into(function, {name for item in placed_all for name in item.simple.returned_names})
     values = Values(model, function, backwarded_later=_backwarded_later(placed_all))
     found: list[RetainedValue] = []
     backwarded: dict[int, set[str]] = {}
@@ -802,6 +802,20 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     continue  # `loss = 0.25 * a` then `loss = loss + 0.25 * b`: one iteration's loss, built up
                 found.append(RetainedValue(simple, container, value, origin, loop))
         values.observe(item)
+    return found
+
+
+def _flowing_into(function: FunctionInfo, names: set[str]) -> set[str]:
+    """`names` and the names whose values the function's assignments put into them (`loss =
+    policy_loss + value_loss` then `return loss`: `policy_loss` is returned too)."""
+    found = set(names)
+    changed = bool(found)
+    while changed:
+        changed = False
+        for simple in function.assignments:
+            if set(simple.targets) & found and not simple.value_names <= found:
+                found |= simple.value_names
+                changed = True
     return found
 
 

@@ -4348,8 +4348,13 @@ def _builds_mode_layer(model: LoopModel, call: CallSite, known: tuple[tuple[str,
             isinstance(layers.node, cst.Name) and values.get(layers.node.value, None) == 1
         ):
             return False  # a recurrent layer drops only between stacked layers: one layer drops nothing
+    def off(node: cst.CSTNode) -> bool:
+        # `dropout=False`, `use_dropout=None`, or a parameter known false where the class is built
+        name = node.value if isinstance(node, cst.Name) else None
+        return zero(node) or name in ("False", "None") or (name is not None and name in values and values[name] in (False, None))
+
     for arg in call.args:
-        if arg.keyword is not None and _DROPOUT_KEYWORD.search(arg.keyword) and not zero(arg.node):
+        if arg.keyword is not None and _DROPOUT_KEYWORD.search(arg.keyword) and not off(arg.node):
             if arg.keyword == "p" and "drop" not in last.lower():
                 continue  # `v.norm(p=2)`, `F.normalize(x, p=2)`: an order of a norm, not a drop rate
             return True
@@ -4792,7 +4797,10 @@ def _arms_build_mode_layers(
     for placed in model.ordered_statements(function):
         if any(decide(guard, known) is False for guard in placed.guards):
             continue
+        ruled_out = _arms_ruled_out(placed.simple, known)
         for call in placed.simple.calls:
+            if id(call.node) in ruled_out:
+                continue  # `nn.Dropout(.5) if dropout else nn.Sequential()` built with dropout=False
             if id(call.node) not in applied and _builds_mode_layer(model, call, known):
                 return True
             built = model.definition(call.dotted, function) if call.dotted else None
@@ -4808,6 +4816,22 @@ def _arms_build_mode_layers(
             elif MODEL_FACTORIES.search(call.dotted or ""):
                 return True
     return False
+
+
+def _arms_ruled_out(simple: Simple, known: tuple[tuple[str, object], ...]) -> set[int]:
+    """The nodes of the statement in arms of conditional expressions that the known values rule
+    out (`nn.Dropout(p) if dropout else nn.Identity()` with `dropout` false: the first arm)."""
+    if not known or simple.node is None or not any(isinstance(call.node, cst.Call) for call in simple.calls):
+        return set()
+    ruled_out: set[int] = set()
+    for node in nodes_within(simple.node):
+        if type(node) is not cst.IfExp:
+            continue
+        taken = decide(expression_text(node.test), known)
+        if taken is None:
+            continue
+        ruled_out.update(id(inner) for inner in nodes_within(node.orelse if taken else node.body))
+    return ruled_out
 
 
 def forward_records_no_graph(model: LoopModel, cls: ClassInfo) -> bool:

@@ -894,7 +894,7 @@ class Flow:
 
     def _methods_of_passed_classes(self, call: CallSite, context: Context) -> Event | None:
         """`agent.get_action(obs)` where the callers pass several model classes for `agent`'s class:
-        a model call when the method of each of them only computes."""
+        a model call when the method of each of them only computes, and one of them runs the model."""
         if call.receiver is None or call.method is None or call.inner is not None:
             return None
         binding = self.model.binding(call.receiver, context.function)
@@ -903,6 +903,8 @@ class Flow:
         methods = [self.model.method_of(cls, call.method) for cls in binding.classes]
         if any(m is None or m.cls is None or not self.model.is_module_class(m.cls) or self.model.reaches(m) for m in methods):
             return None
+        if not any(self.model.runs_forward(m) for m in methods if m is not None):
+            return None  # `model.get_important_modules_channelsize()`: reads the layers, runs none
         receiver = self.subject_in(call.receiver, context)
         return Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call) if receiver is not None else None
 

@@ -63,8 +63,13 @@ _FACTORY_NAME = lazy(
 _NOT_A_MODEL = lazy(r"Loss$")
 """A library class a factory's tuple element may be built from that is no model to evaluate."""
 _NOT_MODELS = lazy(r"(?i)tokenizer|processor|config|feature_?extractor|pipeline|scheduler")
-_OTHER_FRAMEWORK_MODEL = lazy(r"transformers\.(?:TF|Flax)[A-Z]")
-"""The TensorFlow and Flax classes of `transformers` (`TFBertModel`, `FlaxBertForMaskedLM`): no torch modules."""
+_OTHER_FRAMEWORK_MODEL = lazy(
+    r"transformers\.(?:TF|Flax)[A-Z]|(?:mxnet|gluonnlp|gluoncv|tensorflow|keras|tf_keras|jax|flax|haiku|paddle|paddlenlp|"
+    r"mindspore|oneflow|chainer|sklearn|xgboost|lightgbm|catboost)\."
+)
+"""The TensorFlow and Flax classes of `transformers` (`TFBertModel`, `FlaxBertForMaskedLM`), and
+what the libraries of other frameworks build (`gluonnlp.model.get_model`, `tf.keras.Sequential`,
+`sklearn.svm.SVC`): no torch modules."""
 
 
 def other_framework_model(qualified: str | None) -> bool:

@@ -39,6 +39,10 @@ class ProjectView(Protocol):
         """Does a relative import (`from .model import Net`, level >= 1) name a module that is no
         file and no folder of the project?"""
 
+    def namespace_lacks(self, importer: str, dotted: str, name: str) -> bool:
+        """Does `from <dotted> import <name>` name a folder of the project with no `__init__.py`
+        and no module called `name` (the import raises ImportError)?"""
+
     def declared_torch(self, folder: str) -> tuple[int, int] | None:
         """The newest PyTorch version the project states for a folder (readme, requirements)."""
 
@@ -69,6 +73,9 @@ class _NoProject:
         return False
 
     def missing_module(self, importer: str, dotted: str, level: int) -> bool:
+        return False
+
+    def namespace_lacks(self, importer: str, dotted: str, name: str) -> bool:
         return False
 
     def declared_torch(self, folder: str) -> tuple[int, int] | None:

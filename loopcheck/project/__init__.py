@@ -288,6 +288,30 @@ class Project:
         last = parts[-1]
         return not any(name == last or name.startswith(last + ".") for name in self._listing(folder))
 
+    def namespace_lacks(self, importer: str, dotted: str, name: str) -> bool:
+        """Does `from <dotted> import <name>` name a folder of the project (the first the import is
+        looked up in, beside the importer first) that has no `__init__.py` (a namespace package:
+        `models/` holding `hybrid_convnet2.py` only) and no module, folder or built extension
+        called `name`? Nothing else can give the name: the import raises ImportError."""
+        parts = [p for p in dotted.split(".") if p]
+        if not parts or not name:
+            return False
+        if self.observer is not None:
+            self.observer.module(importer, f"{dotted}.{name}", 0, None)  # (the cache asks again: a file added since)
+        # (the first of the folders the import is looked up from that holds the first name)
+        base = next((b for b in self._base_folders(Path(importer), 0) if parts[0] in self._listing(b) or parts[0] + ".py" in self._listing(b)), None)
+        if base is None:
+            return False
+        folder = base
+        for part in parts:
+            if part not in self._listing(folder) or part + ".py" in self._listing(folder):
+                return False
+            folder = _joined(folder, part)
+        listing = self._listing(folder)
+        if "__init__.py" in listing or not any(entry.endswith(".py") for entry in listing) or not self._inside_path(folder):
+            return False
+        return not any(entry == name or entry.startswith(name + ".") for entry in listing)
+
     def _find_module(self, importer: Path, dotted: str, level: int) -> str | None:
         parts = [p for p in dotted.split(".") if p]
         if not level and not parts:
