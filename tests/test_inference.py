@@ -12647,3 +12647,5 @@ def test_a_method_of_each_registered_class_runs_the_model_only_if_one_of_them_do
     test("a", test_loader)
     """
     assert [c for c, _ in findings(source)] == expected
+
+

@@ -2215,3 +2215,108 @@ def test_a_script_importing_a_name_a_namespace_folder_lacks_cannot_run(tmp_path:
             print((model(x).argmax(1) == y).float().mean().item())
     """), encoding="utf-8")
     assert [(f.code, f.line) for f in lint_project(project)] == ([("LC007", 13)] if present else [])
+
+
+def test_a_package_function_named_like_its_submodule_and_a_factory_of_several_classes(tmp_path: Path) -> None:
+    """`from src.eval import test` where `src/eval/__init__.py` says `from .test import test`: the
+    package's binding replaces the submodule, so `test(model, loader)` runs the function. `model =
+    decoder()` of a factory returning a GRU or an LSTM decoder is one of them, and `model.predict(x)`,
+    which both inherit (`self.eval(); return self(x)`), runs the model with grad on."""
+    project = new_project(tmp_path, "captions")
+    for folder in ("src/eval", "src/model"):
+        (project / folder).mkdir(parents=True)
+    (project / "src" / "eval" / "__init__.py").write_text("from .test import test\n", encoding="utf-8")
+    (project / "src" / "eval" / "test.py").write_text(textwrap.dedent("""
+        def test(model, loader):
+            for images, captions in loader:
+                print(model.predict(images), captions)
+    """), encoding="utf-8")
+    (project / "src" / "model" / "__init__.py").write_text("from .create import decoder\n", encoding="utf-8")
+    (project / "src" / "model" / "create.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+
+        class Decoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.drop = nn.Dropout(0.5)
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(self.drop(x))
+
+            def predict(self, images):
+                self.eval()
+                return self(images).argmax(-1)
+
+        class GRUDecoder(Decoder):
+            pass
+
+        class LSTMDecoder(Decoder):
+            pass
+
+        def decoder(name="gru"):
+            if name == "gru":
+                return GRUDecoder()
+            elif name == "lstm":
+                return LSTMDecoder()
+            raise ValueError(name)
+    """), encoding="utf-8")
+    (project / "main.py").write_text(textwrap.dedent("""
+        import torch
+        from src.model import decoder
+        from src.eval import test
+
+        model = decoder()
+        optimizer = torch.optim.Adam(model.parameters())
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        test(model, test_loader)
+    """), encoding="utf-8")
+    assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("test.py", 4, "LC007")]
+
+
+def test_a_model_method_reached_from_two_functions_passes_is_reported_for_each(tmp_path: Path) -> None:
+    """`def predict(self, x): self.eval(); return self(x)` in the model's file holds no pass of its
+    own (a model's method is the model); `predict_one` and `predictions` each reach its forward
+    through their own call, outside no_grad: each is a pass that needs its own `with
+    torch.no_grad():`, reported where it calls the method."""
+    project = new_project(tmp_path, "captions")
+    (project / "net.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.drop = nn.Dropout(0.5)
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(self.drop(x))
+
+            def predict(self, x):
+                self.eval()
+                return self(x).argmax(-1)
+    """), encoding="utf-8")
+    (project / "main.py").write_text(textwrap.dedent("""
+        import torch
+        from net import Net
+
+        def predict_one(model, x):
+            return model.predict(x.unsqueeze(0))
+
+        def predictions(model, data):
+            for x, y in data:
+                print(model.predict(x), y)
+
+        net = Net()
+        optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+        print(predict_one(net, sample))
+        predictions(net, test_loader)
+    """), encoding="utf-8")
+    assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("main.py", 6, "LC007"), ("main.py", 10, "LC007")]

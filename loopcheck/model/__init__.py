@@ -371,11 +371,25 @@ class LoopModel:
             member = _member(module, ref.name, hops)
             if member is not None:
                 return member
+        if module is not None and module._binds_at_top(ref.name):
+            # `from src.eval import test` where `src/eval/__init__.py` says `from .test import test`:
+            # the package's own binding of the name replaces its submodule `test` (Python's order)
+            member = _member(module, ref.name, hops)
+            if member is not None:
+                return member
         submodule = self.project.module(self.path, joined, ref.level)
         if submodule is not None:
             return submodule
         module = self.project.module(self.path, ref.module, ref.level) if (ref.module or ref.level) else None
         return _member(module, ref.name, hops) if module is not None else None
+
+    def _binds_at_top(self, name: str) -> bool:
+        """Does the module's top level bind `name` itself (a def, a class, an import naming it, an
+        assignment), not through a star import?"""
+        top = self.ir.top
+        return name in top.nested or name in self.ir.top_classes or (
+            name in self.ir.import_refs and self.ir.import_refs[name].name is not None
+        ) or self._assigned_at_top(name)
 
     @staticmethod
     def _nested_class(name: str, function: FunctionInfo) -> ClassInfo | None:
@@ -433,6 +447,12 @@ class LoopModel:
             binding = self.binding(receiver, function) if via_callers else self.roles.lookup(receiver, function)
             binding = self._in_force(receiver, function, call, binding)
             cls = binding.cls if binding is not None else None
+            if cls is None and binding is not None and binding.classes:
+                # one of several project classes that all inherit the method (`Decoder.predict` of a
+                # GRU, LSTM or Transformer decoder): that one method runs
+                inherited = {id(m): m for m in (self.method_of(c, method) for c in binding.classes)}
+                if len(inherited) == 1 and None not in inherited.values():
+                    return next(iter(inherited.values()))
             if binding is None and "." not in receiver and receiver not in function.params:
                 elements = self.element_methods(call, function)
                 if elements:
@@ -777,6 +797,21 @@ class LoopModel:
             else:
                 found.add(None)
         return found.pop() if len(found) == 1 else None
+
+    def returned_classes(self, function: FunctionInfo) -> list[ClassInfo]:
+        """The project classes a factory's returns construct (`if "gru" in name: return
+        GRUDecoder()` / `elif ...: return LSTMDecoder()`), when every return builds one; else none."""
+        found: list[ClassInfo] = []
+        for simple in function.simples:
+            if simple.jump != "return":
+                continue
+            made = next((c for c in simple.calls if c.node is simple.value), None) if isinstance(simple.value, cst.Call) else None
+            cls = self.constructed(made, function)[1] if made is not None else None
+            if cls is None:
+                return []
+            if all(cls is not known for known in found):
+                found.append(cls)
+        return found
 
     def returned_roles_each(self, function: FunctionInfo) -> frozenset[str | None]:
         """The role of what each `return` of the function gives (None where it cannot be told)."""
@@ -1190,13 +1225,19 @@ class LoopModel:
             if len(roles) == 1:
                 single = passed[0] if all(cls is passed[0] for cls in passed) else None
                 return replace(found, role=roles.pop(), cls=single, classes=tuple(passed))
-        if found is not None and found.cls is None and not found.classes and made is not None and made.dotted is None:
-            # `model = vae_models[name](**params)` of a dict of project classes: one of them, each
-            # of whose methods is read as for classes the callers pass
-            registry = self.at(found.function).registry_classes(made, found.function)
-            roles = {self.class_role(cls) for cls in registry or ()}
-            if registry and len(registry) > 1 and len(roles) == 1 and None not in roles:
-                return replace(found, role=roles.pop(), classes=tuple(registry))
+        if found is not None and found.cls is None and not found.classes and made is not None:
+            # `model = vae_models[name](**params)` of a dict of project classes, `model = decoder()`
+            # of a factory returning `GRUDecoder()` or `LSTMDecoder()`: one of them, each of whose
+            # methods is read as for classes the callers pass
+            owner = self.at(found.function)
+            factory = owner.definition(made.dotted, found.function) if made.dotted is not None and made.inner is None else None
+            several = (
+                owner.registry_classes(made, found.function) if made.dotted is None
+                else self.at(factory).returned_classes(factory) if isinstance(factory, FunctionInfo) else None
+            )
+            roles = {self.class_role(cls) for cls in several or ()}
+            if several and len(several) > 1 and len(roles) == 1 and None not in roles:
+                return replace(found, role=roles.pop(), classes=tuple(several))
         if found is not None and found.alias is not None and (found.role is None or found.cls is None):
             # `self.optimizer = optimizer`: what the parameter is bound to by the callers
             owner = self.at(found.function)

@@ -149,7 +149,11 @@ def evaluation_passes(model: LoopModel) -> list[EvaluationPass]:
         and not (p.model is not None and _library_predictor(p.model.binding))
     ]
     shared = [replace(p, through_training_helper=True) if _through_training_helper(p, forwards) else p for p in passes]
-    passes = _entered_through_another(model, _one_per_model_call(shared))
+    model_methods = frozenset(
+        id(inner) for p in shared
+        if (inner := p.first_call.context.function).cls is not None and model.at(inner).is_module_class(inner.cls)
+    )
+    passes = _entered_through_another(model, _one_per_model_call(shared, model_methods))
     in_progress = model.project.passes_in_progress
     if model.path in in_progress:
         return passes  # (asked for by another file's passes, which asked for this one's)
@@ -428,11 +432,12 @@ def _through_training_helper(found: EvaluationPass, forwards: set[int]) -> bool:
     return sum(c.dotted == entering[0].dotted for s in found.function.simples for c in s.calls) == 1
 
 
-def _one_per_model_call(passes: list[EvaluationPass]) -> list[EvaluationPass]:
+def _one_per_model_call(passes: list[EvaluationPass], model_methods: frozenset[int] = frozenset()) -> list[EvaluationPass]:
     """A pass in a helper that a caller's loop also runs is one pass: keep the helper's own. Passes
     that reach one model call through a helper shared with training stay apart: each caller needs
     its own `no_grad` (unless the helper is analysed per flag value its callers pass: that pass
-    says it once)."""
+    says it once); so do passes reaching it in a model's own method (`model_methods`, the ids of
+    such functions), which holds no pass of its own."""
     chosen: dict[tuple[int, int, tuple[int, ...]], EvaluationPass] = {}
 
     def own(found: EvaluationPass) -> bool:
@@ -442,7 +447,11 @@ def _one_per_model_call(passes: list[EvaluationPass]) -> list[EvaluationPass]:
         # (a helper analysed per set of values its callers pass has a pass per set: `main_loop(
         # phase=VAL)` under no_grad, `main_loop(phase=TEST)` without)
         entered = tuple(id(edge.call) for edge in found.entered_by or ()) if own(found) else ()
-        return id(found.first_call.node), id(found.function) if found.through_training_helper else 0, entered
+        # (a model's own method, which holds no pass, `def predict(self, x): self.eval(); return
+        # self(x)`, reached from two functions' passes: each needs its own no_grad)
+        inner = found.first_call.context.function
+        apart = found.through_training_helper or (inner is not found.function and id(inner) in model_methods)
+        return id(found.first_call.node), id(found.function) if apart else 0, entered
 
     specialized = {id(p.first_call.node) for p in passes if own(p)}
     # (a caller's pass reaching such a helper's forward is one of the helper's own passes)
