@@ -12649,3 +12649,75 @@ def test_a_method_of_each_registered_class_runs_the_model_only_if_one_of_them_do
     assert [c for c, _ in findings(source)] == expected
 
 
+
+
+def test_an_evaluation_sum_returned_as_an_average_still_keeps_its_graphs() -> None:
+    """`total_loss += loss` over a data loader with grad on, returned as `total_loss / n` to a
+    caller that only prints it: no caller backwards what the helper returns, so the sum keeps
+    every batch's graph until the helper returns (unlike a rollout's loss summed for the caller's
+    backward)."""
+    source = """
+    def evaluate(model, loader):
+        total_loss = 0
+        n = 0
+        for x, y in loader:
+            loss = nn.functional.cross_entropy(model(x), y)
+            total_loss += loss
+            n += len(y)
+        avg_loss = total_loss / n
+        return avg_loss
+
+    net = Tiny()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    for epoch in range(3):
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+        print(evaluate(net, valid_loader))
+    """
+    assert ("LC009", "total_loss += loss") in findings(source)
+
+
+def test_an_element_picked_from_a_container_and_moved_holds_what_cannot_be_seen() -> None:
+    """`encoder = models["encoder"].to(device)` in a generation pipeline handed a dict of models
+    by its callers (built by a loader out of sight): what the element holds is not established,
+    so its missing eval() is not reported (as for `models[name]` itself)."""
+    source = """
+    from weights import preload_models
+
+    def generate(prompt, models, device="cpu"):
+        with torch.no_grad():
+            encoder = models["encoder"].to(device)
+            latents = encoder(prompt)
+            return latents.argmax(-1)
+
+    print(generate(torch.randn(1, 4), preload_models("v1.ckpt")))
+    """
+    assert findings(source) == []
+
+
+def test_a_forward_in_an_arm_no_caller_takes_is_not_the_pass() -> None:
+    """`def predict(self, x, mode="single")` with a forward under `if mode == "single":` and a
+    sampling loop under `elif mode == "sampled":`, called only with `mode="sampled"`: the first
+    arm never runs, so the pass is the loop's, reported there."""
+    source = """
+    class Predictor:
+        def __init__(self, model):
+            self.model = model
+            self.model.eval()
+
+        def predict(self, x, mode="single", n=50):
+            if mode == "single":
+                print(self.model(x))
+            elif mode == "sampled":
+                for _ in range(n):
+                    print(self.model(x))
+
+    net = Dropping()
+    net.load_state_dict(torch.load("best.pt"))
+    Predictor(net).predict(torch.randn(1, 4), mode="sampled")
+    """
+    assert findings(source) == [("LC007", "print(self.model(x))")] and [
+        f.line for f in lint_source(NETS + textwrap.dedent(source), "inference.py")[0]
+    ] == [len(NETS.splitlines()) + 12]

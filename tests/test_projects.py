@@ -2320,3 +2320,32 @@ def test_a_model_method_reached_from_two_functions_passes_is_reported_for_each(t
         predictions(net, test_loader)
     """), encoding="utf-8")
     assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("main.py", 6, "LC007"), ("main.py", 10, "LC007")]
+
+
+@pytest.mark.parametrize("package", [False, True])
+def test_a_script_importing_from_below_a_module_file_cannot_run(tmp_path: Path, package: bool) -> None:
+    """`from Code.ATCNet.Dataset import BCIDataset` where `Code/ATCNet.py` is a module file and
+    there is no `Code/ATCNet/` folder: a module is no package, the import raises ImportError and the
+    script's evaluation never runs. With `Code/ATCNet/Dataset.py` it runs and is reported."""
+    project = new_project(tmp_path, "eeg")
+    (project / "Code").mkdir()
+    (project / "Code" / "ATCNet.py").write_text("import torch.nn as nn\n", encoding="utf-8")
+    if package:
+        (project / "Code" / "ATCNet.py").unlink()
+        (project / "Code" / "ATCNet").mkdir()
+        (project / "Code" / "ATCNet" / "Dataset.py").write_text("class BCIDataset:\n    pass\n", encoding="utf-8")
+    (project / "experiment.py").write_text(textwrap.dedent("""
+        import torch
+        from Code.ATCNet.Dataset import BCIDataset
+
+        model = torch.nn.Sequential(torch.nn.Linear(4, 2), torch.nn.Dropout(0.5))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        with torch.no_grad():
+            for x, y in test_loader:
+                print((model(x).argmax(1) == y).float().mean().item())
+    """), encoding="utf-8")
+    assert [f.code for f in lint_project(project)] == (["LC006"] if package else [])

@@ -734,7 +734,9 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
     in_model = function.cls is not None and model.is_module_class(function.cls)
     placed_all = model.ordered_statements(function)
     consumed = feeding_backward(function, placed_all, _handed_to_backward(model, function))
-    returned = _flowing_into(function, {name for item in placed_all for name in item.simple.returned_names})
+    returned = {name for item in placed_all for name in item.simple.returned_names}
+    # (`loss = policy_loss + value_loss; return loss`: the sums reach what the callers backward)
+    returned |= _returned_for_backward(model, function, returned)
     values = Values(model, function, backwarded_later=_backwarded_later(placed_all))
     found: list[RetainedValue] = []
     backwarded: dict[int, set[str]] = {}
@@ -803,6 +805,18 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                 found.append(RetainedValue(simple, container, value, origin, loop))
         values.observe(item)
     return found
+
+
+def _returned_for_backward(model: LoopModel, function: FunctionInfo, returned: set[str]) -> set[str]:
+    """The names whose values reach what the function returns through its assignments, when every
+    call of it hands what it returns to a backward; none else (an evaluation helper returning
+    `total_loss / n` keeps the graphs of its sum for nothing)."""
+    from loopcheck.model import evaluation
+
+    flowing = _flowing_into(function, returned) - returned
+    if not flowing or not evaluation.returned_into_backward(model, function):
+        return set()
+    return flowing
 
 
 def _flowing_into(function: FunctionInfo, names: set[str]) -> set[str]:

@@ -899,7 +899,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     if id(function) in training and not named:
         yield from _specialized_call_passes(model, function)
         return
-    if named and function.name != "<module>" and _returned_into_backward(model, function):
+    if named and function.name != "<module>" and returned_into_backward(model, function):
         return  # `evaluate_actions(s, a)` returns the log-probs that its callers' loss backwards
     steps = {id(step.loop) for step in model.training_steps if step.loop.function is function}
     trains_through = _training_calls(model, function) if function.name != "<module>" and not steps else set()
@@ -921,12 +921,15 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
         return  # none of what a single-forward pass needs
     placed = list(walk(function.body, "on"))
     feeding = feeding_backward(function, placed)
+    guards_of = {id(p.simple): p.guards for p in placed if p.guards}
     evaluated: set[object] = set()
     guarded: dict[object, Event] = {}  # models whose pass under `no_grad` was found: its first forward
     passed_models: set[object] = set()
     for statement in top_level_simples(function):
         if set(statement.targets) & feeding and set(statement.targets) & _feeding_after(function, placed, statement):
             continue  # a forward whose output a backward later uses: training, not evaluation
+        if id(statement) in guards_of and _arm_no_caller_takes(model, function, guards_of[id(statement)]):
+            continue  # `if mode == "without_uncertainty":` where every call passes another mode
         for call in statement.calls:
             event = _direct_model_call(model, function, call)
             inner = _forward_of_predicting_method(model, function, call) if event is None else None
@@ -989,6 +992,18 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                     return
                 # a script's or notebook's first forward checked an untrained model's shapes:
                 # the next one, after the model was trained, may evaluate it
+
+
+def _arm_no_caller_takes(model: LoopModel, function: FunctionInfo, guards: tuple[str, ...]) -> bool:
+    """Does every project call of the function give values (or leave defaults) that decide one of
+    these if-tests against the statement under them? False for a function nothing calls."""
+    if function.name == "<module>":
+        return False
+    edges = model.callers(function)
+    return bool(edges) and all(
+        any(decide(guard, arguments_known(function, edge.call, caller=edge.caller)) is False for guard in guards)
+        for edge in edges
+    )
 
 
 def _specialized_call_passes(model: LoopModel, function: FunctionInfo) -> Iterable[EvaluationPass]:
@@ -1059,7 +1074,7 @@ def _calls_attribute_in_eval_mode(model: LoopModel, function: FunctionInfo) -> b
     )
 
 
-def _returned_into_backward(model: LoopModel, function: FunctionInfo, depth: int = 2) -> bool:
+def returned_into_backward(model: LoopModel, function: FunctionInfo, depth: int = 2) -> bool:
     """Does every project call of the function hand what it returns to a backward: bound to names
     the caller backwards, or returned on to a caller that does (a few calls up)?"""
     edges = model.callers(function)
@@ -1082,7 +1097,7 @@ def _backwards_result(model: LoopModel, edge: CallEdge, depth: int = 2) -> bool:
     if targets & feeding_backward(edge.caller, later) or any(c.method == "backward" for c in at.simple.calls):
         return True
     returned = {name for p in placed for name in p.simple.returned_names}
-    return depth > 0 and bool(targets & returned or at.simple.returned_names) and _returned_into_backward(caller, edge.caller, depth - 1)
+    return depth > 0 and bool(targets & returned or at.simple.returned_names) and returned_into_backward(caller, edge.caller, depth - 1)
 
 
 def globals_in_eval_mode(model: LoopModel) -> set[str]:
@@ -2021,6 +2036,16 @@ def _built_by(call: CallSite) -> CallSite:
     while call.inner is not None and call.method in RETURNS_SELF:
         call = call.inner
     return call
+
+
+def _moves_a_picked_element(call: CallSite) -> bool:
+    """`models["encoder"].to(device)`, `nets[i].cuda()`: a method of `RETURNS_SELF` called on an
+    element picked from a container, not on a construction."""
+    func = call.node.func
+    return (
+        call.inner is None and call.method in RETURNS_SELF and isinstance(func, cst.Attribute)
+        and isinstance(func.value, cst.Subscript)
+    )
 
 
 def _pretrained(call: CallSite) -> bool:
@@ -4177,6 +4202,10 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None, depth: int =
     built = _built_by_project_factory(model, binding)
     if built is not None:
         return built
+    if binding.call is not None and _moves_a_picked_element(_built_by(binding.call)):
+        # `encoder = models["encoder"].to(device)`: an element of a container, moved; what it
+        # holds is not established here (as for `models[name]` itself, above)
+        return False
     maker = (_built_by(binding.call).dotted or "") if binding.call is not None else ""
     if maker and "." not in maker and maker in binding.function.params and not model.at(binding.function).callers(binding.function):
         return False  # `Q = q_func(c, n)` of a factory handed in by callers that cannot be seen

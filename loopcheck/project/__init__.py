@@ -292,7 +292,8 @@ class Project:
         """Does `from <dotted> import <name>` name a folder of the project (the first the import is
         looked up in, beside the importer first) that has no `__init__.py` (a namespace package:
         `models/` holding `hybrid_convnet2.py` only) and no module, folder or built extension
-        called `name`? Nothing else can give the name: the import raises ImportError."""
+        called `name`; or a module below a module file (`Code.ATCNet.Dataset` beside `Code/ATCNet.py`
+        and no `Code/ATCNet/` folder)? Nothing else can give the name: the import raises ImportError."""
         parts = [p for p in dotted.split(".") if p]
         if not parts or not name:
             return False
@@ -303,8 +304,13 @@ class Project:
         if base is None:
             return False
         folder = base
-        for part in parts:
-            if part not in self._listing(folder) or part + ".py" in self._listing(folder):
+        for index, part in enumerate(parts):
+            listed = self._listing(folder)
+            if part + ".py" in listed and part not in listed and index < len(parts) - 1:
+                # `from Code.ATCNet.Dataset import X` beside `Code/ATCNet.py` and no `Code/ATCNet/`:
+                # a module file is no package, so nothing can be imported from below it
+                return self._inside_path(_joined(folder, part + ".py"))
+            if part not in listed or part + ".py" in listed:
                 return False
             folder = _joined(folder, part)
         listing = self._listing(folder)
