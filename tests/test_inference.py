@@ -12721,3 +12721,31 @@ def test_a_forward_in_an_arm_no_caller_takes_is_not_the_pass() -> None:
     assert findings(source) == [("LC007", "print(self.model(x))")] and [
         f.line for f in lint_source(NETS + textwrap.dedent(source), "inference.py")[0]
     ] == [len(NETS.splitlines()) + 12]
+
+
+@pytest.mark.parametrize(("reset", "expected"), [("pass", ["LC001"]), ("optimizer.zero_grad()", [])])
+def test_the_step_of_a_hand_written_torch_optimizer_subclass_is_an_optimizer_step(reset: str, expected: list[str]) -> None:
+    """`class AdamW(torch.optim.Optimizer)` with its own `step()` (an assignment's hand-written
+    optimizer): `optimizer.step()` is the step of that optimizer, whose inherited zero_grad()
+    resets it; a loop that never calls it accumulates gradients across iterations."""
+    source = f"""
+    class AdamW(torch.optim.Optimizer):
+        def __init__(self, params, lr=1e-3):
+            super().__init__(params, dict(lr=lr))
+
+        @torch.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        p.data -= group["lr"] * p.grad
+
+    net = Tiny()
+    optimizer = AdamW(net.parameters(), lr=0.1)
+    for x, y in train_loader:
+        {reset}
+        loss = nn.functional.cross_entropy(net(x), y)
+        loss.backward()
+        optimizer.step()
+    """
+    assert [c for c, _ in findings(source)] == expected

@@ -335,11 +335,21 @@ class Flow:
         collection = binding if binding is not None else (id(function), container)
         return Subject(key=(collection, element), name=name, role=role, binding=None, function=function, collection=collection)
 
+    def _optimizer_subclass_step(self, call: CallSite, target: FunctionInfo) -> bool:
+        """`opt.step()` of a torch Optimizer subclass (a hand-written AdamW, K-FAC stepping an SGD
+        it holds over the same parameters): the step of `opt`, which its inherited zero_grad()
+        resets, not a helper to follow."""
+        return (
+            call.method == "step" and target.cls is not None and "zero_grad" not in target.cls.methods
+            and self.model.is_torch_optimizer_subclass(target.cls)
+        )
+
     def events_of_call(self, call: CallSite, context: Context) -> list[Event]:
         """The events of one call that is not inlined (inlined calls are the program's business)."""
         function = context.function
         method = call.method
-        if method != "backward" and self.model.resolve_call(call, function) is not None:
+        resolved = self.model.resolve_call(call, function) if method != "backward" else None
+        if resolved is not None and not self._optimizer_subclass_step(call, resolved):
             return [Event(Kind.UNFOLLOWED, call.node, context, call=call)]
         if method == "backward":
             return [Event(Kind.BACKWARD, call.node, context, call=call)]
@@ -828,13 +838,8 @@ class Flow:
                 target = None
             if target is not None and (target is context.function or target in context.callers):
                 continue  # a recursive call adds nothing the first run did not
-            if (
-                target is not None and call.method == "step" and target.cls is not None
-                and "zero_grad" not in target.cls.methods and self.model.is_torch_optimizer_subclass(target.cls)
-            ):
-                # `opt.step()` of a torch Optimizer subclass (K-FAC stepping an SGD it holds over the
-                # same parameters): the step of `opt`, which its inherited zero_grad() resets
-                target = None
+            if target is not None and self._optimizer_subclass_step(call, target):
+                target = None  # (the step of the optimizer itself, below)
             if target is not None and call.method in ("train", "eval") and target.cls is not None and self.model.is_module_class(target.cls):
                 # a module class's own `train()`/`eval()` (an override, or the base class of a
                 # library's own repository) switches the mode, then does what it adds
