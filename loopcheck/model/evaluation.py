@@ -2038,14 +2038,13 @@ def _built_by(call: CallSite) -> CallSite:
     return call
 
 
-def _moves_a_picked_element(call: CallSite) -> bool:
-    """`models["encoder"].to(device)`, `nets[i].cuda()`: a method of `RETURNS_SELF` called on an
-    element picked from a container, not on a construction."""
+def _picked_container(call: CallSite) -> str | None:
+    """`models` of `models["encoder"].to(device)`, `nets[i].cuda()`: the name of the container an
+    element is picked from, when a method of `RETURNS_SELF` is called on it (no construction)."""
     func = call.node.func
-    return (
-        call.inner is None and call.method in RETURNS_SELF and isinstance(func, cst.Attribute)
-        and isinstance(func.value, cst.Subscript)
-    )
+    if call.inner is not None or call.method not in RETURNS_SELF or not isinstance(func, cst.Attribute):
+        return None
+    return dotted_name(func.value.value) if isinstance(func.value, cst.Subscript) else None
 
 
 def _pretrained(call: CallSite) -> bool:
@@ -4202,9 +4201,11 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None, depth: int =
     built = _built_by_project_factory(model, binding)
     if built is not None:
         return built
-    if binding.call is not None and _moves_a_picked_element(_built_by(binding.call)):
-        # `encoder = models["encoder"].to(device)`: an element of a container, moved; what it
-        # holds is not established here (as for `models[name]` itself, above)
+    picked = _picked_container(_built_by(binding.call)) if binding.call is not None else None
+    if picked is not None and not _out_of_sight(model.at(binding.function), picked, binding.function, 3):
+        # `encoder = models["encoder"].to(device)` of a container bound in sight (a parameter
+        # its callers fill): an element, moved; what it holds is not established here (as for
+        # `models[name]` itself, above); one of a container bound out of sight may hold them
         return False
     maker = (_built_by(binding.call).dotted or "") if binding.call is not None else ""
     if maker and "." not in maker and maker in binding.function.params and not model.at(binding.function).callers(binding.function):
