@@ -12750,3 +12750,27 @@ def test_the_step_of_a_hand_written_torch_optimizer_subclass_is_an_optimizer_ste
         optimizer.step()
     """
     assert [c for c, _ in findings(source)] == expected
+
+
+def test_a_factory_returning_a_name_built_in_several_arms_gives_each_class() -> None:
+    """`if kind == "tiny": model = Tiny()` / `else: model = Dropping()`, then `return model`: the
+    model is one of the two classes, not the first one assigned; one of them holds dropout, so a
+    pass without eval() may run it in training mode."""
+    source = """
+    def load_model(kind, path):
+        if kind == "tiny":
+            model = Tiny()
+        else:
+            model = Dropping()
+        model.load_state_dict(torch.load(path))
+        return model
+
+    def test(model, loader):
+        with torch.no_grad():
+            for x, y in loader:
+                print((model(x).argmax(1) == y).float().mean().item())
+
+    net = load_model(args.kind, "best.pt")
+    test(net, test_loader)
+    """
+    assert [c for c, _ in findings(source)] == ["LC006"]

@@ -36,6 +36,7 @@ from loopcheck.model.roles import (
     SCHEDULER,
     SCHEDULER_BASES,
     Binding,
+    binds_none,
     RoleTable,
     classify_constructor,
     role_from_name,
@@ -759,6 +760,14 @@ class LoopModel:
                 role, cls = self.class_role(function.cls), function.cls
             elif isinstance(value, cst.Name):
                 self.roles.ensure(function)
+                every = [b for b in self.roles.bindings_of(value.value, function) if not binds_none(b.statement)]
+                if len({(b.role, id(b.cls)) for b in every}) > 1 and all(b.cls is not None for b in every):
+                    # `model = transE(config)` in one arm, `model = rotatE(config)` in another: one
+                    # of several classes, which one is not known (see `returned_classes`)
+                    for b in every:
+                        results.add((b.role, id(b.cls)))
+                        classes[id(b.cls)] = b.cls
+                    continue
                 bound = self.roles.lookup(value.value, function)
                 role, cls = (bound.role, bound.cls) if bound is not None else (None, None)
             elif isinstance(value, cst.Call) and simple.calls:
@@ -800,17 +809,26 @@ class LoopModel:
 
     def returned_classes(self, function: FunctionInfo) -> list[ClassInfo]:
         """The project classes a factory's returns construct (`if "gru" in name: return
-        GRUDecoder()` / `elif ...: return LSTMDecoder()`), when every return builds one; else none."""
+        GRUDecoder()` / `elif ...: return LSTMDecoder()`, or a name each of whose assignments builds
+        one), when every return builds one; else none."""
         found: list[ClassInfo] = []
         for simple in function.simples:
             if simple.jump != "return":
                 continue
-            made = next((c for c in simple.calls if c.node is simple.value), None) if isinstance(simple.value, cst.Call) else None
-            cls = self.constructed(made, function)[1] if made is not None else None
-            if cls is None:
+            if isinstance(simple.value, cst.Name):
+                # `model = transE(config)` in one arm, `model = rotatE(config)` in another, then
+                # `return model`: each assignment of the name builds one
+                self.roles.ensure(function)
+                bound = self.roles.bindings_of(simple.value.value, function)
+                classes = [b.cls for b in bound]
+            else:
+                made = next((c for c in simple.calls if c.node is simple.value), None) if isinstance(simple.value, cst.Call) else None
+                classes = [self.constructed(made, function)[1] if made is not None else None]
+            if not classes or None in classes:
                 return []
-            if all(cls is not known for known in found):
-                found.append(cls)
+            for cls in classes:
+                if all(cls is not known for known in found):
+                    found.append(cls)
         return found
 
     def returned_roles_each(self, function: FunctionInfo) -> frozenset[str | None]:
