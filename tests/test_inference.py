@@ -12774,3 +12774,36 @@ def test_a_factory_returning_a_name_built_in_several_arms_gives_each_class() -> 
     test(net, test_loader)
     """
     assert [c for c, _ in findings(source)] == ["LC006"]
+
+
+@pytest.mark.parametrize(("built", "expected"), [("Net(len(vocab), dropout_p=opt.dropout_p)", ["LC006"]), ("Net(len(vocab))", [])])
+def test_a_model_built_by_a_factory_is_read_with_the_factorys_own_arguments(built: str, expected: list[str]) -> None:
+    """`model = build_model(vocab)` whose factory builds `Net(len(vocab), dropout_p=opt.dropout_p)`:
+    the factory's call gives no value of the constructor's `dropout_p` (its default 0.0 is not what
+    the factory passes), so the model may hold dropout. Built with the default inside the factory,
+    it holds none."""
+    source = f"""
+    class Net(nn.Module):
+        def __init__(self, size, dropout_p=0.0):
+            super().__init__()
+            self.drop = nn.Dropout(dropout_p)
+            self.fc = nn.Linear(4, 2)
+
+        def forward(self, x):
+            return self.fc(self.drop(x))
+
+    def build_model(vocab):
+        model = {built}
+        return model
+
+    model = build_model(vocab)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    with torch.no_grad():
+        for x, y in test_loader:
+            print((model(x).argmax(1) == y).float().mean().item())
+    """
+    assert [c for c, _ in findings(source)] == expected

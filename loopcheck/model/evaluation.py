@@ -4169,10 +4169,10 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None, depth: int =
         return False
     if binding.cls is not None:
         return (
-            built_with_mode_layers(model.at_class(binding.cls), binding.cls, binding.call, caller=binding.function)
+            _built_with_mode_layers_as_made(model, binding)
             or _given_mode_layers(model, binding)
             or any(
-                built_with_mode_layers(model.at_class(other.cls), other.cls, other.call, caller=other.function)
+                _built_with_mode_layers_as_made(model, other)
                 for other in _built_in_other_arms(model, subject.name if subject is not None else "", binding)
                 if other.cls is not None
             )
@@ -4211,6 +4211,39 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None, depth: int =
     if maker and "." not in maker and maker in binding.function.params and not model.at(binding.function).callers(binding.function):
         return False  # `Q = q_func(c, n)` of a factory handed in by callers that cannot be seen
     return True  # a factory (`resnet18()`, `from_pretrained`) or a constructor we cannot see
+
+
+def _built_with_mode_layers_as_made(model: LoopModel, binding: Binding) -> bool:
+    """`built_with_mode_layers` of the binding's project class, as the call that made it gives it."""
+    if binding.cls is None:
+        return False
+    call, where = _construction(model, binding)
+    return built_with_mode_layers(model.at_class(binding.cls), binding.cls, call, caller=where)
+
+
+def _construction(model: LoopModel, binding: Binding) -> tuple[CallSite | None, FunctionInfo]:
+    """The call that built the binding's object of a project class, and the function it is made
+    in, as its constructor's arguments can be read from it: for `model = build_model(vocab)` of a
+    project factory, the construction the factory returns (`Net(len(vocab), dropout_p=opt.p)`),
+    not the factory's own call; none when the factory builds it more than once."""
+    call = binding.call
+    if call is None:
+        return None, binding.function
+    owner = model.at(binding.function)
+    factory = owner.definition(_built_by(call).dotted, binding.function) if _built_by(call).inner is None else None
+    if not isinstance(factory, FunctionInfo):
+        return call, binding.function
+    inside = model.at(factory)
+    made: list[CallSite] = []
+    for simple in factory.simples:
+        if simple.jump != "return" or simple.value is None:
+            continue
+        if isinstance(simple.value, cst.Name):
+            bound = inside.roles.bindings_of(simple.value.value, factory)
+            made.extend(b.call for b in bound if b.cls is binding.cls and b.call is not None)
+        else:
+            made.extend(c for c in simple.calls if c.node is simple.value)
+    return (made[0], factory) if len(made) == 1 else (None, binding.function)
 
 
 def _from_stale_project_module(model: LoopModel, call: CallSite) -> bool:
