@@ -4202,10 +4202,11 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None, depth: int =
     if built is not None:
         return built
     picked = _picked_container(_built_by(binding.call)) if binding.call is not None else None
-    if picked is not None and not _out_of_sight(model.at(binding.function), picked, binding.function, 3):
-        # `encoder = models["encoder"].to(device)` of a container bound in sight (a parameter
-        # its callers fill): an element, moved; what it holds is not established here (as for
-        # `models[name]` itself, above); one of a container bound out of sight may hold them
+    if picked is not None and picked in binding.function.params and not _out_of_sight(model.at(binding.function), picked, binding.function, 3):
+        # `encoder = models["encoder"].to(device)` of a container its callers pass, filled in
+        # sight: an element, moved; what it holds is not established here (as for `models[name]`
+        # itself, above); one of a container bound out of sight, or built here by a call whose
+        # result is not read (`self.init = helpers(...)`), may hold them
         return False
     maker = (_built_by(binding.call).dotted or "") if binding.call is not None else ""
     if maker and "." not in maker and maker in binding.function.params and not model.at(binding.function).callers(binding.function):
