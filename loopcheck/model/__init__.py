@@ -811,25 +811,30 @@ class LoopModel:
         """The project classes a factory's returns construct (`if "gru" in name: return
         GRUDecoder()` / `elif ...: return LSTMDecoder()`, or a name each of whose assignments builds
         one), when every return builds one; else none."""
+        made = self.returned_constructions(function)
+        if not made or any(cls is None for _, cls in made):
+            return []
         found: list[ClassInfo] = []
+        for _, cls in made:
+            if cls is not None and all(cls is not known for known in found):
+                found.append(cls)
+        return found
+
+    def returned_constructions(self, function: FunctionInfo) -> list[tuple[CallSite | None, ClassInfo | None]]:
+        """Each construction a factory's returns give, with the project class it builds (None where
+        it builds none): the call returned (`return Net(...)`), or each assignment of a name
+        returned (`model = transE(config)` / `model = rotatE(config)`, then `return model`)."""
+        made: list[tuple[CallSite | None, ClassInfo | None]] = []
         for simple in function.simples:
             if simple.jump != "return":
                 continue
             if isinstance(simple.value, cst.Name):
-                # `model = transE(config)` in one arm, `model = rotatE(config)` in another, then
-                # `return model`: each assignment of the name builds one
                 self.roles.ensure(function)
-                bound = self.roles.bindings_of(simple.value.value, function)
-                classes = [b.cls for b in bound]
+                made.extend((b.call, b.cls) for b in self.roles.bindings_of(simple.value.value, function))
             else:
-                made = next((c for c in simple.calls if c.node is simple.value), None) if isinstance(simple.value, cst.Call) else None
-                classes = [self.constructed(made, function)[1] if made is not None else None]
-            if not classes or None in classes:
-                return []
-            for cls in classes:
-                if all(cls is not known for known in found):
-                    found.append(cls)
-        return found
+                call = next((c for c in simple.calls if c.node is simple.value), None) if isinstance(simple.value, cst.Call) else None
+                made.append((call, self.constructed(call, function)[1] if call is not None else None))
+        return made
 
     def returned_roles_each(self, function: FunctionInfo) -> frozenset[str | None]:
         """The role of what each `return` of the function gives (None where it cannot be told)."""

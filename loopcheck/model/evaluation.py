@@ -4234,16 +4234,7 @@ def _construction(model: LoopModel, binding: Binding) -> tuple[CallSite | None, 
     factory = owner.definition(_built_by(call).dotted, binding.function) if _built_by(call).inner is None else None
     if not isinstance(factory, FunctionInfo):
         return call, binding.function
-    inside = model.at(factory)
-    made: list[CallSite] = []
-    for simple in factory.simples:
-        if simple.jump != "return" or simple.value is None:
-            continue
-        if isinstance(simple.value, cst.Name):
-            bound = inside.roles.bindings_of(simple.value.value, factory)
-            made.extend(b.call for b in bound if b.cls is binding.cls and b.call is not None)
-        else:
-            made.extend(c for c in simple.calls if c.node is simple.value)
+    made = [c for c, cls in model.at(factory).returned_constructions(factory) if c is not None and cls is binding.cls]
     return (made[0], factory) if len(made) == 1 else (None, binding.function)
 
 
