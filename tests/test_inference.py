@@ -12807,3 +12807,40 @@ def test_a_model_built_by_a_factory_is_read_with_the_factorys_own_arguments(buil
             print((model(x).argmax(1) == y).float().mean().item())
     """
     assert [c for c, _ in findings(source)] == expected
+
+
+@pytest.mark.parametrize(("kept", "expected"), [("'scheduler': self.scheduler.state_dict(), ", []), ("", ["LC012"])])
+def test_a_scheduler_an_optimizer_wrapper_saves_in_its_own_state_dict_is_kept(kept: str, expected: list[str]) -> None:
+    """An optimizer wrapper (`class ReduceLROnPlateau(torch.optim.Optimizer)`) holding a torch
+    scheduler over its inner optimizer, whose own `state_dict()` returns
+    `self.scheduler.state_dict()` too: a checkpoint of the wrapper's state keeps the scheduler's
+    position. A wrapper whose state_dict leaves it out loses it."""
+    source = f"""
+    class Plateau(torch.optim.Optimizer):
+        def __init__(self, optimizer):
+            self.optimizer = optimizer
+            self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer)
+
+        def step(self):
+            self.optimizer.step()
+
+        def zero_grad(self):
+            self.optimizer.zero_grad()
+
+        def scheduler_step(self, val):
+            self.scheduler.step(val)
+
+        def state_dict(self):
+            return {{{kept}'optimizer': self.optimizer.state_dict()}}
+
+    net = Tiny()
+    optimizer = Plateau(torch.optim.Adam(net.parameters()))
+    for epoch in range(10):
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+        optimizer.scheduler_step(0.5)
+        torch.save({{"epoch": epoch, "model": net.state_dict(), "optimizer": optimizer.state_dict()}}, "last.pt")
+    """
+    assert [c for c, _ in findings(source)] == expected

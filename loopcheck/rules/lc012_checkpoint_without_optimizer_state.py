@@ -233,7 +233,7 @@ def _schedulers(model: LoopModel) -> list[Binding]:
         s for s in model.built(SCHEDULER)
         if (s.cls is None or model.is_scheduler_class(s.cls)) and (
             (s.qualified or "").startswith("torch.") or re.search(rf"(?<![\w.]){re.escape(s.name)}\.step\(", model.text)
-        ) and not _never_used(model, s)
+        ) and not _never_used(model, s) and not _kept_by_its_owner(model, s)
     ]
     # (asked only of a file with schedulers: whether each step is told its epoch takes the events
     # of every function, helpers inlined)
@@ -242,6 +242,16 @@ def _schedulers(model: LoopModel) -> list[Binding]:
     if any(_replays(model, loop) for loop in model.loops):
         return []
     return [s for s in schedulers if not _positioned_by_epoch(model, s)]
+
+
+def _kept_by_its_owner(model: LoopModel, scheduler: Binding) -> bool:
+    """`self.scheduler` of a class whose own `state_dict()` includes `self.scheduler.state_dict()`
+    (an optimizer wrapper that schedules its inner optimizer): saving the owner saves it."""
+    cls = scheduler.function.cls
+    if not scheduler.name.startswith("self.") or cls is None:
+        return False
+    own = cls.methods.get("state_dict")
+    return own is not None and f"{scheduler.name}.state_dict(" in model.code(own.node)
 
 
 _COMMENT = lazy(r"(?m)#[^'\"\n]*$")
