@@ -12844,3 +12844,28 @@ def test_a_scheduler_an_optimizer_wrapper_saves_in_its_own_state_dict_is_kept(ke
         torch.save({{"epoch": epoch, "model": net.state_dict(), "optimizer": optimizer.state_dict()}}, "last.pt")
     """
     assert [c for c, _ in findings(source)] == expected
+
+
+@pytest.mark.parametrize(("size", "expected"), [("None", []), ("i", ["LC007"])])
+def test_a_model_whose_layers_are_built_with_no_size_cannot_be_built(size: str, expected: list[str]) -> None:
+    """An unfilled exercise template: `def block(i, o): return nn.Sequential(nn.Linear(None, None))`
+    used by the model's `__init__`. Building the model raises TypeError, so nothing after it runs
+    and its missing no_grad is not reported; filled in (`nn.Linear(i, o)`), it is."""
+    source = f"""
+    def block(i, o):
+        return nn.Sequential(nn.Linear({size}, o), nn.ReLU())
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = block(4, 2)
+
+        def forward(self, x):
+            return self.body(x)
+
+    net = Net()
+    net.load_state_dict(torch.load("net.pt"))
+    for x, y in test_loader:
+        print((net(x).argmax(1) == y).float().mean().item())
+    """
+    assert [c for c, _ in findings(source)] == expected

@@ -2442,8 +2442,9 @@ class LoopModel:
     def stopping_call_lines(self) -> frozenset[int]:
         """The lines of this file's calls of project functions (or classes), here or in another
         file, whose every run ends in a NameError there (`SeqClassifier(...)` whose `__init__`
-        builds a `SimpleRNN` its file forgot to import). Asked only of files with findings."""
-        from loopcheck.model.names import body_stops
+        builds a `SimpleRNN` its file forgot to import), or in a TypeError of a layer built with no
+        size (`nn.Linear(None, None)` of an unfilled template). Asked only of files with findings."""
+        from loopcheck.model.names import always_raises, body_stops
 
         lines: set[int] = set()
         for function in self.ir.functions:
@@ -2451,9 +2452,9 @@ class LoopModel:
                 for call in simple.calls:
                     target = self.resolve_call(call, function, via_callers=False, constructors=True)
                     owner = self.at(target) if target is not None else None
-                    if owner is None or not owner.undefined_names:
+                    if owner is None:
                         continue
-                    if body_stops(owner, target):
+                    if (owner.undefined_names and body_stops(owner, target)) or always_raises(owner, target):
                         lines.add(self.position(call.node).start.line)
         return frozenset(lines)
 

@@ -42,6 +42,7 @@ from loopcheck.lazyre import lazy
 
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
+    from loopcheck.model.ir import FunctionInfo
 
 _PROVIDED = frozenset(dir(builtins)) | frozenset(
     {
@@ -359,3 +360,36 @@ def _def_lines(scope: ast.FunctionDef | ast.AsyncFunctionDef) -> range:
 def body_stops(model: LoopModel, function: object) -> bool:
     """Does every run of the function (of this file) end in a NameError before its end?"""
     return stopped_before(model, model.position(function.node).end.line, depth=0, follow_calls=False)  # type: ignore[attr-defined]
+
+
+_SIZED_LAYERS = frozenset(
+    {"Linear", "Bilinear", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
+     "Embedding", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LSTM", "GRU", "RNN", "LSTMCell", "GRUCell", "RNNCell"}
+)
+"""torch.nn layers whose first argument is a size: built with None there, they raise TypeError."""
+
+
+def always_raises(model: LoopModel, function: FunctionInfo, depth: int = 2) -> bool:
+    """Does every run of the function raise while building a torch layer with no size
+    (`nn.Linear(None, None)` of an unfilled exercise template), itself or through a project
+    function or class it calls on every run, before any return?"""
+    from loopcheck.model.build import qualify
+
+    for placed in model.ordered_statements(function):
+        if placed.conditional or placed.loops or placed.guards:
+            continue
+        for call in placed.simple.calls:
+            qualified = qualify(call.dotted, model.ir.imports) if call.dotted else None
+            if (
+                qualified and qualified.startswith("torch.nn.") and qualified.rsplit(".", 1)[-1] in _SIZED_LAYERS
+                and call.node.args and call.node.args[0].keyword is None and call.node.args[0].star == ""
+                and isinstance(call.node.args[0].value, cst.Name) and call.node.args[0].value.value == "None"
+            ):
+                return True
+            if depth > 0:
+                target = model.resolve_call(call, function, via_callers=False, constructors=True)
+                if target is not None and target is not function and always_raises(model.at(target), target, depth - 1):
+                    return True
+        if placed.simple.jump is not None:
+            return False
+    return False
