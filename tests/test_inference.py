@@ -12869,3 +12869,58 @@ def test_a_model_whose_layers_are_built_with_no_size_cannot_be_built(size: str, 
         print((net(x).argmax(1) == y).float().mean().item())
     """
     assert [c for c, _ in findings(source)] == expected
+
+
+def test_outputs_of_one_forward_run_in_chunks_and_joined_for_the_result_are_no_kept_graphs() -> None:
+    """A NeRF-style `nerf_forward(rays, model)` that training backwards and validation only reads:
+    `predictions = []`, one forward per chunk of the rays, `raw = torch.cat(predictions)` put into
+    the dict it returns. One output built in pieces, whose graph is the caller's: the validation
+    call without no_grad is reported as such, not as graphs kept by the list."""
+    source = """
+    def nerf_forward(rays, model, chunk=1024):
+        batches = rays.split(chunk)
+        predictions = []
+        for batch in batches:
+            predictions.append(model(batch))
+        raw = torch.cat(predictions, dim=0)
+        outputs = {"z": rays.mean()}
+        outputs["rgb"] = raw.sigmoid()
+        return outputs
+
+    net = Dropping()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    for step in range(1000):
+        net.train()
+        optimizer.zero_grad()
+        outputs = nerf_forward(next(train_rays), net)
+        outputs["rgb"].mean().backward()
+        optimizer.step()
+        if step % 100 == 0:
+            net.eval()
+            outputs = nerf_forward(test_rays, net)
+            print(outputs["rgb"].mean().item())
+    """
+    assert [c for c, _ in findings(source)] == ["LC007"]
+
+
+def test_predictions_collected_over_a_loader_and_joined_are_still_kept_graphs() -> None:
+    """`preds = []`, `preds.append(model(x))` over the test loader with grad on, `return
+    torch.cat(preds)` to a caller that only reads it: every batch's graph is kept until the join
+    (unlike the chunks of one training step's output)."""
+    source = """
+    def predict_all(model, loader):
+        preds = []
+        for x, y in loader:
+            preds.append(model(x))
+        out = torch.cat(preds)
+        return out
+
+    net = Tiny()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(net(x), y).backward()
+        optimizer.step()
+    print(predict_all(net, test_loader).argmax(1))
+    """
+    assert ("LC009", "preds.append(model(x))") in findings(source)

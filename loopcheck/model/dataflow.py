@@ -779,6 +779,16 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     continue
                 if container in returned and _chunks_of_one_input(item.loops[-1], model):
                     continue  # one forward run in slices of its input, joined and returned: the caller's value
+                if (
+                    Kind.BACKWARD not in model.kinds_in(item.loops[-1])
+                    and _joined_into_result(function, container, item.loops[-1], placed_all)
+                    and _some_caller_backwards(model, function)
+                ):
+                    # `predictions.append(model(chunk))` over the chunks of one batch, then `raw =
+                    # torch.cat(predictions)` that the function returns to a training step that
+                    # backwards it: one output built in pieces, whose graph its loss needs (a
+                    # validation call of it without no_grad is reported as such)
+                    continue
                 if container in returned and Kind.BACKWARD not in model.kinds_in(item.loops[-1]) and _carries_state(item.loops[-1]):
                     continue  # a hand-written RNN's per-step outputs (`H = Z * H + ...`), returned for the loss
                 if not _outlives(container, loop, placed_all, model):
@@ -819,6 +829,37 @@ def _returned_for_backward(model: LoopModel, function: FunctionInfo, returned: s
     return flowing
 
 
+def _some_caller_backwards(model: LoopModel, function: FunctionInfo) -> bool:
+    """Does some project call of the function hand what it returns to a backward?"""
+    from loopcheck.model import evaluation
+
+    return any(evaluation.backwards_result(model, edge) for edge in model.callers(function))
+
+
+_JOINING = frozenset({"cat", "stack", "vstack", "hstack", "concat", "concatenate"})
+
+
+def _joined_into_result(function: FunctionInfo, container: str, loop: Loop, placed: list[Placed]) -> bool:
+    """Is the list, made afresh just before the loop, joined after it (`torch.cat(predictions)`)
+    into a value the function returns?"""
+    index = next((i for i, p in enumerate(placed) if loop in p.loops), None)
+    if index is None:
+        return False
+    around = placed[index].loops[: placed[index].loops.index(loop)]
+    made = next((p for p in reversed(placed[:index]) if container in p.simple.targets), None)
+    if made is None or made.loops != around or made.simple.targets != (container,):
+        return False  # (`predictions = []` just outside this loop: one call's list, not one kept across data)
+    value = made.simple.value
+    if not isinstance(value, (cst.List, cst.Tuple)) or value.elements:
+        return False
+    returned = _flowing_into(function, {name for p in placed for name in p.simple.returned_names})
+    after = [p.simple for p in placed[index:] if loop not in p.loops]
+    return any(
+        call.method in _JOINING and any(container in arg.names for arg in call.args) and set(simple.targets) & returned
+        for simple in after for call in simple.calls
+    )
+
+
 def _flowing_into(function: FunctionInfo, names: set[str]) -> set[str]:
     """`names` and the names whose values the function's assignments put into them (`loss =
     policy_loss + value_loss` then `return loss`: `policy_loss` is returned too)."""
@@ -826,8 +867,10 @@ def _flowing_into(function: FunctionInfo, names: set[str]) -> set[str]:
     changed = bool(found)
     while changed:
         changed = False
-        for simple in function.assignments:
-            if set(simple.targets) & found and not simple.value_names <= found:
+        for simple in function.simples:
+            # (`outputs["rgb_map"] = rgb_map` puts a value into a returned dict too)
+            written = set(simple.targets) | {target.split("[", 1)[0] for target in simple.subscript_targets}
+            if written & found and not simple.value_names <= found:
                 found |= simple.value_names
                 changed = True
     return found

@@ -1078,10 +1078,10 @@ def returned_into_backward(model: LoopModel, function: FunctionInfo, depth: int 
     """Does every project call of the function hand what it returns to a backward: bound to names
     the caller backwards, or returned on to a caller that does (a few calls up)?"""
     edges = model.callers(function)
-    return bool(edges) and all(_backwards_result(model, edge, depth) for edge in edges)
+    return bool(edges) and all(backwards_result(model, edge, depth) for edge in edges)
 
 
-def _backwards_result(model: LoopModel, edge: CallEdge, depth: int = 2) -> bool:
+def backwards_result(model: LoopModel, edge: CallEdge, depth: int = 2) -> bool:
     """Does this call hand what it returns to a backward: bound to names the caller backwards, or
     returned on to callers that all do (a few calls up)?"""
     caller = model.at(edge.caller)
@@ -2317,7 +2317,7 @@ def _pass(
         # (and the calls that hand the loop a callback that backwards: `self._do(loader, begin, end)`)
         training = [
             e for e in callers
-            if _backwards_result(model, e) or (loop is not None and _trains_through_callback(model, function, loop, e))
+            if backwards_result(model, e) or (loop is not None and _trains_through_callback(model, function, loop, e))
         ]
         if training:
             callers = [e for e in callers if all(e is not t for t in training)]
