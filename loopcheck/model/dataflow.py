@@ -837,6 +837,7 @@ def _some_caller_backwards(model: LoopModel, function: FunctionInfo) -> bool:
 
 
 _JOINING = frozenset({"cat", "stack", "vstack", "hstack", "concat", "concatenate"})
+_BUILTIN_NAMES = frozenset({"zip", "range", "len", "enumerate", "reversed", "list", "tuple"})
 
 
 def _joined_into_result(function: FunctionInfo, container: str, loop: Loop, placed: list[Placed]) -> bool:
@@ -845,6 +846,9 @@ def _joined_into_result(function: FunctionInfo, container: str, loop: Loop, plac
     index = next((i for i, p in enumerate(placed) if loop in p.loops), None)
     if index is None:
         return False
+    local = {target for simple in function.assignments for target in simple.targets} - set(function.params)
+    if not loop.iter_names or not all(name in local or name in _BUILTIN_NAMES for name in loop.iter_names):
+        return False  # (pieces of a value made in this call, `zip(batches, viewdirs)` of its chunks: not data)
     around = placed[index].loops[: placed[index].loops.index(loop)]
     made = next((p for p in reversed(placed[:index]) if container in p.simple.targets), None)
     if made is None or made.loops != around or made.simple.targets != (container,):
