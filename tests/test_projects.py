@@ -2349,3 +2349,33 @@ def test_a_script_importing_from_below_a_module_file_cannot_run(tmp_path: Path, 
                 print((model(x).argmax(1) == y).float().mean().item())
     """), encoding="utf-8")
     assert [f.code for f in lint_project(project)] == (["LC006"] if package else [])
+
+
+def test_a_script_importing_a_library_named_like_its_own_folder_still_runs(tmp_path: Path) -> None:
+    """`from sudoku import Sudoku` in `sudoku/solve_sudoku.py`: the folder that holds the script is
+    not on the path it runs with, so the name is an installed library's (py-sudoku), not a
+    namespace package lacking `Sudoku`: the script runs and its pass with grad on is reported."""
+    project = new_project(tmp_path, "vision")
+    (project / "sudoku").mkdir()
+    (project / "sudoku" / "digits.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+
+        def get_model():
+            return nn.Sequential(nn.Linear(4, 2), nn.Dropout(0.3))
+    """), encoding="utf-8")
+    (project / "sudoku" / "solve_sudoku.py").write_text(textwrap.dedent("""
+        import torch
+        from digits import get_model
+        from sudoku import Sudoku
+
+        model = get_model()
+        model.load_state_dict(torch.load("model.pt"))
+        model.eval()
+
+        def get_number(im):
+            return int(model(torch.tensor(im).float()).argmax(-1))
+
+        for cell in cells:
+            print(get_number(cell), Sudoku(3))
+    """), encoding="utf-8")
+    assert [(Path(f.path).name, f.code) for f in lint_project(project)] == [("solve_sudoku.py", "LC007")]

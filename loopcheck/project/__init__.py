@@ -316,6 +316,10 @@ class Project:
         listing = self._listing(folder)
         if "__init__.py" in listing or not any(entry.endswith(".py") for entry in listing) or not self._inside_path(folder):
             return False
+        if os.path.commonpath([folder, os.path.dirname(importer)]) == folder:
+            # `from sudoku import Sudoku` in `sudoku/solve_sudoku.py`: the folder holding the script
+            # is not on the path it runs with; an installed library of that name is what it imports
+            return False
         return not any(entry == name or entry.startswith(name + ".") for entry in listing)
 
     def _find_module(self, importer: Path, dotted: str, level: int) -> str | None:
