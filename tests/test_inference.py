@@ -12924,3 +12924,29 @@ def test_predictions_collected_over_a_loader_and_joined_are_still_kept_graphs() 
     print(predict_all(net, test_loader).argmax(1))
     """
     assert ("LC009", "preds.append(model(x))") in findings(source)
+
+
+def test_a_validation_loop_of_a_helper_called_for_each_of_several_models_is_a_pass() -> None:
+    """`for model, label in model_list: loss, acc = get_loss_acc(model, train_loader,
+    valid_loader)`, whose helper trains the model then loops over `valid_loader` with neither
+    eval() nor no_grad: a pass over held-out data for each model, not an ensemble run on one input."""
+    source = """
+    def get_loss_acc(model, train_loader, valid_loader):
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(2):
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+        correct = 0
+        for x, y in valid_loader:
+            correct += (model(x).argmax(1) == y).sum().item()
+        return correct
+
+    def compare(model_list, train_loader, valid_loader):
+        for model, label in model_list:
+            print(label, get_loss_acc(model, train_loader, valid_loader))
+
+    compare([(Dropping(), "a"), (Dropping(), "b")], train_loader, valid_loader)
+    """
+    assert sorted(c for c, _ in findings(source)) == ["LC006", "LC007"]

@@ -2359,9 +2359,16 @@ def _built_by_foreign_code(model: LoopModel, event: Event) -> bool:
 
 
 def _called_on_loop_target(model: LoopModel, event: Event, loop: Loop) -> bool:
-    """`for model in models: model(x)` runs each of several models: an ensemble, not a pass over data."""
-    targets = set(loop.targets) | {t for outer in model.enclosing_loops(loop) for t in outer.targets}
-    return event.subject is not None and event.subject.name in targets
+    """`for model in models: model(x)` runs each of several models: an ensemble, not a pass over data.
+    (A loop over held-out data inside a loop over models, `for model in models: evaluate(model,
+    valid_loader)`, is a pass over that data for each model.)"""
+    if event.subject is None:
+        return False
+    if event.subject.name in loop.targets:
+        return True
+    if EVAL_DATA.search(loop.iter_text):
+        return False
+    return event.subject.name in {t for outer in model.enclosing_loops(loop) for t in outer.targets}
 
 
 def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, loop: Loop) -> bool:
