@@ -12950,3 +12950,28 @@ def test_a_validation_loop_of_a_helper_called_for_each_of_several_models_is_a_pa
     compare([(Dropping(), "a"), (Dropping(), "b")], train_loader, valid_loader)
     """
     assert sorted(c for c, _ in findings(source)) == ["LC006", "LC007"]
+
+
+def test_the_output_of_a_model_named_like_a_library_factory_is_no_model() -> None:
+    """`vgg16 = torchvision.models.vgg16(pretrained=True)`, then `output = vgg16(data)` over the test
+    loader: `vgg16(...)` calls the object the code bound, so `output` is a tensor, not a model built
+    by the factory of that name; `torch.max(output, 1)` is no code handed a model, and the loop is a
+    pass."""
+    source = """
+    import torchvision
+
+    vgg16 = torchvision.models.vgg16(pretrained=True)
+    optimizer = torch.optim.SGD(vgg16.classifier.parameters(), lr=0.01)
+    for data, target in train_loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(vgg16(data), target).backward()
+        optimizer.step()
+    vgg16.eval()
+    correct = 0
+    for data, target in test_loader:
+        output = vgg16(data)
+        _, pred = torch.max(output, 1)
+        correct += (pred == target).sum().item()
+    print(correct)
+    """
+    assert findings(source) == [("LC007", "output = vgg16(data)")]

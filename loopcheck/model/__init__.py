@@ -611,6 +611,13 @@ class LoopModel:
             return self._built_from_registry(call, function)
         qualified = qualify(call.dotted, self.ir.imports)
         made = self.definition_at(call.dotted, function, call.node) if call.inner is None else None
+        if made is None and call.inner is None and call.dotted is not None and "." not in call.dotted and (
+            call.dotted not in self.ir.import_refs and call.dotted not in self.ir.imports
+            and self.roles.lookup(call.dotted, function) is not None
+        ):
+            # `output = vgg16(data)` where `vgg16 = models.vgg16(pretrained=True)` above: a call of
+            # an object the code bound, whose name only looks like a library factory's
+            return None, None, None
         if isinstance(made, ClassInfo) and call.dotted in self.ir.import_refs and self.ir.classes.get(call.dotted) is made:
             # `try: from torch.cuda.amp import GradScaler` / `except: class GradScaler: ...`: a stand-in
             # for old versions; the imported class is what runs where it can
