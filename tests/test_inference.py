@@ -12975,3 +12975,27 @@ def test_the_output_of_a_model_named_like_a_library_factory_is_no_model() -> Non
     print(correct)
     """
     assert findings(source) == [("LC007", "output = vgg16(data)")]
+
+
+@pytest.mark.parametrize(("saved", "expected"), [("save_model", ["LC012"]), ("other", [])])
+def test_weights_bound_to_a_name_then_saved_every_epoch_and_resumed_from_keep_no_optimizer(saved: str, expected: list[str]) -> None:
+    """`save_model = net.module.state_dict() if multi_gpu else net.state_dict()`, then
+    `torch.save(save_model, args.model_path)` every epoch, the file `--resume` loads back before
+    training goes on from `args.start_epoch`: a resume checkpoint of the weights alone (the
+    optimizer's state is lost). A save of something else (`other`) is no checkpoint of the model."""
+    source = f"""
+    net = Tiny()
+    optimizer = torch.optim.Adam(net.parameters())
+    if args.resume and os.path.isfile(args.model_path):
+        net.load_state_dict(torch.load(args.model_path))
+    for epoch in range(args.start_epoch, args.num_epochs):
+        net.train()
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(net(x), y).backward()
+            optimizer.step()
+        save_model = net.module.state_dict() if args.multi_gpu else net.state_dict()
+        other = {{"note": "x"}}
+        torch.save({saved}, args.model_path)
+    """
+    assert [c for c, _ in findings(source)] == expected

@@ -227,7 +227,7 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
         for call in simple.calls:
             if qualify(call.dotted, model.ir.imports) != "torch.save" or len(call.args) < 2:
                 continue
-            owner = _saved_object(call.args[0].node)
+            owner = _saved_object(call.args[0].node, function)
             if owner is None:
                 continue
             saves.append((call, model.roles.role(owner, function)))
@@ -243,7 +243,7 @@ def _state_files(model: LoopModel, function: FunctionInfo) -> list[Checkpoint]:
     first = periodic[0] if periodic else models[0]
     if not position:
         words = {w for call in models for w in _file_words(model, model.code(call.args[1].node))}
-        saved_models = {without_module(_saved_object(call.args[0].node) or "") for call in models}
+        saved_models = {without_module(_saved_object(call.args[0].node, function) or "") for call in models}
         names = {_literal_file_name(model, model.code(call.args[1].node)) for call in periodic}
         if not periodic or not _reloaded_before_training(
             model, words, saved_models, function, set() if None in names else names, bare=True
@@ -293,11 +293,22 @@ def _fixed_start(loop: Loop) -> bool:
 _ITERATION_WRAPPERS = frozenset({"tqdm", "tqdm.tqdm", "enumerate"})
 
 
-def _saved_object(state: cst.CSTNode) -> str | None:
+def _saved_object(state: cst.CSTNode, function: FunctionInfo | None = None) -> str | None:
     """What `torch.save` writes of an object: its `state_dict()` (`net.state_dict()`), or the whole
-    module pickled (`torch.save(net, path)`): the object's name; None for anything else."""
+    module pickled (`torch.save(net, path)`): the object's name; None for anything else. With the
+    function, a name it binds once to a state dict is followed (`save_model = net.module.state_dict()
+    if multi_gpu else net.state_dict()`, then `torch.save(save_model, path)`)."""
     if isinstance(state, cst.Call) and isinstance(state.func, cst.Attribute) and state.func.attr.value == "state_dict":
         return dotted_name(state.func.value)
+    if isinstance(state, cst.IfExp):
+        arms = {without_module(_saved_object(arm) or "") for arm in (state.body, state.orelse)}
+        return arms.pop() or None if len(arms) == 1 else None
+    if isinstance(state, cst.Name) and function is not None:
+        bound = [simple.value for simple in function.assignments if simple.targets == (state.value,) and not simple.augmented]
+        if len(bound) == 1 and isinstance(bound[0], (cst.Call, cst.IfExp)):
+            followed = _saved_object(bound[0])
+            if followed is not None:
+                return followed
     if isinstance(state, (cst.Name, cst.Attribute)):
         return dotted_name(state)
     return None
