@@ -2379,3 +2379,27 @@ def test_a_script_importing_a_library_named_like_its_own_folder_still_runs(tmp_p
             print(get_number(cell), Sudoku(3))
     """), encoding="utf-8")
     assert [(Path(f.path).name, f.code) for f in lint_project(project)] == [("solve_sudoku.py", "LC007")]
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_a_script_importing_a_module_its_project_folder_lacks_cannot_run(tmp_path: Path, present: bool) -> None:
+    """`from models.segnet import SegNet` beside a `models/` folder that holds `unet.py` only: the
+    module is in no file of the project, the import raises ImportError and the script's pass never
+    runs. With `models/segnet.py` committed, it runs and is reported."""
+    project = new_project(tmp_path, "seg")
+    (project / "models").mkdir()
+    (project / "models" / "unet.py").write_text("import torch.nn as nn\n\nclass UNet(nn.Module):\n    pass\n", encoding="utf-8")
+    if present:
+        (project / "models" / "segnet.py").write_text("import torch.nn as nn\n\nclass SegNet(nn.Module):\n    pass\n", encoding="utf-8")
+    (project / "inference.py").write_text(textwrap.dedent("""
+        import torch
+        from models.unet import UNet
+        from models.segnet import SegNet
+
+        model = torch.nn.Sequential(torch.nn.Linear(4, 2), torch.nn.Dropout(0.5))
+        model.load_state_dict(torch.load("best.pt"))
+        model.eval()
+        for x in test_loader:
+            print(model(x).argmax(1))
+    """), encoding="utf-8")
+    assert [f.code for f in lint_project(project)] == (["LC007"] if present else [])

@@ -292,8 +292,9 @@ class Project:
         """Does `from <dotted> import <name>` name a folder of the project (the first the import is
         looked up in, beside the importer first) that has no `__init__.py` (a namespace package:
         `models/` holding `hybrid_convnet2.py` only) and no module, folder or built extension
-        called `name`; or a module below a module file (`Code.ATCNet.Dataset` beside `Code/ATCNet.py`
-        and no `Code/ATCNet/` folder)? Nothing else can give the name: the import raises ImportError."""
+        called `name`; a module below a module file (`Code.ATCNet.Dataset` beside `Code/ATCNet.py`
+        and no `Code/ATCNet/` folder); or a module its project folder lacks (`models.segnet` beside a
+        `models/` holding `unet.py` only)? Nothing else can give the name: the import raises ImportError."""
         parts = [p for p in dotted.split(".") if p]
         if not parts or not name:
             return False
@@ -310,6 +311,13 @@ class Project:
                 # `from Code.ATCNet.Dataset import X` beside `Code/ATCNet.py` and no `Code/ATCNet/`:
                 # a module file is no package, so nothing can be imported from below it
                 return self._inside_path(_joined(folder, part + ".py"))
+            if index and index == len(parts) - 1 and not any(entry == part or entry.startswith(part + ".") for entry in listed):
+                # `from models.segnet import SegNet` beside a `models/` folder holding `unet.py` only:
+                # the module is in no file of the project's folder
+                return (
+                    any(entry.endswith(".py") for entry in listed) and self._inside_path(folder)
+                    and os.path.commonpath([folder, os.path.dirname(importer)]) != folder
+                )
             if part not in listed or part + ".py" in listed:
                 return False
             folder = _joined(folder, part)
