@@ -12999,3 +12999,26 @@ def test_weights_bound_to_a_name_then_saved_every_epoch_and_resumed_from_keep_no
         torch.save({saved}, args.model_path)
     """
     assert [c for c, _ in findings(source)] == expected
+
+
+def test_a_models_zero_grad_resets_the_optimizer_a_factory_built_beside_it() -> None:
+    """`netD, optimizerD = get_model_and_optimizer(Discriminator)` whose factory builds the optimizer
+    over `network.parameters()` and returns `network, optimizer`: `netD.zero_grad()` resets what
+    optimizerD steps (a GAN's per-network reset), so no LC001."""
+    source = """
+    def get_model_and_optimizer(model_class, lr):
+        network = model_class()
+        optimizer = torch.optim.Adam(network.parameters(), lr=lr)
+        return network, optimizer
+
+    netD, optimizerD = get_model_and_optimizer(Tiny, 1e-3)
+    netG, optimizerG = get_model_and_optimizer(Tiny, 1e-3)
+    for x, y in train_loader:
+        netD.zero_grad()
+        nn.functional.cross_entropy(netD(x), y).backward()
+        optimizerD.step()
+        netG.zero_grad()
+        nn.functional.cross_entropy(netG(x), y).backward()
+        optimizerG.step()
+    """
+    assert findings(source) == []

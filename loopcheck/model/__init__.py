@@ -2111,6 +2111,13 @@ class LoopModel:
             )
             if len(bound) == 1 and bound[0].statement.value is not None and not mutated:
                 names += [n for n in bound[0].statement.value_names if n not in names and owner.roles.role(n, function) == MODEL]
+        if optimizer is not None and optimizer.binding is not None and function is not optimizer.binding.function:
+            # built in a factory that hands the model back beside it (`netD, optimizerD =
+            # get_model_and_optimizer(...)` with `return network, optimizer`): the caller's names
+            for name in list(names):
+                given = self._returned_binding(optimizer.binding, function, name)
+                if given is not None and given.name not in names:
+                    names.append(given.name)
         return frozenset(names if full else (n.rsplit(".", 1)[-1] for n in names))
 
     def optimized_bindings(self, optimizer: Subject | None) -> list[Binding]:
