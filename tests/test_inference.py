@@ -13022,3 +13022,67 @@ def test_a_models_zero_grad_resets_the_optimizer_a_factory_built_beside_it() -> 
         optimizerG.step()
     """
     assert findings(source) == []
+
+
+SCORING_NET = """
+class Scored(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.drop = nn.Dropout(0.5)
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(self.drop(x))
+
+    def accuracy(self, x, y):
+        out = self.forward(x)
+        return (out.argmax(1) == y).float().mean().item()
+
+    def features(self, x):
+        return self.forward(x)
+"""
+
+
+def _repeated_training(last: str) -> str:
+    """Training repeated for fresh models (a repetition loop around the epochs), then `last` at the
+    repetition's level, once its epochs are over."""
+    return SCORING_NET + f"""
+accs = []
+for rep in range(15):
+    net = Scored()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    for epoch in range(20):
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(net(x), y)
+            if (epoch + 1) % 5 == 0:
+                test_loss = nn.functional.cross_entropy(net(x_test), y_test)
+                print(test_loss.item())
+            loss.backward()
+            optimizer.step()
+    {last}
+"""
+
+
+def test_a_model_method_that_scores_its_output_is_a_pass_after_each_repetitions_training() -> None:
+    """`accs.append(net.accuracy(x_test, y_test))` once a repetition's epochs are over, where the
+    model's own `accuracy` runs `self.forward(x)` and compares its argmax with the labels: a test of
+    the trained model (LC006 and LC007), besides the validation inside the training iteration that
+    is reported on its own. Control: a method that only returns the forward's output (`features`)
+    scores nothing."""
+    found = findings(_repeated_training("accs.append(net.accuracy(x_test, y_test))"))
+    assert ("LC006", "accs.append(net.accuracy(x_test, y_test))") in found
+    assert ("LC007", "accs.append(net.accuracy(x_test, y_test))") in found
+    assert ("LC007", "test_loss = nn.functional.cross_entropy(net(x_test), y_test)") in found
+    control = findings(_repeated_training("accs.append(net.features(x_train))"))
+    assert all(line != "accs.append(net.features(x_train))" for code, line in control if code in ("LC006", "LC007"))
+    assert ("LC007", "test_loss = nn.functional.cross_entropy(net(x_test), y_test)") in control
+
+
+def test_a_scoring_method_under_eval_and_no_grad_is_clean() -> None:
+    """The same test done right (`net.eval()` and `with torch.no_grad():` around it) reports nothing
+    at the repetition's level."""
+    last = "net.eval()\n    with torch.no_grad():\n        accs.append(net.accuracy(x_test, y_test))\n    net.train()"
+    found = findings(_repeated_training(last))
+    assert all("net.accuracy" not in line for _, line in found)
+    assert ("LC007", "test_loss = nn.functional.cross_entropy(net(x_test), y_test)") in found

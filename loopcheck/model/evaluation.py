@@ -1258,8 +1258,16 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
         # computed before the training loss's backward, only to report the validation loss)
         ordered = [e for e in events_of(program) if e in tails or (e.kind is Kind.MODEL_CALL and _on_held_out_data(model, e))]
         beside: Event | None = None
+        # (an epoch's or a repetition's loop holds the loops that train, each judged on its own: after
+        # a pass found in one of them, the loop's own statements may still test the trained model,
+        # `acc = net.accuracy(x_test, y_test)` once the epochs are over)
+        inner = _calls_in_inner_programs(model, loop, steps | set(epochs)) if loop is not None and id(loop) in epochs else set()
+        found_inside = False
         for event in ordered:
             if beside is not None and event.context.grad != "on":
+                continue
+            where = id(event.context.chain[0].node if event.context.chain else event.node)
+            if found_inside and where in inner:
                 continue
             on_cadence = any(CADENCE.search(guard) for guard in event.context.guards)
             owner = model.at(event.context.function)
@@ -1292,11 +1300,26 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
                         # G(fixed_z)` to save images: a pass of its own, with grad on)
                         beside = event
                         continue
+                    if where in inner:
+                        found_inside = True
+                        continue
                     if not _run_by_a_training_callee(model, event):
                         break
                     # (`best, acc = train_model(model, ...)` in a loop over subjects: after the
                     # helper's own validation, the iteration may test the model it returns)
                 # (a smoke test is no pass: a later forward of the iteration may be one)
+
+
+def _calls_in_inner_programs(model: LoopModel, loop: Loop, programs: set[int]) -> set[int]:
+    """The ids of the call nodes inside the loops nested in `loop` (in its function) that are judged
+    as programs of their own: the training steps and epoch loops it encloses."""
+    nodes: set[int] = set()
+    for other in model.loops:
+        if other is loop or other.function is not loop.function or id(other) not in programs:
+            continue
+        if any(outer is loop for outer in model.enclosing_loops(other)):
+            nodes.update(id(call.node) for simple in simples_of(other.body) for call in simple.calls)
+    return nodes
 
 
 def _calls_training_function(model: LoopModel, loop: Loop) -> bool:
@@ -2612,6 +2635,8 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
         return True
     if call.call is not None and call.call.method is not None and PREDICTION_METHODS.match(call.call.method):
         return True
+    if call.call is not None and _scoring_method(model, function, call.call):
+        return True  # `net.accuracy(x_test, y_test)`, whose body runs the model and scores its output
     if _mode_before(model, function, call.node, call.subject) or _loaded_in_eval_mode(model, call.subject):
         return True  # (also built or loaded in eval mode: `resnet = Net(pretrained=True).eval()`)
     if call.subject is not None and model.callers(function) and model.eval_mode_reaches(call, call.subject):
@@ -2635,6 +2660,22 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
     ):
         return True  # `fake = netG(fixed_noise)`, then `save_image(fake.data, "fake.png")`
     return _computes_metrics(model, later)
+
+
+def _scoring_method(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    """Is the call a method of the model's own class that runs the model and, in its own body, turns
+    the output into predictions or metrics (`def accuracy(self, x, y): out = self.forward(x); return
+    (out.argmax(1) == y).sum().item() / len(y)`)? Called on data, it scores the model: the call is
+    the evaluation's forward, whatever the method is named. (A method that trains or switches modes
+    is not a model call at all: its body is inlined.)"""
+    if call.receiver is None or call.method is None:
+        return False
+    target = model.resolve_call(call, function)
+    if target is None or target.cls is None or target.name in ("__init__", "forward", "__call__"):
+        return False
+    if not model.is_module_class(target.cls) or model.reaches(target) or not model.runs_forward(target):
+        return False
+    return _computes_metrics(model.at(target), list(target.simples))
 
 
 def _handed_to_metric(statement: Simple, forward: CallSite) -> bool:
