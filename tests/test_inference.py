@@ -13025,15 +13025,7 @@ def test_a_models_zero_grad_resets_the_optimizer_a_factory_built_beside_it() -> 
 
 
 SCORING_NET = """
-class Scored(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.drop = nn.Dropout(0.5)
-        self.fc = nn.Linear(4, 2)
-
-    def forward(self, x):
-        return self.fc(self.drop(x))
-
+class Scored(Dropping):
     def accuracy(self, x, y):
         out = self.forward(x)
         return (out.argmax(1) == y).float().mean().item()
