@@ -13078,3 +13078,35 @@ def test_a_scoring_method_under_eval_and_no_grad_is_clean() -> None:
     found = findings(_repeated_training(last))
     assert all("net.accuracy" not in line for _, line in found)
     assert ("LC007", "test_loss = nn.functional.cross_entropy(net(x_test), y_test)") in found
+
+
+def test_a_model_bound_and_trained_in_a_repetition_loop_is_tested_by_the_scripts_last_lines() -> None:
+    """`for rep in range(k): net = Scored(); for epoch ...: train`, then at the script's top level
+    `acc = net.accuracy(x_test, y_test); print(acc)`: the last repetition's model was trained after
+    its binding, in the statement that binds it, so the test is a pass (not a look at a fresh
+    model's output). Control: a model bound again after that statement's training loop is fresh."""
+    trained = SCORING_NET + """
+for rep in range(3):
+    net = Scored()
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(net(x), y).backward()
+        optimizer.step()
+acc = net.accuracy(x_test, y_test)
+print(acc)
+"""
+    assert findings(trained) == [("LC006", "acc = net.accuracy(x_test, y_test)"), ("LC007", "acc = net.accuracy(x_test, y_test)")]
+    fresh = SCORING_NET + """
+net = Scored()
+optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+for rep in range(3):
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(net(x), y).backward()
+        optimizer.step()
+    net = Scored()
+acc = net.accuracy(x_test, y_test)
+print(acc)
+"""
+    assert findings(fresh) == []

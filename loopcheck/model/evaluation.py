@@ -1683,13 +1683,22 @@ def _trained_before(model: LoopModel, function: FunctionInfo, event: Event) -> b
         simples = list(simples_of([statement]))
         if any(call.node is anchor for simple in simples for call in simple.calls):
             return False
+        bound_here = None
         if not started:
             started = any(simple is current.statement for simple in simples)  # type: ignore[union-attr]
-            continue
+            if not started:
+                continue
+            # (the statement that binds it may train it after the binding: `for rep in range(k): net
+            # = Net(); for epoch in ...: ...`, then the script's final test of the last `net`)
+            bound_here = current.statement.node  # type: ignore[union-attr]
         for loop in _loops_within(statement):
             step = steps.get(id(loop))
+            if bound_here is not None and not _starts_before(model, bound_here, loop.node):
+                continue
             if step is not None and any(call.dotted.split(".", 1)[0] == name for simple in simples_of(loop.body) for call in simple.calls if call.dotted):
                 return True
+        if bound_here is not None:
+            continue
         for simple in simples:
             if simple.targets and isinstance(simple.value, cst.Dict) and any(
                 isinstance(e, cst.DictElement) and isinstance(e.value, cst.Name) and e.value.value == name for e in simple.value.elements
