@@ -1261,13 +1261,14 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
         # (an epoch's or a repetition's loop holds the loops that train, each judged on its own: after
         # a pass found in one of them, the loop's own statements may still test the trained model,
         # `acc = net.accuracy(x_test, y_test)` once the epochs are over)
-        inner = _calls_in_inner_programs(model, loop, steps | set(epochs)) if loop is not None and id(loop) in epochs else set()
+        # (the inner loops' calls are gathered once a pass is found: most iterations hold none)
+        inner: set[int] | None = None
         found_inside = False
         for event in ordered:
             if beside is not None and event.context.grad != "on":
                 continue
             where = id(event.context.chain[0].node if event.context.chain else event.node)
-            if found_inside and where in inner:
+            if found_inside and inner is not None and where in inner:
                 continue
             on_cadence = any(CADENCE.search(guard) for guard in event.context.guards)
             owner = model.at(event.context.function)
@@ -1300,7 +1301,9 @@ def _passes_inside_training(model: LoopModel) -> Iterable[EvaluationPass]:
                         # G(fixed_z)` to save images: a pass of its own, with grad on)
                         beside = event
                         continue
-                    if where in inner:
+                    if inner is None and loop is not None and id(loop) in epochs:
+                        inner = _calls_in_inner_programs(model, loop, steps | set(epochs))
+                    if inner is not None and where in inner:
                         found_inside = True
                         continue
                     if not _run_by_a_training_callee(model, event):
