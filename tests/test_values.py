@@ -430,3 +430,66 @@ def test_a_buffer_whose_getter_hands_its_contents_to_the_update_keeps_them_for_i
     assert errors == []
     lines = source.splitlines()
     assert [lines[f.line - 1].strip() for f in findings if f.code == "LC009"] == ["self.buffer.store_old_action(old_log_prob)"]
+
+
+PER_EPOCH_OUTPUTS = """
+import torch
+import torch.nn as nn
+
+
+def training(model, loader, train_output, epoch, optimizer, criterion):
+    total = 0.0
+    for img, _ in loader:
+        optimizer.zero_grad()
+        recon = model(img)
+        loss = criterion(recon, img)
+        loss.backward()
+        optimizer.step()
+        total += loss.item()
+    train_output.append((epoch, img, STORED))
+    return total
+
+
+def main(loader):
+    model = nn.Linear(4, 4)
+    optimizer = torch.optim.Adam(model.parameters())
+    criterion = nn.MSELoss()
+    train_output = []
+    for epoch in range(10):
+        FRESH
+        training(model, loader, train_output, epoch, optimizer, criterion)
+    AFTER
+"""
+
+
+@pytest.mark.parametrize(
+    ("stored", "fresh", "after", "expected"),
+    [
+        # the caller's list, made once before its epoch loop, keeps every epoch's last output and graph
+        ("recon", "pass", "pass", ["train_output.append((epoch, img, recon))"]),
+        ("recon.detach()", "pass", "pass", []),
+        ("recon.cpu().detach().numpy()", "pass", "pass", []),
+        # a list made afresh for every call holds one epoch's output at a time
+        ("recon", "train_output = []", "pass", []),
+        # what the calls gathered is backwarded: kept for that backward, as wanted
+        ("recon", "pass", "torch.stack([o[2] for o in train_output]).sum().backward()", []),
+    ],
+)
+def test_a_helper_appending_its_last_output_to_the_callers_list_keeps_one_graph_per_call(
+    stored: str, fresh: str, after: str, expected: list[str]
+) -> None:
+    source = PER_EPOCH_OUTPUTS.replace("STORED", stored).replace("FRESH", fresh).replace("AFTER", after)
+    findings, errors = lint_source(source, "autoencoder.py")
+    assert errors == []
+    lines = source.splitlines()
+    assert [lines[f.line - 1].strip() for f in findings if f.code == "LC009"] == expected
+
+
+def test_a_helper_appending_to_the_callers_list_called_once_keeps_one_graph() -> None:
+    source = PER_EPOCH_OUTPUTS.replace("STORED", "recon").replace("FRESH", "pass").replace("AFTER", "pass").replace(
+        "    for epoch in range(10):\n        pass\n        training", "    epoch = 0\n    if True:\n        training"
+    )
+    assert "for epoch" not in source
+    findings, errors = lint_source(source, "autoencoder.py")
+    assert errors == []
+    assert [f.code for f in findings if f.code == "LC009"] == []

@@ -729,7 +729,10 @@ def _runs_code_with_weights(event: object) -> bool:
 
 
 def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:
-    if not function.loops or not any(_may_store(model, function, placed) for placed in walk(function.body, "on") if placed.loops):
+    if not function.loops or not any(
+        _may_store(model, function, placed) if placed.loops else bool(_parameter_appends(function, placed))
+        for placed in walk(function.body, "on")
+    ):
         return []  # nothing in a loop stores anything: no need to know what carries a graph
     in_model = function.cls is not None and model.is_module_class(function.cls)
     placed_all = model.ordered_statements(function)
@@ -748,6 +751,11 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
 
     for item in placed_all:
         simple = item.simple
+        if not item.loops and item.grad != "off" and not in_model:
+            for call in _parameter_appends(function, item):
+                kept = _kept_per_caller_iteration(model, function, call, values, item, placed_all)
+                if kept is not None:
+                    found.append(kept)
         if item.loops:
             for container, value, carried in _stores(values, item):
                 origin = values.graph.get(carried)
@@ -815,6 +823,62 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                 found.append(RetainedValue(simple, container, value, origin, loop))
         values.observe(item)
     return found
+
+
+def _parameter_appends(function: FunctionInfo, item: Placed) -> list[CallSite]:
+    """`history.append((epoch, img, out))` where `history` is a parameter of the function that it
+    never rebinds: the caller's list, which outlives the call."""
+    params = set(function.params) - {"self", "cls"}
+    if not params:
+        return []
+    return [
+        call for call in item.simple.calls
+        if call.method in APPENDING_METHODS and call.args and (container := _container(call)) in params
+        and not any(container in s.targets for s in function.assignments)
+    ]
+
+
+def _kept_per_caller_iteration(
+    model: LoopModel, function: FunctionInfo, call: CallSite, values: Values, item: Placed, placed: list[Placed]
+) -> RetainedValue | None:
+    """A store after the function's own loops into a list the caller hands in (`def train(...,
+    outputs): for img in loader: ...; outputs.append((epoch, img, recon))`), of a graph made in
+    this call, when a caller calls the function in each iteration of a loop over epochs or data
+    with one list made before that loop: every call's graph stays in the caller's list."""
+    from loopcheck.model.state import placed_of
+
+    container = _container(call)
+    if container is None or _runs_inside_forward(model, function):
+        return None
+    carried = origin = None
+    shown = ""
+    for arg in call.args:
+        carried = values.carries(arg.node, item.grad)
+        if carried:
+            origin = values.graph.get(carried)
+            shown = _shown(arg.node, carried)
+            break
+    if not carried or origin is None:
+        return None  # (a graph handed in by the caller: the call site's business)
+    offset = 1 if function.cls is not None and function.params[:1] in (("self",), ("cls",)) else 0
+    index = function.params.index(container) - offset
+    for edge in model.callers(function):
+        caller = model.at(edge.caller)
+        at = placed_of(caller, edge.caller, edge.call)
+        arg = edge.call.arg(index, container) if index >= 0 else None
+        if at is None or not at.loops or arg is None or not isinstance(arg.node, cst.Name):
+            continue
+        loop = at.loops[-1]
+        name = arg.node.value
+        if not (DATA_ITERABLE.search(loop.iter_text) or iterates_epochs(loop) or caller.kinds_in(loop) & {Kind.BACKWARD, Kind.STEP}):
+            continue
+        caller_placed = caller.ordered_statements(edge.caller)
+        if name in feeding_backward(edge.caller, caller_placed):
+            continue  # the caller backwards what the calls gathered (one loss over the calls)
+        if not _outlives(name, loop, caller_placed, caller):
+            continue
+        return RetainedValue(item.simple, container, shown, origin, loop)
+    return None
 
 
 def _returned_for_backward(model: LoopModel, function: FunctionInfo, returned: set[str]) -> set[str]:

@@ -16,7 +16,9 @@ class LossTensorRetained(Rule):
     """Reports a statement in a loop that keeps a value carrying an autograd graph in something that
     outlives the iteration: `total += loss` (or `total = total + loss`, or a running average
     `avg = 0.99 * avg + 0.01 * loss`), `losses.append(loss)`, `history["loss"].append(out)`,
-    `preds.append(outputs)`, `log[step] = loss`, a project meter that keeps its argument. A value
+    `preds.append(outputs)`, `log[step] = loss`, a project meter that keeps its argument, and a
+    helper that, after its batch loop, appends its last output to a list its caller hands in and
+    keeps across the epochs it calls it in (`train_outputs.append((epoch, img, recon))`). A value
     carries a graph only when that is established: the output of a trainable model run with grad
     enabled, the value `backward()` is called on, or something computed from them by a
     differentiable operation (operators, torch functions, tensor methods, losses, a project helper
