@@ -680,6 +680,24 @@ def test_a_schedule_sized_from_the_count_of_the_loop_that_steps_it_counts_that_l
     assert found(source.replace("OUTER", "range(epochs)")) == [("LC005", "sched.step()")]
 
 
+def test_a_progress_bars_caption_does_not_count_the_iterations_of_its_loop() -> None:
+    # `desc=` names the epoch count, but the loop runs once per batch of the loader
+    source = """
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max_epoch, eta_min=0)
+        for epoch in range(1, max_epoch + 1):
+            for x, y in tqdm(loader, CAPTION total=len(loader)):
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+                scheduler.step()
+    """
+    for caption in ('desc="Epoch {}/{}".format(epoch, max_epoch),', 'desc=f"{epoch}/{max_epoch}",', ""):
+        assert found(source.replace("CAPTION", caption)) == [("LC005", "scheduler.step()")]
+    # a loop whose iterable itself is the epoch count is still sized by it
+    counted = source.replace("tqdm(loader, CAPTION total=len(loader))", "trange(max_epoch)")
+    assert found(counted) == []
+
+
 def test_a_reset_of_every_gradient_that_exists_is_a_reset() -> None:
     # old GAN scripts zero each parameter's gradient by hand, skipping those that have none yet
     source = """

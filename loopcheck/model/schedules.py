@@ -342,6 +342,38 @@ def _literal(node: cst.BaseExpression) -> int | None:
     return None
 
 
+def _counting_names(loop: Loop) -> set[str]:
+    """The names that set how many times a for loop runs: those of its iterable, less what a call's
+    keywords give (`tqdm(loader, desc=f"{epoch}/{max_epoch}")` runs once per batch of `loader`,
+    whatever its caption counts) and the arguments of a string's method (`"Epoch {}".format(n)`)."""
+    node = loop.node
+    iterable = node.iter if isinstance(node, cst.For) else getattr(getattr(node, "for_in", None), "iter", None)
+    if iterable is None:
+        return set(loop.iter_names)
+    found: set[str] = set()
+    stack: list[cst.CSTNode] = [iterable]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Call):
+            receiver = current.func.value if isinstance(current.func, cst.Attribute) else None
+            if isinstance(receiver, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+                continue
+            stack.append(current.func)
+            stack.extend(arg.value for arg in current.args if arg.keyword is None)
+            continue
+        if isinstance(current, (cst.FormattedString, cst.SimpleString)):
+            continue
+        if isinstance(current, (cst.Name, cst.Attribute)):
+            dotted = dotted_name(current)
+            if dotted is not None:
+                found.add(dotted)
+                if isinstance(current, cst.Attribute):
+                    found.add(dotted.split(".", 1)[0])
+                continue
+        stack.extend(current.children)
+    return found & set(loop.iter_names) if loop.iter_names else found
+
+
 def sized_by_its_loop(model: LoopModel, scheduler: Subject | None, loop: Loop) -> bool:
     """Is the schedule sized from the count of the very loop that steps it (`with trange(n_iters)
     as t: for _ in t: ... sched.step()` with `T_0=n_iters // 10`)? Then it counts that loop's
@@ -354,10 +386,10 @@ def sized_by_its_loop(model: LoopModel, scheduler: Subject | None, loop: Loop) -
     sizing = set(size.names) if size is not None else set()
     if not sizing:
         return False
-    counted = set(loop.iter_names)
+    counted = _counting_names(loop)
     function = loop.function
     owner = model.at(function)
-    for name in loop.iter_names:
+    for name in set(counted):
         bound = owner.roles.lookup(name, function)
         if bound is not None and bound.statement.value is not None:
             counted |= bound.statement.value_names  # `it = range(n_iters)`
