@@ -13110,3 +13110,124 @@ acc = net.accuracy(x_test, y_test)
 print(acc)
 """
     assert findings(fresh) == []
+
+
+def test_a_loop_over_a_literal_list_of_models_runs_each_of_them() -> None:
+    """`for model in [model_1, model_2]: model.eval(); ... logits = model(images)` (co-teaching's
+    test of its two networks): the call runs each named model, in the mode set for each; without
+    no_grad it records a graph. Controls: under no_grad nothing is reported; without the eval()
+    the loop may be an ensemble's forward over data (judged by the other evidence, here none)."""
+    source = """
+def eval_both(dataloader, model_1, model_2):
+    accuracies = []
+    for model in [model_1, model_2]:
+        EVAL
+        correct = 0
+        for images, labels in dataloader:
+            GUARD
+            logits = model(images)
+            correct += (logits.argmax(1) == labels).sum().item()
+        accuracies.append(correct)
+    return accuracies
+
+
+def main(train_loader, test_loader):
+    model_1 = Dropping()
+    model_2 = Dropping()
+    optimizer = torch.optim.SGD(list(model_1.parameters()) + list(model_2.parameters()), lr=0.1)
+    for epoch in range(10):
+        model_1.train()
+        model_2.train()
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            loss = nn.functional.cross_entropy(model_1(x), y) + nn.functional.cross_entropy(model_2(x), y)
+            loss.backward()
+            optimizer.step()
+        print(eval_both(test_loader, model_1, model_2))
+"""
+    def run(eval_call: str, guard: str) -> list[tuple[str, str]]:
+        text = source.replace("EVAL", eval_call).replace("GUARD", guard)
+        if guard.startswith("with"):
+            text = text.replace("            logits = model(images)\n            correct", "                logits = model(images)\n            correct")
+        return findings(text)
+
+    assert run("model.eval()", "pass") == [("LC007", "logits = model(images)")]
+    assert run("model.eval()", "with torch.no_grad():") == []
+    assert run("pass", "pass") == []
+
+
+def test_an_evaluation_whose_function_returns_only_fresh_detached_data_is_not_part_of_training() -> None:
+    """A function that trains, then records each sample's probability after every epoch into a
+    tensor it made (`res[index, e] = p.detach().cpu()`) and returns it: a caller that trains a
+    second model on that tensor backwards none of the function's forwards, so the recording loop
+    stays an evaluation pass. Control: returning the recording loop's last output (a graph) keeps
+    it part of what the caller trains on."""
+    source = """
+def dynamics(model, optimizer, train_loader, n, epochs):
+    res = torch.Tensor(n, epochs)
+    for e in range(epochs):
+        model.train()
+        for x, y, index in train_loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        model.eval()
+        for x, y, index in train_loader:
+            logit = model(x)
+            res[index, e] = logit.softmax(-1)[:, 0].detach().cpu()
+    return RETURNED
+
+
+model = Dropping()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+features = dynamics(model, optimizer, train_loader, 100, 10)
+detector = Tiny()
+detector_optimizer = torch.optim.SGD(detector.parameters(), lr=0.1)
+for epoch in range(5):
+    for start in range(0, 100, 10):
+        detector_optimizer.zero_grad()
+        nn.functional.cross_entropy(detector(features[start:start + 10]), labels[start:start + 10]).backward()
+        detector_optimizer.step()
+"""
+    assert findings(source.replace("RETURNED", "res")) == [("LC007", "logit = model(x)")]
+    assert findings(source.replace("RETURNED", "logit")) == []
+
+
+def test_a_script_that_builds_its_optimizer_again_for_a_second_model_steps_that_model() -> None:
+    """A script of two experiments reuses the name `optimizer`: the second `optimizer =
+    Adam(net.parameters())` is the one in force in the second loop, so its step trains `net`, and a
+    helper's `eval()` of `net` every few batches leaves the next training pass in eval mode. The
+    first model (no dropout, no batch norm) needs no train(). Control: a `net.train()` after the
+    helper call restores the mode."""
+    source = """
+def show(model, x):
+    model = model.eval()
+    with torch.no_grad():
+        print(model(x))
+
+
+first = Tiny()
+optimizer = torch.optim.Adam(first.parameters())
+for epoch in range(20):
+    for step, (x, y) in enumerate(train_loader):
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(first(x), y)
+        if step % 60 == 0:
+            show(first, x)
+        loss.backward()
+        optimizer.step()
+
+net = Dropping()
+optimizer = torch.optim.Adam(net.parameters())
+for epoch in range(20):
+    for step, (x, y) in enumerate(train_loader):
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(net(x), y)
+        if step % 60 == 0:
+            show(net, x)
+            RESTORE
+        loss.backward()
+        optimizer.step()
+"""
+    assert findings(source.replace("RESTORE", "pass")) == [("LC008", "show(net, x)")]
+    assert findings(source.replace("RESTORE", "net.train()")) == []

@@ -136,6 +136,7 @@ class LoopModel:
         self._closing: set[int] = set()
         """Bindings' calls whose returned closure is being resolved (a name bound by calling itself)."""
         self._bindings: dict[tuple[int, str], Binding | None] = {}
+        self._straight: dict[int, frozenset[int]] = {}
         self._resolving: set[tuple[int, str]] = set()
         self._loop_events: dict[int, Event] = {}
         self._function_events: dict[int, list[Event]] = {}
@@ -1238,6 +1239,40 @@ class LoopModel:
         self._bindings[key] = found
         return found
 
+    def binding_at(self, name: str, function: FunctionInfo, node: cst.CSTNode) -> Binding | None:
+        """The binding of a name in force at `node`, a statement of `function`: when the function
+        binds the name to constructed objects more than once in straight-line code (a script that
+        builds `model` and `optimizer` again for its next experiment), the last such binding before
+        the node; else the binding `binding` gives."""
+        default = self.binding(name, function)
+        owner = self.at(function)
+        if default is None or "." in name or owner is not self or default.function is not function:
+            return default
+        bound = [b for b in self.roles.bindings_of(name, function) if b.function is function and b.role is not None]
+        if len(bound) < 2 or node not in self._positions:
+            return default
+        top = self._straight_line_statements(function)
+        at = self._positions[node].start
+        before = [
+            (self._positions[b.statement.node].start, b) for b in bound
+            if id(b.statement) in top and b.statement.node in self._positions and (
+                b.statement.node is node
+                or ((end := self._positions[b.statement.node].end).line, end.column) <= (at.line, at.column)
+            )
+        ]
+        if not before:
+            return default
+        return max(before, key=lambda item: (item[0].line, item[0].column))[1]
+
+    def _straight_line_statements(self, function: FunctionInfo) -> frozenset[int]:
+        """ids of the function's statements in no loop and under no test (run once, in order)."""
+        cached = self._straight.get(id(function))
+        if cached is None:
+            cached = self._straight[id(function)] = frozenset(
+                id(p.simple) for p in self.ordered_statements(function) if not p.loops and not p.guards and not p.conditional
+            )
+        return cached
+
     def _resolve_binding(self, name: str, function: FunctionInfo) -> Binding | None:
         found = self.roles.lookup(name, function)
         made = _unwrapped(found.call) if found is not None else None
@@ -1897,7 +1932,7 @@ class LoopModel:
         """The models every optimizer of this file is built over, None when one cannot be seen."""
         names: set[str] = set()
         for binding in self.built(OPTIMIZER):
-            over = self.optimized_models(self.flow.subject(binding.name, binding.function), full=True)
+            over = self.optimized_models(self.flow.subject(binding.name, binding.function, binding.statement.node), full=True)
             if not over:
                 return None
             names |= over
@@ -2131,7 +2166,7 @@ class LoopModel:
             return []
         owner = self.at(function)
         names = [n for n in params.names if owner.roles.role(n, function) == MODEL]
-        bindings = [owner.binding(n, function) for n in names]
+        bindings = [owner.binding_at(n, function, call.node) for n in names]
         if optimizer is not None and optimizer.binding is not None and function is not optimizer.binding.function:
             # built in a factory that hands back the model beside it (`model, loss_fn, optimizer =
             # get_model()`): the caller's binding of what the factory returns in that place

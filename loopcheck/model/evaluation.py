@@ -2350,9 +2350,10 @@ def _pass(
         # the pass is entered by the calls that do not train on what it returns (a loop or a single
         # forward: `con_loss, dis_loss = training_with(x, trainer)`, then `loss.backward()`)
         # (and the calls that hand the loop a callback that backwards: `self._do(loader, begin, end)`)
+        fresh = _returns_fresh_data(model, function)
         training = [
             e for e in callers
-            if backwards_result(model, e) or (loop is not None and _trains_through_callback(model, function, loop, e))
+            if (backwards_result(model, e) and not fresh) or (loop is not None and _trains_through_callback(model, function, loop, e))
         ]
         if training:
             callers = [e for e in callers if all(e is not t for t in training)]
@@ -2364,6 +2365,34 @@ def _pass(
         in_training_function=function.name != "<module>" and "backward" in model.reaches(function),
         shown=subject,
     )
+
+
+_FRESH_TENSOR = lazy(r"^(torch|np|numpy)\.(Tensor|FloatTensor|LongTensor|zeros|ones|empty|full|zeros_like|ones_like|empty_like|full_like)$")
+
+
+def _returns_fresh_data(model: LoopModel, function: FunctionInfo) -> bool:
+    """Does the function return only arrays it made itself (`res = torch.Tensor(n, epochs)`, filled
+    with `res[index, e] = p.detach().cpu()`), with no graph in them? A caller that trains on them
+    (another model's training data) backwards no result of the function's forwards."""
+    returns = [simple for simple in function.simples if simple.jump == "return"]
+    if not returns:
+        return False
+    names: set[str] = set()
+    for simple in returns:
+        value = simple.value
+        parts = [e.value for e in value.elements] if isinstance(value, cst.Tuple) else [value]
+        if not parts or not all(isinstance(part, cst.Name) for part in parts):
+            return False
+        names |= {part.value for part in parts if isinstance(part, cst.Name)}
+    for name in names:
+        made = [s for s in function.assignments if name in s.targets]
+        if not made or not all(
+            not s.augmented and s.value_call is not None and s.value_call.inner is None
+            and _FRESH_TENSOR.match(qualify(s.value_call.dotted or "", model.at(function).ir.imports) or "")
+            for s in made
+        ):
+            return False
+    return not any(model.returned_graphs(function))
 
 
 def _built_by_foreign_code(model: LoopModel, event: Event) -> bool:
@@ -2399,11 +2428,13 @@ def _called_on_loop_target(model: LoopModel, event: Event, loop: Loop) -> bool:
     valid_loader)`, is a pass over that data for each model.)"""
     if event.subject is None:
         return False
-    if event.subject.name in loop.targets:
+    # (`for m in [model_1, model_2]: m(x)` runs each named model: its events are theirs, its call m's)
+    names = {event.subject.name, event.call.dotted} if event.call is not None and event.call.dotted else {event.subject.name}
+    if names & set(loop.targets):
         return True
     if EVAL_DATA.search(loop.iter_text):
         return False
-    return event.subject.name in {t for outer in model.enclosing_loops(loop) for t in outer.targets}
+    return bool(names & {t for outer in model.enclosing_loops(loop) for t in outer.targets})
 
 
 def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, loop: Loop) -> bool:

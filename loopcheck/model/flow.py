@@ -274,10 +274,12 @@ class Flow:
 
     # classification ---------------------------------------------------------------------
 
-    def subject(self, name: str | None, function: FunctionInfo) -> Subject | None:
+    def subject(self, name: str | None, function: FunctionInfo, at: cst.CSTNode | None = None) -> Subject | None:
+        """The subject of a name in a function; with `at`, a statement of that function, the binding
+        in force there (a script that builds `optimizer` again for its second model)."""
         if name is None:
             return None
-        binding = self.model.binding(name, function)
+        binding = self.model.binding_at(name, function, at) if at is not None else self.model.binding(name, function)
         if binding is None and "." not in name:
             loop = next((loop for loop in function.loops if name in loop.targets), None)
             container = _iterated_container(loop.iter_text) if loop is not None else None
@@ -290,12 +292,12 @@ class Flow:
         key: object = binding if binding is not None and binding.role is not None else (id(function), name)
         return Subject(key=key, name=name, role=role, binding=binding, function=function)
 
-    def subject_in(self, name: str | None, context: Context) -> Subject | None:
+    def subject_in(self, name: str | None, context: Context, at: cst.CSTNode | None = None) -> Subject | None:
         """The subject of a name where an event happens. Inside an inlined call, a parameter stands
         for the argument the call passes (and `self` for the receiver): the helper's `model.eval()`
         acts on the caller's `eval_model`, not on whatever else the caller names `model`."""
         if name is None or not context.chain:
-            return self.subject(name, context.function)
+            return self.subject(name, context.function, at)
         function = context.function
         head, dot, rest = name.partition(".")
         call, caller = context.chain[-1], context.callers[-1]
@@ -314,8 +316,8 @@ class Flow:
             if made is not None and made.call is not None and made.call.receiver is not None:
                 argument = made.call.receiver
         if argument is None or self._rebound_here(head, function):
-            return self.subject(name, function)
-        mapped = self.model.at(caller).flow.subject_in(argument + dot + rest, outer)
+            return self.subject(name, function, at)
+        mapped = self.model.at(caller).flow.subject_in(argument + dot + rest, outer, call.node)
         if mapped is not None and mapped.role is None:
             # what the helper does with it (`self.net.parameters()`) says what it is
             local = self.subject(name, function)
@@ -359,14 +361,14 @@ class Flow:
             # `with eval_mode(model, head):` switches each module it is given (the block's end
             # puts them back: see `program`)
             return [Event(Kind.EVAL, call.node, context, subject=subject, call=call) for subject in self._block_modules(call, context)]
-        receiver = self.subject_in(call.receiver, context)
+        receiver = self.subject_in(call.receiver, context, at=call.node)
         if receiver is None and call.element is not None:
             receiver = self.element_subject(call.element[0], call.element[1], call.element[1], function)
         role = receiver.role if receiver is not None else None
         if method == "step" and receiver is not None:
             if role == SCALER:
                 first = call.arg(0)
-                optimizer = self.subject_in(first.dotted if first else None, context)
+                optimizer = self.subject_in(first.dotted if first else None, context, at=call.node)
                 return [Event(Kind.STEP, call.node, context, subject=optimizer, call=call)]
             if role == OPTIMIZER:
                 return [Event(Kind.STEP, call.node, context, subject=receiver, call=call)]
@@ -379,7 +381,7 @@ class Flow:
             return [Event(Kind.RESET, call.node, context, argument=receiver, call=call)]
         if method == "unscale_":
             first = call.arg(0)
-            return [Event(Kind.UNSCALE, call.node, context, subject=self.subject_in(first.dotted if first else None, context), call=call)]
+            return [Event(Kind.UNSCALE, call.node, context, subject=self.subject_in(first.dotted if first else None, context, at=call.node), call=call)]
         if method in CLIP_METHODS:
             return [Event(Kind.CLIP, call.node, context, call=call)]
         if method is not None and MODE_METHOD.match(method) and not (method == "eval" and call.args):
@@ -387,9 +389,9 @@ class Flow:
             elements = _literal_loop_elements(call, function) if method in ("eval", "train") else None
             if elements:
                 # `for m in (encoder, head): m.eval()`, `[x.train() for x in (net, head)]`: each one
-                switched = [self.subject_in(name, context) for name in elements]
+                switched = [self.subject_in(name, context, at=call.node) for name in elements]
                 return [self._mode_event(call, context, subject) for subject in switched if subject is not None]
-            chained = self.subject_in(_chain_receiver(call), context)
+            chained = self.subject_in(_chain_receiver(call), context, at=call.node)
             if chained is not None and chained.collection is None and _container_loop_element(call, function):
                 chained = None  # (this very function loops over a container it cannot list: see below)
             if chained is not None and chained.role in (MODEL, None) and not self._project_method(chained, method):
@@ -402,6 +404,14 @@ class Flow:
                 # mode of any model after it (a `train()` of such elements changes nothing we know)
                 return [Event(Kind.MODE_UNKNOWN, call.node, context, call=call)]
         called_model = self.model_called(call, function, context)
+        if called_model is not None and called_model.binding is None:
+            elements = _literal_loop_elements_called(call, function)
+            if elements:
+                # `for model in [model_1, model_2]: logits = model(images)`: runs each of them
+                each = [self.subject_in(name, context, at=call.node) for name in elements]
+                runs = [subject for subject in each if subject is not None and subject.role in (MODEL, None)]
+                if runs and len(runs) == len(each):
+                    return [Event(Kind.MODEL_CALL, call.node, context, subject=subject, call=call) for subject in runs]
         if called_model is not None:
             forward = Event(Kind.MODEL_CALL, call.node, context, subject=called_model, call=call)
             if self._forward_resets_itself(called_model):
@@ -449,14 +459,14 @@ class Flow:
                 return None
             if base.rsplit(".", 1)[-1][:1].isupper() or _names_callables(self.model.binding(base, function)):
                 return None  # `self.models[name]()`, `self.Model[0](envs)`: a class (or factory) picked, built
-            callee = self.subject_in(base, context) if context is not None else self.subject(base, function)
+            callee = self.subject_in(base, context, at=call.node) if context is not None else self.subject(base, function)
             return callee if callee is not None and callee.role == MODEL else None
         if call.dotted is None or call.inner is not None:
             return None
         name = call.dotted[: -len(".forward")] if call.dotted.endswith(".forward") else call.dotted
         if name.endswith(".module") and name.count(".") >= 1:
             # `generator.module(x)`: the model a DataParallel/DistributedDataParallel wrapper holds
-            wrapper = self.subject_in(name[: -len(".module")], context) if context is not None else self.subject(name[: -len(".module")], function)
+            wrapper = self.subject_in(name[: -len(".module")], context, at=call.node) if context is not None else self.subject(name[: -len(".module")], function)
             if wrapper is not None and wrapper.role == MODEL:
                 return wrapper
         last = name.rsplit(".", 1)[-1]
@@ -487,7 +497,7 @@ class Flow:
             # `self(x)` in a model's own method runs its forward
             own = self.subject("self", function)
             return replace(own, role=MODEL) if own is not None else None
-        callee = self.subject_in(name, context) if context is not None else self.subject(name, function)
+        callee = self.subject_in(name, context, at=call.node) if context is not None else self.subject(name, function)
         if callee is not None and callee.role != MODEL and callee.function is function:
             # a script's name bound again with another kind of value (`model = MLP(...)` of a
             # hand-written class in one cell, `model = MLPModel()` in a later one): the assignment
@@ -513,7 +523,7 @@ class Flow:
         for arg in call.args:
             if arg.dotted is None or arg.dotted == callee.name:
                 continue
-            given = self.subject_in(arg.dotted, context) if context is not None else self.subject(arg.dotted, function)
+            given = self.subject_in(arg.dotted, context, at=call.node) if context is not None else self.subject(arg.dotted, function)
             if given is not None and given.role == MODEL and given.binding is not None:
                 return True
         return False
@@ -564,7 +574,7 @@ class Flow:
 
     def _block_modules(self, call: CallSite, context: Context) -> list[Subject]:
         """The modules a mode-setting context manager is given (its positional arguments)."""
-        named = (self.subject_in(a.dotted, context) for a in call.args if a.keyword is None and a.dotted)
+        named = (self.subject_in(a.dotted, context, at=call.node) for a in call.args if a.keyword is None and a.dotted)
         return [subject for subject in named if subject is not None]
 
     def _modes_set_by_constructor(self, call: CallSite, context: Context) -> list[Event]:
@@ -583,7 +593,7 @@ class Flow:
                 if switch.method not in ("eval", "train") or switch.args or switch.receiver not in params:
                     continue
                 given = call.arg(params.index(switch.receiver), switch.receiver)
-                passed = self.subject_in(given.dotted, context) if given is not None else None
+                passed = self.subject_in(given.dotted, context, at=call.node) if given is not None else None
                 if passed is not None and passed.role in (MODEL, None):
                     kind = Kind.EVAL if switch.method == "eval" else Kind.TRAIN
                     events.append(Event(kind, call.node, context, subject=passed, call=call))
@@ -787,7 +797,7 @@ class Flow:
                 call = calls[0]
                 if _chain_receiver(call) != module:
                     return None
-                subject = self.subject_in(module, context)
+                subject = self.subject_in(module, context, at=call.node)
                 if subject is None:
                     return None
                 switches.append(Emit(Event(Kind.MODE_UNKNOWN, call.node, context, subject=subject, call=call)))
@@ -843,7 +853,7 @@ class Flow:
             if target is not None and call.method in ("train", "eval") and target.cls is not None and self.model.is_module_class(target.cls):
                 # a module class's own `train()`/`eval()` (an override, or the base class of a
                 # library's own repository) switches the mode, then does what it adds
-                switched = self.subject_in(_chain_receiver(call), context)
+                switched = self.subject_in(_chain_receiver(call), context, at=call.node)
                 if switched is not None and switched.role in (MODEL, None) and not (call.method == "eval" and call.args):
                     items.append(Emit(self._mode_event(call, context, switched)))
             if target is not None and not self.model.acts(target):
@@ -879,7 +889,7 @@ class Flow:
             return None
         if self.model.reaches(target) or call.receiver is None or not self.model.runs_forward(target):
             return None  # `model.load_weights(path)` computes nothing with the model
-        receiver = self.subject_in(call.receiver, context)
+        receiver = self.subject_in(call.receiver, context, at=call.node)
         if receiver is None:
             return None
         if receiver.role is None and call.receiver == "self":
@@ -910,7 +920,7 @@ class Flow:
             return None
         if not any(self.model.runs_forward(m) for m in methods if m is not None):
             return None  # `model.get_important_modules_channelsize()`: reads the layers, runs none
-        receiver = self.subject_in(call.receiver, context)
+        receiver = self.subject_in(call.receiver, context, at=call.node)
         return Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call) if receiver is not None else None
 
     def _methods_of_unpickled_model(self, call: CallSite, context: Context) -> Event | None:
@@ -929,7 +939,7 @@ class Flow:
         methods = [cls.methods[call.method] for cls in self._whole_model_classes() if call.method in cls.methods]
         if not methods or any(self.model.reaches(m) or not self.model.runs_forward(m) for m in methods):
             return None
-        receiver = self.subject_in(call.receiver, context)
+        receiver = self.subject_in(call.receiver, context, at=call.node)
         if receiver is None or receiver.role != MODEL:
             return None
         grads = {
@@ -1219,6 +1229,21 @@ def loop_element_container(loop: Loop, name: str) -> str | None:
         return _iterated_container(inner)
     if not pairs and loop.targets == (name,):
         return _iterated_container(text)
+    return None
+
+
+def _literal_loop_elements_called(call: CallSite, function: FunctionInfo) -> list[str] | None:
+    """For `model(x)` inside `for model in [model_1, model_2]:`: the names the loop target takes;
+    None when the called name is no such target."""
+    name = call.dotted
+    if not name or "." in name or call.inner is not None or not any(loop.targets == (name,) for loop in function.loops):
+        return None
+    for loop in function.loops:
+        found = _NAMES_LITERAL.match(loop.iter_text.strip()) if loop.targets == (name,) else None
+        if found is not None and any(
+            c is call for statement in all_statements(loop.body) if isinstance(statement, Simple) for c in statement.calls
+        ):
+            return [part.strip() for part in found.group(1).split(",") if part.strip()]
     return None
 
 
