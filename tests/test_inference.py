@@ -13231,3 +13231,31 @@ for epoch in range(20):
 """
     assert findings(source.replace("RESTORE", "pass")) == [("LC008", "show(net, x)")]
     assert findings(source.replace("RESTORE", "net.train()")) == []
+
+
+def test_a_new_head_built_under_a_name_and_put_into_a_frozen_backbone_is_trainable() -> None:
+    """`for p in model.parameters(): p.requires_grad = False`, then `classifier = nn.Sequential(...)`
+    and `model.classifier = classifier`: the new head's parameters require grad, so the validation
+    forward records a graph, as it does when the head is built in the assignment itself. Control:
+    the frozen backbone without a new head records none."""
+    source = """
+model = Dropping()
+for param in model.parameters():
+    param.requires_grad = False
+HEAD
+optimizer = torch.optim.SGD(model.parameters(), lr=0.001)
+for epoch in range(10):
+    model.train()
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    model.eval()
+    for x, y in valid_loader:
+        output = model(x)
+        print(nn.functional.cross_entropy(output, y).item())
+"""
+    named = "head = nn.Sequential(nn.Linear(4, 2), nn.Dropout(0.2))\nmodel.fc = head"
+    assert findings(source.replace("HEAD", named)) == [("LC007", "output = model(x)")]
+    assert findings(source.replace("HEAD", "model.fc = nn.Linear(4, 2)")) == [("LC007", "output = model(x)")]
+    assert findings(source.replace("HEAD", "pass")) == []

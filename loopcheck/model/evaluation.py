@@ -3345,9 +3345,18 @@ def _frozen_before_in_function(model: LoopModel, event: Event) -> bool:
         flag = requires_grad_set(placed, name)
         if flag is not None:
             state = not flag
-        if any(t.startswith(f"{name}.") and not t.endswith(".requires_grad") for t in simple.targets) and simple.value_call is not None:
-            state = False  # `backbone.fc = nn.Linear(...)`: a new part, trainable
+        if any(t.startswith(f"{name}.") and not t.endswith(".requires_grad") for t in simple.targets) and (
+            simple.value_call is not None or _names_a_module(model.at(function), function, simple.value)
+        ):
+            state = False  # `backbone.fc = nn.Linear(...)` (or `= classifier`, built above): a new part, trainable
     return False
+
+
+def _names_a_module(model: LoopModel, function: FunctionInfo, value: cst.BaseExpression | None) -> bool:
+    """Is the value a name bound to a module (`classifier = nn.Sequential(...)`)?"""
+    dotted = dotted_name(value) if value is not None else None
+    binding = model.binding(dotted, function) if dotted is not None else None
+    return binding is not None and binding.role == MODEL
 
 
 def _numpy_proves_no_graph(model: LoopModel, event: Event) -> bool:
