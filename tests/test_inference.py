@@ -13259,3 +13259,39 @@ for epoch in range(10):
     assert findings(source.replace("HEAD", named)) == [("LC007", "output = model(x)")]
     assert findings(source.replace("HEAD", "model.fc = nn.Linear(4, 2)")) == [("LC007", "output = model(x)")]
     assert findings(source.replace("HEAD", "pass")) == []
+
+
+def test_a_name_bound_in_several_arms_is_resolved_without_asking_the_grad_mode_it_enters() -> None:
+    """A loss chosen in the arms of a test (`loss_func = nn.MSELoss()` / `nn.CrossEntropyLoss()`)
+    and used in a training method: finding the binding in force asks which statements run in
+    straight line, which must not ask the grad mode entering the function (that asks for the
+    training steps, whose events ask for the binding again: the analysis recursed until Python
+    stopped it, and every finding of the file was lost)."""
+    source = """
+class Trainer:
+    def __init__(self, objective):
+        self.model = Dropping()
+        self.objective = objective
+
+    def fit(self, train_loader, val_loader, epochs):
+        optimizer = torch.optim.AdamW(self.model.parameters())
+        if self.objective == "regression":
+            loss_func = nn.MSELoss()
+        elif self.objective == "classification":
+            loss_func = nn.CrossEntropyLoss()
+        else:
+            loss_func = nn.BCEWithLogitsLoss()
+        for epoch in range(epochs):
+            for x, y in train_loader:
+                out = self.model(x)
+                loss = loss_func(out, y)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            val_loss = 0.0
+            for x, y in val_loader:
+                out = self.model(x)
+                val_loss += loss_func(out, y)
+        return val_loss
+"""
+    assert findings(source) == [("LC006", "out = self.model(x)"), ("LC007", "out = self.model(x)")]

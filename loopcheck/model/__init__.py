@@ -1269,7 +1269,9 @@ class LoopModel:
         cached = self._straight.get(id(function))
         if cached is None:
             cached = self._straight[id(function)] = frozenset(
-                id(p.simple) for p in self.ordered_statements(function) if not p.loops and not p.guards and not p.conditional
+                # (walked here, not `ordered_statements`: no grad mode is needed, and working out
+                # the mode entering the function asks for subjects, which ask for this)
+                id(p.simple) for p in dataflow.walk(function.body, "on") if not p.loops and not p.guards and not p.conditional
             )
         return cached
 
