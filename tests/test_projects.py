@@ -2403,3 +2403,91 @@ def test_a_script_importing_a_module_its_project_folder_lacks_cannot_run(tmp_pat
             print(model(x).argmax(1))
     """), encoding="utf-8")
     assert [f.code for f in lint_project(project)] == (["LC007"] if present else [])
+
+
+DQN_AGENT = '''\
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class {name}:
+    def __init__(self, action_space):
+        self.action_space = action_space
+        self.epsilon = 0.5
+        self.dqn = nn.Linear(4, 2)
+        self.optimizer = torch.optim.Adam(self.dqn.parameters())
+        self.memory = []
+
+    def act(self, state):
+        if np.random.random() < self.epsilon:
+            return [self.action_space.sample() for i in range(len(state))]
+        action = self.dqn.forward(torch.FloatTensor(state)).argmax(dim=-1)
+        return action.cpu().detach().numpy()
+
+    def remember(self, *transition):
+        self.memory.append(transition)
+
+    def train(self, batch_size=128):
+        x, y = self.memory[-1][0], self.memory[-1][2]
+        self.optimizer.zero_grad()
+        nn.functional.mse_loss(self.dqn.forward(torch.FloatTensor(x)), torch.FloatTensor(y)).backward()
+        self.optimizer.step()
+'''
+
+DQN_RUNNER = '''\
+def train(agent, env, total_timesteps):
+    observation = env.reset()
+    timestep = 0
+    while timestep < total_timesteps:
+        action = agent.act(observation)
+        next_observation, reward, done, _ = env.step(action)
+        agent.remember(observation, action, reward, next_observation, done)
+        agent.train()
+        timestep += 1
+        observation = next_observation
+
+
+def evaluate(agent, env, n_episodes=5):
+    for episode in range(n_episodes):
+        obs = env.reset()
+        done = False
+        while not done:
+            action = agent.act(obs[None, :])[0]
+            obs, reward, done, _ = env.step(action)
+'''
+
+
+def test_a_class_its_script_imports_but_never_builds_runs_no_method(tmp_path: Path) -> None:
+    """A script imports two agent classes (`from dqn import DQN`, `from ddqn import DDQN`) but
+    builds only `DDQN` and hands it to a runner's `train` and then `evaluate`: `DDQN.act` plays the
+    trained agent with grad enabled. `DQN` is named nowhere but in the import: nothing builds,
+    subclasses or hands it on, so its `act` never runs and is no pass. Control: a script that also
+    builds a `DQN` makes its `act` live again."""
+    project = new_project(tmp_path, "agents")
+    (project / "dqn.py").write_text(DQN_AGENT.format(name="DQN"), encoding="utf-8")
+    (project / "ddqn.py").write_text(DQN_AGENT.format(name="DDQN"), encoding="utf-8")
+    (project / "runner.py").write_text(DQN_RUNNER, encoding="utf-8")
+    (project / "train_dqn.py").write_text(
+        "import gym\n"
+        "from dqn import DQN\n"
+        "from ddqn import DDQN\n"
+        "from runner import train, evaluate\n\n"
+        "if __name__ == '__main__':\n"
+        "    env = gym.make('CartPole-v1')\n"
+        "    agent = DDQN(env.action_space)\n"
+        "    train(agent, env, 1000)\n"
+        "    evaluate(agent, gym.make('CartPole-v1'), 5)\n",
+        encoding="utf-8",
+    )
+    assert found(project, [str(project)]) == [("ddqn.py", 17, "LC007")]
+    (project / "train_both.py").write_text(
+        "import gym\n"
+        "from dqn import DQN\n"
+        "from runner import train, evaluate\n\n"
+        "if __name__ == '__main__':\n"
+        "    agent = DQN(gym.make('CartPole-v1').action_space)\n"
+        "    evaluate(agent, gym.make('CartPole-v1'), 5)\n",
+        encoding="utf-8",
+    )
+    assert found(project, [str(project)]) == [("ddqn.py", 17, "LC007"), ("dqn.py", 17, "LC007")]

@@ -242,6 +242,8 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
         return len(re.findall(rf"\b{re.escape(function.name)}\b", owner.code(parent.node))) <= 1
     if function.cls is not None and _uncalled_method_of_a_script_class(model, function):
         return True
+    if function.cls is not None and not function.name.startswith("__") and not model.callers(function) and _class_never_built(model, function.cls):
+        return True
     if depth > 0 and function.name != "<module>":
         edges = _other_callers(model, function)
         if edges and all(
@@ -306,6 +308,29 @@ def _uncalled_method_of_a_script_class(model: LoopModel, function: FunctionInfo)
                     if target is None or target is function:
                         return False
     return not owner.project.mentions(rf"\b{re.escape(cls.name)}\b", importers_of=owner.project_path)
+
+
+def _class_never_built(model: LoopModel, cls: ClassInfo) -> bool:
+    """A plain project class (no base but `object`) that files of the project import by name but
+    that no line of theirs, nor of its own file, names otherwise: never built, subclassed, handed on
+    or registered (`from dqn import DQN` beside `agent = DDQN(...)`, the script's one agent). Its
+    methods never run in this project. One no file imports may be built by users of a library."""
+    if any(base not in ("object",) for base in cls.bases):
+        return False
+    owner = model.at_class(cls)
+    name = re.escape(cls.name)
+    own = [
+        line for line in owner.text.splitlines()
+        if re.search(rf"\b{name}\b", line) and not re.match(rf"\s*class\s+{name}\b", line)
+    ]
+    if own:
+        return False
+    path = owner.project_path
+    if not owner.project.mentions(rf"(?m)^[ \t]*(from|import)\b.*\b{name}\b", importers_of=path):
+        return False
+    if owner.project.mentions(rf"(?m)^[ \t]*(from|import)\b.*\b{name}[ \t]+as\b", importers_of=path):
+        return False  # (`from exp import Exp as ExpClass`: used under another name)
+    return not owner.project.mentions(rf"(?m)^(?![ \t]*(from|import)\b).*\b{name}\b", importers_of=path)
 
 
 def _call_never_made(model: LoopModel, edge: CallEdge) -> bool:
