@@ -13295,3 +13295,42 @@ class Trainer:
         return val_loss
 """
     assert findings(source) == [("LC006", "out = self.model(x)"), ("LC007", "out = self.model(x)")]
+
+
+def test_a_function_reading_a_global_model_built_again_and_put_in_eval_mode_sees_that_mode() -> None:
+    """A script trains `model = Dropping()`, then builds `model = Dropping()` again, loads the
+    weights and calls `model.eval()`; `def test(): ... model.forward(x)` reads the global: the mode
+    set on the module's `model` covers it, whichever of the two bindings the function is taken to
+    read (only optimizers are told apart by the binding in force)."""
+    source = """
+model = Dropping()
+optimizer = torch.optim.Adam(model.parameters())
+
+
+def train():
+    for x, y in train_loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+
+
+for epoch in range(5):
+    train()
+torch.save(model.state_dict(), "model.pt")
+
+model = Dropping()
+model.load_state_dict(torch.load("model.pt"))
+model.eval()
+
+
+def test():
+    with torch.no_grad():
+        for x, y in test_loader:
+            out = model.forward(x)
+            print((out.argmax(1) == y).float().mean().item())
+
+
+test()
+"""
+    assert findings(source) == []
+    assert findings(source.replace("model.eval()\n", "")) == [("LC006", "out = model.forward(x)")]

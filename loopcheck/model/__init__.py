@@ -1241,14 +1241,19 @@ class LoopModel:
 
     def binding_at(self, name: str, function: FunctionInfo, node: cst.CSTNode) -> Binding | None:
         """The binding of a name in force at `node`, a statement of `function`: when the function
-        binds the name to constructed objects more than once in straight-line code (a script that
-        builds `model` and `optimizer` again for its next experiment), the last such binding before
-        the node; else the binding `binding` gives."""
+        builds an optimizer (or scheduler) under the name more than once in straight-line code (a
+        script that builds `optimizer` again for its next experiment's model), the last such
+        binding before the node; else the binding `binding` gives. (Models keep the binding
+        `binding` gives: functions that read a global model cannot tell which one they see.)"""
         default = self.binding(name, function)
         owner = self.at(function)
         if default is None or "." in name or owner is not self or default.function is not function:
             return default
-        bound = [b for b in self.roles.bindings_of(name, function) if b.function is function and b.role is not None]
+        # (`model = parallelize(model)`, `model = model.to(device)`: the same model, or one holding it)
+        bound = [
+            b for b in self.roles.bindings_of(name, function)
+            if b.function is function and b.role in (OPTIMIZER, SCHEDULER) and name not in b.statement.value_names
+        ]
         if len(bound) < 2 or node not in self._positions:
             return default
         top = self._straight_line_statements(function)
@@ -2168,7 +2173,7 @@ class LoopModel:
             return []
         owner = self.at(function)
         names = [n for n in params.names if owner.roles.role(n, function) == MODEL]
-        bindings = [owner.binding_at(n, function, call.node) for n in names]
+        bindings = [owner.binding(n, function) for n in names]
         if optimizer is not None and optimizer.binding is not None and function is not optimizer.binding.function:
             # built in a factory that hands back the model beside it (`model, loss_fn, optimizer =
             # get_model()`): the caller's binding of what the factory returns in that place
