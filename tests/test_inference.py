@@ -13199,36 +13199,26 @@ def test_a_script_that_builds_its_optimizer_again_for_a_second_model_steps_that_
     helper's `eval()` of `net` every few batches leaves the next training pass in eval mode. The
     first model (no dropout, no batch norm) needs no train(). Control: a `net.train()` after the
     helper call restores the mode."""
+    experiment = """
+{name} = {cls}()
+optimizer = torch.optim.Adam({name}.parameters())
+for epoch in range(20):
+    for step, (x, y) in enumerate(train_loader):
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy({name}(x), y)
+        if step % 60 == 0:
+            show({name}, x)
+            {after}
+        loss.backward()
+        optimizer.step()
+"""
     source = """
 def show(model, x):
     model = model.eval()
     with torch.no_grad():
         print(model(x))
 
-
-first = Tiny()
-optimizer = torch.optim.Adam(first.parameters())
-for epoch in range(20):
-    for step, (x, y) in enumerate(train_loader):
-        optimizer.zero_grad()
-        loss = nn.functional.cross_entropy(first(x), y)
-        if step % 60 == 0:
-            show(first, x)
-        loss.backward()
-        optimizer.step()
-
-net = Dropping()
-optimizer = torch.optim.Adam(net.parameters())
-for epoch in range(20):
-    for step, (x, y) in enumerate(train_loader):
-        optimizer.zero_grad()
-        loss = nn.functional.cross_entropy(net(x), y)
-        if step % 60 == 0:
-            show(net, x)
-            RESTORE
-        loss.backward()
-        optimizer.step()
-"""
+""" + experiment.format(name="first", cls="Tiny", after="pass") + experiment.format(name="net", cls="Dropping", after="RESTORE")
     assert findings(source.replace("RESTORE", "pass")) == [("LC008", "show(net, x)")]
     assert findings(source.replace("RESTORE", "net.train()")) == []
 
