@@ -62,7 +62,7 @@ def may_matter(text: str, path: str, project: Project) -> bool:
         return True
     if _imports_project_module(text, path, project):
         return True
-    return _imported_in_project(path, project)
+    return imported_in_project(path, project)
 
 
 def _imports_project_module(text: str, path: str, project: Project) -> bool:
@@ -99,7 +99,8 @@ def project_imports(text: str, path: str, project: Project, unsure: bool = False
                     yield found
 
 
-def _imported_in_project(path: str, project: Project) -> bool:
+def imported_in_project(path: str, project: Project) -> bool:
+    """Does another file of the project import this file's module (by any name of its package chain)?"""
     from loopcheck.project import module_names
 
     names = module_names(Path(os.path.abspath(path)))

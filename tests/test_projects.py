@@ -2491,3 +2491,43 @@ def test_a_class_its_script_imports_but_never_builds_runs_no_method(tmp_path: Pa
         encoding="utf-8",
     )
     assert found(project, [str(project)]) == [("ddqn.py", 17, "LC007"), ("dqn.py", 17, "LC007")]
+
+
+def test_a_runner_that_imports_no_torch_but_drives_the_projects_agents_is_analysed(tmp_path: Path) -> None:
+    """`runner.py` imports only numpy; the script hands it an agent built from a torch class of the
+    project: `evaluate(agent, env)` plays the trained agent through `agent.act(obs)` with grad
+    enabled, a pass reported at that call. A file no project file imports, with imports of no
+    torch and no project module, is still no PyTorch code (a z3 notebook's `s.model()`)."""
+    project = new_project(tmp_path, "a2c")
+    (project / "a2c.py").write_text(
+        DQN_AGENT.format(name="A2C").replace(
+            "        action = self.dqn.forward(torch.FloatTensor(state)).argmax(dim=-1)\n",
+            "        action = torch.distributions.Categorical(logits=self.dqn.forward(torch.FloatTensor(state))).sample()\n",
+        ),
+        encoding="utf-8",
+    )
+    (project / "runner.py").write_text("import numpy as np\n\n\n" + DQN_RUNNER, encoding="utf-8")
+    (project / "train_a2c.py").write_text(
+        "import gym\n"
+        "from a2c import A2C\n"
+        "from runner import train, evaluate\n\n"
+        "if __name__ == '__main__':\n"
+        "    env = gym.make('CartPole-v1')\n"
+        "    agent = A2C(env.action_space)\n"
+        "    train(agent, env, 1000)\n"
+        "    evaluate(agent, gym.make('CartPole-v1'), 5)\n",
+        encoding="utf-8",
+    )
+    runner_lines = DQN_RUNNER.splitlines()
+    line = 3 + next(i + 1 for i, text in enumerate(runner_lines) if "agent.act(obs[None, :])" in text)
+    assert found(project, [str(project)]) == [("runner.py", line, "LC007")]
+    (project / "solver.py").write_text(
+        "import z3\n\n"
+        "s = z3.Solver()\n"
+        "for x in candidates:\n"
+        "    s.add(x > 0)\n"
+        "    model = s.model()\n"
+        "    print(model(x))\n",
+        encoding="utf-8",
+    )
+    assert found(project, [str(project / "solver.py")]) == []

@@ -2684,9 +2684,17 @@ class LoopModel:
         if self.ir.import_refs and not _TRAINING_WORDS.search(self.text) and self.path and not any(
             ref.level > 0 or self.project.module(self.path, ref.module, ref.level) is not None
             for ref in self.ir.import_refs.values()
-        ):
-            return "no PyTorch"  # imports, none of torch or of the project (a z3 notebook's `s.model()`)
+        ) and not self._imported_in_project():
+            # imports, none of torch or of the project, and no project file imports it (a z3
+            # notebook's `s.model()`); a runner the project's scripts import and hand their torch
+            # agents to (`evaluate(agent, env)` calling `agent.act(obs)`) drives torch code
+            return "no PyTorch"
         return None
+
+    def _imported_in_project(self) -> bool:
+        from loopcheck.prefilter import imported_in_project
+
+        return imported_in_project(self.path, self.project)
 
     def _framework_of_project_imports(self) -> str | None:
         """The other framework of every project module this file imports, when they all import it
