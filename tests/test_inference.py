@@ -13324,3 +13324,43 @@ test()
 """
     assert findings(source) == []
     assert findings(source.replace("model.eval()\n", "")) == [("LC006", "out = model.forward(x)")]
+
+
+def test_monte_carlo_predictions_on_held_out_data_bound_above_the_loop_are_a_pass() -> None:
+    """`x_pred = torch.tensor(x_tst)` above `for i in range(100): preds =
+    net.network.forward(x_pred).cpu().data.numpy()`, after the training a helper ran: a hundred
+    predictions of the trained network on held-out data (`tst` names it as `test` does), with grad
+    enabled. Control: the same loop over the training inputs is no evaluation that can be told."""
+    source = """
+class Wrapper:
+    def __init__(self):
+        self.network = Dropping()
+        self.optimizer = torch.optim.Adam(self.network.parameters())
+
+    def fit(self, x, y):
+        self.optimizer.zero_grad()
+        nn.functional.mse_loss(self.network(x), y).backward()
+        self.optimizer.step()
+
+
+def train(x, y, epochs):
+    net = Wrapper()
+    for epoch in range(epochs):
+        net.fit(x, y)
+    return net
+
+
+def main(x_trn, y_trn, x_tst):
+    net = train(x_trn, y_trn, 100)
+    x_pred = torch.tensor(INPUT)
+    samples = []
+    for i in range(100):
+        preds = net.network.forward(x_pred).cpu().data.numpy()
+        samples.append(preds[:, 0])
+    return samples
+
+
+main(x_trn, y_trn, x_tst)
+"""
+    assert findings(source.replace("INPUT", "x_tst")) == [("LC007", "preds = net.network.forward(x_pred).cpu().data.numpy()")]
+    assert findings(source.replace("INPUT", "x_trn")) == []

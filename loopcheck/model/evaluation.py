@@ -40,7 +40,7 @@ EVAL_FUNCTION = lazy(
     r"|generate|generation|score|scores|decision)"
     r"(_|$|\d)"
 )
-EVAL_DATA = lazy(r"(?i)(^|[^a-z])(val|valid|validation|test|testing|eval|dev|holdout)([^a-z]|$|loader|data|set)")
+EVAL_DATA = lazy(r"(?i)(^|[^a-z])(val|valid|validation|test|testing|tst|eval|dev|holdout)([^a-z]|$|loader|data|set)")
 """Names of held-out data: `val_loader`, `x_test`, `testset`, `testing_bucket`."""
 CADENCE = lazy(r"%")
 _MODE_LAYER_NAME = lazy(r"(?i)dropout|batchnorm|batch_norm|instancenorm|instance_norm|droppath|drop_path|stochasticdepth")
@@ -1532,6 +1532,11 @@ def _may_evaluate_in_loop(model: LoopModel, function: FunctionInfo, loop: Loop) 
         and not call.dotted.startswith("self.") for simple in simples_of(loop.body) for call in simple.calls
     ) and "backward" not in model.reaches(function):
         return True  # a model handed in and run (whether every caller loads its weights is checked later)
+    if model.training_steps and any(
+        call.dotted is not None and call.args and _from_held_out_data(function, call)
+        for simple in simples_of(loop.body) for call in simple.calls
+    ):
+        return True  # `x_pred = torch.tensor(x_tst)`, then `for i in range(100): net.network.forward(x_pred)`
     return _shows_evaluation(model, function, simples_of(loop.body))
 
 
@@ -2472,7 +2477,12 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
         return True  # (`for x, y in test_loader`, and `loop = tqdm(test_loader)`, then `for x, y in loop`)
     if (
         first.call is not None and first.context.function is function and model.training_steps and model.is_trained(first.subject)
-        and (_from_held_out_data(function, first.call, simples=list(simples_of(loop.body))) or _names_held_out_data(model, first.call))
+        and (
+            _from_held_out_data(function, first.call, simples=list(simples_of(loop.body))) or _names_held_out_data(model, first.call)
+            # (`x_pred = torch.tensor(x_tst)` above the loop, then `for i in range(100): net(x_pred)`:
+            # Monte Carlo samples of predictions on held-out data)
+            or _from_held_out_data(function, first.call)
+        )
     ):
         # `for i in range(0, 10000, bs): x = test_data[i:i + bs]; scores = net(x)`, and `for i in
         # range(50): predictions.append(net(x_test))` (the held-out data named in the call itself)
