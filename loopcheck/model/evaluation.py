@@ -319,12 +319,8 @@ def _class_never_built(model: LoopModel, cls: ClassInfo) -> bool:
         return False
     owner = model.at_class(cls)
     name = re.escape(cls.name)
-    own = [
-        line for line in owner.text.splitlines()
-        if re.search(rf"\b{name}\b", line) and not re.match(rf"\s*class\s+{name}\b", line)
-    ]
-    if own:
-        return False
+    if any(re.search(rf"\b{name}\b", line) and not re.match(rf"\s*class\s+{name}\b", line) for line in owner.text.splitlines()):
+        return False  # (its own file names it beyond its `class` line)
     path = owner.project_path
     if not owner.project.mentions(rf"(?m)^[ \t]*(from|import)\b.*\b{name}\b", importers_of=path):
         return False

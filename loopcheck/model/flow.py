@@ -405,7 +405,7 @@ class Flow:
                 return [Event(Kind.MODE_UNKNOWN, call.node, context, call=call)]
         called_model = self.model_called(call, function, context)
         if called_model is not None and called_model.binding is None:
-            elements = _literal_loop_elements_called(call, function)
+            elements = _literal_loop_elements(call, function, call.dotted) if call.dotted else None
             if elements:
                 # `for model in [model_1, model_2]: logits = model(images)`: runs each of them
                 each = [self.subject_in(name, context, at=call.node) for name in elements]
@@ -1195,9 +1195,10 @@ _NAMES_LITERAL = lazy(r"^[\[(]\s*([A-Za-z_][\w.]*\s*(?:,\s*[A-Za-z_][\w.]*\s*)*)
 _ENUMERATED = lazy(r"^enumerate\(\s*[A-Za-z_][\w.]*\s*\)$")
 
 
-def loops_giving(call: CallSite, function: FunctionInfo) -> list[Loop]:
-    """The loops of the function that bind the call's receiver, a plain name, and hold the call."""
-    name = call.receiver
+def loops_giving(call: CallSite, function: FunctionInfo, name: str | None = None) -> list[Loop]:
+    """The loops of the function that bind the call's receiver (or `name`, the called name of
+    `model(x)`), a plain name, and hold the call."""
+    name = call.receiver if name is None else name
     if not name or "." in name or call.inner is not None:
         return []
     return [
@@ -1232,26 +1233,13 @@ def loop_element_container(loop: Loop, name: str) -> str | None:
     return None
 
 
-def _literal_loop_elements_called(call: CallSite, function: FunctionInfo) -> list[str] | None:
-    """For `model(x)` inside `for model in [model_1, model_2]:`: the names the loop target takes;
-    None when the called name is no such target."""
-    name = call.dotted
-    if not name or "." in name or call.inner is not None or not any(loop.targets == (name,) for loop in function.loops):
-        return None
-    for loop in function.loops:
+def _literal_loop_elements(call: CallSite, function: FunctionInfo, name: str | None = None) -> list[str] | None:
+    """For `m.eval()` inside `for m in (encoder, head):` (or a comprehension over such a literal),
+    and with `name` the called name for `model(x)` inside `for model in [model_1, model_2]:`: the
+    names the loop target takes; None when the receiver (or `name`) is no such target."""
+    name = call.receiver if name is None else name
+    for loop in loops_giving(call, function, name):
         found = _NAMES_LITERAL.match(loop.iter_text.strip()) if loop.targets == (name,) else None
-        if found is not None and any(
-            c is call for statement in all_statements(loop.body) if isinstance(statement, Simple) for c in statement.calls
-        ):
-            return [part.strip() for part in found.group(1).split(",") if part.strip()]
-    return None
-
-
-def _literal_loop_elements(call: CallSite, function: FunctionInfo) -> list[str] | None:
-    """For `m.eval()` inside `for m in (encoder, head):` (or a comprehension over such a literal):
-    the names the loop target takes; None when the receiver is no such target."""
-    for loop in loops_giving(call, function):
-        found = _NAMES_LITERAL.match(loop.iter_text.strip()) if loop.targets == (call.receiver,) else None
         if found is not None:
             return [part.strip() for part in found.group(1).split(",") if part.strip()]
     return None
