@@ -13364,3 +13364,223 @@ main(x_trn, y_trn, x_tst)
 """
     assert findings(source.replace("INPUT", "x_tst")) == [("LC007", "preds = net.network.forward(x_pred).cpu().data.numpy()")]
     assert findings(source.replace("INPUT", "x_trn")) == []
+
+
+def test_dropout_switched_on_for_sampling_and_off_again_leaves_a_loaded_model_in_eval_mode() -> None:
+    source = """
+        def load_model(path):
+            model = Dropping()
+            model.load_state_dict(torch.load(path))
+            model.eval()
+            return model
+
+        def enable_dropout(model):
+            for m in model.modules():
+                if isinstance(m, nn.Dropout):
+                    m.train()
+
+        def mc_predict(model, x, passes=20):
+            model.eval()
+            enable_dropout(model)
+            with torch.no_grad():
+                samples = [model(x) for _ in range(passes)]
+            RESTORE
+            return torch.stack(samples)
+
+        @torch.no_grad()
+        def batch_predict(model, batches):
+            return [model(x).cpu().numpy() for x in batches]
+
+        model = load_model("net.pt")
+        print(batch_predict(model, test_batches))
+        mean = mc_predict(model, x_test).mean(0)
+        print(batch_predict(model, test_batches))
+    """
+    # the sampling helper puts the whole model back in eval mode: every pass runs in it
+    assert findings(source.replace("RESTORE", "model.eval()")) == []
+    # without the restore, its dropout layers stay in training mode for every later pass
+    assert ("LC006", "return [model(x).cpu().numpy() for x in batches]") in findings(source.replace("RESTORE", "pass"))
+
+
+def test_a_library_function_that_runs_the_model_it_is_handed_is_a_forward_of_it() -> None:
+    source = """
+        from monai.inferers import sliding_window_inference
+
+        model = Dropping()
+        model.load_state_dict(torch.load("best.pt"))
+        SWITCH
+        with torch.no_grad():
+            for batch in test_loader:
+                pred = sliding_window_inference(batch["image"], (96, 96), 4, model, overlap=0.5)
+                dice(pred, batch["label"])
+    """
+    # MONAI's sliding window runs the predictor as it is: a dropout model left in training mode
+    assert findings(source.replace("SWITCH", "pass")) == [
+        ("LC006", 'pred = sliding_window_inference(batch["image"], (96, 96), 4, model, overlap=0.5)')
+    ]
+    assert findings(source.replace("SWITCH", "model.eval()")) == []
+    # a project function of that name is read for what it does, not taken for the library's
+    local = source.replace("from monai.inferers import sliding_window_inference", "def sliding_window_inference(x, roi, n, net, overlap):\n            return x")
+    assert findings(local.replace("SWITCH", "pass")) == []
+
+
+def test_a_model_built_from_the_class_a_factory_hands_back_and_renamed_for_evaluation_is_trained(tmp_path: Path) -> None:
+    (tmp_path / "nets.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+
+
+        class Flow(nn.Module):
+            def __init__(self, cfg):
+                super().__init__()
+                self.enc = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.2))
+                self.head = nn.Linear(4, 2)
+
+            def inference_flow(self, a, b):
+                return self.head(self.enc(a) - self.enc(b))
+
+            def forward(self, a, b):
+                return self.head(self.enc(a) + self.enc(b)).pow(2).mean()
+    """))
+    (tmp_path / "factory.py").write_text(textwrap.dedent("""
+        from nets import Flow
+
+
+        def get_model(mode):
+            if mode == "flow":
+                return Flow
+            raise ValueError(mode)
+    """))
+    (tmp_path / "evalkit.py").write_text(textwrap.dedent("""
+        GUARD
+        def test_pairs(model, pairs):
+            flows = []
+            for a, b in pairs:
+                flow = model.inference_flow(a, b)
+                flows.append(flow[0].detach().cpu().numpy())
+            return flows
+    """))
+    (tmp_path / "train.py").write_text(textwrap.dedent("""
+        import torch
+        from factory import get_model
+        from evalkit import test_pairs
+
+        model = get_model(MODE)(CFG)
+        optimizer = torch.optim.Adam(model.parameters())
+        for it, (a, b) in enumerate(loader):
+            if (it + 1) % 100 == 0:
+                model.eval()
+                model_eval = model
+                res = test_pairs(model_eval, val_pairs)
+                model.train()
+            loss = model(a, b)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    """))
+    evalkit = tmp_path / "evalkit.py"
+    source = evalkit.read_text()
+
+    def found() -> list[tuple[str, str, int]]:
+        result = lint_paths([tmp_path], root=tmp_path)
+        return [(f.code, Path(f.path).name, f.line) for f in result.findings]
+
+    # `get_model(MODE)` hands back the class `Flow`: the model is a Flow, whose `inference_flow` is
+    # a forward; `model_eval` is the trained model under another name, not a fresh one
+    evalkit.write_text(source.replace("GUARD", "import torch"))
+    assert found() == [("LC007", "evalkit.py", 6)]
+    evalkit.write_text(source.replace("GUARD", "import torch\n@torch.no_grad()"))
+    assert found() == []
+
+
+def test_a_periodic_checkpoint_of_an_optimizer_handed_in_from_out_of_sight_keeps_its_scheduler(tmp_path: Path) -> None:
+    (tmp_path / "trainer.py").write_text(textwrap.dedent("""
+        import torch.nn.functional as F
+
+
+        class Trainer:
+            def __init__(self, loader, model, optimizer):
+                self.loader, self.model, self.optimizer = loader, model, optimizer
+
+            def train(self):
+                self.model.train()
+                for x, y in self.loader:
+                    self.optimizer.zero_grad()
+                    loss = F.cross_entropy(self.model(x), y)
+                    loss.backward()
+                    self.optimizer.step()
+                return loss
+    """))
+    (tmp_path / "plan.py").write_text(textwrap.dedent("""
+        import torch
+        from torch import optim
+        from trainer import Trainer
+
+
+        class Plan:
+            def __init__(self, model, optimizer, data, epochs):
+                self.model, self.optimizer, self.data, self.epochs = model, optimizer, data, epochs
+
+            def task(self):
+                scheduler = optim.lr_scheduler.StepLR(self.optimizer, step_size=20, gamma=0.5)
+                trainer = Trainer(self.data, model=self.model, optimizer=self.optimizer)
+                for epoch in range(1, self.epochs + 1):
+                    trainer.train()
+                    scheduler.step()
+                    if epoch % 5 == 0:
+                        bundle = {
+                            "epochs": epoch,
+                            "model_state_dict": self.model.state_dict(),
+                            "optim_state_dict": self.optimizer.state_dict(),
+                            EXTRA
+                        }
+                        torch.save(bundle, f"plan-{epoch}.pkl")
+    """))
+    plan = tmp_path / "plan.py"
+    source = plan.read_text()
+
+    def found() -> list[tuple[str, int]]:
+        return [(f.code, f.line) for f in lint_paths([tmp_path], root=tmp_path).findings]
+
+    # the optimizer whose state it saves was built by whoever made the plan: what it trains is
+    # saved every five epochs, and resuming restarts the schedule stepped beside it
+    plan.write_text(source.replace("EXTRA", ""))
+    assert found() == [("LC012", 24)]
+    plan.write_text(source.replace("EXTRA", '"scheduler": scheduler.state_dict(),'))
+    assert found() == []
+
+
+def test_each_model_a_pass_runs_needs_its_own_eval() -> None:
+    source = """
+        classifier = Dropping()
+        generator = Dropping()
+        classifier.load_state_dict(torch.load("cls.pt"))
+        generator.load_state_dict(torch.load("gen.pt"))
+        classifier.eval()
+        SWITCH
+        errors = 0
+        with torch.no_grad():
+            for x, y in test_loader:
+                direct = classifier(x).softmax(1)
+                translated = classifier(generator(x)).softmax(1)
+                errors += ((direct + translated).argmax(1) != y).sum().item()
+    """
+    # `classifier.eval()` leaves the generator's dropout on: its outputs, and the errors, vary
+    assert findings(source.replace("SWITCH", "pass")) == [("LC006", "translated = classifier(generator(x)).softmax(1)")]
+    assert findings(source.replace("SWITCH", "generator.eval()")) == []
+    # parts of one model are the model: `net.eval()` covers both, and one finding would say it for both
+    parts = """
+        class Pair(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder = Dropping()
+                self.decoder = Dropping()
+
+        net = Pair()
+        net.load_state_dict(torch.load("pair.pt"))
+        SWITCH
+        with torch.no_grad():
+            for x, y in test_loader:
+                errors = (net.decoder(net.encoder(x)).argmax(1) != y).sum().item()
+    """
+    assert findings(parts.replace("SWITCH", "net.eval()")) == []
+    assert [code for code, _ in findings(parts.replace("SWITCH", "pass"))] == ["LC006"]

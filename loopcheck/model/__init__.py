@@ -1084,6 +1084,9 @@ class LoopModel:
         classes: those classes; None otherwise. The call graph, which cannot ask callers, looks the
         dict up among the names bound in sight only."""
         func = call.node.func if call is not None else None
+        if isinstance(func, cst.Call) and call is not None:
+            # `get_model(cfg.mode)(cfg)`: the project function hands back a class, built at once
+            return self._classes_handed_back(dotted_name(func.func), function)
         name = dotted_name(func.value) if isinstance(func, cst.Subscript) else None
         if not name:
             return None
@@ -1093,6 +1096,24 @@ class LoopModel:
         if bound is None:
             return None
         return self.at(bound.function)._classes_of_dict(bound.statement.value, bound.function)
+
+    def _classes_handed_back(self, name: str | None, function: FunctionInfo) -> list[ClassInfo] | None:
+        """The project classes a project function returns (`if mode == "flow": return Model_flow`,
+        other arms raising); None unless every return names one."""
+        factory = self.definition(name, function) if name else None
+        if not isinstance(factory, FunctionInfo) or factory.name == "<module>":
+            return None
+        inside = self.at(factory)
+        classes: list[ClassInfo] = []
+        for simple in factory.simples:
+            if simple.jump != "return":
+                continue
+            found = inside.definition(dotted_name(simple.value), factory) if simple.value is not None else None
+            if not isinstance(found, ClassInfo):
+                return None
+            if all(found is not known for known in classes):
+                classes.append(found)
+        return classes or None
 
     def _classes_of_dict(self, value: cst.BaseExpression | None, function: FunctionInfo) -> list[ClassInfo] | None:
         """The project classes a dict display maps its keys to (read in `function` of this file);
@@ -1310,6 +1331,8 @@ class LoopModel:
             roles = {self.class_role(cls) for cls in several or ()}
             if several and len(several) > 1 and len(roles) == 1 and None not in roles:
                 return replace(found, role=roles.pop(), classes=tuple(several))
+            if several and len(several) == 1 and None not in roles and made.dotted is None:
+                return replace(found, role=roles.pop(), cls=several[0])  # (`get_model(mode)(cfg)` of one class)
         if found is not None and found.alias is not None and (found.role is None or found.cls is None):
             # `self.optimizer = optimizer`: what the parameter is bound to by the callers
             owner = self.at(found.function)

@@ -82,6 +82,9 @@ class EvaluationPass(Frozen):
     beside: Event | None = None
     """The first call of the pass under `no_grad` that this one follows in the same training
     iteration (samples drawn after the block, with grad on): one finding per rule covers both."""
+    others: tuple[Event, ...] = ()
+    """The first call of each other model the pass runs (`cls_s(gen_t_s(x))` beside `cls_t(x)`):
+    built apart from the first model, and not a part of it."""
 
     def __init__(
         self,
@@ -95,6 +98,7 @@ class EvaluationPass(Frozen):
         through_training_helper: bool = False,
         shown: Subject | None = None,
         beside: Event | None = None,
+        others: tuple[Event, ...] = (),
     ) -> None:
         _set(self, "function", function)
         _set(self, "loop", loop)
@@ -106,6 +110,14 @@ class EvaluationPass(Frozen):
         _set(self, "through_training_helper", through_training_helper)
         _set(self, "shown", shown)
         _set(self, "beside", beside)
+        _set(self, "others", others)
+
+    def each_model(self) -> Iterator[EvaluationPass]:
+        """The pass as seen from each model it runs: itself, then one pass per other model, whose
+        first call is that model's."""
+        yield self
+        for other in self.others:
+            yield replace(self, first_call=other, model=other.subject, shown=None, others=())
 
     def model_name(self) -> str:
         """The model as a report names it: as the pass names it where it calls a method that runs
@@ -769,7 +781,7 @@ def _loop_pass(
             return None  # the function backwards what the loop computed
     if not (named or constants or _evaluation_intent(model, function, calls[0], loop)):
         return None  # a rollout over range(n), or a model this project never trains: no evaluation pass
-    return _pass(model, function, loop, calls[0], constants)
+    return _pass(model, function, loop, calls[0], constants, calls=calls[1:])
 
 
 def _trains_through_callback(model: LoopModel, function: FunctionInfo, loop: Loop, edge: CallEdge) -> bool:
@@ -1596,6 +1608,7 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         # 15): the assignment in force is the last one above the call (for `decoder.embedding`,
         # the decoder's)
         binding = model.nearest_binding(event.subject.name.split(".", 1)[0], function, model.anchor(event)) or binding
+    binding = _original_of_alias(model, binding)
     # (a loop over data on a model not yet trained is still an evaluation: a baseline before training)
     over_data = loop is not None and DATA_ITERABLE.search(loop.iter_text) is not None
     # predictions scored against labels measure even random weights (a baseline): no smoke test
@@ -1647,6 +1660,21 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     if loop is None and not hooked and not _uses_of_output(function, event)[1:] and not _iterated_or_tested(function, set(statement.targets)):
         return True  # `prob = resnet(aligned)` read by nothing after it: run to see that it runs
     return _only_inspected(function, statement)
+
+
+def _original_of_alias(model: LoopModel, binding: Binding) -> Binding:
+    """`model_eval = model` (or `model.module`) in the training loop: another name of a model built,
+    and perhaps trained, before it; whether it was is asked of the model's own construction."""
+    owner = model.at(binding.function)
+    for _ in range(3):
+        if binding.alias is None or "." in binding.alias and not binding.alias.endswith(".module"):
+            break
+        name = binding.alias[: -len(".module")] if binding.alias.endswith(".module") else binding.alias
+        original = owner.nearest_binding(name, binding.function, binding.statement.node)
+        if original is None or original is binding or original.call is None:
+            break
+        binding = original
+    return binding
 
 
 def _iterated_or_tested(function: FunctionInfo, names: set[str]) -> bool:
@@ -2359,7 +2387,7 @@ def _inspects_only(node: cst.CSTNode, names: set[str], inspected: bool, output: 
 
 def _pass(
     model: LoopModel, function: FunctionInfo, loop: Loop | None, first: Event, constants: tuple[tuple[str, object], ...] = (),
-    subject: Subject | None = None,
+    subject: Subject | None = None, calls: Iterable[Event] = (),
 ) -> EvaluationPass | None:
     """The pass whose first model call is `first`; `subject` names the model where the pass calls
     a method that runs it (`model.predict(x_test)`, whose forward is `self(x)`)."""
@@ -2389,8 +2417,34 @@ def _pass(
     return EvaluationPass(
         function, loop, first, first.subject, callers[0] if callers else None, tuple(callers) if restricted else None,
         in_training_function=function.name != "<module>" and "backward" in model.reaches(function),
-        shown=subject,
+        shown=subject, others=_other_models(first, calls),
     )
+
+
+def _other_models(first: Event, calls: Iterable[Event]) -> tuple[Event, ...]:
+    """The first call of each model other than the first one's, among the pass's model calls: one
+    built apart (a binding of its own, not the first's), not a part of another (`model.encoder`)."""
+    found: list[Event] = []
+    for call in calls:
+        subject = call.subject
+        if subject is None or subject.binding is None or subject.role != MODEL:
+            continue
+        if any(
+            seen.subject is not None and (
+                seen.subject.may_be(subject) or seen.subject.binding is subject.binding
+                or subject.name.startswith(seen.subject.name + ".") or seen.subject.name.startswith(subject.name + ".")
+                or _owner_of(seen.subject.name) == _owner_of(subject.name) not in (None, "self")
+            )
+            for seen in [first, *found]
+        ):
+            continue  # (`net.encoder` and `net.decoder`: parts of one model)
+        found.append(call)
+    return tuple(found)
+
+
+def _owner_of(name: str) -> str | None:
+    """The object an attribute is taken from (`net` of `net.encoder`); None for a plain name."""
+    return name.rsplit(".", 1)[0] if "." in name else None
 
 
 _FRESH_TENSOR = lazy(r"^(torch|np|numpy)\.(Tensor|FloatTensor|LongTensor|zeros|ones|empty|full|zeros_like|ones_like|empty_like|full_like)$")
@@ -3770,10 +3824,32 @@ def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
     loaded_whole = loaded_whole or _taken_from_unpickled(model, binding)
     if not from_factory and not built_in_eval and not loaded_whole and not (binding.qualified or "").endswith("from_pretrained"):
         return False
+    # (a helper called only from this file's functions is judged inlined in their runs, where what
+    # follows the call is seen)
+    own = {id(function) for function in model.ir.functions}
     return not any(
-        event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and model.may_be(event.subject, subject)
+        _leaves_training(model, events, index, subject)
         for function in model.ir.functions
-        for event in model.function_events_flat(function)
+        if not (callers := model.callers(function)) or any(id(edge.caller) not in own for edge in callers)
+        for events in [model.function_events_flat(function)]
+        for index in range(len(events))
+    )
+
+
+def _leaves_training(model: LoopModel, events: list[Event], index: int, subject: Subject) -> bool:
+    """Is the event at `index` a switch that may put `subject` (or a part of it) in training mode
+    and leave it so: not followed, later in the same run, by `eval()` of the subject itself under
+    no condition the switch is not under (`_enable_dropout(model)` for MC-dropout passes, then
+    `model.eval()` to restore)?"""
+    event = events[index]
+    if event.kind not in (Kind.TRAIN, Kind.MODE_UNKNOWN) or not model.may_be(event.subject, subject):
+        return False
+    return not any(
+        later.kind is Kind.EVAL and later.subject is not None and later.subject.binding is not None
+        and subject.binding is not None and model.may_be(later.subject, subject)  # (two bound names: one object)
+        and set(later.context.guards) <= set(event.context.guards)
+        and later.loop is None
+        for later in events[index + 1:]
     )
 
 

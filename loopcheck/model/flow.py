@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 import libcst as cst
 
 from loopcheck.lazyre import lazy
-from loopcheck.model.build import NOT_LITERAL, dotted_name, grad_mode_of, literal_value, sets_eval_for_block
+from loopcheck.model.build import NOT_LITERAL, dotted_name, grad_mode_of, literal_value, qualify, sets_eval_for_block
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children, choice
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding, without_module
@@ -208,6 +208,10 @@ class Event(Frozen):
         yield self
         for inner in self.contents:
             yield from inner.flatten()
+
+
+_LIBRARY_FORWARDS = {"monai": frozenset({"sliding_window_inference"})}
+"""Library functions that run a model they are handed on data, with no mode or grad switch of their own."""
 
 
 _RUNNING_METHOD = lazy(r"(?i)^(run|fit|train|evaluate|eval_|validate|test|predict|infer)")
@@ -463,6 +467,9 @@ class Flow:
             return callee if callee is not None and callee.role == MODEL else None
         if call.dotted is None or call.inner is not None:
             return None
+        handed = self._run_by_library_function(call, function, context)
+        if handed is not None:
+            return handed
         name = call.dotted[: -len(".forward")] if call.dotted.endswith(".forward") else call.dotted
         if name.endswith(".module") and name.count(".") >= 1:
             # `generator.module(x)`: the model a DataParallel/DistributedDataParallel wrapper holds
@@ -517,6 +524,19 @@ class Flow:
             # on the model it is given (stores, registers, wraps it) and runs nothing
             return None
         return callee
+
+    def _run_by_library_function(self, call: CallSite, function: FunctionInfo, context: Context | None) -> Subject | None:
+        """`sliding_window_inference(x, roi, 4, model)`: a library function that runs the model it is
+        given forward on the data, as it is (in the mode and grad mode the caller left): a forward
+        of that model."""
+        qualified = qualify(call.dotted, self.model.ir.imports) or ""
+        if qualified.rsplit(".", 1)[-1] not in _LIBRARY_FORWARDS.get(qualified.split(".", 1)[0], ()):
+            return None
+        for arg in call.args:
+            given = self.subject_in(arg.dotted, context, at=call.node) if context is not None else self.subject(arg.dotted, function)
+            if arg.dotted is not None and given is not None and given.role == MODEL:
+                return given
+        return None
 
     def _handed_a_model(self, call: CallSite, callee: Subject, context: Context | None, function: FunctionInfo) -> bool:
         """Is one of the call's arguments a model other than the callee (a name or attribute)?"""

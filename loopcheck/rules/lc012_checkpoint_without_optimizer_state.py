@@ -52,7 +52,9 @@ class CheckpointWithoutOptimizerState(Rule):
     `scheduler.last_epoch = ...`, or a project factory that passes `last_epoch` on and is called
     with it) needs no saved state, and neither does one built and never named again (neither
     stepped nor handed on). "Read back somewhere in the project" means code of the same
-    program: the same top folder, or one that imports the other's code."""
+    program: the same top folder, or one that imports the other's code. A checkpoint that holds an
+    optimizer's state trains what it saves, also where that optimizer was built out of sight and
+    handed in (`self.optimizer` of a class given it): the scheduler stepped beside it is judged."""
 
     code = "LC012"
     name = "checkpoint-without-optimizer-state"
@@ -169,7 +171,9 @@ for epoch in range(epochs):
             # nothing trained in this file: a saving helper (`CheckpointSaver.save`) whose callers
             # build the optimizer in theirs
             trained_by = optimizers or _callers_optimizers(model, checkpoint.function) or _optimizers_of_trainers(model, checkpoint.function)
-            if not trained_by or not meant_for_resuming(model, checkpoint):
+            # (or the checkpoint holds an optimizer's state: an optimizer built out of sight, handed
+            # to the class that saves it, trains what it saves)
+            if not (trained_by or checkpoint.saves(OPTIMIZER)) or not meant_for_resuming(model, checkpoint):
                 continue
             stepped = schedulers or _callers_schedulers(model, checkpoint.function)
             if kept_on_improvement_too(model, checkpoint, model.checkpoints):
