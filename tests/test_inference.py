@@ -8486,9 +8486,16 @@ def test_a_running_average_of_the_loss_keeps_its_graphs_like_a_sum() -> None:
             smooth_loss = AVERAGE
             print(float(smooth_loss))
     """
-    for average in ("smooth_loss * 0.99 + loss * 0.01", "0.9 * smooth_loss + 0.1 * loss", "smooth_loss + loss"):
+    for average in (
+        "smooth_loss * 0.99 + loss * 0.01", "0.9 * smooth_loss + 0.1 * loss", "smooth_loss + loss",
+        # (a weight computed from counts: `(1 - n / N) * avg + n / N * d.mean()`, an epoch's mean)
+        "(1 - n / N) * smooth_loss + n / N * loss",
+    ):
         assert findings(source.replace("AVERAGE", average)) == [("LC009", f"smooth_loss = {average}")], average
     assert findings(source.replace("AVERAGE", "smooth_loss * 0.99 + loss.item() * 0.01")) == []
+    assert findings(source.replace("AVERAGE", "(1 - n / N) * smooth_loss + n / N * loss.item()")) == []
+    # (a factor that is a call may be anything: `smooth_loss * decay(step)` is left alone as before)
+    assert findings(source.replace("AVERAGE", "smooth_loss * decay(smooth_loss) + loss")) == []
 
 
 PROJECT_LOSS_ACCUMULATION = """
@@ -13584,3 +13591,297 @@ def test_each_model_a_pass_runs_needs_its_own_eval() -> None:
     """
     assert findings(parts.replace("SWITCH", "net.eval()")) == []
     assert [code for code, _ in findings(parts.replace("SWITCH", "pass"))] == ["LC006"]
+
+
+def test_predictions_compared_with_the_labels_of_a_loader_are_scored_not_inspected() -> None:
+    source = """
+        model = Dropping()
+        model.eval()
+        model.load_state_dict(torch.load("captcha.pt"))
+        right = 0
+        for x, y in test_loader:
+            pred = model(x)
+            if torch.equal(COMPARED, y.squeeze(0)):
+                right += 1
+        print(right / len(test_loader))
+    """
+    # the argmax of each prediction against the label: an accuracy, computed with grad on
+    assert findings(source.replace("COMPARED", "pred.argmax(dim=1)")) == [("LC007", "pred = model(x)")]
+    # the output's shape against the label's: a check that the code runs, nothing evaluated
+    assert findings(source.replace("COMPARED", "torch.tensor(pred.shape)").replace("right += 1", "print(pred.shape)")) == []
+
+
+def test_a_sample_drawn_step_by_step_from_the_trained_model_is_an_evaluation_pass() -> None:
+    source = """
+        def train(model, loader, optimizer):
+            for x, t in loader:
+                optimizer.zero_grad()
+                (model(x) - t).pow(2).mean().backward()
+                optimizer.step()
+
+        def sample(model, n, steps=100):
+            x = torch.randn(n, 4)
+            for step in range(steps):
+                mean = x - 0.1 * model(x)
+                x = NEXT
+            return x
+
+        if __name__ == "__main__":
+            model = Tiny4()
+            optimizer = torch.optim.Adam(model.parameters())
+            FIRST
+            SECOND
+            plt.plot(x[:, 0], x[:, 1])
+    """
+    source = source.replace("Tiny4()", "nn.Linear(4, 4)")
+    after = source.replace("FIRST", "train(model, loader, optimizer)").replace("SECOND", "x = sample(model, 1000)")
+    # the model's output fed back as its next input, once training is over: samples, with grad on
+    assert findings(after.replace("NEXT", "mean + 0.01 * torch.randn_like(x)")) == [("LC007", "mean = x - 0.1 * model(x)")]
+    # drawn before training, the samples show an untrained model: nothing is evaluated yet
+    before = source.replace("FIRST", "x = sample(model, 1000)").replace("SECOND", "train(model, loader, optimizer)")
+    assert findings(before.replace("NEXT", "mean + 0.01 * torch.randn_like(x)")) == []
+    # a loop that never feeds the output back is no sampling (what it is, its name does not say)
+    assert findings(after.replace("NEXT", "torch.randn(n, 4)")) == []
+
+
+def test_a_loader_returning_several_models_each_put_in_eval_mode_hands_them_back_in_it() -> None:
+    source = """
+        def load_models(path):
+            first, second = Dropping(), Dropping()
+            first.load_state_dict(torch.load(path + "/a.pt"))
+            second.load_state_dict(torch.load(path + "/b.pt"))
+            return RETURNED
+
+        def collect(first, second, loader):
+            with torch.inference_mode():
+                for x, y in loader:
+                    scores = first(x).softmax(1) + second(x).softmax(1)
+                    print((scores.argmax(1) == y).float().mean())
+
+        if __name__ == "__main__":
+            first, second, meta = load_models("ckpt")
+            collect(first, second, test_loader)
+    """
+    assert findings(source.replace("RETURNED", "first.eval(), second.eval(), {}")) == []
+    # (the element each name takes: a model handed back in training mode is still one)
+    assert findings(source.replace("RETURNED", "first.eval(), second, {}")) == [
+        ("LC006", "scores = first(x).softmax(1) + second(x).softmax(1)")
+    ]
+
+
+def test_a_part_put_back_in_training_mode_after_the_whole_was_switched_is_chosen_on_purpose() -> None:
+    source = """
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.backbone = Dropping()
+                self.classifier = nn.Linear(2, 2)
+
+            def forward(self, x):
+                return self.classifier(self.backbone(x))
+
+        model = Classifier()
+        optimizer = torch.optim.AdamW(model.classifier.parameters(), lr=1e-3)
+        for epoch in range(10):
+            model.eval()
+            PART
+            for x, y in train_loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+    """
+    # the frozen backbone kept in eval mode, the trained head in training mode: both chosen
+    assert findings(source.replace("PART", "model.classifier.train()")) == []
+    assert findings(source.replace("PART", "pass")) == [("LC008", "model.eval()")]
+
+
+def test_a_model_method_whose_parts_run_through_their_own_methods_under_no_grad_records_no_graph() -> None:
+    source = """
+        class Flow(nn.Module):
+            def __init__(self, flows):
+                super().__init__()
+                self.flows = nn.ModuleList(flows)
+
+            def forward_flow(self, x):
+                for flow in self.flows:
+                    x = flow.forward_flow(x)
+                return x
+
+            def inverse_flow(self, z):
+                for flow in reversed(self.flows):
+                    z = flow.inverse_flow(z)
+                return z
+
+        class Wrapper(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.model = Flow(make_blocks(4))
+                self.optimizer = torch.optim.Adam(self.model.parameters())
+
+            def fit(self, x):
+                loss = self.model.forward_flow(x).pow(2).mean()
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+
+            def sample(self, n):
+                GUARD
+                    z = torch.randn(n, 4)
+                    x = self.model.inverse_flow(z)
+                return x
+
+        def show(model):
+            model.model.eval()
+            images = model.sample(10)
+            plt.imshow(images.numpy())
+
+        if __name__ == "__main__":
+            model = Wrapper()
+            for x in train_loader:
+                model.fit(x)
+            show(model)
+    """
+    assert findings(source.replace("GUARD", "with torch.no_grad():")) == []
+    assert findings(source.replace("GUARD", "if True:")) == [("LC007", "images = model.sample(10)")]
+
+
+def test_a_rollout_helper_that_training_backwards_through_and_a_play_script_reuses(tmp_path: Path) -> None:
+    (tmp_path / "agent.py").write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+
+
+        class Agent(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.policy = nn.Linear(4, 2)
+                self.value = nn.Linear(4, 1)
+
+            def forward(self, s):
+                dist = torch.distributions.Categorical(logits=self.policy(s))
+                a = dist.sample()
+                return a, dist.log_prob(a), self.value(s)
+
+
+        def run(agent, env, max_steps=1000):
+            s = env.reset()
+            probs, rewards, values = [], [], []
+            for step in range(max_steps):
+                a, log_prob, v = agent.forward(torch.as_tensor(s).view(1, -1))
+                s, r, done, info = env.step(a.item())
+                probs.append(log_prob)
+                rewards.append(r)
+                values.append(v)
+                if done:
+                    break
+            return probs, rewards, values
+    """))
+    (tmp_path / "train.py").write_text(textwrap.dedent("""
+        import torch
+        from agent import Agent, run
+
+        agent = Agent()
+        optimizer = torch.optim.Adam(agent.parameters())
+        for episode in range(500):
+            probs, rewards, values = run(agent, env)
+            returns = torch.tensor(rewards).flip(0).cumsum(0).flip(0)
+            values = torch.cat(values).squeeze(1)
+            loss = -(torch.cat(probs) * (returns - values.detach())).sum() + (returns - values).pow(2).sum()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        torch.save(agent.state_dict(), "agent.pth")
+    """))
+    play = tmp_path / "play.py"
+    source = textwrap.dedent("""
+        import torch
+        from agent import Agent, run
+
+        agent = Agent()
+        LOAD
+        probs, rewards, values = run(agent, env)
+        print(sum(rewards))
+    """)
+
+    def found() -> list[tuple[str, str, int]]:
+        return [(f.code, Path(f.path).name, f.line) for f in lint_paths([tmp_path], root=tmp_path).findings]
+
+    # training backwards the rollout's log-probs and values: collecting them is its job (no LC009);
+    # the play script runs the trained agent for its reward with grad on: that pass is the finding
+    play.write_text(source.replace("LOAD", 'agent.load_state_dict(torch.load("agent.pth"))'))
+    assert found() == [("LC007", "agent.py", 22)]
+    # an agent never trained or loaded plays to show the code runs: nothing evaluated
+    play.write_text(source.replace("LOAD", "pass"))
+    assert found() == []
+
+
+def test_outputs_of_the_slices_of_one_input_kept_per_key_and_joined_are_the_callers_value() -> None:
+    source = """
+        class Renderer:
+            def __init__(self, net):
+                self.net = net
+
+            def render_rays(self, rays):
+                out = self.net(rays)
+                return {"rgb": out[:, :2], "acc": out[:, 2:]}
+
+            def batchify_rays(self, rays, chunk=1024):
+                all_ret = {}
+                for i in RANGE:
+                    ret = self.render_rays(SLICE)
+                    for k in ret:
+                        if k not in all_ret:
+                            all_ret[k] = []
+                        all_ret[k].append(ret[k])
+                all_ret = {k: torch.cat(all_ret[k], 0) for k in all_ret}
+                return all_ret
+
+            def render(self, rays):
+                out = self.batchify_rays(rays.reshape(-1, 4))
+                return out["rgb"], out["acc"]
+
+        net = Tiny()
+        renderer = Renderer(net)
+        optimizer = torch.optim.Adam(net.parameters())
+        for rays, target in train_loader:
+            optimizer.zero_grad()
+            rgb, acc = renderer.render(rays)
+            (rgb - target).pow(2).mean().backward()
+            optimizer.step()
+    """
+    # one forward run in slices of its rays, each slice's outputs kept per key until joined: the
+    # loss of the same iteration needs the graph of every slice
+    chunked = source.replace("RANGE", "range(0, rays.shape[0], chunk)").replace("SLICE", "rays[i:i + chunk]")
+    assert findings(chunked) == []
+    # (the same store over a list of separate inputs is no slicing of one: kept as before)
+    separate = source.replace("RANGE", "range(len(rays))").replace("SLICE", "rays[i]")
+    assert findings(separate) == [("LC009", "all_ret[k].append(ret[k])")]
+
+
+def test_a_pass_entered_only_under_a_flag_the_script_sets_false_never_runs() -> None:
+    source = """
+        def evaluate(model, loader):
+            model.eval()
+            return sum((model(x).argmax(1) == y).sum().item() for x, y in loader)
+
+        def fit(model, optimizer, epochs):
+            for epoch in range(epochs):
+                model.train()
+                for x, y in train_loader:
+                    optimizer.zero_grad()
+                    nn.functional.cross_entropy(model(x), y).backward()
+                    optimizer.step()
+                print(evaluate(model, val_loader))
+
+        if __name__ == "__main__":
+            train = FLAG
+            model = Dropping()
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            if train:
+                fit(model, optimizer, 10)
+    """
+    # set once, to a literal, and never changed: `if train:` is false, `fit` never runs
+    assert findings(source.replace("FLAG", "False")) == []
+    assert findings(source.replace("FLAG", "True")) == [("LC007", "return sum((model(x).argmax(1) == y).sum().item() for x, y in loader)")]
+    # (a flag the script may change is not known)
+    assert findings(source.replace("FLAG", "args.train")) == [("LC007", "return sum((model(x).argmax(1) == y).sum().item() for x, y in loader)")]

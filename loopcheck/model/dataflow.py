@@ -785,8 +785,10 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     # a loss summed from parts, or the log-probs and values of an episode's steps
                     # (a rollout, not a pass over data), returned to a caller that backwards them
                     continue
-                if container in returned and _chunks_of_one_input(item.loops[-1], model):
-                    continue  # one forward run in slices of its input, joined and returned: the caller's value
+                if container in returned and (_chunks_of_one_input(item.loops[-1], model) or _chunks_of_one_input(item.loops[0], model)):
+                    # one forward run in slices of its input, joined and returned: the caller's value
+                    # (also kept per key of each slice's outputs, `for k in ret: all_ret[k].append(ret[k])`)
+                    continue
                 if (
                     Kind.BACKWARD not in model.kinds_in(item.loops[-1])
                     and _joined_into_result(function, container, item.loops[-1], placed_all)
@@ -1027,12 +1029,13 @@ def _fresh_per_outer_iteration(container: str, loop: Loop, item: Placed, placed_
 
 
 def _rollout(model: LoopModel, function: FunctionInfo) -> bool:
-    """A function that trains nothing itself and hands what it collects to callers that backward:
-    `run_episode` returning an episode's log-probs for one REINFORCE update."""
+    """A function that trains nothing itself and hands what it collects to a caller that backwards:
+    `run_episode` returning an episode's log-probs for one REINFORCE update. (A play script that
+    calls it too, with grad on, keeps them for its one episode because its pass lacks `no_grad`:
+    that is the pass's finding, not a store's.)"""
     if "backward" in model.reaches(function):
         return False  # (not "step": `env.step(action)` is how a rollout moves)
-    edges = model.callers(function)
-    return bool(edges) and all("backward" in model.reaches(edge.caller) for edge in edges)
+    return any("backward" in model.reaches(edge.caller) for edge in model.callers(function))
 
 
 def _carries_state(loop: Loop) -> bool:
@@ -1192,16 +1195,29 @@ def _sum_spelled_out(simple: Simple) -> cst.BaseExpression | None:
 
 
 def _own_value(node: cst.BaseExpression, name: str) -> bool:
-    """The name itself, or scaled by a constant: `total`, `smooth * 0.99`, `0.9 * ema` (a running
-    average keeps what it averages, like a sum)."""
+    """The name itself, or scaled by a factor that is not itself: `total`, `smooth * 0.99`, `0.9 *
+    ema`, `(1 - n / N) * avg` (a running average keeps what it averages, like a sum)."""
     if isinstance(node, cst.Name):
         return node.value == name
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Multiply, cst.Divide)):
         pairs = ((node.left, node.right), (node.right, node.left)) if isinstance(node.operator, cst.Multiply) else ((node.left, node.right),)
         return any(
-            isinstance(own, cst.Name) and own.value == name and isinstance(factor, (cst.Float, cst.Integer))
+            isinstance(own, cst.Name) and own.value == name and _plain_factor(factor, name)
             for own, factor in pairs
         )
+    return False
+
+
+def _plain_factor(node: cst.BaseExpression, name: str) -> bool:
+    """A number, or arithmetic on names and numbers that does not read `name` and calls nothing."""
+    if isinstance(node, (cst.Float, cst.Integer)):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value != name
+    if isinstance(node, cst.BinaryOperation):
+        return _plain_factor(node.left, name) and _plain_factor(node.right, name)
+    if isinstance(node, cst.UnaryOperation):
+        return _plain_factor(node.expression, name)
     return False
 
 

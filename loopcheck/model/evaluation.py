@@ -341,23 +341,26 @@ def _class_never_built(model: LoopModel, cls: ClassInfo) -> bool:
     return not owner.project.mentions(rf"(?m)^(?![ \t]*(from|import)\b).*\b{name}\b", importers_of=path)
 
 
-def _call_never_made(model: LoopModel, edge: CallEdge) -> bool:
+def _call_never_made(model: LoopModel, edge: CallEdge, depth: int = 3) -> bool:
+    """Is the call never made: its caller is dead, a test around it is false for every way the
+    caller is called (or for a flag the script sets once and never changes: `train = False`
+    above `if train: gpt.train(loader)`), or every call of its caller is never made?"""
     if _dead_function(model, edge.caller):
         return True
-    if edge.caller.name == "<module>":
-        return False
     caller = model.at(edge.caller)
     placed = placed_of(caller, edge.caller, edge.call)
-    if placed is None or not placed.guards:
-        return False
+    if edge.caller.name == "<module>":
+        flags = caller.constant_flags
+        return bool(flags) and placed is not None and any(decide(guard, flags) is False for guard in placed.guards)
     outer = _other_callers(caller, edge.caller)
     if not outer:
         return False  # called from where we cannot see: any argument may come
-    for call in outer:
-        known = arguments_known(edge.caller, call.call, caller=call.caller)
-        if not any(decide(guard, known) is False for guard in placed.guards):
-            return False
-    return True
+    if placed is not None and placed.guards and all(
+        any(decide(guard, arguments_known(edge.caller, call.call, caller=call.caller)) is False for guard in placed.guards)
+        for call in outer
+    ):
+        return True
+    return depth > 0 and all(_call_never_made(caller, call, depth - 1) for call in outer)
 
 
 def _rest_of_a_pass_begun_by_its_callers(model: LoopModel, found: EvaluationPass, own: list[EvaluationPass]) -> bool:
@@ -1659,6 +1662,8 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         return False  # the output feeds an expression (a metric, a loss)
     if loop is None and not hooked and not _uses_of_output(function, event)[1:] and not _iterated_or_tested(function, set(statement.targets)):
         return True  # `prob = resnet(aligned)` read by nothing after it: run to see that it runs
+    if scored and over_data:
+        return False  # `if torch.equal(pred.argmax(2), y): right += 1` over a loader: accuracy, no check of the code
     return _only_inspected(function, statement)
 
 
@@ -2543,8 +2548,8 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
         return True  # a play script: weights loaded from a checkpoint and run, never trained here
     if _after_its_training(model, function, first, loop):
         return True  # test games played with the agent once the loop that trained it is over
-    if _played_after_training(model, function, loop):
-        return True  # `play(env, agent, n_episodes)`, called once training is over
+    if _played_after_training(model, function, loop, first):
+        return True  # `play(env, agent, n_episodes)`, `sample(model, n)`, called once training is over
     if _played_with_loaded_weights(model, function, first, loop):
         return True  # `play(env, agent)` of a script that loads the agent's weights first
     if function.name == "<module>" and first.context.function is function and _shown_after_training(model, function, first, loop):
@@ -2595,35 +2600,47 @@ def _after_its_training(model: LoopModel, function: FunctionInfo, first: Event, 
     return False
 
 
-def _played_after_training(model: LoopModel, function: FunctionInfo, loop: Loop) -> bool:
-    """Is the loop a game played by a function that trains nothing itself, entered only after
-    training is over: every call of the function (a `play(env, agent, n)` cell) comes after a
-    statement of its caller that trains (a call of a project function that runs backward and an
-    optimizer step, or a training loop), and outside any loop that trains? Those are test games;
-    a rollout collected for training is made inside the training loop."""
+def _played_after_training(model: LoopModel, function: FunctionInfo, loop: Loop, first: Event | None = None) -> bool:
+    """Is the loop a game played (or a sample drawn) by a function that trains nothing itself,
+    entered only after training is over: every call of the function (a `play(env, agent, n)`
+    cell, `sample(model, 1000)`) comes after a statement of its caller that trains (a call of a
+    project function that runs backward and an optimizer step, or a training loop), and outside
+    any loop that trains? Those are test games, or samples of the trained model (its output fed
+    back as its next input, `x = step(x, model(x, t))`); a rollout collected for training is made
+    inside the training loop."""
     if function.name == "<module>" or {"backward", "step"} <= model.reaches(function):
         return False
-    if not _steps_an_environment(model, function, loop):
+    if not (_steps_an_environment(model, function, loop) or (first is not None and _feeds_itself(function, loop, first))):
         return False
     edges = _other_callers(model, function)
     if not edges:
         return False
     for edge in edges:
         caller = model.at(edge.caller)
-        trained = False
-        for statement in edge.caller.body:
-            simples = list(simples_of([statement]))
-            if any(call.node is edge.call.node for simple in simples for call in simple.calls):
-                break
-            if any(step.loop is inner for inner in _loops_within(statement) for step in caller.training_steps):
-                trained = True
-            if any(_trains_through(caller, edge.caller, call) for simple in simples for call in simple.calls):
-                trained = True
-        else:
-            return False  # (the call sits in a statement not at the caller's top level: a loop, a branch)
-        if not trained:
+        steps = {id(step.loop) for step in caller.training_steps if step.loop.function is edge.caller}
+        calls = {
+            id(call) for simple in edge.caller.simples for call in simple.calls if _trains_through(caller, edge.caller, call)
+        }
+        # (statements in order, into the branch or block that holds the call: `if __name__ ==
+        # "__main__": train(...); sample(model, n)`; a call inside a training loop is no such call)
+        if _trains_before(edge.caller.body, steps, calls, edge.call.node, False) is not True:
             return False
     return True
+
+
+def _feeds_itself(function: FunctionInfo, loop: Loop, first: Event) -> bool:
+    """Does the loop, in the function's own code, bind a name the model call reads to a value
+    computed from that call's output (`mean = (x - b * model(x, t)) / a; x = mean + s * z`): the
+    model's output fed back as its next input, a sample drawn step by step?"""
+    call = first.call
+    if call is None or first.context.function is not function:
+        return False
+    read = {name for arg in call.args for name in arg.names} - set(loop.targets)
+    derived: set[str] = set()
+    for simple in simples_of(loop.body):
+        if any(c.node is call.node for c in simple.calls) or simple.value_names & derived:
+            derived |= set(simple.targets)
+    return bool(derived & read)
 
 
 def _trains_through(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
@@ -2669,7 +2686,9 @@ def _loaded_by_every_caller(model: LoopModel, function: FunctionInfo, first: Eve
         return False
     own = function.cls is not None and function.params[:1] == ("self",)
     index = function.argument_index(head)
-    edges = _other_callers(model, function)
+    # (a call that backwards what the function returns collects a training rollout with it, `probs,
+    # values = run(agent, env)` then `loss.backward()`: the pass is entered by the others)
+    edges = [edge for edge in _other_callers(model, function) if not backwards_result(model, edge)]
     if not edges or (index < 0 and head != "self"):
         return False
     for edge in edges:
@@ -3816,7 +3835,9 @@ def _loaded_in_eval_mode(model: LoopModel, subject: Subject | None) -> bool:
     if binding.call is not None and not isinstance(factory, (FunctionInfo, ClassInfo)):
         # `self.seg_model, self.cls_model = self.initModels()`: a method of the class, or one the call resolves to
         factory = model.resolve_call(_built_by(binding.call), binding.function) or factory
-    from_factory = isinstance(factory, FunctionInfo) and _returns_eval_model(model.at(factory), factory)
+    targets = binding.statement.targets
+    element = (targets.index(binding.name), len(targets)) if len(targets) > 1 and binding.name in targets else None
+    from_factory = isinstance(factory, FunctionInfo) and _returns_eval_model(model.at(factory), factory, element)
     built_in_eval = _evaluated_in_chain(binding.call)  # `Net().eval()`, `Net().eval().to(device)`
     # `torch.load(path)`, `clip.load(name)`: a whole model unpickled or handed back by a library
     # loader comes in the mode it was saved or set in, which cannot be seen from here
@@ -3894,17 +3915,25 @@ def _evaluated_in_chain(call: CallSite | None) -> bool:
     return False
 
 
-def _returns_eval_model(model: LoopModel, function: FunctionInfo) -> bool:
-    if any(
-        s.jump == "return" and s.value is not None and _switched_to_eval_in_chain(s.value) for s in function.simples
-    ):
-        return True  # `return generator.eval()` (`.eval()` hands back the module itself)
+def _returns_eval_model(model: LoopModel, function: FunctionInfo, element: tuple[int, int] | None = None) -> bool:
+    """Does the function hand back a model in eval mode (for `element`, (index, count), the element
+    of the tuple it returns that the caller unpacks: `eff, res, ckpt = load_models()`)?"""
+    values = [s.value for s in function.simples if s.jump == "return" and s.value is not None]
+    if element is not None:
+        index, count = element
+        values = [
+            v.elements[index].value for v in values
+            if isinstance(v, cst.Tuple) and len(v.elements) == count and not any(isinstance(e, cst.StarredElement) for e in v.elements)
+        ]
+        if not values:
+            return False
+    if any(_switched_to_eval_in_chain(value) for value in values):
+        return True  # `return generator.eval()`, `return eff.eval(), res.eval(), ckpt` (`.eval()` hands back the module itself)
     returned = {
-        element.value
-        for s in function.simples
-        if s.jump == "return" and s.value is not None
-        for element in ([s.value] if not isinstance(s.value, cst.Tuple) else [e.value for e in s.value.elements])
-        if isinstance(element, cst.Name)
+        part.value
+        for value in values
+        for part in ([value] if not isinstance(value, cst.Tuple) else [e.value for e in value.elements])
+        if isinstance(part, cst.Name)
     }
     if not returned:
         return False

@@ -29,8 +29,10 @@ class TrainModeNotRestored(Rule):
     (`if finetune: model.train()` / `elif freeze: model.eval()`: the mode is picked per arm).
     Two names bound one to the other (`self.ptr = self.network`, or its `.module`) are one model.
     Layers picked by their type (`if isinstance(m, nn.BatchNorm2d): m.eval()` over `net.modules()`)
-    are frozen on purpose while the rest trains. A step of another model's optimizer in between (a
-    GAN's discriminator) leaves the switch in force for the model's own next step."""
+    are frozen on purpose while the rest trains, and so is the rest of a model one part of which the
+    same function puts back in training mode after the whole (`model.eval(); model.classifier.train()`).
+    A step of another model's optimizer in between (a GAN's discriminator) leaves the switch in
+    force for the model's own next step."""
 
     code = "LC008"
     name = "train-mode-not-restored"
@@ -174,7 +176,12 @@ for epoch in range(epochs):
                     kept = frozenset(s for s in switches if not model.may_be(event.subject, s.subject))
                     return kept | {event}, waiting, armed & kept
                 if event.kind in (Kind.TRAIN, Kind.MODE_UNKNOWN) and switches:
-                    kept = frozenset(s for s in switches if not model.may_be(event.subject, s.subject))
+                    # (`model.eval(); model.classifier.train()`: a part put back in training mode
+                    # after the whole was switched: the mode of each part is chosen, not left behind)
+                    kept = frozenset(
+                        s for s in switches
+                        if not model.may_be(event.subject, s.subject) and not _part_switched_back(event, s)
+                    )
                     return kept, waiting, armed & kept
                 if event.kind in (Kind.MODEL_CALL, Kind.OPAQUE) and switches and event.context.grad != "off":
                     running = frozenset(s for s in switches if event.kind is Kind.OPAQUE or model.may_be(event.subject, s.subject))
@@ -198,6 +205,14 @@ for epoch in range(epochs):
                 for pair in sorted(waiting, key=order):
                     reach(*pair, None)
             yield from reported.values()
+
+
+def _part_switched_back(event: Event, switch: Event) -> bool:
+    """Is the train() a switch of a part of the module the eval() switched (`model.classifier`
+    after `model`), in the same function?"""
+    if event.kind is not Kind.TRAIN or event.subject is None or switch.subject is None:
+        return False
+    return event.context.function is switch.context.function and event.subject.name.startswith(switch.subject.name + ".")
 
 
 def _restores_saved_mode(model: LoopModel, switch: Event) -> bool:
