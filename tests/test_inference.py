@@ -13885,3 +13885,59 @@ def test_a_pass_entered_only_under_a_flag_the_script_sets_false_never_runs() -> 
     assert findings(source.replace("FLAG", "True")) == [("LC007", "return sum((model(x).argmax(1) == y).sum().item() for x, y in loader)")]
     # (a flag the script may change is not known)
     assert findings(source.replace("FLAG", "args.train")) == [("LC007", "return sum((model(x).argmax(1) == y).sum().item() for x, y in loader)")]
+
+
+def test_functions_a_script_hands_to_fire_are_commands_run_as_the_program_starts() -> None:
+    source = """
+        class Generator:
+            def __init__(self, path):
+                self.model = Dropping()
+                self.model.load_state_dict(torch.load(path))
+
+            def predict(self, x, n):
+                self.model.eval()
+                outputs = []
+                for i in range(n):
+                    out = self.model(x)
+                    outputs.append(out.argmax(1).tolist())
+                    x = out
+                return outputs
+
+        def predict(path, n=10):
+            print(Generator(path).predict(torch.randn(1, 4), n))
+
+        if __name__ == "__main__":
+            import fire
+            LAUNCH
+    """
+    # `fire.Fire()` makes every top-level function a command: `python gen.py predict ckpt.pt`
+    assert findings(source.replace("LAUNCH", "fire.Fire()")) == [("LC007", "out = self.model(x)")]
+    # a function nothing calls, names or hands on never runs
+    assert findings(source.replace("LAUNCH", "pass")) == []
+
+
+def test_a_policy_a_library_loader_hands_back_and_played_in_test_episodes_is_evaluated() -> None:
+    source = """
+        import mlflow
+
+        def run_agent(actor, env, episodes):
+            for e in range(episodes):
+                state, done = env.reset(), False
+                while not done:
+                    action = actor(torch.as_tensor(state))
+                    state, reward, done, _ = env.step(action.detach().numpy())
+
+        def main():
+            actor = LOADER
+            actor.eval()
+            run_agent(actor, env, 100)
+
+        if __name__ == "__main__":
+            main()
+    """
+    # a whole model read back from where a tracking library saved it: a trained policy's test games
+    assert findings(source.replace("LOADER", 'mlflow.pytorch.load_model("runs/actor")')) == [
+        ("LC007", "action = actor(torch.as_tensor(state))")
+    ]
+    # (one built here and never trained or loaded plays to show the code runs)
+    assert findings(source.replace("LOADER", "Tiny()")) == []

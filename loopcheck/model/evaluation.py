@@ -264,7 +264,7 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
             return True
     if function.name == "<module>" or function.cls is not None or function.parent is None or function.parent.parent is not None:
         return False
-    if function.decorators or model.callers(function):
+    if function.decorators or model.callers(function) or command_line_entry(model.at(function), function):
         return False
     owner = model.at(function)
     notebook = getattr(owner.source, "notebook", None)
@@ -529,6 +529,7 @@ def _may_evaluate(model: LoopModel, function: FunctionInfo) -> bool:
         and not model.callers(function)
         and not any(step.loop.function is function for step in model.training_steps)
         and not _method_of_driver(model, function)
+        and not command_line_entry(model, function)
     ):
         # called from outside the project (a framework, a user): its context is unknown; unless it
         # trains the model itself (`fit` reached through a registry of classes): its training loop
@@ -538,6 +539,19 @@ def _may_evaluate(model: LoopModel, function: FunctionInfo) -> bool:
     if never_run_in_notebook(model, function) or _never_run_in_script(model, function):
         return False
     return True
+
+
+def command_line_entry(model: LoopModel, function: FunctionInfo) -> bool:
+    """Is the function a top-level function of a file whose top-level code hands the module to
+    `fire.Fire()` (no argument: every top-level function becomes a command, `python main.py
+    predict`)? It is entered as a program starts: grad on, each model in the mode it is built in."""
+    parent = function.parent
+    if function.cls is not None or parent is None or parent.parent is not None or function.name.startswith("_"):
+        return False
+    return any(
+        not call.args and qualify(call.dotted, model.ir.imports) == "fire.Fire"
+        for placed in model.ordered_statements(model.ir.top) for call in placed.simple.calls
+    )
 
 
 def _method_of_driver(model: LoopModel, function: FunctionInfo) -> bool:
@@ -2889,13 +2903,27 @@ def _loaded_before(model: LoopModel, function: FunctionInfo, call: Event) -> boo
     for simple in function.simples:
         if any(c is call.call for c in simple.calls):
             return False
-        if any(_part_of(subject.name, t) for t in simple.targets) and any((c.dotted or "").endswith(("torch.load", ".load")) for c in simple.calls):
+        if any(_part_of(subject.name, t) for t in simple.targets) and any(
+            (c.dotted or "").endswith(("torch.load", ".load")) or _library_model_loader(model, function, c) for c in simple.calls
+        ):
             return True
         if any(c.method == "load_state_dict" and c.receiver is not None and _part_of(subject.name, c.receiver) for c in simple.calls):
             return True
         if any(c.receiver is not None and _part_of(subject.name, c.receiver) and _loads_state(model, function, c) for c in simple.calls):
             return True  # `trainer.load_model(path)` loads `trainer.policy_net` among others
     return False
+
+
+_LIBRARY_LOADER = lazy(r"^load_(model|pretrained|checkpoint)$")
+
+
+def _library_model_loader(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    """`mlflow.pytorch.load_model(path)`: a library function (reached through an import, not the
+    project's) that hands back a whole model read from where it was saved."""
+    dotted = call.dotted or ""
+    if call.inner is not None or "." not in dotted or not _LIBRARY_LOADER.match(dotted.rsplit(".", 1)[-1]):
+        return False
+    return dotted.split(".", 1)[0] in model.ir.import_refs and model.definition(dotted, function) is None
 
 
 _LOADING_METHOD = lazy(r"(?i)load_?(pretrained|weights?|checkpoint|ckpt|state|params|parameters)")
@@ -3154,6 +3182,8 @@ def _grad_entering(
         # them as they call the training method (its `predict` is what disables grad, or nothing)
         if function.name == "<module>" or _trains_itself(model, function) or model.is_notebook_cell(function):
             return "on"  # (a marimo cell is module-level code that marimo runs as a function)
+        if command_line_entry(model, function):
+            return "on"  # a command `fire.Fire()` runs as the program starts
         if _web_handler(model, function):
             return "on"  # a Flask or FastAPI route: the server calls it as any Python code, grad on
         if _method_of_driver(model, function):
