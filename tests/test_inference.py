@@ -13574,6 +13574,10 @@ def test_each_model_a_pass_runs_needs_its_own_eval() -> None:
     # `classifier.eval()` leaves the generator's dropout on: its outputs, and the errors, vary
     assert findings(source.replace("SWITCH", "pass")) == [("LC006", "translated = classifier(generator(x)).softmax(1)")]
     assert findings(source.replace("SWITCH", "generator.eval()")) == []
+    # a pass with no eval() at all is one finding, at its first call: one fix covers its models
+    assert findings(source.replace("classifier.eval()", "pass").replace("SWITCH", "pass")) == [
+        ("LC006", "direct = classifier(x).softmax(1)")
+    ]
     # parts of one model are the model: `net.eval()` covers both, and one finding would say it for both
     parts = """
         class Pair(nn.Module):

@@ -2442,11 +2442,14 @@ def _pass(
 
 def _other_models(first: Event, calls: Iterable[Event]) -> tuple[Event, ...]:
     """The first call of each model other than the first one's, among the pass's model calls: one
-    built apart (a binding of its own, not the first's), not a part of another (`model.encoder`)."""
+    built apart from a project class (a binding of its own, not the first's; not a loss handed in,
+    whose class cannot be seen), not a part of another (`model.encoder`)."""
     found: list[Event] = []
     for call in calls:
         subject = call.subject
-        if subject is None or subject.binding is None or subject.role != MODEL:
+        if subject is None or subject.binding is None or subject.binding.cls is None or subject.role != MODEL:
+            continue
+        if is_loss_module(subject):
             continue
         if any(
             seen.subject is not None and (

@@ -23,9 +23,9 @@ class EvalWithoutEvalMode(Rule):
     that compute predictions, losses or metrics: a loop over data, a single forward in an evaluation
     function or on held-out data, validation every k steps inside the training loop, a shared
     `run_epoch(..., train=False)`) when no `model.eval()` reaches it; and, in a loop pass that runs
-    several models built apart (`classifier(generator(x))`), the first call of each other one that
-    no `eval()` of its own reaches (parts of one model, `net.encoder` and `net.decoder`, are that
-    model): not earlier in its function
+    several models built apart (`classifier(generator(x))`) and puts its first one in eval mode, the
+    first call of each other one that no `eval()` of its own reaches (parts of one model,
+    `net.encoder` and `net.decoder`, are that model): not earlier in its function
     (on the model or a module holding it), not in its class's constructor, and not along every
     call chain that enters the pass, in any file of the project; `eval()` on each element of a
     container it cannot list (`for m in models: m.eval()`, `for _, m in self.model_dict.items():
@@ -156,8 +156,12 @@ with torch.no_grad():
 
     def check(self, model: LoopModel) -> Iterable[Report]:
         reported: set[tuple[int, object, int]] = set()
-        # (each model a pass runs is judged on its own: `cls_t.eval()` leaves `gen_t_s` as it was)
-        for evaluation in (each for found in model.evaluation_passes for each in found.each_model()):
+        # (each model a pass runs is judged on its own where the pass puts its first model in eval
+        # mode: `cls_t.eval()` leaves `gen_t_s` as it was; a pass with no eval() at all is one finding)
+        for evaluation in (
+            each for found in model.evaluation_passes
+            for each in (found.each_model() if found.others and model.eval_mode_reaches(found.first_call, found.model, found.entered_by) else [found])
+        ):
             if evaluation.key in reported:
                 continue
             if not model.may_hold_mode_layers(evaluation.model):
