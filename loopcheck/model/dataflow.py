@@ -1035,7 +1035,10 @@ def _rollout(model: LoopModel, function: FunctionInfo) -> bool:
     that is the pass's finding, not a store's.)"""
     if "backward" in model.reaches(function):
         return False  # (not "step": `env.step(action)` is how a rollout moves)
-    return any("backward" in model.reaches(edge.caller) for edge in model.callers(function))
+    edges = model.callers(function)
+    if edges and all("backward" in model.reaches(edge.caller) for edge in edges):
+        return True
+    return _some_caller_backwards(model, function)  # (one that backwards what it returns, not merely trains)
 
 
 def _carries_state(loop: Loop) -> bool:

@@ -2436,20 +2436,23 @@ def _pass(
     return EvaluationPass(
         function, loop, first, first.subject, callers[0] if callers else None, tuple(callers) if restricted else None,
         in_training_function=function.name != "<module>" and "backward" in model.reaches(function),
-        shown=subject, others=_other_models(first, calls),
+        shown=subject, others=_other_models(model, first, calls),
     )
 
 
-def _other_models(first: Event, calls: Iterable[Event]) -> tuple[Event, ...]:
+def _other_models(model: LoopModel, first: Event, calls: Iterable[Event]) -> tuple[Event, ...]:
     """The first call of each model other than the first one's, among the pass's model calls: one
     built apart from a project class (a binding of its own, not the first's; not a loss handed in,
-    whose class cannot be seen), not a part of another (`model.encoder`)."""
+    whose class cannot be seen; not one whose construction puts parts of it in eval mode, a metric
+    network that sets itself up, `lpips.PerceptualLoss(...)`), not a part of another (`model.encoder`)."""
     found: list[Event] = []
     for call in calls:
         subject = call.subject
         if subject is None or subject.binding is None or subject.binding.cls is None or subject.role != MODEL:
             continue
         if is_loss_module(subject):
+            continue
+        if _switched_when_built(model, subject.binding.cls):
             continue
         if any(
             seen.subject is not None and (
@@ -2462,6 +2465,16 @@ def _other_models(first: Event, calls: Iterable[Event]) -> tuple[Event, ...]:
             continue  # (`net.encoder` and `net.decoder`: parts of one model)
         found.append(call)
     return tuple(found)
+
+
+def _switched_when_built(model: LoopModel, cls: ClassInfo) -> bool:
+    """Does the class's constructor (with the project code it calls) switch a mode?"""
+    owner = model.at_class(cls)
+    init = owner.method_of(cls, "__init__")
+    if init is None:
+        return False
+    owner = owner.at(init)
+    return any(e.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) for e in owner.function_events_flat(init))
 
 
 def _owner_of(name: str) -> str | None:
