@@ -350,8 +350,12 @@ def _call_never_made(model: LoopModel, edge: CallEdge, depth: int = 3) -> bool:
     caller = model.at(edge.caller)
     placed = placed_of(caller, edge.caller, edge.call)
     if edge.caller.name == "<module>":
+        # (a test of a named flag: a literal `if False:` is a switch its author flips by hand)
         flags = caller.constant_flags
-        return bool(flags) and placed is not None and any(decide(guard, flags) is False for guard in placed.guards)
+        names = {name for name, _ in flags}
+        return bool(flags) and placed is not None and any(
+            decide(guard, flags) is False and names & set(re.findall(r"[A-Za-z_]\w*", guard)) for guard in placed.guards
+        )
     outer = _other_callers(caller, edge.caller)
     if not outer:
         return False  # called from where we cannot see: any argument may come
@@ -2717,8 +2721,9 @@ def _loaded_by_every_caller(model: LoopModel, function: FunctionInfo, first: Eve
     own = function.cls is not None and function.params[:1] == ("self",)
     index = function.argument_index(head)
     # (a call that backwards what the function returns collects a training rollout with it, `probs,
-    # values = run(agent, env)` then `loss.backward()`: the pass is entered by the others)
-    edges = [edge for edge in _other_callers(model, function) if not backwards_result(model, edge)]
+    # values = run(agent, env)` then `loss.backward()`: the pass is entered by the others, to which
+    # the pass is then restricted; only the function's own callers can be left out so)
+    edges = [edge for edge in _other_callers(model, function) if depth < 3 or not backwards_result(model, edge)]
     if not edges or (index < 0 and head != "self"):
         return False
     for edge in edges:
