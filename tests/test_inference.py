@@ -13945,3 +13945,45 @@ def test_a_policy_a_library_loader_hands_back_and_played_in_test_episodes_is_eva
     ]
     # (one built here and never trained or loaded plays to show the code runs)
     assert findings(source.replace("LOADER", "Tiny()")) == []
+
+
+def test_a_feature_transform_built_from_the_settings_it_is_given_holds_no_parameter() -> None:
+    source = """
+        import torchaudio
+
+        class MelSpectrogram(nn.Module):
+            def __init__(self, params):
+                super().__init__()
+                self.pad_value = params.pad_value
+                self.mel = BUILT
+
+            def forward(self, audio):
+                return self.mel(audio).clamp_(min=self.pad_value).log_()
+
+        def process_epoch(model, optimizer, spectrogramer, loader, train=True):
+            model.train() if train else model.eval()
+            for waveforms, target in loader:
+                melspecs = spectrogramer(waveforms)
+                optimizer.zero_grad()
+                with torch.set_grad_enabled(train):
+                    loss = nn.functional.mse_loss(model(melspecs), target)
+                    if train:
+                        loss.backward()
+                        optimizer.step()
+
+        model = Dropping()
+        optimizer = torch.optim.Adam(model.parameters())
+        spectrogramer = MelSpectrogram(params)
+        for epoch in range(10):
+            process_epoch(model, optimizer, spectrogramer, train_loader, train=True)
+            process_epoch(model, optimizer, spectrogramer, valid_loader, train=False)
+    """
+    # a torchaudio transform made from the settings handed in: no parameter, no graph to record
+    assert findings(source.replace("BUILT", "torchaudio.transforms.MelSpectrogram(sample_rate=params.sample_rate)")) == []
+    # a layer with weights made the same way is a network run with grad on in validation
+    assert findings(source.replace("BUILT", "nn.Linear(params.n_fft, params.n_mels)")) == [("LC007", "melspecs = spectrogramer(waveforms)")]
+    # the pass is the model's that follows the transform: with grad on, it is reported there
+    ungarded = source.replace("with torch.set_grad_enabled(train):", "if True:")
+    assert findings(ungarded.replace("BUILT", "torchaudio.transforms.MelSpectrogram(sample_rate=params.sample_rate)")) == [
+        ("LC007", "loss = nn.functional.mse_loss(model(melspecs), target)")
+    ]

@@ -786,6 +786,11 @@ def _loop_pass(
         # the pass is the loop's own forward, not the guarded helper's
         direct = [e for e in calls if not e.context.chain and e.context.grad != "off"]
         calls = direct + [e for e in calls if e not in direct] if direct else calls
+    if len(calls) > 1 and _parameter_free(model, calls[0]):
+        # `melspecs = spectrogramer(waveforms)` (a feature transform with no parameter), then
+        # `model(melspecs)`: the pass is the model's
+        weighted = [e for e in calls if not _parameter_free(model, e)]
+        calls = weighted + [e for e in calls if e not in weighted] if weighted else calls
     if len(calls) > 1 and _frozen_forward(model, calls[0]):
         # a frozen feature extractor first (`make_cnn_activations`), then the trained decoder: the
         # pass is the decoder's, whose forward records a graph
@@ -5268,6 +5273,9 @@ def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
         given = {
             target for simple in (init.simples if init is not None else ()) for target in simple.targets
             if target.startswith("self.") and simple.value_names & set(init.params[1:])
+            # (not a layer built here from settings it was given: `torchaudio.transforms.MelSpectrogram(
+            # sample_rate=params.sample_rate)`, judged below as what it builds)
+            and not _built_here(simple)
         }
         called = {c.dotted for c in cls.constructed if c.dotted is not None}
         free = not (given & called)
@@ -5303,6 +5311,22 @@ def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
             break
     model._class_facts[key] = free
     return free
+
+
+def _parameter_free(model: LoopModel, event: Event) -> bool:
+    """Is the model called a project module class that builds no parameter (a spectrogram)?"""
+    binding = event.subject.binding if event.subject is not None else None
+    cls = binding.cls if binding is not None else None
+    return cls is not None and builds_no_parameters(model.at_class(cls), cls) and not given_modules(model, binding)
+
+
+def _built_here(simple: Simple) -> bool:
+    """Is the statement's value a call of a class by name (`nn.Linear(d, k)`, `Transform(cfg.rate)`),
+    not a parameter or something made by calling one (`module`, `factory(x)`)?"""
+    call = simple.value_call
+    if call is None or call.inner is not None or call.dotted is None:
+        return False
+    return call.dotted.rsplit(".", 1)[-1][:1].isupper() and call.dotted.split(".", 1)[0] not in ("self",)
 
 
 def _module_out_of_sight(model: LoopModel, value: cst.BaseExpression) -> bool:
