@@ -13987,3 +13987,25 @@ def test_a_feature_transform_built_from_the_settings_it_is_given_holds_no_parame
     assert findings(ungarded.replace("BUILT", "torchaudio.transforms.MelSpectrogram(sample_rate=params.sample_rate)")) == [
         ("LC007", "loss = nn.functional.mse_loss(model(melspecs), target)")
     ]
+
+
+def test_a_helper_run_once_on_a_model_every_caller_loads_first_is_inference() -> None:
+    source = """
+        def run_image_once(net, image):
+            logits, embedding = net.forward(image), None
+            mask = logits.cpu().detach().numpy()[0]
+            return cluster(mask)
+
+        if __name__ == "__main__":
+            net = Dropping()
+            LOAD
+            lanes = run_image_once(net, torch.from_numpy(read_image(path)))
+            plot(lanes)
+    """
+    # the weights loaded just before: a trained model brought back to be used, in training mode
+    assert findings(source.replace("LOAD", 'net.load_state_dict(torch.load("lanenet.model"))')) == [
+        ("LC006", "logits, embedding = net.forward(image), None"),
+        ("LC007", "logits, embedding = net.forward(image), None"),
+    ]
+    # a model built and run once, never trained or loaded, shows that the code runs
+    assert findings(source.replace("LOAD", "pass")) == []

@@ -975,7 +975,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     # (forwards that feed a `torch.autograd.grad` here are skipped below, like those feeding a backward)
     if not named and function.name != "<module>" and not (
         _shows_evaluation(model, function, function.simples) or _calls_global_in_eval_mode(model, function)
-        or _calls_attribute_in_eval_mode(model, function)
+        or _calls_attribute_in_eval_mode(model, function) or _runs_a_model_every_caller_loads(model, function)
     ):
         return  # none of what a single-forward pass needs
     placed = list(walk(function.body, "on"))
@@ -1026,7 +1026,12 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                 continue
             if inner is None and _on_hand_made_input(model, function, call):
                 continue  # `model(torch.tensor([[4.0]]))`: a prediction shown for an example typed in, no data
-            if named or after_training or _single_call_intent(model, function, event):
+            if named or after_training or _single_call_intent(model, function, event) or (
+                # (a model handed in whose weights every caller loads first: inference, each call
+                # made once, not per item of a caller's loop, whose pass that loop is)
+                function.name != "<module>" and event.subject is not None and _called_outside_loops(model, function)
+                and _loaded_by_every_caller(model, function, event, event.subject.name, 3)
+            ):
                 if function.name == "<module>" and not _after_training(model, event) and not _with_pretrained_weights(model, function, event):
                     continue  # (a script's forward before it trains checks shapes; one of weights it was given evaluates them)
                 found = _pass(model, function, None, inner or event, subject=event.subject if inner is not None else None)
@@ -1250,6 +1255,42 @@ def _on_hand_made_input(model: LoopModel, function: FunctionInfo, call: CallSite
         ):
             return False
     return True
+
+
+def _called_outside_loops(model: LoopModel, function: FunctionInfo) -> bool:
+    """Is every project call of the function made in no loop of its caller? And does the function
+    hand none of its parameters on to project code (`greedy(model, memory)`: the pass may go on
+    there, and is judged as that code runs it)?"""
+    params = set(function.params)
+    if any(
+        (call.dotted or "").split(".", 1)[0] not in params and params & set(arg.names)
+        and model.resolve_call(call, function) is not None
+        for simple in function.simples for call in simple.calls for arg in call.args
+    ):
+        return False
+    edges = _other_callers(model, function)
+    for edge in edges:
+        placed = placed_of(model.at(edge.caller), edge.caller, edge.call)
+        if placed is None or placed.loops:
+            return False
+    return bool(edges)
+
+
+def _runs_a_model_every_caller_loads(model: LoopModel, function: FunctionInfo) -> bool:
+    """`run_image_once(lane_net, image)` after `lane_net.load_state_dict(torch.load(path))`: the
+    function runs, at its top level, a model it is handed whose weights every caller loads before
+    the call (a trained model brought back to be used: inference), and trains nothing itself."""
+    if not function.params or {"backward", "step"} & model.reaches(function) or not _called_outside_loops(model, function):
+        return False
+    for simple in top_level_simples(function):
+        for call in simple.calls:
+            head = (call.dotted or "").split(".", 1)[0]
+            if head not in function.params or head == "self":
+                continue
+            event = _direct_model_call(model, function, call)
+            if event is not None and event.subject is not None and _loaded_by_every_caller(model, function, event, event.subject.name, 3):
+                return True
+    return False
 
 
 def _direct_model_call(model: LoopModel, function: FunctionInfo, call: CallSite) -> Event | None:
