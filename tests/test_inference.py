@@ -13862,35 +13862,6 @@ def test_outputs_of_the_slices_of_one_input_kept_per_key_and_joined_are_the_call
     assert findings(separate) == []
 
 
-def test_a_pass_entered_only_under_a_flag_the_script_sets_false_never_runs() -> None:
-    source = """
-        def evaluate(model, loader):
-            model.eval()
-            return sum((model(x).argmax(1) == y).sum().item() for x, y in loader)
-
-        def fit(model, optimizer, epochs):
-            for epoch in range(epochs):
-                model.train()
-                for x, y in train_loader:
-                    optimizer.zero_grad()
-                    nn.functional.cross_entropy(model(x), y).backward()
-                    optimizer.step()
-                print(evaluate(model, val_loader))
-
-        if __name__ == "__main__":
-            train = FLAG
-            model = Dropping()
-            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-            if train:
-                fit(model, optimizer, 10)
-    """
-    # set once, to a literal, and never changed: `if train:` is false, `fit` never runs
-    assert findings(source.replace("FLAG", "False")) == []
-    assert findings(source.replace("FLAG", "True")) == [("LC007", "return sum((model(x).argmax(1) == y).sum().item() for x, y in loader)")]
-    # (a flag the script may change is not known)
-    assert findings(source.replace("FLAG", "args.train")) == [("LC007", "return sum((model(x).argmax(1) == y).sum().item() for x, y in loader)")]
-
-
 def test_functions_a_script_hands_to_fire_are_commands_run_as_the_program_starts() -> None:
     source = """
         class Generator:

@@ -1539,33 +1539,6 @@ class LoopModel:
             cached = self._programs[key] = self.flow.program(loop.body, context)
         return cached
 
-    @cached_property
-    def constant_flags(self) -> tuple[tuple[str, object], ...]:
-        """`train = False` in a script's top-level code (its `__main__` block included, not in a
-        loop): a name bound once in the whole file, to a literal, and never again anywhere in it
-        (no function, loop or other statement of the file rebinds it): its value is known."""
-        top = self.ir.top
-        counts: dict[str, int] = {}
-        for function in self.ir.functions:
-            for simple in function.assignments:
-                for target in simple.targets:
-                    counts[target] = counts.get(target, 0) + 1
-            for loop in function.loops:
-                for target in loop.targets:
-                    counts[target] = counts.get(target, 0) + 2
-        found: list[tuple[str, object]] = []
-        for placed in self.ordered_statements(top):
-            simple = placed.simple
-            if placed.loops or len(simple.targets) != 1 or simple.augmented or simple.value is None:
-                continue
-            target = simple.targets[0]
-            if "." in target or counts.get(target) != 1 or target in top.params:
-                continue
-            value = literal_value(simple.value)
-            if value is not NOT_LITERAL and isinstance(value, (bool, int, str)) or value is None:
-                found.append((target, value))
-        return tuple(found)
-
     def _flags_set_before(self, loop: Loop) -> tuple[tuple[str, object], ...]:
         """`self.is_test = False` among the statements of the loop's function that run before the
         loop (at its top level): known in the loop when nothing in it, nor any method it calls on

@@ -341,30 +341,23 @@ def _class_never_built(model: LoopModel, cls: ClassInfo) -> bool:
     return not owner.project.mentions(rf"(?m)^(?![ \t]*(from|import)\b).*\b{name}\b", importers_of=path)
 
 
-def _call_never_made(model: LoopModel, edge: CallEdge, depth: int = 3) -> bool:
-    """Is the call never made: its caller is dead, a test around it is false for every way the
-    caller is called (or for a flag the script sets once and never changes: `train = False`
-    above `if train: gpt.train(loader)`), or every call of its caller is never made?"""
+def _call_never_made(model: LoopModel, edge: CallEdge) -> bool:
     if _dead_function(model, edge.caller):
         return True
+    if edge.caller.name == "<module>":
+        return False  # (a script's own switches, `if TRAIN_FLAG:` or `if False:`, are flipped by hand)
     caller = model.at(edge.caller)
     placed = placed_of(caller, edge.caller, edge.call)
-    if edge.caller.name == "<module>":
-        # (a test of a named flag: a literal `if False:` is a switch its author flips by hand)
-        flags = caller.constant_flags
-        names = {name for name, _ in flags}
-        return bool(flags) and placed is not None and any(
-            decide(guard, flags) is False and names & set(re.findall(r"[A-Za-z_]\w*", guard)) for guard in placed.guards
-        )
+    if placed is None or not placed.guards:
+        return False
     outer = _other_callers(caller, edge.caller)
     if not outer:
         return False  # called from where we cannot see: any argument may come
-    if placed is not None and placed.guards and all(
-        any(decide(guard, arguments_known(edge.caller, call.call, caller=call.caller)) is False for guard in placed.guards)
-        for call in outer
-    ):
-        return True
-    return depth > 0 and all(_call_never_made(caller, call, depth - 1) for call in outer)
+    for call in outer:
+        known = arguments_known(edge.caller, call.call, caller=call.caller)
+        if not any(decide(guard, known) is False for guard in placed.guards):
+            return False
+    return True
 
 
 def _rest_of_a_pass_begun_by_its_callers(model: LoopModel, found: EvaluationPass, own: list[EvaluationPass]) -> bool:
