@@ -229,3 +229,46 @@ def test_a_test_on_a_script_constant_is_the_test_on_its_value() -> None:
     assert codes(PHASES_BY_NAME) == [(9, "LC004")]
     # a name bound twice is no constant: which phase runs the step cannot be told
     assert codes(PHASES_BY_NAME.replace("VAL = 'Test'\n", "VAL = 'Test'\nTRAIN = 'train'\n")) == []
+
+
+def test_a_list_made_empty_then_filled_is_no_known_false_for_the_tests_below() -> None:
+    """`loss = []` in a function whose other parameters are known (`update(..., save=True)`) is
+    not the constant False: appends fill it, and `if loss:` below runs its backward."""
+    from loopcheck.engine import lint_source
+
+    source = textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+
+
+        class Agent:
+            def __init__(self):
+                self.policy = nn.Sequential(nn.Linear(4, 2), nn.Dropout(0.1))
+                self.optimizer = torch.optim.Adam(self.policy.parameters())
+
+            def update(self, episodes, save=False):
+                for episode in range(episodes):
+                    states, actions, returns = self.play()
+                    self.policy.train()
+                    for i in range(0, len(actions), 8):
+                        self.optimizer.zero_grad()
+                        loss = []
+                        for k in range(8):
+                            if i + k >= len(actions):
+                                break
+                            probs = self.policy(states[i + k])
+                            loss.append(-returns[i + k] * torch.log(probs[actions[i + k]]))
+                        if loss:
+                            torch.cat(loss).sum().backward()
+                            self.optimizer.step()
+                    if save:
+                        torch.save(self.policy, "best.pt")
+
+
+        agent = Agent()
+        agent.update(100, save=True)
+    """)
+    found, errors = lint_source(source, "agent.py")
+    assert errors == []
+    # the policy's forward is the update's own: no evaluation pass
+    assert [(f.code, f.line) for f in found] == []

@@ -1180,7 +1180,9 @@ def _derive_constant(simple: Simple, context: Context) -> Context:
         return context
     name = simple.targets[0]
     known = tuple(item for item in context.constants if item[0] != name)
-    value = decide(expression_text(simple.value), context.constants)
+    # (only a value computed from what is known: `loss = []`, filled by `loss.append(...)` later,
+    # is no constant, and its truth at the assignment says nothing of `if loss:` below)
+    value = decide(expression_text(simple.value), context.constants) if simple.value_names & {n for n, _ in context.constants} else None
     if value is None:
         return replace(context, constants=known) if len(known) != len(context.constants) else context
     return replace(context, constants=(*known, (name, value)))
