@@ -13980,3 +13980,29 @@ def test_a_helper_run_once_on_a_model_every_caller_loads_first_is_inference() ->
     ]
     # a model built and run once, never trained or loaded, shows that the code runs
     assert findings(source.replace("LOAD", "pass")) == []
+
+
+def test_a_preprocessing_pipeline_named_like_a_model_is_no_model() -> None:
+    source = """
+        from torchvision import transforms
+
+        def predict(path, transformer):
+            image_tensor = torch.unsqueeze(transformer(load(path)), dim=0)
+            predictions = model(image_tensor)
+            return predictions.softmax(1).detach().numpy()
+
+        if __name__ == "__main__":
+            model = Dropping()
+            model.load_state_dict(torch.load("best.pt"))
+            model.eval()
+            transformer = BUILT
+            for name in names:
+                print(predict(name, transformer))
+    """
+    # `transforms.Compose([...])`: it prepares the input; the pass is the model's
+    assert findings(source.replace("BUILT", "transforms.Compose([transforms.ToTensor()])")) == [
+        ("LC007", "predictions = model(image_tensor)")
+    ]
+    # (a network of that name, with weights loaded, is one: it runs first, in training mode)
+    network = source.replace("BUILT", 'Dropping()\n            transformer.load_state_dict(torch.load("t.pt"))')
+    assert [code for code, _ in findings(network)] == ["LC006", "LC007"]

@@ -209,6 +209,10 @@ _NOT_MODULE_VALUES = (
 )
 
 
+_DATA_TRANSFORMS = ("torchvision.transforms.", "albumentations.", "monai.transforms.")
+"""Libraries of data preprocessing: what they build transforms inputs, it holds no trained weights."""
+
+
 def _makes_no_module(model: LoopModel, binding: Binding) -> bool:
     """Is what the name is bound to surely no module: a tensor a torch function makes (`F.softmax`,
     `torch.argmax`) or a torch.distributions object, arithmetic or a literal (`probs / probs.sum()`),
@@ -216,6 +220,8 @@ def _makes_no_module(model: LoopModel, binding: Binding) -> bool:
     than a model (`create_policy(kind)` building instances of project classes that are no modules)?"""
     if _TENSOR_MAKERS.match(binding.qualified or "") or isinstance(binding.statement.value, _NOT_MODULE_VALUES):
         return True
+    if (binding.qualified or "").startswith(_DATA_TRANSFORMS):
+        return True  # `transformer = transforms.Compose([...])`: a preprocessing pipeline, whatever its name
     if other_framework_model(binding.qualified):
         return True  # `TFBertForQuestionAnswering.from_pretrained(...)`: a TensorFlow (or Flax) model
     if binding.call is None:
