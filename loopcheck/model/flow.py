@@ -1180,9 +1180,10 @@ def _derive_constant(simple: Simple, context: Context) -> Context:
         return context
     name = simple.targets[0]
     known = tuple(item for item in context.constants if item[0] != name)
-    # (only a value computed from what is known: `loss = []`, filled by `loss.append(...)` later,
-    # is no constant, and its truth at the assignment says nothing of `if loss:` below)
-    value = decide(expression_text(simple.value), context.constants) if simple.value_names & {n for n, _ in context.constants} else None
+    # (a container display is no constant: `loss = []`, filled by `loss.append(...)` later, says
+    # nothing at the assignment of `if loss:` below)
+    mutable = isinstance(simple.value, (cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp))
+    value = None if mutable else decide(expression_text(simple.value), context.constants)
     if value is None:
         return replace(context, constants=known) if len(known) != len(context.constants) else context
     return replace(context, constants=(*known, (name, value)))
