@@ -264,7 +264,7 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
             return True
     if function.name == "<module>" or function.cls is not None or function.parent is None or function.parent.parent is not None:
         return False
-    if function.decorators or model.callers(function) or command_line_entry(model.at(function), function):
+    if function.decorators or model.callers(function) or command_line_entry(model, function):
         return False
     owner = model.at(function)
     notebook = getattr(owner.source, "notebook", None)
@@ -545,10 +545,15 @@ def command_line_entry(model: LoopModel, function: FunctionInfo) -> bool:
     parent = function.parent
     if function.cls is not None or parent is None or parent.parent is not None or function.name.startswith("_"):
         return False
-    return any(
-        not call.args and qualify(call.dotted, model.ir.imports) == "fire.Fire"
-        for placed in model.ordered_statements(model.ir.top) for call in placed.simple.calls
-    )
+    owner = model.at(function)
+    known = owner.__dict__.get("_hands_module_to_fire")
+    if known is None:
+        # (read once per file: asked of every top-level function nothing in the project calls)
+        known = owner.__dict__["_hands_module_to_fire"] = any(
+            not call.args and qualify(call.dotted, owner.ir.imports) == "fire.Fire"
+            for placed in owner.ordered_statements(owner.ir.top) for call in placed.simple.calls
+        )
+    return known
 
 
 def _method_of_driver(model: LoopModel, function: FunctionInfo) -> bool:
@@ -977,6 +982,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     evaluated: set[object] = set()
     guarded: dict[object, Event] = {}  # models whose pass under `no_grad` was found: its first forward
     passed_models: set[object] = set()
+    entered_once: bool | None = None  # (asked of the function once, for the first forward that needs it)
     for statement in top_level_simples(function):
         if set(statement.targets) & feeding and set(statement.targets) & _feeding_after(function, placed, statement):
             continue  # a forward whose output a backward later uses: training, not evaluation
@@ -1019,12 +1025,13 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                 continue
             if inner is None and _on_hand_made_input(model, function, call):
                 continue  # `model(torch.tensor([[4.0]]))`: a prediction shown for an example typed in, no data
-            if named or after_training or _single_call_intent(model, function, event) or (
-                # (a model handed in whose weights every caller loads first: inference, each call
-                # made once, not per item of a caller's loop, whose pass that loop is)
-                function.name != "<module>" and event.subject is not None and _called_outside_loops(model, function)
-                and _loaded_by_every_caller(model, function, event, event.subject.name, 3)
-            ):
+            intent = named or after_training or _single_call_intent(model, function, event)
+            if not intent and function.name != "<module>" and event.subject is not None:
+                # (a model handed in whose weights every caller loads first: inference)
+                if entered_once is None:
+                    entered_once = _entered_once_keeping_its_models(model, function)
+                intent = entered_once and _loaded_by_every_caller(model, function, event, event.subject.name, 3)
+            if intent:
                 if function.name == "<module>" and not _after_training(model, event) and not _with_pretrained_weights(model, function, event):
                     continue  # (a script's forward before it trains checks shapes; one of weights it was given evaluates them)
                 found = _pass(model, function, None, inner or event, subject=event.subject if inner is not None else None)
@@ -1250,10 +1257,11 @@ def _on_hand_made_input(model: LoopModel, function: FunctionInfo, call: CallSite
     return True
 
 
-def _called_outside_loops(model: LoopModel, function: FunctionInfo) -> bool:
-    """Is every project call of the function made in no loop of its caller? And does the function
-    hand none of its parameters on to project code (`greedy(model, memory)`: the pass may go on
-    there, and is judged as that code runs it)?"""
+def _entered_once_keeping_its_models(model: LoopModel, function: FunctionInfo) -> bool:
+    """Is every project call of the function made in no loop of its caller (the helper runs once
+    per call, not per item of a caller's loop, whose pass that loop is), and does the function hand
+    none of its parameters on to project code (`greedy(model, memory)`: the pass may go on there,
+    and is judged as that code runs it)?"""
     params = set(function.params)
     if any(
         (call.dotted or "").split(".", 1)[0] not in params and params & set(arg.names)
@@ -1273,7 +1281,7 @@ def _runs_a_model_every_caller_loads(model: LoopModel, function: FunctionInfo) -
     """`run_image_once(lane_net, image)` after `lane_net.load_state_dict(torch.load(path))`: the
     function runs, at its top level, a model it is handed whose weights every caller loads before
     the call (a trained model brought back to be used: inference), and trains nothing itself."""
-    if not function.params or {"backward", "step"} & model.reaches(function) or not _called_outside_loops(model, function):
+    if not function.params or {"backward", "step"} & model.reaches(function) or not _entered_once_keeping_its_models(model, function):
         return False
     for simple in top_level_simples(function):
         for call in simple.calls:
@@ -2499,8 +2507,7 @@ def _other_models(model: LoopModel, first: Event, calls: Iterable[Event]) -> tup
             continue
         if any(
             seen.subject is not None and (
-                seen.subject.may_be(subject) or seen.subject.binding is subject.binding
-                or subject.name.startswith(seen.subject.name + ".") or seen.subject.name.startswith(subject.name + ".")
+                seen.subject.may_be(subject) or subject.name.startswith(seen.subject.name + ".") or seen.subject.name.startswith(subject.name + ".")
                 or _owner_of(seen.subject.name) == _owner_of(subject.name) not in (None, "self")
             )
             for seen in [first, *found]
@@ -5347,11 +5354,16 @@ def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
     return free
 
 
-def _parameter_free(model: LoopModel, event: Event) -> bool:
-    """Is the model called a project module class that builds no parameter (a spectrogram)?"""
-    binding = event.subject.binding if event.subject is not None else None
+def parameter_free(model: LoopModel, binding: Binding | None) -> bool:
+    """Is the binding an instance of a project module class that builds no parameter and is handed
+    no module (a spectrogram transform): running it records no graph?"""
     cls = binding.cls if binding is not None else None
     return cls is not None and builds_no_parameters(model.at_class(cls), cls) and not given_modules(model, binding)
+
+
+def _parameter_free(model: LoopModel, event: Event) -> bool:
+    """Is the model called such a parameter-free module?"""
+    return parameter_free(model, event.subject.binding if event.subject is not None else None)
 
 
 def _built_here(simple: Simple) -> bool:
@@ -5360,7 +5372,7 @@ def _built_here(simple: Simple) -> bool:
     call = simple.value_call
     if call is None or call.inner is not None or call.dotted is None:
         return False
-    return call.dotted.rsplit(".", 1)[-1][:1].isupper() and call.dotted.split(".", 1)[0] not in ("self",)
+    return call.dotted.rsplit(".", 1)[-1][:1].isupper() and call.dotted.split(".", 1)[0] != "self"
 
 
 def _module_out_of_sight(model: LoopModel, value: cst.BaseExpression) -> bool:

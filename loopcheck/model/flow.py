@@ -533,8 +533,10 @@ class Flow:
         if qualified.rsplit(".", 1)[-1] not in _LIBRARY_FORWARDS.get(qualified.split(".", 1)[0], ()):
             return None
         for arg in call.args:
+            if arg.dotted is None:
+                continue
             given = self.subject_in(arg.dotted, context, at=call.node) if context is not None else self.subject(arg.dotted, function)
-            if arg.dotted is not None and given is not None and given.role == MODEL:
+            if given is not None and given.role == MODEL:
                 return given
         return None
 

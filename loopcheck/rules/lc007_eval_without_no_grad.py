@@ -15,10 +15,9 @@ from loopcheck.model.flow import Event
 from loopcheck.model.ir import FunctionInfo, With, all_statements
 from loopcheck.model.evaluation import (
     EvaluationPass,
-    builds_no_parameters,
     forward_records_no_graph,
     forward_records_no_graph_as_called,
-    given_modules,
+    parameter_free,
     wants_input_gradients,
 )
 from loopcheck.rules.base import Report, Rule, evaluation_report
@@ -143,7 +142,7 @@ evaluate(model, test_loader)
             if binding is not None and binding.cls is not None and (
                 forward_records_no_graph(model.at_class(binding.cls), binding.cls)
                 or forward_records_no_graph_as_called(model.at_class(binding.cls), binding.cls, evaluation.first_call.call)
-                or (builds_no_parameters(model.at_class(binding.cls), binding.cls) and not given_modules(model, binding))
+                or parameter_free(model, binding)
             ):
                 continue  # its forward disables grad around everything it runs, or it has no parameters
             key = (evaluation.key[0], evaluation.key[2])
