@@ -213,7 +213,16 @@ def test_a_function_named_test_in_a_script_is_a_pass_and_in_a_pytest_file_is_not
             test_model(test_loader)
     """
     assert codes(source) == [("LC006", "print(model(x).argmax(1))"), ("LC007", "print(model(x).argmax(1))")]
-    assert codes(source, path="test_model.py") == []
+    # pytest calls it (the file does not): a test
+    collected = source.split("if __name__")[0]
+    assert codes(collected, path="test_model.py") == []
+    # one that asserts is a test, whoever else calls it
+    checked = source.replace("print(model(x).argmax(1))", "assert model(x).argmax(1).shape == y.shape")
+    assert codes(checked, path="test_model.py") == []
+    # a file that runs its `test_model` itself and checks nothing is a script only named so
+    assert codes(source, path="test_model.py") == [
+        ("LC006", "print(model(x).argmax(1))"), ("LC007", "print(model(x).argmax(1))")
+    ]
 
 
 def test_a_forward_whose_output_is_backwarded_later_is_training() -> None:

@@ -14006,3 +14006,36 @@ def test_a_preprocessing_pipeline_named_like_a_model_is_no_model() -> None:
     # (a network of that name, with weights loaded, is one: it runs first, in training mode)
     network = source.replace("BUILT", 'Dropping()\n            transformer.load_state_dict(torch.load("t.pt"))')
     assert [code for code, _ in findings(network)] == ["LC006", "LC007"]
+
+
+def test_a_method_that_runs_the_parts_of_a_container_holding_batch_norm_needs_eval() -> None:
+    source = """
+        class VAE(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder = nn.ModuleList([nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Linear(8, 2)])
+                self.heads = nn.ModuleList([nn.Linear(4, 4), nn.Linear(4, 4)])
+                self.decoder = nn.Linear(2, 4)
+
+            def encode(self, x):
+                for m in ITER:
+                    x = m(x)
+                return x
+
+            def forward(self, x):
+                return self.decoder(self.encode(x))
+
+        def main():
+            model = VAE()
+            model.load_state_dict(torch.load("vae.pt"))
+            for x, y in pairs:
+                z = model.encode(x)
+                save_image(model.decoder(z), "z.png")
+
+        if __name__ == "__main__":
+            main()
+    """
+    # the loop's parts come from the container built with a BatchNorm1d: the method runs it
+    assert findings(source.replace("ITER", "self.encoder")) == [("LC006", "z = model.encode(x)"), ("LC007", "z = model.encode(x)")]
+    # a container built of linear layers alone runs none
+    assert findings(source.replace("ITER", "self.heads")) == [("LC007", "z = model.encode(x)")]

@@ -42,7 +42,7 @@ from loopcheck.model.roles import (
     role_from_name,
     without_module,
 )
-from loopcheck.model.scope import NO_PROJECT, ProjectView, is_pytest_file
+from loopcheck.model.scope import NO_PROJECT, ProjectView, is_pytest_file, tests_run_by_the_file
 from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, Value, _set
 
@@ -2422,12 +2422,17 @@ class LoopModel:
         """A file pytest collects (`test_*.py`, `*_test.py`, `conftest.py`) that holds tests: a
         top-level `test*` function or `Test*` class, or an import of pytest or unittest. A script
         that is only named so (`test_net.py` evaluating a detector, `add_test.py` training a
-        model) is training code like any other. A file of any name whose top-level classes are
-        unittest TestCases (`test.py` run by `python -m unittest`) is a test file too."""
+        model) is training code like any other, and so is one that calls each of its `test*`
+        functions itself (`testing_model(loader)` under `__main__`), importing neither pytest nor
+        unittest. A file of any name whose top-level classes are unittest TestCases (`test.py` run
+        by `python -m unittest`) is a test file too."""
         if not is_pytest_file(self.path):
             return any(self.is_test_case(cls) for cls in self.ir.top_classes.values())
         if os.path.basename(self.path) == "conftest.py":
             return True
+        text = getattr(self.source, "text", None)
+        if tests_run_by_the_file(text if isinstance(text, str) else self.module.code):
+            return False
         if any(name.startswith("test") for name in self.ir.top.nested) or any(
             name.startswith("Test") for name in self.ir.top_classes
         ):

@@ -4860,6 +4860,8 @@ def method_free_of_mode_layers(model: LoopModel, event: Event) -> bool:
         seen.add(id(method))
         if "self.training" in owner.code(method.node):
             return False
+        # (a part taken from a container that holds a mode layer, `for m in self.encoder: out = m(out)`)
+        taken = {t for loop in method.loops if any(_mentions_attribute(loop.iter_text, m) for m in moded) for t in loop.targets}
         for simple in method.simples:
             for inner in simple.calls:
                 func = inner.node.func
@@ -4868,9 +4870,25 @@ def method_free_of_mode_layers(model: LoopModel, event: Event) -> bool:
                     return False
                 if dotted is not None and any(dotted == m or dotted.startswith(m + ".") for m in moded):
                     return False
+                if dotted is not None and dotted in taken:
+                    return False
                 if inner.receiver == "self" and inner.method in cls.methods:
                     pending.append(cls.methods[inner.method])
     return True
+
+
+def _mentions_attribute(text: str, attribute: str) -> bool:
+    """Does the expression's text read the attribute (`self.encoder` in `enumerate(self.encoder)`,
+    not in `self.encoder_norm`)?"""
+    start = text.find(attribute)
+    while start >= 0:
+        end = start + len(attribute)
+        before = text[start - 1] if start else ""
+        after = text[end] if end < len(text) else ""
+        if not (before.isalnum() or before in ("_", ".")) and not (after.isalnum() or after == "_"):
+            return True
+        start = text.find(attribute, start + 1)
+    return False
 
 
 def _mode_layer_attributes(model: LoopModel, cls: ClassInfo, init: FunctionInfo | None) -> set[str]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Protocol
 
+from loopcheck.lazyre import lazy
+
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
 
@@ -93,3 +95,23 @@ def is_pytest_file(path: str) -> bool:
     """`test_*.py`, `*_test.py` and `conftest.py`: files pytest collects, whose functions are tests."""
     name = os.path.basename(path)
     return name == "conftest.py" or (name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py")))
+
+
+def tests_run_by_the_file(text: str) -> bool:
+    """Does a file named for pytest call every `test*` function it defines itself (`if __name__ ==
+    "__main__": testing_model(loader)`), while it asserts nothing, imports neither pytest nor
+    unittest and holds no `Test*` class? pytest calls tests, and tests assert; a file that calls
+    its own functions and checks nothing is a script named so, and its functions are code like any
+    other. (Read from the text: the project index and the loop model must agree on it.)"""
+    if _TEST_FRAMEWORK.search(text) is not None:
+        return False
+    names = set(_TEST_DEFINITIONS.findall(text))
+    if not names:
+        return False
+    called = {match.group(1) for match in _CALLED_NAME.finditer(text)}
+    return names <= called
+
+
+_TEST_FRAMEWORK = lazy(r"(?m)^\s*(?:import|from)\s+(?:pytest|unittest)\b|^class\s+Test|^\s*assert\b")
+_TEST_DEFINITIONS = lazy(r"(?m)^(?:async\s+)?def\s+(test\w*)\s*\(")
+_CALLED_NAME = lazy(r"(?<![\w.])(?<!def )(test\w*)\s*\(")

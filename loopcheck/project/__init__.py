@@ -14,7 +14,7 @@ from typing import Protocol, Sequence
 
 from loopcheck.lazyre import lazy
 from loopcheck.model import LoopModel
-from loopcheck.model.scope import is_pytest_file
+from loopcheck.model.scope import is_pytest_file, tests_run_by_the_file
 from loopcheck.source import UnreadableFile, declares_encoding, load, parse_source, read_bytes
 
 SKIPPED_DIRECTORIES = frozenset(
@@ -473,7 +473,10 @@ class Project:
         `main()`) is a caller like any other."""
         if not is_pytest_file(path):
             return False
-        return os.path.basename(path) == "conftest.py" or _TESTS.search(self._text(path)) is not None
+        if os.path.basename(path) == "conftest.py":
+            return True
+        text = self._text(path)
+        return _TESTS.search(text) is not None and not tests_run_by_the_file(text)
 
     def _holds_any(self, path: str, names: frozenset[str]) -> bool:
         """False when the text cannot name any of `names` in an import line. Searched as plain text
