@@ -14039,3 +14039,66 @@ def test_a_method_that_runs_the_parts_of_a_container_holding_batch_norm_needs_ev
     assert findings(source.replace("ITER", "self.encoder")) == [("LC006", "z = model.encode(x)"), ("LC007", "z = model.encode(x)")]
     # a container built of linear layers alone runs none
     assert findings(source.replace("ITER", "self.heads")) == [("LC007", "z = model.encode(x)")]
+
+
+def test_a_mode_switch_in_an_arm_that_excludes_the_pass_does_not_reach_it() -> None:
+    source = """
+        class Runner:
+            def __init__(self, net, optimizer):
+                self.net = net
+                self.optimizer = optimizer
+
+            def fit(self, loader):
+                self.net.train()
+                for x, y in loader:
+                    self.optimizer.zero_grad()
+                    nn.functional.cross_entropy(self.net(x), y).backward()
+                    self.optimizer.step()
+                self.net.eval()
+
+            def test(self, loader):
+                for x, y in loader:
+                    print(self.net(x).argmax(1))
+
+        def main(args):
+            net = Dropping()
+            net.load_state_dict(torch.load("net.pt"))
+            runner = Runner(net, torch.optim.SGD(net.parameters(), lr=0.1))
+            if args.training:
+                runner.fit(train_loader)
+            ARM
+                runner.test(test_loader)
+
+        if __name__ == "__main__":
+            main(parse())
+    """
+    # `elif`: the arm that trains (and ends in eval mode) never runs before the test
+    assert findings(source.replace("ARM", "elif args.testing:")) == [
+        ("LC006", "print(self.net(x).argmax(1))"), ("LC007", "print(self.net(x).argmax(1))")
+    ]
+    # a test of its own may follow the training arm: its eval() may be in force
+    assert findings(source.replace("ARM", "if args.testing:")) == [("LC007", "print(self.net(x).argmax(1))")]
+
+
+def test_a_scripts_score_of_held_out_data_in_eval_mode_before_training_is_a_baseline() -> None:
+    source = """
+        model = Dropping()
+        criterion = nn.CrossEntropyLoss()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        MODE
+        Y_pred = model(DATA)
+        before = criterion(Y_pred, Y_val)
+        print(f"loss before training: {before.item():.3f}")
+        model.train()
+        for epoch in range(10):
+            optimizer.zero_grad()
+            loss = criterion(model(X_train), Y_train)
+            loss.backward()
+            optimizer.step()
+    """
+    # put in eval mode to score held-out data: a baseline, whose graph is built for nothing
+    assert findings(source.replace("MODE", "model.eval()").replace("DATA", "X_val")) == [("LC007", "Y_pred = model(X_val)")]
+    # one forward of the untrained model as it was built shows what it does before training
+    assert findings(source.replace("MODE", "pass").replace("DATA", "X_val")) == []
+    # and so does one on the training data
+    assert findings(source.replace("MODE", "model.eval()").replace("DATA", "X_train")) == []

@@ -1032,8 +1032,13 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                     entered_once = _entered_once_keeping_its_models(model, function)
                 intent = entered_once and _loaded_by_every_caller(model, function, event, event.subject.name, 3)
             if intent:
-                if function.name == "<module>" and not _after_training(model, event) and not _with_pretrained_weights(model, function, event):
-                    continue  # (a script's forward before it trains checks shapes; one of weights it was given evaluates them)
+                if function.name == "<module>" and not _after_training(model, event) and not _with_pretrained_weights(
+                    model, function, event
+                ) and not _scores_held_out_in_eval_mode(model, function, event):
+                    # (a script's forward before it trains checks shapes; one of weights it was given
+                    # evaluates them, and so does one the script put in eval mode to score held-out
+                    # data, `model.eval(); before = criterion(model(X_val), Y_val)`: a baseline)
+                    continue
                 found = _pass(model, function, None, inner or event, subject=event.subject if inner is not None else None)
                 if found is not None:
                     # (beside the guarded pass of the same model: one finding of a mode says it for both)
@@ -1581,6 +1586,25 @@ def _chosen_past_parameter(node: cst.CSTNode, parameters: set[str]) -> str | Non
     return ".".join(reversed(parts))
 
 
+def _scores_held_out_in_eval_mode(model: LoopModel, function: FunctionInfo, event: Event) -> bool:
+    """A script's forward on held-out data (`model(X_val)`) of a model it put in eval mode just
+    before: written to score the model (`before_train = criterion(model(X_val), Y_val)`), not to
+    see that the code runs."""
+    return event.call is not None and _names_held_out_data(model, event.call) and _eval_set_before(model, function, event)
+
+
+def _eval_set_before(model: LoopModel, function: FunctionInfo, event: Event) -> bool:
+    """Is the model the call runs put in eval mode (by an `eval()` that surely covers it) before the
+    call, in the function, with no train() since?"""
+    state = None
+    for each in model.function_events_flat(function):
+        if each.node is event.node:
+            return state is Kind.EVAL
+        if each.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(each.subject, event.subject, model):
+            state = each.kind if _surely_covers(model, each.subject, event.subject) else Kind.MODE_UNKNOWN
+    return False
+
+
 def _names_held_out_data(model: LoopModel, call: CallSite) -> bool:
     """Does an argument of the call name held-out data (`net(val_input)`, `model(x_test)`)?"""
     return any(EVAL_DATA.search(model.code(arg.node)) for arg in call.args)
@@ -1687,7 +1711,11 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     # (one forward of an untrained model in a script's or notebook's cells, even scored, shows
     # what it does before training; a loop over data scoring it is a baseline, and so is a
     # function written to score it)
-    baseline = scored and (loop is not None or function.name != "<module>")
+    # (and so is one the script put in eval mode to run on held-out data: `model.eval()`, then
+    # `before = criterion(model(X_val), Y_val)`)
+    baseline = (scored and (loop is not None or function.name != "<module>")) or (
+        loop is None and function.name == "<module>" and _scores_held_out_in_eval_mode(model, function, event)
+    )
     fresh = not over_data and not baseline and not training and binding.call is not None and _fresh(model, binding)
     inner = event.context.function
     if fresh and inner is not function and binding.function is inner and _untouched_between(
@@ -4204,9 +4232,15 @@ def _mode_before(
         # `self._validate()` between `self.model.eval()` and `self.model.train()`): what is set
         # before it in source order
         events = [event for event in events if _starts_before(model, event.node, node)]
+    # (a switch in an arm the target's arm excludes, `if args.training: model.fit(...)` / `elif
+    # args.testing: model.test(...)`, never runs before it)
+    target = next((event for event in events if _is_target(event, node, chain)), None)
+    guards = target.context.guards if target is not None else ()
     for event in events:
         if _is_target(event, node, chain):
             return state
+        if guards and not same_branch(event.context.guards, guards):
+            continue
         if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and covers(event.subject, subject, model):
             # a train() on what may be another object (`for obj in [loss_module, critic]: obj.train()`
             # in a helper) leaves the mode unknown, not in training
