@@ -14102,3 +14102,46 @@ def test_a_scripts_score_of_held_out_data_in_eval_mode_before_training_is_a_base
     assert findings(source.replace("MODE", "pass").replace("DATA", "X_val")) == []
     # and so does one on the training data
     assert findings(source.replace("MODE", "model.eval()").replace("DATA", "X_train")) == []
+
+
+def test_the_printed_output_of_weights_just_loaded_is_a_prediction() -> None:
+    source = """
+        model = Dropping()
+        LOAD
+        model.eval()
+        image = load_image("u1.jpg")
+        output = model(image)
+        print(output)
+    """
+    # the weights were loaded to be used: what it prints is its prediction
+    assert findings(source.replace("LOAD", 'model.load_state_dict(torch.load("model.pt"))')) == [("LC007", "output = model(image)")]
+    # a model as built, its output printed: a look at what the code does
+    assert findings(source.replace("LOAD", "pass")) == []
+    # and so is one of loaded weights run on a tensor drawn from a shape
+    probe = source.replace("LOAD", 'model.load_state_dict(torch.load("model.pt"))').replace('load_image("u1.jpg")', "torch.randn(1, 4)")
+    assert findings(probe) == []
+
+
+def test_a_new_head_sized_from_the_old_one_thaws_a_frozen_backbone() -> None:
+    source = """
+        model = torchvision.models.resnet50(pretrained=True)
+        for param in model.parameters():
+            param.requires_grad = False
+        HEAD
+        optimizer = torch.optim.SGD(model.fc.parameters(), lr=0.001)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            optimizer.step()
+
+        def predict(path):
+            model.eval()
+            scores = model(load(path))
+            return torch.max(scores.data, 1)
+
+        print(predict("dog.jpg"))
+    """
+    # `nn.Linear(model.fc.in_features, 133)` reads the old head's size: the new head is trainable
+    assert findings(source.replace("HEAD", "model.fc = nn.Linear(model.fc.in_features, 133)")) == [("LC007", "scores = model(load(path))")]
+    # wrapping the old head keeps its frozen parameters: every parameter stays frozen
+    assert findings(source.replace("HEAD", "model.fc = nn.DataParallel(model.fc)")) == []

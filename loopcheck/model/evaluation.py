@@ -1262,6 +1262,38 @@ def _on_hand_made_input(model: LoopModel, function: FunctionInfo, call: CallSite
     return True
 
 
+def _prints_its_value(function: FunctionInfo, statement: Simple) -> bool:
+    """Is a name the statement binds printed as it is afterwards (`print(output)`), its values shown
+    (not only its shape)?"""
+    names = set(statement.targets)
+    seen = False
+    for simple in function.simples:
+        if simple is statement:
+            seen = True
+        elif seen and any(
+            call.dotted in ("print", "display") and any(arg.dotted in names for arg in call.args) for call in simple.calls
+        ):
+            return True
+    return False
+
+
+def _on_made_up_input(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    """Is every input of the forward made up in the code (`net(torch.randn(2, 4))`, or a name bound
+    only to such a value: `x = torch.zeros(1, 3, 32, 32)`)? Such a forward probes the code."""
+    inputs = [arg for arg in call.args if arg.keyword is None]
+    if not inputs:
+        return False
+    for arg in inputs:
+        if _made_up(arg.node):
+            continue
+        if arg.dotted is None or "." in arg.dotted:
+            return False
+        bindings = model.at(function).roles.bindings_of(arg.dotted, function)
+        if not bindings or not all(b.statement.value is not None and not b.statement.augmented and _made_up(b.statement.value) for b in bindings):
+            return False
+    return True
+
+
 def _entered_once_keeping_its_models(model: LoopModel, function: FunctionInfo) -> bool:
     """Is every project call of the function made in no loop of its caller (the helper runs once
     per call, not per item of a caller's loop, whose pass that loop is), and does the function hand
@@ -1757,6 +1789,8 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         return True  # `prob = resnet(aligned)` read by nothing after it: run to see that it runs
     if scored and over_data:
         return False  # `if torch.equal(pred.argmax(2), y): right += 1` over a loader: accuracy, no check of the code
+    if _prints_its_value(function, statement) and _loaded_before(model, function, event) and not _on_made_up_input(model, function, event.call):
+        return False  # `output = model(img1, img2); print(output)` of weights just loaded: a prediction shown
     return _only_inspected(function, statement)
 
 

@@ -1349,10 +1349,14 @@ def _each_parameter(placed: Placed, holder: str, name: str) -> bool:
 
 
 def _wraps_itself(model: LoopModel, simple: Simple, target: str) -> bool:
-    """Does the value assigned to `target` hold what `target` held (`x.f = DataParallel(x.f)`)?"""
+    """Does the value assigned to `target` hold what `target` held (`x.f = DataParallel(x.f)`)? A
+    size read from it (`x.fc = nn.Linear(x.fc.in_features, 133)`, a new head) holds nothing of it."""
     if simple.value is None:
         return False
-    return re.search(r"(?<![\w.])" + re.escape(target) + r"(?![\w])", model.code(simple.value)) is not None
+    return re.search(r"(?<![\w.])" + re.escape(target) + r"(?![\w])(?!\s*\.\s*" + _SIZE_ATTRIBUTES + r"\b)", model.code(simple.value)) is not None
+
+
+_SIZE_ATTRIBUTES = r"(?:in_features|out_features|in_channels|out_channels|num_features|embedding_dim|num_embeddings|hidden_size|input_size)"
 
 
 def _thawed(model: LoopModel, binding: Binding, name: str) -> bool:
