@@ -14145,3 +14145,31 @@ def test_a_new_head_sized_from_the_old_one_thaws_a_frozen_backbone() -> None:
     assert findings(source.replace("HEAD", "model.fc = nn.Linear(model.fc.in_features, 133)")) == [("LC007", "scores = model(load(path))")]
     # wrapping the old head keeps its frozen parameters: every parameter stays frozen
     assert findings(source.replace("HEAD", "model.fc = nn.DataParallel(model.fc)")) == []
+
+
+def test_a_scripts_name_bound_again_is_judged_by_the_assignment_in_force_at_the_call() -> None:
+    source = """
+        def load_model(path):
+            net = Dropping()
+            net.load_state_dict(torch.load(path))
+            net.eval()
+            return net
+
+        def predict(model):
+            return [model(x).argmax(1) for x, _ in test_loader]
+
+        model = Dropping()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        torch.save(model.state_dict(), "m.pt")
+
+        model = AGAIN
+        preds = predict(model)
+    """
+    # the model in force at the call comes from a loader that puts it in eval mode
+    assert findings(source.replace("AGAIN", 'load_model("m.pt")')) == [("LC007", "return [model(x).argmax(1) for x, _ in test_loader]")]
+    # one built afresh there is in training mode
+    assert [code for code, _ in findings(source.replace("AGAIN", "Dropping()"))] == ["LC006", "LC007"]

@@ -3864,11 +3864,12 @@ def eval_mode_reaches(
         return copied
     if subject is not None and _eval_set_by_constructor(model, function, subject.name):
         return True
-    if _loaded_in_eval_mode(model, subject):
+    bound = _bound_at(model, function, subject, target.node)
+    if _loaded_in_eval_mode(model, bound):
         return True
     if depth > MAX_CALLER_DEPTH:
         return True
-    if subject is not None and _built_fresh_before(model, function, target, subject.name):
+    if subject is not None and _built_fresh_before(model, function, target, subject.name, bound):
         return False  # a module built in this function starts in training mode, whoever calls it
     edges = model.callers(function) if edges is None else edges
     if not edges and function.name != "<module>" and subject is not None and model.is_trained(subject) and any(
@@ -3893,6 +3894,21 @@ def eval_mode_reaches(
         if not eval_mode_reaches(caller, edge.caller, at_call, _as_passed(model, function, edge, subject), depth + 1):
             return False
     return True
+
+
+def _bound_at(model: LoopModel, function: FunctionInfo, subject: Subject | None, node: object) -> Subject | None:
+    """A script's or notebook's name bound again and again (`model = NeuralNet(...)` in one cell,
+    `model = load_model(path)` in a later one): the subject as the assignment in force at `node`,
+    the last call above it that binds it."""
+    binding = subject.binding if subject is not None else None
+    if subject is None or binding is None or function.name != "<module>" or "." in subject.name or binding.function is not function:
+        return subject
+    if not isinstance(node, cst.CSTNode):
+        return subject
+    nearest = model.nearest_binding(subject.name, function, node)
+    if nearest is None or nearest is binding or nearest.call is None or not isinstance(nearest.statement.value, cst.Call):
+        return subject  # (one taken from another object, `gnn, head = best_model`, is judged as before)
+    return Subject(subject.key, subject.name, subject.role, nearest, subject.function, subject.collection)
 
 
 def _mode_of_deep_copy(model: LoopModel, subject: Subject | None, depth: int) -> bool | None:
@@ -4135,7 +4151,7 @@ def _copied_model_name(value: cst.BaseExpression) -> str | None:
     return value.value if isinstance(value, cst.Name) else None
 
 
-def _built_fresh_before(model: LoopModel, function: FunctionInfo, target: Event, name: str) -> bool:
+def _built_fresh_before(model: LoopModel, function: FunctionInfo, target: Event, name: str, bound: Subject | None = None) -> bool:
     """Is the model constructed in this function before the target runs: `net = Net()`, or
     `trainer = Trainer(...)` whose `__init__` builds `self.model = BERTLM(...)`? Nothing its
     callers did can have changed its mode then."""
@@ -4143,6 +4159,8 @@ def _built_fresh_before(model: LoopModel, function: FunctionInfo, target: Event,
     if head == "self" or len(path) > 1:
         return False
     binding = model.roles.lookup(head, function)
+    if bound is not None and bound.name == head and bound.binding is not None:
+        binding = bound.binding  # (a script's name: the assignment in force at the call)
     if binding is None or binding.function is not function or binding.cls is None or binding.call is None:
         return False
     if binding.alias is not None or not any(c is binding.call for c in binding.statement.calls):
