@@ -2531,3 +2531,73 @@ def test_a_runner_that_imports_no_torch_but_drives_the_projects_agents_is_analys
         encoding="utf-8",
     )
     assert found(project, [str(project / "solver.py")]) == []
+
+
+def test_a_base_class_method_is_called_through_a_subclass_of_another_file(tmp_path: Path) -> None:
+    project = new_project(tmp_path, "template")
+    (project / "base").mkdir()
+    (project / "base" / "__init__.py").write_text("from .base_trainer import BaseTrainer\n", encoding="utf-8")
+    (project / "base" / "base_trainer.py").write_text(textwrap.dedent("""
+        import torch
+
+        class BaseTrainer:
+            def __init__(self, model, optimizer, epochs):
+                self.model = model
+                self.optimizer = optimizer
+                self.epochs = epochs
+
+            def train(self):
+                for epoch in range(1, self.epochs + 1):
+                    self._train_epoch(epoch)
+                    self._save_checkpoint(epoch)
+
+            def _save_checkpoint(self, epoch):
+                state = {
+                    "epoch": epoch,
+                    "state_dict": self.model.state_dict(),
+                    "optimizer": self.optimizer.state_dict(),
+                }
+                torch.save(state, f"checkpoint-epoch{epoch}.pth")
+    """), encoding="utf-8")
+    (project / "trainer").mkdir()
+    (project / "trainer" / "__init__.py").write_text("from .trainer import Trainer\n", encoding="utf-8")
+    (project / "trainer" / "trainer.py").write_text(textwrap.dedent("""
+        import torch.nn.functional as F
+        from base import BaseTrainer
+
+        class Trainer(BaseTrainer):
+            def __init__(self, model, optimizer, epochs, loader, lr_scheduler=None):
+                super().__init__(model, optimizer, epochs)
+                self.loader = loader
+                self.lr_scheduler = lr_scheduler
+
+            def _train_epoch(self, epoch):
+                self.model.train()
+                for x, y in self.loader:
+                    self.optimizer.zero_grad()
+                    F.cross_entropy(self.model(x), y).backward()
+                    self.optimizer.step()
+                if self.lr_scheduler is not None:
+                    self.lr_scheduler.step()
+    """), encoding="utf-8")
+    (project / "train.py").write_text(textwrap.dedent("""
+        import torch
+        from trainer import Trainer
+
+        def main(config, model, loader):
+            optimizer = config.init_obj("optimizer", torch.optim, model.parameters())
+            SCHEDULER
+            trainer = Trainer(model, optimizer, 10, loader, lr_scheduler=lr_scheduler)
+            trainer.train()
+    """), encoding="utf-8")
+    train = (project / "train.py").read_text(encoding="utf-8")
+    # `trainer.train()` runs BaseTrainer.train, whose snapshots leave out the scheduler the
+    # configuration builds from torch's module and the subclass steps every epoch
+    (project / "train.py").write_text(
+        train.replace("SCHEDULER", 'lr_scheduler = config.init_obj("lr_scheduler", torch.optim.lr_scheduler, optimizer)'),
+        encoding="utf-8",
+    )
+    assert [(Path(f.path).name, f.code) for f in lint_project(project)] == [("base_trainer.py", "LC012")]
+    # no scheduler: the snapshot holds all there is to resume
+    (project / "train.py").write_text(train.replace("SCHEDULER", "lr_scheduler = None"), encoding="utf-8")
+    assert lint_project(project) == []

@@ -631,6 +631,11 @@ class LoopModel:
             role, cls = self.at(made).returned_role(made)
             if role is not None:
                 return role, cls, qualified
+        handed = _torch_module_handed(call, self.ir.imports)
+        if handed is not None and not isinstance(made, ClassInfo):
+            # `config.init_obj("lr_scheduler", torch.optim.lr_scheduler, optimizer)`: a factory that
+            # builds the class a setting names from the torch module it is handed
+            return handed
         if call.inner is not None and call.method is not None and call.method not in RETURNS_SELF:
             # `Scorer(sizes).fit(X)`: what the method of the object just built returns (itself)
             method = self.resolve_call(call, function, via_callers=False)
@@ -1234,8 +1239,24 @@ class LoopModel:
         if cached is None:
             cached = list(owner.call_graph.get(id(function), []))
             if function.file is not None and _importable(function):
+                searched = {owner.path}
                 for other in owner.project.files_calling(_called_name(function), owner.path):
+                    searched.add(other.path)
                     cached.extend(other.call_graph.get(id(function), []))
+                if function.cls is not None and function.name not in ("__init__", "__call__"):
+                    # a method a subclass in another file inherits is called on its objects by the
+                    # files that import that subclass (`trainer = Trainer(...)`, `trainer.train()`
+                    # of `BaseTrainer.train`), which need not import the base class's module
+                    holders = {owner.path}
+                    for sub in owner.subclasses(function.cls):
+                        holder = owner.at_class(sub)
+                        if holder.path in holders:
+                            continue
+                        holders.add(holder.path)
+                        for other in owner.project.files_calling(function.name, holder.path):
+                            if other.path not in searched:
+                                searched.add(other.path)
+                                cached.extend(other.call_graph.get(id(function), []))
             # (a call naming a keyword the function does not take raises TypeError: it never runs
             # the function; a notebook written against an older signature, `inference(encoder=e)`)
             cached = [edge for edge in cached if edge.launched or _keywords_fit(function, edge.call)]
@@ -3042,3 +3063,24 @@ def _withs_around(block: list[object], loop: Loop) -> list[With]:
                 inner = _withs_around(part, loop)
                 return [stmt, *inner] if isinstance(stmt, With) and stmt.grad is not None else inner
     return []
+
+
+_TORCH_MODULES_BUILT_FROM = {
+    "torch.optim.lr_scheduler": (SCHEDULER, "torch.optim.lr_scheduler.LRScheduler"),
+    "torch.optim": (OPTIMIZER, "torch.optim.Optimizer"),
+}
+"""Torch modules whose classes a factory handed the module builds by name: what it builds."""
+
+
+def _torch_module_handed(call: CallSite, imports: Mapping[str, str]) -> tuple[str | None, ClassInfo | None, str | None] | None:
+    """(role, None, qualified name) for a call handed `torch.optim` or `torch.optim.lr_scheduler`
+    itself as an argument (`config.init_obj("optimizer", torch.optim, params)`, `getattr`-style
+    factories of configuration-driven projects): it builds an optimizer or a scheduler of torch's;
+    None for any other call."""
+    for arg in call.args:
+        if arg.dotted is None:
+            continue
+        found = _TORCH_MODULES_BUILT_FROM.get(qualify(arg.dotted, imports) or "")
+        if found is not None:
+            return found[0], None, found[1]
+    return None
