@@ -14173,3 +14173,43 @@ def test_a_scripts_name_bound_again_is_judged_by_the_assignment_in_force_at_the_
     assert findings(source.replace("AGAIN", 'load_model("m.pt")')) == [("LC007", "return [model(x).argmax(1) for x, _ in test_loader]")]
     # one built afresh there is in training mode
     assert [code for code, _ in findings(source.replace("AGAIN", "Dropping()"))] == ["LC006", "LC007"]
+
+
+def test_a_class_defined_again_in_a_later_cell_builds_nothing_before_it() -> None:
+    plain = """
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+    """
+    dropping = """
+        class Classifier(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+                self.dropout = nn.Dropout(0.2)
+
+            def forward(self, x):
+                return self.fc(self.dropout(x))
+    """
+    run = """
+        model = Classifier()
+        optimizer = torch.optim.Adam(model.parameters())
+        for x, y in train_loader:
+            optimizer.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        with torch.no_grad():
+            for x, y in test_loader:
+                print((model(x).argmax(1) == y).float().mean().item())
+        MODE
+    """
+    first = run.replace("MODE", "")
+    second = run.replace("MODE", "").replace("with torch.no_grad():", "model.eval()\n        with torch.no_grad():")
+    # the cell that trains first runs the class defined above it, with no dropout
+    assert findings(plain + first + dropping + second) == []
+    # (the other way round, its dropout is still on in the first pass)
+    assert findings(dropping + first + plain + second) == [("LC006", "print((model(x).argmax(1) == y).float().mean().item())")]

@@ -224,9 +224,18 @@ class LoopModel:
     def definition_at(self, dotted: str | None, function: FunctionInfo, node: cst.CSTNode) -> Definition | None:
         """`definition`, for a name used at a script's top level that the script imports more than
         once from different places (`import trainer_0426 as trainer`, later `import
-        trainer_0426_with_hf as trainer`): what the import last above `node` brings."""
+        trainer_0426_with_hf as trainer`): what the import last above `node` brings; for a class it
+        defines more than once (a notebook's later cell defining `Classifier` again), the
+        definition last above `node`."""
         if dotted and function is self.ir.top:
             head, *rest = dotted.split(".")
+            versions = self.ir.class_versions.get(head)
+            if versions and not rest:
+                # (a class defined again in a later cell: the definition last above the use)
+                at = self.ir.order.get(id(node))
+                before = [c for c in versions if at is not None and (o := self.ir.order.get(id(c.node))) is not None and o[0] < at[0]]
+                if before:
+                    return before[-1]
             ref = self._import_in_force(head, node)
             if ref is not None:
                 found: Definition | None = self._imported(ref, 1)

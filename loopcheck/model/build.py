@@ -380,6 +380,7 @@ class FileBuilder:
         self.functions: list[FunctionInfo] = []
         self.classes: dict[str, ClassInfo] = {}
         self.top_classes: dict[str, ClassInfo] = {}
+        self.class_versions: dict[str, list[ClassInfo]] = {}
         self.imports: dict[str, str] = {}
         self.import_refs: dict[str, ImportRef] = {}
         self.import_alternatives: dict[str, list[ImportRef]] = {}
@@ -412,6 +413,7 @@ class FileBuilder:
             import_alternatives=self.import_alternatives,
             import_sites=self.import_sites,
             order=self._order,
+            class_versions={name: found for name, found in self.class_versions.items() if len(found) > 1},
         )
         for function in self.functions:
             function.file = ir
@@ -848,6 +850,7 @@ class FileBuilder:
         self.classes.setdefault(info.name, info)
         if parent.parent is None:
             self.top_classes[info.name] = info
+            self.class_versions.setdefault(info.name, []).append(info)
         else:
             parent.nested_classes[info.name] = info
         body = node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body

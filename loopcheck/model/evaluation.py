@@ -3864,7 +3864,7 @@ def eval_mode_reaches(
         return copied
     if subject is not None and _eval_set_by_constructor(model, function, subject.name):
         return True
-    bound = _bound_at(model, function, subject, target.node)
+    bound = bound_at(model, function, subject, target.node)
     if _loaded_in_eval_mode(model, bound):
         return True
     if depth > MAX_CALLER_DEPTH:
@@ -3896,7 +3896,7 @@ def eval_mode_reaches(
     return True
 
 
-def _bound_at(model: LoopModel, function: FunctionInfo, subject: Subject | None, node: object) -> Subject | None:
+def bound_at(model: LoopModel, function: FunctionInfo, subject: Subject | None, node: object) -> Subject | None:
     """A script's or notebook's name bound again and again (`model = NeuralNet(...)` in one cell,
     `model = load_model(path)` in a later one): the subject as the assignment in force at `node`,
     the last call above it that binds it."""

@@ -413,6 +413,9 @@ class FileIR:
     import_sites: dict[str, list[tuple[ImportRef, cst.CSTNode]]] = field(default_factory=dict)
     """Every import statement of each local name, with where it comes from, in source order: a
     script that imports `trainer` again and again calls the one imported last above the call."""
+    class_versions: dict[str, list[ClassInfo]] = field(default_factory=dict)
+    """Module-level classes defined more than once (a notebook's cell that defines `Classifier`
+    again, with dropout): every definition, in source order."""
 
     def __init__(
         self,
@@ -429,6 +432,7 @@ class FileIR:
         import_alternatives: dict[str, list[ImportRef]] | None = None,
         order: dict[int, tuple[int, int]] | None = None,
         import_sites: dict[str, list[tuple[ImportRef, cst.CSTNode]]] | None = None,
+        class_versions: dict[str, list[ClassInfo]] | None = None,
     ) -> None:
         self.module = module
         self.top = top
@@ -443,6 +447,7 @@ class FileIR:
         self.import_alternatives = {} if import_alternatives is None else import_alternatives
         self.order = {} if order is None else order
         self.import_sites = {} if import_sites is None else import_sites
+        self.class_versions = {} if class_versions is None else class_versions
 
 
 def runs_once(loop: Loop) -> bool:
