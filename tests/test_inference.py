@@ -14213,3 +14213,22 @@ def test_a_class_defined_again_in_a_later_cell_builds_nothing_before_it() -> Non
     assert findings(plain + first + dropping + second) == []
     # (the other way round, its dropout is still on in the first pass)
     assert findings(dropping + first + plain + second) == [("LC006", "print((model(x).argmax(1) == y).float().mean().item())")]
+
+
+def test_a_loss_scaled_by_amp_in_a_with_block_is_that_loss_accumulated() -> None:
+    source = """
+        from apex import amp
+
+        accumulation_steps = 2
+        model, optimizer = amp.initialize(Tiny(), torch.optim.Adam(params), opt_level="O1")
+        for i, (x, y) in enumerate(loader):
+            loss = LOSS
+            with amp.scale_loss(loss, optimizer) as scaled_loss:
+                scaled_loss.backward()
+            if (i + 1) % accumulation_steps == 0:
+                optimizer.step()
+                optimizer.zero_grad()
+    """
+    # `scaled_loss` is `loss` scaled for fp16: undivided, each step adds two batches' gradients
+    assert findings(source.replace("LOSS", "F.cross_entropy(model(x), y)")) == [("LC010", "scaled_loss.backward()")]
+    assert findings(source.replace("LOSS", "F.cross_entropy(model(x), y) / accumulation_steps")) == []

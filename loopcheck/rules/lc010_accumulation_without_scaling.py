@@ -13,7 +13,7 @@ from loopcheck.lazyre import lazy
 from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.program import nested_loop_events
 from loopcheck.model.build import qualify
-from loopcheck.model.ir import CallSite, Loop
+from loopcheck.model.ir import CallSite, FunctionInfo, Loop, With, all_statements
 from loopcheck.rules.base import Report, Rule
 
 _MODULO_GUARD = lazy(r"%")
@@ -28,7 +28,8 @@ class AccumulationWithoutScaling(Rule):
     """Reports the `backward()` of a loop that accumulates gradients — the optimizer step sits under a
     modulo condition such as `if (i + 1) % accum_steps == 0:` while the backward runs every
     iteration — when the loss it backwards is not divided by the accumulation count (in the
-    backward's own expression or where the loss is assigned). When the loss comes from code that
+    backward's own expression or where the loss is assigned; the loss a mixed-precision scaler
+    hands on, `with amp.scale_loss(loss, optimizer) as scaled_loss:`, is that loss). When the loss comes from code that
     cannot be seen, nothing is reported; a project helper or loss module may divide inside, unless
     its code never reads the count the step's cadence divides by."""
 
@@ -199,12 +200,33 @@ def _unscaled_loss(model: LoopModel, backward: Event, divisors: frozenset[str] =
     else:
         # `loss.backward()`, or `loss.backward(create_graph=True)` given keywords only: the receiver
         expression = call.node.func.value if isinstance(call.node.func, cst.Attribute) else None
+    if isinstance(expression, cst.Name):
+        # `with amp.scale_loss(loss, optimizer) as scaled_loss: scaled_loss.backward()`: the loss scaled
+        expression = _loss_scaled_by_context(backward.context.function, expression.value) or expression
     if expression is None or _SCALED.search(model.code(expression)):
         return None
     if not isinstance(expression, cst.Name):
         return None
     name = expression.value
     return name if _undivided(model, backward, name, divisors, 3) else None
+
+
+def _loss_scaled_by_context(function: FunctionInfo, name: str) -> cst.BaseExpression | None:
+    """The loss a with-block hands a mixed-precision scaler under `name` (`with amp.scale_loss(loss,
+    optimizer) as scaled_loss:`); None when no such block binds it."""
+    for statement in all_statements(function.body):
+        if not isinstance(statement, With):
+            continue
+        for item in statement.node.items:
+            target = item.asname.name if item.asname is not None else None
+            called = item.item
+            if not (isinstance(target, cst.Name) and target.value == name and isinstance(called, cst.Call) and called.args):
+                continue
+            func = called.func
+            last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+            if last == "scale_loss" and called.args[0].keyword is None:
+                return called.args[0].value
+    return None
 
 
 def _undivided(model: LoopModel, backward: Event, name: str, divisors: frozenset[str], depth: int) -> bool:
