@@ -14259,3 +14259,36 @@ def test_a_helpers_forward_under_its_own_no_grad_is_written_to_infer() -> None:
     assert findings(source.replace("GUARD", "with torch.no_grad():")) == [("LC006", "clipped = torch.clamp(net(features), min=1.0)")]
     # without it, one forward of a helper with no sign of evaluating is left alone
     assert findings(source.replace("GUARD", "if True:")) == []
+
+
+def test_a_trainers_module_zero_grad_resets_the_optimizer_built_over_that_module() -> None:
+    source = """
+        class Trainer:
+            def __init__(self, generator, discriminator, g_optimizer, d_optimizer):
+                self.generator = generator
+                self.discriminator = discriminator
+                self.g_optimizer = g_optimizer
+                self.d_optimizer = d_optimizer
+
+            def training_step(self, x, z):
+                RESET_D
+                d_loss = F.softplus(-self.discriminator(x)).mean() + F.softplus(self.discriminator(self.generator(z).detach())).mean()
+                d_loss.backward()
+                self.d_optimizer.step()
+                self.generator.zero_grad()
+                g_loss = F.softplus(-self.discriminator(self.generator(z))).mean()
+                g_loss.backward()
+                self.g_optimizer.step()
+
+        g = Tiny()
+        d = Tiny()
+        g_optimizer = torch.optim.Adam(params=g.parameters())
+        d_optimizer = torch.optim.Adam(params=d.parameters())
+        trainer = Trainer(g, d, g_optimizer, d_optimizer)
+        for x, z in loader:
+            trainer.training_step(x, z)
+    """
+    # `self.discriminator` is `d`, whose parameters `self.d_optimizer` steps: its gradients are reset
+    assert findings(source.replace("RESET_D", "self.discriminator.zero_grad()")) == []
+    # resetting the generator before the discriminator's step leaves the discriminator's to pile up
+    assert [code for code, _ in findings(source.replace("RESET_D", "self.generator.zero_grad()"))] == ["LC001"]

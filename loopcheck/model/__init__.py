@@ -2101,6 +2101,15 @@ class LoopModel:
                 reset.context.function, zeroed.name, optimizer.binding.function
             ) in self.optimized_models(optimizer, full=True):
                 return True
+        # `self.discriminator.zero_grad()` and `self.d_optimizer.step()` in a trainer handed both (also
+        # as inlined where it is called, `trainer.discriminator`): the zeroed module is the object the
+        # optimizer was built over, as the callers bind both
+        if "." in zeroed.name:
+            bound = self.at(reset.context.function).binding(zeroed.name, reset.context.function)
+            if bound is not None and bound.cls is not None and any(
+                b is bound or (b.statement is bound.statement and b.name == bound.name) for b in self.optimized_bindings(optimizer)
+            ):
+                return True
         # `self.optimizer` over `self.parameters()`, and `model.zero_grad()` in a method every caller
         # calls as `model.train_model(model, ...)`: the parameter is the object itself; or the
         # object's own optimizer reached through it (`model.zero_grad()`, then `model.optimizer.step()`)
