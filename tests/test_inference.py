@@ -14292,3 +14292,27 @@ def test_a_trainers_module_zero_grad_resets_the_optimizer_built_over_that_module
     assert findings(source.replace("RESET_D", "self.discriminator.zero_grad()")) == []
     # resetting the generator before the discriminator's step leaves the discriminator's to pile up
     assert [code for code, _ in findings(source.replace("RESET_D", "self.generator.zero_grad()"))] == ["LC001"]
+
+
+def test_a_scripts_function_whose_only_call_is_commented_out_never_runs() -> None:
+    source = """
+        def train(model, loader, optimizer):
+            losses = []
+            for x, y in loader:
+                optimizer.zero_grad()
+                loss = F.cross_entropy(model(x), y)
+                loss.backward()
+                optimizer.step()
+                losses.append(loss)
+            return losses
+
+        def graph_train():
+            model = Tiny()
+            return train(model, loader, torch.optim.Adam(model.parameters()))
+
+        if __name__ == "__main__":
+            CALL
+    """
+    # the call left as a comment runs nothing: neither function ever runs
+    assert findings(source.replace("CALL", "# graph_train()\n            pass")) == []
+    assert findings(source.replace("CALL", "graph_train()")) == [("LC009", "losses.append(loss)")]

@@ -280,8 +280,8 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
         )
     if not _MAIN_GUARD.search(owner.text):
         return False
-    if _mentions(function.name, owner.text) > 1:
-        return False
+    if _mentions(function.name, _WHOLE_LINE_COMMENT.sub("", owner.text)) > 1:
+        return False  # (a call commented out, `# graph_train()`, runs nothing)
     return not owner.project.mentions(rf"\b{re.escape(function.name)}\b", importers_of=owner.path)
 
 
@@ -289,6 +289,9 @@ def _named_but_to_define_or_call(name: str, text: str) -> bool:
     """Does the text name `name` otherwise than in a `def name(` or a call `name(...)` (handed on
     as a value, read as an attribute, written in a string)?"""
     return _mentions(name, text) > len(re.findall(rf"(?<![\w.]){re.escape(name)}[ \t]*\(", text))
+
+
+_WHOLE_LINE_COMMENT = lazy(r"(?m)^[ \t]*#.*$")
 
 
 def _mentions(name: str, text: str) -> int:

@@ -9,6 +9,7 @@ from typing import Iterable
 import libcst as cst
 
 from loopcheck.model import LoopModel
+from loopcheck.model.evaluation import dead_function
 from loopcheck.rules.base import Report, Rule
 
 
@@ -33,7 +34,8 @@ class LossTensorRetained(Rule):
     unpacked from a call take each its own element's graph (`loss, scores = criterion(out, y)` of
     a project loss that returns its scores as NumPy: only `loss`); of a loss whose code cannot be
     seen only the first value is established as carrying one. A sum reset every k iterations
-    still keeps k graphs."""
+    still keeps k graphs. A loop of a function that never runs (a notebook's function no cell
+    runs, a script's function whose only call is commented out) is not reported."""
 
     code = "LC009"
     name = "loss-tensor-retained"
@@ -104,6 +106,9 @@ for x, y in loader:
 
     def check(self, model: LoopModel) -> Iterable[Report]:
         for retained in model.retained_values:
+            function = retained.loop.function
+            if model.never_runs(function) or dead_function(model, function):
+                continue  # a function no cell or entry point runs (its only call commented out)
             related = ()
             if retained.computed_at is not None:
                 related = ((retained.computed_at.node, f"{retained.value} is computed here, with its graph"),)
