@@ -219,6 +219,9 @@ def test_a_function_named_test_in_a_script_is_a_pass_and_in_a_pytest_file_is_not
     # one that asserts is a test, whoever else calls it
     checked = source.replace("print(model(x).argmax(1))", "assert model(x).argmax(1).shape == y.shape")
     assert codes(checked, path="test_model.py") == []
+    # and so is one whose results the file compares with what they must be
+    compared = source.replace("print(model(x).argmax(1))", "print(torch.allclose(model(x), y))")
+    assert codes(compared, path="test_model.py") == []
     # a file that runs its `test_model` itself and checks nothing is a script only named so
     assert codes(source, path="test_model.py") == [
         ("LC006", "print(model(x).argmax(1))"), ("LC007", "print(model(x).argmax(1))")

@@ -99,10 +99,11 @@ def is_pytest_file(path: str) -> bool:
 
 def tests_run_by_the_file(text: str) -> bool:
     """Does a file named for pytest call every `test*` function it defines itself (`if __name__ ==
-    "__main__": testing_model(loader)`), while it asserts nothing, imports neither pytest nor
-    unittest and holds no `Test*` class? pytest calls tests, and tests assert; a file that calls
-    its own functions and checks nothing is a script named so, and its functions are code like any
-    other. (Read from the text: the project index and the loop model must agree on it.)"""
+    "__main__": testing_model(loader)`), while it checks nothing (no `assert`, no
+    `torch.allclose(result, expected)`), imports neither pytest nor unittest and holds no `Test*`
+    class? pytest calls tests, and tests check; a file that calls its own functions and checks
+    nothing is a script named so, and its functions are code like any other. (Read from the text:
+    the project index and the loop model must agree on it.)"""
     if _TEST_FRAMEWORK.search(text) is not None:
         return False
     names = set(_TEST_DEFINITIONS.findall(text))
@@ -112,6 +113,8 @@ def tests_run_by_the_file(text: str) -> bool:
     return names <= called
 
 
-_TEST_FRAMEWORK = lazy(r"(?m)^\s*(?:import|from)\s+(?:pytest|unittest)\b|^class\s+Test|^\s*assert\b")
+_TEST_FRAMEWORK = lazy(
+    r"(?m)^\s*(?:import|from)\s+(?:pytest|unittest)\b|^class\s+Test|^\s*assert\b|\b(?:allclose|assert_close|assert_allclose|testing\.assert_\w+)\("
+)
 _TEST_DEFINITIONS = lazy(r"(?m)^(?:async\s+)?def\s+(test\w*)\s*\(")
 _CALLED_NAME = lazy(r"(?<![\w.])(?<!def )(test\w*)\s*\(")
