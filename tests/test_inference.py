@@ -14102,6 +14102,11 @@ def test_a_scripts_score_of_held_out_data_in_eval_mode_before_training_is_a_base
     assert findings(source.replace("MODE", "pass").replace("DATA", "X_val")) == []
     # and so does one on the training data
     assert findings(source.replace("MODE", "model.eval()").replace("DATA", "X_train")) == []
+    # the score after training is a pass of its own, beside the baseline
+    scored_after = source.replace("MODE", "model.eval()").replace("DATA", "X_val").rstrip(" ") + (
+        "        model.eval()\n        after = criterion(model(X_test), Y_test)\n"
+    )
+    assert findings(scored_after) == [("LC007", "Y_pred = model(X_val)"), ("LC007", "after = criterion(model(X_test), Y_test)")]
 
 
 def test_the_printed_output_of_weights_just_loaded_is_a_prediction() -> None:

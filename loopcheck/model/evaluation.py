@@ -1010,6 +1010,8 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                 # (a notebook runs each cell on its own: a `with torch.no_grad():` in one cannot
                 # cover another, so each cell's forwards of a model are a pass of their own)
                 which = (*which, model.cell_of(model.anchor(event)))
+                # (a baseline scored before the script trains and the score after it are two passes)
+                which = (*which, bool(model.training_steps) and _after_training(model, event))
             if which is not None and (which in evaluated or (which in guarded and event.context.grad == "off")):
                 continue  # this model's evaluation is reported once
             after_training = function.name == "<module>" and model.training_steps and _after_training(model, event)
