@@ -14321,3 +14321,51 @@ def test_a_scripts_function_whose_only_call_is_commented_out_never_runs() -> Non
     # the call left as a comment runs nothing: neither function ever runs
     assert findings(source.replace("CALL", "# graph_train()\n            pass")) == []
     assert findings(source.replace("CALL", "graph_train()")) == [("LC009", "losses.append(loss)")]
+
+
+def test_a_parameter_every_caller_fills_with_a_model_is_a_model() -> None:
+    seq2seq = """
+        class Seq2Seq(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.enc = nn.Linear(4, 4)
+                self.dec = nn.Linear(4, 4)
+
+            def encode(self, x):
+                return self.enc(x)
+
+            def decode(self, y, memory):
+                return self.dec(y + memory)
+
+            def forward(self, x):
+                return self.dec(self.encode(x))
+    """
+    source = seq2seq + """
+        def greedy_decode(model, src, max_len=5):
+            memory = model.encode(src)
+            ys = src
+            for step in range(max_len):
+                out = model.decode(ys, memory)
+                _, next_word = torch.max(out, dim=1)
+                ys = torch.cat([ys, next_word[:, None]], dim=1)
+            return ys
+
+        def translate(model, sentence):
+            model.eval()
+            return greedy_decode(model, tokenize(sentence))
+
+        model = Seq2Seq()
+        optimizer = torch.optim.Adam(model.parameters())
+        for x, y in loader:
+            optimizer.zero_grad()
+            F.mse_loss(model(x), y).backward()
+            optimizer.step()
+        print(translate(model, "ein satz"))
+    """ + seq2seq + """
+        model = Seq2Seq()
+        model.load_state_dict(torch.load("seq2seq.pt"))
+        print(translate(model, "noch ein satz"))
+    """
+    # a notebook that defines the class again in a later cell: the callers hand in models of two
+    # classes; the parameter is a model either way, and `model.encode` runs it
+    assert findings(source) == [("LC007", "memory = model.encode(src)")]

@@ -1499,6 +1499,13 @@ class LoopModel:
         if bindings and bindings[0].cls is not None and all(b.cls is bindings[0].cls for b in bindings):
             # each caller builds its own, of the same project class: the class is what is known
             return replace(bindings[0], call=None, statement=bindings[0].statement)
+        if bindings and all(b.role == MODEL for b in bindings):
+            # every caller passes a model, of different classes (`test(cfg, model)` from a script
+            # that builds one of three, and `test(cfg, model_eval)` from the training loop): a
+            # model; its classes, when every caller's is known
+            known = all(b.classes or b.cls is not None for b in bindings)
+            classes = [c for b in bindings for c in (b.classes or ((b.cls,) if b.cls is not None else ()))]
+            return replace(bindings[0], call=None, cls=None, classes=tuple(dict.fromkeys(classes)) if known else (), alias=None, qualified=None)
         return None
 
     def _built_in_place(self, node: cst.CSTNode, name: str, function: FunctionInfo) -> Binding | None:
