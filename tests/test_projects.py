@@ -2601,3 +2601,76 @@ def test_a_base_class_method_is_called_through_a_subclass_of_another_file(tmp_pa
     # no scheduler: the snapshot holds all there is to resume
     (project / "train.py").write_text(train.replace("SCHEDULER", "lr_scheduler = None"), encoding="utf-8")
     assert lint_project(project) == []
+
+
+def test_a_model_built_from_a_settings_dict_and_loaded_by_a_helper_is_a_trained_model(tmp_path: Path) -> None:
+    project = new_project(tmp_path, "sentiment")
+    (project / "models.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+
+        class PureGRU(nn.Module):
+            def __init__(self, **kwargs):
+                super().__init__()
+                self.gru = nn.GRU(kwargs["input_size"], kwargs["hidden_size"])
+                self.out = nn.Linear(kwargs["hidden_size"], 4)
+
+            def forward(self, x):
+                return self.out(self.gru(x)[1])
+
+        class DroppingGRU(PureGRU):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.dropout = nn.Dropout(0.5)
+
+            def forward(self, x):
+                return self.out(self.dropout(self.gru(x)[1]))
+    """), encoding="utf-8")
+    settings = textwrap.dedent("""
+        import models
+
+        MODEL = {
+            "model": models.CLASS,
+            "input_size": 50,
+            "hidden_size": 128,
+        }
+    """)
+    (project / "utils.py").write_text(textwrap.dedent("""
+        import torch
+        import settings
+
+        def load_model_params(model, path):
+            LOAD
+
+        def generate_model_from_settings():
+            return settings.MODEL["model"](**settings.MODEL)
+    """), encoding="utf-8")
+    (project / "predict.py").write_text(textwrap.dedent("""
+        import sys
+        import torch
+        import utils
+
+        model = utils.generate_model_from_settings()
+        utils.load_model_params(model, sys.argv[1])
+        for line in open(sys.argv[2]):
+            features = torch.tensor(encode(line))
+            out = model(features)
+            send(out.detach().numpy())
+    """), encoding="utf-8")
+
+    def codes(cls: str, load: str) -> list[str]:
+        (project / "settings.py").write_text(settings.replace("CLASS", cls), encoding="utf-8")
+        utils = (project / "utils.py").read_text(encoding="utf-8")
+        (project / "utils.py").write_text(utils.replace("LOAD", load), encoding="utf-8")
+        try:
+            return [f.code for f in lint_project(project)]
+        finally:
+            (project / "utils.py").write_text(utils, encoding="utf-8")
+
+    load = "model.load_state_dict(torch.load(path))"
+    # the helper loads the weights of the model it is given: a trained model predicts, with grad on;
+    # the settings name a class without dropout, so its mode does not matter
+    assert codes("PureGRU", load) == ["LC007"]
+    # the class the settings name holds dropout: it runs in training mode too
+    assert codes("DroppingGRU", load) == ["LC006", "LC007"]
+    # a helper that loads nothing into it leaves a model as built, run on its input: no evaluation seen
+    assert codes("PureGRU", "print(path)") == []

@@ -1104,12 +1104,41 @@ class LoopModel:
         name = dotted_name(func.value) if isinstance(func, cst.Subscript) else None
         if not name:
             return None
+        key = _literal_key(func) if isinstance(func, cst.Subscript) else None
+        if key is not None and "." in name:
+            # `settings.MODEL["model"](**settings.MODEL)`: the class a project module's settings dict
+            # gives under that key (the dict's other values are numbers)
+            keyed = self._class_under_key(name, key)
+            if keyed is not None:
+                return [keyed]
         bound = self.binding(name, function) if through_callers else self.roles.lookup(name, function)
         if bound is None and "." not in name and through_callers:
             return self._imported_registry(name)
         if bound is None:
             return None
         return self.at(bound.function)._classes_of_dict(bound.statement.value, bound.function)
+
+    def _class_under_key(self, name: str, key: str) -> ClassInfo | None:
+        """The project class the dict display `module.NAME` of an imported project module maps `key`
+        to (`MODEL = {"model": models.PureGRU, "hidden_size": 128}` in `settings.py`); None when
+        the module, the display or a class there cannot be seen."""
+        head, _, attribute = name.rpartition(".")
+        ref = self.ir.import_refs.get(head)
+        if ref is None or "." in attribute:
+            return None
+        dotted = ref.module if ref.name is None else (f"{ref.module}.{ref.name}" if ref.module else ref.name)
+        module = self.project.module(self.path, dotted, ref.level)
+        if module is None or module is self:
+            return None
+        top = module.ir.top
+        values = [s.value for s in top.assignments if s.targets == (attribute,) and not s.augmented]
+        if len(values) != 1 or not isinstance(values[0], cst.Dict):
+            return None
+        for element in values[0].elements:
+            if isinstance(element, cst.DictElement) and literal_value(element.key) == key:
+                found = module.definition(dotted_name(element.value), top)
+                return found if isinstance(found, ClassInfo) else None
+        return None
 
     def _classes_handed_back(self, name: str | None, function: FunctionInfo) -> list[ClassInfo] | None:
         """The project classes a project function returns (`if mode == "flow": return Model_flow`,
@@ -3109,3 +3138,11 @@ def _torch_module_handed(call: CallSite, imports: Mapping[str, str]) -> tuple[st
         if found is not None:
             return found[0], None, found[1]
     return None
+
+
+def _literal_key(subscript: cst.Subscript) -> str | None:
+    """The string literal a subscript indexes with (`MODEL["model"]`), None for anything else."""
+    if len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
+        return None
+    value = literal_value(subscript.slice[0].slice.value)
+    return value if isinstance(value, str) else None

@@ -2694,6 +2694,8 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
         return True  # `netG.generate_images(n)`, `model.predict(x)`: asked for outputs, not training
     if _loaded_before(model, function, first) and not model.is_trained(first.subject):
         return True  # a play script: weights loaded from a checkpoint and run, never trained here
+    if _loaded_by_helper_before(model, function, first) and not model.is_trained(first.subject):
+        return True  # a loop over data of a model whose weights a project helper loaded (`load_model_params(model, path)`)
     if _after_its_training(model, function, first, loop):
         return True  # test games played with the agent once the loop that trained it is over
     if _played_after_training(model, function, loop, first):
@@ -3071,6 +3073,37 @@ def _loaded_before(model: LoopModel, function: FunctionInfo, call: Event) -> boo
         if any(c.receiver is not None and _part_of(subject.name, c.receiver) and _loads_state(model, function, c) for c in simple.calls):
             return True  # `trainer.load_model(path)` loads `trainer.policy_net` among others
     return False
+
+
+def _loaded_by_helper_before(model: LoopModel, function: FunctionInfo, call: Event) -> bool:
+    """`utils.load_model_params(model, path)` earlier in the function: a project helper handed the
+    model loads weights into it (see `_loads_into_argument`)."""
+    subject = call.subject
+    if subject is None:
+        return False
+    for simple in function.simples:
+        if any(c is call.call for c in simple.calls):
+            return False
+        if any(_loads_into_argument(model, function, c, subject.name) for c in simple.calls):
+            return True
+    return False
+
+
+def _loads_into_argument(model: LoopModel, function: FunctionInfo, call: CallSite, name: str) -> bool:
+    """Is the call a project function handed the model (`load_model_params(model, path)`) whose body
+    calls `load_state_dict` on the parameter the model fills?"""
+    if not any(arg.dotted is not None and _part_of(name, arg.dotted) for arg in call.args):
+        return False
+    target = model.resolve_call(call, function, via_callers=False)
+    if target is None or target.cls is not None:
+        return False
+    filled = {
+        parameter for index, parameter in enumerate(target.params)
+        if (arg := call.arg(index, parameter)) is not None and arg.dotted is not None and _part_of(name, arg.dotted)
+    }
+    return any(
+        c.method == "load_state_dict" and c.receiver in filled for simple in target.simples for c in simple.calls
+    )
 
 
 _LIBRARY_LOADER = lazy(r"^load_(model|pretrained|checkpoint)$")
