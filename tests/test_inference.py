@@ -14369,3 +14369,32 @@ def test_a_parameter_every_caller_fills_with_a_model_is_a_model() -> None:
     # a notebook that defines the class again in a later cell: the callers hand in models of two
     # classes; the parameter is a model either way, and `model.encode` runs it
     assert findings(source) == [("LC007", "memory = model.encode(src)")]
+
+
+def test_a_model_method_that_only_applies_its_loss_module_runs_no_network() -> None:
+    source = textwrap.dedent("""
+        import torch.nn as nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+                self.criterion = nn.MSELoss()
+
+            def forward(self, x):
+                return self.fc(x)
+
+            def true_loss(self, out, target):
+                return self.criterion(out, target)
+
+            def scored_loss(self, x, target):
+                return self.criterion(self.fc(x), target)
+    """)
+    from loopcheck.model import LoopModel
+    from loopcheck.source import parse
+
+    model = LoopModel(parse(source), path="net.py")
+    methods = model.ir.top_classes["Net"].methods
+    # a loss applied to outputs already made runs no network; one that runs a layer first does
+    assert not model.runs_forward(methods["true_loss"])
+    assert model.runs_forward(methods["scored_loss"])

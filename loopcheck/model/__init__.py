@@ -1865,8 +1865,10 @@ class LoopModel:
         key = ("runs forward", id(method))
         if key not in owner._class_facts:
             owner._class_facts[key] = False
+            # (a method that only applies a loss module or a parameter-free layer to what it is
+            # given, `def true_loss(self, out, y): return self.criterion(out, y)`, runs no network)
             owner._class_facts[key] = any(
-                e.kind is Kind.MODEL_CALL for e in owner.function_events_flat(method)
+                e.kind is Kind.MODEL_CALL and not dataflow.is_loss_module(e.subject) for e in owner.function_events_flat(method)
             ) or owner._calls_own_part(method)
         return owner._class_facts[key]
 
