@@ -3061,9 +3061,7 @@ def _loaded_before(model: LoopModel, function: FunctionInfo, call: Event) -> boo
     subject = call.subject
     if subject is None:
         return False
-    for simple in function.simples:
-        if any(c is call.call for c in simple.calls):
-            return False
+    for simple in _simples_before(function, call):
         if any(_part_of(subject.name, t) for t in simple.targets) and any(
             (c.dotted or "").endswith(("torch.load", ".load")) or _library_model_loader(model, function, c) for c in simple.calls
         ):
@@ -3079,14 +3077,17 @@ def _loaded_by_helper_before(model: LoopModel, function: FunctionInfo, call: Eve
     """`utils.load_model_params(model, path)` earlier in the function: a project helper handed the
     model loads weights into it (see `_loads_into_argument`)."""
     subject = call.subject
-    if subject is None:
-        return False
+    return subject is not None and any(
+        _loads_into_argument(model, function, c, subject.name) for simple in _simples_before(function, call) for c in simple.calls
+    )
+
+
+def _simples_before(function: FunctionInfo, call: Event) -> Iterator[Simple]:
+    """The function's statements above the one that makes the call, in source order."""
     for simple in function.simples:
         if any(c is call.call for c in simple.calls):
-            return False
-        if any(_loads_into_argument(model, function, c, subject.name) for c in simple.calls):
-            return True
-    return False
+            return
+        yield simple
 
 
 def _loads_into_argument(model: LoopModel, function: FunctionInfo, call: CallSite, name: str) -> bool:
