@@ -14398,3 +14398,35 @@ def test_a_model_method_that_only_applies_its_loss_module_runs_no_network() -> N
     # a loss applied to outputs already made runs no network; one that runs a layer first does
     assert not model.runs_forward(methods["true_loss"])
     assert model.runs_forward(methods["scored_loss"])
+
+
+def test_a_model_whose_forward_differentiates_its_output_needs_grad() -> None:
+    source = """
+        class FirstOrderNet(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.linear1 = nn.Linear(1, 10)
+                self.linear2 = nn.Linear(10, 1)
+
+            def forward(self, x):
+                out = self.linear2(torch.sigmoid(self.linear1(x)))
+                DERIVATIVE
+                return out, dy_dx
+
+        x = torch.linspace(0, 1, 100).reshape(-1, 1).requires_grad_()
+        model = FirstOrderNet()
+        optimizer = torch.optim.Adam(model.parameters())
+        for epoch in range(100):
+            optimizer.zero_grad()
+            y, dy_dx = model(x)
+            ((dy_dx - 2 * y) ** 2).mean().backward()
+            optimizer.step()
+        model.eval()
+        y_pred, dy_dx = model(x_test)
+        plt.plot(y_pred.detach().numpy())
+    """
+    # the forward takes the derivative of its output: it cannot run under no_grad
+    derivative = "dy_dx = torch.autograd.grad(out, x, grad_outputs=torch.ones_like(out), create_graph=True)[0]"
+    assert findings(source.replace("DERIVATIVE", derivative)) == []
+    # a forward that only computes its output can
+    assert findings(source.replace("DERIVATIVE", "dy_dx = out * 2")) == [("LC007", "y_pred, dy_dx = model(x_test)")]

@@ -3593,6 +3593,32 @@ def _imported_by_new_torch_code(model: LoopModel) -> bool:
     return model.project.mentions(_NEW_TORCH, importers_of=model.project_path)
 
 
+def forward_takes_gradients(model: LoopModel, cls: ClassInfo, call: CallSite | None) -> bool:
+    """Does the model's own forward (or the method called, with the methods of its class it calls)
+    take gradients of what it computes (`torch.autograd.grad(psi, y, create_graph=True)` in a
+    physics-informed network's forward)? It cannot run without grad: no pass of it could."""
+    owner = model.at_class(cls)
+    # (`net(x)` runs the forward; `net.predict(x)` the method named)
+    name = call.method if call is not None and call.receiver is not None and call.method not in (None, "__call__") else "forward"
+    start = owner.method_of(cls, name)
+    pending = [start] if start is not None else []
+    seen: set[int] = set()
+    while pending:
+        method = pending.pop()
+        if id(method) in seen:
+            continue
+        seen.add(id(method))
+        for simple in method.simples:
+            for inner in simple.calls:
+                if (inner.dotted or "").endswith("autograd.grad"):
+                    return True
+                if inner.receiver == "self" and inner.method is not None:
+                    found = owner.method_of(cls, inner.method)
+                    if found is not None:
+                        pending.append(found)
+    return False
+
+
 def wants_input_gradients(model: LoopModel, event: Event) -> bool:
     """`img.requires_grad = True` (or `img.requires_grad_()`, or `delta = torch.zeros(...,
     requires_grad=True)`) earlier in the function, on a value the forward reads, and a gradient

@@ -16,6 +16,7 @@ from loopcheck.model.ir import FunctionInfo, With, all_statements
 from loopcheck.model.evaluation import (
     EvaluationPass,
     forward_records_no_graph,
+    forward_takes_gradients,
     forward_records_no_graph_as_called,
     parameter_free,
     wants_input_gradients,
@@ -39,7 +40,8 @@ class EvalWithoutNoGrad(Rule):
     alone, and so is a model whose every parameter is frozen (`requires_grad_(False)`, each `param.detach_()`, a frozen
     pretrained embedding, a method of its own that freezes them), a project module whose forward runs all it calls under
     `no_grad`/`inference_mode` itself (or does so for the mode the call asks, `model(data,
-    mode="inference")`), and one that builds no parameters at all (a fixed
+    mode="inference")`), one whose forward differentiates what it computes (`torch.autograd.grad(psi,
+    y, create_graph=True)` in a physics-informed network: it cannot run without grad), and one that builds no parameters at all (a fixed
     spectrogram transform, pooling windows). A pass whose input the function made to require grad first
     (`img.requires_grad = True`, `delta = torch.zeros(..., requires_grad=True)`) and whose output
     a gradient is then taken from (here, in a project function or loss module, or by unseen code
@@ -139,6 +141,8 @@ evaluate(model, test_loader)
             binding = evaluation.model.binding if evaluation.model is not None else None
             if binding is not None and model.frozen_whole(binding, evaluation.first_call.node, evaluation.first_call.context.function):
                 continue  # every parameter frozen: the forward records no graph to spare
+            if binding is not None and binding.cls is not None and forward_takes_gradients(model, binding.cls, evaluation.first_call.call):
+                continue  # its forward differentiates what it computes (a PINN's derivatives): it needs grad
             if binding is not None and binding.cls is not None and (
                 forward_records_no_graph(model.at_class(binding.cls), binding.cls)
                 or forward_records_no_graph_as_called(model.at_class(binding.cls), binding.cls, evaluation.first_call.call)
