@@ -2500,8 +2500,8 @@ class LoopModel:
         top-level `test*` function or `Test*` class, or an import of pytest or unittest. A script
         that is only named so (`test_net.py` evaluating a detector, `add_test.py` training a
         model) is training code like any other, and so is one that calls each of its `test*`
-        functions itself (`testing_model(loader)` under `__main__`), importing neither pytest nor
-        unittest. A file of any name whose top-level classes are unittest TestCases (`test.py` run
+        functions itself (`testing_model(loader)` under `__main__`) and checks nothing (no `assert`,
+        no `torch.allclose(result, expected)`), importing neither pytest nor unittest. A file of any name whose top-level classes are unittest TestCases (`test.py` run
         by `python -m unittest`) is a test file too."""
         if not is_pytest_file(self.path):
             return any(self.is_test_case(cls) for cls in self.ir.top_classes.values())
