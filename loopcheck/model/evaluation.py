@@ -280,7 +280,10 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
         )
     if not _MAIN_GUARD.search(owner.text):
         return False
-    if _mentions(function.name, _WHOLE_LINE_COMMENT.sub("", owner.text)) > 1:
+    uncommented = owner.__dict__.get("_uncommented_text")
+    if uncommented is None:
+        uncommented = owner.__dict__["_uncommented_text"] = _WHOLE_LINE_COMMENT.sub("", owner.text)
+    if _mentions(function.name, uncommented) > 1:
         return False  # (a call commented out, `# graph_train()`, runs nothing)
     return not owner.project.mentions(rf"\b{re.escape(function.name)}\b", importers_of=owner.path)
 
