@@ -14239,33 +14239,6 @@ def test_a_loss_scaled_by_amp_in_a_with_block_is_that_loss_accumulated() -> None
     assert findings(source.replace("LOSS", "F.cross_entropy(model(x), y) / accumulation_steps")) == []
 
 
-def test_a_helpers_forward_under_its_own_no_grad_is_written_to_infer() -> None:
-    source = """
-        def log_rmse(net, features, labels):
-            GUARD
-                clipped = torch.clamp(net(features), min=1.0)
-                rmse = torch.sqrt(F.mse_loss(clipped.log(), labels.log()))
-            return rmse.item()
-
-        def train(net, features, labels, epochs):
-            optimizer = torch.optim.Adam(net.parameters())
-            history = []
-            for epoch in range(epochs):
-                for x, y in loader:
-                    optimizer.zero_grad()
-                    F.mse_loss(net(x), y).backward()
-                    optimizer.step()
-                history.append(log_rmse(net, features, labels))
-            return history
-
-        train(Dropping(), train_features, train_labels, 10)
-    """
-    # the helper turns grad off for its forward: it scores the model, whose dropout is on
-    assert findings(source.replace("GUARD", "with torch.no_grad():")) == [("LC006", "clipped = torch.clamp(net(features), min=1.0)")]
-    # without it, one forward of a helper with no sign of evaluating is left alone
-    assert findings(source.replace("GUARD", "if True:")) == []
-
-
 def test_a_trainers_module_zero_grad_resets_the_optimizer_built_over_that_module() -> None:
     source = """
         class Trainer:

@@ -1528,13 +1528,12 @@ class LoopModel:
         if bindings and bindings[0].cls is not None and all(b.cls is bindings[0].cls for b in bindings):
             # each caller builds its own, of the same project class: the class is what is known
             return replace(bindings[0], call=None, statement=bindings[0].statement)
-        if bindings and all(b.role == MODEL for b in bindings):
-            # every caller passes a model, of different classes (`test(cfg, model)` from a script
-            # that builds one of three, and `test(cfg, model_eval)` from the training loop): a
-            # model; its classes, when every caller's is known
-            known = all(b.classes or b.cls is not None for b in bindings)
-            classes = [c for b in bindings for c in (b.classes or ((b.cls,) if b.cls is not None else ()))]
-            return replace(bindings[0], call=None, cls=None, classes=tuple(dict.fromkeys(classes)) if known else (), alias=None, qualified=None)
+        classes = [c for b in bindings for c in (b.classes or ((b.cls,) if b.cls is not None else ()))]
+        if bindings and all(b.role == MODEL and (b.classes or b.cls is not None) for b in bindings) and len({c.name for c in classes}) == 1:
+            # every caller passes a model of one class defined more than once (a notebook that
+            # defines the model's class again in a later cell, `translate(model, ...)` after each):
+            # a model of those definitions
+            return replace(bindings[0], call=None, cls=None, classes=tuple(dict.fromkeys(classes)), alias=None, qualified=None)
         return None
 
     def _built_in_place(self, node: cst.CSTNode, name: str, function: FunctionInfo) -> Binding | None:

@@ -980,7 +980,6 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     if not named and function.name != "<module>" and not (
         _shows_evaluation(model, function, function.simples) or _calls_global_in_eval_mode(model, function)
         or _calls_attribute_in_eval_mode(model, function) or _runs_a_model_every_caller_loads(model, function)
-        or _infers_under_no_grad(model, function)
     ):
         return  # none of what a single-forward pass needs
     placed = list(walk(function.body, "on"))
@@ -2924,28 +2923,6 @@ _GENERATING = lazy(r"(generate|predict|infer|inference)(_\w+)?$")
 """Methods that ask a model for outputs (not `sample`: an RL actor samples its actions in rollouts)."""
 
 
-def _inside_no_grad_block(function: FunctionInfo, call: CallSite) -> bool:
-    """Is the call written inside a `with torch.no_grad():` (or `inference_mode`) block of the
-    function (not merely under a decorator: a decorated helper is the rest of its callers' pass)?"""
-    return any(
-        isinstance(statement, With) and statement.grad == "off"
-        and any(c is call for simple in simples_of(statement.body) for c in simple.calls)
-        for statement in all_statements(function.body)
-    )
-
-
-def _infers_under_no_grad(model: LoopModel, function: FunctionInfo) -> bool:
-    """Does the function run a model inside a `with torch.no_grad():` (or `inference_mode`) block of
-    its own? Its author turned grad off for that forward: it infers."""
-    for statement in all_statements(function.body):
-        if isinstance(statement, With) and statement.grad == "off" and any(
-            _direct_model_call(model, function, call) is not None
-            for simple in simples_of(statement.body) for call in simple.calls
-        ):
-            return True
-    return False
-
-
 def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -> bool:
     """A single forward that evaluates: on held-out data (`test_x`), with the model in eval mode or
     just loaded from a checkpoint, a prediction method (`model.generate(...)`), or its output
@@ -2960,8 +2937,6 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
         return True
     if call.call is not None and _scoring_method(model, function, call.call):
         return True  # `net.accuracy(x_test, y_test)`, whose body runs the model and scores its output
-    if function.name != "<module>" and call.call is not None and _inside_no_grad_block(function, call.call):
-        return True  # `with torch.no_grad(): preds = net(features)` in a helper: written to infer, not to train
     if _mode_before(model, function, call.node, call.subject) or _loaded_in_eval_mode(model, call.subject):
         return True  # (also built or loaded in eval mode: `resnet = Net(pretrained=True).eval()`)
     if call.subject is not None and model.callers(function) and model.eval_mode_reaches(call, call.subject):
