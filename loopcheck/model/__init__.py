@@ -1529,10 +1529,12 @@ class LoopModel:
             # each caller builds its own, of the same project class: the class is what is known
             return replace(bindings[0], call=None, statement=bindings[0].statement)
         classes = [c for b in bindings for c in (b.classes or ((b.cls,) if b.cls is not None else ()))]
-        if bindings and all(b.role == MODEL and (b.classes or b.cls is not None) for b in bindings) and len({c.name for c in classes}) == 1:
-            # every caller passes a model of one class defined more than once (a notebook that
-            # defines the model's class again in a later cell, `translate(model, ...)` after each):
-            # a model of those definitions
+        if bindings and all(b.role == MODEL and (b.classes or b.cls is not None) for b in bindings) and (
+            len({c.name for c in classes}) == 1 and len({id(c.file) for c in classes}) == 1
+        ):
+            # every caller passes a model of one class defined more than once in one file (a
+            # notebook that defines the model's class again in a later cell, `translate(model, ...)`
+            # after each): a model of those definitions
             return replace(bindings[0], call=None, cls=None, classes=tuple(dict.fromkeys(classes)), alias=None, qualified=None)
         return None
 

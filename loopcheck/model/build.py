@@ -421,6 +421,9 @@ class FileBuilder:
             cls.file = ir
         for cls in self.top_classes.values():
             cls.file = ir
+        for versions in self.class_versions.values():
+            for cls in versions:
+                cls.file = ir  # (a class defined again: every definition belongs to the file)
         return ir
 
     # statements -------------------------------------------------------------------------
