@@ -73,6 +73,13 @@ def dotted_name(node: cst.CSTNode) -> str | None:
     return None
 
 
+def callee_last_name(call: cst.Call) -> str:
+    """The last name of what a call calls: `cuda` of `torch.zeros(2, 4).cuda()`, `randn` of
+    `torch.randn(1, 3)`; empty for a callee that is no name (`models[i](x)`)."""
+    func = call.func
+    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+
+
 def flow_name(node: cst.CSTNode) -> str | None:
     """The name a value flows through: the root of a chain, or `self.x` for attributes of self."""
     chain: list[str] = []

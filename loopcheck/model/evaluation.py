@@ -18,7 +18,7 @@ from loopcheck.lazyre import lazy
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, arguments_passed, decide, rebinds
 import libcst as cst
 
-from loopcheck.model.build import NOT_LITERAL, dotted_name, functions_within, literal_value, nodes_within, qualify
+from loopcheck.model.build import NOT_LITERAL, callee_last_name, dotted_name, functions_within, literal_value, nodes_within, qualify
 from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, is_loss_module, simples_of, walk
 from loopcheck.model.ir import ArgInfo, Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, runs_once
 from loopcheck.model.program import events_of
@@ -1252,19 +1252,26 @@ def _on_hand_made_input(model: LoopModel, function: FunctionInfo, call: CallSite
     """Is every input of the forward a tensor typed into the code (`model(tensor([[7.0]]))`, or a
     name bound only to one: `hour = torch.tensor([[1.0]])`)? Such a forward shows what the model
     says for an example, it runs it on no data."""
+    if not any(arg.keyword is None for arg in call.args):
+        return False
+    numeric = _numeric_names(model, function)
+    return _every_input(model, function, call, lambda node: _hand_made(node, numeric))
+
+
+def _every_input(model: LoopModel, function: FunctionInfo, call: CallSite, made: Callable[[cst.BaseExpression], bool]) -> bool:
+    """Is every positional input of the call `made` in the code, written in the call itself or a
+    plain name each binding of which (none augmented) is such a value? False for a call given none."""
     inputs = [arg for arg in call.args if arg.keyword is None]
     if not inputs:
         return False
-    numeric = _numeric_names(model, function)
     for arg in inputs:
-        if _hand_made(arg.node, numeric):
+        if made(arg.node):
             continue
         if arg.dotted is None or "." in arg.dotted:
             return False
         bindings = model.at(function).roles.bindings_of(arg.dotted, function)
         if not bindings or not all(
-            b.statement.value is not None and not b.statement.augmented and _hand_made(b.statement.value, numeric)
-            for b in bindings
+            b.statement.value is not None and not b.statement.augmented and made(b.statement.value) for b in bindings
         ):
             return False
     return True
@@ -1288,18 +1295,7 @@ def _prints_its_value(function: FunctionInfo, statement: Simple) -> bool:
 def _on_made_up_input(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
     """Is every input of the forward made up in the code (`net(torch.randn(2, 4))`, or a name bound
     only to such a value: `x = torch.zeros(1, 3, 32, 32)`)? Such a forward probes the code."""
-    inputs = [arg for arg in call.args if arg.keyword is None]
-    if not inputs:
-        return False
-    for arg in inputs:
-        if _made_up(arg.node):
-            continue
-        if arg.dotted is None or "." in arg.dotted:
-            return False
-        bindings = model.at(function).roles.bindings_of(arg.dotted, function)
-        if not bindings or not all(b.statement.value is not None and not b.statement.augmented and _made_up(b.statement.value) for b in bindings):
-            return False
-    return True
+    return _every_input(model, function, call, _made_up)
 
 
 def _entered_once_keeping_its_models(model: LoopModel, function: FunctionInfo) -> bool:
@@ -2382,16 +2378,9 @@ def _probed_with_made_up_input(call: CallSite, name: str) -> bool:
     return any(_makes_up_tensor(node) for node in others) and all(_made_up(node) for node in others)
 
 
-def _callee_last_name(call: cst.Call) -> str:
-    """The last name of what a call calls: `cuda` of `torch.zeros(2, 4).cuda()`, `randn` of
-    `torch.randn(1, 3)`; empty for a callee that is no name (`models[i](x)`)."""
-    func = call.func
-    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-
-
 def _makes_up_tensor(node: cst.CSTNode) -> bool:
     if isinstance(node, cst.Call):
-        return _callee_last_name(node) in FRESH_TENSORS or any(
+        return callee_last_name(node) in FRESH_TENSORS or any(
             _makes_up_tensor(arg.value) for arg in node.args
         ) or (isinstance(node.func, cst.Attribute) and _makes_up_tensor(node.func.value))  # `torch.zeros(2, 4).cuda()`
     if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
@@ -2415,7 +2404,7 @@ def _made_up(node: cst.CSTNode) -> bool:
     if isinstance(node, cst.Dict):
         return all(isinstance(element, cst.DictElement) and _made_up(element.value) for element in node.elements)
     if isinstance(node, cst.Call):
-        last = _callee_last_name(node)
+        last = callee_last_name(node)
         if last in FRESH_TENSORS:
             return True  # (its arguments are a shape)
         if last in ("Variable", "to", "cuda", "float", "half"):
@@ -2513,7 +2502,7 @@ def _inspects_only(node: cst.CSTNode, names: set[str], inspected: bool, output: 
         inspected = True
     elif isinstance(node, cst.Call):
         func = node.func
-        called = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else None
+        called = callee_last_name(node)
         if called in _SHOWING_CALLS:
             # `print(y)` shows the output itself; `print((y.argmax(1) == t).float().mean())` a metric
             return all(

@@ -12,7 +12,7 @@ import libcst as cst
 from loopcheck.lazyre import lazy
 from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.program import nested_loop_events
-from loopcheck.model.build import qualify
+from loopcheck.model.build import callee_last_name, qualify
 from loopcheck.model.ir import CallSite, FunctionInfo, Loop, With, all_statements
 from loopcheck.rules.base import Report, Rule
 
@@ -222,9 +222,7 @@ def _loss_scaled_by_context(function: FunctionInfo, name: str) -> cst.BaseExpres
             called = item.item
             if not (isinstance(target, cst.Name) and target.value == name and isinstance(called, cst.Call) and called.args):
                 continue
-            func = called.func
-            last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
-            if last == "scale_loss" and called.args[0].keyword is None:
+            if callee_last_name(called) == "scale_loss" and called.args[0].keyword is None:
                 return called.args[0].value
     return None
 
