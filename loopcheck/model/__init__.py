@@ -117,6 +117,7 @@ _UNKNOWN = object()
 """(a remembered answer not there yet: None is an answer)"""
 
 
+_WHOLE_LINE_COMMENT = lazy(r"(?m)^[ \t]*#.*$")
 _ATTRIBUTE_OF = lazy(r"(?<![\w.])[A-Za-z_]\w*\.([A-Za-z_]\w*)")
 """`name.attribute` in a file's text (the attribute is group 1)."""
 
@@ -161,6 +162,9 @@ class LoopModel:
         self._callers: dict[int, list[CallEdge]] = {}
         self._definitions: dict[tuple[int, str], Definition | None] = {}
         self._element_classes: dict[tuple[int, str], list[ClassInfo] | None] = {}
+        self.dead_functions: dict[int, tuple[bool, FunctionInfo]] = {}
+        """Per function of this file (by id), is it dead code (loopcheck.model.evaluation.dead_function;
+        the function is kept beside the answer so that its id is not reused)."""
         self.budget_notes: list[str] = []
         self.consulted: dict[str, LoopModel] = {}
         """Other files of the project this model read definitions from (by path)."""
@@ -2546,6 +2550,20 @@ class LoopModel:
         """The Python text the model was built from (a notebook's joined code cells)."""
         text = getattr(self.source, "text", None)
         return text if isinstance(text, str) else self.module.code
+
+    @cached_property
+    def uncommented_text(self) -> str:
+        """`text` with its whole-line comments blanked (`# graph_train()` calls nothing)."""
+        return _WHOLE_LINE_COMMENT.sub("", self.text)
+
+    @cached_property
+    def hands_module_to_fire(self) -> bool:
+        """Does the file's top-level code hand the module to `fire.Fire()` (no argument: each
+        top-level function becomes a command, `python main.py predict`)?"""
+        return any(
+            not call.args and qualify(call.dotted, self.ir.imports) == "fire.Fire"
+            for placed in self.ordered_statements(self.ir.top) for call in placed.simple.calls
+        )
 
     @cached_property
     def project_path(self) -> str:

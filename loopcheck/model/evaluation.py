@@ -231,7 +231,7 @@ def dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> b
     """`_dead_function`, remembered per function (asked for each caller of each pass; a cycle of
     calls sees "live" while it is worked out)."""
     owner = model.at(function)
-    known = owner.__dict__.setdefault("_dead_functions", {})
+    known = owner.dead_functions
     if id(function) not in known:
         known[id(function)] = (False, function)
         known[id(function)] = (_dead_function(owner, function, depth), function)
@@ -280,10 +280,7 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
         )
     if not _MAIN_GUARD.search(owner.text):
         return False
-    uncommented = owner.__dict__.get("_uncommented_text")
-    if uncommented is None:
-        uncommented = owner.__dict__["_uncommented_text"] = _WHOLE_LINE_COMMENT.sub("", owner.text)
-    if _mentions(function.name, uncommented) > 1:
+    if _mentions(function.name, owner.uncommented_text) > 1:
         return False  # (a call commented out, `# graph_train()`, runs nothing)
     return not owner.project.mentions(rf"\b{re.escape(function.name)}\b", importers_of=owner.path)
 
@@ -292,9 +289,6 @@ def _named_but_to_define_or_call(name: str, text: str) -> bool:
     """Does the text name `name` otherwise than in a `def name(` or a call `name(...)` (handed on
     as a value, read as an attribute, written in a string)?"""
     return _mentions(name, text) > len(re.findall(rf"(?<![\w.]){re.escape(name)}[ \t]*\(", text))
-
-
-_WHOLE_LINE_COMMENT = lazy(r"(?m)^[ \t]*#.*$")
 
 
 def _mentions(name: str, text: str) -> int:
@@ -551,15 +545,7 @@ def command_line_entry(model: LoopModel, function: FunctionInfo) -> bool:
     parent = function.parent
     if function.cls is not None or parent is None or parent.parent is not None or function.name.startswith("_"):
         return False
-    owner = model.at(function)
-    known = owner.__dict__.get("_hands_module_to_fire")
-    if known is None:
-        # (read once per file: asked of every top-level function nothing in the project calls)
-        known = owner.__dict__["_hands_module_to_fire"] = any(
-            not call.args and qualify(call.dotted, owner.ir.imports) == "fire.Fire"
-            for placed in owner.ordered_statements(owner.ir.top) for call in placed.simple.calls
-        )
-    return known
+    return model.at(function).hands_module_to_fire  # (read once per file)
 
 
 def _method_of_driver(model: LoopModel, function: FunctionInfo) -> bool:
