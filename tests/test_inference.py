@@ -737,7 +737,7 @@ def test_a_pass_that_runs_a_frozen_extractor_first_is_judged_at_the_trained_mode
 
 def test_a_model_built_in_the_argument_of_a_call_is_known_to_the_callee() -> None:
     source = """
-        class Trainer:
+        class Trainer(Logging):
             def __init__(self, model, loader, val_loader):
                 self.model = model
                 self.loader = loader
@@ -14403,3 +14403,83 @@ def test_a_model_whose_forward_differentiates_its_output_needs_grad() -> None:
     assert findings(source.replace("DERIVATIVE", derivative)) == []
     # a forward that only computes its output can
     assert findings(source.replace("DERIVATIVE", "dy_dx = out * 2")) == [("LC007", "y_pred, dy_dx = model(x_test)")]
+
+
+def test_a_method_whose_only_call_is_commented_out_never_runs() -> None:
+    source = """
+        class Trainer(Logging):
+            def __init__(self, model, loader, val_loader):
+                self.model = model
+                self.loader = loader
+                self.val_loader = val_loader
+                self.optimizer = torch.optim.Adam(model.parameters())
+
+            def run_epoch(self, loader, train=True):
+                for x, y in loader:
+                    loss = F.cross_entropy(self.model(x), y)
+                    if train:
+                        self.optimizer.zero_grad()
+                        loss.backward()
+                        self.optimizer.step()
+
+            def train(self, epochs):
+                for epoch in range(epochs):
+                    self.model.train()
+                    self.run_epoch(self.loader)
+                    CALL
+
+            def validate(self, epoch):
+                self.model.eval()
+                self.run_epoch(self.val_loader, train=False)
+
+        if __name__ == "__main__":
+            Trainer(Dropping(), loader, val_loader).train(10)
+    """
+    # (the pass exists for `train=False` only, which `validate` alone passes)
+    # the author turned validation off: no line of code names `.validate`, a comment calls it
+    assert findings(source.replace("CALL", "# self.validate(epoch)\n                    pass")) == []
+    assert findings(source.replace("CALL", "self.validate(epoch)")) == [
+        ("LC007", "loss = F.cross_entropy(self.model(x), y)")
+    ]
+    # named in code elsewhere (handed on as a callback): it may run
+    handed = source.replace("CALL", "# self.validate(epoch)\n                    hooks.append(self.validate)")
+    assert [code for code, _ in findings(handed)] == ["LC007"]
+
+
+def test_a_script_without_a_main_block_runs_only_what_its_top_level_calls() -> None:
+    source = """
+        def evaluate(model, loader):
+            model.eval()
+            with torch.no_grad():
+                return sum(F.cross_entropy(model(x), y).item() for x, y in loader)
+
+        def train(model, loader, optimizer, epochs):
+            for epoch in range(epochs):
+                for i, (x, y) in enumerate(loader):
+                    optimizer.zero_grad()
+                    F.cross_entropy(model(x), y).backward()
+                    optimizer.step()
+                    if i % 100 == 0:
+                        evaluate(model, val_loader)
+
+        def main():
+            print("running", main.__name__)
+            model = Dropping()
+            train(model, loader, torch.optim.SGD(model.parameters(), lr=0.1), 10)
+            return model
+
+        def main_quantized():
+            model = Tiny()
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+            for x, y in loader:
+                optimizer.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            return model
+
+        CALL
+        model = main_quantized()
+    """
+    # `main` logs its own name and its one call is a comment: the eval() left on in `train` never runs
+    assert findings(source.replace("CALL", "# model = main()")) == []
+    assert findings(source.replace("CALL", "model = main()")) == [("LC008", "evaluate(model, val_loader)")]

@@ -4,6 +4,7 @@ findings marked in its files, whether loopcheck is given the whole folder or one
 (as pre-commit does): the other files are still read for what the given one uses of them."""
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -93,6 +94,44 @@ def test_the_project_root_is_found_from_the_file_without_being_told(tmp_path: Pa
         encoding="utf-8",
     )
     assert [(f.line, f.code) for f in lint_paths([str(script)]).findings] == [(5, "LC001")]
+
+
+@pytest.mark.parametrize("hidden", [".copies", "build"])
+def test_a_project_in_a_folder_no_walk_enters_is_the_folder_below_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hidden: str
+) -> None:
+    """A project unpacked under a hidden or build folder of a repository (`repo/.copies/proj/`), run
+    from the repository's top: the marker above would make the repository the project, whose walk
+    never enters the hidden folder, so the script's `from helpers import evaluate` would resolve
+    nowhere. The project is the folder just below the one no walk enters."""
+    repo = tmp_path / "repo"
+    project = repo / hidden / "proj"
+    project.mkdir(parents=True)
+    (repo / "pyproject.toml").write_text("[project]\nname = 'repo'\n", encoding="utf-8")
+    (project / "helpers.py").write_text(
+        "import torch\n\n\n"
+        "def evaluate(model, loader):\n"
+        "    model.eval()\n"
+        "    return [model(x) for x, _ in loader]\n",
+        encoding="utf-8",
+    )
+    (project / "train.py").write_text(
+        "import torch\n"
+        "from helpers import evaluate\n\n"
+        "optimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "for epoch in range(10):\n"
+        "    model.train()\n"
+        "    for x, y in loader:\n"
+        "        optimizer.zero_grad()\n"
+        "        model(x).sum().backward()\n"
+        "        optimizer.step()\n"
+        "    evaluate(model, val_loader)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(repo)
+    result = lint_paths([str(project.relative_to(repo))])
+    assert result.errors == []
+    assert sorted((Path(f.path).name, f.line, f.code) for f in result.findings) == [("helpers.py", 6, "LC007")]
 
 
 def test_a_file_is_passed_over_by_its_bytes_only_when_its_text_cannot_hold_the_names(tmp_path: Path) -> None:
@@ -2674,3 +2713,61 @@ def test_a_model_built_from_a_settings_dict_and_loaded_by_a_helper_is_a_trained_
     assert codes("DroppingGRU", load) == ["LC006", "LC007"]
     # a helper that loads nothing into it leaves a model as built, run on its input: no evaluation seen
     assert codes("PureGRU", "print(path)") == []
+
+
+_MOVED_NETS = 'import torch.nn as nn\n\n\nclass PlainNet(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.body = nn.Sequential(nn.Linear(4, 64), nn.ReLU(), nn.Linear(64, 2))\n\n    def forward(self, x):\n        return self.body(x)\n\n\nclass DroppingNet(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.body = nn.Sequential(nn.Linear(4, 64), nn.Dropout(0.2), nn.Linear(64, 2))\n\n    def forward(self, x):\n        return self.body(x)\n'
+_MOVED_AGENT = 'import torch\nimport torch.nn as nn\nimport torch.optim as optim\n\n\nclass Agent:\n    def __init__(self, env, net: nn.Module, device="cpu"):\n        self.env = env\n        self.net = net.to(device)\n        self.optim = optim.Adam(self.net.parameters(), lr=1e-3)\n        self.state = torch.as_tensor(env.reset())\n\n    def train(self, epochs):\n        for epoch in range(epochs):\n            with torch.no_grad():\n                memory = self.collect(256)\n            for states, targets in memory:\n                loss = (self.net(states) - targets).pow(2).mean()\n                self.optim.zero_grad()\n                loss.backward()\n                self.optim.step()\n\n    def collect(self, steps):\n        memory = []\n        for _ in range(steps):\n            scores = self.net(self.state)\n            state, reward, done, _ = self.env.step(scores.argmax().item())\n            memory.append((self.state, reward))\n            self.state = torch.as_tensor(state)\n        return memory\n\n    def load(self, path):\n        self.net.load_state_dict(torch.load(path))\n'
+_MOVED_TRAINER = 'import gym\n\nfrom agent import Agent\nfrom nets import DroppingNet\n\n\ndef main():\n    env = gym.make("CartPole-v1")\n    agent = Agent(env, DroppingNet())\n    agent.train(100)\n\n\nif __name__ == "__main__":\n    main()\n'
+_MOVED_DEMO = 'import gym\n\nfrom agent import Agent\nfrom nets import PlainNet\n\n\ndef main():\n    env = gym.make("CartPole-v1")\n    net = PlainNet()\n    agent = Agent(env, net)\n    agent.load("agent.pth")\n    for _ in range(1000):\n        agent.collect(1)\n\n\nif __name__ == "__main__":\n    main()\n'
+
+
+@pytest.mark.parametrize(
+    ("net", "expected"),
+    [
+        # the demo's own agent is built over a network with no dropout or batch norm: mode is moot
+        ("PlainNet", ["LC007"]),
+        ("DroppingNet", ["LC006", "LC007"]),
+    ],
+)
+def test_a_network_moved_in_a_constructor_is_what_the_construction_the_pass_runs_on_passes(
+    tmp_path: Path, net: str, expected: list[str]
+) -> None:
+    """`self.net = net.to(device)` in `Agent.__init__`; the training script builds its agent over a
+    DroppingNet, the demo script over `net`, which it binds itself, and plays episodes through
+    `agent.collect(1)`. Whether the demo's pass runs dropout is decided by what the demo's own
+    construction passes, not by any construction of the class."""
+    project = new_project(tmp_path, "rl")
+    (project / "nets.py").write_text(_MOVED_NETS, encoding="utf-8")
+    (project / "agent.py").write_text(_MOVED_AGENT, encoding="utf-8")
+    (project / "main.py").write_text(_MOVED_TRAINER, encoding="utf-8")
+    (project / "demo.py").write_text(_MOVED_DEMO.replace("PlainNet", net), encoding="utf-8")
+    assert sorted((Path(f.path).name, f.line, f.code) for f in lint_project(project)) == [
+        ("agent.py", 26, code) for code in expected
+    ]
+
+
+def test_a_file_given_by_a_path_relative_to_the_current_folder_is_judged_as_an_absolute_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`loopcheck model/net.py` from the project's folder: the import of a name that the `utils/`
+    namespace folder does not hold is found as for the absolute path (the file cannot run), and
+    no internal error comes of comparing the relative importer with the absolute folder."""
+    (tmp_path / "model").mkdir()
+    (tmp_path / "utils").mkdir()
+    (tmp_path / "utils" / "training_metrics.py").write_text("def macro_recall(x):\n    return x\n", encoding="utf-8")
+    script = (
+        "import torch\n"
+        "from utils.training_metrics import macro_recall\n"
+        "from utils import misc_utils\n\n"
+        "for x in loader:\n"
+        "    model(x).sum().backward()\n"
+        "    optimizer.step()\n"
+    )
+    (tmp_path / "model" / "net.py").write_text(script, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    relative = lint_paths([os.path.join("model", "net.py")])
+    absolute = lint_paths([str(tmp_path / "model" / "net.py")])
+    assert relative.errors == [] and absolute.errors == []
+    assert [(n.reason) for n in relative.notes] == [n.reason for n in absolute.notes]
+    assert any("misc_utils" in n.reason for n in relative.notes)
+    assert relative.findings == absolute.findings == []

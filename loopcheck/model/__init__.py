@@ -43,7 +43,7 @@ from loopcheck.model.roles import (
     without_module,
 )
 from loopcheck.model.scope import NO_PROJECT, ProjectView, is_pytest_file, tests_run_by_the_file
-from loopcheck.model.text import expression_text
+from loopcheck.model.text import WHOLE_LINE_COMMENT, expression_text
 from loopcheck.records import Frozen, Value, _set
 
 __all__ = ["Context", "Event", "Kind", "LoopModel", "Node", "Subject", "TrainingStep", "run_iterations", "run_once"]
@@ -117,7 +117,6 @@ _UNKNOWN = object()
 """(a remembered answer not there yet: None is an answer)"""
 
 
-_WHOLE_LINE_COMMENT = lazy(r"(?m)^[ \t]*#.*$")
 _ATTRIBUTE_OF = lazy(r"(?<![\w.])[A-Za-z_]\w*\.([A-Za-z_]\w*)")
 """`name.attribute` in a file's text (the attribute is group 1)."""
 
@@ -2554,7 +2553,7 @@ class LoopModel:
     @cached_property
     def uncommented_text(self) -> str:
         """`text` with its whole-line comments blanked (`# graph_train()` calls nothing)."""
-        return _WHOLE_LINE_COMMENT.sub("", self.text)
+        return WHOLE_LINE_COMMENT.sub("", self.text)
 
     @cached_property
     def hands_module_to_fire(self) -> bool:

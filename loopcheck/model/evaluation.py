@@ -24,7 +24,7 @@ from loopcheck.model.ir import ArgInfo, Block, Branch, CallSite, ClassInfo, Func
 from loopcheck.model.program import events_of
 from loopcheck.model.state import placed_of, requires_grad_set, same_branch, training_callee
 from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, binds_none, other_framework_model
-from loopcheck.model.text import expression_text
+from loopcheck.model.text import WHOLE_LINE_COMMENT, expression_text
 from loopcheck.records import Frozen, _set
 
 if TYPE_CHECKING:
@@ -216,8 +216,13 @@ def _never_entered(model: LoopModel, found: EvaluationPass) -> bool:
     if-test that every call of the calling function decides against (`if validation_data:
     validate(...)` in a `fit` no caller gives `validation_data`)."""
     function = found.function
-    if function.name == "<module>" or found.entered_by is not None:
+    if function.name == "<module>":
         return False
+    if found.entered_by is not None:
+        # a pass only some calls enter (`train=False`): entered when one of those calls is made
+        return bool(found.entered_by) and all(
+            edge.caller.name != "<module>" and dead_function(model.at(edge.caller), edge.caller) for edge in found.entered_by
+        )
     if _dead_function(model, function):
         return True
     edges = _other_callers(model, function)
@@ -254,6 +259,8 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
         return len(re.findall(rf"\b{re.escape(function.name)}\b", owner.code(parent.node))) <= 1
     if function.cls is not None and _uncalled_method_of_a_script_class(model, function):
         return True
+    if _called_only_in_comments(model, function):
+        return True
     if function.cls is not None and not function.name.startswith("__") and not model.callers(function) and _class_never_built(model, function.cls):
         return True
     if depth > 0 and function.name != "<module>":
@@ -278,11 +285,62 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
         return not _named_but_to_define_or_call(function.name, owner.text) and not any(
             _mentions(function.name, line) for line in notebook.ipython
         )
-    if not _MAIN_GUARD.search(owner.text):
+    if not _MAIN_GUARD.search(owner.text) and not _runs_its_own_functions(owner):
         return False
-    if _mentions(function.name, owner.uncommented_text) > 1:
+    if _mentions_outside(owner, function):
         return False  # (a call commented out, `# graph_train()`, runs nothing)
     return not owner.project.mentions(rf"\b{re.escape(function.name)}\b", importers_of=owner.path)
+
+
+def _mentions_outside(model: LoopModel, function: FunctionInfo) -> bool:
+    """Does the file's code (whole-line comments left out) name the function anywhere but in its
+    own definition (`main.__name__` logged inside `main` calls nothing)?"""
+    own = WHOLE_LINE_COMMENT.sub("", model.code(function.node))
+    return _mentions(function.name, model.uncommented_text) > _mentions(function.name, own)
+
+
+def _runs_its_own_functions(model: LoopModel) -> bool:
+    """Is the file a program that runs at its top level a function of its own (`model, stats =
+    mainQuantAware()` with no `__main__` block)?"""
+    module = model.ir.top
+    return any(
+        isinstance(model.definition(call.dotted, module), FunctionInfo)
+        for simple in module.simples for call in simple.calls if call.dotted is not None and "." not in call.dotted
+    )
+
+
+_HOOK_NAMES = frozenset({"forward", "main"})
+
+
+def _called_only_in_comments(model: LoopModel, function: FunctionInfo) -> bool:
+    """A function or method whose calls are all commented out (`# self.validate(epoch)`, `# model =
+    main()`): a whole-line comment calls it, and no line of code names it but its own definition
+    (a method: no `.validate` and no `'validate'` in the files of its program; a top-level function: its
+    name nowhere else in its file or in the files importing it). Its author turned it off: whatever
+    it runs never runs."""
+    name = function.name
+    if name.startswith("__") or name in _HOOK_NAMES or function.decorators or name == "<module>" or model.callers(function):
+        return False
+    owner = model.at(function)
+    if getattr(owner.source, "notebook", None) is not None:
+        return False
+    word = re.escape(name)
+    project = owner.project
+    if function.cls is not None:
+        if function.parent is None or function.parent.name != "<module>":
+            return False
+        called = rf"(?m)^[ \t]*#[^\n]*\.{word}[ \t]*\("
+        near = owner.project_path
+        if not re.search(called, owner.text) and not project.mentions(called, near=near):
+            return False
+        live = rf"(?m)^(?![ \t]*#)[^\n]*(?:\.{word}\b|['\"]{word}['\"])"
+        return not re.search(live, owner.text) and not project.mentions(live, near=near)
+    if function.parent is None or function.parent.parent is not None or _mentions_outside(owner, function):
+        return False
+    called = rf"(?m)^[ \t]*#[^\n]*(?<![\w.]){word}[ \t]*\("
+    if not re.search(called, owner.text) and not project.mentions(called, importers_of=owner.project_path):
+        return False
+    return not project.mentions(rf"(?m)^(?![ \t]*#)[^\n]*(?<![\w]){word}\b", importers_of=owner.project_path)
 
 
 def _named_but_to_define_or_call(name: str, text: str) -> bool:
@@ -4642,6 +4700,9 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None, depth: int =
     behind = _classes_behind(model, binding, 3, subject.function.cls if subject is not None else None)
     if behind:
         return any(class_has_mode_layers(model.at_class(cls), cls) for cls in behind)
+    given = _moved_parameter(model, binding, subject, depth)
+    if given is not None:
+        return given
     if binding.call is not None and model.at(binding.function).unbound(_built_by(binding.call).dotted, binding.function):
         return False  # a class defined out of sight (a notebook cell that does not parse): nothing is known
     if _copies_unresolved_argument(model, binding):
@@ -4674,6 +4735,38 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None, depth: int =
     if maker and "." not in maker and maker in binding.function.params and not model.at(binding.function).callers(binding.function):
         return False  # `Q = q_func(c, n)` of a factory handed in by callers that cannot be seen
     return True  # a factory (`resnet18()`, `from_pretrained`) or a constructor we cannot see
+
+
+def _moved_parameter(model: LoopModel, binding: Binding, subject: Subject | None, depth: int) -> bool | None:
+    """`may_hold_mode_layers` of a binding that is a parameter moved to a device (`self.net =
+    net.to(device)` in `__init__`, `model = model.cuda()`): what is passed for the parameter. When
+    the subject is an attribute of an object the subject's own function builds (`ppo = PPO(env,
+    net)`, later `ppo.collect()` running `self.net(state)`), what that construction passes;
+    otherwise what any caller passes. None when the binding is no such move."""
+    call = binding.call
+    function = binding.function
+    if call is None or depth <= 0 or call.inner is not None or call.method not in RETURNS_SELF:
+        return None
+    name = call.receiver
+    if not name or "." in name or name not in function.params or name == "self":
+        return None
+    owner = model.at(function)
+    index = function.argument_index(name)
+    if subject is not None and function.name == "__init__" and function.cls is not None and subject.name.count(".") == 1:
+        # the object the pass runs on, built in sight: the argument its construction gives
+        receiver = subject.name.split(".", 1)[0]
+        user = model.at(subject.function)
+        built = user.binding(receiver, subject.function)
+        if built is not None and built.cls is function.cls and built.call is not None and built.function is subject.function:
+            arg = built.call.arg(index, name)
+            if arg is not None and arg.dotted is not None:
+                passed = user.flow.subject(arg.dotted, subject.function)
+                if passed is not None:
+                    return may_hold_mode_layers(user, passed, depth - 1)
+    parameter = owner.flow.subject(name, function)
+    if parameter is None or not owner.callers(function):
+        return None
+    return _passed_may_hold_mode_layers(owner, parameter, depth)
 
 
 def _built_with_mode_layers_as_made(model: LoopModel, binding: Binding) -> bool:

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from loopcheck.lazyre import lazy
+
+WHOLE_LINE_COMMENT = lazy(r"(?m)^[ \t]*#.*$")
+"""A comment that is a whole line (its text blanked, the line kept: line numbers hold)."""
+
 _EMPTY = cst.Module([])
 
 _BINARY = {

@@ -66,12 +66,31 @@ def find_root(path: Path, boundary: Path | None = None) -> Path:
 def locate_root(path: Path, boundary: Path | None = None) -> tuple[Path, bool]:
     """`find_root`, and whether a marker named the root (not the boundary or a package's folder)."""
     start = path if path.is_dir() else path.parent
+    below: Path | None = None
     for directory in (start, *start.parents):
         if any(os.path.exists(directory / marker) for marker in ROOT_MARKERS):
             return directory, True
         if boundary is not None and directory == boundary:
             return directory, False
+        if below is not None and _walk_skips(directory.name):
+            # a folder no project walk enters (`.trees/`, `build/`, a hidden copy): the project of a
+            # file under it cannot be a folder above it, whose walk would not reach the file's
+            # neighbours; it is the folder just below
+            return below, False
+        below = directory
     return package_base(start), False
+
+
+def _holds(folder: str, path: str) -> bool:
+    """Does the folder hold the file (at any depth)? Either may be given relative to the current
+    folder (`loopcheck model/net.py`) or absolute."""
+    folder = os.path.abspath(folder)
+    return os.path.commonpath([folder, os.path.dirname(os.path.abspath(path))]) == folder
+
+
+def _walk_skips(name: str) -> bool:
+    """Is a folder of this name left out of a project's files (see `Project.files`)?"""
+    return is_skipped_directory(name) or (name.startswith(".") and name not in (".", ".."))
 
 
 def package_base(directory: Path) -> Path:
@@ -316,7 +335,7 @@ class Project:
                 # the module is in no file of the project's folder
                 return (
                     any(entry.endswith(".py") for entry in listed) and self._inside_path(folder)
-                    and os.path.commonpath([folder, os.path.dirname(importer)]) != folder
+                    and not _holds(folder, importer)
                 )
             if part not in listed or part + ".py" in listed:
                 return False
@@ -324,7 +343,7 @@ class Project:
         listing = self._listing(folder)
         if "__init__.py" in listing or not any(entry.endswith(".py") for entry in listing) or not self._inside_path(folder):
             return False
-        if os.path.commonpath([folder, os.path.dirname(importer)]) == folder:
+        if _holds(folder, importer):
             # `from sudoku import Sudoku` in `sudoku/solve_sudoku.py`: the folder holding the script
             # is not on the path it runs with; an installed library of that name is what it imports
             return False

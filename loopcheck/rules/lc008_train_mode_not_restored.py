@@ -11,6 +11,7 @@ from typing import Iterable
 import libcst as cst
 
 from loopcheck.model import Event, Kind, LoopModel
+from loopcheck.model.evaluation import dead_function
 from loopcheck.model.dataflow import simples_of
 from loopcheck.model.ir import Branch, Loop, all_statements
 from loopcheck.model.text import expression_text
@@ -119,6 +120,8 @@ for epoch in range(epochs):
             kinds = model.kinds_in(loop)
             if Kind.EVAL not in kinds or Kind.BACKWARD not in kinds:
                 continue
+            if model.never_runs(loop.function) or dead_function(model, loop.function):
+                continue  # a function no cell or entry point runs (its only call commented out)
             reported: dict[int, Report] = {}
 
             def reach(switch: Event, backward: Event, stepped: Event | None) -> None:
