@@ -2771,3 +2771,45 @@ def test_a_file_given_by_a_path_relative_to_the_current_folder_is_judged_as_an_a
     assert [(n.reason) for n in relative.notes] == [n.reason for n in absolute.notes]
     assert any("misc_utils" in n.reason for n in relative.notes)
     assert relative.findings == absolute.findings == []
+
+
+_NET_MODULE = (
+    "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    "        self.fc = nn.Linear(4, 2)\n\n    def forward(self, x):\n        return self.fc(x)\n"
+)
+
+
+def test_a_script_importing_from_a_package_at_the_root_what_it_lacks_is_not_analysed(tmp_path: Path) -> None:
+    """`experiments/eval.py` runs `from lib.models import Net, wide_resnet` and `from
+    lib.metrics import accuracy`; `lib/` is a package directly in the project's root, the one the
+    script imports (run from the root or installed), not a module beside the script. A name its
+    `models` package does not define, or a module `lib/` does not hold (moved since), raises
+    ImportError before any code of the script runs."""
+    project = new_project(tmp_path, "robust")
+    (project / "lib" / "models").mkdir(parents=True)
+    (project / "lib" / "models" / "__init__.py").write_text("from lib.models.net import Net\n", encoding="utf-8")
+    (project / "lib" / "models" / "net.py").write_text(_NET_MODULE, encoding="utf-8")
+    (project / "experiments").mkdir()
+    script = PIPELINE.replace("from .MODULE import Net", "from lib.models import Net, NAME\nfrom lib.MODULE import accuracy")
+    (project / "lib" / "metrics.py").write_text("def accuracy(out, y):\n    return 0.0\n", encoding="utf-8")
+
+    def notes() -> list[str]:
+        result = lint_paths([str(project)], root=str(project))
+        assert result.findings == []
+        return [n.reason for n in result.notes if "not analysed" in n.reason]
+
+    (project / "experiments" / "eval.py").write_text(script.replace("NAME", "wide_resnet").replace("MODULE", "metrics"), encoding="utf-8")
+    assert notes() == [
+        "not analysed: it imports wide_resnet from lib.models, which does not define it (importing the file fails: none of its code runs)"
+    ]
+    (project / "experiments" / "eval.py").write_text(script.replace(", NAME", "").replace("MODULE", "scores"), encoding="utf-8")
+    assert notes() == [
+        "not analysed: it imports accuracy from lib.scores, which does not define it (importing the file fails: none of its code runs)"
+    ]
+    # with both in place the script runs, and its pass is judged
+    (project / "experiments" / "eval.py").write_text(script.replace(", NAME", "").replace("MODULE", "metrics"), encoding="utf-8")
+    assert [f.code for f in lint_paths([str(project)], root=str(project)).findings] == ["LC007"]
+    # a module built from sources (`scores.cpython-311-x86_64-linux-gnu.so`) may give the name
+    (project / "lib" / "scores.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\0")
+    (project / "experiments" / "eval.py").write_text(script.replace(", NAME", "").replace("MODULE", "scores"), encoding="utf-8")
+    assert [f.code for f in lint_paths([str(project)], root=str(project)).findings] == ["LC007"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import builtins
 import os
 import re
+import sys
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Callable, Hashable, Iterable, Iterator, Mapping, TypeVar, Union
@@ -111,6 +112,9 @@ def _no_mode_switch(call: CallSite) -> bool:
 ACTING_METHODS = frozenset({"backward", "step", "eval", "train", "unscale_", "set_training_mode", "requires_grad_"})
 TRACKED_METHODS = frozenset({"backward", "step", "zero_grad", "eval", "train"})
 _BUILTINS = frozenset(dir(builtins))
+_LIBRARY_ROOTS = TORCH_ROOTS | OTHER_FRAMEWORKS | frozenset(sys.stdlib_module_names)
+"""Top names of the libraries a training file imports: a project folder of such a name (`torch/`
+in rlkit) is not what the project's files import by it."""
 MAX_DEFINITION_HOPS = 6
 """Re-exports followed (`from .models import Net` in a package's `__init__.py`) before giving up."""
 _UNKNOWN = object()
@@ -2782,10 +2786,19 @@ class LoopModel:
                 lacking = next((n for alias in small.names if self.project.namespace_lacks(self.path, dotted, n := dotted_name(alias.name) or "")), None)
                 if lacking:
                     return f"{lacking} from {dotted}"
+                if dotted.split(".", 1)[0] not in _LIBRARY_ROOTS and self.project.package_lacks(self.path, dotted):
+                    # `from src.chat_dataset import make_masks` where the project's own `src/`
+                    # package holds no `chat_dataset` (moved to `src/seq_model/` since)
+                    name = dotted_name(small.names[0].name) if small.names else None
+                    return f"{name} from {dotted}" if name else dotted
             if module is None or module is self or "__getattr__" in module.text:
                 continue
-            if not level and not _beside(self.path, dotted, module.path):
-                continue  # (`from torch import optim` in a project with a `torch/` package of its own: the library)
+            if not level and not _beside(self.path, dotted, module.path) and (
+                dotted.split(".", 1)[0] in _LIBRARY_ROOTS or not self.project.root_package_module(dotted, module.path)
+            ):
+                # (`from torch import optim` in a project with a `torch/` package of its own: the
+                # library); a package at the project's root is the one its files import
+                continue
             found = names.symbols(module.text)
             if found is None:
                 continue  # (what a star import or `exec` binds cannot be told)

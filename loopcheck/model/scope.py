@@ -45,6 +45,14 @@ class ProjectView(Protocol):
         """Does `from <dotted> import <name>` name a folder of the project with no `__init__.py`
         and no module called `name` (the import raises ImportError)?"""
 
+    def package_lacks(self, importer: str, dotted: str) -> bool:
+        """Does an absolute import name, below a regular package of the project, a module that is
+        no file, folder or built extension of it (the import raises ImportError)?"""
+
+    def root_package_module(self, dotted: str, path: str) -> bool:
+        """Is `path` the module `dotted` of a package directly in the project's root (the one the
+        project's files import, run from the root or installed)?"""
+
     def declared_torch(self, folder: str) -> tuple[int, int] | None:
         """The newest PyTorch version the project states for a folder (readme, requirements)."""
 
@@ -78,6 +86,12 @@ class _NoProject:
         return False
 
     def namespace_lacks(self, importer: str, dotted: str, name: str) -> bool:
+        return False
+
+    def package_lacks(self, importer: str, dotted: str) -> bool:
+        return False
+
+    def root_package_module(self, dotted: str, path: str) -> bool:
         return False
 
     def declared_torch(self, folder: str) -> tuple[int, int] | None:

@@ -307,6 +307,45 @@ class Project:
         last = parts[-1]
         return not any(name == last or name.startswith(last + ".") for name in self._listing(folder))
 
+    def package_lacks(self, importer: str, dotted: str) -> bool:
+        """Does an absolute import name, below a regular package of the project (a folder with an
+        `__init__.py`, the first holding the top name where the import is looked up), a module that
+        is no file, no folder and no built extension of the project (`from src.chat_dataset import
+        make_masks` where `src/` holds no `chat_dataset`, moved since)? The import raises ImportError."""
+        parts = [p for p in dotted.split(".") if p]
+        if len(parts) < 2:
+            return False
+        path = self.resolve(importer, dotted, 0)
+        if self.observer is not None:
+            self.observer.module(importer, dotted, 0, path)  # (the cache asks again: a file added since)
+        if path is not None:
+            return False
+        base = next((b for b in self._base_folders(Path(importer), 0) if parts[0] in self._listing(b) or parts[0] + ".py" in self._listing(b)), None)
+        if base is None or parts[0] not in self._listing(base):
+            return False
+        folder = _joined(base, parts[0])
+        if "__init__.py" not in self._listing(folder) or not self._inside_path(folder):
+            return False
+        for part in parts[1:]:
+            listing = self._listing(folder)
+            if part in listing and part + ".py" not in listing and os.path.isdir(_joined(folder, part)):
+                folder = _joined(folder, part)
+                continue
+            # (`nms.pyx`, `nms.cpython-311-x86_64-linux-gnu.so`: a module built from the sources)
+            return not any(name == part or name.startswith(part + ".") for name in listing)
+        return False
+
+    def root_package_module(self, dotted: str, path: str) -> bool:
+        """Is `path` the module `dotted` of a package directly in the root (`clustre/models/__init__.py`
+        for `clustre.models`): the one the project's files import, run from the root or installed?"""
+        parts = [p for p in dotted.split(".") if p]
+        if len(parts) < 2 or not self._listing(str(self.root / parts[0])):
+            return False
+        where = os.path.join(str(self.root), *parts)
+        return os.path.normpath(os.path.abspath(path)) in (
+            os.path.normpath(where + ".py"), os.path.normpath(os.path.join(where, "__init__.py"))
+        )
+
     def namespace_lacks(self, importer: str, dotted: str, name: str) -> bool:
         """Does `from <dotted> import <name>` name a folder of the project (the first the import is
         looked up in, beside the importer first) that has no `__init__.py` (a namespace package:
