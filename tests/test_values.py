@@ -493,3 +493,64 @@ def test_a_helper_appending_to_the_callers_list_called_once_keeps_one_graph() ->
     findings, errors = lint_source(source, "autoencoder.py")
     assert errors == []
     assert [f.code for f in findings if f.code == "LC009"] == []
+
+
+_TRAINER_KEEPING = """
+import torch
+import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+class Trainer:
+    def __init__(self, model):
+        self.model = model
+        self.optimizer = torch.optim.Adam(model.parameters())
+        self.loss_history = []
+
+    def step(self, x, y):
+        self.optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(self.model(x), y)
+        loss.backward()
+        self.optimizer.step()
+        self.loss_history.append(STORED)
+
+    def fit(self, loader, epochs):
+        for epoch in range(epochs):
+            EMPTY
+            for x, y in loader:
+                self.step(x, y)
+
+
+if __name__ == "__main__":
+    Trainer(Net()).fit(loader, 10)
+"""
+
+
+@pytest.mark.parametrize(
+    ("stored", "empty", "expected"),
+    [
+        # each per-batch call keeps its loss's graph in the object's list, for every later call
+        ("loss", "pass", [("LC009", 26)]),
+        ("loss.item()", "pass", []),
+        # emptied by the class at each epoch: kept for one epoch, then dropped (not judged)
+        ("loss", "self.loss_history = []", []),
+        ("loss", "self.loss_history.clear()", []),
+    ],
+)
+def test_a_per_batch_method_appending_to_its_objects_list_keeps_every_calls_graph(
+    stored: str, empty: str, expected: list[tuple[str, int]]
+) -> None:
+    """A trainer's `step()`, called once per batch from `fit()`, appends its loss to
+    `self.loss_history`, a list the object keeps across calls: the method has no loop of its own,
+    yet every batch's graph is kept, as if it were appended in the loop."""
+    found, errors = lint_source(_TRAINER_KEEPING.replace("STORED", stored).replace("EMPTY", empty), "trainer.py")
+    assert errors == []
+    assert [(f.code, f.line) for f in found] == expected

@@ -729,8 +729,9 @@ def _runs_code_with_weights(event: object) -> bool:
 
 
 def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedValue]:
-    if not function.loops or not any(
-        _may_store(model, function, placed) if placed.loops else bool(_parameter_appends(function, placed))
+    if not any(
+        _may_store(model, function, placed) if placed.loops
+        else bool((function.loops and _parameter_appends(function, placed)) or _appends_to_self(function, placed))
         for placed in walk(function.body, "on")
     ):
         return []  # nothing in a loop stores anything: no need to know what carries a graph
@@ -754,6 +755,10 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
         if not item.loops and item.grad != "off" and not in_model:
             for call in _parameter_appends(function, item):
                 kept = _kept_per_caller_iteration(model, function, call, values, item, placed_all)
+                if kept is not None:
+                    found.append(kept)
+            for call in _attribute_appends(model, function, item):
+                kept = _kept_per_method_call(model, function, call, values, item)
                 if kept is not None:
                     found.append(kept)
         if item.loops:
@@ -838,6 +843,84 @@ def _parameter_appends(function: FunctionInfo, item: Placed) -> list[CallSite]:
         if call.method in APPENDING_METHODS and call.args and (container := _container(call)) in params
         and not any(container in s.targets for s in function.assignments)
     ]
+
+
+def _appends_to_self(function: FunctionInfo, item: Placed) -> bool:
+    """Does the statement of a method append to a list of its object (`self.losses.append(x)`)?"""
+    return function.cls is not None and function.params[:1] == ("self",) and any(
+        call.method in APPENDING_METHODS and call.args and (_container(call) or "").startswith("self.")
+        for call in item.simple.calls
+    )
+
+
+def _attribute_appends(model: LoopModel, function: FunctionInfo, item: Placed) -> list[CallSite]:
+    """`self.loss_history.append(loss)` in a method of a class that no other method of it empties
+    (`self.loss_history = []` in `__init__` alone, no `.clear()`) and none builds a loss from: the
+    object's list, which outlives the call and every call after it."""
+    cls = function.cls
+    if cls is None or function.params[:1] != ("self",) or function.name == "__init__":
+        return []
+    found = []
+    for call in item.simple.calls:
+        container = _container(call) if call.method in APPENDING_METHODS and call.args else None
+        if container is None or not container.startswith("self.") or container.count(".") != 1:
+            continue
+        if _emptied_by_the_class(model, function, container) or _backwarded_by_own_methods(model, function, container):
+            continue
+        found.append(call)
+    return found
+
+
+def _emptied_by_the_class(model: LoopModel, function: FunctionInfo, container: str) -> bool:
+    """Does a method of the class (but `__init__`), or of a base, bind the attribute again or clear
+    it (`self.losses = []` at each epoch's start, `self.losses.clear()`, `del self.losses[:]`)?"""
+    owner = model.at(function)
+    for cls in owner.class_chain(function.cls):  # type: ignore[arg-type]
+        for method in cls.methods.values():
+            if method.name == "__init__":
+                continue
+            for simple in method.simples:
+                if container in simple.targets or any(
+                    c.receiver == container and c.method in ("clear", "pop", "popleft", "remove") for c in simple.calls
+                ):
+                    return True
+                if type(simple.node) is cst.Del:
+                    return True
+    return False
+
+
+def _kept_per_method_call(
+    model: LoopModel, function: FunctionInfo, call: CallSite, values: Values, item: Placed
+) -> RetainedValue | None:
+    """A store, outside any loop of the method, into a list of its object (see `_attribute_appends`)
+    of a graph made in this call, when a caller calls the method in each iteration of a loop over
+    data or epochs (a per-batch `step()` of a trainer class): every call's graph stays in the list."""
+    from loopcheck.model.state import placed_of
+
+    if _runs_inside_forward(model, function):
+        return None
+    carried = origin = None
+    shown = ""
+    for arg in call.args:
+        carried = values.carries(arg.node, item.grad)
+        if carried:
+            origin = values.graph.get(carried)
+            shown = _shown(arg.node, carried)
+            break
+    if not carried or origin is None:
+        return None  # (a graph handed in by the caller: the call site's business)
+    container = _container(call) or ""
+    if container in _backwarded_by_callees(model, function):
+        return None
+    for edge in model.callers(function):
+        caller = model.at(edge.caller)
+        at = placed_of(caller, edge.caller, edge.call)
+        if at is None or not at.loops or at.grad == "off":
+            continue
+        loop = at.loops[-1]
+        if DATA_ITERABLE.search(loop.iter_text) or iterates_epochs(loop) or caller.kinds_in(loop) & {Kind.BACKWARD, Kind.STEP}:
+            return RetainedValue(item.simple, container, shown, origin, loop)
+    return None
 
 
 def _kept_per_caller_iteration(
