@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from loopcheck.engine import lint_source
 
 SETUP = """
@@ -878,3 +880,49 @@ def test_a_loader_of_the_whole_dataset_in_one_batch_runs_once_an_epoch() -> None
     assert lc005(source.replace("SIZE", "len(dataset)")) == 0
     assert lc005(source.replace("SIZE", "32")) == 1
     assert lc005(source.replace("SIZE", "len(other)")) == 1
+
+
+_INNER_OUTER = """
+import torch
+import torch.nn as nn
+
+
+class Learner(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        self.inner_opt = torch.optim.SGD(self.net.parameters(), lr=0.1)
+
+    def forward(self, x):
+        return self.net(x)
+
+    def observe(self, x, y):
+        self.train()
+        for _ in range(5):
+            RESET
+            loss = nn.functional.cross_entropy(self.net(x), y)
+            loss.backward()
+            self.inner_opt.step()
+
+
+if __name__ == "__main__":
+    learner = Learner()
+    for x, y in loader:
+        learner.observe(x, y)
+"""
+
+
+@pytest.mark.parametrize(
+    ("reset", "expected"),
+    [
+        # Module.zero_grad() clears every parameter of the module, those of `self.net` among them
+        ("self.zero_grad()", []),
+        ("self.net.zero_grad()", []),
+        ("self.inner_opt.zero_grad()", []),
+        ("pass", [("LC001", 20)]),
+    ],
+)
+def test_a_modules_own_zero_grad_resets_the_optimizer_over_its_submodule(reset: str, expected: list[tuple[str, int]]) -> None:
+    found, errors = lint_source(_INNER_OUTER.replace("RESET", reset), "learner.py")
+    assert errors == []
+    assert [(f.code, f.line) for f in found] == expected

@@ -2122,6 +2122,8 @@ class LoopModel:
         over = _parameters_of(made[0]) if made is not None else None
         if over is not None and zeroed.name.startswith(over + "."):
             return True  # `model.discriminator.zero_grad()` clears that part of what an optimizer over `model` steps
+        if over is not None and zeroed.name == "self" and over.startswith("self.") and self._own_submodule_optimizer(reset, optimizer):
+            return True  # `self.zero_grad()` in a module whose `self.inner_opt` steps `self.net`: a part of it
         if optimizer is not None and optimizer.binding is not None and _parameters_of(optimizer.binding.call) == zeroed.name and (
             optimizer.binding is not None and optimizer.binding.function is reset.context.function
         ):
@@ -2163,6 +2165,17 @@ class LoopModel:
             self._receiver_passed_as(reset.context.function, zeroed.name)
             or (optimizer is not None and optimizer.name.startswith(zeroed.name + ".") and optimizer.name.count(".") == zeroed.name.count(".") + 1)
         )
+
+    def _own_submodule_optimizer(self, reset: Event, optimizer: Subject | None) -> bool:
+        """Is the reset `self.zero_grad()` in a method of a module class, and the optimizer one the
+        same class (or a base) builds over a part of the object (`self.inner_opt =
+        SGD(self.net.parameters())`)? `Module.zero_grad()` clears every parameter of the module,
+        its submodules' among them."""
+        cls = reset.context.function.cls
+        binding = optimizer.binding if optimizer is not None else None
+        if cls is None or binding is None or binding.function.cls is None or not self.is_module_class(cls):
+            return False
+        return binding.function.cls in self.at(reset.context.function).class_chain(cls)
 
     def _module_behind(self, name: str, function: FunctionInfo, depth: int = 4) -> str:
         """The name a module is known by through plain aliases: a local bound to another name
