@@ -926,3 +926,74 @@ def test_a_modules_own_zero_grad_resets_the_optimizer_over_its_submodule(reset: 
     found, errors = lint_source(_INNER_OUTER.replace("RESET", reset), "learner.py")
     assert errors == []
     assert [(f.code, f.line) for f in found] == expected
+
+
+_RESUMED_AT_ITERATION = """
+import torch
+import torch.nn as nn
+
+
+def warmup(n_iter=0, steps=1000, save_dir=""):
+    G = nn.Linear(4, 4)
+    optimizer = torch.optim.Adam(G.parameters())
+    scheduler = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.01, total_iters=steps)
+    for x in loader:
+        optimizer.zero_grad()
+        G(x).pow(2).mean().backward()
+        optimizer.step()
+        scheduler.step()
+        n_iter += 1
+        if n_iter % 100 == 0:
+            torch.save(G.state_dict(), save_dir + f"warmup_{n_iter}.pth")
+
+
+def adversarial(n_iter=START, max_iter=95000, save_every=5000, save_dir=""):
+    G = nn.Linear(4, 4)
+    D = nn.Linear(4, 1)
+    try:
+        G.load_state_dict(torch.load(save_dir + f"G_{n_iter // 1000}k.pth"))
+        D.load_state_dict(torch.load(save_dir + f"D_{n_iter // 1000}k.pth"))
+    except FileNotFoundError:
+        pass
+    G_optimizer = torch.optim.Adam(G.parameters())
+    D_optimizer = torch.optim.Adam(D.parameters())
+    done = False
+    while not done:
+        for x in loader:
+            D_optimizer.zero_grad()
+            D(G(x).detach()).mean().backward()
+            D_optimizer.step()
+            G_optimizer.zero_grad()
+            (-D(G(x)).mean()).backward()
+            G_optimizer.step()
+            n_iter += 1
+            if n_iter % save_every == 0:
+                torch.save(G.state_dict(), save_dir + f"G_{n_iter // 1000}k.pth")
+                torch.save(D.state_dict(), save_dir + f"D_{n_iter // 1000}k.pth")
+            if n_iter >= max_iter:
+                done = True
+                break
+
+
+if __name__ == "__main__":
+    # warmup(save_dir="warmup/")
+    adversarial(save_dir="gan/")
+"""
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        # the caller's iteration names the weights loaded back and is counted on: a resume, whose
+        # optimizers start afresh (the warm-up's scheduler, of another function, is not its own)
+        ("50000", [("LC012", 41, "the optimizer state")]),
+        # counting from 0: the weights loaded are a warm start, not a resume
+        ("0", []),
+    ],
+)
+def test_weights_loaded_at_the_iteration_the_caller_hands_in_are_a_resume(start: str, expected: list[tuple[str, int, str]]) -> None:
+    found, errors = lint_source(_RESUMED_AT_ITERATION.replace("START", start), "train.py")
+    assert errors == []
+    assert [(f.code, f.line, "the optimizer state") for f in found if "not the optimizer state;" in f.message] == expected
+    # the warm-up's periodic saves never run: its only call is commented out
+    assert [f.line for f in found if f.line < 20] == []

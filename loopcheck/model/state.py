@@ -505,7 +505,24 @@ def _position_restored(
         said(loop.iter_text[len("range("):].split(",", 1)[0], loop)
         for loop in function.loops
         if loop.iter_text.startswith("range(") and "," in loop.iter_text
-    )
+    ) or _position_handed_in(function)
+
+
+def _position_handed_in(function: FunctionInfo) -> bool:
+    """A parameter naming a training position (`n_iter=50000`, `start_step`) that the function's
+    loops count on (`n_iter += 1`), given a place to start from other than 0 or 1: the caller says
+    where training goes on, as a position read back would (`adversarial_training(n_iter=50000)`
+    loading the weights saved at 50k iterations)."""
+    from loopcheck.model.dataflow import simples_of
+
+    for name in function.params:
+        if name in ("self", "cls") or not _PROGRESS_KEY.search(name):
+            continue
+        if function.defaults.get(name, NOT_LITERAL) in (0, 1, None):
+            continue  # (counting starts there: nothing is resumed)
+        if any(name in s.targets and s.augmented for loop in function.loops for s in simples_of(loop.body)):
+            return True
+    return False
 
 
 _START_POSITION = lazy(r"(?i)^(self\.)?(start|begin)$|(start|begin|resume|first|init|last|global|current|cur)_?(epoch|ep\b|step|iter|episode)")

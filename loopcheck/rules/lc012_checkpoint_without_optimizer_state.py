@@ -13,6 +13,7 @@ from loopcheck.lazyre import lazy
 from loopcheck.model import LoopModel
 from loopcheck.model.build import literal_value
 from loopcheck.model.dataflow import simples_of
+from loopcheck.model.evaluation import dead_function
 from loopcheck.model.ir import CallSite, FunctionInfo, Loop
 from loopcheck.model.roles import Binding
 from loopcheck.model.state import dead_branch, kept_on_improvement_too, meant_for_resuming, saved_beside
@@ -171,15 +172,23 @@ for epoch in range(epochs):
             # nothing trained in this file: a saving helper (`CheckpointSaver.save`) whose callers
             # build the optimizer in theirs
             trained_by = optimizers or _callers_optimizers(model, checkpoint.function) or _optimizers_of_trainers(model, checkpoint.function)
+            # (a function that builds optimizers of its own trains those: the optimizer or scheduler
+            # of another function that builds its own, a warm-up stage's, is not what it leaves out)
+            own = [o for o in trained_by if o.function is checkpoint.function]
             # (or the checkpoint holds an optimizer's state: an optimizer built out of sight, handed
             # to the class that saves it, trains what it saves)
             if not (trained_by or checkpoint.saves(OPTIMIZER)) or not meant_for_resuming(model, checkpoint):
                 continue
             stepped = schedulers or _callers_schedulers(model, checkpoint.function)
+            if own:
+                others = {id(o.function) for o in optimizers if o.function is not checkpoint.function}
+                trained_by, stepped = own, [b for b in stepped if id(b.function) not in others]
             if kept_on_improvement_too(model, checkpoint, model.checkpoints):
                 continue  # the same dict is saved every time just before: reported there
             if dead_branch(model, checkpoint):
                 continue
+            if model.never_runs(checkpoint.function) or dead_function(model, checkpoint.function):
+                continue  # a function no cell or entry point runs (its only call commented out)
             beside = saved_beside(model, checkpoint)  # (`optim_checkpoint.pt` written next to it)
             missing = []
             if not checkpoint.saves(OPTIMIZER) and OPTIMIZER not in beside:
