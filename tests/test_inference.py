@@ -4205,6 +4205,13 @@ def test_a_method_of_objects_of_different_classes_runs_one_of_them(tmp_path: Pat
     found = lint_paths([str(script)], root=str(tmp_path)).findings
     # one of the two classes the callers pass runs its actor with grad enabled
     assert [(f.code, f.line) for f in found] == [("LC007", 9)]
+    # also when each caller builds its agent in the call itself (`eval_policy(agents.Plain(), env)`)
+    inline = script.read_text()
+    for name in ("Plain", "Careful"):
+        inline = inline.replace(f"policy = agents.{name}()\n    return eval_policy(policy, env)", f"return eval_policy(agents.{name}(), env)")
+    assert "eval_policy(agents.Plain(), env)" in inline
+    script.write_text(inline)
+    assert [(f.code, f.line) for f in lint_paths([str(script)], root=str(tmp_path)).findings] == [("LC007", 9)]
     # when both classes hold no_grad, no class runs it with grad
     script.write_text(script.read_text().replace("agents.Plain()", "agents.Careful()"))
     assert lint_paths([str(script)], root=str(tmp_path)).findings == []

@@ -1572,9 +1572,14 @@ class LoopModel:
         edges = self.callers(function)
         for edge in edges:
             arg = edge.call.arg(index, name)
+            caller = self.at(edge.caller)
+            built = caller._class_built_inline(arg.node, edge.caller) if arg is not None and arg.dotted is None else None
+            if built is not None:
+                # `run(MedganSynthesizer())`: an instance built in the call itself
+                classes.extend([built] if all(built is not known for known in classes) else [])
+                continue
             if arg is None or arg.dotted is None:
                 return ()
-            caller = self.at(edge.caller)
             bound = caller.binding(arg.dotted, edge.caller)
             if bound is not None and bound.cls is not None:
                 given: tuple[ClassInfo, ...] = (bound.cls,)
@@ -1586,6 +1591,14 @@ class LoopModel:
                 return ()
             classes.extend(cls for cls in given if all(cls is not known for known in classes))
         return tuple(classes) if len(classes) > 1 else ()
+
+    def _class_built_inline(self, node: cst.CSTNode, function: FunctionInfo) -> ClassInfo | None:
+        """The project class an argument builds in place (`MedganSynthesizer()`, `Agent(env)`), when
+        the callee is a plain or dotted name that the file defines or imports as a class."""
+        if type(node) is not cst.Call:
+            return None
+        found = self.definition(dotted_name(node.func), function)  # type: ignore[attr-defined]
+        return found if isinstance(found, ClassInfo) else None
 
     # loops ------------------------------------------------------------------------------
 
