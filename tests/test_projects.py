@@ -2813,3 +2813,66 @@ def test_a_script_importing_from_a_package_at_the_root_what_it_lacks_is_not_anal
     (project / "lib" / "scores.cpython-311-x86_64-linux-gnu.so").write_bytes(b"\0")
     (project / "experiments" / "eval.py").write_text(script.replace(", NAME", "").replace("MODULE", "scores"), encoding="utf-8")
     assert [f.code for f in lint_paths([str(project)], root=str(project)).findings] == ["LC007"]
+
+
+def test_a_method_called_on_a_parameter_the_callers_fill_with_several_classes_is_called(tmp_path: Path) -> None:
+    """`run(synthesizer)` in `base.py` calls `synthesizer.generate(n)`; each synthesizer's script
+    ends with `run(ItsSynthesizer())`. The generate method of each class is called there, so the
+    generator's pass in `GanSynthesizer.generate` runs, with grad on."""
+    project = new_project(tmp_path, "tabular")
+    (project / "base.py").write_text(textwrap.dedent("""
+        class Synthesizer:
+            def fit(self, data):
+                pass
+
+            def generate(self, n):
+                return []
+
+
+        def run(synthesizer):
+            synthesizer.fit(load_data())
+            for step, rows in synthesizer.generate(1000):
+                print(step, len(rows))
+    """), encoding="utf-8")
+    (project / "identity.py").write_text(textwrap.dedent("""
+        from base import Synthesizer, run
+
+
+        class IdentitySynthesizer(Synthesizer):
+            def fit(self, data):
+                self.data = data
+
+            def generate(self, n):
+                return [(0, self.data[:n])]
+
+
+        if __name__ == "__main__":
+            run(IdentitySynthesizer())
+    """), encoding="utf-8")
+    (project / "gan.py").write_text(textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+        from base import Synthesizer, run
+
+
+        class GanSynthesizer(Synthesizer):
+            def fit(self, data):
+                self.generator = nn.Sequential(nn.Linear(8, 16), nn.BatchNorm1d(16), nn.Linear(16, 4))
+                optimizer = torch.optim.Adam(self.generator.parameters())
+                for batch in data:
+                    optimizer.zero_grad()
+                    self.generator(torch.randn(len(batch), 8)).pow(2).mean().backward()
+                    optimizer.step()
+
+            def generate(self, n):
+                self.generator.eval()
+                rows = []
+                for i in range(n // 100):
+                    rows.append(self.generator(torch.randn(100, 8)).detach().numpy())
+                return [(0, rows)]
+
+
+        if __name__ == "__main__":
+            run(GanSynthesizer())
+    """), encoding="utf-8")
+    assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("gan.py", 20, "LC007")]

@@ -117,6 +117,8 @@ _LIBRARY_ROOTS = TORCH_ROOTS | OTHER_FRAMEWORKS | frozenset(sys.stdlib_module_na
 in rlkit) is not what the project's files import by it."""
 MAX_DEFINITION_HOPS = 6
 """Re-exports followed (`from .models import Net` in a package's `__init__.py`) before giving up."""
+_THROUGH_PARAMETERS: set[int] = set()
+"""Methods whose calls through parameters are being looked for (a cycle of such questions stops)."""
 _UNKNOWN = object()
 """(a remembered answer not there yet: None is an answer)"""
 
@@ -1302,11 +1304,50 @@ class LoopModel:
                             if other.path not in searched:
                                 searched.add(other.path)
                                 cached.extend(other.call_graph.get(id(function), []))
+            if (
+                function.cls is not None and not function.name.startswith("__") and id(function) not in _THROUGH_PARAMETERS
+                and not owner.is_module_class(function.cls)
+            ):
+                cached.extend(owner._calls_through_parameters(function, cached))
             # (a call naming a keyword the function does not take raises TypeError: it never runs
             # the function; a notebook written against an older signature, `inference(encoder=e)`)
             cached = [edge for edge in cached if edge.launched or _keywords_fit(function, edge.call)]
             owner._callers[id(function)] = cached
         return cached
+
+    def _calls_through_parameters(self, method: FunctionInfo, known: list[CallEdge]) -> list[CallEdge]:
+        """`synthesizer.generate(sample)` in `def run(synthesizer)`, where the callers pass objects of
+        several project classes (`run(MedganSynthesizer())` in one script, `run(TVAESynthesizer())`
+        in another: see `classes_from_callers`): a call of the method of each of them that defines
+        or inherits it, `method` among them. Asked once the graph's own edges are known; the
+        callers' classes are asked of the functions holding such calls, never of `method` itself."""
+        cls = method.cls
+        if cls is None:
+            return []
+        _THROUGH_PARAMETERS.add(id(method))
+        try:
+            found: list[CallEdge] = []
+            seen = {id(edge.call) for edge in known}
+            # (the files calling a method of that name, whatever they import: the callers hand the object in)
+            files = [self, *self.project.files_calling("." + method.name, self.path)] if self.path else [self]
+            for other in files:
+                for function in other.ir.functions:
+                    if not function.params:
+                        continue
+                    for simple in function.simples:
+                        for call in simple.calls:
+                            if call.method != method.name or call.inner is not None or id(call) in seen:
+                                continue
+                            receiver = call.receiver or ""
+                            if "." in receiver or receiver not in function.params or receiver in ("self", "cls"):
+                                continue
+                            passed = other.classes_from_callers(receiver, function)
+                            if any(other.at_class(c).method_of(c, method.name) is method for c in passed):
+                                seen.add(id(call))
+                                found.append(CallEdge(function, call))
+            return found
+        finally:
+            _THROUGH_PARAMETERS.discard(id(method))
 
     def binding(self, name: str, function: FunctionInfo) -> Binding | None:
         """The binding of a name, following parameters back to the arguments of every caller."""
