@@ -14490,3 +14490,32 @@ def test_a_script_without_a_main_block_runs_only_what_its_top_level_calls() -> N
     # `main` logs its own name and its one call is a comment: the eval() left on in `train` never runs
     assert findings(source.replace("CALL", "# model = main()")) == []
     assert findings(source.replace("CALL", "model = main()")) == [("LC008", "evaluate(model, val_loader)")]
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ("model.encode(x)", ["LC007"]),
+        ("model.decode(z)", ["LC007"]),
+        # a library model's own generation runs under no_grad: not judged
+        ("model.generate(x)", []),
+    ],
+)
+def test_an_autoencoder_half_of_an_unpickled_model_handed_to_a_helper_runs_the_model(call: str, expected: list[str]) -> None:
+    """`model = torch.load(path)` (the whole model, its class out of sight), handed to a helper
+    that walks a dataset through `model.encode(x)`: the encoder's layers run, with grad on."""
+    source = """
+        def latent_codes(model, dataset):
+            codes = []
+            for x, _ in dataset:
+                z = x
+                out = CALL
+                codes.append(out.detach().cpu().numpy())
+            return codes
+
+        if __name__ == "__main__":
+            model = torch.load("vae.pt")
+            model.eval()
+            print(latent_codes(model, test_set))
+    """
+    assert [code for code, _ in findings(source.replace("CALL", call))] == expected

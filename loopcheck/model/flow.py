@@ -218,6 +218,10 @@ _RUNNING_METHOD = lazy(r"(?i)^(run|fit|train|evaluate|eval_|validate|test|predic
 """Methods by which a library object (an engine, a trainer, an evaluator) runs the model it holds."""
 
 
+_CODING_METHODS = frozenset({"encode", "decode", "embed", "reconstruct"})
+"""Methods of an autoencoder-like model that run its layers (see `_coding_method_of_unseen_model`)."""
+
+
 _MODULE_ONLY_METHODS = frozenset({
     "parameters", "named_parameters", "state_dict", "load_state_dict", "eval", "train", "modules",
     "named_modules", "children", "named_children", "zero_grad", "register_forward_hook", "apply",
@@ -927,7 +931,26 @@ class Flow:
     def method_of_unresolved_model(self, call: CallSite, context: Context) -> Event | None:
         """A method call on a model whose one class the binding does not give: built from classes
         the callers pass, or unpickled whole (see the two below)."""
-        return self._methods_of_passed_classes(call, context) or self._methods_of_unpickled_model(call, context)
+        return (
+            self._methods_of_passed_classes(call, context) or self._methods_of_unpickled_model(call, context)
+            or self._coding_method_of_unseen_model(call, context)
+        )
+
+    def _coding_method_of_unseen_model(self, call: CallSite, context: Context) -> Event | None:
+        """`latent = model.encode(x)`, `model.decode(z)`, `model.embed(x)` on a model whose class
+        cannot be seen (unpickled whole by `torch.load`, handed in by callers that load it, built
+        by a factory out of sight): an autoencoder's half runs the model's layers, as its forward
+        would, in the grad mode of the call. (`generate`, `predict` and the like are left unknown:
+        libraries run them under no_grad themselves.)"""
+        if call.receiver is None or call.method not in _CODING_METHODS or call.inner is not None:
+            return None
+        receiver = self.subject_in(call.receiver, context, at=call.node)
+        if receiver is None or receiver.role != MODEL:
+            return None
+        binding = receiver.binding
+        if binding is not None and (binding.cls is not None or binding.classes):
+            return None  # (a class in sight: its own method is followed, or not, where it is known)
+        return Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call)
 
     def _methods_of_passed_classes(self, call: CallSite, context: Context) -> Event | None:
         """`agent.get_action(obs)` where the callers pass several model classes for `agent`'s class:
