@@ -14519,3 +14519,23 @@ def test_an_autoencoder_half_of_an_unpickled_model_handed_to_a_helper_runs_the_m
             print(latent_codes(model, test_set))
     """
     assert [code for code, _ in findings(source.replace("CALL", call))] == expected
+
+
+def test_a_tokenizers_encode_is_no_model_call() -> None:
+    """`spm_model = spm.SentencePieceProcessor(model_file=...)`: named like a model, but a library
+    object built in sight, which is no torch model whose class is out of sight."""
+    source = """
+        import sentencepiece as spm
+
+        spm_model = spm.SentencePieceProcessor(model_file="spm8000.model")
+        for split in ["train", "valid"]:
+            with open(split + ".txt") as in_f:
+                for line in in_f:
+                    print(" ".join(spm_model.encode(line.strip(), out_type=str)))
+    """
+    assert findings(source) == []
+    # the whole model unpickled and moved is a torch model: its encoder runs (with grad on; the
+    # mode it was pickled in cannot be told)
+    assert [c for c, _ in findings(source.replace(
+        'spm.SentencePieceProcessor(model_file="spm8000.model")', 'torch.load("vae.pt").to("cuda")'
+    ))] == ["LC007"]

@@ -2876,3 +2876,46 @@ def test_a_method_called_on_a_parameter_the_callers_fill_with_several_classes_is
             run(GanSynthesizer())
     """), encoding="utf-8")
     assert [(Path(f.path).name, f.line, f.code) for f in lint_project(project)] == [("gan.py", 20, "LC007")]
+
+
+def test_a_project_folder_named_like_a_library_below_a_script_does_not_shadow_it(tmp_path: Path) -> None:
+    """`gnn/dgl/node_clf.py` runs `from dgl.data import CiteseerGraphDataset`: Python finds `dgl`
+    beside the script or at the root, never in `gnn/` above it, so the project's `gnn/dgl/`
+    package (which has no `data`) is not what it imports: the installed library is."""
+    project = new_project(tmp_path, "tutorial")
+    (project / "gnn" / "dgl").mkdir(parents=True)
+    (project / "gnn" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "gnn" / "dgl" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "gnn" / "dgl" / "node_clf.py").write_text(
+        PIPELINE.replace("from .MODULE import Net", "from dgl.data import CiteseerGraphDataset\nfrom torch.nn import Linear as Net"),
+        encoding="utf-8",
+    )
+    result = lint_paths([str(project)], root=str(project))
+    assert [n.reason for n in result.notes if "not analysed" in n.reason] == []
+    assert [f.code for f in result.findings] == ["LC007"]
+
+
+def test_a_notebook_cell_that_fails_to_import_stops_that_cell_only(tmp_path: Path) -> None:
+    """A notebook whose first cell imports a name its project module lacks: Jupyter reports the
+    error and runs the cells after it, so their passes are judged (a script would stop there)."""
+    import json
+
+    project = new_project(tmp_path, "charrnn")
+    (project / "utils.py").write_text("def tokenize(text):\n    return text.split()\n", encoding="utf-8")
+    cells = [
+        "from utils import clean_and_split_file",
+        "import torch\nimport torch.nn as nn\nmodel = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.1))\n"
+        "model.load_state_dict(torch.load('rnn.pt'))",
+        "for x in val_loader:\n    print(model(x).argmax(1))",
+    ]
+    notebook = {
+        "cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None} for c in cells],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }
+    (project / "Test.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    result = lint_paths([str(project)], root=str(project))
+    assert sorted(f.code for f in result.findings) == ["LC006", "LC007"]
+    # the same code as a script stops at its failing import
+    (project / "run.py").write_text("\n".join(cells) + "\n", encoding="utf-8")
+    script = lint_paths([str(project / "run.py")], root=str(project))
+    assert script.findings == [] and any("clean_and_split_file" in n.reason for n in script.notes)

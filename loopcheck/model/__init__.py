@@ -1305,9 +1305,10 @@ class LoopModel:
                                 searched.add(other.path)
                                 cached.extend(other.call_graph.get(id(function), []))
             if (
-                function.cls is not None and not function.name.startswith("__") and id(function) not in _THROUGH_PARAMETERS
-                and not owner.is_module_class(function.cls)
+                not cached and function.cls is not None and not function.name.startswith("__")
+                and id(function) not in _THROUGH_PARAMETERS and not owner.is_module_class(function.cls) and owner.acts(function)
             ):
+                # (asked only of a method no call of the graph reaches, that acts on a model)
                 cached.extend(owner._calls_through_parameters(function, cached))
             # (a call naming a keyword the function does not take raises TypeError: it never runs
             # the function; a notebook written against an older signature, `inference(encoder=e)`)
@@ -2841,6 +2842,8 @@ class LoopModel:
         folder's module of that name may not be the one imported. Asked only of files with findings."""
         from loopcheck.model import names
 
+        if getattr(self.source, "notebook", None) is not None:
+            return None  # a notebook's cell that fails to import stops that cell, not the cells after it
         for small in self._top_level_from_imports():
             if isinstance(small.names, cst.ImportStar):
                 continue

@@ -300,11 +300,13 @@ def _mentions_outside(model: LoopModel, function: FunctionInfo) -> bool:
 
 
 def _runs_its_own_functions(model: LoopModel) -> bool:
-    """Is the file a program that runs at its top level a function of its own (`model, stats =
-    mainQuantAware()` with no `__main__` block)?"""
+    """Is the file a program that runs at its top level a function it defines itself (`model, stats
+    = mainQuantAware()` with no `__main__` block)? Calls of imported helpers (`getData()` of a star
+    import) make no program of it: a file that loads its data and leaves `Scheduler()` to whoever
+    imports it or runs it interactively."""
     module = model.ir.top
     return any(
-        isinstance(model.definition(call.dotted, module), FunctionInfo)
+        isinstance(found := model.definition(call.dotted, module), FunctionInfo) and model.at(found) is model
         for simple in module.simples for call in simple.calls if call.dotted is not None and "." not in call.dotted
     )
 
@@ -314,10 +316,10 @@ _HOOK_NAMES = frozenset({"forward", "main"})
 
 def _called_only_in_comments(model: LoopModel, function: FunctionInfo) -> bool:
     """A function or method whose calls are all commented out (`# self.validate(epoch)`, `# model =
-    main()`): a whole-line comment calls it, and no line of code names it but its own definition
-    (a method: no `.validate` and no `'validate'` in the files of its program; a top-level function: its
-    name nowhere else in its file or in the files importing it). Its author turned it off: whatever
-    it runs never runs."""
+    main()`): a whole-line comment of its file calls it, and no line of code names it but its own
+    definition (a method: no `.validate` and no `'validate'` in the files of its program; a
+    top-level function: its name nowhere else in its file or in the files importing it). Its
+    author turned it off: whatever it runs never runs."""
     name = function.name
     if name.startswith("__") or name in _HOOK_NAMES or function.decorators or name == "<module>" or model.callers(function):
         return False
@@ -329,16 +331,16 @@ def _called_only_in_comments(model: LoopModel, function: FunctionInfo) -> bool:
     if function.cls is not None:
         if function.parent is None or function.parent.name != "<module>":
             return False
-        called = rf"(?m)^[ \t]*#[^\n]*\.{word}[ \t]*\("
-        near = owner.project_path
-        if not re.search(called, owner.text) and not project.mentions(called, near=near):
-            return False
         live = rf"(?m)^(?![ \t]*#)[^\n]*(?:\.{word}\b|['\"]{word}['\"])"
-        return not re.search(live, owner.text) and not project.mentions(live, near=near)
+        if re.search(live, owner.text):
+            return False  # (asked first: most methods are named in their own file)
+        # the commented-out call, in its own file (where a method's calls mostly are)
+        if not re.search(rf"(?m)^[ \t]*#[^\n]*\.{word}[ \t]*\(", owner.text):
+            return False
+        return not project.mentions(live, near=owner.project_path)
     if function.parent is None or function.parent.parent is not None or _mentions_outside(owner, function):
         return False
-    called = rf"(?m)^[ \t]*#[^\n]*(?<![\w.]){word}[ \t]*\("
-    if not re.search(called, owner.text) and not project.mentions(called, importers_of=owner.project_path):
+    if not re.search(rf"(?m)^[ \t]*#[^\n]*(?<![\w.]){word}[ \t]*\(", owner.text):
         return False
     return not project.mentions(rf"(?m)^(?![ \t]*#)[^\n]*(?<![\w]){word}\b", importers_of=owner.project_path)
 

@@ -19,7 +19,7 @@ from loopcheck.lazyre import lazy
 from loopcheck.model.build import NOT_LITERAL, dotted_name, grad_mode_of, literal_value, qualify, sets_eval_for_block
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children, choice
-from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding, without_module
+from loopcheck.model.roles import MODEL, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, without_module
 from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, Value, _set
 
@@ -219,6 +219,7 @@ _RUNNING_METHOD = lazy(r"(?i)^(run|fit|train|evaluate|eval_|validate|test|predic
 
 
 _CODING_METHODS = frozenset({"encode", "decode", "embed", "reconstruct"})
+_UNPICKLING = frozenset({"torch.load", "torch.jit.load"})
 """Methods of an autoencoder-like model that run its layers (see `_coding_method_of_unseen_model`)."""
 
 
@@ -950,6 +951,11 @@ class Flow:
         binding = receiver.binding
         if binding is not None and (binding.cls is not None or binding.classes):
             return None  # (a class in sight: its own method is followed, or not, where it is known)
+        made = binding.call if binding is not None else None
+        while made is not None and made.inner is not None and made.method in RETURNS_SELF:
+            made = made.inner  # (`torch.load(path).to(device)`)
+        if made is not None and qualify(made.dotted, self.model.at(binding.function).ir.imports) not in _UNPICKLING:  # type: ignore[union-attr]
+            return None  # (`spm.SentencePieceProcessor(...)`: a library object built in sight, no torch model)
         return Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call)
 
     def _methods_of_passed_classes(self, call: CallSite, context: Context) -> Event | None:

@@ -320,7 +320,12 @@ class Project:
             self.observer.module(importer, dotted, 0, path)  # (the cache asks again: a file added since)
         if path is not None:
             return False
-        base = next((b for b in self._base_folders(Path(importer), 0) if parts[0] in self._listing(b) or parts[0] + ".py" in self._listing(b)), None)
+        # (where Python looks for certain: the script's folder, the root it runs from or is installed
+        # from, and the folders the script adds to `sys.path`; not the folders above a script, which
+        # module lookup also tries, where a project's `gnn/dgl/` would shadow the installed `dgl`)
+        here = Path(os.path.abspath(importer)).parent
+        bases = [str(here), str(self.root), *(str(p) for p in self._added_paths(importer))]
+        base = next((b for b in bases if parts[0] in self._listing(b) or parts[0] + ".py" in self._listing(b)), None)
         if base is None or parts[0] not in self._listing(base):
             return False
         folder = _joined(base, parts[0])
