@@ -853,6 +853,17 @@ def _appends_to_self(function: FunctionInfo, item: Placed) -> bool:
     )
 
 
+def _appended_graph(call: CallSite, values: Values, item: Placed) -> tuple[str, Simple] | None:
+    """The first argument of an append that carries a graph made in this function: how a message
+    shows it, and the statement that computed it; None when none does."""
+    for arg in call.args:
+        carried = values.carries(arg.node, item.grad)
+        if carried:
+            origin = values.graph.get(carried)
+            return (_shown(arg.node, carried), origin) if origin is not None else None
+    return None
+
+
 def _attribute_appends(model: LoopModel, function: FunctionInfo, item: Placed) -> list[CallSite]:
     """`self.loss_history.append(loss)` in a method of a class that no other method of it empties
     (`self.loss_history = []` in `__init__` alone, no `.clear()`) and none builds a loss from: the
@@ -899,16 +910,10 @@ def _kept_per_method_call(
 
     if _runs_inside_forward(model, function):
         return None
-    carried = origin = None
-    shown = ""
-    for arg in call.args:
-        carried = values.carries(arg.node, item.grad)
-        if carried:
-            origin = values.graph.get(carried)
-            shown = _shown(arg.node, carried)
-            break
-    if not carried or origin is None:
+    appended = _appended_graph(call, values, item)
+    if appended is None:
         return None  # (a graph handed in by the caller: the call site's business)
+    shown, origin = appended
     container = _container(call) or ""
     if container in _backwarded_by_callees(model, function):
         return None
@@ -935,16 +940,10 @@ def _kept_per_caller_iteration(
     container = _container(call)
     if container is None or _runs_inside_forward(model, function):
         return None
-    carried = origin = None
-    shown = ""
-    for arg in call.args:
-        carried = values.carries(arg.node, item.grad)
-        if carried:
-            origin = values.graph.get(carried)
-            shown = _shown(arg.node, carried)
-            break
-    if not carried or origin is None:
+    appended = _appended_graph(call, values, item)
+    if appended is None:
         return None  # (a graph handed in by the caller: the call site's business)
+    shown, origin = appended
     offset = 1 if function.cls is not None and function.params[:1] in (("self",), ("cls",)) else 0
     index = function.params.index(container) - offset
     for edge in model.callers(function):
