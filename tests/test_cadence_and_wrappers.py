@@ -997,3 +997,30 @@ def test_weights_loaded_at_the_iteration_the_caller_hands_in_are_a_resume(start:
     assert [(f.code, f.line, "the optimizer state") for f in found if "not the optimizer state;" in f.message] == expected
     # the warm-up's periodic saves never run: its only call is commented out
     assert [f.line for f in found if f.line < 20] == []
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("step", ["LC012"]),
+        ("global_step", ["LC012"]),
+        # a value measured at some step is no position to resume from
+        ("final_step_loss", []),
+        ("epoch_acc", []),
+    ],
+)
+def test_a_key_naming_a_measurement_is_no_training_position(key: str, expected: list[str]) -> None:
+    source = SETUP + f"""
+losses = []
+for step, (x, y) in enumerate(loader):
+    optimizer.zero_grad()
+    loss = nn.functional.cross_entropy(model(x), y)
+    loss.backward()
+    optimizer.step()
+    losses.append(loss.item())
+    if step % 1000 == 0:
+        torch.save({{"model": model.state_dict(), "{key}": step if "{key}".endswith("step") else losses[-1]}}, "ckpt.pt")
+"""
+    found, errors = lint_source(source, "train.py")
+    assert errors == []
+    assert [f.code for f in found] == expected

@@ -23,6 +23,14 @@ if TYPE_CHECKING:
     from loopcheck.model import LoopModel
 
 _PROGRESS_KEY = lazy(r"(?i)epoch|step|iter|episode")
+_METRIC_KEY = lazy(r"(?i)loss|acc|metric|score|history|err")
+"""Words of a key that holds a measurement, not a position (`final_step_loss`, `epoch_acc`)."""
+
+
+def _position_key(key: str) -> bool:
+    """Does a saved dict's key name where training was (`epoch`, `global_step`), not a value
+    measured at some step (`final_step_loss`, a list of losses kept in a history)?"""
+    return bool(_PROGRESS_KEY.search(key)) and not _METRIC_KEY.search(key)
 _EPOCH = lazy(r"(?i)epoch")
 _IMPROVEMENT = lazy(r"(?i)best|improv")
 _COMPARISON = lazy(r"([\w.\[\]'\"()]+)\s*(?:<=?|>=?)\s*([\w.\[\]'\"()-]+)")
@@ -78,11 +86,11 @@ class Checkpoint(Frozen):
     def has_model_and_position(self) -> bool:
         """Saves the model and where training was (or is loaded back to go on training)."""
         has_model = MODEL in self.state_of or any("model" in k.lower() for k in self.keys)
-        return has_model and (self.reloaded or any(_PROGRESS_KEY.search(k) for k in self.keys))
+        return has_model and (self.reloaded or any(_position_key(k) for k in self.keys))
 
     @property
     def position(self) -> str:
-        positions = sorted(k for k in self.keys if _PROGRESS_KEY.search(k))
+        positions = sorted(k for k in self.keys if _position_key(k))
         return positions[0] if positions else "weights"
 
     def saves(self, role: str) -> bool:
