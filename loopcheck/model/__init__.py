@@ -1614,17 +1614,15 @@ class LoopModel:
         edges = self.callers(function)
         for edge in edges:
             arg = edge.call.arg(index, name)
-            caller = self.at(edge.caller)
-            built = caller._class_built_inline(arg.node, edge.caller) if arg is not None and arg.dotted is None else None
-            if built is not None:
-                # `run(MedganSynthesizer())`: an instance built in the call itself
-                classes.extend([built] if all(built is not known for known in classes) else [])
-                continue
-            if arg is None or arg.dotted is None:
+            if arg is None:
                 return ()
-            bound = caller.binding(arg.dotted, edge.caller)
-            if bound is not None and bound.cls is not None:
-                given: tuple[ClassInfo, ...] = (bound.cls,)
+            caller = self.at(edge.caller)
+            if arg.dotted is None:
+                # `run(MedganSynthesizer())`: an instance built in the call itself
+                built = caller._class_built_inline(arg.node, edge.caller)
+                given: tuple[ClassInfo, ...] = (built,) if built is not None else ()
+            elif (bound := caller.binding(arg.dotted, edge.caller)) is not None and bound.cls is not None:
+                given = (bound.cls,)
             elif bound is None and depth > 0 and arg.dotted in edge.caller.params:
                 given = caller.classes_from_callers(arg.dotted, edge.caller, depth - 1)
             else:
@@ -2626,6 +2624,18 @@ class LoopModel:
     def uncommented_text(self) -> str:
         """`text` with its whole-line comments blanked (`# graph_train()` calls nothing)."""
         return WHOLE_LINE_COMMENT.sub("", self.text)
+
+    @cached_property
+    def runs_its_own_functions(self) -> bool:
+        """Is the file a program that runs at its top level a function it defines itself (`model, stats
+        = mainQuantAware()` with no `__main__` block)? Calls of imported helpers (`getData()` of a star
+        import) make no program of it: a file that loads its data and leaves `Scheduler()` to whoever
+        imports it or runs it interactively."""
+        module = self.ir.top
+        return any(
+            isinstance(found := self.definition(call.dotted, module), FunctionInfo) and self.at(found) is self
+            for simple in module.simples for call in simple.calls if call.dotted is not None and "." not in call.dotted
+        )
 
     @cached_property
     def hands_module_to_fire(self) -> bool:

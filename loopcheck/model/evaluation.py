@@ -285,7 +285,7 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
         return not _named_but_to_define_or_call(function.name, owner.text) and not any(
             _mentions(function.name, line) for line in notebook.ipython
         )
-    if not _MAIN_GUARD.search(owner.text) and not _runs_its_own_functions(owner):
+    if not _MAIN_GUARD.search(owner.text) and not owner.runs_its_own_functions:  # (a fact of the file, read once)
         return False
     if _mentions_outside(owner, function):
         return False  # (a call commented out, `# graph_train()`, runs nothing)
@@ -297,18 +297,6 @@ def _mentions_outside(model: LoopModel, function: FunctionInfo) -> bool:
     own definition (`main.__name__` logged inside `main` calls nothing)?"""
     own = WHOLE_LINE_COMMENT.sub("", model.code(function.node))
     return _mentions(function.name, model.uncommented_text) > _mentions(function.name, own)
-
-
-def _runs_its_own_functions(model: LoopModel) -> bool:
-    """Is the file a program that runs at its top level a function it defines itself (`model, stats
-    = mainQuantAware()` with no `__main__` block)? Calls of imported helpers (`getData()` of a star
-    import) make no program of it: a file that loads its data and leaves `Scheduler()` to whoever
-    imports it or runs it interactively."""
-    module = model.ir.top
-    return any(
-        isinstance(found := model.definition(call.dotted, module), FunctionInfo) and model.at(found) is model
-        for simple in module.simples for call in simple.calls if call.dotted is not None and "." not in call.dotted
-    )
 
 
 _HOOK_NAMES = frozenset({"forward", "main"})
