@@ -4,10 +4,11 @@ results, metric objects and what a project helper returns as a number carry none
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from loopcheck.engine import lint_source
+from loopcheck.engine import lint_paths, lint_source
 
 LOOP = """
 import numpy as np
@@ -540,9 +541,9 @@ if __name__ == "__main__":
         # each per-batch call keeps its loss's graph in the object's list, for every later call
         ("loss", "pass", [("LC009", 26)]),
         ("loss.item()", "pass", []),
-        # emptied by the class at each epoch: kept for one epoch, then dropped (not judged)
-        ("loss", "self.loss_history = []", []),
-        ("loss", "self.loss_history.clear()", []),
+        # emptied by the class at each epoch: every batch's graph of the epoch is still kept
+        ("loss", "self.loss_history = []", [("LC009", 26)]),
+        ("loss", "self.loss_history.clear()", [("LC009", 26)]),
     ],
 )
 def test_a_per_batch_method_appending_to_its_objects_list_keeps_every_calls_graph(
@@ -554,3 +555,141 @@ def test_a_per_batch_method_appending_to_its_objects_list_keeps_every_calls_grap
     found, errors = lint_source(_TRAINER_KEEPING.replace("STORED", stored).replace("EMPTY", empty), "trainer.py")
     assert errors == []
     assert [(f.code, f.line) for f in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("after_step", "expected"),
+    [
+        ("pass", [("LC009", 26)]),
+        # emptied in the same loop, after each call: one call's graph at a time
+        ("self.loss_history = []", []),
+        ("self.reset_history()", []),
+    ],
+)
+def test_a_list_emptied_in_the_loop_that_calls_the_method_keeps_one_calls_graph(
+    after_step: str, expected: list[tuple[str, int]]
+) -> None:
+    source = _TRAINER_KEEPING.replace("STORED", "loss").replace("EMPTY", "pass").replace(
+        "                self.step(x, y)\n", f"                self.step(x, y)\n                {after_step}\n"
+    ).replace(
+        "    def fit(self, loader, epochs):",
+        "    def reset_history(self):\n        self.loss_history = []\n\n    def fit(self, loader, epochs):",
+    )
+    found, errors = lint_source(source, "trainer.py")
+    assert errors == []
+    assert [(f.code, f.line) for f in found] == expected
+
+
+def test_a_list_the_method_itself_empties_keeps_one_calls_graph() -> None:
+    source = _TRAINER_KEEPING.replace("STORED", "loss").replace("EMPTY", "pass").replace(
+        "        self.optimizer.zero_grad()\n", "        self.optimizer.zero_grad()\n        self.loss_history = []\n", 1
+    )
+    found, errors = lint_source(source, "trainer.py")
+    assert errors == []
+    assert [(f.code, f.line) for f in found] == []
+
+
+_PERCEPTUAL_LOSS = """
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class PerceptualLoss(nn.Module):
+    def __init__(self, weight):
+        super().__init__()
+        self.weight = weight
+        self.content_val = None
+        self.tv_val = None
+        self.loss_val = None
+        self.count = 0
+
+    def forward(self, generated, target):
+        self.content_val = self.weight * F.mse_loss(generated, target)
+        self.tv_val = torch.sum(torch.abs(generated[:, :, :, :-1] - generated[:, :, :, 1:])).item()
+        self.loss_val = self.content_val + self.tv_val
+        self.count += 1
+        return self.loss_val
+
+
+def get_criterion(weight):
+    return PerceptualLoss(weight)
+"""
+
+_TRAINER_OF_MODULE_LOSS = """
+import torch
+
+
+class Trainer:
+    def __init__(self, model, criterion, loader):
+        self.model = model
+        self.criterion = criterion
+        self.loader = loader
+        self.optimizer = torch.optim.Adam(model.parameters())
+        self.loss_history = []
+        self.content_history = []
+        self.tv_history = []
+        self.counts = []
+
+    def step(self, x, y):
+        self.optimizer.zero_grad()
+        loss = self.criterion(self.model(x), y)
+        loss.backward()
+        self.optimizer.step()
+        self.loss_history.append(self.criterion.loss_val)
+        self.content_history.append(self.criterion.content_val.item())
+        self.tv_history.append(self.criterion.tv_val)
+        self.counts.append(self.criterion.count)
+
+    def fit(self, epochs):
+        for epoch in range(epochs):
+            for x, y in self.loader:
+                self.step(x, y)
+"""
+
+
+def test_what_a_loss_modules_forward_leaves_on_its_attributes_carries_its_graph(tmp_path: Path) -> None:
+    """`PerceptualLoss.forward` binds `self.loss_val` to the loss it returns: after `loss =
+    self.criterion(out, y)` (the criterion built by a factory in another file, handed to the
+    trainer), `self.criterion.loss_val` is that loss with its graph; its `.item()`, a Python number
+    bound in forward, and a counter carry none."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "losses.py").write_text(_PERCEPTUAL_LOSS, encoding="utf-8")
+    (package / "trainer.py").write_text(_TRAINER_OF_MODULE_LOSS, encoding="utf-8")
+    (tmp_path / "train.py").write_text(textwrap.dedent("""
+        import torch.nn as nn
+        from pkg.losses import get_criterion
+        from pkg.trainer import Trainer
+
+        if __name__ == "__main__":
+            model = nn.Sequential(nn.Conv2d(3, 3, 3, padding=1), nn.Dropout(0.1))
+            Trainer(model, get_criterion(1.0), loader).fit(10)
+    """), encoding="utf-8")
+    result = lint_paths([str(tmp_path)], root=str(tmp_path))
+    assert result.errors == []
+    assert [(Path(f.path).name, f.line, f.code) for f in result.findings] == [("trainer.py", 21, "LC009")]
+
+
+def test_a_loss_modules_attribute_carries_the_graph_of_an_input_that_requires_grad() -> None:
+    """Style transfer optimises the image itself (a leaf that requires grad, whose graph the caller
+    cannot see); the loss is backwarded, so an input carries one, and what forward leaves from it
+    (the total) carries it too."""
+    source = _PERCEPTUAL_LOSS + textwrap.dedent("""
+
+        criterion = get_criterion(1.0)
+        image = content.clone().requires_grad_()
+        optimizer = torch.optim.Adam([image], lr=1e-3)
+        history = []
+        for step in range(300):
+            optimizer.zero_grad()
+            loss = criterion(image, content)
+            loss.backward()
+            history.append(criterion.loss_val)
+            optimizer.step()
+    """)
+    found, errors = lint_source(source, "style.py")
+    assert errors == []
+    lines = source.splitlines()
+    assert [lines[f.line - 1].strip() for f in found if f.code == "LC009"] == ["history.append(criterion.loss_val)"]

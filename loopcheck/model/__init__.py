@@ -148,6 +148,7 @@ class LoopModel:
         self._function_events: dict[int, list[Event]] = {}
         self._grad_entering: dict[int, str] = {}
         self._returns_graph: dict[tuple[int, frozenset[str]], tuple[bool, ...]] = {}
+        self._left_graphs: dict[tuple[int, frozenset[str]], frozenset[str]] = {}
         self._returns_keys: dict[tuple[int, frozenset[str]], frozenset[str] | None] = {}
         self._kept_parameters: dict[int, frozenset[str]] = {}
         self._ordered: dict[int, list[dataflow.Placed]] = {}
@@ -2462,6 +2463,15 @@ class LoopModel:
             self._returns_graph[key] = (False,)  # a recursive call sees "no" while this one is computed
             self._returns_graph[key] = dataflow.returned_graphs(self, function, carrying)
         return self._returns_graph[key]
+
+    def left_graphs(self, function: FunctionInfo, carrying: frozenset[str] = frozenset()) -> frozenset[str]:
+        """The attributes of its object (`loss_val` for `self.loss_val = ...`) that a method leaves
+        holding a graph when the parameters `carrying` carry one."""
+        key = (id(function), carrying)
+        if key not in self._left_graphs:
+            self._left_graphs[key] = frozenset()  # a recursive call sees "none" while this one is computed
+            self._left_graphs[key] = dataflow.left_graphs(self, function, carrying)
+        return self._left_graphs[key]
 
     def returned_keys(self, function: FunctionInfo, carrying: frozenset[str] = frozenset()) -> frozenset[str] | None:
         """When the function returns dicts with known keys: the keys whose values carry a graph."""

@@ -427,6 +427,7 @@ class Values:
         self._assign(placed)
         if placed.grad == "off":
             return
+        self._leave_graphs(placed)
         if self.filling:
             for call in placed.simple.calls:
                 receiver = call.receiver
@@ -444,6 +445,43 @@ class Values:
         for name in _backwarded(placed.simple):
             if not self.graph.get(name) and name in self.last_assigned and name not in runners:
                 self.graph[name] = self.last_assigned[name]  # `loss.backward()`: whatever made it, a graph
+
+    def _leave_graphs(self, placed: Placed) -> None:
+        """`loss = self.criterion(out, y)` of a project module whose forward binds `self.loss_val =
+        ...` to a graph made from its inputs: from here on `self.criterion.loss_val` carries that
+        graph (what the call leaves on its object, read after it: `history.append(criterion.loss_val)`)."""
+        for call in placed.simple.calls:
+            dotted = call.dotted
+            if dotted is None or call.inner is not None or dotted in ("self", "super"):
+                continue
+            binding = self.model.binding(dotted, self.function)
+            cls = binding.cls if binding is not None else None
+            if cls is None or not self.model.is_module_class(cls):
+                continue
+            forward = self.model.method_of(cls, "forward")
+            if forward is None or forward is self.function:
+                continue
+            owner = self.model.at(forward)
+            given = [
+                (parameter, arg) for index, parameter in enumerate(forward.params[1:])
+                if (arg := call.arg(index, parameter)) is not None
+            ]
+            inputs = frozenset(parameter for parameter, arg in given if self._carries(arg.node))
+            if inputs:
+                left = owner.left_graphs(forward, inputs)
+            elif any(self.graph.get(target) is placed.simple for target in placed.simple.targets if target in self.graph):
+                # `loss = criterion(image, target); loss.backward()` with an input whose graph is not
+                # seen here (a leaf that requires grad): some input the result depends on carries
+                # one; what the call leaves carries a graph whichever of them it is
+                explaining = [
+                    frozenset((parameter,)) for parameter, _ in given
+                    if any(owner.returned_graphs(forward, frozenset((parameter,))))
+                ]
+                left = frozenset.intersection(*(owner.left_graphs(forward, p) for p in explaining)) if explaining else frozenset()
+            else:
+                continue
+            for attribute in left:
+                self.graph[f"{dotted}.{attribute}"] = placed.simple
 
     def _assign(self, placed: Placed) -> None:
         simple = placed.simple
@@ -680,6 +718,19 @@ def returned_graphs(model: LoopModel, function: FunctionInfo, carrying_params: f
     return (flag,)
 
 
+def left_graphs(model: LoopModel, function: FunctionInfo, carrying_params: frozenset[str]) -> frozenset[str]:
+    """The attributes of its object a method binds last to a graph-carrying value (`self.loss_val =
+    self.content_val + self.style_val` in a loss module's forward), given which parameters carry one."""
+    if function.cls is None or function.params[:1] != ("self",):
+        return frozenset()
+    values = Values(model, function, carrying_params)
+    for placed in walk(function.body, model.flow.grad_of_function(function, "on")):
+        values.observe(placed)
+    return frozenset(
+        name.split(".", 1)[1] for name in values.graph if name.startswith("self.") and name.count(".") == 1
+    )
+
+
 def returned_keys(model: LoopModel, function: FunctionInfo, carrying_params: frozenset[str]) -> frozenset[str] | None:
     """When every value the function returns is a dict with known keys: the keys whose values
     carry a graph, given which parameters carry one. None when that is not known."""
@@ -865,9 +916,8 @@ def _appended_graph(call: CallSite, values: Values, item: Placed) -> tuple[str, 
 
 
 def _attribute_appends(model: LoopModel, function: FunctionInfo, item: Placed) -> list[CallSite]:
-    """`self.loss_history.append(loss)` in a method of a class that no other method of it empties
-    (`self.loss_history = []` in `__init__` alone, no `.clear()`) and none builds a loss from: the
-    object's list, which outlives the call and every call after it."""
+    """`self.loss_history.append(loss)` in a method of a class whose methods build no loss from the
+    list: the object's list, which outlives the call (how long, `_kept_per_method_call` decides)."""
     cls = function.cls
     if cls is None or function.params[:1] != ("self",) or function.name == "__init__":
         return []
@@ -876,27 +926,45 @@ def _attribute_appends(model: LoopModel, function: FunctionInfo, item: Placed) -
         container = _container(call) if call.method in APPENDING_METHODS and call.args else None
         if container is None or not container.startswith("self.") or container.count(".") != 1:
             continue
-        if _emptied_by_the_class(model, function, container) or _backwarded_by_own_methods(model, function, container):
+        if _backwarded_by_own_methods(model, function, container):
             continue
         found.append(call)
     return found
 
 
-def _emptied_by_the_class(model: LoopModel, function: FunctionInfo, container: str) -> bool:
-    """Does a method of the class (but `__init__`), or of a base, bind the attribute again or clear
-    it (`self.losses = []` at each epoch's start, `self.losses.clear()`, `del self.losses[:]`)?"""
+def _emptying_methods(model: LoopModel, function: FunctionInfo, container: str) -> set[str]:
+    """The methods of the class (but `__init__`), or of a base, that bind the attribute again or
+    clear it (`self.losses = []` at each epoch's start, `self.losses.clear()`, `del self.losses[:]`,
+    `self.losses = checkpoint["losses"]`)."""
     owner = model.at(function)
+    found: set[str] = set()
     for cls in owner.class_chain(function.cls):  # type: ignore[arg-type]
         for method in cls.methods.values():
             if method.name == "__init__":
                 continue
             for simple in method.simples:
-                if container in simple.targets or any(
+                if container in simple.targets or type(simple.node) is cst.Del or any(
                     c.receiver == container and c.method in ("clear", "pop", "popleft", "remove") for c in simple.calls
                 ):
-                    return True
-                if type(simple.node) is cst.Del:
-                    return True
+                    found.add(method.name)
+                    break
+    return found
+
+
+def _emptied_in_loop(caller: LoopModel, function: FunctionInfo, loop: Loop, container: str, emptying: set[str]) -> bool:
+    """Is the object's list emptied in each iteration of the caller's loop: by the caller itself
+    (a method of the class, `self.losses = []` in the loop) or by a call of an emptying method
+    there (`self.step(b); self.reset_logs()`)?"""
+    for placed in caller.ordered_statements(function):
+        if loop not in placed.loops:
+            continue
+        simple = placed.simple
+        if function.cls is not None and (container in simple.targets or any(
+            c.receiver == container and c.method in ("clear", "pop", "popleft", "remove") for c in simple.calls
+        )):
+            return True
+        if any(c.receiver == "self" and c.method in emptying for c in simple.calls):
+            return True
     return False
 
 
@@ -905,16 +973,20 @@ def _kept_per_method_call(
 ) -> RetainedValue | None:
     """A store, outside any loop of the method, into a list of its object (see `_attribute_appends`)
     of a graph made in this call, when a caller calls the method in each iteration of a loop over
-    data or epochs (a per-batch `step()` of a trainer class): every call's graph stays in the list."""
+    data or epochs (a per-batch `step()` of a trainer class) and nothing empties the list in that
+    loop: every call's graph stays in the list until it is emptied (at the next epoch, or never)."""
     from loopcheck.model.state import placed_of
 
     if _runs_inside_forward(model, function):
         return None
+    container = _container(call) or ""
+    emptying = _emptying_methods(model, function, container)
+    if function.name in emptying:
+        return None  # emptied by the method itself: one call's values at a time
     appended = _appended_graph(call, values, item)
     if appended is None:
         return None  # (a graph handed in by the caller: the call site's business)
     shown, origin = appended
-    container = _container(call) or ""
     if container in _backwarded_by_callees(model, function):
         return None
     for edge in model.callers(function):
@@ -923,6 +995,8 @@ def _kept_per_method_call(
         if at is None or not at.loops or at.grad == "off":
             continue
         loop = at.loops[-1]
+        if _emptied_in_loop(caller, edge.caller, loop, container, emptying):
+            continue
         if DATA_ITERABLE.search(loop.iter_text) or iterates_epochs(loop) or caller.kinds_in(loop) & {Kind.BACKWARD, Kind.STEP}:
             return RetainedValue(item.simple, container, shown, origin, loop)
     return None
