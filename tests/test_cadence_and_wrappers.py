@@ -330,6 +330,28 @@ def test_optimizers_held_in_a_dict_are_optimizers() -> None:
     assert [code for code, _ in found(source.replace("RESET", "pass"))] == ["LC001", "LC001"]
 
 
+def test_optimizers_of_a_list_built_out_of_sight_are_its_elements_in_every_loop_over_it() -> None:
+    """`self.optimizers` comes from a factory whose code is not seen: the loop that steps each
+    element and the loop that resets every element after each step go over the same list."""
+    source = """
+        class Trainer:
+            def __init__(self, net, optimizers):
+                self.net = net
+                self.optimizers = optimizers
+
+            def fit(self, loader):
+                for batch in loader:
+                    losses = self.net(batch)
+                    for i, optimizer_item in enumerate(self.optimizers):
+                        losses[i].backward(retain_graph=True)
+                        optimizer_item.step()
+                        RESET
+    """
+    reset = "for other_optimizer in self.optimizers:\n                            other_optimizer.zero_grad()"
+    assert found(source.replace("RESET", reset), setup="") == []
+    assert [code for code, _ in found(source.replace("RESET", "pass"), setup="")] == ["LC001"]
+
+
 # frameworks -----------------------------------------------------------------------------
 
 
@@ -749,6 +771,24 @@ def test_a_lambda_schedule_that_never_reads_its_count_has_no_cadence() -> None:
     assert found(source.replace("LAMBDA", "lambda epoch: 0.95 ** epoch")) == [("LC005", "scheduler.step()")]
 
 
+def test_a_lambda_that_decays_by_a_large_factor_per_count_is_sized_in_no_iterations() -> None:
+    """`LambdaLR(opt, lambda step: 0.1 ** step)` stepped when validation stops improving: a tenth of
+    the rate per step, below a millionth after six, whatever its parameter is named; a warmup over
+    `step / warmup_steps` is sized in iterations and stepped per epoch is wrong."""
+    source = """
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_lambda=LAMBDA)
+        for epoch in range(epochs):
+            for x, y in loader:
+                optimizer.zero_grad()
+                nn.functional.cross_entropy(model(x), y).backward()
+                optimizer.step()
+            if no_improve > patience:
+                scheduler.step()
+    """
+    assert found(source.replace("LAMBDA", "lambda step: 0.1 ** step")) == []
+    assert found(source.replace("LAMBDA", "lambda step: min(1.0, step / 4000)")) == [("LC005", "scheduler.step()")]
+
+
 ARMS = """
 if args.scheduler == "cyclic":
     scheduler = torch.optim.lr_scheduler.CyclicLR(optimizer, base_lr=1e-4, max_lr=0.1, step_size_up=2000)
@@ -1024,3 +1064,29 @@ for step, (x, y) in enumerate(loader):
     found, errors = lint_source(source, "train.py")
     assert errors == []
     assert [f.code for f in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("loss", "expected"),
+    [
+        ("loss", [("LC010", "(loss).backward()")]),
+        ("loss / accumulation_steps", []),
+    ],
+)
+def test_a_step_under_a_flag_bound_to_a_cadence_test_runs_every_few_iterations(
+    loss: str, expected: list[tuple[str, str]]
+) -> None:
+    """`accumulate = (i + 1) % k != 0 and ...` then `if not accumulate: optimizer.step()`: the flag
+    is the cadence test, as if written in the `if`; the undivided loss is accumulated over k
+    backwards per step (LC010), the divided one is not."""
+    source = f"""
+        for epoch in range(epochs):
+            for i, (x, y) in enumerate(loader):
+                loss = nn.functional.cross_entropy(model(x), y)
+                ({loss}).backward()
+                accumulate = (i + 1) % accumulation_steps != 0 and i + 1 != len(loader)
+                if not accumulate:
+                    optimizer.step()
+                    optimizer.zero_grad()
+    """
+    assert found(source) == expected

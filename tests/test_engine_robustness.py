@@ -197,3 +197,37 @@ def test_a_long_operator_chain_is_analysed_not_reported_as_an_error(tmp_path) ->
     long_sum.write_text("total = " + " + ".join(["a"] * 1500) + "\n", encoding="utf-8")
     result = lint_paths([str(long_sum)])
     assert result.errors == [] and result.files_checked == 1
+
+
+def test_a_model_method_that_trains_a_new_instance_of_its_own_class_is_analysed() -> None:
+    """Finding the training steps needs the grad mode a method is entered in, which asks whether
+    its callers train, which needs the training steps being found: a method of a module class that
+    builds and trains an instance of that class (`save()` training a fresh `Tagger`) closed that
+    circle, and every rule died of a RecursionError. Asked again while being found, the steps are
+    "none yet" and the grad mode "on"; the file is analysed, its missing zero_grad found."""
+    source = '''
+class Tagger(nn.Module):
+    def __init__(self, size):
+        self.transitions = nn.Parameter(torch.randn(size, size))
+
+    def _forward_alg(self, feats):
+        return self.transitions[0].view(1, -1)
+
+    def _features(self, sentence):
+        out, self.hidden = self.lstm(sentence, self.hidden)
+
+    def neg_log_likelihood(self, sentence, tags):
+        feats = self._features(sentence)
+        return self._forward_alg(feats)
+
+    def save(self, path):
+        torch.save({}, path)
+        model = Tagger(5)
+        for epoch in range(3):
+            loss = model.neg_log_likelihood(sentence, tags)
+            loss.backward()
+            optimizer.step()
+'''
+    findings, errors = loopcheck.engine.lint_source(source, "tagger.py")
+    assert errors == []
+    assert [(f.code, f.line) for f in findings] == [("LC001", 21)]  # (at loss.backward())

@@ -105,6 +105,29 @@ def test_two_ifs_on_the_same_test_take_the_same_arm() -> None:
     """) == []
 
 
+def test_tests_of_one_name_against_two_literals_cannot_both_hold() -> None:
+    # `if phase == "train": model.train()` and `if phase == "val": model.eval()` as two ifs: the
+    # iteration that puts the model in eval mode is not the one that trains, and the one that
+    # trains has put it back in train mode first
+    source = """
+        model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.2), nn.Linear(8, 2))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        for epoch in range(10):
+            for phase in ["train", "val"]:
+                if phase == "train":
+                    model.train()
+                if phase == "val":
+                    model.eval()
+                for x, y in loaders[phase]:
+                    loss = criterion(model(x), y)
+                    if phase == "train":
+                        optimizer.zero_grad()
+                        loss.backward()
+                        optimizer.step()
+    """
+    assert [code for _, code in codes(source)] == ["LC007"]  # (the validation forwards keep graphs: a bug)
+
+
 def test_a_reset_after_continue_does_not_cover_the_path_that_skipped_it() -> None:
     assert codes("""
         optimizer = torch.optim.SGD(model.parameters(), lr=0.1)

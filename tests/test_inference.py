@@ -14539,3 +14539,131 @@ def test_a_tokenizers_encode_is_no_model_call() -> None:
     assert [c for c, _ in findings(source.replace(
         'spm.SentencePieceProcessor(model_file="spm8000.model")', 'torch.load("vae.pt").to("cuda")'
     ))] == ["LC007"]
+
+
+_AGENT = """
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.optim as optim
+from torch.distributions import Categorical
+
+
+class Policy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(4, 32), nn.Dropout(0.1), nn.Linear(32, 2))
+
+    def forward(self, x):
+        return torch.softmax(self.body(x), -1)
+
+    def sample_action(self, state):
+        dist = Categorical(self.forward(state))
+        action = dist.sample()
+        return action, dist.log_prob(action), dist.entropy()
+
+
+class Agent:
+    def __init__(self):
+        self.actor = Policy()
+        self.optimizer = optim.Adam(self.actor.parameters(), lr=1e-3)
+
+    def select_action(self, state):
+        action, log_prob, entropy = self.actor.sample_action(torch.FloatTensor(state))
+        return action.item(), log_prob
+
+    def train_step(self, log_prob, reward):
+        loss = -(log_prob * reward)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+"""
+
+
+def test_an_output_handed_on_to_a_method_that_backwards_it_is_part_of_training(tmp_path: Path) -> None:
+    """`action, log_prob = agent.select_action(state)` then `agent.train_step(log_prob, reward)`,
+    whose own `backward()` runs through its parameter: the forward is the first half of a training
+    step, not an evaluation pass that should run under no_grad."""
+    (tmp_path / "agent.py").write_text(_AGENT, encoding="utf-8")
+    (tmp_path / "run.py").write_text(textwrap.dedent("""
+        from agent import Agent
+
+
+        def train(env, episodes):
+            agent = Agent()
+            for episode in range(episodes):
+                state, done = env.reset(), False
+                while not done:
+                    action, log_prob = agent.select_action(state)
+                    state, reward, done, _ = env.step(action)
+                    agent.train_step(log_prob, reward)
+            return agent
+
+
+        if __name__ == "__main__":
+            train(make_env(), 100)
+    """), encoding="utf-8")
+    result = lint_paths([str(tmp_path)], root=str(tmp_path))
+    assert result.errors == []
+    assert [(f.code, f.line) for f in result.findings] == []
+
+
+_TRAINING_CONFIG = """
+from dataclasses import dataclass
+
+import torch.optim as optim
+
+
+@dataclass
+class TrainingConfig:
+    lr: float = 2e-4
+
+    def get_network(self, network):
+        N = network(self)
+        optimizer = optim.AdamW(N.parameters(), lr=self.lr)
+        return N, optimizer
+"""
+
+
+@pytest.mark.parametrize(
+    ("reset", "expected"),
+    [
+        ("D.zero_grad()", []),  # the module the optimizer is built over, handed back beside it
+        ("pass", [("LC001", 17)]),
+    ],
+)
+def test_a_parameter_annotated_with_a_project_class_is_an_instance_of_it(
+    tmp_path: Path, reset: str, expected: list[tuple[str, int]]
+) -> None:
+    """`def run(rank, cfg: TrainingConfig)`, started by `mp.spawn` (no project call passes `cfg`):
+    the annotation says what `cfg` is, so `D, opt_D = cfg.get_network(Discriminator)` is the
+    factory's `return N, optimizer` with `optimizer` built over `N.parameters()`: `D.zero_grad()`
+    resets what `opt_D` steps."""
+    (tmp_path / "config.py").write_text(_TRAINING_CONFIG, encoding="utf-8")
+    (tmp_path / "train.py").write_text(textwrap.dedent(f"""
+        import torch.multiprocessing as mp
+        import torch.nn as nn
+        from config import TrainingConfig
+
+
+        class Discriminator(nn.Module):
+            def __init__(self, cfg):
+                super().__init__()
+                self.net = nn.Sequential(nn.Linear(8, 1), nn.Sigmoid())
+
+
+        def run(rank, cfg: TrainingConfig):
+            D, opt_D = cfg.get_network(Discriminator)
+            for x, y in loader:
+                {reset}
+                nn.functional.binary_cross_entropy(D(x), y).backward()
+                opt_D.step()
+
+
+        if __name__ == "__main__":
+            mp.spawn(run, args=(TrainingConfig(),), nprocs=2)
+    """), encoding="utf-8")
+    result = lint_paths([str(tmp_path)], root=str(tmp_path))
+    assert result.errors == []
+    assert [(f.code, f.line) for f in result.findings] == expected

@@ -693,3 +693,47 @@ def test_a_loss_modules_attribute_carries_the_graph_of_an_input_that_requires_gr
     assert errors == []
     lines = source.splitlines()
     assert [lines[f.line - 1].strip() for f in found if f.code == "LC009"] == ["history.append(criterion.loss_val)"]
+
+
+_VISUALIZER = """
+import torch
+import torch.nn as nn
+
+
+class Visualizer:
+    def __init__(self):
+        self.visual_dict = {}
+
+    def update(self, inputs, outputs):
+        EMPTY
+        self.visual_dict["input"] = inputs
+        self.visual_dict["output"] = outputs
+
+
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+visualizer = Visualizer()
+for step, (x, y) in enumerate(loader):
+    optimizer.zero_grad()
+    out = model(x)
+    nn.functional.cross_entropy(out, y).backward()
+    optimizer.step()
+    if step % 100 == 0:
+        visualizer.update(x, out)
+"""
+
+
+@pytest.mark.parametrize(
+    ("empty", "expected"),
+    [
+        ("pass", [("LC009", 25)]),  # the dict outlives the call: kept (as before)
+        ("self.visual_dict.clear()", []),
+        ("self.visual_dict = {}", []),
+    ],
+)
+def test_a_helper_that_empties_its_store_first_keeps_one_calls_values(empty: str, expected: list[tuple[str, int]]) -> None:
+    """`update()` clears its object's dict, then stores what it is given: the dict holds this call's
+    tensors until the next call replaces them, not every call's graph."""
+    found, errors = lint_source(_VISUALIZER.replace("EMPTY", empty), "visualize.py")
+    assert errors == []
+    assert [(f.code, f.line) for f in found] == expected

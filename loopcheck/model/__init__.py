@@ -18,7 +18,7 @@ from libcst.metadata import CodeRange
 
 from loopcheck.lazyre import lazy
 from loopcheck.model import dataflow, evaluation, schedules, state
-from loopcheck.model.build import NOT_LITERAL, build_file, dotted_name, grad_wrapped, literal_value, qualify, wrapper_grad
+from loopcheck.model.build import NOT_LITERAL, build_file, dotted_name, grad_wrapped, literal_value, nodes_within, qualify, wrapper_grad
 from loopcheck.model.dataflow import DATA_ITERABLE
 from loopcheck.model.flow import (
     Context, Event, Flow, Kind, Subject, arguments_known, arguments_passed, event_tree, loop_element_container, loops_giving,
@@ -149,6 +149,8 @@ class LoopModel:
         self._grad_entering: dict[int, str] = {}
         self._returns_graph: dict[tuple[int, frozenset[str]], tuple[bool, ...]] = {}
         self._left_graphs: dict[tuple[int, frozenset[str]], frozenset[str]] = {}
+        self._stepping: list[tuple[Loop, Event, list[Event]]] | None = None
+        self._finding_steps = False
         self._returns_keys: dict[tuple[int, frozenset[str]], frozenset[str] | None] = {}
         self._kept_parameters: dict[int, frozenset[str]] = {}
         self._ordered: dict[int, list[dataflow.Placed]] = {}
@@ -1452,7 +1454,7 @@ class LoopModel:
             if bound_method is not None:
                 return bound_method
         if (found is None or found.role is None) and name in function.params:
-            return self._binding_from_callers(name, function) or found
+            return self._binding_from_callers(name, function) or (found if found is not None else self._annotated_binding(name, function))
         if found is None and name.startswith("self.") and name.count(".") == 1 and function.cls is not None:
             inherited = self._binding_in_subclasses(name, function.cls)
             if inherited is not None:
@@ -1587,6 +1589,31 @@ class LoopModel:
             # after each): a model of those definitions
             return replace(bindings[0], call=None, cls=None, classes=tuple(dict.fromkeys(classes)), alias=None, qualified=None)
         return None
+
+    def _annotated_binding(self, name: str, function: FunctionInfo) -> Binding | None:
+        """`def run(rank, train_cfg: TrainingConfig)`, started by `mp.spawn(run, args=(cfg,))` or
+        by a framework: no project call passes the parameter, its annotation names a project class
+        (`TrainingConfig`, or `"TrainingConfig"`), so it holds an instance of that class."""
+        node = function.node
+        if not isinstance(node, cst.FunctionDef):
+            return None
+        parameter = next(
+            (p for p in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params) if p.name.value == name),
+            None,
+        )
+        if parameter is None or parameter.annotation is None:
+            return None
+        annotation = parameter.annotation.annotation
+        if isinstance(annotation, cst.SimpleString):
+            text = annotation.evaluated_value
+            dotted = text if isinstance(text, str) and re.fullmatch(r"[A-Za-z_][\w.]*", text) else None
+        else:
+            dotted = dotted_name(annotation)
+        cls = self.definition(dotted, function) if dotted else None
+        if not isinstance(cls, ClassInfo):
+            return None
+        statement = Simple(node=parameter, calls=[], targets=(name,))
+        return Binding(name, self.class_role(cls), cls.name, None, statement, function, cls)
 
     def _built_in_place(self, node: cst.CSTNode, name: str, function: FunctionInfo) -> Binding | None:
         """`Trainer(Net(), loader)`: the instance of a project class the caller builds in the call's
@@ -1980,16 +2007,28 @@ class LoopModel:
     def loops(self) -> list[Loop]:
         return [loop for function in self.ir.functions for loop in function.loops]
 
-    @cached_property
+    @property
     def _stepping_loops(self) -> list[tuple[Loop, Event, list[Event]]]:
-        """Each loop that backwards and steps, with its event and the loop events nested in it."""
-        found: list[tuple[Loop, Event, list[Event]]] = []
-        for loop in self.loops:
-            if not {"backward", "step"} <= self.reaches_in_loop(loop):
-                continue
-            event = self.loop_event(loop)
-            if _holds_step(event):
-                found.append((loop, event, [e for inner in event.contents for e in inner.flatten() if e.kind is Kind.LOOP]))
+        """Each loop that backwards and steps, with its event and the loop events nested in it.
+        Finding a loop's events can ask, a few calls down, whether a function trains (a forward
+        whose grad mode depends on its callers, one of which trains): asked while the answer is
+        being found, it is "no loop known yet", not a recursion without end."""
+        if self._stepping is not None:
+            return self._stepping
+        if self._finding_steps:
+            return []
+        self._finding_steps = True
+        try:
+            found: list[tuple[Loop, Event, list[Event]]] = []
+            for loop in self.loops:
+                if not {"backward", "step"} <= self.reaches_in_loop(loop):
+                    continue
+                event = self.loop_event(loop)
+                if _holds_step(event):
+                    found.append((loop, event, [e for inner in event.contents for e in inner.flatten() if e.kind is Kind.LOOP]))
+        finally:
+            self._finding_steps = False
+        self._stepping = found
         return found
 
     def never_runs(self, function: FunctionInfo) -> bool:
@@ -2290,7 +2329,7 @@ class LoopModel:
         if binding is None or binding.call is None:
             return None
         factory = self.resolve_call(binding.call, binding.function)
-        if factory is None or factory.cls is not None or binding.role != OPTIMIZER:
+        if factory is None or factory.name == "__init__" or binding.role != OPTIMIZER:
             return binding.call, binding.function
         names = _assigned_names(binding.statement.node)
         place = names.index(binding.name) if names is not None and binding.name in names else None
@@ -2312,7 +2351,9 @@ class LoopModel:
             built = owner.roles.lookup(name, factory) if name else None
             if built is not None and built.call is not None and built.function is factory:
                 return built.call, factory
-        return binding.call, binding.function
+        # (the factory's call is no construction: its first argument is whatever the factory takes,
+        # `get_network(Discriminator64)`, not the parameters)
+        return None
 
     def optimized_models(self, optimizer: Subject | None, full: bool = False) -> frozenset[str]:
         """Names (last segment, or the whole name with `full`) of the models whose parameters the
@@ -2325,7 +2366,7 @@ class LoopModel:
         if params is None:
             return frozenset()
         owner = self.at(function)
-        names = [n for n in params.names if owner.roles.role(n, function) == MODEL]
+        names = [n for n in params.names if owner.roles.role(n, function) == MODEL or _hands_parameters_of(params.node, n)]
         for name in params.names:
             # `gen_parameters = list(self.g_ab.parameters()) + list(self.g_ba.parameters())`, then
             # `optim.Adam(gen_parameters)`: the models the name's one assignment reads
@@ -2355,7 +2396,7 @@ class LoopModel:
         if params is None:
             return []
         owner = self.at(function)
-        names = [n for n in params.names if owner.roles.role(n, function) == MODEL]
+        names = [n for n in params.names if owner.roles.role(n, function) == MODEL or _hands_parameters_of(params.node, n)]
         bindings = [owner.binding(n, function) for n in names]
         if optimizer is not None and optimizer.binding is not None and function is not optimizer.binding.function:
             # built in a factory that hands back the model beside it (`model, loss_fn, optimizer =
@@ -2421,9 +2462,16 @@ class LoopModel:
     # functions, evaluation, schedules, data flow -----------------------------------------
 
     def grad_entering(self, function: FunctionInfo) -> str:
+        """The grad mode the function is entered in (see evaluation.grad_entering). Asked again
+        while it is being found (whether a caller trains needs the function's statements, whose
+        grad mode starts from this one): 'on', as code runs unless something turns grad off."""
         cached = self._grad_entering.get(id(function))
         if cached is None:
-            cached = evaluation.grad_entering(self, function)
+            self._grad_entering[id(function)] = "on"
+            try:
+                cached = evaluation.grad_entering(self, function)
+            finally:
+                del self._grad_entering[id(function)]
             self._grad_entering[id(function)] = cached
         return cached
 
@@ -3269,3 +3317,17 @@ def _literal_key(subscript: cst.Subscript) -> str | None:
         return None
     value = literal_value(subscript.slice[0].slice.value)
     return value if isinstance(value, str) else None
+
+
+def _hands_parameters_of(node: cst.BaseExpression, name: str) -> bool:
+    """Does the expression hand over the parameters of `name` (`N.parameters()`, a list of
+    `N.named_parameters()`)? Whatever `name` holds, it is then a module (built from a class handed
+    in, `N = network(self)`, whose role its name does not tell)."""
+    for found in nodes_within(node):
+        if (
+            isinstance(found, cst.Call) and isinstance(found.func, cst.Attribute)
+            and found.func.attr.value in ("parameters", "named_parameters")
+            and dotted_name(found.func.value) == name
+        ):
+            return True
+    return False

@@ -788,7 +788,7 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
         return []  # nothing in a loop stores anything: no need to know what carries a graph
     in_model = function.cls is not None and model.is_module_class(function.cls)
     placed_all = model.ordered_statements(function)
-    consumed = feeding_backward(function, placed_all, _handed_to_backward(model, function))
+    consumed = feeding_backward(function, placed_all, handed_to_backward(model, function))
     returned = {name for item in placed_all for name in item.simple.returned_names}
     # (`loss = policy_loss + value_loss; return loss`: the sums reach what the callers backward)
     returned |= _returned_for_backward(model, function, returned)
@@ -1102,10 +1102,12 @@ def _flowing_into(function: FunctionInfo, names: set[str]) -> set[str]:
     return found
 
 
-def _backwarding_callees(model: LoopModel, function: FunctionInfo) -> Iterator[tuple[CallSite, FunctionInfo, set[str]]]:
-    """The calls this function makes of project functions that backward, each with its target and
-    the target's names that feed its backward."""
-    for simple in function.simples:
+def _backwarding_callees(
+    model: LoopModel, function: FunctionInfo, simples: Iterable[Simple] | None = None
+) -> Iterator[tuple[CallSite, FunctionInfo, set[str]]]:
+    """The calls this function makes (in `simples`, when given) of project functions that backward,
+    each with its target and the target's names that feed its backward."""
+    for simple in function.simples if simples is None else simples:
         for call in simple.calls:
             target = model.resolve_call(call, function, via_callers=False)
             if target is None or target is function or "backward" not in model.reaches(target):
@@ -1124,11 +1126,12 @@ def _backwarded_by_callees(model: LoopModel, function: FunctionInfo) -> set[str]
     return found
 
 
-def _handed_to_backward(model: LoopModel, function: FunctionInfo) -> set[str]:
-    """Names this function hands to a project function at a parameter that function backwards
-    (`self.optimize(self.dis_opt, d_loss)` where `optimize(opt, loss)` runs `loss.backward()`)."""
+def handed_to_backward(model: LoopModel, function: FunctionInfo, simples: Iterable[Simple] | None = None) -> set[str]:
+    """Names this function hands (in `simples`, when given) to a project function at a parameter
+    that function backwards (`self.optimize(self.dis_opt, d_loss)` where `optimize(opt, loss)` runs
+    `loss.backward()`)."""
     found: set[str] = set()
-    for call, target, fed in _backwarding_callees(model, function):
+    for call, target, fed in _backwarding_callees(model, function, simples):
         offset = 1 if target.cls is not None and target.params[:1] in (("self",), ("cls",)) else 0
         for index, parameter in enumerate(target.params[offset:]):
             arg = call.arg(index, parameter)
@@ -1522,7 +1525,7 @@ def _attached_feeding_backward(model: LoopModel, function: FunctionInfo) -> set[
     """The names whose graphs reach a backward of the function, or a parameter of a project function
     it hands them to that backwards: like `feeding_backward`, but a name read only detached
     (`r = old.detach() / new` reads `old` without its graph) does not feed it."""
-    roots = set(_handed_to_backward(model, function))
+    roots = set(handed_to_backward(model, function))
     for simple in function.simples:
         for call in simple.calls:
             if call.method == "backward" and call.receiver_root is not None:
@@ -1683,13 +1686,21 @@ def kept_parameters(function: FunctionInfo, modules: Iterable[str] = ()) -> froz
     imported = set(modules)
     params = set(function.params) - {"self", "cls"}
     kept: set[str] = set()
+    emptied: set[str] = set()
+    """Containers the call empties before it stores (`self.visual_dict.clear()` first): they hold
+    this call's values only, until the next call replaces them."""
     for simple in function.simples:
+        emptied |= {c.receiver for c in simple.calls if c.method == "clear" and not c.args and c.receiver}
+        emptied |= {t for t in simple.targets if not simple.augmented and _empty_display(simple.value)}
         rebound = params & set(simple.targets) if not simple.augmented else set()
         if rebound and (simple.value_detached or not simple.value_names & params):
             params -= rebound  # `v = v.data.sum()`: from here on no longer the argument's graph
             continue
         if simple.augmented or simple.subscript_targets:
-            outer = [t for t in (*simple.targets, *simple.subscript_targets) if _outlives_call(t, function)]
+            outer = [
+                t for t in (*simple.targets, *simple.subscript_targets)
+                if _outlives_call(t, function) and not (t in emptied and not simple.augmented)
+            ]
             if outer and not simple.value_detached:
                 kept |= simple.value_names & params
         elif not simple.value_detached and any(
@@ -1699,11 +1710,21 @@ def kept_parameters(function: FunctionInfo, modules: Iterable[str] = ()) -> froz
             kept |= simple.value_names & params
         for call in simple.calls:
             container = _container(call)
-            if call.method in APPENDING_METHODS and container and container.split(".", 1)[0] not in imported and _outlives_call(container, function):
+            if (
+                call.method in APPENDING_METHODS and container and container not in emptied
+                and container.split(".", 1)[0] not in imported and _outlives_call(container, function)
+            ):
                 for arg in call.args:
                     if not arg.detached:
                         kept |= arg.names & params
     return frozenset(kept)
+
+
+def _empty_display(value: cst.BaseExpression | None) -> bool:
+    """`[]`, `{}`, `dict()`, `list()`: an empty container."""
+    if isinstance(value, (cst.List, cst.Dict)):
+        return not value.elements
+    return isinstance(value, cst.Call) and not value.args and dotted_name(value.func) in ("dict", "list", "OrderedDict", "defaultdict")
 
 
 def _container(call: CallSite) -> str | None:

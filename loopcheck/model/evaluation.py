@@ -19,7 +19,7 @@ from loopcheck.model.flow import Event, Kind, Subject, arguments_known, argument
 import libcst as cst
 
 from loopcheck.model.build import NOT_LITERAL, callee_last_name, dotted_name, functions_within, literal_value, nodes_within, qualify
-from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, is_loss_module, simples_of, walk
+from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, handed_to_backward, is_loss_module, simples_of, walk
 from loopcheck.model.ir import ArgInfo, Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, runs_once
 from loopcheck.model.program import events_of
 from loopcheck.model.state import placed_of, requires_grad_set, same_branch, training_callee
@@ -1205,7 +1205,10 @@ def backwards_result(model: LoopModel, edge: CallEdge, depth: int = 2) -> bool:
     # (a backward above the call, in no loop around it, ran before: `loss, out = self.evaluate()`
     # after the training loop is not what that loop backwarded)
     later = [p for i, p in enumerate(placed) if i >= index or (at.loops and at.loops[0] in p.loops)]
-    if targets & feeding_backward(edge.caller, later) or any(c.method == "backward" for c in at.simple.calls):
+    # (`action, log_prob = agent.select_action(s)`, then `agent.train_step(s, log_prob, r)` whose
+    # parameter its own backward uses: handed on to a backward elsewhere)
+    handed = handed_to_backward(caller, edge.caller, (p.simple for p in later)) if targets else set()
+    if targets & feeding_backward(edge.caller, later, handed) or any(c.method == "backward" for c in at.simple.calls):
         return True
     returned = {name for p in placed for name in p.simple.returned_names}
     return depth > 0 and bool(targets & returned or at.simple.returned_names) and returned_into_backward(caller, edge.caller, depth - 1)

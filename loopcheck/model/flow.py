@@ -295,6 +295,13 @@ class Flow:
             element = self.element_subject(container, "*", name, function) if container is not None else None
             if element is not None:
                 return element
+            if container is not None and self.model.roles.role(name, function) == OPTIMIZER:
+                # `for opt in self.optimizers: opt.zero_grad()` of a list whose construction is not
+                # seen, used as optimizers: any element of that container, as another loop's
+                # `for i, opt_i in enumerate(self.optimizers): ... opt_i.step()` is one
+                container_binding = self.model.binding(container, function)
+                collection = container_binding if container_binding is not None else (id(function), container)
+                return Subject(key=(collection, "*"), name=name, role=OPTIMIZER, binding=None, function=function, collection=collection)
             # (an element of a container whose elements' role is not known is a name like any
             # other: `for model in models: helper(model)`, the helper's `model.eval()` acts on it)
         role = self.model.roles.role(name, function, binding)
@@ -529,6 +536,23 @@ class Flow:
             # on the model it is given (stores, registers, wraps it) and runs nothing
             return None
         return callee
+
+    def _delegate(self, callee: Subject) -> str | None:
+        """For an instance of a project class that is no module, whose `__call__` is one statement
+        `return self.<attribute>(...)`: that attribute."""
+        cls = callee.binding.cls if callee.binding is not None else None
+        if cls is None or self.model.is_module_class(cls):
+            return None
+        method = self.model.method_of(cls, "__call__")
+        if method is None or len(method.simples) != 1:
+            return None
+        only = method.simples[0]
+        if only.jump != "return" or not isinstance(only.value, cst.Call):
+            return None
+        dotted = dotted_name(only.value.func)
+        if dotted is None or not dotted.startswith("self.") or dotted.count(".") != 1:
+            return None
+        return dotted.split(".", 1)[1]
 
     def _run_by_library_function(self, call: CallSite, function: FunctionInfo, context: Context | None) -> Subject | None:
         """`sliding_window_inference(x, roi, 4, model)`: a library function that runs the model it is
@@ -771,9 +795,10 @@ class Flow:
             restored = self._saved_mode_restored(stmt, context)
             if restored is not None:
                 return restored
+            test = _cadence_flag_spelled(stmt.test, context.function)
             return choice(
-                self.test_text(stmt.test),
-                tuple(self.program(arm, _guarded(context, stmt, index), depth) for index, arm in enumerate(stmt.arms)),
+                self.test_text(test),
+                tuple(self.program(arm, _guarded(context, stmt, index, test), depth) for index, arm in enumerate(stmt.arms)),
             )
         if isinstance(stmt, With):
             body = self.program(stmt.body, self._with_context(stmt, context), depth)
@@ -1391,9 +1416,33 @@ def _resets_whatever_gradient_exists(branch: Branch) -> bool | None:
     return arm == 0
 
 
-def _guarded(context: Context, branch: Branch, arm: int) -> Context:
-    guard = branch.test if arm == 0 else f"not ({branch.test})"
+def _guarded(context: Context, branch: Branch, arm: int, test: str | None = None) -> Context:
+    test = branch.test if test is None else test
+    guard = test if arm == 0 else f"not ({test})"
     return replace(context, guards=(*context.guards, guard))
+
+
+_FLAG_TEST = lazy(r"^\s*(not\s+)?([A-Za-z_]\w*)\s*$")
+
+
+def _cadence_flag_spelled(test: str, function: FunctionInfo) -> str:
+    """`if not accum_grad:` where the function binds `accum_grad = (i + 1) % k != 0 and ...` once:
+    the test spelled out (`not ((i + 1) % k != 0 and ...)`), so that the cadence it stands for is
+    seen as if written in the `if`. Any other test as it is."""
+    found = _FLAG_TEST.match(test)
+    if found is None:
+        return test
+    name = found.group(2)
+    bound = [simple for simple in function.assignments if name in simple.targets]
+    if len(bound) != 1 or bound[0].targets != (name,) or bound[0].augmented:
+        return test
+    value = bound[0].value
+    if not isinstance(value, (cst.Comparison, cst.BooleanOperation)):
+        return test
+    text = expression_text(value)
+    if "%" not in text:
+        return test
+    return f"{found.group(1) or ''}({text})"
 
 
 def _chain_receiver(call: CallSite) -> str | None:

@@ -5,13 +5,18 @@ state machine over events. The runner pushes sets of states through the program:
 each arm and joins what comes out, `continue`/`break`/`return` leave with their states, `finally`
 runs on every way out. Equal states merge, so the cost grows with the size of the code and the
 number of distinct states, never with the number of paths. Two `if`s on the same test take the
-same arm: states remember the arms taken at tests that appear more than once.
+same arm: states remember the arms taken at tests that appear more than once. Two tests of one
+name against different literals (`phase == "train"`, `phase == "val"`) cannot both hold: a state
+that took one's true arm takes the other's false arm.
 """
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Generic, Hashable, Iterable, TypeVar, Union
 
+from loopcheck.lazyre import lazy
 from loopcheck.records import Frozen, Record, _set
 
 if TYPE_CHECKING:
@@ -166,17 +171,40 @@ class Outcome(Record, Generic[S]):
 
 def repeated_tests(node: Node) -> tuple[frozenset[str], bool]:
     """Tests that appear at more than one `if` holding events (the ones worth correlating: an `if`
-    whose arms do nothing a rule sees cannot change a state), in source order, and whether some
-    had to be left out because there were too many."""
+    whose arms do nothing a rule sees cannot change a state), in source order, then tests of one
+    name against different literals (see `equality`), and whether some had to be left out because
+    there were too many."""
     seen: set[str] = set()
     repeated: list[str] = []
+    literals: dict[str, set[object]] = {}
     for choice in _choices(node):
         if not any(_has_events(arm) for arm in choice.arms):
             continue
         if choice.test in seen and choice.test not in repeated:
             repeated.append(choice.test)
         seen.add(choice.test)
+        compared = equality(choice.test)
+        if compared is not None:
+            literals.setdefault(compared[0], set()).add(compared[1])
+    exclusive = [
+        test for test in sorted(seen)
+        if test not in repeated and (compared := equality(test)) is not None and len(literals[compared[0]]) > 1
+    ]
+    repeated.extend(exclusive)
     return frozenset(repeated[:MAX_CORRELATED_TESTS]), len(repeated) > MAX_CORRELATED_TESTS
+
+
+_EQUALITY = lazy(r"""([A-Za-z_][\w.]*)\s*==\s*('[^'\\]*'|"[^"\\]*"|-?\d+)|('[^'\\]*'|"[^"\\]*"|-?\d+)\s*==\s*([A-Za-z_][\w.]*)""")
+
+
+@lru_cache(maxsize=4096)
+def equality(test: str) -> tuple[str, object] | None:
+    """`phase == "train"` (or `"train" == phase`): the name and the literal it is compared with."""
+    match = _EQUALITY.fullmatch(test.strip())
+    if match is None:
+        return None
+    name, literal = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+    return name, ast.literal_eval(literal)
 
 
 def _choices(node: Node) -> Iterable[Choice]:
@@ -274,14 +302,23 @@ class Runner(Generic[S]):
     def _enter_arm(self, test: str, index: int, states: set[tuple[S, Choices]]) -> set[tuple[S, Choices]]:
         if test not in self.correlated:
             return states
+        compared = equality(test) if index == 0 else None
         entering: set[tuple[S, Choices]] = set()
         for state, taken in states:
             earlier = next((arm for seen, arm in taken if seen == test), None)
             if earlier is None:
+                if compared is not None and any(arm == 0 and _excludes(seen, compared) for seen, arm in taken):
+                    continue  # `phase == "val"` held: `phase == "train"` does not
                 entering.add((state, taken | {(test, index)}))
             elif earlier == index:
                 entering.add((state, taken))
         return entering
+
+
+def _excludes(test: str, compared: tuple[str, object]) -> bool:
+    """Does the test, when true, make `name == literal` false (the same name, another literal)?"""
+    other = equality(test)
+    return other is not None and other[0] == compared[0] and other[1] != compared[1]
 
 
 Note = Callable[[str], None]

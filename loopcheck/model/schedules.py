@@ -317,9 +317,28 @@ def _lambda_size(model: LoopModel, binding: Binding) -> ScheduleSize | None:
         return None  # `lambda epoch: 1`, or a factor read from elsewhere: the count stepped is not used
     if EPOCH_WORDS.search(parameters):
         return ScheduleSize("epoch", f"lr_lambda takes an epoch ({model.code(node)})")
+    if isinstance(node, cst.Lambda) and _fast_decay(node):
+        return None  # `lambda step: 0.1 ** step`: a tenth per step, used up in a few: sized in no iterations
     if re.search(r"(?i)warmup_steps|warmup_iters|total_steps|num_training_steps|max_steps|step|iter", text):
         return ScheduleSize("iteration", f"lr_lambda warms up over steps ({model.code(node)})")
     return None
+
+
+def _fast_decay(node: cst.Lambda) -> bool:
+    """Is the lambda's body `base ** count` of its parameter with a literal base of 0.9 or less? Such
+    a factor is below a thousandth after 70 steps: whatever its parameter is named, the steps it
+    counts are rare events (epochs, plateaus), not the thousands of iterations of a run."""
+    body = node.body
+    names = {param.name.value for param in node.params.params}
+    if not (isinstance(body, cst.BinaryOperation) and isinstance(body.operator, cst.Power)):
+        return False
+    if not (isinstance(body.right, cst.Name) and body.right.value in names):
+        return False
+    base = body.left
+    if not isinstance(base, (cst.Float, cst.Integer)):
+        return False
+    value = float(base.evaluated_value)
+    return 0 < value <= 0.9
 
 
 def _reads_its_parameters(node: cst.Lambda) -> bool:
