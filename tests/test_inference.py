@@ -14667,3 +14667,55 @@ def test_a_parameter_annotated_with_a_project_class_is_an_instance_of_it(
     result = lint_paths([str(tmp_path)], root=str(tmp_path))
     assert result.errors == []
     assert [(f.code, f.line) for f in result.findings] == expected
+
+
+def test_a_call_under_no_grad_hands_no_graph_to_the_backward_after_it(tmp_path: Path) -> None:
+    """Training collects its rollout under `torch.no_grad()` and backwards a loss that reads it (as
+    old log-probabilities): that call trains nothing through the rollout's graph, since it has
+    none. A demo that calls the same collector with grad on runs an evaluation pass, reported
+    where it calls the collector, which training shares."""
+    (tmp_path / "agent.py").write_text(_AGENT.replace(
+        "    def train_step(self, log_prob, reward):",
+        textwrap.indent(textwrap.dedent("""
+            def collect(self, steps):
+                log_probs = []
+                for t in range(steps):
+                    value = self.actor(self.state)
+                    log_probs.append(value.log())
+                    self.state = self.env.step(value.argmax().item())
+                return torch.stack(log_probs)
+
+            def fit(self, batches):
+                for states, rewards in batches:
+                    with torch.no_grad():
+                        old = self.collect(len(states))
+                    self.update(states, old, rewards)
+
+            def update(self, states, old, rewards):
+                new = torch.stack([self.actor(torch.FloatTensor(s)).log() for s in states])
+                loss = -((new - old).exp() * rewards).mean()
+                self.optimizer.zero_grad()
+                loss.backward()
+                self.optimizer.step()
+
+        """), "    ") + "    def train_step(self, log_prob, reward):",
+    ), encoding="utf-8")
+    (tmp_path / "demo.py").write_text(textwrap.dedent("""
+        import torch
+        from agent import Agent
+
+        if __name__ == "__main__":
+            agent = Agent()
+            agent.actor.load_state_dict(torch.load("actor.pt"))
+            for episode in range(10):
+                agent.collect(1)
+    """), encoding="utf-8")
+    (tmp_path / "train.py").write_text(textwrap.dedent("""
+        from agent import Agent
+
+        if __name__ == "__main__":
+            Agent().fit(make_batches())
+    """), encoding="utf-8")
+    result = lint_paths([str(tmp_path)], root=str(tmp_path))
+    assert result.errors == []
+    assert [(Path(f.path).name, f.line, f.code) for f in result.findings] == [("demo.py", 9, "LC006"), ("demo.py", 9, "LC007")]

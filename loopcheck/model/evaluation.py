@@ -1201,6 +1201,8 @@ def backwards_result(model: LoopModel, edge: CallEdge, depth: int = 2) -> bool:
     if index is None:
         return False
     at = placed[index]
+    if at.grad == "off":
+        return False  # `with torch.no_grad(): memory = self.collect(n)`: what it returns carries no graph
     targets = set(at.simple.targets)
     # (a backward above the call, in no loop around it, ran before: `loss, out = self.evaluate()`
     # after the training loop is not what that loop backwarded)
