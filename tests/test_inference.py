@@ -14719,3 +14719,37 @@ def test_a_call_under_no_grad_hands_no_graph_to_the_backward_after_it(tmp_path: 
     result = lint_paths([str(tmp_path)], root=str(tmp_path))
     assert result.errors == []
     assert [(Path(f.path).name, f.line, f.code) for f in result.findings] == [("demo.py", 9, "LC006"), ("demo.py", 9, "LC007")]
+
+
+def test_a_model_handed_to_a_later_training_call_is_no_loss_of_the_earlier_one() -> None:
+    """`logs, model = train(model, ...)` twice (a fresh model, then a pretrained one): the second
+    call backwards what `model` computes, not the module the first call returned, so the first
+    call's validation loop (in train mode, with Dropout) is still an evaluation pass."""
+    source = textwrap.dedent("""
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        def train(model, loader, val_loader, optimizer):
+            for epoch in range(3):
+                for x, y in loader:
+                    optimizer.zero_grad()
+                    F.cross_entropy(model.forward(x), y).backward()
+                    optimizer.step()
+                with torch.no_grad():
+                    for x, y in val_loader:
+                        accuracy = (model.forward(x).argmax(1) == y).float().mean().item()
+            return accuracy, model
+
+
+        model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+        optimizer = torch.optim.Adam(model.parameters())
+        logs, model = train(model=model, loader=loader, val_loader=val_loader, optimizer=optimizer)
+        model = torch.hub.load("pytorch/vision", "alexnet", pretrained=True)
+        optimizer = torch.optim.Adam(model.parameters())
+        logs, model = train(model=model, loader=loader, val_loader=val_loader, optimizer=optimizer)
+    """)
+    found, errors = lint_source(source, "twice.py")
+    assert errors == []
+    assert [(f.code, f.line) for f in found] == [("LC006", 15)]

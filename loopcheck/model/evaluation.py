@@ -1209,7 +1209,12 @@ def backwards_result(model: LoopModel, edge: CallEdge, depth: int = 2) -> bool:
     later = [p for i, p in enumerate(placed) if i >= index or (at.loops and at.loops[0] in p.loops)]
     # (`action, log_prob = agent.select_action(s)`, then `agent.train_step(s, log_prob, r)` whose
     # parameter its own backward uses: handed on to a backward elsewhere)
-    handed = handed_to_backward(caller, edge.caller, (p.simple for p in later)) if targets else set()
+    # (the values handed, not the modules: `train(model=model, ...)` backwards what `model` computes,
+    # which makes no loss of the model object the earlier call returned)
+    handed = {
+        name for name in (handed_to_backward(caller, edge.caller, (p.simple for p in later)) if targets else ())
+        if caller.roles.role(name, edge.caller) not in (MODEL, OPTIMIZER, SCHEDULER, SCALER)
+    }
     if targets & feeding_backward(edge.caller, later, handed) or any(c.method == "backward" for c in at.simple.calls):
         return True
     returned = {name for p in placed for name in p.simple.returned_names}
