@@ -14753,3 +14753,42 @@ def test_a_model_handed_to_a_later_training_call_is_no_loss_of_the_earlier_one()
     found, errors = lint_source(source, "twice.py")
     assert errors == []
     assert [(f.code, f.line) for f in found] == [("LC006", 15)]
+
+
+def test_a_parameter_annotated_with_a_module_class_is_the_class_handed_in() -> None:
+    """`def _make_layer(self, block: BasicBlock, ...)` then `block(inplanes, planes)`: torchvision's
+    style annotates the class handed in with its own name; calling it builds a module, it runs no
+    forward, and the layers a constructor keeps in a list carry no graph."""
+    source = textwrap.dedent("""
+        import torch.nn as nn
+
+
+        class BasicBlock(nn.Module):
+            def __init__(self, inplanes, planes):
+                super().__init__()
+                self.conv = nn.Conv2d(inplanes, planes, 3, padding=1)
+
+            def forward(self, x):
+                return self.conv(x)
+
+
+        class ResNet(nn.Module):
+            def __init__(self, widths):
+                super().__init__()
+                self.inplanes = 16
+                self.layers = []
+                for width in widths:
+                    self.layers.extend(self._make_layer(BasicBlock, width))
+                self.body = nn.Sequential(*self.layers)
+
+            def _make_layer(self, block: BasicBlock, planes: int) -> list:
+                layers = [block(self.inplanes, planes)]
+                self.inplanes = planes
+                return layers
+
+            def forward(self, x):
+                return self.body(x)
+    """)
+    found, errors = lint_source(source, "resnet.py")
+    assert errors == []
+    assert found == []

@@ -1610,10 +1610,12 @@ class LoopModel:
         else:
             dotted = dotted_name(annotation)
         cls = self.definition(dotted, function) if dotted else None
-        if not isinstance(cls, ClassInfo):
+        if not isinstance(cls, ClassInfo) or self.class_role(cls) != INSTANCE:
+            # (a module class in an annotation often names the class handed in, not an instance:
+            # `def _make_layer(self, block: BasicBlock, ...)` then `block(inplanes, planes)` builds one)
             return None
         statement = Simple(node=parameter, calls=[], targets=(name,))
-        return Binding(name, self.class_role(cls), cls.name, None, statement, function, cls)
+        return Binding(name, INSTANCE, cls.name, None, statement, function, cls)
 
     def _built_in_place(self, node: cst.CSTNode, name: str, function: FunctionInfo) -> Binding | None:
         """`Trainer(Net(), loader)`: the instance of a project class the caller builds in the call's
