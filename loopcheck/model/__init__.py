@@ -150,6 +150,8 @@ class LoopModel:
         self._returns_graph: dict[tuple[int, frozenset[str]], tuple[bool, ...]] = {}
         self._left_graphs: dict[tuple[int, frozenset[str]], frozenset[str]] = {}
         self._stepping: list[tuple[Loop, Event, list[Event]]] | None = None
+        self._steps: list[TrainingStep] | None = None
+        self._repeating: list[Loop] | None = None
         self._finding_steps = False
         self._returns_keys: dict[tuple[int, frozenset[str]], frozenset[str] | None] = {}
         self._kept_parameters: dict[int, frozenset[str]] = {}
@@ -2046,19 +2048,29 @@ class LoopModel:
             return named == defined
         return evaluation.never_run_in_notebook(self, function)
 
-    @cached_property
+    @property
     def training_steps(self) -> list[TrainingStep]:
-        return [TrainingStep(loop, event) for loop, event, nested in self._stepping_loops if not any(_holds_step(e) for e in nested)]
+        if self._steps is None:
+            steps = [TrainingStep(loop, event) for loop, event, nested in self._stepping_loops if not any(_holds_step(e) for e in nested)]
+            if self._finding_steps:
+                return steps  # (asked while the steps are found: "none yet", not remembered)
+            self._steps = steps
+        return self._steps
 
-    @cached_property
+    @property
     def repeating_steps(self) -> list[Loop]:
         """Loops that run an update of their own around inner loops repeating another part of it over
         no data (a GAN's `for _ in range(n_critic):`): each of their iterations is one training step
         too, though the inner loops hold steps (see `_steps_around_repeats`)."""
-        return [
-            loop for loop, event, nested in self._stepping_loops
-            if any(_holds_step(e) for e in nested) and _steps_around_repeats(event, nested)
-        ]
+        if self._repeating is None:
+            repeating = [
+                loop for loop, event, nested in self._stepping_loops
+                if any(_holds_step(e) for e in nested) and _steps_around_repeats(event, nested)
+            ]
+            if self._finding_steps:
+                return repeating
+            self._repeating = repeating
+        return self._repeating
 
     @cached_property
     def step_functions(self) -> list[FunctionInfo]:

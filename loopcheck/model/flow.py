@@ -537,23 +537,6 @@ class Flow:
             return None
         return callee
 
-    def _delegate(self, callee: Subject) -> str | None:
-        """For an instance of a project class that is no module, whose `__call__` is one statement
-        `return self.<attribute>(...)`: that attribute."""
-        cls = callee.binding.cls if callee.binding is not None else None
-        if cls is None or self.model.is_module_class(cls):
-            return None
-        method = self.model.method_of(cls, "__call__")
-        if method is None or len(method.simples) != 1:
-            return None
-        only = method.simples[0]
-        if only.jump != "return" or not isinstance(only.value, cst.Call):
-            return None
-        dotted = dotted_name(only.value.func)
-        if dotted is None or not dotted.startswith("self.") or dotted.count(".") != 1:
-            return None
-        return dotted.split(".", 1)[1]
-
     def _run_by_library_function(self, call: CallSite, function: FunctionInfo, context: Context | None) -> Subject | None:
         """`sliding_window_inference(x, roi, 4, model)`: a library function that runs the model it is
         given forward on the data, as it is (in the mode and grad mode the caller left): a forward
