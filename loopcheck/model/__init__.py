@@ -18,7 +18,9 @@ from libcst.metadata import CodeRange
 
 from loopcheck.lazyre import lazy
 from loopcheck.model import dataflow, evaluation, schedules, state
-from loopcheck.model.build import NOT_LITERAL, build_file, dotted_name, grad_wrapped, literal_value, nodes_within, qualify, wrapper_grad
+from loopcheck.model.build import (
+    NOT_LITERAL, build_file, declared_params, dotted_name, grad_wrapped, literal_value, nodes_within, qualify, wrapper_grad,
+)
 from loopcheck.model.dataflow import DATA_ITERABLE
 from loopcheck.model.flow import (
     Context, Event, Flow, Kind, Subject, arguments_known, arguments_passed, event_tree, loop_element_container, loops_giving,
@@ -1599,10 +1601,7 @@ class LoopModel:
         node = function.node
         if not isinstance(node, cst.FunctionDef):
             return None
-        parameter = next(
-            (p for p in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params) if p.name.value == name),
-            None,
-        )
+        parameter = next((p for p in declared_params(node.params) if p.name.value == name), None)
         if parameter is None or parameter.annotation is None:
             return None
         annotation = parameter.annotation.annotation
@@ -3233,7 +3232,7 @@ def _keywords_fit(function: FunctionInfo, call: CallSite) -> bool:
     parameters = definition.params
     if isinstance(parameters.star_kwarg, cst.Param):
         return True
-    names = {p.name.value for p in (*parameters.posonly_params, *parameters.params, *parameters.kwonly_params)}
+    names = {p.name.value for p in declared_params(parameters)}
     for arg in node.args:
         if arg.star == "**":
             return True  # `f(**options)`: any keyword may come

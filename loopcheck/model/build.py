@@ -45,6 +45,12 @@ _EXITS = frozenset({"exit", "quit", "sys.exit", "os._exit"})
 DETACHING_ATTRIBUTES = frozenset({"data", "shape", "dtype", "device", "requires_grad", "grad_fn", "ndim"})
 
 
+def declared_params(parameters: cst.Parameters) -> tuple[cst.Param, ...]:
+    """The named parameters of a `def` or `lambda`, in order: positional-only, the others,
+    keyword-only (not `*args` or `**kwargs`)."""
+    return (*parameters.posonly_params, *parameters.params, *parameters.kwonly_params)
+
+
 def nodes_within(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The node and every node below it (for the few nodes of one expression or statement; the
     file itself is walked once, by the builder)."""
@@ -791,13 +797,10 @@ class FileBuilder:
                 decorators.append(scan.calls[-1])
             else:
                 decorators.append(dotted_name(decorator.decorator) or "")
-        params = tuple(
-            p.name.value
-            for p in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params)
-        )
+        params = tuple(p.name.value for p in declared_params(node.params))
         defaults = {
             p.name.value: literal_value(p.default)
-            for p in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params)
+            for p in declared_params(node.params)
             if p.default is not None and literal_value(p.default) is not NOT_LITERAL
         }
         info = FunctionInfo(
@@ -828,7 +831,7 @@ class FileBuilder:
         body returns the lambda's expression; calling `save(epoch)` runs it."""
         if name in parent.nested:
             return  # a `def` of the name stands
-        declared = (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params)
+        declared = declared_params(node.params)
         info = FunctionInfo(
             name=name,
             node=node,

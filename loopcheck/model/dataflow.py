@@ -345,6 +345,15 @@ class Values:
             return ""  # known: no graph (an empty name is falsy for the callers of _carries)
         return source or call.dotted or target.name
 
+    def _carrying_inputs(self, call: CallSite, forward: FunctionInfo) -> frozenset[str]:
+        """The parameters of a module's forward that the call fills with graph-carrying values."""
+        offset = 1 if forward.params[:1] == ("self",) else 0
+        return frozenset(
+            parameter
+            for index, parameter in enumerate(forward.params[offset:])
+            if (arg := call.arg(index, parameter)) is not None and self._carries(arg.node)
+        )
+
     def _call_site(self, node: cst.Call) -> CallSite | None:
         return self.calls.get(id(node))
 
@@ -385,13 +394,7 @@ class Values:
             forward = self.model.method_of(binding.cls, "forward")
             if forward is not None:
                 owner = self.model.at(forward)
-                offset = 1 if forward.params[:1] == ("self",) else 0
-                inputs = frozenset(
-                    parameter
-                    for index, parameter in enumerate(forward.params[offset:])
-                    if (arg := call.arg(index, parameter)) is not None and self._carries(arg.node)
-                )
-                returned = owner.returned_graphs(forward, inputs)
+                returned = owner.returned_graphs(forward, self._carrying_inputs(call, forward))
                 if len(returned) > 1 or isinstance(returned, ByArity):
                     # `loss, per_channel = criterion(out, y)`: each name takes its element's graph
                     # (of the tuple of the length unpacked, when the forward returns several)
@@ -462,20 +465,16 @@ class Values:
             if forward is None or forward is self.function:
                 continue
             owner = self.model.at(forward)
-            given = [
-                (parameter, arg) for index, parameter in enumerate(forward.params[1:])
-                if (arg := call.arg(index, parameter)) is not None
-            ]
-            inputs = frozenset(parameter for parameter, arg in given if self._carries(arg.node))
+            inputs = self._carrying_inputs(call, forward)
             if inputs:
                 left = owner.left_graphs(forward, inputs)
-            elif any(self.graph.get(target) is placed.simple for target in placed.simple.targets if target in self.graph):
+            elif any(self.graph.get(target) is placed.simple for target in placed.simple.targets):
                 # `loss = criterion(image, target); loss.backward()` with an input whose graph is not
                 # seen here (a leaf that requires grad): some input the result depends on carries
                 # one; what the call leaves carries a graph whichever of them it is
                 explaining = [
-                    frozenset((parameter,)) for parameter, _ in given
-                    if any(owner.returned_graphs(forward, frozenset((parameter,))))
+                    frozenset((parameter,)) for index, parameter in enumerate(forward.params[1:])
+                    if call.arg(index, parameter) is not None and any(owner.returned_graphs(forward, frozenset((parameter,))))
                 ]
                 left = frozenset.intersection(*(owner.left_graphs(forward, p) for p in explaining)) if explaining else frozenset()
             else:
@@ -942,13 +941,17 @@ def _emptying_methods(model: LoopModel, function: FunctionInfo, container: str) 
         for method in cls.methods.values():
             if method.name == "__init__":
                 continue
-            for simple in method.simples:
-                if container in simple.targets or type(simple.node) is cst.Del or any(
-                    c.receiver == container and c.method in ("clear", "pop", "popleft", "remove") for c in simple.calls
-                ):
-                    found.add(method.name)
-                    break
+            if any(_empties(simple, container) or type(simple.node) is cst.Del for simple in method.simples):
+                found.add(method.name)
     return found
+
+
+def _empties(simple: Simple, container: str) -> bool:
+    """Does the statement bind the container again or clear it (`self.losses = []`,
+    `self.losses.clear()`)?"""
+    return container in simple.targets or any(
+        c.receiver == container and c.method in ("clear", "pop", "popleft", "remove") for c in simple.calls
+    )
 
 
 def _emptied_in_loop(caller: LoopModel, function: FunctionInfo, loop: Loop, container: str, emptying: set[str]) -> bool:
@@ -959,9 +962,7 @@ def _emptied_in_loop(caller: LoopModel, function: FunctionInfo, loop: Loop, cont
         if loop not in placed.loops:
             continue
         simple = placed.simple
-        if function.cls is not None and (container in simple.targets or any(
-            c.receiver == container and c.method in ("clear", "pop", "popleft", "remove") for c in simple.calls
-        )):
+        if function.cls is not None and _empties(simple, container):
             return True
         if any(c.receiver == "self" and c.method in emptying for c in simple.calls):
             return True

@@ -292,16 +292,14 @@ class Flow:
         if binding is None and "." not in name:
             loop = next((loop for loop in function.loops if name in loop.targets), None)
             container = _iterated_container(loop.iter_text) if loop is not None else None
-            element = self.element_subject(container, "*", name, function) if container is not None else None
-            if element is not None:
-                return element
-            if container is not None and self.model.roles.role(name, function) == OPTIMIZER:
-                # `for opt in self.optimizers: opt.zero_grad()` of a list whose construction is not
-                # seen, used as optimizers: any element of that container, as another loop's
-                # `for i, opt_i in enumerate(self.optimizers): ... opt_i.step()` is one
-                container_binding = self.model.binding(container, function)
-                collection = container_binding if container_binding is not None else (id(function), container)
-                return Subject(key=(collection, "*"), name=name, role=OPTIMIZER, binding=None, function=function, collection=collection)
+            # (`for opt in self.optimizers: opt.zero_grad()` of a list whose construction is not
+            # seen, used as optimizers: any element of that container, as another loop's `for i,
+            # opt_i in enumerate(self.optimizers): ... opt_i.step()` is one)
+            if container is not None:
+                used_as = OPTIMIZER if self.model.roles.role(name, function) == OPTIMIZER else None
+                element = self.element_subject(container, "*", name, function, used_as)
+                if element is not None:
+                    return element
             # (an element of a container whose elements' role is not known is a name like any
             # other: `for model in models: helper(model)`, the helper's `model.eval()` acts on it)
         role = self.model.roles.role(name, function, binding)
@@ -344,10 +342,15 @@ class Flow:
     def _rebound_here(self, name: str, function: FunctionInfo) -> bool:
         return rebinds(self.model.binding(name, function), name, function)
 
-    def element_subject(self, container: str, element: str, name: str, function: FunctionInfo) -> Subject | None:
+    def element_subject(
+        self, container: str, element: str, name: str, function: FunctionInfo, used_as: str | None = None
+    ) -> Subject | None:
         """An element of a container built as a literal of optimizers (or schedulers, models):
-        `optimizers["g"]`, or `element="*"` for any element (a loop over the container)."""
+        `optimizers["g"]`, or `element="*"` for any element (a loop over the container). `used_as`:
+        the role the element's uses give it, when the container's construction tells none."""
         role, binding = self.model.element_role(container, function)
+        if role is None and used_as is not None:
+            role, binding = used_as, self.model.binding(container, function)
         if role is None:
             return None
         collection = binding if binding is not None else (id(function), container)

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Iterator
 import libcst as cst
 
 from loopcheck.lazyre import lazy
+from loopcheck.model.build import declared_params
 
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
@@ -155,7 +156,7 @@ def cannot_bind(call: cst.Call, definition: cst.FunctionDef, bound: bool) -> boo
     params = definition.params
     ordered = [p.name.value for p in (*params.posonly_params, *params.params)]
     keyword_only = [p.name.value for p in params.kwonly_params]
-    optional = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.default is not None}
+    optional = {p.name.value for p in declared_params(params) if p.default is not None}
     by_keyword = {p.name.value for p in params.params} | set(keyword_only)
     if bound:
         if not ordered:
