@@ -136,7 +136,8 @@ class LoopModel:
         self.path = path
         self.source = source
         self.project: ProjectView = project if project is not None else NO_PROJECT
-        self.ir: FileIR = build_file(module, path)
+        text = getattr(source, "text", None)
+        self.ir: FileIR = build_file(module, path, text if isinstance(text, str) else None)
         self.ir.model = self
         self.flow = Flow(self)
         self._roles: RoleTable | None = None
@@ -850,12 +851,13 @@ class LoopModel:
         GRUDecoder()` / `elif ...: return LSTMDecoder()`, or a name each of whose assignments builds
         one), when every return builds one; else none."""
         made = self.returned_constructions(function)
-        if not made or any(cls is None for _, cls in made):
-            return []
         found: list[ClassInfo] = []
-        for _, cls in made:
-            if cls is not None and all(cls is not known for known in found):
-                found.append(cls)
+        for call, cls in made:
+            # (`return MODEL_REGISTRY[name]()`: one of the dict's classes)
+            each = [cls] if cls is not None else self.registry_classes(call, function, through_callers=False) if call is not None else None
+            if not each:
+                return []
+            found.extend(c for c in each if all(c is not known for known in found))
         return found
 
     def returned_constructions(self, function: FunctionInfo) -> list[tuple[CallSite | None, ClassInfo | None]]:
@@ -1114,6 +1116,9 @@ class LoopModel:
         classes: those classes; None otherwise. The call graph, which cannot ask callers, looks the
         dict up among the names bound in sight only."""
         func = call.node.func if call is not None else None
+        named = self._classes_named_by_prefix(func)
+        if named is not None:
+            return named
         if isinstance(func, cst.Call) and call is not None:
             # `get_model(cfg.mode)(cfg)`: the project function hands back a class, built at once
             return self._classes_handed_back(dotted_name(func.func), function)
@@ -1133,6 +1138,38 @@ class LoopModel:
         if bound is None:
             return None
         return self.at(bound.function)._classes_of_dict(bound.statement.value, bound.function)
+
+    def _classes_named_by_prefix(self, func: cst.BaseExpression | None) -> list[ClassInfo] | None:
+        """`globals()['Fast' + kind](...)` or `getattr(models, 'Fast' + kind)(...)` of a project
+        module: a class of that module whose name begins with the literal part, so one of those the
+        module defines with that prefix (None when it also imports a name so beginning, imports
+        with `*`, or defines none: what it may give cannot be told)."""
+        key: cst.BaseExpression | None = None
+        module: LoopModel | None = None
+        if isinstance(func, cst.Subscript) and isinstance(func.value, cst.Call) and not func.value.args and (
+            isinstance(func.value.func, cst.Name) and func.value.func.value == "globals" and len(func.slice) == 1
+        ):
+            index = func.slice[0].slice
+            key, module = (index.value if isinstance(index, cst.Index) else None), self
+        elif isinstance(func, cst.Call) and isinstance(func.func, cst.Name) and func.func.value == "getattr" and len(func.args) == 2:
+            target = dotted_name(func.args[0].value)
+            ref = self.ir.import_refs.get(target) if target else None
+            if ref is not None:
+                dotted = ref.module if ref.name is None else (f"{ref.module}.{ref.name}" if ref.module else ref.name)
+                module = self.project.module(self.path, dotted, ref.level)
+                if module is not None:
+                    self.consulted.setdefault(module.path, module)
+            key = func.args[1].value
+        if module is None or key is None:
+            return None
+        head = key.left if isinstance(key, cst.BinaryOperation) and isinstance(key.operator, cst.Add) else key
+        prefix = literal_value(head) if isinstance(head, cst.SimpleString) else None
+        if not isinstance(prefix, str) or not prefix or head is key:
+            return None  # (a whole literal name is a plain lookup, read elsewhere)
+        if module.ir.star_imports or any(name.startswith(prefix) for name in module.ir.import_refs):
+            return None
+        found = [cls for name, cls in module.ir.top_classes.items() if name.startswith(prefix)]
+        return found or None
 
     def _class_under_key(self, name: str, key: str) -> ClassInfo | None:
         """The project class the dict display `module.NAME` of an imported project module maps `key`

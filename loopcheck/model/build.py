@@ -387,9 +387,11 @@ def _sets_gradient(value: cst.BaseExpression | None) -> bool:
 class FileBuilder:
     """Turns a parsed module into a FileIR in one recursive pass."""
 
-    def __init__(self, module: cst.Module, path: str = "") -> None:
+    def __init__(self, module: cst.Module, path: str = "", text: str | None = None) -> None:
         self.module = module
         self.path = path
+        self._constants = module_constants(module, text)
+        """The module's settings bound once to a literal (`EVAL = False`): tests on them are decided."""
         self.functions: list[FunctionInfo] = []
         self.classes: dict[str, ClassInfo] = {}
         self.top_classes: dict[str, ClassInfo] = {}
@@ -408,6 +410,44 @@ class FileBuilder:
     def _tick(self) -> int:
         self._count += 1
         return self._count
+
+    def _static_truth(self, test: cst.BaseExpression, function: FunctionInfo) -> bool | None:
+        """The value of a test decided as the file stands: a literal (`if 0:`, `if False:`), a
+        setting of the module (`if EVAL:` with `EVAL = False`) that no enclosing function takes as
+        a parameter, `not` and `and`/`or` of those; None when it is not decided."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            inner = self._static_truth(test.expression, function)
+            return None if inner is None else not inner
+        if isinstance(test, cst.BooleanOperation):
+            left, right = self._static_truth(test.left, function), self._static_truth(test.right, function)
+            decisive = isinstance(test.operator, cst.Or)
+            if left is decisive or right is decisive:
+                return decisive  # `False and ?`, `True or ?`
+            return None if left is None or right is None else decisive is False
+        if isinstance(test, cst.Name) and test.value in self._constants:
+            current: FunctionInfo | None = function
+            while current is not None:
+                if test.value in current.params:
+                    return None
+                current = current.parent
+            return bool(self._constants[test.value])
+        constant = _constant(test)
+        return None if constant is _NOT_CONSTANT or isinstance(test, cst.SimpleString) else bool(constant)
+
+    def _never_iterates(self, node: cst.For | cst.While, function: FunctionInfo) -> bool:
+        """`for _ in range(0):`, `for x in []:` or `while False:`: the body never runs."""
+        if isinstance(node, cst.While):
+            return self._static_truth(node.test, function) is False
+        iterated = node.iter
+        if isinstance(iterated, (cst.List, cst.Tuple)):
+            return not iterated.elements
+        if isinstance(iterated, cst.Call) and isinstance(iterated.func, cst.Name) and iterated.func.value == "range":
+            if len(iterated.args) == 1 and iterated.args[0].keyword is None and iterated.args[0].star == "":
+                count = iterated.args[0].value
+                if isinstance(count, cst.Name) and count.value in self._constants:
+                    return self._static_truth(count, function) is False and isinstance(self._constants[count.value], int)
+                return isinstance(count, cst.Integer) and _constant(count) == 0
+        return False
 
     def build(self) -> FileIR:
         top = FunctionInfo(name="<module>", node=self.module, params=(), decorators=(), parent=None, cls=None)
@@ -661,15 +701,18 @@ class FileBuilder:
         scan.scan(node.test)
         if scan.calls:
             self._emit(block, function, Simple(node=node.test, calls=scan.calls), scan)
-        arms = [self._suite(node.body, function)]
-        orelse = node.orelse
+        truth = self._static_truth(node.test, function)
+        # (`if 0:`, `if False:`, `if EVAL:` with `EVAL = False` the module's setting: the arm the
+        # test rules out never runs, and is left out of the model like code after a `return`)
+        arms = [self._suite(node.body, function) if truth is not False else []]
+        orelse = node.orelse if truth is not True else None
         if isinstance(orelse, cst.If):
             nested: Block = []
             self._if(orelse, function, nested, dispatch)
             arms.append(nested)
         elif isinstance(orelse, cst.Else):
             arms.append(self._suite(orelse.body, function))
-        elif not dispatch:
+        elif not dispatch and truth is not True:
             arms.append([])
         # (a dispatch `if loss == "a": ... elif loss == "b": ...` has no fall-through arm: the
         # option takes one of the values the chain names, or the program is not meant to run)
@@ -708,7 +751,8 @@ class FileBuilder:
             grad=self._grad_stack[-1] if self._grad_stack else None,
         )
         function.loops.append(loop)
-        loop.body = self._suite(node.body, function)
+        # (`for _ in range(0):`, `for x in []:`, `while False:` never run their body)
+        loop.body = self._suite(node.body, function) if not self._never_iterates(node, function) else []
         if node.orelse is not None:
             loop.orelse = self._suite(node.orelse.body, function)
         block.append(loop)
@@ -980,8 +1024,65 @@ def _code_of(node: cst.CSTNode) -> str:
     return node.value if isinstance(node, cst.Name) else ""
 
 
-def build_file(module: cst.Module, path: str = "") -> FileIR:
-    return FileBuilder(module, path).build()
+def build_file(module: cst.Module, path: str = "", text: str | None = None) -> FileIR:
+    return FileBuilder(module, path, text).build()
+
+
+_NOT_CONSTANT = object()
+
+
+def _constant(node: cst.BaseExpression) -> object:
+    """The value of a literal number, string, True, False or None; _NOT_CONSTANT for anything else."""
+    if isinstance(node, cst.Integer):
+        try:
+            return int(node.evaluated_value)
+        except ValueError:
+            return _NOT_CONSTANT
+    if isinstance(node, cst.SimpleString):
+        return node.raw_value
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[node.value]
+    return _NOT_CONSTANT
+
+
+def module_constants(module: cst.Module, text: str | None) -> dict[str, object]:
+    """Names the module binds once, at its top level, to a literal (`EVAL = False`, `DEBUG = 0`),
+    and nowhere else in its text: no second assignment, augmented assignment, `global`, loop or
+    `with` target, import, parameter or keyword of that name. Such a setting is flipped by editing
+    the line; as the file stands, tests on it are decided."""
+    found: dict[str, object] = {}
+    seen: set[str] = set()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            target: cst.BaseExpression | None = None
+            value: cst.BaseExpression | None = None
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target, value = small.targets[0].target, small.value
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                target, value = small.target, small.value
+            if not isinstance(target, cst.Name) or value is None:
+                continue
+            name = target.value
+            constant = _constant(value)
+            if name in seen or constant is _NOT_CONSTANT:
+                found.pop(name, None)
+            else:
+                found[name] = constant
+            seen.add(name)
+    if not found:
+        return found
+    if text is None:
+        text = module.code
+    return {name: value for name, value in found.items() if len(_binding_lines(name).findall(text)) == 1}
+
+
+def _binding_lines(name: str) -> re.Pattern[str]:
+    word = re.escape(name)
+    return re.compile(
+        rf"(?m)^[^\n#]*?(?:\b{word}\b[^\n=#]*(?<![=!<>])=(?!=)|\b(?:global|nonlocal|del|as|import|def|lambda|for)\b[^\n#]*\b{word}\b)"
+    )
 
 
 def _jumps_away(statement: cst.CSTNode, function: FunctionInfo) -> bool:

@@ -2062,6 +2062,19 @@ _PARALLEL_WRAPPERS = frozenset({"DataParallel", "DistributedDataParallel", "DDP"
 def _wrapped_by_parallel(model: LoopModel, binding: Binding) -> bool | None:
     """`nn.DataParallel(Net())`, `DDP(net)`: the layers of the module it wraps; None when it is
     no such wrapper or what it wraps cannot be told."""
+    inner = _parallel_inner(model, binding)
+    if inner is None:
+        return None
+    if isinstance(inner, tuple):
+        name, bound = inner
+        return may_hold_mode_layers(model.at(binding.function), Subject(key=bound, name=name, role=MODEL, binding=bound, function=binding.function))
+    return class_has_mode_layers(model.at_class(inner), inner)
+
+
+def _parallel_inner(model: LoopModel, binding: Binding) -> tuple[str, Binding] | ClassInfo | None:
+    """What `nn.DataParallel(Net())` or `DDP(net)` wraps: the name and binding of the module handed
+    to it, or the project class built in its call; None when it is no such wrapper or what it
+    wraps cannot be told."""
     call = _built_by(binding.call) if binding.call is not None else None
     if call is None or (binding.qualified or call.dotted or "").rsplit(".", 1)[-1] not in _PARALLEL_WRAPPERS or not call.args:
         return None
@@ -2083,10 +2096,10 @@ def _wrapped_by_parallel(model: LoopModel, binding: Binding) -> bool | None:
                 inner = owner.binding(inner.alias, inner.function) or inner  # `self.model = model.to(rank)`
         if inner is None or inner is binding:
             return None
-        return may_hold_mode_layers(owner, Subject(key=inner, name=first.dotted, role=MODEL, binding=inner, function=binding.function))
+        return first.dotted, inner
     made = next((c for c in binding.statement.calls if c.node is first.node), None)
-    role, cls, _ = owner.constructed(made, binding.function) if made is not None else (None, None, None)
-    return class_has_mode_layers(model.at_class(cls), cls) if cls is not None else None
+    _, cls, _ = owner.constructed(made, binding.function) if made is not None else (None, None, None)
+    return cls
 
 
 def given_modules(model: LoopModel, binding: Binding) -> list[tuple[str, Binding]]:
@@ -2146,6 +2159,23 @@ def _out_of_sight(model: LoopModel, name: str, function: FunctionInfo, depth: in
     if owner.unbound(head, function):
         return False  # `net = # COMPLETE HERE` in a notebook cell that does not parse: bound out of sight
     return True
+
+
+def candidate_classes(model: LoopModel, binding: Binding | None, view: ClassInfo | None = None, depth: int = 3) -> list[ClassInfo]:
+    """The project classes a model binding may hold: its class, the several classes it is known to
+    be one of, or those a registry or factory behind it builds; empty when none can be told."""
+    if binding is None or depth <= 0:
+        return []
+    if binding.cls is not None:
+        return [binding.cls]
+    if binding.classes:
+        return list(binding.classes)
+    inner = _parallel_inner(model, binding)
+    if isinstance(inner, tuple):
+        return candidate_classes(model.at(binding.function), inner[1], view, depth - 1)
+    if inner is not None:
+        return [inner]  # `nn.DataParallel(Net())`: what it wraps runs
+    return _classes_behind(model, binding, 3, view) or []
 
 
 def _classes_behind(model: LoopModel, binding: Binding, depth: int, view: ClassInfo | None = None) -> list[ClassInfo] | None:

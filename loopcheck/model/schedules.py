@@ -419,3 +419,53 @@ def sized_by_its_loop(model: LoopModel, scheduler: Subject | None, loop: Loop) -
                 if isinstance(alias, cst.Name) and alias.value in loop.iter_names:
                     counted |= {name for arg in call.args for name in arg.names}  # `with trange(n) as t`
     return sizing <= counted  # (`n_iters // 10`; not `epochs * iters_per_epoch`)
+
+
+_COUNTING_CALLS = frozenset({"range", "trange", "tqdm", "enumerate"})
+
+
+def _loop_count(model: LoopModel, loop: Loop) -> str | None:
+    """The code of how many times a for loop over a range runs (`range(500)`, `trange(n)`,
+    `tqdm(range(1, epochs + 1))` count `500`, `n` and `epochs`), None for any other loop."""
+    node = loop.node
+    iterated = node.iter if isinstance(node, cst.For) else None
+    while isinstance(iterated, cst.Call) and (dotted_name(iterated.func) or "").rsplit(".", 1)[-1] in _COUNTING_CALLS:
+        name = (dotted_name(iterated.func) or "").rsplit(".", 1)[-1]
+        positional = [arg.value for arg in iterated.args if arg.keyword is None]
+        if name in ("tqdm", "enumerate"):
+            iterated = positional[0] if positional else None
+            continue
+        if len(positional) == 1:
+            return model.code(positional[0])
+        if len(positional) == 2 and isinstance(positional[0], cst.Integer):
+            start, stop = int(positional[0].evaluated_value), positional[1]
+            if start == 0:
+                return model.code(stop)
+            if (
+                start == 1 and isinstance(stop, cst.BinaryOperation) and isinstance(stop.operator, cst.Add)
+                and isinstance(stop.right, cst.Integer) and stop.right.value == "1"
+            ):
+                return model.code(stop.left)  # `range(1, epochs + 1)`
+        return None
+    return None
+
+
+def sized_by_an_outer_loop(model: LoopModel, scheduler: Subject | None, loop: Loop) -> ScheduleSize | None:
+    """A schedule whose size names no unit (`CosineAnnealingLR(optimizer, T_max=500)`, `T_max=n`),
+    stepped in a batch loop that a loop of the same count runs (`for epoch in range(500):`, `for _ in
+    range(n):`): it is sized in the iterations of that outer loop, the epochs. A count spelled the
+    same way is the same count; milestones are points to drop at, not a count, and are not read."""
+    binding = scheduler.binding if scheduler is not None else None
+    if binding is None or binding.call is None or binding.last not in SIZE_ARGUMENT or binding.last == "MultiStepLR":
+        return None
+    position, keyword = SIZE_ARGUMENT[binding.last]
+    size = binding.call.arg(position, keyword)
+    if size is None:
+        return None
+    text = model.code(size.node)
+    for outer in model.enclosing_loops(loop):
+        count = _loop_count(model.at(outer.function), outer)
+        if count is not None and count == text:
+            line = model.locate(outer.node)[1].start.line
+            return ScheduleSize("epoch", f"{keyword}={text}, the count of the loop on line {line} around the batch loop")
+    return None

@@ -11,7 +11,7 @@ from typing import Iterable
 from loopcheck.model import Event, LoopModel
 from loopcheck.model.roles import Binding
 from loopcheck.model.state import placed_of, same_branch
-from loopcheck.model.schedules import BATCH, EPOCH, sized_by_its_loop
+from loopcheck.model.schedules import BATCH, EPOCH, sized_by_an_outer_loop, sized_by_its_loop
 from loopcheck.rules.base import Report, Rule
 
 _EXPECTED = {"epoch": EPOCH, "iteration": BATCH}
@@ -23,7 +23,8 @@ class MixedSchedulerCadence(Rule):
     `CosineAnnealingLR(T_max=epochs)` and `ReduceLROnPlateau` count epochs; `OneCycleLR`,
     `CyclicLR`, sizes that multiply by `len(loader)`, and transformers'
     `get_*_schedule_with_warmup(num_training_steps=...)` count optimizer steps; sizes are read back
-    through the variables they are computed from. Steps inside a project helper such as
+    through the variables they are computed from. A size that names no unit (`T_max=500`, `T_max=n`)
+    counts epochs when it is the count of the loop around the batch loop (`for epoch in range(500):`). Steps inside a project helper such as
     `train_one_epoch(..., scheduler)` keep the helper's cadence. A step under `if step % k == 0:`
     runs every k batches on purpose, and in full-batch training (one optimizer step per epoch, or
     per phase of `for phase in ['train', 'val']`) both cadences agree: neither is judged. One under
@@ -80,6 +81,16 @@ for epoch in range(epochs):
         optimizer.step()
     scheduler.step(validate(model))
 """,
+        # a size with no unit that is not the count of the loop around: say nothing
+        """\
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=500)
+for epoch in range(20):
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+        scheduler.step()
+""",
         # the size cannot be judged: say nothing
         """\
 scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=cfg.t_max)
@@ -109,6 +120,17 @@ for epoch in range(10):
         optimizer.step()
     scheduler.step()  # expect: LC005
 """,
+        # a size with no unit, the count of the epoch loop around the batch loop
+        """\
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=500, eta_min=0)
+for epoch in range(500):
+    for x0, x1 in train_dl:
+        optimizer.zero_grad()
+        loss = model(x0, x1)
+        loss.backward()
+        optimizer.step()
+        scheduler.step()  # expect: LC005
+""",
         """\
 def train_one_epoch(model, loader, optimizer, scheduler):
     for x, y in loader:
@@ -131,7 +153,12 @@ for epoch in range(90):
             # (several schedules built in arms of a test: the step may run any the arms leave; it is
             # wrong only when it is wrong for each of them)
             candidates = [replace(scheduler, binding=b) for b in _arms_stepped(model, scheduler.binding, stepped.event)]
-            sizes = [size for candidate in candidates if (size := model.schedule_size(candidate)) is not None]
+            sizes = [
+                size for candidate in candidates
+                if (size := model.schedule_size(candidate) or (
+                    sized_by_an_outer_loop(model, candidate, stepped.loop) if stepped.cadence == BATCH else None
+                )) is not None
+            ]
             if len(sizes) != len(candidates) or len({size.unit for size in sizes}) != 1:
                 continue
             scheduler, size = candidates[0], sizes[0]

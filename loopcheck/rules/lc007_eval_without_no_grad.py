@@ -15,6 +15,7 @@ from loopcheck.model.flow import Event
 from loopcheck.model.ir import FunctionInfo, With, all_statements
 from loopcheck.model.evaluation import (
     EvaluationPass,
+    candidate_classes,
     forward_records_no_graph,
     forward_takes_gradients,
     forward_records_no_graph_as_called,
@@ -141,14 +142,19 @@ evaluate(model, test_loader)
             binding = evaluation.model.binding if evaluation.model is not None else None
             if binding is not None and model.frozen_whole(binding, evaluation.first_call.node, evaluation.first_call.context.function):
                 continue  # every parameter frozen: the forward records no graph to spare
-            if binding is not None and binding.cls is not None and forward_takes_gradients(model, binding.cls, evaluation.first_call.call):
+            # (of a model that is one of several classes, `MODELS[name]()`: any that differentiates
+            # needs grad for the shared pass; grad is spared only when none records a graph)
+            classes = candidate_classes(model, binding, evaluation.first_call.context.function.cls)
+            call = evaluation.first_call.call
+            if any(forward_takes_gradients(model, cls, call) for cls in classes):
                 continue  # its forward differentiates what it computes (a PINN's derivatives): it needs grad
-            if binding is not None and binding.cls is not None and (
-                forward_records_no_graph(model.at_class(binding.cls), binding.cls)
-                or forward_records_no_graph_as_called(model.at_class(binding.cls), binding.cls, evaluation.first_call.call)
-                or parameter_free(model, binding)
+            if classes and all(
+                forward_records_no_graph(model.at_class(cls), cls) or forward_records_no_graph_as_called(model.at_class(cls), cls, call)
+                for cls in classes
             ):
-                continue  # its forward disables grad around everything it runs, or it has no parameters
+                continue  # its forward disables grad around everything it runs
+            if binding is not None and binding.cls is not None and parameter_free(model, binding):
+                continue  # it has no parameters
             key = (evaluation.key[0], evaluation.key[2])
             kept = first.get(key)
             if kept is None or _where(model, evaluation) < _where(model, kept):

@@ -1,0 +1,251 @@
+"""Code that never runs as the file stands, and sizes told by the loop around (issue 7, check
+halves #264-#267): an arm under `if 0:`, `if False:` or a test on a module setting bound once to a
+literal (`EVAL = False`) never runs; nor does the body of `for _ in range(0):`. A setting bound
+again anywhere, or a parameter of that name, is not decided. A schedule sized by a count with no
+unit (`T_max=500`) counts epochs when the loop around the batch loop runs that many times."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from loopcheck.engine import lint_source
+
+HEAD = """
+import torch
+import torch.nn as nn
+
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+criterion = nn.CrossEntropyLoss()
+"""
+
+
+def codes(source: str, path: str = "train.py") -> list[tuple[int, str]]:
+    found, errors = lint_source(textwrap.dedent(source), path)
+    assert errors == []
+    return sorted((f.line, f.code) for f in found)
+
+
+SETTING_PASS = HEAD + """
+EVAL = {value}
+
+for fold in range(5):
+    if EVAL:
+        for image in test_loader:
+            prediction = model(image)
+"""
+
+
+def test_a_pass_under_a_module_setting_bound_to_false_never_runs() -> None:
+    assert codes(SETTING_PASS.format(value="False")) == []
+    assert codes(SETTING_PASS.format(value="0")) == []
+    assert {code for _, code in codes(SETTING_PASS.format(value="True"))} == {"LC006", "LC007"}
+
+
+def test_a_setting_bound_again_is_not_decided() -> None:
+    source = SETTING_PASS.format(value="False") + "\nEVAL = True\n"
+    assert {code for _, code in codes(source)} == {"LC006", "LC007"}
+    flipped_in_a_function = SETTING_PASS.format(value="False") + "\ndef enable():\n    global EVAL\n    EVAL = True\n"
+    assert {code for _, code in codes(flipped_in_a_function)} == {"LC006", "LC007"}
+
+
+def test_a_parameter_named_like_the_setting_is_not_decided() -> None:
+    source = HEAD + """
+EVAL = False
+
+def predict(loader, EVAL):
+    if EVAL:
+        for image in loader:
+            prediction = model(image)
+
+predict(test_loader, True)
+"""
+    assert {code for _, code in codes(source)} == {"LC006", "LC007"}
+
+
+DEBUG_BLOCK = HEAD + """
+for epoch in range(10):
+    for step, (x, y) in enumerate(loader):
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        if {test}:
+            for vx, vy in val_loader:
+                print(criterion(model(vx), vy).item())
+"""
+
+
+@pytest.mark.parametrize("test", ["0", "False", "None", "not True", "False and step % 100 == 0"])
+def test_a_literally_false_test_disables_its_block(test: str) -> None:
+    assert codes(DEBUG_BLOCK.format(test=test)) == []
+
+
+@pytest.mark.parametrize("test", ["step % 100 == 0", "1", "True or step % 100 == 0"])
+def test_a_test_that_may_hold_keeps_its_block(test: str) -> None:
+    assert {code for _, code in codes(DEBUG_BLOCK.format(test=test))} == {"LC006", "LC007"}
+
+
+def test_the_else_of_a_literally_true_test_never_runs() -> None:
+    source = DEBUG_BLOCK.format(test="True").replace(
+        "                print(criterion(model(vx), vy).item())",
+        "                pass\n        else:\n            for vx, vy in val_loader:\n                print(model(vx))",
+    )
+    assert codes(source) == []
+
+
+EPOCH_EVAL = HEAD + """
+for epoch in range(10):
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+    for _ in {iterated}:
+        model.eval()
+        with torch.no_grad():
+            for x, y in val_loader:
+                print(criterion(model(x), y).item())
+"""
+
+
+@pytest.mark.parametrize("iterated", ["range(0)", "[]", "()"])
+def test_a_loop_over_nothing_never_runs(iterated: str) -> None:
+    assert codes(EPOCH_EVAL.format(iterated=iterated)) == []
+
+
+@pytest.mark.parametrize("iterated", ["range(1)", "[0]", "range(n_val)"])
+def test_a_loop_that_may_run_is_kept(iterated: str) -> None:
+    assert [code for _, code in codes(EPOCH_EVAL.format(iterated=iterated))] == ["LC008"]
+
+
+COSINE = HEAD + """
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max={size})
+for epoch in {epochs}:
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+        scheduler.step()
+"""
+
+
+@pytest.mark.parametrize(
+    ("size", "epochs"),
+    [("500", "range(500)"), ("n", "range(n)"), ("n", "range(1, n + 1)"), ("300", "tqdm(range(300))"), ("n", "trange(n)")],
+)
+def test_a_size_that_counts_the_loop_around_counts_epochs(size: str, epochs: str) -> None:
+    found, errors = lint_source(textwrap.dedent(COSINE.format(size=size, epochs=epochs)), "train.py")
+    assert errors == []
+    assert [f.code for f in found] == ["LC005"]
+    assert "around the batch loop" in found[0].message
+
+
+@pytest.mark.parametrize(("size", "epochs"), [("500", "range(20)"), ("n", "range(m)"), ("n", "range(2, n + 1)")])
+def test_a_size_that_is_not_the_count_around_is_not_judged(size: str, epochs: str) -> None:
+    assert codes(COSINE.format(size=size, epochs=epochs)) == []
+
+
+# --- a model that is one of several project classes, chosen by name at run time ------------------
+
+CLASSES = """
+import torch
+import torch.nn as nn
+
+
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 2)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+class HNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 1)
+
+    def forward(self, x):
+        x = x.requires_grad_(True)
+        energy = self.fc(x).sum()
+        return torch.autograd.grad(energy, x, create_graph=True)[0]
+
+
+class FastMLP(MLP):
+    @torch.no_grad()
+    def forward(self, x):
+        return self.fc(x)
+
+
+class FastDropping(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.drop = nn.Dropout(0.5)
+        self.fc = nn.Linear(2, 2)
+
+    @torch.no_grad()
+    def forward(self, x):
+        return self.fc(self.drop(x))
+"""
+
+
+def _pass_on(built: str, wrap: str = "") -> str:
+    return CLASSES + f"""
+
+def build(name):
+    return REGISTRY[name]()
+
+
+REGISTRY = {{"mlp": MLP, "hnn": HNN}}
+model = {built}
+{wrap}
+model.eval()
+for x, y in test_loader:
+    prediction = model(x)
+"""
+
+
+def test_a_registry_that_holds_a_forward_differentiating_its_input_needs_grad() -> None:
+    # MLP alone would be a pass with grad to spare; HNN cannot run without grad: the shared pass keeps it
+    assert codes(_pass_on("build(args.model)")) == []
+    assert [code for _, code in codes(_pass_on("MLP()"))] == ["LC007"]
+
+
+def test_a_class_named_by_a_literal_prefix_is_one_of_the_classes_so_named() -> None:
+    # globals()['Fast' + kind]: FastMLP or FastDropping, both forwards under no_grad; FastDropping
+    # holds dropout, so the train-mode pass is still reported
+    assert [code for _, code in codes(_pass_on("globals()['Fast' + args.kind]()").replace("model.eval()\n", ""))] == ["LC006"]
+    assert codes(_pass_on("globals()['Fast' + args.kind]()")) == []
+    # without a literal prefix the class cannot be told: the pass is judged as of an unseen model
+    assert [code for _, code in codes(_pass_on("globals()[args.kind]()"))] == ["LC007"]
+
+
+def test_data_parallel_runs_the_classes_it_wraps() -> None:
+    wrapped = "if n_gpu > 1:\n    model = torch.nn.DataParallel(model)"
+    assert codes(_pass_on("globals()['Fast' + args.kind]()", wrapped)) == []
+    assert [code for _, code in codes(_pass_on("MLP()", wrapped))] == ["LC007"]
+
+
+def test_getattr_of_a_project_module_with_a_prefix(tmp_path) -> None:
+    from loopcheck.engine import lint_paths
+
+    (tmp_path / "nets.py").write_text(textwrap.dedent(CLASSES))
+    script = tmp_path / "infer.py"
+    body = """
+    import torch
+    import nets as arch
+
+    model = getattr(arch, {key})()
+    model.eval()
+    for x, y in test_loader:
+        prediction = model(x)
+    """
+    script.write_text(textwrap.dedent(body.format(key="'Fast' + args.kind")))
+    result = lint_paths([str(script)], root=str(tmp_path))
+    assert result.errors == [] and [f.code for f in result.findings] == []
+    script.write_text(textwrap.dedent(body.format(key="args.kind")))
+    result = lint_paths([str(script)], root=str(tmp_path))
+    assert [f.code for f in result.findings] == ["LC007"]
