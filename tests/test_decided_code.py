@@ -249,3 +249,75 @@ def test_getattr_of_a_project_module_with_a_prefix(tmp_path) -> None:
     script.write_text(textwrap.dedent(body.format(key="args.kind")))
     result = lint_paths([str(script)], root=str(tmp_path))
     assert [f.code for f in result.findings] == ["LC007"]
+
+
+# --- a model unpacked from the tuple a project function returns ----------------------------------
+
+UNPACKED = """
+import torch
+import torch.nn as nn
+
+
+def demo():
+    X = torch.randn(300, 2)
+    y = (X[:, 0] > 0).long()
+    model = nn.Sequential(nn.Linear(2, 64), nn.ReLU(), {middle}nn.Linear(64, 2))
+    optimizer = torch.optim.Adam(model.parameters())
+    for epoch in range(100):
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(X), y)
+        loss.backward()
+        optimizer.step()
+    return X, y, model
+
+
+def evaluate(X, model):
+    with torch.no_grad():
+        Z = model(X).argmax(dim=1)
+    print(Z)
+
+
+def main():
+    X, y, model = demo()
+    evaluate(X, model)
+
+
+main()
+"""
+
+
+def test_a_model_unpacked_from_a_returned_tuple_keeps_what_it_was_built_of() -> None:
+    assert codes(UNPACKED.format(middle="")) == []
+    assert [code for _, code in codes(UNPACKED.format(middle="nn.Dropout(0.5), "))] == ["LC006"]
+
+
+# --- a loop over indices whose outputs are scored on held-out data is an evaluation pass ---------
+
+INDEXED = """
+import torch
+import torch.nn as nn
+
+net = nn.Sequential(nn.Linear(10, 5), nn.Dropout(0.1), nn.Linear(5, 10))
+criterion = nn.MSELoss()
+optimizer = torch.optim.RMSprop(net.parameters(), lr=0.01)
+for epoch in range(1, 11):
+    for id_user in range(nb_users):
+        input = training_set[id_user].unsqueeze(0)
+        loss = criterion(net(input), input)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+total = 0
+for id_user in range(nb_users):
+    input = training_set[id_user].unsqueeze(0)
+    target = {scored}[id_user].unsqueeze(0)
+    output = net(input)
+    total += criterion(output, target).item()
+print(total)
+"""
+
+
+def test_outputs_scored_against_held_out_data_make_an_evaluation_pass() -> None:
+    assert {code for _, code in codes(INDEXED.format(scored="test_set"))} == {"LC006", "LC007"}
+    # scored against the training data itself: what the loop is for cannot be told
+    assert codes(INDEXED.format(scored="training_set")) == []

@@ -2755,6 +2755,11 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
         # `for i in range(0, 10000, bs): x = test_data[i:i + bs]; scores = net(x)`, and `for i in
         # range(50): predictions.append(net(x_test))` (the held-out data named in the call itself)
         return True
+    if (
+        first.call is not None and first.context.function is function and model.training_steps and model.is_trained(first.subject)
+        and _scored_on_held_out_data(function, first.call, list(simples_of(loop.body)))
+    ):
+        return True  # `output = net(train_set[u])`, then `criterion(output, test_set[u])`: outputs scored on held-out data
     if first.call is not None and first.call.method is not None and _GENERATING.match(first.call.method):
         return True  # `netG.generate_images(n)`, `model.predict(x)`: asked for outputs, not training
     if _loaded_before(model, function, first) and not model.is_trained(first.subject):
@@ -3064,6 +3069,19 @@ def _output_part(node: cst.BaseExpression, forward: cst.Call) -> bool:
 
 
 _TRAINING_DATA = lazy(r"(?i)train")
+
+
+def _scored_on_held_out_data(function: FunctionInfo, forward: CallSite, simples: list[Simple]) -> bool:
+    """Is what the forward returns (the names it is assigned to in the loop's body) handed to a call
+    together with held-out data (`loss = criterion(output, target)` where `target =
+    test_set[i]`)? The outputs are then scored against data kept out of training."""
+    outputs = {t for simple in simples if any(c.node is forward.node for c in simple.calls) for t in simple.targets}
+    if not outputs:
+        return False
+    return any(
+        any(arg.names & outputs for arg in call.args) and _from_held_out_data(function, call, simples=simples)
+        for simple in simples for call in simple.calls if call.node is not forward.node
+    )
 
 
 def _from_held_out_data(function: FunctionInfo, call: CallSite, hops: int = 3, simples: list[Simple] | None = None) -> bool:
@@ -4864,19 +4882,29 @@ def _built_by_project_factory(model: LoopModel, binding: Binding, depth: int = 2
     returns = [s for s in target.simples if s.jump == "return"]
     if not returns:
         return None
+    # (`X, y, model = demo()` of `return X, y, model`: the element unpacked into the name)
+    targets = binding.statement.targets
+    unpacked = targets.index(binding.name) if len(targets) > 1 and binding.name in targets else None
     verdicts: list[bool] = []
     for simple in returns:
-        if isinstance(simple.value, cst.Call):
+        value = simple.value
+        if unpacked is not None:
+            if not isinstance(value, cst.Tuple) or len(value.elements) != len(targets) or any(
+                isinstance(element, cst.StarredElement) for element in value.elements
+            ):
+                return None
+            value = value.elements[unpacked].value
+        if isinstance(value, cst.Call):
             # `return nn.Linear(input_dim, 1)`: a torch layer built in the return itself
-            made = next((c for c in simple.calls if c.node is simple.value), None)
+            made = next((c for c in simple.calls if c.node is value), None)
             qualified = (inside.constructed(made, target)[2] or "") if made is not None else ""
             if not qualified.startswith(("torch.nn.", "nn.")):
                 return None
-            verdicts.append(_torch_layer_may_hold(qualified, inside.code(simple.value)))
+            verdicts.append(_torch_layer_may_hold(qualified, inside.code(value)))
             continue
-        if simple.value is None or not isinstance(simple.value, cst.Name):
+        if value is None or not isinstance(value, cst.Name):
             return None
-        returned = inside.roles.lookup(simple.value.value, target)
+        returned = inside.roles.lookup(value.value, target)
         if returned is None or returned.call is None:
             return None
         if returned.cls is not None:
