@@ -321,3 +321,68 @@ def test_outputs_scored_against_held_out_data_make_an_evaluation_pass() -> None:
     assert {code for _, code in codes(INDEXED.format(scored="test_set"))} == {"LC006", "LC007"}
     # scored against the training data itself: what the loop is for cannot be told
     assert codes(INDEXED.format(scored="training_set")) == []
+
+
+# --- a cast of the output (`out.type(torch.float)`) passes its values on: no mere inspection -------
+
+SAVED = """
+import cv2
+import torch
+from model import SegNet
+
+model = SegNet(classes=1)
+model.load_state_dict(torch.load("net.pt"))
+for name in image_names:
+    model.eval()
+    image = torch.from_numpy(cv2.imread(name)).permute(2, 0, 1).unsqueeze(0).float()
+    out = model(image)
+{after}
+"""
+
+
+def test_an_output_cast_and_saved_is_a_prediction() -> None:
+    after = "    out = out.type(torch.float)\n    out = torch.sigmoid(out).numpy() > 0.5\n    cv2.imwrite('out/' + name, 255 * out)"
+    assert [code for _, code in codes(SAVED.format(after=after))] == ["LC007"]
+
+
+def test_an_output_only_inspected_is_no_pass() -> None:
+    assert codes(SAVED.format(after="    print(out.shape, out.type())")) == []
+
+
+MILESTONES = HEAD + """
+EPOCHS = {epochs}
+scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones={milestones}, gamma=0.1)
+loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.randn(64, 4), torch.zeros(64).long()), batch_size=8)
+
+
+def train(loader):
+    for x, y in loader:
+        optimizer.zero_grad()
+        criterion(model(x), y).backward()
+        optimizer.step()
+        scheduler.step()
+
+
+for epoch in range({start}EPOCHS + 1):
+    train(loader)
+"""
+
+
+@pytest.mark.parametrize("start", ["", "1, ", "resumed + 1, "])
+def test_milestones_within_the_epoch_count_around_count_epochs(start: str) -> None:
+    source = MILESTONES.format(epochs=50, milestones="[30, 40]", start=start)
+    found, errors = lint_source(textwrap.dedent(source), "train.py")
+    assert errors == [] and [f.code for f in found] == ["LC005"]
+    assert "within the loop" in found[0].message
+
+
+@pytest.mark.parametrize(("epochs", "milestones"), [(20, "[30, 40]"), (50, "[30, 4000]"), (50, "steps")])
+def test_milestones_beyond_the_epoch_count_or_unknown_are_not_judged(epochs: int, milestones: str) -> None:
+    assert codes(MILESTONES.format(epochs=epochs, milestones=milestones, start="")) == []
+
+
+def test_a_count_standing_for_the_same_number_is_the_same_count() -> None:
+    source = COSINE.format(size="500", epochs="range(EPOCHS)").replace("criterion = ", "EPOCHS = 500\ncriterion = ")
+    assert [code for _, code in codes(source)] == ["LC005"]
+    rebound = source + "\nEPOCHS = 10\n"
+    assert codes(rebound) == []

@@ -467,6 +467,7 @@ class FileBuilder:
             import_sites=self.import_sites,
             order=self._order,
             class_versions={name: found for name, found in self.class_versions.items() if len(found) > 1},
+            constants=self._constants,
         )
         for function in self.functions:
             function.file = ir
@@ -1081,7 +1082,7 @@ def module_constants(module: cst.Module, text: str | None) -> dict[str, object]:
 def _binding_lines(name: str) -> re.Pattern[str]:
     word = re.escape(name)
     return re.compile(
-        rf"(?m)^[^\n#]*?(?:\b{word}\b[^\n=#]*(?<![=!<>])=(?!=)|\b(?:global|nonlocal|del|as|import|def|lambda|for)\b[^\n#]*\b{word}\b)"
+        rf"(?m)^[^\n#]*?(?:\b{word}\b[^\n=#]*(?<![=!<>])=(?!=)|\b(?:global|nonlocal|del|as|import|def|lambda)\b[^\n#]*\b{word}\b|\bfor\b[^\n#]*?\b{word}\b[^\n#]*?\bin\b)"
     )
 
 

@@ -2583,7 +2583,8 @@ def _inspects_only(node: cst.CSTNode, names: set[str], inspected: bool, output: 
                 isinstance(arg.value, cst.Name) or _inspects_only(arg.value, names, False, output)
                 for arg in node.args
             ) and _inspects_only(func, names, False, output)
-        if called in _INSPECTING_CALLS:
+        if called in _INSPECTING_CALLS and not (called == "type" and isinstance(func, cst.Attribute) and node.args):
+            # (`out.type(torch.float)` casts the output: its values go on; `type(out)` inspects)
             inspected = True
     return all(_inspects_only(child, names, inspected, output) for child in node.children)
 

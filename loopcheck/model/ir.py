@@ -416,6 +416,9 @@ class FileIR:
     class_versions: dict[str, list[ClassInfo]] = field(default_factory=dict)
     """Module-level classes defined more than once (a notebook's cell that defines `Classifier`
     again, with dropout): every definition, in source order."""
+    constants: dict[str, object] = field(default_factory=dict)
+    """The module's settings bound once, at its top level, to a literal (`EPOCHS = 50`, `EVAL =
+    False`) and never again (see build.module_constants)."""
 
     def __init__(
         self,
@@ -433,6 +436,7 @@ class FileIR:
         order: dict[int, tuple[int, int]] | None = None,
         import_sites: dict[str, list[tuple[ImportRef, cst.CSTNode]]] | None = None,
         class_versions: dict[str, list[ClassInfo]] | None = None,
+        constants: dict[str, object] | None = None,
     ) -> None:
         self.module = module
         self.top = top
@@ -448,6 +452,7 @@ class FileIR:
         self.order = {} if order is None else order
         self.import_sites = {} if import_sites is None else import_sites
         self.class_versions = {} if class_versions is None else class_versions
+        self.constants = {} if constants is None else constants
 
 
 def runs_once(loop: Loop) -> bool:

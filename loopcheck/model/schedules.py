@@ -450,22 +450,66 @@ def _loop_count(model: LoopModel, loop: Loop) -> str | None:
     return None
 
 
+def _count_value(model: LoopModel, loop: Loop, node: cst.BaseExpression | None) -> int | None:
+    """The number an expression stands for: a literal (`500`), a setting of the loop's module bound
+    once to one (`EPOCHS = 50`), or a sum or difference of those (`EPOCHS + 1`)."""
+    if isinstance(node, cst.Integer):
+        return _literal(node)
+    if isinstance(node, cst.Name):
+        value = model.at(loop.function).ir.constants.get(node.value)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
+        left, right = _count_value(model, loop, node.left), _count_value(model, loop, node.right)
+        if left is None or right is None:
+            return None
+        return left + right if isinstance(node.operator, cst.Add) else left - right
+    return None
+
+
+def _loop_stop(loop: Loop) -> cst.BaseExpression | None:
+    """Where a for loop over a range stops (`EPOCHS + 1` of `range(start, EPOCHS + 1)`, `n` of
+    `range(n)`): no iteration of it counts that far."""
+    iterated = loop.node.iter if isinstance(loop.node, cst.For) else None
+    while isinstance(iterated, cst.Call) and (dotted_name(iterated.func) or "").rsplit(".", 1)[-1] in _COUNTING_CALLS:
+        positional = [arg.value for arg in iterated.args if arg.keyword is None]
+        if (dotted_name(iterated.func) or "").rsplit(".", 1)[-1] in ("tqdm", "enumerate"):
+            iterated = positional[0] if positional else None
+            continue
+        return positional[1] if len(positional) in (2, 3) else positional[0] if len(positional) == 1 else None
+    return None
+
+
 def sized_by_an_outer_loop(model: LoopModel, scheduler: Subject | None, loop: Loop) -> ScheduleSize | None:
     """A schedule whose size names no unit (`CosineAnnealingLR(optimizer, T_max=500)`, `T_max=n`),
     stepped in a batch loop that a loop of the same count runs (`for epoch in range(500):`, `for _ in
     range(n):`): it is sized in the iterations of that outer loop, the epochs. A count spelled the
-    same way is the same count; milestones are points to drop at, not a count, and are not read."""
+    same way, or standing for the same number (`EPOCHS = 500`), is the same count. Milestones
+    (`MultiStepLR(milestones=[30])`) all within that count (`range(EPOCHS)`, `EPOCHS = 50`) drop
+    the rate at points of those epochs."""
     binding = scheduler.binding if scheduler is not None else None
-    if binding is None or binding.call is None or binding.last not in SIZE_ARGUMENT or binding.last == "MultiStepLR":
+    if binding is None or binding.call is None or binding.last not in SIZE_ARGUMENT:
         return None
     position, keyword = SIZE_ARGUMENT[binding.last]
     size = binding.call.arg(position, keyword)
     if size is None:
         return None
     text = model.code(size.node)
+    milestones = binding.last == "MultiStepLR"
+    if milestones and not (isinstance(size.node, (cst.List, cst.Tuple)) and _smallest_literal(size.node) is not None):
+        return None
+    largest = _literal(size.node)
     for outer in model.enclosing_loops(loop):
-        count = _loop_count(model.at(outer.function), outer)
-        if count is not None and count == text:
+        if milestones:
+            stop = _count_value(model, outer, _loop_stop(outer))
+            matched = stop is not None and largest is not None and largest < stop
+        else:
+            count = _loop_count(model.at(outer.function), outer)
+            value = _count_value(model, outer, cst.Name(count) if count.isidentifier() else cst.Integer(count)) if count is not None and (
+                count.isidentifier() or count.isdigit()
+            ) else None
+            matched = count is not None and (count == text or (value is not None and value == largest))
+        if matched:
             line = model.locate(outer.node)[1].start.line
-            return ScheduleSize("epoch", f"{keyword}={text}, the count of the loop on line {line} around the batch loop")
+            relation = "within" if milestones else "the count of"
+            return ScheduleSize("epoch", f"{keyword}={text}, {relation} the loop on line {line} around the batch loop")
     return None
