@@ -6,6 +6,7 @@ unit (`T_max=500`) counts epochs when the loop around the batch loop runs that m
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -386,3 +387,92 @@ def test_a_count_standing_for_the_same_number_is_the_same_count() -> None:
     assert [code for _, code in codes(source)] == ["LC005"]
     rebound = source + "\nEPOCHS = 10\n"
     assert codes(rebound) == []
+
+
+# --- `self(x)` in a method of a module class runs the class's own layers ------------------------
+
+SELF_TESTED = """
+import torch
+import torch.nn as nn
+from torch import optim
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Sequential(nn.Linear(4, 8), {middle}nn.Linear(8, 2))
+
+    def forward(self, x):
+        return self.fc(x)
+
+    def fit(self, train_input, train_target, test_input, test_target):
+        self._train(train_input, train_target)
+        return self.compute_errors(test_input, test_target)
+
+    def _train(self, train_input, train_target):
+        criterion = nn.CrossEntropyLoss()
+        optimizer = optim.Adam(self.parameters(), 1e-3)
+        for e in range(10):
+            for b in range(0, train_input.size(0), 10):
+                loss = criterion(self(train_input.narrow(0, b, 10)), train_target.narrow(0, b, 10))
+                self.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+    def compute_errors(self, data_input, data_target):
+        errors = 0
+        with torch.no_grad():
+            for b in range(0, data_input.size(0), 10):
+                output = self(data_input.narrow(0, b, 10))
+                errors += (output.argmax(1) != data_target.narrow(0, b, 10)).sum().item()
+        return errors
+
+
+net = Net()
+print(net.fit(torch.randn(100, 4), torch.zeros(100).long(), torch.randn(50, 4), torch.zeros(50).long()))
+"""
+
+
+def test_self_evaluated_in_training_mode_holds_the_classes_own_dropout() -> None:
+    assert [code for _, code in codes(SELF_TESTED.format(middle="nn.Dropout(0.5), "))] == ["LC006"]
+    assert codes(SELF_TESTED.format(middle="nn.ReLU(), ")) == []
+
+
+# --- an autoencoder's half of a module built out of sight, used as a module where it is built -----
+
+def test_encode_of_a_module_built_out_of_sight_and_loaded_is_a_forward(tmp_path) -> None:
+    from loopcheck.engine import lint_paths
+
+    (tmp_path / "utils.py").write_text(textwrap.dedent("""
+    import numpy as np
+    import torch
+
+
+    def reconstruction_error(dataset, model):
+        loader = torch.utils.data.DataLoader(dataset, batch_size=64)
+        out = []
+        for data, label in loader:
+            out.append(model.decode(model.encode(data)).detach().numpy())
+        return np.mean(np.concatenate(out))
+    """))
+    script = tmp_path / "evaluate.py"
+    body = """
+    import torch
+    from utils import reconstruction_error
+
+
+    def evaluate(path):
+        model = config.get_instance()
+        {use}
+        print(reconstruction_error(test_dataset, model))
+
+
+    if __name__ == "__main__":
+        evaluate("m.pt")
+    """
+    script.write_text(textwrap.dedent(body.format(use="model.load_state_dict(torch.load(path)); model.eval()")))
+    result = lint_paths([str(tmp_path)], root=str(tmp_path))
+    assert [(Path(f.path).name, f.code) for f in result.findings] == [("utils.py", "LC007")]
+    # a codec or tokenizer built out of sight and never used as a module: its encode is no forward
+    script.write_text(textwrap.dedent(body.format(use="model.load(path); model.eval(path)")))
+    assert lint_paths([str(tmp_path)], root=str(tmp_path)).findings == []

@@ -4714,6 +4714,13 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None, depth: int =
         model.at(subject.function).flow.functions_passed(subject.name, subject.function)
     ):
         return False  # `rnn(X, state, params)` where every caller passes a `def gru(...)`: no module
+    if binding is None and subject is not None and subject.name == "self" and subject.function.cls is not None:
+        # `self(x)` in a method of a module class (a model that trains and tests itself): its own
+        # layers, or those of any project subclass the method may run on
+        cls = subject.function.cls
+        owner = model.at_class(cls)
+        if owner.is_module_class(cls):
+            return class_has_mode_layers(owner, cls) or any(class_has_mode_layers(model.at_class(sub), sub) for sub in owner.subclasses(cls))
     if binding is None:
         if subject is not None and "." not in subject.name:
             # a parameter the callers give instances of different project classes (`fit(net, ...)`

@@ -219,6 +219,23 @@ _RUNNING_METHOD = lazy(r"(?i)^(run|fit|train|evaluate|eval_|validate|test|predic
 
 
 _CODING_METHODS = frozenset({"encode", "decode", "embed", "reconstruct"})
+_MODULE_ONLY_METHODS = frozenset({"load_state_dict", "parameters", "named_parameters", "state_dict", "named_modules", "modules"})
+"""Methods only a torch module has (a tokenizer or a library codec has none of them)."""
+
+
+def _used_as_module(binding: Binding) -> bool:
+    """Is the object, in the function that builds it, used as only a torch module is
+    (`model.load_state_dict(...)`, `model.parameters()`, `model.eval()`)?"""
+    name = binding.name
+    for simple in binding.function.simples:
+        for call in simple.calls:
+            if call.receiver != name or call.method is None:
+                continue
+            if call.method in _MODULE_ONLY_METHODS or (call.method == "eval" and not call.args):
+                return True
+    return False
+
+
 _UNPICKLING = frozenset({"torch.load", "torch.jit.load"})
 """Methods of an autoencoder-like model that run its layers (see `_coding_method_of_unseen_model`)."""
 
@@ -965,8 +982,12 @@ class Flow:
         made = binding.call if binding is not None else None
         while made is not None and made.inner is not None and made.method in RETURNS_SELF:
             made = made.inner  # (`torch.load(path).to(device)`)
-        if made is not None and qualify(made.dotted, self.model.at(binding.function).ir.imports) not in _UNPICKLING:  # type: ignore[union-attr]
-            return None  # (`spm.SentencePieceProcessor(...)`: a library object built in sight, no torch model)
+        if made is not None and qualify(made.dotted, self.model.at(binding.function).ir.imports) not in _UNPICKLING and not (  # type: ignore[union-attr]
+            _used_as_module(binding)
+        ):
+            # (`spm.SentencePieceProcessor(...)`: a library object built in sight, no torch model;
+            # but one whose weights are loaded or parameters read where it is built is a module)
+            return None
         return Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call)
 
     def _methods_of_passed_classes(self, call: CallSite, context: Context) -> Event | None:

@@ -24,7 +24,9 @@ class MixedSchedulerCadence(Rule):
     `CyclicLR`, sizes that multiply by `len(loader)`, and transformers'
     `get_*_schedule_with_warmup(num_training_steps=...)` count optimizer steps; sizes are read back
     through the variables they are computed from. A size that names no unit (`T_max=500`, `T_max=n`)
-    counts epochs when it is the count of the loop around the batch loop (`for epoch in range(500):`). Steps inside a project helper such as
+    counts epochs when it is the count of the loop around the batch loop (`for epoch in range(500):`),
+    and so do milestones all within that count (`MultiStepLR(milestones=[30])` in `for epoch in
+    range(EPOCHS + 1)` with `EPOCHS = 50`, a setting bound once). Steps inside a project helper such as
     `train_one_epoch(..., scheduler)` keep the helper's cadence. A step under `if step % k == 0:`
     runs every k batches on purpose, and in full-batch training (one optimizer step per epoch, or
     per phase of `for phase in ['train', 'val']`) both cadences agree: neither is judged. One under
