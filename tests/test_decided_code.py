@@ -476,3 +476,89 @@ def test_encode_of_a_module_built_out_of_sight_and_loaded_is_a_forward(tmp_path)
     # a codec or tokenizer built out of sight and never used as a module: its encode is no forward
     script.write_text(textwrap.dedent(body.format(use="model.load(path); model.eval(path)")))
     assert lint_paths([str(tmp_path)], root=str(tmp_path)).findings == []
+
+
+# --- a method of a model out of sight that the project's module classes define to switch mode ----
+
+def test_a_mode_command_of_a_class_out_of_sight_follows_the_projects_convention(tmp_path) -> None:
+    from loopcheck.engine import lint_paths
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "other").mkdir()
+    convention = """
+    import torch.nn as nn
+
+
+    class Classifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.drop = nn.Dropout(0.5)
+
+        def set_mode(self, mode):
+            self.mode = mode
+            if mode in ("valid", "test"):
+                self.eval()
+            else:
+                self.train()
+    """
+    script = tmp_path / "submit.py"
+    script.write_text(textwrap.dedent("""
+    import torch
+    from resnet_aug0.model import SaltNet as Net
+
+    net = Net()
+    net.load_state_dict(torch.load("net.pt"))
+    net.set_mode("test")
+    for images, index in test_loader:
+        with torch.no_grad():
+            logit = net(images)
+    """))
+    result = lint_paths([str(script)], root=str(tmp_path))
+    assert [f.code for f in result.findings] == ["LC006"]  # nothing in the project says what set_mode does
+    (tmp_path / "other" / "model.py").write_text(textwrap.dedent(convention))
+    result = lint_paths([str(script)], root=str(tmp_path))
+    assert result.findings == []
+    # a method the convention does not switch with leaves the mode as it was
+    script.write_text(script.read_text().replace('net.set_mode("test")', 'net.set_dropout("test")'))
+    assert [f.code for f in lint_paths([str(script)], root=str(tmp_path)).findings] == ["LC006"]
+
+
+# --- a pretrained library model built in a method only to copy its weights ----------------------
+
+COPIED = """
+import torch
+import torch.nn as nn
+import torchvision
+
+
+class Guided(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 3, padding=1)
+        self.relu1 = nn.ReLU(inplace=True)
+        self.head = nn.Conv2d(64, 1, 1)
+        self.copy_params_from_vgg16()
+
+    def copy_params_from_vgg16(self):
+        features = [self.conv1, self.relu1]
+        vgg16 = torchvision.models.vgg16(pretrained=True)
+        for l1, l2 in zip(vgg16.features, features):
+            if isinstance(l1, nn.Conv2d) and isinstance(l2, nn.Conv2d):
+                l2.weight.data.copy_(l1.weight.data)
+{kept}
+    def forward(self, x):
+        return self.head(self.relu1(self.conv1(x)))
+
+
+guide = Guided()
+guide.load_state_dict(torch.load("guide.pt"))
+with torch.no_grad():
+    for images in test_loader:
+        out = guide(images)
+"""
+
+
+def test_a_library_model_kept_as_a_local_to_copy_weights_is_no_part_of_the_instance() -> None:
+    assert codes(COPIED.format(kept="")) == []
+    # stored on the instance, its dropout is the instance's
+    assert [code for _, code in codes(COPIED.format(kept="        self.classifier = vgg16.classifier\n"))] == ["LC006"]

@@ -5268,20 +5268,73 @@ def class_has_mode_layers(model: LoopModel, cls: ClassInfo) -> bool:
     # `nn.Dropout(p)(x)` in forward: a module built and applied on the spot is always in training
     # mode, whatever the model's mode; eval() does not reach it
     applied = {id(call.node.func) for call in cls.constructed if isinstance(call.node.func, cst.Call)}
+    # (`vgg16 = torchvision.models.vgg16(pretrained=True)` in a method that copies its weights into
+    # the class's own layers: a local of the method, no part of the instance)
+    local = _built_as_locals_only(cls)
     found = any(
         _builds_mode_layer(model, call) for call in cls.constructed
-        if id(call.node) not in applied and not _stored_unused(model.at_class(cls), cls, call)
+        if id(call.node) not in applied and id(call.node) not in local and not _stored_unused(model.at_class(cls), cls, call)
     )
     found = found or _reads_training_flag(cls) or _bases_have_mode_layers(model, cls) or _aliased_mode_layer(cls)
     instanceless = _built_without_instance(cls)
     for call in cls.constructed:
         if found:
             break
-        if id(call.node) in instanceless:
+        if id(call.node) in instanceless or id(call.node) in local:
             continue
         found = _built_part_has_mode_layers(model, cls, call, ())
     model._class_facts[key] = found
     return found
+
+
+_READING_BUILTINS = frozenset({"zip", "enumerate", "isinstance", "len", "print", "getattr", "hasattr", "list", "iter", "next", "type"})
+"""Builtins that read what they are given without keeping it."""
+
+
+def _built_as_locals_only(cls: ClassInfo) -> set[int]:
+    """The calls (by node id) of the class's methods whose result is bound to a local name of the
+    method that never reaches the instance: not stored on `self` (nor in what is stored there),
+    not returned, not handed to a call but the reading builtins (`zip(vgg16.features, features)`,
+    `isinstance(l1, nn.Conv2d)`) or the methods of what it is itself. A pretrained library model
+    built only to copy its weights into the class's own layers is no part of an instance."""
+    found: set[int] = set()
+    for method in cls.methods.values():
+        for statement in method.simples:
+            call = statement.value_call
+            if call is None or call.node is not statement.value or not statement.targets or statement.augmented:
+                continue
+            if any("." in target for target in statement.targets) or statement.subscript_targets:
+                continue
+            names = set(statement.targets)
+            if _reaches_instance(method, statement, names):
+                continue
+            found.add(id(call.node))
+    return found
+
+
+def _reaches_instance(method: FunctionInfo, bound: Simple, names: set[str]) -> bool:
+    """Does a local bound by `bound` reach anything that outlives the method (see above)?"""
+    for simple in method.simples:
+        if simple is bound:
+            continue
+        read = set(simple.value_names) | {name for call in simple.calls for arg in call.args for name in arg.names}
+        if not read & names and not set(simple.returned_names) & names:
+            continue
+        if simple.jump == "return" or set(simple.returned_names) & names:
+            return True
+        if simple.targets and (simple.subscript_targets or any("." in target for target in simple.targets)):
+            return True  # `self.features = vgg.features`, `self.parts[0] = vgg`
+        if simple.targets and not simple.augmented:
+            names = names | set(simple.targets)  # (`feats = vgg.features`: what it holds is followed)
+        for call in simple.calls:
+            given = {name for arg in call.args for name in arg.names}
+            if not given & names:
+                continue
+            root = (call.dotted or "").split(".", 1)[0]
+            if call.dotted in _READING_BUILTINS or (call.receiver is not None and root in names):
+                continue
+            return True  # handed to something that may keep it (`self.add_module`, `nn.Sequential`, a helper)
+    return False
 
 
 def _built_without_instance(cls: ClassInfo) -> set[int]:

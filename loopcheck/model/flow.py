@@ -9,6 +9,7 @@ a program (program.py): `if`/`else` arms are alternatives, `continue`/`break`/`r
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Iterator
@@ -219,6 +220,15 @@ _RUNNING_METHOD = lazy(r"(?i)^(run|fit|train|evaluate|eval_|validate|test|predic
 
 
 _CODING_METHODS = frozenset({"encode", "decode", "embed", "reconstruct"})
+_MODULE_API = frozenset({
+    "to", "cuda", "cpu", "half", "float", "double", "bfloat16", "type", "apply", "load_state_dict", "state_dict",
+    "parameters", "named_parameters", "buffers", "named_buffers", "children", "named_children", "modules",
+    "named_modules", "zero_grad", "requires_grad_", "register_buffer", "register_parameter", "add_module",
+    "register_module", "register_forward_hook", "register_forward_pre_hook", "register_full_backward_hook",
+    "register_backward_hook", "share_memory", "extra_repr", "get_submodule", "get_parameter", "forward",
+    "eval", "train", "load", "save", "item", "size",
+})
+"""Methods of torch.nn.Module (and a few of any object) whose effect on the mode is known."""
 _MODULE_ONLY_METHODS = frozenset({"load_state_dict", "parameters", "named_parameters", "state_dict", "named_modules", "modules"})
 """Methods only a torch module has (a tokenizer or a library codec has none of them)."""
 
@@ -439,6 +449,11 @@ class Flow:
                 # cannot list is put in eval mode; which modules they are is unknown, and so is the
                 # mode of any model after it (a `train()` of such elements changes nothing we know)
                 return [Event(Kind.MODE_UNKNOWN, call.node, context, call=call)]
+        commanded = self._mode_command_out_of_sight(call, context) if method is not None else None
+        if commanded is not None:
+            # `net.set_mode('test')` on a net whose class cannot be read, where the project's own
+            # module classes define `set_mode` to switch their mode: the mode after it is unknown
+            return [Event(Kind.MODE_UNKNOWN, call.node, context, subject=commanded, call=call)]
         called_model = self.model_called(call, function, context)
         if called_model is not None and called_model.binding is None:
             elements = _literal_loop_elements(call, function, call.dotted) if call.dotted else None
@@ -460,6 +475,30 @@ class Flow:
         if method not in INERT_CALLS and not self._builds_torch_object(call) and self.passes_training_object(call, function):
             return [Event(Kind.OPAQUE, call.node, context, call=call)]
         return []
+
+    def _mode_command_out_of_sight(self, call: CallSite, context: Context) -> Subject | None:
+        """The model a call of one of its methods may switch the mode of: a statement of its own
+        (`net.set_mode('test')`, its result unused) on a model whose class cannot be read (built by
+        a class imported from where the project has no code, or from a file that does not parse),
+        naming a method that some module class of the project defines to call `self.eval()` or
+        `self.train()`. The project's own convention is all that is known of it."""
+        method = call.method
+        if (
+            call.receiver is None or call.inner is not None or method is None or method.startswith("__")
+            or method in _MODULE_API or not isinstance(call.node, cst.Call)
+        ):
+            return None
+        subject = self.subject_in(call.receiver, context, at=call.node)
+        binding = subject.binding if subject is not None else None
+        if subject is None or subject.role != MODEL or binding is None or binding.cls is not None or binding.classes:
+            return None
+        if binding.call is None or (binding.qualified or "").startswith(("torch.", "nn.", "torchvision.")):
+            return None
+        word = re.escape(method)
+        switching = (
+            rf"(?m)^[ \t]+def {word}\(self\b[^\n]*\n(?:(?![ \t]+def )[^\n]*\n){{0,40}}?[ \t]+self\.(?:eval|train)\("
+        )
+        return subject if self.model.project.mentions(switching) else None
 
     def _forward_resets_itself(self, subject: Subject) -> bool:
         """Does the model's project class run `self.zero_grad()` in its forward on every path (at
