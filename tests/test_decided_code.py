@@ -562,3 +562,10 @@ def test_a_library_model_kept_as_a_local_to_copy_weights_is_no_part_of_the_insta
     assert codes(COPIED.format(kept="")) == []
     # stored on the instance, its dropout is the instance's
     assert [code for _, code in codes(COPIED.format(kept="        self.classifier = vgg16.classifier\n"))] == ["LC006"]
+
+
+def test_a_star_import_after_the_setting_may_bind_it_again() -> None:
+    before = SETTING_PASS.format(value="False").replace("EVAL = False", "from settings import *\nEVAL = False")
+    assert codes(before) == []
+    after = SETTING_PASS.format(value="False").replace("EVAL = False", "EVAL = False\nfrom settings import *")
+    assert {code for _, code in codes(after)} == {"LC006", "LC007"}

@@ -1049,14 +1049,17 @@ def _constant(node: cst.BaseExpression) -> object:
 def module_constants(module: cst.Module, text: str | None) -> dict[str, object]:
     """Names the module binds once, at its top level, to a literal (`EVAL = False`, `DEBUG = 0`),
     and nowhere else in its text: no second assignment, augmented assignment, `global`, loop or
-    `with` target, import, parameter or keyword of that name. Such a setting is flipped by editing
-    the line; as the file stands, tests on it are decided."""
+    `with` target, import, parameter or keyword of that name, and no `from ... import *` after it.
+    Such a setting is flipped by editing the line; as the file stands, tests on it are decided."""
     found: dict[str, object] = {}
     seen: set[str] = set()
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
+                found.clear()  # (`from settings import *` after `EVAL = False` may bind it again)
+                continue
             target: cst.BaseExpression | None = None
             value: cst.BaseExpression | None = None
             if isinstance(small, cst.Assign) and len(small.targets) == 1:

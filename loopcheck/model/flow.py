@@ -220,6 +220,9 @@ _RUNNING_METHOD = lazy(r"(?i)^(run|fit|train|evaluate|eval_|validate|test|predic
 
 
 _CODING_METHODS = frozenset({"encode", "decode", "embed", "reconstruct"})
+"""Methods of an autoencoder-like model that run its layers (see `_coding_method_of_unseen_model`)."""
+_UNPICKLING = frozenset({"torch.load", "torch.jit.load"})
+"""Calls that bring back a whole pickled model, whose class is not seen where it is loaded."""
 _MODULE_API = frozenset({
     "to", "cuda", "cpu", "half", "float", "double", "bfloat16", "type", "apply", "load_state_dict", "state_dict",
     "parameters", "named_parameters", "buffers", "named_buffers", "children", "named_children", "modules",
@@ -229,8 +232,8 @@ _MODULE_API = frozenset({
     "eval", "train", "load", "save", "item", "size",
 })
 """Methods of torch.nn.Module (and a few of any object) whose effect on the mode is known."""
-_MODULE_ONLY_METHODS = frozenset({"load_state_dict", "parameters", "named_parameters", "state_dict", "named_modules", "modules"})
-"""Methods only a torch module has (a tokenizer or a library codec has none of them)."""
+_MODULE_WEIGHT_METHODS = frozenset({"load_state_dict", "parameters", "named_parameters", "state_dict", "named_modules", "modules"})
+"""Methods of a torch module's weights and parts, which a tokenizer or a library codec has none of."""
 
 
 def _used_as_module(binding: Binding) -> bool:
@@ -241,13 +244,9 @@ def _used_as_module(binding: Binding) -> bool:
         for call in simple.calls:
             if call.receiver != name or call.method is None:
                 continue
-            if call.method in _MODULE_ONLY_METHODS or (call.method == "eval" and not call.args):
+            if call.method in _MODULE_WEIGHT_METHODS or (call.method == "eval" and not call.args):
                 return True
     return False
-
-
-_UNPICKLING = frozenset({"torch.load", "torch.jit.load"})
-"""Methods of an autoencoder-like model that run its layers (see `_coding_method_of_unseen_model`)."""
 
 
 _MODULE_ONLY_METHODS = frozenset({
@@ -477,9 +476,9 @@ class Flow:
         return []
 
     def _mode_command_out_of_sight(self, call: CallSite, context: Context) -> Subject | None:
-        """The model a call of one of its methods may switch the mode of: a statement of its own
-        (`net.set_mode('test')`, its result unused) on a model whose class cannot be read (built by
-        a class imported from where the project has no code, or from a file that does not parse),
+        """The model a call of one of its methods may switch the mode of (`net.set_mode('test')`), on
+        a model whose class cannot be read (built by a class imported from where the project has no
+        code, or from a file that does not parse),
         naming a method that some module class of the project defines to call `self.eval()` or
         `self.train()`. The project's own convention is all that is known of it."""
         method = call.method
