@@ -569,3 +569,33 @@ def test_a_star_import_after_the_setting_may_bind_it_again() -> None:
     assert codes(before) == []
     after = SETTING_PASS.format(value="False").replace("EVAL = False", "EVAL = False\nfrom settings import *")
     assert {code for _, code in codes(after)} == {"LC006", "LC007"}
+
+
+# --- a project logger that keeps the elements of what it is handed ------------------------------
+
+LOGGED = HEAD + """
+
+class Logger:
+    def __init__(self, names):
+        self.names = names
+        self.numbers = {{name: [] for name in names}}
+
+    def append(self, numbers):
+        for index, num in enumerate(numbers):
+            self.numbers[self.names[index]].append({kept})
+
+
+logger = Logger(["iter", "loss"])
+for i, (x, y) in enumerate(loader):
+    optimizer.zero_grad()
+    loss = criterion(model(x), y)
+    loss.backward()
+    optimizer.step()
+    logger.append([i, loss])
+"""
+
+
+def test_a_logger_keeping_the_elements_of_its_argument_keeps_the_graph() -> None:
+    assert [code for _, code in codes(LOGGED.format(kept="num"))] == ["LC009"]
+    assert codes(LOGGED.format(kept="float(num)")) == []
+    assert codes(LOGGED.format(kept="index")) == []

@@ -1686,6 +1686,13 @@ def kept_parameters(function: FunctionInfo, modules: Iterable[str] = ()) -> froz
     into an imported module (`torch.add(x, 1)`: `modules` are the names the file imports)."""
     imported = set(modules)
     params = set(function.params) - {"self", "cls"}
+    # (`for index, num in enumerate(numbers):` then `self.numbers[name].append(num)`: an element of
+    # the argument kept is the argument kept)
+    elements = {
+        target: name for loop in function.loops if ".keys()" not in loop.iter_text
+        for name in loop.iter_names & params
+        for target in (loop.targets[1:] if loop.iter_text.startswith("enumerate(") else loop.targets)
+    }
     kept: set[str] = set()
     emptied: set[str] = set()
     """Containers the call empties before it stores (`self.visual_dict.clear()` first): they hold
@@ -1718,6 +1725,7 @@ def kept_parameters(function: FunctionInfo, modules: Iterable[str] = ()) -> froz
                 for arg in call.args:
                     if not arg.detached:
                         kept |= arg.names & params
+                        kept |= {elements[name] for name in arg.names if name in elements and elements[name] in params}
     return frozenset(kept)
 
 
