@@ -424,29 +424,36 @@ def sized_by_its_loop(model: LoopModel, scheduler: Subject | None, loop: Loop) -
 _COUNTING_CALLS = frozenset({"range", "trange", "tqdm", "enumerate"})
 
 
-def _loop_count(model: LoopModel, loop: Loop) -> str | None:
-    """The code of how many times a for loop over a range runs (`range(500)`, `trange(n)`,
-    `tqdm(range(1, epochs + 1))` count `500`, `n` and `epochs`), None for any other loop."""
-    node = loop.node
-    iterated = node.iter if isinstance(node, cst.For) else None
+def _range_arguments(loop: Loop) -> list[cst.BaseExpression] | None:
+    """The positional arguments of the range a for loop counts through (`range(1, epochs + 1)`, also
+    inside `tqdm(...)` or `enumerate(...)`, and `trange(n)`), None for any other loop."""
+    iterated = loop.node.iter if isinstance(loop.node, cst.For) else None
     while isinstance(iterated, cst.Call) and (dotted_name(iterated.func) or "").rsplit(".", 1)[-1] in _COUNTING_CALLS:
-        name = (dotted_name(iterated.func) or "").rsplit(".", 1)[-1]
         positional = [arg.value for arg in iterated.args if arg.keyword is None]
-        if name in ("tqdm", "enumerate"):
+        if (dotted_name(iterated.func) or "").rsplit(".", 1)[-1] in ("tqdm", "enumerate"):
             iterated = positional[0] if positional else None
             continue
-        if len(positional) == 1:
-            return model.code(positional[0])
-        if len(positional) == 2 and isinstance(positional[0], cst.Integer):
-            start, stop = int(positional[0].evaluated_value), positional[1]
-            if start == 0:
-                return model.code(stop)
-            if (
-                start == 1 and isinstance(stop, cst.BinaryOperation) and isinstance(stop.operator, cst.Add)
-                and isinstance(stop.right, cst.Integer) and stop.right.value == "1"
-            ):
-                return model.code(stop.left)  # `range(1, epochs + 1)`
+        return positional
+    return None
+
+
+def _loop_count(loop: Loop) -> cst.BaseExpression | None:
+    """How many times a for loop over a range runs (`range(500)`, `trange(n)`, `tqdm(range(1,
+    epochs + 1))` count `500`, `n` and `epochs`), None for any other loop."""
+    positional = _range_arguments(loop)
+    if positional is None:
         return None
+    if len(positional) == 1:
+        return positional[0]
+    if len(positional) == 2 and isinstance(positional[0], cst.Integer):
+        start, stop = int(positional[0].evaluated_value), positional[1]
+        if start == 0:
+            return stop
+        if (
+            start == 1 and isinstance(stop, cst.BinaryOperation) and isinstance(stop.operator, cst.Add)
+            and isinstance(stop.right, cst.Integer) and stop.right.value == "1"
+        ):
+            return stop.left  # `range(1, epochs + 1)`
     return None
 
 
@@ -469,14 +476,10 @@ def _count_value(model: LoopModel, loop: Loop, node: cst.BaseExpression | None) 
 def _loop_stop(loop: Loop) -> cst.BaseExpression | None:
     """Where a for loop over a range stops (`EPOCHS + 1` of `range(start, EPOCHS + 1)`, `n` of
     `range(n)`): no iteration of it counts that far."""
-    iterated = loop.node.iter if isinstance(loop.node, cst.For) else None
-    while isinstance(iterated, cst.Call) and (dotted_name(iterated.func) or "").rsplit(".", 1)[-1] in _COUNTING_CALLS:
-        positional = [arg.value for arg in iterated.args if arg.keyword is None]
-        if (dotted_name(iterated.func) or "").rsplit(".", 1)[-1] in ("tqdm", "enumerate"):
-            iterated = positional[0] if positional else None
-            continue
-        return positional[1] if len(positional) in (2, 3) else positional[0] if len(positional) == 1 else None
-    return None
+    positional = _range_arguments(loop)
+    if positional is None:
+        return None
+    return positional[1] if len(positional) in (2, 3) else positional[0] if len(positional) == 1 else None
 
 
 def sized_by_an_outer_loop(model: LoopModel, scheduler: Subject | None, loop: Loop) -> ScheduleSize | None:
@@ -503,11 +506,12 @@ def sized_by_an_outer_loop(model: LoopModel, scheduler: Subject | None, loop: Lo
             stop = _count_value(model, outer, _loop_stop(outer))
             matched = stop is not None and largest is not None and largest < stop
         else:
-            count = _loop_count(model.at(outer.function), outer)
-            value = _count_value(model, outer, cst.Name(count) if count.isidentifier() else cst.Integer(count)) if count is not None and (
-                count.isidentifier() or count.isdigit()
+            count = _loop_count(outer)
+            # (a name or a plain literal stands for a number: `range(EPOCHS)` with `EPOCHS = 500`)
+            value = _count_value(model, outer, count) if isinstance(count, cst.Name) or (
+                isinstance(count, cst.Integer) and count.value.isdigit()
             ) else None
-            matched = count is not None and (count == text or (value is not None and value == largest))
+            matched = count is not None and (model.at(outer.function).code(count) == text or (value is not None and value == largest))
         if matched:
             line = model.locate(outer.node)[1].start.line
             relation = "within" if milestones else "the count of"
