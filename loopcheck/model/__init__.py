@@ -2547,6 +2547,18 @@ class LoopModel:
         return evaluation.evaluation_passes(self)
 
     @cached_property
+    def graph_recording_evaluation_calls(self) -> frozenset[int]:
+        """The first model calls (by node) of this file's evaluation passes that record a graph
+        nothing uses (what LC007 reports): what they return carries that graph, whatever trains
+        the model, or whether this file trains it at all."""
+        found: set[int] = set()
+        for found_pass in self.evaluation_passes:
+            if evaluation.records_graph_for_nothing(self, found_pass):
+                found.add(id(found_pass.first_call.node))
+                found.update(id(other.node) for other in found_pass.others)
+        return frozenset(found)
+
+    @cached_property
     def scheduler_steps(self) -> list[schedules.SchedulerStep]:
         return schedules.scheduler_steps(self)
 

@@ -187,10 +187,14 @@ class Values:
         carrying_params: frozenset[str] = frozenset(),
         backwarded_later: frozenset[tuple[int, str]] = frozenset(),
         filling: bool = False,
+        recording: frozenset[int] = frozenset(),
     ) -> None:
         self.model = model
         self.function = function
         self.filling = filling
+        self.recording = recording
+        """Model calls (by node) of evaluation passes that record a graph for nothing: their outputs
+        carry it (for what loops keep; what a function returns is judged without them)."""
         """Whether a local list filled with graph-carrying values (`alpha.append(att[:, 0])`) carries
         them (for what a function returns; what loops keep is the business of `retained_values`)."""
         self.backwarded_later = backwarded_later
@@ -406,6 +410,8 @@ class Values:
             return not _is_loss_class(binding.qualified)
         if binding is None and called.collection is not None and called.role == MODEL:
             return True  # `for layer in self.layers: x = layer(x)`: each element a module, run
+        if id(node) in self.recording:
+            return True  # an evaluation pass with grad on (`y_pred.append(model(images))`)
         return bool(self.model.training_steps) and self.model.is_trained(called)
 
     def _is_loss_module(self, name: str) -> bool:
@@ -791,7 +797,9 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
     returned = {name for item in placed_all for name in item.simple.returned_names}
     # (`loss = policy_loss + value_loss; return loss`: the sums reach what the callers backward)
     returned |= _returned_for_backward(model, function, returned)
-    values = Values(model, function, backwarded_later=_backwarded_later(placed_all))
+    values = Values(
+        model, function, backwarded_later=_backwarded_later(placed_all), recording=model.graph_recording_evaluation_calls
+    )
     found: list[RetainedValue] = []
     backwarded: dict[int, set[str]] = {}
 
@@ -835,7 +843,8 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     # Keras-style `fit`) keeps them across its steps
                     continue
                 if container in returned and Kind.BACKWARD not in model.kinds_in(item.loops[-1]) and (
-                    simple.augmented or (not DATA_ITERABLE.search(item.loops[-1].iter_text) and _rollout(model, function))
+                    (simple.augmented and not _sum_over_data_no_caller_backwards(model, function, item.loops[-1]))
+                    or (not DATA_ITERABLE.search(item.loops[-1].iter_text) and _rollout(model, function))
                 ):
                     # a loss summed from parts, or the log-probs and values of an episode's steps
                     # (a rollout, not a pass over data), returned to a caller that backwards them
@@ -1050,6 +1059,14 @@ def _returned_for_backward(model: LoopModel, function: FunctionInfo, returned: s
     if not flowing or not evaluation.returned_into_backward(model, function):
         return set()
     return flowing
+
+
+def _sum_over_data_no_caller_backwards(model: LoopModel, function: FunctionInfo, loop: Loop) -> bool:
+    """A sum over the batches of a loader (`total += criterion(model(x), y)`), returned to project
+    callers none of which hands it to a backward (they print it, compare it, log it): every batch's
+    graph is kept until the caller drops the sum. A function no project code calls may be called
+    by code out of sight that backwards it: not established."""
+    return bool(DATA_ITERABLE.search(loop.iter_text)) and bool(model.callers(function)) and not _some_caller_backwards(model, function)
 
 
 def _some_caller_backwards(model: LoopModel, function: FunctionInfo) -> bool:

@@ -5811,3 +5811,55 @@ def _chooses_an_action(model: LoopModel, loop: Loop, event: Event) -> bool:
         for item in placed for call in item.simple.calls
     )
 
+
+def records_graph_for_nothing(model: LoopModel, evaluation: EvaluationPass) -> bool:
+    """Does the pass record an autograd graph that nothing uses? Its first model call runs with grad
+    enabled on every way in, its input was not made to require grad for a gradient taken later,
+    grad is not turned on by hand around it (`with torch.enable_grad():`), and the model has
+    parameters that are not all frozen, a forward that neither differentiates what it computes
+    nor runs everything under `no_grad` (any candidate class, for a model chosen at run time)."""
+    first = evaluation.first_call
+    if model.grad_at(first, evaluation.entered_by) != "on":
+        return False
+    if wants_input_gradients(model.at(first.context.function), first):
+        return False  # its input was made to require grad: the graph is wanted
+    if grad_enabled_on_purpose(first):
+        return False  # `with torch.enable_grad():` around it: the graph is wanted (an energy model's inference)
+    binding = evaluation.model.binding if evaluation.model is not None else None
+    if binding is not None and model.frozen_whole(binding, first.node, first.context.function):
+        return False  # every parameter frozen: the forward records no graph to spare
+    # (of a model that is one of several classes, `MODELS[name]()`: any that differentiates needs
+    # grad for the shared pass; grad is spared only when none records a graph)
+    classes = candidate_classes(model, binding, first.context.function.cls)
+    call = first.call
+    if any(forward_takes_gradients(model, cls, call) for cls in classes):
+        return False  # its forward differentiates what it computes (a PINN's derivatives): it needs grad
+    if classes and all(
+        forward_records_no_graph(model.at_class(cls), cls) or forward_records_no_graph_as_called(model.at_class(cls), cls, call)
+        for cls in classes
+    ):
+        return False  # its forward disables grad around everything it runs
+    if binding is not None and binding.cls is not None and parameter_free(model, binding):
+        return False  # it has no parameters
+    return True
+
+
+def grad_enabled_on_purpose(event: Event) -> bool:
+    """Is the forward, or a call that leads to it, written inside `with torch.enable_grad():`?
+    Grad turned on by hand around a computation is wanted, whatever encloses it (a statement
+    `torch.set_grad_enabled(True)` only restores the default)."""
+    context = event.context
+    sites: list[tuple[FunctionInfo, cst.CSTNode]] = [(context.function, event.node)]
+    sites += [(caller, call.node) for caller, call in zip(context.callers, context.chain)]
+    return any(_inside_enable_grad(function, node) for function, node in sites)
+
+
+def _inside_enable_grad(function: FunctionInfo, node: cst.CSTNode) -> bool:
+    for stmt in all_statements(function.body):
+        if isinstance(stmt, With) and stmt.grad == "on" and isinstance(stmt.node, cst.With) and any(
+            isinstance(item.item, cst.Call) and (dotted_name(item.item.func) or "").rsplit(".", 1)[-1] == "enable_grad"
+            for item in stmt.node.items
+        ):
+            if any(call.node is node for simple in simples_of(stmt.body) for call in simple.calls):
+                return True
+    return False

@@ -9,19 +9,7 @@ from typing import Iterable
 import libcst as cst
 
 from loopcheck.model import LoopModel
-from loopcheck.model.build import dotted_name
-from loopcheck.model.dataflow import simples_of
-from loopcheck.model.flow import Event
-from loopcheck.model.ir import FunctionInfo, With, all_statements
-from loopcheck.model.evaluation import (
-    EvaluationPass,
-    candidate_classes,
-    forward_records_no_graph,
-    forward_takes_gradients,
-    forward_records_no_graph_as_called,
-    parameter_free,
-    wants_input_gradients,
-)
+from loopcheck.model.evaluation import EvaluationPass, records_graph_for_nothing
 from loopcheck.rules.base import Report, Rule, evaluation_report
 
 
@@ -133,28 +121,8 @@ evaluate(model, test_loader)
         # model call), also when the pass runs an encoder and then a decoder
         first: dict[tuple[int, int], EvaluationPass] = {}
         for evaluation in model.evaluation_passes:
-            if model.grad_at(evaluation.first_call, evaluation.entered_by) != "on":
+            if not records_graph_for_nothing(model, evaluation):
                 continue
-            if wants_input_gradients(model.at(evaluation.first_call.context.function), evaluation.first_call):
-                continue  # its input was made to require grad: the graph is wanted
-            if grad_enabled_on_purpose(evaluation.first_call):
-                continue  # `with torch.enable_grad():` around it: the graph is wanted (an energy model's inference)
-            binding = evaluation.model.binding if evaluation.model is not None else None
-            if binding is not None and model.frozen_whole(binding, evaluation.first_call.node, evaluation.first_call.context.function):
-                continue  # every parameter frozen: the forward records no graph to spare
-            # (of a model that is one of several classes, `MODELS[name]()`: any that differentiates
-            # needs grad for the shared pass; grad is spared only when none records a graph)
-            classes = candidate_classes(model, binding, evaluation.first_call.context.function.cls)
-            call = evaluation.first_call.call
-            if any(forward_takes_gradients(model, cls, call) for cls in classes):
-                continue  # its forward differentiates what it computes (a PINN's derivatives): it needs grad
-            if classes and all(
-                forward_records_no_graph(model.at_class(cls), cls) or forward_records_no_graph_as_called(model.at_class(cls), cls, call)
-                for cls in classes
-            ):
-                continue  # its forward disables grad around everything it runs
-            if binding is not None and binding.cls is not None and parameter_free(model, binding):
-                continue  # it has no parameters
             key = (evaluation.key[0], evaluation.key[2])
             kept = first.get(key)
             if kept is None or _where(model, evaluation) < _where(model, kept):
@@ -166,24 +134,3 @@ evaluate(model, test_loader)
 def _where(model: LoopModel, evaluation: EvaluationPass) -> tuple[int, int]:
     start = model.locate(model.anchor(evaluation.first_call))[1].start
     return start.line, start.column
-
-
-def grad_enabled_on_purpose(event: Event) -> bool:
-    """Is the forward, or a call that leads to it, written inside `with torch.enable_grad():`?
-    Grad turned on by hand around a computation is wanted, whatever encloses it (a statement
-    `torch.set_grad_enabled(True)` only restores the default)."""
-    context = event.context
-    sites: list[tuple[FunctionInfo, cst.CSTNode]] = [(context.function, event.node)]
-    sites += [(caller, call.node) for caller, call in zip(context.callers, context.chain)]
-    return any(_inside_enable_grad(function, node) for function, node in sites)
-
-
-def _inside_enable_grad(function: FunctionInfo, node: cst.CSTNode) -> bool:
-    for stmt in all_statements(function.body):
-        if isinstance(stmt, With) and stmt.grad == "on" and isinstance(stmt.node, cst.With) and any(
-            isinstance(item.item, cst.Call) and (dotted_name(item.item.func) or "").rsplit(".", 1)[-1] == "enable_grad"
-            for item in stmt.node.items
-        ):
-            if any(call.node is node for simple in simples_of(stmt.body) for call in simple.calls):
-                return True
-    return False

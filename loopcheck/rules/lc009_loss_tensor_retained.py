@@ -21,13 +21,16 @@ class LossTensorRetained(Rule):
     helper that, after its batch loop, appends its last output to a list its caller hands in and
     keeps across the epochs it calls it in (`train_outputs.append((epoch, img, recon))`). A value
     carries a graph only when that is established: the output of a trainable model run with grad
-    enabled, the value `backward()` is called on, or something computed from them by a
+    enabled, the output of an evaluation pass that records a graph for nothing (what LC007
+    reports: `y_pred.append(model(images))` in a metrics helper, whatever trains the model), the value
+    `backward()` is called on, or something computed from them by a
     differentiable operation (operators, torch functions, tensor methods, losses, a project helper
     whose body returns a graph for such inputs). Safe: numbers (`.item()`, `float(...)`), detached,
     integer and bool tensors (`argmax`, comparisons, `.long()`), NumPy and scikit-learn results,
     metric objects, calls of code that cannot be seen, values computed under `no_grad`,
     accumulators that are themselves backwarded (here, or by a project helper they are handed to
-    as the loss), a container made afresh every iteration, and a
+    as the loss; a sum over a loader returned to project callers none of which backwards it keeps
+    every batch's graph), a container made afresh every iteration, and a
     graph made once before the loop, a helper parameter rebound to a detached value
     (`v = v.data.sum()`), and an unrolled recurrence with no backward in its loop (`h = cell(x[t],
     h); outputs.append(h)`: the graph is built on purpose for one backward after the loop). Names
