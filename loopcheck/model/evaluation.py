@@ -1276,6 +1276,8 @@ def _numbers(node: cst.BaseExpression, numeric: frozenset[str] = frozenset()) ->
         return _numbers(node.expression, numeric)
     if isinstance(node, (cst.List, cst.Tuple)):
         return bool(node.elements) and all(_numbers(e.value, numeric) for e in node.elements)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
+        return _numbers(node.left, numeric) and _numbers(node.right, numeric)  # `[[1] * 512]`
     return False
 
 
@@ -1294,18 +1296,22 @@ def _numeric_names(model: LoopModel, function: FunctionInfo) -> frozenset[str]:
 
 def _on_hand_made_input(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
     """Is every input of the forward a tensor typed into the code (`model(tensor([[7.0]]))`, or a
-    name bound only to one: `hour = torch.tensor([[1.0]])`)? Such a forward shows what the model
-    says for an example, it runs it on no data."""
-    if not any(arg.keyword is None for arg in call.args):
+    name bound only to one: `hour = torch.tensor([[1.0]])`) or drawn as random ids
+    (`torch.randint(100, 1000, size=(1, 512))`), given as positional inputs or, when there are none,
+    as keywords? Such a forward shows what the model says for an example, or checks that it runs: it
+    runs it on no data."""
+    if not call.args:
         return False
     numeric = _numeric_names(model, function)
-    return _every_input(model, function, call, lambda node: _hand_made(node, numeric))
+    return _every_input(model, function, call, lambda node: _hand_made(node, numeric) or _random_ids(node))
 
 
 def _every_input(model: LoopModel, function: FunctionInfo, call: CallSite, made: Callable[[cst.BaseExpression], bool]) -> bool:
     """Is every positional input of the call `made` in the code, written in the call itself or a
-    plain name each binding of which (none augmented) is such a value? False for a call given none."""
-    inputs = [arg for arg in call.args if arg.keyword is None]
+    plain name each binding of which (none augmented) is such a value? A forward given only keywords
+    (`model(input_ids=ids, attention_mask=mask)`) is given them as its inputs. False for a call given
+    none."""
+    inputs = [arg for arg in call.args if arg.keyword is None] or list(call.args)
     if not inputs:
         return False
     for arg in inputs:
@@ -2486,6 +2492,21 @@ def _made_up(node: cst.CSTNode) -> bool:
                 not isinstance(node.func, cst.Attribute) or last == "Variable" or _made_up(node.func.value)
             )
     return False
+
+
+def _random_ids(node: cst.CSTNode) -> bool:
+    """Integers drawn at random (`torch.randint(100, 1000, size=(1, 512)).long()`, moved or cast):
+    made-up token ids or indices, on which a model's outputs mean nothing, trained or not."""
+    if not isinstance(node, cst.Call):
+        return False
+    last = callee_last_name(node)
+    if last in ("randint", "randint_like", "randperm"):
+        return True
+    if last not in ("Variable", "to", "cuda", "long", "int"):
+        return False
+    if isinstance(node.func, cst.Attribute) and last != "Variable":
+        return _random_ids(node.func.value)
+    return any(_random_ids(arg.value) for arg in node.args if arg.keyword is None)
 
 
 def _submodule_of(model: LoopModel, binding: Binding, attribute: str | None) -> bool:
