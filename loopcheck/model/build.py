@@ -703,8 +703,11 @@ class FileBuilder:
         if scan.calls:
             self._emit(block, function, Simple(node=node.test, calls=scan.calls), scan)
         truth = self._static_truth(node.test, function)
+        if truth is None:
+            truth = _not_another_framework(node.test)
         # (`if 0:`, `if False:`, `if EVAL:` with `EVAL = False` the module's setting: the arm the
-        # test rules out never runs, and is left out of the model like code after a `return`)
+        # test rules out never runs, and is left out of the model like code after a `return`; so is
+        # the arm that runs another framework's code, `if self.framework == "tf":`)
         arms = [self._suite(node.body, function) if truth is not False else []]
         orelse = node.orelse if truth is not True else None
         if isinstance(orelse, cst.If):
@@ -1030,6 +1033,26 @@ def build_file(module: cst.Module, path: str = "", text: str | None = None) -> F
 
 
 _NOT_CONSTANT = object()
+
+_OTHER_FRAMEWORKS = frozenset({"tf", "tensorflow", "keras", "jax", "flax", "mxnet", "paddle", "mindspore"})
+
+
+def _not_another_framework(test: cst.BaseExpression) -> bool | None:
+    """A test that a setting names another deep-learning framework (`framework == "tf"`) rules
+    out its arm as PyTorch code: False for `==`, True for `!=` (the arm is the torch one); None
+    for any other test. The other framework's arm is that framework's code, not a training loop of
+    ours."""
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return None
+    target = test.comparisons[0]
+    operator = target.operator
+    if not isinstance(operator, (cst.Equal, cst.NotEqual)):
+        return None
+    for side in (test.left, target.comparator):
+        value = _constant(side)
+        if isinstance(value, str) and value.lower() in _OTHER_FRAMEWORKS:
+            return isinstance(operator, cst.NotEqual)
+    return None
 
 
 def _constant(node: cst.BaseExpression) -> object:
