@@ -158,6 +158,8 @@ def classify_constructor(qualified: str | None) -> str | None:
         return OPTIMIZER
     if _NOT_MODELS.search(qualified) or other_framework_model(qualified):
         return None
+    if last in _NN_TENSORS:
+        return None  # `nn.Parameter(torch.randn(n, h))`: a tensor, no module to run
     if qualified.startswith(("torch.nn.", "nn.")) and last[:1].isupper() or MODEL_FACTORIES.search(qualified):
         return MODEL
     if qualified.startswith(("torchvision.models.", "timm.models.")) and last[:1].isupper():
@@ -169,6 +171,13 @@ def classify_constructor(qualified: str | None) -> str | None:
     if last in MODULE_WRAPPERS:
         return MODEL
     return None
+
+
+_NN_TENSORS = frozenset(
+    {"Parameter", "UninitializedParameter", "UninitializedBuffer", "Buffer", "ParameterList", "ParameterDict", "PackedSequence"}
+)
+"""What `torch.nn` builds that is a tensor, or holds only tensors, not layers: nothing to run as a
+model (`self.weight = nn.Parameter(...)`, then `self.weight.detach()` computes nothing)."""
 
 
 MODULE_WRAPPERS = frozenset({"DistributedDataParallel", "DataParallel", "DDP", "FSDP", "FullyShardedDataParallel"})
