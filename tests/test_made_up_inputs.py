@@ -16,6 +16,7 @@ import torch
 from transformers import BertForSequenceClassification
 
 if __name__ == "__main__":
+    labels = ["billing", "delivery", "refund", "other"]
     model = BertForSequenceClassification.from_pretrained("bert-base-uncased", num_labels=8)
     attention_mask = torch.LongTensor([[1] * 512])
     input_ids = torch.randint(100, 1000, size=(1, 512)).long()

@@ -1308,7 +1308,8 @@ def _on_hand_made_input(model: LoopModel, function: FunctionInfo, call: CallSite
 
 def _every_input(model: LoopModel, function: FunctionInfo, call: CallSite, made: Callable[[cst.BaseExpression], bool]) -> bool:
     """Is every positional input of the call `made` in the code, written in the call itself or a
-    plain name each binding of which (none augmented) is such a value? A forward given only keywords
+    plain name each binding of which (none augmented; in a script's top level, the one in force) is
+    such a value? A forward given only keywords
     (`model(input_ids=ids, attention_mask=mask)`) is given them as its inputs. False for a call given
     none."""
     inputs = [arg for arg in call.args if arg.keyword is None] or list(call.args)
@@ -1320,6 +1321,11 @@ def _every_input(model: LoopModel, function: FunctionInfo, call: CallSite, made:
         if arg.dotted is None or "." in arg.dotted:
             return False
         bindings = model.at(function).roles.bindings_of(arg.dotted, function)
+        if function.name == "<module>":
+            # (a script binds a name again and again, `labels = [...names]`, then `labels =
+            # torch.FloatTensor([[0, 1]])`: the input is the assignment in force above the call)
+            nearest = model.nearest_binding(arg.dotted, function, call.node)
+            bindings = [nearest] if nearest is not None else bindings
         if not bindings or not all(
             b.statement.value is not None and not b.statement.augmented and made(b.statement.value) for b in bindings
         ):
@@ -1765,13 +1771,19 @@ def top_level_simples(function: FunctionInfo) -> Iterable[Simple]:
 
 
 def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Loop | None) -> bool:
-    """A forward that checks the code rather than evaluating a model: its outputs serve only for
-    their shape, to be printed or displayed or compared in an assertion (`y = net(torch.randn(1, 3,
+    """A forward that checks the code rather than evaluating a model: one a constructor runs, not
+    over data; one whose outputs serve only for their shape, to be printed or displayed or compared in an assertion (`y = net(torch.randn(1, 3,
     32, 32)); print(y.shape)`); or, for a call not in a loop over data and with no metric computed,
     the model was built from its class, with no
     pretrained weights, and was neither trained nor loaded before the call, whether it is built
     in the function or by every caller before it calls (`encoder = Encoder(); test()`): its
     outputs mean nothing yet."""
+    if function.name == "__init__" and function.cls is not None and not (
+        loop is not None and DATA_ITERABLE.search(loop.iter_text) is not None
+    ):
+        # a constructor that runs the layers it built so far (on a dummy input, to size the next
+        # ones: `x = middle_conv(x); ni = x.shape[1]`) builds the object, it evaluates nothing
+        return True
     if loop is None and function.name != "<module>" and _output_dropped(function, event) and not _hooks_deliver(
         function, _statement_of(function, event), event
     ) and not _model_handed_on(function, None, event):
