@@ -392,6 +392,8 @@ class FileBuilder:
         self.path = path
         self._constants = module_constants(module, text)
         """The module's settings bound once to a literal (`EVAL = False`): tests on them are decided."""
+        self._options = constant_options(module.code if text is None else text)
+        """Command-line options no command line can change (`store_true` with `default=True`)."""
         self.functions: list[FunctionInfo] = []
         self.classes: dict[str, ClassInfo] = {}
         self.top_classes: dict[str, ClassInfo] = {}
@@ -431,6 +433,11 @@ class FileBuilder:
                     return None
                 current = current.parent
             return bool(self._constants[test.value])
+        if (
+            isinstance(test, cst.Attribute) and isinstance(test.value, cst.Name)
+            and test.attr.value in self._options and test.value.value not in self._constants
+        ):
+            return bool(self._options[test.attr.value])  # `if not args.fastmode:` with `--fastmode` always set
         constant = _constant(test)
         return None if constant is _NOT_CONSTANT or isinstance(test, cst.SimpleString) else bool(constant)
 
@@ -468,6 +475,7 @@ class FileBuilder:
             order=self._order,
             class_versions={name: found for name, found in self.class_versions.items() if len(found) > 1},
             constants=self._constants,
+            options=self._options,
         )
         for function in self.functions:
             function.file = ir
@@ -1103,6 +1111,80 @@ def module_constants(module: cst.Module, text: str | None) -> dict[str, object]:
     if text is None:
         text = module.code
     return {name: value for name, value in found.items() if len(_binding_lines(name).findall(text)) == 1}
+
+
+def constant_options(text: str) -> dict[str, object]:
+    """The command-line options whose value no command line can change, by destination: a flag
+    `add_argument("--fastmode", action="store_true", default=True)` is True whether given or not
+    (and `store_false` with `default=False` is False), unless the code sets the destination itself
+    (`args.fastmode = ...`, `set_defaults(fastmode=...)`). Read from the text, one scan."""
+    if "add_argument" not in text or "store_" not in text:
+        return {}
+    found: dict[str, object] = {}
+    for start in _ADD_ARGUMENT.finditer(text):
+        arguments = _call_arguments(text, start.end())
+        if arguments is None:
+            continue
+        action = _ACTION.search(arguments)
+        default = _DEFAULT.search(arguments)
+        if action is None or default is None or (action.group(1) == "true") != (default.group(1) == "True"):
+            continue
+        dest = _DEST.search(arguments)
+        names = _OPTION_NAMES.findall(arguments)
+        long_names = [n for n in names if n.startswith("--")]
+        name = dest.group(1) if dest else (long_names or names or [""])[0].lstrip("-").replace("-", "_")
+        if name.isidentifier():
+            found[name] = action.group(1) == "true"
+    return {
+        name: value for name, value in found.items()
+        if re.search(rf"\.{name}\s*[-+*/|&]?=(?!=)|\bset_defaults\([^)]*\b{name}\s*=(?!=)|\bsetattr\([^)]*['\"]{name}['\"]", _without_add_arguments(text)) is None
+    }
+
+
+_ADD_ARGUMENT = lazy(r"\badd_argument\(")
+_ACTION = lazy(r"\baction\s*=\s*['\"]store_(true|false)['\"]")
+_DEFAULT = lazy(r"\bdefault\s*=\s*(True|False)\b")
+_DEST = lazy(r"\bdest\s*=\s*['\"](\w+)['\"]")
+_OPTION_NAMES = lazy(r"['\"](--?[A-Za-z][\w-]*)['\"]")
+
+
+def _call_arguments(text: str, start: int) -> str | None:
+    """The text between a call's opening parenthesis (just before `start`) and its closing one,
+    strings skipped; None when it does not close within a few thousand characters."""
+    depth, index, quote = 1, start, ""
+    end = min(len(text), start + 4000)
+    while index < end:
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return text[start:index]
+        index += 1
+    return None
+
+
+def _without_add_arguments(text: str) -> str:
+    """The text with every `add_argument(...)` call's arguments blanked (their `default=` is no
+    setting of the destination)."""
+    parts: list[str] = []
+    last = 0
+    for start in _ADD_ARGUMENT.finditer(text):
+        arguments = _call_arguments(text, start.end())
+        if arguments is None:
+            continue
+        parts.append(text[last:start.end()])
+        last = start.end() + len(arguments)
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _binding_lines(name: str) -> re.Pattern[str]:

@@ -1167,8 +1167,9 @@ def arguments_known(
 ) -> tuple[tuple[str, object], ...]:
     """The values a call gives the function's parameters when known: literals, names whose value
     is known where the call is made (`_run_batch(x, y, train)` inside `_run_epoch(train=False)`),
-    names the calling function binds once to a literal (`step = "epoch"`), or the parameters'
-    literal defaults."""
+    names the calling function binds once to a literal (`step = "epoch"`), command-line options
+    no command line can change (`args.fastmode` of a `store_true` flag with `default=True`), or
+    the parameters' literal defaults."""
     offset = 1 if target.cls is not None and target.params[:1] == ("self",) else 0
     outer = dict(constants)
     known: list[tuple[str, object]] = []
@@ -1182,6 +1183,10 @@ def arguments_known(
             value = literal_value(arg.node)
             if value is NOT_LITERAL and caller is not None and isinstance(arg.node, cst.Name):
                 value = bound_once_to_literal(caller, arg.node.value)
+            if value is NOT_LITERAL and caller is not None and caller.file is not None and isinstance(arg.node, cst.Attribute) and (
+                isinstance(arg.node.value, cst.Name) and arg.node.attr.value in caller.file.options
+            ):
+                value = caller.file.options[arg.node.attr.value]  # `fastmode=args.fastmode`, a flag always set
             if value is NOT_LITERAL and arg.dotted is not None and _ENUM_MEMBER.match(arg.dotted):
                 value = EnumMember(arg.dotted)  # `train_and_validate(..., Mode.VAL)`
         if value is not NOT_LITERAL:

@@ -419,6 +419,10 @@ class FileIR:
     constants: dict[str, object] = field(default_factory=dict)
     """The module's settings bound once, at its top level, to a literal (`EPOCHS = 50`, `EVAL =
     False`) and never again (see build.module_constants)."""
+    options: dict[str, object] = field(default_factory=dict)
+    """Command-line options that no command line can change (`add_argument("--fastmode",
+    action="store_true", default=True)` is always True), by their destination (see
+    build.constant_options)."""
 
     def __init__(
         self,
@@ -437,6 +441,7 @@ class FileIR:
         import_sites: dict[str, list[tuple[ImportRef, cst.CSTNode]]] | None = None,
         class_versions: dict[str, list[ClassInfo]] | None = None,
         constants: dict[str, object] | None = None,
+        options: dict[str, object] | None = None,
     ) -> None:
         self.module = module
         self.top = top
@@ -453,6 +458,7 @@ class FileIR:
         self.import_sites = {} if import_sites is None else import_sites
         self.class_versions = {} if class_versions is None else class_versions
         self.constants = {} if constants is None else constants
+        self.options = {} if options is None else options
 
 
 def runs_once(loop: Loop) -> bool:

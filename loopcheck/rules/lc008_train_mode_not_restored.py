@@ -13,7 +13,7 @@ import libcst as cst
 from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.evaluation import dead_function
 from loopcheck.model.dataflow import simples_of
-from loopcheck.model.ir import Branch, Loop, all_statements
+from loopcheck.model.ir import Branch, FunctionInfo, Loop, all_statements
 from loopcheck.model.text import expression_text
 from loopcheck.rules.base import Report, Rule
 
@@ -187,6 +187,8 @@ for epoch in range(epochs):
                     )
                     return kept, waiting, armed & kept
                 if event.kind in (Kind.MODEL_CALL, Kind.OPAQUE) and switches and event.context.grad != "off":
+                    if _graph_stays_in_helper(model, event):
+                        return state  # (its graph ends with the helper's call: no backward of the loop reaches it)
                     running = frozenset(s for s in switches if event.kind is Kind.OPAQUE or model.may_be(event.subject, s.subject))
                     return switches, waiting, armed | running
                 if event.kind is Kind.BACKWARD and armed:
@@ -208,6 +210,22 @@ for epoch in range(epochs):
                 for pair in sorted(waiting, key=order):
                     reach(*pair, None)
             yield from reported.values()
+
+
+def _graph_stays_in_helper(model: LoopModel, event: Event) -> bool:
+    """Is the forward made inside a helper the loop calls that hands no graph back: it returns none
+    (`calculate_thickness(x, y, student)` returning a list of floats), leaves none on its object and
+    backwards nothing itself? What it computed is gone when it returns, so no backward of the loop
+    trains through it (the loop's loss was computed before the helper was called)."""
+    chain, callers = event.context.chain, event.context.callers
+    if not chain or not callers:
+        return False
+    target = model.resolve_call(chain[0], callers[0])
+    if not isinstance(target, FunctionInfo) or target.name == "<module>":
+        return False
+    if model.reaches(target) & {"backward", "step", "grad"}:
+        return False
+    return not any(model.returned_graphs(target)) and not model.left_graphs(target)
 
 
 def _part_switched_back(event: Event, switch: Event) -> bool:
