@@ -3333,6 +3333,8 @@ def _derived(model: LoopModel, simple: Simple, pattern: re.Pattern[str]) -> bool
 def _computes_metrics(model: LoopModel, simples: list[Simple]) -> bool:
     for simple in simples:
         for call in simple.calls:
+            if call.method == "max" and call.receiver == "torch" and len(call.args) == 1:
+                continue  # `torch.max(torch.abs(a - b))`: the largest value, no prediction picked
             if call.method in ("argmax", "topk") or (call.method in ("max", "eq") and call.args and call.receiver is not None):
                 return True  # `out.max(1)`, `torch.max(out, 1)`; not the builtin `max(lrs)`
             if call.dotted is not None and _METRIC_FUNCTIONS.search(call.dotted.rsplit(".", 1)[-1]):
