@@ -12,7 +12,7 @@ import ast
 import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import libcst as cst
 
@@ -1042,7 +1042,23 @@ class Flow:
         if not any(self.model.runs_forward(m) for m in methods if m is not None):
             return None  # `model.get_important_modules_channelsize()`: reads the layers, runs none
         receiver = self.subject_in(call.receiver, context, at=call.node)
-        return Event(Kind.MODEL_CALL, call.node, context, subject=receiver, call=call) if receiver is not None else None
+        if receiver is None:
+            return None
+        # (`@torch.inference_mode() def recommend(self, ...)` in each class: the methods' own
+        # decorators and `no_grad` blocks apply, as they do for a method of the one class known)
+        return Event(Kind.MODEL_CALL, call.node, self._grad_inside(methods, context), subject=receiver, call=call)
+
+    def _grad_inside(self, methods: Iterable[FunctionInfo | None], context: Context) -> Context:
+        """The context of a call of one of `methods` (which one runs is not known): grad off when
+        each turns it off itself (a decorator, or `no_grad` around each of its forwards), on when
+        one leaves it on, the caller's mode otherwise."""
+        grads = {
+            "off" if grad == "on" and self.model.forwards_without_grad(m) else grad
+            for m in methods
+            if m is not None
+            for grad in (self.model.at(m).flow.grad_of_function(m, context.grad),)
+        }
+        return replace(context, grad="on" if "on" in grads else context.grad if len(grads) != 1 else grads.pop())
 
     def _methods_of_unpickled_model(self, call: CallSite, context: Context) -> Event | None:
         """`model_best = torch.load(path); model_best.sample(16)`: a whole model unpickled, whose
@@ -1063,13 +1079,7 @@ class Flow:
         receiver = self.subject_in(call.receiver, context, at=call.node)
         if receiver is None or receiver.role != MODEL:
             return None
-        grads = {
-            "off" if grad == "on" and self.model.forwards_without_grad(m) else grad
-            for m in methods
-            for grad in (self.model.at(m).flow.grad_of_function(m, context.grad),)
-        }
-        inside = replace(context, grad="on" if "on" in grads else context.grad if len(grads) != 1 else grads.pop())
-        return Event(Kind.MODEL_CALL, call.node, inside, subject=receiver, call=call)
+        return Event(Kind.MODEL_CALL, call.node, self._grad_inside(methods, context), subject=receiver, call=call)
 
     def _whole_model_classes(self) -> list[ClassInfo]:
         """The file's module classes built outside every module class (`model = VAE(...)`), not
