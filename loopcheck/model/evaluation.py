@@ -9,6 +9,7 @@ project.
 from __future__ import annotations
 
 import builtins
+import os
 import re
 import sys
 from dataclasses import dataclass, replace
@@ -286,10 +287,39 @@ def _dead_function(model: LoopModel, function: FunctionInfo, depth: int = 3) -> 
             _mentions(function.name, line) for line in notebook.ipython
         )
     if not _MAIN_GUARD.search(owner.text) and not owner.runs_its_own_functions:  # (a fact of the file, read once)
-        return False
+        return _unused_module_function(owner, function)
     if _mentions_outside(owner, function):
         return False  # (a call commented out, `# graph_train()`, runs nothing)
     return not owner.project.mentions(rf"\b{re.escape(function.name)}\b", importers_of=owner.path)
+
+
+def _unused_module_function(model: LoopModel, function: FunctionInfo) -> bool:
+    """A top-level function of a module that runs nothing of its own (no `__main__` block, no call
+    of its functions at its top level), in a project that is no installable package (no `setup.py`
+    at its root: its modules serve its own scripts): it runs only when a file of the project that
+    imports the module names it, by importing it (`from graph_model import train`, or `*` with
+    the name used bare) or through the module (`graph_model.train(...)`, or the module imported
+    under another name). When files import the module and none names the function (the scripts
+    take only the model classes from it), it never runs (a leftover `def train(...)` beside the
+    classes). A module no project file imports may be run alone or by whoever installs it."""
+    if _mentions_outside(model, function):
+        return False
+    project = model.project
+    if not project.mentions(r"(?m)^", importers_of=model.path):
+        return False  # (imported by no file of the project: run alone, or by whoever installs it)
+    if project.mentions(r"(?m)^\s*(?:from\s+setuptools\b|import\s+setuptools\b|setup\s*\()", folder="."):
+        return False  # (an installable package: its functions are for whoever installs it)
+    name = re.escape(function.name)
+    module = re.escape(os.path.splitext(os.path.basename(model.path))[0])
+    if module == "__init__":
+        return False  # (a package's own names, reached as `package.name`)
+    named = (
+        rf"(?m)^[^#\n]*\bimport\b[^\n#]*\b{name}\b|\bimport\s*\([^)]*\b{name}\b"
+        rf"|(?s:\bimport\s*\*.*?(?<![\w.]){name}\b)"
+        rf"|\b{module}\.{name}\b|\bimport\s+[\w.]*\b{module}\s+as\b|\b{module}\s+as\s+\w+"
+        rf"|\b(?:getattr|import_module|__import__)\s*\("
+    )
+    return not project.mentions(named, importers_of=model.path)
 
 
 def _mentions_outside(model: LoopModel, function: FunctionInfo) -> bool:
@@ -3333,13 +3363,24 @@ def _derived(model: LoopModel, simple: Simple, pattern: re.Pattern[str]) -> bool
 def _computes_metrics(model: LoopModel, simples: list[Simple]) -> bool:
     for simple in simples:
         for call in simple.calls:
-            if call.method == "max" and call.receiver == "torch" and len(call.args) == 1:
-                continue  # `torch.max(torch.abs(a - b))`: the largest value, no prediction picked
+            if call.method == "max" and call.receiver == "torch" and len(call.args) == 1 and _a_difference(call.args[0].node):
+                continue  # `torch.max(torch.abs(a - b))`: the largest difference of two results, no prediction picked
             if call.method in ("argmax", "topk") or (call.method in ("max", "eq") and call.args and call.receiver is not None):
                 return True  # `out.max(1)`, `torch.max(out, 1)`; not the builtin `max(lrs)`
             if call.dotted is not None and _METRIC_FUNCTIONS.search(call.dotted.rsplit(".", 1)[-1]):
                 return True
     return False
+
+
+def _a_difference(node: cst.CSTNode) -> bool:
+    """`a - b`, or `torch.abs(a - b)` / `(a - b).abs()`: how far two results are apart."""
+    while isinstance(node, cst.Call):
+        if callee_last_name(node) != "abs":
+            return False
+        node = node.args[0].value if node.args else node.func.value if isinstance(node.func, cst.Attribute) else node
+        if not isinstance(node, (cst.Call, cst.BinaryOperation)):
+            return False
+    return isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract)
 
 
 def _after_training(model: LoopModel, event: Event) -> bool:
