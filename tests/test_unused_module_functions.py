@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from loopcheck.engine import lint_paths
+from loopcheck.engine import lint_paths, lint_source
 
 MODEL = """
 import torch
@@ -88,3 +88,44 @@ def test_a_module_nothing_imports_keeps_its_findings(tmp_path: Path) -> None:
 
 def test_an_installable_packages_functions_keep_their_findings(tmp_path: Path) -> None:
     assert lint(tmp_path, "from graph_model import Classifier", OWN_LOOP, setup=True) == [("LC009", "graph_model.py")]
+
+
+SHADOWED = """
+import torch
+from torch import nn
+
+
+def train(model, loader, optimizer):
+    losses = []
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        losses.append(loss)
+        loss.backward()
+        optimizer.step()
+    return losses
+
+
+def cora_train(nodes, loader):
+    model = nn.Linear(4, 2)
+    model.train()
+    train = list(nodes[500:1500])
+    batch = train[:256]
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for x, y in loader:
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
+        optimizer.step()
+
+
+if __name__ == "__main__":
+    CALL
+"""
+
+
+@pytest.mark.parametrize("call, expected", [("cora_train(nodes, loader)", []), ("train(model, loader, optimizer)", ["LC009"])])
+def test_a_script_function_named_only_as_an_attribute_or_a_local_of_another_never_runs(call: str, expected: list[str]) -> None:
+    # (`model.train()` and `train = list(...)` in `cora_train` do not name the script's `train`)
+    found, errors = lint_source(textwrap.dedent(SHADOWED.replace("CALL", call)), "graphsage_train.py")
+    assert errors == []
+    assert [f.code for f in found] == expected

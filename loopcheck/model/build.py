@@ -392,6 +392,11 @@ class FileBuilder:
         self.path = path
         self._constants = module_constants(module, text)
         """The module's settings bound once to a literal (`EVAL = False`): tests on them are decided."""
+        self._autocast_depth = 0
+        self._autocast_functions: set[int] = set()
+        """Functions with a `with autocast(...):` block built so far (by id), and how many such
+        blocks are around the statement being built."""
+        self._global_autocast = "set_autocast_enabled" in (module.code if text is None else text)
         self._options = constant_options(module.code if text is None else text)
         """Command-line options no command line can change (`store_true` with `default=True`)."""
         self.functions: list[FunctionInfo] = []
@@ -433,6 +438,13 @@ class FileBuilder:
                     return None
                 current = current.parent
             return bool(self._constants[test.value])
+        if (
+            isinstance(test, cst.Call) and not test.args and (dotted_name(test.func) or "").rsplit(".", 1)[-1] == "is_autocast_enabled"
+            and id(function) in self._autocast_functions and not self._autocast_depth and not self._global_autocast
+        ):
+            # `if torch.is_autocast_enabled():` after the function's `with autocast(...):` block has
+            # closed, in a file that never turns autocast on for good: False
+            return False
         if (
             isinstance(test, cst.Attribute) and isinstance(test.value, cst.Name)
             and test.attr.value in self._options and test.value.value not in self._constants
@@ -814,11 +826,17 @@ class FileBuilder:
             self._emit(block, function, Simple(node=node, calls=list(scan.calls)), scan)
         if grad is not None:
             self._grad_stack.append(grad)
+        autocast = any(call.method == "autocast" or (call.dotted or "").rsplit(".", 1)[-1] == "autocast" for call in items)
+        if autocast:
+            self._autocast_depth += 1
+            self._autocast_functions.add(id(function))
         try:
             body = self._suite(node.body, function)
         finally:
             if grad is not None:
                 self._grad_stack.pop()
+            if autocast:
+                self._autocast_depth -= 1
         block.append(With(node=node, items=items, grad=grad, body=body, chosen_by=switched_by))
 
     @staticmethod

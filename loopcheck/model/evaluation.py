@@ -324,9 +324,25 @@ def _unused_module_function(model: LoopModel, function: FunctionInfo) -> bool:
 
 def _mentions_outside(model: LoopModel, function: FunctionInfo) -> bool:
     """Does the file's code (whole-line comments left out) name the function anywhere but in its
-    own definition (`main.__name__` logged inside `main` calls nothing)?"""
+    own definition (`main.__name__` logged inside `main` calls nothing)? An attribute of that name
+    (`model.train()`) names no top-level function, and neither does a function that binds the name
+    to a local of its own (`train = list(indices[500:])` in `cora_train()`)."""
+    name = function.name
     own = WHOLE_LINE_COMMENT.sub("", model.code(function.node))
-    return _mentions(function.name, model.uncommented_text) > _mentions(function.name, own)
+    total = _bare_mentions(name, model.uncommented_text) - _bare_mentions(name, own)
+    if total <= 0 or function.parent is None or function.parent.name != "<module>":
+        return total > 0
+    for other in model.ir.functions:
+        if other is function or other.name == "<module>" or other.parent is not function.parent:
+            continue
+        if name in other.params or any(name in simple.targets for simple in other.assignments):
+            total -= _bare_mentions(name, WHOLE_LINE_COMMENT.sub("", model.code(other.node)))
+    return total > 0
+
+
+def _bare_mentions(name: str, text: str) -> int:
+    """How often the text names `name` other than as an attribute (`x.name`)."""
+    return len(re.findall(rf"(?<![\w.]){re.escape(name)}\b", text))
 
 
 _HOOK_NAMES = frozenset({"forward", "main"})

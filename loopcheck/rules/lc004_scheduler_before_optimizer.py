@@ -4,6 +4,8 @@ The first value of the schedule is skipped, and PyTorch only warns once, at run 
 """
 from __future__ import annotations
 
+import re
+
 from typing import Iterable
 
 from loopcheck.lazyre import lazy
@@ -23,7 +25,9 @@ class SchedulerBeforeOptimizer(Rule):
     PyTorch version named in the readme, requirements or setup files of the nearest folder that
     names any is older (`PyTorch 0.4.1`, `torch==1.0.0`), and so is a step under a test on the epoch counter that the first epoch may not pass
     (`if epoch > 0: scheduler.step()` at the top of the epoch runs after the previous epoch's
-    updates)."""
+    updates), or under a test of the scheduler's existence whose other arm builds it (`if not
+    hasattr(self, "sched"): self.sched = StepLR(...)` / `else: self.sched.step()`: the first call
+    builds, the later ones step after the optimizer's updates)."""
 
     code = "LC004"
     name = "scheduler-before-optimizer"
@@ -157,6 +161,8 @@ def _skipped_at_first(model: LoopModel, event: Event, step: Event) -> bool:
     (0) or a literal list (`for phase in ['train', 'val']`: 'train'); one the callers pass (a
     parameter named for epochs) starts anywhere."""
     function = event.context.function
+    if _built_on_the_first_call(model, event):
+        return True  # `if not hasattr(self, "sched"): self.sched = StepLR(...) else: self.sched.step()`
     starts: dict[str, object] = {}
     for loop in function.loops:
         for target, first in zip(loop.targets, _first_values(loop)):
@@ -178,6 +184,25 @@ def _skipped_at_first(model: LoopModel, event: Event, step: Event) -> bool:
         if decide(guard, known) is not True:
             return True
     return False
+
+
+def _built_on_the_first_call(model: LoopModel, event: Event) -> bool:
+    """Is the scheduler step under a test of the scheduler's existence (`hasattr(self,
+    "lrScheduler")`, `self.scheduler is None`) whose other arm, in the same function, builds it?
+    The first call builds the schedule and steps nothing; every later call's step follows the
+    optimizer steps made since."""
+    binding = event.subject.binding if event.subject is not None else None
+    function = event.context.function
+    if binding is None or binding.function is not function or not event.context.guards:
+        return False
+    attribute = re.escape(binding.name.rsplit(".", 1)[-1])
+    exists = re.compile(rf"hasattr\(\s*\w+\s*,\s*['\"]{attribute}['\"]\s*\)|\b{re.escape(binding.name)}\s+is\s+(?:not\s+)?None\b")
+    if not any(exists.search(guard) for guard in event.context.guards):
+        return False
+    return any(
+        placed.simple is binding.statement and any(exists.search(guard) for guard in placed.guards)
+        for placed in model.at(function).ordered_statements(function)
+    )
 
 
 _UNKNOWN_START = object()

@@ -14,6 +14,7 @@ from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.evaluation import dead_function
 from loopcheck.model.dataflow import simples_of
 from loopcheck.model.ir import Branch, FunctionInfo, Loop, all_statements
+from loopcheck.model.roles import Binding
 from loopcheck.model.text import expression_text
 from loopcheck.rules.base import Report, Rule
 
@@ -33,7 +34,11 @@ class TrainModeNotRestored(Rule):
     are frozen on purpose while the rest trains, and so is the rest of a model one part of which the
     same function puts back in training mode after the whole (`model.eval(); model.classifier.train()`).
     A step of another model's optimizer in between (a GAN's discriminator) leaves the switch in
-    force for the model's own next step."""
+    force for the model's own next step. A forward made inside a helper that hands no graph back
+    (it returns none, leaves none on its object and backwards nothing: `measure(x, y, student)`
+    returning floats) trains nothing through the loop's backward, and a model built anew in each
+    iteration, or held by an object built anew in each (`m = self.make_model()`, each fold's
+    `self.gmf = GMF(...)`), is dropped in eval mode, not trained in it."""
 
     code = "LC008"
     name = "train-mode-not-restored"
@@ -138,6 +143,8 @@ for epoch in range(epochs):
                     return  # `for m in net.modules(): if isinstance(m, nn.BatchNorm2d): m.eval()`: frozen on purpose
                 if _dies_with_its_function(switch, loop):
                     return  # a model a helper builds for itself and drops: its mode ends with the call
+                if _rebuilt_each_iteration(model, switch, loop):
+                    return  # `m = self.make_model()` at the top of each iteration: the switched module is dropped
                 if not _steps_model(model, stepped, switch):
                     return  # a GAN phase trains the other network while this one is held in eval
                 name = switch.subject_name("model")
@@ -348,6 +355,42 @@ def _dies_with_its_function(switch: Event, loop: Loop) -> bool:
         for simple in function.simples
     )
     return not leaves
+
+
+def _rebuilt_each_iteration(model: LoopModel, switch: Event, loop: Loop) -> bool:
+    """Is the switched model, or the object holding it (`self.gmf` of `self.gmf.model`), built
+    anew, unconditionally, in each iteration of the loop: by a statement of its body (`m =
+    self.make_model()`), or of a function its body calls (each fold's `self.fit()` assigning
+    `self.gmf = GMF(...)`)? The module left in eval mode is dropped, and the next training pass runs
+    a new one, in training mode as built."""
+    subject = switch.subject
+    if subject is None:
+        return False
+    parts = subject.name.split(".")
+    holders = [subject.binding] + [
+        model.binding(".".join(parts[:end]), subject.function) for end in range(len(parts) - 1, 0, -1) if parts[:end] != ["self"]
+    ]
+    return any(binding is not None and _built_each_iteration(model, binding, loop) for binding in holders)
+
+
+def _built_each_iteration(model: LoopModel, binding: Binding, loop: Loop) -> bool:
+    if binding.call is None or binding.alias is not None or binding.statement.augmented:
+        return False
+    where = binding.function
+    unconditional = [
+        placed for placed in model.at(where).ordered_statements(where) if placed.simple is binding.statement and not placed.guards
+    ]
+    if not unconditional:
+        return False
+    if where is loop.function:
+        return any(loop in placed.loops for placed in unconditional)
+    # (built by a function each iteration calls, under no condition of the loop's body)
+    return any(
+        model.resolve_call(call, loop.function) is where
+        for placed in model.ordered_statements(loop.function)
+        if loop in placed.loops and not placed.guards
+        for call in placed.simple.calls
+    )
 
 
 def _locals(function: object) -> set[str]:

@@ -16,7 +16,7 @@ from loopcheck.model.dataflow import simples_of
 from loopcheck.model.evaluation import dead_function
 from loopcheck.model.ir import CallSite, FunctionInfo, Loop
 from loopcheck.model.roles import Binding
-from loopcheck.model.state import dead_branch, kept_on_improvement_too, meant_for_resuming, saved_beside
+from loopcheck.model.state import Checkpoint, dead_branch, kept_on_improvement_too, meant_for_resuming, saved_beside
 from loopcheck.model.roles import OPTIMIZER, SCHEDULER
 from loopcheck.rules.base import Report, Rule
 
@@ -48,7 +48,9 @@ class CheckpointWithoutOptimizerState(Rule):
     range(epochs)`, not `range(start, epochs)`), only start the next run from them (a warm start). The optimizer's (or scheduler's) state written by
     another `torch.save` just beside the checkpoint, under the same tests (`optim_checkpoint.pt`),
     or by a resume checkpoint saved there (the dict with the epoch and the optimizer's state, and
-    each epoch's weights next to it), counts as saved with it; a save under a literally false test (`if False:`) never runs. A
+    each epoch's weights next to it), counts as saved with it; a save under a literally false test (`if False:`) never runs, and a
+    snapshot of the freshly built model saved above the training loops of the function that trains
+    (`torch.save(dict(epoch=0, ...))`, in a function no loop calls) holds an optimizer with no state yet. A
     schedule put back at the saved position when training resumes (`last_epoch=start_epoch - 1`,
     `scheduler.last_epoch = ...`, or a project factory that passes `last_epoch` on and is called
     with it) needs no saved state, and neither does one built and never named again (neither
@@ -187,6 +189,8 @@ for epoch in range(epochs):
                 continue  # the same dict is saved every time just before: reported there
             if dead_branch(model, checkpoint):
                 continue
+            if _before_any_training(model, checkpoint):
+                continue  # `torch.save(dict(epoch=0, ...))` above the epoch loop: the optimizer holds no state yet
             if model.never_runs(checkpoint.function) or dead_function(model, checkpoint.function):
                 continue  # a function no cell or entry point runs (its only call commented out)
             beside = saved_beside(model, checkpoint)  # (`optim_checkpoint.pt` written next to it)
@@ -212,6 +216,34 @@ for epoch in range(epochs):
                 ),
                 tuple(related),
             )
+
+
+def _before_any_training(model: LoopModel, checkpoint: Checkpoint) -> bool:
+    """Is the save made by the function that trains, above its training loops and in none of its
+    loops (the freshly built model saved as epoch 0), in a function no project code calls in a
+    loop? No optimizer has stepped yet: its state is empty, and nothing is lost by leaving it out."""
+    function = checkpoint.function
+    if checkpoint.at is not checkpoint.save or function.name == "<module>":
+        return False
+    loops = [step.loop for step in model.training_steps if step.loop.function is function]
+    if not loops:
+        return False
+    order = model.at(function).ordered_statements(function)
+    position = next((index for index, placed in enumerate(order) if any(call is checkpoint.save for call in placed.simple.calls)), None)
+    if position is None or order[position].loops:
+        return False
+    first_training = min(
+        (index for index, placed in enumerate(order) if any(loop in placed.loops for loop in loops)), default=None
+    )
+    if first_training is None or first_training < position:
+        return False
+    # (called in a loop, the function saves again after the first call has trained)
+    return not any(
+        placed.loops
+        for edge in model.callers(function)
+        for placed in model.at(edge.caller).ordered_statements(edge.caller)
+        if any(call is edge.call for call in placed.simple.calls)
+    )
 
 
 def _factory_positions_it(model: LoopModel, call: CallSite, function: FunctionInfo) -> bool:
