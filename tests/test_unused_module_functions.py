@@ -13,6 +13,18 @@ import pytest
 
 from loopcheck.engine import lint_paths, lint_source
 
+LEFTOVER = """
+def train(model, loader, optimizer):
+    losses = []
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        losses.append(loss)
+        loss.backward()
+        optimizer.step()
+    return losses
+"""
+
 MODEL = """
 import torch
 from torch import nn
@@ -27,15 +39,7 @@ class Classifier(nn.Module):
         return self.layer(x)
 
 
-def train(model, loader, optimizer):
-    losses = []
-    for x, y in loader:
-        optimizer.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        losses.append(loss)
-        loss.backward()
-        optimizer.step()
-    return losses
+LEFTOVER
 """
 
 SCRIPT = """
@@ -55,7 +59,7 @@ OWN_LOOP = """for x, y in loader:
 
 
 def lint(tmp_path: Path, imports: str, call: str, script: bool = True, setup: bool = False) -> list[tuple[str, str]]:
-    (tmp_path / "graph_model.py").write_text(textwrap.dedent(MODEL))
+    (tmp_path / "graph_model.py").write_text(textwrap.dedent(MODEL.replace("LEFTOVER", LEFTOVER)))
     if script:
         (tmp_path / "run.py").write_text(textwrap.dedent(SCRIPT.replace("IMPORT", imports).replace("CALL", call)))
     if setup:
@@ -95,15 +99,7 @@ import torch
 from torch import nn
 
 
-def train(model, loader, optimizer):
-    losses = []
-    for x, y in loader:
-        optimizer.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        losses.append(loss)
-        loss.backward()
-        optimizer.step()
-    return losses
+LEFTOVER
 
 
 def cora_train(nodes, loader):
@@ -126,6 +122,6 @@ if __name__ == "__main__":
 @pytest.mark.parametrize("call, expected", [("cora_train(nodes, loader)", []), ("train(model, loader, optimizer)", ["LC009"])])
 def test_a_script_function_named_only_as_an_attribute_or_a_local_of_another_never_runs(call: str, expected: list[str]) -> None:
     # (`model.train()` and `train = list(...)` in `cora_train` do not name the script's `train`)
-    found, errors = lint_source(textwrap.dedent(SHADOWED.replace("CALL", call)), "graphsage_train.py")
+    found, errors = lint_source(textwrap.dedent(SHADOWED.replace("LEFTOVER", LEFTOVER).replace("CALL", call)), "graphsage_train.py")
     assert errors == []
     assert [f.code for f in found] == expected
