@@ -138,6 +138,8 @@ class Project:
         self._calling: dict[tuple[str, str], list[LoopModel]] = {}
         self._real: dict[str, str] = {}
         self._mentions: dict[str, bool] = {}
+        self._importing: dict[tuple[str, int], list[str]] = {}
+        """The files importing a file (see `_importing_files`), found once per run."""
         self._declared: dict[str, tuple[int, int] | None] = {}
         self._import_words: dict[str, frozenset[str]] = {}
         self._aliases: dict[str, frozenset[str]] = {}
@@ -666,6 +668,12 @@ class Project:
     def _importing_files(self, target: str, hops: int = 3) -> list[str]:
         """The files whose imports resolve to `target`, and, through a package's `__init__.py` that
         re-exports it (`from ptsemseg.models import get_model`), the files importing that package."""
+        key = (target, hops)
+        if key not in self._importing:
+            self._importing[key] = self._find_importing_files(target, hops)
+        return self._importing[key]
+
+    def _find_importing_files(self, target: str, hops: int) -> list[str]:
         found: list[str] = []
         pending = [target]
         for _ in range(hops):
