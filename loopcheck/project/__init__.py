@@ -138,7 +138,7 @@ class Project:
         self._calling: dict[tuple[str, str], list[LoopModel]] = {}
         self._real: dict[str, str] = {}
         self._mentions: dict[str, bool] = {}
-        self._importing: dict[tuple[str, int], list[str]] = {}
+        self._importing_found: dict[tuple[str, int], list[str]] = {}
         """The files importing a file (see `_importing_files`), found once per run."""
         self._declared: dict[str, tuple[int, int] | None] = {}
         self._import_words: dict[str, frozenset[str]] = {}
@@ -669,9 +669,9 @@ class Project:
         """The files whose imports resolve to `target`, and, through a package's `__init__.py` that
         re-exports it (`from ptsemseg.models import get_model`), the files importing that package."""
         key = (target, hops)
-        if key not in self._importing:
-            self._importing[key] = self._find_importing_files(target, hops)
-        return self._importing[key]
+        if key not in self._importing_found:
+            self._importing_found[key] = self._find_importing_files(target, hops)
+        return self._importing_found[key]
 
     def _find_importing_files(self, target: str, hops: int) -> list[str]:
         found: list[str] = []
