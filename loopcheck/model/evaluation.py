@@ -315,9 +315,9 @@ def _unused_module_function(model: LoopModel, function: FunctionInfo) -> bool:
         return False  # (a package's own names, reached as `package.name`)
     named = (
         rf"(?m)^[^#\n]*\bimport\b[^\n#]*\b{name}\b|\bimport\s*\([^)]*\b{name}\b"
-        rf"|(?s:\bimport\s*\*.*?(?<![\w.]){name}\b)"
+        rf"|(?s:\bimport\s*\*.*?(?<![\w.'\"]){name}\b(?!['\"]))"
         rf"|\b{module}\.{name}\b|\bimport\s+[\w.]*\b{module}\s+as\b|\b{module}\s+as\s+\w+"
-        rf"|\b(?:getattr|import_module|__import__)\s*\("
+        rf"|\bgetattr\s*\(\s*{module}\b|\b(?:import_module|__import__)\s*\("
     )
     return not project.mentions(named, importers_of=model.path)
 
