@@ -51,3 +51,13 @@ def test_comparing_two_forwards_scores_nothing() -> None:
 @pytest.mark.parametrize("score", ["torch.max(first, 1)[1].eq(labels).float().mean()", "first.argmax(1).eq(labels).float().mean()"])
 def test_predictions_scored_against_labels_are_a_baseline(score: str) -> None:
     assert codes(f"print({score})") == ["LC007"]
+
+
+def test_a_difference_is_read_through_abs_only() -> None:
+    import libcst as cst
+
+    from loopcheck.model.evaluation import _a_difference
+
+    assert [_a_difference(cst.parse_expression(text)) for text in ("torch.abs(a - b)", "(a - b).abs()", "a - b")] == [True] * 3
+    # (an `abs()` given nothing, or given no difference, is none)
+    assert [_a_difference(cst.parse_expression(text)) for text in ("abs()", "torch.abs(a)", "a + b")] == [False] * 3

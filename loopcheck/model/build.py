@@ -390,14 +390,16 @@ class FileBuilder:
     def __init__(self, module: cst.Module, path: str = "", text: str | None = None) -> None:
         self.module = module
         self.path = path
+        if text is None:
+            text = module.code
         self._constants = module_constants(module, text)
         """The module's settings bound once to a literal (`EVAL = False`): tests on them are decided."""
         self._autocast_depth = 0
         self._autocast_functions: set[int] = set()
         """Functions with a `with autocast(...):` block built so far (by id), and how many such
         blocks are around the statement being built."""
-        self._global_autocast = "set_autocast_enabled" in (module.code if text is None else text)
-        self._options = constant_options(module.code if text is None else text)
+        self._global_autocast = "set_autocast_enabled" in text
+        self._options = constant_options(text)
         """Command-line options no command line can change (`store_true` with `default=True`)."""
         self.functions: list[FunctionInfo] = []
         self.classes: dict[str, ClassInfo] = {}
@@ -1153,9 +1155,12 @@ def constant_options(text: str) -> dict[str, object]:
         name = dest.group(1) if dest else (long_names or names or [""])[0].lstrip("-").replace("-", "_")
         if name.isidentifier():
             found[name] = action.group(1) == "true"
+    if not found:
+        return found
+    rest = _without_add_arguments(text)
     return {
         name: value for name, value in found.items()
-        if re.search(rf"\.{name}\s*[-+*/|&]?=(?!=)|\bset_defaults\([^)]*\b{name}\s*=(?!=)|\bsetattr\([^)]*['\"]{name}['\"]", _without_add_arguments(text)) is None
+        if re.search(rf"\.{name}\s*[-+*/|&]?=(?!=)|\bset_defaults\([^)]*\b{name}\s*=(?!=)|\bsetattr\([^)]*['\"]{name}['\"]", rest) is None
     }
 
 

@@ -1355,9 +1355,8 @@ def _on_hand_made_input(model: LoopModel, function: FunctionInfo, call: CallSite
 def _every_input(model: LoopModel, function: FunctionInfo, call: CallSite, made: Callable[[cst.BaseExpression], bool]) -> bool:
     """Is every positional input of the call `made` in the code, written in the call itself or a
     plain name each binding of which (none augmented; in a script's top level, the one in force) is
-    such a value? A forward given only keywords
-    (`model(input_ids=ids, attention_mask=mask)`) is given them as its inputs. False for a call given
-    none."""
+    such a value? A forward given only keywords (`model(input_ids=ids, attention_mask=mask)`) is
+    given them as its inputs. False for a call given none."""
     inputs = [arg for arg in call.args if arg.keyword is None] or list(call.args)
     if not inputs:
         return False
@@ -1818,8 +1817,8 @@ def top_level_simples(function: FunctionInfo) -> Iterable[Simple]:
 
 def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Loop | None) -> bool:
     """A forward that checks the code rather than evaluating a model: one a constructor runs, not
-    over data; one whose outputs serve only for their shape, to be printed or displayed or compared in an assertion (`y = net(torch.randn(1, 3,
-    32, 32)); print(y.shape)`); or, for a call not in a loop over data and with no metric computed,
+    over data; one whose outputs serve only for their shape, to be printed or displayed or compared
+    in an assertion (`y = net(torch.randn(1, 3, 32, 32)); print(y.shape)`); or, for a call not in a loop over data and with no metric computed,
     the model was built from its class, with no
     pretrained weights, and was neither trained nor loaded before the call, whether it is built
     in the function or by every caller before it calls (`encoder = Encoder(); test()`): its
@@ -3390,11 +3389,12 @@ def _computes_metrics(model: LoopModel, simples: list[Simple]) -> bool:
 
 def _a_difference(node: cst.CSTNode) -> bool:
     """`a - b`, or `torch.abs(a - b)` / `(a - b).abs()`: how far two results are apart."""
-    while isinstance(node, cst.Call):
-        if callee_last_name(node) != "abs":
-            return False
-        node = node.args[0].value if node.args else node.func.value if isinstance(node.func, cst.Attribute) else node
-        if not isinstance(node, (cst.Call, cst.BinaryOperation)):
+    while isinstance(node, cst.Call) and callee_last_name(node) == "abs":
+        if node.args:
+            node = node.args[0].value  # `torch.abs(a - b)`
+        elif isinstance(node.func, cst.Attribute):
+            node = node.func.value  # `(a - b).abs()`
+        else:
             return False
     return isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract)
 
