@@ -1631,6 +1631,38 @@ class LoopModel:
             return replace(bindings[0], call=None, cls=None, classes=tuple(dict.fromkeys(classes)), alias=None, qualified=None)
         return None
 
+    def holds_only_none(self, name: str, function: FunctionInfo, seen: frozenset[int] = frozenset()) -> bool:
+        """Is the parameter None on every call the project makes (one at least): each call leaves it
+        at its default of None, passes `None`, or passes on a parameter of its own that is None on
+        every call of that function (`generate_data(path, transformer=None)` called without it,
+        which hands `transformer` on to `generate_from_data`)? Whatever its name says, it holds no
+        object. A call with `*args` or `**kwargs` may give it anything."""
+        node = function.node
+        if id(function) in seen or not isinstance(node, cst.FunctionDef) or name not in function.params:
+            return False
+        parameter = next((p for p in declared_params(node.params) if p.name.value == name), None)
+        if parameter is None:
+            return False
+        defaults_none = isinstance(parameter.default, cst.Name) and parameter.default.value == "None"
+        edges = self.callers(function)
+        if not edges:
+            return False
+        index = function.argument_index(name)
+        for edge in edges:
+            if any(a.star for a in edge.call.node.args):
+                return False
+            arg = edge.call.arg(index, name) if index >= 0 else None
+            if arg is None:
+                if not defaults_none:
+                    return False
+                continue
+            if isinstance(arg.node, cst.Name) and arg.node.value == "None":
+                continue
+            passed_on = arg.dotted is not None and "." not in arg.dotted and arg.dotted in edge.caller.params
+            if not (passed_on and self.at(edge.caller).holds_only_none(arg.dotted, edge.caller, seen | {id(function)})):
+                return False
+        return True
+
     def _annotated_binding(self, name: str, function: FunctionInfo) -> Binding | None:
         """`def run(rank, train_cfg: TrainingConfig)`, started by `mp.spawn(run, args=(cfg,))` or
         by a framework: no project call passes the parameter, its annotation names a project class
@@ -1943,8 +1975,8 @@ class LoopModel:
             return True
         for placed in dataflow.walk(function.body, "on"):
             simple = placed.simple
-            if simple.grad_reset:
-                return True
+            if simple.grad_reset or any(target.endswith(".training") for target in simple.targets):
+                return True  # (a mode flag set by hand: `layer.training = flag`)
             for call in simple.calls:
                 if call.method in ACTING_METHODS or any(word in (call.method or "") for word in ("zero_grad", "clip_grad")):
                     return True

@@ -1121,14 +1121,17 @@ def _flowing_into(function: FunctionInfo, names: set[str]) -> set[str]:
 
 
 def _backwarding_callees(
-    model: LoopModel, function: FunctionInfo, simples: Iterable[Simple] | None = None
+    model: LoopModel, function: FunctionInfo, simples: Iterable[Simple] | None = None, differentiated: bool = False
 ) -> Iterator[tuple[CallSite, FunctionInfo, set[str]]]:
-    """The calls this function makes (in `simples`, when given) of project functions that backward,
-    each with its target and the target's names that feed its backward."""
+    """The calls this function makes (in `simples`, when given) of project functions that backward
+    (or, with `differentiated`, take gradients), each with its target and the target's names that
+    feed its backward."""
+    wanted = {"backward", "grad"} if differentiated else {"backward"}
     for simple in function.simples if simples is None else simples:
         for call in simple.calls:
-            target = model.resolve_call(call, function, via_callers=False)
-            if target is None or target is function or "backward" not in model.reaches(target):
+            # (a differentiating helper is looked for also on objects the callers pass in)
+            target = model.resolve_call(call, function, via_callers=differentiated)
+            if target is None or target is function or not wanted & model.reaches(target):
                 continue
             yield call, target, feeding_backward(target, model.at(target).ordered_statements(target))
 
@@ -1144,12 +1147,15 @@ def _backwarded_by_callees(model: LoopModel, function: FunctionInfo) -> set[str]
     return found
 
 
-def handed_to_backward(model: LoopModel, function: FunctionInfo, simples: Iterable[Simple] | None = None) -> set[str]:
+def handed_to_backward(
+    model: LoopModel, function: FunctionInfo, simples: Iterable[Simple] | None = None, differentiated: bool = False
+) -> set[str]:
     """Names this function hands (in `simples`, when given) to a project function at a parameter
     that function backwards (`self.optimize(self.dis_opt, d_loss)` where `optimize(opt, loss)` runs
-    `loss.backward()`)."""
+    `loss.backward()`); with `differentiated`, also one that differentiates it with
+    `torch.autograd.grad` (`codes = learner.inner_update(x, y, codes)`)."""
     found: set[str] = set()
-    for call, target, fed in _backwarding_callees(model, function, simples):
+    for call, target, fed in _backwarding_callees(model, function, simples, differentiated):
         offset = 1 if target.cls is not None and target.params[:1] in (("self",), ("cls",)) else 0
         for index, parameter in enumerate(target.params[offset:]):
             arg = call.arg(index, parameter)

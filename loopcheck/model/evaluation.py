@@ -1005,9 +1005,11 @@ def _computes_a_training_target(model: LoopModel, event: Event) -> bool:
 
 def _feeds_gradients(model: LoopModel, event: Event, only_binding: bool = False) -> bool:
     """Does this forward's output flow into a backward() or torch.autograd.grad() of its function,
-    or leave the function (returned: the caller may differentiate it)? With `only_binding`, the
-    names it assigns must be bound nowhere else in the function (`fake = netG(noise)` for the
-    loss and `fake = netG(fixed_noise)` for a sample grid are two values of one name)."""
+    or leave the function, itself or through the values it computes (returned: the caller may
+    differentiate it)? With `only_binding`, the names it assigns must be bound nowhere else in the
+    function (`fake = netG(noise)` for the loss and `fake = netG(fixed_noise)` for a sample grid
+    are two values of one name), and a forward in a helper with no backward of its own must reach,
+    returned, the backward of a caller up the chain."""
     function = event.context.function
     owner = model.at(function)
     placed = owner.ordered_statements(function)
@@ -1022,13 +1024,42 @@ def _feeds_gradients(model: LoopModel, event: Event, only_binding: bool = False)
         # (or only once a counter has passed a threshold: `if self.exp_cnt > self.replay_start_sz:`
         # delays the first updates, after which every forward is backwarded)
         backwards = [p for p in placed if any(c.method == "backward" or owner.takes_gradients(c) for c in p.simple.calls)]
+        if not backwards and event.context.chain:
+            # (a helper the training iteration calls, `total += ce(model(test_x), test_y)` returned
+            # to `loss = self.outer_loss(batch)`, which the caller backwards)
+            return _returned_into_callers_backward(model, event, at)
         if not any(all(g in at.guards or _THRESHOLD_TEST.match(g) for g in b.guards) for b in backwards):
             return False
     if any(owner.takes_gradients(c) or c.method == "backward" for c in statement.calls):
         return True  # `torch.autograd.grad(loss_fn(model(x), y), params)`
-    feeding = feeding_backward(function, placed)
+    # (`features = self.cnn(x)`, `codes = self.encoder(features)`, `return codes`: what flows into
+    # the value returned leaves the function too)
     returned = {name for p in placed for name in p.simple.returned_names}
-    return bool(set(statement.targets) & (feeding | returned)) or bool(statement.returned_names)
+    handed = handed_to_backward(model, function, differentiated=True)  # (`learner.inner_update(x, y, codes)`)
+    return bool(set(statement.targets) & feeding_backward(function, placed, returned | handed)) or bool(statement.returned_names)
+
+
+def _returned_into_callers_backward(model: LoopModel, event: Event, at: Placed) -> bool:
+    """Does the forward's value (`at` is its statement) flow, through what each function of the call
+    chain returns, into a backward of the first caller up the chain that backwards anything?"""
+    statement, function = at.simple, event.context.function
+    for call, caller in zip(reversed(event.context.chain), reversed(event.context.callers)):
+        placed = model.at(function).ordered_statements(function)
+        returned = {name for p in placed for name in p.simple.returned_names}
+        if not statement.returned_names and not set(statement.targets) & feeding_backward(function, placed, returned):
+            return False  # (it stays in the helper: a metric, a log)
+        function = caller
+        owner = model.at(caller)
+        placed = owner.ordered_statements(caller)
+        holding = next((p for p in placed if any(c is call for c in p.simple.calls)), None)
+        if holding is None:
+            return False
+        statement = holding.simple
+        if any(c.method == "backward" or owner.takes_gradients(c) for p in placed for c in p.simple.calls):
+            return any(c.method == "backward" or owner.takes_gradients(c) for c in statement.calls) or bool(
+                set(statement.targets) & feeding_backward(caller, placed)
+            )
+    return False
 
 
 _THRESHOLD_TEST = lazy(r"^[\w.\[\]]+\s*(?:>=?|<=?)\s*[\w.\[\]]+$")

@@ -691,6 +691,41 @@ class Flow:
                     events.append(Event(kind, call.node, context, subject=passed, call=call))
         return events
 
+    def _mode_flag_owner(self, target: str, simple: Simple, context: Context) -> Subject | None:
+        """The model whose mode an assignment to its `training` flag changes in part (`model.training
+        = False` sets the flag of the top module only, not of its layers): the model is left in no
+        one mode. None for any other assignment."""
+        holder, dot, attribute = target.rpartition(".")
+        if not dot or attribute != "training":
+            return None
+        cls = context.function.cls
+        if holder == "self" and cls is not None and not self.model.is_module_class(cls):
+            return None  # (a trainer's own `self.training = True` flag)
+        owner = self.subject_in(holder, context, at=simple.node)
+        return owner if owner is not None and owner.role == MODEL else None
+
+    def _parts_switched(self, loop: Loop, context: Context) -> Subject | None:
+        """The model a loop over its layers (`for m in model.modules():`, `for name, m in
+        model.named_children():`) puts some of in training mode (`m.train()`, `m.train(True)`) or
+        gives a mode flag (`m.training = flag`); None for any other loop. Switches to eval mode of
+        the layers picked are the layers' own."""
+        found = _MODULES_ITERATION.match(loop.iter_text.strip())
+        if found is None or len(loop.targets) != (2 if found.group(2).startswith("named_") else 1):
+            return None
+        layer = loop.targets[-1]
+        for statement in all_statements(loop.body):
+            if not isinstance(statement, Simple):
+                continue
+            flagged = f"{layer}.training" in statement.targets
+            for call in statement.calls:
+                first = call.arg(0, "mode")
+                off = first is not None and not (isinstance(first.node, cst.Name) and first.node.value == "True")
+                flagged = flagged or call.receiver == layer and call.method == "train" and call.inner is None and not off
+            if flagged:
+                owner = self.subject_in(found.group(1), context, at=loop.node)
+                return owner if owner is not None and owner.role in (MODEL, None) else None
+        return None
+
     def _mode_event(self, call: CallSite, context: Context, receiver: Subject) -> Event:
         first = call.arg(0, "mode")
         text = first.node.value if first is not None and isinstance(first.node, cst.Name) else None
@@ -857,6 +892,12 @@ class Flow:
             )
         if isinstance(stmt, Loop):
             repeated = Repeat(stmt, context, self.program(stmt.body, context, depth))
+            parts = self._parts_switched(stmt, context)
+            if parts is not None:
+                # `for m in model.modules(): if isinstance(m, nn.BatchNorm2d): m.train()`: some
+                # layers of `model` put in training mode (or given a mode flag), whichever the test
+                # picks: the model as a whole is then in no one mode
+                repeated = Sequence((Emit(Event(Kind.MODE_UNKNOWN, stmt.node, context, subject=parts)), repeated))
             if stmt.orelse:
                 # `for x in loader: ... else: model.eval(); validate()`: the else block runs once the
                 # loop is done (unless a break left it), after every iteration
@@ -912,6 +953,10 @@ class Flow:
                 return Sequence((made, Jump(simple.jump))) if simple.jump is not None else made
         nodes, reset = self._calls_program(calls, context, depth)
         items.extend(nodes)
+        for target in simple.targets:
+            owner = self._mode_flag_owner(target, simple, context)
+            if owner is not None:
+                items.append(Emit(Event(Kind.MODE_UNKNOWN, simple.node, context, subject=owner)))
         if simple.grad_reset and not reset:
             items.append(Emit(Event(Kind.RESET, simple.node, context)))
             if simple.grad_set:
@@ -1123,7 +1168,8 @@ class Flow:
         return Enter(entry, callee.program(target.body, callee.callee_context(target, call, context), depth + 1))
 
     def step_closure(self, call: CallSite, function: FunctionInfo) -> FunctionInfo | None:
-        """The closure of `optimizer.step(closure)` (LBFGS), when it is a function of this file."""
+        """The closure of `optimizer.step(closure)` (LBFGS), when it is a function of this file or a
+        method of a project class (`self.loss_closure`, `trainer.closure`)."""
         if call.method != "step" or call.receiver is None:
             return None
         closure = call.arg(0, "closure")
@@ -1131,6 +1177,13 @@ class Flow:
             return None
         if self.model.roles.role(call.receiver, function, self.model.binding(call.receiver, function)) != OPTIMIZER:
             return None
+        if "." in closure.dotted:
+            # `optimizer.step(self.loss_closure)`: a bound method is the closure step() runs
+            receiver, _, method = closure.dotted.rpartition(".")
+            if receiver == "self" and function.cls is not None:
+                return self.model.method_of(function.cls, method)
+            binding = self.model.binding(receiver, function) if "." not in receiver else None
+            return self.model.method_of(binding.cls, method) if binding is not None and binding.cls is not None else None
         found = self.model.resolve_name(closure.dotted, function)
         return self.model.defined_in_force(found, function, call.node) if found is not None else None
 
@@ -1346,6 +1399,9 @@ def loops_giving(call: CallSite, function: FunctionInfo, name: str | None = None
             c is call for statement in all_statements(loop.body) if isinstance(statement, Simple) for c in statement.calls
         )
     ]
+
+
+_MODULES_ITERATION = lazy(r"^([A-Za-z_][\w.]*)\.(modules|children|named_modules|named_children)\(\s*\)$")
 
 
 def _container_loop_element(call: CallSite, function: FunctionInfo) -> bool:

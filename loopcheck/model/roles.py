@@ -546,6 +546,8 @@ class RoleTable:
             return None
         if by_name == MODEL and binding is not None and _makes_no_module(self.model, binding):
             return None  # `policy = F.softmax(logits)`: whatever the name says, no module was bound
+        if by_name == MODEL and binding is None and self.model.holds_only_none(name, function):
+            return None  # `def generate(data, transformer=None)` that no call gives one: no module
         if by_name is not None:
             return by_name
         if name in self.used_as_model:
