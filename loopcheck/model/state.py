@@ -304,8 +304,9 @@ _ITERATION_WRAPPERS = frozenset({"tqdm", "tqdm.tqdm", "enumerate"})
 def _saved_object(state: cst.CSTNode, function: FunctionInfo | None = None) -> str | None:
     """What `torch.save` writes of an object: its `state_dict()` (`net.state_dict()`), or the whole
     module pickled (`torch.save(net, path)`): the object's name; None for anything else. With the
-    function, a name it binds once to a state dict is followed (`save_model = net.module.state_dict()
-    if multi_gpu else net.state_dict()`, then `torch.save(save_model, path)`)."""
+    function, a name it binds to a state dict is followed (`save_model = net.module.state_dict()
+    if multi_gpu else net.state_dict()`, then `torch.save(save_model, path)`; bound in several
+    arms, each to a state dict of the same module or of the module it wraps)."""
     if isinstance(state, cst.Call) and isinstance(state.func, cst.Attribute) and state.func.attr.value == "state_dict":
         return dotted_name(state.func.value)
     if isinstance(state, cst.IfExp):
@@ -317,6 +318,13 @@ def _saved_object(state: cst.CSTNode, function: FunctionInfo | None = None) -> s
             followed = _saved_object(bound[0])
             if followed is not None:
                 return followed
+        if len(bound) > 1 and all(isinstance(value, (cst.Call, cst.IfExp)) for value in bound):
+            # bound in each arm of a test (`if isinstance(model, DataParallel): state_dict =
+            # model.module.state_dict()` / `else: state_dict = model.state_dict()`): the one module
+            # every arm's state dict is of
+            each = {without_module(_saved_object(value) or "") for value in bound}
+            if len(each) == 1 and "" not in each:
+                return each.pop()
     if isinstance(state, (cst.Name, cst.Attribute)):
         return dotted_name(state)
     return None
