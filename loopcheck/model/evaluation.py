@@ -1144,6 +1144,8 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                 continue
             if inner is None and _on_hand_made_input(model, function, call):
                 continue  # `model(torch.tensor([[4.0]]))`: a prediction shown for an example typed in, no data
+            if inner is None and _compared_with_another_module(model, statement, call):
+                continue  # `(ported(x) - original(x)).abs().max()`: do two modules agree? No evaluation of either
             intent = named or after_training or _single_call_intent(model, function, event)
             if not intent and function.name != "<module>" and event.subject is not None:
                 # (a model handed in whose weights every caller loads first: inference)
@@ -1369,6 +1371,29 @@ def _numeric_names(model: LoopModel, function: FunctionInfo) -> frozenset[str]:
         name for name, bound in values.items()
         if all(v is not None and _numbers(v) for v in bound) and len(owner.roles.bindings_of(name, function)) == len(bound)
     )
+
+
+def _compared_with_another_module(model: LoopModel, statement: Simple, call: CallSite) -> bool:
+    """Is the forward's output and another callable's output on the same inputs subtracted one from
+    the other (`(m2(x) - m(x)).abs().max()`)? Two modules run on one input and compared check that
+    they compute the same (weights copied into a port, a layer rewritten), whichever data the input
+    is: neither is evaluated."""
+    target = call.node
+    arguments = model.code(target).removeprefix(model.code(target.func))
+    stack: list[cst.CSTNode] = [statement.node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Subtract) and (
+            node.left is target or node.right is target
+        ):
+            other = node.right if node.left is target else node.left
+            return (
+                isinstance(other, cst.Call) and bool(target.args)
+                and model.code(other.func) != model.code(target.func)
+                and model.code(other).removeprefix(model.code(other.func)) == arguments
+            )
+        stack.extend(node.children)
+    return False
 
 
 def _on_hand_made_input(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:

@@ -12,6 +12,7 @@ import libcst as cst
 from loopcheck.lazyre import lazy
 from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.program import nested_loop_events
+from loopcheck.model.state import same_branch
 from loopcheck.model.build import callee_last_name, qualify
 from loopcheck.model.ir import CallSite, FunctionInfo, Loop, With, all_statements
 from loopcheck.rules.base import Report, Rule
@@ -231,7 +232,15 @@ def _undivided(model: LoopModel, backward: Event, name: str, divisors: frozenset
     """Is every making of `name` in the backward's function visibly undivided? A name taken out of
     a collection or copied (`main_loss = losses[0]`) is as divided as the collection is
     (`losses = tuple(l / acc_iters for l in losses)`)."""
-    assignments = [s for s in backward.context.function.assignments if name in s.targets]
+    function = backward.context.function
+    assignments = [s for s in function.assignments if name in s.targets]
+    # (`if i % k == 0: loss = loss / n; loss.backward(); ...` `else: loss.backward()`: a division in
+    # an arm that excludes the backward's does not make the loss it backwards)
+    placed = model.ordered_statements(function)
+    arm = next((p.guards for p in placed if any(c.node is backward.node for c in p.simple.calls)), None)
+    if arm is not None:
+        guards = {id(p.simple): p.guards for p in placed}
+        assignments = [s for s in assignments if same_branch(guards.get(id(s), ()), arm)]
     if not assignments or depth <= 0:
         return False  # a parameter, or a global: its making is not in view
     for assignment in assignments:
@@ -260,12 +269,14 @@ def _visible_loss(model: LoopModel, call: CallSite, backward: Event, divisors: f
     ours that neither is given nor reads the accumulation count (`model.loss(scores, labels)` under
     `if not (iter % batch_size):`)?"""
     function = backward.context.function
-    target = model.resolve_call(call, function)
+    target = model.resolve_call(call, function) or _partial_of(model, call, function)
     if target is not None:
         if not divisors or any(name in divisors for arg in call.args for name in arg.names | {arg.dotted or ""}):
             return False  # a helper of ours: it may divide inside
         text = model.at(target).code(target.node)
         return not any(re.search(rf"\b{re.escape(name)}\b", text) for name in divisors)
+    if call.dotted in _PLAIN_BUILTINS and call.inner is None and model.binding(call.dotted, function) is None:
+        return True  # `loss = loss * len(y)`: Python's own function, which divides nothing
     called = model.flow.model_called(call, function)
     if called is not None:
         binding = called.binding
@@ -289,6 +300,24 @@ def _visible_loss(model: LoopModel, call: CallSite, backward: Event, divisors: f
     if binding is not None and binding.qualified and binding.qualified.endswith("Loss"):
         return not _sum_reduced(model, binding)
     return binding is None and bool(_LOSS_MODULE_NAME.search(call.dotted.rsplit(".", 1)[-1]))
+
+
+_PLAIN_BUILTINS = frozenset({"len", "int", "float", "abs", "round"})
+
+
+def _partial_of(model: LoopModel, call: CallSite, function: FunctionInfo) -> FunctionInfo | None:
+    """The project function a name bound to `partial(f, ...)` (`functools.partial`) calls when it is
+    called: `loss_func = partial(nll_loss_func, nllloss=nllloss)`, then `loss_func(scores, y)`."""
+    if call.dotted is None or call.inner is not None:
+        return None
+    binding = model.binding(call.dotted, function)
+    made = binding.call if binding is not None else None
+    if made is None or made.dotted is None or not made.args or made.args[0].dotted is None:
+        return None
+    if qualify(made.dotted, model.at(binding.function).ir.imports) != "functools.partial":
+        return None
+    found = model.at(binding.function).definition(made.args[0].dotted, binding.function)
+    return found if isinstance(found, FunctionInfo) else None
 
 
 _SUMMED = lazy(r"""reduction\s*=\s*['"]sum['"]|size_average\s*=\s*False""")
