@@ -17,7 +17,7 @@ import libcst as cst
 
 from loopcheck.lazyre import lazy
 from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, flow_name, literal_value, nodes_within, qualify
-from loopcheck.model.flow import Event, Kind, Subject, decide
+from loopcheck.model.flow import Event, Kind, Subject, decide, loops_giving
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.text import expression_text
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, role_from_name
@@ -270,6 +270,8 @@ class Values:
                 return helper
             if self._runs_trainable_model(node):
                 return dotted_name(func) or name
+            if self._own_part_from_loop(node, name):
+                return self._any(arguments)  # `for name, layer in self.features._modules.items(): x = layer(x)`
             if name in PROPAGATING_BUILTINS or _LOSS_NAME.search(name) or self._is_loss_module(name):
                 return self._any(arguments)
             return None
@@ -414,6 +416,28 @@ class Values:
             return True  # an evaluation pass with grad on (`y_pred.append(model(images))`)
         return bool(self.model.training_steps) and self.model.is_trained(called)
 
+    def _own_part_from_loop(self, node: cst.Call, name: str) -> bool:
+        """Is the called name, in a method of a module class, the part a loop around the call takes
+        from the module's own parts (`for layer in self.features.children():`, `for name, layer in
+        self.features._modules.items():`, `self.named_modules()`)? A layer: what it returns carries
+        the graph its input carries."""
+        cls = self.function.cls
+        call = self._call_site(node)
+        if call is None or cls is None or not self.model.is_module_class(cls):
+            return False
+        if name in self.function.params or any(name in s.targets for s in self.function.assignments):
+            return False
+        for loop in loops_giving(call, self.function, name):
+            text = loop.iter_text.strip()
+            enumerated = _ENUMERATE.match(text)
+            found = _OWN_PARTS.match(enumerated.group(1).strip() if enumerated is not None else text)
+            if found is None:
+                continue
+            pairs = enumerated is not None or found.group(1) in ("named_children", "named_modules", "_modules.items")
+            if loop.targets == ((loop.targets[0], name) if pairs else (name,)):
+                return True
+        return False
+
     def _is_loss_module(self, name: str) -> bool:
         binding = self.model.binding(name, self.function)
         return binding is not None and _is_loss_class(binding.qualified)
@@ -496,6 +520,7 @@ class Values:
             # `for i in range(len(values)): values[i] = values[i].item()`: no element keeps a graph
             self.graph.pop(replaced, None)
         if not simple.targets:
+            self._store_in_container(simple, placed.grad)
             return
         for target in simple.targets:
             self.last_assigned[target] = simple
@@ -525,6 +550,18 @@ class Values:
                 self.graph[target] = simple if target not in self.graph or not simple.augmented else self.graph[target]
             elif not simple.augmented:
                 self.graph.pop(target, None)
+
+    def _store_in_container(self, simple: Simple, grad: str) -> None:
+        """`features[name] = x` (or `+=`) of a graph-carrying value: the local dict or list holds
+        that graph from then on, and so does what is made of it (a forward returning `features`)."""
+        if not simple.subscript_targets or simple.value is None:
+            return
+        found = self.carries(simple.value, grad)
+        if not found:
+            return
+        for container in simple.subscript_targets:
+            if "." not in container and container not in self.graph and self.model.roles.role(container, self.function) not in TRAINING_OBJECTS:
+                self.graph[container] = simple
 
     def keys_carrying(self, value: cst.BaseExpression | None, grad: str) -> frozenset[str] | None:
         """The keys of a dict value that carry a graph, when all its keys are known."""
@@ -592,6 +629,9 @@ def _literal_key(node: cst.Subscript) -> str | None:
         return None
     return _literal_text(node.slice[0].slice.value)
 
+
+_ENUMERATE = lazy(r"^enumerate\((.+)\)$")
+_OWN_PARTS = lazy(r"^self(?:\.\w+)*\.(children|modules|named_children|named_modules|_modules\.values|_modules\.items)\(\s*\)$")
 
 TRAINING_OBJECTS = (MODEL, OPTIMIZER, SCHEDULER, SCALER)
 """Models, optimizers and schedulers hold no graph themselves, whatever built them."""
