@@ -144,7 +144,8 @@ def run(
     if found.files:
         from loopcheck.engine import lint_paths
 
-        linted = lint_paths(found.files, tuple(ran) or _NOTHING, (), root=root, **(lint_options or {}))
+        folders = tuple(p for p in given if os.path.isdir(p))
+        linted = lint_paths(found.files, tuple(ran) or _NOTHING, (), root=root, folders=folders, **(lint_options or {}))
         result.findings = [f for f in linted.findings if f.code in codes_of.get(f.path, ran)]
         result.errors.extend(linted.errors)
         result.notes.extend(linted.notes)

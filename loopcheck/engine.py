@@ -240,7 +240,8 @@ class _Settings(Value):
 
     rules: tuple[type[Rule], ...]
     root: Path | None
-    boundary: Path
+    boundary: tuple[Path, ...]
+    """The current folder and the folders the run was given: what bounds a project no marker names."""
     prefilter: bool
     record: str | None
     """The cache's folder of records, when what each result depends on is recorded for the cache."""
@@ -248,7 +249,7 @@ class _Settings(Value):
     """Every file the run checks (a project whose root no marker names is bounded to them)."""
 
     def __init__(
-        self, rules: tuple[type[Rule], ...], root: Path | None, boundary: Path, prefilter: bool, record: str | None,
+        self, rules: tuple[type[Rule], ...], root: Path | None, boundary: tuple[Path, ...], prefilter: bool, record: str | None,
         files: tuple[str, ...] = (),
     ) -> None:
         _set(self, "rules", rules)
@@ -269,6 +270,7 @@ def lint_paths(
     cache: bool = False,
     prefilter: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    folders: Sequence[str] = (),
 ) -> LintResult:
     """Check the files under `paths`. Each belongs to a project (the folder `root`, or else found
     from the file: see `loopcheck.project.find_root`); the project's other files are read only
@@ -278,14 +280,17 @@ def lint_paths(
     result is the same. `cache` keeps each file's result in `.loopcheck_cache/` (or
     `$LOOPCHECK_CACHE_DIR`) and reuses it while nothing it depends on changed (`loopcheck.cache`).
     `prefilter` passes over files that cannot hold a finding (`loopcheck.prefilter`).
-    `progress(done, total)` is called as each file's result comes (for a progress line)."""
+    `progress(done, total)` is called as each file's result comes (for a progress line).
+    `folders`: the folders the user named, when `paths` are the files found in them; with the
+    folders among `paths`, they bound the projects no marker names (see `locate_root`)."""
     from loopcheck import prefilter as prefilter_module
 
     rules = select_rules(tuple(select), tuple(ignore))
     files, errors = discover(paths, exclude)
     result = LintResult(errors=list(errors))
     settings = _Settings(
-        tuple(rules), Path(root).resolve() if root else None, Path.cwd().resolve(),
+        tuple(rules), Path(root).resolve() if root else None,
+        (Path.cwd().resolve(), *(Path(p).resolve() for p in (*folders, *paths) if os.path.isdir(p))),
         prefilter and prefilter_module.enabled(), None, tuple(files),
     )
     results: dict[str, LintResult] = {}

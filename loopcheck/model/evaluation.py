@@ -1127,7 +1127,11 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                 which = (*which, bool(model.training_steps) and _after_training(model, event))
             if which is not None and (which in evaluated or (which in guarded and event.context.grad == "off")):
                 continue  # this model's evaluation is reported once
-            after_training = function.name == "<module>" and model.training_steps and _after_training(model, event)
+            # (a script trains in its own loops, or by calling project code that trains: `train(model,
+            # optimizer, data)`, `Trainer(model, optimizer).fit(x)`, imported from another file)
+            after_training = function.name == "<module>" and bool(
+                model.training_steps or _training_calls(model, function)
+            ) and _after_training(model, event)
             if tail_of_training and not _after_last_training(function, steps | trains_through, call):
                 continue
             subject_key = event.subject.key if event.subject is not None else None

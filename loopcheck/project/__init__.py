@@ -57,20 +57,26 @@ UNMARKED_ENTRY_LIMIT = 20_000
 """Folder entries listed, at most, to tell whether such a root holds more than that."""
 
 
-def find_root(path: Path, boundary: Path | None = None) -> Path:
+def find_root(path: Path, boundary: Path | Sequence[Path] | None = None) -> Path:
     """The nearest folder above `path` that marks a project (.git, pyproject.toml, setup.py,
     setup.cfg), not above `boundary`; without one, the folder that holds its top package."""
     return locate_root(path, boundary)[0]
 
 
-def locate_root(path: Path, boundary: Path | None = None) -> tuple[Path, bool]:
-    """`find_root`, and whether a marker named the root (not the boundary or a package's folder)."""
+def locate_root(path: Path, boundary: Path | Sequence[Path] | None = None) -> tuple[Path, bool]:
+    """`find_root`, and whether a marker named the root (not the boundary or a package's folder).
+    Of several boundaries (the current folder and the folders a run was given), the outermost
+    above the file bounds it: `loopcheck /elsewhere/tree/` run from outside an unmarked tree reads
+    the tree as one project, as it does when run from inside it."""
     start = path if path.is_dir() else path.parent
+    bounds = (boundary,) if isinstance(boundary, Path) else tuple(boundary or ())
+    ancestors = (start, *start.parents)
+    outer = next((directory for directory in reversed(ancestors) if directory in bounds), None)
     below: Path | None = None
-    for directory in (start, *start.parents):
+    for directory in ancestors:
         if any(os.path.exists(directory / marker) for marker in ROOT_MARKERS):
             return directory, True
-        if boundary is not None and directory == boundary:
+        if outer is not None and directory == outer:
             return directory, False
         if below is not None and _walk_skips(directory.name):
             # a folder no project walk enters (`.trees/`, `build/`, a hidden copy): the project of a
@@ -774,7 +780,7 @@ def module_names(module: Path) -> frozenset[str]:
 class Projects:
     """The projects of one run, one per root; a file is told to the project that holds it."""
 
-    def __init__(self, root: Path | None = None, boundary: Path | None = None, checked: Sequence[str] = ()) -> None:
+    def __init__(self, root: Path | None = None, boundary: Path | Sequence[Path] | None = None, checked: Sequence[str] = ()) -> None:
         self._root = root
         self._boundary = boundary
         self._checked = tuple(checked)
