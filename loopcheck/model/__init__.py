@@ -2749,6 +2749,26 @@ class LoopModel:
         return bool(_OLD_TORCH.search(self.text))
 
     @cached_property
+    def imports_old_torch_code(self) -> bool:
+        """Is this file, or a module of the project it imports (`import ops`, `from utils import
+        f`), written for PyTorch before 0.4 (see `written_for_old_torch`)? A script whose helpers
+        read `loss.data[0]` was written against the same old API as they were."""
+        if self.written_for_old_torch:
+            return True
+        modules: set[tuple[str, int]] = set()
+        for qualified in self.ir.imports.values():
+            level = len(qualified) - len(qualified.lstrip("."))
+            dotted = qualified.lstrip(".")
+            modules.add((dotted, level))
+            if "." in dotted:
+                modules.add((dotted.rsplit(".", 1)[0], level))  # (`from utils import f`: the module utils)
+        for dotted, level in sorted(modules):
+            module = self.project.module(self.path, dotted, level) if self.path and dotted else None
+            if module is not None and module is not self and module.written_for_old_torch:
+                return True
+        return False
+
+    @cached_property
     def declared_torch(self) -> tuple[int, int] | None:
         """The newest PyTorch version (major, minor) the project states for this file's folder (its
         readme, requirements or setup, there or in a folder above it), None when it states none."""
