@@ -2392,6 +2392,24 @@ class LoopModel:
         }
         return passed.pop() if len(passed) == 1 else None
 
+    def names_passed_for(self, subject: Subject) -> frozenset[str] | None:
+        """For a subject that is a parameter of its function, or an attribute of one (`model`,
+        `model.encoder` in `def fit(model, ...)`): the dotted names the project's calls of the
+        function give in its place (`fit(esmm, ...)`, `fit(self.mmoe, ...)`). None when the subject
+        is no parameter, no call can be seen, or a call passes an expression or nothing."""
+        function = subject.function
+        root, _, rest = subject.name.partition(".")
+        if root not in function.params or root == "self" or function.name == "<module>":
+            return None
+        index = function.argument_index(root)
+        edges = self.callers(function)
+        if not edges:
+            return None
+        given = {_argument_dotted(edge.call, index, root) for edge in edges}
+        if None in given:
+            return None
+        return frozenset(f"{name}.{rest}" if rest else name for name in given if name is not None)
+
     def _receiver_passed_as(self, function: FunctionInfo, name: str) -> bool:
         """Does every call of the method give parameter `name` the object it is called on?"""
         if function.cls is None or name not in function.params or function.params[:1] != ("self",) or name == "self":

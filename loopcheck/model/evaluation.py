@@ -2352,36 +2352,74 @@ def _classes_handed_as_factory(model: LoopModel, call: CallSite, function: Funct
     """`self.online_model = self.value_model_fn(nS, nA)` (or `model_fn(nS, nA)` of a parameter),
     where every caller hands over, for that parameter (kept as `self.value_model_fn =
     value_model_fn`), a project class or a lambda that builds one (`lambda nS, nA: FCQ(nS, nA)`,
-    also through a name bound to it): those classes. None when any of them cannot be told."""
+    also through a name bound to it): those classes. A class held in a name or an attribute the
+    code assigns itself (`self._net_cls = CNNQNetwork` in one arm, `MLPQNetwork` in the other, or a
+    local `net_cls` so chosen and passed on) is as good: every assignment is read. None when any of
+    them cannot be told."""
     name = call.dotted
     if name is None or call.inner is not None:
         return None
-    holder = function
     if name.startswith("self.") and name.count(".") == 1 and function.cls is not None:
-        attribute = name
-        holder = None
+        found: list[ClassInfo] = []
+        assigned = False
         for cls in model.class_chain(function.cls):
             for method in cls.methods.values():
                 for simple in method.assignments:
-                    if simple.targets == (attribute,) and isinstance(simple.value, cst.Name) and simple.value.value in method.params:
-                        holder, name = method, simple.value.value
-        if holder is None:
-            return None
-    if name not in holder.params:
-        return None
-    index = holder.argument_index(name)
-    owner = model.at(holder)
-    edges = owner.callers(holder)
-    if index < 0 or not edges:
+                    if simple.targets != (name,) or simple.augmented or simple.value is None:
+                        continue  # (a bare annotation, `self._net_cls: type[nn.Module]`, assigns nothing)
+                    assigned = True
+                    classes = _classes_a_value_names(model.at(method), method, simple.value, depth)
+                    if classes is None:
+                        return None
+                    found.extend(c for c in classes if all(c is not known for known in found))
+        return found if assigned and found else None
+    return _classes_a_name_holds(model, function, name, depth)
+
+
+def _classes_a_name_holds(model: LoopModel, function: FunctionInfo, name: str, depth: int) -> list[ClassInfo] | None:
+    """The project classes a plain name may hold where `function` calls it: for a parameter, what
+    every caller passes for it; for a name the function assigns (in one arm or several), what each
+    assignment gives it; else the class or lambda the name is bound to in its file."""
+    if depth <= 0 or "." in name:
         return None
     found: list[ClassInfo] = []
-    for edge in edges:
-        arg = edge.call.arg(index, name)
-        built = _class_a_factory_builds(model.at(edge.caller), edge.caller, arg.node if arg is not None else None)
-        if built is None:
+    if name in function.params:
+        index = function.argument_index(name)
+        owner = model.at(function)
+        edges = owner.callers(function)
+        if index < 0 or not edges:
             return None
-        found.extend(cls for cls in built if all(cls is not known for known in found))
+        for edge in edges:
+            arg = edge.call.arg(index, name)
+            built = _classes_a_value_names(model.at(edge.caller), edge.caller, arg.node if arg is not None else None, depth - 1)
+            if built is None:
+                return None
+            found.extend(cls for cls in built if all(cls is not known for known in found))
+        return found or None
+    assigned = [
+        simple for simple in function.assignments
+        if simple.targets == (name,) and not simple.augmented and simple.value is not None
+    ]
+    if function.name == "<module>" or not assigned:
+        return _class_a_factory_builds(model, function, cst.Name(name))
+    for simple in assigned:
+        classes = _classes_a_value_names(model, function, simple.value, depth - 1)
+        if classes is None:
+            return None
+        found.extend(cls for cls in classes if all(cls is not known for known in found))
     return found or None
+
+
+def _classes_a_value_names(model: LoopModel, function: FunctionInfo, node: cst.CSTNode | None, depth: int) -> list[ClassInfo] | None:
+    """The project classes a value handed over as a factory builds (see `_class_a_factory_builds`),
+    following a plain name to what it holds in `function`."""
+    if isinstance(node, cst.Name) and depth > 0 and (
+        node.value in function.params
+        or any(simple.targets == (node.value,) and simple.value is not None for simple in function.assignments)
+    ):
+        if function.name != "<module>":
+            return _classes_a_name_holds(model, function, node.value, depth)
+    return _class_a_factory_builds(model, function, node)
 
 
 def _class_a_factory_builds(model: LoopModel, function: FunctionInfo, node: cst.CSTNode | None) -> list[ClassInfo] | None:

@@ -725,6 +725,8 @@ def meant_for_resuming(model: LoopModel, checkpoint: Checkpoint) -> bool:
             )
         )
     if _read_back(model, checkpoint.position):
+        if _read_back_only_for_use(model, checkpoint.position):
+            return False  # an agent's `load()` called by inference and demo scripts that train nothing
         if placed is not None and _on_improvement(placed) and _resume_reads_another_file(model, checkpoint):
             return False  # `best_acc_model.pth` kept on improvement, `checkpoint.pth` loaded to resume
         # a snapshot kept only when a metric improves, or saved once training is over (a final
@@ -813,6 +815,59 @@ def _read_back(model: LoopModel, key: str) -> bool:
     # (read back by code of the same program: a sibling folder's script with its own checkpoints
     # that never imports this one's code resumes from something else)
     return bool(re.search(pattern, model.text)) or model.project.mentions(pattern, near=model.project_path)
+
+
+def _read_back_only_for_use(model: LoopModel, key: str) -> bool:
+    """Is the position read back only by functions of this file that train nothing, and whose every
+    call, in any project file, is made where nothing trains either (an agent's `load()` restoring
+    `train_steps`, called by an inference script and a demo)? The checkpoint is then put to use, not
+    back to training. No file importing this one may read the key itself (it could resume from it),
+    and a read at module level, or in a function no call of which can be seen, is taken as a resume."""
+    pattern = _position_read(key)
+    starts = [match.start() for match in re.finditer(pattern, model.text)]
+    if not starts or model.project.mentions(pattern, importers_of=model.path):
+        return False
+    for start in starts:
+        function = _function_at(model, model.text.count("\n", 0, start) + 1)
+        if function is None or _trains_around(model, function, 2):
+            return False
+    return True
+
+
+def _trains_around(model: LoopModel, function: FunctionInfo, depth: int, top: bool = True) -> bool:
+    """Does the function train (a backward, itself or through what it calls: a `step` may be an
+    environment's), or may a function that calls it, up to `depth` callers up? The function that
+    reads the checkpoint back must have calls in sight (else it is taken to train); a caller with
+    none is where its program starts."""
+    if function.name == "<module>" or "backward" in model.reaches(function):
+        return True
+    edges = model.callers(function)
+    if not edges:
+        return top
+    if depth <= 0:
+        return False
+    return any(
+        edge.caller.name == "<module>" and "backward" in model.reaches(edge.caller)
+        or edge.caller.name != "<module>" and _trains_around(model, edge.caller, depth - 1, top=False)
+        for edge in edges
+    )
+
+
+def _function_at(model: LoopModel, line: int) -> FunctionInfo | None:
+    """The innermost function of the file whose text holds the line (`<module>` for none)."""
+    best: FunctionInfo | None = None
+    best_span = None
+    for function in model.ir.functions:
+        if function.name == "<module>":
+            continue
+        where = model.position(function.node)
+        if where.start.line <= line <= where.end.line:
+            span = where.end.line - where.start.line
+            if best_span is None or span < best_span:
+                best, best_span = function, span
+    if best is None:
+        return next((f for f in model.ir.functions if f.name == "<module>"), None)
+    return best
 
 
 def _weights_loaded_back(model: LoopModel, placed: Placed, checkpoint: Checkpoint | None = None) -> bool:
@@ -995,10 +1050,14 @@ def _trains(model: LoopModel, loop: Loop) -> bool:
 
 
 def _on_improvement(placed: Placed) -> bool:
-    """Saved only when a metric gets better: `if acc > best_acc:`, `if is_best:`."""
+    """Saved only when a metric gets better: `if acc > best_acc:`, `if is_best:`, or in the `else`
+    of a test that it did not (`if score < self.best_score + self.delta: self.counter += 1` /
+    `else: self.save_checkpoint(...)`, an early-stopping helper's): an order comparison of two
+    metrics gates the save whichever arm it is in; a negated flag (`not is_best`) does not."""
     return any(
-        _IMPROVEMENT.search(guard) or any(_compares_metrics(*sides) for sides in _COMPARISON.findall(guard))
-        for guard in placed.guards if not guard.startswith("not (")
+        (not guard.startswith("not (") and _IMPROVEMENT.search(guard))
+        or any(_compares_metrics(*sides) for sides in _COMPARISON.findall(guard))
+        for guard in placed.guards
     )
 
 

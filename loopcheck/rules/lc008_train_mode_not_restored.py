@@ -407,8 +407,17 @@ def _steps_model(model: LoopModel, stepped: Event | None, switch: Event) -> bool
         return True
     bound = model.optimized_bindings(optimizer)
     if bound and switch.subject is not None and switch.subject.binding is not None:
-        return any(b is switch.subject.binding for b in bound)  # the same objects, not the same names
-    return name in models
+        # the same objects, not the same names (a binding seen from another file's model is another
+        # record of the same statement)
+        switched = switch.subject.binding
+        return any(b is switched or (b.statement.node is switched.statement.node and b.name == switched.name) for b in bound)
+    if name in models:
+        return True
+    # a helper's parameter (`def train_model(model, ..., optimizer)`) stands for what its callers pass
+    # (`train_model(esmm, ..., optimizer)` with `optimizer = Adam(esmm.parameters())`): the names
+    # given for it, not the parameter's own
+    passed = model.names_passed_for(switch.subject) if switch.subject is not None else None
+    return passed is not None and any(given.rsplit(".", 1)[-1] in models for given in passed)
 
 
 def _anchor(event: Event) -> cst.CSTNode:
