@@ -588,10 +588,12 @@ class Flow:
         # such methods under no_grad or in eval mode themselves (project classes are followed).
         if callee is None or callee.role != MODEL or self._makes_a_module(call, function):
             return None
-        if callee.binding is None and "." in name and self._handed_a_model(call, callee, context, function):
+        unseen = callee.binding is None and ("." in name or name not in function.params)
+        if unseen and self._handed_a_model(call, callee, context, function):
             # `administrator.set_model(model)`: an attribute of an object whose class is out of sight,
             # a model only by its wording, handed a model: forwards run on data, so this call acts
-            # on the model it is given (stores, registers, wraps it) and runs nothing
+            # on the model it is given (stores, registers, wraps it) and runs nothing; so does a
+            # plain name bound out of sight (`round_model(model, device, loader)` of a star import)
             return None
         return callee
 

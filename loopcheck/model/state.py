@@ -16,7 +16,7 @@ from loopcheck.model.build import NOT_LITERAL, dotted_name, literal_value, nodes
 from loopcheck.model.dataflow import DICT_MAKERS, Placed
 from loopcheck.model.flow import Kind, decide
 from loopcheck.model.ir import CallSite, FunctionInfo, Loop, Simple, all_statements
-from loopcheck.model.roles import MODEL, OPTIMIZER, SCHEDULER, Binding, without_module
+from loopcheck.model.roles import MODEL, OPTIMIZER, SCHEDULER, Binding, role_from_name, without_module
 from loopcheck.records import Frozen, _set
 
 if TYPE_CHECKING:
@@ -696,7 +696,12 @@ def _checkpoint(
     def role(name: str) -> str | None:
         while name.endswith(".module"):  # `net.module.state_dict()`: the model inside DataParallel
             name = name[: -len(".module")]
-        return model.roles.role(name, function)
+        found = model.roles.role(name, function)
+        if found is None and "." in name and role_from_name(name) is None and role_from_name(name.split(".", 1)[0]) == MODEL:
+            # `model.enc.state_dict()` of a helper's parameter `model`: a part of a model (the
+            # part's own name says no optimizer, scheduler or scaler)
+            return MODEL
+        return found
 
     roles = {role(c.receiver) for s in statements for c in s.calls if c.method == "state_dict" and c.receiver is not None}
     for literal in _dict_literals(statements):  # `{"net": net, "epoch": epoch}`: the module itself, pickled whole
