@@ -1027,8 +1027,12 @@ class Flow:
         model call on its receiver, not code to inline. One that trains or switches modes is inlined."""
         if target.cls is None or target.name == "__init__" or not self.model.is_module_class(target.cls):
             return None
-        if self.model.reaches(target) or call.receiver is None or not self.model.runs_forward(target):
-            return None  # `model.load_weights(path)` computes nothing with the model
+        if self.model.reaches(target) or call.receiver is None:
+            return None
+        if target.name != "forward" and not self.model.runs_forward(target):
+            # `model.load_weights(path)` computes nothing with the model; `model.forward(x)` is the
+            # forward whatever its body reads (embedding tables propagated over a graph: LightGCN)
+            return None
         receiver = self.subject_in(call.receiver, context, at=call.node)
         if receiver is None:
             return None

@@ -4,6 +4,7 @@ Every forward records a graph that is never used: slower, and memory grows with 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable
 
 import libcst as cst
@@ -128,7 +129,22 @@ evaluate(model, test_loader)
             if kept is None or _where(model, evaluation) < _where(model, kept):
                 first[key] = evaluation
         for evaluation in first.values():
+            evaluation = _entered_with_grad(model, evaluation)
             yield evaluation_report(model, evaluation, self.message.format(model=evaluation.model_name()))
+
+
+def _entered_with_grad(model: LoopModel, evaluation: EvaluationPass) -> EvaluationPass:
+    """The pass as entered by a call that leaves grad enabled: its related location is where the
+    graph is recorded for nothing (`test_loss = evaluation(model, ...)` after training), not a call
+    under `no_grad` that enters it too (the validation inside the training loop)."""
+    edge = evaluation.entered_from
+    if edge is None or model.grad_at(evaluation.first_call, (edge,)) == "on":
+        return evaluation
+    edges = evaluation.entered_by if evaluation.entered_by is not None else tuple(model.callers(evaluation.function))
+    for other in edges:
+        if other is not edge and model.grad_at(evaluation.first_call, (other,)) == "on":
+            return replace(evaluation, entered_from=other)
+    return evaluation
 
 
 def _where(model: LoopModel, evaluation: EvaluationPass) -> tuple[int, int]:
