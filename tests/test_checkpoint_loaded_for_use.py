@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loopcheck.engine import lint_paths
+from tests.lintproject import lint_project
 
 AGENT = """\
 import torch
@@ -78,11 +78,7 @@ def resume(batches, path):
 
 
 def _findings(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, str]]:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
-    found = lint_paths([str(tmp_path)], root=str(tmp_path))
-    return sorted((Path(f.path).name, f.code) for f in found.findings)
+    return sorted((Path(f.path).name, f.code) for f in lint_project(tmp_path, files))
 
 
 def test_position_read_back_only_where_nothing_trains_is_no_resume(tmp_path: Path) -> None:

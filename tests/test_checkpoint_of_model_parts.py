@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loopcheck.engine import lint_paths
+from tests.lintproject import lint_project
 
 UTILS = """\
 import torch
@@ -74,11 +74,8 @@ def train(batches, num_epochs, save_every):
 
 
 def _findings(tmp_path: Path, extra: str) -> list[tuple[str, str]]:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
-    (tmp_path / "utils.py").write_text(UTILS.replace("EXTRA", extra))
-    (tmp_path / "train.py").write_text(TRAIN)
-    found = lint_paths([str(tmp_path)], root=str(tmp_path))
-    return sorted((Path(f.path).name, f.code) for f in found.findings)
+    found = lint_project(tmp_path, {"utils.py": UTILS.replace("EXTRA", extra), "train.py": TRAIN})
+    return sorted((Path(f.path).name, f.code) for f in found)
 
 
 def test_parts_of_a_model_parameter_saved_with_the_epoch_need_the_optimizer_state(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from loopcheck.engine import lint_paths
+from tests.lintproject import lint_project
 
 NETWORKS = """\
 import torch.nn as nn
@@ -87,11 +87,8 @@ def run(batches, states):
 
 
 def _findings(tmp_path: Path, networks: str) -> list[tuple[str, str]]:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
-    (tmp_path / "networks.py").write_text(networks)
-    (tmp_path / "agent.py").write_text(AGENT)
-    found = lint_paths([str(tmp_path)], root=str(tmp_path))
-    return sorted((Path(f.path).name, f.code) for f in found.findings)
+    found = lint_project(tmp_path, {"networks.py": networks, "agent.py": AGENT})
+    return sorted((Path(f.path).name, f.code) for f in found)
 
 
 def test_classes_without_mode_layers_held_in_an_attribute_need_no_eval(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loopcheck.engine import lint_paths
+from tests.lintproject import lint_project
 
 EARLY_STOPPING = """\
 import torch
@@ -91,12 +91,8 @@ def main(test_loader):
 
 
 def _findings(tmp_path: Path, early_stopping: str) -> list[tuple[str, str]]:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
-    (tmp_path / "early_stopping.py").write_text(early_stopping)
-    (tmp_path / "train.py").write_text(TRAIN)
-    (tmp_path / "test.py").write_text(TEST)
-    found = lint_paths([str(tmp_path)], root=str(tmp_path))
-    return sorted((Path(f.path).name, f.code) for f in found.findings)
+    found = lint_project(tmp_path, {"early_stopping.py": early_stopping, "train.py": TRAIN, "test.py": TEST})
+    return sorted((Path(f.path).name, f.code) for f in found)
 
 
 def test_snapshot_saved_in_the_else_of_no_improvement_is_an_export(tmp_path: Path) -> None:

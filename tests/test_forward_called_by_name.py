@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loopcheck.engine import lint_paths
+from tests.lintproject import lint_project
 
 SCRIPT = """\
 import torch
@@ -52,10 +52,8 @@ print(test_loss)
 
 
 def _findings(tmp_path: Path, script: str) -> list[tuple[str, int, tuple[int, ...]]]:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
-    (tmp_path / "lightgcn.py").write_text(script)
-    found = lint_paths([str(tmp_path)], root=str(tmp_path))
-    return [(f.code, f.line, tuple(r.line for r in f.related)) for f in found.findings]
+    found = lint_project(tmp_path, {"lightgcn.py": script})
+    return [(f.code, f.line, tuple(r.line for r in f.related)) for f in found]
 
 
 def test_forward_called_by_name_after_training_is_reported_where_grad_is_on(tmp_path: Path) -> None:

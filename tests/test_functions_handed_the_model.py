@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from loopcheck.engine import lint_paths
+from tests.lintproject import lint_project
 
 SCRIPT = """\
 import torch
@@ -56,10 +56,8 @@ if __name__ == "__main__":
 
 
 def _findings(tmp_path: Path, call: str) -> list[tuple[str, str]]:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
-    (tmp_path / "prune.py").write_text(SCRIPT.replace("CALL", call))
-    found = lint_paths([str(tmp_path)], root=str(tmp_path))
-    return sorted((f.code, f.message.split()[0]) for f in found.findings)
+    found = lint_project(tmp_path, {"prune.py": SCRIPT.replace("CALL", call)})
+    return sorted((f.code, f.message.split()[0]) for f in found)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from loopcheck.engine import lint_paths
+from tests.lintproject import lint_project
 
 MODELS = """\
 import torch.nn as nn
@@ -116,11 +116,7 @@ def main(loader):
 
 
 def _findings(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, int, str]]:
-    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
-    found = lint_paths([str(tmp_path)], root=str(tmp_path))
-    return sorted((Path(f.path).name, f.line, f.code) for f in found.findings)
+    return sorted((Path(f.path).name, f.line, f.code) for f in lint_project(tmp_path, files))
 
 
 def test_eval_left_on_a_model_the_callers_pass_under_other_names(tmp_path: Path) -> None:
