@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable
 
-import libcst as cst
 
 from loopcheck.model import LoopModel
 from loopcheck.model.evaluation import EvaluationPass, records_graph_for_nothing
