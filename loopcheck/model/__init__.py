@@ -2297,6 +2297,15 @@ class LoopModel:
         over = _parameters_of(made[0]) if made is not None else None
         if over is not None and zeroed.name.startswith(over + "."):
             return True  # `model.discriminator.zero_grad()` clears that part of what an optimizer over `model` steps
+        # (an event inlined from helpers names its objects as the outermost caller does)
+        viewed_from = reset.context.callers[0] if reset.context.chain else reset.context.function
+        if over is not None and zeroed.name == over and over.startswith("self.") and made is not None and self._same_object_scope(
+            made[1], viewed_from
+        ):
+            # `self.D_optimizer = Adam(self.gan.D.parameters())` in `compile()`, and `self.gan.D`
+            # zeroed in `train()` (inlined from the GAN's `train_D`): one object's attribute, the
+            # module the optimizer was built over
+            return True
         if over is not None and zeroed.name == "self" and over.startswith("self.") and self._own_submodule_optimizer(reset, optimizer):
             return True  # `self.zero_grad()` in a module whose `self.inner_opt` steps `self.net`: a part of it
         if optimizer is not None and optimizer.binding is not None and _parameters_of(optimizer.binding.call) == zeroed.name and (
@@ -2340,6 +2349,15 @@ class LoopModel:
             self._receiver_passed_as(reset.context.function, zeroed.name)
             or (optimizer is not None and optimizer.name.startswith(zeroed.name + ".") and optimizer.name.count(".") == zeroed.name.count(".") + 1)
         )
+
+    def _same_object_scope(self, one: FunctionInfo, other: FunctionInfo) -> bool:
+        """Do `self.` names mean the same object in both functions: the same function, or methods of
+        one class (or of a class and its base)?"""
+        if one is other:
+            return True
+        if one.cls is None or other.cls is None:
+            return False
+        return one.cls in self.at(other).class_chain(other.cls) or other.cls in self.at(one).class_chain(one.cls)
 
     def _own_submodule_optimizer(self, reset: Event, optimizer: Subject | None) -> bool:
         """Is the reset `self.zero_grad()` in a method of a module class, and the optimizer one the

@@ -4535,7 +4535,9 @@ def _rewraps(binding: Binding, name: str) -> bool:
 
 def _eval_set_by_constructor(model: LoopModel, function: FunctionInfo, name: str) -> bool:
     """`self.model.eval()` in the `__init__` of the class that holds the model (also through an
-    object held by `self`: `self.lm.model`), and no method puts it back in training mode."""
+    object held by `self`: `self.lm.model`), and no method puts it back in training mode. A switch
+    of a module covers its parts: `self.model.eval()` in a predictor's `__init__` puts
+    `self.model.encoder` in eval mode too."""
     head, *path = name.split(".")
     if not path:
         return False
@@ -4544,22 +4546,30 @@ def _eval_set_by_constructor(model: LoopModel, function: FunctionInfo, name: str
     else:
         owner = model.binding(head, function)
         cls = owner.cls if owner is not None else None
-    while cls is not None and len(path) > 1:
+    while cls is not None and path:
+        if _init_puts_in_eval_mode(model.at_class(cls), cls, f"self.{path[0]}"):
+            return True
+        if len(path) == 1:
+            return False
         holder = model.at_class(cls)
         held = [b for c in holder.class_chain(cls) for b in holder.at_class(c).roles.attributes.get(id(c), {}).get(f"self.{path[0]}", [])]
         cls = next((b.cls for b in held if b.cls is not None), None)
         path = path[1:]
-    if cls is None:
-        return False
-    model = model.at_class(cls)
+    return False
+
+
+def _init_puts_in_eval_mode(model: LoopModel, cls: ClassInfo, attribute: str) -> bool:
+    """Does the class's `__init__` put `self.<attribute>` in eval mode, with no method of the class
+    putting it (or a part of it) back in training mode?"""
     init = model.method_of(cls, "__init__")
     if init is None:
         return False
-    attribute = f"self.{path[0]}"
     names = {attribute} | {b.alias for b in model.roles.attributes.get(id(cls), {}).get(attribute, []) if b.alias is not None}
     for method in cls.methods.values():
         for event in model.function_events_flat(method):
-            if event.kind is Kind.TRAIN and event.subject is not None and event.subject.name in names:
+            if event.kind is Kind.TRAIN and event.subject is not None and (
+                event.subject.name in names or any(event.subject.name.startswith(n + ".") for n in names)
+            ):
                 return False
     return any(
         e.kind is Kind.EVAL and e.subject is not None and e.subject.name in names
