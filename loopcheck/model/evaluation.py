@@ -5847,8 +5847,10 @@ def _put_in_eval_where_built(cls: ClassInfo, call: CallSite) -> bool:
     return False
 
 
-PARAMETER_FREE_LIBRARIES = ("torchaudio.transforms.",)
-"""Library modules that hold no trainable parameter: feature transforms (spectrograms, resampling)."""
+PARAMETER_FREE_LIBRARIES = ("torchaudio.transforms.", "torchmetrics.")
+"""Library modules that hold no trainable parameter: feature transforms (spectrograms, resampling)
+and torchmetrics' metric objects (state buffers; the feature networks of FID, LPIPS or CLIPScore
+are frozen inside them)."""
 
 
 def builds_no_parameters(model: LoopModel, cls: ClassInfo) -> bool:
