@@ -5327,18 +5327,27 @@ def method_free_of_mode_layers(model: LoopModel, event: Event) -> bool:
     forward alone applies dropout)? Read from the method and the `self` methods it calls: no
     `self(...)`/`self.forward`, no dropout or batch norm applied, no `self.training`, and no part
     called whose construction in `__init__` holds a mode layer."""
+    return mode_parts_a_method_runs(model, event) == frozenset()
+
+
+def mode_parts_a_method_runs(model: LoopModel, event: Event) -> frozenset[str] | None:
+    """For a pass's call of a method of a project model class other than its forward: the parts
+    (`self.G`) holding a mode layer that the method runs, read as `method_free_of_mode_layers`
+    reads it; None when the method runs the whole model, applies a mode layer itself or reads
+    `self.training` (or is no such method)."""
     call = event.call
     if call is None or call.method in (None, "forward", "__call__") or event.subject is None:
-        return False
+        return None
     target = model.resolve_call(call, event.context.function)
     cls = target.cls if target is not None else None
     if target is None or cls is None or not model.is_module_class(cls):
-        return False
+        return None
     owner = model.at_class(cls)
     init = owner.method_of(cls, "__init__")
     moded = _mode_layer_attributes(owner, cls, init)
     if init is None or any(not isinstance(base, ClassInfo) and not _mode_free_base(base) for base in model.base_classes(cls)):
-        return False
+        return None
+    runs: set[str] = set()
     seen: set[int] = set()
     pending = [target]
     while pending:
@@ -5347,21 +5356,36 @@ def method_free_of_mode_layers(model: LoopModel, event: Event) -> bool:
             continue
         seen.add(id(method))
         if "self.training" in owner.code(method.node):
-            return False
+            return None
         # (a part taken from a container that holds a mode layer, `for m in self.encoder: out = m(out)`)
-        taken = {t for loop in method.loops if any(_mentions_attribute(loop.iter_text, m) for m in moded) for t in loop.targets}
+        taken = {t: m for loop in method.loops for m in moded if _mentions_attribute(loop.iter_text, m) for t in loop.targets}
         for simple in method.simples:
             for inner in simple.calls:
                 func = inner.node.func
                 dotted = dotted_name(func.value) if isinstance(func, cst.Subscript) else inner.dotted  # `self.convs[i](x)`
                 if dotted in ("self", "self.forward") or _builds_mode_layer(owner, inner):
-                    return False
-                if dotted is not None and any(dotted == m or dotted.startswith(m + ".") for m in moded):
-                    return False
+                    return None
+                if dotted is not None:
+                    runs.update(m for m in moded if dotted == m or dotted.startswith(m + "."))
                 if dotted is not None and dotted in taken:
-                    return False
+                    runs.add(taken[dotted])
                 if inner.receiver == "self" and inner.method in cls.methods:
                     pending.append(cls.methods[inner.method])
+    return frozenset(runs)
+
+
+def mode_parts_in_eval(model: LoopModel, event: Event, entered_by: tuple[CallEdge, ...] | None) -> bool:
+    """Does the method the pass calls run only parts of the model that are in eval mode where it
+    is called (`self.gan.G.eval()`, then `self.gan.generate_img(z)` whose body runs `self.G(z)`)?"""
+    parts = mode_parts_a_method_runs(model, event)
+    receiver = event.call.receiver if event.call is not None else None
+    if not parts or receiver is None:
+        return False
+    function = event.context.function
+    for part in parts:
+        subject = model.flow.subject(receiver + part[len("self"):], function)
+        if subject is None or not model.eval_mode_reaches(event, subject, entered_by):
+            return False
     return True
 
 

@@ -10,6 +10,7 @@ from loopcheck.model import LoopModel
 from loopcheck.model.evaluation import (
     acts_between_own_updates,
     method_free_of_mode_layers,
+    mode_parts_in_eval,
     mode_layers_switched_off_by_argument,
     repeated_on_the_same_input,
     switched_to_eval_by_argument,
@@ -174,6 +175,8 @@ with torch.no_grad():
                 continue  # `model(x, _eval=True)` of a forward that calls `self.eval()` when asked
             if model.eval_mode_reaches(evaluation.first_call, evaluation.model, evaluation.entered_by):
                 continue
+            if mode_parts_in_eval(model.at(evaluation.first_call.context.function), evaluation.first_call, evaluation.entered_by):
+                continue  # `self.gan.G.eval()`, then `self.gan.generate_img(z)` running only `self.G`
             if train_mode_on_purpose(model, evaluation.function, evaluation.first_call.node, evaluation.model):
                 continue
             if acts_between_own_updates(model, evaluation):
