@@ -6067,7 +6067,25 @@ def records_graph_for_nothing(model: LoopModel, evaluation: EvaluationPass) -> b
         return False  # its forward disables grad around everything it runs
     if binding is not None and binding.cls is not None and parameter_free(model, binding):
         return False  # it has no parameters
+    if classes and call is not None and call.method not in (None, "forward", "__call__") and all(
+        _method_records_no_graph(model, cls, call.method) for cls in classes
+    ):
+        return False  # `model.predict(x)` of each candidate class runs its forwards under no_grad, or none
     return True
+
+
+def _method_records_no_graph(model: LoopModel, cls: ClassInfo, name: str) -> bool:
+    """Does the class's method `name` record no graph whatever grad mode it is called in: it is
+    decorated `@torch.no_grad()`, runs every forward inside `torch.no_grad()`, runs none, or the
+    class builds no parameter?"""
+    owner = model.at_class(cls)
+    method = owner.method_of(cls, name)
+    if method is None:
+        return False
+    return (
+        owner.flow.grad_of_function(method, "on") == "off" or owner.forwards_without_grad(method)
+        or not owner.runs_forward(method) or builds_no_parameters(owner, cls)
+    )
 
 
 def grad_enabled_on_purpose(event: Event) -> bool:
