@@ -2339,7 +2339,7 @@ class LoopModel:
         if "." in zeroed.name:
             bound = self.at(reset.context.function).binding(zeroed.name, reset.context.function)
             if bound is not None and bound.cls is not None and any(
-                b is bound or (b.statement is bound.statement and b.name == bound.name) for b in self.optimized_bindings(optimizer)
+                b.same_as(bound) for b in self.optimized_bindings(optimizer)
             ):
                 return True
         # `self.optimizer` over `self.parameters()`, and `model.zero_grad()` in a method every caller

@@ -2371,7 +2371,7 @@ def _classes_handed_as_factory(model: LoopModel, call: CallSite, function: Funct
                     classes = _classes_a_value_names(model.at(method), method, simple.value, depth)
                     if classes is None:
                         return None
-                    found.extend(c for c in classes if all(c is not known for known in found))
+                    _add_new(found, classes)
         return found if assigned and found else None
     return _classes_a_name_holds(model, function, name, depth)
 
@@ -2394,7 +2394,7 @@ def _classes_a_name_holds(model: LoopModel, function: FunctionInfo, name: str, d
             built = _classes_a_value_names(model.at(edge.caller), edge.caller, arg.node if arg is not None else None, depth - 1)
             if built is None:
                 return None
-            found.extend(cls for cls in built if all(cls is not known for known in found))
+            _add_new(found, built)
         return found or None
     assigned = [
         simple for simple in function.assignments
@@ -2406,19 +2406,20 @@ def _classes_a_name_holds(model: LoopModel, function: FunctionInfo, name: str, d
         classes = _classes_a_value_names(model, function, simple.value, depth - 1)
         if classes is None:
             return None
-        found.extend(cls for cls in classes if all(cls is not known for known in found))
+        _add_new(found, classes)
     return found or None
+
+
+def _add_new(found: list[ClassInfo], classes: list[ClassInfo]) -> None:
+    """Add the classes not in `found` yet (by identity), in order."""
+    found.extend(cls for cls in classes if all(cls is not known for known in found))
 
 
 def _classes_a_value_names(model: LoopModel, function: FunctionInfo, node: cst.CSTNode | None, depth: int) -> list[ClassInfo] | None:
     """The project classes a value handed over as a factory builds (see `_class_a_factory_builds`),
     following a plain name to what it holds in `function`."""
-    if isinstance(node, cst.Name) and depth > 0 and (
-        node.value in function.params
-        or any(simple.targets == (node.value,) and simple.value is not None for simple in function.assignments)
-    ):
-        if function.name != "<module>":
-            return _classes_a_name_holds(model, function, node.value, depth)
+    if isinstance(node, cst.Name) and depth > 0 and function.name != "<module>":
+        return _classes_a_name_holds(model, function, node.value, depth)
     return _class_a_factory_builds(model, function, node)
 
 

@@ -125,6 +125,11 @@ class Binding:
     def last(self) -> str:
         return (self.qualified or "").rsplit(".", 1)[-1]
 
+    def same_as(self, other: Binding) -> bool:
+        """The same binding: this record, or another record of the same name bound by the same
+        statement (as another file's model, or another role table, records it)."""
+        return self is other or (self.statement is other.statement and self.name == other.name)
+
 
 _CONTAINING_WRAPPERS = frozenset({"DataParallel", "DistributedDataParallel", "DDP", "compile", "script", "trace", "prepare_model"})
 

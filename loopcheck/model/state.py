@@ -844,18 +844,14 @@ def _trains_around(model: LoopModel, function: FunctionInfo, depth: int, top: bo
     environment's), or may a function that calls it, up to `depth` callers up? The function that
     reads the checkpoint back must have calls in sight (else it is taken to train); a caller with
     none is where its program starts."""
-    if function.name == "<module>" or "backward" in model.reaches(function):
+    if function.name == "<module>":
+        return top or "backward" in model.reaches(function)  # (a read at a script's top level resumes)
+    if "backward" in model.reaches(function):
         return True
     edges = model.callers(function)
     if not edges:
         return top
-    if depth <= 0:
-        return False
-    return any(
-        edge.caller.name == "<module>" and "backward" in model.reaches(edge.caller)
-        or edge.caller.name != "<module>" and _trains_around(model, edge.caller, depth - 1, top=False)
-        for edge in edges
-    )
+    return depth > 0 and any(_trains_around(model, edge.caller, depth - 1, top=False) for edge in edges)
 
 
 def _function_at(model: LoopModel, line: int) -> FunctionInfo | None:

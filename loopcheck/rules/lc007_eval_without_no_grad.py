@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable
 
-
 from loopcheck.model import LoopModel
 from loopcheck.model.evaluation import EvaluationPass, records_graph_for_nothing
 from loopcheck.rules.base import Report, Rule, evaluation_report

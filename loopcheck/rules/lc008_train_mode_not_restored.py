@@ -409,8 +409,7 @@ def _steps_model(model: LoopModel, stepped: Event | None, switch: Event) -> bool
     if bound and switch.subject is not None and switch.subject.binding is not None:
         # the same objects, not the same names (a binding seen from another file's model is another
         # record of the same statement)
-        switched = switch.subject.binding
-        return any(b is switched or (b.statement.node is switched.statement.node and b.name == switched.name) for b in bound)
+        return any(b.same_as(switch.subject.binding) for b in bound)
     if name in models:
         return True
     # a helper's parameter (`def train_model(model, ..., optimizer)`) stands for what its callers pass
