@@ -2487,14 +2487,9 @@ class LoopModel:
         names = [n for n in params.names if owner.roles.role(n, function) == MODEL or _hands_parameters_of(params.node, n)]
         for name in params.names:
             # `gen_parameters = list(self.g_ab.parameters()) + list(self.g_ba.parameters())`, then
-            # `optim.Adam(gen_parameters)`: the models the name's one assignment reads
-            bound = owner.roles.bindings_of(name, function) if name not in names else []
-            mutated = any(  # (`groups.append(dict(params=model.parameters()))`: more than its assignment says)
-                (simple.augmented and name in simple.targets) or any(call.receiver == name for call in simple.calls)
-                for simple in function.simples
-            )
-            if len(bound) == 1 and bound[0].statement.value is not None and not mutated:
-                names += [n for n in bound[0].statement.value_names if n not in names and owner.roles.role(n, function) == MODEL]
+            # `optim.Adam(gen_parameters)`: the models the name holds, read from every assignment
+            held = owner._models_a_name_holds(name, function) if name not in names else None
+            names += [n for n in held or () if n not in names]
         if optimizer is not None and optimizer.binding is not None and function is not optimizer.binding.function:
             # built in a factory that hands the model back beside it (`netD, optimizerD =
             # get_model_and_optimizer(...)` with `return network, optimizer`): the caller's names
@@ -2503,6 +2498,57 @@ class LoopModel:
                 if given is not None and given.name not in names:
                     names.append(given.name)
         return frozenset(names if full else (n.rsplit(".", 1)[-1] for n in names))
+
+    def _models_a_name_holds(self, name: str, function: FunctionInfo, depth: int = 2) -> list[str] | None:
+        """The models whose parameters a name of the function holds, read from every assignment of
+        it (`params = model.parameters()` in one arm, `params = [{"params": decay}, ...]` in the
+        other) and from what the function adds to it (`decay.append(param)` in a loop over
+        `model.named_parameters()`, `groups += [...]`); None when one of them holds nothing known to
+        be a model's (a name of a list filled elsewhere, a value no model is read in)."""
+        bound = self.roles.bindings_of(name, function)
+        if not bound or depth < 0:
+            return None
+        found: list[str] = []
+
+        def add(names: Iterable[str]) -> bool:
+            known = False
+            for other in names:
+                if self.roles.role(other, function) == MODEL:
+                    found.extend([other] if other not in found else [])
+                    known = True
+                elif other != name and (inner := self._models_a_name_holds(other, function, depth - 1)):
+                    found.extend(n for n in inner if n not in found)
+                    known = True
+            return known
+
+        for binding in bound:
+            value = binding.statement.value
+            if value is None or binding.statement.augmented:
+                return None
+            if not _empty_containers(value) and not add(binding.statement.value_names):
+                return None
+        for simple in function.simples:
+            added: Iterable[str] = ()
+            if simple.augmented and name in simple.targets:
+                added = simple.value_names
+            for call in simple.calls:
+                if call.receiver == name and call.method in ("append", "extend", "add", "insert"):
+                    added = [n for a in call.args for n in a.names]
+            if added and not add(self._parameter_loops_over(function, added)):
+                return None
+        return found or None
+
+    def _parameter_loops_over(self, function: FunctionInfo, names: Iterable[str]) -> list[str]:
+        """The names, each loop target among them (`param` of `for name, param in
+        model.named_parameters():`) replaced by the model whose parameters the loop runs over."""
+        given: list[str] = []
+        for name in names:
+            over = [
+                match.group(1) for loop in function.loops if name in loop.targets
+                for match in [_PARAMETERS_OF.fullmatch(loop.iter_text)] if match is not None
+            ]
+            given.extend(over or [name])
+        return given
 
     def optimized_bindings(self, optimizer: Subject | None) -> list[Binding]:
         """The bindings of the models the optimizer was built over, when every one is known."""
@@ -3299,6 +3345,19 @@ def _unwrapped(call: CallSite | None) -> CallSite | None:
     while call is not None and call.inner is not None and call.method in ("to", "cuda", "cpu", "half", "float", "double", "eval", "train"):
         call = call.inner
     return call
+
+
+_PARAMETERS_OF = lazy(r"([A-Za-z_][\w.]*)\.(?:named_)?parameters\(\)")
+"""`model.named_parameters()` as a loop's iterable: the model is group 1."""
+
+
+def _empty_containers(value: cst.BaseExpression) -> bool:
+    """`[]`, `{}`, `list()`, or a tuple of them (`decay, no_decay = [], []`)."""
+    if isinstance(value, (cst.List, cst.Dict)) and not value.elements:
+        return True
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in ("list", "dict") and not value.args:
+        return True
+    return isinstance(value, cst.Tuple) and bool(value.elements) and all(_empty_containers(e.value) for e in value.elements)
 
 
 def _related_names(first: str, second: str) -> bool:
