@@ -273,11 +273,23 @@ class Project:
                     bound = rf"""(?m)^[ \t]*{match.group(1)}[ \t]*=[ \t]*r?(['"])([^'"\n]+)\1[ \t]*(?:#.*)?$"""
                     added.extend(found.group(2) for found in re.finditer(bound, text))
                 for written in added:
-                    folder = Path(os.path.normpath(here / written))
-                    if not os.path.isabs(written) and folder.is_dir() and self._inside(folder):
+                    folder = self._project_folder_for(written) if os.path.isabs(written) else Path(os.path.normpath(here / written))
+                    if folder is not None and folder.is_dir() and self._inside(folder):
                         folders.append(folder)
             found = self._added[importer] = tuple(dict.fromkeys(folders))
         return found
+
+    def _project_folder_for(self, written: str) -> Path | None:
+        """The project folder an absolute path written on the author's machine names
+        (`sys.path.append("/home/me/byol-pytorch/byol_3d")` in a clone of byol-pytorch: its
+        `byol_3d/`): the longest tail of the path that is a folder of the project; None for a path
+        no tail of which is one (an installed library's folder, the author's data)."""
+        parts = Path(os.path.normpath(written)).parts[1:]
+        for start in range(len(parts)):
+            folder = self.root.joinpath(*parts[start:])
+            if folder.is_dir():
+                return folder
+        return None
 
     def stale_import(self, importer: str, dotted: str, level: int) -> bool:
         """Does `dotted` name a module of a package of this project that is not there (`from
