@@ -17,7 +17,7 @@ from loopcheck.lazyre import lazy
 from loopcheck.model.build import dotted_name, nodes_within
 from loopcheck.model.dataflow import DATA_ITERABLE, EPOCH_WORDS, iterates_epochs, simples_of
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide
-from loopcheck.model.ir import ArgInfo, Loop, With, all_statements, runs_once
+from loopcheck.model.ir import ArgInfo, FunctionInfo, Loop, With, all_statements, runs_once
 from loopcheck.model.roles import Binding
 from loopcheck.records import Frozen, Value, _set
 
@@ -248,6 +248,11 @@ def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize |
         return ScheduleSize("iteration", f"{keyword}={text}") if smallest is not None and smallest >= LARGE_COUNT else None
     if unit is None:
         literal = _literal(size.node)
+        if literal is None and isinstance(size.node, cst.Name):
+            # `def train(..., lr_step_size=20)`: `StepLR(optimizer, step_size=lr_step_size)` is
+            # sized by what every call of the function gives the parameter (its default)
+            literal = _given_at_every_call(model, binding.function, size.node.value)
+            text = f"{text}, {literal} at every call" if literal is not None else text
         if literal is not None:
             if literal >= LARGE_COUNT:
                 unit = "iteration"
@@ -350,6 +355,23 @@ def _reads_its_parameters(node: cst.Lambda) -> bool:
 def _smallest_literal(node: cst.List | cst.Tuple) -> int | None:
     values = [_literal(e.value) for e in node.elements]
     return min(v for v in values if v is not None) if values and all(v is not None for v in values) else None
+
+
+def _given_at_every_call(model: LoopModel, function: FunctionInfo, name: str) -> int | None:
+    """The whole number every project call of the function gives its parameter `name` (a
+    literal, or the parameter's literal default where the call gives none); None when the name is
+    no parameter, nothing calls the function, or a call gives another value, one not known, or
+    unpacks arguments (`train(**config)`)."""
+    if name not in function.params or function.name == "<module>":
+        return None
+    edges = model.at(function).callers(function)
+    given: set[object] = set()
+    for edge in edges:
+        if any(arg.star for arg in edge.call.node.args):
+            return None
+        given.add(dict(arguments_known(function, edge.call, caller=edge.caller)).get(name))
+    value = given.pop() if len(given) == 1 else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _literal(node: cst.BaseExpression) -> int | None:
