@@ -104,6 +104,13 @@ def check_model(
                 "(importing the file fails: none of its code runs)"
             )))
         return [], errors
+    if findings and model.unreachable_import is not None:
+        if notes is not None:
+            notes.append(FileError(path, (
+                f"not analysed: it imports {model.unreachable_import}, a module of the project in no folder on its "
+                "sys.path (importing the file fails: none of its code runs)"
+            )))
+        return [], errors
     if notes is not None:
         notes.extend(noqa.notes(directives, model, path, [(rule.code, rule.name) for rule in rules]))
     return sorted(findings.values(), key=lambda f: f.sort_key), errors

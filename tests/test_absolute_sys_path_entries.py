@@ -5,7 +5,10 @@ BYOL`; the module is `byol_3d/byol_3d.py`, found through that folder, while the 
 folder, with no `__init__.py`, is only a namespace package, which loses to a module found anywhere
 on the path. loopcheck took the namespace package for the import, said the import fails and left the
 files unanalysed: 11 evaluation passes without `no_grad` missed). A tail that is no folder of the
-project puts nothing of it on the path."""
+project puts nothing of it on the path. And a file that sets its own path, every change a folder of
+the project, imports a module of the project it puts on no path (older copies of the scripts under
+`byol_examples/videos/` add `byol_3d/` only, then import `dataloader_3d` from `utils/`): the import
+fails, none of the file runs (4 false alarms once the path was read)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -84,3 +87,45 @@ def test_a_folder_outside_the_project_puts_nothing_of_it_on_the_path(tmp_path: P
     # the root's `byol_3d/` is a namespace package that holds no BYOL: importing the script fails
     findings = _lint(tmp_path, "/opt/site-packages")
     assert findings == []
+
+
+LOADER = """\
+def get_data(batch_size):
+    return []
+"""
+
+
+def _lint_with_loader(tmp_path: Path, path_lines: str) -> tuple[list[int], list[str]]:
+    (tmp_path / "byol_3d").mkdir()
+    (tmp_path / "utils").mkdir()
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "byol_3d" / "byol_3d.py").write_text(MODEL)
+    (tmp_path / "utils" / "dataloader_3d.py").write_text(LOADER)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    script = SCRIPT.replace('sys.path.append("FOLDER")\nfrom byol_3d import BYOL\n', path_lines).replace(
+        "import torch\n", "import torch\nfrom dataloader_3d import get_data\n", 1
+    )
+    (tmp_path / "experiments" / "train.py").write_text(script)
+    result = lint_paths([str(tmp_path)], root=str(tmp_path))
+    return [f.line for f in result.findings if f.code == "LC007"], [n.reason for n in result.notes]
+
+
+def test_a_module_of_the_project_off_the_path_the_file_sets_fails_to_import(tmp_path: Path) -> None:
+    # (the file puts only byol_3d/ on its path; the loader lives in utils/: ImportError, nothing runs)
+    findings, notes = _lint_with_loader(tmp_path, 'sys.path.append("/home/author/repo/byol_3d")\nfrom byol_3d import BYOL\n')
+    assert findings == []
+    assert any("dataloader_3d" in note and "sys.path" in note for note in notes)
+
+
+@pytest.mark.parametrize(
+    "path_lines",
+    [
+        'sys.path.append("/home/author/repo/byol_3d")\nsys.path.append("/home/author/repo/utils")\nfrom byol_3d import BYOL\n',
+        # a change that cannot be read, or none: the folder may be on the path the file is run with
+        'sys.path.append("/home/author/repo/byol_3d")\nsys.path.insert(0, os.environ["UTILS"])\nfrom byol_3d import BYOL\n',
+        "from byol_3d.byol_3d import BYOL\n",
+    ],
+)
+def test_a_module_the_path_may_hold_is_imported(tmp_path: Path, path_lines: str) -> None:
+    findings, _ = _lint_with_loader(tmp_path, "import os\n" + path_lines)
+    assert findings == [16 + path_lines.count("\n")]

@@ -3090,6 +3090,22 @@ class LoopModel:
                 return "." * len(small.relative) + dotted
         return None
 
+    @cached_property
+    def unreachable_import(self) -> str | None:
+        """A module of the project that the file imports at its top level, outside any `try`, from
+        no folder on its path, where the file sets `sys.path` itself and every change names a folder
+        of the project (`Project.out_of_reach`): importing the file fails. Asked only of files with
+        findings."""
+        if getattr(self.source, "notebook", None) is not None or not self.path:
+            return None
+        for small in self._top_level_from_imports():
+            dotted = dotted_name(small.module) if small.module is not None else ""
+            if small.relative or not dotted or dotted.split(".", 1)[0] in _LIBRARY_ROOTS:
+                continue
+            if self.project.out_of_reach(self.path, dotted):
+                return dotted
+        return None
+
     def _top_level_from_imports(self) -> Iterator[cst.ImportFrom]:
         """The file's `from ... import ...` statements at its top level, outside any `try`."""
         for statement in self.module.body:

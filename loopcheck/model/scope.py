@@ -45,6 +45,10 @@ class ProjectView(Protocol):
         """Does `from <dotted> import <name>` name a folder of the project with no `__init__.py`
         and no module called `name` (the import raises ImportError)?"""
 
+    def out_of_reach(self, importer: str, dotted: str) -> bool:
+        """Does a file that sets its own `sys.path` (to folders of the project only) import a module
+        the project holds only in folders outside that path (the import raises ImportError)?"""
+
     def package_lacks(self, importer: str, dotted: str) -> bool:
         """Does an absolute import name, below a regular package of the project, a module that is
         no file, folder or built extension of it (the import raises ImportError)?"""
@@ -86,6 +90,9 @@ class _NoProject:
         return False
 
     def namespace_lacks(self, importer: str, dotted: str, name: str) -> bool:
+        return False
+
+    def out_of_reach(self, importer: str, dotted: str) -> bool:
         return False
 
     def package_lacks(self, importer: str, dotted: str) -> bool:

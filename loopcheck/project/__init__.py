@@ -27,6 +27,8 @@ _IMPORT_LINE = lazy(r"^[ \t]*(?:from[ \t]+[\w. \t]+import[^#\n]*|import[ \t]+[^#
 _WORD = lazy(r"[A-Za-z_]\w*")
 _TESTS = lazy(r"(?m)^(?:async\s+)?(?:def\s+test|class\s+Test)|^\s*(?:import|from)\s+(?:pytest|unittest)\b")
 _SYS_PATH_ADDED = lazy(r"""sys\.path\.(?:append|insert)\(\s*(?:-?\d+\s*,\s*)?r?(['"])([^'"\n]+)\1\s*\)""")
+_SYS_PATH_EDIT = lazy(r"""sys\.path\s*(?:\.\s*(?:append|insert|extend)\s*\(|\+=|=(?!=)|\[)""")
+"""Any change a file makes to `sys.path` (literal or not)."""
 _SYS_PATH_NAMED = lazy(r"""sys\.path\.(?:append|insert)\(\s*(?:-?\d+\s*,\s*)?([A-Za-z_]\w*)\s*\)""")
 """`sys.path.append(path_to_utils)`: a folder named by a variable, bound to a literal elsewhere in the file."""
 _ALIASED = lazy(r"([A-Za-z_]\w*)\s+as\s+[A-Za-z_]\w*")
@@ -290,6 +292,36 @@ class Project:
             if folder.is_dir():
                 return folder
         return None
+
+    def out_of_reach(self, importer: str, dotted: str) -> bool:
+        """Does a file that sets its own `sys.path`, every change of it a folder of the project
+        (`sys.path.append("/home/me/repo/byol_3d")`), import a module the project holds only in
+        folders it puts on no path (`from dataloader_3d import get_data` with the module in
+        `utils/`, which the file does not add)? The project's own module, out of the file's reach:
+        the import raises ImportError. Not judged for a file whose path changes cannot all be read
+        (`sys.path.insert(0, os.path.dirname(__file__))`), nor for one that changes nothing (it
+        may be run with the folder on `PYTHONPATH`)."""
+        top = dotted.split(".", 1)[0]
+        if not top or self.resolve(importer, dotted, 0) is not None or not self._path_set_by_the_file(importer):
+            return False
+        wanted = (os.sep + top + ".py", os.sep + os.path.join(top, "__init__.py"))
+        return any(path.endswith(wanted) for path in self.files())
+
+    def _path_set_by_the_file(self, importer: str) -> bool:
+        """Does the file change `sys.path`, each change adding a literal folder of the project?"""
+        text = self._text(importer) if os.path.isfile(importer) else ""
+        if "sys.path" not in text:
+            return False
+        edits = len(_SYS_PATH_EDIT.findall(text))
+        literal = [match.group(2) for match in _SYS_PATH_ADDED.finditer(text)]
+        if not literal or len(literal) != edits:
+            return False
+        here = Path(importer).parent
+        for written in literal:
+            folder = self._project_folder_for(written) if os.path.isabs(written) else Path(os.path.normpath(here / written))
+            if folder is None or not folder.is_dir() or not self._inside(folder):
+                return False
+        return True
 
     def stale_import(self, importer: str, dotted: str, level: int) -> bool:
         """Does `dotted` name a module of a package of this project that is not there (`from
