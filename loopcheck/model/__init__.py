@@ -114,6 +114,8 @@ def _no_mode_switch(call: CallSite) -> bool:
 ACTING_METHODS = frozenset({"backward", "step", "eval", "train", "unscale_", "set_training_mode", "requires_grad_"})
 TRACKED_METHODS = frozenset({"backward", "step", "zero_grad", "eval", "train"})
 _BUILTINS = frozenset(dir(builtins))
+_COMMAND_RUNNERS = frozenset({"fire.Fire", "typer.run", "absl.app.run", "jsonargparse.CLI"})
+"""Library calls that run the function they are handed as a program's command."""
 _LIBRARY_ROOTS = TORCH_ROOTS | OTHER_FRAMEWORKS | frozenset(sys.stdlib_module_names)
 """Top names of the libraries a training file imports: a project folder of such a name (`torch/`
 in rlkit) is not what the project's files import by it."""
@@ -2899,6 +2901,25 @@ class LoopModel:
             not call.args and qualify(call.dotted, self.ir.imports) == "fire.Fire"
             for placed in self.ordered_statements(self.ir.top) for call in placed.simple.calls
         )
+
+    @cached_property
+    def command_functions(self) -> frozenset[str]:
+        """The functions the file's top-level code hands to a command-line runner, which calls them
+        as the program starts: `fire.Fire(predict)`, `fire.Fire({"train": train, "eval": evaluate})`,
+        `typer.run(main)`, `app.run(main)` of absl, `jsonargparse.CLI(main)`."""
+        found: set[str] = set()
+        for placed in self.ordered_statements(self.ir.top):
+            for call in placed.simple.calls:
+                if not call.args or qualify(call.dotted, self.ir.imports) not in _COMMAND_RUNNERS:
+                    continue
+                handed = call.args[0].node
+                if isinstance(handed, cst.Name):
+                    found.add(handed.value)
+                elif isinstance(handed, cst.Dict):
+                    found.update(e.value.value for e in handed.elements if isinstance(e, cst.DictElement) and isinstance(e.value, cst.Name))
+                elif isinstance(handed, (cst.List, cst.Tuple)):
+                    found.update(e.value.value for e in handed.elements if isinstance(e.value, cst.Name))
+        return frozenset(found)
 
     @cached_property
     def project_path(self) -> str:

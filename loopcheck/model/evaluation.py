@@ -635,11 +635,16 @@ def _may_evaluate(model: LoopModel, function: FunctionInfo) -> bool:
 def command_line_entry(model: LoopModel, function: FunctionInfo) -> bool:
     """Is the function a top-level function of a file whose top-level code hands the module to
     `fire.Fire()` (no argument: every top-level function becomes a command, `python main.py
-    predict`)? It is entered as a program starts: grad on, each model in the mode it is built in."""
+    predict`), or hands the function itself to a command-line runner (`fire.Fire(predict)`,
+    `typer.run(main)`)? It is entered as a program starts: grad on, each model in the mode it is
+    built in."""
     parent = function.parent
-    if function.cls is not None or parent is None or parent.parent is not None or function.name.startswith("_"):
+    if function.cls is not None or parent is None or parent.parent is not None:
         return False
-    return model.at(function).hands_module_to_fire  # (read once per file)
+    owner = model.at(function)
+    if function.name in owner.command_functions:
+        return True  # `fire.Fire(predict)`, `typer.run(main)`: handed to a runner that calls it (read once per file)
+    return not function.name.startswith("_") and owner.hands_module_to_fire
 
 
 def _method_of_driver(model: LoopModel, function: FunctionInfo) -> bool:
