@@ -1895,7 +1895,7 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         # ones: `x = middle_conv(x); ni = x.shape[1]`) builds the object, it evaluates nothing
         return True
     if loop is None and function.name != "<module>" and _output_dropped(function, event) and not _hooks_deliver(
-        function, _statement_of(function, event), event
+        model, function, _statement_of(function, event), event
     ) and not _model_handed_on(function, None, event):
         return True  # `model(input)` once, alone, in a function: nothing kept
     # (one run for the forward hooks registered before it is judged below: counting FLOPs on a
@@ -1950,7 +1950,7 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         return False
     if function.name == "<module>" and _trained_before(model, function, event):
         return False  # the outputs of a model the script has trained are shown for what they are
-    hooked = _hooks_deliver(function, statement, event)
+    hooked = _hooks_deliver(model, function, statement, event)
     if _output_dropped(function, event) and not hooked and not _model_handed_on(function, loop, event):
         # (`_ = model(blocks, feats)` over a loader, then `calc_attn(mp, model, blocks)` reading what
         # the forward left in the model: its outputs are taken from the model, not dropped)
@@ -1997,20 +1997,39 @@ def _iterated_or_tested(function: FunctionInfo, names: set[str]) -> bool:
     return False
 
 
-def _hooks_deliver(function: FunctionInfo, statement: Simple | None, event: Event) -> bool:
+def _hooks_deliver(model: LoopModel, function: FunctionInfo, statement: Simple | None, event: Event) -> bool:
     """Was a forward hook registered earlier in the function (`model.classifier[-3].
-    register_forward_hook(keep)`), and is the forward given data, not a tensor made up from a
-    shape? A trained or loaded model's forward whose output is dropped then delivers what the hooks
-    keep (features read after it): it is run for them. One of `torch.rand(size)` counts FLOPs or
-    inspects the layers."""
+    register_forward_hook(keep)`), itself or by a project function it called (`activations,
+    handles = register_activation_hooks(model, layers)`), and is the forward given data, not a
+    tensor made up from a shape? A trained or loaded model's forward whose output is dropped then
+    delivers what the hooks keep (features read after it): it is run for them. One of
+    `torch.rand(size)` counts FLOPs or inspects the layers."""
     if statement is None or event.call is None or any(_makes_up_tensor(arg.node) for arg in event.call.args):
         return False
     for simple in function.simples:
         if simple is statement:
             return False
-        if any(call.method == "register_forward_hook" for call in simple.calls):
+        if any(call.method in _HOOK_REGISTRATIONS or _registers_hooks(model, function, call, 2) for call in simple.calls):
             return True
     return False
+
+
+_HOOK_REGISTRATIONS = frozenset({"register_forward_hook", "register_forward_pre_hook"})
+
+
+def _registers_hooks(model: LoopModel, function: FunctionInfo, call: CallSite, depth: int) -> bool:
+    """Does the project function the call runs register a forward hook, itself or through the
+    project functions it calls (a few calls deep)?"""
+    if depth <= 0 or call.method in _HOOK_REGISTRATIONS or call.dotted is None:
+        return False
+    target = model.resolve_call(call, function)
+    if target is None or target is function:
+        return False
+    owner = model.at(target)
+    return any(
+        inner.method in _HOOK_REGISTRATIONS or _registers_hooks(owner, target, inner, depth - 1)
+        for simple in target.simples for inner in simple.calls
+    )
 
 
 def _output_dropped(function: FunctionInfo, event: Event) -> bool:
