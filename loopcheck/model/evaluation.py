@@ -1105,7 +1105,10 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     guarded: dict[object, Event] = {}  # models whose pass under `no_grad` was found: its first forward
     passed_models: set[object] = set()
     entered_once: bool | None = None  # (asked of the function once, for the first forward that needs it)
+    stopped: list[tuple[str, ...]] = []  # (the if-tests over forwards that ended the search on their path)
     for statement in top_level_simples(function):
+        if stopped and any(same_branch(guards, guards_of.get(id(statement), ())) for guards in stopped):
+            continue
         if set(statement.targets) & feeding and set(statement.targets) & _feeding_after(function, placed, statement):
             continue  # a forward whose output a backward later uses: training, not evaluation
         if id(statement) in guards_of and _arm_no_caller_takes(model, function, guards_of[id(statement)]):
@@ -1188,7 +1191,11 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
                     evaluated.add(which)
                     break
                 if function.name != "<module>":
-                    return
+                    # (the function's first forward checks the code: so do those after it on its
+                    # path; one in an arm of a test that rules this one out is judged on its own:
+                    # `if mode == "vis": model.visualise(...)` / `else: samples = model.sample(n)`)
+                    stopped.append(guards_of.get(id(statement), ()))
+                    break
                 # a script's or notebook's first forward checked an untrained model's shapes:
                 # the next one, after the model was trained, may evaluate it
 
@@ -1894,7 +1901,7 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         # a constructor that runs the layers it built so far (on a dummy input, to size the next
         # ones: `x = middle_conv(x); ni = x.shape[1]`) builds the object, it evaluates nothing
         return True
-    if loop is None and function.name != "<module>" and _output_dropped(function, event) and not _hooks_deliver(
+    if loop is None and function.name != "<module>" and _output_dropped(model, function, event) and not _hooks_deliver(
         model, function, _statement_of(function, event), event
     ) and not _model_handed_on(function, None, event):
         return True  # `model(input)` once, alone, in a function: nothing kept
@@ -1951,7 +1958,7 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     if function.name == "<module>" and _trained_before(model, function, event):
         return False  # the outputs of a model the script has trained are shown for what they are
     hooked = _hooks_deliver(model, function, statement, event)
-    if _output_dropped(function, event) and not hooked and not _model_handed_on(function, loop, event):
+    if _output_dropped(model, function, event) and not hooked and not _model_handed_on(function, loop, event):
         # (`_ = model(blocks, feats)` over a loader, then `calc_attn(mp, model, blocks)` reading what
         # the forward left in the model: its outputs are taken from the model, not dropped)
         return True  # `model(x)` alone: a notebook shows it, a script drops it
@@ -2032,15 +2039,37 @@ def _registers_hooks(model: LoopModel, function: FunctionInfo, call: CallSite, d
     )
 
 
-def _output_dropped(function: FunctionInfo, event: Event) -> bool:
+def _output_dropped(model: LoopModel, function: FunctionInfo, event: Event) -> bool:
     """`model(x)` as a statement of its own, or bound to the throwaway name (`_ = model(x)`): its
-    output is not kept."""
+    output is not kept. Not a call of a model's method that writes what it computes out itself
+    (`model.vis_denoising_process(n, save_path)`, whose body ends in `imageio.mimsave(save_path,
+    frames)`)."""
     statement = _statement_of(function, event)
     if statement is None or event.call is None:
+        return False
+    if _method_writes_out(model, function, event.call):
         return False
     if isinstance(statement.node, cst.Assign) and statement.node.value is event.call.node:
         return all(isinstance(t.target, cst.Name) and t.target.value == "_" for t in statement.node.targets)
     return isinstance(statement.node, cst.Expr) and statement.node.value is event.call.node
+
+
+_WRITERS = frozenset({"save", "mimsave", "mimwrite", "imwrite", "imsave", "savefig", "save_image", "savez", "to_csv", "dump", "write"})
+"""Calls that write results out (a file, a figure): what a method computes and writes is kept."""
+
+
+def _method_writes_out(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    """Is the call one of a project method other than a forward whose own body writes results
+    out (`imageio.mimsave(save_path, frames)`, `torch.save(samples, path)`, `save_image(...)`)?"""
+    if call.method in (None, "forward", "__call__"):
+        return False
+    target = model.resolve_call(call, function, via_callers=False)
+    if target is None or target is function or target.cls is None:
+        return False
+    return any(
+        _views(inner) or (inner.method or (inner.dotted or "").rsplit(".", 1)[-1]) in _WRITERS
+        for simple in target.simples for inner in simple.calls
+    )
 
 
 def _starts_before(model: LoopModel, first: cst.CSTNode, second: cst.CSTNode) -> bool:
@@ -2275,11 +2304,29 @@ def _given_mode_layers(model: LoopModel, binding: Binding) -> bool:
         name for name, given in given_modules(model, binding)
         if given.cls is not None and given.cls is not binding.cls and class_has_mode_layers(model.at_class(given.cls), given.cls)
     ]
+    owner = model.at(binding.function)
+    if _built_inline_with_mode_layers(owner, binding):
+        return True  # `DDPM(model=UNet())`: a part built in the call, which no name can switch
     if not layered:
         return False
-    owner = model.at(binding.function)
     switched = {c.receiver for f in owner.ir.functions for s in f.simples for c in s.calls if c.method in ("eval", "train")}
     return any(name not in switched for name in layered)
+
+
+def _built_inline_with_mode_layers(owner: LoopModel, binding: Binding) -> bool:
+    """Is a module of a project class holding dropout or batch norm built as an argument of the
+    constructor call itself (`model = DDPM(model=UNet())`)?"""
+    call = _built_by(binding.call) if binding.call is not None else None
+    if call is None:
+        return False
+    arguments = {id(arg.node) for arg in call.args}
+    for inner in binding.statement.calls:
+        if id(inner.node) not in arguments:
+            continue
+        _role, cls, _qualified = owner.constructed(inner, binding.function)
+        if cls is not None and cls is not binding.cls and owner.is_module_class(cls) and class_has_mode_layers(owner.at_class(cls), cls):
+            return True
+    return False
 
 
 def _out_of_sight(model: LoopModel, name: str, function: FunctionInfo, depth: int) -> bool:
