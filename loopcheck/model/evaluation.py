@@ -1096,6 +1096,7 @@ def _call_passes(model: LoopModel, function: FunctionInfo, training: set[int]) -
     if not named and function.name != "<module>" and not (
         _shows_evaluation(model, function, function.simples) or _calls_global_in_eval_mode(model, function)
         or _calls_attribute_in_eval_mode(model, function) or _runs_a_model_every_caller_loads(model, function)
+        or _runs_a_pretrained_model_it_builds(model, function)
     ):
         return  # none of what a single-forward pass needs
     placed = list(walk(function.body, "on"))
@@ -2155,6 +2156,25 @@ def _with_pretrained_weights(model: LoopModel, function: FunctionInfo, event: Ev
         return False
     binding = model.nearest_binding(event.subject.name.split(".", 1)[0], function, model.anchor(event)) or event.subject.binding
     return (binding.call is not None and _pretrained(_built_by(binding.call))) or _loaded_before(model, function, event)
+
+
+def _runs_a_pretrained_model_it_builds(model: LoopModel, function: FunctionInfo) -> bool:
+    """Does the function build a model with pretrained weights (`vgg16(pretrained=True)`,
+    `resnet50(weights="DEFAULT")`) and run it on data (`model(img)`, features taken by a hook; not
+    `model(torch.randn(1, 3, 224, 224))`, which probes the code)? A trained model brought in to be
+    used, as one loaded from a checkpoint is."""
+    owner = model.at(function)
+    built: set[str] = set()
+    for simple in function.simples:
+        for target in simple.targets:
+            for binding in owner.roles.bindings_of(target, function):
+                if binding.statement is simple and binding.role == MODEL and binding.call is not None and any(
+                    arg.keyword is not None for arg in _built_by(binding.call).args
+                ) and _pretrained(_built_by(binding.call)):
+                    built.add(target)
+    return bool(built) and any(
+        call.dotted in built and not _on_made_up_input(model, function, call) for simple in function.simples for call in simple.calls
+    )
 
 
 def _fresh(model: LoopModel, binding: Binding, depth: int = 2) -> bool:
@@ -3245,6 +3265,12 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
     just loaded from a checkpoint, a prediction method (`model.generate(...)`), or its output
     turned into predictions or metrics."""
     if _loaded_before(model, function, call):
+        return True
+    if function.name != "<module>" and _with_pretrained_weights(model, function, call) and not (
+        call.call is not None and _on_made_up_input(model, function, call.call)
+    ):
+        # `model = vgg16(pretrained=True)` in the function that runs it on data: a trained model
+        # used (on `torch.randn(1, 3, 224, 224)` it probes the code)
         return True
     if call.call is not None and _names_held_out_data(model, call.call):
         return True
