@@ -4772,12 +4772,14 @@ def _trained_again_in_loop(
     only when the condition tests the function's parameters (a flag its callers pass, `if vali:`),
     not a state of the iteration (`if i == len(loader) - 1:` restores the mode on the last one)."""
     loops: list[list[Event]] = []
+    flat_loops: dict[int, object] = {}  # (each flattened body's loop node)
     events = model.function_events(function)
     while True:
         around = next((e for e in events if e.kind is Kind.LOOP and any(_is_target(i, node, chain) for i in e.flatten())), None)
         if around is None:
             break
         loops.append(list(around.flatten())[1:])
+        flat_loops[id(loops[-1])] = around.node
         events = list(around.contents)
     for flat in reversed(loops):
         index = next(i for i, e in enumerate(flat) if _is_target(e, node, chain))
@@ -4791,11 +4793,60 @@ def _trained_again_in_loop(
             last = switches[-1][1]
             if last.kind is not Kind.TRAIN or not _surely_covers(model, last.subject, subject):
                 return False
+            if _leaves_the_loop_after(function, flat_loops[id(flat)], last):
+                return False  # `model.train()`, then `return` (or `break`): no later iteration runs the pass
             extra = set(last.context.guards) - set(flat[index].context.guards)
             parameters = set(last.context.function.params)
             return all(
                 set(_GUARD_WORDS.findall(guard)) - _GUARD_KEYWORDS <= parameters for guard in extra
             )
+    return False
+
+
+def _leaves_the_loop_after(function: FunctionInfo, loop_node: object, switch: Event) -> bool:
+    """Does every path from the switch's statement leave the loop before its next iteration: a
+    `return` or `break` later in a block around the switch, inside the loop's body (`if i == 2:
+    ...; model.train(); return`)?"""
+    loop = next((l for l in function.loops if l.node is loop_node), None)
+    if loop is None:
+        return False
+    anchor = switch.context.chain[0].node if switch.context.chain and switch.context.callers[:1] == (function,) else switch.node
+    path = _blocks_to(loop.body, anchor)
+    if path is None:
+        return False
+    for block, index in path:
+        for later in block[index + 1:]:
+            if isinstance(later, Simple) and later.jump in ("return", "break") and not (later.jump == "break" and block is not loop.body and _breaks_inner_loop(path, block)):
+                return True
+    return False
+
+
+def _blocks_to(block: Block, node: object) -> list[tuple[Block, int]] | None:
+    """The blocks from `block` down to the simple statement that holds `node`, each with the index
+    of the statement that leads there; None when the node is not in the block."""
+    for index, stmt in enumerate(block):
+        if isinstance(stmt, Simple):
+            if any(call.node is node for call in stmt.calls) or stmt.node is node:
+                return [(block, index)]
+            continue
+        parts = stmt.arms if isinstance(stmt, Branch) else [stmt.body] if isinstance(stmt, (With, Loop)) else [
+            stmt.body, *stmt.handlers, stmt.orelse, stmt.final
+        ] if isinstance(stmt, Try) else []
+        for part in parts:
+            inner = _blocks_to(part, node)
+            if inner is not None:
+                return [(block, index), *inner]
+    return None
+
+
+def _breaks_inner_loop(path: list[tuple[Block, int]], block: Block) -> bool:
+    """Is the block (on the path) inside a loop nested in the loop searched: its `break` ends that
+    inner loop only?"""
+    for outer, index in path:
+        if outer is block:
+            return False
+        if isinstance(outer[index], Loop):
+            return True
     return False
 
 
