@@ -8,7 +8,10 @@ files unanalysed: 11 evaluation passes without `no_grad` missed). A tail that is
 project puts nothing of it on the path. And a file that sets its own path, every change a folder of
 the project, imports a module of the project it puts on no path (older copies of the scripts under
 `byol_examples/videos/` add `byol_3d/` only, then import `dataloader_3d` from `utils/`): the import
-fails, none of the file runs (4 false alarms once the path was read)."""
+fails, none of the file runs (4 false alarms once the path was read). A folder given through a
+path call (`sys.path.append(os.path.abspath("../train"))` in a results notebook) is the literal
+folder: the model class is found there (2 LC006 of a ConvLSTM without dropout or batch norm, taken
+for a class out of sight)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -129,3 +132,17 @@ def test_a_module_of_the_project_off_the_path_the_file_sets_fails_to_import(tmp_
 def test_a_module_the_path_may_hold_is_imported(tmp_path: Path, path_lines: str) -> None:
     findings, _ = _lint_with_loader(tmp_path, "import os\n" + path_lines)
     assert findings == [16 + path_lines.count("\n")]
+
+
+@pytest.mark.parametrize("added", ['os.path.abspath("../byol_3d")', 'str(Path("../byol_3d"))'])
+def test_a_folder_given_through_a_path_call_is_read(tmp_path: Path, added: str) -> None:
+    # (a notebook's `sys.path.append(os.path.abspath("../train"))`: the literal folder, taken from
+    # the file's own folder)
+    (tmp_path / "byol_3d").mkdir()
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "byol_3d" / "byol_3d.py").write_text(MODEL)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    script = SCRIPT.replace('sys.path.append("FOLDER")', f"import os\nfrom pathlib import Path\nsys.path.append({added})")
+    (tmp_path / "experiments" / "train.py").write_text(script)
+    findings = lint_paths([str(tmp_path)], root=str(tmp_path)).findings
+    assert [(f.code, f.line) for f in findings] == [("LC007", 18)]

@@ -26,7 +26,11 @@ _CALLED = lazy(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # starts at a
 _IMPORT_LINE = lazy(r"^[ \t]*(?:from[ \t]+[\w. \t]+import[^#\n]*|import[ \t]+[^#\n]*)", re.MULTILINE)
 _WORD = lazy(r"[A-Za-z_]\w*")
 _TESTS = lazy(r"(?m)^(?:async\s+)?(?:def\s+test|class\s+Test)|^\s*(?:import|from)\s+(?:pytest|unittest)\b")
-_SYS_PATH_ADDED = lazy(r"""sys\.path\.(?:append|insert)\(\s*(?:-?\d+\s*,\s*)?r?(['"])([^'"\n]+)\1\s*\)""")
+_SYS_PATH_ADDED = lazy(
+    r"""sys\.path\.(?:append|insert)\(\s*(?:-?\d+\s*,\s*)?(?:(?:os\.path\.(?:abspath|realpath|normpath)|str|(?:pathlib\.)?Path)\(\s*)*"""
+    r"""r?(['"])([^'"\n]+)\1\s*(?:\)\s*)*\)"""
+)
+"""`sys.path.append("../lib")`, also through `os.path.abspath("../train")` or `str(Path("src"))`: the literal folder is group 2."""
 _SYS_PATH_EDIT = lazy(r"""sys\.path\s*(?:\.\s*(?:append|insert|extend)\s*\(|\+=|=(?!=)|\[)""")
 """Any change a file makes to `sys.path` (literal or not)."""
 _SYS_PATH_NAMED = lazy(r"""sys\.path\.(?:append|insert)\(\s*(?:-?\d+\s*,\s*)?([A-Za-z_]\w*)\s*\)""")
