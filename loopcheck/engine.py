@@ -97,23 +97,25 @@ def check_model(
                     findings.setdefault((finding.code, finding.line, finding.column), finding)
         except Exception as error:  # a bug in a rule must not stop the run
             errors.append(FileError(path, f"internal error in rule {rule.code}: {_describe(error)}"))
-    if findings and model.failing_import is not None:
+    failing = _import_that_fails(model) if findings else None
+    if failing is not None:
         if notes is not None:
-            notes.append(FileError(path, (
-                f"not analysed: it imports {model.failing_import}, which does not define it "
-                "(importing the file fails: none of its code runs)"
-            )))
-        return [], errors
-    if findings and model.unreachable_import is not None:
-        if notes is not None:
-            notes.append(FileError(path, (
-                f"not analysed: it imports {model.unreachable_import}, a module of the project in no folder on its "
-                "sys.path (importing the file fails: none of its code runs)"
-            )))
+            notes.append(FileError(path, f"not analysed: it imports {failing} (importing the file fails: none of its code runs)"))
         return [], errors
     if notes is not None:
         notes.extend(noqa.notes(directives, model, path, [(rule.code, rule.name) for rule in rules]))
     return sorted(findings.values(), key=lambda f: f.sort_key), errors
+
+
+def _import_that_fails(model: LoopModel) -> str | None:
+    """What a top-level import of the file cannot find, said as the note's reason (asked only of
+    files with findings): a name its module does not define, or a module of the project in no
+    folder on the path the file sets itself."""
+    if model.failing_import is not None:
+        return f"{model.failing_import}, which does not define it"
+    if model.unreachable_import is not None:
+        return f"{model.unreachable_import}, a module of the project in no folder on its sys.path"
+    return None
 
 
 def _to_finding(rule: Rule, report: object, model: LoopModel, path: str) -> Finding:
