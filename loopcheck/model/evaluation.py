@@ -4562,6 +4562,13 @@ def _returns_eval_model(model: LoopModel, function: FunctionInfo, element: tuple
     for event in model.function_events_flat(function):
         if event.kind in (Kind.EVAL, Kind.TRAIN, Kind.MODE_UNKNOWN) and event.subject is not None and event.subject.name in returned:
             state = event.kind is Kind.EVAL
+    if state is None and any(
+        len(s.targets) == 1 and s.targets[0] in returned and s.value is not None and _switched_to_eval_in_chain(s.value)
+        for s in function.assignments
+    ):
+        # `model = mode(model, True).eval()`, then `return model`: `eval()` hands back the module
+        # whatever the call it is made on (a project helper moving it to the GPU), in eval mode
+        return True
     return bool(state)
 
 
