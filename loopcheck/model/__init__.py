@@ -139,7 +139,8 @@ class LoopModel:
         self.source = source
         self.project: ProjectView = project if project is not None else NO_PROJECT
         text = getattr(source, "text", None)
-        self.ir: FileIR = build_file(module, path, text if isinstance(text, str) else None)
+        star_aliases = (lambda dotted, level: self.project.star_imported_aliases(path, dotted, level)) if path else None
+        self.ir: FileIR = build_file(module, path, text if isinstance(text, str) else None, star_aliases)
         self.ir.model = self
         self.flow = Flow(self)
         self._roles: RoleTable | None = None

@@ -387,9 +387,14 @@ def _sets_gradient(value: cst.BaseExpression | None) -> bool:
 class FileBuilder:
     """Turns a parsed module into a FileIR in one recursive pass."""
 
-    def __init__(self, module: cst.Module, path: str = "", text: str | None = None) -> None:
+    def __init__(
+        self, module: cst.Module, path: str = "", text: str | None = None,
+        star_aliases: Callable[[str, int], dict[str, str]] | None = None,
+    ) -> None:
         self.module = module
         self.path = path
+        self._star_aliases = star_aliases
+        """What a star import of a module brings that qualifies names (`t` for `torch`), when known."""
         if text is None:
             text = module.code
         self._constants = module_constants(module, text)
@@ -972,6 +977,11 @@ class FileBuilder:
         level = len(node.relative)
         if isinstance(node.names, cst.ImportStar):
             self.star_imports.append(ImportRef(module or "", None, level))
+            if self._star_aliases is not None:
+                # (`from utils import *` of a project module saying `import torch as t`: `t.save`
+                # is `torch.save`; the file's own imports of a name come first)
+                for local, full in self._star_aliases(module or "", level).items():
+                    self.imports.setdefault(local, full)
             return
         for alias in node.names:
             name = dotted_name(alias.name) or ""
@@ -1056,8 +1066,11 @@ def _code_of(node: cst.CSTNode) -> str:
     return node.value if isinstance(node, cst.Name) else ""
 
 
-def build_file(module: cst.Module, path: str = "", text: str | None = None) -> FileIR:
-    return FileBuilder(module, path, text).build()
+def build_file(
+    module: cst.Module, path: str = "", text: str | None = None,
+    star_aliases: Callable[[str, int], dict[str, str]] | None = None,
+) -> FileIR:
+    return FileBuilder(module, path, text, star_aliases).build()
 
 
 _NOT_CONSTANT = object()

@@ -45,6 +45,10 @@ class ProjectView(Protocol):
         """Does `from <dotted> import <name>` name a folder of the project with no `__init__.py`
         and no module called `name` (the import raises ImportError)?"""
 
+    def star_imported_aliases(self, importer: str, dotted: str, level: int) -> dict[str, str]:
+        """The module aliases a star import of a project module brings (`import torch as t` in the
+        module: `t` is `torch` in the importer)."""
+
     def out_of_reach(self, importer: str, dotted: str) -> bool:
         """Does a file that sets its own `sys.path` (to folders of the project only) import a module
         the project holds only in folders outside that path (the import raises ImportError)?"""
@@ -91,6 +95,9 @@ class _NoProject:
 
     def namespace_lacks(self, importer: str, dotted: str, name: str) -> bool:
         return False
+
+    def star_imported_aliases(self, importer: str, dotted: str, level: int) -> dict[str, str]:
+        return {}
 
     def out_of_reach(self, importer: str, dotted: str) -> bool:
         return False

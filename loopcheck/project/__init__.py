@@ -31,6 +31,9 @@ _SYS_PATH_ADDED = lazy(
     r"""r?(['"])([^'"\n]+)\1\s*(?:\)\s*)*\)"""
 )
 """`sys.path.append("../lib")`, also through `os.path.abspath("../train")` or `str(Path("src"))`: the literal folder is group 2."""
+_TOP_IMPORT = lazy(r"(?m)^(?:import[ \t]+([\w. \t,]+?)|from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+([\w \t,*]+?))[ \t]*(?:#.*)?$")
+"""A one-line import at a module's top level (no parentheses): `import torch as t`, `from torch import nn`."""
+_ALL_NAMES = lazy(r"(?m)^__all__[ \t]*=[ \t]*[\[(]([^\])]*)[\])]")
 _SYS_PATH_EDIT = lazy(r"""sys\.path\s*(?:\.\s*(?:append|insert|extend)\s*\(|\+=|=(?!=)|\[)""")
 """Any change a file makes to `sys.path` (literal or not)."""
 _SYS_PATH_NAMED = lazy(r"""sys\.path\.(?:append|insert)\(\s*(?:-?\d+\s*,\s*)?([A-Za-z_]\w*)\s*\)""")
@@ -145,6 +148,7 @@ class Project:
         self._files: list[str] | None = None
         self._texts: dict[str, str] = {}
         self._added: dict[str, tuple[Path, ...]] = {}
+        self._star_aliases: dict[tuple[str, int], dict[str, str]] = {}
         self._importing: dict[frozenset[str], list[str]] = {}
         self._called_names: dict[str, frozenset[str]] = {}
         self._calling: dict[tuple[str, str], list[LoopModel]] = {}
@@ -296,6 +300,51 @@ class Project:
             if folder.is_dir():
                 return folder
         return None
+
+    def star_imported_aliases(self, importer: str, dotted: str, level: int, depth: int = 3) -> dict[str, str]:
+        """The names of modules and library objects a star import of a project module brings, with
+        what they stand for (`from utils import *` where `utils.py` says `import torch as t` and
+        `from torch import nn`: `t` is `torch`, `nn` is `torch.nn`), read from the module's text:
+        its own one-line top-level imports (those `__all__` lists, when it has one; none starting
+        with `_`) and, a few deep, those of the project modules it star-imports in turn."""
+        path = self.resolve(importer, dotted, level)
+        if self.observer is not None:
+            self.observer.module(importer, dotted, level, path)  # (the cache: the importer depends on its text)
+        if path is None or depth <= 0:
+            return {}
+        key = (path, depth)
+        found = self._star_aliases.get(key)
+        if found is not None:
+            return found
+        self._star_aliases[key] = {}  # (a cycle of star imports brings nothing more)
+        text = self._text(path)
+        listed = _ALL_NAMES.search(text)
+        exported = set(re.findall(r"""['"](\w+)['"]""", listed.group(1))) if listed else None
+        found = {}
+        for match in _TOP_IMPORT.finditer(text):
+            plain, module, names = match.group(1), match.group(2), match.group(3)
+            if plain is not None:
+                for part in plain.split(","):
+                    name, _, local = part.strip().partition(" as ")
+                    name, local = name.strip(), local.strip()
+                    if name:
+                        found.setdefault(local or name.split(".")[0], name if local else name.split(".")[0])
+            elif names.strip() == "*":
+                dots = len(module) - len(module.lstrip("."))
+                for local, full in self.star_imported_aliases(path, module.lstrip("."), dots, depth - 1).items():
+                    found.setdefault(local, full)
+            elif not module.startswith("."):
+                for part in names.split(","):
+                    name, _, local = part.strip().partition(" as ")
+                    name, local = name.strip(), local.strip()
+                    if name and name != "*":
+                        found.setdefault(local or name, f"{module}.{name}")
+        found = {
+            local: full for local, full in found.items()
+            if not local.startswith("_") and (exported is None or local in exported)
+        }
+        self._star_aliases[key] = found
+        return found
 
     def out_of_reach(self, importer: str, dotted: str) -> bool:
         """Does a file that sets its own `sys.path`, every change of it a folder of the project
