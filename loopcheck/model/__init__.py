@@ -3033,7 +3033,43 @@ class LoopModel:
                         continue
                     if cannot_bind(call.node, target.node, bound):
                         lines.add(self.position(call.node).start.line)
+                for target_count, call in self._unpacked_calls(simple):
+                    returned = self._fixed_return_length(call, function)
+                    if returned is not None and returned != target_count:
+                        lines.add(self.position(call.node).start.line)  # ValueError: too many (or not enough) values
         return frozenset(lines)
+
+    @staticmethod
+    def _unpacked_calls(simple: Simple) -> list[tuple[int, CallSite]]:
+        """`a, b = f(x)`: the number of names a call's result is unpacked into (no starred name)."""
+        node = simple.node
+        if not isinstance(node, cst.Assign) or len(node.targets) != 1 or not isinstance(node.value, cst.Call):
+            return []
+        target = node.targets[0].target
+        if not isinstance(target, (cst.Tuple, cst.List)) or any(isinstance(e, cst.StarredElement) for e in target.elements):
+            return []
+        call = next((c for c in simple.calls if c.node is node.value), None)
+        return [(len(target.elements), call)] if call is not None and not any(arg.star for arg in call.node.args) else []
+
+    def _fixed_return_length(self, call: CallSite, function: FunctionInfo) -> int | None:
+        """The length of the tuple every `return` of the project function (or model forward) the
+        call runs hands back, when each is a tuple display of one same length and the function
+        yields nothing; None otherwise."""
+        from loopcheck.model.names import keeps_signature
+
+        target = self.resolve_call(call, function, via_callers=False) or self._forward_called(call, function)
+        if target is None or type(target.node) is not cst.FunctionDef or not keeps_signature(target.decorators):
+            return None
+        if self._defined_again(target) or (target.cls is not None and self.at(target).subclasses(target.cls)):
+            return None  # (which definition runs is not judged; a subclass may return otherwise)
+        returns = [s for s in target.simples if s.jump == "return"]
+        if not returns or "yield" in self.at(target).code(target.node):
+            return None
+        lengths = {
+            len(s.value.elements) if isinstance(s.value, cst.Tuple) and not any(isinstance(e, cst.StarredElement) for e in s.value.elements) else None
+            for s in returns
+        }
+        return lengths.pop() if len(lengths) == 1 and None not in lengths else None
 
     def _defined_again(self, target: FunctionInfo) -> bool:
         """Is the function (or the class whose method it is) defined more than once in its file (a

@@ -322,6 +322,12 @@ def stopped_before(model: LoopModel, line: int, depth: int = 2, follow_calls: bo
         inner = next((b for b in _blocks(statement) if b[0].lineno <= line <= (b[-1].end_lineno or b[-1].lineno)), None)
         if inner is None:
             break
+        if isinstance(statement, (ast.For, ast.AsyncFor, ast.While)) and inner is statement.body and raising and any(
+            _is_simple(later) and later.lineno > line and _reads(later, frozenset(), raising) for later in inner
+        ):
+            # (`logits = model(x)`, then `acc, f, p, auroc = metrics(...)` of a function returning five
+            # values, both in the loop's body: its first iteration raises, the pass never completes)
+            stopped = True
         block = inner
     if stopped or scope is None or depth <= 0:
         return stopped
