@@ -293,6 +293,21 @@ class Flow:
             found = self._tests[test] = _with_constants(test, self._module_constants())
         return found
 
+    def _every_time(self, test: str, function: FunctionInfo) -> bool | None:
+        """`(step + 1) % accumulation_steps == 0` with `accumulation_steps = 1` at the script's top
+        level (and neither a parameter nor a local of the function): a cadence of one, decided as
+        `% 1` is; None for any other test."""
+        constants = {
+            name: value for name, value in self._module_constants().items()
+            if value == 1 and not isinstance(value, bool) and (function.name == "<module>" or (
+                name not in function.params and not any(name in simple.targets for simple in function.assignments)
+            ))
+        }
+        if not constants:
+            return None
+        text = _with_constants(test, constants)
+        return decide(text, ()) if text != test and _EVERY_TIME.search(text) else None
+
     def _module_constants(self) -> dict[str, object]:
         """Names the script binds once, at its top level, to a string or number, and that no loop,
         `global` or other assignment rebinds."""
@@ -863,6 +878,8 @@ class Flow:
             return self._simple_program(stmt, context, depth)
         if isinstance(stmt, Branch):
             taken = decide(stmt.test, context.constants)
+            if taken is None and "%" in stmt.test:
+                taken = self._every_time(stmt.test, context.function)
             if taken is None and context.grad == "off" and _backward_if_requires_grad(stmt):
                 taken = False  # `if loss.requires_grad: loss.backward()` under no_grad: the loss requires none
             if taken is None:
@@ -1467,8 +1484,10 @@ _EVERY_TIME = lazy(r"%\s*1\s*(?:==|!=)")
 
 def _evaluate(node: ast.AST, known: dict[str, object]) -> object:
     """A test's value from the known names; _UNKNOWN when any part it depends on is not known."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.right, ast.Constant) and node.right.value == 1:
-        return 0  # any integer modulo 1
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        divisor = node.right.value if isinstance(node.right, ast.Constant) else _evaluate(node.right, known)
+        if divisor == 1 and not isinstance(divisor, bool):
+            return 0  # any integer modulo 1 (also a known name set to 1: `accumulation_steps = 1`)
     if isinstance(node, (ast.Name, ast.Attribute)):
         name = ast.unparse(node)
         if name not in known and isinstance(node, ast.Attribute) and _ENUM_MEMBER.match(name):
