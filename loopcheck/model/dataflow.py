@@ -1293,6 +1293,19 @@ def _unrolled_recurrence(loop: Loop) -> bool:
     return False
 
 
+def _library_object(model: LoopModel, function: FunctionInfo, name: str) -> bool:
+    """Is the name bound, at each of its assignments, to an object a library class builds
+    (`metric = d2l.Accumulator(2)`, `meter = tnt.meter.AverageValueMeter()`)? Its `add` is that
+    class's, out of sight: whether it keeps what it is given (a set does) cannot be told."""
+    bindings = model.at(function).roles.bindings_of(name, function)
+    return bool(bindings) and all(
+        binding.call is not None and binding.cls is None and "." in (binding.qualified or "")
+        and (binding.qualified or "").split(".", 1)[0] in {full.split(".", 1)[0] for full in model.at(binding.function).ir.imports.values()}
+        and not (binding.qualified or "").startswith(("collections.", "builtins."))
+        for binding in bindings
+    )
+
+
 def _may_store(model: LoopModel, function: FunctionInfo, item: Placed) -> bool:
     """Could the statement keep a value past its iteration (read off the syntax alone)?"""
     simple = item.simple
@@ -1365,6 +1378,7 @@ def _stores(values: Values, item: Placed) -> Iterator[tuple[str, str, str]]:
             and container is not None
             and container.split(".", 1)[0] not in values.model.ir.imports  # `torch.add(a, b)`: a module's function
             and values.model.resolve_call(call, values.function) is None
+            and not (call.method == "add" and _library_object(values.model, values.function, container))
         ):
             # a project class's `add` is judged by what its code keeps (below), not by its name
             for arg in call.args:
