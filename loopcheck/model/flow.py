@@ -308,6 +308,11 @@ class Flow:
         text = _with_constants(test, constants)
         return decide(text, ()) if text != test and _EVERY_TIME.search(text) else None
 
+    def module_constant(self, name: str) -> object:
+        """The literal a name the script binds once at its top level holds (see `_module_constants`);
+        None for any other name."""
+        return self._module_constants().get(name)
+
     def _module_constants(self) -> dict[str, object]:
         """Names the script binds once, at its top level, to a string or number, and that no loop,
         `global` or other assignment rebinds."""

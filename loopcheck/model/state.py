@@ -515,6 +515,11 @@ def _position_restored(
         if not (_PROGRESS_KEY.search(first) or _START_POSITION.search(first)):
             return False
         values = [a.value for a in function.assignments if first in a.targets and not a.augmented]
+        constant = model.at(function).flow.module_constant(first) if not values and first not in function.params else None
+        if isinstance(constant, int) and not isinstance(constant, bool):
+            # `epoch_start = 1` at the script's top level: where counting starts, typed in (past
+            # 1, the position of weights typed in after them, as a literal is)
+            return constant > 1 and any(_PROGRESS_KEY.search(target) for target in loop.targets)
         return not values or any(not isinstance(v, (cst.Integer, cst.Float)) for v in values)
 
     return any(
