@@ -2517,7 +2517,8 @@ class LoopModel:
             known = False
             for other in names:
                 if self.roles.role(other, function) == MODEL:
-                    found.extend([other] if other not in found else [])
+                    if other not in found:
+                        found.append(other)
                     known = True
                 elif other != name and (inner := self._models_a_name_holds(other, function, depth - 1)):
                     found.extend(n for n in inner if n not in found)
@@ -3062,14 +3063,14 @@ class LoopModel:
             return None
         if self._defined_again(target) or (target.cls is not None and self.at(target).subclasses(target.cls)):
             return None  # (which definition runs is not judged; a subclass may return otherwise)
-        returns = [s for s in target.simples if s.jump == "return"]
-        if not returns or "yield" in self.at(target).code(target.node):
-            return None
         lengths = {
             len(s.value.elements) if isinstance(s.value, cst.Tuple) and not any(isinstance(e, cst.StarredElement) for e in s.value.elements) else None
-            for s in returns
+            for s in target.simples if s.jump == "return"
         }
-        return lengths.pop() if len(lengths) == 1 and None not in lengths else None
+        if len(lengths) != 1 or None in lengths:
+            return None
+        # (the function's text only now, for the few that qualify: a generator returns no tuple)
+        return None if "yield" in self.at(target).code(target.node) else lengths.pop()
 
     def _defined_again(self, target: FunctionInfo) -> bool:
         """Is the function (or the class whose method it is) defined more than once in its file (a

@@ -20,7 +20,7 @@ from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DET
 from loopcheck.model.flow import Event, Kind, Subject, decide, loops_giving
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With
 from loopcheck.model.text import expression_text
-from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, role_from_name
+from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding, role_from_name
 from loopcheck.records import Frozen, Value, _set
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -1298,12 +1298,16 @@ def _library_object(model: LoopModel, function: FunctionInfo, name: str) -> bool
     (`metric = d2l.Accumulator(2)`, `meter = tnt.meter.AverageValueMeter()`)? Its `add` is that
     class's, out of sight: whether it keeps what it is given (a set does) cannot be told."""
     bindings = model.at(function).roles.bindings_of(name, function)
-    return bool(bindings) and all(
-        binding.call is not None and binding.cls is None and "." in (binding.qualified or "")
-        and (binding.qualified or "").split(".", 1)[0] in {full.split(".", 1)[0] for full in model.at(binding.function).ir.imports.values()}
-        and not (binding.qualified or "").startswith(("collections.", "builtins."))
-        for binding in bindings
-    )
+
+    def built_by_library(binding: Binding) -> bool:
+        qualified = binding.qualified or ""
+        imported = {full.split(".", 1)[0] for full in model.at(binding.function).ir.imports.values()}
+        return (
+            binding.call is not None and binding.cls is None and "." in qualified
+            and qualified.split(".", 1)[0] in imported and not qualified.startswith(("collections.", "builtins."))
+        )
+
+    return bool(bindings) and all(built_by_library(binding) for binding in bindings)
 
 
 def _may_store(model: LoopModel, function: FunctionInfo, item: Placed) -> bool:

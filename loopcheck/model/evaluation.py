@@ -21,7 +21,7 @@ import libcst as cst
 
 from loopcheck.model.build import NOT_LITERAL, callee_last_name, dotted_name, functions_within, literal_value, nodes_within, qualify
 from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, handed_to_backward, is_loss_module, simples_of, walk
-from loopcheck.model.ir import ArgInfo, Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, runs_once
+from loopcheck.model.ir import ArgInfo, Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, inner_blocks, runs_once
 from loopcheck.model.program import events_of
 from loopcheck.model.state import placed_of, requires_grad_set, same_branch, training_callee
 from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, binds_none, other_framework_model
@@ -2028,7 +2028,7 @@ _HOOK_REGISTRATIONS = frozenset({"register_forward_hook", "register_forward_pre_
 def _registers_hooks(model: LoopModel, function: FunctionInfo, call: CallSite, depth: int) -> bool:
     """Does the project function the call runs register a forward hook, itself or through the
     project functions it calls (a few calls deep)?"""
-    if depth <= 0 or call.method in _HOOK_REGISTRATIONS or call.dotted is None:
+    if depth <= 0 or call.dotted is None:
         return False
     target = model.resolve_call(call, function)
     if target is None or target is function:
@@ -2168,9 +2168,8 @@ def _runs_a_pretrained_model_it_builds(model: LoopModel, function: FunctionInfo)
     for simple in function.simples:
         for target in simple.targets:
             for binding in owner.roles.bindings_of(target, function):
-                if binding.statement is simple and binding.role == MODEL and binding.call is not None and any(
-                    arg.keyword is not None for arg in _built_by(binding.call).args
-                ) and _pretrained(_built_by(binding.call)):
+                made = _built_by(binding.call) if binding.statement is simple and binding.role == MODEL and binding.call is not None else None
+                if made is not None and any(arg.keyword is not None for arg in made.args) and _pretrained(made):
                     built.add(target)
     return bool(built) and any(
         call.dotted in built and not _on_made_up_input(model, function, call) for simple in function.simples for call in simple.calls
@@ -4823,7 +4822,7 @@ def _leaves_the_loop_after(function: FunctionInfo, loop_node: object, switch: Ev
         return False
     for block, index in path:
         for later in block[index + 1:]:
-            if isinstance(later, Simple) and later.jump in ("return", "break") and not (later.jump == "break" and block is not loop.body and _breaks_inner_loop(path, block)):
+            if isinstance(later, Simple) and later.jump in ("return", "break") and not (later.jump == "break" and _breaks_inner_loop(path, block)):
                 return True
     return False
 
@@ -4836,10 +4835,7 @@ def _blocks_to(block: Block, node: object) -> list[tuple[Block, int]] | None:
             if any(call.node is node for call in stmt.calls) or stmt.node is node:
                 return [(block, index)]
             continue
-        parts = stmt.arms if isinstance(stmt, Branch) else [stmt.body] if isinstance(stmt, (With, Loop)) else [
-            stmt.body, *stmt.handlers, stmt.orelse, stmt.final
-        ] if isinstance(stmt, Try) else []
-        for part in parts:
+        for part in inner_blocks(stmt):
             inner = _blocks_to(part, node)
             if inner is not None:
                 return [(block, index), *inner]

@@ -467,15 +467,21 @@ def runs_once(loop: Loop) -> bool:
     return any(isinstance(stmt, Simple) and stmt.jump == "break" for stmt in loop.body)
 
 
+def inner_blocks(stmt: object) -> list[Block]:
+    """The blocks a compound statement holds, in source order (an `if`'s arms, a loop's or `with`'s
+    body, a `try`'s parts); none for a simple statement."""
+    if isinstance(stmt, Branch):
+        return list(stmt.arms)
+    if isinstance(stmt, (With, Loop)):
+        return [stmt.body]
+    if isinstance(stmt, Try):
+        return [stmt.body, *stmt.handlers, stmt.orelse, stmt.final]
+    return []
+
+
 def all_statements(block: Block) -> Iterator[object]:
     """Every statement of a block, nested ones included, in source order."""
     for stmt in block:
         yield stmt
-        if isinstance(stmt, Branch):
-            for arm in stmt.arms:
-                yield from all_statements(arm)
-        elif isinstance(stmt, (With, Loop)):
-            yield from all_statements(stmt.body)
-        elif isinstance(stmt, Try):
-            for part in (stmt.body, *stmt.handlers, stmt.orelse, stmt.final):
-                yield from all_statements(part)
+        for part in inner_blocks(stmt):
+            yield from all_statements(part)

@@ -10,7 +10,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Iterator, Protocol, Sequence
 
 from loopcheck.lazyre import lazy
 from loopcheck.model import LoopModel
@@ -283,11 +283,17 @@ class Project:
                     bound = rf"""(?m)^[ \t]*{match.group(1)}[ \t]*=[ \t]*r?(['"])([^'"\n]+)\1[ \t]*(?:#.*)?$"""
                     added.extend(found.group(2) for found in re.finditer(bound, text))
                 for written in added:
-                    folder = self._project_folder_for(written) if os.path.isabs(written) else Path(os.path.normpath(here / written))
-                    if folder is not None and folder.is_dir() and self._inside(folder):
+                    folder = self._added_folder(here, written)
+                    if folder is not None:
                         folders.append(folder)
             found = self._added[importer] = tuple(dict.fromkeys(folders))
         return found
+
+    def _added_folder(self, here: Path, written: str) -> Path | None:
+        """The project folder a literal put on `sys.path` by a file in `here` names (relative to
+        `here`, or an absolute path read by its tail); None for one that is no folder of the project."""
+        folder = self._project_folder_for(written) if os.path.isabs(written) else Path(os.path.normpath(here / written))
+        return folder if folder is not None and folder.is_dir() and self._inside(folder) else None
 
     def _project_folder_for(self, written: str) -> Path | None:
         """The project folder an absolute path written on the author's machine names
@@ -324,20 +330,15 @@ class Project:
         for match in _TOP_IMPORT.finditer(text):
             plain, module, names = match.group(1), match.group(2), match.group(3)
             if plain is not None:
-                for part in plain.split(","):
-                    name, _, local = part.strip().partition(" as ")
-                    name, local = name.strip(), local.strip()
-                    if name:
-                        found.setdefault(local or name.split(".")[0], name if local else name.split(".")[0])
+                for name, local in _imported_names(plain):
+                    found.setdefault(local or name.split(".")[0], name if local else name.split(".")[0])
             elif names.strip() == "*":
                 dots = len(module) - len(module.lstrip("."))
                 for local, full in self.star_imported_aliases(path, module.lstrip("."), dots, depth - 1).items():
                     found.setdefault(local, full)
             elif not module.startswith("."):
-                for part in names.split(","):
-                    name, _, local = part.strip().partition(" as ")
-                    name, local = name.strip(), local.strip()
-                    if name and name != "*":
+                for name, local in _imported_names(names):
+                    if name != "*":
                         found.setdefault(local or name, f"{module}.{name}")
         found = {
             local: full for local, full in found.items()
@@ -370,11 +371,7 @@ class Project:
         if not literal or len(literal) != edits:
             return False
         here = Path(importer).parent
-        for written in literal:
-            folder = self._project_folder_for(written) if os.path.isabs(written) else Path(os.path.normpath(here / written))
-            if folder is None or not folder.is_dir() or not self._inside(folder):
-                return False
-        return True
+        return all(self._added_folder(here, written) is not None for written in literal)
 
     def stale_import(self, importer: str, dotted: str, level: int) -> bool:
         """Does `dotted` name a module of a package of this project that is not there (`from
@@ -846,6 +843,14 @@ class Project:
                 text = ""
             self._texts[path] = text
         return text
+
+
+def _imported_names(listed: str) -> Iterator[tuple[str, str]]:
+    """Each `name` and its `as` name (empty when there is none) of an import's comma-separated list."""
+    for part in listed.split(","):
+        name, _, local = part.strip().partition(" as ")
+        if name.strip():
+            yield name.strip(), local.strip()
 
 
 def _bytes_may_hold(path: str, names: frozenset[str]) -> bool:

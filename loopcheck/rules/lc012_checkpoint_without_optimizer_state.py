@@ -387,14 +387,13 @@ def _positioned_by_epoch(model: LoopModel, scheduler: Binding) -> bool:
     any of the assignments of its name): the schedule is put back at the saved epoch when training
     resumes, so its state need not be saved."""
     call = scheduler.call
-    if call is not None and any(arg.keyword == "last_epoch" and literal_value(arg.node) != -1 for arg in call.args):
-        return True
+    # (`if args.ckpt_pth: scheduler = LambdaLR(..., last_epoch=iteration)` / `else: scheduler =
+    # LambdaLR(...)`: the arm that resumes builds it at the saved step)
+    bindings = [scheduler, *model.at(scheduler.function).roles.bindings_of(scheduler.name, scheduler.function)]
     if any(
-        other.call is not None and any(arg.keyword == "last_epoch" and literal_value(arg.node) != -1 for arg in other.call.args)
-        for other in model.at(scheduler.function).roles.bindings_of(scheduler.name, scheduler.function)
+        built.call is not None and any(arg.keyword == "last_epoch" and literal_value(arg.node) != -1 for arg in built.call.args)
+        for built in bindings
     ):
-        # `if args.ckpt_pth: scheduler = LambdaLR(..., last_epoch=iteration)` / `else: scheduler =
-        # LambdaLR(...)`: the arm that resumes builds it at the saved step
         return True
     attribute = f"{scheduler.name}.last_epoch"
     if any(attribute in simple.targets for simple in scheduler.function.assignments):
