@@ -2949,7 +2949,7 @@ class LoopModel:
             if names.misspelling(name, defined)
             or self.project.mentions(names.defined_elsewhere_pattern(name), near=self.project_path)
             or self.project.mentions(names.imported_elsewhere_pattern(name), near=self.project_path)
-        ) | self._misspelt_module_attributes()
+        ) | names.meant_as_attributes(self.syntax_tree, undefined) | self._misspelt_module_attributes()
 
     def _misspelt_module_attributes(self) -> frozenset[str]:
         """`utils.AvgrageMeter` where `utils` is a project module that defines `AverageMeter` and no

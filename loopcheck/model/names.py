@@ -9,7 +9,8 @@ forgotten import: `SimpleRNN` used in `models.py`, defined in `rnn.py`), one tha
 a function) or the project's other files import, or the last part of a module imported under
 another name (`torch.nn.Sequential` in a script relying on an interactive session's imports;
 `transforms.Compose` beside `import torchvision.transforms as T`), or a misspelling of one the
-file defines or imports (`NFNe()` beside `from model import NFNet`). A name defined nowhere
+file defines or imports (`NFNe()` beside `from model import NFNet`), or, read in a method, an
+attribute its own class keeps (`model.state_dict()` where `self.model` was meant). A name defined nowhere
 at all is a free input of a fragment (a snippet's `model` and `loader`) and says nothing.
 They are known only when the file can say: never with a star import (`from utils import *` may
 bring any name), with `exec`, `globals()` and the like, or in a notebook that left cells out or
@@ -96,6 +97,35 @@ def symbols(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
                 if symbol.is_referenced():
                     read.add(name)
     return frozenset(read - defined - _PROVIDED), frozenset(defined)
+
+
+def meant_as_attributes(tree: object, undefined: frozenset[str]) -> frozenset[str]:
+    """The missing names that a method reads as globals where its own class keeps an attribute of
+    that name (`model.state_dict()` in a `train` method of a class whose `__init__` stores
+    `self.model = model`): the author meant the attribute, and the bare name raises NameError."""
+    if not undefined or not isinstance(tree, ast.Module):
+        return frozenset()
+    found: set[str] = set()
+    for cls in ast.walk(tree):
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        methods = [m for m in cls.body if isinstance(m, _SCOPES)]
+        kept = {
+            node.attr
+            for method in methods
+            if method.args.args
+            for node in ast.walk(method)
+            if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+            and isinstance(node.value, ast.Name) and node.value.id == method.args.args[0].arg
+        }
+        wanted = undefined & kept
+        for method in methods if wanted else ():
+            local = _locals(method)
+            found.update(
+                node.id for node in ast.walk(method)
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in wanted and node.id not in local
+            )
+    return frozenset(found)
 
 
 def misspelling(name: str, defined: frozenset[str]) -> bool:
