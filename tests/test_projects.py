@@ -980,6 +980,12 @@ for epoch in range(30):
         ("spec-file.txt", "@EXPLICIT\nhttps://example.invalid/linux-64/pytorch-0.4.1-py36_0.tar.bz2\n", False),
         ("README.md", "Tested with PyTorch 0.4.1; PyTorch 1.x works too.\n", True),
         ("requirements.txt", "torch>=1.4\n", True),
+        # a lower bound alone states no newest version: the code is meant to run on later releases
+        ("README.md", "Install dependencies:\n- [pytorch>=0.4](https://pytorch.org/)\n- torchvision\n", True),
+        ("README.md", "Requires PyTorch 0.4+ and Python 3.6.\n", True),
+        ("requirements.txt", "torch>=0.4.1\ntorchvision\n", True),
+        # a pinned version beside a lower bound: the pin says what it was written for
+        ("README.md", "PyTorch >= 0.4 (tested with torch==0.4.1)\n", False),
         # versions of other things: `torch.optim.Adam(lr=0.001)`, torchvision
         ("README.md", "Use torch.optim.Adam(params, lr=0.001) with torchvision==0.2.1.\n", True),
     ],

@@ -39,9 +39,12 @@ _SYS_PATH_EDIT = lazy(r"""sys\.path\s*(?:\.\s*(?:append|insert|extend)\s*\(|\+=|
 _SYS_PATH_NAMED = lazy(r"""sys\.path\.(?:append|insert)\(\s*(?:-?\d+\s*,\s*)?([A-Za-z_]\w*)\s*\)""")
 """`sys.path.append(path_to_utils)`: a folder named by a variable, bound to a literal elsewhere in the file."""
 _ALIASED = lazy(r"([A-Za-z_]\w*)\s+as\s+[A-Za-z_]\w*")
-_TORCH_VERSION = lazy(r"(?i)(?<![\w.-])(?:py)?torch(?![\w.])[ \t]*(?:version[ \t]*)?[=<>~!:(, \t-]{0,6}v?(\d+)\.(\d+|x)")
+_TORCH_VERSION = lazy(r"(?i)(?<![\w.-])(?:py)?torch(?![\w.])[ \t]*(?:version[ \t]*)?([=<>~!:(, \t-]{0,6})v?(\d+)\.(\d+|x)((?:\.\d+)*\+?)")
 """A version of PyTorch a project states (`torch==0.4.1`, `pytorch=1.0.1`, `PyTorch (>=0.4.1)`,
-`PyTorch 1.x`); not `torch.optim.Adam(lr=0.001)` nor `torchvision==0.2.1`."""
+`PyTorch 1.x`, `pytorch 0.4+`); not `torch.optim.Adam(lr=0.001)` nor `torchvision==0.2.1`. The
+first group holds the operator, the last what follows the minor number (a `+` says "or newer")."""
+_OPEN_ENDED = (99, 99)
+"""The version stated by lower bounds alone (`torch>=0.4`): any release, the newest included."""
 _DECLARING = lazy(r"(?i)^(readme|requirements|environment|install|conda|spec-file|setup\.(py|cfg)$|pyproject\.toml$)")
 """The files where a project states what it runs on: readme, requirements, conda environment (or
 the explicit list `conda list --explicit` writes, `spec-file.txt`), setup."""
@@ -730,7 +733,8 @@ class Project:
         """The newest PyTorch version (major, minor) that the project states in the nearest folder,
         from `folder` (relative to the root) up to the root, whose readme, requirements, conda
         environment or setup files name any (`torch==0.4.1`, `PyTorch 1.0`: (1, 0)); None when none
-        does. A collection whose sub-project states its own version is read there first. The
+        does. Lower bounds (`pytorch>=0.4`, `PyTorch 0.4+`) count only where nothing is pinned, and
+        then state every release after them (the newest: `_OPEN_ENDED`). A collection whose sub-project states its own version is read there first. The
         observer is told the folder and the answer."""
         key = os.path.normpath(folder)
         if key not in self._declared:
@@ -753,6 +757,7 @@ class Project:
         except OSError:
             return None
         versions: list[tuple[int, int]] = []
+        open_ended = False
         for name in names:
             if not _DECLARING.match(name) or name.endswith((".ipynb", ".png", ".jpg", ".gif")):
                 continue
@@ -761,9 +766,16 @@ class Project:
                     text = handle.read(DECLARATION_BYTES).decode("utf-8", "replace")
             except OSError:
                 continue  # a folder named like one, a broken link
-            for major, minor in _TORCH_VERSION.findall(text):
+            for operator, major, minor, rest in _TORCH_VERSION.findall(text):
+                if ">" in operator or rest.endswith("+"):
+                    # (`pytorch>=0.4`, `PyTorch 0.4+`: a lower bound states no newest version; the
+                    # code is meant to run on any release after it)
+                    open_ended = True
+                    continue
                 versions.append((int(major), 99 if minor.lower() == "x" else int(minor)))
-        return max(versions) if versions else None
+        if versions:
+            return max(versions)
+        return _OPEN_ENDED if open_ended else None
 
     def _importing_files(self, target: str, hops: int = 3) -> list[str]:
         """The files whose imports resolve to `target`, and, through a package's `__init__.py` that

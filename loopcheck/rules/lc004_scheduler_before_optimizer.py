@@ -23,7 +23,8 @@ class SchedulerBeforeOptimizer(Rule):
     PyTorch before 1.1, when that was the documented order, are left alone: told by their own
     idioms (`loss.data[0]`, `volatile=True`) or by the version their project states, when every
     PyTorch version named in the readme, requirements or setup files of the nearest folder that
-    names any is older (`PyTorch 0.4.1`, `torch==1.0.0`), and so is a step under a test on the epoch counter that the first epoch may not pass
+    names any is older (`PyTorch 0.4.1`, `torch==1.0.0`; a lower bound alone, `pytorch>=0.4` or
+    `PyTorch 0.4+`, means any later release too, and dates nothing), and so is a step under a test on the epoch counter that the first epoch may not pass
     (`if epoch > 0: scheduler.step()` at the top of the epoch runs after the previous epoch's
     updates), or under a test of the scheduler's existence whose other arm builds it (`if not
     hasattr(self, "sched"): self.sched = StepLR(...)` / `else: self.sched.step()`: the first call
