@@ -3403,7 +3403,22 @@ def _loaded_before(model: LoopModel, function: FunctionInfo, call: Event) -> boo
             return True
         if any(c.receiver is not None and _part_of(subject.name, c.receiver) and _loads_state(model, function, c) for c in simple.calls):
             return True  # `trainer.load_model(path)` loads `trainer.policy_net` among others
+        if subject.name in simple.targets and simple.value_call is not None and _returns_loaded_model(model, function, simple.value_call):
+            return True  # `dbnet = load_model(path, device)`: a project helper hands back the model it loaded
     return False
+
+
+def _returns_loaded_model(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    """Is the call a project function that hands back a model with weights it loaded: it returns a
+    name it called `load_state_dict` on (`net = Net(); net.load_state_dict(torch.load(p)); return
+    net`)? (A whole pickled model, `return torch.load(p)`, is of a class out of sight.)"""
+    target = model.resolve_call(call, function, via_callers=False)
+    if target is None or target.name == "__init__" or type(target.node) is not cst.FunctionDef:
+        return False
+    loaded = {c.receiver for simple in target.simples for c in simple.calls if c.method == "load_state_dict" and c.receiver is not None}
+    return any(
+        simple.jump == "return" and isinstance(simple.value, cst.Name) and simple.value.value in loaded for simple in target.simples
+    )
 
 
 def _loaded_by_helper_before(model: LoopModel, function: FunctionInfo, call: Event) -> bool:
@@ -5785,6 +5800,15 @@ def _built_part_has_mode_layers(model: LoopModel, cls: ClassInfo, call: CallSite
         return not _no_module(model.at_class(built), built) and built_with_mode_layers(model.at_class(built), built, call, known)
     if isinstance(built, FunctionInfo):
         return _helper_builds_mode_layers(model.at(built), built, call, known)
+    if built is None and isinstance(call.node.func, cst.Subscript):
+        # `self.head = head_dict[head_name](channels)`: one of the project classes a dict display
+        # (a registry) maps names to; any of them may be the part
+        method = next((m for m in cls.methods.values() for f in functions_within(m) if any(c is call for s in f.simples for c in s.calls)), None)
+        classes = model.at_class(cls).registry_classes(call, method) if method is not None else None
+        return any(
+            c is not cls and not _no_module(model.at_class(c), c) and built_with_mode_layers(model.at_class(c), c, None)
+            for c in classes or ()
+        )
     if (call.dotted or "").startswith(("self.", "cls.")):
         own = cls.methods.get(call.dotted.split(".", 1)[1]) if (call.dotted or "").count(".") == 1 else None
         if own is not None and _instanceless(own):
