@@ -481,18 +481,66 @@ def _loop_count(loop: Loop) -> cst.BaseExpression | None:
 
 def _count_value(model: LoopModel, loop: Loop, node: cst.BaseExpression | None) -> int | None:
     """The number an expression stands for: a literal (`500`), a setting of the loop's module bound
-    once to one (`EPOCHS = 50`), or a sum or difference of those (`EPOCHS + 1`)."""
+    once to one (`EPOCHS = 50`), a parameter of the loop's function that every call leaves at (or
+    gives) one (`def main(epochs=200)`), the default of the command-line option it reads
+    (`args.epochs` of `add_argument('--epochs', type=int, default=250)`: what a run not told
+    otherwise counts), or a sum or difference of those (`EPOCHS + 1`)."""
     if isinstance(node, cst.Integer):
         return _literal(node)
     if isinstance(node, cst.Name):
         value = model.at(loop.function).ir.constants.get(node.value)
+        if value is None:
+            value = _given_at_every_call(model, loop.function, node.value)
         return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+        return _option_default(model.at(loop.function).text, node.attr.value)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
         left, right = _count_value(model, loop, node.left), _count_value(model, loop, node.right)
         if left is None or right is None:
             return None
         return left + right if isinstance(node.operator, cst.Add) else left - right
     return None
+
+
+_OPTION = lazy(r"""\badd_argument\(\s*(?:['"]-\w['"]\s*,\s*)?['"]--?([\w-]+)['"]""")
+_INT_DEFAULT = lazy(r"\bdefault\s*=\s*(\d+)\s*[,)]")
+_DEST = lazy(r"""\bdest\s*=\s*['"](\w+)['"]""")
+
+
+def _option_default(text: str, name: str) -> int | None:
+    """The whole-number default of the one command-line option of the file whose destination is
+    `name` (`add_argument('--num-epochs', type=int, default=250)` for `args.num_epochs`); None when
+    no option, or more than one, goes there, or its default is no literal whole number."""
+    if "add_argument" not in text:
+        return None
+    found: list[int | None] = []
+    for match in _OPTION.finditer(text):
+        call = _call_text(text, match.start())
+        dest = _DEST.search(call)
+        if (dest.group(1) if dest else match.group(1).replace("-", "_")) != name:
+            continue
+        default = _INT_DEFAULT.search(call)
+        found.append(int(default.group(1)) if default else None)
+    return found[0] if len(found) == 1 else None
+
+
+def _call_text(text: str, start: int) -> str:
+    """The text of the call that opens at `start`, up to its closing parenthesis (strings aside)."""
+    depth = 0
+    quote = ""
+    for index in range(text.index("(", start), min(len(text), start + 2000)):
+        char = text[index]
+        if quote:
+            quote = "" if char == quote and text[index - 1] != "\\" else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return text[start:index + 1]
+    return text[start:start + 2000]
 
 
 def _loop_stop(loop: Loop) -> cst.BaseExpression | None:
