@@ -411,12 +411,18 @@ class Flow:
             and self.model.is_torch_optimizer_subclass(target.cls)
         )
 
+    def _scheduler_subclass_step(self, call: CallSite, target: FunctionInfo) -> bool:
+        """`scheduler.step()` of a torch learning-rate scheduler subclass that writes its own `step`
+        (a warm-up schedule setting each group's rate): the step of that schedule, as the
+        inherited one is, not a helper to follow."""
+        return call.method == "step" and target.cls is not None and self.model.at_class(target.cls).is_scheduler_class(target.cls)
+
     def events_of_call(self, call: CallSite, context: Context) -> list[Event]:
         """The events of one call that is not inlined (inlined calls are the program's business)."""
         function = context.function
         method = call.method
         resolved = self.model.resolve_call(call, function) if method != "backward" else None
-        if resolved is not None and not self._optimizer_subclass_step(call, resolved):
+        if resolved is not None and not self._optimizer_subclass_step(call, resolved) and not self._scheduler_subclass_step(call, resolved):
             return [Event(Kind.UNFOLLOWED, call.node, context, call=call)]
         if method == "backward":
             return [Event(Kind.BACKWARD, call.node, context, call=call)]
@@ -1010,8 +1016,8 @@ class Flow:
                 target = None
             if target is not None and (target is context.function or target in context.callers):
                 continue  # a recursive call adds nothing the first run did not
-            if target is not None and self._optimizer_subclass_step(call, target):
-                target = None  # (the step of the optimizer itself, below)
+            if target is not None and (self._optimizer_subclass_step(call, target) or self._scheduler_subclass_step(call, target)):
+                target = None  # (the step of the optimizer, or of the schedule, itself, below)
             if target is not None and call.method in ("train", "eval") and target.cls is not None and self.model.is_module_class(target.cls):
                 # a module class's own `train()`/`eval()` (an override, or the base class of a
                 # library's own repository) switches the mode, then does what it adds

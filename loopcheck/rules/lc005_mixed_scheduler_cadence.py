@@ -11,7 +11,8 @@ from typing import Iterable
 from loopcheck.model import Event, LoopModel
 from loopcheck.model.roles import Binding
 from loopcheck.model.state import placed_of, same_branch
-from loopcheck.model.schedules import BATCH, EPOCH, sized_by_an_outer_loop, sized_by_its_loop
+from loopcheck.model.flow import Subject
+from loopcheck.model.schedules import BATCH, EPOCH, ScheduleSize, SchedulerStep, sized_by_an_outer_loop, sized_by_its_loop
 from loopcheck.rules.base import Report, Rule
 
 _EXPECTED = {"epoch": EPOCH, "iteration": BATCH}
@@ -26,7 +27,8 @@ class MixedSchedulerCadence(Rule):
     through the variables they are computed from. A size that names no unit (`T_max=500`, `T_max=n`)
     counts epochs when it is the count of the loop around the batch loop (`for epoch in range(500):`),
     and so do milestones all within that count (`MultiStepLR(milestones=[30])` in `for epoch in
-    range(EPOCHS + 1)` with `EPOCHS = 50`, a setting bound once). Steps inside a project helper such as
+    range(EPOCHS + 1)` with `EPOCHS = 50`, a setting bound once, a parameter every call leaves at
+    its default, or the default of the command-line option it reads). Steps inside a project helper such as
     `train_one_epoch(..., scheduler)` keep the helper's cadence. A step under `if step % k == 0:`
     runs every k batches on purpose, and in full-batch training (one optimizer step per epoch, or
     per phase of `for phase in ['train', 'val']`) both cadences agree: neither is judged. One under
@@ -42,7 +44,11 @@ class MixedSchedulerCadence(Rule):
     no cadence to get wrong. A schedule built in arms of a test on a setting (`if args.scheduler ==
     'cyclic': CyclicLR(...)` `else: ExponentialLR(...)`) is judged by the arm the step runs under
     (`if args.scheduler == 'cyclic': scheduler.step()`), or, when the step's tests tell none, only
-    when the cadence is wrong for every schedule the arms build. When the size cannot be judged,
+    when the cadence is wrong for every schedule the arms build, or for an arm that another step
+    runs at its own cadence under the test that picks it (`if args.scheduler == 'multistep':
+    scheduler.step()` after the epoch, while `if scheduler: scheduler.step()` in the batch loop steps
+    it too; that step also tells the unit of milestones no count judges). A torch scheduler subclass
+    that writes its own `step()` is stepped by it like any schedule. When the size cannot be judged,
     nothing is reported."""
 
     code = "LC005"
@@ -161,14 +167,18 @@ for epoch in range(90):
                     sized_by_an_outer_loop(model, candidate, stepped.loop) if stepped.cadence == BATCH else None
                 )) is not None
             ]
-            if len(sizes) != len(candidates) or len({size.unit for size in sizes}) != 1:
-                continue
-            scheduler, size = candidates[0], sizes[0]
-            if any(
-                _EXPECTED[size.unit] == stepped.cadence or sized_by_its_loop(model, candidate, stepped.loop)
+            if len(sizes) == len(candidates) and len({size.unit for size in sizes}) == 1 and not any(
+                _EXPECTED[sizes[0].unit] == stepped.cadence or sized_by_its_loop(model, candidate, stepped.loop)
                 for candidate in candidates
             ):
-                continue
+                scheduler, size = candidates[0], sizes[0]
+            else:
+                # (wrong for one arm only: reported when the code steps that arm's schedule at its
+                # own cadence elsewhere, under the test that picks it, and this step runs it too)
+                told = _arm_stepped_right_elsewhere(model, stepped, candidates) if len(candidates) > 1 else None
+                if told is None:
+                    continue
+                scheduler, size = told
             built = scheduler.binding.statement.node
             # (built in another file of the project, handed to a trainer: say which)
             built_path, built_at = model.locate(built)
@@ -191,6 +201,38 @@ for epoch in range(90):
                 ),
                 related=((built, f"{scheduler.name} is built here"),),
             )
+
+
+def _arm_stepped_right_elsewhere(
+    model: LoopModel, stepped: SchedulerStep, candidates: list[Subject]
+) -> tuple[Subject, ScheduleSize] | None:
+    """Of the schedules built in arms of a test, one the step runs at the wrong cadence while
+    another step of the same name runs it at its own, under the test that picks its arm
+    (`if args.scheduler == "multistep": scheduler.step()` after the batch loop, and an unguarded
+    `if scheduler: scheduler.step()` in it): the code says how that arm is stepped, and this
+    step steps it again. None when there is none."""
+    for candidate in candidates:
+        size = model.schedule_size(candidate) or (
+            sized_by_an_outer_loop(model, candidate, stepped.loop) if stepped.cadence == BATCH else None
+        )
+        if sized_by_its_loop(model, candidate, stepped.loop) or (size is not None and _EXPECTED[size.unit] == stepped.cadence):
+            continue
+        for other in model.scheduler_steps:
+            subject = other.event.subject
+            if other is stepped or subject is None or subject.binding is None or other.cadence == stepped.cadence:
+                continue
+            if size is not None and other.cadence != _EXPECTED[size.unit]:
+                continue
+            if _arms_stepped(model, subject.binding, other.event) != [candidate.binding]:
+                continue
+            if size is None:
+                # (a schedule whose construction names no unit: the step under its arm's test says
+                # which cadence the code means for it)
+                where = model.locate(other.event.node)[1].start.line
+                unit = "epoch" if other.cadence == EPOCH else "iteration"
+                size = ScheduleSize(unit, f"stepped once per {other.cadence} on line {where} under the test that picks it")
+            return candidate, size
+    return None
 
 
 def _arms_stepped(model: LoopModel, binding: Binding, event: Event) -> list[Binding]:
