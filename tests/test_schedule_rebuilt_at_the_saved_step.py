@@ -61,3 +61,47 @@ if __name__ == "__main__":
 def test_a_schedule_rebuilt_at_the_saved_step(resumed: str, expected: list[int]) -> None:
     findings = lint_source(SCRIPT.replace("RESUMED", resumed), "train.py")[0]
     assert [f.line for f in findings if f.code == "LC012"] == expected
+
+
+FACTORY = """\
+import os
+
+import torch
+import torch.nn as nn
+
+
+def create_model(cfg):
+    model = nn.Linear(4, 2)
+    start_epoch = 0
+    optimizer_state_dict = None
+    if cfg.resume and os.path.isfile(cfg.checkpoint_path):
+        loaded = torch.load(cfg.checkpoint_path)
+        model.load_state_dict(loaded["model"])
+        start_epoch = loaded["epoch"]
+        optimizer_state_dict = loaded["optimizer"]
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    if optimizer_state_dict is not None:
+        optimizer.load_state_dict(optimizer_state_dict)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 0.8 ** (epoch / 50), POSITION)
+    return model, optimizer, scheduler, start_epoch
+
+
+def train(cfg, loader):
+    model, optimizer, scheduler, start_epoch = create_model(cfg)
+    for epoch in range(start_epoch, cfg.epochs):
+        for x, y in loader:
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        scheduler.step()
+        if epoch % cfg.checkpoint_interval == 0:
+            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}, cfg.checkpoint_path)
+"""
+
+
+@pytest.mark.parametrize("position, expected", [("last_epoch=start_epoch - 1", []), ("verbose=False", [32])])
+def test_a_factory_that_builds_the_schedule_at_the_loaded_epoch(position: str, expected: list[int]) -> None:
+    # (issue 7, survey project: a NeRF course assignment whose `create_model(cfg)` reads the
+    # checkpoint and builds its LambdaLR at `last_epoch=start_epoch - 1`)
+    found = lint_source(FACTORY.replace("POSITION", position), "volume_rendering_main.py")[0]
+    assert [f.line for f in found if f.code == "LC012"] == expected

@@ -249,10 +249,18 @@ def _before_any_training(model: LoopModel, checkpoint: Checkpoint) -> bool:
 def _factory_positions_it(model: LoopModel, call: CallSite, function: FunctionInfo) -> bool:
     """`get_scheduler(opt, hp, iterations=-1)` building `StepLR(..., last_epoch=iterations)`, and
     called somewhere in the file with that argument (the resume code rebuilding the schedule at the
-    saved step): the schedule is put back where it was."""
+    saved step), or a factory building it at an epoch of its own reckoning (`last_epoch=start_epoch
+    - 1` after reading the checkpoint): the schedule is put back where it was."""
     factory = model.resolve_call(call, function)
     if factory is None:
         return False
+    if any(
+        arg.keyword == "last_epoch" and arg.dotted not in factory.params and not isinstance(literal_value(arg.node), int)
+        for simple in factory.simples for built in simple.calls for arg in built.args
+    ):
+        # `model, optimizer, scheduler, start_epoch = create_model(cfg)` whose body loads the
+        # checkpoint and builds `LambdaLR(..., last_epoch=start_epoch - 1)`: positioned where built
+        return True
     positioning = {
         arg.dotted
         for simple in factory.simples for built in simple.calls for arg in built.args
