@@ -4656,15 +4656,24 @@ def _eval_set_by_constructor(model: LoopModel, function: FunctionInfo, name: str
     """`self.model.eval()` in the `__init__` of the class that holds the model (also through an
     object held by `self`: `self.lm.model`), and no method puts it back in training mode. A switch
     of a module covers its parts: `self.model.eval()` in a predictor's `__init__` puts
-    `self.model.encoder` in eval mode too."""
+    `self.model.encoder` in eval mode too. A name a loop binds to each element of a list the
+    project fills with instances (`for predictor in self.predictors: predictor.model(x)`) holds
+    one of those classes: each must put the model in eval mode."""
     head, *path = name.split(".")
     if not path:
         return False
     if head == "self" and function.cls is not None:
-        cls: ClassInfo | None = function.cls
-    else:
-        owner = model.binding(head, function)
-        cls = owner.cls if owner is not None else None
+        return _held_in_eval_mode(model, function.cls, path)
+    owner = model.binding(head, function)
+    if owner is not None and owner.cls is not None:
+        return _held_in_eval_mode(model, owner.cls, path)
+    elements = _iterated_element_classes(model, function, head) if owner is None or owner.cls is None else None
+    return bool(elements) and all(_held_in_eval_mode(model, cls, path) for cls in elements)
+
+
+def _held_in_eval_mode(model: LoopModel, cls: ClassInfo | None, path: list[str]) -> bool:
+    """Does the constructor of `cls` (or of the class of an attribute along `path`) put the object
+    at the end of `path` in eval mode for good (see `_eval_set_by_constructor`)?"""
     while cls is not None and path:
         if _init_puts_in_eval_mode(model.at_class(cls), cls, f"self.{path[0]}"):
             return True
@@ -4675,6 +4684,17 @@ def _eval_set_by_constructor(model: LoopModel, function: FunctionInfo, name: str
         cls = next((b.cls for b in held if b.cls is not None), None)
         path = path[1:]
     return False
+
+
+def _iterated_element_classes(model: LoopModel, function: FunctionInfo, name: str) -> list[ClassInfo] | None:
+    """The project classes of what a loop of the function binds `name` to, when it goes through a
+    list the project fills with instances of them (`for predictor in self.predictors:`)."""
+    for loop in function.loops:
+        if loop.targets == (name,) and isinstance(loop.node, cst.For):
+            container = loop.iter_text
+            if container.isidentifier() or (container.startswith("self.") and container[5:].isidentifier()):
+                return model.element_classes(container, function)
+    return None
 
 
 def _init_puts_in_eval_mode(model: LoopModel, cls: ClassInfo, attribute: str) -> bool:
