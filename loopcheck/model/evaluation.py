@@ -4314,7 +4314,12 @@ def eval_mode_reaches(
     copied = _mode_of_deep_copy(model, subject, depth)
     if copied is not None:
         return copied
-    if subject is not None and _eval_set_by_constructor(model, function, subject.name):
+    if subject is not None and (
+        _eval_set_by_constructor(model, function, subject.name)
+        # (the name as the function that runs the pass reads it: `predictor.model` of its own
+        # `for predictor in self.predictors:`, asked of a caller that enters the pass)
+        or (subject.function is not function and _eval_set_by_constructor(model.at(subject.function), subject.function, subject.name))
+    ):
         return True
     bound = bound_at(model, function, subject, target.node)
     if _loaded_in_eval_mode(model, bound):
