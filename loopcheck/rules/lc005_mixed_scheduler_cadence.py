@@ -8,6 +8,7 @@ import os
 from dataclasses import replace
 from typing import Iterable
 
+from loopcheck.lazyre import lazy
 from loopcheck.model import Event, LoopModel
 from loopcheck.model.roles import Binding
 from loopcheck.model.state import placed_of, same_branch
@@ -211,6 +212,8 @@ def _arm_stepped_right_elsewhere(
     (`if args.scheduler == "multistep": scheduler.step()` after the batch loop, and an unguarded
     `if scheduler: scheduler.step()` in it): the code says how that arm is stepped, and this
     step steps it again. None when there is none."""
+    if _tests_the_setting(model, candidates[0].binding, stepped.event):
+        return None  # (`if args.scheduler != "cyclic": scheduler.step()`: its own test picks the arms it runs)
     for candidate in candidates:
         size = model.schedule_size(candidate) or (
             sized_by_an_outer_loop(model, candidate, stepped.loop) if stepped.cadence == BATCH else None
@@ -233,6 +236,28 @@ def _arm_stepped_right_elsewhere(
                 size = ScheduleSize(unit, f"stepped once per {other.cadence} on line {where} under the test that picks it")
             return candidate, size
     return None
+
+
+_SETTING_WORD = lazy(r"[A-Za-z_][\w.]*")
+_NOT_A_SETTING = frozenset({"not", "and", "or", "is", "in", "None", "True", "False"})
+_STRING = lazy(r"'[^']*'|\"[^\"]*\"")
+
+
+def _setting_words(guard: str) -> list[str]:
+    """The names a test reads (`args.scheduler` of `args.scheduler == "multistep"`), strings aside."""
+    return [word for word in _SETTING_WORD.findall(_STRING.sub(" ", guard)) if word not in _NOT_A_SETTING]
+
+
+def _tests_the_setting(model: LoopModel, binding: Binding, event: Event) -> bool:
+    """Is the step under a test that reads what the arms' tests read (`args.scheduler`)?"""
+    owner = model.at(binding.function)
+    placed_at = {id(p.simple): p for p in owner.ordered_statements(binding.function)}
+    read = {
+        word for b in owner.roles.bindings_of(binding.name, binding.function) if id(b.statement) in placed_at
+        for guard in placed_at[id(b.statement)].guards for word in _setting_words(guard)
+    }
+    step = placed_of(model.at(event.context.function), event.context.function, event.call) if event.call is not None else None
+    return step is not None and any(word in read for guard in step.guards for word in _setting_words(guard))
 
 
 def _arms_stepped(model: LoopModel, binding: Binding, event: Event) -> list[Binding]:
