@@ -905,7 +905,7 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     continue
                 if container in returned and Kind.BACKWARD not in model.kinds_in(item.loops[-1]) and _carries_state(item.loops[-1]):
                     continue  # a hand-written RNN's per-step outputs (`H = Z * H + ...`), returned for the loss
-                if not _outlives(container, loop, placed_all, model):
+                if not _outlives(container, loop, placed_all, model, item):
                     continue
                 if _unrolled_recurrence(loop) and Kind.BACKWARD not in model.kinds_in(loop):
                     continue  # each step's graph holds the previous ones anyway; nothing piles up across data
@@ -1704,11 +1704,12 @@ def _loop_holding(item: Placed, origin: Simple | None, placed: list[Placed]) -> 
     return shared[-1] if shared else None
 
 
-def _outlives(container: str, loop: Loop, placed: list[Placed], model: LoopModel) -> bool:
+def _outlives(container: str, loop: Loop, placed: list[Placed], model: LoopModel, store: Placed | None = None) -> bool:
     """Does the container keep what one iteration of `loop` stores into the next? Not when it is
-    made afresh every iteration (a reset under a condition still keeps several); when it is made
-    afresh in an outer loop, only if `loop` runs over data (an epoch's worth of graphs), not over
-    a few models or heads."""
+    made afresh every iteration (a reset under a condition still keeps several), also in a loop
+    inside it that runs the store (`for indices in groups: subset = []`, then `for i in
+    range(len(a)): subset.append(...)`); when it is made afresh in an outer loop, only if `loop`
+    runs over data (an epoch's worth of graphs), not over a few models or heads."""
     outer = _outer_loops(loop, placed)
     for item in placed:
         simple = item.simple
@@ -1718,6 +1719,8 @@ def _outlives(container: str, loop: Loop, placed: list[Placed], model: LoopModel
             continue  # `total = total + loss`, `scores = torch.cat((scores, out))` add to what it held: no reset
         if item.loops[-1] is loop:
             return False  # `total = 0` in every iteration
+        if store is not None and loop in item.loops and item.loops[-1] in store.loops and item.loops.index(loop) < len(item.loops) - 1:
+            return False  # made afresh in a loop inside `loop` that runs the store: each iteration starts it empty
         if item.loops[-1] in outer:
             return bool(DATA_ITERABLE.search(loop.iter_text)) or any(step.loop is loop for step in model.training_steps)
     if not outer and _samples_for_this_call(container, loop, placed, model):
