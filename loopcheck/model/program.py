@@ -7,7 +7,8 @@ runs on every way out. Equal states merge, so the cost grows with the size of th
 number of distinct states, never with the number of paths. Two `if`s on the same test take the
 same arm: states remember the arms taken at tests that appear more than once. Two tests of one
 name against different literals (`phase == "train"`, `phase == "val"`) cannot both hold: a state
-that took one's true arm takes the other's false arm.
+that took one's true arm takes the other's false arm. A test that is a part of another joined by
+`or` (`b` and `a or b`) decides it: `b` holding makes `a or b` hold, `a or b` failing makes `b` fail.
 """
 from __future__ import annotations
 
@@ -191,6 +192,16 @@ def repeated_tests(node: Node) -> tuple[frozenset[str], bool]:
         if test not in repeated and (compared := equality(test)) is not None and len(literals[compared[0]]) > 1
     ]
     repeated.extend(exclusive)
+    # (`if a or b: scaler.unscale_(opt)` then `if b: clip(...)`: the second holding makes the first hold)
+    normal = {_normal(test): test for test in seen}
+    implied = [
+        test for test in sorted(seen)
+        if test not in repeated and any(
+            part in normal and normal[part] != test for part in _disjuncts(test)
+        )
+    ]
+    implied += [normal[part] for test in implied for part in _disjuncts(test) if part in normal and normal[part] not in repeated]
+    repeated.extend(dict.fromkeys(implied))
     return frozenset(repeated[:MAX_CORRELATED_TESTS]), len(repeated) > MAX_CORRELATED_TESTS
 
 
@@ -309,10 +320,45 @@ class Runner(Generic[S]):
             if earlier is None:
                 if compared is not None and any(arm == 0 and _excludes(seen, compared) for seen, arm in taken):
                     continue  # `phase == "val"` held: `phase == "train"` does not
+                if _implied_otherwise(test, index, taken):
+                    continue  # `b` held, so `a or b` holds; `a or b` failed, so `b` fails
                 entering.add((state, taken | {(test, index)}))
             elif earlier == index:
                 entering.add((state, taken))
         return entering
+
+
+@lru_cache(maxsize=4096)
+def _normal(test: str) -> str:
+    """The test as Python writes it back (parentheses and spacing aside)."""
+    try:
+        return ast.unparse(ast.parse(test.strip(), mode="eval"))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return test.strip()
+
+
+@lru_cache(maxsize=4096)
+def _disjuncts(test: str) -> tuple[str, ...]:
+    """The parts of a test joined by a top-level `or` (`a or b`: `a`, `b`), in normal form; none
+    for any other test."""
+    try:
+        tree = ast.parse(test.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()
+    if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.Or):
+        return tuple(ast.unparse(value) for value in tree.values)
+    return ()
+
+
+def _implied_otherwise(test: str, index: int, taken: Choices) -> bool:
+    """Do the arms already taken decide this test the other way: a part of `test = a or b` held
+    (so the false arm, index 1, cannot run), or a test of which `test` is a part failed (so its
+    true arm cannot)?"""
+    parts = _disjuncts(test)
+    if index == 1 and parts and any(arm == 0 and _normal(seen) in parts for seen, arm in taken):
+        return True
+    own = _normal(test)
+    return index == 0 and any(arm == 1 and own in _disjuncts(seen) for seen, arm in taken)
 
 
 def _excludes(test: str, compared: tuple[str, object]) -> bool:
