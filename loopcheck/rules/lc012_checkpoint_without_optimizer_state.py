@@ -52,11 +52,9 @@ class CheckpointWithoutOptimizerState(Rule):
     snapshot of the freshly built model saved above the training loops of the function that trains
     (`torch.save(dict(epoch=0, ...))`, in a function no loop calls) holds an optimizer with no state yet. A
     schedule put back at the saved position when training resumes (`last_epoch=start_epoch - 1`,
-    `scheduler.last_epoch = ...`, a project factory that passes `last_epoch` on and is called
-    with it, or one that builds it at the epoch it read back) needs no saved state, and neither
-    does one built and never named again (neither stepped nor handed on). A function that also
-    saves a complete checkpoint (`latest.pt` with every state this one lacks) resumes from that
-    one: the lighter save beside it (`best.pt`) is a snapshot. "Read back somewhere in the project" means code of the same
+    `scheduler.last_epoch = ...`, or a project factory that passes `last_epoch` on and is called
+    with it) needs no saved state, and neither does one built and never named again (neither
+    stepped nor handed on). "Read back somewhere in the project" means code of the same
     program: the same top folder, or one that imports the other's code. A checkpoint that holds an
     optimizer's state trains what it saves, also where that optimizer was built out of sight and
     handed in (`self.optimizer` of a class given it): the scheduler stepped beside it is judged."""
@@ -201,7 +199,7 @@ for epoch in range(epochs):
                 missing.append(("optimizer", trained_by[0]))
             if stepped and not checkpoint.saves(SCHEDULER) and SCHEDULER not in beside:
                 missing.append(("scheduler", stepped[0]))
-            if not missing or _complete_beside(model, checkpoint, [name for name, _ in missing]):
+            if not missing:
                 continue
             words = " and ".join(name for name, _ in missing)
             related = [(binding.statement.node, f"the {name} is built here") for name, binding in missing]
@@ -218,19 +216,6 @@ for epoch in range(epochs):
                 ),
                 tuple(related),
             )
-
-
-def _complete_beside(model: LoopModel, checkpoint: Checkpoint, missing: list[str]) -> bool:
-    """Does the function that saves the checkpoint also save another, of the model and its
-    position, that holds every state this one leaves out (`latest.pt` with the optimizer and
-    scheduler state beside `best.pt` without the scheduler's)? Training resumes from that one;
-    this one is a snapshot kept for something else."""
-    roles = [OPTIMIZER if name == "optimizer" else SCHEDULER for name in missing]
-    return any(
-        other is not checkpoint and other.function is checkpoint.function and other.has_model_and_position
-        and all(other.saves(role) for role in roles)
-        for other in model.checkpoints
-    )
 
 
 def _before_any_training(model: LoopModel, checkpoint: Checkpoint) -> bool:
