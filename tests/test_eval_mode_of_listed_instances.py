@@ -14,7 +14,7 @@ import pytest
 from loopcheck.engine import lint_source
 from tests.lintproject import lint_project
 
-SCRIPT = """\
+PREDICTOR = """\
 import torch
 import torch.nn as nn
 
@@ -33,6 +33,9 @@ class Predictor:
         self.model = Net()
         self.model.load_state_dict(torch.load(path))
         SWITCH
+"""
+
+SCRIPT = PREDICTOR + """\
 
 
 class RawPredictor:
@@ -84,25 +87,7 @@ def test_a_listed_model_left_in_training_mode_is_reported(switch: str, other: st
     assert _lc006(switch, other) == [40]
 
 
-BACKTEST = """\
-import torch
-import torch.nn as nn
-
-
-class Net(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.1), nn.Linear(4, 2))
-
-    def forward(self, x):
-        return self.fc(x)
-
-
-class Predictor:
-    def __init__(self, path):
-        self.model = Net()
-        self.model.load_state_dict(torch.load(path))
-        SWITCH
+BACKTEST = PREDICTOR + """\
 
     @torch.no_grad()
     def predict(self, x):

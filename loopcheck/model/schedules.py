@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from loopcheck.lazyre import lazy
-from loopcheck.model.build import dotted_name, nodes_within
+from loopcheck.model.build import _call_arguments, dotted_name, nodes_within
 from loopcheck.model.dataflow import DATA_ITERABLE, EPOCH_WORDS, iterates_epochs, simples_of
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide
 from loopcheck.model.ir import ArgInfo, FunctionInfo, Loop, With, all_statements, runs_once
@@ -515,32 +515,14 @@ def _option_default(text: str, name: str) -> int | None:
         return None
     found: list[int | None] = []
     for match in _OPTION.finditer(text):
-        call = _call_text(text, match.start())
+        opening = text.index("(", match.start()) + 1
+        call = _call_arguments(text, opening) or text[opening:opening + 2000]
         dest = _DEST.search(call)
         if (dest.group(1) if dest else match.group(1).replace("-", "_")) != name:
             continue
         default = _INT_DEFAULT.search(call)
         found.append(int(default.group(1)) if default else None)
     return found[0] if len(found) == 1 else None
-
-
-def _call_text(text: str, start: int) -> str:
-    """The text of the call that opens at `start`, up to its closing parenthesis (strings aside)."""
-    depth = 0
-    quote = ""
-    for index in range(text.index("(", start), min(len(text), start + 2000)):
-        char = text[index]
-        if quote:
-            quote = "" if char == quote and text[index - 1] != "\\" else quote
-        elif char in "'\"":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return text[start:index + 1]
-    return text[start:start + 2000]
 
 
 def _loop_stop(loop: Loop) -> cst.BaseExpression | None:
