@@ -821,7 +821,11 @@ def _position_read(key: str, reader: bool = False) -> str:
 
 
 def _read_back(model: LoopModel, key: str) -> bool:
-    pattern = _position_read(key)
+    """Is the position read back into a name by a file of the same program that loads something
+    (`ckpt = torch.load(path)`, `load_checkpoint(...)`)? A file that loads nothing reads it out of
+    something else (`epochs = args["epoch"]` of its command-line options)."""
+    read = _position_read(key)
+    pattern = r"(?m)\A(?=[\s\S]*?(?:\bload\w*|\.load\w*)\s*\()[\s\S]*?" + read[len("(?m)"):]
     # (read back by code of the same program: a sibling folder's script with its own checkpoints
     # that never imports this one's code resumes from something else)
     return bool(re.search(pattern, model.text)) or model.project.mentions(pattern, near=model.project_path)

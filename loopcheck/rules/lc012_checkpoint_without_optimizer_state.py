@@ -25,7 +25,8 @@ class CheckpointWithoutOptimizerState(Rule):
     """Reports a `torch.save(...)` of a dict that holds the model's `state_dict()` and a training
     position (a key such as `epoch` or `step`) and is meant to resume from — saved every so often
     inside the training loop, or read back somewhere in the project (`start_epoch =
-    checkpoint["epoch"]`) — but not the optimizer's state, or not the scheduler's when the file
+    checkpoint["epoch"]`, in a file that loads something: `epochs = args["epoch"]` in a script that
+    loads nothing reads its options) — but not the optimizer's state, or not the scheduler's when the file
     builds a torch scheduler (and targets PyTorch 0.4 or later, when schedulers got a state_dict). A dict with only the model's weights, and a snapshot saved only when
     a validation metric improves and never read back to resume, are exports and are left alone;
     so is such a snapshot, or a save made once training is over, lacking the optimizer key that the
