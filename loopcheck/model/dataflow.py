@@ -1719,7 +1719,7 @@ def _outlives(container: str, loop: Loop, placed: list[Placed], model: LoopModel
             continue  # `total = total + loss`, `scores = torch.cat((scores, out))` add to what it held: no reset
         if item.loops[-1] is loop:
             return False  # `total = 0` in every iteration
-        if store is not None and loop in item.loops and item.loops[-1] in store.loops and item.loops.index(loop) < len(item.loops) - 1:
+        if store is not None and loop in item.loops and item.loops[-1] in store.loops:
             return False  # made afresh in a loop inside `loop` that runs the store: each iteration starts it empty
         if item.loops[-1] in outer:
             return bool(DATA_ITERABLE.search(loop.iter_text)) or any(step.loop is loop for step in model.training_steps)

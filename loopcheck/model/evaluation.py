@@ -4672,7 +4672,7 @@ def _eval_set_by_constructor(model: LoopModel, function: FunctionInfo, name: str
     owner = model.binding(head, function)
     if owner is not None and owner.cls is not None:
         return _held_in_eval_mode(model, owner.cls, path)
-    elements = _iterated_element_classes(model, function, head) if owner is None or owner.cls is None else None
+    elements = _iterated_element_classes(model, function, head)
     return bool(elements) and all(_held_in_eval_mode(model, cls, path) for cls in elements)
 
 

@@ -810,22 +810,27 @@ def _resume_reads_another_file(model: LoopModel, checkpoint: Checkpoint) -> bool
     return bool(loaded) and saved not in loaded
 
 
-def _position_read(key: str, reader: bool = False) -> str:
+_IN_A_LOADING_FILE = r"\A(?=[\s\S]*?(?:\bload\w*|\.load\w*)\s*\()[\s\S]*?"
+"""The start of a text that calls something named for loading (`torch.load(`, `load_checkpoint(`)."""
+
+
+def _position_read(key: str, reader: bool = False, loading: bool = False) -> str:
     """A pattern for a statement that reads the key back into a name (`start = ckpt["epoch"]`,
-    `ckpt.get("epoch", 0)`); with `reader`, capturing the dict it is read out of. Not in a comment
+    `ckpt.get("epoch", 0)`); with `reader`, capturing the dict it is read out of; with `loading`,
+    only in a text that loads something (matched once, from its start). Not in a comment
     (`start_epoch = 0  # checkpoint["epoch"]` reads nothing back), nor inside a display opened after
     the `=` (`extra={"epoch": ckpt.get("epoch")}` or an f-string only shows it)."""
     quoted = rf"""['"]{re.escape(key)}['"]"""
     read = rf"(?:\[\s*{quoted}\s*\]|\.get\(\s*{quoted})"
-    return rf"(?m)^[^#\n]*=[^=#{{\n]*?([A-Za-z_]\w*){read}" if reader else rf"(?m)^[^#\n]*=[^=#{{\n]*{read}"
+    line = rf"^[^#\n]*=[^=#{{\n]*?([A-Za-z_]\w*){read}" if reader else rf"^[^#\n]*=[^=#{{\n]*{read}"
+    return "(?m)" + (_IN_A_LOADING_FILE if loading else "") + line
 
 
 def _read_back(model: LoopModel, key: str) -> bool:
     """Is the position read back into a name by a file of the same program that loads something
     (`ckpt = torch.load(path)`, `load_checkpoint(...)`)? A file that loads nothing reads it out of
     something else (`epochs = args["epoch"]` of its command-line options)."""
-    read = _position_read(key)
-    pattern = r"(?m)\A(?=[\s\S]*?(?:\bload\w*|\.load\w*)\s*\()[\s\S]*?" + read[len("(?m)"):]
+    pattern = _position_read(key, loading=True)
     # (read back by code of the same program: a sibling folder's script with its own checkpoints
     # that never imports this one's code resumes from something else)
     return bool(re.search(pattern, model.text)) or model.project.mentions(pattern, near=model.project_path)

@@ -10,9 +10,9 @@ from typing import Iterable
 
 from loopcheck.lazyre import lazy
 from loopcheck.model import Event, LoopModel
+from loopcheck.model.flow import Subject
 from loopcheck.model.roles import Binding
 from loopcheck.model.state import placed_of, same_branch
-from loopcheck.model.flow import Subject
 from loopcheck.model.schedules import BATCH, EPOCH, ScheduleSize, SchedulerStep, sized_by_an_outer_loop, sized_by_its_loop
 from loopcheck.rules.base import Report, Rule
 
@@ -162,12 +162,8 @@ for epoch in range(90):
             # (several schedules built in arms of a test: the step may run any the arms leave; it is
             # wrong only when it is wrong for each of them)
             candidates = [replace(scheduler, binding=b) for b in _arms_stepped(model, scheduler.binding, stepped.event)]
-            sizes = [
-                size for candidate in candidates
-                if (size := model.schedule_size(candidate) or (
-                    sized_by_an_outer_loop(model, candidate, stepped.loop) if stepped.cadence == BATCH else None
-                )) is not None
-            ]
+            sized = [(candidate, _size(model, candidate, stepped)) for candidate in candidates]
+            sizes = [size for _, size in sized if size is not None]
             if len(sizes) == len(candidates) and len({size.unit for size in sizes}) == 1 and not any(
                 _EXPECTED[sizes[0].unit] == stepped.cadence or sized_by_its_loop(model, candidate, stepped.loop)
                 for candidate in candidates
@@ -176,7 +172,7 @@ for epoch in range(90):
             else:
                 # (wrong for one arm only: reported when the code steps that arm's schedule at its
                 # own cadence elsewhere, under the test that picks it, and this step runs it too)
-                told = _arm_stepped_right_elsewhere(model, stepped, candidates) if len(candidates) > 1 else None
+                told = _arm_stepped_right_elsewhere(model, stepped, sized) if len(candidates) > 1 else None
                 if told is None:
                     continue
                 scheduler, size = told
@@ -204,20 +200,25 @@ for epoch in range(90):
             )
 
 
+def _size(model: LoopModel, candidate: Subject, stepped: SchedulerStep) -> ScheduleSize | None:
+    """What the schedule is counted in, by its construction or, stepped per batch, by the count of
+    a loop around the batch loop."""
+    return model.schedule_size(candidate) or (
+        sized_by_an_outer_loop(model, candidate, stepped.loop) if stepped.cadence == BATCH else None
+    )
+
+
 def _arm_stepped_right_elsewhere(
-    model: LoopModel, stepped: SchedulerStep, candidates: list[Subject]
+    model: LoopModel, stepped: SchedulerStep, sized: list[tuple[Subject, ScheduleSize | None]]
 ) -> tuple[Subject, ScheduleSize] | None:
     """Of the schedules built in arms of a test, one the step runs at the wrong cadence while
     another step of the same name runs it at its own, under the test that picks its arm
     (`if args.scheduler == "multistep": scheduler.step()` after the batch loop, and an unguarded
     `if scheduler: scheduler.step()` in it): the code says how that arm is stepped, and this
     step steps it again. None when there is none."""
-    if _tests_the_setting(model, candidates[0].binding, stepped.event):
+    if _tests_the_setting(model, sized[0][0].binding, stepped.event):
         return None  # (`if args.scheduler != "cyclic": scheduler.step()`: its own test picks the arms it runs)
-    for candidate in candidates:
-        size = model.schedule_size(candidate) or (
-            sized_by_an_outer_loop(model, candidate, stepped.loop) if stepped.cadence == BATCH else None
-        )
+    for candidate, size in sized:
         if sized_by_its_loop(model, candidate, stepped.loop) or (size is not None and _EXPECTED[size.unit] == stepped.cadence):
             continue
         for other in model.scheduler_steps:
