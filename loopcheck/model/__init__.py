@@ -2713,7 +2713,8 @@ class LoopModel:
         """Parameters a project function stores beyond its call (a meter's `update(val, n)`)."""
         key = id(function)
         if key not in self._kept_parameters:
-            self._kept_parameters[key] = dataflow.kept_parameters(function, self.at(function).ir.imports)
+            owner = self.at(function)
+            self._kept_parameters[key] = dataflow.kept_parameters(function, owner.ir.imports, owner.flow.grad_of_function(function, "on"))
         return self._kept_parameters[key]
 
     @cached_property

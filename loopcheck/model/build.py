@@ -652,6 +652,10 @@ class FileBuilder:
             simple.augmented = type(node) is cst.AugAssign
             if names or containers:
                 function.assignments.append(simple)
+            else:
+                # `model.layers[i].weight += lr * d`: a write into what a name holds, through a
+                # subscript on the way (an update of a model's weights by hand)
+                kept = any(type(target) is cst.Attribute and flow_name(target) is not None for target in raw_targets)
             if isinstance(value, cst.Lambda) and len(names) == 1 and "." not in names[0] and not containers:
                 self._lambda(names[0], value, function)
         elif type(node) is cst.Expr:

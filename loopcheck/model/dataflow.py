@@ -1764,10 +1764,15 @@ def _outer_loops(loop: Loop, placed: list[Placed]) -> tuple[Loop, ...]:
     return ()
 
 
-def kept_parameters(function: FunctionInfo, modules: Iterable[str] = ()) -> frozenset[str]:
+def kept_parameters(function: FunctionInfo, modules: Iterable[str] = (), grad: str = "on") -> frozenset[str]:
     """Parameters a function stores beyond its own call: into `self.*`, a module-level name, or a
     container reached through one (`self.sum += val * n`, `self.history[key].append(value)`); not
-    into an imported module (`torch.add(x, 1)`: `modules` are the names the file imports)."""
+    into an imported module (`torch.add(x, 1)`: `modules` are the names the file imports). What it
+    stores with grad off (`grad`: the mode its decorators set, and its own `with torch.no_grad():`
+    blocks; `self.W -= lr * dW` of a weight updated by hand) carries no graph: it keeps nothing."""
+    if grad == "off":
+        return frozenset()
+    without_grad = {id(placed.simple) for placed in walk(function.body, grad) if placed.grad == "off"}
     imported = set(modules)
     params = set(function.params) - {"self", "cls"}
     # (`for index, num in enumerate(numbers):` then `self.numbers[name].append(num)`: an element of
@@ -1784,6 +1789,8 @@ def kept_parameters(function: FunctionInfo, modules: Iterable[str] = ()) -> froz
     for simple in function.simples:
         emptied |= {c.receiver for c in simple.calls if c.method == "clear" and not c.args and c.receiver}
         emptied |= {t for t in simple.targets if not simple.augmented and _empty_display(simple.value)}
+        if id(simple) in without_grad:
+            continue
         rebound = params & set(simple.targets) if not simple.augmented else set()
         if rebound and (simple.value_detached or not simple.value_names & params):
             params -= rebound  # `v = v.data.sum()`: from here on no longer the argument's graph

@@ -19,7 +19,7 @@ from loopcheck.lazyre import lazy
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, arguments_passed, decide, rebinds
 import libcst as cst
 
-from loopcheck.model.build import NOT_LITERAL, callee_last_name, dotted_name, functions_within, literal_value, nodes_within, qualify
+from loopcheck.model.build import NOT_LITERAL, callee_last_name, dotted_name, flow_name, functions_within, literal_value, nodes_within, qualify
 from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, handed_to_backward, is_loss_module, simples_of, walk
 from loopcheck.model.ir import ArgInfo, Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, inner_blocks, runs_once
 from loopcheck.model.program import events_of
@@ -868,7 +868,7 @@ def _loop_pass(
     # `params = gradient_update_parameters(self.model, inner_loss)`: code out of sight given the model
     # and what a forward computed may differentiate it (a library's inner-loop update)
     calls = [e for e in calls if not any(_handed_with_model(model, e, o) for o in events if o.kind is Kind.OPAQUE)]
-    if not calls:
+    if not calls or _trains_by_hand(model, function, loop, calls):
         return None
     if calls[0].context.chain and calls[0].context.grad == "off":
         # `mtcnn.align(img)` whose detector nets run under its own no_grad, then `facenet(x)`:
@@ -897,6 +897,85 @@ def _loop_pass(
     if not (named or constants or _evaluation_intent(model, function, calls[0], loop)):
         return None  # a rollout over range(n), or a model this project never trains: no evaluation pass
     return _pass(model, function, loop, calls[0], constants, calls=calls[1:])
+
+
+_IN_PLACE_UPDATES = frozenset({"add_", "sub_", "mul_", "div_", "copy_", "addcmul_", "addcdiv_", "addmm_", "lerp_"})
+
+
+def _trains_by_hand(model: LoopModel, function: FunctionInfo, loop: Loop, calls: list[Event]) -> bool:
+    """Does the iteration update the parameters of a model it runs by hand: an augmented assignment
+    or an in-place update of a tensor the model holds (`model.layers[i].weight += lr * dW[i]`,
+    `model.W.add_(d)`), of each of its parameters (`for p in model.parameters(): p.data.add_(d)`),
+    or a method of the model that does so on its own (`self.W -= lr * dW`)? Such a loop trains
+    the model without backward() (feedback alignment, Hebbian and closed-form rules): its forwards
+    are training forwards, not an evaluation pass."""
+    roots = {_written_root(e.subject.name) for e in calls if e.subject is not None and not e.context.chain}
+    roots.discard(None)
+    if not roots:
+        return False
+    parameters = {
+        target for inner in all_statements(loop.body) if isinstance(inner, Loop)
+        for target in inner.targets
+        if any(re.search(rf"(?<![\w.]){re.escape(root)}(?:\.\w+)*\.(?:named_)?parameters\(", inner.iter_text) for root in roots)
+    }
+    owner = model.at(function)
+    for simple in simples_of(loop.body):
+        if _writes_by_hand(simple, roots, parameters):
+            return True
+        for call in simple.calls:
+            root = call.receiver_root
+            if root is None or _written_root(call.receiver or root) not in roots:
+                continue
+            target = owner.resolve_call(call, function, via_callers=False)
+            if isinstance(target, FunctionInfo) and target.cls is not None and target is not function and any(
+                _writes_by_hand(inner, {"self"}, frozenset()) for inner in target.simples
+            ):
+                return True  # `model.feedback(error, lr)`, whose body updates `self.W`
+    return False
+
+
+def _written_root(name: str | None) -> str | None:
+    """The name a write reaches the model through: `model` of `model.layers`, `self.net` of
+    `self.net.fc` (as `flow_name` gives it)."""
+    if not name:
+        return None
+    parts = name.split(".")
+    return ".".join(parts[:2]) if parts[0] == "self" and len(parts) > 1 else parts[0]
+
+
+def _writes_by_hand(simple: Simple, roots: set[str], parameters: set[str] | frozenset[str]) -> bool:
+    """Does the statement update, in place, a tensor held by one of the models named by `roots`
+    (through an attribute: `model.W -= d`, not `model = d`) or one of `parameters` (`p -= d`)?
+    A literal step (`model.steps += 1`) counts nothing; `.data` assigned replaces the tensor."""
+    node = simple.node
+    if type(node) is cst.AugAssign and type(node.operator) in (cst.AddAssign, cst.SubtractAssign, cst.MultiplyAssign):
+        if literal_value(node.value) is NOT_LITERAL and _reaches_a_held_tensor(node.target, roots, parameters):
+            return True
+    if type(node) is cst.Assign and any(
+        type(t.target) is cst.Attribute and t.target.attr.value == "data" and _reaches_a_held_tensor(t.target.value, roots, parameters)
+        for t in node.targets
+    ):
+        return True
+    for call in simple.calls:
+        func = call.node.func
+        if call.method in _IN_PLACE_UPDATES and type(func) is cst.Attribute and _reaches_a_held_tensor(func.value, roots, parameters):
+            return True
+    return False
+
+
+def _reaches_a_held_tensor(node: cst.BaseExpression, roots: set[str], parameters: set[str] | frozenset[str]) -> bool:
+    if type(node) is cst.Name:
+        return node.value in parameters
+    if type(node) not in (cst.Attribute, cst.Subscript):
+        return False
+    root = flow_name(node)
+    return root is not None and any(root == r or root.startswith(f"{r}.") for r in roots) or _chain_root(node) in parameters
+
+
+def _chain_root(node: cst.BaseExpression) -> str | None:
+    while type(node) in (cst.Attribute, cst.Subscript):
+        node = node.value  # type: ignore[attr-defined]
+    return node.value if type(node) is cst.Name else None  # type: ignore[attr-defined]
 
 
 def _trains_through_callback(model: LoopModel, function: FunctionInfo, loop: Loop, edge: CallEdge) -> bool:
