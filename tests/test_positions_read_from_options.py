@@ -51,3 +51,19 @@ RESUMED = """if args["resume"]:
 def test_a_position_read_out_of_the_options(resume: str, expected: list[int]) -> None:
     found = lint_source(SCRIPT.replace("RESUME", resume), "main_population.py")[0]
     assert [f.line for f in found if f.code == "LC012"] == expected
+
+
+TABLE = """history = torch.load("history.pt")
+frame = __import__("pandas").DataFrame(history)
+epochs_seen = frame["epoch"].to_numpy()"""
+
+
+@pytest.mark.parametrize("read, expected", [(TABLE, []), (TABLE.replace('["epoch"].to_numpy()', '["epoch"]'), [29])])
+def test_a_column_of_a_table_is_no_position_read_back(read: str, expected: list[int]) -> None:
+    """`df["epoch"].to_numpy()` (a table's column, plotted with the others) in a file that loads
+    something reads no checkpoint's position: a value read back to resume is a number, on which
+    no attribute but `.item()` is taken (survey project: a wearable-sensor trainer plotting its
+    history beside a best snapshot; LC012 was reported on the snapshot)."""
+    script = SCRIPT.replace('epochs = args["epoch"]', "epochs = 30").replace("RESUME", read)
+    found = lint_source(script, "main_population.py")[0]
+    assert [f.line for f in found if f.code == "LC012"] == expected

@@ -476,6 +476,9 @@ class LoopModel:
             cls = function.cls
         elif "." not in receiver or receiver.startswith("self."):
             binding = self.binding(receiver, function) if via_callers else self.roles.lookup(receiver, function)
+            if not via_callers and receiver in function.params and (binding is None or (binding.cls is None and not binding.classes)):
+                # `def train_model(trainer: Trainer, ...)`: the parameter's annotation, read where it is
+                binding = self._annotated_binding(receiver, function) or binding
             binding = self._in_force(receiver, function, call, binding)
             cls = binding.cls if binding is not None else None
             if cls is None and binding is not None and binding.classes:
@@ -2990,8 +2993,10 @@ class LoopModel:
         """The lines of this file's calls of project functions (or classes), here or in another
         file, whose every run ends in a NameError there (`SeqClassifier(...)` whose `__init__`
         builds a `SimpleRNN` its file forgot to import), or in a TypeError of a layer built with no
-        size (`nn.Linear(None, None)` of an unfilled template). Asked only of files with findings."""
-        from loopcheck.model.names import always_raises, body_stops
+        size (`nn.Linear(None, None)` of an unfilled template) or of a call that cannot bind
+        (`ImageDataset(d, transform=t)` for an `__init__(self, d)`, made on every run). Asked only
+        of files with findings."""
+        from loopcheck.model.names import always_raises, body_stops, fails_to_bind_on_every_run
 
         lines: set[int] = set()
         for function in self.ir.functions:
@@ -3001,7 +3006,10 @@ class LoopModel:
                     owner = self.at(target) if target is not None else None
                     if owner is None:
                         continue
-                    if (owner.undefined_names and body_stops(owner, target)) or always_raises(owner, target):
+                    if (
+                        (owner.undefined_names and body_stops(owner, target)) or always_raises(owner, target)
+                        or fails_to_bind_on_every_run(owner, target)
+                    ):
                         lines.add(self.position(call.node).start.line)
         return frozenset(lines)
 

@@ -5876,14 +5876,15 @@ def _aliased_mode_layer(cls: ClassInfo) -> bool:
 
 def _stored_unused(model: LoopModel, cls: ClassInfo, call: CallSite) -> bool:
     """`self.dropout = nn.Dropout(0.2)` in `__init__` with `self.dropout` read nowhere else in the
-    file (the forward never applies it): a layer built and left out, which no mode changes."""
+    file's code (the forward never applies it, or only in a line commented out): a layer built and
+    left out, which no mode changes."""
     init = cls.methods.get("__init__")
     statement = next((simple for simple in init.simples if any(c is call for c in simple.calls)), None) if init is not None else None
     if statement is None or not statement.targets or statement.subscript_targets:
         return False
     if not all(target.startswith("self.") and target.count(".") == 1 for target in statement.targets):
         return False
-    text = model.text
+    text = model.uncommented_text
     for target in statement.targets:
         pattern = re.escape(target) + r"(?![\w])"
         assigned = sum(1 for simple in init.simples if target in simple.targets)

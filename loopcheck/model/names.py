@@ -406,6 +406,34 @@ _SIZED_LAYERS = frozenset(
 """torch.nn layers whose first argument is a size: built with None there, they raise TypeError."""
 
 
+def fails_to_bind_on_every_run(model: LoopModel, function: FunctionInfo) -> bool:
+    """Does every run of the function make, at its top level (or in a `with` block there) and
+    before any statement that may return or raise, a call whose arguments cannot bind to its
+    callee (see `LoopModel.unbindable_call_lines`): a TypeError there, each time?"""
+    from loopcheck.model.ir import Simple, With, all_statements
+
+    raising = model.unbindable_call_lines
+    if not raising:
+        return False
+
+    def stops(block: list[object]) -> bool | None:
+        for statement in block:
+            if isinstance(statement, With):
+                found = stops(statement.body)
+                if found is not None:
+                    return found
+            elif isinstance(statement, Simple):
+                if any(model.position(call.node).start.line in raising for call in statement.calls):
+                    return True
+                if statement.jump is not None:
+                    return False
+            elif any(isinstance(inner, Simple) and inner.jump in ("return", "raise") for inner in all_statements([statement])):
+                return False  # (an arm, a loop or a try that may leave first)
+        return None
+
+    return bool(stops(function.body))
+
+
 def always_raises(model: LoopModel, function: FunctionInfo, depth: int = 2) -> bool:
     """Does every run of the function raise while building a torch layer with no size
     (`nn.Linear(None, None)` of an unfilled exercise template), itself or through a project

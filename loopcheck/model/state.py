@@ -819,9 +819,11 @@ def _position_read(key: str, reader: bool = False, loading: bool = False) -> str
     `ckpt.get("epoch", 0)`); with `reader`, capturing the dict it is read out of; with `loading`,
     only in a text that loads something (matched once, from its start). Not in a comment
     (`start_epoch = 0  # checkpoint["epoch"]` reads nothing back), nor inside a display opened after
-    the `=` (`extra={"epoch": ckpt.get("epoch")}` or an f-string only shows it)."""
+    the `=` (`extra={"epoch": ckpt.get("epoch")}` or an f-string only shows it), nor a read whose
+    value has an attribute taken but `.item()` (`df["epoch"].to_numpy()`: a table's column; a
+    position read back to resume is a number)."""
     quoted = rf"""['"]{re.escape(key)}['"]"""
-    read = rf"(?:\[\s*{quoted}\s*\]|\.get\(\s*{quoted})"
+    read = rf"(?:\[\s*{quoted}\s*\](?!\s*\.\s*(?!item\b)[A-Za-z_])|\.get\(\s*{quoted})"
     line = rf"^[^#\n]*=[^=#{{\n]*?([A-Za-z_]\w*){read}" if reader else rf"^[^#\n]*=[^=#{{\n]*{read}"
     return "(?m)" + (_IN_A_LOADING_FILE if loading else "") + line
 

@@ -12,6 +12,7 @@ import libcst as cst
 from loopcheck.lazyre import lazy
 from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.program import nested_loop_events
+from loopcheck.model.flow import arguments_passed
 from loopcheck.model.state import same_branch
 from loopcheck.model.build import callee_last_name, qualify
 from loopcheck.model.ir import CallSite, FunctionInfo, Loop, With, all_statements
@@ -27,9 +28,11 @@ _LOSS_MODULE_NAME = lazy(r"(?i)^(criterion|crit|loss_fn|loss_func|lossfn|loss_fu
 
 class AccumulationWithoutScaling(Rule):
     """Reports the `backward()` of a loop that accumulates gradients — the optimizer step sits under a
-    modulo condition such as `if (i + 1) % accum_steps == 0:` while the backward runs every
-    iteration — when the loss it backwards is not divided by the accumulation count (in the
-    backward's own expression or where the loss is assigned; the loss a mixed-precision scaler
+    modulo condition such as `if (i + 1) % accum_steps == 0:` (or a test for zero of a counter kept
+    as such a remainder, `self.n = (self.n + 1) % accum_steps`, `if self.n == 0:`) while the
+    backward runs every iteration — when the loss it backwards is not divided by the accumulation
+    count (in the backward's own expression or where the loss is assigned, also in the training
+    loop that hands it to a helper running the backward; the loss a mixed-precision scaler
     hands on, `with amp.scale_loss(loss, optimizer) as scaled_loss:`, is that loss). When the loss comes from code that
     cannot be seen, nothing is reported; a project helper or loss module may divide inside, unless
     its code never reads the count the step's cadence divides by."""
@@ -128,7 +131,7 @@ for step, batch in enumerate(train_dataloader):
             found: dict[int, Report] = {}
 
             def report(backward: Event, stepped: Event, why: str) -> None:
-                loss = _unscaled_loss(model, backward, _divisors(stepped))
+                loss = _unscaled_loss(model, backward, _divisors(model, stepped))
                 if loss is not None and id(backward.node) not in found:
                     found[id(backward.node)] = Report(
                         model.anchor(backward), self.message.format(loss=loss), ((stepped.node, why),)
@@ -143,7 +146,7 @@ for step, batch in enumerate(train_dataloader):
                     return frozenset()  # gradients computed so far are dropped, not accumulated
                 if event.kind is not Kind.STEP or _rescales_gradients(model, event):
                     return frozenset() if event.kind is Kind.STEP else pending
-                cadence = [g for g in event.context.guards if _MODULO_GUARD.search(g)]
+                cadence = _cadence_guards(model, event)
                 # a step every few iterations accumulates only what earlier iterations left: with
                 # `zero_grad()` before each backward, it applies one batch's gradient, undivided as it should be
                 carried = any(earlier for _, earlier in pending)
@@ -181,11 +184,34 @@ def _rescales_gradients(model: LoopModel, step: Event) -> bool:
 
 
 _DIVISOR = lazy(r"%\s*\(?\s*([A-Za-z_][\w.]*)")
+_ZERO_TEST = lazy(r"^\s*(?:([A-Za-z_][\w.]*)\s*==\s*0|not\s+([A-Za-z_][\w.]*))\s*$")
 
 
-def _divisors(stepped: Event) -> frozenset[str]:
-    """The names the step's cadence divides by: `batch_size` in `if not (iter % batch_size):`."""
-    return frozenset(match.group(1).rsplit(".", 1)[-1] for guard in stepped.context.guards for match in _DIVISOR.finditer(guard))
+def _cadence_guards(model: LoopModel, step: Event) -> list[str]:
+    """The tests around the step that make it run once every few iterations: a remainder
+    (`if (i + 1) % k == 0:`), or a counter the step's function keeps as one and tests for zero
+    (`self.accumulated = (self.accumulated + 1) % k`, then `if self.accumulated == 0:`)."""
+    return [guard for guard in step.context.guards if _MODULO_GUARD.search(guard) or _modulo_counter(model, step, guard)]
+
+
+def _modulo_counter(model: LoopModel, step: Event, guard: str) -> str | None:
+    """For a guard testing a name for zero, the remainder the step's function assigns to it (its
+    text), if every assignment of the name there is one."""
+    match = _ZERO_TEST.match(guard)
+    if match is None:
+        return None
+    name = match.group(1) or match.group(2)
+    values = [s.value for s in step.context.function.assignments if name in s.targets and not s.augmented]
+    if not values or any(v is None or not isinstance(v, cst.BinaryOperation) or not isinstance(v.operator, cst.Modulo) for v in values):
+        return None
+    return model.at(step.context.function).code(values[0])
+
+
+def _divisors(model: LoopModel, stepped: Event) -> frozenset[str]:
+    """The names the step's cadence divides by: `batch_size` in `if not (iter % batch_size):`, `k`
+    in `if count == 0:` of a `count = (count + 1) % k`."""
+    guards = [_modulo_counter(model, stepped, guard) or guard for guard in stepped.context.guards]
+    return frozenset(match.group(1).rsplit(".", 1)[-1] for guard in guards for match in _DIVISOR.finditer(guard))
 
 
 def _unscaled_loss(model: LoopModel, backward: Event, divisors: frozenset[str] = frozenset()) -> str | None:
@@ -228,30 +254,43 @@ def _loss_scaled_by_context(function: FunctionInfo, name: str) -> cst.BaseExpres
     return None
 
 
-def _undivided(model: LoopModel, backward: Event, name: str, divisors: frozenset[str], depth: int) -> bool:
+def _undivided(
+    model: LoopModel, backward: Event, name: str, divisors: frozenset[str], depth: int, level: int | None = None
+) -> bool:
     """Is every making of `name` in the backward's function visibly undivided? A name taken out of
     a collection or copied (`main_loss = losses[0]`) is as divided as the collection is
-    (`losses = tuple(l / acc_iters for l in losses)`)."""
-    function = backward.context.function
+    (`losses = tuple(l / acc_iters for l in losses)`). A parameter of a helper the training loop
+    calls (`def optimizer_step(self, loss): loss.backward()`) is what that call passes: judged in
+    the calling function (`level` counts the calls of the backward's chain still inside)."""
+    chain = backward.context.chain
+    level = len(chain) if level is None else level
+    function = backward.context.function if level == len(chain) else backward.context.callers[level]
+    used = backward.node if level == len(chain) else chain[level].node
+    owner = model.at(function)
     assignments = [s for s in function.assignments if name in s.targets]
     # (`if i % k == 0: loss = loss / n; loss.backward(); ...` `else: loss.backward()`: a division in
     # an arm that excludes the backward's does not make the loss it backwards)
-    placed = model.ordered_statements(function)
-    arm = next((p.guards for p in placed if any(c.node is backward.node for c in p.simple.calls)), None)
+    placed = owner.ordered_statements(function)
+    arm = next((p.guards for p in placed if any(c.node is used for c in p.simple.calls)), None)
     if arm is not None:
         guards = {id(p.simple): p.guards for p in placed}
         assignments = [s for s in assignments if same_branch(guards.get(id(s), ()), arm)]
+    if not assignments and level > 0 and depth > 0 and name in function.params:
+        passed = dict(arguments_passed(function, chain[level - 1]))
+        if name in passed and "." not in passed[name]:
+            return _undivided(model, backward, passed[name], divisors, depth - 1, level - 1)
+        return False
     if not assignments or depth <= 0:
         return False  # a parameter, or a global: its making is not in view
     for assignment in assignments:
-        if assignment.value is None or _SCALED.search(model.code(assignment.node)):
+        if assignment.value is None or _SCALED.search(owner.code(assignment.node)):
             return False
         source = _element_or_copy_of(assignment.value)
         if source is not None and source != name:
-            if not _undivided(model, backward, source, divisors, depth - 1):
+            if not _undivided(model, backward, source, divisors, depth - 1, level):
                 return False
             continue
-        if not all(_visible_loss(model, call, backward, divisors) for call in assignment.calls if call.live):
+        if not all(_visible_loss(owner, call, backward, divisors, function) for call in assignment.calls if call.live):
             return False  # `loss = compute_loss(batch)`: code we cannot see may divide
     return True
 
@@ -263,12 +302,14 @@ def _element_or_copy_of(value: cst.BaseExpression) -> str | None:
     return value.value if isinstance(value, cst.Name) else None
 
 
-def _visible_loss(model: LoopModel, call: CallSite, backward: Event, divisors: frozenset[str] = frozenset()) -> bool:
+def _visible_loss(
+    model: LoopModel, call: CallSite, backward: Event, divisors: frozenset[str] = frozenset(), function: FunctionInfo | None = None
+) -> bool:
     """Does this call show that the loss is not divided: a torch loss function or module
     (`criterion(...)`, `F.cross_entropy(...)`), a model's forward, a tensor method, or a helper of
     ours that neither is given nor reads the accumulation count (`model.loss(scores, labels)` under
-    `if not (iter % batch_size):`)?"""
-    function = backward.context.function
+    `if not (iter % batch_size):`)? `function` holds the call (the backward's, by default)."""
+    function = function or backward.context.function
     target = model.resolve_call(call, function) or _partial_of(model, call, function)
     if target is not None:
         if not divisors or any(name in divisors for arg in call.args for name in arg.names | {arg.dotted or ""}):
