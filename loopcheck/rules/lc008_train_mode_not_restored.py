@@ -38,7 +38,9 @@ class TrainModeNotRestored(Rule):
     (it returns none, leaves none on its object and backwards nothing: `measure(x, y, student)`
     returning floats) trains nothing through the loop's backward, and a model built anew in each
     iteration, or held by an object built anew in each (`m = self.make_model()`, each fold's
-    `self.gmf = GMF(...)`), is dropped in eval mode, not trained in it."""
+    `self.gmf = GMF(...)`; also in an arm of a test of a setting the loop never changes, when the
+    name is bound nowhere outside the loop: `if args.arch == "resnet": args.model = ...`), is
+    dropped in eval mode, not trained in it."""
 
     code = "LC008"
     name = "train-mode-not-restored"
@@ -377,8 +379,10 @@ def _built_each_iteration(model: LoopModel, binding: Binding, loop: Loop) -> boo
     if binding.call is None or binding.alias is not None or binding.statement.augmented:
         return False
     where = binding.function
+    placed_all = model.at(where).ordered_statements(where)
     unconditional = [
-        placed for placed in model.at(where).ordered_statements(where) if placed.simple is binding.statement and not placed.guards
+        placed for placed in placed_all
+        if placed.simple is binding.statement and (not placed.guards or _each_run_builds(model, binding, placed, loop, placed_all))
     ]
     if not unconditional:
         return False
@@ -390,6 +394,32 @@ def _built_each_iteration(model: LoopModel, binding: Binding, loop: Loop) -> boo
         for placed in model.ordered_statements(loop.function)
         if loop in placed.loops and not placed.guards
         for call in placed.simple.calls
+    )
+
+
+_NAME = re.compile(r"(?<![\w.'\"])[A-Za-z_][\w.]*")
+_WORDS = frozenset({"not", "and", "or", "is", "in", "None", "True", "False"})
+
+
+def _each_run_builds(model: LoopModel, binding: Binding, placed: object, loop: Loop, placed_all: list[object]) -> bool:
+    """Is a build under if-arms in the loop (`if args.model_type == "resnet": args.model = ...`,
+    `elif ...:`) made in every iteration of a run that works: its tests read only names the loop
+    never binds (the same arm runs each time), and the name it binds is bound nowhere in the
+    function outside the loop (a run where no arm builds it stops at its first use)?"""
+    if binding.function is not loop.function or loop not in placed.loops:  # type: ignore[attr-defined]
+        return False
+    changed = set(loop.targets)
+    for inner in all_statements(loop.body):
+        if isinstance(inner, Loop):
+            changed.update(inner.targets)
+    changed.update(t for simple in simples_of(loop.body) for t in (*simple.targets, *simple.subscript_targets))
+    changed.discard(binding.name)  # (`args.model = ...` changes no setting of `args`)
+    read = {name for guard in placed.guards for name in _NAME.findall(guard)} - _WORDS  # type: ignore[attr-defined]
+    if any(r == c or r.startswith(f"{c}.") or c.startswith(f"{r}.") for r in read for c in changed):
+        return False
+    return all(
+        loop in other.loops for other in placed_all  # type: ignore[attr-defined]
+        if binding.name in other.simple.targets  # type: ignore[attr-defined]
     )
 
 
