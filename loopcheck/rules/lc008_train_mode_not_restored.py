@@ -10,6 +10,7 @@ from typing import Iterable
 
 import libcst as cst
 
+from loopcheck.lazyre import lazy
 from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.evaluation import dead_function
 from loopcheck.model.dataflow import simples_of
@@ -397,7 +398,7 @@ def _built_each_iteration(model: LoopModel, binding: Binding, loop: Loop) -> boo
     )
 
 
-_NAME = re.compile(r"(?<![\w.'\"])[A-Za-z_][\w.]*")
+_NAME = lazy(r"(?<![\w.'\"])[A-Za-z_][\w.]*")
 _WORDS = frozenset({"not", "and", "or", "is", "in", "None", "True", "False"})
 
 

@@ -131,11 +131,16 @@ for step, batch in enumerate(train_dataloader):
             found: dict[int, Report] = {}
 
             def report(backward: Event, stepped: Event, why: str) -> None:
+                # one finding per backward, at the first place (in the file) that leads to it: a
+                # helper's backward reached by two calls of the loop is reported at the earlier
+                # call, whichever path the state sets happen to visit first
                 loss = _unscaled_loss(model, backward, _divisors(model, stepped))
-                if loss is not None and id(backward.node) not in found:
-                    found[id(backward.node)] = Report(
-                        model.anchor(backward), self.message.format(loss=loss), ((stepped.node, why),)
-                    )
+                if loss is None:
+                    return
+                made = Report(model.anchor(backward), self.message.format(loss=loss), ((stepped.node, why),))
+                known = found.get(id(backward.node))
+                if known is None or _place(model, made) < _place(model, known):
+                    found[id(backward.node)] = made
 
             # the state: the backwards whose gradients are in `.grad`, each with whether it ran in
             # an earlier iteration than the one now running
@@ -162,6 +167,14 @@ for step, batch in enumerate(train_dataloader):
 
             model.run_iterations(program, transition, frozenset(), next_iteration)
             yield from found.values()
+
+
+def _place(model: LoopModel, report: Report) -> tuple[int, int, str, int, int]:
+    """Where a report points, and where its other end is (in this file or one it consulted): the
+    order that picks one of several."""
+    start = model.position(report.node).start
+    path, other = model.locate(report.related[0][0]) if report.related else (model.path, model.position(report.node))
+    return start.line, start.column, path, other.start.line, other.start.column
 
 
 _MICRO_BATCHES = lazy(r"(?i)^range\(.+,.+,.+\)$|\.(split|chunk)\(|micro")
