@@ -18,7 +18,7 @@ import libcst as cst
 from loopcheck.lazyre import lazy
 from loopcheck.model.build import DETACHING_ATTRIBUTES, DETACHING_FUNCTIONS, DETACHING_METHODS, dotted_name, flow_name, literal_value, nodes_within, qualify
 from loopcheck.model.flow import Event, Kind, Subject, decide, loops_giving
-from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With
+from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.text import expression_text
 from loopcheck.model.roles import MODEL, OPTIMIZER, SCALER, SCHEDULER, Binding, role_from_name
 from loopcheck.records import Frozen, Value, _set
@@ -175,6 +175,15 @@ def _every_element_replaced(placed: Placed) -> str | None:
 
 def simples_of(block: Block) -> Iterator[Simple]:
     return (placed.simple for placed in walk(block, "on"))
+
+
+def bound_in_iteration(loop: Loop) -> set[str]:
+    """The names an iteration of the loop binds: its targets, those of the loops inside it, and
+    every name or container its statements assign (`x = ...`, `history[k] = ...`)."""
+    bound = set(loop.targets)
+    bound.update(target for inner in all_statements(loop.body) if isinstance(inner, Loop) for target in inner.targets)
+    bound.update(target for simple in simples_of(loop.body) for target in (*simple.targets, *simple.subscript_targets))
+    return bound
 
 
 class Values:

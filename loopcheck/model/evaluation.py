@@ -20,7 +20,7 @@ from loopcheck.model.flow import Event, Kind, Subject, arguments_known, argument
 import libcst as cst
 
 from loopcheck.model.build import NOT_LITERAL, callee_last_name, dotted_name, flow_name, functions_within, literal_value, nodes_within, qualify
-from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, feeding_backward, handed_to_backward, is_loss_module, simples_of, walk
+from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, bound_in_iteration, feeding_backward, handed_to_backward, is_loss_module, simples_of, walk
 from loopcheck.model.ir import ArgInfo, Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, inner_blocks, runs_once
 from loopcheck.model.program import events_of
 from loopcheck.model.state import placed_of, requires_grad_set, same_branch, training_callee
@@ -918,7 +918,6 @@ def _trains_by_hand(model: LoopModel, function: FunctionInfo, loop: Loop, calls:
         for target in inner.targets
         if any(re.search(rf"(?<![\w.]){re.escape(root)}(?:\.\w+)*\.(?:named_)?parameters\(", inner.iter_text) for root in roots)
     }
-    owner = model.at(function)
     for simple in simples_of(loop.body):
         if _writes_by_hand(simple, roots, parameters):
             return True
@@ -926,7 +925,7 @@ def _trains_by_hand(model: LoopModel, function: FunctionInfo, loop: Loop, calls:
             root = call.receiver_root
             if root is None or _written_root(call.receiver or root) not in roots:
                 continue
-            target = owner.resolve_call(call, function, via_callers=False)
+            target = model.resolve_call(call, function, via_callers=False)
             if isinstance(target, FunctionInfo) and target.cls is not None and target is not function and any(
                 _writes_by_hand(inner, {"self"}, frozenset()) for inner in target.simples
             ):
@@ -5065,14 +5064,7 @@ def repeated_on_the_same_input(model: LoopModel, evaluation: EvaluationPass) -> 
     read = {name for arg in call.args for name in arg.names}
     if not read:
         return False
-    bound = set(loop.targets)
-    for statement in all_statements(loop.body):
-        if isinstance(statement, Simple):
-            bound.update(statement.targets)
-            bound.update(statement.subscript_targets)
-        elif isinstance(statement, Loop):
-            bound.update(statement.targets)
-    if read & bound:
+    if read & bound_in_iteration(loop):
         return False
     # the samples are gathered (`preds.append(p)`, `total += p`), not each one used and dropped
     simples = list(simples_of(loop.body))

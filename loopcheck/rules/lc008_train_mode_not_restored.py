@@ -13,7 +13,7 @@ import libcst as cst
 from loopcheck.lazyre import lazy
 from loopcheck.model import Event, Kind, LoopModel
 from loopcheck.model.evaluation import dead_function
-from loopcheck.model.dataflow import simples_of
+from loopcheck.model.dataflow import bound_in_iteration, simples_of
 from loopcheck.model.ir import Branch, FunctionInfo, Loop, all_statements
 from loopcheck.model.roles import Binding
 from loopcheck.model.text import expression_text
@@ -409,11 +409,7 @@ def _each_run_builds(model: LoopModel, binding: Binding, placed: object, loop: L
     function outside the loop (a run where no arm builds it stops at its first use)?"""
     if binding.function is not loop.function or loop not in placed.loops:  # type: ignore[attr-defined]
         return False
-    changed = set(loop.targets)
-    for inner in all_statements(loop.body):
-        if isinstance(inner, Loop):
-            changed.update(inner.targets)
-    changed.update(t for simple in simples_of(loop.body) for t in (*simple.targets, *simple.subscript_targets))
+    changed = bound_in_iteration(loop)
     changed.discard(binding.name)  # (`args.model = ...` changes no setting of `args`)
     read = {name for guard in placed.guards for name in _NAME.findall(guard)} - _WORDS  # type: ignore[attr-defined]
     if any(r == c or r.startswith(f"{c}.") or c.startswith(f"{r}.") for r in read for c in changed):
