@@ -726,7 +726,9 @@ for step, (x, y) in enumerate(loader):
 @pytest.mark.parametrize(
     ("empty", "expected"),
     [
-        ("pass", [("LC009", 25)]),  # the dict outlives the call: kept (as before)
+        # the dict outlives the call, but fixed keys hold one call's values until the next replaces them
+        ("pass", []),
+        ("self.visual_dict[len(self.visual_dict)] = outputs", [("LC009", 25)]),  # a new key each call: kept
         ("self.visual_dict.clear()", []),
         ("self.visual_dict = {}", []),
     ],

@@ -23,7 +23,7 @@ from loopcheck.model.build import (
 )
 from loopcheck.model.dataflow import DATA_ITERABLE
 from loopcheck.model.flow import (
-    Context, Event, Flow, Kind, Subject, arguments_known, arguments_passed, event_tree, loop_element_container, loops_giving,
+    Context, Event, Flow, Kind, Subject, arguments_known, arguments_passed, decide, event_tree, loop_element_container, loops_giving,
 )
 from loopcheck.model.program import Node, events_of, repeated_tests, run_iterations, run_once
 from loopcheck.model.ir import ArgInfo, Branch, CallSite, ClassInfo, FileIR, FunctionInfo, ImportRef, Loop, Simple, Try, With, all_statements
@@ -146,6 +146,7 @@ class LoopModel:
         self._roles: RoleTable | None = None
         self._resolved: dict[tuple[int, int, bool, bool], tuple[FunctionInfo | None, CallSite, FunctionInfo]] = {}
         self._closing: set[int] = set()
+        self._referencing: set[tuple[int, str]] = set()
         """Bindings' calls whose returned closure is being resolved (a name bound by calling itself)."""
         self._bindings: dict[tuple[int, str], Binding | None] = {}
         self._straight: dict[int, frozenset[int]] = {}
@@ -607,9 +608,67 @@ class LoopModel:
             binding = self._in_force(name, function, call, binding)
         if binding is not None and binding.cls is None and binding.call is not None and "." not in name:
             return self.returned_closure(binding)
+        if binding is not None and binding.cls is None and name.startswith("self.") and name.count(".") == 1 and function.cls is not None:
+            return self._method_referenced(name, function.cls)  # `self.loss = self.model.loss`
         if binding is None or binding.cls is None or self.is_module_class(binding.cls):
             return None
         return self.method_of(binding.cls, "__call__")
+
+    def _method_referenced(self, name: str, cls: ClassInfo) -> FunctionInfo | None:
+        """The project function an attribute is bound to in every arm that can run (`self.loss =
+        self.model.loss` of a model whose class defines `loss`, `self.step_fn = train_step`): calling
+        the attribute runs it. An arm that every construction of the object rules out (`if loss:
+        self.loss = loss` with no caller passing `loss`) binds nothing."""
+        key = (id(cls), name)
+        if key in self._referencing:
+            return None
+        self._referencing.add(key)
+        try:
+            owner = self.at_class(cls)
+            found: dict[int, FunctionInfo] = {}
+            for bound in owner.roles.attributes.get(id(cls), {}).get(name, []):
+                value = bound.statement.value
+                dotted = dotted_name(value) if isinstance(value, (cst.Name, cst.Attribute)) and not bound.statement.augmented else None
+                if dotted is None:
+                    return None  # `self.loss = nn.CrossEntropyLoss()`: an object, not a function named
+                target = owner._function_named(dotted, bound.function)
+                if target is None and owner._ruled_out_at_every_call(bound):
+                    continue
+                if target is None:
+                    return None
+                found[id(target)] = target
+            return next(iter(found.values())) if len(found) == 1 else None
+        finally:
+            self._referencing.discard(key)
+
+    def _function_named(self, dotted: str, function: FunctionInfo) -> FunctionInfo | None:
+        """The project function a name refers to without calling it: `train_step`, `self.compute`,
+        `self.model.loss` (a method of the project class of `self.model`)."""
+        receiver, _, method = dotted.rpartition(".")
+        if not receiver:
+            found = self.definition(dotted, function)
+            return found if isinstance(found, FunctionInfo) else None
+        if receiver == "self":
+            return self.method_of(function.cls, method) if function.cls is not None else None
+        bound = self.binding(receiver, function)
+        if bound is not None and bound.cls is None and bound.classes:
+            # one of several project classes that all inherit the method: that one method
+            methods = {id(m): m for m in (self.method_of(c, method) for c in bound.classes)}
+            return next(iter(methods.values())) if len(methods) == 1 else None
+        return self.method_of(bound.cls, method) if bound is not None and bound.cls is not None else None
+
+    def _ruled_out_at_every_call(self, bound: Binding) -> bool:
+        """Is the statement binding it in an arm of a test on the function's parameters that every
+        call of the function rules out?"""
+        # (walked here, not `ordered_statements`: no grad mode is needed, and working out the mode
+        # entering the function asks for the roles being resolved)
+        placed = next((p for p in dataflow.walk(bound.function.body, "on") if p.simple is bound.statement), None)
+        guards = placed.guards if placed is not None else ()
+        callers = self.callers(bound.function) if guards else []
+        return bool(callers) and all(
+            any(decide(g, known) is False for g in guards)
+            for known in (arguments_known(bound.function, edge.call, caller=edge.caller) for edge in callers)
+        )
 
     def returned_closure(self, binding: Binding) -> FunctionInfo | None:
         """`train_step = model.trainer(optimizer, loader)` where the project function defines
@@ -2108,6 +2167,25 @@ class LoopModel:
             self._finding_steps = False
         self._stepping = found
         return found
+
+    def backward_of_a_number(self, event: Event) -> bool:
+        """Is the backward called on a name that its function binds only to a number or None
+        (`loss = 0` of an unfilled exercise template, then `loss.backward()`), and never adds to?
+        Such a call raises AttributeError the first time it runs: nothing is trained after it."""
+        call = event.call
+        if event.kind is not Kind.BACKWARD or call is None or call.method != "backward" or call.args:
+            return False
+        receiver = call.node.func.value if isinstance(call.node.func, cst.Attribute) else None
+        if not isinstance(receiver, cst.Name):
+            return False
+        name, function = receiver.value, event.context.function
+        if name in function.params or name in function.declared_global:
+            return False
+        made = [s for s in function.simples if name in s.targets or name in s.subscript_targets]
+        return bool(made) and all(
+            not s.augmented and s.value is not None and literal_value(s.value) in (0, 0.0, None) and type(literal_value(s.value)) is not bool
+            for s in made
+        ) and not any(name in loop.targets for loop in function.loops)
 
     def never_runs(self, function: FunctionInfo) -> bool:
         """In a notebook (a program: nothing outside calls its functions), is this a function that

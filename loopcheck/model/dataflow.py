@@ -1809,6 +1809,8 @@ def kept_parameters(function: FunctionInfo, modules: Iterable[str] = (), grad: s
                 t for t in (*simple.targets, *simple.subscript_targets)
                 if _outlives_call(t, function) and not (t in emptied and not simple.augmented)
             ]
+            if not simple.augmented and _replaced_under_fixed_keys(simple):
+                outer = []
             if outer and not simple.value_detached:
                 kept |= simple.value_names & params
         elif not simple.value_detached and any(
@@ -1827,6 +1829,34 @@ def kept_parameters(function: FunctionInfo, modules: Iterable[str] = (), grad: s
                         kept |= arg.names & params
                         kept |= {elements[name] for name in arg.names if name in elements and elements[name] in params}
     return frozenset(kept)
+
+
+def _replaced_under_fixed_keys(simple: Simple) -> bool:
+    """`self.parts["steer"] = loss` (or `self.parts["head"][0] = x`): an assignment whose every
+    subscripted target is reached through literal keys only replaces the same entries on each
+    call; what it stores lasts until the next call, like a plain `self.last = x`."""
+    if not isinstance(simple.node, cst.Assign):
+        return False
+    subscripts = [target.target for target in simple.node.targets if isinstance(target.target, cst.Subscript)]
+    return bool(subscripts) and all(_literal_chain(node) for node in subscripts)
+
+
+def _literal_chain(node: cst.BaseExpression) -> bool:
+    """Every subscript on the way down to the container is a literal (a string, a number, a
+    tuple of them)."""
+    while isinstance(node, cst.Subscript):
+        if not all(isinstance(element.slice, cst.Index) and _literal_value(element.slice.value) for element in node.slice):
+            return False
+        node = node.value
+    return True
+
+
+def _literal_value(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.SimpleString, cst.Integer, cst.ConcatenatedString, cst.Float)):
+        return True
+    if isinstance(node, cst.Tuple):
+        return all(_literal_value(element.value) for element in node.elements)
+    return isinstance(node, cst.UnaryOperation) and isinstance(node.expression, (cst.Integer, cst.Float))
 
 
 def _empty_display(value: cst.BaseExpression | None) -> bool:

@@ -217,7 +217,7 @@ def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize |
                 return ScheduleSize("iteration", f"{keyword}={model.code(sized_by.node)}")
         return ScheduleSize("iteration", f"{kind} counts optimizer steps")
     if kind == "ReduceLROnPlateau":
-        return ScheduleSize("epoch", "ReduceLROnPlateau reacts to a validation metric once per epoch")
+        return _plateau_size(model, binding)
     if re.match(r"get_\w*schedule", kind):
         if model.at(binding.function).resolve_call(call, binding.function) is not None:
             return None  # the project's own `factory.get_scheduler(cfg, optim, last_epoch)`: not transformers'
@@ -261,6 +261,26 @@ def schedule_size(model: LoopModel, scheduler: Subject | None) -> ScheduleSize |
         elif kind in EPOCH_BY_DEFAULT:
             return None
     return ScheduleSize(unit, f"{keyword}={text}") if unit is not None else None
+
+
+def _plateau_size(model: LoopModel, binding: Binding) -> ScheduleSize:
+    """A plateau schedule counts the metrics it is stepped with in its `patience` (and `cooldown`):
+    a patience in the thousands (`patience=3000`, a literal or what every call gives the parameter
+    it reads), or one named in steps (`patience=patience_steps`), waits that many optimizer steps,
+    not epochs; any other patience (the default of 10) counts validation rounds."""
+    assert binding.call is not None
+    for position, keyword in ((3, "patience"), (6, "cooldown")):
+        size = binding.call.arg(position, keyword)
+        if size is None:
+            continue
+        if _unit_of(model, size, binding) == "iteration":
+            return ScheduleSize("iteration", f"{keyword}={model.code(size.node)}")
+        literal = _literal(size.node)
+        if literal is None and isinstance(size.node, cst.Name):
+            literal = _given_at_every_call(model, binding.function, size.node.value)
+        if literal is not None and literal >= LARGE_COUNT:
+            return ScheduleSize("iteration", f"{keyword}={model.code(size.node)} counts optimizer steps")
+    return ScheduleSize("epoch", "ReduceLROnPlateau reacts to a validation metric once per epoch")
 
 
 _MILESTONE_NAME = lazy(r"(?i)^(?:[\w.]*\.)?(\w+_)?steps$")

@@ -1044,8 +1044,11 @@ def _while_training(model: LoopModel, function: FunctionInfo, placed: Placed, de
     it comes after the function's own loop over epochs: the loops of its callers then run whole
     trainings (one per seed, fold or experiment), and the save is each one's final export (after
     a loop over one epoch's batches, the callers' loop is the one over epochs)."""
-    if any(_trains(model, loop) for loop in placed.loops):
+    training = [loop for loop in placed.loops if _trains(model, loop)]
+    if training and not all(_last_iteration_only(model, function, loop, placed) for loop in training):
         return True
+    if training and any(any(_EPOCH.search(target) for target in loop.targets) for loop in training):
+        return False  # saved on the last epoch only: once training is over, as after the loop
     if depth >= 3 or any(
         any(_EPOCH.search(target) for target in loop.targets) for loop in function.loops if loop not in placed.loops
     ):
@@ -1056,6 +1059,107 @@ def _while_training(model: LoopModel, function: FunctionInfo, placed: Placed, de
         if at is not None and not _on_improvement(at) and _while_training(caller, edge.caller, at, depth + 1):
             return True
     return False
+
+
+def _last_iteration_only(model: LoopModel, function: FunctionInfo, loop: Loop, placed: Placed) -> bool:
+    """Do the tests around the statement hold on the last iteration of `for i in range(n):` only
+    (`if step == max_steps - 1:`, a name bound in the loop to such a test, `last_step`; `if step >
+    0 and (step % 5000 == 0 or last_step):` with `max_steps = 5000`)? What such a loop saves is
+    saved once, when training is over: an export, not a checkpoint to resume from."""
+    counted = _range_count(loop)
+    if counted is None or len(loop.targets) != 1:
+        return False
+    owner = model.at(function)
+    count = _constant(owner, function, counted)
+    facts = _LastIteration(owner, function, loop, loop.targets[0], _normal(owner.code(counted)), count)
+    truth: dict[str, bool | None] = {"first": True, "middle": True, "last": True}
+    for guard in placed.guards:
+        if guard.startswith("not ("):
+            continue
+        try:
+            test = cst.parse_expression(guard)
+        except cst.ParserSyntaxError:
+            continue
+        for position in truth:
+            value = facts.value(test, position, 2)
+            truth[position] = False if value is False or truth[position] is False else (truth[position] and value)
+    return truth["first"] is False and truth["middle"] is False
+
+
+def _range_count(loop: Loop) -> cst.BaseExpression | None:
+    """`n` of a loop over `range(n)` or `range(0, n)`."""
+    iterated = loop.node.iter if isinstance(loop.node, cst.For) else None
+    if not (isinstance(iterated, cst.Call) and isinstance(iterated.func, cst.Name) and iterated.func.value == "range"):
+        return None
+    args = iterated.args
+    if len(args) == 1 and args[0].keyword is None:
+        return args[0].value
+    if len(args) == 2 and all(a.keyword is None for a in args) and literal_value(args[0].value) == 0:
+        return args[1].value
+    return None
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+|^\(|\)$", "", text)
+
+
+def _constant(model: LoopModel, function: FunctionInfo, node: cst.BaseExpression) -> int | None:
+    """An integer written here, or bound once to a name (`max_steps = 5000`)."""
+    value = literal_value(node)
+    if isinstance(node, cst.Name):
+        binding = model.roles.lookup(node.value, function)
+        bound = binding.statement.value if binding is not None and not binding.statement.augmented else None
+        value = literal_value(bound) if bound is not None else NOT_LITERAL
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class _LastIteration:
+    """The truth of a test at the first, a middle and the last iteration of `for target in
+    range(count)`: True, False, or None when it cannot be told."""
+
+    def __init__(self, model: LoopModel, function: FunctionInfo, loop: Loop, target: str, count: str, size: int | None) -> None:
+        self.model, self.function, self.loop, self.target, self.count, self.size = model, function, loop, target, count, size
+
+    def value(self, node: cst.BaseExpression, position: str, depth: int) -> bool | None:
+        if isinstance(node, cst.BooleanOperation):
+            left, right = self.value(node.left, position, depth), self.value(node.right, position, depth)
+            if isinstance(node.operator, cst.And):
+                return False if left is False or right is False else (True if left and right else None)
+            return True if left is True or right is True else (False if left is False and right is False else None)
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            inner = self.value(node.expression, position, depth)
+            return None if inner is None else not inner
+        if isinstance(node, cst.Name) and depth > 0:
+            bound = self._bound_in_loop(node.value)
+            return self.value(bound, position, depth - 1) if bound is not None else None
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            return self._compared(node.left, node.comparisons[0], position)
+        return None
+
+    def _bound_in_loop(self, name: str) -> cst.BaseExpression | None:
+        """The test a name is bound to, once, in the loop's body (`last_step = step == max_steps - 1`)."""
+        values = [s.value for s in self.function.simples if name in s.targets]
+        if len(values) != 1 or values[0] is None:
+            return None
+        made = next((s for s in self.function.simples if name in s.targets), None)
+        inside = any(p.simple is made and self.loop in p.loops for p in self.model.ordered_statements(self.function))
+        return values[0] if inside else None
+
+    def _compared(self, left: cst.BaseExpression, comparison: cst.ComparisonTarget, position: str) -> bool | None:
+        operator, right = comparison.operator, comparison.comparator
+        sides = (_normal(self.model.code(left)), _normal(self.model.code(right)))
+        last = {f"{self.target}=={self.count}-1", f"{self.target}+1=={self.count}", f"{self.count}-1=={self.target}", f"{self.count}=={self.target}+1"}
+        if isinstance(operator, cst.Equal) and "==".join(sides) in last:
+            return position == "last"
+        if isinstance(operator, (cst.GreaterThan, cst.NotEqual)) and sides == (self.target, "0"):
+            return position != "first"
+        if isinstance(operator, cst.Equal) and sides[1] == "0" and isinstance(left, cst.BinaryOperation) and isinstance(left.operator, cst.Modulo):
+            # `step % 5000 == 0` in a loop of 5000 steps holds at the first one only
+            period = _constant(self.model, self.function, left.right)
+            if _normal(self.model.code(left.left)) != self.target or period is None or self.size is None or period < self.size or self.size < 2:
+                return None
+            return position == "first"
+        return None
 
 
 def _trains(model: LoopModel, loop: Loop) -> bool:

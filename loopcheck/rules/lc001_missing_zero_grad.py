@@ -25,7 +25,9 @@ class MissingZeroGrad(Rule):
     step under `if n == k:` setting `n = 0`). Optimizers are judged one by one, so a GAN that resets the
     discriminator but not the generator is reported for the generator. `model.zero_grad()` resets
     an optimizer built over the same module under another name (`raw_model = model.module if
-    hasattr(model, "module") else model`). Helpers in any file of the
+    hasattr(model, "module") else model`). A loop whose every backward is called on a number
+    (`loss = 0`, then `loss.backward()` of an exercise template left unfilled) raises in its first
+    iteration and never steps twice. Helpers in any file of the
     project are followed; when code that cannot be seen receives the model or optimizer, nothing is
     said."""
 
@@ -180,6 +182,9 @@ for epoch in range(epochs):
                 continue
             if any(e.kind is Kind.BACKWARD and _distributed(e) for e in events):
                 continue  # distributed autograd keeps each iteration's gradients in a fresh context
+            backwards = [e for e in events if e.kind is Kind.BACKWARD]
+            if backwards and all(model.backward_of_a_number(e) for e in backwards):
+                continue  # `loss = 0` then `loss.backward()`: the first iteration raises there
             resets = [e for e in events if e.kind is Kind.RESET]
             reported: dict[object, list[Report]] = {}
 

@@ -22,7 +22,9 @@ _EXPECTED = {"epoch": EPOCH, "iteration": BATCH}
 class MixedSchedulerCadence(Rule):
     """Reports a `scheduler.step()` whose place (in the batch loop, or in the epoch loop around it)
     does not match how the schedule was sized: `StepLR`, `MultiStepLR`, `ExponentialLR`,
-    `CosineAnnealingLR(T_max=epochs)` and `ReduceLROnPlateau` count epochs; `OneCycleLR`,
+    `CosineAnnealingLR(T_max=epochs)` and `ReduceLROnPlateau` count epochs (a plateau schedule
+    whose `patience` or `cooldown` is in the thousands, or named in steps, counts optimizer steps:
+    `patience=3000` stepped with each batch's loss); `OneCycleLR`,
     `CyclicLR`, sizes that multiply by `len(loader)`, and transformers'
     `get_*_schedule_with_warmup(num_training_steps=...)` count optimizer steps; sizes are read back
     through the variables they are computed from. A size that names no unit (`T_max=500`, `T_max=n`)

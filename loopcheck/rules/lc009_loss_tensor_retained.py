@@ -17,7 +17,8 @@ class LossTensorRetained(Rule):
     """Reports a statement in a loop that keeps a value carrying an autograd graph in something that
     outlives the iteration: `total += loss` (or `total = total + loss`, or a running average
     `avg = 0.99 * avg + 0.01 * loss`), `losses.append(loss)`, `history["loss"].append(out)`,
-    `preds.append(outputs)`, `log[step] = loss`, a project meter that keeps its argument, and a
+    `preds.append(outputs)`, `log[step] = loss`, a project meter that keeps its argument (not under fixed keys only: `self.parts["steer"] = loss`
+    holds one call's graph until the next call replaces it), and a
     helper that, after its batch loop, appends its last output to a list its caller hands in and
     keeps across the epochs it calls it in (`train_outputs.append((epoch, img, recon))`). A value
     carries a graph only when that is established: the output of a trainable model run with grad

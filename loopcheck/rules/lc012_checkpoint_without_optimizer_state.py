@@ -24,7 +24,8 @@ from loopcheck.rules.base import Report, Rule
 class CheckpointWithoutOptimizerState(Rule):
     """Reports a `torch.save(...)` of a dict that holds the model's `state_dict()` and a training
     position (a key such as `epoch` or `step`) and is meant to resume from — saved every so often
-    inside the training loop, or read back somewhere in the project (`start_epoch =
+    inside the training loop (not under a test that holds on its last iteration only, `if step ==
+    max_steps - 1:`: that save is made once training is over), or read back somewhere in the project (`start_epoch =
     checkpoint["epoch"]`, in a file that loads something: `epochs = args["epoch"]` in a script that
     loads nothing reads its options) — but not the optimizer's state, or not the scheduler's when the file
     builds a torch scheduler (and targets PyTorch 0.4 or later, when schedulers got a state_dict). A dict with only the model's weights, and a snapshot saved only when
