@@ -103,6 +103,9 @@ class Recorder:
     def deriving(self, name: str, besides: str, paths: list[str]) -> None:
         self._add(besides, ("deriving", name, besides, tuple(paths)), paths)
 
+    def named(self, dotted: str, besides: str, paths: list[str]) -> None:
+        self._add(besides, ("named", dotted, besides, tuple(paths)), paths)
+
     def mentions(self, pattern: str, found: bool) -> None:
         if pattern not in self._mentions:
             self._mentions[pattern] = found
@@ -196,6 +199,10 @@ class Blobs:
                 elif query[0] == "deriving":
                     _, name_, besides, paths = query
                     if project.deriving_paths(name_, besides) != paths:
+                        return False
+                elif query[0] == "named":
+                    _, dotted, besides, paths = query
+                    if project.modules_named(dotted) != paths:
                         return False
                 else:
                     return False

@@ -3287,6 +3287,12 @@ class LoopModel:
                     # package holds no `chat_dataset` (moved to `src/seq_model/` since)
                     name = dotted_name(small.names[0].name) if small.names else None
                     return f"{name} from {dotted}" if name else dotted
+                if dotted.split(".", 1)[0] not in _LIBRARY_ROOTS:
+                    # `from utils import gen_color_img` in `scripts/`, whose project's only `utils`
+                    # is `scripts/models/utils.py`, defining no `gen_color_img`
+                    lacking = self.project.lacking_everywhere(self.path, dotted, [dotted_name(a.name) or "" for a in small.names])
+                    if lacking:
+                        return f"{lacking} from {dotted}"
             if module is None or module is self or "__getattr__" in module.text:
                 continue
             if not level and not _beside(self.path, dotted, module.path) and (

@@ -2058,12 +2058,15 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
 
 def _original_of_alias(model: LoopModel, binding: Binding) -> Binding:
     """`model_eval = model` (or `model.module`) in the training loop: another name of a model built,
-    and perhaps trained, before it; whether it was is asked of the model's own construction."""
+    and perhaps trained, before it; whether it was is asked of the model's own construction. So is
+    a wrapper of a model built before it (`model = nn.DataParallel(model).cuda()` after
+    `model.load_state_dict(...)`): it runs the layers, and the weights, of what it wraps."""
     owner = model.at(binding.function)
     for _ in range(3):
-        if binding.alias is None or "." in binding.alias and not binding.alias.endswith(".module"):
+        named = binding.alias if binding.alias is not None else binding.wraps
+        if named is None or "." in named and not named.endswith(".module"):
             break
-        name = binding.alias[: -len(".module")] if binding.alias.endswith(".module") else binding.alias
+        name = named[: -len(".module")] if named.endswith(".module") else named
         original = owner.nearest_binding(name, binding.function, binding.statement.node)
         if original is None or original is binding or original.call is None:
             break
@@ -2735,10 +2738,11 @@ def _untouched_between(
                 continue
             if call.receiver == name and call.method not in _HARMLESS_METHODS and not _submodule_of(model, binding, call.method):
                 return False
+            # (`nn.DataParallel(model)` holds the model and trains nothing)
             if any(
                 name in arg.names and not _parameters_of(arg.node) and not _reads_a_value_of(model, binding, name, arg.node)
                 for arg in call.args
-            ) and (call.dotted or "") not in _HARMLESS_USES:
+            ) and (call.dotted or "") not in _HARMLESS_USES and (call.dotted or "").rsplit(".", 1)[-1] not in _PARALLEL_WRAPPERS:
                 if not _probed_with_made_up_input(call, name):
                     return False  # (`optim.Adam(model.parameters())` builds an optimizer, trains nothing)
     return False

@@ -57,6 +57,10 @@ class ProjectView(Protocol):
         """Does an absolute import name, below a regular package of the project, a module that is
         no file, folder or built extension of it (the import raises ImportError)?"""
 
+    def lacking_everywhere(self, importer: str, dotted: str, names: list[str]) -> str | None:
+        """Of the names imported from a module the importer's path does not reach but the project
+        holds elsewhere, one that no module of the project so named defines (ImportError)."""
+
     def root_package_module(self, dotted: str, path: str) -> bool:
         """Is `path` the module `dotted` of a package directly in the project's root (the one the
         project's files import, run from the root or installed)?"""
@@ -104,6 +108,9 @@ class _NoProject:
 
     def package_lacks(self, importer: str, dotted: str) -> bool:
         return False
+
+    def lacking_everywhere(self, importer: str, dotted: str, names: list[str]) -> str | None:
+        return None
 
     def root_package_module(self, dotted: str, path: str) -> bool:
         return False

@@ -58,6 +58,7 @@ class ProjectObserver(Protocol):
     def module(self, importer: str, dotted: str, level: int, path: str | None) -> None: ...
     def callers(self, name: str, besides: str, paths: list[str]) -> None: ...
     def deriving(self, name: str, besides: str, paths: list[str]) -> None: ...
+    def named(self, dotted: str, besides: str, paths: list[str]) -> None: ...
     def mentions(self, pattern: str, found: bool) -> None: ...
     def declared_torch(self, folder: str, version: tuple[int, int] | None) -> None: ...
 
@@ -363,6 +364,45 @@ class Project:
             return False
         wanted = (os.sep + top + ".py", os.sep + os.path.join(top, "__init__.py"))
         return any(path.endswith(wanted) for path in self.files())
+
+    def modules_named(self, dotted: str) -> list[str]:
+        """Every file of the project that is the module `dotted` from some folder of it
+        (`utils.py` and `models/utils.py` for `utils`; `pkg/mod.py` for `pkg.mod`), sorted."""
+        parts = [p for p in dotted.split(".") if p]
+        if not parts:
+            return []
+        tail = os.path.join(*parts)
+        wanted = (os.sep + tail + ".py", os.sep + os.path.join(tail, "__init__.py"))
+        return [path for path in self.files() if path.endswith(wanted)]
+
+    def lacking_everywhere(self, importer: str, dotted: str, names: list[str]) -> str | None:
+        """For `from <dotted> import <names>` in `importer`, where no folder the import is looked up
+        from holds the module but the project holds it elsewhere (`from utils import gen_color_img`
+        in `scripts/`, the project's only `utils` being `scripts/models/utils.py`): a name that no
+        module of the project so named defines (nor holds as a submodule, nor can give through a
+        star import, `exec` or `__getattr__`). The import means the project's module, and whichever
+        folder put on the path, it raises ImportError. None when there is no such name."""
+        if not names or self.resolve(importer, dotted, 0) is not None:
+            return None
+        paths = self.modules_named(dotted)
+        if self.observer is not None:
+            self.observer.named(dotted, importer, paths)
+        if not paths:
+            return None
+        from loopcheck.model import names as symbols_of
+
+        defined: list[frozenset[str]] = []
+        for path in paths:
+            model = self._model_or_none(path)
+            found = symbols_of.symbols(model.text) if model is not None and "__getattr__" not in model.text else None
+            if found is None:
+                return None
+            folder = os.path.dirname(path) if path.endswith("__init__.py") else None
+            submodules = frozenset(
+                entry[:-3] if entry.endswith(".py") else entry for entry in (self._listing(folder) if folder else ())
+            )
+            defined.append(found[1] | submodules)
+        return next((name for name in names if all(name not in known for known in defined)), None)
 
     def _path_set_by_the_file(self, importer: str) -> bool:
         """Does the file change `sys.path`, each change adding a literal folder of the project?"""
