@@ -3024,6 +3024,8 @@ class LoopModel:
 
         found = names.symbols(self.text)
         if found is None:
+            found = self._symbols_through_star_imports()
+        if found is None:
             return None
         undefined, defined = found
         return frozenset(
@@ -3032,6 +3034,35 @@ class LoopModel:
             or self.project.mentions(names.defined_elsewhere_pattern(name), near=self.project_path)
             or self.project.mentions(names.imported_elsewhere_pattern(name), near=self.project_path)
         ) | names.meant_as_attributes(self.syntax_tree, undefined) | self._misspelt_module_attributes()
+
+    def _symbols_through_star_imports(self) -> tuple[frozenset[str], frozenset[str]] | None:
+        """`names.symbols` of a file whose star imports all name modules of the project that bind
+        what they bind in plain sight (`from config import *` of a `config.py` defining `device`):
+        the names they bring are defined. None when any star import is of a module out of sight
+        (a library's, or one itself star-importing or using `exec`, `globals()`, `__getattr__`)."""
+        from loopcheck.model import names
+
+        stars = [
+            small for statement in self.module.body if type(statement) is cst.SimpleStatementLine
+            for small in statement.body if type(small) is cst.ImportFrom and isinstance(small.names, cst.ImportStar)  # type: ignore[attr-defined]
+        ]
+        if not stars or self.text.count("import *") + self.text.count("import  *") != len(stars):
+            return None  # (a star import elsewhere than at the top level, or spelled otherwise)
+        brought: set[str] = set()
+        for small in stars:
+            dotted = dotted_name(small.module) if small.module is not None else ""
+            module = self.project.module(self.path, dotted or "", len(small.relative)) if (dotted or small.relative) else None
+            if module is None or module is self or "__getattr__" in module.text:
+                return None
+            theirs = names.symbols(module.text)
+            if theirs is None:
+                return None
+            brought |= theirs[1]
+        found = names.symbols(self.text, stars_known=True)
+        if found is None:
+            return None
+        undefined, defined = found
+        return undefined - brought, defined | brought
 
     def _misspelt_module_attributes(self) -> frozenset[str]:
         """`utils.AvgrageMeter` where `utils` is a project module that defines `AverageMeter` and no
@@ -3053,7 +3084,13 @@ class LoopModel:
             if symbols is None:
                 continue
             defined = symbols[1]
-            found.update(f"{local}.{a}" for a in attributes if a not in defined and names.misspelling(a, defined))
+            base = ref.module if ref.name is None else (f"{ref.module}.{ref.name}" if ref.module else ref.name)
+            found.update(
+                f"{local}.{a}" for a in attributes
+                if a not in defined and names.misspelling(a, defined)
+                # (`models.unet` of a package holding `unet.py`: a submodule, bound once imported)
+                and not (os.path.basename(module.path) == "__init__.py" and self.project.module(self.path, f"{base}.{a}", ref.level) is not None)
+            )
         return frozenset(found)
 
     @cached_property

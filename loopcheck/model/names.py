@@ -64,13 +64,18 @@ _OUT_OF_SIGHT = lazy(
     r"|^\s*from\s+\S+\s+import\s+\(?\s*\*)"
 )
 """Text that may bind names the symbol tables cannot see."""
+_OUT_OF_SIGHT_BUT_STARS = lazy(
+    r"(?m)^[^#\n]*(?:\bexec(?:file)?\s*\(|\b(?:globals|locals|vars)\s*\(\s*\)|__builtins__|\bbuiltins\.)"
+)
+"""The same, star imports aside (for a caller that knows what they bring)."""
 
 
-def symbols(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+def symbols(text: str, stars_known: bool = False) -> tuple[frozenset[str], frozenset[str]] | None:
     """The names the file reads as globals and does not define (builtins and provided names
     aside), and the names it defines at module level; None when that cannot be known (a star
-    import, `exec`, `globals()`, text Python 3.11 does not compile)."""
-    if _OUT_OF_SIGHT.search(text):
+    import, `exec`, `globals()`, text Python 3.11 does not compile). With `stars_known`, star
+    imports are the caller's to account for (what they bring is not in either set)."""
+    if (_OUT_OF_SIGHT_BUT_STARS if stars_known else _OUT_OF_SIGHT).search(text):
         return None
     import symtable  # (only files with findings get here)
 

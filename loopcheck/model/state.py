@@ -135,8 +135,10 @@ def checkpoints(model: LoopModel) -> list[Checkpoint]:
 
 
 def saved_beside(model: LoopModel, checkpoint: Checkpoint) -> frozenset[str]:
-    """Roles whose state another `torch.save` of the same function writes under the same tests
-    (`checkpoint.pt` and, just after it, `torch.save(optimizer.state_dict(), "optim_checkpoint.pt")`)."""
+    """Roles whose state another `torch.save` of the same function writes whenever this one is made:
+    in the same loops, under the same tests or some of them (`checkpoint.pt` and, just after it,
+    `torch.save(optimizer.state_dict(), "optim_checkpoint.pt")`; `latest.pt` with the optimizer's
+    state every iteration, and under `if it % 25 == 0:` an `iter_00025.pt` of the weights)."""
     function = checkpoint.function
     here = placed_of(model, function, checkpoint.save)
     if here is None:
@@ -147,7 +149,7 @@ def saved_beside(model: LoopModel, checkpoint: Checkpoint) -> frozenset[str]:
             if call is checkpoint.save or qualify(call.dotted, model.ir.imports) != "torch.save" or not call.args:
                 continue
             where = placed_of(model, function, call)
-            if where is None or where.guards != here.guards:
+            if where is None or not _made_whenever(where, here):
                 continue
             for name in re.findall(r"([A-Za-z_][\w.]*)\.state_dict\(\)", model.code(call.args[0].node)):
                 role = model.roles.role(name, function)
@@ -159,9 +161,20 @@ def saved_beside(model: LoopModel, checkpoint: Checkpoint) -> frozenset[str]:
         if other is checkpoint or other.function is not function or not other.has_model_and_position or ANY_KEY in other.keys:
             continue
         where = placed_of(model, function, other.at)
-        if where is not None and where.guards == here.guards:
+        if where is not None and _made_whenever(where, here):
             roles |= {role for role in (OPTIMIZER, SCHEDULER) if other.saves(role)}
     return frozenset(roles)
+
+
+def _made_whenever(other: Placed, here: Placed) -> bool:
+    """Does the statement `other` run whenever `here` does: in the same loops, under no test that
+    `here` is not under? (A save made only when a metric improves is judged by its own rules: a
+    snapshot kept on improvement, `if acc > best:`, is an export unless the resume reads it.)"""
+    if other.loops != here.loops or not set(other.guards) <= set(here.guards):
+        return False
+    return other.guards == here.guards or not any(
+        not g.startswith("not (") and _IMPROVEMENT.search(g) for g in set(here.guards) - set(other.guards)
+    )
 
 
 def dead_branch(model: LoopModel, checkpoint: Checkpoint) -> bool:
@@ -1175,10 +1188,14 @@ def _on_improvement(placed: Placed) -> bool:
     of a test that it did not (`if score < self.best_score + self.delta: self.counter += 1` /
     `else: self.save_checkpoint(...)`, an early-stopping helper's): an order comparison of two
     metrics gates the save whichever arm it is in; a negated flag (`not is_best`) does not."""
-    return any(
+    return any(_improvement_test(guard) for guard in placed.guards)
+
+
+def _improvement_test(guard: str) -> bool:
+    """Is the test (or its negation, an arm's `not (...)`) about a metric getting better?"""
+    return bool(
         (not guard.startswith("not (") and _IMPROVEMENT.search(guard))
         or any(_compares_metrics(*sides) for sides in _COMPARISON.findall(guard))
-        for guard in placed.guards
     )
 
 

@@ -48,7 +48,9 @@ class CheckpointWithoutOptimizerState(Rule):
     weights brought back to test) is no resume, and bare weights with no position anywhere,
     loaded back before loops that start from their beginning whatever was loaded (`for epoch in
     range(epochs)`, not `range(start, epochs)`), only start the next run from them (a warm start). The optimizer's (or scheduler's) state written by
-    another `torch.save` just beside the checkpoint, under the same tests (`optim_checkpoint.pt`),
+    another `torch.save` just beside the checkpoint, made whenever it is (in the same loops, under the
+    same tests or some of them: `optim_checkpoint.pt`, or `latest.pt` every iteration beside
+    `iter_00025.pt` every 25),
     or by a resume checkpoint saved there (the dict with the epoch and the optimizer's state, and
     each epoch's weights next to it), counts as saved with it; a save under a literally false test (`if False:`) never runs, and a
     snapshot of the freshly built model saved above the training loops of the function that trains
