@@ -22,7 +22,9 @@ from loopcheck.records import Frozen, _set
 if TYPE_CHECKING:
     from loopcheck.model import LoopModel
 
-_PROGRESS_KEY = lazy(r"(?i)epoch|step|iter|episode")
+_PROGRESS_KEY = lazy(r"(?i:epoch|step|episode)|(?<![a-z])(?i:iter)|(?<=[a-z])Iter")
+"""Words of a training position: `epoch`, `global_step`, `n_iter`, `iteration`, `globalIter`; not
+the `iter` inside a word (`criterion`)."""
 _METRIC_KEY = lazy(r"(?i)loss|acc|metric|score|history|err")
 """Words of a key that holds a measurement, not a position (`final_step_loss`, `epoch_acc`)."""
 
