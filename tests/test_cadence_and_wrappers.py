@@ -461,8 +461,9 @@ def test_a_snapshot_read_back_to_resume_is_a_checkpoint() -> None:
         "        best = accuracy\n"
         '        torch.save({"epoch": epoch, "model": model.state_dict()}, "best.pt")'
     )
-    resume = 'if args.resume:\n    state = torch.load(args.resume)\n    start_epoch = state["epoch"] + 1\n'
-    assert [code for code, _ in found(resume + CHECKPOINT.replace("SAVE", save))] == ["LC012"]
+    resume = 'start_epoch = 0\nif args.resume:\n    state = torch.load(args.resume)\n    start_epoch = state["epoch"] + 1\n'
+    loop = CHECKPOINT.replace("range(epochs)", "range(start_epoch, epochs)")
+    assert [code for code, _ in found(resume + loop.replace("SAVE", save))] == ["LC012"]
 
 
 def test_optimizer_state_saved_to_a_file_beside_the_checkpoint_is_saved_with_it() -> None:

@@ -9446,12 +9446,13 @@ def test_a_position_read_back_only_in_a_comment_makes_no_resume() -> None:
         model = Dropping()
         optimizer = torch.optim.Adam(model.parameters())
         scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=20)
+        start_epoch = 0
         if args.pretrained:
             checkpoint = torch.load("best_model.pth")
             READ
             model.load_state_dict(checkpoint["model_state_dict"])
         best = 0.0
-        for epoch in range(100):
+        for epoch in range(start_epoch, 100):
             for x, y in train_loader:
                 optimizer.zero_grad()
                 nn.functional.cross_entropy(model(x), y).backward()

@@ -55,7 +55,7 @@ def test_a_position_read_out_of_the_options(resume: str, expected: list[int]) ->
 
 TABLE = """history = torch.load("history.pt")
 frame = __import__("pandas").DataFrame(history)
-epochs_seen = frame["epoch"].to_numpy()"""
+start = frame["epoch"].to_numpy()"""
 
 
 @pytest.mark.parametrize("read, expected", [(TABLE, []), (TABLE.replace('["epoch"].to_numpy()', '["epoch"]'), [29])])

@@ -344,7 +344,8 @@ def test_a_position_read_back_counts_only_in_code_of_the_same_program(
     (project / "classification").mkdir()
     (project / "pyproject.toml").write_text("[project]\nname = 'points'\n", encoding="utf-8")
     (project / "classification" / "main.py").write_text(
-        resumer + "\n\ncheckpoint = torch.load('classification/last.pth')\nstart_epoch = checkpoint['epoch']\n",
+        resumer + "\n\ncheckpoint = torch.load('classification/last.pth')\nstart_epoch = checkpoint['epoch']\n"
+        "for epoch in range(start_epoch, 100):\n    pass\n",
         encoding="utf-8",
     )
     script = project / "segmentation" / "main.py"
@@ -463,8 +464,10 @@ def test_a_module_of_a_star_import_bound_twice_is_the_one_its_optimizer_was_buil
         # the epoch only shown (a logging call's dict, an f-string): nothing goes on from it
         ("logger.info('loaded', extra={'epoch': ckpt.get('epoch')})\n", []),
         ("message = f\"from epoch {ckpt['epoch']}\"\n", []),
-        # read back into a name: training may go on from it
-        ("start_epoch = ckpt.get('epoch')\n", [("train.py", 15, "LC012")]),
+        # read back into a name that nothing reads: nothing goes on from it either
+        ("start_epoch = ckpt.get('epoch')\n", []),
+        # read back into a name that training starts from: training may go on from it
+        ("start_epoch = ckpt.get('epoch')\nresume(start_epoch)\n", [("train.py", 15, "LC012")]),
     ],
 )
 def test_a_position_only_shown_where_a_snapshot_is_loaded_is_not_read_back(

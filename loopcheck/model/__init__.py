@@ -1661,8 +1661,8 @@ class LoopModel:
         bindings: list[Binding] = []
         for edge in self.callers(function):
             arg = edge.call.arg(index, name) if index >= 0 else None
-            if arg is None:
-                continue
+            if arg is None or self._raises_before_entering(edge, function):
+                continue  # (a call whose arguments cannot bind gives the parameter nothing: it raises TypeError)
             if arg.dotted is None:
                 built = self.at(edge.caller)._built_in_place(arg.node, name, edge.caller)
                 if built is not None:
@@ -3195,6 +3195,24 @@ class LoopModel:
             return None
         # (the function's text only now, for the few that qualify: a generator returns no tuple)
         return None if "yield" in self.at(target).code(target.node) else lengths.pop()
+
+    def _raises_before_entering(self, edge: CallEdge, target: FunctionInfo) -> bool:
+        """Do the call's arguments fail to bind to the parameters the definition states (a script's
+        `train(model, loader, optimizer, criterion, epochs)` for a `train(model, loader, optimizer,
+        scheduler, criterion, epochs, writer)`)? It raises TypeError before the function runs, and
+        gives its parameters nothing. Only where it can be told (see `unbindable_call_lines`)."""
+        from loopcheck.model.names import cannot_bind, keeps_signature
+
+        call = edge.call
+        if any(arg.star for arg in call.node.args) or type(target.node) is not cst.FunctionDef:
+            return False
+        if not keeps_signature(target.decorators) or (target.cls is not None and target.cls.node.decorators):
+            return False
+        caller = self.at(edge.caller)
+        bound = caller._binds_receiver(call, target, edge.caller)
+        if bound is None or caller._defined_again(target):
+            return False
+        return cannot_bind(call.node, target.node, bound)
 
     def _defined_again(self, target: FunctionInfo) -> bool:
         """Is the function (or the class whose method it is) defined more than once in its file (a

@@ -829,25 +829,36 @@ _IN_A_LOADING_FILE = r"\A(?=[\s\S]*?(?:\bload\w*|\.load\w*)\s*\()[\s\S]*?"
 """The start of a text that calls something named for loading (`torch.load(`, `load_checkpoint(`)."""
 
 
-def _position_read(key: str, reader: bool = False, loading: bool = False) -> str:
+def _position_read(key: str, reader: bool = False, loading: bool = False, used: bool = False) -> str:
     """A pattern for a statement that reads the key back into a name (`start = ckpt["epoch"]`,
     `ckpt.get("epoch", 0)`); with `reader`, capturing the dict it is read out of; with `loading`,
     only in a text that loads something (matched once, from its start). Not in a comment
     (`start_epoch = 0  # checkpoint["epoch"]` reads nothing back), nor inside a display opened after
     the `=` (`extra={"epoch": ckpt.get("epoch")}` or an f-string only shows it), nor a read whose
     value has an attribute taken but `.item()` (`df["epoch"].to_numpy()`: a table's column; a
-    position read back to resume is a number)."""
+    position read back to resume is a number). With `used`, a read into a plain name must have that
+    name written again later in the text (`start_epoch = ckpt["epoch"] + 1` that nothing after it
+    reads resumes nothing: the loaded snapshot is only evaluated); a read into an attribute, an
+    item or several names is taken as used."""
     quoted = rf"""['"]{re.escape(key)}['"]"""
     read = rf"(?:\[\s*{quoted}\s*\](?!\s*\.\s*(?!item\b)[A-Za-z_])|\.get\(\s*{quoted})"
-    line = rf"^[^#\n]*=[^=#{{\n]*?([A-Za-z_]\w*){read}" if reader else rf"^[^#\n]*=[^=#{{\n]*{read}"
+    if reader:
+        line = rf"^[^#\n]*=[^=#{{\n]*?([A-Za-z_]\w*){read}"
+    elif used:
+        plain = rf"[ \t]*(?P<name>[A-Za-z_]\w*)[ \t]*=(?!=)[^=#{{\n]*{read}(?=[\s\S]*?(?<![\w.])(?P=name)\b)"
+        other = rf"(?![ \t]*[A-Za-z_]\w*[ \t]*=(?!=))[^#\n]*=[^=#{{\n]*{read}"
+        line = rf"^(?:{plain}|{other})"
+    else:
+        line = rf"^[^#\n]*=[^=#{{\n]*{read}"
     return "(?m)" + (_IN_A_LOADING_FILE if loading else "") + line
 
 
 def _read_back(model: LoopModel, key: str) -> bool:
     """Is the position read back into a name by a file of the same program that loads something
-    (`ckpt = torch.load(path)`, `load_checkpoint(...)`)? A file that loads nothing reads it out of
-    something else (`epochs = args["epoch"]` of its command-line options)."""
-    pattern = _position_read(key, loading=True)
+    (`ckpt = torch.load(path)`, `load_checkpoint(...)`), a name something later reads? A file that
+    loads nothing reads it out of something else (`epochs = args["epoch"]` of its command-line
+    options); a `start_epoch` that nothing reads puts no training back where it was."""
+    pattern = _position_read(key, loading=True, used=True)
     # (read back by code of the same program: a sibling folder's script with its own checkpoints
     # that never imports this one's code resumes from something else)
     return bool(re.search(pattern, model.text)) or model.project.mentions(pattern, near=model.project_path)

@@ -131,11 +131,14 @@ for epoch in range(epochs):
             if model.never_runs(loop.function) or dead_function(model, loop.function):
                 continue  # a function no cell or entry point runs (its only call commented out)
             reported: dict[int, Report] = {}
+            inner = _inner_loops_judged_alone(model, loop)
 
             def reach(switch: Event, backward: Event, stepped: Event | None) -> None:
                 """The model left in eval mode by `switch` trains at `backward` (stepped by `stepped`)."""
                 if id(_anchor(switch)) in reported:  # (one helper eval() reached from two calls: one finding per call)
                     return
+                if any(id(switch) in events and id(backward) in events for events in inner):
+                    return  # both in one inner loop, helpers inlined: its own finding, made where the switch is
                 if not model.may_hold_mode_layers(switch.subject) or not model.is_trained(switch.subject):
                     return  # an EMA copy or a frozen teacher may stay in eval mode
                 if _restores_saved_mode(model, switch):
@@ -220,6 +223,29 @@ for epoch in range(epochs):
                 for pair in sorted(waiting, key=order):
                     reach(*pair, None)
             yield from reported.values()
+
+
+def _inner_loops_judged_alone(model: LoopModel, loop: Loop) -> list[frozenset[int]]:
+    """The events (by identity) of each loop nested in `loop`, at any depth and helpers inlined,
+    that this rule judges on its own: a loop of this file whose iterations switch to eval mode and
+    backward. A switch and the backward it reaches inside one such loop are that loop's finding
+    (anchored where the switch is made); the outer loop, which reaches the same pair through its
+    call of the helper, does not report it a second time at that call."""
+    own = {id(other) for other in model.loops}
+    found: list[frozenset[int]] = []
+
+    def visit(events: Iterable[Event]) -> None:
+        for event in events:
+            if event.kind is not Kind.LOOP:
+                continue
+            flat = [e for inner in event.contents for e in inner.flatten()]
+            kinds = {e.kind for e in flat}
+            if id(event.loop) in own and Kind.EVAL in kinds and Kind.BACKWARD in kinds:
+                found.append(frozenset(id(e) for e in flat))
+            visit(event.contents)
+
+    visit(model.loop_event(loop).contents)
+    return found
 
 
 def _graph_stays_in_helper(model: LoopModel, event: Event) -> bool:

@@ -141,7 +141,7 @@ scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 30)
 if args.resume:
     checkpoint = torch.load(args.resume)
     model.load_state_dict(checkpoint["state_dict"])
-    start_epoch = checkpoint["epoch"]
+    args.start_epoch = checkpoint["epoch"]
 scheduler.step()
 checkpoint = {"epoch": epoch, "state_dict": model.state_dict(), "optimizer": optimizer.state_dict()}
 torch.save(checkpoint, "checkpoint.pth")  # expect: LC012
