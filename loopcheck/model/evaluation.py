@@ -5426,19 +5426,31 @@ _MODE_FREE_BASES = frozenset(
 builds (so does one of PyTorch Geometric's `MessagePassing`, which holds no layer of its own)."""
 
 _MODE_FREE_TORCH_MODULES = lazy(
-    r"^torch\.nn\.modules\.(activation|conv|linear|pooling|padding|pixelshuffle|upsampling|sparse|flatten|distance|fold|channelshuffle)\."
+    r"^torch\.nn\.modules\.(activation|conv|linear|pooling|padding|pixelshuffle|upsampling|sparse|flatten|distance|fold|channelshuffle|loss)\."
 )
 """torch's own layer modules none of whose classes has a mode (`torch.nn.modules.activation.Hardtanh`)."""
 _ACTIVATIONS = lazy(r"^(Hardtanh|ReLU6|LeakyReLU|PReLU|ELU|SELU|CELU|SiLU|Mish|Softplus|Softsign|Softshrink|Hardshrink|Tanhshrink|Threshold|LogSoftmax|Softmin|Softmax2d|Hardswish|Hardsigmoid|LogSigmoid|GLU)$")
 
 
+_TORCH_LOSSES = frozenset(
+    {"_Loss", "_WeightedLoss", "L1Loss", "NLLLoss", "NLLLoss2d", "PoissonNLLLoss", "GaussianNLLLoss", "KLDivLoss",
+     "MSELoss", "BCELoss", "BCEWithLogitsLoss", "HingeEmbeddingLoss", "MultiLabelMarginLoss", "SmoothL1Loss",
+     "HuberLoss", "SoftMarginLoss", "CrossEntropyLoss", "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss",
+     "MarginRankingLoss", "MultiMarginLoss", "TripletMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss"}
+)
+"""torch's loss classes (`torch.nn.modules.loss`) and their bases: none holds a layer or reads
+`self.training`, so a project loss deriving from one (`class NeuroLoss(_Loss)`) adds only what it
+builds itself."""
+
+
 def _mode_free_base(base: str) -> bool:
     """A library base that behaves the same in both modes: one of `_MODE_FREE_BASES` (by its last
-    name), a class of one of torch's layer modules that hold no mode (`torch.nn.modules.activation.
-    Hardtanh`), or a torch activation by name (`nn.LeakyReLU`). `RReLU` samples its slope in
-    training: it is named, like dropout, by what it builds, not by its base."""
+    name), one of torch's losses or their bases (`_TORCH_LOSSES`), a class of one of torch's layer
+    modules that hold no mode (`torch.nn.modules.activation.Hardtanh`), or a torch activation by
+    name (`nn.LeakyReLU`). `RReLU` samples its slope in training: it is named, like dropout, by
+    what it builds, not by its base."""
     last = base.rsplit(".", 1)[-1]
-    if base in _MODE_FREE_BASES or last in _MODE_FREE_BASES:
+    if base in _MODE_FREE_BASES or last in _MODE_FREE_BASES or last in _TORCH_LOSSES:
         return True
     if last == "RReLU":
         return False
@@ -6328,6 +6340,8 @@ def records_graph_for_nothing(model: LoopModel, evaluation: EvaluationPass) -> b
         return False  # its input was made to require grad: the graph is wanted
     if grad_enabled_on_purpose(first):
         return False  # `with torch.enable_grad():` around it: the graph is wanted (an energy model's inference)
+    if graph_drawn(model.at(first.context.function), first):
+        return False  # `make_dot(logits, ...)`: the graph itself is what the pass is run for
     binding = evaluation.model.binding if evaluation.model is not None else None
     if binding is not None and model.frozen_whole(binding, first.node, first.context.function):
         return False  # every parameter frozen: the forward records no graph to spare
@@ -6363,6 +6377,39 @@ def _method_records_no_graph(model: LoopModel, cls: ClassInfo, name: str) -> boo
         owner.flow.grad_of_function(method, "on") == "off" or owner.forwards_without_grad(method)
         or not owner.runs_forward(method) or builds_no_parameters(owner, cls)
     )
+
+
+_GRAPH_READERS = frozenset({"make_dot", "make_dot_from_trace"})
+"""Functions that draw the autograd graph of the tensor they are given (torchviz): they need it recorded."""
+
+
+def graph_drawn(model: LoopModel, event: Event) -> bool:
+    """Is what the forward returns, or a value computed from it, handed later in the function to a
+    function that draws its autograd graph (`dot = make_dot(logits, params=...)`), or is its
+    `grad_fn` read? The forward is run to show the graph: with grad off there would be none."""
+    call = event.call
+    if call is None:
+        return False
+    function = event.context.function
+    placed = model.ordered_statements(function)
+    for index, item in enumerate(placed):
+        simple = item.simple
+        if not any(c is call or c.node is event.node for c in simple.calls):
+            continue
+        outputs = _derived_names(placed[index:], set(simple.targets)) if simple.targets else set()
+        if not outputs:
+            return False
+        for later in placed[index + 1:]:
+            for made in later.simple.calls:
+                last = (made.dotted or "").rsplit(".", 1)[-1]
+                if last in _GRAPH_READERS and any(name in outputs for arg in made.args for name in arg.names):
+                    return True
+            if ".grad_fn" in (text := model.code(later.simple.node)) and any(
+                re.search(rf"(?<![\w.]){re.escape(name)}\.grad_fn\b", text) for name in outputs
+            ):
+                return True
+        return False
+    return False
 
 
 def grad_enabled_on_purpose(event: Event) -> bool:

@@ -513,7 +513,15 @@ def _count_value(model: LoopModel, loop: Loop, node: cst.BaseExpression | None) 
             value = _given_at_every_call(model, loop.function, node.value)
         return value if isinstance(value, int) and not isinstance(value, bool) else None
     if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
-        return _option_default(model.at(loop.function).text, node.attr.value)
+        found = _option_default(model.at(loop.function).text, node.attr.value)
+        if found is None and node.value.value in loop.function.params:
+            # `def train(..., args)` called by a script that parses them (`train(..., args)` in
+            # main.py beside `add_argument('--epochs', type=int, default=10)`): the default of the
+            # option in the files of the callers, when they agree
+            owner = model.at(loop.function)
+            given = {_option_default(model.at(edge.caller).text, node.attr.value) for edge in owner.callers(loop.function)}
+            found = given.pop() if len(given) == 1 else None
+        return found
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Add, cst.Subtract)):
         left, right = _count_value(model, loop, node.left), _count_value(model, loop, node.right)
         if left is None or right is None:
@@ -536,7 +544,8 @@ def _option_default(text: str, name: str) -> int | None:
     found: list[int | None] = []
     for match in _OPTION.finditer(text):
         opening = text.index("(", match.start()) + 1
-        call = _call_arguments(text, opening) or text[opening:opening + 2000]
+        inside = _call_arguments(text, opening)
+        call = inside + ")" if inside is not None else text[opening:opening + 2000]  # (`default=10)` closes it)
         dest = _DEST.search(call)
         if (dest.group(1) if dest else match.group(1).replace("-", "_")) != name:
             continue
