@@ -339,18 +339,22 @@ def _callers_schedulers(model: LoopModel, function: FunctionInfo) -> list[Bindin
 
 
 def _calling_files(model: LoopModel, function: FunctionInfo, depth: int = 3) -> Iterable[LoopModel]:
-    """The other files that call the function, directly or through functions of its own file that
-    they call (up to `depth` calls deep), nearest first."""
+    """The other files that call the function, directly or through functions they call in turn (of
+    its own file or of another: a script's top level calling `runner(model, optimizer, scheduler,
+    ...)` of main.py, which calls `save_checkpoint(...)` of utils.py), up to `depth` calls deep,
+    nearest first, each once."""
     seen: set[int] = {id(function)}
+    given: set[int] = set()
     level = [function]
     for _ in range(depth):
         following: list[FunctionInfo] = []
         for callee in level:
-            for edge in model.callers(callee):
+            for edge in model.at(callee).callers(callee):
                 caller = model.at(edge.caller)
-                if caller is not model:
+                if caller is not model and id(caller) not in given:
+                    given.add(id(caller))
                     yield caller
-                elif id(edge.caller) not in seen:
+                if id(edge.caller) not in seen and edge.caller.name != "<module>":
                     seen.add(id(edge.caller))
                     following.append(edge.caller)
         level = following
