@@ -9,7 +9,7 @@ from __future__ import annotations
 from loopcheck.engine import lint_source
 from tests.expectations import expected_findings
 
-INNER = """\
+PREFIX = """\
 import torch
 import torch.nn as nn
 
@@ -25,7 +25,9 @@ def test():
         for x, y in loader:
             model(x)
 
+"""
 
+INNER = PREFIX + """
 def train(epoch):
     model.train()
     for batch_idx, (x, y) in enumerate(loader):
@@ -42,23 +44,7 @@ for epoch in range(10):
 
 # the same helper whose evaluation ends its epoch: the switch reaches the next epoch's training
 # only through the epoch loop, and is that loop's finding
-OUTER = """\
-import torch
-import torch.nn as nn
-
-model = nn.Sequential(nn.Linear(8, 8), nn.BatchNorm1d(8), nn.Linear(8, 3))
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-criterion = nn.CrossEntropyLoss()
-loader = [(torch.randn(4, 8), torch.randint(0, 3, (4,)))] * 5
-
-
-def test():
-    model.eval()
-    with torch.no_grad():
-        for x, y in loader:
-            model(x)
-
-
+OUTER = PREFIX + """
 def train(epoch):
     for batch_idx, (x, y) in enumerate(loader):
         optimizer.zero_grad()

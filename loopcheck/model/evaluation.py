@@ -4397,10 +4397,12 @@ def eval_mode_reaches(
     if copied is not None:
         return copied
     if subject is not None and (
-        _eval_set_by_constructor(model, function, subject.name)
+        # (put in eval mode by the constructor of what holds it, or in the mode a setting picks
+        # there, `self.net.train(self.is_train)`: not established to be training mode)
+        _eval_set_by_constructor(model, function, subject.name, chosen=True)
         # (the name as the function that runs the pass reads it: `predictor.model` of its own
         # `for predictor in self.predictors:`, asked of a caller that enters the pass)
-        or (subject.function is not function and _eval_set_by_constructor(model.at(subject.function), subject.function, subject.name))
+        or (subject.function is not function and _eval_set_by_constructor(model.at(subject.function), subject.function, subject.name, chosen=True))
     ):
         return True
     bound = bound_at(model, function, subject, target.node)
@@ -4739,30 +4741,32 @@ def _rewraps(binding: Binding, name: str) -> bool:
     )
 
 
-def _eval_set_by_constructor(model: LoopModel, function: FunctionInfo, name: str) -> bool:
+def _eval_set_by_constructor(model: LoopModel, function: FunctionInfo, name: str, chosen: bool = False) -> bool:
     """`self.model.eval()` in the `__init__` of the class that holds the model (also through an
     object held by `self`: `self.lm.model`), and no method puts it back in training mode. A switch
     of a module covers its parts: `self.model.eval()` in a predictor's `__init__` puts
     `self.model.encoder` in eval mode too. A name a loop binds to each element of a list the
     project fills with instances (`for predictor in self.predictors: predictor.model(x)`) holds
-    one of those classes: each must put the model in eval mode."""
+    one of those classes: each must put the model in eval mode. With `chosen`, a mode a setting
+    picks there (`self.net.train(self.is_train)`) counts too: which mode the pass runs in is then
+    the caller's choice, not established."""
     head, *path = name.split(".")
     if not path:
         return False
     if head == "self" and function.cls is not None:
-        return _held_in_eval_mode(model, function.cls, path)
+        return _held_in_eval_mode(model, function.cls, path, chosen)
     owner = model.binding(head, function)
     if owner is not None and owner.cls is not None:
-        return _held_in_eval_mode(model, owner.cls, path)
+        return _held_in_eval_mode(model, owner.cls, path, chosen)
     elements = _iterated_element_classes(model, function, head)
-    return bool(elements) and all(_held_in_eval_mode(model, cls, path) for cls in elements)
+    return bool(elements) and all(_held_in_eval_mode(model, cls, path, chosen) for cls in elements)
 
 
-def _held_in_eval_mode(model: LoopModel, cls: ClassInfo | None, path: list[str]) -> bool:
+def _held_in_eval_mode(model: LoopModel, cls: ClassInfo | None, path: list[str], chosen: bool = False) -> bool:
     """Does the constructor of `cls` (or of the class of an attribute along `path`) put the object
     at the end of `path` in eval mode for good (see `_eval_set_by_constructor`)?"""
     while cls is not None and path:
-        if _init_puts_in_eval_mode(model.at_class(cls), cls, f"self.{path[0]}"):
+        if _init_puts_in_eval_mode(model.at_class(cls), cls, f"self.{path[0]}", chosen):
             return True
         if len(path) == 1:
             return False
@@ -4784,9 +4788,10 @@ def _iterated_element_classes(model: LoopModel, function: FunctionInfo, name: st
     return None
 
 
-def _init_puts_in_eval_mode(model: LoopModel, cls: ClassInfo, attribute: str) -> bool:
-    """Does the class's `__init__` put `self.<attribute>` in eval mode, with no method of the class
-    putting it (or a part of it) back in training mode?"""
+def _init_puts_in_eval_mode(model: LoopModel, cls: ClassInfo, attribute: str, chosen: bool = False) -> bool:
+    """Does the class's `__init__` put `self.<attribute>` in eval mode (with `chosen`, or in the mode
+    a setting picks: `self.net.train(self.is_train)`), with no method of the class putting it (or a
+    part of it) back in training mode?"""
     init = model.method_of(cls, "__init__")
     if init is None:
         return False
@@ -4797,8 +4802,9 @@ def _init_puts_in_eval_mode(model: LoopModel, cls: ClassInfo, attribute: str) ->
                 event.subject.name in names or any(event.subject.name.startswith(n + ".") for n in names)
             ):
                 return False
+    kinds = (Kind.EVAL, Kind.MODE_UNKNOWN) if chosen else (Kind.EVAL,)
     return any(
-        e.kind is Kind.EVAL and e.subject is not None and e.subject.name in names
+        e.kind in kinds and e.subject is not None and e.subject.name in names
         for e in model.at(init).function_events_flat(init)
     )
 

@@ -836,12 +836,13 @@ def _position_read(key: str, reader: bool = False, loading: bool = False, used: 
     (`start_epoch = 0  # checkpoint["epoch"]` reads nothing back), nor inside a display opened after
     the `=` (`extra={"epoch": ckpt.get("epoch")}` or an f-string only shows it), nor a read whose
     value has an attribute taken but `.item()` (`df["epoch"].to_numpy()`: a table's column; a
-    position read back to resume is a number). With `used`, a read into a plain name must have that
+    position read back to resume is a number, so neither is a `.get` whose default is a string:
+    `ckpt.get("epoch", "Unknown")` is read to be shown). With `used`, a read into a plain name must have that
     name written again later in the text (`start_epoch = ckpt["epoch"] + 1` that nothing after it
     reads resumes nothing: the loaded snapshot is only evaluated); a read into an attribute, an
     item or several names is taken as used."""
     quoted = rf"""['"]{re.escape(key)}['"]"""
-    read = rf"(?:\[\s*{quoted}\s*\](?!\s*\.\s*(?!item\b)[A-Za-z_])|\.get\(\s*{quoted})"
+    read = rf"(?:\[\s*{quoted}\s*\](?!\s*\.\s*(?!item\b)[A-Za-z_])|\.get\(\s*{quoted}(?!\s*,\s*[rRbBuUfF]*['\"]))"
     if reader:
         line = rf"^[^#\n]*=[^=#{{\n]*?([A-Za-z_]\w*){read}"
     elif used:
