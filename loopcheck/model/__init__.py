@@ -3136,8 +3136,6 @@ class LoopModel:
         raises TypeError before anything of the callee runs. Only definitions whose decorators keep
         the signature, of classes with no decorator, and only where the call's function was found
         by name: asked only of files with findings."""
-        from loopcheck.model.names import cannot_bind, keeps_signature
-
         lines: set[int] = set()
         for function in self.ir.functions:
             for simple in function.simples:
@@ -3149,14 +3147,7 @@ class LoopModel:
                         continue  # (the class's name bound to an instance: which one a call runs is not judged)
                     if target is None:
                         target = self._forward_called(call, function)
-                    if target is None or type(target.node) is not cst.FunctionDef or not keeps_signature(target.decorators):
-                        continue
-                    if target.cls is not None and target.cls.node.decorators:
-                        continue  # (`@gin.configurable`, `@dataclass`: the class's decorator may give what the call leaves out)
-                    bound = self._binds_receiver(call, target, function)
-                    if bound is None or self._defined_again(target):
-                        continue
-                    if cannot_bind(call.node, target.node, bound):
+                    if target is not None and self._call_cannot_bind(call, target, function):
                         lines.add(self.position(call.node).start.line)
                 for target_count, call in self._unpacked_calls(simple):
                     returned = self._fixed_return_length(call, function)
@@ -3200,17 +3191,23 @@ class LoopModel:
         """Do the call's arguments fail to bind to the parameters the definition states (a script's
         `train(model, loader, optimizer, criterion, epochs)` for a `train(model, loader, optimizer,
         scheduler, criterion, epochs, writer)`)? It raises TypeError before the function runs, and
-        gives its parameters nothing. Only where it can be told (see `unbindable_call_lines`)."""
+        gives its parameters nothing."""
+        return self.at(edge.caller)._call_cannot_bind(edge.call, target, edge.caller)
+
+    def _call_cannot_bind(self, call: CallSite, target: FunctionInfo, function: FunctionInfo) -> bool:
+        """Does this file's call, made in `function`, of the project function `target` have
+        arguments that cannot bind to the parameters the definition states? Only where that can be
+        told: no unpacked arguments, a plain definition whose decorators keep its signature, of a
+        class with no decorator (`@gin.configurable`, `@dataclass` may give what the call leaves
+        out), a receiver known to be (or not be) its first parameter, defined once in its file."""
         from loopcheck.model.names import cannot_bind, keeps_signature
 
-        call = edge.call
         if any(arg.star for arg in call.node.args) or type(target.node) is not cst.FunctionDef:
             return False
         if not keeps_signature(target.decorators) or (target.cls is not None and target.cls.node.decorators):
             return False
-        caller = self.at(edge.caller)
-        bound = caller._binds_receiver(call, target, edge.caller)
-        if bound is None or caller._defined_again(target):
+        bound = self._binds_receiver(call, target, function)
+        if bound is None or self._defined_again(target):
             return False
         return cannot_bind(call.node, target.node, bound)
 
