@@ -1612,16 +1612,28 @@ class LoopModel:
         """`from models.gan import netG`: the object another file of the project builds at its top
         level (`netG = Generator()`), when it is bound there once."""
         ref = self.ir.import_refs.get(name)
+        if ref is None and self.ir.star_imports and not name.startswith("_") and not self._assigned_at_top(name):
+            # `from FedAvg_2NN import *` then `copy.deepcopy(mlp)`: the module of the star imports
+            # that binds the name at its top level, when exactly one does
+            found = [
+                binding for star in self.ir.star_imports
+                if (binding := self._top_binding_of(self.project.module(self.path, star.module, star.level), name)) is not None
+            ]
+            return found[0] if len(found) == 1 else None
         if ref is None or ref.name is None:
             return None
         module = self.project.module(self.path, ref.module, ref.level) if (ref.module or ref.level) else None
+        return self._top_binding_of(module, ref.name)
+
+    def _top_binding_of(self, module: LoopModel | None, name: str) -> Binding | None:
+        """The object another project file binds `name` to at its top level, once."""
         if module is None or module is self:
             return None
         self.consulted.setdefault(module.path, module)
-        bindings = module.roles.bindings_of(ref.name, module.ir.top)
+        bindings = module.roles.bindings_of(name, module.ir.top)
         if len(bindings) != 1 or bindings[0].function is not module.ir.top:
             return None
-        return module.binding(ref.name, module.ir.top)
+        return module.binding(name, module.ir.top)
 
     def _bound_method_owner(self, alias: str, function: FunctionInfo) -> Binding | None:
         """`sample_fn = model.forward_with_cfg`: calling it runs the model's forward, in the model's

@@ -892,8 +892,8 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     # Keras-style `fit`) keeps them across its steps
                     continue
                 if container in returned and Kind.BACKWARD not in model.kinds_in(item.loops[-1]) and (
-                    (simple.augmented and not _sum_over_data_no_caller_backwards(model, function, item.loops[-1]))
-                    or (not DATA_ITERABLE.search(item.loops[-1].iter_text) and _rollout(model, function))
+                    (simple.augmented and not _sum_over_data_no_caller_backwards(model, function, item.loops[-1], placed_all))
+                    or (not _over_data(item.loops[-1], placed_all) and _rollout(model, function))
                 ):
                     # a loss summed from parts, or the log-probs and values of an episode's steps
                     # (a rollout, not a pass over data), returned to a caller that backwards them
@@ -1110,12 +1110,33 @@ def _returned_for_backward(model: LoopModel, function: FunctionInfo, returned: s
     return flowing
 
 
-def _sum_over_data_no_caller_backwards(model: LoopModel, function: FunctionInfo, loop: Loop) -> bool:
-    """A sum over the batches of a loader (`total += criterion(model(x), y)`), returned to project
-    callers none of which hands it to a backward (they print it, compare it, log it): every batch's
-    graph is kept until the caller drops the sum. A function no project code calls may be called
-    by code out of sight that backwards it: not established."""
-    return bool(DATA_ITERABLE.search(loop.iter_text)) and bool(model.callers(function)) and not _some_caller_backwards(model, function)
+def _sum_over_data_no_caller_backwards(model: LoopModel, function: FunctionInfo, loop: Loop, placed: list[Placed]) -> bool:
+    """A sum over the batches of a loader (`total += criterion(model(x), y)`), or over a loop each
+    iteration of which draws the next batch of an iterator (`for _ in range(100): x, y =
+    test_data.next()`), returned to project callers none of which hands it to a backward (they
+    print it, compare it, log it): every batch's graph is kept until the caller drops the sum. A
+    function no project code calls may be called by code out of sight that backwards it: not
+    established."""
+    return _over_data(loop, placed) and bool(model.callers(function)) and not _some_caller_backwards(model, function)
+
+
+def _over_data(loop: Loop, placed: list[Placed]) -> bool:
+    """Does the loop go over data: it iterates a loader or dataset (`for x, y in val_loader`), or
+    each iteration draws the next batch of an iterator?"""
+    return bool(DATA_ITERABLE.search(loop.iter_text)) or _draws_next_element(loop, placed)
+
+
+def _draws_next_element(loop: Loop, placed: list[Placed]) -> bool:
+    """Does each iteration of the loop draw the next element of an iterator, directly in its body
+    (`batch = next(it)`, `src, tgt = test_data.next()`, `loader_iter.__next__()`)? Then every
+    iteration works on new data, whatever the loop counts."""
+    return any(
+        p.loops and p.loops[-1] is loop and not p.conditional and any(
+            (call.dotted == "next" and call.args) or (call.receiver is not None and call.method in ("next", "__next__") and not call.args)
+            for call in p.simple.calls
+        )
+        for p in placed
+    )
 
 
 def _some_caller_backwards(model: LoopModel, function: FunctionInfo) -> bool:

@@ -24,7 +24,9 @@ from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TEN
 from loopcheck.model.ir import ArgInfo, Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, inner_blocks, runs_once
 from loopcheck.model.program import events_of
 from loopcheck.model.state import placed_of, requires_grad_set, same_branch, training_callee
-from loopcheck.model.roles import MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, binds_none, other_framework_model
+from loopcheck.model.roles import (
+    MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, WRAPPERS, Binding, binds_none, other_framework_model,
+)
 from loopcheck.model.text import WHOLE_LINE_COMMENT, expression_text
 from loopcheck.records import Frozen, _set
 
@@ -5274,9 +5276,14 @@ def _moved_parameter(model: LoopModel, binding: Binding, subject: Subject | None
     otherwise what any caller passes. None when the binding is no such move."""
     call = binding.call
     function = binding.function
-    if call is None or depth <= 0 or call.inner is not None or call.method not in RETURNS_SELF:
+    if call is None or depth <= 0 or call.inner is not None:
         return None
-    name = call.receiver
+    if call.method in RETURNS_SELF:
+        name = call.receiver
+    elif call.method in WRAPPERS and call.receiver is not None and call.args and call.args[0].keyword is None:
+        name = call.args[0].dotted  # `local_model = copy.deepcopy(global_model)`, `torch.compile(net)`: the same class
+    else:
+        return None
     if not name or "." in name or name not in function.params or name == "self":
         return None
     owner = model.at(function)

@@ -19,7 +19,7 @@ import libcst as cst
 from loopcheck.lazyre import lazy
 from loopcheck.model.build import NOT_LITERAL, dotted_name, grad_mode_of, literal_value, qualify, sets_eval_for_block
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
-from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children, choice
+from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children, choice, events_of
 from loopcheck.model.roles import MODEL, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, without_module
 from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, Value, _set
@@ -915,9 +915,17 @@ class Flow:
             ]
             return Sequence((body, *restored)) if restored else body
         if isinstance(stmt, Try):
+            handlers = tuple(self.program(handler, context, depth) for handler in stmt.handlers)
+            tried = self.program(stmt.body, context, depth)
+            attempted = [event.kind for event in events_of(tried)]
+            if attempted and all(kind is Kind.UNSCALE for kind in attempted):
+                # `try: scaler.unscale_(optimizer) except RuntimeError: pass`: unscale_ raises only
+                # when the optimizer's gradients were already unscaled since the last update (or
+                # the step ran): a handler runs with them unscaled either way
+                handlers = tuple(Sequence((tried, handler)) for handler in handlers)
             return Attempt(
                 self.program([*stmt.body, *stmt.orelse], context, depth),
-                tuple(self.program(handler, context, depth) for handler in stmt.handlers),
+                handlers,
                 self.program(stmt.final, context, depth),
             )
         if isinstance(stmt, Loop):

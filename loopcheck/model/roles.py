@@ -367,8 +367,12 @@ class RoleTable:
             else:
                 wrapped = call.receiver if moves else (call.args[0].dotted if call.args else None)
                 inner = self.lookup(wrapped, function) if wrapped else None
-                if inner is None and wrapped in function.params and wrapped not in simple.targets:
-                    # `self.model = model.to(rank)` of a parameter: the value the callers pass
+                if inner is None and wrapped and wrapped not in simple.targets and (
+                    wrapped in function.params or ("." not in wrapped and not any(wrapped in other.targets for other in function.assignments))
+                ):
+                    # `self.model = model.to(rank)` of a parameter: the value the callers pass; `m2 =
+                    # copy.deepcopy(mlp)` of a name this function never binds: the global (or
+                    # imported) object, resolved when asked
                     alias_of_parameter = wrapped
                 elif inner is None or wrapped in simple.targets:
                     return

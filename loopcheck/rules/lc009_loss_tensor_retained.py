@@ -30,8 +30,8 @@ class LossTensorRetained(Rule):
     integer and bool tensors (`argmax`, comparisons, `.long()`), NumPy and scikit-learn results,
     metric objects, calls of code that cannot be seen, values computed under `no_grad`,
     accumulators that are themselves backwarded (here, or by a project helper they are handed to
-    as the loss; a sum over a loader returned to project callers none of which backwards it keeps
-    every batch's graph), a container made afresh every iteration, and a
+    as the loss; a sum over a loader, or over iterations that each draw the next batch of an
+    iterator, returned to project callers none of which backwards it keeps every batch's graph), a container made afresh every iteration, and a
     graph made once before the loop, a helper parameter rebound to a detached value
     (`v = v.data.sum()`), and an unrolled recurrence with no backward in its loop (`h = cell(x[t],
     h); outputs.append(h)`: the graph is built on purpose for one backward after the loop). Names
