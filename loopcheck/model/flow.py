@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from enum import Enum
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -20,7 +21,7 @@ from loopcheck.lazyre import lazy
 from loopcheck.model.build import NOT_LITERAL, dotted_name, grad_mode_of, literal_value, qualify, sets_eval_for_block
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children, choice, events_of
-from loopcheck.model.roles import MODEL, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, without_module
+from loopcheck.model.roles import MODEL, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, classify_constructor, without_module
 from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, Value, _set
 
@@ -411,6 +412,19 @@ class Flow:
             and self.model.is_torch_optimizer_subclass(target.cls)
         )
 
+    @cached_property
+    def _valued_steps(self) -> frozenset[str]:
+        """The receivers of `step()` calls whose result the file keeps (`self.epsilon =
+        self.epsilon_scheduler.step()`): a torch learning-rate scheduler's step returns nothing, so
+        such an object, whatever its name, schedules some other value (an exploration rate, a
+        priority exponent), not the optimizer's learning rate (unless it is built as a library
+        scheduler)."""
+        return frozenset(
+            simple.value_call.receiver for function in self.model.ir.functions for simple in function.simples
+            if simple.targets and simple.value_call is not None and simple.value_call.node is simple.value
+            and simple.value_call.method == "step" and simple.value_call.receiver is not None
+        )
+
     def _scheduler_subclass_step(self, call: CallSite, target: FunctionInfo) -> bool:
         """`scheduler.step()` of a torch learning-rate scheduler subclass that writes its own `step`
         (a warm-up schedule setting each group's rate): the step of that schedule, as the
@@ -443,7 +457,10 @@ class Flow:
                 return [Event(Kind.STEP, call.node, context, subject=optimizer, call=call)]
             if role == OPTIMIZER:
                 return [Event(Kind.STEP, call.node, context, subject=receiver, call=call)]
-            if role == SCHEDULER:
+            if role == SCHEDULER and (
+                call.receiver not in self._valued_steps
+                or (receiver.binding is not None and classify_constructor(receiver.binding.qualified) == SCHEDULER)
+            ):
                 return [Event(Kind.SCHEDULER_STEP, call.node, context, subject=receiver, call=call)]
             return []
         if method is not None and any(word in method for word in RESET_WORDS):
