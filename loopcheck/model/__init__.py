@@ -500,10 +500,15 @@ class LoopModel:
                 return found
             # `trainer.policy_net.get_action(s)`: a method of the class of an object's attribute
             binding = self.binding(receiver, function) if via_callers else None
-            if binding is None and via_callers and receiver.endswith(".module"):
+            wrapped = binding is None and via_callers and receiver.endswith(".module")
+            if wrapped:
                 # `net.module.classify(x)`: the module a DataParallel wrapper holds, of the class built
                 binding = self.binding(receiver[: -len(".module")], function)
             cls = binding.cls if binding is not None else None
+            if cls is None and wrapped and binding is not None:
+                # `model.module.sample(n)` of a `DDP(Net())` handed in by callers: the wrapped class
+                inner = {id(c): c for c in evaluation.candidate_classes(self.at(binding.function), binding)}
+                cls = next(iter(inner.values())) if len(inner) == 1 else None
             if cls is None:
                 return None
         if cls is None:

@@ -21,7 +21,9 @@ from loopcheck.lazyre import lazy
 from loopcheck.model.build import NOT_LITERAL, dotted_name, grad_mode_of, literal_value, qualify, sets_eval_for_block
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children, choice, events_of
-from loopcheck.model.roles import MODEL, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, classify_constructor, without_module
+from loopcheck.model.roles import (
+    _SCHEDULER_NAME, MODEL, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, classify_constructor, without_module,
+)
 from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, Value, _set
 
@@ -275,6 +277,13 @@ def _calls_making_modules(function: FunctionInfo) -> frozenset[int]:
     return frozenset(found)
 
 
+_SCHEDULER_API = frozenset({
+    "step", "get_last_lr", "get_lr", "state_dict", "load_state_dict", "print_lr", "step_update", "get_epoch_values",
+    "get_update_values", "step_ReduceLROnPlateau", "_get_closed_form_lr", "_format_param", "_initial_step",
+})
+"""The methods learning-rate schedulers of torch (and timm, and the usual warm-up wrappers) have."""
+
+
 class Flow:
     """Classifies calls into events and builds programs, inlining calls of project functions."""
 
@@ -414,16 +423,23 @@ class Flow:
 
     @cached_property
     def _valued_steps(self) -> frozenset[str]:
-        """The receivers of `step()` calls whose result the file keeps (`self.epsilon =
-        self.epsilon_scheduler.step()`): a torch learning-rate scheduler's step returns nothing, so
-        such an object, whatever its name, schedules some other value (an exploration rate, a
-        priority exponent), not the optimizer's learning rate (unless it is built as a library
-        scheduler)."""
-        return frozenset(
-            simple.value_call.receiver for function in self.model.ir.functions for simple in function.simples
-            if simple.targets and simple.value_call is not None and simple.value_call.node is simple.value
-            and simple.value_call.method == "step" and simple.value_call.receiver is not None
-        )
+        """The receivers no learning-rate scheduler can be, by what the file does with them: a
+        `step()` whose result it keeps (`self.epsilon = self.epsilon_scheduler.step()`: a torch
+        scheduler's step returns nothing), or a method no scheduler of torch (or timm) has
+        (`self.lr_scheduler.get_value()`). Whatever its name, such an object schedules some value
+        by hand (an exploration rate, a priority exponent, a rate it writes into the groups
+        itself), not through the optimizer's schedule (unless it is built as a library scheduler)."""
+        found: set[str] = set()
+        for function in self.model.ir.functions:
+            for simple in function.simples:
+                made = simple.value_call
+                if simple.targets and made is not None and made.node is simple.value and made.method == "step" and made.receiver:
+                    found.add(made.receiver)
+                found.update(
+                    call.receiver for call in simple.calls
+                    if call.receiver and call.method and call.method not in _SCHEDULER_API and _SCHEDULER_NAME.search(call.receiver)
+                )
+        return frozenset(found)
 
     def _scheduler_subclass_step(self, call: CallSite, target: FunctionInfo) -> bool:
         """`scheduler.step()` of a torch learning-rate scheduler subclass that writes its own `step`
@@ -1087,6 +1103,10 @@ class Flow:
             # forward whatever its body reads (embedding tables propagated over a graph: LightGCN)
             return None
         receiver = self.subject_in(call.receiver, context, at=call.node)
+        if (receiver is None or receiver.role is None) and call.receiver.endswith(".module"):
+            # `model.module.sample(n)` of a DataParallel/DDP wrapper: the wrapped module runs, in the
+            # mode the wrapper's train()/eval() puts it
+            receiver = self.subject_in(call.receiver[: -len(".module")], context, at=call.node) or receiver
         if receiver is None:
             return None
         if receiver.role is None and call.receiver == "self":
