@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterator, Protocol, Sequence
 
@@ -26,6 +26,8 @@ _CALLED = lazy(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")  # starts at a
 _IMPORT_LINE = lazy(r"^[ \t]*(?:from[ \t]+[\w. \t]+import[^#\n]*|import[ \t]+[^#\n]*)", re.MULTILINE)
 _WORD = lazy(r"[A-Za-z_]\w*")
 _TESTS = lazy(r"(?m)^(?:async\s+)?(?:def\s+test|class\s+Test)|^\s*(?:import|from)\s+(?:pytest|unittest)\b")
+_IMPORTED_FIRST_NAME = lazy(r"""(?m)^[ \t]*"?[ \t]*(?:from[ \t]+([A-Za-z_]\w*)[\w.]*[ \t]+import\b|import[ \t]+([A-Za-z_]\w*))""")
+"""The first name of a module a line imports absolutely (also in a notebook's JSON source lines)."""
 _SYS_PATH_ADDED = lazy(
     r"""sys\.path\.(?:append|insert)\(\s*(?:-?\d+\s*,\s*)?(?:(?:os\.path\.(?:abspath|realpath|normpath)|str|(?:pathlib\.)?Path)\(\s*)*"""
     r"""r?(['"])([^'"\n]+)\1\s*(?:\)\s*)*\)"""
@@ -152,6 +154,7 @@ class Project:
         self._files: list[str] | None = None
         self._texts: dict[str, str] = {}
         self._added: dict[str, tuple[Path, ...]] = {}
+        self._roots: dict[str, tuple[Path, ...]] = {}
         self._star_aliases: dict[tuple[str, int], dict[str, str]] = {}
         self._importing: dict[frozenset[str], list[str]] = {}
         self._called_names: dict[str, frozenset[str]] = {}
@@ -245,7 +248,7 @@ class Project:
     def resolve(self, importer: str, dotted: str, level: int) -> str | None:
         """The file of the project that `dotted` names when imported from `importer` (nothing parsed)."""
         # (a file that puts folders on `sys.path` itself resolves its imports on its own)
-        key = (importer if not level and self._added_paths(importer) else os.path.dirname(importer), dotted, level)
+        key = (importer if not level and self._own_paths(importer) else os.path.dirname(importer), dotted, level)
         if key not in self._modules:
             self._modules[key] = self._find_module(Path(importer), dotted, level)
         return self._modules[key]
@@ -269,8 +272,59 @@ class Project:
         # `sys.path` itself (`sys.path.append("../semi-supervised")`, from its folder)
         return list(dict.fromkeys([
             here, base_of_package, *self._ancestors(here), self.root, *self._added_paths(str(importer)),
-            here / "src", here / "lib", self.root / "src", self.root / "lib",
+            here / "src", here / "lib", self.root / "src", self.root / "lib", *self._source_roots(str(importer)),
         ]))
+
+    def _own_paths(self, importer: str) -> tuple[Path, ...]:
+        """The folders one file puts on its path that its folder's other files may not."""
+        return self._added_paths(importer) or self._source_roots(importer)
+
+    def _source_roots(self, importer: str) -> tuple[Path, ...]:
+        """The one folder of the project holding every project module that the file imports by a
+        first name no usual folder gives, when there are two or more (a notebook in `notebook/`
+        importing `model`, `dataset` and `utils.evaluation`, all of them in `source/`): the folder
+        the file is run with on its path (`PYTHONPATH`, an editor's source root). None when no
+        folder, or more than one, holds them all, and for a file that changes `sys.path` itself."""
+        found = self._roots.get(importer)
+        if found is None:
+            found = self._roots[importer] = self._find_source_roots(importer)
+        return found
+
+    def _find_source_roots(self, importer: str) -> tuple[Path, ...]:
+        text = self._text(importer) if os.path.isfile(importer) else ""
+        if "sys.path" in text:
+            return ()  # (a file that sets its own path is run with what it puts there: `unreachable_import`)
+        names = {match.group(1) or match.group(2) for match in _IMPORTED_FIRST_NAME.finditer(text)}
+        if len(names) < 2:
+            return ()
+        here = Path(importer).parent
+        usual = [str(base) for base in (here, self.root, here / "src", here / "lib", self.root / "src", self.root / "lib")]
+        holders = self._module_holders
+        lacking = [
+            name for name in sorted(names) if name in holders
+            and not any(name in (listed := self._listing(base)) or name + ".py" in listed for base in usual)
+        ]
+        if len(lacking) < 2:
+            return ()
+        common = set.intersection(*(set(holders[name]) for name in lacking))
+        return (Path(common.pop()),) if len(common) == 1 else ()
+
+    @cached_property
+    def _module_holders(self) -> dict[str, frozenset[str]]:
+        """For each first name a module of the project can be imported by (`model` for `model.py`,
+        `utils` for a `utils/` folder of Python files), the folders that hold it."""
+        found: dict[str, set[str]] = {}
+        top = str(self.root)
+        for path in self.files():
+            if not path.endswith(".py"):
+                continue
+            folder = os.path.dirname(path)
+            found.setdefault(os.path.basename(path)[:-3], set()).add(folder)
+            while folder.startswith(top + os.sep):
+                parent = os.path.dirname(folder)
+                found.setdefault(os.path.basename(folder), set()).add(parent)
+                folder = parent
+        return {name: frozenset(folders) for name, folders in found.items()}
 
     def _added_paths(self, importer: str) -> tuple[Path, ...]:
         """The project folders a file adds to `sys.path` by a literal (`sys.path.append("../lib")`,
@@ -560,7 +614,7 @@ class Project:
 
     def _base_folders(self, importer: Path, level: int) -> list[str]:
         """`_bases`, as strings, remembered per folder (and per file for one that adds to `sys.path`)."""
-        key = (str(importer) if self._added_paths(str(importer)) else str(importer.parent), level)
+        key = (str(importer) if self._own_paths(str(importer)) else str(importer.parent), level)
         found = self._base_strings.get(key)
         if found is None:
             found = self._base_strings[key] = [str(base) for base in self._bases(importer, level)]
