@@ -1123,6 +1123,13 @@ class LoopModel:
             if isinstance(value, cst.Call):
                 built = next((c for c in _calls_in(scope, simple) if c.node is value), None)
                 found = owner.definition(built.dotted, scope) if built is not None and built.inner is None else None
+                if found is None and built is not None and built.inner is None and built.dotted and "." not in built.dotted:
+                    # `AverageMeter()` of `AverageMeter = MovingAverageMeter` (or `RunningAverageMeter`
+                    # in the other arm): one of the classes the name is set to
+                    assigned = owner._classes_assigned(built.dotted, scope)
+                    if assigned:
+                        classes.extend(assigned)
+                        continue
             elif isinstance(value, cst.Name):
                 bound = owner.roles.lookup(value.value, scope)
                 found = bound.cls if bound is not None else None

@@ -1554,10 +1554,26 @@ def _varying_key(target: cst.BaseExpression) -> bool:
 
 
 def _kept_by_callee(values: Values, call: CallSite) -> tuple[str, str, str] | None:
-    """`meter.update(loss, n)` or `logger.log("loss", loss)` where the project method keeps its argument."""
+    """`meter.update(loss, n)` or `logger.log("loss", loss)` where the project method keeps its
+    argument; also `signals[i].update(loss)` of a list every element of which is built by a project
+    class (one of several a setting picks: `AverageMeter = MovingAverageMeter`) whose method keeps it."""
     model, function = values.model, values.function
     target = model.resolve_call(call, function)
-    if target is None or target is function or call.dotted is None:
+    if target is not None and call.dotted is not None:
+        return _kept_by(values, call, target, call.dotted)
+    if call.element is None or call.method is None or call.inner is not None:
+        return None
+    classes = model.element_classes(call.element[0], function) or []
+    methods = list({id(m): m for m in (model.at_class(cls).method_of(cls, call.method) for cls in classes)}.values())
+    if not methods or any(method is None for method in methods):
+        return None
+    found = [_kept_by(values, call, method, f"{call.element[1]}.{call.method}") for method in methods if method is not None]
+    return found[0] if all(found) else None
+
+
+def _kept_by(values: Values, call: CallSite, target: FunctionInfo, shown: str) -> tuple[str, str, str] | None:
+    model, function = values.model, values.function
+    if target is function:
         return None
     kept = model.at(target).kept_parameters(target)
     if not kept or _kept_for_backward(model, target, kept):
@@ -1571,7 +1587,7 @@ def _kept_by_callee(values: Values, call: CallSite) -> tuple[str, str, str] | No
         arg = call.arg(index, parameter)
         carried = values.carries(arg.node) if arg is not None else None
         if carried:
-            return call.dotted, _shown(arg.node, carried), carried  # type: ignore[union-attr]
+            return shown, _shown(arg.node, carried), carried
     return None
 
 
