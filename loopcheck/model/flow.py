@@ -22,7 +22,7 @@ from loopcheck.model.build import NOT_LITERAL, dotted_name, grad_mode_of, litera
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children, choice, events_of
 from loopcheck.model.roles import (
-    _SCHEDULER_NAME, MODEL, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, classify_constructor, without_module,
+    MODEL, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, Binding, classify_constructor, role_from_name, without_module,
 )
 from loopcheck.model.text import expression_text
 from loopcheck.records import Frozen, Value, _set
@@ -422,7 +422,7 @@ class Flow:
         )
 
     @cached_property
-    def _valued_steps(self) -> frozenset[str]:
+    def _hand_made_schedules(self) -> frozenset[str]:
         """The receivers no learning-rate scheduler can be, by what the file does with them: a
         `step()` whose result it keeps (`self.epsilon = self.epsilon_scheduler.step()`: a torch
         scheduler's step returns nothing), or a method no scheduler of torch (or timm) has
@@ -437,7 +437,7 @@ class Flow:
                     found.add(made.receiver)
                 found.update(
                     call.receiver for call in simple.calls
-                    if call.receiver and call.method and call.method not in _SCHEDULER_API and _SCHEDULER_NAME.search(call.receiver)
+                    if call.receiver and call.method and call.method not in _SCHEDULER_API and role_from_name(call.receiver) == SCHEDULER
                 )
         return frozenset(found)
 
@@ -474,7 +474,7 @@ class Flow:
             if role == OPTIMIZER:
                 return [Event(Kind.STEP, call.node, context, subject=receiver, call=call)]
             if role == SCHEDULER and (
-                call.receiver not in self._valued_steps
+                call.receiver not in self._hand_made_schedules
                 or (receiver.binding is not None and classify_constructor(receiver.binding.qualified) == SCHEDULER)
             ):
                 return [Event(Kind.SCHEDULER_STEP, call.node, context, subject=receiver, call=call)]
@@ -948,19 +948,16 @@ class Flow:
             ]
             return Sequence((body, *restored)) if restored else body
         if isinstance(stmt, Try):
+            body = self.program([*stmt.body, *stmt.orelse], context, depth)
+            tried = body if not stmt.orelse else self.program(stmt.body, context, depth)
             handlers = tuple(self.program(handler, context, depth) for handler in stmt.handlers)
-            tried = self.program(stmt.body, context, depth)
             attempted = [event.kind for event in events_of(tried)]
             if attempted and all(kind is Kind.UNSCALE for kind in attempted):
                 # `try: scaler.unscale_(optimizer) except RuntimeError: pass`: unscale_ raises only
                 # when the optimizer's gradients were already unscaled since the last update (or
                 # the step ran): a handler runs with them unscaled either way
                 handlers = tuple(Sequence((tried, handler)) for handler in handlers)
-            return Attempt(
-                self.program([*stmt.body, *stmt.orelse], context, depth),
-                handlers,
-                self.program(stmt.final, context, depth),
-            )
+            return Attempt(body, handlers, self.program(stmt.final, context, depth))
         if isinstance(stmt, Loop):
             repeated = Repeat(stmt, context, self.program(stmt.body, context, depth))
             parts = self._parts_switched(stmt, context)
