@@ -528,7 +528,7 @@ class FileBuilder:
                     rest = self._block(statements[index + 1 :], function)
                 finally:
                     self._grad_stack.pop()
-                block.append(With(node=statement, items=calls, grad=grad, body=rest))  # type: ignore[arg-type]
+                block.append(With(node=statement, items=calls, grad=grad, body=rest))
                 break
         return block
 

@@ -6437,9 +6437,9 @@ def grad_enabled_on_purpose(event: Event) -> bool:
 
 def _inside_enable_grad(function: FunctionInfo, node: cst.CSTNode) -> bool:
     for stmt in all_statements(function.body):
-        if isinstance(stmt, With) and stmt.grad == "on" and isinstance(stmt.node, cst.With) and any(
+        if isinstance(stmt, With) and stmt.grad == "on" and any(
             isinstance(item.item, cst.Call) and (dotted_name(item.item.func) or "").rsplit(".", 1)[-1] == "enable_grad"
-            for item in stmt.node.items
+            for item in stmt.written_items
         ):
             if any(call.node is node for simple in simples_of(stmt.body) for call in simple.calls):
                 return True

@@ -600,11 +600,9 @@ class Flow:
         if handed is not None:
             return handed
         name = call.dotted[: -len(".forward")] if call.dotted.endswith(".forward") else call.dotted
-        if name.endswith(".module") and name.count(".") >= 1:
-            # `generator.module(x)`: the model a DataParallel/DistributedDataParallel wrapper holds
-            wrapper = self.subject_in(name[: -len(".module")], context, at=call.node) if context is not None else self.subject(name[: -len(".module")], function)
-            if wrapper is not None and wrapper.role == MODEL:
-                return wrapper
+        wrapper = self._wrapper_of(name, function, context, call.node)
+        if wrapper is not None:
+            return wrapper  # `generator.module(x)`: the model a DataParallel/DistributedDataParallel wrapper holds
         last = name.rsplit(".", 1)[-1]
         if ("." not in name and last in self.model.ir.classes) or isinstance(self.model.definition(name, function), ClassInfo):
             return None  # constructing a module is not running it (`self.GCN(x, a)` runs the part it holds)
@@ -1088,6 +1086,15 @@ class Flow:
                 items.append(Emit(event))
         return items, reset
 
+    def _wrapper_of(self, name: str, function: FunctionInfo, context: Context | None, at: cst.CSTNode) -> Subject | None:
+        """For `net.module`: the DataParallel/DDP wrapper `net`, when it is a model (its train() and
+        eval() set the mode of the module it holds); None otherwise."""
+        if not name.endswith(".module") or name.count(".") < 1:
+            return None
+        base = name[: -len(".module")]
+        wrapper = self.subject_in(base, context, at=at) if context is not None else self.subject(base, function)
+        return wrapper if wrapper is not None and wrapper.role == MODEL else None
+
     def model_method(self, target: FunctionInfo, call: CallSite, context: Context) -> Event | None:
         """A method of a model class that only computes (`model.generate(x)`, `self.encode(x)`): a
         model call on its receiver, not code to inline. One that trains or switches modes is inlined."""
@@ -1100,10 +1107,10 @@ class Flow:
             # forward whatever its body reads (embedding tables propagated over a graph: LightGCN)
             return None
         receiver = self.subject_in(call.receiver, context, at=call.node)
-        if (receiver is None or receiver.role is None) and call.receiver.endswith(".module"):
+        if receiver is None or receiver.role is None:
             # `model.module.sample(n)` of a DataParallel/DDP wrapper: the wrapped module runs, in the
             # mode the wrapper's train()/eval() puts it
-            receiver = self.subject_in(call.receiver[: -len(".module")], context, at=call.node) or receiver
+            receiver = self._wrapper_of(call.receiver, context.function, context, call.node) or receiver
         if receiver is None:
             return None
         if receiver.role is None and call.receiver == "self":

@@ -185,9 +185,11 @@ class Branch:
 
 @dataclass(init=False, eq=False, repr=False)
 class With:
-    """A with-block: its context managers' calls and the grad mode it sets."""
+    """A with-block: its context managers' calls and the grad mode it sets. Also the rest of a block
+    after a grad switch written as a statement (`torch.set_grad_enabled(False)`): `node` is then
+    that statement, and `written_items` is empty."""
 
-    node: cst.With
+    node: cst.With | cst.CSTNode
     items: list[CallSite]
     grad: str | None
     """'off' under no_grad/inference_mode/set_grad_enabled(False), 'on' under enable_grad, 'unknown'
@@ -198,13 +200,18 @@ class With:
     choice the name was bound to (its arms are among `items`)."""
 
     def __init__(
-        self, node: cst.With, items: list[CallSite], grad: str | None, body: Block, chosen_by: cst.IfExp | None = None
+        self, node: cst.With | cst.CSTNode, items: list[CallSite], grad: str | None, body: Block, chosen_by: cst.IfExp | None = None
     ) -> None:
         self.node = node
         self.items = items
         self.grad = grad
         self.body = body
         self.chosen_by = chosen_by
+
+    @property
+    def written_items(self) -> tuple[cst.WithItem, ...]:
+        """The items of the `with` statement (none for a statement-form switch)."""
+        return tuple(self.node.items) if isinstance(self.node, cst.With) else ()
 
 
 @dataclass(init=False, eq=False, repr=False)

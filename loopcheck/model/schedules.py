@@ -455,8 +455,8 @@ def sized_by_its_loop(model: LoopModel, scheduler: Subject | None, loop: Loop) -
         if bound is not None and bound.statement.value is not None:
             counted |= bound.statement.value_names  # `it = range(n_iters)`
     for statement in all_statements(function.body):
-        if isinstance(statement, With) and isinstance(statement.node, cst.With):  # (not a statement-form grad switch)
-            for item, call in zip(statement.node.items, statement.items):
+        if isinstance(statement, With):
+            for item, call in zip(statement.written_items, statement.items):
                 alias = item.asname.name if item.asname is not None else None
                 if isinstance(alias, cst.Name) and alias.value in loop.iter_names:
                     counted |= {name for arg in call.args for name in arg.names}  # `with trange(n) as t`

@@ -260,6 +260,11 @@ class Project:
             for _ in range(level - 1):
                 base = base.parent
             return [base]
+        return list(dict.fromkeys([*self._usual_bases(importer), *self._source_roots(str(importer))]))
+
+    def _usual_bases(self, importer: Path) -> list[Path]:
+        """The folders an absolute import is looked up from, but for a source root only the
+        file's imports tell (`_source_roots`)."""
         here = importer.parent
         base_of_package = self._package_bases.get(here)
         if base_of_package is None:
@@ -272,7 +277,7 @@ class Project:
         # `sys.path` itself (`sys.path.append("../semi-supervised")`, from its folder)
         return list(dict.fromkeys([
             here, base_of_package, *self._ancestors(here), self.root, *self._added_paths(str(importer)),
-            here / "src", here / "lib", self.root / "src", self.root / "lib", *self._source_roots(str(importer)),
+            here / "src", here / "lib", self.root / "src", self.root / "lib",
         ]))
 
     def _own_paths(self, importer: str) -> tuple[Path, ...]:
@@ -297,8 +302,7 @@ class Project:
         names = {match.group(1) or match.group(2) for match in _IMPORTED_FIRST_NAME.finditer(text)}
         if len(names) < 2:
             return ()
-        here = Path(importer).parent
-        usual = [str(base) for base in (here, self.root, here / "src", here / "lib", self.root / "src", self.root / "lib")]
+        usual = [str(base) for base in self._usual_bases(Path(importer))]
         holders = self._module_holders
         lacking = [
             name for name in sorted(names) if name in holders

@@ -255,9 +255,9 @@ def _loss_scaled_by_context(function: FunctionInfo, name: str) -> cst.BaseExpres
     """The loss a with-block hands a mixed-precision scaler under `name` (`with amp.scale_loss(loss,
     optimizer) as scaled_loss:`); None when no such block binds it."""
     for statement in all_statements(function.body):
-        if not isinstance(statement, With) or not isinstance(statement.node, cst.With):
-            continue  # (a statement-form grad switch, `torch.set_grad_enabled(False)`, binds nothing)
-        for item in statement.node.items:
+        if not isinstance(statement, With):
+            continue
+        for item in statement.written_items:
             target = item.asname.name if item.asname is not None else None
             called = item.item
             if not (isinstance(target, cst.Name) and target.value == name and isinstance(called, cst.Call) and called.args):
