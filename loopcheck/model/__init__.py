@@ -2702,12 +2702,16 @@ class LoopModel:
             return None
         return self.flow.subject(first.dotted, scheduler.binding.function)
 
-    @staticmethod
-    def follows_metric(scheduler: Subject | None) -> bool:
+    def follows_metric(self, scheduler: Subject | None) -> bool:
         """ReduceLROnPlateau: it follows a metric (`scheduler.step(val_loss)`), it has no schedule
-        whose first value a step could skip."""
+        whose first value a step could skip. Where the name is bound to one of several schedules
+        (`if args.lrschedule == 'plateau': ... elif ...: CosineAnnealingLR(...)`), the argument of
+        its step may be the metric of the plateau the options choose."""
         binding = scheduler.binding if scheduler is not None else None
-        return binding is not None and binding.last == "ReduceLROnPlateau"
+        if binding is None:
+            return False
+        arms = self.at(binding.function).roles.bindings_of(binding.name, binding.function)
+        return any(built.last == "ReduceLROnPlateau" for built in (binding, *arms))
 
     def told_its_epoch(self, event: Event) -> bool:
         """`scheduler.step(epoch - 1 + i / n)`: a schedule (not ReduceLROnPlateau) given its

@@ -1546,6 +1546,16 @@ def _prints_its_value(function: FunctionInfo, statement: Simple) -> bool:
     return False
 
 
+def _shown_on_made_up_input(model: LoopModel, function: FunctionInfo, event: Event) -> bool:
+    """`output = model(torch.randn(*shape))` whose output is then only printed, inspected or shown
+    in an f-string, whatever is computed from it there."""
+    statement = _statement_of(function, event)
+    return (
+        statement is not None and event.call is not None and statement.value is event.call.node and bool(statement.targets)
+        and _on_made_up_input(model, function, event.call) and _only_inspected(function, statement, formatted=True)
+    )
+
+
 def _on_made_up_input(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
     """Is every input of the forward made up in the code (`net(torch.randn(2, 4))`, or a name bound
     only to such a value: `x = torch.zeros(1, 3, 32, 32)`)? Such a forward probes the code."""
@@ -2018,6 +2028,11 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         model.at(inner), inner, binding, binding.name, {id(event.node)}
     ):
         return True  # built afresh by the helper that runs it, at each call (`net = Coupling(c); net(h)`)
+    if loop is None and _shown_on_made_up_input(model, function, event):
+        # (the values any model gives on random input measure nothing: `output =
+        # model(torch.randn(*shape))`, then `log(f"Min: {output.min().item():.4f}")` shows that the
+        # code runs, and what it gives)
+        return True
     if binding.function is not function:
         edges = model.callers(function)
         return fresh and bool(edges) and all(
@@ -2861,9 +2876,10 @@ def _parameters_of(node: cst.CSTNode) -> bool:
     )
 
 
-def _only_inspected(function: FunctionInfo, statement: Simple) -> bool:
+def _only_inspected(function: FunctionInfo, statement: Simple, formatted: bool = False) -> bool:
     """Are the names the statement binds used afterwards only for their shape, printed, displayed
-    or compared in an assertion (until they are bound again)?"""
+    or compared in an assertion (until they are bound again)? With `formatted`, also read inside
+    an f-string (`log(f"Min: {output.min().item():.4f}")`): shown, whatever is computed from it."""
     live = set(statement.targets)
     # `for idx, p in enumerate(P): print(p.size())`: the elements of an output iterated over are
     # the output too (the loop's header reads it, and is no use of its own)
@@ -2880,11 +2896,20 @@ def _only_inspected(function: FunctionInfo, statement: Simple) -> bool:
             continue
         # `y = other(x)` binds the name anew: only its value is a read
         read = simple.value if set(simple.targets) & live and simple.value is not None else simple.node
-        if not _inspects_only(read, live, False):
+        if not _inspects_only(read, live, False) and not (formatted and not _reads(_outside_formatted(read), live)):
             return False
         used = used or _reads(read, live)
         live -= set(simple.targets)
     return used
+
+
+def _outside_formatted(node: cst.CSTNode) -> cst.CSTNode:
+    """The node with its f-strings emptied: what it reads other than to show it."""
+    class Empty(cst.CSTTransformer):
+        def leave_FormattedString(self, original: cst.FormattedString, updated: cst.FormattedString) -> cst.BaseExpression:
+            return cst.SimpleString('""')
+
+    return node.visit(Empty())
 
 
 def _reads(node: cst.CSTNode, names: set[str]) -> bool:
@@ -3487,22 +3512,43 @@ def _loaded_before(model: LoopModel, function: FunctionInfo, call: Event) -> boo
             return True
         if any(c.receiver is not None and _part_of(subject.name, c.receiver) and _loads_state(model, function, c) for c in simple.calls):
             return True  # `trainer.load_model(path)` loads `trainer.policy_net` among others
-        if subject.name in simple.targets and simple.value_call is not None and _returns_loaded_model(model, function, simple.value_call):
+        if subject.name in simple.targets and simple.value_call is not None and _returns_loaded_model(
+            model, function, simple.value_call, _unpacked_position(simple, subject.name)
+        ):
             return True  # `dbnet = load_model(path, device)`: a project helper hands back the model it loaded
     return False
 
 
-def _returns_loaded_model(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+def _unpacked_position(simple: Simple, name: str) -> int | None:
+    """The position of `name` among the names a tuple assignment unpacks (`model, info =
+    load_model(name)`: 0), None for an assignment of one name."""
+    node = simple.node
+    if not isinstance(node, cst.Assign) or len(node.targets) != 1 or not isinstance(node.targets[0].target, (cst.Tuple, cst.List)):
+        return None
+    names = [expression_text(element.value) for element in node.targets[0].target.elements]
+    return names.index(name) if name in names else None
+
+
+def _returns_loaded_model(model: LoopModel, function: FunctionInfo, call: CallSite, position: int | None = None) -> bool:
     """Is the call a project function that hands back a model with weights it loaded: it returns a
     name it called `load_state_dict` on (`net = Net(); net.load_state_dict(torch.load(p)); return
-    net`)? (A whole pickled model, `return torch.load(p)`, is of a class out of sight.)"""
+    net`), or, for the name unpacked at `position`, returns a tuple holding it there (`return
+    model, info`)? (A whole pickled model, `return torch.load(p)`, is of a class out of sight.)"""
     target = model.resolve_call(call, function, via_callers=False)
     if target is None or target.name == "__init__" or type(target.node) is not cst.FunctionDef:
         return False
     loaded = {c.receiver for simple in target.simples for c in simple.calls if c.method == "load_state_dict" and c.receiver is not None}
-    return any(
-        simple.jump == "return" and isinstance(simple.value, cst.Name) and simple.value.value in loaded for simple in target.simples
-    )
+    for simple in target.simples:
+        if simple.jump != "return":
+            continue
+        value = simple.value
+        if position is not None and isinstance(value, cst.Tuple) and position < len(value.elements):
+            value = value.elements[position].value
+        elif position is not None:
+            continue
+        if isinstance(value, cst.Name) and value.value in loaded:
+            return True
+    return False
 
 
 def _loaded_by_helper_before(model: LoopModel, function: FunctionInfo, call: Event) -> bool:

@@ -877,9 +877,27 @@ def _read_back_only_for_use(model: LoopModel, key: str) -> bool:
         return False
     for start in starts:
         function = _function_at(model, model.text.count("\n", 0, start) + 1)
-        if function is None or _trains_around(model, function, 2):
+        if function is None or _trains_around(model, function, 2) or _restores_itself_to_train(model, function):
             return False
     return True
+
+
+def _restores_itself_to_train(model: LoopModel, function: FunctionInfo) -> bool:
+    """Is the function a method an object runs while it is built (its `__init__`, or a method that
+    `__init__` calls: `self._resume_checkpoint(path)`), of a class that trains (a method of it, of a
+    base or of a subclass, reaching backward: `BaseTrainer._train_process` running the
+    `_train_epoch` of `Trainer`)? The object goes on training from what it read back."""
+    cls = function.cls
+    if cls is None:
+        return False
+    init = cls.methods.get("__init__")
+    if init is None or not (function is init or any(edge.caller is init for edge in model.callers(function))):
+        return False
+    classes = [*model.class_chain(cls), *model.subclasses(cls)]
+    return any(
+        "backward" in model.reaches(method)
+        for owner_cls in classes for method in owner_cls.methods.values()
+    )
 
 
 def _trains_around(model: LoopModel, function: FunctionInfo, depth: int, top: bool = True) -> bool:
@@ -1206,11 +1224,37 @@ def _on_improvement(placed: Placed) -> bool:
 
 
 def _improvement_test(guard: str) -> bool:
-    """Is the test (or its negation, an arm's `not (...)`) about a metric getting better?"""
+    """Is the test (or its negation, an arm's `not (...)`) about a metric getting better? A test
+    either of whose alternatives lets the save run otherwise (`if mAP > best_mAP or epoch % 20 ==
+    0:`) saves every so often too."""
+    if not guard.startswith("not (") and " or " in guard:
+        alternatives = _alternatives(guard)
+        if len(alternatives) > 1:
+            return all(_improvement_test(alternative) for alternative in alternatives)
     return bool(
         (not guard.startswith("not (") and _IMPROVEMENT.search(guard))
         or any(_compares_metrics(*sides) for sides in _COMPARISON.findall(guard))
     )
+
+
+def _alternatives(guard: str) -> list[str]:
+    """The operands of a test's top-level `or` (`a or b or c`), the test itself for any other."""
+    try:
+        test: cst.BaseExpression = cst.parse_expression(guard)
+    except cst.ParserSyntaxError:
+        return [guard]
+    operands: list[cst.BaseExpression] = []
+    pending = [test]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            pending.extend((node.right, node.left))
+        else:
+            operands.append(node)
+    return [_EMPTY_MODULE.code_for_node(operand) for operand in operands]
+
+
+_EMPTY_MODULE = cst.Module([])
 
 
 def _compares_metrics(left: str, right: str) -> bool:

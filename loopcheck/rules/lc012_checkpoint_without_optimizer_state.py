@@ -29,7 +29,8 @@ class CheckpointWithoutOptimizerState(Rule):
     checkpoint["epoch"]`, in a file that loads something: `epochs = args["epoch"]` in a script that
     loads nothing reads its options) — but not the optimizer's state, or not the scheduler's when the file
     builds a torch scheduler (and targets PyTorch 0.4 or later, when schedulers got a state_dict). A dict with only the model's weights, and a snapshot saved only when
-    a validation metric improves and never read back to resume, are exports and are left alone;
+    a validation metric improves and never read back to resume, are exports and are left alone
+    (a save also made every so often, `if mAP > best_mAP or epoch % 20 == 0:`, is no such snapshot);
     so is such a snapshot, or a save made once training is over, lacking the optimizer key that the
     resume of its file (or of a file importing it) loads (`optimizer.load_state_dict(ckpt["optimizer"])`
     beside `ckpt["epoch"]`); a position only shown (`extra={"epoch": ckpt.get("epoch")}`, an
@@ -57,7 +58,8 @@ class CheckpointWithoutOptimizerState(Rule):
     (`torch.save(dict(epoch=0, ...))`, in a function no loop calls) holds an optimizer with no state yet. A
     schedule put back at the saved position when training resumes (`last_epoch=start_epoch - 1`,
     `scheduler.last_epoch = ...`, or a project factory that passes `last_epoch` on and is called
-    with it) needs no saved state, and neither does one built and never named again (neither
+    with it; every kind of schedule an option may choose: a `ReduceLROnPlateau` beside a
+    `CosineAnnealingLR(..., last_epoch=start_epoch - 2)` is not) needs no saved state, and neither does one built and never named again (neither
     stepped nor handed on). "Read back somewhere in the project" means code of the same
     program: the same top folder, or one that imports the other's code. A checkpoint that holds an
     optimizer's state trains what it saves, also where that optimizer was built out of sight and
@@ -405,11 +407,15 @@ def _positioned_by_epoch(model: LoopModel, scheduler: Binding) -> bool:
     call = scheduler.call
     # (`if args.ckpt_pth: scheduler = LambdaLR(..., last_epoch=iteration)` / `else: scheduler =
     # LambdaLR(...)`: the arm that resumes builds it at the saved step)
+    # (but where the arms build schedules of different kinds, a choice of schedule, `LambdaLR(...)`
+    # / `ReduceLROnPlateau(...)` / `CosineAnnealingLR(..., last_epoch=start_epoch - 2)`, each kind
+    # the code may build must be put back: the plateau's patience and best value start over)
     bindings = [scheduler, *model.at(scheduler.function).roles.bindings_of(scheduler.name, scheduler.function)]
-    if any(
-        built.call is not None and any(arg.keyword == "last_epoch" and literal_value(arg.node) != -1 for arg in built.call.args)
-        for built in bindings
-    ):
+    positioned = {
+        _kind(built) for built in bindings
+        if built.call is not None and any(arg.keyword == "last_epoch" and literal_value(arg.node) != -1 for arg in built.call.args)
+    }
+    if positioned and all(_kind(built) in positioned for built in bindings if built.call is not None):
         return True
     attribute = f"{scheduler.name}.last_epoch"
     if any(attribute in simple.targets for simple in scheduler.function.assignments):
@@ -426,6 +432,11 @@ def _positioned_by_epoch(model: LoopModel, scheduler: Binding) -> bool:
         for simple in function.assignments
         for target in simple.targets
     )
+
+
+def _kind(binding: Binding) -> str:
+    """The kind of schedule a binding builds: its class's qualified name, else the called name."""
+    return binding.qualified or (binding.call.dotted if binding.call is not None else binding.name)
 
 
 _REPLAY_COMPANIONS = frozenset({"print", "get_lr", "get_last_lr", "info", "debug", "set_description", "format"})
