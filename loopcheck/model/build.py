@@ -802,6 +802,10 @@ class FileBuilder:
             scan.scan(item.item)
             if isinstance(item.item, cst.Call) and scan.calls:
                 items.append(scan.calls[-1])
+            elif isinstance(item.item, cst.BooleanOperation) and isinstance(item.item.operator, cst.And) and isinstance(item.item.right, cst.Call):
+                # `with self.netg.eval() and torch.no_grad():` enters the last operand's value (a
+                # module, what `eval()` returns, is true)
+                items.extend(call for call in scan.calls if call.node is item.item.right)
             elif isinstance(item.item, cst.IfExp):
                 arms = _arms(item.item, scan.calls)
                 if len(arms) == 2:

@@ -4850,11 +4850,38 @@ def _init_puts_in_eval_mode(model: LoopModel, cls: ClassInfo, attribute: str, ch
                 event.subject.name in names or any(event.subject.name.startswith(n + ".") for n in names)
             ):
                 return False
+    if _handed_in_model_trained_by_builders(model, init, names):
+        return False
     kinds = (Kind.EVAL, Kind.MODE_UNKNOWN) if chosen else (Kind.EVAL,)
     return any(
         e.kind in kinds and e.subject is not None and e.subject.name in names
         for e in model.at(init).function_events_flat(init)
     )
+
+
+def _handed_in_model_trained_by_builders(model: LoopModel, init: FunctionInfo, names: set[str]) -> bool:
+    """Is the model a constructor keeps a parameter of it (`self.model = model` in
+    `Evaluator.__init__`), handed in by code that puts that same model in training mode (the
+    trainer building `Evaluator(self.model, ...)`, whose epochs call `self.model.train()`)? The
+    model is shared: the constructor's `eval()` holds only until that code trains it again."""
+    params = {name for name in names if name in init.params}
+    if not params:
+        return False
+    for edge in model.callers(init):
+        caller = edge.caller
+        owner = model.at(caller)
+        handed = {dotted for parameter, dotted in arguments_passed(init, edge.call) if parameter in params}
+        if not handed:
+            continue
+        # (the builder's class's methods, or the builder alone for a function of no class)
+        functions = list(caller.cls.methods.values()) if caller.cls is not None else [caller]
+        for function in functions:
+            for event in owner.function_events_flat(function):
+                if event.kind is Kind.TRAIN and event.subject is not None and any(
+                    event.subject.name == name or name.startswith(event.subject.name + ".") for name in handed
+                ):
+                    return True
+    return False
 
 
 def covers(switched: Subject | None, subject: Subject | None, model: LoopModel) -> bool:
@@ -5479,10 +5506,11 @@ _MODE_FREE_BASES = frozenset(
     {"Module", "Sequential", "ModuleList", "ModuleDict", "object", "Linear", "Bilinear", "LazyLinear", "Identity",
      "Embedding", "EmbeddingBag", "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d",
      "ConvTranspose3d", "LayerNorm", "GroupNorm", "LSTMCell", "GRUCell", "RNNCell", "ReLU", "GELU", "Tanh", "Sigmoid",
-     "Softmax", "Parameter", "ParameterList", "ParameterDict", "MessagePassing"}
+     "Softmax", "Parameter", "ParameterList", "ParameterDict", "MessagePassing", "ABC", "Generic", "Protocol"}
 )
 """Library bases that behave the same in both modes: a subclass of `nn.Embedding` adds only what it
-builds (so does one of PyTorch Geometric's `MessagePassing`, which holds no layer of its own)."""
+builds (so does one of PyTorch Geometric's `MessagePassing`, which holds no layer of its own, and
+one of the standard library's abstract or generic bases, `abc.ABC`, `typing.Generic`)."""
 
 _MODE_FREE_TORCH_MODULES = lazy(
     r"^torch\.nn\.modules\.(activation|conv|linear|pooling|padding|pixelshuffle|upsampling|sparse|flatten|distance|fold|channelshuffle|loss)\."
