@@ -493,6 +493,7 @@ class Values:
         ...` to a graph made from its inputs: from here on `self.criterion.loss_val` carries that
         graph (what the call leaves on its object, read after it: `history.append(criterion.loss_val)`)."""
         for call in placed.simple.calls:
+            self._leave_graphs_of_method(placed, call)
             dotted = call.dotted
             if dotted is None or call.inner is not None or dotted in ("self", "super"):
                 continue
@@ -520,6 +521,24 @@ class Values:
                 continue
             for attribute in left:
                 self.graph[f"{dotted}.{attribute}"] = placed.simple
+
+    def _leave_graphs_of_method(self, placed: Placed, call: CallSite) -> None:
+        """`self.model.backward_G()` of a project object whose method binds `self.loss_G` to a
+        graph-carrying value (a loss it computes and backwards): from here on
+        `self.model.loss_G` carries that graph (`total_loss += self.model.loss_G` keeps it)."""
+        receiver, method = call.receiver, call.method
+        if receiver is None or method is None or call.inner is not None or receiver in ("self", "super") or method == "forward":
+            return
+        binding = self.model.binding(receiver, self.function)
+        cls = binding.cls if binding is not None else None
+        if cls is None:
+            return
+        target = self.model.method_of(cls, method)
+        if target is None or target is self.function or target.params[:1] != ("self",):
+            return
+        left = self.model.at(target).left_graphs(target, self._carrying_inputs(call, target))
+        for attribute in left:
+            self.graph[f"{receiver}.{attribute}"] = placed.simple
 
     def _assign(self, placed: Placed) -> None:
         simple = placed.simple
