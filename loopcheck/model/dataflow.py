@@ -625,6 +625,16 @@ class Values:
         for call in simple.calls:
             if call.receiver in self.keyed and call.method in ("update", "setdefault", "__setitem__"):
                 del self.keyed[call.receiver]
+        node = simple.node
+        if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Subscript) and isinstance(node.target.value, cst.Name):
+            # `running["d_loss_total"] += d_loss`: the key holds what it held, and what is added
+            name, key = node.target.value.value, _literal_key(node.target)
+            if name in self.keyed:
+                if key is None:
+                    del self.keyed[name]
+                elif self.carries(node.value, grad):
+                    self.keyed[name] = self.keyed[name] | {key}
+            return
         if not simple.subscript_targets or not isinstance(simple.node, cst.Assign):
             for name in simple.subscript_targets:
                 self.keyed.pop(name, None)

@@ -2903,13 +2903,16 @@ def _only_inspected(function: FunctionInfo, statement: Simple, formatted: bool =
     return used
 
 
+class _EmptyFormatted(cst.CSTTransformer):
+    """Replaces each f-string by an empty string."""
+
+    def leave_FormattedString(self, original: cst.FormattedString, updated: cst.FormattedString) -> cst.BaseExpression:
+        return cst.SimpleString('""')
+
+
 def _outside_formatted(node: cst.CSTNode) -> cst.CSTNode:
     """The node with its f-strings emptied: what it reads other than to show it."""
-    class Empty(cst.CSTTransformer):
-        def leave_FormattedString(self, original: cst.FormattedString, updated: cst.FormattedString) -> cst.BaseExpression:
-            return cst.SimpleString('""')
-
-    return node.visit(Empty())
+    return node.visit(_EmptyFormatted())
 
 
 def _reads(node: cst.CSTNode, names: set[str]) -> bool:
@@ -2973,6 +2976,8 @@ def _pass(
     a method that runs it (`model.predict(x_test)`, whose forward is `self(x)`)."""
     if _built_by_foreign_code(model, first):
         return None
+    if _forward_cannot_bind(model, first):
+        return None  # `model(x, edge_index, ids)` of a forward that also requires `adj`: TypeError, no pass
     if _smoke_test(model, function, first, loop):
         return None
     callers = model.callers(function)
@@ -3068,6 +3073,34 @@ def _returns_fresh_data(model: LoopModel, function: FunctionInfo) -> bool:
         ):
             return False
     return not any(model.returned_graphs(function))
+
+
+def _forward_cannot_bind(model: LoopModel, event: Event) -> bool:
+    """Is the forward a call of a model of one project module class (`model(x, edge_index, ids)`;
+    every assignment of its name builds that class) whose arguments cannot bind to its `forward`'s parameters (a required one left out, one too
+    many)? The call raises TypeError before any layer runs: the code passes nothing. Only where
+    that can be told: no unpacked argument, a plain `forward` defined once, keeping its signature,
+    of an undecorated class."""
+    from loopcheck.model.names import cannot_bind, keeps_signature
+
+    call, subject = event.call, event.subject
+    binding = subject.binding if subject is not None else None
+    if call is None or binding is None or binding.cls is None or call.dotted != subject.name or call.inner is not None:
+        return False
+    if any(arg.star for arg in call.node.args) or binding.cls.node.decorators:
+        return False
+    # (a name bound in other arms to other classes, `netG = _netG(...)` or `_netG_CIFAR10(...)`
+    # by an option, may hold one whose forward takes the arguments)
+    arms = model.at(binding.function).roles.bindings_of(binding.name, binding.function)
+    if any(arm.cls is not binding.cls for arm in arms):
+        return False
+    owner = model.at_class(binding.cls)
+    forward = owner.method_of(binding.cls, "forward")
+    if forward is None or type(forward.node) is not cst.FunctionDef or not keeps_signature(forward.decorators):
+        return False
+    if forward.cls is not None and forward.cls.node.decorators or owner.at(forward)._defined_again(forward):
+        return False
+    return cannot_bind(call.node, forward.node, True)
 
 
 def _built_by_foreign_code(model: LoopModel, event: Event) -> bool:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import libcst as cst
 
 from loopcheck.lazyre import lazy
-from loopcheck.model.build import NOT_LITERAL, dotted_name, grad_mode_of, literal_value, qualify, sets_eval_for_block
+from loopcheck.model.build import NOT_LITERAL, callee_last_name, dotted_name, grad_mode_of, literal_value, qualify, sets_eval_for_block
 from loopcheck.model.ir import Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements
 from loopcheck.model.program import EMPTY, Attempt, Choice, Emit, Enter, Jump, Node, Repeat, Sequence, children, choice, events_of
 from loopcheck.model.roles import (
@@ -1335,11 +1335,42 @@ def arguments_known(
                 value = caller.file.options[arg.node.attr.value]  # `fastmode=args.fastmode`, a flag always set
             if value is NOT_LITERAL and arg.dotted is not None and _ENUM_MEMBER.match(arg.dotted):
                 value = EnumMember(arg.dotted)  # `train_and_validate(..., Mode.VAL)`
+            if value is NOT_LITERAL and caller is not None and isinstance(arg.node, cst.Name) and _bound_only_to_instances(caller, arg.node.value):
+                value = INSTANCE  # `run_epoch(model, loader, optimizer)` after `optimizer = optim.Adam(...)`
         if value is not NOT_LITERAL:
             known.append((parameter, value))
     return tuple(known)
 
 
+
+
+class _Instance:
+    """The value of a name bound only to objects that constructor calls make (`optimizer =
+    optim.Adam(model.parameters())`): not None; nothing else about it is known (whether it is true
+    depends on its class)."""
+
+    def __repr__(self) -> str:
+        return "<instance>"
+
+
+INSTANCE = _Instance()
+
+
+def _bound_only_to_instances(function: FunctionInfo, name: str) -> bool:
+    """Is every binding of the name in the function (a script's top level too) a plain assignment
+    of a call of a class (`optim.Adam(...)`, `Net()`: a capitalised last name), and no parameter,
+    loop or `with` target?"""
+    if name in function.params or any(name in loop.targets for loop in function.loops):
+        return False
+    bound = [s for s in function.simples if name in s.targets]
+    for simple in bound:
+        node = simple.node
+        if simple.augmented or not isinstance(node, cst.Assign) or len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return False
+        value = node.value
+        if not isinstance(value, cst.Call) or not callee_last_name(value)[:1].isupper():
+            return False
+    return bool(bound)
 
 
 class EnumMember(str):
@@ -1534,7 +1565,7 @@ def decide(test: str, constants: tuple[tuple[str, object], ...]) -> bool | None:
     except (SyntaxError, ValueError, RecursionError):
         return None
     value = _evaluate(tree, dict(constants))
-    return None if value is _UNKNOWN else bool(value)
+    return None if value is _UNKNOWN or value is INSTANCE else bool(value)
 
 
 _UNKNOWN = object()
@@ -1560,9 +1591,9 @@ def _evaluate(node: ast.AST, known: dict[str, object]) -> object:
         return _UNKNOWN if any(i is _UNKNOWN for i in items) else tuple(items)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         inner = _evaluate(node.operand, known)
-        return _UNKNOWN if inner is _UNKNOWN else not inner
+        return _UNKNOWN if inner is _UNKNOWN or inner is INSTANCE else not inner
     if isinstance(node, ast.BoolOp):
-        values = [_evaluate(v, known) for v in node.values]
+        values = [_UNKNOWN if v is INSTANCE else v for v in (_evaluate(v, known) for v in node.values)]
         decisive = isinstance(node.op, ast.Or)
         if any(v is not _UNKNOWN and bool(v) is decisive for v in values):
             return decisive  # `True or ?`, `False and ?`
@@ -1572,6 +1603,11 @@ def _evaluate(node: ast.AST, known: dict[str, object]) -> object:
         if left is _UNKNOWN or right is _UNKNOWN:
             return _UNKNOWN
         op = node.ops[0]
+        if left is INSTANCE or right is INSTANCE:
+            # (an object a constructor made is not None; how it compares with anything else is not known)
+            if isinstance(op, (ast.Is, ast.IsNot)) and None in (left, right):
+                return isinstance(op, ast.IsNot)
+            return _UNKNOWN
         if isinstance(left, EnumMember) is not isinstance(right, EnumMember) and isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)):
             if not isinstance(right, tuple) or not all(isinstance(item, EnumMember) for item in right):
                 return _UNKNOWN  # (a member of a `str` enumeration may equal a string)
