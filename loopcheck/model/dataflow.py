@@ -620,37 +620,31 @@ class Values:
             self.keyed[simple.targets[0]] = keys
 
     def _write_keys(self, simple: Simple, grad: str) -> None:
-        """`d["loss"] = v` sets what one key holds; any other write to a known dict (a computed key,
-        `d.update(...)`) leaves its keys unknown."""
+        """`d["loss"] = v` sets what one key holds, `d["loss"] += v` adds to it; any other write to a
+        known dict (a computed key, `d.update(...)`) leaves its keys unknown."""
         for call in simple.calls:
             if call.receiver in self.keyed and call.method in ("update", "setdefault", "__setitem__"):
                 del self.keyed[call.receiver]
         node = simple.node
-        if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Subscript) and isinstance(node.target.value, cst.Name):
-            # `running["d_loss_total"] += d_loss`: the key holds what it held, and what is added
-            name, key = node.target.value.value, _literal_key(node.target)
-            if name in self.keyed:
-                if key is None:
-                    del self.keyed[name]
-                elif self.carries(node.value, grad):
-                    self.keyed[name] = self.keyed[name] | {key}
-            return
-        if not simple.subscript_targets or not isinstance(simple.node, cst.Assign):
+        if isinstance(node, cst.Assign) and simple.subscript_targets:
+            writes = [(target.target, True) for target in node.targets]
+        elif isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Subscript) and isinstance(node.target.value, cst.Name):
+            writes = [(node.target, False)]  # `running["d_loss_total"] += d_loss`: what it held, and what is added
+        else:
             for name in simple.subscript_targets:
                 self.keyed.pop(name, None)
             return
-        for target in simple.node.targets:
-            node = target.target
-            if not isinstance(node, cst.Subscript) or not isinstance(node.value, cst.Name):
+        for target, replaced in writes:
+            if not isinstance(target, cst.Subscript) or not isinstance(target.value, cst.Name):
                 continue
-            name, key = node.value.value, _literal_key(node)
+            name, key = target.value.value, _literal_key(target)
             if name not in self.keyed:
                 continue
             if key is None:
                 del self.keyed[name]
-            elif self.carries(simple.node.value, grad):
+            elif self.carries(node.value, grad):
                 self.keyed[name] = self.keyed[name] | {key}
-            else:
+            elif replaced:
                 self.keyed[name] = self.keyed[name] - {key}
 
 

@@ -3077,30 +3077,23 @@ def _returns_fresh_data(model: LoopModel, function: FunctionInfo) -> bool:
 
 def _forward_cannot_bind(model: LoopModel, event: Event) -> bool:
     """Is the forward a call of a model of one project module class (`model(x, edge_index, ids)`;
-    every assignment of its name builds that class) whose arguments cannot bind to its `forward`'s parameters (a required one left out, one too
-    many)? The call raises TypeError before any layer runs: the code passes nothing. Only where
-    that can be told: no unpacked argument, a plain `forward` defined once, keeping its signature,
-    of an undecorated class."""
-    from loopcheck.model.names import cannot_bind, keeps_signature
-
+    every assignment of its name builds that class, also where callers pass it) whose arguments
+    cannot bind to its `forward`'s parameters (a required one left out, one too many)? The call
+    raises TypeError before any layer runs: the code passes nothing. Only where that can be told
+    (see `LoopModel._call_cannot_bind`, which `unbindable_call_lines` asks of names the calling
+    function builds)."""
     call, subject = event.call, event.subject
     binding = subject.binding if subject is not None else None
     if call is None or binding is None or binding.cls is None or call.dotted != subject.name or call.inner is not None:
-        return False
-    if any(arg.star for arg in call.node.args) or binding.cls.node.decorators:
         return False
     # (a name bound in other arms to other classes, `netG = _netG(...)` or `_netG_CIFAR10(...)`
     # by an option, may hold one whose forward takes the arguments)
     arms = model.at(binding.function).roles.bindings_of(binding.name, binding.function)
     if any(arm.cls is not binding.cls for arm in arms):
         return False
-    owner = model.at_class(binding.cls)
-    forward = owner.method_of(binding.cls, "forward")
-    if forward is None or type(forward.node) is not cst.FunctionDef or not keeps_signature(forward.decorators):
-        return False
-    if forward.cls is not None and forward.cls.node.decorators or owner.at(forward)._defined_again(forward):
-        return False
-    return cannot_bind(call.node, forward.node, True)
+    forward = model.at_class(binding.cls).method_of(binding.cls, "forward")
+    function = event.context.function
+    return forward is not None and model.at(function)._call_cannot_bind(call, forward, function)
 
 
 def _built_by_foreign_code(model: LoopModel, event: Event) -> bool:

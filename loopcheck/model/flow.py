@@ -1357,20 +1357,15 @@ INSTANCE = _Instance()
 
 
 def _bound_only_to_instances(function: FunctionInfo, name: str) -> bool:
-    """Is every binding of the name in the function (a script's top level too) a plain assignment
-    of a call of a class (`optim.Adam(...)`, `Net()`: a capitalised last name), and no parameter,
-    loop or `with` target?"""
-    if name in function.params or any(name in loop.targets for loop in function.loops):
+    """Is the name no parameter of the function (a script's top level too), and every binding of
+    it there a plain assignment of a call of a class (`optim.Adam(...)`, `Net()`: a capitalised
+    last name)?"""
+    if name in function.params:
         return False
-    bound = [s for s in function.simples if name in s.targets]
-    for simple in bound:
-        node = simple.node
-        if simple.augmented or not isinstance(node, cst.Assign) or len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
-            return False
-        value = node.value
-        if not isinstance(value, cst.Call) or not callee_last_name(value)[:1].isupper():
-            return False
-    return bool(bound)
+    assignments = _plain_assignments(function, name)
+    return bool(assignments) and all(
+        isinstance(node.value, cst.Call) and callee_last_name(node.value)[:1].isupper() for node in assignments
+    )
 
 
 class EnumMember(str):
@@ -1424,16 +1419,28 @@ def bound_once_to_literal(function: FunctionInfo, name: str) -> object:
 def _bound_once(function: FunctionInfo, name: str) -> object:
     """The literal of the one plain assignment (`name = literal`) that binds the name in the
     function, bound by no other statement and no loop; NOT_LITERAL otherwise."""
-    bound = [s for s in function.simples if name in s.targets]
-    if len(bound) != 1 or bound[0].augmented or not isinstance(bound[0].node, cst.Assign):
+    assignments = _plain_assignments(function, name)
+    if assignments is None or len(assignments) != 1:
         return NOT_LITERAL
-    if any(name in loop.targets for loop in function.loops):
-        return NOT_LITERAL
-    node = bound[0].node
-    if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
-        return NOT_LITERAL
-    value = literal_value(node.value)
+    value = literal_value(assignments[0].value)
     return value if isinstance(value, (str, bool, int, float, type(None))) else NOT_LITERAL
+
+
+def _plain_assignments(function: FunctionInfo, name: str) -> list[cst.Assign] | None:
+    """The statements of the function that bind the name, when each is a plain assignment of it
+    alone (`name = value`: no augmented, tuple or chained assignment) and no loop binds it; None
+    otherwise."""
+    if any(name in loop.targets for loop in function.loops):
+        return None
+    found: list[cst.Assign] = []
+    for simple in function.simples:
+        if name not in simple.targets:
+            continue
+        node = simple.node
+        if simple.augmented or not isinstance(node, cst.Assign) or len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return None
+        found.append(node)
+    return found
 
 
 def _object_flags(
