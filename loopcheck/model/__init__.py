@@ -247,9 +247,15 @@ class LoopModel:
         once from different places (`import trainer_0426 as trainer`, later `import
         trainer_0426_with_hf as trainer`): what the import last above `node` brings; for a class it
         defines more than once (a notebook's later cell defining `Classifier` again), the
-        definition last above `node`."""
-        if dotted and function is self.ir.top:
-            head, *rest = dotted.split(".")
+        definition last above `node`. In a function, a name it imports itself, from different
+        places in different branches (`if dataset == "omniglot": import networks.network as net;
+        return net.conv_net(n)` / `elif ...: import networks.network_regression as net; return
+        net.mlp(1, 1)`), is what the import the function made last above the use brings."""
+        if not dotted:
+            return self.definition(dotted, function)
+        head, *rest = dotted.split(".")
+        top = function is self.ir.top
+        if top:
             versions = self.ir.class_versions.get(head)
             if versions and not rest:
                 # (a class defined again in a later cell: the definition last above the use)
@@ -257,25 +263,29 @@ class LoopModel:
                 before = [c for c in versions if at is not None and (o := self.ir.order.get(id(c.node))) is not None and o[0] < at[0]]
                 if before:
                     return before[-1]
-            ref = self._import_in_force(head, node)
-            if ref is not None:
-                found: Definition | None = self._imported(ref, 1)
-                for attribute in rest:
-                    if found is None:
-                        return None
-                    found = _member(found, attribute, 0)
-                return found
-        return self.definition(dotted, function)
+        ref = self._import_in_force(head, node, within=None if top else function)
+        if ref is None:
+            return self.definition(dotted, function)
+        found: Definition | None = self._imported(ref, 1)
+        for attribute in rest:
+            if found is None:
+                return None
+            found = _member(found, attribute, 0)
+        return found
 
-    def _import_in_force(self, name: str, node: cst.CSTNode) -> ImportRef | None:
+    def _import_in_force(self, name: str, node: cst.CSTNode, within: FunctionInfo | None = None) -> ImportRef | None:
+        """Of a name the file imports from two places or more, the import last above `node` (with
+        `within`, only the imports made in that function's own body)."""
         sites = self.ir.import_sites.get(name)
         if not sites or len({(ref.module, ref.name, ref.level) for ref, _ in sites}) < 2:
             return None
         at = self.position(node).start
+        span = self.position(within.node) if within is not None else None
         before = [
             ((where.line, where.column), index, ref)
             for index, (ref, site) in enumerate(sites)
             if ((where := self.position(site).start).line, where.column) < (at.line, at.column)
+            and (span is None or (span.start.line, span.start.column) <= (where.line, where.column))
         ]
         return max(before)[2] if before else None
 
@@ -3219,7 +3229,11 @@ class LoopModel:
         """Do the call's arguments fail to bind to the parameters the definition states (a script's
         `train(model, loader, optimizer, criterion, epochs)` for a `train(model, loader, optimizer,
         scheduler, criterion, epochs, writer)`)? It raises TypeError before the function runs, and
-        gives its parameters nothing."""
+        gives its parameters nothing. (Only a call of the function itself: one that hands it over,
+        `Process(target=gen_proc, args=(...))`, binds what it is given elsewhere.)"""
+        called = (dotted_name(edge.call.node.func) or "").rpartition(".")[2]  # (the call written, not the callback it hands over)
+        if called != (target.cls.name if target.name == "__init__" and target.cls is not None else target.name):
+            return False
         return self.at(edge.caller)._call_cannot_bind(edge.call, target, edge.caller)
 
     def _call_cannot_bind(self, call: CallSite, target: FunctionInfo, function: FunctionInfo) -> bool:

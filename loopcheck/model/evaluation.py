@@ -217,7 +217,8 @@ def _other_callers(model: LoopModel, function: FunctionInfo) -> list[CallEdge]:
 def _never_entered(model: LoopModel, found: EvaluationPass) -> bool:
     """A helper's pass that no call of the project enters: each call of the function sits under an
     if-test that every call of the calling function decides against (`if validation_data:
-    validate(...)` in a `fit` no caller gives `validation_data`)."""
+    validate(...)` in a `fit` no caller gives `validation_data`), or gives arguments that cannot
+    bind to its parameters."""
     function = found.function
     if function.name == "<module>":
         return False
@@ -229,7 +230,9 @@ def _never_entered(model: LoopModel, found: EvaluationPass) -> bool:
     if _dead_function(model, function):
         return True
     edges = _other_callers(model, function)
-    return bool(edges) and all(_call_never_made(model, edge) for edge in edges)
+    # (or made with arguments that cannot bind: `self.eval()` of a `def eval():` that forgot `self`
+    # raises TypeError before the body runs)
+    return bool(edges) and all(_call_never_made(model, edge) or model._raises_before_entering(edge, function) for edge in edges)
 
 
 _MAIN_GUARD = lazy(r"""(?m)^if\s+__name__\s*==\s*['"]__main__['"]\s*:""")
@@ -1949,7 +1952,7 @@ def _shows_evaluation(model: LoopModel, function: FunctionInfo, simples: Iterabl
             method = call.method or ""
             if (method in METRIC_METHODS and call.receiver is not None) or method in ("eval", "load_state_dict", "load"):
                 return True
-            if PREDICTION_METHODS.match(method) or _views(call):
+            if PREDICTION_METHODS.match(method) or _views(call) or _evaluating_method(model, function, call):
                 return True
             if _METRIC_FUNCTIONS.search(method) or any(EVAL_DATA.search(name) for arg in call.args for name in arg.names):
                 return True
@@ -1992,7 +1995,9 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
         # a constructor that runs the layers it built so far (on a dummy input, to size the next
         # ones: `x = middle_conv(x); ni = x.shape[1]`) builds the object, it evaluates nothing
         return True
-    if loop is None and function.name != "<module>" and _output_dropped(model, function, event) and not _hooks_deliver(
+    # (`model.evaluate()`: the method runs the model and keeps what it needs itself)
+    kept_within = loop is None and event.call is not None and _evaluating_method(model, function, event.call)
+    if loop is None and function.name != "<module>" and not kept_within and _output_dropped(model, function, event) and not _hooks_deliver(
         model, function, _statement_of(function, event), event
     ) and not _model_handed_on(function, None, event):
         return True  # `model(input)` once, alone, in a function: nothing kept
@@ -2054,7 +2059,7 @@ def _smoke_test(model: LoopModel, function: FunctionInfo, event: Event, loop: Lo
     if function.name == "<module>" and _trained_before(model, function, event):
         return False  # the outputs of a model the script has trained are shown for what they are
     hooked = _hooks_deliver(model, function, statement, event)
-    if _output_dropped(model, function, event) and not hooked and not _model_handed_on(function, loop, event):
+    if not kept_within and _output_dropped(model, function, event) and not hooked and not _model_handed_on(function, loop, event):
         # (`_ = model(blocks, feats)` over a loader, then `calc_attn(mp, model, blocks)` reading what
         # the forward left in the model: its outputs are taken from the model, not dropped)
         return True  # `model(x)` alone: a notebook shows it, a script drops it
@@ -3414,6 +3419,8 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
         return True
     if call.call is not None and _scoring_method(model, function, call.call):
         return True  # `net.accuracy(x_test, y_test)`, whose body runs the model and scores its output
+    if call.call is not None and _evaluating_method(model, function, call.call):
+        return True  # `model.evaluate()`, whose body runs the model over the validation data
     if _mode_before(model, function, call.node, call.subject) or _loaded_in_eval_mode(model, call.subject):
         return True  # (also built or loaded in eval mode: `resnet = Net(pretrained=True).eval()`)
     if call.subject is not None and model.callers(function) and model.eval_mode_reaches(call, call.subject):
@@ -3432,11 +3439,29 @@ def _single_call_intent(model: LoopModel, function: FunctionInfo, call: Event) -
         return True  # `make_grid(G(fixed_z).cpu().data)`: samples made to be looked at
     later = [s for s in function.simples if outputs and s.value_names & outputs or any(
         arg.names & outputs for c in s.calls for arg in c.args)]
-    if outputs and any(
-        _shows(model, function, c) and any(_reads(arg.node, outputs) for arg in c.args) for s in function.simples for c in s.calls
-    ):
-        return True  # `fake = netG(fixed_noise)`, then `save_image(fake.data, "fake.png")`
+    if outputs:
+        # (or what is computed from them: `q = torch.exp(-log_det)`, then `ax.pcolormesh(x, y, q)`)
+        shown = _derived_names(list(walk(function.body, "on")), outputs, through_calls=True)
+        if any(_shows(model, function, c) and any(_reads(arg.node, shown) for arg in c.args) for s in function.simples for c in s.calls):
+            return True  # `fake = netG(fixed_noise)`, then `save_image(fake.data, "fake.png")`
     return _computes_metrics(model, later)
+
+
+_EVALUATING_METHOD = lazy(r"(?i)(^|_)(eval|evaluate|evaluation|validate|validation|val|valid|test)(_|$|\d)")
+"""Names of methods that evaluate (not those that make something: `generate_and_load`, `inference`)."""
+
+
+def _evaluating_method(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
+    """Is the call a method of the model's own class named for evaluation (`evaluate`, `validate`,
+    `test_epoch`) that runs the model and trains nothing? Its callers evaluate the model through it.
+    (A method that trains or switches modes is not a model call at all: its body is inlined; one
+    that predicts or generates is a prediction method, judged by what its caller does.)"""
+    if call.receiver is None or call.method is None or _EVALUATING_METHOD.search(call.method) is None:
+        return False
+    target = model.resolve_call(call, function)
+    if target is None or target.cls is None or target.name in ("__init__", "forward", "__call__"):
+        return False
+    return model.is_module_class(target.cls) and not model.reaches(target) and model.runs_forward(target)
 
 
 def _scoring_method(model: LoopModel, function: FunctionInfo, call: CallSite) -> bool:
@@ -3519,7 +3544,12 @@ def _from_held_out_data(function: FunctionInfo, call: CallSite, hops: int = 3, s
     return False
 
 
-_VIEWING = frozenset({"make_grid", "save_image", "imshow", "add_image", "add_images", "add_figure"})
+# (calls that draw arrays as pictures: images, and fields or surfaces over a grid of inputs)
+_VIEWING = frozenset({
+    "make_grid", "save_image", "imshow", "add_image", "add_images", "add_figure", "matshow", "pcolormesh",
+    "pcolor", "contour", "contourf", "tricontour", "tricontourf", "plot_surface", "plot_trisurf", "heatmap",
+    "quiver", "streamplot",
+})
 """Calls that turn a model's output into pictures: its outputs are samples to look at."""
 
 
@@ -5246,20 +5276,38 @@ def _filled_with_mode_layers(model: LoopModel, binding: Binding) -> bool:
     batch norm into `layers` (`layers.append(nn.Dropout(p))`, `layers = [..., nn.BatchNorm1d(n)]`,
     `layers += [...]`): the container holds what its list was filled with."""
     call = _built_by(binding.call) if binding.call is not None else None
-    lists = {
-        arg.node.value.value if isinstance(arg.node, cst.StarredElement) else arg.node.value
-        for arg in (call.args if call is not None else ())
-        if isinstance(arg.node, cst.Name) or isinstance(arg.node, cst.StarredElement) and isinstance(arg.node.value, cst.Name)
-    }
+    lists = {name for arg in (call.args if call is not None else ()) if (name := _list_given(arg.node)) is not None}
     if not lists:
         return False
     for simple in binding.function.simples:
         for filled in simple.calls:
             if filled.receiver in lists and filled.method in APPENDING_METHODS and _MODE_LAYERS.search(model.code(filled.node)):
                 return True
-        if set(simple.targets) & lists and simple.value is not None and _MODE_LAYERS.search(model.code(simple.value)):
+        if set(simple.targets) & lists and simple.value is not None and (
+            _MODE_LAYERS.search(model.code(simple.value)) or _children_of_unseen_model(model, binding.function, simple)
+        ):
             return True
     return False
+
+
+def _list_given(node: cst.BaseExpression) -> str | None:
+    """The name of the list a container is built from: `layers`, `*layers`, `*layers[:-3]`."""
+    if isinstance(node, cst.StarredElement):
+        node = node.value
+    if isinstance(node, cst.Subscript):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else None
+
+
+def _children_of_unseen_model(model: LoopModel, function: FunctionInfo, simple: Simple) -> bool:
+    """`modules = list(resnet18(pretrained=True).children())`: the parts of a model built by a
+    library (or a factory) whose class cannot be seen, which may hold batch norm or dropout."""
+    parts = [c for c in simple.calls if c.method in ("children", "modules") and c.inner is not None and not c.args]
+    return any(
+        (made := _built_by(part.inner)).dotted is not None and model.definition(made.dotted, function) is None
+        and (made.dotted.split(".", 1)[0] in model.ir.imports or made.dotted.split(".", 1)[0] in model.ir.import_refs)
+        for part in parts
+    )
 
 
 def _passed_may_hold_mode_layers(model: LoopModel, subject: Subject, depth: int) -> bool:
@@ -5312,6 +5360,14 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None, depth: int =
     if binding.cls is None and binding.classes:
         # one of several project classes (what different subclasses build for `self.netg`)
         return any(class_has_mode_layers(model.at_class(cls), cls) for cls in binding.classes)
+    alias = binding.alias
+    if binding.cls is None and binding.call is None and alias is not None and alias not in _CONSTANTS and depth > 0 and subject is not None:
+        # `self.model = model` in a constructor: what the name it takes the value of holds (for a
+        # parameter, what the callers pass: `Evaluator(self.model, device)`); `model = None` holds no model
+        owner = model.at(binding.function)
+        taken = owner.flow.subject(alias, binding.function)
+        if taken is not None and taken.binding is not binding and (taken.name, id(taken.function)) != (subject.name, id(subject.function)):
+            return may_hold_mode_layers(owner, taken, depth - 1)
     if binding.cls is None and binding.call is None:
         # bound where we can see, but to no construction (`models[name]`, a value picked by a
         # conditional, an attribute of another object): whether it holds dropout or batch norm
@@ -5327,6 +5383,9 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None, depth: int =
                 if other.cls is not None
             )
         )
+    copied = _copied_subject(model, binding, subject)
+    if copied is not None and depth > 0:
+        return may_hold_mode_layers(model.at(binding.function), copied, depth - 1)  # `net = deepcopy(self.net)`: the same layers
     behind = _classes_behind(model, binding, 3, subject.function.cls if subject is not None else None)
     if behind:
         return any(class_has_mode_layers(model.at_class(cls), cls) for cls in behind)
@@ -5365,6 +5424,32 @@ def may_hold_mode_layers(model: LoopModel, subject: Subject | None, depth: int =
     if maker and "." not in maker and maker in binding.function.params and not model.at(binding.function).callers(binding.function):
         return False  # `Q = q_func(c, n)` of a factory handed in by callers that cannot be seen
     return True  # a factory (`resnet18()`, `from_pretrained`) or a constructor we cannot see
+
+
+_CONSTANTS = frozenset({"None", "True", "False"})
+
+
+def _copied_subject(model: LoopModel, binding: Binding, subject: Subject | None) -> Subject | None:
+    """For `net = deepcopy(self.net)` (or `copy.deepcopy(model)`): the model copied, as the
+    function that copies it sees it; None for anything else."""
+    call = binding.call
+    if call is None or call.inner is not None or subject is None or not call.args or call.args[0].keyword is not None:
+        return None
+    if (call.dotted or "").rpartition(".")[2] != "deepcopy" or not (binding.qualified or "").endswith("deepcopy"):
+        return None
+    copied = call.args[0].dotted
+    if not copied:
+        return None
+    owner = model.at(binding.function)
+    found = owner.flow.subject(copied, binding.function)
+    if found is None or found.binding is binding or (found.name, id(found.function)) == (subject.name, id(subject.function)):
+        return None
+    if "." not in copied and len(owner.roles.bindings_of(copied, binding.function)) > 1:
+        # (a name bound again after the copy, `head = ModuleValidator.fix(head)`: the copy has the
+        # layers of the value in force where it is made)
+        reached = owner.reaching_binding(copied, binding.function, call)
+        return replace(found, binding=reached) if reached is not None else None
+    return found
 
 
 def _moved_parameter(model: LoopModel, binding: Binding, subject: Subject | None, depth: int) -> bool | None:

@@ -195,7 +195,9 @@ def cannot_bind(call: cst.Call, definition: cst.FunctionDef, bound: bool) -> boo
     by_keyword = {p.name.value for p in params.params} | set(keyword_only)
     if bound:
         if not ordered:
-            return False  # (a method taking only `*args`: its receiver goes there)
+            # (a method taking only `*args`: its receiver goes there; one taking no positional
+            # parameter at all, `def eval():` in a class, cannot take its receiver)
+            return not isinstance(params.star_arg, cst.Param)
         by_keyword.discard(ordered[0])
         ordered = ordered[1:]
     positional = [arg for arg in call.args if arg.keyword is None]

@@ -22,7 +22,10 @@ from loopcheck.rules.base import Report, Rule, evaluation_report
 class EvalWithoutEvalMode(Rule):
     """Reports the first model call of an evaluation pass (model calls with no backward on their path
     that compute predictions, losses or metrics: a loop over data, a single forward in an evaluation
-    function or on held-out data, validation every k steps inside the training loop, a shared
+    function or on held-out data, or whose outputs, or what is computed from them, are drawn as
+    pictures (images, fields or surfaces over a grid of inputs: `imshow`, `pcolormesh`,
+    `contourf`, `plot_surface`), a call of the model's own method named for evaluation that runs it
+    and trains nothing (`model.evaluate()`), validation every k steps inside the training loop, a shared
     `run_epoch(..., train=False)`) when no `model.eval()` reaches it; and, in a loop pass that runs
     several models built apart (`classifier(generator(x))`) and puts its first one in eval mode, the
     first call of each other one that no `eval()` of its own reaches (parts of one model,
@@ -38,7 +41,11 @@ class EvalWithoutEvalMode(Rule):
     (`if is_training: x = self.dropout(x)`, called as `model(x)`), nor one that puts itself in eval
     mode first when the call asks (`if _eval: self.eval()`, called as `model(x, _eval=True)`); a
     model whose class cannot be seen is assumed to need it (layers built by a project helper are
-    read from the helper). A function no code of the project calls is entered in a context
+    read from the helper; a model an object keeps from its constructor's parameter, `self.model =
+    model`, is what the code building the object passes; a copy, `deepcopy(net)`, is what `net` was
+    where it was copied; a factory's class is the one the import its branch made names, `import
+    networks.network as net; return net.conv_net(n)`; the parts of a library model,
+    `nn.Sequential(*list(resnet18().children())[:-3])`, may hold them). A function no code of the project calls is entered in a context
     loopcheck cannot see: nothing is said of it. Also silent: a forward that only checks the code
     (its outputs only printed, displayed, asserted on or measured for their shape, or a model not
     yet trained or loaded, with no metric computed; a dropped output counts as used when forward
