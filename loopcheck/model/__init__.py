@@ -775,9 +775,16 @@ class LoopModel:
         if isinstance(value, cst.Call) and (bound.qualified or "").rsplit(".", 1)[-1] in MODULE_CONTAINERS:
             return MODEL, bound  # `self.blocks = nn.ModuleList([...])`: each element is a module
         if isinstance(value, (cst.ListComp, cst.GeneratorExp)) and any(
-            self.constructed(call, bound.function)[0] == MODEL for call in bound.statement.calls
+            self.constructed(call, bound.function)[0] == MODEL for call in self._calls_within(value.elt, bound.function)
         ):
             return MODEL, bound  # `[Block(d) for _ in range(n)]`
+        if _empty_containers(value):
+            # `self.layers = []`, then `self.layers = self.layers + [Layer(d_in, d_out)]` in a loop:
+            # modules when every later value adds modules to it
+            owner = self.at(bound.function)
+            later = [st for st in bound.function.simples if container in st.targets and st is not bound.statement]
+            if later and all(owner._adds_modules(st, bound.function, container) for st in later):
+                return MODEL, bound
         if not isinstance(value, (cst.Dict, cst.List, cst.Tuple)):
             return None, None
         elements = {id(e.value) for e in value.elements if isinstance(e, (cst.DictElement, cst.Element))}
@@ -791,6 +798,28 @@ class LoopModel:
             role = next(iter(roles))
             return (role, bound) if role in (OPTIMIZER, SCHEDULER, MODEL) else (None, None)
         return None, None
+
+    def _adds_modules(self, statement: Simple, function: FunctionInfo, container: str) -> bool:
+        """`self.layers = self.layers + [Layer(d_in, d_out).to(device)]`: the list it held, with
+        modules (of project classes or torch's) added."""
+        value = statement.value
+        if type(value) is not cst.BinaryOperation or type(value.operator) is not cst.Add:
+            return False
+        added = [side for side in (value.left, value.right) if type(side) is cst.List and side.elements]
+        kept = [side for side in (value.left, value.right) if all(side is not a for a in added)]
+        if not added or not all(dotted_name(side) == container for side in kept):
+            return False
+        elements = {id(e.value) for side in added for e in side.elements}
+        built = [call for side in added for call in self._calls_within(side, function) if id(call.node) in elements]
+        return len(built) == len(elements) and all(
+            self.constructed(_unwrapped(call), function)[0] == MODEL for call in built
+        )
+
+    def _calls_within(self, node: cst.CSTNode, function: FunctionInfo) -> list[CallSite]:
+        """The calls of the function made inside `node` (a comprehension's element, whose calls
+        the builder keeps apart from the statement binding the comprehension)."""
+        inside = {id(n) for n in nodes_within(node) if type(n) is cst.Call}
+        return [call for simple in function.simples for call in simple.calls if id(call.node) in inside]
 
     def _classes_passed(self, name: str, function: FunctionInfo) -> list[ClassInfo]:
         """The project classes the callers pass for the parameter `name` (empty unless every
