@@ -941,7 +941,7 @@ def retained_values(model: LoopModel, function: FunctionInfo) -> list[RetainedVa
                     continue
                 if _unrolled_recurrence(loop) and Kind.BACKWARD not in model.kinds_in(loop):
                     continue  # each step's graph holds the previous ones anyway; nothing piles up across data
-                if not DATA_ITERABLE.search(loop.iter_text) and not any(
+                if not DATA_ITERABLE.search(iterated_text(loop, placed_all)) and not any(
                     _runs_code_with_weights(event) for event in model.loop_event(loop).flatten()
                 ):
                     # `for i in range(len(layer_grads)): cam += ups(grads[i] * feats[i])`: no forward
@@ -1079,7 +1079,7 @@ def _kept_per_method_call(
         loop = at.loops[-1]
         if _emptied_in_loop(caller, edge.caller, loop, container, emptying):
             continue
-        if DATA_ITERABLE.search(loop.iter_text) or iterates_epochs(loop) or caller.kinds_in(loop) & {Kind.BACKWARD, Kind.STEP}:
+        if DATA_ITERABLE.search(iterated_text(loop, caller.ordered_statements(edge.caller))) or iterates_epochs(loop) or caller.kinds_in(loop) & {Kind.BACKWARD, Kind.STEP}:
             return RetainedValue(item.simple, container, shown, origin, loop)
     return None
 
@@ -1110,7 +1110,7 @@ def _kept_per_caller_iteration(
             continue
         loop = at.loops[-1]
         name = arg.node.value
-        if not (DATA_ITERABLE.search(loop.iter_text) or iterates_epochs(loop) or caller.kinds_in(loop) & {Kind.BACKWARD, Kind.STEP}):
+        if not (DATA_ITERABLE.search(iterated_text(loop, caller.ordered_statements(edge.caller))) or iterates_epochs(loop) or caller.kinds_in(loop) & {Kind.BACKWARD, Kind.STEP}):
             continue
         caller_placed = caller.ordered_statements(edge.caller)
         if name in feeding_backward(edge.caller, caller_placed):
@@ -1146,7 +1146,23 @@ def _sum_over_data_no_caller_backwards(model: LoopModel, function: FunctionInfo,
 def _over_data(loop: Loop, placed: list[Placed]) -> bool:
     """Does the loop go over data: it iterates a loader or dataset (`for x, y in val_loader`), or
     each iteration draws the next batch of an iterator?"""
-    return bool(DATA_ITERABLE.search(loop.iter_text)) or _draws_next_element(loop, placed)
+    return bool(DATA_ITERABLE.search(iterated_text(loop, placed))) or _draws_next_element(loop, placed)
+
+
+def iterated_text(loop: Loop, placed: list[Placed]) -> str:
+    """What the loop iterates, written out: for a plain name, the value of its last assignment
+    above the loop in its function (`valbar = tqdm(enumerate(val_loader), total=n)`, then `for i,
+    (x, y) in valbar:`); `placed` is that function's statements in order."""
+    text = loop.iter_text
+    if not text.isidentifier():
+        return text
+    bound = None
+    for item in placed:
+        if loop in item.loops:
+            break
+        if item.simple.targets == (text,) and item.simple.value is not None:
+            bound = item.simple.value
+    return expression_text(bound) if bound is not None else text
 
 
 def _draws_next_element(loop: Loop, placed: list[Placed]) -> bool:
@@ -1337,12 +1353,16 @@ def _unrolled_recurrence(loop: Loop) -> bool:
     if DATA_ITERABLE.search(loop.iter_text):
         return False
     assigned = set(loop.targets)
-    for simple in simples_of(loop.body):
+    for item in walk(loop.body, "on"):
+        simple = item.simple
         if simple.value_call is not None and not simple.augmented and not simple.value_detached:
             fed_back = set(simple.targets) & simple.value_names
             if fed_back - assigned:
                 return True
-        assigned.update(simple.targets)
+        if not item.conditional:
+            # (`if t == 0: pred = im` / `else: pred = torch.cat((pred, im), -1)`: bound under a test,
+            # the name may still hold what the previous step left)
+            assigned.update(simple.targets)
     return False
 
 
@@ -1791,7 +1811,7 @@ def _outlives(container: str, loop: Loop, placed: list[Placed], model: LoopModel
         if store is not None and loop in item.loops and item.loops[-1] in store.loops:
             return False  # made afresh in a loop inside `loop` that runs the store: each iteration starts it empty
         if item.loops[-1] in outer:
-            return bool(DATA_ITERABLE.search(loop.iter_text)) or any(step.loop is loop for step in model.training_steps)
+            return bool(DATA_ITERABLE.search(iterated_text(loop, placed))) or any(step.loop is loop for step in model.training_steps)
     if not outer and _samples_for_this_call(container, loop, placed, model):
         return False
     return True

@@ -20,7 +20,7 @@ from loopcheck.model.flow import Event, Kind, Subject, arguments_known, argument
 import libcst as cst
 
 from loopcheck.model.build import NOT_LITERAL, callee_last_name, dotted_name, flow_name, functions_within, literal_value, nodes_within, qualify
-from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, bound_in_iteration, feeding_backward, handed_to_backward, is_loss_module, simples_of, walk
+from loopcheck.model.dataflow import APPENDING_METHODS, DATA_ITERABLE, FRESH_TENSORS, PARAMETER_FREE_LAYER, Placed, bound_in_iteration, feeding_backward, handed_to_backward, is_loss_module, iterated_text, simples_of, walk
 from loopcheck.model.ir import ArgInfo, Block, Branch, CallSite, ClassInfo, FunctionInfo, Loop, Simple, Try, With, all_statements, inner_blocks, runs_once
 from loopcheck.model.program import events_of
 from loopcheck.model.state import placed_of, requires_grad_set, same_branch, training_callee
@@ -3188,16 +3188,7 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
 def _iterated_text(model: LoopModel, function: FunctionInfo, loop: Loop) -> str:
     """What the loop iterates, written out: for a plain name, the value of its last assignment
     above the loop (`loop = tqdm(test_loader, leave=True)`, then `for batch, labels in loop:`)."""
-    text = loop.iter_text
-    if not text.isidentifier():
-        return text
-    placed = model.ordered_statements(function)
-    inside = next((index for index, item in enumerate(placed) if loop in item.loops), None)
-    bound = None
-    for item in placed[:inside]:
-        if item.simple.targets == (text,) and item.simple.value is not None:
-            bound = item.simple.value
-    return expression_text(bound) if bound is not None else text
+    return iterated_text(loop, model.ordered_statements(function)) if loop.iter_text.isidentifier() else loop.iter_text
 
 
 def _after_its_training(model: LoopModel, function: FunctionInfo, first: Event, loop: Loop) -> bool:

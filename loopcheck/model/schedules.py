@@ -15,7 +15,7 @@ import libcst as cst
 
 from loopcheck.lazyre import lazy
 from loopcheck.model.build import _call_arguments, dotted_name, nodes_within
-from loopcheck.model.dataflow import DATA_ITERABLE, EPOCH_WORDS, iterates_epochs, simples_of
+from loopcheck.model.dataflow import DATA_ITERABLE, EPOCH_WORDS, iterated_text, iterates_epochs, simples_of
 from loopcheck.model.flow import Event, Kind, Subject, arguments_known, decide
 from loopcheck.model.ir import ArgInfo, FunctionInfo, Loop, With, all_statements, runs_once
 from loopcheck.model.roles import Binding
@@ -118,11 +118,28 @@ def scheduler_steps(model: LoopModel) -> list[SchedulerStep]:
             for inner in event.contents
             for e in inner.flatten()
         ):
-            cadence = EPOCH
+            cadence = BATCH if _batches_of_inner_updates(model, loop, event, training) else EPOCH
         else:
             continue
         found.extend(SchedulerStep(e, cadence, loop) for e in direct)
     return found
+
+
+def _batches_of_inner_updates(model: LoopModel, loop: Loop, event: Event, training: set[int]) -> bool:
+    """Is the loop one over data (`for pos, fx, yy in self.train_loader:`) whose every training
+    loop inside goes over no data and no epochs (`for t in range(self.args.T_out):`, the updates of
+    one batch's time steps)? Its iterations are batches: a step there is one per batch."""
+    if not DATA_ITERABLE.search(iterated_text(loop, model.at(loop.function).ordered_statements(loop.function))):
+        return False
+    inner = [
+        e.loop for top in event.contents for e in top.flatten()
+        if e.kind is Kind.LOOP and e.loop is not None and e.loop is not loop and id(e.loop) in training
+    ]
+    return bool(inner) and all(
+        e.function is loop.function and not DATA_ITERABLE.search(e.iter_text) and not iterates_epochs(e)
+        and loop in model.enclosing_loops(e)
+        for e in inner
+    )
 
 
 def _trains_in_its_file(model: LoopModel, loop: Loop) -> bool:

@@ -126,7 +126,7 @@ def checkpoints(model: LoopModel) -> list[Checkpoint]:
             for call in simple.calls:
                 if qualify(call.dotted, model.ir.imports) != "torch.save" or not call.args:
                     continue
-                parts = _saved_dict(function, simple, call.args[0].node)
+                parts = _saved_dict(function, simple, call.args[0].node, model)
                 if parts is not None:
                     found.append(_position_from_name(model, function, call, _checkpoint(model, call, call, function, *parts)))
                     continue
@@ -236,7 +236,7 @@ def _handed_to_other_file(model: LoopModel, function: FunctionInfo) -> list[Chec
                 if saved is None or saved not in target.params:
                     continue
                 arg = call.arg(target.argument_index(saved), saved)
-                parts = _saved_dict(function, simple, arg.node) if arg is not None else None
+                parts = _saved_dict(function, simple, arg.node, model) if arg is not None else None
                 if parts is not None:
                     found.append(_checkpoint(model, inner, call, function, *parts))
     return found
@@ -507,12 +507,15 @@ def _position_restored(
     (`start_iter = int(latest.split('_')[-1])`), or a training loop that starts from one
     (`range(args.start_epoch, epochs)`)? Without it the load is a warm start: a new run from
     trained weights, with its own fresh optimizer."""
+    counters = {target for item in placed if item.simple.augmented for target in item.simple.targets}
     for item in placed:
         simple = item.simple
         if not same_branch(load_guards, item.guards):
             continue
         if simple.value is None or simple.augmented or isinstance(simple.value, (cst.Integer, cst.Float)):
             continue
+        if isinstance(simple.value, cst.Name) and simple.value.value in counters:
+            continue  # `last_step = steps` beside `steps += 1`: where this run stands, noted, not put back
         for target in simple.targets:
             if _START_POSITION.search(target) or (
                 not strict and _PROGRESS_KEY.search(target) and not _COUNT_NAME.search(target)
@@ -704,7 +707,7 @@ def _handed_in(model: LoopModel, function: FunctionInfo, save: CallSite) -> list
         statement = next((s for s in edge.caller.simples if any(c is edge.call for c in s.calls)), None)
         if arg is None or statement is None:
             continue
-        parts = _saved_dict(edge.caller, statement, arg.node)
+        parts = _saved_dict(edge.caller, statement, arg.node, model)
         if parts is not None:
             found.append(_checkpoint(model, save, edge.call, edge.caller, *parts))
     return found
@@ -717,6 +720,10 @@ def _checkpoint(
         while name.endswith(".module"):  # `net.module.state_dict()`: the model inside DataParallel
             name = name[: -len(".module")]
         found = model.roles.role(name, function)
+        if found is None and name in function.params:
+            # `def save_checkpoints(..., encoder_solver, ...)` handed the optimizer its callers build
+            given = model.binding(name, function)
+            found = given.role if given is not None else None
         if found is None and "." in name and role_from_name(name) is None and role_from_name(name.split(".", 1)[0]) == MODEL:
             # `model.enc.state_dict()` of a helper's parameter `model`: a part of a model (the
             # part's own name says no optimizer, scheduler or scaler)
@@ -1263,14 +1270,18 @@ def _compares_metrics(left: str, right: str) -> bool:
     return not any(re.fullmatch(r"-?[\d.]+(e-?\d+)?", side) or _PROGRESS_KEY.search(side) for side in (left, right))
 
 
-def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> tuple[set[str], list[Simple]] | None:
+def _saved_dict(
+    function: FunctionInfo, simple: Simple, saved: cst.CSTNode, model: LoopModel | None = None
+) -> tuple[set[str], list[Simple]] | None:
     """The keys of the dict saved, and the statements that fill it; None if not a dict. A dict
     nested in it (`"training": {"epoch": epoch, "optimizer_sd": optimizer.state_dict()}`, also
-    through a name bound to one) adds its keys and statements."""
+    through a name bound to one, or returned by a project function: `"state": gan.save_state()`)
+    adds its keys and statements; entries written in a loop over a dict (`for name, opt in
+    self.optimizers_dict().items(): ckpt[name] = opt.state_dict()`) have that dict's keys."""
     display = _as_dict(saved)
     if display is not None:
         keys, statements = _literal_keys(display), [simple]
-        _add_nested(function, display, keys, statements, 2)
+        _add_nested(function, display, keys, statements, 2, model)
         return keys, statements
     # a name, or an attribute the function binds (`self.run_state = {...}; torch.save(self.run_state, f)`)
     name = saved.value if isinstance(saved, cst.Name) else dotted_name(saved) if isinstance(saved, cst.Attribute) else None
@@ -1283,13 +1294,13 @@ def _saved_dict(function: FunctionInfo, simple: Simple, saved: cst.CSTNode) -> t
         if name in assignment.targets and (display := _as_dict(assignment.value)) is not None:
             keys |= _literal_keys(display)
             statements.append(assignment)
-            _add_nested(function, display, keys, statements, 2)
+            _add_nested(function, display, keys, statements, 2, model)
         elif name in assignment.targets and any(_loads(call) for call in assignment.calls):
             loaded = True
         elif name in assignment.subscript_targets and isinstance(assignment.node, cst.Assign):
             for target in assignment.node.targets:
                 if isinstance(target.target, cst.Subscript):
-                    named = _subscript_keys(target.target)
+                    named = _subscript_keys(target.target) or _keys_iterated(model, function, assignment, target.target)
                     keys |= named if named or not _takes_keywords(function) else {ANY_KEY}
             statements.append(assignment)
     if loaded and not any(name in s.targets for s in statements):
@@ -1328,7 +1339,10 @@ def _as_dict(node: cst.CSTNode | None) -> cst.Dict | None:
     return cst.Dict(elements)
 
 
-def _add_nested(function: FunctionInfo, node: cst.Dict, keys: set[str], statements: list[Simple], depth: int) -> None:
+def _add_nested(
+    function: FunctionInfo, node: cst.Dict, keys: set[str], statements: list[Simple], depth: int,
+    model: LoopModel | None = None,
+) -> None:
     if depth <= 0:
         return
     for element in node.elements:
@@ -1337,7 +1351,12 @@ def _add_nested(function: FunctionInfo, node: cst.Dict, keys: set[str], statemen
         value = element.value
         if isinstance(value, cst.Dict):
             keys |= _literal_keys(value)
-            _add_nested(function, value, keys, statements, depth - 1)
+            _add_nested(function, value, keys, statements, depth - 1, model)
+        elif isinstance(value, cst.Call) and model is not None:
+            # `{"epoch": epoch, "model_state": gan.save_state()}`, the method returning
+            # `{"G": ..., "optimG": self.optimizer_G.state_dict()}`: the keys it fills
+            call = next((c for s in statements for c in s.calls if c.node is value), None)
+            keys |= (_returned_dict_keys(model, function, call) or set()) if call is not None else set()
         elif isinstance(value, cst.Name):
             for assignment in function.assignments:
                 if assignment.targets != (value.value,) or assignment in statements:
@@ -1345,11 +1364,71 @@ def _add_nested(function: FunctionInfo, node: cst.Dict, keys: set[str], statemen
                 if isinstance(assignment.value, cst.Dict):
                     keys |= _literal_keys(assignment.value)
                     statements.append(assignment)
-                    _add_nested(function, assignment.value, keys, statements, depth - 1)
+                    _add_nested(function, assignment.value, keys, statements, depth - 1, model)
                 elif any(call.method == "state_dict" for call in assignment.calls):
                     # `state = model.module.state_dict() if distributed else model.state_dict()`,
                     # then `{"epoch": epoch, "state_dict": state}`: whose state the value is
                     statements.append(assignment)
+
+
+def _keys_iterated(model: LoopModel | None, function: FunctionInfo, assignment: Simple, target: cst.Subscript) -> set[str]:
+    """`ckpt[name] = opt.state_dict()` inside `for name, opt in <dict>.items():` (or over its
+    keys): the keys written are those of the dict looped over, when they are known (a dict display
+    bound in the function, or what a project function or method returns; see
+    `_returned_dict_keys`). Empty when not known."""
+    index = target.slice[0].slice if len(target.slice) == 1 else None
+    key = index.value.value if isinstance(index, cst.Index) and isinstance(index.value, cst.Name) else None
+    if model is None or key is None:
+        return set()
+    placed = next((p for p in model.ordered_statements(function) if p.simple is assignment), None)
+    for loop in reversed(placed.loops if placed is not None else ()):
+        if not isinstance(loop.node, cst.For) or key not in loop.targets:
+            continue
+        looped = loop.node.iter
+        if isinstance(looped, cst.Call) and isinstance(looped.func, cst.Attribute) and looped.func.attr.value in ("items", "keys") and not looped.args:
+            if key != loop.targets[0]:
+                return set()  # (`for opt, name in ...`: not the dict's key)
+            looped = looped.func.value
+        elif not (isinstance(loop.node.target, cst.Name) and loop.node.target.value == key):
+            return set()
+        if isinstance(looped, cst.Call):
+            header = next((s for s in function.simples if s.node is loop.node.iter), None)
+            call = next((c for c in header.calls if c.node is looped), None) if header is not None else None
+            return (_returned_dict_keys(model, function, call) or set()) if call is not None else set()
+        name = dotted_name(looped)
+        displays = [_as_dict(s.value) for s in function.assignments if name is not None and s.targets == (name,)]
+        if displays and all(display is not None for display in displays):
+            return set().union(*(_literal_keys(display) for display in displays if display is not None))
+        return set()
+    return set()
+
+
+def _returned_dict_keys(model: LoopModel, function: FunctionInfo, call: CallSite) -> set[str] | None:
+    """The string keys of the dicts a project function returns (`def optimizers_dict(self): return
+    {"optimizer": self.optimizer, "lr_scheduler": self.lr_scheduler}`): for a method, every
+    definition the call may run, the class's own and its project subclasses' overrides (a base's
+    `return None` adds nothing). None when some return is no dict display, or none is found."""
+    target = model.resolve_call(call, function)
+    if target is None:
+        return None
+    owner = model.at(target)
+    definitions = [target]
+    if target.cls is not None:
+        definitions.extend(
+            sub.methods[target.name] for sub in owner.subclasses(target.cls) if target.name in sub.methods
+        )
+    keys: set[str] = set()
+    dicts = 0
+    for definition in definitions:
+        for simple in definition.simples:
+            if simple.jump != "return" or simple.value is None or (isinstance(simple.value, cst.Name) and simple.value.value == "None"):
+                continue
+            display = _as_dict(simple.value)
+            if display is None:
+                return None
+            keys |= _literal_keys(display)
+            dicts += 1
+    return keys if dicts else None
 
 
 ANY_KEY = "**"

@@ -40,7 +40,9 @@ class MixedSchedulerCadence(Rule):
     `range(n_steps)` with no epoch loop around it and no data loader to go through): it has no
     epoch to step per. A loop that runs an update of its own around inner loops over no data that
     repeat one part of it (a GAN's `for _ in range(n_critic):` critic updates) is the batch loop:
-    each of its iterations is a training step. Project scheduler classes that are no torch scheduler are not judged
+    each of its iterations is a training step; so is a loop over a loader whose batches each run
+    their updates in a loop over no data (`for t in range(T_out):`, the time steps of a rollout):
+    a step there is one per batch. Project scheduler classes that are no torch scheduler are not judged
     either. A schedule sized from the count of the very loop that steps it (`T_0=n_iters // 10`
     stepped once per `for _ in trange(n_iters)`) counts that loop's iterations, whatever the count
     is named. A `LambdaLR` whose lambda never reads the count it is given (`lambda epoch: 1`) has

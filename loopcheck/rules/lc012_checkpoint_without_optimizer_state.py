@@ -63,7 +63,13 @@ class CheckpointWithoutOptimizerState(Rule):
     stepped nor handed on). "Read back somewhere in the project" means code of the same
     program: the same top folder, or one that imports the other's code. A checkpoint that holds an
     optimizer's state trains what it saves, also where that optimizer was built out of sight and
-    handed in (`self.optimizer` of a class given it): the scheduler stepped beside it is judged."""
+    handed in (`self.optimizer` of a class given it): the scheduler stepped beside it is judged.
+    A dict a project function returns holds what its keys name, also as a value of the saved dict
+    (`"model_state": gan.save_state()`, returning `{"optimG": self.optimizer_G.state_dict(), ...}`)
+    and when the saved dict is filled in a loop over it (`for name, opt in
+    self.optimizers_dict().items(): ckpt[name] = opt.state_dict()`, every override of the method
+    counted); a position copied from the run's own counter (`last_step = steps` beside `steps +=
+    1`) is noted, not put back."""
 
     code = "LC012"
     name = "checkpoint-without-optimizer-state"
