@@ -1110,9 +1110,9 @@ def _kept_per_caller_iteration(
             continue
         loop = at.loops[-1]
         name = arg.node.value
-        if not (DATA_ITERABLE.search(iterated_text(loop, caller.ordered_statements(edge.caller))) or iterates_epochs(loop) or caller.kinds_in(loop) & {Kind.BACKWARD, Kind.STEP}):
-            continue
         caller_placed = caller.ordered_statements(edge.caller)
+        if not (DATA_ITERABLE.search(iterated_text(loop, caller_placed)) or iterates_epochs(loop) or caller.kinds_in(loop) & {Kind.BACKWARD, Kind.STEP}):
+            continue
         if name in feeding_backward(edge.caller, caller_placed):
             continue  # the caller backwards what the calls gathered (one loss over the calls)
         if not _outlives(name, loop, caller_placed, caller):

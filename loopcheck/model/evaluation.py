@@ -3188,7 +3188,7 @@ def _evaluation_intent(model: LoopModel, function: FunctionInfo, first: Event, l
 def _iterated_text(model: LoopModel, function: FunctionInfo, loop: Loop) -> str:
     """What the loop iterates, written out: for a plain name, the value of its last assignment
     above the loop (`loop = tqdm(test_loader, leave=True)`, then `for batch, labels in loop:`)."""
-    return iterated_text(loop, model.ordered_statements(function)) if loop.iter_text.isidentifier() else loop.iter_text
+    return iterated_text(loop, model.ordered_statements(function))
 
 
 def _after_its_training(model: LoopModel, function: FunctionInfo, first: Event, loop: Loop) -> bool:

@@ -137,7 +137,6 @@ def _batches_of_inner_updates(model: LoopModel, loop: Loop, event: Event, traini
     ]
     return bool(inner) and all(
         e.function is loop.function and not DATA_ITERABLE.search(e.iter_text) and not iterates_epochs(e)
-        and loop in model.enclosing_loops(e)
         for e in inner
     )
 
