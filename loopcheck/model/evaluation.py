@@ -26,6 +26,7 @@ from loopcheck.model.program import events_of
 from loopcheck.model.state import placed_of, requires_grad_set, same_branch, training_callee
 from loopcheck.model.roles import (
     MODEL, MODEL_FACTORIES, OPTIMIZER, RETURNS_SELF, SCALER, SCHEDULER, WRAPPERS, Binding, binds_none, other_framework_model,
+    role_from_name,
 )
 from loopcheck.model.text import WHOLE_LINE_COMMENT, expression_text
 from loopcheck.records import Frozen, _set
@@ -4258,7 +4259,8 @@ def _numpy_proves_no_graph(model: LoopModel, event: Event) -> bool:
     off out of sight)."""
     function = event.context.function
     owner = model.at(function)
-    numpy_calls = [c for p in owner.ordered_statements(function) for c in p.simple.calls if c.method == "numpy"]
+    placed = owner.ordered_statements(function)
+    numpy_calls = [c for p in placed for c in p.simple.calls if c.method == "numpy"]
     for call in numpy_calls:  # (the forward may sit in a comprehension inside the statement)
         if not isinstance(call.node.func, cst.Attribute):
             continue
@@ -4267,7 +4269,60 @@ def _numpy_proves_no_graph(model: LoopModel, event: Event) -> bool:
         detached = any(isinstance(node, cst.Attribute) and node.attr.value in ("detach", "data", "item", "tolist") for node in within)
         if inside and not detached:
             return True
+    # (a forward the project defines shows whether its output carries a graph: `.numpy()` on it
+    # then is a crash to report, not a proof; one out of sight, a loaded TorchScript module's,
+    # is shown to return none by the code that reads it)
+    if event.call is None or owner.resolve_call(event.call, function) is not None:
+        return False
+    bound = owner.binding(event.subject.name, function) if event.subject is not None and "." not in event.subject.name else None
+    if bound is None or bound.cls is not None or bound.classes:
+        return False
+    return _bound_output_reaches_numpy(placed, event)
+
+
+_GRAD_KEEPING = frozenset({
+    "cpu", "cuda", "to", "squeeze", "unsqueeze", "view", "reshape", "float", "double", "half", "permute",
+    "transpose", "contiguous", "clone", "flatten", "softmax", "log_softmax", "sigmoid", "tanh", "exp", "abs", "t",
+})
+"""Tensor methods whose result requires grad when the tensor does (`.numpy()` on it raises then)."""
+
+
+def _bound_output_reaches_numpy(placed: list[Placed], event: Event) -> bool:
+    """`out = loaded_model.forward(x)`, later `print(out.numpy())` (or `out.cpu().numpy()`, `out[0]
+    .numpy()`): the output bound to a name reaches `.numpy()` through methods that keep a graph,
+    with the name not bound again in between: it requires no grad when the code runs (or the code
+    raises there)."""
+    at = next((i for i, p in enumerate(placed) if event.call is not None and any(c is event.call for c in p.simple.calls)), None)
+    if at is None:
+        return False
+    statement = placed[at].simple
+    value = statement.node.value if isinstance(statement.node, (cst.Assign, cst.AnnAssign)) else None
+    if value is None or _grad_keeping_root(value) is not event.node:
+        return False  # (the output itself, or only reshaped or moved: not something computed from it)
+    names = {target for target in statement.targets if "." not in target}
+    for later in placed[at + 1:]:
+        for call in later.simple.calls:
+            if call.method == "numpy" and isinstance(call.node.func, cst.Attribute):
+                root = _grad_keeping_root(call.node.func.value)
+                if isinstance(root, cst.Name) and root.value in names:
+                    return True
+        names -= set(later.simple.targets)
+        if not names:
+            return False
     return False
+
+
+def _grad_keeping_root(node: cst.BaseExpression) -> cst.BaseExpression:
+    """What `node` is computed from through grad-keeping methods and slices only (`out` of
+    `out[:, 0].cpu()`; a call of anything else, an attribute read, or an element picked out of
+    what may be a tuple or dict of outputs, `outputs[0]["labels"]`, is its own root)."""
+    while True:
+        if isinstance(node, cst.Subscript) and any(isinstance(element.slice, cst.Slice) for element in node.slice):
+            node = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _GRAD_KEEPING:
+            node = node.func.value
+        else:
+            return node
 
 
 def _volatile_loader(model: LoopModel, event: Event) -> bool:
@@ -4550,22 +4605,39 @@ def bound_at(model: LoopModel, function: FunctionInfo, subject: Subject | None, 
 def _mode_of_deep_copy(model: LoopModel, subject: Subject | None, depth: int) -> bool | None:
     """`best = copy.deepcopy(model)` (also moved: `deepcopy(model).to(device)`): a deep copy is in
     the mode its original had when it was copied, whatever the original does after; None when the
-    subject is no such copy."""
+    subject is no such copy. So is a module a library builds around a model given first
+    (`tta_model = tta.ClassificationTTAWrapper(model, transforms)`): whether it holds the model or
+    copies it, the layers it runs are in the mode the model had then."""
     binding = subject.binding if subject is not None else None
     if binding is None or binding.call is None or depth > MAX_CALLER_DEPTH:
         return None
     copy = binding.call
     while copy.inner is not None and copy.method in RETURNS_SELF - {"eval", "train"}:
         copy = copy.inner  # (as `_built_by`, but a copy switched on the way is no plain copy)
-    source = copy.args[0].dotted if copy.inner is None and copy.method == "deepcopy" and copy.args else None
+    first = copy.args[0] if copy.inner is None and copy.args and copy.args[0].keyword is None else None
+    source = first.dotted if first is not None and (copy.method == "deepcopy" or _library_wrapper(model, binding, copy)) else None
     if source is None or "." in source:
         return None
     owner = model.at(binding.function)
     original = owner.flow.subject(source, binding.function)
     if original is None:
         return None
+    if copy.method != "deepcopy" and getattr(owner.binding(source, binding.function), "role", None) != MODEL:
+        return None  # (a wrapper of what is not established to be a model: nothing known)
     at_copy = _event_at(owner, binding.function, copy.node) or Event(Kind.CALL, copy.node, owner.function_context(binding.function))
     return eval_mode_reaches(owner, binding.function, at_copy, original, depth + 1)
+
+
+def _library_wrapper(model: LoopModel, binding: Binding, call: CallSite) -> bool:
+    """Is the call a library's constructor (imported, defined nowhere in the project, not torch's
+    own: `nn.Sequential(model, head)` adds layers of its own in training mode) that the binding
+    holds as a module?"""
+    qualified = binding.qualified or ""
+    if not qualified or qualified.split(".", 1)[0] in ("torch", "copy") or call.dotted is None:
+        return False
+    if model.at(binding.function).definition(call.dotted, binding.function) is not None:
+        return False
+    return binding.role == MODEL or role_from_name(binding.name.rsplit(".", 1)[-1]) == MODEL
 
 
 def _decorated_eval(model: LoopModel, event: Event) -> bool:

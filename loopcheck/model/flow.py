@@ -126,6 +126,60 @@ def _names_callables(binding: Binding | None) -> bool:
     return bool(items) and all(dotted_name(item) is not None for item in items)
 
 
+def left_by_break(loop: Loop, after: Block) -> bool:
+    """Is the `while` loop left only by a `break` (or a return or raise): `while True:`, or a test
+    whose failing is met at once by a raise or return (`while chunk_size != 0: try: ...; break
+    except RuntimeError: chunk_size //= 2`, then `if not chunk_size: raise ...`: a run that gives
+    up never goes on past the test)?"""
+    if not isinstance(loop.node, cst.While) or loop.orelse:
+        return False
+    test = loop.iter_text.strip()
+    if test in ("True", "1"):
+        return True
+    if not _LOOP_TEST_NAME.fullmatch(test.removeprefix("not ").split(" ", 1)[0]):
+        return False
+    for stmt in after:
+        if isinstance(stmt, Branch):
+            first = stmt.arms[0] if stmt.arms else []
+            last = first[-1] if first else None
+            return (
+                negates(stmt.test, test) and (len(stmt.arms) == 1 or not stmt.arms[1])
+                and isinstance(last, Simple) and last.jump in ("raise", "return")
+            )
+        if not isinstance(stmt, Simple) or stmt.jump is not None or set(stmt.targets) & set(loop.iter_names):
+            return False
+    return False
+
+
+_LOOP_TEST_NAME = lazy(r"[A-Za-z_][\w.]*")
+
+
+def negates(one: str, other: str) -> bool:
+    """Is the test `one` the negation of `other`, spelled either way: `not x` of `x`, `x == c` of
+    `x != c`, `not x` (or `x == 0`) of `x != 0`?"""
+    def spelled(test: str) -> tuple[str, bool]:
+        test = " ".join(test.split())
+        while test.startswith("(") and test.endswith(")"):
+            test = test[1:-1].strip()
+        if test.startswith("not "):
+            core, truth = spelled(test[4:])
+            return core, not truth
+        for operator, core, truth in (
+            (" != 0", "{}", True), (" == 0", "{}", False),
+            (" is not None", "{} is None", False), (" is None", "{} is None", True),
+        ):
+            if test.endswith(operator):
+                return core.format(test[: -len(operator)].strip()), truth
+        for operator, truth in ((" != ", False), (" == ", True)):
+            if operator in test:
+                left, right = test.split(operator, 1)
+                return f"{left.strip()} == {right.strip()}", truth
+        return test, True
+
+    first, second = spelled(one), spelled(other)
+    return first[0] == second[0] and first[1] != second[1]
+
+
 def _names_other(one: Subject, other: Subject) -> bool:
     """Is `one` bound as another name of `other` (`self.ptr = self.network`, or its `.module` when
     wrapped), or as a wrapper around it (`parallel = nn.DataParallel(model)`)? One object either way."""
@@ -909,13 +963,15 @@ class Flow:
 
     def program(self, block: Block, context: Context, depth: int = 0) -> Node:
         nodes: list[Node] = []
-        for stmt in block:
-            nodes.append(self._statement_program(stmt, context, depth))
+        for index, stmt in enumerate(block):
+            # (what follows a `while` may show it is left only by its break)
+            after = block[index + 1:] if isinstance(stmt, Loop) and isinstance(stmt.node, cst.While) else ()
+            nodes.append(self._statement_program(stmt, context, depth, after))
             if context.constants and isinstance(stmt, Simple):
                 context = _derive_constant(stmt, context)
         return Sequence(tuple(nodes))
 
-    def _statement_program(self, stmt: object, context: Context, depth: int) -> Node:
+    def _statement_program(self, stmt: object, context: Context, depth: int, after: Block = ()) -> Node:
         if isinstance(stmt, Simple):
             return self._simple_program(stmt, context, depth)
         if isinstance(stmt, Branch):
@@ -957,7 +1013,7 @@ class Flow:
                 handlers = tuple(Sequence((tried, handler)) for handler in handlers)
             return Attempt(body, handlers, self.program(stmt.final, context, depth))
         if isinstance(stmt, Loop):
-            repeated = Repeat(stmt, context, self.program(stmt.body, context, depth))
+            repeated = Repeat(stmt, context, self.program(stmt.body, context, depth), left_by_break(stmt, after))
             parts = self._parts_switched(stmt, context)
             if parts is not None:
                 # `for m in model.modules(): if isinstance(m, nn.BatchNorm2d): m.train()`: some

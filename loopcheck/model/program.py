@@ -87,16 +87,21 @@ def choice(test: str, arms: tuple[Node, ...]) -> Choice:
 
 @dataclass(init=False, eq=False, repr=False)
 class Repeat(Frozen):
-    """A nested loop inside the iteration: its body stands for one run of it."""
+    """A nested loop inside the iteration: its body stands for one run of it. With `by_break`,
+    the loop is left only by a `break` (or a return or raise): `while True:`, or a `while` whose
+    test failing is followed at once by a raise (`while chunk: ... break` then `if not chunk:
+    raise`); a run of the body that ends normally, or continues, runs it again."""
 
     loop: Loop
     context: Context
     body: Node
+    by_break: bool = False
 
-    def __init__(self, loop: Loop, context: Context, body: Node) -> None:
+    def __init__(self, loop: Loop, context: Context, body: Node, by_break: bool = False) -> None:
         _set(self, "loop", loop)
         _set(self, "context", context)
         _set(self, "body", body)
+        _set(self, "by_break", by_break)
 
 
 @dataclass(init=False, eq=False, repr=False)
@@ -288,7 +293,15 @@ class Runner(Generic[S]):
                 out.absorb(self.run(arm, entering))
         elif isinstance(node, Repeat):
             result = self.run(node.body, states)
-            out.normal = result.normal | result.take("continue") | result.take("break")
+            if node.by_break:
+                # (the runs that go round again run the body once more: what reaches its break then)
+                again = self.run(node.body, result.normal | result.take("continue"))
+                out.normal = result.take("break") | again.take("break")
+                again.take("continue")
+                for kind, left in again.jumps.items():
+                    out.leave(kind, left)
+            else:
+                out.normal = result.normal | result.take("continue") | result.take("break")
             for kind, left in result.jumps.items():
                 out.leave(kind, left)
         elif isinstance(node, Enter):

@@ -27,7 +27,9 @@ class MissingZeroGrad(Rule):
     an optimizer built over the same module under another name (`raw_model = model.module if
     hasattr(model, "module") else model`). A loop whose every backward is called on a number
     (`loss = 0`, then `loss.backward()` of an exercise template left unfilled) raises in its first
-    iteration and never steps twice. Helpers in any file of the
+    iteration and never steps twice. A loop left only by its `break` (a retry loop, `while True:`, or
+    `while chunk_size != 0:` followed by `if not chunk_size: raise ...`) goes on past itself only
+    from the run that breaks: a try that failed runs the body, and its reset, again. Helpers in any file of the
     project are followed; when code that cannot be seen receives the model or optimizer, nothing is
     said."""
 

@@ -43,7 +43,8 @@ class EvalWithoutEvalMode(Rule):
     model whose class cannot be seen is assumed to need it (layers built by a project helper are
     read from the helper; a model an object keeps from its constructor's parameter, `self.model =
     model`, is what the code building the object passes; a copy, `deepcopy(net)`, is what `net` was
-    where it was copied; a factory's class is the one the import its branch made names, `import
+    where it was copied, and so is a module a library builds around a model given first
+    (`tta.ClassificationTTAWrapper(model, transforms)`); a factory's class is the one the import its branch made names, `import
     networks.network as net; return net.conv_net(n)`; the parts of a library model,
     `nn.Sequential(*list(resnet18().children())[:-3])`, may hold them). A function no code of the project calls is entered in a context
     loopcheck cannot see: nothing is said of it. Also silent: a forward that only checks the code

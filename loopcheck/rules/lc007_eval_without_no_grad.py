@@ -26,7 +26,10 @@ class EvalWithoutNoGrad(Rule):
     `Variable(..., volatile=True)` inputs (made on the spot, by a project batch method given
     `evaluation=True`, or by a project loader built with it, or handed in by every caller) records no graph there and is left
     alone, and so is a model whose every parameter is frozen (`requires_grad_(False)`, each `param.detach_()`, a frozen
-    pretrained embedding, a method of its own that freezes them), a project module whose forward runs all it calls under
+    pretrained embedding, a method of its own that freezes them), a model the project does not define
+    (one loaded whole) whose output, bound to a name, later reaches `.numpy()` through methods that
+    keep a graph (`out = loaded.forward(x)`, then `out.cpu().numpy()`: it would raise were there a
+    graph), a project module whose forward runs all it calls under
     `no_grad`/`inference_mode` itself (or does so for the mode the call asks, `model(data,
     mode="inference")`), one whose forward differentiates what it computes (`torch.autograd.grad(psi,
     y, create_graph=True)` in a physics-informed network: it cannot run without grad), and one that builds no parameters at all (a fixed
