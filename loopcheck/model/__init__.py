@@ -3212,6 +3212,8 @@ class LoopModel:
                     target = self.resolve_call(call, function, via_callers=False, constructors=True)
                     if target is not None and target.name == "__init__" and self._bound_as_variable(call.dotted, function):
                         continue  # (the class's name bound to an instance: which one a call runs is not judged)
+                    if target is not None and target.name == "__init__" and self._library_init_first(call, function, target):
+                        continue  # (`class ModuleList(nn.ModuleList, Module)`: torch's `__init__` runs, not the mixin's)
                     if target is None:
                         target = self._forward_called(call, function)
                     if target is not None and self._call_cannot_bind(call, target, function):
@@ -3221,6 +3223,35 @@ class LoopModel:
                     if returned is not None and returned != target_count:
                         lines.add(self.position(call.node).start.line)  # ValueError: too many (or not enough) values
         return frozenset(lines)
+
+    def _library_init_first(self, call: CallSite, function: FunctionInfo, target: FunctionInfo) -> bool:
+        """Does the class the call builds inherit, before the project class whose `__init__` the call
+        was resolved to, from a library class (in the order Python looks methods up, depth first
+        along the bases as written): that library class's own `__init__` may be the one that runs
+        (`class ModuleList(nn.ModuleList, Module)` is built as `ModuleList([layer, ...])`)."""
+        made = self.definition_at(call.dotted, function, call.node) if call.dotted else None
+        if not isinstance(made, ClassInfo) or target.cls is None or made is target.cls:
+            return False
+        seen: set[int] = set()
+
+        def first(cls: ClassInfo) -> bool | None:
+            """True when a library base comes first, False when the target's class does."""
+            if cls is target.cls:
+                return False
+            if id(cls) in seen or len(seen) > 32:
+                return None
+            seen.add(id(cls))
+            for base in self.base_classes(cls):
+                if isinstance(base, str):
+                    if base not in ("", "object"):
+                        return True
+                    continue
+                found = first(base)
+                if found is not None:
+                    return found
+            return None
+
+        return bool(first(made))
 
     @staticmethod
     def _unpacked_calls(simple: Simple) -> list[tuple[int, CallSite]]:
