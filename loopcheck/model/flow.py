@@ -156,27 +156,27 @@ _LOOP_TEST_NAME = lazy(r"[A-Za-z_][\w.]*")
 
 def negates(one: str, other: str) -> bool:
     """Is the test `one` the negation of `other`, spelled either way: `not x` of `x`, `x == c` of
-    `x != c`, `not x` (or `x == 0`) of `x != 0`?"""
-    def spelled(test: str) -> tuple[str, bool]:
-        test = " ".join(test.split())
-        while test.startswith("(") and test.endswith(")"):
-            test = test[1:-1].strip()
-        if test.startswith("not "):
-            core, truth = spelled(test[4:])
+    `x != c`, `not x` (or `x == 0`) of `x != 0`, `x is None` of `x is not None`? Read as Python
+    reads them (parentheses and spacing aside); a test that does not parse negates nothing."""
+    def spelled(tree: ast.expr) -> tuple[str, bool]:
+        if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.Not):
+            core, truth = spelled(tree.operand)
             return core, not truth
-        for operator, core, truth in (
-            (" != 0", "{}", True), (" == 0", "{}", False),
-            (" is not None", "{} is None", False), (" is None", "{} is None", True),
-        ):
-            if test.endswith(operator):
-                return core.format(test[: -len(operator)].strip()), truth
-        for operator, truth in ((" != ", False), (" == ", True)):
-            if operator in test:
-                left, right = test.split(operator, 1)
-                return f"{left.strip()} == {right.strip()}", truth
-        return test, True
+        if isinstance(tree, ast.Compare) and len(tree.ops) == 1:
+            left, op, right = tree.left, tree.ops[0], tree.comparators[0]
+            zero = isinstance(right, ast.Constant) and right.value == 0 and type(right.value) is int
+            if zero and isinstance(op, (ast.Eq, ast.NotEq)):
+                return ast.unparse(left), isinstance(op, ast.NotEq)  # (`x != 0`: `x` as a number)
+            if isinstance(right, ast.Constant) and right.value is None and isinstance(op, (ast.Is, ast.IsNot)):
+                return f"{ast.unparse(left)} is None", isinstance(op, ast.Is)
+            if isinstance(op, (ast.Eq, ast.NotEq)):
+                return f"{ast.unparse(left)} == {ast.unparse(right)}", isinstance(op, ast.Eq)
+        return ast.unparse(tree), True
 
-    first, second = spelled(one), spelled(other)
+    try:
+        first, second = (spelled(ast.parse(test.strip(), mode="eval").body) for test in (one, other))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
     return first[0] == second[0] and first[1] != second[1]
 
 
